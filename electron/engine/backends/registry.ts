@@ -1,0 +1,155 @@
+/**
+ * What each backend does when a version is loaded: auto-complete from the
+ * model files and the load-time checks of config against model. Backends the
+ * lab cannot run are still described here so their configs are completed and
+ * checked, and the reason they do not run is stated plainly.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { ModelConfig } from '../config/gen/model_config_pb';
+import { BACKEND, FILENAME, KNOWN_FOREIGN_BACKENDS } from '../config/constants';
+import { type ConfigIssue, issue } from '../config/issues';
+import { errorMessage } from '../errors';
+import { type OnnxModelIO, readOnnxModelIOFile } from '../onnx/model-io';
+import { autoCompleteOnnx, validateOnnxIO } from './onnxruntime/config';
+
+export interface PrepareContext {
+  model: string;
+  /** Absolute path of the version folder. */
+  versionDir: string;
+  config: ModelConfig;
+  filled: Set<string>;
+  autoComplete: boolean;
+  defaultMaxBatchSize: number;
+}
+
+export interface PrepareResult {
+  /** Problems in Triton's order; the first error is the version's reason. */
+  issues: ConfigIssue[];
+  /** The backend changed the config; Triton normalizes it again. */
+  changed: boolean;
+  modelFile?: string;
+  onnx?: OnnxModelIO;
+  /** IO is filled by code the lab cannot run (e.g. Python's auto_complete_config). */
+  ioFromUnrunnableCode?: boolean;
+}
+
+export interface BackendDescriptor {
+  name: string;
+  runnable: boolean;
+  /** Runs before the config's final validation (auto-complete). */
+  complete(ctx: PrepareContext): Promise<PrepareResult>;
+  /** Runs after it (config against model). */
+  check(ctx: PrepareContext, prepared: PrepareResult): ConfigIssue | undefined;
+}
+
+async function exists(p: string): Promise<'file' | 'dir' | undefined> {
+  try {
+    const st = await fs.stat(p);
+    return st.isDirectory() ? 'dir' : 'file';
+  } catch {
+    return undefined;
+  }
+}
+
+const onnxruntime: BackendDescriptor = {
+  name: BACKEND.onnxruntime,
+  runnable: true,
+  async complete(ctx) {
+    let file = path.join(ctx.versionDir, ctx.config.defaultModelFilename || FILENAME.onnx);
+    // A folder named like the model file holds a large model and its external data.
+    if ((await exists(file)) === 'dir') file = path.join(file, FILENAME.onnx);
+    if ((await exists(file)) !== 'file') {
+      return { issues: [issue('model-file.missing', `unable to find '${file}' for model instance '${ctx.model}'`, undefined, 'UNAVAILABLE')], changed: false };
+    }
+    let onnx: OnnxModelIO;
+    try {
+      onnx = await readOnnxModelIOFile(file);
+    } catch (err) {
+      return {
+        issues: [issue('model-file.invalid', `unable to load model '${ctx.model}': failed to read '${file}': ${errorMessage(err)}`, undefined, 'INTERNAL')],
+        changed: false,
+        modelFile: file,
+      };
+    }
+    if (!ctx.autoComplete) return { issues: [], changed: false, modelFile: file, onnx };
+    const { issues, changed } = autoCompleteOnnx(ctx.config, onnx, ctx.filled, ctx.defaultMaxBatchSize);
+    return { issues, changed, modelFile: file, onnx };
+  },
+  check(ctx, prepared) {
+    return prepared.onnx ? validateOnnxIO(ctx.config, prepared.onnx) : undefined;
+  },
+};
+
+const script: BackendDescriptor = {
+  name: BACKEND.script,
+  runnable: true,
+  async complete(ctx) {
+    const file = path.join(ctx.versionDir, ctx.config.defaultModelFilename);
+    if ((await exists(file)) !== 'file') {
+      return { issues: [issue('model-file.missing', `unable to find '${file}' for model instance '${ctx.model}'`, undefined, 'UNAVAILABLE')], changed: false };
+    }
+    return { issues: [], changed: false, modelFile: file };
+  },
+  check: () => undefined,
+};
+
+const identity: BackendDescriptor = {
+  name: BACKEND.identity,
+  runnable: true,
+  complete: () => Promise.resolve({ issues: [], changed: false }),
+  check(ctx) {
+    const c = ctx.config;
+    if (c.output.length > c.input.length) {
+      return issue('identity.outputs', `identity model '${ctx.model}' has ${c.output.length} outputs but only ${c.input.length} inputs; each output copies the input at the same index`, ['output']);
+    }
+    return undefined;
+  },
+};
+
+const FOREIGN_WHY: Record<string, string> = {
+  [BACKEND.python]: "Model Lab cannot run Python models yet (backend 'python'); run it on Triton with the python backend, or port model.py to the lab's script backend (model.js)",
+  [BACKEND.pytorch]: "Model Lab cannot run PyTorch models (backend 'pytorch' needs LibTorch); export the model to ONNX to run it here",
+  [BACKEND.tensorflow]: "Model Lab cannot run TensorFlow models (backend 'tensorflow'); export the model to ONNX (e.g. with tf2onnx) to run it here",
+  [BACKEND.tensorrt]: "Model Lab cannot run TensorRT engines (backend 'tensorrt', model.plan is built for one GPU and TensorRT version); run the ONNX model it was built from instead",
+  [BACKEND.openvino]: "Model Lab cannot run OpenVINO models (backend 'openvino'); run the ONNX model instead",
+};
+
+function foreign(name: string): BackendDescriptor {
+  return {
+    name,
+    runnable: false,
+    async complete(ctx) {
+      const file = path.join(ctx.versionDir, ctx.config.defaultModelFilename);
+      const hasFile = ctx.config.defaultModelFilename ? await exists(file) : undefined;
+      const why = FOREIGN_WHY[name] ?? `Model Lab cannot run the '${name}' backend`;
+      const missing = ctx.config.defaultModelFilename && !hasFile ? `; note that '${file}' is missing too` : '';
+      return {
+        issues: [{ ...issue('backend.not-runnable', `${why}. The config was read, completed and checked${missing}.`, ['backend'], 'UNSUPPORTED'), severity: 'info' }],
+        changed: false,
+        ioFromUnrunnableCode: name === BACKEND.python && (ctx.config.input.length === 0 || ctx.config.output.length === 0),
+        ...(hasFile ? { modelFile: file } : {}),
+      };
+    },
+    check: () => undefined,
+  };
+}
+
+function unknownBackend(name: string): BackendDescriptor {
+  return {
+    name,
+    runnable: false,
+    complete: () =>
+      Promise.resolve({
+        issues: [issue('backend.unknown', `unable to find backend library for backend '${name}', try specifying runtime on the model configuration.`, ['backend'])],
+        changed: false,
+      }),
+    check: () => undefined,
+  };
+}
+
+const RUNNABLE: Record<string, BackendDescriptor> = { onnxruntime, script, identity };
+
+export function backendFor(name: string): BackendDescriptor {
+  return RUNNABLE[name] ?? (KNOWN_FOREIGN_BACKENDS.has(name) ? foreign(name) : unknownBackend(name));
+}

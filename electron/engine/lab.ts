@@ -1,0 +1,176 @@
+/**
+ * The facade every shell calls (Electron main, the lab HTTP server, the CLI):
+ * open repositories, read their models, load and unload, watch for changes.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { FileContent, LabEvent, ModelDetail, ModelSummary, RepositoryInfo } from '../contract/lab-api';
+import { LabError } from './errors';
+import { type RepositoryOptions, Repository } from './repository/repository';
+import { toModelDetail, toModelSummary } from './repository/views';
+
+/** Files larger than this are not sent to the UI as text. */
+export const MAX_TEXT_FILE_BYTES = 2 * 1024 * 1024;
+
+interface OpenRepo {
+  id: string;
+  repo: Repository;
+  sample: boolean;
+  unsubscribe: () => void;
+}
+
+export interface LabOptions {
+  repository?: Partial<RepositoryOptions>;
+}
+
+export function repositoryId(absPath: string): string {
+  return createHash('sha1').update(absPath).digest('hex').slice(0, 12);
+}
+
+export class Lab {
+  private readonly repos = new Map<string, OpenRepo>();
+  private readonly listeners = new Set<(ev: LabEvent) => void>();
+
+  constructor(private readonly options: LabOptions = {}) {}
+
+  onEvent(listener: (ev: LabEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(ev: LabEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(ev);
+      } catch {
+        /* a listener's failure is its own */
+      }
+    }
+  }
+
+  private get(repoId: string): OpenRepo {
+    const r = this.repos.get(repoId);
+    if (!r) throw new LabError('NOT_FOUND', `no open repository with id '${repoId}'`);
+    return r;
+  }
+
+  async openRepository(dir: string, opts: { sample?: boolean; options?: Partial<RepositoryOptions> } = {}): Promise<RepositoryInfo> {
+    if (typeof dir !== 'string' || dir.trim() === '') throw new LabError('INVALID_ARG', 'a repository path is required');
+    const abs = path.resolve(dir.trim());
+    const st = await fs.stat(abs).catch(() => undefined);
+    if (!st) throw new LabError('NOT_FOUND', `'${abs}' does not exist`);
+    if (!st.isDirectory()) throw new LabError('INVALID_ARG', `'${abs}' is not a folder; a model repository is a folder with one sub-folder per model`);
+    const id = repositoryId(abs);
+    const existing = this.repos.get(id);
+    if (existing) return this.info(existing);
+    const repo = new Repository(abs, { ...this.options.repository, ...opts.options });
+    const entry: OpenRepo = { id, repo, sample: opts.sample ?? false, unsubscribe: () => undefined };
+    entry.unsubscribe = repo.onChange((models) => this.emit({ type: 'models-changed', repoId: id, models }));
+    this.repos.set(id, entry);
+    this.emit({ type: 'repositories-changed' });
+    await repo.loadAll();
+    if (repo.options.controlMode === 'poll') repo.startPolling();
+    this.emit({ type: 'repository-changed', repoId: id });
+    return this.info(entry);
+  }
+
+  closeRepository(repoId: string): boolean {
+    const r = this.repos.get(repoId);
+    if (!r) return false;
+    r.unsubscribe();
+    r.repo.close();
+    this.repos.delete(repoId);
+    this.emit({ type: 'repositories-changed' });
+    return true;
+  }
+
+  listRepositories(): RepositoryInfo[] {
+    return [...this.repos.values()].map((r) => this.info(r));
+  }
+
+  repository(repoId: string): Repository {
+    return this.get(repoId).repo;
+  }
+
+  info(r: OpenRepo | string): RepositoryInfo {
+    const e = typeof r === 'string' ? this.get(r) : r;
+    const repo = e.repo;
+    const models = [...repo.models.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((m) => toModelSummary(m, repo.root));
+    return {
+      id: e.id,
+      path: repo.root,
+      name: path.basename(repo.root),
+      sample: e.sample,
+      controlMode: repo.polling ? 'poll' : repo.options.controlMode,
+      watching: repo.polling,
+      pollSecs: repo.options.pollSecs,
+      diagnostics: repo.problem ? [{ severity: 'error', code: 'repository.invalid', message: repo.problem, file: '' }] : [],
+      models,
+      loading: repo.loading,
+    };
+  }
+
+  async reloadRepository(repoId: string): Promise<RepositoryInfo> {
+    const e = this.get(repoId);
+    await e.repo.loadAll();
+    return this.info(e);
+  }
+
+  getModel(repoId: string, model: string): ModelDetail {
+    const e = this.get(repoId);
+    const rec = e.repo.models.get(model);
+    if (!rec) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' is not found`);
+    return toModelDetail(e.id, rec, e.repo.root);
+  }
+
+  private summary(e: OpenRepo, model: string): ModelSummary {
+    const rec = e.repo.models.get(model);
+    if (!rec) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' is not found`);
+    return toModelSummary(rec, e.repo.root);
+  }
+
+  async loadModel(repoId: string, model: string): Promise<ModelSummary> {
+    const e = this.get(repoId);
+    await e.repo.load([model]);
+    if (!e.repo.models.has(model)) throw new LabError('NOT_FOUND', `failed to load '${model}', no model folder named '${model}' in ${e.repo.root}`);
+    return this.summary(e, model);
+  }
+
+  async unloadModel(repoId: string, model: string): Promise<ModelSummary> {
+    const e = this.get(repoId);
+    await e.repo.unload(model);
+    return this.summary(e, model);
+  }
+
+  setWatch(repoId: string, enabled: boolean, pollSecs?: number): RepositoryInfo {
+    const e = this.get(repoId);
+    if (pollSecs !== undefined && (!Number.isFinite(pollSecs) || pollSecs < 1 || pollSecs > 3600)) {
+      throw new LabError('INVALID_ARG', 'poll interval must be between 1 and 3600 seconds');
+    }
+    if (enabled) e.repo.startPolling(pollSecs ?? e.repo.options.pollSecs);
+    else e.repo.stopPolling();
+    this.emit({ type: 'repository-changed', repoId });
+    return this.info(e);
+  }
+
+  async readFile(repoId: string, rel: string): Promise<FileContent> {
+    const e = this.get(repoId);
+    if (typeof rel !== 'string' || rel === '' || path.isAbsolute(rel)) throw new LabError('INVALID_ARG', 'a path relative to the repository is required');
+    const abs = path.resolve(e.repo.root, rel);
+    if (abs !== e.repo.root && !abs.startsWith(e.repo.root + path.sep)) throw new LabError('INVALID_ARG', `'${rel}' is outside the repository`);
+    const st = await fs.stat(abs).catch(() => undefined);
+    if (!st) throw new LabError('NOT_FOUND', `'${rel}' does not exist`);
+    if (!st.isFile()) throw new LabError('INVALID_ARG', `'${rel}' is not a file`);
+    if (st.size > MAX_TEXT_FILE_BYTES) return { path: rel, size: st.size, note: `${(st.size / 2 ** 20).toFixed(1)} MiB is too large to show as text` };
+    const buf = await fs.readFile(abs);
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(buf);
+    const binary = buf.includes(0) || (text.match(/\uFFFD/g)?.length ?? 0) > buf.length / 100;
+    return binary ? { path: rel, size: st.size, note: 'binary file' } : { path: rel, size: st.size, text };
+  }
+
+  close(): void {
+    for (const id of [...this.repos.keys()]) this.closeRepository(id);
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,1 @@
+# Placeholder for the tutorial's detection_postprocessing step (Python backend).

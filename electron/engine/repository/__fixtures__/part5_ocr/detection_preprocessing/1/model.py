@@ -1,0 +1,1 @@
+# Placeholder for the tutorial's detection_preprocessing step (Python backend).

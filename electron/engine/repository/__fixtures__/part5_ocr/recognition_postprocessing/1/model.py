@@ -1,0 +1,1 @@
+# Placeholder for the tutorial's recognition_postprocessing step (Python backend).

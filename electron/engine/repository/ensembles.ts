@@ -1,0 +1,127 @@
+/**
+ * Triton's dependency step for ensembles (model_repository_manager.cc
+ * ConnectDependencyGraph / CircularDependencyCheck / CheckNode): members must
+ * exist, must not form a cycle, must have a ready version (the required one
+ * when pinned), and then the ensemble's mapping is checked against the
+ * members' final configs.
+ */
+import { clone, create } from '@bufbuild/protobuf';
+import { type ModelConfig, ModelConfigSchema, ModelTransactionPolicySchema } from '../config/gen/model_config_pb';
+import { ensembleSteps } from '../config/ensemble-graph';
+import { validateEnsembleAgainstMembers } from '../config/ensemble-members';
+import { type ConfigIssue, issue } from '../config/issues';
+import { isEnsemble, reasonOf } from './model-loader';
+import type { ModelRecord } from './types';
+
+interface Verdict {
+  ok: boolean;
+  message?: string;
+}
+
+function readyVersions(rec: ModelRecord): number[] {
+  return rec.versions.filter((v) => v.served && v.state === 'READY').map((v) => v.version);
+}
+
+/** The config Triton would check against: latest READY version, else the newest attempted one. */
+export function memberConfig(rec: ModelRecord | undefined, readyOnly: boolean): ModelConfig | undefined {
+  if (!rec) return undefined;
+  const served = rec.versions.filter((v) => v.served && v.config && (!readyOnly || v.state === 'READY'));
+  return served[served.length - 1]?.config ?? (readyOnly ? undefined : rec.base);
+}
+
+function loadFailure(rec: ModelRecord): string | undefined {
+  if (rec.unloaded) return undefined;
+  const failed = rec.versions.filter((v) => v.served && v.state === 'UNAVAILABLE' && v.reason);
+  if (failed.length === 0) return undefined;
+  return failed.map((v) => `version ${v.version} is at UNAVAILABLE state: ${v.reason};`).join('');
+}
+
+/** Evaluates every ensemble in `models`, members first; sets ensemble versions' states in place. */
+export function evaluateEnsembles(models: Map<string, ModelRecord>): void {
+  const verdicts = new Map<string, Verdict>();
+
+  const evaluate = (name: string, stack: string[]): Verdict => {
+    const known = verdicts.get(name);
+    if (known) return known;
+    const rec = models.get(name)!;
+    const config = rec.base!;
+    const issues: ConfigIssue[] = [];
+    const steps = ensembleSteps(config);
+    const memberNames = [...new Set(steps.map((s) => s.modelName))];
+    const fail = (i: ConfigIssue): Verdict => {
+      issues.push(i);
+      return { ok: false, message: i.message };
+    };
+    let verdict: Verdict = { ok: true };
+    const missing = memberNames.filter((m) => !models.get(m)?.polled).sort();
+    if (missing.length > 0) {
+      verdict = fail(issue('ensemble.member-missing', `ensemble ${name} contains models that are not available or ambiguous: ${missing.join(', ')}`, ['ensemble_scheduling']));
+    }
+    if (verdict.ok) {
+      for (const m of memberNames) {
+        const member = models.get(m)!;
+        if (!isEnsemble(member)) continue;
+        if (m === name || stack.includes(m)) {
+          verdict = fail(issue('ensemble.cycle', `circular dependency between ensembles: ${m} -> ... -> ${name} -> ${m}`, ['ensemble_scheduling']));
+          break;
+        }
+        const sub = evaluate(m, [...stack, name]);
+        if (!sub.ok) {
+          verdict = fail(issue('ensemble.member-invalid', `ensemble '${name}' depends on '${m}' which is not valid. Model '${m}' failed with error: ${sub.message}`, ['ensemble_scheduling']));
+          break;
+        }
+      }
+    }
+    if (verdict.ok) {
+      for (const m of memberNames) {
+        const member = models.get(m)!;
+        const ready = readyVersions(member);
+        if (ready.length === 0) {
+          const failure = loadFailure(member);
+          const message = `ensemble '${name}' depends on '${m}' which has no loaded version.` + (failure ? ` Model '${m}' loading failed with error: ${failure}` : '');
+          verdict = fail(issue('ensemble.member-not-ready', message, ['ensemble_scheduling']));
+          break;
+        }
+        const pinned = steps.map((s, i) => ({ s, i })).find(({ s }) => s.modelName === m && s.modelVersion !== -1n && !ready.includes(Number(s.modelVersion)));
+        if (pinned) {
+          verdict = fail(
+            issue(
+              'ensemble.member-version',
+              `ensemble '${name}' depends on '${m}' whose required version ${pinned.s.modelVersion} is not loaded.`,
+              ['ensemble_scheduling', 'step', pinned.i, 'model_version'],
+            ),
+          );
+          break;
+        }
+      }
+    }
+    let decoupled = false;
+    if (verdict.ok) {
+      const check = validateEnsembleAgainstMembers(config, (m) => memberConfig(models.get(m), true));
+      issues.push(...check.issues);
+      decoupled = check.decoupled;
+      if (check.issues.length > 0) verdict = { ok: false, message: check.issues[0]!.message };
+    } else {
+      // Triton stops at the dependency problem; the lab still checks the wiring against whatever configs it has.
+      const lint = validateEnsembleAgainstMembers(config, (m) => memberConfig(models.get(m), false));
+      issues.push(...lint.issues);
+    }
+    verdicts.set(name, verdict);
+    for (const v of rec.versions) {
+      if (!v.served) continue;
+      const c = clone(ModelConfigSchema, config);
+      c.modelTransactionPolicy = create(ModelTransactionPolicySchema, { decoupled });
+      v.config = c;
+      v.filled = new Set(rec.baseFilled);
+      v.issues = [];
+      v.state = verdict.ok ? 'READY' : 'UNAVAILABLE';
+      v.reason = verdict.ok ? '' : reasonOf(issues[0]!);
+    }
+    rec.dependencyIssues = issues;
+    return verdict;
+  };
+
+  for (const [name, rec] of models) {
+    if (rec.polled && !rec.unloaded && isEnsemble(rec)) evaluate(name, []);
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Suggestions that need more than one model folder: an ensemble config left
+ * inside a version folder gets the complete config Triton needs, built from
+ * its scheduling and the member models.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { CONFIG_FILENAME } from '../config/constants';
+import { suggestEnsembleConfig } from '../config/ensemble-suggest';
+import { configToText } from '../config/serialize';
+import { parseConfigText } from '../config/text/parse';
+import { memberConfig } from './ensembles';
+import type { ModelRecord } from './types';
+
+export async function addLayoutFixes(targets: Iterable<ModelRecord>, models: Map<string, ModelRecord>): Promise<void> {
+  for (const rec of targets) {
+    for (const d of rec.fileDiagnostics) {
+      if (d.code !== 'layout.config-in-version' || !d.file || rec.configPath) continue;
+      const inner = path.join(rec.dir, ...d.file.split('/').slice(1));
+      const text = await fs.readFile(inner, 'utf8').catch(() => undefined);
+      const parsed = text === undefined ? undefined : parseConfigText(text);
+      if (!parsed?.config) continue;
+      const suggestion = suggestEnsembleConfig(rec.name, parsed.config, (m) => memberConfig(models.get(m), false));
+      if (!suggestion) continue;
+      d.message += `. It holds an ensemble's scheduling but no platform, max_batch_size, input or output, which Triton also requires`;
+      d.fix = `Create '${rec.name}/${CONFIG_FILENAME}' with the config below (inputs and outputs inferred from the member models), and keep '${rec.name}/1/' as an empty version folder:\n\n${configToText(suggestion)}`;
+    }
+  }
+}

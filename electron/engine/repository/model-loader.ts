@@ -1,0 +1,309 @@
+/**
+ * Loads one model folder the way Triton does, step by step: read and parse
+ * config.pbtxt, fill backend fields, normalize, validate, pick versions, then
+ * per version let the backend auto-complete and check the config against the
+ * model file. Never throws: every failure becomes a state and a reason.
+ */
+import { clone, create } from '@bufbuild/protobuf';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { FileNode } from '../../contract/lab-api';
+import { autoCompleteBackendFields, firstSubdir } from '../config/backend-fields';
+import { CONFIG_FILENAME, PLATFORM, RUNNABLE_BACKENDS } from '../config/constants';
+import { type ModelConfig, ModelConfigSchema } from '../config/gen/model_config_pb';
+import { type ConfigIssue, firstError, issue } from '../config/issues';
+import { normalizeInstanceGroups, normalizeModelConfig, type DeviceFacts } from '../config/normalize';
+import { parseConfigText } from '../config/text/parse';
+import { validateInstanceGroups, validateModelConfig, validateModelIO } from '../config/validate-model';
+import { codeLabel, errorMessage } from '../errors';
+import { backendFor } from '../backends/registry';
+import { listTree, readDirSafe, toPosix } from '../util/fs-tree';
+import { applyVersionPolicy, scanVersionDirs } from './versions';
+import type { ModelRecord, VersionRecord } from './types';
+
+/** Configs larger than this are refused before parsing. */
+export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+
+export interface LoadOptions {
+  devices: DeviceFacts;
+  /** Triton's default; --disable-auto-complete-config turns it off. */
+  autoComplete: boolean;
+  defaultMaxBatchSize: number;
+}
+
+export const DEFAULT_LOAD_OPTIONS: LoadOptions = { devices: { gpus: [] }, autoComplete: true, defaultMaxBatchSize: 4 };
+
+/** Triton's per-version reason: "<Code>: <message>". */
+export function reasonOf(i: ConfigIssue): string {
+  return `${codeLabel(i.status ?? 'INVALID_ARG')}: ${i.message}`;
+}
+
+function emptyRecord(name: string, dir: string): ModelRecord {
+  return {
+    name,
+    dir,
+    baseFilled: new Set(),
+    polled: false,
+    issues: [],
+    dependencyIssues: [],
+    fileDiagnostics: [],
+    versions: [],
+    policy: '',
+    state: 'UNAVAILABLE',
+    reason: '',
+    files: [],
+    stamp: '',
+    unloaded: false,
+  };
+}
+
+async function readConfig(file: string): Promise<{ text?: string; error?: string }> {
+  try {
+    const st = await fs.stat(file);
+    if (st.isDirectory()) return { error: `failed to open text file for read ${file}: Is a directory` };
+    if (st.size > MAX_CONFIG_BYTES) {
+      return { error: `failed to read text proto from ${file}: the file is ${(st.size / 2 ** 20).toFixed(1)} MiB; configs over ${MAX_CONFIG_BYTES / 2 ** 20} MiB are refused` };
+    }
+    return { text: await fs.readFile(file, 'utf8') };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EACCES' ? 'Permission denied' : e.code === 'ENOENT' ? 'No such file or directory' : errorMessage(err);
+    return { error: `failed to open text file for read ${file}: ${why}` };
+  }
+}
+
+/** Signature of what a model folder holds, to notice changes when polling. */
+export async function modelStamp(dir: string): Promise<string> {
+  const parts: string[] = [];
+  const visit = async (d: string, depth: number): Promise<void> => {
+    const { entries, error } = await readDirSafe(d);
+    if (error) {
+      parts.push(`${d}!${error}`);
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(d, e.name);
+      try {
+        const st = await fs.stat(p);
+        parts.push(`${p}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`);
+        if (st.isDirectory() && depth < 2) await visit(p, depth + 1);
+      } catch {
+        parts.push(`${p}:?`);
+      }
+    }
+  };
+  await visit(dir, 0);
+  return parts.join('|');
+}
+
+/** Model-level work: Triton's InitializeModelInfo, plus what the browser shows. */
+export async function pollModel(root: string, name: string, opts: LoadOptions): Promise<ModelRecord> {
+  const dir = path.join(root, name);
+  const rec = emptyRecord(name, dir);
+  rec.stamp = await modelStamp(dir);
+  const { entries, error } = await readDirSafe(dir);
+  if (error) {
+    rec.issues.push(issue('model.unreadable', `failed to open directory ${dir}: ${error}`, undefined, 'INTERNAL'));
+    rec.reason = rec.issues[0]!.message;
+    return rec;
+  }
+  const subdirs: string[] = [];
+  for (const e of entries) {
+    if (e.isDirectory()) subdirs.push(e.name);
+    else if (e.isSymbolicLink()) {
+      try {
+        if ((await fs.stat(path.join(dir, e.name))).isDirectory()) subdirs.push(e.name);
+      } catch {
+        /* a broken link is not a folder */
+      }
+    }
+  }
+  const scan = scanVersionDirs(subdirs);
+  const versionNames = new Set(scan.versions.map((v) => v.name));
+  const allFiles = await listTree(root, dir);
+  rec.files = allFiles.filter((f) => !versionNames.has(f.name));
+  const filesOf = (vname: string): FileNode[] => allFiles.find((f) => f.name === vname)?.children ?? [];
+
+  const first = firstSubdir(subdirs);
+  const firstDirEntries = new Map<string, boolean>();
+  if (first !== undefined) {
+    const listing = await readDirSafe(path.join(dir, first));
+    for (const e of listing.entries) {
+      let isDir = e.isDirectory();
+      if (e.isSymbolicLink()) isDir = await fs.stat(path.join(dir, first, e.name)).then((s) => s.isDirectory(), () => false);
+      firstDirEntries.set(e.name, isDir);
+    }
+  }
+
+  // A config.pbtxt inside a version folder is never read by Triton (the published Data Pipelines layout).
+  for (const v of scan.versions) {
+    if (filesOf(v.name).some((f) => f.name === CONFIG_FILENAME && f.kind !== 'dir')) {
+      rec.fileDiagnostics.push({
+        severity: 'warning',
+        code: 'layout.config-in-version',
+        message: `'${name}/${v.name}/${CONFIG_FILENAME}' is inside a version folder, where Triton never looks for a config; Triton reads only '${name}/${CONFIG_FILENAME}'`,
+        file: toPosix(path.join(name, v.name, CONFIG_FILENAME)),
+        fix: `Move it to '${name}/${CONFIG_FILENAME}' (one level up) and make sure it is complete: name, platform or backend, max_batch_size, input and output.`,
+      });
+    }
+  }
+
+  const configPath = path.join(dir, CONFIG_FILENAME);
+  const hasConfig = entries.some((e) => e.name === CONFIG_FILENAME);
+  let config: ModelConfig;
+  if (hasConfig) {
+    rec.configPath = configPath;
+    const read = await readConfig(configPath);
+    if (read.error !== undefined) {
+      rec.issues.push(issue('config.unreadable', read.error, undefined, 'INTERNAL'));
+      rec.reason = read.error;
+      return rec;
+    }
+    rec.configText = read.text!;
+    const parsed = parseConfigText(read.text!);
+    rec.outline = parsed.outline;
+    if (parsed.error || !parsed.config) {
+      const at = parsed.error?.span.start ?? { line: 1, column: 1 };
+      const message = `failed to read text proto from ${configPath}: ${at.line}:${at.column}: ${parsed.error?.message ?? 'unreadable'}`;
+      rec.issues.push({ ...issue('config.syntax', parsed.error?.message ?? 'unreadable', undefined, 'INTERNAL'), ...(parsed.error ? { span: parsed.error.span } : {}) });
+      rec.reason = message;
+      return rec;
+    }
+    config = parsed.config;
+  } else if (opts.autoComplete) {
+    config = create(ModelConfigSchema);
+  } else {
+    const message = `failed to open text file for read ${configPath}: No such file or directory`;
+    rec.issues.push(issue('config.missing', message, undefined, 'INTERNAL'));
+    rec.reason = message;
+    return rec;
+  }
+
+  const backendIssue = autoCompleteBackendFields(name, config, { subdirs, firstDirEntries });
+  if (backendIssue) rec.issues.push(backendIssue);
+  normalizeModelConfig(config, rec.baseFilled);
+  rec.base = config;
+  if (!backendIssue) {
+    rec.issues.push(...validateModelConfig(config));
+    if (!opts.autoComplete) rec.issues.push(...validateModelIO(config));
+    if (config.name !== name) {
+      rec.issues.push(issue('config.name-mismatch', `unexpected directory name '${name}' for model '${config.name}', directory name must equal model name`, ['name']));
+    }
+  }
+  if (name.startsWith('.')) {
+    rec.fileDiagnostics.push({
+      severity: 'warning',
+      code: 'layout.hidden-folder',
+      message: `Triton treats every folder in a model repository as a model, hidden ones included: '${name}' is loaded as a model`,
+      file: name,
+      fix: `Remove '${name}' from the repository (or move it out) if it is not a model.`,
+    });
+  }
+  const err = firstError(rec.issues);
+  rec.issues.push(...scan.skipped);
+  if (err) {
+    rec.reason = err.message;
+    return rec;
+  }
+
+  const policy = applyVersionPolicy(name, config.versionPolicy, scan.versions);
+  rec.policy = policy.description;
+  rec.issues.push(...policy.issues);
+  const servedNames = new Set(policy.served.map((v) => v.name));
+  rec.versions = scan.versions.map(
+    (v): VersionRecord => ({
+      version: v.version,
+      dirName: v.name,
+      dir: path.join(dir, v.name),
+      served: servedNames.has(v.name),
+      state: 'UNAVAILABLE',
+      reason: servedNames.has(v.name) ? '' : 'not selected by the version policy',
+      filled: new Set(),
+      issues: [],
+      files: filesOf(v.name),
+    }),
+  );
+  const none = firstError(policy.issues);
+  if (none && scan.versions.length === 0) {
+    const holds = isEnsemble(rec) ? 'nothing (an ensemble needs only the empty folder)' : config.defaultModelFilename ? `the model file '${config.defaultModelFilename}'` : 'the model file';
+    none.fix = `Create a version folder '${name}/1/' holding ${holds}. Triton serves only numbered sub-folders of a model.`;
+  }
+  if (none) {
+    rec.reason = none.message;
+    return rec;
+  }
+  rec.polled = true;
+  return rec;
+}
+
+/** Triton's CreateModel for one non-ensemble version. */
+export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: LoadOptions): Promise<void> {
+  const base = rec.base!;
+  const c = clone(ModelConfigSchema, base);
+  const filled = new Set(rec.baseFilled);
+  const issues: ConfigIssue[] = [];
+  const backend = backendFor(c.backend);
+  issues.push(...normalizeInstanceGroups(c, opts.devices, filled));
+  issues.push(...validateInstanceGroups(c, opts.devices.gpus));
+  const ctx = { model: rec.name, versionDir: v.dir, config: c, filled, autoComplete: opts.autoComplete, defaultMaxBatchSize: opts.defaultMaxBatchSize };
+  const prepared = await backend.complete(ctx);
+  issues.push(...prepared.issues);
+  if (prepared.changed) normalizeModelConfig(c, filled);
+  if (!firstError(issues) && !prepared.ioFromUnrunnableCode) {
+    // Model::Init: both checks again, on the final config.
+    issues.push(...validateModelConfig(c), ...validateModelIO(c));
+  }
+  if (!firstError(issues)) {
+    const problem = backend.check(ctx, prepared);
+    if (problem) issues.push(problem);
+  }
+  if (!firstError(issues)) issues.push(...(await labelFileIssues(rec, c)));
+  v.config = c;
+  v.filled = filled;
+  v.issues = issues;
+  if (prepared.modelFile) v.modelFile = prepared.modelFile;
+  if (prepared.onnx) v.onnx = prepared.onnx;
+  const err = firstError(issues);
+  if (!backend.runnable) {
+    const why = prepared.issues.find((i) => i.status === 'UNSUPPORTED' || i.code === 'backend.unknown') ?? issues[0]!;
+    v.state = 'UNAVAILABLE';
+    v.reason = reasonOf(why);
+  } else if (err) {
+    v.state = 'UNAVAILABLE';
+    v.reason = reasonOf(err);
+  } else {
+    v.state = 'READY';
+    v.reason = '';
+  }
+}
+
+async function labelFileIssues(rec: ModelRecord, c: ModelConfig): Promise<ConfigIssue[]> {
+  const out: ConfigIssue[] = [];
+  for (const [i, o] of c.output.entries()) {
+    if (!o.labelFilename) continue;
+    const file = path.resolve(rec.dir, o.labelFilename);
+    if (!file.startsWith(rec.dir + path.sep)) {
+      out.push(
+        issue(
+          'output.label-outside',
+          `label file path '${file}' for output '${o.name}' in model '${rec.name}' is outside model directory`,
+          ['output', i, 'label_filename'],
+          'UNSUPPORTED',
+        ),
+      );
+      continue;
+    }
+    const read = await readConfig(file);
+    if (read.error) out.push(issue('output.label-missing', read.error, ['output', i, 'label_filename'], 'INTERNAL'));
+  }
+  return out;
+}
+
+export function isEnsemble(rec: ModelRecord): boolean {
+  return rec.base?.platform === PLATFORM.ensemble || rec.base?.schedulingChoice.case === 'ensembleScheduling';
+}
+
+export function isRunnableBackend(backend: string): boolean {
+  return RUNNABLE_BACKENDS.has(backend);
+}
+

@@ -1,0 +1,324 @@
+/**
+ * A model repository folder: every model in it, loaded independently (one
+ * broken model never stops the others), ensembles evaluated after their
+ * members, optional polling for changes (Triton's poll mode) and explicit
+ * load/unload.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { LabError, errorMessage } from '../errors';
+import { readDirSafe } from '../util/fs-tree';
+import { evaluateEnsembles } from './ensembles';
+import { addLayoutFixes } from './layout-fixes';
+import { DEFAULT_LOAD_OPTIONS, isEnsemble, type LoadOptions, loadVersion, modelStamp, pollModel } from './model-loader';
+import type { ModelRecord } from './types';
+import { ensembleSteps } from '../config/ensemble-graph';
+
+export type ControlMode = 'none' | 'poll' | 'explicit';
+
+export interface RepositoryOptions extends LoadOptions {
+  controlMode: ControlMode;
+  pollSecs: number;
+  /** Models loaded at start in explicit mode ('*' loads all). */
+  startupModels: string[];
+  /** How many models load at once. */
+  concurrency: number;
+}
+
+export const DEFAULT_REPOSITORY_OPTIONS: RepositoryOptions = {
+  ...DEFAULT_LOAD_OPTIONS,
+  controlMode: 'none',
+  pollSecs: 15,
+  startupModels: [],
+  concurrency: 4,
+};
+
+export interface IndexEntry {
+  name: string;
+  version?: string;
+  state?: string;
+  reason?: string;
+}
+
+export type RepositoryListener = (changed: string[]) => void;
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+export class Repository {
+  readonly root: string;
+  readonly options: RepositoryOptions;
+  readonly models = new Map<string, ModelRecord>();
+  /** Problems with the repository folder itself. */
+  problem: string | undefined;
+  loading = false;
+  private listeners = new Set<RepositoryListener>();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(root: string, options: Partial<RepositoryOptions> = {}) {
+    this.root = path.resolve(root);
+    this.options = { ...DEFAULT_REPOSITORY_OPTIONS, ...options };
+  }
+
+  onChange(listener: RepositoryListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(changed: string[]): void {
+    for (const l of this.listeners) {
+      try {
+        l(changed);
+      } catch {
+        /* a listener's failure is its own */
+      }
+    }
+  }
+
+  /** Runs repository mutations one at a time so loads never interleave. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async modelDirs(): Promise<string[]> {
+    try {
+      const st = await fs.stat(this.root);
+      if (!st.isDirectory()) {
+        this.problem = 'repository path is not a valid directory';
+        return [];
+      }
+    } catch (err) {
+      this.problem = `repository path is not a valid directory: ${errorMessage(err)}`;
+      return [];
+    }
+    const { entries, error } = await readDirSafe(this.root);
+    if (error) {
+      this.problem = `failed to open directory ${this.root}: ${error}`;
+      return [];
+    }
+    this.problem = undefined;
+    const names: string[] = [];
+    for (const e of entries) {
+      if (e.isDirectory()) names.push(e.name);
+      else if (e.isSymbolicLink()) {
+        const isDir = await fs.stat(path.join(this.root, e.name)).then((s) => s.isDirectory(), () => false);
+        if (isDir) names.push(e.name);
+      }
+    }
+    return names;
+  }
+
+  /** Loads every model (or, in explicit mode, the startup models). */
+  loadAll(): Promise<void> {
+    return this.serial(async () => {
+      this.loading = true;
+      const names = await this.modelDirs();
+      this.models.clear();
+      const explicit = this.options.controlMode === 'explicit' && !this.options.startupModels.includes('*');
+      const wanted = explicit ? names.filter((n) => this.options.startupModels.includes(n)) : names;
+      await this.loadModels(names, new Set(wanted));
+      this.loading = false;
+      this.emit(names);
+    });
+  }
+
+  /** Polls, loads versions and evaluates ensembles for `names`; others are listed unloaded. */
+  private async loadModels(names: string[], wanted: Set<string>): Promise<void> {
+    const records = new Map<string, ModelRecord>();
+    await mapLimit(names, this.options.concurrency, async (name) => {
+      const rec = await pollModel(this.root, name, this.options);
+      if (!wanted.has(name)) markUnloaded(rec);
+      records.set(name, rec);
+      this.models.set(name, rec);
+    });
+    // Explicit loads pull in an ensemble's members, as Triton does.
+    for (const name of [...wanted]) for (const dep of this.dependenciesOf(name, records)) if (!wanted.has(dep) && records.has(dep)) {
+      wanted.add(dep);
+      records.get(dep)!.unloaded = false;
+    }
+    const plain = [...records.values()].filter((r) => wanted.has(r.name) && r.polled && !isEnsemble(r));
+    await mapLimit(plain, this.options.concurrency, async (rec) => {
+      await Promise.all(rec.versions.filter((v) => v.served).map((v) => loadVersion(rec, v, this.options)));
+    });
+    evaluateEnsembles(this.models);
+    for (const rec of this.models.values()) summarize(rec);
+    await addLayoutFixes(records.values(), this.models);
+  }
+
+  private dependenciesOf(name: string, records: Map<string, ModelRecord>, seen = new Set<string>()): string[] {
+    const rec = records.get(name);
+    if (!rec?.base || seen.has(name)) return [];
+    seen.add(name);
+    const direct = ensembleSteps(rec.base).map((s) => s.modelName);
+    return [...direct, ...direct.flatMap((d) => this.dependenciesOf(d, records, seen))];
+  }
+
+  /** Ensembles that (transitively) contain `name`. */
+  private dependentsOf(name: string): string[] {
+    const out = new Set<string>();
+    const visit = (n: string): void => {
+      for (const rec of this.models.values()) {
+        if (!rec.base || out.has(rec.name)) continue;
+        if (ensembleSteps(rec.base).some((s) => s.modelName === n)) {
+          out.add(rec.name);
+          visit(rec.name);
+        }
+      }
+    };
+    visit(name);
+    return [...out];
+  }
+
+  /** (Re)loads the named models and re-evaluates the ensembles that use them. */
+  load(names: string[]): Promise<void> {
+    return this.serial(async () => {
+      const existing = new Set(await this.modelDirs());
+      for (const n of names) {
+        if (!existing.has(n)) {
+          this.models.delete(n);
+          continue;
+        }
+      }
+      const targets = names.filter((n) => existing.has(n));
+      const affected = new Set([...targets, ...targets.flatMap((n) => this.dependentsOf(n))].filter((n) => existing.has(n)));
+      for (const n of affected) {
+        const rec = this.models.get(n);
+        if (rec) rec.state = 'LOADING';
+      }
+      this.emit([...affected]);
+      const stillUnloaded = [...affected].filter((n) => !targets.includes(n) && this.models.get(n)?.unloaded);
+      await this.loadModels([...affected], new Set([...affected].filter((n) => !stillUnloaded.includes(n))));
+      this.emit([...affected]);
+    });
+  }
+
+  unload(name: string): Promise<void> {
+    return this.serial(async () => {
+      const rec = this.models.get(name);
+      if (!rec) throw new LabError('NOT_FOUND', `failed to unload '${name}', model not found`);
+      markUnloaded(rec);
+      summarize(rec);
+      evaluateEnsembles(this.models);
+      const affected = [name, ...this.dependentsOf(name)];
+      for (const n of affected) summarize(this.models.get(n)!);
+      this.emit(affected);
+    });
+  }
+
+  /** One poll: loads added and changed models, drops deleted ones. Returns what changed. */
+  poll(): Promise<string[]> {
+    return this.serial(async () => {
+      const names = await this.modelDirs();
+      const current = new Set(names);
+      const changed: string[] = [];
+      for (const n of [...this.models.keys()]) {
+        if (!current.has(n)) {
+          this.models.delete(n);
+          changed.push(n);
+        }
+      }
+      for (const n of names) {
+        const rec = this.models.get(n);
+        if (!rec || rec.stamp !== (await modelStamp(path.join(this.root, n)))) changed.push(n);
+      }
+      if (changed.length === 0) return [];
+      const present = changed.filter((n) => current.has(n));
+      const affected = new Set([...present, ...present.flatMap((n) => this.dependentsOf(n))]);
+      const explicit = this.options.controlMode === 'explicit';
+      const wanted = [...affected].filter((n) => !explicit || (this.models.has(n) && !this.models.get(n)!.unloaded));
+      await this.loadModels([...affected], new Set(wanted));
+      evaluateEnsembles(this.models);
+      for (const rec of this.models.values()) summarize(rec);
+      const all = [...new Set([...changed, ...affected])];
+      this.emit(all);
+      return all;
+    });
+  }
+
+  startPolling(secs = this.options.pollSecs): void {
+    this.stopPolling();
+    this.options.pollSecs = secs;
+    const tick = (): void => {
+      this.pollTimer = setTimeout(() => {
+        this.poll().then(tick, tick);
+      }, secs * 1000);
+      this.pollTimer.unref?.();
+    };
+    tick();
+  }
+
+  stopPolling(): void {
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+  }
+
+  get polling(): boolean {
+    return this.pollTimer !== undefined;
+  }
+
+  /** Triton's repository index: one entry per model version, or the name alone when never loaded. */
+  index(): IndexEntry[] {
+    const out: IndexEntry[] = [];
+    for (const rec of [...this.models.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const served = rec.versions.filter((v) => v.served);
+      if (!rec.polled || served.length === 0) {
+        out.push({ name: rec.name, state: rec.state, ...(rec.reason ? { reason: rec.reason } : {}) });
+        continue;
+      }
+      for (const v of served) out.push({ name: rec.name, version: String(v.version), state: v.state, ...(v.reason ? { reason: v.reason } : {}) });
+    }
+    return out;
+  }
+
+  close(): void {
+    this.stopPolling();
+    this.listeners.clear();
+  }
+}
+
+function markUnloaded(rec: ModelRecord): void {
+  rec.unloaded = true;
+  for (const v of rec.versions) {
+    if (!v.served) continue;
+    v.state = 'UNAVAILABLE';
+    v.reason = 'unloaded';
+  }
+}
+
+/** The model's overall state: READY when any served version is. */
+export function summarize(rec: ModelRecord): void {
+  if (rec.unloaded) {
+    rec.state = 'UNAVAILABLE';
+    rec.reason = 'unloaded';
+    return;
+  }
+  if (!rec.polled) {
+    rec.state = 'UNAVAILABLE';
+    return;
+  }
+  const served = rec.versions.filter((v) => v.served);
+  if (served.some((v) => v.state === 'READY')) {
+    rec.state = 'READY';
+    rec.reason = '';
+  } else if (served.some((v) => v.state === 'LOADING')) {
+    rec.state = 'LOADING';
+  } else {
+    rec.state = 'UNAVAILABLE';
+    rec.reason = served.find((v) => v.reason)?.reason ?? rec.reason;
+  }
+}
+

@@ -1,0 +1,48 @@
+import type { Diagnostic, FileNode, ModelState } from '../../contract/lab-api';
+import type { ModelConfig } from '../config/gen/model_config_pb';
+import type { ConfigIssue } from '../config/issues';
+import type { Outline } from '../config/text/outline';
+import type { OnnxModelIO } from '../onnx/model-io';
+
+export interface VersionRecord {
+  version: number;
+  /** Folder name as on disk (may differ from the number, e.g. "3abc"). */
+  dirName: string;
+  dir: string;
+  served: boolean;
+  state: ModelState;
+  reason: string;
+  /** The configuration this version runs with, after backend auto-complete. */
+  config?: ModelConfig;
+  filled: Set<string>;
+  issues: ConfigIssue[];
+  modelFile?: string;
+  onnx?: OnnxModelIO;
+  files: FileNode[];
+}
+
+export interface ModelRecord {
+  name: string;
+  dir: string;
+  configPath?: string;
+  configText?: string;
+  outline?: Outline;
+  /** Config after backend-field detection and normalization, before any backend ran. */
+  base?: ModelConfig;
+  baseFilled: Set<string>;
+  /** Model-level checks passed (Triton's InitializeModelInfo), so versions were attempted. */
+  polled: boolean;
+  issues: ConfigIssue[];
+  /** Ensemble dependency and wiring findings, replaced on every evaluation. */
+  dependencyIssues: ConfigIssue[];
+  /** Findings that are about files rather than config fields. */
+  fileDiagnostics: Diagnostic[];
+  versions: VersionRecord[];
+  policy: string;
+  state: ModelState;
+  reason: string;
+  files: FileNode[];
+  /** Change signature for polling. */
+  stamp: string;
+  unloaded: boolean;
+}
