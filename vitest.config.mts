@@ -14,6 +14,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['electron/**/*.test.ts', 'scripts/**/*.test.ts'],
+          benchmark: { include: ['bench/**/*.bench.ts'] },
           testTimeout: 20_000,
         },
       },

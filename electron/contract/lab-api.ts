@@ -136,6 +136,8 @@ export interface HostInfo {
   platform: string;
   /** A native folder dialog is available (Electron); browser mode types a path instead. */
   canPickFolder: boolean;
+  /** Folder holding the bundled sample repositories, when present. */
+  samplesDir?: string;
 }
 
 export interface FileContent {
@@ -156,6 +158,7 @@ export interface LabMethods {
   hostInfo: { req: Record<string, never>; res: HostInfo };
   listRepositories: { req: Record<string, never>; res: RepositoryInfo[] };
   openRepository: { req: { path: string }; res: RepositoryInfo };
+  openSamples: { req: Record<string, never>; res: RepositoryInfo[] };
   closeRepository: { req: { repoId: string }; res: { closed: boolean } };
   reloadRepository: { req: { repoId: string }; res: RepositoryInfo };
   pickRepositoryFolder: { req: Record<string, never>; res: { path: string | null } };

@@ -1,0 +1,43 @@
+import { defineConfig } from 'electron-vite';
+import vue from '@vitejs/plugin-vue';
+import { fileURLToPath } from 'node:url';
+
+const contract = fileURLToPath(new URL('./electron/contract', import.meta.url));
+
+export default defineConfig({
+  main: {
+    resolve: { alias: { '@contract': contract } },
+    build: {
+      outDir: 'out/main',
+      // ESM-only dependencies are bundled; native and CJS ones stay external.
+      externalizeDeps: { exclude: ['onnx-buf'] },
+      rollupOptions: {
+        input: {
+          index: 'electron/main/index.ts',
+          cli: 'electron/cli/index.ts',
+          'lab-server': 'electron/server/standalone.ts',
+        },
+      },
+    },
+  },
+  preload: {
+    resolve: { alias: { '@contract': contract } },
+    build: {
+      outDir: 'out/preload',
+      rollupOptions: {
+        input: { index: 'electron/preload/index.ts' },
+        // Sandboxed preloads must be CommonJS.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: 'renderer',
+    resolve: { alias: { '@contract': contract } },
+    plugins: [vue()],
+    build: {
+      outDir: 'out/renderer',
+      rollupOptions: { input: fileURLToPath(new URL('./renderer/index.html', import.meta.url)) },
+    },
+  },
+});

@@ -1,0 +1,54 @@
+/** The `model-lab` command: dispatch, usage, exit codes (0 ok, 1 problems found, 2 usage errors). */
+import { parse, UsageError } from './args';
+import { configCommand } from './config';
+import type { Output } from './output';
+import { validateCommand } from './validate';
+
+export const USAGE = `Usage: model-lab <command> [options]
+
+Commands:
+  validate <repo> [--json] [--quiet]         load every model like Triton and print each model and
+                                             version with its backend, state and reason
+                                             (exit 0 when all are READY, 1 otherwise)
+  config <repo> <model> [--pbtxt|--json]     print the completed config (text format, or the JSON
+         [--version N]                       Triton serves at /v2/models/<model>/config)
+
+Options:
+  --model-repository=<path>                  the repository, as tritonserver takes it
+  --disable-auto-complete-config             do not complete configs from model files
+  --backend-config=default-max-batch-size=N  batch size auto-complete gives batchable ONNX models (4)
+  -h, --help                                 show this help
+`;
+
+const COMMANDS: Record<string, (flags: ReturnType<typeof parse>, out: Output) => Promise<number>> = {
+  validate: validateCommand,
+  config: configCommand,
+};
+
+export async function runCli(argv: string[], out: Output): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    out.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    out.err(`model-lab: unknown command '${command}'\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const flags = parse(rest);
+    if (flags.values.help) {
+      out.log(USAGE);
+      return 0;
+    }
+    return await run(flags, out);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      out.err(`model-lab ${command}: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    out.err(`model-lab ${command}: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it, vi } from 'vitest';
+import path from 'node:path';
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import { LAB_METHODS, methodChannel } from '../contract/methods';
+import { Lab } from '../engine/lab';
+import { createLabHandlers } from '../engine/lab-handlers';
+import { forwardEvents, type IpcResult, registerIpc } from './ipc';
+
+vi.mock('electron', () => ({}));
+
+type Handler = (event: IpcMainInvokeEvent, req: unknown) => Promise<IpcResult>;
+
+function fakeIpcMain(): IpcMain & { handlers: Map<string, Handler> } {
+  const handlers = new Map<string, Handler>();
+  return {
+    handlers,
+    handle: (channel: string, fn: Handler) => handlers.set(channel, fn),
+    removeHandler: (channel: string) => handlers.delete(channel),
+  } as unknown as IpcMain & { handlers: Map<string, Handler> };
+}
+
+const trusted = { sender: { id: 1 } } as unknown as IpcMainInvokeEvent;
+const stranger = { sender: { id: 2 } } as unknown as IpcMainInvokeEvent;
+
+describe('IPC wiring', () => {
+  const lab = new Lab();
+  const handlers = createLabHandlers(lab, {
+    info: () => ({ mode: 'electron', appVersion: 't', platform: 'linux', canPickFolder: true }),
+    pickFolder: () => Promise.resolve('/picked'),
+  });
+
+  it('registers one channel per lab method and removes them again', () => {
+    const ipc = fakeIpcMain();
+    const off = registerIpc(ipc, handlers, (e) => e === trusted);
+    expect([...ipc.handlers.keys()].sort()).toEqual(LAB_METHODS.map(methodChannel).sort());
+    off();
+    expect(ipc.handlers.size).toBe(0);
+  });
+
+  it('answers trusted frames, refuses others, and returns errors as values with their code', async () => {
+    const ipc = fakeIpcMain();
+    registerIpc(ipc, handlers, (e) => e === trusted);
+    const pick = ipc.handlers.get(methodChannel('pickRepositoryFolder'))!;
+    expect(await pick(trusted, {})).toEqual({ ok: true, value: { path: '/picked' } });
+    expect(await pick(stranger, {})).toEqual({ ok: false, error: { code: 'INVALID_ARG', message: 'call from an untrusted frame' } });
+    const open = ipc.handlers.get(methodChannel('openRepository'))!;
+    expect(await open(trusted, { path: 7 })).toEqual({ ok: false, error: { code: 'INVALID_ARG', message: "'path' must be a non-empty string" } });
+    const ok = await open(trusted, { path: path.resolve('sample-repos/data_pipeline') });
+    expect(ok.ok).toBe(true);
+  });
+
+  it('forwards lab events to a live window only', async () => {
+    const sent: unknown[] = [];
+    let destroyed = false;
+    const contents = { isDestroyed: () => destroyed, send: (_c: string, ev: unknown) => sent.push(ev), once: vi.fn() } as unknown as WebContents;
+    const off = forwardEvents(lab, contents);
+    await lab.openRepository(path.resolve('sample-repos/ocr'));
+    expect(sent.length).toBeGreaterThan(0);
+    destroyed = true;
+    const before = sent.length;
+    lab.closeRepository(lab.listRepositories()[0]!.id);
+    expect(sent.length).toBe(before);
+    off();
+  });
+});

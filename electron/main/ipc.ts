@@ -1,0 +1,39 @@
+/**
+ * Serves the lab API over IPC: one handler per method, payloads checked by
+ * the shared handlers, calls accepted only from our own window's frames,
+ * errors returned as values so their code survives the IPC boundary.
+ */
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import type { LabEvent } from '../contract/lab-api';
+import { EVENT_CHANNEL, LAB_METHODS, methodChannel } from '../contract/methods';
+import { toLabError } from '../engine/errors';
+import type { Lab } from '../engine/lab';
+import { dispatch, type LabHandlers } from '../engine/lab-handlers';
+
+export type IpcResult = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+
+export function registerIpc(ipcMain: IpcMain, handlers: LabHandlers, isTrustedSender: (e: IpcMainInvokeEvent) => boolean): () => void {
+  for (const method of LAB_METHODS) {
+    ipcMain.handle(methodChannel(method), async (event, req: unknown): Promise<IpcResult> => {
+      if (!isTrustedSender(event)) return { ok: false, error: { code: 'INVALID_ARG', message: 'call from an untrusted frame' } };
+      try {
+        return { ok: true, value: await dispatch(handlers, method, req) };
+      } catch (err) {
+        const e = toLabError(err);
+        return { ok: false, error: { code: e.code, message: e.message } };
+      }
+    });
+  }
+  return () => {
+    for (const method of LAB_METHODS) ipcMain.removeHandler(methodChannel(method));
+  };
+}
+
+/** Forwards lab events to a window for as long as it lives. */
+export function forwardEvents(lab: Lab, contents: WebContents): () => void {
+  const off = lab.onEvent((ev: LabEvent) => {
+    if (!contents.isDestroyed()) contents.send(EVENT_CHANNEL, ev);
+  });
+  contents.once('destroyed', off);
+  return off;
+}

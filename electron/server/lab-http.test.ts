@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Lab } from '../engine/lab';
+import { createLabHandlers } from '../engine/lab-handlers';
+import { type LabHttpServer, startLabHttpServer } from './lab-http';
+
+let server: LabHttpServer;
+let lab: Lab;
+let staticDir: string;
+let port: number;
+
+function request(method: string, urlPath: string, opts: { body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers: { host: `127.0.0.1:${port}`, ...opts.headers } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+    if (opts.body !== undefined) req.write(opts.body);
+    req.end();
+  });
+}
+
+const call = (method: string, body: unknown) => request('POST', `/api/lab/${method}`, { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+
+beforeAll(async () => {
+  staticDir = mkdtempSync(path.join(os.tmpdir(), 'lab-static-'));
+  writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>lab</title>');
+  mkdirSync(path.join(staticDir, 'assets'));
+  writeFileSync(path.join(staticDir, 'assets', 'app.js'), 'console.log(1)');
+  lab = new Lab();
+  const handlers = createLabHandlers(lab, {
+    info: () => ({ mode: 'browser', appVersion: 'test', platform: process.platform, canPickFolder: false, samplesDir: path.resolve('sample-repos') }),
+    pickFolder: () => Promise.resolve(null),
+  });
+  server = await startLabHttpServer({ lab, handlers, staticDir });
+  port = Number(new URL(server.url).port);
+});
+
+afterAll(async () => {
+  await server.close();
+  lab.close();
+  rmSync(staticDir, { recursive: true, force: true });
+});
+
+describe('lab API over HTTP', () => {
+  it('listens on loopback', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  });
+
+  it('opens a repository and returns its models', async () => {
+    const res = await call('openRepository', { path: path.resolve('sample-repos/ocr') });
+    expect(res.status).toBe(200);
+    const info = JSON.parse(res.body) as { id: string; models: { name: string; state: string }[] };
+    expect(info.models.map((m) => [m.name, m.state])).toEqual([
+      ['text_detection', 'READY'],
+      ['text_direction', 'READY'],
+      ['text_recognition', 'READY'],
+    ]);
+    const detail = JSON.parse((await call('getModel', { repoId: info.id, model: 'text_direction' })).body) as { maxBatchSize: number; inputs: { fullShape: number[] }[] };
+    expect(detail.maxBatchSize).toBe(4);
+    expect(detail.inputs[0]!.fullShape).toEqual([-1, 3, -1, -1]);
+  });
+
+  it('maps errors to status codes with a code and a message', async () => {
+    const missing = await call('openRepository', { path: '/no/such/dir' });
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body)).toEqual({ error: { code: 'NOT_FOUND', message: "'/no/such/dir' does not exist" } });
+    const bad = await call('openRepository', { path: 42 });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error.message).toBe("'path' must be a non-empty string");
+    expect((await call('noSuchMethod', {})).status).toBe(404);
+    const junk = await request('POST', '/api/lab/listRepositories', { body: '{nope', headers: { 'content-type': 'application/json' } });
+    expect(junk.status).toBe(400);
+    expect(JSON.parse(junk.body).error.message).toContain('not valid JSON');
+  });
+
+  it('refuses other hosts, other origins and non-JSON posts', async () => {
+    expect((await request('GET', '/', { headers: { host: 'evil.example:80' } })).status).toBe(403);
+    expect((await request('POST', '/api/lab/listRepositories', { body: '{}', headers: { 'content-type': 'application/json', origin: 'http://evil.example' } })).status).toBe(403);
+    expect((await request('POST', '/api/lab/listRepositories', { body: '{}', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    expect((await request('GET', '/api/lab/listRepositories')).status).toBe(405);
+    const sameOrigin = await request('POST', '/api/lab/listRepositories', { body: '{}', headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${port}` } });
+    expect(sameOrigin.status).toBe(200);
+  });
+
+  it('serves the renderer with a strict CSP, and never files outside it', async () => {
+    const index = await request('GET', '/');
+    expect(index.status).toBe(200);
+    expect(index.body).toContain('<title>lab</title>');
+    expect(index.headers['content-security-policy']).toContain("default-src 'self'");
+    expect((await request('GET', '/assets/app.js')).headers['content-type']).toContain('javascript');
+    const escape = await request('GET', '/../../etc/passwd');
+    expect(escape.body).not.toContain('root:');
+  });
+
+  it('streams lab events to subscribers', async () => {
+    const received = new Promise<string>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path: '/api/events', headers: { host: `127.0.0.1:${port}` } }, (res) => {
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          buf += c;
+          const m = /data: (.*)\n\n/.exec(buf);
+          if (m) {
+            resolve(m[1]!);
+            req.destroy();
+          }
+        });
+      });
+      req.on('error', (e) => (String(e).includes('socket hang up') ? undefined : reject(e)));
+      req.end();
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    await call('openRepository', { path: path.resolve('sample-repos/data_pipeline') });
+    expect(JSON.parse(await received)).toMatchObject({ type: expect.any(String) });
+  });
+});

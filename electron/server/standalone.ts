@@ -1,0 +1,95 @@
+/**
+ * Browser mode: the same lab as the desktop app, served to a browser over the
+ * lab HTTP API with the real engine behind it. `npm start` runs this when the
+ * Electron binary is missing; it opens a Chromium `--app` window when it can.
+ *
+ *   node out/main/lab-server.js [repository ...] [--port N] [--host H] [--open|--no-open]
+ */
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { errorMessage } from '../engine/errors';
+import { Lab } from '../engine/lab';
+import { createLabHandlers } from '../engine/lab-handlers';
+import { sampleRepositories } from '../engine/samples';
+import { findChromium, hasDisplay, openAppWindow } from './chromium';
+import { startLabHttpServer } from './lab-http';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const DEFAULT_PORT = 4180;
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      open: { type: 'boolean' },
+      'no-open': { type: 'boolean' },
+      samples: { type: 'string' },
+      renderer: { type: 'string' },
+    },
+  });
+  const port = values.port ? Number(values.port) : DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got '${values.port}'`);
+  const samplesDir = path.resolve(values.samples ?? path.join(here, '../../sample-repos'));
+  const staticDir = path.resolve(values.renderer ?? path.join(here, '../renderer'));
+  const host = values.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+    process.stderr.write(`warning: serving the lab on ${host}: anyone who can reach this address can browse the opened repositories\n`);
+  }
+
+  const lab = new Lab();
+  const handlers = createLabHandlers(lab, {
+    info: () => ({ mode: 'browser', appVersion: process.env['npm_package_version'] ?? '0.1.0', platform: process.platform, canPickFolder: false, samplesDir }),
+    pickFolder: () => Promise.resolve(null),
+  });
+  // A stable address is easier to reuse; fall back to any free port when it is taken.
+  const http = await startLabHttpServer({ lab, handlers, staticDir, host, port }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE' && !values.port) return startLabHttpServer({ lab, handlers, staticDir, host, port: 0 });
+    throw err;
+  });
+  process.stdout.write(`Model Lab (browser mode) is serving at ${http.url}\n`);
+
+  const repos = positionals.length > 0 ? positionals.map((p) => ({ path: p, sample: false })) : (await sampleRepositories(samplesDir)).map((p) => ({ path: p, sample: true }));
+  await Promise.all(
+    repos.map((r) =>
+      lab.openRepository(r.path, { sample: r.sample }).catch((err: unknown) => {
+        process.stderr.write(`could not open ${r.path}: ${errorMessage(err)}\n`);
+      }),
+    ),
+  );
+  process.stdout.write(`Opened ${lab.listRepositories().length} repositor${lab.listRepositories().length === 1 ? 'y' : 'ies'}.\n`);
+
+  let appWindow: ChildProcess | undefined;
+  const shutdown = (): void => {
+    appWindow?.kill();
+    lab.close();
+    void http.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+
+  if (values.open && !values['no-open']) {
+    const chromium = findChromium();
+    if (!chromium) process.stdout.write(`No Chromium or Chrome found; open ${http.url} in your browser.\n`);
+    else if (!hasDisplay()) process.stdout.write(`No display to open a window on; open ${http.url} in a browser.\n`);
+    else {
+      const child = openAppWindow(chromium, http.url);
+      appWindow = child;
+      process.stdout.write(`Opened the lab in ${path.basename(chromium)} (close the window to quit).\n`);
+      child.on('exit', () => {
+        appWindow = undefined;
+        shutdown();
+      });
+      child.on('error', (err) => process.stderr.write(`could not start ${chromium}: ${errorMessage(err)}; open ${http.url} instead\n`));
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`model-lab: ${errorMessage(err)}\n`);
+  process.exit(1);
+});

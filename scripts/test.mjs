@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// `npm test`: type-check, lint, build, unit and component tests (vitest), end-to-end tests (Playwright).
+// Prints one closing line `N passed, N failed` and exits non-zero on any failure.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const only = process.argv.slice(2);
+const want = (step) => only.length === 0 || only.includes(step);
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+function run(label, cmd, args, env = {}) {
+  process.stdout.write(`\n▶ ${label}\n`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  return r.status === 0;
+}
+
+function check(label, cmd, args) {
+  if (run(label, cmd, args)) passed++;
+  else {
+    failed++;
+    failures.push(label);
+  }
+}
+
+function counted(label, cmd, args, report, count) {
+  rmSync(report, { force: true });
+  const ok = run(label, cmd, args);
+  if (!existsSync(report)) {
+    failed++;
+    failures.push(`${label} (no report)`);
+    return;
+  }
+  const { p, f } = count(JSON.parse(readFileSync(report, 'utf8')));
+  passed += p;
+  failed += f;
+  if (f > 0 || (!ok && f === 0)) failures.push(label);
+  if (!ok && f === 0) failed++;
+}
+
+if (want('typecheck')) {
+  check('type-check (node)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']);
+  check('type-check (renderer)', bin('vue-tsc'), ['--noEmit', '-p', 'tsconfig.web.json']);
+}
+if (want('lint')) check('lint', bin('eslint'), ['.', '--max-warnings=0']);
+if (want('unit')) {
+  const report = path.join(root, '.vitest.json');
+  counted('unit and component tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], report, (j) => {
+    // A file that fails to load has no test results of its own: count it as one failure.
+    const brokenFiles = (j.testResults ?? []).filter((s) => s.status === 'failed' && !(s.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+    return { p: j.numPassedTests ?? 0, f: (j.numFailedTests ?? 0) + brokenFiles };
+  });
+}
+if (want('e2e')) {
+  if (!run('build', bin('electron-vite'), ['build'])) {
+    failed++;
+    failures.push('build');
+  } else {
+    const report = path.join(root, 'test-results', 'e2e.json');
+    counted('end-to-end tests (Playwright)', bin('playwright'), ['test'], report, (j) => ({
+      p: j.stats?.expected ?? 0,
+      f: (j.stats?.unexpected ?? 0) + (j.stats?.flaky ?? 0),
+    }));
+  }
+}
+
+if (failures.length) process.stdout.write(`\nFailed: ${failures.join(', ')}\n`);
+process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+process.exit(failed > 0 ? 1 : 0);
