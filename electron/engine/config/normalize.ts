@@ -89,7 +89,8 @@ export function normalizeInstanceGroups(c: ModelConfig, devices: DeviceFacts, fi
       g.count = cpuDefault2 ? 2 : 1;
       filled.add(`instance_group[${i}].count`);
     }
-    if (g.kind === ModelInstanceGroup_Kind.GPU && g.gpus.length === 0) {
+    // Without GPUs the lab warns whether or not the group lists gpu ids (Triton refuses both).
+    if (g.kind === ModelInstanceGroup_Kind.GPU && (g.gpus.length === 0 || supported.size === 0)) {
       if (supported.size > 0) {
         g.gpus.push(...[...supported].sort((a, b) => a - b));
         filled.add(`instance_group[${i}].gpus`);

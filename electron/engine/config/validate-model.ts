@@ -44,7 +44,8 @@ export function validateModelConfig(c: ModelConfig): ConfigIssue[] {
   if (c.backend && c.platform === PLATFORM.ensemble) {
     out.push(issue('config.ensemble-backend', `Ensemble model '${name}' must have platform type '${c.platform}' and empty backend type`, ['backend']));
   }
-  if (BACKENDS_WITH_PLATFORM_TYPE.has(c.backend) && c.platform && PLATFORM_TYPE[c.platform] !== c.backend) {
+  if (BACKENDS_WITH_PLATFORM_TYPE.has(c.backend) && PLATFORM_TYPE[c.platform] !== c.backend) {
+    // An empty platform is of no type, so it fails here too (e.g. backend tensorflow with no model file to name the platform).
     out.push(issue('config.platform-backend-pair', `unexpected 'platform' and 'backend' pair, got:${c.platform}, ${c.backend}`, ['platform']));
   }
   if (c.maxBatchSize < 0) out.push(issue('config.max-batch-size-negative', `'max_batch_size' must be non-negative value for ${name}`, ['max_batch_size']));
@@ -110,7 +111,8 @@ function validateSequenceBatching(c: ModelConfig, sb: ModelSequenceBatching): Co
     out.push(issue('config.response-cache', `Response Cache does not currently support model ${name} with sequence batching scheduler. Please disable the response cache.`, ['response_cache']));
   }
   const kindName = (k: ModelSequenceBatching_Control_Kind): string => ModelSequenceBatching_Control_Kind[k] ?? String(k);
-  const seenTensor = new Map<string, ModelSequenceBatching_Control_Kind>();
+  // Triton refuses a tensor named by two control_input entries (whatever their kinds); one entry may carry several controls.
+  const seenTensor = new Set<string>();
   const kindCount = new Map<ModelSequenceBatching_Control_Kind, number>();
   sb.controlInput.forEach((ci, i) => {
     const at: FieldPath = ['sequence_batching', 'control_input', i];
@@ -118,12 +120,12 @@ function validateSequenceBatching(c: ModelConfig, sb: ModelSequenceBatching): Co
       out.push(issue('sequence.control-name', `sequence batching control tensor must have a name for ${name}`, at));
       return;
     }
+    if (seenTensor.has(ci.name)) {
+      out.push(issue('sequence.control-tensor', `sequence batching control tensor '${ci.name}' is specified for multiple control kinds for ${name}`, at));
+      return;
+    }
+    seenTensor.add(ci.name);
     for (const ctl of ci.control) {
-      const prev = seenTensor.get(ci.name);
-      if (prev !== undefined && prev !== ctl.kind) {
-        out.push(issue('sequence.control-tensor', `sequence batching control tensor '${ci.name}' is specified for multiple control kinds for ${name}`, at));
-      }
-      seenTensor.set(ci.name, ctl.kind);
       kindCount.set(ctl.kind, (kindCount.get(ctl.kind) ?? 0) + 1);
       const lists = [
         ['int32_false_true', ctl.int32FalseTrue.length],
@@ -308,9 +310,10 @@ export function validateModelIO(c: ModelConfig): ConfigIssue[] {
     for (const s of bi.sourceInput) if (!inputNames.has(s)) push('batch-io.source', `unknown source input name '${s}'`, at);
   });
   const outputNames = new Set(c.output.map((o) => o.name));
-  const targets = new Set<string>();
   c.batchOutput.forEach((bo, i) => {
     const at: FieldPath = ['batch_output', i];
+    // Triton checks duplicate targets within one batch_output only.
+    const targets = new Set<string>();
     const kn = BatchOutput_Kind[bo.kind] ?? String(bo.kind);
     if (BatchOutput_Kind[bo.kind] === undefined) push('batch-io.kind', `unknown batch output kind '${kn}'`, at);
     else if (bo.sourceInput.length !== 1) push('batch-io.sources', `batch output kind '${kn}' expects 1 source input, got ${bo.sourceInput.length}`, at);

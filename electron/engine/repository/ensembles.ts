@@ -9,7 +9,7 @@ import { clone, create } from '@bufbuild/protobuf';
 import { type ModelConfig, ModelConfigSchema, ModelTransactionPolicySchema } from '../config/gen/model_config_pb';
 import { ensembleSteps } from '../config/ensemble-graph';
 import { validateEnsembleAgainstMembers } from '../config/ensemble-members';
-import { type ConfigIssue, issue } from '../config/issues';
+import { type ConfigIssue, firstError, issue } from '../config/issues';
 import { isEnsemble, reasonOf } from './model-loader';
 import type { ModelRecord } from './types';
 
@@ -32,8 +32,35 @@ export function memberConfig(rec: ModelRecord | undefined, readyOnly: boolean): 
 function loadFailure(rec: ModelRecord): string | undefined {
   if (rec.unloaded) return undefined;
   const failed = rec.versions.filter((v) => v.served && v.state === 'UNAVAILABLE' && v.reason);
-  if (failed.length === 0) return undefined;
-  return failed.map((v) => `version ${v.version} is at UNAVAILABLE state: ${v.reason};`).join('');
+  if (failed.length > 0) return failed.map((v) => `version ${v.version} is at UNAVAILABLE state: ${v.reason};`).join('');
+  // No version to load at all: the version policy's own error ("at least one version must be available ...").
+  return rec.versions.some((v) => v.served) ? undefined : firstError(rec.issues)?.message;
+}
+
+/**
+ * Triton's CircularDependencyCheck from `start`, walking members upstream:
+ * `start -> ... -> <the member that depends on start> -> start`.
+ */
+function circularDependency(models: Map<string, ModelRecord>, start: string): string | undefined {
+  const seen = new Set<string>();
+  const walk = (current: string): string | undefined => {
+    if (seen.has(current)) return undefined;
+    seen.add(current);
+    const rec = models.get(current);
+    if (!rec?.base || !isEnsemble(rec)) return undefined;
+    for (const m of new Set(ensembleSteps(rec.base).map((s) => s.modelName))) {
+      if (m === start) return `circular dependency between ensembles: ${start} -> ... -> ${current} -> ${start}`;
+      const found = walk(m);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return walk(start);
+}
+
+function available(rec: ModelRecord | undefined): boolean {
+  // Unloading a model drops it from Triton's dependency graph, so an ensemble using it sees it as missing.
+  return rec !== undefined && rec.polled && !rec.unloaded;
 }
 
 /** Evaluates every ensemble in `models`, members first; sets ensemble versions' states in place. */
@@ -53,10 +80,12 @@ export function evaluateEnsembles(models: Map<string, ModelRecord>): void {
       return { ok: false, message: i.message };
     };
     let verdict: Verdict = { ok: true };
-    const missing = memberNames.filter((m) => !models.get(m)?.polled).sort();
+    const missing = memberNames.filter((m) => !available(models.get(m))).sort();
     if (missing.length > 0) {
       verdict = fail(issue('ensemble.member-missing', `ensemble ${name} contains models that are not available or ambiguous: ${missing.join(', ')}`, ['ensemble_scheduling']));
     }
+    const cycle = verdict.ok ? circularDependency(models, name) : undefined;
+    if (cycle) verdict = fail(issue('ensemble.cycle', cycle, ['ensemble_scheduling']));
     if (verdict.ok) {
       for (const m of memberNames) {
         const member = models.get(m)!;

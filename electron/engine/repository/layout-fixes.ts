@@ -10,6 +10,7 @@ import { suggestEnsembleConfig } from '../config/ensemble-suggest';
 import { configToText } from '../config/serialize';
 import { parseConfigText } from '../config/text/parse';
 import { memberConfig } from './ensembles';
+import { MAX_CONFIG_BYTES } from './model-loader';
 import type { ModelRecord } from './types';
 
 export async function addLayoutFixes(targets: Iterable<ModelRecord>, models: Map<string, ModelRecord>): Promise<void> {
@@ -17,7 +18,11 @@ export async function addLayoutFixes(targets: Iterable<ModelRecord>, models: Map
     for (const d of rec.fileDiagnostics) {
       if (d.code !== 'layout.config-in-version' || !d.file || rec.configPath) continue;
       const inner = path.join(rec.dir, ...d.file.split('/').slice(1));
-      const text = await fs.readFile(inner, 'utf8').catch(() => undefined);
+      // Only a regular file: a FIFO or device named config.pbtxt would block or never end.
+      const text = await fs
+        .stat(inner)
+        .then((st) => (st.isFile() && st.size <= MAX_CONFIG_BYTES ? fs.readFile(inner, 'utf8') : undefined))
+        .catch(() => undefined);
       const parsed = text === undefined ? undefined : parseConfigText(text);
       if (!parsed?.config) continue;
       const suggestion = suggestEnsembleConfig(rec.name, parsed.config, (m) => memberConfig(models.get(m), false));

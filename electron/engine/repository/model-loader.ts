@@ -17,6 +17,7 @@ import { parseConfigText } from '../config/text/parse';
 import { validateInstanceGroups, validateModelConfig, validateModelIO } from '../config/validate-model';
 import { codeLabel, errorMessage } from '../errors';
 import { backendFor } from '../backends/registry';
+import { runtimeLibraryIssue } from '../backends/runtime-library';
 import { listTree, readDirSafe, toPosix } from '../util/fs-tree';
 import { applyVersionPolicy, scanVersionDirs } from './versions';
 import type { ModelRecord, VersionRecord } from './types';
@@ -61,6 +62,8 @@ async function readConfig(file: string): Promise<{ text?: string; error?: string
   try {
     const st = await fs.stat(file);
     if (st.isDirectory()) return { error: `failed to open text file for read ${file}: Is a directory` };
+    // A FIFO or a device (e.g. a link to /dev/zero) would block or never end.
+    if (!st.isFile()) return { error: `failed to open text file for read ${file}: not a regular file` };
     if (st.size > MAX_CONFIG_BYTES) {
       return { error: `failed to read text proto from ${file}: the file is ${(st.size / 2 ** 20).toFixed(1)} MiB; configs over ${MAX_CONFIG_BYTES / 2 ** 20} MiB are refused` };
     }
@@ -228,11 +231,10 @@ export async function pollModel(root: string, name: string, opts: LoadOptions): 
     const holds = isEnsemble(rec) ? 'nothing (an ensemble needs only the empty folder)' : config.defaultModelFilename ? `the model file '${config.defaultModelFilename}'` : 'the model file';
     none.fix = `Create a version folder '${name}/1/' holding ${holds}. Triton serves only numbered sub-folders of a model.`;
   }
-  if (none) {
-    rec.reason = none.message;
-    return rec;
-  }
+  // The config passed InitializeModelInfo, so Triton has the model in its dependency graph even
+  // when no version can load (that error comes from AsyncLoad): ensembles then report it as a load failure.
   rec.polled = true;
+  if (none) rec.reason = none.message;
   return rec;
 }
 
@@ -243,6 +245,9 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
   const filled = new Set(rec.baseFilled);
   const issues: ConfigIssue[] = [];
   const backend = backendFor(c.backend);
+  // Triton looks for the backend library first; a 'runtime' it cannot use stops the load there.
+  const runtimeProblem = await runtimeLibraryIssue(c, rec.dir, v.dir);
+  if (runtimeProblem) issues.push(runtimeProblem);
   issues.push(...normalizeInstanceGroups(c, opts.devices, filled));
   issues.push(...validateInstanceGroups(c, opts.devices.gpus));
   const ctx = { model: rec.name, versionDir: v.dir, config: c, filled, autoComplete: opts.autoComplete, defaultMaxBatchSize: opts.defaultMaxBatchSize };
@@ -264,7 +269,10 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
   if (prepared.modelFile) v.modelFile = prepared.modelFile;
   if (prepared.onnx) v.onnx = prepared.onnx;
   const err = firstError(issues);
-  if (!backend.runnable) {
+  if (runtimeProblem) {
+    v.state = 'UNAVAILABLE';
+    v.reason = reasonOf(runtimeProblem);
+  } else if (!backend.runnable) {
     const why = prepared.issues.find((i) => i.status === 'UNSUPPORTED' || i.code === 'backend.unknown') ?? issues[0]!;
     v.state = 'UNAVAILABLE';
     v.reason = reasonOf(why);

@@ -30,7 +30,7 @@ export interface ModelRecord {
   /** Config after backend-field detection and normalization, before any backend ran. */
   base?: ModelConfig;
   baseFilled: Set<string>;
-  /** Model-level checks passed (Triton's InitializeModelInfo), so versions were attempted. */
+  /** Model-level checks passed (Triton's InitializeModelInfo), so versions were attempted (there may be none). */
   polled: boolean;
   issues: ConfigIssue[];
   /** Ensemble dependency and wiring findings, replaced on every evaluation. */

@@ -64,7 +64,8 @@ export function autoCompleteOnnx(c: ModelConfig, io: OnnxModelIO, filled: Set<st
       issues.push({
         severity: 'info',
         code: 'onnx.autofill-max-batch-size',
-        message: `autofilled max_batch_size to ${c.maxBatchSize} for model '${c.name}' since batching is supported but no max_batch_size is specified in model configuration. Must specify max_batch_size to utilize autofill with a larger max batch size`,
+        // Triton's wording, typo included (onnxruntime_backend AutoCompleteMaxBatch).
+        message: `autofilled max_batch_size to ${c.maxBatchSize} for model '${c.name}' since batching is supporrted but no max_batch_size is specified in model configuration. Must specify max_batch_size to utilize autofill with a larger max batch size`,
         path: ['max_batch_size'],
       });
     }

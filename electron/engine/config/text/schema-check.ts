@@ -42,16 +42,44 @@ function scalarProblem(type: ScalarType, v: OValue): string | undefined {
     case ScalarType.UINT64:
     case ScalarType.FIXED64:
       if (v.negative) return 'an unsigned field does not accept a negative value';
-      return tok.type === 'int' ? undefined : 'expected an integer';
+      return tok.type === 'int' ? rangeProblem(type, v) : 'expected an integer';
     default:
-      return tok.type === 'int' ? undefined : 'expected an integer';
+      return tok.type === 'int' ? rangeProblem(type, v) : 'expected an integer';
   }
+}
+
+/** The value of an integer literal as the tokenizer reads it: decimal, 0x hex or 0-prefixed octal. */
+function intValue(v: OScalar): bigint {
+  const text = v.token.type === 'int' ? v.token.text : '0';
+  const n = /^0[0-7]+$/.test(text) ? BigInt(`0o${text.slice(1)}`) : BigInt(text);
+  return v.negative ? -n : n;
+}
+
+const INT_RANGES: Partial<Record<ScalarType, readonly [bigint, bigint, string]>> = {
+  [ScalarType.INT32]: [-(2n ** 31n), 2n ** 31n - 1n, 'int32'],
+  [ScalarType.SINT32]: [-(2n ** 31n), 2n ** 31n - 1n, 'int32'],
+  [ScalarType.SFIXED32]: [-(2n ** 31n), 2n ** 31n - 1n, 'int32'],
+  [ScalarType.UINT32]: [0n, 2n ** 32n - 1n, 'uint32'],
+  [ScalarType.FIXED32]: [0n, 2n ** 32n - 1n, 'uint32'],
+  [ScalarType.INT64]: [-(2n ** 63n), 2n ** 63n - 1n, 'int64'],
+  [ScalarType.SINT64]: [-(2n ** 63n), 2n ** 63n - 1n, 'int64'],
+  [ScalarType.SFIXED64]: [-(2n ** 63n), 2n ** 63n - 1n, 'int64'],
+  [ScalarType.UINT64]: [0n, 2n ** 64n - 1n, 'uint64'],
+  [ScalarType.FIXED64]: [0n, 2n ** 64n - 1n, 'uint64'],
+};
+
+/** txtpb refuses integers outside the field's range; say so at the value, not at line 1. */
+function rangeProblem(type: ScalarType, v: OScalar): string | undefined {
+  const range = INT_RANGES[type];
+  if (!range) return undefined;
+  const n = intValue(v);
+  return n < range[0] || n > range[1] ? `${v.negative ? '-' : ''}${v.token.type === 'int' ? v.token.text : ''} is out of range for ${range[2]}` : undefined;
 }
 
 function enumProblem(e: DescEnum, v: OValue): string | undefined {
   if (v.kind !== 'scalar') return `expected an enum value for ${typeName(e)}`;
   const tok = v.token;
-  if (tok.type === 'int') return undefined;
+  if (tok.type === 'int') return rangeProblem(ScalarType.INT32, v);
   if (tok.type === 'identifier' && !v.negative && e.values.some((x) => x.name === tok.value)) return undefined;
   if (tok.type === 'identifier') return `unknown enum value "${tok.value}" for ${typeName(e)}`;
   return `expected an enum value for ${typeName(e)}`;

@@ -72,7 +72,7 @@ function valueInfo(t: TensorSpec) {
 }
 
 export function buildOnnxModel(spec: ModelSpec): Uint8Array {
-  const nodes =
+  const nodes: NodeSpec[] =
     spec.nodes ??
     spec.outputs.map((o, i) => ({ op: 'Identity', inputs: [spec.inputs[Math.min(i, spec.inputs.length - 1)]!.name], outputs: [o.name] }));
   const model = create(ModelProtoSchema, {
