@@ -107,12 +107,19 @@ const identity: BackendDescriptor = {
   },
 };
 
-const FOREIGN_WHY: Record<string, string> = {
-  [BACKEND.python]: "Model Lab cannot run Python models yet (backend 'python'); run it on Triton with the python backend, or port model.py to the lab's script backend (model.js)",
-  [BACKEND.pytorch]: "Model Lab cannot run PyTorch models (backend 'pytorch' needs LibTorch); export the model to ONNX to run it here",
-  [BACKEND.tensorflow]: "Model Lab cannot run TensorFlow models (backend 'tensorflow'); export the model to ONNX (e.g. with tf2onnx) to run it here",
-  [BACKEND.tensorrt]: "Model Lab cannot run TensorRT engines (backend 'tensorrt', model.plan is built for one GPU and TensorRT version); run the ONNX model it was built from instead",
-  [BACKEND.openvino]: "Model Lab cannot run OpenVINO models (backend 'openvino'); run the ONNX model instead",
+/** Why a backend does not run here, and what to do instead. */
+const FOREIGN: Record<string, { why: string; fix: string }> = {
+  [BACKEND.python]: {
+    why: "Model Lab cannot run Python models yet (backend 'python')",
+    fix: "Run it on Triton with the python backend, or port model.py to the lab's script backend (model.js).",
+  },
+  [BACKEND.pytorch]: { why: "Model Lab cannot run PyTorch models (backend 'pytorch' needs LibTorch)", fix: 'Export the model to ONNX to run it here.' },
+  [BACKEND.tensorflow]: { why: "Model Lab cannot run TensorFlow models (backend 'tensorflow')", fix: 'Export the model to ONNX (for example with tf2onnx) to run it here.' },
+  [BACKEND.tensorrt]: {
+    why: "Model Lab cannot run TensorRT engines (backend 'tensorrt')",
+    fix: 'A model.plan is built for one GPU and TensorRT version; run the ONNX model it was built from instead.',
+  },
+  [BACKEND.openvino]: { why: "Model Lab cannot run OpenVINO models (backend 'openvino')", fix: 'Run the ONNX model it was converted from instead.' },
 };
 
 function foreign(name: string): BackendDescriptor {
@@ -122,10 +129,15 @@ function foreign(name: string): BackendDescriptor {
     async complete(ctx) {
       const file = path.join(ctx.versionDir, ctx.config.defaultModelFilename);
       const hasFile = ctx.config.defaultModelFilename ? await exists(file) : undefined;
-      const why = FOREIGN_WHY[name] ?? `Model Lab cannot run the '${name}' backend`;
-      const missing = ctx.config.defaultModelFilename && !hasFile ? `; note that '${file}' is missing too` : '';
+      const { why, fix } = FOREIGN[name] ?? { why: `Model Lab cannot run the '${name}' backend`, fix: '' };
+      const missing = ctx.config.defaultModelFilename && !hasFile ? ` Note that '${file}' is missing too.` : '';
+      const notice: ConfigIssue = {
+        ...issue('backend.not-runnable', `${why}; its config was read, completed and checked`, ['backend'], 'UNSUPPORTED'),
+        severity: 'info',
+        fix: `${fix}${missing}`.trim(),
+      };
       return {
-        issues: [{ ...issue('backend.not-runnable', `${why}. The config was read, completed and checked${missing}.`, ['backend'], 'UNSUPPORTED'), severity: 'info' }],
+        issues: [notice],
         changed: false,
         ioFromUnrunnableCode: name === BACKEND.python && (ctx.config.input.length === 0 || ctx.config.output.length === 0),
         ...(hasFile ? { modelFile: file } : {}),

@@ -10,6 +10,25 @@ import { type ModelConfig, ModelConfigSchema } from './gen/model_config_pb';
 
 const SCALAR_LINE = /^(\s*)([A-Za-z_]\w*): (?!\{)(.*)$/;
 
+/** Field names that are always repeated scalars in ModelConfig, so even one value reads as a list. */
+const REPEATED_SCALARS: ReadonlySet<string> = (() => {
+  const repeated = new Set<string>();
+  const singular = new Set<string>();
+  const seen = new Set<DescMessage>();
+  const visit = (m: DescMessage): void => {
+    if (seen.has(m)) return;
+    seen.add(m);
+    for (const f of m.fields) {
+      if (f.fieldKind === 'list' && f.listKind !== 'message') repeated.add(f.name);
+      else if (f.fieldKind === 'scalar' || f.fieldKind === 'enum') singular.add(f.name);
+      if (f.fieldKind === 'message' || (f.fieldKind === 'list' && f.listKind === 'message')) visit(f.message);
+      if (f.fieldKind === 'map' && f.mapKind === 'message') visit(f.message);
+    }
+  };
+  visit(ModelConfigSchema);
+  return new Set([...repeated].filter((n) => !singular.has(n)));
+})();
+
 /**
  * txtpb writes one field per line; configs are conventionally written with
  * `dims: [ 1, -1 ]` lists and `input {` blocks, so fold to that style.
@@ -29,7 +48,7 @@ function conventional(text: string): string {
         values.push(n[3]!);
         i++;
       }
-      out.push(values.length > 1 ? `${m[1]}${m[2]}: [ ${values.join(', ')} ]` : line);
+      out.push(values.length > 1 || REPEATED_SCALARS.has(m[2]!) ? `${m[1]}${m[2]}: [ ${values.join(', ')} ]` : line);
       continue;
     }
     out.push(line.replace(/^(\s*)([A-Za-z_]\w*): \{$/, '$1$2 {'));

@@ -171,9 +171,10 @@ describe('explicit model control', () => {
     expect(stateOf(repo, 'e')?.state).toBe('READY');
     expect(stateOf(repo, 'a')?.state).toBe('READY');
     expect(stateOf(repo, 'b')?.state).toBe('READY');
-    expect(stateOf(repo, 'other')).toEqual({ state: 'UNAVAILABLE', reason: 'unloaded' });
-    // Every folder is still listed.
+    expect(stateOf(repo, 'other')).toEqual({ state: 'UNAVAILABLE', reason: 'not loaded (explicit model control)' });
+    // Every folder is still listed; one never asked for is listed by name only, as Triton does.
     expect(repo.index().map((e) => e.name)).toEqual(['a', 'b', 'e', 'other']);
+    expect(repo.index().find((e) => e.name === 'other')).toEqual({ name: 'other' });
 
     await repo.load(['other']);
     expect(stateOf(repo, 'other')?.state).toBe('READY');

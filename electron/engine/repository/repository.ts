@@ -141,7 +141,10 @@ export class Repository {
     const records = new Map<string, ModelRecord>();
     await mapLimit(names, this.options.concurrency, async (name) => {
       const rec = await pollModel(this.root, name, this.options);
-      if (!wanted.has(name)) markUnloaded(rec);
+      if (!wanted.has(name)) {
+        markUnloaded(rec);
+        rec.neverLoaded = true;
+      }
       records.set(name, rec);
       this.models.set(name, rec);
     });
@@ -149,6 +152,7 @@ export class Repository {
     for (const name of [...wanted]) for (const dep of this.dependenciesOf(name, records)) if (!wanted.has(dep) && records.has(dep)) {
       wanted.add(dep);
       records.get(dep)!.unloaded = false;
+      records.get(dep)!.neverLoaded = false;
     }
     const plain = [...records.values()].filter((r) => wanted.has(r.name) && r.polled && !isEnsemble(r));
     await mapLimit(plain, this.options.concurrency, async (rec) => {
@@ -274,6 +278,10 @@ export class Repository {
   index(): IndexEntry[] {
     const out: IndexEntry[] = [];
     for (const rec of [...this.models.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (rec.neverLoaded) {
+        out.push({ name: rec.name });
+        continue;
+      }
       const served = rec.versions.filter((v) => v.served);
       if (!rec.polled || served.length === 0) {
         out.push({ name: rec.name, state: rec.state, ...(rec.reason ? { reason: rec.reason } : {}) });
@@ -303,7 +311,7 @@ function markUnloaded(rec: ModelRecord): void {
 export function summarize(rec: ModelRecord): void {
   if (rec.unloaded) {
     rec.state = 'UNAVAILABLE';
-    rec.reason = 'unloaded';
+    rec.reason = rec.neverLoaded ? 'not loaded (explicit model control)' : 'unloaded';
     return;
   }
   if (!rec.polled) {

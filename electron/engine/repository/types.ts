@@ -45,4 +45,6 @@ export interface ModelRecord {
   /** Change signature for polling. */
   stamp: string;
   unloaded: boolean;
+  /** Listed but never asked to load (explicit model control): Triton indexes it by name only. */
+  neverLoaded?: boolean;
 }

@@ -38,6 +38,7 @@ export const en = {
   'model.instances': 'Instances',
   'model.noInstances': 'Ensembles have no instances of their own: each step runs on its model\'s instances.',
   'model.versions': 'Versions',
+  'model.noVersions': 'No version folders were read.',
   'model.version.notServed': 'not served',
   'model.steps': 'Ensemble steps',
   'model.diagnostics': 'Diagnostics',

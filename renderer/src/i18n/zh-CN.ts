@@ -40,6 +40,7 @@ export const zhCN: Record<MessageKey, string> = {
   'model.instances': '实例',
   'model.noInstances': '集成模型没有自己的实例：每一步都在对应模型的实例上运行。',
   'model.versions': '版本',
+  'model.noVersions': '未读取到版本文件夹。',
   'model.version.notServed': '未提供服务',
   'model.steps': '集成步骤',
   'model.diagnostics': '诊断',
