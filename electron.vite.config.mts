@@ -16,6 +16,10 @@ export default defineConfig({
           index: 'electron/main/index.ts',
           cli: 'electron/cli/index.ts',
           'lab-server': 'electron/server/standalone.ts',
+          // Script models run in worker threads started from these files (see backends/script/host.ts).
+          'script-worker': 'electron/engine/backends/script/worker-main.ts',
+          'script-bootstrap': 'electron/engine/backends/script/bootstrap.mjs',
+          'script-hooks': 'electron/engine/backends/script/hooks.mjs',
         },
       },
     },

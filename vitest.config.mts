@@ -14,6 +14,7 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['electron/**/*.test.ts', 'scripts/**/*.test.ts'],
+          setupFiles: ['electron/engine/testing/vitest-setup.ts'],
           benchmark: { include: ['bench/**/*.bench.ts'] },
           testTimeout: 20_000,
         },

@@ -38,10 +38,15 @@ function syntheticRepo(models: number): string {
 const synthetic = syntheticRepo(200);
 
 describe('open a repository (scan, parse, auto-complete, validate)', () => {
-  bench('sample-repos/ocr (3 PaddleOCR models, 16 MB)', async () => {
-    await new Repository('sample-repos/ocr').loadAll();
+  bench('sample-repos/ocr_ensemble, checked only (6 models, 15 MB of ONNX)', async () => {
+    await new Repository('sample-repos/ocr_ensemble', { runtime: false }).loadAll();
   });
-  bench('synthetic, 200 ONNX models', async () => {
-    await new Repository(synthetic).loadAll();
+  bench('sample-repos/ocr_ensemble, started (sessions and script workers)', async () => {
+    const repo = new Repository('sample-repos/ocr_ensemble');
+    await repo.loadAll();
+    await repo.close();
+  });
+  bench('synthetic, 200 ONNX models, checked only', async () => {
+    await new Repository(synthetic, { runtime: false }).loadAll();
   });
 });

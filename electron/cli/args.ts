@@ -1,6 +1,6 @@
 /** Command-line parsing shared by the CLI's commands, with tritonserver's flag names where they exist. */
 import { parseArgs } from 'node:util';
-import type { RepositoryOptions } from '../engine/repository/repository';
+import type { RepositoryInit } from '../engine/repository/repository';
 
 export class UsageError extends Error {}
 
@@ -18,6 +18,9 @@ export const COMMON_OPTIONS = {
   pbtxt: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   version: { type: 'string' },
+  input: { type: 'string', multiple: true, short: 'i' },
+  output: { type: 'string', multiple: true, short: 'o' },
+  trace: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -31,8 +34,8 @@ export function parse(argv: string[]): CommonFlags {
 }
 
 /** Repository load options from tritonserver-style flags. */
-export function loadOptions(values: CommonFlags['values']): Partial<RepositoryOptions> {
-  const out: Partial<RepositoryOptions> = {};
+export function loadOptions(values: CommonFlags['values']): RepositoryInit {
+  const out: RepositoryInit = {};
   const strict = values['strict-model-config'];
   if (values['disable-auto-complete-config'] || strict === 'true' || strict === '1') out.autoComplete = false;
   for (const entry of (values['backend-config'] as string[] | undefined) ?? []) {

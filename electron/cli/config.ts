@@ -15,6 +15,13 @@ export async function configCommand(flags: CommonFlags, out: Output): Promise<nu
   if (flags.values.json && flags.values.pbtxt) throw new UsageError('choose one of --json and --pbtxt');
   const repo = new Repository(path.resolve(dir), { ...loadOptions(flags.values), controlMode: 'explicit', startupModels: [model] });
   await repo.loadAll();
+  try {
+    return await report();
+  } finally {
+    await repo.close();
+  }
+
+  async function report(): Promise<number> {
   if (repo.problem) {
     out.err(`error: ${repo.root}: ${repo.problem}`);
     return 1;
@@ -42,4 +49,5 @@ export async function configCommand(flags: CommonFlags, out: Output): Promise<nu
   if (flags.values.json) out.log(JSON.stringify(configToTritonJson(config), null, 2));
   else out.log(configToText(config).trimEnd());
   return 0;
+  }
 }

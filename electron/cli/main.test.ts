@@ -16,11 +16,12 @@ const broken = path.resolve('e2e/fixtures/broken_configs');
 describe('model-lab validate', () => {
   it('prints one line per model and version and exits 0 when all are ready', async () => {
     const io = collect();
-    const code = await runCli(['validate', path.join(samples, 'ocr')], io);
+    const code = await runCli(['validate', path.join(samples, 'ocr_ensemble')], io);
     expect(code).toBe(0);
     expect(io.out[0]).toMatch(/^MODEL\s+VERSION\s+BACKEND\s+STATE\s+REASON$/);
-    expect(io.out.slice(1)).toHaveLength(3);
-    expect(io.out.find((l) => l.startsWith('text_direction'))).toMatch(/text_direction\s+1\s+onnxruntime \(onnxruntime_onnx\)\s+READY/);
+    expect(io.out.slice(1)).toHaveLength(6);
+    expect(io.out.find((l) => l.startsWith('text_detection'))).toMatch(/text_detection\s+1\s+onnxruntime \(onnxruntime_onnx\)\s+READY/);
+    expect(io.out.find((l) => l.startsWith('ensemble_model'))).toMatch(/ensemble_model\s+1\s+ensemble\s+READY/);
   });
 
   it('exits 1 and names the reason and the line when a model is broken', async () => {
@@ -69,7 +70,7 @@ describe('model-lab validate', () => {
 
   it('honours --backend-config=default-max-batch-size', async () => {
     const io = collect();
-    expect(await runCli(['config', path.join(samples, 'ocr'), 'text_direction', '--backend-config=default-max-batch-size=2'], io)).toBe(0);
+    expect(await runCli(['config', path.join(samples, 'quick_deploy_onnx'), 'text_direction', '--backend-config=default-max-batch-size=2'], io)).toBe(0);
     expect(io.out.join('\n')).toContain('max_batch_size: 2');
   });
 });
@@ -77,7 +78,7 @@ describe('model-lab validate', () => {
 describe('model-lab config', () => {
   it('prints the completed config as text by default', async () => {
     const io = collect();
-    expect(await runCli(['config', path.join(samples, 'ocr'), 'text_direction'], io)).toBe(0);
+    expect(await runCli(['config', path.join(samples, 'quick_deploy_onnx'), 'text_direction'], io)).toBe(0);
     const text = io.out.join('\n');
     expect(text).toContain('backend: "onnxruntime"');
     expect(text).toContain('max_batch_size: 4');
@@ -87,11 +88,11 @@ describe('model-lab config', () => {
 
   it("prints Triton's /config JSON with --json", async () => {
     const io = collect();
-    expect(await runCli(['config', path.join(samples, 'ocr'), 'text_recognition', '--json'], io)).toBe(0);
+    expect(await runCli(['config', path.join(samples, 'quick_deploy_onnx'), 'text_direction', '--json'], io)).toBe(0);
     const json = JSON.parse(io.out.join('\n')) as Record<string, unknown>;
     expect(Object.keys(json).slice(0, 6)).toEqual(['name', 'platform', 'backend', 'runtime', 'version_policy', 'max_batch_size']);
-    expect(json['max_batch_size']).toBe(16);
-    expect((json['input'] as { dims: number[] }[])[0]!.dims).toEqual([3, 48, -1]);
+    expect(json['max_batch_size']).toBe(4);
+    expect((json['input'] as { dims: number[] }[])[0]!.dims).toEqual([3, -1, -1]);
   });
 
   it('explains a model that cannot be completed, and an unknown model', async () => {

@@ -1,6 +1,7 @@
 /** The `model-lab` command: dispatch, usage, exit codes (0 ok, 1 problems found, 2 usage errors). */
 import { parse, UsageError } from './args';
 import { configCommand } from './config';
+import { inferCommand } from './infer';
 import type { Output } from './output';
 import { validateCommand } from './validate';
 
@@ -12,6 +13,11 @@ Commands:
                                              (exit 0 when all are READY, 1 otherwise)
   config <repo> <model> [--pbtxt|--json]     print the completed config (text format, or the JSON
          [--version N]                       Triton serves at /v2/models/<model>/config)
+  infer <repo> <model> --input name=VALUE …  run one request and print the outputs (strings decoded,
+        [--output name] [--trace] [--json]   numbers summarized); VALUE is JSON (e.g. '[[1,2,3]]') or
+        [--version N]                        @file (raw bytes for UINT8 [-1]/BYTES inputs, e.g. an
+                                             image; .json files are parsed); --trace adds a timing
+                                             table per ensemble step and BLS call
 
 Options:
   --model-repository=<path>                  the repository, as tritonserver takes it
@@ -23,6 +29,7 @@ Options:
 const COMMANDS: Record<string, (flags: ReturnType<typeof parse>, out: Output) => Promise<number>> = {
   validate: validateCommand,
   config: configCommand,
+  infer: inferCommand,
 };
 
 export async function runCli(argv: string[], out: Output): Promise<number> {

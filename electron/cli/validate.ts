@@ -52,6 +52,13 @@ export async function validateCommand(flags: CommonFlags, out: Output): Promise<
   if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
   const repo = new Repository(path.resolve(dir), loadOptions(flags.values));
   await repo.loadAll();
+  try {
+    return await report();
+  } finally {
+    await repo.close();
+  }
+
+  async function report(): Promise<number> {
   if (repo.problem) {
     out.err(`error: ${repo.root}: ${repo.problem}`);
     return 1;
@@ -74,4 +81,5 @@ export async function validateCommand(flags: CommonFlags, out: Output): Promise<
     }
   }
   return rows.length > 0 && rows.every((r) => r.state === 'READY') ? 0 : 1;
+  }
 }

@@ -43,6 +43,10 @@ export interface VersionSummary {
   state: ModelState;
   reason: string;
   files: FileNode[];
+  /** Where its instances run once loaded, e.g. "CPU" or "GPU 0". */
+  device?: string;
+  /** Why the device the config asked for is not used (e.g. no CUDA here). */
+  deviceNote?: string;
 }
 
 export interface ModelSummary {
@@ -165,6 +169,8 @@ export interface LabMethods {
   getModel: { req: { repoId: string; model: string }; res: ModelDetail };
   loadModel: { req: { repoId: string; model: string }; res: ModelSummary };
   unloadModel: { req: { repoId: string; model: string }; res: ModelSummary };
+  /** Stops a model's loading before its next instance starts. */
+  cancelLoad: { req: { repoId: string; model: string }; res: { cancelled: boolean } };
   setWatch: { req: { repoId: string; enabled: boolean; pollSecs?: number }; res: RepositoryInfo };
   readFile: { req: { repoId: string; path: string }; res: FileContent };
 }

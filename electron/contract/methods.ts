@@ -16,6 +16,7 @@ export const LAB_METHODS = [
   'getModel',
   'loadModel',
   'unloadModel',
+  'cancelLoad',
   'setWatch',
   'readFile',
 ] as const satisfies readonly LabMethod[];

@@ -14,11 +14,14 @@ export type ErrorCode =
 
 export class LabError extends Error {
   readonly code: ErrorCode;
+  /** Set on errors a model returned while running, as opposed to a request it refused. */
+  stage?: 'execute';
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; stage?: 'execute' }) {
     super(message, options);
     this.name = 'LabError';
     this.code = code;
+    if (options?.stage) this.stage = options.stage;
   }
 
   toJSON(): { code: ErrorCode; message: string } {

@@ -30,9 +30,9 @@ describe('lab handlers', () => {
     lab = new Lab();
     const h = createLabHandlers(lab, host);
     const repos = await h.openSamples({});
-    expect(repos.map((r) => r.name).sort()).toEqual(['data_pipeline', 'ocr']);
+    expect(repos.map((r) => r.name).sort()).toEqual(['data_pipeline', 'ocr_bls', 'ocr_ensemble', 'quick_deploy_onnx']);
     expect(repos.every((r) => r.sample)).toBe(true);
-    const ocr = repos.find((r) => r.name === 'ocr')!;
+    const ocr = repos.find((r) => r.name === 'ocr_ensemble')!;
     const file = await h.readFile({ repoId: ocr.id, path: 'text_detection/config.pbtxt' });
     expect(file.text).toContain('name: "text_detection"');
     const binary = await h.readFile({ repoId: ocr.id, path: 'text_detection/1/model.onnx' });
@@ -44,6 +44,6 @@ describe('lab handlers', () => {
     const watching = await h.setWatch({ repoId: ocr.id, enabled: true, pollSecs: 5 });
     expect(watching.watching).toBe(true);
     expect((await h.closeRepository({ repoId: ocr.id })).closed).toBe(true);
-    expect((await h.listRepositories({})).map((r) => r.name)).toEqual(['data_pipeline']);
+    expect((await h.listRepositories({})).map((r) => r.name).sort()).toEqual(['data_pipeline', 'ocr_bls', 'quick_deploy_onnx']);
   });
 });

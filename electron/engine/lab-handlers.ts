@@ -70,6 +70,10 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
       const p = payload(req);
       return lab.unloadModel(str(p, 'repoId'), str(p, 'model'));
     },
+    cancelLoad: async (req) => {
+      const p = payload(req);
+      return { cancelled: lab.repository(str(p, 'repoId')).cancelLoad(str(p, 'model')) };
+    },
     setWatch: async (req) => {
       const p = payload(req);
       return lab.setWatch(str(p, 'repoId'), bool(p, 'enabled'), optNumber(p, 'pollSecs'));

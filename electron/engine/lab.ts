@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FileContent, LabEvent, ModelDetail, ModelSummary, RepositoryInfo } from '../contract/lab-api';
 import { LabError } from './errors';
-import { type RepositoryOptions, Repository } from './repository/repository';
+import { type RepositoryInit, Repository } from './repository/repository';
 import { toModelDetail, toModelSummary } from './repository/views';
 
 /** Files larger than this are not sent to the UI as text. */
@@ -21,7 +21,7 @@ interface OpenRepo {
 }
 
 export interface LabOptions {
-  repository?: Partial<RepositoryOptions>;
+  repository?: RepositoryInit;
 }
 
 export function repositoryId(absPath: string): string {
@@ -55,7 +55,7 @@ export class Lab {
     return r;
   }
 
-  async openRepository(dir: string, opts: { sample?: boolean; options?: Partial<RepositoryOptions> } = {}): Promise<RepositoryInfo> {
+  async openRepository(dir: string, opts: { sample?: boolean; options?: RepositoryInit } = {}): Promise<RepositoryInfo> {
     if (typeof dir !== 'string' || dir.trim() === '') throw new LabError('INVALID_ARG', 'a repository path is required');
     const abs = path.resolve(dir.trim());
     const st = await fs.stat(abs).catch(() => undefined);
@@ -79,7 +79,7 @@ export class Lab {
     const r = this.repos.get(repoId);
     if (!r) return false;
     r.unsubscribe();
-    r.repo.close();
+    void r.repo.close();
     this.repos.delete(repoId);
     this.emit({ type: 'repositories-changed' });
     return true;
@@ -169,8 +169,11 @@ export class Lab {
     return binary ? { path: rel, size: st.size, note: 'binary file' } : { path: rel, size: st.size, text };
   }
 
-  close(): void {
+  /** Closes every repository and waits for their instances to stop. */
+  async close(): Promise<void> {
+    const repos = [...this.repos.values()].map((r) => r.repo);
     for (const id of [...this.repos.keys()]) this.closeRepository(id);
     this.listeners.clear();
+    await Promise.all(repos.map((r) => r.close()));
   }
 }

@@ -55,6 +55,6 @@ void app.whenReady().then(() => {
 });
 
 app.on('window-all-closed', () => {
-  lab.close();
-  app.quit();
+  // Script workers and sessions stop (finalize() runs) before the app exits.
+  void lab.close().finally(() => app.quit());
 });

@@ -54,7 +54,7 @@ describe('IPC wiring', () => {
     let destroyed = false;
     const contents = { isDestroyed: () => destroyed, send: (_c: string, ev: unknown) => sent.push(ev), once: vi.fn() } as unknown as WebContents;
     const off = forwardEvents(lab, contents);
-    await lab.openRepository(path.resolve('sample-repos/ocr'));
+    await lab.openRepository(path.resolve('sample-repos/quick_deploy_onnx'));
     expect(sent.length).toBeGreaterThan(0);
     destroyed = true;
     const before = sent.length;

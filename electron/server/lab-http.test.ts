@@ -54,14 +54,10 @@ describe('lab API over HTTP', () => {
   });
 
   it('opens a repository and returns its models', async () => {
-    const res = await call('openRepository', { path: path.resolve('sample-repos/ocr') });
+    const res = await call('openRepository', { path: path.resolve('sample-repos/quick_deploy_onnx') });
     expect(res.status).toBe(200);
     const info = JSON.parse(res.body) as { id: string; models: { name: string; state: string }[] };
-    expect(info.models.map((m) => [m.name, m.state])).toEqual([
-      ['text_detection', 'READY'],
-      ['text_direction', 'READY'],
-      ['text_recognition', 'READY'],
-    ]);
+    expect(info.models.map((m) => [m.name, m.state])).toEqual([['text_direction', 'READY']]);
     const detail = JSON.parse((await call('getModel', { repoId: info.id, model: 'text_direction' })).body) as { maxBatchSize: number; inputs: { fullShape: number[] }[] };
     expect(detail.maxBatchSize).toBe(4);
     expect(detail.inputs[0]!.fullShape).toEqual([-1, 3, -1, -1]);

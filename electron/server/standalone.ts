@@ -64,10 +64,12 @@ async function main(): Promise<void> {
   process.stdout.write(`Opened ${lab.listRepositories().length} repositor${lab.listRepositories().length === 1 ? 'y' : 'ies'}.\n`);
 
   let appWindow: ChildProcess | undefined;
+  let stopping = false;
   const shutdown = (): void => {
+    if (stopping) return;
+    stopping = true;
     appWindow?.kill();
-    lab.close();
-    void http.close().then(() => process.exit(0));
+    void Promise.all([lab.close(), http.close()]).finally(() => process.exit(0));
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

@@ -6,12 +6,16 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { ModelConfig } from '../config/gen/model_config_pb';
+import { fromJson, type JsonValue } from '@bufbuild/protobuf';
+import { type ModelConfig, ModelConfigSchema } from '../config/gen/model_config_pb';
+import { configToTritonJson } from '../config/serialize';
+import { scriptAutoComplete } from './script/host';
 import { BACKEND, FILENAME, KNOWN_FOREIGN_BACKENDS } from '../config/constants';
 import { type ConfigIssue, issue } from '../config/issues';
 import { errorMessage } from '../errors';
 import { type OnnxModelIO, readOnnxModelIOFile } from '../onnx/model-io';
 import { autoCompleteOnnx, validateOnnxIO } from './onnxruntime/config';
+import { validateIdentityConfig } from './identity/config';
 
 export interface PrepareContext {
   model: string;
@@ -89,22 +93,63 @@ const script: BackendDescriptor = {
     if ((await exists(file)) !== 'file') {
       return { issues: [issue('model-file.missing', `unable to find '${file}' for model instance '${ctx.model}'`, undefined, 'UNAVAILABLE')], changed: false };
     }
-    return { issues: [], changed: false, modelFile: file };
+    if (!ctx.autoComplete) return { issues: [], changed: false, modelFile: file };
+    // Only scripts that define it pay for a worker at load time.
+    const text = await fs.readFile(file, 'utf8').catch(() => '');
+    if (!/autoCompleteConfig|auto_complete_config/.test(text)) return { issues: [], changed: false, modelFile: file };
+    try {
+      const json = await scriptAutoComplete(
+        { file, versionDir: ctx.versionDir, modelDir: path.dirname(ctx.versionDir), instanceName: `${ctx.model}_autocomplete` },
+        configToTritonJson(ctx.config),
+        () => undefined,
+        30_000,
+      );
+      const changed = json ? applyScriptAutoComplete(ctx.config, json, ctx.filled) : false;
+      return { issues: [], changed, modelFile: file };
+    } catch (err) {
+      return { issues: [issue('script.auto-complete', errorMessage(err), undefined, 'INTERNAL')], changed: false, modelFile: file };
+    }
   },
   check: () => undefined,
 };
+
+/** Takes what a script's autoCompleteConfig may set, as Triton's UpdateModelConfig does. */
+function applyScriptAutoComplete(c: ModelConfig, json: Record<string, unknown>, filled: Set<string>): boolean {
+  const next = fromJson(ModelConfigSchema, json as JsonValue);
+  let changed = false;
+  if (next.maxBatchSize !== c.maxBatchSize) {
+    c.maxBatchSize = next.maxBatchSize;
+    filled.add('max_batch_size');
+    changed = true;
+  }
+  if (next.input.length !== c.input.length) {
+    c.input = next.input;
+    filled.add('input');
+    changed = true;
+  }
+  if (next.output.length !== c.output.length) {
+    c.output = next.output;
+    filled.add('output');
+    changed = true;
+  }
+  if (c.schedulingChoice.case === undefined && next.schedulingChoice.case !== undefined) {
+    c.schedulingChoice = next.schedulingChoice;
+    filled.add(next.schedulingChoice.case === 'dynamicBatching' ? 'dynamic_batching' : 'sequence_batching');
+    changed = true;
+  }
+  if (next.modelTransactionPolicy && !c.modelTransactionPolicy) {
+    c.modelTransactionPolicy = next.modelTransactionPolicy;
+    filled.add('model_transaction_policy');
+    changed = true;
+  }
+  return changed;
+}
 
 const identity: BackendDescriptor = {
   name: BACKEND.identity,
   runnable: true,
   complete: () => Promise.resolve({ issues: [], changed: false }),
-  check(ctx) {
-    const c = ctx.config;
-    if (c.output.length > c.input.length) {
-      return issue('identity.outputs', `identity model '${ctx.model}' has ${c.output.length} outputs but only ${c.input.length} inputs; each output copies the input at the same index`, ['output']);
-    }
-    return undefined;
-  },
+  check: (ctx) => validateIdentityConfig(ctx.config),
 };
 
 /** Why a backend does not run here, and what to do instead. */

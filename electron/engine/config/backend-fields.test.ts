@@ -8,7 +8,7 @@ import { autoCompleteBackendFields, firstSubdir, type FolderFacts } from './back
 import { type ModelConfig, ModelConfigSchema } from './gen/model_config_pb';
 import { config } from './testing/config';
 import { buildOnnxModel } from '../onnx/testing/build-model';
-import { loadRepository, messagesOf, stateOf, TempDirs } from '../repository/testing/temp-repo';
+import { closeRepositories, loadRepository, messagesOf, stateOf, TempDirs } from '../repository/testing/temp-repo';
 
 /** Facts for a model folder whose first version folder holds `entries` (name → is a folder). */
 const facts = (entries: Record<string, boolean> = {}, subdirs = ['1']): FolderFacts => ({ subdirs, firstDirEntries: new Map(Object.entries(entries)) });
@@ -128,11 +128,17 @@ describe('in a repository', () => {
   it('a script model is detected and loads', async () => {
     const d = await dirs.make({
       'm/config.pbtxt': 'input { name: "x" data_type: TYPE_FP32 dims: [1] } output { name: "y" data_type: TYPE_FP32 dims: [1] }',
-      'm/1/model.js': 'export default {}',
+      'm/1/model.js': 'export default class TritonPythonModel { execute(requests) { return requests.map(() => new pb_utils.InferenceResponse()); } }',
+      'n/config.pbtxt': 'input { name: "x" data_type: TYPE_FP32 dims: [1] } output { name: "y" data_type: TYPE_FP32 dims: [1] }',
+      'n/1/model.js': 'export default {}',
     });
     const repo = await loadRepository(d.root);
     expect(repo.models.get('m')?.base?.backend).toBe('script');
     expect(stateOf(repo, 'm')?.state).toBe('READY');
+    // A file that exports no model class is refused with a message that says what to export.
+    expect(stateOf(repo, 'n')?.state).toBe('UNAVAILABLE');
+    expect(stateOf(repo, 'n')?.reason).toContain('must export a class TritonPythonModel');
+    await closeRepositories();
   });
 
   it('an unknown custom backend is named in the reason', async () => {

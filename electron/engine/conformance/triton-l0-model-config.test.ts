@@ -18,13 +18,13 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ModelConfigSchema } from '../config/gen/model_config_pb';
 import { parseConfigText } from '../config/text/parse';
-import { Repository, type RepositoryOptions } from '../repository/repository';
+import { Repository, type RepositoryInit } from '../repository/repository';
 import { displayConfig } from '../repository/views';
 
 const L0 = process.env['TRITON_L0_MODEL_CONFIG'];
 const TRIALS = ['tensorrt_plan', 'onnxruntime_onnx', 'pytorch_libtorch'];
 /** The suite runs with CUDA_VISIBLE_DEVICES=0. */
-const GPU0: Partial<RepositoryOptions> = { devices: { gpus: [0] } };
+const GPU0: RepositoryInit = { devices: { gpus: [0] } };
 /** Backends whose cases need files from NVIDIA's data store or a Python interpreter. */
 const NOT_APPLICABLE = new Set(['tensorrt', 'pytorch', 'openvino', 'python']);
 /** ONNX cases whose model the suite copies from the data store. */
@@ -56,7 +56,7 @@ function expectedPatterns(dir: string): string[] {
 }
 
 /** What Triton would log as errors: every reason and every error-level finding. */
-async function errorsOf(repoDir: string, options: Partial<RepositoryOptions>): Promise<string[]> {
+async function errorsOf(repoDir: string, options: RepositoryInit): Promise<string[]> {
   const repo = new Repository(repoDir, { ...GPU0, ...options });
   await repo.loadAll();
   const out: string[] = [];

@@ -57,7 +57,7 @@ describe('ensemble members', () => {
     const repo = await load(member('a', twoOutputs), ensemble('e', [{ model: 'a', version: -1 }]));
     expect(stateOf(repo, 'a')?.state).toBe('UNAVAILABLE');
     expect(stateOf(repo, 'e')?.reason).toBe(
-      "Invalid argument: ensemble 'e' depends on 'a' which has no loaded version. Model 'a' loading failed with error: version 1 is at UNAVAILABLE state: Invalid argument: identity model 'a' has 2 outputs but only 1 inputs; each output copies the input at the same index;",
+      "Invalid argument: ensemble 'e' depends on 'a' which has no loaded version. Model 'a' loading failed with error: version 1 is at UNAVAILABLE state: Invalid argument: model configuration must have equal input/output pairs;",
     );
   });
 

@@ -12,6 +12,8 @@ import { validateEnsembleAgainstMembers } from '../config/ensemble-members';
 import { type ConfigIssue, firstError, issue } from '../config/issues';
 import { isEnsemble, reasonOf } from './model-loader';
 import type { ModelRecord } from './types';
+import { EnsembleRunner } from '../runtime/ensemble-runner';
+import type { ModelResolver } from '../runtime/types';
 
 interface Verdict {
   ok: boolean;
@@ -64,7 +66,7 @@ function available(rec: ModelRecord | undefined): boolean {
 }
 
 /** Evaluates every ensemble in `models`, members first; sets ensemble versions' states in place. */
-export function evaluateEnsembles(models: Map<string, ModelRecord>): void {
+export function evaluateEnsembles(models: Map<string, ModelRecord>, resolver?: ModelResolver): void {
   const verdicts = new Map<string, Verdict>();
 
   const evaluate = (name: string, stack: string[]): Verdict => {
@@ -145,6 +147,7 @@ export function evaluateEnsembles(models: Map<string, ModelRecord>): void {
       v.issues = [];
       v.state = verdict.ok ? 'READY' : 'UNAVAILABLE';
       v.reason = verdict.ok ? '' : reasonOf(issues[0]!);
+      v.runner = verdict.ok && resolver ? new EnsembleRunner(c, v.version, resolver) : undefined;
     }
     rec.dependencyIssues = issues;
     return verdict;

@@ -15,8 +15,13 @@ import { type ConfigIssue, firstError, issue } from '../config/issues';
 import { normalizeInstanceGroups, normalizeModelConfig, type DeviceFacts } from '../config/normalize';
 import { parseConfigText } from '../config/text/parse';
 import { validateInstanceGroups, validateModelConfig, validateModelIO } from '../config/validate-model';
-import { codeLabel, errorMessage } from '../errors';
+import { codeLabel, errorMessage, LabError } from '../errors';
 import { backendFor } from '../backends/registry';
+import { createInstances } from '../backends/instances';
+import type { LogLevel } from '../backends/script/protocol';
+import { ModelRunner } from '../runtime/model-runner';
+import type { ModelResolver } from '../runtime/types';
+import { warmUp } from '../runtime/warmup';
 import { runtimeLibraryIssue } from '../backends/runtime-library';
 import { listTree, readDirSafe, toPosix } from '../util/fs-tree';
 import { applyVersionPolicy, scanVersionDirs } from './versions';
@@ -25,8 +30,18 @@ import type { ModelRecord, VersionRecord } from './types';
 /** Configs larger than this are refused before parsing. */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
 
+/** What loading needs to actually start instances; without it versions are only checked. */
+export interface RuntimeHooks {
+  resolver: ModelResolver;
+  /** Tells the repository that a version's state or progress changed. */
+  changed?: (model: string) => void;
+  /** Cancels a model's loading when aborted. */
+  signal?: (model: string) => AbortSignal | undefined;
+}
+
 export interface LoadOptions {
   devices: DeviceFacts;
+  runtime?: RuntimeHooks;
   /** Triton's default; --disable-auto-complete-config turns it off. */
   autoComplete: boolean;
   defaultMaxBatchSize: number;
@@ -224,6 +239,7 @@ export async function pollModel(root: string, name: string, opts: LoadOptions): 
       filled: new Set(),
       issues: [],
       files: filesOf(v.name),
+      logs: [],
     }),
   );
   const none = firstError(policy.issues);
@@ -279,10 +295,63 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
   } else if (err) {
     v.state = 'UNAVAILABLE';
     v.reason = reasonOf(err);
+  } else if (opts.runtime) {
+    await startVersion(rec, v, c, backend.name, opts.runtime);
   } else {
     v.state = 'READY';
     v.reason = '';
   }
+}
+
+const MAX_LOG_LINES = 500;
+
+export function appendLog(v: VersionRecord, level: LogLevel, message: string): void {
+  v.logs.push({ time: Date.now(), level, message });
+  if (v.logs.length > MAX_LOG_LINES) v.logs.splice(0, v.logs.length - MAX_LOG_LINES);
+}
+
+/** Starts the instances, warms them up, and makes the version servable. */
+async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, backend: string, hooks: RuntimeHooks): Promise<void> {
+  v.state = 'LOADING';
+  v.reason = 'starting instances';
+  hooks.changed?.(rec.name);
+  try {
+    const loaded = await createInstances(backend, {
+      model: rec.name,
+      version: v.version,
+      modelDir: rec.dir,
+      versionDir: v.dir,
+      config: c,
+      ...(v.modelFile ? { modelFile: v.modelFile } : {}),
+      resolver: hooks.resolver,
+      log: (level, message) => appendLog(v, level, message),
+      progress: (done, total) => {
+        v.reason = `started ${done} of ${total} instances`;
+        hooks.changed?.(rec.name);
+      },
+      ...(hooks.signal?.(rec.name) ? { signal: hooks.signal(rec.name)! } : {}),
+    });
+    try {
+      if (c.modelWarmup.length > 0) {
+        v.reason = 'warming up';
+        hooks.changed?.(rec.name);
+        await warmUp(c, rec.dir, loaded.instances);
+      }
+    } catch (err) {
+      await Promise.all(loaded.instances.map((i) => i.close().catch(() => undefined)));
+      throw err;
+    }
+    v.runner = new ModelRunner(c, v.version, loaded.instances);
+    v.device = loaded.device;
+    if (loaded.fallback) v.deviceNote = loaded.fallback;
+    v.state = 'READY';
+    v.reason = '';
+  } catch (err) {
+    v.state = 'UNAVAILABLE';
+    v.reason = reasonOf({ ...issue('backend.load', errorMessage(err), undefined, err instanceof LabError ? err.code : 'INTERNAL') });
+    v.issues.push(issue('backend.load', errorMessage(err), undefined, err instanceof LabError ? err.code : 'INTERNAL'));
+  }
+  hooks.changed?.(rec.name);
 }
 
 async function labelFileIssues(rec: ModelRecord, c: ModelConfig): Promise<ConfigIssue[]> {

@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LabError, errorMessage } from '../errors';
+import type { InferRequest, InferResult, ModelResolver, Runner } from '../runtime/types';
 import { readDirSafe } from '../util/fs-tree';
 import { evaluateEnsembles } from './ensembles';
 import { addLayoutFixes } from './layout-fixes';
@@ -33,6 +34,9 @@ export const DEFAULT_REPOSITORY_OPTIONS: RepositoryOptions = {
   concurrency: 4,
 };
 
+/** How a repository is opened: its options, and `runtime: false` to only check models without starting them. */
+export type RepositoryInit = Omit<Partial<RepositoryOptions>, 'runtime'> & { runtime?: boolean };
+
 export interface IndexEntry {
   name: string;
   version?: string;
@@ -53,7 +57,19 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<v
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
-export class Repository {
+/** Closes a record's runners (instances, workers, sessions). */
+async function closeRunners(rec: ModelRecord | undefined): Promise<void> {
+  if (!rec) return;
+  await Promise.all(
+    rec.versions.map(async (v) => {
+      const r = v.runner;
+      v.runner = undefined;
+      await r?.close().catch(() => undefined);
+    }),
+  );
+}
+
+export class Repository implements ModelResolver {
   readonly root: string;
   readonly options: RepositoryOptions;
   readonly models = new Map<string, ModelRecord>();
@@ -64,9 +80,46 @@ export class Repository {
   private pollTimer: NodeJS.Timeout | undefined;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(root: string, options: Partial<RepositoryOptions> = {}) {
+  constructor(root: string, options: RepositoryInit = {}) {
     this.root = path.resolve(root);
-    this.options = { ...DEFAULT_REPOSITORY_OPTIONS, ...options };
+    const { runtime, ...rest } = options;
+    this.options = { ...DEFAULT_REPOSITORY_OPTIONS, ...rest };
+    // Loading starts instances unless asked only to check (runtime: false).
+    if (runtime !== false) this.options.runtime = { resolver: this, changed: (m) => this.emit([m]), signal: (m) => this.loadAborts.get(m)?.signal };
+  }
+
+  private readonly loadAborts = new Map<string, AbortController>();
+
+  /** Stops a model's loading between instances; returns whether a load was running. */
+  cancelLoad(model: string): boolean {
+    const c = this.loadAborts.get(model);
+    c?.abort();
+    return c !== undefined;
+  }
+
+  /** Finds a servable model version; -1 is the latest ready one. Triton's wording when there is none. */
+  resolve(model: string, version: number): Runner {
+    const rec = this.models.get(model);
+    if (!rec || !rec.polled || rec.neverLoaded) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' is not found`);
+    if (version === -1) {
+      const ready = rec.versions.filter((v) => v.served && v.state === 'READY' && v.runner);
+      const latest = ready[ready.length - 1];
+      if (!latest?.runner) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' has no available versions`);
+      return latest.runner;
+    }
+    const v = rec.versions.find((x) => x.version === version && x.served);
+    if (!v) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' version ${version} is not found`);
+    if (v.state !== 'READY' || !v.runner) throw new LabError('UNAVAILABLE', `Request for unknown model: '${model}' version ${version} is not at ready state`);
+    return v.runner;
+  }
+
+  /** Runs one request through the model's normal path (checks, queue, instances, traces). */
+  infer(model: string, version: number, request: InferRequest): Promise<InferResult> {
+    try {
+      return this.resolve(model, version).infer(request);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   onChange(listener: RepositoryListener): () => void {
@@ -127,7 +180,11 @@ export class Repository {
     return this.serial(async () => {
       this.loading = true;
       const names = await this.modelDirs();
-      this.models.clear();
+      for (const [name, rec] of [...this.models]) {
+        if (names.includes(name)) continue;
+        this.models.delete(name);
+        await closeRunners(rec);
+      }
       const explicit = this.options.controlMode === 'explicit' && !this.options.startupModels.includes('*');
       const wanted = explicit ? names.filter((n) => this.options.startupModels.includes(n)) : names;
       await this.loadModels(names, new Set(wanted));
@@ -139,6 +196,8 @@ export class Repository {
   /** Polls, loads versions and evaluates ensembles for `names`; others are listed unloaded. */
   private async loadModels(names: string[], wanted: Set<string>): Promise<void> {
     const records = new Map<string, ModelRecord>();
+    // The versions being replaced keep serving until the new ones are up, as in Triton.
+    const previous = names.map((n) => this.models.get(n)).filter((r): r is ModelRecord => r !== undefined);
     await mapLimit(names, this.options.concurrency, async (name) => {
       const rec = await pollModel(this.root, name, this.options);
       if (!wanted.has(name)) {
@@ -146,7 +205,8 @@ export class Repository {
         rec.neverLoaded = true;
       }
       records.set(name, rec);
-      this.models.set(name, rec);
+      // A model that serves keeps serving until its replacement is up (below), as in Triton.
+      if (!serving(this.models.get(name))) this.models.set(name, rec);
     });
     // Explicit loads pull in an ensemble's members, as Triton does.
     for (const name of [...wanted]) for (const dep of this.dependenciesOf(name, records)) if (!wanted.has(dep) && records.has(dep)) {
@@ -156,11 +216,19 @@ export class Repository {
     }
     const plain = [...records.values()].filter((r) => wanted.has(r.name) && r.polled && !isEnsemble(r));
     await mapLimit(plain, this.options.concurrency, async (rec) => {
-      await Promise.all(rec.versions.filter((v) => v.served).map((v) => loadVersion(rec, v, this.options)));
+      const abort = new AbortController();
+      this.loadAborts.set(rec.name, abort);
+      try {
+        await Promise.all(rec.versions.filter((v) => v.served).map((v) => loadVersion(rec, v, this.options)));
+      } finally {
+        this.loadAborts.delete(rec.name);
+      }
     });
-    evaluateEnsembles(this.models);
+    for (const [name, rec] of records) this.models.set(name, rec);
+    evaluateEnsembles(this.models, this);
     for (const rec of this.models.values()) summarize(rec);
     await addLayoutFixes(records.values(), this.models);
+    await Promise.all(previous.map(closeRunners));
   }
 
   private dependenciesOf(name: string, records: Map<string, ModelRecord>, seen = new Set<string>()): string[] {
@@ -215,8 +283,9 @@ export class Repository {
       const rec = this.models.get(name);
       if (!rec) throw new LabError('NOT_FOUND', `failed to unload '${name}', model not found`);
       markUnloaded(rec);
+      await closeRunners(rec);
       summarize(rec);
-      evaluateEnsembles(this.models);
+      evaluateEnsembles(this.models, this);
       const affected = [name, ...this.dependentsOf(name)];
       for (const n of affected) summarize(this.models.get(n)!);
       this.emit(affected);
@@ -245,7 +314,7 @@ export class Repository {
       const explicit = this.options.controlMode === 'explicit';
       const wanted = [...affected].filter((n) => !explicit || (this.models.has(n) && !this.models.get(n)!.unloaded));
       await this.loadModels([...affected], new Set(wanted));
-      evaluateEnsembles(this.models);
+      evaluateEnsembles(this.models, this);
       for (const rec of this.models.values()) summarize(rec);
       const all = [...new Set([...changed, ...affected])];
       this.emit(all);
@@ -292,10 +361,18 @@ export class Repository {
     return out;
   }
 
-  close(): void {
+  /** Stops polling and every model's instances. */
+  async close(): Promise<void> {
     this.stopPolling();
     this.listeners.clear();
+    await this.queue.catch(() => undefined);
+    await Promise.all([...this.models.values()].map(closeRunners));
   }
+}
+
+/** Whether any version of the model is ready to take requests. */
+function serving(rec: ModelRecord | undefined): boolean {
+  return rec?.versions.some((v) => v.state === 'READY' && v.runner !== undefined) ?? false;
 }
 
 function markUnloaded(rec: ModelRecord): void {

@@ -122,10 +122,13 @@ describe('Data Pipelines, as published (ensemble config inside the version folde
       cpSync(path.join(FIXTURES, 'data_pipelines_published'), d.root, { recursive: true });
       writeFileSync(path.join(d.root, 'ensemble_model', 'config.pbtxt'), suggestedConfig(repo));
       rmSync(path.join(d.root, 'ensemble_model', '1', 'config.pbtxt'));
-      // Stand the Python echo models in with the lab's identity backend, which does the same.
+      // Stand the Python echo models in with script models that do the same.
+      const echo = 'export default class TritonPythonModel { execute(requests) { return requests.map((r) => new pb_utils.InferenceResponse({ output_tensors: r.inputs().map((t) => new pb_utils.Tensor(t.name.replace("input", "output"), t.data, t.shape, t.dtype)) })); } }';
       for (const m of ['model1', 'model2']) {
         const file = path.join(d.root, m, 'config.pbtxt');
-        writeFileSync(file, readFileSync(file, 'utf8').replace('backend: "python"', 'backend: "identity"'));
+        writeFileSync(file, readFileSync(file, 'utf8').replace('backend: "python"', 'backend: "script"'));
+        rmSync(path.join(d.root, m, '1', 'model.py'));
+        writeFileSync(path.join(d.root, m, '1', 'model.js'), echo);
       }
       const fixed = await loadRepository(d.root);
       expect(stateOf(fixed, 'ensemble_model')).toEqual({ state: 'READY', reason: '' });
@@ -134,22 +137,22 @@ describe('Data Pipelines, as published (ensemble config inside the version folde
 });
 
 describe('bundled sample repositories', () => {
-  const weights = ['text_detection', 'text_recognition', 'text_direction'].every((m) => existsSync(path.join(SAMPLES, 'ocr', m, '1', 'model.onnx')));
+  const weights = existsSync(path.join(SAMPLES, 'ocr_ensemble', 'text_detection', '1', 'model.onnx'));
 
-  it.skipIf(!weights)('ocr: every model is READY (weights copied by scripts/prepare-samples.mjs)', async () => {
-    const repo = await loadRepository(path.join(SAMPLES, 'ocr'));
-    expect(repo.index()).toEqual([
-      { name: 'text_detection', version: '1', state: 'READY' },
-      { name: 'text_direction', version: '1', state: 'READY' },
-      { name: 'text_recognition', version: '1', state: 'READY' },
-    ]);
-    // text_recognition gives only max_batch_size; its IO comes from the model.
-    const rec = repo.models.get('text_recognition')!.versions[0]!.config!;
-    expect(rec.maxBatchSize).toBe(16);
-    expect(rec.input.map((i) => [i.name, i.dims.map(Number)])).toEqual([['x', [3, 48, -1]]]);
-    // text_direction has no config at all.
-    expect(repo.models.get('text_direction')!.configPath).toBeUndefined();
-    expect(repo.models.get('text_direction')!.versions[0]!.config!.maxBatchSize).toBe(4);
+  it.skipIf(!weights)('every sample repository loads READY (weights copied by scripts/prepare-samples.mjs)', async () => {
+    for (const name of ['ocr_ensemble', 'ocr_bls', 'quick_deploy_onnx']) {
+      const repo = await loadRepository(path.join(SAMPLES, name));
+      expect(repo.index().every((e) => e.state === 'READY'), `${name}: ${JSON.stringify(repo.index())}`).toBe(true);
+    }
+  });
+
+  it.skipIf(!weights)('quick_deploy_onnx: a model with no config at all is completed from the ONNX file', async () => {
+    const repo = await loadRepository(path.join(SAMPLES, 'quick_deploy_onnx'), { runtime: false });
+    const rec = repo.models.get('text_direction')!;
+    expect(rec.configPath).toBeUndefined();
+    const c = rec.versions[0]!.config!;
+    expect(c.maxBatchSize).toBe(4);
+    expect(c.input.map((i) => [i.name, i.dims.map(Number)])).toEqual([['x', [3, -1, -1]]]);
   });
 
   it('data_pipeline: the ensemble and both members are READY', async () => {

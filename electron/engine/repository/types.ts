@@ -3,6 +3,15 @@ import type { ModelConfig } from '../config/gen/model_config_pb';
 import type { ConfigIssue } from '../config/issues';
 import type { Outline } from '../config/text/outline';
 import type { OnnxModelIO } from '../onnx/model-io';
+import type { Runner } from '../runtime/types';
+import type { LogLevel } from '../backends/script/protocol';
+
+export interface LogLine {
+  /** Milliseconds since the epoch. */
+  time: number;
+  level: LogLevel;
+  message: string;
+}
 
 export interface VersionRecord {
   version: number;
@@ -19,6 +28,14 @@ export interface VersionRecord {
   modelFile?: string;
   onnx?: OnnxModelIO;
   files: FileNode[];
+  /** The loaded, runnable version (absent when the lab only checked it). */
+  runner?: Runner;
+  /** Where the instances run, e.g. "CPU". */
+  device?: string;
+  /** Why the config's device could not be used. */
+  deviceNote?: string;
+  /** What the model printed and logged, newest last. */
+  logs: LogLine[];
 }
 
 export interface ModelRecord {

@@ -58,7 +58,15 @@ export function diagnosticsOf(rec: ModelRecord, root: string): Diagnostic[] {
 export function toModelSummary(rec: ModelRecord, root: string): ModelSummary {
   const c = displayConfig(rec);
   const diags = diagnosticsOf(rec, root);
-  const versions: VersionSummary[] = rec.versions.map((v) => ({ version: v.version, served: v.served, state: v.state, reason: v.reason, files: v.files }));
+  const versions: VersionSummary[] = rec.versions.map((v) => ({
+    version: v.version,
+    served: v.served,
+    state: v.state,
+    reason: v.reason,
+    files: v.files,
+    ...(v.device ? { device: v.device } : {}),
+    ...(v.deviceNote ? { deviceNote: v.deviceNote } : {}),
+  }));
   return {
     name: rec.name,
     state: rec.state,

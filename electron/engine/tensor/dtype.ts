@@ -94,3 +94,8 @@ const ONNX_NAMES: Record<number, string> = {
 export function onnxTypeName(onnxType: number): string {
   return ONNX_NAMES[onnxType] ?? `ONNX_TYPE_${onnxType}`;
 }
+
+/** The API dtype of a config DataType, or undefined for TYPE_INVALID. */
+export function apiDType(dt: DataType): ApiDType | undefined {
+  return byDataType.get(dt)?.api;
+}

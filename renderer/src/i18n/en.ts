@@ -48,6 +48,8 @@ export const en = {
   'model.autoFilled': 'Filled in automatically',
   'model.load': 'Load',
   'model.unload': 'Unload',
+  'model.cancelLoad': 'Cancel loading',
+  'model.device': 'Where the instances run',
   'model.reload': 'Reload',
   'model.notRunnable': 'The lab recognizes this backend but cannot run it here.',
   'io.name': 'Name',

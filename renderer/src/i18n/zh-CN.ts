@@ -50,6 +50,8 @@ export const zhCN: Record<MessageKey, string> = {
   'model.autoFilled': '自动填充的字段',
   'model.load': '加载',
   'model.unload': '卸载',
+  'model.cancelLoad': '取消加载',
+  'model.device': '实例运行的位置',
   'model.reload': '重新加载',
   'model.notRunnable': '本实验室能识别该后端，但无法在此运行。',
   'io.name': '名称',

@@ -52,6 +52,15 @@ export const useModelStore = defineStore('model', {
       this.error = '';
       this.loading = false;
     },
+    async cancelLoad(): Promise<void> {
+      const d = this.detail;
+      if (!d) return;
+      try {
+        await useBackend().call('cancelLoad', { repoId: d.repoId, model: d.summary.name });
+      } catch (err) {
+        this.actionError = errorText(err);
+      }
+    },
     async act(kind: 'loadModel' | 'unloadModel'): Promise<void> {
       const d = this.detail;
       if (!d) return;

@@ -6,7 +6,7 @@
 import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type RepositoryOptions, Repository } from '../repository';
+import { type RepositoryInit, Repository } from '../repository';
 
 /** Relative path → file contents; `null` makes an (empty) folder. */
 export type RepoFiles = Record<string, string | Uint8Array | null>;
@@ -62,11 +62,21 @@ export class TempDirs {
   }
 }
 
-/** Loads every model of `root` (no polling timers). */
-export async function loadRepository(root: string, options: Partial<RepositoryOptions> = {}): Promise<Repository> {
+const open = new Set<Repository>();
+
+/** Loads every model of `root` (no polling timers). Close them all with closeRepositories(). */
+export async function loadRepository(root: string, options: RepositoryInit = {}): Promise<Repository> {
   const repo = new Repository(root, options);
+  open.add(repo);
   await repo.loadAll();
   return repo;
+}
+
+/** Stops the instances (script workers, sessions) of every repository loadRepository opened. */
+export async function closeRepositories(): Promise<void> {
+  const all = [...open];
+  open.clear();
+  await Promise.all(all.map((r) => r.close()));
 }
 
 /** A model's state and reason, or undefined when the repository has no such model. */

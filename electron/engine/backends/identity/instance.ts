@@ -1,0 +1,50 @@
+/**
+ * Triton's identity backend: OUTPUT<k> is INPUT<k> of the same request,
+ * byte for byte (paired by the name's suffix). An optional input that was
+ * not sent gives a zero-filled output.
+ */
+import type { ModelConfig } from '../../config/gen/model_config_pb';
+import { toNumbers } from '../../config/shape';
+import { LabError } from '../../errors';
+import { apiDType } from '../../tensor/dtype';
+import { allocate, elementCount, type Tensor } from '../../tensor/tensor';
+import type { BackendInstance, InstanceResult, PreparedRequest } from '../../runtime/types';
+import { identitySuffix } from './config';
+
+export class IdentityInstance implements BackendInstance {
+  readonly device = 'CPU';
+
+  constructor(
+    readonly name: string,
+    private readonly config: ModelConfig,
+  ) {}
+
+  private one(r: PreparedRequest): InstanceResult {
+    const out: Tensor[] = [];
+    for (const outputName of r.requested) {
+      const suffix = identitySuffix(outputName, 'OUTPUT') ?? '';
+      const cfg = this.config.input.find((x) => identitySuffix(x.name, 'INPUT') === suffix);
+      const inputName = cfg?.name ?? `INPUT${suffix}`;
+      const t = r.inputs.get(inputName);
+      if (t) {
+        // Tensors are never written in place, so sharing the data is a faithful copy.
+        out.push({ name: outputName, dtype: t.dtype, shape: [...t.shape], data: t.data });
+        continue;
+      }
+      if (!cfg?.optional) return new LabError('UNSUPPORTED', `failed to get input '${inputName}'`);
+      const dtype = apiDType(cfg.dataType)!;
+      const dims = toNumbers(cfg.reshape ? cfg.reshape.shape : cfg.dims).map((d) => (d === -1 ? 1 : d));
+      const shape = r.batchSize > 0 ? [r.batchSize, ...dims] : dims;
+      out.push({ name: outputName, dtype, shape, data: allocate(dtype, elementCount(shape)) });
+    }
+    return out;
+  }
+
+  execute(requests: PreparedRequest[]): Promise<InstanceResult[]> {
+    return Promise.resolve(requests.map((r) => this.one(r)));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,69 @@
+/** Messages between a script model's host (main thread) and its worker. Tensors travel as typed arrays. */
+import type { ErrorCode } from '../../errors';
+import type { ApiDType } from '../../tensor/dtype';
+import type { TensorData } from '../../tensor/tensor';
+
+export interface WireTensor {
+  name: string;
+  dtype: ApiDType;
+  shape: number[];
+  data: TensorData;
+}
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+}
+
+export interface WireRequest {
+  id: string;
+  inputs: WireTensor[];
+  requested: string[];
+  parameters: Record<string, string | number | boolean>;
+}
+
+export type WireResult = { outputs: WireTensor[] } | { error: WireError };
+
+export type LogLevel = 'info' | 'warn' | 'error' | 'verbose';
+
+/** Triton's JSON config shape (what `args.model_config` holds). */
+export type ConfigJson = Record<string, unknown>;
+
+export type HostMessage =
+  | { type: 'init'; args: Record<string, string> }
+  | { type: 'autocomplete'; config: ConfigJson }
+  | { type: 'execute'; id: number; requests: WireRequest[] }
+  | { type: 'bls-result'; callId: number; result: WireResult }
+  | { type: 'finalize' };
+
+export type WorkerMessage =
+  | { type: 'loaded'; hasAutoComplete: boolean }
+  | { type: 'load-error'; error: WireError }
+  | { type: 'ready' }
+  | { type: 'init-error'; error: WireError }
+  | { type: 'autocomplete-result'; config?: ConfigJson; error?: WireError }
+  | { type: 'result'; id: number; responses: WireResult[]; ownNs: number }
+  | { type: 'execute-error'; id: number; error: WireError }
+  | { type: 'bls'; callId: number; model: string; version: number; requestId: string; inputs: WireTensor[]; requested: string[]; parameters: Record<string, string | number | boolean> }
+  | { type: 'log'; level: LogLevel; message: string }
+  | { type: 'finalized' };
+
+/** What the worker is started with. */
+export interface WorkerSetup {
+  /** The model file to import. */
+  file: string;
+  versionDir: string;
+  modelDir: string;
+  instanceName: string;
+}
+
+/** Buffers that belong to the worker's own outputs may move to the host without copying. */
+export function transferables(tensors: readonly WireTensor[]): ArrayBuffer[] {
+  const seen = new Set<ArrayBuffer>();
+  for (const t of tensors) {
+    if (Array.isArray(t.data)) continue;
+    const buf = t.data.buffer;
+    if (buf instanceof ArrayBuffer && buf.byteLength === t.data.byteLength) seen.add(buf);
+  }
+  return [...seen];
+}

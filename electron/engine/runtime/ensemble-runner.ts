@@ -1,0 +1,205 @@
+/**
+ * Triton's ensemble scheduler: a dataflow over named tensors. A step is
+ * issued as soon as every tensor it reads exists; ready steps run
+ * concurrently; steps whose outputs nobody needs are pruned; a tensor is
+ * released after its last reader; batch and non-batch tensors are converted
+ * between steps as Triton does (ReshapeTensorDims). With a stepper, steps run
+ * one at a time and wait before each.
+ */
+import type { ModelConfig, ModelEnsembling_Step } from '../config/gen/model_config_pb';
+import { ensembleSteps } from '../config/ensemble-graph';
+import { compatibleDims, toNumbers } from '../config/shape';
+import { LabError, toLabError } from '../errors';
+import type { Tensor } from '../tensor/tensor';
+import { childContext, type TraceContext, type TraceSpan } from './trace';
+import type { InferRequest, InferResult, ModelResolver, Runner } from './types';
+import { logRequest, prepareRequest } from './validate-request';
+
+interface TensorEntry {
+  /** Null when the producing step did not return it (Triton's null placeholder). */
+  tensor: Tensor | null;
+  /** The batch size of the request that produced it; 0 when that model does not batch. */
+  batchSize: number;
+  /** Readers still to come (steps and requested outputs); released at 0. */
+  remaining: number;
+}
+
+/** Triton's ReshapeTensorDims: convert between batched and unbatched only when exactly one side batches. */
+export function reshapeTensorDims(configDims: number[], allowBatching: boolean, tensorBatchSize: number, dims: number[]): number[] {
+  if (allowBatching !== (tensorBatchSize !== 0)) {
+    if (allowBatching) {
+      if (compatibleDims(configDims, dims)) return [1, ...dims];
+    } else if (!compatibleDims(configDims, dims) && tensorBatchSize === 1) {
+      return dims.slice(1);
+    }
+  }
+  return dims;
+}
+
+export class EnsembleRunner implements Runner {
+  readonly modelName: string;
+  private readonly steps: ModelEnsembling_Step[];
+
+  constructor(
+    readonly config: ModelConfig,
+    readonly version: number,
+    private readonly resolver: ModelResolver,
+  ) {
+    this.modelName = config.name;
+    this.steps = ensembleSteps(config);
+  }
+
+  async infer(req: InferRequest): Promise<InferResult> {
+    const trace = req.trace?.trace;
+    const span = trace?.start({
+      kind: req.trace?.kind ?? 'request',
+      model: this.modelName,
+      version: this.version,
+      requestId: req.id ?? '',
+      ...(req.trace?.parentSpan !== undefined ? { parentId: req.trace.parentSpan } : {}),
+      ...(req.trace?.step !== undefined ? { step: req.trace.step } : {}),
+    });
+    try {
+      const prepared = prepareRequest(this.config, req);
+      if (span && trace?.captureTensors) span.inputs = [...prepared.inputs.values()];
+      if (span) span.computeStart = trace!.now();
+      const outputs = await this.run(prepared.batchSize, prepared.inputs, prepared.requested, req, span);
+      if (span && trace?.captureTensors) span.outputs = outputs;
+      return { modelName: this.modelName, modelVersion: this.version, id: req.id ?? '', outputs };
+    } catch (err) {
+      if (span) span.error = err instanceof Error ? err.message : String(err);
+      throw err;
+    } finally {
+      if (span) {
+        span.computeEnd = trace!.now();
+        span.requestEnd = span.computeEnd;
+      }
+    }
+  }
+
+  /** Which steps produce what the requested outputs need, transitively. */
+  private neededSteps(requested: string[]): Set<number> {
+    const needed = new Set<number>();
+    const wanted = new Set(requested);
+    let grew = true;
+    while (grew) {
+      grew = false;
+      this.steps.forEach((s, i) => {
+        if (needed.has(i) || !Object.values(s.outputMap).some((t) => wanted.has(t))) return;
+        needed.add(i);
+        for (const t of Object.values(s.inputMap)) wanted.add(t);
+        grew = true;
+      });
+    }
+    return needed;
+  }
+
+  private async run(batchSize: number, inputs: Map<string, Tensor>, requested: string[], req: InferRequest, span: TraceSpan | undefined): Promise<Tensor[]> {
+    const needed = this.neededSteps(requested);
+    const readers = new Map<string, number>();
+    for (const i of needed) for (const t of Object.values(this.steps[i]!.inputMap)) readers.set(t, (readers.get(t) ?? 0) + 1);
+    for (const t of requested) readers.set(t, (readers.get(t) ?? 0) + 1);
+
+    const tensors = new Map<string, TensorEntry>();
+    for (const [name, t] of inputs) tensors.set(name, { tensor: t, batchSize, remaining: readers.get(name) ?? 0 });
+    // Optional ensemble inputs the request left out are null placeholders: their steps run without them.
+    for (const cfg of this.config.input) if (!tensors.has(cfg.name)) tensors.set(cfg.name, { tensor: null, batchSize, remaining: readers.get(cfg.name) ?? 0 });
+    const pending = new Set(needed);
+    const stepper = req.trace?.trace?.stepper;
+    const parent: TraceContext = childContext(req.trace, span, 'step');
+    const prefix = `in ensemble '${this.modelName}', `;
+
+    const ready = (): number[] => [...pending].filter((i) => Object.values(this.steps[i]!.inputMap).every((t) => tensors.has(t))).sort((a, b) => a - b);
+
+    const runStep = async (i: number): Promise<void> => {
+      const step = this.steps[i]!;
+      const runner = this.resolver.resolve(step.modelName, Number(step.modelVersion));
+      const member = runner.config;
+      const batching = member.maxBatchSize > 0;
+      const stepInputs: Tensor[] = [];
+      for (const [key, name] of Object.entries(step.inputMap)) {
+        const entry = tensors.get(name)!;
+        // A tensor the producer did not return is left out of the request (Triton's null placeholder).
+        if (!entry.tensor) continue;
+        const cfg = member.input.find((x) => x.name === key);
+        const shape = cfg ? reshapeTensorDims(toNumbers(cfg.dims), batching, entry.batchSize, entry.tensor.shape) : entry.tensor.shape;
+        stepInputs.push({ name: key, dtype: entry.tensor.dtype, shape, data: entry.tensor.data });
+      }
+      if (stepper) {
+        await stepper.beforeStep({ ensemble: this.modelName, step: i, model: step.modelName, inputs: stepInputs, spanId: span?.id ?? 0 });
+      }
+      const wanted = Object.keys(step.outputMap);
+      const result = await runner.infer({
+        id: req.id ?? '',
+        inputs: stepInputs,
+        outputs: wanted,
+        parameters: req.parameters ?? {},
+        trace: { ...parent, step: i },
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+      const stepBatch = batching ? (stepInputs.find((t) => member.input.some((c) => c.name === t.name && !c.isShapeTensor))?.shape[0] ?? 0) : 0;
+      for (const [key, name] of Object.entries(step.outputMap)) {
+        const out = result.outputs.find((t) => t.name === key);
+        tensors.set(name, { tensor: out ? { ...out, name } : null, batchSize: stepBatch, remaining: readers.get(name) ?? 0 });
+      }
+      // Release what this step read once nobody else will.
+      for (const name of Object.values(step.inputMap)) {
+        const entry = tensors.get(name);
+        if (entry && --entry.remaining <= 0 && !requested.includes(name)) tensors.delete(name);
+      }
+    };
+
+    try {
+      if (stepper) {
+        for (let next = ready(); next.length > 0; next = ready()) {
+          const i = next[0]!;
+          pending.delete(i);
+          await runStep(i);
+        }
+      } else {
+        // Settled, never rejected: a failing step must not leave its siblings' failures unobserved.
+        const running = new Map<number, Promise<{ i: number; err?: unknown }>>();
+        for (;;) {
+          for (const i of ready()) {
+            pending.delete(i);
+            running.set(
+              i,
+              runStep(i).then(
+                () => ({ i }),
+                (err: unknown) => ({ i, err }),
+              ),
+            );
+          }
+          if (running.size === 0) break;
+          const done = await Promise.race(running.values());
+          running.delete(done.i);
+          if (done.err !== undefined) throw done.err;
+        }
+      }
+    } catch (err) {
+      const e = toLabError(err);
+      if (e.code === 'CANCELLED') throw e;
+      throw new LabError(e.code, `${prefix}${e.message}`, { stage: 'execute' });
+    }
+
+    const outputs: Tensor[] = [];
+    for (const name of requested) {
+      const entry = tensors.get(name);
+      if (!entry) {
+        throw new LabError('INVALID_ARG', `${prefix}${logRequest(req.id)}unexpected deadlock, at least one output is not set while no more ensemble steps can be made`, {
+          stage: 'execute',
+        });
+      }
+      // A requested output the composing model did not return is left out of the response, as in Triton.
+      if (!entry.tensor) continue;
+      const cfg = this.config.output.find((o) => o.name === name);
+      const dims = cfg ? toNumbers(cfg.reshape ? cfg.reshape.shape : cfg.dims) : entry.tensor.shape;
+      outputs.push({ ...entry.tensor, shape: reshapeTensorDims(dims, batchSize !== 0, entry.batchSize, entry.tensor.shape) });
+    }
+    return outputs;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * ModelRunner with stand-in instances: which queued requests the dynamic
+ * batcher runs together, how an instance's failure reaches every request of
+ * its batch, and what close() does to queued and running requests.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ModelConfig } from '../config/gen/model_config_pb';
+import { parseConfigText } from '../config/text/parse';
+import { ModelRunner } from './model-runner';
+import { f32, modelConfig, rejection, values } from './testing/models';
+import type { BackendInstance, InstanceResult, PreparedRequest } from './types';
+
+function config(mbs: number, dynamic: boolean): ModelConfig {
+  const parsed = parseConfigText(modelConfig('m', { backend: 'identity', mbs, dynamic, inputs: [{ name: 'IN', dims: [-1] }], outputs: [{ name: 'OUT', dims: [-1] }] }));
+  return parsed.config!;
+}
+
+/** Echoes IN as OUT; each execute() waits for release() so requests pile up in the queue. */
+class FakeInstance implements BackendInstance {
+  readonly device = 'CPU';
+  readonly batches: number[][] = [];
+  /** The non-batch shape of each request, per execute(). */
+  readonly shapes: string[][] = [];
+  private gates: (() => void)[] = [];
+  wrongCount = false;
+
+  constructor(readonly name: string) {}
+
+  async execute(requests: PreparedRequest[]): Promise<InstanceResult[]> {
+    this.batches.push(requests.map((r) => Math.max(1, r.batchSize)));
+    this.shapes.push(requests.map((r) => r.inputs.get('IN')!.shape.slice(1).join('x')));
+    await new Promise<void>((r) => this.gates.push(r));
+    const out = requests.map((r) => [{ ...r.inputs.get('IN')!, name: 'OUT' }]);
+    return this.wrongCount ? out.slice(1) : out;
+  }
+
+  release(): void {
+    for (const g of this.gates.splice(0)) g();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+const req = (rows: number, width = 2, v = 1) => ({ inputs: [f32('IN', [rows, width], new Array<number>(rows * width).fill(v))] });
+
+/** Lets the fake instance answer until every promise settles. */
+async function drain<T>(inst: FakeInstance, promises: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
+  let done = false;
+  const all = Promise.allSettled(promises).finally(() => (done = true));
+  while (!done) {
+    inst.release();
+    await tick();
+  }
+  return all;
+}
+
+describe('dynamic batching', () => {
+  it('joins queued requests up to max_batch_size, counting each request by its batch size', async () => {
+    const inst = new FakeInstance('m_0');
+    const runner = new ModelRunner(config(4, true), 1, [inst]);
+    const results = await drain(inst, [req(1), req(2), req(1), req(1), req(3)].map((r) => runner.infer(r)));
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    // First alone (the instance was free), then 2+1+1, then 3.
+    expect(inst.batches).toEqual([[1], [2, 1, 1], [3]]);
+    expect(runner.stats).toMatchObject({ executionCount: 3, inferenceCount: 8, success: 5, failure: 0 });
+  });
+
+  it('only requests with the same non-batch shapes run together', async () => {
+    const inst = new FakeInstance('m_0');
+    const runner = new ModelRunner(config(8, true), 1, [inst]);
+    await drain(inst, [req(1, 2), req(1, 3), req(1, 2), req(1, 3)].map((r) => runner.infer(r)));
+    // The first ran at once; of the queued ones, both [1,3] requests ran together, then the [1,2] one.
+    expect(inst.shapes).toEqual([['2'], ['3', '3'], ['2']]);
+  });
+
+  it('without dynamic_batching each request runs alone', async () => {
+    const inst = new FakeInstance('m_0');
+    const runner = new ModelRunner(config(8, false), 1, [inst]);
+    await drain(inst, [req(1), req(1), req(1)].map((r) => runner.infer(r)));
+    expect(inst.batches).toEqual([[1], [1], [1]]);
+  });
+
+  it('two instances take requests side by side', async () => {
+    const a = new FakeInstance('m_0');
+    const b = new FakeInstance('m_1');
+    const runner = new ModelRunner(config(8, false), 1, [a, b]);
+    const p = [runner.infer(req(1, 2, 5)), runner.infer(req(1, 2, 6))];
+    await tick();
+    expect([a.batches.length, b.batches.length]).toEqual([1, 1]);
+    a.release();
+    b.release();
+    const [r1, r2] = await Promise.all(p);
+    expect(values(r1!.outputs[0])).toEqual([5, 5]);
+    expect(values(r2!.outputs[0])).toEqual([6, 6]);
+  });
+});
+
+describe('failures and close', () => {
+  it('an instance that answers for the wrong number of requests fails the whole batch', async () => {
+    const inst = new FakeInstance('m_0');
+    inst.wrongCount = true;
+    const runner = new ModelRunner(config(8, true), 1, [inst]);
+    const results = await drain(inst, [runner.infer(req(1))]);
+    expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'INTERNAL', message: 'instance m_0 returned 0 results for 1 requests', stage: 'execute' });
+    expect(runner.stats.failure).toBe(1);
+  });
+
+  it('close() fails queued requests, lets the running one finish, then refuses new ones', async () => {
+    const inst = new FakeInstance('m_0');
+    const runner = new ModelRunner(config(8, false), 1, [inst]);
+    const running = runner.infer(req(1, 2, 7));
+    const queued = runner.infer(req(1));
+    await tick();
+    const closing = runner.close();
+    expect((await rejection(queued)).message).toBe("model 'm' was unloaded");
+    inst.release();
+    await closing;
+    expect(values((await running).outputs[0])).toEqual([7, 7]);
+    const late = await rejection(runner.infer(req(1)));
+    expect([late.code, late.message]).toEqual(['UNAVAILABLE', "Request for unknown model: 'm' version 1 is not at ready state"]);
+  });
+});

@@ -1,0 +1,64 @@
+/** What flows through the engine's single inference path: requests, results, and the runner interface. */
+import type { ModelConfig } from '../config/gen/model_config_pb';
+import type { Tensor } from '../tensor/tensor';
+import type { TraceContext } from './trace';
+
+export interface InferRequest {
+  /** Client-chosen id, echoed in the result and in Triton's error prefix. */
+  id?: string;
+  inputs: Tensor[];
+  /** Outputs to return; empty or absent means all of the model's outputs. */
+  outputs?: string[];
+  parameters?: Record<string, string | number | boolean>;
+  /** Set to record a trace of this request (and its ensemble steps and BLS calls). */
+  trace?: TraceContext;
+  signal?: AbortSignal;
+}
+
+export interface InferResult {
+  modelName: string;
+  modelVersion: number;
+  id: string;
+  outputs: Tensor[];
+}
+
+/** A request after Triton's checks: inputs keyed by name, shapes without the batch dimension, reshape applied. */
+export interface PreparedRequest {
+  id: string;
+  /** 0 when the model does not batch. */
+  batchSize: number;
+  inputs: Map<string, Tensor>;
+  /** Output names to produce. */
+  requested: string[];
+  parameters: Record<string, string | number | boolean>;
+  trace?: TraceContext;
+  signal?: AbortSignal;
+}
+
+/** Anything the engine can run: a model version with instances, or an ensemble. */
+export interface Runner {
+  readonly modelName: string;
+  readonly version: number;
+  readonly config: ModelConfig;
+  infer(req: InferRequest): Promise<InferResult>;
+  close(): Promise<void>;
+}
+
+/** How backends find other models (BLS, ensemble steps): -1 means the latest ready version. */
+export interface ModelResolver {
+  resolve(model: string, version: number): Runner;
+}
+
+/** Outcome per request from a backend instance: output tensors, or an error for that request alone. */
+export type InstanceResult = Tensor[] | Error;
+
+export interface BackendInstance {
+  readonly name: string;
+  /** Where it runs, e.g. "CPU" or "GPU 0". */
+  readonly device: string;
+  /** Runs requests together (they may have been batched); one result per request. */
+  execute(requests: PreparedRequest[]): Promise<InstanceResult[]>;
+  /** The backend's own time for the last execute (the session run, the script's execute), in ns. */
+  readonly lastOwnNs?: number;
+  close(): Promise<void>;
+}

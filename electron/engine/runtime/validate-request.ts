@@ -1,0 +1,121 @@
+/**
+ * Triton's request checks (core infer_request.cc Normalize /
+ * ValidateRequestInputs / ValidateBytesInputs), in Triton's order and
+ * wording, including the "[request id: ...] " prefix. Shapes a model
+ * produces are never checked, as in Triton.
+ */
+import type { ModelConfig, ModelInput } from '../config/gen/model_config_pb';
+import { dimsToString, toNumbers } from '../config/shape';
+import { LabError } from '../errors';
+import { apiTypeName } from '../tensor/dtype';
+import { type Tensor, elementCount, elementSize, isBytesData } from '../tensor/tensor';
+import type { InferRequest, PreparedRequest } from './types';
+
+const IMPLICIT_BATCH_NOTE =
+  'NOTE: Setting a non-zero max_batch_size in the model config requires a batch dimension to be prepended to each input shape. If you want to specify the full shape including the batch dim in your input dims config, try setting max_batch_size to zero. See the model configuration docs for more info on max_batch_size.';
+
+export function logRequest(id: string | undefined): string {
+  return `[request id: ${id || '<id_unknown>'}] `;
+}
+
+function fail(message: string): never {
+  throw new LabError('INVALID_ARG', message);
+}
+
+export function prepareRequest(config: ModelConfig, req: InferRequest): PreparedRequest {
+  const model = config.name;
+  const prefix = logRequest(req.id);
+  const byName = new Map<string, ModelInput>(config.input.map((i) => [i.name, i]));
+
+  const requested = req.outputs && req.outputs.length > 0 ? [...new Set(req.outputs)] : config.output.map((o) => o.name);
+  for (const name of requested) {
+    if (!config.output.some((o) => o.name === name)) fail(`unexpected inference output '${name}' for model '${model}'`);
+  }
+
+  const given = new Map<string, Tensor>();
+  for (const t of req.inputs) {
+    if (given.has(t.name)) fail(`${prefix}input '${t.name}' already exists in request`);
+    given.set(t.name, t);
+  }
+  const required = config.input.filter((i) => !i.optional);
+  if (given.size > config.input.length || given.size < required.length) {
+    const missing = required.filter((i) => !given.has(i.name)).map((i) => `'${i.name}'`);
+    const got = given.size === 0 ? '[]' : `[${[...given.keys()].map((n) => `'${n}'`).join(',')}]`;
+    const missingList = missing.length === 0 ? ']' : `[${missing.join(',')}]`;
+    const count =
+      config.input.length === required.length
+        ? `expected ${config.input.length} inputs but got ${given.size} inputs`
+        : `expected number of inputs between ${required.length} and ${config.input.length} but got ${given.size} inputs`;
+    fail(`${prefix}${count} for model '${model}'. Got input(s) ${got}, but missing required input(s) ${missingList}. Please provide all required input(s).`);
+  }
+
+  // Split off the batch dimension (Triton's "shape" vs "original shape").
+  let batchSize = 0;
+  const shapes = new Map<string, number[]>();
+  for (const t of given.values()) {
+    const cfg = byName.get(t.name);
+    if (!cfg) fail(`unexpected inference input '${t.name}' for model '${model}'`);
+    if (config.maxBatchSize === 0 || cfg.isShapeTensor) {
+      shapes.set(t.name, [...t.shape]);
+      continue;
+    }
+    if (t.shape.length === 0) fail(`${prefix}input '${t.name}' has no shape but model requires batch dimension for '${model}'`);
+    if (batchSize === 0) batchSize = t.shape[0]!;
+    else if (t.shape[0] !== batchSize) fail(`${prefix}input '${t.name}' batch size does not match other inputs for '${model}'`);
+    shapes.set(t.name, t.shape.slice(1));
+  }
+  if (batchSize > config.maxBatchSize) fail(`${prefix}inference request batch-size must be <= ${config.maxBatchSize} for '${model}'`);
+
+  const inputs = new Map<string, Tensor>();
+  for (const t of given.values()) {
+    const cfg = byName.get(t.name)!;
+    if (t.dtype !== apiTypeName(cfg.dataType)) {
+      fail(`${prefix}inference input '${t.name}' data-type is '${t.dtype}', but model '${model}' expects '${apiTypeName(cfg.dataType)}'`);
+    }
+    let shape = shapes.get(t.name)!;
+    const dims = toNumbers(cfg.dims);
+    let matches = dims.length === shape.length;
+    if (matches) {
+      for (let i = 0; i < dims.length; i++) {
+        if (shape[i] === -1) fail(`${prefix}All input dimensions should be specified for input '${t.name}' for model '${model}', got ${dimsToString(t.shape)}`);
+        if (dims[i] !== -1 && dims[i] !== shape[i]) {
+          matches = false;
+          break;
+        }
+      }
+    }
+    if (!matches) {
+      const full = config.maxBatchSize > 0 ? [-1, ...dims] : dims;
+      fail(
+        `${prefix}unexpected shape for input '${t.name}' for model '${model}'. Expected ${dimsToString(full)}, got ${dimsToString(t.shape)}. ${config.maxBatchSize > 0 ? IMPLICIT_BATCH_NOTE : ''}`,
+      );
+    }
+    if (cfg.reshape) {
+      const variable = dims.map((d, i) => (d === -1 ? shape[i]! : undefined)).filter((d): d is number => d !== undefined);
+      shape = toNumbers(cfg.reshape.shape).map((d) => (d === -1 ? variable.shift()! : d));
+    }
+    const withBatch = batchSize === 0 ? shape : [batchSize, ...shape];
+    const count = elementCount(cfg.isShapeTensor ? t.shape : withBatch);
+    if (isBytesData(t.data)) {
+      // Triton walks the elements and stops at the first one past the expected count.
+      if (t.data.length > count) fail(`${prefix}unexpected number of string elements ${count + 1} for inference input '${t.name}' for model '${model}', expecting ${count}`);
+      if (t.data.length < count) fail(`${prefix}expected ${count} string elements for inference input '${t.name}' for model '${model}', got ${t.data.length}`);
+    } else {
+      const expected = count * elementSize(t.dtype);
+      if (t.data.byteLength !== expected) {
+        fail(`${prefix}input byte size mismatch for input '${t.name}' for model '${model}'. Expected ${expected}, got ${t.data.byteLength}`);
+      }
+    }
+    inputs.set(t.name, { name: t.name, dtype: t.dtype, shape: withBatch, data: t.data });
+  }
+
+  return {
+    id: req.id ?? '',
+    batchSize,
+    inputs,
+    requested,
+    parameters: req.parameters ?? {},
+    ...(req.trace ? { trace: req.trace } : {}),
+    ...(req.signal ? { signal: req.signal } : {}),
+  };
+}
