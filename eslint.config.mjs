@@ -4,13 +4,20 @@ import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'electron/engine/config/gen/**', 'coverage/**'] },
+  { ignores: ['electron/zz-*', 'out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'electron/engine/config/gen/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],
   {
     files: ['**/*.vue'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] } },
+  },
+  {
+    // Script models get these from the lab (see electron/engine/backends/script/script-api.d.ts).
+    files: ['sample-repos/**/*.{js,mjs,ts}', 'e2e/fixtures/**/*.{js,mjs,ts}'],
+    languageOptions: { globals: { pb_utils: 'readonly', lab: 'readonly' } },
+    // A `/* global pb_utils, lab */` comment in a model file is fine too.
+    rules: { 'no-redeclare': ['error', { builtinGlobals: false }] },
   },
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
