@@ -2,7 +2,6 @@
 
 /** RGB → BGR (the same swap turns BGR back into RGB). */
 export function swapRedBlue(img) {
-  if (process.env.RGB) return img;
   const data = img.data.slice();
   for (let i = 0; i < data.length; i += img.channels) {
     data[i] = img.data[i + 2];
