@@ -136,14 +136,23 @@ interface Point {
 
 interface LabStdlib {
   image: {
-    /** Decodes PNG, JPEG, WebP, GIF, TIFF, AVIF or SVG bytes (EXIF orientation applied). */
+    /**
+     * Decodes PNG, JPEG, WebP, GIF, TIFF, AVIF or SVG bytes (EXIF orientation applied). Without
+     * `channels` the stored gray, RGB or RGBA is kept; dropping alpha composites onto white.
+     * Bytes that are not an image throw `lab.image.decode: …`.
+     */
     decode(bytes: Uint8Array, opts?: { channels?: 1 | 3 | 4 }): Promise<LabImage>;
     encode(img: LabImage, format?: 'png' | 'jpeg' | 'webp', opts?: { quality?: number }): Promise<Uint8Array>;
     resize(img: LabImage, width: number, height: number, opts?: { fit?: 'fill' | 'contain' | 'cover'; background?: number[] }): Promise<LabImage>;
+    /** Clipped to the image. */
     crop(img: LabImage, x: number, y: number, width: number, height: number): LabImage;
-    /** Rotates by a multiple of 90 degrees, or any angle (the canvas grows, filled with `background`). */
+    /** Rotates counter-clockwise (as RotatedRect angles; sharp itself turns clockwise) by any angle; the canvas grows, filled with `background`. */
     rotate(img: LabImage, degrees: number, opts?: { background?: number[] }): Promise<LabImage>;
-    /** Samples a rotated rectangle (or any 4-point quad, clockwise from top-left) into an upright width×height image. */
+    /**
+     * Samples a rotated rectangle (or any 4-point quad, clockwise from top-left) into an upright
+     * width×height image. A quad's points are the outer corners of the output's corner pixels; a
+     * rectangle is read along its own axes, so angle 180 gives an upside-down copy.
+     */
     warp(img: LabImage, region: RotatedRect | [Point, Point, Point, Point], width: number, height: number): LabImage;
     toGray(img: LabImage): LabImage;
     /** Pixels as floats: (v * scale - mean[c]) / std[c], in CHW (default) or HWC order. */
@@ -155,14 +164,15 @@ interface LabStdlib {
     /** 4-connected (or 8-) components of a binary mask (nonzero = set), each as its pixel coordinates. */
     components(mask: ArrayLike<number>, width: number, height: number, opts?: { connectivity?: 4 | 8; minPixels?: number }): { points: Point[]; box: { x: number; y: number; width: number; height: number } }[];
     convexHull(points: Point[]): Point[];
-    /** The smallest-area rotated rectangle around the points. */
+    /** The smallest-area rotated rectangle around the points: angle in (-45, 45], width along the near-horizontal side. */
     minAreaRect(points: Point[]): RotatedRect;
-    /** The rectangle's corners, clockwise from the top-left. */
+    /** The rectangle's corners, clockwise from the top-left (the angle is normalized first). */
     corners(rect: RotatedRect): [Point, Point, Point, Point];
     polygonArea(points: Point[]): number;
     polygonPerimeter(points: Point[]): number;
   };
   array: {
+    /** Index of the largest value in data[start, start + length), relative to `start`. */
     argmax(data: ArrayLike<number>, start?: number, length?: number): number;
     max(data: ArrayLike<number>): number;
     min(data: ArrayLike<number>): number;

@@ -90,10 +90,11 @@ describe('a crashing worker', () => {
     const inst = instanceOf('hang') as unknown as { handle?: { worker: { threadId: number } }; starting?: Promise<void> };
     await rejection(repo.infer('hang', -1, req(1)));
     // Unload once the replacement worker is starting.
-    for (let i = 0; i < 200 && !inst.starting; i++) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 1000 && !inst.starting; i++) await new Promise((r) => setTimeout(r, 2));
     expect(inst.starting).toBeDefined();
     await repo.unload('hang');
-    for (let i = 0; i < 300 && inst.starting; i++) await new Promise((r) => setTimeout(r, 10));
+    // Generous: on a loaded two-core machine a worker can take seconds to come up.
+    for (let i = 0; i < 1500 && inst.starting; i++) await new Promise((r) => setTimeout(r, 10));
     expect(inst.starting).toBeUndefined();
     expect(inst.handle?.worker.threadId ?? -1).toBe(-1);
   });

@@ -3,13 +3,23 @@
  * warping and tensor conversion in plain TypeScript. Images are interleaved
  * (HWC) 8-bit pixels with 1 (gray), 3 (RGB) or 4 (RGBA) channels.
  */
-import sharp, { type Color, type Sharp } from 'sharp';
+import type { Color, Sharp } from 'sharp';
 import { frameCorners } from './geometry';
+
+type SharpLib = (typeof import('sharp'))['default'];
+let sharpLib: Promise<SharpLib> | undefined;
+
+/** sharp loads on first use: most scripts never decode an image, and loading it costs ~0.2 s per worker. */
+function loadSharp(): Promise<SharpLib> {
+  sharpLib ??= import('sharp').then((m) => m.default);
+  return sharpLib;
+}
 
 type Channels = 1 | 3 | 4;
 
-function raw(img: LabImage): Sharp {
+async function raw(img: LabImage): Promise<Sharp> {
   checkImage(img);
+  const sharp = await loadSharp();
   return sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } });
 }
 
@@ -36,6 +46,7 @@ async function toImage(s: Sharp): Promise<LabImage> {
 /** Decodes PNG, JPEG, WebP, GIF, TIFF, AVIF or SVG bytes, EXIF orientation applied. Without `channels`, keeps gray, RGB or RGBA as stored. */
 export async function decode(bytes: Uint8Array, opts: { channels?: Channels } = {}): Promise<LabImage> {
   try {
+    const sharp = await loadSharp();
     let channels = opts.channels;
     if (channels === undefined) {
       const meta = await sharp(bytes).metadata();
@@ -49,7 +60,7 @@ export async function decode(bytes: Uint8Array, opts: { channels?: Channels } = 
 }
 
 export async function encode(img: LabImage, format: 'png' | 'jpeg' | 'webp' = 'png', opts: { quality?: number } = {}): Promise<Uint8Array> {
-  const s = withChannels(raw(img), img.channels);
+  const s = withChannels(await raw(img), img.channels);
   const q = opts.quality === undefined ? {} : { quality: opts.quality };
   const out = await (format === 'jpeg' ? s.jpeg(q) : format === 'webp' ? s.webp(q) : s.png()).toBuffer();
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
@@ -62,13 +73,13 @@ function sharpBackground(background: number[] | undefined, channels: Channels): 
 
 /** Resizes to width×height: `fill` stretches (default), `contain` letterboxes with `background`, `cover` crops the overflow. */
 export async function resize(img: LabImage, width: number, height: number, opts: { fit?: 'fill' | 'contain' | 'cover'; background?: number[] } = {}): Promise<LabImage> {
-  const s = raw(img).resize(Math.round(width), Math.round(height), { fit: opts.fit ?? 'fill', background: sharpBackground(opts.background, img.channels) });
+  const s = (await raw(img)).resize(Math.round(width), Math.round(height), { fit: opts.fit ?? 'fill', background: sharpBackground(opts.background, img.channels) });
   return toImage(withChannels(s, img.channels));
 }
 
 /** Rotates counter-clockwise (like RotatedRect angles); other than quarter turns, the canvas grows and is filled with `background`. */
 export async function rotate(img: LabImage, degrees: number, opts: { background?: number[] } = {}): Promise<LabImage> {
-  const s = raw(img).rotate(-degrees, { background: sharpBackground(opts.background, img.channels) });
+  const s = (await raw(img)).rotate(-degrees, { background: sharpBackground(opts.background, img.channels) });
   return toImage(withChannels(s, img.channels));
 }
 
