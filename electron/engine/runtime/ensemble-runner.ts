@@ -22,6 +22,8 @@ interface TensorEntry {
   batchSize: number;
   /** Readers still to come (steps and requested outputs); released at 0. */
   remaining: number;
+  /** Produced by a step (not the caller's data), so its buffer may be handed to its last reader. */
+  owned?: boolean;
 }
 
 /** Triton's ReshapeTensorDims: convert between batched and unbatched only when exactly one side batches. */
@@ -106,6 +108,7 @@ export class EnsembleRunner implements Runner {
     for (const cfg of this.config.input) if (!tensors.has(cfg.name)) tensors.set(cfg.name, { tensor: null, batchSize, remaining: readers.get(cfg.name) ?? 0 });
     const pending = new Set(needed);
     const stepper = req.trace?.trace?.stepper;
+    const observed = stepper !== undefined || req.trace?.trace?.captureTensors === true;
     const parent: TraceContext = childContext(req.trace, span, 'step');
     const prefix = `in ensemble '${this.modelName}', `;
 
@@ -117,13 +120,16 @@ export class EnsembleRunner implements Runner {
       const member = runner.config;
       const batching = member.maxBatchSize > 0;
       const stepInputs: Tensor[] = [];
+      const reads = Object.values(step.inputMap);
       for (const [key, name] of Object.entries(step.inputMap)) {
         const entry = tensors.get(name)!;
         // A tensor the producer did not return is left out of the request (Triton's null placeholder).
         if (!entry.tensor) continue;
         const cfg = member.input.find((x) => x.name === key);
         const shape = cfg ? reshapeTensorDims(toNumbers(cfg.dims), batching, entry.batchSize, entry.tensor.shape) : entry.tensor.shape;
-        stepInputs.push({ name: key, dtype: entry.tensor.dtype, shape, data: entry.tensor.data });
+        // The last reader of an intermediate tensor may take its buffer instead of a copy (unless someone is watching it).
+        const last = entry.owned && !observed && !requested.includes(name) && entry.remaining === reads.filter((n) => n === name).length && reads.filter((n) => n === name).length === 1;
+        stepInputs.push({ name: key, dtype: entry.tensor.dtype, shape, data: entry.tensor.data, ...(last ? { transferable: true } : {}) });
       }
       if (stepper) {
         await stepper.beforeStep({ ensemble: this.modelName, step: i, model: step.modelName, inputs: stepInputs, spanId: span?.id ?? 0 });
@@ -140,7 +146,7 @@ export class EnsembleRunner implements Runner {
       const stepBatch = batching ? (stepInputs.find((t) => member.input.some((c) => c.name === t.name && !c.isShapeTensor))?.shape[0] ?? 0) : 0;
       for (const [key, name] of Object.entries(step.outputMap)) {
         const out = result.outputs.find((t) => t.name === key);
-        tensors.set(name, { tensor: out ? { ...out, name } : null, batchSize: stepBatch, remaining: readers.get(name) ?? 0 });
+        tensors.set(name, { tensor: out ? { name, dtype: out.dtype, shape: out.shape, data: out.data } : null, batchSize: stepBatch, remaining: readers.get(name) ?? 0, owned: true });
       }
       // Release what this step read once nobody else will.
       for (const name of Object.values(step.inputMap)) {

@@ -106,7 +106,7 @@ export function prepareRequest(config: ModelConfig, req: InferRequest): Prepared
         fail(`${prefix}input byte size mismatch for input '${t.name}' for model '${model}'. Expected ${expected}, got ${t.data.byteLength}`);
       }
     }
-    inputs.set(t.name, { name: t.name, dtype: t.dtype, shape: withBatch, data: t.data });
+    inputs.set(t.name, { name: t.name, dtype: t.dtype, shape: withBatch, data: t.data, ...(t.transferable ? { transferable: true } : {}) });
   }
 
   return {

@@ -26,6 +26,8 @@ export interface Tensor {
   dtype: ApiDType;
   shape: number[];
   data: TensorData;
+  /** Nobody reads this data after the receiver: its buffer may be moved (transferred) rather than copied. */
+  transferable?: boolean;
 }
 
 const byApi = new Map<string, DTypeInfo>(DTYPES.map((d) => [d.api, d]));

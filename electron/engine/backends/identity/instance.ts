@@ -27,8 +27,8 @@ export class IdentityInstance implements BackendInstance {
       const inputName = cfg?.name ?? `INPUT${suffix}`;
       const t = r.inputs.get(inputName);
       if (t) {
-        // Tensors are never written in place, so sharing the data is a faithful copy.
-        out.push({ name: outputName, dtype: t.dtype, shape: [...t.shape], data: t.data });
+        // A real copy, as Triton's identity backend makes: the output may be handed on (transferred) by whoever reads it last.
+        out.push({ name: outputName, dtype: t.dtype, shape: [...t.shape], data: Array.isArray(t.data) ? t.data.map((b) => b.slice()) : t.data.slice() });
         continue;
       }
       if (!cfg?.optional) return new LabError('UNSUPPORTED', `failed to get input '${inputName}'`);

@@ -11,7 +11,7 @@ import { LabError, errorMessage } from '../../errors';
 import type { BackendInstance, InstanceResult, ModelResolver, PreparedRequest } from '../../runtime/types';
 import type { TraceContext } from '../../runtime/trace';
 import type { Tensor } from '../../tensor/tensor';
-import type { ConfigJson, HostMessage, LogLevel, WireRequest, WireResult, WireTensor, WorkerMessage, WorkerSetup } from './protocol';
+import { type ConfigJson, type HostMessage, type LogLevel, type WireRequest, type WireResult, type WireTensor, type WorkerMessage, type WorkerSetup, transferables } from './protocol';
 
 export interface ScriptInstanceOptions {
   name: string;
@@ -116,8 +116,8 @@ class WorkerHandle {
     });
   }
 
-  post(msg: HostMessage): void {
-    this.worker.postMessage(msg);
+  post(msg: HostMessage, transfer: ArrayBuffer[] = []): void {
+    this.worker.postMessage(msg, transfer);
   }
 
   terminate(): Promise<number> {
@@ -248,9 +248,11 @@ export class ScriptInstance implements BackendInstance {
     const h = this.handle!;
     const id = this.nextId++;
     const wire: WireRequest[] = requests.map((r) => ({ id: r.id, inputs: [...r.inputs.values()].map(wireTensor), requested: r.requested, parameters: r.parameters }));
+    // Inputs nobody reads afterwards move to the worker instead of being copied.
+    const moving = transferables(requests.flatMap((r) => [...r.inputs.values()].filter((t) => t.transferable).map(wireTensor)));
     this.current = requests[0]?.trace;
     const reply = this.waitExecute(h, id);
-    h.post({ type: 'execute', id, requests: wire });
+    h.post({ type: 'execute', id, requests: wire }, moving);
     let msg: WorkerMessage;
     try {
       msg = await reply;
