@@ -7,55 +7,15 @@ import { describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../config/gen/model_config_pb';
 import { parseConfigText } from '../config/text/parse';
 import { ModelRunner } from './model-runner';
-import { f32, modelConfig, rejection, values } from './testing/models';
-import type { BackendInstance, InstanceResult, PreparedRequest } from './types';
+import { drain, FakeInstance, rowsRequest, tick } from './testing/fake-instance';
+import { modelConfig, rejection, values } from './testing/models';
 
 function config(mbs: number, dynamic: boolean): ModelConfig {
   const parsed = parseConfigText(modelConfig('m', { backend: 'identity', mbs, dynamic, inputs: [{ name: 'IN', dims: [-1] }], outputs: [{ name: 'OUT', dims: [-1] }] }));
   return parsed.config!;
 }
 
-/** Echoes IN as OUT; each execute() waits for release() so requests pile up in the queue. */
-class FakeInstance implements BackendInstance {
-  readonly device = 'CPU';
-  readonly batches: number[][] = [];
-  /** The non-batch shape of each request, per execute(). */
-  readonly shapes: string[][] = [];
-  private gates: (() => void)[] = [];
-  wrongCount = false;
-
-  constructor(readonly name: string) {}
-
-  async execute(requests: PreparedRequest[]): Promise<InstanceResult[]> {
-    this.batches.push(requests.map((r) => Math.max(1, r.batchSize)));
-    this.shapes.push(requests.map((r) => r.inputs.get('IN')!.shape.slice(1).join('x')));
-    await new Promise<void>((r) => this.gates.push(r));
-    const out = requests.map((r) => [{ ...r.inputs.get('IN')!, name: 'OUT' }]);
-    return this.wrongCount ? out.slice(1) : out;
-  }
-
-  release(): void {
-    for (const g of this.gates.splice(0)) g();
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-const tick = () => new Promise((r) => setTimeout(r, 0));
-const req = (rows: number, width = 2, v = 1) => ({ inputs: [f32('IN', [rows, width], new Array<number>(rows * width).fill(v))] });
-
-/** Lets the fake instance answer until every promise settles. */
-async function drain<T>(inst: FakeInstance, promises: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
-  let done = false;
-  const all = Promise.allSettled(promises).finally(() => (done = true));
-  while (!done) {
-    inst.release();
-    await tick();
-  }
-  return all;
-}
+const req = rowsRequest;
 
 describe('dynamic batching', () => {
   it('joins queued requests up to max_batch_size, counting each request by its batch size', async () => {
@@ -68,12 +28,12 @@ describe('dynamic batching', () => {
     expect(runner.stats).toMatchObject({ executionCount: 3, inferenceCount: 8, success: 5, failure: 0 });
   });
 
-  it('only requests with the same non-batch shapes run together', async () => {
+  it('a batch ends at the first request whose shapes differ, as in Triton', async () => {
     const inst = new FakeInstance('m_0');
     const runner = new ModelRunner(config(8, true), 1, [inst]);
-    await drain(inst, [req(1, 2), req(1, 3), req(1, 2), req(1, 3)].map((r) => runner.infer(r)));
-    // The first ran at once; of the queued ones, both [1,3] requests ran together, then the [1,2] one.
-    expect(inst.shapes).toEqual([['2'], ['3', '3'], ['2']]);
+    await drain(inst, [req(1, 2), req(1, 3), req(1, 3), req(1, 2), req(1, 2)].map((r) => runner.infer(r)));
+    // The first ran at once; the queued ones go in runs of equal shapes, never reordered.
+    expect(inst.shapes).toEqual([['2'], ['3', '3'], ['2', '2']]);
   });
 
   it('without dynamic_batching each request runs alone', async () => {

@@ -1,43 +1,62 @@
 /**
- * Runs one loaded model version: Triton's request checks, a queue in front
- * of the model's instances, requests batched together when the model has
- * dynamic batching, results cut back to what each request asked for.
- * Every entry point (UI, CLI, HTTP, BLS, ensemble steps) ends here.
+ * Runs one loaded model version: Triton's request checks, then a queue in
+ * front of the model's instances. Without dynamic batching each request runs
+ * alone on the next free instance (Triton's default scheduler). With it, the
+ * queue follows Triton's dynamic batcher: batches of a preferred size when
+ * they can be formed, waiting up to max_queue_delay_microseconds for one,
+ * priority levels, a bounded queue, per-request timeouts and, when asked,
+ * responses in arrival order. Every entry point (UI, CLI, HTTP, gRPC, BLS,
+ * ensemble steps) ends here.
  */
-import type { ModelConfig } from '../config/gen/model_config_pb';
+import type { ModelConfig, ModelDynamicBatching, ModelQueuePolicy } from '../config/gen/model_config_pb';
+import { ModelQueuePolicy_TimeoutAction } from '../config/gen/model_config_pb';
 import { toNumbers } from '../config/shape';
 import { LabError, toLabError } from '../errors';
 import { type Tensor, elementCount } from '../tensor/tensor';
+import { type FailureReason, type ExecutionTimes, ModelStatistics } from './stats';
 import { childContext, type TraceSpan } from './trace';
 import type { BackendInstance, InferRequest, InferResult, InstanceResult, PreparedRequest, Runner } from './types';
-import { prepareRequest } from './validate-request';
+import { logRequest, prepareRequest } from './validate-request';
 
 interface Pending {
   prepared: PreparedRequest;
   span?: TraceSpan;
+  seq: number;
+  level: number;
+  enqueuedNs: bigint;
+  /** When the request's queue timeout expires (REJECT) or it drops to the back (DELAY). */
+  deadlineNs?: bigint;
+  delayed: boolean;
+  timeoutAction: ModelQueuePolicy_TimeoutAction;
   resolve: (outputs: Tensor[]) => void;
   reject: (err: Error) => void;
 }
 
+/** Summary counters kept for quick checks; the full Triton statistics are in `statistics`. */
 export interface RunnerStats {
   success: number;
   failure: number;
-  /** Inferences, counting each batch element (Triton's inference_count). */
   inferenceCount: number;
-  /** Times an instance ran (Triton's execution_count). */
   executionCount: number;
-  queueNs: number;
-  computeNs: number;
+}
+
+function now(): bigint {
+  return process.hrtime.bigint();
 }
 
 export class ModelRunner implements Runner {
   readonly modelName: string;
-  readonly stats: RunnerStats = { success: 0, failure: 0, inferenceCount: 0, executionCount: 0, queueNs: 0, computeNs: 0 };
+  readonly statistics = new ModelStatistics();
   private readonly queue: Pending[] = [];
   private readonly busy = new Set<BackendInstance>();
   /** Batches being executed; close() lets them finish. */
   private readonly running = new Set<Promise<void>>();
   private closed = false;
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** preserve_ordering: requests in arrival order; an answer waits until every earlier one has gone. */
+  private readonly order: { seq: number; settle?: () => void }[] = [];
+  private readonly batcher: ModelDynamicBatching | undefined;
 
   constructor(
     readonly config: ModelConfig,
@@ -45,14 +64,20 @@ export class ModelRunner implements Runner {
     readonly instances: BackendInstance[],
   ) {
     this.modelName = config.name;
+    this.batcher = config.maxBatchSize > 0 && config.schedulingChoice.case === 'dynamicBatching' ? config.schedulingChoice.value : undefined;
   }
 
-  /** Whether queued requests may be run together (Triton's dynamic batcher). */
-  private get batching(): boolean {
-    return this.config.maxBatchSize > 0 && this.config.schedulingChoice.case === 'dynamicBatching';
+  get stats(): RunnerStats {
+    const s = this.statistics;
+    return { success: s.success.count, failure: s.fail.count, inferenceCount: s.inferenceCount, executionCount: s.executionCount };
+  }
+
+  private policyFor(level: number): ModelQueuePolicy | undefined {
+    return this.batcher?.priorityQueuePolicy[String(level)] ?? this.batcher?.defaultQueuePolicy;
   }
 
   async infer(req: InferRequest): Promise<InferResult> {
+    const start = now();
     const trace = req.trace?.trace;
     const span = trace?.start({
       kind: req.trace?.kind ?? 'request',
@@ -62,6 +87,8 @@ export class ModelRunner implements Runner {
       ...(req.trace?.parentSpan !== undefined ? { parentId: req.trace.parentSpan } : {}),
       ...(req.trace?.step !== undefined ? { step: req.trace.step } : {}),
     });
+    let reason: FailureReason = 'OTHER';
+    this.statistics.pending++;
     try {
       if (this.closed) throw new LabError('UNAVAILABLE', `Request for unknown model: '${this.modelName}' version ${this.version} is not at ready state`);
       const prepared = prepareRequest(this.config, req);
@@ -73,23 +100,83 @@ export class ModelRunner implements Runner {
           `request to model '${this.modelName}' would wait forever: all ${this.instances.length} of its instances are busy with the request that sent it (a model calling itself needs a free instance; add instances with instance_group count)`,
         );
       }
-      const outputs = await new Promise<Tensor[]>((resolve, reject) => {
-        if (span) span.queueStart = trace!.now();
-        this.queue.push({ prepared, ...(span ? { span } : {}), resolve, reject });
-        this.dispatch();
-      });
+      const pending = this.enqueue(prepared, req, span);
+      reason = 'BACKEND';
+      const outputs = await pending;
       const result = { modelName: this.modelName, modelVersion: this.version, id: req.id ?? '', outputs: this.shapeOutputs(prepared, outputs) };
-      this.stats.success++;
-      this.stats.inferenceCount += Math.max(1, prepared.batchSize);
       if (span && trace?.captureTensors) span.outputs = result.outputs;
       return result;
     } catch (err) {
-      this.stats.failure++;
-      if (span) span.error = err instanceof Error ? err.message : String(err);
+      const e = toLabError(err);
+      if (e.code === 'CANCELLED') reason = 'CANCELED';
+      else if (/Exceeds maximum queue size|Request timeout expired/.test(e.message)) reason = 'REJECTED';
+      this.statistics.recordFailure(Number(now() - start), reason);
+      if (span) span.error = e.message;
       throw err;
     } finally {
+      this.statistics.pending--;
       if (span) span.requestEnd = trace!.now();
     }
+  }
+
+  private enqueue(prepared: PreparedRequest, req: InferRequest, span: TraceSpan | undefined): Promise<Tensor[]> {
+    const level = this.priorityOf(req);
+    const policy = this.policyFor(level);
+    if (this.batcher && policy && policy.maxQueueSize > 0 && this.queue.filter((p) => p.level === level).length >= policy.maxQueueSize) {
+      return Promise.reject(new LabError('UNAVAILABLE', `${logRequest(req.id)}Exceeds maximum queue size`));
+    }
+    const enqueuedNs = now();
+    let timeoutUs = policy ? Number(policy.defaultTimeoutMicroseconds) : 0;
+    const asked = Number(req.parameters?.['timeout'] ?? 0);
+    // A request may only shorten the policy's timeout, and only when the policy allows it.
+    if (timeoutUs > 0 && policy?.allowTimeoutOverride && asked > 0) timeoutUs = Math.min(timeoutUs, asked);
+    return new Promise<Tensor[]>((resolve, reject) => {
+      if (span) span.queueStart = req.trace!.trace!.now();
+      const seq = this.seq++;
+      if (this.batcher?.preserveOrdering) this.order.push({ seq });
+      this.queue.push({
+        prepared,
+        ...(span ? { span } : {}),
+        seq,
+        level,
+        enqueuedNs,
+        ...(this.batcher && timeoutUs > 0 ? { deadlineNs: enqueuedNs + BigInt(Math.round(timeoutUs * 1000)) } : {}),
+        delayed: false,
+        timeoutAction: policy?.timeoutAction ?? ModelQueuePolicy_TimeoutAction.REJECT,
+        resolve,
+        reject,
+      });
+      if (this.signal(req)) return;
+      this.dispatch();
+    });
+  }
+
+  /** An aborted request leaves the queue at once. */
+  private signal(req: InferRequest): boolean {
+    const sig = req.signal;
+    if (!sig) return false;
+    const p = this.queue[this.queue.length - 1]!;
+    const drop = (): void => {
+      const i = this.queue.indexOf(p);
+      if (i >= 0) {
+        this.queue.splice(i, 1);
+        this.forget(p.seq);
+        p.reject(new LabError('CANCELLED', `${logRequest(req.id)}the request was cancelled`));
+      }
+    };
+    if (sig.aborted) {
+      drop();
+      return true;
+    }
+    sig.addEventListener('abort', drop, { once: true });
+    return false;
+  }
+
+  private priorityOf(req: InferRequest): number {
+    const levels = Number(this.batcher?.priorityLevels ?? 0n);
+    if (levels === 0) return 0;
+    const asked = Number(req.parameters?.['priority'] ?? 0);
+    return asked >= 1 && asked <= levels ? asked : Number(this.batcher!.defaultPriorityLevel);
   }
 
   /** Keeps the requested outputs, in the order asked, with their API shapes (reshape undone). */
@@ -112,53 +199,125 @@ export class ModelRunner implements Runner {
     return out;
   }
 
-  private freeInstance(p: Pending): BackendInstance | undefined {
-    const held = new Set((p.prepared.trace?.held ?? []).filter((h) => h.model === this.modelName).map((h) => h.instance));
-    return this.instances.find((i) => !this.busy.has(i) && !held.has(i.name));
+  /** Queue order: priority level, then delayed requests last, then arrival. */
+  private ordered(): Pending[] {
+    return [...this.queue].sort((a, b) => a.level - b.level || Number(a.delayed) - Number(b.delayed) || a.seq - b.seq);
   }
 
-  private dispatch(): void {
-    for (let qi = 0; qi < this.queue.length; ) {
-      const first = this.queue[qi]!;
-      const instance = this.freeInstance(first);
-      if (!instance) {
-        qi++;
+  private expire(t: bigint): void {
+    for (const p of [...this.queue]) {
+      if (p.deadlineNs === undefined || p.deadlineNs > t || p.delayed) continue;
+      if (p.timeoutAction === ModelQueuePolicy_TimeoutAction.DELAY) {
+        p.delayed = true;
         continue;
       }
-      const batch = [first];
-      this.queue.splice(qi, 1);
-      if (this.batching) {
-        let size = Math.max(1, first.prepared.batchSize);
-        const signature = shapeSignature(first.prepared);
-        for (let j = qi; j < this.queue.length && size < this.config.maxBatchSize; ) {
-          const next = this.queue[j]!;
-          const n = Math.max(1, next.prepared.batchSize);
-          if (size + n <= this.config.maxBatchSize && shapeSignature(next.prepared) === signature && this.freeInstanceFor(next, instance)) {
-            batch.push(next);
-            this.queue.splice(j, 1);
-            size += n;
-          } else j++;
-        }
-      }
-      const run = this.run(instance, batch).finally(() => this.running.delete(run));
-      this.running.add(run);
+      this.queue.splice(this.queue.indexOf(p), 1);
+      this.forget(p.seq);
+      p.reject(new LabError('UNAVAILABLE', 'Request timeout expired'));
     }
   }
 
-  private freeInstanceFor(p: Pending, instance: BackendInstance): boolean {
-    return !(p.prepared.trace?.held ?? []).some((h) => h.model === this.modelName && h.instance === instance.name);
+  private heldBy(p: Pending): Set<string> {
+    return new Set((p.prepared.trace?.held ?? []).filter((h) => h.model === this.modelName && h.version === this.version).map((h) => h.instance));
+  }
+
+  private dispatch(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const t = now();
+    this.expire(t);
+    let wakeAt: bigint | undefined;
+    for (;;) {
+      const queue = this.ordered();
+      if (queue.length === 0) break;
+      let picked: { instance: BackendInstance; batch: Pending[] } | undefined;
+      for (const first of queue) {
+        const held = this.heldBy(first);
+        const instance = this.instances.find((i) => !this.busy.has(i) && !held.has(i.name));
+        if (!instance) continue;
+        if (!this.batcher) {
+          picked = { instance, batch: [first] };
+          break;
+        }
+        const decision = this.formBatch(first, queue, instance, t);
+        if (decision.batch) {
+          picked = { instance, batch: decision.batch };
+          break;
+        }
+        if (decision.wakeAt !== undefined && (wakeAt === undefined || decision.wakeAt < wakeAt)) wakeAt = decision.wakeAt;
+        // The oldest request is waiting for a fuller batch: later ones wait with it.
+        break;
+      }
+      if (!picked) break;
+      for (const p of picked.batch) this.queue.splice(this.queue.indexOf(p), 1);
+      const run = this.run(picked.instance, picked.batch).finally(() => this.running.delete(run));
+      this.running.add(run);
+    }
+    const deadlines = this.queue.map((p) => p.deadlineNs).filter((d): d is bigint => d !== undefined);
+    for (const d of deadlines) if (wakeAt === undefined || d < wakeAt) wakeAt = d;
+    if (wakeAt !== undefined && this.queue.length > 0) {
+      const ms = Math.max(0, Number(wakeAt - now()) / 1e6);
+      this.timer = setTimeout(() => this.dispatch(), Math.ceil(ms));
+    }
+  }
+
+  /**
+   * Triton's dynamic batcher (dynamic_batch_scheduler.cc GetDynamicBatch):
+   * walk the queue from the oldest request, stopping at max_batch_size or at
+   * a request whose shapes differ from the batch's, and remember where a
+   * preferred size was reached (or where the largest preferred size would be
+   * passed). A preferred batch goes at once; otherwise the batch goes when it
+   * cannot grow or once the oldest request has waited max_queue_delay.
+   */
+  private formBatch(first: Pending, queue: Pending[], instance: BackendInstance, t: bigint): { batch?: Pending[]; wakeAt?: bigint } {
+    const b = this.batcher!;
+    const mbs = this.config.maxBatchSize;
+    const preferred = new Set([...b.preferredBatchSize].filter((n) => n > 0 && n <= mbs));
+    const maxPreferred = preferred.size > 0 ? Math.max(...preferred) : mbs;
+    const signature = shapeSignature(first.prepared);
+    const members: Pending[] = [];
+    let size = 0;
+    let best: number | undefined;
+    let full = false;
+    for (const p of queue.slice(queue.indexOf(first))) {
+      if (this.heldBy(p).has(instance.name)) continue;
+      const n = Math.max(1, p.prepared.batchSize);
+      if (members.length > 0) {
+        if (size + n > maxPreferred && best === undefined) best = members.length;
+        if (size + n > mbs || shapeSignature(p.prepared) !== signature) {
+          full = true;
+          break;
+        }
+      }
+      members.push(p);
+      size += n;
+      if (preferred.has(size)) best = members.length;
+    }
+    const delayNs = b.maxQueueDelayMicroseconds * 1000n;
+    const oldest = queue.reduce((o, p) => (p.enqueuedNs < o ? p.enqueuedNs : o), first.enqueuedNs);
+    const delayExceeded = delayNs > 0n && t - oldest >= delayNs;
+    if (best !== undefined && !delayExceeded) return { batch: members.slice(0, best) };
+    if (full || size >= maxPreferred || delayExceeded || delayNs === 0n) return { batch: members };
+    return { wakeAt: oldest + delayNs };
+  }
+
+  private times(instance: BackendInstance, totalNs: number): ExecutionTimes {
+    const inferNs = Math.min(totalNs, instance.lastOwnNs ?? totalNs);
+    const inputNs = Math.min(totalNs - inferNs, instance.lastInputNs ?? 0);
+    return { inputNs, inferNs, outputNs: Math.max(0, totalNs - inferNs - inputNs) };
   }
 
   private async run(instance: BackendInstance, batch: Pending[]): Promise<void> {
     this.busy.add(instance);
-    const start = process.hrtime.bigint();
+    const start = now();
     for (const p of batch) {
       const trace = p.span && p.prepared.trace?.trace;
       if (p.span && trace) {
         p.span.computeStart = trace.now();
         p.span.instance = instance.name;
         p.span.batchedWith = batch.length;
-        this.stats.queueNs += p.span.computeStart - (p.span.queueStart ?? p.span.computeStart);
       }
       // Calls this request makes (BLS) must not wait for the instance it holds.
       p.prepared.trace = childContext(p.prepared.trace, p.span, 'bls', { hold: { model: this.modelName, version: this.version, instance: instance.name } });
@@ -173,29 +332,59 @@ export class ModelRunner implements Runner {
     } finally {
       this.busy.delete(instance);
     }
-    this.stats.executionCount++;
-    this.stats.computeNs += Number(process.hrtime.bigint() - start);
-    const own = instance.lastOwnNs;
+    const end = now();
+    const times = this.times(instance, Number(end - start));
+    const elements = batch.reduce((n, p) => n + Math.max(1, p.prepared.batchSize), 0);
+    this.statistics.recordExecution(elements, times);
     batch.forEach((p, i) => {
       const trace = p.span && p.prepared.trace?.trace;
       if (p.span && trace) {
         p.span.computeEnd = trace.now();
-        if (own !== undefined) p.span.ownNs = own;
+        p.span.ownNs = times.inferNs;
       }
       const r = results[i]!;
-      if (r instanceof Error) {
-        const e = toLabError(r);
-        e.stage = 'execute';
-        p.reject(e);
-      } else p.resolve(r);
+      const settle = (): void => {
+        if (r instanceof Error) {
+          const e = toLabError(r);
+          e.stage = 'execute';
+          p.reject(e);
+        } else {
+          this.statistics.recordSuccess(Number(now() - p.enqueuedNs), Number(start - p.enqueuedNs), times, Math.max(1, p.prepared.batchSize));
+          p.resolve(r);
+        }
+      };
+      this.release(p.seq, settle);
     });
     this.dispatch();
   }
 
+  /** With preserve_ordering, answers go out in arrival order; otherwise at once. */
+  private release(seq: number, settle: () => void): void {
+    const entry = this.order.find((o) => o.seq === seq);
+    if (!entry) return settle();
+    entry.settle = settle;
+    this.flush();
+  }
+
+  /** A request that left the queue without running (rejected, cancelled) no longer holds back later answers. */
+  private forget(seq: number): void {
+    const i = this.order.findIndex((o) => o.seq === seq);
+    if (i >= 0) this.order.splice(i, 1);
+    this.flush();
+  }
+
+  private flush(): void {
+    while (this.order[0]?.settle) this.order.shift()!.settle!();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
     const pending = this.queue.splice(0);
-    for (const p of pending) p.reject(new LabError('UNAVAILABLE', `model '${this.modelName}' was unloaded`));
+    for (const p of pending) {
+      this.forget(p.seq);
+      p.reject(new LabError('UNAVAILABLE', `model '${this.modelName}' was unloaded`));
+    }
     // Requests already executing finish first, as Triton drains in-flight requests before unloading.
     await Promise.all([...this.running]);
     await Promise.all(this.instances.map((i) => i.close().catch(() => undefined)));

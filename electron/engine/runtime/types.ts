@@ -60,5 +60,7 @@ export interface BackendInstance {
   execute(requests: PreparedRequest[]): Promise<InstanceResult[]>;
   /** The backend's own time for the last execute (the session run, the script's execute), in ns. */
   readonly lastOwnNs?: number;
+  /** Time the last execute spent preparing inputs before that (tensor conversion, sending to a worker), in ns. */
+  readonly lastInputNs?: number;
   close(): Promise<void>;
 }

@@ -91,6 +91,7 @@ function fromOrt(name: string, t: ort.Tensor): Tensor {
 
 export class OnnxInstance implements BackendInstance {
   lastOwnNs = 0;
+  lastInputNs = 0;
 
   constructor(
     readonly name: string,
@@ -100,7 +101,8 @@ export class OnnxInstance implements BackendInstance {
   ) {}
 
   async execute(requests: PreparedRequest[]): Promise<InstanceResult[]> {
-    if (requests.length === 1) return [await this.runOne(requests[0]!)];
+    const begin = process.hrtime.bigint();
+    if (requests.length === 1) return [await this.runOne(requests[0]!, begin)];
     // Batched: join inputs along dimension 0, run once, split outputs by each request's batch size.
     const sizes = requests.map((r) => Math.max(1, r.batchSize));
     const total = sizes.reduce((a, b) => a + b, 0);
@@ -115,6 +117,7 @@ export class OnnxInstance implements BackendInstance {
     let out: ort.InferenceSession.OnnxValueMapType;
     try {
       const t0 = process.hrtime.bigint();
+      this.lastInputNs = Number(t0 - begin);
       out = await this.session.run(feeds, names);
       this.lastOwnNs = Number(process.hrtime.bigint() - t0);
     } catch (err) {
@@ -134,11 +137,12 @@ export class OnnxInstance implements BackendInstance {
     });
   }
 
-  private async runOne(r: PreparedRequest): Promise<InstanceResult> {
+  private async runOne(r: PreparedRequest, begin: bigint): Promise<InstanceResult> {
     const feeds: Record<string, ort.Tensor> = {};
     try {
       for (const [name, t] of r.inputs) feeds[name] = toOrt(t);
       const t0 = process.hrtime.bigint();
+      this.lastInputNs = Number(t0 - begin);
       const out = await this.session.run(feeds, r.requested);
       this.lastOwnNs = Number(process.hrtime.bigint() - t0);
       return r.requested.map((name) => fromOrt(name, out[name] as ort.Tensor));

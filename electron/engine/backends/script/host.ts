@@ -163,6 +163,7 @@ export class ScriptInstance implements BackendInstance {
   private blsInFlight = 0;
   restarts = 0;
   lastOwnNs = 0;
+  lastInputNs = 0;
 
   private constructor(private readonly opts: ScriptInstanceOptions) {}
 
@@ -247,12 +248,14 @@ export class ScriptInstance implements BackendInstance {
     if (!this.handle) await this.boot();
     const h = this.handle!;
     const id = this.nextId++;
+    const begin = process.hrtime.bigint();
     const wire: WireRequest[] = requests.map((r) => ({ id: r.id, inputs: [...r.inputs.values()].map(wireTensor), requested: r.requested, parameters: r.parameters }));
     // Inputs nobody reads afterwards move to the worker instead of being copied.
     const moving = transferables(requests.flatMap((r) => [...r.inputs.values()].filter((t) => t.transferable).map(wireTensor)));
     this.current = requests[0]?.trace;
     const reply = this.waitExecute(h, id);
     h.post({ type: 'execute', id, requests: wire }, moving);
+    this.lastInputNs = Number(process.hrtime.bigint() - begin);
     let msg: WorkerMessage;
     try {
       msg = await reply;
