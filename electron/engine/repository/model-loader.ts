@@ -13,6 +13,7 @@ import { CONFIG_FILENAME, PLATFORM, RUNNABLE_BACKENDS } from '../config/constant
 import { type ModelConfig, ModelConfigSchema } from '../config/gen/model_config_pb';
 import { type ConfigIssue, firstError, issue } from '../config/issues';
 import { normalizeInstanceGroups, normalizeModelConfig, type DeviceFacts } from '../config/normalize';
+import { configToText } from '../config/serialize';
 import { parseConfigText } from '../config/text/parse';
 import { validateInstanceGroups, validateModelConfig, validateModelIO } from '../config/validate-model';
 import { codeLabel, errorMessage, LabError } from '../errors';
@@ -115,8 +116,14 @@ export async function modelStamp(dir: string): Promise<string> {
 }
 
 /** Model-level work: Triton's InitializeModelInfo, plus what the browser shows. */
-export async function pollModel(root: string, name: string, opts: LoadOptions): Promise<ModelRecord> {
-  const dir = path.join(root, name);
+/** What an explicit load may put in place of the model's folder or config.pbtxt (Triton's load parameters). */
+export interface ModelOverride {
+  config?: ModelConfig;
+  dir?: string;
+}
+
+export async function pollModel(root: string, name: string, opts: LoadOptions, override: ModelOverride = {}): Promise<ModelRecord> {
+  const dir = override.dir ?? path.join(root, name);
   const rec = emptyRecord(name, dir);
   rec.stamp = await modelStamp(dir);
   const { entries, error } = await readDirSafe(dir);
@@ -169,7 +176,11 @@ export async function pollModel(root: string, name: string, opts: LoadOptions): 
   const configPath = path.join(dir, CONFIG_FILENAME);
   const hasConfig = entries.some((e) => e.name === CONFIG_FILENAME);
   let config: ModelConfig;
-  if (hasConfig) {
+  if (override.config) {
+    config = clone(ModelConfigSchema, override.config);
+    if (!config.name) config.name = name;
+    rec.configText = configToText(config);
+  } else if (hasConfig) {
     rec.configPath = configPath;
     const read = await readConfig(configPath);
     if (read.error !== undefined) {

@@ -11,7 +11,7 @@ import type { InferRequest, InferResult, ModelResolver, Runner } from '../runtim
 import { readDirSafe } from '../util/fs-tree';
 import { evaluateEnsembles } from './ensembles';
 import { addLayoutFixes } from './layout-fixes';
-import { DEFAULT_LOAD_OPTIONS, isEnsemble, type LoadOptions, loadVersion, modelStamp, pollModel } from './model-loader';
+import { DEFAULT_LOAD_OPTIONS, isEnsemble, type LoadOptions, loadVersion, type ModelOverride, modelStamp, pollModel } from './model-loader';
 import type { ModelRecord } from './types';
 import { ensembleSteps } from '../config/ensemble-graph';
 
@@ -89,6 +89,8 @@ export class Repository implements ModelResolver {
   }
 
   private readonly loadAborts = new Map<string, AbortController>();
+  /** Config or folder overrides from explicit loads; they hold until the model is loaded again without one. */
+  private readonly overrides = new Map<string, ModelOverride>();
 
   /** Stops a model's loading between instances; returns whether a load was running. */
   cancelLoad(model: string): boolean {
@@ -199,7 +201,7 @@ export class Repository implements ModelResolver {
     // The versions being replaced keep serving until the new ones are up, as in Triton.
     const previous = names.map((n) => this.models.get(n)).filter((r): r is ModelRecord => r !== undefined);
     await mapLimit(names, this.options.concurrency, async (name) => {
-      const rec = await pollModel(this.root, name, this.options);
+      const rec = await pollModel(this.root, name, this.options, this.overrides.get(name));
       if (!wanted.has(name)) {
         markUnloaded(rec);
         rec.neverLoaded = true;
@@ -255,10 +257,15 @@ export class Repository implements ModelResolver {
     return [...out];
   }
 
-  /** (Re)loads the named models and re-evaluates the ensembles that use them. */
-  load(names: string[]): Promise<void> {
+  /** (Re)loads the named models and re-evaluates the ensembles that use them; `overrides` replace a model's config or folder. */
+  load(names: string[], overrides: Record<string, ModelOverride> = {}): Promise<void> {
     return this.serial(async () => {
-      const existing = new Set(await this.modelDirs());
+      for (const n of names) {
+        const o = overrides[n];
+        if (o && (o.config || o.dir)) this.overrides.set(n, o);
+        else this.overrides.delete(n);
+      }
+      const existing = new Set([...(await this.modelDirs()), ...names.filter((n) => this.overrides.get(n)?.dir)]);
       for (const n of names) {
         if (!existing.has(n)) {
           this.models.delete(n);
@@ -278,15 +285,35 @@ export class Repository implements ModelResolver {
     });
   }
 
-  unload(name: string): Promise<void> {
+  /**
+   * Unloads a model; ensembles using it stop serving. With `unloadDependents`
+   * (Triton's unload_dependents), the models it pulled in go too: an
+   * ensemble's members, unless another loaded ensemble still uses them.
+   */
+  unload(name: string, opts: { unloadDependents?: boolean } = {}): Promise<void> {
     return this.serial(async () => {
       const rec = this.models.get(name);
       if (!rec) throw new LabError('NOT_FOUND', `failed to unload '${name}', model not found`);
-      markUnloaded(rec);
-      await closeRunners(rec);
-      summarize(rec);
+      const targets = [name];
+      if (opts.unloadDependents) {
+        const gone = new Set([name]);
+        for (const dep of this.dependenciesOf(name, this.models)) {
+          const users = this.dependentsOf(dep).filter((u) => !gone.has(u) && !this.models.get(u)?.unloaded);
+          if (users.length === 0 && !gone.has(dep)) {
+            gone.add(dep);
+            targets.push(dep);
+          }
+        }
+      }
+      for (const t of targets) {
+        const r = this.models.get(t);
+        if (!r) continue;
+        markUnloaded(r);
+        await closeRunners(r);
+        summarize(r);
+      }
       evaluateEnsembles(this.models, this);
-      const affected = [name, ...this.dependentsOf(name)];
+      const affected = [...new Set(targets.flatMap((t) => [t, ...this.dependentsOf(t)]))];
       for (const n of affected) summarize(this.models.get(n)!);
       this.emit(affected);
     });

@@ -12,7 +12,8 @@ import { compatibleDims, toNumbers } from '../config/shape';
 import { LabError, toLabError } from '../errors';
 import type { Tensor } from '../tensor/tensor';
 import { childContext, type TraceContext, type TraceSpan } from './trace';
-import type { InferRequest, InferResult, ModelResolver, Runner } from './types';
+import { ModelStatistics } from './stats';
+import type { InferRequest, InferResult, ModelResolver, RequestTiming, Runner } from './types';
 import { logRequest, prepareRequest } from './validate-request';
 
 interface TensorEntry {
@@ -40,6 +41,7 @@ export function reshapeTensorDims(configDims: number[], allowBatching: boolean, 
 
 export class EnsembleRunner implements Runner {
   readonly modelName: string;
+  readonly statistics = new ModelStatistics();
   private readonly steps: ModelEnsembling_Step[];
 
   constructor(
@@ -61,14 +63,19 @@ export class EnsembleRunner implements Runner {
       ...(req.trace?.parentSpan !== undefined ? { parentId: req.trace.parentSpan } : {}),
       ...(req.trace?.step !== undefined ? { step: req.trace.step } : {}),
     });
+    const start = process.hrtime.bigint();
+    const timing: RequestTiming = { queueNs: 0, inputNs: 0, inferNs: 0, outputNs: 0 };
     try {
       const prepared = prepareRequest(this.config, req);
       if (span && trace?.captureTensors) span.inputs = [...prepared.inputs.values()];
       if (span) span.computeStart = trace!.now();
-      const outputs = await this.run(prepared.batchSize, prepared.inputs, prepared.requested, req, span);
+      const outputs = await this.run(prepared.batchSize, prepared.inputs, prepared.requested, req, span, timing);
       if (span && trace?.captureTensors) span.outputs = outputs;
-      return { modelName: this.modelName, modelVersion: this.version, id: req.id ?? '', outputs };
+      this.statistics.recordEnsemble(Number(process.hrtime.bigint() - start), timing, Math.max(1, prepared.batchSize));
+      return { modelName: this.modelName, modelVersion: this.version, id: req.id ?? '', outputs, timing };
     } catch (err) {
+      // Triton counts an ensemble's failures without telling why (reason OTHER).
+      this.statistics.recordFailure(Number(process.hrtime.bigint() - start), 'OTHER');
       if (span) span.error = err instanceof Error ? err.message : String(err);
       throw err;
     } finally {
@@ -96,7 +103,14 @@ export class EnsembleRunner implements Runner {
     return needed;
   }
 
-  private async run(batchSize: number, inputs: Map<string, Tensor>, requested: string[], req: InferRequest, span: TraceSpan | undefined): Promise<Tensor[]> {
+  private async run(
+    batchSize: number,
+    inputs: Map<string, Tensor>,
+    requested: string[],
+    req: InferRequest,
+    span: TraceSpan | undefined,
+    timing: RequestTiming,
+  ): Promise<Tensor[]> {
     const needed = this.neededSteps(requested);
     const readers = new Map<string, number>();
     for (const i of needed) for (const t of Object.values(this.steps[i]!.inputMap)) readers.set(t, (readers.get(t) ?? 0) + 1);
@@ -143,6 +157,7 @@ export class EnsembleRunner implements Runner {
         trace: { ...parent, step: i },
         ...(req.signal ? { signal: req.signal } : {}),
       });
+      if (result.timing) for (const k of ['queueNs', 'inputNs', 'inferNs', 'outputNs'] as const) timing[k] += result.timing[k];
       const stepBatch = batching ? (stepInputs.find((t) => member.input.some((c) => c.name === t.name && !c.isShapeTensor))?.shape[0] ?? 0) : 0;
       for (const [key, name] of Object.entries(step.outputMap)) {
         const out = result.outputs.find((t) => t.name === key);

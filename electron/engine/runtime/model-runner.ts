@@ -15,7 +15,7 @@ import { LabError, toLabError } from '../errors';
 import { type Tensor, elementCount } from '../tensor/tensor';
 import { type FailureReason, type ExecutionTimes, ModelStatistics } from './stats';
 import { childContext, type TraceSpan } from './trace';
-import type { BackendInstance, InferRequest, InferResult, InstanceResult, PreparedRequest, Runner } from './types';
+import type { BackendInstance, InferRequest, InferResult, InstanceResult, PreparedRequest, RequestTiming, Runner } from './types';
 import { logRequest, prepareRequest } from './validate-request';
 
 interface Pending {
@@ -28,7 +28,7 @@ interface Pending {
   deadlineNs?: bigint;
   delayed: boolean;
   timeoutAction: ModelQueuePolicy_TimeoutAction;
-  resolve: (outputs: Tensor[]) => void;
+  resolve: (done: { outputs: Tensor[]; timing: RequestTiming }) => void;
   reject: (err: Error) => void;
 }
 
@@ -102,8 +102,8 @@ export class ModelRunner implements Runner {
       }
       const pending = this.enqueue(prepared, req, span);
       reason = 'BACKEND';
-      const outputs = await pending;
-      const result = { modelName: this.modelName, modelVersion: this.version, id: req.id ?? '', outputs: this.shapeOutputs(prepared, outputs) };
+      const done = await pending;
+      const result = { modelName: this.modelName, modelVersion: this.version, id: req.id ?? '', outputs: this.shapeOutputs(prepared, done.outputs), timing: done.timing };
       if (span && trace?.captureTensors) span.outputs = result.outputs;
       return result;
     } catch (err) {
@@ -119,7 +119,7 @@ export class ModelRunner implements Runner {
     }
   }
 
-  private enqueue(prepared: PreparedRequest, req: InferRequest, span: TraceSpan | undefined): Promise<Tensor[]> {
+  private enqueue(prepared: PreparedRequest, req: InferRequest, span: TraceSpan | undefined): Promise<{ outputs: Tensor[]; timing: RequestTiming }> {
     const level = this.priorityOf(req);
     const policy = this.policyFor(level);
     if (this.batcher && policy && policy.maxQueueSize > 0 && this.queue.filter((p) => p.level === level).length >= policy.maxQueueSize) {
@@ -130,7 +130,7 @@ export class ModelRunner implements Runner {
     const asked = Number(req.parameters?.['timeout'] ?? 0);
     // A request may only shorten the policy's timeout, and only when the policy allows it.
     if (timeoutUs > 0 && policy?.allowTimeoutOverride && asked > 0) timeoutUs = Math.min(timeoutUs, asked);
-    return new Promise<Tensor[]>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       if (span) span.queueStart = req.trace!.trace!.now();
       const seq = this.seq++;
       if (this.batcher?.preserveOrdering) this.order.push({ seq });
@@ -349,8 +349,9 @@ export class ModelRunner implements Runner {
           e.stage = 'execute';
           p.reject(e);
         } else {
-          this.statistics.recordSuccess(Number(now() - p.enqueuedNs), Number(start - p.enqueuedNs), times, Math.max(1, p.prepared.batchSize));
-          p.resolve(r);
+          const queueNs = Number(start - p.enqueuedNs);
+          this.statistics.recordSuccess(Number(now() - p.enqueuedNs), queueNs, times, Math.max(1, p.prepared.batchSize));
+          p.resolve({ outputs: r, timing: { queueNs, ...times } });
         }
       };
       this.release(p.seq, settle);

@@ -61,6 +61,12 @@ export class ModelStatistics {
     this.lastInferenceMs = Date.now();
   }
 
+  /** An ensemble request: its duration split as the composing models' was, one execution of the whole pipeline. */
+  recordEnsemble(requestNs: number, timing: ExecutionTimes & { queueNs: number }, batchElements: number): void {
+    this.recordSuccess(requestNs, timing.queueNs, timing, batchElements);
+    this.executionCount++;
+  }
+
   recordFailure(requestNs: number, reason: FailureReason): void {
     this.fail.count++;
     this.fail.ns += requestNs;

@@ -42,6 +42,8 @@ export interface Stepper {
 export class Trace {
   readonly spans: TraceSpan[] = [];
   private readonly t0 = process.hrtime.bigint();
+  /** The monotonic clock's reading when the trace began, in ns (Triton stamps traces with steady-clock ns). */
+  readonly originNs = Number(this.t0);
   private nextId = 1;
 
   constructor(

@@ -1,6 +1,7 @@
 /** What flows through the engine's single inference path: requests, results, and the runner interface. */
 import type { ModelConfig } from '../config/gen/model_config_pb';
 import type { Tensor } from '../tensor/tensor';
+import type { ExecutionTimes, ModelStatistics } from './stats';
 import type { TraceContext } from './trace';
 
 export interface InferRequest {
@@ -20,6 +21,12 @@ export interface InferResult {
   modelVersion: number;
   id: string;
   outputs: Tensor[];
+  /** Where the time went (for an ensemble, summed over its steps), as Triton's statistics split it. */
+  timing?: RequestTiming;
+}
+
+export interface RequestTiming extends ExecutionTimes {
+  queueNs: number;
 }
 
 /** A request after Triton's checks: inputs keyed by name, shapes without the batch dimension, reshape applied. */
@@ -40,6 +47,8 @@ export interface Runner {
   readonly modelName: string;
   readonly version: number;
   readonly config: ModelConfig;
+  /** Triton's per-version statistics (success, failure, queue and compute durations, batch sizes). */
+  readonly statistics: ModelStatistics;
   infer(req: InferRequest): Promise<InferResult>;
   close(): Promise<void>;
 }

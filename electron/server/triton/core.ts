@@ -1,0 +1,411 @@
+/**
+ * What Triton's in-process API (tritonserver.cc) answers, over one
+ * repository, for the HTTP and gRPC frontends: health, server and model
+ * metadata, configs, inference with classification, statistics, the
+ * repository index, explicit load/unload, trace and log settings, and a
+ * graceful shutdown. Both frontends only translate their wire formats to
+ * these calls, so they answer alike.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fromJson } from '@bufbuild/protobuf';
+import { type ModelConfig, ModelConfigSchema } from '../../engine/config/gen/model_config_pb';
+import type { JsonObject } from '@bufbuild/protobuf';
+import { configToTritonJson } from '../../engine/config/serialize';
+import { toNumbers } from '../../engine/config/shape';
+import { LabError, errorMessage, toLabError } from '../../engine/errors';
+import type { IndexEntry, Repository } from '../../engine/repository/repository';
+import type { ModelRecord } from '../../engine/repository/types';
+import { Trace } from '../../engine/runtime/trace';
+import type { Runner } from '../../engine/runtime/types';
+import { apiTypeName } from '../../engine/tensor/dtype';
+import type { Tensor } from '../../engine/tensor/tensor';
+import { classify } from './classification';
+import { LogSettings } from './log-settings';
+import { statisticsJson, type ModelStatsJson } from './statistics-json';
+import { TraceSettings } from './trace-settings';
+import { parseVersion } from './versions';
+
+export const TRITON_EXTENSIONS = [
+  'classification',
+  'model_repository',
+  'model_repository(unload_dependents)',
+  'schedule_policy',
+  'model_configuration',
+  'binary_tensor_data',
+  'parameters',
+  'statistics',
+  'trace',
+  'logging',
+] as const;
+
+export interface RequestedOutput {
+  name: string;
+  /** The classification extension: return the top `classification` classes as strings. */
+  classification?: number;
+}
+
+export interface CoreInferRequest {
+  id?: string;
+  inputs: Tensor[];
+  /** Absent or empty: every output of the model. */
+  outputs?: RequestedOutput[];
+  parameters?: Record<string, string | number | boolean>;
+  signal?: AbortSignal;
+}
+
+export interface CoreInferResponse {
+  modelName: string;
+  modelVersion: string;
+  id: string;
+  outputs: Tensor[];
+}
+
+export interface IoMetadata {
+  name: string;
+  datatype: string;
+  shape: number[];
+}
+
+export interface ModelMetadata {
+  name: string;
+  versions: string[];
+  platform: string;
+  inputs: IoMetadata[];
+  outputs: IoMetadata[];
+}
+
+/** A load parameter as the frontends received it ("config": STRING, "file:<version>/<name>": BYTES). */
+export type LoadParameter =
+  | { type: 'STRING'; value: string }
+  | { type: 'BYTES'; value: Uint8Array }
+  | { type: 'INT'; value: number }
+  | { type: 'BOOL'; value: boolean }
+  | { type: 'DOUBLE'; value: number };
+
+const FILE_PREFIX = 'file:';
+
+export interface CoreOptions {
+  /** Reported as the server version in metadata. */
+  version: string;
+  /** Ready only when every model that should load did (Triton's --strict-readiness). */
+  strictReadiness?: boolean;
+  /** How long shutdown waits for requests in flight, in seconds (Triton's --exit-timeout-secs). */
+  exitTimeoutSecs?: number;
+  /** Where load requests with file overrides unpack their files. */
+  scratchDir?: string;
+  log?: (level: 'info' | 'warning' | 'error' | 'verbose', message: string) => void;
+}
+
+/** Per request: which frontend, for metrics and logs. */
+export type Frontend = 'http' | 'grpc';
+
+export class TritonCore {
+  readonly traceSettings = new TraceSettings();
+  readonly logSettings = new LogSettings();
+  private exiting = false;
+  private inflight = 0;
+  private drained: (() => void) | undefined;
+  private readonly labels = new Map<string, Promise<string[] | undefined>>();
+
+  constructor(
+    readonly repository: Repository,
+    readonly options: CoreOptions,
+  ) {}
+
+  private log(level: 'info' | 'warning' | 'error' | 'verbose', message: string): void {
+    if (this.logSettings.allows(level)) this.options.log?.(level, message);
+  }
+
+  private checkRunning(): void {
+    if (this.exiting) throw new LabError('UNAVAILABLE', 'Server exiting');
+  }
+
+  /** Counts a request in flight so shutdown can wait for it. */
+  async track<T>(fn: () => Promise<T>): Promise<T> {
+    this.checkRunning();
+    this.inflight++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.inflight === 0) this.drained?.();
+    }
+  }
+
+  get inFlight(): number {
+    return this.inflight;
+  }
+
+  live(): boolean {
+    this.checkRunning();
+    return true;
+  }
+
+  ready(): boolean {
+    this.checkRunning();
+    if (this.repository.loading || this.repository.problem) return false;
+    if (this.options.strictReadiness === false) return true;
+    // Strict readiness: every model that was asked to load serves; unloaded ones do not count.
+    for (const rec of this.repository.models.values()) {
+      if (rec.unloaded) continue;
+      const served = rec.versions.filter((v) => v.served);
+      if (served.length === 0 || served.some((v) => v.state !== 'READY' && v.reason !== 'unloaded')) return false;
+    }
+    return true;
+  }
+
+  serverMetadata(): { name: string; version: string; extensions: string[] } {
+    this.checkRunning();
+    return { name: 'triton', version: this.options.version, extensions: [...TRITON_EXTENSIONS] };
+  }
+
+  private runner(name: string, version: string | undefined): Runner {
+    return this.repository.resolve(name, parseVersion(version));
+  }
+
+  private readyVersions(name: string): number[] {
+    const rec = this.repository.models.get(name);
+    if (!rec) return [];
+    return rec.versions.filter((v) => v.served && v.state === 'READY' && v.runner).map((v) => v.version);
+  }
+
+  modelReady(name: string, version?: string): boolean {
+    this.checkRunning();
+    try {
+      this.runner(name, version);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  modelMetadata(name: string, version?: string): ModelMetadata {
+    this.checkRunning();
+    const v = parseVersion(version);
+    const r = this.repository.resolve(name, v);
+    const c = r.config;
+    const io = (x: { name: string; dataType: ModelConfig['input'][number]['dataType']; dims: bigint[] }): IoMetadata => ({
+      name: x.name,
+      datatype: apiTypeName(x.dataType),
+      shape: [...(c.maxBatchSize >= 1 ? [-1] : []), ...toNumbers(x.dims)],
+    });
+    return {
+      name,
+      versions: v !== -1 ? [String(v)] : this.readyVersions(name).map(String),
+      platform: c.platform || c.backend,
+      inputs: c.input.map(io),
+      outputs: c.output.map(io),
+    };
+  }
+
+  /** The configuration a version runs with, in Triton's JSON form. */
+  modelConfig(name: string, version?: string): JsonObject {
+    this.checkRunning();
+    return configToTritonJson(this.runner(name, version).config);
+  }
+
+  modelConfigMessage(name: string, version?: string): ModelConfig {
+    this.checkRunning();
+    return this.runner(name, version).config;
+  }
+
+  async infer(name: string, version: string | undefined, req: CoreInferRequest): Promise<CoreInferResponse> {
+    return this.track(async () => {
+      const runner = this.runner(name, version);
+      const classes = new Map((req.outputs ?? []).filter((o) => o.classification !== undefined).map((o) => [o.name, o.classification!]));
+      for (const [out, k] of classes) {
+        if (!Number.isInteger(k) || k < 0) throw new LabError('INVALID_ARG', `unable to parse 'classification' for output '${out}': expected a non-negative integer`);
+      }
+      const sampled = this.traceSettings.sample(name);
+      const trace = sampled ? new Trace(sampled.tensors) : undefined;
+      const result = await runner
+        .infer({
+          ...(trace ? { trace: { trace, kind: 'request' as const, held: [] } } : {}),
+          ...(req.id !== undefined ? { id: req.id } : {}),
+          inputs: req.inputs,
+          ...(req.outputs && req.outputs.length > 0 ? { outputs: req.outputs.map((o) => o.name) } : {}),
+          ...(req.parameters ? { parameters: req.parameters } : {}),
+          ...(req.signal ? { signal: req.signal } : {}),
+        })
+        .finally(() => {
+          if (trace) this.traceSettings.record(trace, name);
+        });
+      let outputs = result.outputs;
+      if (classes.size > 0) {
+        const batching = runner.config.maxBatchSize > 0;
+        outputs = await Promise.all(
+          outputs.map(async (t) => {
+            const k = classes.get(t.name);
+            if (k === undefined || k === 0) return t;
+            return classify(t, k, batching, await this.labelsOf(runner, t.name));
+          }),
+        );
+      }
+      return { modelName: result.modelName, modelVersion: String(result.modelVersion), id: result.id, outputs };
+    });
+  }
+
+  /** An output's labels (label_filename in the model folder), read once per loaded version. */
+  private labelsOf(runner: Runner, output: string): Promise<string[] | undefined> {
+    const file = runner.config.output.find((o) => o.name === output)?.labelFilename;
+    const rec = this.repository.models.get(runner.modelName);
+    if (!file || !rec) return Promise.resolve(undefined);
+    const key = `${runner.modelName}\u0000${runner.version}\u0000${output}\u0000${rec.stamp}`;
+    let p = this.labels.get(key);
+    if (!p) {
+      p = fs.readFile(path.resolve(rec.dir, file), 'utf8').then(
+        (text) => text.split(/\r?\n/).filter((l, i, all) => l !== '' || i < all.length - 1),
+        (err: unknown) => {
+          this.log('warning', `failed to read labels '${file}' of model '${runner.modelName}': ${errorMessage(err)}`);
+          return undefined;
+        },
+      );
+      this.labels.set(key, p);
+    }
+    return p;
+  }
+
+  statistics(name?: string, version?: string): { model_stats: ModelStatsJson[] } {
+    this.checkRunning();
+    const picked: { name: string; runner: Runner }[] = [];
+    if (!name) {
+      for (const rec of [...this.repository.models.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        for (const v of this.readyVersions(rec.name)) picked.push({ name: rec.name, runner: this.repository.resolve(rec.name, v) });
+      }
+    } else {
+      const ready = this.readyVersions(name);
+      if (ready.length === 0) throw new LabError('INVALID_ARG', `requested model '${name}' is not available`);
+      const v = parseVersion(version);
+      if (v !== -1 && !ready.includes(v)) throw new LabError('INVALID_ARG', `requested model version is not available for model '${name}'`);
+      for (const rv of v === -1 ? ready : [v]) picked.push({ name, runner: this.repository.resolve(name, rv) });
+    }
+    return { model_stats: picked.map((p) => statisticsJson(p.name, p.runner.version, p.runner.statistics)) };
+  }
+
+  /** Every runner that serves now, for metrics. */
+  servingRunners(): Runner[] {
+    const out: Runner[] = [];
+    for (const rec of this.repository.models.values()) for (const v of rec.versions) if (v.served && v.state === 'READY' && v.runner) out.push(v.runner);
+    return out;
+  }
+
+  repositoryIndex(readyOnly: boolean): IndexEntry[] {
+    this.checkRunning();
+    const all = this.repository.index();
+    return readyOnly ? all.filter((e) => e.state === 'READY') : all;
+  }
+
+  private checkExplicit(): void {
+    if (this.repository.options.controlMode !== 'explicit') throw new LabError('UNAVAILABLE', 'explicit model load / unload is not allowed if polling is enabled');
+  }
+
+  private checkName(name: string): void {
+    if (name.trim() === '') throw new LabError('INVALID_ARG', 'Model name cannot be empty. Please enter a valid name to deploy.');
+    if (name.includes('..') || name.includes('/') || name.includes('\\')) {
+      throw new LabError('INVALID_ARG', `invalid model name '${name}', model name must not contain path traversal characters`);
+    }
+  }
+
+  async load(name: string, parameters: Record<string, LoadParameter> = {}): Promise<void> {
+    this.checkRunning();
+    this.checkExplicit();
+    this.checkName(name);
+    let config: ModelConfig | undefined;
+    const files: Record<string, Uint8Array> = {};
+    for (const [key, p] of Object.entries(parameters)) {
+      if (key === 'config' && p.type === 'STRING') {
+        try {
+          config = fromJson(ModelConfigSchema, JSON.parse(p.value) as Parameters<typeof fromJson>[1]);
+        } catch (err) {
+          throw new LabError('INVALID_ARG', `Invalid config override: ${errorMessage(err)}`);
+        }
+      } else if (key.startsWith(FILE_PREFIX)) {
+        if (p.type !== 'BYTES') throw new LabError('INVALID_ARG', `File parameter '${key}' must have bytes type for its value`);
+        files[key.slice(FILE_PREFIX.length)] = p.value;
+      } else if (key === 'config') {
+        throw new LabError('INVALID_ARG', "Config parameter 'config' must have string type for its value");
+      } else {
+        throw new LabError('INVALID_ARG', `Unrecognized load parameter '${key}' with type '${p.type}'`);
+      }
+    }
+    const hasFiles = Object.keys(files).length > 0;
+    if (hasFiles && !config) throw new LabError('INVALID_ARG', "Load parameter 'config' must be specified for model file override");
+    const dir = hasFiles ? await this.unpack(name, files) : undefined;
+    this.log('info', `loading model '${name}'${config ? ' with a config override' : ''}${dir ? ` from files sent with the request (${dir})` : ''}`);
+    await this.repository.load([name], { [name]: { ...(config ? { config } : {}), ...(dir ? { dir } : {}) } });
+    const rec = this.repository.models.get(name);
+    if (!rec || !rec.polled) {
+      this.log('error', `Poll failed for model directory '${name}': ${rec?.reason || 'model not found in any model repository.'}`);
+      throw new LabError('INTERNAL', `failed to load '${name}', failed to poll from model repository`);
+    }
+    const failed = loadFailure(rec);
+    if (failed) throw new LabError('INVALID_ARG', `load failed for model '${name}': ${failed}\n`);
+    this.log('info', `successfully loaded '${name}'`);
+  }
+
+  /** Writes "file:<version>/<name>" contents into a fresh folder that stands in for the model's. */
+  private async unpack(name: string, files: Record<string, Uint8Array>): Promise<string> {
+    const base = this.options.scratchDir;
+    if (!base) throw new LabError('UNSUPPORTED', 'loading a model from files sent with the request needs a scratch folder');
+    await fs.mkdir(base, { recursive: true });
+    const dir = await fs.mkdtemp(path.join(base, `${name}-`));
+    for (const [rel, bytes] of Object.entries(files)) {
+      const target = path.resolve(dir, rel);
+      if (!target.startsWith(dir + path.sep)) {
+        throw new LabError('INVALID_ARG', `Invalid file parameter '${FILE_PREFIX}${rel}' with normalized path '${target}' must stay within model directory.`);
+      }
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.writeFile(target, bytes);
+    }
+    return dir;
+  }
+
+  async unload(name: string, opts: { unloadDependents?: boolean } = {}): Promise<void> {
+    this.checkRunning();
+    this.checkExplicit();
+    this.checkName(name);
+    const rec = this.repository.models.get(name);
+    if (!rec) throw new LabError('NOT_FOUND', `failed to unload '${name}', model not found`);
+    await this.repository.unload(name, { unloadDependents: opts.unloadDependents === true });
+    const still = this.readyVersions(name);
+    if (still.length > 0) throw new LabError('INTERNAL', `failed to unload '${name}', versions that are still available: ${still.join(',')}`);
+    this.log('info', `successfully unloaded '${name}'`);
+  }
+
+  /** Refuses new requests, then waits for those in flight (up to the exit timeout). */
+  async shutdown(): Promise<{ drained: boolean }> {
+    this.exiting = true;
+    if (this.inflight === 0) {
+      await this.traceSettings.flush();
+      return { drained: true };
+    }
+    const timeoutMs = (this.options.exitTimeoutSecs ?? 30) * 1000;
+    const drained = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.drained = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
+    if (!drained) this.log('warning', `Exit timeout expired with ${this.inflight} request(s) in flight. Exiting immediately.`);
+    await this.traceSettings.flush();
+    return { drained };
+  }
+
+  get isExiting(): boolean {
+    return this.exiting;
+  }
+}
+
+/** Triton's explicit-load failure text: one "version v is at STATE state: reason;" per version that did not load. */
+function loadFailure(rec: ModelRecord): string | undefined {
+  const served = rec.versions.filter((v) => v.served);
+  if (served.length === 0) return rec.reason || `at least one version must be available under the version policy of model '${rec.name}'`;
+  const bad = served.filter((v) => v.state !== 'READY');
+  if (bad.length === 0) return undefined;
+  return bad.map((v) => `version ${v.version} is at ${v.state} state: ${v.reason};`).join('');
+}
+
+export function coreError(err: unknown): LabError {
+  return toLabError(err);
+}
