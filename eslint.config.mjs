@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import vue from 'eslint-plugin-vue';
 
 export default tseslint.config(
-  { ignores: ['electron/zz-*', 'out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'electron/engine/config/gen/**', 'coverage/**'] },
+  { ignores: ['electron/zz-*', 'out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'electron/engine/config/gen/**', 'electron/server/triton/grpc/gen/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],

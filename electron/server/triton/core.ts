@@ -25,6 +25,7 @@ import { LogSettings } from './log-settings';
 import { statisticsJson, type ModelStatsJson } from './statistics-json';
 import { TraceSettings } from './trace-settings';
 import { parseVersion } from './versions';
+import { rawInputTensor } from './wire-tensor';
 
 export const TRITON_EXTENSIONS = [
   'classification',
@@ -48,6 +49,8 @@ export interface RequestedOutput {
 export interface CoreInferRequest {
   id?: string;
   inputs: Tensor[];
+  /** A raw binary request: the body is the model's single input, its shape deduced from the config. */
+  rawInput?: Uint8Array;
   /** Absent or empty: every output of the model. */
   outputs?: RequestedOutput[];
   parameters?: Record<string, string | number | boolean>;
@@ -222,7 +225,7 @@ export class TritonCore {
         .infer({
           ...(trace ? { trace: { trace, kind: 'request' as const, held: [] } } : {}),
           ...(req.id !== undefined ? { id: req.id } : {}),
-          inputs: req.inputs,
+          inputs: req.rawInput ? [rawInputTensor(runner.config, req.rawInput, req.id)] : req.inputs,
           ...(req.outputs && req.outputs.length > 0 ? { outputs: req.outputs.map((o) => o.name) } : {}),
           ...(req.parameters ? { parameters: req.parameters } : {}),
           ...(req.signal ? { signal: req.signal } : {}),

@@ -1,0 +1,304 @@
+/**
+ * An HTTP inference request body read as Triton's HTTP frontend reads it
+ * (http_server.cc EVBufferToInput / ParseJsonTriton*): the JSON header
+ * (the whole body, or its first Inference-Header-Content-Length bytes),
+ * then binary tensor data in input order; or, with a header length of 0,
+ * a raw single-input request. Checks run in Triton's order and wording.
+ */
+import { LabError } from '../../../engine/errors';
+import { logRequest } from '../../../engine/runtime/validate-request';
+import type { ApiDType } from '../../../engine/tensor/dtype';
+import { type Tensor, allocate, bytesFromStrings, elementSize, isApiDType } from '../../../engine/tensor/tensor';
+import type { CoreInferRequest, RequestedOutput } from '../core';
+import { tensorFromRaw } from '../wire-tensor';
+import { parseJsonBody } from './json-body';
+
+export type OutputKind = 'json' | 'binary';
+
+export interface HttpInferRequest {
+  request: CoreInferRequest;
+  /** How each requested output goes back; outputs not listed use `defaultKind`. */
+  kinds: Map<string, OutputKind>;
+  defaultKind: OutputKind;
+}
+
+export interface HttpLimits {
+  /** Triton's --http-max-input-size: the JSON header, each JSON input and a raw input. */
+  maxInputBytes: number;
+}
+
+const MAX_NESTING = 100;
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type JsonObject = { [k: string]: Json };
+
+/** TritonJson's accessor errors are INTERNAL; RETURN_MSG_IF_ERR prefixes them with what was being parsed. */
+function jsonError(context: string, detail: string): LabError {
+  return new LabError('INTERNAL', `${context}: ${detail}`);
+}
+
+function isObject(v: Json | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isUInt(v: Json | undefined): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+function memberString(o: JsonObject, key: string, context: string): string {
+  const v = o[key];
+  if (v === undefined) throw jsonError(context, `attempt to access non-existing object member '${key}'`);
+  if (typeof v !== 'string') throw jsonError(context, 'attempt to access JSON non-string as string');
+  return v;
+}
+
+function memberArray(o: JsonObject, key: string, context: string): Json[] {
+  const v = o[key];
+  if (v === undefined) throw jsonError(context, `attempt to access non-existing object member '${key}'`);
+  if (!Array.isArray(v)) throw jsonError(context, 'attempt to access JSON non-array as array');
+  return v;
+}
+
+function asBool(v: Json | undefined, context: string): boolean {
+  if (typeof v !== 'boolean') throw jsonError(context, 'attempt to access JSON non-boolean as boolean');
+  return v;
+}
+
+function asUInt(v: Json | undefined, context: string): number {
+  if (!isUInt(v)) throw jsonError(context, 'attempt to access JSON non-unsigned-integer as unsigned-integer');
+  return v;
+}
+
+/** Request-level parameters: Triton's reserved ones become request fields, others pass through. */
+function readParameters(json: JsonObject, out: Record<string, string | number | boolean>): OutputKind {
+  let kind: OutputKind = 'json';
+  const params = json['parameters'];
+  if (params === undefined) return kind;
+  if (!isObject(params)) throw jsonError('failed to get request params.', 'attempt to get members for non-object');
+  for (const [key, v] of Object.entries(params)) {
+    switch (key) {
+      case 'sequence_id':
+        if (!isUInt(v) && typeof v !== 'string') throw jsonError("Unable to parse 'sequence_id'", 'attempt to access JSON non-string as string');
+        out[key] = v;
+        break;
+      case 'sequence_start':
+      case 'sequence_end':
+        out[key] = asBool(v, `Unable to parse '${key}'`);
+        break;
+      case 'priority':
+      case 'timeout':
+        out[key] = asUInt(v, `Unable to parse '${key}'`);
+        break;
+      case 'binary_data_output':
+        kind = asBool(v, "Unable to parse 'binary_data_output'") ? 'binary' : 'json';
+        break;
+      default:
+        if (key.startsWith('triton_')) {
+          throw new LabError('INVALID_ARG', "parameter keys starting with 'triton_' are reserved for Triton usage and should not be specified.");
+        }
+        if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) out[key] = v;
+        else throw new LabError('INVALID_ARG', `parameter '${key}' has invalid type. It should be either 'int', 'bool', or 'string'.`);
+    }
+  }
+  return kind;
+}
+
+function contentTypeCheck(input: JsonObject): void {
+  const params = isObject(input['parameters']) ? input['parameters'] : undefined;
+  const hasData = input['data'] !== undefined;
+  const hasBinary = params?.['binary_data_size'] !== undefined;
+  const hasShm = params?.['shared_memory_region'] !== undefined;
+  const count = Number(hasData) + Number(hasBinary) + Number(hasShm);
+  if (count === 1) return;
+  let msg = "Input must set only one of the following fields: 'data', 'binary_data_size' in 'parameters', 'shared_memory_region' in 'parameters'. But";
+  if (count === 0) msg += ' no field is set';
+  else msg += ` set${hasData ? " 'data'" : ''}${hasBinary ? " 'binary_data_size'" : ''}${hasShm ? " 'shared_memory_region'" : ''}`;
+  throw new LabError('INVALID_ARG', msg);
+}
+
+function shapeToString(shape: number[]): string {
+  return `[${shape.join(',')}]`;
+}
+
+/** Flattens nested JSON data (row-major) as Triton's ReadDataFromJson does, checking the count against the shape. */
+function flatten(data: Json[], expected: number): Json[] {
+  const out: Json[] = [];
+  const walk = (v: Json, depth: number): void => {
+    if (depth >= MAX_NESTING) throw new LabError('INVALID_ARG', `Unable to parse 'data': JSON nesting depth exceeds maximum allowed limit (${MAX_NESTING})`);
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+      return;
+    }
+    if (out.length >= expected) throw new LabError('INTERNAL', "Unable to parse 'data': Shape does not match true shape of 'data' field");
+    out.push(v);
+  };
+  walk(data, 0);
+  return out;
+}
+
+const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+
+function numberOf(v: Json, kind: 'uint' | 'int' | 'double'): number {
+  // NaN and Infinity arrive as marker strings from the lenient parse (json-body.ts).
+  if (kind === 'double' && typeof v === 'string' && v in NON_FINITE) return NON_FINITE[v]!;
+  if (typeof v !== 'number') {
+    const what = kind === 'uint' ? 'non-unsigned-integer as unsigned-integer' : kind === 'int' ? 'non-signed-integer as signed-integer' : 'non-number as double';
+    throw new LabError('INTERNAL', `Unable to parse 'data': attempt to access JSON ${what}`);
+  }
+  if (kind === 'uint' && !(Number.isInteger(v) && v >= 0)) throw new LabError('INTERNAL', "Unable to parse 'data': attempt to access JSON non-unsigned-integer as unsigned-integer");
+  if (kind === 'int' && !Number.isInteger(v)) throw new LabError('INTERNAL', "Unable to parse 'data': attempt to access JSON non-signed-integer as signed-integer");
+  return v;
+}
+
+/** JSON data into the dtype's typed array, with C's narrowing for out-of-range integers as Triton does. */
+function tensorFromJson(name: string, dtype: ApiDType, shape: number[], data: Json[], count: number, maxBytes: number): Tensor {
+  if (dtype === 'FP16' || dtype === 'BF16') {
+    throw new LabError('INVALID_ARG', `receiving ${dtype} data via JSON is not supported. Please use the binary data format for input ${name}`);
+  }
+  if (dtype === 'BYTES') {
+    const items = flatten(data, Number.MAX_SAFE_INTEGER);
+    const strings = items.map((v) => {
+      if (typeof v !== 'string') throw new LabError('INTERNAL', "Unable to parse 'data': attempt to access JSON non-string as string");
+      return v;
+    });
+    const bytes = bytesFromStrings(strings);
+    const size = bytes.reduce((n, b) => n + 4 + b.byteLength, 0);
+    if (size > maxBytes) throw oversized(name, size, maxBytes);
+    return { name, dtype, shape, data: bytes };
+  }
+  const size = count * elementSize(dtype);
+  if (size > maxBytes) throw oversized(name, size, maxBytes);
+  const items = flatten(data, count);
+  if (items.length !== count) throw new LabError('INTERNAL', "Failed to parse 'data' field: shape does not match true shape");
+  const out = allocate(dtype, count);
+  if (dtype === 'BOOL') {
+    const o = out as Uint8Array;
+    items.forEach((v, i) => {
+      if (typeof v !== 'boolean') throw new LabError('INTERNAL', "Unable to parse 'data': attempt to access JSON non-boolean as boolean");
+      o[i] = v ? 1 : 0;
+    });
+  } else if (dtype === 'INT64' || dtype === 'UINT64') {
+    const o = out as BigInt64Array | BigUint64Array;
+    const kind = dtype === 'INT64' ? 'int' : 'uint';
+    items.forEach((v, i) => (o[i] = BigInt(numberOf(v, kind))));
+  } else {
+    const o = out as Exclude<typeof out, Uint8Array[] | BigInt64Array | BigUint64Array>;
+    const kind = dtype === 'FP32' || dtype === 'FP64' ? 'double' : dtype.startsWith('U') ? 'uint' : 'int';
+    items.forEach((v, i) => (o[i] = numberOf(v, kind)));
+  }
+  return { name, dtype, shape, data: out };
+}
+
+function oversized(name: string, size: number, max: number): LabError {
+  return new LabError('INVALID_ARG', `JSON input '${name}' has a byte_size (${size} bytes) that exceeds the maximum allowed value of ${max} bytes. Use --http-max-input-size to increase the limit.`);
+}
+
+/**
+ * Reads an inference request. `headerLength` is Inference-Header-Content-Length
+ * (undefined: the whole body is JSON; 0: a raw single-input request).
+ */
+export function readInferRequest(body: Buffer, headerLength: number | undefined, model: string, limits: HttpLimits): HttpInferRequest {
+  if (headerLength === 0) {
+    if (body.byteLength > limits.maxInputBytes) {
+      throw new LabError(
+        'INVALID_ARG',
+        `Raw input has a byte_size (${body.byteLength} bytes) that exceeds the maximum allowed value of ${limits.maxInputBytes} bytes. Use --http-max-input-size to increase the limit.`,
+      );
+    }
+    return { request: { inputs: [], rawInput: body }, kinds: new Map(), defaultKind: 'binary' };
+  }
+  const jsonLength = headerLength ?? body.byteLength;
+  const json = parseJsonBody(body, jsonLength, limits.maxInputBytes) as Json;
+  if (!isObject(json)) throw jsonError("Unable to parse 'inputs'", "attempt to access non-existing object member 'inputs'");
+
+  const request: CoreInferRequest = { inputs: [] };
+  if (json['id'] !== undefined) {
+    if (typeof json['id'] !== 'string') throw jsonError("Unable to parse 'id'", 'attempt to access JSON non-string as string');
+    request.id = json['id'];
+  }
+  const parameters: Record<string, string | number | boolean> = {};
+  const defaultKind = readParameters(json, parameters);
+  if (Object.keys(parameters).length > 0) request.parameters = parameters;
+  const prefix = logRequest(request.id);
+
+  let offset = jsonLength;
+  const seen = new Set<string>();
+  for (const item of memberArray(json, 'inputs', "Unable to parse 'inputs'")) {
+    if (!isObject(item)) throw jsonError("Unable to parse 'name'", "attempt to access non-existing object member 'name'");
+    contentTypeCheck(item);
+    const name = memberString(item, 'name', "Unable to parse 'name'");
+    const datatype = memberString(item, 'datatype', "Unable to parse 'datatype'");
+    const shape = memberArray(item, 'shape', "Unable to parse 'shape'").map((d) => asUInt(d, "Unable to parse 'shape'"));
+    if (seen.has(name)) throw new LabError('INVALID_ARG', `${prefix}input '${name}' already exists in request`);
+    seen.add(name);
+    const params = isObject(item['parameters']) ? item['parameters'] : undefined;
+    if (params?.['binary_data_size'] !== undefined) {
+      // Without Inference-Header-Content-Length the JSON is the whole body, so binary data is simply missing.
+      const size = asUInt(params['binary_data_size'], "Unable to parse 'binary_data_size'");
+      const available = body.byteLength - offset;
+      if (size > available) throw new LabError('INVALID_ARG', `unexpected size for input '${name}', expecting ${size - available} additional bytes for model '${model}'`);
+      const raw = body.subarray(offset, offset + size);
+      offset += size;
+      request.inputs.push(tensorFromRaw(name, datatype, shape, raw, { model, ...(request.id !== undefined ? { requestId: request.id } : {}) }));
+      continue;
+    }
+    if (params?.['shared_memory_region'] !== undefined) {
+      const region = params['shared_memory_region'];
+      if (typeof region !== 'string') throw jsonError("Unable to parse 'shared_memory_region'", 'attempt to access JSON non-string as string');
+      // No region can be registered with the lab, so none is ever found.
+      throw new LabError('NOT_FOUND', `Unable to find shared memory region: '${region}'`);
+    }
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (!Number.isSafeInteger(count)) {
+      throw new LabError('INVALID_ARG', `invalid shape for input '${name}': shape ${shapeToString(shape)} causes total element count to exceed maximum size of 9223372036854775807`);
+    }
+    if (!isApiDType(datatype)) throw new LabError('INVALID_ARG', `invalid datatype for input ${name}`);
+    if (count === 0) {
+      request.inputs.push({ name, dtype: datatype, shape, data: allocate(datatype, 0) });
+      continue;
+    }
+    const data = memberArray(item, 'data', "Unable to parse 'data'");
+    request.inputs.push(tensorFromJson(name, datatype, shape, data, count, limits.maxInputBytes));
+  }
+  if (offset !== body.byteLength) throw new LabError('INVALID_ARG', `unexpected additional input data for model '${model}'`);
+
+  const kinds = new Map<string, OutputKind>();
+  if (json['outputs'] !== undefined) {
+    const outputs: RequestedOutput[] = [];
+    const names = new Set<string>();
+    for (const item of memberArray(json, 'outputs', "Unable to parse 'outputs'")) {
+      if (!isObject(item)) throw jsonError("Unable to parse 'name'", "attempt to access non-existing object member 'name'");
+      const params = isObject(item['parameters']) ? item['parameters'] : undefined;
+      if (params?.['shared_memory_region'] !== undefined && params['classification'] !== undefined) {
+        throw new LabError('INVALID_ARG', "Output can't set both 'shared_memory_region' and 'classification'");
+      }
+      const name = memberString(item, 'name', "Unable to parse 'name'");
+      if (names.has(name)) throw new LabError('INVALID_ARG', `${prefix}output '${name}' already exists in request`);
+      names.add(name);
+      const out: RequestedOutput = { name };
+      if (params?.['classification'] !== undefined) out.classification = asUInt(params['classification'], "Unable to set 'classification'");
+      if (params?.['shared_memory_region'] !== undefined) {
+        const region = params['shared_memory_region'];
+        throw new LabError('NOT_FOUND', `Unable to find shared memory region: '${typeof region === 'string' ? region : ''}'`);
+      }
+      const binary = params?.['binary_data'] !== undefined ? asBool(params['binary_data'], "Unable to parse 'binary_data'") : false;
+      kinds.set(name, binary ? 'binary' : 'json');
+      outputs.push(out);
+    }
+    request.outputs = outputs;
+  }
+  return { request, kinds, defaultKind };
+}
+
+/** Reads Inference-Header-Content-Length as Triton does (std::stoi, then range-checked against the body). */
+export function headerLengthOf(value: string | undefined, contentLength: number): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^\s*([+-]?\d+)/.exec(value);
+  if (!m) throw new LabError('INVALID_ARG', `Unable to parse Inference-Header-Content-Length, got: ${value}`);
+  const v = Number(m[1]);
+  if (v < -2147483648 || v > 2147483647) {
+    throw new LabError('INVALID_ARG', `Unable to parse Inference-Header-Content-Length, value is out of range [ -2147483648, 2147483647 ], got: ${value}`);
+  }
+  if (v < 0 || v > contentLength) throw new LabError('INVALID_ARG', `inference header size should be in range (0, ${contentLength}), got: ${value}`);
+  return v;
+}

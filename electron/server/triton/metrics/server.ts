@@ -1,0 +1,73 @@
+/**
+ * Triton's metrics endpoint (tritonserver --metrics-port, 8002 by default):
+ * a bare HTTP server answering `GET /metrics` (a trailing slash allowed, as
+ * Triton's /metrics/? pattern) with the Prometheus text format. Other
+ * methods get 405 with Triton's JSON error; other paths get 404 (Triton
+ * answers them 200 with an empty body).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EXPOSITION_CONTENT_TYPE } from './prometheus';
+import { type MetricsSource, TritonMetrics, type TritonMetricsOptions } from './triton-metrics';
+
+export interface MetricsServerOptions extends Omit<TritonMetricsOptions, 'cpu'> {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+}
+
+export interface MetricsServer {
+  /** The port it listens on (the chosen one when asked for 0). */
+  port: number;
+  metrics: TritonMetrics;
+  close(): Promise<void>;
+}
+
+const PATH = /^\/metrics\/?$/;
+
+function reply(res: http.ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...extra });
+  res.end(body);
+}
+
+export async function startMetricsServer(core: MetricsSource, options: MetricsServerOptions): Promise<MetricsServer> {
+  const metrics = new TritonMetrics(core, options);
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0]!;
+    if (req.method !== 'GET') {
+      reply(res, 405, 'application/json', JSON.stringify({ error: 'Method Not Allowed' }), { Allow: 'GET' });
+      return;
+    }
+    if (!PATH.test(path)) {
+      reply(res, 404, 'application/json', JSON.stringify({ error: 'Not Found' }));
+      return;
+    }
+    let text: string;
+    try {
+      text = metrics.render();
+    } catch (err) {
+      reply(res, 500, 'application/json', JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
+      return;
+    }
+    reply(res, 200, EXPOSITION_CONTENT_TYPE, text);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  metrics.start();
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    metrics,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        metrics.stop();
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
