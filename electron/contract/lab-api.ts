@@ -152,10 +152,38 @@ export interface FileContent {
   note?: string;
 }
 
+/** Where the Triton endpoints listen; port 0 takes any free port. */
+export interface ServeSettings {
+  host: string;
+  httpPort: number;
+  grpcPort: number;
+  metricsPort: number;
+}
+
+/** The Triton-compatible server (HTTP, gRPC, metrics) the app can run for one open repository. */
+export interface ServeStatus {
+  /** Whether this host can serve at all. */
+  available: boolean;
+  state: 'stopped' | 'starting' | 'running' | 'stopping';
+  repoId?: string;
+  repoName?: string;
+  /** Base URLs once running, e.g. http://127.0.0.1:8000 and 127.0.0.1:8001. */
+  http?: string;
+  grpc?: string;
+  metrics?: string;
+  /** Requests being answered now. */
+  inFlight: number;
+  /** Why the last start failed, or what went wrong while stopping. */
+  error?: string;
+  /** The settings of the running server, or the ones a start would use. */
+  settings: ServeSettings;
+}
+
 export type LabEvent =
   | { type: 'repositories-changed' }
   | { type: 'repository-changed'; repoId: string }
-  | { type: 'models-changed'; repoId: string; models: string[] };
+  | { type: 'models-changed'; repoId: string; models: string[] }
+  | { type: 'serve-changed'; status: ServeStatus };
 
 /** Every method: request → response. Transports derive their routes from these keys. */
 export interface LabMethods {
@@ -173,6 +201,11 @@ export interface LabMethods {
   cancelLoad: { req: { repoId: string; model: string }; res: { cancelled: boolean } };
   setWatch: { req: { repoId: string; enabled: boolean; pollSecs?: number }; res: RepositoryInfo };
   readFile: { req: { repoId: string; path: string }; res: FileContent };
+  serveStatus: { req: Record<string, never>; res: ServeStatus };
+  /** Serves one open repository over Triton's HTTP, gRPC and metrics endpoints (stopping any other). */
+  startServing: { req: { repoId: string } & Partial<ServeSettings>; res: ServeStatus };
+  /** Stops gracefully: requests in flight finish first. */
+  stopServing: { req: Record<string, never>; res: ServeStatus };
 }
 
 export type LabMethod = keyof LabMethods;

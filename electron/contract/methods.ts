@@ -19,6 +19,9 @@ export const LAB_METHODS = [
   'cancelLoad',
   'setWatch',
   'readFile',
+  'serveStatus',
+  'startServing',
+  'stopServing',
 ] as const satisfies readonly LabMethod[];
 
 type Missing = Exclude<LabMethod, (typeof LAB_METHODS)[number]>;

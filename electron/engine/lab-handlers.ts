@@ -3,7 +3,7 @@
  * arrives as `unknown` (from IPC or HTTP) and is checked here, once, before the
  * Lab sees it; main and the HTTP server only route to these.
  */
-import type { HostInfo, LabMethod, LabMethods, LabResponse } from '../contract/lab-api';
+import type { HostInfo, LabMethod, LabMethods, LabResponse, ServeSettings, ServeStatus } from '../contract/lab-api';
 import { LabError } from './errors';
 import type { Lab } from './lab';
 import { sampleRepositories } from './samples';
@@ -12,6 +12,22 @@ export interface HostCapabilities {
   info(): HostInfo;
   /** Native folder picker; resolves null when cancelled or unavailable. */
   pickFolder(): Promise<string | null>;
+  /** The Triton-compatible server, where the host provides one (the engine cannot: it lives above it). */
+  serving?: ServeControl;
+}
+
+export interface ServeControl {
+  status(): ServeStatus;
+  start(repoId: string, settings: Partial<ServeSettings>): Promise<ServeStatus>;
+  stop(): Promise<ServeStatus>;
+}
+
+const NO_SERVING: ServeStatus = { available: false, state: 'stopped', inFlight: 0, settings: { host: '127.0.0.1', httpPort: 8000, grpcPort: 8001, metricsPort: 8002 } };
+
+function port(p: Payload, key: string): number | undefined {
+  const v = optNumber(p, key);
+  if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 65535)) throw new LabError('INVALID_ARG', `'${key}' must be a port number from 0 to 65535`);
+  return v;
 }
 
 export type LabHandlers = { [M in LabMethod]: (req: unknown) => Promise<LabResponse<M>> };
@@ -82,6 +98,19 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
       const p = payload(req);
       return lab.readFile(str(p, 'repoId'), str(p, 'path'));
     },
+    serveStatus: async () => host.serving?.status() ?? NO_SERVING,
+    startServing: async (req) => {
+      if (!host.serving) throw new LabError('UNSUPPORTED', 'this host cannot serve repositories');
+      const p = payload(req);
+      const settings: Partial<ServeSettings> = {};
+      for (const key of ['httpPort', 'grpcPort', 'metricsPort'] as const) {
+        const v = port(p, key);
+        if (v !== undefined) settings[key] = v;
+      }
+      if (p['host'] !== undefined) settings.host = str(p, 'host', 255);
+      return host.serving.start(str(p, 'repoId'), settings);
+    },
+    stopServing: async () => (host.serving ? host.serving.stop() : NO_SERVING),
   };
 }
 

@@ -39,6 +39,11 @@ export class Lab {
     return () => this.listeners.delete(listener);
   }
 
+  /** Lets the host announce its own changes (e.g. the serve switch) to the same listeners. */
+  emitEvent(ev: LabEvent): void {
+    this.emit(ev);
+  }
+
   private emit(ev: LabEvent): void {
     for (const l of this.listeners) {
       try {

@@ -14,12 +14,14 @@ import { forwardEvents, registerIpc } from './ipc';
 import { hardenSession } from './security';
 import { createLabWindow } from './window';
 import { repositoriesFromArgv } from './argv';
+import { LabServing } from '../server/triton/lab-serving';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const samplesDir = app.isPackaged ? path.join(process.resourcesPath, 'sample-repos') : path.resolve(here, '../../sample-repos');
 
 const lab = new Lab();
 let mainWindow: BrowserWindow | undefined;
+const serving = new LabServing(lab, app.getVersion(), (line) => console.log(line));
 
 const handlers = createLabHandlers(lab, {
   info: () => ({ mode: 'electron', appVersion: app.getVersion(), platform: process.platform, canPickFolder: true, samplesDir }),
@@ -28,6 +30,7 @@ const handlers = createLabHandlers(lab, {
     const result = mainWindow ? await dialog.showOpenDialog(mainWindow, opts) : await dialog.showOpenDialog(opts);
     return result.canceled ? null : (result.filePaths[0] ?? null);
   },
+  serving,
 });
 
 async function openStartupRepositories(): Promise<void> {
@@ -56,5 +59,9 @@ void app.whenReady().then(() => {
 
 app.on('window-all-closed', () => {
   // Script workers and sessions stop (finalize() runs) before the app exits.
-  void lab.close().finally(() => app.quit());
+  // The server finishes its requests in flight before the models stop.
+  void serving
+    .close()
+    .then(() => lab.close())
+    .finally(() => app.quit());
 });

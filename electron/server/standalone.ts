@@ -15,6 +15,7 @@ import { createLabHandlers } from '../engine/lab-handlers';
 import { sampleRepositories } from '../engine/samples';
 import { findChromium, hasDisplay, openAppWindow } from './chromium';
 import { startLabHttpServer } from './lab-http';
+import { LabServing } from './triton/lab-serving';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_PORT = 4180;
@@ -42,9 +43,12 @@ async function main(): Promise<void> {
   }
 
   const lab = new Lab();
+  const appVersion = process.env['npm_package_version'] ?? '0.1.0';
+  const serving = new LabServing(lab, appVersion, (line) => process.stderr.write(`${line}\n`));
   const handlers = createLabHandlers(lab, {
-    info: () => ({ mode: 'browser', appVersion: process.env['npm_package_version'] ?? '0.1.0', platform: process.platform, canPickFolder: false, samplesDir }),
+    info: () => ({ mode: 'browser', appVersion, platform: process.platform, canPickFolder: false, samplesDir }),
     pickFolder: () => Promise.resolve(null),
+    serving,
   });
   // A stable address is easier to reuse; fall back to any free port when it is taken.
   const http = await startLabHttpServer({ lab, handlers, staticDir, host, port }).catch((err: NodeJS.ErrnoException) => {
@@ -69,7 +73,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     appWindow?.kill();
-    void Promise.all([lab.close(), http.close()]).finally(() => process.exit(0));
+    void serving
+      .close()
+      .then(() => Promise.all([lab.close(), http.close()]))
+      .finally(() => process.exit(0));
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

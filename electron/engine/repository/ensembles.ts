@@ -5,7 +5,7 @@
  * when pinned), and then the ensemble's mapping is checked against the
  * members' final configs.
  */
-import { clone, create } from '@bufbuild/protobuf';
+import { clone, create, equals } from '@bufbuild/protobuf';
 import { type ModelConfig, ModelConfigSchema, ModelTransactionPolicySchema } from '../config/gen/model_config_pb';
 import { ensembleSteps } from '../config/ensemble-graph';
 import { validateEnsembleAgainstMembers } from '../config/ensemble-members';
@@ -147,7 +147,9 @@ export function evaluateEnsembles(models: Map<string, ModelRecord>, resolver?: M
       v.issues = [];
       v.state = verdict.ok ? 'READY' : 'UNAVAILABLE';
       v.reason = verdict.ok ? '' : reasonOf(issues[0]!);
-      v.runner = verdict.ok && resolver ? new EnsembleRunner(c, v.version, resolver) : undefined;
+      // An unchanged ensemble keeps its runner, and with it its statistics, as in Triton.
+      const kept = v.runner instanceof EnsembleRunner && equals(ModelConfigSchema, v.runner.config, c) ? v.runner : undefined;
+      v.runner = verdict.ok && resolver ? (kept ?? new EnsembleRunner(c, v.version, resolver)) : undefined;
     }
     rec.dependencyIssues = issues;
     return verdict;

@@ -28,6 +28,8 @@ interface Pending {
   deadlineNs?: bigint;
   delayed: boolean;
   timeoutAction: ModelQueuePolicy_TimeoutAction;
+  /** Called when an instance takes the request: it stops counting as pending. */
+  started: () => void;
   resolve: (done: { outputs: Tensor[]; timing: RequestTiming }) => void;
   reject: (err: Error) => void;
 }
@@ -88,7 +90,14 @@ export class ModelRunner implements Runner {
       ...(req.trace?.step !== undefined ? { step: req.trace.step } : {}),
     });
     let reason: FailureReason = 'OTHER';
+    // Pending as Triton counts it: received and not yet handed to an instance.
+    let pending = true;
     this.statistics.pending++;
+    const started = (): void => {
+      if (!pending) return;
+      pending = false;
+      this.statistics.pending--;
+    };
     try {
       if (this.closed) throw new LabError('UNAVAILABLE', `Request for unknown model: '${this.modelName}' version ${this.version} is not at ready state`);
       const prepared = prepareRequest(this.config, req);
@@ -100,9 +109,9 @@ export class ModelRunner implements Runner {
           `request to model '${this.modelName}' would wait forever: all ${this.instances.length} of its instances are busy with the request that sent it (a model calling itself needs a free instance; add instances with instance_group count)`,
         );
       }
-      const pending = this.enqueue(prepared, req, span);
+      const queued = this.enqueue(prepared, req, span, started);
       reason = 'BACKEND';
-      const done = await pending;
+      const done = await queued;
       const result = { modelName: this.modelName, modelVersion: this.version, id: req.id ?? '', outputs: this.shapeOutputs(prepared, done.outputs), timing: done.timing };
       if (span && trace?.captureTensors) span.outputs = result.outputs;
       return result;
@@ -114,12 +123,12 @@ export class ModelRunner implements Runner {
       if (span) span.error = e.message;
       throw err;
     } finally {
-      this.statistics.pending--;
+      started();
       if (span) span.requestEnd = trace!.now();
     }
   }
 
-  private enqueue(prepared: PreparedRequest, req: InferRequest, span: TraceSpan | undefined): Promise<{ outputs: Tensor[]; timing: RequestTiming }> {
+  private enqueue(prepared: PreparedRequest, req: InferRequest, span: TraceSpan | undefined, started: () => void): Promise<{ outputs: Tensor[]; timing: RequestTiming }> {
     const level = this.priorityOf(req);
     const policy = this.policyFor(level);
     if (this.batcher && policy && policy.maxQueueSize > 0 && this.queue.filter((p) => p.level === level).length >= policy.maxQueueSize) {
@@ -143,6 +152,7 @@ export class ModelRunner implements Runner {
         ...(this.batcher && timeoutUs > 0 ? { deadlineNs: enqueuedNs + BigInt(Math.round(timeoutUs * 1000)) } : {}),
         delayed: false,
         timeoutAction: policy?.timeoutAction ?? ModelQueuePolicy_TimeoutAction.REJECT,
+        started,
         resolve,
         reject,
       });
@@ -313,6 +323,7 @@ export class ModelRunner implements Runner {
     this.busy.add(instance);
     const start = now();
     for (const p of batch) {
+      p.started();
       const trace = p.span && p.prepared.trace?.trace;
       if (p.span && trace) {
         p.span.computeStart = trace.now();

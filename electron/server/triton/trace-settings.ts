@@ -62,6 +62,13 @@ export class TraceSettings {
     this.global = { trace_level: ['OFF'], trace_rate: '1000', trace_count: '-1', log_frequency: '0', trace_file: '', ...init };
   }
 
+  /** Start-up settings (--trace-config), the only way to name the trace file. */
+  configure(init: Partial<Omit<TraceSettingsValues, 'trace_mode'>>): void {
+    const { trace_file, ...rest } = init;
+    if (trace_file !== undefined) this.global.trace_file = trace_file;
+    this.update(undefined, rest);
+  }
+
   get(model?: string): TraceSettingsValues {
     const own = model ? this.models.get(model) : undefined;
     const pick = <K extends Key>(k: K): TraceSettingsValues[K] => (own?.[k] ?? this.global[k]) as TraceSettingsValues[K];

@@ -44,7 +44,7 @@ export const useRepositoriesStore = defineStore('repositories', {
     },
     async onEvent(ev: LabEvent): Promise<void> {
       if (ev.type === 'repositories-changed') await this.refreshAll();
-      else await this.refreshOne(ev.repoId);
+      else if (ev.type === 'repository-changed' || ev.type === 'models-changed') await this.refreshOne(ev.repoId);
     },
     async refreshAll(): Promise<void> {
       try {

@@ -66,9 +66,11 @@ beforeAll(async () => {
     'multi/config.pbtxt': modelConfig('multi', { ...identIo, extra: 'version_policy: { all { } }' }),
     'multi/1': null,
     'multi/2': null,
-    // Holds requests 300 ms for a fuller batch; a third waiting request is rejected.
-    'held/config.pbtxt': modelConfig('held', { ...identIo, extra: 'dynamic_batching { max_queue_delay_microseconds: 300000 default_queue_policy { max_queue_size: 2 } }' }),
+    // Holds requests 500 ms for a fuller batch; a third waiting request is rejected.
+    'held/config.pbtxt': modelConfig('held', { ...identIo, extra: 'dynamic_batching { max_queue_delay_microseconds: 500000 default_queue_policy { max_queue_size: 2 } }' }),
     'held/1': null,
+    'tagged/config.pbtxt': modelConfig('tagged', { ...identIo, extra: 'metric_tags { key: "team" value: "vision" }' }),
+    'tagged/1': null,
     'bomb/config.pbtxt': scriptConfig('bomb', io),
     'bomb/1/model.js': BOMB,
     'pipe/config.pbtxt': ensembleConfig('pipe', {
@@ -106,7 +108,8 @@ describe('Triton metrics endpoint', () => {
     const models = parseExposition(text)
       .samples.filter((s) => s.name === 'nv_inference_request_success')
       .map((s) => `${s.labels.model}/${s.labels.version}`);
-    expect(models).toEqual(['bomb/1', 'broken/1', 'held/1', 'ident_a/1', 'ident_b/1', 'multi/1', 'multi/2', 'pipe/1']);
+    expect(models).toEqual(['bomb/1', 'broken/1', 'held/1', 'ident_a/1', 'ident_b/1', 'multi/1', 'multi/2', 'pipe/1', 'tagged/1']);
+    expect(text).toContain('nv_inference_pending_request_count{_team="vision",model="tagged",version="1"} 0');
     expect(lines(text, 'nv_inference_request_failure', 'pipe')).toEqual([
       'nv_inference_request_failure{model="pipe",reason="REJECTED",version="1"} 0',
       'nv_inference_request_failure{model="pipe",reason="CANCELED",version="1"} 0',
@@ -201,6 +204,8 @@ describe('Triton metrics endpoint', () => {
       // A sample belongs to the family whose header came last.
       expect(line.split(/[{ ]/, 1)[0]).toBe(seen.at(-1));
       expect(line).toMatch(/^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? \d+(\.\d+)?(e[-+]\d+)?$/);
+      const names = [...line.matchAll(/[{,]([a-z_]+)="/g)].map((m) => m[1]!);
+      expect(names).toEqual([...names].sort());
     }
     for (const [name, f] of parsed.families) {
       expect(f.help, name).toBeTruthy();
@@ -243,7 +248,7 @@ describe('Triton metrics endpoint', () => {
     try {
       const text = await scrape(other.port);
       expect(text).not.toContain('nv_cpu_');
-      expect(text).toContain('nv_inference_request_success{model="pipe",version="1"} 1');
+      expect(text).toContain('nv_inference_request_success{model="ident_a",version="1"} 5');
     } finally {
       await other.close();
     }

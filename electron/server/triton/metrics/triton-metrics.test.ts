@@ -9,10 +9,10 @@ import type { Runner } from '../../../engine/runtime/types';
 import { escapeLabelValue, formatValue, parseExposition, renderExposition } from './prometheus';
 import { type CpuReader, type CpuTimes, TritonMetrics, cpuUtilization, parseMeminfo, parseProcStat } from './triton-metrics';
 
-function runner(modelName: string, version: number, fill: (s: ModelStatistics) => void = () => {}): Runner {
+function runner(modelName: string, version: number, fill: (s: ModelStatistics) => void = () => {}, metricTags: Record<string, string> = {}): Runner {
   const statistics = new ModelStatistics();
   fill(statistics);
-  return { modelName, version, statistics } as unknown as Runner;
+  return { modelName, version, statistics, config: { metricTags } } as unknown as Runner;
 }
 
 const source = (runners: Runner[]) => ({ servingRunners: () => runners });
@@ -174,6 +174,14 @@ nv_cpu_memory_used_bytes 3221225472
     const text = new TritonMetrics(source([runner('we"ird\\name', 3)]), { allowCpuMetrics: false }).render();
     expect(text).toContain('nv_inference_request_success{model="we\\"ird\\\\name",version="3"} 0');
     expect(parseExposition(text).samples[0]!.labels).toEqual({ model: 'we"ird\\name', version: '3' });
+  });
+
+  it("adds config metric_tags as '_<key>' labels, sorted ahead of the others", () => {
+    const tags = { team: 'vision', Zone: 'eu', 'bad-key': 'x', _reserved: 'y' };
+    const text = new TritonMetrics(source([runner('tagged', 1, (s) => s.recordFailure(1, 'CANCELED'), tags)]), { allowCpuMetrics: false }).render();
+    expect(text).toContain('nv_inference_request_success{_Zone="eu",_team="vision",model="tagged",version="1"} 0');
+    expect(text).toContain('nv_inference_request_failure{_Zone="eu",_team="vision",model="tagged",reason="CANCELED",version="1"} 1');
+    expect(text).not.toMatch(/bad|reserved/);
   });
 
   it('refuses a non-positive interval', () => {

@@ -23,7 +23,8 @@
  * cache), nv_model_load_duration_secs.
  *
  * prometheus-cpp keeps a sample's labels in a std::map, so Triton prints
- * them sorted by name: {model,version} and {model,reason,version}.
+ * them sorted by name: {model,version} and {model,reason,version}, with a
+ * `_<key>` label per config metric_tags entry ahead of them.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -219,7 +220,7 @@ export class TritonMetrics {
         ...FAMILIES.failure,
         samples: runners.flatMap((r) =>
           FAILURE_REASONS.map((reason) => ({
-            labels: [['model', r.modelName], ['reason', reason], ['version', String(r.version)]] as const,
+            labels: modelLabels(r, { reason }),
             value: r.statistics.failures[reason],
           })),
         ),
@@ -253,9 +254,19 @@ export class TritonMetrics {
   }
 }
 
-function modelLabels(r: Runner): Labels {
-  return [
-    ['model', r.modelName],
-    ['version', String(r.version)],
-  ];
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * A version's labels: `model`, `version`, each config metric_tags entry as `_<key>`, and any
+ * `extra`, sorted by name as prometheus-cpp's std::map keeps them. Tags that would not make a
+ * valid, unreserved label name are left out.
+ */
+function modelLabels(r: Runner, extra: Record<string, string> = {}): Labels {
+  const labels: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r.config.metricTags)) {
+    const name = `_${k}`;
+    if (LABEL_NAME.test(name) && !name.startsWith('__')) labels[name] = v;
+  }
+  Object.assign(labels, { model: r.modelName, version: String(r.version) }, extra);
+  return Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
