@@ -2,6 +2,7 @@
 import { parse, UsageError } from './args';
 import { configCommand } from './config';
 import { inferCommand } from './infer';
+import { SERVE_USAGE, serveCommand } from './serve';
 import type { Output } from './output';
 import { validateCommand } from './validate';
 
@@ -18,6 +19,9 @@ Commands:
         [--version N]                        @file (raw bytes for UINT8 [-1]/BYTES inputs, e.g. an
                                              image; .json files are parsed); --trace adds a timing
                                              table per ensemble step and BLS call
+  serve <repo> [tritonserver options]        serve the repository to Triton's clients: HTTP on 8000,
+                                             gRPC on 8001, metrics on 8002, bound to 127.0.0.1
+                                             (model-lab serve --help for every option)
 
 Options:
   --model-repository=<path>                  the repository, as tritonserver takes it
@@ -37,6 +41,18 @@ export async function runCli(argv: string[], out: Output): Promise<number> {
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     out.log(USAGE);
     return command ? 0 : 2;
+  }
+  if (command === 'serve') {
+    try {
+      return await serveCommand(rest, out);
+    } catch (err) {
+      if (err instanceof UsageError) {
+        out.err(`model-lab serve: ${err.message}\n\n${SERVE_USAGE}`);
+        return 2;
+      }
+      out.err(`model-lab serve: ${err instanceof Error ? err.message : String(err)}`);
+      return 1;
+    }
   }
   const run = COMMANDS[command];
   if (!run) {

@@ -134,23 +134,18 @@ export async function startHttpServer(core: TritonCore, opts: HttpServerOptions)
       return errorReply(`Server is busy: ${inflight} inference requests are in flight (the limit is ${maxInflight}); retry later`, 503);
     }
     inflight++;
-    const abort = new AbortController();
-    const onClose = (): void => {
-      if (!req.complete || !req.socket.writable) abort.abort();
-    };
-    req.socket.once('close', onClose);
+    // As in Triton's HTTP frontend, a request runs to the end even if its client goes away.
     try {
       const body = await decompressed(req, await readBody(req));
       const headerLength = headerLengthOf(req.headers['inference-header-content-length'] as string | undefined, body.byteLength);
       const parsed = readInferRequest(body, headerLength, model, { maxInputBytes });
-      const resp = await core.infer(model, version, { ...parsed.request, signal: abort.signal });
+      const resp = await core.infer(model, version, parsed.request);
       const enc = encodeInferResponse(resp, parsed.kinds, parsed.defaultKind);
       if (enc.binary.length === 0) return new HttpReply(200, enc.json, { 'Content-Type': 'application/json' });
       const head = Buffer.from(enc.json);
       return new HttpReply(200, [head, ...enc.binary], { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(head.byteLength) });
     } finally {
       inflight--;
-      req.socket.off('close', onClose);
     }
   };
 
@@ -289,10 +284,12 @@ export async function startHttpServer(core: TritonCore, opts: HttpServerOptions)
       parts = [await (enc === 'gzip' ? gzip : deflate)(Buffer.concat(parts))];
       headers['Content-Encoding'] = enc;
     }
-    headers['Content-Length'] = parts.reduce((n, p) => n + p.byteLength, 0);
+    const total = parts.reduce((n, p) => n + p.byteLength, 0);
+    headers['Content-Length'] = total;
     res.writeHead(reply.status, headers);
-    if (parts.length <= 1) {
-      res.end(parts[0]);
+    // One write for small bodies (a copy is cheaper than a writev); big tensors go out without copying.
+    if (parts.length <= 1 || total <= 64 * 1024) {
+      res.end(parts.length <= 1 ? parts[0] : Buffer.concat(parts, total));
       return;
     }
     res.cork();

@@ -1,0 +1,289 @@
+/**
+ * `model-lab serve <repo>`: the repository behind Triton's HTTP (8000), gRPC
+ * (8001) and metrics (8002) endpoints, taking tritonserver's own flags so
+ * scripts and docs written for tritonserver work as they are. Binds
+ * 127.0.0.1 unless told otherwise. SIGINT/SIGTERM stop it gracefully.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { LabError } from '../engine/errors';
+import { type ControlMode, Repository } from '../engine/repository/repository';
+import { toModelSummary } from '../engine/repository/views';
+import { isLoopback, type ServeOptions, type Serving, startServing } from '../server/triton/serve';
+import { loadOptions, UsageError } from './args';
+import type { Output } from './output';
+import { formatTable } from './validate';
+
+export const SERVE_USAGE = `Usage: model-lab serve <repo> [tritonserver options]
+
+  --model-repository=<path>          the repository (or give it as the first argument)
+  --http-port=N --grpc-port=N --metrics-port=N      ports (8000, 8001, 8002)
+  --http-address=A --grpc-address=A --metrics-address=A
+                                     addresses to bind (127.0.0.1); anything else is reachable
+                                     from other machines, and a warning says so
+  --allow-http=B --allow-grpc=B --allow-metrics=B   turn an endpoint off with false
+  --model-control-mode=none|poll|explicit           as tritonserver (none)
+  --repository-poll-secs=N           how often poll mode looks for changes (15)
+  --load-model=NAME                  explicit mode: load at start (repeatable; * for all)
+  --strict-readiness=B               ready only when every model is (true)
+  --exit-on-error=B                  exit when a model fails to load at start (false here;
+                                     tritonserver defaults to true)
+  --exit-timeout-secs=N              how long shutdown waits for requests in flight (30)
+  --http-max-input-size=BYTES        largest JSON request part or raw input (67108864)
+  --allow-cpu-metrics=B --metrics-interval-ms=N
+  --trace-config=triton,file=PATH --trace-config=level=TIMESTAMPS --trace-config=rate=N
+                                     --trace-config=count=N --trace-config=log-frequency=N
+  --log-verbose=N --log-info=B --log-warning=B --log-error=B --log-format=default|ISO8601
+  --disable-auto-complete-config --backend-config=default-max-batch-size=N
+`;
+
+/** tritonserver options that mean nothing here: accepted with a notice, so existing command lines run. */
+const IGNORED = [
+  'backend-directory',
+  'repoagent-directory',
+  'pinned-memory-pool-byte-size',
+  'cuda-memory-pool-byte-size',
+  'min-supported-compute-capability',
+  'buffer-manager-thread-count',
+  'model-load-thread-count',
+  'http-thread-count',
+  'reuse-http-port',
+  'reuse-grpc-port',
+  'allow-gpu-metrics',
+  'id',
+  'rate-limit',
+  'model-namespacing',
+  'strict-model-config',
+  'cache-config',
+  'response-cache-byte-size',
+  'grpc-infer-allocation-pool-size',
+] as const;
+
+const OPTIONS = {
+  'model-repository': { type: 'string' },
+  'http-port': { type: 'string' },
+  'grpc-port': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'http-address': { type: 'string' },
+  'grpc-address': { type: 'string' },
+  'metrics-address': { type: 'string' },
+  'allow-http': { type: 'string' },
+  'allow-grpc': { type: 'string' },
+  'allow-metrics': { type: 'string' },
+  'allow-cpu-metrics': { type: 'string' },
+  'metrics-interval-ms': { type: 'string' },
+  'model-control-mode': { type: 'string' },
+  'repository-poll-secs': { type: 'string' },
+  'load-model': { type: 'string', multiple: true },
+  'strict-readiness': { type: 'string' },
+  'exit-on-error': { type: 'string' },
+  'exit-timeout-secs': { type: 'string' },
+  'http-max-input-size': { type: 'string' },
+  'trace-config': { type: 'string', multiple: true },
+  'log-verbose': { type: 'string' },
+  'log-info': { type: 'string' },
+  'log-warning': { type: 'string' },
+  'log-error': { type: 'string' },
+  'log-format': { type: 'string' },
+  'disable-auto-complete-config': { type: 'boolean' },
+  'backend-config': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+  ...Object.fromEntries(IGNORED.map((k) => [k, { type: 'string', multiple: true }])),
+} as const;
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+function bool(values: Values, key: string, dflt: boolean): boolean {
+  const v = values[key];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string') return dflt;
+  if (['true', '1', 'yes', 'on'].includes(v.toLowerCase())) return true;
+  if (['false', '0', 'no', 'off'].includes(v.toLowerCase())) return false;
+  throw new UsageError(`--${key} expects true or false, got '${v}'`);
+}
+
+function int(values: Values, key: string, dflt: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const v = values[key];
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${key} expects an integer from ${min} to ${max}, got '${String(v)}'`);
+  return n;
+}
+
+export interface ServeSetup {
+  repoDir: string;
+  controlMode: ControlMode;
+  pollSecs: number;
+  startupModels: string[];
+  exitOnError: boolean;
+  options: ServeOptions;
+  warnings: string[];
+  repoInit: ReturnType<typeof loadOptions>;
+}
+
+/** Reads tritonserver-style arguments into what serving needs; usage errors for anything malformed. */
+export function parseServeArgs(argv: string[]): ServeSetup | 'help' {
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  if (values['help']) return 'help';
+  const fromFlag = values['model-repository'];
+  const repoDir = typeof fromFlag === 'string' && fromFlag ? fromFlag : positionals[0];
+  if (!repoDir) throw new UsageError('a model repository is required (a path, or --model-repository=<path>)');
+  const extra = typeof fromFlag === 'string' && fromFlag ? positionals : positionals.slice(1);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+
+  const warnings: string[] = [];
+  for (const k of IGNORED) if (values[k] !== undefined) warnings.push(`--${k} has no effect in Model Lab; ignored`);
+
+  const mode = (values['model-control-mode'] as string | undefined) ?? 'none';
+  if (mode !== 'none' && mode !== 'poll' && mode !== 'explicit') throw new UsageError(`--model-control-mode must be none, poll or explicit, got '${mode}'`);
+  const startupModels = (values['load-model'] as string[] | undefined) ?? [];
+  if (startupModels.length > 0 && mode !== 'explicit') throw new UsageError('--load-model needs --model-control-mode=explicit');
+  if (startupModels.includes('*') && startupModels.length > 1) throw new UsageError("Wildcard model name '*' must be the ONLY startup model if specified at all.");
+
+  const endpoint = (kind: 'http' | 'grpc' | 'metrics', port: number): ServeOptions['http'] => {
+    if (!bool(values, `allow-${kind}`, true)) return false;
+    const host = (values[`${kind}-address`] as string | undefined) ?? '127.0.0.1';
+    if (!isLoopback(host)) warnings.push(`the ${kind.toUpperCase()} endpoint listens on ${host}: anyone who can reach this address can run, load and unload models`);
+    return { host, port: int(values, `${kind}-port`, port, 0, 65535) };
+  };
+
+  const trace: NonNullable<ServeOptions['trace']> = {};
+  for (const entry of (values['trace-config'] as string[] | undefined) ?? []) {
+    // [<mode>,]<setting>=<value>, tritonserver's --trace-config form.
+    const m = /^(?:(triton|opentelemetry),)?([\w-]+)=(.*)$/.exec(entry);
+    if (!m) throw new UsageError(`--trace-config expects [<mode>,]<setting>=<value>, got '${entry}'`);
+    const [, traceMode, key, value] = m as unknown as [string, string | undefined, string, string];
+    if (traceMode === 'opentelemetry') throw new UsageError('--trace-config opentelemetry tracing is not supported by Model Lab; use triton mode');
+    if (key === 'file') trace.file = path.resolve(value);
+    else if (key === 'level') trace.level = [...(trace.level ?? []), value.toUpperCase()];
+    else if (key === 'rate') trace.rate = value;
+    else if (key === 'count') trace.count = value;
+    else if (key === 'log-frequency') trace.logFrequency = value;
+    else if (key === 'mode') {
+      if (value !== 'triton') throw new UsageError(`--trace-config mode=${value} is not supported by Model Lab; use triton`);
+    } else throw new UsageError(`--trace-config: unknown setting '${key}'`);
+  }
+
+  const logFormat = values['log-format'] as string | undefined;
+  if (logFormat !== undefined && logFormat !== 'default' && logFormat !== 'ISO8601') throw new UsageError(`invalid argument for --log-format, got: ${logFormat}`);
+
+  const options: ServeOptions = {
+    http: endpoint('http', 8000),
+    grpc: endpoint('grpc', 8001),
+    metrics: endpoint('metrics', 8002),
+    version: process.env['npm_package_version'] ?? '0.1.0',
+    strictReadiness: bool(values, 'strict-readiness', true),
+    exitTimeoutSecs: int(values, 'exit-timeout-secs', 30),
+    httpMaxInputBytes: int(values, 'http-max-input-size', 64 * 1024 * 1024, 1),
+    allowCpuMetrics: bool(values, 'allow-cpu-metrics', true),
+    metricsIntervalMs: int(values, 'metrics-interval-ms', 2000, 1),
+    ...(Object.keys(trace).length > 0 ? { trace } : {}),
+    log: {
+      verbose: int(values, 'log-verbose', 0),
+      info: bool(values, 'log-info', true),
+      warning: bool(values, 'log-warning', true),
+      error: bool(values, 'log-error', true),
+      ...(logFormat ? { format: logFormat } : {}),
+    },
+  };
+  if (!options.http && !options.grpc) warnings.push('both HTTP and gRPC are off: only metrics will be served');
+  return {
+    repoDir: path.resolve(repoDir),
+    controlMode: mode,
+    pollSecs: int(values, 'repository-poll-secs', 15, 1),
+    startupModels,
+    exitOnError: bool(values, 'exit-on-error', false),
+    options,
+    warnings,
+    repoInit: loadOptions({ 'disable-auto-complete-config': values['disable-auto-complete-config'], 'backend-config': values['backend-config'] }),
+  };
+}
+
+export interface RunningServe {
+  repo: Repository;
+  serving: Serving;
+  stop(): Promise<void>;
+}
+
+/** Loads the repository and starts the endpoints; prints the model table and the addresses as tritonserver does. */
+export async function startServe(setup: ServeSetup, out: Output): Promise<RunningServe> {
+  for (const w of setup.warnings) out.err(`warning: ${w}`);
+  const repo = new Repository(setup.repoDir, { ...setup.repoInit, controlMode: setup.controlMode, pollSecs: setup.pollSecs, startupModels: setup.startupModels });
+  await repo.loadAll();
+  if (repo.problem) {
+    await repo.close();
+    throw new LabError('INVALID_ARG', `${setup.repoDir}: ${repo.problem}`);
+  }
+  const models = [...repo.models.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((m) => toModelSummary(m, repo.root));
+  const rows = models.flatMap((m) => {
+    const served = m.versions.filter((v) => v.served);
+    const base = { name: m.name, backend: m.backend, platform: m.platform };
+    if (served.length === 0) return [{ ...base, version: '-', state: m.state, reason: m.reason }];
+    return served.map((v) => ({ ...base, version: String(v.version), state: v.state, reason: v.reason }));
+  });
+  for (const l of formatTable(rows)) out.log(l);
+  const failed = rows.filter((r) => r.state !== 'READY' && !(setup.controlMode === 'explicit' && r.reason.startsWith('not loaded')));
+  if (failed.length > 0) {
+    out.err(`error: ${failed.length} model version(s) failed to load: ${failed.map((r) => r.name).join(', ')}`);
+    if (setup.exitOnError) {
+      await repo.close();
+      throw new LabError('INTERNAL', 'failed to load all models');
+    }
+  }
+  let serving: Serving;
+  try {
+    serving = await startServing(repo, { ...setup.options, sink: (line) => out.err(line) });
+  } catch (err) {
+    await repo.close();
+    throw err;
+  }
+  if (setup.controlMode === 'poll') repo.startPolling(setup.pollSecs);
+  for (const [kind, ep] of [
+    ['HTTP', serving.http],
+    ['gRPC', serving.grpc],
+    ['Metrics', serving.metrics],
+  ] as const) {
+    if (ep) out.log(`${kind.padEnd(7)} ${kind === 'gRPC' ? '' : 'http://'}${ep.host}:${ep.port}${kind === 'Metrics' ? '/metrics' : ''}`);
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    repo,
+    serving,
+    stop: () => {
+      stopping ??= (async () => {
+        const { drained } = await serving.stop();
+        if (!drained) out.err('warning: requests were still running when the exit timeout expired');
+        await repo.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** The command: serve until SIGINT or SIGTERM. */
+export async function serveCommand(argv: string[], out: Output): Promise<number> {
+  const setup = parseServeArgs(argv);
+  if (setup === 'help') {
+    out.log(SERVE_USAGE);
+    return 0;
+  }
+  const running = await startServe(setup, out);
+  out.log('Serving; press Ctrl+C to stop.');
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      out.log('Stopping: finishing requests in flight…');
+      void running.stop().finally(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}

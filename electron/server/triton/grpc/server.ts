@@ -1,0 +1,487 @@
+/**
+ * Triton's gRPC frontend (grpc_server.cc, infer_handler.cc,
+ * stream_infer_handler.cc) over a TritonCore: inference.GRPCInferenceService
+ * with every RPC of Triton's grpc_service.proto, and grpc.health.v1.Health.
+ * Messages are protobuf-es; grpc-js carries them. Errors keep Triton's
+ * messages and map to gRPC codes as Triton's GrpcStatusUtil does.
+ *
+ * Shared memory: no region can be registered in the lab, so the status RPCs
+ * answer an empty list (NOT_FOUND for a named region), unregistering is a
+ * no-op, registering system shared memory is UNIMPLEMENTED and registering
+ * CUDA shared memory fails as on a Triton built without GPU support.
+ */
+import { create, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import {
+  Server,
+  ServerCredentials,
+  status,
+  type sendUnaryData,
+  type ServerDuplexStream,
+  type ServerErrorResponse,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { type ErrorCode, LabError, errorMessage, toLabError } from '../../../engine/errors';
+import type { CoreInferRequest, LoadParameter, TritonCore } from '../core';
+import type { LogLevel, SettingValue } from '../log-settings';
+import type { DurationJson, ModelStatsJson } from '../statistics-json';
+import type { TraceChange } from '../trace-settings';
+import { parseVersion } from '../versions';
+import {
+  type LogSettingsRequest_SettingValue,
+  type ModelInferRequest,
+  type ModelStreamInferResponse,
+  ModelStatisticsSchema,
+  ModelStreamInferResponseSchema,
+  ModelInferResponseSchema,
+  StatisticDurationSchema,
+} from './gen/grpc_service_pb';
+import { type HealthCheckRequest, type HealthCheckResponse, HealthCheckResponse_ServingStatus, HealthCheckResponseSchema } from './gen/health_pb';
+import { inferResponse, readInferRequest } from './infer';
+import { DEFAULT_MAX_MESSAGE_BYTES, GRPCInferenceService, Health, type ServiceShape, serviceDefinition } from './service';
+
+export interface GrpcServerOptions {
+  host: string;
+  /** 0 picks a free port; the handle reports the one bound. */
+  port: number;
+  /** Largest message received or sent (Triton: INT32_MAX); larger ones fail with RESOURCE_EXHAUSTED. */
+  maxMessageBytes?: number;
+  /** How long a graceful close waits for calls in flight before cutting them off (default 30 s). */
+  drainTimeoutMs?: number;
+  log?: (level: LogLevel, message: string) => void;
+}
+
+export interface RunningGrpcServer {
+  port: number;
+  /** Graceful: stop accepting calls and let those in flight finish; otherwise cut every call off. */
+  close(graceful: boolean): Promise<void>;
+}
+
+/** Triton's GrpcStatusUtil::CodeToStatus. */
+const GRPC_CODE: Record<ErrorCode, status> = {
+  INVALID_ARG: status.INVALID_ARGUMENT,
+  NOT_FOUND: status.NOT_FOUND,
+  UNAVAILABLE: status.UNAVAILABLE,
+  UNSUPPORTED: status.UNIMPLEMENTED,
+  ALREADY_EXISTS: status.ALREADY_EXISTS,
+  INTERNAL: status.INTERNAL,
+  CANCELLED: status.CANCELLED,
+  UNKNOWN: status.UNKNOWN,
+};
+
+export function grpcStatusOf(code: ErrorCode): status {
+  return GRPC_CODE[code];
+}
+
+/** A thrown error as the gRPC status a call ends with: Triton's code mapping, the message as it is. */
+function serviceError(err: unknown): ServerErrorResponse {
+  const e = toLabError(err);
+  return Object.assign(new Error(e.message), { code: GRPC_CODE[e.code], details: e.message });
+}
+
+const SHM_UNSUPPORTED = 'shared memory is not supported by Model Lab; send tensors in the request';
+const SHUTTING_DOWN = 'GRPC server is shutting down and has stopped accepting new requests.';
+
+type Shape = ServiceShape<typeof GRPCInferenceService>;
+type UnaryKey = { [K in keyof Shape]: Shape[K]['methodKind'] extends 'unary' ? K : never }[keyof Shape];
+type Req<K extends keyof Shape> = MessageShape<Shape[K]['input']>;
+type Res<K extends keyof Shape> = MessageShape<Shape[K]['output']>;
+type ResInit<K extends keyof Shape> = MessageInitShape<Shape[K]['output']>;
+
+const duration = (d: DurationJson) => create(StatisticDurationSchema, { count: BigInt(d.count), ns: BigInt(d.ns) });
+
+/** tritonserver's statistics JSON as the ModelStatistics message (grpc_server.cc copies field by field). */
+function statisticsMessage(s: ModelStatsJson) {
+  const i = s.inference_stats;
+  return create(ModelStatisticsSchema, {
+    name: s.name,
+    version: s.version,
+    lastInference: BigInt(Math.round(s.last_inference)),
+    inferenceCount: BigInt(s.inference_count),
+    executionCount: BigInt(s.execution_count),
+    inferenceStats: {
+      success: duration(i.success),
+      fail: duration(i.fail),
+      queue: duration(i.queue),
+      computeInput: duration(i.compute_input),
+      computeInfer: duration(i.compute_infer),
+      computeOutput: duration(i.compute_output),
+      cacheHit: duration(i.cache_hit),
+      cacheMiss: duration(i.cache_miss),
+    },
+    batchStats: s.batch_stats.map((b) => ({
+      batchSize: BigInt(b.batch_size),
+      computeInput: duration(b.compute_input),
+      computeInfer: duration(b.compute_infer),
+      computeOutput: duration(b.compute_output),
+    })),
+    memoryUsage: [],
+    responseStats: {},
+  });
+}
+
+/** std::stoi as Triton's TraceSetting handler applies it: leading integer, int32 range. */
+function traceInteger(key: 'trace_rate' | 'trace_count' | 'log_frequency', raw: string): string {
+  const m = /^\s*([+-]?\d+)/.exec(raw);
+  if (!m) throw new LabError('INVALID_ARG', `Unable to parse '${key}', got: ${raw}`);
+  const v = Number.parseInt(m[1]!, 10);
+  if (v < -2147483648 || v > 2147483647) {
+    const range = key === 'trace_count' ? '[ -1, 2147483647 ]' : '[ 0, 4294967295 ]';
+    throw new LabError('INVALID_ARG', `Unable to parse '${key}', value is out of range ${range}, got: ${raw}`);
+  }
+  if (key === 'trace_count' && v < -1) throw new LabError('INVALID_ARG', `Unable to parse 'trace_count'. Expecting value >= -1, got: ${raw}`);
+  return String(v);
+}
+
+/** One LogSettings value checked for the kind Triton expects of its key. */
+function logValue(key: string, v: LogSettingsRequest_SettingValue): SettingValue {
+  const c = v.parameterChoice;
+  switch (key) {
+    case 'log_verbose_level':
+      if (c.case !== 'uint32Param') throw new LabError('INVALID_ARG', `expect int32 for '${key}'`);
+      return c.value;
+    case 'log_format':
+      if (c.case !== 'stringParam') throw new LabError('INVALID_ARG', `expect string for '${key}'`);
+      if (c.value !== 'default' && c.value !== 'ISO8601') throw new LabError('INVALID_ARG', `invalid argument for log_format, got: ${c.value}`);
+      return c.value;
+    default:
+      if (c.case !== 'boolParam') throw new LabError('INVALID_ARG', `expect boolean for '${key}'`);
+      return c.value;
+  }
+}
+
+function formatAddress(host: string, port: number): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const log = (level: LogLevel, message: string): void => {
+    if (core.logSettings.allows(level)) opts.log?.(level, message);
+  };
+  const maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const server = new Server({
+    'grpc.max_receive_message_length': maxBytes,
+    'grpc.max_send_message_length': maxBytes,
+  });
+  let stopping = false;
+  /** Open streams: each is told when a graceful close begins. */
+  const streams = new Set<{ drain(): void }>();
+
+  // ---- unary RPCs -------------------------------------------------------
+  const impl: UntypedServiceImplementation = {};
+  const unary = <K extends UnaryKey>(key: K, fn: (req: Req<K>, signal: AbortSignal) => Promise<ResInit<K>> | ResInit<K>): void => {
+    const method = GRPCInferenceService.method[key];
+    impl[method.name] = (call: ServerUnaryCall<Req<K>, Res<K>>, callback: sendUnaryData<Res<K>>): void => {
+      const abort = new AbortController();
+      call.on('cancelled', () => abort.abort());
+      Promise.resolve()
+        .then(() => fn(call.request, abort.signal))
+        .then(
+          (res) => callback(null, create(method.output, res) as Res<K>),
+          (err: unknown) => {
+            log('verbose', `${method.name} failed: ${errorMessage(err)}`);
+            callback(serviceError(err));
+          },
+        );
+    };
+  };
+  const version = (v: string): string | undefined => (v === '' ? undefined : v);
+
+  unary('serverLive', () => ({ live: core.live() }));
+  unary('serverReady', () => ({ ready: core.ready() }));
+  // A bad version string is an error; a model that is unknown or not loaded is just not ready (as
+  // Triton's QA expects of ModelReady; the newest core turns lookup failures into errors instead).
+  unary('modelReady', (req) => {
+    parseVersion(req.version);
+    return { ready: core.modelReady(req.name, version(req.version)) };
+  });
+  unary('serverMetadata', () => core.serverMetadata());
+  unary('modelMetadata', (req) => {
+    const md = core.modelMetadata(req.name, version(req.version));
+    const io = (t: { name: string; datatype: string; shape: number[] }) => ({ name: t.name, datatype: t.datatype, shape: t.shape.map(BigInt) });
+    return { name: md.name, versions: md.versions, platform: md.platform, inputs: md.inputs.map(io), outputs: md.outputs.map(io) };
+  });
+  unary('modelConfig', (req) => ({ config: core.modelConfigMessage(req.name, version(req.version)) }));
+  unary('modelStatistics', (req) => {
+    parseVersion(req.version);
+    const stats = core.statistics(req.name === '' ? undefined : req.name, version(req.version));
+    return { modelStats: stats.model_stats.map(statisticsMessage) };
+  });
+
+  unary('modelInfer', async (req, signal) => {
+    if (stopping) throw new LabError('UNAVAILABLE', SHUTTING_DOWN);
+    const config = core.modelConfigMessage(req.modelName, version(req.modelVersion));
+    if (config.modelTransactionPolicy?.decoupled) throw new LabError('UNSUPPORTED', "ModelInfer RPC doesn't support models with decoupled transaction policy");
+    const { name, version: v, request } = readInferRequest(req, config);
+    return inferResponse(await core.infer(name, version(v), { ...request, signal }));
+  });
+
+  const noRepositoryName = (name: string): void => {
+    if (name !== '') throw new LabError('UNSUPPORTED', "'repository_name' specification is not supported");
+  };
+  unary('repositoryIndex', (req) => {
+    noRepositoryName(req.repositoryName);
+    return { models: core.repositoryIndex(req.ready).map((e) => ({ name: e.name, version: e.version ?? '', state: e.state ?? '', reason: e.reason ?? '' })) };
+  });
+  unary('repositoryModelLoad', async (req) => {
+    noRepositoryName(req.repositoryName);
+    const params: Record<string, LoadParameter> = {};
+    for (const [key, p] of Object.entries(req.parameters)) {
+      const c = p.parameterChoice;
+      if (key === 'config') {
+        if (c.case !== 'stringParam') throw new LabError('INVALID_ARG', `invalid value type for load parameter '${key}', expected string_param.`);
+        params[key] = { type: 'STRING', value: c.value };
+      } else if (key.startsWith('file:')) {
+        if (c.case !== 'bytesParam') throw new LabError('INVALID_ARG', `invalid value type for load parameter '${key}', expected bytes_param.`);
+        params[key] = { type: 'BYTES', value: c.value };
+      } else {
+        throw new LabError('INVALID_ARG', `unrecognized load parameter '${key}'.`);
+      }
+    }
+    await core.load(req.modelName, params);
+    return {};
+  });
+  unary('repositoryModelUnload', async (req) => {
+    noRepositoryName(req.repositoryName);
+    const p = req.parameters['unload_dependents'];
+    if (p && p.parameterChoice.case !== 'boolParam') throw new LabError('INVALID_ARG', "invalid value type for 'unload_dependents' parameter, expected bool_param.");
+    await core.unload(req.modelName, { unloadDependents: p?.parameterChoice.value === true });
+    return {};
+  });
+
+  unary('systemSharedMemoryStatus', (req) => {
+    if (req.name !== '') throw new LabError('NOT_FOUND', `Unable to find system shared memory region: '${req.name}'`);
+    return { regions: {} };
+  });
+  unary('systemSharedMemoryRegister', () => {
+    throw new LabError('UNSUPPORTED', SHM_UNSUPPORTED);
+  });
+  unary('systemSharedMemoryUnregister', () => ({}));
+  unary('cudaSharedMemoryStatus', (req) => {
+    if (req.name !== '') throw new LabError('NOT_FOUND', `Unable to find cuda shared memory region: '${req.name}'`);
+    return { regions: {} };
+  });
+  unary('cudaSharedMemoryRegister', (req) => {
+    throw new LabError('INVALID_ARG', `failed to register CUDA shared memory region: '${req.name}', GPUs not supported`);
+  });
+  unary('cudaSharedMemoryUnregister', () => ({}));
+
+  unary('traceSetting', (req) => {
+    const model = req.modelName === '' ? undefined : req.modelName;
+    if (model && !core.modelReady(model)) throw new LabError('INVALID_ARG', `Request for unknown model : ${model}`);
+    const s = req.settings;
+    if (Object.keys(s).length > 0) {
+      if (s['trace_file']) throw new LabError('UNSUPPORTED', 'trace file location can not be updated through network protocol');
+      const changes: Record<string, TraceChange> = {};
+      const level = s['trace_level'];
+      if (level) changes['trace_level'] = level.value.length === 0 ? null : level.value;
+      for (const key of ['trace_rate', 'trace_count', 'log_frequency'] as const) {
+        const v = s[key];
+        if (!v) continue;
+        if (v.value.length === 0) changes[key] = null;
+        else if (v.value.length === 1) changes[key] = traceInteger(key, v.value[0]!);
+        else throw new LabError('INVALID_ARG', `expect only 1 value for '${key}'`);
+      }
+      core.traceSettings.update(model, changes);
+    }
+    const now = core.traceSettings.get(model);
+    return {
+      settings: {
+        trace_level: { value: now.trace_level },
+        trace_rate: { value: [now.trace_rate] },
+        trace_count: { value: [now.trace_count] },
+        log_frequency: { value: [now.log_frequency] },
+        trace_file: { value: [now.trace_file] },
+        trace_mode: { value: [now.trace_mode] },
+      },
+    };
+  });
+
+  unary('logSettings', (req) => {
+    const s = req.settings;
+    if (Object.keys(s).length > 0) {
+      if (s['log_file']) throw new LabError('UNSUPPORTED', 'log file location can not be updated through network protocol');
+      // Applied one by one in Triton's order: a bad value stops there, earlier ones stay applied.
+      for (const key of ['log_info', 'log_warning', 'log_error', 'log_verbose_level', 'log_format']) {
+        const v = s[key];
+        if (v) core.logSettings.update({ [key]: logValue(key, v) });
+      }
+    }
+    const now = core.logSettings.get();
+    return {
+      settings: {
+        log_file: { parameterChoice: { case: 'stringParam', value: now.log_file } },
+        log_info: { parameterChoice: { case: 'boolParam', value: now.log_info } },
+        log_warning: { parameterChoice: { case: 'boolParam', value: now.log_warning } },
+        log_error: { parameterChoice: { case: 'boolParam', value: now.log_error } },
+        log_verbose_level: { parameterChoice: { case: 'uint32Param', value: now.log_verbose_level } },
+        log_format: { parameterChoice: { case: 'stringParam', value: now.log_format } },
+      },
+    };
+  });
+
+  // ---- ModelStreamInfer -----------------------------------------------------
+  /** One request on a stream: its response, or its error as error_message (with the id when the request was refused before running). */
+  const streamAnswer = async (req: ModelInferRequest, signal: AbortSignal): Promise<{ message: ModelStreamInferResponse; error?: LabError }> => {
+    try {
+      if (stopping) throw new LabError('UNAVAILABLE', SHUTTING_DOWN);
+      const config = core.modelConfigMessage(req.modelName, version(req.modelVersion));
+      const { name, version: v, request } = readInferRequest(req, config);
+      const full: CoreInferRequest = { ...request, signal };
+      return { message: create(ModelStreamInferResponseSchema, { inferResponse: inferResponse(await core.infer(name, version(v), full)) }) };
+    } catch (err) {
+      const e = toLabError(err);
+      log('verbose', `[request id: ${req.id || '<id_unknown>'}] Infer failed: ${e.message}`);
+      // Errors from a running model come back like Triton's response callback: no id.
+      const id = e.stage === 'execute' ? '' : req.id;
+      return { message: create(ModelStreamInferResponseSchema, { errorMessage: e.message, inferResponse: create(ModelInferResponseSchema, { id }) }), error: e };
+    }
+  };
+
+  impl[GRPCInferenceService.method.modelStreamInfer.name] = (call: ServerDuplexStream<ModelInferRequest, ModelStreamInferResponse>): void => {
+    const abort = new AbortController();
+    // triton_grpc_error: true closes the stream with the first error's status instead of answering error_message.
+    const grpcErrorMode = call.metadata.get('triton_grpc_error')[0] === 'true';
+    let pending = 0;
+    let inputEnded = false;
+    let finished = false;
+    let draining = false;
+    // Responses go out in request order, as Triton writes them for models that are not decoupled.
+    let order: Promise<void> = Promise.resolve();
+    const finish = (err?: LabError): void => {
+      if (finished) return;
+      finished = true;
+      streams.delete(entry);
+      if (err) {
+        abort.abort();
+        call.emit('error', serviceError(err));
+      } else call.end();
+    };
+    const maybeFinish = (): void => {
+      if ((inputEnded || draining) && pending === 0) finish();
+    };
+    const entry = {
+      drain: () => {
+        draining = true;
+        maybeFinish();
+      },
+    };
+    streams.add(entry);
+    const write = (message: ModelStreamInferResponse): Promise<void> =>
+      new Promise((resolve) => {
+        if (finished || call.cancelled) return resolve();
+        if (call.write(message)) return resolve();
+        const done = (): void => {
+          call.off('drain', done);
+          call.off('cancelled', done);
+          resolve();
+        };
+        call.on('drain', done);
+        call.on('cancelled', done);
+      });
+    call.on('data', (req: ModelInferRequest) => {
+      if (finished) return;
+      pending++;
+      const answer = streamAnswer(req, abort.signal);
+      order = order.then(async () => {
+        const { message, error } = await answer;
+        if (error && grpcErrorMode) finish(error);
+        else await write(message);
+        pending--;
+        maybeFinish();
+      });
+    });
+    call.on('end', () => {
+      inputEnded = true;
+      maybeFinish();
+    });
+    call.on('cancelled', () => {
+      abort.abort();
+      finished = true;
+      streams.delete(entry);
+    });
+    call.on('error', (err: Error) => log('verbose', `ModelStreamInfer stream error: ${err.message}`));
+  };
+
+  server.addService(serviceDefinition(GRPCInferenceService), impl);
+
+  // ---- grpc.health.v1.Health ----------------------------------------------
+  const servingStatus = (): HealthCheckResponse_ServingStatus => (core.ready() ? HealthCheckResponse_ServingStatus.SERVING : HealthCheckResponse_ServingStatus.NOT_SERVING);
+  const watches = new Set<() => void>();
+  server.addService(serviceDefinition(Health), {
+    [Health.method.check.name]: (_call: ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>, callback: sendUnaryData<HealthCheckResponse>): void => {
+      try {
+        callback(null, create(HealthCheckResponseSchema, { status: servingStatus() }));
+      } catch (err) {
+        callback(serviceError(err));
+      }
+    },
+    // Sends the status now and again whenever it changes (checked once a second).
+    [Health.method.watch.name]: (call: ServerWritableStream<HealthCheckRequest, HealthCheckResponse>): void => {
+      const current = (): HealthCheckResponse_ServingStatus => {
+        try {
+          return servingStatus();
+        } catch {
+          return HealthCheckResponse_ServingStatus.NOT_SERVING;
+        }
+      };
+      let last = current();
+      call.write(create(HealthCheckResponseSchema, { status: last }));
+      const timer = setInterval(() => {
+        const now = current();
+        if (now !== last) {
+          last = now;
+          call.write(create(HealthCheckResponseSchema, { status: now }));
+        }
+      }, 1000);
+      timer.unref();
+      const stop = (): void => {
+        clearInterval(timer);
+        watches.delete(stop);
+      };
+      const end = (): void => {
+        stop();
+        call.end();
+      };
+      watches.add(end);
+      call.on('cancelled', stop);
+    },
+  });
+
+  const address = formatAddress(opts.host, opts.port);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close(graceful: boolean): Promise<void> {
+      if (closing) {
+        if (!graceful) server.forceShutdown();
+        return closing;
+      }
+      stopping = true;
+      for (const end of [...watches]) end();
+      if (!graceful) {
+        server.forceShutdown();
+        closing = Promise.resolve();
+        return closing;
+      }
+      for (const s of [...streams]) s.drain();
+      closing = new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          log('warning', 'gRPC calls still in flight after the drain timeout; closing them');
+          server.forceShutdown();
+          resolve();
+        }, opts.drainTimeoutMs ?? 30_000);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      return closing;
+    },
+  };
+}
