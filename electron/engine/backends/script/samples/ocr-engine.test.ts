@@ -15,6 +15,8 @@ import { stringsFromBytes, type Tensor } from '../../../tensor/tensor';
 import { projectRoot as root, sampleBytes as sample, sampleImages } from './sample-images';
 
 const imageInput = (bytes: Uint8Array): Tensor => tensor('input_image', 'UINT8', [bytes.length], bytes);
+/** The ensemble batches (max_batch_size 8, as the tutorial's client sends [1, N]); the BLS model does not. */
+const batchOfOne = (bytes: Uint8Array): Tensor => tensor('input_image', 'UINT8', [1, bytes.length], bytes);
 const strings = (t: Tensor | undefined): string[] => stringsFromBytes(t!.data as Uint8Array[]);
 
 let ensemble: Repository;
@@ -32,20 +34,27 @@ afterAll(() => closeRepositories());
 
 describe('sample-repos/ocr_ensemble', () => {
   it.each(sampleImages.filter((i) => i.rotation === 0).map((i) => [i.file, i] as const))('reads %s exactly', async (_file, image) => {
-    const r = await ensemble.infer('ensemble_model', -1, { inputs: [imageInput(sample(image.file))] });
-    const texts = strings(r.outputs.find((t) => t.name === 'recognized_text'));
+    const r = await ensemble.infer('ensemble_model', -1, { inputs: [batchOfOne(sample(image.file))] });
+    const out = r.outputs.find((t) => t.name === 'recognized_text')!;
+    expect(out.shape).toEqual([1, image.lines.length]);
+    const texts = strings(out);
     expect(texts.map((t) => t.trim())).toEqual(image.lines);
+  });
+
+  it('refuses a batch of two images with a clear message', async () => {
+    const two = tensor('input_image', 'UINT8', [2, 4], new Uint8Array(8));
+    await expect(ensemble.infer('ensemble_model', -1, { inputs: [two] })).rejects.toThrow(/send one image per request \(input_image of shape \[1, N\]\), got shape \[2, 4\]/);
   });
 
   it('answers an image without text with no lines', async () => {
     const blank = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#ffffff' } }).png().toBuffer();
-    const r = await ensemble.infer('ensemble_model', -1, { inputs: [imageInput(new Uint8Array(blank))] });
-    expect(r.outputs[0]!.shape).toEqual([0]);
+    const r = await ensemble.infer('ensemble_model', -1, { inputs: [batchOfOne(new Uint8Array(blank))] });
+    expect(r.outputs[0]!.shape).toEqual([1, 0]);
   });
 
   it('fails a request whose bytes are not an image, and keeps working', async () => {
-    await expect(ensemble.infer('ensemble_model', -1, { inputs: [imageInput(new TextEncoder().encode('not an image'))] })).rejects.toThrow(/detection_preprocessing.*lab\.image\.decode: Input buffer contains unsupported image format/);
-    const r = await ensemble.infer('ensemble_model', -1, { inputs: [imageInput(sample('chinese-lines.png'))] });
+    await expect(ensemble.infer('ensemble_model', -1, { inputs: [batchOfOne(new TextEncoder().encode('not an image'))] })).rejects.toThrow(/detection_preprocessing.*lab\.image\.decode: Input buffer contains unsupported image format/);
+    const r = await ensemble.infer('ensemble_model', -1, { inputs: [batchOfOne(sample('chinese-lines.png'))] });
     expect(strings(r.outputs[0])).toEqual(sampleImages.find((i) => i.file === 'chinese-lines.png')!.lines);
   });
 });
