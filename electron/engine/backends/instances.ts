@@ -67,6 +67,9 @@ function cudaInstalled(): boolean {
 const NO_CUDA =
   'the config asks for a GPU, but this onnxruntime-node install has no CUDA execution provider (reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12); running on CPU';
 
+/** ONNX Runtime's own session config key, accepted as a model config parameter. */
+const ALLOW_SPINNING = 'session.intra_op.allow_spinning';
+
 function param(config: ModelConfig, key: string, fallback: number): number {
   const v = Number(config.parameters[key]?.stringValue);
   return Number.isFinite(v) && v > 0 ? v : fallback;
@@ -106,6 +109,8 @@ export async function createInstances(backend: string, ctx: LoadContext): Promis
           wantGpu,
           gpuId: s.gpu,
           intraOpThreads: param(ctx.config, 'intra_op_thread_count', 2),
+          // Off unless the config asks: with several models on a few cores, spinning threads starve the others.
+          allowSpinning: ctx.config.parameters[ALLOW_SPINNING]?.stringValue === '1',
           graphLevel: ctx.config.optimization?.graph?.level ?? 0,
         });
         if (choice.fallback) fallback = choice.fallback;

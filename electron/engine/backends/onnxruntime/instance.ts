@@ -41,6 +41,8 @@ export interface SessionOptions {
   wantGpu: boolean;
   gpuId: number;
   intraOpThreads: number;
+  /** ORT's thread pools busy-wait between work items by default; that wins alone and loses when sessions share cores. */
+  allowSpinning?: boolean;
   graphLevel?: number;
 }
 
@@ -56,6 +58,7 @@ export async function createSession(opts: SessionOptions): Promise<SessionChoice
     intraOpNumThreads: opts.intraOpThreads,
     interOpNumThreads: 1,
     graphOptimizationLevel: graphOptimization(opts.graphLevel),
+    extra: { session: { intra_op: { allow_spinning: opts.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: opts.allowSpinning ? '1' : '0' } } },
   };
   let fallback: string | undefined;
   if (opts.wantGpu) {
