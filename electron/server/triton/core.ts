@@ -97,6 +97,8 @@ export interface CoreOptions {
   exitTimeoutSecs?: number;
   /** Where load requests with file overrides unpack their files. */
   scratchDir?: string;
+  /** Inferences in flight (all frontends together) before new ones are refused (default 1024). */
+  maxInflight?: number;
   log?: (level: 'info' | 'warning' | 'error' | 'verbose', message: string) => void;
 }
 
@@ -213,6 +215,9 @@ export class TritonCore {
   }
 
   async infer(name: string, version: string | undefined, req: CoreInferRequest): Promise<CoreInferResponse> {
+    const max = this.options.maxInflight ?? 1024;
+    // A bounded number of requests in memory: overload is refused cleanly instead of queueing without end.
+    if (this.inflight >= max) throw new LabError('UNAVAILABLE', `Server is busy: ${this.inflight} inference requests are in flight (the limit is ${max}); retry later`);
     return this.track(async () => {
       const runner = this.runner(name, version);
       const classes = new Map((req.outputs ?? []).filter((o) => o.classification !== undefined).map((o) => [o.name, o.classification!]));

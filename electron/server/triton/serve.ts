@@ -30,7 +30,8 @@ export interface ServeOptions {
   strictReadiness?: boolean;
   exitTimeoutSecs?: number;
   httpMaxInputBytes?: number;
-  httpMaxInflight?: number;
+  /** Inferences in flight, all frontends together, before new ones are refused (default 1024). */
+  maxInflight?: number;
   grpcMaxMessageBytes?: number;
   allowCpuMetrics?: boolean;
   metricsIntervalMs?: number;
@@ -70,6 +71,7 @@ export async function startServing(repo: Repository, opts: ServeOptions): Promis
     ...(opts.strictReadiness !== undefined ? { strictReadiness: opts.strictReadiness } : {}),
     ...(opts.exitTimeoutSecs !== undefined ? { exitTimeoutSecs: opts.exitTimeoutSecs } : {}),
     scratchDir: path.join(os.tmpdir(), `model-lab-overrides-${process.pid}`),
+    ...(opts.maxInflight ? { maxInflight: opts.maxInflight } : {}),
     log: (level: LogLevel, message: string) => opts.sink?.(core.logSettings.format(level, message)),
   });
   if (opts.log) {
@@ -112,7 +114,7 @@ export async function startServing(repo: Repository, opts: ServeOptions): Promis
         host: ep.host,
         port: ep.port,
         ...(opts.httpMaxInputBytes ? { maxInputBytes: opts.httpMaxInputBytes } : {}),
-        ...(opts.httpMaxInflight ? { maxInflight: opts.httpMaxInflight } : {}),
+        ...(opts.maxInflight ? { maxInflight: opts.maxInflight } : {}),
         log,
       }).catch((err: unknown) => {
         throw bindError('HTTP', ep, err);

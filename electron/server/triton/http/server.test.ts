@@ -283,3 +283,18 @@ describe('overload and shutdown', () => {
     expect(new HttpError(404, 'x').status).toBe(404);
   });
 });
+
+describe('the core refuses overload for every frontend', () => {
+  it('past maxInflight, core.infer answers UNAVAILABLE at once and serves again afterwards', async () => {
+    const g = await startServeFixture({ http: false, core: { maxInflight: 2 } });
+    try {
+      const slow = (ms: number) => g.core.infer('slow', '', { inputs: [f32('IN', [1], [ms])] });
+      const running = [slow(300), slow(300)];
+      await expect(slow(1)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: 'Server is busy: 2 inference requests are in flight (the limit is 2); retry later' });
+      await Promise.all(running);
+      expect((await slow(1)).outputs[0]!.shape).toEqual([1]);
+    } finally {
+      await g.close();
+    }
+  }, 20_000);
+});
