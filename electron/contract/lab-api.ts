@@ -80,6 +80,10 @@ export interface RepositoryInfo {
   diagnostics: Diagnostic[];
   models: ModelSummary[];
   loading: boolean;
+  /** Whether its code may run; untrusted repositories are browsed without starting script models. */
+  trust: TrustState;
+  /** It has models that run code from the folder (script backend). */
+  hasCode: boolean;
 }
 
 export interface IoRow {
@@ -152,6 +156,212 @@ export interface FileContent {
   note?: string;
 }
 
+// ---------------------------------------------------------------------------
+// Running models from the lab (playground), and looking at tensors.
+
+export type TensorDType = 'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64' | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FP16' | 'FP32' | 'FP64' | 'BF16' | 'BYTES';
+
+/** Where an image comes from: a file on this machine, a bundled sample image (by file name), or bytes the UI read (base64). */
+export type ImageSource = { path: string } | { sample: string } | { base64: string; fileName?: string };
+
+/** One input of a playground request, described the way the form builds it; the engine turns it into a tensor. */
+export type InputSpec =
+  /** Values as JSON, flat (row-major) or nested; the shape is given. BYTES take strings, BOOL take booleans. */
+  | { name: string; kind: 'values'; dtype: TensorDType; shape: number[]; values: unknown[] }
+  /** Generated data of the given shape. */
+  | { name: string; kind: 'generate'; dtype: TensorDType; shape: number[]; fill: 'zeros' | 'ones' | 'random' | 'range' }
+  /** One string element per line (BYTES). */
+  | { name: string; kind: 'text'; lines: string[]; shape?: number[] }
+  /** A file's bytes, as they are (UINT8 [-1] or one BYTES element), e.g. an encoded image for the OCR ensemble. */
+  | { name: string; kind: 'bytes'; source: ImageSource; dtype: 'UINT8' | 'BYTES' }
+  /** An image decoded to pixels: HWC or CHW, optional resize, scale then (x - mean) / std per channel, RGB or BGR order. */
+  | {
+      name: string;
+      kind: 'image';
+      source: ImageSource;
+      dtype: 'FP32' | 'UINT8';
+      layout: 'HWC' | 'CHW';
+      channels: 1 | 3;
+      order?: 'RGB' | 'BGR';
+      resize?: { width: number; height: number };
+      /** Multiply by this first (e.g. 1/255). */
+      scale?: number;
+      mean?: number[];
+      std?: number[];
+    };
+
+export interface RunRequest {
+  repoId: string;
+  model: string;
+  /** Latest ready version when absent. */
+  version?: number;
+  inputs: InputSpec[];
+  /** Outputs to return; all when absent. */
+  outputs?: string[];
+  /** Chosen by the UI so the run can be cancelled while it runs. */
+  runId?: string;
+  /** Add the batch dimension a batching model needs to inputs whose shape leaves it out (default true). */
+  addBatchDim?: boolean;
+}
+
+export interface TensorStats {
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  nan: number;
+  inf: number;
+}
+
+/** How a tensor can be shown as an image (batch, height, width, channels at their axes). */
+export interface ImageLayout {
+  layout: 'HW' | 'HWC' | 'CHW' | 'NHW' | 'NHWC' | 'NCHW';
+  batch: number;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+/** A tensor of a run as the UI first sees it: metadata and summaries; the data itself is fetched in pages. */
+export interface TensorInfo {
+  name: string;
+  dtype: TensorDType;
+  shape: number[];
+  elements: number;
+  byteSize: number;
+  /** Numbers (FP16/BF16 decoded): statistics over every element. */
+  stats?: TensorStats;
+  /** BOOL: how many are true. */
+  trueCount?: number;
+  /** BYTES: how many elements are not valid UTF-8 (shown as hex). */
+  binaryElements?: number;
+  /** Ways it could be an image, best guess first. */
+  imageLayouts: ImageLayout[];
+}
+
+export interface RunStep {
+  /** Ensemble step index or BLS call, for traces. */
+  kind: 'request' | 'step' | 'bls';
+  model: string;
+  version: number;
+  step?: number;
+  /** Milliseconds from the run's start. */
+  startMs: number;
+  queueMs: number;
+  computeMs: number;
+  totalMs: number;
+  error?: string;
+}
+
+export interface RunResult {
+  runId: string;
+  repoId: string;
+  model: string;
+  version: number;
+  /** When it ran (ms since the epoch) and how long it took end to end. */
+  startedAt: number;
+  ms: number;
+  state: 'ok' | 'error' | 'cancelled';
+  error?: string;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  steps: RunStep[];
+}
+
+export interface TensorRef {
+  runId: string;
+  side: 'input' | 'output';
+  name: string;
+}
+
+/** Elements [offset, offset + values.length) of a tensor, row-major: numbers (int64 as strings when beyond 2^53), booleans, or strings. */
+export interface TensorPage {
+  offset: number;
+  total: number;
+  values: (number | string | boolean | null)[];
+  /** BYTES: elements that are not UTF-8 come as hex and are flagged here (by position in `values`). */
+  hex?: number[];
+}
+
+export interface ImageRequest extends TensorRef {
+  layout: ImageLayout['layout'];
+  batchIndex?: number;
+  /** Value range mapped to 0..255; the data's own min..max when absent. */
+  range?: [number, number];
+  /** Channel order of 3-channel data (BGR is swapped for display). */
+  order?: 'RGB' | 'BGR';
+}
+
+export interface RenderedImage {
+  width: number;
+  height: number;
+  /** A PNG, base64. */
+  png: string;
+  range: [number, number];
+}
+
+export interface HeatmapRequest extends TensorRef {
+  /** Which index to take on every axis except the last two (the slice shown). */
+  fixed: number[];
+  /** At most this many cells per side; larger slices are averaged down. */
+  maxSide?: number;
+}
+
+export interface Heatmap {
+  rows: number;
+  cols: number;
+  /** Source cells per shown cell, per axis. */
+  step: [number, number];
+  min: number;
+  max: number;
+  png: string;
+}
+
+export interface Histogram {
+  min: number;
+  max: number;
+  counts: number[];
+}
+
+export interface ExportedTensor {
+  fileName: string;
+  /** The file's bytes, base64. */
+  base64: string;
+  mime: string;
+}
+
+export interface RunSnippets {
+  curl: string;
+  python: string;
+}
+
+/** A repository with script models runs code on load: the user decides first (samples are trusted). */
+export type TrustState = 'trusted' | 'untrusted' | 'browse-only';
+export type TrustDecision = 'once' | 'always' | 'browse-only';
+
+export interface ModelStatsRow {
+  version: number;
+  success: number;
+  failure: number;
+  inferenceCount: number;
+  executionCount: number;
+  /** Average per successful request, in ms. */
+  avgRequestMs: number;
+  avgQueueMs: number;
+  avgComputeMs: number;
+  /** Executions per batch size. */
+  batches: { size: number; executions: number }[];
+  pending: number;
+}
+
+export interface LabSettings {
+  theme: 'system' | 'light' | 'dark';
+  locale: 'system' | 'en' | 'zh-CN';
+  /** Most recent first. */
+  recentRepositories: string[];
+}
+
 /** Where the Triton endpoints listen; port 0 takes any free port. */
 export interface ServeSettings {
   host: string;
@@ -183,7 +393,9 @@ export type LabEvent =
   | { type: 'repositories-changed' }
   | { type: 'repository-changed'; repoId: string }
   | { type: 'models-changed'; repoId: string; models: string[] }
-  | { type: 'serve-changed'; status: ServeStatus };
+  | { type: 'serve-changed'; status: ServeStatus }
+  | { type: 'run-finished'; run: RunResult }
+  | { type: 'settings-changed'; settings: LabSettings };
 
 /** Every method: request → response. Transports derive their routes from these keys. */
 export interface LabMethods {
@@ -206,6 +418,25 @@ export interface LabMethods {
   startServing: { req: { repoId: string } & Partial<ServeSettings>; res: ServeStatus };
   /** Stops gracefully: requests in flight finish first. */
   stopServing: { req: Record<string, never>; res: ServeStatus };
+  /** Decides whether a repository's code may run; 'always' remembers the folder. */
+  setTrust: { req: { repoId: string; decision: TrustDecision }; res: RepositoryInfo };
+  /** Runs one request through the model's normal path; the result stays in the run history. */
+  runModel: { req: RunRequest; res: RunResult };
+  cancelRun: { req: { runId: string }; res: { cancelled: boolean } };
+  /** Recent runs, newest first (a bounded history). */
+  listRuns: { req: { repoId?: string; model?: string }; res: RunResult[] };
+  tensorPage: { req: TensorRef & { offset: number; count: number }; res: TensorPage };
+  tensorImage: { req: ImageRequest; res: RenderedImage };
+  tensorHeatmap: { req: HeatmapRequest; res: Heatmap };
+  tensorHistogram: { req: TensorRef & { bins?: number }; res: Histogram };
+  exportTensor: { req: TensorRef & { format: 'npy' | 'json' }; res: ExportedTensor };
+  /** The run's request as a curl command and a tritonclient script for `model-lab serve`. */
+  runSnippets: { req: { runId: string }; res: RunSnippets };
+  modelStats: { req: { repoId: string; model: string }; res: ModelStatsRow[] };
+  /** The bundled sample images (file names) a playground can pick from. */
+  sampleImages: { req: Record<string, never>; res: { file: string; width: number; height: number; description: string }[] };
+  getSettings: { req: Record<string, never>; res: LabSettings };
+  setSettings: { req: Partial<LabSettings>; res: LabSettings };
 }
 
 export type LabMethod = keyof LabMethods;

@@ -22,6 +22,20 @@ export const LAB_METHODS = [
   'serveStatus',
   'startServing',
   'stopServing',
+  'setTrust',
+  'runModel',
+  'cancelRun',
+  'listRuns',
+  'tensorPage',
+  'tensorImage',
+  'tensorHeatmap',
+  'tensorHistogram',
+  'exportTensor',
+  'runSnippets',
+  'modelStats',
+  'sampleImages',
+  'getSettings',
+  'setSettings',
 ] as const satisfies readonly LabMethod[];
 
 type Missing = Exclude<LabMethod, (typeof LAB_METHODS)[number]>;

@@ -1,4 +1,8 @@
-export const en = {
+import { playgroundEn } from './playground.en';
+import { shellEn } from './shell.en';
+import { viewersEn } from './viewers.en';
+
+const base = {
   'app.title': 'Model Lab',
   'open.placeholder': 'Path to a model_repository folder',
   'open.button': 'Open',
@@ -102,5 +106,7 @@ export const en = {
   'serve.copy': "Copy",
   'serve.copied': "Copied",
 };
+
+export const en = { ...base, ...viewersEn, ...playgroundEn, ...shellEn };
 
 export type MessageKey = keyof typeof en;

@@ -1,6 +1,12 @@
 import type { MessageKey } from './en';
+import { playgroundZhCN } from './playground.zh-CN';
+import { shellZhCN } from './shell.zh-CN';
+import { viewersZhCN } from './viewers.zh-CN';
 
 export const zhCN: Record<MessageKey, string> = {
+  ...viewersZhCN,
+  ...playgroundZhCN,
+  ...shellZhCN,
   'app.title': 'Model Lab',
   'open.placeholder': 'model_repository 文件夹路径',
   'open.button': '打开',

@@ -1,0 +1,5 @@
+/** English messages of the shell area (merged into `en`). */
+export const shellEn = {
+} as const;
+
+export type ShellKey = keyof typeof shellEn;
