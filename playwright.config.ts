@@ -1,7 +1,11 @@
 import { defineConfig } from '@playwright/test';
+import os from 'node:os';
+import path from 'node:path';
 
 const PORT = 4173;
 const chromium = process.env['CHROMIUM_PATH'] ?? '/usr/lib/chromium/chromium';
+/** A settings file of its own, so trusted folders and recents from other runs never leak in. */
+const settings = path.join(os.tmpdir(), `model-lab-e2e-settings-${process.pid}.json`);
 
 /**
  * End-to-end tests drive Debian's Chromium against the lab in browser mode,
@@ -26,7 +30,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   webServer: {
-    command: `node out/main/lab-server.js --port ${PORT} --samples sample-repos`,
+    command: `node out/main/lab-server.js --port ${PORT} --samples sample-repos --settings ${settings}`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: false,
     timeout: 30_000,

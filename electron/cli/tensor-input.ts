@@ -6,45 +6,9 @@ import { promises as fs } from 'node:fs';
 import type { ModelConfig } from '../engine/config/gen/model_config_pb';
 import { toNumbers } from '../engine/config/shape';
 import { LabError } from '../engine/errors';
+import { fill, flatten, type Json, shapeOf, withBatch } from '../engine/runs/values';
 import { apiDType } from '../engine/tensor/dtype';
-import { floatToBf16, floatToHalf } from '../engine/tensor/half';
-import { type Tensor, type TensorData, allocate, bytesFromStrings, elementCount, viewAs } from '../engine/tensor/tensor';
-
-type Json = number | string | boolean | Json[];
-
-function shapeOf(v: Json): number[] {
-  if (!Array.isArray(v)) return [];
-  if (v.length === 0) return [0];
-  const inner = shapeOf(v[0]!);
-  for (const x of v) if (JSON.stringify(shapeOf(x)) !== JSON.stringify(inner)) throw new LabError('INVALID_ARG', 'nested arrays must be rectangular');
-  return [v.length, ...inner];
-}
-
-function flatten(v: Json, out: (number | string | boolean)[] = []): (number | string | boolean)[] {
-  if (Array.isArray(v)) for (const x of v) flatten(x, out);
-  else out.push(v);
-  return out;
-}
-
-function fill(dtype: Tensor['dtype'], values: (number | string | boolean)[]): TensorData {
-  if (dtype === 'BYTES') return bytesFromStrings(values.map(String));
-  const data = allocate(dtype, values.length);
-  values.forEach((v, i) => {
-    const n = typeof v === 'boolean' ? (v ? 1 : 0) : Number(v);
-    if (typeof v === 'string' && Number.isNaN(n)) throw new LabError('INVALID_ARG', `'${v}' is not a number`);
-    if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = BigInt(Math.trunc(n));
-    else if (dtype === 'FP16') (data as Uint16Array)[i] = floatToHalf(n);
-    else if (dtype === 'BF16') (data as Uint16Array)[i] = floatToBf16(n);
-    else (data as Float32Array)[i] = n;
-  });
-  return data;
-}
-
-/** Adds the batch dimension a batching model needs when the value leaves it out. */
-function withBatch(config: ModelConfig, name: string, shape: number[]): number[] {
-  const dims = toNumbers(config.input.find((i) => i.name === name)?.dims ?? []);
-  return config.maxBatchSize > 0 && shape.length === dims.length ? [1, ...shape] : shape;
-}
+import { type Tensor, elementCount, viewAs } from '../engine/tensor/tensor';
 
 export async function parseInput(config: ModelConfig, spec: string): Promise<Tensor> {
   const eq = spec.indexOf('=');

@@ -3,9 +3,11 @@
  * arrives as `unknown` (from IPC or HTTP) and is checked here, once, before the
  * Lab sees it; main and the HTTP server only route to these.
  */
-import type { HostInfo, LabMethod, LabMethods, LabResponse, ServeSettings, ServeStatus } from '../contract/lab-api';
+import type { HostInfo, ImageRequest, InputSpec, LabMethod, LabMethods, LabResponse, LabSettings, ServeSettings, ServeStatus, TensorRef, TrustDecision } from '../contract/lab-api';
 import { LabError } from './errors';
 import type { Lab } from './lab';
+import { exportTensor, tensorHeatmap, tensorHistogram, tensorImage, tensorPage } from './runs/tensor-access';
+import { runSnippets } from './runs/snippets';
 import { sampleRepositories } from './samples';
 
 export interface HostCapabilities {
@@ -23,6 +25,24 @@ export interface ServeControl {
 }
 
 const NO_SERVING: ServeStatus = { available: false, state: 'stopped', inFlight: 0, settings: { host: '127.0.0.1', httpPort: 8000, grpcPort: 8001, metricsPort: 8002 } };
+
+function int(p: Payload, key: string, min = 0): number {
+  const v = p[key];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new LabError('INVALID_ARG', `'${key}' must be an integer of at least ${min}`);
+  return v;
+}
+
+function tensorRef(p: Payload): TensorRef {
+  const side = p['side'];
+  if (side !== 'input' && side !== 'output') throw new LabError('INVALID_ARG', "'side' must be 'input' or 'output'");
+  return { runId: str(p, 'runId', 64), side, name: str(p, 'name') };
+}
+
+function list(p: Payload, key: string): unknown[] {
+  const v = p[key];
+  if (!Array.isArray(v)) throw new LabError('INVALID_ARG', `'${key}' must be a list`);
+  return v;
+}
 
 function port(p: Payload, key: string): number | undefined {
   const v = optNumber(p, key);
@@ -111,6 +131,89 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
       return host.serving.start(str(p, 'repoId'), settings);
     },
     stopServing: async () => (host.serving ? host.serving.stop() : NO_SERVING),
+    setTrust: async (req) => {
+      const p = payload(req);
+      return lab.setTrust(str(p, 'repoId'), str(p, 'decision', 32) as TrustDecision);
+    },
+    runModel: async (req) => {
+      const p = payload(req);
+      const version = optNumber(p, 'version');
+      const outputs = p['outputs'] === undefined ? undefined : list(p, 'outputs').map((o) => (typeof o === 'string' ? o : ''));
+      if (outputs?.some((o) => o === '')) throw new LabError('INVALID_ARG', "'outputs' must be a list of output names");
+      const inputs = list(p, 'inputs').map((i) => payload(i) as unknown as InputSpec);
+      return lab.runModel({
+        repoId: str(p, 'repoId'),
+        model: str(p, 'model'),
+        inputs,
+        ...(version !== undefined ? { version } : {}),
+        ...(outputs ? { outputs } : {}),
+        ...(p['runId'] !== undefined ? { runId: str(p, 'runId', 64) } : {}),
+        ...(p['addBatchDim'] !== undefined ? { addBatchDim: bool(p, 'addBatchDim') } : {}),
+      });
+    },
+    cancelRun: async (req) => ({ cancelled: lab.runs.cancel(str(payload(req), 'runId', 64)) }),
+    listRuns: async (req) => {
+      const p = payload(req);
+      return lab.runs.list({ ...(p['repoId'] !== undefined ? { repoId: str(p, 'repoId') } : {}), ...(p['model'] !== undefined ? { model: str(p, 'model') } : {}) });
+    },
+    tensorPage: async (req) => {
+      const p = payload(req);
+      return tensorPage(lab.runs.tensor(tensorRef(p)), int(p, 'offset'), int(p, 'count'));
+    },
+    tensorImage: async (req) => {
+      const p = payload(req);
+      const range = p['range'];
+      if (range !== undefined && (!Array.isArray(range) || range.length !== 2 || range.some((v) => typeof v !== 'number' || !Number.isFinite(v)))) {
+        throw new LabError('INVALID_ARG', "'range' must be [min, max]");
+      }
+      const order = p['order'];
+      if (order !== undefined && order !== 'RGB' && order !== 'BGR') throw new LabError('INVALID_ARG', "'order' must be RGB or BGR");
+      const image: ImageRequest = {
+        ...tensorRef(p),
+        layout: str(p, 'layout', 8) as ImageRequest['layout'],
+        ...(p['batchIndex'] !== undefined ? { batchIndex: int(p, 'batchIndex') } : {}),
+        ...(range ? { range: range as [number, number] } : {}),
+        ...(order ? { order } : {}),
+      };
+      return tensorImage(lab.runs.tensor(image), image);
+    },
+    tensorHeatmap: async (req) => {
+      const p = payload(req);
+      const fixed = list(p, 'fixed');
+      if (fixed.some((v) => typeof v !== 'number')) throw new LabError('INVALID_ARG', "'fixed' must be a list of indices");
+      return tensorHeatmap(lab.runs.tensor(tensorRef(p)), fixed as number[], optNumber(p, 'maxSide'));
+    },
+    tensorHistogram: async (req) => {
+      const p = payload(req);
+      return tensorHistogram(lab.runs.tensor(tensorRef(p)), optNumber(p, 'bins'));
+    },
+    exportTensor: async (req) => {
+      const p = payload(req);
+      const format = p['format'];
+      if (format !== 'npy' && format !== 'json') throw new LabError('INVALID_ARG', "'format' must be npy or json");
+      return exportTensor(lab.runs.tensor(tensorRef(p)), format);
+    },
+    runSnippets: async (req) => {
+      const stored = lab.runs.stored(str(payload(req), 'runId', 64));
+      const serve = host.serving?.status();
+      const hostPort = serve?.http?.replace(/^http:\/\//, '') ?? `127.0.0.1:${serve?.settings.httpPort ?? 8000}`;
+      return runSnippets({
+        model: stored.result.model,
+        version: stored.result.version,
+        specs: stored.specs,
+        inputs: stored.inputs,
+        outputs: stored.outputs.map((o) => o.name),
+        host: hostPort,
+        ...(lab.sampleImagesDir ? { sampleImagesDir: lab.sampleImagesDir } : {}),
+      });
+    },
+    modelStats: async (req) => {
+      const p = payload(req);
+      return lab.modelStats(str(p, 'repoId'), str(p, 'model'));
+    },
+    sampleImages: async () => lab.sampleImages(),
+    getSettings: async () => lab.getSettings(),
+    setSettings: async (req) => lab.setSettings(payload(req) as Partial<LabSettings>),
   };
 }
 

@@ -5,10 +5,12 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { FileContent, LabEvent, ModelDetail, ModelSummary, RepositoryInfo } from '../contract/lab-api';
+import type { FileContent, LabEvent, LabSettings, ModelDetail, ModelStatsRow, ModelSummary, RepositoryInfo, RunRequest, RunResult, TrustDecision, TrustState } from '../contract/lab-api';
 import { LabError } from './errors';
 import { type RepositoryInit, Repository } from './repository/repository';
 import { toModelDetail, toModelSummary } from './repository/views';
+import { RunService } from './runs/runs';
+import { SettingsStore } from './settings';
 
 /** Files larger than this are not sent to the UI as text. */
 export const MAX_TEXT_FILE_BYTES = 2 * 1024 * 1024;
@@ -17,11 +19,37 @@ interface OpenRepo {
   id: string;
   repo: Repository;
   sample: boolean;
+  trust: TrustState;
+  hasCode: boolean;
   unsubscribe: () => void;
 }
 
 export interface LabOptions {
   repository?: RepositoryInit;
+  /** Where settings and trusted folders are kept; none: in memory only. */
+  settingsFile?: string;
+  /** The bundled sample images (resources/sample-images). */
+  sampleImagesDir?: string;
+}
+
+const SCRIPT_FILES = new Set(['model.js', 'model.mjs', 'model.ts']);
+
+/** Whether a repository has models that run code from the folder (script models), found without loading anything. */
+export async function hasScriptModels(root: string): Promise<boolean> {
+  const models = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
+  for (const m of models) {
+    if (!m.isDirectory() && !m.isSymbolicLink()) continue;
+    const dir = path.join(root, m.name);
+    const config = await fs.readFile(path.join(dir, 'config.pbtxt'), 'utf8').catch(() => '');
+    if (/backend\s*:?\s*"script"/.test(config)) return true;
+    const versions = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const v of versions) {
+      if (!v.isDirectory() && !v.isSymbolicLink()) continue;
+      const files = await fs.readdir(path.join(dir, v.name)).catch(() => [] as string[]);
+      if (files.some((f) => SCRIPT_FILES.has(f))) return true;
+    }
+  }
+  return false;
 }
 
 export function repositoryId(absPath: string): string {
@@ -31,8 +59,13 @@ export function repositoryId(absPath: string): string {
 export class Lab {
   private readonly repos = new Map<string, OpenRepo>();
   private readonly listeners = new Set<(ev: LabEvent) => void>();
+  readonly settings: SettingsStore;
+  readonly runs: RunService;
 
-  constructor(private readonly options: LabOptions = {}) {}
+  constructor(private readonly options: LabOptions = {}) {
+    this.settings = new SettingsStore(options.settingsFile);
+    this.runs = new RunService((id) => this.get(id).repo, options.sampleImagesDir ? { sampleImagesDir: options.sampleImagesDir } : {});
+  }
 
   onEvent(listener: (ev: LabEvent) => void): () => void {
     this.listeners.add(listener);
@@ -69,10 +102,15 @@ export class Lab {
     const id = repositoryId(abs);
     const existing = this.repos.get(id);
     if (existing) return this.info(existing);
-    const repo = new Repository(abs, { ...this.options.repository, ...opts.options });
-    const entry: OpenRepo = { id, repo, sample: opts.sample ?? false, unsubscribe: () => undefined };
+    const sample = opts.sample ?? false;
+    const hasCode = await hasScriptModels(abs);
+    // Workspace trust: a folder's scripts run only once the user says so (samples ship with the app).
+    const trust: TrustState = !hasCode || sample || this.settings.isTrusted(abs) ? 'trusted' : 'untrusted';
+    const repo = new Repository(abs, { ...this.options.repository, ...opts.options, runCode: trust === 'trusted' });
+    const entry: OpenRepo = { id, repo, sample, trust, hasCode, unsubscribe: () => undefined };
     entry.unsubscribe = repo.onChange((models) => this.emit({ type: 'models-changed', repoId: id, models }));
     this.repos.set(id, entry);
+    if (!sample) this.emit({ type: 'settings-changed', settings: this.settings.addRecent(abs) });
     this.emit({ type: 'repositories-changed' });
     await repo.loadAll();
     if (repo.options.controlMode === 'poll') repo.startPolling();
@@ -86,6 +124,7 @@ export class Lab {
     r.unsubscribe();
     void r.repo.close();
     this.repos.delete(repoId);
+    this.runs.forget(repoId);
     this.emit({ type: 'repositories-changed' });
     return true;
   }
@@ -113,7 +152,91 @@ export class Lab {
       diagnostics: repo.problem ? [{ severity: 'error', code: 'repository.invalid', message: repo.problem, file: '' }] : [],
       models,
       loading: repo.loading,
+      trust: e.trust,
+      hasCode: e.hasCode,
     };
+  }
+
+  /** The user's answer to "run this folder's code?": once, always (remembered), or browse only. */
+  async setTrust(repoId: string, decision: TrustDecision): Promise<RepositoryInfo> {
+    const e = this.get(repoId);
+    if (decision !== 'once' && decision !== 'always' && decision !== 'browse-only') throw new LabError('INVALID_ARG', `trust decision must be once, always or browse-only, got '${String(decision)}'`);
+    if (decision === 'browse-only') {
+      if (e.trust !== 'trusted') e.trust = 'browse-only';
+      this.emit({ type: 'repository-changed', repoId });
+      return this.info(e);
+    }
+    if (decision === 'always') this.settings.trust(e.repo.root);
+    if (e.trust !== 'trusted') {
+      e.trust = 'trusted';
+      e.repo.options.runCode = true;
+      this.emit({ type: 'repository-changed', repoId });
+      await e.repo.loadAll();
+      this.emit({ type: 'repository-changed', repoId });
+    }
+    return this.info(e);
+  }
+
+  get sampleImagesDir(): string | undefined {
+    return this.options.sampleImagesDir;
+  }
+
+  getSettings(): LabSettings {
+    return this.settings.get();
+  }
+
+  setSettings(changes: Partial<LabSettings>): LabSettings {
+    if (!changes || typeof changes !== 'object') throw new LabError('INVALID_ARG', 'settings must be an object');
+    const settings = this.settings.update(changes);
+    this.emit({ type: 'settings-changed', settings });
+    return settings;
+  }
+
+  async runModel(req: RunRequest): Promise<RunResult> {
+    const e = this.get(req?.repoId);
+    const rec = e.repo.models.get(req.model);
+    if (e.trust !== 'trusted' && rec && rec.state !== 'READY') {
+      // Untrusted folders never start scripts; say so instead of an opaque "not ready".
+      throw new LabError('UNAVAILABLE', `'${req.model}' needs code from ${e.repo.root}, which is not trusted yet: trust the folder to run it`);
+    }
+    const result = await this.runs.run(req);
+    this.emit({ type: 'run-finished', run: result });
+    return result;
+  }
+
+  /** Per served version: requests, failures, average latency split, batch sizes. */
+  modelStats(repoId: string, model: string): ModelStatsRow[] {
+    const e = this.get(repoId);
+    const rec = e.repo.models.get(model);
+    if (!rec) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' is not found`);
+    const ms = (ns: number, n: number): number => (n ? ns / n / 1e6 : 0);
+    return rec.versions
+      .filter((v) => v.runner)
+      .map((v) => {
+        const s = v.runner!.statistics;
+        return {
+          version: v.version,
+          success: s.success.count,
+          failure: s.fail.count,
+          inferenceCount: s.inferenceCount,
+          executionCount: s.executionCount,
+          avgRequestMs: ms(s.success.ns, s.success.count),
+          avgQueueMs: ms(s.queue.ns, s.queue.count),
+          avgComputeMs: ms(s.computeInput.ns + s.computeInfer.ns + s.computeOutput.ns, s.computeInfer.count),
+          batches: [...s.batches.values()].sort((a, b) => a.batchSize - b.batchSize).map((b) => ({ size: b.batchSize, executions: b.computeInfer.count })),
+          pending: s.pending,
+        };
+      });
+  }
+
+  /** The bundled sample images: file, size and what they show. */
+  async sampleImages(): Promise<{ file: string; width: number; height: number; description: string }[]> {
+    const dir = this.options.sampleImagesDir;
+    if (!dir) return [];
+    const text = await fs.readFile(path.join(dir, 'manifest.json'), 'utf8').catch(() => '');
+    if (!text) return [];
+    const manifest = JSON.parse(text) as { images?: { file: string; width: number; height: number; description?: string }[] };
+    return (manifest.images ?? []).map((i) => ({ file: i.file, width: i.width, height: i.height, description: i.description ?? '' }));
   }
 
   async reloadRepository(repoId: string): Promise<RepositoryInfo> {
@@ -176,6 +299,7 @@ export class Lab {
 
   /** Closes every repository and waits for their instances to stop. */
   async close(): Promise<void> {
+    await this.settings.flush();
     const repos = [...this.repos.values()].map((r) => r.repo);
     for (const id of [...this.repos.keys()]) this.closeRepository(id);
     this.listeners.clear();

@@ -6,6 +6,7 @@
  *   node out/main/lab-server.js [repository ...] [--port N] [--host H] [--open|--no-open]
  */
 import type { ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       'no-open': { type: 'boolean' },
       samples: { type: 'string' },
       renderer: { type: 'string' },
+      settings: { type: 'string' },
     },
   });
   const port = values.port ? Number(values.port) : DEFAULT_PORT;
@@ -42,7 +44,11 @@ async function main(): Promise<void> {
     process.stderr.write(`warning: serving the lab on ${host}: anyone who can reach this address can browse the opened repositories\n`);
   }
 
-  const lab = new Lab();
+  // Settings and trusted folders: the user's config folder, or --settings for an isolated run (tests).
+  const configHome = process.env['XDG_CONFIG_HOME'] ?? path.join(os.homedir(), '.config');
+  const settingsFile = path.resolve(values.settings ?? path.join(configHome, 'model-lab', 'settings.json'));
+  const lab = new Lab({ settingsFile, sampleImagesDir: path.resolve(path.join(here, '../../resources/sample-images')) });
+  if (lab.settings.loadProblem) process.stderr.write(`warning: ${lab.settings.loadProblem}\n`);
   const appVersion = process.env['npm_package_version'] ?? '0.1.0';
   const serving = new LabServing(lab, appVersion, (line) => process.stderr.write(`${line}\n`));
   const handlers = createLabHandlers(lab, {

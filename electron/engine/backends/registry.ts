@@ -25,6 +25,8 @@ export interface PrepareContext {
   filled: Set<string>;
   autoComplete: boolean;
   defaultMaxBatchSize: number;
+  /** The folder's code may run (workspace trust); false: scripts are read, never executed. */
+  runCode?: boolean;
 }
 
 export interface PrepareResult {
@@ -94,6 +96,7 @@ const script: BackendDescriptor = {
       return { issues: [issue('model-file.missing', `unable to find '${file}' for model instance '${ctx.model}'`, undefined, 'UNAVAILABLE')], changed: false };
     }
     if (!ctx.autoComplete) return { issues: [], changed: false, modelFile: file };
+    if (ctx.runCode === false) return { issues: [], changed: false, modelFile: file };
     // Only scripts that define it pay for a worker at load time.
     const text = await fs.readFile(file, 'utf8').catch(() => '');
     if (!/autoCompleteConfig|auto_complete_config/.test(text)) return { issues: [], changed: false, modelFile: file };

@@ -46,6 +46,8 @@ export interface LoadOptions {
   /** Triton's default; --disable-auto-complete-config turns it off. */
   autoComplete: boolean;
   defaultMaxBatchSize: number;
+  /** Workspace trust: false reads script models but never runs them (no auto-complete, no instances). */
+  runCode?: boolean;
 }
 
 export const DEFAULT_LOAD_OPTIONS: LoadOptions = { devices: { gpus: [] }, autoComplete: true, defaultMaxBatchSize: 4 };
@@ -265,6 +267,10 @@ export async function pollModel(root: string, name: string, opts: LoadOptions, o
   return rec;
 }
 
+const BACKEND_SCRIPT = 'script';
+/** Why a script model of an untrusted folder is not started. */
+export const UNTRUSTED_REASON = "not started: this folder's code has not been trusted (trust it to run its script models)";
+
 /** Triton's CreateModel for one non-ensemble version. */
 export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: LoadOptions): Promise<void> {
   const base = rec.base!;
@@ -277,7 +283,7 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
   if (runtimeProblem) issues.push(runtimeProblem);
   issues.push(...normalizeInstanceGroups(c, opts.devices, filled));
   issues.push(...validateInstanceGroups(c, opts.devices.gpus));
-  const ctx = { model: rec.name, versionDir: v.dir, config: c, filled, autoComplete: opts.autoComplete, defaultMaxBatchSize: opts.defaultMaxBatchSize };
+  const ctx = { model: rec.name, versionDir: v.dir, config: c, filled, autoComplete: opts.autoComplete, defaultMaxBatchSize: opts.defaultMaxBatchSize, runCode: opts.runCode !== false };
   const prepared = await backend.complete(ctx);
   issues.push(...prepared.issues);
   if (prepared.changed) normalizeModelConfig(c, filled);
@@ -306,6 +312,9 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
   } else if (err) {
     v.state = 'UNAVAILABLE';
     v.reason = reasonOf(err);
+  } else if (opts.runtime && opts.runCode === false && backend.name === BACKEND_SCRIPT) {
+    v.state = 'UNAVAILABLE';
+    v.reason = UNTRUSTED_REASON;
   } else if (opts.runtime) {
     await startVersion(rec, v, c, backend.name, opts.runtime);
   } else {
