@@ -46,4 +46,21 @@ describe('lab handlers', () => {
     expect((await h.closeRepository({ repoId: ocr.id })).closed).toBe(true);
     expect((await h.listRepositories({})).map((r) => r.name).sort()).toEqual(['data_pipeline', 'ocr_bls', 'quick_deploy_onnx']);
   });
+
+  it('check the playground and tensor payloads too', async () => {
+    lab = new Lab();
+    const h = createLabHandlers(lab, host);
+    await expect(dispatch(h, 'runModel', { repoId: 'r', model: 'm', inputs: 'x' })).rejects.toThrow("'inputs' must be a list");
+    await expect(dispatch(h, 'runModel', { repoId: 'r', model: 'm', inputs: [], outputs: [3] })).rejects.toThrow("'outputs' must be a list of output names");
+    await expect(dispatch(h, 'runModel', { repoId: 'r', model: 'm', inputs: [], runId: 'x'.repeat(65) })).rejects.toThrow("'runId' is not a valid value");
+    await expect(dispatch(h, 'tensorPage', { runId: 'r', side: 'middle', name: 'x', offset: 0, count: 1 })).rejects.toThrow("'side' must be 'input' or 'output'");
+    await expect(dispatch(h, 'tensorPage', { runId: 'r', side: 'input', name: 'x', offset: -1, count: 1 })).rejects.toThrow("'offset' must be an integer of at least 0");
+    await expect(dispatch(h, 'tensorImage', { runId: 'r', side: 'input', name: 'x', layout: 'HWC', range: [0] })).rejects.toThrow("'range' must be [min, max]");
+    await expect(dispatch(h, 'tensorHeatmap', { runId: 'r', side: 'input', name: 'x', fixed: ['a'] })).rejects.toThrow("'fixed' must be a list of indices");
+    await expect(dispatch(h, 'exportTensor', { runId: 'r', side: 'input', name: 'x', format: 'csv' })).rejects.toThrow("'format' must be npy or json");
+    await expect(dispatch(h, 'tensorPage', { runId: 'gone', side: 'input', name: 'x', offset: 0, count: 1 })).rejects.toThrow("run 'gone' is not in the history");
+    await expect(dispatch(h, 'setTrust', { repoId: 'r', decision: 'maybe' })).rejects.toThrow("no open repository with id 'r'");
+    await expect(dispatch(h, 'startServing', { repoId: 'r' })).rejects.toThrow('this host cannot serve repositories');
+    expect((await dispatch(h, 'serveStatus', {})) as { available: boolean }).toMatchObject({ available: false });
+  });
 });

@@ -158,7 +158,10 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
     },
     tensorPage: async (req) => {
       const p = payload(req);
-      return tensorPage(lab.runs.tensor(tensorRef(p)), int(p, 'offset'), int(p, 'count'));
+      const ref = tensorRef(p);
+      const offset = int(p, 'offset');
+      const count = int(p, 'count');
+      return tensorPage(lab.runs.tensor(ref), offset, count);
     },
     tensorImage: async (req) => {
       const p = payload(req);

@@ -1,0 +1,42 @@
+/** Theme, language and recent repositories, kept by the lab (so Electron and browser mode share them). */
+import { defineStore } from 'pinia';
+import type { LabSettings } from '@contract/lab-api';
+import { errorText, useBackend } from '../api/client';
+import { type Locale, setLocale } from '../i18n';
+import { applyTheme } from '../theme';
+
+function systemLocale(): Locale {
+  return globalThis.navigator?.language?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+export const useSettingsStore = defineStore('settings', {
+  state: () => ({
+    settings: { theme: 'system', locale: 'system', recentRepositories: [] } as LabSettings,
+    error: '',
+  }),
+  actions: {
+    apply(s: LabSettings): void {
+      this.settings = s;
+      applyTheme(s.theme);
+      setLocale(s.locale === 'system' ? systemLocale() : s.locale);
+    },
+    async init(): Promise<void> {
+      const api = useBackend();
+      api.onEvent((ev) => {
+        if (ev.type === 'settings-changed') this.apply(ev.settings);
+      });
+      try {
+        this.apply(await api.call('getSettings', {}));
+      } catch (err) {
+        this.error = errorText(err);
+      }
+    },
+    async update(changes: Partial<LabSettings>): Promise<void> {
+      try {
+        this.apply(await useBackend().call('setSettings', changes));
+      } catch (err) {
+        this.error = errorText(err);
+      }
+    },
+  },
+});
