@@ -389,13 +389,20 @@ export interface ServeStatus {
   settings: ServeSettings;
 }
 
+/**
+ * What the desktop app's menu asks of the window (Electron main sends these to
+ * its own window only; the lab and browser mode never emit them).
+ */
+export type AppCommand = { kind: 'reload-selected' } | { kind: 'close-selected' } | { kind: 'select-repository'; repoId: string };
+
 export type LabEvent =
   | { type: 'repositories-changed' }
   | { type: 'repository-changed'; repoId: string }
   | { type: 'models-changed'; repoId: string; models: string[] }
   | { type: 'serve-changed'; status: ServeStatus }
   | { type: 'run-finished'; run: RunResult }
-  | { type: 'settings-changed'; settings: LabSettings };
+  | { type: 'settings-changed'; settings: LabSettings }
+  | { type: 'app-command'; command: AppCommand };
 
 /** Every method: request → response. Transports derive their routes from these keys. */
 export interface LabMethods {

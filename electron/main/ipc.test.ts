@@ -4,7 +4,8 @@ import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { LAB_METHODS, methodChannel } from '../contract/methods';
 import { Lab } from '../engine/lab';
 import { createLabHandlers } from '../engine/lab-handlers';
-import { forwardEvents, type IpcResult, registerIpc } from './ipc';
+import { dispatch } from '../engine/lab-handlers';
+import { forwardEvents, type IpcResult, registerIpc, trustedSender } from './ipc';
 
 vi.mock('electron', () => ({}));
 
@@ -47,6 +48,33 @@ describe('IPC wiring', () => {
     expect(await open(trusted, { path: 7 })).toEqual({ ok: false, error: { code: 'INVALID_ARG', message: "'path' must be a non-empty string" } });
     const ok = await open(trusted, { path: path.resolve('sample-repos/data_pipeline') });
     expect(ok.ok).toBe(true);
+  });
+
+  it('registers nothing but the lab methods: any other channel has no handler', async () => {
+    const ipc = fakeIpcMain();
+    registerIpc(ipc, handlers, () => true);
+    for (const channel of ['lab:openExternal', 'lab:event', 'shell:openPath', 'lab:constructor', 'lab:__proto__']) expect(ipc.handlers.has(channel), channel).toBe(false);
+    await expect(dispatch(handlers, 'openExternal', {})).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(dispatch(handlers, 'constructor', {})).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('trusts only the top frame of our own window while it shows the app', () => {
+    const mainFrame = { parent: null, url: 'file:///app/out/renderer/index.html' };
+    const contents = { mainFrame } as unknown as WebContents;
+    let win: { webContents: WebContents } | undefined = { webContents: contents };
+    const trust = trustedSender(() => win, 'file://');
+    const ev = (sender: unknown, senderFrame: unknown): IpcMainInvokeEvent => ({ sender, senderFrame }) as unknown as IpcMainInvokeEvent;
+    expect(trust(ev(contents, mainFrame))).toBe(true);
+    // An iframe inside the window (even one on a file: URL).
+    expect(trust(ev(contents, { parent: mainFrame, url: 'file:///app/out/renderer/index.html' }))).toBe(false);
+    // Another window's contents.
+    expect(trust(ev({ mainFrame }, mainFrame))).toBe(false);
+    // The top frame after it navigated somewhere else, or a frame already gone.
+    expect(trust(ev(contents, { parent: null, url: 'https://evil.example/' }))).toBe(false);
+    expect(trust(ev(contents, null))).toBe(false);
+    // No window at all (closed).
+    win = undefined;
+    expect(trust(ev(contents, mainFrame))).toBe(false);
   });
 
   it('forwards lab events to a live window only', async () => {

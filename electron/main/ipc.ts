@@ -4,6 +4,7 @@
  * errors returned as values so their code survives the IPC boundary.
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import { isAppUrl } from './security';
 import type { LabEvent } from '../contract/lab-api';
 import { EVENT_CHANNEL, LAB_METHODS, methodChannel } from '../contract/methods';
 import { toLabError } from '../engine/errors';
@@ -11,6 +12,20 @@ import type { Lab } from '../engine/lab';
 import { dispatch, type LabHandlers } from '../engine/lab-handlers';
 
 export type IpcResult = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
+
+/**
+ * Accepts calls only from the main frame of our own window while it shows the
+ * app (Electron's checklist: validate the sender of every IPC message).
+ */
+export function trustedSender(window: () => { webContents: WebContents } | undefined, appOrigin: string): (e: IpcMainInvokeEvent) => boolean {
+  return (e) => {
+    const contents = window()?.webContents;
+    const frame = e.senderFrame;
+    if (!contents || e.sender !== contents || !frame) return false;
+    // No parent: the window's top frame, never an iframe inside it.
+    return frame.parent === null && isAppUrl(frame.url, appOrigin);
+  };
+}
 
 export function registerIpc(ipcMain: IpcMain, handlers: LabHandlers, isTrustedSender: (e: IpcMainInvokeEvent) => boolean): () => void {
   for (const method of LAB_METHODS) {

@@ -1,64 +1,158 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import type { Session, WebContents } from 'electron';
-import { CONTENT_SECURITY_POLICY, hardenContents, hardenSession, isAppUrl } from './security';
-import { webPreferences } from './window';
-import { repositoriesFromArgv } from './argv';
+import { appOriginOf, CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_META, hardenContents, hardenSession, isAllowedRequest, isAppUrl } from './security';
 
-vi.mock('electron', () => ({ BrowserWindow: vi.fn() }));
+vi.mock('electron', () => ({}));
 
-describe('window security', () => {
-  it('uses context isolation, a sandbox and no Node in the renderer', () => {
-    const prefs = webPreferences('/app/preload.cjs');
-    expect(prefs).toMatchObject({ contextIsolation: true, nodeIntegration: false, sandbox: true, webSecurity: true, webviewTag: false, preload: '/app/preload.cjs' });
-  });
+type Nav = { url: string; preventDefault: () => void };
 
-  it('only lets the window show the app itself', () => {
+function fakeContents(): { contents: WebContents; on: Map<string, (e: Nav) => void>; openHandler: () => { action: string } } {
+  const on = new Map<string, (e: Nav) => void>();
+  const holder: { openHandler: () => { action: string } } = { openHandler: () => ({ action: 'allow' }) };
+  const contents = {
+    setWindowOpenHandler: (fn: () => { action: string }) => (holder.openHandler = fn),
+    on: (ev: string, fn: (e: Nav) => void) => on.set(ev, fn),
+  } as unknown as WebContents;
+  return {
+    contents,
+    on,
+    get openHandler() {
+      return holder.openHandler;
+    },
+  };
+}
+
+type PermissionRequest = (wc: unknown, p: string, cb: (ok: boolean) => void, details: { requestingUrl: string }) => void;
+type PermissionCheck = (wc: unknown, p: string, origin: string) => boolean;
+type BeforeRequest = (d: { url: string }, cb: (r: { cancel?: boolean }) => void) => void;
+type HeadersReceived = (d: { url: string; responseHeaders: Record<string, string[]> }, cb: (r: { responseHeaders?: Record<string, string[]> }) => void) => void;
+
+function fakeSession(): { session: Session; h: { request?: PermissionRequest; check?: PermissionCheck; device?: () => boolean; before?: BeforeRequest; headers?: HeadersReceived } } {
+  const h: { request?: PermissionRequest; check?: PermissionCheck; device?: () => boolean; before?: BeforeRequest; headers?: HeadersReceived } = {};
+  const session = {
+    setPermissionRequestHandler: (fn: PermissionRequest) => (h.request = fn),
+    setPermissionCheckHandler: (fn: PermissionCheck) => (h.check = fn),
+    setDevicePermissionHandler: (fn: () => boolean) => (h.device = fn),
+    webRequest: { onBeforeRequest: (fn: BeforeRequest) => (h.before = fn), onHeadersReceived: (fn: HeadersReceived) => (h.headers = fn) },
+  } as unknown as Session;
+  return { session, h };
+}
+
+describe('what the window may show', () => {
+  it('only the app itself: the built bundle or the dev server', () => {
     expect(isAppUrl('file:///opt/app/out/renderer/index.html', 'file://')).toBe(true);
     expect(isAppUrl('https://example.com/', 'file://')).toBe(false);
     expect(isAppUrl('http://localhost:5173/x', 'http://localhost:5173')).toBe(true);
     expect(isAppUrl('http://localhost:5174/', 'http://localhost:5173')).toBe(false);
     expect(isAppUrl('not a url', 'file://')).toBe(false);
+    expect(appOriginOf('/opt/app/out/renderer/index.html')).toBe('file://');
+    expect(appOriginOf('http://localhost:5173/')).toBe('http://localhost:5173');
   });
 
-  it('denies new windows and navigation away, and webviews', () => {
-    const on = new Map<string, (e: { preventDefault: () => void }, url?: string) => void>();
-    let openHandler: (() => { action: string }) | undefined;
-    const contents = {
-      setWindowOpenHandler: (fn: () => { action: string }) => (openHandler = fn),
-      on: (ev: string, fn: (e: { preventDefault: () => void }, url?: string) => void) => on.set(ev, fn),
-    } as unknown as WebContents;
-    hardenContents(contents, 'file://');
-    expect(openHandler!()).toEqual({ action: 'deny' });
+  it('no remote request ever leaves the built app; the dev server (and its HMR socket) in development', () => {
+    for (const url of ['https://cdn.example/x.js', 'http://127.0.0.1:8000/v2', 'ws://evil.example/', 'ftp://x/']) expect(isAllowedRequest(url, 'file://')).toBe(false);
+    for (const url of ['file:///app/out/renderer/assets/index.js', 'data:image/png;base64,AAAA', 'blob:file:///1234', 'devtools://devtools/bundled/x.js']) expect(isAllowedRequest(url, 'file://')).toBe(true);
+    expect(isAllowedRequest('http://localhost:5173/@vite/client', 'http://localhost:5173')).toBe(true);
+    expect(isAllowedRequest('ws://localhost:5173/', 'http://localhost:5173')).toBe(true);
+    expect(isAllowedRequest('ws://localhost:9999/', 'http://localhost:5173')).toBe(false);
+    expect(isAllowedRequest('https://example.com/', 'http://localhost:5173')).toBe(false);
+    expect(isAllowedRequest('file:///etc/passwd', 'http://localhost:5173')).toBe(false);
+    expect(isAllowedRequest('::', 'file://')).toBe(false);
+  });
+});
+
+describe('web contents', () => {
+  it('denies new windows, navigation and redirects away from the app, and webviews', () => {
+    const f = fakeContents();
+    hardenContents(f.contents, 'file://');
+    expect(f.openHandler()).toEqual({ action: 'deny' });
+    for (const ev of ['will-navigate', 'will-frame-navigate', 'will-redirect']) {
+      const prevent = vi.fn();
+      f.on.get(ev)!({ url: 'https://evil.example/', preventDefault: prevent });
+      f.on.get(ev)!({ url: 'file:///app/out/renderer/index.html', preventDefault: prevent });
+      expect(prevent, ev).toHaveBeenCalledTimes(1);
+    }
     const prevent = vi.fn();
-    on.get('will-navigate')!({ preventDefault: prevent }, 'https://evil.example/');
+    f.on.get('will-attach-webview')!({ url: '', preventDefault: prevent });
     expect(prevent).toHaveBeenCalledTimes(1);
-    on.get('will-navigate')!({ preventDefault: prevent }, 'file:///app/out/renderer/index.html');
-    expect(prevent).toHaveBeenCalledTimes(1);
-    on.get('will-attach-webview')!({ preventDefault: prevent });
-    expect(prevent).toHaveBeenCalledTimes(2);
   });
 
-  it('grants no permissions and sets a strict CSP on every response', () => {
-    let permission: ((wc: unknown, p: string, cb: (ok: boolean) => void) => void) | undefined;
-    let headers: ((d: { responseHeaders: Record<string, string[]> }, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void) | undefined;
-    const session = {
-      setPermissionRequestHandler: (fn: typeof permission) => (permission = fn),
-      webRequest: { onHeadersReceived: (fn: typeof headers) => (headers = fn) },
-    } as unknown as Session;
-    hardenSession(session);
-    const granted = vi.fn();
-    permission!({}, 'media', granted);
-    expect(granted).toHaveBeenCalledWith(false);
+  it('in development, only the dev server is an app page', () => {
+    const f = fakeContents();
+    hardenContents(f.contents, 'http://localhost:5173');
+    const prevent = vi.fn();
+    f.on.get('will-navigate')!({ url: 'http://localhost:5173/#/x', preventDefault: prevent });
+    expect(prevent).not.toHaveBeenCalled();
+    f.on.get('will-navigate')!({ url: 'file:///etc/passwd', preventDefault: prevent });
+    expect(prevent).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('session', () => {
+  it('grants no permission, except clipboard writes from the app itself', () => {
+    const { session, h } = fakeSession();
+    hardenSession(session, 'file://');
+    for (const p of ['media', 'geolocation', 'notifications', 'openExternal', 'fileSystem', 'clipboard-read']) {
+      const cb = vi.fn();
+      h.request!({}, p, cb, { requestingUrl: 'file:///app/out/renderer/index.html' });
+      expect(cb, p).toHaveBeenCalledWith(false);
+      expect(h.check!({}, p, 'file:///'), p).toBe(false);
+    }
+    const cb = vi.fn();
+    h.request!({}, 'clipboard-sanitized-write', cb, { requestingUrl: 'file:///app/out/renderer/index.html' });
+    expect(cb).toHaveBeenCalledWith(true);
+    const foreign = vi.fn();
+    h.request!({}, 'clipboard-sanitized-write', foreign, { requestingUrl: 'https://evil.example/' });
+    expect(foreign).toHaveBeenCalledWith(false);
+    expect(h.check!({}, 'clipboard-sanitized-write', 'file:///')).toBe(true);
+    expect(h.check!({}, 'clipboard-sanitized-write', 'https://evil.example')).toBe(false);
+    expect(h.device!()).toBe(false);
+  });
+
+  it('cancels remote requests', () => {
+    const { session, h } = fakeSession();
+    hardenSession(session, 'file://');
+    const cb = vi.fn();
+    h.before!({ url: 'https://tracker.example/p.gif' }, cb);
+    h.before!({ url: 'file:///app/out/renderer/assets/a.js' }, cb);
+    expect(cb.mock.calls).toEqual([[{ cancel: true }], [{ cancel: false }]]);
+  });
+
+  it("sets the CSP header on the app's own responses and leaves others alone", () => {
+    const { session, h } = fakeSession();
+    hardenSession(session, 'http://localhost:5173');
     const done = vi.fn();
-    headers!({ responseHeaders: { a: ['b'] } }, done);
-    expect(done).toHaveBeenCalledWith({ responseHeaders: { a: ['b'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
-    expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
-    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-eval');
+    h.headers!({ url: 'http://localhost:5173/', responseHeaders: { a: ['b'] } }, done);
+    expect(done).toHaveBeenLastCalledWith({ responseHeaders: { a: ['b'], 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    h.headers!({ url: 'devtools://devtools/x', responseHeaders: {} }, done);
+    expect(done).toHaveBeenLastCalledWith({});
+  });
+});
+
+describe('content security policy', () => {
+  const directives = (csp: string): Map<string, string> => new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k!, v.join(' ')]));
+
+  it('allows only the app: no inline or eval script, no remote host, images from data: and blob:', () => {
+    const d = directives(CONTENT_SECURITY_POLICY);
+    expect(d.get('default-src')).toBe("'self'");
+    expect(d.get('script-src')).toBe("'self'");
+    expect(d.get('img-src')).toBe("'self' data: blob:");
+    expect(d.get('connect-src')).toBe("'self'");
+    expect(d.get('object-src')).toBe("'none'");
+    expect(d.get('frame-src')).toBe("'none'");
+    expect(d.get('base-uri')).toBe("'none'");
+    expect(d.get('form-action')).toBe("'none'");
+    expect(d.get('frame-ancestors')).toBe("'none'");
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|https?:|\*/);
+    expect(d.get('script-src')).not.toContain('unsafe-inline');
   });
 
-  it('takes repository folders from the command line, skipping Electron arguments', () => {
-    expect(repositoriesFromArgv(['/electron', '/app', '/repos/a', '--inspect', 'b'], false)).toEqual(['/repos/a', 'b']);
-    expect(repositoriesFromArgv(['/Model Lab', '/repos/a'], true)).toEqual(['/repos/a']);
-    expect(repositoriesFromArgv(['/electron', '.'], false)).toEqual([]);
+  it('renderer/index.html carries the same policy in its <meta> (file:// pages have no headers)', () => {
+    const html = readFileSync(new URL('../../renderer/index.html', import.meta.url), 'utf8');
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
+    expect(meta).toBe(CONTENT_SECURITY_POLICY_META);
+    // Nothing inline for script-src 'self' to block.
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
   });
 });

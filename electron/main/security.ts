@@ -1,11 +1,37 @@
 /**
- * Electron's security checklist for our window: no navigation away from the
- * app, no new windows, no permission grants, and a strict CSP on every response.
+ * Electron's security checklist for the lab window: no navigation away from
+ * the app, no new windows or webviews, no permission grants (except writing to
+ * the clipboard from our own pages), no remote requests, and a strict CSP on
+ * the app's own responses. `renderer/index.html` carries the same policy in a
+ * `<meta>` because file:// pages have no response headers.
  */
 import type { Session, WebContents } from 'electron';
 
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+/**
+ * The renderer's policy. `style-src 'unsafe-inline'`: Vue writes style
+ * attributes and Vite injects `<style>` in development; scripts stay 'self'
+ * only (Vite emits no inline script). `img-src data: blob:`: tensor images
+ * arrive as data: URLs. No remote host anywhere.
+ */
+export const CSP_DIRECTIVES: readonly string[] = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "frame-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+];
+
+/** The `<meta>` form (frame-ancestors is only honoured in a header). */
+export const CONTENT_SECURITY_POLICY_META = CSP_DIRECTIVES.join('; ');
+export const CONTENT_SECURITY_POLICY = [...CSP_DIRECTIVES, "frame-ancestors 'none'"].join('; ');
+
+/** The window's only permission, and only for the app's own pages: the Copy buttons. */
+const ALLOWED_PERMISSIONS = new Set<string>(['clipboard-sanitized-write']);
 
 /** Only our own bundle (file://.../out/renderer) or the dev server may be shown. */
 export function isAppUrl(url: string, appOrigin: string): boolean {
@@ -18,17 +44,53 @@ export function isAppUrl(url: string, appOrigin: string): boolean {
   }
 }
 
+/** The app origin of a renderer location: the dev server's origin, or `file://` for the built bundle. */
+export function appOriginOf(renderer: string): string {
+  return /^https?:\/\//.test(renderer) ? new URL(renderer).origin : 'file://';
+}
+
+/**
+ * Requests the renderer may make: the app's own files, inline data, and
+ * DevTools' internals. Anything remote (http, https, ws, ftp, ...) is
+ * cancelled unless it is the dev server.
+ */
+export function isAllowedRequest(url: string, appOrigin: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (['data:', 'blob:', 'devtools:', 'chrome-extension:'].includes(u.protocol)) return true;
+  if (u.protocol === 'file:') return appOrigin === 'file://';
+  if (appOrigin === 'file://') return false;
+  const app = new URL(appOrigin);
+  // The dev server's HMR socket: same host and port, ws instead of http.
+  if (u.protocol === 'ws:' || u.protocol === 'wss:') return u.host === app.host;
+  return u.origin === appOrigin;
+}
+
+type Preventable = { preventDefault(): void };
+
 export function hardenContents(contents: WebContents, appOrigin: string): void {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  contents.on('will-navigate', (event, url) => {
+  const denyForeign = (event: Preventable, url: string): void => {
     if (!isAppUrl(url, appOrigin)) event.preventDefault();
-  });
+  };
+  contents.on('will-navigate', (event) => denyForeign(event, event.url));
+  contents.on('will-frame-navigate', (event) => denyForeign(event, event.url));
+  contents.on('will-redirect', (event) => denyForeign(event, event.url));
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }
 
-export function hardenSession(session: Session): void {
-  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+export function hardenSession(session: Session, appOrigin: string): void {
+  const allowed = (permission: string, origin: string | undefined): boolean => ALLOWED_PERMISSIONS.has(permission) && origin !== undefined && isAppUrl(origin, appOrigin);
+  session.setPermissionRequestHandler((_wc, permission, callback, details) => callback(allowed(permission, details.requestingUrl)));
+  session.setPermissionCheckHandler((_wc, permission, requestingOrigin) => allowed(permission, requestingOrigin));
+  session.setDevicePermissionHandler(() => false);
+  session.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAllowedRequest(details.url, appOrigin) }));
   session.webRequest.onHeadersReceived((details, callback) => {
+    if (!isAppUrl(details.url, appOrigin)) return callback({});
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
 }

@@ -1,41 +1,60 @@
 /** The lab window: context isolation, sandboxed renderer, the preload as its only bridge. */
 import { BrowserWindow } from 'electron';
 import path from 'node:path';
-import { hardenContents } from './security';
+import { appOriginOf, hardenContents } from './security';
+import { MIN_WINDOW_SIZE, type WindowState } from './window-state';
 
-export interface WindowPaths {
+export interface WindowOptions {
   preload: string;
   /** The built renderer's index.html, or a dev server URL. */
   renderer: string;
+  /** Where it was last time (already fitted to today's displays). */
+  state: WindowState;
+  /** DevTools exist only in development. */
+  dev: boolean;
 }
 
-export function webPreferences(preload: string): Electron.WebPreferences {
+export function webPreferences(preload: string, dev: boolean): Electron.WebPreferences {
   return {
     preload,
     contextIsolation: true,
     nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
     sandbox: true,
     webSecurity: true,
     allowRunningInsecureContent: false,
+    experimentalFeatures: false,
     webviewTag: false,
+    navigateOnDragDrop: false,
+    safeDialogs: true,
     spellcheck: false,
+    devTools: dev,
   };
 }
 
-export function createLabWindow(paths: WindowPaths): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1400,
-    height: 900,
-    minWidth: 900,
-    minHeight: 600,
+export function browserWindowOptions(opts: WindowOptions): Electron.BrowserWindowConstructorOptions {
+  const { state } = opts;
+  return {
+    width: state.width,
+    height: state.height,
+    ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
+    minWidth: MIN_WINDOW_SIZE.width,
+    minHeight: MIN_WINDOW_SIZE.height,
     title: 'Model Lab',
     show: false,
-    webPreferences: webPreferences(paths.preload),
+    webPreferences: webPreferences(opts.preload, opts.dev),
+  };
+}
+
+export function createLabWindow(opts: WindowOptions): BrowserWindow {
+  const win = new BrowserWindow(browserWindowOptions(opts));
+  hardenContents(win.webContents, appOriginOf(opts.renderer));
+  win.once('ready-to-show', () => {
+    if (opts.state.maximized) win.maximize();
+    win.show();
   });
-  const isUrl = /^https?:\/\//.test(paths.renderer);
-  hardenContents(win.webContents, isUrl ? new URL(paths.renderer).origin : 'file://');
-  win.once('ready-to-show', () => win.show());
-  if (isUrl) void win.loadURL(paths.renderer);
-  else void win.loadFile(path.resolve(paths.renderer));
+  if (/^https?:\/\//.test(opts.renderer)) void win.loadURL(opts.renderer);
+  else void win.loadFile(path.resolve(opts.renderer));
   return win;
 }
