@@ -44,15 +44,21 @@ const brokenDetail: ModelDetail = {
 
 function fakeBackend(repos: RepositoryInfo[], failOpen = false): LabClient & { calls: string[] } {
   const calls: string[] = [];
+  let settings = { theme: 'system', locale: 'en', recentRepositories: [] as string[] };
   return {
     calls,
-    call: (async (method: LabMethod) => {
+    call: (async (method: LabMethod, req: unknown) => {
       calls.push(method);
       switch (method) {
         case 'hostInfo':
           return { mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false, samplesDir: '/samples' };
         case 'listRepositories':
           return repos;
+        case 'getSettings':
+          return settings;
+        case 'setSettings':
+          settings = { ...settings, ...(req as object) };
+          return settings;
         case 'getModel':
           return brokenDetail;
         case 'openRepository':

@@ -16,9 +16,12 @@ export const useSettingsStore = defineStore('settings', {
   }),
   actions: {
     apply(s: LabSettings): void {
-      this.settings = s;
-      applyTheme(s.theme);
-      setLocale(s.locale === 'system' ? systemLocale() : s.locale);
+      // Only what is understood is applied: a host without settings answers with nothing useful.
+      const theme = s?.theme === 'light' || s?.theme === 'dark' ? s.theme : 'system';
+      const lang = s?.locale === 'en' || s?.locale === 'zh-CN' ? s.locale : 'system';
+      this.settings = { theme, locale: lang, recentRepositories: Array.isArray(s?.recentRepositories) ? s.recentRepositories : [] };
+      applyTheme(theme);
+      setLocale(lang === 'system' ? systemLocale() : lang);
     },
     async init(): Promise<void> {
       const api = useBackend();
