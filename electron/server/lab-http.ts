@@ -14,7 +14,8 @@ import type { Lab } from '../engine/lab';
 import { dispatch, type LabHandlers } from '../engine/lab-handlers';
 import { httpStatusOf } from './http-status';
 
-const MAX_BODY_BYTES = 1024 * 1024;
+/** Playground uploads (images as base64) ride in request bodies; the playground reads files up to 64 MiB. */
+const MAX_BODY_BYTES = 96 * 1024 * 1024;
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -61,7 +62,7 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new LabError('INVALID_ARG', 'request body too large');
+    if (size > MAX_BODY_BYTES) throw new LabError('INVALID_ARG', `request body too large (the limit is ${MAX_BODY_BYTES / 2 ** 20} MiB)`);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');

@@ -120,7 +120,14 @@ async function one(spec: InputSpec, ctx: InputContext): Promise<Tensor> {
   if (typeof name !== 'string' || name === '') throw new LabError('INVALID_ARG', 'every input needs a name');
   const cfg = ctx.config.input.find((i) => i.name === name);
   if (!cfg) throw new LabError('INVALID_ARG', `model '${ctx.config.name}' has no input '${name}' (inputs: ${ctx.config.input.map((i) => i.name).join(', ')})`);
-  const batch = (t: Tensor): Tensor => (ctx.addBatchDim ? { ...t, shape: withBatch(ctx.config, name, t.shape) } : t);
+  const dims = cfg.dims.length;
+  const batch = (t: Tensor): Tensor => {
+    if (!ctx.addBatchDim) return t;
+    const shape = withBatch(ctx.config, name, t.shape);
+    // A non-batching model that writes its own leading dimension ([-1, 3, -1, -1]) gets a 1 there for a single image.
+    if (ctx.config.maxBatchSize === 0 && shape.length + 1 === dims && (spec.kind === 'image' || spec.kind === 'bytes')) return { ...t, shape: [1, ...shape] };
+    return { ...t, shape };
+  };
   switch (spec.kind) {
     case 'values': {
       const dtype = dtypeOf(name, spec.dtype);

@@ -63,7 +63,7 @@ describe('inputs from the playground form', () => {
   });
 
   it('a file as bytes (UINT8 [-1]) and an image decoded to CHW, resized and normalized, RGB or BGR', async () => {
-    const { lab, info } = await labWith({ ...identity('raw', 'UINT8', [-1]), ...identity('img', 'FP32', [3, 2, 2]) });
+    const { lab, info } = await labWith({ ...identity('raw', 'UINT8', [-1]), ...identity('img', 'FP32', [3, 2, 2]), ...identity('img4', 'FP32', [-1, 3, 2, 2]) });
     const sample = path.resolve('resources/sample-images/noisy-scan.jpg');
     const raw = await lab.runModel({ repoId: info.id, model: 'raw', inputs: [{ name: 'INPUT0', kind: 'bytes', dtype: 'UINT8', source: { sample: 'noisy-scan.jpg' } }] });
     expect(raw.outputs[0]!.shape).toEqual([readFileSync(sample).byteLength]);
@@ -78,6 +78,9 @@ describe('inputs from the playground form', () => {
     expect(tensorPage(lab.runs.tensor({ runId: bgr.runId, side: 'input', name: 'INPUT0' }), 0, 4).values).toEqual([-1, -1, 1, 1]);
     const big = await lab.runModel({ repoId: info.id, model: 'img', inputs: [{ ...spec, source: { sample: 'noisy-scan.jpg' }, resize: { width: 2, height: 2 } }] });
     expect(big.state).toBe('ok');
+    // A model that writes its own leading dimension (max_batch_size 0, dims [-1, 3, H, W]) gets [1, 3, H, W].
+    const own = await lab.runModel({ repoId: info.id, model: 'img4', inputs: [spec] });
+    expect(own.inputs[0]!.shape).toEqual([1, 3, 2, 2]);
   });
 });
 
