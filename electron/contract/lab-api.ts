@@ -3,6 +3,9 @@
  * process and over HTTP by the lab server, called by the renderer through
  * `useBackend()`. Types only — nothing here runs.
  */
+import type { ConfigFromModel, ExportedTrace, GraphSummary, StepAction, StepRunRequest, StepRunState } from './inspect-api';
+
+export type * from './inspect-api';
 
 export type ModelState = 'READY' | 'UNAVAILABLE' | 'LOADING' | 'UNLOADING';
 export type Severity = 'error' | 'warning' | 'info';
@@ -241,6 +244,9 @@ export interface TensorInfo {
 }
 
 export interface RunStep {
+  /** Span id in the run's trace; children point at it with parentId. */
+  id?: number;
+  parentId?: number;
   /** Ensemble step index or BLS call, for traces. */
   kind: 'request' | 'step' | 'bls';
   model: string;
@@ -251,6 +257,14 @@ export interface RunStep {
   queueMs: number;
   computeMs: number;
   totalMs: number;
+  /** Milliseconds from the run's start when it was queued / began computing (for timelines). */
+  queueStartMs?: number;
+  computeStartMs?: number;
+  instance?: string;
+  /** How many requests its instance ran together. */
+  batchedWith?: number;
+  /** Whether its input and output tensors were kept (viewable through TensorRef.spanId). */
+  hasTensors?: boolean;
   error?: string;
 }
 
@@ -269,10 +283,18 @@ export interface RunResult {
   steps: RunStep[];
 }
 
+/**
+ * A tensor the viewers can page through: a run's input or output, a tensor
+ * inside an ensemble run (side 'edge', by ensemble tensor name), a step's or
+ * BLS call's own input/output (side 'input'/'output' with `spanId`), or an
+ * ONNX initializer (side 'initializer', `runId` = GraphSummary.graphId).
+ */
 export interface TensorRef {
   runId: string;
-  side: 'input' | 'output';
+  side: 'input' | 'output' | 'edge' | 'initializer';
   name: string;
+  /** A span of the run's trace (RunStep.id): its own inputs/outputs instead of the run's. */
+  spanId?: number;
 }
 
 /** Elements [offset, offset + values.length) of a tensor, row-major: numbers (int64 as strings when beyond 2^53), booleans, or strings. */
@@ -360,6 +382,8 @@ export interface LabSettings {
   locale: 'system' | 'en' | 'zh-CN';
   /** Most recent first. */
   recentRepositories: string[];
+  /** Walkthrough progress by walkthrough id, so a tour resumes where it was left. */
+  walkthroughs?: Record<string, { step: number; done: boolean }>;
 }
 
 /** Where the Triton endpoints listen; port 0 takes any free port. */
@@ -444,6 +468,21 @@ export interface LabMethods {
   sampleImages: { req: Record<string, never>; res: { file: string; width: number; height: number; description: string }[] };
   getSettings: { req: Record<string, never>; res: LabSettings };
   setSettings: { req: Partial<LabSettings>; res: LabSettings };
+  /** A compact summary of an ONNX model's graph (weights stay on disk). */
+  modelGraph: { req: { repoId: string; model: string; version?: number }; res: GraphSummary };
+  /** The config.pbtxt input/output block the model's own inputs/outputs call for, and where the config disagrees. */
+  configFromModel: { req: { repoId: string; model: string; version?: number }; res: ConfigFromModel };
+  /** Whether a `netron` executable is on the PATH. */
+  netronStatus: { req: Record<string, never>; res: { available: boolean; path?: string } };
+  /** Starts netron on 127.0.0.1 for the model file and returns its address. */
+  openInNetron: { req: { repoId: string; model: string; version?: number }; res: { url: string } };
+  /** Runs an ensemble in step mode; resolves once it pauses before its first step (or ends). */
+  startStepRun: { req: StepRunRequest; res: StepRunState };
+  /** Step, continue (to the next breakpoint), run to the end, or stop; resolves at the next pause or the end. */
+  stepRun: { req: { runId: string; action: StepAction; breakpoints?: number[] }; res: StepRunState };
+  stepRunState: { req: { runId: string }; res: StepRunState };
+  /** A run's trace in Triton's trace-file JSON shape. */
+  exportTrace: { req: { runId: string }; res: ExportedTrace };
 }
 
 export type LabMethod = keyof LabMethods;

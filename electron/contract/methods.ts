@@ -36,6 +36,14 @@ export const LAB_METHODS = [
   'sampleImages',
   'getSettings',
   'setSettings',
+  'modelGraph',
+  'configFromModel',
+  'netronStatus',
+  'openInNetron',
+  'startStepRun',
+  'stepRun',
+  'stepRunState',
+  'exportTrace',
 ] as const satisfies readonly LabMethod[];
 
 type Missing = Exclude<LabMethod, (typeof LAB_METHODS)[number]>;

@@ -3,11 +3,14 @@
  * arrives as `unknown` (from IPC or HTTP) and is checked here, once, before the
  * Lab sees it; main and the HTTP server only route to these.
  */
-import type { HostInfo, ImageRequest, InputSpec, LabMethod, LabMethods, LabResponse, LabSettings, ServeSettings, ServeStatus, TensorRef, TrustDecision } from '../contract/lab-api';
+import type { HostInfo, ImageRequest, InputSpec, LabMethod, LabMethods, LabResponse, LabSettings, ServeSettings, ServeStatus, TrustDecision } from '../contract/lab-api';
 import { LabError } from './errors';
+import { bool, int, list, optNumber, payload, port, str, tensorRef } from './handlers/payload';
 import type { Lab } from './lab';
 import { exportTensor, tensorHeatmap, tensorHistogram, tensorImage, tensorPage } from './runs/tensor-access';
 import { runSnippets } from './runs/snippets';
+import { createGraphHandlers } from './handlers/graph-handlers';
+import { createStepHandlers } from './handlers/step-handlers';
 import { sampleRepositories } from './samples';
 
 export interface HostCapabilities {
@@ -26,59 +29,11 @@ export interface ServeControl {
 
 const NO_SERVING: ServeStatus = { available: false, state: 'stopped', inFlight: 0, settings: { host: '127.0.0.1', httpPort: 8000, grpcPort: 8001, metricsPort: 8002 } };
 
-function int(p: Payload, key: string, min = 0): number {
-  const v = p[key];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new LabError('INVALID_ARG', `'${key}' must be an integer of at least ${min}`);
-  return v;
-}
 
-function tensorRef(p: Payload): TensorRef {
-  const side = p['side'];
-  if (side !== 'input' && side !== 'output') throw new LabError('INVALID_ARG', "'side' must be 'input' or 'output'");
-  return { runId: str(p, 'runId', 64), side, name: str(p, 'name') };
-}
-
-function list(p: Payload, key: string): unknown[] {
-  const v = p[key];
-  if (!Array.isArray(v)) throw new LabError('INVALID_ARG', `'${key}' must be a list`);
-  return v;
-}
-
-function port(p: Payload, key: string): number | undefined {
-  const v = optNumber(p, key);
-  if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 65535)) throw new LabError('INVALID_ARG', `'${key}' must be a port number from 0 to 65535`);
-  return v;
-}
 
 export type LabHandlers = { [M in LabMethod]: (req: unknown) => Promise<LabResponse<M>> };
 
-type Payload = Record<string, unknown>;
 
-function payload(req: unknown): Payload {
-  if (req === undefined || req === null) return {};
-  if (typeof req !== 'object' || Array.isArray(req)) throw new LabError('INVALID_ARG', 'the request must be a JSON object');
-  return req as Payload;
-}
-
-function str(p: Payload, key: string, max = 4096): string {
-  const v = p[key];
-  if (typeof v !== 'string' || v.length === 0) throw new LabError('INVALID_ARG', `'${key}' must be a non-empty string`);
-  if (v.length > max || v.includes('\0')) throw new LabError('INVALID_ARG', `'${key}' is not a valid value`);
-  return v;
-}
-
-function bool(p: Payload, key: string): boolean {
-  const v = p[key];
-  if (typeof v !== 'boolean') throw new LabError('INVALID_ARG', `'${key}' must be true or false`);
-  return v;
-}
-
-function optNumber(p: Payload, key: string): number | undefined {
-  const v = p[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new LabError('INVALID_ARG', `'${key}' must be a number`);
-  return v;
-}
 
 export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers {
   return {
@@ -161,7 +116,7 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
       const ref = tensorRef(p);
       const offset = int(p, 'offset');
       const count = int(p, 'count');
-      return tensorPage(lab.runs.tensor(ref), offset, count);
+      return tensorPage(lab.tensor(ref), offset, count);
     },
     tensorImage: async (req) => {
       const p = payload(req);
@@ -178,23 +133,23 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
         ...(range ? { range: range as [number, number] } : {}),
         ...(order ? { order } : {}),
       };
-      return tensorImage(lab.runs.tensor(image), image);
+      return tensorImage(lab.tensor(image), image);
     },
     tensorHeatmap: async (req) => {
       const p = payload(req);
       const fixed = list(p, 'fixed');
       if (fixed.some((v) => typeof v !== 'number')) throw new LabError('INVALID_ARG', "'fixed' must be a list of indices");
-      return tensorHeatmap(lab.runs.tensor(tensorRef(p)), fixed as number[], optNumber(p, 'maxSide'));
+      return tensorHeatmap(lab.tensor(tensorRef(p)), fixed as number[], optNumber(p, 'maxSide'));
     },
     tensorHistogram: async (req) => {
       const p = payload(req);
-      return tensorHistogram(lab.runs.tensor(tensorRef(p)), optNumber(p, 'bins'));
+      return tensorHistogram(lab.tensor(tensorRef(p)), optNumber(p, 'bins'));
     },
     exportTensor: async (req) => {
       const p = payload(req);
       const format = p['format'];
       if (format !== 'npy' && format !== 'json') throw new LabError('INVALID_ARG', "'format' must be npy or json");
-      return exportTensor(lab.runs.tensor(tensorRef(p)), format);
+      return exportTensor(lab.tensor(tensorRef(p)), format);
     },
     runSnippets: async (req) => {
       const stored = lab.runs.stored(str(payload(req), 'runId', 64));
@@ -217,6 +172,8 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
     sampleImages: async () => lab.sampleImages(),
     getSettings: async () => lab.getSettings(),
     setSettings: async (req) => lab.setSettings(payload(req) as Partial<LabSettings>),
+    ...createGraphHandlers(lab),
+    ...createStepHandlers(lab),
   };
 }
 

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { FileContent, LabEvent, LabSettings, ModelDetail, ModelStatsRow, ModelSummary, RepositoryInfo, RunRequest, RunResult, TrustDecision, TrustState } from '../contract/lab-api';
+import type { FileContent, LabEvent, LabSettings, ModelDetail, ModelStatsRow, ModelSummary, RepositoryInfo, RunRequest, RunResult, TensorRef, TrustDecision, TrustState } from '../contract/lab-api';
+import type { Tensor } from './tensor/tensor';
 import { LabError } from './errors';
 import { type RepositoryInit, Repository } from './repository/repository';
 import { toModelDetail, toModelSummary } from './repository/views';
@@ -190,6 +191,12 @@ export class Lab {
     const settings = this.settings.update(changes);
     this.emit({ type: 'settings-changed', settings });
     return settings;
+  }
+
+  /** The tensor a viewer asks for: a run's (inputs, outputs, ensemble edges, spans) or a graph's initializer. */
+  tensor(ref: TensorRef): Tensor {
+    if (ref.side === 'initializer') throw new LabError('UNSUPPORTED', 'initializers are not viewable yet');
+    return this.runs.tensor(ref);
   }
 
   async runModel(req: RunRequest): Promise<RunResult> {

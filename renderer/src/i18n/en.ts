@@ -1,6 +1,9 @@
+import { ensembleEn } from './ensemble.en';
+import { graphEn } from './graph.en';
 import { playgroundEn } from './playground.en';
 import { shellEn } from './shell.en';
 import { viewersEn } from './viewers.en';
+import { walkthroughEn } from './walkthrough.en';
 
 const base = {
   'app.title': 'Model Lab',
@@ -130,6 +133,6 @@ const base = {
   'theme.dark': "Theme: dark",
 };
 
-export const en = { ...base, ...viewersEn, ...playgroundEn, ...shellEn };
+export const en = { ...base, ...viewersEn, ...playgroundEn, ...shellEn, ...graphEn, ...ensembleEn, ...walkthroughEn };
 
 export type MessageKey = keyof typeof en;

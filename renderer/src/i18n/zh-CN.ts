@@ -1,12 +1,18 @@
 import type { MessageKey } from './en';
+import { ensembleZhCN } from './ensemble.zh-CN';
+import { graphZhCN } from './graph.zh-CN';
 import { playgroundZhCN } from './playground.zh-CN';
 import { shellZhCN } from './shell.zh-CN';
 import { viewersZhCN } from './viewers.zh-CN';
+import { walkthroughZhCN } from './walkthrough.zh-CN';
 
 export const zhCN: Record<MessageKey, string> = {
   ...viewersZhCN,
   ...playgroundZhCN,
   ...shellZhCN,
+  ...graphZhCN,
+  ...ensembleZhCN,
+  ...walkthroughZhCN,
   'app.title': 'Model Lab',
   'open.placeholder': 'model_repository 文件夹路径',
   'open.button': '打开',
