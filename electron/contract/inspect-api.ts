@@ -2,7 +2,7 @@
  * The "see inside" part of the lab API: ONNX graph summaries, "use in
  * config", ensemble step-through and run traces. Types only.
  */
-import type { RunRequest, RunResult, TensorInfo } from './lab-api';
+import type { RunRequest, RunResult, RunStep, TensorInfo } from './lab-api';
 
 /** A dimension as the model declares it: a size, a symbolic name (dim_param), or null when left open. */
 export type GraphDim = number | string | null;
@@ -146,6 +146,10 @@ export interface StepRunState {
   skipped: number[];
   edges: StepEdge[];
   breakpoints: number[];
+  /** The trace so far: the ensemble request, its steps and their BLS calls (parentId), tensors viewable by spanId. */
+  spans?: RunStep[];
+  /** Each span's own tensors by span id (RunStep.id), viewable with TensorRef.spanId. */
+  spanTensors?: Record<number, { inputs: TensorInfo[]; outputs: TensorInfo[] }>;
   error?: string;
   /** Once finished, stopped or failed: the run as the playground history keeps it (steps, outputs). */
   result?: RunResult;

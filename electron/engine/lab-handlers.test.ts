@@ -30,7 +30,7 @@ describe('lab handlers', () => {
     lab = new Lab();
     const h = createLabHandlers(lab, host);
     const repos = await h.openSamples({});
-    expect(repos.map((r) => r.name).sort()).toEqual(['data_pipeline', 'ocr_bls', 'ocr_ensemble', 'quick_deploy_onnx']);
+    expect(repos.map((r) => r.name).sort()).toEqual(['data_pipeline', 'data_pipeline_python', 'ocr_bls', 'ocr_ensemble', 'quick_deploy_onnx']);
     expect(repos.every((r) => r.sample)).toBe(true);
     const ocr = repos.find((r) => r.name === 'ocr_ensemble')!;
     const file = await h.readFile({ repoId: ocr.id, path: 'text_detection/config.pbtxt' });
@@ -44,7 +44,7 @@ describe('lab handlers', () => {
     const watching = await h.setWatch({ repoId: ocr.id, enabled: true, pollSecs: 5 });
     expect(watching.watching).toBe(true);
     expect((await h.closeRepository({ repoId: ocr.id })).closed).toBe(true);
-    expect((await h.listRepositories({})).map((r) => r.name).sort()).toEqual(['data_pipeline', 'ocr_bls', 'quick_deploy_onnx']);
+    expect((await h.listRepositories({})).map((r) => r.name).sort()).toEqual(['data_pipeline', 'data_pipeline_python', 'ocr_bls', 'quick_deploy_onnx']);
   });
 
   it('check the playground and tensor payloads too', async () => {
@@ -53,7 +53,7 @@ describe('lab handlers', () => {
     await expect(dispatch(h, 'runModel', { repoId: 'r', model: 'm', inputs: 'x' })).rejects.toThrow("'inputs' must be a list");
     await expect(dispatch(h, 'runModel', { repoId: 'r', model: 'm', inputs: [], outputs: [3] })).rejects.toThrow("'outputs' must be a list of output names");
     await expect(dispatch(h, 'runModel', { repoId: 'r', model: 'm', inputs: [], runId: 'x'.repeat(65) })).rejects.toThrow("'runId' is not a valid value");
-    await expect(dispatch(h, 'tensorPage', { runId: 'r', side: 'middle', name: 'x', offset: 0, count: 1 })).rejects.toThrow("'side' must be 'input' or 'output'");
+    await expect(dispatch(h, 'tensorPage', { runId: 'r', side: 'middle', name: 'x', offset: 0, count: 1 })).rejects.toThrow("'side' must be one of input, output, edge, initializer");
     await expect(dispatch(h, 'tensorPage', { runId: 'r', side: 'input', name: 'x', offset: -1, count: 1 })).rejects.toThrow("'offset' must be an integer of at least 0");
     await expect(dispatch(h, 'tensorImage', { runId: 'r', side: 'input', name: 'x', layout: 'HWC', range: [0] })).rejects.toThrow("'range' must be [min, max]");
     await expect(dispatch(h, 'tensorHeatmap', { runId: 'r', side: 'input', name: 'x', fixed: ['a'] })).rejects.toThrow("'fixed' must be a list of indices");

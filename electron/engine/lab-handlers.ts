@@ -3,15 +3,16 @@
  * arrives as `unknown` (from IPC or HTTP) and is checked here, once, before the
  * Lab sees it; main and the HTTP server only route to these.
  */
-import type { HostInfo, ImageRequest, InputSpec, LabMethod, LabMethods, LabResponse, LabSettings, ServeSettings, ServeStatus, TrustDecision } from '../contract/lab-api';
+import type { HostInfo, ImageRequest, LabMethod, LabMethods, LabResponse, LabSettings, ServeSettings, ServeStatus, TrustDecision } from '../contract/lab-api';
 import { LabError } from './errors';
-import { bool, int, list, optNumber, payload, port, str, tensorRef } from './handlers/payload';
+import { bool, int, list, optNumber, payload, port, runRequest, str, tensorRef } from './handlers/payload';
 import type { Lab } from './lab';
 import { exportTensor, tensorHeatmap, tensorHistogram, tensorImage, tensorPage } from './runs/tensor-access';
 import { runSnippets } from './runs/snippets';
 import { createGraphHandlers } from './handlers/graph-handlers';
 import { createStepHandlers } from './handlers/step-handlers';
 import { sampleRepositories } from './samples';
+import { checkWalkthroughs } from './settings';
 
 export interface HostCapabilities {
   info(): HostInfo;
@@ -90,22 +91,7 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
       const p = payload(req);
       return lab.setTrust(str(p, 'repoId'), str(p, 'decision', 32) as TrustDecision);
     },
-    runModel: async (req) => {
-      const p = payload(req);
-      const version = optNumber(p, 'version');
-      const outputs = p['outputs'] === undefined ? undefined : list(p, 'outputs').map((o) => (typeof o === 'string' ? o : ''));
-      if (outputs?.some((o) => o === '')) throw new LabError('INVALID_ARG', "'outputs' must be a list of output names");
-      const inputs = list(p, 'inputs').map((i) => payload(i) as unknown as InputSpec);
-      return lab.runModel({
-        repoId: str(p, 'repoId'),
-        model: str(p, 'model'),
-        inputs,
-        ...(version !== undefined ? { version } : {}),
-        ...(outputs ? { outputs } : {}),
-        ...(p['runId'] !== undefined ? { runId: str(p, 'runId', 64) } : {}),
-        ...(p['addBatchDim'] !== undefined ? { addBatchDim: bool(p, 'addBatchDim') } : {}),
-      });
-    },
+    runModel: async (req) => lab.runModel(runRequest(payload(req))),
     cancelRun: async (req) => ({ cancelled: lab.runs.cancel(str(payload(req), 'runId', 64)) }),
     listRuns: async (req) => {
       const p = payload(req);
@@ -171,7 +157,12 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
     },
     sampleImages: async () => lab.sampleImages(),
     getSettings: async () => lab.getSettings(),
-    setSettings: async (req) => lab.setSettings(payload(req) as Partial<LabSettings>),
+    setSettings: async (req) => {
+      const p = payload(req);
+      // Checked here like every payload; the settings store checks theme and locale itself.
+      const walkthroughs = p['walkthroughs'] === undefined ? {} : { walkthroughs: checkWalkthroughs(p['walkthroughs']) };
+      return lab.setSettings({ ...(p as Partial<LabSettings>), ...walkthroughs });
+    },
     ...createGraphHandlers(lab),
     ...createStepHandlers(lab),
   };

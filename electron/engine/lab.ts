@@ -8,9 +8,13 @@ import path from 'node:path';
 import type { FileContent, LabEvent, LabSettings, ModelDetail, ModelStatsRow, ModelSummary, RepositoryInfo, RunRequest, RunResult, TensorRef, TrustDecision, TrustState } from '../contract/lab-api';
 import type { Tensor } from './tensor/tensor';
 import { LabError } from './errors';
+import { GraphService, type GraphServiceOptions } from './graph/graph-service';
 import { type RepositoryInit, Repository } from './repository/repository';
 import { toModelDetail, toModelSummary } from './repository/views';
 import { RunService } from './runs/runs';
+import { StepRunService } from './runs/step-runs';
+import { exportTrace } from './runs/trace-export';
+import type { ExportedTrace, StepAction, StepRunRequest, StepRunState } from '../contract/inspect-api';
 import { SettingsStore } from './settings';
 
 /** Files larger than this are not sent to the UI as text. */
@@ -31,18 +35,20 @@ export interface LabOptions {
   settingsFile?: string;
   /** The bundled sample images (resources/sample-images). */
   sampleImagesDir?: string;
+  /** Graph inspection: parsing thresholds, where netron is looked for. */
+  graphs?: GraphServiceOptions;
 }
 
-const SCRIPT_FILES = new Set(['model.js', 'model.mjs', 'model.ts']);
+const SCRIPT_FILES = new Set(['model.js', 'model.mjs', 'model.ts', 'model.py']);
 
-/** Whether a repository has models that run code from the folder (script models), found without loading anything. */
+/** Whether a repository has models that run code from the folder (script and Python models), found without loading anything. */
 export async function hasScriptModels(root: string): Promise<boolean> {
   const models = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
   for (const m of models) {
     if (!m.isDirectory() && !m.isSymbolicLink()) continue;
     const dir = path.join(root, m.name);
     const config = await fs.readFile(path.join(dir, 'config.pbtxt'), 'utf8').catch(() => '');
-    if (/backend\s*:?\s*"script"/.test(config)) return true;
+    if (/backend\s*:?\s*"(?:script|python)"/.test(config)) return true;
     const versions = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const v of versions) {
       if (!v.isDirectory() && !v.isSymbolicLink()) continue;
@@ -62,10 +68,14 @@ export class Lab {
   private readonly listeners = new Set<(ev: LabEvent) => void>();
   readonly settings: SettingsStore;
   readonly runs: RunService;
+  readonly graphs: GraphService;
+  readonly steps: StepRunService;
 
   constructor(private readonly options: LabOptions = {}) {
     this.settings = new SettingsStore(options.settingsFile);
     this.runs = new RunService((id) => this.get(id).repo, options.sampleImagesDir ? { sampleImagesDir: options.sampleImagesDir } : {});
+    this.graphs = new GraphService((id) => this.get(id).repo, options.graphs);
+    this.steps = new StepRunService(this.runs, { onFinished: (run) => this.emit({ type: 'run-finished', run }) });
   }
 
   onEvent(listener: (ev: LabEvent) => void): () => void {
@@ -125,7 +135,9 @@ export class Lab {
     r.unsubscribe();
     void r.repo.close();
     this.repos.delete(repoId);
+    this.steps.forget(repoId);
     this.runs.forget(repoId);
+    this.graphs.forget(repoId);
     this.emit({ type: 'repositories-changed' });
     return true;
   }
@@ -195,20 +207,43 @@ export class Lab {
 
   /** The tensor a viewer asks for: a run's (inputs, outputs, ensemble edges, spans) or a graph's initializer. */
   tensor(ref: TensorRef): Tensor {
-    if (ref.side === 'initializer') throw new LabError('UNSUPPORTED', 'initializers are not viewable yet');
-    return this.runs.tensor(ref);
+    if (ref.side === 'initializer') return this.graphs.tensor(ref);
+    return this.steps.tensor(ref) ?? this.runs.tensor(ref);
   }
 
-  async runModel(req: RunRequest): Promise<RunResult> {
+  private checkRunnable(req: RunRequest): void {
     const e = this.get(req?.repoId);
     const rec = e.repo.models.get(req.model);
     if (e.trust !== 'trusted' && rec && rec.state !== 'READY') {
       // Untrusted folders never start scripts; say so instead of an opaque "not ready".
       throw new LabError('UNAVAILABLE', `'${req.model}' needs code from ${e.repo.root}, which is not trusted yet: trust the folder to run it`);
     }
+  }
+
+  async runModel(req: RunRequest): Promise<RunResult> {
+    this.checkRunnable(req);
     const result = await this.runs.run(req);
     this.emit({ type: 'run-finished', run: result });
     return result;
+  }
+
+  /** Starts an ensemble in step mode; resolves paused before its first step (or ended). */
+  startStepRun(req: StepRunRequest): Promise<StepRunState> {
+    this.checkRunnable(req);
+    return this.steps.start(req);
+  }
+
+  stepRun(runId: string, action: StepAction, breakpoints?: number[]): Promise<StepRunState> {
+    return this.steps.act(runId, action, breakpoints);
+  }
+
+  stepRunState(runId: string): StepRunState {
+    return this.steps.state(runId);
+  }
+
+  /** Any run's trace (a step-through still open included) as Triton's trace file. */
+  exportTrace(runId: string): ExportedTrace {
+    return this.steps.exportTrace(runId) ?? exportTrace(this.runs.stored(runId));
   }
 
   /** Per served version: requests, failures, average latency split, batch sizes. */
@@ -307,9 +342,10 @@ export class Lab {
   /** Closes every repository and waits for their instances to stop. */
   async close(): Promise<void> {
     await this.settings.flush();
+    await this.steps.close();
     const repos = [...this.repos.values()].map((r) => r.repo);
     for (const id of [...this.repos.keys()]) this.closeRepository(id);
     this.listeners.clear();
-    await Promise.all(repos.map((r) => r.close()));
+    await Promise.all([...repos.map((r) => r.close()), this.graphs.close()]);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The lab's settings (theme, language, recent repositories) and the folders
+ * The lab's settings (theme, language, recent repositories, walkthrough progress) and the folders
  * the user trusts, kept in one JSON file the host chooses (Electron: the
  * user data folder; browser mode: the user's config folder). Written
  * atomically; an unreadable file means defaults, never a crash.
@@ -10,15 +10,63 @@ import type { LabSettings } from '../contract/lab-api';
 import { LabError } from './errors';
 
 export const MAX_RECENT = 10;
+/** Walkthrough progress entries kept; far above the tours the app ships, so only junk is refused. */
+export const MAX_WALKTHROUGHS = 64;
+/** Far above any tour's step count; bounds what a bad client can store. */
+export const MAX_WALKTHROUGH_STEP = 999;
+const WALKTHROUGH_ID = /^[\w-]{1,40}$/;
+
+type WalkthroughProgress = NonNullable<LabSettings['walkthroughs']>;
 
 interface Stored extends LabSettings {
   trustedFolders: string[];
+  walkthroughs: WalkthroughProgress;
 }
 
-const DEFAULTS: Stored = { theme: 'system', locale: 'system', recentRepositories: [], trustedFolders: [] };
+const DEFAULTS: Stored = { theme: 'system', locale: 'system', recentRepositories: [], trustedFolders: [], walkthroughs: {} };
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function progressProblem(id: string, v: unknown): string | undefined {
+  if (!WALKTHROUGH_ID.test(id)) return `walkthrough id '${id.slice(0, 60)}' must be 1 to 40 letters, digits, '_' or '-'`;
+  const o = (v && typeof v === 'object' && !Array.isArray(v) ? v : undefined) as Record<string, unknown> | undefined;
+  if (!o) return `walkthrough '${id}' must be an object {step, done}`;
+  const step = o['step'];
+  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0 || step > MAX_WALKTHROUGH_STEP) return `walkthrough '${id}': step must be an integer from 0 to ${MAX_WALKTHROUGH_STEP}`;
+  if (typeof o['done'] !== 'boolean') return `walkthrough '${id}': done must be true or false`;
+  const extra = Object.keys(o).find((k) => k !== 'step' && k !== 'done');
+  if (extra) return `walkthrough '${id}': unknown field '${extra.slice(0, 40)}'`;
+  return undefined;
+}
+
+/** Fresh {step, done} objects; fromEntries keeps an id like `__proto__` an ordinary key. */
+function copyProgress(entries: [string, unknown][]): WalkthroughProgress {
+  return Object.fromEntries(
+    entries.map(([id, v]) => {
+      const p = v as { step: number; done: boolean };
+      return [id, { step: p.step, done: p.done }];
+    }),
+  );
+}
+
+/** Walkthrough progress from a request: every entry checked, or INVALID_ARG saying which and why. */
+export function checkWalkthroughs(raw: unknown): WalkthroughProgress {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new LabError('INVALID_ARG', 'walkthroughs must be an object of {step, done} by walkthrough id');
+  const entries = Object.entries(raw as Record<string, unknown>);
+  if (entries.length > MAX_WALKTHROUGHS) throw new LabError('INVALID_ARG', `walkthroughs may hold at most ${MAX_WALKTHROUGHS} entries, got ${entries.length}`);
+  for (const [id, v] of entries) {
+    const problem = progressProblem(id, v);
+    if (problem) throw new LabError('INVALID_ARG', problem);
+  }
+  return copyProgress(entries);
+}
+
+/** Walkthrough progress from the file: bad entries are dropped, never fatal. */
+function storedWalkthroughs(raw: unknown): WalkthroughProgress {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
+  return copyProgress(Object.entries(raw as Record<string, unknown>).filter(([id, v]) => !progressProblem(id, v)).slice(0, MAX_WALKTHROUGHS));
 }
 
 function sanitize(raw: unknown): Stored {
@@ -30,6 +78,7 @@ function sanitize(raw: unknown): Stored {
     locale: locale === 'en' || locale === 'zh-CN' || locale === 'system' ? locale : 'system',
     recentRepositories: [...new Set(strings(o['recentRepositories']))].slice(0, MAX_RECENT),
     trustedFolders: [...new Set(strings(o['trustedFolders']))],
+    walkthroughs: storedWalkthroughs(o['walkthroughs']),
   };
 }
 
@@ -55,8 +104,10 @@ export class SettingsStore {
   }
 
   get(): LabSettings {
-    const { theme, locale, recentRepositories } = this.data;
-    return { theme, locale, recentRepositories: [...recentRepositories] };
+    const { theme, locale, recentRepositories, walkthroughs } = this.data;
+    // Left out while empty, so settings without tours read as they always did.
+    const tours = Object.entries(walkthroughs);
+    return { theme, locale, recentRepositories: [...recentRepositories], ...(tours.length ? { walkthroughs: copyProgress(tours) } : {}) };
   }
 
   update(changes: Partial<LabSettings>): LabSettings {
@@ -75,6 +126,8 @@ export class SettingsStore {
       }
       next.recentRepositories = [...new Set(changes.recentRepositories)].slice(0, MAX_RECENT);
     }
+    // The whole map is replaced: the renderer owns it and sends it complete.
+    if (changes.walkthroughs !== undefined) next.walkthroughs = checkWalkthroughs(changes.walkthroughs);
     this.data = next;
     this.save();
     return this.get();

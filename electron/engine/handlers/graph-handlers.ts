@@ -1,13 +1,23 @@
-/** Lab API handlers for ONNX graph inspection ("see inside"). Owned by the graph work. */
+/** Lab API handlers for ONNX graph inspection ("see inside"). */
 import type { LabHandlers } from '../lab-handlers';
 import type { Lab } from '../lab';
-import { LabError } from '../errors';
+import type { GraphTarget } from '../graph/graph-service';
+import { int, payload, str } from './payload';
 
 type GraphMethods = 'modelGraph' | 'configFromModel' | 'netronStatus' | 'openInNetron';
 
-export function createGraphHandlers(_lab: Lab): Pick<LabHandlers, GraphMethods> {
-  const todo = (): never => {
-    throw new LabError('UNSUPPORTED', 'not built yet');
+function target(req: unknown): GraphTarget {
+  const p = payload(req);
+  const t: GraphTarget = { repoId: str(p, 'repoId'), model: str(p, 'model') };
+  if (p['version'] !== undefined) t.version = int(p, 'version', 0);
+  return t;
+}
+
+export function createGraphHandlers(lab: Lab): Pick<LabHandlers, GraphMethods> {
+  return {
+    modelGraph: async (req) => lab.graphs.modelGraph(target(req)),
+    configFromModel: async (req) => lab.graphs.configFromModel(target(req)),
+    netronStatus: async () => lab.graphs.netronStatus(),
+    openInNetron: async (req) => lab.graphs.openInNetron(target(req)),
   };
-  return { modelGraph: async () => todo(), configFromModel: async () => todo(), netronStatus: async () => todo(), openInNetron: async () => todo() };
 }

@@ -1,5 +1,5 @@
 /** Checks for lab API payloads, which arrive as `unknown` from IPC or HTTP. */
-import type { TensorRef } from '../../contract/lab-api';
+import type { InputSpec, RunRequest, TensorRef } from '../../contract/lab-api';
 import { LabError } from '../errors';
 
 export type Payload = Record<string, unknown>;
@@ -55,4 +55,21 @@ export function optNumber(p: Payload, key: string): number | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new LabError('INVALID_ARG', `'${key}' must be a number`);
   return v;
+}
+
+/** A playground run request (runModel, startStepRun); each InputSpec is checked by the engine when it builds the tensor. */
+export function runRequest(p: Payload): RunRequest {
+  const version = optNumber(p, 'version');
+  const outputs = p['outputs'] === undefined ? undefined : list(p, 'outputs').map((o) => (typeof o === 'string' ? o : ''));
+  if (outputs?.some((o) => o === '')) throw new LabError('INVALID_ARG', "'outputs' must be a list of output names");
+  const inputs = list(p, 'inputs').map((i) => payload(i) as unknown as InputSpec);
+  return {
+    repoId: str(p, 'repoId'),
+    model: str(p, 'model'),
+    inputs,
+    ...(version !== undefined ? { version } : {}),
+    ...(outputs ? { outputs } : {}),
+    ...(p['runId'] !== undefined ? { runId: str(p, 'runId', 64) } : {}),
+    ...(p['addBatchDim'] !== undefined ? { addBatchDim: bool(p, 'addBatchDim') } : {}),
+  };
 }

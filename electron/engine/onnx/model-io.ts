@@ -36,7 +36,7 @@ export interface OnnxModelIO {
 /** Node's Buffer limit; bigger single-file models must use external data anyway. */
 const MAX_ONNX_BYTES = 2 ** 31 - 1;
 
-function toValueInfo(v: ValueInfoProto): OnnxValueInfo {
+export function toValueInfo(v: ValueInfoProto): OnnxValueInfo {
   const t = v.type?.value;
   switch (t?.case) {
     case 'tensorType': {

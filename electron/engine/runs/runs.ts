@@ -8,16 +8,23 @@ import { randomUUID } from 'node:crypto';
 import type { InputSpec, RunRequest, RunResult, RunStep, TensorRef } from '../../contract/lab-api';
 import { LabError, errorMessage, toLabError } from '../errors';
 import type { Repository } from '../repository/repository';
-import { Trace } from '../runtime/trace';
+import { Trace, type TraceSpan } from '../runtime/trace';
+import type { Runner } from '../runtime/types';
 import { type Tensor, byteSize } from '../tensor/tensor';
 import { buildInputs } from './inputs';
 import { describeTensor } from './tensor-info';
 
-interface StoredRun {
+export interface StoredRun {
   result: RunResult;
   specs: InputSpec[];
   inputs: Tensor[];
   outputs: Tensor[];
+  /** The run's trace (timestamps; the tensors of each span where the run captured them). */
+  spans: TraceSpan[];
+  /** The trace's monotonic origin, in ns (for Triton's trace file). */
+  originNs: number;
+  /** An ensemble run's intermediate tensors by ensemble tensor name (step-through runs keep them). */
+  edges?: Tensor[];
   bytes: number;
 }
 
@@ -29,11 +36,28 @@ export interface RunServiceOptions {
   maxBytes?: number;
 }
 
+/** What a finished run leaves behind, before it is described and kept. */
+export interface FinishedRun {
+  runId: string;
+  req: RunRequest;
+  runner: Runner;
+  inputs: Tensor[];
+  outputs: Tensor[];
+  trace: Trace;
+  startedAt: number;
+  ms: number;
+  state: RunResult['state'];
+  error?: string;
+  edges?: Tensor[];
+}
+
 const RUN_ID = /^[\w-]{1,64}$/;
 
-function stepsOf(trace: Trace): RunStep[] {
+export function stepsOf(trace: Trace): RunStep[] {
   const ms = (ns: number | undefined): number => (ns === undefined ? 0 : ns / 1e6);
   return trace.spans.map((s) => ({
+    id: s.id,
+    ...(s.parentId !== undefined ? { parentId: s.parentId } : {}),
     kind: s.kind,
     model: s.model,
     version: s.version,
@@ -42,8 +66,25 @@ function stepsOf(trace: Trace): RunStep[] {
     queueMs: s.queueStart !== undefined && s.computeStart !== undefined ? ms(s.computeStart - s.queueStart) : 0,
     computeMs: s.computeStart !== undefined && s.computeEnd !== undefined ? ms(s.computeEnd - s.computeStart) : 0,
     totalMs: s.requestEnd !== undefined ? ms(s.requestEnd - s.requestStart) : 0,
+    ...(s.queueStart !== undefined ? { queueStartMs: ms(s.queueStart) } : {}),
+    ...(s.computeStart !== undefined ? { computeStartMs: ms(s.computeStart) } : {}),
+    ...(s.instance !== undefined ? { instance: s.instance } : {}),
+    ...(s.batchedWith !== undefined ? { batchedWith: s.batchedWith } : {}),
+    ...(s.inputs || s.outputs ? { hasTensors: true } : {}),
     ...(s.error ? { error: s.error } : {}),
   }));
+}
+
+/** Bytes held by these tensors, each buffer counted once (spans and edges share buffers with each other). */
+function heldBytes(tensors: Iterable<Tensor>): number {
+  const seen = new Set<unknown>();
+  let n = 0;
+  for (const t of tensors) {
+    if (seen.has(t.data)) continue;
+    seen.add(t.data);
+    n += byteSize(t);
+  }
+  return n;
 }
 
 export class RunService {
@@ -55,16 +96,38 @@ export class RunService {
     private readonly options: RunServiceOptions = {},
   ) {}
 
-  async run(req: RunRequest): Promise<RunResult> {
-    if (!req || typeof req !== 'object') throw new LabError('INVALID_ARG', 'a run request is required');
-    const runId = req.runId ?? randomUUID();
-    if (!RUN_ID.test(runId)) throw new LabError('INVALID_ARG', 'runId must be 1-64 letters, digits, - or _');
-    if (this.running.has(runId) || this.runs.some((r) => r.result.runId === runId)) throw new LabError('ALREADY_EXISTS', `run '${runId}' already exists`);
+  /** A run id for a new run: the caller's (checked to be free) or a fresh one. */
+  claimId(runId: string | undefined): string {
+    const id = runId ?? randomUUID();
+    if (!RUN_ID.test(id)) throw new LabError('INVALID_ARG', 'runId must be 1-64 letters, digits, - or _');
+    if (this.running.has(id) || this.runs.some((r) => r.result.runId === id)) throw new LabError('ALREADY_EXISTS', `run '${id}' already exists`);
+    return id;
+  }
+
+  /** The runner a request names and its inputs built from the form's descriptions. */
+  async prepare(req: RunRequest, check?: (runner: Runner) => void): Promise<{ runner: Runner; inputs: Tensor[] }> {
     const repo = this.repository(req.repoId);
     const runner = repo.resolve(req.model, req.version ?? -1);
+    check?.(runner);
     const inputs = await buildInputs(req.inputs, { config: runner.config, addBatchDim: req.addBatchDim !== false, ...(this.options.sampleImagesDir ? { sampleImagesDir: this.options.sampleImagesDir } : {}) });
-    const abort = new AbortController();
+    return { runner, inputs };
+  }
+
+  /** Marks a run as in flight, so its id stays taken and cancelRun reaches it. */
+  track(runId: string, abort: AbortController): void {
     this.running.set(runId, abort);
+  }
+
+  untrack(runId: string): void {
+    this.running.delete(runId);
+  }
+
+  async run(req: RunRequest): Promise<RunResult> {
+    if (!req || typeof req !== 'object') throw new LabError('INVALID_ARG', 'a run request is required');
+    const runId = this.claimId(req.runId);
+    const { runner, inputs } = await this.prepare(req);
+    const abort = new AbortController();
+    this.track(runId, abort);
     const trace = new Trace(false);
     const startedAt = Date.now();
     const t0 = process.hrtime.bigint();
@@ -90,22 +153,37 @@ export class RunService {
       state = e.code === 'CANCELLED' || abort.signal.aborted ? 'cancelled' : 'error';
       error = state === 'cancelled' ? 'cancelled' : errorMessage(e);
     } finally {
-      this.running.delete(runId);
+      this.untrack(runId);
     }
+    return this.record({ runId, req, runner, inputs, outputs, trace, startedAt, ms: Number(process.hrtime.bigint() - t0) / 1e6, state, ...(error !== undefined ? { error } : {}) });
+  }
+
+  /** Describes a finished run and keeps it in the history (playground and step-through runs alike). */
+  record(run: FinishedRun): RunResult {
     const result: RunResult = {
-      runId,
-      repoId: req.repoId,
-      model: req.model,
-      version: runner.version,
-      startedAt,
-      ms: Number(process.hrtime.bigint() - t0) / 1e6,
-      state,
-      ...(error !== undefined ? { error } : {}),
-      inputs: inputs.map(describeTensor),
-      outputs: outputs.map(describeTensor),
-      steps: stepsOf(trace),
+      runId: run.runId,
+      repoId: run.req.repoId,
+      model: run.req.model,
+      version: run.runner.version,
+      startedAt: run.startedAt,
+      ms: run.ms,
+      state: run.state,
+      ...(run.error !== undefined ? { error: run.error } : {}),
+      inputs: run.inputs.map(describeTensor),
+      outputs: run.outputs.map(describeTensor),
+      steps: stepsOf(run.trace),
     };
-    this.keep({ result, specs: req.inputs, inputs, outputs, bytes: [...inputs, ...outputs].reduce((n, t) => n + byteSize(t), 0) });
+    const spanTensors = run.trace.spans.flatMap((s) => [...(s.inputs ?? []), ...(s.outputs ?? [])]);
+    this.keep({
+      result,
+      specs: run.req.inputs,
+      inputs: run.inputs,
+      outputs: run.outputs,
+      spans: run.trace.spans,
+      originNs: run.trace.originNs,
+      ...(run.edges ? { edges: run.edges } : {}),
+      bytes: heldBytes([...run.inputs, ...run.outputs, ...spanTensors, ...(run.edges ?? [])]),
+    });
     return result;
   }
 
@@ -136,15 +214,33 @@ export class RunService {
   tensor(ref: TensorRef): Tensor {
     if (!ref || typeof ref !== 'object') throw new LabError('INVALID_ARG', 'a tensor reference is required');
     const r = this.stored(ref.runId);
-    const list = ref.side === 'input' ? r.inputs : ref.side === 'output' ? r.outputs : undefined;
-    if (!list) throw new LabError('INVALID_ARG', `side must be 'input' or 'output', got '${String(ref.side)}'`);
-    const t = list.find((x) => x.name === ref.name);
-    if (!t) throw new LabError('NOT_FOUND', `run '${ref.runId}' has no ${ref.side} '${ref.name}'`);
-    return t;
+    return tensorOf(ref.runId, { ...r, edges: r.edges }, ref);
   }
 
   /** Drops the runs of a repository (it was closed). */
   forget(repoId: string): void {
     for (let i = this.runs.length - 1; i >= 0; i--) if (this.runs[i]!.result.repoId === repoId) this.runs.splice(i, 1);
   }
+}
+
+/** A run's tensor by reference: its own inputs/outputs, an ensemble edge, or a span's inputs/outputs. */
+export function tensorOf(runId: string, run: { inputs: readonly Tensor[]; outputs: readonly Tensor[]; spans: readonly TraceSpan[]; edges: readonly Tensor[] | undefined }, ref: TensorRef): Tensor {
+  if (ref.side === 'edge') {
+    if (!run.edges) throw new LabError('NOT_FOUND', `run '${runId}' kept no ensemble tensors; step through the ensemble to see them`);
+    const t = run.edges.find((x) => x.name === ref.name);
+    if (!t) throw new LabError('NOT_FOUND', `run '${runId}' has no ensemble tensor '${ref.name}' (yet)`);
+    return t;
+  }
+  if (ref.side !== 'input' && ref.side !== 'output') throw new LabError('INVALID_ARG', `side must be 'input', 'output' or 'edge', got '${String(ref.side)}'`);
+  let list = ref.side === 'input' ? run.inputs : run.outputs;
+  if (ref.spanId !== undefined) {
+    const span = run.spans.find((s) => s.id === ref.spanId);
+    if (!span) throw new LabError('NOT_FOUND', `run '${runId}' has no span ${ref.spanId}`);
+    const kept = ref.side === 'input' ? span.inputs : span.outputs;
+    if (!kept) throw new LabError('NOT_FOUND', `run '${runId}' did not keep the tensors of '${span.model}' (only step-through runs do)`);
+    list = kept;
+  }
+  const t = list.find((x) => x.name === ref.name);
+  if (!t) throw new LabError('NOT_FOUND', `run '${runId}' has no ${ref.side} '${ref.name}'${ref.spanId !== undefined ? ` in span ${ref.spanId}` : ''}`);
+  return t;
 }

@@ -39,6 +39,23 @@ export function reshapeTensorDims(configDims: number[], allowBatching: boolean, 
   return dims;
 }
 
+/** Which steps produce what the requested outputs need, transitively; the others are pruned. */
+export function neededSteps(steps: readonly ModelEnsembling_Step[], requested: readonly string[]): Set<number> {
+  const needed = new Set<number>();
+  const wanted = new Set(requested);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    steps.forEach((s, i) => {
+      if (needed.has(i) || !Object.values(s.outputMap).some((t) => wanted.has(t))) return;
+      needed.add(i);
+      for (const t of Object.values(s.inputMap)) wanted.add(t);
+      grew = true;
+    });
+  }
+  return needed;
+}
+
 export class EnsembleRunner implements Runner {
   readonly modelName: string;
   readonly statistics = new ModelStatistics();
@@ -86,23 +103,6 @@ export class EnsembleRunner implements Runner {
     }
   }
 
-  /** Which steps produce what the requested outputs need, transitively. */
-  private neededSteps(requested: string[]): Set<number> {
-    const needed = new Set<number>();
-    const wanted = new Set(requested);
-    let grew = true;
-    while (grew) {
-      grew = false;
-      this.steps.forEach((s, i) => {
-        if (needed.has(i) || !Object.values(s.outputMap).some((t) => wanted.has(t))) return;
-        needed.add(i);
-        for (const t of Object.values(s.inputMap)) wanted.add(t);
-        grew = true;
-      });
-    }
-    return needed;
-  }
-
   private async run(
     batchSize: number,
     inputs: Map<string, Tensor>,
@@ -111,7 +111,7 @@ export class EnsembleRunner implements Runner {
     span: TraceSpan | undefined,
     timing: RequestTiming,
   ): Promise<Tensor[]> {
-    const needed = this.neededSteps(requested);
+    const needed = neededSteps(this.steps, requested);
     const readers = new Map<string, number>();
     for (const i of needed) for (const t of Object.values(this.steps[i]!.inputMap)) readers.set(t, (readers.get(t) ?? 0) + 1);
     for (const t of requested) readers.set(t, (readers.get(t) ?? 0) + 1);

@@ -96,15 +96,26 @@ export function childContext(parent: TraceContext | undefined, span: TraceSpan |
 /** Step-mode control for one run: each step waits until told to go on. */
 export class StepController implements Stepper {
   private waiting: { resolve: () => void; reject: (e: Error) => void } | undefined;
-  private mode: 'step' | 'run' = 'step';
+  private mode: 'step' | 'continue' | 'run' = 'step';
   private stopped = false;
+  /** Steps `continue` pauses before. */
+  breakpoints = new Set<number>();
+  /**
+   * Only steps of this span (the stepped ensemble's request) pause; ensembles nested inside it
+   * (as members or through BLS) run through. 'first': the first ensemble that asks, which is the
+   * outermost one, since nested ones only start inside its steps. Unset: every ensemble pauses.
+   */
+  scope: number | 'first' | undefined;
   /** The step the run is paused before, if any. */
   paused: { ensemble: string; step: number; model: string; inputs: Tensor[]; spanId: number } | undefined;
   onPause?: (info: NonNullable<StepController['paused']>) => void;
 
   beforeStep(info: NonNullable<StepController['paused']>): Promise<void> {
     if (this.stopped) return Promise.reject(new LabError('CANCELLED', 'the run was stopped'));
+    if (this.scope === 'first') this.scope = info.spanId;
+    if (this.scope !== undefined && info.spanId !== this.scope) return Promise.resolve();
     if (this.mode === 'run') return Promise.resolve();
+    if (this.mode === 'continue' && !this.breakpoints.has(info.step)) return Promise.resolve();
     this.paused = info;
     this.onPause?.(info);
     return new Promise((resolve, reject) => {
@@ -114,6 +125,13 @@ export class StepController implements Stepper {
 
   /** Runs the paused step and pauses before the next. */
   step(): void {
+    this.mode = 'step';
+    this.release();
+  }
+
+  /** Runs the paused step, then on until a breakpoint step (or the end). */
+  continueRun(): void {
+    this.mode = 'continue';
     this.release();
   }
 

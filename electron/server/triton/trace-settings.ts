@@ -9,6 +9,7 @@
 import { promises as fs } from 'node:fs';
 import { LabError } from '../../engine/errors';
 import type { Trace } from '../../engine/runtime/trace';
+import { type TraceRecord, traceRecords } from '../../engine/runs/trace-export';
 
 export interface TraceSettingsValues {
   trace_level: string[];
@@ -38,15 +39,6 @@ interface Sampling {
   seen: number;
   /** Traces still to take; -1 is unlimited. */
   left: number;
-}
-
-export interface TraceRecord {
-  id: number;
-  model_name?: string;
-  model_version?: number;
-  request_id?: string;
-  parent_id?: number;
-  timestamps?: { name: string; ns: number }[];
 }
 
 export class TraceSettings {
@@ -146,22 +138,7 @@ export class TraceSettings {
   record(trace: Trace, model: string): void {
     const ids = new Map<number, number>();
     for (const span of trace.spans) ids.set(span.id, this.nextId++);
-    for (const span of trace.spans) {
-      const id = ids.get(span.id)!;
-      this.pending.push({
-        id,
-        model_name: span.model,
-        model_version: span.version,
-        request_id: span.requestId,
-        ...(span.parentId !== undefined ? { parent_id: ids.get(span.parentId)! } : {}),
-      });
-      const stamps: { name: string; ns: number }[] = [{ name: 'REQUEST_START', ns: span.requestStart }];
-      if (span.queueStart !== undefined) stamps.push({ name: 'QUEUE_START', ns: span.queueStart });
-      if (span.computeStart !== undefined) stamps.push({ name: 'COMPUTE_START', ns: span.computeStart });
-      if (span.computeEnd !== undefined) stamps.push({ name: 'COMPUTE_END', ns: span.computeEnd });
-      if (span.requestEnd !== undefined) stamps.push({ name: 'REQUEST_END', ns: span.requestEnd });
-      this.pending.push({ id, timestamps: stamps.map((t) => ({ name: t.name, ns: Math.round(t.ns + trace.originNs) })) });
-    }
+    this.pending.push(...traceRecords(trace.spans, trace.originNs, (id) => ids.get(id)!));
     const every = Number(this.get(model).log_frequency);
     if (every > 0 && trace.spans.length > 0 && this.pending.filter((r) => r.model_name !== undefined && r.parent_id === undefined).length >= every) void this.flush();
   }

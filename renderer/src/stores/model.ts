@@ -4,6 +4,9 @@ import type { FileContent, ModelDetail } from '@contract/lab-api';
 import { errorText, useBackend } from '../api/client';
 import { useRepositoriesStore } from './repositories';
 
+/** The model view's tabs; kept in the store so guided tours can read and switch them. */
+export type Tab = 'overview' | 'config' | 'completed' | 'run' | 'graph' | 'ensemble';
+
 export const useModelStore = defineStore('model', {
   state: () => ({
     detail: undefined as ModelDetail | undefined,
@@ -16,6 +19,8 @@ export const useModelStore = defineStore('model', {
     fileError: '',
     /** Bumped to reload the current view. */
     token: 0,
+    /** The tab the model view shows. */
+    tab: 'overview' as Tab,
   }),
   actions: {
     async fetch(repoId: string, model: string): Promise<void> {

@@ -1,9 +1,11 @@
-/** Theme, language and recent repositories, kept by the lab (so Electron and browser mode share them). */
+/** Theme, language, recent repositories and walkthrough progress, kept by the lab (so Electron and browser mode share them). */
 import { defineStore } from 'pinia';
 import type { LabSettings } from '@contract/lab-api';
 import { errorText, useBackend } from '../api/client';
 import { type Locale, setLocale } from '../i18n';
 import { applyTheme } from '../theme';
+
+export type WalkthroughProgress = NonNullable<LabSettings['walkthroughs']>;
 
 function systemLocale(): Locale {
   return globalThis.navigator?.language?.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
@@ -19,7 +21,8 @@ export const useSettingsStore = defineStore('settings', {
       // Only what is understood is applied: a host without settings answers with nothing useful.
       const theme = s?.theme === 'light' || s?.theme === 'dark' ? s.theme : 'system';
       const lang = s?.locale === 'en' || s?.locale === 'zh-CN' ? s.locale : 'system';
-      this.settings = { theme, locale: lang, recentRepositories: Array.isArray(s?.recentRepositories) ? s.recentRepositories : [] };
+      const tours = s?.walkthroughs && typeof s.walkthroughs === 'object' && !Array.isArray(s.walkthroughs) ? s.walkthroughs : undefined;
+      this.settings = { theme, locale: lang, recentRepositories: Array.isArray(s?.recentRepositories) ? s.recentRepositories : [], ...(tours ? { walkthroughs: tours } : {}) };
       applyTheme(theme);
       setLocale(lang === 'system' ? systemLocale() : lang);
     },
@@ -32,6 +35,20 @@ export const useSettingsStore = defineStore('settings', {
         this.apply(await api.call('getSettings', {}));
       } catch (err) {
         this.error = errorText(err);
+      }
+    },
+    /** Saved walkthrough progress by tour id (empty before anything was saved). */
+    walkthroughProgress(): WalkthroughProgress {
+      return this.settings.walkthroughs ?? {};
+    },
+    /** Stores the whole progress map; false when the lab refused it (the reason is in `error`). */
+    async saveWalkthroughs(progress: WalkthroughProgress): Promise<boolean> {
+      try {
+        this.apply(await useBackend().call('setSettings', { walkthroughs: progress }));
+        return true;
+      } catch (err) {
+        this.error = errorText(err);
+        return false;
       }
     },
     async update(changes: Partial<LabSettings>): Promise<void> {

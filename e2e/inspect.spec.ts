@@ -1,0 +1,71 @@
+import { expect, type Page, test } from '@playwright/test';
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
+}
+
+async function openModel(page: Page, repo: string, model: string): Promise<ReturnType<Page['getByTestId']>> {
+  await page.goto('/');
+  await page.getByTestId(`repo-${repo}`).getByTestId(`model-${model}`).locator('.model-main').click();
+  const view = page.getByTestId(`model-view-${model}`);
+  await expect(view).toBeVisible();
+  return view;
+}
+
+test('opens the detection model graph, finds a node and reads its attributes', async ({ page }) => {
+  const view = await openModel(page, 'ocr_ensemble', 'text_detection');
+  await view.getByTestId('tab-graph').click();
+  const panel = view.getByTestId('graph-panel');
+  await expect(panel.getByTestId('graph-canvas')).toBeVisible({ timeout: 15_000 });
+  await expect(panel.getByTestId('graph-sidebar-model')).toContainText('ONNX');
+  await shot(page, 'graph-det-model');
+  await page.getByTestId('graph-find-input').fill('Conv');
+  const result = page.getByTestId('graph-find-result').first();
+  await expect(result).toBeVisible();
+  await result.click();
+  const node = page.getByTestId('graph-sidebar-node');
+  await expect(node).toContainText('Conv');
+  await expect(node.getByTestId('graph-attr-kernel_shape')).toBeVisible();
+  await expect(node.getByTestId('graph-attr-strides')).toBeVisible();
+  await shot(page, 'graph-det-node');
+  await panel.getByTestId('graph-use-in-config').click();
+  await expect(page.getByTestId('graph-config-text')).toContainText('input [');
+  await shot(page, 'graph-use-in-config');
+});
+
+test('steps through the OCR ensemble to the end and reads the text', async ({ page }) => {
+  const view = await openModel(page, 'ocr_ensemble', 'ensemble_model');
+  await view.getByTestId('tab-ensemble').click();
+  const panel = view.getByTestId('ensemble-panel');
+  await expect(panel.getByTestId('ensemble-dag')).toBeVisible();
+  await panel.getByTestId('sample-mixed-report.png').check();
+  await panel.getByTestId('step-start').click();
+  await expect(panel.getByTestId('step-status')).toHaveAttribute('data-state', 'paused', { timeout: 30_000 });
+  await shot(page, 'step-paused-first');
+  await panel.getByTestId('step-next').click();
+  await expect(panel.getByTestId('step-status')).toHaveAttribute('data-state', 'paused', { timeout: 30_000 });
+  await panel.getByTestId('step-run-to-end').click();
+  await expect(panel.getByTestId('step-status')).toHaveAttribute('data-state', 'finished', { timeout: 60_000 });
+  await panel.locator('[data-testid="ensemble-edge"][data-name="recognized_text"]').first().click();
+  await expect(panel.getByTestId('step-edge-view')).toContainText('Weekly Report', { timeout: 15_000 });
+  await expect(panel.getByTestId('timeline')).toBeVisible();
+  await shot(page, 'step-finished');
+});
+
+test('completes a walkthrough', async ({ page }) => {
+  await page.goto('/');
+  await page.getByTestId('walkthrough-open').click();
+  await expect(page.getByTestId('walkthrough-list')).toBeVisible();
+  await shot(page, 'walkthrough-list');
+  await page.getByTestId('walkthrough-item-data-pipelines').getByRole('button').first().click();
+  const card = page.getByTestId('walkthrough-card');
+  for (let i = 0; i < 12; i++) {
+    if (await page.getByTestId('walkthrough-done').isVisible()) break;
+    const next = card.getByTestId('walkthrough-next');
+    if (!(await next.isEnabled())) await card.getByTestId('walkthrough-showme').click();
+    await expect(next).toBeEnabled({ timeout: 30_000 });
+    await next.click();
+  }
+  await expect(page.getByTestId('walkthrough-done')).toBeVisible();
+  await shot(page, 'walkthrough-done');
+});

@@ -1,0 +1,175 @@
+/**
+ * The graph side of the Lab: model graphs by repository, model and version,
+ * cached by file path, mtime and size; their initializers as viewable tensors
+ * (TensorRef side 'initializer', runId = graphId); "use in config"; netron.
+ */
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { ConfigFromModel, GraphSummary } from '../../contract/inspect-api';
+import type { TensorRef } from '../../contract/lab-api';
+import { LabError } from '../errors';
+import type { Repository } from '../repository/repository';
+import { type Tensor, isBytesData } from '../tensor/tensor';
+import { configFromModel } from './config-from-model';
+import { MAX_VIEW_BYTES, readInitializer } from './initializer-reader';
+import { type ModelFile, resolveModelFile } from './model-file';
+import { NetronLauncher, type NetronOptions } from './netron';
+import { type ParsedOnnx, type SummaryOptions, parseOnnxFile } from './onnx-summary';
+
+export interface GraphTarget {
+  repoId: string;
+  model: string;
+  version?: number;
+}
+
+interface CachedGraph {
+  graphId: string;
+  repoId: string;
+  abs: string;
+  mtimeMs: number;
+  size: number;
+  parsed: Promise<ParsedOnnx>;
+  /** Once parsed: the result and initializer index by name, for the synchronous tensor reads. */
+  done?: { parsed: ParsedOnnx; byName: Map<string, number> };
+}
+
+export interface GraphServiceOptions extends SummaryOptions {
+  netron?: NetronOptions;
+  /** Most bytes one initializer view may read. */
+  maxViewBytes?: number;
+  /** Decoded initializers kept for paging, in bytes. */
+  tensorCacheBytes?: number;
+}
+
+export class GraphService {
+  /** By repoId + file path: the newest parse of each file. */
+  private readonly byFile = new Map<string, CachedGraph>();
+  private readonly byId = new Map<string, CachedGraph>();
+  /** Recently viewed initializers, oldest first (Map keeps insertion order). */
+  private readonly tensors = new Map<string, { tensor: Tensor; bytes: number }>();
+  private tensorBytes = 0;
+  readonly netron: NetronLauncher;
+
+  constructor(
+    private readonly repository: (repoId: string) => Repository,
+    private readonly options: GraphServiceOptions = {},
+  ) {
+    this.netron = new NetronLauncher(options.netron);
+  }
+
+  private modelFile(t: GraphTarget): ModelFile & { repo: Repository } {
+    const repo = this.repository(t.repoId);
+    const rec = repo.models.get(t.model);
+    if (!rec) throw new LabError('NOT_FOUND', `Request for unknown model: '${t.model}' is not found`);
+    return { ...resolveModelFile(repo.root, rec, t.version), repo };
+  }
+
+  private async parsed(t: GraphTarget): Promise<{ file: ModelFile & { repo: Repository }; graph: CachedGraph; parsed: ParsedOnnx }> {
+    const file = this.modelFile(t);
+    const st = await stat(file.abs).catch(() => {
+      throw new LabError('NOT_FOUND', `the model file '${file.rel}' does not exist`);
+    });
+    const key = `${t.repoId}\0${file.abs}`;
+    let graph = this.byFile.get(key);
+    if (!graph || graph.mtimeMs !== st.mtimeMs || graph.size !== st.size) {
+      if (graph) this.drop(graph);
+      const graphId = `g-${createHash('sha1').update(`${key}\0${st.mtimeMs}\0${st.size}`).digest('hex').slice(0, 20)}`;
+      const fresh: CachedGraph = { graphId, repoId: t.repoId, abs: file.abs, mtimeMs: st.mtimeMs, size: st.size, parsed: parseOnnxFile(file.abs, this.options) };
+      graph = fresh;
+      this.byFile.set(key, fresh);
+      this.byId.set(graphId, fresh);
+      // A failed parse is not cached: the next request tries again (the file may be fixed by then).
+      fresh.parsed.catch(() => {
+        if (this.byFile.get(key) === fresh) this.drop(fresh);
+      });
+    }
+    const parsed = await graph.parsed;
+    graph.done ??= { parsed, byName: new Map(parsed.summary.initializers.map((e, i) => [e.name, i])) };
+    return { file, graph, parsed };
+  }
+
+  async modelGraph(t: GraphTarget): Promise<GraphSummary> {
+    const { file, graph, parsed } = await this.parsed(t);
+    return { graphId: graph.graphId, repoId: t.repoId, model: t.model, version: file.version.version, file: file.rel, ...parsed.summary };
+  }
+
+  async configFromModel(t: GraphTarget): Promise<ConfigFromModel> {
+    const { file, parsed } = await this.parsed(t);
+    return configFromModel(parsed.io, {
+      model: t.model,
+      ...(file.config ? { current: file.config } : {}),
+      defaultMaxBatchSize: file.repo.options.defaultMaxBatchSize,
+    });
+  }
+
+  netronStatus(): { available: boolean; path?: string } {
+    return this.netron.status();
+  }
+
+  async openInNetron(t: GraphTarget): Promise<{ url: string }> {
+    return { url: await this.netron.open(this.modelFile(t).abs) };
+  }
+
+  /** An initializer (or TENSOR attribute value) of a graph this service summarized. */
+  tensor(ref: TensorRef): Tensor {
+    const graph = this.byId.get(ref.runId);
+    if (!graph?.done) throw new LabError('NOT_FOUND', `no open graph with id '${ref.runId}' (its repository was closed or the model file changed); open the graph again`);
+    const key = `${graph.graphId}\0${ref.name}`;
+    const hit = this.tensors.get(key);
+    if (hit) {
+      this.tensors.delete(key);
+      this.tensors.set(key, hit);
+      return hit.tensor;
+    }
+    const index = graph.done.byName.get(ref.name);
+    if (index === undefined) throw new LabError('NOT_FOUND', `the graph has no initializer named '${ref.name}'`);
+    const st = (() => {
+      try {
+        return statSync(graph.abs);
+      } catch {
+        return undefined;
+      }
+    })();
+    if (!st || st.mtimeMs !== graph.mtimeMs || st.size !== graph.size) {
+      throw new LabError('UNAVAILABLE', `'${graph.abs}' changed or disappeared since its graph was read; open the graph again`);
+    }
+    const tensor = readInitializer(graph.abs, graph.done.parsed.locators[index]!, this.options.maxViewBytes ?? MAX_VIEW_BYTES);
+    this.remember(key, tensor);
+    return tensor;
+  }
+
+  private remember(key: string, tensor: Tensor): void {
+    const bytes = isBytesData(tensor.data) ? tensor.data.reduce((n, b) => n + b.byteLength, 0) : tensor.data.byteLength;
+    const budget = this.options.tensorCacheBytes ?? 512 * 2 ** 20;
+    this.tensors.set(key, { tensor, bytes });
+    this.tensorBytes += bytes;
+    // Keep at least the newest one, so paging a large tensor does not re-read it for every page.
+    for (const [k, v] of this.tensors) {
+      if (this.tensorBytes <= budget || this.tensors.size <= 1) break;
+      this.tensors.delete(k);
+      this.tensorBytes -= v.bytes;
+    }
+  }
+
+  private drop(graph: CachedGraph): void {
+    this.byId.delete(graph.graphId);
+    for (const [k, g] of this.byFile) if (g === graph) this.byFile.delete(k);
+    const prefix = `${graph.graphId}\0`;
+    for (const [k, v] of this.tensors) {
+      if (!k.startsWith(prefix)) continue;
+      this.tensors.delete(k);
+      this.tensorBytes -= v.bytes;
+    }
+  }
+
+  /** Forgets a closed repository's graphs. */
+  forget(repoId: string): void {
+    for (const g of [...this.byId.values()]) if (g.repoId === repoId) this.drop(g);
+  }
+
+  async close(): Promise<void> {
+    for (const g of [...this.byId.values()]) this.drop(g);
+    await this.netron.close();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * An ONNX model's graph as the lab shows it, read without copying weights:
+ * files up to 256 MiB are decoded whole with onnx-buf (raw_data arrives as
+ * views of the file's buffer, so only offsets are kept); bigger ones go through
+ * the wire scanner, which reads the file window by window.
+ */
+import { fromBinary } from '@bufbuild/protobuf';
+import { open, readFile, stat } from 'node:fs/promises';
+import { ModelProtoSchema } from 'onnx-buf';
+import { LabError, errorMessage } from '../errors';
+import { FileWindow } from './file-window';
+import { type OnnxSummary, type ParsedOnnx, SummaryBuilder } from './summary-builder';
+import { scanModel } from './wire-scan';
+
+export type { OnnxSummary, ParsedOnnx } from './summary-builder';
+
+/** Above this size the wire scanner reads the file in windows instead of all at once. */
+export const SCAN_ABOVE_BYTES = 256 * 2 ** 20;
+/** Protobuf messages cannot be larger; bigger models keep their weights in external data. */
+export const MAX_ONNX_FILE_BYTES = 2 ** 31 - 1;
+
+export interface SummaryOptions {
+  /** Files larger than this use the wire scanner (tests lower it). */
+  scanAboveBytes?: number;
+  /** Window size of the wire scanner. */
+  windowBytes?: number;
+  /** Nodes larger than this are walked field by field by the scanner (tests lower it). */
+  largeNodeBytes?: number;
+}
+
+async function decodeWhole(absPath: string, b: SummaryBuilder): Promise<void> {
+  const buf = await readFile(absPath);
+  const base = { buf, fileOffset: 0 };
+  const m = fromBinary(ModelProtoSchema, buf, { readUnknownFields: false });
+  b.irVersion = Number(m.irVersion);
+  b.producer = m.producerName;
+  b.producerVersion = m.producerVersion;
+  b.domain = m.domain;
+  b.modelVersion = Number(m.modelVersion);
+  b.doc = m.docString;
+  for (const o of m.opsetImport) b.addOpset(o);
+  for (const p of m.metadataProps) b.addMetadata(p);
+  const g = m.graph;
+  if (!g) return;
+  b.sawGraph = true;
+  b.graphName = g.name;
+  for (const n of g.node) b.addNode(n, base);
+  for (const t of g.initializer) b.addDecodedInitializer(t, base);
+  for (const v of g.input) b.addInput(v);
+  for (const v of g.output) b.addOutput(v);
+  for (const v of g.valueInfo) b.addValueInfo(v);
+}
+
+async function scanWhole(absPath: string, size: number, b: SummaryBuilder, opts: SummaryOptions): Promise<void> {
+  const fh = await open(absPath, 'r');
+  try {
+    await scanModel(new FileWindow(fh, size, opts.windowBytes), b, opts.largeNodeBytes);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The summary plus where each initializer's values are and the I/O the config checks use. */
+export async function parseOnnxFile(absPath: string, opts: SummaryOptions = {}): Promise<ParsedOnnx> {
+  const started = performance.now();
+  const info = await stat(absPath).catch(() => undefined);
+  if (!info) throw new LabError('NOT_FOUND', `the model file '${absPath}' does not exist`);
+  if (!info.isFile()) throw new LabError('INVALID_ARG', `'${absPath}' is not a file`);
+  if (info.size > MAX_ONNX_FILE_BYTES) {
+    throw new LabError('UNSUPPORTED', `'${absPath}' is ${(info.size / 2 ** 30).toFixed(1)} GiB; a single-file ONNX model is at most 2 GiB (larger models keep their weights in external data files)`);
+  }
+  const b = new SummaryBuilder();
+  try {
+    if (info.size > (opts.scanAboveBytes ?? SCAN_ABOVE_BYTES)) await scanWhole(absPath, info.size, b, opts);
+    else await decodeWhole(absPath, b);
+  } catch (err) {
+    if (err instanceof LabError && err.code !== 'INVALID_ARG') throw err;
+    throw new LabError('INVALID_ARG', `'${absPath}' is not a readable ONNX model (damaged or truncated?): ${errorMessage(err)}`, { cause: err });
+  }
+  if (!b.sawGraph || b.irVersion <= 0) {
+    throw new LabError('INVALID_ARG', `'${absPath}' is not an ONNX model: it has no ${b.sawGraph ? 'IR version' : 'graph'}`);
+  }
+  return b.finish(info.size, Math.round((performance.now() - started) * 100) / 100);
+}
+
+export async function readOnnxSummary(absPath: string, opts: SummaryOptions = {}): Promise<OnnxSummary> {
+  return (await parseOnnxFile(absPath, opts)).summary;
+}

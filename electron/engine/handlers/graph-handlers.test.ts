@@ -1,0 +1,72 @@
+/** The graph methods of the lab API: payload checks, and a graph and its initializers through the handler table. */
+import { chmodSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Lab } from '../lab';
+import { createLabHandlers, dispatch } from '../lab-handlers';
+import { TempDirs } from '../repository/testing/temp-repo';
+import { everythingModel } from '../graph/testing/graph-models';
+
+const host = {
+  info: () => ({ mode: 'browser' as const, appVersion: 't', platform: 'linux', canPickFolder: false }),
+  pickFolder: () => Promise.resolve(null),
+};
+const temp = new TempDirs();
+const labs: Lab[] = [];
+afterEach(async () => {
+  await Promise.all(labs.splice(0).map((l) => l.close()));
+  temp.cleanup();
+});
+
+async function setup(env: NodeJS.ProcessEnv = { PATH: '' }) {
+  const { onnx, weights } = everythingModel();
+  const d = await temp.make({ 'm/1/model.onnx': onnx, 'm/1/weights.bin': weights, 'm/config.pbtxt': 'backend: "onnxruntime"', bin: null });
+  const lab = new Lab({ repository: { runtime: false }, graphs: { netron: { env } } });
+  labs.push(lab);
+  const h = createLabHandlers(lab, host);
+  const info = await h.openRepository({ path: d.root });
+  return { d, lab, h, repoId: info.id };
+}
+
+describe('graph handlers', () => {
+  it('check their payloads', async () => {
+    const { h, repoId } = await setup();
+    await expect(dispatch(h, 'modelGraph', { model: 'm' })).rejects.toThrow("'repoId' must be a non-empty string");
+    await expect(dispatch(h, 'modelGraph', { repoId })).rejects.toThrow("'model' must be a non-empty string");
+    await expect(dispatch(h, 'configFromModel', { repoId, model: 'm', version: '1' })).rejects.toThrow("'version' must be an integer of at least 0");
+    await expect(dispatch(h, 'openInNetron', { repoId, model: 'm', version: 1.5 })).rejects.toThrow("'version' must be an integer of at least 0");
+    await expect(dispatch(h, 'modelGraph', 'm')).rejects.toThrow('the request must be a JSON object');
+    await expect(dispatch(h, 'modelGraph', { repoId: 'nope', model: 'm' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('serve a graph, its initializers through the tensor methods, and config suggestions', async () => {
+    const { h, repoId } = await setup();
+    const g = await h.modelGraph({ repoId, model: 'm', version: 1 });
+    expect(g.nodes.map((n) => n.opType)).toEqual(['Gemm', 'Constant', 'Mul', 'Reshape', 'Pad', 'If', 'MyOp']);
+    const page = await h.tensorPage({ runId: g.graphId, side: 'initializer', name: 'b', offset: 1, count: 5 });
+    expect(page).toEqual({ offset: 1, total: 3, values: [-2, '9007199254740993'] });
+    const npy = await h.exportTensor({ runId: g.graphId, side: 'initializer', name: 'w', format: 'npy' });
+    expect(npy.fileName).toMatch(/\.npy$/);
+    const c = await h.configFromModel({ repoId, model: 'm' });
+    expect(c.text).toMatch(/^max_batch_size: 0\n/);
+    expect(c.batchingNote).toMatch(/^'cond' is a scalar, so the model cannot batch/);
+    expect(c.mismatches).toEqual([]);
+  });
+
+  it('tell whether netron is available and open it', async () => {
+    const none = await setup();
+    expect(await none.h.netronStatus({})).toEqual({ available: false });
+    await expect(none.h.openInNetron({ repoId: none.repoId, model: 'm' })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+
+    const d = await temp.make({ bin: null });
+    const exe = path.join(d.root, 'bin', 'netron');
+    writeFileSync(exe, `#!${process.execPath}\nconst a = process.argv.slice(2);\nrequire('node:http').createServer((q, r) => r.end(a[0])).listen(Number(a[a.indexOf('-p') + 1]), a[a.indexOf('--host') + 1]);\n`);
+    chmodSync(exe, 0o755);
+    const { h, repoId, lab } = await setup({ PATH: path.join(d.root, 'bin') });
+    expect(await h.netronStatus({})).toEqual({ available: true, path: exe });
+    const { url } = await h.openInNetron({ repoId, model: 'm' });
+    expect(await (await fetch(url)).text()).toMatch(/m\/1\/model\.onnx$/);
+    await lab.close();
+    await expect(fetch(url)).rejects.toThrow();
+  });
+});

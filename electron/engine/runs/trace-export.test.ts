@@ -1,0 +1,106 @@
+/**
+ * Trace export: Triton's trace-file JSON from a run's spans (a model object
+ * and a timestamps object per span, children pointing at their parent), for
+ * playground runs as well as step-throughs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Lab } from '../lab';
+import { makeTempDir, type TempDir } from '../repository/testing/temp-repo';
+import { ensembleConfig, modelConfig } from '../runtime/testing/models';
+import type { TraceSpan } from '../runtime/trace';
+import { exportTrace, traceRecords } from './trace-export';
+
+describe('traceRecords', () => {
+  const spans: TraceSpan[] = [
+    { id: 1, kind: 'request', model: 'ens', version: 1, requestId: 'r1', requestStart: 0, computeStart: 10, computeEnd: 90, requestEnd: 90 },
+    { id: 2, parentId: 1, kind: 'step', step: 0, model: 'm', version: 3, requestId: 'r1', requestStart: 11, queueStart: 12, computeStart: 20, computeEnd: 80, requestEnd: 85 },
+  ];
+
+  it('writes a model object then a timestamps object per span, in steady-clock ns', () => {
+    expect(traceRecords(spans, 1000)).toEqual([
+      { id: 1, model_name: 'ens', model_version: 1, request_id: 'r1' },
+      { id: 1, timestamps: [{ name: 'REQUEST_START', ns: 1000 }, { name: 'COMPUTE_START', ns: 1010 }, { name: 'COMPUTE_END', ns: 1090 }, { name: 'REQUEST_END', ns: 1090 }] },
+      { id: 2, model_name: 'm', model_version: 3, request_id: 'r1', parent_id: 1 },
+      {
+        id: 2,
+        timestamps: [
+          { name: 'REQUEST_START', ns: 1011 },
+          { name: 'QUEUE_START', ns: 1012 },
+          { name: 'COMPUTE_START', ns: 1020 },
+          { name: 'COMPUTE_END', ns: 1080 },
+          { name: 'REQUEST_END', ns: 1085 },
+        ],
+      },
+    ]);
+  });
+
+  it('numbers traces as the caller says and names the file after model and run', () => {
+    expect(traceRecords(spans, 0, (id) => id + 40).filter((r) => r.model_name).map((r) => [r.id, r.parent_id])).toEqual([
+      [41, undefined],
+      [42, 41],
+    ]);
+    const file = exportTrace({ result: { runId: 'run/1', model: 'my model' }, spans, originNs: 0 });
+    expect(file.fileName).toBe('my_model-run_1.trace.json');
+    expect(JSON.parse(file.json)).toHaveLength(4);
+  });
+});
+
+describe('exportTrace from the lab', () => {
+  let dir: TempDir;
+  let lab: Lab;
+  let repoId: string;
+  const ident = (name: string) => modelConfig(name, { backend: 'identity', mbs: 8, inputs: [{ name: 'INPUT0', dims: [-1] }], outputs: [{ name: 'OUTPUT0', dims: [-1] }] });
+  beforeAll(async () => {
+    dir = await makeTempDir({
+      'a/config.pbtxt': ident('a'),
+      'a/1': null,
+      'e/config.pbtxt': ensembleConfig('e', {
+        mbs: 8,
+        inputs: [{ name: 'IN', dims: [-1] }],
+        outputs: [{ name: 'OUT', dims: [-1] }],
+        steps: [
+          { model: 'a', inputs: { INPUT0: 'IN' }, outputs: { OUTPUT0: 'mid' } },
+          { model: 'a', inputs: { INPUT0: 'mid' }, outputs: { OUTPUT0: 'OUT' } },
+        ],
+      }),
+      'e/1': null,
+    });
+    lab = new Lab();
+    repoId = (await lab.openRepository(dir.root, { sample: true })).id;
+  });
+  afterAll(async () => {
+    await lab.close();
+    dir.cleanup();
+  });
+
+  it('exports a playground run: the ensemble request and its steps as child traces, in time order', async () => {
+    const run = await lab.runModel({ repoId, model: 'e', inputs: [{ name: 'IN', kind: 'values', dtype: 'FP32', shape: [2], values: [1, 2] }], runId: 'plain' });
+    expect(run.steps.map((s) => [s.kind, s.id, s.parentId])).toEqual([
+      ['request', 1, undefined],
+      ['step', 2, 1],
+      ['step', 3, 1],
+    ]);
+    expect(run.steps[1]).toMatchObject({ instance: expect.stringMatching(/^a_/), batchedWith: 1 });
+    expect(run.steps[1]!.queueStartMs).toBeLessThanOrEqual(run.steps[1]!.computeStartMs!);
+    expect(run.steps.some((s) => s.hasTensors)).toBe(false);
+    const out = lab.exportTrace('plain');
+    expect(out.fileName).toBe('e-plain.trace.json');
+    const records = JSON.parse(out.json) as { id: number; model_name?: string; request_id?: string; parent_id?: number; timestamps?: { name: string; ns: number }[] }[];
+    expect(records.filter((r) => r.model_name).map((r) => [r.model_name, r.request_id, r.parent_id])).toEqual([
+      ['e', 'plain', undefined],
+      ['a', 'plain', 1],
+      ['a', 'plain', 1],
+    ]);
+    const step = records.find((r) => r.id === 2 && r.timestamps)!.timestamps!;
+    expect(step.map((t) => t.name)).toEqual(['REQUEST_START', 'QUEUE_START', 'COMPUTE_START', 'COMPUTE_END', 'REQUEST_END']);
+    for (let i = 1; i < step.length; i++) expect(step[i]!.ns).toBeGreaterThanOrEqual(step[i - 1]!.ns);
+  });
+
+  it('exports an open step-through so far', async () => {
+    await lab.startStepRun({ repoId, model: 'e', inputs: [{ name: 'IN', kind: 'values', dtype: 'FP32', shape: [2], values: [1, 2] }], runId: 'open' });
+    await lab.stepRun('open', 'step');
+    const records = JSON.parse(lab.exportTrace('open').json) as { model_name?: string }[];
+    expect(records.filter((r) => r.model_name).map((r) => r.model_name)).toEqual(['e', 'a']);
+    await lab.stepRun('open', 'stop');
+  });
+});

@@ -1,0 +1,314 @@
+/**
+ * The ensemble's dataflow as the tutorials draw it, laid out top to bottom:
+ * ensemble inputs and outputs as diamonds, steps as boxes, one edge per
+ * tensor hand-over labelled with the ensemble tensor name. Ensembles have a
+ * handful of steps, so a small layered layout does: longest-path layers,
+ * a waypoint in every layer a long edge crosses (so it passes beside the
+ * boxes in between, its label on the middle one), barycentre ordering,
+ * edges spread over each box's side, and labels that would overlap stacked.
+ */
+import type { EnsembleStepRow } from '@contract/lab-api';
+
+export type DagNodeKind = 'input' | 'step' | 'output';
+
+/** How a step stands in the run being stepped through. */
+export type StepStatus = 'next' | 'running' | 'done' | 'skipped' | '';
+
+export interface DagNode {
+  id: string;
+  kind: DagNodeKind;
+  label: string;
+  /** Step index, for steps. */
+  step?: number;
+  model?: string;
+  layer: number;
+  /** Centre. */
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface DagEdge {
+  /** Ensemble tensor name. */
+  name: string;
+  from: string;
+  to: string;
+  /** SVG path from the bottom of `from` to the top of `to`. */
+  path: string;
+  labelX: number;
+  labelY: number;
+}
+
+export interface DagLayout {
+  width: number;
+  height: number;
+  nodes: DagNode[];
+  edges: DagEdge[];
+}
+
+const LAYER_GAP = 86;
+const NODE_GAP = 36;
+const MARGIN = 24;
+const BOX_H = 40;
+const DIAMOND_H = 44;
+const CHAR_W = 7.2;
+const LABEL_CHAR_W = 6.4;
+const LABEL_H = 19;
+const LABEL_MAX = 22;
+
+/** Width of an edge label's pill (names are cut at LABEL_MAX characters when drawn). */
+export function labelWidth(name: string): number {
+  return Math.min(name.length, LABEL_MAX) * LABEL_CHAR_W + 10;
+}
+
+function widthFor(label: string, kind: DagNodeKind): number {
+  const text = label.length * CHAR_W;
+  return kind === 'step' ? Math.max(120, text + 28) : Math.max(110, text * 1.5 + 36);
+}
+
+export const inputId = (name: string): string => `in:${name}`;
+export const outputId = (name: string): string => `out:${name}`;
+export const stepId = (i: number): string => `step:${i}`;
+
+/** A node or a waypoint of a long edge, as placed in its layer. */
+interface Slot {
+  id: string;
+  layer: number;
+  w: number;
+  h: number;
+  x: number;
+  y: number;
+  real?: DagNode;
+}
+
+interface Link {
+  name: string;
+  from: string;
+  to: string;
+  /** Slot ids from `from` to `to`, waypoints between. */
+  chain: string[];
+  /** The waypoint carrying the label, for long edges. */
+  labelAt?: string;
+}
+
+function cubicAt(p0: number, p1: number, p2: number, p3: number, t: number): number {
+  const u = 1 - t;
+  return u * u * u * p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * p3;
+}
+
+export function layoutEnsemble(inputs: string[], outputs: string[], steps: EnsembleStepRow[]): DagLayout {
+  const nodes: DagNode[] = [];
+  const add = (id: string, kind: DagNodeKind, label: string, extra: Partial<DagNode> = {}): void => {
+    nodes.push({ id, kind, label, layer: 0, x: 0, y: 0, w: widthFor(label, kind), h: kind === 'step' ? BOX_H : DIAMOND_H, ...extra });
+  };
+  for (const n of inputs) add(inputId(n), 'input', n);
+  steps.forEach((s, i) => add(stepId(i), 'step', s.modelName, { step: i, model: s.modelName }));
+  for (const n of outputs) add(outputId(n), 'output', n);
+
+  // Who writes each tensor: an ensemble input or a step (the first, if a config names one twice).
+  const producer = new Map<string, string>();
+  for (const n of inputs) producer.set(n, inputId(n));
+  steps.forEach((s, i) => {
+    for (const t of Object.values(s.outputMap)) if (!producer.has(t)) producer.set(t, stepId(i));
+  });
+  const links: Link[] = [];
+  steps.forEach((s, i) => {
+    for (const t of new Set(Object.values(s.inputMap))) {
+      const from = producer.get(t);
+      if (from) links.push({ name: t, from, to: stepId(i), chain: [] });
+    }
+  });
+  for (const n of outputs) {
+    const from = producer.get(n);
+    if (from) links.push({ name: n, from, to: outputId(n), chain: [] });
+  }
+
+  // Longest path from the inputs; a cycle (a broken config) stops growing after n rounds.
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  for (let round = 0; round < nodes.length; round++) {
+    let changed = false;
+    for (const l of links) {
+      const a = byId.get(l.from)!;
+      const b = byId.get(l.to)!;
+      if (b.layer < a.layer + 1) {
+        b.layer = a.layer + 1;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  // Outputs sit on the last layer, together.
+  const last = Math.max(0, ...nodes.filter((n) => n.kind !== 'output').map((n) => n.layer)) + 1;
+  for (const n of nodes) if (n.kind === 'output') n.layer = Math.max(n.layer, last);
+
+  const slots = new Map<string, Slot>(nodes.map((n) => [n.id, { id: n.id, layer: n.layer, w: n.w, h: n.h, x: 0, y: 0, real: n }]));
+  links.forEach((l, li) => {
+    const a = byId.get(l.from)!;
+    const b = byId.get(l.to)!;
+    l.chain = [l.from];
+    // A broken config can point backwards; such an edge is drawn straight, without waypoints.
+    const mid = Math.floor((a.layer + b.layer) / 2);
+    for (let layer = a.layer + 1; layer < b.layer; layer++) {
+      const id = `via:${li}:${layer}`;
+      const carries = layer === mid;
+      slots.set(id, { id, layer, w: carries ? labelWidth(l.name) : 14, h: carries ? LABEL_H : 0, x: 0, y: 0 });
+      l.chain.push(id);
+      if (carries) l.labelAt = id;
+    }
+    l.chain.push(l.to);
+  });
+  const segments: [string, string][] = links.flatMap((l) => l.chain.slice(1).map((to, i) => [l.chain[i]!, to] as [string, string]));
+
+  const layers: Slot[][] = [];
+  for (const s of slots.values()) (layers[s.layer] ??= []).push(s);
+  for (let i = 0; i < layers.length; i++) layers[i] ??= [];
+  // Order each layer by where its neighbours sit (down, then up), so edges cross less.
+  const order = new Map<string, number>();
+  const sortBy = (layer: Slot[], neighbours: (s: Slot) => string[]): void => {
+    const bary = (s: Slot): number => {
+      const ns = neighbours(s).filter((n) => order.has(n));
+      return ns.length ? ns.reduce((a, n) => a + order.get(n)!, 0) / ns.length : Number.MAX_SAFE_INTEGER;
+    };
+    const keyed = layer.map((s, i) => ({ s, k: bary(s), i: order.get(s.id) ?? i }));
+    keyed.sort((a, b) => a.k - b.k || a.i - b.i);
+    layer.splice(0, layer.length, ...keyed.map((x) => x.s));
+    layer.forEach((s, i) => order.set(s.id, i));
+  };
+  layers[0]!.forEach((s, i) => order.set(s.id, i));
+  for (let li = 1; li < layers.length; li++) sortBy(layers[li]!, (s) => segments.filter(([, to]) => to === s.id).map(([from]) => from));
+  for (let li = layers.length - 2; li >= 0; li--) sortBy(layers[li]!, (s) => segments.filter(([from]) => from === s.id).map(([, to]) => to));
+
+  const rowWidth = (layer: Slot[]): number => layer.reduce((sum, s) => sum + s.w, 0) + NODE_GAP * Math.max(0, layer.length - 1);
+  const width = Math.max(200, ...layers.map(rowWidth)) + MARGIN * 2;
+  for (const layer of layers) {
+    let x = (width - rowWidth(layer)) / 2;
+    for (const s of layer) {
+      s.x = x + s.w / 2;
+      x += s.w + NODE_GAP;
+    }
+  }
+
+  // Where each segment leaves and enters: spread over the node's side, in the order of the other ends.
+  const out = new Map<string, number>();
+  const inn = new Map<string, number>();
+  const spread = (slot: Slot, ends: { key: string; x: number }[], into: Map<string, number>): void => {
+    ends.sort((a, b) => a.x - b.x);
+    const span = slot.real ? (slot.real.kind === 'step' ? slot.w * 0.8 : slot.w * 0.4) : 0;
+    ends.forEach((e, i) => into.set(e.key, slot.x - span / 2 + (span * (i + 1)) / (ends.length + 1)));
+  };
+  const segKey = (from: string, to: string, i: number): string => `${from}>${to}#${i}`;
+  for (const slot of slots.values()) {
+    spread(
+      slot,
+      segments.flatMap(([from, to], i) => (from === slot.id ? [{ key: segKey(from, to, i), x: slots.get(to)!.x }] : [])),
+      out,
+    );
+    spread(
+      slot,
+      segments.flatMap(([from, to], i) => (to === slot.id ? [{ key: segKey(from, to, i), x: slots.get(from)!.x }] : [])),
+      inn,
+    );
+  }
+
+  // Labels of one-layer edges sit mid-gap; those that would overlap go on extra rows.
+  const segIndex = new Map<Link, number>();
+  {
+    let i = 0;
+    for (const l of links) {
+      segIndex.set(l, i);
+      i += l.chain.length - 1;
+    }
+  }
+  const rowsOf: number[] = new Array<number>(layers.length).fill(1);
+  const labelRow = new Map<Link, { row: number; x: number }>();
+  for (let gap = 0; gap < layers.length - 1; gap++) {
+    const here = links
+      .filter((l) => l.chain.length === 2 && slots.get(l.from)!.layer === gap)
+      .map((l) => {
+        const i = segIndex.get(l)!;
+        const x = (out.get(segKey(l.from, l.to, i))! + inn.get(segKey(l.from, l.to, i))!) / 2;
+        return { l, x, w: labelWidth(l.name) };
+      })
+      .sort((a, b) => a.x - b.x);
+    const rowEnds: number[] = [];
+    for (const h of here) {
+      let row = rowEnds.findIndex((end) => end + 4 <= h.x - h.w / 2);
+      if (row < 0) {
+        row = rowEnds.length;
+        rowEnds.push(0);
+      }
+      rowEnds[row] = h.x + h.w / 2;
+      labelRow.set(h.l, { row, x: h.x });
+    }
+    rowsOf[gap] = Math.max(1, rowEnds.length);
+  }
+
+  const layerH = layers.map((layer) => Math.max(0, ...layer.map((s) => s.h)));
+  const ys: number[] = [];
+  layers.forEach((_, li) => {
+    ys[li] = li === 0 ? MARGIN + DIAMOND_H / 2 : ys[li - 1]! + Math.max(LAYER_GAP, (layerH[li - 1]! + layerH[li]!) / 2 + 30 + rowsOf[li - 1]! * LABEL_H);
+  });
+  for (const s of slots.values()) s.y = ys[s.layer]!;
+  for (const n of nodes) {
+    const s = slots.get(n.id)!;
+    n.x = s.x;
+    n.y = s.y;
+  }
+  const height = (ys[ys.length - 1] ?? MARGIN) + DIAMOND_H / 2 + MARGIN;
+
+  const edges: DagEdge[] = links.map((l) => {
+    const first = segIndex.get(l)!;
+    const points: { x: number; y: number }[] = [];
+    // How far from its centre a side is at x: boxes are flat, diamonds slope to their tips.
+    const side = (s: Slot, x: number): number => (s.real && s.real.kind !== 'step' ? (s.h / 2) * (1 - (2 * Math.abs(x - s.x)) / s.w) : s.h / 2);
+    l.chain.forEach((id, k) => {
+      const s = slots.get(id)!;
+      if (k === 0) {
+        const x = out.get(segKey(id, l.chain[1]!, first))!;
+        points.push({ x, y: s.y + side(s, x) });
+      } else if (k === l.chain.length - 1) {
+        const x = inn.get(segKey(l.chain[k - 1]!, id, first + k - 1))!;
+        points.push({ x, y: s.y - side(s, x) });
+      } else points.push({ x: s.x, y: s.y });
+    });
+    let path = `M${points[0]!.x},${points[0]!.y}`;
+    for (let k = 1; k < points.length; k++) {
+      const p = points[k - 1]!;
+      const q = points[k]!;
+      const bend = Math.max(12, Math.abs(q.y - p.y) / 2);
+      path += ` C${p.x},${p.y + bend} ${q.x},${q.y - bend} ${q.x},${q.y}`;
+    }
+    let labelX: number;
+    let labelY: number;
+    if (l.labelAt) {
+      const s = slots.get(l.labelAt)!;
+      labelX = s.x;
+      labelY = s.y;
+    } else {
+      const p = points[0]!;
+      const q = points[points.length - 1]!;
+      const rows = rowsOf[slots.get(l.from)!.layer] ?? 1;
+      const row = labelRow.get(l)?.row ?? 0;
+      labelY = (p.y + q.y) / 2 + (row - (rows - 1) / 2) * LABEL_H;
+      // Follow the curve to that height, so a stacked label still sits on its own line.
+      const bend = Math.max(12, Math.abs(q.y - p.y) / 2);
+      let lo = 0;
+      let hi = 1;
+      for (let i = 0; i < 24; i++) {
+        const mid = (lo + hi) / 2;
+        if (cubicAt(p.y, p.y + bend, q.y - bend, q.y, mid) < labelY) lo = mid;
+        else hi = mid;
+      }
+      labelX = cubicAt(p.x, p.x, q.x, q.x, (lo + hi) / 2);
+    }
+    return { name: l.name, from: l.from, to: l.to, path, labelX, labelY };
+  });
+  return { width, height, nodes, edges };
+}
+
+/** A diamond's outline for a node, as SVG polygon points. */
+export function diamondPoints(n: DagNode): string {
+  const { x, y, w, h } = n;
+  return `${x - w / 2},${y} ${x},${y - h / 2} ${x + w / 2},${y} ${x},${y + h / 2}`;
+}

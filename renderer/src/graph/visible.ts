@@ -1,0 +1,229 @@
+/**
+ * The graph as drawn for one expanded-state: nodes whose scopes are all
+ * expanded, one box per collapsed scope, graph inputs and outputs as their
+ * own items, and edges aggregated between whatever represents their ends.
+ */
+import type { OpDoc } from '@contract/lab-api';
+import { constRows, type GraphModel } from './graph-model';
+import { clip, dimsText, edgeLabel, shortName } from './format';
+
+export interface ItemRow {
+  label: string;
+  text: string;
+  value: string;
+  init?: number;
+}
+
+export interface VisibleItem {
+  id: string;
+  kind: 'node' | 'scope' | 'input' | 'output';
+  node?: number;
+  scope?: string;
+  value?: string;
+  title: string;
+  /** Node name, scope node count or I/O shape. */
+  subtitle: string;
+  rows: ItemRow[];
+  /** Rows not shown in the box. */
+  moreRows: number;
+  category: OpDoc['category'] | 'scope' | 'io';
+  width: number;
+  height: number;
+}
+
+export interface VisibleEdge {
+  from: number;
+  to: number;
+  /** Up to a few of the values it carries. */
+  values: string[];
+  count: number;
+  /** Shape text when it carries one value of known shape. */
+  label: string;
+}
+
+export interface VisibleGraph {
+  items: VisibleItem[];
+  edges: VisibleEdge[];
+  index: Map<string, number>;
+  /** Scope → the collapsed scope item hiding it ('' when shown), from `representatives`. */
+  hidden: Map<string, string>;
+}
+
+/** Above this many drawn nodes a graph opens with scopes collapsed. */
+export const COLLAPSE_BUDGET = 400;
+const MAX_ROWS = 5;
+export const HEADER_H = 22;
+export const ROW_H = 15;
+const CHAR_W = 6.4;
+const TITLE_W = 7.2;
+
+function textW(s: string, w = CHAR_W): number {
+  return s.length * w;
+}
+
+/** Scopes that count: a scope holding one node is never drawn as a box. */
+function collapsible(m: GraphModel, id: string): boolean {
+  return id !== '' && (m.scopes.get(id)?.count ?? 0) > 1;
+}
+
+/** The item standing for each drawn node under `expanded`. */
+export function representatives(m: GraphModel, expanded: ReadonlySet<string>): Map<string, string> {
+  // Scope → id of the collapsed scope box that hides it ('' when visible). Parents come before children in map order.
+  const hidden = new Map<string, string>();
+  for (const s of m.scopes.values()) {
+    const parentHidden = s.parent !== undefined ? (hidden.get(s.parent) ?? '') : '';
+    hidden.set(s.id, parentHidden || (collapsible(m, s.id) && !expanded.has(s.id) ? `s:${s.id}` : ''));
+  }
+  return hidden;
+}
+
+export function itemIdOfNode(m: GraphModel, hidden: Map<string, string>, node: number): string {
+  return hidden.get(m.nodeScope[node]!) || `n:${node}`;
+}
+
+function nodeItem(m: GraphModel, i: number, ops: Map<string, OpDoc>): VisibleItem {
+  const n = m.summary.nodes[i]!;
+  const all = constRows(m, i);
+  const rows = all.slice(0, MAX_ROWS).map((r) => ({ label: shortName(r.value), text: r.dims ? `⟨${clip(dimsText(r.dims), 24)}⟩` : '', value: r.value, init: r.init }));
+  let w = textW(n.opType, TITLE_W) + 20;
+  for (const r of rows) w = Math.max(w, textW(`${r.label} ${r.text}`) + 16);
+  const lines = rows.length + (all.length > MAX_ROWS ? 1 : 0);
+  return {
+    id: `n:${i}`,
+    kind: 'node',
+    node: i,
+    title: n.opType,
+    subtitle: n.name,
+    rows,
+    moreRows: all.length - rows.length,
+    category: ops.get(n.opType)?.category ?? 'other',
+    width: Math.max(56, Math.min(w, 260)),
+    height: HEADER_H + (lines ? lines * ROW_H + 6 : 0),
+  };
+}
+
+function scopeItem(m: GraphModel, id: string): VisibleItem {
+  const s = m.scopes.get(id)!;
+  const sub = `${s.count}`;
+  return {
+    id: `s:${id}`,
+    kind: 'scope',
+    scope: id,
+    title: s.name,
+    subtitle: sub,
+    rows: [],
+    moreRows: 0,
+    category: 'scope',
+    width: Math.max(90, Math.min(textW(s.name, TITLE_W) + 44, 260)),
+    height: HEADER_H + ROW_H + 8,
+  };
+}
+
+function ioItem(m: GraphModel, name: string, kind: 'input' | 'output'): VisibleItem {
+  const t = m.types.get(name);
+  const sub = t ? clip(`${t.dtype}${t.dims ? `[${dimsText(t.dims)}]` : ''}`, 36) : '';
+  return {
+    id: `${kind === 'input' ? 'i' : 'o'}:${name}`,
+    kind,
+    value: name,
+    title: clip(name, 34),
+    subtitle: sub,
+    rows: [],
+    moreRows: 0,
+    category: 'io',
+    width: Math.max(70, Math.min(Math.max(textW(name, TITLE_W), textW(sub)) + 24, 260)),
+    height: HEADER_H + ROW_H + 4,
+  };
+}
+
+export function visibleGraph(m: GraphModel, expanded: ReadonlySet<string>): VisibleGraph {
+  const hidden = representatives(m, expanded);
+  const ops = new Map(m.summary.ops.map((o) => [o.opType, o]));
+  const items: VisibleItem[] = [];
+  const index = new Map<string, number>();
+  const add = (it: VisibleItem): void => {
+    index.set(it.id, items.length);
+    items.push(it);
+  };
+  for (const io of m.summary.inputs) add(ioItem(m, io.name, 'input'));
+  for (const i of m.drawn) {
+    const rep = hidden.get(m.nodeScope[i]!);
+    if (!rep) add(nodeItem(m, i, ops));
+    else if (!index.has(rep)) add(scopeItem(m, rep.slice(2)));
+  }
+  for (const io of m.summary.outputs) add(ioItem(m, io.name, 'output'));
+
+  const edges: VisibleEdge[] = [];
+  const byPair = new Map<number, VisibleEdge>();
+  const n = items.length;
+  const link = (from: number, to: number, value: string): void => {
+    if (from === to) return;
+    const key = from * n + to;
+    const e = byPair.get(key);
+    if (e) {
+      if (e.values.includes(value)) return;
+      e.count++;
+      if (e.values.length < 4) e.values.push(value);
+      e.label = '';
+      return;
+    }
+    const created: VisibleEdge = { from, to, values: [value], count: 1, label: edgeLabel(m.types.get(value)) };
+    byPair.set(key, created);
+    edges.push(created);
+  };
+  const itemOfNode = (i: number): number => index.get(itemIdOfNode(m, hidden, i))!;
+  const source = (v: string): number | undefined => {
+    if (m.folded.has(v) || m.initByName.has(v)) return undefined;
+    const p = m.producer.get(v);
+    if (p !== undefined) return itemOfNode(p);
+    return m.graphInputs.has(v) ? index.get(`i:${v}`) : undefined;
+  };
+  for (const i of m.drawn) {
+    const to = itemOfNode(i);
+    for (const v of m.summary.nodes[i]!.inputs) {
+      if (!v) continue;
+      const from = source(v);
+      if (from !== undefined) link(from, to, v);
+    }
+  }
+  for (const io of m.summary.outputs) {
+    const from = source(io.name);
+    if (from !== undefined) link(from, index.get(`o:${io.name}`)!, io.name);
+  }
+  return { items, edges, index, hidden };
+}
+
+/**
+ * The scopes a graph opens with: everything when it is small; otherwise whole
+ * levels of the scope tree, top down, while the drawn items stay within budget
+ * (a level is expanded entirely or not at all, so sibling scopes look alike).
+ */
+export function initialExpanded(m: GraphModel, budget = COLLAPSE_BUDGET): Set<string> {
+  const expanded = new Set<string>();
+  const root = m.scopes.get('')!;
+  const direct = (id: string): number => {
+    const s = m.scopes.get(id)!;
+    return s.nodes.length + s.children.length;
+  };
+  let visible = direct('');
+  let frontier = root.children.filter((id) => collapsible(m, id));
+  while (frontier.length) {
+    const growth = frontier.reduce((sum, id) => sum + direct(id) - 1, 0);
+    // A view of a handful of boxes says nothing: always open up to a few dozen items.
+    if (visible + growth > budget && visible >= 24) break;
+    for (const id of frontier) expanded.add(id);
+    visible += growth;
+    frontier = frontier.flatMap((id) => m.scopes.get(id)!.children.filter((c) => collapsible(m, c)));
+  }
+  return expanded;
+}
+
+/** Every collapsible scope (the "expand all" state). */
+export function allScopes(m: GraphModel): Set<string> {
+  return new Set([...m.scopes.keys()].filter((id) => collapsible(m, id)));
+}
+
+/** A stable key of an expanded-state, for the layout cache. */
+export function expandedKey(expanded: ReadonlySet<string>): string {
+  return [...expanded].sort().join('\n');
+}

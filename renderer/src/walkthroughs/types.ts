@@ -1,0 +1,95 @@
+/**
+ * What a guided tour is made of. A tour is data: text in both languages,
+ * checks that are pure functions over a snapshot of the stores, and
+ * "Show me" actions that go through the stores' own actions.
+ */
+import type { GraphSummary, ModelDetail, RepositoryInfo, ServeStatus, StepRunState, TensorPage } from '@contract/lab-api';
+import type { NormPreset } from '../components/playground/form-model';
+import type { GraphSelection } from '../stores/graph';
+import type { Tab } from '../stores/model';
+import type { Selection } from '../stores/repositories';
+import type { ModelRuns } from '../stores/run';
+
+/** Tour text in each language the app speaks. */
+export interface Text {
+  en: string;
+  'zh-CN': string;
+}
+
+/** The parts of the stores a check or a result line may read. */
+export interface TourState {
+  repos: { repos: RepositoryInfo[]; selection?: Selection };
+  model: { detail?: ModelDetail; loading: boolean; tab: Tab };
+  run: { models: Record<string, ModelRuns> };
+  step: { state?: StepRunState };
+  graph: { summary?: GraphSummary; selection: GraphSelection; findQuery: string };
+  serve: { status?: ServeStatus };
+  /** Tensor values fetched for result lines, by `tensorKey(runId, name)`. */
+  pages: Record<string, TensorPage>;
+}
+
+/** A tensor a result line wants to read the values of. */
+export interface TensorWanted {
+  runId: string;
+  name: string;
+}
+
+/** What a step shows once something happened: text, and tensors whose values it still waits for. */
+export interface ResultLine {
+  text?: Text;
+  needs?: TensorWanted[];
+}
+
+/** How Show me fills the playground form before a run. */
+export interface RunOptions {
+  /** A bundled sample image for every file-bytes or image input. */
+  sampleImage?: string;
+  /** Image inputs: the size and normalization the model was trained with. */
+  image?: { width: number; height: number; preset: Exclude<NormPreset, 'custom'>; order?: 'RGB' | 'BGR' };
+}
+
+/** What "Show me" may do, through the stores' own actions. */
+export interface TourActions {
+  openSamples(): Promise<void>;
+  /** Opens the samples if needed, selects the model and waits until its details are shown. */
+  selectModel(repo: string, model: string): Promise<void>;
+  setTab(tab: Tab): void;
+  /** Shows one of a model's files (path relative to the repository). */
+  openFile(repo: string, model: string, path: string): Promise<void>;
+  /** Runs the model from the playground form, as it is or set up as `options` say. */
+  runModel(repo: string, model: string, options?: RunOptions): Promise<void>;
+  startServing(repo: string): Promise<void>;
+  /** Starts a step-through of the ensemble from its form (with the sample image, if given) and runs it to the end. */
+  stepToEnd(repo: string, model: string, options?: RunOptions): Promise<void>;
+}
+
+export interface TourStep {
+  title: Text;
+  /** What to do, and why it matters. */
+  body: Text;
+  /** data-testids to highlight; more than one narrows: each inside the one before. */
+  target?: string[];
+  /** Next is enabled once this holds; a step without one only asks to read. */
+  check?: (s: TourState) => boolean;
+  showMe?: (a: TourActions) => Promise<void>;
+  result?: (s: TourState) => ResultLine | undefined;
+}
+
+export interface Walkthrough {
+  /** Stored in the settings: `[\w-]{1,40}`. */
+  id: string;
+  title: Text;
+  summary: Text;
+  /** The sample repository the tour works in (its folder name). */
+  sample: string;
+  steps: TourStep[];
+}
+
+/** Both languages of one text. */
+export function text(en: string, zh: string): Text {
+  return { en, 'zh-CN': zh };
+}
+
+export function tensorKey(runId: string, name: string): string {
+  return `${runId}\u0000${name}`;
+}
