@@ -1,12 +1,28 @@
 import { defineConfig } from 'electron-vite';
 import vue from '@vitejs/plugin-vue';
 import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Plugin } from 'vite';
 
 const contract = fileURLToPath(new URL('./electron/contract', import.meta.url));
+
+/** Python models run the stub and pb_utils as files: out/main/python-backend/ (see backends/python/resources.ts). */
+function pythonBackendFiles(): Plugin {
+  const dir = fileURLToPath(new URL('./electron/engine/backends/python/py/', import.meta.url));
+  return {
+    name: 'model-lab-python-backend',
+    generateBundle() {
+      for (const f of readdirSync(dir).filter((n) => n.endsWith('.py'))) {
+        this.emitFile({ type: 'asset', fileName: `python-backend/${f}`, source: readFileSync(dir + f, 'utf8') });
+      }
+    },
+  };
+}
 
 export default defineConfig({
   main: {
     resolve: { alias: { '@contract': contract } },
+    plugins: [pythonBackendFiles()],
     build: {
       outDir: 'out/main',
       // ESM-only dependencies are bundled; native and CJS ones stay external.

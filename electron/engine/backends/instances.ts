@@ -2,7 +2,8 @@
  * Creates a model version's instances, one per instance_group slot, named as
  * Triton names them (`<group>_<n>`). ONNX Runtime gets a session each (CUDA
  * when asked for and present, else CPU with the reason recorded), script
- * models a worker each, identity models a trivial instance each.
+ * models a worker each, Python models a stub process each, identity models a
+ * trivial instance each.
  */
 import * as ort from 'onnxruntime-node';
 import { ModelInstanceGroup_Kind, type ModelConfig } from '../config/gen/model_config_pb';
@@ -13,6 +14,8 @@ import type { BackendInstance, ModelResolver } from '../runtime/types';
 import { IdentityInstance } from './identity/instance';
 import { createSession, OnnxInstance } from './onnxruntime/instance';
 import { ScriptInstance } from './script/host';
+import { PythonInstance } from './python/instance';
+import { findPython } from './python/interpreter';
 import type { LogLevel } from './script/protocol';
 
 export interface InstanceSpec {
@@ -144,6 +147,35 @@ export async function createInstances(backend: string, ctx: LoadContext): Promis
           throw new LabError(err instanceof LabError ? err.code : 'INTERNAL', `failed to start instance ${s.name}: ${errorMessage(err)}`);
         }),
       );
+      return { instances, device: 'CPU' };
+    }
+    case BACKEND.python: {
+      if (!ctx.modelFile) throw new LabError('UNAVAILABLE', `no model file for '${ctx.model}'`);
+      const env = await findPython(ctx.config, ctx.modelDir);
+      const modelConfig = JSON.stringify(configToTritonJson(ctx.config));
+      const instances = await startAll(specs, ctx, (s) =>
+        PythonInstance.start({
+          name: s.name,
+          executable: env.executable,
+          setup: { file: ctx.modelFile!, versionDir: ctx.versionDir, modelName: ctx.model },
+          args: {
+            model_config: modelConfig,
+            model_instance_kind: s.kind,
+            model_instance_name: s.name,
+            model_instance_device_id: String(s.gpu),
+            model_repository: ctx.modelDir,
+            model_version: String(ctx.version),
+            model_name: ctx.model,
+          },
+          resolver: ctx.resolver,
+          log: ctx.log,
+          executeTimeoutMs: param(ctx.config, 'EXECUTE_TIMEOUT_MS', 60_000),
+          initializeTimeoutMs: param(ctx.config, 'INITIALIZE_TIMEOUT_MS', 60_000),
+        }).catch((err: unknown) => {
+          throw new LabError(err instanceof LabError ? err.code : 'INTERNAL', `failed to start instance ${s.name}: ${errorMessage(err)}`);
+        }),
+      );
+      ctx.log('info', `${ctx.model}: Python ${env.python} with numpy ${env.numpy} (${env.executable})`);
       return { instances, device: 'CPU' };
     }
     default:

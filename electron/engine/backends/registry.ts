@@ -16,6 +16,7 @@ import { errorMessage } from '../errors';
 import { type OnnxModelIO, readOnnxModelIOFile } from '../onnx/model-io';
 import { autoCompleteOnnx, validateOnnxIO } from './onnxruntime/config';
 import { validateIdentityConfig } from './identity/config';
+import { preparePython } from './python/config';
 
 export interface PrepareContext {
   model: string;
@@ -148,6 +149,23 @@ function applyScriptAutoComplete(c: ModelConfig, json: Record<string, unknown>, 
   return changed;
 }
 
+/** Triton's Python backend: model.py in a stub process per instance (backends/python). */
+const python: BackendDescriptor = {
+  name: BACKEND.python,
+  runnable: true,
+  async complete(ctx) {
+    const p = await preparePython(ctx);
+    const changed = p.completed ? applyScriptAutoComplete(ctx.config, p.completed, ctx.filled) : false;
+    return {
+      issues: p.issues,
+      changed,
+      ...(p.modelFile ? { modelFile: p.modelFile } : {}),
+      ...(p.ioFromUnrunnableCode ? { ioFromUnrunnableCode: true } : {}),
+    };
+  },
+  check: () => undefined,
+};
+
 const identity: BackendDescriptor = {
   name: BACKEND.identity,
   runnable: true,
@@ -157,10 +175,6 @@ const identity: BackendDescriptor = {
 
 /** Why a backend does not run here, and what to do instead. */
 const FOREIGN: Record<string, { why: string; fix: string }> = {
-  [BACKEND.python]: {
-    why: "Model Lab cannot run Python models yet (backend 'python')",
-    fix: "Run it on Triton with the python backend, or port model.py to the lab's script backend (model.js).",
-  },
   [BACKEND.pytorch]: { why: "Model Lab cannot run PyTorch models (backend 'pytorch' needs LibTorch)", fix: 'Export the model to ONNX to run it here.' },
   [BACKEND.tensorflow]: { why: "Model Lab cannot run TensorFlow models (backend 'tensorflow')", fix: 'Export the model to ONNX (for example with tf2onnx) to run it here.' },
   [BACKEND.tensorrt]: {
@@ -187,7 +201,6 @@ function foreign(name: string): BackendDescriptor {
       return {
         issues: [notice],
         changed: false,
-        ioFromUnrunnableCode: name === BACKEND.python && (ctx.config.input.length === 0 || ctx.config.output.length === 0),
         ...(hasFile ? { modelFile: file } : {}),
       };
     },
@@ -208,7 +221,7 @@ function unknownBackend(name: string): BackendDescriptor {
   };
 }
 
-const RUNNABLE: Record<string, BackendDescriptor> = { onnxruntime, script, identity };
+const RUNNABLE: Record<string, BackendDescriptor> = { onnxruntime, script, python, identity };
 
 export function backendFor(name: string): BackendDescriptor {
   return RUNNABLE[name] ?? (KNOWN_FOREIGN_BACKENDS.has(name) ? foreign(name) : unknownBackend(name));

@@ -267,9 +267,10 @@ export async function pollModel(root: string, name: string, opts: LoadOptions, o
   return rec;
 }
 
-const BACKEND_SCRIPT = 'script';
+/** Backends that run code from the repository folder (workspace trust applies). */
+const CODE_BACKENDS = new Set(['script', 'python']);
 /** Why a script model of an untrusted folder is not started. */
-export const UNTRUSTED_REASON = "not started: this folder's code has not been trusted (trust it to run its script models)";
+export const UNTRUSTED_REASON = "not started: this folder's code has not been trusted (trust it to run its script and Python models)";
 
 /** Triton's CreateModel for one non-ensemble version. */
 export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: LoadOptions): Promise<void> {
@@ -312,7 +313,7 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
   } else if (err) {
     v.state = 'UNAVAILABLE';
     v.reason = reasonOf(err);
-  } else if (opts.runtime && opts.runCode === false && backend.name === BACKEND_SCRIPT) {
+  } else if (opts.runtime && opts.runCode === false && CODE_BACKENDS.has(backend.name)) {
     v.state = 'UNAVAILABLE';
     v.reason = UNTRUSTED_REASON;
   } else if (opts.runtime) {

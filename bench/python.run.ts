@@ -1,0 +1,165 @@
+/**
+ * Python backend overheads (`npm run bench:python`):
+ *  1. Round trip through an identity model.py vs the same identity as a
+ *     script model (model.js), for a small tensor and a 4 MB tensor: the
+ *     lab → Python → lab transport plus the stub's work, per request.
+ *  2. BLS exec() from Python: calls timed inside model.py into an identity
+ *     model, vs calling that model directly from Node.
+ * Prints tables and a JSON summary (also written to bench/results/python.json).
+ * Targets (issue 7): < 300 µs per small request, ≥ 1 GB/s for large tensors.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, it } from 'vitest';
+import { Repository } from '../electron/engine/repository/repository';
+import type { Tensor } from '../electron/engine/tensor/tensor';
+import { median, percentile, table, us } from './measure';
+
+const SMALL_RUNS = Number(process.env['BENCH_RUNS'] ?? 2000);
+const LARGE_RUNS = Math.max(20, Math.round(SMALL_RUNS / 20));
+const BLS_CALLS = 500;
+const summary: Record<string, unknown> = { cpus: os.cpus().length, node: process.version, smallRuns: SMALL_RUNS, largeRuns: LARGE_RUNS };
+const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-python-'));
+let repo: Repository | undefined;
+
+afterAll(async () => {
+  await repo?.close();
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/python.json', JSON.stringify(summary, null, 2));
+  console.log(`\nJSON summary (bench/results/python.json):\n${JSON.stringify(summary, null, 2)}`);
+});
+
+const io = (backend: string, name: string, [i, o] = ['IN', 'OUT']): string =>
+  `name: "${name}"\nbackend: "${backend}"\nmax_batch_size: 0\n` +
+  `input [ { name: "${i}" data_type: TYPE_FP32 dims: [ -1 ] } ]\noutput [ { name: "${o}" data_type: TYPE_FP32 dims: [ -1 ] } ]\n`;
+
+const PY_IDENTITY = `import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        return [pb_utils.InferenceResponse(output_tensors=[pb_utils.Tensor("OUT", pb_utils.get_input_tensor_by_name(r, "IN").as_numpy())]) for r in requests]
+`;
+
+const JS_IDENTITY = `export default class TritonPythonModel {
+  execute(requests) {
+    return requests.map((r) => {
+      const t = pb_utils.get_input_tensor_by_name(r, 'IN');
+      return new pb_utils.InferenceResponse({ output_tensors: [new pb_utils.Tensor('OUT', t.data, t.shape, t.dtype)] });
+    });
+  }
+}
+`;
+
+/** Calls 'ident' CALLS times per request, timing each exec() inside Python; OUT holds the times in µs. */
+const PY_BLS = `import time
+
+import numpy as np
+import triton_python_backend_utils as pb_utils
+
+
+class TritonPythonModel:
+    def execute(self, requests):
+        responses = []
+        for r in requests:
+            x = pb_utils.get_input_tensor_by_name(r, "IN").as_numpy()
+            times = []
+            for _ in range(${BLS_CALLS}):
+                t0 = time.perf_counter()
+                out = pb_utils.InferenceRequest(model_name="ident", inputs=[pb_utils.Tensor("INPUT0", x)], requested_output_names=["OUTPUT0"]).exec()
+                times.append((time.perf_counter() - t0) * 1e6)
+                if out.has_error():
+                    raise pb_utils.TritonModelException(out.error().message())
+            responses.append(pb_utils.InferenceResponse(output_tensors=[pb_utils.Tensor("OUT", np.array(times, dtype=np.float32))]))
+        return responses
+`;
+
+function write(rel: string, text: string): void {
+  const p = path.join(dir, rel);
+  mkdirSync(path.dirname(p), { recursive: true });
+  writeFileSync(p, text);
+}
+
+const input = (n: number, name = 'IN'): Tensor[] => [{ name, dtype: 'FP32', shape: [n], data: new Float32Array(n).fill(1.5) }];
+
+async function latencies(model: string, n: number, runs: number, name = 'IN'): Promise<number[]> {
+  const r = repo!;
+  for (let i = 0; i < Math.min(50, runs); i++) await r.infer(model, -1, { inputs: input(n, name) });
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const inputs = input(n, name);
+    const t0 = process.hrtime.bigint();
+    await r.infer(model, -1, { inputs });
+    out.push(Number(process.hrtime.bigint() - t0));
+  }
+  return out;
+}
+
+it('python backend overheads', async () => {
+  write('py_identity/config.pbtxt', io('python', 'py_identity'));
+  write('py_identity/1/model.py', PY_IDENTITY);
+  write('js_identity/config.pbtxt', io('script', 'js_identity'));
+  write('js_identity/1/model.js', JS_IDENTITY);
+  write('ident/config.pbtxt', io('identity', 'ident', ['INPUT0', 'OUTPUT0']));
+  mkdirSync(path.join(dir, 'ident', '1'), { recursive: true });
+  write('py_bls/config.pbtxt', io('python', 'py_bls'));
+  write('py_bls/1/model.py', PY_BLS);
+  repo = new Repository(dir);
+  await repo.loadAll();
+  for (const m of ['py_identity', 'js_identity', 'ident', 'py_bls']) {
+    const rec = repo.models.get(m)!;
+    if (rec.state !== 'READY') throw new Error(`${m}: ${rec.state} ${rec.reason}`);
+  }
+
+  const sizes: [string, number, number][] = [
+    ['small (16 × FP32, 64 B)', 16, SMALL_RUNS],
+    ['4 MB (1,048,576 × FP32)', 1 << 20, LARGE_RUNS],
+  ];
+  const rows: (string | number)[][] = [];
+  const round: Record<string, unknown> = {};
+  for (const [label, n, runs] of sizes) {
+    const py = await latencies('py_identity', n, runs);
+    const js = await latencies('js_identity', n, runs);
+    const bytes = n * 4;
+    const pyMed = median(py);
+    const jsMed = median(js);
+    const pyMin = Math.min(...py);
+    rows.push([label, us(pyMed), us(percentile(py, 90)), us(pyMin), us(jsMed), us(percentile(js, 90)), pyMed / jsMed, bytes / pyMed, bytes / pyMin, bytes / jsMed]);
+    round[label] = {
+      runs,
+      pythonMedianUs: us(pyMed),
+      pythonP90Us: us(percentile(py, 90)),
+      pythonMinUs: us(pyMin),
+      scriptMedianUs: us(jsMed),
+      scriptP90Us: us(percentile(js, 90)),
+      ratio: pyMed / jsMed,
+      pythonGBps: bytes / pyMed,
+      pythonBestGBps: bytes / pyMin,
+      scriptGBps: bytes / jsMed,
+    };
+  }
+  summary['roundTrip'] = round;
+  console.log('\nRound trip through an identity model (repo.infer → backend → result), median and p90 per request');
+  console.log(table(['tensor', 'model.py µs', 'p90', 'min', 'model.js µs', 'p90', 'py/js', 'model.py GB/s', 'best', 'model.js GB/s'], rows));
+  console.log('GB/s: tensor bytes per request / latency (each byte travels to the backend and back); "best" from the fastest request.');
+  console.log(`load average during the run: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
+  summary['loadAverage'] = os.loadavg();
+
+  // BLS: per-call times measured inside Python, against calling the same model from Node.
+  const blsRows: (string | number)[][] = [];
+  const bls: Record<string, unknown> = {};
+  for (const [label, n] of sizes) {
+    const res = await repo.infer('py_bls', -1, { inputs: input(n) });
+    const times = Array.from(res.outputs[0]!.data as Float32Array).slice(50);
+    const direct = await latencies('ident', n, n > 1000 ? LARGE_RUNS : BLS_CALLS, 'INPUT0');
+    const blsMed = median(times);
+    const directMed = us(median(direct));
+    blsRows.push([label, blsMed, percentile(times, 90), directMed, blsMed / directMed]);
+    bls[label] = { calls: times.length, execMedianUs: blsMed, execP90Us: percentile(times, 90), directMedianUs: directMed, ratio: blsMed / directMed };
+  }
+  summary['blsExec'] = bls;
+  console.log(`\nBLS exec() from model.py into an identity model (${BLS_CALLS} calls, timed in Python) vs the same call from Node`);
+  console.log(table(['tensor', 'exec() µs', 'p90', 'direct µs', 'ratio'], blsRows));
+});

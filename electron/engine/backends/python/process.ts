@@ -1,0 +1,217 @@
+/**
+ * One Python stub process and its plumbing: frames both ways over fd 3 (a
+ * socket pair), the model's stdout as info lines and stderr as error lines in
+ * its log, waiters for answers, and how it died.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Socket } from 'node:net';
+import { LabError } from '../../errors';
+import { FrameReader, type Frame, type PayloadBuilder, encodeFrame } from './frames';
+import type { FromStub, LogLevel, StubSetup, ToStub } from './protocol';
+import { STUB_FILE, stubDir } from './resources';
+
+/**
+ * Payloads from this size on go through a file (tmpfs where there is one), both ways: Node cannot
+ * enlarge its side's socket buffer, so a 4 MB tensor would cross in dozens of wake-ups of both
+ * processes; a file is one write and one read (or a mapping, on the Python side).
+ */
+export const SPILL_BYTES = 256 * 1024;
+const SPILL_ROOT = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+
+type Waiter = { resolve: (f: Frame<FromStub>) => void; reject: (e: Error) => void };
+export type StubFrame = Frame<FromStub>;
+
+/** Lines of a stream, each passed to `log` once complete. */
+function lineForwarder(log: (line: string) => void): { push(chunk: Buffer): void; flush(): void } {
+  let partial = '';
+  return {
+    push(chunk) {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) log(line.replace(/\r$/, ''));
+    },
+    flush() {
+      if (partial.trim()) log(partial);
+      partial = '';
+    },
+  };
+}
+
+/** A payload the stub wrote to a file: read into a fresh (aligned, not zero-filled) buffer, then removed. */
+function readSpill(file: string, size: number): Uint8Array {
+  const buf = Buffer.allocUnsafeSlow(size);
+  const fd = openSync(file, 'r');
+  try {
+    for (let off = 0; off < size; ) {
+      const n = readSync(fd, buf, off, size - off, off);
+      if (n === 0) throw new Error(`${file} is shorter than ${size} bytes`);
+      off += n;
+    }
+  } finally {
+    closeSync(fd);
+    unlinkSync(file);
+  }
+  return new Uint8Array(buf.buffer, buf.byteOffset, size);
+}
+
+export class PythonProcess {
+  readonly child: ChildProcess;
+  private readonly channel: Socket;
+  private waiters = new Map<string, Waiter>();
+  exited: Error | undefined;
+  onExit?: (err: Error) => void;
+  /** Frames nobody waits for by key: BLS calls, decoupled responses. */
+  onFrame?: (frame: StubFrame) => void;
+  private readonly exitPromise: Promise<void>;
+  private spillDir: string | undefined = mkdtempSync(path.join(SPILL_ROOT, 'model-lab-py-'));
+  private spills = 0;
+  private goneListeners = new Set<(e: Error) => void>();
+
+  constructor(executable: string, setup: StubSetup, log: (level: LogLevel, message: string) => void) {
+    const dir = stubDir();
+    this.child = spawn(executable, [path.join(dir, STUB_FILE), JSON.stringify({ ...setup, spillDir: this.spillDir })], {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      // Unbuffered: print() reaches the log when it happens; no __pycache__ written into the user's repository.
+      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      windowsHide: true,
+    });
+    const out = lineForwarder((l) => log('info', l));
+    const err = lineForwarder((l) => log('error', l));
+    this.child.stdout!.on('data', (c: Buffer) => out.push(c));
+    this.child.stderr!.on('data', (c: Buffer) => err.push(c));
+    this.channel = this.child.stdio[3] as Socket;
+    const reader = new FrameReader<FromStub>((frame) => this.dispatch(frame, log));
+    this.channel.on('data', (c: Buffer) => {
+      try {
+        reader.push(c);
+      } catch (e) {
+        this.died(new Error(`the Python process sent a malformed frame (${(e as Error).message})`));
+        this.kill();
+      }
+    });
+    // A write to a process that just died fails here; 'exit' reports why.
+    this.channel.on('error', () => undefined);
+    this.exitPromise = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        this.removeSpills();
+        out.flush();
+        err.flush();
+        this.died(new Error(signal ? `the Python process was killed by ${signal}` : `the Python process exited with code ${code}`));
+        resolve();
+      });
+    });
+    this.child.on('error', (e) => {
+      this.died(new Error(`the Python process could not start: ${e.message}`));
+    });
+  }
+
+  private dispatch(received: StubFrame, log: (level: LogLevel, message: string) => void): void {
+    const spilled = received.header as { payloadFile?: string; payloadSize?: number };
+    const frame = spilled.payloadFile === undefined ? received : { header: received.header, payload: readSpill(spilled.payloadFile, spilled.payloadSize ?? 0) };
+    const h = frame.header;
+    if (h.type === 'log') return log(h.level, h.message);
+    const key = h.type === 'executed' || h.type === 'execute-error' ? `execute:${h.id}` : h.type;
+    const w = this.waiters.get(key);
+    if (w) {
+      this.waiters.delete(key);
+      return w.resolve(frame);
+    }
+    this.onFrame?.(frame);
+  }
+
+  private died(err: Error): void {
+    if (this.exited) return;
+    this.exited = err;
+    for (const l of this.goneListeners) l(err);
+    this.goneListeners.clear();
+    for (const w of new Set(this.waiters.values())) w.reject(err);
+    this.waiters.clear();
+    this.onExit?.(err);
+  }
+
+  /** Calls `listener` once the process is gone (at once if it is); returns the unsubscribe. */
+  whenGone(listener: (e: Error) => void): () => void {
+    if (this.exited) {
+      listener(this.exited);
+      return () => undefined;
+    }
+    this.goneListeners.add(listener);
+    return () => this.goneListeners.delete(listener);
+  }
+
+  /** The first frame answering one of `keys` ("ready", "execute:3", …), or a timeout after `ms`. */
+  wait(keys: string | string[], ms: number): Promise<StubFrame> {
+    if (this.exited) return Promise.reject(this.exited);
+    const list = Array.isArray(keys) ? keys : [keys];
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        for (const k of list) this.waiters.delete(k);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new LabError('UNAVAILABLE', `timed out after ${ms} ms`));
+      }, ms);
+      const waiter: Waiter = {
+        resolve: (f) => {
+          done();
+          resolve(f);
+        },
+        reject: (e) => {
+          done();
+          reject(e);
+        },
+      };
+      for (const k of list) this.waiters.set(k, waiter);
+    });
+  }
+
+  send(header: ToStub, payload?: PayloadBuilder): void {
+    if (this.exited) return;
+    if (payload && payload.size >= SPILL_BYTES && this.spillDir) {
+      // The stub maps the file and removes it; the folder goes with the process.
+      const file = path.join(this.spillDir, `in-${this.spills++}.bin`);
+      const fd = openSync(file, 'w', 0o600);
+      try {
+        for (const c of payload.chunks) for (let off = 0; off < c.byteLength; ) off += writeSync(fd, c, off);
+      } finally {
+        closeSync(fd);
+      }
+      return this.writeFrame(encodeFrame({ ...header, payloadFile: file, payloadSize: payload.size }));
+    }
+    this.writeFrame(encodeFrame(header, payload));
+  }
+
+  private writeFrame(parts: Buffer[]): void {
+    this.channel.cork();
+    for (const p of parts) this.channel.write(p);
+    this.channel.uncork();
+  }
+
+  private removeSpills(): void {
+    if (this.spillDir) rmSync(this.spillDir, { recursive: true, force: true });
+    this.spillDir = undefined;
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
+  /** Kills the process and waits until it is gone. */
+  async terminate(): Promise<void> {
+    this.kill();
+    this.channel.destroy();
+    if (this.child.pid !== undefined) await this.exitPromise;
+  }
+
+  /** Closes the channel (the stub then finishes on its own) and waits up to `ms` before killing it. */
+  async shutdown(ms: number): Promise<void> {
+    const timer = setTimeout(() => this.kill(), ms);
+    this.channel.end();
+    if (this.child.pid !== undefined) await this.exitPromise;
+    clearTimeout(timer);
+  }
+}

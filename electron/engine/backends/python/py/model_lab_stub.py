@@ -1,0 +1,546 @@
+# Model Lab's Python backend stub: one process per model instance. It imports
+# the user's model.py, runs TritonPythonModel, and talks to the lab over fd 3.
+#
+# Frames (both ways): uint32 LE header length, uint64 LE payload length, the
+# header as UTF-8 JSON, then the payload: raw tensor bytes, each tensor at an
+# 8-byte aligned offset the header names. BYTES tensors use Triton's layout.
+import asyncio
+import collections
+import importlib.util
+import inspect
+import json
+import mmap
+import os
+import shutil
+import socket
+import struct
+import sys
+import threading
+import time
+import traceback
+
+import numpy as np
+
+_HEAD = struct.Struct("<IQ")
+_STUB_DIR = os.path.dirname(os.path.abspath(__file__))
+
+import triton_python_backend_utils as pb_utils  # noqa: E402  (next to this file: sys.path[0])
+
+
+class Channel:
+    def __init__(self, fd):
+        os.set_inheritable(fd, False)
+        self._fd = fd
+        self._reader = open(fd, "rb", buffering=0, closefd=False)
+        self._widen(fd)
+        self._lock = threading.Lock()
+        self.spill_dir = None
+        self._spills = 0
+
+    @staticmethod
+    def _widen(fd):
+        """Large socket buffers: a 4 MB tensor then moves in a few system calls instead of dozens (capped by the kernel's wmem_max/rmem_max)."""
+        try:
+            sock = socket.socket(fileno=os.dup(fd))
+        except OSError:
+            return  # a pipe, not a socket
+        try:
+            for opt in (socket.SO_SNDBUF, socket.SO_RCVBUF):
+                sock.setsockopt(socket.SOL_SOCKET, opt, 8 << 20)
+        except OSError:
+            pass
+        finally:
+            sock.close()
+
+    def _read_exact(self, n):
+        buf = bytearray(n)
+        view = memoryview(buf)
+        got = 0
+        while got < n:
+            k = self._reader.readinto(view[got:])
+            if not k:
+                raise EOFError("the lab closed the connection")
+            got += k
+        return buf
+
+    def read(self):
+        hlen, plen = _HEAD.unpack(self._read_exact(_HEAD.size))
+        header = json.loads(self._read_exact(hlen).decode("utf-8"))
+        payload = self._read_exact(plen) if plen else bytearray()
+        spilled = header.pop("payloadFile", None)
+        if spilled is not None:
+            payload = map_file(spilled, header.pop("payloadSize"))
+        return header, payload
+
+    def send(self, header, buffers=()):
+        plen = sum(len(b) for b in buffers)
+        with self._lock:
+            if plen >= SPILL_BYTES and self.spill_dir:
+                # Large payloads go through a file: the lab reads it in one call.
+                self._spills += 1
+                path = os.path.join(self.spill_dir, "out-%d.bin" % self._spills)
+                write_file(path, buffers)
+                header = dict(header, payloadFile=path, payloadSize=plen)
+                buffers, plen = (), 0
+            head = json.dumps(header, separators=(",", ":")).encode("utf-8")
+            for part in [_HEAD.pack(len(head), plen) + head, *buffers]:
+                view = memoryview(part)
+                while len(view):
+                    view = view[os.write(self._fd, view):]
+
+
+SPILL_BYTES = 256 * 1024
+
+
+def write_file(path, buffers):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        pending = [memoryview(b).cast("B") for b in buffers if len(b)]
+        while pending:
+            written = os.writev(fd, pending[:64])
+            while written:
+                if written >= len(pending[0]):
+                    written -= len(pending[0])
+                    pending.pop(0)
+                else:
+                    pending[0] = pending[0][written:]
+                    written = 0
+    finally:
+        os.close(fd)
+
+
+def map_file(path, size):
+    """A payload the lab wrote to a file (tmpfs where there is one), mapped rather than copied.
+    Each payload has its own file, removed at once, so arrays over it are the model's alone: they
+    stay valid for as long as it keeps them, and writing into them changes nothing else."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        try:
+            return mmap.mmap(fd, size, flags=mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0), prot=mmap.PROT_READ | mmap.PROT_WRITE)
+        except (AttributeError, TypeError, ValueError, OSError):
+            buf = bytearray(size)
+            view = memoryview(buf)
+            got = 0
+            while got < size:
+                k = os.readv(fd, [view[got:]])
+                if not k:
+                    raise EOFError("payload file %s is shorter than %d bytes" % (path, size))
+                got += k
+            return buf
+    finally:
+        os.close(fd)
+        os.unlink(path)
+
+
+class Payload:
+    """Collects tensors for one outgoing frame; each meta names where its bytes are."""
+
+    def __init__(self):
+        self.buffers = []
+        self.size = 0
+
+    def add(self, name, array, triton_type):
+        if triton_type == "BYTES":
+            raw = memoryview(encode_bytes(array))
+        else:
+            arr = np.ascontiguousarray(array)
+            if arr.dtype.byteorder == ">":
+                arr = arr.astype(arr.dtype.newbyteorder("<"))
+            raw = memoryview(arr.reshape(-1).view(np.uint8)) if arr.size else memoryview(b"")
+        pad = (-self.size) % 8
+        if pad:
+            self.buffers.append(b"\0" * pad)
+            self.size += pad
+        meta = {"name": name, "dtype": triton_type, "shape": [int(d) for d in array.shape], "offset": self.size, "nbytes": len(raw)}
+        if len(raw):
+            self.buffers.append(raw)
+            self.size += len(raw)
+        return meta
+
+    def tensor(self, t):
+        return self.add(t.name(), t.as_numpy(), t._triton_type)
+
+
+def encode_bytes(array):
+    parts = []
+    for item in array.reshape(-1):
+        raw = item if isinstance(item, bytes) else bytes(item) if isinstance(item, (bytearray, np.bytes_)) else str(item).encode("utf-8")
+        parts.append(struct.pack("<I", len(raw)))
+        parts.append(raw)
+    return b"".join(parts)
+
+
+def decode_bytes(view, count):
+    out = np.empty(count, dtype=np.object_)
+    offset = 0
+    for i in range(count):
+        (length,) = struct.unpack_from("<I", view, offset)
+        offset += 4
+        out[i] = bytes(view[offset:offset + length])
+        offset += length
+    return out
+
+
+_NUMPY = {
+    "BOOL": np.bool_, "UINT8": np.uint8, "UINT16": np.uint16, "UINT32": np.uint32, "UINT64": np.uint64,
+    "INT8": np.int8, "INT16": np.int16, "INT32": np.int32, "INT64": np.int64,
+    "FP16": np.float16, "FP32": np.float32, "FP64": np.float64,
+}
+
+
+def to_tensors(metas, payload):
+    tensors = []
+    for m in metas:
+        shape = tuple(m["shape"])
+        count = 1
+        for d in shape:
+            count *= d
+        if m["dtype"] == "BYTES":
+            view = memoryview(payload)[m["offset"]:m["offset"] + m["nbytes"]]
+            arr = decode_bytes(view, count).reshape(shape)
+        elif m["dtype"] == "BF16":
+            raise pb_utils.TritonModelException("tensor '%s' is BF16, which numpy cannot hold" % m["name"])
+        else:
+            arr = np.frombuffer(payload, dtype=_NUMPY[m["dtype"]], count=count, offset=m["offset"]).reshape(shape)
+        tensors.append(pb_utils.Tensor(m["name"], arr, m["dtype"]))
+    return tensors
+
+
+def describe(exc):
+    """An exception as Triton's Python backend reports it: `Type: message`, then the frames, innermost first."""
+    frames = [
+        (f.filename, f.lineno, f.name)
+        for f in traceback.extract_tb(exc.__traceback__)
+        if not f.filename.startswith(_STUB_DIR) and not f.filename.startswith("<frozen")
+    ]
+    # Where a syntax error is: its own location, as a module-level frame.
+    if isinstance(exc, SyntaxError) and exc.filename and exc.lineno:
+        frames.append((exc.filename, exc.lineno, "<module>"))
+    text = "%s: %s" % (type(exc).__name__, str(exc) or "<EMPTY MESSAGE>")
+    if isinstance(exc, pb_utils.TritonError):
+        text = exc.message()
+    if frames:
+        text += "\n\nAt:\n" + "".join("  %s(%d): %s\n" % f for f in reversed(frames))
+    code = exc._code_name() if isinstance(exc, pb_utils.TritonError) else "INTERNAL"
+    return {"code": code, "message": text}
+
+
+def error_of(err):
+    return {"code": err._code_name(), "message": err.message()}
+
+
+def prune(response, requested):
+    tensors = response.output_tensors()
+    return [t for t in tensors if t.name() in requested] if requested else tensors
+
+
+class Lab:
+    """The stub's side of everything pb_utils needs from the server."""
+
+    def __init__(self, channel):
+        self.channel = channel
+        self.in_execute = 0
+        self.loop = asyncio.new_event_loop()
+        self.inbox = Inbox(channel)
+        self._next_call = 1
+        self._lock = threading.Lock()
+        # (execute id, request index) -> the output names that request asked for.
+        self.requested = {}
+
+    def log(self, level, message):
+        self.channel.send({"type": "log", "level": level, "message": message})
+
+    def _response_wire(self, response, requested, payload):
+        if response.has_error():
+            return {"error": error_of(response.error())}
+        return {"outputs": [payload.tensor(t) for t in prune(response, requested)]}
+
+    def send_response(self, execute_id, index, response, final):
+        payload = Payload()
+        header = {"type": "response", "id": execute_id, "index": index, "final": final}
+        if response is not None:
+            requested = self.requested.get((execute_id, index), [])
+            header["response"] = self._response_wire(response, requested, payload)
+        if final:
+            self.requested.pop((execute_id, index), None)
+        self.channel.send(header, payload.buffers)
+
+    # BLS: the request leaves as a frame; whichever thread waits reads frames until its answer is in.
+    def _start_call(self, request):
+        with self._lock:
+            call_id = self._next_call
+            self._next_call += 1
+        payload = Payload()
+        inputs = [payload.tensor(t) for t in request.inputs()]
+        self.channel.send({
+            "type": "bls", "callId": call_id, "model": request.model_name(), "version": request.model_version(),
+            "requestId": str(request.request_id()), "inputs": inputs, "requested": request.requested_output_names(),
+            "parameters": json.loads(request.parameters() or "{}"),
+        }, payload.buffers)
+        return call_id
+
+    def _outside_execute(self):
+        if self.in_execute == 0:
+            return pb_utils.InferenceResponse(error=pb_utils.TritonError("BLS is only supported during the 'execute' function."))
+        return None
+
+    def bls(self, request):
+        refused = self._outside_execute()
+        if refused is not None:
+            return refused
+        return self._answer(self.inbox.wait_result(self._start_call(request)))
+
+    async def bls_async(self, request):
+        refused = self._outside_execute()
+        if refused is not None:
+            return refused
+        call_id = self._start_call(request)
+        # The event loop must keep running (other calls, other coroutines): a pool thread waits.
+        frame = await asyncio.get_running_loop().run_in_executor(None, self.inbox.wait_result, call_id)
+        return self._answer(frame)
+
+    @staticmethod
+    def _answer(frame):
+        header, payload = frame
+        if header is None:
+            return pb_utils.InferenceResponse(error=pb_utils.TritonError("the lab closed the connection", pb_utils.TritonError.UNAVAILABLE))
+        if "error" in header:
+            code = getattr(pb_utils.TritonError, header["error"]["code"], pb_utils.TritonError.INTERNAL)
+            return pb_utils.InferenceResponse(error=pb_utils.TritonError(header["error"]["message"], code))
+        return pb_utils.InferenceResponse(output_tensors=to_tensors(header["outputs"], payload))
+
+
+class Inbox:
+    """Frames from the lab, read by whichever thread needs one next (leader/follower): the main
+    loop reads its own work with no hand-off between threads, a thread waiting on a BLS answer reads
+    until it arrives, and a frame meant for another thread is handed over."""
+
+    def __init__(self, channel):
+        self.channel = channel
+        self.cond = threading.Condition()
+        self.reading = False
+        self.closed = False
+        self.results = {}
+        self.work = collections.deque()
+
+    def _pump(self, ready):
+        """Called with cond held; returns once ready() holds or the channel is closed."""
+        while not ready() and not self.closed:
+            if self.reading:
+                self.cond.wait()
+                continue
+            self.reading = True
+            self.cond.release()
+            try:
+                frame = self.channel.read()
+            except EOFError:
+                frame = None
+            finally:
+                self.cond.acquire()
+                self.reading = False
+            if frame is None:
+                self.closed = True
+            elif frame[0]["type"] == "bls-result":
+                self.results[frame[0]["callId"]] = frame
+            else:
+                self.work.append(frame)
+            self.cond.notify_all()
+
+    def next_work(self):
+        with self.cond:
+            self._pump(lambda: self.work)
+            return self.work.popleft() if self.work else ({"type": "exit"}, None)
+
+    def wait_result(self, call_id):
+        with self.cond:
+            self._pump(lambda: call_id in self.results)
+            return self.results.pop(call_id, (None, None))
+
+
+class Stub:
+    def __init__(self, setup, channel):
+        self.setup = setup
+        self.channel = channel
+        self.lab = Lab(channel)
+        pb_utils._lab = self.lab
+        self.model_class = None
+        self.model = None
+        self.decoupled = False
+
+    def send(self, header, buffers=()):
+        self.channel.send(header, buffers)
+
+    def load(self):
+        try:
+            self.model_class = import_model(self.setup["file"])
+            self.send({"type": "loaded", "hasAutoComplete": hasattr(self.model_class, "auto_complete_config")})
+        except BaseException as exc:  # noqa: B902 - a SystemExit in model.py is a load failure too
+            self.send({"type": "load-error", "error": describe(exc)})
+
+    def autocomplete(self, msg):
+        try:
+            config = pb_utils.ModelConfig(msg["config"])
+            returned = self.model_class.auto_complete_config(config)
+            if not isinstance(returned, pb_utils.ModelConfig):
+                raise pb_utils.TritonModelException(
+                    "auto_complete_config function in model '%s' must return a valid pb.ModelConfig object." % config.as_dict().get("name", "")
+                )
+            self.send({"type": "autocomplete-result", "config": returned.as_dict()})
+        except Exception as exc:
+            self.send({"type": "autocomplete-result", "error": describe(exc)})
+
+    def init(self, msg):
+        try:
+            args = msg["args"]
+            self.decoupled = pb_utils.using_decoupled_model_transaction_policy(args["model_config"])
+            self.model = self.model_class()
+            if not callable(getattr(self.model, "execute", None)):
+                raise pb_utils.TritonModelException("TritonPythonModel must define execute(requests)")
+            init = getattr(self.model, "initialize", None)
+            if init is not None:
+                self.run(init(args))
+            self.send({"type": "ready"})
+        except Exception as exc:
+            self.send({"type": "init-error", "error": describe(exc)})
+
+    def run(self, result):
+        return self.lab.loop.run_until_complete(result) if inspect.isawaitable(result) else result
+
+    def execute(self, msg, payload):
+        execute_id = msg["id"]
+        requests = []
+        try:
+            for index, r in enumerate(msg["requests"]):
+                req = pb_utils.InferenceRequest(
+                    self.setup["modelName"], to_tensors(r["inputs"], payload), r["requested"],
+                    request_id=r["id"], correlation_id=r.get("correlationId", 0), flags=r.get("flags", 0),
+                    parameters=r.get("parameters") or {},
+                )
+                req._sender = pb_utils.InferenceResponseSender(execute_id, index)
+                self.lab.requested[(execute_id, index)] = r["requested"]
+                requests.append(req)
+            started = time.perf_counter_ns()
+            self.lab.in_execute += 1
+            try:
+                out = self.run(self.model.execute(requests))
+            finally:
+                self.lab.in_execute -= 1
+            own_ns = time.perf_counter_ns() - started
+            payload_out = Payload()
+            responses = self.responses(out, requests, payload_out)
+            self.send({"type": "executed", "id": execute_id, "responses": responses, "ownNs": own_ns}, payload_out.buffers)
+        except _ReturnError as exc:
+            self.send({"type": "execute-error", "id": execute_id, "error": {"code": "INTERNAL", "message": str(exc)}})
+        except Exception as exc:
+            self.send({"type": "execute-error", "id": execute_id, "error": describe(exc)})
+        finally:
+            for req in requests:
+                if req._sender._closed:
+                    self.lab.requested.pop((execute_id, req._sender._index), None)
+
+    def responses(self, out, requests, payload):
+        """What execute() returned, checked as Triton checks it; None: sent (or still to be sent) by the response sender."""
+        if out is None:
+            return [None] * len(requests)
+        if self.decoupled:
+            raise _ReturnError("Python model '%s' is using the decoupled mode and the execute function must return None." % self.setup["modelName"])
+        if not isinstance(out, list):
+            raise _ReturnError("Expected a list in the execute return, found type '%s'." % type(out))
+        if len(out) != len(requests):
+            raise _ReturnError(
+                "Number of InferenceResponse objects do not match the number of InferenceRequest objects. "
+                "InferenceRequest(s) size is:%d, and InferenceResponse(s) size is:%d\n" % (len(requests), len(out))
+            )
+        wire = []
+        for req, resp in zip(requests, out):
+            if resp is None:
+                wire.append(None)
+                continue
+            if not isinstance(resp, pb_utils.InferenceResponse):
+                raise _ReturnError("Expected an 'InferenceResponse' object in the execute function return list, found type '%s'." % type(resp))
+            if req._sender._mark_sent():
+                raise _ReturnError("Unable to send response. Response sender has been closed.")
+            wire.append(self.lab._response_wire(resp, req.requested_output_names(), payload))
+        return wire
+
+    def finalize(self):
+        try:
+            fin = getattr(self.model, "finalize", None)
+            if fin is not None:
+                self.run(fin())
+        except Exception as exc:
+            self.lab.log("error", "finalize() failed: %s" % describe(exc)["message"])
+        self.send({"type": "finalized"})
+
+
+def import_model(file):
+    """Imports model.py as Triton does: the version and model folders on sys.path, the module as
+    `<version>.model`, so `import helper` (a file beside it) and `from . import helper` both work."""
+    version_dir = os.path.dirname(file)
+    model_dir = os.path.dirname(version_dir)
+    for folder in (version_dir, model_dir):
+        if folder not in sys.path:
+            sys.path.append(folder)
+    package = os.path.basename(version_dir)
+    name = "%s.%s" % (package, os.path.splitext(os.path.basename(file))[0])
+    try:
+        module = importlib.import_module(name)
+        if os.path.abspath(getattr(module, "__file__", "") or "") != os.path.abspath(file):
+            raise ImportError("%s resolved to another file" % name)
+    except ModuleNotFoundError as exc:
+        if exc.name not in (package, name):
+            raise
+        module = _import_file(file)
+    except ImportError as exc:
+        if "resolved to another file" not in str(exc):
+            raise
+        module = _import_file(file)
+    cls = getattr(module, "TritonPythonModel", None)
+    if cls is None:
+        raise pb_utils.TritonModelException("%s must define a class TritonPythonModel" % file)
+    return cls
+
+
+def _import_file(file):
+    """The fallback when `<version>.model` is not importable by name (another `1` package earlier on sys.path)."""
+    spec = importlib.util.spec_from_file_location("model", file)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["model"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class _ReturnError(Exception):
+    """A problem with what execute() returned: Triton's wording, no traceback."""
+
+
+def main():
+    setup = json.loads(sys.argv[1])
+    channel = Channel(3)
+    channel.spill_dir = setup.get("spillDir")
+    stub = Stub(setup, channel)
+    stub.load()
+    while True:
+        header, payload = stub.lab.inbox.next_work()
+        kind = header["type"]
+        if kind == "exit":
+            break
+        if kind == "execute":
+            stub.execute(header, payload)
+        elif kind == "init":
+            stub.init(header)
+        elif kind == "autocomplete":
+            stub.autocomplete(header)
+        elif kind == "finalize":
+            stub.finalize()
+            break
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The lab removes the folder too; this covers a lab that went away first.
+    if channel.spill_dir:
+        shutil.rmtree(channel.spill_dir, ignore_errors=True)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,485 @@
+# Model Lab's own implementation of the module Triton's Python backend gives
+# model.py files as `triton_python_backend_utils` (usually imported as pb_utils).
+# The names, signatures and codes follow Triton's documented API; the lab's stub
+# (model_lab_stub.py) connects the parts that need the server: BLS, logging and
+# response senders.
+import json
+import struct
+import threading
+
+import numpy as np
+
+# The stub sets this to its connection to the lab before model.py is imported.
+_lab = None
+
+TRITONSERVER_REQUEST_FLAG_SEQUENCE_START = 1
+TRITONSERVER_REQUEST_FLAG_SEQUENCE_END = 2
+TRITONSERVER_RESPONSE_COMPLETE_FINAL = 1
+TRITONSERVER_REQUEST_RELEASE_ALL = 1
+TRITONSERVER_REQUEST_RELEASE_RESCHEDULE = 2
+
+# TRITONSERVER_DataType values.
+_TYPE_CODES = {
+    "BOOL": 1, "UINT8": 2, "UINT16": 3, "UINT32": 4, "UINT64": 5,
+    "INT8": 6, "INT16": 7, "INT32": 8, "INT64": 9,
+    "FP16": 10, "FP32": 11, "FP64": 12, "BYTES": 13, "BF16": 14,
+}
+_CODE_TYPES = {v: k for k, v in _TYPE_CODES.items()}
+
+_NUMPY_OF = {
+    "BOOL": np.bool_, "UINT8": np.uint8, "UINT16": np.uint16, "UINT32": np.uint32, "UINT64": np.uint64,
+    "INT8": np.int8, "INT16": np.int16, "INT32": np.int32, "INT64": np.int64,
+    "FP16": np.float16, "FP32": np.float32, "FP64": np.float64, "BYTES": np.object_,
+}
+
+TRITON_STRING_TO_NUMPY = {("TYPE_STRING" if k == "BYTES" else "TYPE_" + k): v for k, v in _NUMPY_OF.items()}
+TRITON_STRING_TO_NUMPY["TYPE_BOOL"] = bool
+
+
+def triton_string_to_numpy(triton_type_string):
+    return TRITON_STRING_TO_NUMPY[triton_type_string]
+
+
+def triton_to_numpy_type(data_type):
+    name = _CODE_TYPES.get(data_type)
+    if name == "BOOL":
+        return bool
+    return _NUMPY_OF.get(name) if name else None
+
+
+def _triton_name_of(dtype):
+    """The Triton datatype name (e.g. 'FP32') of a numpy dtype, or None."""
+    dt = np.dtype(dtype)
+    if dt == np.bool_:
+        return "BOOL"
+    if dt.kind in ("O", "S", "U"):
+        return "BYTES"
+    for name, np_type in _NUMPY_OF.items():
+        if name not in ("BOOL", "BYTES") and dt == np.dtype(np_type):
+            return name
+    return None
+
+
+def numpy_to_triton_type(data_type):
+    try:
+        name = _triton_name_of(data_type)
+    except TypeError:
+        return None
+    return _TYPE_CODES.get(name) if name else None
+
+
+def serialize_byte_tensor(input_tensor):
+    """Triton's BYTES layout: each element as a little-endian uint32 length, then its bytes."""
+    if input_tensor.size == 0:
+        return np.empty([0], dtype=np.object_)
+    kind = input_tensor.dtype.kind
+    if kind not in ("O", "S", "U"):
+        raise TritonModelException("cannot serialize bytes tensor: invalid datatype")
+    parts = []
+    for item in input_tensor.flat:
+        raw = _element_bytes(item)
+        parts.append(struct.pack("<I", len(raw)))
+        parts.append(raw)
+    return np.frombuffer(b"".join(parts), dtype=np.uint8)
+
+
+def _element_bytes(item):
+    if isinstance(item, (bytes, bytearray, np.bytes_)):
+        return bytes(item)
+    return str(item).encode("utf-8")
+
+
+def deserialize_bytes_tensor(encoded_tensor):
+    """The inverse of serialize_byte_tensor: a 1-D object array of bytes."""
+    data = memoryview(encoded_tensor).cast("B") if not isinstance(encoded_tensor, (bytes, bytearray)) else memoryview(encoded_tensor)
+    items = []
+    offset, end = 0, len(data)
+    while offset < end:
+        (length,) = struct.unpack_from("<I", data, offset)
+        offset += 4
+        items.append(bytes(data[offset:offset + length]))
+        offset += length
+    out = np.empty(len(items), dtype=np.object_)
+    out[:] = items
+    return out
+
+
+class TritonError(Exception):
+    UNKNOWN = 0
+    INTERNAL = 1
+    NOT_FOUND = 2
+    INVALID_ARG = 3
+    UNAVAILABLE = 4
+    UNSUPPORTED = 5
+    ALREADY_EXISTS = 6
+    CANCELLED = 7
+
+    _NAMES = ("UNKNOWN", "INTERNAL", "NOT_FOUND", "INVALID_ARG", "UNAVAILABLE", "UNSUPPORTED", "ALREADY_EXISTS", "CANCELLED")
+
+    def __init__(self, message, code=1):
+        super().__init__(message)
+        self._message = str(message)
+        self._code = code if isinstance(code, int) and 0 <= code < len(self._NAMES) else TritonError.INTERNAL
+
+    def message(self):
+        return self._message
+
+    def code(self):
+        return self._code
+
+    def __str__(self):
+        return self._message
+
+    def _code_name(self):
+        return self._NAMES[self._code]
+
+
+class TritonModelException(Exception):
+    def message(self):
+        return str(self)
+
+
+class Tensor:
+    """A named tensor over a numpy array (CPU memory only)."""
+
+    def __init__(self, name, tensor, dtype=None):
+        if not isinstance(name, str) or not name:
+            raise TritonModelException("a Tensor needs a non-empty name")
+        if not isinstance(tensor, np.ndarray):
+            raise TritonModelException(
+                "Tensor '%s': expected a numpy.ndarray, found type '%s'" % (name, type(tensor).__name__)
+            )
+        triton_type = dtype or _triton_name_of(tensor.dtype)
+        if triton_type is None:
+            raise TritonModelException("Tensor '%s': unsupported numpy dtype '%s'" % (name, tensor.dtype))
+        self._name = name
+        self._array = tensor
+        self._triton_type = triton_type
+
+    def name(self):
+        return self._name
+
+    def as_numpy(self):
+        return self._array
+
+    def shape(self):
+        return list(self._array.shape)
+
+    def triton_dtype(self):
+        return _TYPE_CODES[self._triton_type]
+
+    def is_cpu(self):
+        return True
+
+    def to_dlpack(self):
+        return self._array.__dlpack__()
+
+    @staticmethod
+    def from_dlpack(name, dlpack_tensor):
+        # numpy reads any object with __dlpack__ (torch, cupy on host, numpy itself).
+        if not hasattr(np, "from_dlpack"):
+            raise TritonModelException("Tensor.from_dlpack needs numpy 1.22 or newer")
+        return Tensor(name, np.from_dlpack(dlpack_tensor))
+
+    def __repr__(self):
+        return "Tensor(%r, %s %s)" % (self._name, self._triton_type, list(self._array.shape))
+
+
+class InferenceResponse:
+    def __init__(self, output_tensors=None, error=None, parameters=None):
+        tensors = list(output_tensors or [])
+        for t in tensors:
+            if not isinstance(t, Tensor):
+                raise TritonModelException(
+                    "output_tensors must be a list of pb_utils.Tensor, found type '%s'" % type(t).__name__
+                )
+        if error is not None and not isinstance(error, TritonError):
+            error = TritonError(str(error))
+        self._tensors = tensors
+        self._error = error
+        self._parameters = parameters if isinstance(parameters, str) else json.dumps(parameters or {})
+
+    def output_tensors(self):
+        return self._tensors
+
+    def has_error(self):
+        return self._error is not None
+
+    def error(self):
+        return self._error
+
+    def parameters(self):
+        return self._parameters
+
+
+class InferenceResponseSender:
+    """Sends the responses of one request (decoupled models, or any model that prefers to)."""
+
+    def __init__(self, execute_id, index):
+        self._execute_id = execute_id
+        self._index = index
+        self._closed = False
+        self._lock = threading.Lock()
+
+    def send(self, response=None, flags=0):
+        with self._lock:
+            if self._closed:
+                raise TritonModelException("Unable to send response. Response sender has been closed.")
+            if response is not None and not isinstance(response, InferenceResponse):
+                raise TritonModelException(
+                    "Expected an 'InferenceResponse' object, found type '%s'." % type(response).__name__
+                )
+            final = bool(flags & TRITONSERVER_RESPONSE_COMPLETE_FINAL)
+            if response is None and not final:
+                raise TritonModelException("Inference Response object must be set when not sending the final flag.")
+            if final:
+                self._closed = True
+            _lab.send_response(self._execute_id, self._index, response, final)
+
+    def is_cancelled(self):
+        return False
+
+    def _mark_sent(self):
+        with self._lock:
+            already = self._closed
+            self._closed = True
+            return already
+
+
+class InferenceRequest:
+    """A request: as execute() receives it, or one to send to another model (BLS)."""
+
+    def __init__(self, model_name, inputs=None, requested_output_names=None, model_version=-1,
+                 correlation_id=0, request_id="", flags=0, timeout=0, preferred_memory=None,
+                 trace=None, parameters=None):
+        # Names read from a STRING tensor arrive as bytes; Triton takes them as they are.
+        if isinstance(model_name, (bytes, np.bytes_)):
+            model_name = model_name.decode("utf-8")
+        if not isinstance(model_name, str) or not model_name:
+            raise TritonModelException("InferenceRequest needs a model_name")
+        inputs = list(inputs or [])
+        for t in inputs:
+            if not isinstance(t, Tensor):
+                raise TritonModelException("InferenceRequest inputs must be pb_utils.Tensor objects")
+        self._model_name = model_name
+        self._inputs = inputs
+        self._requested = list(requested_output_names or [])
+        self._model_version = int(model_version)
+        self._correlation_id = correlation_id
+        self._request_id = request_id
+        self._flags = flags
+        self._timeout = timeout
+        if parameters is None:
+            parameters = {}
+        self._parameters = parameters if isinstance(parameters, str) else json.dumps(parameters)
+        self._sender = None
+
+    def inputs(self):
+        return self._inputs
+
+    def requested_output_names(self):
+        return self._requested
+
+    def request_id(self):
+        return self._request_id
+
+    def correlation_id(self):
+        return self._correlation_id
+
+    def flags(self):
+        return self._flags
+
+    def timeout(self):
+        return self._timeout
+
+    def model_name(self):
+        return self._model_name
+
+    def model_version(self):
+        return self._model_version
+
+    def parameters(self):
+        return self._parameters
+
+    def is_cancelled(self):
+        return False
+
+    def get_response_sender(self):
+        if self._sender is None:
+            raise TritonModelException("get_response_sender() is only available on requests passed to execute()")
+        return self._sender
+
+    def exec(self, decoupled=False):
+        response = _lab.bls(self)
+        return iter([response]) if decoupled else response
+
+    async def async_exec(self, decoupled=False):
+        response = await _lab.bls_async(self)
+        return _aiter_one(response) if decoupled else response
+
+
+async def _aiter_one(response):
+    yield response
+
+
+def get_input_tensor_by_name(inference_request, name):
+    for t in inference_request.inputs():
+        if t.name() == name:
+            return t
+    return None
+
+
+def get_output_tensor_by_name(inference_response, name):
+    for t in inference_response.output_tensors():
+        if t.name() == name:
+            return t
+    return None
+
+
+def _config_entry(model_config, key, name):
+    config = json.loads(model_config) if isinstance(model_config, str) else model_config
+    for entry in config.get(key, []):
+        if entry.get("name") == name:
+            return entry
+    return None
+
+
+def get_input_config_by_name(model_config, name):
+    return _config_entry(model_config, "input", name)
+
+
+def get_output_config_by_name(model_config, name):
+    return _config_entry(model_config, "output", name)
+
+
+def using_decoupled_model_transaction_policy(model_config):
+    config = json.loads(model_config) if isinstance(model_config, str) else model_config
+    return bool(config.get("model_transaction_policy", {}).get("decoupled", False))
+
+
+class ModelConfig:
+    """What auto_complete_config(auto_complete_model_config) receives: the config, and the changes a model may make."""
+
+    _INPUT_KEYS = ("name", "data_type", "dims", "optional")
+    _OUTPUT_KEYS = ("name", "data_type", "dims")
+
+    def __init__(self, model_config):
+        self._model_config = json.loads(model_config) if isinstance(model_config, str) else model_config
+        self._model_config.setdefault("input", [])
+        self._model_config.setdefault("output", [])
+
+    def as_dict(self):
+        return self._model_config
+
+    def _name(self):
+        return self._model_config.get("name", "")
+
+    def set_max_batch_size(self, max_batch_size):
+        current = self._model_config.get("max_batch_size", 0)
+        if current > max_batch_size:
+            raise ValueError(
+                "configuration specified max_batch_size %s, but in auto-complete-config function for model '%s' specified max_batch_size %s"
+                % (current, self._name(), max_batch_size)
+            )
+        self._model_config["max_batch_size"] = max_batch_size
+
+    def set_dynamic_batching(self):
+        for other in ("sequence_batching", "ensemble_scheduling"):
+            if other in self._model_config:
+                raise ValueError(
+                    "Configuration specified scheduling_choice as '%s', but auto-complete-config function for model '%s' tries to set scheduling_choice as 'dynamic_batching'"
+                    % (other, self._name())
+                )
+        self._model_config.setdefault("dynamic_batching", {})
+
+    def _add(self, kind, io, allowed):
+        label = "%s '%s'" % (kind, io.get("name")) if "name" in io else kind
+        extra = [k for k in io if k not in allowed]
+        if extra:
+            raise ValueError(
+                "%s in auto-complete-config function for model '%s' contains property other than %s."
+                % (label, self._name(), ", ".join("'%s'" % k for k in allowed[:-1]) + " and '%s'" % allowed[-1])
+            )
+        for key in ("name", "data_type", "dims"):
+            if key not in io:
+                raise ValueError(
+                    "%s in auto-complete-config function for model '%s' is missing '%s' property." % (label, self._name(), key)
+                )
+        for current in self._model_config[kind]:
+            if current.get("name") != io["name"]:
+                continue
+            have = current.get("data_type", "TYPE_INVALID")
+            if have != "TYPE_INVALID" and have != io["data_type"]:
+                raise ValueError(
+                    "unable to load model '%s', configuration expects datatype %s for %s '%s', model provides %s"
+                    % (self._name(), have, kind, io["name"], io["data_type"])
+                )
+            if current.get("dims") and list(current["dims"]) != list(io["dims"]):
+                raise ValueError(
+                    "model '%s', tensor '%s': the model expects dims %s but the model configuration specifies dims %s"
+                    % (self._name(), io["name"], list(io["dims"]), list(current["dims"]))
+                )
+            if "optional" in current and "optional" in io and current["optional"] != io["optional"]:
+                raise ValueError(
+                    "model '%s', tensor '%s': the model expects optional %s but the model configuration specifies optional %s"
+                    % (self._name(), io["name"], io["optional"], current["optional"])
+                )
+            current.update(io)
+            return
+        self._model_config[kind].append(dict(io))
+
+    def add_input(self, input):
+        self._add("input", input, self._INPUT_KEYS)
+
+    def add_output(self, output):
+        self._add("output", output, self._OUTPUT_KEYS)
+
+    def set_model_transaction_policy(self, transaction_policy_dict):
+        for key in transaction_policy_dict:
+            if key != "decoupled":
+                raise ValueError(
+                    "model transaction property in auto-complete-config function for model '%s' contains property other than 'decoupled'."
+                    % self._name()
+                )
+        policy = self._model_config.setdefault("model_transaction_policy", {})
+        if "decoupled" in transaction_policy_dict:
+            wanted = transaction_policy_dict["decoupled"]
+            if "decoupled" in policy and policy["decoupled"] != wanted:
+                raise ValueError(
+                    "trying to change decoupled property in auto-complete-config for model '%s', which is already set to '%s'."
+                    % (self._name(), policy["decoupled"])
+                )
+            policy["decoupled"] = wanted
+
+
+class Logger:
+    class LogLevel:
+        INFO = 0
+        WARNING = 1
+        ERROR = 2
+        VERBOSE = 3
+
+    _LEVEL_NAMES = {0: "info", 1: "warn", 2: "error", 3: "verbose"}
+
+    @staticmethod
+    def log(message, level=0):
+        _lab.log(Logger._LEVEL_NAMES.get(level, "info"), str(message))
+
+    @staticmethod
+    def log_info(message):
+        _lab.log("info", str(message))
+
+    @staticmethod
+    def log_warn(message):
+        _lab.log("warn", str(message))
+
+    @staticmethod
+    def log_error(message):
+        _lab.log("error", str(message))
+
+    @staticmethod
+    def log_verbose(message):
+        _lab.log("verbose", str(message))
+
+
+LogLevel = Logger.LogLevel
