@@ -1,4 +1,7 @@
 import { expect, type Page, test } from '@playwright/test';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
@@ -68,4 +71,27 @@ test('completes a walkthrough', async ({ page }) => {
   }
   await expect(page.getByTestId('walkthrough-done')).toBeVisible();
   await shot(page, 'walkthrough-done');
+});
+
+test('repairs the published Data Pipelines layout after showing the diff', async ({ page }) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-repair-'));
+  const repo = path.join(dir, 'data_pipelines_published');
+  try {
+    cpSync(path.resolve('electron/engine/repository/__fixtures__/data_pipelines_published'), repo, { recursive: true });
+    await page.goto('/');
+    await page.getByTestId('open-path').fill(repo);
+    await page.getByTestId('open-submit').click();
+    await page.getByTestId('repo-data_pipelines_published').getByTestId('model-ensemble_model').locator('.model-main').click();
+    const view = page.getByTestId('model-view-ensemble_model');
+    await view.getByTestId('repair-open').click();
+    await expect(view.getByTestId('repair-diff')).toContainText('platform: "ensemble"');
+    await shot(page, 'repair-diff');
+    await view.getByTestId('repair-apply').click();
+    await expect(view.getByTestId('repair-done')).toBeVisible();
+    await expect(view.getByTestId('repair-open')).toHaveCount(0);
+    expect(readFileSync(path.join(repo, 'ensemble_model', 'config.pbtxt'), 'utf8')).toContain('platform: "ensemble"');
+    expect(existsSync(path.join(repo, 'ensemble_model', 'config.pbtxt.orig'))).toBe(true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

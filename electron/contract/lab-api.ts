@@ -26,6 +26,17 @@ export interface Diagnostic {
   field?: string;
   /** What to do about it, when there is a clear fix. */
   fix?: string;
+  /** A fix the lab can make itself (applyRepair), shown to the user as a diff first. */
+  repair?: RepairPlan;
+}
+
+/** Files a repair writes: a new config, made from (and replacing) one Triton never reads. */
+export interface RepairPlan {
+  /** File to create, relative to the repository root; it must not exist. */
+  write: string;
+  text: string;
+  /** The file it replaces: shown as the diff's left side, then moved to `keepAs` (nothing is deleted). */
+  from?: { file: string; text: string; keepAs: string };
 }
 
 export interface FileNode {
@@ -481,6 +492,8 @@ export interface LabMethods {
   /** Step, continue (to the next breakpoint), run to the end, or stop; resolves at the next pause or the end. */
   stepRun: { req: { runId: string; action: StepAction; breakpoints?: number[] }; res: StepRunState };
   stepRunState: { req: { runId: string }; res: StepRunState };
+  /** Applies the repair a diagnostic offers (by its code), then reloads the model. */
+  applyRepair: { req: { repoId: string; model: string; code: string }; res: ModelDetail };
   /** A run's trace in Triton's trace-file JSON shape. */
   exportTrace: { req: { runId: string }; res: ExportedTrace };
 }

@@ -44,6 +44,7 @@ export const LAB_METHODS = [
   'stepRun',
   'stepRunState',
   'exportTrace',
+  'applyRepair',
 ] as const satisfies readonly LabMethod[];
 
 type Missing = Exclude<LabMethod, (typeof LAB_METHODS)[number]>;

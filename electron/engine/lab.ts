@@ -9,6 +9,7 @@ import type { FileContent, LabEvent, LabSettings, ModelDetail, ModelStatsRow, Mo
 import type { Tensor } from './tensor/tensor';
 import { LabError } from './errors';
 import { GraphService, type GraphServiceOptions } from './graph/graph-service';
+import { applyRepairPlan, repairPlan } from './repository/repair';
 import { type RepositoryInit, Repository } from './repository/repository';
 import { toModelDetail, toModelSummary } from './repository/views';
 import { RunService } from './runs/runs';
@@ -292,6 +293,16 @@ export class Lab {
     const rec = e.repo.models.get(model);
     if (!rec) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' is not found`);
     return toModelDetail(e.id, rec, e.repo.root);
+  }
+
+  /** Applies the repair a model's diagnostic offers (recomputed here, never taken from the caller), then reloads the model. */
+  async applyRepair(repoId: string, model: string, code: string): Promise<ModelDetail> {
+    const e = this.get(repoId);
+    const rec = e.repo.models.get(model);
+    if (!rec) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' is not found`);
+    await applyRepairPlan(e.repo.root, repairPlan(rec, code));
+    await e.repo.load([model]);
+    return this.getModel(repoId, model);
   }
 
   private summary(e: OpenRepo, model: string): ModelSummary {

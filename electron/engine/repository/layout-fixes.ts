@@ -16,19 +16,22 @@ import type { ModelRecord } from './types';
 export async function addLayoutFixes(targets: Iterable<ModelRecord>, models: Map<string, ModelRecord>): Promise<void> {
   for (const rec of targets) {
     for (const d of rec.fileDiagnostics) {
-      if (d.code !== 'layout.config-in-version' || !d.file || rec.configPath) continue;
-      const inner = path.join(rec.dir, ...d.file.split('/').slice(1));
+      const file = d.file;
+      if (d.code !== 'layout.config-in-version' || !file || rec.configPath) continue;
+      const inner = path.join(rec.dir, ...file.split('/').slice(1));
       // Only a regular file: a FIFO or device named config.pbtxt would block or never end.
       const text = await fs
         .stat(inner)
         .then((st) => (st.isFile() && st.size <= MAX_CONFIG_BYTES ? fs.readFile(inner, 'utf8') : undefined))
         .catch(() => undefined);
       const parsed = text === undefined ? undefined : parseConfigText(text);
-      if (!parsed?.config) continue;
+      if (text === undefined || !parsed?.config) continue;
       const suggestion = suggestEnsembleConfig(rec.name, parsed.config, (m) => memberConfig(models.get(m), false));
       if (!suggestion) continue;
+      const suggested = configToText(suggestion);
       d.message += `. It holds an ensemble's scheduling but no platform, max_batch_size, input or output, which Triton also requires`;
-      d.fix = `Create '${rec.name}/${CONFIG_FILENAME}' with the config below (inputs and outputs inferred from the member models), and keep '${rec.name}/1/' as an empty version folder:\n\n${configToText(suggestion)}`;
+      d.fix = `Create '${rec.name}/${CONFIG_FILENAME}' with the config below (inputs and outputs inferred from the member models), and keep '${rec.name}/1/' as an empty version folder:\n\n${suggested}`;
+      d.repair = { write: `${rec.name}/${CONFIG_FILENAME}`, text: suggested, from: { file, text, keepAs: `${rec.name}/${CONFIG_FILENAME}.orig` } };
     }
   }
 }

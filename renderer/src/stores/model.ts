@@ -17,6 +17,10 @@ export const useModelStore = defineStore('model', {
     file: undefined as FileContent | undefined,
     fileLoading: false,
     fileError: '',
+    repairing: false,
+    repairError: '',
+    /** The config a repair just wrote, for the confirmation line. */
+    repaired: '',
     /** Bumped to reload the current view. */
     token: 0,
     /** The tab the model view shows. */
@@ -26,6 +30,10 @@ export const useModelStore = defineStore('model', {
     async fetch(repoId: string, model: string): Promise<void> {
       const token = ++this.token;
       this.loading = this.detail?.summary.name !== model || this.detail.repoId !== repoId;
+      if (this.loading) {
+        this.repaired = '';
+        this.repairError = '';
+      }
       this.error = '';
       try {
         const detail = await useBackend().call('getModel', { repoId, model });
@@ -64,6 +72,22 @@ export const useModelStore = defineStore('model', {
         await useBackend().call('cancelLoad', { repoId: d.repoId, model: d.summary.name });
       } catch (err) {
         this.actionError = errorText(err);
+      }
+    },
+    /** Makes the repair a diagnostic offers; the engine recomputes it and reloads the model. */
+    async repair(code: string): Promise<void> {
+      const d = this.detail;
+      if (!d || this.repairing) return;
+      this.repairing = true;
+      this.repairError = '';
+      try {
+        this.detail = await useBackend().call('applyRepair', { repoId: d.repoId, model: d.summary.name, code });
+        this.repaired = this.detail.configPath ?? '';
+        await useRepositoriesStore().refreshOne(d.repoId);
+      } catch (err) {
+        this.repairError = errorText(err);
+      } finally {
+        this.repairing = false;
       }
     },
     async act(kind: 'loadModel' | 'unloadModel'): Promise<void> {
