@@ -95,3 +95,16 @@ test('repairs the published Data Pipelines layout after showing the diff', async
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('runs the Python data pipeline and shows a Python model log', async ({ page }) => {
+  const view = await openModel(page, 'data_pipeline_python', 'ensemble_model');
+  await view.getByTestId('tab-run').click();
+  await view.getByTestId('run-button').click();
+  for (const name of ['ensemble_output_string', 'ensemble_output_UINT8_array', 'ensemble_output_INT8_array', 'ensemble_output_FP32_image', 'ensemble_output_bool']) {
+    await expect(view.getByTestId(`output-${name}`)).toBeVisible({ timeout: 30_000 });
+  }
+  const model1 = await openModel(page, 'data_pipeline_python', 'model1');
+  await model1.getByTestId('tab-log').click();
+  await expect(model1.getByTestId('log-line').first()).toContainText(/Python .* numpy/);
+  await shot(page, 'python-model-log');
+});

@@ -30,6 +30,14 @@ export interface Diagnostic {
   repair?: RepairPlan;
 }
 
+/** One line of a model's log: its loading, its instances' restarts, and what its code prints or logs. */
+export interface LogEntry {
+  /** Milliseconds since the epoch. */
+  time: number;
+  level: 'verbose' | 'info' | 'warn' | 'error';
+  message: string;
+}
+
 /** Files a repair writes: a new config, made from (and replacing) one Triton never reads. */
 export interface RepairPlan {
   /** File to create, relative to the repository root; it must not exist. */
@@ -492,6 +500,8 @@ export interface LabMethods {
   /** Step, continue (to the next breakpoint), run to the end, or stop; resolves at the next pause or the end. */
   stepRun: { req: { runId: string; action: StepAction; breakpoints?: number[] }; res: StepRunState };
   stepRunState: { req: { runId: string }; res: StepRunState };
+  /** Each served version's log since it was last loaded (bounded; newest last). */
+  modelLog: { req: { repoId: string; model: string }; res: { version: number; lines: LogEntry[] }[] };
   /** Applies the repair a diagnostic offers (by its code), then reloads the model. */
   applyRepair: { req: { repoId: string; model: string; code: string }; res: ModelDetail };
   /** A run's trace in Triton's trace-file JSON shape. */

@@ -45,6 +45,7 @@ export const LAB_METHODS = [
   'stepRunState',
   'exportTrace',
   'applyRepair',
+  'modelLog',
 ] as const satisfies readonly LabMethod[];
 
 type Missing = Exclude<LabMethod, (typeof LAB_METHODS)[number]>;

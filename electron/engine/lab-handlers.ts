@@ -163,6 +163,10 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
       const walkthroughs = p['walkthroughs'] === undefined ? {} : { walkthroughs: checkWalkthroughs(p['walkthroughs']) };
       return lab.setSettings({ ...(p as Partial<LabSettings>), ...walkthroughs });
     },
+    modelLog: async (req) => {
+      const p = payload(req);
+      return lab.modelLog(str(p, 'repoId'), str(p, 'model'));
+    },
     applyRepair: async (req) => {
       const p = payload(req);
       return lab.applyRepair(str(p, 'repoId'), str(p, 'model'), str(p, 'code', 128));

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { FileContent, LabEvent, LabSettings, ModelDetail, ModelStatsRow, ModelSummary, RepositoryInfo, RunRequest, RunResult, TensorRef, TrustDecision, TrustState } from '../contract/lab-api';
+import type { FileContent, LabEvent, LogEntry, LabSettings, ModelDetail, ModelStatsRow, ModelSummary, RepositoryInfo, RunRequest, RunResult, TensorRef, TrustDecision, TrustState } from '../contract/lab-api';
 import type { Tensor } from './tensor/tensor';
 import { LabError } from './errors';
 import { GraphService, type GraphServiceOptions } from './graph/graph-service';
@@ -293,6 +293,12 @@ export class Lab {
     const rec = e.repo.models.get(model);
     if (!rec) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' is not found`);
     return toModelDetail(e.id, rec, e.repo.root);
+  }
+
+  modelLog(repoId: string, model: string): { version: number; lines: LogEntry[] }[] {
+    const rec = this.get(repoId).repo.models.get(model);
+    if (!rec) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' is not found`);
+    return rec.versions.filter((v) => v.served || v.logs.length > 0).map((v) => ({ version: v.version, lines: v.logs.map((l) => ({ ...l })) }));
   }
 
   /** Applies the repair a model's diagnostic offers (recomputed here, never taken from the caller), then reloads the model. */

@@ -216,3 +216,28 @@ describe('workspace trust', () => {
     }
   });
 });
+
+describe('model logs', () => {
+  it('shows what a script model prints, per version, and a clear error for unknown models', async () => {
+    const { lab, info } = await labWith(
+      {
+        'talk/config.pbtxt': scriptConfig('talk', { inputs: [{ name: 'IN', dims: [1] }], outputs: [{ name: 'OUT', dims: [1] }] }),
+        'talk/1/model.js': scriptModel(`    console.log('saw ' + pb_utils.get_input_tensor_by_name(request, 'IN').data[0]);
+    const t = pb_utils.get_input_tensor_by_name(request, 'IN');
+    return new pb_utils.InferenceResponse({ output_tensors: [new pb_utils.Tensor('OUT', t.data, t.shape)] });`),
+      },
+      { sample: true },
+    );
+    await lab.runModel({ repoId: info.id, model: 'talk', inputs: [{ name: 'IN', kind: 'values', dtype: 'FP32', shape: [1], values: [7] }] });
+    // Worker output arrives through a pipe: give it a moment.
+    const deadline = Date.now() + 5000;
+    let lines: { message: string }[] = [];
+    while (Date.now() < deadline && !lines.some((l) => l.message.includes('saw 7'))) {
+      lines = lab.modelLog(info.id, 'talk')[0]?.lines ?? [];
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(lab.modelLog(info.id, 'talk').map((v) => v.version)).toEqual([1]);
+    expect(lines.find((l) => l.message.includes('saw 7'))).toMatchObject({ level: 'info', time: expect.any(Number) });
+    expect(() => lab.modelLog(info.id, 'nope')).toThrow("'nope' is not found");
+  }, 30_000);
+});

@@ -5,7 +5,7 @@ import { errorText, useBackend } from '../api/client';
 import { useRepositoriesStore } from './repositories';
 
 /** The model view's tabs; kept in the store so guided tours can read and switch them. */
-export type Tab = 'overview' | 'config' | 'completed' | 'run' | 'graph' | 'ensemble';
+export type Tab = 'overview' | 'config' | 'completed' | 'run' | 'graph' | 'ensemble' | 'log';
 
 export const useModelStore = defineStore('model', {
   state: () => ({
