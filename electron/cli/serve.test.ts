@@ -4,10 +4,10 @@
  * graceful stop.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { f32 } from '../engine/runtime/testing/models';
+import { f32, scriptConfig, scriptModel } from '../engine/runtime/testing/models';
 import { TritonHttpClient } from '../server/triton/http/client';
 import { writeServeRepo } from '../server/triton/testing/serve-fixture';
 import { UsageError } from './args';
@@ -131,5 +131,36 @@ describe('serving', () => {
       await a.stop();
       rmSync(dir, { recursive: true, force: true });
     }
+  }, 30_000);
+
+  it("prints what models log, as tritonserver prints a Python model's output, and honours --log-info", async () => {
+    const run = async (flags: string[]): Promise<string[]> => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-serve-log-'));
+      mkdirSync(path.join(dir, 'talk', '1'), { recursive: true });
+      writeFileSync(path.join(dir, 'talk', 'config.pbtxt'), scriptConfig('talk', { inputs: [{ name: 'IN', dims: [1] }], outputs: [{ name: 'OUT', dims: [1] }] }));
+      writeFileSync(
+        path.join(dir, 'talk', '1', 'model.js'),
+        scriptModel(`    console.log('heard ' + pb_utils.get_input_tensor_by_name(request, 'IN').data[0]);
+    const t = pb_utils.get_input_tensor_by_name(request, 'IN');
+    return new pb_utils.InferenceResponse({ output_tensors: [new pb_utils.Tensor('OUT', t.data, t.shape)] });`),
+      );
+      const io = collect();
+      const setup = parseServeArgs([dir, '--http-port=0', '--grpc-port=0', '--allow-metrics=false', ...flags]);
+      if (setup === 'help') throw new Error('help');
+      const running = await startServe(setup, io);
+      try {
+        const client = new TritonHttpClient(`http://127.0.0.1:${running.serving.http!.port}`);
+        await client.infer('talk', [f32('IN', [1], [42])]);
+        client.close();
+        const deadline = Date.now() + 5000;
+        while (Date.now() < deadline && !io.errs.some((l) => l.includes('heard 42'))) await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        await running.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+      return io.errs;
+    };
+    expect((await run([])).find((l) => l.includes('heard 42'))).toMatch(/^I\d{4} [\d:.]+ \d+ model-lab\] talk v1: heard 42$/);
+    expect((await run(['--log-info=false'])).some((l) => l.includes('heard 42'))).toBe(false);
   }, 30_000);
 });

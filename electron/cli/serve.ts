@@ -10,6 +10,7 @@ import { LabError } from '../engine/errors';
 import { type ControlMode, Repository } from '../engine/repository/repository';
 import { toModelSummary } from '../engine/repository/views';
 import { isLoopback, type ServeOptions, type Serving, startServing } from '../server/triton/serve';
+import type { LogLevel as ServeLogLevel } from '../server/triton/log-settings';
 import { loadOptions, UsageError } from './args';
 import type { Output } from './output';
 import { formatTable } from './validate';
@@ -214,7 +215,16 @@ export interface RunningServe {
 /** Loads the repository and starts the endpoints; prints the model table and the addresses as tritonserver does. */
 export async function startServe(setup: ServeSetup, out: Output): Promise<RunningServe> {
   for (const w of setup.warnings) out.err(`warning: ${w}`);
-  const repo = new Repository(setup.repoDir, { ...setup.repoInit, controlMode: setup.controlMode, pollSecs: setup.pollSecs, startupModels: setup.startupModels });
+  // Models log while they load, before the server (and its log settings) exists: hold those lines until then.
+  let modelLog: ((level: ServeLogLevel, message: string) => void) | undefined;
+  const early: [ServeLogLevel, string][] = [];
+  const onModelLog = (model: string, version: number, level: string, message: string): void => {
+    const l: ServeLogLevel = level === 'warn' ? 'warning' : (level as ServeLogLevel);
+    const line = `${model} v${version}: ${message}`;
+    if (modelLog) modelLog(l, line);
+    else if (early.length < 1000) early.push([l, line]);
+  };
+  const repo = new Repository(setup.repoDir, { ...setup.repoInit, controlMode: setup.controlMode, pollSecs: setup.pollSecs, startupModels: setup.startupModels, onModelLog });
   await repo.loadAll();
   if (repo.problem) {
     await repo.close();
@@ -243,6 +253,11 @@ export async function startServe(setup: ServeSetup, out: Output): Promise<Runnin
     await repo.close();
     throw err;
   }
+  const settings = serving.core.logSettings;
+  modelLog = (level, message) => {
+    if (settings.allows(level)) out.err(settings.format(level, message));
+  };
+  for (const [level, message] of early.splice(0)) modelLog(level, message);
   if (setup.controlMode === 'poll') repo.startPolling(setup.pollSecs);
   for (const [kind, ep] of [
     ['HTTP', serving.http],

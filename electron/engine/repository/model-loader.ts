@@ -38,6 +38,8 @@ export interface RuntimeHooks {
   changed?: (model: string) => void;
   /** Cancels a model's loading when aborted. */
   signal?: (model: string) => AbortSignal | undefined;
+  /** Every line a version logs, as it is logged (a server prints them, as Triton does). */
+  log?: (model: string, version: number, level: LogLevel, message: string) => void;
 }
 
 export interface LoadOptions {
@@ -345,7 +347,10 @@ async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, 
       config: c,
       ...(v.modelFile ? { modelFile: v.modelFile } : {}),
       resolver: hooks.resolver,
-      log: (level, message) => appendLog(v, level, message),
+      log: (level, message) => {
+        appendLog(v, level, message);
+        hooks.log?.(rec.name, v.version, level, message);
+      },
       progress: (done, total) => {
         v.reason = `started ${done} of ${total} instances`;
         hooks.changed?.(rec.name);

@@ -11,7 +11,7 @@ import type { InferRequest, InferResult, ModelResolver, Runner } from '../runtim
 import { readDirSafe } from '../util/fs-tree';
 import { evaluateEnsembles } from './ensembles';
 import { addLayoutFixes } from './layout-fixes';
-import { DEFAULT_LOAD_OPTIONS, isEnsemble, type LoadOptions, loadVersion, type ModelOverride, modelStamp, pollModel } from './model-loader';
+import { DEFAULT_LOAD_OPTIONS, isEnsemble, type LoadOptions, loadVersion, type ModelOverride, modelStamp, pollModel, type RuntimeHooks } from './model-loader';
 import type { ModelRecord } from './types';
 import { ensembleSteps } from '../config/ensemble-graph';
 
@@ -24,6 +24,8 @@ export interface RepositoryOptions extends LoadOptions {
   startupModels: string[];
   /** How many models load at once. */
   concurrency: number;
+  /** Receives every line the models log (their loading, restarts, what their code prints). */
+  onModelLog?: NonNullable<RuntimeHooks['log']>;
 }
 
 export const DEFAULT_REPOSITORY_OPTIONS: RepositoryOptions = {
@@ -85,7 +87,10 @@ export class Repository implements ModelResolver {
     const { runtime, ...rest } = options;
     this.options = { ...DEFAULT_REPOSITORY_OPTIONS, ...rest };
     // Loading starts instances unless asked only to check (runtime: false).
-    if (runtime !== false) this.options.runtime = { resolver: this, changed: (m) => this.emit([m]), signal: (m) => this.loadAborts.get(m)?.signal };
+    if (runtime !== false) {
+      const log = this.options.onModelLog;
+      this.options.runtime = { resolver: this, changed: (m) => this.emit([m]), signal: (m) => this.loadAborts.get(m)?.signal, ...(log ? { log } : {}) };
+    }
   }
 
   private readonly loadAborts = new Map<string, AbortController>();
