@@ -216,7 +216,7 @@ export interface RunningServe {
 export async function startServe(setup: ServeSetup, out: Output): Promise<RunningServe> {
   for (const w of setup.warnings) out.err(`warning: ${w}`);
   // Models log while they load, before the server (and its log settings) exists: hold those lines until then.
-  let modelLog: ((level: ServeLogLevel, message: string) => void) | undefined;
+  let modelLog: ((level: ServeLogLevel, message: string) => void) | undefined = undefined;
   const early: [ServeLogLevel, string][] = [];
   const onModelLog = (model: string, version: number, level: string, message: string): void => {
     const l: ServeLogLevel = level === 'warn' ? 'warning' : (level as ServeLogLevel);
