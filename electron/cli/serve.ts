@@ -220,7 +220,7 @@ export async function startServe(setup: ServeSetup, out: Output): Promise<Runnin
   const early: [ServeLogLevel, string][] = [];
   const onModelLog = (model: string, version: number, level: string, message: string): void => {
     const l: ServeLogLevel = level === 'warn' ? 'warning' : (level as ServeLogLevel);
-    const line = `${model} v${version}: ${message}`;
+    const line = `${model} v${version}: ${message.startsWith(`${model}: `) ? message.slice(model.length + 2) : message}`;
     if (modelLog) modelLog(l, line);
     else if (early.length < 1000) early.push([l, line]);
   };
