@@ -16,7 +16,37 @@ import { createSession, OnnxInstance } from './onnxruntime/instance';
 import { ScriptInstance } from './script/host';
 import { PythonInstance } from './python/instance';
 import { findPython } from './python/interpreter';
-import type { LogLevel } from './script/protocol';
+import type { LogLevel, SupervisorOptions } from './child-supervisor';
+
+function modelFileOf(ctx: LoadContext): string {
+  if (!ctx.modelFile) throw new LabError('UNAVAILABLE', `no model file for '${ctx.model}'`);
+  return ctx.modelFile;
+}
+
+/** Script and Python instances: Triton's initialize() args and the timeouts from the config parameters. */
+function startSupervised(specs: InstanceSpec[], ctx: LoadContext, start: (s: InstanceSpec, opts: SupervisorOptions) => Promise<BackendInstance>): Promise<BackendInstance[]> {
+  const modelConfig = JSON.stringify(configToTritonJson(ctx.config));
+  return startAll(specs, ctx, (s) =>
+    start(s, {
+      name: s.name,
+      args: {
+        model_config: modelConfig,
+        model_instance_kind: s.kind,
+        model_instance_name: s.name,
+        model_instance_device_id: String(s.gpu),
+        model_repository: ctx.modelDir,
+        model_version: String(ctx.version),
+        model_name: ctx.model,
+      },
+      resolver: ctx.resolver,
+      log: ctx.log,
+      executeTimeoutMs: param(ctx.config, 'EXECUTE_TIMEOUT_MS', 60_000),
+      initializeTimeoutMs: param(ctx.config, 'INITIALIZE_TIMEOUT_MS', 60_000),
+    }).catch((err: unknown) => {
+      throw new LabError(err instanceof LabError ? err.code : 'INTERNAL', `failed to start instance ${s.name}: ${errorMessage(err)}`);
+    }),
+  );
+}
 
 export interface InstanceSpec {
   name: string;
@@ -124,56 +154,17 @@ export async function createInstances(backend: string, ctx: LoadContext): Promis
       return { instances, device: [...devices].join(', ') || 'CPU', ...(fallback ? { fallback } : {}) };
     }
     case BACKEND.script: {
-      if (!ctx.modelFile) throw new LabError('UNAVAILABLE', `no model file for '${ctx.model}'`);
-      const modelConfig = JSON.stringify(configToTritonJson(ctx.config));
-      const instances = await startAll(specs, ctx, (s) =>
-        ScriptInstance.start({
-          name: s.name,
-          setup: { file: ctx.modelFile!, versionDir: ctx.versionDir, modelDir: ctx.modelDir, instanceName: s.name },
-          args: {
-            model_config: modelConfig,
-            model_instance_kind: s.kind,
-            model_instance_name: s.name,
-            model_instance_device_id: String(s.gpu),
-            model_repository: ctx.modelDir,
-            model_version: String(ctx.version),
-            model_name: ctx.model,
-          },
-          resolver: ctx.resolver,
-          log: ctx.log,
-          executeTimeoutMs: param(ctx.config, 'EXECUTE_TIMEOUT_MS', 60_000),
-          initializeTimeoutMs: param(ctx.config, 'INITIALIZE_TIMEOUT_MS', 60_000),
-        }).catch((err: unknown) => {
-          throw new LabError(err instanceof LabError ? err.code : 'INTERNAL', `failed to start instance ${s.name}: ${errorMessage(err)}`);
-        }),
+      const file = modelFileOf(ctx);
+      const instances = await startSupervised(specs, ctx, (s, opts) =>
+        ScriptInstance.start({ ...opts, setup: { file, versionDir: ctx.versionDir, modelDir: ctx.modelDir, instanceName: s.name } }),
       );
       return { instances, device: 'CPU' };
     }
     case BACKEND.python: {
-      if (!ctx.modelFile) throw new LabError('UNAVAILABLE', `no model file for '${ctx.model}'`);
+      const file = modelFileOf(ctx);
       const env = await findPython(ctx.config, ctx.modelDir);
-      const modelConfig = JSON.stringify(configToTritonJson(ctx.config));
-      const instances = await startAll(specs, ctx, (s) =>
-        PythonInstance.start({
-          name: s.name,
-          executable: env.executable,
-          setup: { file: ctx.modelFile!, versionDir: ctx.versionDir, modelName: ctx.model },
-          args: {
-            model_config: modelConfig,
-            model_instance_kind: s.kind,
-            model_instance_name: s.name,
-            model_instance_device_id: String(s.gpu),
-            model_repository: ctx.modelDir,
-            model_version: String(ctx.version),
-            model_name: ctx.model,
-          },
-          resolver: ctx.resolver,
-          log: ctx.log,
-          executeTimeoutMs: param(ctx.config, 'EXECUTE_TIMEOUT_MS', 60_000),
-          initializeTimeoutMs: param(ctx.config, 'INITIALIZE_TIMEOUT_MS', 60_000),
-        }).catch((err: unknown) => {
-          throw new LabError(err instanceof LabError ? err.code : 'INTERNAL', `failed to start instance ${s.name}: ${errorMessage(err)}`);
-        }),
+      const instances = await startSupervised(specs, ctx, (_s, opts) =>
+        PythonInstance.start({ ...opts, executable: env.executable, setup: { file, versionDir: ctx.versionDir, modelName: ctx.model } }),
       );
       ctx.log('info', `${ctx.model}: Python ${env.python} with numpy ${env.numpy} (${env.executable})`);
       return { instances, device: 'CPU' };

@@ -6,12 +6,13 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { LogLevel } from '../backends/child-supervisor';
 import { LabError, errorMessage } from '../errors';
 import type { InferRequest, InferResult, ModelResolver, Runner } from '../runtime/types';
 import { readDirSafe } from '../util/fs-tree';
 import { evaluateEnsembles } from './ensembles';
 import { addLayoutFixes } from './layout-fixes';
-import { DEFAULT_LOAD_OPTIONS, isEnsemble, type LoadOptions, loadVersion, type ModelOverride, modelStamp, pollModel, type RuntimeHooks } from './model-loader';
+import { DEFAULT_LOAD_OPTIONS, appendLog, isEnsemble, type LoadOptions, loadVersion, type ModelOverride, modelStamp, pollModel, type RuntimeHooks } from './model-loader';
 import type { ModelRecord } from './types';
 import { ensembleSteps } from '../config/ensemble-graph';
 
@@ -127,6 +128,14 @@ export class Repository implements ModelResolver {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** Adds a line to a loaded version's log, as its instances' own lines are added. */
+  logTo(model: string, version: number, level: LogLevel, message: string): void {
+    const v = this.models.get(model)?.versions.find((x) => x.version === version);
+    if (!v) return;
+    appendLog(v, level, message);
+    this.options.runtime?.log?.(model, version, level, message);
   }
 
   onChange(listener: RepositoryListener): () => void {

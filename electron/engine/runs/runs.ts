@@ -9,7 +9,7 @@ import type { InputSpec, RunRequest, RunResult, RunStep, TensorRef } from '../..
 import { LabError, errorMessage, toLabError } from '../errors';
 import type { Repository } from '../repository/repository';
 import { Trace, type TraceSpan } from '../runtime/trace';
-import type { Runner } from '../runtime/types';
+import type { InferResult, Runner, StreamedResponse } from '../runtime/types';
 import { type Tensor, byteSize } from '../tensor/tensor';
 import { buildInputs } from './inputs';
 import { describeTensor } from './tensor-info';
@@ -87,6 +87,39 @@ function heldBytes(tensors: Iterable<Tensor>): number {
   return n;
 }
 
+/** A decoupled model served by its own instances (an ensemble over one cannot stream; it answers once). */
+function isDecoupledModel(runner: Runner): boolean {
+  return runner.config.modelTransactionPolicy?.decoupled === true && runner.config.platform !== 'ensemble';
+}
+
+/**
+ * A playground run of a decoupled model. A run shows one set of outputs: the last response that
+ * had outputs. When the model sent more than one response, the model's log says so and points to
+ * gRPC ModelStreamInfer for the whole stream. A model that sent only errors fails the run.
+ */
+class DecoupledRun {
+  private readonly responses: (InferResult | LabError)[] = [];
+
+  readonly add = (r: StreamedResponse): void => {
+    if (r) this.responses.push(r);
+  };
+
+  outputs(): Tensor[] {
+    const withOutputs = this.responses.filter((r): r is InferResult => !(r instanceof LabError) && r.outputs.length > 0);
+    const last = withOutputs.at(-1);
+    if (last) return last.outputs;
+    const failed = this.responses.filter((r): r is LabError => r instanceof LabError).at(-1);
+    if (failed) throw failed;
+    return [];
+  }
+
+  note(runId: string, model: string): string | undefined {
+    if (this.responses.length <= 1) return undefined;
+    const errors = this.responses.filter((r) => r instanceof LabError).length;
+    return `run ${runId}: decoupled model '${model}' sent ${this.responses.length} responses${errors ? ` (${errors} of them errors)` : ''}; the playground shows the last one with outputs; Triton's gRPC ModelStreamInfer returns every response`;
+  }
+}
+
 export class RunService {
   private readonly runs: StoredRun[] = [];
   private readonly running = new Map<string, AbortController>();
@@ -134,6 +167,7 @@ export class RunService {
     let outputs: Tensor[] = [];
     let state: RunResult['state'] = 'ok';
     let error: string | undefined;
+    const stream = isDecoupledModel(runner) ? new DecoupledRun() : undefined;
     try {
       const inferring = runner.infer({
         id: runId,
@@ -141,13 +175,16 @@ export class RunService {
         ...(req.outputs && req.outputs.length ? { outputs: req.outputs } : {}),
         trace: { trace, kind: 'request', held: [] },
         signal: abort.signal,
+        ...(stream ? { onResponse: stream.add } : {}),
       });
       // A queued request leaves the queue on abort; one already executing finishes in the background,
       // its result dropped, so the user never waits for a run they cancelled.
       inferring.catch(() => undefined);
       const cancelled = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(new LabError('CANCELLED', 'cancelled')), { once: true }));
       const res = await Promise.race([inferring, cancelled]);
-      outputs = res.outputs;
+      outputs = stream ? stream.outputs() : res.outputs;
+      const note = stream?.note(runId, runner.modelName);
+      if (note) this.repository(req.repoId).logTo(runner.modelName, runner.version, 'info', note);
     } catch (err) {
       const e = toLabError(err);
       state = e.code === 'CANCELLED' || abort.signal.aborted ? 'cancelled' : 'error';

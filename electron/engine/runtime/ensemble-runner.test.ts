@@ -5,25 +5,15 @@
  * and one trace span per step.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOnnxModel } from '../onnx/testing/build-model';
 import type { Repository } from '../repository/repository';
 import { loadRepository, makeTempDir, type TempDir } from '../repository/testing/temp-repo';
 import { parseConfigText } from '../config/text/parse';
 import { EnsembleRunner } from './ensemble-runner';
 import { Trace } from './trace';
-import { ensembleConfig, f32, modelConfig, rejection, scriptConfig, values } from './testing/models';
+import { addModel, ensembleConfig, f32, modelConfig, rejection, scriptConfig, values } from './testing/models';
 
 let dir: TempDir;
 let repo: Repository;
-
-const ADD = buildOnnxModel({
-  inputs: [
-    { name: 'A', type: 1, dims: ['batch', 3] },
-    { name: 'B', type: 1, dims: ['batch', 3] },
-  ],
-  outputs: [{ name: 'SUM', type: 1, dims: ['batch', 3] }],
-  nodes: [{ op: 'Add', inputs: ['A', 'B'], outputs: ['SUM'] }],
-});
 
 const v3 = [{ name: 'IN', dims: [3] }];
 const o3 = [{ name: 'OUT', dims: [3] }];
@@ -65,8 +55,7 @@ const FAN = `export default class TritonPythonModel {
 
 beforeAll(async () => {
   dir = await makeTempDir({
-    'add/config.pbtxt': modelConfig('add', { backend: 'onnxruntime', mbs: 8, count: 1, inputs: [{ name: 'A', dims: [3] }, { name: 'B', dims: [3] }], outputs: [{ name: 'SUM', dims: [3] }] }),
-    'add/1/model.onnx': ADD,
+    ...addModel(),
     'ident/config.pbtxt': modelConfig('ident', { backend: 'identity', mbs: 8, inputs: [{ name: 'INPUT0', dims: [-1] }], outputs: [{ name: 'OUTPUT0', dims: [-1] }] }),
     'ident/1': null,
     'ident3/config.pbtxt': modelConfig('ident3', { backend: 'identity', mbs: 8, inputs: [{ name: 'INPUT0', dims: [3] }], outputs: [{ name: 'OUTPUT0', dims: [3] }] }),

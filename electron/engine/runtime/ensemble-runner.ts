@@ -83,13 +83,20 @@ export class EnsembleRunner implements Runner {
     const start = process.hrtime.bigint();
     const timing: RequestTiming = { queueNs: 0, inputNs: 0, inferNs: 0, outputNs: 0 };
     try {
+      // Triton lets a decoupled member's responses flow downstream, one ensemble response each;
+      // the lab's ensemble scheduler runs every step once, so it cannot stream them.
+      if (req.onResponse && this.config.modelTransactionPolicy?.decoupled) {
+        throw new LabError('UNSUPPORTED', `ensemble '${this.modelName}' has decoupled members; the lab cannot stream responses through an ensemble yet (call the decoupled model directly)`);
+      }
       const prepared = prepareRequest(this.config, req);
       if (span && trace?.captureTensors) span.inputs = [...prepared.inputs.values()];
       if (span) span.computeStart = trace!.now();
       const outputs = await this.run(prepared.batchSize, prepared.inputs, prepared.requested, req, span, timing);
       if (span && trace?.captureTensors) span.outputs = outputs;
       this.statistics.recordEnsemble(Number(process.hrtime.bigint() - start), timing, Math.max(1, prepared.batchSize));
-      return { modelName: this.modelName, modelVersion: this.version, id: req.id ?? '', outputs, timing };
+      const result = { modelName: this.modelName, modelVersion: this.version, id: req.id ?? '', outputs, timing };
+      req.onResponse?.(result, true);
+      return result;
     } catch (err) {
       // Triton counts an ensemble's failures without telling why (reason OTHER).
       this.statistics.recordFailure(Number(process.hrtime.bigint() - start), 'OTHER');

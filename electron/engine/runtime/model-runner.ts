@@ -15,7 +15,7 @@ import { LabError, toLabError } from '../errors';
 import { type Tensor, elementCount } from '../tensor/tensor';
 import { type FailureReason, type ExecutionTimes, ModelStatistics } from './stats';
 import { childContext, type TraceSpan } from './trace';
-import type { BackendInstance, InferRequest, InferResult, InstanceResult, PreparedRequest, RequestTiming, Runner } from './types';
+import type { BackendInstance, InferRequest, InferResult, InstanceResult, PreparedRequest, RequestTiming, Runner, StreamedResponse } from './types';
 import { logRequest, prepareRequest } from './validate-request';
 
 interface Pending {
@@ -30,6 +30,8 @@ interface Pending {
   timeoutAction: ModelQueuePolicy_TimeoutAction;
   /** Called when an instance takes the request: it stops counting as pending. */
   started: () => void;
+  /** The caller's stream (InferRequest.onResponse), if it takes one. */
+  onResponse?: InferRequest['onResponse'];
   resolve: (done: { outputs: Tensor[]; timing: RequestTiming }) => void;
   reject: (err: Error) => void;
 }
@@ -153,6 +155,7 @@ export class ModelRunner implements Runner {
         delayed: false,
         timeoutAction: policy?.timeoutAction ?? ModelQueuePolicy_TimeoutAction.REJECT,
         started,
+        ...(req.onResponse ? { onResponse: req.onResponse } : {}),
         resolve,
         reject,
       });
@@ -333,6 +336,7 @@ export class ModelRunner implements Runner {
       // Calls this request makes (BLS) must not wait for the instance it holds.
       p.prepared.trace = childContext(p.prepared.trace, p.span, 'bls', { hold: { model: this.modelName, version: this.version, instance: instance.name } });
     }
+    const streams = batch.map((p) => this.stream(p, instance.name));
     let results: InstanceResult[];
     try {
       results = await instance.execute(batch.map((p) => p.prepared));
@@ -353,7 +357,7 @@ export class ModelRunner implements Runner {
         p.span.computeEnd = trace.now();
         p.span.ownNs = times.inferNs;
       }
-      const r = results[i]!;
+      const r = streams[i]!.outcome(results[i]!);
       const settle = (): void => {
         if (r instanceof Error) {
           const e = toLabError(r);
@@ -368,6 +372,51 @@ export class ModelRunner implements Runner {
       this.release(p.seq, settle);
     });
     this.dispatch();
+  }
+
+  /**
+   * Connects a request to backends that send responses themselves (Triton's response sender).
+   * A caller with a stream gets each response as it is sent, and the request's outcome is the
+   * last response; a caller without one gets the single response, and a model that sent more
+   * than one fails the request (the engine's one-answer path cannot carry them).
+   */
+  private stream(p: Pending, instance: string): { outcome(returned: InstanceResult): InstanceResult } {
+    const responses: (Tensor[] | Error)[] = [];
+    let final = false;
+    p.prepared.respond = (response, last) => {
+      if (final) return;
+      final = last;
+      if (response) responses.push(response);
+      this.tell(p, response, last);
+    };
+    return {
+      outcome: (returned) => {
+        if (!final) {
+          // Answered once, the usual way: a stream still hears of it (unless the request failed as a whole).
+          if (!(returned instanceof Error)) this.tell(p, returned, true);
+          return returned;
+        }
+        if (p.onResponse) return responses.filter((x): x is Tensor[] => !(x instanceof Error)).at(-1) ?? [];
+        if (responses.length <= 1) return responses[0] ?? [];
+        return new LabError(
+          'UNSUPPORTED',
+          `model instance '${instance}' sent ${responses.length} responses to one request; the lab returns one response per request (a decoupled model's stream needs Triton's gRPC ModelStreamInfer)`,
+        );
+      },
+    };
+  }
+
+  /** Passes one response to the caller's stream, if it has one. */
+  private tell(p: Pending, response: Tensor[] | Error | null, final: boolean): void {
+    if (!p.onResponse) return;
+    let streamed: StreamedResponse = null;
+    if (response instanceof Error) streamed = toLabError(response);
+    else if (response) streamed = { modelName: this.modelName, modelVersion: this.version, id: p.prepared.id, outputs: this.shapeOutputs(p.prepared, response) };
+    try {
+      p.onResponse(streamed, final);
+    } catch {
+      // A caller whose stream broke (a closed connection) must not break the backend sending to it.
+    }
   }
 
   /** With preserve_ordering, answers go out in arrival order; otherwise at once. */

@@ -1,5 +1,6 @@
 /** What flows through the engine's single inference path: requests, results, and the runner interface. */
 import type { ModelConfig } from '../config/gen/model_config_pb';
+import type { LabError } from '../errors';
 import type { Tensor } from '../tensor/tensor';
 import type { ExecutionTimes, ModelStatistics } from './stats';
 import type { TraceContext } from './trace';
@@ -14,7 +15,19 @@ export interface InferRequest {
   /** Set to record a trace of this request (and its ensemble steps and BLS calls). */
   trace?: TraceContext;
   signal?: AbortSignal;
+  /**
+   * Streaming (Triton's decoupled models, gRPC ModelStreamInfer, BLS exec(decoupled=True)): called
+   * for every response as the model sends it, `final` on the last. `infer` then resolves once the
+   * final flag came, with the last response that had one (empty outputs if none did); it rejects
+   * only when the request failed as a whole (refused, crashed, execute() raised). A model that is
+   * not decoupled answers once, with `final` set. Without it, a decoupled model must answer with
+   * at most one response.
+   */
+  onResponse?: (response: StreamedResponse, final: boolean) => void;
 }
+
+/** One response of a stream: a result, an error the model sent as its response, or null for a final flag sent alone. */
+export type StreamedResponse = InferResult | LabError | null;
 
 export interface InferResult {
   modelName: string;
@@ -40,6 +53,13 @@ export interface PreparedRequest {
   parameters: Record<string, string | number | boolean>;
   trace?: TraceContext;
   signal?: AbortSignal;
+  /**
+   * Set by the model runner: a backend whose models send responses themselves (Triton's response
+   * sender) passes each one here as it is sent, `final` on the last (a null response: the final
+   * flag alone). Once the final flag went through it, the result the backend returns for this
+   * request is ignored. Backends that answer once just return their result.
+   */
+  respond?: (response: Tensor[] | Error | null, final: boolean) => void;
 }
 
 /** Anything the engine can run: a model version with instances, or an ensemble. */

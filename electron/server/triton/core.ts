@@ -17,7 +17,7 @@ import { LabError, errorMessage, toLabError } from '../../engine/errors';
 import type { IndexEntry, Repository } from '../../engine/repository/repository';
 import type { ModelRecord } from '../../engine/repository/types';
 import { Trace } from '../../engine/runtime/trace';
-import type { Runner } from '../../engine/runtime/types';
+import type { InferResult, Runner, StreamedResponse } from '../../engine/runtime/types';
 import { apiTypeName } from '../../engine/tensor/dtype';
 import type { Tensor } from '../../engine/tensor/tensor';
 import { classify } from './classification';
@@ -55,6 +55,11 @@ export interface CoreInferRequest {
   outputs?: RequestedOutput[];
   parameters?: Record<string, string | number | boolean>;
   signal?: AbortSignal;
+  /**
+   * A decoupled model's stream (gRPC ModelStreamInfer): every response as the model sends it,
+   * `final` on the last; null is the final flag sent alone. See InferRequest.onResponse.
+   */
+  onResponse?: (response: CoreInferResponse | LabError | null, final: boolean) => void;
 }
 
 export interface CoreInferResponse {
@@ -224,6 +229,19 @@ export class TritonCore {
       for (const [out, k] of classes) {
         if (!Number.isInteger(k) || k < 0) throw new LabError('INVALID_ARG', `unable to parse 'classification' for output '${out}': expected a non-negative integer`);
       }
+      // Labels are read up front, so each streamed response is classified as it goes out.
+      const labels = new Map(await Promise.all([...classes.keys()].map(async (out) => [out, await this.labelsOf(runner, out)] as const)));
+      const batching = runner.config.maxBatchSize > 0;
+      const present = (result: InferResult): CoreInferResponse => ({
+        modelName: result.modelName,
+        modelVersion: String(result.modelVersion),
+        id: result.id,
+        outputs: result.outputs.map((t) => {
+          const k = classes.get(t.name);
+          return k === undefined || k === 0 ? t : classify(t, k, batching, labels.get(t.name));
+        }),
+      });
+      const onResponse = req.onResponse;
       const sampled = this.traceSettings.sample(name);
       const trace = sampled ? new Trace(sampled.tensors) : undefined;
       const result = await runner
@@ -234,22 +252,12 @@ export class TritonCore {
           ...(req.outputs && req.outputs.length > 0 ? { outputs: req.outputs.map((o) => o.name) } : {}),
           ...(req.parameters ? { parameters: req.parameters } : {}),
           ...(req.signal ? { signal: req.signal } : {}),
+          ...(onResponse ? { onResponse: (r: StreamedResponse, final: boolean) => onResponse(r === null || r instanceof LabError ? r : present(r), final) } : {}),
         })
         .finally(() => {
           if (trace) this.traceSettings.record(trace, name);
         });
-      let outputs = result.outputs;
-      if (classes.size > 0) {
-        const batching = runner.config.maxBatchSize > 0;
-        outputs = await Promise.all(
-          outputs.map(async (t) => {
-            const k = classes.get(t.name);
-            if (k === undefined || k === 0) return t;
-            return classify(t, k, batching, await this.labelsOf(runner, t.name));
-          }),
-        );
-      }
-      return { modelName: result.modelName, modelVersion: String(result.modelVersion), id: result.id, outputs };
+      return present(result);
     });
   }
 

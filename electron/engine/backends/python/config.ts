@@ -47,7 +47,7 @@ export async function preparePython(ctx: { model: string; versionDir: string; co
     const completed = await pythonAutoComplete(
       executable,
       { file, versionDir: ctx.versionDir, modelName: ctx.model },
-      JSON.stringify(configToTritonJson(ctx.config)),
+      configToTritonJson(ctx.config),
       () => undefined,
       30_000,
     );

@@ -8,7 +8,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, unlinkS
 import os from 'node:os';
 import path from 'node:path';
 import type { Socket } from 'node:net';
-import { LabError } from '../../errors';
+import { ChildChannel, type ControlMessage, type ControlRequest } from '../child-supervisor';
 import { FrameReader, type Frame, type PayloadBuilder, encodeFrame } from './frames';
 import type { FromStub, LogLevel, StubSetup, ToStub } from './protocol';
 import { STUB_FILE, stubDir } from './resources';
@@ -21,7 +21,6 @@ import { STUB_FILE, stubDir } from './resources';
 export const SPILL_BYTES = 256 * 1024;
 const SPILL_ROOT = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
 
-type Waiter = { resolve: (f: Frame<FromStub>) => void; reject: (e: Error) => void };
 export type StubFrame = Frame<FromStub>;
 
 /** Lines of a stream, each passed to `log` once complete. */
@@ -57,20 +56,17 @@ function readSpill(file: string, size: number): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, size);
 }
 
-export class PythonProcess {
+export class PythonProcess extends ChildChannel<StubFrame> {
   readonly child: ChildProcess;
   private readonly channel: Socket;
-  private waiters = new Map<string, Waiter>();
-  exited: Error | undefined;
-  onExit?: (err: Error) => void;
   /** Frames nobody waits for by key: BLS calls, decoupled responses. */
   onFrame?: (frame: StubFrame) => void;
   private readonly exitPromise: Promise<void>;
   private spillDir: string | undefined = mkdtempSync(path.join(SPILL_ROOT, 'model-lab-py-'));
   private spills = 0;
-  private goneListeners = new Set<(e: Error) => void>();
 
   constructor(executable: string, setup: StubSetup, log: (level: LogLevel, message: string) => void) {
+    super();
     const dir = stubDir();
     this.child = spawn(executable, [path.join(dir, STUB_FILE), JSON.stringify({ ...setup, spillDir: this.spillDir })], {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
@@ -113,60 +109,15 @@ export class PythonProcess {
     const frame = spilled.payloadFile === undefined ? received : { header: received.header, payload: readSpill(spilled.payloadFile, spilled.payloadSize ?? 0) };
     const h = frame.header;
     if (h.type === 'log') return log(h.level, h.message);
-    const key = h.type === 'executed' || h.type === 'execute-error' ? `execute:${h.id}` : h.type;
-    const w = this.waiters.get(key);
-    if (w) {
-      this.waiters.delete(key);
-      return w.resolve(frame);
-    }
-    this.onFrame?.(frame);
+    if (!this.deliver(h.type === 'executed' || h.type === 'execute-error' ? `execute:${h.id}` : h.type, frame)) this.onFrame?.(frame);
   }
 
-  private died(err: Error): void {
-    if (this.exited) return;
-    this.exited = err;
-    for (const l of this.goneListeners) l(err);
-    this.goneListeners.clear();
-    for (const w of new Set(this.waiters.values())) w.reject(err);
-    this.waiters.clear();
-    this.onExit?.(err);
+  controlOf(f: StubFrame): ControlMessage {
+    return f.header as ControlMessage;
   }
 
-  /** Calls `listener` once the process is gone (at once if it is); returns the unsubscribe. */
-  whenGone(listener: (e: Error) => void): () => void {
-    if (this.exited) {
-      listener(this.exited);
-      return () => undefined;
-    }
-    this.goneListeners.add(listener);
-    return () => this.goneListeners.delete(listener);
-  }
-
-  /** The first frame answering one of `keys` ("ready", "execute:3", …), or a timeout after `ms`. */
-  wait(keys: string | string[], ms: number): Promise<StubFrame> {
-    if (this.exited) return Promise.reject(this.exited);
-    const list = Array.isArray(keys) ? keys : [keys];
-    return new Promise((resolve, reject) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        for (const k of list) this.waiters.delete(k);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new LabError('UNAVAILABLE', `timed out after ${ms} ms`));
-      }, ms);
-      const waiter: Waiter = {
-        resolve: (f) => {
-          done();
-          resolve(f);
-        },
-        reject: (e) => {
-          done();
-          reject(e);
-        },
-      };
-      for (const k of list) this.waiters.set(k, waiter);
-    });
+  sendControl(msg: ControlRequest): void {
+    this.send(msg);
   }
 
   send(header: ToStub, payload?: PayloadBuilder): void {
@@ -208,7 +159,7 @@ export class PythonProcess {
   }
 
   /** Closes the channel (the stub then finishes on its own) and waits up to `ms` before killing it. */
-  async shutdown(ms: number): Promise<void> {
+  async shutdown(ms = 2000): Promise<void> {
     const timer = setTimeout(() => this.kill(), ms);
     this.channel.end();
     if (this.child.pid !== undefined) await this.exitPromise;

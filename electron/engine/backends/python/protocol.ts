@@ -3,8 +3,10 @@
  * Each is one frame: a JSON header, then the raw bytes of the tensors it
  * names (`TensorMeta.offset` into the frame's payload).
  */
-import type { ErrorCode } from '../../errors';
 import type { ApiDType } from '../../tensor/dtype';
+import type { ControlMessage, ControlRequest, LogLevel, WireError } from '../child-supervisor';
+
+export type { LogLevel, WireError };
 
 export interface TensorMeta {
   name: string;
@@ -15,36 +17,24 @@ export interface TensorMeta {
   nbytes: number;
 }
 
-export interface WireError {
-  code: ErrorCode;
-  message: string;
-}
-
 /** One response as the stub sends it. */
 export type WireResponse = { outputs: TensorMeta[] } | { error: WireError };
 
-export type LogLevel = 'info' | 'warn' | 'error' | 'verbose';
-
 export type ToStub =
-  | { type: 'init'; args: Record<string, string> }
-  | { type: 'autocomplete'; config: string }
+  | ControlRequest
   | { type: 'execute'; id: number; requests: { id: string; inputs: TensorMeta[]; requested: string[]; parameters: Record<string, string | number | boolean> }[] }
-  | ({ type: 'bls-result'; callId: number } & ({ outputs: TensorMeta[] } | { error: WireError }))
-  | { type: 'finalize' };
+  | ({ type: 'bls-result'; callId: number } & WireResponse)
+  /** One response of a BLS call made with exec(decoupled=True); absent with `final`: the final flag alone. */
+  | { type: 'bls-response'; callId: number; final: boolean; response?: WireResponse };
 
 export type FromStub =
-  | { type: 'loaded'; hasAutoComplete: boolean }
-  | { type: 'load-error'; error: WireError }
-  | { type: 'ready' }
-  | { type: 'init-error'; error: WireError }
-  | { type: 'autocomplete-result'; config?: Record<string, unknown>; error?: WireError }
+  | ControlMessage
   /** execute() returned; null entries are answered (or still to be answered) by response senders. */
   | { type: 'executed'; id: number; responses: (WireResponse | null)[]; ownNs: number }
   | { type: 'execute-error'; id: number; error: WireError }
   | { type: 'response'; id: number; index: number; response?: WireResponse; final: boolean }
-  | { type: 'bls'; callId: number; model: string; version: number; requestId: string; inputs: TensorMeta[]; requested: string[]; parameters: Record<string, string | number | boolean> }
-  | { type: 'log'; level: LogLevel; message: string }
-  | { type: 'finalized' };
+  | { type: 'bls'; callId: number; model: string; version: number; requestId: string; inputs: TensorMeta[]; requested: string[]; parameters: Record<string, string | number | boolean>; decoupled: boolean }
+  | { type: 'log'; level: LogLevel; message: string };
 
 /** What the stub is started with (its one command-line argument, as JSON). */
 export interface StubSetup {

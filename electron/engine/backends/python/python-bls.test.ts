@@ -7,10 +7,9 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe as describeAll, expect, it } from 'vitest';
-import { buildOnnxModel } from '../../onnx/testing/build-model';
 import type { Repository } from '../../repository/repository';
 import { closeRepositories, loadRepository, makeTempDir, stateOf, type TempDir } from '../../repository/testing/temp-repo';
-import { echoModel, ensembleConfig, modelConfig, scriptConfig, tensor, text } from '../../runtime/testing/models';
+import { blsTargets, echoModel, scriptConfig, tensor, text } from '../../runtime/testing/models';
 import { stringsFromBytes } from '../../tensor/tensor';
 import { pyModel, pythonConfig, pythonMissing } from './testing/repo';
 
@@ -20,17 +19,7 @@ const describe = describeAll.skipIf(pythonMissing);
 const TEXT_DIRECTION = path.join(__dirname, '..', '..', '..', '..', 'sample-repos', 'quick_deploy_onnx', 'text_direction', '1', 'model.onnx');
 const hasTextDirection = existsSync(TEXT_DIRECTION);
 
-const ADD = buildOnnxModel({
-  inputs: [
-    { name: 'A', type: 1, dims: ['batch', 3] },
-    { name: 'B', type: 1, dims: ['batch', 3] },
-  ],
-  outputs: [{ name: 'SUM', type: 1, dims: ['batch', 3] }],
-  nodes: [{ op: 'Add', inputs: ['A', 'B'], outputs: ['SUM'] }],
-});
-
 const callerIo = { inputs: [{ name: 'CMD', type: 'STRING', dims: [1] }], outputs: [{ name: 'RESULT', type: 'STRING', dims: [1] }] };
-const f3 = { inputs: [{ name: 'IN', dims: [3] }], outputs: [{ name: 'OUT', dims: [3] }] };
 
 let dir: TempDir;
 let repo: Repository;
@@ -38,25 +27,19 @@ let repo: Repository;
 beforeAll(async () => {
   if (pythonMissing) return;
   dir = await makeTempDir({
-    'add/config.pbtxt': modelConfig('add', { backend: 'onnxruntime', mbs: 8, count: 1, inputs: [{ name: 'A', dims: [3] }, { name: 'B', dims: [3] }], outputs: [{ name: 'SUM', dims: [3] }] }),
-    'add/1/model.onnx': ADD,
-    'ident/config.pbtxt': modelConfig('ident', { backend: 'identity', mbs: 8, inputs: [{ name: 'INPUT0', dims: [3] }], outputs: [{ name: 'OUTPUT0', dims: [3] }] }),
-    'ident/1': null,
-    'ens/config.pbtxt': ensembleConfig('ens', {
-      mbs: 8,
-      ...f3,
-      steps: [
-        { model: 'ident', inputs: { INPUT0: 'IN' }, outputs: { OUTPUT0: 'mid' } },
-        { model: 'add', inputs: { A: 'mid', B: 'IN' }, outputs: { SUM: 'OUT' } },
-      ],
-    }),
-    'ens/1': null,
+    ...blsTargets(),
     'jsecho/config.pbtxt': scriptConfig('jsecho', { mbs: 8, inputs: [{ name: 'IN', type: 'STRING', dims: [-1] }], outputs: [{ name: 'OUT', type: 'STRING', dims: [-1] }] }),
     'jsecho/1/model.js': echoModel(),
     'pyfail/config.pbtxt': pythonConfig('pyfail', { inputs: [{ name: 'CMD', type: 'STRING', dims: [1] }], outputs: [{ name: 'RESULT', type: 'STRING', dims: [-1] }] }),
     'pyfail/1/model.py': pyModel('api'),
     'caller/config.pbtxt': pythonConfig('caller', { ...callerIo, count: 1 }),
     'caller/1/model.py': pyModel('bls'),
+    'decoupled/config.pbtxt': pythonConfig('decoupled', {
+      inputs: [{ name: 'IN', type: 'INT32', dims: [1] }],
+      outputs: [{ name: 'OUT', type: 'INT32', dims: [1] }],
+      extra: 'model_transaction_policy { decoupled: true }',
+    }),
+    'decoupled/1/model.py': pyModel('decoupled'),
     'acaller/config.pbtxt': pythonConfig('acaller', callerIo),
     'acaller/1/model.py': pyModel('bls_async'),
     // model.py imports a module from its own folder, as Triton allows.
@@ -65,7 +48,7 @@ beforeAll(async () => {
   });
   if (hasTextDirection) copyFileSync(TEXT_DIRECTION, path.join(dir.root, 'text_direction', '1', 'model.onnx'));
   repo = await loadRepository(dir.root);
-  for (const m of ['add', 'ident', 'ens', 'jsecho', 'pyfail', 'caller', 'acaller']) expect(stateOf(repo, m), m).toEqual({ state: 'READY', reason: '' });
+  for (const m of ['add', 'ident', 'ens', 'jsecho', 'pyfail', 'decoupled', 'caller', 'acaller']) expect(stateOf(repo, m), m).toEqual({ state: 'READY', reason: '' });
 });
 afterAll(async () => {
   await closeRepositories();
@@ -109,6 +92,40 @@ describe('exec() into other models', () => {
 
   it('requested_output_names limits the outputs; exec(decoupled=True) iterates the response', async () => {
     expect(await call<Outcome[]>({ model: 'add', inputs: { A: [1, 1, 1], B: [2, 2, 2] }, outputs: ['SUM'], decoupled: true })).toEqual([{ outputs: { SUM: { shape: [1, 3], values: [3, 3, 3] } } }]);
+  });
+});
+
+describe('exec(decoupled=True) into a decoupled Python model', () => {
+  const streamOf = (n: number) => ({ model: 'decoupled', dtype: 'int32', shape: [1], inputs: { IN: [n] }, decoupled: true });
+  const out = (v: number): Outcome => ({ outputs: { OUT: { shape: [1], values: [v] } } });
+  // The final flag sent alone ends the iteration with an empty response, as in Triton.
+  const empty: Outcome = { outputs: {} };
+
+  it('iterates every response in order, the last one empty', async () => {
+    expect(await call<Outcome[]>(streamOf(3))).toEqual([out(0), out(10), out(20), empty]);
+  });
+
+  it('only the final flag: one empty response', async () => {
+    expect(await call<Outcome[]>(streamOf(0))).toEqual([empty]);
+  });
+
+  it('an error response mid-stream is one of the responses; the stream goes on', async () => {
+    expect(await call<Outcome[]>(streamOf(-2))).toEqual([out(1), { error: 'halfway', code: 4 }, out(2), out(3)]);
+  });
+
+  it('async_exec(decoupled=True) gives an iterator too', async () => {
+    expect(await call<Outcome[][]>([streamOf(2), { model: 'add', inputs: { A: [1, 1, 1], B: [1, 1, 1] }, decoupled: true }], 'acaller')).toEqual([
+      [out(0), out(10), empty],
+      [{ outputs: { SUM: { shape: [1, 3], values: [2, 2, 2] } } }],
+    ]);
+  });
+
+  it("exec() without decoupled=True on a decoupled model: Triton's error", async () => {
+    expect(await call({ ...streamOf(1), decoupled: false })).toEqual({
+      error:
+        "Model decoupled is using the decoupled. The current BLS request call doesn't support models using the decoupled transaction policy. Please use 'decoupled=True' argument to the 'exec' or 'async_exec' calls for decoupled models.'",
+      code: INTERNAL,
+    });
   });
 });
 

@@ -9,7 +9,10 @@ import { afterAll, beforeAll, describe as describeAll, expect, it } from 'vitest
 import type { ModelRunner } from '../../runtime/model-runner';
 import type { Repository } from '../../repository/repository';
 import { closeRepositories, loadRepository, makeTempDir, stateOf, type TempDir } from '../../repository/testing/temp-repo';
-import { rejection, tensor, text, values } from '../../runtime/testing/models';
+import { ensembleConfig, rejection, tensor, text, values } from '../../runtime/testing/models';
+import type { StreamedResponse } from '../../runtime/types';
+import { LabError } from '../../errors';
+import { RunService } from '../../runs/runs';
 import type { ApiDType } from '../../tensor/dtype';
 import { bytesFromStrings, stringsFromBytes, type Tensor, type TensorData } from '../../tensor/tensor';
 import { pyModel, pythonConfig, pythonMissing, untilLogged } from './testing/repo';
@@ -94,6 +97,13 @@ beforeAll(async () => {
       extra: 'model_transaction_policy { decoupled: true }',
     }),
     'decoupled/1/model.py': pyModel('decoupled'),
+    // Triton marks an ensemble with a decoupled member decoupled too.
+    'dens/config.pbtxt': ensembleConfig('dens', {
+      inputs: [{ name: 'X', type: 'INT32', dims: [1] }],
+      outputs: [{ name: 'Y', type: 'INT32', dims: [1] }],
+      steps: [{ model: 'decoupled', inputs: { IN: 'X' }, outputs: { OUT: 'Y' } }],
+    }),
+    'dens/1': null,
   });
   repo = await loadRepository(dir.root);
 });
@@ -129,7 +139,7 @@ describe('tensors between the lab and Python', () => {
     expect(out.shape).toEqual([2, 1 << 19]);
     expect(Buffer.from(new Uint8Array((out.data as Float32Array).buffer, (out.data as Float32Array).byteOffset, big.byteLength)).equals(Buffer.from(big.buffer))).toBe(true);
     // Both ways went through files (SPILL_BYTES), and each file was removed once read.
-    const proc = (instanceOf('big') as unknown as { proc: { spillDir: string; spills: number } }).proc;
+    const proc = (instanceOf('big') as unknown as { child: { spillDir: string; spills: number } }).child;
     expect(proc.spills).toBeGreaterThan(0);
     expect(readdirSync(proc.spillDir)).toEqual([]);
   });
@@ -295,11 +305,127 @@ describe('decoupled models', () => {
     expect(values((await call(1)).outputs[0])).toEqual([0]);
   });
 
+  it('without a stream, an ensemble over it works while the member answers once', async () => {
+    expect(values((await repo.infer('dens', -1, { inputs: [tensor('X', 'INT32', [1], Int32Array.from([1]))] })).outputs[0])).toEqual([0]);
+  });
+
   it('a request whose final flag never comes times out, and the restarted instance answers', async () => {
     const e = await rejection(call(99));
     expect(e.message).toBe(
       "Failed to process the request(s) for model instance 'decoupled_0', message: execute() did not return within 400 ms (an endless loop or a hang?); the instance was restarted",
     );
     expect(values((await call(1)).outputs[0])).toEqual([0]);
+  });
+});
+
+describe('decoupled models, streamed (InferRequest.onResponse)', () => {
+  interface Seen {
+    out?: number[];
+    error?: string;
+    code?: string;
+    final: boolean;
+    at: number;
+  }
+  const seen = (r: StreamedResponse, final: boolean): Seen => {
+    const at = Date.now();
+    if (r === null) return { final, at };
+    if (r instanceof LabError) return { error: r.message, code: r.code, final, at };
+    return { out: values(r.outputs[0]), final, at };
+  };
+  const stream = async (model: string, input: Tensor): Promise<{ events: Seen[]; outputs: Tensor[]; resolvedAt: number }> => {
+    const events: Seen[] = [];
+    const r = await repo.infer(model, -1, { inputs: [input], onResponse: (x, final) => events.push(seen(x, final)) });
+    return { events, outputs: r.outputs, resolvedAt: Date.now() };
+  };
+  const strip = (events: Seen[]): Omit<Seen, 'at'>[] => events.map(({ at: _at, ...rest }) => rest);
+  const n = (v: number): Tensor => tensor('IN', 'INT32', [1], Int32Array.from([v]));
+
+  it('several responses, in order, then the final flag alone; the request resolves with the last one', async () => {
+    const { events, outputs } = await stream('decoupled', n(3));
+    expect(strip(events)).toEqual([
+      { out: [0], final: false },
+      { out: [10], final: false },
+      { out: [20], final: false },
+      { final: true },
+    ]);
+    expect(values(outputs[0])).toEqual([20]);
+  });
+
+  it('one response', async () => {
+    expect(strip((await stream('decoupled', n(1))).events)).toEqual([{ out: [0], final: false }, { final: true }]);
+  });
+
+  it('only the final flag: one event, no outputs', async () => {
+    const { events, outputs } = await stream('decoupled', n(0));
+    expect(strip(events)).toEqual([{ final: true }]);
+    expect(outputs).toEqual([]);
+  });
+
+  it('an error response mid-stream is passed on and the stream goes on to its final response', async () => {
+    const { events, outputs } = await stream('decoupled', n(-2));
+    expect(strip(events)).toEqual([
+      { out: [1], final: false },
+      { error: 'halfway', code: 'UNAVAILABLE', final: false },
+      { out: [2], final: false },
+      { out: [3], final: true },
+    ]);
+    expect(values(outputs[0])).toEqual([3]);
+  });
+
+  it('each response arrives when it is sent, not collected at the end', async () => {
+    const { events, resolvedAt } = await stream('decoupled', n(203));
+    expect(events.map((e) => e.out?.[0])).toEqual([0, 10, 20, undefined]);
+    // The model sleeps 100 ms between sends.
+    expect(events[1]!.at - events[0]!.at).toBeGreaterThanOrEqual(80);
+    expect(events[2]!.at - events[1]!.at).toBeGreaterThanOrEqual(80);
+    expect(resolvedAt).toBeGreaterThanOrEqual(events[3]!.at);
+  });
+
+  it('concurrent streams keep their own responses', async () => {
+    const [a, b] = await Promise.all([stream('decoupled', n(2)), stream('decoupled', n(3))]);
+    expect(a.events.map((e) => e.out?.[0])).toEqual([0, 10, undefined]);
+    expect(b.events.map((e) => e.out?.[0])).toEqual([0, 10, 20, undefined]);
+  });
+
+  it('a model that is not decoupled answers once, with the final flag', async () => {
+    const { events } = await stream('rel', tensor('IN', 'FP32', [2], Float32Array.from([1, 2])));
+    expect(strip(events)).toEqual([{ out: [3, 5], final: true }]);
+  });
+
+  it('an ensemble with a decoupled member refuses to stream, saying why', async () => {
+    const e = await rejection(repo.infer('dens', -1, { inputs: [tensor('X', 'INT32', [1], Int32Array.from([1]))], onResponse: () => undefined }));
+    expect([e.code, e.message]).toEqual([
+      'UNSUPPORTED',
+      "ensemble 'dens' has decoupled members; the lab cannot stream responses through an ensemble yet (call the decoupled model directly)",
+    ]);
+  });
+});
+
+describe('playground runs of a decoupled model (RunService.run)', () => {
+  const runs = new RunService(() => repo);
+  const run = (v: number) => runs.run({ repoId: 'r', model: 'decoupled', inputs: [{ name: 'IN', kind: 'values', dtype: 'INT32', shape: [1], values: [v] }] });
+  const outOf = (runId: string): number[] => values(runs.tensor({ runId, side: 'output', name: 'OUT' }));
+
+  it('several responses: the run shows the last one with outputs, and the model log says there were more', async () => {
+    const r = await run(3);
+    expect(r.state).toBe('ok');
+    expect(outOf(r.runId)).toEqual([20]);
+    expect(logsOf('decoupled')).toContain(
+      `info: run ${r.runId}: decoupled model 'decoupled' sent 3 responses; the playground shows the last one with outputs; Triton's gRPC ModelStreamInfer returns every response`,
+    );
+  });
+
+  it('an error among the responses is counted; one response is shown as is, with no note', async () => {
+    const mixed = await run(-2);
+    expect([mixed.state, outOf(mixed.runId)]).toEqual(['ok', [3]]);
+    expect(logsOf('decoupled').some((l) => l.includes(`run ${mixed.runId}: decoupled model 'decoupled' sent 4 responses (1 of them errors)`))).toBe(true);
+    const one = await run(1);
+    expect([one.state, outOf(one.runId)]).toEqual(['ok', [0]]);
+    expect(logsOf('decoupled').some((l) => l.includes(`run ${one.runId}:`))).toBe(false);
+  });
+
+  it('only an error response fails the run with its message; only the final flag is a run with no outputs', async () => {
+    expect(await run(-1)).toMatchObject({ state: 'error', error: 'negative' });
+    expect(await run(0)).toMatchObject({ state: 'ok', outputs: [] });
   });
 });

@@ -84,7 +84,7 @@ describe('a hanging or crashing process', () => {
 
   it('a SIGKILL from outside is contained the same way', async () => {
     const before = instanceOf('flaky').restarts;
-    (instanceOf('flaky') as unknown as { proc: { child: { kill(s: string): void } } }).proc.child.kill('SIGKILL');
+    (instanceOf('flaky') as unknown as { child: { child: { kill(s: string): void } } }).child.child.kill('SIGKILL');
     for (let i = 0; i < 300 && instanceOf('flaky').restarts === before; i++) await new Promise((r) => setTimeout(r, 10));
     expect(logsOf('flaky')).toContain('error: instance flaky_0 stopped: the Python process was killed by SIGKILL');
     expect(values((await repo.infer('flaky', -1, req(7))).outputs[0])).toEqual([7]);
@@ -129,8 +129,8 @@ describe('models that cannot start', () => {
 
 describe('unloading', () => {
   it('stops the process (finalize, then exit)', async () => {
-    const inst = instanceOf('fine') as unknown as { proc: { child: { exitCode: number | null; signalCode: string | null } } };
-    const child = inst.proc.child;
+    const inst = instanceOf('fine') as unknown as { child: { child: { exitCode: number | null; signalCode: string | null } } };
+    const child = inst.child.child;
     await repo.unload('fine');
     expect(child.exitCode === 0 || child.signalCode !== null).toBe(true);
   });

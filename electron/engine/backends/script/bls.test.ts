@@ -5,24 +5,14 @@
  * model calling itself, and BLS spans in traces.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOnnxModel } from '../../onnx/testing/build-model';
 import type { Repository } from '../../repository/repository';
 import { loadRepository, makeTempDir, type TempDir } from '../../repository/testing/temp-repo';
 import { Trace } from '../../runtime/trace';
-import { ensembleConfig, modelConfig, scriptConfig, text } from '../../runtime/testing/models';
+import { blsTargets, scriptConfig, text } from '../../runtime/testing/models';
 import { stringsFromBytes } from '../../tensor/tensor';
 
 let dir: TempDir;
 let repo: Repository;
-
-const ADD = buildOnnxModel({
-  inputs: [
-    { name: 'A', type: 1, dims: ['batch', 3] },
-    { name: 'B', type: 1, dims: ['batch', 3] },
-  ],
-  outputs: [{ name: 'SUM', type: 1, dims: ['batch', 3] }],
-  nodes: [{ op: 'Add', inputs: ['A', 'B'], outputs: ['SUM'] }],
-});
 
 /**
  * The caller: CMD is a JSON command, RESULT the JSON outcome of the BLS call it describes.
@@ -79,19 +69,7 @@ const f3 = { inputs: [{ name: 'IN', dims: [3] }], outputs: [{ name: 'OUT', dims:
 
 beforeAll(async () => {
   dir = await makeTempDir({
-    'add/config.pbtxt': modelConfig('add', { backend: 'onnxruntime', mbs: 8, count: 1, inputs: [{ name: 'A', dims: [3] }, { name: 'B', dims: [3] }], outputs: [{ name: 'SUM', dims: [3] }] }),
-    'add/1/model.onnx': ADD,
-    'ident/config.pbtxt': modelConfig('ident', { backend: 'identity', mbs: 8, inputs: [{ name: 'INPUT0', dims: [3] }], outputs: [{ name: 'OUTPUT0', dims: [3] }] }),
-    'ident/1': null,
-    'ens/config.pbtxt': ensembleConfig('ens', {
-      mbs: 8,
-      ...f3,
-      steps: [
-        { model: 'ident', inputs: { INPUT0: 'IN' }, outputs: { OUTPUT0: 'mid' } },
-        { model: 'add', inputs: { A: 'mid', B: 'IN' }, outputs: { SUM: 'OUT' } },
-      ],
-    }),
-    'ens/1': null,
+    ...blsTargets(),
     'failing/config.pbtxt': scriptConfig('failing', f3),
     'failing/1/model.js': FAILING,
     'caller/config.pbtxt': scriptConfig('caller', { ...callerIo, count: 1 }),

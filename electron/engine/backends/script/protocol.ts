@@ -1,18 +1,15 @@
 /** Messages between a script model's host (main thread) and its worker. Tensors travel as typed arrays. */
-import type { ErrorCode } from '../../errors';
 import type { ApiDType } from '../../tensor/dtype';
 import type { TensorData } from '../../tensor/tensor';
+import type { ControlMessage, ControlRequest, LogLevel, WireError } from '../child-supervisor';
+
+export type { LogLevel, WireError };
 
 export interface WireTensor {
   name: string;
   dtype: ApiDType;
   shape: number[];
   data: TensorData;
-}
-
-export interface WireError {
-  code: ErrorCode;
-  message: string;
 }
 
 export interface WireRequest {
@@ -24,29 +21,17 @@ export interface WireRequest {
 
 export type WireResult = { outputs: WireTensor[] } | { error: WireError };
 
-export type LogLevel = 'info' | 'warn' | 'error' | 'verbose';
-
 /** Triton's JSON config shape (what `args.model_config` holds). */
 export type ConfigJson = Record<string, unknown>;
 
-export type HostMessage =
-  | { type: 'init'; args: Record<string, string> }
-  | { type: 'autocomplete'; config: ConfigJson }
-  | { type: 'execute'; id: number; requests: WireRequest[] }
-  | { type: 'bls-result'; callId: number; result: WireResult }
-  | { type: 'finalize' };
+export type HostMessage = ControlRequest | { type: 'execute'; id: number; requests: WireRequest[] } | { type: 'bls-result'; callId: number; result: WireResult };
 
 export type WorkerMessage =
-  | { type: 'loaded'; hasAutoComplete: boolean }
-  | { type: 'load-error'; error: WireError }
-  | { type: 'ready' }
-  | { type: 'init-error'; error: WireError }
-  | { type: 'autocomplete-result'; config?: ConfigJson; error?: WireError }
+  | ControlMessage
   | { type: 'result'; id: number; responses: WireResult[]; ownNs: number }
   | { type: 'execute-error'; id: number; error: WireError }
   | { type: 'bls'; callId: number; model: string; version: number; requestId: string; inputs: WireTensor[]; requested: string[]; parameters: Record<string, string | number | boolean> }
-  | { type: 'log'; level: LogLevel; message: string }
-  | { type: 'finalized' };
+  | { type: 'log'; level: LogLevel; message: string };
 
 /** What the worker is started with. */
 export interface WorkerSetup {

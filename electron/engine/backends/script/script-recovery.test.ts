@@ -87,7 +87,7 @@ describe('a crashing worker', () => {
   });
 
   it('unloading while an instance restarts leaves no worker behind', async () => {
-    const inst = instanceOf('hang') as unknown as { handle?: { worker: { threadId: number } }; starting?: Promise<void> };
+    const inst = instanceOf('hang') as unknown as { child?: { worker: { threadId: number } }; starting?: Promise<void> };
     await rejection(repo.infer('hang', -1, req(1)));
     // Unload once the replacement worker is starting.
     for (let i = 0; i < 1000 && !inst.starting; i++) await new Promise((r) => setTimeout(r, 2));
@@ -96,7 +96,7 @@ describe('a crashing worker', () => {
     // Generous: on a loaded two-core machine a worker can take seconds to come up.
     for (let i = 0; i < 1500 && inst.starting; i++) await new Promise((r) => setTimeout(r, 10));
     expect(inst.starting).toBeUndefined();
-    expect(inst.handle?.worker.threadId ?? -1).toBe(-1);
+    expect(inst.child?.worker.threadId ?? -1).toBe(-1);
   });
 
   it('the lab process is unaffected', () => {

@@ -4,6 +4,7 @@
  * rejection and hands back the LabError.
  */
 import { LabError } from '../../errors';
+import { buildOnnxModel } from '../../onnx/testing/build-model';
 import type { ApiDType } from '../../tensor/dtype';
 import { bytesFromStrings, type Tensor, type TensorData } from '../../tensor/tensor';
 
@@ -136,4 +137,41 @@ export function values(t: Tensor | undefined): number[] {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** An ONNX model: SUM = A + B, FP32 [batch, 3]. */
+export const ADD_ONNX = buildOnnxModel({
+  inputs: [
+    { name: 'A', type: 1, dims: ['batch', 3] },
+    { name: 'B', type: 1, dims: ['batch', 3] },
+  ],
+  outputs: [{ name: 'SUM', type: 1, dims: ['batch', 3] }],
+  nodes: [{ op: 'Add', inputs: ['A', 'B'], outputs: ['SUM'] }],
+});
+
+/** The repository entry 'add': ADD_ONNX on ONNX Runtime, max_batch_size 8, one instance. */
+export function addModel(): Record<string, Uint8Array | string> {
+  return {
+    'add/config.pbtxt': modelConfig('add', { backend: 'onnxruntime', mbs: 8, count: 1, inputs: [{ name: 'A', dims: [3] }, { name: 'B', dims: [3] }], outputs: [{ name: 'SUM', dims: [3] }] }),
+    'add/1/model.onnx': ADD_ONNX,
+  };
+}
+
+/** What BLS tests call: 'add', 'ident' (identity, [3]) and 'ens' (ident, then add: OUT = IN + IN). */
+export function blsTargets(): Record<string, Uint8Array | string | null> {
+  return {
+    ...addModel(),
+    'ident/config.pbtxt': modelConfig('ident', { backend: 'identity', mbs: 8, inputs: [{ name: 'INPUT0', dims: [3] }], outputs: [{ name: 'OUTPUT0', dims: [3] }] }),
+    'ident/1': null,
+    'ens/config.pbtxt': ensembleConfig('ens', {
+      mbs: 8,
+      inputs: [{ name: 'IN', dims: [3] }],
+      outputs: [{ name: 'OUT', dims: [3] }],
+      steps: [
+        { model: 'ident', inputs: { INPUT0: 'IN' }, outputs: { OUTPUT0: 'mid' } },
+        { model: 'add', inputs: { A: 'mid', B: 'IN' }, outputs: { SUM: 'OUT' } },
+      ],
+    }),
+    'ens/1': null,
+  };
 }

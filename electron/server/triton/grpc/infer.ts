@@ -67,7 +67,7 @@ function readParameters(params: Record<string, InferParameter>): Record<string, 
           if (!TRITON_RESERVED_REQUEST_PARAMS.includes(key)) {
             throw invalid(`parameter keys starting with 'triton_' are reserved for Triton usage. Only the following keys starting with 'triton_' are allowed: ${TRITON_RESERVED_REQUEST_PARAMS.join(' ')}`);
           }
-          // Only meaningful for decoupled models, which the lab does not run; checked for its kind.
+          // Only checked for its kind here; ModelStreamInfer reads triton_enable_empty_final_response itself.
           if (c.case !== 'boolParam') throw invalid(`invalid value type for '${key}' parameter, expected bool_param.`);
         } else if (c.case === 'int64Param') out[key] = Number(c.value);
         else if (c.case === 'boolParam' || c.case === 'stringParam' || c.case === 'doubleParam') out[key] = c.value;

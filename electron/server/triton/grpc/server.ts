@@ -23,12 +23,13 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { type ErrorCode, LabError, errorMessage, toLabError } from '../../../engine/errors';
-import type { CoreInferRequest, LoadParameter, TritonCore } from '../core';
+import type { CoreInferRequest, CoreInferResponse, LoadParameter, TritonCore } from '../core';
 import type { LogLevel, SettingValue } from '../log-settings';
 import type { DurationJson, ModelStatsJson } from '../statistics-json';
 import type { TraceChange } from '../trace-settings';
 import { parseVersion } from '../versions';
 import {
+  InferParameterSchema,
   type LogSettingsRequest_SettingValue,
   type ModelInferRequest,
   type ModelStreamInferResponse,
@@ -322,20 +323,77 @@ export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions)
   });
 
   // ---- ModelStreamInfer -----------------------------------------------------
-  /** One request on a stream: its response, or its error as error_message (with the id when the request was refused before running). */
+  /** Triton's `triton_final_response` parameter, set on every response its stream callback writes. */
+  const finalParam = (final: boolean) => ({ triton_final_response: create(InferParameterSchema, { parameterChoice: { case: 'boolParam', value: final } }) });
+
+  /** A request that failed as a whole: error_message (with the id when the request was refused before running). */
+  const streamFailure = (req: ModelInferRequest, err: unknown): { message: ModelStreamInferResponse; error: LabError } => {
+    const e = toLabError(err);
+    log('verbose', `[request id: ${req.id || '<id_unknown>'}] Infer failed: ${e.message}`);
+    // Errors from a running model come back like Triton's response callback: no id, the final flag.
+    const ran = e.stage === 'execute';
+    const inferResponse = create(ModelInferResponseSchema, ran ? { parameters: finalParam(true) } : { id: req.id });
+    return { message: create(ModelStreamInferResponseSchema, { errorMessage: e.message, inferResponse }), error: e };
+  };
+
+  const startInfer = async (req: ModelInferRequest, signal: AbortSignal, onResponse?: CoreInferRequest['onResponse']): Promise<CoreInferResponse> => {
+    if (stopping) throw new LabError('UNAVAILABLE', SHUTTING_DOWN);
+    const config = core.modelConfigMessage(req.modelName, version(req.modelVersion));
+    const { name, version: v, request } = readInferRequest(req, config);
+    return core.infer(name, version(v), { ...request, signal, ...(onResponse ? { onResponse } : {}) });
+  };
+
+  /** One request to a model that is not decoupled: its one response, or its error. */
   const streamAnswer = async (req: ModelInferRequest, signal: AbortSignal): Promise<{ message: ModelStreamInferResponse; error?: LabError }> => {
     try {
-      if (stopping) throw new LabError('UNAVAILABLE', SHUTTING_DOWN);
-      const config = core.modelConfigMessage(req.modelName, version(req.modelVersion));
-      const { name, version: v, request } = readInferRequest(req, config);
-      const full: CoreInferRequest = { ...request, signal };
-      return { message: create(ModelStreamInferResponseSchema, { inferResponse: inferResponse(await core.infer(name, version(v), full)) }) };
+      const response = inferResponse(await startInfer(req, signal));
+      response.parameters = finalParam(true);
+      return { message: create(ModelStreamInferResponseSchema, { inferResponse: response }) };
     } catch (err) {
-      const e = toLabError(err);
-      log('verbose', `[request id: ${req.id || '<id_unknown>'}] Infer failed: ${e.message}`);
-      // Errors from a running model come back like Triton's response callback: no id.
-      const id = e.stage === 'execute' ? '' : req.id;
-      return { message: create(ModelStreamInferResponseSchema, { errorMessage: e.message, inferResponse: create(ModelInferResponseSchema, { id }) }), error: e };
+      return streamFailure(req, err);
+    }
+  };
+
+  /** A model that is not found cannot be decoupled; its request fails on the usual path. */
+  const isDecoupled = (req: ModelInferRequest): boolean => {
+    try {
+      return core.modelConfigMessage(req.modelName, version(req.modelVersion)).modelTransactionPolicy?.decoupled === true;
+    } catch {
+      return false;
+    }
+  };
+
+  /**
+   * One request to a decoupled model: each response is written as the model sends it, with
+   * `triton_final_response`; a final flag sent alone is written (as an empty response naming the
+   * request) only when the request set `triton_enable_empty_final_response`. Errors go to `failed`
+   * (which writes them, or closes the stream under `triton_grpc_error`).
+   */
+  const streamDecoupled = async (
+    req: ModelInferRequest,
+    signal: AbortSignal,
+    write: (m: ModelStreamInferResponse) => void,
+    failed: (m: ModelStreamInferResponse, e: LabError) => void,
+  ): Promise<void> => {
+    const p = req.parameters['triton_enable_empty_final_response']?.parameterChoice;
+    const emptyFinal = p?.case === 'boolParam' && p.value;
+    const echo = { id: req.id, modelName: req.modelName, modelVersion: req.modelVersion };
+    try {
+      await startInfer(req, signal, (r, final) => {
+        if (r === null) {
+          if (emptyFinal) write(create(ModelStreamInferResponseSchema, { inferResponse: create(ModelInferResponseSchema, { ...echo, parameters: finalParam(true) }) }));
+        } else if (r instanceof LabError) {
+          log('verbose', `[request id: ${req.id || '<id_unknown>'}] Infer failed: ${r.message}`);
+          failed(create(ModelStreamInferResponseSchema, { errorMessage: r.message, inferResponse: create(ModelInferResponseSchema, { ...echo, parameters: finalParam(final) }) }), r);
+        } else {
+          const response = inferResponse(r);
+          response.parameters = finalParam(final);
+          write(create(ModelStreamInferResponseSchema, { inferResponse: response }));
+        }
+      });
+    } catch (err) {
+      const { message, error } = streamFailure(req, err);
+      failed(message, error);
     }
   };
 
@@ -347,7 +405,8 @@ export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions)
     let inputEnded = false;
     let finished = false;
     let draining = false;
-    // Responses go out in request order, as Triton writes them for models that are not decoupled.
+    // Responses go out in request order, as Triton writes them for models that are not decoupled;
+    // a decoupled model's responses go out as they come.
     let order: Promise<void> = Promise.resolve();
     const finish = (err?: LabError): void => {
       if (finished) return;
@@ -383,6 +442,14 @@ export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions)
     call.on('data', (req: ModelInferRequest) => {
       if (finished) return;
       pending++;
+      if (isDecoupled(req)) {
+        const failed = (m: ModelStreamInferResponse, e: LabError): void => (grpcErrorMode ? finish(e) : void write(m));
+        void streamDecoupled(req, abort.signal, (m) => void write(m), failed).finally(() => {
+          pending--;
+          maybeFinish();
+        });
+        return;
+      }
       const answer = streamAnswer(req, abort.signal);
       order = order.then(async () => {
         const { message, error } = await answer;

@@ -127,8 +127,22 @@ export async function startHttpServer(core: TritonCore, opts: HttpServerOptions)
     return v as Record<string, unknown>;
   };
 
+  /** A model that cannot be resolved is left for the inference path to report in its own words. */
+  const isDecoupled = (model: string, version: string | undefined): boolean => {
+    try {
+      return core.modelConfigMessage(model, version).modelTransactionPolicy?.decoupled === true;
+    } catch {
+      return false;
+    }
+  };
+
   const handleInfer = async (req: http.IncomingMessage, model: string, version: string | undefined): Promise<HttpReply> => {
     if (req.method !== 'POST') return METHOD_NOT_ALLOWED();
+    // Checked before the body is read, as Triton's HandleInfer does (CheckTransactionPolicy).
+    if (isDecoupled(model, version)) {
+      req.resume();
+      return errorReply("HTTP end point doesn't support models with decoupled transaction policy", httpStatusOf('UNSUPPORTED'));
+    }
     if (inflight >= maxInflight) {
       req.resume();
       return errorReply(`Server is busy: ${inflight} inference requests are in flight (the limit is ${maxInflight}); retry later`, 503);

@@ -266,7 +266,7 @@ class Lab:
         self.channel.send(header, payload.buffers)
 
     # BLS: the request leaves as a frame; whichever thread waits reads frames until its answer is in.
-    def _start_call(self, request):
+    def _start_call(self, request, decoupled):
         with self._lock:
             call_id = self._next_call
             self._next_call += 1
@@ -275,7 +275,7 @@ class Lab:
         self.channel.send({
             "type": "bls", "callId": call_id, "model": request.model_name(), "version": request.model_version(),
             "requestId": str(request.request_id()), "inputs": inputs, "requested": request.requested_output_names(),
-            "parameters": json.loads(request.parameters() or "{}"),
+            "parameters": json.loads(request.parameters() or "{}"), "decoupled": decoupled,
         }, payload.buffers)
         return call_id
 
@@ -284,20 +284,27 @@ class Lab:
             return pb_utils.InferenceResponse(error=pb_utils.TritonError("BLS is only supported during the 'execute' function."))
         return None
 
-    def bls(self, request):
+    def bls(self, request, decoupled):
         refused = self._outside_execute()
         if refused is not None:
-            return refused
-        return self._answer(self.inbox.wait_result(self._start_call(request)))
+            return iter([refused]) if decoupled else refused
+        call_id = self._start_call(request, decoupled)
+        if decoupled:
+            return ResponseIterator(self, call_id)
+        return self._answer(self.inbox.wait_result(call_id))
 
-    async def bls_async(self, request):
+    async def bls_async(self, request, decoupled):
         refused = self._outside_execute()
         if refused is not None:
-            return refused
-        call_id = self._start_call(request)
+            return iter([refused]) if decoupled else refused
+        call_id = self._start_call(request, decoupled)
         # The event loop must keep running (other calls, other coroutines): a pool thread waits.
-        frame = await asyncio.get_running_loop().run_in_executor(None, self.inbox.wait_result, call_id)
-        return self._answer(frame)
+        run = asyncio.get_running_loop().run_in_executor
+        if decoupled:
+            responses = ResponseIterator(self, call_id)
+            await run(None, responses.peek)
+            return responses
+        return self._answer(await run(None, self.inbox.wait_result, call_id))
 
     @staticmethod
     def _answer(frame):
@@ -308,6 +315,44 @@ class Lab:
             code = getattr(pb_utils.TritonError, header["error"]["code"], pb_utils.TritonError.INTERNAL)
             return pb_utils.InferenceResponse(error=pb_utils.TritonError(header["error"]["message"], code))
         return pb_utils.InferenceResponse(output_tensors=to_tensors(header["outputs"], payload))
+
+
+class ResponseIterator:
+    """What exec(decoupled=True) returns: the called model's responses as they arrive. The last one
+    carries the final flag; when the model sent that flag alone, it is an empty response."""
+
+    def __init__(self, lab, call_id):
+        self._lab = lab
+        self._call_id = call_id
+        self._next = None
+        self._done = False
+
+    def __iter__(self):
+        return self
+
+    def peek(self):
+        if self._next is None and not self._done:
+            self._next = self._receive()
+        return self._next
+
+    def __next__(self):
+        response = self.peek()
+        if response is None:
+            raise StopIteration
+        self._next = None
+        return response
+
+    def _receive(self):
+        header, payload = self._lab.inbox.wait_stream(self._call_id)
+        if header is None:
+            self._done = True
+            return self._lab._answer((None, None))
+        self._done = header["final"]
+        response = header.get("response")
+        return self._lab._answer((response, payload)) if response is not None else pb_utils.InferenceResponse()
+
+    def cancel(self):
+        """Request cancellation is not available in the lab: the called model runs to its end."""
 
 
 class Inbox:
@@ -321,6 +366,8 @@ class Inbox:
         self.reading = False
         self.closed = False
         self.results = {}
+        # BLS calls with decoupled=True: call id -> the responses not yet taken.
+        self.streams = collections.defaultdict(collections.deque)
         self.work = collections.deque()
 
     def _pump(self, ready):
@@ -342,6 +389,8 @@ class Inbox:
                 self.closed = True
             elif frame[0]["type"] == "bls-result":
                 self.results[frame[0]["callId"]] = frame
+            elif frame[0]["type"] == "bls-response":
+                self.streams[frame[0]["callId"]].append(frame)
             else:
                 self.work.append(frame)
             self.cond.notify_all()
@@ -355,6 +404,17 @@ class Inbox:
         with self.cond:
             self._pump(lambda: call_id in self.results)
             return self.results.pop(call_id, (None, None))
+
+    def wait_stream(self, call_id):
+        with self.cond:
+            self._pump(lambda: self.streams.get(call_id))
+            queue = self.streams.get(call_id)
+            if not queue:
+                return None, None
+            frame = queue.popleft()
+            if frame[0]["final"]:
+                del self.streams[call_id]
+            return frame
 
 
 class Stub:

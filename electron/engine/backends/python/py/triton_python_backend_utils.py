@@ -12,6 +12,12 @@ import numpy as np
 # The stub sets this to its connection to the lab before model.py is imported.
 _lab = None
 
+
+def _getter(attr):
+    """One of the API's accessor methods (request.inputs(), tensor.name(), ...): the stored attribute."""
+    return lambda self: getattr(self, attr)
+
+
 TRITONSERVER_REQUEST_FLAG_SEQUENCE_START = 1
 TRITONSERVER_REQUEST_FLAG_SEQUENCE_END = 2
 TRITONSERVER_RESPONSE_COMPLETE_FINAL = 1
@@ -121,11 +127,8 @@ class TritonError(Exception):
         self._message = str(message)
         self._code = code if isinstance(code, int) and 0 <= code < len(self._NAMES) else TritonError.INTERNAL
 
-    def message(self):
-        return self._message
-
-    def code(self):
-        return self._code
+    message = _getter("_message")
+    code = _getter("_code")
 
     def __str__(self):
         return self._message
@@ -156,11 +159,8 @@ class Tensor:
         self._array = tensor
         self._triton_type = triton_type
 
-    def name(self):
-        return self._name
-
-    def as_numpy(self):
-        return self._array
+    name = _getter("_name")
+    as_numpy = _getter("_array")
 
     def shape(self):
         return list(self._array.shape)
@@ -199,17 +199,12 @@ class InferenceResponse:
         self._error = error
         self._parameters = parameters if isinstance(parameters, str) else json.dumps(parameters or {})
 
-    def output_tensors(self):
-        return self._tensors
+    output_tensors = _getter("_tensors")
+    error = _getter("_error")
+    parameters = _getter("_parameters")
 
     def has_error(self):
         return self._error is not None
-
-    def error(self):
-        return self._error
-
-    def parameters(self):
-        return self._parameters
 
 
 class InferenceResponseSender:
@@ -274,32 +269,15 @@ class InferenceRequest:
         self._parameters = parameters if isinstance(parameters, str) else json.dumps(parameters)
         self._sender = None
 
-    def inputs(self):
-        return self._inputs
-
-    def requested_output_names(self):
-        return self._requested
-
-    def request_id(self):
-        return self._request_id
-
-    def correlation_id(self):
-        return self._correlation_id
-
-    def flags(self):
-        return self._flags
-
-    def timeout(self):
-        return self._timeout
-
-    def model_name(self):
-        return self._model_name
-
-    def model_version(self):
-        return self._model_version
-
-    def parameters(self):
-        return self._parameters
+    inputs = _getter("_inputs")
+    requested_output_names = _getter("_requested")
+    request_id = _getter("_request_id")
+    correlation_id = _getter("_correlation_id")
+    flags = _getter("_flags")
+    timeout = _getter("_timeout")
+    model_name = _getter("_model_name")
+    model_version = _getter("_model_version")
+    parameters = _getter("_parameters")
 
     def is_cancelled(self):
         return False
@@ -310,16 +288,11 @@ class InferenceRequest:
         return self._sender
 
     def exec(self, decoupled=False):
-        response = _lab.bls(self)
-        return iter([response]) if decoupled else response
+        """decoupled=True: an iterator over the responses as they arrive; the last may be empty (the final flag alone)."""
+        return _lab.bls(self, decoupled)
 
     async def async_exec(self, decoupled=False):
-        response = await _lab.bls_async(self)
-        return _aiter_one(response) if decoupled else response
-
-
-async def _aiter_one(response):
-    yield response
+        return await _lab.bls_async(self, decoupled)
 
 
 def get_input_tensor_by_name(inference_request, name):
@@ -465,21 +438,10 @@ class Logger:
     def log(message, level=0):
         _lab.log(Logger._LEVEL_NAMES.get(level, "info"), str(message))
 
-    @staticmethod
-    def log_info(message):
-        _lab.log("info", str(message))
-
-    @staticmethod
-    def log_warn(message):
-        _lab.log("warn", str(message))
-
-    @staticmethod
-    def log_error(message):
-        _lab.log("error", str(message))
-
-    @staticmethod
-    def log_verbose(message):
-        _lab.log("verbose", str(message))
+    log_info = staticmethod(lambda message: Logger.log(message, Logger.LogLevel.INFO))
+    log_warn = staticmethod(lambda message: Logger.log(message, Logger.LogLevel.WARNING))
+    log_error = staticmethod(lambda message: Logger.log(message, Logger.LogLevel.ERROR))
+    log_verbose = staticmethod(lambda message: Logger.log(message, Logger.LogLevel.VERBOSE))
 
 
 LogLevel = Logger.LogLevel

@@ -1,0 +1,322 @@
+/**
+ * What the script backend (a worker thread per instance) and the Python
+ * backend (a process per instance) share: answers awaited by key with a
+ * timeout, loading and initialize(), auto_complete_config in a throwaway
+ * child, restarts after a crash or a hang, an execute timeout that pauses
+ * while BLS calls are out, BLS calls relayed into the engine with the Python
+ * backend's error wording, and a best-effort finalize(). Only the transport
+ * (how messages and tensors travel) differs between the two.
+ */
+import { type ErrorCode, LabError, errorMessage } from '../errors';
+import type { TraceContext } from '../runtime/trace';
+import type { InferResult, ModelResolver } from '../runtime/types';
+import type { Tensor } from '../tensor/tensor';
+
+export type LogLevel = 'info' | 'warn' | 'error' | 'verbose';
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** The messages of a child's life cycle, the same in both backends' protocols. */
+export type ControlMessage =
+  | { type: 'loaded'; hasAutoComplete: boolean }
+  | { type: 'load-error'; error: WireError }
+  | { type: 'ready' }
+  | { type: 'init-error'; error: WireError }
+  | { type: 'autocomplete-result'; config?: Record<string, unknown>; error?: WireError }
+  | { type: 'finalized' };
+
+export type ControlRequest = { type: 'init'; args: Record<string, string> } | { type: 'finalize' } | { type: 'autocomplete'; config: Record<string, unknown> };
+
+export function failure(prefix: string, err: { code?: ErrorCode; message: string }): LabError {
+  return new LabError(err.code ?? 'INTERNAL', `${prefix}${err.message}`);
+}
+
+const TIMED_OUT = 'timed out after ';
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof LabError && err.message.startsWith(TIMED_OUT);
+}
+
+type Waiter<M> = { resolve: (m: M) => void; reject: (e: Error) => void };
+
+/** One child and its plumbing: waiters for answers by key, and how it died. */
+export abstract class ChildChannel<M> {
+  exited: Error | undefined;
+  onExit?: (err: Error) => void;
+  private readonly waiters = new Map<string, Waiter<M>>();
+  private readonly goneListeners = new Set<(e: Error) => void>();
+
+  /** The life-cycle message `m` carries. */
+  abstract controlOf(m: M): ControlMessage;
+  abstract sendControl(msg: ControlRequest): void;
+  /** Stops the child at once. */
+  abstract terminate(): Promise<unknown>;
+  /** Stops the child after finalize() (it may finish on its own first). */
+  abstract shutdown(): Promise<unknown>;
+
+  /** Hands `m` to whoever waits for `key`; false when nobody does. */
+  protected deliver(key: string, m: M): boolean {
+    const w = this.waiters.get(key);
+    if (!w) return false;
+    this.waiters.delete(key);
+    w.resolve(m);
+    return true;
+  }
+
+  protected died(err: Error): void {
+    if (this.exited) return;
+    this.exited = err;
+    for (const l of this.goneListeners) l(err);
+    this.goneListeners.clear();
+    for (const w of new Set(this.waiters.values())) w.reject(err);
+    this.waiters.clear();
+    this.onExit?.(err);
+  }
+
+  /** Calls `listener` once the child is gone (at once if it is); returns the unsubscribe. */
+  whenGone(listener: (e: Error) => void): () => void {
+    if (this.exited) {
+      listener(this.exited);
+      return () => undefined;
+    }
+    this.goneListeners.add(listener);
+    return () => this.goneListeners.delete(listener);
+  }
+
+  /** The first message answering one of `keys` ("ready", "execute:3", …), or a timeout after `ms`. */
+  wait(keys: string | string[], ms: number): Promise<M> {
+    if (this.exited) return Promise.reject(this.exited);
+    const list = Array.isArray(keys) ? keys : [keys];
+    return new Promise((resolve, reject) => {
+      const settle = (): void => {
+        clearTimeout(timer);
+        for (const k of list) this.waiters.delete(k);
+      };
+      const timer = setTimeout(() => {
+        settle();
+        reject(new LabError('UNAVAILABLE', `${TIMED_OUT}${ms} ms`));
+      }, ms);
+      const waiter: Waiter<M> = {
+        resolve: (m) => {
+          settle();
+          resolve(m);
+        },
+        reject: (e) => {
+          settle();
+          reject(e);
+        },
+      };
+      for (const k of list) this.waiters.set(k, waiter);
+    });
+  }
+
+  async control(keys: ControlMessage['type'] | ControlMessage['type'][], ms: number): Promise<ControlMessage> {
+    return this.controlOf(await this.wait(keys, ms));
+  }
+}
+
+/** How a backend names its model file in load errors ("model.py", "the script"). */
+export interface ChildWording {
+  loadPrefix: string;
+  autoCompletePrefix: string;
+}
+
+async function loaded<M>(c: ChildChannel<M>, wording: ChildWording, ms: number): Promise<boolean> {
+  const first = await c.control(['loaded', 'load-error'], ms);
+  if (first.type === 'load-error') throw failure(wording.loadPrefix, first.error);
+  return first.type === 'loaded' && first.hasAutoComplete;
+}
+
+/** Loads the model in a throwaway child and runs its auto_complete_config, if it has one. */
+export async function autoCompleteIn<M>(c: ChildChannel<M>, wording: ChildWording, config: Record<string, unknown>, ms: number): Promise<Record<string, unknown> | undefined> {
+  try {
+    if (!(await loaded(c, wording, ms))) return undefined;
+    const reply = c.control('autocomplete-result', ms);
+    c.sendControl({ type: 'autocomplete', config });
+    const msg = await reply;
+    if (msg.type !== 'autocomplete-result') return undefined;
+    if (msg.error) throw failure(`${wording.autoCompletePrefix} failed: `, msg.error);
+    return msg.config;
+  } finally {
+    await c.terminate();
+  }
+}
+
+export interface SupervisorOptions {
+  name: string;
+  /** Triton's initialize() args. */
+  args: Record<string, string>;
+  resolver: ModelResolver;
+  log: (level: LogLevel, message: string) => void;
+  /** How long execute() may go without answering before the child is replaced. */
+  executeTimeoutMs: number;
+  initializeTimeoutMs: number;
+}
+
+/** A BLS call as a child asks for it, its tensors already read. */
+export interface BlsCall {
+  model: string;
+  version: number;
+  requestId: string;
+  inputs: Tensor[];
+  requested: string[];
+  parameters: Record<string, string | number | boolean>;
+}
+
+export type BlsOutcome = { outputs: Tensor[] } | { error: WireError };
+
+/**
+ * A model instance that owns one child: started and initialized before it
+ * answers, replaced after a crash or a hang (once per child), finalized on
+ * close. Subclasses send the requests and read the answers.
+ */
+export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
+  readonly device = 'CPU';
+  protected child: C | undefined;
+  private starting: Promise<void> | undefined;
+  protected nextId = 1;
+  protected closed = false;
+  /** The trace context of the batch being executed, for BLS calls made during it. */
+  protected current: TraceContext | undefined;
+  private blsInFlight = 0;
+  restarts = 0;
+  lastOwnNs = 0;
+  lastInputNs = 0;
+
+  protected constructor(
+    protected readonly opts: SupervisorOptions,
+    private readonly wording: ChildWording,
+  ) {}
+
+  get name(): string {
+    return this.opts.name;
+  }
+
+  /** A new child with its BLS (and response) handlers connected. */
+  protected abstract spawn(): C;
+
+  /** Starts a child, loads the model and runs initialize(). */
+  protected boot(): Promise<void> {
+    this.starting ??= (async () => {
+      const c = this.spawn();
+      try {
+        await loaded(c, this.wording, this.opts.initializeTimeoutMs);
+        const reply = c.control(['ready', 'init-error'], this.opts.initializeTimeoutMs);
+        c.sendControl({ type: 'init', args: this.opts.args });
+        const first = await reply;
+        if (first.type === 'init-error') throw failure('initialize() failed: ', first.error);
+      } catch (err) {
+        await c.terminate();
+        throw err instanceof LabError ? err : new LabError('INTERNAL', `${this.name}: ${errorMessage(err)}`);
+      }
+      c.onExit = (err) => {
+        if (this.closed) return;
+        this.opts.log('error', `instance ${this.name} stopped: ${err.message}`);
+        // A child that dies between requests (a timer that threw) is replaced at once.
+        void this.restart(c, err.message);
+      };
+      this.child = c;
+    })().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  /** Replaces a crashed or stuck child with a fresh one, once per child. */
+  private async restart(old: C, reason: string): Promise<void> {
+    if (this.child !== old || this.closed) return;
+    this.restarts++;
+    this.opts.log('error', `${reason}; restarting instance ${this.name}`);
+    this.child = undefined;
+    await old.terminate().catch(() => undefined);
+    if (!this.closed && !this.child) await this.boot().catch((err: unknown) => this.opts.log('error', `instance ${this.name} could not restart: ${errorMessage(err)}`));
+  }
+
+  /** The live child, started again when the last one had to go. */
+  protected async live(): Promise<C> {
+    if (this.closed) throw new LabError('UNAVAILABLE', `instance ${this.name} is unloaded`);
+    if (!this.child) await this.boot();
+    return this.child!;
+  }
+
+  /** The execute timeout only counts while the model computes, not while it waits on BLS calls. */
+  protected async waitExecute(c: C, key: string): Promise<M> {
+    for (;;) {
+      try {
+        return await c.wait(key, this.opts.executeTimeoutMs);
+      } catch (err) {
+        if (isTimeout(err) && this.blsInFlight > 0) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** A timeout for answers that come after execute() returned (response senders); nothing waits on BLS then. */
+  protected timeoutError(): LabError {
+    return new LabError('UNAVAILABLE', `${TIMED_OUT}${this.opts.executeTimeoutMs} ms`);
+  }
+
+  /** What every request of a batch gets when its child died or hung during execute; the child is replaced. */
+  protected lost(c: C, err: unknown): LabError {
+    const stuck = isTimeout(err);
+    const prefix = `Failed to process the request(s) for model instance '${this.name}', message: `;
+    const why = stuck
+      ? `${prefix}execute() did not return within ${this.opts.executeTimeoutMs} ms (an endless loop or a hang?); the instance was restarted`
+      : `${prefix}${errorMessage(err)}; the instance was restarted`;
+    void this.restart(c, stuck ? `execute() timed out after ${this.opts.executeTimeoutMs} ms` : errorMessage(err));
+    return new LabError(stuck ? 'UNAVAILABLE' : 'INTERNAL', why);
+  }
+
+  /** execute() raised: every request of the batch fails with Triton's message. */
+  protected executeError(err: WireError): LabError {
+    return new LabError('INTERNAL', `Failed to process the request(s) for model '${this.name}', message: ${err.message}`);
+  }
+
+  /**
+   * Runs a BLS call through the engine's normal path, inside the executing request's context
+   * (its trace, its span as the parent, the instances it holds). With `onResponse`, a decoupled
+   * model's responses are passed on as they come; the outcome is then the last one.
+   */
+  protected async relay(call: BlsCall, onResponse?: (r: InferResult | LabError | null, final: boolean) => void): Promise<BlsOutcome> {
+    this.blsInFlight++;
+    try {
+      const runner = this.opts.resolver.resolve(call.model, call.version);
+      const res = await runner.infer({
+        id: call.requestId,
+        inputs: call.inputs,
+        outputs: call.requested,
+        parameters: call.parameters,
+        trace: this.current ? { ...this.current, kind: 'bls' } : { kind: 'bls', held: [] },
+        ...(onResponse ? { onResponse } : {}),
+      });
+      return { outputs: res.outputs };
+    } catch (err) {
+      const e = err instanceof LabError ? err : new LabError('INTERNAL', errorMessage(err));
+      // As Triton's Python backend: a failure of the called model comes back verbatim; a request
+      // that could not be made loses its code behind a prefix.
+      return e.stage === 'execute' ? { error: { code: e.code, message: e.message } } : { error: { code: 'INTERNAL', message: `Model ${call.model} - Error when running inference: ${e.message}` } };
+    } finally {
+      this.blsInFlight--;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    // A child still starting (a restart) is closed once it is up, never left running.
+    await this.starting?.catch(() => undefined);
+    const c = this.child;
+    this.child = undefined;
+    if (!c || c.exited) return;
+    try {
+      const done = c.control('finalized', 5000);
+      c.sendControl({ type: 'finalize' });
+      await done;
+    } catch {
+      /* finalize() is best effort */
+    }
+    await c.shutdown();
+  }
+}
