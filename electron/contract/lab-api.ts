@@ -401,6 +401,8 @@ export interface LabSettings {
   locale: 'system' | 'en' | 'zh-CN';
   /** Most recent first. */
   recentRepositories: string[];
+  /** The Python interpreter for Python models (a path or a command on the PATH); empty or absent: found automatically. A model's own config parameter still wins. */
+  pythonExecutable?: string;
   /** Walkthrough progress by walkthrough id, so a tour resumes where it was left. */
   walkthroughs?: Record<string, { step: number; done: boolean }>;
 }

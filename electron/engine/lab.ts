@@ -118,7 +118,8 @@ export class Lab {
     const hasCode = await hasScriptModels(abs);
     // Workspace trust: a folder's scripts run only once the user says so (samples ship with the app).
     const trust: TrustState = !hasCode || sample || this.settings.isTrusted(abs) ? 'trusted' : 'untrusted';
-    const repo = new Repository(abs, { ...this.options.repository, ...opts.options, runCode: trust === 'trusted' });
+    const python = this.settings.get().pythonExecutable;
+    const repo = new Repository(abs, { ...this.options.repository, ...opts.options, runCode: trust === 'trusted', ...(python ? { python } : {}) });
     const entry: OpenRepo = { id, repo, sample, trust, hasCode, unsubscribe: () => undefined };
     entry.unsubscribe = repo.onChange((models) => this.emit({ type: 'models-changed', repoId: id, models }));
     this.repos.set(id, entry);
@@ -201,9 +202,21 @@ export class Lab {
 
   setSettings(changes: Partial<LabSettings>): LabSettings {
     if (!changes || typeof changes !== 'object') throw new LabError('INVALID_ARG', 'settings must be an object');
+    const before = this.settings.get().pythonExecutable;
     const settings = this.settings.update(changes);
     this.emit({ type: 'settings-changed', settings });
+    if (settings.pythonExecutable !== before) void this.reloadPythonModels(settings.pythonExecutable);
     return settings;
+  }
+
+  /** Another interpreter was chosen: Python models load again with it (the others are left alone). */
+  private async reloadPythonModels(python: string | undefined): Promise<void> {
+    for (const e of this.repos.values()) {
+      if (python) e.repo.options.python = python;
+      else delete e.repo.options.python;
+      const names = [...e.repo.models.values()].filter((m) => m.base?.backend === 'python' && !m.unloaded).map((m) => m.name);
+      if (names.length) await e.repo.load(names).catch(() => undefined);
+    }
   }
 
   /** The tensor a viewer asks for: a run's (inputs, outputs, ensemble edges, spans) or a graph's initializer. */

@@ -69,6 +69,11 @@ function storedWalkthroughs(raw: unknown): WalkthroughProgress {
   return copyProgress(Object.entries(raw as Record<string, unknown>).filter(([id, v]) => !progressProblem(id, v)).slice(0, MAX_WALKTHROUGHS));
 }
 
+/** A path or command name: no control characters, bounded. */
+function validPython(v: string): boolean {
+  return v.length <= 4096 && ![...v].some((c) => c.charCodeAt(0) < 0x20);
+}
+
 function sanitize(raw: unknown): Stored {
   const o = (raw && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const theme = o['theme'];
@@ -79,6 +84,7 @@ function sanitize(raw: unknown): Stored {
     recentRepositories: [...new Set(strings(o['recentRepositories']))].slice(0, MAX_RECENT),
     trustedFolders: [...new Set(strings(o['trustedFolders']))],
     walkthroughs: storedWalkthroughs(o['walkthroughs']),
+    ...(typeof o['pythonExecutable'] === 'string' && validPython(o['pythonExecutable']) ? { pythonExecutable: o['pythonExecutable'] } : {}),
   };
 }
 
@@ -104,10 +110,10 @@ export class SettingsStore {
   }
 
   get(): LabSettings {
-    const { theme, locale, recentRepositories, walkthroughs } = this.data;
+    const { theme, locale, recentRepositories, walkthroughs, pythonExecutable } = this.data;
     // Left out while empty, so settings without tours read as they always did.
     const tours = Object.entries(walkthroughs);
-    return { theme, locale, recentRepositories: [...recentRepositories], ...(tours.length ? { walkthroughs: copyProgress(tours) } : {}) };
+    return { theme, locale, recentRepositories: [...recentRepositories], ...(pythonExecutable ? { pythonExecutable } : {}), ...(tours.length ? { walkthroughs: copyProgress(tours) } : {}) };
   }
 
   update(changes: Partial<LabSettings>): LabSettings {
@@ -128,6 +134,12 @@ export class SettingsStore {
     }
     // The whole map is replaced: the renderer owns it and sends it complete.
     if (changes.walkthroughs !== undefined) next.walkthroughs = checkWalkthroughs(changes.walkthroughs);
+    if (changes.pythonExecutable !== undefined) {
+      const p = changes.pythonExecutable;
+      if (typeof p !== 'string' || !validPython(p.trim())) throw new LabError('INVALID_ARG', 'pythonExecutable must be a path or a command name (empty: find one automatically)');
+      if (p.trim()) next.pythonExecutable = p.trim();
+      else delete next.pythonExecutable;
+    }
     this.data = next;
     this.save();
     return this.get();

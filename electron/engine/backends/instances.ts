@@ -78,6 +78,8 @@ export interface LoadContext {
   progress?: (done: number, total: number) => void;
   /** Aborting stops before the next instance starts (a session being created finishes first). */
   signal?: AbortSignal;
+  /** The lab's Python interpreter setting. */
+  python?: string;
 }
 
 export interface LoadedInstances {
@@ -162,7 +164,7 @@ export async function createInstances(backend: string, ctx: LoadContext): Promis
     }
     case BACKEND.python: {
       const file = modelFileOf(ctx);
-      const env = await findPython(ctx.config, ctx.modelDir);
+      const env = await findPython(ctx.config, ctx.modelDir, ctx.python);
       const instances = await startSupervised(specs, ctx, (_s, opts) =>
         PythonInstance.start({ ...opts, executable: env.executable, setup: { file, versionDir: ctx.versionDir, modelName: ctx.model } }),
       );

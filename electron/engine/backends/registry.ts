@@ -28,6 +28,8 @@ export interface PrepareContext {
   defaultMaxBatchSize: number;
   /** The folder's code may run (workspace trust); false: scripts are read, never executed. */
   runCode?: boolean;
+  /** The lab's Python interpreter setting. */
+  python?: string;
 }
 
 export interface PrepareResult {

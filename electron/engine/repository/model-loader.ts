@@ -50,6 +50,8 @@ export interface LoadOptions {
   defaultMaxBatchSize: number;
   /** Workspace trust: false reads script models but never runs them (no auto-complete, no instances). */
   runCode?: boolean;
+  /** The lab's chosen Python interpreter (a setting); a model's own config parameter still wins. */
+  python?: string;
 }
 
 export const DEFAULT_LOAD_OPTIONS: LoadOptions = { devices: { gpus: [] }, autoComplete: true, defaultMaxBatchSize: 4 };
@@ -286,7 +288,7 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
   if (runtimeProblem) issues.push(runtimeProblem);
   issues.push(...normalizeInstanceGroups(c, opts.devices, filled));
   issues.push(...validateInstanceGroups(c, opts.devices.gpus));
-  const ctx = { model: rec.name, versionDir: v.dir, config: c, filled, autoComplete: opts.autoComplete, defaultMaxBatchSize: opts.defaultMaxBatchSize, runCode: opts.runCode !== false };
+  const ctx = { model: rec.name, versionDir: v.dir, config: c, filled, autoComplete: opts.autoComplete, defaultMaxBatchSize: opts.defaultMaxBatchSize, runCode: opts.runCode !== false, ...(opts.python ? { python: opts.python } : {}) };
   const prepared = await backend.complete(ctx);
   issues.push(...prepared.issues);
   if (prepared.changed) normalizeModelConfig(c, filled);
@@ -319,7 +321,7 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
     v.state = 'UNAVAILABLE';
     v.reason = UNTRUSTED_REASON;
   } else if (opts.runtime) {
-    await startVersion(rec, v, c, backend.name, opts.runtime);
+    await startVersion(rec, v, c, backend.name, opts.runtime, opts.python);
   } else {
     v.state = 'READY';
     v.reason = '';
@@ -334,7 +336,7 @@ export function appendLog(v: VersionRecord, level: LogLevel, message: string): v
 }
 
 /** Starts the instances, warms them up, and makes the version servable. */
-async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, backend: string, hooks: RuntimeHooks): Promise<void> {
+async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, backend: string, hooks: RuntimeHooks, python?: string): Promise<void> {
   v.state = 'LOADING';
   v.reason = 'starting instances';
   hooks.changed?.(rec.name);
@@ -345,6 +347,7 @@ async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, 
       modelDir: rec.dir,
       versionDir: v.dir,
       config: c,
+      ...(python ? { python } : {}),
       ...(v.modelFile ? { modelFile: v.modelFile } : {}),
       resolver: hooks.resolver,
       log: (level, message) => {

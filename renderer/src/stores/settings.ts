@@ -22,7 +22,8 @@ export const useSettingsStore = defineStore('settings', {
       const theme = s?.theme === 'light' || s?.theme === 'dark' ? s.theme : 'system';
       const lang = s?.locale === 'en' || s?.locale === 'zh-CN' ? s.locale : 'system';
       const tours = s?.walkthroughs && typeof s.walkthroughs === 'object' && !Array.isArray(s.walkthroughs) ? s.walkthroughs : undefined;
-      this.settings = { theme, locale: lang, recentRepositories: Array.isArray(s?.recentRepositories) ? s.recentRepositories : [], ...(tours ? { walkthroughs: tours } : {}) };
+      const python = typeof s?.pythonExecutable === 'string' && s.pythonExecutable ? { pythonExecutable: s.pythonExecutable } : {};
+      this.settings = { theme, locale: lang, recentRepositories: Array.isArray(s?.recentRepositories) ? s.recentRepositories : [], ...python, ...(tours ? { walkthroughs: tours } : {}) };
       applyTheme(theme);
       setLocale(lang === 'system' ? systemLocale() : lang);
     },
@@ -56,6 +57,15 @@ export const useSettingsStore = defineStore('settings', {
         this.apply(await useBackend().call('setSettings', changes));
       } catch (err) {
         this.error = errorText(err);
+      }
+    },
+    /** Chooses the interpreter for Python models ('' = automatic); the lab reloads them. Resolves to the error, if any. */
+    async setPython(path: string): Promise<string> {
+      try {
+        this.apply(await useBackend().call('setSettings', { pythonExecutable: path }));
+        return '';
+      } catch (err) {
+        return errorText(err);
       }
     },
   },

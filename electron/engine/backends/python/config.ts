@@ -22,7 +22,7 @@ export interface PythonPrepared {
   ioFromUnrunnableCode?: boolean;
 }
 
-export async function preparePython(ctx: { model: string; versionDir: string; config: ModelConfig; autoComplete: boolean; runCode?: boolean }): Promise<PythonPrepared> {
+export async function preparePython(ctx: { model: string; versionDir: string; config: ModelConfig; autoComplete: boolean; runCode?: boolean; python?: string }): Promise<PythonPrepared> {
   const file = path.join(ctx.versionDir, ctx.config.defaultModelFilename || FILENAME.python);
   const isFile = await fs.stat(file).then((s) => s.isFile()).catch(() => false);
   if (!isFile) {
@@ -34,7 +34,7 @@ export async function preparePython(ctx: { model: string; versionDir: string; co
   const modelDir = path.dirname(ctx.versionDir);
   let executable: string;
   try {
-    executable = (await findPython(ctx.config, modelDir)).executable;
+    executable = (await findPython(ctx.config, modelDir, ctx.python)).executable;
   } catch (err) {
     const e = err instanceof LabError ? err : new LabError('UNAVAILABLE', errorMessage(err));
     return { issues: [issue('python.unavailable', e.message, ['backend'], e.code)], modelFile: file, ioFromUnrunnableCode: ioMissing };

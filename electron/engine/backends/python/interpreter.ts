@@ -1,8 +1,8 @@
 /**
  * Which Python runs a model: the config parameter PYTHON_EXECUTABLE (the
  * lab's), else Triton's EXECUTION_ENV_PATH when it is an unpacked environment
- * folder, else the MODEL_LAB_PYTHON environment variable, else `python3` on the
- * PATH and then /usr/bin/python3. The first that imports numpy wins; when none
+ * folder, else the lab's "Python interpreter" setting, else the MODEL_LAB_PYTHON
+ * environment variable, else `python3` on the PATH and then /usr/bin/python3. The first that imports numpy wins; when none
  * does, the error says exactly what to install.
  */
 import { execFile } from 'node:child_process';
@@ -51,7 +51,7 @@ function probe(executable: string): Promise<Probe> {
 }
 
 /** The interpreters to try for a model, in order, and whether they were chosen explicitly. */
-export function candidates(config: ModelConfig, modelDir: string): { list: string[]; explicit?: string } {
+export function candidates(config: ModelConfig, modelDir: string, setting?: string): { list: string[]; explicit?: string } {
   const param = (key: string): string | undefined => config.parameters[key]?.stringValue?.replaceAll('$$TRITON_MODEL_DIRECTORY', modelDir) || undefined;
   const exe = param(PYTHON_EXECUTABLE);
   if (exe) return { list: [path.isAbsolute(exe) || !exe.includes('/') ? exe : path.resolve(modelDir, exe)], explicit: `the config parameter ${PYTHON_EXECUTABLE}` };
@@ -60,6 +60,7 @@ export function candidates(config: ModelConfig, modelDir: string): { list: strin
     const dir = path.isAbsolute(envPath) ? envPath : path.resolve(modelDir, envPath);
     if (existsSync(dir) && statSync(dir).isDirectory()) return { list: [path.join(dir, 'bin', 'python3')], explicit: `the config parameter ${EXECUTION_ENV_PATH}` };
   }
+  if (setting) return { list: [setting], explicit: 'the lab setting "Python interpreter"' };
   const fromEnv = process.env[PYTHON_ENV_VAR];
   if (fromEnv) return { list: [fromEnv], explicit: `the environment variable ${PYTHON_ENV_VAR}` };
   return { list: DEFAULTS };
@@ -70,8 +71,8 @@ function installHint(exe: string): string {
 }
 
 /** Finds a Python with numpy for a model, or says exactly what is missing and how to fix it (UNAVAILABLE). */
-export async function findPython(config: ModelConfig, modelDir: string): Promise<PythonEnv> {
-  const { list, explicit } = candidates(config, modelDir);
+export async function findPython(config: ModelConfig, modelDir: string, setting?: string): Promise<PythonEnv> {
+  const { list, explicit } = candidates(config, modelDir, setting);
   const failures: string[] = [];
   let numpyMissing: string | undefined;
   for (const exe of list) {
