@@ -91,6 +91,9 @@ test('repairs the published Data Pipelines layout after showing the diff', async
     await expect(view.getByTestId('repair-open')).toHaveCount(0);
     expect(readFileSync(path.join(repo, 'ensemble_model', 'config.pbtxt'), 'utf8')).toContain('platform: "ensemble"');
     expect(existsSync(path.join(repo, 'ensemble_model', 'config.pbtxt.orig'))).toBe(true);
+    // Closed again, so its trust prompt does not follow the other tests around.
+    await page.getByTestId('close-data_pipelines_published').click();
+    await expect(page.getByTestId('repo-data_pipelines_published')).toHaveCount(0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
