@@ -238,7 +238,8 @@ export interface TensorStats {
 
 /** How a tensor can be shown as an image (batch, height, width, channels at their axes). */
 export interface ImageLayout {
-  layout: 'HW' | 'HWC' | 'CHW' | 'NHW' | 'NHWC' | 'NCHW';
+  /** ENCODED: the tensor holds image files (PNG, JPEG, ...), one per batch entry; the size is the first one's. */
+  layout: 'HW' | 'HWC' | 'CHW' | 'NHW' | 'NHWC' | 'NCHW' | 'ENCODED';
   batch: number;
   height: number;
   width: number;

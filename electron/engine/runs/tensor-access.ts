@@ -4,7 +4,8 @@
  * exports as .npy or JSON.
  */
 import type { ExportedTensor, Heatmap, Histogram, ImageLayout, ImageRequest, RenderedImage, TensorPage } from '../../contract/lab-api';
-import { LabError } from '../errors';
+import { LabError, errorMessage } from '../errors';
+import { encodedImages } from './encoded-image';
 import { type Tensor, elementCount, isBytesData } from '../tensor/tensor';
 import { imageLayouts, isText, numberAt } from './tensor-info';
 
@@ -63,6 +64,8 @@ export function pixelIndex(l: ImageLayout, b: number, y: number, x: number, c: n
       return (c * h + y) * w + x;
     case 'NCHW':
       return ((b * ch + c) * h + y) * w + x;
+    case 'ENCODED':
+      throw new LabError('INVALID_ARG', 'an encoded image has no element per pixel');
   }
 }
 
@@ -70,7 +73,22 @@ function pngBase64(raw: Uint8Array, width: number, height: number, channels: 1 |
   return import('sharp').then(async ({ default: sharp }) => (await sharp(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), { raw: { width, height, channels } }).png().toBuffer()).toString('base64'));
 }
 
+/** Decodes the b-th image file a tensor holds into a PNG for display. */
+async function encodedImage(t: Tensor, b: number): Promise<RenderedImage> {
+  const files = encodedImages(t);
+  if (files.length === 0) throw new LabError('INVALID_ARG', `tensor '${t.name}' holds no image file`);
+  if (!Number.isInteger(b) || b < 0 || b >= files.length) throw new LabError('INVALID_ARG', `batch index ${b} is outside 0..${files.length - 1}`);
+  try {
+    const { default: sharp } = await import('sharp');
+    const { data, info } = await sharp(files[b]!).rotate().png().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, png: data.toString('base64'), range: [0, 255] };
+  } catch (err) {
+    throw new LabError('INVALID_ARG', `tensor '${t.name}' looks like an image file but could not be decoded: ${errorMessage(err)}`);
+  }
+}
+
 export async function tensorImage(t: Tensor, req: ImageRequest): Promise<RenderedImage> {
+  if (req.layout === 'ENCODED') return encodedImage(t, req.batchIndex ?? 0);
   if (isBytesData(t.data)) throw new LabError('INVALID_ARG', `tensor '${t.name}' holds strings, not pixels`);
   const layout = imageLayouts(t.dtype, t.shape).find((l) => l.layout === req.layout);
   if (!layout) throw new LabError('INVALID_ARG', `tensor '${t.name}' of shape [${t.shape.join(', ')}] cannot be read as ${req.layout}`);

@@ -3,6 +3,7 @@
  * over every element (FP16/BF16 decoded, NaN and infinities counted apart),
  * true counts, non-text BYTES elements, and the ways it could be an image.
  */
+import { encodedImages, sniffImage } from './encoded-image';
 import type { ImageLayout, TensorDType, TensorInfo, TensorStats } from '../../contract/lab-api';
 import { bf16ToFloat, halfToFloat } from '../tensor/half';
 import { type Tensor, byteSize, elementCount, isBytesData } from '../tensor/tensor';
@@ -93,6 +94,10 @@ export function describeTensor(t: Tensor): TensorInfo {
     byteSize: byteSize(t),
     imageLayouts: imageLayouts(t.dtype, t.shape),
   };
+  const encoded = encodedImages(t);
+  const first = encoded[0] && sniffImage(encoded[0]);
+  // A file is what the user will want to see first (the OCR ensemble's input_image).
+  if (first) info.imageLayouts.unshift({ layout: 'ENCODED', batch: encoded.length, width: first.width, height: first.height, channels: 3 });
   if (isBytesData(t.data)) info.binaryElements = t.data.filter((b) => !isText(b)).length;
   else if (t.dtype === 'BOOL') info.trueCount = (t.data as Uint8Array).reduce((n, v) => n + (v ? 1 : 0), 0);
   else info.stats = statsOf(t);

@@ -173,3 +173,24 @@ describe('image viewer: box overlays', () => {
     expect(w.get('[data-testid=image-boxes-error]').text()).toContain('[1, 3]');
   });
 });
+
+describe('image viewer: image files inside a tensor', () => {
+  const ENCODED: ImageLayout = { layout: 'ENCODED', batch: 2, height: 4, width: 4, channels: 3 };
+
+  it('asks for the decoded file, browses the batch, and reads no values on hover', async () => {
+    const w = setup([ENCODED], range(36), { image: { width: 4, height: 4 } }, { shape: [2, 18] });
+    await flushPromises();
+    expect(lab.of('tensorImage')).toEqual([{ ...src, layout: 'ENCODED', batchIndex: 0 }]);
+    expect(w.get('[data-testid=image-layout-fixed]').text()).toBe('Image files · 4×4 · 2 in the batch');
+    expect(w.find('[data-testid=image-range-auto]').exists()).toBe(false);
+    expect(w.find('[data-testid=image-order-RGB]').exists()).toBe(false);
+    await w.get('[data-testid=image-batch-next]').trigger('click');
+    await flushPromises();
+    expect(lab.of('tensorImage').at(-1)).toEqual({ ...src, layout: 'ENCODED', batchIndex: 1 });
+    await w.get('[data-testid=image-zoom-1]').trigger('click');
+    lab.clear();
+    await hover(w, 1.5, 2.5);
+    expect(lab.of('tensorPage')).toEqual([]);
+    expect(w.get('[data-testid=image-readout]').text()).toContain('1, 2 (an image file');
+  });
+});

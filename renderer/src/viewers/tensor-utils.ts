@@ -78,11 +78,14 @@ export function pixelRanges(layout: ImageLayout, x: number, y: number, batch = 0
       for (let c = 0; c < C; c++) out.push({ offset: b * C * H * W + c * H * W + y * W + x, count: 1 });
       return out;
     }
+    case 'ENCODED':
+      // A compressed file has no element per pixel: the readout comes from the decoded picture instead.
+      return [];
   }
 }
 
 export function batchCount(layout: ImageLayout): number {
-  return layout.layout.startsWith('N') ? Math.max(1, layout.batch) : 1;
+  return layout.layout.startsWith('N') || layout.layout === 'ENCODED' ? Math.max(1, layout.batch) : 1;
 }
 
 /** Up to 6 significant digits, trailing zeros dropped; exponent form for very large or small magnitudes. */
