@@ -1,19 +1,8 @@
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
-}
-
-async function openModel(page: Page, repo: string, model: string): Promise<ReturnType<Page['getByTestId']>> {
-  await page.goto('/');
-  await page.getByTestId(`repo-${repo}`).getByTestId(`model-${model}`).locator('.model-main').click();
-  const view = page.getByTestId(`model-view-${model}`);
-  await expect(view).toBeVisible();
-  return view;
-}
+import { openModel, runDataPipeline, shot } from './helpers';
 
 test('opens the detection model graph, finds a node and reads its attributes', async ({ page }) => {
   const view = await openModel(page, 'ocr_ensemble', 'text_detection');
@@ -101,11 +90,7 @@ test('repairs the published Data Pipelines layout after showing the diff', async
 
 test('runs the Python data pipeline and shows a Python model log', async ({ page }) => {
   const view = await openModel(page, 'data_pipeline_python', 'ensemble_model');
-  await view.getByTestId('tab-run').click();
-  await view.getByTestId('run-button').click();
-  for (const name of ['ensemble_output_string', 'ensemble_output_UINT8_array', 'ensemble_output_INT8_array', 'ensemble_output_FP32_image', 'ensemble_output_bool']) {
-    await expect(view.getByTestId(`output-${name}`)).toBeVisible({ timeout: 30_000 });
-  }
+  await runDataPipeline(view);
   const model1 = await openModel(page, 'data_pipeline_python', 'model1');
   await model1.getByTestId('tab-log').click();
   await expect(model1.getByTestId('log-line').first()).toContainText(/Python .* numpy/);

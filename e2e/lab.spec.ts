@@ -1,19 +1,8 @@
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { cpSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
-}
-
-async function openModel(page: Page, repo: string, model: string): Promise<ReturnType<Page['getByTestId']>> {
-  await page.goto('/');
-  await page.getByTestId(`repo-${repo}`).getByTestId(`model-${model}`).locator('.model-main').click();
-  const view = page.getByTestId(`model-view-${model}`);
-  await expect(view).toBeVisible();
-  return view;
-}
+import { openModel, runDataPipeline, shot } from './helpers';
 
 test('runs the OCR ensemble on a sample image and shows the recognized text', async ({ page }) => {
   const view = await openModel(page, 'ocr_ensemble', 'ensemble_model');
@@ -29,15 +18,17 @@ test('runs the OCR ensemble on a sample image and shows the recognized text', as
   await expect(output.getByTestId('strings-view')).toContainText('上海新店开业');
   await expect(view.getByTestId('step-chart')).toBeVisible();
   await shot(page, 'playground-ocr-result');
+  // The input was sent as the file's bytes; the viewer shows the picture they encode.
+  await view.getByTestId('toggle-inputs').click();
+  const input = view.getByTestId('input-view-input_image');
+  await expect(input.getByTestId('image-layout-fixed')).toContainText('Image file');
+  await expect(input.getByTestId('image-img')).toBeVisible();
+  await shot(page, 'playground-ocr-input-image');
 });
 
 test('runs the data pipeline and shows all five outputs', async ({ page }) => {
   const view = await openModel(page, 'data_pipeline', 'ensemble_model');
-  await view.getByTestId('tab-run').click();
-  await view.getByTestId('run-button').click();
-  for (const name of ['ensemble_output_string', 'ensemble_output_UINT8_array', 'ensemble_output_INT8_array', 'ensemble_output_FP32_image', 'ensemble_output_bool']) {
-    await expect(view.getByTestId(`output-${name}`)).toBeVisible({ timeout: 30_000 });
-  }
+  await runDataPipeline(view);
   await expect(view.getByTestId('output-ensemble_output_bool').getByTestId('bool-counts')).toBeVisible();
   await shot(page, 'playground-data-pipeline');
   // The FP32 image output opens as numbers with an image tab; the heatmap and histogram render from the engine.

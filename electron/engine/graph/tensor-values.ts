@@ -36,43 +36,37 @@ function checkCount(h: TensorHead, have: number, field: string): void {
   if (have !== need) throw new LabError('INVALID_ARG', `initializer '${h.name}' has ${have} values in ${field}, but its shape [${h.dims.join(', ')}] needs ${need}`);
 }
 
+/** A typed field of a TensorProto: its ONNX name, its values, and how they become the dtype's array. */
+interface TypedField {
+  field: string;
+  values: readonly unknown[];
+  read: () => NumericArray;
+}
+
+const int32Field = (t: TensorProto, read: (v: number[]) => NumericArray): TypedField => ({ field: 'int32_data', values: t.int32Data, read: () => read(t.int32Data) });
+
+/** Where ONNX keeps each numeric dtype's values when raw_data is empty. */
+const TYPED: Record<Exclude<ApiDType, 'BYTES'>, (t: TensorProto) => TypedField> = {
+  FP32: (t) => ({ field: 'float_data', values: t.floatData, read: () => Float32Array.from(t.floatData) }),
+  FP64: (t) => ({ field: 'double_data', values: t.doubleData, read: () => Float64Array.from(t.doubleData) }),
+  INT64: (t) => ({ field: 'int64_data', values: t.int64Data, read: () => BigInt64Array.from(t.int64Data) }),
+  UINT64: (t) => ({ field: 'uint64_data', values: t.uint64Data, read: () => BigUint64Array.from(t.uint64Data) }),
+  UINT32: (t) => ({ field: 'uint64_data', values: t.uint64Data, read: () => Uint32Array.from(t.uint64Data, (v) => Number(BigInt.asUintN(32, v))) }),
+  INT32: (t) => int32Field(t, (v) => Int32Array.from(v)),
+  INT16: (t) => int32Field(t, (v) => Int16Array.from(v)),
+  INT8: (t) => int32Field(t, (v) => Int8Array.from(v)),
+  // 16-bit floats travel as their bit patterns in int32_data.
+  UINT16: (t) => int32Field(t, (v) => Uint16Array.from(v)),
+  FP16: (t) => int32Field(t, (v) => Uint16Array.from(v)),
+  BF16: (t) => int32Field(t, (v) => Uint16Array.from(v)),
+  UINT8: (t) => int32Field(t, (v) => Uint8Array.from(v)),
+  BOOL: (t) => int32Field(t, (v) => Uint8Array.from(v)),
+};
+
 function typed(h: TensorHead, dtype: Exclude<ApiDType, 'BYTES'>, t: TensorProto): NumericArray {
-  switch (dtype) {
-    case 'FP32':
-      checkCount(h, t.floatData.length, 'float_data');
-      return Float32Array.from(t.floatData);
-    case 'FP64':
-      checkCount(h, t.doubleData.length, 'double_data');
-      return Float64Array.from(t.doubleData);
-    case 'INT64':
-      checkCount(h, t.int64Data.length, 'int64_data');
-      return BigInt64Array.from(t.int64Data);
-    case 'UINT64':
-      checkCount(h, t.uint64Data.length, 'uint64_data');
-      return BigUint64Array.from(t.uint64Data);
-    case 'UINT32':
-      checkCount(h, t.uint64Data.length, 'uint64_data');
-      return Uint32Array.from(t.uint64Data, (v) => Number(BigInt.asUintN(32, v)));
-    case 'INT32':
-      checkCount(h, t.int32Data.length, 'int32_data');
-      return Int32Array.from(t.int32Data);
-    case 'INT16':
-      checkCount(h, t.int32Data.length, 'int32_data');
-      return Int16Array.from(t.int32Data);
-    case 'INT8':
-      checkCount(h, t.int32Data.length, 'int32_data');
-      return Int8Array.from(t.int32Data);
-    case 'UINT16':
-    case 'FP16':
-    case 'BF16':
-      // 16-bit floats travel as their bit patterns in int32_data.
-      checkCount(h, t.int32Data.length, 'int32_data');
-      return Uint16Array.from(t.int32Data);
-    case 'UINT8':
-    case 'BOOL':
-      checkCount(h, t.int32Data.length, 'int32_data');
-      return Uint8Array.from(t.int32Data);
-  }
+  const f = TYPED[dtype](t);
+  checkCount(h, f.values.length, f.field);
+  return f.read();
 }
 
 /** Values of a decoded TensorProto: raw_data when present, else its typed field. */

@@ -11,12 +11,10 @@ import type { InputSpec } from '../../contract/lab-api';
 import { createLabHandlers, dispatch } from '../lab-handlers';
 import { Lab } from '../lab';
 import { makeTempDir, type TempDir } from '../repository/testing/temp-repo';
-import { ensembleConfig, modelConfig, rejection, scriptConfig, scriptModel, sleep } from '../runtime/testing/models';
+import { ensembleConfig, identityModels, rejection, scriptConfig, scriptModel, sleep } from '../runtime/testing/models';
 import { stringsFromBytes } from '../tensor/tensor';
 import { tensorPage } from './tensor-access';
 import { StepRunService } from './step-runs';
-
-const ident = (name: string) => modelConfig(name, { backend: 'identity', mbs: 8, inputs: [{ name: 'INPUT0', dims: [-1] }], outputs: [{ name: 'OUTPUT0', dims: [-1] }] });
 
 /** Doubles IN through a BLS call to `first` (identity) and adds it to itself. */
 const BLS_CALLER = scriptModel(`    const t = pb_utils.get_input_tensor_by_name(request, 'IN');
@@ -32,10 +30,7 @@ let repoId: string;
 
 beforeAll(async () => {
   dir = await makeTempDir({
-    'first/config.pbtxt': ident('first'),
-    'first/1': null,
-    'second/config.pbtxt': ident('second'),
-    'second/1': null,
+    ...identityModels('first', 'second'),
     'caller/config.pbtxt': scriptConfig('caller', { mbs: 8, inputs: [{ name: 'IN', dims: [-1] }], outputs: [{ name: 'OUT', dims: [-1] }] }),
     'caller/1/model.js': BLS_CALLER,
     // Two independent steps, then one that needs the first.

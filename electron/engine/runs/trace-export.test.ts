@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab } from '../lab';
 import { makeTempDir, type TempDir } from '../repository/testing/temp-repo';
-import { ensembleConfig, modelConfig } from '../runtime/testing/models';
+import { ensembleConfig, identityModels } from '../runtime/testing/models';
 import type { TraceSpan } from '../runtime/trace';
 import { exportTrace, traceRecords } from './trace-export';
 
@@ -49,11 +49,9 @@ describe('exportTrace from the lab', () => {
   let dir: TempDir;
   let lab: Lab;
   let repoId: string;
-  const ident = (name: string) => modelConfig(name, { backend: 'identity', mbs: 8, inputs: [{ name: 'INPUT0', dims: [-1] }], outputs: [{ name: 'OUTPUT0', dims: [-1] }] });
   beforeAll(async () => {
     dir = await makeTempDir({
-      'a/config.pbtxt': ident('a'),
-      'a/1': null,
+      ...identityModels('a'),
       'e/config.pbtxt': ensembleConfig('e', {
         mbs: 8,
         inputs: [{ name: 'IN', dims: [-1] }],

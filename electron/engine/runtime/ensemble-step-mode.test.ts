@@ -6,19 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Repository } from '../repository/repository';
 import { loadRepository, makeTempDir, type TempDir } from '../repository/testing/temp-repo';
 import { StepController, Trace } from './trace';
-import { ensembleConfig, f32, modelConfig, rejection, values } from './testing/models';
+import { ensembleConfig, f32, identityModels, rejection, values } from './testing/models';
 
 let dir: TempDir;
 let repo: Repository;
 
-const ident = (name: string) => modelConfig(name, { backend: 'identity', mbs: 8, inputs: [{ name: 'INPUT0', dims: [-1] }], outputs: [{ name: 'OUTPUT0', dims: [-1] }] });
-
 beforeAll(async () => {
   dir = await makeTempDir({
-    'first/config.pbtxt': ident('first'),
-    'first/1': null,
-    'second/config.pbtxt': ident('second'),
-    'second/1': null,
+    ...identityModels('first', 'second'),
     // Two independent steps, then one that needs both.
     'e/config.pbtxt': ensembleConfig('e', {
       mbs: 8,

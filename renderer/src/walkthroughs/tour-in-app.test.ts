@@ -7,22 +7,9 @@ import type { LabClient, LabMethod, LabSettings, ModelDetail, RepositoryInfo } f
 import App from '../App.vue';
 import { setBackend } from '../api/client';
 import { setLocale } from '../i18n';
-import { quickDeploy, summary } from '../components/playground/test-support';
+import { quickDeploy, repository, summary } from '../components/playground/test-support';
 
-const sample: RepositoryInfo = {
-  id: 'r3',
-  path: '/samples/quick_deploy_onnx',
-  name: 'quick_deploy_onnx',
-  sample: true,
-  controlMode: 'none',
-  watching: false,
-  pollSecs: 15,
-  diagnostics: [],
-  loading: false,
-  trust: 'trusted',
-  hasCode: false,
-  models: [summary('text_direction', { hasConfigFile: false })],
-};
+const sample: RepositoryInfo = repository('r3', 'quick_deploy_onnx', '/samples/quick_deploy_onnx', { sample: true, models: [summary('text_direction', { hasConfigFile: false })] });
 
 const detail: ModelDetail = {
   ...quickDeploy,

@@ -50,6 +50,16 @@ export function modelConfig(name: string, o: ModelOpts): string {
   return lines.join('\n') + '\n';
 }
 
+/** Identity models (INPUT0 → OUTPUT0, FP32 [-1], max_batch_size 8) under these names, each with an empty version 1. */
+export function identityModels(...names: string[]): Record<string, string | null> {
+  return Object.fromEntries(
+    names.flatMap((n) => [
+      [`${n}/config.pbtxt`, modelConfig(n, { backend: 'identity', mbs: 8, inputs: [{ name: 'INPUT0', dims: [-1] }], outputs: [{ name: 'OUTPUT0', dims: [-1] }] })],
+      [`${n}/1`, null],
+    ]),
+  );
+}
+
 export function scriptConfig(name: string, o: Omit<ModelOpts, 'backend'>): string {
   return modelConfig(name, { ...o, backend: 'script' });
 }

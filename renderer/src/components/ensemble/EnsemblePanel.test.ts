@@ -1,14 +1,14 @@
 // @vitest-environment happy-dom
-import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
-import { createPinia, setActivePinia } from 'pinia';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { flushPromises, type VueWrapper } from '@vue/test-utils';
+import { describe, expect, it } from 'vitest';
 import { defineComponent, h, type PropType } from 'vue';
 import type { EnsembleStepRow, ModelDetail, RunStep, StepRunState, TensorInfo, TensorRef } from '@contract/lab-api';
-import { LabCallError, setBackend } from '../../api/client';
+import { LabCallError } from '../../api/client';
 import { setLocale } from '../../i18n';
 import { useModelStore } from '../../stores/model';
 import { useRepositoriesStore } from '../../stores/repositories';
-import { deferred, fakeClient, ocrEnsemble, summary, tensor, type FakeClient } from '../playground/test-support';
+import { setupPanelTests } from '../playground/panel-test-setup';
+import { deferred, fakeClient, ocrEnsemble, summary, tensor } from '../playground/test-support';
 import EnsemblePanel from './EnsemblePanel.vue';
 
 const OCR_STEPS: EnsembleStepRow[] = [
@@ -57,26 +57,7 @@ const paused2 = state({
   paused: { step: 2, model: 'detection_postprocessing', inputs: [{ name: 'probability_map', edge: 'probability_map', info: EDGES.probability_map.info }] },
 });
 
-let pinia: ReturnType<typeof createPinia>;
-const mounted: VueWrapper[] = [];
-beforeEach(() => {
-  pinia = createPinia();
-  setActivePinia(pinia);
-  setLocale('en');
-});
-afterEach(() => {
-  for (const w of mounted.splice(0)) w.unmount();
-  setBackend(undefined);
-  document.body.innerHTML = '';
-});
-
-async function mountPanel(d: ModelDetail, client: FakeClient): Promise<VueWrapper> {
-  setBackend(client);
-  const w = mount(EnsemblePanel, { attachTo: document.body, props: { detail: d }, global: { plugins: [pinia], stubs: { TensorView: TensorViewStub } } });
-  mounted.push(w);
-  await flushPromises();
-  return w;
-}
+const mountPanel = setupPanelTests(EnsemblePanel, TensorViewStub);
 
 const node = (w: VueWrapper, i: number) => w.get(`[data-testid=ensemble-node][data-step="${i}"]`);
 

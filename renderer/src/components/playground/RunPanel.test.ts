@@ -1,36 +1,14 @@
 // @vitest-environment happy-dom
-import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
-import { createPinia, setActivePinia } from 'pinia';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { flushPromises } from '@vue/test-utils';
+import { describe, expect, it, vi } from 'vitest';
 import type { ModelDetail, RunRequest, RunResult } from '@contract/lab-api';
-import { LabCallError, setBackend } from '../../api/client';
+import { LabCallError } from '../../api/client';
 import { setLocale } from '../../i18n';
+import { setupPanelTests } from './panel-test-setup';
 import RunPanel from './RunPanel.vue';
-import { dataPipeline, deferred, detail, fakeClient, fixedDirection, io, ocrBls, ocrEnsemble, quickDeploy, runResult, SAMPLES, tensor, TensorViewStub, type FakeClient } from './test-support';
+import { dataPipeline, deferred, detail, fakeClient, fixedDirection, io, ocrBls, ocrEnsemble, quickDeploy, runResult, SAMPLES, tensor, TensorViewStub } from './test-support';
 
-let pinia: ReturnType<typeof createPinia>;
-const mounted: VueWrapper[] = [];
-
-beforeEach(() => {
-  pinia = createPinia();
-  setActivePinia(pinia);
-  setLocale('en');
-});
-
-afterEach(() => {
-  for (const w of mounted.splice(0)) w.unmount();
-  setBackend(undefined);
-  document.body.innerHTML = '';
-  vi.useRealTimers();
-});
-
-async function mountPanel(d: ModelDetail, client: FakeClient, version?: number): Promise<VueWrapper> {
-  setBackend(client);
-  const w = mount(RunPanel, { attachTo: document.body, props: { detail: d, version }, global: { plugins: [pinia], stubs: { TensorView: TensorViewStub } } });
-  mounted.push(w);
-  await flushPromises();
-  return w;
-}
+const mountPanel = setupPanelTests(RunPanel, TensorViewStub);
 
 /** runModel answers with an ok run of the requested model, its id taken from the request. */
 function answering(d: ModelDetail, extra: Partial<RunResult> = {}): (req: RunRequest) => RunResult {

@@ -4,7 +4,7 @@
  * stand-in that shows the props it was given.
  */
 import { defineComponent, h, type PropType } from 'vue';
-import type { IoRow, LabClient, LabEvent, LabMethod, LabRequest, LabResponse, ModelDetail, ModelSummary, RunResult, TensorInfo, TensorRef } from '@contract/lab-api';
+import type { IoRow, LabClient, LabEvent, LabMethod, LabRequest, LabResponse, ModelDetail, ModelSummary, RepositoryInfo, RunResult, TensorInfo, TensorRef } from '@contract/lab-api';
 
 export function io(name: string, datatype: string, dims: number[], maxBatchSize: number, extra: Partial<IoRow> = {}): IoRow {
   return { name, dataType: `TYPE_${datatype === 'BYTES' ? 'STRING' : datatype}`, datatype, dims, fullShape: maxBatchSize > 0 ? [-1, ...dims] : dims, ...extra };
@@ -26,6 +26,11 @@ export function summary(name: string, extra: Partial<ModelSummary> = {}): ModelS
     warnings: 0,
     ...extra,
   };
+}
+
+/** A loaded, trusted repository without code, as repositories lists it. */
+export function repository(id: string, name: string, path: string, extra: Partial<RepositoryInfo> = {}): RepositoryInfo {
+  return { id, path, name, sample: false, controlMode: 'none', watching: false, pollSecs: 15, diagnostics: [], loading: false, trust: 'trusted', hasCode: false, models: [], ...extra };
 }
 
 export function detail(name: string, maxBatchSize: number, inputs: IoRow[], outputs: IoRow[], extra: Partial<ModelSummary> = {}, repoId = 'r1'): ModelDetail {
