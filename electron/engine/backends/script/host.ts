@@ -61,8 +61,11 @@ class WorkerHandle extends ChildChannel<WorkerMessage> {
       if (msg.type === 'bls') return this.onBls?.(msg);
       this.deliver(msg.type === 'result' || msg.type === 'execute-error' ? `execute:${msg.id}` : msg.type, msg);
     });
-    this.worker.on('error', (err) => this.died(new Error(`the script crashed: ${errorMessage(err)}`)));
-    this.worker.on('exit', (code) => this.died(new Error(`the script's worker exited with code ${code}`)));
+    // Node emits every message the worker sent before 'exit', not before 'error': a result posted just
+    // before a crash (a throwing timer after execute returned) must still reach its request.
+    let crash: Error | undefined;
+    this.worker.on('error', (err) => (crash = new Error(`the script crashed: ${errorMessage(err)}`)));
+    this.worker.on('exit', (code) => this.died(crash ?? new Error(`the script's worker exited with code ${code}`)));
   }
 
   controlOf(m: WorkerMessage): ControlMessage {
