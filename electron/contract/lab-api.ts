@@ -478,6 +478,8 @@ export interface LabMethods {
   cancelRun: { req: { runId: string }; res: { cancelled: boolean } };
   /** Recent runs, newest first (a bounded history). */
   listRuns: { req: { repoId?: string; model?: string }; res: RunResult[] };
+  /** A tensor's full description (statistics, image readings), e.g. for an initializer the graph only knows the shape of. */
+  tensorInfo: { req: TensorRef; res: TensorInfo };
   tensorPage: { req: TensorRef & { offset: number; count: number }; res: TensorPage };
   tensorImage: { req: ImageRequest; res: RenderedImage };
   tensorHeatmap: { req: HeatmapRequest; res: Heatmap };

@@ -26,6 +26,7 @@ export const LAB_METHODS = [
   'runModel',
   'cancelRun',
   'listRuns',
+  'tensorInfo',
   'tensorPage',
   'tensorImage',
   'tensorHeatmap',

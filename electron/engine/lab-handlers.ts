@@ -9,6 +9,7 @@ import { bool, int, list, optNumber, payload, port, runRequest, str, tensorRef }
 import type { Lab } from './lab';
 import { exportTensor, tensorHeatmap, tensorHistogram, tensorImage, tensorPage } from './runs/tensor-access';
 import { runSnippets } from './runs/snippets';
+import { describeTensor } from './runs/tensor-info';
 import { createGraphHandlers } from './handlers/graph-handlers';
 import { createStepHandlers } from './handlers/step-handlers';
 import { sampleRepositories } from './samples';
@@ -97,6 +98,7 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
       const p = payload(req);
       return lab.runs.list({ ...(p['repoId'] !== undefined ? { repoId: str(p, 'repoId') } : {}), ...(p['model'] !== undefined ? { model: str(p, 'model') } : {}) });
     },
+    tensorInfo: async (req) => describeTensor(lab.tensor(tensorRef(payload(req)))),
     tensorPage: async (req) => {
       const p = payload(req);
       const ref = tensorRef(p);

@@ -45,6 +45,9 @@ describe('graph handlers', () => {
     expect(g.nodes.map((n) => n.opType)).toEqual(['Gemm', 'Constant', 'Mul', 'Reshape', 'Pad', 'If', 'MyOp']);
     const page = await h.tensorPage({ runId: g.graphId, side: 'initializer', name: 'b', offset: 1, count: 5 });
     expect(page).toEqual({ offset: 1, total: 3, values: [-2, '9007199254740993'] });
+    const info = await h.tensorInfo({ runId: g.graphId, side: 'initializer', name: 'b' });
+    expect(info).toMatchObject({ name: 'b', shape: [3], elements: 3, stats: { count: 3 } });
+    await expect(dispatch(h, 'tensorInfo', { runId: g.graphId, side: 'initializer', name: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const npy = await h.exportTensor({ runId: g.graphId, side: 'initializer', name: 'w', format: 'npy' });
     expect(npy.fileName).toMatch(/\.npy$/);
     const c = await h.configFromModel({ repoId, model: 'm' });

@@ -129,7 +129,13 @@ describe('GraphPanel', () => {
   });
 
   it('selects a node by clicking it and opens an initializer in the tensor sidebar', async () => {
-    const w = await open();
+    const w = await open(convSummary, {
+      tensorInfo: (req: unknown) => {
+        const r = req as { name: string };
+        if (r.name !== 'conv1.w_0') throw new Error('unreadable');
+        return { name: r.name, dtype: 'FP32', shape: [8, 3, 3, 3], elements: 216, byteSize: 864, imageLayouts: [], stats: { count: 216, min: -1, max: 1, mean: 0.25, std: 0.5, nan: 0, inf: 0 } };
+      },
+    });
     await w.get('[data-testid=graph-node][data-name="p2o.Conv.0"]').trigger('click');
     const side = w.get('[data-testid=graph-sidebar-node]');
     await side.findAll('[data-testid=graph-node-input] button')[1]!.trigger('click');
@@ -137,6 +143,10 @@ describe('GraphPanel', () => {
     expect(tensor.get('[data-testid=graph-tensor-name]').text()).toBe('conv1.w_0');
     expect(tensor.get('.tensor-stub').attributes('data-source')).toBe('graph-7/initializer/conv1.w_0');
     expect(tensor.get('.tensor-stub').text()).toBe('conv1.w_0 FP32 [8, 3, 3, 3]');
+    // The engine's description adds the statistics the summary cannot know.
+    await settle();
+    expect(lab.of('tensorInfo')).toEqual([{ runId: 'graph-7', side: 'initializer', name: 'conv1.w_0' }]);
+    expect(w.get('[data-testid=graph-sidebar-tensor] .tensor-stub').attributes('data-mean')).toBe('0.25');
     // A folded Constant's value opens the initializer entry its attribute points at.
     await w.get('[data-testid=graph-node][data-name="p2o.Reshape.0"]').trigger('click');
     await w.findAll('[data-testid=graph-node-input] button')[1]!.trigger('click');

@@ -180,6 +180,7 @@ export const TensorViewStub = defineComponent({
           'data-tensor': props.tensor.name,
           'data-source': `${props.source.runId}/${props.source.side}/${props.source.name}`,
           'data-boxes': props.boxes ? props.boxes.name : '',
+          'data-mean': props.tensor.stats ? String(props.tensor.stats.mean) : '',
         },
         `${props.tensor.name} ${props.tensor.dtype} [${props.tensor.shape.join(', ')}]`,
       );
