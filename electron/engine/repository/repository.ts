@@ -72,6 +72,17 @@ async function closeRunners(rec: ModelRecord | undefined): Promise<void> {
   );
 }
 
+/** A reload keeps each version's earlier log (a crash's traceback is what the user reloads to fix), marked where the new load begins. */
+function keepLogs(old: ModelRecord | undefined, rec: ModelRecord): void {
+  if (!old) return;
+  for (const v of rec.versions) {
+    const was = old.versions.find((o) => o.version === v.version);
+    if (!was?.logs.length) continue;
+    v.logs.push(...was.logs);
+    appendLog(v, 'info', '— reloaded: the lines above are from the previous load —');
+  }
+}
+
 export class Repository implements ModelResolver {
   readonly root: string;
   readonly options: RepositoryOptions;
@@ -216,6 +227,7 @@ export class Repository implements ModelResolver {
     const previous = names.map((n) => this.models.get(n)).filter((r): r is ModelRecord => r !== undefined);
     await mapLimit(names, this.options.concurrency, async (name) => {
       const rec = await pollModel(this.root, name, this.options, this.overrides.get(name));
+      keepLogs(this.models.get(name), rec);
       if (!wanted.has(name)) {
         markUnloaded(rec);
         rec.neverLoaded = true;

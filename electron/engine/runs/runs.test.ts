@@ -239,5 +239,10 @@ describe('model logs', () => {
     expect(lab.modelLog(info.id, 'talk').map((v) => v.version)).toEqual([1]);
     expect(lines.find((l) => l.message.includes('saw 7'))).toMatchObject({ level: 'info', time: expect.any(Number) });
     expect(() => lab.modelLog(info.id, 'nope')).toThrow("'nope' is not found");
+    // A reload keeps the earlier lines, marked.
+    await lab.loadModel(info.id, 'talk');
+    const after = lab.modelLog(info.id, 'talk')[0]!.lines.map((l) => l.message);
+    expect(after.some((m) => m.includes('saw 7'))).toBe(true);
+    expect(after.findIndex((m) => m.includes('reloaded'))).toBeGreaterThan(after.findIndex((m) => m.includes('saw 7')));
   }, 30_000);
 });
