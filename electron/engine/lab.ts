@@ -10,6 +10,8 @@ import type { Tensor } from './tensor/tensor';
 import { LabError } from './errors';
 import { GraphService, type GraphServiceOptions } from './graph/graph-service';
 import { applyRepairPlan, repairPlan } from './repository/repair';
+import { repositoryRunsCode } from './repository/code-scan';
+import { CODE_BACKENDS } from './repository/model-loader';
 import { type RepositoryInit, Repository } from './repository/repository';
 import { toModelDetail, toModelSummary } from './repository/views';
 import { RunService } from './runs/runs';
@@ -25,7 +27,10 @@ interface OpenRepo {
   id: string;
   repo: Repository;
   sample: boolean;
-  trust: TrustState;
+  /** The user (or the app, for samples and remembered folders) allowed this folder's code to run. */
+  allowed: boolean;
+  browseOnly: boolean;
+  /** Code found when the folder was opened; models with a code backend loaded since count too (see codeNow). */
   hasCode: boolean;
   unsubscribe: () => void;
 }
@@ -40,25 +45,8 @@ export interface LabOptions {
   graphs?: GraphServiceOptions;
 }
 
-const SCRIPT_FILES = new Set(['model.js', 'model.mjs', 'model.ts', 'model.py']);
-
 /** Whether a repository has models that run code from the folder (script and Python models), found without loading anything. */
-export async function hasScriptModels(root: string): Promise<boolean> {
-  const models = await fs.readdir(root, { withFileTypes: true }).catch(() => []);
-  for (const m of models) {
-    if (!m.isDirectory() && !m.isSymbolicLink()) continue;
-    const dir = path.join(root, m.name);
-    const config = await fs.readFile(path.join(dir, 'config.pbtxt'), 'utf8').catch(() => '');
-    if (/backend\s*:?\s*"(?:script|python)"/.test(config)) return true;
-    const versions = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
-    for (const v of versions) {
-      if (!v.isDirectory() && !v.isSymbolicLink()) continue;
-      const files = await fs.readdir(path.join(dir, v.name)).catch(() => [] as string[]);
-      if (files.some((f) => SCRIPT_FILES.has(f))) return true;
-    }
-  }
-  return false;
-}
+export const hasScriptModels = repositoryRunsCode;
 
 export function repositoryId(absPath: string): string {
   return createHash('sha1').update(absPath).digest('hex').slice(0, 12);
@@ -116,12 +104,22 @@ export class Lab {
     if (existing) return this.info(existing);
     const sample = opts.sample ?? false;
     const hasCode = await hasScriptModels(abs);
-    // Workspace trust: a folder's scripts run only once the user says so (samples ship with the app).
-    const trust: TrustState = !hasCode || sample || this.settings.isTrusted(abs) ? 'trusted' : 'untrusted';
+    // Workspace trust: a folder's code runs only once the user says so (samples ship with the app). A folder
+    // without code at open is not thereby allowed: code that appears later (a pull, an edit) asks first too.
+    const allowed = sample || this.settings.isTrusted(abs);
     const python = this.settings.get().pythonExecutable;
-    const repo = new Repository(abs, { ...this.options.repository, ...opts.options, runCode: trust === 'trusted', ...(python ? { python } : {}) });
-    const entry: OpenRepo = { id, repo, sample, trust, hasCode, unsubscribe: () => undefined };
-    entry.unsubscribe = repo.onChange((models) => this.emit({ type: 'models-changed', repoId: id, models }));
+    const repo = new Repository(abs, { ...this.options.repository, ...opts.options, runCode: allowed, ...(python ? { python } : {}) });
+    const entry: OpenRepo = { id, repo, sample, allowed, browseOnly: false, hasCode, unsubscribe: () => undefined };
+    let trust = this.trustOf(entry);
+    entry.unsubscribe = repo.onChange((models) => {
+      this.emit({ type: 'models-changed', repoId: id, models });
+      // Code that appeared since the folder was opened needs the user's answer: the prompt follows this event.
+      const now = this.trustOf(entry);
+      if (now !== trust) {
+        trust = now;
+        this.emit({ type: 'repository-changed', repoId: id });
+      }
+    });
     this.repos.set(id, entry);
     if (!sample) this.emit({ type: 'settings-changed', settings: this.settings.addRecent(abs) });
     this.emit({ type: 'repositories-changed' });
@@ -167,9 +165,20 @@ export class Lab {
       diagnostics: repo.problem ? [{ severity: 'error', code: 'repository.invalid', message: repo.problem, file: '' }] : [],
       models,
       loading: repo.loading,
-      trust: e.trust,
-      hasCode: e.hasCode,
+      trust: this.trustOf(e),
+      hasCode: this.codeNow(e),
     };
+  }
+
+  /** Code found at open, or a model with a code backend read since (the folder may have changed). */
+  private codeNow(e: OpenRepo): boolean {
+    return e.hasCode || [...e.repo.models.values()].some((m) => CODE_BACKENDS.has(m.base?.backend ?? ''));
+  }
+
+  private trustOf(e: OpenRepo): TrustState {
+    if (e.allowed) return 'trusted';
+    if (e.browseOnly) return 'browse-only';
+    return this.codeNow(e) ? 'untrusted' : 'trusted';
   }
 
   /** The user's answer to "run this folder's code?": once, always (remembered), or browse only. */
@@ -177,13 +186,14 @@ export class Lab {
     const e = this.get(repoId);
     if (decision !== 'once' && decision !== 'always' && decision !== 'browse-only') throw new LabError('INVALID_ARG', `trust decision must be once, always or browse-only, got '${String(decision)}'`);
     if (decision === 'browse-only') {
-      if (e.trust !== 'trusted') e.trust = 'browse-only';
+      if (!e.allowed) e.browseOnly = true;
       this.emit({ type: 'repository-changed', repoId });
       return this.info(e);
     }
     if (decision === 'always') this.settings.trust(e.repo.root);
-    if (e.trust !== 'trusted') {
-      e.trust = 'trusted';
+    if (!e.allowed) {
+      e.allowed = true;
+      e.browseOnly = false;
       e.repo.options.runCode = true;
       this.emit({ type: 'repository-changed', repoId });
       await e.repo.loadAll();
@@ -228,7 +238,7 @@ export class Lab {
   private checkRunnable(req: RunRequest): void {
     const e = this.get(req?.repoId);
     const rec = e.repo.models.get(req.model);
-    if (e.trust !== 'trusted' && rec && rec.state !== 'READY') {
+    if (!e.allowed && rec && rec.state !== 'READY' && this.codeNow(e)) {
       // Untrusted folders never start scripts; say so instead of an opaque "not ready".
       throw new LabError('UNAVAILABLE', `'${req.model}' needs code from ${e.repo.root}, which is not trusted yet: trust the folder to run it`);
     }

@@ -42,6 +42,10 @@ function isTimeout(err: unknown): boolean {
 
 type Waiter<M> = { resolve: (m: M) => void; reject: (e: Error) => void };
 
+/** How many restarts a minute an instance gets before it waits for a request to start again. */
+const RESTART_BURST = 5;
+const RESTART_WINDOW_MS = 60_000;
+
 /** One child and its plumbing: waiters for answers by key, and how it died. */
 export abstract class ChildChannel<M> {
   exited: Error | undefined;
@@ -183,6 +187,8 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
   protected current: TraceContext | undefined;
   private blsInFlight = 0;
   restarts = 0;
+  /** When the last restarts happened (ms), for the restart burst limit. */
+  private recentRestarts: number[] = [];
   lastOwnNs = 0;
   lastInputNs = 0;
 
@@ -225,13 +231,24 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
     return this.starting;
   }
 
-  /** Replaces a crashed or stuck child with a fresh one, once per child. */
+  /**
+   * Replaces a crashed or stuck child with a fresh one, once per child. A child that keeps dying
+   * (more than RESTART_BURST times a minute) is not started again eagerly: the next request starts
+   * it, so a model that kills itself right after initialize() cannot spawn processes forever.
+   */
   private async restart(old: C, reason: string): Promise<void> {
     if (this.child !== old || this.closed) return;
     this.restarts++;
-    this.opts.log('error', `${reason}; restarting instance ${this.name}`);
+    const now = Date.now();
+    this.recentRestarts = [...this.recentRestarts.filter((t) => now - t < RESTART_WINDOW_MS), now];
     this.child = undefined;
+    const burst = this.recentRestarts.length > RESTART_BURST;
+    this.opts.log(
+      'error',
+      burst ? `${reason}; instance ${this.name} stopped ${this.recentRestarts.length} times within a minute, so it starts again only with the next request` : `${reason}; restarting instance ${this.name}`,
+    );
     await old.terminate().catch(() => undefined);
+    if (burst) return;
     if (!this.closed && !this.child) await this.boot().catch((err: unknown) => this.opts.log('error', `instance ${this.name} could not restart: ${errorMessage(err)}`));
   }
 

@@ -54,6 +54,9 @@ describe('netron', () => {
     const body = await (await fetch(url)).text();
     expect(body).toMatch(/^netron for \/models\/a\.onnx pid \d+$/);
     expect(await l.open('/models/a.onnx')).toBe(url);
+    // Two quick opens of a new file start one netron, not two.
+    const [c1, c2] = await Promise.all([l.open('/models/c.onnx'), l.open('/models/c.onnx')]);
+    expect(c1).toBe(c2);
     const other = await l.open('/models/b.onnx');
     expect(other).not.toBe(url);
     await l.close();

@@ -73,6 +73,7 @@ function answers(port: number): Promise<boolean> {
 
 export class NetronLauncher {
   private readonly running = new Map<string, Running>();
+  private readonly starting = new Map<string, Promise<string>>();
   private readonly env: NodeJS.ProcessEnv;
   private readonly startTimeoutMs: number;
   /** Kills children if the host exits without closing the lab. */
@@ -94,6 +95,15 @@ export class NetronLauncher {
   async open(file: string): Promise<string> {
     const existing = this.running.get(file);
     if (existing && existing.child.exitCode === null && existing.child.signalCode === null) return existing.ready;
+    // Two quick clicks share one start: a second netron would be left running, unknown to close().
+    const pending = this.starting.get(file);
+    if (pending) return pending;
+    const started = this.start(file).finally(() => this.starting.delete(file));
+    this.starting.set(file, started);
+    return started;
+  }
+
+  private async start(file: string): Promise<string> {
     const exe = findOnPath('netron', this.env);
     if (!exe) throw new LabError('UNAVAILABLE', 'netron is not on the PATH; install it (pip install netron) and restart the lab, or use the lab’s own graph view');
     const port = await freePort();

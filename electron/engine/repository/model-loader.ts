@@ -272,7 +272,7 @@ export async function pollModel(root: string, name: string, opts: LoadOptions, o
 }
 
 /** Backends that run code from the repository folder (workspace trust applies). */
-const CODE_BACKENDS = new Set(['script', 'python']);
+export const CODE_BACKENDS = new Set(['script', 'python']);
 /** Why a script model of an untrusted folder is not started. */
 export const UNTRUSTED_REASON = "not started: this folder's code has not been trusted (trust it to run its script and Python models)";
 

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -57,6 +57,17 @@ describe('repairing the published Data Pipelines layout', () => {
     writeFileSync(path.join(dir, 'ensemble_model', 'config.pbtxt'), 'theirs');
     await expect(applyRepairPlan(dir, { write: 'ensemble_model/config.pbtxt', text: 'x' })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
     expect(readFileSync(path.join(dir, 'ensemble_model', 'config.pbtxt'), 'utf8')).toBe('theirs');
+  });
+
+  it('does not write through a model folder linked from outside the repository', async () => {
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'repair-outside-'));
+    try {
+      symlinkSync(outside, path.join(dir, 'linked'));
+      await expect(applyRepairPlan(dir, { write: 'linked/config.pbtxt', text: 'x' })).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringMatching(/linked folder outside the repository/) });
+      expect(existsSync(path.join(outside, 'config.pbtxt'))).toBe(false);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 
   it('refuses paths outside the repository and codes with no repair', async () => {

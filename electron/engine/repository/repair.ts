@@ -30,8 +30,22 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
+/** The folder a file would land in, after links: a model folder linked from elsewhere is not written through. */
+async function checkRealFolder(root: string, abs: string, rel: string): Promise<void> {
+  const [realRoot, realDir] = await Promise.all([fs.realpath(root), fs.realpath(path.dirname(abs)).catch(() => undefined)]);
+  if (!realDir) throw new LabError('NOT_FOUND', `the folder of '${rel}' does not exist; nothing was changed`);
+  if (realDir !== realRoot && !realDir.startsWith(realRoot + path.sep)) {
+    throw new LabError('INVALID_ARG', `'${rel}' is inside a linked folder outside the repository; nothing was changed (make this repair by hand)`);
+  }
+}
+
 export async function applyRepairPlan(root: string, plan: RepairPlan): Promise<void> {
   const target = inside(root, plan.write);
+  await checkRealFolder(root, target, plan.write);
+  if (plan.from) {
+    await checkRealFolder(root, inside(root, plan.from.file), plan.from.file);
+    await checkRealFolder(root, inside(root, plan.from.keepAs), plan.from.keepAs);
+  }
   if (await exists(target)) throw new LabError('ALREADY_EXISTS', `'${plan.write}' exists already; nothing was changed (reload the model to see it)`);
   const from = plan.from ? { abs: inside(root, plan.from.file), keep: inside(root, plan.from.keepAs), ...plan.from } : undefined;
   if (from) {

@@ -197,6 +197,12 @@ describe('step-through', () => {
     expect(svc.openCount).toBe(0);
     await svc.start({ repoId, model: 'e', inputs: IN, runId: 'lim3' });
     await svc.close();
+    // Starts arriving together cannot pass the limit between the check and the run being registered.
+    const together = new StepRunService(lab.runs, { maxActive: 2, idleMs: 10_000 });
+    const outcomes = await Promise.allSettled(['t1', 't2', 't3'].map((runId) => together.start({ repoId, model: 'e', inputs: IN, runId })));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect(together.openCount).toBe(2);
+    await together.close();
     expect(svc.state('lim3').state).toBe('stopped');
   });
 });

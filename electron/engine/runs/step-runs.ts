@@ -56,6 +56,8 @@ interface ActiveRun {
 
 export class StepRunService {
   private readonly active = new Map<string, ActiveRun>();
+  /** Starts past the limit check that are not in `active` yet. */
+  private starting = 0;
   /** States of ended runs, newest last, so the UI can still read them. */
   private readonly ended = new Map<string, StepRunState>();
 
@@ -67,9 +69,25 @@ export class StepRunService {
   async start(req: StepRunRequest): Promise<StepRunState> {
     if (!req || typeof req !== 'object') throw new LabError('INVALID_ARG', 'a step-through request is required');
     const maxActive = this.options.maxActive ?? 4;
-    if (this.active.size >= maxActive) {
-      throw new LabError('UNAVAILABLE', `${this.active.size} step-throughs are open already; stop one (or run it to the end) before starting another`);
+    if (this.active.size + this.starting >= maxActive) {
+      throw new LabError('UNAVAILABLE', `${this.active.size + this.starting} step-throughs are open already; stop one (or run it to the end) before starting another`);
     }
+    // The slot is taken before the first await, so starts arriving together cannot pass the limit.
+    this.starting++;
+    const slot = { held: true };
+    const release = (): void => {
+      if (slot.held) this.starting--;
+      slot.held = false;
+    };
+    try {
+      return await this.open(req, release);
+    } finally {
+      release();
+    }
+  }
+
+  /** `registered` hands the reserved slot over once the run is in `active`. */
+  private async open(req: StepRunRequest, registered: () => void): Promise<StepRunState> {
     const runId = this.runs.claimId(req.runId);
     const abort = new AbortController();
     this.runs.track(runId, abort);
@@ -110,6 +128,7 @@ export class StepRunService {
       infos: new Map(),
     };
     this.active.set(runId, a);
+    registered();
     ctl.onPause = () => {
       a.status = 'paused';
       this.armIdle(a);

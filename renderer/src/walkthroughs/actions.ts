@@ -38,7 +38,8 @@ export function createTourActions(): TourActions {
   const runs = useRunStore();
   const serve = useServeStore();
 
-  const findRepo = (name: string) => repos.repos.find((r) => r.name === name && r.sample) ?? repos.repos.find((r) => r.name === name);
+  // Only the bundled samples: a user's folder that happens to share a sample's name is never run or served by a tour.
+  const findRepo = (name: string) => repos.repos.find((r) => r.name === name && r.sample);
 
   async function repoId(name: string): Promise<string> {
     if (!findRepo(name)) await repos.openSamples();

@@ -100,6 +100,8 @@ export class PythonProcess extends ChildChannel<StubFrame> {
       });
     });
     this.child.on('error', (e) => {
+      // A process that never started emits no 'exit': its spill folder is removed here.
+      if (this.child.pid === undefined) this.removeSpills();
       this.died(new Error(`the Python process could not start: ${e.message}`));
     });
   }

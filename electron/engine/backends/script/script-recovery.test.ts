@@ -32,6 +32,12 @@ beforeAll(async () => {
     'hang/1/model.js': model('if (v === 1) { while (true) {} }'),
     'exits/config.pbtxt': scriptConfig('exits', io),
     'exits/1/model.js': model('if (v === 1) process.exit(3);'),
+    'dies/config.pbtxt': scriptConfig('dies', io),
+    'dies/1/model.js': `export default class TritonPythonModel {
+  initialize() { setTimeout(() => { throw new Error('dies after initialize'); }, 30); }
+  execute(requests) { return requests.map((r) => new pb_utils.InferenceResponse({ output_tensors: [new pb_utils.Tensor('OUT', pb_utils.get_input_tensor_by_name(r, 'IN').data, [1])] })); }
+}
+`,
     'late/config.pbtxt': scriptConfig('late', io),
     'late/1/model.js': model(`if (v === 1) { setTimeout(() => { throw new Error('late boom'); }, 0); await new Promise(() => {}); }
     if (v === 2) setTimeout(() => { throw new Error('after return'); }, 0);`),
@@ -104,4 +110,17 @@ describe('a crashing worker', () => {
     expect(repo.models.get('exits')!.state).toBe('READY');
     expect(repo.models.get('late')!.state).toBe('READY');
   });
+});
+
+describe('a worker that keeps dying', () => {
+  it('is restarted a few times, then only when a request comes', async () => {
+    const inst = instanceOf('dies');
+    for (let i = 0; i < 200 && !logsOf('dies').some((l) => l.includes('starts again only with the next request')); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(logsOf('dies').some((l) => l.includes('stopped 6 times within a minute'))).toBe(true);
+    const settled = inst.restarts;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(inst.restarts).toBe(settled);
+    // A request starts it again, and is answered.
+    expect(values((await repo.infer('dies', -1, req(5))).outputs[0])).toEqual([5]);
+  }, 20_000);
 });
