@@ -137,7 +137,7 @@ export class Lab {
     this.repos.delete(repoId);
     this.steps.forget(repoId);
     this.runs.forget(repoId);
-    this.graphs.forget(repoId);
+    this.graphs.forget(repoId, r.repo.root);
     this.emit({ type: 'repositories-changed' });
     return true;
   }

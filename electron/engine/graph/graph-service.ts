@@ -42,6 +42,9 @@ export interface GraphServiceOptions extends SummaryOptions {
   tensorCacheBytes?: number;
 }
 
+/** How many parsed graphs stay cached (least recently opened go first). */
+const MAX_GRAPHS = 24;
+
 export class GraphService {
   /** By repoId + file path: the newest parse of each file. */
   private readonly byFile = new Map<string, CachedGraph>();
@@ -79,11 +82,16 @@ export class GraphService {
       graph = fresh;
       this.byFile.set(key, fresh);
       this.byId.set(graphId, fresh);
+      // Summaries of 10,000-node graphs are megabytes: keep the most recently opened ones only.
+      for (const old of [...this.byId.values()].slice(0, Math.max(0, this.byId.size - MAX_GRAPHS))) this.drop(old);
       // A failed parse is not cached: the next request tries again (the file may be fixed by then).
       fresh.parsed.catch(() => {
         if (this.byFile.get(key) === fresh) this.drop(fresh);
       });
     }
+    // Most recently used last, so the cache limit drops the graph looked at longest ago.
+    this.byId.delete(graph.graphId);
+    this.byId.set(graph.graphId, graph);
     const parsed = await graph.parsed;
     graph.done ??= { parsed, byName: new Map(parsed.summary.initializers.map((e, i) => [e.name, i])) };
     return { file, graph, parsed };
@@ -164,8 +172,9 @@ export class GraphService {
   }
 
   /** Forgets a closed repository's graphs. */
-  forget(repoId: string): void {
+  forget(repoId: string, root?: string): void {
     for (const g of [...this.byId.values()]) if (g.repoId === repoId) this.drop(g);
+    if (root) this.netron.stopUnder(root);
   }
 
   async close(): Promise<void> {

@@ -159,6 +159,15 @@ export class NetronLauncher {
     });
   }
 
+  /** Stops the netrons serving files inside `dir` (their repository was closed). */
+  stopUnder(dir: string): void {
+    for (const [file, r] of [...this.running]) {
+      if (!file.startsWith(dir + path.sep)) continue;
+      this.running.delete(file);
+      r.child.kill();
+    }
+  }
+
   /** Stops every netron this launcher started and waits (briefly) for them to exit. */
   async close(): Promise<void> {
     const children = [...this.running.values()].map((r) => r.child);
