@@ -7,11 +7,13 @@ vi.mock('electron', () => ({}));
 
 type Nav = { url: string; preventDefault: () => void };
 
-function fakeContents(): { contents: WebContents; on: Map<string, (e: Nav) => void>; openHandler: () => { action: string } } {
+type OpenHandler = (d: { url: string }) => { action: string };
+
+function fakeContents(): { contents: WebContents; on: Map<string, (e: Nav) => void>; openHandler: OpenHandler } {
   const on = new Map<string, (e: Nav) => void>();
-  const holder: { openHandler: () => { action: string } } = { openHandler: () => ({ action: 'allow' }) };
+  const holder: { openHandler: OpenHandler } = { openHandler: () => ({ action: 'allow' }) };
   const contents = {
-    setWindowOpenHandler: (fn: () => { action: string }) => (holder.openHandler = fn),
+    setWindowOpenHandler: (fn: OpenHandler) => (holder.openHandler = fn),
     on: (ev: string, fn: (e: Nav) => void) => on.set(ev, fn),
   } as unknown as WebContents;
   return {
@@ -65,8 +67,13 @@ describe('what the window may show', () => {
 describe('web contents', () => {
   it('denies new windows, navigation and redirects away from the app, and webviews', () => {
     const f = fakeContents();
-    hardenContents(f.contents, 'file://');
-    expect(f.openHandler()).toEqual({ action: 'deny' });
+    const external = vi.fn();
+    hardenContents(f.contents, 'file://', external);
+    expect(f.openHandler({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+    // A page on this machine (Open in Netron) goes to the system browser; the window is still denied.
+    expect(f.openHandler({ url: 'http://127.0.0.1:8123/' })).toEqual({ action: 'deny' });
+    expect(f.openHandler({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(external.mock.calls).toEqual([['http://127.0.0.1:8123/']]);
     for (const ev of ['will-navigate', 'will-frame-navigate', 'will-redirect']) {
       const prevent = vi.fn();
       f.on.get(ev)!({ url: 'https://evil.example/', preventDefault: prevent });

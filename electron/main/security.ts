@@ -72,8 +72,25 @@ export function isAllowedRequest(url: string, appOrigin: string): boolean {
 
 type Preventable = { preventDefault(): void };
 
-export function hardenContents(contents: WebContents, appOrigin: string): void {
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+/** A page served on this machine over http (netron, the lab's own Triton endpoints): safe to hand to the system browser. */
+export function isLoopbackHttp(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `openExternal` receives links the page asks to open in a new window when they point at this
+ * machine (Open in Netron); the window itself is never created, and remote links go nowhere.
+ */
+export function hardenContents(contents: WebContents, appOrigin: string, openExternal?: (url: string) => void): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    if (openExternal && isLoopbackHttp(url)) openExternal(url);
+    return { action: 'deny' };
+  });
   const denyForeign = (event: Preventable, url: string): void => {
     if (!isAppUrl(url, appOrigin)) event.preventDefault();
   };

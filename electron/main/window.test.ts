@@ -10,9 +10,9 @@ class FakeWindow {
   maximized = false;
   shown = false;
   readonly navHandlers = new Map<string, unknown>();
-  openHandler: (() => unknown) | undefined;
+  openHandler: ((d: { url: string }) => unknown) | undefined;
   readonly webContents = {
-    setWindowOpenHandler: (fn: () => unknown) => (this.openHandler = fn),
+    setWindowOpenHandler: (fn: (d: { url: string }) => unknown) => (this.openHandler = fn),
     on: (ev: string, fn: unknown) => this.navHandlers.set(ev, fn),
   };
   constructor(options: unknown) {
@@ -39,7 +39,7 @@ class FakeWindow {
   }
 }
 
-vi.mock('electron', () => ({ BrowserWindow: FakeWindow }));
+vi.mock('electron', () => ({ BrowserWindow: FakeWindow, shell: { openExternal: vi.fn(async () => undefined) } }));
 
 const { browserWindowOptions, createLabWindow, webPreferences } = await import('./window');
 
@@ -80,7 +80,7 @@ describe('the lab window', () => {
   it('is hardened before it loads the bundle, and maximizes when it was maximized', () => {
     createLabWindow({ preload: '/p.cjs', renderer: '/app/out/renderer/index.html', dev: false, state: { width: 1400, height: 900, maximized: true } });
     const win = created.at(-1)!;
-    expect(win.openHandler?.()).toEqual({ action: 'deny' });
+    expect(win.openHandler?.({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
     expect([...win.navHandlers.keys()].sort()).toEqual(['will-attach-webview', 'will-frame-navigate', 'will-navigate', 'will-redirect']);
     expect(win.loaded).toEqual(['file:/app/out/renderer/index.html']);
     win.onceHandlers.get('ready-to-show')!();

@@ -1,5 +1,5 @@
 /** The lab window: context isolation, sandboxed renderer, the preload as its only bridge. */
-import { BrowserWindow } from 'electron';
+import { BrowserWindow, shell } from 'electron';
 import path from 'node:path';
 import { appOriginOf, hardenContents } from './security';
 import { MIN_WINDOW_SIZE, type WindowState } from './window-state';
@@ -49,7 +49,7 @@ export function browserWindowOptions(opts: WindowOptions): Electron.BrowserWindo
 
 export function createLabWindow(opts: WindowOptions): BrowserWindow {
   const win = new BrowserWindow(browserWindowOptions(opts));
-  hardenContents(win.webContents, appOriginOf(opts.renderer));
+  hardenContents(win.webContents, appOriginOf(opts.renderer), (url) => void shell.openExternal(url));
   win.once('ready-to-show', () => {
     if (opts.state.maximized) win.maximize();
     win.show();
