@@ -298,6 +298,8 @@ export interface RunResult {
   ms: number;
   state: 'ok' | 'error' | 'cancelled';
   error?: string;
+  /** Something the user should know about the outputs shown (a decoupled model sent several responses). */
+  note?: string;
   inputs: TensorInfo[];
   outputs: TensorInfo[];
   steps: RunStep[];

@@ -48,6 +48,7 @@ export interface FinishedRun {
   ms: number;
   state: RunResult['state'];
   error?: string;
+  note?: string;
   edges?: Tensor[];
 }
 
@@ -113,10 +114,11 @@ class DecoupledRun {
     return [];
   }
 
-  note(runId: string, model: string): string | undefined {
+  /** For the run's result; undefined when there was one response (nothing to explain). */
+  note(): string | undefined {
     if (this.responses.length <= 1) return undefined;
     const errors = this.responses.filter((r) => r instanceof LabError).length;
-    return `run ${runId}: decoupled model '${model}' sent ${this.responses.length} responses${errors ? ` (${errors} of them errors)` : ''}; the playground shows the last one with outputs; Triton's gRPC ModelStreamInfer returns every response`;
+    return `This decoupled model sent ${this.responses.length} responses${errors ? ` (${errors} of them errors)` : ''}; the outputs shown are the last one's that had outputs. Triton's gRPC ModelStreamInfer returns every response.`;
   }
 }
 
@@ -167,6 +169,7 @@ export class RunService {
     let outputs: Tensor[] = [];
     let state: RunResult['state'] = 'ok';
     let error: string | undefined;
+    let note: string | undefined;
     const stream = isDecoupledModel(runner) ? new DecoupledRun() : undefined;
     try {
       const inferring = runner.infer({
@@ -183,8 +186,8 @@ export class RunService {
       const cancelled = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(new LabError('CANCELLED', 'cancelled')), { once: true }));
       const res = await Promise.race([inferring, cancelled]);
       outputs = stream ? stream.outputs() : res.outputs;
-      const note = stream?.note(runId, runner.modelName);
-      if (note) this.repository(req.repoId).logTo(runner.modelName, runner.version, 'info', note);
+      note = stream?.note();
+      if (note) this.repository(req.repoId).logTo(runner.modelName, runner.version, 'info', `run ${runId}: ${note}`);
     } catch (err) {
       const e = toLabError(err);
       state = e.code === 'CANCELLED' || abort.signal.aborted ? 'cancelled' : 'error';
@@ -192,7 +195,7 @@ export class RunService {
     } finally {
       this.untrack(runId);
     }
-    return this.record({ runId, req, runner, inputs, outputs, trace, startedAt, ms: Number(process.hrtime.bigint() - t0) / 1e6, state, ...(error !== undefined ? { error } : {}) });
+    return this.record({ runId, req, runner, inputs, outputs, trace, startedAt, ms: Number(process.hrtime.bigint() - t0) / 1e6, state, ...(error !== undefined ? { error } : {}), ...(note ? { note } : {}) });
   }
 
   /** Describes a finished run and keeps it in the history (playground and step-through runs alike). */
@@ -206,6 +209,7 @@ export class RunService {
       ms: run.ms,
       state: run.state,
       ...(run.error !== undefined ? { error: run.error } : {}),
+      ...(run.note ? { note: run.note } : {}),
       inputs: run.inputs.map(describeTensor),
       outputs: run.outputs.map(describeTensor),
       steps: stepsOf(run.trace),

@@ -410,17 +410,18 @@ describe('playground runs of a decoupled model (RunService.run)', () => {
     const r = await run(3);
     expect(r.state).toBe('ok');
     expect(outOf(r.runId)).toEqual([20]);
-    expect(logsOf('decoupled')).toContain(
-      `info: run ${r.runId}: decoupled model 'decoupled' sent 3 responses; the playground shows the last one with outputs; Triton's gRPC ModelStreamInfer returns every response`,
-    );
+    const note = "This decoupled model sent 3 responses; the outputs shown are the last one's that had outputs. Triton's gRPC ModelStreamInfer returns every response.";
+    expect(r.note).toBe(note);
+    expect(logsOf('decoupled')).toContain(`info: run ${r.runId}: ${note}`);
   });
 
   it('an error among the responses is counted; one response is shown as is, with no note', async () => {
     const mixed = await run(-2);
     expect([mixed.state, outOf(mixed.runId)]).toEqual(['ok', [3]]);
-    expect(logsOf('decoupled').some((l) => l.includes(`run ${mixed.runId}: decoupled model 'decoupled' sent 4 responses (1 of them errors)`))).toBe(true);
+    expect(mixed.note).toMatch(/^This decoupled model sent 4 responses \(1 of them errors\)/);
+    expect(logsOf('decoupled').some((l) => l.includes(`run ${mixed.runId}: This decoupled model sent 4 responses (1 of them errors)`))).toBe(true);
     const one = await run(1);
-    expect([one.state, outOf(one.runId)]).toEqual(['ok', [0]]);
+    expect([one.state, outOf(one.runId), one.note]).toEqual(['ok', [0], undefined]);
     expect(logsOf('decoupled').some((l) => l.includes(`run ${one.runId}:`))).toBe(false);
   });
 

@@ -258,6 +258,14 @@ describe('running', () => {
     expect(w.get('[data-testid=run-error]').text()).toContain('step 2: no text found');
   });
 
+  it("shows the engine's note about the outputs (a decoupled model's several responses)", async () => {
+    const note = "This decoupled model sent 3 responses; the outputs shown are the last one's that had outputs.";
+    const w = await mountPanel(quickDeploy, fakeClient({ runModel: answering(quickDeploy, { note }) }));
+    await w.get('[data-testid=run-button]').trigger('click');
+    await flushPromises();
+    expect(w.get('[data-testid=run-note]').text()).toBe(note);
+  });
+
   it('draws the steps: queue and compute per ensemble step and BLS call', async () => {
     const client = fakeClient({
       runModel: answering(ocrEnsemble, {
