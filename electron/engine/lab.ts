@@ -10,7 +10,6 @@ import type { Tensor } from './tensor/tensor';
 import { LabError } from './errors';
 import { GraphService, type GraphServiceOptions } from './graph/graph-service';
 import { applyRepairPlan, repairPlan } from './repository/repair';
-import { repositoryRunsCode } from './repository/code-scan';
 import { CODE_BACKENDS } from './repository/model-loader';
 import { type RepositoryInit, Repository } from './repository/repository';
 import { toModelDetail, toModelSummary } from './repository/views';
@@ -30,8 +29,6 @@ interface OpenRepo {
   /** The user (or the app, for samples and remembered folders) allowed this folder's code to run. */
   allowed: boolean;
   browseOnly: boolean;
-  /** Code found when the folder was opened; models with a code backend loaded since count too (see codeNow). */
-  hasCode: boolean;
   unsubscribe: () => void;
 }
 
@@ -44,9 +41,6 @@ export interface LabOptions {
   /** Graph inspection: parsing thresholds, where netron is looked for. */
   graphs?: GraphServiceOptions;
 }
-
-/** Whether a repository has models that run code from the folder (script and Python models), found without loading anything. */
-export const hasScriptModels = repositoryRunsCode;
 
 export function repositoryId(absPath: string): string {
   return createHash('sha1').update(absPath).digest('hex').slice(0, 12);
@@ -103,13 +97,12 @@ export class Lab {
     const existing = this.repos.get(id);
     if (existing) return this.info(existing);
     const sample = opts.sample ?? false;
-    const hasCode = await hasScriptModels(abs);
     // Workspace trust: a folder's code runs only once the user says so (samples ship with the app). A folder
     // without code at open is not thereby allowed: code that appears later (a pull, an edit) asks first too.
     const allowed = sample || this.settings.isTrusted(abs);
     const python = this.settings.get().pythonExecutable;
     const repo = new Repository(abs, { ...this.options.repository, ...opts.options, runCode: allowed, ...(python ? { python } : {}) });
-    const entry: OpenRepo = { id, repo, sample, allowed, browseOnly: false, hasCode, unsubscribe: () => undefined };
+    const entry: OpenRepo = { id, repo, sample, allowed, browseOnly: false, unsubscribe: () => undefined };
     let trust = this.trustOf(entry);
     entry.unsubscribe = repo.onChange((models) => {
       this.emit({ type: 'models-changed', repoId: id, models });
@@ -170,9 +163,13 @@ export class Lab {
     };
   }
 
-  /** Code found at open, or a model with a code backend read since (the folder may have changed). */
+  /**
+   * Whether the folder has models that would run its code, as the loader itself read them (the
+   * backend after auto-complete: config in any spelling, model.<backend> folders, model.py/model.js
+   * files). The same reading gates what runs, so the prompt and the gate cannot disagree.
+   */
   private codeNow(e: OpenRepo): boolean {
-    return e.hasCode || [...e.repo.models.values()].some((m) => CODE_BACKENDS.has(m.base?.backend ?? ''));
+    return [...e.repo.models.values()].some((m) => CODE_BACKENDS.has(m.base?.backend ?? ''));
   }
 
   private trustOf(e: OpenRepo): TrustState {

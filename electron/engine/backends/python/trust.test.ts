@@ -1,7 +1,7 @@
 /** Workspace trust covers Python models: a repository with model.py runs code, and untrusted it starts no Python process. */
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasScriptModels } from '../../lab';
+import { Lab } from '../../lab';
 import { UNTRUSTED_REASON } from '../../repository/model-loader';
 import { closeRepositories, loadRepository, stateOf, TempDirs } from '../../repository/testing/temp-repo';
 import { pyModel, pythonConfig } from './testing/repo';
@@ -16,12 +16,15 @@ const io = { inputs: [{ name: 'IN', dims: [-1] }], outputs: [{ name: 'OUT', dims
 
 describe('workspace trust', () => {
   it('a model.py, or backend "python", counts as code', async () => {
-    const byFile = await temp.make({ 'm/1/model.py': 'x = 1\n' });
-    const byConfig = await temp.make({ 'm/config.pbtxt': pythonConfig('m', io) });
-    const neither = await temp.make({ 'm/config.pbtxt': 'backend: "onnxruntime"\n', 'm/1/README.md': 'no code' });
-    expect(await hasScriptModels(byFile.root)).toBe(true);
-    expect(await hasScriptModels(byConfig.root)).toBe(true);
-    expect(await hasScriptModels(neither.root)).toBe(false);
+    const lab = new Lab();
+    try {
+      const hasCode = async (files: Record<string, string>): Promise<boolean> => (await lab.openRepository((await temp.make(files)).root)).hasCode;
+      expect(await hasCode({ 'm/1/model.py': 'x = 1\n' })).toBe(true);
+      expect(await hasCode({ 'm/config.pbtxt': pythonConfig('m', io) })).toBe(true);
+      expect(await hasCode({ 'm/config.pbtxt': 'backend: "onnxruntime"\n', 'm/1/README.md': 'no code' })).toBe(false);
+    } finally {
+      await lab.close();
+    }
   });
 
   it('untrusted: the model is read but not started, and auto_complete_config is not run', async () => {

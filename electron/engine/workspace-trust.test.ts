@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Lab } from '../lab';
-import { UNTRUSTED_REASON } from './model-loader';
-import { modelRunsCode, repositoryRunsCode } from './code-scan';
-import { TempDirs } from './testing/temp-repo';
+import { Lab } from './lab';
+import { UNTRUSTED_REASON } from './repository/model-loader';
+import { TempDirs } from './repository/testing/temp-repo';
 
 const temp = new TempDirs();
 const labs: Lab[] = [];
@@ -13,29 +12,23 @@ afterAll(async () => {
   temp.cleanup();
 });
 
-describe('finding code in a repository', () => {
-  it('reads the backend and the model file name from the parsed config, in any spelling the parser accepts', async () => {
-    const d = await temp.make({
-      'single/config.pbtxt': "backend: 'python'\ndefault_model_filename: 'main.py'\n",
-      'single/1/main.py': 'x = 1\n',
-      'comment/config.pbtxt': 'backend: # run it\n  "script"\n',
-      'renamed/config.pbtxt': 'backend: "onnxruntime"\ndefault_model_filename: "loader.mjs"\n',
-      'broken/config.pbtxt': 'backend: "python\n',
-      'plain/config.pbtxt': 'backend: "onnxruntime"\n',
-      'plain/1/model.onnx': 'x',
-      'by_file/1/model.ts': 'export {}',
-    });
-    mkdirSync(path.join(d.root, 'named.python', '1'), { recursive: true });
-    const runs = async (m: string) => modelRunsCode(path.join(d.root, m));
-    expect(await runs('single')).toBe(true);
-    expect(await runs('comment')).toBe(true);
-    expect(await runs('renamed')).toBe(true);
-    expect(await runs('broken')).toBe(true);
-    expect(await runs('by_file')).toBe(true);
-    expect(await runs('named.python')).toBe(true);
-    expect(await runs('plain')).toBe(false);
-    expect(await repositoryRunsCode((await temp.make({ 'm/config.pbtxt': 'backend: "onnxruntime"\n', 'm/1/model.onnx': 'x' })).root)).toBe(false);
-  });
+describe('workspace trust', () => {
+  it('finds code as the loader reads the models: the backend in any spelling, model files, model.<backend> folders', async () => {
+    const lab = new Lab();
+    labs.push(lab);
+    const code = async (files: Record<string, string | null>, folder?: string): Promise<[boolean, string]> => {
+      const d = await temp.make(files);
+      if (folder) mkdirSync(path.join(d.root, folder, '1'), { recursive: true });
+      const info = await lab.openRepository(d.root);
+      return [info.hasCode, info.trust];
+    };
+    expect(await code({ 'single/config.pbtxt': "backend: 'python'\ndefault_model_filename: 'main.py'\n", 'single/1/main.py': 'x = 1\n' })).toEqual([true, 'untrusted']);
+    expect(await code({ 'comment/config.pbtxt': 'backend: # run it\n  "script"\n', 'comment/1/model.js': 'export {}' })).toEqual([true, 'untrusted']);
+    expect(await code({ 'by_file/1/model.ts': 'export {}' })).toEqual([true, 'untrusted']);
+    expect(await code({ 'by_py/1/model.py': 'x = 1\n' })).toEqual([true, 'untrusted']);
+    expect(await code({}, 'named.python')).toEqual([true, 'untrusted']);
+    expect(await code({ 'plain/config.pbtxt': 'backend: "onnxruntime"\n', 'plain/1/model.onnx': 'x' })).toEqual([false, 'trusted']);
+  }, 30_000);
 
   it('asks before running code that appears after a folder without code was opened', async () => {
     const d = await temp.make({ 'plain/1': null, 'plain/config.pbtxt': 'backend: "identity"\nmax_batch_size: 0\ninput [ { name: "INPUT0" data_type: TYPE_FP32 dims: [ 1 ] } ]\noutput [ { name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 1 ] } ]\n' });
