@@ -11,7 +11,7 @@ import { ensembleSteps } from '../config/ensemble-graph';
 import { compatibleDims, toNumbers } from '../config/shape';
 import { LabError, toLabError } from '../errors';
 import type { Tensor } from '../tensor/tensor';
-import { childContext, type TraceContext, type TraceSpan } from './trace';
+import { childContext, requestSpan, type TraceContext, type TraceSpan } from './trace';
 import { ModelStatistics } from './stats';
 import type { InferRequest, InferResult, ModelResolver, RequestTiming, Runner } from './types';
 import { logRequest, prepareRequest } from './validate-request';
@@ -72,14 +72,7 @@ export class EnsembleRunner implements Runner {
 
   async infer(req: InferRequest): Promise<InferResult> {
     const trace = req.trace?.trace;
-    const span = trace?.start({
-      kind: req.trace?.kind ?? 'request',
-      model: this.modelName,
-      version: this.version,
-      requestId: req.id ?? '',
-      ...(req.trace?.parentSpan !== undefined ? { parentId: req.trace.parentSpan } : {}),
-      ...(req.trace?.step !== undefined ? { step: req.trace.step } : {}),
-    });
+    const span = requestSpan(req.trace, this.modelName, this.version, req.id);
     const start = process.hrtime.bigint();
     const timing: RequestTiming = { queueNs: 0, inputNs: 0, inferNs: 0, outputNs: 0 };
     try {

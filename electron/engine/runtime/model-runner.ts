@@ -14,7 +14,7 @@ import { toNumbers } from '../config/shape';
 import { LabError, toLabError } from '../errors';
 import { type Tensor, elementCount } from '../tensor/tensor';
 import { type FailureReason, type ExecutionTimes, ModelStatistics } from './stats';
-import { childContext, type TraceSpan } from './trace';
+import { childContext, requestSpan, type TraceSpan } from './trace';
 import type { BackendInstance, InferRequest, InferResult, InstanceResult, PreparedRequest, RequestTiming, Runner, StreamedResponse } from './types';
 import { logRequest, prepareRequest } from './validate-request';
 
@@ -83,14 +83,7 @@ export class ModelRunner implements Runner {
   async infer(req: InferRequest): Promise<InferResult> {
     const start = now();
     const trace = req.trace?.trace;
-    const span = trace?.start({
-      kind: req.trace?.kind ?? 'request',
-      model: this.modelName,
-      version: this.version,
-      requestId: req.id ?? '',
-      ...(req.trace?.parentSpan !== undefined ? { parentId: req.trace.parentSpan } : {}),
-      ...(req.trace?.step !== undefined ? { step: req.trace.step } : {}),
-    });
+    const span = requestSpan(req.trace, this.modelName, this.version, req.id);
     let reason: FailureReason = 'OTHER';
     // Pending as Triton counts it: received and not yet handed to an instance.
     let pending = true;

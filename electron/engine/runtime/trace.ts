@@ -83,6 +83,18 @@ export interface TraceContext {
   held: HeldInstance[];
 }
 
+/** Opens the span of a request a runner receives (model or ensemble), under its caller's span; none when untraced. */
+export function requestSpan(ctx: TraceContext | undefined, model: string, version: number, requestId: string | undefined): TraceSpan | undefined {
+  return ctx?.trace?.start({
+    kind: ctx.kind ?? 'request',
+    model,
+    version,
+    requestId: requestId ?? '',
+    ...(ctx.parentSpan !== undefined ? { parentId: ctx.parentSpan } : {}),
+    ...(ctx.step !== undefined ? { step: ctx.step } : {}),
+  });
+}
+
 export function childContext(parent: TraceContext | undefined, span: TraceSpan | undefined, kind: SpanKind, extra: { step?: number; hold?: HeldInstance } = {}): TraceContext {
   return {
     ...(parent?.trace ? { trace: parent.trace } : {}),
