@@ -104,6 +104,12 @@ export interface CoreOptions {
   scratchDir?: string;
   /** Inferences in flight (all frontends together) before new ones are refused (default 1024). */
   maxInflight?: number;
+  /**
+   * Accept load/unload requests even though the repository is not in explicit mode (the desktop
+   * Serve panel's "model control through the API" switch, off by default). Absent or false: the
+   * repository's control mode decides, as in Triton.
+   */
+  allowModelControl?: boolean;
   log?: (level: 'info' | 'warning' | 'error' | 'verbose', message: string) => void;
 }
 
@@ -312,6 +318,7 @@ export class TritonCore {
   }
 
   private checkExplicit(): void {
+    if (this.options.allowModelControl) return;
     if (this.repository.options.controlMode !== 'explicit') throw new LabError('UNAVAILABLE', 'explicit model load / unload is not allowed if polling is enabled');
   }
 
