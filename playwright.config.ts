@@ -3,6 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 
 const PORT = 4173;
+/**
+ * The lab's token for this run (lab-server.js reads MODEL_LAB_TOKEN): the browser starts signed in
+ * with its cookie, as the window `npm start` opens does. e2e/auth.spec.ts checks the lab without it.
+ */
+export const E2E_TOKEN = 'e2e-token-not-a-secret-0123456789';
+export const E2E_BASE = `http://127.0.0.1:${PORT}`;
 const chromium = process.env['CHROMIUM_PATH'] ?? '/usr/lib/chromium/chromium';
 /** A settings file of its own, so trusted folders and recents from other runs never leak in. */
 const settings = path.join(os.tmpdir(), `model-lab-e2e-settings-${process.pid}.json`);
@@ -20,7 +26,11 @@ export default defineConfig({
   retries: 0,
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
   use: {
-    baseURL: `http://127.0.0.1:${PORT}/`,
+    baseURL: `${E2E_BASE}/`,
+    storageState: {
+      cookies: [{ name: `model-lab-token-${PORT}`, value: E2E_TOKEN, domain: '127.0.0.1', path: '/', expires: -1, httpOnly: true, secure: false, sameSite: 'Strict' }],
+      origins: [],
+    },
     viewport: { width: 1400, height: 900 },
     launchOptions: {
       executablePath: chromium,
@@ -31,7 +41,9 @@ export default defineConfig({
   },
   webServer: {
     command: `node out/main/lab-server.js --port ${PORT} --samples sample-repos --settings ${settings}`,
-    url: `http://127.0.0.1:${PORT}/`,
+    env: { MODEL_LAB_TOKEN: E2E_TOKEN },
+    // Ready once it answers (401 without the token counts).
+    url: `${E2E_BASE}/`,
     reuseExistingServer: false,
     timeout: 30_000,
     stdout: 'pipe',

@@ -11,10 +11,13 @@ let server: LabHttpServer;
 let lab: Lab;
 let staticDir: string;
 let port: number;
+const TOKEN = 'unit-test-token-0123456789abcdef';
 
-function request(method: string, urlPath: string, opts: { body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+/** Signed in (the per-port cookie) unless `auth: false`. */
+function request(method: string, urlPath: string, opts: { body?: string; headers?: Record<string, string>; auth?: boolean } = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  const cookie = opts.auth === false ? {} : { cookie: `other=1; model-lab-token-${port}=${TOKEN}` };
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers: { host: `127.0.0.1:${port}`, ...opts.headers } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers: { host: `127.0.0.1:${port}`, ...cookie, ...opts.headers } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -38,7 +41,7 @@ beforeAll(async () => {
     info: () => ({ mode: 'browser', appVersion: 'test', platform: process.platform, canPickFolder: false, samplesDir: path.resolve('sample-repos') }),
     pickFolder: () => Promise.resolve(null),
   });
-  server = await startLabHttpServer({ lab, handlers, staticDir });
+  server = await startLabHttpServer({ lab, handlers, staticDir, token: TOKEN });
   port = Number(new URL(server.url).port);
 });
 
@@ -97,7 +100,7 @@ describe('lab API over HTTP', () => {
 
   it('streams lab events to subscribers', async () => {
     const received = new Promise<string>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path: '/api/events', headers: { host: `127.0.0.1:${port}` } }, (res) => {
+      const req = http.request({ host: '127.0.0.1', port, path: '/api/events', headers: { host: `127.0.0.1:${port}`, authorization: `Bearer ${TOKEN}` } }, (res) => {
         let buf = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => {
@@ -115,5 +118,86 @@ describe('lab API over HTTP', () => {
     await new Promise((r) => setTimeout(r, 50));
     await call('openRepository', { path: path.resolve('sample-repos/data_pipeline') });
     expect(JSON.parse(await received)).toMatchObject({ type: expect.any(String) });
+  });
+});
+
+describe('the per-launch token', () => {
+  const post = (headers: Record<string, string>) => request('POST', '/api/lab/listRepositories', { body: '{}', auth: false, headers: { 'content-type': 'application/json', ...headers } });
+
+  it('is random and long when the host does not choose one, and printed in the sign-in address', async () => {
+    const other = await startLabHttpServer({ lab, handlers: createLabHandlers(lab, { info: () => ({ mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false }), pickFolder: () => Promise.resolve(null) }) });
+    const again = await startLabHttpServer({ lab, handlers: createLabHandlers(lab, { info: () => ({ mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false }), pickFolder: () => Promise.resolve(null) }) });
+    try {
+      expect(Buffer.from(other.token, 'base64url').length).toBeGreaterThanOrEqual(16);
+      expect(other.token).not.toBe(again.token);
+      expect(other.signInUrl).toBe(`${other.url}?token=${other.token}`);
+    } finally {
+      await Promise.all([other.close(), again.close()]);
+    }
+  });
+
+  it('refuses every API call and the event stream without it (401 with a JSON error)', async () => {
+    const res = await post({});
+    expect(res.status).toBe(401);
+    expect(JSON.parse(res.body).error.code).toBe('UNAUTHENTICATED');
+    expect(res.headers['www-authenticate']).toContain('Bearer');
+    // The attack from the issue: read a file through a run and a tensor page, without credentials.
+    const attack = await request('POST', '/api/lab/runModel', { auth: false, body: JSON.stringify({ repoId: 'x', model: 'y', inputs: [{ name: 'i', kind: 'bytes', dtype: 'UINT8', source: { path: '/etc/passwd' } }] }), headers: { 'content-type': 'application/json' } });
+    expect(attack.status).toBe(401);
+    expect((await request('GET', '/api/events', { auth: false })).status).toBe(401);
+    expect((await request('GET', '/api/nothing', { auth: false })).status).toBe(401);
+    expect((await post({ cookie: `model-lab-token-${port}=wrong-token-0123456789abcdef` })).status).toBe(401);
+    // Another port's cookie (another lab on this host) is not this one's.
+    expect((await post({ cookie: `model-lab-token-${port + 1}=${TOKEN}` })).status).toBe(401);
+    expect((await post({ authorization: 'Bearer nope' })).status).toBe(401);
+    expect((await request('POST', `/api/lab/listRepositories?token=${TOKEN}`, { auth: false, body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
+  });
+
+  it('accepts the cookie or a bearer header', async () => {
+    expect((await post({ cookie: `model-lab-token-${port}=${TOKEN}` })).status).toBe(200);
+    expect((await post({ authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+  });
+
+  it('trades ?token= for an HttpOnly SameSite=Strict cookie and sends the browser on without it', async () => {
+    const res = await request('GET', `/models?x=1&token=${TOKEN}`, { auth: false });
+    expect(res.status).toBe(200);
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toContain(`model-lab-token-${port}=${TOKEN}`);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).toMatch(/Path=\//);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body).toContain('http-equiv="refresh" content="0;url=/models?x=1"');
+    expect(res.body).not.toContain(TOKEN);
+    // Never to another site: '//evil.example/' is a path here.
+    const twoSlashes = await request('GET', `//evil.example/?token=${TOKEN}`, { auth: false });
+    expect(twoSlashes.body).toContain('url=/evil.example/"');
+  });
+
+  it('shows a page that says where the address is, instead of a broken app', async () => {
+    const res = await request('GET', '/', { auth: false });
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.body).toContain('?token=');
+    expect(res.body).not.toContain('<title>lab</title>');
+    const wrong = await request('GET', '/?token=from-an-earlier-start-0000', { auth: false });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers['set-cookie']).toBeUndefined();
+    expect(wrong.body).toContain('earlier');
+  });
+
+  it('still checks Host and Origin first', async () => {
+    expect((await post({ host: 'evil.example:80', authorization: `Bearer ${TOKEN}` })).status).toBe(403);
+    expect((await post({ origin: 'http://evil.example', authorization: `Bearer ${TOKEN}` })).status).toBe(403);
+  });
+});
+
+describe('malformed URLs', () => {
+  it.each(['/%E0%A4%A', '/%zz', '/assets/%zz.js', '/api/lab/%zz', '/api/lab/list%E0%A4%ARepositories', '/api/events%zz'])('answers %s with 400 and a JSON error', async (p) => {
+    for (const method of ['GET', 'POST']) {
+      const res = await request(method, p, method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {});
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body).error).toMatchObject({ code: 'INVALID_ARG', message: expect.stringContaining('malformed URL') });
+    }
   });
 });

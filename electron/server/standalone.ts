@@ -2,6 +2,9 @@
  * Browser mode: the same lab as the desktop app, served to a browser over the
  * lab HTTP API with the real engine behind it. `npm start` runs this when the
  * Electron binary is missing; it opens a Chromium `--app` window when it can.
+ * Every launch makes a new token (`lab-auth.ts`); the printed address carries
+ * it. `MODEL_LAB_TOKEN` sets it instead, for tests and scripts (an environment
+ * variable, not a flag: command lines are visible to every user).
  *
  *   node out/main/lab-server.js [repository ...] [--port N] [--host H] [--open|--no-open]
  */
@@ -15,6 +18,7 @@ import { Lab } from '../engine/lab';
 import { createLabHandlers } from '../engine/lab-handlers';
 import { sampleRepositories } from '../engine/samples';
 import { findChromium, hasDisplay, openAppWindow } from './chromium';
+import { checkToken, newToken } from './lab-auth';
 import { startLabHttpServer } from './lab-http';
 import { LabServing } from './triton/lab-serving';
 
@@ -56,12 +60,14 @@ async function main(): Promise<void> {
     pickFolder: () => Promise.resolve(null),
     serving,
   });
+  const fromEnv = process.env['MODEL_LAB_TOKEN'];
+  const token = fromEnv ? checkToken(fromEnv) : newToken();
   // A stable address is easier to reuse; fall back to any free port when it is taken.
-  const http = await startLabHttpServer({ lab, handlers, staticDir, host, port }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE' && !values.port) return startLabHttpServer({ lab, handlers, staticDir, host, port: 0 });
+  const http = await startLabHttpServer({ lab, handlers, staticDir, host, port, token }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE' && !values.port) return startLabHttpServer({ lab, handlers, staticDir, host, port: 0, token });
     throw err;
   });
-  process.stdout.write(`Model Lab (browser mode) is serving at ${http.url}\n`);
+  process.stdout.write(`Model Lab (browser mode) is serving at ${http.signInUrl}\n(the address carries this launch's token: anyone who has it can use the lab)\n`);
 
   const repos = positionals.length > 0 ? positionals.map((p) => ({ path: p, sample: false })) : (await sampleRepositories(samplesDir)).map((p) => ({ path: p, sample: true }));
   await Promise.all(
@@ -89,17 +95,17 @@ async function main(): Promise<void> {
 
   if (values.open && !values['no-open']) {
     const chromium = findChromium();
-    if (!chromium) process.stdout.write(`No Chromium or Chrome found; open ${http.url} in your browser.\n`);
-    else if (!hasDisplay()) process.stdout.write(`No display to open a window on; open ${http.url} in a browser.\n`);
+    if (!chromium) process.stdout.write(`No Chromium or Chrome found; open the address above in your browser.\n`);
+    else if (!hasDisplay()) process.stdout.write(`No display to open a window on; open the address above in a browser.\n`);
     else {
-      const child = openAppWindow(chromium, http.url);
+      const child = openAppWindow(chromium, http.signInUrl);
       appWindow = child;
       process.stdout.write(`Opened the lab in ${path.basename(chromium)} (close the window to quit).\n`);
       child.on('exit', () => {
         appWindow = undefined;
         shutdown();
       });
-      child.on('error', (err) => process.stderr.write(`could not start ${chromium}: ${errorMessage(err)}; open ${http.url} instead\n`));
+      child.on('error', (err) => process.stderr.write(`could not start ${chromium}: ${errorMessage(err)}; open the address above instead\n`));
     }
   }
 }
