@@ -166,6 +166,8 @@ export interface HostInfo {
   platform: string;
   /** A native folder dialog is available (Electron); browser mode types a path instead. */
   canPickFolder: boolean;
+  /** A native file dialog for playground inputs (`pickInputFile`, Electron); browser mode uploads files instead. */
+  canPickFile?: boolean;
   /** Folder holding the bundled sample repositories, when present. */
   samplesDir?: string;
 }
@@ -183,8 +185,18 @@ export interface FileContent {
 
 export type TensorDType = 'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64' | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FP16' | 'FP32' | 'FP64' | 'BF16' | 'BYTES';
 
-/** Where an image comes from: a file on this machine, a bundled sample image (by file name), or bytes the UI read (base64). */
+/**
+ * Where an image comes from: a file on this machine, a bundled sample image (by file name), or bytes the UI read (base64).
+ * A `path` is read only inside an open repository or the sample images, or when the user picked it (`pickInputFile`).
+ */
 export type ImageSource = { path: string } | { sample: string } | { base64: string; fileName?: string };
+
+/** Whether the playground may read a typed path, and why not: outside what it reads, missing, or a folder. */
+export interface InputPathCheck {
+  path: string;
+  readable: boolean;
+  reason?: 'outside' | 'missing' | 'not-a-file';
+}
 
 /** One input of a playground request, described the way the form builds it; the engine turns it into a tensor. */
 export type InputSpec =
@@ -468,6 +480,10 @@ export interface LabMethods {
   cancelLoad: { req: { repoId: string; model: string }; res: { cancelled: boolean } };
   setWatch: { req: { repoId: string; enabled: boolean; pollSecs?: number }; res: RepositoryInfo };
   readFile: { req: { repoId: string; path: string }; res: FileContent };
+  /** The native file dialog (Electron) for a playground input; the picked file may be read for the rest of the session. */
+  pickInputFile: { req: Record<string, never>; res: { path: string | null } };
+  /** Whether a typed path can be a playground input (see `ImageSource`). */
+  checkInputPath: { req: { path: string }; res: InputPathCheck };
   serveStatus: { req: Record<string, never>; res: ServeStatus };
   /** Serves one open repository over Triton's HTTP, gRPC and metrics endpoints (stopping any other). */
   startServing: { req: { repoId: string } & Partial<ServeSettings>; res: ServeStatus };

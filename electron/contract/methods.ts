@@ -19,6 +19,8 @@ export const LAB_METHODS = [
   'cancelLoad',
   'setWatch',
   'readFile',
+  'pickInputFile',
+  'checkInputPath',
   'serveStatus',
   'startServing',
   'stopServing',

@@ -19,6 +19,8 @@ export interface HostCapabilities {
   info(): HostInfo;
   /** Native folder picker; resolves null when cancelled or unavailable. */
   pickFolder(): Promise<string | null>;
+  /** Native file picker for playground inputs (desktop only); resolves null when cancelled. */
+  pickFile?(): Promise<string | null>;
   /** The Triton-compatible server, where the host provides one (the engine cannot: it lives above it). */
   serving?: ServeControl;
 }
@@ -75,6 +77,12 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
       const p = payload(req);
       return lab.readFile(str(p, 'repoId'), str(p, 'path'));
     },
+    pickInputFile: async () => {
+      if (!host.pickFile) throw new LabError('UNSUPPORTED', 'this host has no file dialog; upload the file instead');
+      const picked = await host.pickFile();
+      return { path: picked === null ? null : await lab.rememberPickedInput(picked) };
+    },
+    checkInputPath: async (req) => lab.checkInputPath(str(payload(req), 'path')),
     serveStatus: async () => host.serving?.status() ?? NO_SERVING,
     startServing: async (req) => {
       if (!host.serving) throw new LabError('UNSUPPORTED', 'this host cannot serve repositories');

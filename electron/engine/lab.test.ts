@@ -1,5 +1,7 @@
 /** The Lab facade every shell calls: repositories, models, load/unload, files. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
 import type { LabEvent } from '../contract/lab-api';
 import { Lab } from './lab';
 import { buildOnnxModel } from './onnx/testing/build-model';
@@ -66,6 +68,32 @@ describe('Lab', () => {
     await expect(lab.readFile(info.id, '/etc/passwd')).rejects.toMatchObject({ code: 'INVALID_ARG' });
     await expect(lab.readFile(info.id, 'a/missing.txt')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(lab.readFile(info.id, 'a')).rejects.toMatchObject({ code: 'INVALID_ARG' });
+  });
+
+  it('never reads through a link that leaves the repository (real paths)', async () => {
+    const { d, lab, info } = await open();
+    const outside = await temp.make({ 'secret.txt': 'root:x:0:0:secret' });
+    symlinkSync(path.join(outside.root, 'secret.txt'), path.join(d.root, 'a', 'passwd'));
+    symlinkSync('/etc/passwd', path.join(d.root, 'a', 'etc-passwd'));
+    symlinkSync(outside.root, path.join(d.root, 'linked-dir'));
+    symlinkSync(path.join(d.root, 'a', 'config.pbtxt'), path.join(d.root, 'a', 'inner-link'));
+    for (const rel of ['a/passwd', 'a/etc-passwd', 'linked-dir/secret.txt']) {
+      const err = await lab.readFile(info.id, rel).catch((e: unknown) => e);
+      expect(err, rel).toMatchObject({ code: 'INVALID_ARG', message: expect.stringContaining('outside the repository') });
+      expect(JSON.stringify(err)).not.toContain('root:x');
+    }
+    // A link that stays inside is an ordinary file.
+    expect(await lab.readFile(info.id, 'a/inner-link')).toMatchObject({ text: identityConfig('a') });
+  });
+
+  it('reads files of a repository opened through a linked folder', async () => {
+    const d = await temp.make({ 'a/config.pbtxt': identityConfig('a'), 'a/1': null });
+    const links = await temp.make({});
+    symlinkSync(d.root, path.join(links.root, 'repo'));
+    const lab = new Lab();
+    labs.push(lab);
+    const info = await lab.openRepository(path.join(links.root, 'repo'));
+    expect(await lab.readFile(info.id, 'a/config.pbtxt')).toMatchObject({ text: identityConfig('a') });
   });
 
   it('validates the poll interval and closes repositories', async () => {

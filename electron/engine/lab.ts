@@ -1,11 +1,14 @@
 /**
  * The facade every shell calls (Electron main, the lab HTTP server, the CLI):
  * open repositories, read their models, load and unload, watch for changes.
+ * Files are read on real paths only: inside an open repository's real root,
+ * the sample images, or (playground inputs) a file the user picked this
+ * session (`util/real-path.ts`).
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { FileContent, LabEvent, LogEntry, LabSettings, ModelDetail, ModelStatsRow, ModelSummary, RepositoryInfo, RunRequest, RunResult, TensorRef, TrustDecision, TrustState } from '../contract/lab-api';
+import type { FileContent, InputPathCheck, LabEvent, LogEntry, LabSettings, ModelDetail, ModelStatsRow, ModelSummary, RepositoryInfo, RunRequest, RunResult, TensorRef, TrustDecision, TrustState } from '../contract/lab-api';
 import type { Tensor } from './tensor/tensor';
 import { LabError } from './errors';
 import { GraphService, type GraphServiceOptions } from './graph/graph-service';
@@ -18,6 +21,8 @@ import { StepRunService } from './runs/step-runs';
 import { exportTrace } from './runs/trace-export';
 import type { ExportedTrace, StepAction, StepRunRequest, StepRunState } from '../contract/inspect-api';
 import { SettingsStore } from './settings';
+import type { InputFiles } from './runs/inputs';
+import { isInside, realInside, realPath, realPathSync, withRealFile } from './util/real-path';
 
 /** Files larger than this are not sent to the UI as text. */
 export const MAX_TEXT_FILE_BYTES = 2 * 1024 * 1024;
@@ -25,6 +30,8 @@ export const MAX_TEXT_FILE_BYTES = 2 * 1024 * 1024;
 interface OpenRepo {
   id: string;
   repo: Repository;
+  /** The root after links: what "inside this repository" is decided against. */
+  realRoot: string;
   sample: boolean;
   /** The user (or the app, for samples and remembered folders) allowed this folder's code to run. */
   allowed: boolean;
@@ -49,6 +56,8 @@ export function repositoryId(absPath: string): string {
 export class Lab {
   private readonly repos = new Map<string, OpenRepo>();
   private readonly listeners = new Set<(ev: LabEvent) => void>();
+  /** Real paths of files the user picked in the desktop file dialog this session (playground inputs). */
+  private readonly pickedInputs = new Set<string>();
   readonly settings: SettingsStore;
   readonly runs: RunService;
   readonly graphs: GraphService;
@@ -56,7 +65,8 @@ export class Lab {
 
   constructor(private readonly options: LabOptions = {}) {
     this.settings = new SettingsStore(options.settingsFile);
-    this.runs = new RunService((id) => this.get(id).repo, options.sampleImagesDir ? { sampleImagesDir: options.sampleImagesDir } : {});
+    const inputFiles: InputFiles = { allows: (p) => this.allowsInputFile(p) };
+    this.runs = new RunService((id) => this.get(id).repo, { inputFiles, ...(options.sampleImagesDir ? { sampleImagesDir: options.sampleImagesDir } : {}) });
     this.graphs = new GraphService((id) => this.get(id).repo, options.graphs);
     this.steps = new StepRunService(this.runs, { onFinished: (run) => this.emit({ type: 'run-finished', run }) });
   }
@@ -93,6 +103,7 @@ export class Lab {
     const st = await fs.stat(abs).catch(() => undefined);
     if (!st) throw new LabError('NOT_FOUND', `'${abs}' does not exist`);
     if (!st.isDirectory()) throw new LabError('INVALID_ARG', `'${abs}' is not a folder; a model repository is a folder with one sub-folder per model`);
+    const realRoot = (await realPath(abs)) ?? abs;
     const id = repositoryId(abs);
     const existing = this.repos.get(id);
     if (existing) return this.info(existing);
@@ -102,7 +113,7 @@ export class Lab {
     const allowed = sample || this.settings.isTrusted(abs);
     const python = this.settings.get().pythonExecutable;
     const repo = new Repository(abs, { ...this.options.repository, ...opts.options, runCode: allowed, ...(python ? { python } : {}) });
-    const entry: OpenRepo = { id, repo, sample, allowed, browseOnly: false, unsubscribe: () => undefined };
+    const entry: OpenRepo = { id, repo, realRoot, sample, allowed, browseOnly: false, unsubscribe: () => undefined };
     let trust = this.trustOf(entry);
     entry.unsubscribe = repo.onChange((models) => {
       this.emit({ type: 'models-changed', repoId: id, models });
@@ -365,15 +376,48 @@ export class Lab {
     const e = this.get(repoId);
     if (typeof rel !== 'string' || rel === '' || path.isAbsolute(rel)) throw new LabError('INVALID_ARG', 'a path relative to the repository is required');
     const abs = path.resolve(e.repo.root, rel);
-    if (abs !== e.repo.root && !abs.startsWith(e.repo.root + path.sep)) throw new LabError('INVALID_ARG', `'${rel}' is outside the repository`);
-    const st = await fs.stat(abs).catch(() => undefined);
-    if (!st) throw new LabError('NOT_FOUND', `'${rel}' does not exist`);
-    if (!st.isFile()) throw new LabError('INVALID_ARG', `'${rel}' is not a file`);
-    if (st.size > MAX_TEXT_FILE_BYTES) return { path: rel, size: st.size, note: `${(st.size / 2 ** 20).toFixed(1)} MiB is too large to show as text` };
-    const buf = await fs.readFile(abs);
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(buf);
-    const binary = buf.includes(0) || (text.match(/\uFFFD/g)?.length ?? 0) > buf.length / 100;
-    return binary ? { path: rel, size: st.size, note: 'binary file' } : { path: rel, size: st.size, text };
+    if (!isInside(e.repo.root, abs)) throw new LabError('INVALID_ARG', `'${rel}' is outside the repository`);
+    // A link inside the repository may point anywhere: decide on where it really leads.
+    const real = await realInside(e.realRoot, abs, rel);
+    return withRealFile(real, rel, async (handle, size): Promise<FileContent> => {
+      if (size > MAX_TEXT_FILE_BYTES) return { path: rel, size, note: `${(size / 2 ** 20).toFixed(1)} MiB is too large to show as text` };
+      const buf = await handle.readFile();
+      const text = new TextDecoder('utf-8', { fatal: false }).decode(buf);
+      const binary = buf.includes(0) || (text.match(/\uFFFD/g)?.length ?? 0) > buf.length / 100;
+      return binary ? { path: rel, size, note: 'binary file' } : { path: rel, size, text };
+    });
+  }
+
+  /**
+   * Where playground inputs may be read from: inside an open repository (its real root, or its
+   * root as opened, for a name that does not exist yet), the sample images, or a file picked this session.
+   */
+  private allowsInputFile(p: string): boolean {
+    if (this.pickedInputs.has(p)) return true;
+    for (const e of this.repos.values()) if (isInside(e.realRoot, p) || isInside(e.repo.root, p)) return true;
+    const samples = this.options.sampleImagesDir;
+    const realSamples = samples ? realPathSync(samples) : undefined;
+    return realSamples !== undefined && isInside(realSamples, p);
+  }
+
+  /** A file the user picked in the desktop file dialog: playground inputs may read it for the rest of this session. */
+  async rememberPickedInput(file: string): Promise<string> {
+    const abs = path.resolve(file);
+    const real = await realPath(abs);
+    if (!real) throw new LabError('NOT_FOUND', `'${abs}' does not exist`);
+    if (!(await fs.stat(real)).isFile()) throw new LabError('INVALID_ARG', `'${abs}' is not a file`);
+    this.pickedInputs.add(real);
+    return abs;
+  }
+
+  /** Whether a typed path could be a playground input, and why not (the form explains it where the path is typed). */
+  async checkInputPath(file: string): Promise<InputPathCheck> {
+    const abs = path.resolve(file.trim());
+    const real = await realPath(abs);
+    if (!real) return { path: abs, readable: false, reason: this.allowsInputFile(abs) ? 'missing' : 'outside' };
+    if (!this.allowsInputFile(real)) return { path: abs, readable: false, reason: 'outside' };
+    const st = await fs.stat(real).catch(() => undefined);
+    return st?.isFile() ? { path: abs, readable: true } : { path: abs, readable: false, reason: 'not-a-file' };
   }
 
   /** Closes every repository and waits for their instances to stop. */

@@ -3,25 +3,55 @@
  * and generated data of a given shape, text lines, a file's bytes as they
  * are (an encoded image for the OCR ensemble), or an image decoded to
  * pixels (HWC or CHW, resized, scaled and normalized per channel).
+ * Files are read by real path, and only where `InputFiles` allows (open
+ * repositories, the sample images, a file picked in the desktop dialog):
+ * the lab API must not read any file a caller names.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ImageSource, InputSpec } from '../../contract/lab-api';
 import type { ModelConfig } from '../config/gen/model_config_pb';
 import { LabError, errorMessage } from '../errors';
 import { apiDType, type ApiDType } from '../tensor/dtype';
 import { type Tensor, allocate, bytesFromStrings, elementCount, isApiDType } from '../tensor/tensor';
+import { realInside, realPath, withRealFile } from '../util/real-path';
 import { fill, flatten, type Json, withBatch } from './values';
 
 /** Larger requests are refused before anything is allocated (4 GiB would not fit anyway). */
 const MAX_ELEMENTS = 256 * 1024 * 1024;
 const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
+/** Where `{ path }` sources may be read from; without one, nowhere. */
+export interface InputFiles {
+  /** `p` (a real path; or the name as given, for one that does not exist) is in an open repository, the sample images, or was picked. */
+  allows(p: string): boolean;
+}
+
 export interface InputContext {
   config: ModelConfig;
   /** Folder of the bundled sample images ({ sample: file } sources). */
   sampleImagesDir?: string;
+  files?: InputFiles;
   addBatchDim: boolean;
+}
+
+/** The real path behind a sample name or a typed path, once it is known to be one the lab may read. */
+async function locate(src: ImageSource, ctx: InputContext): Promise<{ real: string; shown: string }> {
+  if ('sample' in src) {
+    if (!ctx.sampleImagesDir) throw new LabError('NOT_FOUND', 'this installation has no sample images');
+    if (typeof src.sample !== 'string' || src.sample === '' || src.sample !== path.basename(src.sample)) throw new LabError('INVALID_ARG', `'${String(src.sample)}' is not a sample image name`);
+    return { real: await realInside(ctx.sampleImagesDir, path.join(ctx.sampleImagesDir, src.sample), src.sample, 'the sample images'), shown: src.sample };
+  }
+  if (!('path' in src) || typeof src.path !== 'string' || src.path.trim() === '' || src.path.includes('\0')) {
+    throw new LabError('INVALID_ARG', 'an input source needs a path, a sample image name or base64 data');
+  }
+  const shown = path.resolve(src.path.trim());
+  const real = await realPath(shown);
+  const allowed = ctx.files?.allows(real ?? shown) ?? false;
+  if (!allowed) {
+    throw new LabError('INVALID_ARG', `'${shown}' is not inside an open repository or the sample images, and was not picked in the file dialog; the lab reads input files only from those (pick the file, or upload it)`);
+  }
+  if (!real) throw new LabError('NOT_FOUND', `'${shown}' does not exist`);
+  return { real, shown };
 }
 
 async function readSource(src: ImageSource, ctx: InputContext): Promise<{ bytes: Uint8Array; label: string }> {
@@ -29,20 +59,12 @@ async function readSource(src: ImageSource, ctx: InputContext): Promise<{ bytes:
     if (typeof src.base64 !== 'string') throw new LabError('INVALID_ARG', 'base64 data must be a string');
     return { bytes: new Uint8Array(Buffer.from(src.base64, 'base64')), label: src.fileName ?? 'uploaded file' };
   }
-  let file: string;
-  if ('sample' in src) {
-    if (!ctx.sampleImagesDir) throw new LabError('NOT_FOUND', 'this installation has no sample images');
-    if (typeof src.sample !== 'string' || src.sample !== path.basename(src.sample)) throw new LabError('INVALID_ARG', `'${String(src.sample)}' is not a sample image name`);
-    file = path.join(ctx.sampleImagesDir, src.sample);
-  } else if ('path' in src && typeof src.path === 'string' && src.path.trim() !== '') {
-    file = path.resolve(src.path.trim());
-  } else {
-    throw new LabError('INVALID_ARG', 'an input source needs a path, a sample image name or base64 data');
-  }
-  const st = await fs.stat(file).catch(() => undefined);
-  if (!st?.isFile()) throw new LabError('NOT_FOUND', `'${file}' is not a file`);
-  if (st.size > MAX_FILE_BYTES) throw new LabError('INVALID_ARG', `'${file}' is ${(st.size / 2 ** 20).toFixed(0)} MiB; the playground takes files up to ${MAX_FILE_BYTES / 2 ** 20} MiB`);
-  return { bytes: new Uint8Array(await fs.readFile(file)), label: path.basename(file) };
+  const { real, shown } = await locate(src, ctx);
+  const buf = await withRealFile(real, shown, async (handle, size) => {
+    if (size > MAX_FILE_BYTES) throw new LabError('INVALID_ARG', `'${shown}' is ${(size / 2 ** 20).toFixed(0)} MiB; the playground takes files up to ${MAX_FILE_BYTES / 2 ** 20} MiB`);
+    return handle.readFile();
+  });
+  return { bytes: new Uint8Array(buf), label: path.basename(shown) };
 }
 
 function checkShape(name: string, shape: unknown): number[] {

@@ -11,7 +11,7 @@ import type { Repository } from '../repository/repository';
 import { Trace, type TraceSpan } from '../runtime/trace';
 import type { InferResult, Runner, StreamedResponse } from '../runtime/types';
 import { type Tensor, byteSize } from '../tensor/tensor';
-import { buildInputs } from './inputs';
+import { buildInputs, type InputFiles } from './inputs';
 import { describeTensor } from './tensor-info';
 
 export interface StoredRun {
@@ -30,6 +30,8 @@ export interface StoredRun {
 
 export interface RunServiceOptions {
   sampleImagesDir?: string;
+  /** Where `{ path }` inputs may be read from (none without it). */
+  inputFiles?: InputFiles;
   /** How many runs the history keeps (default 50). */
   maxRuns?: number;
   /** How many tensor bytes it keeps at most (default 1 GiB); the oldest runs go first. */
@@ -144,7 +146,8 @@ export class RunService {
     const repo = this.repository(req.repoId);
     const runner = repo.resolve(req.model, req.version ?? -1);
     check?.(runner);
-    const inputs = await buildInputs(req.inputs, { config: runner.config, addBatchDim: req.addBatchDim !== false, ...(this.options.sampleImagesDir ? { sampleImagesDir: this.options.sampleImagesDir } : {}) });
+    const { sampleImagesDir, inputFiles } = this.options;
+    const inputs = await buildInputs(req.inputs, { config: runner.config, addBatchDim: req.addBatchDim !== false, ...(sampleImagesDir ? { sampleImagesDir } : {}), ...(inputFiles ? { files: inputFiles } : {}) });
     return { runner, inputs };
   }
 
