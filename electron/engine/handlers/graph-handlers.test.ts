@@ -1,5 +1,5 @@
 /** The graph methods of the lab API: payload checks, and a graph and its initializers through the handler table. */
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Lab } from '../lab';
@@ -75,5 +75,25 @@ describe('graph handlers', () => {
     for (let i = 0; i < 100 && !gone; i++) gone = await fetch(url).then(() => false, () => true).then((g) => g || new Promise<boolean>((r) => setTimeout(() => r(false), 20)));
     expect(gone).toBe(true);
     await lab.close();
+  });
+
+  it('read model files and external weights only inside the repository (real paths)', async () => {
+    const { onnx, weights } = everythingModel();
+    const elsewhere = await temp.make({ 'model.onnx': onnx, 'weights.bin': weights, 'secret.bin': weights });
+    const d = await temp.make({ 'linked/config.pbtxt': 'backend: "onnxruntime"', 'linked/1': null, 'w/config.pbtxt': 'backend: "onnxruntime"', 'w/1/model.onnx': onnx });
+    symlinkSync(path.join(elsewhere.root, 'model.onnx'), path.join(d.root, 'linked/1/model.onnx'));
+    symlinkSync(path.join(elsewhere.root, 'secret.bin'), path.join(d.root, 'w/1/weights.bin'));
+    const lab = new Lab({ repository: { runtime: false }, graphs: { netron: { env: { PATH: '' } } } });
+    labs.push(lab);
+    const h = createLabHandlers(lab, host);
+    const { id: repoId } = await h.openRepository({ path: d.root });
+    const outside = { code: 'INVALID_ARG', message: expect.stringContaining('outside the repository') };
+    await expect(dispatch(h, 'modelGraph', { repoId, model: 'linked' })).rejects.toMatchObject(outside);
+    await expect(dispatch(h, 'configFromModel', { repoId, model: 'linked' })).rejects.toMatchObject(outside);
+    await expect(dispatch(h, 'openInNetron', { repoId, model: 'linked' })).rejects.toMatchObject(outside);
+    // The graph itself is inside; the weights it points at are a link that leaves.
+    const g = await h.modelGraph({ repoId, model: 'w' });
+    await expect(dispatch(h, 'tensorPage', { runId: g.graphId, side: 'initializer', name: 'w', offset: 0, count: 6 })).rejects.toMatchObject(outside);
+    expect(await h.tensorPage({ runId: g.graphId, side: 'initializer', name: 'b', offset: 0, count: 3 })).toMatchObject({ total: 3 });
   });
 });
