@@ -2,10 +2,16 @@
  * A playground run written out as a client would send it to `model-lab serve`
  * (or Triton): a curl command and a Python tritonclient script that rebuilds
  * the same inputs (files read from their paths, images decoded the same way).
+ * Model names are folder names and tensor strings are anything, so nothing is
+ * pasted raw: shell words go through `shQuote`, the model name is
+ * percent-encoded in the URL, comments stay on one line, Python strings are
+ * JSON string literals (valid Python for any content) and numbers from the
+ * form are written only when they are numbers.
  */
 import path from 'node:path';
 import type { ImageSource, InputSpec, RunSnippets } from '../../contract/lab-api';
 import { type Tensor, elementCount, isBytesData, stringsFromBytes } from '../tensor/tensor';
+import { commentText, shQuote } from '../util/shell-quote';
 import { numberAt } from './tensor-info';
 
 const NP_DTYPE: Record<string, string> = {
@@ -29,61 +35,111 @@ const NP_DTYPE: Record<string, string> = {
 const INLINE = 1024;
 
 function sourcePath(src: ImageSource, sampleImagesDir: string | undefined): string | undefined {
-  if ('path' in src) return path.resolve(src.path);
-  if ('sample' in src && sampleImagesDir) return path.join(sampleImagesDir, src.sample);
+  if ('path' in src && typeof src.path === 'string') return path.resolve(src.path);
+  if ('sample' in src && typeof src.sample === 'string' && sampleImagesDir) return path.join(sampleImagesDir, src.sample);
   return undefined;
 }
 
-function pyString(s: string): string {
-  return JSON.stringify(s);
+/** Lone surrogates (which no file name holds) become U+FFFD, so percent-encoding and Python cannot fail on them. */
+function wellFormed(s: string): string {
+  return s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
-function values(t: Tensor): string {
+/** A Python string literal for any text: JSON's escapes are Python's. */
+function pyString(s: string): string {
+  return JSON.stringify(wellFormed(s));
+}
+
+/** A Python number for a value from the form: anything that is not a finite number is NaN, never text. */
+function pyNumber(v: unknown): string {
+  if (typeof v === 'bigint') return String(v);
+  if (typeof v !== 'number' || Number.isNaN(v)) return 'float("nan")';
+  if (v === Infinity) return 'float("inf")';
+  if (v === -Infinity) return '-float("inf")';
+  return String(v);
+}
+
+function pyNumbers(vs: unknown): string {
+  return `[${(Array.isArray(vs) ? vs : []).map(pyNumber).join(', ')}]`;
+}
+
+function element(t: Tensor, i: number): number | bigint | boolean {
+  if (t.dtype === 'BOOL') return Boolean((t.data as Uint8Array)[i]);
+  if (t.data instanceof BigInt64Array || t.data instanceof BigUint64Array) return t.data[i]!;
+  return numberAt(t, i);
+}
+
+function pyValues(t: Tensor): string {
   if (isBytesData(t.data)) return `[${stringsFromBytes(t.data).map(pyString).join(', ')}]`;
-  const n = elementCount(t.shape);
   const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const v = t.dtype === 'BOOL' ? ((t.data as Uint8Array)[i] ? 'True' : 'False') : t.data instanceof BigInt64Array || t.data instanceof BigUint64Array ? String(t.data[i]) : String(numberAt(t, i));
-    out.push(v === 'NaN' ? 'float("nan")' : v === 'Infinity' ? 'float("inf")' : v === '-Infinity' ? '-float("inf")' : v);
+  for (let i = 0; i < elementCount(t.shape); i++) {
+    const v = element(t, i);
+    out.push(typeof v === 'boolean' ? (v ? 'True' : 'False') : pyNumber(v));
   }
   return `[${out.join(', ')}]`;
 }
 
-function pyInput(spec: InputSpec | undefined, t: Tensor, sampleImagesDir: string | undefined): string[] {
-  const v = `x_${t.name.replace(/\W+/g, '_')}`;
-  const shape = `(${t.shape.join(', ')}${t.shape.length === 1 ? ',' : ''})`;
+/** JSON text for a tensor's data (BigInts and non-finite numbers included, which JSON.stringify cannot write). */
+function jsonValues(t: Tensor): string {
+  if (elementCount(t.shape) > INLINE) return '[]';
+  if (isBytesData(t.data)) return JSON.stringify(stringsFromBytes(t.data));
+  const out: string[] = [];
+  for (let i = 0; i < elementCount(t.shape); i++) {
+    const v = element(t, i);
+    out.push(typeof v === 'number' && !Number.isFinite(v) ? 'null' : String(v));
+  }
+  return `[${out.join(',')}]`;
+}
+
+function imageLines(spec: Extract<InputSpec, { kind: 'image' }>, t: Tensor, v: string, file: string, shape: string): string[] {
+  const lines = [`img = Image.open(${file}).convert("${spec.channels === 1 ? 'L' : 'RGB'}")`];
+  if (spec.resize) lines.push(`img = img.resize((${pyNumber(spec.resize.width)}, ${pyNumber(spec.resize.height)}), Image.BILINEAR)`);
+  lines.push(`${v} = np.asarray(img, dtype=${spec.dtype === 'FP32' ? 'np.float32' : 'np.uint8'})`);
+  if (spec.channels === 1) lines.push(`${v} = ${v}[:, :, None]`);
+  else if (spec.order === 'BGR') lines.push(`${v} = ${v}[:, :, ::-1]`);
+  if (spec.dtype === 'FP32') {
+    if (spec.scale !== undefined && spec.scale !== 1) lines.push(`${v} = ${v} * ${pyNumber(spec.scale)}`);
+    if (spec.mean?.length) lines.push(`${v} = ${v} - np.array(${pyNumbers(spec.mean)}, dtype=np.float32)`);
+    if (spec.std?.length) lines.push(`${v} = ${v} / np.array(${pyNumbers(spec.std)}, dtype=np.float32)`);
+  }
+  if (spec.layout === 'CHW') lines.push(`${v} = ${v}.transpose(2, 0, 1)`);
+  lines.push(`${v} = np.ascontiguousarray(${v}, dtype=${NP_DTYPE[t.dtype]}).reshape(${shape})`);
+  return lines;
+}
+
+function generateLine(spec: Extract<InputSpec, { kind: 'generate' }>, t: Tensor, v: string, shape: string): string {
+  const np = NP_DTYPE[t.dtype];
+  if (spec.fill === 'zeros' || spec.fill === 'ones') return `${v} = np.${spec.fill}(${shape}, dtype=${np})`;
+  if (spec.fill === 'range') return `${v} = np.arange(${elementCount(t.shape)}).reshape(${shape}).astype(${np})`;
+  return `${v} = np.random.rand(*${shape}).astype(${np})`;
+}
+
+function pyInput(spec: InputSpec | undefined, t: Tensor, v: string, sampleImagesDir: string | undefined): string[] {
+  const shape = `(${t.shape.map(pyNumber).join(', ')}${t.shape.length === 1 ? ',' : ''})`;
   const src = spec && (spec.kind === 'bytes' || spec.kind === 'image') ? sourcePath(spec.source, sampleImagesDir) : undefined;
   const file = src ? pyString(src) : '"your-file"  # the file you picked in the lab';
   if (spec?.kind === 'bytes') {
     if (spec.dtype === 'BYTES') return [`${v} = np.array([open(${file}, "rb").read()], dtype=np.object_).reshape(${shape})`];
     return [`${v} = np.fromfile(${file}, dtype=np.uint8).reshape(${shape})`];
   }
-  if (spec?.kind === 'image') {
-    const lines = [`img = Image.open(${file}).convert("${spec.channels === 1 ? 'L' : 'RGB'}")`];
-    if (spec.resize) lines.push(`img = img.resize((${spec.resize.width}, ${spec.resize.height}), Image.BILINEAR)`);
-    lines.push(`${v} = np.asarray(img, dtype=${spec.dtype === 'FP32' ? 'np.float32' : 'np.uint8'})`);
-    if (spec.channels === 1) lines.push(`${v} = ${v}[:, :, None]`);
-    else if (spec.order === 'BGR') lines.push(`${v} = ${v}[:, :, ::-1]`);
-    if (spec.dtype === 'FP32') {
-      if (spec.scale !== undefined && spec.scale !== 1) lines.push(`${v} = ${v} * ${spec.scale}`);
-      if (spec.mean?.length) lines.push(`${v} = ${v} - np.array(${JSON.stringify(spec.mean)}, dtype=np.float32)`);
-      if (spec.std?.length) lines.push(`${v} = ${v} / np.array(${JSON.stringify(spec.std)}, dtype=np.float32)`);
-    }
-    if (spec.layout === 'CHW') lines.push(`${v} = ${v}.transpose(2, 0, 1)`);
-    lines.push(`${v} = np.ascontiguousarray(${v}, dtype=${NP_DTYPE[t.dtype]}).reshape(${shape})`);
-    return lines;
-  }
-  if (spec?.kind === 'generate') {
-    const n = elementCount(t.shape);
-    const gen =
-      spec.fill === 'zeros' ? `np.zeros(${shape}` : spec.fill === 'ones' ? `np.ones(${shape}` : spec.fill === 'range' ? `np.arange(${n}).reshape(${shape}).astype(${NP_DTYPE[t.dtype]}` : `np.random.rand(*${shape}).astype(${NP_DTYPE[t.dtype]}`;
-    return [`${v} = ${gen}${spec.fill === 'zeros' || spec.fill === 'ones' ? `, dtype=${NP_DTYPE[t.dtype]})` : ')'}`];
-  }
+  if (spec?.kind === 'image') return imageLines(spec, t, v, file, shape);
+  if (spec?.kind === 'generate') return [generateLine(spec, t, v, shape)];
   if (elementCount(t.shape) > INLINE) return [`${v} = np.zeros(${shape}, dtype=${NP_DTYPE[t.dtype]})  # ${elementCount(t.shape)} values: fill in your data`];
-  return [`${v} = np.array(${values(t)}, dtype=${NP_DTYPE[t.dtype]}).reshape(${shape})`];
+  return [`${v} = np.array(${pyValues(t)}, dtype=${NP_DTYPE[t.dtype]}).reshape(${shape})`];
 }
 
-export function runSnippets(opts: {
+/** One Python variable per input: its name made an identifier, numbered where two names would meet. */
+function variables(inputs: Tensor[]): string[] {
+  const seen = new Set<string>();
+  return inputs.map((t, i) => {
+    const base = `x_${t.name.replace(/\W+/g, '_')}`;
+    const v = seen.has(base) ? `${base}_${i}` : base;
+    seen.add(v);
+    return v;
+  });
+}
+
+export interface SnippetRun {
   model: string;
   version: number;
   specs: InputSpec[];
@@ -91,44 +147,37 @@ export function runSnippets(opts: {
   outputs: string[];
   sampleImagesDir?: string;
   host?: string;
-}): RunSnippets {
-  const host = opts.host ?? '127.0.0.1:8000';
-  const url = `http://${host}/v2/models/${opts.model}/versions/${opts.version}/infer`;
-  const specOf = (name: string): InputSpec | undefined => opts.specs.find((s) => s.name === name);
+}
 
-  // curl: a raw body for a single file input, JSON otherwise.
-  let curl: string;
+function curlSnippet(opts: SnippetRun, url: string, specOf: (name: string) => InputSpec | undefined): string {
+  // A raw body for a single file input, JSON otherwise.
   const only = opts.inputs.length === 1 ? specOf(opts.inputs[0]!.name) : undefined;
   const onlyFile = only && only.kind === 'bytes' ? sourcePath(only.source, opts.sampleImagesDir) : undefined;
-  if (onlyFile) {
-    curl = `curl -s -X POST ${url} \\\n  -H 'Inference-Header-Content-Length: 0' \\\n  --data-binary @${JSON.stringify(onlyFile)}`;
-  } else {
-    const big = opts.inputs.filter((t) => elementCount(t.shape) > INLINE);
-    const body = {
-      inputs: opts.inputs.map((t) => ({
-        name: t.name,
-        shape: t.shape,
-        datatype: t.dtype,
-        data: elementCount(t.shape) > INLINE ? [] : JSON.parse(values(t).replace(/True/g, 'true').replace(/False/g, 'false').replace(/-?float\("[a-z]+"\)/g, 'null')) as unknown,
-      })),
-      outputs: opts.outputs.map((name) => ({ name })),
-    };
-    const note = big.length ? `# ${big.map((t) => `'${t.name}' (${elementCount(t.shape)} values)`).join(', ')} left empty: too large for a command line; use the Python script\n` : '';
-    curl = `${note}curl -s -X POST ${url} \\\n  -H 'Content-Type: application/json' \\\n  -d '${JSON.stringify(body).replace(/'/g, "'\\''")}'`;
-  }
+  if (onlyFile) return `curl -s -X POST ${shQuote(url)} \\\n  -H 'Inference-Header-Content-Length: 0' \\\n  --data-binary ${shQuote(`@${onlyFile}`)}`;
+  const inputs = opts.inputs.map((t) => `{"name":${JSON.stringify(t.name)},"shape":${JSON.stringify(t.shape)},"datatype":${JSON.stringify(t.dtype)},"data":${jsonValues(t)}}`);
+  const body = `{"inputs":[${inputs.join(',')}],"outputs":[${opts.outputs.map((o) => `{"name":${JSON.stringify(o)}}`).join(',')}]}`;
+  const big = opts.inputs.filter((t) => elementCount(t.shape) > INLINE);
+  const note = big.length ? `# ${commentText(big.map((t) => `'${t.name}' (${elementCount(t.shape)} values)`).join(', '))} left empty: too large for a command line; use the Python script\n` : '';
+  return `${note}curl -s -X POST ${shQuote(url)} \\\n  -H 'Content-Type: application/json' \\\n  -d ${shQuote(body)}`;
+}
 
-  const needsPil = opts.specs.some((s) => s.kind === 'image');
+function pythonSnippet(opts: SnippetRun, host: string, specOf: (name: string) => InputSpec | undefined): string {
+  const vars = variables(opts.inputs);
   const lines = ['import numpy as np', 'import tritonclient.http as httpclient'];
-  if (needsPil) lines.push('from PIL import Image');
+  if (opts.specs.some((s) => s.kind === 'image')) lines.push('from PIL import Image');
   lines.push('', `client = httpclient.InferenceServerClient(url=${pyString(host)})`, '');
-  for (const t of opts.inputs) lines.push(...pyInput(specOf(t.name), t, opts.sampleImagesDir));
+  opts.inputs.forEach((t, i) => lines.push(...pyInput(specOf(t.name), t, vars[i]!, opts.sampleImagesDir)));
   lines.push('', 'inputs = []');
-  for (const t of opts.inputs) {
-    const v = `x_${t.name.replace(/\W+/g, '_')}`;
-    lines.push(`inputs.append(httpclient.InferInput(${pyString(t.name)}, ${v}.shape, ${pyString(t.dtype)}))`, `inputs[-1].set_data_from_numpy(${v})`);
-  }
+  opts.inputs.forEach((t, i) => lines.push(`inputs.append(httpclient.InferInput(${pyString(t.name)}, ${vars[i]}.shape, ${pyString(t.dtype)}))`, `inputs[-1].set_data_from_numpy(${vars[i]})`));
   lines.push(`outputs = [${opts.outputs.map((o) => `httpclient.InferRequestedOutput(${pyString(o)})`).join(', ')}]`);
   lines.push(`result = client.infer(${pyString(opts.model)}, inputs, model_version=${pyString(String(opts.version))}, outputs=outputs)`);
   for (const o of opts.outputs) lines.push(`print(${pyString(o)}, result.as_numpy(${pyString(o)}))`);
-  return { curl, python: `${lines.join('\n')}\n` };
+  return `${lines.join('\n')}\n`;
+}
+
+export function runSnippets(opts: SnippetRun): RunSnippets {
+  const host = opts.host ?? '127.0.0.1:8000';
+  const url = `http://${host}/v2/models/${encodeURIComponent(wellFormed(opts.model))}/versions/${encodeURIComponent(String(opts.version))}/infer`;
+  const specOf = (name: string): InputSpec | undefined => opts.specs.find((s) => s.name === name);
+  return { curl: curlSnippet(opts, url, specOf), python: pythonSnippet(opts, host, specOf) };
 }
