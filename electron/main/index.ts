@@ -13,6 +13,7 @@ import { createLabHandlers } from '../engine/lab-handlers';
 import { sampleRepositories } from '../engine/samples';
 import { LabServing } from '../server/triton/lab-serving';
 import { launchData, repositoriesFromArgv, secondLaunchRepositories } from './argv';
+import { desktopDialogs } from './dialogs';
 import { forwardEvents, registerIpc, trustedSender } from './ipc';
 import { appOriginOf, hardenSession } from './security';
 import { DesktopShell, openDesktopLab } from './shell';
@@ -35,13 +36,11 @@ function startApp(): void {
   let mainWindow: BrowserWindow | undefined;
   const serving = new LabServing(lab, app.getVersion(), log);
 
+  const dialogs = desktopDialogs(dialog, () => mainWindow);
   const handlers = createLabHandlers(lab, {
-    info: () => ({ mode: 'electron', appVersion: app.getVersion(), platform: process.platform, canPickFolder: true, samplesDir }),
-    pickFolder: async () => {
-      const opts: Electron.OpenDialogOptions = { title: 'Open a model repository', properties: ['openDirectory'] };
-      const result = mainWindow ? await dialog.showOpenDialog(mainWindow, opts) : await dialog.showOpenDialog(opts);
-      return result.canceled ? null : (result.filePaths[0] ?? null);
-    },
+    info: () => ({ mode: 'electron', appVersion: app.getVersion(), platform: process.platform, canPickFolder: true, canPickFile: true, samplesDir }),
+    pickFolder: dialogs.pickFolder,
+    pickFile: dialogs.pickFile,
     serving,
   });
 

@@ -50,6 +50,24 @@ describe('IPC wiring', () => {
     expect(ok.ok).toBe(true);
   });
 
+  it('picks a playground input file through the dialog; a run may then read it, and no other file outside the repositories', async () => {
+    const ipc = fakeIpcMain();
+    const picked = path.resolve('package.json');
+    const withPicker = createLabHandlers(lab, {
+      info: () => ({ mode: 'electron', appVersion: 't', platform: 'linux', canPickFolder: true, canPickFile: true }),
+      pickFolder: () => Promise.resolve(null),
+      pickFile: () => Promise.resolve(picked),
+    });
+    registerIpc(ipc, withPicker, (e) => e === trusted);
+    const check = ipc.handlers.get(methodChannel('checkInputPath'))!;
+    expect(await check(trusted, { path: picked })).toEqual({ ok: true, value: { path: picked, readable: false, reason: 'outside' } });
+    const pick = ipc.handlers.get(methodChannel('pickInputFile'))!;
+    expect(await pick(stranger, {})).toMatchObject({ ok: false });
+    expect(await pick(trusted, {})).toEqual({ ok: true, value: { path: picked } });
+    expect(await check(trusted, { path: picked })).toEqual({ ok: true, value: { path: picked, readable: true } });
+    expect(await check(trusted, { path: path.resolve('tsconfig.json') })).toMatchObject({ ok: true, value: { readable: false, reason: 'outside' } });
+  });
+
   it('registers nothing but the lab methods: any other channel has no handler', async () => {
     const ipc = fakeIpcMain();
     registerIpc(ipc, handlers, () => true);
