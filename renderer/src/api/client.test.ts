@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { setLocale } from '../i18n';
 import { httpClient, ipcClient, LabCallError } from './client';
 
 describe('lab clients', () => {
@@ -22,6 +23,19 @@ describe('lab clients', () => {
   it('HTTP: a server that is down is a clear UNAVAILABLE error', async () => {
     const c = httpClient('', (() => Promise.reject(new TypeError('fetch failed'))) as unknown as typeof fetch);
     await expect(c.call('hostInfo', {})).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('not reachable') });
+  });
+
+  it('HTTP: a lab that refuses this window (401) says how to sign in, in the UI language', async () => {
+    const refuse = (() => Promise.resolve(new Response(JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: 'needs its token' } }), { status: 401 }))) as unknown as typeof fetch;
+    const c = httpClient('', refuse);
+    const err = (await c.call('listRepositories', {}).catch((e: unknown) => e)) as LabCallError;
+    expect(err).toBeInstanceOf(LabCallError);
+    expect(err.code).toBe('UNAUTHENTICATED');
+    expect(err.message).toContain('?token=');
+    expect(err.message).toContain('npm start');
+    setLocale('zh-CN');
+    expect(((await c.call('listRepositories', {}).catch((e: unknown) => e)) as LabCallError).message).toContain('令牌');
+    setLocale('en');
   });
 
   it('IPC: unwraps results returned as values', async () => {

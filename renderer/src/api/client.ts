@@ -1,9 +1,11 @@
 /**
  * `useBackend()`: the one way the UI talks to the lab. In Electron it goes
  * through the preload bridge (IPC); in a browser, through the lab HTTP API.
- * Both implement the same typed contract.
+ * Both implement the same typed contract. In browser mode the page carries
+ * the lab's token as a cookie; a 401 means it has none (or an old one).
  */
 import type { LabClient, LabEvent, LabMethod, LabRequest, LabResponse } from '@contract/lab-api';
+import { t } from '../i18n';
 
 export class LabCallError extends Error {
   readonly code: string;
@@ -56,6 +58,8 @@ export function httpClient(base = '', fetchImpl: typeof fetch = (...a) => fetch(
       } catch (err) {
         throw new LabCallError('UNAVAILABLE', `the lab server is not reachable (${err instanceof Error ? err.message : String(err)})`);
       }
+      // Browser mode without this launch's token (a restarted lab, an address without ?token=): say how to get in.
+      if (res.status === 401) throw new LabCallError('UNAUTHENTICATED', t('api.unauthenticated'));
       const body = (await res.json().catch(() => undefined)) as unknown;
       if (!res.ok) {
         const e = (body as { error?: { code?: string; message?: string } } | undefined)?.error;

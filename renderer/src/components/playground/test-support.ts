@@ -141,6 +141,7 @@ export function fakeClient(handlers: Partial<Record<LabMethod, Handler>> = {}): 
     listRuns: () => [],
     runSnippets: (req: { runId: string }) => ({ curl: `curl -X POST localhost:8000/v2/models/m/infer # ${req.runId}`, python: `import tritonclient.http as httpclient # ${req.runId}` }),
     cancelRun: () => ({ cancelled: true }),
+    checkInputPath: (req: { path: string }) => ({ path: req.path, readable: true }),
   };
   return {
     calls,
