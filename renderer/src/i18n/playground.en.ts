@@ -41,7 +41,7 @@ export const playgroundEn = {
   'play.path.hint': 'A file in an open repository or the sample images, on the machine the lab runs on. Any other file: pick it with Choose file….',
   'play.path.hintBrowser': 'A file in an open repository or the sample images, on the machine the lab runs on. Any other file: upload it in the File tab.',
   'play.path.pick': 'Choose file…',
-  'play.path.useUpload': 'Upload a file instead',
+  'play.path.useUpload': 'Go to the File tab',
   'play.path.outside': 'The lab does not read this file: input files come only from open repositories, the sample images, or a file you pick with Choose file… (so that no web page or other program can make the lab read your files).',
   'play.path.outsideBrowser': 'The lab does not read this file: in the browser it reads input files only from open repositories and the sample images (so that no web page or other program can make it read your files). Upload the file in the File tab instead.',
   'play.path.missing': 'There is no file at this path.',

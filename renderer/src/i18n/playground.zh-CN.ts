@@ -43,7 +43,7 @@ export const playgroundZhCN: Record<PlaygroundKey, string> = {
   'play.path.hint': '运行实验室的机器上、位于已打开的仓库或示例图像中的文件。其他文件请用“选择文件…”选取。',
   'play.path.hintBrowser': '运行实验室的机器上、位于已打开的仓库或示例图像中的文件。其他文件请在“文件”标签中上传。',
   'play.path.pick': '选择文件…',
-  'play.path.useUpload': '改为上传文件',
+  'play.path.useUpload': '转到“文件”标签',
   'play.path.outside': '实验室不会读取此文件：输入文件只能来自已打开的仓库、示例图像，或用“选择文件…”选取的文件（这样任何网页或其他程序都无法让实验室读取你的文件）。',
   'play.path.outsideBrowser': '实验室不会读取此文件：在浏览器中，它只读取已打开的仓库和示例图像中的输入文件（这样任何网页或其他程序都无法让它读取你的文件）。请改为在“文件”标签中上传此文件。',
   'play.path.missing': '此路径下没有文件。',
