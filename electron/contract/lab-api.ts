@@ -71,10 +71,25 @@ export interface VersionSummary {
   deviceNote?: string;
 }
 
+/**
+ * The last reload of a model failed while its earlier versions kept serving (Triton keeps them):
+ * the model is READY, and this says why the new files did not load.
+ */
+export interface ReloadFailure {
+  /** 'poll': the model folder or its config could not be read; 'load': a version did not load. */
+  kind: 'poll' | 'load';
+  /** Triton's wording of the failure. */
+  reason: string;
+  /** Milliseconds since the epoch. */
+  time: number;
+}
+
 export interface ModelSummary {
   name: string;
   state: ModelState;
   reason: string;
+  /** Set while the model serves its previously loaded versions after a reload that failed. */
+  reloadFailure?: ReloadFailure;
   /** Backend name as Triton resolves it (onnxruntime, python, ensemble, ...), empty when unknown. */
   backend: string;
   platform: string;

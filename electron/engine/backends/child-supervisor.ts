@@ -58,8 +58,8 @@ export abstract class ChildChannel<M> {
   abstract sendControl(msg: ControlRequest): void;
   /** Stops the child at once. */
   abstract terminate(): Promise<unknown>;
-  /** Stops the child after finalize() (it may finish on its own first). */
-  abstract shutdown(): Promise<unknown>;
+  /** Stops the child after finalize() (it may finish on its own first); killed after `ms`. */
+  abstract shutdown(ms: number): Promise<unknown>;
 
   /** Hands `m` to whoever waits for `key`; false when nobody does. */
   protected deliver(key: string, m: M): boolean {
@@ -158,6 +158,8 @@ export interface SupervisorOptions {
   /** How long execute() may go without answering before the child is replaced. */
   executeTimeoutMs: number;
   initializeTimeoutMs: number;
+  /** Aborting stops a child that is still starting (the repository closing, a cancelled load). */
+  signal?: AbortSignal;
 }
 
 /** A BLS call as a child asks for it, its tensors already read. */
@@ -181,6 +183,8 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
   readonly device = 'CPU';
   protected child: C | undefined;
   private starting: Promise<void> | undefined;
+  /** The child being started (boot), so kill() reaches it too. */
+  private booting: C | undefined;
   protected nextId = 1;
   protected closed = false;
   /** The trace context of the batch being executed, for BLS calls made during it. */
@@ -208,7 +212,11 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
   protected boot(): Promise<void> {
     this.starting ??= (async () => {
       const c = this.spawn();
+      this.booting = c;
+      const stop = (): void => void c.terminate();
+      this.opts.signal?.addEventListener('abort', stop);
       try {
+        if (this.opts.signal?.aborted) throw new LabError('CANCELLED', `loading '${this.name}' was cancelled`);
         await loaded(c, this.wording, this.opts.initializeTimeoutMs);
         const reply = c.control(['ready', 'init-error'], this.opts.initializeTimeoutMs);
         c.sendControl({ type: 'init', args: this.opts.args });
@@ -216,7 +224,16 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
         if (first.type === 'init-error') throw failure('initialize() failed: ', first.error);
       } catch (err) {
         await c.terminate();
+        if (this.opts.signal?.aborted) throw new LabError('CANCELLED', `loading '${this.name}' was cancelled`);
         throw err instanceof LabError ? err : new LabError('INTERNAL', `${this.name}: ${errorMessage(err)}`);
+      } finally {
+        this.opts.signal?.removeEventListener('abort', stop);
+        this.booting = undefined;
+      }
+      if (this.closed) {
+        // Closed (or killed) while it started: never left running.
+        await c.terminate();
+        return;
       }
       c.onExit = (err) => {
         if (this.closed) return;
@@ -320,20 +337,45 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
     }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Runs finalize() and stops the child, within `graceMs` (finalize() gets at most FINALIZE_MS of
+   * it); a child that has not finished by then is killed, so closing never waits on a stuck model.
+   */
+  async close(graceMs = FINALIZE_MS + EXIT_MS): Promise<void> {
     this.closed = true;
-    // A child still starting (a restart) is closed once it is up, never left running.
-    await this.starting?.catch(() => undefined);
+    const deadline = Date.now() + Math.max(0, graceMs);
+    const left = (): number => Math.max(0, deadline - Date.now());
+    // A child still starting (a restart) is stopped once it is up (boot sees `closed`), never left running.
+    if (this.starting) await Promise.race([this.starting.catch(() => undefined), sleep(left())]);
+    if (this.booting) await this.booting.terminate();
     const c = this.child;
     this.child = undefined;
     if (!c || c.exited) return;
     try {
-      const done = c.control('finalized', 5000);
+      const done = c.control('finalized', Math.max(1, Math.min(FINALIZE_MS, left())));
       c.sendControl({ type: 'finalize' });
       await done;
     } catch {
       /* finalize() is best effort */
     }
-    await c.shutdown();
+    await c.shutdown(Math.min(EXIT_MS, left()));
   }
+
+  /** Stops the child at once, without finalize() (shutdown past its deadline). */
+  async kill(): Promise<void> {
+    this.closed = true;
+    const c = this.child ?? this.booting;
+    this.child = undefined;
+    await c?.terminate();
+  }
+}
+
+/** How long finalize() may take when an instance closes, and how long its child then has to exit. */
+export const FINALIZE_MS = 5000;
+export const EXIT_MS = 2000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => {
+    setTimeout(r, ms).unref?.();
+  });
 }

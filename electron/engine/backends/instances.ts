@@ -42,6 +42,7 @@ function startSupervised(specs: InstanceSpec[], ctx: LoadContext, start: (s: Ins
       log: ctx.log,
       executeTimeoutMs: param(ctx.config, 'EXECUTE_TIMEOUT_MS', 60_000),
       initializeTimeoutMs: param(ctx.config, 'INITIALIZE_TIMEOUT_MS', 60_000),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
     }).catch((err: unknown) => {
       throw new LabError(err instanceof LabError ? err.code : 'INTERNAL', `failed to start instance ${s.name}: ${errorMessage(err)}`);
     }),

@@ -100,7 +100,11 @@ describe('a repository full of broken models', () => {
 
   it.skipIf(isWindows)('a config.pbtxt that is a FIFO or a device is refused instead of blocking', () => {
     expect(stateOf(repo, 'fifo_config')).toEqual({ state: 'UNAVAILABLE', reason: `failed to open text file for read ${configPath('fifo_config')}: not a regular file` });
-    expect(stateOf(repo, 'device_config')).toEqual({ state: 'UNAVAILABLE', reason: `failed to open text file for read ${configPath('device_config')}: not a regular file` });
+    // A link to a device is outside the model folder, so it is not even opened.
+    expect(stateOf(repo, 'device_config')).toEqual({
+      state: 'UNAVAILABLE',
+      reason: `config file path '${configPath('device_config')}' for model 'device_config' is outside model directory: it is a link to a file elsewhere`,
+    });
     // A FIFO left in a version folder is only flagged by the layout check, never read.
     expect(stateOf(repo, 'fifo_in_version')?.state).toBe('READY');
     expect(repo.models.get('fifo_in_version')!.fileDiagnostics.map((x) => x.code)).toContain('layout.config-in-version');

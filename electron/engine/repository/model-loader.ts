@@ -17,8 +17,9 @@ import { configToText } from '../config/serialize';
 import { parseConfigText } from '../config/text/parse';
 import { validateInstanceGroups, validateModelConfig, validateModelIO } from '../config/validate-model';
 import { codeLabel, errorMessage, LabError } from '../errors';
-import { backendFor } from '../backends/registry';
+import { backendFor, type PrepareResult } from '../backends/registry';
 import { createInstances } from '../backends/instances';
+import { clipLine } from '../backends/log-lines';
 import type { LogLevel } from '../backends/script/protocol';
 import { ModelRunner } from '../runtime/model-runner';
 import type { ModelResolver } from '../runtime/types';
@@ -26,7 +27,9 @@ import { warmUp } from '../runtime/warmup';
 import { runtimeLibraryIssue } from '../backends/runtime-library';
 import { listTree, readDirSafe, toPosix } from '../util/fs-tree';
 import { applyVersionPolicy, scanVersionDirs } from './versions';
-import type { ModelRecord, VersionRecord } from './types';
+import { escapesReally } from './containment';
+import { modelFileIssues, readFileIssues } from './file-fields';
+import type { ModelOverride, ModelRecord, VersionRecord } from './types';
 
 /** Configs larger than this are refused before parsing. */
 export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
@@ -121,16 +124,14 @@ export async function modelStamp(dir: string): Promise<string> {
   return parts.join('|');
 }
 
+export type { ModelOverride } from './types';
+
 /** Model-level work: Triton's InitializeModelInfo, plus what the browser shows. */
-/** What an explicit load may put in place of the model's folder or config.pbtxt (Triton's load parameters). */
-export interface ModelOverride {
-  config?: ModelConfig;
-  dir?: string;
-}
 
 export async function pollModel(root: string, name: string, opts: LoadOptions, override: ModelOverride = {}): Promise<ModelRecord> {
   const dir = override.dir ?? path.join(root, name);
   const rec = emptyRecord(name, dir);
+  if (override.config || override.dir) rec.override = override;
   rec.stamp = await modelStamp(dir);
   const { entries, error } = await readDirSafe(dir);
   if (error) {
@@ -188,9 +189,13 @@ export async function pollModel(root: string, name: string, opts: LoadOptions, o
     rec.configText = configToText(config);
   } else if (hasConfig) {
     rec.configPath = configPath;
-    const read = await readConfig(configPath);
+    // A config.pbtxt linked to a file outside the model folder is not read (its text would show in the lab).
+    const outside = (await escapesReally(configPath, dir)).escapes;
+    const read: { text?: string; error?: string } = outside
+      ? { error: `config file path '${configPath}' for model '${name}' is outside model directory: it is a link to a file elsewhere` }
+      : await readConfig(configPath);
     if (read.error !== undefined) {
-      rec.issues.push(issue('config.unreadable', read.error, undefined, 'INTERNAL'));
+      rec.issues.push(issue(outside ? 'config.outside' : 'config.unreadable', read.error, undefined, outside ? 'UNSUPPORTED' : 'INTERNAL'));
       rec.reason = read.error;
       return rec;
     }
@@ -286,10 +291,13 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
   // Triton looks for the backend library first; a 'runtime' it cannot use stops the load there.
   const runtimeProblem = await runtimeLibraryIssue(c, rec.dir, v.dir);
   if (runtimeProblem) issues.push(runtimeProblem);
+  // A model file named outside the model folder is never read, and never run by auto-complete.
+  const outside = modelFileIssues(rec.dir, v.dir, c);
+  issues.push(...outside);
   issues.push(...normalizeInstanceGroups(c, opts.devices, filled));
   issues.push(...validateInstanceGroups(c, opts.devices.gpus));
   const ctx = { model: rec.name, versionDir: v.dir, config: c, filled, autoComplete: opts.autoComplete, defaultMaxBatchSize: opts.defaultMaxBatchSize, runCode: opts.runCode !== false, ...(opts.python ? { python: opts.python } : {}) };
-  const prepared = await backend.complete(ctx);
+  const prepared: PrepareResult = outside.length > 0 ? { issues: [], changed: false } : await backend.complete(ctx);
   issues.push(...prepared.issues);
   if (prepared.changed) normalizeModelConfig(c, filled);
   if (!firstError(issues) && !prepared.ioFromUnrunnableCode) {
@@ -300,6 +308,7 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
     const problem = backend.check(ctx, prepared);
     if (problem) issues.push(problem);
   }
+  if (!firstError(issues)) issues.push(...(await readFileIssues(rec.name, rec.dir, c)));
   if (!firstError(issues)) issues.push(...(await labelFileIssues(rec, c)));
   v.config = c;
   v.filled = filled;
@@ -310,6 +319,9 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
   if (runtimeProblem) {
     v.state = 'UNAVAILABLE';
     v.reason = reasonOf(runtimeProblem);
+  } else if (outside.length > 0) {
+    v.state = 'UNAVAILABLE';
+    v.reason = reasonOf(outside[0]!);
   } else if (!backend.runnable) {
     const why = prepared.issues.find((i) => i.status === 'UNSUPPORTED' || i.code === 'backend.unknown') ?? issues[0]!;
     v.state = 'UNAVAILABLE';
@@ -330,9 +342,12 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
 
 const MAX_LOG_LINES = 500;
 
-export function appendLog(v: VersionRecord, level: LogLevel, message: string): void {
-  v.logs.push({ time: Date.now(), level, message });
+/** Adds a line to a version's log (cut to MAX_LOG_LINE characters); returns the line as kept. */
+export function appendLog(v: VersionRecord, level: LogLevel, message: string): string {
+  const line = clipLine(message);
+  v.logs.push({ time: Date.now(), level, message: line });
   if (v.logs.length > MAX_LOG_LINES) v.logs.splice(0, v.logs.length - MAX_LOG_LINES);
+  return line;
 }
 
 /** Starts the instances, warms them up, and makes the version servable. */
@@ -351,8 +366,8 @@ async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, 
       ...(v.modelFile ? { modelFile: v.modelFile } : {}),
       resolver: hooks.resolver,
       log: (level, message) => {
-        appendLog(v, level, message);
-        hooks.log?.(rec.name, v.version, level, message);
+        const line = appendLog(v, level, message);
+        hooks.log?.(rec.name, v.version, level, line);
       },
       progress: (done, total) => {
         v.reason = `started ${done} of ${total} instances`;
@@ -383,23 +398,12 @@ async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, 
   hooks.changed?.(rec.name);
 }
 
+/** Label files must be readable regular files of a bounded size (readFileIssues checked that they are inside). */
 async function labelFileIssues(rec: ModelRecord, c: ModelConfig): Promise<ConfigIssue[]> {
   const out: ConfigIssue[] = [];
   for (const [i, o] of c.output.entries()) {
     if (!o.labelFilename) continue;
-    const file = path.resolve(rec.dir, o.labelFilename);
-    if (!file.startsWith(rec.dir + path.sep)) {
-      out.push(
-        issue(
-          'output.label-outside',
-          `label file path '${file}' for output '${o.name}' in model '${rec.name}' is outside model directory`,
-          ['output', i, 'label_filename'],
-          'UNSUPPORTED',
-        ),
-      );
-      continue;
-    }
-    const read = await readConfig(file);
+    const read = await readConfig(path.join(rec.dir, o.labelFilename));
     if (read.error) out.push(issue('output.label-missing', read.error, ['output', i, 'label_filename'], 'INTERNAL'));
   }
   return out;

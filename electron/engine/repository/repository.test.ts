@@ -91,9 +91,11 @@ describe('poll', () => {
     expect(repo.models.get('m')!.versions[0]!.config!.maxBatchSize).toBe(2);
     expect(seen).toContainEqual(['m']);
 
+    // A config that no longer parses is a failed reload: the loaded version keeps serving (Triton's rule).
     await d.write('m/config.pbtxt', 'max_batch_size: "oops"');
     await repo.poll();
-    expect(stateOf(repo, 'm')?.reason).toMatch(/^failed to read text proto from .*config\.pbtxt: 1:17: /);
+    expect(stateOf(repo, 'm')).toEqual({ state: 'READY', reason: '' });
+    expect(repo.models.get('m')!.reloadFailure).toMatchObject({ kind: 'poll', reason: expect.stringMatching(/^failed to read text proto from .*config\.pbtxt: 1:17: /) });
   });
 
   it('picks up added and deleted models, and re-checks the ensembles that use them', async () => {
@@ -145,13 +147,13 @@ describe('load and unload', () => {
     expect(stateOf(repo, 'a')?.state).toBe('READY');
   });
 
-  it('unloading an unknown model is NOT_FOUND; loading a vanished one drops it', async () => {
-    const d = await temp.make(PIPELINE);
+  it('unloading an unknown model is NOT_FOUND; loading a vanished one that never served drops it', async () => {
+    const d = await temp.make({ ...PIPELINE, 'broken/1/model.onnx': new Uint8Array([1, 2, 3]) });
     const repo = await loadRepository(d.root);
     await expect(repo.unload('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await d.remove('other');
-    await repo.load(['other']);
-    expect(repo.models.has('other')).toBe(false);
+    await d.remove('broken');
+    await repo.load(['broken']);
+    expect(repo.models.has('broken')).toBe(false);
   });
 
   it('load re-reads a changed config', async () => {

@@ -13,6 +13,7 @@ import { readDirSafe } from '../util/fs-tree';
 import { evaluateEnsembles } from './ensembles';
 import { addLayoutFixes } from './layout-fixes';
 import { DEFAULT_LOAD_OPTIONS, appendLog, isEnsemble, type LoadOptions, loadVersion, type ModelOverride, modelStamp, pollModel, type RuntimeHooks } from './model-loader';
+import type { ReloadFailure } from '../../contract/lab-api';
 import type { ModelRecord } from './types';
 import { ensembleSteps } from '../config/ensemble-graph';
 
@@ -60,16 +61,65 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<v
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
-/** Closes a record's runners (instances, workers, sessions). */
-async function closeRunners(rec: ModelRecord | undefined): Promise<void> {
+/** Closes a record's runners (instances, workers, sessions); with `graceMs`, within that time. */
+async function closeRunners(rec: ModelRecord | undefined, graceMs?: number): Promise<void> {
   if (!rec) return;
   await Promise.all(
     rec.versions.map(async (v) => {
       const r = v.runner;
       v.runner = undefined;
-      await r?.close().catch(() => undefined);
+      await r?.close(graceMs).catch(() => undefined);
     }),
   );
+}
+
+/** Why a (re)load of `rec` failed, as Triton counts it: the model folder or config (poll), or a version that did not load. */
+export function loadFailureOf(rec: ModelRecord): Omit<ReloadFailure, 'time'> | undefined {
+  if (!rec.polled) return { kind: 'poll', reason: rec.reason || firstMessage(rec) || `failed to poll model '${rec.name}'` };
+  if (isEnsemble(rec)) return undefined;
+  const served = rec.versions.filter((v) => v.served);
+  if (served.length === 0) return { kind: 'load', reason: rec.reason || `at least one version must be available under the version policy of model '${rec.name}'` };
+  const bad = served.filter((v) => v.state !== 'READY');
+  if (bad.length === 0) return undefined;
+  return { kind: 'load', reason: bad.map((v) => `version ${v.version} is at ${v.state} state: ${v.reason};`).join('') };
+}
+
+function firstMessage(rec: ModelRecord): string | undefined {
+  return rec.issues.find((i) => i.severity === 'error')?.message;
+}
+
+/**
+ * A reload of `prev` failed (`fresh` is the attempt): as in Triton, the versions that served keep
+ * serving and the failure is only reported. What the lab shows of the folder (config text,
+ * diagnostics, files) is the attempt's, so the user sees what to fix; the versions the attempt
+ * started are stopped (their runners are returned, to close). The folder's stamp is the
+ * attempt's: polling tries again once the files change, not on every poll.
+ */
+function keepServing(prev: ModelRecord, fresh: ModelRecord, failure: Omit<ReloadFailure, 'time'>): Runner[] {
+  const kept = prev.versions.filter((v) => v.served && v.state === 'READY' && v.runner);
+  const numbers = new Set(kept.map((v) => v.version));
+  const stop: Runner[] = [];
+  for (const v of fresh.versions) {
+    if (v.runner) stop.push(v.runner);
+    v.runner = undefined;
+    // The attempt's log of a kept version holds the earlier lines too (keepLogs), and what failed.
+    if (numbers.has(v.version)) kept.find((k) => k.version === v.version)!.logs = v.logs;
+    else if (v.state === 'READY') {
+      v.state = 'UNAVAILABLE';
+      v.reason = 'unloaded';
+    }
+  }
+  prev.versions = [...kept, ...fresh.versions.filter((x) => !numbers.has(x.version))].sort((a, b) => a.version - b.version);
+  prev.configText = fresh.configText;
+  prev.configPath = fresh.configPath;
+  prev.outline = fresh.outline;
+  prev.issues = fresh.issues;
+  prev.fileDiagnostics = fresh.fileDiagnostics;
+  prev.files = fresh.files;
+  prev.stamp = fresh.stamp;
+  prev.reloadFailure = { ...failure, time: Date.now() };
+  for (const v of kept) appendLog(v, 'error', `reload failed, version ${v.version} keeps serving what was loaded before: ${failure.reason}`);
+  return stop;
 }
 
 /** A reload keeps each version's earlier log (a crash's traceback is what the user reloads to fix), marked where the new load begins. */
@@ -93,6 +143,8 @@ export class Repository implements ModelResolver {
   private listeners = new Set<RepositoryListener>();
   private pollTimer: NodeJS.Timeout | undefined;
   private queue: Promise<void> = Promise.resolve();
+  /** close() began: loads still queued start nothing. */
+  private closing = false;
 
   constructor(root: string, options: RepositoryInit = {}) {
     this.root = path.resolve(root);
@@ -145,8 +197,8 @@ export class Repository implements ModelResolver {
   logTo(model: string, version: number, level: LogLevel, message: string): void {
     const v = this.models.get(model)?.versions.find((x) => x.version === version);
     if (!v) return;
-    appendLog(v, level, message);
-    this.options.runtime?.log?.(model, version, level, message);
+    const line = appendLog(v, level, message);
+    this.options.runtime?.log?.(model, version, level, line);
   }
 
   onChange(listener: RepositoryListener): () => void {
@@ -206,25 +258,67 @@ export class Repository implements ModelResolver {
   loadAll(): Promise<void> {
     return this.serial(async () => {
       this.loading = true;
-      const names = await this.modelDirs();
-      for (const [name, rec] of [...this.models]) {
-        if (names.includes(name)) continue;
-        this.models.delete(name);
-        await closeRunners(rec);
+      try {
+        const names = await this.presentNames();
+        await this.dropVanished(new Set(names));
+        const explicit = this.options.controlMode === 'explicit' && !this.options.startupModels.includes('*');
+        const wanted = explicit ? names.filter((n) => this.options.startupModels.includes(n)) : names;
+        await this.loadModels(names, new Set(wanted));
+        this.emit(names);
+      } finally {
+        this.loading = false;
       }
-      const explicit = this.options.controlMode === 'explicit' && !this.options.startupModels.includes('*');
-      const wanted = explicit ? names.filter((n) => this.options.startupModels.includes(n)) : names;
-      await this.loadModels(names, new Set(wanted));
-      this.loading = false;
-      this.emit(names);
     });
+  }
+
+  /** Model folders in the repository, plus models loaded from a folder sent with an explicit load. */
+  private async presentNames(): Promise<string[]> {
+    const names = await this.modelDirs();
+    for (const [n, o] of this.overrides) if (o.dir && !names.includes(n)) names.push(n);
+    return names;
+  }
+
+  /**
+   * Models whose folder is gone are unloaded as Triton's poll does: their instances stop and they
+   * leave the index; ensembles using them are re-checked by the caller. Returns their names.
+   */
+  private async dropVanished(present: Set<string>): Promise<string[]> {
+    const gone = [...this.models.keys()].filter((n) => !present.has(n));
+    for (const n of gone) {
+      const rec = this.models.get(n)!;
+      this.models.delete(n);
+      this.overrides.delete(n);
+      if (serving(rec)) this.logToAll(rec, 'info', `the model folder is gone: model '${n}' is unloaded`);
+      await this.retire(rec);
+    }
+    return gone;
+  }
+
+  /** Closes a record no longer in use, and removes the folder its explicit load brought once nothing uses it. */
+  private async retire(rec: ModelRecord, graceMs?: number): Promise<void> {
+    await closeRunners(rec, graceMs);
+    await this.release(rec.override);
+  }
+
+  private async release(o: ModelOverride | undefined): Promise<void> {
+    if (!o?.release) return;
+    const used = [...this.overrides.values()].includes(o) || [...this.models.values()].some((r) => r.override === o);
+    if (!used) await o.release().catch(() => undefined);
+  }
+
+  private logToAll(rec: ModelRecord, level: LogLevel, message: string): void {
+    for (const v of rec.versions) {
+      if (!v.served) continue;
+      const line = appendLog(v, level, message);
+      this.options.runtime?.log?.(rec.name, v.version, level, line);
+    }
   }
 
   /** Polls, loads versions and evaluates ensembles for `names`; others are listed unloaded. */
   private async loadModels(names: string[], wanted: Set<string>): Promise<void> {
     const records = new Map<string, ModelRecord>();
     // The versions being replaced keep serving until the new ones are up, as in Triton.
-    const previous = names.map((n) => this.models.get(n)).filter((r): r is ModelRecord => r !== undefined);
+    const previous = new Map(names.flatMap((n) => (this.models.has(n) ? [[n, this.models.get(n)!] as const] : [])));
     await mapLimit(names, this.options.concurrency, async (name) => {
       const rec = await pollModel(this.root, name, this.options, this.overrides.get(name));
       keepLogs(this.models.get(name), rec);
@@ -242,9 +336,35 @@ export class Repository implements ModelResolver {
       records.get(dep)!.unloaded = false;
       records.get(dep)!.neverLoaded = false;
     }
-    const plain = [...records.values()].filter((r) => wanted.has(r.name) && r.polled && !isEnsemble(r));
+    await this.startVersions([...records.values()].filter((r) => wanted.has(r.name) && r.polled && !isEnsemble(r)));
+    const retired: ModelRecord[] = [];
+    const stopped: Runner[] = [];
+    for (const [name, rec] of records) {
+      const prev = previous.get(name);
+      const failure = wanted.has(name) && serving(prev) ? loadFailureOf(rec) : undefined;
+      if (prev && failure) {
+        // Triton's rule: a failed reload leaves the loaded versions serving and only reports the failure.
+        stopped.push(...keepServing(prev, rec, failure));
+        this.restoreOverride(name, prev);
+        this.models.set(name, prev);
+        retired.push(rec);
+        continue;
+      }
+      this.models.set(name, rec);
+      if (prev && prev !== rec) retired.push(prev);
+    }
+    evaluateEnsembles(this.models, this);
+    for (const rec of this.models.values()) summarize(rec);
+    await addLayoutFixes(records.values(), this.models);
+    await Promise.all(stopped.map((r) => r.close().catch(() => undefined)));
+    for (const rec of retired) await this.retire(rec);
+  }
+
+  /** Loads the versions of plain (non-ensemble) models, each cancellable through its abort controller. */
+  private async startVersions(plain: ModelRecord[]): Promise<void> {
     await mapLimit(plain, this.options.concurrency, async (rec) => {
       const abort = new AbortController();
+      if (this.closing) abort.abort();
       this.loadAborts.set(rec.name, abort);
       try {
         await Promise.all(rec.versions.filter((v) => v.served).map((v) => loadVersion(rec, v, this.options)));
@@ -252,11 +372,12 @@ export class Repository implements ModelResolver {
         this.loadAborts.delete(rec.name);
       }
     });
-    for (const [name, rec] of records) this.models.set(name, rec);
-    evaluateEnsembles(this.models, this);
-    for (const rec of this.models.values()) summarize(rec);
-    await addLayoutFixes(records.values(), this.models);
-    await Promise.all(previous.map(closeRunners));
+  }
+
+  /** After a failed reload, the override in effect is again the one the serving record was loaded with. */
+  private restoreOverride(name: string, prev: ModelRecord): void {
+    if (prev.override) this.overrides.set(name, prev.override);
+    else this.overrides.delete(name);
   }
 
   private dependenciesOf(name: string, records: Map<string, ModelRecord>, seen = new Set<string>()): string[] {
@@ -283,38 +404,56 @@ export class Repository implements ModelResolver {
     return [...out];
   }
 
-  /** (Re)loads the named models and re-evaluates the ensembles that use them; `overrides` replace a model's config or folder. */
+  /**
+   * (Re)loads the named models and re-evaluates the ensembles that use them; `overrides` replace a
+   * model's config or folder. A model that serves keeps serving when its reload fails (its record's
+   * `reloadFailure` says why), as in Triton; a name with no folder is a poll failure then, and is
+   * dropped (its instances stopped) when it did not serve.
+   */
   load(names: string[], overrides: Record<string, ModelOverride> = {}): Promise<void> {
     return this.serial(async () => {
+      const before = new Map(names.map((n) => [n, this.overrides.get(n)] as const));
       for (const n of names) {
         const o = overrides[n];
         if (o && (o.config || o.dir)) this.overrides.set(n, o);
         else this.overrides.delete(n);
       }
-      const existing = new Set([...(await this.modelDirs()), ...names.filter((n) => this.overrides.get(n)?.dir)]);
-      for (const n of names) {
-        if (!existing.has(n)) {
-          this.models.delete(n);
-          continue;
-        }
-      }
+      const existing = new Set(await this.presentNames());
+      for (const n of names) if (!existing.has(n)) await this.missingOnLoad(n, before.get(n));
+      for (const o of Object.values(overrides)) if (![...this.overrides.values()].includes(o)) await this.release(o);
       const targets = names.filter((n) => existing.has(n));
       const affected = new Set([...targets, ...targets.flatMap((n) => this.dependentsOf(n))].filter((n) => existing.has(n)));
       for (const n of affected) {
         const rec = this.models.get(n);
-        if (rec) rec.state = 'LOADING';
+        if (rec && !serving(rec)) rec.state = 'LOADING';
       }
       this.emit([...affected]);
       const stillUnloaded = [...affected].filter((n) => !targets.includes(n) && this.models.get(n)?.unloaded);
       await this.loadModels([...affected], new Set([...affected].filter((n) => !stillUnloaded.includes(n))));
-      this.emit([...affected]);
+      this.emit([...affected, ...names.filter((n) => !existing.has(n))]);
     });
+  }
+
+  /** An explicit load of a model with no folder: Triton's poll fails; a model that serves keeps serving. */
+  private async missingOnLoad(name: string, override: ModelOverride | undefined): Promise<void> {
+    const rec = this.models.get(name);
+    if (override) this.overrides.set(name, override);
+    else this.overrides.delete(name);
+    if (rec && serving(rec)) {
+      rec.reloadFailure = { kind: 'poll', reason: 'model not found in any model repository.', time: Date.now() };
+      this.logToAll(rec, 'error', `reload failed, the loaded versions keep serving: no folder named '${name}' in ${this.root}`);
+      return;
+    }
+    if (!rec) return;
+    this.models.delete(name);
+    await this.retire(rec);
   }
 
   /**
    * Unloads a model; ensembles using it stop serving. With `unloadDependents`
    * (Triton's unload_dependents), the models it pulled in go too: an
    * ensemble's members, unless another loaded ensemble still uses them.
+   * An explicit load's override goes with the model (a later load reads its folder).
    */
   unload(name: string, opts: { unloadDependents?: boolean } = {}): Promise<void> {
     return this.serial(async () => {
@@ -335,7 +474,8 @@ export class Repository implements ModelResolver {
         const r = this.models.get(t);
         if (!r) continue;
         markUnloaded(r);
-        await closeRunners(r);
+        this.overrides.delete(t);
+        await this.retire(r);
         summarize(r);
       }
       evaluateEnsembles(this.models, this);
@@ -345,28 +485,24 @@ export class Repository implements ModelResolver {
     });
   }
 
-  /** One poll: loads added and changed models, drops deleted ones. Returns what changed. */
+  /** One poll: loads added and changed models, unloads deleted ones. Returns what changed. */
   poll(): Promise<string[]> {
     return this.serial(async () => {
-      const names = await this.modelDirs();
+      const names = await this.presentNames();
       const current = new Set(names);
-      const changed: string[] = [];
-      for (const n of [...this.models.keys()]) {
-        if (!current.has(n)) {
-          this.models.delete(n);
-          changed.push(n);
-        }
-      }
+      const gone = await this.dropVanished(current);
+      const changed: string[] = [...gone];
       for (const n of names) {
         const rec = this.models.get(n);
-        if (!rec || rec.stamp !== (await modelStamp(path.join(this.root, n)))) changed.push(n);
+        const dir = this.overrides.get(n)?.dir ?? path.join(this.root, n);
+        if (!rec || rec.stamp !== (await modelStamp(dir))) changed.push(n);
       }
       if (changed.length === 0) return [];
       const present = changed.filter((n) => current.has(n));
-      const affected = new Set([...present, ...present.flatMap((n) => this.dependentsOf(n))]);
+      const affected = new Set([...present, ...present.flatMap((n) => this.dependentsOf(n)), ...gone.flatMap((n) => this.dependentsOf(n))]);
       const explicit = this.options.controlMode === 'explicit';
       const wanted = [...affected].filter((n) => !explicit || (this.models.has(n) && !this.models.get(n)!.unloaded));
-      await this.loadModels([...affected], new Set(wanted));
+      await this.loadModels([...affected].filter((n) => current.has(n)), new Set(wanted));
       evaluateEnsembles(this.models, this);
       for (const rec of this.models.values()) summarize(rec);
       const all = [...new Set([...changed, ...affected])];
@@ -396,7 +532,10 @@ export class Repository implements ModelResolver {
     return this.pollTimer !== undefined;
   }
 
-  /** Triton's repository index: one entry per model version, or the name alone when never loaded. */
+  /**
+   * Triton's repository index: one entry per model version, or the name alone when never loaded.
+   * A version that keeps serving after a failed reload is READY with the failure as its reason.
+   */
   index(): IndexEntry[] {
     const out: IndexEntry[] = [];
     for (const rec of [...this.models.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -409,18 +548,47 @@ export class Repository implements ModelResolver {
         out.push({ name: rec.name, state: rec.state, ...(rec.reason ? { reason: rec.reason } : {}) });
         continue;
       }
-      for (const v of served) out.push({ name: rec.name, version: String(v.version), state: v.state, ...(v.reason ? { reason: v.reason } : {}) });
+      for (const v of served) {
+        const reason = v.state === 'READY' && rec.reloadFailure ? reloadReason(rec.reloadFailure) : v.reason;
+        out.push({ name: rec.name, version: String(v.version), state: v.state, ...(reason ? { reason } : {}) });
+      }
     }
     return out;
   }
 
-  /** Stops polling and every model's instances. */
-  async close(): Promise<void> {
+  /**
+   * Stops polling and every model's instances, within `timeoutMs` (default 10 s): loads under way
+   * are cancelled, finalize() gets what time there is, and whatever is still running at the
+   * deadline is killed. Folders explicit loads brought are released.
+   */
+  async close(opts: { timeoutMs?: number } = {}): Promise<void> {
+    const deadline = Date.now() + Math.max(0, opts.timeoutMs ?? 10_000);
+    const left = (): number => Math.max(0, deadline - Date.now());
+    this.closing = true;
     this.stopPolling();
     this.listeners.clear();
-    await this.queue.catch(() => undefined);
-    await Promise.all([...this.models.values()].map(closeRunners));
+    for (const c of this.loadAborts.values()) c.abort();
+    await Promise.race([this.queue.catch(() => undefined), wait(left())]);
+    const records = [...this.models.values()];
+    const runners = records.flatMap((r) => r.versions.flatMap((v) => (v.runner ? [v.runner] : [])));
+    const closing = Promise.all(records.map((r) => closeRunners(r, left())));
+    await Promise.race([closing, wait(left())]);
+    await Promise.all(runners.map((r) => r.kill?.().catch(() => undefined)));
+    const folders = new Set([...this.overrides.values(), ...records.map((r) => r.override)]);
+    this.overrides.clear();
+    for (const o of folders) await o?.release?.().catch(() => undefined);
   }
+}
+
+function wait(ms: number): Promise<void> {
+  return new Promise((r) => {
+    setTimeout(r, ms).unref?.();
+  });
+}
+
+/** The index reason of a version that serves after a failed reload. */
+export function reloadReason(f: ReloadFailure): string {
+  return `reload failed, the previously loaded version still serves: ${f.reason}`;
 }
 
 /** Whether any version of the model is ready to take requests. */
@@ -430,6 +598,7 @@ function serving(rec: ModelRecord | undefined): boolean {
 
 function markUnloaded(rec: ModelRecord): void {
   rec.unloaded = true;
+  delete rec.reloadFailure;
   for (const v of rec.versions) {
     if (!v.served) continue;
     v.state = 'UNAVAILABLE';

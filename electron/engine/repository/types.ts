@@ -1,4 +1,4 @@
-import type { Diagnostic, FileNode, ModelState } from '../../contract/lab-api';
+import type { Diagnostic, FileNode, ModelState, ReloadFailure } from '../../contract/lab-api';
 import type { ModelConfig } from '../config/gen/model_config_pb';
 import type { ConfigIssue } from '../config/issues';
 import type { Outline } from '../config/text/outline';
@@ -64,4 +64,19 @@ export interface ModelRecord {
   unloaded: boolean;
   /** Listed but never asked to load (explicit model control): Triton indexes it by name only. */
   neverLoaded?: boolean;
+  /** The explicit load's config or folder this record was loaded with. */
+  override?: ModelOverride;
+  /**
+   * The last reload failed while earlier versions kept serving (Triton's rule): why. The record
+   * keeps the serving versions and shows the failed attempt's config text and diagnostics.
+   */
+  reloadFailure?: ReloadFailure;
+}
+
+/** What an explicit load may put in place of the model's folder or config.pbtxt (Triton's load parameters). */
+export interface ModelOverride {
+  config?: ModelConfig;
+  dir?: string;
+  /** Called once no loaded model uses `dir` any more (unloaded, replaced by a new load, repository closed). */
+  release?: () => Promise<void>;
 }

@@ -71,6 +71,7 @@ export function toModelSummary(rec: ModelRecord, root: string): ModelSummary {
     name: rec.name,
     state: rec.state,
     reason: rec.reason,
+    ...(rec.reloadFailure ? { reloadFailure: { ...rec.reloadFailure } } : {}),
     backend: c?.backend ?? '',
     platform: c?.platform ?? '',
     isEnsemble: isEnsemble(rec),

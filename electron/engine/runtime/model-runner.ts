@@ -431,7 +431,7 @@ export class ModelRunner implements Runner {
     while (this.order[0]?.settle) this.order.shift()!.settle!();
   }
 
-  async close(): Promise<void> {
+  async close(graceMs?: number): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     const pending = this.queue.splice(0);
@@ -439,9 +439,19 @@ export class ModelRunner implements Runner {
       this.forget(p.seq);
       p.reject(new LabError('UNAVAILABLE', `model '${this.modelName}' was unloaded`));
     }
-    // Requests already executing finish first, as Triton drains in-flight requests before unloading.
-    await Promise.all([...this.running]);
-    await Promise.all(this.instances.map((i) => i.close().catch(() => undefined)));
+    // Requests already executing finish first, as Triton drains in-flight requests before unloading
+    // (within the grace time when there is one: then the instances are stopped under them).
+    const deadline = graceMs === undefined ? undefined : Date.now() + Math.max(0, graceMs);
+    const executing = Promise.all([...this.running]);
+    if (deadline === undefined) await executing;
+    else await Promise.race([executing, delay(deadline - Date.now())]);
+    const left = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
+    await Promise.all(this.instances.map((i) => i.close(left).catch(() => undefined)));
+  }
+
+  async kill(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.instances.map((i) => i.kill?.().catch(() => undefined)));
   }
 }
 
@@ -449,4 +459,10 @@ function shapeSignature(p: PreparedRequest): string {
   let s = '';
   for (const [name, t] of p.inputs) s += `${name}:${t.dtype}:${t.shape.slice(p.batchSize > 0 ? 1 : 0).join('x')};`;
   return s;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => {
+    setTimeout(r, Math.max(0, ms)).unref?.();
+  });
 }

@@ -70,7 +70,13 @@ export interface Runner {
   /** Triton's per-version statistics (success, failure, queue and compute durations, batch sizes). */
   readonly statistics: ModelStatistics;
   infer(req: InferRequest): Promise<InferResult>;
-  close(): Promise<void>;
+  /**
+   * Stops taking requests, lets those executing finish and stops the instances. With `graceMs`,
+   * within that time: what is not done by then is stopped at once (shutdown's deadline).
+   */
+  close(graceMs?: number): Promise<void>;
+  /** Stops every instance at once, without waiting for anything (shutdown past its deadline). */
+  kill?(): Promise<void>;
 }
 
 /** How backends find other models (BLS, ensemble steps): -1 means the latest ready version. */
@@ -91,5 +97,8 @@ export interface BackendInstance {
   readonly lastOwnNs?: number;
   /** Time the last execute spent preparing inputs before that (tensor conversion, sending to a worker), in ns. */
   readonly lastInputNs?: number;
-  close(): Promise<void>;
+  /** Finalizes and stops the instance; with `graceMs`, a child not done by then is killed. */
+  close(graceMs?: number): Promise<void>;
+  /** Stops a child process or worker at once (no finalize). Instances without one need not have it. */
+  kill?(): Promise<void>;
 }

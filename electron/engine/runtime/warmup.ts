@@ -2,7 +2,6 @@
  * model_warmup: requests run on every instance before the model is ready,
  * with zero, random or file data, as Triton does.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ModelConfig } from '../config/gen/model_config_pb';
 import { toNumbers } from '../config/shape';
@@ -10,6 +9,11 @@ import { LabError, errorMessage } from '../errors';
 import { apiDType } from '../tensor/dtype';
 import { type Tensor, allocate, deserializeBytes, elementCount, viewAs } from '../tensor/tensor';
 import type { BackendInstance, PreparedRequest } from './types';
+import { readContained } from '../repository/containment';
+import { WARMUP_FOLDER } from '../repository/file-fields';
+
+/** The largest warm-up data file read. */
+export const MAX_WARMUP_FILE_BYTES = 256 * 2 ** 20;
 
 async function warmupInput(modelDir: string, name: string, input: NonNullable<ModelConfig['modelWarmup'][number]['inputs'][string]>, batch: number, mbs: number): Promise<Tensor> {
   const dtype = apiDType(input.dataType);
@@ -19,7 +23,8 @@ async function warmupInput(modelDir: string, name: string, input: NonNullable<Mo
   const count = elementCount(shape);
   const choice = input.inputDataType;
   if (choice.case === 'inputDataFile') {
-    const bytes = new Uint8Array(await fs.readFile(path.join(modelDir, 'warmup', choice.value)));
+    // Inside the model folder (real paths), a regular file, bounded: never a link to /dev/zero or elsewhere.
+    const bytes = new Uint8Array(await readContained(modelDir, path.join(modelDir, WARMUP_FOLDER, choice.value), MAX_WARMUP_FILE_BYTES));
     const per = dtype === 'BYTES' ? deserializeBytes(bytes) : viewAs(dtype, bytes);
     const data = allocate(dtype, count);
     for (let i = 0; i < count; i++) (data as unknown as unknown[])[i] = (per as unknown as unknown[])[i % per.length];

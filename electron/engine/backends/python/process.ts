@@ -12,6 +12,7 @@ import { ChildChannel, type ControlMessage, type ControlRequest } from '../child
 import { FrameReader, type Frame, type PayloadBuilder, encodeFrame } from './frames';
 import type { FromStub, LogLevel, StubSetup, ToStub } from './protocol';
 import { STUB_FILE, stubDir } from './resources';
+import { lineSplitter } from '../log-lines';
 
 /**
  * Payloads from this size on go through a file (tmpfs where there is one), both ways: Node cannot
@@ -22,22 +23,6 @@ export const SPILL_BYTES = 256 * 1024;
 const SPILL_ROOT = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
 
 export type StubFrame = Frame<FromStub>;
-
-/** Lines of a stream, each passed to `log` once complete. */
-function lineForwarder(log: (line: string) => void): { push(chunk: Buffer): void; flush(): void } {
-  let partial = '';
-  return {
-    push(chunk) {
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) log(line.replace(/\r$/, ''));
-    },
-    flush() {
-      if (partial.trim()) log(partial);
-      partial = '';
-    },
-  };
-}
 
 /** A payload the stub wrote to a file: read into a fresh (aligned, not zero-filled) buffer, then removed. */
 function readSpill(file: string, size: number): Uint8Array {
@@ -73,9 +58,11 @@ export class PythonProcess extends ChildChannel<StubFrame> {
       // Unbuffered: print() reaches the log when it happens; no __pycache__ written into the user's repository.
       env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
       windowsHide: true,
+      // Its own process group (POSIX): stopping the model stops whatever processes model.py started too.
+      detached: process.platform !== 'win32',
     });
-    const out = lineForwarder((l) => log('info', l));
-    const err = lineForwarder((l) => log('error', l));
+    const out = lineSplitter((l) => log('info', l));
+    const err = lineSplitter((l) => log('error', l));
     this.child.stdout!.on('data', (c: Buffer) => out.push(c));
     this.child.stderr!.on('data', (c: Buffer) => err.push(c));
     this.channel = this.child.stdio[3] as Socket;
@@ -149,7 +136,17 @@ export class PythonProcess extends ChildChannel<StubFrame> {
     this.spillDir = undefined;
   }
 
+  /** Kills the process and its process group (what model.py started); the group is killed even after the stub exited. */
   kill(): void {
+    const pid = this.child.pid;
+    if (pid !== undefined && process.platform !== 'win32') {
+      try {
+        process.kill(-pid, 'SIGKILL');
+        return;
+      } catch {
+        /* no group left (ESRCH): the stub alone, if it still runs */
+      }
+    }
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
 
@@ -160,11 +157,15 @@ export class PythonProcess extends ChildChannel<StubFrame> {
     if (this.child.pid !== undefined) await this.exitPromise;
   }
 
-  /** Closes the channel (the stub then finishes on its own) and waits up to `ms` before killing it. */
+  /**
+   * Closes the channel (the stub then finishes on its own) and waits up to `ms` before killing it;
+   * processes model.py started and left behind go with its process group.
+   */
   async shutdown(ms = 2000): Promise<void> {
     const timer = setTimeout(() => this.kill(), ms);
     this.channel.end();
     if (this.child.pid !== undefined) await this.exitPromise;
     clearTimeout(timer);
+    this.kill();
   }
 }

@@ -11,7 +11,8 @@ import { errorMessage } from '../../errors';
 import type { BackendInstance, InstanceResult, PreparedRequest } from '../../runtime/types';
 import { ChildChannel, type ControlMessage, type ControlRequest, type SupervisorOptions, SupervisedInstance, autoCompleteIn, failure } from '../child-supervisor';
 import type { Tensor } from '../../tensor/tensor';
-import { type ConfigJson, type HostMessage, type LogLevel, type WireRequest, type WireResult, type WireTensor, type WorkerMessage, type WorkerSetup, transferables } from './protocol';
+import { lineSplitter } from '../log-lines';
+import { type ConfigJson, type HostMessage, type WireRequest, type WireResult, type WireTensor, type WorkerMessage, type WorkerSetup, transferables } from './protocol';
 
 export interface ScriptInstanceOptions extends SupervisorOptions {
   setup: WorkerSetup;
@@ -51,11 +52,13 @@ class WorkerHandle extends ChildChannel<WorkerMessage> {
     super();
     const files = workerFiles();
     this.worker = new Worker(files.bootstrap, { workerData: { setup, hooksUrl: files.hooksUrl, entryUrl: files.entryUrl }, stdout: true, stderr: true });
-    const forward = (level: LogLevel) => (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) log(level, line);
-    };
-    this.worker.stdout.on('data', forward('info'));
-    this.worker.stderr.on('data', forward('error'));
+    // Lines as they complete, each cut to a bounded length (a script printing without newlines cannot fill memory).
+    const out = lineSplitter((l) => log('info', l));
+    const err = lineSplitter((l) => log('error', l));
+    this.worker.stdout.on('data', (c: Buffer) => out.push(c));
+    this.worker.stderr.on('data', (c: Buffer) => err.push(c));
+    this.worker.stdout.on('end', () => out.flush());
+    this.worker.stderr.on('end', () => err.flush());
     this.worker.on('message', (msg: WorkerMessage) => {
       if (msg.type === 'log') return log(msg.level, msg.message);
       if (msg.type === 'bls') return this.onBls?.(msg);
@@ -84,6 +87,7 @@ class WorkerHandle extends ChildChannel<WorkerMessage> {
     return this.worker.terminate();
   }
 
+  /** Worker threads are terminated at once: finalize() already ran. */
   shutdown(): Promise<number> {
     return this.worker.terminate();
   }

@@ -1,0 +1,114 @@
+/**
+ * No Python process outlives its model: a removed model folder stops the
+ * model's process, a process model.py started goes with the model (process
+ * group), closing a repository finishes within its timeout even when
+ * finalize() never returns, and what a model prints is kept in bounded lines.
+ * Processes are counted in /proc (Linux).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeRepositories, loadRepository, stateOf, TempDirs } from '../../repository/testing/temp-repo';
+import { MAX_LOG_LINE } from '../log-lines';
+import { pythonConfig, pythonMissing } from './testing/repo';
+
+const temp = new TempDirs();
+afterEach(async () => {
+  await closeRepositories();
+  temp.cleanup();
+});
+
+const io = { inputs: [{ name: 'IN', dims: [-1] }], outputs: [{ name: 'OUT', dims: [-1] }] };
+const linux = process.platform === 'linux';
+
+/** The Python stubs this process started and that are still running (zombies not counted). */
+function stubs(): number[] {
+  const out: number[] = [];
+  for (const task of readdirSync(`/proc/${process.pid}/task`)) {
+    const text = readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').trim();
+    for (const pid of text ? text.split(/\s+/).map(Number) : []) {
+      if (alive(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('model_lab_stub')) out.push(pid);
+    }
+  }
+  return out;
+}
+
+function alive(pid: number): boolean {
+  try {
+    // The state follows the command name in parentheses; Z is a process that has ended.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
+  for (const end = Date.now() + ms; !cond() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+  return cond();
+}
+
+/** A model.py whose initialize() starts `sleep 1000` and writes its pid next to the model; `finalize` is its finalize() body. */
+const spawning = (finalize = 'pass'): string => `import os, subprocess
+class TritonPythonModel:
+    def initialize(self, args):
+        p = subprocess.Popen(["sleep", "1000"])
+        open(os.path.join(args["model_repository"], "child.pid"), "w").write(str(p.pid))
+    def execute(self, requests):
+        return []
+    def finalize(self):
+        ${finalize}
+`;
+
+describe.skipIf(pythonMissing || !linux)('Python processes end with their model', () => {
+  it('removing the model folder (poll) stops the Python process and the process model.py started', async () => {
+    const before = stubs();
+    const d = await temp.make({ 'p/config.pbtxt': pythonConfig('p', io), 'p/1/model.py': spawning() });
+    const repo = await loadRepository(d.root);
+    expect(stateOf(repo, 'p')?.state).toBe('READY');
+    const grandchild = Number(readFileSync(path.join(d.root, 'p/child.pid'), 'utf8'));
+    const started = stubs().filter((p) => !before.includes(p));
+    expect(started).toHaveLength(1);
+    expect(alive(grandchild)).toBe(true);
+    await d.remove('p');
+    await repo.poll();
+    expect(repo.models.has('p')).toBe(false);
+    expect(await until(() => !alive(started[0]!))).toBe(true);
+    expect(await until(() => !alive(grandchild))).toBe(true);
+  }, 30_000);
+
+  it('closing within a timeout: a finalize() that never returns is cut short and nothing is left running', async () => {
+    const before = stubs();
+    const d = await temp.make({ 'p/config.pbtxt': pythonConfig('p', { ...io, count: 2 }), 'p/1/model.py': spawning('import time; time.sleep(1000)') });
+    const repo = await loadRepository(d.root);
+    const started = stubs().filter((p) => !before.includes(p));
+    expect(started).toHaveLength(2);
+    const t0 = Date.now();
+    await repo.close({ timeoutMs: 1000 });
+    // Bounded: the deadline plus the moment the kill takes, far from finalize()'s own 5 s and the exit wait.
+    expect(Date.now() - t0).toBeLessThan(4000);
+    expect(await until(() => started.every((p) => !alive(p)), 2000)).toBe(true);
+    expect(stubs().filter((p) => !before.includes(p))).toEqual([]);
+  }, 30_000);
+
+  it('a line printed without a newline is kept cut to a bounded length', async () => {
+    const model = `import sys
+class TritonPythonModel:
+    def initialize(self, args):
+        sys.stdout.write("x" * 5000000)
+        sys.stdout.flush()
+        print("")
+        print("after")
+    def execute(self, requests):
+        return []
+`;
+    const d = await temp.make({ 'p/config.pbtxt': pythonConfig('p', io), 'p/1/model.py': model });
+    const repo = await loadRepository(d.root);
+    const logs = () => repo.models.get('p')!.versions[0]!.logs.map((l) => l.message);
+    expect(await until(() => logs().includes('after'))).toBe(true);
+    const long = logs().find((l) => l.startsWith('xxx'))!;
+    expect(long.length).toBeLessThan(MAX_LOG_LINE + 100);
+    expect(long).toMatch(/… \(\d+ more characters not kept\)$/);
+    expect(existsSync(d.root)).toBe(true);
+  }, 30_000);
+});
