@@ -13,6 +13,7 @@ import type { LabEvent } from '../contract/lab-api';
 import { LabError, toLabError } from '../engine/errors';
 import type { Lab } from '../engine/lab';
 import { dispatch, type LabHandlers } from '../engine/lab-handlers';
+import { isInside, realPath } from '../engine/util/real-path';
 import { httpStatusOf } from './http-status';
 import { LabAuth, newToken, sameToken, signedInPage, signInPage } from './lab-auth';
 
@@ -107,9 +108,9 @@ export function requestPath(raw: string | undefined): { url: URL; pathname: stri
 }
 
 /** Inside `dir` after links are followed (the static folder is ours, but checked the same way as everything else). */
-async function realInside(dir: string, file: string): Promise<boolean> {
-  const [realDir, real] = await Promise.all([fs.realpath(dir), fs.realpath(file).catch(() => undefined)]);
-  return real !== undefined && (real === realDir || real.startsWith(realDir + path.sep));
+async function staysInside(dir: string, file: string): Promise<boolean> {
+  const [realDir, real] = await Promise.all([realPath(dir), realPath(file)]);
+  return realDir !== undefined && real !== undefined && isInside(realDir, real);
 }
 
 async function serveStatic(staticDir: string | undefined, req: http.IncomingMessage, res: http.ServerResponse, pathname: string): Promise<void> {
@@ -118,7 +119,7 @@ async function serveStatic(staticDir: string | undefined, req: http.IncomingMess
   const file = path.resolve(staticDir, '.' + rel);
   if (!file.startsWith(path.resolve(staticDir) + path.sep)) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } });
   const st = await fs.stat(file).catch(() => undefined);
-  const target = st?.isFile() && (await realInside(staticDir, file)) ? file : path.join(staticDir, 'index.html');
+  const target = st?.isFile() && (await staysInside(staticDir, file)) ? file : path.join(staticDir, 'index.html');
   const type = MIME[path.extname(target)] ?? 'application/octet-stream';
   res.writeHead(200, {
     'content-type': type,
