@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,6 +96,11 @@ describe('lab API over HTTP', () => {
     expect((await request('GET', '/assets/app.js')).headers['content-type']).toContain('javascript');
     const escape = await request('GET', '/../../etc/passwd');
     expect(escape.body).not.toContain('root:');
+    // A link inside the static folder that leads out of it is not followed.
+    symlinkSync('/etc/passwd', path.join(staticDir, 'assets', 'leak.js'));
+    const linked = await request('GET', '/assets/leak.js');
+    expect(linked.body).not.toContain('root:');
+    expect(linked.body).toContain('<title>lab</title>');
   });
 
   it('streams lab events to subscribers', async () => {
