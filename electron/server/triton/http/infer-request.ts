@@ -11,7 +11,7 @@ import type { ApiDType } from '../../../engine/tensor/dtype';
 import { type Tensor, allocate, bytesFromStrings, elementSize, isApiDType } from '../../../engine/tensor/tensor';
 import type { CoreInferRequest, RequestedOutput } from '../core';
 import { tensorFromRaw } from '../wire-tensor';
-import { parseJsonBody } from './json-body';
+import { NON_FINITE_MARKERS, parseJsonBody } from './json-body';
 
 export type OutputKind = 'json' | 'binary';
 
@@ -136,11 +136,9 @@ function flatten(data: Json[], expected: number): Json[] {
   return out;
 }
 
-const NON_FINITE: Record<string, number> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
-
 function numberOf(v: Json, kind: 'uint' | 'int' | 'double'): number {
   // NaN and Infinity arrive as marker strings from the lenient parse (json-body.ts).
-  if (kind === 'double' && typeof v === 'string' && v in NON_FINITE) return NON_FINITE[v]!;
+  if (kind === 'double' && typeof v === 'string' && Object.hasOwn(NON_FINITE_MARKERS, v)) return NON_FINITE_MARKERS[v]!;
   if (typeof v !== 'number') {
     const what = kind === 'uint' ? 'non-unsigned-integer as unsigned-integer' : kind === 'int' ? 'non-signed-integer as signed-integer' : 'non-number as double';
     throw new LabError('INTERNAL', `Unable to parse 'data': attempt to access JSON ${what}`);

@@ -1,12 +1,23 @@
 /**
- * The JSON part of a request, parsed as Triton's TritonJson does: size
- * limited by --http-max-input-size, NaN and Infinity accepted as number
- * literals (RapidJSON's kParseNanAndInfFlag), errors worded like RapidJSON's
- * "failed to parse the request JSON buffer: ... at <offset>".
+ * The JSON part of a request, parsed as Triton's TritonJson does (RapidJSON
+ * with kParseNanAndInfFlag): size limited by --http-max-input-size, NaN and
+ * Infinity (also Inf, -Inf, -NaN) accepted as numbers, errors worded as
+ * RapidJSON words them, "failed to parse the request JSON buffer: <what> at
+ * <byte offset>". Linear in the size of the body: JSON.parse first; only
+ * when it fails does one pass over the bytes find RapidJSON's first error
+ * or, if there is none, the non-finite numbers, which are then replaced by
+ * marker strings (built from slices) for a second JSON.parse.
  */
 import { LabError } from '../../../engine/errors';
 
 const decoder = new TextDecoder();
+
+/** What the data reader (infer-request.ts) takes for NaN, Infinity and -Infinity; a NUL keeps them apart from real strings. */
+export const NON_FINITE_MARKERS: Readonly<Record<string, number>> = {
+  '\u0000NaN': Number.NaN,
+  '\u0000Infinity': Number.POSITIVE_INFINITY,
+  '\u0000-Infinity': Number.NEGATIVE_INFINITY,
+};
 
 export function parseJsonBody(body: Uint8Array, length: number, maxBytes: number): unknown {
   if (length > maxBytes) {
@@ -16,54 +27,259 @@ export function parseJsonBody(body: Uint8Array, length: number, maxBytes: number
     );
   }
   if (length > body.byteLength) throw new LabError('INVALID_ARG', `unexpected size for request JSON, expecting ${length - body.byteLength} more bytes`);
-  const text = decoder.decode(body.subarray(0, length));
+  const bytes = body.subarray(0, length);
   try {
-    return JSON.parse(text);
-  } catch (err) {
-    const lenient = withNonFiniteMarkers(text);
-    if (lenient !== text) {
-      try {
-        return JSON.parse(lenient);
-      } catch {
-        /* report the original error */
+    return JSON.parse(decoder.decode(bytes));
+  } catch {
+    // RapidJSON's reading decides: its first error, or the non-finite numbers JSON.parse refused.
+  }
+  const scan = new Scanner(bytes).run();
+  if ('what' in scan) throw new LabError('INTERNAL', `failed to parse the request JSON buffer: ${scan.what} at ${scan.offset}`);
+  try {
+    return JSON.parse(decoder.decode(withMarkers(bytes, scan.nonFinite)));
+  } catch {
+    throw new LabError('INTERNAL', 'failed to parse the request JSON buffer: Invalid value. at 0');
+  }
+}
+
+interface NonFinite {
+  start: number;
+  end: number;
+  marker: string;
+}
+
+/** The body with each non-finite number replaced by its quoted marker, assembled from slices. */
+function withMarkers(bytes: Uint8Array, tokens: NonFinite[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  for (const t of tokens) {
+    parts.push(bytes.subarray(at, t.start), Buffer.from(JSON.stringify(t.marker)));
+    at = t.end;
+  }
+  parts.push(bytes.subarray(at));
+  return Buffer.concat(parts);
+}
+
+/** RapidJSON's error texts (error/en.h). */
+const MSG = {
+  empty: 'The document is empty.',
+  notSingular: 'The document root must not be followed by other values.',
+  invalid: 'Invalid value.',
+  missName: 'Missing a name for object member.',
+  missColon: 'Missing a colon after a name of object member.',
+  missCommaCurly: "Missing a comma or '}' after an object member.",
+  missCommaSquare: "Missing a comma or ']' after an array element.",
+  badHex: 'Incorrect hex digit after \\u escape in string.',
+  badSurrogate: 'The surrogate pair in string is invalid.',
+  badEscape: 'Invalid escape character in string.',
+  missQuote: 'Missing a closing quotation mark in string.',
+  badEncoding: 'Invalid encoding in string.',
+  tooBig: 'Number too big to be stored in double.',
+  missFraction: 'Miss fraction part in number.',
+  missExponent: 'Miss exponent in number.',
+} as const;
+
+class ParseFailure {
+  constructor(
+    readonly what: string,
+    readonly offset: number,
+  ) {}
+}
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+const isHex = (c: number): boolean => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+const ESCAPES = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
+
+/**
+ * One pass of RapidJSON's GenericReader over the bytes, without recursion (containers on an explicit
+ * stack), reporting the first error at the byte offset RapidJSON reports, or the non-finite numbers.
+ */
+class Scanner {
+  private pos = 0;
+  private readonly nonFinite: NonFinite[] = [];
+
+  constructor(private readonly b: Uint8Array) {}
+
+  run(): { nonFinite: NonFinite[] } | ParseFailure {
+    try {
+      this.ws();
+      if (this.pos >= this.b.length) throw new ParseFailure(MSG.empty, this.pos);
+      this.document();
+      this.ws();
+      if (this.pos < this.b.length) throw new ParseFailure(MSG.notSingular, this.pos);
+      return { nonFinite: this.nonFinite };
+    } catch (err) {
+      if (err instanceof ParseFailure) return err;
+      throw err;
+    }
+  }
+
+  private peek(): number {
+    return this.pos < this.b.length ? this.b[this.pos]! : 0;
+  }
+
+  private consume(c: number): boolean {
+    if (this.peek() !== c || this.pos >= this.b.length) return false;
+    this.pos++;
+    return true;
+  }
+
+  private ws(): void {
+    const b = this.b;
+    while (this.pos < b.length) {
+      const c = b[this.pos]!;
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      this.pos++;
+    }
+  }
+
+  /** Values, with the open arrays ('[') and objects ('{') on a stack. */
+  private document(): void {
+    const stack: number[] = [];
+    for (;;) {
+      // At the start of a value.
+      const c = this.peek();
+      if (c === 0x5b || c === 0x7b) {
+        this.pos++;
+        this.ws();
+        if (this.consume(c + 2)) {
+          if (!this.afterValue(stack)) return;
+          continue;
+        }
+        stack.push(c);
+        if (c === 0x7b) this.memberName();
+        continue;
+      }
+      this.scalar();
+      if (!this.afterValue(stack)) return;
+    }
+  }
+
+  /** After a value: a separator or closers; false when the root value is complete. */
+  private afterValue(stack: number[]): boolean {
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return false;
+      this.ws();
+      if (this.consume(0x2c)) {
+        this.ws();
+        if (top === 0x7b) this.memberName();
+        return true;
+      }
+      if (this.consume(top + 2)) {
+        stack.pop();
+        continue;
+      }
+      throw new ParseFailure(top === 0x7b ? MSG.missCommaCurly : MSG.missCommaSquare, this.pos);
+    }
+  }
+
+  /** "name" : — leaves the position at the member's value. */
+  private memberName(): void {
+    if (this.peek() !== 0x22 || this.pos >= this.b.length) throw new ParseFailure(MSG.missName, this.pos);
+    this.string();
+    this.ws();
+    if (!this.consume(0x3a)) throw new ParseFailure(MSG.missColon, this.pos);
+    this.ws();
+  }
+
+  private scalar(): void {
+    const c = this.peek();
+    if (c === 0x22 && this.pos < this.b.length) return this.string();
+    if (c === 0x6e) return this.literal('ull');
+    if (c === 0x74) return this.literal('rue');
+    if (c === 0x66) return this.literal('alse');
+    this.number();
+  }
+
+  private literal(rest: string): void {
+    this.pos++;
+    for (let i = 0; i < rest.length; i++) if (!this.consume(rest.charCodeAt(i))) throw new ParseFailure(MSG.invalid, this.pos);
+  }
+
+  private string(): void {
+    this.pos++;
+    const b = this.b;
+    for (;;) {
+      const c = this.peek();
+      if (c === 0x5c) {
+        const escapeAt = this.pos;
+        this.pos++;
+        const e = this.peek();
+        if (ESCAPES.has(e)) this.pos++;
+        else if (e === 0x75) {
+          this.pos++;
+          this.unicodeEscape(escapeAt);
+        } else throw new ParseFailure(MSG.badEscape, escapeAt);
+      } else if (c === 0x22 && this.pos < b.length) {
+        this.pos++;
+        return;
+      } else if (c < 0x20) {
+        throw new ParseFailure(c === 0 ? MSG.missQuote : MSG.badEncoding, this.pos);
+      } else this.pos++;
+    }
+  }
+
+  private hex4(escapeAt: number): number {
+    let v = 0;
+    for (let i = 0; i < 4; i++) {
+      const c = this.peek();
+      if (!isHex(c)) throw new ParseFailure(MSG.badHex, escapeAt);
+      v = v * 16 + Number.parseInt(String.fromCharCode(c), 16);
+      this.pos++;
+    }
+    return v;
+  }
+
+  private unicodeEscape(escapeAt: number): void {
+    const cp = this.hex4(escapeAt);
+    if (cp < 0xd800 || cp > 0xdfff) return;
+    if (cp > 0xdbff || !this.consume(0x5c) || !this.consume(0x75)) throw new ParseFailure(MSG.badSurrogate, escapeAt);
+    const low = this.hex4(escapeAt);
+    if (low < 0xdc00 || low > 0xdfff) throw new ParseFailure(MSG.badSurrogate, escapeAt);
+  }
+
+  private digits(): void {
+    while (isDigit(this.peek()) && this.pos < this.b.length) this.pos++;
+  }
+
+  private number(): void {
+    const start = this.pos;
+    const minus = this.consume(0x2d);
+    const c = this.peek();
+    if (c === 0x30) this.pos++;
+    else if (c >= 0x31 && c <= 0x39) this.digits();
+    else if (c === 0x4e || c === 0x49) return this.nonFiniteNumber(start, minus);
+    else throw new ParseFailure(MSG.invalid, this.pos);
+    let exponent = false;
+    if (this.consume(0x2e)) {
+      if (!isDigit(this.peek())) throw new ParseFailure(MSG.missFraction, this.pos);
+      this.digits();
+    }
+    if (this.consume(0x65) || this.consume(0x45)) {
+      exponent = true;
+      if (!this.consume(0x2b)) this.consume(0x2d);
+      if (!isDigit(this.peek())) throw new ParseFailure(MSG.missExponent, this.pos);
+      this.digits();
+    }
+    // Only long mantissas or exponents can overflow a double.
+    if ((exponent || this.pos - start > 300) && !Number.isFinite(Number(decoder.decode(this.b.subarray(start, this.pos))))) {
+      throw new ParseFailure(MSG.tooBig, start);
+    }
+  }
+
+  /** NaN, Inf or Infinity after an optional minus (RapidJSON's kParseNanAndInfFlag). */
+  private nonFiniteNumber(start: number, minus: boolean): void {
+    let marker: string | undefined;
+    if (this.consume(0x4e)) {
+      if (this.consume(0x61) && this.consume(0x4e)) marker = '\u0000NaN';
+    } else if (this.consume(0x49) && this.consume(0x6e) && this.consume(0x66)) {
+      marker = minus ? '\u0000-Infinity' : '\u0000Infinity';
+      if (this.peek() === 0x69) {
+        for (const ch of 'inity') if (!this.consume(ch.charCodeAt(0))) throw new ParseFailure(MSG.invalid, this.pos);
       }
     }
-    throw parseError(text, err);
+    if (!marker) throw new ParseFailure(MSG.invalid, this.pos);
+    this.nonFinite.push({ start, end: this.pos, marker });
   }
-}
-
-function parseError(text: string, err: unknown): LabError {
-  const msg = err instanceof Error ? err.message : String(err);
-  const at = /position (\d+)/.exec(msg)?.[1];
-  const offset = at !== undefined ? Number(at) : text.length;
-  const what = text.trim() === '' ? 'The document is empty.' : /Unexpected end/.test(msg) ? 'Missing a closing bracket or brace.' : 'Invalid value.';
-  return new LabError('INTERNAL', `failed to parse the request JSON buffer: ${what} at ${offset}`);
-}
-
-/** Replaces bare NaN / Infinity / -Infinity tokens (outside strings) with marker strings the data reader understands. */
-function withNonFiniteMarkers(text: string): string {
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inString = false;
-      continue;
-    }
-    if (c === '"') {
-      inString = true;
-      out += c;
-      continue;
-    }
-    const token = ['-Infinity', 'Infinity', 'NaN'].find((t) => text.startsWith(t, i));
-    if (token) {
-      out += `"${token}"`;
-      i += token.length - 1;
-      continue;
-    }
-    out += c;
-  }
-  return out;
 }

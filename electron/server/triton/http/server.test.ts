@@ -16,7 +16,7 @@ let f: ServeFixture;
 let c: TritonHttpClient;
 
 beforeAll(async () => {
-  f = await startServeFixture({ http: { maxInflight: 3 } });
+  f = await startServeFixture({ core: { maxInflight: 3 } });
   c = new TritonHttpClient(f.url);
 }, 30_000);
 
@@ -237,9 +237,9 @@ describe('bad input gets Triton status and wording, and the server keeps serving
       const big = JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 30], datatype: 'FP32', data: new Array(30).fill(1) }] });
       const r = await cl.request('POST', '/v2/models/batching/infer', big);
       expect([r.status, errorOf(r)]).toEqual([400, `request JSON size of ${big.length} bytes exceeds the maximum allowed input size of 64 bytes. Use --http-max-input-size to increase the limit.`]);
-      const huge = await cl.request('POST', '/v2/models/batching/infer', Buffer.alloc(4096));
+      const huge = await cl.request('POST', '/v2/models/batching/infer', Buffer.alloc(4096), { 'Inference-Header-Content-Length': 10 });
       expect(huge.status).toBe(400);
-      expect(errorOf(huge)).toContain('exceeds the maximum allowed size of 1024 bytes');
+      expect(errorOf(huge)).toContain('exceeds the maximum allowed size of 1024 bytes for a request with binary data');
       cl.close();
     } finally {
       await small.close();

@@ -1,0 +1,115 @@
+/**
+ * Connections that cannot hold the HTTP endpoint hostage. Headers must
+ * arrive within the header timeout (Node's headersTimeout, checked often
+ * enough to be prompt) and a body within the body timeout of its headers
+ * (408, then the connection closes). The number of open connections is
+ * capped, and a new connection is never turned away because of stalled
+ * ones: at the cap, the connection that has waited longest without a
+ * request being worked on (idle keep-alive first, then stalled uploads)
+ * is closed to make room. Only when every connection has a request in
+ * progress is the newcomer refused.
+ */
+import type http from 'node:http';
+import type net from 'node:net';
+
+export interface ConnectionLimits {
+  /** Headers must be complete this long after the connection opens or the request starts. */
+  headerTimeoutMs: number;
+  /** A request's body must have arrived this long after its headers. */
+  bodyTimeoutMs: number;
+  /** Open connections at most. */
+  maxConnections: number;
+}
+
+/** idle: no request (new, or keep-alive between requests); body: receiving a body; busy: a request is being answered. */
+type Phase = 'idle' | 'body' | 'busy';
+
+interface Tracked {
+  phase: Phase;
+  since: number;
+}
+
+const EVICTION_ORDER: Phase[] = ['idle', 'body'];
+
+export class ConnectionGuard {
+  private readonly open = new Map<net.Socket, Tracked>();
+
+  constructor(
+    server: http.Server,
+    private readonly limits: ConnectionLimits,
+  ) {
+    server.headersTimeout = limits.headerTimeoutMs;
+    server.requestTimeout = 0;
+    server.on('connection', (socket: net.Socket) => this.admit(socket));
+  }
+
+  /** Node checks header timeouts on this interval (a server option, so it is passed at creation). */
+  static checkingIntervalMs(limits: ConnectionLimits): number {
+    return Math.max(25, Math.min(1000, Math.floor(limits.headerTimeoutMs / 4)));
+  }
+
+  get count(): number {
+    return this.open.size;
+  }
+
+  private admit(socket: net.Socket): void {
+    if (this.open.size >= this.limits.maxConnections && !this.evictOne()) {
+      socket.destroy();
+      return;
+    }
+    this.open.set(socket, { phase: 'idle', since: Date.now() });
+    socket.once('close', () => this.open.delete(socket));
+  }
+
+  /** Closes the connection that has waited longest without work in progress; false when every one is busy. */
+  private evictOne(): boolean {
+    for (const phase of EVICTION_ORDER) {
+      let oldest: [net.Socket, Tracked] | undefined;
+      for (const entry of this.open) if (entry[1].phase === phase && (!oldest || entry[1].since < oldest[1].since)) oldest = entry;
+      if (oldest) {
+        this.open.delete(oldest[0]);
+        oldest[0].destroy();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Closing: connections without a request in progress go now, the others after `graceMs` (their response is being written). */
+  closeAll(graceMs: number): void {
+    for (const [socket, t] of this.open) if (t.phase !== 'busy') socket.destroy();
+    setTimeout(() => {
+      for (const socket of this.open.keys()) socket.destroy();
+    }, graceMs).unref();
+  }
+
+  private set(socket: net.Socket, phase: Phase): void {
+    const t = this.open.get(socket);
+    if (t) {
+      t.phase = phase;
+      t.since = Date.now();
+    }
+  }
+
+  /**
+   * Follows one request: receiving its body, then busy until the response is done. `onBodyTimeout`
+   * runs if the body has not all arrived within the body timeout (answered or not).
+   */
+  track(req: http.IncomingMessage, res: http.ServerResponse, onBodyTimeout: () => void): void {
+    const socket = req.socket;
+    const length = req.headers['content-length'];
+    const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+    this.set(socket, hasBody ? 'body' : 'busy');
+    if (hasBody) {
+      const timer = setTimeout(onBodyTimeout, this.limits.bodyTimeoutMs);
+      timer.unref();
+      req.once('end', () => {
+        clearTimeout(timer);
+        if (!res.writableEnded) this.set(socket, 'busy');
+      });
+      req.once('close', () => clearTimeout(timer));
+    }
+    // Answered (even before the body arrived): the connection waits for its next request again.
+    res.once('finish', () => this.set(socket, 'idle'));
+  }
+}
