@@ -86,6 +86,25 @@ describe('Lab', () => {
     expect(await lab.readFile(info.id, 'a/inner-link')).toMatchObject({ text: identityConfig('a') });
   });
 
+  it('decides workspace trust on real paths: a link inside a trusted folder does not carry the trust elsewhere', async () => {
+    const trusted = await temp.make({ 'ok/1/model.py': 'x = 1\n' });
+    const other = await temp.make({ 'evil/1/model.py': 'x = 1\n' });
+    const lab = new Lab({ repository: { runtime: false } });
+    labs.push(lab);
+    const first = await lab.openRepository(trusted.root);
+    expect(first.trust).toBe('untrusted');
+    await lab.setTrust(first.id, 'always');
+    symlinkSync(other.root, path.join(trusted.root, 'alias'));
+    expect((await lab.openRepository(path.join(trusted.root, 'alias'))).trust).toBe('untrusted');
+    // The trusted folder itself, reached through a link, is still trusted.
+    const links = await temp.make({});
+    symlinkSync(trusted.root, path.join(links.root, 'models'));
+    const viaLink = new Lab({ repository: { runtime: false } });
+    labs.push(viaLink);
+    viaLink.settings.trust(trusted.root);
+    expect((await viaLink.openRepository(path.join(links.root, 'models'))).trust).toBe('trusted');
+  });
+
   it('reads files of a repository opened through a linked folder', async () => {
     const d = await temp.make({ 'a/config.pbtxt': identityConfig('a'), 'a/1': null });
     const links = await temp.make({});

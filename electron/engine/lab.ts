@@ -110,7 +110,8 @@ export class Lab {
     const sample = opts.sample ?? false;
     // Workspace trust: a folder's code runs only once the user says so (samples ship with the app). A folder
     // without code at open is not thereby allowed: code that appears later (a pull, an edit) asks first too.
-    const allowed = sample || this.settings.isTrusted(abs);
+    // Decided on the real path: a link inside a trusted folder does not carry the trust to where it leads.
+    const allowed = sample || this.settings.isTrusted(realRoot);
     const python = this.settings.get().pythonExecutable;
     const repo = new Repository(abs, { ...this.options.repository, ...opts.options, runCode: allowed, ...(python ? { python } : {}) });
     const entry: OpenRepo = { id, repo, realRoot, sample, allowed, browseOnly: false, unsubscribe: () => undefined };
@@ -198,7 +199,7 @@ export class Lab {
       this.emit({ type: 'repository-changed', repoId });
       return this.info(e);
     }
-    if (decision === 'always') this.settings.trust(e.repo.root);
+    if (decision === 'always') this.settings.trust(e.realRoot);
     if (!e.allowed) {
       e.allowed = true;
       e.browseOnly = false;
