@@ -5,6 +5,13 @@
  * Messages are protobuf-es; grpc-js carries them. Errors keep Triton's
  * messages and map to gRPC codes as Triton's GrpcStatusUtil does.
  *
+ * Gates, before a call's message is read: Triton's restricted protocols
+ * (--grpc-restricted-protocol, each RPC in grpc_server.cc's category) and,
+ * on a loopback address, an :authority naming this machine (DNS rebinding).
+ * Received messages are limited (64 MiB by default, Triton allows 2 GiB) and
+ * a ModelStreamInfer stream stops being read while it has too many requests
+ * in flight or too many answers its client has not read.
+ *
  * Shared memory: no region can be registered in the lab, so the status RPCs
  * answer an empty list (NOT_FOUND for a named region), unregistering is a
  * no-op, registering system shared memory is UNIMPLEMENTED and registering
@@ -12,9 +19,12 @@
  */
 import { create, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import {
+  Metadata,
   Server,
   ServerCredentials,
+  ServerInterceptingCall,
   status,
+  type ServerInterceptor,
   type sendUnaryData,
   type ServerDuplexStream,
   type ServerErrorResponse,
@@ -23,8 +33,10 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { type ErrorCode, LabError, errorMessage, toLabError } from '../../../engine/errors';
+import { hostRefusal } from '../access';
 import type { CoreInferRequest, CoreInferResponse, LoadParameter, TritonCore } from '../core';
 import type { LogLevel, SettingValue } from '../log-settings';
+import { type RestrictedCategory, type Restrictions, restrictedProtocolMessage, restrictionMet } from '../restricted';
 import type { DurationJson, ModelStatsJson } from '../statistics-json';
 import type { TraceChange } from '../trace-settings';
 import { parseVersion } from '../versions';
@@ -40,14 +52,18 @@ import {
 } from './gen/grpc_service_pb';
 import { type HealthCheckRequest, type HealthCheckResponse, HealthCheckResponse_ServingStatus, HealthCheckResponseSchema } from './gen/health_pb';
 import { inferResponse, readInferRequest } from './infer';
-import { DEFAULT_MAX_MESSAGE_BYTES, GRPCInferenceService, Health, type ServiceShape, serviceDefinition } from './service';
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_RECEIVE_BYTES, GRPCInferenceService, Health, type ServiceShape, serviceDefinition } from './service';
 
 export interface GrpcServerOptions {
   host: string;
   /** 0 picks a free port; the handle reports the one bound. */
   port: number;
-  /** Largest message received or sent (Triton: INT32_MAX); larger ones fail with RESOURCE_EXHAUSTED. */
+  /** Largest message received (default 64 MiB; Triton: INT32_MAX); larger ones fail with RESOURCE_EXHAUSTED unread. */
   maxMessageBytes?: number;
+  /** Triton's --grpc-restricted-protocol (headers already carry the triton-grpc-protocol- prefix). */
+  restricted?: Restrictions;
+  /** ModelStreamInfer requests in flight on one stream before it stops being read (default 64). */
+  maxStreamPending?: number;
   /** How long a graceful close waits for calls in flight before cutting them off (default 30 s). */
   drainTimeoutMs?: number;
   log?: (level: LogLevel, message: string) => void;
@@ -152,6 +168,62 @@ function logValue(key: string, v: LogSettingsRequest_SettingValue): SettingValue
   }
 }
 
+/** The category grpc_server.cc restricts each RPC under (health.v1 Check with health, as Triton's HealthCheck). */
+const CATEGORY: Record<string, RestrictedCategory> = {
+  ServerLive: 'health',
+  ServerReady: 'health',
+  ModelReady: 'health',
+  ServerMetadata: 'metadata',
+  ModelMetadata: 'metadata',
+  ModelInfer: 'inference',
+  ModelStreamInfer: 'inference',
+  ModelConfig: 'model-config',
+  ModelStatistics: 'statistics',
+  RepositoryIndex: 'model-repository',
+  RepositoryModelLoad: 'model-repository',
+  RepositoryModelUnload: 'model-repository',
+  SystemSharedMemoryStatus: 'shared-memory',
+  SystemSharedMemoryRegister: 'shared-memory',
+  SystemSharedMemoryUnregister: 'shared-memory',
+  CudaSharedMemoryStatus: 'shared-memory',
+  CudaSharedMemoryRegister: 'shared-memory',
+  CudaSharedMemoryUnregister: 'shared-memory',
+  TraceSetting: 'trace',
+  LogSettings: 'logging',
+};
+
+const categoryOfPath = (path: string): RestrictedCategory | undefined => {
+  if (path.startsWith(`/${Health.typeName}/`)) return 'health';
+  if (!path.startsWith(`/${GRPCInferenceService.typeName}/`)) return undefined;
+  return CATEGORY[path.slice(GRPCInferenceService.typeName.length + 2)];
+};
+
+/**
+ * Refuses a call from its headers alone, before its message is read: a foreign :authority on a loopback
+ * address, then a missing or wrong restricted-protocol header (ExecutePrecondition).
+ */
+function gate(host: string, restricted: Restrictions): ServerInterceptor {
+  return (descriptor, call) =>
+    new ServerInterceptingCall(call, {
+      start: (next) =>
+        next({
+          onReceiveMetadata: (metadata, pass) => {
+            const badHost = hostRefusal(host, call.getHost());
+            if (badHost) return call.sendStatus({ code: status.PERMISSION_DENIED, details: badHost, metadata: new Metadata() });
+            const category = categoryOfPath(descriptor.path);
+            const r = category ? restricted[category] : undefined;
+            if (r) {
+              const given = metadata.get(r.header)[0];
+              if (!restrictionMet(typeof given === 'string' ? given : given?.toString('latin1'), r.value)) {
+                return call.sendStatus({ code: status.UNAVAILABLE, details: restrictedProtocolMessage(r.header), metadata: new Metadata() });
+              }
+            }
+            pass(metadata);
+          },
+        }),
+    });
+}
+
 function formatAddress(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
@@ -160,11 +232,12 @@ export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions)
   const log = (level: LogLevel, message: string): void => {
     if (core.logSettings.allows(level)) opts.log?.(level, message);
   };
-  const maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const server = new Server({
-    'grpc.max_receive_message_length': maxBytes,
-    'grpc.max_send_message_length': maxBytes,
+    'grpc.max_receive_message_length': opts.maxMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
+    'grpc.max_send_message_length': DEFAULT_MAX_MESSAGE_BYTES,
+    interceptors: [gate(opts.host, opts.restricted ?? {})],
   });
+  const maxPending = opts.maxStreamPending ?? 64;
   let stopping = false;
   /** Open streams: each is told when a graceful close begins. */
   const streams = new Set<{ drain(): void }>();
@@ -408,17 +481,28 @@ export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions)
     // Responses go out in request order, as Triton writes them for models that are not decoupled;
     // a decoupled model's responses go out as they come.
     let order: Promise<void> = Promise.resolve();
-    const finish = (err?: LabError): void => {
+    const finish = (err?: LabError | ServerErrorResponse): void => {
       if (finished) return;
       finished = true;
       streams.delete(entry);
       if (err) {
         abort.abort();
-        call.emit('error', serviceError(err));
+        call.emit('error', err instanceof LabError ? serviceError(err) : err);
       } else call.end();
     };
     const maybeFinish = (): void => {
       if ((inputEnded || draining) && pending === 0) finish();
+    };
+    // Too many requests in flight: stop reading the stream, so further ones wait in the transport.
+    const settled = (): void => {
+      pending--;
+      if (call.isPaused() && pending < maxPending) call.resume();
+      maybeFinish();
+    };
+    // A decoupled model's answers cannot wait: a client that does not read them loses the stream.
+    const unread = (): ServerErrorResponse => {
+      const details = `the client is not reading this stream's responses (${call.writableLength} waiting); closing it`;
+      return Object.assign(new Error(details), { code: status.RESOURCE_EXHAUSTED, details });
     };
     const entry = {
       drain: () => {
@@ -441,13 +525,11 @@ export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions)
       });
     call.on('data', (req: ModelInferRequest) => {
       if (finished) return;
-      pending++;
+      if (++pending >= maxPending) call.pause();
       if (isDecoupled(req)) {
-        const failed = (m: ModelStreamInferResponse, e: LabError): void => (grpcErrorMode ? finish(e) : void write(m));
-        void streamDecoupled(req, abort.signal, (m) => void write(m), failed).finally(() => {
-          pending--;
-          maybeFinish();
-        });
+        const send = (m: ModelStreamInferResponse): void => (call.writableLength >= maxPending * 16 ? finish(unread()) : void write(m));
+        const failed = (m: ModelStreamInferResponse, e: LabError): void => (grpcErrorMode ? finish(e) : send(m));
+        void streamDecoupled(req, abort.signal, send, failed).finally(settled);
         return;
       }
       const answer = streamAnswer(req, abort.signal);
@@ -455,8 +537,7 @@ export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions)
         const { message, error } = await answer;
         if (error && grpcErrorMode) finish(error);
         else await write(message);
-        pending--;
-        maybeFinish();
+        settled();
       });
     });
     call.on('end', () => {

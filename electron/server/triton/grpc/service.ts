@@ -12,8 +12,11 @@ import { Health } from './gen/health_pb';
 
 export { GRPCInferenceService, Health };
 
-/** Triton's limit on gRPC messages both ways (MAX_GRPC_MESSAGE_SIZE, INT32_MAX). */
+/** Triton's limit on gRPC messages both ways (MAX_GRPC_MESSAGE_SIZE, INT32_MAX): what we send, and what clients accept. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 2147483647;
+
+/** What the server receives by default: the size of --http-max-input-size's default, not Triton's 2 GiB. */
+export const DEFAULT_MAX_RECEIVE_BYTES = 64 * 1024 * 1024;
 
 /** A Buffer over the same bytes (grpc-js wants Buffers; protobuf-es makes Uint8Arrays). */
 export function asBuffer(bytes: Uint8Array): Buffer {
