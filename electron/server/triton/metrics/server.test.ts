@@ -29,9 +29,9 @@ let repo: Repository;
 let core: TritonCore;
 let server: MetricsServer;
 
-function get(port: number, method: string, path: string): Promise<{ status: number; type: string; body: string }> {
+function get(port: number, method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
@@ -266,6 +266,15 @@ describe('Triton metrics endpoint', () => {
     expect(JSON.parse(post.body)).toEqual({ error: 'Method Not Allowed' });
     expect((await get(server.port, 'HEAD', '/metrics')).status).toBe(405);
     expect((await get(server.port, 'DELETE', '/nowhere')).status).toBe(405);
+  });
+
+  it('on a loopback address, answers only requests addressed to this machine (DNS rebinding)', async () => {
+    const rebound = await get(server.port, 'GET', '/metrics', { Host: `evil.example:${server.port}` });
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.body).error).toMatch(/^Host 'evil.example:\d+' is not allowed/);
+    for (const host of [`localhost:${server.port}`, `127.0.0.1:${server.port}`, `[::1]:${server.port}`]) {
+      expect((await get(server.port, 'GET', '/metrics', { Host: host })).status).toBe(200);
+    }
   });
 
   it('refuses a port already taken', async () => {

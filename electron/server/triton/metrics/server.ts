@@ -3,10 +3,13 @@
  * a bare HTTP server answering `GET /metrics` (a trailing slash allowed, as
  * Triton's /metrics/? pattern) with the Prometheus text format. Other
  * methods get 405 with Triton's JSON error; other paths get 404 (Triton
- * answers them 200 with an empty body).
+ * answers them 200 with an empty body). Bound to loopback, it answers only
+ * requests addressed to this machine (a DNS-rebinding page is refused 403);
+ * slow clients time out and open connections are capped.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostRefusal } from '../access';
 import { EXPOSITION_CONTENT_TYPE } from './prometheus';
 import { type MetricsSource, TritonMetrics, type TritonMetricsOptions } from './triton-metrics';
 
@@ -25,6 +28,9 @@ export interface MetricsServer {
 
 const PATH = /^\/metrics\/?$/;
 
+/** A scrape is one small GET: tight timeouts, few connections. */
+const LIMITS = { headersTimeout: 30_000, requestTimeout: 60_000, maxConnections: 256 };
+
 function reply(res: http.ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...extra });
   res.end(body);
@@ -34,6 +40,11 @@ export async function startMetricsServer(core: MetricsSource, options: MetricsSe
   const metrics = new TritonMetrics(core, options);
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
+    const badHost = hostRefusal(options.host, req.headers.host);
+    if (badHost) {
+      reply(res, 403, 'application/json', JSON.stringify({ error: badHost }));
+      return;
+    }
     if (req.method !== 'GET') {
       reply(res, 405, 'application/json', JSON.stringify({ error: 'Method Not Allowed' }), { Allow: 'GET' });
       return;
@@ -51,6 +62,9 @@ export async function startMetricsServer(core: MetricsSource, options: MetricsSe
     }
     reply(res, 200, EXPOSITION_CONTENT_TYPE, text);
   });
+  server.headersTimeout = LIMITS.headersTimeout;
+  server.requestTimeout = LIMITS.requestTimeout;
+  server.maxConnections = LIMITS.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
