@@ -302,7 +302,8 @@ export class Repository implements ModelResolver {
 
   private async release(o: ModelOverride | undefined): Promise<void> {
     if (!o?.release) return;
-    const used = [...this.overrides.values()].includes(o) || [...this.models.values()].some((r) => r.override === o);
+    // An unloaded model no longer uses its folder (a later load reads the repository's).
+    const used = [...this.overrides.values()].includes(o) || [...this.models.values()].some((r) => r.override === o && !r.unloaded);
     if (!used) await o.release().catch(() => undefined);
   }
 

@@ -6,7 +6,6 @@
  * graceful shutdown. Both frontends only translate their wire formats to
  * these calls, so they answer alike.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fromJson } from '@bufbuild/protobuf';
 import { type ModelConfig, ModelConfigSchema } from '../../engine/config/gen/model_config_pb';
@@ -14,13 +13,16 @@ import type { JsonObject } from '@bufbuild/protobuf';
 import { configToTritonJson } from '../../engine/config/serialize';
 import { toNumbers } from '../../engine/config/shape';
 import { LabError, errorMessage, toLabError } from '../../engine/errors';
-import type { IndexEntry, Repository } from '../../engine/repository/repository';
+import { readContained } from '../../engine/repository/containment';
+import { type IndexEntry, type Repository, loadFailureOf } from '../../engine/repository/repository';
 import type { ModelRecord } from '../../engine/repository/types';
 import { Trace } from '../../engine/runtime/trace';
 import type { InferResult, Runner, StreamedResponse } from '../../engine/runtime/types';
 import { apiTypeName } from '../../engine/tensor/dtype';
 import type { Tensor } from '../../engine/tensor/tensor';
 import { classify } from './classification';
+import { checkConfigOverride } from './load-override';
+import { FILE_PREFIX, ScratchFolders } from './scratch';
 import { LogSettings } from './log-settings';
 import { statisticsJson, type ModelStatsJson } from './statistics-json';
 import { TraceSettings } from './trace-settings';
@@ -91,7 +93,10 @@ export type LoadParameter =
   | { type: 'BOOL'; value: boolean }
   | { type: 'DOUBLE'; value: number };
 
-const FILE_PREFIX = 'file:';
+/** The largest label file read for classification. */
+const MAX_LABEL_BYTES = 16 * 2 ** 20;
+/** Label lists remembered (per model, version, output and load). */
+const MAX_LABEL_LISTS = 1024;
 
 export interface CoreOptions {
   /** Reported as the server version in metadata. */
@@ -100,7 +105,10 @@ export interface CoreOptions {
   strictReadiness?: boolean;
   /** How long shutdown waits for requests in flight, in seconds (Triton's --exit-timeout-secs). */
   exitTimeoutSecs?: number;
-  /** Where load requests with file overrides unpack their files. */
+  /**
+   * The folder in which the core makes its private scratch folder (fs.mkdtemp, 0700) the first time
+   * a load request sends files (default os.tmpdir()); removed at shutdown.
+   */
   scratchDir?: string;
   /** Inferences in flight (all frontends together) before new ones are refused (default 1024). */
   maxInflight?: number;
@@ -117,8 +125,10 @@ export interface CoreOptions {
 export type Frontend = 'http' | 'grpc';
 
 export class TritonCore {
-  readonly traceSettings = new TraceSettings();
+  readonly traceSettings = new TraceSettings({}, { log: (level, message) => this.log(level, message) });
   readonly logSettings = new LogSettings();
+  /** Where "file:" load parameters are written. */
+  readonly scratch: ScratchFolders;
   private exiting = false;
   private inflight = 0;
   private drained: (() => void) | undefined;
@@ -127,7 +137,9 @@ export class TritonCore {
   constructor(
     readonly repository: Repository,
     readonly options: CoreOptions,
-  ) {}
+  ) {
+    this.scratch = new ScratchFolders(options.scratchDir);
+  }
 
   private log(level: 'info' | 'warning' | 'error' | 'verbose', message: string): void {
     if (this.logSettings.allows(level)) this.options.log?.(level, message);
@@ -267,7 +279,11 @@ export class TritonCore {
     });
   }
 
-  /** An output's labels (label_filename in the model folder), read once per loaded version. */
+  /**
+   * An output's labels (label_filename in the model folder), read once per loaded version: a
+   * regular file inside the model folder's real path, of bounded size (the loader checked it too,
+   * but the file may have been swapped for a link since).
+   */
   private labelsOf(runner: Runner, output: string): Promise<string[] | undefined> {
     const file = runner.config.output.find((o) => o.name === output)?.labelFilename;
     const rec = this.repository.models.get(runner.modelName);
@@ -275,13 +291,14 @@ export class TritonCore {
     const key = `${runner.modelName}\u0000${runner.version}\u0000${output}\u0000${rec.stamp}`;
     let p = this.labels.get(key);
     if (!p) {
-      p = fs.readFile(path.resolve(rec.dir, file), 'utf8').then(
-        (text) => text.split(/\r?\n/).filter((l, i, all) => l !== '' || i < all.length - 1),
+      p = readContained(rec.dir, path.join(rec.dir, file), MAX_LABEL_BYTES).then(
+        (buf) => buf.toString('utf8').split(/\r?\n/).filter((l, i, all) => l !== '' || i < all.length - 1),
         (err: unknown) => {
           this.log('warning', `failed to read labels '${file}' of model '${runner.modelName}': ${errorMessage(err)}`);
           return undefined;
         },
       );
+      if (this.labels.size >= MAX_LABEL_LISTS) this.labels.delete(this.labels.keys().next().value!);
       this.labels.set(key, p);
     }
     return p;
@@ -329,58 +346,49 @@ export class TritonCore {
     }
   }
 
+  /**
+   * Triton's explicit load, with `config` and "file:<version>/<name>" overrides. Files go to a
+   * fresh scratch folder; every file the config names must be inside the model's folder (real
+   * paths) and it may not choose an interpreter (load-override.ts). A model that serves keeps
+   * serving when the load fails, and the caller gets the failure, as in Triton.
+   */
   async load(name: string, parameters: Record<string, LoadParameter> = {}): Promise<void> {
     this.checkRunning();
     this.checkExplicit();
     this.checkName(name);
-    let config: ModelConfig | undefined;
-    const files: Record<string, Uint8Array> = {};
-    for (const [key, p] of Object.entries(parameters)) {
-      if (key === 'config' && p.type === 'STRING') {
-        try {
-          config = fromJson(ModelConfigSchema, JSON.parse(p.value) as Parameters<typeof fromJson>[1]);
-        } catch (err) {
-          throw new LabError('INVALID_ARG', `Invalid config override: ${errorMessage(err)}`);
-        }
-      } else if (key.startsWith(FILE_PREFIX)) {
-        if (p.type !== 'BYTES') throw new LabError('INVALID_ARG', `File parameter '${key}' must have bytes type for its value`);
-        files[key.slice(FILE_PREFIX.length)] = p.value;
-      } else if (key === 'config') {
-        throw new LabError('INVALID_ARG', "Config parameter 'config' must have string type for its value");
-      } else {
-        throw new LabError('INVALID_ARG', `Unrecognized load parameter '${key}' with type '${p.type}'`);
-      }
-    }
+    const { config, files } = loadParameters(parameters);
     const hasFiles = Object.keys(files).length > 0;
     if (hasFiles && !config) throw new LabError('INVALID_ARG', "Load parameter 'config' must be specified for model file override");
-    const dir = hasFiles ? await this.unpack(name, files) : undefined;
-    this.log('info', `loading model '${name}'${config ? ' with a config override' : ''}${dir ? ` from files sent with the request (${dir})` : ''}`);
-    await this.repository.load([name], { [name]: { ...(config ? { config } : {}), ...(dir ? { dir } : {}) } });
-    const rec = this.repository.models.get(name);
-    if (!rec || !rec.polled) {
-      this.log('error', `Poll failed for model directory '${name}': ${rec?.reason || 'model not found in any model repository.'}`);
-      throw new LabError('INTERNAL', `failed to load '${name}', failed to poll from model repository`);
+    const dir = hasFiles ? await this.scratch.unpack(name, files) : undefined;
+    try {
+      const own = path.join(this.repository.root, name);
+      if (config) await checkConfigOverride(name, config, dir ?? own, dir ? undefined : own);
+    } catch (err) {
+      if (dir) await this.scratch.remove(dir);
+      throw err;
     }
-    const failed = loadFailure(rec);
-    if (failed) throw new LabError('INVALID_ARG', `load failed for model '${name}': ${failed}\n`);
-    this.log('info', `successfully loaded '${name}'`);
+    this.log('info', `loading model '${name}'${config ? ' with a config override' : ''}${dir ? ` from files sent with the request (${dir})` : ''}`);
+    const before = this.repository.models.get(name)?.reloadFailure;
+    const release = dir ? () => this.scratch.remove(dir) : undefined;
+    await this.repository.load([name], { [name]: { ...(config ? { config } : {}), ...(dir ? { dir } : {}), ...(release ? { release } : {}) } });
+    this.answerLoad(name, before);
   }
 
-  /** Writes "file:<version>/<name>" contents into a fresh folder that stands in for the model's. */
-  private async unpack(name: string, files: Record<string, Uint8Array>): Promise<string> {
-    const base = this.options.scratchDir;
-    if (!base) throw new LabError('UNSUPPORTED', 'loading a model from files sent with the request needs a scratch folder');
-    await fs.mkdir(base, { recursive: true });
-    const dir = await fs.mkdtemp(path.join(base, `${name}-`));
-    for (const [rel, bytes] of Object.entries(files)) {
-      const target = path.resolve(dir, rel);
-      if (!target.startsWith(dir + path.sep)) {
-        throw new LabError('INVALID_ARG', `Invalid file parameter '${FILE_PREFIX}${rel}' with normalized path '${target}' must stay within model directory.`);
-      }
-      await fs.mkdir(path.dirname(target), { recursive: true });
-      await fs.writeFile(target, bytes);
+  /** Triton's answer to a load: the poll failure, the versions that failed, or success. */
+  private answerLoad(name: string, before: ModelRecord['reloadFailure']): void {
+    const rec = this.repository.models.get(name);
+    const kept = rec?.reloadFailure !== before ? rec?.reloadFailure : undefined;
+    if (!rec || !rec.polled || kept?.kind === 'poll') {
+      const why = kept?.reason || rec?.reason || 'model not found in any model repository.';
+      this.log('error', `Poll failed for model directory '${name}': ${why}`);
+      throw new LabError('INTERNAL', `failed to load '${name}', failed to poll from model repository`);
     }
-    return dir;
+    const failed = kept?.reason ?? loadFailureOf(rec)?.reason;
+    if (failed) {
+      this.log('error', `failed to load '${name}': ${failed}${kept ? ' (the previously loaded version keeps serving)' : ''}`);
+      throw new LabError('INVALID_ARG', `load failed for model '${name}': ${failed}\n`);
+    }
+    this.log('info', `successfully loaded '${name}'`);
   }
 
   async unload(name: string, opts: { unloadDependents?: boolean } = {}): Promise<void> {
@@ -395,24 +403,40 @@ export class TritonCore {
     this.log('info', `successfully unloaded '${name}'`);
   }
 
-  /** Refuses new requests, then waits for those in flight (up to the exit timeout). */
+  /**
+   * Refuses new requests, waits for those in flight (up to the exit timeout), unloads the models
+   * loaded from files sent with a load request and removes the scratch folder, and writes what
+   * traces are left. Models of the repository itself are the host's to close (Repository.close).
+   */
   async shutdown(): Promise<{ drained: boolean }> {
     this.exiting = true;
-    if (this.inflight === 0) {
-      await this.traceSettings.flush();
-      return { drained: true };
-    }
     const timeoutMs = (this.options.exitTimeoutSecs ?? 30) * 1000;
-    const drained = await new Promise<boolean>((resolve) => {
+    const deadline = Date.now() + timeoutMs;
+    const drained = this.inflight === 0 || (await this.drain(timeoutMs));
+    if (!drained) this.log('warning', `Exit timeout expired with ${this.inflight} request(s) in flight. Exiting immediately.`);
+    await this.dropScratchModels(Math.max(1000, deadline - Date.now()));
+    await this.scratch.removeAll().catch((err: unknown) => this.log('error', `failed to remove the scratch folder: ${errorMessage(err)}`));
+    await this.traceSettings.close();
+    return { drained };
+  }
+
+  private drain(timeoutMs: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
       this.drained = () => {
         clearTimeout(timer);
         resolve(true);
       };
     });
-    if (!drained) this.log('warning', `Exit timeout expired with ${this.inflight} request(s) in flight. Exiting immediately.`);
-    await this.traceSettings.flush();
-    return { drained };
+  }
+
+  /** Unloads the models whose files came with a load request (their folder goes next), within `ms`. */
+  private async dropScratchModels(ms: number): Promise<void> {
+    const names: string[] = [];
+    for (const rec of this.repository.models.values()) if (rec.override?.dir && (await this.scratch.owns(rec.override.dir))) names.push(rec.name);
+    if (names.length === 0) return;
+    const unloads = Promise.all(names.map((n) => this.repository.unload(n).catch(() => undefined)));
+    await Promise.race([unloads, new Promise((r) => setTimeout(r, ms).unref?.())]);
   }
 
   get isExiting(): boolean {
@@ -420,13 +444,27 @@ export class TritonCore {
   }
 }
 
-/** Triton's explicit-load failure text: one "version v is at STATE state: reason;" per version that did not load. */
-function loadFailure(rec: ModelRecord): string | undefined {
-  const served = rec.versions.filter((v) => v.served);
-  if (served.length === 0) return rec.reason || `at least one version must be available under the version policy of model '${rec.name}'`;
-  const bad = served.filter((v) => v.state !== 'READY');
-  if (bad.length === 0) return undefined;
-  return bad.map((v) => `version ${v.version} is at ${v.state} state: ${v.reason};`).join('');
+/** A load request's parameters: the config override and the files (Triton's wording for what is wrong). */
+function loadParameters(parameters: Record<string, LoadParameter>): { config?: ModelConfig; files: Record<string, Uint8Array> } {
+  let config: ModelConfig | undefined;
+  const files: Record<string, Uint8Array> = {};
+  for (const [key, p] of Object.entries(parameters)) {
+    if (key === 'config' && p.type === 'STRING') {
+      try {
+        config = fromJson(ModelConfigSchema, JSON.parse(p.value) as Parameters<typeof fromJson>[1]);
+      } catch (err) {
+        throw new LabError('INVALID_ARG', `Invalid config override: ${errorMessage(err)}`);
+      }
+    } else if (key.startsWith(FILE_PREFIX)) {
+      if (p.type !== 'BYTES') throw new LabError('INVALID_ARG', `File parameter '${key}' must have bytes type for its value`);
+      files[key.slice(FILE_PREFIX.length)] = p.value;
+    } else if (key === 'config') {
+      throw new LabError('INVALID_ARG', "Config parameter 'config' must have string type for its value");
+    } else {
+      throw new LabError('INVALID_ARG', `Unrecognized load parameter '${key}' with type '${p.type}'`);
+    }
+  }
+  return { ...(config ? { config } : {}), files };
 }
 
 export function coreError(err: unknown): LabError {

@@ -70,7 +70,7 @@ export async function startServing(repo: Repository, opts: ServeOptions): Promis
     version: opts.version,
     ...(opts.strictReadiness !== undefined ? { strictReadiness: opts.strictReadiness } : {}),
     ...(opts.exitTimeoutSecs !== undefined ? { exitTimeoutSecs: opts.exitTimeoutSecs } : {}),
-    scratchDir: path.join(os.tmpdir(), `model-lab-overrides-${process.pid}`),
+    scratchDir: path.resolve(os.tmpdir()),
     ...(opts.maxInflight ? { maxInflight: opts.maxInflight } : {}),
     log: (level: LogLevel, message: string) => opts.sink?.(core.logSettings.format(level, message)),
   });

@@ -4,7 +4,11 @@
  * forms (strings, trace_level a list) and errors, sampling every
  * trace_rate-th request up to trace_count, and trace records written to
  * trace_file as Triton's JSON (one object naming the model, one with its
- * timestamps) every log_frequency traces and at shutdown.
+ * timestamps): every log_frequency traces to trace_file.<n>, else appended to
+ * one JSON array in trace_file (on a timer and at shutdown, as Triton
+ * appends its single file). Records waiting in memory are bounded: with a
+ * file they are written out early, without one the oldest are dropped,
+ * counted and reported in the log.
  */
 import { promises as fs } from 'node:fs';
 import { LabError } from '../../engine/errors';
@@ -35,6 +39,19 @@ function parseInteger(key: string, raw: string, min: number, max: number): numbe
   return v;
 }
 
+/** Trace records (two per span) kept in memory at most, waiting for the file or with no file to go to. */
+export const MAX_PENDING_RECORDS = 20_000;
+/** How often records go to a trace file set without log_frequency. */
+export const FLUSH_INTERVAL_MS = 2000;
+/** Dropped records are reported at most this often. */
+const REPORT_MS = 10_000;
+
+export interface TraceSettingsOptions {
+  log?: (level: 'warning' | 'error', message: string) => void;
+  maxPendingRecords?: number;
+  flushIntervalMs?: number;
+}
+
 interface Sampling {
   seen: number;
   /** Traces still to take; -1 is unlimited. */
@@ -46,12 +63,35 @@ export class TraceSettings {
   private readonly models = new Map<string, Partial<Record<Key, string | string[]>>>();
   private readonly sampling = new Map<string, Sampling>();
   private pending: TraceRecord[] = [];
+  /** Traces in `pending` since the last indexed file, for log_frequency. */
+  private pendingTraces = 0;
   private written = 0;
   private nextId = 1;
   private chain: Promise<void> = Promise.resolve();
+  /** The single trace file has its opening '[' (and so needs its closing ']' at close). */
+  private fileOpen = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** Records dropped for want of a trace file: all of them, and those already reported. */
+  private droppedTotal = 0;
+  private droppedReported = 0;
+  private lastReport = 0;
+  private closed = false;
 
-  constructor(init: Partial<Omit<TraceSettingsValues, 'trace_mode'>> = {}) {
+  constructor(
+    init: Partial<Omit<TraceSettingsValues, 'trace_mode'>> = {},
+    private readonly opts: TraceSettingsOptions = {},
+  ) {
     this.global = { trace_level: ['OFF'], trace_rate: '1000', trace_count: '-1', log_frequency: '0', trace_file: '', ...init };
+  }
+
+  /** Trace records waiting in memory (tests and metrics). */
+  get pendingRecords(): number {
+    return this.pending.length;
+  }
+
+  /** Trace records dropped since start because no trace file was set. */
+  get dropped(): number {
+    return this.droppedTotal;
   }
 
   /** Start-up settings (--trace-config), the only way to name the trace file. */
@@ -134,25 +174,94 @@ export class TraceSettings {
     return { tensors: s.trace_level.includes('TENSORS') };
   }
 
-  /** Turns a finished trace into Triton's records and writes them out when log_frequency says so. */
+  /** Turns a finished trace into Triton's records and writes them out when log_frequency (or the memory bound) says so. */
   record(trace: Trace, model: string): void {
     const ids = new Map<number, number>();
     for (const span of trace.spans) ids.set(span.id, this.nextId++);
-    this.pending.push(...traceRecords(trace.spans, trace.originNs, (id) => ids.get(id)!));
+    for (const r of traceRecords(trace.spans, trace.originNs, (id) => ids.get(id)!)) this.pending.push(r);
+    if (trace.spans.length > 0) this.pendingTraces++;
     const every = Number(this.get(model).log_frequency);
-    if (every > 0 && trace.spans.length > 0 && this.pending.filter((r) => r.model_name !== undefined && r.parent_id === undefined).length >= every) void this.flush();
+    if (every > 0 && this.pendingTraces >= every) {
+      void this.flush();
+      return;
+    }
+    if (this.pending.length > this.max) {
+      if (this.global.trace_file) void this.flush();
+      else this.dropOldest();
+    }
+    this.startTimer();
   }
 
-  /** Writes the traces collected so far: trace_file, or trace_file.<n> when written in parts as Triton does. */
+  private get max(): number {
+    return Math.max(2, this.opts.maxPendingRecords ?? MAX_PENDING_RECORDS);
+  }
+
+  /** No file to write to: the oldest records go (a tenth of the bound at a time, whole span pairs), counted and reported. */
+  private dropOldest(): void {
+    const keep = Math.floor((this.max * 9) / 10);
+    let cut = this.pending.length - keep;
+    cut += cut % 2;
+    this.pending.splice(0, cut);
+    this.droppedTotal += cut;
+    this.reportDropped(false);
+  }
+
+  private reportDropped(force: boolean): void {
+    const n = this.droppedTotal - this.droppedReported;
+    if (n === 0 || (!force && Date.now() - this.lastReport < REPORT_MS)) return;
+    this.droppedReported = this.droppedTotal;
+    this.lastReport = Date.now();
+    this.opts.log?.('warning', `dropped ${n} trace records (${this.droppedTotal} in all): no trace file is set, and at most ${this.max} are kept in memory`);
+  }
+
+  /** With a single trace file (no log_frequency), records go out every FLUSH_INTERVAL_MS instead of piling up until shutdown. */
+  private startTimer(): void {
+    if (this.timer || this.closed || !this.global.trace_file || Number(this.global.log_frequency) > 0) return;
+    this.timer = setInterval(() => void this.flush(), this.opts.flushIntervalMs ?? FLUSH_INTERVAL_MS);
+    this.timer.unref?.();
+  }
+
+  /**
+   * Writes the traces collected so far: to trace_file.<n> with log_frequency (one JSON array
+   * each, as Triton), else appended to the one JSON array in trace_file (closed by close()).
+   */
   flush(): Promise<void> {
     const file = this.global.trace_file;
     const records = this.pending;
     this.pending = [];
+    this.pendingTraces = 0;
     if (!file || records.length === 0) return this.chain;
     const every = Number(this.global.log_frequency);
-    const target = every > 0 ? `${file}.${this.written++}` : file;
-    this.chain = this.chain.then(() => fs.writeFile(target, JSON.stringify(records)).catch(() => undefined));
+    const write = every > 0 ? this.writeIndexed(file, records) : this.append(file, records);
+    this.chain = this.chain.then(write).catch((err: unknown) => this.opts.log?.('error', `failed writing trace file: ${err instanceof Error ? err.message : String(err)}`));
     return this.chain;
+  }
+
+  private writeIndexed(file: string, records: TraceRecord[]): () => Promise<void> {
+    const target = `${file}.${this.written++}`;
+    return () => fs.writeFile(target, JSON.stringify(records));
+  }
+
+  private append(file: string, records: TraceRecord[]): () => Promise<void> {
+    const body = JSON.stringify(records).slice(1, -1);
+    const first = !this.fileOpen;
+    this.fileOpen = true;
+    return () => (first ? fs.writeFile(file, `[${body}`) : fs.appendFile(file, `,${body}`));
+  }
+
+  /** Shutdown: writes what is left and closes the trace file's JSON array; reports dropped records. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flush();
+    const file = this.global.trace_file;
+    if (this.fileOpen && file) {
+      this.fileOpen = false;
+      this.chain = this.chain.then(() => fs.appendFile(file, ']')).catch(() => undefined);
+      await this.chain;
+    }
+    this.reportDropped(true);
   }
 
   get enabledAnywhere(): boolean {
