@@ -1,13 +1,15 @@
 /**
- * `model-lab serve`: tritonserver's flags, the loopback default and its
- * warning, and a real start on free ports answering Triton's clients, then a
- * graceful stop.
+ * `model-lab serve`: tritonserver's flags (restricted APIs included), the
+ * lab's protection flags, the loopback default and its warning, and real
+ * starts on free ports answering Triton's clients, then graceful stops.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { f32, scriptConfig, scriptModel } from '../engine/runtime/testing/models';
+import { status } from '@grpc/grpc-js';
+import { createGrpcClient } from '../server/triton/grpc/client';
 import { TritonHttpClient } from '../server/triton/http/client';
 import { writeServeRepo } from '../server/triton/testing/serve-fixture';
 import { UsageError } from './args';
@@ -67,6 +69,63 @@ describe('serve arguments', () => {
     ]);
   });
 
+  it('reads the protection flags: allowed origins, restricted APIs and protocols, timeouts and sizes', () => {
+    const s = parseServeArgs([
+      '/r',
+      '--http-allow-origin=http://localhost:3000,https://app.example',
+      '--http-allow-origin',
+      'http://127.0.0.1:5173',
+      '--http-restricted-api=model-repository,logging:admin-key=s3cret',
+      '--http-restricted-api=inference:infer-key=k',
+      '--grpc-restricted-protocol=model-repository:admin-key=s3cret',
+      '--http-header-timeout-secs=5',
+      '--http-body-timeout-secs=9',
+      '--http-max-body-size=1000',
+      '--http-body-budget=5000',
+      '--http-max-connections=10',
+      '--grpc-max-message-size=2048',
+    ]);
+    if (s === 'help') throw new Error('help');
+    expect(s.options).toMatchObject({
+      httpAllowOrigins: ['http://localhost:3000', 'https://app.example', 'http://127.0.0.1:5173'],
+      httpRestricted: {
+        'model-repository': { header: 'admin-key', value: 's3cret' },
+        logging: { header: 'admin-key', value: 's3cret' },
+        inference: { header: 'infer-key', value: 'k' },
+      },
+      grpcRestricted: { 'model-repository': { header: 'triton-grpc-protocol-admin-key', value: 's3cret' } },
+      httpHeaderTimeoutMs: 5000,
+      httpBodyTimeoutMs: 9000,
+      httpMaxBodyBytes: 1000,
+      httpBodyBudgetBytes: 5000,
+      httpMaxConnections: 10,
+      grpcMaxMessageBytes: 2048,
+    });
+    expect(s.warnings).toEqual(['web pages from http://localhost:3000, https://app.example, http://127.0.0.1:5173 can call the HTTP API (run inference)']);
+    const d = parseServeArgs(['/r']);
+    if (d === 'help') throw new Error('help');
+    expect(d.options.httpAllowOrigins).toBeUndefined();
+    expect(d.options.httpRestricted).toBeUndefined();
+    expect(d.options).toMatchObject({ httpHeaderTimeoutMs: 30_000, httpBodyTimeoutMs: 120_000, httpMaxConnections: 1024 });
+  });
+
+  it.each([
+    [['/r', '--http-restricted-api=admin:k=v'], "unknown restricted api 'admin'"],
+    [['/r', '--grpc-restricted-protocol=admin:k=v'], "unknown restricted protocol 'admin'"],
+    [['/r', '--http-restricted-api=inference:k=v', '--http-restricted-api=inference,health:x=y'], "restricted api 'inference' can not be specified in multiple config groups"],
+    [['/r', '--http-restricted-api=inference:k'], "--http-restricted-api option format is '<config name>:<setting>=<value>'. Got inference:k"],
+    [['/r', '--http-allow-origin=*'], "--http-allow-origin expects origins such as http://localhost:3000 (scheme, host and port only; '*' and 'null' are not accepted), got '*'"],
+    [['/r', '--http-allow-origin=localhost:3000'], '--http-allow-origin expects origins'],
+    [['/r', '--http-body-timeout-secs=0'], '--http-body-timeout-secs expects an integer from 1 to 86400'],
+    [['/r', '--http-header-timeout-secs=soon'], '--http-header-timeout-secs expects an integer'],
+    [['/r', '--http-max-body-size=-1'], '--http-max-body-size expects an integer'],
+    [['/r', '--http-max-connections=0'], '--http-max-connections expects an integer'],
+    [['/r', '--grpc-max-message-size=3000000000'], '--grpc-max-message-size expects an integer from 1 to 2147483647'],
+  ])('%j is a usage error', (argv, message) => {
+    expect(() => parseServeArgs(argv)).toThrow(UsageError);
+    expect(() => parseServeArgs(argv)).toThrow(message);
+  });
+
   it.each([
     [['/r', '--http-port=70000'], '--http-port expects an integer from 0 to 65535'],
     [['/r', '--model-control-mode=sometimes'], '--model-control-mode must be none, poll or explicit'],
@@ -113,6 +172,62 @@ describe('serving', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     expect(io.errs.some((l) => l.includes('Started HTTPService at 127.0.0.1:'))).toBe(true);
+  }, 30_000);
+
+  it('with --http-restricted-api / --grpc-restricted-protocol load needs the key; pages and rebinding are refused', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-serve-'));
+    writeServeRepo(dir);
+    const setup = parseServeArgs([
+      dir,
+      '--http-port=0',
+      '--grpc-port=0',
+      '--allow-metrics=false',
+      '--model-control-mode=explicit',
+      '--load-model=batching',
+      '--http-restricted-api=model-repository:admin-key=s3cret',
+      '--grpc-restricted-protocol=model-repository:admin-key=s3cret',
+    ]);
+    if (setup === 'help') throw new Error('help');
+    const running = await startServe(setup, collect());
+    const http = new TritonHttpClient(`http://127.0.0.1:${running.serving.http!.port}`);
+    const grpc = createGrpcClient(`127.0.0.1:${running.serving.grpc!.port}`);
+    try {
+      const refused = await http.request('POST', '/v2/repository/models/two_in/load', '');
+      expect([refused.status, JSON.parse(refused.body.toString()).error]).toEqual([403, "This API is restricted, expecting header 'admin-key'"]);
+      await expect(grpc.repositoryModelLoad({ modelName: 'two_in' })).rejects.toMatchObject({ code: status.UNAVAILABLE, details: "This protocol is restricted, expecting header 'triton-grpc-protocol-admin-key'" });
+      expect(running.repo.models.get('two_in')?.versions.some((v) => v.state === 'READY')).toBeFalsy();
+      expect((await http.request('POST', '/v2/repository/models/two_in/load', '', { 'admin-key': 's3cret' })).status).toBe(200);
+      await grpc.repositoryModelUnload({ modelName: 'two_in' }, { metadata: { 'triton-grpc-protocol-admin-key': 's3cret' } });
+      // Inference is not restricted; pages and rebinding are refused whatever the key.
+      expect((await http.infer('batching', [f32('INPUT0', [1, 1], [1])])).outputs).toHaveLength(1);
+      const page = await http.request('POST', '/v2/repository/models/two_in/load', '', { Origin: 'https://evil.example', 'admin-key': 's3cret' });
+      expect(page.status).toBe(403);
+      const rebound = await http.request('GET', '/v2/health/ready', undefined, { Host: 'evil.example' });
+      expect(rebound.status).toBe(403);
+    } finally {
+      http.close();
+      grpc.close();
+      await running.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('--http-allow-origin lets that page call the API with CORS', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-serve-'));
+    writeServeRepo(dir);
+    const setup = parseServeArgs([dir, '--http-port=0', '--allow-grpc=false', '--allow-metrics=false', '--http-allow-origin=http://localhost:3000']);
+    if (setup === 'help') throw new Error('help');
+    const running = await startServe(setup, collect());
+    const http = new TritonHttpClient(`http://127.0.0.1:${running.serving.http!.port}`);
+    try {
+      const ok = await http.request('GET', '/v2/health/ready', undefined, { Origin: 'http://localhost:3000' });
+      expect([ok.status, ok.headers['access-control-allow-origin']]).toEqual([200, 'http://localhost:3000']);
+      expect((await http.request('GET', '/v2/health/ready', undefined, { Origin: 'http://localhost:3001' })).status).toBe(403);
+    } finally {
+      http.close();
+      await running.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 
   it('explains a port that is taken and starts nothing', async () => {

@@ -2,11 +2,16 @@
  * `model-lab serve <repo>`: the repository behind Triton's HTTP (8000), gRPC
  * (8001) and metrics (8002) endpoints, taking tritonserver's own flags so
  * scripts and docs written for tritonserver work as they are. Binds
- * 127.0.0.1 unless told otherwise. SIGINT/SIGTERM stop it gracefully.
+ * 127.0.0.1 unless told otherwise; refuses requests from web pages unless
+ * their origin is allowed; Triton's restricted APIs can put load/unload
+ * behind a key. A few lab-only flags bound time and memory per client.
+ * SIGINT/SIGTERM stop it gracefully.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { LabError } from '../engine/errors';
+import { LabError, errorMessage } from '../engine/errors';
+import { parseAllowedOrigins } from '../server/triton/access';
+import { GRPC_RESTRICTED_PREFIX, type Restrictions, parseRestrictedOption } from '../server/triton/restricted';
 import { type ControlMode, Repository } from '../engine/repository/repository';
 import { toModelSummary } from '../engine/repository/views';
 import { isLoopback, type ServeOptions, type Serving, startServing } from '../server/triton/serve';
@@ -30,7 +35,22 @@ export const SERVE_USAGE = `Usage: model-lab serve <repo> [tritonserver options]
   --exit-on-error=B                  exit when a model fails to load at start (false here;
                                      tritonserver defaults to true)
   --exit-timeout-secs=N              how long shutdown waits for requests in flight (30)
-  --http-max-input-size=BYTES        largest JSON request part or raw input (67108864)
+  --http-max-input-size=BYTES        largest JSON request part, raw input or inflated body (67108864)
+  --http-restricted-api=<apis>:<key>=<value>        as tritonserver: those APIs need header <key>
+                                     (e.g. model-repository:admin-key=secret; repeatable)
+  --grpc-restricted-protocol=<protocols>:<key>=<value>
+                                     as tritonserver: header triton-grpc-protocol-<key>
+                                     APIs: health, metadata, inference, shared-memory,
+                                     model-config, model-repository, statistics, trace, logging
+Model Lab only:
+  --http-allow-origin=ORIGIN[,ORIGIN] web pages of these origins may call the HTTP API (CORS);
+                                     requests from any other page are refused (none by default)
+  --http-header-timeout-secs=N       headers must arrive within N seconds (30)
+  --http-body-timeout-secs=N         a body must arrive within N seconds of its headers (120)
+  --http-max-body-size=BYTES         largest body with binary tensor data (1073741824)
+  --http-body-budget=BYTES           request bodies held at once, all clients (2147483648)
+  --http-max-connections=N           open HTTP connections; stalled ones make room (1024)
+  --grpc-max-message-size=BYTES      largest gRPC message received (--http-max-input-size)
   --allow-cpu-metrics=B --metrics-interval-ms=N
   --trace-config=triton,file=PATH --trace-config=level=TIMESTAMPS --trace-config=rate=N
                                      --trace-config=count=N --trace-config=log-frequency=N
@@ -80,6 +100,15 @@ const OPTIONS = {
   'exit-on-error': { type: 'string' },
   'exit-timeout-secs': { type: 'string' },
   'http-max-input-size': { type: 'string' },
+  'http-restricted-api': { type: 'string', multiple: true },
+  'grpc-restricted-protocol': { type: 'string', multiple: true },
+  'http-allow-origin': { type: 'string', multiple: true },
+  'http-header-timeout-secs': { type: 'string' },
+  'http-body-timeout-secs': { type: 'string' },
+  'http-max-body-size': { type: 'string' },
+  'http-body-budget': { type: 'string' },
+  'http-max-connections': { type: 'string' },
+  'grpc-max-message-size': { type: 'string' },
   'trace-config': { type: 'string', multiple: true },
   'log-verbose': { type: 'string' },
   'log-info': { type: 'string' },
@@ -109,6 +138,44 @@ function int(values: Values, key: string, dflt: number, min = 0, max = Number.MA
   const n = Number(v);
   if (typeof v !== 'string' || v.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${key} expects an integer from ${min} to ${max}, got '${String(v)}'`);
   return n;
+}
+
+/** --http-restricted-api / --grpc-restricted-protocol values, as tritonserver parses them. */
+function restrictions(values: Values, key: 'http-restricted-api' | 'grpc-restricted-protocol'): Restrictions | undefined {
+  const args = (values[key] as string[] | undefined) ?? [];
+  if (args.length === 0) return undefined;
+  const into: Restrictions = {};
+  try {
+    for (const a of args) parseRestrictedOption(a, key, key === 'http-restricted-api' ? '' : GRPC_RESTRICTED_PREFIX, key === 'http-restricted-api' ? 'api' : 'protocol', into);
+  } catch (err) {
+    throw new UsageError(errorMessage(err));
+  }
+  return into;
+}
+
+/** The protections of the endpoints: origins, restricted APIs, time and memory per client. */
+function protections(values: Values, warnings: string[]): Partial<ServeOptions> {
+  let origins: string[];
+  try {
+    origins = parseAllowedOrigins((values['http-allow-origin'] as string[] | undefined) ?? []);
+  } catch (err) {
+    throw new UsageError(errorMessage(err));
+  }
+  if (origins.length > 0) warnings.push(`web pages from ${origins.join(', ')} can call the HTTP API (run inference${values['model-control-mode'] === 'explicit' ? ', load and unload models' : ''})`);
+  const httpRestricted = restrictions(values, 'http-restricted-api');
+  const grpcRestricted = restrictions(values, 'grpc-restricted-protocol');
+  const grpcMax = values['grpc-max-message-size'] === undefined ? undefined : int(values, 'grpc-max-message-size', 0, 1, 2147483647);
+  return {
+    ...(origins.length > 0 ? { httpAllowOrigins: origins } : {}),
+    ...(httpRestricted ? { httpRestricted } : {}),
+    ...(grpcRestricted ? { grpcRestricted } : {}),
+    httpHeaderTimeoutMs: int(values, 'http-header-timeout-secs', 30, 1, 86400) * 1000,
+    httpBodyTimeoutMs: int(values, 'http-body-timeout-secs', 120, 1, 86400) * 1000,
+    httpMaxBodyBytes: int(values, 'http-max-body-size', 1024 * 1024 * 1024, 1),
+    httpBodyBudgetBytes: int(values, 'http-body-budget', 2 * 1024 * 1024 * 1024, 1),
+    httpMaxConnections: int(values, 'http-max-connections', 1024, 1, 1_000_000),
+    ...(grpcMax !== undefined ? { grpcMaxMessageBytes: grpcMax } : {}),
+  };
 }
 
 export interface ServeSetup {
@@ -182,6 +249,7 @@ export function parseServeArgs(argv: string[]): ServeSetup | 'help' {
     strictReadiness: bool(values, 'strict-readiness', true),
     exitTimeoutSecs: int(values, 'exit-timeout-secs', 30),
     httpMaxInputBytes: int(values, 'http-max-input-size', 64 * 1024 * 1024, 1),
+    ...protections(values, warnings),
     allowCpuMetrics: bool(values, 'allow-cpu-metrics', true),
     metricsIntervalMs: int(values, 'metrics-interval-ms', 2000, 1),
     ...(Object.keys(trace).length > 0 ? { trace } : {}),

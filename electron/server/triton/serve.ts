@@ -3,17 +3,21 @@
  * metrics endpoints over one TritonCore, started together (or not at all),
  * and stopped gracefully: new requests are refused, requests in flight
  * finish, then the listeners close. Used by `model-lab serve` and by the
- * desktop app's serve switch.
+ * desktop app's serve switch. The endpoints' protections (origins, Host,
+ * restricted APIs, body and connection limits) are set here from one set of
+ * options; see docs/SECURITY.md.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { LabError, errorMessage } from '../../engine/errors';
 import type { Repository } from '../../engine/repository/repository';
+import { isLoopbackName } from './access';
 import { TritonCore } from './core';
-import { startGrpcServer } from './grpc/server';
-import { startHttpServer } from './http/server';
+import { type GrpcServerOptions, startGrpcServer } from './grpc/server';
+import { type HttpServerOptions, startHttpServer } from './http/server';
 import type { LogLevel } from './log-settings';
 import { startMetricsServer } from './metrics/server';
+import type { Restrictions } from './restricted';
 
 export interface Endpoint {
   host: string;
@@ -30,9 +34,26 @@ export interface ServeOptions {
   strictReadiness?: boolean;
   exitTimeoutSecs?: number;
   httpMaxInputBytes?: number;
+  /** The largest HTTP body with binary tensor data (lab-only --http-max-body-size, default 1 GiB). */
+  httpMaxBodyBytes?: number;
+  /** HTTP request bodies held at once, server-wide (lab-only --http-body-budget, default 2 GiB). */
+  httpBodyBudgetBytes?: number;
+  /** Origins whose pages may call the HTTP API (lab-only --http-allow-origin; none by default). */
+  httpAllowOrigins?: string[];
+  /** Triton's --http-restricted-api. */
+  httpRestricted?: Restrictions;
+  /** Lab-only --http-header-timeout-secs / --http-body-timeout-secs / --http-max-connections. */
+  httpHeaderTimeoutMs?: number;
+  httpBodyTimeoutMs?: number;
+  httpMaxConnections?: number;
   /** Inferences in flight, all frontends together, before new ones are refused (default 1024). */
   maxInflight?: number;
+  /** The largest gRPC message received (lab-only --grpc-max-message-size; default --http-max-input-size). */
   grpcMaxMessageBytes?: number;
+  /** Triton's --grpc-restricted-protocol. */
+  grpcRestricted?: Restrictions;
+  /** Load/unload over the API even if the repository is not in explicit mode (the desktop Serve panel's switch). */
+  allowModelControl?: boolean;
   allowCpuMetrics?: boolean;
   metricsIntervalMs?: number;
   /** --trace-config triton,file=<path> and friends. */
@@ -52,17 +73,45 @@ export interface Serving {
   stop(): Promise<{ drained: boolean }>;
 }
 
-const LOCAL = new Set(['127.0.0.1', 'localhost', '::1']);
-
-/** Whether an address is only reachable from this machine. */
+/** Whether an address is only reachable from this machine (localhost, 127.0.0.0/8, ::1). */
 export function isLoopback(host: string): boolean {
-  return LOCAL.has(host);
+  return isLoopbackName(host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host);
 }
 
 function bindError(kind: string, ep: Endpoint, err: unknown): LabError {
   const code = (err as NodeJS.ErrnoException).code;
   const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'address not available on this machine' : errorMessage(err);
   return new LabError('UNAVAILABLE', `failed to start ${kind} service on ${ep.host}:${ep.port}: ${why}`, { cause: err });
+}
+
+/** Only the options that were given, so each server keeps its own defaults. */
+function given<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+function httpOptions(opts: ServeOptions, ep: Endpoint): HttpServerOptions {
+  return {
+    host: ep.host,
+    port: ep.port,
+    ...given({
+      maxInputBytes: opts.httpMaxInputBytes,
+      maxBodyBytes: opts.httpMaxBodyBytes,
+      bodyBudgetBytes: opts.httpBodyBudgetBytes,
+      allowOrigins: opts.httpAllowOrigins,
+      restricted: opts.httpRestricted,
+      headerTimeoutMs: opts.httpHeaderTimeoutMs,
+      bodyTimeoutMs: opts.httpBodyTimeoutMs,
+      maxConnections: opts.httpMaxConnections,
+    }),
+  };
+}
+
+function grpcOptions(opts: ServeOptions, ep: Endpoint): GrpcServerOptions {
+  return {
+    host: ep.host,
+    port: ep.port,
+    ...given({ maxMessageBytes: opts.grpcMaxMessageBytes ?? opts.httpMaxInputBytes, restricted: opts.grpcRestricted }),
+  };
 }
 
 export async function startServing(repo: Repository, opts: ServeOptions): Promise<Serving> {
@@ -72,6 +121,7 @@ export async function startServing(repo: Repository, opts: ServeOptions): Promis
     ...(opts.exitTimeoutSecs !== undefined ? { exitTimeoutSecs: opts.exitTimeoutSecs } : {}),
     scratchDir: path.resolve(os.tmpdir()),
     ...(opts.maxInflight ? { maxInflight: opts.maxInflight } : {}),
+    ...(opts.allowModelControl ? { allowModelControl: true } : {}),
     log: (level: LogLevel, message: string) => opts.sink?.(core.logSettings.format(level, message)),
   });
   if (opts.log) {
@@ -101,7 +151,7 @@ export async function startServing(repo: Repository, opts: ServeOptions): Promis
   try {
     if (opts.grpc) {
       const ep = opts.grpc;
-      const g = await startGrpcServer(core, { host: ep.host, port: ep.port, ...(opts.grpcMaxMessageBytes ? { maxMessageBytes: opts.grpcMaxMessageBytes } : {}), log }).catch((err: unknown) => {
+      const g = await startGrpcServer(core, { ...grpcOptions(opts, ep), log }).catch((err: unknown) => {
         throw bindError('GRPC', ep, err);
       });
       closers.push(() => g.close(true));
@@ -110,13 +160,7 @@ export async function startServing(repo: Repository, opts: ServeOptions): Promis
     }
     if (opts.http) {
       const ep = opts.http;
-      const h = await startHttpServer(core, {
-        host: ep.host,
-        port: ep.port,
-        ...(opts.httpMaxInputBytes ? { maxInputBytes: opts.httpMaxInputBytes } : {}),
-        ...(opts.maxInflight ? { maxInflight: opts.maxInflight } : {}),
-        log,
-      }).catch((err: unknown) => {
+      const h = await startHttpServer(core, { ...httpOptions(opts, ep), log }).catch((err: unknown) => {
         throw bindError('HTTP', ep, err);
       });
       closers.push(() => h.close());
