@@ -5,11 +5,12 @@
  * finalize() never returns, and what a model prints is kept in bounded lines.
  * Processes are counted in /proc (Linux).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeRepositories, loadRepository, stateOf, TempDirs } from '../../repository/testing/temp-repo';
 import { MAX_LOG_LINE } from '../log-lines';
+import { alive, spawningModel as spawning, stubs, until } from './testing/processes';
 import { pythonConfig, pythonMissing } from './testing/repo';
 
 const temp = new TempDirs();
@@ -20,45 +21,6 @@ afterEach(async () => {
 
 const io = { inputs: [{ name: 'IN', dims: [-1] }], outputs: [{ name: 'OUT', dims: [-1] }] };
 const linux = process.platform === 'linux';
-
-/** The Python stubs this process started and that are still running (zombies not counted). */
-function stubs(): number[] {
-  const out: number[] = [];
-  for (const task of readdirSync(`/proc/${process.pid}/task`)) {
-    const text = readFileSync(`/proc/${process.pid}/task/${task}/children`, 'utf8').trim();
-    for (const pid of text ? text.split(/\s+/).map(Number) : []) {
-      if (alive(pid) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('model_lab_stub')) out.push(pid);
-    }
-  }
-  return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    // The state follows the command name in parentheses; Z is a process that has ended.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
-  for (const end = Date.now() + ms; !cond() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
-  return cond();
-}
-
-/** A model.py whose initialize() starts `sleep 1000` and writes its pid next to the model; `finalize` is its finalize() body. */
-const spawning = (finalize = 'pass'): string => `import os, subprocess
-class TritonPythonModel:
-    def initialize(self, args):
-        p = subprocess.Popen(["sleep", "1000"])
-        open(os.path.join(args["model_repository"], "child.pid"), "w").write(str(p.pid))
-    def execute(self, requests):
-        return []
-    def finalize(self):
-        ${finalize}
-`;
 
 describe.skipIf(pythonMissing || !linux)('Python processes end with their model', () => {
   it('removing the model folder (poll) stops the Python process and the process model.py started', async () => {
