@@ -180,6 +180,15 @@ describe('connections cannot hold the server hostage', () => {
     expect(closed.filter((c) => !c).length).toBe(0);
   }, 30_000);
 
+  it('requests the HTTP parser refuses get a JSON error body too', async () => {
+    const f = await serve();
+    const port = f.http!.port;
+    const garbage = await rawRequest(port, 'GARBAGE\r\n\r\n');
+    expect([garbage?.status, garbage?.headers['content-type'], garbage && errorOf(garbage)]).toEqual([400, 'application/json', expect.stringMatching(/^malformed HTTP request: /)]);
+    const huge = await rawRequest(port, head('GET', '/v2', [['Host', 'localhost'], ['X-Filler', 'x'.repeat(20_000)]]));
+    expect([huge?.status, huge && errorOf(huge)]).toEqual([431, 'request headers are too large']);
+  });
+
   it('a request whose body is late gets 408 with an error body', async () => {
     const f = await serve({ http: { bodyTimeoutMs: 300 } });
     const port = f.http!.port;
@@ -191,11 +200,14 @@ describe('connections cannot hold the server hostage', () => {
     expect(await closedWithin(s, 2000)).toBe(true);
   });
 
-  it('half-sent headers are closed after the header timeout', async () => {
+  it('half-sent headers are answered 408 and closed after the header timeout', async () => {
     const f = await serve({ http: { headerTimeoutMs: 300 } });
     const port = f.http!.port;
     const s = await open(port);
+    const reply = readResponse(s, 3000);
     s.write(`POST /v2/models/batching/infer HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`);
+    const r = await reply;
+    expect([r?.status, r && errorOf(r)]).toEqual([408, 'request headers not received within 0.3 s (--http-header-timeout-secs)']);
     expect(await closedWithin(s, 3000)).toBe(true);
     const idle = await open(port);
     expect(await closedWithin(idle, 3000)).toBe(true);

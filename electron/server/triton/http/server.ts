@@ -10,6 +10,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { LabError, errorMessage, toLabError } from '../../../engine/errors';
@@ -395,6 +396,7 @@ export async function startHttpServer(core: TritonCore, opts: HttpServerOptions)
         res.end(JSON.stringify({ error: errorMessage(err) }));
       });
   });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, limits));
   const connections = new ConnectionGuard(server, limits);
   server.keepAliveTimeout = 65_000;
 
@@ -415,6 +417,22 @@ export async function startHttpServer(core: TritonCore, opts: HttpServerOptions)
         connections.closeAll(2000);
       }),
   };
+}
+
+/** What Node's HTTP parser refused (or headers that came too late), answered with a JSON error as everything else. */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex, limits: ConnectionLimits): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', `request headers not received within ${limits.headerTimeoutMs / 1000} s (--http-header-timeout-secs)`]
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'request headers are too large']
+        : [400, 'Bad Request', `malformed HTTP request: ${err.message}`];
+  const body = JSON.stringify({ error: message });
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** Shared memory cannot be registered with the lab: status lists no regions, register is refused. */
