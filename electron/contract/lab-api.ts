@@ -443,6 +443,11 @@ export interface ServeSettings {
   httpPort: number;
   grpcPort: number;
   metricsPort: number;
+  /**
+   * Whether clients may load and unload models over the API (Triton's repository extension, with
+   * config and file overrides). Off by default: a served folder stays as the lab loaded it.
+   */
+  modelControl: boolean;
 }
 
 /** The Triton-compatible server (HTTP, gRPC, metrics) the app can run for one open repository. */

@@ -31,7 +31,7 @@ export interface ServeControl {
   stop(): Promise<ServeStatus>;
 }
 
-const NO_SERVING: ServeStatus = { available: false, state: 'stopped', inFlight: 0, settings: { host: '127.0.0.1', httpPort: 8000, grpcPort: 8001, metricsPort: 8002 } };
+const NO_SERVING: ServeStatus = { available: false, state: 'stopped', inFlight: 0, settings: { host: '127.0.0.1', httpPort: 8000, grpcPort: 8001, metricsPort: 8002, modelControl: false } };
 
 
 
@@ -93,6 +93,7 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
         if (v !== undefined) settings[key] = v;
       }
       if (p['host'] !== undefined) settings.host = str(p, 'host', 255);
+      if (p['modelControl'] !== undefined) settings.modelControl = bool(p, 'modelControl');
       return host.serving.start(str(p, 'repoId'), settings);
     },
     stopServing: async () => (host.serving ? host.serving.stop() : NO_SERVING),

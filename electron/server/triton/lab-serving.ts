@@ -1,7 +1,10 @@
 /**
  * The desktop app's serve switch: one open repository of the Lab behind
  * Triton's endpoints, sharing the Lab's loaded models (what the UI runs is
- * what clients get). Status changes go out as lab events.
+ * what clients get). Model control through the API (load/unload, with
+ * config and file overrides) is off unless the user turns it on: lab
+ * repositories are not in explicit mode, so Triton's own rule refuses it.
+ * Status changes go out as lab events.
  */
 import type { ServeSettings, ServeStatus } from '../../contract/lab-api';
 import { errorMessage } from '../../engine/errors';
@@ -9,7 +12,7 @@ import type { Lab } from '../../engine/lab';
 import type { ServeControl } from '../../engine/lab-handlers';
 import { type Serving, startServing } from './serve';
 
-const DEFAULTS: ServeSettings = { host: '127.0.0.1', httpPort: 8000, grpcPort: 8001, metricsPort: 8002 };
+const DEFAULTS: ServeSettings = { host: '127.0.0.1', httpPort: 8000, grpcPort: 8001, metricsPort: 8002, modelControl: false };
 
 export class LabServing implements ServeControl {
   private serving: Serving | undefined;
@@ -71,12 +74,13 @@ export class LabServing implements ServeControl {
       this.error = undefined;
       this.changed();
       try {
-        const { host, httpPort, grpcPort, metricsPort } = this.settings;
+        const { host, httpPort, grpcPort, metricsPort, modelControl } = this.settings;
         this.serving = await startServing(repo, {
           http: { host, port: httpPort },
           grpc: { host, port: grpcPort },
           metrics: { host, port: metricsPort },
           version: this.version,
+          allowModelControl: modelControl,
           sink: this.log,
         });
         this.state = 'running';

@@ -124,7 +124,7 @@ describe('tour steps over the lab state', () => {
     expect(run.result?.(s)).toEqual({ needs: [{ runId: 'q1', name: 'softmax_0.tmp_0' }] });
     expect(run.result?.({ ...s, pages: { [tensorKey('q1', 'softmax_0.tmp_0')]: { offset: 0, total: 2, values: [0.9871, 0.0129] } } })?.text?.en).toBe('0°: 0.987, 180°: 0.013');
     const serve = step(quickDeployTour, 'Serve the repository');
-    const running = state({ serve: { status: { available: true, state: 'running', repoId: 'r3', http: 'http://127.0.0.1:8000', grpc: '127.0.0.1:8001', inFlight: 0, settings: { host: '127.0.0.1', httpPort: 8000, grpcPort: 8001, metricsPort: 8002 } } } });
+    const running = state({ serve: { status: { available: true, state: 'running', repoId: 'r3', http: 'http://127.0.0.1:8000', grpc: '127.0.0.1:8001', inFlight: 0, settings: { host: '127.0.0.1', httpPort: 8000, grpcPort: 8001, metricsPort: 8002, modelControl: false } } } });
     expect(serve.check?.(running)).toBe(true);
     expect(serve.result?.(running)?.text?.en).toBe('Serving at HTTP http://127.0.0.1:8000, gRPC 127.0.0.1:8001');
     expect(serve.check?.(state({ serve: { status: { ...running.serve.status!, repoId: 'r1' } } }))).toBe(false);
