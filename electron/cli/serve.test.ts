@@ -106,6 +106,7 @@ describe('serve arguments', () => {
     if (d === 'help') throw new Error('help');
     expect(d.options.httpAllowOrigins).toBeUndefined();
     expect(d.options.httpRestricted).toBeUndefined();
+    expect(d.options.httpBodyBudgetBytes).toBeUndefined();
     expect(d.options).toMatchObject({ httpHeaderTimeoutMs: 30_000, httpBodyTimeoutMs: 120_000, httpMaxConnections: 1024 });
   });
 

@@ -48,7 +48,8 @@ Model Lab only:
   --http-header-timeout-secs=N       headers must arrive within N seconds (30)
   --http-body-timeout-secs=N         a body must arrive within N seconds of its headers (120)
   --http-max-body-size=BYTES         largest body with binary tensor data (1073741824)
-  --http-body-budget=BYTES           request bodies held at once, all clients (2147483648)
+  --http-body-budget=BYTES           request bodies held at once, all clients (2147483648,
+                                     or --http-max-body-size if larger)
   --http-max-connections=N           open HTTP connections; stalled ones make room (1024)
   --grpc-max-message-size=BYTES      largest gRPC message received (--http-max-input-size)
   --allow-cpu-metrics=B --metrics-interval-ms=N
@@ -172,7 +173,8 @@ function protections(values: Values, warnings: string[]): Partial<ServeOptions> 
     httpHeaderTimeoutMs: int(values, 'http-header-timeout-secs', 30, 1, 86400) * 1000,
     httpBodyTimeoutMs: int(values, 'http-body-timeout-secs', 120, 1, 86400) * 1000,
     httpMaxBodyBytes: int(values, 'http-max-body-size', 1024 * 1024 * 1024, 1),
-    httpBodyBudgetBytes: int(values, 'http-body-budget', 2 * 1024 * 1024 * 1024, 1),
+    // Left to the server by default: 2 GiB, never less than one largest body.
+    ...(values['http-body-budget'] !== undefined ? { httpBodyBudgetBytes: int(values, 'http-body-budget', 0, 1) } : {}),
     httpMaxConnections: int(values, 'http-max-connections', 1024, 1, 1_000_000),
     ...(grpcMax !== undefined ? { grpcMaxMessageBytes: grpcMax } : {}),
   };
