@@ -134,9 +134,18 @@ async function loaded<M>(c: ChildChannel<M>, wording: ChildWording, ms: number):
   return first.type === 'loaded' && first.hasAutoComplete;
 }
 
-/** Loads the model in a throwaway child and runs its auto_complete_config, if it has one. */
-export async function autoCompleteIn<M>(c: ChildChannel<M>, wording: ChildWording, config: Record<string, unknown>, ms: number): Promise<Record<string, unknown> | undefined> {
+/** Loads the model in a throwaway child and runs its auto_complete_config, if it has one; aborting `signal` stops the child. */
+export async function autoCompleteIn<M>(
+  c: ChildChannel<M>,
+  wording: ChildWording,
+  config: Record<string, unknown>,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<Record<string, unknown> | undefined> {
+  const stop = (): void => void c.terminate();
+  signal?.addEventListener('abort', stop);
   try {
+    if (signal?.aborted) throw new LabError('CANCELLED', 'loading was cancelled');
     if (!(await loaded(c, wording, ms))) return undefined;
     const reply = c.control('autocomplete-result', ms);
     c.sendControl({ type: 'autocomplete', config });
@@ -145,6 +154,7 @@ export async function autoCompleteIn<M>(c: ChildChannel<M>, wording: ChildWordin
     if (msg.error) throw failure(`${wording.autoCompletePrefix} failed: `, msg.error);
     return msg.config;
   } finally {
+    signal?.removeEventListener('abort', stop);
     await c.terminate();
   }
 }

@@ -30,6 +30,8 @@ export interface PrepareContext {
   runCode?: boolean;
   /** The lab's Python interpreter setting. */
   python?: string;
+  /** Aborted when the load is cancelled or the repository closes: a throwaway auto-complete child stops. */
+  signal?: AbortSignal;
 }
 
 export interface PrepareResult {
@@ -109,6 +111,7 @@ const script: BackendDescriptor = {
         configToTritonJson(ctx.config),
         () => undefined,
         30_000,
+        ctx.signal,
       );
       const changed = json ? applyScriptAutoComplete(ctx.config, json, ctx.filled) : false;
       return { issues: [], changed, modelFile: file };

@@ -296,7 +296,18 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
   issues.push(...outside);
   issues.push(...normalizeInstanceGroups(c, opts.devices, filled));
   issues.push(...validateInstanceGroups(c, opts.devices.gpus));
-  const ctx = { model: rec.name, versionDir: v.dir, config: c, filled, autoComplete: opts.autoComplete, defaultMaxBatchSize: opts.defaultMaxBatchSize, runCode: opts.runCode !== false, ...(opts.python ? { python: opts.python } : {}) };
+  const signal = opts.runtime?.signal?.(rec.name);
+  const ctx = {
+    model: rec.name,
+    versionDir: v.dir,
+    config: c,
+    filled,
+    autoComplete: opts.autoComplete,
+    defaultMaxBatchSize: opts.defaultMaxBatchSize,
+    runCode: opts.runCode !== false,
+    ...(opts.python ? { python: opts.python } : {}),
+    ...(signal ? { signal } : {}),
+  };
   const prepared: PrepareResult = outside.length > 0 ? { issues: [], changed: false } : await backend.complete(ctx);
   issues.push(...prepared.issues);
   if (prepared.changed) normalizeModelConfig(c, filled);

@@ -216,9 +216,10 @@ export class Repository implements ModelResolver {
     }
   }
 
-  /** Runs repository mutations one at a time so loads never interleave. */
+  /** Runs repository mutations one at a time so loads never interleave; none starts once close() began. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
+    const guarded = (): Promise<T> => (this.closing ? Promise.reject(new LabError('UNAVAILABLE', `the repository ${this.root} is closed`)) : fn());
+    const run = this.queue.then(guarded, guarded);
     this.queue = run.then(
       () => undefined,
       () => undefined,
@@ -516,6 +517,7 @@ export class Repository implements ModelResolver {
     this.stopPolling();
     this.options.pollSecs = secs;
     const tick = (): void => {
+      if (this.closing) return;
       this.pollTimer = setTimeout(() => {
         this.poll().then(tick, tick);
       }, secs * 1000);

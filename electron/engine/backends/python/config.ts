@@ -22,7 +22,15 @@ export interface PythonPrepared {
   ioFromUnrunnableCode?: boolean;
 }
 
-export async function preparePython(ctx: { model: string; versionDir: string; config: ModelConfig; autoComplete: boolean; runCode?: boolean; python?: string }): Promise<PythonPrepared> {
+export async function preparePython(ctx: {
+  model: string;
+  versionDir: string;
+  config: ModelConfig;
+  autoComplete: boolean;
+  runCode?: boolean;
+  python?: string;
+  signal?: AbortSignal;
+}): Promise<PythonPrepared> {
   const file = path.join(ctx.versionDir, ctx.config.defaultModelFilename || FILENAME.python);
   const isFile = await fs.stat(file).then((s) => s.isFile()).catch(() => false);
   if (!isFile) {
@@ -50,6 +58,7 @@ export async function preparePython(ctx: { model: string; versionDir: string; co
       configToTritonJson(ctx.config),
       () => undefined,
       30_000,
+      ctx.signal,
     );
     return { issues: [], modelFile: file, ...(completed ? { completed } : {}) };
   } catch (err) {

@@ -29,8 +29,9 @@ export function pythonAutoComplete(
   config: Record<string, unknown>,
   log: (level: LogLevel, message: string) => void,
   timeoutMs: number,
+  signal?: AbortSignal,
 ): Promise<Record<string, unknown> | undefined> {
-  return autoCompleteIn(new PythonProcess(executable, setup, log), WORDING, config, timeoutMs);
+  return autoCompleteIn(new PythonProcess(executable, setup, log), WORDING, config, timeoutMs, signal);
 }
 
 function result(r: WireResponse, payload: Uint8Array): InstanceResult {

@@ -96,8 +96,8 @@ class WorkerHandle extends ChildChannel<WorkerMessage> {
 const WORDING = { loadPrefix: 'failed to load the script: ', autoCompletePrefix: 'autoCompleteConfig' };
 
 /** Starts a worker just to load the script and run its autoCompleteConfig, if it has one. */
-export function scriptAutoComplete(setup: WorkerSetup, config: ConfigJson, log: ScriptInstanceOptions['log'], timeoutMs: number): Promise<ConfigJson | undefined> {
-  return autoCompleteIn(new WorkerHandle(setup, log), WORDING, config, timeoutMs);
+export function scriptAutoComplete(setup: WorkerSetup, config: ConfigJson, log: ScriptInstanceOptions['log'], timeoutMs: number, signal?: AbortSignal): Promise<ConfigJson | undefined> {
+  return autoCompleteIn(new WorkerHandle(setup, log), WORDING, config, timeoutMs, signal);
 }
 
 export class ScriptInstance extends SupervisedInstance<WorkerHandle, WorkerMessage> implements BackendInstance {
