@@ -1,7 +1,7 @@
 /** The frame format: tensors round-trip through encode and a reader fed in arbitrary pieces, aligned and uncopied where possible. */
 import { describe, expect, it } from 'vitest';
 import { bytesFromStrings, type Tensor } from '../../tensor/tensor';
-import { FrameReader, HEAD_BYTES, PayloadBuilder, encodeFrame, tensorsFrom, type Frame } from './frames';
+import { FrameReader, HEAD_BYTES, MAX_HEADER_BYTES, PayloadBuilder, encodeFrame, tensorsFrom, type Frame } from './frames';
 import type { TensorMeta } from './protocol';
 
 const TENSORS: Tensor[] = [
@@ -57,5 +57,16 @@ describe('frames', () => {
 
   it('a meta pointing outside its payload is refused', () => {
     expect(() => tensorsFrom([{ name: 'x', dtype: 'FP32', shape: [4], offset: 0, nbytes: 16 }], new Uint8Array(8))).toThrow("tensor 'x' lies outside its frame");
+  });
+
+  it('a large header fed in small pieces is read whole; a header over the limit is a malformed frame', () => {
+    const frames: Frame<{ message: string }>[] = [];
+    const reader = new FrameReader<{ message: string }>((f) => frames.push(f));
+    const all = Buffer.concat(encodeFrame({ message: 'z'.repeat(4 * 2 ** 20) }));
+    for (let off = 0; off < all.byteLength; off += 7) reader.push(all.subarray(off, off + 7 > all.byteLength ? all.byteLength : off + 7));
+    expect(frames.map((f) => f.header.message.length)).toEqual([4 * 2 ** 20]);
+    const huge = Buffer.alloc(HEAD_BYTES);
+    huge.writeUInt32LE(MAX_HEADER_BYTES + 1, 0);
+    expect(() => new FrameReader(() => undefined).push(huge)).toThrow(/frame header of \d+ bytes/);
   });
 });

@@ -10,6 +10,8 @@ import { type Tensor, deserializeBytes, elementCount, isBytesData, serializeByte
 import type { TensorMeta } from './protocol';
 
 export const HEAD_BYTES = 12;
+/** The largest JSON header read (tensor bytes travel in the payload; a header over this is a malformed frame). */
+export const MAX_HEADER_BYTES = 64 * 2 ** 20;
 
 /** Collects the tensors of one outgoing frame. */
 export class PayloadBuilder {
@@ -88,13 +90,13 @@ export class FrameReader<H> {
     this.pending.push(chunk);
     this.pendingBytes += chunk.byteLength;
     if (this.pendingBytes < HEAD_BYTES) return undefined;
+    if (this.pending.length > 1 && this.pending[0]!.byteLength < HEAD_BYTES) this.pending = [Buffer.concat(this.pending)];
+    const hlen = this.pending[0]!.readUInt32LE(0);
+    if (hlen > MAX_HEADER_BYTES) throw new Error(`a frame header of ${hlen} bytes (at most ${MAX_HEADER_BYTES})`);
+    // The chunks are joined once the whole header is there, not on every chunk (a large header stays linear).
+    if (this.pendingBytes < HEAD_BYTES + hlen) return undefined;
     const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-    const hlen = buf.readUInt32LE(0);
     const plen = Number(buf.readBigUInt64LE(4));
-    if (buf.byteLength < HEAD_BYTES + hlen) {
-      this.pending = [buf];
-      return undefined;
-    }
     this.header = JSON.parse(buf.toString('utf8', HEAD_BYTES, HEAD_BYTES + hlen)) as H;
     this.pending = [];
     this.pendingBytes = 0;

@@ -102,11 +102,13 @@ class TritonPythonModel:
 
   it('a line printed without a newline is kept cut to a bounded length', async () => {
     const model = `import sys
+import triton_python_backend_utils as pb_utils
 class TritonPythonModel:
     def initialize(self, args):
         sys.stdout.write("x" * 5000000)
         sys.stdout.flush()
         print("")
+        pb_utils.Logger.log_info("y" * 5000000)
         print("after")
     def execute(self, requests):
         return []
@@ -118,6 +120,8 @@ class TritonPythonModel:
     const long = logs().find((l) => l.startsWith('xxx'))!;
     expect(long.length).toBeLessThan(MAX_LOG_LINE + 100);
     expect(long).toMatch(/… \(\d+ more characters not kept\)$/);
+    const logged = logs().find((l) => l.startsWith('yyy'))!;
+    expect(logged.length).toBeLessThan(MAX_LOG_LINE + 100);
     expect(existsSync(d.root)).toBe(true);
   }, 30_000);
 });

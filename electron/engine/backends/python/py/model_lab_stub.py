@@ -22,6 +22,7 @@ import traceback
 import numpy as np
 
 _HEAD = struct.Struct("<IQ")
+_MAX_LOG_CHARS = 8192
 _STUB_DIR = os.path.dirname(os.path.abspath(__file__))
 
 import triton_python_backend_utils as pb_utils  # noqa: E402  (next to this file: sys.path[0])
@@ -248,6 +249,10 @@ class Lab:
         self.requested = {}
 
     def log(self, level, message):
+        # The lab keeps 8,192 characters of a line; a huge message is cut here, before it is framed.
+        message = str(message)
+        if len(message) > _MAX_LOG_CHARS:
+            message = "%s … (%d more characters not kept)" % (message[:_MAX_LOG_CHARS], len(message) - _MAX_LOG_CHARS)
         self.channel.send({"type": "log", "level": level, "message": message})
 
     def _response_wire(self, response, requested, payload):
