@@ -414,7 +414,8 @@ export class TritonCore {
     const deadline = Date.now() + timeoutMs;
     const drained = this.inflight === 0 || (await this.drain(timeoutMs));
     if (!drained) this.log('warning', `Exit timeout expired with ${this.inflight} request(s) in flight. Exiting immediately.`);
-    await this.dropScratchModels(Math.max(1000, deadline - Date.now()));
+    // What is left of the exit timeout (a moment at least, when the drain used it all).
+    await this.dropScratchModels(Math.max(250, deadline - Date.now()));
     await this.scratch.removeAll().catch((err: unknown) => this.log('error', `failed to remove the scratch folder: ${errorMessage(err)}`));
     await this.traceSettings.close();
     return { drained };
