@@ -49,7 +49,7 @@ describe('a failed reload keeps the loaded version serving', () => {
     expect(rec.configText).toContain('oops');
     expect(rec.issues.map((i) => i.code)).toContain('config.syntax');
     expect(repo.index().find((e) => e.name === 'a')).toEqual({ name: 'a', version: '1', state: 'READY', reason: expect.stringMatching(/^reload failed, the previously loaded version still serves: failed to read text proto/) });
-    expect(rec.versions[0]!.logs.at(-1)?.message).toMatch(/^reload failed, version 1 keeps serving what was loaded before: failed to read text proto/);
+    expect(rec.versions[0]!.logs.at(-1)?.message).toMatch(/^reload failed, the version loaded before keeps serving: failed to read text proto/);
     // The same broken files are not loaded again on every poll; fixing them is.
     expect(await repo.poll()).toEqual([]);
     await d.write('a/config.pbtxt', identityConfig('a', { mbs: 2 }));
@@ -58,14 +58,16 @@ describe('a failed reload keeps the loaded version serving', () => {
     expect(repo.models.get('a')!.versions[0]!.config!.maxBatchSize).toBe(2);
   });
 
-  it('poll: a corrupt model.onnx; the version that served answers, the failure is in the index', async () => {
+  it('poll: a corrupt model.onnx; the version that served answers, the failure is in the index and the host\'s log', async () => {
     const d = await temp.make(FILES);
-    const repo = await loadRepository(d.root);
+    const printed: string[] = [];
+    const repo = await loadRepository(d.root, { onModelLog: (model, version, level, message) => printed.push(`${model} v${version} ${level}: ${message}`) });
     await d.write('m/1/model.onnx', new Uint8Array([1, 2, 3, 4]));
     await repo.poll();
     expect(values((await repo.infer('m', -1, x())).outputs[0])).toHaveLength(3);
     expect(repo.models.get('m')!.reloadFailure).toMatchObject({ kind: 'load', reason: expect.stringMatching(/^version 1 is at UNAVAILABLE state: Internal: unable to load model 'm'/) });
     expect(repo.index().find((e) => e.name === 'm')).toMatchObject({ state: 'READY', reason: expect.stringContaining('not a valid ONNX model') });
+    expect(printed).toContainEqual(expect.stringMatching(/^m v1 error: reload failed, the version loaded before keeps serving: version 1 is at UNAVAILABLE state/));
   });
 
   it('explicit load: the failure is recorded, the loaded version keeps serving; a new version that loaded is stopped again', async () => {

@@ -118,7 +118,6 @@ function keepServing(prev: ModelRecord, fresh: ModelRecord, failure: Omit<Reload
   prev.files = fresh.files;
   prev.stamp = fresh.stamp;
   prev.reloadFailure = { ...failure, time: Date.now() };
-  for (const v of kept) appendLog(v, 'error', `reload failed, version ${v.version} keeps serving what was loaded before: ${failure.reason}`);
   return stop;
 }
 
@@ -308,9 +307,10 @@ export class Repository implements ModelResolver {
     if (!used) await o.release().catch(() => undefined);
   }
 
+  /** A line in the log of each version that serves (or is served by policy), passed on to the host's log. */
   private logToAll(rec: ModelRecord, level: LogLevel, message: string): void {
     for (const v of rec.versions) {
-      if (!v.served) continue;
+      if (!v.served || (rec.reloadFailure && !v.runner)) continue;
       const line = appendLog(v, level, message);
       this.options.runtime?.log?.(rec.name, v.version, level, line);
     }
@@ -347,6 +347,8 @@ export class Repository implements ModelResolver {
       if (prev && failure) {
         // Triton's rule: a failed reload leaves the loaded versions serving and only reports the failure.
         stopped.push(...keepServing(prev, rec, failure));
+        // The model log, and through it the server's log (model-lab serve prints model logs).
+        this.logToAll(prev, 'error', `reload failed, the version loaded before keeps serving: ${failure.reason}`);
         this.restoreOverride(name, prev);
         this.models.set(name, prev);
         retired.push(rec);
