@@ -125,7 +125,8 @@ interface Exchange {
 
 export async function startHttpServer(core: TritonCore, opts: HttpServerOptions): Promise<RunningHttpServer> {
   const maxInputBytes = opts.maxInputBytes ?? HTTP_DEFAULTS.maxInputBytes;
-  const maxBodyBytes = opts.maxBodyBytes ?? HTTP_DEFAULTS.maxBodyBytes;
+  // A body with binary data also carries a JSON header of up to maxInputBytes.
+  const maxBodyBytes = Math.max(opts.maxBodyBytes ?? HTTP_DEFAULTS.maxBodyBytes, maxInputBytes);
   const budget = new BodyBudget(opts.bodyBudgetBytes ?? Math.max(HTTP_DEFAULTS.bodyBudgetBytes, maxBodyBytes, maxInputBytes));
   const restricted = opts.restricted ?? {};
   const guardOptions = { host: opts.host, allowOrigins: opts.allowOrigins ?? [], restricted };
