@@ -36,6 +36,8 @@ export function modelFileIssues(modelDir: string, versionDir: string, c: ModelCo
 /** A file the lab reads for the model (labels, warm-up data), and where it is named in the config. */
 export interface NamedFile {
   file: string;
+  /** The name as the config writes it ('' for a path taken as it is, the batching library's). */
+  name: string;
   message: (file: string) => string;
   code: string;
   path: ConfigIssue['path'];
@@ -49,6 +51,7 @@ export function readFiles(modelName: string, modelDir: string, c: ModelConfig): 
     if (!o.labelFilename) continue;
     out.push({
       file: path.join(modelDir, o.labelFilename),
+      name: o.labelFilename,
       message: (f) => `label file path '${f}' for output '${o.name}' in model '${modelName}' is outside model directory`,
       code: 'output.label-outside',
       path: ['output', i, 'label_filename'],
@@ -60,6 +63,7 @@ export function readFiles(modelName: string, modelDir: string, c: ModelConfig): 
       if (input.inputDataType.case !== 'inputDataFile') continue;
       out.push({
         file: path.join(modelDir, WARMUP_FOLDER, input.inputDataType.value),
+        name: input.inputDataType.value,
         message: (f) => `warmup data file '${f}' for input '${name}' of warmup sample '${w.name}' in model '${modelName}' is outside model directory`,
         code: 'warmup.file-outside',
         path: ['model_warmup', i, 'inputs', { key: name }, 'input_data_file'],
@@ -71,6 +75,7 @@ export function readFiles(modelName: string, modelDir: string, c: ModelConfig): 
   if (strategy) {
     out.push({
       file: path.resolve(modelDir, strategy),
+      name: '',
       message: () => 'Batching library path escapes model repository.',
       code: 'batching.library-outside',
       path: ['parameters', { key: BATCH_STRATEGY_PATH }],

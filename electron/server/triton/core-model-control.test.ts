@@ -77,6 +77,12 @@ describe('config overrides name only files inside the model folder', () => {
       message: expect.stringMatching(/^Invalid default_model_filename '\.\.\/.*' with normalized path '.*elsewhere\/1\/model\.py' must stay within model directory\.$/),
     });
     expect(existsSync(mark)).toBe(false);
+    // An absolute name is refused too (Triton would join it to the folder).
+    await expect(f.core.load('m', { config: config(identityJson({ default_model_filename: '/etc/passwd' })) })).rejects.toMatchObject({
+      message: "Invalid default_model_filename '/etc/passwd' with normalized path '/etc/passwd' must stay within model directory.",
+    });
+    const absoluteLabel = identityJson({ output: [{ name: 'OUTPUT0', data_type: 'TYPE_FP32', dims: [-1], label_filename: '/etc/passwd' }] });
+    await expect(f.core.load('m', { config: config(absoluteLabel) })).rejects.toMatchObject({ message: "label file path '/etc/passwd' for output 'OUTPUT0' in model 'm' is outside model directory" });
     // The loaded version was not touched.
     expect((await infer(f)).outputs[0]!.shape).toEqual([2]);
   }, 30_000);

@@ -60,6 +60,10 @@ async function checkModelFiles(config: ModelConfig, modelDir: string): Promise<v
   const named: [string, string][] = [];
   if (config.defaultModelFilename) named.push(['default_model_filename', config.defaultModelFilename]);
   for (const [k, v] of Object.entries(config.ccModelFilenames)) named.push([`cc_model_filenames '${k}'`, v]);
+  for (const [field, value] of named) {
+    // Triton would join an absolute name to the folder; from the network it is refused outright.
+    if (path.isAbsolute(value)) throw refuse(`Invalid ${field} '${value}' with normalized path '${path.resolve(value)}' must stay within model directory.`);
+  }
   for (const dir of named.length > 0 ? await versionDirs(modelDir) : []) {
     for (const [field, value] of named) {
       const { escapes, canonical } = await escapesReally(path.join(dir, value), modelDir);
@@ -77,7 +81,8 @@ export async function checkConfigOverride(name: string, config: ModelConfig, mod
   await checkExecutables(name, config, ownDir);
   await checkModelFiles(config, modelDir);
   for (const f of readFiles(name, modelDir, config)) {
-    if ((await escapesReally(f.file, modelDir)).escapes) throw new LabError(f.status ?? 'INVALID_ARG', f.message(f.file));
+    const file = f.name && path.isAbsolute(f.name) ? path.resolve(f.name) : f.file;
+    if (file !== f.file || (await escapesReally(f.file, modelDir)).escapes) throw new LabError(f.status ?? 'INVALID_ARG', f.message(file));
   }
   const lib = config.runtime;
   if (lib && (path.basename(lib) !== lib || lib === '..' || lib.includes('\\'))) {
