@@ -12,6 +12,8 @@ import { status } from '@grpc/grpc-js';
 import { createGrpcClient } from '../server/triton/grpc/client';
 import { TritonHttpClient } from '../server/triton/http/client';
 import { writeServeRepo } from '../server/triton/testing/serve-fixture';
+import { alive, spawningModel, stubs, until } from '../engine/backends/python/testing/processes';
+import { pythonConfig, pythonMissing } from '../engine/backends/python/testing/repo';
 import { UsageError } from './args';
 import { runCli } from './main';
 import type { Output } from './output';
@@ -278,5 +280,27 @@ describe('serving', () => {
     };
     expect((await run([])).find((l) => l.includes('heard 42'))).toMatch(/^I\d{4} [\d:.]+ \d+ model-lab\] talk v1: heard 42$/);
     expect((await run(['--log-info=false'])).some((l) => l.includes('heard 42'))).toBe(false);
+  }, 30_000);
+
+  it.skipIf(pythonMissing || process.platform !== 'linux')('stops within --exit-timeout-secs even when a model never finishes finalize(), leaving no Python process', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-serve-exit-'));
+    mkdirSync(path.join(dir, 'stuck', '1'), { recursive: true });
+    writeFileSync(path.join(dir, 'stuck', 'config.pbtxt'), pythonConfig('stuck', { inputs: [{ name: 'IN', dims: [-1] }], outputs: [{ name: 'OUT', dims: [-1] }] }));
+    writeFileSync(path.join(dir, 'stuck', '1', 'model.py'), spawningModel('import time; time.sleep(1000)'));
+    const before = stubs();
+    const setup = parseServeArgs([dir, '--http-port=0', '--allow-grpc=false', '--allow-metrics=false', '--exit-timeout-secs=2']);
+    if (setup === 'help') throw new Error('help');
+    const running = await startServe(setup, collect());
+    const started = stubs().filter((p) => !before.includes(p));
+    expect(started).toHaveLength(1);
+    const t0 = Date.now();
+    try {
+      await running.stop();
+      // The exit timeout, plus the moment the kill takes (repository.close alone would give finalize 10 s).
+      expect(Date.now() - t0).toBeLessThan(3500);
+      expect(await until(() => started.every((p) => !alive(p)), 2000)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 });

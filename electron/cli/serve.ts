@@ -342,9 +342,11 @@ export async function startServe(setup: ServeSetup, out: Output): Promise<Runnin
     serving,
     stop: () => {
       stopping ??= (async () => {
+        // One deadline for the whole shutdown (--exit-timeout-secs): draining, then closing models, killing what is left.
+        const deadline = Date.now() + (setup.options.exitTimeoutSecs ?? 30) * 1000;
         const { drained } = await serving.stop();
         if (!drained) out.err('warning: requests were still running when the exit timeout expired');
-        await repo.close();
+        await repo.close({ timeoutMs: Math.max(0, deadline - Date.now()) });
       })();
       return stopping;
     },
