@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import type { ConfigFromModel, GraphSummary } from '../../contract/inspect-api';
 import type { TensorRef } from '../../contract/lab-api';
 import { LabError } from '../errors';
@@ -19,8 +18,6 @@ import { MAX_VIEW_BYTES, readInitializer } from './initializer-reader';
 import { type ModelFile, resolveModelFile } from './model-file';
 import { NetronLauncher, type NetronOptions } from './netron';
 import { type ParsedOnnx, type SummaryOptions, parseOnnxFile } from './onnx-summary';
-import type { TensorLocator } from './initializers';
-import { isInside, realInside, realPathSync } from '../util/real-path';
 
 export interface GraphTarget {
   repoId: string;
@@ -66,17 +63,20 @@ export class GraphService {
     this.netron = new NetronLauncher(options.netron);
   }
 
-  /** The model file by its real path, which must be inside the repository's. */
-  private async modelFile(t: GraphTarget): Promise<ModelFile & { repo: Repository }> {
+  /**
+   * The model file as the loader and ONNX Runtime find it: its name may not lead out of the version
+   * folder, but a link placed there (weights kept elsewhere) is followed, as loading follows it.
+   * External data is then looked for next to that name, as ONNX Runtime does.
+   */
+  private modelFile(t: GraphTarget): ModelFile & { repo: Repository } {
     const repo = this.repository(t.repoId);
     const rec = repo.models.get(t.model);
     if (!rec) throw new LabError('NOT_FOUND', `Request for unknown model: '${t.model}' is not found`);
-    const file = resolveModelFile(repo.root, rec, t.version);
-    return { ...file, abs: await realInside(repo.root, file.abs, file.rel), repo };
+    return { ...resolveModelFile(repo.root, rec, t.version), repo };
   }
 
   private async parsed(t: GraphTarget): Promise<{ file: ModelFile & { repo: Repository }; graph: CachedGraph; parsed: ParsedOnnx }> {
-    const file = await this.modelFile(t);
+    const file = this.modelFile(t);
     const st = await stat(file.abs).catch(() => {
       throw new LabError('NOT_FOUND', `the model file '${file.rel}' does not exist`);
     });
@@ -123,7 +123,7 @@ export class GraphService {
   }
 
   async openInNetron(t: GraphTarget): Promise<{ url: string }> {
-    return { url: await this.netron.open((await this.modelFile(t)).abs) };
+    return { url: await this.netron.open(this.modelFile(t).abs) };
   }
 
   /** An initializer (or TENSOR attribute value) of a graph this service summarized. */
@@ -150,22 +150,9 @@ export class GraphService {
       throw new LabError('UNAVAILABLE', `'${graph.abs}' changed or disappeared since its graph was read; open the graph again`);
     }
     const locator = graph.done.parsed.locators[index]!;
-    this.checkExternal(graph, locator);
     const tensor = readInitializer(graph.abs, locator, this.options.maxViewBytes ?? MAX_VIEW_BYTES);
     this.remember(key, tensor);
     return tensor;
-  }
-
-  /** External weights are read where they really are only if that is inside the repository (the reader checks the name lexically). */
-  private checkExternal(graph: CachedGraph, loc: TensorLocator): void {
-    if (loc.source.kind !== 'external') return;
-    const real = realPathSync(path.resolve(path.dirname(graph.abs), loc.source.location));
-    if (real === undefined) return; // the reader says it is missing
-    const root = this.repository(graph.repoId).root;
-    const realRoot = realPathSync(root) ?? root;
-    if (!isInside(realRoot, real)) {
-      throw new LabError('INVALID_ARG', `initializer '${loc.name}' keeps its values in '${loc.source.location}', which is outside the repository (after following links); the lab reads only files inside it`);
-    }
   }
 
   private remember(key: string, tensor: Tensor): void {
@@ -196,10 +183,7 @@ export class GraphService {
   forget(repoId: string, root?: string): void {
     for (const g of [...this.byId.values()]) if (g.repoId === repoId) this.drop(g);
     if (!root) return;
-    // Netron was given real paths.
     this.netron.stopUnder(root);
-    const real = realPathSync(root);
-    if (real && real !== root) this.netron.stopUnder(real);
   }
 
   async close(): Promise<void> {

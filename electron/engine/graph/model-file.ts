@@ -6,6 +6,7 @@ import type { ModelConfig } from '../config/gen/model_config_pb';
 import { LabError } from '../errors';
 import type { ModelRecord, VersionRecord } from '../repository/types';
 import { displayConfig } from '../repository/views';
+import { escapesLexically } from '../repository/containment';
 import { isEnsemble } from '../repository/model-loader';
 import { toPosix } from '../util/fs-tree';
 
@@ -45,7 +46,11 @@ export function resolveModelFile(root: string, rec: ModelRecord, version?: numbe
   const v = pickVersion(rec, version);
   let abs = v.modelFile;
   if (!abs) {
-    abs = path.join(v.dir, config?.defaultModelFilename || FILENAME.onnx);
+    const name = config?.defaultModelFilename || FILENAME.onnx;
+    // The loader's rule: a name may not lead out of the model folder; a link placed in it is followed.
+    const { escapes, normalized } = escapesLexically(rec.dir, v.dir, name);
+    if (escapes) throw new LabError('INVALID_ARG', `the model file name '${name}' of '${rec.name}' leads outside its model folder (${normalized})`);
+    abs = normalized;
     // A folder named like the model file holds a large model and its external data.
     if (existsSync(abs) && statSync(abs).isDirectory()) abs = path.join(abs, FILENAME.onnx);
   }

@@ -77,23 +77,38 @@ describe('graph handlers', () => {
     await lab.close();
   });
 
-  it('read model files and external weights only inside the repository (real paths)', async () => {
+  it("find model files and external weights as loading does: names never lead out of the model folder, links placed in it are followed", async () => {
     const { onnx, weights } = everythingModel();
-    const elsewhere = await temp.make({ 'model.onnx': onnx, 'weights.bin': weights, 'secret.bin': weights });
-    const d = await temp.make({ 'linked/config.pbtxt': 'backend: "onnxruntime"', 'linked/1': null, 'w/config.pbtxt': 'backend: "onnxruntime"', 'w/1/model.onnx': onnx });
+    // The same model with its external data named '../secr.bin' (same length as 'weights.bin'): one level out.
+    const escaping = Buffer.from(onnx);
+    escaping.set(Buffer.from('../secr.bin'), escaping.indexOf('weights.bin'));
+    const elsewhere = await temp.make({ 'model.onnx': onnx, 'weights.bin': weights });
+    const d = await temp.make({
+      'linked/config.pbtxt': 'backend: "onnxruntime"',
+      'linked/1': null,
+      'esc/config.pbtxt': 'backend: "onnxruntime"',
+      'esc/1/model.onnx': escaping,
+      'esc/secr.bin': weights,
+      'far/config.pbtxt': 'backend: "onnxruntime"\ndefault_model_filename: "../../linked/1/model.onnx"',
+      'far/1': null,
+    });
+    // Weights kept elsewhere, linked into the version folder by the repository's owner.
     symlinkSync(path.join(elsewhere.root, 'model.onnx'), path.join(d.root, 'linked/1/model.onnx'));
-    symlinkSync(path.join(elsewhere.root, 'secret.bin'), path.join(d.root, 'w/1/weights.bin'));
+    symlinkSync(path.join(elsewhere.root, 'weights.bin'), path.join(d.root, 'linked/1/weights.bin'));
     const lab = new Lab({ repository: { runtime: false }, graphs: { netron: { env: { PATH: '' } } } });
     labs.push(lab);
     const h = createLabHandlers(lab, host);
     const { id: repoId } = await h.openRepository({ path: d.root });
-    const outside = { code: 'INVALID_ARG', message: expect.stringContaining('outside the repository') };
-    await expect(dispatch(h, 'modelGraph', { repoId, model: 'linked' })).rejects.toMatchObject(outside);
-    await expect(dispatch(h, 'configFromModel', { repoId, model: 'linked' })).rejects.toMatchObject(outside);
-    await expect(dispatch(h, 'openInNetron', { repoId, model: 'linked' })).rejects.toMatchObject(outside);
-    // The graph itself is inside; the weights it points at are a link that leaves.
-    const g = await h.modelGraph({ repoId, model: 'w' });
-    await expect(dispatch(h, 'tensorPage', { runId: g.graphId, side: 'initializer', name: 'w', offset: 0, count: 6 })).rejects.toMatchObject(outside);
-    expect(await h.tensorPage({ runId: g.graphId, side: 'initializer', name: 'b', offset: 0, count: 3 })).toMatchObject({ total: 3 });
+    const g = await h.modelGraph({ repoId, model: 'linked' });
+    expect(await h.tensorPage({ runId: g.graphId, side: 'initializer', name: 'w', offset: 0, count: 6 })).toMatchObject({ total: 6 });
+    // A name inside the model file that leads out of its folder is refused, as ONNX Runtime refuses it.
+    const e = await h.modelGraph({ repoId, model: 'esc' });
+    await expect(dispatch(h, 'tensorPage', { runId: e.graphId, side: 'initializer', name: 'w', offset: 0, count: 6 })).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringContaining("outside the model's folder") });
+    expect(await h.tensorPage({ runId: e.graphId, side: 'initializer', name: 'b', offset: 0, count: 3 })).toMatchObject({ total: 3 });
+    // So is a config's model file name that leads out of the model folder.
+    const out = { code: 'INVALID_ARG', message: expect.stringContaining('leads outside its model folder') };
+    await expect(dispatch(h, 'modelGraph', { repoId, model: 'far' })).rejects.toMatchObject(out);
+    await expect(dispatch(h, 'configFromModel', { repoId, model: 'far' })).rejects.toMatchObject(out);
+    await expect(dispatch(h, 'openInNetron', { repoId, model: 'far' })).rejects.toMatchObject(out);
   });
 });
