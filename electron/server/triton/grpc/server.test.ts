@@ -7,8 +7,8 @@
  * cancellation, message limits and closing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { create } from '@bufbuild/protobuf';
-import { Client, credentials, status, type ServiceError } from '@grpc/grpc-js';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { Client, Metadata, credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { DataType } from '../../../engine/config/gen/model_config_pb';
 import { Repository } from '../../../engine/repository/repository';
 import { makeTempDir, type TempDir } from '../../../engine/repository/testing/temp-repo';
@@ -17,6 +17,7 @@ import type { ApiDType } from '../../../engine/tensor/dtype';
 import { bytesFromStrings, stringsFromBytes, type Tensor, type TensorData } from '../../../engine/tensor/tensor';
 import { TritonCore } from '../core';
 import { type GrpcInferenceClient, createGrpcClient, inferRequest, responseTensors } from './client';
+import { ModelInferRequestSchema, ModelStreamInferResponseSchema } from './gen/grpc_service_pb';
 import { type HealthCheckResponse, HealthCheckRequestSchema, HealthCheckResponse_ServingStatus } from './gen/health_pb';
 import { type RunningGrpcServer, startGrpcServer } from './server';
 import { Health, methodDefinition } from './service';
@@ -391,6 +392,31 @@ describe('ModelStreamInfer', () => {
     expect(plain(responseTensors(answers[3]!.inferResponse!)[0]!)).toEqual([4]);
     s.end();
     await s.done;
+  });
+
+  it('a message that cannot be decoded ends the stream with INTERNAL after the answers before it (it used to leave the client waiting)', async () => {
+    const raw = new Client(`127.0.0.1:${server.port}`, credentials.createInsecure());
+    try {
+      const same = (b: Buffer): Buffer => b;
+      const call = raw.makeBidiStreamRequest('/inference.GRPCInferenceService/ModelStreamInfer', same, same, new Metadata(), { deadline: Date.now() + 5000 });
+      const answers: Buffer[] = [];
+      call.on('data', (b: Buffer) => answers.push(b));
+      const ended = new Promise<ServiceError>((resolve) => call.on('error', resolve));
+      // The first waits 200 ms in its model's batcher while the undecodable one (a length past the end) arrives.
+      const x: Tensor = { name: 'INPUT0', dtype: 'FP32', shape: [1, 1], data: Float32Array.from([1]) };
+      call.write(Buffer.from(toBinary(ModelInferRequestSchema, create(ModelInferRequestSchema, inferRequest('delayed', [x], { id: '1' })))));
+      call.write(Buffer.from([0x0a, 0x50, 0x61]));
+      call.end();
+      const err = await ended;
+      expect(err.code).toBe(status.INTERNAL);
+      expect(err.details).toMatch(/^Error deserializing request: /);
+      expect(answers.map((a) => fromBinary(ModelStreamInferResponseSchema, a).inferResponse?.id)).toEqual(['1']);
+      // Unary calls answer the same way.
+      const unary = await new Promise<ServiceError | null>((resolve) => raw.makeUnaryRequest('/inference.GRPCInferenceService/ModelInfer', same, same, Buffer.from([0x0f, 0x01]), new Metadata(), { deadline: Date.now() + 5000 }, resolve));
+      expect(unary).toMatchObject({ code: status.INTERNAL, details: expect.stringMatching(/^Error deserializing request: /) });
+    } finally {
+      raw.close();
+    }
   });
 
   it('keeps request order when later requests finish first', async () => {

@@ -52,7 +52,7 @@ import {
 } from './gen/grpc_service_pb';
 import { type HealthCheckRequest, type HealthCheckResponse, HealthCheckResponse_ServingStatus, HealthCheckResponseSchema } from './gen/health_pb';
 import { inferResponse, readInferRequest } from './infer';
-import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_RECEIVE_BYTES, GRPCInferenceService, Health, type ServiceShape, serviceDefinition } from './service';
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_RECEIVE_BYTES, GRPCInferenceService, Health, type ServiceShape, UndecodableRequest, serverServiceDefinition } from './service';
 
 export interface GrpcServerOptions {
   host: string;
@@ -247,6 +247,8 @@ export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions)
   const unary = <K extends UnaryKey>(key: K, fn: (req: Req<K>, signal: AbortSignal) => Promise<ResInit<K>> | ResInit<K>): void => {
     const method = GRPCInferenceService.method[key];
     impl[method.name] = (call: ServerUnaryCall<Req<K>, Res<K>>, callback: sendUnaryData<Res<K>>): void => {
+      const request: unknown = call.request;
+      if (request instanceof UndecodableRequest) return callback(serviceError(request.error()));
       const abort = new AbortController();
       call.on('cancelled', () => abort.abort());
       Promise.resolve()
@@ -523,8 +525,17 @@ export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions)
         call.on('drain', done);
         call.on('cancelled', done);
       });
-    call.on('data', (req: ModelInferRequest) => {
-      if (finished) return;
+    let broken = false;
+    call.on('data', (req: ModelInferRequest | UndecodableRequest) => {
+      if (finished || broken) return;
+      if (req instanceof UndecodableRequest) {
+        // Like a failed read: the answers before it go out, then the stream ends with the error
+        // (counted as pending, so the stream cannot end well in between).
+        broken = true;
+        pending++;
+        order = order.then(() => finish(req.error()));
+        return;
+      }
       if (++pending >= maxPending) call.pause();
       if (isDecoupled(req)) {
         const send = (m: ModelStreamInferResponse): void => (call.writableLength >= maxPending * 16 ? finish(unread()) : void write(m));
@@ -552,13 +563,14 @@ export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions)
     call.on('error', (err: Error) => log('verbose', `ModelStreamInfer stream error: ${err.message}`));
   };
 
-  server.addService(serviceDefinition(GRPCInferenceService), impl);
+  server.addService(serverServiceDefinition(GRPCInferenceService), impl);
 
   // ---- grpc.health.v1.Health ----------------------------------------------
   const servingStatus = (): HealthCheckResponse_ServingStatus => (core.ready() ? HealthCheckResponse_ServingStatus.SERVING : HealthCheckResponse_ServingStatus.NOT_SERVING);
   const watches = new Set<() => void>();
-  server.addService(serviceDefinition(Health), {
-    [Health.method.check.name]: (_call: ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>, callback: sendUnaryData<HealthCheckResponse>): void => {
+  server.addService(serverServiceDefinition(Health), {
+    [Health.method.check.name]: (call: ServerUnaryCall<HealthCheckRequest | UndecodableRequest, HealthCheckResponse>, callback: sendUnaryData<HealthCheckResponse>): void => {
+      if (call.request instanceof UndecodableRequest) return callback(serviceError(call.request.error()));
       try {
         callback(null, create(HealthCheckResponseSchema, { status: servingStatus() }));
       } catch (err) {
@@ -566,7 +578,8 @@ export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions)
       }
     },
     // Sends the status now and again whenever it changes (checked once a second).
-    [Health.method.watch.name]: (call: ServerWritableStream<HealthCheckRequest, HealthCheckResponse>): void => {
+    [Health.method.watch.name]: (call: ServerWritableStream<HealthCheckRequest | UndecodableRequest, HealthCheckResponse>): void => {
+      if (call.request instanceof UndecodableRequest) return void call.emit('error', serviceError(call.request.error()));
       const current = (): HealthCheckResponse_ServingStatus => {
         try {
           return servingStatus();

@@ -7,6 +7,7 @@
 import { fromBinary, toBinary, type DescMessage, type DescMethod, type DescService, type MessageShape } from '@bufbuild/protobuf';
 import type { GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
 import type { MethodDefinition } from '@grpc/grpc-js';
+import { LabError, errorMessage } from '../../../engine/errors';
 import { GRPCInferenceService } from './gen/grpc_service_pb';
 import { Health } from './gen/health_pb';
 
@@ -43,6 +44,42 @@ export function methodDefinition<I extends DescMessage, O extends DescMessage>(m
 export function serviceDefinition(service: DescService): Record<string, MethodDefinition<MessageShape<DescMessage>, MessageShape<DescMessage>>> {
   const out: Record<string, MethodDefinition<MessageShape<DescMessage>, MessageShape<DescMessage>>> = {};
   for (const m of service.methods) out[m.name] = methodDefinition(m);
+  return out;
+}
+
+/**
+ * A request message the server could not decode. grpc-js would end the call itself, and on a
+ * ModelStreamInfer stream that left the client waiting forever (the failed message blocked every
+ * later one, the half-close included); handed to the handler instead, it is answered like any bad
+ * request.
+ */
+export class UndecodableRequest {
+  constructor(readonly reason: string) {}
+
+  /** The status a call ends with for it, in grpc-js's words (INTERNAL, as gRPC servers answer a message they cannot parse). */
+  error(): LabError {
+    return new LabError('INTERNAL', `Error deserializing request: ${this.reason}`);
+  }
+}
+
+/** The server's definitions: as serviceDefinition, but a request that fails to decode arrives as an UndecodableRequest. */
+export function serverServiceDefinition(service: DescService): Record<string, MethodDefinition<MessageShape<DescMessage> | UndecodableRequest, MessageShape<DescMessage>>> {
+  const out: Record<string, MethodDefinition<MessageShape<DescMessage> | UndecodableRequest, MessageShape<DescMessage>>> = {};
+  for (const m of service.methods) {
+    const def = methodDefinition(m);
+    out[m.name] = {
+      ...def,
+      // The server never serializes requests.
+      requestSerialize: (r: MessageShape<DescMessage> | UndecodableRequest) => (r instanceof UndecodableRequest ? Buffer.alloc(0) : def.requestSerialize(r)),
+      requestDeserialize: (b: Buffer) => {
+        try {
+          return fromBinary(m.input, b);
+        } catch (err) {
+          return new UndecodableRequest(errorMessage(err));
+        }
+      },
+    };
+  }
   return out;
 }
 
