@@ -41,7 +41,7 @@ beforeAll(async () => {
   });
   // Sparse: over the limit without writing 16 MiB.
   await fs.writeFile(path.join(d.root, 'huge_config/config.pbtxt'), '');
-  await fs.truncate(path.join(d.root, 'huge_config/config.pbtxt'), 16 * 1024 * 1024 + 1);
+  await fs.truncate(path.join(d.root, 'huge_config/config.pbtxt'), 4 * 1024 * 1024 + 1);
   if (!isWindows) {
     await fs.symlink('..', path.join(d.root, 'loops/1/up'));
     await fs.symlink('self', path.join(d.root, 'loops/1/self'));
@@ -90,7 +90,7 @@ describe('a repository full of broken models', () => {
   it('a config over 16 MiB is refused before reading', () => {
     expect(stateOf(repo, 'huge_config')).toEqual({
       state: 'UNAVAILABLE',
-      reason: `failed to read text proto from ${configPath('huge_config')}: the file is 16.0 MiB; configs over 16 MiB are refused`,
+      reason: `failed to read text proto from ${configPath('huge_config')}: the file is 4.0 MiB; configs over 4 MiB are refused`,
     });
   });
 

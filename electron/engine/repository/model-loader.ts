@@ -31,8 +31,12 @@ import { escapesReally } from './containment';
 import { modelFileIssues, readFileIssues } from './file-fields';
 import type { ModelOverride, ModelRecord, VersionRecord } from './types';
 
-/** Configs larger than this are refused before parsing. */
-export const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+/**
+ * Configs larger than this are refused before parsing (Triton reads any size). Real configs are a
+ * few KB; a parsed config with its outline holds about 40 times its text (a 3 MB config of inputs
+ * held 121 MB), so a larger cap would let one folder, or one load request, take gigabytes.
+ */
+export const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
 /** What loading needs to actually start instances; without it versions are only checked. */
 export interface RuntimeHooks {

@@ -87,6 +87,13 @@ describe('config overrides name only files inside the model folder', () => {
     expect((await infer(f)).outputs[0]!.shape).toEqual([2]);
   }, 30_000);
 
+  it('a config override larger than a config may be is refused before it is parsed', async () => {
+    const f = await explicitCore();
+    const huge = identityJson({ parameters: { pad: { string_value: 'x'.repeat(4 * 1024 * 1024) } } });
+    await expect(f.core.load('m', { config: config(huge) })).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringMatching(/^Invalid config override: \d+ bytes is more than the 4 MiB a config may have$/) });
+    expect((await infer(f)).outputs[0]!.shape).toEqual([2]);
+  });
+
   it('an override may not choose an interpreter (PYTHON_EXECUTABLE, EXECUTION_ENV_PATH)', async () => {
     const outside = tempDir();
     const mark = path.join(outside, 'ran');

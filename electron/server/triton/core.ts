@@ -14,6 +14,7 @@ import { configToTritonJson } from '../../engine/config/serialize';
 import { toNumbers } from '../../engine/config/shape';
 import { LabError, errorMessage, toLabError } from '../../engine/errors';
 import { readContained } from '../../engine/repository/containment';
+import { MAX_CONFIG_BYTES } from '../../engine/repository/model-loader';
 import { type IndexEntry, type Repository, loadFailureOf } from '../../engine/repository/repository';
 import type { ModelRecord } from '../../engine/repository/types';
 import { Trace } from '../../engine/runtime/trace';
@@ -451,6 +452,8 @@ function loadParameters(parameters: Record<string, LoadParameter>): { config?: M
   const files: Record<string, Uint8Array> = {};
   for (const [key, p] of Object.entries(parameters)) {
     if (key === 'config' && p.type === 'STRING') {
+      const size = Buffer.byteLength(p.value);
+      if (size > MAX_CONFIG_BYTES) throw new LabError('INVALID_ARG', `Invalid config override: ${size} bytes is more than the ${MAX_CONFIG_BYTES / 2 ** 20} MiB a config may have`);
       try {
         config = fromJson(ModelConfigSchema, JSON.parse(p.value) as Parameters<typeof fromJson>[1]);
       } catch (err) {
