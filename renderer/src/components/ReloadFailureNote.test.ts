@@ -7,55 +7,24 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { LabClient, LabMethod, ModelDetail, ModelSummary } from '@contract/lab-api';
+import type { LabClient } from '@contract/lab-api';
 import App from '../App.vue';
 import { setBackend } from '../api/client';
 import { setLocale } from '../i18n';
-import { repository } from './playground/test-support';
+import { detail as modelDetail, fakeClient, repository } from './playground/test-support';
 import ReloadFailureNote from './ReloadFailureNote.vue';
 
 const failure = { kind: 'load' as const, reason: "version 1 is at UNAVAILABLE state: Internal: unable to load model 'm': not a valid ONNX model;", time: Date.UTC(2025, 0, 1, 12, 0, 0) };
-const summary: ModelSummary = {
-  name: 'm',
-  state: 'READY',
-  reason: '',
-  reloadFailure: failure,
-  backend: 'onnxruntime',
-  platform: 'onnxruntime_onnx',
-  isEnsemble: false,
-  runnable: true,
-  hasConfigFile: true,
-  versions: [{ version: 1, served: true, state: 'READY', reason: '', files: [] }],
-  files: [],
-  errors: 0,
-  warnings: 0,
-};
-const detail: ModelDetail = {
-  repoId: 'r1',
-  summary,
-  diagnostics: [],
-  autoFilled: [],
-  maxBatchSize: 0,
-  inputs: [],
-  outputs: [],
-  instanceGroups: [],
-  scheduling: 'none',
-  ensembleSteps: [],
-  versionPolicy: '',
-  defaultModelFilename: 'model.onnx',
-};
+const detail = modelDetail('m', 0, [], [], { reloadFailure: failure });
+const summary = detail.summary;
 
 function backend(): LabClient {
-  return {
-    call: (async (method: LabMethod) => {
-      if (method === 'listRepositories') return [repository('r1', 'demo', '/repos/demo', { models: [summary] })];
-      if (method === 'getModel') return detail;
-      if (method === 'hostInfo') return { mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false };
-      if (method === 'getSettings') return { theme: 'system', locale: 'en', recentRepositories: [] };
-      return {};
-    }) as LabClient['call'],
-    onEvent: () => () => undefined,
-  };
+  return fakeClient({
+    listRepositories: () => [repository('r1', 'demo', '/repos/demo', { models: [summary] })],
+    getModel: () => detail,
+    hostInfo: () => ({ mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false }),
+    getSettings: () => ({ theme: 'system', locale: 'en', recentRepositories: [] }),
+  });
 }
 
 beforeEach(() => {
