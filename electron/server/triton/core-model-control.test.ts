@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pythonMissing } from '../../engine/backends/python/testing/repo';
 import { f32, modelConfig } from '../../engine/runtime/testing/models';
 import type { LoadParameter } from './core';
+import { TritonMetrics } from './metrics/triton-metrics';
 import { startServing } from './serve';
 import { type ServeFixture, startServeFixture } from './testing/serve-fixture';
 import { Repository } from '../../engine/repository/repository';
@@ -232,6 +233,13 @@ describe('a load that fails while the model serves', () => {
     await expect(f.core.load('m')).rejects.toMatchObject({ code: 'INTERNAL', message: "failed to load 'm', failed to poll from model repository" });
     expect(f.core.repositoryIndex(false)).toEqual([{ name: 'm', version: '1', state: 'READY', reason: expect.stringMatching(/^reload failed, the previously loaded version still serves: failed to read text proto/) }]);
     expect((await infer(f)).outputs[0]!.shape).toEqual([2]);
+    // Metrics say so too (the lab's own family; Triton only logs it), until a load succeeds.
+    const metrics = new TritonMetrics(f.core, { allowCpuMetrics: false });
+    expect(metrics.render()).toContain('\nmodel_lab_reload_failed{model="m"} 1\n');
+    await fs.writeFile(path.join(f.dir, 'm', 'config.pbtxt'), IDENTITY);
+    await fs.rm(path.join(f.dir, 'm', '1', 'model.onnx'));
+    await f.core.load('m');
+    expect(metrics.render()).not.toContain('model_lab_reload_failed{');
   });
 });
 

@@ -329,6 +329,15 @@ export class TritonCore {
     return out;
   }
 
+  /** Models that serve their previously loaded version because the latest reload failed, for metrics. */
+  reloadFailures(): { model: string; reason: string }[] {
+    const out: { model: string; reason: string }[] = [];
+    for (const rec of this.repository.models.values()) {
+      if (rec.reloadFailure && rec.versions.some((v) => v.served && v.state === 'READY' && v.runner)) out.push({ model: rec.name, reason: rec.reloadFailure.reason });
+    }
+    return out;
+  }
+
   repositoryIndex(readyOnly: boolean): IndexEntry[] {
     this.checkRunning();
     const all = this.repository.index();

@@ -17,6 +17,9 @@
  *   (/proc/meminfo MemTotal and MemTotal - MemAvailable), polled every
  *   interval / 2 as Triton's poll thread does.
  *
+ * - model_lab_reload_failed (the lab's own, label `model`): 1 while a model serves its
+ *   previously loaded version because its latest reload failed (Triton only logs that).
+ *
  * Not reported: GPU metrics (no DCGM here; --allow-gpu-metrics is accepted
  * and ignored), latency summaries and histograms (--metrics-config
  * summary_latencies / histogram_latencies), response cache metrics (no
@@ -32,9 +35,10 @@ import type { Runner } from '../../../engine/runtime/types';
 import type { FailureReason, ModelStatistics } from '../../../engine/runtime/stats';
 import { type Labels, type MetricFamily, type MetricType, renderExposition } from './prometheus';
 
-/** What the metrics read from the core: every loaded, ready model version. */
+/** What the metrics read from the core: every loaded, ready model version, and the reloads that failed. */
 export interface MetricsSource {
   servingRunners(): Runner[];
+  reloadFailures?(): { model: string }[];
 }
 
 export interface TritonMetricsOptions {
@@ -80,6 +84,8 @@ export const FAMILIES = {
   cpuUtilization: fam('nv_cpu_utilization', 'gauge', 'CPU utilization rate [0.0 - 1.0]'),
   cpuMemoryTotal: fam('nv_cpu_memory_total_bytes', 'gauge', 'CPU total memory (RAM), in bytes'),
   cpuMemoryUsed: fam('nv_cpu_memory_used_bytes', 'gauge', 'CPU used memory (RAM), in bytes'),
+  // Model Lab's own (Triton has no metric for a failed load), outside Triton's nv_ names.
+  reloadFailed: fam('model_lab_reload_failed', 'gauge', 'Model Lab: 1 while a model serves its previously loaded version because its latest reload failed'),
 } as const;
 
 // --- CPU and memory -------------------------------------------------------
@@ -238,6 +244,8 @@ export class TritonMetrics {
       );
     }
     out.push(perModel(FAMILIES.pending, (s) => s.pending));
+    const failed = this.source.reloadFailures?.() ?? [];
+    out.push({ ...FAMILIES.reloadFailed, samples: failed.map((f) => ({ labels: [['model', f.model]] as Labels, value: 1 })) });
     out.push({ ...FAMILIES.pinnedTotal, samples: [{ value: 0 }] }, { ...FAMILIES.pinnedUsed, samples: [{ value: 0 }] });
     if (this.cpuEnabled) {
       out.push(
