@@ -85,6 +85,7 @@ describe('serve arguments', () => {
       '--http-max-body-size=1000',
       '--http-body-budget=5000',
       '--http-max-connections=10',
+      '--http-send-timeout-secs=7',
       '--grpc-max-message-size=2048',
     ]);
     if (s === 'help') throw new Error('help');
@@ -101,6 +102,7 @@ describe('serve arguments', () => {
       httpMaxBodyBytes: 1000,
       httpBodyBudgetBytes: 5000,
       httpMaxConnections: 10,
+      httpSendTimeoutMs: 7000,
       grpcMaxMessageBytes: 2048,
     });
     expect(s.warnings).toEqual(['web pages from http://localhost:3000, https://app.example, http://127.0.0.1:5173 can call the HTTP API (run inference)']);
@@ -109,7 +111,7 @@ describe('serve arguments', () => {
     expect(d.options.httpAllowOrigins).toBeUndefined();
     expect(d.options.httpRestricted).toBeUndefined();
     expect(d.options.httpBodyBudgetBytes).toBeUndefined();
-    expect(d.options).toMatchObject({ httpHeaderTimeoutMs: 30_000, httpBodyTimeoutMs: 120_000, httpMaxConnections: 1024 });
+    expect(d.options).toMatchObject({ httpHeaderTimeoutMs: 30_000, httpBodyTimeoutMs: 120_000, httpMaxConnections: 1024, httpSendTimeoutMs: 60_000 });
   });
 
   it.each([
@@ -123,6 +125,7 @@ describe('serve arguments', () => {
     [['/r', '--http-header-timeout-secs=soon'], '--http-header-timeout-secs expects an integer'],
     [['/r', '--http-max-body-size=-1'], '--http-max-body-size expects an integer'],
     [['/r', '--http-max-connections=0'], '--http-max-connections expects an integer'],
+    [['/r', '--http-send-timeout-secs=0'], '--http-send-timeout-secs expects an integer from 1 to 86400'],
     [['/r', '--grpc-max-message-size=3000000000'], '--grpc-max-message-size expects an integer from 1 to 2147483647'],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseServeArgs(argv)).toThrow(UsageError);

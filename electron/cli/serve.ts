@@ -51,6 +51,8 @@ Model Lab only:
   --http-body-budget=BYTES           request bodies held at once, all clients (2147483648,
                                      or --http-max-body-size if larger)
   --http-max-connections=N           open HTTP connections; stalled ones make room (1024)
+  --http-send-timeout-secs=N         an answer its client reads none of for N seconds is
+                                     cut off and its connection closed (60)
   --grpc-max-message-size=BYTES      largest gRPC message received (--http-max-input-size)
   --allow-cpu-metrics=B --metrics-interval-ms=N
   --trace-config=triton,file=PATH --trace-config=level=TIMESTAMPS --trace-config=rate=N
@@ -109,6 +111,7 @@ const OPTIONS = {
   'http-max-body-size': { type: 'string' },
   'http-body-budget': { type: 'string' },
   'http-max-connections': { type: 'string' },
+  'http-send-timeout-secs': { type: 'string' },
   'grpc-max-message-size': { type: 'string' },
   'trace-config': { type: 'string', multiple: true },
   'log-verbose': { type: 'string' },
@@ -176,6 +179,7 @@ function protections(values: Values, warnings: string[]): Partial<ServeOptions> 
     // Left to the server by default: 2 GiB, never less than one largest body.
     ...(values['http-body-budget'] !== undefined ? { httpBodyBudgetBytes: int(values, 'http-body-budget', 0, 1) } : {}),
     httpMaxConnections: int(values, 'http-max-connections', 1024, 1, 1_000_000),
+    httpSendTimeoutMs: int(values, 'http-send-timeout-secs', 60, 1, 86400) * 1000,
     ...(grpcMax !== undefined ? { grpcMaxMessageBytes: grpcMax } : {}),
   };
 }

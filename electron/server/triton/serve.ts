@@ -42,10 +42,11 @@ export interface ServeOptions {
   httpAllowOrigins?: string[];
   /** Triton's --http-restricted-api. */
   httpRestricted?: Restrictions;
-  /** Lab-only --http-header-timeout-secs / --http-body-timeout-secs / --http-max-connections. */
+  /** Lab-only --http-header-timeout-secs / --http-body-timeout-secs / --http-max-connections / --http-send-timeout-secs. */
   httpHeaderTimeoutMs?: number;
   httpBodyTimeoutMs?: number;
   httpMaxConnections?: number;
+  httpSendTimeoutMs?: number;
   /** Inferences in flight, all frontends together, before new ones are refused (default 1024). */
   maxInflight?: number;
   /** The largest gRPC message received (lab-only --grpc-max-message-size; default --http-max-input-size). */
@@ -102,6 +103,7 @@ function httpOptions(opts: ServeOptions, ep: Endpoint): HttpServerOptions {
       headerTimeoutMs: opts.httpHeaderTimeoutMs,
       bodyTimeoutMs: opts.httpBodyTimeoutMs,
       maxConnections: opts.httpMaxConnections,
+      sendTimeoutMs: opts.httpSendTimeoutMs,
     }),
   };
 }

@@ -6,7 +6,9 @@
  * (Triton's --http-max-input-size applies to decompressed data); and every
  * byte held counts against one server-wide budget, so many large uploads at
  * once are refused (503) instead of exhausting memory. A request keeps its
- * share of the budget until its response is sent.
+ * body's share of the budget while it is worked on (its tensors are views
+ * of the body); once its answer is ready, the share becomes the answer's
+ * size, held until the answer has gone out or the connection is gone.
  */
 import type http from 'node:http';
 import zlib from 'node:zlib';
@@ -39,7 +41,7 @@ export class BodyBudget {
   }
 }
 
-/** One request's share of the budget, given back once (when its exchange ends). */
+/** One request's share of the budget: its body's bytes, then its answer's, given back once its exchange ends. */
 export class Reservation {
   private held = 0;
   private done = false;
@@ -56,6 +58,14 @@ export class Reservation {
     if (this.done) return;
     this.budget.force(n);
     this.held += n;
+  }
+
+  /** Gives back what is held and holds `n` instead (the body's share becomes the answer's). */
+  replace(n: number): void {
+    if (this.done) return;
+    this.budget.give(this.held);
+    this.held = 0;
+    this.force(n);
   }
 
   release(): void {

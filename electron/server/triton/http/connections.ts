@@ -2,12 +2,15 @@
  * Connections that cannot hold the HTTP endpoint hostage. Headers must
  * arrive within the header timeout (Node's headersTimeout, checked often
  * enough to be prompt) and a body within the body timeout of its headers
- * (408, then the connection closes). The number of open connections is
- * capped, and a new connection is never turned away because of stalled
- * ones: at the cap, the connection that has waited longest without a
- * request being worked on (idle keep-alive first, then stalled uploads)
- * is closed to make room. Only when every connection has a request in
- * progress is the newcomer refused.
+ * (408, then the connection closes). A response must keep going out: if
+ * its client reads nothing for the send timeout (no slice of it completes,
+ * see response-writer.ts), the connection is closed, so an answer nobody
+ * reads cannot keep its connection and its memory for ever. The number of
+ * open connections is capped, and a new connection is never turned away
+ * because of stalled ones: at the cap, the connection that has waited
+ * longest on its client (idle keep-alive first, then stalled uploads, then
+ * answers the client is not reading) is closed to make room. Only when
+ * every connection has a request being worked on is the newcomer refused.
  */
 import type http from 'node:http';
 import type net from 'node:net';
@@ -19,17 +22,22 @@ export interface ConnectionLimits {
   bodyTimeoutMs: number;
   /** Open connections at most. */
   maxConnections: number;
+  /** A response whose client reads none of it for this long is cut off (the connection closes). */
+  sendTimeoutMs: number;
 }
 
-/** idle: no request (new, or keep-alive between requests); body: receiving a body; busy: a request is being answered. */
-type Phase = 'idle' | 'body' | 'busy';
+/**
+ * idle: no request (new, or keep-alive between requests); body: receiving a body; busy: a request
+ * is being worked on; sending: its answer is going out, as fast as the client reads it.
+ */
+type Phase = 'idle' | 'body' | 'busy' | 'sending';
 
 interface Tracked {
   phase: Phase;
   since: number;
 }
 
-const EVICTION_ORDER: Phase[] = ['idle', 'body'];
+const EVICTION_ORDER: Phase[] = ['idle', 'body', 'sending'];
 
 export class ConnectionGuard {
   private readonly open = new Map<net.Socket, Tracked>();
@@ -77,7 +85,7 @@ export class ConnectionGuard {
 
   /** Closing: connections without a request in progress go now, the others after `graceMs` (their response is being written). */
   closeAll(graceMs: number): void {
-    for (const [socket, t] of this.open) if (t.phase !== 'busy') socket.destroy();
+    for (const [socket, t] of this.open) if (t.phase === 'idle' || t.phase === 'body') socket.destroy();
     setTimeout(() => {
       for (const socket of this.open.keys()) socket.destroy();
     }, graceMs).unref();
@@ -111,5 +119,30 @@ export class ConnectionGuard {
     }
     // Answered (even before the body arrived): the connection waits for its next request again.
     res.once('finish', () => this.set(socket, 'idle'));
+  }
+
+  /**
+   * The answer to `res` starts going out. Returns the function to call whenever a part of it has
+   * been taken by the client; without one for the send timeout, `onStall` runs and the connection
+   * closes.
+   */
+  sending(res: http.ServerResponse, onStall: () => void): () => void {
+    const socket = res.socket;
+    if (!socket || res.writableFinished) return () => undefined;
+    this.set(socket, 'sending');
+    const timer = setTimeout(() => {
+      onStall();
+      socket.destroy();
+    }, this.limits.sendTimeoutMs);
+    timer.unref();
+    const stop = (): void => clearTimeout(timer);
+    res.once('finish', stop);
+    res.once('close', stop);
+    return () => {
+      if (res.writableFinished || res.destroyed) return;
+      timer.refresh();
+      // Progress: the connection is the last to be evicted among those sending.
+      this.set(socket, 'sending');
+    };
   }
 }

@@ -3,7 +3,8 @@
  * with hostile bodies: a Content-Length larger than could be accepted, an
  * endless chunked body, a gzip bomb, many large uploads at once, a large
  * invalid JSON document, a thousand sockets that send headers and part of a
- * body and then stall, half-sent headers, more connections than the cap.
+ * body and then stall, half-sent headers, more connections than the cap,
+ * and clients that ask for large answers and never read them.
  */
 import { gzipSync } from 'node:zlib';
 import type net from 'node:net';
@@ -11,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { f32 } from '../../../engine/runtime/testing/models';
 import { type ServeFixture, startServeFixture } from '../testing/serve-fixture';
 import { TritonHttpClient } from './client';
-import { closedWithin, connect, head, rawRequest, readResponse } from './raw-http';
+import { closedWithin, connect, head, parseResponse, rawRequest, readResponse } from './raw-http';
 
 const errorOf = (r: { body: Buffer } | undefined): string => (JSON.parse(r!.body.toString()) as { error: string }).error;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -246,4 +247,115 @@ describe('connections cannot hold the server hostage', () => {
     expect((await slow).outputs[0]!.shape).toEqual([1]);
     client.close();
   });
+});
+
+/** A binary-data inference on id_fp32 of `bytes` bytes whose output comes back as binary data too. */
+function bigInfer(port: number, bytes: number): Buffer {
+  const json = Buffer.from(
+    JSON.stringify({
+      inputs: [{ name: 'INPUT0', datatype: 'FP32', shape: [bytes / 4], parameters: { binary_data_size: bytes } }],
+      outputs: [{ name: 'OUTPUT0', parameters: { binary_data: true } }],
+    }),
+  );
+  const h = head('POST', '/v2/models/id_fp32/infer', [
+    ['Host', `127.0.0.1:${port}`],
+    ['Inference-Header-Content-Length', json.byteLength],
+    ['Content-Length', json.byteLength + bytes],
+  ]);
+  return Buffer.concat([Buffer.from(h), json, Buffer.alloc(bytes)]);
+}
+
+/** Opens a socket, sends the request, and never reads a byte of the answer. */
+async function neverReads(port: number, request: Buffer): Promise<net.Socket> {
+  const s = await open(port);
+  s.pause();
+  s.write(request);
+  return s;
+}
+
+/** Tries `GET /v2/health/live` on fresh connections until `ms` have passed; the first status seen, or undefined. */
+async function liveWithin(port: number, ms: number): Promise<number | undefined> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const r = await rawRequest(port, head('GET', '/v2/health/live', [['Host', `127.0.0.1:${port}`]])).catch(() => undefined);
+    if (r?.status) return r.status;
+    await sleep(200);
+  }
+  return undefined;
+}
+
+/** Sends `request` on fresh connections until one is answered `status` or `ms` have passed; the last status seen. */
+async function statusWithin(port: number, request: Buffer, status: number, ms: number): Promise<number | undefined> {
+  const deadline = Date.now() + ms;
+  let last: number | undefined;
+  while (Date.now() < deadline) {
+    last = (await rawRequest(port, request.toString('latin1')).catch(() => undefined))?.status;
+    if (last === status) break;
+    await sleep(200);
+  }
+  return last;
+}
+
+describe('answers nobody reads (slow readers)', () => {
+  // 32 MiB answers: more than loopback's socket buffers take, so the server's write never completes.
+  it('connections whose large answers are never read make room at the connection cap', async () => {
+    const f = await serve({ http: { maxConnections: 4, headerTimeoutMs: 500, bodyTimeoutMs: 2000 } });
+    const port = f.http!.port;
+    for (let i = 0; i < 4; i++) {
+      await neverReads(port, bigInfer(port, 32 * MiB));
+      await sleep(300);
+    }
+    await sleep(2500);
+    // Every header/body timeout has passed several times; a well-behaved client must get in.
+    expect(await liveWithin(port, 6000)).toBe(200);
+  }, 30_000);
+
+  it("a request's body stops counting against the budget once its answer is ready", async () => {
+    const f = await serve({ http: { bodyBudgetBytes: 100 * MiB, headerTimeoutMs: 500, bodyTimeoutMs: 2000 } });
+    const port = f.http!.port;
+    // Three stuck exchanges: 3 × 16 MiB of answers held (with their bodies, 96 MiB would be held).
+    for (let i = 0; i < 3; i++) {
+      await neverReads(port, bigInfer(port, 16 * MiB));
+      await sleep(300);
+    }
+    await sleep(2500);
+    expect(await statusWithin(port, bigInfer(port, 8 * MiB), 200, 6000)).toBe(200);
+  }, 30_000);
+
+  it('an answer its client reads none of is cut off after the send timeout, and its share of the budget comes back', async () => {
+    const f = await serve({ http: { bodyBudgetBytes: 30 * MiB, sendTimeoutMs: 1000 } });
+    const port = f.http!.port;
+    const request = bigInfer(port, 16 * MiB);
+    const stuck = await neverReads(port, request);
+    // While the stuck answer holds 16 MiB, another 16 MiB body does not fit.
+    expect(await statusWithin(port, request, 503, 5000)).toBe(503);
+    // After the send timeout its connection is closed and the budget is back.
+    expect(await statusWithin(port, request, 200, 8000)).toBe(200);
+    let received = 0;
+    stuck.on('data', (c: Buffer) => (received += c.byteLength));
+    expect(await closedWithin(stuck, 3000)).toBe(true);
+    expect(received).toBeLessThan(16 * MiB);
+  }, 30_000);
+
+  it('a client that reads its answer slowly but steadily gets all of it, however long that takes', async () => {
+    const f = await serve({ http: { sendTimeoutMs: 1000 } });
+    const port = f.http!.port;
+    const s = await open(port);
+    let buf = Buffer.alloc(0);
+    const answer = new Promise<ReturnType<typeof parseResponse>>((resolve) => {
+      s.on('data', (c: Buffer) => {
+        buf = Buffer.concat([buf, c]);
+        const r = parseResponse(buf);
+        if (r) return resolve(r);
+        // About 4 MiB/s: the answer takes several send timeouts to arrive.
+        s.pause();
+        setTimeout(() => s.resume(), 15);
+      });
+      s.on('close', () => resolve(parseResponse(buf)));
+    });
+    s.write(bigInfer(port, 8 * MiB));
+    const r = await answer;
+    expect([r?.status, r?.body.byteLength]).toEqual([200, Number(r?.headers['content-length'])]);
+    expect(r!.body.byteLength).toBeGreaterThan(8 * MiB);
+  }, 30_000);
 });

@@ -4,9 +4,11 @@
  * binary tensor data extension, gzip/deflate bodies and Triton's restricted
  * APIs. Safe to leave running on loopback: requests sent by web pages and
  * DNS-rebinding requests are refused before routing (guard.ts), bodies are
- * bounded before they are buffered (body.ts), and stalled connections time
- * out or make room for new ones (connections.ts). Inferences in flight are
- * bounded by the core, counted once a request's body has arrived.
+ * bounded before they are buffered (body.ts), stalled connections time
+ * out or make room for new ones, and an answer its client does not read is
+ * cut off after the send timeout (connections.ts, response-writer.ts).
+ * Inferences in flight are bounded by the core, counted once a request's
+ * body has arrived.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +26,7 @@ import { admit, corsHeaders, restrictedRefusal } from './guard';
 import { encodeInferResponse } from './infer-response';
 import { headerLengthOf, readInferRequest } from './infer-request';
 import { parseJsonBody } from './json-body';
+import { writeAnswer } from './response-writer';
 
 export interface HttpServerOptions {
   host: string;
@@ -44,6 +47,8 @@ export interface HttpServerOptions {
   bodyTimeoutMs?: number;
   /** Open connections at most (default 1024); stalled ones make room for new ones. */
   maxConnections?: number;
+  /** An answer its client reads none of for this long is cut off (default 60 s). */
+  sendTimeoutMs?: number;
   log?: (level: 'info' | 'warning' | 'error' | 'verbose', message: string) => void;
 }
 
@@ -56,6 +61,7 @@ export const HTTP_DEFAULTS = {
   headerTimeoutMs: 30_000,
   bodyTimeoutMs: 120_000,
   maxConnections: 1024,
+  sendTimeoutMs: 60_000,
 } as const;
 
 export interface RunningHttpServer {
@@ -134,6 +140,7 @@ export async function startHttpServer(core: TritonCore, opts: HttpServerOptions)
     headerTimeoutMs: opts.headerTimeoutMs ?? HTTP_DEFAULTS.headerTimeoutMs,
     bodyTimeoutMs: opts.bodyTimeoutMs ?? HTTP_DEFAULTS.bodyTimeoutMs,
     maxConnections: opts.maxConnections ?? HTTP_DEFAULTS.maxConnections,
+    sendTimeoutMs: opts.sendTimeoutMs ?? HTTP_DEFAULTS.sendTimeoutMs,
   };
 
   const busy = (): LabError => new LabError('UNAVAILABLE', `Server is busy: request bodies being received already hold ${budget.inUse} of ${budget.limit} bytes; retry later`);
@@ -345,18 +352,13 @@ export async function startHttpServer(core: TritonCore, opts: HttpServerOptions)
     const total = parts.reduce((n, p) => n + p.byteLength, 0);
     headers['Content-Length'] = total;
     if (ex.outcome.closeConnection) headers['Connection'] = 'close';
-    // A response waiting for a slow reader holds memory like a body does.
-    ex.reservation.force(total);
+    // The body's share of the budget is done with; an answer waiting for a slow reader holds memory like a body does.
+    ex.reservation.replace(total);
     res.writeHead(reply.status, headers);
-    // One write for small bodies (a copy is cheaper than a writev); big tensors go out without copying.
-    if (parts.length <= 1 || total <= 64 * 1024) {
-      res.end(parts.length <= 1 ? parts[0] : Buffer.concat(parts, total));
-      return;
-    }
-    res.cork();
-    for (const p of parts) res.write(p);
-    res.end();
-    res.uncork();
+    const progress = connections.sending(res, () => {
+      opts.log?.('verbose', `HTTP ${req.method} ${req.url}: the client read none of the answer for ${limits.sendTimeoutMs / 1000} s (--http-send-timeout-secs); closing the connection`);
+    });
+    await writeAnswer(res, parts, total, progress);
   };
 
   /** 408 with an error body if nothing was answered yet; the connection closes either way. */
@@ -374,6 +376,8 @@ export async function startHttpServer(core: TritonCore, opts: HttpServerOptions)
 
   const server = http.createServer({ connectionsCheckingInterval: ConnectionGuard.checkingIntervalMs(limits) }, (req, res) => {
     const ex: Exchange = { req, res, reservation: new Reservation(budget), outcome: { closeConnection: false } };
+    // The answer's share goes back once it is all handed to the system, or the connection is gone.
+    res.once('finish', () => ex.reservation.release());
     res.once('close', () => ex.reservation.release());
     connections.track(req, res, () => bodyTimedOut(ex));
     const admission = admit(req, guardOptions);
