@@ -161,7 +161,12 @@ function readInflated(req: http.IncomingMessage, enc: string, rules: BodyRules, 
     const fail = (err: LabError): void => {
       if (settled) return;
       settled = true;
-      inflater.destroy();
+      // Let go of what was inflated now: a zlib stream destroyed while inflating stays referenced
+      // by Node until its work ends (a decompression bomb refused at the cap kept 64 MiB each).
+      chunks.length = 0;
+      inflater.removeAllListeners('data');
+      inflater.on('error', () => undefined);
+      setImmediate(() => inflater.destroy());
       abandon(req, outcome);
       reject(err);
     };
