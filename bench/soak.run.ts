@@ -13,7 +13,9 @@
  * scratch folder was left behind. Target: 0 errors on well-formed requests,
  * RSS growth under 10% after warm-up, nothing leaked.
  *
- *   BENCH_SOAK_SECONDS (600), BENCH_SOAK_CONCURRENCY (64)
+ *   BENCH_SOAK_SECONDS (600), BENCH_SOAK_CONCURRENCY (64),
+ *   BENCH_SOAK_KINDS (all: control,hostile,ocr,ocr-http,dp,tiny — a comma list picks some, to
+ *   find which load the memory follows)
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,7 @@ import { percentile, table } from './measure';
 const SECONDS = Number(process.env['BENCH_SOAK_SECONDS'] ?? 600);
 const CONCURRENCY = Number(process.env['BENCH_SOAK_CONCURRENCY'] ?? 64);
 const WARMUP_SECONDS = Math.min(60, Math.max(5, SECONDS / 10));
+const KINDS = new Set((process.env['BENCH_SOAK_KINDS'] ?? 'control,hostile,ocr,ocr-http,dp,tiny').split(',').map((k) => k.trim()));
 const cli = path.resolve('out/main/cli.js');
 const cleanup: (() => void)[] = [];
 
@@ -198,7 +201,15 @@ function kinds(server: Server, grpc: GrpcInferenceClient, http: TritonHttpClient
   const nHostile = Math.max(1, Math.round(CONCURRENCY / 10));
   const rest = CONCURRENCY - 1 - nHostile;
   const share = (f: number): number => Math.max(1, Math.round(rest * f));
-  return [[control], Array(nHostile).fill(hostile!), Array(share(0.3)).fill(ocr), Array(share(0.15)).fill(ocrHttp), Array(share(0.35)).fill(dp), Array(Math.max(1, rest - share(0.3) - share(0.15) - share(0.35))).fill(tiny)];
+  const groups: [string, Kind[]][] = [
+    ['control', [control]],
+    ['hostile', Array<Kind>(nHostile).fill(hostile!)],
+    ['ocr', Array<Kind>(share(0.3)).fill(ocr)],
+    ['ocr-http', Array<Kind>(share(0.15)).fill(ocrHttp)],
+    ['dp', Array<Kind>(share(0.35)).fill(dp)],
+    ['tiny', Array<Kind>(Math.max(1, rest - share(0.3) - share(0.15) - share(0.35))).fill(tiny)],
+  ];
+  return groups.filter(([k]) => KINDS.has(k)).map(([, w]) => w);
 }
 
 async function drive(workers: Kind[], seconds: number, tallies: Map<string, Tally>): Promise<void> {
@@ -274,7 +285,7 @@ it(`soak: ${SECONDS} s at concurrency ${CONCURRENCY}`, async () => {
     concurrency: workers.length,
     requests: Object.fromEntries([...tallies].map(([k, t]) => [k, { requests: t.lat.length, errors: t.errors, p50ms: t.lat.length ? percentile(t.lat, 50) : 0, p99ms: t.lat.length ? percentile(t.lat, 99) : 0, firstError: t.firstError }])),
     wellFormedErrors,
-    rssMiB: { afterWarmup: warm.rss, end: end.rss, max: Math.max(...samples, end.rss), growthPercent: growth },
+    rssMiB: { afterWarmup: warm.rss, end: end.rss, max: Math.max(...samples, end.rss), growthPercent: growth, every5s: samples },
     openFds: { afterWarmup: warm.fds, end: end.fds },
     childProcesses: { afterWarmup: warm.children, end: end.children.length, aliveAfterShutdown: leftChildren.length },
     shutdown: { exited, seconds: shutdownS },
@@ -289,6 +300,7 @@ it(`soak: ${SECONDS} s at concurrency ${CONCURRENCY}`, async () => {
         ['RSS at the end (MiB)', end.rss, ''],
         ['RSS growth after warm-up', `${growth.toFixed(1)}%`, '< 10%'],
         ['RSS max (MiB)', summary.rssMiB.max, ''],
+        ['RSS at 25 / 50 / 75 / 100% of the run (MiB)', [0.25, 0.5, 0.75, 1].map((f) => Math.round(samples[Math.min(samples.length - 1, Math.floor(f * samples.length))] ?? end.rss)).join(' / '), 'flat'],
         ['open fds after warm-up / end', `${warm.fds} / ${end.fds}`, 'no growth'],
         ['child processes after warm-up / end', `${warm.children} / ${end.children.length}`, 'no growth'],
         ['shutdown (SIGTERM → exit)', exited ? `${shutdownS.toFixed(1)} s` : 'did not exit in 60 s', '≤ exit timeout (20 s)'],
