@@ -6,10 +6,13 @@ import type { LabEvent } from '../contract/lab-api';
 import { Lab } from './lab';
 import { buildOnnxModel } from './onnx/testing/build-model';
 import { identityConfig, TempDirs } from './repository/testing/temp-repo';
+import { Fifos, noFifos, within } from './util/testing/fifo';
 
 const temp = new TempDirs();
+const fifos = new Fifos();
 const labs: Lab[] = [];
 afterEach(() => {
+  fifos.releaseAll();
   for (const l of labs.splice(0)) l.close();
   temp.cleanup();
 });
@@ -84,6 +87,14 @@ describe('Lab', () => {
     }
     // A link that stays inside is an ordinary file.
     expect(await lab.readFile(info.id, 'a/inner-link')).toMatchObject({ text: identityConfig('a') });
+  });
+
+  it.skipIf(noFifos)('refuses a FIFO inside the repository at once instead of parking a thread in open(2)', async () => {
+    const { d, lab, info } = await open();
+    fifos.make(path.join(d.root, 'a', 'notes.txt'));
+    const read = lab.readFile(info.id, 'a/notes.txt');
+    expect(await within(read, 2000)).toBe('settled');
+    await expect(read).rejects.toMatchObject({ code: 'INVALID_ARG', message: "'a/notes.txt' is not a file but a FIFO; only regular files are read" });
   });
 
   it('decides workspace trust on real paths: a link inside a trusted folder does not carry the trust elsewhere', async () => {

@@ -23,6 +23,7 @@ import type { ExportedTrace, StepAction, StepRunRequest, StepRunState } from '..
 import { SettingsStore } from './settings';
 import type { InputFiles } from './runs/inputs';
 import { isInside, realInside, realPath, realPathSync, withRealFile } from './util/real-path';
+import { readUpTo } from './util/regular-file';
 
 /** Files larger than this are not sent to the UI as text. */
 export const MAX_TEXT_FILE_BYTES = 2 * 1024 * 1024;
@@ -382,7 +383,7 @@ export class Lab {
     const real = await realInside(e.realRoot, abs, rel);
     return withRealFile(real, rel, async (handle, size): Promise<FileContent> => {
       if (size > MAX_TEXT_FILE_BYTES) return { path: rel, size, note: `${(size / 2 ** 20).toFixed(1)} MiB is too large to show as text` };
-      const buf = await handle.readFile();
+      const buf = await readUpTo(handle, size);
       const text = new TextDecoder('utf-8', { fatal: false }).decode(buf);
       const binary = buf.includes(0) || (text.match(/\uFFFD/g)?.length ?? 0) > buf.length / 100;
       return binary ? { path: rel, size, note: 'binary file' } : { path: rel, size, text };

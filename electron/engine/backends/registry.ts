@@ -17,6 +17,7 @@ import { type OnnxModelIO, readOnnxModelIOFile } from '../onnx/model-io';
 import { autoCompleteOnnx, validateOnnxIO } from './onnxruntime/config';
 import { validateIdentityConfig } from './identity/config';
 import { preparePython } from './python/config';
+import { readModelSource } from '../util/regular-file';
 
 export interface PrepareContext {
   model: string;
@@ -54,10 +55,11 @@ export interface BackendDescriptor {
   check(ctx: PrepareContext, prepared: PrepareResult): ConfigIssue | undefined;
 }
 
-async function exists(p: string): Promise<'file' | 'dir' | undefined> {
+/** 'special': a FIFO, device or socket (never opened: it could block or never end). */
+async function exists(p: string): Promise<'file' | 'dir' | 'special' | undefined> {
   try {
     const st = await fs.stat(p);
-    return st.isDirectory() ? 'dir' : 'file';
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'special';
   } catch {
     return undefined;
   }
@@ -70,7 +72,8 @@ const onnxruntime: BackendDescriptor = {
     let file = path.join(ctx.versionDir, ctx.config.defaultModelFilename || FILENAME.onnx);
     // A folder named like the model file holds a large model and its external data.
     if ((await exists(file)) === 'dir') file = path.join(file, FILENAME.onnx);
-    if ((await exists(file)) !== 'file') {
+    // A FIFO or device goes on to the reader, which refuses it unread and says what it is.
+    if ((await exists(file)) === undefined) {
       return { issues: [issue('model-file.missing', `unable to find '${file}' for model instance '${ctx.model}'`, undefined, 'UNAVAILABLE')], changed: false };
     }
     let onnx: OnnxModelIO;
@@ -97,13 +100,17 @@ const script: BackendDescriptor = {
   runnable: true,
   async complete(ctx) {
     const file = path.join(ctx.versionDir, ctx.config.defaultModelFilename);
-    if ((await exists(file)) !== 'file') {
+    const kind = await exists(file);
+    if (kind === 'special') {
+      return { issues: [issue('model-file.invalid', `'${file}' for model instance '${ctx.model}' is not a regular file (a FIFO or device is never read)`, undefined, 'INVALID_ARG')], changed: false };
+    }
+    if (kind !== 'file') {
       return { issues: [issue('model-file.missing', `unable to find '${file}' for model instance '${ctx.model}'`, undefined, 'UNAVAILABLE')], changed: false };
     }
     if (!ctx.autoComplete) return { issues: [], changed: false, modelFile: file };
     if (ctx.runCode === false) return { issues: [], changed: false, modelFile: file };
     // Only scripts that define it pay for a worker at load time.
-    const text = await fs.readFile(file, 'utf8').catch(() => '');
+    const text = await readModelSource(file);
     if (!/autoCompleteConfig|auto_complete_config/.test(text)) return { issues: [], changed: false, modelFile: file };
     try {
       const json = await scriptAutoComplete(

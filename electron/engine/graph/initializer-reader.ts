@@ -3,11 +3,12 @@
  * because `Lab.tensor` is: the viewers ask for a tensor and page it at once;
  * the service caches what it read, so a tensor is read once per view.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import { TensorProtoSchema } from 'onnx-buf';
 import { LabError, errorMessage } from '../errors';
+import { openRegularSync } from '../util/regular-file';
 import type { Tensor } from '../tensor/tensor';
 import type { TensorLocator } from './initializers';
 import { elementsOf, onnxApiDType, onnxDTypeName, onnxElementBits } from './onnx-types';
@@ -24,29 +25,31 @@ function checkSize(name: string, bytes: number, max: number): void {
   if (bytes > max) throw new LabError('UNSUPPORTED', `initializer '${name}' is ${mib(bytes)}; the viewer reads initializers up to ${mib(max)}`);
 }
 
+/** Synchronous on the main thread, so opened without blocking: a FIFO or device swapped in is refused unread. */
 function readRange(file: string, offset: number, length: number, what: string): Uint8Array {
-  let size: number;
+  let opened: { fd: number; size: number };
   try {
-    size = statSync(file).size;
-  } catch {
-    throw new LabError('NOT_FOUND', `${what}: '${file}' does not exist`);
+    opened = openRegularSync(file, file);
+  } catch (err) {
+    if (err instanceof LabError && err.code === 'NOT_FOUND') throw new LabError('NOT_FOUND', `${what}: '${file}' does not exist`);
+    throw new LabError('INVALID_ARG', `${what}: ${errorMessage(err)}`);
   }
-  if (offset + length > size) {
-    throw new LabError('INVALID_ARG', `${what}: bytes ${offset} to ${offset + length} are needed but '${file}' has only ${size} bytes (truncated, or the offset is wrong)`);
-  }
-  const out = new Uint8Array(length);
-  const fd = openSync(file, 'r');
+  const { fd, size } = opened;
   try {
+    if (offset + length > size) {
+      throw new LabError('INVALID_ARG', `${what}: bytes ${offset} to ${offset + length} are needed but '${file}' has only ${size} bytes (truncated, or the offset is wrong)`);
+    }
+    const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {
       const n = readSync(fd, out, done, length - done, offset + done);
       if (n === 0) throw new LabError('INVALID_ARG', `${what}: '${file}' ended after ${offset + done} bytes`);
       done += n;
     }
+    return out;
   } finally {
     closeSync(fd);
   }
-  return out;
 }
 
 /** The external data file of an initializer: next to the model, never outside its folder (as ONNX Runtime requires). */

@@ -5,9 +5,9 @@
  * the wire scanner, which reads the file window by window.
  */
 import { fromBinary } from '@bufbuild/protobuf';
-import { open, readFile, stat } from 'node:fs/promises';
 import { ModelProtoSchema } from 'onnx-buf';
 import { LabError, errorMessage } from '../errors';
+import { readUpTo, withRegularFile } from '../util/regular-file';
 import { FileWindow } from './file-window';
 import { type OnnxSummary, type ParsedOnnx, SummaryBuilder } from './summary-builder';
 import { scanModel } from './wire-scan';
@@ -28,8 +28,7 @@ export interface SummaryOptions {
   largeNodeBytes?: number;
 }
 
-async function decodeWhole(absPath: string, b: SummaryBuilder): Promise<void> {
-  const buf = await readFile(absPath);
+function decodeWhole(buf: Uint8Array, b: SummaryBuilder): void {
   const base = { buf, fileOffset: 0 };
   const m = fromBinary(ModelProtoSchema, buf, { readUnknownFields: false });
   b.irVersion = Number(m.irVersion);
@@ -51,36 +50,31 @@ async function decodeWhole(absPath: string, b: SummaryBuilder): Promise<void> {
   for (const v of g.valueInfo) b.addValueInfo(v);
 }
 
-async function scanWhole(absPath: string, size: number, b: SummaryBuilder, opts: SummaryOptions): Promise<void> {
-  const fh = await open(absPath, 'r');
-  try {
-    await scanModel(new FileWindow(fh, size, opts.windowBytes), b, opts.largeNodeBytes);
-  } finally {
-    await fh.close();
-  }
-}
-
 /** The summary plus where each initializer's values are and the I/O the config checks use. */
+/** Reads the model through one handle opened without blocking: a FIFO or device is refused unread. */
 export async function parseOnnxFile(absPath: string, opts: SummaryOptions = {}): Promise<ParsedOnnx> {
   const started = performance.now();
-  const info = await stat(absPath).catch(() => undefined);
-  if (!info) throw new LabError('NOT_FOUND', `the model file '${absPath}' does not exist`);
-  if (!info.isFile()) throw new LabError('INVALID_ARG', `'${absPath}' is not a file`);
-  if (info.size > MAX_ONNX_FILE_BYTES) {
-    throw new LabError('UNSUPPORTED', `'${absPath}' is ${(info.size / 2 ** 30).toFixed(1)} GiB; a single-file ONNX model is at most 2 GiB (larger models keep their weights in external data files)`);
-  }
   const b = new SummaryBuilder();
-  try {
-    if (info.size > (opts.scanAboveBytes ?? SCAN_ABOVE_BYTES)) await scanWhole(absPath, info.size, b, opts);
-    else await decodeWhole(absPath, b);
-  } catch (err) {
-    if (err instanceof LabError && err.code !== 'INVALID_ARG') throw err;
-    throw new LabError('INVALID_ARG', `'${absPath}' is not a readable ONNX model (damaged or truncated?): ${errorMessage(err)}`, { cause: err });
-  }
+  const size = await withRegularFile(absPath, absPath, async (handle, size) => {
+    if (size > MAX_ONNX_FILE_BYTES) {
+      throw new LabError('UNSUPPORTED', `'${absPath}' is ${(size / 2 ** 30).toFixed(1)} GiB; a single-file ONNX model is at most 2 GiB (larger models keep their weights in external data files)`);
+    }
+    try {
+      if (size > (opts.scanAboveBytes ?? SCAN_ABOVE_BYTES)) await scanModel(new FileWindow(handle, size, opts.windowBytes), b, opts.largeNodeBytes);
+      else decodeWhole(await readUpTo(handle, size), b);
+    } catch (err) {
+      if (err instanceof LabError && err.code !== 'INVALID_ARG') throw err;
+      throw new LabError('INVALID_ARG', `'${absPath}' is not a readable ONNX model (damaged or truncated?): ${errorMessage(err)}`, { cause: err });
+    }
+    return size;
+  }).catch((err: unknown) => {
+    if (err instanceof LabError && err.code === 'NOT_FOUND') throw new LabError('NOT_FOUND', `the model file '${absPath}' does not exist`);
+    throw err;
+  });
   if (!b.sawGraph || b.irVersion <= 0) {
     throw new LabError('INVALID_ARG', `'${absPath}' is not an ONNX model: it has no ${b.sawGraph ? 'IR version' : 'graph'}`);
   }
-  return b.finish(info.size, Math.round((performance.now() - started) * 100) / 100);
+  return b.finish(size, Math.round((performance.now() - started) * 100) / 100);
 }
 
 export async function readOnnxSummary(absPath: string, opts: SummaryOptions = {}): Promise<OnnxSummary> {

@@ -5,9 +5,9 @@
  */
 import { fromBinary } from '@bufbuild/protobuf';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
-import { readFile, stat } from 'node:fs/promises';
 import { type ValueInfoProto, ValueInfoProtoSchema } from 'onnx-buf';
 import { LabError, errorMessage } from '../errors';
+import { readUpTo, withRegularFile } from '../util/regular-file';
 
 /** A dimension: a size, a symbolic name, or null when the model leaves it open. */
 export type OnnxDim = number | string | null;
@@ -139,11 +139,13 @@ export function readOnnxModelIO(bytes: Uint8Array): OnnxModelIO {
   return io;
 }
 
+/** Reads the model through one handle opened without blocking: a FIFO or device named model.onnx is refused unread. */
 export async function readOnnxModelIOFile(path: string): Promise<OnnxModelIO> {
-  const info = await stat(path);
-  if (!info.isFile()) throw new LabError('INVALID_ARG', `'${path}' is not a file`);
-  if (info.size > MAX_ONNX_BYTES) {
-    throw new LabError('UNSUPPORTED', `'${path}' is ${(info.size / 2 ** 30).toFixed(1)} GiB; single-file ONNX models are limited to 2 GiB (use external data)`);
-  }
-  return readOnnxModelIO(await readFile(path));
+  const bytes = await withRegularFile(path, path, async (handle, size) => {
+    if (size > MAX_ONNX_BYTES) {
+      throw new LabError('UNSUPPORTED', `'${path}' is ${(size / 2 ** 30).toFixed(1)} GiB; single-file ONNX models are limited to 2 GiB (use external data)`);
+    }
+    return readUpTo(handle, size);
+  });
+  return readOnnxModelIO(bytes);
 }

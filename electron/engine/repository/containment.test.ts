@@ -12,10 +12,13 @@ import { pythonMissing } from '../backends/python/testing/repo';
 import { buildOnnxModel } from '../onnx/testing/build-model';
 import { modelConfig } from '../runtime/testing/models';
 import { escapesReally, readContained, weaklyCanonical } from './containment';
+import { Fifos, within } from '../util/testing/fifo';
 import { closeRepositories, identityConfig, loadRepository, messagesOf, stateOf, TempDirs } from './testing/temp-repo';
 
 const temp = new TempDirs();
+const fifos = new Fifos();
 afterEach(async () => {
+  fifos.releaseAll();
   await closeRepositories();
   temp.cleanup();
 });
@@ -136,5 +139,13 @@ describe.skipIf(isWindows)('containment helpers', () => {
     await expect(readContained(m, path.join(m, 'big.txt'), 10)).rejects.toThrow(/at most 10 are read/);
     await expect(readContained(m, path.join(m, 'zero'), 10)).rejects.toThrow(/outside model directory/);
     await expect(readContained(m, path.join(m, 'out'), 10)).rejects.toThrow(/outside model directory/);
+  });
+
+  it('readContained refuses a FIFO inside the folder at once (open(2) of a FIFO would block until a writer came)', async () => {
+    const d = await temp.make({ m: null });
+    const m = path.join(d.root, 'm');
+    const read = readContained(m, fifos.make(path.join(m, 'labels.txt')), 100);
+    expect(await within(read, 2000)).toBe('settled');
+    await expect(read).rejects.toMatchObject({ code: 'INVALID_ARG', message: `'${path.join(m, 'labels.txt')}' is not a file but a FIFO; only regular files are read` });
   });
 });

@@ -13,9 +13,10 @@
  *   file a network config override names. A model folder that is itself a
  *   link is fine: containment is decided against its real path.
  */
-import { constants, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../errors';
+import { readRegularFile } from '../util/regular-file';
 
 /** Whether `child` is `parent` or inside it (both absolute and normalized). */
 export function isWithin(child: string, parent: string): boolean {
@@ -68,26 +69,11 @@ export async function escapesReally(child: string, parent: string): Promise<{ es
 
 /**
  * Reads a small text or data file that must be inside `dir` (real paths), a regular file and at
- * most `maxBytes`: a label file swapped for a link to /etc/passwd or /dev/zero after the model
- * loaded is refused at read time too.
+ * most `maxBytes`: a label file swapped for a link to /etc/passwd, /dev/zero or a FIFO after the
+ * model loaded is refused at read time too, without blocking (regular-file.ts).
  */
 export async function readContained(dir: string, file: string, maxBytes: number): Promise<Buffer> {
   const { escapes, canonical } = await escapesReally(file, dir);
   if (escapes) throw new LabError('UNSUPPORTED', `'${file}' is outside model directory '${dir}'`);
-  const handle = await fs.open(canonical, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    const st = await handle.stat();
-    if (!st.isFile()) throw new LabError('INVALID_ARG', `'${file}' is not a regular file`);
-    if (st.size > maxBytes) throw new LabError('INVALID_ARG', `'${file}' is ${st.size} bytes; at most ${maxBytes} are read`);
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < st.size) {
-      const { bytesRead } = await handle.read(buf, off, st.size - off, off);
-      if (bytesRead === 0) break;
-      off += bytesRead;
-    }
-    return buf.subarray(0, off);
-  } finally {
-    await handle.close();
-  }
+  return readRegularFile(canonical, file, maxBytes, true);
 }

@@ -11,6 +11,8 @@ import { buildOnnxModel } from '../onnx/testing/build-model';
 import type { FileNode } from '../../contract/lab-api';
 import { DEFAULT_LOAD_OPTIONS, pollModel } from './model-loader';
 import type { Repository } from './repository';
+import { modelConfig } from '../runtime/testing/models';
+import { Fifos, within } from '../util/testing/fifo';
 import { loadRepository, stateOf, TempDirs, type TempDir } from './testing/temp-repo';
 
 const isRoot = process.getuid?.() === 0;
@@ -99,7 +101,7 @@ describe('a repository full of broken models', () => {
   });
 
   it.skipIf(isWindows)('a config.pbtxt that is a FIFO or a device is refused instead of blocking', () => {
-    expect(stateOf(repo, 'fifo_config')).toEqual({ state: 'UNAVAILABLE', reason: `failed to open text file for read ${configPath('fifo_config')}: not a regular file` });
+    expect(stateOf(repo, 'fifo_config')).toEqual({ state: 'UNAVAILABLE', reason: `failed to open text file for read ${configPath('fifo_config')}: not a regular file (a FIFO)` });
     // A link to a device is outside the model folder, so it is not even opened.
     expect(stateOf(repo, 'device_config')).toEqual({
       state: 'UNAVAILABLE',
@@ -202,3 +204,42 @@ function find(nodes: FileNode[] | undefined, name: string): FileNode | undefined
   }
   return undefined;
 }
+
+/**
+ * FIFOs where a model's files belong: open(2) of a FIFO blocks until a writer
+ * appears, so every reader opens without blocking and refuses what is not a
+ * regular file. The load settles, each model with its reason.
+ */
+describe.skipIf(isWindows)('FIFOs named as the files a model loads from', () => {
+  const fifos = new Fifos();
+  afterAll(() => fifos.releaseAll());
+
+  it('a FIFO model.onnx, model.js or label file makes its model UNAVAILABLE at once', async () => {
+    const f = await temp.make({
+      'fifo_onnx/1': null,
+      'fifo_script/config.pbtxt': modelConfig('fifo_script', { backend: 'script', inputs: [{ name: 'IN', dims: [1] }], outputs: [{ name: 'OUT', dims: [1] }] }),
+      'fifo_script/1': null,
+      'fifo_labels/config.pbtxt': modelConfig('fifo_labels', { backend: 'identity', inputs: [{ name: 'INPUT0', dims: [2] }], outputs: [{ name: 'OUTPUT0', dims: [2], extra: 'label_filename: "labels.txt"' }] }),
+      'fifo_labels/1': null,
+    });
+    fifos.make(path.join(f.root, 'fifo_onnx/1/model.onnx'));
+    fifos.make(path.join(f.root, 'fifo_script/1/model.js'));
+    fifos.make(path.join(f.root, 'fifo_labels/labels.txt'));
+    const loading = loadRepository(f.root);
+    expect(await within(loading, 10_000)).toBe('settled');
+    const r = await loading;
+    const onnxFile = path.join(f.root, 'fifo_onnx/1/model.onnx');
+    expect(stateOf(r, 'fifo_onnx')).toEqual({
+      state: 'UNAVAILABLE',
+      reason: `Internal: unable to load model 'fifo_onnx': failed to read '${onnxFile}': '${onnxFile}' is not a file but a FIFO; only regular files are read`,
+    });
+    expect(stateOf(r, 'fifo_script')).toEqual({
+      state: 'UNAVAILABLE',
+      reason: `Invalid argument: '${path.join(f.root, 'fifo_script/1/model.js')}' for model instance 'fifo_script' is not a regular file (a FIFO or device is never read)`,
+    });
+    expect(stateOf(r, 'fifo_labels')).toEqual({
+      state: 'UNAVAILABLE',
+      reason: `Internal: failed to open text file for read ${path.join(f.root, 'fifo_labels/labels.txt')}: not a regular file (a FIFO)`,
+    });
+  }, 20_000);
+});

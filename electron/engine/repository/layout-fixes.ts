@@ -3,12 +3,12 @@
  * inside a version folder gets the complete config Triton needs, built from
  * its scheduling and the member models.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { CONFIG_FILENAME } from '../config/constants';
 import { suggestEnsembleConfig } from '../config/ensemble-suggest';
 import { configToText } from '../config/serialize';
 import { parseConfigText } from '../config/text/parse';
+import { readContained } from './containment';
 import { memberConfig } from './ensembles';
 import { MAX_CONFIG_BYTES } from './model-loader';
 import type { ModelRecord } from './types';
@@ -19,11 +19,12 @@ export async function addLayoutFixes(targets: Iterable<ModelRecord>, models: Map
       const file = d.file;
       if (d.code !== 'layout.config-in-version' || !file || rec.configPath) continue;
       const inner = path.join(rec.dir, ...file.split('/').slice(1));
-      // Only a regular file: a FIFO or device named config.pbtxt would block or never end.
-      const text = await fs
-        .stat(inner)
-        .then((st) => (st.isFile() && st.size <= MAX_CONFIG_BYTES ? fs.readFile(inner, 'utf8') : undefined))
-        .catch(() => undefined);
+      // A regular file inside the model folder only, read without blocking: a FIFO or device named
+      // config.pbtxt would block or never end, and a link out would show another file's text.
+      const text = await readContained(rec.dir, inner, MAX_CONFIG_BYTES).then(
+        (buf) => buf.toString('utf8'),
+        () => undefined,
+      );
       const parsed = text === undefined ? undefined : parseConfigText(text);
       if (text === undefined || !parsed?.config) continue;
       const suggestion = suggestEnsembleConfig(rec.name, parsed.config, (m) => memberConfig(models.get(m), false));

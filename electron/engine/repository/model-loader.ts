@@ -26,6 +26,7 @@ import type { ModelResolver } from '../runtime/types';
 import { warmUp } from '../runtime/warmup';
 import { runtimeLibraryIssue } from '../backends/runtime-library';
 import { listTree, readDirSafe, toPosix } from '../util/fs-tree';
+import { openNonBlocking, readUpTo, specialKind } from '../util/regular-file';
 import { applyVersionPolicy, scanVersionDirs } from './versions';
 import { escapesReally } from './containment';
 import { modelFileIssues, readFileIssues } from './file-fields';
@@ -87,20 +88,37 @@ function emptyRecord(name: string, dir: string): ModelRecord {
   };
 }
 
+function unreadable(file: string, err: unknown): { error: string } {
+  const e = err as NodeJS.ErrnoException;
+  const why = e.code === 'EACCES' ? 'Permission denied' : e.code === 'ENOENT' ? 'No such file or directory' : errorMessage(err);
+  return { error: `failed to open text file for read ${file}: ${why}` };
+}
+
+/**
+ * A config (or label) file's text, read through one handle opened without blocking: a FIFO or a
+ * device (a link to /dev/zero) is refused before a byte is read, and the size checked is the size
+ * read (stat, then readFile, would read whatever was swapped in between).
+ */
 async function readConfig(file: string): Promise<{ text?: string; error?: string }> {
+  let opened: Awaited<ReturnType<typeof openNonBlocking>>;
   try {
-    const st = await fs.stat(file);
-    if (st.isDirectory()) return { error: `failed to open text file for read ${file}: Is a directory` };
-    // A FIFO or a device (e.g. a link to /dev/zero) would block or never end.
-    if (!st.isFile()) return { error: `failed to open text file for read ${file}: not a regular file` };
-    if (st.size > MAX_CONFIG_BYTES) {
-      return { error: `failed to read text proto from ${file}: the file is ${(st.size / 2 ** 20).toFixed(1)} MiB; configs over ${MAX_CONFIG_BYTES / 2 ** 20} MiB are refused` };
-    }
-    return { text: await fs.readFile(file, 'utf8') };
+    opened = await openNonBlocking(file);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EACCES' ? 'Permission denied' : e.code === 'ENOENT' ? 'No such file or directory' : errorMessage(err);
-    return { error: `failed to open text file for read ${file}: ${why}` };
+    return unreadable(file, err);
+  }
+  const { handle, stat } = opened;
+  try {
+    const kind = specialKind(stat);
+    if (kind === 'a directory') return { error: `failed to open text file for read ${file}: Is a directory` };
+    if (kind) return { error: `failed to open text file for read ${file}: not a regular file (${kind})` };
+    if (stat.size > MAX_CONFIG_BYTES) {
+      return { error: `failed to read text proto from ${file}: the file is ${(stat.size / 2 ** 20).toFixed(1)} MiB; configs over ${MAX_CONFIG_BYTES / 2 ** 20} MiB are refused` };
+    }
+    return { text: (await readUpTo(handle, stat.size)).toString('utf8') };
+  } catch (err) {
+    return unreadable(file, err);
+  } finally {
+    await handle.close();
   }
 }
 

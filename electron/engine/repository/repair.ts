@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { RepairPlan } from '../../contract/lab-api';
 import { LabError, errorMessage } from '../errors';
+import { readRegularFile } from '../util/regular-file';
 import type { ModelRecord } from './types';
 
 /** The plan the model's current diagnostics offer for `code`; the client's copy is never trusted. */
@@ -49,7 +50,11 @@ export async function applyRepairPlan(root: string, plan: RepairPlan): Promise<v
   if (await exists(target)) throw new LabError('ALREADY_EXISTS', `'${plan.write}' exists already; nothing was changed (reload the model to see it)`);
   const from = plan.from ? { abs: inside(root, plan.from.file), keep: inside(root, plan.from.keepAs), ...plan.from } : undefined;
   if (from) {
-    const now = await fs.readFile(from.abs, 'utf8').catch(() => undefined);
+    // Read without blocking (a FIFO swapped in is refused) and no larger than the planned text: a bigger file changed anyway.
+    const now = await readRegularFile(from.abs, from.file, Buffer.byteLength(from.text)).then(
+      (b) => b.toString('utf8'),
+      () => undefined,
+    );
     if (now !== from.text) throw new LabError('UNAVAILABLE', `'${from.file}' changed since the repair was planned; nothing was changed (reload the model and look again)`);
     if (await exists(from.keep)) throw new LabError('ALREADY_EXISTS', `'${from.keepAs}' exists already, so '${from.file}' cannot be kept there; nothing was changed`);
   }

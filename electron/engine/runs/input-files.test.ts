@@ -13,10 +13,13 @@ import { createLabHandlers, dispatch } from '../lab-handlers';
 import { makeTempDir, type TempDir } from '../repository/testing/temp-repo';
 import { modelConfig } from '../runtime/testing/models';
 import { tensorPage } from './tensor-access';
+import { Fifos, noFifos, within } from '../util/testing/fifo';
 
 const dirs: TempDir[] = [];
 const labs: Lab[] = [];
+const fifos = new Fifos();
 afterEach(async () => {
+  fifos.releaseAll();
   await Promise.all(labs.splice(0).map((l) => l.close()));
   for (const d of dirs.splice(0)) d.cleanup();
 });
@@ -74,6 +77,14 @@ describe('playground inputs read from disk', () => {
     // '..' that walks back out is the same path as any other outside one.
     await expect(run(path.join(repo.root, 'data', '..', '..', path.basename(path.dirname(secret)), 'secret.txt'))).rejects.toMatchObject({ code: 'INVALID_ARG' });
     await expect(run(path.join(repo.root, 'data/missing.bin'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it.skipIf(noFifos)('refuses a FIFO inside the repository at once (a {path} input never parks a thread in open(2))', async () => {
+    const { run, repo } = await setup();
+    const fifo = fifos.make(path.join(repo.root, 'data', 'pipe.bin'));
+    const answer = run(fifo);
+    expect(await within(answer, 2000)).toBe('settled');
+    await expect(answer).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringContaining('is not a file but a FIFO') });
   });
 
   it('stops reading a repository once it is closed', async () => {

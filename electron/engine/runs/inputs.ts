@@ -14,6 +14,7 @@ import { LabError, errorMessage } from '../errors';
 import { apiDType, type ApiDType } from '../tensor/dtype';
 import { type Tensor, allocate, bytesFromStrings, elementCount, isApiDType } from '../tensor/tensor';
 import { realInside, realPath, withRealFile } from '../util/real-path';
+import { readUpTo } from '../util/regular-file';
 import { fill, flatten, type Json, withBatch } from './values';
 
 /** Larger requests are refused before anything is allocated (4 GiB would not fit anyway). */
@@ -62,7 +63,7 @@ async function readSource(src: ImageSource, ctx: InputContext): Promise<{ bytes:
   const { real, shown } = await locate(src, ctx);
   const buf = await withRealFile(real, shown, async (handle, size) => {
     if (size > MAX_FILE_BYTES) throw new LabError('INVALID_ARG', `'${shown}' is ${(size / 2 ** 20).toFixed(0)} MiB; the playground takes files up to ${MAX_FILE_BYTES / 2 ** 20} MiB`);
-    return handle.readFile();
+    return readUpTo(handle, size);
   });
   return { bytes: new Uint8Array(buf), label: path.basename(shown) };
 }

@@ -6,9 +6,10 @@
  * then opened by their real path without following a last-moment link, and
  * read through that handle, so what was checked is what is read.
  */
-import { constants, promises as fs, realpathSync } from 'node:fs';
+import { promises as fs, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../errors';
+import { withRegularFile } from './regular-file';
 
 /** `child` is `root` or below it; both already real (or both lexical). */
 export function isInside(root: string, child: string): boolean {
@@ -43,27 +44,11 @@ export async function realInside(root: string, abs: string, shown: string, where
   return real;
 }
 
-const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
-
 /**
  * Opens a regular file by its real path without following a link swapped in since the check, and
  * hands the open handle and its size to `use` (which reads through it, or decides it is too large).
+ * Opened without blocking (regular-file.ts): a FIFO or device is refused before a byte is read.
  */
 export async function withRealFile<T>(real: string, shown: string, use: (handle: fs.FileHandle, size: number) => Promise<T>): Promise<T> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(real, constants.O_RDONLY | NO_FOLLOW);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new LabError('NOT_FOUND', `'${shown}' does not exist`);
-    if (code === 'ELOOP') throw new LabError('INVALID_ARG', `'${shown}' changed into a link while it was being read`);
-    throw new LabError('INVALID_ARG', `'${shown}' cannot be read (${code ?? 'error'})`);
-  }
-  try {
-    const st = await handle.stat();
-    if (!st.isFile()) throw new LabError('INVALID_ARG', `'${shown}' is not a file`);
-    return await use(handle, st.size);
-  } finally {
-    await handle.close();
-  }
+  return withRegularFile(real, shown, use, true);
 }

@@ -7,6 +7,7 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelConfig } from '../../config/gen/model_config_pb';
 import { LabError, errorMessage } from '../../errors';
+import { withRegularFile } from '../../util/regular-file';
 import { type ApiDType } from '../../tensor/dtype';
 import { type NumericArray, type Tensor, bytesFromStrings, concatData, elementCount, isBytesData, sliceData, stringsFromBytes } from '../../tensor/tensor';
 import type { BackendInstance, InstanceResult, PreparedRequest } from '../../runtime/types';
@@ -60,6 +61,9 @@ export async function createSession(opts: SessionOptions): Promise<SessionChoice
     graphOptimizationLevel: graphOptimization(opts.graphLevel),
     extra: { session: { intra_op: { allow_spinning: opts.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: opts.allowSpinning ? '1' : '0' } } },
   };
+  // ONNX Runtime opens the file itself, on the main thread: a FIFO swapped in since the loader read
+  // it would block the event loop for good. Look again, without blocking, just before (a race remains).
+  await withRegularFile(opts.file, opts.file, () => Promise.resolve());
   let fallback: string | undefined;
   if (opts.wantGpu) {
     try {

@@ -12,6 +12,7 @@ import { configToTritonJson } from '../../config/serialize';
 import { LabError, errorMessage } from '../../errors';
 import { pythonAutoComplete } from './instance';
 import { findPython } from './interpreter';
+import { readModelSource } from '../../util/regular-file';
 
 export interface PythonPrepared {
   issues: ConfigIssue[];
@@ -49,7 +50,7 @@ export async function preparePython(ctx: {
   }
   if (!ctx.autoComplete) return { issues: [], modelFile: file };
   // Only a model.py that defines it pays for a process at load time.
-  const text = await fs.readFile(file, 'utf8').catch(() => '');
+  const text = await readModelSource(file);
   if (!/\bauto_complete_config\b/.test(text)) return { issues: [], modelFile: file };
   try {
     const completed = await pythonAutoComplete(

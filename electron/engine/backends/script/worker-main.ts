@@ -12,6 +12,7 @@ import { createPbUtils, InferenceResponse, ScriptRequest, Tensor, TritonError } 
 import { type ConfigJson, type HostMessage, type WireError, type WireResult, type WorkerMessage, type WorkerSetup, transferables } from './protocol';
 import { createStdlib } from './stdlib/index';
 import { configHelper } from './auto-complete';
+import { readModelSource } from '../../util/regular-file';
 
 const port = parentPort;
 if (!port) throw new Error('worker-main must run in a worker thread');
@@ -60,8 +61,8 @@ async function syntaxErrorLocation(): Promise<string | undefined> {
   await visit(setup.versionDir, 0);
   const sucrase = await import('sucrase');
   for (const file of files) {
-    const source = await fs.readFile(file, 'utf8').catch(() => undefined);
-    if (source === undefined) continue;
+    const source = await readModelSource(file);
+    if (source === '') continue;
     try {
       sucrase.transform(source, { transforms: file.endsWith('.ts') ? ['typescript'] : [], filePath: file });
     } catch (err) {

@@ -1,8 +1,12 @@
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Fifos, noFifos, within } from '../../../util/testing/fifo';
 import { createStdlib } from './index';
+
+const fifos = new Fifos();
+afterEach(() => fifos.releaseAll());
 
 describe('lab.readFile / lab.readText', () => {
   const root = mkdtempSync(path.join(tmpdir(), 'lab-files-'));
@@ -26,5 +30,12 @@ describe('lab.readFile / lab.readText', () => {
     await expect(lab.readText(path.join(root, 'other', 'secret.txt'))).rejects.toThrow(/relative/);
     await expect(lab.readText('link.txt')).rejects.toThrow(/outside the model folder/);
     await expect(lab.readText('missing.txt')).rejects.toThrow(/ENOENT/);
+  });
+
+  it.skipIf(noFifos)('refuses a FIFO next to the model at once instead of parking a thread in open(2)', async () => {
+    fifos.make(path.join(version, 'pipe.txt'));
+    const read = lab.readText('pipe.txt');
+    expect(await within(read, 2000)).toBe('settled');
+    await expect(read).rejects.toThrow("'pipe.txt' is not a file but a FIFO; only regular files are read");
   });
 });

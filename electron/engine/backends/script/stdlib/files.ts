@@ -1,6 +1,7 @@
 /** `lab.readFile` / `lab.readText`: files next to a model, never outside its folder. */
-import { readFile, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { readUpTo, withRegularFile } from '../../../util/regular-file';
 
 function inside(folder: string, target: string): boolean {
   const rel = path.relative(folder, target);
@@ -27,7 +28,8 @@ export async function resolveModelFile(modelVersionDir: string, relativePath: st
 
 export function modelFiles(modelVersionDir: string): Pick<LabStdlib, 'readFile' | 'readText'> {
   const read = async (relativePath: string): Promise<Uint8Array> => {
-    const buf = await readFile(await resolveModelFile(modelVersionDir, relativePath));
+    // Without blocking: a FIFO or device next to the model is refused unread (regular-file.ts).
+    const buf = await withRegularFile(await resolveModelFile(modelVersionDir, relativePath), relativePath, readUpTo);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
   };
   return {
