@@ -9,6 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { ModelInstanceGroup_Kind, type ModelConfig } from '../config/gen/model_config_pb';
 import { BACKEND } from '../config/constants';
 import { configToTritonJson } from '../config/serialize';
+import { instanceTotal, MAX_INSTANCES } from '../config/validate-model';
 import { LabError, errorMessage } from '../errors';
 import type { BackendInstance, ModelResolver } from '../runtime/types';
 import { IdentityInstance } from './identity/instance';
@@ -56,6 +57,8 @@ export interface InstanceSpec {
 }
 
 export function instanceSpecs(config: ModelConfig): InstanceSpec[] {
+  // The loader refuses such a config; checked again so no caller builds millions of specs.
+  if (instanceTotal(config) > MAX_INSTANCES) throw new LabError('INVALID_ARG', `model ${config.name} asks for ${instanceTotal(config)} instances; Model Lab starts at most ${MAX_INSTANCES}`);
   const out: InstanceSpec[] = [];
   for (const g of config.instanceGroup) {
     const kind = g.kind === ModelInstanceGroup_Kind.GPU ? 'GPU' : g.kind === ModelInstanceGroup_Kind.MODEL ? 'MODEL' : 'CPU';

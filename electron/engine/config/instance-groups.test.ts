@@ -4,11 +4,18 @@
  * KIND_GPU on a machine without GPUs is the lab's one deliberate difference:
  * a warning (the lab runs it on the CPU) instead of a load error.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeRepositories, identityConfig, loadRepository, stateOf, TempDirs } from '../repository/testing/temp-repo';
 import { ModelInstanceGroup_Kind } from './gen/model_config_pb';
 import { normalizeInstanceGroups } from './normalize';
-import { validateInstanceGroups } from './validate-model';
+import { MAX_INSTANCES, validateInstanceGroups } from './validate-model';
 import { config, errorsOf, warningsOf } from './testing/config';
+
+const temp = new TempDirs();
+afterEach(async () => {
+  await closeRepositories();
+  temp.cleanup();
+});
 
 function groups(text: string, gpus: number[] = []) {
   const c = config(text);
@@ -102,5 +109,33 @@ describe('ValidateInstanceGroup', () => {
     const issues = validateInstanceGroups(auto, []);
     expect(errorsOf(issues)).toEqual(['instance group g of model m has unexpected kind KIND_AUTO']);
     expect(issues[0]!.status).toBe('INTERNAL');
+  });
+});
+
+/**
+ * Triton starts as many instances as a config asks for. Here an instance is an ONNX Runtime
+ * session, a worker or a Python process, and a folder that is only opened (never trusted) still
+ * starts its identity and ONNX models: the lab refuses more than MAX_INSTANCES per version.
+ */
+describe('how many instances a config may ask for', () => {
+  it('count × GPUs over all groups is at most MAX_INSTANCES', () => {
+    expect(MAX_INSTANCES).toBe(128);
+    expect(groups('name: "m" backend: "onnxruntime" instance_group [ { kind: KIND_CPU count: 100 }, { kind: KIND_CPU count: 28 } ]').errors).toEqual([]);
+    expect(groups('name: "m" backend: "python" instance_group [ { kind: KIND_CPU count: 100000 } ]').errors).toEqual([
+      'model m asks for 100000 instances (count × GPUs over its instance groups); Model Lab starts at most 128 instances of a model version',
+    ]);
+    expect(groups('name: "m" backend: "onnxruntime" instance_group [ { kind: KIND_GPU count: 40 gpus: [0, 1, 2, 3] } ]', [0, 1, 2, 3]).errors).toEqual([
+      'model m asks for 160 instances (count × GPUs over its instance groups); Model Lab starts at most 128 instances of a model version',
+    ]);
+  });
+
+  it('an identity model asking for 100,000 instances is UNAVAILABLE with the reason, and none start', async () => {
+    const d = await temp.make({ 'm/config.pbtxt': `${identityConfig('m')}instance_group [ { kind: KIND_CPU count: 100000 } ]\n`, 'm/1': null });
+    const repo = await loadRepository(d.root);
+    expect(stateOf(repo, 'm')).toEqual({
+      state: 'UNAVAILABLE',
+      reason: 'Invalid argument: model m asks for 100000 instances (count × GPUs over its instance groups); Model Lab starts at most 128 instances of a model version',
+    });
+    expect(repo.models.get('m')!.versions[0]!.runner).toBeUndefined();
   });
 });

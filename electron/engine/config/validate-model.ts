@@ -177,6 +177,21 @@ function validateSequenceBatching(c: ModelConfig, sb: ModelSequenceBatching): Co
  * ValidateInstanceGroup for a machine with the given GPUs. KIND_GPU without
  * GPUs is reported by normalization as a warning (the lab falls back to CPU).
  */
+/**
+ * The most instances the lab starts for one model version. Triton sets no limit; here each instance
+ * is an ONNX Runtime session, a worker or a Python process, and a config (even in a folder that is
+ * only opened, never trusted) could otherwise ask for millions. 128 is far more than any workstation
+ * has cores or GPUs to use.
+ */
+export const MAX_INSTANCES = 128;
+
+/** How many instances the groups start: `count` for each listed GPU of a KIND_GPU group, else `count`. */
+export function instanceTotal(c: ModelConfig): number {
+  let n = 0;
+  for (const g of c.instanceGroup) n += Math.max(1, g.count) * (g.kind === ModelInstanceGroup_Kind.GPU && g.gpus.length > 0 ? g.gpus.length : 1);
+  return n;
+}
+
 export function validateInstanceGroups(c: ModelConfig, gpus: readonly number[]): ConfigIssue[] {
   if (c.schedulingChoice.case === 'ensembleScheduling') return [];
   const name = c.name;
@@ -212,6 +227,10 @@ export function validateInstanceGroups(c: ModelConfig, gpus: readonly number[]):
       out.push(issue('instance-group.profile', `instance group ${group} of model ${name} and platform ${c.platform}specifies profile field which is only supported for TensorRT models`, at));
     }
   });
+  const total = instanceTotal(c);
+  if (total > MAX_INSTANCES) {
+    out.push(issue('instance-group.too-many', `model ${name} asks for ${total} instances (count × GPUs over its instance groups); Model Lab starts at most ${MAX_INSTANCES} instances of a model version`, ['instance_group']));
+  }
   return out;
 }
 

@@ -15,7 +15,7 @@ import { type ConfigIssue, firstError, issue } from '../config/issues';
 import { normalizeInstanceGroups, normalizeModelConfig, type DeviceFacts } from '../config/normalize';
 import { configToText } from '../config/serialize';
 import { parseConfigText } from '../config/text/parse';
-import { validateInstanceGroups, validateModelConfig, validateModelIO } from '../config/validate-model';
+import { instanceTotal, validateInstanceGroups, validateModelConfig, validateModelIO } from '../config/validate-model';
 import { codeLabel, errorMessage, LabError } from '../errors';
 import { backendFor, type PrepareResult } from '../backends/registry';
 import { createInstances } from '../backends/instances';
@@ -23,7 +23,7 @@ import { clipLine } from '../backends/log-lines';
 import type { LogLevel } from '../backends/script/protocol';
 import { ModelRunner } from '../runtime/model-runner';
 import type { ModelResolver } from '../runtime/types';
-import { warmUp } from '../runtime/warmup';
+import { warmUp, warmupIssues } from '../runtime/warmup';
 import { runtimeLibraryIssue } from '../backends/runtime-library';
 import { listTree, readDirSafe, toPosix } from '../util/fs-tree';
 import { openNonBlocking, readUpTo, specialKind } from '../util/regular-file';
@@ -341,6 +341,8 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
     const problem = backend.check(ctx, prepared);
     if (problem) issues.push(problem);
   }
+  // Warm-up bounds need the final config (auto-complete may set max_batch_size) and the instance count.
+  if (!firstError(issues)) issues.push(...warmupIssues(c, instanceTotal(c)));
   if (!firstError(issues)) issues.push(...(await readFileIssues(rec.name, rec.dir, c)));
   if (!firstError(issues)) issues.push(...(await labelFileIssues(rec, c)));
   v.config = c;

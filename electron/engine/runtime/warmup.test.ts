@@ -3,9 +3,13 @@
  * or file data, before the version becomes READY; a failing sample leaves
  * the version UNAVAILABLE.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Lab } from '../lab';
 import { Repository } from '../repository/repository';
-import { makeTempDir, type TempDir } from '../repository/testing/temp-repo';
+import { makeTempDir, TempDirs, type TempDir } from '../repository/testing/temp-repo';
+import { Fifos, noFifos, within } from '../util/testing/fifo';
+import { MAX_WARMUP_RUNS } from './warmup';
 import { f32, scriptConfig } from './testing/models';
 
 let dir: TempDir;
@@ -84,5 +88,87 @@ describe('model_warmup', () => {
     // The zero sample passed; the file sample (99, ...) made execute() throw.
     expect(rec.versions[0]!.reason).toMatch(/^Internal: warmup sample 'file' failed on cold_0: Failed to process the request\(s\) for model 'cold_0', message: Error: too cold\n/);
     expect(() => repo.resolve('cold', -1)).toThrow("Request for unknown model: 'cold' has no available versions");
+  });
+});
+
+/**
+ * Hostile configs in a folder that is only opened, never trusted: a config of
+ * a few hundred bytes must not make the lab allocate gigabytes, run billions
+ * of warm-ups or wait forever on a FIFO named as warm-up data.
+ */
+describe('warm-up from an untrusted folder is bounded before anything is allocated', () => {
+  const temp = new TempDirs();
+  const fifos = new Fifos();
+  const labs: Lab[] = [];
+  afterEach(async () => {
+    fifos.releaseAll();
+    for (const l of labs.splice(0)) await l.close();
+    temp.cleanup();
+  });
+
+  const MiB = 2 ** 20;
+  /** An identity model (FP32 [-1], no batching) whose one warm-up sample is `sample` and which has `count` instances. */
+  const identity = (sample: string, count = 1): string => `name: "w"
+backend: "identity"
+max_batch_size: 0
+input [{ name: "INPUT0" data_type: TYPE_FP32 dims: [-1] }]
+output [{ name: "OUTPUT0" data_type: TYPE_FP32 dims: [-1] }]
+instance_group [{ kind: KIND_CPU count: ${count} }]
+model_warmup [{ name: "s" ${sample} }]
+`;
+  const input = (value: string): string => `batch_size: 1 inputs { key: "INPUT0" value: { ${value} } }`;
+
+  async function open(files: Record<string, string | null>): Promise<{ state?: string; reason?: string }> {
+    const d = await temp.make({ 'w/1': null, ...files });
+    const lab = new Lab();
+    labs.push(lab);
+    const m = (await lab.openRepository(d.root)).models.find((x) => x.name === 'w');
+    return { state: m?.state, reason: m?.reason };
+  }
+
+  it('a 300-byte config asking for a 1 GiB random tensor is refused without the memory being spent', async () => {
+    const before = process.memoryUsage().arrayBuffers;
+    let peak = 0;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers - before)), 5);
+    const got = await open({ 'w/config.pbtxt': identity(input(`data_type: TYPE_FP32 dims: [${256 * MiB}] random_data: true`)) }).finally(() => clearInterval(timer));
+    peak = Math.max(peak, process.memoryUsage().arrayBuffers - before);
+    expect(got).toEqual({ state: 'UNAVAILABLE', reason: "Invalid argument: warmup sample 's' needs 1024 MiB of input data; Model Lab generates at most 256 MiB for one sample (all its inputs, batch included)" });
+    expect(peak).toBeLessThan(300 * MiB);
+  }, 60_000);
+
+  it('BYTES elements count too (a list of 50 million empty strings is refused)', async () => {
+    const got = await open({ 'w/config.pbtxt': identity(input('data_type: TYPE_STRING dims: [50000000] zero_data: true')).replaceAll('TYPE_FP32', 'TYPE_STRING') });
+    expect(got.reason).toMatch(/^Invalid argument: warmup sample 's' needs 763 MiB of input data/);
+  });
+
+  it('count is bounded: four billion warm-up runs are refused before any instance starts', async () => {
+    const got = await open({ 'w/config.pbtxt': identity(`count: 4000000000 ${input('data_type: TYPE_FP32 dims: [4] zero_data: true')}`) });
+    expect(got).toEqual({ state: 'UNAVAILABLE', reason: `Invalid argument: model_warmup asks for 4000000000 executions on each instance (samples × count); Model Lab runs at most ${MAX_WARMUP_RUNS}` });
+  });
+
+  it('the data sent through all instances is bounded (sample size × count × instances)', async () => {
+    const got = await open({ 'w/config.pbtxt': identity(`count: 100 ${input(`data_type: TYPE_FP32 dims: [${32 * MiB}] zero_data: true`)}`, 64) });
+    expect(got.reason).toBe('Invalid argument: model_warmup sends 819200 MiB through the model (sample size × count × 64 instances); Model Lab sends at most 16384 MiB');
+  });
+
+  it('a variable-size dimension is refused in Triton\'s words', async () => {
+    const got = await open({ 'w/config.pbtxt': identity(input('data_type: TYPE_FP32 dims: [-1] zero_data: true')) });
+    expect(got.reason).toBe("Invalid argument: warmup setting expects all variable-size dimensions are specified for input 'INPUT0'");
+  });
+
+  it('a small warm-up still runs', async () => {
+    expect(await open({ 'w/config.pbtxt': identity(input(`data_type: TYPE_FP32 dims: [${MiB}] random_data: true`), 2) })).toEqual({ state: 'READY', reason: '' });
+  });
+
+  it.skipIf(noFifos)('a warm-up data file that is a FIFO fails the load at once instead of hanging it', async () => {
+    const d = await temp.make({ 'w/config.pbtxt': identity(input('data_type: TYPE_FP32 dims: [4] input_data_file: "data"')), 'w/1': null, 'w/warmup': null });
+    fifos.make(path.join(d.root, 'w', 'warmup', 'data'));
+    const lab = new Lab();
+    labs.push(lab);
+    const opened = lab.openRepository(d.root);
+    expect(await within(opened, 5000)).toBe('settled');
+    const m = (await opened).models.find((x) => x.name === 'w');
+    expect(m?.state).toBe('UNAVAILABLE');
+    expect(m?.reason).toMatch(/^Invalid argument: failed to prepare warmup sample 's': '.*data' is not a file but a FIFO; only regular files are read$/);
   });
 });
