@@ -3,12 +3,14 @@
  * and a timestamps object per span, children pointing at their parent), for
  * playground runs as well as step-throughs.
  */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab } from '../lab';
 import { makeTempDir, type TempDir } from '../repository/testing/temp-repo';
 import { ensembleConfig, identityModels } from '../runtime/testing/models';
 import type { TraceSpan } from '../runtime/trace';
-import { exportTrace, traceRecords } from './trace-export';
+import { exportTrace, MAX_TRACE_ID_CHARS, traceRecords, traceRequestId } from './trace-export';
 
 describe('traceRecords', () => {
   const spans: TraceSpan[] = [
@@ -100,5 +102,37 @@ describe('exportTrace from the lab', () => {
     const records = JSON.parse(lab.exportTrace('open').json) as { model_name?: string }[];
     expect(records.filter((r) => r.model_name).map((r) => r.model_name)).toEqual(['e', 'a']);
     await lab.stepRun('open', 'stop');
+  });
+});
+
+/**
+ * A request id may be as large as a request (64 MiB), and the serving side keeps trace records in
+ * memory until they are written or dropped: records keep at most MAX_TRACE_ID_CHARS of it.
+ */
+describe('request ids in trace records', () => {
+  it('are cut to 256 characters, marked with their full length; shorter ones are kept as they are', () => {
+    expect(MAX_TRACE_ID_CHARS).toBe(256);
+    expect(traceRequestId('r1')).toBe('r1');
+    expect(traceRequestId('a'.repeat(256))).toBe('a'.repeat(256));
+    expect(traceRequestId('a'.repeat(300))).toBe(`${'a'.repeat(256)}…[cut: 300 characters]`);
+    // Never half a surrogate pair.
+    expect(traceRequestId(`${'a'.repeat(255)}😀${'b'.repeat(10)}`)).toBe(`${'a'.repeat(255)}…[cut: 267 characters]`);
+    const span: TraceSpan = { id: 1, kind: 'request', model: 'm', version: 1, requestId: 'x'.repeat(2 ** 20), requestStart: 0 };
+    expect(traceRecords([span], 0)[0]!.request_id).toHaveLength(256 + '…[cut: 1048576 characters]'.length);
+  });
+
+  it('do not keep the whole id alive (a slice of a long string shares its memory in V8)', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const heap = (): number => (gc(), gc(), process.memoryUsage().heapUsed);
+    const before = heap();
+    const kept = [];
+    for (let i = 0; i < 100; i++) {
+      const span: TraceSpan = { id: i, kind: 'request', model: 'm', version: 1, requestId: `${i}-`.padEnd(2 ** 20, 'x'), requestStart: 0 };
+      kept.push(...traceRecords([span], 0));
+    }
+    const grownMiB = (heap() - before) / 2 ** 20;
+    expect(kept).toHaveLength(200);
+    expect(grownMiB).toBeLessThan(20);
   });
 });

@@ -17,8 +17,24 @@ export interface TraceRecord {
   timestamps?: { name: string; ns: number }[];
 }
 
+/** Request ids longer than this are cut in trace records: an id may be megabytes, and records wait in memory. */
+export const MAX_TRACE_ID_CHARS = 256;
+
 /**
- * Triton's records for these spans. `idOf` maps a span id to the trace id written (the server
+ * A request id as a trace record keeps it: at most MAX_TRACE_ID_CHARS characters (never half a
+ * surrogate pair), a cut one marked with its full length. The kept characters are copied: V8 may
+ * make a slice share the memory of the string it came from, which would keep the whole id alive.
+ */
+export function traceRequestId(id: string): string {
+  if (id.length <= MAX_TRACE_ID_CHARS) return id;
+  const last = id.charCodeAt(MAX_TRACE_ID_CHARS - 1);
+  const end = last >= 0xd800 && last <= 0xdbff ? MAX_TRACE_ID_CHARS - 1 : MAX_TRACE_ID_CHARS;
+  const head = Buffer.from(id.slice(0, end), 'utf16le').toString('utf16le');
+  return `${head}…[cut: ${id.length} characters]`;
+}
+
+/**
+ * Triton's records for these spans (request ids cut as traceRequestId says). `idOf` maps a span id to the trace id written (the server
  * numbers traces across requests); Triton has no COMPUTE_INPUT_END / COMPUTE_OUTPUT_START here
  * because the lab does not time input and output copies apart.
  */
@@ -31,7 +47,7 @@ export function traceRecords(spans: readonly TraceSpan[], originNs: number, idOf
       id,
       model_name: span.model,
       model_version: span.version,
-      request_id: span.requestId,
+      request_id: traceRequestId(span.requestId),
       ...(span.parentId !== undefined && known.has(span.parentId) ? { parent_id: idOf(span.parentId) } : {}),
     });
     const stamps: { name: string; ns: number }[] = [{ name: 'REQUEST_START', ns: span.requestStart }];

@@ -6,19 +6,26 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { f32 } from '../../engine/runtime/testing/models';
 import { Trace } from '../../engine/runtime/trace';
-import { TraceSettings } from './trace-settings';
+import { TritonHttpClient } from './http/client';
+import { type ServeFixture, startServeFixture } from './testing/serve-fixture';
+import { MAX_PENDING_BYTES, TraceSettings } from './trace-settings';
 
 const dirs: string[] = [];
-afterEach(() => {
+const fixtures: ServeFixture[] = [];
+afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  await Promise.all(fixtures.splice(0).map((f) => f.close()));
 });
 
 /** A finished trace of one request span (two records). */
-function oneTrace(): Trace {
+function oneTrace(requestId = '', model = 'm'): Trace {
   const t = new Trace();
-  const span = t.start({ kind: 'request', model: 'm', version: 1, requestId: '' });
+  const span = t.start({ kind: 'request', model, version: 1, requestId });
   span.requestEnd = t.now();
   return t;
 }
@@ -34,7 +41,7 @@ describe('trace records in memory', () => {
     }
     expect(most).toBeLessThanOrEqual(1002);
     expect(ts.dropped + ts.pendingRecords).toBe(200_000);
-    expect(lines[0]).toMatch(/^dropped \d+ trace records \(\d+ in all\): no trace file is set, and at most 1000 are kept in memory$/);
+    expect(lines[0]).toMatch(/^dropped \d+ trace records \(\d+ in all\): no trace file is set, and at most 1000 records \(16 MiB\) are kept in memory$/);
   });
 
   it('the default bound holds too', () => {
@@ -43,6 +50,40 @@ describe('trace records in memory', () => {
     expect(ts.pendingRecords).toBeLessThanOrEqual(20_002);
     expect(ts.dropped).toBeGreaterThan(0);
   });
+});
+
+describe('trace records in memory are bounded in bytes too', () => {
+  const MiB = 2 ** 20;
+
+  it('records with long model names are dropped by bytes well before the count bound', () => {
+    const ts = new TraceSettings({ trace_level: ['TIMESTAMPS'], trace_rate: '1' }, { maxPendingBytes: MiB });
+    let most = 0;
+    for (let i = 0; i < 1000; i++) {
+      ts.record(oneTrace('', `m${'x'.repeat(10_000)}`), 'm');
+      most = Math.max(most, ts.pendingRecordBytes);
+    }
+    expect(MAX_PENDING_BYTES).toBe(16 * MiB);
+    expect(most).toBeLessThanOrEqual(MiB + 2 * 21_000);
+    expect(ts.pendingRecords).toBeLessThan(100);
+    expect(ts.dropped + ts.pendingRecords).toBe(2000);
+  });
+
+  it('100 traced requests with 1 MiB ids, through the server with no trace file, do not keep 100 MiB alive', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const heap = (): number => (gc(), gc(), process.memoryUsage().heapUsed);
+    const f = await startServeFixture();
+    fixtures.push(f);
+    const set = await fetch(`${f.url}/v2/trace/setting`, { method: 'POST', body: JSON.stringify({ trace_level: ['TIMESTAMPS'], trace_rate: '1', trace_count: '-1' }) });
+    expect(set.status).toBe(200);
+    const client = new TritonHttpClient(f.url);
+    const before = heap();
+    for (let i = 0; i < 100; i++) await client.infer('id_fp32', [f32('INPUT0', [1], [i])], { id: `${i}-`.padEnd(MiB, 'x') });
+    client.close();
+    const grownMiB = Math.round((heap() - before) / MiB);
+    expect(f.core.traceSettings.pendingRecords).toBe(200);
+    expect(grownMiB).toBeLessThan(30);
+  }, 60_000);
 });
 
 describe('a trace file', () => {

@@ -6,9 +6,10 @@
  * trace_file as Triton's JSON (one object naming the model, one with its
  * timestamps): every log_frequency traces to trace_file.<n>, else appended to
  * one JSON array in trace_file (on a timer and at shutdown, as Triton
- * appends its single file). Records waiting in memory are bounded: with a
- * file they are written out early, without one the oldest are dropped,
- * counted and reported in the log.
+ * appends its single file). Records waiting in memory are bounded in number
+ * and in bytes (request ids are cut to 256 characters, trace-export.ts; a
+ * record's size is estimated from its strings): with a file they are written
+ * out early, without one the oldest are dropped, counted and reported in the log.
  */
 import { promises as fs } from 'node:fs';
 import { LabError } from '../../engine/errors';
@@ -41,6 +42,13 @@ function parseInteger(key: string, raw: string, min: number, max: number): numbe
 
 /** Trace records (two per span) kept in memory at most, waiting for the file or with no file to go to. */
 export const MAX_PENDING_RECORDS = 20_000;
+/** The most those records may take, as recordBytes estimates them (ids are cut, but model names are not). */
+export const MAX_PENDING_BYTES = 16 * 2 ** 20;
+
+/** A record's memory, estimated: the object and its numbers, and two bytes a character of its strings. */
+export function recordBytes(r: TraceRecord): number {
+  return 96 + 2 * ((r.model_name?.length ?? 0) + (r.request_id?.length ?? 0)) + 64 * (r.timestamps?.length ?? 0);
+}
 /** How often records go to a trace file set without log_frequency. */
 export const FLUSH_INTERVAL_MS = 2000;
 /** Dropped records are reported at most this often. */
@@ -49,6 +57,7 @@ const REPORT_MS = 10_000;
 export interface TraceSettingsOptions {
   log?: (level: 'warning' | 'error', message: string) => void;
   maxPendingRecords?: number;
+  maxPendingBytes?: number;
   flushIntervalMs?: number;
 }
 
@@ -63,6 +72,8 @@ export class TraceSettings {
   private readonly models = new Map<string, Partial<Record<Key, string | string[]>>>();
   private readonly sampling = new Map<string, Sampling>();
   private pending: TraceRecord[] = [];
+  /** recordBytes of `pending`, summed. */
+  private pendingBytes = 0;
   /** Traces in `pending` since the last indexed file, for log_frequency. */
   private pendingTraces = 0;
   private written = 0;
@@ -87,6 +98,11 @@ export class TraceSettings {
   /** Trace records waiting in memory (tests and metrics). */
   get pendingRecords(): number {
     return this.pending.length;
+  }
+
+  /** Their estimated bytes (recordBytes). */
+  get pendingRecordBytes(): number {
+    return this.pendingBytes;
   }
 
   /** Trace records dropped since start because no trace file was set. */
@@ -178,14 +194,17 @@ export class TraceSettings {
   record(trace: Trace, model: string): void {
     const ids = new Map<number, number>();
     for (const span of trace.spans) ids.set(span.id, this.nextId++);
-    for (const r of traceRecords(trace.spans, trace.originNs, (id) => ids.get(id)!)) this.pending.push(r);
+    for (const r of traceRecords(trace.spans, trace.originNs, (id) => ids.get(id)!)) {
+      this.pending.push(r);
+      this.pendingBytes += recordBytes(r);
+    }
     if (trace.spans.length > 0) this.pendingTraces++;
     const every = Number(this.get(model).log_frequency);
     if (every > 0 && this.pendingTraces >= every) {
       void this.flush();
       return;
     }
-    if (this.pending.length > this.max) {
+    if (this.pending.length > this.max || this.pendingBytes > this.maxBytes) {
       if (this.global.trace_file) void this.flush();
       else this.dropOldest();
     }
@@ -196,11 +215,23 @@ export class TraceSettings {
     return Math.max(2, this.opts.maxPendingRecords ?? MAX_PENDING_RECORDS);
   }
 
-  /** No file to write to: the oldest records go (a tenth of the bound at a time, whole span pairs), counted and reported. */
+  private get maxBytes(): number {
+    return this.opts.maxPendingBytes ?? MAX_PENDING_BYTES;
+  }
+
+  /**
+   * No file to write to: the oldest records go, whole span pairs, until both bounds are down to
+   * nine tenths (so this runs once in a tenth of the bound, not at every record); counted and reported.
+   */
   private dropOldest(): void {
     const keep = Math.floor((this.max * 9) / 10);
-    let cut = this.pending.length - keep;
-    cut += cut % 2;
+    const keepBytes = Math.floor((this.maxBytes * 9) / 10);
+    const n = this.pending.length;
+    let cut = 0;
+    while (cut < n && (n - cut > keep || this.pendingBytes > keepBytes)) {
+      this.pendingBytes -= recordBytes(this.pending[cut]!) + (cut + 1 < n ? recordBytes(this.pending[cut + 1]!) : 0);
+      cut = Math.min(n, cut + 2);
+    }
     this.pending.splice(0, cut);
     this.droppedTotal += cut;
     this.reportDropped(false);
@@ -211,7 +242,7 @@ export class TraceSettings {
     if (n === 0 || (!force && Date.now() - this.lastReport < REPORT_MS)) return;
     this.droppedReported = this.droppedTotal;
     this.lastReport = Date.now();
-    this.opts.log?.('warning', `dropped ${n} trace records (${this.droppedTotal} in all): no trace file is set, and at most ${this.max} are kept in memory`);
+    this.opts.log?.('warning', `dropped ${n} trace records (${this.droppedTotal} in all): no trace file is set, and at most ${this.max} records (${+(this.maxBytes / 2 ** 20).toFixed(2)} MiB) are kept in memory`);
   }
 
   /** With a single trace file (no log_frequency), records go out every FLUSH_INTERVAL_MS instead of piling up until shutdown. */
@@ -229,6 +260,7 @@ export class TraceSettings {
     const file = this.global.trace_file;
     const records = this.pending;
     this.pending = [];
+    this.pendingBytes = 0;
     this.pendingTraces = 0;
     if (!file || records.length === 0) return this.chain;
     const every = Number(this.global.log_frequency);
