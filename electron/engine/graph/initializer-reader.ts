@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import { TensorProtoSchema } from 'onnx-buf';
 import { LabError, errorMessage } from '../errors';
+import { isInside, realPathSync } from '../util/real-path';
 import { openRegularSync } from '../util/regular-file';
 import type { Tensor } from '../tensor/tensor';
 import type { TensorLocator } from './initializers';
@@ -52,13 +53,18 @@ function readRange(file: string, offset: number, length: number, what: string): 
   }
 }
 
-/** The external data file of an initializer: next to the model, never outside its folder (as ONNX Runtime requires). */
+/**
+ * The external data file of an initializer, by ONNX Runtime's rule (ValidateExternalDataPathFromDir):
+ * a relative name, in the folder of the model file as named, and still inside that folder once
+ * links are followed (a `weights.bin` linked to a file elsewhere is refused, as ONNX Runtime refuses it).
+ */
 function externalFile(modelPath: string, name: string, location: string): string {
   const dir = path.dirname(modelPath);
   const file = path.resolve(dir, location);
-  if (path.isAbsolute(location) || (file !== dir && !file.startsWith(dir + path.sep))) {
-    throw new LabError('INVALID_ARG', `initializer '${name}' keeps its values in '${location}', which is outside the model's folder ${dir}`);
-  }
+  const outside = (): LabError => new LabError('INVALID_ARG', `initializer '${name}' keeps its values in '${location}', which is outside the model's folder ${dir}`);
+  if (path.isAbsolute(location) || (file !== dir && !file.startsWith(dir + path.sep))) throw outside();
+  const [realDir, real] = [realPathSync(dir), realPathSync(file)];
+  if (realDir !== undefined && real !== undefined && !isInside(realDir, real)) throw outside();
   return file;
 }
 

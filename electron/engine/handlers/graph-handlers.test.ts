@@ -77,7 +77,7 @@ describe('graph handlers', () => {
     await lab.close();
   });
 
-  it("find model files and external weights as loading does: names never lead out of the model folder, links placed in it are followed", async () => {
+  it("find model files and external weights as loading does: a model file link is followed, external data must stay in the model's folder even through links (ONNX Runtime's rule)", async () => {
     const { onnx, weights } = everythingModel();
     // The same model with its external data named '../secr.bin' (same length as 'weights.bin'): one level out.
     const escaping = Buffer.from(onnx);
@@ -85,22 +85,27 @@ describe('graph handlers', () => {
     const elsewhere = await temp.make({ 'model.onnx': onnx, 'weights.bin': weights });
     const d = await temp.make({
       'linked/config.pbtxt': 'backend: "onnxruntime"',
-      'linked/1': null,
+      'linked/1/weights.bin': weights,
+      'out/config.pbtxt': 'backend: "onnxruntime"',
+      'out/1/model.onnx': onnx,
       'esc/config.pbtxt': 'backend: "onnxruntime"',
       'esc/1/model.onnx': escaping,
       'esc/secr.bin': weights,
       'far/config.pbtxt': 'backend: "onnxruntime"\ndefault_model_filename: "../../linked/1/model.onnx"',
       'far/1': null,
     });
-    // Weights kept elsewhere, linked into the version folder by the repository's owner.
+    // A model file kept elsewhere, linked into the version folder by the repository's owner (followed, as loading follows it).
     symlinkSync(path.join(elsewhere.root, 'model.onnx'), path.join(d.root, 'linked/1/model.onnx'));
-    symlinkSync(path.join(elsewhere.root, 'weights.bin'), path.join(d.root, 'linked/1/weights.bin'));
+    // External data linked to a file elsewhere: ONNX Runtime refuses it ("External data path escapes model directory"), so does the viewer.
+    symlinkSync(path.join(elsewhere.root, 'weights.bin'), path.join(d.root, 'out/1/weights.bin'));
     const lab = new Lab({ repository: { runtime: false }, graphs: { netron: { env: { PATH: '' } } } });
     labs.push(lab);
     const h = createLabHandlers(lab, host);
     const { id: repoId } = await h.openRepository({ path: d.root });
     const g = await h.modelGraph({ repoId, model: 'linked' });
     expect(await h.tensorPage({ runId: g.graphId, side: 'initializer', name: 'w', offset: 0, count: 6 })).toMatchObject({ total: 6 });
+    const o = await h.modelGraph({ repoId, model: 'out' });
+    await expect(dispatch(h, 'tensorPage', { runId: o.graphId, side: 'initializer', name: 'w', offset: 0, count: 6 })).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringContaining("outside the model's folder") });
     // A name inside the model file that leads out of its folder is refused, as ONNX Runtime refuses it.
     const e = await h.modelGraph({ repoId, model: 'esc' });
     await expect(dispatch(h, 'tensorPage', { runId: e.graphId, side: 'initializer', name: 'w', offset: 0, count: 6 })).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringContaining("outside the model's folder") });

@@ -4,7 +4,12 @@
  * session per instance, CPU fallback for KIND_GPU, and a broken model file
  * that takes down only its own model.
  */
+import { create } from '@bufbuild/protobuf';
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { StringStringEntryProtoSchema, TensorProtoSchema } from 'onnx-buf';
 import { afterEach, describe, expect, it } from 'vitest';
+import { model as graphModel, node as graphNode, vi } from '../../graph/testing/graph-models';
 import { buildOnnxModel } from '../../onnx/testing/build-model';
 import { loadRepository, TempDirs } from '../../repository/testing/temp-repo';
 import type { ModelRunner } from '../../runtime/model-runner';
@@ -154,5 +159,26 @@ describe('ONNX Runtime backend', () => {
     const r = await repo.infer('good', -1, { inputs: [f32('A', [1, 3], [1, 2, 3]), f32('B', [1, 3], [1, 2, 3])] });
     expect(values(r.outputs[0])).toEqual([2, 4, 6]);
     expect(() => repo.resolve('badop', -1)).toThrow("Request for unknown model: 'badop' has no available versions");
+  });
+
+  it("external data linked to a file outside the model's folder does not load (ONNX Runtime's own check, relied on: a hostile repository cannot serve ~/.ssh/id_rsa as weights)", async () => {
+    const w = create(TensorProtoSchema, {
+      name: 'W',
+      dataType: FLOAT,
+      dims: [3n],
+      dataLocation: 1,
+      externalData: [create(StringStringEntryProtoSchema, { key: 'location', value: 'weights.bin' }), create(StringStringEntryProtoSchema, { key: 'offset', value: '0' }), create(StringStringEntryProtoSchema, { key: 'length', value: '12' })],
+    });
+    const withWeights = graphModel({ nodes: [graphNode('Add', ['A', 'W'], ['SUM'])], initializers: [w], inputs: [vi('A', FLOAT, [3])], outputs: [vi('SUM', FLOAT, [3])] });
+    const config = (name: string): string => modelConfig(name, { backend: 'onnxruntime', mbs: 0, inputs: [{ name: 'A', dims: [3] }], outputs: [{ name: 'SUM', dims: [3] }] });
+    const weights = new Uint8Array(new Float32Array([1, 2, 3]).buffer);
+    const elsewhere = await temp.make({ 'secret.bin': weights });
+    const d = await temp.make({ 'inside/config.pbtxt': config('inside'), 'inside/1/model.onnx': withWeights, 'inside/1/weights.bin': weights, 'out/config.pbtxt': config('out'), 'out/1/model.onnx': withWeights });
+    symlinkSync(path.join(elsewhere.root, 'secret.bin'), path.join(d.root, 'out/1/weights.bin'));
+    const repo = await loadRepository(d.root);
+    expect(values((await repo.infer('inside', -1, { inputs: [f32('A', [3], [0, 0, 0])] })).outputs[0])).toEqual([1, 2, 3]);
+    const out = repo.models.get('out')!;
+    expect(out.state).toBe('UNAVAILABLE');
+    expect(out.versions[0]!.reason).toMatch(/External data path escapes model directory/);
   });
 });
