@@ -87,6 +87,12 @@ describe('serve arguments', () => {
       '--http-max-connections=10',
       '--http-send-timeout-secs=7',
       '--grpc-max-message-size=2048',
+      '--grpc-max-connections=12',
+      '--grpc-max-concurrent-streams=8',
+      '--grpc-max-connection-age=60000',
+      '--grpc-max-connection-age-grace=5000',
+      '--grpc-keepalive-time=30000',
+      '--grpc-keepalive-timeout=1000',
     ]);
     if (s === 'help') throw new Error('help');
     expect(s.options).toMatchObject({
@@ -104,6 +110,12 @@ describe('serve arguments', () => {
       httpMaxConnections: 10,
       httpSendTimeoutMs: 7000,
       grpcMaxMessageBytes: 2048,
+      grpcMaxConnections: 12,
+      grpcMaxConcurrentStreams: 8,
+      grpcMaxConnectionAgeMs: 60000,
+      grpcMaxConnectionAgeGraceMs: 5000,
+      grpcKeepaliveTimeMs: 30000,
+      grpcKeepaliveTimeoutMs: 1000,
     });
     expect(s.warnings).toEqual(['web pages from http://localhost:3000, https://app.example, http://127.0.0.1:5173 can call the HTTP API (run inference)']);
     const d = parseServeArgs(['/r']);
@@ -111,7 +123,8 @@ describe('serve arguments', () => {
     expect(d.options.httpAllowOrigins).toBeUndefined();
     expect(d.options.httpRestricted).toBeUndefined();
     expect(d.options.httpBodyBudgetBytes).toBeUndefined();
-    expect(d.options).toMatchObject({ httpHeaderTimeoutMs: 30_000, httpBodyTimeoutMs: 120_000, httpMaxConnections: 1024, httpSendTimeoutMs: 60_000 });
+    expect(d.options).toMatchObject({ httpHeaderTimeoutMs: 30_000, httpBodyTimeoutMs: 120_000, httpMaxConnections: 1024, httpSendTimeoutMs: 60_000, grpcMaxConnections: 256, grpcMaxConcurrentStreams: 100 });
+    expect(d.options.grpcMaxConnectionAgeMs).toBeUndefined();
   });
 
   it.each([
@@ -127,6 +140,9 @@ describe('serve arguments', () => {
     [['/r', '--http-max-connections=0'], '--http-max-connections expects an integer'],
     [['/r', '--http-send-timeout-secs=0'], '--http-send-timeout-secs expects an integer from 1 to 86400'],
     [['/r', '--grpc-max-message-size=3000000000'], '--grpc-max-message-size expects an integer from 1 to 2147483647'],
+    [['/r', '--grpc-max-connections=0'], '--grpc-max-connections expects an integer from 1 to 1000000'],
+    [['/r', '--grpc-max-concurrent-streams=0'], '--grpc-max-concurrent-streams expects an integer'],
+    [['/r', '--grpc-keepalive-time=-5'], '--grpc-keepalive-time expects an integer from 0 to 2147483647'],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseServeArgs(argv)).toThrow(UsageError);
     expect(() => parseServeArgs(argv)).toThrow(message);

@@ -42,18 +42,25 @@ export const SERVE_USAGE = `Usage: model-lab serve <repo> [tritonserver options]
                                      as tritonserver: header triton-grpc-protocol-<key>
                                      APIs: health, metadata, inference, shared-memory,
                                      model-config, model-repository, statistics, trace, logging
+  --grpc-max-connection-age=MS --grpc-max-connection-age-grace=MS
+                                     as tritonserver: close connections this old (unlimited)
+  --grpc-keepalive-time=MS --grpc-keepalive-timeout=MS
+                                     as tritonserver: ping idle connections (7200000, 20000)
 Model Lab only:
   --http-allow-origin=ORIGIN[,ORIGIN] web pages of these origins may call the HTTP API (CORS);
                                      requests from any other page are refused (none by default)
   --http-header-timeout-secs=N       headers must arrive within N seconds (30)
-  --http-body-timeout-secs=N         a body must arrive within N seconds of its headers (120)
+  --http-body-timeout-secs=N         a body must arrive within N seconds of its headers, a
+                                     started gRPC message (a unary call's request) too (120)
   --http-max-body-size=BYTES         largest body with binary tensor data (1073741824)
-  --http-body-budget=BYTES           request bodies held at once, all clients (2147483648,
-                                     or --http-max-body-size if larger)
+  --http-body-budget=BYTES           request bodies and gRPC messages held at once, all
+                                     clients of both (2147483648, or the largest body if larger)
   --http-max-connections=N           open HTTP connections; stalled ones make room (1024)
   --http-send-timeout-secs=N         an answer its client reads none of for N seconds is
-                                     cut off and its connection closed (60)
+                                     cut off and its connection closed; gRPC too (60)
   --grpc-max-message-size=BYTES      largest gRPC message received (--http-max-input-size)
+  --grpc-max-connections=N           open gRPC connections; idle or stalled ones make room (256)
+  --grpc-max-concurrent-streams=N    calls at once on one gRPC connection (100)
   --allow-cpu-metrics=B --metrics-interval-ms=N
   --trace-config=triton,file=PATH --trace-config=level=TIMESTAMPS --trace-config=rate=N
                                      --trace-config=count=N --trace-config=log-frequency=N
@@ -81,6 +88,10 @@ const IGNORED = [
   'cache-config',
   'response-cache-byte-size',
   'grpc-infer-allocation-pool-size',
+  'grpc-keepalive-permit-without-calls',
+  'grpc-http2-max-pings-without-data',
+  'grpc-http2-min-recv-ping-interval-without-data',
+  'grpc-http2-max-ping-strikes',
 ] as const;
 
 const OPTIONS = {
@@ -113,6 +124,12 @@ const OPTIONS = {
   'http-max-connections': { type: 'string' },
   'http-send-timeout-secs': { type: 'string' },
   'grpc-max-message-size': { type: 'string' },
+  'grpc-max-connections': { type: 'string' },
+  'grpc-max-concurrent-streams': { type: 'string' },
+  'grpc-max-connection-age': { type: 'string' },
+  'grpc-max-connection-age-grace': { type: 'string' },
+  'grpc-keepalive-time': { type: 'string' },
+  'grpc-keepalive-timeout': { type: 'string' },
   'trace-config': { type: 'string', multiple: true },
   'log-verbose': { type: 'string' },
   'log-info': { type: 'string' },
@@ -181,6 +198,25 @@ function protections(values: Values, warnings: string[]): Partial<ServeOptions> 
     httpMaxConnections: int(values, 'http-max-connections', 1024, 1, 1_000_000),
     httpSendTimeoutMs: int(values, 'http-send-timeout-secs', 60, 1, 86400) * 1000,
     ...(grpcMax !== undefined ? { grpcMaxMessageBytes: grpcMax } : {}),
+    ...grpcConnectionOptions(values),
+  };
+}
+
+/** gRPC connection limits: the lab's caps, and Triton's age and keepalive flags (milliseconds). */
+function grpcConnectionOptions(values: Values): Partial<ServeOptions> {
+  const INT32 = 2147483647;
+  const ms = (key: string): number | undefined => (values[key] === undefined ? undefined : int(values, key, 0, 0, INT32));
+  const age = ms('grpc-max-connection-age');
+  const grace = ms('grpc-max-connection-age-grace');
+  const time = ms('grpc-keepalive-time');
+  const timeout = ms('grpc-keepalive-timeout');
+  return {
+    grpcMaxConnections: int(values, 'grpc-max-connections', 256, 1, 1_000_000),
+    grpcMaxConcurrentStreams: int(values, 'grpc-max-concurrent-streams', 100, 1, INT32),
+    ...(age !== undefined ? { grpcMaxConnectionAgeMs: age } : {}),
+    ...(grace !== undefined ? { grpcMaxConnectionAgeGraceMs: grace } : {}),
+    ...(time !== undefined ? { grpcKeepaliveTimeMs: time } : {}),
+    ...(timeout !== undefined ? { grpcKeepaliveTimeoutMs: timeout } : {}),
   };
 }
 

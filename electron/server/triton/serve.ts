@@ -5,7 +5,8 @@
  * finish, then the listeners close. Used by `model-lab serve` and by the
  * desktop app's serve switch. The endpoints' protections (origins, Host,
  * restricted APIs, body and connection limits) are set here from one set of
- * options; see docs/SECURITY.md.
+ * options, with one budget of request bytes held for both endpoints; see
+ * docs/SECURITY.md.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,8 @@ import type { Repository } from '../../engine/repository/repository';
 import { isLoopbackName } from './access';
 import { TritonCore } from './core';
 import { type GrpcServerOptions, startGrpcServer } from './grpc/server';
-import { type HttpServerOptions, startHttpServer } from './http/server';
+import { BodyBudget } from './http/body';
+import { HTTP_DEFAULTS, type HttpServerOptions, startHttpServer } from './http/server';
 import type { LogLevel } from './log-settings';
 import { startMetricsServer } from './metrics/server';
 import type { Restrictions } from './restricted';
@@ -36,7 +38,7 @@ export interface ServeOptions {
   httpMaxInputBytes?: number;
   /** The largest HTTP body with binary tensor data (lab-only --http-max-body-size, default 1 GiB). */
   httpMaxBodyBytes?: number;
-  /** HTTP request bodies held at once, server-wide (lab-only --http-body-budget, default 2 GiB). */
+  /** HTTP request bodies, gRPC request messages and unsent answers of both held at once (lab-only --http-body-budget, default 2 GiB, never below one largest body or message). */
   httpBodyBudgetBytes?: number;
   /** Origins whose pages may call the HTTP API (lab-only --http-allow-origin; none by default). */
   httpAllowOrigins?: string[];
@@ -53,6 +55,14 @@ export interface ServeOptions {
   grpcMaxMessageBytes?: number;
   /** Triton's --grpc-restricted-protocol. */
   grpcRestricted?: Restrictions;
+  /** Lab-only --grpc-max-connections / --grpc-max-concurrent-streams. */
+  grpcMaxConnections?: number;
+  grpcMaxConcurrentStreams?: number;
+  /** Triton's --grpc-max-connection-age / --grpc-max-connection-age-grace / --grpc-keepalive-time / --grpc-keepalive-timeout (ms). */
+  grpcMaxConnectionAgeMs?: number;
+  grpcMaxConnectionAgeGraceMs?: number;
+  grpcKeepaliveTimeMs?: number;
+  grpcKeepaliveTimeoutMs?: number;
   /** Load/unload over the API even if the repository is not in explicit mode (the desktop Serve panel's switch). */
   allowModelControl?: boolean;
   allowCpuMetrics?: boolean;
@@ -90,14 +100,24 @@ function given<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefine
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }
 
-function httpOptions(opts: ServeOptions, ep: Endpoint): HttpServerOptions {
+/**
+ * One budget for both endpoints, so HTTP bodies and gRPC messages together stay under it: the flag's
+ * value, else 2 GiB, never below one largest body or message.
+ */
+function sharedBudget(opts: ServeOptions): BodyBudget {
+  const maxInput = opts.httpMaxInputBytes ?? HTTP_DEFAULTS.maxInputBytes;
+  const largest = Math.max(opts.httpMaxBodyBytes ?? HTTP_DEFAULTS.maxBodyBytes, maxInput, (opts.grpcMaxMessageBytes ?? maxInput) + 5);
+  return new BodyBudget(opts.httpBodyBudgetBytes ?? Math.max(HTTP_DEFAULTS.bodyBudgetBytes, largest));
+}
+
+function httpOptions(opts: ServeOptions, ep: Endpoint, budget: BodyBudget): HttpServerOptions {
   return {
     host: ep.host,
     port: ep.port,
+    budget,
     ...given({
       maxInputBytes: opts.httpMaxInputBytes,
       maxBodyBytes: opts.httpMaxBodyBytes,
-      bodyBudgetBytes: opts.httpBodyBudgetBytes,
       allowOrigins: opts.httpAllowOrigins,
       restricted: opts.httpRestricted,
       headerTimeoutMs: opts.httpHeaderTimeoutMs,
@@ -108,11 +128,24 @@ function httpOptions(opts: ServeOptions, ep: Endpoint): HttpServerOptions {
   };
 }
 
-function grpcOptions(opts: ServeOptions, ep: Endpoint): GrpcServerOptions {
+function grpcOptions(opts: ServeOptions, ep: Endpoint, budget: BodyBudget): GrpcServerOptions {
   return {
     host: ep.host,
     port: ep.port,
-    ...given({ maxMessageBytes: opts.grpcMaxMessageBytes ?? opts.httpMaxInputBytes, restricted: opts.grpcRestricted }),
+    budget,
+    ...given({
+      maxMessageBytes: opts.grpcMaxMessageBytes ?? opts.httpMaxInputBytes,
+      restricted: opts.grpcRestricted,
+      // One clock for request bytes and one for unread answers, on both endpoints.
+      messageTimeoutMs: opts.httpBodyTimeoutMs,
+      sendTimeoutMs: opts.httpSendTimeoutMs,
+      maxConnections: opts.grpcMaxConnections,
+      maxConcurrentStreams: opts.grpcMaxConcurrentStreams,
+      maxConnectionAgeMs: opts.grpcMaxConnectionAgeMs,
+      maxConnectionAgeGraceMs: opts.grpcMaxConnectionAgeGraceMs,
+      keepaliveTimeMs: opts.grpcKeepaliveTimeMs,
+      keepaliveTimeoutMs: opts.grpcKeepaliveTimeoutMs,
+    }),
   };
 }
 
@@ -149,11 +182,12 @@ export async function startServing(repo: Repository, opts: ServeOptions): Promis
     if (core.logSettings.allows(level)) opts.sink?.(core.logSettings.format(level, message));
   };
   const closers: (() => Promise<void>)[] = [];
+  const budget = sharedBudget(opts);
   const serving: Omit<Serving, 'stop'> = { core };
   try {
     if (opts.grpc) {
       const ep = opts.grpc;
-      const g = await startGrpcServer(core, { ...grpcOptions(opts, ep), log }).catch((err: unknown) => {
+      const g = await startGrpcServer(core, { ...grpcOptions(opts, ep, budget), log }).catch((err: unknown) => {
         throw bindError('GRPC', ep, err);
       });
       closers.push(() => g.close(true));
@@ -162,7 +196,7 @@ export async function startServing(repo: Repository, opts: ServeOptions): Promis
     }
     if (opts.http) {
       const ep = opts.http;
-      const h = await startHttpServer(core, { ...httpOptions(opts, ep), log }).catch((err: unknown) => {
+      const h = await startHttpServer(core, { ...httpOptions(opts, ep, budget), log }).catch((err: unknown) => {
         throw bindError('HTTP', ep, err);
       });
       closers.push(() => h.close());

@@ -10,13 +10,18 @@
  * on a loopback address, an :authority naming this machine (DNS rebinding).
  * Received messages are limited (64 MiB by default, Triton allows 2 GiB) and
  * a ModelStreamInfer stream stops being read while it has too many requests
- * in flight or too many answers its client has not read.
+ * in flight or too many answers its client has not read. Request bytes held
+ * at once count against a server-wide budget (shared with the HTTP endpoint
+ * under serve), stalled messages and unread answers are cut off
+ * (call-limits.ts), and connections and their concurrent streams are capped
+ * (connections.ts: we own the listening socket and inject connections).
  *
  * Shared memory: no region can be registered in the lab, so the status RPCs
  * answer an empty list (NOT_FOUND for a named region), unregistering is a
  * no-op, registering system shared memory is UNIMPLEMENTED and registering
  * CUDA shared memory fails as on a Triton built without GPU support.
  */
+import net from 'node:net';
 import { create, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import {
   Metadata,
@@ -34,6 +39,7 @@ import {
 } from '@grpc/grpc-js';
 import { type ErrorCode, LabError, errorMessage, toLabError } from '../../../engine/errors';
 import { hostRefusal } from '../access';
+import { BodyBudget } from '../http/body';
 import type { CoreInferRequest, CoreInferResponse, LoadParameter, TritonCore } from '../core';
 import type { LogLevel, SettingValue } from '../log-settings';
 import { type RestrictedCategory, type Restrictions, restrictedProtocolMessage, restrictionMet } from '../restricted';
@@ -51,6 +57,8 @@ import {
   StatisticDurationSchema,
 } from './gen/grpc_service_pb';
 import { type HealthCheckRequest, type HealthCheckResponse, HealthCheckResponse_ServingStatus, HealthCheckResponseSchema } from './gen/health_pb';
+import { callLimits, meterOf } from './call-limits';
+import { GrpcConnections } from './connections';
 import { inferResponse, readInferRequest } from './infer';
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_RECEIVE_BYTES, GRPCInferenceService, Health, type ServiceShape, UndecodableRequest, serverServiceDefinition } from './service';
 
@@ -66,8 +74,37 @@ export interface GrpcServerOptions {
   maxStreamPending?: number;
   /** How long a graceful close waits for calls in flight before cutting them off (default 30 s). */
   drainTimeoutMs?: number;
+  /** Request bytes held at once, all calls (and, when shared, HTTP bodies): default 2 GiB, never below one largest message. */
+  budget?: BodyBudget;
+  /** A started request message (a unary call's whole request) must arrive within this (default 120 s). */
+  messageTimeoutMs?: number;
+  /** A call whose answer waits while its connection sends nothing for this long is cut off (default 60 s). */
+  sendTimeoutMs?: number;
+  /** Open connections at most (default 256); idle or stalled ones make room. */
+  maxConnections?: number;
+  /** Calls open at once on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS, default 100). */
+  maxConcurrentStreams?: number;
+  /** A connection with no call open for this long is closed (GOAWAY; default 5 minutes). */
+  maxConnectionIdleMs?: number;
+  /** Triton's --grpc-max-connection-age / --grpc-max-connection-age-grace (ms; unlimited by default). */
+  maxConnectionAgeMs?: number;
+  maxConnectionAgeGraceMs?: number;
+  /** Triton's --grpc-keepalive-time / --grpc-keepalive-timeout (ms; 7200000 / 20000). */
+  keepaliveTimeMs?: number;
+  keepaliveTimeoutMs?: number;
   log?: (level: LogLevel, message: string) => void;
 }
+
+export const GRPC_DEFAULTS = {
+  budgetBytes: 2048 * 1024 * 1024,
+  messageTimeoutMs: 120_000,
+  sendTimeoutMs: 60_000,
+  maxConnections: 256,
+  maxConcurrentStreams: 100,
+  maxConnectionIdleMs: 300_000,
+  keepaliveTimeMs: 7_200_000,
+  keepaliveTimeoutMs: 20_000,
+} as const;
 
 export interface RunningGrpcServer {
   port: number;
@@ -224,19 +261,49 @@ function gate(host: string, restricted: Restrictions): ServerInterceptor {
     });
 }
 
-function formatAddress(host: string, port: number): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+/** grpc-js's channel options for our limits (connection age and keepalive as Triton sets them). */
+function channelOptions(opts: GrpcServerOptions, maxReceive: number): Record<string, number> {
+  const age = opts.maxConnectionAgeMs ?? 0;
+  const grace = opts.maxConnectionAgeGraceMs ?? 0;
+  return {
+    'grpc.max_receive_message_length': maxReceive,
+    'grpc.max_send_message_length': DEFAULT_MAX_MESSAGE_BYTES,
+    'grpc.max_concurrent_streams': opts.maxConcurrentStreams ?? GRPC_DEFAULTS.maxConcurrentStreams,
+    'grpc.max_connection_idle_ms': opts.maxConnectionIdleMs ?? GRPC_DEFAULTS.maxConnectionIdleMs,
+    'grpc.keepalive_time_ms': opts.keepaliveTimeMs ?? GRPC_DEFAULTS.keepaliveTimeMs,
+    'grpc.keepalive_timeout_ms': opts.keepaliveTimeoutMs ?? GRPC_DEFAULTS.keepaliveTimeoutMs,
+    ...(age > 0 ? { 'grpc.max_connection_age_ms': age } : {}),
+    ...(grace > 0 ? { 'grpc.max_connection_age_grace_ms': grace } : {}),
+  };
+}
+
+/** Our own listening socket: accepted connections go to the cap, then to grpc-js. */
+function listen(host: string, port: number, accept: (socket: net.Socket) => void): Promise<net.Server> {
+  const listener = net.createServer({ noDelay: true }, accept);
+  return new Promise((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(port, host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host, () => {
+      listener.off('error', reject);
+      resolve(listener);
+    });
+  });
 }
 
 export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions): Promise<RunningGrpcServer> {
   const log = (level: LogLevel, message: string): void => {
     if (core.logSettings.allows(level)) opts.log?.(level, message);
   };
-  const server = new Server({
-    'grpc.max_receive_message_length': opts.maxMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
-    'grpc.max_send_message_length': DEFAULT_MAX_MESSAGE_BYTES,
-    interceptors: [gate(opts.host, opts.restricted ?? {})],
+  const maxReceive = opts.maxMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES;
+  const budget = opts.budget ?? new BodyBudget(Math.max(GRPC_DEFAULTS.budgetBytes, maxReceive + 5));
+  const connections = new GrpcConnections(opts.maxConnections ?? GRPC_DEFAULTS.maxConnections);
+  const limits = callLimits({
+    budget,
+    messageTimeoutMs: opts.messageTimeoutMs ?? GRPC_DEFAULTS.messageTimeoutMs,
+    sendTimeoutMs: opts.sendTimeoutMs ?? GRPC_DEFAULTS.sendTimeoutMs,
+    connections,
+    log: (message) => log('verbose', message),
   });
+  const server = new Server({ ...channelOptions(opts, maxReceive), interceptors: [limits, gate(opts.host, opts.restricted ?? {})] });
   const maxPending = opts.maxStreamPending ?? 64;
   let stopping = false;
   /** Open streams: each is told when a graceful close begins. */
@@ -496,7 +563,9 @@ export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions)
       if ((inputEnded || draining) && pending === 0) finish();
     };
     // Too many requests in flight: stop reading the stream, so further ones wait in the transport.
+    const meter = meterOf(call.metadata);
     const settled = (): void => {
+      meter?.requestDone();
       pending--;
       if (call.isPaused() && pending < maxPending) call.resume();
       maybeFinish();
@@ -610,23 +679,30 @@ export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions)
     },
   });
 
-  const address = formatAddress(opts.host, opts.port);
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
-  });
+  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  const listener = await listen(opts.host, opts.port, (socket) => connections.admit(socket, (s) => injector.injectConnection(s)));
+  const port = (listener.address() as net.AddressInfo).port;
+  const stopListening = (): void => {
+    if (listener.listening) listener.close();
+  };
 
   let closing: Promise<void> | undefined;
+  const force = (): void => {
+    server.forceShutdown();
+    connections.destroyAll();
+  };
   return {
     port,
     close(graceful: boolean): Promise<void> {
       if (closing) {
-        if (!graceful) server.forceShutdown();
+        if (!graceful) force();
         return closing;
       }
       stopping = true;
+      stopListening();
       for (const end of [...watches]) end();
       if (!graceful) {
-        server.forceShutdown();
+        force();
         closing = Promise.resolve();
         return closing;
       }
@@ -634,11 +710,12 @@ export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions)
       closing = new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           log('warning', 'gRPC calls still in flight after the drain timeout; closing them');
-          server.forceShutdown();
+          force();
           resolve();
         }, opts.drainTimeoutMs ?? 30_000);
         server.tryShutdown(() => {
           clearTimeout(timer);
+          connections.destroyAll();
           resolve();
         });
       });

@@ -37,6 +37,8 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** Bytes of request bodies and unsent responses held at once, server-wide (default 2 GiB, never below one largest body). */
   bodyBudgetBytes?: number;
+  /** A budget shared with the gRPC endpoint (serve.ts); takes the place of bodyBudgetBytes. */
+  budget?: BodyBudget;
   /** Origins whose web pages may call the API (--http-allow-origin); none by default. */
   allowOrigins?: readonly string[];
   /** Triton's --http-restricted-api. */
@@ -133,7 +135,7 @@ export async function startHttpServer(core: TritonCore, opts: HttpServerOptions)
   const maxInputBytes = opts.maxInputBytes ?? HTTP_DEFAULTS.maxInputBytes;
   // A body with binary data also carries a JSON header of up to maxInputBytes.
   const maxBodyBytes = Math.max(opts.maxBodyBytes ?? HTTP_DEFAULTS.maxBodyBytes, maxInputBytes);
-  const budget = new BodyBudget(opts.bodyBudgetBytes ?? Math.max(HTTP_DEFAULTS.bodyBudgetBytes, maxBodyBytes, maxInputBytes));
+  const budget = opts.budget ?? new BodyBudget(opts.bodyBudgetBytes ?? Math.max(HTTP_DEFAULTS.bodyBudgetBytes, maxBodyBytes, maxInputBytes));
   const restricted = opts.restricted ?? {};
   const guardOptions = { host: opts.host, allowOrigins: opts.allowOrigins ?? [], restricted };
   const limits: ConnectionLimits = {

@@ -1,0 +1,278 @@
+/**
+ * What one gRPC call may hold, and for how long. grpc-js reads a request
+ * message whole before any hook sees it, with HTTP/2 flow control granted
+ * as fast as it buffers, so a client could leave many calls holding almost
+ * a whole message each. Here every call's request bytes are counted as they
+ * arrive against the server-wide budget the HTTP endpoint also uses (a call
+ * that does not fit ends RESOURCE_EXHAUSTED), and held until the request is
+ * answered; a message that has started must arrive within the message
+ * timeout, and a unary call's whole request (message and end) within that
+ * timeout of its start (DEADLINE_EXCEEDED). Streams are long-lived by
+ * design: between messages a stream holds nothing and no clock runs. An
+ * answer counts against the budget until it has gone out; when its
+ * connection sends nothing for the send timeout, the call is cut off.
+ *
+ * The bytes are seen on the call's HTTP/2 stream, which grpc-js keeps on
+ * the call that interceptors wrap (its BaseServerInterceptingCall): read
+ * with a runtime check, and tested, since it is not public API. Without it
+ * calls are served unmetered and a warning is logged once.
+ */
+import http2 from 'node:http2';
+import { Metadata, ServerInterceptingCall, status, type ServerInterceptingCallInterface, type ServerInterceptor } from '@grpc/grpc-js';
+import type { BodyBudget } from '../http/body';
+import type { GrpcConnections, TrackedCall } from './connections';
+
+export interface CallLimits {
+  budget: BodyBudget;
+  /** A started message (a unary call's whole request) must arrive within this. */
+  messageTimeoutMs: number;
+  /** A call whose answer is waiting while its connection sends nothing for this long is cut off. */
+  sendTimeoutMs: number;
+  connections?: GrpcConnections;
+  log?: (message: string) => void;
+}
+
+type Stream = http2.ServerHttp2Stream;
+
+const meters = new WeakMap<Metadata, CallMeter>();
+
+/** The meter of the call with this metadata (a ModelStreamInfer handler says through it when a request is done). */
+export function meterOf(metadata: Metadata): CallMeter | undefined {
+  return meters.get(metadata);
+}
+
+function streamOf(call: ServerInterceptingCallInterface): Stream | undefined {
+  const s = (call as unknown as { stream?: unknown }).stream;
+  if (typeof s !== 'object' || s === null) return undefined;
+  const ok = 'session' in s && typeof (s as Stream).prependListener === 'function' && typeof (s as Stream).close === 'function';
+  return ok ? (s as Stream) : undefined;
+}
+
+/** One call's bytes: the request message being received, requests being worked on, answers not yet sent. */
+export class CallMeter implements TrackedCall {
+  private held = 0;
+  private current = 0;
+  private readonly prefix = Buffer.alloc(5);
+  private prefixHave = 0;
+  private left = 0;
+  /** Shares of whole requests being worked on (streams), oldest first. */
+  private readonly working_: number[] = [];
+  private owed = 0;
+  private unsent = 0;
+  private answered = false;
+  private halfClosed = false;
+  private ended = false;
+  private messageTimer: NodeJS.Timeout | undefined;
+  private sendTimer: NodeJS.Timeout | undefined;
+  private readonly conn: { touch(): void; closed(): void } | undefined;
+
+  constructor(
+    private readonly call: ServerInterceptingCallInterface,
+    private readonly stream: Stream,
+    private readonly unary: boolean,
+    private readonly limits: CallLimits,
+  ) {
+    this.conn = limits.connections?.callOpened(this, call.getConnectionInfo());
+    stream.prependListener('data', (chunk: Buffer) => this.received(chunk));
+    if (unary) this.startClock();
+  }
+
+  get working(): boolean {
+    return this.unary ? this.halfClosed && !this.answered : this.working_.length > 0;
+  }
+
+  private startClock(): void {
+    const secs = this.limits.messageTimeoutMs / 1000;
+    this.messageTimer = setTimeout(() => this.fail(status.DEADLINE_EXCEEDED, `request message not received within ${secs} s`), this.limits.messageTimeoutMs);
+    this.messageTimer.unref();
+  }
+
+  private stopClock(): void {
+    clearTimeout(this.messageTimer);
+    this.messageTimer = undefined;
+  }
+
+  private received(chunk: Buffer): void {
+    if (this.ended) return;
+    const b = this.limits.budget;
+    if (!b.take(chunk.byteLength)) {
+      this.fail(status.RESOURCE_EXHAUSTED, `Server is busy: request messages being received already hold ${b.inUse} of ${b.limit} bytes; retry later`);
+      return;
+    }
+    this.held += chunk.byteLength;
+    this.conn?.touch();
+    for (let at = 0; at < chunk.byteLength; ) at = this.frame(chunk, at);
+  }
+
+  /** Follows gRPC's framing (1 flag byte, 4 length bytes, the message) over `chunk` from `at`; returns where it stopped. */
+  private frame(chunk: Buffer, at: number): number {
+    if (this.left === 0 && this.prefixHave < 5) {
+      if (this.prefixHave === 0 && !this.unary) this.startClock();
+      const n = Math.min(5 - this.prefixHave, chunk.byteLength - at);
+      chunk.copy(this.prefix, this.prefixHave, at, at + n);
+      this.prefixHave += n;
+      this.current += n;
+      if (this.prefixHave === 5) {
+        this.left = this.prefix.readUInt32BE(1);
+        if (this.left === 0) this.messageDone();
+      }
+      return at + n;
+    }
+    const n = Math.min(this.left, chunk.byteLength - at);
+    this.left -= n;
+    this.current += n;
+    if (this.left === 0) this.messageDone();
+    return at + n;
+  }
+
+  private messageDone(): void {
+    this.prefixHave = 0;
+    if (!this.unary) {
+      this.stopClock();
+      this.working_.push(this.current);
+      if (this.owed > 0) {
+        this.owed--;
+        this.requestDone();
+      }
+    }
+    this.current = 0;
+  }
+
+  /** A unary call's request is complete (message and end). */
+  halfClose(): void {
+    this.halfClosed = true;
+    if (this.unary) this.stopClock();
+  }
+
+  /** A stream's oldest request being worked on has its answer: its bytes are given back. */
+  requestDone(): void {
+    if (this.ended) return;
+    const share = this.working_.shift();
+    if (share === undefined) {
+      this.owed++;
+      return;
+    }
+    this.give(share);
+  }
+
+  private give(n: number): void {
+    const g = Math.min(n, this.held);
+    this.held -= g;
+    this.limits.budget.give(g);
+  }
+
+  /** An answer goes out through `write`: its bytes count until written; a unary call's request is done with. */
+  answer(write: (written: () => void) => void, callback: () => void): void {
+    if (this.unary && !this.answered) this.give(this.held);
+    this.answered = true;
+    const before = this.stream.writableLength;
+    let size = 0;
+    let written = false;
+    write(() => {
+      written = true;
+      if (!this.ended) {
+        this.unsent -= size;
+        this.limits.budget.give(size);
+        this.conn?.touch();
+      }
+      callback();
+    });
+    if (written || this.ended) return;
+    size = Math.max(0, this.stream.writableLength - before);
+    this.unsent += size;
+    this.limits.budget.force(size);
+    this.watchSending();
+  }
+
+  private socketBytes(): number {
+    return this.stream.session?.socket?.bytesWritten ?? 0;
+  }
+
+  /** While answers wait, the connection must send something every send timeout, or the call is cut off. */
+  private watchSending(): void {
+    if (this.sendTimer) return;
+    let seen = this.socketBytes();
+    const check = (): void => {
+      this.sendTimer = undefined;
+      if (this.ended || this.unsent <= 0) return;
+      const now = this.socketBytes();
+      if (now === seen) {
+        this.limits.log?.(`${this.unary ? 'call' : 'stream'}: the client read nothing for ${this.limits.sendTimeoutMs / 1000} s; cutting it off`);
+        this.end();
+        this.stream.close(http2.constants.NGHTTP2_CANCEL);
+        return;
+      }
+      seen = now;
+      this.sendTimer = setTimeout(check, this.limits.sendTimeoutMs);
+      this.sendTimer.unref();
+    };
+    this.sendTimer = setTimeout(check, this.limits.sendTimeoutMs);
+    this.sendTimer.unref();
+  }
+
+  /** Ends the call with a status (the client may still be sending: the stream is reset once the status is out). */
+  private fail(code: status, details: string): void {
+    if (this.ended) return;
+    this.limits.log?.(`call ended ${status[code]}: ${details}`);
+    this.end();
+    this.call.sendStatus({ code, details, metadata: new Metadata() });
+    if (!this.stream.destroyed) this.stream.close(http2.constants.NGHTTP2_NO_ERROR);
+  }
+
+  /** The call is over: everything it held goes back. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.stopClock();
+    clearTimeout(this.sendTimer);
+    this.limits.budget.give(this.held + this.unsent);
+    this.held = 0;
+    this.unsent = 0;
+    this.conn?.closed();
+  }
+}
+
+/** A call with its meter: request bytes seen as they arrive, answers as they go out. */
+class MeteredCall extends ServerInterceptingCall {
+  constructor(
+    next: ServerInterceptingCallInterface,
+    private readonly meter: CallMeter,
+  ) {
+    super(next, {
+      start: (go) =>
+        go({
+          onReceiveMetadata: (metadata, pass) => {
+            meters.set(metadata, meter);
+            pass(metadata);
+          },
+          onReceiveHalfClose: (pass) => {
+            meter.halfClose();
+            pass();
+          },
+          onCancel: () => meter.end(),
+        }),
+      sendStatus: (s, pass) => {
+        meter.end();
+        pass(s);
+      },
+    });
+  }
+
+  override sendMessage(message: unknown, callback: () => void): void {
+    this.meter.answer((written) => super.sendMessage(message, written), callback);
+  }
+}
+
+/** The interceptor that meters every call; it must come first, to wrap grpc-js's own call. */
+export function callLimits(limits: CallLimits): ServerInterceptor {
+  let warned = false;
+  return (descriptor, call) => {
+    const stream = streamOf(call);
+    if (!stream) {
+      if (!warned) limits.log?.('gRPC request messages are not metered: this grpc-js keeps no HTTP/2 stream on its calls');
+      warned = true;
+      return new ServerInterceptingCall(call);
+    }
+    return new MeteredCall(call, new CallMeter(call, stream, !descriptor.requestStream, limits));
+  };
+}
