@@ -4,12 +4,12 @@
  * starts on free ports answering Triton's clients, then graceful stops.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { f32, scriptConfig, scriptModel } from '../engine/runtime/testing/models';
 import { status } from '@grpc/grpc-js';
-import { createGrpcClient } from '../server/triton/grpc/client';
+import { createGrpcClient, inferRequest } from '../server/triton/grpc/client';
 import { TritonHttpClient } from '../server/triton/http/client';
 import { writeServeRepo } from '../server/triton/testing/serve-fixture';
 import { alive, spawningModel, stubs, until } from '../engine/backends/python/testing/processes';
@@ -117,7 +117,11 @@ describe('serve arguments', () => {
       grpcKeepaliveTimeMs: 30000,
       grpcKeepaliveTimeoutMs: 1000,
     });
-    expect(s.warnings).toEqual(['web pages from http://localhost:3000, https://app.example, http://127.0.0.1:5173 can call the HTTP API (run inference)']);
+    expect(s.warnings).toEqual([
+      'web pages from http://localhost:3000, https://app.example, http://127.0.0.1:5173 can call the HTTP API (run inference)',
+      'the key given with --http-restricted-api can be read by other users of this machine (ps, /proc/<pid>/cmdline); give it in MODEL_LAB_HTTP_RESTRICTED_API or --http-restricted-api-file instead',
+      'the key given with --grpc-restricted-protocol can be read by other users of this machine (ps, /proc/<pid>/cmdline); give it in MODEL_LAB_GRPC_RESTRICTED_PROTOCOL or --grpc-restricted-protocol-file instead',
+    ]);
     const d = parseServeArgs(['/r']);
     if (d === 'help') throw new Error('help');
     expect(d.options.httpAllowOrigins).toBeUndefined();
@@ -146,6 +150,56 @@ describe('serve arguments', () => {
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseServeArgs(argv)).toThrow(UsageError);
     expect(() => parseServeArgs(argv)).toThrow(message);
+  });
+
+  it('takes restricted-API keys from the environment, off the command line, without a warning', () => {
+    const s = parseServeArgs(['/r'], {
+      MODEL_LAB_HTTP_RESTRICTED_API: 'model-repository,logging:admin-key=s3cret; inference:infer-key=k',
+      MODEL_LAB_GRPC_RESTRICTED_PROTOCOL: 'model-repository:admin-key=s3cret\nhealth:h=v\n',
+    });
+    if (s === 'help') throw new Error('help');
+    expect(s.options.httpRestricted).toEqual({
+      'model-repository': { header: 'admin-key', value: 's3cret' },
+      logging: { header: 'admin-key', value: 's3cret' },
+      inference: { header: 'infer-key', value: 'k' },
+    });
+    expect(s.options.grpcRestricted).toEqual({
+      'model-repository': { header: 'triton-grpc-protocol-admin-key', value: 's3cret' },
+      health: { header: 'triton-grpc-protocol-h', value: 'v' },
+    });
+    expect(s.warnings).toEqual([]);
+  });
+
+  it('takes restricted-API keys from a file, and warns when other users may read it', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-keys-'));
+    try {
+      const file = path.join(dir, 'keys');
+      writeFileSync(file, '# admin key\nmodel-repository:admin-key=s3cret\n\ninference:infer-key=k;health:h=v\n', { mode: 0o600 });
+      const s = parseServeArgs(['/r', `--http-restricted-api-file=${file}`, `--grpc-restricted-protocol-file=${file}`], {});
+      if (s === 'help') throw new Error('help');
+      expect(s.options.httpRestricted).toEqual({
+        'model-repository': { header: 'admin-key', value: 's3cret' },
+        inference: { header: 'infer-key', value: 'k' },
+        health: { header: 'h', value: 'v' },
+      });
+      expect(s.options.grpcRestricted?.['model-repository']).toEqual({ header: 'triton-grpc-protocol-admin-key', value: 's3cret' });
+      expect(s.warnings).toEqual([]);
+      if (process.platform !== 'win32') {
+        chmodSync(file, 0o644);
+        const open = parseServeArgs(['/r', `--http-restricted-api-file=${file}`], {});
+        if (open === 'help') throw new Error('help');
+        expect(open.warnings).toEqual([`${file} (--http-restricted-api-file) can be read by other users; chmod 600 it`]);
+      }
+      // A category given in two places is Triton's error, wherever the groups come from.
+      expect(() => parseServeArgs(['/r', `--http-restricted-api-file=${file}`], { MODEL_LAB_HTTP_RESTRICTED_API: 'inference:x=y' })).toThrow(
+        "restricted api 'inference' can not be specified in multiple config groups",
+      );
+      expect(() => parseServeArgs(['/r', `--http-restricted-api-file=${dir}`], {})).toThrow(`--http-restricted-api-file: ${dir} is not a regular file`);
+      expect(() => parseServeArgs(['/r', `--http-restricted-api-file=${path.join(dir, 'none')}`], {})).toThrow(UsageError);
+      expect(() => parseServeArgs(['/r'], { MODEL_LAB_HTTP_RESTRICTED_API: 'inference:k' })).toThrow("--http-restricted-api option format is '<config name>:<setting>=<value>'. Got inference:k");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([
@@ -226,6 +280,30 @@ describe('serving', () => {
       expect(page.status).toBe(403);
       const rebound = await http.request('GET', '/v2/health/ready', undefined, { Host: 'evil.example' });
       expect(rebound.status).toBe(403);
+    } finally {
+      http.close();
+      grpc.close();
+      await running.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('a key from the environment protects load as one from the command line does; one budget bounds both endpoints', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-serve-'));
+    writeServeRepo(dir);
+    const setup = parseServeArgs([dir, '--http-port=0', '--grpc-port=0', '--allow-metrics=false', '--model-control-mode=explicit', '--load-model=batching', '--http-body-budget=1048576'], {
+      MODEL_LAB_HTTP_RESTRICTED_API: 'model-repository:admin-key=s3cret',
+    });
+    if (setup === 'help') throw new Error('help');
+    const running = await startServe(setup, collect());
+    const http = new TritonHttpClient(`http://127.0.0.1:${running.serving.http!.port}`);
+    const grpc = createGrpcClient(`127.0.0.1:${running.serving.grpc!.port}`);
+    try {
+      expect((await http.request('POST', '/v2/repository/models/two_in/load', '')).status).toBe(403);
+      expect((await http.request('POST', '/v2/repository/models/two_in/load', '', { 'admin-key': 's3cret' })).status).toBe(200);
+      const big = [f32('INPUT0', [1, 300_000], new Array<number>(300_000).fill(1))];
+      await expect(grpc.modelInfer(inferRequest('batching', big))).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED });
+      expect((await grpc.modelInfer(inferRequest('batching', [f32('INPUT0', [1, 2], [1, 2])]))).outputs).toHaveLength(1);
     } finally {
       http.close();
       grpc.close();

@@ -7,6 +7,7 @@
  * behind a key. A few lab-only flags bound time and memory per client.
  * SIGINT/SIGTERM stop it gracefully.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LabError, errorMessage } from '../engine/errors';
@@ -42,6 +43,11 @@ export const SERVE_USAGE = `Usage: model-lab serve <repo> [tritonserver options]
                                      as tritonserver: header triton-grpc-protocol-<key>
                                      APIs: health, metadata, inference, shared-memory,
                                      model-config, model-repository, statistics, trace, logging
+                                     Keys on the command line can be read by other local users:
+  --http-restricted-api-file=PATH --grpc-restricted-protocol-file=PATH
+                                     the same entries from a file (one per line or ;-separated,
+                                     # comments; keep it chmod 600), or from the environment:
+                                     MODEL_LAB_HTTP_RESTRICTED_API, MODEL_LAB_GRPC_RESTRICTED_PROTOCOL
   --grpc-max-connection-age=MS --grpc-max-connection-age-grace=MS
                                      as tritonserver: close connections this old (unlimited)
   --grpc-keepalive-time=MS --grpc-keepalive-timeout=MS
@@ -116,6 +122,8 @@ const OPTIONS = {
   'http-max-input-size': { type: 'string' },
   'http-restricted-api': { type: 'string', multiple: true },
   'grpc-restricted-protocol': { type: 'string', multiple: true },
+  'http-restricted-api-file': { type: 'string' },
+  'grpc-restricted-protocol-file': { type: 'string' },
   'http-allow-origin': { type: 'string', multiple: true },
   'http-header-timeout-secs': { type: 'string' },
   'http-body-timeout-secs': { type: 'string' },
@@ -161,13 +169,56 @@ function int(values: Values, key: string, dflt: number, min = 0, max = Number.MA
   return n;
 }
 
-/** --http-restricted-api / --grpc-restricted-protocol values, as tritonserver parses them. */
-function restrictions(values: Values, key: 'http-restricted-api' | 'grpc-restricted-protocol'): Restrictions | undefined {
+type RestrictedFlag = 'http-restricted-api' | 'grpc-restricted-protocol';
+
+/** Where a restricted-API key can be given without putting it on the command line. */
+export const RESTRICTED_ENV: Record<RestrictedFlag, string> = {
+  'http-restricted-api': 'MODEL_LAB_HTTP_RESTRICTED_API',
+  'grpc-restricted-protocol': 'MODEL_LAB_GRPC_RESTRICTED_PROTOCOL',
+};
+
+const MAX_RESTRICTED_FILE_BYTES = 64 * 1024;
+
+/** `<apis>:<key>=<value>` entries separated by `;` or newlines; blank entries and `#` comment lines are skipped. */
+function restrictedEntries(text: string): string[] {
+  return text
+    .split(/[;\r\n]+/)
+    .map((e) => e.trim())
+    .filter((e) => e !== '' && !e.startsWith('#'));
+}
+
+/** The entries of a --*-restricted-*-file: a regular file of at most 64 KiB; a warning if other users may read it. */
+function restrictedFile(file: string, flag: string, warnings: string[]): string[] {
+  let text: string;
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw new UsageError(`--${flag}-file: ${file} is not a regular file`);
+    if (st.size > MAX_RESTRICTED_FILE_BYTES) throw new UsageError(`--${flag}-file: ${file} is larger than ${MAX_RESTRICTED_FILE_BYTES} bytes`);
+    if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) warnings.push(`${file} (--${flag}-file) can be read by other users; chmod 600 it`);
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(`--${flag}-file: cannot read ${file}: ${errorMessage(err)}`);
+  }
+  return restrictedEntries(text);
+}
+
+/**
+ * --http-restricted-api / --grpc-restricted-protocol values, as tritonserver parses them, from the
+ * command line, the environment variable and the file together (a category in one group only). A key
+ * on the command line is readable by other local users (ps, /proc/<pid>/cmdline): a warning says so.
+ */
+function restrictions(values: Values, key: RestrictedFlag, env: NodeJS.ProcessEnv, warnings: string[]): Restrictions | undefined {
   const args = (values[key] as string[] | undefined) ?? [];
-  if (args.length === 0) return undefined;
+  if (args.length > 0) {
+    warnings.push(`the key given with --${key} can be read by other users of this machine (ps, /proc/<pid>/cmdline); give it in ${RESTRICTED_ENV[key]} or --${key}-file instead`);
+  }
+  const file = values[`${key}-file`] as string | undefined;
+  const all = [...args, ...restrictedEntries(env[RESTRICTED_ENV[key]] ?? ''), ...(file ? restrictedFile(file, key, warnings) : [])];
+  if (all.length === 0) return undefined;
   const into: Restrictions = {};
   try {
-    for (const a of args) parseRestrictedOption(a, key, key === 'http-restricted-api' ? '' : GRPC_RESTRICTED_PREFIX, key === 'http-restricted-api' ? 'api' : 'protocol', into);
+    for (const a of all) parseRestrictedOption(a, key, key === 'http-restricted-api' ? '' : GRPC_RESTRICTED_PREFIX, key === 'http-restricted-api' ? 'api' : 'protocol', into);
   } catch (err) {
     throw new UsageError(errorMessage(err));
   }
@@ -175,7 +226,7 @@ function restrictions(values: Values, key: 'http-restricted-api' | 'grpc-restric
 }
 
 /** The protections of the endpoints: origins, restricted APIs, time and memory per client. */
-function protections(values: Values, warnings: string[]): Partial<ServeOptions> {
+function protections(values: Values, warnings: string[], env: NodeJS.ProcessEnv): Partial<ServeOptions> {
   let origins: string[];
   try {
     origins = parseAllowedOrigins((values['http-allow-origin'] as string[] | undefined) ?? []);
@@ -183,8 +234,8 @@ function protections(values: Values, warnings: string[]): Partial<ServeOptions> 
     throw new UsageError(errorMessage(err));
   }
   if (origins.length > 0) warnings.push(`web pages from ${origins.join(', ')} can call the HTTP API (run inference${values['model-control-mode'] === 'explicit' ? ', load and unload models' : ''})`);
-  const httpRestricted = restrictions(values, 'http-restricted-api');
-  const grpcRestricted = restrictions(values, 'grpc-restricted-protocol');
+  const httpRestricted = restrictions(values, 'http-restricted-api', env, warnings);
+  const grpcRestricted = restrictions(values, 'grpc-restricted-protocol', env, warnings);
   const grpcMax = values['grpc-max-message-size'] === undefined ? undefined : int(values, 'grpc-max-message-size', 0, 1, 2147483647);
   return {
     ...(origins.length > 0 ? { httpAllowOrigins: origins } : {}),
@@ -232,7 +283,7 @@ export interface ServeSetup {
 }
 
 /** Reads tritonserver-style arguments into what serving needs; usage errors for anything malformed. */
-export function parseServeArgs(argv: string[]): ServeSetup | 'help' {
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeSetup | 'help' {
   let parsed: { values: Values; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -291,7 +342,7 @@ export function parseServeArgs(argv: string[]): ServeSetup | 'help' {
     strictReadiness: bool(values, 'strict-readiness', true),
     exitTimeoutSecs: int(values, 'exit-timeout-secs', 30),
     httpMaxInputBytes: int(values, 'http-max-input-size', 64 * 1024 * 1024, 1),
-    ...protections(values, warnings),
+    ...protections(values, warnings, env),
     allowCpuMetrics: bool(values, 'allow-cpu-metrics', true),
     metricsIntervalMs: int(values, 'metrics-interval-ms', 2000, 1),
     ...(Object.keys(trace).length > 0 ? { trace } : {}),
@@ -396,6 +447,8 @@ export async function startServe(setup: ServeSetup, out: Output): Promise<Runnin
 /** The command: serve until SIGINT or SIGTERM. */
 export async function serveCommand(argv: string[], out: Output): Promise<number> {
   const setup = parseServeArgs(argv);
+  // Read: models (Python processes included) need not inherit the keys.
+  for (const name of Object.values(RESTRICTED_ENV)) delete process.env[name];
   if (setup === 'help') {
     out.log(SERVE_USAGE);
     return 0;
