@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { f32, scriptConfig, scriptModel } from '../engine/runtime/testing/models';
 import { status } from '@grpc/grpc-js';
-import { createGrpcClient, inferRequest } from '../server/triton/grpc/client';
+import { type GrpcInferenceClient, createGrpcClient, inferRequest } from '../server/triton/grpc/client';
 import { TritonHttpClient } from '../server/triton/http/client';
 import { writeServeRepo } from '../server/triton/testing/serve-fixture';
 import { alive, spawningModel, stubs, until } from '../engine/backends/python/testing/processes';
@@ -17,7 +17,7 @@ import { pythonConfig, pythonMissing } from '../engine/backends/python/testing/r
 import { UsageError } from './args';
 import { runCli } from './main';
 import type { Output } from './output';
-import { parseServeArgs, startServe } from './serve';
+import { type RunningServe, parseServeArgs, startServe } from './serve';
 
 function collect(): Output & { out: string[]; errs: string[] } {
   const out: string[] = [];
@@ -222,15 +222,33 @@ describe('serve arguments', () => {
   });
 });
 
+/**
+ * Serves the serving fixture with `flags` (ports picked free), hands `use` the running server with
+ * HTTP and gRPC clients on it, and always stops it and removes the folder afterwards.
+ */
+async function withServe(flags: string[], use: (s: { running: RunningServe; io: ReturnType<typeof collect>; http: TritonHttpClient; grpc?: GrpcInferenceClient }) => Promise<void>, env: NodeJS.ProcessEnv = {}): Promise<ReturnType<typeof collect>> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-serve-'));
+  writeServeRepo(dir);
+  const io = collect();
+  const setup = parseServeArgs([dir, '--http-port=0', ...flags], env);
+  if (setup === 'help') throw new Error('help');
+  const running = await startServe(setup, io);
+  const http = new TritonHttpClient(`http://127.0.0.1:${running.serving.http!.port}`);
+  const grpc = running.serving.grpc ? createGrpcClient(`127.0.0.1:${running.serving.grpc.port}`) : undefined;
+  try {
+    await use({ running, io, http, ...(grpc ? { grpc } : {}) });
+  } finally {
+    http.close();
+    grpc?.close();
+    await running.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return io;
+}
+
 describe('serving', () => {
   it('loads the repository, prints the model table and addresses, answers clients, and stops gracefully', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-serve-'));
-    writeServeRepo(dir);
-    const io = collect();
-    const setup = parseServeArgs([dir, '--http-port=0', '--grpc-port=0', '--metrics-port=0']);
-    if (setup === 'help') throw new Error('help');
-    const running = await startServe(setup, io);
-    try {
+    const io = await withServe(['--grpc-port=0', '--metrics-port=0'], async ({ io }) => {
       expect(io.out[0]).toMatch(/^MODEL\s+VERSION\s+BACKEND\s+STATE/);
       expect(io.out.some((l) => /^batching\s+1\s+identity\s+READY/.test(l))).toBe(true);
       const http = io.out.find((l) => l.startsWith('HTTP'))!;
@@ -243,91 +261,49 @@ describe('serving', () => {
       const metrics = await fetch(io.out.find((l) => l.startsWith('Metrics'))!.split(/\s+/)[1]!);
       expect(await metrics.text()).toMatch(/nv_inference_request_success\{model="batching",version="1"\} 1/);
       client.close();
-    } finally {
-      await running.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
     expect(io.errs.some((l) => l.includes('Started HTTPService at 127.0.0.1:'))).toBe(true);
   }, 30_000);
 
   it('with --http-restricted-api / --grpc-restricted-protocol load needs the key; pages and rebinding are refused', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-serve-'));
-    writeServeRepo(dir);
-    const setup = parseServeArgs([
-      dir,
-      '--http-port=0',
-      '--grpc-port=0',
-      '--allow-metrics=false',
-      '--model-control-mode=explicit',
-      '--load-model=batching',
-      '--http-restricted-api=model-repository:admin-key=s3cret',
-      '--grpc-restricted-protocol=model-repository:admin-key=s3cret',
-    ]);
-    if (setup === 'help') throw new Error('help');
-    const running = await startServe(setup, collect());
-    const http = new TritonHttpClient(`http://127.0.0.1:${running.serving.http!.port}`);
-    const grpc = createGrpcClient(`127.0.0.1:${running.serving.grpc!.port}`);
-    try {
+    const flags = ['--grpc-port=0', '--allow-metrics=false', '--model-control-mode=explicit', '--load-model=batching', '--http-restricted-api=model-repository:admin-key=s3cret', '--grpc-restricted-protocol=model-repository:admin-key=s3cret'];
+    await withServe(flags, async ({ running, http, grpc }) => {
       const refused = await http.request('POST', '/v2/repository/models/two_in/load', '');
       expect([refused.status, JSON.parse(refused.body.toString()).error]).toEqual([403, "This API is restricted, expecting header 'admin-key'"]);
-      await expect(grpc.repositoryModelLoad({ modelName: 'two_in' })).rejects.toMatchObject({ code: status.UNAVAILABLE, details: "This protocol is restricted, expecting header 'triton-grpc-protocol-admin-key'" });
+      await expect(grpc!.repositoryModelLoad({ modelName: 'two_in' })).rejects.toMatchObject({ code: status.UNAVAILABLE, details: "This protocol is restricted, expecting header 'triton-grpc-protocol-admin-key'" });
       expect(running.repo.models.get('two_in')?.versions.some((v) => v.state === 'READY')).toBeFalsy();
       expect((await http.request('POST', '/v2/repository/models/two_in/load', '', { 'admin-key': 's3cret' })).status).toBe(200);
-      await grpc.repositoryModelUnload({ modelName: 'two_in' }, { metadata: { 'triton-grpc-protocol-admin-key': 's3cret' } });
+      await grpc!.repositoryModelUnload({ modelName: 'two_in' }, { metadata: { 'triton-grpc-protocol-admin-key': 's3cret' } });
       // Inference is not restricted; pages and rebinding are refused whatever the key.
       expect((await http.infer('batching', [f32('INPUT0', [1, 1], [1])])).outputs).toHaveLength(1);
       const page = await http.request('POST', '/v2/repository/models/two_in/load', '', { Origin: 'https://evil.example', 'admin-key': 's3cret' });
       expect(page.status).toBe(403);
       const rebound = await http.request('GET', '/v2/health/ready', undefined, { Host: 'evil.example' });
       expect(rebound.status).toBe(403);
-    } finally {
-      http.close();
-      grpc.close();
-      await running.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }, 30_000);
 
   it('a key from the environment protects load as one from the command line does; one budget bounds both endpoints', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-serve-'));
-    writeServeRepo(dir);
-    const setup = parseServeArgs([dir, '--http-port=0', '--grpc-port=0', '--allow-metrics=false', '--model-control-mode=explicit', '--load-model=batching', '--http-body-budget=1048576'], {
-      MODEL_LAB_HTTP_RESTRICTED_API: 'model-repository:admin-key=s3cret',
-    });
-    if (setup === 'help') throw new Error('help');
-    const running = await startServe(setup, collect());
-    const http = new TritonHttpClient(`http://127.0.0.1:${running.serving.http!.port}`);
-    const grpc = createGrpcClient(`127.0.0.1:${running.serving.grpc!.port}`);
-    try {
-      expect((await http.request('POST', '/v2/repository/models/two_in/load', '')).status).toBe(403);
-      expect((await http.request('POST', '/v2/repository/models/two_in/load', '', { 'admin-key': 's3cret' })).status).toBe(200);
-      const big = [f32('INPUT0', [1, 300_000], new Array<number>(300_000).fill(1))];
-      await expect(grpc.modelInfer(inferRequest('batching', big))).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED });
-      expect((await grpc.modelInfer(inferRequest('batching', [f32('INPUT0', [1, 2], [1, 2])]))).outputs).toHaveLength(1);
-    } finally {
-      http.close();
-      grpc.close();
-      await running.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const flags = ['--grpc-port=0', '--allow-metrics=false', '--model-control-mode=explicit', '--load-model=batching', '--http-body-budget=1048576'];
+    await withServe(
+      flags,
+      async ({ http, grpc }) => {
+        expect((await http.request('POST', '/v2/repository/models/two_in/load', '')).status).toBe(403);
+        expect((await http.request('POST', '/v2/repository/models/two_in/load', '', { 'admin-key': 's3cret' })).status).toBe(200);
+        const big = [f32('INPUT0', [1, 300_000], new Array<number>(300_000).fill(1))];
+        await expect(grpc!.modelInfer(inferRequest('batching', big))).rejects.toMatchObject({ code: status.RESOURCE_EXHAUSTED });
+        expect((await grpc!.modelInfer(inferRequest('batching', [f32('INPUT0', [1, 2], [1, 2])]))).outputs).toHaveLength(1);
+      },
+      { MODEL_LAB_HTTP_RESTRICTED_API: 'model-repository:admin-key=s3cret' },
+    );
   }, 30_000);
 
   it('--http-allow-origin lets that page call the API with CORS', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-serve-'));
-    writeServeRepo(dir);
-    const setup = parseServeArgs([dir, '--http-port=0', '--allow-grpc=false', '--allow-metrics=false', '--http-allow-origin=http://localhost:3000']);
-    if (setup === 'help') throw new Error('help');
-    const running = await startServe(setup, collect());
-    const http = new TritonHttpClient(`http://127.0.0.1:${running.serving.http!.port}`);
-    try {
+    await withServe(['--allow-grpc=false', '--allow-metrics=false', '--http-allow-origin=http://localhost:3000'], async ({ http }) => {
       const ok = await http.request('GET', '/v2/health/ready', undefined, { Origin: 'http://localhost:3000' });
       expect([ok.status, ok.headers['access-control-allow-origin']]).toEqual([200, 'http://localhost:3000']);
       expect((await http.request('GET', '/v2/health/ready', undefined, { Origin: 'http://localhost:3001' })).status).toBe(403);
-    } finally {
-      http.close();
-      await running.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }, 30_000);
 
   it('explains a port that is taken and starts nothing', async () => {

@@ -10,11 +10,9 @@ import http2 from 'node:http2';
 import { toBinary, create } from '@bufbuild/protobuf';
 import { status } from '@grpc/grpc-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Repository } from '../../../engine/repository/repository';
-import { makeTempDir, type TempDir } from '../../../engine/repository/testing/temp-repo';
-import { modelConfig } from '../../../engine/runtime/testing/models';
 import type { Tensor } from '../../../engine/tensor/tensor';
-import { TritonCore } from '../core';
+import type { TritonCore } from '../core';
+import { identityCore } from './testing/fixtures';
 import { BodyBudget } from '../http/body';
 import { createGrpcClient, inferRequest } from './client';
 import { ModelInferRequestSchema } from './gen/grpc_service_pb';
@@ -25,21 +23,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const INFER = '/inference.GRPCInferenceService/ModelInfer';
 const STREAM = '/inference.GRPCInferenceService/ModelStreamInfer';
 
-let dir: TempDir;
-let repo: Repository;
+let fixture: Awaited<ReturnType<typeof identityCore>>;
 let core: TritonCore;
 beforeAll(async () => {
-  dir = await makeTempDir({
-    'id_fp32/config.pbtxt': modelConfig('id_fp32', { backend: 'identity', mbs: 0, inputs: [{ name: 'INPUT0', type: 'FP32', dims: [-1] }], outputs: [{ name: 'OUTPUT0', type: 'FP32', dims: [-1] }] }),
-    'id_fp32/1': null,
-  });
-  repo = new Repository(dir.root);
-  await repo.loadAll();
-  core = new TritonCore(repo, { version: '1' });
+  fixture = await identityCore();
+  core = fixture.core;
 });
 afterAll(async () => {
-  await repo?.close();
-  dir?.cleanup();
+  await fixture?.close();
 });
 
 const cleanups: (() => unknown)[] = [];

@@ -9,46 +9,26 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Client, Metadata, credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { create } from '@bufbuild/protobuf';
-import { Repository } from '../../../engine/repository/repository';
-import { makeTempDir, type TempDir } from '../../../engine/repository/testing/temp-repo';
-import { modelConfig } from '../../../engine/runtime/testing/models';
 import type { Tensor } from '../../../engine/tensor/tensor';
-import { TritonCore } from '../core';
+import type { TritonCore } from '../core';
+import { grpcError, identityCore } from './testing/fixtures';
 import { GRPC_RESTRICTED_PREFIX, RESTRICTED_CATEGORIES, type RestrictedCategory, type Restrictions } from '../restricted';
 import { type CallOpts, createGrpcClient, inferRequest } from './client';
 import { ModelInferRequestSchema } from './gen/grpc_service_pb';
 import { type RunningGrpcServer, startGrpcServer } from './server';
 import { GRPCInferenceService, methodDefinition } from './service';
 
-const files = {
-  'id_fp32/config.pbtxt': modelConfig('id_fp32', { backend: 'identity', mbs: 0, inputs: [{ name: 'INPUT0', type: 'FP32', dims: [-1] }], outputs: [{ name: 'OUTPUT0', type: 'FP32', dims: [-1] }] }),
-  'id_fp32/1': null,
-};
-
-let dir: TempDir;
-let repo: Repository;
+let fixture: Awaited<ReturnType<typeof identityCore>>;
 let core: TritonCore;
 
 beforeAll(async () => {
-  dir = await makeTempDir(files);
-  repo = new Repository(dir.root);
-  await repo.loadAll();
-  core = new TritonCore(repo, { version: '1' });
+  fixture = await identityCore();
+  core = fixture.core;
 });
 
 afterAll(async () => {
-  await repo?.close();
-  dir?.cleanup();
+  await fixture?.close();
 });
-
-async function grpcError(p: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as ServiceError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const x = (n = 2): Tensor => ({ name: 'INPUT0', dtype: 'FP32', shape: [n], data: new Float32Array(n) });
 

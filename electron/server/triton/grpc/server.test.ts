@@ -21,6 +21,7 @@ import { ModelInferRequestSchema, ModelStreamInferResponseSchema } from './gen/g
 import { type HealthCheckResponse, HealthCheckRequestSchema, HealthCheckResponse_ServingStatus } from './gen/health_pb';
 import { type RunningGrpcServer, startGrpcServer } from './server';
 import { Health, methodDefinition } from './service';
+import { grpcError } from './testing/fixtures';
 
 const DTYPES: ApiDType[] = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BF16', 'BYTES'];
 const configType = (d: ApiDType): string => (d === 'BYTES' ? 'STRING' : d);
@@ -99,15 +100,6 @@ function sample(dtype: ApiDType, n: number): TensorData {
   }
 }
 
-/** A ServiceError from a rejected call (fails the test otherwise). */
-async function grpcError(p: Promise<unknown>): Promise<ServiceError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as ServiceError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function expectError(p: Promise<unknown>, code: status, details: string): Promise<void> {
   const err = await grpcError(p);
