@@ -2,7 +2,7 @@
  * Request bodies read with their size known to be acceptable before the
  * memory is spent. A Content-Length over the cap is refused before a byte is
  * read; a chunked body is cut off the moment it passes the cap; gzip and
- * deflate bodies are inflated as a stream with the cap on the inflated size
+ * deflate bodies are inflated with the cap on the inflated size
  * (Triton's --http-max-input-size applies to decompressed data); and every
  * byte held counts against one server-wide budget, so many large uploads at
  * once are refused (503) instead of exhausting memory. A request keeps its
@@ -11,6 +11,7 @@
  * size, held until the answer has gone out or the connection is gone.
  */
 import type http from 'node:http';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { LabError, errorMessage } from '../../../engine/errors';
 
@@ -150,52 +151,28 @@ function readPlain(req: http.IncomingMessage, rules: BodyRules, reservation: Res
   });
 }
 
-/** Inflates as the bytes arrive (zlib's 15|32 window bits, as Triton's DataCompressor: gzip or zlib headers). */
-function readInflated(req: http.IncomingMessage, enc: string, rules: BodyRules, reservation: Reservation, outcome: BodyOutcome): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const inflater = zlib.createUnzip();
-    const chunks: Buffer[] = [];
-    let wire = 0;
-    let size = 0;
-    let settled = false;
-    const fail = (err: LabError): void => {
-      if (settled) return;
-      settled = true;
-      // Let go of what was inflated now: a zlib stream destroyed while inflating stays referenced
-      // by Node until its work ends (a decompression bomb refused at the cap kept 64 MiB each).
-      chunks.length = 0;
-      inflater.removeAllListeners('data');
-      inflater.on('error', () => undefined);
-      setImmediate(() => inflater.destroy());
-      abandon(req, outcome);
-      reject(err);
-    };
-    inflater.on('data', (c: Buffer) => {
-      if (settled) return;
-      size += c.byteLength;
-      if (size > rules.maxInflatedBytes) return fail(inflatedTooLarge(rules.maxInflatedBytes));
-      if (!reservation.take(c.byteLength)) return fail(rules.busy());
-      chunks.push(c);
-    });
-    inflater.on('error', (err) => fail(new LabError('INVALID_ARG', `failed to decompress the request body (${enc}): ${errorMessage(err)}`)));
-    inflater.on('end', () => {
-      if (settled) return;
-      settled = true;
-      resolve(Buffer.concat(chunks, size));
-    });
-    inflater.on('drain', () => req.resume());
-    req.on('data', (c: Buffer) => {
-      wire += c.byteLength;
-      if (wire > rules.maxWireBytes) return fail(rules.tooLarge(declaredLength(req)));
-      // Backpressure: the compressed bytes wait in the socket, not in zlib's queue.
-      if (!inflater.write(c)) req.pause();
-    });
-    req.on('end', () => inflater.end());
-    req.on('close', () => {
-      if (!req.complete) fail(new LabError('CANCELLED', 'the client closed the connection before sending the whole request body'));
-    });
-    req.on('error', (err) => fail(new LabError('CANCELLED', errorMessage(err))));
-  });
+const INFLATE_CHUNK_BYTES = 1024 * 1024;
+const unzip = promisify(zlib.unzip);
+
+/**
+ * Reads the compressed body (capped on the wire and counted in the budget), then inflates it in
+ * the thread pool with the cap on the inflated size (zlib's 15|32 window bits, as Triton's
+ * DataCompressor: gzip or zlib headers). Inflating a whole buffer, rather than a stream fed by
+ * the socket, is what lets a refused bomb go: a zlib stream closed while it inflated socket data
+ * stayed registered with Node for good, with its output buffer. Output chunks are large, so their
+ * memory is mapped and given back to the system when freed.
+ */
+async function readInflated(req: http.IncomingMessage, enc: string, rules: BodyRules, reservation: Reservation, outcome: BodyOutcome): Promise<Buffer> {
+  const compressed = await readPlain(req, rules, reservation, outcome);
+  let out: Buffer;
+  try {
+    out = await unzip(compressed, { maxOutputLength: rules.maxInflatedBytes, chunkSize: INFLATE_CHUNK_BYTES });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw inflatedTooLarge(rules.maxInflatedBytes);
+    throw new LabError('INVALID_ARG', `failed to decompress the request body (${enc}): ${errorMessage(err)}`);
+  }
+  if (!reservation.take(out.byteLength)) throw rules.busy();
+  return out;
 }
 
 /** Triton's DataCompressor wording. */
