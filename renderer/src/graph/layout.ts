@@ -112,17 +112,21 @@ function placeRow(want: Float64Array, weight: Float64Array, gaps: Float64Array, 
   }
 }
 
-export function layoutGraph(input: LayoutInput): LayoutResult {
-  const t0 = performance.now();
-  const n0 = input.sizes.length / 2;
-  const nodesep = input.nodesep ?? 24;
-  const ranksep = input.ranksep ?? 36;
+/** The kept edges, each pointing down: back edges reversed (`reversed` marks them, to flip their polylines back). */
+interface Edges {
+  src: Int32Array;
+  dst: Int32Array;
+  reversed: Uint8Array;
+  /** Input edge → kept edge (−1 for dropped). */
+  inputEdge: number[];
+}
 
-  // Edges without self-loops or duplicates.
+/** Edges without self-loops or duplicates, with back edges reversed so the graph is acyclic. */
+function keptEdges(input: LayoutInput, n0: number): Edges {
   const seen = new Map<number, number>();
   const eSrc: number[] = [];
   const eDst: number[] = [];
-  const inputEdge: number[] = []; // input edge → kept edge (−1 for dropped)
+  const inputEdge: number[] = [];
   for (let e = 0; e < input.edges.length / 2; e++) {
     const a = input.edges[2 * e]!;
     const b = input.edges[2 * e + 1]!;
@@ -146,10 +150,14 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     src[e] = reversed[e] ? dst0[e]! : src0[e]!;
     dst[e] = reversed[e] ? src0[e]! : dst0[e]!;
   }
+  return { src, dst, reversed, inputEdge };
+}
+
+/** Longest-path ranks (Kahn order), then sources pulled down next to their first consumer; `top` stays on rank 0. */
+function rankNodes(n0: number, { src, dst }: Edges, top: readonly number[]): { rank: Int32Array; maxRank: number } {
+  const m0 = src.length;
   const outs = csr(n0, src, m0);
   const ins = csr(n0, dst, m0);
-
-  // Longest-path ranks (Kahn order), then sources pulled down next to their first consumer.
   const rank = new Int32Array(n0);
   const indeg = new Int32Array(n0);
   for (let e = 0; e < m0; e++) indeg[dst[e]!]!++;
@@ -166,7 +174,7 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     }
   }
   const pinned = new Uint8Array(n0);
-  for (const v of input.top ?? []) pinned[v] = 1;
+  for (const v of top) pinned[v] = 1;
   for (let k = n0 - 1; k >= 0; k--) {
     const v = order[k]!;
     if (pinned[v] || ins.start[v + 1]! > ins.start[v]! || outs.start[v + 1]! === outs.start[v]!) continue;
@@ -176,9 +184,28 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
   }
   let maxRank = 0;
   for (let v = 0; v < n0; v++) maxRank = Math.max(maxRank, rank[v]!);
-  for (const v of input.top ?? []) rank[v] = 0;
+  for (const v of top) rank[v] = 0;
+  return { rank, maxRank };
+}
 
-  // Dummy nodes split long edges into unit spans (skipped when there would be too many).
+/** The graph that is laid out: real nodes 0…n0−1, then the dummies of long edges; segments sA[i] → sB[i] span one rank. */
+interface Layered {
+  n0: number;
+  n: number;
+  rank: Int32Array;
+  w: Float64Array;
+  h: Float64Array;
+  /** First dummy of each kept edge (−1: none). */
+  chainStart: Int32Array;
+  sA: Int32Array;
+  sB: Int32Array;
+  down: Csr;
+  up: Csr;
+}
+
+/** Dummy nodes split long edges into unit spans (skipped when there would be too many). */
+function splitLongEdges(input: LayoutInput, n0: number, { src, dst }: Edges, rank: Int32Array): Layered {
+  const m0 = src.length;
   let dummies = 0;
   for (let e = 0; e < m0; e++) dummies += Math.max(0, rank[dst[e]!]! - rank[src[e]!]! - 1);
   const useDummies = dummies <= 4 * n0 + 50_000;
@@ -191,7 +218,7 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     w[v] = input.sizes[2 * v]!;
     h[v] = input.sizes[2 * v + 1]!;
   }
-  const chainStart = new Int32Array(m0).fill(-1); // first dummy of each edge
+  const chainStart = new Int32Array(m0).fill(-1);
   const segA: number[] = [];
   const segB: number[] = [];
   let next = n0;
@@ -219,25 +246,32 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
   const ms = segA.length;
   const sA = Int32Array.from(segA);
   const sB = Int32Array.from(segB);
-  const down = csr(n, sA, ms);
-  const up = csr(n, sB, ms);
+  return { n0, n, rank: nodeRank, w, h, chainStart, sA, sB, down: csr(n, sA, ms), up: csr(n, sB, ms) };
+}
 
-  // Ranks in initial order: model order for real nodes, dummies after their source.
+/** Ranks in initial order: model order for real nodes, dummies after their source. */
+function initialLayers(g: Layered, { src, dst }: Edges, maxRank: number): number[][] {
+  const { n, n0, rank, chainStart } = g;
   const layers: number[][] = Array.from({ length: maxRank + 1 }, () => []);
   const seq = new Float64Array(n);
   for (let v = 0; v < n0; v++) seq[v] = v;
-  for (let e = 0; e < m0; e++) {
+  for (let e = 0; e < src.length; e++) {
     if (chainStart[e]! < 0) continue;
     const len = rank[dst[e]!]! - rank[src[e]!]! - 1;
     for (let k = 0; k < len; k++) seq[chainStart[e]! + k] = src[e]! + 0.5;
   }
-  for (let v = 0; v < n; v++) layers[nodeRank[v]!]!.push(v);
+  for (let v = 0; v < n; v++) layers[rank[v]!]!.push(v);
   for (const layer of layers) layer.sort((a, b) => seq[a]! - seq[b]!);
-  const pos = new Float64Array(n);
+  return layers;
+}
+
+/** Barycenter ordering sweeps: down the ranks by the rank above, then up by the rank below. */
+function orderLayers(g: Layered, layers: number[][], sweeps: number): void {
+  const maxRank = layers.length - 1;
+  const pos = new Float64Array(g.n);
   const setPos = (layer: number[]): void => layer.forEach((v, i) => (pos[v] = i));
   layers.forEach(setPos);
-
-  const bary = new Float64Array(n);
+  const bary = new Float64Array(g.n);
   const sweepLayer = (layer: number[], adj: Csr, other: Int32Array): void => {
     for (const v of layer) {
       const s = adj.start[v]!;
@@ -253,26 +287,59 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     layer.sort((a, b) => bary[a]! - bary[b]! || pos[a]! - pos[b]!);
     setPos(layer);
   };
-  const sweeps = input.sweeps ?? (n > 20_000 ? 2 : 4);
   for (let it = 0; it < sweeps; it++) {
-    for (let r = 1; r <= maxRank; r++) sweepLayer(layers[r]!, up, sA);
-    for (let r = maxRank - 1; r >= 0; r--) sweepLayer(layers[r]!, down, sB);
+    for (let r = 1; r <= maxRank; r++) sweepLayer(layers[r]!, g.up, g.sA);
+    for (let r = maxRank - 1; r >= 0; r--) sweepLayer(layers[r]!, g.down, g.sB);
   }
+}
 
-  // y per rank; x packed, then pulled towards neighbours a rank at a time.
-  const y = new Float64Array(n);
+/** y per rank (each as tall as its tallest node, `ranksep` apart); `bottom` is past the last rank's gap. */
+function rankY(g: Layered, layers: number[][], ranksep: number): { y: Float64Array; bottom: number } {
+  const y = new Float64Array(g.n);
   let top = 0;
   for (const layer of layers) {
     let rh = 0;
-    for (const v of layer) rh = Math.max(rh, h[v]!);
+    for (const v of layer) rh = Math.max(rh, g.h[v]!);
     for (const v of layer) y[v] = top + rh / 2;
     top += rh + ranksep;
   }
+  return { y, bottom: top };
+}
+
+/** One rank's x, as close to its neighbours along `dirs` as the gaps allow (placeRow). */
+function placeRank(g: Layered, x: Float64Array, layer: number[], gaps: Float64Array, dirs: Csr[], others: Int32Array[]): void {
+  const { n0 } = g;
+  const want = new Float64Array(layer.length);
+  const weight = new Float64Array(layer.length);
+  layer.forEach((v, i) => {
+    let sum = 0;
+    let cnt = 0;
+    dirs.forEach((adj, d) => {
+      for (let k = adj.start[v]!; k < adj.start[v + 1]!; k++) {
+        const u = others[d]![adj.list[k]!]!;
+        // Long edges (dummy to dummy) pull hardest, so they run straight.
+        const wt = v >= n0 && u >= n0 ? 8 : v >= n0 || u >= n0 ? 2 : 1;
+        sum += x[u]! * wt;
+        cnt += wt;
+      }
+    });
+    want[i] = cnt ? sum / cnt : x[v]!;
+    weight[i] = cnt || 0.01;
+  });
+  const out = new Float64Array(layer.length);
+  placeRow(want, weight, gaps, out);
+  layer.forEach((v, i) => (x[v] = out[i]!));
+}
+
+/** x packed, then pulled towards neighbours a rank at a time (down and up passes, then both ways once). */
+function placeX(g: Layered, layers: number[][], nodesep: number): Float64Array {
+  const { n, n0, w, up, down, sA, sB } = g;
+  const maxRank = layers.length - 1;
   const x = new Float64Array(n);
   const rowGaps = layers.map((layer) => {
-    const g = new Float64Array(Math.max(0, layer.length - 1));
-    for (let i = 1; i < layer.length; i++) g[i - 1] = (w[layer[i - 1]!]! + w[layer[i]!]!) / 2 + (layer[i - 1]! >= n0 && layer[i]! >= n0 ? nodesep / 3 : nodesep);
-    return g;
+    const gaps = new Float64Array(Math.max(0, layer.length - 1));
+    for (let i = 1; i < layer.length; i++) gaps[i - 1] = (w[layer[i - 1]!]! + w[layer[i]!]!) / 2 + (layer[i - 1]! >= n0 && layer[i]! >= n0 ? nodesep / 3 : nodesep);
+    return gaps;
   });
   layers.forEach((layer, r) => {
     let cx = 0;
@@ -281,47 +348,34 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
       x[v] = cx;
     });
   });
-  const place = (r: number, dirs: Csr[], others: Int32Array[]): void => {
-    const layer = layers[r]!;
-    const want = new Float64Array(layer.length);
-    const weight = new Float64Array(layer.length);
-    layer.forEach((v, i) => {
-      let sum = 0;
-      let cnt = 0;
-      dirs.forEach((adj, d) => {
-        for (let k = adj.start[v]!; k < adj.start[v + 1]!; k++) {
-          const u = others[d]![adj.list[k]!]!;
-          // Long edges (dummy to dummy) pull hardest, so they run straight.
-          const wt = v >= n0 && u >= n0 ? 8 : v >= n0 || u >= n0 ? 2 : 1;
-          sum += x[u]! * wt;
-          cnt += wt;
-        }
-      });
-      want[i] = cnt ? sum / cnt : x[v]!;
-      weight[i] = cnt || 0.01;
-    });
-    const out = new Float64Array(layer.length);
-    placeRow(want, weight, rowGaps[r]!, out);
-    layer.forEach((v, i) => (x[v] = out[i]!));
-  };
+  const place = (r: number, dirs: Csr[], others: Int32Array[]): void => placeRank(g, x, layers[r]!, rowGaps[r]!, dirs, others);
   const passes = n > 20_000 ? 4 : 8;
   for (let it = 0; it < passes; it++) {
     for (let r = 1; r <= maxRank; r++) place(r, [up], [sA]);
     for (let r = maxRank - 1; r >= 0; r--) place(r, [down], [sB]);
   }
   for (let r = 0; r <= maxRank; r++) place(r, [up, down], [sA, sB]);
+  return x;
+}
 
+/** The left and right edges of all boxes (0 and 0 for an empty graph). */
+function extentX(g: Layered, x: Float64Array): { minX: number; maxX: number } {
   let minX = Infinity;
   let maxX = -Infinity;
-  for (let v = 0; v < n; v++) {
-    minX = Math.min(minX, x[v]! - w[v]! / 2);
-    maxX = Math.max(maxX, x[v]! + w[v]! / 2);
+  for (let v = 0; v < g.n; v++) {
+    minX = Math.min(minX, x[v]! - g.w[v]! / 2);
+    maxX = Math.max(maxX, x[v]! + g.w[v]! / 2);
   }
   if (!Number.isFinite(minX)) minX = maxX = 0;
+  return { minX, maxX };
+}
 
-  // Polylines from source bottom to target top, through the edge's dummies.
+/** Polylines from source bottom to target top, through the edge's dummies; reversed edges flipped back. */
+function routeEdges(g: Layered, edges: Edges, x: Float64Array, y: Float64Array, minX: number): number[][] {
+  const { rank, h, chainStart } = g;
+  const { src, dst, reversed } = edges;
   const keptPoints: number[][] = [];
-  for (let e = 0; e < m0; e++) {
+  for (let e = 0; e < src.length; e++) {
     const a = src[e]!;
     const b = dst[e]!;
     const pts = [x[a]! - minX, y[a]! + h[a]! / 2];
@@ -334,6 +388,25 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
       keptPoints.push(flipped);
     } else keptPoints.push(pts);
   }
+  return keptPoints;
+}
+
+export function layoutGraph(input: LayoutInput): LayoutResult {
+  const t0 = performance.now();
+  const n0 = input.sizes.length / 2;
+  const nodesep = input.nodesep ?? 24;
+  const ranksep = input.ranksep ?? 36;
+
+  const edges = keptEdges(input, n0);
+  const { rank, maxRank } = rankNodes(n0, edges, input.top ?? []);
+  const g = splitLongEdges(input, n0, edges, rank);
+  const layers = initialLayers(g, edges, maxRank);
+  orderLayers(g, layers, input.sweeps ?? (g.n > 20_000 ? 2 : 4));
+  const { y, bottom } = rankY(g, layers, ranksep);
+  const x = placeX(g, layers, nodesep);
+  const { minX, maxX } = extentX(g, x);
+  const keptPoints = routeEdges(g, edges, x, y, minX);
+
   const xs: number[] = new Array<number>(n0);
   const ys: number[] = new Array<number>(n0);
   for (let v = 0; v < n0; v++) {
@@ -344,9 +417,9 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     x: xs,
     y: ys,
     rank: Array.from(rank),
-    points: inputEdge.map((k) => (k >= 0 ? keptPoints[k]! : [])),
+    points: edges.inputEdge.map((k) => (k >= 0 ? keptPoints[k]! : [])),
     width: maxX - minX,
-    height: Math.max(0, top - ranksep),
+    height: Math.max(0, bottom - ranksep),
     ms: performance.now() - t0,
   };
 }
