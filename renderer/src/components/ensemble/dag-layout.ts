@@ -97,7 +97,8 @@ function cubicAt(p0: number, p1: number, p2: number, p3: number, t: number): num
   return u * u * u * p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * p3;
 }
 
-export function layoutEnsemble(inputs: string[], outputs: string[], steps: EnsembleStepRow[]): DagLayout {
+/** Ensemble inputs, then steps, then ensemble outputs, each sized for its label. */
+function dagNodes(inputs: string[], outputs: string[], steps: EnsembleStepRow[]): DagNode[] {
   const nodes: DagNode[] = [];
   const add = (id: string, kind: DagNodeKind, label: string, extra: Partial<DagNode> = {}): void => {
     nodes.push({ id, kind, label, layer: 0, x: 0, y: 0, w: widthFor(label, kind), h: kind === 'step' ? BOX_H : DIAMOND_H, ...extra });
@@ -105,8 +106,11 @@ export function layoutEnsemble(inputs: string[], outputs: string[], steps: Ensem
   for (const n of inputs) add(inputId(n), 'input', n);
   steps.forEach((s, i) => add(stepId(i), 'step', s.modelName, { step: i, model: s.modelName }));
   for (const n of outputs) add(outputId(n), 'output', n);
+  return nodes;
+}
 
-  // Who writes each tensor: an ensemble input or a step (the first, if a config names one twice).
+/** Who writes each tensor: an ensemble input or a step (the first, if a config names one twice); one link per hand-over. */
+function dagLinks(inputs: string[], outputs: string[], steps: EnsembleStepRow[]): Link[] {
   const producer = new Map<string, string>();
   for (const n of inputs) producer.set(n, inputId(n));
   steps.forEach((s, i) => {
@@ -123,9 +127,11 @@ export function layoutEnsemble(inputs: string[], outputs: string[], steps: Ensem
     const from = producer.get(n);
     if (from) links.push({ name: n, from, to: outputId(n), chain: [] });
   }
+  return links;
+}
 
-  // Longest path from the inputs; a cycle (a broken config) stops growing after n rounds.
-  const byId = new Map(nodes.map((n) => [n.id, n]));
+/** Longest path from the inputs; a cycle (a broken config) stops growing after n rounds. Outputs sit on the last layer, together. */
+function assignLayers(nodes: DagNode[], links: Link[], byId: Map<string, DagNode>): void {
   for (let round = 0; round < nodes.length; round++) {
     let changed = false;
     for (const l of links) {
@@ -138,16 +144,21 @@ export function layoutEnsemble(inputs: string[], outputs: string[], steps: Ensem
     }
     if (!changed) break;
   }
-  // Outputs sit on the last layer, together.
   const last = Math.max(0, ...nodes.filter((n) => n.kind !== 'output').map((n) => n.layer)) + 1;
   for (const n of nodes) if (n.kind === 'output') n.layer = Math.max(n.layer, last);
+}
 
+/**
+ * A slot per node, and a waypoint in every layer a long edge crosses (the middle one carries its
+ * label); fills each link's chain. A broken config can point backwards; such an edge is drawn
+ * straight, without waypoints.
+ */
+function waypointSlots(nodes: DagNode[], links: Link[], byId: Map<string, DagNode>): Map<string, Slot> {
   const slots = new Map<string, Slot>(nodes.map((n) => [n.id, { id: n.id, layer: n.layer, w: n.w, h: n.h, x: 0, y: 0, real: n }]));
   links.forEach((l, li) => {
     const a = byId.get(l.from)!;
     const b = byId.get(l.to)!;
     l.chain = [l.from];
-    // A broken config can point backwards; such an edge is drawn straight, without waypoints.
     const mid = Math.floor((a.layer + b.layer) / 2);
     for (let layer = a.layer + 1; layer < b.layer; layer++) {
       const id = `via:${li}:${layer}`;
@@ -158,12 +169,14 @@ export function layoutEnsemble(inputs: string[], outputs: string[], steps: Ensem
     }
     l.chain.push(l.to);
   });
-  const segments: [string, string][] = links.flatMap((l) => l.chain.slice(1).map((to, i) => [l.chain[i]!, to] as [string, string]));
+  return slots;
+}
 
+/** The slots by layer, each layer ordered by where its neighbours sit (down, then up), so edges cross less. */
+function orderedLayers(slots: Map<string, Slot>, segments: [string, string][]): Slot[][] {
   const layers: Slot[][] = [];
   for (const s of slots.values()) (layers[s.layer] ??= []).push(s);
   for (let i = 0; i < layers.length; i++) layers[i] ??= [];
-  // Order each layer by where its neighbours sit (down, then up), so edges cross less.
   const order = new Map<string, number>();
   const sortBy = (layer: Slot[], neighbours: (s: Slot) => string[]): void => {
     const bary = (s: Slot): number => {
@@ -178,7 +191,11 @@ export function layoutEnsemble(inputs: string[], outputs: string[], steps: Ensem
   layers[0]!.forEach((s, i) => order.set(s.id, i));
   for (let li = 1; li < layers.length; li++) sortBy(layers[li]!, (s) => segments.filter(([, to]) => to === s.id).map(([from]) => from));
   for (let li = layers.length - 2; li >= 0; li--) sortBy(layers[li]!, (s) => segments.filter(([from]) => from === s.id).map(([, to]) => to));
+  return layers;
+}
 
+/** Each layer centred in the widest one; returns the drawing's width. */
+function placeRows(layers: Slot[][]): number {
   const rowWidth = (layer: Slot[]): number => layer.reduce((sum, s) => sum + s.w, 0) + NODE_GAP * Math.max(0, layer.length - 1);
   const width = Math.max(200, ...layers.map(rowWidth)) + MARGIN * 2;
   for (const layer of layers) {
@@ -188,8 +205,20 @@ export function layoutEnsemble(inputs: string[], outputs: string[], steps: Ensem
       x += s.w + NODE_GAP;
     }
   }
+  return width;
+}
 
-  // Where each segment leaves and enters: spread over the node's side, in the order of the other ends.
+/** Where each segment leaves (`out`) and enters (`inn`) a slot, by segKey; `first` is each link's first segment. */
+interface Ports {
+  out: Map<string, number>;
+  inn: Map<string, number>;
+  first: Map<Link, number>;
+}
+
+const segKey = (from: string, to: string, i: number): string => `${from}>${to}#${i}`;
+
+/** Where each segment leaves and enters: spread over the node's side, in the order of the other ends. */
+function spreadPorts(slots: Map<string, Slot>, segments: [string, string][], links: Link[]): Ports {
   const out = new Map<string, number>();
   const inn = new Map<string, number>();
   const spread = (slot: Slot, ends: { key: string; x: number }[], into: Map<string, number>): void => {
@@ -197,7 +226,6 @@ export function layoutEnsemble(inputs: string[], outputs: string[], steps: Ensem
     const span = slot.real ? (slot.real.kind === 'step' ? slot.w * 0.8 : slot.w * 0.4) : 0;
     ends.forEach((e, i) => into.set(e.key, slot.x - span / 2 + (span * (i + 1)) / (ends.length + 1)));
   };
-  const segKey = (from: string, to: string, i: number): string => `${from}>${to}#${i}`;
   for (const slot of slots.values()) {
     spread(
       slot,
@@ -210,24 +238,31 @@ export function layoutEnsemble(inputs: string[], outputs: string[], steps: Ensem
       inn,
     );
   }
-
-  // Labels of one-layer edges sit mid-gap; those that would overlap go on extra rows.
-  const segIndex = new Map<Link, number>();
-  {
-    let i = 0;
-    for (const l of links) {
-      segIndex.set(l, i);
-      i += l.chain.length - 1;
-    }
+  const first = new Map<Link, number>();
+  let i = 0;
+  for (const l of links) {
+    first.set(l, i);
+    i += l.chain.length - 1;
   }
-  const rowsOf: number[] = new Array<number>(layers.length).fill(1);
+  return { out, inn, first };
+}
+
+/** Label rows per layer gap, and the row of each one-layer edge's label. */
+interface LabelRows {
+  rowsOf: number[];
+  labelRow: Map<Link, { row: number; x: number }>;
+}
+
+/** Labels of one-layer edges sit mid-gap; those that would overlap go on extra rows. */
+function stackLabels(links: Link[], slots: Map<string, Slot>, layerCount: number, ports: Ports): LabelRows {
+  const rowsOf: number[] = new Array<number>(layerCount).fill(1);
   const labelRow = new Map<Link, { row: number; x: number }>();
-  for (let gap = 0; gap < layers.length - 1; gap++) {
+  for (let gap = 0; gap < layerCount - 1; gap++) {
     const here = links
       .filter((l) => l.chain.length === 2 && slots.get(l.from)!.layer === gap)
       .map((l) => {
-        const i = segIndex.get(l)!;
-        const x = (out.get(segKey(l.from, l.to, i))! + inn.get(segKey(l.from, l.to, i))!) / 2;
+        const i = ports.first.get(l)!;
+        const x = (ports.out.get(segKey(l.from, l.to, i))! + ports.inn.get(segKey(l.from, l.to, i))!) / 2;
         return { l, x, w: labelWidth(l.name) };
       })
       .sort((a, b) => a.x - b.x);
@@ -243,7 +278,11 @@ export function layoutEnsemble(inputs: string[], outputs: string[], steps: Ensem
     }
     rowsOf[gap] = Math.max(1, rowEnds.length);
   }
+  return { rowsOf, labelRow };
+}
 
+/** y per layer, gaps tall enough for their label rows; sets the slots' and nodes' centres, returns the height. */
+function placeLayers(layers: Slot[][], slots: Map<string, Slot>, nodes: DagNode[], rowsOf: number[]): number {
   const layerH = layers.map((layer) => Math.max(0, ...layer.map((s) => s.h)));
   const ys: number[] = [];
   layers.forEach((_, li) => {
@@ -255,55 +294,73 @@ export function layoutEnsemble(inputs: string[], outputs: string[], steps: Ensem
     n.x = s.x;
     n.y = s.y;
   }
-  const height = (ys[ys.length - 1] ?? MARGIN) + DIAMOND_H / 2 + MARGIN;
+  return (ys[ys.length - 1] ?? MARGIN) + DIAMOND_H / 2 + MARGIN;
+}
 
-  const edges: DagEdge[] = links.map((l) => {
-    const first = segIndex.get(l)!;
-    const points: { x: number; y: number }[] = [];
-    // How far from its centre a side is at x: boxes are flat, diamonds slope to their tips.
-    const side = (s: Slot, x: number): number => (s.real && s.real.kind !== 'step' ? (s.h / 2) * (1 - (2 * Math.abs(x - s.x)) / s.w) : s.h / 2);
-    l.chain.forEach((id, k) => {
-      const s = slots.get(id)!;
-      if (k === 0) {
-        const x = out.get(segKey(id, l.chain[1]!, first))!;
-        points.push({ x, y: s.y + side(s, x) });
-      } else if (k === l.chain.length - 1) {
-        const x = inn.get(segKey(l.chain[k - 1]!, id, first + k - 1))!;
-        points.push({ x, y: s.y - side(s, x) });
-      } else points.push({ x: s.x, y: s.y });
-    });
-    let path = `M${points[0]!.x},${points[0]!.y}`;
-    for (let k = 1; k < points.length; k++) {
-      const p = points[k - 1]!;
-      const q = points[k]!;
-      const bend = Math.max(12, Math.abs(q.y - p.y) / 2);
-      path += ` C${p.x},${p.y + bend} ${q.x},${q.y - bend} ${q.x},${q.y}`;
-    }
-    let labelX: number;
-    let labelY: number;
-    if (l.labelAt) {
-      const s = slots.get(l.labelAt)!;
-      labelX = s.x;
-      labelY = s.y;
-    } else {
-      const p = points[0]!;
-      const q = points[points.length - 1]!;
-      const rows = rowsOf[slots.get(l.from)!.layer] ?? 1;
-      const row = labelRow.get(l)?.row ?? 0;
-      labelY = (p.y + q.y) / 2 + (row - (rows - 1) / 2) * LABEL_H;
-      // Follow the curve to that height, so a stacked label still sits on its own line.
-      const bend = Math.max(12, Math.abs(q.y - p.y) / 2);
-      let lo = 0;
-      let hi = 1;
-      for (let i = 0; i < 24; i++) {
-        const mid = (lo + hi) / 2;
-        if (cubicAt(p.y, p.y + bend, q.y - bend, q.y, mid) < labelY) lo = mid;
-        else hi = mid;
-      }
-      labelX = cubicAt(p.x, p.x, q.x, q.x, (lo + hi) / 2);
-    }
-    return { name: l.name, from: l.from, to: l.to, path, labelX, labelY };
+/** A link's points: its port on `from`'s bottom, its waypoints, its port on `to`'s top. */
+function linkPoints(l: Link, slots: Map<string, Slot>, ports: Ports): { x: number; y: number }[] {
+  const first = ports.first.get(l)!;
+  const points: { x: number; y: number }[] = [];
+  // How far from its centre a side is at x: boxes are flat, diamonds slope to their tips.
+  const side = (s: Slot, x: number): number => (s.real && s.real.kind !== 'step' ? (s.h / 2) * (1 - (2 * Math.abs(x - s.x)) / s.w) : s.h / 2);
+  l.chain.forEach((id, k) => {
+    const s = slots.get(id)!;
+    if (k === 0) {
+      const x = ports.out.get(segKey(id, l.chain[1]!, first))!;
+      points.push({ x, y: s.y + side(s, x) });
+    } else if (k === l.chain.length - 1) {
+      const x = ports.inn.get(segKey(l.chain[k - 1]!, id, first + k - 1))!;
+      points.push({ x, y: s.y - side(s, x) });
+    } else points.push({ x: s.x, y: s.y });
   });
+  return points;
+}
+
+/** Where a one-layer edge's label sits: its row's height, on the curve (found by bisection). */
+function labelOnCurve(l: Link, p: { x: number; y: number }, q: { x: number; y: number }, slots: Map<string, Slot>, rows: LabelRows): { labelX: number; labelY: number } {
+  const rowCount = rows.rowsOf[slots.get(l.from)!.layer] ?? 1;
+  const row = rows.labelRow.get(l)?.row ?? 0;
+  const labelY = (p.y + q.y) / 2 + (row - (rowCount - 1) / 2) * LABEL_H;
+  // Follow the curve to that height, so a stacked label still sits on its own line.
+  const bend = Math.max(12, Math.abs(q.y - p.y) / 2);
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 24; i++) {
+    const mid = (lo + hi) / 2;
+    if (cubicAt(p.y, p.y + bend, q.y - bend, q.y, mid) < labelY) lo = mid;
+    else hi = mid;
+  }
+  return { labelX: cubicAt(p.x, p.x, q.x, q.x, (lo + hi) / 2), labelY };
+}
+
+/** A link drawn: cubic curves through its points, its label on its waypoint or on the curve. */
+function routeLink(l: Link, slots: Map<string, Slot>, ports: Ports, rows: LabelRows): DagEdge {
+  const points = linkPoints(l, slots, ports);
+  let path = `M${points[0]!.x},${points[0]!.y}`;
+  for (let k = 1; k < points.length; k++) {
+    const p = points[k - 1]!;
+    const q = points[k]!;
+    const bend = Math.max(12, Math.abs(q.y - p.y) / 2);
+    path += ` C${p.x},${p.y + bend} ${q.x},${q.y - bend} ${q.x},${q.y}`;
+  }
+  const carrier = l.labelAt ? slots.get(l.labelAt)! : undefined;
+  const { labelX, labelY } = carrier ? { labelX: carrier.x, labelY: carrier.y } : labelOnCurve(l, points[0]!, points[points.length - 1]!, slots, rows);
+  return { name: l.name, from: l.from, to: l.to, path, labelX, labelY };
+}
+
+export function layoutEnsemble(inputs: string[], outputs: string[], steps: EnsembleStepRow[]): DagLayout {
+  const nodes = dagNodes(inputs, outputs, steps);
+  const links = dagLinks(inputs, outputs, steps);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  assignLayers(nodes, links, byId);
+  const slots = waypointSlots(nodes, links, byId);
+  const segments: [string, string][] = links.flatMap((l) => l.chain.slice(1).map((to, i) => [l.chain[i]!, to] as [string, string]));
+  const layers = orderedLayers(slots, segments);
+  const width = placeRows(layers);
+  const ports = spreadPorts(slots, segments, links);
+  const rows = stackLabels(links, slots, layers.length, ports);
+  const height = placeLayers(layers, slots, nodes, rows.rowsOf);
+  const edges = links.map((l) => routeLink(l, slots, ports, rows));
   return { width, height, nodes, edges };
 }
 
