@@ -13,7 +13,7 @@ import type { Tensor } from './tensor/tensor';
 import { LabError } from './errors';
 import { GraphService, type GraphServiceOptions } from './graph/graph-service';
 import { applyRepairPlan, repairPlan } from './repository/repair';
-import { CODE_BACKENDS } from './repository/model-loader';
+import { backendFor } from './backends/registry';
 import { type RepositoryInit, Repository } from './repository/repository';
 import { toModelDetail, toModelSummary } from './repository/views';
 import { RunService } from './runs/runs';
@@ -182,7 +182,7 @@ export class Lab {
    * files). The same reading gates what runs, so the prompt and the gate cannot disagree.
    */
   private codeNow(e: OpenRepo): boolean {
-    return [...e.repo.models.values()].some((m) => CODE_BACKENDS.has(m.base?.backend ?? ''));
+    return [...e.repo.models.values()].some((m) => backendFor(m.base?.backend ?? '').runsUserCode);
   }
 
   private trustOf(e: OpenRepo): TrustState {
@@ -234,7 +234,7 @@ export class Lab {
     for (const e of this.repos.values()) {
       if (python) e.repo.options.python = python;
       else delete e.repo.options.python;
-      const names = [...e.repo.models.values()].filter((m) => m.base?.backend === 'python' && !m.unloaded).map((m) => m.name);
+      const names = [...e.repo.models.values()].filter((m) => backendFor(m.base?.backend ?? '').usesPythonSetting && !m.unloaded).map((m) => m.name);
       if (names.length) await e.repo.load(names).catch(() => undefined);
     }
   }

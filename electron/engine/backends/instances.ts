@@ -1,31 +1,25 @@
 /**
- * Creates a model version's instances, one per instance_group slot, named as
- * Triton names them (`<group>_<n>`). ONNX Runtime gets a session each (CUDA
- * when asked for and present, else CPU with the reason recorded), script
- * models a worker each, Python models a stub process each, identity models a
- * trivial instance each.
+ * Starts a model version's instances, one per instance_group slot, named as
+ * Triton names them (`<group>_<n>`), through the backend's own factory (its
+ * descriptor's `instances`). The helpers here are what the factories share:
+ * starting one after another (stopping the started ones on a failure or a
+ * cancelled load), and the child-process options of script and Python models.
  */
-import * as ort from 'onnxruntime-node';
 import { ModelInstanceGroup_Kind, type ModelConfig } from '../config/gen/model_config_pb';
-import { BACKEND } from '../config/constants';
 import { configToTritonJson } from '../config/serialize';
 import { instanceTotal, MAX_INSTANCES } from '../config/validate-model';
 import { LabError, errorMessage } from '../errors';
-import type { BackendInstance, ModelResolver } from '../runtime/types';
-import { IdentityInstance } from './identity/instance';
-import { createSession, OnnxInstance } from './onnxruntime/instance';
-import { ScriptInstance } from './script/host';
-import { PythonInstance } from './python/instance';
-import { findPython } from './python/interpreter';
-import type { LogLevel, SupervisorOptions } from './child-supervisor';
+import type { BackendInstance } from '../runtime/types';
+import type { Backend, InstanceSpec, LoadContext, LoadedInstances } from './backend';
+import type { SupervisorOptions } from './child-supervisor';
 
-function modelFileOf(ctx: LoadContext): string {
+export function modelFileOf(ctx: LoadContext): string {
   if (!ctx.modelFile) throw new LabError('UNAVAILABLE', `no model file for '${ctx.model}'`);
   return ctx.modelFile;
 }
 
 /** Script and Python instances: Triton's initialize() args and the timeouts from the config parameters. */
-function startSupervised(specs: InstanceSpec[], ctx: LoadContext, start: (s: InstanceSpec, opts: SupervisorOptions) => Promise<BackendInstance>): Promise<BackendInstance[]> {
+export function startSupervised(specs: InstanceSpec[], ctx: LoadContext, start: (s: InstanceSpec, opts: SupervisorOptions) => Promise<BackendInstance>): Promise<BackendInstance[]> {
   const modelConfig = JSON.stringify(configToTritonJson(ctx.config));
   return startAll(specs, ctx, (s) =>
     start(s, {
@@ -50,12 +44,6 @@ function startSupervised(specs: InstanceSpec[], ctx: LoadContext, start: (s: Ins
   );
 }
 
-export interface InstanceSpec {
-  name: string;
-  kind: 'CPU' | 'GPU' | 'MODEL';
-  gpu: number;
-}
-
 export function instanceSpecs(config: ModelConfig): InstanceSpec[] {
   // The loader refuses such a config; checked again so no caller builds millions of specs.
   if (instanceTotal(config) > MAX_INSTANCES) throw new LabError('INVALID_ARG', `model ${config.name} asks for ${instanceTotal(config)} instances; Model Lab starts at most ${MAX_INSTANCES}`);
@@ -69,52 +57,14 @@ export function instanceSpecs(config: ModelConfig): InstanceSpec[] {
   return out;
 }
 
-export interface LoadContext {
-  model: string;
-  version: number;
-  modelDir: string;
-  versionDir: string;
-  config: ModelConfig;
-  modelFile?: string;
-  resolver: ModelResolver;
-  log: (level: LogLevel, message: string) => void;
-  /** Told after each instance starts. */
-  progress?: (done: number, total: number) => void;
-  /** Aborting stops before the next instance starts (a session being created finishes first). */
-  signal?: AbortSignal;
-  /** The lab's Python interpreter setting. */
-  python?: string;
-}
-
-export interface LoadedInstances {
-  instances: BackendInstance[];
-  /** Where the instances run, e.g. "CPU" or "GPU 0". */
-  device: string;
-  /** Why a GPU was asked for but not used. */
-  fallback?: string;
-}
-
-/** Whether this onnxruntime-node install carries the CUDA execution provider. */
-function cudaInstalled(): boolean {
-  try {
-    return ort.listSupportedBackends().some((b) => b.name === 'cuda' && b.bundled);
-  } catch {
-    return false;
-  }
-}
-
-const NO_CUDA =
-  'the config asks for a GPU, but this onnxruntime-node install has no CUDA execution provider (reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12); running on CPU';
-
-/** ONNX Runtime's own session config key, accepted as a model config parameter. */
-const ALLOW_SPINNING = 'session.intra_op.allow_spinning';
-
-function param(config: ModelConfig, key: string, fallback: number): number {
+/** A positive number from the config parameter `key`, else `fallback`. */
+export function param(config: ModelConfig, key: string, fallback: number): number {
   const v = Number(config.parameters[key]?.stringValue);
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
-async function startAll(specs: InstanceSpec[], ctx: LoadContext, start: (s: InstanceSpec) => Promise<BackendInstance>): Promise<BackendInstance[]> {
+/** Starts the instances one after another; a failure or a cancelled load stops those already started. */
+export async function startAll(specs: InstanceSpec[], ctx: LoadContext, start: (s: InstanceSpec) => Promise<BackendInstance>): Promise<BackendInstance[]> {
   const started: BackendInstance[] = [];
   try {
     for (const s of specs) {
@@ -130,52 +80,9 @@ async function startAll(specs: InstanceSpec[], ctx: LoadContext, start: (s: Inst
   }
 }
 
-export async function createInstances(backend: string, ctx: LoadContext): Promise<LoadedInstances> {
+/** Starts a version's instances with its backend's factory. */
+export async function createInstances(backend: Backend, ctx: LoadContext): Promise<LoadedInstances> {
   const specs = instanceSpecs(ctx.config);
-  switch (backend) {
-    case BACKEND.identity:
-      return { instances: specs.map((s) => new IdentityInstance(s.name, ctx.config)), device: 'CPU' };
-    case BACKEND.onnxruntime: {
-      if (!ctx.modelFile) throw new LabError('UNAVAILABLE', `no model file for '${ctx.model}'`);
-      const cuda = cudaInstalled();
-      let fallback: string | undefined;
-      const devices = new Set<string>();
-      const instances = await startAll(specs, ctx, async (s) => {
-        const wantGpu = s.kind === 'GPU' && cuda;
-        if (s.kind === 'GPU' && !cuda) fallback = NO_CUDA;
-        const choice = await createSession({
-          file: ctx.modelFile!,
-          wantGpu,
-          gpuId: s.gpu,
-          intraOpThreads: param(ctx.config, 'intra_op_thread_count', 2),
-          // Off unless the config asks: with several models on a few cores, spinning threads starve the others.
-          allowSpinning: ctx.config.parameters[ALLOW_SPINNING]?.stringValue === '1',
-          graphLevel: ctx.config.optimization?.graph?.level ?? 0,
-        });
-        if (choice.fallback) fallback = choice.fallback;
-        devices.add(choice.device);
-        return new OnnxInstance(s.name, choice.device, choice.session, ctx.config);
-      });
-      if (fallback) ctx.log('warn', `${ctx.model}: ${fallback}`);
-      return { instances, device: [...devices].join(', ') || 'CPU', ...(fallback ? { fallback } : {}) };
-    }
-    case BACKEND.script: {
-      const file = modelFileOf(ctx);
-      const instances = await startSupervised(specs, ctx, (s, opts) =>
-        ScriptInstance.start({ ...opts, setup: { file, versionDir: ctx.versionDir, modelDir: ctx.modelDir, instanceName: s.name } }),
-      );
-      return { instances, device: 'CPU' };
-    }
-    case BACKEND.python: {
-      const file = modelFileOf(ctx);
-      const env = await findPython(ctx.config, ctx.modelDir, ctx.python);
-      const instances = await startSupervised(specs, ctx, (_s, opts) =>
-        PythonInstance.start({ ...opts, executable: env.executable, setup: { file, versionDir: ctx.versionDir, modelName: ctx.model } }),
-      );
-      ctx.log('info', `${ctx.model}: Python ${env.python} with numpy ${env.numpy} (${env.executable})`);
-      return { instances, device: 'CPU' };
-    }
-    default:
-      throw new LabError('UNSUPPORTED', `Model Lab cannot run the '${backend}' backend`);
-  }
+  if (!backend.instances) throw new LabError('UNSUPPORTED', `Model Lab cannot run the '${backend.name}' backend`);
+  return backend.instances(specs, ctx);
 }

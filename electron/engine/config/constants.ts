@@ -42,11 +42,5 @@ export const CONFIG_FILENAME = 'config.pbtxt';
 /** Folders inside a model directory that are never versions. */
 export const NON_VERSION_DIRS = new Set(['warmup', 'initial_state', 'configs']);
 
-/** Backends this lab runs; every other backend is recognized, completed and validated but not run. */
-export const RUNNABLE_BACKENDS = new Set<string>([BACKEND.onnxruntime, BACKEND.script, BACKEND.python, BACKEND.identity]);
-
-/** Backends Triton ships that the lab knows by name but cannot run here. */
-export const KNOWN_FOREIGN_BACKENDS = new Set<string>([BACKEND.pytorch, BACKEND.tensorflow, BACKEND.tensorrt, BACKEND.openvino]);
-
 /** Triton's backend default for auto-completed batching (--backend-config=default-max-batch-size). */
 export const DEFAULT_MAX_BATCH_SIZE = 4;

@@ -8,8 +8,7 @@ import { clone, create } from '@bufbuild/protobuf';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FileNode } from '../../contract/lab-api';
-import { autoCompleteBackendFields, firstSubdir } from '../config/backend-fields';
-import { CONFIG_FILENAME, PLATFORM, RUNNABLE_BACKENDS } from '../config/constants';
+import { CONFIG_FILENAME, PLATFORM } from '../config/constants';
 import { type ModelConfig, ModelConfigSchema } from '../config/gen/model_config_pb';
 import { type ConfigIssue, firstError, issue } from '../config/issues';
 import { normalizeInstanceGroups, normalizeModelConfig, type DeviceFacts } from '../config/normalize';
@@ -17,7 +16,9 @@ import { configToText } from '../config/serialize';
 import { parseConfigText } from '../config/text/parse';
 import { instanceTotal, validateInstanceGroups, validateModelConfig, validateModelIO } from '../config/validate-model';
 import { codeLabel, errorMessage, LabError } from '../errors';
-import { backendFor, type PrepareResult } from '../backends/registry';
+import { autoCompleteBackendFields, firstSubdir } from '../backends/backend-fields';
+import { type Backend, type PrepareResult, isRunnable } from '../backends/backend';
+import { backendFor } from '../backends/registry';
 import { createInstances } from '../backends/instances';
 import { clipLine } from '../backends/log-lines';
 import type { LogLevel } from '../backends/script/protocol';
@@ -298,8 +299,6 @@ export async function pollModel(root: string, name: string, opts: LoadOptions, o
   return rec;
 }
 
-/** Backends that run code from the repository folder (workspace trust applies). */
-export const CODE_BACKENDS = new Set(['script', 'python']);
 /** Why a script model of an untrusted folder is not started. */
 export const UNTRUSTED_REASON = "not started: this folder's code has not been trusted (trust it to run its script and Python models)";
 
@@ -357,18 +356,18 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
   } else if (outside.length > 0) {
     v.state = 'UNAVAILABLE';
     v.reason = reasonOf(outside[0]!);
-  } else if (!backend.runnable) {
+  } else if (!isRunnable(backend)) {
     const why = prepared.issues.find((i) => i.status === 'UNSUPPORTED' || i.code === 'backend.unknown') ?? issues[0]!;
     v.state = 'UNAVAILABLE';
     v.reason = reasonOf(why);
   } else if (err) {
     v.state = 'UNAVAILABLE';
     v.reason = reasonOf(err);
-  } else if (opts.runtime && opts.runCode === false && CODE_BACKENDS.has(backend.name)) {
+  } else if (opts.runtime && opts.runCode === false && backend.runsUserCode) {
     v.state = 'UNAVAILABLE';
     v.reason = UNTRUSTED_REASON;
   } else if (opts.runtime) {
-    await startVersion(rec, v, c, backend.name, opts.runtime, opts.python);
+    await startVersion(rec, v, c, backend, opts.runtime, opts.python);
   } else {
     v.state = 'READY';
     v.reason = '';
@@ -386,7 +385,7 @@ export function appendLog(v: VersionRecord, level: LogLevel, message: string): s
 }
 
 /** Starts the instances, warms them up, and makes the version servable. */
-async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, backend: string, hooks: RuntimeHooks, python?: string): Promise<void> {
+async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, backend: Backend, hooks: RuntimeHooks, python?: string): Promise<void> {
   v.state = 'LOADING';
   v.reason = 'starting instances';
   hooks.changed?.(rec.name);
@@ -446,9 +445,5 @@ async function labelFileIssues(rec: ModelRecord, c: ModelConfig): Promise<Config
 
 export function isEnsemble(rec: ModelRecord): boolean {
   return rec.base?.platform === PLATFORM.ensemble || rec.base?.schedulingChoice.case === 'ensembleScheduling';
-}
-
-export function isRunnableBackend(backend: string): boolean {
-  return RUNNABLE_BACKENDS.has(backend);
 }
 

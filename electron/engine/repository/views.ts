@@ -10,7 +10,9 @@ import { configToText, configToTritonJson } from '../config/serialize';
 import { enumValueName, fullShape, toNumbers } from '../config/shape';
 import { formatPath, spanAt } from '../config/text/source-map';
 import { apiTypeName, configTypeName } from '../tensor/dtype';
-import { isRunnableBackend, isEnsemble } from './model-loader';
+import { isEnsemble } from './model-loader';
+import { isRunnable } from '../backends/backend';
+import { backendFor } from '../backends/registry';
 import { ensembleSteps } from '../config/ensemble-graph';
 import type { ModelRecord } from './types';
 import { toPosix } from '../util/fs-tree';
@@ -75,7 +77,7 @@ export function toModelSummary(rec: ModelRecord, root: string): ModelSummary {
     backend: c?.backend ?? '',
     platform: c?.platform ?? '',
     isEnsemble: isEnsemble(rec),
-    runnable: isEnsemble(rec) || isRunnableBackend(c?.backend ?? ''),
+    runnable: isEnsemble(rec) || isRunnable(backendFor(c?.backend ?? '')),
     hasConfigFile: rec.configPath !== undefined,
     versions,
     files: rec.files,

@@ -5,8 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { create } from '@bufbuild/protobuf';
 import { autoCompleteBackendFields, firstSubdir, type FolderFacts } from './backend-fields';
-import { type ModelConfig, ModelConfigSchema } from './gen/model_config_pb';
-import { config } from './testing/config';
+import { type ModelConfig, ModelConfigSchema } from '../config/gen/model_config_pb';
+import { config } from '../config/testing/config';
 import { buildOnnxModel } from '../onnx/testing/build-model';
 import { closeRepositories, loadRepository, messagesOf, stateOf, TempDirs } from '../repository/testing/temp-repo';
 

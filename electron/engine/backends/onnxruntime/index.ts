@@ -1,0 +1,103 @@
+/**
+ * Triton's ONNX Runtime backend as the lab runs it: model.onnx (or a folder of
+ * that name holding a large model and its external data) read for
+ * auto-complete and the load-time checks (config.ts), and one ONNX Runtime
+ * session per instance (instance.ts), on CUDA when the config asks for a GPU
+ * and this install has it, else on CPU with the reason recorded.
+ */
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { BACKEND, FILENAME, PLATFORM } from '../../config/constants';
+import { issue } from '../../config/issues';
+import { LabError, errorMessage } from '../../errors';
+import { type OnnxModelIO, readOnnxModelIOFile } from '../../onnx/model-io';
+import { type Backend, type InstanceSpec, type LoadContext, type LoadedInstances, type PrepareContext, type PrepareResult, filesDecide, pathKind } from '../backend';
+import { param, startAll } from '../instances';
+import { autoCompleteOnnx, validateOnnxIO } from './config';
+import { createSession, OnnxInstance } from './instance';
+
+/** Reads the model's inputs and outputs, then auto-completes the config from them. */
+async function complete(ctx: PrepareContext): Promise<PrepareResult> {
+  let file = path.join(ctx.versionDir, ctx.config.defaultModelFilename || FILENAME.onnx);
+  // A folder named like the model file holds a large model and its external data.
+  if ((await pathKind(file)) === 'dir') file = path.join(file, FILENAME.onnx);
+  // A FIFO or device goes on to the reader, which refuses it unread and says what it is.
+  if ((await pathKind(file)) === undefined) {
+    return { issues: [issue('model-file.missing', `unable to find '${file}' for model instance '${ctx.model}'`, undefined, 'UNAVAILABLE')], changed: false };
+  }
+  let onnx: OnnxModelIO;
+  try {
+    onnx = await readOnnxModelIOFile(file);
+  } catch (err) {
+    return {
+      issues: [issue('model-file.invalid', `unable to load model '${ctx.model}': failed to read '${file}': ${errorMessage(err)}`, undefined, 'INTERNAL')],
+      changed: false,
+      modelFile: file,
+    };
+  }
+  if (!ctx.autoComplete) return { issues: [], changed: false, modelFile: file, onnx };
+  const { issues, changed } = autoCompleteOnnx(ctx.config, onnx, ctx.filled, ctx.defaultMaxBatchSize);
+  return { issues, changed, modelFile: file, onnx };
+}
+
+/** Whether this onnxruntime-node install carries the CUDA execution provider. */
+function cudaInstalled(): boolean {
+  try {
+    return ort.listSupportedBackends().some((b) => b.name === 'cuda' && b.bundled);
+  } catch {
+    return false;
+  }
+}
+
+const NO_CUDA =
+  'the config asks for a GPU, but this onnxruntime-node install has no CUDA execution provider (reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12); running on CPU';
+
+/** ONNX Runtime's own session config key, accepted as a model config parameter. */
+const ALLOW_SPINNING = 'session.intra_op.allow_spinning';
+
+/** One session per instance; a GPU asked for but not available falls back to CPU, and the reason is logged and kept. */
+async function instances(specs: InstanceSpec[], ctx: LoadContext): Promise<LoadedInstances> {
+  const file = ctx.modelFile;
+  if (!file) throw new LabError('UNAVAILABLE', `no model file for '${ctx.model}'`);
+  const cuda = cudaInstalled();
+  let fallback: string | undefined;
+  const devices = new Set<string>();
+  const started = await startAll(specs, ctx, async (s) => {
+    const wantGpu = s.kind === 'GPU' && cuda;
+    if (s.kind === 'GPU' && !cuda) fallback = NO_CUDA;
+    const choice = await createSession({
+      file,
+      wantGpu,
+      gpuId: s.gpu,
+      intraOpThreads: param(ctx.config, 'intra_op_thread_count', 2),
+      // Off unless the config asks: with several models on a few cores, spinning threads starve the others.
+      allowSpinning: ctx.config.parameters[ALLOW_SPINNING]?.stringValue === '1',
+      graphLevel: ctx.config.optimization?.graph?.level ?? 0,
+    });
+    if (choice.fallback) fallback = choice.fallback;
+    devices.add(choice.device);
+    return new OnnxInstance(s.name, choice.device, choice.session, ctx.config);
+  });
+  if (fallback) ctx.log('warn', `${ctx.model}: ${fallback}`);
+  return { instances: started, device: [...devices].join(', ') || 'CPU', ...(fallback ? { fallback } : {}) };
+}
+
+export const onnxruntime: Backend = {
+  name: BACKEND.onnxruntime,
+  runs: 'ONNX models, in ONNX Runtime',
+  runsUserCode: false,
+  // model.onnx may be a folder holding a large model.
+  fields(c, folder) {
+    if (!c.backend) {
+      if (c.platform === PLATFORM.onnxruntimeOnnx || c.defaultModelFilename === FILENAME.onnx) c.backend = BACKEND.onnxruntime;
+      else if (filesDecide(c, folder) && folder.has(FILENAME.onnx)) c.backend = BACKEND.onnxruntime;
+    }
+    if (c.backend !== BACKEND.onnxruntime) return false;
+    c.platform ||= PLATFORM.onnxruntimeOnnx;
+    c.defaultModelFilename ||= FILENAME.onnx;
+    return true;
+  },
+  complete,
+  check: (ctx, prepared) => (prepared.onnx ? validateOnnxIO(ctx.config, prepared.onnx) : undefined),
+  instances,
+};
