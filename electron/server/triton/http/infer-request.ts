@@ -191,20 +191,99 @@ function oversized(name: string, size: number, max: number): LabError {
   return new LabError('INVALID_ARG', `JSON input '${name}' has a byte_size (${size} bytes) that exceeds the maximum allowed value of ${max} bytes. Use --http-max-input-size to increase the limit.`);
 }
 
+/** A raw single-input request (Inference-Header-Content-Length: 0): the whole body is the one input. */
+function rawRequest(body: Buffer, limits: HttpLimits): HttpInferRequest {
+  if (body.byteLength > limits.maxInputBytes) {
+    throw new LabError(
+      'INVALID_ARG',
+      `Raw input has a byte_size (${body.byteLength} bytes) that exceeds the maximum allowed value of ${limits.maxInputBytes} bytes. Use --http-max-input-size to increase the limit.`,
+    );
+  }
+  return { request: { inputs: [], rawInput: body }, kinds: new Map(), defaultKind: 'binary' };
+}
+
+/** The request's inputs as they are read: the body, where its binary data goes on, the names seen. */
+interface InputCursor {
+  body: Buffer;
+  /** The next unread byte of binary data (the JSON header's length at first). */
+  offset: number;
+  model: string;
+  request: CoreInferRequest;
+  /** Triton's request-id prefix for its errors. */
+  prefix: string;
+  seen: Set<string>;
+  maxInputBytes: number;
+}
+
+/** One input, checked in Triton's order: binary data (the next bytes after the header) or JSON data; a shared-memory region is never found. */
+function readInput(item: Json, cur: InputCursor): Tensor {
+  const { model, request } = cur;
+  if (!isObject(item)) throw jsonError("Unable to parse 'name'", "attempt to access non-existing object member 'name'");
+  contentTypeCheck(item);
+  const name = memberString(item, 'name', "Unable to parse 'name'");
+  const datatype = memberString(item, 'datatype', "Unable to parse 'datatype'");
+  const shape = memberArray(item, 'shape', "Unable to parse 'shape'").map((d) => asUInt(d, "Unable to parse 'shape'"));
+  if (cur.seen.has(name)) throw new LabError('INVALID_ARG', `${cur.prefix}input '${name}' already exists in request`);
+  cur.seen.add(name);
+  const params = isObject(item['parameters']) ? item['parameters'] : undefined;
+  if (params?.['binary_data_size'] !== undefined) {
+    // Without Inference-Header-Content-Length the JSON is the whole body, so binary data is simply missing.
+    const size = asUInt(params['binary_data_size'], "Unable to parse 'binary_data_size'");
+    const available = cur.body.byteLength - cur.offset;
+    if (size > available) throw new LabError('INVALID_ARG', `unexpected size for input '${name}', expecting ${size - available} additional bytes for model '${model}'`);
+    const raw = cur.body.subarray(cur.offset, cur.offset + size);
+    cur.offset += size;
+    return tensorFromRaw(name, datatype, shape, raw, { model, ...(request.id !== undefined ? { requestId: request.id } : {}) });
+  }
+  if (params?.['shared_memory_region'] !== undefined) {
+    const region = params['shared_memory_region'];
+    if (typeof region !== 'string') throw jsonError("Unable to parse 'shared_memory_region'", 'attempt to access JSON non-string as string');
+    // No region can be registered with the lab, so none is ever found.
+    throw new LabError('NOT_FOUND', `Unable to find shared memory region: '${region}'`);
+  }
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(count)) {
+    throw new LabError('INVALID_ARG', `invalid shape for input '${name}': shape ${shapeToString(shape)} causes total element count to exceed maximum size of 9223372036854775807`);
+  }
+  if (!isApiDType(datatype)) throw new LabError('INVALID_ARG', `invalid datatype for input ${name}`);
+  if (count === 0) return { name, dtype: datatype, shape, data: allocate(datatype, 0) };
+  const data = memberArray(item, 'data', "Unable to parse 'data'");
+  return tensorFromJson(name, datatype, shape, data, count, cur.maxInputBytes);
+}
+
+/** The requested outputs (classification, binary_data; shared memory never found), and how each goes back. */
+function readOutputs(json: JsonObject, prefix: string): { outputs: RequestedOutput[]; kinds: Map<string, OutputKind> } {
+  const outputs: RequestedOutput[] = [];
+  const kinds = new Map<string, OutputKind>();
+  const names = new Set<string>();
+  for (const item of memberArray(json, 'outputs', "Unable to parse 'outputs'")) {
+    if (!isObject(item)) throw jsonError("Unable to parse 'name'", "attempt to access non-existing object member 'name'");
+    const params = isObject(item['parameters']) ? item['parameters'] : undefined;
+    if (params?.['shared_memory_region'] !== undefined && params['classification'] !== undefined) {
+      throw new LabError('INVALID_ARG', "Output can't set both 'shared_memory_region' and 'classification'");
+    }
+    const name = memberString(item, 'name', "Unable to parse 'name'");
+    if (names.has(name)) throw new LabError('INVALID_ARG', `${prefix}output '${name}' already exists in request`);
+    names.add(name);
+    const out: RequestedOutput = { name };
+    if (params?.['classification'] !== undefined) out.classification = asUInt(params['classification'], "Unable to set 'classification'");
+    if (params?.['shared_memory_region'] !== undefined) {
+      const region = params['shared_memory_region'];
+      throw new LabError('NOT_FOUND', `Unable to find shared memory region: '${typeof region === 'string' ? region : ''}'`);
+    }
+    const binary = params?.['binary_data'] !== undefined ? asBool(params['binary_data'], "Unable to parse 'binary_data'") : false;
+    kinds.set(name, binary ? 'binary' : 'json');
+    outputs.push(out);
+  }
+  return { outputs, kinds };
+}
+
 /**
  * Reads an inference request. `headerLength` is Inference-Header-Content-Length
  * (undefined: the whole body is JSON; 0: a raw single-input request).
  */
 export function readInferRequest(body: Buffer, headerLength: number | undefined, model: string, limits: HttpLimits): HttpInferRequest {
-  if (headerLength === 0) {
-    if (body.byteLength > limits.maxInputBytes) {
-      throw new LabError(
-        'INVALID_ARG',
-        `Raw input has a byte_size (${body.byteLength} bytes) that exceeds the maximum allowed value of ${limits.maxInputBytes} bytes. Use --http-max-input-size to increase the limit.`,
-      );
-    }
-    return { request: { inputs: [], rawInput: body }, kinds: new Map(), defaultKind: 'binary' };
-  }
+  if (headerLength === 0) return rawRequest(body, limits);
   const jsonLength = headerLength ?? body.byteLength;
   const json = parseJsonBody(body, jsonLength, limits.maxInputBytes) as Json;
   if (!isObject(json)) throw jsonError("Unable to parse 'inputs'", "attempt to access non-existing object member 'inputs'");
@@ -219,72 +298,13 @@ export function readInferRequest(body: Buffer, headerLength: number | undefined,
   if (Object.keys(parameters).length > 0) request.parameters = parameters;
   const prefix = logRequest(request.id);
 
-  let offset = jsonLength;
-  const seen = new Set<string>();
-  for (const item of memberArray(json, 'inputs', "Unable to parse 'inputs'")) {
-    if (!isObject(item)) throw jsonError("Unable to parse 'name'", "attempt to access non-existing object member 'name'");
-    contentTypeCheck(item);
-    const name = memberString(item, 'name', "Unable to parse 'name'");
-    const datatype = memberString(item, 'datatype', "Unable to parse 'datatype'");
-    const shape = memberArray(item, 'shape', "Unable to parse 'shape'").map((d) => asUInt(d, "Unable to parse 'shape'"));
-    if (seen.has(name)) throw new LabError('INVALID_ARG', `${prefix}input '${name}' already exists in request`);
-    seen.add(name);
-    const params = isObject(item['parameters']) ? item['parameters'] : undefined;
-    if (params?.['binary_data_size'] !== undefined) {
-      // Without Inference-Header-Content-Length the JSON is the whole body, so binary data is simply missing.
-      const size = asUInt(params['binary_data_size'], "Unable to parse 'binary_data_size'");
-      const available = body.byteLength - offset;
-      if (size > available) throw new LabError('INVALID_ARG', `unexpected size for input '${name}', expecting ${size - available} additional bytes for model '${model}'`);
-      const raw = body.subarray(offset, offset + size);
-      offset += size;
-      request.inputs.push(tensorFromRaw(name, datatype, shape, raw, { model, ...(request.id !== undefined ? { requestId: request.id } : {}) }));
-      continue;
-    }
-    if (params?.['shared_memory_region'] !== undefined) {
-      const region = params['shared_memory_region'];
-      if (typeof region !== 'string') throw jsonError("Unable to parse 'shared_memory_region'", 'attempt to access JSON non-string as string');
-      // No region can be registered with the lab, so none is ever found.
-      throw new LabError('NOT_FOUND', `Unable to find shared memory region: '${region}'`);
-    }
-    const count = shape.reduce((a, b) => a * b, 1);
-    if (!Number.isSafeInteger(count)) {
-      throw new LabError('INVALID_ARG', `invalid shape for input '${name}': shape ${shapeToString(shape)} causes total element count to exceed maximum size of 9223372036854775807`);
-    }
-    if (!isApiDType(datatype)) throw new LabError('INVALID_ARG', `invalid datatype for input ${name}`);
-    if (count === 0) {
-      request.inputs.push({ name, dtype: datatype, shape, data: allocate(datatype, 0) });
-      continue;
-    }
-    const data = memberArray(item, 'data', "Unable to parse 'data'");
-    request.inputs.push(tensorFromJson(name, datatype, shape, data, count, limits.maxInputBytes));
-  }
-  if (offset !== body.byteLength) throw new LabError('INVALID_ARG', `unexpected additional input data for model '${model}'`);
+  const cur: InputCursor = { body, offset: jsonLength, model, request, prefix, seen: new Set(), maxInputBytes: limits.maxInputBytes };
+  for (const item of memberArray(json, 'inputs', "Unable to parse 'inputs'")) request.inputs.push(readInput(item, cur));
+  if (cur.offset !== body.byteLength) throw new LabError('INVALID_ARG', `unexpected additional input data for model '${model}'`);
 
-  const kinds = new Map<string, OutputKind>();
-  if (json['outputs'] !== undefined) {
-    const outputs: RequestedOutput[] = [];
-    const names = new Set<string>();
-    for (const item of memberArray(json, 'outputs', "Unable to parse 'outputs'")) {
-      if (!isObject(item)) throw jsonError("Unable to parse 'name'", "attempt to access non-existing object member 'name'");
-      const params = isObject(item['parameters']) ? item['parameters'] : undefined;
-      if (params?.['shared_memory_region'] !== undefined && params['classification'] !== undefined) {
-        throw new LabError('INVALID_ARG', "Output can't set both 'shared_memory_region' and 'classification'");
-      }
-      const name = memberString(item, 'name', "Unable to parse 'name'");
-      if (names.has(name)) throw new LabError('INVALID_ARG', `${prefix}output '${name}' already exists in request`);
-      names.add(name);
-      const out: RequestedOutput = { name };
-      if (params?.['classification'] !== undefined) out.classification = asUInt(params['classification'], "Unable to set 'classification'");
-      if (params?.['shared_memory_region'] !== undefined) {
-        const region = params['shared_memory_region'];
-        throw new LabError('NOT_FOUND', `Unable to find shared memory region: '${typeof region === 'string' ? region : ''}'`);
-      }
-      const binary = params?.['binary_data'] !== undefined ? asBool(params['binary_data'], "Unable to parse 'binary_data'") : false;
-      kinds.set(name, binary ? 'binary' : 'json');
-      outputs.push(out);
-    }
-    request.outputs = outputs;
-  }
+  if (json['outputs'] === undefined) return { request, kinds: new Map(), defaultKind };
+  const { outputs, kinds } = readOutputs(json, prefix);
+  request.outputs = outputs;
   return { request, kinds, defaultKind };
 }
 
