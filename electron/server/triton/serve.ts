@@ -149,7 +149,8 @@ function grpcOptions(opts: ServeOptions, ep: Endpoint, budget: BodyBudget): Grpc
   };
 }
 
-export async function startServing(repo: Repository, opts: ServeOptions): Promise<Serving> {
+/** The core, with the log and trace settings given on the command line. */
+function createCore(repo: Repository, opts: ServeOptions): TritonCore {
   const core = new TritonCore(repo, {
     version: opts.version,
     ...(opts.strictReadiness !== undefined ? { strictReadiness: opts.strictReadiness } : {}),
@@ -178,44 +179,78 @@ export async function startServing(repo: Repository, opts: ServeOptions): Promis
       ...(t.logFrequency !== undefined ? { log_frequency: t.logFrequency } : {}),
     });
   }
+  return core;
+}
+
+/** One endpoint to start: its key in Serving, its names (in bind errors, and in tritonserver's "Started …" line) and its start. */
+interface EndpointStart {
+  key: 'grpc' | 'http' | 'metrics';
+  kind: string;
+  service: string;
+  ep: Endpoint | false;
+  start(ep: Endpoint): Promise<{ port: number; close(): Promise<void> }>;
+}
+
+/** gRPC, HTTP and metrics in tritonserver's order, each with its options; one shared budget for the first two. */
+function endpointStarts(core: TritonCore, opts: ServeOptions, log: (level: LogLevel, message: string) => void): EndpointStart[] {
+  const budget = sharedBudget(opts);
+  return [
+    {
+      key: 'grpc',
+      kind: 'GRPC',
+      service: 'GRPCInferenceService',
+      ep: opts.grpc,
+      start: async (ep) => {
+        const g = await startGrpcServer(core, { ...grpcOptions(opts, ep, budget), log });
+        return { port: g.port, close: () => g.close(true) };
+      },
+    },
+    {
+      key: 'http',
+      kind: 'HTTP',
+      service: 'HTTPService',
+      ep: opts.http,
+      start: async (ep) => {
+        const h = await startHttpServer(core, { ...httpOptions(opts, ep, budget), log });
+        return { port: h.port, close: () => h.close() };
+      },
+    },
+    {
+      key: 'metrics',
+      kind: 'Metrics',
+      service: 'Metrics Service',
+      ep: opts.metrics,
+      start: async (ep) => {
+        const m = await startMetricsServer(core, {
+          host: ep.host,
+          port: ep.port,
+          ...(opts.allowCpuMetrics !== undefined ? { allowCpuMetrics: opts.allowCpuMetrics } : {}),
+          ...(opts.metricsIntervalMs !== undefined ? { intervalMs: opts.metricsIntervalMs } : {}),
+        });
+        return { port: m.port, close: () => m.close() };
+      },
+    },
+  ];
+}
+
+export async function startServing(repo: Repository, opts: ServeOptions): Promise<Serving> {
+  const core = createCore(repo, opts);
   const log = (level: LogLevel, message: string): void => {
     if (core.logSettings.allows(level)) opts.sink?.(core.logSettings.format(level, message));
   };
+  // All or nothing: an endpoint that fails to start closes those already started.
   const closers: (() => Promise<void>)[] = [];
-  const budget = sharedBudget(opts);
   const serving: Omit<Serving, 'stop'> = { core };
   try {
-    if (opts.grpc) {
-      const ep = opts.grpc;
-      const g = await startGrpcServer(core, { ...grpcOptions(opts, ep, budget), log }).catch((err: unknown) => {
-        throw bindError('GRPC', ep, err);
+    for (const e of endpointStarts(core, opts, log)) {
+      const ep = e.ep;
+      if (!ep) continue;
+      const started = await e.start(ep).catch((err: unknown) => {
+        throw bindError(e.kind, ep, err);
       });
-      closers.push(() => g.close(true));
-      serving.grpc = { host: ep.host, port: g.port };
-      log('info', `Started GRPCInferenceService at ${ep.host}:${g.port}`);
-    }
-    if (opts.http) {
-      const ep = opts.http;
-      const h = await startHttpServer(core, { ...httpOptions(opts, ep, budget), log }).catch((err: unknown) => {
-        throw bindError('HTTP', ep, err);
-      });
-      closers.push(() => h.close());
-      serving.http = { host: ep.host, port: h.port };
-      log('info', `Started HTTPService at ${ep.host}:${h.port}`);
-    }
-    if (opts.metrics) {
-      const ep = opts.metrics;
-      const m = await startMetricsServer(core, {
-        host: ep.host,
-        port: ep.port,
-        ...(opts.allowCpuMetrics !== undefined ? { allowCpuMetrics: opts.allowCpuMetrics } : {}),
-        ...(opts.metricsIntervalMs !== undefined ? { intervalMs: opts.metricsIntervalMs } : {}),
-      }).catch((err: unknown) => {
-        throw bindError('Metrics', ep, err);
-      });
-      closers.push(() => m.close());
-      serving.metrics = { host: ep.host, port: m.port };
-      log('info', `Started Metrics Service at ${ep.host}:${m.port}`);
+      closers.push(started.close);
+      serving[e.key] = { host: ep.host, port: started.port };
+      log('info', `Started ${e.service} at ${ep.host}:${started.port}`);
     }
   } catch (err) {
     await Promise.all(closers.map((c) => c().catch(() => undefined)));
