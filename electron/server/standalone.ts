@@ -19,15 +19,29 @@ import { createLabHandlers } from '../engine/lab-handlers';
 import { sampleRepositories } from '../engine/samples';
 import { findChromium, hasDisplay, openAppWindow } from './chromium';
 import { checkToken, newToken } from './lab-auth';
-import { startLabHttpServer } from './lab-http';
+import { type LabHttpServer, startLabHttpServer } from './lab-http';
 import { LabServing } from './triton/lab-serving';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_PORT = 4180;
 
-async function main(): Promise<void> {
+/** The command line, checked: repositories to open, where to listen, the folders used, whether to open a window. */
+interface Launch {
+  repositories: string[];
+  host: string;
+  port: number;
+  /** No --port given: another free port is taken when the default one is in use. */
+  anyPortIfTaken: boolean;
+  samplesDir: string;
+  staticDir: string;
+  /** Settings and trusted folders: the user's config folder, or --settings for an isolated run (tests). */
+  settingsFile: string;
+  open: boolean;
+}
+
+function parseLaunch(argv: string[]): Launch {
   const { values, positionals } = parseArgs({
-    args: process.argv.slice(2),
+    args: argv,
     allowPositionals: true,
     options: {
       port: { type: 'string' },
@@ -41,16 +55,26 @@ async function main(): Promise<void> {
   });
   const port = values.port ? Number(values.port) : DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got '${values.port}'`);
-  const samplesDir = path.resolve(values.samples ?? path.join(here, '../../sample-repos'));
-  const staticDir = path.resolve(values.renderer ?? path.join(here, '../renderer'));
   const host = values.host ?? '127.0.0.1';
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
     process.stderr.write(`warning: serving the lab on ${host}: anyone who can reach this address can browse the opened repositories\n`);
   }
-
-  // Settings and trusted folders: the user's config folder, or --settings for an isolated run (tests).
   const configHome = process.env['XDG_CONFIG_HOME'] ?? path.join(os.homedir(), '.config');
-  const settingsFile = path.resolve(values.settings ?? path.join(configHome, 'model-lab', 'settings.json'));
+  return {
+    repositories: positionals,
+    host,
+    port,
+    anyPortIfTaken: !values.port,
+    samplesDir: path.resolve(values.samples ?? path.join(here, '../../sample-repos')),
+    staticDir: path.resolve(values.renderer ?? path.join(here, '../renderer')),
+    settingsFile: path.resolve(values.settings ?? path.join(configHome, 'model-lab', 'settings.json')),
+    open: values.open === true && !values['no-open'],
+  };
+}
+
+/** The lab, its serve switch and handlers, and the lab HTTP API on this launch's token. */
+async function startLab(launch: Launch): Promise<{ lab: Lab; serving: LabServing; http: LabHttpServer }> {
+  const { samplesDir, staticDir, host, port, settingsFile } = launch;
   const lab = new Lab({ settingsFile, sampleImagesDir: path.resolve(path.join(here, '../../resources/sample-images')) });
   if (lab.settings.loadProblem) process.stderr.write(`warning: ${lab.settings.loadProblem}\n`);
   const appVersion = process.env['npm_package_version'] ?? '0.1.0';
@@ -64,12 +88,16 @@ async function main(): Promise<void> {
   const token = fromEnv ? checkToken(fromEnv) : newToken();
   // A stable address is easier to reuse; fall back to any free port when it is taken.
   const http = await startLabHttpServer({ lab, handlers, staticDir, host, port, token }).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EADDRINUSE' && !values.port) return startLabHttpServer({ lab, handlers, staticDir, host, port: 0, token });
+    if (err.code === 'EADDRINUSE' && launch.anyPortIfTaken) return startLabHttpServer({ lab, handlers, staticDir, host, port: 0, token });
     throw err;
   });
-  process.stdout.write(`Model Lab (browser mode) is serving at ${http.signInUrl}\n(the address carries this launch's token: anyone who has it can use the lab)\n`);
+  return { lab, serving, http };
+}
 
-  const repos = positionals.length > 0 ? positionals.map((p) => ({ path: p, sample: false })) : (await sampleRepositories(samplesDir)).map((p) => ({ path: p, sample: true }));
+/** The repositories named, or else the bundled samples; one that fails to open is reported and skipped. */
+async function openRepositories(lab: Lab, launch: Launch): Promise<void> {
+  const repos =
+    launch.repositories.length > 0 ? launch.repositories.map((p) => ({ path: p, sample: false })) : (await sampleRepositories(launch.samplesDir)).map((p) => ({ path: p, sample: true }));
   await Promise.all(
     repos.map((r) =>
       lab.openRepository(r.path, { sample: r.sample }).catch((err: unknown) => {
@@ -78,6 +106,28 @@ async function main(): Promise<void> {
     ),
   );
   process.stdout.write(`Opened ${lab.listRepositories().length} repositor${lab.listRepositories().length === 1 ? 'y' : 'ies'}.\n`);
+}
+
+/** A Chromium `--app` window on the address, when there is a Chromium and a display; `closed` runs when it exits. */
+function openWindow(url: string, closed: () => void): ChildProcess | undefined {
+  const chromium = findChromium();
+  if (!chromium) process.stdout.write(`No Chromium or Chrome found; open the address above in your browser.\n`);
+  else if (!hasDisplay()) process.stdout.write(`No display to open a window on; open the address above in a browser.\n`);
+  else {
+    const child = openAppWindow(chromium, url);
+    process.stdout.write(`Opened the lab in ${path.basename(chromium)} (close the window to quit).\n`);
+    child.on('exit', closed);
+    child.on('error', (err) => process.stderr.write(`could not start ${chromium}: ${errorMessage(err)}; open the address above instead\n`));
+    return child;
+  }
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  const launch = parseLaunch(process.argv.slice(2));
+  const { lab, serving, http } = await startLab(launch);
+  process.stdout.write(`Model Lab (browser mode) is serving at ${http.signInUrl}\n(the address carries this launch's token: anyone who has it can use the lab)\n`);
+  await openRepositories(lab, launch);
 
   let appWindow: ChildProcess | undefined;
   let stopping = false;
@@ -93,20 +143,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 
-  if (values.open && !values['no-open']) {
-    const chromium = findChromium();
-    if (!chromium) process.stdout.write(`No Chromium or Chrome found; open the address above in your browser.\n`);
-    else if (!hasDisplay()) process.stdout.write(`No display to open a window on; open the address above in a browser.\n`);
-    else {
-      const child = openAppWindow(chromium, http.signInUrl);
-      appWindow = child;
-      process.stdout.write(`Opened the lab in ${path.basename(chromium)} (close the window to quit).\n`);
-      child.on('exit', () => {
-        appWindow = undefined;
-        shutdown();
-      });
-      child.on('error', (err) => process.stderr.write(`could not start ${chromium}: ${errorMessage(err)}; open the address above instead\n`));
-    }
+  if (launch.open) {
+    appWindow = openWindow(http.signInUrl, () => {
+      appWindow = undefined;
+      shutdown();
+    });
   }
 }
 
