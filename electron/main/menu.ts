@@ -112,51 +112,64 @@ function topLabel(text: string, mac: boolean): string {
   return mac ? text.replace(/\(&\w\)$/, '').replace(/&/g, '') : text;
 }
 
-export function buildMenuTemplate(state: MenuState, actions: MenuActions): MenuItemConstructorOptions[] {
-  const mac = state.platform === 'darwin';
-  const t = (key: MenuTextKey): string => topLabel(menuText(state.locale, key), mac);
+/** What every menu is built from: the state, the actions, the platform and the labels in the menu's language. */
+interface MenuContext {
+  state: MenuState;
+  actions: MenuActions;
+  mac: boolean;
+  t(key: MenuTextKey): string;
+}
+
+/** Open Recent: the recent repositories and Clear Recent, or one disabled line. */
+function recentItems({ state, actions, mac, t }: MenuContext): MenuItemConstructorOptions[] {
+  const { settings } = state;
+  return settings.recentRepositories.length === 0
+    ? [{ id: 'recent-none', label: t('noRecent'), enabled: false }]
+    : [
+        ...settings.recentRepositories.map((p, i): MenuItemConstructorOptions => ({ id: `recent-${i}`, label: escapeMnemonic(p, mac), click: () => actions.openRecent(p) })),
+        { type: 'separator' },
+        { id: 'recent-clear', label: t('clearRecent'), click: () => actions.clearRecent() },
+      ];
+}
+
+function fileMenu(ctx: MenuContext): MenuItemConstructorOptions {
+  const { state, actions, mac, t } = ctx;
   const hasRepos = state.repositories.length > 0;
-  const { settings, serve } = state;
-  const settled = serve.state === 'stopped' || serve.state === 'running';
-
-  const recent: MenuItemConstructorOptions[] =
-    settings.recentRepositories.length === 0
-      ? [{ id: 'recent-none', label: t('noRecent'), enabled: false }]
-      : [
-          ...settings.recentRepositories.map((p, i): MenuItemConstructorOptions => ({ id: `recent-${i}`, label: escapeMnemonic(p, mac), click: () => actions.openRecent(p) })),
-          { type: 'separator' },
-          { id: 'recent-clear', label: t('clearRecent'), click: () => actions.clearRecent() },
-        ];
-
-  const file: MenuItemConstructorOptions = {
+  return {
     id: 'file',
     label: t('file'),
     submenu: [
       { id: 'open', label: t('open'), accelerator: 'CmdOrCtrl+O', click: () => actions.openFolder() },
       { id: 'open-samples', label: t('samples'), click: () => actions.openSamples() },
-      { id: 'recent', label: t('recent'), submenu: recent },
+      { id: 'recent', label: t('recent'), submenu: recentItems(ctx) },
       { type: 'separator' },
       { id: 'reload', label: t('reload'), accelerator: 'CmdOrCtrl+R', enabled: hasRepos, click: () => actions.reloadSelected() },
       { id: 'close', label: t('close'), enabled: hasRepos, click: () => actions.closeSelected() },
       ...(mac ? [] : [{ type: 'separator' } as const, { id: 'quit', label: t('quit'), accelerator: 'CmdOrCtrl+Q', click: () => actions.quit() }]),
     ],
   };
+}
 
-  const edit: MenuItemConstructorOptions = {
+function editMenu({ t }: MenuContext): MenuItemConstructorOptions {
+  return {
     id: 'edit',
     label: t('edit'),
     submenu: [{ role: 'undo' }, { role: 'redo' }, { type: 'separator' }, { role: 'cut' }, { role: 'copy' }, { role: 'paste' }, { role: 'selectAll' }],
   };
+}
 
-  const radio = <V extends string>(id: string, label: string, checked: V, value: V, set: (v: V) => void): MenuItemConstructorOptions => ({
-    id,
-    label,
-    type: 'radio',
-    checked: checked === value,
-    click: () => set(value),
-  });
+const radio = <V extends string>(id: string, label: string, checked: V, value: V, set: (v: V) => void): MenuItemConstructorOptions => ({
+  id,
+  label,
+  type: 'radio',
+  checked: checked === value,
+  click: () => set(value),
+});
 
-  const view: MenuItemConstructorOptions = {
+/** View: Theme and Language as radio submenus, zoom, full screen, and DevTools in development. */
+function viewMenu({ state, actions, mac, t }: MenuContext): MenuItemConstructorOptions {
+  const { settings } = state;
+  return {
     id: 'view',
     label: t('view'),
     submenu: [
@@ -189,11 +202,16 @@ export function buildMenuTemplate(state: MenuState, actions: MenuActions): MenuI
         : []),
     ],
   };
+}
 
+/** Serve: one checkbox per open repository (toggles serving it) and Stop Serving; disabled while a switch is under way. */
+function serveMenu({ state, actions, mac, t }: MenuContext): MenuItemConstructorOptions {
+  const { serve } = state;
+  const settled = serve.state === 'stopped' || serve.state === 'running';
   const serveItems: MenuItemConstructorOptions[] = !serve.available
     ? [{ id: 'serve-unavailable', label: t('unavailable'), enabled: false }]
     : [
-        ...(hasRepos
+        ...(state.repositories.length > 0
           ? state.repositories.map((r): MenuItemConstructorOptions => ({
               id: `serve-${r.id}`,
               label: t('serveRepo').replace('{name}', escapeMnemonic(r.name, mac)),
@@ -206,10 +224,12 @@ export function buildMenuTemplate(state: MenuState, actions: MenuActions): MenuI
         { type: 'separator' },
         { id: 'serve-stop', label: t('stop'), enabled: serve.state === 'running' || serve.state === 'starting', click: () => actions.stopServing() },
       ];
-  const serveMenu: MenuItemConstructorOptions = { id: 'serve', label: t('serve'), submenu: serveItems };
+  return { id: 'serve', label: t('serve'), submenu: serveItems };
+}
 
-  if (!mac) return [file, edit, view, serveMenu];
-  const appMenu: MenuItemConstructorOptions = {
+/** macOS's application menu. */
+function appMenu({ state, actions, t }: MenuContext): MenuItemConstructorOptions {
+  return {
     id: 'app',
     label: state.appName,
     submenu: [
@@ -224,5 +244,12 @@ export function buildMenuTemplate(state: MenuState, actions: MenuActions): MenuI
       { id: 'quit', label: `${t('quit')} ${state.appName}`, accelerator: 'Cmd+Q', click: () => actions.quit() },
     ],
   };
-  return [appMenu, file, edit, view, serveMenu, { id: 'window', label: t('window'), role: 'windowMenu' }];
+}
+
+export function buildMenuTemplate(state: MenuState, actions: MenuActions): MenuItemConstructorOptions[] {
+  const mac = state.platform === 'darwin';
+  const ctx: MenuContext = { state, actions, mac, t: (key) => topLabel(menuText(state.locale, key), mac) };
+  const menus = [fileMenu(ctx), editMenu(ctx), viewMenu(ctx), serveMenu(ctx)];
+  if (!mac) return menus;
+  return [appMenu(ctx), ...menus, { id: 'window', label: ctx.t('window'), role: 'windowMenu' }];
 }
