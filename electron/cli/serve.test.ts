@@ -265,6 +265,15 @@ describe('serving', () => {
     expect(io.errs.some((l) => l.includes('Started HTTPService at 127.0.0.1:'))).toBe(true);
   }, 30_000);
 
+  it('explicit model control: the models not asked for are listed as not loaded, not as failures (--exit-on-error serves)', async () => {
+    const flags = ['--allow-grpc=false', '--allow-metrics=false', '--model-control-mode=explicit', '--load-model=batching', '--exit-on-error=true'];
+    await withServe(flags, async ({ io, http }) => {
+      expect(io.out.some((l) => /^two_in\s+1\s+identity\s+UNAVAILABLE\s+unloaded$/.test(l))).toBe(true);
+      expect(io.errs.filter((l) => l.includes('failed to load'))).toEqual([]);
+      expect((await http.infer('batching', [f32('INPUT0', [1, 1], [1])])).outputs).toHaveLength(1);
+    });
+  }, 30_000);
+
   it('with --http-restricted-api / --grpc-restricted-protocol load needs the key; pages and rebinding are refused', async () => {
     const flags = ['--grpc-port=0', '--allow-metrics=false', '--model-control-mode=explicit', '--load-model=batching', '--http-restricted-api=model-repository:admin-key=s3cret', '--grpc-restricted-protocol=model-repository:admin-key=s3cret'];
     await withServe(flags, async ({ running, http, grpc }) => {

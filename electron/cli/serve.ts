@@ -394,12 +394,13 @@ export async function startServe(setup: ServeSetup, out: Output): Promise<Runnin
   const models = [...repo.models.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((m) => toModelSummary(m, repo.root));
   const rows = models.flatMap((m) => {
     const served = m.versions.filter((v) => v.served);
-    const base = { name: m.name, backend: m.backend, platform: m.platform };
+    // Explicit model control lists the models it was not asked to load; they have not failed.
+    const base = { name: m.name, backend: m.backend, platform: m.platform, notLoaded: m.reasonCode === 'NOT_LOADED' };
     if (served.length === 0) return [{ ...base, version: '-', state: m.state, reason: m.reason }];
     return served.map((v) => ({ ...base, version: String(v.version), state: v.state, reason: v.reason }));
   });
   for (const l of formatTable(rows)) out.log(l);
-  const failed = rows.filter((r) => r.state !== 'READY' && !(setup.controlMode === 'explicit' && r.reason.startsWith('not loaded')));
+  const failed = rows.filter((r) => r.state !== 'READY' && !r.notLoaded);
   if (failed.length > 0) {
     out.err(`error: ${failed.length} model version(s) failed to load: ${failed.map((r) => r.name).join(', ')}`);
     if (setup.exitOnError) {

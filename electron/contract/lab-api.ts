@@ -10,6 +10,25 @@ export type * from './inspect-api';
 export type ModelState = 'READY' | 'UNAVAILABLE' | 'LOADING' | 'UNLOADING';
 export type Severity = 'error' | 'warning' | 'info';
 
+/**
+ * Why something failed or did not run, for code to decide on: messages are for people and follow
+ * Triton's wording, so nothing matches their text. Carried by the engine's LabErrors and by model
+ * and version summaries (`reasonCode`). The one list of them.
+ */
+export type ErrorReason =
+  /** The dynamic batcher's queue for the request's priority level is full (Triton: "Exceeds maximum queue size"). */
+  | 'QUEUE_FULL'
+  /** The request waited in the queue past its timeout (Triton: "Request timeout expired"). */
+  | 'QUEUE_TIMEOUT'
+  /** A model's worker or process did not answer in time (load, initialize(), execute()). */
+  | 'TIMED_OUT'
+  /** Explicit model control: the model was never asked to load. */
+  | 'NOT_LOADED'
+  /** The folder's code is not trusted, so the model's code was not run. */
+  | 'UNTRUSTED'
+  /** A Python model found no Python 3 interpreter with numpy. */
+  | 'PYTHON_ENV';
+
 /** A problem found in a repository, pointing at a file (and line) when it can. */
 export interface Diagnostic {
   severity: Severity;
@@ -64,6 +83,8 @@ export interface VersionSummary {
   served: boolean;
   state: ModelState;
   reason: string;
+  /** Why, for code to decide on (the reason's text is for people). */
+  reasonCode?: ErrorReason;
   files: FileNode[];
   /** Where its instances run once loaded, e.g. "CPU" or "GPU 0". */
   device?: string;
@@ -88,6 +109,8 @@ export interface ModelSummary {
   name: string;
   state: ModelState;
   reason: string;
+  /** Why, for code to decide on (the reason's text is for people). */
+  reasonCode?: ErrorReason;
   /** Set while the model serves its previously loaded versions after a reload that failed. */
   reloadFailure?: ReloadFailure;
   /** Backend name as Triton resolves it (onnxruntime, python, ensemble, ...), empty when unknown. */
@@ -96,6 +119,8 @@ export interface ModelSummary {
   isEnsemble: boolean;
   /** Whether this lab can run the backend (it may still be unavailable for other reasons). */
   runnable: boolean;
+  /** What the backend runs, from its module (e.g. "ONNX models, in ONNX Runtime"); absent without a backend. */
+  backendRuns?: string;
   hasConfigFile: boolean;
   versions: VersionSummary[];
   /** Files directly in the model folder (config.pbtxt, labels, ...). */

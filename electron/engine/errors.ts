@@ -1,7 +1,14 @@
 /**
  * Errors as values with Triton's status codes, so every entry point (CLI,
- * lab API, HTTP, gRPC) can map them to its own status in one place.
+ * lab API, HTTP, gRPC) can map them to its own status in one place, and a
+ * reason code where code decides on why (the message is for people and
+ * follows Triton's wording: nothing matches its text). Triton's own wordings
+ * are built in triton-errors.ts.
  */
+import type { ErrorReason } from '../contract/lab-api';
+
+export type { ErrorReason } from '../contract/lab-api';
+
 export type ErrorCode =
   | 'INVALID_ARG'
   | 'NOT_FOUND'
@@ -16,12 +23,15 @@ export class LabError extends Error {
   readonly code: ErrorCode;
   /** Set on errors a model returned while running, as opposed to a request it refused. */
   stage?: 'execute';
+  /** Why, where code decides on it (see ErrorReason). */
+  reason?: ErrorReason;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; stage?: 'execute' }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; stage?: 'execute'; reason?: ErrorReason }) {
     super(message, options);
     this.name = 'LabError';
     this.code = code;
     if (options?.stage) this.stage = options.stage;
+    if (options?.reason) this.reason = options.reason;
   }
 
   toJSON(): { code: ErrorCode; message: string } {

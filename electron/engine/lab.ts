@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { FileContent, InputPathCheck, LabEvent, LogEntry, LabSettings, ModelDetail, ModelStatsRow, ModelSummary, RepositoryInfo, RunRequest, RunResult, TensorRef, TrustDecision, TrustState } from '../contract/lab-api';
 import type { Tensor } from './tensor/tensor';
 import { LabError } from './errors';
+import { unknownModel } from './triton-errors';
 import { GraphService, type GraphServiceOptions } from './graph/graph-service';
 import { applyRepairPlan, repairPlan } from './repository/repair';
 import { backendFor } from './backends/registry';
@@ -250,7 +251,7 @@ export class Lab {
     const rec = e.repo.models.get(req.model);
     if (!e.allowed && rec && rec.state !== 'READY' && this.codeNow(e)) {
       // Untrusted folders never start scripts; say so instead of an opaque "not ready".
-      throw new LabError('UNAVAILABLE', `'${req.model}' needs code from ${e.repo.root}, which is not trusted yet: trust the folder to run it`);
+      throw new LabError('UNAVAILABLE', `'${req.model}' needs code from ${e.repo.root}, which is not trusted yet: trust the folder to run it`, { reason: 'UNTRUSTED' });
     }
   }
 
@@ -284,7 +285,7 @@ export class Lab {
   modelStats(repoId: string, model: string): ModelStatsRow[] {
     const e = this.get(repoId);
     const rec = e.repo.models.get(model);
-    if (!rec) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' is not found`);
+    if (!rec) throw unknownModel(model);
     const ms = (ns: number, n: number): number => (n ? ns / n / 1e6 : 0);
     return rec.versions
       .filter((v) => v.runner)
@@ -324,13 +325,13 @@ export class Lab {
   getModel(repoId: string, model: string): ModelDetail {
     const e = this.get(repoId);
     const rec = e.repo.models.get(model);
-    if (!rec) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' is not found`);
+    if (!rec) throw unknownModel(model);
     return toModelDetail(e.id, rec, e.repo.root);
   }
 
   modelLog(repoId: string, model: string): { version: number; lines: LogEntry[] }[] {
     const rec = this.get(repoId).repo.models.get(model);
-    if (!rec) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' is not found`);
+    if (!rec) throw unknownModel(model);
     return rec.versions.filter((v) => v.served || v.logs.length > 0).map((v) => ({ version: v.version, lines: v.logs.map((l) => ({ ...l })) }));
   }
 
@@ -338,7 +339,7 @@ export class Lab {
   async applyRepair(repoId: string, model: string, code: string): Promise<ModelDetail> {
     const e = this.get(repoId);
     const rec = e.repo.models.get(model);
-    if (!rec) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' is not found`);
+    if (!rec) throw unknownModel(model);
     await applyRepairPlan(e.repo.root, repairPlan(rec, code));
     await e.repo.load([model]);
     return this.getModel(repoId, model);
@@ -346,7 +347,7 @@ export class Lab {
 
   private summary(e: OpenRepo, model: string): ModelSummary {
     const rec = e.repo.models.get(model);
-    if (!rec) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' is not found`);
+    if (!rec) throw unknownModel(model);
     return toModelSummary(rec, e.repo.root);
   }
 

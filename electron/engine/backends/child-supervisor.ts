@@ -8,6 +8,7 @@
  * (how messages and tensors travel) differs between the two.
  */
 import { type ErrorCode, LabError, errorMessage } from '../errors';
+import { childTimedOut, executeFailed, instanceLost } from '../triton-errors';
 import type { TraceContext } from '../runtime/trace';
 import type { InferResult, ModelResolver } from '../runtime/types';
 import type { Tensor } from '../tensor/tensor';
@@ -34,10 +35,8 @@ export function failure(prefix: string, err: { code?: ErrorCode; message: string
   return new LabError(err.code ?? 'INTERNAL', `${prefix}${err.message}`);
 }
 
-const TIMED_OUT = 'timed out after ';
-
 function isTimeout(err: unknown): boolean {
-  return err instanceof LabError && err.message.startsWith(TIMED_OUT);
+  return err instanceof LabError && err.reason === 'TIMED_OUT';
 }
 
 type Waiter<M> = { resolve: (m: M) => void; reject: (e: Error) => void };
@@ -101,7 +100,7 @@ export abstract class ChildChannel<M> {
       };
       const timer = setTimeout(() => {
         settle();
-        reject(new LabError('UNAVAILABLE', `${TIMED_OUT}${ms} ms`));
+        reject(childTimedOut(ms));
       }, ms);
       const waiter: Waiter<M> = {
         resolve: (m) => {
@@ -300,23 +299,20 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
 
   /** A timeout for answers that come after execute() returned (response senders); nothing waits on BLS then. */
   protected timeoutError(): LabError {
-    return new LabError('UNAVAILABLE', `${TIMED_OUT}${this.opts.executeTimeoutMs} ms`);
+    return childTimedOut(this.opts.executeTimeoutMs);
   }
 
   /** What every request of a batch gets when its child died or hung during execute; the child is replaced. */
   protected lost(c: C, err: unknown): LabError {
     const stuck = isTimeout(err);
-    const prefix = `Failed to process the request(s) for model instance '${this.name}', message: `;
-    const why = stuck
-      ? `${prefix}execute() did not return within ${this.opts.executeTimeoutMs} ms (an endless loop or a hang?); the instance was restarted`
-      : `${prefix}${errorMessage(err)}; the instance was restarted`;
+    const why = stuck ? `execute() did not return within ${this.opts.executeTimeoutMs} ms (an endless loop or a hang?)` : errorMessage(err);
     void this.restart(c, stuck ? `execute() timed out after ${this.opts.executeTimeoutMs} ms` : errorMessage(err));
-    return new LabError(stuck ? 'UNAVAILABLE' : 'INTERNAL', why);
+    return instanceLost(this.name, `${why}; the instance was restarted`, stuck);
   }
 
   /** execute() raised: every request of the batch fails with Triton's message. */
   protected executeError(err: WireError): LabError {
-    return new LabError('INTERNAL', `Failed to process the request(s) for model '${this.name}', message: ${err.message}`);
+    return executeFailed(this.name, err.message);
   }
 
   /**

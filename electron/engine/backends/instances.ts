@@ -39,7 +39,8 @@ export function startSupervised(specs: InstanceSpec[], ctx: LoadContext, start: 
       initializeTimeoutMs: param(ctx.config, 'INITIALIZE_TIMEOUT_MS', 60_000),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     }).catch((err: unknown) => {
-      throw new LabError(err instanceof LabError ? err.code : 'INTERNAL', `failed to start instance ${s.name}: ${errorMessage(err)}`);
+      const reason = err instanceof LabError ? err.reason : undefined;
+      throw new LabError(err instanceof LabError ? err.code : 'INTERNAL', `failed to start instance ${s.name}: ${errorMessage(err)}`, reason ? { reason } : undefined);
     }),
   );
 }

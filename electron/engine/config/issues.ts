@@ -3,7 +3,7 @@
  * would use, and the config field it concerns so the lab can point at a line.
  */
 import type { Severity } from '../../contract/lab-api';
-import type { ErrorCode } from '../errors';
+import type { ErrorCode, ErrorReason } from '../errors';
 import type { FieldPath } from './text/source-map';
 import type { Span } from './text/tokens';
 
@@ -13,6 +13,8 @@ export interface ConfigIssue {
   code: string;
   /** Triton's status code for an error. */
   status?: ErrorCode;
+  /** Why, where code decides on it (carried on to the version's `reasonCode`). */
+  reason?: ErrorReason;
   message: string;
   path?: FieldPath;
   /** A location known directly (syntax errors), used when there is no path. */

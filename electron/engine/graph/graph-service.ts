@@ -11,6 +11,7 @@ import { stat } from 'node:fs/promises';
 import type { ConfigFromModel, GraphSummary } from '../../contract/inspect-api';
 import type { TensorRef } from '../../contract/lab-api';
 import { LabError } from '../errors';
+import { unknownModel } from '../triton-errors';
 import type { Repository } from '../repository/repository';
 import { type Tensor, isBytesData } from '../tensor/tensor';
 import { configFromModel } from './config-from-model';
@@ -71,7 +72,7 @@ export class GraphService {
   private modelFile(t: GraphTarget): ModelFile & { repo: Repository } {
     const repo = this.repository(t.repoId);
     const rec = repo.models.get(t.model);
-    if (!rec) throw new LabError('NOT_FOUND', `Request for unknown model: '${t.model}' is not found`);
+    if (!rec) throw unknownModel(t.model);
     return { ...resolveModelFile(repo.root, rec, t.version), repo };
   }
 

@@ -10,7 +10,7 @@ import { type ModelConfig, ModelConfigSchema, ModelTransactionPolicySchema } fro
 import { ensembleSteps } from '../config/ensemble-graph';
 import { validateEnsembleAgainstMembers } from '../config/ensemble-members';
 import { type ConfigIssue, firstError, issue } from '../config/issues';
-import { isEnsemble, reasonOf } from './model-loader';
+import { isEnsemble, reasonOf, setVersionState } from './model-loader';
 import type { ModelRecord } from './types';
 import { EnsembleRunner } from '../runtime/ensemble-runner';
 import type { ModelResolver } from '../runtime/types';
@@ -145,8 +145,8 @@ export function evaluateEnsembles(models: Map<string, ModelRecord>, resolver?: M
       v.config = c;
       v.filled = new Set(rec.baseFilled);
       v.issues = [];
-      v.state = verdict.ok ? 'READY' : 'UNAVAILABLE';
-      v.reason = verdict.ok ? '' : reasonOf(issues[0]!);
+      if (verdict.ok) setVersionState(v, 'READY', '');
+      else setVersionState(v, 'UNAVAILABLE', reasonOf(issues[0]!), issues[0]!.reason);
       // An unchanged ensemble keeps its runner, and with it its statistics, as in Triton.
       const kept = v.runner instanceof EnsembleRunner && equals(ModelConfigSchema, v.runner.config, c) ? v.runner : undefined;
       v.runner = verdict.ok && resolver ? (kept ?? new EnsembleRunner(c, v.version, resolver)) : undefined;

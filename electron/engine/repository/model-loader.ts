@@ -7,7 +7,7 @@
 import { clone, create } from '@bufbuild/protobuf';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { FileNode } from '../../contract/lab-api';
+import type { FileNode, ModelState } from '../../contract/lab-api';
 import { CONFIG_FILENAME, PLATFORM } from '../config/constants';
 import { type ModelConfig, ModelConfigSchema } from '../config/gen/model_config_pb';
 import { type ConfigIssue, firstError, issue } from '../config/issues';
@@ -15,7 +15,7 @@ import { normalizeInstanceGroups, normalizeModelConfig, type DeviceFacts } from 
 import { configToText } from '../config/serialize';
 import { parseConfigText } from '../config/text/parse';
 import { instanceTotal, validateInstanceGroups, validateModelConfig, validateModelIO } from '../config/validate-model';
-import { codeLabel, errorMessage, LabError } from '../errors';
+import { codeLabel, type ErrorReason, errorMessage, LabError } from '../errors';
 import { autoCompleteBackendFields, firstSubdir } from '../backends/backend-fields';
 import { type Backend, type PrepareResult, isRunnable } from '../backends/backend';
 import { backendFor } from '../backends/registry';
@@ -68,6 +68,19 @@ export const DEFAULT_LOAD_OPTIONS: LoadOptions = { devices: { gpus: [] }, autoCo
 /** Triton's per-version reason: "<Code>: <message>". */
 export function reasonOf(i: ConfigIssue): string {
   return `${codeLabel(i.status ?? 'INVALID_ARG')}: ${i.message}`;
+}
+
+/** Sets a version's state and reason; the reason code goes with its reason (none unless given). */
+export function setVersionState(v: VersionRecord, state: ModelState, reason: string, code?: ErrorReason): void {
+  v.state = state;
+  v.reason = reason;
+  if (code) v.reasonCode = code;
+  else delete v.reasonCode;
+}
+
+/** A version that did not load: Triton's reason from the issue, with the issue's reason code. */
+function failVersion(v: VersionRecord, i: ConfigIssue): void {
+  setVersionState(v, 'UNAVAILABLE', reasonOf(i), i.reason);
 }
 
 function emptyRecord(name: string, dir: string): ModelRecord {
@@ -351,26 +364,19 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
   if (prepared.onnx) v.onnx = prepared.onnx;
   const err = firstError(issues);
   if (runtimeProblem) {
-    v.state = 'UNAVAILABLE';
-    v.reason = reasonOf(runtimeProblem);
+    failVersion(v, runtimeProblem);
   } else if (outside.length > 0) {
-    v.state = 'UNAVAILABLE';
-    v.reason = reasonOf(outside[0]!);
+    failVersion(v, outside[0]!);
   } else if (!isRunnable(backend)) {
-    const why = prepared.issues.find((i) => i.status === 'UNSUPPORTED' || i.code === 'backend.unknown') ?? issues[0]!;
-    v.state = 'UNAVAILABLE';
-    v.reason = reasonOf(why);
+    failVersion(v, prepared.issues.find((i) => i.status === 'UNSUPPORTED' || i.code === 'backend.unknown') ?? issues[0]!);
   } else if (err) {
-    v.state = 'UNAVAILABLE';
-    v.reason = reasonOf(err);
+    failVersion(v, err);
   } else if (opts.runtime && opts.runCode === false && backend.runsUserCode) {
-    v.state = 'UNAVAILABLE';
-    v.reason = UNTRUSTED_REASON;
+    setVersionState(v, 'UNAVAILABLE', UNTRUSTED_REASON, 'UNTRUSTED');
   } else if (opts.runtime) {
     await startVersion(rec, v, c, backend, opts.runtime, opts.python);
   } else {
-    v.state = 'READY';
-    v.reason = '';
+    setVersionState(v, 'READY', '');
   }
 }
 
@@ -386,8 +392,7 @@ export function appendLog(v: VersionRecord, level: LogLevel, message: string): s
 
 /** Starts the instances, warms them up, and makes the version servable. */
 async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, backend: Backend, hooks: RuntimeHooks, python?: string): Promise<void> {
-  v.state = 'LOADING';
-  v.reason = 'starting instances';
+  setVersionState(v, 'LOADING', 'starting instances');
   hooks.changed?.(rec.name);
   try {
     const loaded = await createInstances(backend, {
@@ -422,12 +427,11 @@ async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, 
     v.runner = new ModelRunner(c, v.version, loaded.instances);
     v.device = loaded.device;
     if (loaded.fallback) v.deviceNote = loaded.fallback;
-    v.state = 'READY';
-    v.reason = '';
+    setVersionState(v, 'READY', '');
   } catch (err) {
-    v.state = 'UNAVAILABLE';
-    v.reason = reasonOf({ ...issue('backend.load', errorMessage(err), undefined, err instanceof LabError ? err.code : 'INTERNAL') });
-    v.issues.push(issue('backend.load', errorMessage(err), undefined, err instanceof LabError ? err.code : 'INTERNAL'));
+    const failed: ConfigIssue = { ...issue('backend.load', errorMessage(err), undefined, err instanceof LabError ? err.code : 'INTERNAL'), ...(err instanceof LabError && err.reason ? { reason: err.reason } : {}) };
+    failVersion(v, failed);
+    v.issues.push(failed);
   }
   hooks.changed?.(rec.name);
 }

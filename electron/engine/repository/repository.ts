@@ -8,11 +8,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { LogLevel } from '../backends/child-supervisor';
 import { LabError, errorMessage } from '../errors';
+import { noAvailableVersions, unknownModel, unknownVersion, unloadUnknown, versionNotReady } from '../triton-errors';
 import type { InferRequest, InferResult, ModelResolver, Runner } from '../runtime/types';
 import { readDirSafe } from '../util/fs-tree';
 import { evaluateEnsembles } from './ensembles';
 import { addLayoutFixes } from './layout-fixes';
-import { DEFAULT_LOAD_OPTIONS, appendLog, isEnsemble, type LoadOptions, loadVersion, type ModelOverride, modelStamp, pollModel, type RuntimeHooks } from './model-loader';
+import { DEFAULT_LOAD_OPTIONS, appendLog, isEnsemble, type LoadOptions, loadVersion, type ModelOverride, modelStamp, pollModel, type RuntimeHooks, setVersionState } from './model-loader';
 import type { ReloadFailure } from '../../contract/lab-api';
 import type { ModelRecord } from './types';
 import { ensembleSteps } from '../config/ensemble-graph';
@@ -104,10 +105,7 @@ function keepServing(prev: ModelRecord, fresh: ModelRecord, failure: Omit<Reload
     v.runner = undefined;
     // The attempt's log of a kept version holds the earlier lines too (keepLogs), and what failed.
     if (numbers.has(v.version)) kept.find((k) => k.version === v.version)!.logs = v.logs;
-    else if (v.state === 'READY') {
-      v.state = 'UNAVAILABLE';
-      v.reason = 'unloaded';
-    }
+    else if (v.state === 'READY') setVersionState(v, 'UNAVAILABLE', 'unloaded');
   }
   prev.versions = [...kept, ...fresh.versions.filter((x) => !numbers.has(x.version))].sort((a, b) => a.version - b.version);
   prev.configText = fresh.configText;
@@ -170,16 +168,16 @@ export class Repository implements ModelResolver {
   /** Finds a servable model version; -1 is the latest ready one. Triton's wording when there is none. */
   resolve(model: string, version: number): Runner {
     const rec = this.models.get(model);
-    if (!rec || !rec.polled || rec.neverLoaded) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' is not found`);
+    if (!rec || !rec.polled || rec.neverLoaded) throw unknownModel(model);
     if (version === -1) {
       const ready = rec.versions.filter((v) => v.served && v.state === 'READY' && v.runner);
       const latest = ready[ready.length - 1];
-      if (!latest?.runner) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' has no available versions`);
+      if (!latest?.runner) throw noAvailableVersions(model);
       return latest.runner;
     }
     const v = rec.versions.find((x) => x.version === version && x.served);
-    if (!v) throw new LabError('NOT_FOUND', `Request for unknown model: '${model}' version ${version} is not found`);
-    if (v.state !== 'READY' || !v.runner) throw new LabError('UNAVAILABLE', `Request for unknown model: '${model}' version ${version} is not at ready state`);
+    if (!v) throw unknownVersion(model, version);
+    if (v.state !== 'READY' || !v.runner) throw versionNotReady(model, version);
     return v.runner;
   }
 
@@ -462,7 +460,7 @@ export class Repository implements ModelResolver {
   unload(name: string, opts: { unloadDependents?: boolean } = {}): Promise<void> {
     return this.serial(async () => {
       const rec = this.models.get(name);
-      if (!rec) throw new LabError('NOT_FOUND', `failed to unload '${name}', model not found`);
+      if (!rec) throw unloadUnknown(name);
       const targets = [name];
       if (opts.unloadDependents) {
         const gone = new Set([name]);
@@ -606,8 +604,7 @@ function markUnloaded(rec: ModelRecord): void {
   delete rec.reloadFailure;
   for (const v of rec.versions) {
     if (!v.served) continue;
-    v.state = 'UNAVAILABLE';
-    v.reason = 'unloaded';
+    setVersionState(v, 'UNAVAILABLE', 'unloaded');
   }
 }
 
@@ -616,6 +613,8 @@ export function summarize(rec: ModelRecord): void {
   if (rec.unloaded) {
     rec.state = 'UNAVAILABLE';
     rec.reason = rec.neverLoaded ? 'not loaded (explicit model control)' : 'unloaded';
+    if (rec.neverLoaded) rec.reasonCode = 'NOT_LOADED';
+    else delete rec.reasonCode;
     return;
   }
   if (!rec.polled) {
@@ -626,11 +625,17 @@ export function summarize(rec: ModelRecord): void {
   if (served.some((v) => v.state === 'READY')) {
     rec.state = 'READY';
     rec.reason = '';
+    delete rec.reasonCode;
   } else if (served.some((v) => v.state === 'LOADING')) {
     rec.state = 'LOADING';
   } else {
     rec.state = 'UNAVAILABLE';
-    rec.reason = served.find((v) => v.reason)?.reason ?? rec.reason;
+    const why = served.find((v) => v.reason);
+    if (why) {
+      rec.reason = why.reason;
+      if (why.reasonCode) rec.reasonCode = why.reasonCode;
+      else delete rec.reasonCode;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Diagnostic, FileNode, ModelState, ReloadFailure } from '../../contract/lab-api';
 import type { ModelConfig } from '../config/gen/model_config_pb';
 import type { ConfigIssue } from '../config/issues';
+import type { ErrorReason } from '../errors';
 import type { Outline } from '../config/text/outline';
 import type { OnnxModelIO } from '../onnx/model-io';
 import type { Runner } from '../runtime/types';
@@ -21,6 +22,8 @@ export interface VersionRecord {
   served: boolean;
   state: ModelState;
   reason: string;
+  /** Why, for code to decide on; set with the reason (setVersionState). */
+  reasonCode?: ErrorReason;
   /** The configuration this version runs with, after backend auto-complete. */
   config?: ModelConfig;
   filled: Set<string>;
@@ -58,6 +61,8 @@ export interface ModelRecord {
   policy: string;
   state: ModelState;
   reason: string;
+  /** Why, for code to decide on (summarize sets it with the reason). */
+  reasonCode?: ErrorReason;
   files: FileNode[];
   /** Change signature for polling. */
   stamp: string;

@@ -59,12 +59,14 @@ export function diagnosticsOf(rec: ModelRecord, root: string): Diagnostic[] {
 
 export function toModelSummary(rec: ModelRecord, root: string): ModelSummary {
   const c = displayConfig(rec);
+  const backend = backendFor(c?.backend ?? '');
   const diags = diagnosticsOf(rec, root);
   const versions: VersionSummary[] = rec.versions.map((v) => ({
     version: v.version,
     served: v.served,
     state: v.state,
     reason: v.reason,
+    ...(v.reasonCode ? { reasonCode: v.reasonCode } : {}),
     files: v.files,
     ...(v.device ? { device: v.device } : {}),
     ...(v.deviceNote ? { deviceNote: v.deviceNote } : {}),
@@ -73,11 +75,13 @@ export function toModelSummary(rec: ModelRecord, root: string): ModelSummary {
     name: rec.name,
     state: rec.state,
     reason: rec.reason,
+    ...(rec.reasonCode ? { reasonCode: rec.reasonCode } : {}),
     ...(rec.reloadFailure ? { reloadFailure: { ...rec.reloadFailure } } : {}),
     backend: c?.backend ?? '',
     platform: c?.platform ?? '',
     isEnsemble: isEnsemble(rec),
-    runnable: isEnsemble(rec) || isRunnable(backendFor(c?.backend ?? '')),
+    runnable: isEnsemble(rec) || isRunnable(backend),
+    ...(c?.backend ? { backendRuns: backend.runs } : {}),
     hasConfigFile: rec.configPath !== undefined,
     versions,
     files: rec.files,

@@ -64,7 +64,7 @@ describe('queue policy', () => {
     await tick();
     const queued = [r.infer(req(1)), r.infer(req(1))];
     const over = await rejection(r.infer({ ...req(1), id: 'r7' }));
-    expect([over.code, over.message]).toEqual(['UNAVAILABLE', '[request id: r7] Exceeds maximum queue size']);
+    expect([over.code, over.message, over.reason]).toEqual(['UNAVAILABLE', '[request id: r7] Exceeds maximum queue size', 'QUEUE_FULL']);
     const all = await drain(inst, [running, ...queued]);
     expect(all.every((s) => s.status === 'fulfilled')).toBe(true);
     expect(r.statistics.failures.REJECTED).toBe(1);
@@ -78,8 +78,9 @@ describe('queue policy', () => {
     const late = rejection(r.infer(req(1)));
     await sleep(60);
     const e = await late;
-    expect([e.code, e.message]).toEqual(['UNAVAILABLE', 'Request timeout expired']);
+    expect([e.code, e.message, e.reason]).toEqual(['UNAVAILABLE', 'Request timeout expired', 'QUEUE_TIMEOUT']);
     await drain(inst, [running]);
+    expect(r.statistics.failures.REJECTED).toBe(1);
   });
 
   it('a request may shorten the timeout only when allow_timeout_override is set', async () => {

@@ -14,7 +14,8 @@ import type { Tensor } from '../tensor/tensor';
 import { childContext, requestSpan, type TraceContext, type TraceSpan } from './trace';
 import { ModelStatistics } from './stats';
 import type { InferRequest, InferResult, ModelResolver, RequestTiming, Runner } from './types';
-import { logRequest, prepareRequest } from './validate-request';
+import { logRequest } from '../triton-errors';
+import { prepareRequest } from './validate-request';
 
 interface TensorEntry {
   /** Null when the producing step did not return it (Triton's null placeholder). */
@@ -200,7 +201,7 @@ export class EnsembleRunner implements Runner {
     } catch (err) {
       const e = toLabError(err);
       if (e.code === 'CANCELLED') throw e;
-      throw new LabError(e.code, `${prefix}${e.message}`, { stage: 'execute' });
+      throw new LabError(e.code, `${prefix}${e.message}`, { stage: 'execute', ...(e.reason ? { reason: e.reason } : {}) });
     }
 
     const outputs: Tensor[] = [];

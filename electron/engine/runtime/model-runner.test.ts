@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../config/gen/model_config_pb';
 import { parseConfigText } from '../config/text/parse';
+import { LabError } from '../errors';
 import { ModelRunner } from './model-runner';
+import type { BackendInstance } from './types';
 import { drain, FakeInstance, rowsRequest, tick } from './testing/fake-instance';
 import { modelConfig, rejection, values } from './testing/models';
 
@@ -66,6 +68,18 @@ describe('failures and close', () => {
     const results = await drain(inst, [runner.infer(req(1))]);
     expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'INTERNAL', message: 'instance m_0 returned 0 results for 1 requests', stage: 'execute' });
     expect(runner.stats.failure).toBe(1);
+  });
+
+  it("a model's own failure counts as BACKEND whatever its message says (reason codes decide, not text)", async () => {
+    const failing: BackendInstance = {
+      name: 'm_0',
+      device: 'CPU',
+      execute: (requests) => Promise.resolve(requests.map(() => new LabError('UNAVAILABLE', 'Exceeds maximum queue size'))),
+      close: () => Promise.resolve(),
+    };
+    const runner = new ModelRunner(config(8, false), 1, [failing]);
+    expect((await rejection(runner.infer(req(1)))).message).toBe('Exceeds maximum queue size');
+    expect(runner.statistics.failures).toEqual({ REJECTED: 0, CANCELED: 0, BACKEND: 1, OTHER: 0 });
   });
 
   it('close() fails queued requests, lets the running one finish, then refuses new ones', async () => {

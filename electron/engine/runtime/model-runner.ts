@@ -12,11 +12,12 @@ import type { ModelConfig, ModelDynamicBatching, ModelQueuePolicy } from '../con
 import { ModelQueuePolicy_TimeoutAction } from '../config/gen/model_config_pb';
 import { toNumbers } from '../config/shape';
 import { LabError, toLabError } from '../errors';
+import { logRequest, queueFull, requestTimeout, versionNotReady } from '../triton-errors';
 import { type Tensor, elementCount } from '../tensor/tensor';
 import { type FailureReason, type ExecutionTimes, ModelStatistics } from './stats';
 import { childContext, requestSpan, type TraceSpan } from './trace';
 import type { BackendInstance, InferRequest, InferResult, InstanceResult, PreparedRequest, RequestTiming, Runner, StreamedResponse } from './types';
-import { logRequest, prepareRequest } from './validate-request';
+import { prepareRequest } from './validate-request';
 
 interface Pending {
   prepared: PreparedRequest;
@@ -94,7 +95,7 @@ export class ModelRunner implements Runner {
       this.statistics.pending--;
     };
     try {
-      if (this.closed) throw new LabError('UNAVAILABLE', `Request for unknown model: '${this.modelName}' version ${this.version} is not at ready state`);
+      if (this.closed) throw versionNotReady(this.modelName, this.version);
       const prepared = prepareRequest(this.config, req);
       if (span && trace?.captureTensors) span.inputs = [...prepared.inputs.values()];
       const held = (req.trace?.held ?? []).filter((h) => h.model === this.modelName && h.version === this.version).map((h) => h.instance);
@@ -113,7 +114,7 @@ export class ModelRunner implements Runner {
     } catch (err) {
       const e = toLabError(err);
       if (e.code === 'CANCELLED') reason = 'CANCELED';
-      else if (/Exceeds maximum queue size|Request timeout expired/.test(e.message)) reason = 'REJECTED';
+      else if (e.reason === 'QUEUE_FULL' || e.reason === 'QUEUE_TIMEOUT') reason = 'REJECTED';
       this.statistics.recordFailure(Number(now() - start), reason);
       if (span) span.error = e.message;
       throw err;
@@ -127,7 +128,7 @@ export class ModelRunner implements Runner {
     const level = this.priorityOf(req);
     const policy = this.policyFor(level);
     if (this.batcher && policy && policy.maxQueueSize > 0 && this.queue.filter((p) => p.level === level).length >= policy.maxQueueSize) {
-      return Promise.reject(new LabError('UNAVAILABLE', `${logRequest(req.id)}Exceeds maximum queue size`));
+      return Promise.reject(queueFull(req.id));
     }
     const enqueuedNs = now();
     let timeoutUs = policy ? Number(policy.defaultTimeoutMicroseconds) : 0;
@@ -219,7 +220,7 @@ export class ModelRunner implements Runner {
       }
       this.queue.splice(this.queue.indexOf(p), 1);
       this.forget(p.seq);
-      p.reject(new LabError('UNAVAILABLE', 'Request timeout expired'));
+      p.reject(requestTimeout());
     }
   }
 

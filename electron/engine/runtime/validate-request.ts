@@ -7,6 +7,7 @@
 import type { ModelConfig, ModelInput } from '../config/gen/model_config_pb';
 import { dimsToString, toNumbers } from '../config/shape';
 import { LabError } from '../errors';
+import { logRequest } from '../triton-errors';
 import { apiTypeName } from '../tensor/dtype';
 import { type Tensor, elementCount, elementSize, isBytesData } from '../tensor/tensor';
 import type { InferRequest, PreparedRequest } from './types';
@@ -14,9 +15,8 @@ import type { InferRequest, PreparedRequest } from './types';
 const IMPLICIT_BATCH_NOTE =
   'NOTE: Setting a non-zero max_batch_size in the model config requires a batch dimension to be prepended to each input shape. If you want to specify the full shape including the batch dim in your input dims config, try setting max_batch_size to zero. See the model configuration docs for more info on max_batch_size.';
 
-export function logRequest(id: string | undefined): string {
-  return `[request id: ${id || '<id_unknown>'}] `;
-}
+/** Re-exported for the servers' imports; Triton's wordings live in triton-errors.ts. */
+export { logRequest };
 
 function fail(message: string): never {
   throw new LabError('INVALID_ARG', message);

@@ -11,6 +11,7 @@ import { BACKEND, FILENAME, PLATFORM } from '../../config/constants';
 import { issue } from '../../config/issues';
 import { LabError, errorMessage } from '../../errors';
 import { type OnnxModelIO, readOnnxModelIOFile } from '../../onnx/model-io';
+import { modelFileMissing } from '../../triton-errors';
 import { type Backend, type InstanceSpec, type LoadContext, type LoadedInstances, type PrepareContext, type PrepareResult, filesDecide, pathKind } from '../backend';
 import { param, startAll } from '../instances';
 import { autoCompleteOnnx, validateOnnxIO } from './config';
@@ -23,7 +24,7 @@ async function complete(ctx: PrepareContext): Promise<PrepareResult> {
   if ((await pathKind(file)) === 'dir') file = path.join(file, FILENAME.onnx);
   // A FIFO or device goes on to the reader, which refuses it unread and says what it is.
   if ((await pathKind(file)) === undefined) {
-    return { issues: [issue('model-file.missing', `unable to find '${file}' for model instance '${ctx.model}'`, undefined, 'UNAVAILABLE')], changed: false };
+    return { issues: [modelFileMissing(file, ctx.model)], changed: false };
   }
   let onnx: OnnxModelIO;
   try {

@@ -10,6 +10,7 @@ import { FILENAME } from '../../config/constants';
 import { type ConfigIssue, issue } from '../../config/issues';
 import { configToTritonJson } from '../../config/serialize';
 import { LabError, errorMessage } from '../../errors';
+import { modelFileMissing } from '../../triton-errors';
 import { pythonAutoComplete } from './instance';
 import { findPython } from './interpreter';
 import { readModelSource } from '../../util/regular-file';
@@ -35,7 +36,7 @@ export async function preparePython(ctx: {
   const file = path.join(ctx.versionDir, ctx.config.defaultModelFilename || FILENAME.python);
   const isFile = await fs.stat(file).then((s) => s.isFile()).catch(() => false);
   if (!isFile) {
-    return { issues: [issue('model-file.missing', `unable to find '${file}' for model instance '${ctx.model}'`, undefined, 'UNAVAILABLE')] };
+    return { issues: [modelFileMissing(file, ctx.model)] };
   }
   const ioMissing = ctx.config.input.length === 0 || ctx.config.output.length === 0;
   // An untrusted folder: model.py is read, never run.
@@ -46,7 +47,8 @@ export async function preparePython(ctx: {
     executable = (await findPython(ctx.config, modelDir, ctx.python)).executable;
   } catch (err) {
     const e = err instanceof LabError ? err : new LabError('UNAVAILABLE', errorMessage(err));
-    return { issues: [issue('python.unavailable', e.message, ['backend'], e.code)], modelFile: file, ioFromUnrunnableCode: ioMissing };
+    const unavailable: ConfigIssue = { ...issue('python.unavailable', e.message, ['backend'], e.code), ...(e.reason ? { reason: e.reason } : {}) };
+    return { issues: [unavailable], modelFile: file, ioFromUnrunnableCode: ioMissing };
   }
   if (!ctx.autoComplete) return { issues: [], modelFile: file };
   // Only a model.py that defines it pays for a process at load time.

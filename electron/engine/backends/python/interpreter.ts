@@ -83,10 +83,11 @@ export async function findPython(config: ModelConfig, modelDir: string, setting?
   }
   const tried = `${failures.join('; ')}${explicit ? ` (set by ${explicit})` : ''}`;
   if (numpyMissing) {
-    throw new LabError('UNAVAILABLE', `Python backend: numpy is missing: ${tried}. ${installHint(numpyMissing)}.`);
+    throw new LabError('UNAVAILABLE', `Python backend: numpy is missing: ${tried}. ${installHint(numpyMissing)}.`, { reason: 'PYTHON_ENV' });
   }
   throw new LabError(
     'UNAVAILABLE',
     `Python backend: no usable Python 3 interpreter: ${tried}. Install Python 3 with numpy: \`sudo apt-get install python3 python3-numpy\` (Debian/Ubuntu) or Python from python.org and then \`python3 -m pip install numpy\`; or name an interpreter with the model config parameter ${PYTHON_EXECUTABLE} or the environment variable ${PYTHON_ENV_VAR}.`,
+    { reason: 'PYTHON_ENV' },
   );
 }

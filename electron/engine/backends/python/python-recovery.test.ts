@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe as describeAll, expect, it } from 'vitest';
 import type { Repository } from '../../repository/repository';
 import { closeRepositories, loadRepository, makeTempDir, stateOf, type TempDir } from '../../repository/testing/temp-repo';
+import { toModelSummary } from '../../repository/views';
 import type { ModelRunner } from '../../runtime/model-runner';
 import { f32, rejection, values } from '../../runtime/testing/models';
 import type { PythonInstance } from './instance';
@@ -98,6 +99,9 @@ describe('models that cannot start', () => {
     expect(s.reason).toBe(
       "Unavailable: Python backend: no usable Python 3 interpreter: '/nonexistent/python3' was not found (ENOENT) (set by the config parameter PYTHON_EXECUTABLE). Install Python 3 with numpy: `sudo apt-get install python3 python3-numpy` (Debian/Ubuntu) or Python from python.org and then `python3 -m pip install numpy`; or name an interpreter with the model config parameter PYTHON_EXECUTABLE or the environment variable MODEL_LAB_PYTHON.",
     );
+    // The model view offers the interpreter setting on this code, not on the reason's text.
+    const summary = toModelSummary(repo.models.get('nopython')!, repo.root);
+    expect([summary.reasonCode, summary.versions[0]!.reasonCode]).toEqual(['PYTHON_ENV', 'PYTHON_ENV']);
   });
 
   it('no numpy: UNAVAILABLE with the apt and pip commands', () => {
@@ -107,6 +111,8 @@ describe('models that cannot start', () => {
     expect(s.reason).toBe(
       `Unavailable: Python backend: numpy is missing: '${exe}' cannot import numpy (set by the config parameter PYTHON_EXECUTABLE). Install numpy for it: \`sudo apt-get install python3-numpy\` (Debian/Ubuntu, for /usr/bin/python3) or \`${exe} -m pip install numpy\`.`,
     );
+    expect(toModelSummary(repo.models.get('nonumpy')!, repo.root).reasonCode).toBe('PYTHON_ENV');
+    expect(toModelSummary(repo.models.get('broken')!, repo.root).reasonCode).toBeUndefined();
   });
 
   it('a syntax error in model.py: the load fails with the Python error and where it is', () => {

@@ -37,6 +37,7 @@ describe('workspace trust', () => {
     });
     const repo = await loadRepository(d.root, { runCode: false });
     expect(stateOf(repo, 'm')).toEqual({ state: 'UNAVAILABLE', reason: UNTRUSTED_REASON });
+    expect(repo.models.get('m')!.reasonCode).toBe('UNTRUSTED');
     expect(stateOf(repo, 'auto')?.state).toBe('UNAVAILABLE');
     expect(existsSync(`${d.root}/m/1/model.py.ran`)).toBe(false);
     expect(existsSync(`${d.root}/auto/1/model.py.ran`)).toBe(false);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { issue } from '../../config/issues';
 import { configToTritonJson } from '../../config/serialize';
 import { errorMessage } from '../../errors';
+import { modelFileMissing } from '../../triton-errors';
 import { readModelSource } from '../../util/regular-file';
 import { type PrepareContext, type PrepareResult, pathKind } from '../backend';
 import { applyAutoCompleted } from '../update-config';
@@ -20,7 +21,7 @@ export async function prepareScript(ctx: PrepareContext): Promise<PrepareResult>
     return { issues: [issue('model-file.invalid', `'${file}' for model instance '${ctx.model}' is not a regular file (a FIFO or device is never read)`, undefined, 'INVALID_ARG')], changed: false };
   }
   if (kind !== 'file') {
-    return { issues: [issue('model-file.missing', `unable to find '${file}' for model instance '${ctx.model}'`, undefined, 'UNAVAILABLE')], changed: false };
+    return { issues: [modelFileMissing(file, ctx.model)], changed: false };
   }
   if (!ctx.autoComplete) return { issues: [], changed: false, modelFile: file };
   if (ctx.runCode === false) return { issues: [], changed: false, modelFile: file };
