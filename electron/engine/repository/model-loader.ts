@@ -5,7 +5,7 @@
  * model file. Never throws: every failure becomes a state and a reason.
  */
 import { clone, create } from '@bufbuild/protobuf';
-import { promises as fs } from 'node:fs';
+import { type Dirent, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FileNode, ModelState } from '../../contract/lab-api';
 import { CONFIG_FILENAME, PLATFORM } from '../config/constants';
@@ -16,7 +16,7 @@ import { configToText } from '../config/serialize';
 import { parseConfigText } from '../config/text/parse';
 import { instanceTotal, validateInstanceGroups, validateModelConfig, validateModelIO } from '../config/validate-model';
 import { codeLabel, type ErrorReason, errorMessage, LabError } from '../errors';
-import { autoCompleteBackendFields, firstSubdir } from '../backends/backend-fields';
+import { autoCompleteBackendFields, firstSubdir, type FolderFacts } from '../backends/backend-fields';
 import { type Backend, type PrepareResult, isRunnable } from '../backends/backend';
 import { backendFor } from '../backends/registry';
 import { createInstances } from '../backends/instances';
@@ -28,7 +28,7 @@ import { warmUp, warmupIssues } from '../runtime/warmup';
 import { runtimeLibraryIssue } from '../backends/runtime-library';
 import { listTree, readDirSafe, toPosix } from '../util/fs-tree';
 import { openNonBlocking, readUpTo, specialKind } from '../util/regular-file';
-import { applyVersionPolicy, scanVersionDirs } from './versions';
+import { applyVersionPolicy, scanVersionDirs, type VersionScan } from './versions';
 import { escapesReally } from './containment';
 import { modelFileIssues, readFileIssues } from './file-fields';
 import type { ModelOverride, ModelRecord, VersionRecord } from './types';
@@ -162,19 +162,10 @@ export async function modelStamp(dir: string): Promise<string> {
 
 export type { ModelOverride } from './types';
 
-/** Model-level work: Triton's InitializeModelInfo, plus what the browser shows. */
-
-export async function pollModel(root: string, name: string, opts: LoadOptions, override: ModelOverride = {}): Promise<ModelRecord> {
-  const dir = override.dir ?? path.join(root, name);
-  const rec = emptyRecord(name, dir);
-  if (override.config || override.dir) rec.override = override;
-  rec.stamp = await modelStamp(dir);
+/** The model folder's sub-folders (linked folders too) and their version scan, or why it cannot be read. */
+async function readModelFolder(dir: string): Promise<{ entries: Dirent[]; subdirs: string[]; scan: VersionScan } | { error: string }> {
   const { entries, error } = await readDirSafe(dir);
-  if (error) {
-    rec.issues.push(issue('model.unreadable', `failed to open directory ${dir}: ${error}`, undefined, 'INTERNAL'));
-    rec.reason = rec.issues[0]!.message;
-    return rec;
-  }
+  if (error) return { error };
   const subdirs: string[] = [];
   for (const e of entries) {
     if (e.isDirectory()) subdirs.push(e.name);
@@ -186,12 +177,11 @@ export async function pollModel(root: string, name: string, opts: LoadOptions, o
       }
     }
   }
-  const scan = scanVersionDirs(subdirs);
-  const versionNames = new Set(scan.versions.map((v) => v.name));
-  const allFiles = await listTree(root, dir);
-  rec.files = allFiles.filter((f) => !versionNames.has(f.name));
-  const filesOf = (vname: string): FileNode[] => allFiles.find((f) => f.name === vname)?.children ?? [];
+  return { entries, subdirs, scan: scanVersionDirs(subdirs) };
+}
 
+/** What backend detection reads: the entries of the first sub-folder in byte order (not the newest version). */
+async function folderFacts(dir: string, subdirs: string[]): Promise<FolderFacts> {
   const first = firstSubdir(subdirs);
   const firstDirEntries = new Map<string, boolean>();
   if (first !== undefined) {
@@ -202,8 +192,12 @@ export async function pollModel(root: string, name: string, opts: LoadOptions, o
       firstDirEntries.set(e.name, isDir);
     }
   }
+  return { subdirs, firstDirEntries };
+}
 
-  // A config.pbtxt inside a version folder is never read by Triton (the published Data Pipelines layout).
+/** A config.pbtxt inside a version folder is never read by Triton (the published Data Pipelines layout). */
+function configInVersionWarnings(rec: ModelRecord, scan: VersionScan, filesOf: (version: string) => FileNode[]): void {
+  const name = rec.name;
   for (const v of scan.versions) {
     if (filesOf(v.name).some((f) => f.name === CONFIG_FILENAME && f.kind !== 'dir')) {
       rec.fileDiagnostics.push({
@@ -215,74 +209,82 @@ export async function pollModel(root: string, name: string, opts: LoadOptions, o
       });
     }
   }
+}
 
+/** Triton treats every folder as a model, hidden ones included. */
+function hiddenFolderWarning(rec: ModelRecord): void {
+  if (!rec.name.startsWith('.')) return;
+  rec.fileDiagnostics.push({
+    severity: 'warning',
+    code: 'layout.hidden-folder',
+    message: `Triton treats every folder in a model repository as a model, hidden ones included: '${rec.name}' is loaded as a model`,
+    file: rec.name,
+    fix: `Remove '${rec.name}' from the repository (or move it out) if it is not a model.`,
+  });
+}
+
+/** The model stops here: `i` is its issue and `reason` its reason (Triton's message, which may differ from the issue's). */
+function stop(rec: ModelRecord, i: ConfigIssue, reason = i.message): undefined {
+  rec.issues.push(i);
+  rec.reason = reason;
+  return undefined;
+}
+
+/**
+ * The model's config: an explicit load's, else config.pbtxt (read only inside the model folder,
+ * then parsed), else an empty one for auto-complete to fill. Undefined when the model stops here
+ * (the record then holds the issue and the reason).
+ */
+async function readModelConfig(rec: ModelRecord, entries: Dirent[], opts: LoadOptions, override: ModelOverride): Promise<ModelConfig | undefined> {
+  const { name, dir } = rec;
   const configPath = path.join(dir, CONFIG_FILENAME);
-  const hasConfig = entries.some((e) => e.name === CONFIG_FILENAME);
-  let config: ModelConfig;
   if (override.config) {
-    config = clone(ModelConfigSchema, override.config);
+    const config = clone(ModelConfigSchema, override.config);
     if (!config.name) config.name = name;
     rec.configText = configToText(config);
-  } else if (hasConfig) {
-    rec.configPath = configPath;
-    // A config.pbtxt linked to a file outside the model folder is not read (its text would show in the lab).
-    const outside = (await escapesReally(configPath, dir)).escapes;
-    const read: { text?: string; error?: string } = outside
-      ? { error: `config file path '${configPath}' for model '${name}' is outside model directory: it is a link to a file elsewhere` }
-      : await readConfig(configPath);
-    if (read.error !== undefined) {
-      rec.issues.push(issue(outside ? 'config.outside' : 'config.unreadable', read.error, undefined, outside ? 'UNSUPPORTED' : 'INTERNAL'));
-      rec.reason = read.error;
-      return rec;
-    }
-    rec.configText = read.text!;
-    const parsed = parseConfigText(read.text!);
-    rec.outline = parsed.outline;
-    if (parsed.error || !parsed.config) {
-      const at = parsed.error?.span.start ?? { line: 1, column: 1 };
-      const message = `failed to read text proto from ${configPath}: ${at.line}:${at.column}: ${parsed.error?.message ?? 'unreadable'}`;
-      rec.issues.push({ ...issue('config.syntax', parsed.error?.message ?? 'unreadable', undefined, 'INTERNAL'), ...(parsed.error ? { span: parsed.error.span } : {}) });
-      rec.reason = message;
-      return rec;
-    }
-    config = parsed.config;
-  } else if (opts.autoComplete) {
-    config = create(ModelConfigSchema);
-  } else {
-    const message = `failed to open text file for read ${configPath}: No such file or directory`;
-    rec.issues.push(issue('config.missing', message, undefined, 'INTERNAL'));
-    rec.reason = message;
-    return rec;
+    return config;
   }
+  if (!entries.some((e) => e.name === CONFIG_FILENAME)) {
+    if (opts.autoComplete) return create(ModelConfigSchema);
+    const message = `failed to open text file for read ${configPath}: No such file or directory`;
+    return stop(rec, issue('config.missing', message, undefined, 'INTERNAL'));
+  }
+  rec.configPath = configPath;
+  // A config.pbtxt linked to a file outside the model folder is not read (its text would show in the lab).
+  if ((await escapesReally(configPath, dir)).escapes) {
+    const message = `config file path '${configPath}' for model '${name}' is outside model directory: it is a link to a file elsewhere`;
+    return stop(rec, issue('config.outside', message, undefined, 'UNSUPPORTED'));
+  }
+  const read = await readConfig(configPath);
+  if (read.error !== undefined) return stop(rec, issue('config.unreadable', read.error, undefined, 'INTERNAL'));
+  rec.configText = read.text!;
+  const parsed = parseConfigText(read.text!);
+  rec.outline = parsed.outline;
+  if (parsed.error || !parsed.config) {
+    const at = parsed.error?.span.start ?? { line: 1, column: 1 };
+    const message = `failed to read text proto from ${configPath}: ${at.line}:${at.column}: ${parsed.error?.message ?? 'unreadable'}`;
+    return stop(rec, { ...issue('config.syntax', parsed.error?.message ?? 'unreadable', undefined, 'INTERNAL'), ...(parsed.error ? { span: parsed.error.span } : {}) }, message);
+  }
+  return parsed.config;
+}
 
-  const backendIssue = autoCompleteBackendFields(name, config, { subdirs, firstDirEntries });
+/** Backend fields, normalization and the model-level checks of Triton's InitializeModelInfo; the config becomes the record's base. */
+function completeModelConfig(rec: ModelRecord, config: ModelConfig, facts: FolderFacts, opts: LoadOptions): void {
+  const backendIssue = autoCompleteBackendFields(rec.name, config, facts);
   if (backendIssue) rec.issues.push(backendIssue);
   normalizeModelConfig(config, rec.baseFilled);
   rec.base = config;
-  if (!backendIssue) {
-    rec.issues.push(...validateModelConfig(config));
-    if (!opts.autoComplete) rec.issues.push(...validateModelIO(config));
-    if (config.name !== name) {
-      rec.issues.push(issue('config.name-mismatch', `unexpected directory name '${name}' for model '${config.name}', directory name must equal model name`, ['name']));
-    }
+  if (backendIssue) return;
+  rec.issues.push(...validateModelConfig(config));
+  if (!opts.autoComplete) rec.issues.push(...validateModelIO(config));
+  if (config.name !== rec.name) {
+    rec.issues.push(issue('config.name-mismatch', `unexpected directory name '${rec.name}' for model '${config.name}', directory name must equal model name`, ['name']));
   }
-  if (name.startsWith('.')) {
-    rec.fileDiagnostics.push({
-      severity: 'warning',
-      code: 'layout.hidden-folder',
-      message: `Triton treats every folder in a model repository as a model, hidden ones included: '${name}' is loaded as a model`,
-      file: name,
-      fix: `Remove '${name}' from the repository (or move it out) if it is not a model.`,
-    });
-  }
-  const err = firstError(rec.issues);
-  rec.issues.push(...scan.skipped);
-  if (err) {
-    rec.reason = err.message;
-    return rec;
-  }
+}
 
-  const policy = applyVersionPolicy(name, config.versionPolicy, scan.versions);
+/** The version policy picks the served versions; each version folder gets a record (not loaded yet). */
+function versionRecords(rec: ModelRecord, config: ModelConfig, scan: VersionScan, filesOf: (version: string) => FileNode[]): ConfigIssue | undefined {
+  const policy = applyVersionPolicy(rec.name, config.versionPolicy, scan.versions);
   rec.policy = policy.description;
   rec.issues.push(...policy.issues);
   const servedNames = new Set(policy.served.map((v) => v.name));
@@ -290,7 +292,7 @@ export async function pollModel(root: string, name: string, opts: LoadOptions, o
     (v): VersionRecord => ({
       version: v.version,
       dirName: v.name,
-      dir: path.join(dir, v.name),
+      dir: path.join(rec.dir, v.name),
       served: servedNames.has(v.name),
       state: 'UNAVAILABLE',
       reason: servedNames.has(v.name) ? '' : 'not selected by the version policy',
@@ -303,8 +305,45 @@ export async function pollModel(root: string, name: string, opts: LoadOptions, o
   const none = firstError(policy.issues);
   if (none && scan.versions.length === 0) {
     const holds = isEnsemble(rec) ? 'nothing (an ensemble needs only the empty folder)' : config.defaultModelFilename ? `the model file '${config.defaultModelFilename}'` : 'the model file';
-    none.fix = `Create a version folder '${name}/1/' holding ${holds}. Triton serves only numbered sub-folders of a model.`;
+    none.fix = `Create a version folder '${rec.name}/1/' holding ${holds}. Triton serves only numbered sub-folders of a model.`;
   }
+  return none;
+}
+
+/**
+ * Model-level work: Triton's InitializeModelInfo, plus what the browser shows. Steps: read the
+ * folder, list its files, warn about layouts Triton ignores, read the config, complete and check
+ * it, then pick the versions. A model that stops at a step keeps the reason.
+ */
+export async function pollModel(root: string, name: string, opts: LoadOptions, override: ModelOverride = {}): Promise<ModelRecord> {
+  const dir = override.dir ?? path.join(root, name);
+  const rec = emptyRecord(name, dir);
+  if (override.config || override.dir) rec.override = override;
+  rec.stamp = await modelStamp(dir);
+  const folder = await readModelFolder(dir);
+  if ('error' in folder) {
+    stop(rec, issue('model.unreadable', `failed to open directory ${dir}: ${folder.error}`, undefined, 'INTERNAL'));
+    return rec;
+  }
+  const { entries, subdirs, scan } = folder;
+  const versionNames = new Set(scan.versions.map((v) => v.name));
+  const allFiles = await listTree(root, dir);
+  rec.files = allFiles.filter((f) => !versionNames.has(f.name));
+  const filesOf = (vname: string): FileNode[] => allFiles.find((f) => f.name === vname)?.children ?? [];
+  const facts = await folderFacts(dir, subdirs);
+  configInVersionWarnings(rec, scan, filesOf);
+
+  const config = await readModelConfig(rec, entries, opts, override);
+  if (!config) return rec;
+  completeModelConfig(rec, config, facts, opts);
+  hiddenFolderWarning(rec);
+  const err = firstError(rec.issues);
+  rec.issues.push(...scan.skipped);
+  if (err) {
+    rec.reason = err.message;
+    return rec;
+  }
+  const none = versionRecords(rec, config, scan, filesOf);
   // The config passed InitializeModelInfo, so Triton has the model in its dependency graph even
   // when no version can load (that error comes from AsyncLoad): ensembles then report it as a load failure.
   rec.polled = true;
