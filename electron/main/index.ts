@@ -9,43 +9,57 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, screen, session
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../engine/errors';
-import { createLabHandlers } from '../engine/lab-handlers';
+import type { Lab } from '../engine/lab';
+import { createLabHandlers, type LabHandlers } from '../engine/lab-handlers';
 import { sampleRepositories } from '../engine/samples';
 import { LabServing } from '../server/triton/lab-serving';
 import { launchData, repositoriesFromArgv, secondLaunchRepositories } from './argv';
 import { desktopDialogs } from './dialogs';
 import { forwardEvents, registerIpc, trustedSender } from './ipc';
 import { appOriginOf, hardenSession } from './security';
-import { DesktopShell, openDesktopLab } from './shell';
+import { DesktopShell, type ShellHost, openDesktopLab } from './shell';
 import { createLabWindow } from './window';
 import { loadWindowState, saveWindowState, trackWindowState } from './window-state';
 
 const log = (line: string): void => console.log(`[model-lab] ${line}`);
 
-function startApp(): void {
+/** Where the app's files are: in the package, or in the source tree while developing. */
+interface AppPaths {
+  here: string;
+  samplesDir: string;
+  /** The renderer: the dev server's address, or index.html. */
+  renderer: string;
+  /** The origin the renderer's pages have (what IPC and the session trust). */
+  appOrigin: string;
+  resources: string;
+  userData: string;
+  windowStateFile: string;
+}
+
+function appPaths(): AppPaths {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const dev = !app.isPackaged;
-  const samplesDir = app.isPackaged ? path.join(process.resourcesPath, 'sample-repos') : path.resolve(here, '../../sample-repos');
   const renderer = process.env['ELECTRON_RENDERER_URL'] ?? path.join(here, '../renderer/index.html');
-  const appOrigin = appOriginOf(renderer);
   const userData = app.getPath('userData');
-  const windowStateFile = path.join(userData, 'window-state.json');
+  return {
+    here,
+    samplesDir: app.isPackaged ? path.join(process.resourcesPath, 'sample-repos') : path.resolve(here, '../../sample-repos'),
+    renderer,
+    appOrigin: appOriginOf(renderer),
+    resources: app.isPackaged ? process.resourcesPath : path.resolve(here, '../../resources'),
+    userData,
+    windowStateFile: path.join(userData, 'window-state.json'),
+  };
+}
 
-  const resources = app.isPackaged ? process.resourcesPath : path.resolve(here, '../../resources');
-  const lab = openDesktopLab({ settingsFile: path.join(userData, 'settings.json'), sampleImagesDir: path.join(resources, 'sample-images') }, log);
-  let mainWindow: BrowserWindow | undefined;
-  const serving = new LabServing(lab, app.getVersion(), log);
+/** The one window, once it is open. */
+interface WindowSlot {
+  current: BrowserWindow | undefined;
+}
 
-  const dialogs = desktopDialogs(dialog, () => mainWindow);
-  const handlers = createLabHandlers(lab, {
-    info: () => ({ mode: 'electron', appVersion: app.getVersion(), platform: process.platform, canPickFolder: true, canPickFile: true, samplesDir }),
-    pickFolder: dialogs.pickFolder,
-    pickFile: dialogs.pickFile,
-    serving,
-  });
-
-  const shell = new DesktopShell(handlers, lab, {
-    window: () => mainWindow,
+/** The shell's host: the menu, theme, locale, error dialogs and quitting, through Electron. */
+function shellHost(win: WindowSlot, handlers: LabHandlers): ShellHost {
+  return {
+    window: () => win.current,
     pickFolder: () => handlers.pickRepositoryFolder({}).then((r) => r.path),
     setMenu: (template) => Menu.setApplicationMenu(Menu.buildFromTemplate(template)),
     setThemeSource: (theme) => {
@@ -54,55 +68,67 @@ function startApp(): void {
     systemLocale: () => app.getLocale(),
     showError: (message, detail) => {
       const opts: Electron.MessageBoxOptions = { type: 'error', message, detail };
-      void (mainWindow ? dialog.showMessageBox(mainWindow, opts) : dialog.showMessageBox(opts));
+      void (win.current ? dialog.showMessageBox(win.current, opts) : dialog.showMessageBox(opts));
     },
     quit: () => app.quit(),
     log,
     platform: process.platform,
-    dev,
+    dev: !app.isPackaged,
     appName: app.getName(),
-  });
+  };
+}
 
-  async function openStartupRepositories(): Promise<void> {
-    const given = repositoriesFromArgv(process.argv, app.isPackaged);
-    if (given.length > 0) return shell.openFolders(given);
-    const samples = await sampleRepositories(samplesDir);
-    await Promise.all(
-      samples.map((p) =>
-        lab.openRepository(p, { sample: true }).catch((err: unknown) => {
-          log(`could not open ${p}: ${errorMessage(err)}`);
-        }),
-      ),
-    );
-  }
+/** The folders named on the command line, or else the bundled samples (one that fails to open is logged). */
+async function openStartupRepositories(shell: DesktopShell, lab: Lab, samplesDir: string): Promise<void> {
+  const given = repositoriesFromArgv(process.argv, app.isPackaged);
+  if (given.length > 0) return shell.openFolders(given);
+  const samples = await sampleRepositories(samplesDir);
+  await Promise.all(
+    samples.map((p) =>
+      lab.openRepository(p, { sample: true }).catch((err: unknown) => {
+        log(`could not open ${p}: ${errorMessage(err)}`);
+      }),
+    ),
+  );
+}
 
+/** Folders handed to the running app: a later launch, or (macOS) a folder dropped on the Dock icon or opened with the app. */
+function acceptLaterLaunches(shell: DesktopShell): void {
   // A later launch (`model-lab <folder>` while the app runs) lands here instead of starting a second app.
   app.on('second-instance', (_event, argv, workingDirectory, additionalData) => {
     void shell.secondLaunch(secondLaunchRepositories(argv, workingDirectory, additionalData, app.isPackaged));
   });
-  // macOS: folders dropped on the Dock icon or opened with the app.
   app.on('open-file', (event, file) => {
     event.preventDefault();
     void app.whenReady().then(() => shell.openFolders([file]));
   });
+}
 
+/** Once Electron is ready: the hardened session, the IPC API, the window in its remembered place, the menu, the first repositories. */
+function openWindowWhenReady(paths: AppPaths, win: WindowSlot, lab: Lab, handlers: LabHandlers, shell: DesktopShell): void {
+  const { appOrigin } = paths;
   void app.whenReady().then(() => {
     hardenSession(session.defaultSession, appOrigin);
-    registerIpc(ipcMain, handlers, trustedSender(() => mainWindow, appOrigin));
+    registerIpc(ipcMain, handlers, trustedSender(() => win.current, appOrigin));
     const workAreas = [screen.getPrimaryDisplay(), ...screen.getAllDisplays()].map((d) => d.workArea);
-    const state = loadWindowState(windowStateFile, workAreas, log);
-    mainWindow = createLabWindow({ preload: path.join(here, '../preload/index.cjs'), renderer, state, dev });
-    trackWindowState(mainWindow, (s) => saveWindowState(windowStateFile, s, log));
+    const state = loadWindowState(paths.windowStateFile, workAreas, log);
+    const mainWindow = createLabWindow({ preload: path.join(paths.here, '../preload/index.cjs'), renderer: paths.renderer, state, dev: !app.isPackaged });
+    win.current = mainWindow;
+    trackWindowState(mainWindow, (s) => saveWindowState(paths.windowStateFile, s, log));
     forwardEvents(lab, mainWindow.webContents);
     mainWindow.on('closed', () => {
-      mainWindow = undefined;
+      win.current = undefined;
     });
     void shell.start();
-    void openStartupRepositories();
+    void openStartupRepositories(shell, lab, paths.samplesDir);
   });
+}
 
-  // Script workers and sessions stop (finalize() runs) before the app exits; the server
-  // finishes its requests in flight before the models stop; settings reach the disk.
+/**
+ * Quitting closes the lab first: script workers and sessions stop (finalize() runs) before the app
+ * exits; the server finishes its requests in flight before the models stop; settings reach the disk.
+ */
+function closeLabBeforeQuit(shell: DesktopShell, serving: LabServing, lab: Lab): void {
   let closing: Promise<void> | undefined;
   let closed = false;
   const closeLab = (): Promise<void> =>
@@ -122,6 +148,24 @@ function startApp(): void {
     event.preventDefault();
     void closeLab().then(() => app.quit());
   });
+}
+
+function startApp(): void {
+  const paths = appPaths();
+  const lab = openDesktopLab({ settingsFile: path.join(paths.userData, 'settings.json'), sampleImagesDir: path.join(paths.resources, 'sample-images') }, log);
+  const win: WindowSlot = { current: undefined };
+  const serving = new LabServing(lab, app.getVersion(), log);
+  const dialogs = desktopDialogs(dialog, () => win.current);
+  const handlers = createLabHandlers(lab, {
+    info: () => ({ mode: 'electron', appVersion: app.getVersion(), platform: process.platform, canPickFolder: true, canPickFile: true, samplesDir: paths.samplesDir }),
+    pickFolder: dialogs.pickFolder,
+    pickFile: dialogs.pickFile,
+    serving,
+  });
+  const shell = new DesktopShell(handlers, lab, shellHost(win, handlers));
+  acceptLaterLaunches(shell);
+  openWindowWhenReady(paths, win, lab, handlers, shell);
+  closeLabBeforeQuit(shell, serving, lab);
 }
 
 // One instance per user: a second launch hands its folders to the first and exits.
