@@ -11,7 +11,7 @@ import { ensembleSteps } from '../config/ensemble-graph';
 import { compatibleDims, toNumbers } from '../config/shape';
 import { LabError, toLabError } from '../errors';
 import type { Tensor } from '../tensor/tensor';
-import { childContext, requestSpan, type TraceContext, type TraceSpan } from './trace';
+import { childContext, requestSpan, type Stepper, type TraceContext, type TraceSpan } from './trace';
 import { ModelStatistics } from './stats';
 import type { InferRequest, InferResult, ModelResolver, RequestTiming, Runner } from './types';
 import { logRequest } from '../triton-errors';
@@ -26,6 +26,24 @@ interface TensorEntry {
   remaining: number;
   /** Produced by a step (not the caller's data), so its buffer may be handed to its last reader. */
   owned?: boolean;
+}
+
+/** One request's dataflow: the tensors produced so far and who still reads them. */
+interface Flow {
+  req: InferRequest;
+  span: TraceSpan | undefined;
+  timing: RequestTiming;
+  requested: string[];
+  /** How many needed steps and requested outputs read each tensor. */
+  readers: Map<string, number>;
+  tensors: Map<string, TensorEntry>;
+  /** Needed steps not started yet. */
+  pending: Set<number>;
+  stepper?: Stepper;
+  /** Someone watches the tensors (a stepper or captured tensors): buffers are never handed on. */
+  observed: boolean;
+  /** The trace context each step runs in. */
+  parent: TraceContext;
 }
 
 /** Triton's ReshapeTensorDims: convert between batched and unbatched only when exactly one side batches. */
@@ -104,6 +122,10 @@ export class EnsembleRunner implements Runner {
     }
   }
 
+  /**
+   * The dataflow: seed the tensors with the request's inputs, run each step once every tensor it
+   * reads exists (concurrently, or one at a time under a stepper), then collect the outputs.
+   */
   private async run(
     batchSize: number,
     inputs: Map<string, Tensor>,
@@ -112,103 +134,139 @@ export class EnsembleRunner implements Runner {
     span: TraceSpan | undefined,
     timing: RequestTiming,
   ): Promise<Tensor[]> {
+    const flow = this.startFlow(batchSize, inputs, requested, req, span, timing);
+    try {
+      if (flow.stepper) await this.runInTurn(flow);
+      else await this.runConcurrently(flow);
+    } catch (err) {
+      const e = toLabError(err);
+      if (e.code === 'CANCELLED') throw e;
+      throw new LabError(e.code, `${this.prefix}${e.message}`, { stage: 'execute', ...(e.reason ? { reason: e.reason } : {}) });
+    }
+    return this.collect(flow, batchSize);
+  }
+
+  private get prefix(): string {
+    return `in ensemble '${this.modelName}', `;
+  }
+
+  /** Counts each tensor's readers among the needed steps and the requested outputs, and seeds the request's inputs. */
+  private startFlow(batchSize: number, inputs: Map<string, Tensor>, requested: string[], req: InferRequest, span: TraceSpan | undefined, timing: RequestTiming): Flow {
     const needed = neededSteps(this.steps, requested);
     const readers = new Map<string, number>();
     for (const i of needed) for (const t of Object.values(this.steps[i]!.inputMap)) readers.set(t, (readers.get(t) ?? 0) + 1);
     for (const t of requested) readers.set(t, (readers.get(t) ?? 0) + 1);
-
     const tensors = new Map<string, TensorEntry>();
     for (const [name, t] of inputs) tensors.set(name, { tensor: t, batchSize, remaining: readers.get(name) ?? 0 });
     // Optional ensemble inputs the request left out are null placeholders: their steps run without them.
     for (const cfg of this.config.input) if (!tensors.has(cfg.name)) tensors.set(cfg.name, { tensor: null, batchSize, remaining: readers.get(cfg.name) ?? 0 });
-    const pending = new Set(needed);
     const stepper = req.trace?.trace?.stepper;
-    const observed = stepper !== undefined || req.trace?.trace?.captureTensors === true;
-    const parent: TraceContext = childContext(req.trace, span, 'step');
-    const prefix = `in ensemble '${this.modelName}', `;
-
-    const ready = (): number[] => [...pending].filter((i) => Object.values(this.steps[i]!.inputMap).every((t) => tensors.has(t))).sort((a, b) => a - b);
-
-    const runStep = async (i: number): Promise<void> => {
-      const step = this.steps[i]!;
-      const runner = this.resolver.resolve(step.modelName, Number(step.modelVersion));
-      const member = runner.config;
-      const batching = member.maxBatchSize > 0;
-      const stepInputs: Tensor[] = [];
-      const reads = Object.values(step.inputMap);
-      for (const [key, name] of Object.entries(step.inputMap)) {
-        const entry = tensors.get(name)!;
-        // A tensor the producer did not return is left out of the request (Triton's null placeholder).
-        if (!entry.tensor) continue;
-        const cfg = member.input.find((x) => x.name === key);
-        const shape = cfg ? reshapeTensorDims(toNumbers(cfg.dims), batching, entry.batchSize, entry.tensor.shape) : entry.tensor.shape;
-        // The last reader of an intermediate tensor may take its buffer instead of a copy (unless someone is watching it).
-        const last = entry.owned && !observed && !requested.includes(name) && entry.remaining === reads.filter((n) => n === name).length && reads.filter((n) => n === name).length === 1;
-        stepInputs.push({ name: key, dtype: entry.tensor.dtype, shape, data: entry.tensor.data, ...(last ? { transferable: true } : {}) });
-      }
-      if (stepper) {
-        await stepper.beforeStep({ ensemble: this.modelName, step: i, model: step.modelName, inputs: stepInputs, spanId: span?.id ?? 0 });
-      }
-      const wanted = Object.keys(step.outputMap);
-      const result = await runner.infer({
-        id: req.id ?? '',
-        inputs: stepInputs,
-        outputs: wanted,
-        parameters: req.parameters ?? {},
-        trace: { ...parent, step: i },
-        ...(req.signal ? { signal: req.signal } : {}),
-      });
-      if (result.timing) for (const k of ['queueNs', 'inputNs', 'inferNs', 'outputNs'] as const) timing[k] += result.timing[k];
-      const stepBatch = batching ? (stepInputs.find((t) => member.input.some((c) => c.name === t.name && !c.isShapeTensor))?.shape[0] ?? 0) : 0;
-      for (const [key, name] of Object.entries(step.outputMap)) {
-        const out = result.outputs.find((t) => t.name === key);
-        tensors.set(name, { tensor: out ? { name, dtype: out.dtype, shape: out.shape, data: out.data } : null, batchSize: stepBatch, remaining: readers.get(name) ?? 0, owned: true });
-      }
-      // Release what this step read once nobody else will.
-      for (const name of Object.values(step.inputMap)) {
-        const entry = tensors.get(name);
-        if (entry && --entry.remaining <= 0 && !requested.includes(name)) tensors.delete(name);
-      }
+    return {
+      req,
+      span,
+      timing,
+      requested,
+      readers,
+      tensors,
+      pending: new Set(needed),
+      ...(stepper ? { stepper } : {}),
+      observed: stepper !== undefined || req.trace?.trace?.captureTensors === true,
+      parent: childContext(req.trace, span, 'step'),
     };
+  }
 
-    try {
-      if (stepper) {
-        for (let next = ready(); next.length > 0; next = ready()) {
-          const i = next[0]!;
-          pending.delete(i);
-          await runStep(i);
-        }
-      } else {
-        // Settled, never rejected: a failing step must not leave its siblings' failures unobserved.
-        const running = new Map<number, Promise<{ i: number; err?: unknown }>>();
-        for (;;) {
-          for (const i of ready()) {
-            pending.delete(i);
-            running.set(
-              i,
-              runStep(i).then(
-                () => ({ i }),
-                (err: unknown) => ({ i, err }),
-              ),
-            );
-          }
-          if (running.size === 0) break;
-          const done = await Promise.race(running.values());
-          running.delete(done.i);
-          if (done.err !== undefined) throw done.err;
-        }
-      }
-    } catch (err) {
-      const e = toLabError(err);
-      if (e.code === 'CANCELLED') throw e;
-      throw new LabError(e.code, `${prefix}${e.message}`, { stage: 'execute', ...(e.reason ? { reason: e.reason } : {}) });
+  /** Steps still to run whose every input exists, in step order. */
+  private ready(flow: Flow): number[] {
+    return [...flow.pending].filter((i) => Object.values(this.steps[i]!.inputMap).every((t) => flow.tensors.has(t))).sort((a, b) => a - b);
+  }
+
+  /** With a stepper: one step at a time, the lowest ready one first. */
+  private async runInTurn(flow: Flow): Promise<void> {
+    for (let next = this.ready(flow); next.length > 0; next = this.ready(flow)) {
+      const i = next[0]!;
+      flow.pending.delete(i);
+      await this.runStep(flow, i);
     }
+  }
 
+  /** Every ready step at once; the first failure stops the request. */
+  private async runConcurrently(flow: Flow): Promise<void> {
+    // Settled, never rejected: a failing step must not leave its siblings' failures unobserved.
+    const running = new Map<number, Promise<{ i: number; err?: unknown }>>();
+    for (;;) {
+      for (const i of this.ready(flow)) {
+        flow.pending.delete(i);
+        running.set(
+          i,
+          this.runStep(flow, i).then(
+            () => ({ i }),
+            (err: unknown) => ({ i, err }),
+          ),
+        );
+      }
+      if (running.size === 0) break;
+      const done = await Promise.race(running.values());
+      running.delete(done.i);
+      if (done.err !== undefined) throw done.err;
+    }
+  }
+
+  /** Runs step `i` through its member's normal path, keeps what it produced and releases what it read. */
+  private async runStep(flow: Flow, i: number): Promise<void> {
+    const step = this.steps[i]!;
+    const runner = this.resolver.resolve(step.modelName, Number(step.modelVersion));
+    const member = runner.config;
+    const stepInputs = this.stepInputs(flow, step, member);
+    if (flow.stepper) {
+      await flow.stepper.beforeStep({ ensemble: this.modelName, step: i, model: step.modelName, inputs: stepInputs, spanId: flow.span?.id ?? 0 });
+    }
+    const result = await runner.infer({
+      id: flow.req.id ?? '',
+      inputs: stepInputs,
+      outputs: Object.keys(step.outputMap),
+      parameters: flow.req.parameters ?? {},
+      trace: { ...flow.parent, step: i },
+      ...(flow.req.signal ? { signal: flow.req.signal } : {}),
+    });
+    if (result.timing) for (const k of ['queueNs', 'inputNs', 'inferNs', 'outputNs'] as const) flow.timing[k] += result.timing[k];
+    const batching = member.maxBatchSize > 0;
+    const stepBatch = batching ? (stepInputs.find((t) => member.input.some((c) => c.name === t.name && !c.isShapeTensor))?.shape[0] ?? 0) : 0;
+    for (const [key, name] of Object.entries(step.outputMap)) {
+      const out = result.outputs.find((t) => t.name === key);
+      flow.tensors.set(name, { tensor: out ? { name, dtype: out.dtype, shape: out.shape, data: out.data } : null, batchSize: stepBatch, remaining: flow.readers.get(name) ?? 0, owned: true });
+    }
+    // Release what this step read once nobody else will.
+    for (const name of Object.values(step.inputMap)) {
+      const entry = flow.tensors.get(name);
+      if (entry && --entry.remaining <= 0 && !flow.requested.includes(name)) flow.tensors.delete(name);
+    }
+  }
+
+  /** A step's request: the tensors it reads under its member's input names, batch and non-batch shapes converted. */
+  private stepInputs(flow: Flow, step: ModelEnsembling_Step, member: ModelConfig): Tensor[] {
+    const batching = member.maxBatchSize > 0;
+    const stepInputs: Tensor[] = [];
+    const reads = Object.values(step.inputMap);
+    for (const [key, name] of Object.entries(step.inputMap)) {
+      const entry = flow.tensors.get(name)!;
+      // A tensor the producer did not return is left out of the request (Triton's null placeholder).
+      if (!entry.tensor) continue;
+      const cfg = member.input.find((x) => x.name === key);
+      const shape = cfg ? reshapeTensorDims(toNumbers(cfg.dims), batching, entry.batchSize, entry.tensor.shape) : entry.tensor.shape;
+      // The last reader of an intermediate tensor may take its buffer instead of a copy (unless someone is watching it).
+      const last = entry.owned && !flow.observed && !flow.requested.includes(name) && entry.remaining === reads.filter((n) => n === name).length && reads.filter((n) => n === name).length === 1;
+      stepInputs.push({ name: key, dtype: entry.tensor.dtype, shape, data: entry.tensor.data, ...(last ? { transferable: true } : {}) });
+    }
+    return stepInputs;
+  }
+
+  /** The requested outputs with the ensemble's shapes; one no step produced is Triton's deadlock error. */
+  private collect(flow: Flow, batchSize: number): Tensor[] {
     const outputs: Tensor[] = [];
-    for (const name of requested) {
-      const entry = tensors.get(name);
+    for (const name of flow.requested) {
+      const entry = flow.tensors.get(name);
       if (!entry) {
-        throw new LabError('INVALID_ARG', `${prefix}${logRequest(req.id)}unexpected deadlock, at least one output is not set while no more ensemble steps can be made`, {
+        throw new LabError('INVALID_ARG', `${this.prefix}${logRequest(flow.req.id)}unexpected deadlock, at least one output is not set while no more ensemble steps can be made`, {
           stage: 'execute',
         });
       }
