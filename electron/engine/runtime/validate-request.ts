@@ -22,16 +22,18 @@ function fail(message: string): never {
   throw new LabError('INVALID_ARG', message);
 }
 
-export function prepareRequest(config: ModelConfig, req: InferRequest): PreparedRequest {
-  const model = config.name;
-  const prefix = logRequest(req.id);
-  const byName = new Map<string, ModelInput>(config.input.map((i) => [i.name, i]));
-
+/** The outputs asked for (all of the model's when none are), each one the model has. */
+function requestedOutputs(config: ModelConfig, req: InferRequest): string[] {
   const requested = req.outputs && req.outputs.length > 0 ? [...new Set(req.outputs)] : config.output.map((o) => o.name);
   for (const name of requested) {
-    if (!config.output.some((o) => o.name === name)) fail(`unexpected inference output '${name}' for model '${model}'`);
+    if (!config.output.some((o) => o.name === name)) fail(`unexpected inference output '${name}' for model '${config.name}'`);
   }
+  return requested;
+}
 
+/** The request's inputs by name: none twice, and as many as the model takes (its optional ones may be left out). */
+function givenInputs(config: ModelConfig, req: InferRequest, prefix: string): Map<string, Tensor> {
+  const model = config.name;
   const given = new Map<string, Tensor>();
   for (const t of req.inputs) {
     if (given.has(t.name)) fail(`${prefix}input '${t.name}' already exists in request`);
@@ -48,8 +50,12 @@ export function prepareRequest(config: ModelConfig, req: InferRequest): Prepared
         : `expected number of inputs between ${required.length} and ${config.input.length} but got ${given.size} inputs`;
     fail(`${prefix}${count} for model '${model}'. Got input(s) ${got}, but missing required input(s) ${missingList}. Please provide all required input(s).`);
   }
+  return given;
+}
 
-  // Split off the batch dimension (Triton's "shape" vs "original shape").
+/** Splits off the batch dimension (Triton's "shape" vs "original shape"): one batch size for all inputs, within max_batch_size. */
+function splitBatch(config: ModelConfig, byName: Map<string, ModelInput>, given: Map<string, Tensor>, prefix: string): { batchSize: number; shapes: Map<string, number[]> } {
+  const model = config.name;
   let batchSize = 0;
   const shapes = new Map<string, number[]>();
   for (const t of given.values()) {
@@ -65,50 +71,59 @@ export function prepareRequest(config: ModelConfig, req: InferRequest): Prepared
     shapes.set(t.name, t.shape.slice(1));
   }
   if (batchSize > config.maxBatchSize) fail(`${prefix}inference request batch-size must be <= ${config.maxBatchSize} for '${model}'`);
+  return { batchSize, shapes };
+}
 
-  const inputs = new Map<string, Tensor>();
-  for (const t of given.values()) {
-    const cfg = byName.get(t.name)!;
-    if (t.dtype !== apiTypeName(cfg.dataType)) {
-      fail(`${prefix}inference input '${t.name}' data-type is '${t.dtype}', but model '${model}' expects '${apiTypeName(cfg.dataType)}'`);
-    }
-    let shape = shapes.get(t.name)!;
-    const dims = toNumbers(cfg.dims);
-    let matches = dims.length === shape.length;
-    if (matches) {
-      for (let i = 0; i < dims.length; i++) {
-        if (shape[i] === -1) fail(`${prefix}All input dimensions should be specified for input '${t.name}' for model '${model}', got ${dimsToString(t.shape)}`);
-        if (dims[i] !== -1 && dims[i] !== shape[i]) {
-          matches = false;
-          break;
-        }
-      }
-    }
-    if (!matches) {
-      const full = config.maxBatchSize > 0 ? [-1, ...dims] : dims;
-      fail(
-        `${prefix}unexpected shape for input '${t.name}' for model '${model}'. Expected ${dimsToString(full)}, got ${dimsToString(t.shape)}. ${config.maxBatchSize > 0 ? IMPLICIT_BATCH_NOTE : ''}`,
-      );
-    }
-    if (cfg.reshape) {
-      const variable = dims.map((d, i) => (d === -1 ? shape[i]! : undefined)).filter((d): d is number => d !== undefined);
-      shape = toNumbers(cfg.reshape.shape).map((d) => (d === -1 ? variable.shift()! : d));
-    }
-    const withBatch = batchSize === 0 ? shape : [batchSize, ...shape];
-    const count = elementCount(cfg.isShapeTensor ? t.shape : withBatch);
-    if (isBytesData(t.data)) {
-      // Triton walks the elements and stops at the first one past the expected count.
-      if (t.data.length > count) fail(`${prefix}unexpected number of string elements ${count + 1} for inference input '${t.name}' for model '${model}', expecting ${count}`);
-      if (t.data.length < count) fail(`${prefix}expected ${count} string elements for inference input '${t.name}' for model '${model}', got ${t.data.length}`);
-    } else {
-      const expected = count * elementSize(t.dtype);
-      if (t.data.byteLength !== expected) {
-        fail(`${prefix}input byte size mismatch for input '${t.name}' for model '${model}'. Expected ${expected}, got ${t.data.byteLength}`);
-      }
-    }
-    inputs.set(t.name, { name: t.name, dtype: t.dtype, shape: withBatch, data: t.data, ...(t.transferable ? { transferable: true } : {}) });
+/** One input against its config: data type, shape (then its reshape), and element count or byte size; returns it with its full shape. */
+function checkInput(config: ModelConfig, cfg: ModelInput, t: Tensor, shapeWithoutBatch: number[], batchSize: number, prefix: string): Tensor {
+  const model = config.name;
+  if (t.dtype !== apiTypeName(cfg.dataType)) {
+    fail(`${prefix}inference input '${t.name}' data-type is '${t.dtype}', but model '${model}' expects '${apiTypeName(cfg.dataType)}'`);
   }
+  let shape = shapeWithoutBatch;
+  const dims = toNumbers(cfg.dims);
+  let matches = dims.length === shape.length;
+  if (matches) {
+    for (let i = 0; i < dims.length; i++) {
+      if (shape[i] === -1) fail(`${prefix}All input dimensions should be specified for input '${t.name}' for model '${model}', got ${dimsToString(t.shape)}`);
+      if (dims[i] !== -1 && dims[i] !== shape[i]) {
+        matches = false;
+        break;
+      }
+    }
+  }
+  if (!matches) {
+    const full = config.maxBatchSize > 0 ? [-1, ...dims] : dims;
+    fail(`${prefix}unexpected shape for input '${t.name}' for model '${model}'. Expected ${dimsToString(full)}, got ${dimsToString(t.shape)}. ${config.maxBatchSize > 0 ? IMPLICIT_BATCH_NOTE : ''}`);
+  }
+  if (cfg.reshape) {
+    const variable = dims.map((d, i) => (d === -1 ? shape[i]! : undefined)).filter((d): d is number => d !== undefined);
+    shape = toNumbers(cfg.reshape.shape).map((d) => (d === -1 ? variable.shift()! : d));
+  }
+  const withBatch = batchSize === 0 ? shape : [batchSize, ...shape];
+  const count = elementCount(cfg.isShapeTensor ? t.shape : withBatch);
+  if (isBytesData(t.data)) {
+    // Triton walks the elements and stops at the first one past the expected count.
+    if (t.data.length > count) fail(`${prefix}unexpected number of string elements ${count + 1} for inference input '${t.name}' for model '${model}', expecting ${count}`);
+    if (t.data.length < count) fail(`${prefix}expected ${count} string elements for inference input '${t.name}' for model '${model}', got ${t.data.length}`);
+  } else {
+    const expected = count * elementSize(t.dtype);
+    if (t.data.byteLength !== expected) {
+      fail(`${prefix}input byte size mismatch for input '${t.name}' for model '${model}'. Expected ${expected}, got ${t.data.byteLength}`);
+    }
+  }
+  return { name: t.name, dtype: t.dtype, shape: withBatch, data: t.data, ...(t.transferable ? { transferable: true } : {}) };
+}
 
+/** Triton's checks in Triton's order: outputs, the inputs given, the batch dimension, then each input. */
+export function prepareRequest(config: ModelConfig, req: InferRequest): PreparedRequest {
+  const prefix = logRequest(req.id);
+  const byName = new Map<string, ModelInput>(config.input.map((i) => [i.name, i]));
+  const requested = requestedOutputs(config, req);
+  const given = givenInputs(config, req, prefix);
+  const { batchSize, shapes } = splitBatch(config, byName, given, prefix);
+  const inputs = new Map<string, Tensor>();
+  for (const t of given.values()) inputs.set(t.name, checkInput(config, byName.get(t.name)!, t, shapes.get(t.name)!, batchSize, prefix));
   return {
     id: req.id ?? '',
     batchSize,
