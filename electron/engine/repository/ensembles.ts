@@ -6,7 +6,7 @@
  * members' final configs.
  */
 import { clone, create, equals } from '@bufbuild/protobuf';
-import { type ModelConfig, ModelConfigSchema, ModelTransactionPolicySchema } from '../config/gen/model_config_pb';
+import { type ModelConfig, ModelConfigSchema, type ModelEnsembling_Step, ModelTransactionPolicySchema } from '../config/gen/model_config_pb';
 import { ensembleSteps } from '../config/ensemble-graph';
 import { validateEnsembleAgainstMembers } from '../config/ensemble-members';
 import { type ConfigIssue, firstError, issue } from '../config/issues';
@@ -65,96 +65,96 @@ function available(rec: ModelRecord | undefined): boolean {
   return rec !== undefined && rec.polled && !rec.unloaded;
 }
 
+type Evaluate = (name: string, stack: string[]) => Verdict;
+
+/** Member ensembles are evaluated first (a cycle through them is an error); one that fails makes this one invalid. */
+function invalidMember(models: Map<string, ModelRecord>, name: string, memberNames: string[], stack: string[], evaluate: Evaluate): ConfigIssue | undefined {
+  for (const m of memberNames) {
+    if (!isEnsemble(models.get(m)!)) continue;
+    if (m === name || stack.includes(m)) return issue('ensemble.cycle', `circular dependency between ensembles: ${m} -> ... -> ${name} -> ${m}`, ['ensemble_scheduling']);
+    const sub = evaluate(m, [...stack, name]);
+    if (!sub.ok) return issue('ensemble.member-invalid', `ensemble '${name}' depends on '${m}' which is not valid. Model '${m}' failed with error: ${sub.message}`, ['ensemble_scheduling']);
+  }
+  return undefined;
+}
+
+/** Every member needs a ready version, and the one a step pins when it pins one. */
+function unreadyMember(models: Map<string, ModelRecord>, name: string, steps: ModelEnsembling_Step[], memberNames: string[]): ConfigIssue | undefined {
+  for (const m of memberNames) {
+    const member = models.get(m)!;
+    const ready = readyVersions(member);
+    if (ready.length === 0) {
+      const failure = loadFailure(member);
+      const message = `ensemble '${name}' depends on '${m}' which has no loaded version.` + (failure ? ` Model '${m}' loading failed with error: ${failure}` : '');
+      return issue('ensemble.member-not-ready', message, ['ensemble_scheduling']);
+    }
+    const pinned = steps.map((s, i) => ({ s, i })).find(({ s }) => s.modelName === m && s.modelVersion !== -1n && !ready.includes(Number(s.modelVersion)));
+    if (pinned) {
+      return issue('ensemble.member-version', `ensemble '${name}' depends on '${m}' whose required version ${pinned.s.modelVersion} is not loaded.`, ['ensemble_scheduling', 'step', pinned.i, 'model_version']);
+    }
+  }
+  return undefined;
+}
+
+/** Triton's dependency checks in order: members exist, no cycle, member ensembles valid, members ready. The first problem only. */
+function dependencyProblem(models: Map<string, ModelRecord>, name: string, steps: ModelEnsembling_Step[], stack: string[], evaluate: Evaluate): ConfigIssue | undefined {
+  const memberNames = [...new Set(steps.map((s) => s.modelName))];
+  const missing = memberNames.filter((m) => !available(models.get(m))).sort();
+  if (missing.length > 0) return issue('ensemble.member-missing', `ensemble ${name} contains models that are not available or ambiguous: ${missing.join(', ')}`, ['ensemble_scheduling']);
+  const cycle = circularDependency(models, name);
+  if (cycle) return issue('ensemble.cycle', cycle, ['ensemble_scheduling']);
+  return invalidMember(models, name, memberNames, stack, evaluate) ?? unreadyMember(models, name, steps, memberNames);
+}
+
+/** Each served version gets the final config (decoupled when a member is), its state, and a runner when ready. */
+function setVersions(rec: ModelRecord, config: ModelConfig, verdict: Verdict, issues: ConfigIssue[], decoupled: boolean, resolver?: ModelResolver): void {
+  for (const v of rec.versions) {
+    if (!v.served) continue;
+    const c = clone(ModelConfigSchema, config);
+    c.modelTransactionPolicy = create(ModelTransactionPolicySchema, { decoupled });
+    v.config = c;
+    v.filled = new Set(rec.baseFilled);
+    v.issues = [];
+    if (verdict.ok) setVersionState(v, 'READY', '');
+    else setVersionState(v, 'UNAVAILABLE', reasonOf(issues[0]!), issues[0]!.reason);
+    // An unchanged ensemble keeps its runner, and with it its statistics, as in Triton.
+    const kept = v.runner instanceof EnsembleRunner && equals(ModelConfigSchema, v.runner.config, c) ? v.runner : undefined;
+    v.runner = verdict.ok && resolver ? (kept ?? new EnsembleRunner(c, v.version, resolver)) : undefined;
+  }
+}
+
+/** One ensemble: its dependencies, then its wiring against the members' final configs, then its versions. */
+function evaluateOne(models: Map<string, ModelRecord>, name: string, stack: string[], evaluate: Evaluate, resolver?: ModelResolver): Verdict {
+  const rec = models.get(name)!;
+  const config = rec.base!;
+  const problem = dependencyProblem(models, name, ensembleSteps(config), stack, evaluate);
+  const issues: ConfigIssue[] = problem ? [problem] : [];
+  let verdict: Verdict = problem ? { ok: false, message: problem.message } : { ok: true };
+  let decoupled = false;
+  if (verdict.ok) {
+    const check = validateEnsembleAgainstMembers(config, (m) => memberConfig(models.get(m), true));
+    issues.push(...check.issues);
+    decoupled = check.decoupled;
+    if (check.issues.length > 0) verdict = { ok: false, message: check.issues[0]!.message };
+  } else {
+    // Triton stops at the dependency problem; the lab still checks the wiring against whatever configs it has.
+    issues.push(...validateEnsembleAgainstMembers(config, (m) => memberConfig(models.get(m), false)).issues);
+  }
+  setVersions(rec, config, verdict, issues, decoupled, resolver);
+  rec.dependencyIssues = issues;
+  return verdict;
+}
+
 /** Evaluates every ensemble in `models`, members first; sets ensemble versions' states in place. */
 export function evaluateEnsembles(models: Map<string, ModelRecord>, resolver?: ModelResolver): void {
   const verdicts = new Map<string, Verdict>();
-
-  const evaluate = (name: string, stack: string[]): Verdict => {
+  const evaluate: Evaluate = (name, stack) => {
     const known = verdicts.get(name);
     if (known) return known;
-    const rec = models.get(name)!;
-    const config = rec.base!;
-    const issues: ConfigIssue[] = [];
-    const steps = ensembleSteps(config);
-    const memberNames = [...new Set(steps.map((s) => s.modelName))];
-    const fail = (i: ConfigIssue): Verdict => {
-      issues.push(i);
-      return { ok: false, message: i.message };
-    };
-    let verdict: Verdict = { ok: true };
-    const missing = memberNames.filter((m) => !available(models.get(m))).sort();
-    if (missing.length > 0) {
-      verdict = fail(issue('ensemble.member-missing', `ensemble ${name} contains models that are not available or ambiguous: ${missing.join(', ')}`, ['ensemble_scheduling']));
-    }
-    const cycle = verdict.ok ? circularDependency(models, name) : undefined;
-    if (cycle) verdict = fail(issue('ensemble.cycle', cycle, ['ensemble_scheduling']));
-    if (verdict.ok) {
-      for (const m of memberNames) {
-        const member = models.get(m)!;
-        if (!isEnsemble(member)) continue;
-        if (m === name || stack.includes(m)) {
-          verdict = fail(issue('ensemble.cycle', `circular dependency between ensembles: ${m} -> ... -> ${name} -> ${m}`, ['ensemble_scheduling']));
-          break;
-        }
-        const sub = evaluate(m, [...stack, name]);
-        if (!sub.ok) {
-          verdict = fail(issue('ensemble.member-invalid', `ensemble '${name}' depends on '${m}' which is not valid. Model '${m}' failed with error: ${sub.message}`, ['ensemble_scheduling']));
-          break;
-        }
-      }
-    }
-    if (verdict.ok) {
-      for (const m of memberNames) {
-        const member = models.get(m)!;
-        const ready = readyVersions(member);
-        if (ready.length === 0) {
-          const failure = loadFailure(member);
-          const message = `ensemble '${name}' depends on '${m}' which has no loaded version.` + (failure ? ` Model '${m}' loading failed with error: ${failure}` : '');
-          verdict = fail(issue('ensemble.member-not-ready', message, ['ensemble_scheduling']));
-          break;
-        }
-        const pinned = steps.map((s, i) => ({ s, i })).find(({ s }) => s.modelName === m && s.modelVersion !== -1n && !ready.includes(Number(s.modelVersion)));
-        if (pinned) {
-          verdict = fail(
-            issue(
-              'ensemble.member-version',
-              `ensemble '${name}' depends on '${m}' whose required version ${pinned.s.modelVersion} is not loaded.`,
-              ['ensemble_scheduling', 'step', pinned.i, 'model_version'],
-            ),
-          );
-          break;
-        }
-      }
-    }
-    let decoupled = false;
-    if (verdict.ok) {
-      const check = validateEnsembleAgainstMembers(config, (m) => memberConfig(models.get(m), true));
-      issues.push(...check.issues);
-      decoupled = check.decoupled;
-      if (check.issues.length > 0) verdict = { ok: false, message: check.issues[0]!.message };
-    } else {
-      // Triton stops at the dependency problem; the lab still checks the wiring against whatever configs it has.
-      const lint = validateEnsembleAgainstMembers(config, (m) => memberConfig(models.get(m), false));
-      issues.push(...lint.issues);
-    }
+    const verdict = evaluateOne(models, name, stack, evaluate, resolver);
     verdicts.set(name, verdict);
-    for (const v of rec.versions) {
-      if (!v.served) continue;
-      const c = clone(ModelConfigSchema, config);
-      c.modelTransactionPolicy = create(ModelTransactionPolicySchema, { decoupled });
-      v.config = c;
-      v.filled = new Set(rec.baseFilled);
-      v.issues = [];
-      if (verdict.ok) setVersionState(v, 'READY', '');
-      else setVersionState(v, 'UNAVAILABLE', reasonOf(issues[0]!), issues[0]!.reason);
-      // An unchanged ensemble keeps its runner, and with it its statistics, as in Triton.
-      const kept = v.runner instanceof EnsembleRunner && equals(ModelConfigSchema, v.runner.config, c) ? v.runner : undefined;
-      v.runner = verdict.ok && resolver ? (kept ?? new EnsembleRunner(c, v.version, resolver)) : undefined;
-    }
-    rec.dependencyIssues = issues;
     return verdict;
   };
-
   for (const [name, rec] of models) {
     if (rec.polled && !rec.unloaded && isEnsemble(rec)) evaluate(name, []);
   }
