@@ -151,62 +151,75 @@ function allowedList(kind: 'input' | 'output', name: string, names: string[]): s
   return `unexpected inference ${kind} '${name}', allowed ${kind}s are: ${[...new Set(names)].sort().join(', ')}`;
 }
 
-/** ValidateInputs / ValidateOutputs of the ONNX Runtime backend, first failure only, as Triton reports it. */
-export function validateOnnxIO(c: ModelConfig, io: OnnxModelIO): ConfigIssue | undefined {
-  const name = c.name;
+/** The number of inputs the model must have: the config's required inputs, batch inputs, sequence controls and states. */
+function expectedInputCount(c: ModelConfig): number {
   const sb = c.schedulingChoice.case === 'sequenceBatching' ? c.schedulingChoice.value : undefined;
   const controls = new Set<ModelSequenceBatching_Control_Kind>();
   for (const ci of sb?.controlInput ?? []) for (const ctl of ci.control) controls.add(ctl.kind);
-  const expected =
-    c.input.length - c.input.filter((i) => i.optional).length + c.batchInput.length + controls.size + (sb?.state.length ?? 0);
+  return c.input.length - c.input.filter((i) => i.optional).length + c.batchInput.length + controls.size + (sb?.state.length ?? 0);
+}
+
+/** A scalar model tensor matches only dims of ones, and only without batching. */
+function scalarProblem(name: string, tensor: string, dims: number[]): string | undefined {
+  return dims.some((d) => d !== 1)
+    ? `unable to load model '${name}', scalar tensor '${tensor}', should only provide 1 in the model configuration when the model doesn't support batching. Model configuration provided: ${dimsToString(dims)}.`
+    : undefined;
+}
+
+/** One config input against the model's: present, same type, a ragged input's shape [-1], else a matching shape. */
+function checkOnnxInput(c: ModelConfig, i: number, inputs: Map<string, OnnxValueInfo>): ConfigIssue | undefined {
+  const name = c.name;
+  const cfg = c.input[i]!;
+  const at = ['input', i];
+  if (cfg.optional && c.maxBatchSize !== 0) {
+    return issue('onnx.optional-batching', `unable to load model '${name}', optional input '${cfg.name}' is not supported for models that support batching`, [...at, 'optional']);
+  }
+  const model = inputs.get(cfg.name);
+  if (!model) return issue('onnx.unknown-input', allowedList('input', cfg.name, [...inputs.keys()]), [...at, 'name']);
+  if (dataTypeFromOnnx(model.elemType) !== cfg.dataType || cfg.dataType === DataType.TYPE_INVALID) {
+    if (cfg.dataType === DataType.TYPE_INVALID) {
+      return issue('onnx.datatype', `unsupported datatype ${configTypeName(cfg.dataType)} for input '${cfg.name}' for model '${name}'`, [...at, 'data_type'], 'INTERNAL');
+    }
+    return issue(
+      'onnx.datatype',
+      `unable to load model '${name}', configuration expects datatype ${configTypeName(cfg.dataType)} for input '${cfg.name}', model provides ${providesType(model.elemType)}`,
+      [...at, 'data_type'],
+    );
+  }
+  const dims = toNumbers(cfg.reshape ? cfg.reshape.shape : cfg.dims);
+  const modelShape = ortShape(model);
+  if (cfg.optional && cfg.allowRaggedBatch) {
+    return issue(
+      'onnx.ragged',
+      `unable to load model '${name}', configuration expects model provides input with shape [-1] for ragged input '${cfg.name}', which is not supported for optional input`,
+      at,
+    );
+  }
+  if (cfg.allowRaggedBatch) {
+    if (modelShape.length === 1 && modelShape[0] === -1) return undefined;
+    return issue('onnx.ragged', `unable to load model '${name}', configuration expects model provides input with shape [-1]  for ragged input '${cfg.name}', model provides ${dimsToString(modelShape)}`, at);
+  }
+  const problem = modelShape.length !== 0 ? compareDims(name, cfg.name, modelShape, dims, c.maxBatchSize, false) : scalarProblem(name, cfg.name, dims);
+  return problem ? issue('onnx.shape', problem, [...at, 'dims']) : undefined;
+}
+
+/** ValidateInputs: the model has as many inputs as the config implies, and each config input matches one. */
+function validateOnnxInputs(c: ModelConfig, io: OnnxModelIO): ConfigIssue | undefined {
+  const expected = expectedInputCount(c);
   if (io.inputs.length !== expected) {
-    return issue('onnx.input-count', `unable to load model '${name}', configuration expects ${expected} inputs, model provides ${io.inputs.length}`, ['input']);
+    return issue('onnx.input-count', `unable to load model '${c.name}', configuration expects ${expected} inputs, model provides ${io.inputs.length}`, ['input']);
   }
   const inputs = new Map([...io.inputs, ...io.overridableInitializers].map((v) => [v.name, v]));
-  for (const [i, cfg] of c.input.entries()) {
-    const at = ['input', i];
-    if (cfg.optional && c.maxBatchSize !== 0) {
-      return issue('onnx.optional-batching', `unable to load model '${name}', optional input '${cfg.name}' is not supported for models that support batching`, [...at, 'optional']);
-    }
-    const model = inputs.get(cfg.name);
-    if (!model) return issue('onnx.unknown-input', allowedList('input', cfg.name, [...inputs.keys()]), [...at, 'name']);
-    if (dataTypeFromOnnx(model.elemType) !== cfg.dataType || cfg.dataType === DataType.TYPE_INVALID) {
-      if (cfg.dataType === DataType.TYPE_INVALID) {
-        return issue('onnx.datatype', `unsupported datatype ${configTypeName(cfg.dataType)} for input '${cfg.name}' for model '${name}'`, [...at, 'data_type'], 'INTERNAL');
-      }
-      return issue(
-        'onnx.datatype',
-        `unable to load model '${name}', configuration expects datatype ${configTypeName(cfg.dataType)} for input '${cfg.name}', model provides ${providesType(model.elemType)}`,
-        [...at, 'data_type'],
-      );
-    }
-    const dims = toNumbers(cfg.reshape ? cfg.reshape.shape : cfg.dims);
-    const modelShape = ortShape(model);
-    if (cfg.optional && cfg.allowRaggedBatch) {
-      return issue(
-        'onnx.ragged',
-        `unable to load model '${name}', configuration expects model provides input with shape [-1] for ragged input '${cfg.name}', which is not supported for optional input`,
-        at,
-      );
-    }
-    if (cfg.allowRaggedBatch) {
-      if (modelShape.length !== 1 || modelShape[0] !== -1) {
-        return issue(
-          'onnx.ragged',
-          `unable to load model '${name}', configuration expects model provides input with shape [-1]  for ragged input '${cfg.name}', model provides ${dimsToString(modelShape)}`,
-          at,
-        );
-      }
-      continue;
-    }
-    const problem =
-      modelShape.length !== 0
-        ? compareDims(name, cfg.name, modelShape, dims, c.maxBatchSize, false)
-        : dims.some((d) => d !== 1)
-          ? `unable to load model '${name}', scalar tensor '${cfg.name}', should only provide 1 in the model configuration when the model doesn't support batching. Model configuration provided: ${dimsToString(dims)}.`
-          : undefined;
-    if (problem) return issue('onnx.shape', problem, [...at, 'dims']);
+  for (const i of c.input.keys()) {
+    const problem = checkOnnxInput(c, i, inputs);
+    if (problem) return problem;
   }
+  return undefined;
+}
+
+/** ValidateOutputs: each config output is one of the model's, of its type, and (unless a batch output fills it) of its exact shape. */
+function validateOnnxOutputs(c: ModelConfig, io: OnnxModelIO): ConfigIssue | undefined {
+  const name = c.name;
   const outputs = new Map(io.outputs.map((v) => [v.name, v]));
   const batchTargets = new Set(c.batchOutput.flatMap((b) => b.targetName));
   for (const [i, cfg] of c.output.entries()) {
@@ -226,13 +239,13 @@ export function validateOnnxIO(c: ModelConfig, io: OnnxModelIO): ConfigIssue | u
     if (batchTargets.has(cfg.name)) continue;
     const dims = toNumbers(cfg.reshape ? cfg.reshape.shape : cfg.dims);
     const modelShape = ortShape(model);
-    const problem =
-      modelShape.length !== 0
-        ? compareDims(name, cfg.name, modelShape, dims, c.maxBatchSize, true)
-        : dims.some((d) => d !== 1)
-          ? `unable to load model '${name}', scalar tensor '${cfg.name}', should only provide 1 in the model configuration when the model doesn't support batching. Model configuration provided: ${dimsToString(dims)}.`
-          : undefined;
+    const problem = modelShape.length !== 0 ? compareDims(name, cfg.name, modelShape, dims, c.maxBatchSize, true) : scalarProblem(name, cfg.name, dims);
     if (problem) return issue('onnx.shape', problem, [...at, 'dims']);
   }
   return undefined;
+}
+
+/** ValidateInputs / ValidateOutputs of the ONNX Runtime backend, first failure only, as Triton reports it. */
+export function validateOnnxIO(c: ModelConfig, io: OnnxModelIO): ConfigIssue | undefined {
+  return validateOnnxInputs(c, io) ?? validateOnnxOutputs(c, io);
 }
