@@ -282,41 +282,38 @@ export interface ServeSetup {
   repoInit: ReturnType<typeof loadOptions>;
 }
 
-/** Reads tritonserver-style arguments into what serving needs; usage errors for anything malformed. */
-export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeSetup | 'help' {
-  let parsed: { values: Values; positionals: string[] };
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  const { values, positionals } = parsed;
-  if (values['help']) return 'help';
+/** The repository, as --model-repository or the one positional argument. */
+function repositoryOf(values: Values, positionals: string[]): string {
   const fromFlag = values['model-repository'];
   const repoDir = typeof fromFlag === 'string' && fromFlag ? fromFlag : positionals[0];
   if (!repoDir) throw new UsageError('a model repository is required (a path, or --model-repository=<path>)');
   const extra = typeof fromFlag === 'string' && fromFlag ? positionals : positionals.slice(1);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  return repoDir;
+}
 
-  const warnings: string[] = [];
-  for (const k of IGNORED) if (values[k] !== undefined) warnings.push(`--${k} has no effect in Model Lab; ignored`);
-
+/** --model-control-mode and --load-model, with tritonserver's rules between them. */
+function modelControl(values: Values): { mode: ControlMode; startupModels: string[] } {
   const mode = (values['model-control-mode'] as string | undefined) ?? 'none';
   if (mode !== 'none' && mode !== 'poll' && mode !== 'explicit') throw new UsageError(`--model-control-mode must be none, poll or explicit, got '${mode}'`);
   const startupModels = (values['load-model'] as string[] | undefined) ?? [];
   if (startupModels.length > 0 && mode !== 'explicit') throw new UsageError('--load-model needs --model-control-mode=explicit');
   if (startupModels.includes('*') && startupModels.length > 1) throw new UsageError("Wildcard model name '*' must be the ONLY startup model if specified at all.");
+  return { mode, startupModels };
+}
 
-  const endpoint = (kind: 'http' | 'grpc' | 'metrics', port: number): ServeOptions['http'] => {
-    if (!bool(values, `allow-${kind}`, true)) return false;
-    const host = (values[`${kind}-address`] as string | undefined) ?? '127.0.0.1';
-    if (!isLoopback(host)) warnings.push(`the ${kind.toUpperCase()} endpoint listens on ${host}: anyone who can reach this address can run, load and unload models`);
-    return { host, port: int(values, `${kind}-port`, port, 0, 65535) };
-  };
+/** One endpoint's address and port, or false when --allow-<kind>=false; a warning when it listens beyond this machine. */
+function endpoint(values: Values, kind: 'http' | 'grpc' | 'metrics', port: number, warnings: string[]): ServeOptions['http'] {
+  if (!bool(values, `allow-${kind}`, true)) return false;
+  const host = (values[`${kind}-address`] as string | undefined) ?? '127.0.0.1';
+  if (!isLoopback(host)) warnings.push(`the ${kind.toUpperCase()} endpoint listens on ${host}: anyone who can reach this address can run, load and unload models`);
+  return { host, port: int(values, `${kind}-port`, port, 0, 65535) };
+}
 
+/** --trace-config entries, [<mode>,]<setting>=<value> as tritonserver takes them (triton mode only). */
+function traceConfig(values: Values): NonNullable<ServeOptions['trace']> {
   const trace: NonNullable<ServeOptions['trace']> = {};
   for (const entry of (values['trace-config'] as string[] | undefined) ?? []) {
-    // [<mode>,]<setting>=<value>, tritonserver's --trace-config form.
     const m = /^(?:(triton|opentelemetry),)?([\w-]+)=(.*)$/.exec(entry);
     if (!m) throw new UsageError(`--trace-config expects [<mode>,]<setting>=<value>, got '${entry}'`);
     const [, traceMode, key, value] = m as unknown as [string, string | undefined, string, string];
@@ -330,14 +327,22 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       if (value !== 'triton') throw new UsageError(`--trace-config mode=${value} is not supported by Model Lab; use triton`);
     } else throw new UsageError(`--trace-config: unknown setting '${key}'`);
   }
+  return trace;
+}
 
+/** --log-format: default or ISO8601. */
+function logFormatOf(values: Values): string | undefined {
   const logFormat = values['log-format'] as string | undefined;
   if (logFormat !== undefined && logFormat !== 'default' && logFormat !== 'ISO8601') throw new UsageError(`invalid argument for --log-format, got: ${logFormat}`);
+  return logFormat;
+}
 
+/** What the endpoints serve with: addresses, readiness, limits and protections, metrics, trace and log settings. */
+function serveOptions(values: Values, trace: NonNullable<ServeOptions['trace']>, logFormat: string | undefined, warnings: string[], env: NodeJS.ProcessEnv): ServeOptions {
   const options: ServeOptions = {
-    http: endpoint('http', 8000),
-    grpc: endpoint('grpc', 8001),
-    metrics: endpoint('metrics', 8002),
+    http: endpoint(values, 'http', 8000, warnings),
+    grpc: endpoint(values, 'grpc', 8001, warnings),
+    metrics: endpoint(values, 'metrics', 8002, warnings),
     version: process.env['npm_package_version'] ?? '0.1.0',
     strictReadiness: bool(values, 'strict-readiness', true),
     exitTimeoutSecs: int(values, 'exit-timeout-secs', 30),
@@ -355,6 +360,30 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     },
   };
   if (!options.http && !options.grpc) warnings.push('both HTTP and gRPC are off: only metrics will be served');
+  return options;
+}
+
+/**
+ * Reads tritonserver-style arguments into what serving needs; usage errors for anything malformed.
+ * Steps, in the order their errors are reported: the arguments, the repository, ignored flags,
+ * model control, trace and log settings, then the endpoints' options.
+ */
+export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ServeSetup | 'help' {
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  const { values, positionals } = parsed;
+  if (values['help']) return 'help';
+  const repoDir = repositoryOf(values, positionals);
+  const warnings: string[] = [];
+  for (const k of IGNORED) if (values[k] !== undefined) warnings.push(`--${k} has no effect in Model Lab; ignored`);
+  const { mode, startupModels } = modelControl(values);
+  const trace = traceConfig(values);
+  const logFormat = logFormatOf(values);
+  const options = serveOptions(values, trace, logFormat, warnings, env);
   return {
     repoDir: path.resolve(repoDir),
     controlMode: mode,
