@@ -57,6 +57,9 @@ export function instanceLost(instance: string, why: string, timedOut: boolean): 
   return new LabError(timedOut ? 'UNAVAILABLE' : 'INTERNAL', `Failed to process the request(s) for model instance '${instance}', message: ${why}`, timedOut ? { reason: 'TIMED_OUT' } : undefined);
 }
 
+/** Why a model that left the repository folder is gone (a reload failure's reason, an explicit load's error). */
+export const NOT_IN_REPOSITORY = 'model not found in any model repository.';
+
 /** An unload of a model the repository does not have. */
 export function unloadUnknown(model: string): LabError {
   return new LabError('NOT_FOUND', `failed to unload '${model}', model not found`);

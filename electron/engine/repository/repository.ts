@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { LogLevel } from '../backends/child-supervisor';
 import { LabError, errorMessage } from '../errors';
-import { noAvailableVersions, unknownModel, unknownVersion, unloadUnknown, versionNotReady } from '../triton-errors';
+import { NOT_IN_REPOSITORY, noAvailableVersions, unknownModel, unknownVersion, unloadUnknown, versionNotReady } from '../triton-errors';
 import type { InferRequest, InferResult, ModelResolver, Runner } from '../runtime/types';
 import { readDirSafe } from '../util/fs-tree';
 import { evaluateEnsembles } from './ensembles';
@@ -442,7 +442,7 @@ export class Repository implements ModelResolver {
     if (override) this.overrides.set(name, override);
     else this.overrides.delete(name);
     if (rec && serving(rec)) {
-      rec.reloadFailure = { kind: 'poll', reason: 'model not found in any model repository.', time: Date.now() };
+      rec.reloadFailure = { kind: 'poll', reason: NOT_IN_REPOSITORY, time: Date.now() };
       this.logToAll(rec, 'error', `reload failed, the loaded versions keep serving: no folder named '${name}' in ${this.root}`);
       return;
     }
