@@ -15,9 +15,6 @@ import type { InferRequest, PreparedRequest } from './types';
 const IMPLICIT_BATCH_NOTE =
   'NOTE: Setting a non-zero max_batch_size in the model config requires a batch dimension to be prepended to each input shape. If you want to specify the full shape including the batch dim in your input dims config, try setting max_batch_size to zero. See the model configuration docs for more info on max_batch_size.';
 
-/** Re-exported for the servers' imports; Triton's wordings live in triton-errors.ts. */
-export { logRequest };
-
 function fail(message: string): never {
   throw new LabError('INVALID_ARG', message);
 }

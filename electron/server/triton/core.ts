@@ -29,6 +29,7 @@ import { statisticsJson, type ModelStatsJson } from './statistics-json';
 import { TraceSettings } from './trace-settings';
 import { parseVersion } from './versions';
 import { rawInputTensor } from './wire-tensor';
+import { NOT_IN_REPOSITORY, serverExiting, unloadUnknown } from '../../engine/triton-errors';
 
 export const TRITON_EXTENSIONS = [
   'classification',
@@ -147,7 +148,7 @@ export class TritonCore {
   }
 
   private checkRunning(): void {
-    if (this.exiting) throw new LabError('UNAVAILABLE', 'Server exiting');
+    if (this.exiting) throw serverExiting();
   }
 
   /** Counts a request in flight so shutdown can wait for it. */
@@ -389,7 +390,7 @@ export class TritonCore {
     const rec = this.repository.models.get(name);
     const kept = rec?.reloadFailure !== before ? rec?.reloadFailure : undefined;
     if (!rec || !rec.polled || kept?.kind === 'poll') {
-      const why = kept?.reason || rec?.reason || 'model not found in any model repository.';
+      const why = kept?.reason || rec?.reason || NOT_IN_REPOSITORY;
       this.log('error', `Poll failed for model directory '${name}': ${why}`);
       throw new LabError('INTERNAL', `failed to load '${name}', failed to poll from model repository`);
     }
@@ -406,7 +407,7 @@ export class TritonCore {
     this.checkExplicit();
     this.checkName(name);
     const rec = this.repository.models.get(name);
-    if (!rec) throw new LabError('NOT_FOUND', `failed to unload '${name}', model not found`);
+    if (!rec) throw unloadUnknown(name);
     await this.repository.unload(name, { unloadDependents: opts.unloadDependents === true });
     const still = this.readyVersions(name);
     if (still.length > 0) throw new LabError('INTERNAL', `failed to unload '${name}', versions that are still available: ${still.join(',')}`);

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LabError } from '../../engine/errors';
 import { escapesReally } from '../../engine/repository/containment';
+import { serverExiting } from '../../engine/triton-errors';
 
 export const FILE_PREFIX = 'file:';
 
@@ -29,7 +30,7 @@ export class ScratchFolders {
   constructor(private readonly parent: string = os.tmpdir()) {}
 
   private ensureBase(): Promise<string> {
-    if (this.removed) return Promise.reject(new LabError('UNAVAILABLE', 'Server exiting'));
+    if (this.removed) return Promise.reject(serverExiting());
     this.base ??= (async () => {
       await fs.mkdir(this.parent, { recursive: true, mode: 0o700 });
       return fs.mkdtemp(path.join(path.resolve(this.parent), 'model-lab-overrides-'));

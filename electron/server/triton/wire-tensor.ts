@@ -9,7 +9,7 @@ import { LabError } from '../../engine/errors';
 import { apiTypeName } from '../../engine/tensor/dtype';
 import type { ApiDType } from '../../engine/tensor/dtype';
 import { type Tensor, deserializeBytes, elementCount, elementSize, isApiDType, tensorBytes, viewAs } from '../../engine/tensor/tensor';
-import { logRequest } from '../../engine/runtime/validate-request';
+import { logRequest } from '../../engine/triton-errors';
 
 /**
  * A request input from its raw bytes. The bytes are viewed, not copied, when

@@ -9,6 +9,7 @@ import type { SettingValue } from '../log-settings';
 import type { TraceChange } from '../trace-settings';
 import type { LogSettingsRequest_SettingValue, TraceSettingRequest_SettingValue } from './gen/grpc_service_pb';
 import type { RpcContext, Unary } from './rpc';
+import { unknownModelSetting } from '../../../engine/triton-errors';
 
 /** std::stoi as Triton's TraceSetting handler applies it: leading integer, int32 range. */
 function traceInteger(key: 'trace_rate' | 'trace_count' | 'log_frequency', raw: string): string {
@@ -59,7 +60,7 @@ function traceChanges(s: Record<string, TraceSettingRequest_SettingValue>): Reco
 export function addSettingsRpcs(unary: Unary, { core }: RpcContext): void {
   unary('traceSetting', (req) => {
     const model = req.modelName === '' ? undefined : req.modelName;
-    if (model && !core.modelReady(model)) throw new LabError('INVALID_ARG', `Request for unknown model : ${model}`);
+    if (model && !core.modelReady(model)) throw unknownModelSetting(model);
     if (Object.keys(req.settings).length > 0) core.traceSettings.update(model, traceChanges(req.settings));
     const now = core.traceSettings.get(model);
     return {

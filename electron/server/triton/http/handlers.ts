@@ -14,6 +14,7 @@ import type { BodyKind, BodyReader } from './body-reader';
 import { EMPTY_OK, type Exchange, HttpReply, METHOD_NOT_ALLOWED, decodePart, errorReply, json } from './exchange';
 import { encodeInferResponse } from './infer-response';
 import { headerLengthOf, readInferRequest } from './infer-request';
+import { unknownModelSetting } from '../../../engine/triton-errors';
 
 /** What the handlers work with. */
 export interface HandlerContext {
@@ -76,7 +77,7 @@ function traceChanges(body: Record<string, unknown>): Record<string, TraceChange
 export async function handleTrace({ core, bodies }: HandlerContext, ex: Exchange, model?: string): Promise<HttpReply> {
   const { req } = ex;
   if (req.method !== 'GET' && req.method !== 'POST') return METHOD_NOT_ALLOWED();
-  if (model !== undefined && !core.modelReady(model)) return errorReply(`Request for unknown model : ${model}`, 400);
+  if (model !== undefined && !core.modelReady(model)) return errorReply(unknownModelSetting(model).message, 400);
   if (req.method === 'POST') {
     const body = (await bodies.json(ex, 'trace')) ?? {};
     core.traceSettings.update(model, traceChanges(body));

@@ -6,7 +6,7 @@
  * a raw single-input request. Checks run in Triton's order and wording.
  */
 import { LabError } from '../../../engine/errors';
-import { logRequest } from '../../../engine/runtime/validate-request';
+import { logRequest } from '../../../engine/triton-errors';
 import type { ApiDType } from '../../../engine/tensor/dtype';
 import { type Tensor, allocate, bytesFromStrings, elementSize, isApiDType } from '../../../engine/tensor/tensor';
 import type { CoreInferRequest, RequestedOutput } from '../core';
