@@ -129,85 +129,91 @@ async function load(): Promise<void> {
   }
 }
 
+/** The model's auto_complete_config, on a throwaway worker. */
+async function autoComplete(msg: Extract<HostMessage, { type: 'autocomplete' }>): Promise<void> {
+  try {
+    const fn = ModelCtor?.autoCompleteConfig ?? ModelCtor?.auto_complete_config;
+    const helper = configHelper(msg.config);
+    const returned = fn ? await fn.call(ModelCtor, helper) : helper;
+    if (returned !== helper) throw new TritonError('autoCompleteConfig must return the config it was given');
+    send({ type: 'autocomplete-result', config: helper.as_dict() as ConfigJson });
+  } catch (err) {
+    send({ type: 'autocomplete-result', error: describe(err) });
+  }
+}
+
+async function init(msg: Extract<HostMessage, { type: 'init' }>): Promise<void> {
+  try {
+    model = new ModelCtor!();
+    if (typeof model.execute !== 'function') throw new TritonError('TritonPythonModel must define execute(requests)');
+    await model.initialize?.(msg.args);
+    send({ type: 'ready' });
+  } catch (err) {
+    send({ type: 'init-error', error: describe(err) });
+  }
+}
+
+/** What execute returned, checked as Triton's Python backend checks it (its wording). */
+function checkResponses(out: unknown, requests: ScriptRequest[]): InferenceResponse[] {
+  if (!Array.isArray(out)) {
+    throw new ReturnError(`Expected a list in the execute return, found type '${out === null ? 'null' : Array.isArray(out) ? 'array' : typeof out}'.`);
+  }
+  if (out.length !== requests.length) {
+    throw new ReturnError(
+      `Number of InferenceResponse objects do not match the number of InferenceRequest objects. InferenceRequest(s) size is:${requests.length}, and InferenceResponse(s) size is:${out.length}\n`,
+    );
+  }
+  const bad = out.find((r: unknown) => !(r instanceof InferenceResponse));
+  if (bad !== undefined) {
+    throw new ReturnError(`Expected an 'InferenceResponse' object in the execute function return list, found type '${bad === null ? 'null' : (bad as object).constructor?.name ?? typeof bad}'.`);
+  }
+  return out as InferenceResponse[];
+}
+
+async function execute(msg: Extract<HostMessage, { type: 'execute' }>): Promise<void> {
+  const requests = msg.requests.map((r) => new ScriptRequest(r.id, setup.instanceName, r.inputs.map((t) => Tensor.fromWire(t)), r.requested, r.parameters));
+  try {
+    inExecute++;
+    let out: unknown;
+    const t0 = process.hrtime.bigint();
+    try {
+      out = (await model!.execute(requests)) as unknown;
+    } finally {
+      inExecute--;
+    }
+    const ownNs = Number(process.hrtime.bigint() - t0);
+    const responses = checkResponses(out, requests).map((r, i) => r.toWire(requests[i]!.requested_output_names()));
+    send({ type: 'result', id: msg.id, responses, ownNs }, transferables(responses.flatMap((r) => ('outputs' in r ? r.outputs : []))));
+  } catch (err) {
+    send({ type: 'execute-error', id: msg.id, error: err instanceof ReturnError ? { code: 'INTERNAL', message: err.message } : describe(err) });
+  }
+}
+
+async function finalize(): Promise<void> {
+  try {
+    await model?.finalize?.();
+  } catch (err) {
+    send({ type: 'log', level: 'error', message: `finalize() failed: ${describe(err).message}` });
+  }
+  send({ type: 'finalized' });
+}
+
 async function handle(msg: HostMessage): Promise<void> {
   switch (msg.type) {
-    case 'autocomplete': {
-      try {
-        const fn = ModelCtor?.autoCompleteConfig ?? ModelCtor?.auto_complete_config;
-        const helper = configHelper(msg.config);
-        const returned = fn ? await fn.call(ModelCtor, helper) : helper;
-        if (returned !== helper) throw new TritonError('autoCompleteConfig must return the config it was given');
-        send({ type: 'autocomplete-result', config: helper.as_dict() as ConfigJson });
-      } catch (err) {
-        send({ type: 'autocomplete-result', error: describe(err) });
-      }
-      return;
-    }
-    case 'init': {
-      try {
-        model = new ModelCtor!();
-        if (typeof model.execute !== 'function') throw new TritonError('TritonPythonModel must define execute(requests)');
-        await model.initialize?.(msg.args);
-        send({ type: 'ready' });
-      } catch (err) {
-        send({ type: 'init-error', error: describe(err) });
-      }
-      return;
-    }
-    case 'execute': {
-      const requests = msg.requests.map(
-        (r) =>
-          new ScriptRequest(
-            r.id,
-            setup.instanceName,
-            r.inputs.map((t) => Tensor.fromWire(t)),
-            r.requested,
-            r.parameters,
-          ),
-      );
-      try {
-        inExecute++;
-        let out: unknown;
-        const t0 = process.hrtime.bigint();
-        try {
-          out = (await model!.execute(requests)) as unknown;
-        } finally {
-          inExecute--;
-        }
-        const ownNs = Number(process.hrtime.bigint() - t0);
-        if (!Array.isArray(out)) {
-          throw new ReturnError(`Expected a list in the execute return, found type '${out === null ? 'null' : Array.isArray(out) ? 'array' : typeof out}'.`);
-        }
-        if (out.length !== requests.length) {
-          throw new ReturnError(
-            `Number of InferenceResponse objects do not match the number of InferenceRequest objects. InferenceRequest(s) size is:${requests.length}, and InferenceResponse(s) size is:${out.length}\n`,
-          );
-        }
-        const bad = out.find((r: unknown) => !(r instanceof InferenceResponse));
-        if (bad !== undefined) {
-          throw new ReturnError(`Expected an 'InferenceResponse' object in the execute function return list, found type '${bad === null ? 'null' : (bad as object).constructor?.name ?? typeof bad}'.`);
-        }
-        const responses = (out as InferenceResponse[]).map((r, i) => r.toWire(requests[i]!.requested_output_names()));
-        send({ type: 'result', id: msg.id, responses, ownNs }, transferables(responses.flatMap((r) => ('outputs' in r ? r.outputs : []))));
-      } catch (err) {
-        send({ type: 'execute-error', id: msg.id, error: err instanceof ReturnError ? { code: 'INTERNAL', message: err.message } : describe(err) });
-      }
-      return;
-    }
+    case 'autocomplete':
+      return autoComplete(msg);
+    case 'init':
+      return init(msg);
+    case 'execute':
+      return execute(msg);
     case 'bls-result': {
       const resolve = pendingCalls.get(msg.callId);
       pendingCalls.delete(msg.callId);
       resolve?.(msg.result);
       return;
     }
-    case 'finalize': {
-      try {
-        await model?.finalize?.();
-      } catch (err) {
-        send({ type: 'log', level: 'error', message: `finalize() failed: ${describe(err).message}` });
-      }
-      send({ type: 'finalized' });
-    }
+    case 'finalize':
+      return finalize();
   }
 }
 
