@@ -50,6 +50,14 @@ describe('import boundaries (docs/ARCHITECTURE.md)', () => {
   });
 });
 
+describe('functions fit on a screen', () => {
+  it('a function over 80 lines (blank lines and comments aside) fails outside tests', async () => {
+    const long = `export function long(): number {\n  let n = 0;\n${'  n += 1;\n'.repeat(80)}  return n;\n}\n`;
+    expect(await rulesHit('electron/engine/zz.ts', long)).toContain('max-lines-per-function');
+    expect(await rulesHit('electron/engine/zz.test.ts', long)).not.toContain('max-lines-per-function');
+  });
+});
+
 describe('no import cycles', () => {
   it('a run-time cycle fails; the same modules importing types only do not', async () => {
     mkdirSync(fixture, { recursive: true });
