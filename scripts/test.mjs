@@ -48,7 +48,10 @@ if (want('typecheck')) {
   check('type-check (node)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']);
   check('type-check (renderer)', bin('vue-tsc'), ['--noEmit', '-p', 'tsconfig.web.json']);
 }
-if (want('lint')) check('lint', bin('eslint'), ['.', '--max-warnings=0']);
+if (want('lint')) {
+  check('lint', bin('eslint'), ['.', '--max-warnings=0']);
+  check('format (prettier --check)', bin('prettier'), ['--check', '.']);
+}
 if (want('unit')) {
   const report = path.join(root, '.vitest.json');
   counted('unit and component tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], report, (j) => {
