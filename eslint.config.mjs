@@ -40,7 +40,19 @@ const zones = [
 const NO_ELECTRON = { name: 'electron', message: 'Only electron/main and electron/preload import Electron (docs/ARCHITECTURE.md); engine, server and cli run without it.' };
 
 export default tseslint.config(
-  { ignores: ['electron/zz-*', 'out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'electron/engine/config/gen/**', 'electron/server/triton/grpc/gen/**', 'coverage/**'] },
+  {
+    ignores: [
+      'electron/zz-*',
+      'out/**',
+      'release/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      'electron/engine/config/gen/**',
+      'electron/server/triton/grpc/gen/**',
+      'coverage/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],

@@ -158,8 +158,7 @@ it('BLS exec() vs calling the model directly', async () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'lab-bench-bls-'));
   const files: Record<string, string> = {
     'target/config.pbtxt': 'backend: "identity"\nmax_batch_size: 8\ninput [ { name: "INPUT0" data_type: TYPE_FP32 dims: [ -1 ] } ]\noutput [ { name: "OUTPUT0" data_type: TYPE_FP32 dims: [ -1 ] } ]\n',
-    'caller/config.pbtxt':
-      'max_batch_size: 0\ninput [ { name: "N" data_type: TYPE_INT32 dims: [ 1 ] } ]\noutput [ { name: "NS_PER_CALL" data_type: TYPE_FP64 dims: [ 1 ] } ]\n',
+    'caller/config.pbtxt': 'max_batch_size: 0\ninput [ { name: "N" data_type: TYPE_INT32 dims: [ 1 ] } ]\noutput [ { name: "NS_PER_CALL" data_type: TYPE_FP64 dims: [ 1 ] } ]\n',
     'caller/1/model.js': `export default class TritonPythonModel {
   async execute(requests) {
     const out = [];
@@ -196,7 +195,16 @@ it('BLS exec() vs calling the model directly', async () => {
   const direct = Number(process.hrtime.bigint() - t0) / n;
   const blsNs = bls[0]!;
   summary['bls'] = { calls: n, blsExecUs: us(blsNs), directUs: us(direct), overheadUs: us(blsNs - direct) };
-  console.log(`\nBLS exec() of an identity model, ${n} calls\n${table(['path', 'µs per call'], [['exec() from a script model', us(blsNs)], ['direct call to the model', us(direct)], ['BLS overhead', us(blsNs - direct)]])}`);
+  console.log(
+    `\nBLS exec() of an identity model, ${n} calls\n${table(
+      ['path', 'µs per call'],
+      [
+        ['exec() from a script model', us(blsNs)],
+        ['direct call to the model', us(direct)],
+        ['BLS overhead', us(blsNs - direct)],
+      ],
+    )}`,
+  );
 });
 
 it('throughput with concurrent requests', async () => {

@@ -82,7 +82,10 @@ function fromFile(file: string): () => Promise<GraphSummary> {
 function writeOnnx(s: GraphSummary, name: string): string {
   const dim = (d: number | string | null) => (typeof d === 'number' ? { value: { case: 'dimValue' as const, value: BigInt(d) } } : { value: { case: 'dimParam' as const, value: String(d ?? 'n') } });
   const elem = (dtype: string): number => (dtype === 'INT64' ? TensorProto_DataType.INT64 : TensorProto_DataType.FLOAT);
-  const vi = (name: string, dtype: string, dims: (number | string | null)[] = []) => ({ name, type: { value: { case: 'tensorType' as const, value: { elemType: elem(dtype), shape: { dim: dims.map(dim) } } } } });
+  const vi = (name: string, dtype: string, dims: (number | string | null)[] = []) => ({
+    name,
+    type: { value: { case: 'tensorType' as const, value: { elemType: elem(dtype), shape: { dim: dims.map(dim) } } } },
+  });
   const model = create(ModelProtoSchema, {
     irVersion: 8n,
     producerName: 'bench:graph',

@@ -32,8 +32,7 @@ afterAll(async () => {
 });
 
 const io = (backend: string, name: string, [i, o] = ['IN', 'OUT']): string =>
-  `name: "${name}"\nbackend: "${backend}"\nmax_batch_size: 0\n` +
-  `input [ { name: "${i}" data_type: TYPE_FP32 dims: [ -1 ] } ]\noutput [ { name: "${o}" data_type: TYPE_FP32 dims: [ -1 ] } ]\n`;
+  `name: "${name}"\nbackend: "${backend}"\nmax_batch_size: 0\n` + `input [ { name: "${i}" data_type: TYPE_FP32 dims: [ -1 ] } ]\noutput [ { name: "${o}" data_type: TYPE_FP32 dims: [ -1 ] } ]\n`;
 
 const PY_IDENTITY = `import triton_python_backend_utils as pb_utils
 
@@ -144,7 +143,12 @@ it('python backend overheads', async () => {
   console.log('\nRound trip through an identity model (repo.infer → backend → result), median and p90 per request');
   console.log(table(['tensor', 'model.py µs', 'p90', 'min', 'model.js µs', 'p90', 'py/js', 'model.py GB/s', 'best', 'model.js GB/s'], rows));
   console.log('GB/s: tensor bytes per request / latency (each byte travels to the backend and back); "best" from the fastest request.');
-  console.log(`load average during the run: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
+  console.log(
+    `load average during the run: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${os.cpus().length} CPUs`,
+  );
   summary['loadAverage'] = os.loadavg();
 
   // BLS: per-call times measured inside Python, against calling the same model from Node.

@@ -148,7 +148,11 @@ async function measure(scenario: string, concurrency: number, seconds: number, s
 async function sessionBatchGain(file: string): Promise<{ batch1Ms: number; batch8Ms: number; gain: number }> {
   const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 2, interOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: '0' } } } });
   const perCrop = async (b: number): Promise<number> => {
-    const x = new ort.Tensor('float32', Float32Array.from({ length: b * 3 * 48 * 320 }, (_, i) => ((i * 7919) % 255) / 127.5 - 1), [b, 3, 48, 320]);
+    const x = new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: b * 3 * 48 * 320 }, (_, i) => ((i * 7919) % 255) / 127.5 - 1),
+      [b, 3, 48, 320],
+    );
     for (let i = 0; i < 2; i++) await session.run({ x });
     const n = Math.max(4, Math.round(48 / b));
     const t0 = performance.now();
@@ -223,14 +227,21 @@ it('serving throughput and latency', async () => {
     const runs: Record<string, Point[]> = { rec_plain: [], rec_batched: [] };
     for (let rep = 0; rep < REPEATS; rep++) {
       for (const model of recModels) {
-        runs[model]!.push(await measure(`recognition ${model === 'rec_plain' ? 'no batching' : 'dynamic batching'}`, c, HEAVY_SECONDS / 2, pid, async () => ok(await http.request('POST', `/v2/models/${model}/infer`, recBody.body, recBody.headers))));
+        runs[model]!.push(
+          await measure(`recognition ${model === 'rec_plain' ? 'no batching' : 'dynamic batching'}`, c, HEAVY_SECONDS / 2, pid, async () =>
+            ok(await http.request('POST', `/v2/models/${model}/infer`, recBody.body, recBody.headers)),
+          ),
+        );
       }
     }
     for (const model of recModels) points.push(medianPoint(runs[model]!));
   }
   // The ceiling: the recognition session alone in this process (server idle), one crop vs a batch of 8.
   const ceiling = await sessionBatchGain(path.join(samples, 'text_recognition/1/model.onnx'));
-  const batchStats = ((await http.statistics('rec_batched')).model_stats[0]!['batch_stats'] as { batch_size: number; compute_infer: { count: number } }[]).map((b) => ({ batchSize: b.batch_size, executions: b.compute_infer.count }));
+  const batchStats = ((await http.statistics('rec_batched')).model_stats[0]!['batch_stats'] as { batch_size: number; compute_infer: { count: number } }[]).map((b) => ({
+    batchSize: b.batch_size,
+    executions: b.compute_infer.count,
+  }));
   memory.push({ at: 'after recognition', rssMiB: rssMiB(pid) });
 
   // 3. The OCR ensemble over gRPC, as Part 5's client sends it.
@@ -254,7 +265,9 @@ it('serving throughput and latency', async () => {
   echoClient.close();
   grpc.close();
 
-  console.log(`\nServing benchmark (${os.cpus().length} cores, ${process.version}; closed loop, ${SECONDS}s per point, ${HEAVY_SECONDS}s for models that compute; recognition: median of ${REPEATS} interleaved runs of ${HEAVY_SECONDS / 2}s)\n`);
+  console.log(
+    `\nServing benchmark (${os.cpus().length} cores, ${process.version}; closed loop, ${SECONDS}s per point, ${HEAVY_SECONDS}s for models that compute; recognition: median of ${REPEATS} interleaved runs of ${HEAVY_SECONDS / 2}s)\n`,
+  );
   console.log(
     table(
       ['scenario', 'conc', 'req', 'err', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req'],
@@ -278,7 +291,12 @@ it('serving throughput and latency', async () => {
     ),
   );
   console.log(`\nDynamic batching speed-up on the recognition model (target at 16: >= 1.5x)\n`);
-  console.log(table(['conc', 'batched/plain'], batching.map((b) => [String(b.concurrency), b.speedup])));
+  console.log(
+    table(
+      ['conc', 'batched/plain'],
+      batching.map((b) => [String(b.concurrency), b.speedup]),
+    ),
+  );
   console.log(
     `\nCeiling on this machine: the recognition session alone takes ${ceiling.batch1Ms.toFixed(1)} ms per crop at batch 1 and ${ceiling.batch8Ms.toFixed(1)} ms at batch 8 (${ceiling.gain.toFixed(2)}x): no scheduler can gain more from batching here.`,
   );
@@ -287,7 +305,12 @@ it('serving throughput and latency', async () => {
   const firstPass = memory.find((m) => m.at === 'after OCR ensemble')!.rssMiB;
   const growth = memory[memory.length - 1]!.rssMiB - firstPass;
   console.log(`\nServer memory (RSS, MiB)\n`);
-  console.log(table(['when', 'RSS MiB'], memory.map((m) => [m.at, m.rssMiB])));
+  console.log(
+    table(
+      ['when', 'RSS MiB'],
+      memory.map((m) => [m.at, m.rssMiB]),
+    ),
+  );
   console.log(`growth over two repeats of the heaviest loads: ${growth.toFixed(1)} MiB`);
   summary['points'] = points;
   summary['tinyVsEcho'] = ratios;

@@ -49,7 +49,8 @@ function writeRepo(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-soak-'));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
   const ocr = path.resolve('sample-repos/ocr_ensemble');
-  for (const m of ['ensemble_model', 'detection_preprocessing', 'text_detection', 'detection_postprocessing', 'text_recognition', 'recognition_postprocessing']) symlinkSync(path.join(ocr, m), path.join(dir, m));
+  for (const m of ['ensemble_model', 'detection_preprocessing', 'text_detection', 'detection_postprocessing', 'text_recognition', 'recognition_postprocessing'])
+    symlinkSync(path.join(ocr, m), path.join(dir, m));
   const dp = path.resolve('sample-repos/data_pipeline_python');
   const rename = (text: string): string => text.replace(/\bensemble_model\b/g, 'dp_ensemble').replace(/\bmodel([12])\b/g, 'dp_model$1');
   for (const m of ['model1', 'model2', 'ensemble_model']) {
@@ -73,9 +74,13 @@ interface Server {
 }
 
 function startServer(repo: string): Promise<Server> {
-  const child = spawn(process.execPath, [cli, 'serve', repo, '--model-control-mode=explicit', '--load-model=*', '--http-port=0', '--grpc-port=0', '--metrics-port=0', '--log-info=false', '--exit-timeout-secs=20'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, 'serve', repo, '--model-control-mode=explicit', '--load-model=*', '--http-port=0', '--grpc-port=0', '--metrics-port=0', '--log-info=false', '--exit-timeout-secs=20'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   cleanup.push(() => child.kill('SIGKILL'));
   const lastLines: string[] = [];
   const keep = (d: Buffer): void => {
@@ -185,7 +190,17 @@ function kinds(server: Server, grpc: GrpcInferenceClient, http: TritonHttpClient
   let cycles = 0;
   const cycle = async (): Promise<void> => {
     // Every fourth cycle loads from files sent with the request (a scratch folder that must go away on unload).
-    if (++cycles % 4 === 0) await http.load('cycler', { config: JSON.stringify({ name: 'cycler', backend: 'identity', max_batch_size: 8, input: [{ name: 'INPUT0', data_type: 'TYPE_FP32', dims: [16] }], output: [{ name: 'OUTPUT0', data_type: 'TYPE_FP32', dims: [16] }] }), 'file:1/notes.txt': Buffer.from('soak').toString('base64') });
+    if (++cycles % 4 === 0)
+      await http.load('cycler', {
+        config: JSON.stringify({
+          name: 'cycler',
+          backend: 'identity',
+          max_batch_size: 8,
+          input: [{ name: 'INPUT0', data_type: 'TYPE_FP32', dims: [16] }],
+          output: [{ name: 'OUTPUT0', data_type: 'TYPE_FP32', dims: [16] }],
+        }),
+        'file:1/notes.txt': Buffer.from('soak').toString('base64'),
+      });
     else await http.load('cycler');
     await http.infer('cycler', [t.tiny]);
     await http.unload('cycler');
@@ -233,83 +248,104 @@ async function drive(workers: Kind[], seconds: number, tallies: Map<string, Tall
   );
 }
 
-it(`soak: ${SECONDS} s at concurrency ${CONCURRENCY}`, async () => {
-  if (!existsSync(cli)) throw new Error('build first: npm run build (bench:soak does)');
-  const scratchBefore = new Set(scratchEntries());
-  const server = await startServer(writeRepo());
-  const pid = server.child.pid!;
-  const grpc = createGrpcClient(server.grpc);
-  const http = new TritonHttpClient(server.http, { maxSockets: CONCURRENCY });
-  cleanup.push(() => {
-    grpc.close();
-    http.close();
-  });
-  const workers = kinds(server, grpc, http).flat();
-
-  console.log(`warm-up ${WARMUP_SECONDS} s…`);
-  await drive(workers, WARMUP_SECONDS, new Map());
-  const warm = { rss: rssMiB(pid), fds: openFds(pid), children: childrenOf(pid).length };
-  console.log(`measuring ${SECONDS} s with ${workers.length} callers…`);
-  const tallies = new Map<string, Tally>();
-  const t0 = Date.now();
-  const samples: number[] = [];
-  const sampler = setInterval(() => samples.push(rssMiB(pid)), 5000);
-  await drive(workers, SECONDS, tallies);
-  clearInterval(sampler);
-  const elapsed = (Date.now() - t0) / 1000;
-  // Let stalled sockets and cycled models settle before reading descriptors and processes.
-  await new Promise((r) => setTimeout(r, 2000));
-  const end = { rss: rssMiB(pid), fds: openFds(pid), children: childrenOf(pid) };
-
-  const rows = [...tallies].map(([name, t]) => [name, String(t.lat.length), (t.lat.length / elapsed).toFixed(1), String(t.errors), t.lat.length ? percentile(t.lat, 50) : 0, t.lat.length ? percentile(t.lat, 99) : 0, t.firstError.slice(0, 60)]);
-  console.log(`\n${table(['kind', 'requests', 'req/s', 'errors', 'p50 ms', 'p99 ms', 'first error'], rows)}`);
-
-  const t1 = Date.now();
-  server.child.kill('SIGTERM');
-  const exited = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), 60_000);
-    server.child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
+it(
+  `soak: ${SECONDS} s at concurrency ${CONCURRENCY}`,
+  async () => {
+    if (!existsSync(cli)) throw new Error('build first: npm run build (bench:soak does)');
+    const scratchBefore = new Set(scratchEntries());
+    const server = await startServer(writeRepo());
+    const pid = server.child.pid!;
+    const grpc = createGrpcClient(server.grpc);
+    const http = new TritonHttpClient(server.http, { maxSockets: CONCURRENCY });
+    cleanup.push(() => {
+      grpc.close();
+      http.close();
     });
-  });
-  const shutdownS = (Date.now() - t1) / 1000;
-  await new Promise((r) => setTimeout(r, 500));
-  const leftChildren = end.children.filter(alive);
-  const leftScratch = scratchEntries().filter((e) => !scratchBefore.has(e));
-  const wellFormedErrors = [...tallies].filter(([name]) => !name.startsWith('hostile')).reduce((n, [, t]) => n + t.errors, 0);
-  const growth = ((end.rss - warm.rss) / warm.rss) * 100;
-  const summary = {
-    cpus: os.cpus().length,
-    seconds: SECONDS,
-    concurrency: workers.length,
-    requests: Object.fromEntries([...tallies].map(([k, t]) => [k, { requests: t.lat.length, errors: t.errors, p50ms: t.lat.length ? percentile(t.lat, 50) : 0, p99ms: t.lat.length ? percentile(t.lat, 99) : 0, firstError: t.firstError }])),
-    wellFormedErrors,
-    rssMiB: { afterWarmup: warm.rss, end: end.rss, max: Math.max(...samples, end.rss), growthPercent: growth, every5s: samples },
-    openFds: { afterWarmup: warm.fds, end: end.fds },
-    childProcesses: { afterWarmup: warm.children, end: end.children.length, aliveAfterShutdown: leftChildren.length },
-    shutdown: { exited, seconds: shutdownS },
-    scratchLeft: leftScratch,
-  };
-  console.log(
-    `\n${table(
-      ['measure', 'value', 'target'],
-      [
-        ['errors on well-formed requests', String(wellFormedErrors), '0'],
-        ['RSS after warm-up (MiB)', warm.rss, ''],
-        ['RSS at the end (MiB)', end.rss, ''],
-        ['RSS growth after warm-up', `${growth.toFixed(1)}%`, '< 10%'],
-        ['RSS max (MiB)', summary.rssMiB.max, ''],
-        ['RSS at 25 / 50 / 75 / 100% of the run (MiB)', [0.25, 0.5, 0.75, 1].map((f) => Math.round(samples[Math.min(samples.length - 1, Math.floor(f * samples.length))] ?? end.rss)).join(' / '), 'flat'],
-        ['open fds after warm-up / end', `${warm.fds} / ${end.fds}`, 'no growth'],
-        ['child processes after warm-up / end', `${warm.children} / ${end.children.length}`, 'no growth'],
-        ['shutdown (SIGTERM → exit)', exited ? `${shutdownS.toFixed(1)} s` : 'did not exit in 60 s', '≤ exit timeout (20 s)'],
-        ['child processes alive after exit', String(leftChildren.length), '0'],
-        ['scratch folders left', String(leftScratch.length), '0'],
-      ],
-    )}`,
-  );
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/soak.json', JSON.stringify(summary, null, 2));
-  if (!exited) console.log(`server log (last lines):\n${server.lastLines.slice(-30).join('\n')}`);
-}, (SECONDS + WARMUP_SECONDS + 600) * 1000);
+    const workers = kinds(server, grpc, http).flat();
+
+    console.log(`warm-up ${WARMUP_SECONDS} s…`);
+    await drive(workers, WARMUP_SECONDS, new Map());
+    const warm = { rss: rssMiB(pid), fds: openFds(pid), children: childrenOf(pid).length };
+    console.log(`measuring ${SECONDS} s with ${workers.length} callers…`);
+    const tallies = new Map<string, Tally>();
+    const t0 = Date.now();
+    const samples: number[] = [];
+    const sampler = setInterval(() => samples.push(rssMiB(pid)), 5000);
+    await drive(workers, SECONDS, tallies);
+    clearInterval(sampler);
+    const elapsed = (Date.now() - t0) / 1000;
+    // Let stalled sockets and cycled models settle before reading descriptors and processes.
+    await new Promise((r) => setTimeout(r, 2000));
+    const end = { rss: rssMiB(pid), fds: openFds(pid), children: childrenOf(pid) };
+
+    const rows = [...tallies].map(([name, t]) => [
+      name,
+      String(t.lat.length),
+      (t.lat.length / elapsed).toFixed(1),
+      String(t.errors),
+      t.lat.length ? percentile(t.lat, 50) : 0,
+      t.lat.length ? percentile(t.lat, 99) : 0,
+      t.firstError.slice(0, 60),
+    ]);
+    console.log(`\n${table(['kind', 'requests', 'req/s', 'errors', 'p50 ms', 'p99 ms', 'first error'], rows)}`);
+
+    const t1 = Date.now();
+    server.child.kill('SIGTERM');
+    const exited = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 60_000);
+      server.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    const shutdownS = (Date.now() - t1) / 1000;
+    await new Promise((r) => setTimeout(r, 500));
+    const leftChildren = end.children.filter(alive);
+    const leftScratch = scratchEntries().filter((e) => !scratchBefore.has(e));
+    const wellFormedErrors = [...tallies].filter(([name]) => !name.startsWith('hostile')).reduce((n, [, t]) => n + t.errors, 0);
+    const growth = ((end.rss - warm.rss) / warm.rss) * 100;
+    const summary = {
+      cpus: os.cpus().length,
+      seconds: SECONDS,
+      concurrency: workers.length,
+      requests: Object.fromEntries(
+        [...tallies].map(([k, t]) => [
+          k,
+          { requests: t.lat.length, errors: t.errors, p50ms: t.lat.length ? percentile(t.lat, 50) : 0, p99ms: t.lat.length ? percentile(t.lat, 99) : 0, firstError: t.firstError },
+        ]),
+      ),
+      wellFormedErrors,
+      rssMiB: { afterWarmup: warm.rss, end: end.rss, max: Math.max(...samples, end.rss), growthPercent: growth, every5s: samples },
+      openFds: { afterWarmup: warm.fds, end: end.fds },
+      childProcesses: { afterWarmup: warm.children, end: end.children.length, aliveAfterShutdown: leftChildren.length },
+      shutdown: { exited, seconds: shutdownS },
+      scratchLeft: leftScratch,
+    };
+    console.log(
+      `\n${table(
+        ['measure', 'value', 'target'],
+        [
+          ['errors on well-formed requests', String(wellFormedErrors), '0'],
+          ['RSS after warm-up (MiB)', warm.rss, ''],
+          ['RSS at the end (MiB)', end.rss, ''],
+          ['RSS growth after warm-up', `${growth.toFixed(1)}%`, '< 10%'],
+          ['RSS max (MiB)', summary.rssMiB.max, ''],
+          [
+            'RSS at 25 / 50 / 75 / 100% of the run (MiB)',
+            [0.25, 0.5, 0.75, 1].map((f) => Math.round(samples[Math.min(samples.length - 1, Math.floor(f * samples.length))] ?? end.rss)).join(' / '),
+            'flat',
+          ],
+          ['open fds after warm-up / end', `${warm.fds} / ${end.fds}`, 'no growth'],
+          ['child processes after warm-up / end', `${warm.children} / ${end.children.length}`, 'no growth'],
+          ['shutdown (SIGTERM → exit)', exited ? `${shutdownS.toFixed(1)} s` : 'did not exit in 60 s', '≤ exit timeout (20 s)'],
+          ['child processes alive after exit', String(leftChildren.length), '0'],
+          ['scratch folders left', String(leftScratch.length), '0'],
+        ],
+      )}`,
+    );
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/soak.json', JSON.stringify(summary, null, 2));
+    if (!exited) console.log(`server log (last lines):\n${server.lastLines.slice(-30).join('\n')}`);
+  },
+  (SECONDS + WARMUP_SECONDS + 600) * 1000,
+);

@@ -14,7 +14,9 @@ test('the lab API refuses a browser without the token, and the printed address s
   const refused = await api.post(`${E2E_BASE}/api/lab/listRepositories`, { data: {} });
   expect(refused.status()).toBe(401);
   expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
-  expect((await api.post(`${E2E_BASE}/api/lab/runModel`, { data: { repoId: 'x', model: 'y', inputs: [{ name: 'i', kind: 'bytes', dtype: 'UINT8', source: { path: '/etc/passwd' } }] } })).status()).toBe(401);
+  expect(
+    (await api.post(`${E2E_BASE}/api/lab/runModel`, { data: { repoId: 'x', model: 'y', inputs: [{ name: 'i', kind: 'bytes', dtype: 'UINT8', source: { path: '/etc/passwd' } }] } })).status(),
+  ).toBe(401);
 
   // The page says where the working address is instead of showing a broken app.
   const bare = await page.goto('/');

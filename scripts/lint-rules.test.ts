@@ -46,7 +46,9 @@ describe('import boundaries (docs/ARCHITECTURE.md)', () => {
     expect(await rulesHit('renderer/src/zz.ts', "import { LAB_METHODS } from '@contract/methods';\nexport const a = LAB_METHODS;\n")).toContain('@typescript-eslint/no-restricted-imports');
     expect(await rulesHit('renderer/src/zz.ts', "import type { LabMethod } from '@contract/lab-api';\nexport type A = LabMethod;\n")).toEqual([]);
     expect(await rulesHit('renderer/src/zz.ts', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;\n")).toContain('@typescript-eslint/no-restricted-imports');
-    expect(await rulesHit('renderer/src/zz.vue', "<script setup lang=\"ts\">\nimport { Lab } from '../../electron/engine/lab';\nconst a = Lab;\n</script>\n<template><div>{{ a }}</div></template>\n")).toContain('import-x/no-restricted-paths');
+    expect(
+      await rulesHit('renderer/src/zz.vue', '<script setup lang="ts">\nimport { Lab } from \'../../electron/engine/lab\';\nconst a = Lab;\n</script>\n<template><div>{{ a }}</div></template>\n'),
+    ).toContain('import-x/no-restricted-paths');
   });
 });
 

@@ -177,7 +177,9 @@ function addNoise(pixels, amount, seed = 12345) {
 
 async function render(spec) {
   const { svg } = svgFor(spec);
-  let img = sharp(Buffer.from(svg)).flatten({ background: spec.background ?? '#ffffff' }).removeAlpha();
+  let img = sharp(Buffer.from(svg))
+    .flatten({ background: spec.background ?? '#ffffff' })
+    .removeAlpha();
   if (spec.rotation) img = sharp(await img.png().toBuffer()).rotate(spec.rotation);
   if (spec.noise) {
     const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });

@@ -22,32 +22,32 @@ export async function configCommand(flags: CommonFlags, out: Output): Promise<nu
   }
 
   async function report(): Promise<number> {
-  if (repo.problem) {
-    out.err(`error: ${repo.root}: ${repo.problem}`);
-    return 1;
-  }
-  const rec = repo.models.get(model);
-  if (!rec) {
-    out.err(`error: no model '${model}' in ${repo.root} (models: ${[...repo.models.keys()].sort().join(', ') || 'none'})`);
-    return 1;
-  }
-  let config = displayConfig(rec);
-  const wanted = flags.values.version;
-  if (typeof wanted === 'string') {
-    const v = rec.versions.find((x) => String(x.version) === wanted);
-    if (!v?.config) {
-      out.err(`error: model '${model}' has no loaded version ${wanted}`);
+    if (repo.problem) {
+      out.err(`error: ${repo.root}: ${repo.problem}`);
       return 1;
     }
-    config = v.config;
-  }
-  if (!rec.polled || !config) {
-    out.err(`error: ${model}: ${rec.reason}`);
-    for (const d of diagnosticsOf(rec, repo.root)) if (d.severity === 'error') out.err(formatDiagnostic(d));
-    return 1;
-  }
-  if (flags.values.json) out.log(JSON.stringify(configToTritonJson(config), null, 2));
-  else out.log(configToText(config).trimEnd());
-  return 0;
+    const rec = repo.models.get(model);
+    if (!rec) {
+      out.err(`error: no model '${model}' in ${repo.root} (models: ${[...repo.models.keys()].sort().join(', ') || 'none'})`);
+      return 1;
+    }
+    let config = displayConfig(rec);
+    const wanted = flags.values.version;
+    if (typeof wanted === 'string') {
+      const v = rec.versions.find((x) => String(x.version) === wanted);
+      if (!v?.config) {
+        out.err(`error: model '${model}' has no loaded version ${wanted}`);
+        return 1;
+      }
+      config = v.config;
+    }
+    if (!rec.polled || !config) {
+      out.err(`error: ${model}: ${rec.reason}`);
+      for (const d of diagnosticsOf(rec, repo.root)) if (d.severity === 'error') out.err(formatDiagnostic(d));
+      return 1;
+    }
+    if (flags.values.json) out.log(JSON.stringify(configToTritonJson(config), null, 2));
+    else out.log(configToText(config).trimEnd());
+    return 0;
   }
 }

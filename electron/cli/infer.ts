@@ -63,7 +63,12 @@ export function traceTable(spans: TraceSpan[]): string[] {
   });
   const head = ['MODEL', 'VERSION', 'START ms', 'QUEUE ms', 'COMPUTE ms', 'TOTAL ms', ''];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [head, ...rows].map((r) => r.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd());
+  return [head, ...rows].map((r) =>
+    r
+      .map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export async function inferCommand(flags: CommonFlags, out: Output): Promise<number> {

@@ -40,14 +40,7 @@ describe('model-lab validate', () => {
     const code = await runCli(['validate', '--json', `--model-repository=${path.join(fixtures, 'part5_ocr')}`], io);
     expect(code).toBe(1);
     const rows = io.out.map((l) => JSON.parse(l) as { name: string; version: number | null; state: string; reason: string; backend: string });
-    expect(rows.map((r) => r.name).sort()).toEqual([
-      'detection_postprocessing',
-      'detection_preprocessing',
-      'ensemble_model',
-      'recognition_postprocessing',
-      'text_detection',
-      'text_recognition',
-    ]);
+    expect(rows.map((r) => r.name).sort()).toEqual(['detection_postprocessing', 'detection_preprocessing', 'ensemble_model', 'recognition_postprocessing', 'text_detection', 'text_recognition']);
     const det = rows.find((r) => r.name === 'text_detection')!;
     expect(det.state).toBe('UNAVAILABLE');
     expect(det.reason).toContain("at least one version must be available under the version policy of model 'text_detection'");

@@ -127,7 +127,14 @@ describe('serve arguments', () => {
     expect(d.options.httpAllowOrigins).toBeUndefined();
     expect(d.options.httpRestricted).toBeUndefined();
     expect(d.options.httpBodyBudgetBytes).toBeUndefined();
-    expect(d.options).toMatchObject({ httpHeaderTimeoutMs: 30_000, httpBodyTimeoutMs: 120_000, httpMaxConnections: 1024, httpSendTimeoutMs: 60_000, grpcMaxConnections: 256, grpcMaxConcurrentStreams: 100 });
+    expect(d.options).toMatchObject({
+      httpHeaderTimeoutMs: 30_000,
+      httpBodyTimeoutMs: 120_000,
+      httpMaxConnections: 1024,
+      httpSendTimeoutMs: 60_000,
+      grpcMaxConnections: 256,
+      grpcMaxConcurrentStreams: 100,
+    });
     expect(d.options.grpcMaxConnectionAgeMs).toBeUndefined();
   });
 
@@ -226,7 +233,11 @@ describe('serve arguments', () => {
  * Serves the serving fixture with `flags` (ports picked free), hands `use` the running server with
  * HTTP and gRPC clients on it, and always stops it and removes the folder afterwards.
  */
-async function withServe(flags: string[], use: (s: { running: RunningServe; io: ReturnType<typeof collect>; http: TritonHttpClient; grpc?: GrpcInferenceClient }) => Promise<void>, env: NodeJS.ProcessEnv = {}): Promise<ReturnType<typeof collect>> {
+async function withServe(
+  flags: string[],
+  use: (s: { running: RunningServe; io: ReturnType<typeof collect>; http: TritonHttpClient; grpc?: GrpcInferenceClient }) => Promise<void>,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ReturnType<typeof collect>> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-serve-'));
   writeServeRepo(dir);
   const io = collect();
@@ -275,11 +286,21 @@ describe('serving', () => {
   }, 30_000);
 
   it('with --http-restricted-api / --grpc-restricted-protocol load needs the key; pages and rebinding are refused', async () => {
-    const flags = ['--grpc-port=0', '--allow-metrics=false', '--model-control-mode=explicit', '--load-model=batching', '--http-restricted-api=model-repository:admin-key=s3cret', '--grpc-restricted-protocol=model-repository:admin-key=s3cret'];
+    const flags = [
+      '--grpc-port=0',
+      '--allow-metrics=false',
+      '--model-control-mode=explicit',
+      '--load-model=batching',
+      '--http-restricted-api=model-repository:admin-key=s3cret',
+      '--grpc-restricted-protocol=model-repository:admin-key=s3cret',
+    ];
     await withServe(flags, async ({ running, http, grpc }) => {
       const refused = await http.request('POST', '/v2/repository/models/two_in/load', '');
       expect([refused.status, JSON.parse(refused.body.toString()).error]).toEqual([403, "This API is restricted, expecting header 'admin-key'"]);
-      await expect(grpc!.repositoryModelLoad({ modelName: 'two_in' })).rejects.toMatchObject({ code: status.UNAVAILABLE, details: "This protocol is restricted, expecting header 'triton-grpc-protocol-admin-key'" });
+      await expect(grpc!.repositoryModelLoad({ modelName: 'two_in' })).rejects.toMatchObject({
+        code: status.UNAVAILABLE,
+        details: "This protocol is restricted, expecting header 'triton-grpc-protocol-admin-key'",
+      });
       expect(running.repo.models.get('two_in')?.versions.some((v) => v.state === 'READY')).toBeFalsy();
       expect((await http.request('POST', '/v2/repository/models/two_in/load', '', { 'admin-key': 's3cret' })).status).toBe(200);
       await grpc!.repositoryModelUnload({ modelName: 'two_in' }, { metadata: { 'triton-grpc-protocol-admin-key': 's3cret' } });
@@ -364,25 +385,29 @@ describe('serving', () => {
     expect((await run(['--log-info=false'])).some((l) => l.includes('heard 42'))).toBe(false);
   }, 30_000);
 
-  it.skipIf(pythonMissing || process.platform !== 'linux')('stops within --exit-timeout-secs even when a model never finishes finalize(), leaving no Python process', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-serve-exit-'));
-    mkdirSync(path.join(dir, 'stuck', '1'), { recursive: true });
-    writeFileSync(path.join(dir, 'stuck', 'config.pbtxt'), pythonConfig('stuck', { inputs: [{ name: 'IN', dims: [-1] }], outputs: [{ name: 'OUT', dims: [-1] }] }));
-    writeFileSync(path.join(dir, 'stuck', '1', 'model.py'), spawningModel('import time; time.sleep(1000)'));
-    const before = stubs();
-    const setup = parseServeArgs([dir, '--http-port=0', '--allow-grpc=false', '--allow-metrics=false', '--exit-timeout-secs=2']);
-    if (setup === 'help') throw new Error('help');
-    const running = await startServe(setup, collect());
-    const started = stubs().filter((p) => !before.includes(p));
-    expect(started).toHaveLength(1);
-    const t0 = Date.now();
-    try {
-      await running.stop();
-      // The exit timeout, plus the moment the kill takes (repository.close alone would give finalize 10 s).
-      expect(Date.now() - t0).toBeLessThan(3500);
-      expect(await until(() => started.every((p) => !alive(p)), 2000)).toBe(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 30_000);
+  it.skipIf(pythonMissing || process.platform !== 'linux')(
+    'stops within --exit-timeout-secs even when a model never finishes finalize(), leaving no Python process',
+    async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-serve-exit-'));
+      mkdirSync(path.join(dir, 'stuck', '1'), { recursive: true });
+      writeFileSync(path.join(dir, 'stuck', 'config.pbtxt'), pythonConfig('stuck', { inputs: [{ name: 'IN', dims: [-1] }], outputs: [{ name: 'OUT', dims: [-1] }] }));
+      writeFileSync(path.join(dir, 'stuck', '1', 'model.py'), spawningModel('import time; time.sleep(1000)'));
+      const before = stubs();
+      const setup = parseServeArgs([dir, '--http-port=0', '--allow-grpc=false', '--allow-metrics=false', '--exit-timeout-secs=2']);
+      if (setup === 'help') throw new Error('help');
+      const running = await startServe(setup, collect());
+      const started = stubs().filter((p) => !before.includes(p));
+      expect(started).toHaveLength(1);
+      const t0 = Date.now();
+      try {
+        await running.stop();
+        // The exit timeout, plus the moment the kill takes (repository.close alone would give finalize 10 s).
+        expect(Date.now() - t0).toBeLessThan(3500);
+        expect(await until(() => started.every((p) => !alive(p)), 2000)).toBe(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
 });

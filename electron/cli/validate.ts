@@ -38,7 +38,18 @@ export function formatTable(rows: Row[]): string[] {
   ];
   const widths = cols.map((c) => Math.max(c.head.length, ...rows.map((r) => c.get(r).length)));
   const line = (cells: string[], reason: string): string => [...cells.map((c, i) => c.padEnd(widths[i]!)), reason].join('  ').trimEnd();
-  return [line(cols.map((c) => c.head), 'REASON'), ...rows.map((r) => line(cols.map((c) => c.get(r)), r.reason))];
+  return [
+    line(
+      cols.map((c) => c.head),
+      'REASON',
+    ),
+    ...rows.map((r) =>
+      line(
+        cols.map((c) => c.get(r)),
+        r.reason,
+      ),
+    ),
+  ];
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
@@ -59,27 +70,27 @@ export async function validateCommand(flags: CommonFlags, out: Output): Promise<
   }
 
   async function report(): Promise<number> {
-  if (repo.problem) {
-    out.err(`error: ${repo.root}: ${repo.problem}`);
-    return 1;
-  }
-  const models = [...repo.models.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const summaries = models.map((m) => toModelSummary(m, repo.root));
-  const rows = summaries.flatMap(rowsOf);
-  if (flags.values.json) {
-    models.forEach((m, i) => {
-      const diagnostics = diagnosticsOf(m, repo.root);
-      for (const r of rowsOf(summaries[i]!)) out.log(JSON.stringify({ ...r, version: r.version === '-' ? null : Number(r.version), diagnostics }));
-    });
-  } else {
-    if (rows.length === 0) out.log(`no models in ${repo.root}`);
-    else for (const l of formatTable(rows)) out.log(l);
-    if (!flags.values.quiet) {
-      for (const m of models) {
-        for (const d of diagnosticsOf(m, repo.root)) if (d.severity !== 'info') out.err(formatDiagnostic(d));
+    if (repo.problem) {
+      out.err(`error: ${repo.root}: ${repo.problem}`);
+      return 1;
+    }
+    const models = [...repo.models.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const summaries = models.map((m) => toModelSummary(m, repo.root));
+    const rows = summaries.flatMap(rowsOf);
+    if (flags.values.json) {
+      models.forEach((m, i) => {
+        const diagnostics = diagnosticsOf(m, repo.root);
+        for (const r of rowsOf(summaries[i]!)) out.log(JSON.stringify({ ...r, version: r.version === '-' ? null : Number(r.version), diagnostics }));
+      });
+    } else {
+      if (rows.length === 0) out.log(`no models in ${repo.root}`);
+      else for (const l of formatTable(rows)) out.log(l);
+      if (!flags.values.quiet) {
+        for (const m of models) {
+          for (const d of diagnosticsOf(m, repo.root)) if (d.severity !== 'info') out.err(formatDiagnostic(d));
+        }
       }
     }
-  }
-  return rows.length > 0 && rows.every((r) => r.state === 'READY') ? 0 : 1;
+    return rows.length > 0 && rows.every((r) => r.state === 'READY') ? 0 : 1;
   }
 }

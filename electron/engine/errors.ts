@@ -9,15 +9,7 @@ import type { ErrorReason } from '../contract/lab-api';
 
 export type { ErrorReason } from '../contract/lab-api';
 
-export type ErrorCode =
-  | 'INVALID_ARG'
-  | 'NOT_FOUND'
-  | 'UNAVAILABLE'
-  | 'UNSUPPORTED'
-  | 'ALREADY_EXISTS'
-  | 'INTERNAL'
-  | 'CANCELLED'
-  | 'UNKNOWN';
+export type ErrorCode = 'INVALID_ARG' | 'NOT_FOUND' | 'UNAVAILABLE' | 'UNSUPPORTED' | 'ALREADY_EXISTS' | 'INTERNAL' | 'CANCELLED' | 'UNKNOWN';
 
 export class LabError extends Error {
   readonly code: ErrorCode;

@@ -8,7 +8,22 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { FileContent, InputPathCheck, LabEvent, LogEntry, LabSettings, ModelDetail, ModelStatsRow, ModelSummary, RepositoryInfo, RunRequest, RunResult, TensorRef, TrustDecision, TrustState } from '../contract/lab-api';
+import type {
+  FileContent,
+  InputPathCheck,
+  LabEvent,
+  LogEntry,
+  LabSettings,
+  ModelDetail,
+  ModelStatsRow,
+  ModelSummary,
+  RepositoryInfo,
+  RunRequest,
+  RunResult,
+  TensorRef,
+  TrustDecision,
+  TrustState,
+} from '../contract/lab-api';
 import type { Tensor } from './tensor/tensor';
 import { LabError } from './errors';
 import { unknownModel } from './triton-errors';

@@ -66,7 +66,11 @@ export function checkWalkthroughs(raw: unknown): WalkthroughProgress {
 /** Walkthrough progress from the file: bad entries are dropped, never fatal. */
 function storedWalkthroughs(raw: unknown): WalkthroughProgress {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
-  return copyProgress(Object.entries(raw as Record<string, unknown>).filter(([id, v]) => !progressProblem(id, v)).slice(0, MAX_WALKTHROUGHS));
+  return copyProgress(
+    Object.entries(raw as Record<string, unknown>)
+      .filter(([id, v]) => !progressProblem(id, v))
+      .slice(0, MAX_WALKTHROUGHS),
+  );
 }
 
 /** A path or command name: no control characters, bounded. */

@@ -31,15 +31,24 @@ describe('workspace trust', () => {
   }, 30_000);
 
   it('asks before running code that appears after a folder without code was opened', async () => {
-    const d = await temp.make({ 'plain/1': null, 'plain/config.pbtxt': 'backend: "identity"\nmax_batch_size: 0\ninput [ { name: "INPUT0" data_type: TYPE_FP32 dims: [ 1 ] } ]\noutput [ { name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 1 ] } ]\n' });
+    const d = await temp.make({
+      'plain/1': null,
+      'plain/config.pbtxt': 'backend: "identity"\nmax_batch_size: 0\ninput [ { name: "INPUT0" data_type: TYPE_FP32 dims: [ 1 ] } ]\noutput [ { name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 1 ] } ]\n',
+    });
     const lab = new Lab();
     labs.push(lab);
     const info = await lab.openRepository(d.root);
     expect([info.trust, info.hasCode]).toEqual(['trusted', false]);
     // A pull brings a script model whose load would leave a mark.
     mkdirSync(path.join(d.root, 'late', '1'), { recursive: true });
-    writeFileSync(path.join(d.root, 'late', 'config.pbtxt'), 'backend: \'script\'\nmax_batch_size: 0\ninput [ { name: "IN" data_type: TYPE_FP32 dims: [ 1 ] } ]\noutput [ { name: "OUT" data_type: TYPE_FP32 dims: [ 1 ] } ]\n');
-    writeFileSync(path.join(d.root, 'late', '1', 'model.js'), `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(path.join(d.root, 'ran'))}, 'x');\nexport default class TritonPythonModel { execute(r) { return []; } }\n`);
+    writeFileSync(
+      path.join(d.root, 'late', 'config.pbtxt'),
+      'backend: \'script\'\nmax_batch_size: 0\ninput [ { name: "IN" data_type: TYPE_FP32 dims: [ 1 ] } ]\noutput [ { name: "OUT" data_type: TYPE_FP32 dims: [ 1 ] } ]\n',
+    );
+    writeFileSync(
+      path.join(d.root, 'late', '1', 'model.js'),
+      `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(path.join(d.root, 'ran'))}, 'x');\nexport default class TritonPythonModel { execute(r) { return []; } }\n`,
+    );
     const after = await lab.reloadRepository(info.id);
     expect([after.trust, after.hasCode]).toEqual(['untrusted', true]);
     expect(after.models.find((m) => m.name === 'late')!.versions[0]).toMatchObject({ state: 'UNAVAILABLE', reason: UNTRUSTED_REASON });

@@ -109,7 +109,11 @@ function openWindowWhenReady(paths: AppPaths, win: WindowSlot, lab: Lab, handler
   const { appOrigin } = paths;
   void app.whenReady().then(() => {
     hardenSession(session.defaultSession, appOrigin);
-    registerIpc(ipcMain, handlers, trustedSender(() => win.current, appOrigin));
+    registerIpc(
+      ipcMain,
+      handlers,
+      trustedSender(() => win.current, appOrigin),
+    );
     const workAreas = [screen.getPrimaryDisplay(), ...screen.getAllDisplays()].map((d) => d.workArea);
     const state = loadWindowState(paths.windowStateFile, workAreas, log);
     const mainWindow = createLabWindow({ preload: path.join(paths.here, '../preload/index.cjs'), renderer: paths.renderer, state, dev: !app.isPackaged });

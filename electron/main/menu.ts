@@ -197,9 +197,7 @@ function viewMenu({ state, actions, mac, t }: MenuContext): MenuItemConstructorO
       { role: 'zoomOut' },
       { type: 'separator' },
       { role: 'togglefullscreen' },
-      ...(state.dev
-        ? [{ type: 'separator' } as const, { id: 'devtools', label: t('devTools'), accelerator: mac ? 'Alt+Cmd+I' : 'Ctrl+Shift+I', click: () => actions.toggleDevTools() }]
-        : []),
+      ...(state.dev ? [{ type: 'separator' } as const, { id: 'devtools', label: t('devTools'), accelerator: mac ? 'Alt+Cmd+I' : 'Ctrl+Shift+I', click: () => actions.toggleDevTools() }] : []),
     ],
   };
 }

@@ -54,7 +54,8 @@ describe('what the window may show', () => {
 
   it('no remote request ever leaves the built app; the dev server (and its HMR socket) in development', () => {
     for (const url of ['https://cdn.example/x.js', 'http://127.0.0.1:8000/v2', 'ws://evil.example/', 'ftp://x/']) expect(isAllowedRequest(url, 'file://')).toBe(false);
-    for (const url of ['file:///app/out/renderer/assets/index.js', 'data:image/png;base64,AAAA', 'blob:file:///1234', 'devtools://devtools/bundled/x.js']) expect(isAllowedRequest(url, 'file://')).toBe(true);
+    for (const url of ['file:///app/out/renderer/assets/index.js', 'data:image/png;base64,AAAA', 'blob:file:///1234', 'devtools://devtools/bundled/x.js'])
+      expect(isAllowedRequest(url, 'file://')).toBe(true);
     expect(isAllowedRequest('http://localhost:5173/@vite/client', 'http://localhost:5173')).toBe(true);
     expect(isAllowedRequest('ws://localhost:5173/', 'http://localhost:5173')).toBe(true);
     expect(isAllowedRequest('ws://localhost:9999/', 'http://localhost:5173')).toBe(false);
@@ -138,7 +139,13 @@ describe('session', () => {
 });
 
 describe('content security policy', () => {
-  const directives = (csp: string): Map<string, string> => new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k!, v.join(' ')]));
+  const directives = (csp: string): Map<string, string> =>
+    new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k!, v.join(' ')]),
+    );
 
   it('allows only the app: no inline or eval script, no remote host, images from data: and blob:', () => {
     const d = directives(CONTENT_SECURITY_POLICY);

@@ -104,7 +104,12 @@ describe('desktop shell', () => {
     await shell.secondLaunch(secondLaunchRepositories(['ignored'], '/elsewhere', data, false));
     expect(win.minimized).toBe(false);
     expect(win.focused).toBe(true);
-    expect(lab.listRepositories().map((r) => r.path).sort()).toEqual([a, b]);
+    expect(
+      lab
+        .listRepositories()
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual([a, b]);
     const last = lab.listRepositories().find((r) => r.path === b)!;
     expect(sent).toEqual([{ type: 'app-command', command: { kind: 'select-repository', repoId: last.id } }]);
   });

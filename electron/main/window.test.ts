@@ -71,7 +71,15 @@ describe('the lab window', () => {
 
   it('opens where it was last time, or centred when the position is unknown', () => {
     const base = { preload: '/p.cjs', renderer: '/r/index.html', dev: false };
-    expect(browserWindowOptions({ ...base, state: { x: 10, y: 20, width: 1000, height: 700, maximized: false } })).toMatchObject({ x: 10, y: 20, width: 1000, height: 700, minWidth: 900, minHeight: 600, show: false });
+    expect(browserWindowOptions({ ...base, state: { x: 10, y: 20, width: 1000, height: 700, maximized: false } })).toMatchObject({
+      x: 10,
+      y: 20,
+      width: 1000,
+      height: 700,
+      minWidth: 900,
+      minHeight: 600,
+      show: false,
+    });
     const centred = browserWindowOptions({ ...base, state: { width: 1400, height: 900, maximized: true } });
     expect(centred).not.toHaveProperty('x');
     expect(centred).not.toHaveProperty('y');

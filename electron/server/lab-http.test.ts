@@ -14,7 +14,11 @@ let port: number;
 const TOKEN = 'unit-test-token-0123456789abcdef';
 
 /** Signed in (the per-port cookie) unless `auth: false`. */
-function request(method: string, urlPath: string, opts: { body?: string; headers?: Record<string, string>; auth?: boolean } = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+function request(
+  method: string,
+  urlPath: string,
+  opts: { body?: string; headers?: Record<string, string>; auth?: boolean } = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
   const cookie = opts.auth === false ? {} : { cookie: `other=1; model-lab-token-${port}=${TOKEN}` };
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers: { host: `127.0.0.1:${port}`, ...cookie, ...opts.headers } }, (res) => {
@@ -130,8 +134,14 @@ describe('the per-launch token', () => {
   const post = (headers: Record<string, string>) => request('POST', '/api/lab/listRepositories', { body: '{}', auth: false, headers: { 'content-type': 'application/json', ...headers } });
 
   it('is random and long when the host does not choose one, and printed in the sign-in address', async () => {
-    const other = await startLabHttpServer({ lab, handlers: createLabHandlers(lab, { info: () => ({ mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false }), pickFolder: () => Promise.resolve(null) }) });
-    const again = await startLabHttpServer({ lab, handlers: createLabHandlers(lab, { info: () => ({ mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false }), pickFolder: () => Promise.resolve(null) }) });
+    const other = await startLabHttpServer({
+      lab,
+      handlers: createLabHandlers(lab, { info: () => ({ mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false }), pickFolder: () => Promise.resolve(null) }),
+    });
+    const again = await startLabHttpServer({
+      lab,
+      handlers: createLabHandlers(lab, { info: () => ({ mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false }), pickFolder: () => Promise.resolve(null) }),
+    });
     try {
       expect(Buffer.from(other.token, 'base64url').length).toBeGreaterThanOrEqual(16);
       expect(other.token).not.toBe(again.token);
@@ -147,7 +157,11 @@ describe('the per-launch token', () => {
     expect(JSON.parse(res.body).error.code).toBe('UNAUTHENTICATED');
     expect(res.headers['www-authenticate']).toContain('Bearer');
     // The attack from the issue: read a file through a run and a tensor page, without credentials.
-    const attack = await request('POST', '/api/lab/runModel', { auth: false, body: JSON.stringify({ repoId: 'x', model: 'y', inputs: [{ name: 'i', kind: 'bytes', dtype: 'UINT8', source: { path: '/etc/passwd' } }] }), headers: { 'content-type': 'application/json' } });
+    const attack = await request('POST', '/api/lab/runModel', {
+      auth: false,
+      body: JSON.stringify({ repoId: 'x', model: 'y', inputs: [{ name: 'i', kind: 'bytes', dtype: 'UINT8', source: { path: '/etc/passwd' } }] }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(attack.status).toBe(401);
     expect((await request('GET', '/api/events', { auth: false })).status).toBe(401);
     expect((await request('GET', '/api/nothing', { auth: false })).status).toBe(401);

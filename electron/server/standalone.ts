@@ -96,8 +96,7 @@ async function startLab(launch: Launch): Promise<{ lab: Lab; serving: LabServing
 
 /** The repositories named, or else the bundled samples; one that fails to open is reported and skipped. */
 async function openRepositories(lab: Lab, launch: Launch): Promise<void> {
-  const repos =
-    launch.repositories.length > 0 ? launch.repositories.map((p) => ({ path: p, sample: false })) : (await sampleRepositories(launch.samplesDir)).map((p) => ({ path: p, sample: true }));
+  const repos = launch.repositories.length > 0 ? launch.repositories.map((p) => ({ path: p, sample: false })) : (await sampleRepositories(launch.samplesDir)).map((p) => ({ path: p, sample: true }));
   await Promise.all(
     repos.map((r) =>
       lab.openRepository(r.path, { sample: r.sample }).catch((err: unknown) => {

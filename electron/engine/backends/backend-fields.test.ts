@@ -144,9 +144,7 @@ describe('in a repository', () => {
   it('an unknown custom backend is named in the reason', async () => {
     const d = await dirs.make({ 'det.mybackend/1': null });
     const repo = await loadRepository(d.root);
-    expect(repo.models.get('det.mybackend')?.versions[0]?.reason).toBe(
-      "Invalid argument: unable to find backend library for backend 'mybackend', try specifying runtime on the model configuration.",
-    );
+    expect(repo.models.get('det.mybackend')?.versions[0]?.reason).toBe("Invalid argument: unable to find backend library for backend 'mybackend', try specifying runtime on the model configuration.");
     expect(messagesOf(repo, 'det.mybackend')).toContain("unable to find backend library for backend 'mybackend', try specifying runtime on the model configuration.");
   });
 });

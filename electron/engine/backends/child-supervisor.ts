@@ -134,13 +134,7 @@ async function loaded<M>(c: ChildChannel<M>, wording: ChildWording, ms: number):
 }
 
 /** Loads the model in a throwaway child and runs its auto_complete_config, if it has one; aborting `signal` stops the child. */
-export async function autoCompleteIn<M>(
-  c: ChildChannel<M>,
-  wording: ChildWording,
-  config: Record<string, unknown>,
-  ms: number,
-  signal?: AbortSignal,
-): Promise<Record<string, unknown> | undefined> {
+export async function autoCompleteIn<M>(c: ChildChannel<M>, wording: ChildWording, config: Record<string, unknown>, ms: number, signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
   const stop = (): void => void c.terminate();
   signal?.addEventListener('abort', stop);
   try {
@@ -271,7 +265,9 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
     const burst = this.recentRestarts.length > RESTART_BURST;
     this.opts.log(
       'error',
-      burst ? `${reason}; instance ${this.name} stopped ${this.recentRestarts.length} times within a minute, so it starts again only with the next request` : `${reason}; restarting instance ${this.name}`,
+      burst
+        ? `${reason}; instance ${this.name} stopped ${this.recentRestarts.length} times within a minute, so it starts again only with the next request`
+        : `${reason}; restarting instance ${this.name}`,
     );
     await old.terminate().catch(() => undefined);
     if (burst) return;

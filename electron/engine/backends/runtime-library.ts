@@ -29,11 +29,7 @@ export async function runtimeLibraryIssue(c: ModelConfig, modelDir: string, vers
     if (!(await isFile(candidate))) continue;
     const rel = path.relative(dir, path.resolve(candidate));
     if (rel.startsWith('..') || path.isAbsolute(rel)) {
-      return issue(
-        'runtime.escape',
-        `backend library name '${lib}' escapes backend directory '${dir}', for model '${c.name}', check model config runtime field`,
-        ['runtime'],
-      );
+      return issue('runtime.escape', `backend library name '${lib}' escapes backend directory '${dir}', for model '${c.name}', check model config runtime field`, ['runtime']);
     }
     return issue(
       'runtime.unsupported',
@@ -42,9 +38,5 @@ export async function runtimeLibraryIssue(c: ModelConfig, modelDir: string, vers
       'UNSUPPORTED',
     );
   }
-  return issue(
-    'runtime.missing',
-    `unable to find backend library '${lib}' for model '${c.name}', searched: ${searchPaths.map((p) => `'${p}' `).join('')}`,
-    ['runtime'],
-  );
+  return issue('runtime.missing', `unable to find backend library '${lib}' for model '${c.name}', searched: ${searchPaths.map((p) => `'${p}' `).join('')}`, ['runtime']);
 }

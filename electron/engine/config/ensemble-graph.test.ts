@@ -13,7 +13,9 @@ input { name: "IN" data_type: TYPE_FP32 dims: [ -1 ] }
 output { name: "OUT" data_type: TYPE_FP32 dims: [ -1 ] }`;
 
 const step = (model: string, inputs: Record<string, string>, outputs: Record<string, string>, extra = ''): string =>
-  `step { model_name: "${model}" ${extra} ${Object.entries(inputs).map(([k, v]) => `input_map { key: "${k}" value: "${v}" }`).join(' ')} ${Object.entries(outputs)
+  `step { model_name: "${model}" ${extra} ${Object.entries(inputs)
+    .map(([k, v]) => `input_map { key: "${k}" value: "${v}" }`)
+    .join(' ')} ${Object.entries(outputs)
     .map(([k, v]) => `output_map { key: "${k}" value: "${v}" }`)
     .join(' ')} }`;
 
@@ -43,9 +45,7 @@ describe('ensemble structure', () => {
   });
 
   it('each step needs model_name, input_map and output_map', () => {
-    expect(errors(ensemble(chain + '\nstep { input_map { key: "x" value: "IN" } output_map { key: "y" value: "z" } }'))).toEqual([
-      "must specify 'model_name' in step 2 of ensemble 'e'",
-    ]);
+    expect(errors(ensemble(chain + '\nstep { input_map { key: "x" value: "IN" } output_map { key: "y" value: "z" } }'))).toEqual(["must specify 'model_name' in step 2 of ensemble 'e'"]);
     expect(errors(ensemble(step('a', {}, { y: 'OUT' })))).toEqual(["must specify 'input_map' in step 0 of ensemble 'e'"]);
     expect(errors(ensemble(step('a', { x: 'IN' }, {})))).toEqual(["must specify 'output_map' in step 0 of ensemble 'e'"]);
   });

@@ -42,11 +42,7 @@ function buildGraph(c: ModelConfig): { tensors: Map<string, TensorNode>; error?:
         if (node.isOutput) {
           return {
             tensors,
-            error: issue(
-              'ensemble.tensor-written-twice',
-              `ensemble tensor '${tensor}' can appear in an output map only once for ensemble '${name}' step ${i}`,
-              stepPath(i, 'output_map', { key }),
-            ),
+            error: issue('ensemble.tensor-written-twice', `ensemble tensor '${tensor}' can appear in an output map only once for ensemble '${name}' step ${i}`, stepPath(i, 'output_map', { key })),
           };
         }
         node.isOutput = true;

@@ -9,8 +9,7 @@ import { config, errorsOf } from './testing/config';
 
 const member = (name: string, mbs: number, inputs: string, outputs: string, extra = ''): ModelConfig =>
   config(`name: "${name}" backend: "python" max_batch_size: ${mbs} ${inputs} ${outputs} ${extra}`);
-const io = (kind: 'input' | 'output', name: string, type = 'TYPE_FP32', dims = '[ -1 ]', extra = ''): string =>
-  `${kind} { name: "${name}" data_type: ${type} dims: ${dims} ${extra} }`;
+const io = (kind: 'input' | 'output', name: string, type = 'TYPE_FP32', dims = '[ -1 ]', extra = ''): string => `${kind} { name: "${name}" data_type: ${type} dims: ${dims} ${extra} }`;
 
 /** Ensemble e: IN → a(x → y) → OUT, with the given ensemble IO and mbs. */
 const single = (mbs: number, ins = io('input', 'IN'), outs = io('output', 'OUT'), map = 'input_map { key: "x" value: "IN" } output_map { key: "y" value: "OUT" }'): ModelConfig =>
@@ -50,9 +49,7 @@ describe('tensor mapping', () => {
 describe('tensor consistency', () => {
   it('data types must agree', () => {
     const intA = member('a', 8, io('input', 'x', 'TYPE_INT32'), io('output', 'y'));
-    expect(check(single(8), intA).errors).toEqual([
-      'in ensemble e, ensemble tensor IN: inconsistent data type: TYPE_FP32 is inferred from model e while TYPE_INT32 is inferred from model a',
-    ]);
+    expect(check(single(8), intA).errors).toEqual(['in ensemble e, ensemble tensor IN: inconsistent data type: TYPE_FP32 is inferred from model e while TYPE_INT32 is inferred from model a']);
   });
 
   it('shapes must agree, -1 matching anything', () => {
@@ -85,18 +82,14 @@ describe('tensor consistency', () => {
         step { model_name: "b" input_map { key: "x" value: "mid" } output_map { key: "y" value: "OUT" } }
       }`);
     const b = member('b', 8, io('input', 'x', 'TYPE_UINT8'), io('output', 'y'));
-    expect(check(e, A, b).errors).toEqual([
-      'in ensemble e, ensemble tensor mid: inconsistent data type: TYPE_FP32 is inferred from model a while TYPE_UINT8 is inferred from model b',
-    ]);
+    expect(check(e, A, b).errors).toEqual(['in ensemble e, ensemble tensor mid: inconsistent data type: TYPE_FP32 is inferred from model a while TYPE_UINT8 is inferred from model b']);
   });
 });
 
 describe('batch size and decoupled members', () => {
   it("the ensemble's max_batch_size may not exceed a batching member's", () => {
     const small = member('a', 4, io('input', 'x'), io('output', 'y'));
-    expect(check(single(8), small).errors).toEqual([
-      'ensemble e allows maximum batch size 8, but it contains model a which only allows maximum batch size to be 4',
-    ]);
+    expect(check(single(8), small).errors).toEqual(['ensemble e allows maximum batch size 8, but it contains model a which only allows maximum batch size to be 4']);
     expect(check(single(4), small).errors).toEqual([]);
   });
 

@@ -22,18 +22,16 @@ describe('name, platform and backend', () => {
   });
 
   it('an ensemble must not name a backend', () => {
-    expect(errors('name: "e" platform: "ensemble" backend: "python" ensemble_scheduling { step { model_name: "a" input_map { key: "x" value: "IN" } output_map { key: "y" value: "OUT" } } } input { name: "IN" data_type: TYPE_FP32 dims: [1] } output { name: "OUT" data_type: TYPE_FP32 dims: [1] }')[0]).toBe(
-      "Ensemble model 'e' must have platform type 'ensemble' and empty backend type",
-    );
+    expect(
+      errors(
+        'name: "e" platform: "ensemble" backend: "python" ensemble_scheduling { step { model_name: "a" input_map { key: "x" value: "IN" } output_map { key: "y" value: "OUT" } } } input { name: "IN" data_type: TYPE_FP32 dims: [1] } output { name: "OUT" data_type: TYPE_FP32 dims: [1] }',
+      )[0],
+    ).toBe("Ensemble model 'e' must have platform type 'ensemble' and empty backend type");
   });
 
   it('a known backend must match the platform type (no space after "got:")', () => {
-    expect(errors('name: "m" platform: "onnxruntime_onnx" backend: "tensorrt"')).toEqual([
-      "unexpected 'platform' and 'backend' pair, got:onnxruntime_onnx, tensorrt",
-    ]);
-    expect(errors('name: "m" platform: "tensorflow_savedmodel" backend: "onnxruntime"')).toEqual([
-      "unexpected 'platform' and 'backend' pair, got:tensorflow_savedmodel, onnxruntime",
-    ]);
+    expect(errors('name: "m" platform: "onnxruntime_onnx" backend: "tensorrt"')).toEqual(["unexpected 'platform' and 'backend' pair, got:onnxruntime_onnx, tensorrt"]);
+    expect(errors('name: "m" platform: "tensorflow_savedmodel" backend: "onnxruntime"')).toEqual(["unexpected 'platform' and 'backend' pair, got:tensorflow_savedmodel, onnxruntime"]);
     ok('name: "m" platform: "onnxruntime_onnx" backend: "onnxruntime"');
     ok('name: "m" platform: "tensorflow_graphdef" backend: "tensorflow"');
     ok('name: "m" platform: "pytorch_libtorch" backend: "pytorch"');
@@ -91,16 +89,12 @@ describe('dynamic batching', () => {
     expect(errors(db(8, 'priority_levels: 2 default_priority_level: 1 priority_queue_policy { key: 3 value { max_queue_size: 1 } }'))).toEqual([
       'priority queue policy must have priority level in range [1, 2] for m',
     ]);
-    expect(errors(db(8, 'priority_levels: 2 default_priority_level: 1 priority_queue_policy { key: 0 value { } }'))).toEqual([
-      'priority queue policy must have priority level in range [1, 2] for m',
-    ]);
+    expect(errors(db(8, 'priority_levels: 2 default_priority_level: 1 priority_queue_policy { key: 0 value { } }'))).toEqual(['priority queue policy must have priority level in range [1, 2] for m']);
     ok(db(8, 'priority_levels: 2 default_priority_level: 1 priority_queue_policy { key: 2 value { max_queue_size: 1 } }'));
   });
 
   it('preserve_ordering allows one priority level only', () => {
-    expect(errors(db(8, 'preserve_ordering: true priority_levels: 2 default_priority_level: 1'))).toEqual([
-      "Only one priority level is allowed when 'preserve_ordering' is true for m",
-    ]);
+    expect(errors(db(8, 'preserve_ordering: true priority_levels: 2 default_priority_level: 1'))).toEqual(["Only one priority level is allowed when 'preserve_ordering' is true for m"]);
     ok(db(8, 'preserve_ordering: true priority_levels: 1 default_priority_level: 1'));
   });
 
@@ -130,15 +124,11 @@ describe('sequence batching', () => {
   });
 
   it('refuses the response cache', () => {
-    expect(errors(sb('', 'response_cache { enable: true }'))).toEqual([
-      'Response Cache does not currently support model m with sequence batching scheduler. Please disable the response cache.',
-    ]);
+    expect(errors(sb('', 'response_cache { enable: true }'))).toEqual(['Response Cache does not currently support model m with sequence batching scheduler. Please disable the response cache.']);
   });
 
   it('a control tensor needs a name', () => {
-    expect(errors(sb('control_input { control { kind: CONTROL_SEQUENCE_START int32_false_true: [0, 1] } }'))).toEqual([
-      'sequence batching control tensor must have a name for m',
-    ]);
+    expect(errors(sb('control_input { control { kind: CONTROL_SEQUENCE_START int32_false_true: [0, 1] } }'))).toEqual(['sequence batching control tensor must have a name for m']);
   });
 
   it('a tensor may be named by one control_input only', () => {
@@ -161,9 +151,7 @@ describe('sequence batching', () => {
     expect(errors(sb(start('S', 'int32_false_true: [0, 1] fp32_false_true: [0, 1]')))).toEqual([
       "sequence batching specifies more than one from 'int32_false_true', 'fp32_false_true' and 'bool_false_true' for CONTROL_SEQUENCE_START for m",
     ]);
-    expect(errors(sb(start('S', 'int32_false_true: [0, 1, 2]')))).toEqual([
-      "sequence batching control 'int32_false_true' must have exactly 2 entries for CONTROL_SEQUENCE_START for m",
-    ]);
+    expect(errors(sb(start('S', 'int32_false_true: [0, 1, 2]')))).toEqual(["sequence batching control 'int32_false_true' must have exactly 2 entries for CONTROL_SEQUENCE_START for m"]);
     expect(errors(sb('control_input { name: "R" control { kind: CONTROL_SEQUENCE_READY bool_false_true: [true] } }'))).toEqual([
       "sequence batching control 'bool_false_true' must have exactly 2 entries for CONTROL_SEQUENCE_READY for m",
     ]);
@@ -216,15 +204,11 @@ describe('response cache and metrics', () => {
   });
 
   it('model metrics need an identifier with a family and histogram buckets', () => {
-    expect(errors('name: "m" backend: "python" model_metrics { metric_control { histogram_options { buckets: [1] } } }')).toEqual([
-      "metric control must specify 'metric_identifier'",
-    ]);
+    expect(errors('name: "m" backend: "python" model_metrics { metric_control { histogram_options { buckets: [1] } } }')).toEqual(["metric control must specify 'metric_identifier'"]);
     expect(errors('name: "m" backend: "python" model_metrics { metric_control { metric_identifier { } histogram_options { buckets: [1] } } }')).toEqual([
       "metric identifier must specify non-empty 'family'",
     ]);
-    expect(errors('name: "m" backend: "python" model_metrics { metric_control { metric_identifier { family: "f" } } }')).toEqual([
-      "metric control must specify 'histogram_options'",
-    ]);
+    expect(errors('name: "m" backend: "python" model_metrics { metric_control { metric_identifier { family: "f" } } }')).toEqual(["metric control must specify 'histogram_options'"]);
     expect(errors('name: "m" backend: "python" model_metrics { metric_control { metric_identifier { family: "f" } histogram_options { } } }')).toEqual([
       "histogram options must specify non-empty 'buckets'",
     ]);

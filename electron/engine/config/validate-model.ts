@@ -66,7 +66,9 @@ export function validateModelConfig(c: ModelConfig): ConfigIssue[] {
       for (const key of Object.keys(db.priorityQueuePolicy)) {
         const level = BigInt(key);
         if (level === 0n || level > db.priorityLevels) {
-          out.push(issue('dynamic-batching.priority', `priority queue policy must have priority level in range [1, ${db.priorityLevels}] for ${name}`, ['dynamic_batching', 'priority_queue_policy', { key }]));
+          out.push(
+            issue('dynamic-batching.priority', `priority queue policy must have priority level in range [1, ${db.priorityLevels}] for ${name}`, ['dynamic_batching', 'priority_queue_policy', { key }]),
+          );
         }
       }
     }
@@ -148,7 +150,13 @@ function validateSequenceBatching(c: ModelConfig, sb: ModelSequenceBatching): Co
         }
         const allowed = [DataType.TYPE_UINT64, DataType.TYPE_INT64, DataType.TYPE_UINT32, DataType.TYPE_INT32, DataType.TYPE_STRING];
         if (!allowed.includes(ctl.dataType)) {
-          out.push(issue('sequence.corrid-type', `unexpected data type for control CONTROL_SEQUENCE_CORRID for ${name}. Allowed data types are TYPE_UINT64, TYPE_INT64, TYPE_UINT32, TYPE_INT32 and TYPE_STRING`, at));
+          out.push(
+            issue(
+              'sequence.corrid-type',
+              `unexpected data type for control CONTROL_SEQUENCE_CORRID for ${name}. Allowed data types are TYPE_UINT64, TYPE_INT64, TYPE_UINT32, TYPE_INT32 and TYPE_STRING`,
+              at,
+            ),
+          );
         }
       }
     }
@@ -229,7 +237,11 @@ export function validateInstanceGroups(c: ModelConfig, gpus: readonly number[]):
   });
   const total = instanceTotal(c);
   if (total > MAX_INSTANCES) {
-    out.push(issue('instance-group.too-many', `model ${name} asks for ${total} instances (count × GPUs over its instance groups); Model Lab starts at most ${MAX_INSTANCES} instances of a model version`, ['instance_group']));
+    out.push(
+      issue('instance-group.too-many', `model ${name} asks for ${total} instances (count × GPUs over its instance groups); Model Lab starts at most ${MAX_INSTANCES} instances of a model version`, [
+        'instance_group',
+      ]),
+    );
   }
   return out;
 }

@@ -34,7 +34,11 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'lab-l0-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function dirs(p: string): string[] {
-  return existsSync(p) ? readdirSync(p).filter((n) => statSync(path.join(p, n)).isDirectory()).sort() : [];
+  return existsSync(p)
+    ? readdirSync(p)
+        .filter((n) => statSync(path.join(p, n)).isDirectory())
+        .sort()
+    : [];
 }
 
 /** grep's basic regular expressions: only . * [ ] ^ $ and \ are special. */
@@ -101,7 +105,10 @@ describe.skipIf(!L0)('Triton qa/L0_model_config', () => {
           if (['invalid_cpu', 'invalid_gpu', 'negative_gpu'].includes(target)) mkdirSync(path.join(repoDir, target, '1'));
           const config = path.join(repoDir, target, 'config.pbtxt');
           if (existsSync(config)) {
-            const text = readFileSync(config, 'utf8').split('\n').filter((l) => !l.includes('platform:')).join('\n');
+            const text = readFileSync(config, 'utf8')
+              .split('\n')
+              .filter((l) => !l.includes('platform:'))
+              .join('\n');
             writeFileSync(config, `${text}\nplatform: "${trial}"\n`);
           }
           const errors = await errorsOf(repoDir, { autoComplete: false });
@@ -167,7 +174,10 @@ describe.skipIf(!L0)('Triton qa/L0_model_config', () => {
             .filter((f) => f.startsWith('expected'))
             .map((f) => parseConfigText(readFileSync(path.join(expectedDir, f), 'utf8')).config!);
           const actual = displayConfig(rec)!;
-          expect(expected.some((e) => equals(ModelConfigSchema, e, actual)), `completed config differs from every expected one`).toBe(true);
+          expect(
+            expected.some((e) => equals(ModelConfigSchema, e, actual)),
+            `completed config differs from every expected one`,
+          ).toBe(true);
         });
       }
     }

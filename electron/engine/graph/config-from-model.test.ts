@@ -117,7 +117,9 @@ describe('configFromModel', () => {
     expect(scale!.message).toBe("the model has input 'scale' (TYPE_FP32 [-1, 1]) but the config does not declare it: add it to input [ ... ]");
     expect(images!.message).toBe("the config declares input 'images', which the model does not have (its inputs: x, scale): rename or remove it");
     expect(dtype).toMatchObject({ model: 'TYPE_FP32', config: 'TYPE_FP16', message: "'x' is TYPE_FP16 in the config but TYPE_FP32 in the model: set data_type: TYPE_FP32" });
-    expect(rank!.message).toBe("the model's 'x' has 4 dimensions [-1, 3, -1, -1], the config gives 5 [-1, 3, 224, 224, 1], counting the batch dimension that max_batch_size adds: set dims: [3, -1, -1]");
+    expect(rank!.message).toBe(
+      "the model's 'x' has 4 dimensions [-1, 3, -1, -1], the config gives 5 [-1, 3, 224, 224, 1], counting the batch dimension that max_batch_size adds: set dims: [3, -1, -1]",
+    );
     // Outputs must match exactly: a config may not fix what the model leaves open.
     expect(out!.message).toBe("the model's 'sigmoid_0.tmp_0' has shape [-1, 1, -1, -1], the config [-1, 1, 640, -1], counting the batch dimension that max_batch_size adds: set dims: [1, -1, -1]");
   });
@@ -125,7 +127,11 @@ describe('configFromModel', () => {
   it('explains batching a model whose first dimension is fixed, and lets inputs fix open dims', () => {
     const batched = configFromModel(FIXED, { model: 'm', current: config('max_batch_size: 4 input [{ name: "images" data_type: TYPE_FP32 dims: [3, 224, 224] }]'), defaultMaxBatchSize: 4 });
     expect(batched.mismatches).toEqual([
-      expect.objectContaining({ kind: 'dims', message: "max_batch_size 4 puts a batch dimension in front of 'images', but the model's first dimension is fixed at 1: set max_batch_size: 0 and dims: [1, 3, 224, 224], or export the model with a variable first dimension" }),
+      expect.objectContaining({
+        kind: 'dims',
+        message:
+          "max_batch_size 4 puts a batch dimension in front of 'images', but the model's first dimension is fixed at 1: set max_batch_size: 0 and dims: [1, 3, 224, 224], or export the model with a variable first dimension",
+      }),
     ]);
     const fixedInput = configFromModel(DET, { model: 'det', current: config('max_batch_size: 0 input [{ name: "x" data_type: TYPE_FP32 dims: [1, 3, 640, 640] }]'), defaultMaxBatchSize: 4 });
     expect(fixedInput.mismatches).toEqual([]);
@@ -133,7 +139,11 @@ describe('configFromModel', () => {
 
   it('accepts overridable initializers in the config and refuses non-tensor I/O', () => {
     const model = io([t('x', 1, [-1, 2])], [t('y', 1, [-1, 2])], [t('w', 1, [2])]);
-    const r = configFromModel(model, { model: 'm', current: config('max_batch_size: 0 input [{ name: "x" data_type: TYPE_FP32 dims: [-1, 2] }, { name: "w" data_type: TYPE_FP32 dims: [2] }]'), defaultMaxBatchSize: 4 });
+    const r = configFromModel(model, {
+      model: 'm',
+      current: config('max_batch_size: 0 input [{ name: "x" data_type: TYPE_FP32 dims: [-1, 2] }, { name: "w" data_type: TYPE_FP32 dims: [2] }]'),
+      defaultMaxBatchSize: 4,
+    });
     expect(r.mismatches).toEqual([]);
     const seq: OnnxModelIO = io([t('x', 1, [2])], [{ name: 'list', kind: 'sequence', elemType: 0 }]);
     expect(() => configFromModel(seq, { model: 'm', defaultMaxBatchSize: 4 })).toThrow(expect.objectContaining({ code: 'UNSUPPORTED', message: expect.stringContaining("'list' is a sequence") }));

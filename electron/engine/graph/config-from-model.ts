@@ -77,7 +77,10 @@ function dimsMismatch(side: 'input' | 'output', v: OnnxValueInfo, cfg: ModelInpu
   const same = full.length === model.length && full.every((d, i) => d === model[i] || (side === 'input' && model[i] === -1));
   if (same) return undefined;
   const counted = mbs > 0 ? ', counting the batch dimension that max_batch_size adds' : '';
-  const what = full.length !== model.length ? `the model's '${cfg.name}' has ${model.length} dimensions ${shapeText(model)}, the config gives ${full.length} ${shapeText(full)}${counted}` : `the model's '${cfg.name}' has shape ${shapeText(model)}, the config ${shapeText(full)}${counted}`;
+  const what =
+    full.length !== model.length
+      ? `the model's '${cfg.name}' has ${model.length} dimensions ${shapeText(model)}, the config gives ${full.length} ${shapeText(full)}${counted}`
+      : `the model's '${cfg.name}' has shape ${shapeText(model)}, the config ${shapeText(full)}${counted}`;
   return { ...base, message: `${what}: set dims: ${shapeText(want)}${cfg.reshape ? ' (and check its reshape)' : ''}` };
 }
 
@@ -151,7 +154,9 @@ export function configFromModel(io: OnnxModelIO, opts: ConfigFromModelOptions): 
     note = `The config sets max_batch_size ${currentMbs}, but ${whyNoBatch(io) || 'the model does not batch'}, so the model cannot batch: max_batch_size 0, and dims are the model's full shapes.`;
   } else if (c.maxBatchSize === 0) {
     const why = whyNoBatch(io);
-    note = why ? `${why[0]!.toUpperCase()}${why.slice(1)}, so the model cannot batch: max_batch_size 0, and dims are the model's full shapes.` : 'The model could batch, but the default max batch size of this lab is 0: max_batch_size 0, and dims are the model\'s full shapes.';
+    note = why
+      ? `${why[0]!.toUpperCase()}${why.slice(1)}, so the model cannot batch: max_batch_size 0, and dims are the model's full shapes.`
+      : "The model could batch, but the default max batch size of this lab is 0: max_batch_size 0, and dims are the model's full shapes.";
   } else if (currentMbs > 0) {
     note = `The config already batches (max_batch_size ${currentMbs}), so dims leave out the first (batch) dimension of every input and output.`;
   } else {

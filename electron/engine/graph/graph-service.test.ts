@@ -110,10 +110,14 @@ describe('graph service', () => {
     // A fresh graph (new mtime) so nothing cached answers.
     const later = new Date(Date.now() + 5000);
     utimesSync(path.join(d.root, 'ext/1/model.onnx'), later, later);
-    expect(() => lab.tensor({ runId: g.graphId, side: 'initializer', name: 'b' })).toThrow(expect.objectContaining({ code: 'UNAVAILABLE', message: expect.stringContaining('changed or disappeared') }));
+    expect(() => lab.tensor({ runId: g.graphId, side: 'initializer', name: 'b' })).toThrow(
+      expect.objectContaining({ code: 'UNAVAILABLE', message: expect.stringContaining('changed or disappeared') }),
+    );
     const fresh = await lab.graphs.modelGraph({ repoId, model: 'ext' });
     expect(fresh.graphId).not.toBe(g.graphId);
-    expect(() => lab.tensor({ runId: fresh.graphId, side: 'initializer', name: 'w' })).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining("'weights.bin', which does not exist") }));
+    expect(() => lab.tensor({ runId: fresh.graphId, side: 'initializer', name: 'w' })).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining("'weights.bin', which does not exist") }),
+    );
   });
 
   it('reports missing files, versions and models, and damaged files', async () => {
@@ -127,7 +131,10 @@ describe('graph service', () => {
       'broken/1/model.onnx': new TextEncoder().encode('not a model at all'),
     });
     const { lab, repoId } = await openLab(d.root);
-    await expect(lab.graphs.modelGraph({ repoId, model: 'empty' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining("the model file 'empty/1/model.onnx' does not exist") });
+    await expect(lab.graphs.modelGraph({ repoId, model: 'empty' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringContaining("the model file 'empty/1/model.onnx' does not exist"),
+    });
     expect(await lab.graphs.modelGraph({ repoId, model: 'named' })).toMatchObject({ version: 2, file: 'named/2/net.onnx' });
     await expect(lab.graphs.modelGraph({ repoId, model: 'named', version: 7 })).rejects.toMatchObject({ code: 'NOT_FOUND', message: "'named' has no version 7; its versions are 2" });
     await expect(lab.graphs.modelGraph({ repoId, model: 'ghost' })).rejects.toMatchObject({ code: 'NOT_FOUND' });

@@ -66,7 +66,10 @@ describe('netron', () => {
 
   it('reports netron exiting early, or never answering, with what it printed', async () => {
     const failing = launcher(await fakeNetron("console.error('ModuleNotFoundError: no module named netron'); process.exit(1);"));
-    await expect(failing.open('/m.onnx')).rejects.toMatchObject({ code: 'UNAVAILABLE', message: "netron exited (code 1) before serving 'm.onnx'; it printed: ModuleNotFoundError: no module named netron" });
+    await expect(failing.open('/m.onnx')).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: "netron exited (code 1) before serving 'm.onnx'; it printed: ModuleNotFoundError: no module named netron",
+    });
     const silent = launcher(await fakeNetron("console.log('starting'); setInterval(() => {}, 1000);"), 600);
     await expect(silent.open('/m.onnx')).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringMatching(/^netron did not answer on 127\.0\.0\.1:\d+ within 1 s; it printed: starting$/) });
   });

@@ -39,7 +39,22 @@ describe.skipIf(!haveSamples)('PaddleOCR models', () => {
     expect(s.format).toBe('ONNX v8');
     expect(s.opsets).toEqual([{ domain: '', version: 11 }]);
     expect(s.nodes).toHaveLength(672);
-    expect(s.ops.map((o) => o.opType)).toEqual(['Add', 'BatchNormalization', 'Clip', 'Concat', 'Constant', 'Conv', 'ConvTranspose', 'Div', 'GlobalAveragePool', 'HardSigmoid', 'Mul', 'Relu', 'Resize', 'Sigmoid']);
+    expect(s.ops.map((o) => o.opType)).toEqual([
+      'Add',
+      'BatchNormalization',
+      'Clip',
+      'Concat',
+      'Constant',
+      'Conv',
+      'ConvTranspose',
+      'Div',
+      'GlobalAveragePool',
+      'HardSigmoid',
+      'Mul',
+      'Relu',
+      'Resize',
+      'Sigmoid',
+    ]);
     expect(s.ops.find((o) => o.opType === 'Conv')).toMatchObject({ category: 'layer', summary: expect.stringMatching(/filters/) });
     expect(s.inputs).toEqual([{ name: 'x', dtype: 'FP32', dims: ['p2o.DynamicDimension.0', 3, 'p2o.DynamicDimension.1', 'p2o.DynamicDimension.2'] }]);
     expect(s.outputs).toEqual([{ name: 'sigmoid_0.tmp_0', dtype: 'FP32', dims: ['p2o.DynamicDimension.3', 1, 'p2o.DynamicDimension.4', 'p2o.DynamicDimension.5'] }]);
@@ -222,7 +237,12 @@ describe('readOnnxSummary', () => {
 
   it('refuses damaged, truncated and missing files with clear errors', async () => {
     const good = chainModel(20);
-    const root = await writeModel({ 'junk.onnx': new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), 'cut.onnx': good.subarray(0, good.length - 7), 'text.onnx': new TextEncoder().encode('hello, not a model\n'), 'empty.onnx': new Uint8Array(0) });
+    const root = await writeModel({
+      'junk.onnx': new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
+      'cut.onnx': good.subarray(0, good.length - 7),
+      'text.onnx': new TextEncoder().encode('hello, not a model\n'),
+      'empty.onnx': new Uint8Array(0),
+    });
     for (const name of ['junk.onnx', 'cut.onnx', 'text.onnx', 'empty.onnx']) {
       for (const scanAboveBytes of [undefined, 0]) {
         const err = await readOnnxSummary(path.join(root, name), scanAboveBytes === undefined ? {} : { scanAboveBytes }).catch((e: unknown) => e);

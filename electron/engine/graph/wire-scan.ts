@@ -101,7 +101,7 @@ async function scanTensor(w: FileWindow, start: number, end: number): Promise<Sc
   let raw: { offset: number; length: number } | undefined;
   let typed = false;
   let stringBytes = 0;
-  for (let pos = start; pos < end; ) {
+  for (let pos = start; pos < end;) {
     const f = await nextField(w, pos, end);
     if (f.no === RAW_DATA && f.wt === WireType.LengthDelimited) raw = { offset: f.valueStart, length: f.end - f.valueStart };
     else if (TYPED_FIELDS.has(f.no)) {
@@ -124,7 +124,7 @@ async function scanLargeNode(w: FileWindow, start: number, end: number, b: Summa
   const parts: Uint8Array[] = [];
   const located = new Map<TensorProto, { source: TensorSource; stringBytes: number }>();
   const attributes: AttributeProto[] = [];
-  for (let pos = start; pos < end; ) {
+  for (let pos = start; pos < end;) {
     const f = await nextField(w, pos, end);
     pos = f.end;
     if (f.no !== NODE_ATTRIBUTE || f.wt !== WireType.LengthDelimited) {
@@ -133,7 +133,7 @@ async function scanLargeNode(w: FileWindow, start: number, end: number, b: Summa
     }
     const attrParts: Uint8Array[] = [];
     let tensor: ScannedTensor | undefined;
-    for (let at = f.valueStart; at < f.end; ) {
+    for (let at = f.valueStart; at < f.end;) {
       const g = await nextField(w, at, f.end);
       at = g.end;
       if (g.no === ATTRIBUTE_TENSOR && g.wt === WireType.LengthDelimited) {
@@ -160,7 +160,7 @@ async function scanLargeNode(w: FileWindow, start: number, end: number, b: Summa
 }
 
 async function scanGraph(w: FileWindow, start: number, end: number, b: SummaryBuilder, largeNodeBytes: number): Promise<void> {
-  for (let pos = start; pos < end; ) {
+  for (let pos = start; pos < end;) {
     const f = await nextField(w, pos, end);
     pos = f.end;
     if (f.wt !== WireType.LengthDelimited) continue;
@@ -197,7 +197,7 @@ async function scanGraph(w: FileWindow, start: number, end: number, b: SummaryBu
 
 /** Walks the whole model; the builder receives parts in file order. */
 export async function scanModel(w: FileWindow, b: SummaryBuilder, largeNodeBytes = LARGE_NODE_BYTES): Promise<void> {
-  for (let pos = 0; pos < w.size; ) {
+  for (let pos = 0; pos < w.size;) {
     const f = await nextField(w, pos, w.size);
     pos = f.end;
     if (f.wt === WireType.Varint) {

@@ -63,7 +63,10 @@ describe('graph handlers', () => {
 
     const d = await temp.make({ bin: null });
     const exe = path.join(d.root, 'bin', 'netron');
-    writeFileSync(exe, `#!${process.execPath}\nconst a = process.argv.slice(2);\nrequire('node:http').createServer((q, r) => r.end(a[0])).listen(Number(a[a.indexOf('-p') + 1]), a[a.indexOf('--host') + 1]);\n`);
+    writeFileSync(
+      exe,
+      `#!${process.execPath}\nconst a = process.argv.slice(2);\nrequire('node:http').createServer((q, r) => r.end(a[0])).listen(Number(a[a.indexOf('-p') + 1]), a[a.indexOf('--host') + 1]);\n`,
+    );
     chmodSync(exe, 0o755);
     const { h, repoId, lab } = await setup({ PATH: path.join(d.root, 'bin') });
     expect(await h.netronStatus({})).toEqual({ available: true, path: exe });
@@ -72,7 +75,13 @@ describe('graph handlers', () => {
     // Closing the repository stops the netron serving its files.
     await h.closeRepository({ repoId });
     let gone = false;
-    for (let i = 0; i < 100 && !gone; i++) gone = await fetch(url).then(() => false, () => true).then((g) => g || new Promise<boolean>((r) => setTimeout(() => r(false), 20)));
+    for (let i = 0; i < 100 && !gone; i++)
+      gone = await fetch(url)
+        .then(
+          () => false,
+          () => true,
+        )
+        .then((g) => g || new Promise<boolean>((r) => setTimeout(() => r(false), 20)));
     expect(gone).toBe(true);
     await lab.close();
   });
@@ -105,10 +114,16 @@ describe('graph handlers', () => {
     const g = await h.modelGraph({ repoId, model: 'linked' });
     expect(await h.tensorPage({ runId: g.graphId, side: 'initializer', name: 'w', offset: 0, count: 6 })).toMatchObject({ total: 6 });
     const o = await h.modelGraph({ repoId, model: 'out' });
-    await expect(dispatch(h, 'tensorPage', { runId: o.graphId, side: 'initializer', name: 'w', offset: 0, count: 6 })).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringContaining("outside the model's folder") });
+    await expect(dispatch(h, 'tensorPage', { runId: o.graphId, side: 'initializer', name: 'w', offset: 0, count: 6 })).rejects.toMatchObject({
+      code: 'INVALID_ARG',
+      message: expect.stringContaining("outside the model's folder"),
+    });
     // A name inside the model file that leads out of its folder is refused, as ONNX Runtime refuses it.
     const e = await h.modelGraph({ repoId, model: 'esc' });
-    await expect(dispatch(h, 'tensorPage', { runId: e.graphId, side: 'initializer', name: 'w', offset: 0, count: 6 })).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringContaining("outside the model's folder") });
+    await expect(dispatch(h, 'tensorPage', { runId: e.graphId, side: 'initializer', name: 'w', offset: 0, count: 6 })).rejects.toMatchObject({
+      code: 'INVALID_ARG',
+      message: expect.stringContaining("outside the model's folder"),
+    });
     expect(await h.tensorPage({ runId: e.graphId, side: 'initializer', name: 'b', offset: 0, count: 3 })).toMatchObject({ total: 3 });
     // So is a config's model file name that leads out of the model folder.
     const out = { code: 'INVALID_ARG', message: expect.stringContaining('leads outside its model folder') };

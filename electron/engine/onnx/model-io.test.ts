@@ -12,8 +12,14 @@ describe('readOnnxModelIO', () => {
   it('reads names, element types and dims (numbers, symbols, unknown), IR version, opsets and producer', () => {
     const io = readOnnxModelIO(
       buildOnnxModel({
-        inputs: [{ name: 'images', type: 1, dims: ['batch', 3, null, 224] }, { name: 'any', type: 7 }],
-        outputs: [{ name: 'scores', type: 1, dims: [-1, 10] }, { name: 'label', type: 8, dims: [] }],
+        inputs: [
+          { name: 'images', type: 1, dims: ['batch', 3, null, 224] },
+          { name: 'any', type: 7 },
+        ],
+        outputs: [
+          { name: 'scores', type: 1, dims: [-1, 10] },
+          { name: 'label', type: 8, dims: [] },
+        ],
         irVersion: 9,
         opset: 17,
         producer: 'tests',
@@ -33,7 +39,10 @@ describe('readOnnxModelIO', () => {
   it('keeps initializers listed as inputs apart, as overridable', () => {
     const io = readOnnxModelIO(
       buildOnnxModel({
-        inputs: [{ name: 'x', type: 1, dims: [2] }, { name: 'w', type: 1, dims: [2] }],
+        inputs: [
+          { name: 'x', type: 1, dims: [2] },
+          { name: 'w', type: 1, dims: [2] },
+        ],
         outputs: [{ name: 'y', type: 1, dims: [2] }],
         nodes: [{ op: 'Add', inputs: ['x', 'w'], outputs: ['y'] }],
         initializers: [{ name: 'w', dims: [2], values: [1, 2] }],

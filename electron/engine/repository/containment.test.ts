@@ -78,7 +78,7 @@ describe('model files named by the config', () => {
 });
 
 describe.skipIf(isWindows)('files the lab reads for a model', () => {
-  it('a label file linked outside the model folder is refused in Triton\'s words', async () => {
+  it("a label file linked outside the model folder is refused in Triton's words", async () => {
     const secret = await temp.make({ 'secret.txt': 'root:x:0:0\n' });
     const d = await temp.make({ 'm/config.pbtxt': labelled, 'm/1': null });
     await fs.symlink(path.join(secret.root, 'secret.txt'), path.join(d.root, 'm/labels.txt'));

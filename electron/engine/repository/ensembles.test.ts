@@ -38,13 +38,28 @@ async function load(...parts: RepoFiles[]) {
 
 describe('ensemble members', () => {
   it('an ensemble over ready members is READY', async () => {
-    const repo = await load(member('a'), member('b'), ensemble('e', [{ model: 'a', version: -1 }, { model: 'b', version: -1 }]));
+    const repo = await load(
+      member('a'),
+      member('b'),
+      ensemble('e', [
+        { model: 'a', version: -1 },
+        { model: 'b', version: -1 },
+      ]),
+    );
     expect(stateOf(repo, 'e')).toEqual({ state: 'READY', reason: '' });
     expect(repo.index()).toContainEqual({ name: 'e', version: '1', state: 'READY' });
   });
 
   it('members that do not exist, or whose config failed, are "not available or ambiguous", sorted', async () => {
-    const repo = await load(member('a'), { 'broken/config.pbtxt': 'name: "broken" max_batch_size: "x"', 'broken/1': null }, ensemble('e', [{ model: 'zeta', version: -1 }, { model: 'broken', version: -1 }, { model: 'a', version: -1 }]));
+    const repo = await load(
+      member('a'),
+      { 'broken/config.pbtxt': 'name: "broken" max_batch_size: "x"', 'broken/1': null },
+      ensemble('e', [
+        { model: 'zeta', version: -1 },
+        { model: 'broken', version: -1 },
+        { model: 'a', version: -1 },
+      ]),
+    );
     expect(stateOf(repo, 'e')).toEqual({
       state: 'UNAVAILABLE',
       reason: 'Invalid argument: ensemble e contains models that are not available or ambiguous: broken, zeta',
@@ -106,7 +121,10 @@ describe('ensembles of ensembles', () => {
   it('a circular dependency is reported from each ensemble of the cycle', async () => {
     const repo = await load(
       member('a'),
-      ensemble('e1', [{ model: 'a', version: -1 }, { model: 'e2', version: -1, in: 'IN', out: 'OUT' }]),
+      ensemble('e1', [
+        { model: 'a', version: -1 },
+        { model: 'e2', version: -1, in: 'IN', out: 'OUT' },
+      ]),
       ensemble('e2', [{ model: 'e1', version: -1, in: 'IN', out: 'OUT' }]),
     );
     expect(stateOf(repo, 'e1')?.reason).toBe('Invalid argument: circular dependency between ensembles: e1 -> ... -> e2 -> e1');
@@ -128,9 +146,7 @@ describe('wiring against loaded members', () => {
 
   it("the ensemble's max_batch_size may not exceed a member's", async () => {
     const repo = await load(member('a', identityConfig('a', { mbs: 4 })), ensemble('e', [{ model: 'a', version: -1 }], 8));
-    expect(stateOf(repo, 'e')?.reason).toBe(
-      'Invalid argument: ensemble e allows maximum batch size 8, but it contains model a which only allows maximum batch size to be 4',
-    );
+    expect(stateOf(repo, 'e')?.reason).toBe('Invalid argument: ensemble e allows maximum batch size 8, but it contains model a which only allows maximum batch size to be 4');
   });
 
   it('with a dependency problem the lab still lints the wiring against the configs it has', async () => {

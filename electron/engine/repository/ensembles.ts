@@ -90,7 +90,12 @@ function unreadyMember(models: Map<string, ModelRecord>, name: string, steps: Mo
     }
     const pinned = steps.map((s, i) => ({ s, i })).find(({ s }) => s.modelName === m && s.modelVersion !== -1n && !ready.includes(Number(s.modelVersion)));
     if (pinned) {
-      return issue('ensemble.member-version', `ensemble '${name}' depends on '${m}' whose required version ${pinned.s.modelVersion} is not loaded.`, ['ensemble_scheduling', 'step', pinned.i, 'model_version']);
+      return issue('ensemble.member-version', `ensemble '${name}' depends on '${m}' whose required version ${pinned.s.modelVersion} is not loaded.`, [
+        'ensemble_scheduling',
+        'step',
+        pinned.i,
+        'model_version',
+      ]);
     }
   }
   return undefined;

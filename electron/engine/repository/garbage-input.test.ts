@@ -219,7 +219,11 @@ describe.skipIf(isWindows)('FIFOs named as the files a model loads from', () => 
       'fifo_onnx/1': null,
       'fifo_script/config.pbtxt': modelConfig('fifo_script', { backend: 'script', inputs: [{ name: 'IN', dims: [1] }], outputs: [{ name: 'OUT', dims: [1] }] }),
       'fifo_script/1': null,
-      'fifo_labels/config.pbtxt': modelConfig('fifo_labels', { backend: 'identity', inputs: [{ name: 'INPUT0', dims: [2] }], outputs: [{ name: 'OUTPUT0', dims: [2], extra: 'label_filename: "labels.txt"' }] }),
+      'fifo_labels/config.pbtxt': modelConfig('fifo_labels', {
+        backend: 'identity',
+        inputs: [{ name: 'INPUT0', dims: [2] }],
+        outputs: [{ name: 'OUTPUT0', dims: [2], extra: 'label_filename: "labels.txt"' }],
+      }),
       'fifo_labels/1': null,
     });
     fifos.make(path.join(f.root, 'fifo_onnx/1/model.onnx'));

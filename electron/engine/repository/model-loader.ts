@@ -188,7 +188,11 @@ async function folderFacts(dir: string, subdirs: string[]): Promise<FolderFacts>
     const listing = await readDirSafe(path.join(dir, first));
     for (const e of listing.entries) {
       let isDir = e.isDirectory();
-      if (e.isSymbolicLink()) isDir = await fs.stat(path.join(dir, first, e.name)).then((s) => s.isDirectory(), () => false);
+      if (e.isSymbolicLink())
+        isDir = await fs.stat(path.join(dir, first, e.name)).then(
+          (s) => s.isDirectory(),
+          () => false,
+        );
       firstDirEntries.set(e.name, isDir);
     }
   }
@@ -288,20 +292,18 @@ function versionRecords(rec: ModelRecord, config: ModelConfig, scan: VersionScan
   rec.policy = policy.description;
   rec.issues.push(...policy.issues);
   const servedNames = new Set(policy.served.map((v) => v.name));
-  rec.versions = scan.versions.map(
-    (v): VersionRecord => ({
-      version: v.version,
-      dirName: v.name,
-      dir: path.join(rec.dir, v.name),
-      served: servedNames.has(v.name),
-      state: 'UNAVAILABLE',
-      reason: servedNames.has(v.name) ? '' : 'not selected by the version policy',
-      filled: new Set(),
-      issues: [],
-      files: filesOf(v.name),
-      logs: [],
-    }),
-  );
+  rec.versions = scan.versions.map((v): VersionRecord => ({
+    version: v.version,
+    dirName: v.name,
+    dir: path.join(rec.dir, v.name),
+    served: servedNames.has(v.name),
+    state: 'UNAVAILABLE',
+    reason: servedNames.has(v.name) ? '' : 'not selected by the version policy',
+    filled: new Set(),
+    issues: [],
+    files: filesOf(v.name),
+    logs: [],
+  }));
   const none = firstError(policy.issues);
   if (none && scan.versions.length === 0) {
     const holds = isEnsemble(rec) ? 'nothing (an ensemble needs only the empty folder)' : config.defaultModelFilename ? `the model file '${config.defaultModelFilename}'` : 'the model file';
@@ -468,7 +470,10 @@ async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, 
     if (loaded.fallback) v.deviceNote = loaded.fallback;
     setVersionState(v, 'READY', '');
   } catch (err) {
-    const failed: ConfigIssue = { ...issue('backend.load', errorMessage(err), undefined, err instanceof LabError ? err.code : 'INTERNAL'), ...(err instanceof LabError && err.reason ? { reason: err.reason } : {}) };
+    const failed: ConfigIssue = {
+      ...issue('backend.load', errorMessage(err), undefined, err instanceof LabError ? err.code : 'INTERNAL'),
+      ...(err instanceof LabError && err.reason ? { reason: err.reason } : {}),
+    };
     failVersion(v, failed);
     v.issues.push(failed);
   }
@@ -489,4 +494,3 @@ async function labelFileIssues(rec: ModelRecord, c: ModelConfig): Promise<Config
 export function isEnsemble(rec: ModelRecord): boolean {
   return rec.base?.platform === PLATFORM.ensemble || rec.base?.schedulingChoice.case === 'ensembleScheduling';
 }
-

@@ -48,7 +48,12 @@ describe('a failed reload keeps the loaded version serving', () => {
     // The lab shows the file as it is now, with its error at the line.
     expect(rec.configText).toContain('oops');
     expect(rec.issues.map((i) => i.code)).toContain('config.syntax');
-    expect(repo.index().find((e) => e.name === 'a')).toEqual({ name: 'a', version: '1', state: 'READY', reason: expect.stringMatching(/^reload failed, the previously loaded version still serves: failed to read text proto/) });
+    expect(repo.index().find((e) => e.name === 'a')).toEqual({
+      name: 'a',
+      version: '1',
+      state: 'READY',
+      reason: expect.stringMatching(/^reload failed, the previously loaded version still serves: failed to read text proto/),
+    });
     expect(rec.versions[0]!.logs.at(-1)?.message).toMatch(/^reload failed, the version loaded before keeps serving: failed to read text proto/);
     // The same broken files are not loaded again on every poll; fixing them is.
     expect(await repo.poll()).toEqual([]);
@@ -58,7 +63,7 @@ describe('a failed reload keeps the loaded version serving', () => {
     expect(repo.models.get('a')!.versions[0]!.config!.maxBatchSize).toBe(2);
   });
 
-  it('poll: a corrupt model.onnx; the version that served answers, the failure is in the index and the host\'s log', async () => {
+  it("poll: a corrupt model.onnx; the version that served answers, the failure is in the index and the host's log", async () => {
     const d = await temp.make(FILES);
     const printed: string[] = [];
     const repo = await loadRepository(d.root, { onModelLog: (model, version, level, message) => printed.push(`${model} v${version} ${level}: ${message}`) });

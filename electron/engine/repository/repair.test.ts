@@ -63,7 +63,10 @@ describe('repairing the published Data Pipelines layout', () => {
     const outside = mkdtempSync(path.join(os.tmpdir(), 'repair-outside-'));
     try {
       symlinkSync(outside, path.join(dir, 'linked'));
-      await expect(applyRepairPlan(dir, { write: 'linked/config.pbtxt', text: 'x' })).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringMatching(/linked folder outside the repository/) });
+      await expect(applyRepairPlan(dir, { write: 'linked/config.pbtxt', text: 'x' })).rejects.toMatchObject({
+        code: 'INVALID_ARG',
+        message: expect.stringMatching(/linked folder outside the repository/),
+      });
       expect(existsSync(path.join(outside, 'config.pbtxt'))).toBe(false);
     } finally {
       rmSync(outside, { recursive: true, force: true });

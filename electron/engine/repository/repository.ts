@@ -245,7 +245,10 @@ export class Repository implements ModelResolver {
     for (const e of entries) {
       if (e.isDirectory()) names.push(e.name);
       else if (e.isSymbolicLink()) {
-        const isDir = await fs.stat(path.join(this.root, e.name)).then((s) => s.isDirectory(), () => false);
+        const isDir = await fs.stat(path.join(this.root, e.name)).then(
+          (s) => s.isDirectory(),
+          () => false,
+        );
         if (isDir) names.push(e.name);
       }
     }
@@ -331,11 +334,13 @@ export class Repository implements ModelResolver {
       if (!serving(this.models.get(name))) this.models.set(name, rec);
     });
     // Explicit loads pull in an ensemble's members, as Triton does.
-    for (const name of [...wanted]) for (const dep of this.dependenciesOf(name, records)) if (!wanted.has(dep) && records.has(dep)) {
-      wanted.add(dep);
-      records.get(dep)!.unloaded = false;
-      records.get(dep)!.neverLoaded = false;
-    }
+    for (const name of [...wanted])
+      for (const dep of this.dependenciesOf(name, records))
+        if (!wanted.has(dep) && records.has(dep)) {
+          wanted.add(dep);
+          records.get(dep)!.unloaded = false;
+          records.get(dep)!.neverLoaded = false;
+        }
     await this.startVersions([...records.values()].filter((r) => wanted.has(r.name) && r.polled && !isEnsemble(r)));
     const retired: ModelRecord[] = [];
     const stopped: Runner[] = [];
@@ -504,7 +509,10 @@ export class Repository implements ModelResolver {
       const affected = new Set([...present, ...present.flatMap((n) => this.dependentsOf(n)), ...gone.flatMap((n) => this.dependentsOf(n))]);
       const explicit = this.options.controlMode === 'explicit';
       const wanted = [...affected].filter((n) => !explicit || (this.models.has(n) && !this.models.get(n)!.unloaded));
-      await this.loadModels([...affected].filter((n) => current.has(n)), new Set(wanted));
+      await this.loadModels(
+        [...affected].filter((n) => current.has(n)),
+        new Set(wanted),
+      );
       evaluateEnsembles(this.models, this);
       for (const rec of this.models.values()) summarize(rec);
       const all = [...new Set([...changed, ...affected])];
@@ -638,4 +646,3 @@ export function summarize(rec: ModelRecord): void {
     }
   }
 }
-

@@ -60,14 +60,7 @@ describe('Part 5 OCR ensemble, as published (no ONNX files, Python steps)', () =
   });
 
   it('lists every model in the index', () => {
-    expect(repo.index().map((e) => e.name)).toEqual([
-      'detection_postprocessing',
-      'detection_preprocessing',
-      'ensemble_model',
-      'recognition_postprocessing',
-      'text_detection',
-      'text_recognition',
-    ]);
+    expect(repo.index().map((e) => e.name)).toEqual(['detection_postprocessing', 'detection_preprocessing', 'ensemble_model', 'recognition_postprocessing', 'text_detection', 'text_recognition']);
   });
 });
 
@@ -80,8 +73,7 @@ describe('Data Pipelines, as published (ensemble config inside the version folde
   it("the ensemble folder has no config Triton reads, so its backend can't be determined", () => {
     expect(stateOf(repo, 'ensemble_model')).toEqual({
       state: 'UNAVAILABLE',
-      reason:
-        "Invalid model name: Could not determine backend for model 'ensemble_model' with no backend in model configuration. Expected model name of the form 'model.<backend_name>'.",
+      reason: "Invalid model name: Could not determine backend for model 'ensemble_model' with no backend in model configuration. Expected model name of the form 'model.<backend_name>'.",
     });
     expect(stateOf(repo, 'model1')?.reason).toMatch(PYTHON);
   });
@@ -124,7 +116,8 @@ describe('Data Pipelines, as published (ensemble config inside the version folde
       writeFileSync(path.join(d.root, 'ensemble_model', 'config.pbtxt'), suggestedConfig(repo));
       rmSync(path.join(d.root, 'ensemble_model', '1', 'config.pbtxt'));
       // Stand the Python echo models in with script models that do the same.
-      const echo = 'export default class TritonPythonModel { execute(requests) { return requests.map((r) => new pb_utils.InferenceResponse({ output_tensors: r.inputs().map((t) => new pb_utils.Tensor(t.name.replace("input", "output"), t.data, t.shape, t.dtype)) })); } }';
+      const echo =
+        'export default class TritonPythonModel { execute(requests) { return requests.map((r) => new pb_utils.InferenceResponse({ output_tensors: r.inputs().map((t) => new pb_utils.Tensor(t.name.replace("input", "output"), t.data, t.shape, t.dtype)) })); } }';
       for (const m of ['model1', 'model2']) {
         const file = path.join(d.root, m, 'config.pbtxt');
         writeFileSync(file, readFileSync(file, 'utf8').replace('backend: "python"', 'backend: "script"'));
@@ -143,7 +136,10 @@ describe('bundled sample repositories', () => {
   it.skipIf(!weights)('every sample repository loads READY (weights copied by scripts/prepare-samples.mjs)', async () => {
     for (const name of ['ocr_ensemble', 'ocr_bls', 'quick_deploy_onnx']) {
       const repo = await loadRepository(path.join(SAMPLES, name));
-      expect(repo.index().every((e) => e.state === 'READY'), `${name}: ${JSON.stringify(repo.index())}`).toBe(true);
+      expect(
+        repo.index().every((e) => e.state === 'READY'),
+        `${name}: ${JSON.stringify(repo.index())}`,
+      ).toBe(true);
     }
   });
 

@@ -76,14 +76,7 @@ export function applyVersionPolicy(model: string, policy: ModelVersionPolicy | u
       const dir = available.find((d) => BigInt(d.version) === v);
       if (dir) served.push(dir);
       else {
-        issues.push(
-          warning('version.specific-missing', `version ${v} is specified for model '${model}', but the version directory is not present`, [
-            'version_policy',
-            'specific',
-            'versions',
-            i,
-          ]),
-        );
+        issues.push(warning('version.specific-missing', `version ${v} is specified for model '${model}', but the version directory is not present`, ['version_policy', 'specific', 'versions', i]));
       }
     });
   } else if (choice?.case === 'all') {

@@ -138,9 +138,7 @@ export function toModelDetail(repoId: string, rec: ModelRecord, root: string): M
           : c?.schedulingChoice.case === 'ensembleScheduling'
             ? 'ensemble_scheduling'
             : 'none',
-    ensembleSteps: c
-      ? ensembleSteps(c).map((s) => ({ modelName: s.modelName, modelVersion: Number(s.modelVersion), inputMap: { ...s.inputMap }, outputMap: { ...s.outputMap } }))
-      : [],
+    ensembleSteps: c ? ensembleSteps(c).map((s) => ({ modelName: s.modelName, modelVersion: Number(s.modelVersion), inputMap: { ...s.inputMap }, outputMap: { ...s.outputMap } })) : [],
     versionPolicy: rec.policy,
     defaultModelFilename: c?.defaultModelFilename ?? '',
   };

@@ -19,10 +19,20 @@ describe('encoded images in tensors', () => {
     const jpg = file('noisy-scan.jpg');
     const jm = await sharp(jpg).metadata();
     expect(sniffImage(jpg)).toEqual({ format: 'jpeg', width: jm.width, height: jm.height });
-    const raw = await sharp({ create: { width: 37, height: 21, channels: 3, background: '#336699' } }).raw().toBuffer();
-    const webp = new Uint8Array(await sharp(raw, { raw: { width: 37, height: 21, channels: 3 } }).webp().toBuffer());
+    const raw = await sharp({ create: { width: 37, height: 21, channels: 3, background: '#336699' } })
+      .raw()
+      .toBuffer();
+    const webp = new Uint8Array(
+      await sharp(raw, { raw: { width: 37, height: 21, channels: 3 } })
+        .webp()
+        .toBuffer(),
+    );
     expect(sniffImage(webp)).toEqual({ format: 'webp', width: 37, height: 21 });
-    const gif = new Uint8Array(await sharp(raw, { raw: { width: 37, height: 21, channels: 3 } }).gif().toBuffer());
+    const gif = new Uint8Array(
+      await sharp(raw, { raw: { width: 37, height: 21, channels: 3 } })
+        .gif()
+        .toBuffer(),
+    );
     expect(sniffImage(gif)).toEqual({ format: 'gif', width: 37, height: 21 });
     const bmp = new Uint8Array(54);
     bmp.set([0x42, 0x4d]);

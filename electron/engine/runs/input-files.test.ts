@@ -89,7 +89,10 @@ describe('playground inputs read from disk', () => {
 
   it('stops reading a repository once it is closed', async () => {
     const { lab, info, repo } = await setup();
-    const other = await temp({ 'g/config.pbtxt': modelConfig('g', { backend: 'identity', inputs: [{ name: 'INPUT0', type: 'UINT8', dims: [-1] }], outputs: [{ name: 'OUTPUT0', type: 'UINT8', dims: [-1] }] }), 'g/1': null });
+    const other = await temp({
+      'g/config.pbtxt': modelConfig('g', { backend: 'identity', inputs: [{ name: 'INPUT0', type: 'UINT8', dims: [-1] }], outputs: [{ name: 'OUTPUT0', type: 'UINT8', dims: [-1] }] }),
+      'g/1': null,
+    });
     const second = await lab.openRepository(other.root);
     const spec: InputSpec = { name: 'INPUT0', kind: 'bytes', dtype: 'UINT8', source: { path: path.join(repo.root, 'data/in.bin') } };
     expect((await lab.runModel({ repoId: second.id, model: 'g', inputs: [spec], addBatchDim: false })).state).toBe('ok');
@@ -101,7 +104,11 @@ describe('playground inputs read from disk', () => {
     const { lab, run, text, secret, outside } = await setup();
     writeFileSync(path.join(outside.root, 'other.txt'), 'other');
     const picks = [secret];
-    const handlers = createLabHandlers(lab, { info: () => ({ mode: 'electron', appVersion: 't', platform: 'linux', canPickFolder: true, canPickFile: true }), pickFolder: () => Promise.resolve(null), pickFile: () => Promise.resolve(picks.shift() ?? null) });
+    const handlers = createLabHandlers(lab, {
+      info: () => ({ mode: 'electron', appVersion: 't', platform: 'linux', canPickFolder: true, canPickFile: true }),
+      pickFolder: () => Promise.resolve(null),
+      pickFile: () => Promise.resolve(picks.shift() ?? null),
+    });
     expect(await dispatch(handlers, 'pickInputFile', {})).toEqual({ path: secret });
     expect(text((await run(secret)).runId)).toBe('root:x:0:0:secret');
     await expect(run(path.join(outside.root, 'other.txt'))).rejects.toMatchObject({ code: 'INVALID_ARG' });

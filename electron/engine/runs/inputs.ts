@@ -49,7 +49,10 @@ async function locate(src: ImageSource, ctx: InputContext): Promise<{ real: stri
   const real = await realPath(shown);
   const allowed = ctx.files?.allows(real ?? shown) ?? false;
   if (!allowed) {
-    throw new LabError('INVALID_ARG', `'${shown}' is not inside an open repository or the sample images, and was not picked in the file dialog; the lab reads input files only from those (pick the file, or upload it)`);
+    throw new LabError(
+      'INVALID_ARG',
+      `'${shown}' is not inside an open repository or the sample images, and was not picked in the file dialog; the lab reads input files only from those (pick the file, or upload it)`,
+    );
   }
   if (!real) throw new LabError('NOT_FOUND', `'${shown}' does not exist`);
   return { real, shown };

@@ -42,7 +42,22 @@ const identity = (name: string, type: string, dims: number[], mbs = 0) => ({
 describe('inputs from the playground form', () => {
   it('values (nested), generated data, text lines; the batch dimension is added for a batching model', async () => {
     const { lab, info } = await labWith({ ...identity('f', 'FP32', [2, 2], 4), ...identity('s', 'STRING', [-1]), ...identity('g', 'INT64', [3]) });
-    const r = await lab.runModel({ repoId: info.id, model: 'f', inputs: [{ name: 'INPUT0', kind: 'values', dtype: 'FP32', shape: [2, 2], values: [[1, 2], [3, 4]] }] });
+    const r = await lab.runModel({
+      repoId: info.id,
+      model: 'f',
+      inputs: [
+        {
+          name: 'INPUT0',
+          kind: 'values',
+          dtype: 'FP32',
+          shape: [2, 2],
+          values: [
+            [1, 2],
+            [3, 4],
+          ],
+        },
+      ],
+    });
     expect(r.state).toBe('ok');
     expect(r.outputs[0]).toMatchObject({ name: 'OUTPUT0', dtype: 'FP32', shape: [1, 2, 2], stats: { min: 1, max: 4, mean: 2.5 } });
     const text = await lab.runModel({ repoId: info.id, model: 's', inputs: [{ name: 'INPUT0', kind: 'text', lines: ['你好', 'hello'] }] });
@@ -53,9 +68,15 @@ describe('inputs from the playground form', () => {
 
   it('says which input is wrong and why', async () => {
     const { lab, info } = await labWith(identity('f', 'FP32', [2]));
-    await expect(lab.runModel({ repoId: info.id, model: 'f', inputs: [{ name: 'INPUT0', kind: 'values', dtype: 'FP32', shape: [2], values: [1] }] })).rejects.toThrow("input 'INPUT0': shape [2] needs 2 values, got 1");
-    await expect(lab.runModel({ repoId: info.id, model: 'f', inputs: [{ name: 'NOPE', kind: 'values', dtype: 'FP32', shape: [1], values: [1] }] })).rejects.toThrow("model 'f' has no input 'NOPE' (inputs: INPUT0)");
-    await expect(lab.runModel({ repoId: info.id, model: 'f', inputs: [{ name: 'INPUT0', kind: 'bytes', dtype: 'UINT8', source: { sample: '../secret' } }] })).rejects.toThrow('is not a sample image name');
+    await expect(lab.runModel({ repoId: info.id, model: 'f', inputs: [{ name: 'INPUT0', kind: 'values', dtype: 'FP32', shape: [2], values: [1] }] })).rejects.toThrow(
+      "input 'INPUT0': shape [2] needs 2 values, got 1",
+    );
+    await expect(lab.runModel({ repoId: info.id, model: 'f', inputs: [{ name: 'NOPE', kind: 'values', dtype: 'FP32', shape: [1], values: [1] }] })).rejects.toThrow(
+      "model 'f' has no input 'NOPE' (inputs: INPUT0)",
+    );
+    await expect(lab.runModel({ repoId: info.id, model: 'f', inputs: [{ name: 'INPUT0', kind: 'bytes', dtype: 'UINT8', source: { sample: '../secret' } }] })).rejects.toThrow(
+      'is not a sample image name',
+    );
     // A request the model refuses is a run that failed, kept in the history with Triton's message.
     const bad = await lab.runModel({ repoId: info.id, model: 'f', inputs: [{ name: 'INPUT0', kind: 'values', dtype: 'FP32', shape: [3], values: [1, 2, 3] }] });
     expect(bad.state).toBe('error');
@@ -68,8 +89,20 @@ describe('inputs from the playground form', () => {
     const raw = await lab.runModel({ repoId: info.id, model: 'raw', inputs: [{ name: 'INPUT0', kind: 'bytes', dtype: 'UINT8', source: { sample: 'noisy-scan.jpg' } }] });
     expect(raw.outputs[0]!.shape).toEqual([readFileSync(sample).byteLength]);
     // 2x2 image: red, green / blue, white.
-    const png = await sharp(Buffer.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]), { raw: { width: 2, height: 2, channels: 3 } }).png().toBuffer();
-    const spec = { name: 'INPUT0', kind: 'image' as const, dtype: 'FP32' as const, layout: 'CHW' as const, channels: 3 as const, source: { base64: png.toString('base64') }, scale: 1 / 255, mean: [0.5], std: [0.5] };
+    const png = await sharp(Buffer.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]), { raw: { width: 2, height: 2, channels: 3 } })
+      .png()
+      .toBuffer();
+    const spec = {
+      name: 'INPUT0',
+      kind: 'image' as const,
+      dtype: 'FP32' as const,
+      layout: 'CHW' as const,
+      channels: 3 as const,
+      source: { base64: png.toString('base64') },
+      scale: 1 / 255,
+      mean: [0.5],
+      std: [0.5],
+    };
     const rgb = await lab.runModel({ repoId: info.id, model: 'img', inputs: [spec] });
     const values = tensorPage(lab.runs.tensor({ runId: rgb.runId, side: 'input', name: 'INPUT0' }), 0, 12).values;
     // Channel R over the four pixels, then G, then B; (v/255 - 0.5) / 0.5.
@@ -86,12 +119,15 @@ describe('inputs from the playground form', () => {
 
 describe('the run history', () => {
   it('keeps runs newest first, bounded, per repository and model; cancels a running one', async () => {
-    const { lab, info } = await labWith({
-      ...identity('a', 'INT32', [1]),
-      'slow/config.pbtxt': scriptConfig('slow', { inputs: [{ name: 'IN', dims: [1] }], outputs: [{ name: 'OUT', dims: [1] }] }),
-      'slow/1/model.js': scriptModel(`    await new Promise((r) => setTimeout(r, 5000));
+    const { lab, info } = await labWith(
+      {
+        ...identity('a', 'INT32', [1]),
+        'slow/config.pbtxt': scriptConfig('slow', { inputs: [{ name: 'IN', dims: [1] }], outputs: [{ name: 'OUT', dims: [1] }] }),
+        'slow/1/model.js': scriptModel(`    await new Promise((r) => setTimeout(r, 5000));
     return new pb_utils.InferenceResponse({ output_tensors: [] });`),
-    }, { sample: true });
+      },
+      { sample: true },
+    );
     for (let i = 0; i < 3; i++) await lab.runModel({ repoId: info.id, model: 'a', inputs: [{ name: 'INPUT0', kind: 'values', dtype: 'INT32', shape: [1], values: [i] }] });
     expect(lab.runs.list({ model: 'a' }).map((r) => tensorPage(lab.runs.tensor({ runId: r.runId, side: 'input', name: 'INPUT0' }), 0, 1).values[0])).toEqual([2, 1, 0]);
     const running = lab.runModel({ repoId: info.id, model: 'slow', runId: 'r-slow', inputs: [{ name: 'IN', kind: 'values', dtype: 'FP32', shape: [1], values: [1] }] });
@@ -139,12 +175,22 @@ describe('tensor access', () => {
   });
 
   it('heatmaps average large slices down; histograms count finite values', async () => {
-    const t = f32([2, 4, 4], Array.from({ length: 32 }, (_, i) => i));
+    const t = f32(
+      [2, 4, 4],
+      Array.from({ length: 32 }, (_, i) => i),
+    );
     const h = await tensorHeatmap(t, [1], 2);
     // maxSide is at least 8, so 4x4 stays whole; the second slice holds 16..31.
     expect([h.rows, h.cols, h.min, h.max]).toEqual([4, 4, 16, 31]);
     await expect(tensorHeatmap(t, [2])).rejects.toThrow('give one index for each of the first 1 axes');
-    const wide = await tensorHeatmap(f32([20, 20], Array.from({ length: 400 }, (_, i) => i)), [], 8);
+    const wide = await tensorHeatmap(
+      f32(
+        [20, 20],
+        Array.from({ length: 400 }, (_, i) => i),
+      ),
+      [],
+      8,
+    );
     expect([wide.rows, wide.cols, wide.step]).toEqual([7, 7, [3, 3]]);
     expect(tensorHistogram(f32([5], [0, 1, 2, 3, Number.NaN]), 2)).toEqual({ min: 0, max: 3, counts: [2, 2] });
   });

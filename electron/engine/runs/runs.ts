@@ -147,7 +147,12 @@ export class RunService {
     const runner = repo.resolve(req.model, req.version ?? -1);
     check?.(runner);
     const { sampleImagesDir, inputFiles } = this.options;
-    const inputs = await buildInputs(req.inputs, { config: runner.config, addBatchDim: req.addBatchDim !== false, ...(sampleImagesDir ? { sampleImagesDir } : {}), ...(inputFiles ? { files: inputFiles } : {}) });
+    const inputs = await buildInputs(req.inputs, {
+      config: runner.config,
+      addBatchDim: req.addBatchDim !== false,
+      ...(sampleImagesDir ? { sampleImagesDir } : {}),
+      ...(inputFiles ? { files: inputFiles } : {}),
+    });
     return { runner, inputs };
   }
 
@@ -198,7 +203,19 @@ export class RunService {
     } finally {
       this.untrack(runId);
     }
-    return this.record({ runId, req, runner, inputs, outputs, trace, startedAt, ms: Number(process.hrtime.bigint() - t0) / 1e6, state, ...(error !== undefined ? { error } : {}), ...(note ? { note } : {}) });
+    return this.record({
+      runId,
+      req,
+      runner,
+      inputs,
+      outputs,
+      trace,
+      startedAt,
+      ms: Number(process.hrtime.bigint() - t0) / 1e6,
+      state,
+      ...(error !== undefined ? { error } : {}),
+      ...(note ? { note } : {}),
+    });
   }
 
   /** Describes a finished run and keeps it in the history (playground and step-through runs alike). */

@@ -69,7 +69,13 @@ describe('curl snippet', () => {
   it.skipIf(!existsSync(BASH))('names a hostile file path as one argument, and a large input’s name only in a one-line comment', () => {
     for (const name of ['$(touch X).png', 'a b\n`touch X`', "it's -rf", '-x', '图像.png']) {
       const file = `/data/${name}`;
-      const { curl } = runSnippets({ model: 'td$(touch${IFS}X)', version: 1, specs: [{ name: 'IMG', kind: 'bytes', dtype: 'UINT8', source: { path: file } }], inputs: [{ name: 'IMG', dtype: 'UINT8', shape: [3], data: new Uint8Array(3) }], outputs: [] });
+      const { curl } = runSnippets({
+        model: 'td$(touch${IFS}X)',
+        version: 1,
+        specs: [{ name: 'IMG', kind: 'bytes', dtype: 'UINT8', source: { path: file } }],
+        inputs: [{ name: 'IMG', dtype: 'UINT8', shape: [3], data: new Uint8Array(3) }],
+        outputs: [],
+      });
       const { args, files } = runCurl(curl);
       expect(files, name).toEqual([]);
       expect(args[args.indexOf('--data-binary') + 1], name).toBe(`@${file}`);
@@ -146,7 +152,17 @@ describe('Python snippet', () => {
   });
 
   it('writes numbers from the form as numbers only', () => {
-    const spec = { name: 'IMG', kind: 'image', dtype: 'FP32', layout: 'CHW', channels: 3, source: { path: '/data/a.png' }, scale: '1; __import__("os").system("touch X")', mean: ['0); touch(', 0.5], std: [0.5] } as unknown as InputSpec;
+    const spec = {
+      name: 'IMG',
+      kind: 'image',
+      dtype: 'FP32',
+      layout: 'CHW',
+      channels: 3,
+      source: { path: '/data/a.png' },
+      scale: '1; __import__("os").system("touch X")',
+      mean: ['0); touch(', 0.5],
+      std: [0.5],
+    } as unknown as InputSpec;
     const { python } = runSnippets({ model: 'm', version: 1, specs: [spec], inputs: [{ name: 'IMG', dtype: 'FP32', shape: [3, 2, 2], data: new Float32Array(12) }], outputs: [] });
     expect(python).not.toContain('__import__');
     expect(python).not.toContain('touch(');

@@ -212,7 +212,12 @@ describe('the OCR ensemble sample', () => {
     const ocr = new Lab({ sampleImagesDir: path.resolve('resources/sample-images') });
     try {
       const info = await ocr.openRepository(path.resolve('sample-repos/ocr_ensemble'), { sample: true });
-      const first = await ocr.startStepRun({ repoId: info.id, model: 'ensemble_model', inputs: [{ name: 'input_image', kind: 'bytes', dtype: 'UINT8', source: { sample: 'dejavu-sans-lines.png' } }], runId: 'ocr' });
+      const first = await ocr.startStepRun({
+        repoId: info.id,
+        model: 'ensemble_model',
+        inputs: [{ name: 'input_image', kind: 'bytes', dtype: 'UINT8', source: { sample: 'dejavu-sans-lines.png' } }],
+        runId: 'ocr',
+      });
       expect(first.paused).toMatchObject({ step: 0, model: 'detection_preprocessing' });
       let st = first;
       const seen: string[] = [];

@@ -94,7 +94,8 @@ export class StepRunService {
     let prepared: { runner: Runner; inputs: Tensor[] };
     try {
       prepared = await this.runs.prepare(req, (runner) => {
-        if (!(runner instanceof EnsembleRunner)) throw new LabError('INVALID_ARG', `'${req.model}' is not an ensemble: only ensembles have steps to go through; use Run in the playground for a single model`);
+        if (!(runner instanceof EnsembleRunner))
+          throw new LabError('INVALID_ARG', `'${req.model}' is not an ensemble: only ensembles have steps to go through; use Run in the playground for a single model`);
       });
     } catch (err) {
       this.runs.untrack(runId);
@@ -150,7 +151,10 @@ export class StepRunService {
       if (!ended) throw new LabError('NOT_FOUND', `no step-through run '${runId}' (it may have ended long ago); start a new one`);
       // Stopping something already over is harmless (the UI may race the end); moving it on is not.
       if (action === 'stop') return ended;
-      throw new LabError('INVALID_ARG', `step-through run '${runId}' has ${ended.state === 'finished' ? 'finished' : ended.state === 'stopped' ? 'been stopped' : 'failed'}; start a new one to step again`);
+      throw new LabError(
+        'INVALID_ARG',
+        `step-through run '${runId}' has ${ended.state === 'finished' ? 'finished' : ended.state === 'stopped' ? 'been stopped' : 'failed'}; start a new one to step again`,
+      );
     }
     if (breakpoints !== undefined) a.ctl.breakpoints = checkBreakpoints(breakpoints, a.steps.length);
     if (action === 'stop') {
@@ -289,9 +293,7 @@ export class StepRunService {
   private doneSpans(a: ActiveRun): TraceSpan[] {
     const root = this.root(a);
     if (!root) return [];
-    return a.trace.spans
-      .filter((s) => s.parentId === root.id && s.kind === 'step' && s.step !== undefined && s.requestEnd !== undefined && !s.error)
-      .sort((x, y) => x.requestEnd! - y.requestEnd!);
+    return a.trace.spans.filter((s) => s.parentId === root.id && s.kind === 'step' && s.step !== undefined && s.requestEnd !== undefined && !s.error).sort((x, y) => x.requestEnd! - y.requestEnd!);
   }
 
   /** The ensemble's tensors so far, by ensemble name: its inputs, then what each finished step wrote. */

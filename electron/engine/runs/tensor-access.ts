@@ -70,7 +70,13 @@ export function pixelIndex(l: ImageLayout, b: number, y: number, x: number, c: n
 }
 
 function pngBase64(raw: Uint8Array, width: number, height: number, channels: 1 | 3 | 4): Promise<string> {
-  return import('sharp').then(async ({ default: sharp }) => (await sharp(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), { raw: { width, height, channels } }).png().toBuffer()).toString('base64'));
+  return import('sharp').then(async ({ default: sharp }) =>
+    (
+      await sharp(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), { raw: { width, height, channels } })
+        .png()
+        .toBuffer()
+    ).toString('base64'),
+  );
 }
 
 /** Decodes the b-th image file a tensor holds into a PNG for display. */

@@ -21,7 +21,15 @@ describe('traceRecords', () => {
   it('writes a model object then a timestamps object per span, in steady-clock ns', () => {
     expect(traceRecords(spans, 1000)).toEqual([
       { id: 1, model_name: 'ens', model_version: 1, request_id: 'r1' },
-      { id: 1, timestamps: [{ name: 'REQUEST_START', ns: 1000 }, { name: 'COMPUTE_START', ns: 1010 }, { name: 'COMPUTE_END', ns: 1090 }, { name: 'REQUEST_END', ns: 1090 }] },
+      {
+        id: 1,
+        timestamps: [
+          { name: 'REQUEST_START', ns: 1000 },
+          { name: 'COMPUTE_START', ns: 1010 },
+          { name: 'COMPUTE_END', ns: 1090 },
+          { name: 'REQUEST_END', ns: 1090 },
+        ],
+      },
       { id: 2, model_name: 'm', model_version: 3, request_id: 'r1', parent_id: 1 },
       {
         id: 2,
@@ -37,7 +45,11 @@ describe('traceRecords', () => {
   });
 
   it('numbers traces as the caller says and names the file after model and run', () => {
-    expect(traceRecords(spans, 0, (id) => id + 40).filter((r) => r.model_name).map((r) => [r.id, r.parent_id])).toEqual([
+    expect(
+      traceRecords(spans, 0, (id) => id + 40)
+        .filter((r) => r.model_name)
+        .map((r) => [r.id, r.parent_id]),
+    ).toEqual([
       [41, undefined],
       [42, 41],
     ]);

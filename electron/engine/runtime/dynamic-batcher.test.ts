@@ -57,7 +57,7 @@ describe('preferred sizes and queue delay', () => {
 });
 
 describe('queue policy', () => {
-  it('rejects past max_queue_size with Triton\'s message and keeps serving', async () => {
+  it("rejects past max_queue_size with Triton's message and keeps serving", async () => {
     const inst = new FakeInstance('m_0');
     const r = runner(4, 'default_queue_policy { max_queue_size: 2 }', [inst]);
     const running = r.infer(req(4));

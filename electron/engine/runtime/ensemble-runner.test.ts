@@ -68,7 +68,14 @@ beforeAll(async () => {
     'slow_b/1/model.js': SLOW,
     'bomb/config.pbtxt': scriptConfig('bomb', echoIo),
     'bomb/1/model.js': BOMB,
-    'partial/config.pbtxt': scriptConfig('partial', { mbs: 8, inputs: [{ name: 'IN', dims: [-1] }], outputs: [{ name: 'OUT1', dims: [-1] }, { name: 'OUT2', dims: [-1] }] }),
+    'partial/config.pbtxt': scriptConfig('partial', {
+      mbs: 8,
+      inputs: [{ name: 'IN', dims: [-1] }],
+      outputs: [
+        { name: 'OUT1', dims: [-1] },
+        { name: 'OUT2', dims: [-1] },
+      ],
+    }),
     'partial/1/model.js': PARTIAL,
     'fan/config.pbtxt': scriptConfig('fan', echoIo),
     'fan/1/model.js': FAN,
@@ -88,7 +95,10 @@ beforeAll(async () => {
     'par/config.pbtxt': ensembleConfig('par', {
       mbs: 8,
       inputs: v3,
-      outputs: [{ name: 'A', dims: [3] }, { name: 'B', dims: [3] }],
+      outputs: [
+        { name: 'A', dims: [3] },
+        { name: 'B', dims: [3] },
+      ],
       steps: [
         { model: 'slow_a', inputs: { IN: 'IN' }, outputs: { OUT: 'A' } },
         { model: 'slow_b', inputs: { IN: 'IN' }, outputs: { OUT: 'B' } },
@@ -98,7 +108,10 @@ beforeAll(async () => {
     'prune/config.pbtxt': ensembleConfig('prune', {
       mbs: 8,
       inputs: v3,
-      outputs: [{ name: 'KEEP', dims: [3] }, { name: 'BOOM', dims: [3] }],
+      outputs: [
+        { name: 'KEEP', dims: [3] },
+        { name: 'BOOM', dims: [3] },
+      ],
       steps: [
         { model: 'ident', inputs: { INPUT0: 'IN' }, outputs: { OUTPUT0: 'mid' } },
         { model: 'ident', inputs: { INPUT0: 'mid' }, outputs: { OUTPUT0: 'KEEP' } },
@@ -121,7 +134,10 @@ beforeAll(async () => {
     'gap/config.pbtxt': ensembleConfig('gap', {
       mbs: 8,
       inputs: v3,
-      outputs: [{ name: 'P1', dims: [3] }, { name: 'P2', dims: [3] }],
+      outputs: [
+        { name: 'P1', dims: [3] },
+        { name: 'P2', dims: [3] },
+      ],
       steps: [{ model: 'partial', inputs: { IN: 'IN' }, outputs: { OUT1: 'P1', OUT2: 'P2' } }],
     }),
     'gap/1': null,
@@ -141,14 +157,23 @@ beforeAll(async () => {
     'idopt/config.pbtxt': modelConfig('idopt', {
       backend: 'identity',
       mbs: 8,
-      inputs: [{ name: 'INPUT0', dims: [3] }, { name: 'INPUT1', dims: [3], extra: 'optional: true' }],
-      outputs: [{ name: 'OUTPUT0', dims: [3] }, { name: 'OUTPUT1', dims: [3] }],
+      inputs: [
+        { name: 'INPUT0', dims: [3] },
+        { name: 'INPUT1', dims: [3], extra: 'optional: true' },
+      ],
+      outputs: [
+        { name: 'OUTPUT0', dims: [3] },
+        { name: 'OUTPUT1', dims: [3] },
+      ],
     }),
     'idopt/1': null,
     'opt/config.pbtxt': ensembleConfig('opt', {
       mbs: 8,
       inputs: [...v3, { name: 'OPT', dims: [3], extra: 'optional: true' }],
-      outputs: [{ name: 'OUT0', dims: [3] }, { name: 'OUT1', dims: [3] }],
+      outputs: [
+        { name: 'OUT0', dims: [3] },
+        { name: 'OUT1', dims: [3] },
+      ],
       steps: [{ model: 'idopt', inputs: { INPUT0: 'IN', INPUT1: 'OPT' }, outputs: { OUTPUT0: 'OUT0', OUTPUT1: 'OUT1' } }],
     }),
     'opt/1': null,

@@ -126,14 +126,7 @@ export class EnsembleRunner implements Runner {
    * The dataflow: seed the tensors with the request's inputs, run each step once every tensor it
    * reads exists (concurrently, or one at a time under a stepper), then collect the outputs.
    */
-  private async run(
-    batchSize: number,
-    inputs: Map<string, Tensor>,
-    requested: string[],
-    req: InferRequest,
-    span: TraceSpan | undefined,
-    timing: RequestTiming,
-  ): Promise<Tensor[]> {
+  private async run(batchSize: number, inputs: Map<string, Tensor>, requested: string[], req: InferRequest, span: TraceSpan | undefined, timing: RequestTiming): Promise<Tensor[]> {
     const flow = this.startFlow(batchSize, inputs, requested, req, span, timing);
     try {
       if (flow.stepper) await this.runInTurn(flow);

@@ -18,7 +18,10 @@ beforeAll(async () => {
     'e/config.pbtxt': ensembleConfig('e', {
       mbs: 8,
       inputs: [{ name: 'IN', dims: [-1] }],
-      outputs: [{ name: 'OUT', dims: [-1] }, { name: 'SIDE', dims: [-1] }],
+      outputs: [
+        { name: 'OUT', dims: [-1] },
+        { name: 'SIDE', dims: [-1] },
+      ],
       steps: [
         { model: 'first', inputs: { INPUT0: 'IN' }, outputs: { OUTPUT0: 'a' } },
         { model: 'second', inputs: { INPUT0: 'IN' }, outputs: { OUTPUT0: 'SIDE' } },

@@ -34,8 +34,7 @@ export default class TritonPythonModel {
 `;
 
 const ports = (): number => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
-const workersOf = (name: string): Worker[] =>
-  (repo.resolve(name, -1) as ModelRunner).instances.map((i) => (i as unknown as { child: { worker: Worker } }).child.worker);
+const workersOf = (name: string): Worker[] => (repo.resolve(name, -1) as ModelRunner).instances.map((i) => (i as unknown as { child: { worker: Worker } }).child.worker);
 const req = () => ({ inputs: [f32('IN', [1], [1])] });
 
 beforeAll(async () => {

@@ -23,7 +23,10 @@ describe('dynamic batching', () => {
   it('joins queued requests up to max_batch_size, counting each request by its batch size', async () => {
     const inst = new FakeInstance('m_0');
     const runner = new ModelRunner(config(4, true), 1, [inst]);
-    const results = await drain(inst, [req(1), req(2), req(1), req(1), req(3)].map((r) => runner.infer(r)));
+    const results = await drain(
+      inst,
+      [req(1), req(2), req(1), req(1), req(3)].map((r) => runner.infer(r)),
+    );
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
     // First alone (the instance was free), then 2+1+1, then 3.
     expect(inst.batches).toEqual([[1], [2, 1, 1], [3]]);
@@ -33,7 +36,10 @@ describe('dynamic batching', () => {
   it('a batch ends at the first request whose shapes differ, as in Triton', async () => {
     const inst = new FakeInstance('m_0');
     const runner = new ModelRunner(config(8, true), 1, [inst]);
-    await drain(inst, [req(1, 2), req(1, 3), req(1, 3), req(1, 2), req(1, 2)].map((r) => runner.infer(r)));
+    await drain(
+      inst,
+      [req(1, 2), req(1, 3), req(1, 3), req(1, 2), req(1, 2)].map((r) => runner.infer(r)),
+    );
     // The first ran at once; the queued ones go in runs of equal shapes, never reordered.
     expect(inst.shapes).toEqual([['2'], ['3', '3'], ['2', '2']]);
   });
@@ -41,7 +47,10 @@ describe('dynamic batching', () => {
   it('without dynamic_batching each request runs alone', async () => {
     const inst = new FakeInstance('m_0');
     const runner = new ModelRunner(config(8, false), 1, [inst]);
-    await drain(inst, [req(1), req(1), req(1)].map((r) => runner.infer(r)));
+    await drain(
+      inst,
+      [req(1), req(1), req(1)].map((r) => runner.infer(r)),
+    );
     expect(inst.batches).toEqual([[1], [1], [1]]);
   });
 

@@ -37,7 +37,14 @@ function refusal(c: ModelConfig, req: InferRequest): string {
   throw new Error('the request was accepted');
 }
 
-const AB = config({ mbs: 4, inputs: [{ name: 'A', dims: [3] }, { name: 'B', dims: [3] }], outputs: [{ name: 'OUT', dims: [3] }] });
+const AB = config({
+  mbs: 4,
+  inputs: [
+    { name: 'A', dims: [3] },
+    { name: 'B', dims: [3] },
+  ],
+  outputs: [{ name: 'OUT', dims: [3] }],
+});
 const a = (shape = [1, 3], n = 3): ReturnType<typeof f32> => f32('A', shape, new Array<number>(n).fill(1));
 const b = (shape = [1, 3], n = 3): ReturnType<typeof f32> => f32('B', shape, new Array<number>(n).fill(2));
 
@@ -51,7 +58,11 @@ describe('input count', () => {
   it('with optional inputs: "expected number of inputs between R and N"; an empty request lists []', () => {
     const c = config({
       mbs: 4,
-      inputs: [{ name: 'A', dims: [3] }, { name: 'B', dims: [3] }, { name: 'C', dims: [3], extra: 'optional: true' }],
+      inputs: [
+        { name: 'A', dims: [3] },
+        { name: 'B', dims: [3] },
+        { name: 'C', dims: [3], extra: 'optional: true' },
+      ],
       outputs: [{ name: 'OUT', dims: [3] }],
     });
     expect(refusal(c, { inputs: [] })).toBe(
@@ -83,7 +94,13 @@ describe('names', () => {
   });
 
   it('no outputs named means every config output', () => {
-    const c = config({ inputs: [{ name: 'A', dims: [1] }], outputs: [{ name: 'X', dims: [1] }, { name: 'Y', dims: [1] }] });
+    const c = config({
+      inputs: [{ name: 'A', dims: [1] }],
+      outputs: [
+        { name: 'X', dims: [1] },
+        { name: 'Y', dims: [1] },
+      ],
+    });
     expect(prepareRequest(c, { inputs: [f32('A', [1], [1])] }).requested).toEqual(['X', 'Y']);
     expect(prepareRequest(c, { inputs: [f32('A', [1], [1])], outputs: ['Y'] }).requested).toEqual(['Y']);
   });
@@ -91,15 +108,11 @@ describe('names', () => {
 
 describe('types and shapes', () => {
   it('a dtype mismatch names both protocol types', () => {
-    expect(refusal(AB, { id: 't', inputs: [a(), tensor('B', 'FP64', [1, 3], new Float64Array(3))] })).toBe(
-      "[request id: t] inference input 'B' data-type is 'FP64', but model 'm' expects 'FP32'",
-    );
+    expect(refusal(AB, { id: 't', inputs: [a(), tensor('B', 'FP64', [1, 3], new Float64Array(3))] })).toBe("[request id: t] inference input 'B' data-type is 'FP64', but model 'm' expects 'FP32'");
   });
 
   it('a shape mismatch with max_batch_size > 0 shows [-1,...] and the NOTE', () => {
-    expect(refusal(AB, { inputs: [a([2, 4], 8), b([2, 3], 6)] })).toBe(
-      `[request id: <id_unknown>] unexpected shape for input 'A' for model 'm'. Expected [-1,3], got [2,4]. ${NOTE}`,
-    );
+    expect(refusal(AB, { inputs: [a([2, 4], 8), b([2, 3], 6)] })).toBe(`[request id: <id_unknown>] unexpected shape for input 'A' for model 'm'. Expected [-1,3], got [2,4]. ${NOTE}`);
   });
 
   it('a shape mismatch with max_batch_size 0 has no NOTE and ends with ". "', () => {
@@ -177,7 +190,10 @@ describe('reshape', () => {
       'rs/config.pbtxt': scriptConfig('rs', {
         mbs: 4,
         inputs: [{ name: 'IN', dims: [4], extra: 'reshape: { shape: [ 2, 2 ] }' }],
-        outputs: [{ name: 'OUT', dims: [4], extra: 'reshape: { shape: [ 2, 2 ] }' }, { name: 'SHAPE', type: 'INT32', dims: [-1] }],
+        outputs: [
+          { name: 'OUT', dims: [4], extra: 'reshape: { shape: [ 2, 2 ] }' },
+          { name: 'SHAPE', type: 'INT32', dims: [-1] },
+        ],
       }),
       'rs/1/model.js': scriptModel(`    const t = pb_utils.get_input_tensor_by_name(request, 'IN');
     return new pb_utils.InferenceResponse({ output_tensors: [

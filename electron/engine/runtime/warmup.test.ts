@@ -38,8 +38,7 @@ const warmup = (file: string) => `model_warmup [
 ]`;
 
 const io = { mbs: 4, inputs: [{ name: 'IN', dims: [4] }], outputs: [{ name: 'OUT', dims: [4] }] };
-const executes = (name: string): string[] =>
-  (repo.models.get(name)?.versions[0]?.logs ?? []).filter((l) => l.message.startsWith('execute ')).map((l) => l.message);
+const executes = (name: string): string[] => (repo.models.get(name)?.versions[0]?.logs ?? []).filter((l) => l.message.startsWith('execute ')).map((l) => l.message);
 
 beforeAll(async () => {
   dir = await makeTempDir({
@@ -132,7 +131,10 @@ model_warmup [{ name: "s" ${sample} }]
     const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers - before)), 5);
     const got = await open({ 'w/config.pbtxt': identity(input(`data_type: TYPE_FP32 dims: [${256 * MiB}] random_data: true`)) }).finally(() => clearInterval(timer));
     peak = Math.max(peak, process.memoryUsage().arrayBuffers - before);
-    expect(got).toEqual({ state: 'UNAVAILABLE', reason: "Invalid argument: warmup sample 's' needs 1024 MiB of input data; Model Lab generates at most 256 MiB for one sample (all its inputs, batch included)" });
+    expect(got).toEqual({
+      state: 'UNAVAILABLE',
+      reason: "Invalid argument: warmup sample 's' needs 1024 MiB of input data; Model Lab generates at most 256 MiB for one sample (all its inputs, batch included)",
+    });
     expect(peak).toBeLessThan(300 * MiB);
   }, 60_000);
 
@@ -143,7 +145,10 @@ model_warmup [{ name: "s" ${sample} }]
 
   it('count is bounded: four billion warm-up runs are refused before any instance starts', async () => {
     const got = await open({ 'w/config.pbtxt': identity(`count: 4000000000 ${input('data_type: TYPE_FP32 dims: [4] zero_data: true')}`) });
-    expect(got).toEqual({ state: 'UNAVAILABLE', reason: `Invalid argument: model_warmup asks for 4000000000 executions on each instance (samples × count); Model Lab runs at most ${MAX_WARMUP_RUNS}` });
+    expect(got).toEqual({
+      state: 'UNAVAILABLE',
+      reason: `Invalid argument: model_warmup asks for 4000000000 executions on each instance (samples × count); Model Lab runs at most ${MAX_WARMUP_RUNS}`,
+    });
   });
 
   it('the data sent through all instances is bounded (sample size × count × instances)', async () => {
@@ -151,7 +156,7 @@ model_warmup [{ name: "s" ${sample} }]
     expect(got.reason).toBe('Invalid argument: model_warmup sends 819200 MiB through the model (sample size × count × 64 instances); Model Lab sends at most 16384 MiB');
   });
 
-  it('a variable-size dimension is refused in Triton\'s words', async () => {
+  it("a variable-size dimension is refused in Triton's words", async () => {
     const got = await open({ 'w/config.pbtxt': identity(input('data_type: TYPE_FP32 dims: [-1] zero_data: true')) });
     expect(got.reason).toBe("Invalid argument: warmup setting expects all variable-size dimensions are specified for input 'INPUT0'");
   });

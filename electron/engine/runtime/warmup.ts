@@ -72,7 +72,13 @@ export function warmupIssues(c: ModelConfig, instances: number): ConfigIssue[] {
     const size = sampleBytes(c, w, at);
     if ('issue' in size) return [size.issue];
     if (size.bytes > MAX_WARMUP_SAMPLE_BYTES) {
-      return [issue('warmup.too-large', `warmup sample '${w.name}' needs ${mib(size.bytes)} of input data; Model Lab generates at most ${mib(MAX_WARMUP_SAMPLE_BYTES)} for one sample (all its inputs, batch included)`, at)];
+      return [
+        issue(
+          'warmup.too-large',
+          `warmup sample '${w.name}' needs ${mib(size.bytes)} of input data; Model Lab generates at most ${mib(MAX_WARMUP_SAMPLE_BYTES)} for one sample (all its inputs, batch included)`,
+          at,
+        ),
+      ];
     }
     const count = Math.max(1, w.count);
     runs += count;
@@ -82,7 +88,11 @@ export function warmupIssues(c: ModelConfig, instances: number): ConfigIssue[] {
     return [issue('warmup.too-many', `model_warmup asks for ${runs} executions on each instance (samples × count); Model Lab runs at most ${MAX_WARMUP_RUNS}`, ['model_warmup'])];
   }
   if (work > MAX_WARMUP_WORK_BYTES) {
-    return [issue('warmup.too-many', `model_warmup sends ${mib(work)} through the model (sample size × count × ${instances} instances); Model Lab sends at most ${mib(MAX_WARMUP_WORK_BYTES)}`, ['model_warmup'])];
+    return [
+      issue('warmup.too-many', `model_warmup sends ${mib(work)} through the model (sample size × count × ${instances} instances); Model Lab sends at most ${mib(MAX_WARMUP_WORK_BYTES)}`, [
+        'model_warmup',
+      ]),
+    ];
   }
   return [];
 }

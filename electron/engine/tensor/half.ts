@@ -28,7 +28,7 @@ export function floatToHalf(v: number): number {
   const rounded = (e << 10) | (mant >> 13);
   // round to nearest even
   const rest = mant & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (rounded & 1))) e = rounded + 1;
+  if (rest > 0x1000 || (rest === 0x1000 && rounded & 1)) e = rounded + 1;
   else e = rounded;
   return sign | e;
 }

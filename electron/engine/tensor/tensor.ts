@@ -7,17 +7,7 @@
 import { LabError } from '../errors';
 import { type ApiDType, DTYPES, type DTypeInfo } from './dtype';
 
-export type NumericArray =
-  | Uint8Array
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | BigUint64Array
-  | BigInt64Array
-  | Float32Array
-  | Float64Array;
+export type NumericArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | BigUint64Array | BigInt64Array | Float32Array | Float64Array;
 
 export type TensorData = NumericArray | Uint8Array[];
 

@@ -64,13 +64,7 @@ async function nodeFor(abs: string, rel: string, ent: Dirent, depth: number, see
   return { name, path: relPath, kind: 'other' };
 }
 
-async function childrenOf(
-  abs: string,
-  rel: string,
-  depth: number,
-  seen: Set<string>,
-  limits: TreeLimits,
-): Promise<{ children: FileNode[]; truncated?: string }> {
+async function childrenOf(abs: string, rel: string, depth: number, seen: Set<string>, limits: TreeLimits): Promise<{ children: FileNode[]; truncated?: string }> {
   if (depth >= limits.maxDepth) return { children: [], truncated: 'too deep to list' };
   const { entries, error } = await readDirSafe(abs);
   if (error) return { children: [], truncated: `unreadable: ${error}` };

@@ -7,7 +7,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { commentText, shQuote } from './shell-quote';
 import { HOSTILE } from './testing/hostile-strings';
 
-
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-shq-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -39,8 +38,8 @@ describe('shQuote', () => {
     expect(out.split('\0').slice(0, -1)).toEqual(values.map((v) => Buffer.from(v, 'utf8').toString('utf8')));
   });
 
-  it('writes no raw control character, quote or ! inside $\'…\'', () => {
-    const q = shQuote('\u001b[201~\n!x\'y');
+  it("writes no raw control character, quote or ! inside $'…'", () => {
+    const q = shQuote("\u001b[201~\n!x'y");
     expect(q).toBe("$'\\x1b[201~\\n\\x21x\\x27y'");
     expect(shQuote('')).toBe("''");
     expect(shQuote("it's")).toBe("'it'\\''s'");

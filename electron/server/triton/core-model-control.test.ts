@@ -65,33 +65,42 @@ async function explicitCore(extra: Record<string, string> = {}, core: Record<str
 const infer = (f: ServeFixture) => f.core.infer('m', undefined, { inputs: [f32('INPUT0', [2], [1, 2])] });
 
 describe('config overrides name only files inside the model folder', () => {
-  it.skipIf(pythonMissing)('a config-only override with default_model_filename leading out of the repository is refused; nothing runs', async () => {
-    const outside = tempDir();
-    const mark = path.join(outside, 'ran');
-    mkdirSync(path.join(outside, 'elsewhere', '1'), { recursive: true });
-    writeFileSync(path.join(outside, 'elsewhere', '1', 'model.py'), `open(${JSON.stringify(mark)}, "w").write("x")\nclass TritonPythonModel:\n    def execute(self, requests):\n        return []\n`);
-    const f = await explicitCore();
-    const escape = path.relative(path.join(f.dir, 'm', '1'), path.join(outside, 'elsewhere', '1', 'model.py'));
-    const override = identityJson({ backend: 'python', default_model_filename: escape });
-    await expect(f.core.load('m', { config: config(override) })).rejects.toMatchObject({
-      code: 'INVALID_ARG',
-      message: expect.stringMatching(/^Invalid default_model_filename '\.\.\/.*' with normalized path '.*elsewhere\/1\/model\.py' must stay within model directory\.$/),
-    });
-    expect(existsSync(mark)).toBe(false);
-    // An absolute name is refused too (Triton would join it to the folder).
-    await expect(f.core.load('m', { config: config(identityJson({ default_model_filename: '/etc/passwd' })) })).rejects.toMatchObject({
-      message: "Invalid default_model_filename '/etc/passwd' with normalized path '/etc/passwd' must stay within model directory.",
-    });
-    const absoluteLabel = identityJson({ output: [{ name: 'OUTPUT0', data_type: 'TYPE_FP32', dims: [-1], label_filename: '/etc/passwd' }] });
-    await expect(f.core.load('m', { config: config(absoluteLabel) })).rejects.toMatchObject({ message: "label file path '/etc/passwd' for output 'OUTPUT0' in model 'm' is outside model directory" });
-    // The loaded version was not touched.
-    expect((await infer(f)).outputs[0]!.shape).toEqual([2]);
-  }, 30_000);
+  it.skipIf(pythonMissing)(
+    'a config-only override with default_model_filename leading out of the repository is refused; nothing runs',
+    async () => {
+      const outside = tempDir();
+      const mark = path.join(outside, 'ran');
+      mkdirSync(path.join(outside, 'elsewhere', '1'), { recursive: true });
+      writeFileSync(path.join(outside, 'elsewhere', '1', 'model.py'), `open(${JSON.stringify(mark)}, "w").write("x")\nclass TritonPythonModel:\n    def execute(self, requests):\n        return []\n`);
+      const f = await explicitCore();
+      const escape = path.relative(path.join(f.dir, 'm', '1'), path.join(outside, 'elsewhere', '1', 'model.py'));
+      const override = identityJson({ backend: 'python', default_model_filename: escape });
+      await expect(f.core.load('m', { config: config(override) })).rejects.toMatchObject({
+        code: 'INVALID_ARG',
+        message: expect.stringMatching(/^Invalid default_model_filename '\.\.\/.*' with normalized path '.*elsewhere\/1\/model\.py' must stay within model directory\.$/),
+      });
+      expect(existsSync(mark)).toBe(false);
+      // An absolute name is refused too (Triton would join it to the folder).
+      await expect(f.core.load('m', { config: config(identityJson({ default_model_filename: '/etc/passwd' })) })).rejects.toMatchObject({
+        message: "Invalid default_model_filename '/etc/passwd' with normalized path '/etc/passwd' must stay within model directory.",
+      });
+      const absoluteLabel = identityJson({ output: [{ name: 'OUTPUT0', data_type: 'TYPE_FP32', dims: [-1], label_filename: '/etc/passwd' }] });
+      await expect(f.core.load('m', { config: config(absoluteLabel) })).rejects.toMatchObject({
+        message: "label file path '/etc/passwd' for output 'OUTPUT0' in model 'm' is outside model directory",
+      });
+      // The loaded version was not touched.
+      expect((await infer(f)).outputs[0]!.shape).toEqual([2]);
+    },
+    30_000,
+  );
 
   it('a config override larger than a config may be is refused before it is parsed', async () => {
     const f = await explicitCore();
     const huge = identityJson({ parameters: { pad: { string_value: 'x'.repeat(4 * 1024 * 1024) } } });
-    await expect(f.core.load('m', { config: config(huge) })).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringMatching(/^Invalid config override: \d+ bytes is more than the 4 MiB a config may have$/) });
+    await expect(f.core.load('m', { config: config(huge) })).rejects.toMatchObject({
+      code: 'INVALID_ARG',
+      message: expect.stringMatching(/^Invalid config override: \d+ bytes is more than the 4 MiB a config may have$/),
+    });
     expect((await infer(f)).outputs[0]!.shape).toEqual([2]);
   });
 
@@ -112,7 +121,7 @@ describe('config overrides name only files inside the model folder', () => {
     expect(existsSync(mark)).toBe(false);
   });
 
-  it('the value the model\'s own config.pbtxt sets may be sent back unchanged', async () => {
+  it("the value the model's own config.pbtxt sets may be sent back unchanged", async () => {
     const f = await explicitCore();
     await fs.writeFile(path.join(f.dir, 'm', 'config.pbtxt'), `${IDENTITY}parameters { key: "PYTHON_EXECUTABLE" value { string_value: "/usr/bin/python3" } }\n`);
     await f.core.load('m', { config: config(identityJson({ parameters: { PYTHON_EXECUTABLE: { string_value: '/usr/bin/python3' } } })) });
@@ -130,10 +139,14 @@ describe('config overrides name only files inside the model folder', () => {
       message: `label file path '${path.join(f.dir, 'm', 'labels.txt')}' for output 'OUTPUT0' in model 'm' is outside model directory`,
     });
     const warm = identityJson({ model_warmup: [{ name: 'w', batch_size: 1, inputs: { INPUT0: { data_type: 'TYPE_FP32', dims: [1], input_data_file: '../../../../etc/passwd' } } }] });
-    await expect(f.core.load('m', { config: config(warm) })).rejects.toMatchObject({ message: expect.stringMatching(/^warmup data file '.*' for input 'INPUT0' of warmup sample 'w' in model 'm' is outside model directory$/) });
+    await expect(f.core.load('m', { config: config(warm) })).rejects.toMatchObject({
+      message: expect.stringMatching(/^warmup data file '.*' for input 'INPUT0' of warmup sample 'w' in model 'm' is outside model directory$/),
+    });
     const batch = identityJson({ parameters: { TRITON_BATCH_STRATEGY_PATH: { string_value: '/usr/lib/libc.so.6' } } });
     await expect(f.core.load('m', { config: config(batch) })).rejects.toMatchObject({ message: 'Batching library path escapes model repository.' });
-    await expect(f.core.load('m', { config: config(identityJson({ runtime: '../../../lib/evil.so' })) })).rejects.toMatchObject({ message: expect.stringMatching(/^backend library name '\.\.\/\.\.\/\.\.\/lib\/evil\.so' escapes backend directory/) });
+    await expect(f.core.load('m', { config: config(identityJson({ runtime: '../../../lib/evil.so' })) })).rejects.toMatchObject({
+      message: expect.stringMatching(/^backend library name '\.\.\/\.\.\/\.\.\/lib\/evil\.so' escapes backend directory/),
+    });
     expect((await infer(f)).outputs[0]!.shape).toEqual([2]);
   });
 });
@@ -148,7 +161,9 @@ describe('"file:" parameters', () => {
         message: expect.stringMatching(new RegExp(`^Invalid file parameter 'file:${key.replaceAll('.', '\\.')}' with normalized path '.*' must stay within model directory\\.$`)),
       });
     }
-    await expect(f.core.load('m', { config: cfg, 'file:1': bytes('a'), 'file:1/model.bin': bytes('b') })).rejects.toMatchObject({ message: "Invalid file parameter 'file:1/model.bin', directory has been created as a file" });
+    await expect(f.core.load('m', { config: cfg, 'file:1': bytes('a'), 'file:1/model.bin': bytes('b') })).rejects.toMatchObject({
+      message: "Invalid file parameter 'file:1/model.bin', directory has been created as a file",
+    });
     // Nothing is left of the refused loads.
     const base = await f.core.scratch.location();
     expect(base && readdirSync(base)).toEqual([]);
@@ -187,7 +202,10 @@ describe('"file:" parameters', () => {
     const base = (await f.core.scratch.location())!;
     const [serving] = readdirSync(base);
     const broken = identityJson({ backend: 'onnxruntime', default_model_filename: 'model.onnx' });
-    await expect(f.core.load('m', { config: config(broken), 'file:1/model.onnx': bytes('not onnx') })).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringMatching(/^load failed for model 'm': version 1 is at UNAVAILABLE state/) });
+    await expect(f.core.load('m', { config: config(broken), 'file:1/model.onnx': bytes('not onnx') })).rejects.toMatchObject({
+      code: 'INVALID_ARG',
+      message: expect.stringMatching(/^load failed for model 'm': version 1 is at UNAVAILABLE state/),
+    });
     expect(readdirSync(base)).toEqual([serving]);
     expect((await infer(f)).outputs[0]!.shape).toEqual([2]);
   });
@@ -231,7 +249,9 @@ describe('a load that fails while the model serves', () => {
     expect((await infer(f)).outputs[0]!.shape).toEqual([2]);
     await fs.writeFile(path.join(f.dir, 'm', 'config.pbtxt'), 'name: "m" max_batch_size: [');
     await expect(f.core.load('m')).rejects.toMatchObject({ code: 'INTERNAL', message: "failed to load 'm', failed to poll from model repository" });
-    expect(f.core.repositoryIndex(false)).toEqual([{ name: 'm', version: '1', state: 'READY', reason: expect.stringMatching(/^reload failed, the previously loaded version still serves: failed to read text proto/) }]);
+    expect(f.core.repositoryIndex(false)).toEqual([
+      { name: 'm', version: '1', state: 'READY', reason: expect.stringMatching(/^reload failed, the previously loaded version still serves: failed to read text proto/) },
+    ]);
     expect((await infer(f)).outputs[0]!.shape).toEqual([2]);
     // Metrics say so too (the lab's own family; Triton only logs it), until a load succeeds.
     const metrics = new TritonMetrics(f.core, { allowCpuMetrics: false });

@@ -18,7 +18,13 @@ afterEach(async () => {
 });
 
 const io = { inputs: [{ name: 'IN', dims: [-1] }], outputs: [{ name: 'OUT', dims: [-1] }] };
-const IDENTITY = { name: 'files', backend: 'identity', max_batch_size: 0, input: [{ name: 'INPUT0', data_type: 'TYPE_FP32', dims: [-1] }], output: [{ name: 'OUTPUT0', data_type: 'TYPE_FP32', dims: [-1] }] };
+const IDENTITY = {
+  name: 'files',
+  backend: 'identity',
+  max_batch_size: 0,
+  input: [{ name: 'INPUT0', data_type: 'TYPE_FP32', dims: [-1] }],
+  output: [{ name: 'OUTPUT0', data_type: 'TYPE_FP32', dims: [-1] }],
+};
 
 describe.skipIf(pythonMissing || process.platform !== 'linux')('shutdown', () => {
   it('finishes within the exit timeout and leaves no child process and no scratch folder', async () => {

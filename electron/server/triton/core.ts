@@ -89,11 +89,7 @@ export interface ModelMetadata {
 
 /** A load parameter as the frontends received it ("config": STRING, "file:<version>/<name>": BYTES). */
 export type LoadParameter =
-  | { type: 'STRING'; value: string }
-  | { type: 'BYTES'; value: Uint8Array }
-  | { type: 'INT'; value: number }
-  | { type: 'BOOL'; value: boolean }
-  | { type: 'DOUBLE'; value: number };
+  { type: 'STRING'; value: string } | { type: 'BYTES'; value: Uint8Array } | { type: 'INT'; value: number } | { type: 'BOOL'; value: boolean } | { type: 'DOUBLE'; value: number };
 
 /** The largest label file read for classification. */
 const MAX_LABEL_BYTES = 16 * 2 ** 20;
@@ -294,7 +290,11 @@ export class TritonCore {
     let p = this.labels.get(key);
     if (!p) {
       p = readContained(rec.dir, path.join(rec.dir, file), MAX_LABEL_BYTES).then(
-        (buf) => buf.toString('utf8').split(/\r?\n/).filter((l, i, all) => l !== '' || i < all.length - 1),
+        (buf) =>
+          buf
+            .toString('utf8')
+            .split(/\r?\n/)
+            .filter((l, i, all) => l !== '' || i < all.length - 1),
         (err: unknown) => {
           this.log('warning', `failed to read labels '${file}' of model '${runner.modelName}': ${errorMessage(err)}`);
           return undefined;

@@ -242,7 +242,10 @@ export class TraceSettings {
     if (n === 0 || (!force && Date.now() - this.lastReport < REPORT_MS)) return;
     this.droppedReported = this.droppedTotal;
     this.lastReport = Date.now();
-    this.opts.log?.('warning', `dropped ${n} trace records (${this.droppedTotal} in all): no trace file is set, and at most ${this.max} records (${+(this.maxBytes / 2 ** 20).toFixed(2)} MiB) are kept in memory`);
+    this.opts.log?.(
+      'warning',
+      `dropped ${n} trace records (${this.droppedTotal} in all): no trace file is set, and at most ${this.max} records (${+(this.maxBytes / 2 ** 20).toFixed(2)} MiB) are kept in memory`,
+    );
   }
 
   /** With a single trace file (no log_frequency), records go out every FLUSH_INTERVAL_MS instead of piling up until shutdown. */

@@ -46,10 +46,7 @@ export function rawFromTensor(t: Tensor): Uint8Array {
 export function rawInputTensor(config: ModelConfig, raw: Uint8Array, requestId?: string): Tensor {
   const prefix = logRequest(requestId);
   if (config.input.length !== 1) {
-    throw new LabError(
-      'INVALID_ARG',
-      `${prefix}Raw request must only have 1 input (found 1) to be deduced but got ${config.input.length} inputs in '${config.name}' model configuration`,
-    );
+    throw new LabError('INVALID_ARG', `${prefix}Raw request must only have 1 input (found 1) to be deduced but got ${config.input.length} inputs in '${config.name}' model configuration`);
   }
   const cfg = config.input[0]!;
   const dtype = apiTypeName(cfg.dataType) as ApiDType;

@@ -11,7 +11,15 @@ import GraphPanel from './GraphPanel.vue';
 import * as runner from './layout-runner';
 import { emptySummary, transformerSummary } from './synthetic';
 
-const node = (name: string, opType: string, inputs: string[], outputs: string[], extra: Partial<GraphNode> = {}): GraphNode => ({ name, opType, domain: '', inputs, outputs, attributes: [], ...extra });
+const node = (name: string, opType: string, inputs: string[], outputs: string[], extra: Partial<GraphNode> = {}): GraphNode => ({
+  name,
+  opType,
+  domain: '',
+  inputs,
+  outputs,
+  attributes: [],
+  ...extra,
+});
 
 const det = detail('text_detection', 0, [io('x', 'FP32', [1, 3, -1, -1], 0)], [io('y', 'FP32', [1, 1, -1, -1], 0)]);
 

@@ -4,7 +4,15 @@ import { buildGraphModel, constRows, constTarget, scopeSegments, valueType } fro
 import { emptySummary, transformerSummary } from './synthetic';
 import { allScopes, COLLAPSE_BUDGET, initialExpanded, visibleGraph } from './visible';
 
-const node = (name: string, opType: string, inputs: string[], outputs: string[], extra: Partial<GraphNode> = {}): GraphNode => ({ name, opType, domain: '', inputs, outputs, attributes: [], ...extra });
+const node = (name: string, opType: string, inputs: string[], outputs: string[], extra: Partial<GraphNode> = {}): GraphNode => ({
+  name,
+  opType,
+  domain: '',
+  inputs,
+  outputs,
+  attributes: [],
+  ...extra,
+});
 
 describe('scope segments', () => {
   it('reads slash paths and dotted names', () => {

@@ -42,12 +42,15 @@ export const playgroundEn = {
   'play.path.hintBrowser': 'A file in an open repository or the sample images, on the machine the lab runs on. Any other file: upload it in the File tab.',
   'play.path.pick': 'Choose file…',
   'play.path.useUpload': 'Go to the File tab',
-  'play.path.outside': 'The lab does not read this file: input files come only from open repositories, the sample images, or a file you pick with Choose file… (so that no web page or other program can make the lab read your files).',
-  'play.path.outsideBrowser': 'The lab does not read this file: in the browser it reads input files only from open repositories and the sample images (so that no web page or other program can make it read your files). Upload the file in the File tab instead.',
+  'play.path.outside':
+    'The lab does not read this file: input files come only from open repositories, the sample images, or a file you pick with Choose file… (so that no web page or other program can make the lab read your files).',
+  'play.path.outsideBrowser':
+    'The lab does not read this file: in the browser it reads input files only from open repositories and the sample images (so that no web page or other program can make it read your files). Upload the file in the File tab instead.',
   'play.path.missing': 'There is no file at this path.',
   'play.path.notFile': 'This path is a folder, not a file.',
   /** The lab API answered 401 (browser mode without this launch's token). */
-  'api.unauthenticated': 'This window is not signed in to the lab (the lab was restarted, or the address had no token). Open the address the lab printed when it started (it ends in ?token=…), or start it again with npm start.',
+  'api.unauthenticated':
+    'This window is not signed in to the lab (the lab was restarted, or the address had no token). Open the address the lab printed when it started (it ends in ?token=…), or start it again with npm start.',
   'play.image.layout': 'Layout',
   'play.image.channels': 'Channels',
   'play.image.order': 'Order',

@@ -3,7 +3,10 @@ import { highlight, highlightLine } from './pbtxt-highlight';
 
 describe('pbtxt highlighting', () => {
   it('tells keys, strings, numbers, enums and comments apart', () => {
-    const kinds = (line: string) => highlightLine(line).filter((t) => t.kind !== 'text').map((t) => [t.kind, t.text]);
+    const kinds = (line: string) =>
+      highlightLine(line)
+        .filter((t) => t.kind !== 'text')
+        .map((t) => [t.kind, t.text]);
     expect(kinds('name: "det" # the model')).toEqual([
       ['key', 'name'],
       ['punct', ':'],
@@ -27,7 +30,11 @@ describe('pbtxt highlighting', () => {
 
   it('keeps every character, whatever the input', () => {
     const junk = 'a\u0000b "unterminated \\" ~~ ∑ 中文 0x1F 1e9f';
-    expect(highlightLine(junk).map((t) => t.text).join('')).toBe(junk);
+    expect(
+      highlightLine(junk)
+        .map((t) => t.text)
+        .join(''),
+    ).toBe(junk);
     expect(highlight('a\nb\r\nc')).toHaveLength(3);
   });
 });

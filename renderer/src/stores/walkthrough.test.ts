@@ -159,7 +159,12 @@ describe('the tour engine', () => {
     expect(actions.setTab).toHaveBeenCalledWith('config');
     expect(w.passed).toBe(true);
 
-    setTourActions(() => ({ ...actions, setTab: () => { throw new Error('no such tab'); } }));
+    setTourActions(() => ({
+      ...actions,
+      setTab: () => {
+        throw new Error('no such tab');
+      },
+    }));
     await w.showMe();
     expect(w.error).toBe('Show me did not finish: no such tab');
     expect(w.busy).toBe(false);

@@ -75,7 +75,12 @@ describe('number viewer: table', () => {
     await w.get('[data-testid=cols-next]').trigger('click');
     await flushPromises();
     expect(lab.of('tensorPage').map((r) => r.offset)).toEqual([136, 176, 216]);
-    expect(w.findAll('thead th').map((h) => h.text()).slice(1, 3)).toEqual(['16', '17']);
+    expect(
+      w
+        .findAll('thead th')
+        .map((h) => h.text())
+        .slice(1, 3),
+    ).toEqual(['16', '17']);
     expect(w.findAll('[data-testid=table-row]')[0]!.findAll('td')[0]!.text()).toBe('136');
   });
 
@@ -172,7 +177,12 @@ describe('number viewer: histogram', () => {
     await flushPromises();
     expect(lab.of('tensorHistogram').at(-1)).toEqual({ ...src('x'), bins: 16 });
     expect(w.get('[data-testid=histogram-svg]').findAll('rect')).toHaveLength(16);
-    const tallest = Math.max(...w.get('[data-testid=histogram-svg]').findAll('rect').map((b) => Number(b.attributes('height'))));
+    const tallest = Math.max(
+      ...w
+        .get('[data-testid=histogram-svg]')
+        .findAll('rect')
+        .map((b) => Number(b.attributes('height'))),
+    );
     expect(tallest).toBe(160);
   });
 });

@@ -25,7 +25,10 @@ afterEach(() => {
 
 describe('TensorView', () => {
   it('shows the facts of the tensor in its header', async () => {
-    const w = view(info('probs', 'FP32', [1, 1000], { byteSize: 4000 }), range(1000, (i) => i / 1000));
+    const w = view(
+      info('probs', 'FP32', [1, 1000], { byteSize: 4000 }),
+      range(1000, (i) => i / 1000),
+    );
     await flushPromises();
     expect(w.get('[data-testid=tensor-dtype]').text()).toBe('FP32');
     expect(w.get('[data-testid=tensor-shape]').text()).toBe('[1, 1000]');
@@ -34,8 +37,16 @@ describe('TensorView', () => {
   });
 
   it('picks the viewer by datatype', async () => {
-    expect(view(info('s', 'BYTES', [2]), ['a', 'b']).find('[data-testid=strings-view]').exists()).toBe(true);
-    expect(view(info('b', 'BOOL', [2], { trueCount: 1 }), [true, false]).find('[data-testid=bool-view]').exists()).toBe(true);
+    expect(
+      view(info('s', 'BYTES', [2]), ['a', 'b'])
+        .find('[data-testid=strings-view]')
+        .exists(),
+    ).toBe(true);
+    expect(
+      view(info('b', 'BOOL', [2], { trueCount: 1 }), [true, false])
+        .find('[data-testid=bool-view]')
+        .exists(),
+    ).toBe(true);
     const n = view(info('n', 'INT64', [3]), [1, '9007199254740993', 3]);
     await flushPromises();
     expect(n.find('[data-testid=number-view]').exists()).toBe(true);

@@ -15,7 +15,20 @@ import { HIGHLIGHT_CLASS } from './highlight';
 import WalkthroughCard from './WalkthroughCard.vue';
 import WalkthroughMenu from './WalkthroughMenu.vue';
 
-const qd: RepositoryInfo = { id: 'r3', path: '/s/quick_deploy_onnx', name: 'quick_deploy_onnx', sample: true, controlMode: 'none', watching: false, pollSecs: 15, diagnostics: [], models: [summary('text_direction')], loading: false, trust: 'trusted', hasCode: false };
+const qd: RepositoryInfo = {
+  id: 'r3',
+  path: '/s/quick_deploy_onnx',
+  name: 'quick_deploy_onnx',
+  sample: true,
+  controlMode: 'none',
+  watching: false,
+  pollSecs: 15,
+  diagnostics: [],
+  models: [summary('text_direction')],
+  loading: false,
+  trust: 'trusted',
+  hasCode: false,
+};
 
 /** The header button, the card, and a few of the controls tours point at. */
 const Harness = defineComponent({
@@ -149,7 +162,15 @@ describe('the tour card', () => {
     await flushPromises();
     expect(w.get('[data-testid="walkthrough-showme"]').text()).toBe('Show me');
 
-    setTourActions(() => ({ openSamples: vi.fn(), selectModel: () => Promise.reject(new Error('samples are missing')), setTab: vi.fn(), openFile: vi.fn(), runModel: vi.fn(), startServing: vi.fn(), stepToEnd: vi.fn() }));
+    setTourActions(() => ({
+      openSamples: vi.fn(),
+      selectModel: () => Promise.reject(new Error('samples are missing')),
+      setTab: vi.fn(),
+      openFile: vi.fn(),
+      runModel: vi.fn(),
+      startServing: vi.fn(),
+      stepToEnd: vi.fn(),
+    }));
     await w.get('[data-testid="walkthrough-showme"]').trigger('click');
     await flushPromises();
     expect(w.get('[data-testid="walkthrough-error"]').text()).toBe('Show me did not finish: samples are missing');

@@ -12,7 +12,20 @@ import { useServeStore } from '../stores/serve';
 import { createTourActions } from './actions';
 
 function repo(id: string, name: string, models: string[]): RepositoryInfo {
-  return { id, path: `/samples/${name}`, name, sample: true, controlMode: 'none', watching: false, pollSecs: 15, diagnostics: [], models: models.map((m) => summary(m)), loading: false, trust: 'trusted', hasCode: true };
+  return {
+    id,
+    path: `/samples/${name}`,
+    name,
+    sample: true,
+    controlMode: 'none',
+    watching: false,
+    pollSecs: 15,
+    diagnostics: [],
+    models: models.map((m) => summary(m)),
+    loading: false,
+    trust: 'trusted',
+    hasCode: true,
+  };
 }
 
 const ocrRepo = repo('r1', 'ocr_ensemble', ['ensemble_model', 'text_detection']);
@@ -33,7 +46,13 @@ beforeEach(() => {
     },
     sampleImages: () => [...SAMPLES, { file: 'upside-down.png', width: 600, height: 232, description: 'turned' }],
     runModel: (req: RunRequest) => runResult('run-1', details[`${req.repoId}/${req.model}`]!),
-    startServing: (req: { repoId: string }) => ({ available: true, state: 'running', repoId: req.repoId, inFlight: 0, settings: { host: '127.0.0.1', httpPort: 8000, grpcPort: 8001, metricsPort: 8002 } }),
+    startServing: (req: { repoId: string }) => ({
+      available: true,
+      state: 'running',
+      repoId: req.repoId,
+      inFlight: 0,
+      settings: { host: '127.0.0.1', httpPort: 8000, grpcPort: 8001, metricsPort: 8002 },
+    }),
   });
   setBackend(client);
 });

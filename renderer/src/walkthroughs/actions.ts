@@ -92,23 +92,23 @@ export function createTourActions(): TourActions {
 
   /** Selects the model, shows `tab` and sets its playground form up as `options` say. */
   async function prepareForm(repo: string, name: string, tab: Tab, options: RunOptions): Promise<ModelDetail | undefined> {
-      await selectModel(repo, name);
-      const detail = model.detail;
-      if (!detail) return undefined;
-      model.tab = tab;
-      await runs.loadSamples();
-      const m = runs.ensure(detail);
-      const sample = options.sampleImage;
-      for (const f of m.forms) {
-        if (f.editor !== 'bytes' && f.editor !== 'image') continue;
-        // A sample this installation lacks leaves the form's own choice.
-        if (sample && runs.samples?.some((s) => s.file === sample)) Object.assign(f.source, { mode: 'sample', sample });
-        const img = options.image;
-        if (f.editor === 'image' && img) {
-          Object.assign(f.image, { resize: true, width: String(img.width), height: String(img.height), order: img.order ?? f.image.order });
-          applyPreset(f.image, img.preset);
-        }
+    await selectModel(repo, name);
+    const detail = model.detail;
+    if (!detail) return undefined;
+    model.tab = tab;
+    await runs.loadSamples();
+    const m = runs.ensure(detail);
+    const sample = options.sampleImage;
+    for (const f of m.forms) {
+      if (f.editor !== 'bytes' && f.editor !== 'image') continue;
+      // A sample this installation lacks leaves the form's own choice.
+      if (sample && runs.samples?.some((s) => s.file === sample)) Object.assign(f.source, { mode: 'sample', sample });
+      const img = options.image;
+      if (f.editor === 'image' && img) {
+        Object.assign(f.image, { resize: true, width: String(img.width), height: String(img.height), order: img.order ?? f.image.order });
+        applyPreset(f.image, img.preset);
       }
-      return detail;
+    }
+    return detail;
   }
 }

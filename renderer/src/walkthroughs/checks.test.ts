@@ -11,10 +11,28 @@ import { lastRunOk, modelSelected, repoNamed, stepRunFinished, tabShown } from '
 import { tensorKey, type TourState, type Walkthrough } from './types';
 
 function repo(id: string, name: string, models: string[], sample = true): RepositoryInfo {
-  return { id, path: `/s/${name}`, name, sample, controlMode: 'none', watching: false, pollSecs: 15, diagnostics: [], models: models.map((m) => summary(m)), loading: false, trust: 'trusted', hasCode: true };
+  return {
+    id,
+    path: `/s/${name}`,
+    name,
+    sample,
+    controlMode: 'none',
+    watching: false,
+    pollSecs: 15,
+    diagnostics: [],
+    models: models.map((m) => summary(m)),
+    loading: false,
+    trust: 'trusted',
+    hasCode: true,
+  };
 }
 
-const REPOS = [repo('r1', 'ocr_ensemble', ['ensemble_model', 'text_detection']), repo('r2', 'data_pipeline', ['ensemble_model', 'model1']), repo('r3', 'quick_deploy_onnx', ['text_direction']), repo('r5', 'ocr_bls', ['ocr_pipeline'])];
+const REPOS = [
+  repo('r1', 'ocr_ensemble', ['ensemble_model', 'text_detection']),
+  repo('r2', 'data_pipeline', ['ensemble_model', 'model1']),
+  repo('r3', 'quick_deploy_onnx', ['text_direction']),
+  repo('r5', 'ocr_bls', ['ocr_pipeline']),
+];
 
 function state(over: Partial<TourState> = {}): TourState {
   return {
@@ -95,8 +113,22 @@ describe('tour steps over the lab state', () => {
   });
 
   it('BLS: counts the calls the script made, by model', () => {
-    const calls = ['text_detection', 'text_direction', 'text_direction', 'text_recognition'].map((model, i) => ({ kind: 'bls' as const, model, version: 1, id: i + 2, parentId: 1, startMs: i, queueMs: 0, computeMs: 1, totalMs: 1 }));
-    const s = withRuns(state(), ocrBls, runResult('b1', ocrBls, { steps: [{ kind: 'request', model: 'ocr_pipeline', version: 1, id: 1, startMs: 0, queueMs: 0, computeMs: 5, totalMs: 5 }, ...calls] }));
+    const calls = ['text_detection', 'text_direction', 'text_direction', 'text_recognition'].map((model, i) => ({
+      kind: 'bls' as const,
+      model,
+      version: 1,
+      id: i + 2,
+      parentId: 1,
+      startMs: i,
+      queueMs: 0,
+      computeMs: 1,
+      totalMs: 1,
+    }));
+    const s = withRuns(
+      state(),
+      ocrBls,
+      runResult('b1', ocrBls, { steps: [{ kind: 'request', model: 'ocr_pipeline', version: 1, id: 1, startMs: 0, queueMs: 0, computeMs: 5, totalMs: 5 }, ...calls] }),
+    );
     const see = step(bls, 'See the calls');
     expect(see.check?.(s)).toBe(true);
     expect(see.result?.(s)?.text?.en).toBe('4 BLS call(s): text_detection ×1, text_direction ×2, text_recognition ×1');
@@ -111,7 +143,9 @@ describe('tour steps over the lab state', () => {
       outputs: five.map((n, i) => tensor(`ensemble_output_${n}`, dtypes[i]!, [1, 3])),
     });
     const s = withRuns(showing(dataPipeline, 'run'), dataPipeline, ok);
-    expect(step(dataPipelines, 'Run the ensemble').result?.(s)?.text?.en).toBe('5 outputs: string BYTES [1, 3] · UINT8_array UINT8 [1, 3] · INT8_array INT8 [1, 3] · FP32_image FP32 [1, 3] · bool BOOL [1, 3]');
+    expect(step(dataPipelines, 'Run the ensemble').result?.(s)?.text?.en).toBe(
+      '5 outputs: string BYTES [1, 3] · UINT8_array UINT8 [1, 3] · INT8_array INT8 [1, 3] · FP32_image FP32 [1, 3] · bool BOOL [1, 3]',
+    );
     const read = step(dataPipelines, 'Read the five outputs');
     expect(read.result?.(s)?.text?.en).toBe('All 5 outputs came back with the type and shape they were sent with.');
     const bent = { ...ok, outputs: ok.outputs.map((o) => (o.dtype === 'BOOL' ? { ...o, dtype: 'INT8' as const } : o)) };
@@ -124,13 +158,25 @@ describe('tour steps over the lab state', () => {
     expect(run.result?.(s)).toEqual({ needs: [{ runId: 'q1', name: 'softmax_0.tmp_0' }] });
     expect(run.result?.({ ...s, pages: { [tensorKey('q1', 'softmax_0.tmp_0')]: { offset: 0, total: 2, values: [0.9871, 0.0129] } } })?.text?.en).toBe('0°: 0.987, 180°: 0.013');
     const serve = step(quickDeployTour, 'Serve the repository');
-    const running = state({ serve: { status: { available: true, state: 'running', repoId: 'r3', http: 'http://127.0.0.1:8000', grpc: '127.0.0.1:8001', inFlight: 0, settings: { host: '127.0.0.1', httpPort: 8000, grpcPort: 8001, metricsPort: 8002, modelControl: false } } } });
+    const running = state({
+      serve: {
+        status: {
+          available: true,
+          state: 'running',
+          repoId: 'r3',
+          http: 'http://127.0.0.1:8000',
+          grpc: '127.0.0.1:8001',
+          inFlight: 0,
+          settings: { host: '127.0.0.1', httpPort: 8000, grpcPort: 8001, metricsPort: 8002, modelControl: false },
+        },
+      },
+    });
     expect(serve.check?.(running)).toBe(true);
     expect(serve.result?.(running)?.text?.en).toBe('Serving at HTTP http://127.0.0.1:8000, gRPC 127.0.0.1:8001');
     expect(serve.check?.(state({ serve: { status: { ...running.serve.status!, repoId: 'r1' } } }))).toBe(false);
   });
 
-  it('Migrating: needs the exported model\'s graph on screen, then a node selected in it', () => {
+  it("Migrating: needs the exported model's graph on screen, then a node selected in it", () => {
     const det = { ...quickDeploy, repoId: 'r1', summary: summary('text_detection') };
     const graph = {
       repoId: 'r1',

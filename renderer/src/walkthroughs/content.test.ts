@@ -79,7 +79,7 @@ describe('walkthrough content', () => {
     expect(missing).toEqual([]);
   });
 
-  it('names models that exist in the tour\'s sample repository', () => {
+  it("names models that exist in the tour's sample repository", () => {
     for (const w of WALKTHROUGHS) {
       const models = sampleModels(w.sample);
       expect(models.length, w.sample).toBeGreaterThan(0);
@@ -115,7 +115,15 @@ describe('walkthrough content', () => {
   });
 
   it('asks nothing of an empty lab that it cannot answer', () => {
-    const empty: TourState = { repos: { repos: [] }, model: { loading: false, tab: 'overview' }, run: { models: {} }, step: {}, graph: { selection: { kind: 'model' }, findQuery: '' }, serve: {}, pages: {} };
+    const empty: TourState = {
+      repos: { repos: [] },
+      model: { loading: false, tab: 'overview' },
+      run: { models: {} },
+      step: {},
+      graph: { selection: { kind: 'model' }, findQuery: '' },
+      serve: {},
+      pages: {},
+    };
     for (const w of WALKTHROUGHS) {
       for (const [i, st] of w.steps.entries()) {
         if (st.check) expect(st.check(empty), `${w.id}[${i}]`).toBe(false);

@@ -86,12 +86,7 @@ describe('config checks (identity_backend ValidateModelConfig)', () => {
     ['indices', [{ name: 'INPUT0' }], [{ name: 'OUTPUT1' }], 'expected input and output indices to match'],
     ['datatype', [{ name: 'INPUT0' }], [{ name: 'OUTPUT0', type: 'INT32' }], 'expected input and output datatype to match, got TYPE_FP32 and TYPE_INT32'],
     ['shape', [{ name: 'INPUT0', dims: [3] }], [{ name: 'OUTPUT0', dims: [4] }], 'expected input and output shape to match, got [3] and [4]'],
-    [
-      'shape after reshape',
-      [{ name: 'INPUT0', dims: [4], extra: 'reshape: { shape: [ 2, 2 ] }' }],
-      [{ name: 'OUTPUT0', dims: [4] }],
-      'expected input and output shape to match, got [2,2] and [4]',
-    ],
+    ['shape after reshape', [{ name: 'INPUT0', dims: [4], extra: 'reshape: { shape: [ 2, 2 ] }' }], [{ name: 'OUTPUT0', dims: [4] }], 'expected input and output shape to match, got [2,2] and [4]'],
   ];
   for (const [what, inputs, outputs, message] of cases) {
     it(`${what}: "${message}"`, async () => {

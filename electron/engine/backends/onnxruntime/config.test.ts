@@ -120,9 +120,7 @@ describe('config against model (ValidateInputs / ValidateOutputs)', () => {
       "unable to load model 'm', configuration expects datatype TYPE_INT32 for input 'a', model provides TYPE_FP32",
     );
     const strings: ModelSpec = { inputs: [t('s', [2], STRING)], outputs: [t('o', [2], STRING)] };
-    expect(check(`${inp('s', '[2]')} ${out('[2]', 'TYPE_STRING', 'o')}`, strings)).toBe(
-      "unable to load model 'm', configuration expects datatype TYPE_FP32 for input 's', model provides TYPE_BYTES",
-    );
+    expect(check(`${inp('s', '[2]')} ${out('[2]', 'TYPE_STRING', 'o')}`, strings)).toBe("unable to load model 'm', configuration expects datatype TYPE_FP32 for input 's', model provides TYPE_BYTES");
   });
 
   it('shape with batching: the model needs a dynamic first dim', () => {
@@ -176,10 +174,12 @@ describe('config against model (ValidateInputs / ValidateOutputs)', () => {
   });
 
   it('optional inputs are not allowed with batching', () => {
-    expect(check(`max_batch_size: 8 ${inp('a', '[3]', 'TYPE_FP32', 'optional: true')} ${inp('b', '[3]')} ${out('[-1]')}`, {
-      ...model,
-      inputs: [t('b', [-1, 3])],
-    })).toBe("unable to load model 'm', optional input 'a' is not supported for models that support batching");
+    expect(
+      check(`max_batch_size: 8 ${inp('a', '[3]', 'TYPE_FP32', 'optional: true')} ${inp('b', '[3]')} ${out('[-1]')}`, {
+        ...model,
+        inputs: [t('b', [-1, 3])],
+      }),
+    ).toBe("unable to load model 'm', optional input 'a' is not supported for models that support batching");
   });
 
   it('a ragged input needs a [-1] model input (two spaces, verbatim)', () => {
@@ -228,8 +228,6 @@ describe('through the repository', () => {
   it('the autofill error makes the version unavailable', async () => {
     const d = await dirs.make({ 'm/config.pbtxt': 'max_batch_size: 8', 'm/1/model.onnx': buildOnnxModel({ inputs: [t('x', [1, 3])], outputs: [t('y', [1, 3])] }) });
     const repo = await loadRepository(d.root);
-    expect(repo.models.get('m')!.versions[0]!.reason).toBe(
-      "Invalid argument: autofill failed for model 'm': model does not support batching while non-zero max_batch_size is specified",
-    );
+    expect(repo.models.get('m')!.versions[0]!.reason).toBe("Invalid argument: autofill failed for model 'm': model does not support batching while non-zero max_batch_size is specified");
   });
 });

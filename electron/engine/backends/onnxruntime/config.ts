@@ -75,13 +75,7 @@ export function autoCompleteOnnx(c: ModelConfig, io: OnnxModelIO, filled: Set<st
       changed = true;
     }
   } else if (c.maxBatchSize !== 0) {
-    issues.push(
-      issue(
-        'onnx.autofill-batching',
-        `autofill failed for model '${c.name}': model does not support batching while non-zero max_batch_size is specified`,
-        ['max_batch_size'],
-      ),
-    );
+    issues.push(issue('onnx.autofill-batching', `autofill failed for model '${c.name}': model does not support batching while non-zero max_batch_size is specified`, ['max_batch_size']));
     return { issues, changed };
   }
   const toConfigDims = (v: OnnxValueInfo): { dims: bigint[]; scalarReshape: boolean } => {
@@ -124,8 +118,7 @@ export function autoCompleteOnnx(c: ModelConfig, io: OnnxModelIO, filled: Set<st
 }
 
 function compareDims(model: string, tensor: string, modelShape: number[], dims: number[], mbs: number, exact: boolean): string | undefined {
-  const matches = (full: number[]): boolean =>
-    modelShape.length === full.length && full.every((d, i) => ((exact || modelShape[i] !== -1) ? modelShape[i] === d : true));
+  const matches = (full: number[]): boolean => modelShape.length === full.length && full.every((d, i) => (exact || modelShape[i] !== -1 ? modelShape[i] === d : true));
   if (mbs > 0) {
     if (modelShape.length === 0 || modelShape[0] !== -1) {
       return `model '${model}', tensor '${tensor}': for the model to support batching the shape should have at least 1 dimension and the first dimension must be -1; but shape expected by the model is ${dimsToString(modelShape)}`;
@@ -197,7 +190,11 @@ function checkOnnxInput(c: ModelConfig, i: number, inputs: Map<string, OnnxValue
   }
   if (cfg.allowRaggedBatch) {
     if (modelShape.length === 1 && modelShape[0] === -1) return undefined;
-    return issue('onnx.ragged', `unable to load model '${name}', configuration expects model provides input with shape [-1]  for ragged input '${cfg.name}', model provides ${dimsToString(modelShape)}`, at);
+    return issue(
+      'onnx.ragged',
+      `unable to load model '${name}', configuration expects model provides input with shape [-1]  for ragged input '${cfg.name}', model provides ${dimsToString(modelShape)}`,
+      at,
+    );
   }
   const problem = modelShape.length !== 0 ? compareDims(name, cfg.name, modelShape, dims, c.maxBatchSize, false) : scalarProblem(name, cfg.name, dims);
   return problem ? issue('onnx.shape', problem, [...at, 'dims']) : undefined;

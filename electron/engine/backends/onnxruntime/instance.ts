@@ -118,7 +118,15 @@ export class OnnxInstance implements BackendInstance {
       const parts = requests.map((r) => r.inputs.get(cfg.name));
       if (parts.some((p) => !p)) continue;
       const first = parts[0]!;
-      feeds[cfg.name] = toOrt({ name: cfg.name, dtype: first.dtype, shape: [total, ...first.shape.slice(1)], data: concatData(first.dtype, parts.map((p) => p!.data)) });
+      feeds[cfg.name] = toOrt({
+        name: cfg.name,
+        dtype: first.dtype,
+        shape: [total, ...first.shape.slice(1)],
+        data: concatData(
+          first.dtype,
+          parts.map((p) => p!.data),
+        ),
+      });
     }
     const names = [...new Set(requests.flatMap((r) => r.requested))];
     let out: ort.InferenceSession.OnnxValueMapType;

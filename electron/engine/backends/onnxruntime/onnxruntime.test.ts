@@ -78,7 +78,23 @@ describe('ONNX Runtime backend', () => {
     const requests = sizes.map((n, k) => {
       const a = range(n * 3, next);
       next += n * 3;
-      return { k, n, a, p: repo.infer('add', -1, { id: `r${k}`, inputs: [f32('A', [n, 3], a), f32('B', [n, 3], a.map(() => 1000 * (k + 1)))], trace: { trace, held: [] } }) };
+      return {
+        k,
+        n,
+        a,
+        p: repo.infer('add', -1, {
+          id: `r${k}`,
+          inputs: [
+            f32('A', [n, 3], a),
+            f32(
+              'B',
+              [n, 3],
+              a.map(() => 1000 * (k + 1)),
+            ),
+          ],
+          trace: { trace, held: [] },
+        }),
+      };
     });
     const results = await Promise.all(requests.map((r) => r.p));
     requests.forEach(({ k, n, a }, i) => {
@@ -167,13 +183,23 @@ describe('ONNX Runtime backend', () => {
       dataType: FLOAT,
       dims: [3n],
       dataLocation: 1,
-      externalData: [create(StringStringEntryProtoSchema, { key: 'location', value: 'weights.bin' }), create(StringStringEntryProtoSchema, { key: 'offset', value: '0' }), create(StringStringEntryProtoSchema, { key: 'length', value: '12' })],
+      externalData: [
+        create(StringStringEntryProtoSchema, { key: 'location', value: 'weights.bin' }),
+        create(StringStringEntryProtoSchema, { key: 'offset', value: '0' }),
+        create(StringStringEntryProtoSchema, { key: 'length', value: '12' }),
+      ],
     });
     const withWeights = graphModel({ nodes: [graphNode('Add', ['A', 'W'], ['SUM'])], initializers: [w], inputs: [vi('A', FLOAT, [3])], outputs: [vi('SUM', FLOAT, [3])] });
     const config = (name: string): string => modelConfig(name, { backend: 'onnxruntime', mbs: 0, inputs: [{ name: 'A', dims: [3] }], outputs: [{ name: 'SUM', dims: [3] }] });
     const weights = new Uint8Array(new Float32Array([1, 2, 3]).buffer);
     const elsewhere = await temp.make({ 'secret.bin': weights });
-    const d = await temp.make({ 'inside/config.pbtxt': config('inside'), 'inside/1/model.onnx': withWeights, 'inside/1/weights.bin': weights, 'out/config.pbtxt': config('out'), 'out/1/model.onnx': withWeights });
+    const d = await temp.make({
+      'inside/config.pbtxt': config('inside'),
+      'inside/1/model.onnx': withWeights,
+      'inside/1/weights.bin': weights,
+      'out/config.pbtxt': config('out'),
+      'out/1/model.onnx': withWeights,
+    });
     symlinkSync(path.join(elsewhere.root, 'secret.bin'), path.join(d.root, 'out/1/weights.bin'));
     const repo = await loadRepository(d.root);
     expect(values((await repo.infer('inside', -1, { inputs: [f32('A', [3], [0, 0, 0])] })).outputs[0])).toEqual([1, 2, 3]);

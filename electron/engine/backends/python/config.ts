@@ -34,7 +34,10 @@ export async function preparePython(ctx: {
   signal?: AbortSignal;
 }): Promise<PythonPrepared> {
   const file = path.join(ctx.versionDir, ctx.config.defaultModelFilename || FILENAME.python);
-  const isFile = await fs.stat(file).then((s) => s.isFile()).catch(() => false);
+  const isFile = await fs
+    .stat(file)
+    .then((s) => s.isFile())
+    .catch(() => false);
   if (!isFile) {
     return { issues: [modelFileMissing(file, ctx.model)] };
   }
@@ -55,14 +58,7 @@ export async function preparePython(ctx: {
   const text = await readModelSource(file);
   if (!/\bauto_complete_config\b/.test(text)) return { issues: [], modelFile: file };
   try {
-    const completed = await pythonAutoComplete(
-      executable,
-      { file, versionDir: ctx.versionDir, modelName: ctx.model },
-      configToTritonJson(ctx.config),
-      () => undefined,
-      30_000,
-      ctx.signal,
-    );
+    const completed = await pythonAutoComplete(executable, { file, versionDir: ctx.versionDir, modelName: ctx.model }, configToTritonJson(ctx.config), () => undefined, 30_000, ctx.signal);
     return { issues: [], modelFile: file, ...(completed ? { completed } : {}) };
   } catch (err) {
     return { issues: [issue('python.auto-complete', errorMessage(err), undefined, 'INTERNAL')], modelFile: file };

@@ -41,9 +41,7 @@ export const python: Backend = {
   async instances(specs, ctx) {
     const file = modelFileOf(ctx);
     const env = await findPython(ctx.config, ctx.modelDir, ctx.python);
-    const instances = await startSupervised(specs, ctx, (_s, opts) =>
-      PythonInstance.start({ ...opts, executable: env.executable, setup: { file, versionDir: ctx.versionDir, modelName: ctx.model } }),
-    );
+    const instances = await startSupervised(specs, ctx, (_s, opts) => PythonInstance.start({ ...opts, executable: env.executable, setup: { file, versionDir: ctx.versionDir, modelName: ctx.model } }));
     ctx.log('info', `${ctx.model}: Python ${env.python} with numpy ${env.numpy} (${env.executable})`);
     return { instances, device: 'CPU' };
   },

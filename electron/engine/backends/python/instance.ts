@@ -47,7 +47,10 @@ interface Executing {
 export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame> implements BackendInstance {
   private executing: Executing | undefined;
 
-  private constructor(private readonly py: Pick<PythonInstanceOptions, 'executable' | 'setup'>, opts: SupervisorOptions) {
+  private constructor(
+    private readonly py: Pick<PythonInstanceOptions, 'executable' | 'setup'>,
+    opts: SupervisorOptions,
+  ) {
     super(opts, WORDING);
   }
 

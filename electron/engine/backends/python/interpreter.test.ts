@@ -15,7 +15,11 @@ afterEach(() => {
 });
 
 const withParams = (params: Record<string, string>) =>
-  config(`backend: "python"\n${Object.entries(params).map(([k, v]) => `parameters { key: "${k}" value { string_value: "${v}" } }`).join('\n')}`);
+  config(
+    `backend: "python"\n${Object.entries(params)
+      .map(([k, v]) => `parameters { key: "${k}" value { string_value: "${v}" } }`)
+      .join('\n')}`,
+  );
 
 describe('candidates', () => {
   it('defaults to python3 on the PATH, then /usr/bin/python3', () => {

@@ -29,7 +29,7 @@ function readSpill(file: string, size: number): Uint8Array {
   const buf = Buffer.allocUnsafeSlow(size);
   const fd = openSync(file, 'r');
   try {
-    for (let off = 0; off < size; ) {
+    for (let off = 0; off < size;) {
       const n = readSync(fd, buf, off, size - off, off);
       if (n === 0) throw new Error(`${file} is shorter than ${size} bytes`);
       off += n;
@@ -116,7 +116,7 @@ export class PythonProcess extends ChildChannel<StubFrame> {
       const file = path.join(this.spillDir, `in-${this.spills++}.bin`);
       const fd = openSync(file, 'w', 0o600);
       try {
-        for (const c of payload.chunks) for (let off = 0; off < c.byteLength; ) off += writeSync(fd, c, off);
+        for (const c of payload.chunks) for (let off = 0; off < c.byteLength;) off += writeSync(fd, c, off);
       } finally {
         closeSync(fd);
       }

@@ -33,7 +33,17 @@ export type FromStub =
   | { type: 'executed'; id: number; responses: (WireResponse | null)[]; ownNs: number }
   | { type: 'execute-error'; id: number; error: WireError }
   | { type: 'response'; id: number; index: number; response?: WireResponse; final: boolean }
-  | { type: 'bls'; callId: number; model: string; version: number; requestId: string; inputs: TensorMeta[]; requested: string[]; parameters: Record<string, string | number | boolean>; decoupled: boolean }
+  | {
+      type: 'bls';
+      callId: number;
+      model: string;
+      version: number;
+      requestId: string;
+      inputs: TensorMeta[];
+      requested: string[];
+      parameters: Record<string, string | number | boolean>;
+      decoupled: boolean;
+    }
   | { type: 'log'; level: LogLevel; message: string };
 
 /** What the stub is started with (its one command-line argument, as JSON). */

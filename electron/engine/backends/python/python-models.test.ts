@@ -80,7 +80,10 @@ beforeAll(async () => {
     'big/1/model.py': pyModel('echo'),
     'api/config.pbtxt': pythonConfig('api', {
       inputs: [{ name: 'CMD', type: 'STRING', dims: [1] }],
-      outputs: [{ name: 'RESULT', type: 'STRING', dims: [-1] }, { name: 'EXTRA', dims: [3] }],
+      outputs: [
+        { name: 'RESULT', type: 'STRING', dims: [-1] },
+        { name: 'EXTRA', dims: [3] },
+      ],
     }),
     'api/1/model.py': pyModel('api'),
     'auto/config.pbtxt': 'backend: "python"\n',
@@ -125,7 +128,10 @@ describe('tensors between the lab and Python', () => {
   });
 
   it('STRING arrives as an object array of bytes, BOOL as bool; print() goes to the model log', async () => {
-    const logs = await untilLogged(() => logsOf('echo'), (l) => l.includes('info: got IN_FP16 float16 [1, 2, 3]'));
+    const logs = await untilLogged(
+      () => logsOf('echo'),
+      (l) => l.includes('info: got IN_FP16 float16 [1, 2, 3]'),
+    );
     expect(logs).toContain('info: initialized echo echo_0');
     expect(logs).toContain('info: got IN_BYTES object [1, 2, 3]');
     expect(logs).toContain('info: got IN_BOOL bool [1, 2, 3]');
@@ -146,7 +152,7 @@ describe('tensors between the lab and Python', () => {
 });
 
 describe('pb_utils inside model.py', () => {
-  it('initialize() gets Triton\'s args, and BLS outside execute() is refused', async () => {
+  it("initialize() gets Triton's args, and BLS outside execute() is refused", async () => {
     const r = json((await repo.infer('api', -1, cmd('args'))).outputs[0]) as Record<string, unknown>;
     expect(r).toEqual({
       keys: ['model_config', 'model_instance_device_id', 'model_instance_kind', 'model_instance_name', 'model_name', 'model_repository', 'model_version'],
@@ -172,7 +178,7 @@ describe('pb_utils inside model.py', () => {
     expect(r['unknown']).toBeNull();
   });
 
-  it('TritonError has Triton\'s codes, INTERNAL by default', async () => {
+  it("TritonError has Triton's codes, INTERNAL by default", async () => {
     const r = json((await repo.infer('api', -1, cmd('errors'))).outputs[0]);
     expect(r).toEqual({
       codes: { UNKNOWN: 0, INTERNAL: 1, NOT_FOUND: 2, INVALID_ARG: 3, UNAVAILABLE: 4, UNSUPPORTED: 5, ALREADY_EXISTS: 6, CANCELLED: 7 },
@@ -184,7 +190,10 @@ describe('pb_utils inside model.py', () => {
 
   it('Logger levels and print() / stderr reach the model log', async () => {
     await repo.infer('api', -1, cmd('logger'));
-    await untilLogged(() => logsOf('api'), (l) => l.includes('info: printed line') && l.includes('error: stderr line'));
+    await untilLogged(
+      () => logsOf('api'),
+      (l) => l.includes('info: printed line') && l.includes('error: stderr line'),
+    );
     expect(logsOf('api')).toEqual(
       expect.arrayContaining(['info: info line', 'warn: warn line', 'error: error line', 'verbose: verbose line', 'warn: warning via log()', 'info: printed line', 'error: stderr line']),
     );
@@ -244,7 +253,7 @@ describe('pb_utils inside model.py', () => {
     expect(json((await repo.infer('api', -1, cmd('errors'))).outputs[0])).toMatchObject({ default: 1 });
   });
 
-  it('what execute() returns is checked with Triton\'s wording', async () => {
+  it("what execute() returns is checked with Triton's wording", async () => {
     expect((await rejection(repo.infer('api', -1, cmd('short')))).message).toBe(
       "Failed to process the request(s) for model 'api_0', message: Number of InferenceResponse objects do not match the number of InferenceRequest objects. InferenceRequest(s) size is:1, and InferenceResponse(s) size is:0\n",
     );
@@ -299,9 +308,7 @@ describe('decoupled models', () => {
   it('several responses to one request are refused: the engine answers each request once', async () => {
     const e = await rejection(call(3));
     expect(e.code).toBe('UNSUPPORTED');
-    expect(e.message).toBe(
-      "model instance 'decoupled_0' sent 3 responses to one request; the lab returns one response per request (a decoupled model's stream needs Triton's gRPC ModelStreamInfer)",
-    );
+    expect(e.message).toBe("model instance 'decoupled_0' sent 3 responses to one request; the lab returns one response per request (a decoupled model's stream needs Triton's gRPC ModelStreamInfer)");
     expect(values((await call(1)).outputs[0])).toEqual([0]);
   });
 
@@ -342,12 +349,7 @@ describe('decoupled models, streamed (InferRequest.onResponse)', () => {
 
   it('several responses, in order, then the final flag alone; the request resolves with the last one', async () => {
     const { events, outputs } = await stream('decoupled', n(3));
-    expect(strip(events)).toEqual([
-      { out: [0], final: false },
-      { out: [10], final: false },
-      { out: [20], final: false },
-      { final: true },
-    ]);
+    expect(strip(events)).toEqual([{ out: [0], final: false }, { out: [10], final: false }, { out: [20], final: false }, { final: true }]);
     expect(values(outputs[0])).toEqual([20]);
   });
 
@@ -394,10 +396,7 @@ describe('decoupled models, streamed (InferRequest.onResponse)', () => {
 
   it('an ensemble with a decoupled member refuses to stream, saying why', async () => {
     const e = await rejection(repo.infer('dens', -1, { inputs: [tensor('X', 'INT32', [1], Int32Array.from([1]))], onResponse: () => undefined }));
-    expect([e.code, e.message]).toEqual([
-      'UNSUPPORTED',
-      "ensemble 'dens' has decoupled members; the lab cannot stream responses through an ensemble yet (call the decoupled model directly)",
-    ]);
+    expect([e.code, e.message]).toEqual(['UNSUPPORTED', "ensemble 'dens' has decoupled members; the lab cannot stream responses through an ensemble yet (call the decoupled model directly)"]);
   });
 });
 

@@ -68,10 +68,7 @@ describe('a hanging or crashing process', () => {
 
   it('os._exit(3) inside execute fails that request; the next one works', async () => {
     const e = await rejection(repo.infer('flaky', -1, req(2)));
-    expect([e.code, e.message]).toEqual([
-      'INTERNAL',
-      "Failed to process the request(s) for model instance 'flaky_0', message: the Python process exited with code 3; the instance was restarted",
-    ]);
+    expect([e.code, e.message]).toEqual(['INTERNAL', "Failed to process the request(s) for model instance 'flaky_0', message: the Python process exited with code 3; the instance was restarted"]);
     expect(values((await repo.infer('flaky', -1, req(4))).outputs[0])).toEqual([4]);
     expect(instanceOf('flaky').restarts).toBe(2);
   });

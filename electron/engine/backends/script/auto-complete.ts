@@ -28,7 +28,8 @@ export function configHelper(config: ConfigJson) {
       c['max_batch_size'] = n;
     },
     set_dynamic_batching(): void {
-      if (c['sequence_batching']) throw new TritonError('Configuration specified scheduling_choice as sequence_batching, but auto-complete-config function for model tries to set it to dynamic_batching');
+      if (c['sequence_batching'])
+        throw new TritonError('Configuration specified scheduling_choice as sequence_batching, but auto-complete-config function for model tries to set it to dynamic_batching');
       c['dynamic_batching'] ??= {};
     },
     add_input(io: unknown): void {

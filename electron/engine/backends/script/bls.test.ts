@@ -118,7 +118,7 @@ describe('BLS errors come back in the response', () => {
     });
   });
 
-  it('a request the callee refuses: same prefix, the callee check\'s text, code INTERNAL', async () => {
+  it("a request the callee refuses: same prefix, the callee check's text, code INTERNAL", async () => {
     expect(await call({ model: 'add', inputs: { A: [1, 2, 3] } })).toEqual({
       error:
         "Model add - Error when running inference: [request id: <id_unknown>] expected 2 inputs but got 1 inputs for model 'add'. Got input(s) ['A'], but missing required input(s) ['B']. Please provide all required input(s).",

@@ -101,7 +101,10 @@ export function scriptAutoComplete(setup: WorkerSetup, config: ConfigJson, log: 
 }
 
 export class ScriptInstance extends SupervisedInstance<WorkerHandle, WorkerMessage> implements BackendInstance {
-  private constructor(private readonly setup: WorkerSetup, opts: SupervisorOptions) {
+  private constructor(
+    private readonly setup: WorkerSetup,
+    opts: SupervisorOptions,
+  ) {
     super(opts, WORDING);
   }
 

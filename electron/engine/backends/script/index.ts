@@ -28,9 +28,7 @@ export const script: Backend = {
   check: () => undefined,
   async instances(specs, ctx) {
     const file = modelFileOf(ctx);
-    const instances = await startSupervised(specs, ctx, (s, opts) =>
-      ScriptInstance.start({ ...opts, setup: { file, versionDir: ctx.versionDir, modelDir: ctx.modelDir, instanceName: s.name } }),
-    );
+    const instances = await startSupervised(specs, ctx, (s, opts) => ScriptInstance.start({ ...opts, setup: { file, versionDir: ctx.versionDir, modelDir: ctx.modelDir, instanceName: s.name } }));
     return { instances, device: 'CPU' };
   },
 };

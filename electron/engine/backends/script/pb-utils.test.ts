@@ -30,9 +30,16 @@ describe('TritonError', () => {
   });
 
   it("codes have Triton's numbers; the default and unknown codes are INTERNAL", () => {
-    expect([TritonError.UNKNOWN, TritonError.INTERNAL, TritonError.NOT_FOUND, TritonError.INVALID_ARG, TritonError.UNAVAILABLE, TritonError.UNSUPPORTED, TritonError.ALREADY_EXISTS, TritonError.CANCELLED]).toEqual([
-      0, 1, 2, 3, 4, 5, 6, 7,
-    ]);
+    expect([
+      TritonError.UNKNOWN,
+      TritonError.INTERNAL,
+      TritonError.NOT_FOUND,
+      TritonError.INVALID_ARG,
+      TritonError.UNAVAILABLE,
+      TritonError.UNSUPPORTED,
+      TritonError.ALREADY_EXISTS,
+      TritonError.CANCELLED,
+    ]).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(new TritonError('x').code()).toBe(1);
     expect(new TritonError('x', 42).code()).toBe(1);
     expect(TritonError.fromWire({ code: 'UNAVAILABLE', message: 'm' }).code()).toBe(4);

@@ -245,7 +245,7 @@ export function createPbUtils(transport: BlsTransport) {
       parameters?: Record<string, string | number | boolean>;
     };
 
-    constructor(opts: InferenceRequest["_opts"]) {
+    constructor(opts: InferenceRequest['_opts']) {
       if (!opts || typeof opts.model_name !== 'string' || !opts.model_name) throw new TritonError("InferenceRequest needs a 'model_name'", CODES.INVALID_ARG);
       if (!Array.isArray(opts.inputs) || opts.inputs.some((t) => !(t instanceof Tensor))) {
         throw new TritonError("InferenceRequest 'inputs' must be an array of pb_utils.Tensor", CODES.INVALID_ARG);

@@ -21,17 +21,7 @@
 
 type ApiDType = 'BOOL' | 'UINT8' | 'UINT16' | 'UINT32' | 'UINT64' | 'INT8' | 'INT16' | 'INT32' | 'INT64' | 'FP16' | 'FP32' | 'FP64' | 'BYTES' | 'BF16';
 
-type NumericArray =
-  | Uint8Array
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | BigUint64Array
-  | BigInt64Array
-  | Float32Array
-  | Float64Array;
+type NumericArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | BigUint64Array | BigInt64Array | Float32Array | Float64Array;
 
 /** What a Tensor can be made from: a typed array, byte strings, text, booleans, bigints, or plain numbers (pass a dtype for those). */
 type TensorSource = NumericArray | Uint8Array[] | string[] | boolean[] | number[] | bigint[];
@@ -162,7 +152,12 @@ interface LabStdlib {
   };
   geometry: {
     /** 4-connected (or 8-) components of a binary mask (nonzero = set), each as its pixel coordinates. */
-    components(mask: ArrayLike<number>, width: number, height: number, opts?: { connectivity?: 4 | 8; minPixels?: number }): { points: Point[]; box: { x: number; y: number; width: number; height: number } }[];
+    components(
+      mask: ArrayLike<number>,
+      width: number,
+      height: number,
+      opts?: { connectivity?: 4 | 8; minPixels?: number },
+    ): { points: Point[]; box: { x: number; y: number; width: number; height: number } }[];
     convexHull(points: Point[]): Point[];
     /** The smallest-area rotated rectangle around the points: angle in (-45, 45], width along the near-horizontal side. */
     minAreaRect(points: Point[]): RotatedRect;

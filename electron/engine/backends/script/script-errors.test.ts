@@ -78,7 +78,11 @@ beforeAll(async () => {
     'returns/1/model.js': RETURNS,
     'extra/config.pbtxt': scriptConfig('extra', {
       inputs: [{ name: 'IN', dims: [-1] }],
-      outputs: [{ name: 'OUT', dims: [-1] }, { name: 'EXTRA', dims: [-1] }, { name: 'ASKED', type: 'STRING', dims: [1] }],
+      outputs: [
+        { name: 'OUT', dims: [-1] },
+        { name: 'EXTRA', dims: [-1] },
+        { name: 'ASKED', type: 'STRING', dims: [1] },
+      ],
     }),
     'extra/1/model.js': EXTRA,
   });

@@ -56,7 +56,7 @@ beforeAll(async () => {
     'noclass/config.pbtxt': scriptConfig('noclass', io),
     'noclass/1/model.js': 'export const x = 1;\n',
     'initfails/config.pbtxt': scriptConfig('initfails', io),
-    'initfails/1/model.js': "export default class TritonPythonModel {\n  initialize(args) {\n    throw new Error(`cannot start ${args.model_name}`);\n  }\n  execute() {\n    return [];\n  }\n}\n",
+    'initfails/1/model.js': 'export default class TritonPythonModel {\n  initialize(args) {\n    throw new Error(`cannot start ${args.model_name}`);\n  }\n  execute() {\n    return [];\n  }\n}\n',
     'logs/config.pbtxt': scriptConfig('logs', io),
     'logs/1/model.js': LOGS,
   });

@@ -73,7 +73,13 @@ beforeAll(async () => {
     'echo/1/model.js': echoModel(Object.fromEntries(ECHO_IO.map(([n]) => [`OUT_${n}`, `IN_${n}`]))),
     'args/config.pbtxt': scriptConfig('args', { inputs: [{ name: 'IN', dims: [1] }], outputs: [{ name: 'ARGS', type: 'STRING', dims: [1] }] }),
     'args/1/model.js': ARGS_MODEL,
-    'typed/config.pbtxt': scriptConfig('typed', { inputs: [{ name: 'IN', dims: [-1] }], outputs: [{ name: 'OUT', dims: [-1] }, { name: 'LABEL', type: 'STRING', dims: [1] }] }),
+    'typed/config.pbtxt': scriptConfig('typed', {
+      inputs: [{ name: 'IN', dims: [-1] }],
+      outputs: [
+        { name: 'OUT', dims: [-1] },
+        { name: 'LABEL', type: 'STRING', dims: [1] },
+      ],
+    }),
     'typed/1/model.ts': TS_MODEL,
     'typed/1/lib/math.ts': 'export type Doubler = (x: Float32Array) => Float32Array;\nexport const double: Doubler = (x: Float32Array): Float32Array => x.map((v: number) => v * 2);\n',
     'typed/1/lib/label.ts': 'export function label(n: number): string {\n  return `doubled ${n}`;\n}\n',

@@ -55,9 +55,7 @@ describe('a hanging execute()', () => {
     const started = Date.now();
     const e = await rejection(repo.infer('hang', -1, req(1)));
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(e.message).toBe(
-      "Failed to process the request(s) for model instance 'hang_0', message: execute() did not return within 300 ms (an endless loop or a hang?); the instance was restarted",
-    );
+    expect(e.message).toBe("Failed to process the request(s) for model instance 'hang_0', message: execute() did not return within 300 ms (an endless loop or a hang?); the instance was restarted");
     expect(logsOf('hang')).toContain('error: execute() timed out after 300 ms; restarting instance hang_0');
     const r = await repo.infer('hang', -1, req(5));
     expect(values(r.outputs[0])).toEqual([5]);
@@ -87,7 +85,7 @@ describe('a crashing worker', () => {
     expect(values((await repo.infer('late', -1, req(2))).outputs[0])).toEqual([2]);
     // Let the timer fire and the worker die.
     for (let i = 0; i < 200 && !logsOf('late').some((l) => l.includes('after return')); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(logsOf('late')).toContain("error: instance late_0 stopped: the script crashed: after return");
+    expect(logsOf('late')).toContain('error: instance late_0 stopped: the script crashed: after return');
     expect(values((await repo.infer('late', -1, req(6))).outputs[0])).toEqual([6]);
     expect(inst.restarts).toBe(before + 1);
   });

@@ -29,15 +29,28 @@ function send(msg: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 function frame(line: string): string | undefined {
   const m = /^at (?:(.+?) \()?(?:file:\/\/)?(.+?):(\d+):\d+\)?$/.exec(line.trim());
   if (!m || m[2]!.startsWith('node:') || m[2]!.includes('/backends/script/')) return undefined;
-  const fn = m[1]?.replace(/^(?:async|new) /, '').replace(/ \[as [^\]]+\]$/, '').split('.').pop();
+  const fn = m[1]
+    ?.replace(/^(?:async|new) /, '')
+    .replace(/ \[as [^\]]+\]$/, '')
+    .split('.')
+    .pop();
   return `${m[2]}(${m[3]}): ${fn || '<module>'}`;
 }
 
 /** An error as Triton's Python backend reports an exception: `Type: message`, then `At:` and the frames. */
 function describe(err: unknown): WireError {
   if (err instanceof Error) {
-    const frames = (err.stack ?? '').split('\n').slice(1).map(frame).filter((f): f is string => f !== undefined);
-    const at = frames.length ? `\n\nAt:\n${frames.slice(0, 12).map((f) => `  ${f}\n`).join('')}` : '';
+    const frames = (err.stack ?? '')
+      .split('\n')
+      .slice(1)
+      .map(frame)
+      .filter((f): f is string => f !== undefined);
+    const at = frames.length
+      ? `\n\nAt:\n${frames
+          .slice(0, 12)
+          .map((f) => `  ${f}\n`)
+          .join('')}`
+      : '';
     const code: ErrorCode = err instanceof TritonError ? err.toWire().code : 'INTERNAL';
     return { code, message: `${err.name}: ${String(err.message) || '<EMPTY MESSAGE>'}${at}` };
   }
@@ -165,13 +178,22 @@ function checkResponses(out: unknown, requests: ScriptRequest[]): InferenceRespo
   }
   const bad = out.find((r: unknown) => !(r instanceof InferenceResponse));
   if (bad !== undefined) {
-    throw new ReturnError(`Expected an 'InferenceResponse' object in the execute function return list, found type '${bad === null ? 'null' : (bad as object).constructor?.name ?? typeof bad}'.`);
+    throw new ReturnError(`Expected an 'InferenceResponse' object in the execute function return list, found type '${bad === null ? 'null' : ((bad as object).constructor?.name ?? typeof bad)}'.`);
   }
   return out as InferenceResponse[];
 }
 
 async function execute(msg: Extract<HostMessage, { type: 'execute' }>): Promise<void> {
-  const requests = msg.requests.map((r) => new ScriptRequest(r.id, setup.instanceName, r.inputs.map((t) => Tensor.fromWire(t)), r.requested, r.parameters));
+  const requests = msg.requests.map(
+    (r) =>
+      new ScriptRequest(
+        r.id,
+        setup.instanceName,
+        r.inputs.map((t) => Tensor.fromWire(t)),
+        r.requested,
+        r.parameters,
+      ),
+  );
   try {
     inExecute++;
     let out: unknown;

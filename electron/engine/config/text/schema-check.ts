@@ -122,8 +122,7 @@ class Checker {
   }
 
   private checkField(field: DescField, f: OField): boolean {
-    const colonOptional =
-      field.fieldKind === 'message' || field.fieldKind === 'map' || (field.fieldKind === 'list' && field.listKind === 'message');
+    const colonOptional = field.fieldKind === 'message' || field.fieldKind === 'map' || (field.fieldKind === 'list' && field.listKind === 'message');
     const v = f.value;
     if (!v) return true;
     if (!colonOptional && !f.hasColon) {

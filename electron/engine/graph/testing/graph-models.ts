@@ -116,7 +116,7 @@ export function everythingModel(): { onnx: Uint8Array; weights: Uint8Array } {
       attr({ name: 'names', type: 8, strings: [new TextEncoder().encode('a')] }),
     ]),
     node('If', ['cond'], ['o'], 'branchy', [attr({ name: 'then_branch', type: 5, g: branch('t') }), attr({ name: 'else_branch', type: 5, g: branch('e') })]),
-    node('MyOp', ['o', 'h', 's'], ['out'], 'custom', [], ),
+    node('MyOp', ['o', 'h', 's'], ['out'], 'custom', []),
   ];
   nodes[6]!.domain = 'com.example';
   const onnx = model({

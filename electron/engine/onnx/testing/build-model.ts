@@ -58,8 +58,7 @@ function valueInfo(t: TensorSpec) {
                 shape: create(TensorShapeProtoSchema, {
                   dim: t.dims.map((d) =>
                     create(TensorShapeProto_DimensionSchema, {
-                      value:
-                        typeof d === 'number' ? { case: 'dimValue', value: BigInt(d) } : typeof d === 'string' ? { case: 'dimParam', value: d } : { case: undefined },
+                      value: typeof d === 'number' ? { case: 'dimValue', value: BigInt(d) } : typeof d === 'string' ? { case: 'dimParam', value: d } : { case: undefined },
                     }),
                   ),
                 }),
@@ -72,9 +71,7 @@ function valueInfo(t: TensorSpec) {
 }
 
 export function buildOnnxModel(spec: ModelSpec): Uint8Array {
-  const nodes: NodeSpec[] =
-    spec.nodes ??
-    spec.outputs.map((o, i) => ({ op: 'Identity', inputs: [spec.inputs[Math.min(i, spec.inputs.length - 1)]!.name], outputs: [o.name] }));
+  const nodes: NodeSpec[] = spec.nodes ?? spec.outputs.map((o, i) => ({ op: 'Identity', inputs: [spec.inputs[Math.min(i, spec.inputs.length - 1)]!.name], outputs: [o.name] }));
   const model = create(ModelProtoSchema, {
     irVersion: BigInt(spec.irVersion ?? 8),
     producerName: spec.producer ?? 'model-lab-tests',
@@ -84,9 +81,7 @@ export function buildOnnxModel(spec: ModelSpec): Uint8Array {
       node: nodes.map((n, i) => create(NodeProtoSchema, { opType: n.op, input: n.inputs, output: n.outputs, name: n.name ?? `${n.op}_${i}` })),
       input: spec.inputs.map(valueInfo),
       output: spec.outputs.map(valueInfo),
-      initializer: (spec.initializers ?? []).map((t) =>
-        create(TensorProtoSchema, { name: t.name, dims: t.dims.map(BigInt), dataType: 1, floatData: t.values }),
-      ),
+      initializer: (spec.initializers ?? []).map((t) => create(TensorProtoSchema, { name: t.name, dims: t.dims.map(BigInt), dataType: 1, floatData: t.values })),
     }),
   });
   return toBinary(ModelProtoSchema, model);

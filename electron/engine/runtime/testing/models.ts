@@ -74,8 +74,12 @@ export interface Step {
 export function ensembleConfig(name: string, o: Omit<ModelOpts, 'backend' | 'platform'> & { steps: Step[] }): string {
   const steps = o.steps
     .map((s) => {
-      const ins = Object.entries(s.inputs).map(([k, v]) => `input_map { key: "${k}" value: "${v}" }`).join(' ');
-      const outs = Object.entries(s.outputs).map(([k, v]) => `output_map { key: "${k}" value: "${v}" }`).join(' ');
+      const ins = Object.entries(s.inputs)
+        .map(([k, v]) => `input_map { key: "${k}" value: "${v}" }`)
+        .join(' ');
+      const outs = Object.entries(s.outputs)
+        .map(([k, v]) => `output_map { key: "${k}" value: "${v}" }`)
+        .join(' ');
       return `  step { model_name: "${s.model}" model_version: ${s.version ?? -1} ${ins} ${outs} }`;
     })
     .join('\n');
@@ -162,7 +166,16 @@ export const ADD_ONNX = buildOnnxModel({
 /** The repository entry 'add': ADD_ONNX on ONNX Runtime, max_batch_size 8, one instance. */
 export function addModel(): Record<string, Uint8Array | string> {
   return {
-    'add/config.pbtxt': modelConfig('add', { backend: 'onnxruntime', mbs: 8, count: 1, inputs: [{ name: 'A', dims: [3] }, { name: 'B', dims: [3] }], outputs: [{ name: 'SUM', dims: [3] }] }),
+    'add/config.pbtxt': modelConfig('add', {
+      backend: 'onnxruntime',
+      mbs: 8,
+      count: 1,
+      inputs: [
+        { name: 'A', dims: [3] },
+        { name: 'B', dims: [3] },
+      ],
+      outputs: [{ name: 'SUM', dims: [3] }],
+    }),
     'add/1/model.onnx': ADD_ONNX,
   };
 }

@@ -41,7 +41,10 @@ function writeRepo(rng: Rng, seeds: string[], first: number, count: number): { d
     applied.set(name, m.applied);
   }
   mkdirSync(path.join(dir, 'healthy', '1'), { recursive: true });
-  writeFileSync(path.join(dir, 'healthy', 'config.pbtxt'), modelConfig('healthy', { backend: 'identity', mbs: 0, inputs: [{ name: 'INPUT0', type: 'FP32', dims: [-1] }], outputs: [{ name: 'OUTPUT0', type: 'FP32', dims: [-1] }] }));
+  writeFileSync(
+    path.join(dir, 'healthy', 'config.pbtxt'),
+    modelConfig('healthy', { backend: 'identity', mbs: 0, inputs: [{ name: 'INPUT0', type: 'FP32', dims: [-1] }], outputs: [{ name: 'OUTPUT0', type: 'FP32', dims: [-1] }] }),
+  );
   return { dir, applied };
 }
 

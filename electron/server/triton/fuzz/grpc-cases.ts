@@ -29,7 +29,21 @@ export interface GrpcCase {
   messages: Buffer[];
 }
 
-const UNARY = ['ServerLive', 'ServerReady', 'ModelReady', 'ServerMetadata', 'ModelMetadata', 'ModelInfer', 'ModelConfig', 'ModelStatistics', 'RepositoryIndex', 'RepositoryModelLoad', 'RepositoryModelUnload', 'TraceSetting', 'LogSettings'];
+const UNARY = [
+  'ServerLive',
+  'ServerReady',
+  'ModelReady',
+  'ServerMetadata',
+  'ModelMetadata',
+  'ModelInfer',
+  'ModelConfig',
+  'ModelStatistics',
+  'RepositoryIndex',
+  'RepositoryModelLoad',
+  'RepositoryModelUnload',
+  'TraceSetting',
+  'LogSettings',
+];
 
 const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
@@ -105,17 +119,75 @@ export class GrpcCaseBuilder {
       ['raw contents of the wrong size', () => ({ ...base, rawInputContents: [new Uint8Array(4 * n + r.int(1, 3))] })],
       ['raw and typed contents', () => ({ ...base, inputs: [{ ...input, contents: { fp32Contents: Array.from({ length: n }, () => 1) } }] })],
       ['typed contents of the wrong type', () => ({ ...base, rawInputContents: [], inputs: [{ ...input, contents: { intContents: Array.from({ length: n }, () => 1) } }] })],
-      ['shared memory region', () => ({ ...base, rawInputContents: [], inputs: [{ ...input, parameters: { shared_memory_region: param({ case: 'stringParam', value: 'r0' }), shared_memory_byte_size: param({ case: 'int64Param', value: 16n }) } }] })],
+      [
+        'shared memory region',
+        () => ({
+          ...base,
+          rawInputContents: [],
+          inputs: [{ ...input, parameters: { shared_memory_region: param({ case: 'stringParam', value: 'r0' }), shared_memory_byte_size: param({ case: 'int64Param', value: 16n }) } }],
+        }),
+      ],
       ['shared memory offset alone', () => ({ ...base, inputs: [{ ...input, parameters: { shared_memory_offset: param({ case: 'int64Param', value: 0n }) } }] })],
       ['unknown output', () => ({ ...base, outputs: [{ name: r.pick(['NOPE', '', 'OUTPUT0 ']) }] })],
-      ['bad classification', () => ({ ...base, outputs: [{ name: 'OUTPUT0', parameters: { classification: param(r.pick<Param>([{ case: 'stringParam', value: '2' }, { case: 'boolParam', value: true }, { case: 'int64Param', value: -3n }])) } }] })],
-      ['bad priority', () => ({ ...base, parameters: { priority: param(r.pick<Param>([{ case: 'stringParam', value: 'high' }, { case: 'int64Param', value: -1n }, { case: 'boolParam', value: true }])) } })],
-      ['bad timeout', () => ({ ...base, parameters: { timeout: param(r.pick<Param>([{ case: 'stringParam', value: '5' }, { case: 'boolParam', value: false }])) } })],
+      [
+        'bad classification',
+        () => ({
+          ...base,
+          outputs: [
+            {
+              name: 'OUTPUT0',
+              parameters: {
+                classification: param(
+                  r.pick<Param>([
+                    { case: 'stringParam', value: '2' },
+                    { case: 'boolParam', value: true },
+                    { case: 'int64Param', value: -3n },
+                  ]),
+                ),
+              },
+            },
+          ],
+        }),
+      ],
+      [
+        'bad priority',
+        () => ({
+          ...base,
+          parameters: {
+            priority: param(
+              r.pick<Param>([
+                { case: 'stringParam', value: 'high' },
+                { case: 'int64Param', value: -1n },
+                { case: 'boolParam', value: true },
+              ]),
+            ),
+          },
+        }),
+      ],
+      [
+        'bad timeout',
+        () => ({
+          ...base,
+          parameters: {
+            timeout: param(
+              r.pick<Param>([
+                { case: 'stringParam', value: '5' },
+                { case: 'boolParam', value: false },
+              ]),
+            ),
+          },
+        }),
+      ],
       ['bad sequence flag', () => ({ ...base, parameters: { [r.pick(['sequence_start', 'sequence_end'])]: param({ case: 'stringParam', value: 'yes' }) } })],
       ['reserved parameter', () => ({ ...base, parameters: { [`triton_${r.pick(['x', 'enable', 'final_response'])}`]: param({ case: 'boolParam', value: true }) } })],
     ];
     const [label, make] = r.pick(breaks);
-    return { kind: 'infer', label, method: 'ModelInfer', messages: [buf(toBinary(ModelInferRequestSchema, create(ModelInferRequestSchema, make() as MessageInitShape<typeof ModelInferRequestSchema>)))] };
+    return {
+      kind: 'infer',
+      label,
+      method: 'ModelInfer',
+      messages: [buf(toBinary(ModelInferRequestSchema, create(ModelInferRequestSchema, make() as MessageInitShape<typeof ModelInferRequestSchema>)))],
+    };
   }
 
   /** A stream of bad requests; the test adds a good one at the end and checks it still works. */
@@ -136,8 +208,16 @@ export class GrpcCaseBuilder {
   control(): GrpcCase {
     const r = this.rng;
     const mp = (choice: RepoParam): ModelRepositoryParameter => create(ModelRepositoryParameterSchema, { parameterChoice: choice });
-    const config = JSON.stringify({ name: 'batching', backend: 'identity', max_batch_size: 8, input: [{ name: 'INPUT0', data_type: 'TYPE_FP32', dims: [-1] }], output: [{ name: 'OUTPUT0', data_type: 'TYPE_FP32', dims: [-1] }] });
-    const load = (modelName: string, parameters: Record<string, ModelRepositoryParameter>): Buffer[] => [buf(toBinary(RepositoryModelLoadRequestSchema, create(RepositoryModelLoadRequestSchema, { modelName, parameters })))];
+    const config = JSON.stringify({
+      name: 'batching',
+      backend: 'identity',
+      max_batch_size: 8,
+      input: [{ name: 'INPUT0', data_type: 'TYPE_FP32', dims: [-1] }],
+      output: [{ name: 'OUTPUT0', data_type: 'TYPE_FP32', dims: [-1] }],
+    });
+    const load = (modelName: string, parameters: Record<string, ModelRepositoryParameter>): Buffer[] => [
+      buf(toBinary(RepositoryModelLoadRequestSchema, create(RepositoryModelLoadRequestSchema, { modelName, parameters }))),
+    ];
     const variants: [string, string, () => Buffer[]][] = [
       ['load: unknown model', 'RepositoryModelLoad', () => load(`no_such_${r.int(0, 999)}`, {})],
       ['load: traversal in the name', 'RepositoryModelLoad', () => load(r.pick(['..', '../x', 'a/b', ' ']), {})],
@@ -145,26 +225,72 @@ export class GrpcCaseBuilder {
       ['load: config not JSON', 'RepositoryModelLoad', () => load('batching', { config: mp({ case: 'stringParam', value: r.pick(['{', 'name: "x"', '']) }) })],
       ['load: file not bytes', 'RepositoryModelLoad', () => load('batching', { config: mp({ case: 'stringParam', value: config }), 'file:1/x': mp({ case: 'stringParam', value: 'x' }) })],
       ['load: file without config', 'RepositoryModelLoad', () => load('batching', { 'file:1/model.py': mp({ case: 'bytesParam', value: new TextEncoder().encode('print(1)') }) })],
-      ['load: file path escapes', 'RepositoryModelLoad', () => load('batching', { config: mp({ case: 'stringParam', value: config }), [`file:${r.pick(['../../x', '/etc/x', '1/../../x'])}`]: mp({ case: 'bytesParam', value: new Uint8Array([1]) }) })],
-      ['load: model file outside the model folder', 'RepositoryModelLoad', () => load('batching', { config: mp({ case: 'stringParam', value: JSON.stringify({ ...JSON.parse(config), default_model_filename: r.pick(['../../../etc/passwd', '/etc/passwd']) }) }) })],
+      [
+        'load: file path escapes',
+        'RepositoryModelLoad',
+        () => load('batching', { config: mp({ case: 'stringParam', value: config }), [`file:${r.pick(['../../x', '/etc/x', '1/../../x'])}`]: mp({ case: 'bytesParam', value: new Uint8Array([1]) }) }),
+      ],
+      [
+        'load: model file outside the model folder',
+        'RepositoryModelLoad',
+        () => load('batching', { config: mp({ case: 'stringParam', value: JSON.stringify({ ...JSON.parse(config), default_model_filename: r.pick(['../../../etc/passwd', '/etc/passwd']) }) }) }),
+      ],
       ['load: unknown parameter', 'RepositoryModelLoad', () => load('batching', { [r.pick(['configx', 'files', 'FILE:1/x'])]: mp({ case: 'stringParam', value: 'x' }) })],
-      ['unload: unknown model', 'RepositoryModelUnload', () => [buf(toBinary(RepositoryModelUnloadRequestSchema, create(RepositoryModelUnloadRequestSchema, { modelName: `no_such_${r.int(0, 999)}` })))]],
-      ['unload: bad unload_dependents', 'RepositoryModelUnload', () => [buf(toBinary(RepositoryModelUnloadRequestSchema, create(RepositoryModelUnloadRequestSchema, { modelName: 'no_such', parameters: { unload_dependents: mp({ case: 'stringParam', value: 'yes' }) } })))]],
-      ['trace: bad value', 'TraceSetting', () => [buf(toBinary(TraceSettingRequestSchema, create(TraceSettingRequestSchema, { settings: { [r.pick(['trace_rate', 'trace_count', 'log_frequency'])]: { value: [r.pick(['abc', '-9', '99999999999'])] } } })))]],
+      [
+        'unload: unknown model',
+        'RepositoryModelUnload',
+        () => [buf(toBinary(RepositoryModelUnloadRequestSchema, create(RepositoryModelUnloadRequestSchema, { modelName: `no_such_${r.int(0, 999)}` })))],
+      ],
+      [
+        'unload: bad unload_dependents',
+        'RepositoryModelUnload',
+        () => [
+          buf(
+            toBinary(
+              RepositoryModelUnloadRequestSchema,
+              create(RepositoryModelUnloadRequestSchema, { modelName: 'no_such', parameters: { unload_dependents: mp({ case: 'stringParam', value: 'yes' }) } }),
+            ),
+          ),
+        ],
+      ],
+      [
+        'trace: bad value',
+        'TraceSetting',
+        () => [
+          buf(
+            toBinary(
+              TraceSettingRequestSchema,
+              create(TraceSettingRequestSchema, { settings: { [r.pick(['trace_rate', 'trace_count', 'log_frequency'])]: { value: [r.pick(['abc', '-9', '99999999999'])] } } }),
+            ),
+          ),
+        ],
+      ],
       ['trace: two values', 'TraceSetting', () => [buf(toBinary(TraceSettingRequestSchema, create(TraceSettingRequestSchema, { settings: { trace_rate: { value: ['1', '2'] } } })))]],
       ['trace: set the file', 'TraceSetting', () => [buf(toBinary(TraceSettingRequestSchema, create(TraceSettingRequestSchema, { settings: { trace_file: { value: ['/tmp/x'] } } })))]],
       ['trace: unknown model', 'TraceSetting', () => [buf(toBinary(TraceSettingRequestSchema, create(TraceSettingRequestSchema, { modelName: 'no_such' })))]],
-      ['logging: wrong type', 'LogSettings', () => {
-        const [key, wrong] = r.pick<[string, LogChoice]>([
-          ['log_info', { case: 'uint32Param', value: 3 }],
-          ['log_verbose_level', { case: 'boolParam', value: true }],
-          ['log_format', { case: 'uint32Param', value: 1 }],
-          ['log_format', { case: 'stringParam', value: 'xml' }],
-        ]);
-        return [buf(toBinary(LogSettingsRequestSchema, create(LogSettingsRequestSchema, { settings: { [key]: { parameterChoice: wrong } } })))];
-      }],
-      ['logging: set the file', 'LogSettings', () => [buf(toBinary(LogSettingsRequestSchema, create(LogSettingsRequestSchema, { settings: { log_file: { parameterChoice: { case: 'stringParam', value: '/tmp/x' } } } })))]],
-      ['shared memory registration', 'SystemSharedMemoryRegister', () => [buf(toBinary(SystemSharedMemoryRegisterRequestSchema, create(SystemSharedMemoryRegisterRequestSchema, { name: 'r0', key: '/x', byteSize: 16n })))]],
+      [
+        'logging: wrong type',
+        'LogSettings',
+        () => {
+          const [key, wrong] = r.pick<[string, LogChoice]>([
+            ['log_info', { case: 'uint32Param', value: 3 }],
+            ['log_verbose_level', { case: 'boolParam', value: true }],
+            ['log_format', { case: 'uint32Param', value: 1 }],
+            ['log_format', { case: 'stringParam', value: 'xml' }],
+          ]);
+          return [buf(toBinary(LogSettingsRequestSchema, create(LogSettingsRequestSchema, { settings: { [key]: { parameterChoice: wrong } } })))];
+        },
+      ],
+      [
+        'logging: set the file',
+        'LogSettings',
+        () => [buf(toBinary(LogSettingsRequestSchema, create(LogSettingsRequestSchema, { settings: { log_file: { parameterChoice: { case: 'stringParam', value: '/tmp/x' } } } })))],
+      ],
+      [
+        'shared memory registration',
+        'SystemSharedMemoryRegister',
+        () => [buf(toBinary(SystemSharedMemoryRegisterRequestSchema, create(SystemSharedMemoryRegisterRequestSchema, { name: 'r0', key: '/x', byteSize: 16n })))],
+      ],
     ];
     const [label, method, make] = r.pick(variants);
     return { kind: 'control', label, method, messages: make() };

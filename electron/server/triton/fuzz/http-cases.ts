@@ -30,7 +30,20 @@ const TARGETS = [
 type Target = (typeof TARGETS)[number];
 
 const DTYPES = ['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BF16', 'BYTES'];
-const ROUTES = ['/v2', '/v2/health/live', '/v2/health/ready', '/v2/models/batching', '/v2/models/batching/ready', '/v2/models/batching/config', '/v2/models/batching/stats', '/v2/models/stats', '/v2/repository/index', '/v2/trace/setting', '/v2/logging', '/v2/models/batching/infer'];
+const ROUTES = [
+  '/v2',
+  '/v2/health/live',
+  '/v2/health/ready',
+  '/v2/models/batching',
+  '/v2/models/batching/ready',
+  '/v2/models/batching/config',
+  '/v2/models/batching/stats',
+  '/v2/models/stats',
+  '/v2/repository/index',
+  '/v2/trace/setting',
+  '/v2/logging',
+  '/v2/models/batching/infer',
+];
 
 export class HttpCaseBuilder {
   constructor(
@@ -81,10 +94,23 @@ export class HttpCaseBuilder {
       ['NUL in header value', () => Buffer.from(`GET /v2 HTTP/1.1\r\nHost: ${this.host}\r\nX-A: a\u0000b\r\n\r\n`, 'latin1')],
       ['oversized headers', () => Buffer.from(`GET /v2 HTTP/1.1\r\nHost: ${this.host}\r\nX-Big: ${'a'.repeat(r.int(17_000, 40_000))}\r\n\r\n`, 'latin1')],
       ['conflicting Content-Length', () => Buffer.from(`POST /v2/models/batching/infer HTTP/1.1\r\nHost: ${this.host}\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n{}{}{}{`, 'latin1')],
-      ['non-numeric Content-Length', () => Buffer.from(`POST /v2/models/batching/infer HTTP/1.1\r\nHost: ${this.host}\r\nContent-Length: ${r.pick(['abc', '-1', '1e3', '0x10', ' '])}\r\n\r\n{}`, 'latin1')],
-      ['bad chunk size', () => Buffer.from(`POST /v2/models/batching/infer HTTP/1.1\r\nHost: ${this.host}\r\nTransfer-Encoding: chunked\r\n\r\n${r.pick(['zz', '-5', 'fffffffffffffffffff'])}\r\n{}\r\n0\r\n\r\n`, 'latin1')],
-      ['chunked and Content-Length', () => Buffer.from(`POST /v2/models/batching/infer HTTP/1.1\r\nHost: ${this.host}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n`, 'latin1')],
-      ['unknown transfer coding', () => Buffer.from(`POST /v2/models/batching/infer HTTP/1.1\r\nHost: ${this.host}\r\nTransfer-Encoding: ${r.pick(['gzip', 'chunked, gzip', 'bogus'])}\r\n\r\n{}`, 'latin1')],
+      [
+        'non-numeric Content-Length',
+        () => Buffer.from(`POST /v2/models/batching/infer HTTP/1.1\r\nHost: ${this.host}\r\nContent-Length: ${r.pick(['abc', '-1', '1e3', '0x10', ' '])}\r\n\r\n{}`, 'latin1'),
+      ],
+      [
+        'bad chunk size',
+        () =>
+          Buffer.from(`POST /v2/models/batching/infer HTTP/1.1\r\nHost: ${this.host}\r\nTransfer-Encoding: chunked\r\n\r\n${r.pick(['zz', '-5', 'fffffffffffffffffff'])}\r\n{}\r\n0\r\n\r\n`, 'latin1'),
+      ],
+      [
+        'chunked and Content-Length',
+        () => Buffer.from(`POST /v2/models/batching/infer HTTP/1.1\r\nHost: ${this.host}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n`, 'latin1'),
+      ],
+      [
+        'unknown transfer coding',
+        () => Buffer.from(`POST /v2/models/batching/infer HTTP/1.1\r\nHost: ${this.host}\r\nTransfer-Encoding: ${r.pick(['gzip', 'chunked, gzip', 'bogus'])}\r\n\r\n{}`, 'latin1'),
+      ],
       ['bad HTTP version', () => Buffer.from(`GET /v2 HTTP/${r.pick(['1.x', '11', 'A.B'])}\r\nHost: ${this.host}\r\n\r\n`, 'latin1')],
       ['garbage request', () => Buffer.concat([r.bytes(r.int(1, 64)), Buffer.from('\r\n\r\n')])],
     ];
@@ -99,7 +125,14 @@ export class HttpCaseBuilder {
       ['malformed percent-encoding', () => this.request('GET', `/v2/models/${r.pick(['%E0%A4%A', '%zz', '%', '%C3', 'a%2', '%FF%FE'])}/ready`)],
       ['malformed percent-encoding (infer)', () => this.request('POST', `/v2/models/${r.pick(['%E0%A4%A', '%zz', '%'])}/infer`, {}, '{}')],
       ['malformed percent-encoding (load)', () => this.request('POST', `/v2/repository/models/${r.pick(['%E0%A4%A', '%zz', '%'])}/load`, {}, '')],
-      ['unknown route', () => this.request(r.pick(['GET', 'POST']), r.pick(['/', '/v1', '/v3/models', '/v2/modelz', '/v2/models', '/v2/health', '/v2/health/alive', `/v2/${encodeURIComponent(r.text())}`, '/v2/models/batching/versions/abc/infer']))],
+      [
+        'unknown route',
+        () =>
+          this.request(
+            r.pick(['GET', 'POST']),
+            r.pick(['/', '/v1', '/v3/models', '/v2/modelz', '/v2/models', '/v2/health', '/v2/health/alive', `/v2/${encodeURIComponent(r.text())}`, '/v2/models/batching/versions/abc/infer']),
+          ),
+      ],
       ['long path', () => this.request('GET', `/v2/models/${'x'.repeat(r.int(1000, 8000))}/ready`)],
       ['unknown model', () => this.request(r.pick(['GET', 'POST']), `/v2/models/${encodeURIComponent(`no_such_${r.text(6)}`)}${r.pick(['', '/config', '/stats', '/infer'])}`, {}, r.pick(['', '{}']))],
       ['unknown version', () => this.request('GET', `/v2/models/batching/versions/${r.pick(['0', '7', '99999999999999999999'])}${r.pick(['', '/config', '/stats'])}`)],
@@ -161,38 +194,60 @@ export class HttpCaseBuilder {
     const bytes = t.dtype === 'BYTES' ? Buffer.concat(Array.from({ length: n }, () => Buffer.from([1, 0, 0, 0, 0x61]))) : Buffer.alloc(4 * n);
     const head = (size: number): Buffer => Buffer.from(JSON.stringify({ inputs: [{ name: t.input, shape: this.shapeFor(t, n), datatype: t.dtype, parameters: { binary_data_size: size } }] }));
     const breaks: [string, () => { h: string; body: Buffer }][] = [
-      ['header length past the body', () => {
-        const h = head(bytes.byteLength);
-        return { h: String(h.byteLength + bytes.byteLength + r.int(1, 100)), body: Buffer.concat([h, bytes]) };
-      }],
+      [
+        'header length past the body',
+        () => {
+          const h = head(bytes.byteLength);
+          return { h: String(h.byteLength + bytes.byteLength + r.int(1, 100)), body: Buffer.concat([h, bytes]) };
+        },
+      ],
       ['header length not a number', () => ({ h: r.pick(['abc', '-5', '1.5', '']), body: Buffer.concat([head(bytes.byteLength), bytes]) })],
-      ['header cut inside the JSON', () => {
-        const h = head(bytes.byteLength);
-        return { h: String(r.int(1, h.byteLength - 1)), body: Buffer.concat([h, bytes]) };
-      }],
-      ['binary_data_size past the end', () => {
-        const h = head(bytes.byteLength + r.int(1, 64));
-        return { h: String(h.byteLength), body: Buffer.concat([h, bytes]) };
-      }],
-      ['extra bytes after the tensors', () => {
-        const h = head(bytes.byteLength);
-        return { h: String(h.byteLength), body: Buffer.concat([h, bytes, r.bytes(r.int(1, 32))]) };
-      }],
-      ['size not a multiple of the element', () => {
-        const odd = Buffer.alloc(4 * n + r.int(1, 3));
-        const h = head(odd.byteLength);
-        return { h: String(h.byteLength), body: Buffer.concat([h, odd]) };
-      }],
-      ['BYTES length prefix past the data', () => {
-        const bad = Buffer.from([0xff, 0xff, 0xff, 0x7f, 0x61]);
-        const h = Buffer.from(JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1], datatype: 'BYTES', parameters: { binary_data_size: bad.byteLength } }] }));
-        return { h: String(h.byteLength), body: Buffer.concat([h, bad]) };
-      }],
+      [
+        'header cut inside the JSON',
+        () => {
+          const h = head(bytes.byteLength);
+          return { h: String(r.int(1, h.byteLength - 1)), body: Buffer.concat([h, bytes]) };
+        },
+      ],
+      [
+        'binary_data_size past the end',
+        () => {
+          const h = head(bytes.byteLength + r.int(1, 64));
+          return { h: String(h.byteLength), body: Buffer.concat([h, bytes]) };
+        },
+      ],
+      [
+        'extra bytes after the tensors',
+        () => {
+          const h = head(bytes.byteLength);
+          return { h: String(h.byteLength), body: Buffer.concat([h, bytes, r.bytes(r.int(1, 32))]) };
+        },
+      ],
+      [
+        'size not a multiple of the element',
+        () => {
+          const odd = Buffer.alloc(4 * n + r.int(1, 3));
+          const h = head(odd.byteLength);
+          return { h: String(h.byteLength), body: Buffer.concat([h, odd]) };
+        },
+      ],
+      [
+        'BYTES length prefix past the data',
+        () => {
+          const bad = Buffer.from([0xff, 0xff, 0xff, 0x7f, 0x61]);
+          const h = Buffer.from(JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1], datatype: 'BYTES', parameters: { binary_data_size: bad.byteLength } }] }));
+          return { h: String(h.byteLength), body: Buffer.concat([h, bad]) };
+        },
+      ],
     ];
     const [label, make] = r.pick(breaks);
     const { h, body } = make();
     const path = label.startsWith('BYTES') ? '/v2/models/id_bytes/infer' : this.inferPath(t);
-    return { kind: 'infer-binary', label: `${t.model}: ${label}`, raw: this.request('POST', path, { 'Inference-Header-Content-Length': h, 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.byteLength) }, body) };
+    return {
+      kind: 'infer-binary',
+      label: `${t.model}: ${label}`,
+      raw: this.request('POST', path, { 'Inference-Header-Content-Length': h, 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.byteLength) }, body),
+    };
   }
 
   /** Broken compression and decompression bombs. */
@@ -202,10 +257,13 @@ export class HttpCaseBuilder {
     const valid = Buffer.from(JSON.stringify(this.validBody(t)));
     const breaks: [string, () => { enc: string; body: Buffer }][] = [
       ['gzip of garbage', () => ({ enc: 'gzip', body: r.bytes(r.int(1, 300)) })],
-      ['truncated gzip', () => {
-        const z = gzipSync(valid);
-        return { enc: 'gzip', body: z.subarray(0, r.int(1, z.byteLength - 9)) };
-      }],
+      [
+        'truncated gzip',
+        () => {
+          const z = gzipSync(valid);
+          return { enc: 'gzip', body: z.subarray(0, r.int(1, z.byteLength - 9)) };
+        },
+      ],
       ['deflate of garbage', () => ({ enc: 'deflate', body: r.bytes(r.int(1, 300)) })],
       ['unsupported encoding', () => ({ enc: r.pick(['br', 'compress', 'gzip, gzip', 'x-unknown', 'zstd']), body: valid })],
       ['gzip bomb', () => ({ enc: 'gzip', body: gzipSync(Buffer.alloc(maxInputBytes * r.int(2, 8), 0x20)) })],
@@ -222,7 +280,13 @@ export class HttpCaseBuilder {
   control(): HttpCase {
     const r = this.rng;
     const b64 = (s: string): string => Buffer.from(s).toString('base64');
-    const goodConfig = JSON.stringify({ name: 'batching', backend: 'identity', max_batch_size: 8, input: [{ name: 'INPUT0', data_type: 'TYPE_FP32', dims: [-1] }], output: [{ name: 'OUTPUT0', data_type: 'TYPE_FP32', dims: [-1] }] });
+    const goodConfig = JSON.stringify({
+      name: 'batching',
+      backend: 'identity',
+      max_batch_size: 8,
+      input: [{ name: 'INPUT0', data_type: 'TYPE_FP32', dims: [-1] }],
+      output: [{ name: 'OUTPUT0', data_type: 'TYPE_FP32', dims: [-1] }],
+    });
     const variants: [string, () => Buffer][] = [
       ['load: invalid JSON body', () => this.request('POST', '/v2/repository/models/batching/load', {}, r.pick(['{', '{"parameters":', 'nope', '[1,']))],
       ['load: body not an object', () => this.request('POST', '/v2/repository/models/batching/load', {}, r.pick(['[]', '1', '"x"']))],
@@ -230,11 +294,41 @@ export class HttpCaseBuilder {
       ['load: parameter not a string', () => this.request('POST', '/v2/repository/models/batching/load', {}, JSON.stringify({ parameters: { config: r.pick([1, {}, [], true, null]) } }))],
       ['load: unknown parameter', () => this.request('POST', '/v2/repository/models/batching/load', {}, JSON.stringify({ parameters: { [r.pick(['configx', 'files', 'file', 'FILE:1/x'])]: 'x' } }))],
       ['load: config not JSON', () => this.request('POST', '/v2/repository/models/batching/load', {}, JSON.stringify({ parameters: { config: r.pick(['{', 'name: "x"', '']) } }))],
-      ['load: config of the wrong shape', () => this.request('POST', '/v2/repository/models/batching/load', {}, JSON.stringify({ parameters: { config: JSON.stringify(r.pick([{ max_batch_size: 'many' }, { input: 3 }, { nosuchfield: 1 }, { version_policy: { latest: { num_versions: -1 } } }])) } }))],
+      [
+        'load: config of the wrong shape',
+        () =>
+          this.request(
+            'POST',
+            '/v2/repository/models/batching/load',
+            {},
+            JSON.stringify({ parameters: { config: JSON.stringify(r.pick([{ max_batch_size: 'many' }, { input: 3 }, { nosuchfield: 1 }, { version_policy: { latest: { num_versions: -1 } } }])) } }),
+          ),
+      ],
       ['load: file without config', () => this.request('POST', '/v2/repository/models/batching/load', {}, JSON.stringify({ parameters: { 'file:1/model.py': b64('print(1)') } }))],
-      ['load: file not base64', () => this.request('POST', '/v2/repository/models/batching/load', {}, JSON.stringify({ parameters: { config: goodConfig, 'file:1/x': r.pick(['***', 'a b c !', '%%%%']) } }))],
-      ['load: file path escapes', () => this.request('POST', '/v2/repository/models/batching/load', {}, JSON.stringify({ parameters: { config: goodConfig, [`file:${r.pick(['../../x', '/etc/x', '1/../../x', '..'])}`]: b64('x') } }))],
-      ['load: model file outside the model folder', () => this.request('POST', '/v2/repository/models/batching/load', {}, JSON.stringify({ parameters: { config: JSON.stringify({ ...JSON.parse(goodConfig), default_model_filename: r.pick(['../../../etc/passwd', '/etc/passwd', '../../x/1/model.py']) }) } }))],
+      [
+        'load: file not base64',
+        () => this.request('POST', '/v2/repository/models/batching/load', {}, JSON.stringify({ parameters: { config: goodConfig, 'file:1/x': r.pick(['***', 'a b c !', '%%%%']) } })),
+      ],
+      [
+        'load: file path escapes',
+        () =>
+          this.request(
+            'POST',
+            '/v2/repository/models/batching/load',
+            {},
+            JSON.stringify({ parameters: { config: goodConfig, [`file:${r.pick(['../../x', '/etc/x', '1/../../x', '..'])}`]: b64('x') } }),
+          ),
+      ],
+      [
+        'load: model file outside the model folder',
+        () =>
+          this.request(
+            'POST',
+            '/v2/repository/models/batching/load',
+            {},
+            JSON.stringify({ parameters: { config: JSON.stringify({ ...JSON.parse(goodConfig), default_model_filename: r.pick(['../../../etc/passwd', '/etc/passwd', '../../x/1/model.py']) }) } }),
+          ),
+      ],
       ['load: unknown model', () => this.request('POST', `/v2/repository/models/no_such_${r.int(0, 1e6)}/load`, {}, '')],
       ['load: name with traversal', () => this.request('POST', `/v2/repository/models/${r.pick(['..', '%2e%2e', '..%2fetc', 'a%2fb', '%20'])}/load`, {}, '')],
       ['unload: unknown model', () => this.request('POST', `/v2/repository/models/no_such_${r.int(0, 1e6)}/unload`, {}, '')],
@@ -242,7 +336,10 @@ export class HttpCaseBuilder {
       ['index: bad ready', () => this.request('POST', '/v2/repository/index', {}, JSON.stringify({ ready: r.pick(['yes', 1, {}, []]) }))],
       ['index: invalid JSON', () => this.request('POST', '/v2/repository/index', {}, r.pick(['{', '{"ready": tru', 'x']))],
       ['named repository', () => this.request('POST', r.pick(['/v2/repository/other/models/batching/load', '/v2/repository/other/models/batching/unload']), {}, '')],
-      ['shared memory registration', () => this.request('POST', `/v2/${r.pick(['system', 'cuda'])}sharedmemory/region/r${r.int(0, 9)}/register`, {}, JSON.stringify({ key: 'x', offset: 0, byte_size: 16 }))],
+      [
+        'shared memory registration',
+        () => this.request('POST', `/v2/${r.pick(['system', 'cuda'])}sharedmemory/region/r${r.int(0, 9)}/register`, {}, JSON.stringify({ key: 'x', offset: 0, byte_size: 16 })),
+      ],
     ];
     const [label, make] = r.pick(variants);
     return { kind: 'control', label, raw: make() };
@@ -261,7 +358,16 @@ export class HttpCaseBuilder {
       ['trace: set the file', () => this.request('POST', '/v2/trace/setting', {}, JSON.stringify({ trace_file: '/tmp/x.json' }))],
       ['trace: unknown model', () => this.request('POST', `/v2/models/no_such_${r.int(0, 99)}/trace/setting`, {}, '{}')],
       ['logging: invalid JSON', () => this.request('POST', '/v2/logging', {}, r.pick(['{', '{"log_info": }']))],
-      ['logging: wrong types', () => this.request('POST', '/v2/logging', {}, JSON.stringify(r.pick([{ log_info: 'yes' }, { log_verbose_level: -1 }, { log_verbose_level: 'x' }, { log_format: 'xml' }, { log_format: 1 }, { log_warning: {} }])))],
+      [
+        'logging: wrong types',
+        () =>
+          this.request(
+            'POST',
+            '/v2/logging',
+            {},
+            JSON.stringify(r.pick([{ log_info: 'yes' }, { log_verbose_level: -1 }, { log_verbose_level: 'x' }, { log_format: 'xml' }, { log_format: 1 }, { log_warning: {} }])),
+          ),
+      ],
       ['logging: set the file', () => this.request('POST', '/v2/logging', {}, JSON.stringify({ log_file: '/tmp/x.log' }))],
       ['logging: nested value', () => this.request('POST', '/v2/logging', {}, JSON.stringify({ log_info: [true] }))],
     ];

@@ -76,7 +76,10 @@ describe(`HTTP fuzz (seed ${SEED})`, () => {
 
     // Still healthy, and a correct request still works.
     expect((await sendRaw(port, builder.request('GET', '/v2/health/ready'))).status).toBe(200);
-    const ok = await sendRaw(port, builder.request('POST', '/v2/models/id_fp32/infer', { 'Content-Type': 'application/json' }, JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [2], datatype: 'FP32', data: [1.5, -2] }] })));
+    const ok = await sendRaw(
+      port,
+      builder.request('POST', '/v2/models/id_fp32/infer', { 'Content-Type': 'application/json' }, JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [2], datatype: 'FP32', data: [1.5, -2] }] })),
+    );
     expect(ok.status).toBe(200);
     expect((JSON.parse(ok.body.toString()) as { outputs: { data: number[] }[] }).outputs[0]!.data).toEqual([1.5, -2]);
     // Memory: the decompression bombs and oversized bodies were refused without being held.

@@ -15,7 +15,8 @@ export interface RawAnswer {
 
 function parse(buf: Buffer): RawAnswer {
   const end = buf.indexOf('\r\n\r\n');
-  if (end < 0) return { headers: {}, body: Buffer.alloc(0), noAnswer: buf.byteLength === 0 ? 'connection closed with no bytes' : `incomplete head: ${JSON.stringify(buf.subarray(0, 80).toString('latin1'))}` };
+  if (end < 0)
+    return { headers: {}, body: Buffer.alloc(0), noAnswer: buf.byteLength === 0 ? 'connection closed with no bytes' : `incomplete head: ${JSON.stringify(buf.subarray(0, 80).toString('latin1'))}` };
   const [statusLine, ...lines] = buf.subarray(0, end).toString('latin1').split('\r\n');
   const m = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine ?? '');
   const headers: Record<string, string> = {};

@@ -101,7 +101,7 @@ export class CallMeter implements TrackedCall {
     }
     this.held += chunk.byteLength;
     this.conn?.touch();
-    for (let at = 0; at < chunk.byteLength; ) at = this.frame(chunk, at);
+    for (let at = 0; at < chunk.byteLength;) at = this.frame(chunk, at);
   }
 
   /** Follows gRPC's framing (1 flag byte, 4 length bytes, the message) over `chunk` from `at`; returns where it stopped. */

@@ -10,13 +10,7 @@ import { create, type DescMessage, type DescMethod, type MessageInitShape, type 
 import { Client, Metadata, credentials, type CallOptions, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { type Tensor } from '../../../engine/tensor/tensor';
 import { rawFromTensor, tensorFromRaw } from '../wire-tensor';
-import {
-  type InferParameterSchema,
-  type ModelInferRequest,
-  ModelInferRequestSchema,
-  type ModelInferResponse,
-  type ModelStreamInferResponse,
-} from './gen/grpc_service_pb';
+import { type InferParameterSchema, type ModelInferRequest, ModelInferRequestSchema, type ModelInferResponse, type ModelStreamInferResponse } from './gen/grpc_service_pb';
 import { type HealthCheckResponse } from './gen/health_pb';
 import { DEFAULT_MAX_MESSAGE_BYTES, GRPCInferenceService, Health, type ServiceShape, methodDefinition } from './service';
 

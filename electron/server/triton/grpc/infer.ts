@@ -65,7 +65,9 @@ function readParameters(params: Record<string, InferParameter>): Record<string, 
       default:
         if (key.startsWith('triton_')) {
           if (!TRITON_RESERVED_REQUEST_PARAMS.includes(key)) {
-            throw invalid(`parameter keys starting with 'triton_' are reserved for Triton usage. Only the following keys starting with 'triton_' are allowed: ${TRITON_RESERVED_REQUEST_PARAMS.join(' ')}`);
+            throw invalid(
+              `parameter keys starting with 'triton_' are reserved for Triton usage. Only the following keys starting with 'triton_' are allowed: ${TRITON_RESERVED_REQUEST_PARAMS.join(' ')}`,
+            );
           }
           // Only checked for its kind here; ModelStreamInfer reads triton_enable_empty_final_response itself.
           if (c.case !== 'boolParam') throw invalid(`invalid value type for '${key}' parameter, expected bool_param.`);

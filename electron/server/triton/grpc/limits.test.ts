@@ -141,7 +141,10 @@ describe('request bytes held at once are bounded server-wide', () => {
     const server = await serve({ budget });
     const err = await client(server.port)
       .modelInfer(inferRequest('id_fp32', [x(MiB / 2)]))
-      .then(() => undefined, (e: { code: number; details: string }) => e);
+      .then(
+        () => undefined,
+        (e: { code: number; details: string }) => e,
+      );
     expect(err?.code).toBe(status.RESOURCE_EXHAUSTED);
     expect(err?.details).toMatch(/^Server is busy: request messages being received already hold \d+ of 1048576 bytes; retry later$/);
     await until(() => budget.inUse === 0, 2000);

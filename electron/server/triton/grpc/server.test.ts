@@ -100,7 +100,6 @@ function sample(dtype: ApiDType, n: number): TensorData {
   }
 }
 
-
 async function expectError(p: Promise<unknown>, code: status, details: string): Promise<void> {
   const err = await grpcError(p);
   expect({ code: err.code, details: err.details }).toEqual({ code, details });
@@ -171,7 +170,7 @@ describe('health and metadata', () => {
     expect((await client.modelMetadata({ name: 'id_bytes', version: '1' })).inputs[0]?.datatype).toBe('BYTES');
   });
 
-  it('answers the model configuration as Triton\'s ModelConfig message', async () => {
+  it("answers the model configuration as Triton's ModelConfig message", async () => {
     const { config } = await client.modelConfig({ name: 'classifier' });
     expect(config?.name).toBe('classifier');
     expect(config?.backend).toBe('identity');
@@ -273,13 +272,17 @@ describe('ModelInfer', () => {
   });
 });
 
-describe('request errors (Triton\'s wording and codes)', () => {
+describe("request errors (Triton's wording and codes)", () => {
   const fp32 = (shape: number[], values: number[]): Tensor => ({ name: 'INPUT0', dtype: 'FP32', shape, data: Float32Array.from(values) });
 
   it('unknown model: NOT_FOUND before anything else is read', async () => {
     await expectError(client.modelInfer(inferRequest('x', [fp32([1], [1])])), status.NOT_FOUND, "Request for unknown model: 'x' is not found");
     // Even with inputs that would be refused.
-    await expectError(client.modelInfer({ modelName: 'x', inputs: [{ name: 'a', datatype: 'FP16', shape: [1n], contents: { fp32Contents: [1] } }] }), status.NOT_FOUND, "Request for unknown model: 'x' is not found");
+    await expectError(
+      client.modelInfer({ modelName: 'x', inputs: [{ name: 'a', datatype: 'FP16', shape: [1n], contents: { fp32Contents: [1] } }] }),
+      status.NOT_FOUND,
+      "Request for unknown model: 'x' is not found",
+    );
   });
 
   it('a shape that does not match the data or the model', async () => {
@@ -404,7 +407,9 @@ describe('ModelStreamInfer', () => {
       expect(err.details).toMatch(/^Error deserializing request: /);
       expect(answers.map((a) => fromBinary(ModelStreamInferResponseSchema, a).inferResponse?.id)).toEqual(['1']);
       // Unary calls answer the same way.
-      const unary = await new Promise<ServiceError | null>((resolve) => raw.makeUnaryRequest('/inference.GRPCInferenceService/ModelInfer', same, same, Buffer.from([0x0f, 0x01]), new Metadata(), { deadline: Date.now() + 5000 }, resolve));
+      const unary = await new Promise<ServiceError | null>((resolve) =>
+        raw.makeUnaryRequest('/inference.GRPCInferenceService/ModelInfer', same, same, Buffer.from([0x0f, 0x01]), new Metadata(), { deadline: Date.now() + 5000 }, resolve),
+      );
       expect(unary).toMatchObject({ code: status.INTERNAL, details: expect.stringMatching(/^Error deserializing request: /) });
     } finally {
       raw.close();
@@ -447,7 +452,7 @@ describe('statistics', () => {
     expect(s.lastInference).toBeGreaterThan(0n);
   });
 
-  it('every model without a name; Triton\'s errors for unknown models and versions', async () => {
+  it("every model without a name; Triton's errors for unknown models and versions", async () => {
     const all = await client.modelStatistics({});
     expect(all.modelStats.map((m) => m.name)).toEqual(expect.arrayContaining(['batching', 'counted', 'id_fp32']));
     await expectError(client.modelStatistics({ name: 'nope' }), status.INVALID_ARGUMENT, "requested model 'nope' is not available");
@@ -484,7 +489,13 @@ describe('repository extension', () => {
       expect((await cl.modelReady({ name: 'm' })).ready).toBe(true);
       expect((await cl.repositoryIndex({ ready: true })).models.map((m) => m.name)).toEqual(['m']);
 
-      const override = JSON.stringify({ name: 'm', backend: 'identity', max_batch_size: 4, input: [{ name: 'INPUT0', data_type: 'TYPE_FP32', dims: [2] }], output: [{ name: 'OUTPUT0', data_type: 'TYPE_FP32', dims: [2] }] });
+      const override = JSON.stringify({
+        name: 'm',
+        backend: 'identity',
+        max_batch_size: 4,
+        input: [{ name: 'INPUT0', data_type: 'TYPE_FP32', dims: [2] }],
+        output: [{ name: 'OUTPUT0', data_type: 'TYPE_FP32', dims: [2] }],
+      });
       await cl.repositoryModelLoad({ modelName: 'm', parameters: { config: { parameterChoice: { case: 'stringParam', value: override } } } });
       expect((await cl.modelConfig({ name: 'm' })).config?.maxBatchSize).toBe(4);
 
@@ -498,7 +509,11 @@ describe('repository extension', () => {
         status.INVALID_ARGUMENT,
         "invalid value type for load parameter 'file:1/model.onnx', expected bytes_param.",
       );
-      await expectError(cl.repositoryModelLoad({ modelName: 'm', parameters: { other: { parameterChoice: { case: 'boolParam', value: true } } } }), status.INVALID_ARGUMENT, "unrecognized load parameter 'other'.");
+      await expectError(
+        cl.repositoryModelLoad({ modelName: 'm', parameters: { other: { parameterChoice: { case: 'boolParam', value: true } } } }),
+        status.INVALID_ARGUMENT,
+        "unrecognized load parameter 'other'.",
+      );
       await expectError(
         cl.repositoryModelUnload({ modelName: 'm', parameters: { unload_dependents: { parameterChoice: { case: 'stringParam', value: 'yes' } } } }),
         status.INVALID_ARGUMENT,
@@ -519,7 +534,7 @@ describe('repository extension', () => {
 });
 
 describe('trace and log settings', () => {
-  it('trace settings: global and per model, Triton\'s value forms and errors', async () => {
+  it("trace settings: global and per model, Triton's value forms and errors", async () => {
     const g = await client.traceSetting({});
     expect(Object.fromEntries(Object.entries(g.settings).map(([k, v]) => [k, v.value]))).toEqual({
       trace_level: ['OFF'],
@@ -544,7 +559,7 @@ describe('trace and log settings', () => {
     await expectError(client.traceSetting({ modelName: 'nope' }), status.INVALID_ARGUMENT, 'Request for unknown model : nope');
   });
 
-  it('log settings: read, update, Triton\'s gRPC kind checks', async () => {
+  it("log settings: read, update, Triton's gRPC kind checks", async () => {
     const before = await client.logSettings({});
     expect(before.settings['log_info']?.parameterChoice).toEqual({ case: 'boolParam', value: true });
     expect(before.settings['log_verbose_level']?.parameterChoice).toEqual({ case: 'uint32Param', value: 0 });
@@ -556,9 +571,21 @@ describe('trace and log settings', () => {
     expect(logs).toContain("verbose: ModelInfer failed: Request for unknown model: 'zzz' is not found");
     await client.logSettings({ settings: { log_verbose_level: { parameterChoice: { case: 'uint32Param', value: 0 } } } });
     await expectError(client.logSettings({ settings: { log_info: { parameterChoice: { case: 'uint32Param', value: 1 } } } }), status.INVALID_ARGUMENT, "expect boolean for 'log_info'");
-    await expectError(client.logSettings({ settings: { log_verbose_level: { parameterChoice: { case: 'boolParam', value: true } } } }), status.INVALID_ARGUMENT, "expect int32 for 'log_verbose_level'");
-    await expectError(client.logSettings({ settings: { log_format: { parameterChoice: { case: 'stringParam', value: 'json' } } } }), status.INVALID_ARGUMENT, 'invalid argument for log_format, got: json');
-    await expectError(client.logSettings({ settings: { log_file: { parameterChoice: { case: 'stringParam', value: 'x' } } } }), status.UNIMPLEMENTED, 'log file location can not be updated through network protocol');
+    await expectError(
+      client.logSettings({ settings: { log_verbose_level: { parameterChoice: { case: 'boolParam', value: true } } } }),
+      status.INVALID_ARGUMENT,
+      "expect int32 for 'log_verbose_level'",
+    );
+    await expectError(
+      client.logSettings({ settings: { log_format: { parameterChoice: { case: 'stringParam', value: 'json' } } } }),
+      status.INVALID_ARGUMENT,
+      'invalid argument for log_format, got: json',
+    );
+    await expectError(
+      client.logSettings({ settings: { log_file: { parameterChoice: { case: 'stringParam', value: 'x' } } } }),
+      status.UNIMPLEMENTED,
+      'log file location can not be updated through network protocol',
+    );
   });
 });
 
@@ -568,11 +595,7 @@ describe('shared memory', () => {
     expect((await client.cudaSharedMemoryStatus({})).regions).toEqual({});
     await expectError(client.systemSharedMemoryStatus({ name: 'r' }), status.NOT_FOUND, "Unable to find system shared memory region: 'r'");
     await expectError(client.cudaSharedMemoryStatus({ name: 'r' }), status.NOT_FOUND, "Unable to find cuda shared memory region: 'r'");
-    await expectError(
-      client.systemSharedMemoryRegister({ name: 'r', key: '/r', byteSize: 16n }),
-      status.UNIMPLEMENTED,
-      'shared memory is not supported by Model Lab; send tensors in the request',
-    );
+    await expectError(client.systemSharedMemoryRegister({ name: 'r', key: '/r', byteSize: 16n }), status.UNIMPLEMENTED, 'shared memory is not supported by Model Lab; send tensors in the request');
     await expectError(client.cudaSharedMemoryRegister({ name: 'g', byteSize: 16n }), status.INVALID_ARGUMENT, "failed to register CUDA shared memory region: 'g', GPUs not supported");
     await client.systemSharedMemoryUnregister({});
     await client.cudaSharedMemoryUnregister({ name: 'g' });

@@ -95,14 +95,16 @@ describe('ModelStreamInfer with a decoupled model', () => {
       { id: 'two', final: true },
     ]);
     expect(all.filter((r) => r.id === 'none')).toEqual([{ id: 'none', final: true }]);
-    const empty = (await (async () => {
-      const t = client.stream();
-      t.send(inferRequest('decoupled', [n(0)], { id: 'e', parameters: EMPTY_FINAL }));
-      t.end();
-      const r = await t.next();
-      await t.done;
-      return r;
-    })()).inferResponse!;
+    const empty = (
+      await (async () => {
+        const t = client.stream();
+        t.send(inferRequest('decoupled', [n(0)], { id: 'e', parameters: EMPTY_FINAL }));
+        t.end();
+        const r = await t.next();
+        await t.done;
+        return r;
+      })()
+    ).inferResponse!;
     expect([empty.modelName, empty.outputs.length]).toEqual(['decoupled', 0]);
   });
 

@@ -10,13 +10,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ModelConfigSchema } from '../../../engine/config/gen/model_config_pb';
 import { bytesFromStrings, stringsFromBytes } from '../../../engine/tensor/tensor';
 import { HealthCheckResponseSchema, HealthCheckResponse_ServingStatus } from './gen/health_pb';
-import {
-  InferTensorContentsSchema,
-  ModelConfigResponseSchema,
-  ModelInferRequestSchema,
-  ModelInferResponseSchema,
-  ModelStreamInferResponseSchema,
-} from './gen/grpc_service_pb';
+import { InferTensorContentsSchema, ModelConfigResponseSchema, ModelInferRequestSchema, ModelInferResponseSchema, ModelStreamInferResponseSchema } from './gen/grpc_service_pb';
 import { inferResponse, readInferRequest } from './infer';
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
@@ -31,14 +25,60 @@ const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
  * }
  */
 const REQUEST = Uint8Array.from([
-  0x0a, 0x01, ...ascii('m'),
-  0x12, 0x01, ...ascii('1'),
-  0x1a, 0x01, ...ascii('7'),
+  0x0a,
+  0x01,
+  ...ascii('m'),
+  0x12,
+  0x01,
+  ...ascii('1'),
+  0x1a,
+  0x01,
+  ...ascii('7'),
   // map entry: key (1) "k", value (2) InferParameter { int64_param (2, varint) 5 }
-  0x22, 0x07, 0x0a, 0x01, ...ascii('k'), 0x12, 0x02, 0x10, 0x05,
-  0x2a, 0x0c, 0x0a, 0x01, ...ascii('x'), 0x12, 0x04, ...ascii('FP32'), 0x1a, 0x01, 0x02,
-  0x32, 0x19, 0x0a, 0x01, ...ascii('y'), 0x12, 0x14, 0x0a, 0x0e, ...ascii('classification'), 0x12, 0x02, 0x10, 0x02,
-  0x3a, 0x08, 0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0,
+  0x22,
+  0x07,
+  0x0a,
+  0x01,
+  ...ascii('k'),
+  0x12,
+  0x02,
+  0x10,
+  0x05,
+  0x2a,
+  0x0c,
+  0x0a,
+  0x01,
+  ...ascii('x'),
+  0x12,
+  0x04,
+  ...ascii('FP32'),
+  0x1a,
+  0x01,
+  0x02,
+  0x32,
+  0x19,
+  0x0a,
+  0x01,
+  ...ascii('y'),
+  0x12,
+  0x14,
+  0x0a,
+  0x0e,
+  ...ascii('classification'),
+  0x12,
+  0x02,
+  0x10,
+  0x02,
+  0x3a,
+  0x08,
+  0x00,
+  0x00,
+  0x80,
+  0x3f,
+  0x00,
+  0x00,
+  0x00,
+  0xc0,
 ]);
 
 /**
@@ -49,11 +89,37 @@ const REQUEST = Uint8Array.from([
  * }
  */
 const RESPONSE = Uint8Array.from([
-  0x0a, 0x01, ...ascii('m'),
-  0x12, 0x01, ...ascii('1'),
-  0x1a, 0x01, ...ascii('7'),
-  0x2a, 0x0d, 0x0a, 0x01, ...ascii('y'), 0x12, 0x05, ...ascii('BYTES'), 0x1a, 0x01, 0x02,
-  0x32, 0x09, 0x01, 0x00, 0x00, 0x00, ...ascii('a'), 0x00, 0x00, 0x00, 0x00,
+  0x0a,
+  0x01,
+  ...ascii('m'),
+  0x12,
+  0x01,
+  ...ascii('1'),
+  0x1a,
+  0x01,
+  ...ascii('7'),
+  0x2a,
+  0x0d,
+  0x0a,
+  0x01,
+  ...ascii('y'),
+  0x12,
+  0x05,
+  ...ascii('BYTES'),
+  0x1a,
+  0x01,
+  0x02,
+  0x32,
+  0x09,
+  0x01,
+  0x00,
+  0x00,
+  0x00,
+  ...ascii('a'),
+  0x00,
+  0x00,
+  0x00,
+  0x00,
 ]);
 
 describe('protobuf wire format of the gRPC messages', () => {
@@ -89,11 +155,7 @@ describe('protobuf wire format of the gRPC messages', () => {
 
   it('InferTensorContents: packed int32 (negative as 10-byte varint), float and bytes lists', () => {
     // int_contents (2, packed): [1, -1]; fp32_contents (6, packed): [1.0]; bytes_contents (8): ["ab"]
-    const golden = Uint8Array.from([
-      0x12, 0x0b, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
-      0x32, 0x04, 0x00, 0x00, 0x80, 0x3f,
-      0x42, 0x02, ...ascii('ab'),
-    ]);
+    const golden = Uint8Array.from([0x12, 0x0b, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x32, 0x04, 0x00, 0x00, 0x80, 0x3f, 0x42, 0x02, ...ascii('ab')]);
     const c = fromBinary(InferTensorContentsSchema, golden);
     expect(c.intContents).toEqual([1, -1]);
     expect(c.fp32Contents).toEqual([1]);

@@ -33,12 +33,21 @@ function tooLargeError(limits: BodyLimits, kind: BodyKind, compressed: boolean, 
   const over = (size: number | undefined, max: number): string => (size === undefined ? `more than ${max}` : String(size));
   if (compressed) return inflatedTooLarge(maxInputBytes);
   if (kind === 'raw') {
-    return new LabError('INVALID_ARG', `Raw input has a byte_size (${over(n, maxInputBytes)} bytes) that exceeds the maximum allowed value of ${maxInputBytes} bytes. Use --http-max-input-size to increase the limit.`);
+    return new LabError(
+      'INVALID_ARG',
+      `Raw input has a byte_size (${over(n, maxInputBytes)} bytes) that exceeds the maximum allowed value of ${maxInputBytes} bytes. Use --http-max-input-size to increase the limit.`,
+    );
   }
   if (kind === 'binary') {
-    return new LabError('INVALID_ARG', `request body ${n === undefined ? '' : `of ${n} bytes `}exceeds the maximum allowed size of ${maxBodyBytes} bytes for a request with binary data. Use --http-max-body-size to increase the limit.`);
+    return new LabError(
+      'INVALID_ARG',
+      `request body ${n === undefined ? '' : `of ${n} bytes `}exceeds the maximum allowed size of ${maxBodyBytes} bytes for a request with binary data. Use --http-max-body-size to increase the limit.`,
+    );
   }
-  return new LabError('INVALID_ARG', `request JSON size ${n === undefined ? '' : `of ${n} bytes `}exceeds the maximum allowed input size of ${maxInputBytes} bytes. Use --http-max-input-size to increase the limit.`);
+  return new LabError(
+    'INVALID_ARG',
+    `request JSON size ${n === undefined ? '' : `of ${n} bytes `}exceeds the maximum allowed input size of ${maxInputBytes} bytes. Use --http-max-input-size to increase the limit.`,
+  );
 }
 
 export function bodyReader(limits: BodyLimits): BodyReader {

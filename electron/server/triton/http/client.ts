@@ -89,12 +89,15 @@ export class TritonHttpClient {
 
   request(method: string, path: string, body?: Buffer | string, headers: Record<string, string | number> = {}): Promise<HttpResult> {
     return new Promise((resolve, reject) => {
-      const req = http.request({ host: this.host, port: this.port, method, path, agent: this.agent, headers: { ...headers, ...(body !== undefined ? { 'Content-Length': Buffer.byteLength(body) } : {}) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        { host: this.host, port: this.port, method, path, agent: this.agent, headers: { ...headers, ...(body !== undefined ? { 'Content-Length': Buffer.byteLength(body) } : {}) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -126,7 +129,10 @@ export class TritonHttpClient {
     return (await this.request('GET', `${this.modelPath(model, version)}/ready`)).status === 200;
   }
 
-  modelMetadata(model: string, version?: string): Promise<{ name: string; versions: string[]; platform: string; inputs: { name: string; datatype: string; shape: number[] }[]; outputs: { name: string; datatype: string; shape: number[] }[] }> {
+  modelMetadata(
+    model: string,
+    version?: string,
+  ): Promise<{ name: string; versions: string[]; platform: string; inputs: { name: string; datatype: string; shape: number[] }[]; outputs: { name: string; datatype: string; shape: number[] }[] }> {
     return this.json('GET', this.modelPath(model, version));
   }
 

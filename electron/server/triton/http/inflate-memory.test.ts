@@ -26,7 +26,10 @@ afterAll(async () => {
 it('refused bombs keep none of what they inflated', async () => {
   const port = f.http!.port;
   const bomb = gzipSync(Buffer.alloc(CAP * 32, 0x20));
-  const request = Buffer.concat([Buffer.from(`POST /v2/models/id_fp32/infer HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\nContent-Encoding: gzip\r\nContent-Length: ${bomb.byteLength}\r\n\r\n`), bomb]);
+  const request = Buffer.concat([
+    Buffer.from(`POST /v2/models/id_fp32/infer HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\nContent-Encoding: gzip\r\nContent-Length: ${bomb.byteLength}\r\n\r\n`),
+    bomb,
+  ]);
   const before = heapAfterGc();
   for (let round = 0; round < 4; round++) {
     const answers = await Promise.all(Array.from({ length: 6 }, () => sendRaw(port, request)));

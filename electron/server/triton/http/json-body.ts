@@ -21,10 +21,7 @@ export const NON_FINITE_MARKERS: Readonly<Record<string, number>> = {
 
 export function parseJsonBody(body: Uint8Array, length: number, maxBytes: number): unknown {
   if (length > maxBytes) {
-    throw new LabError(
-      'INVALID_ARG',
-      `request JSON size of ${length} bytes exceeds the maximum allowed input size of ${maxBytes} bytes. Use --http-max-input-size to increase the limit.`,
-    );
+    throw new LabError('INVALID_ARG', `request JSON size of ${length} bytes exceeds the maximum allowed input size of ${maxBytes} bytes. Use --http-max-input-size to increase the limit.`);
   }
   if (length > body.byteLength) throw new LabError('INVALID_ARG', `unexpected size for request JSON, expecting ${length - body.byteLength} more bytes`);
   const bytes = body.subarray(0, length);

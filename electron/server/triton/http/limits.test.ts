@@ -45,8 +45,20 @@ describe('bodies are bounded before they are buffered', () => {
     const port = f.http!.port;
     const cases: [[string, string | number][], string][] = [
       [[['Content-Length', 100 * MiB]], `request JSON size of ${100 * MiB} bytes exceeds the maximum allowed input size of ${64 * KiB} bytes. Use --http-max-input-size to increase the limit.`],
-      [[['Inference-Header-Content-Length', 0], ['Content-Length', 100 * MiB]], `Raw input has a byte_size (${100 * MiB} bytes) that exceeds the maximum allowed value of ${64 * KiB} bytes. Use --http-max-input-size to increase the limit.`],
-      [[['Inference-Header-Content-Length', 100], ['Content-Length', 2 * MiB]], `request body of ${2 * MiB} bytes exceeds the maximum allowed size of ${MiB} bytes for a request with binary data. Use --http-max-body-size to increase the limit.`],
+      [
+        [
+          ['Inference-Header-Content-Length', 0],
+          ['Content-Length', 100 * MiB],
+        ],
+        `Raw input has a byte_size (${100 * MiB} bytes) that exceeds the maximum allowed value of ${64 * KiB} bytes. Use --http-max-input-size to increase the limit.`,
+      ],
+      [
+        [
+          ['Inference-Header-Content-Length', 100],
+          ['Content-Length', 2 * MiB],
+        ],
+        `request body of ${2 * MiB} bytes exceeds the maximum allowed size of ${MiB} bytes for a request with binary data. Use --http-max-body-size to increase the limit.`,
+      ],
     ];
     for (const [headers, message] of cases) {
       const s = await open(port);
@@ -58,7 +70,12 @@ describe('bodies are bounded before they are buffered', () => {
     // Other endpoints read JSON bodies under the same cap.
     const s = await open(port);
     const reply = readResponse(s, 3000);
-    s.write(head('POST', '/v2/repository/models/batching/load', [['Host', `127.0.0.1:${port}`], ['Content-Length', MiB]]));
+    s.write(
+      head('POST', '/v2/repository/models/batching/load', [
+        ['Host', `127.0.0.1:${port}`],
+        ['Content-Length', MiB],
+      ]),
+    );
     expect((await reply)?.status).toBe(400);
   });
 
@@ -107,7 +124,12 @@ describe('bodies are bounded before they are buffered', () => {
     try {
       const s = await open(port);
       const reply = readResponse(s, 20_000);
-      s.write(inferHead(port, [['Content-Encoding', 'gzip'], ['Content-Length', bomb.byteLength]]));
+      s.write(
+        inferHead(port, [
+          ['Content-Encoding', 'gzip'],
+          ['Content-Length', bomb.byteLength],
+        ]),
+      );
       s.write(bomb);
       const r = await reply;
       expect([r?.status, r && errorOf(r)]).toEqual([400, `Decompressed data size exceeds the maximum allowed value of ${8 * MiB} bytes. Use --http-max-input-size to increase the limit.`]);
@@ -186,7 +208,13 @@ describe('connections cannot hold the server hostage', () => {
     const port = f.http!.port;
     const garbage = await rawRequest(port, 'GARBAGE\r\n\r\n');
     expect([garbage?.status, garbage?.headers['content-type'], garbage && errorOf(garbage)]).toEqual([400, 'application/json', expect.stringMatching(/^malformed HTTP request: /)]);
-    const huge = await rawRequest(port, head('GET', '/v2', [['Host', 'localhost'], ['X-Filler', 'x'.repeat(20_000)]]));
+    const huge = await rawRequest(
+      port,
+      head('GET', '/v2', [
+        ['Host', 'localhost'],
+        ['X-Filler', 'x'.repeat(20_000)],
+      ]),
+    );
     expect([huge?.status, huge && errorOf(huge)]).toEqual([431, 'request headers are too large']);
   });
 

@@ -26,7 +26,10 @@ function modelRoute(ctx: HandlerContext, ex: Exchange, m: RegExpExecArray): Rout
   const method = ex.req.method ?? 'GET';
   const version = m[2];
   const model = (): string => decodePart(m[1]!);
-  const get = (fn: () => HttpReply): (() => HttpReply) => () => (method !== 'GET' ? METHOD_NOT_ALLOWED() : fn());
+  const get =
+    (fn: () => HttpReply): (() => HttpReply) =>
+    () =>
+      method !== 'GET' ? METHOD_NOT_ALLOWED() : fn();
   switch (m[3] ?? '') {
     case 'ready':
       return { category: 'health', run: get(() => (core.modelReady(model(), version) ? new HttpReply(200) : errorReply('Model version not ready', 400))) };

@@ -71,7 +71,14 @@ describe('requests from web pages and DNS rebinding', () => {
       body,
     );
     expect(post?.status).toBe(403);
-    const get = await rawRequest(port, head('GET', '/v2/models/batching/config', [['Host', `127.0.0.1:${port}`], ['Sec-Fetch-Site', 'cross-site'], ['Sec-Fetch-Mode', 'no-cors']]));
+    const get = await rawRequest(
+      port,
+      head('GET', '/v2/models/batching/config', [
+        ['Host', `127.0.0.1:${port}`],
+        ['Sec-Fetch-Site', 'cross-site'],
+        ['Sec-Fetch-Mode', 'no-cors'],
+      ]),
+    );
     expect(get?.status).toBe(403);
     expect(errorOf(get)).toMatch(/sent by a web page \(Sec-Fetch-Site: cross-site\)/);
   });
@@ -84,7 +91,14 @@ describe('requests from web pages and DNS rebinding', () => {
 
   it('a rebinding page cannot load either', async () => {
     const coreLoad = vi.spyOn(f.core, 'load');
-    const r = await rawRequest(port, head('POST', '/v2/repository/models/classifier/load', [['Host', `evil.example:${port}`], ['Content-Type', 'text/plain'], ['Content-Length', 0]]));
+    const r = await rawRequest(
+      port,
+      head('POST', '/v2/repository/models/classifier/load', [
+        ['Host', `evil.example:${port}`],
+        ['Content-Type', 'text/plain'],
+        ['Content-Length', 0],
+      ]),
+    );
     expect(r?.status).toBe(403);
     expect(coreLoad).not.toHaveBeenCalled();
     coreLoad.mockRestore();
@@ -118,7 +132,12 @@ describe('requests from web pages and DNS rebinding', () => {
           ['Host', `127.0.0.1:${port}`],
           ['User-Agent', 'curl/8.5.0'],
           ['Accept', '*/*'],
-          ...(body ? ([['Content-Type', 'application/json'], ['Content-Length', Buffer.byteLength(body)]] as [string, string | number][]) : []),
+          ...(body
+            ? ([
+                ['Content-Type', 'application/json'],
+                ['Content-Length', Buffer.byteLength(body)],
+              ] as [string, string | number][])
+            : []),
         ]),
         body,
       );
@@ -146,7 +165,14 @@ describe('requests from web pages and DNS rebinding', () => {
   });
 
   it('a browser tab the user opened (no Origin on a GET, Sec-Fetch-Site: none) may read metadata', async () => {
-    const r = await rawRequest(port, head('GET', '/v2', [['Host', `localhost:${port}`], ['Sec-Fetch-Site', 'none'], ['Sec-Fetch-Mode', 'navigate']]));
+    const r = await rawRequest(
+      port,
+      head('GET', '/v2', [
+        ['Host', `localhost:${port}`],
+        ['Sec-Fetch-Site', 'none'],
+        ['Sec-Fetch-Mode', 'navigate'],
+      ]),
+    );
     expect(r?.status).toBe(200);
   });
 });
@@ -193,16 +219,35 @@ describe('origins the user allowed (--http-allow-origin)', () => {
     expect(r?.headers['access-control-allow-origin']).toBe(APP);
     expect(r?.headers['access-control-expose-headers']).toMatch(/Inference-Header-Content-Length/);
     // Errors carry the header too, so the page can read them.
-    const missing = await rawRequest(port, head('GET', '/v2/models/nope', [['Host', `127.0.0.1:${port}`], ['Origin', APP]]));
+    const missing = await rawRequest(
+      port,
+      head('GET', '/v2/models/nope', [
+        ['Host', `127.0.0.1:${port}`],
+        ['Origin', APP],
+      ]),
+    );
     expect([missing?.status, missing?.headers['access-control-allow-origin']]).toEqual([404, APP]);
   });
 
   it('refuses the preflight and the request of any other origin', async () => {
-    const pre = await rawRequest(port, head('OPTIONS', '/v2/models/batching/infer', [['Host', `127.0.0.1:${port}`], ['Origin', 'http://localhost:3001'], ['Access-Control-Request-Method', 'POST']]));
+    const pre = await rawRequest(
+      port,
+      head('OPTIONS', '/v2/models/batching/infer', [
+        ['Host', `127.0.0.1:${port}`],
+        ['Origin', 'http://localhost:3001'],
+        ['Access-Control-Request-Method', 'POST'],
+      ]),
+    );
     expect(pre?.status).toBe(403);
     expect(pre?.headers['access-control-allow-origin']).toBeUndefined();
     expect(errorOf(pre)).toMatch(/^Origin 'http:\/\/localhost:3001' is not allowed/);
-    const r = await rawRequest(port, head('GET', '/v2', [['Host', `127.0.0.1:${port}`], ['Origin', 'null']]));
+    const r = await rawRequest(
+      port,
+      head('GET', '/v2', [
+        ['Host', `127.0.0.1:${port}`],
+        ['Origin', 'null'],
+      ]),
+    );
     expect(r?.status).toBe(403);
   });
 });
@@ -244,7 +289,10 @@ describe("Triton's restricted APIs (--http-restricted-api)", () => {
   afterAll(() => f.close());
 
   it.each(ENDPOINTS)('%s %s needs the %s header', async (method, path, category) => {
-    const base: [string, string | number][] = [['Host', `127.0.0.1:${port}`], ['Content-Length', 0]];
+    const base: [string, string | number][] = [
+      ['Host', `127.0.0.1:${port}`],
+      ['Content-Length', 0],
+    ];
     const none = await rawRequest(port, head(method, path, base));
     expect([none?.status, errorOf(none)]).toEqual([403, `This API is restricted, expecting header 'key-${category}'`]);
     const wrong = await rawRequest(port, head(method, path, [...base, [`key-${category}`, `secret-${category}x`]]));
@@ -283,7 +331,13 @@ describe('malformed URLs', () => {
     ['POST', '/v2/repository/models/%E0%A4%A/unload'],
     ['GET', '/v2/models/%ff/trace/setting'],
   ])('%s %s answers 400 with an error body', async (method, path) => {
-    const r = await rawRequest(f.http!.port, head(method, path, [['Host', `127.0.0.1:${f.http!.port}`], ['Content-Length', 0]]));
+    const r = await rawRequest(
+      f.http!.port,
+      head(method, path, [
+        ['Host', `127.0.0.1:${f.http!.port}`],
+        ['Content-Length', 0],
+      ]),
+    );
     expect(r?.status).toBe(400);
     expect(errorOf(r)).toMatch(/^malformed percent-encoding in the request path/);
   });

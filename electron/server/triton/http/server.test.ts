@@ -111,7 +111,10 @@ describe('server routes', () => {
     expect(JSON.parse((await c.request('GET', '/v2/systemsharedmemory/status')).body.toString())).toEqual([]);
     const reg = await post('/v2/systemsharedmemory/region/r0/register', JSON.stringify({ key: '/r0', offset: 0, byte_size: 64 }));
     expect(reg.status).toBe(501);
-    const infer = await post('/v2/models/id_fp32/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1], datatype: 'FP32', parameters: { shared_memory_region: 'r0', shared_memory_byte_size: 4 } }] }));
+    const infer = await post(
+      '/v2/models/id_fp32/infer',
+      JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1], datatype: 'FP32', parameters: { shared_memory_region: 'r0', shared_memory_byte_size: 4 } }] }),
+    );
     expect([infer.status, errorOf(infer)]).toEqual([404, "Unable to find shared memory region: 'r0'"]);
   });
 });
@@ -139,7 +142,23 @@ describe('inference', () => {
   });
 
   it('reads nested JSON data row-major and echoes the request id', async () => {
-    const r = await post('/v2/models/batching/infer', JSON.stringify({ id: 'q1', inputs: [{ name: 'INPUT0', shape: [2, 2], datatype: 'FP32', data: [[1, 2], [3, 4]] }] }));
+    const r = await post(
+      '/v2/models/batching/infer',
+      JSON.stringify({
+        id: 'q1',
+        inputs: [
+          {
+            name: 'INPUT0',
+            shape: [2, 2],
+            datatype: 'FP32',
+            data: [
+              [1, 2],
+              [3, 4],
+            ],
+          },
+        ],
+      }),
+    );
     expect(JSON.parse(r.body.toString())).toEqual({ id: 'q1', model_name: 'batching', model_version: '1', outputs: [{ name: 'OUTPUT0', datatype: 'FP32', shape: [2, 2], data: [1, 2, 3, 4] }] });
   });
 
@@ -196,17 +215,72 @@ describe('bad input gets Triton status and wording, and the server keeps serving
   const cases: [string, () => Promise<{ status: number; body: Buffer }>, number, string][] = [
     ['malformed JSON', () => post('/v2/models/batching/infer', '{"inputs": [', { 'Content-Type': 'application/json' }), 500, 'failed to parse the request JSON buffer: '],
     ['no inputs member', () => post('/v2/models/batching/infer', '{}'), 500, "Unable to parse 'inputs': attempt to access non-existing object member 'inputs'"],
-    ['neither data nor binary', () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 1], datatype: 'FP32' }] })), 400, "Input must set only one of the following fields: 'data', 'binary_data_size' in 'parameters', 'shared_memory_region' in 'parameters'. But no field is set"],
-    ['negative dim', () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, -1], datatype: 'FP32', data: [1] }] })), 500, "Unable to parse 'shape': attempt to access JSON non-unsigned-integer as unsigned-integer"],
-    ['too many values', () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 1], datatype: 'FP32', data: [1, 2] }] })), 500, "Unable to parse 'data': Shape does not match true shape of 'data' field"],
-    ['too few values', () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 3], datatype: 'FP32', data: [1, 2] }] })), 500, "Failed to parse 'data' field: shape does not match true shape"],
-    ['a string where numbers go', () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 1], datatype: 'FP32', data: ['x'] }] })), 500, "Unable to parse 'data': attempt to access JSON non-number as double"],
-    ['wrong dtype', () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 1], datatype: 'INT32', data: [1] }] })), 400, "[request id: <id_unknown>] inference input 'INPUT0' data-type is 'INT32', but model 'batching' expects 'FP32'"],
-    ['wrong shape', () => post('/v2/models/classifier/infer', JSON.stringify({ id: 'r1', inputs: [{ name: 'INPUT0', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] })), 400, "[request id: r1] unexpected shape for input 'INPUT0' for model 'classifier'. Expected [-1,5], got [1,4]. "],
-    ['batch too large', () => post('/v2/models/classifier/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [5, 5], datatype: 'FP32', data: new Array(25).fill(0) }] })), 400, "[request id: <id_unknown>] inference request batch-size must be <= 4 for 'classifier'"],
-    ['unknown input', () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'X', shape: [1, 1], datatype: 'FP32', data: [1] }] })), 400, "unexpected inference input 'X' for model 'batching'"],
-    ['unknown output', () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 1], datatype: 'FP32', data: [1] }], outputs: [{ name: 'NOPE' }] })), 400, "unexpected inference output 'NOPE' for model 'batching'"],
-    ['reserved parameter', () => post('/v2/models/batching/infer', JSON.stringify({ parameters: { triton_x: 1 }, inputs: [] })), 400, "parameter keys starting with 'triton_' are reserved for Triton usage and should not be specified."],
+    [
+      'neither data nor binary',
+      () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 1], datatype: 'FP32' }] })),
+      400,
+      "Input must set only one of the following fields: 'data', 'binary_data_size' in 'parameters', 'shared_memory_region' in 'parameters'. But no field is set",
+    ],
+    [
+      'negative dim',
+      () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, -1], datatype: 'FP32', data: [1] }] })),
+      500,
+      "Unable to parse 'shape': attempt to access JSON non-unsigned-integer as unsigned-integer",
+    ],
+    [
+      'too many values',
+      () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 1], datatype: 'FP32', data: [1, 2] }] })),
+      500,
+      "Unable to parse 'data': Shape does not match true shape of 'data' field",
+    ],
+    [
+      'too few values',
+      () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 3], datatype: 'FP32', data: [1, 2] }] })),
+      500,
+      "Failed to parse 'data' field: shape does not match true shape",
+    ],
+    [
+      'a string where numbers go',
+      () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 1], datatype: 'FP32', data: ['x'] }] })),
+      500,
+      "Unable to parse 'data': attempt to access JSON non-number as double",
+    ],
+    [
+      'wrong dtype',
+      () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 1], datatype: 'INT32', data: [1] }] })),
+      400,
+      "[request id: <id_unknown>] inference input 'INPUT0' data-type is 'INT32', but model 'batching' expects 'FP32'",
+    ],
+    [
+      'wrong shape',
+      () => post('/v2/models/classifier/infer', JSON.stringify({ id: 'r1', inputs: [{ name: 'INPUT0', shape: [1, 4], datatype: 'FP32', data: [1, 2, 3, 4] }] })),
+      400,
+      "[request id: r1] unexpected shape for input 'INPUT0' for model 'classifier'. Expected [-1,5], got [1,4]. ",
+    ],
+    [
+      'batch too large',
+      () => post('/v2/models/classifier/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [5, 5], datatype: 'FP32', data: new Array(25).fill(0) }] })),
+      400,
+      "[request id: <id_unknown>] inference request batch-size must be <= 4 for 'classifier'",
+    ],
+    [
+      'unknown input',
+      () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'X', shape: [1, 1], datatype: 'FP32', data: [1] }] })),
+      400,
+      "unexpected inference input 'X' for model 'batching'",
+    ],
+    [
+      'unknown output',
+      () => post('/v2/models/batching/infer', JSON.stringify({ inputs: [{ name: 'INPUT0', shape: [1, 1], datatype: 'FP32', data: [1] }], outputs: [{ name: 'NOPE' }] })),
+      400,
+      "unexpected inference output 'NOPE' for model 'batching'",
+    ],
+    [
+      'reserved parameter',
+      () => post('/v2/models/batching/infer', JSON.stringify({ parameters: { triton_x: 1 }, inputs: [] })),
+      400,
+      "parameter keys starting with 'triton_' are reserved for Triton usage and should not be specified.",
+    ],
     ['header length not a number', () => post('/v2/models/batching/infer', '{}', { 'Inference-Header-Content-Length': 'abc' }), 400, 'Unable to parse Inference-Header-Content-Length, got: abc'],
     ['header length larger than the body', () => post('/v2/models/batching/infer', '{}', { 'Inference-Header-Content-Length': 99 }), 400, 'inference header size should be in range (0, 2), got: 99'],
     ['unknown model', () => post('/v2/models/ghost/infer', JSON.stringify({ inputs: [] })), 404, "Request for unknown model: 'ghost' is not found"],

@@ -55,7 +55,16 @@ function lines(text: string, metric: string, model: string): string[] {
 }
 
 const infer = (model: string, input: string, shape: number[], signal?: AbortSignal) =>
-  core.infer(model, '', { inputs: [f32(input, shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i))], ...(signal ? { signal } : {}) });
+  core.infer(model, '', {
+    inputs: [
+      f32(
+        input,
+        shape,
+        Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i),
+      ),
+    ],
+    ...(signal ? { signal } : {}),
+  });
 
 beforeAll(async () => {
   dir = await makeTempDir({
@@ -134,10 +143,7 @@ describe('Triton metrics endpoint', () => {
     expect(lines(text, 'nv_inference_exec_count', 'ident_a')).toEqual(['nv_inference_exec_count{model="ident_a",version="1"} 5']);
     expect(lines(text, 'nv_inference_request_failure', 'ident_a')).toContain('nv_inference_request_failure{model="ident_a",reason="OTHER",version="1"} 1');
     expect(lines(text, 'nv_inference_request_success', 'ident_b')).toEqual(['nv_inference_request_success{model="ident_b",version="1"} 1']);
-    expect(lines(text, 'nv_inference_request_success', 'multi')).toEqual([
-      'nv_inference_request_success{model="multi",version="1"} 0',
-      'nv_inference_request_success{model="multi",version="2"} 1',
-    ]);
+    expect(lines(text, 'nv_inference_request_success', 'multi')).toEqual(['nv_inference_request_success{model="multi",version="1"} 0', 'nv_inference_request_success{model="multi",version="2"} 1']);
 
     // The ensemble as a model of its own: one request, one execution of the pipeline.
     expect(lines(text, 'nv_inference_request_success', 'pipe')).toEqual(['nv_inference_request_success{model="pipe",version="1"} 1']);
@@ -233,7 +239,11 @@ describe('Triton metrics endpoint', () => {
 
   it('reports CPU utilization and system memory', async () => {
     await new Promise((r) => setTimeout(r, 80));
-    const v = Object.fromEntries(parseExposition(await scrape()).samples.filter((s) => s.name.startsWith('nv_cpu_')).map((s) => [s.name, s.value]));
+    const v = Object.fromEntries(
+      parseExposition(await scrape())
+        .samples.filter((s) => s.name.startsWith('nv_cpu_'))
+        .map((s) => [s.name, s.value]),
+    );
     expect(v.nv_cpu_utilization).toBeGreaterThanOrEqual(0);
     expect(v.nv_cpu_utilization).toBeLessThanOrEqual(1);
     expect(v.nv_cpu_memory_total_bytes).toBeGreaterThan(0);

@@ -85,7 +85,13 @@ describe('Triton metric families', () => {
         }),
         runner('alpha', 10),
       ]),
-      { cpu: fixedCpu([{ busy: 100, idle: 300 }, { busy: 130, idle: 370 }]), intervalMs: 60_000 },
+      {
+        cpu: fixedCpu([
+          { busy: 100, idle: 300 },
+          { busy: 130, idle: 370 },
+        ]),
+        intervalMs: 60_000,
+      },
     );
     m.start();
     m.pollCpu();
@@ -205,7 +211,13 @@ describe('CPU figures', () => {
   });
 
   it('utilization covers the time since the previous poll; 0 before the first', () => {
-    const m = new TritonMetrics(source([]), { cpu: fixedCpu([{ busy: 0, idle: 0 }, { busy: 50, idle: 50 }, { busy: 50, idle: 150 }]) });
+    const m = new TritonMetrics(source([]), {
+      cpu: fixedCpu([
+        { busy: 0, idle: 0 },
+        { busy: 50, idle: 50 },
+        { busy: 50, idle: 150 },
+      ]),
+    });
     const util = () => parseExposition(m.render()).samples.find((s) => s.name === 'nv_cpu_utilization')!.value;
     m.start();
     expect(util()).toBe(0);

@@ -24,10 +24,7 @@ export function writeServeRepo(dir: string): void {
     writeFileSync(file, text);
   };
   const identity = (name: string, type: string, mbs: number, dims: number[], extra = ''): void => {
-    put(
-      `${name}/config.pbtxt`,
-      modelConfig(name, { backend: 'identity', mbs, inputs: [{ name: 'INPUT0', type, dims }], outputs: [{ name: 'OUTPUT0', type, dims, ...(extra ? { extra } : {}) }] }),
-    );
+    put(`${name}/config.pbtxt`, modelConfig(name, { backend: 'identity', mbs, inputs: [{ name: 'INPUT0', type, dims }], outputs: [{ name: 'OUTPUT0', type, dims, ...(extra ? { extra } : {}) }] }));
     mkdirSync(path.join(dir, name, '1'), { recursive: true });
   };
   for (const d of DTYPES) identity(`id_${d.toLowerCase()}`, configType(d), 0, [-1]);

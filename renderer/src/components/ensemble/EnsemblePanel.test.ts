@@ -30,7 +30,11 @@ const TensorViewStub = defineComponent({
   },
   setup(props) {
     return () =>
-      h('div', { class: 'tensor-stub', 'data-source': `${props.source.runId}/${props.source.side}/${props.source.name}/${props.source.spanId ?? ''}`, 'data-tab': props.initialTab }, props.tensor.name);
+      h(
+        'div',
+        { class: 'tensor-stub', 'data-source': `${props.source.runId}/${props.source.side}/${props.source.name}/${props.source.spanId ?? ''}`, 'data-tab': props.initialTab },
+        props.tensor.name,
+      );
   },
 });
 
@@ -249,7 +253,10 @@ describe('stepping through', () => {
       done: [0],
       paused: undefined,
       spans,
-      spanTensors: { 2: { inputs: [tensor('input_image', 'UINT8', [1, 9])], outputs: [] }, 3: { inputs: [tensor('x', 'FP32', [1, 3, 48, 192])], outputs: [tensor('softmax_0.tmp_0', 'FP32', [1, 2])] } },
+      spanTensors: {
+        2: { inputs: [tensor('input_image', 'UINT8', [1, 9])], outputs: [] },
+        3: { inputs: [tensor('x', 'FP32', [1, 3, 48, 192])], outputs: [tensor('softmax_0.tmp_0', 'FP32', [1, 2])] },
+      },
       result: { runId: 'sr1', repoId: 'r1', model: 'ensemble_model', version: 1, startedAt: 0, ms: 50, state: 'ok', inputs: [], outputs: [], steps: spans },
     });
     const client = fakeClient({ startStepRun: () => finished, exportTrace: () => ({ fileName: 'ensemble_model-sr1.trace.json', json: '[]' }) });

@@ -43,10 +43,7 @@ describe('layoutEnsemble', () => {
 
   it('stacks labels that would overlap (many tensors between the same two steps)', () => {
     const names = ['alpha_tensor', 'beta_tensor', 'gamma_tensor', 'delta_tensor'];
-    const l = layoutEnsemble(['IN'], ['OUT'], [
-      step('a', { x: 'IN' }, Object.fromEntries(names.map((n) => [n, n]))),
-      step('b', Object.fromEntries(names.map((n) => [n, n])), { y: 'OUT' }),
-    ]);
+    const l = layoutEnsemble(['IN'], ['OUT'], [step('a', { x: 'IN' }, Object.fromEntries(names.map((n) => [n, n]))), step('b', Object.fromEntries(names.map((n) => [n, n])), { y: 'OUT' })]);
     const labels = l.edges.filter((e) => names.includes(e.name)).map((e) => ({ x: e.labelX, y: e.labelY, w: labelWidth(e.name) }));
     for (let i = 0; i < labels.length; i++) {
       for (let j = i + 1; j < labels.length; j++) {

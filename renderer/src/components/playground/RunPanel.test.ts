@@ -358,7 +358,7 @@ describe('history, compare and snippets', () => {
     expect(writeText).toHaveBeenLastCalledWith('import tritonclient.http as httpclient # run-new');
   });
 
-  it('keeps each model\'s form while the user looks at another', async () => {
+  it("keeps each model's form while the user looks at another", async () => {
     const client = fakeClient();
     const w = await mountPanel(dataPipeline, client);
     await w.get('[data-testid=text-ensemble_input_string]').setValue('kept');

@@ -140,7 +140,20 @@ function product(ns: number[]): number {
 }
 
 function emptyImage(): ImageForm {
-  return { layout: 'HWC', channels: 3, order: 'RGB', resize: false, resizeRequired: false, width: '', height: '', scale: '', preset: 'none', mean: ['0', '0', '0'], std: ['1', '1', '1'], leadingOne: false };
+  return {
+    layout: 'HWC',
+    channels: 3,
+    order: 'RGB',
+    resize: false,
+    resizeRequired: false,
+    width: '',
+    height: '',
+    scale: '',
+    preset: 'none',
+    mean: ['0', '0', '0'],
+    std: ['1', '1', '1'],
+    leadingOne: false,
+  };
 }
 
 /** The form for one model input, with the editor its type, shape and name suggest. */
@@ -273,7 +286,8 @@ export function parseValues(text: string, dtype: TensorDType): { values?: unknow
       values.push(b);
       continue;
     }
-    const n = typeof item === 'number' ? item : typeof item === 'string' && /^[-+]?(\d|\.\d|inf|nan)/i.test(item.trim()) ? Number(item.trim().replace(/^([-+]?)inf(inity)?$/i, '$1Infinity')) : Number.NaN;
+    const n =
+      typeof item === 'number' ? item : typeof item === 'string' && /^[-+]?(\d|\.\d|inf|nan)/i.test(item.trim()) ? Number(item.trim().replace(/^([-+]?)inf(inity)?$/i, '$1Infinity')) : Number.NaN;
     const isNaNText = typeof item === 'string' && /^nan$/i.test(item.trim());
     if (Number.isNaN(n) && !isNaNText) return { issue: { key: 'play.err.notNumber', params: { i: i + 1, v: shown } } };
     const range = INT_RANGES[dtype];
@@ -303,7 +317,13 @@ export function parseValues(text: string, dtype: TensorDType): { values?: unknow
 export function textShape(form: InputForm, lines: number): { shape?: number[]; issue?: Issue } {
   const fixed = product(form.dims.filter((d) => d >= 0));
   const free = form.dims.map((d, i) => (d < 0 ? i : -1)).filter((i) => i >= 0);
-  if (fixed === 0) return { shape: requestShape(form, form.dims.map((d) => Math.max(d, 0))) };
+  if (fixed === 0)
+    return {
+      shape: requestShape(
+        form,
+        form.dims.map((d) => Math.max(d, 0)),
+      ),
+    };
   if (free.length === 0) {
     if (form.batching && lines % fixed === 0 && lines > 0) return { shape: [lines / fixed, ...form.dims] };
     if (!form.batching && lines === fixed) return { shape: form.dims.slice() };

@@ -107,8 +107,21 @@ export function runResult(runId: string, d: ModelDetail, extra: Partial<RunResul
     startedAt: Date.UTC(2025, 0, 2, 10, 0, 0),
     ms: 42.5,
     state: 'ok',
-    inputs: d.inputs.map((i) => tensor(i.name, i.datatype as TensorInfo['dtype'], i.dims.map((x) => (x < 0 ? 2 : x)))),
-    outputs: d.outputs.map((o) => tensor(o.name, o.datatype as TensorInfo['dtype'], o.dims.map((x) => (x < 0 ? 2 : x)), o.datatype === 'BYTES' ? undefined : {})),
+    inputs: d.inputs.map((i) =>
+      tensor(
+        i.name,
+        i.datatype as TensorInfo['dtype'],
+        i.dims.map((x) => (x < 0 ? 2 : x)),
+      ),
+    ),
+    outputs: d.outputs.map((o) =>
+      tensor(
+        o.name,
+        o.datatype as TensorInfo['dtype'],
+        o.dims.map((x) => (x < 0 ? 2 : x)),
+        o.datatype === 'BYTES' ? undefined : {},
+      ),
+    ),
     steps: [],
     ...extra,
   };

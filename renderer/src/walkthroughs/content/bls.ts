@@ -50,7 +50,7 @@ export const bls: Walkthrough = {
     {
       title: text('Read the script', '阅读脚本'),
       body: text(
-        'Open model.js in the model\'s version folder. Its infer function is one BLS call: it builds an inference request with a model name, an input and the output it wants, runs exec() and waits for the response, the same calls Triton\'s Python backend offers. The flow that uses it is in ocr.js, and it is ordinary code: a loop that sends crops in chunks no larger than the callee\'s max_batch_size, and a branch that turns the whole page when most lines read upside down.',
+        "Open model.js in the model's version folder. Its infer function is one BLS call: it builds an inference request with a model name, an input and the output it wants, runs exec() and waits for the response, the same calls Triton's Python backend offers. The flow that uses it is in ocr.js, and it is ordinary code: a loop that sends crops in chunks no larger than the callee's max_batch_size, and a branch that turns the whole page when most lines read upside down.",
         '打开模型版本目录下的 model.js。其中的 infer 函数就是一次 BLS 调用：用模型名、一个输入和想要的输出构造推理请求，调用 exec() 并等待结果——与 Triton Python 后端提供的调用方式相同。使用它的流程写在 ocr.js 里，都是普通代码：一个循环把裁剪块分批发送，每批不超过被调用模型的 max_batch_size；一个分支在多数行读起来是倒着时把整页转过来。',
       ),
       target: [`repo-${REPO}`, `model-${PIPELINE}`],

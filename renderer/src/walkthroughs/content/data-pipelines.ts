@@ -85,7 +85,7 @@ export const dataPipelines: Walkthrough = {
     {
       title: text('Read the five outputs', '查看五个输出'),
       body: text(
-        'Open each output in the result: strings as a list, integers as a table, the image as a picture, bools as a grid. Compare them with what you sent. Every value crossed two models and the ensemble\'s hand-over unchanged; only the names differ.',
+        "Open each output in the result: strings as a list, integers as a table, the image as a picture, bools as a grid. Compare them with what you sent. Every value crossed two models and the ensemble's hand-over unchanged; only the names differ.",
         '在结果中逐个打开输出：字符串显示为列表，整数显示为表格，图像显示为图片，布尔值显示为网格。把它们和发送的内容对比：每个值都经过了两个模型和集成的交接，没有任何改变，变的只是名字。',
       ),
       target: ['output-ensemble_output_bool'],

@@ -28,7 +28,7 @@ export const migrating: Walkthrough = {
     {
       title: text('Open its graph', '打开它的计算图'),
       body: text(
-        'Open the Graph tab. The model sidebar lists the graph\'s inputs and outputs with their names, types and dimensions: exactly what a config has to state. A dimension with a name or a question mark is variable and becomes -1 in the config.',
+        "Open the Graph tab. The model sidebar lists the graph's inputs and outputs with their names, types and dimensions: exactly what a config has to state. A dimension with a name or a question mark is variable and becomes -1 in the config.",
         '打开“计算图”标签页。模型侧栏列出了图的输入和输出，以及它们的名字、类型和维度——这正是配置需要写明的内容。带名字或问号的维度是可变的，在配置中写作 -1。',
       ),
       target: ['tab-graph'],
@@ -76,7 +76,7 @@ export const migrating: Walkthrough = {
     {
       title: text('The processor becomes a script model', '处理器变成脚本模型'),
       body: text(
-        'Select detection_preprocessing and open its Config tab. This is the processor\'s job moved to the server: decode the file, resize, normalize. Its output is declared with the same type and dims as the ONNX model\'s input, because the ensemble will hand one straight to the other.',
+        "Select detection_preprocessing and open its Config tab. This is the processor's job moved to the server: decode the file, resize, normalize. Its output is declared with the same type and dims as the ONNX model's input, because the ensemble will hand one straight to the other.",
         '选中 detection_preprocessing 并打开它的“配置”标签页。这就是搬到服务端的处理器工作：解码文件、缩放、归一化。它的输出声明了与 ONNX 模型输入相同的类型和 dims，因为集成会把前者直接交给后者。',
       ),
       target: [`repo-${REPO}`, `model-${PRE}`],
@@ -95,7 +95,7 @@ export const migrating: Walkthrough = {
     {
       title: text('Join them with an ensemble', '用集成把它们连起来'),
       body: text(
-        'Select ensemble_model and open its Config tab. Its inputs are what clients send, its outputs what they want back. One step per model; in each map the key is the member\'s tensor name and the value the ensemble\'s. The Overview checks the wiring for you: unknown tensors, type or shape mismatches and unused outputs show up as diagnostics.',
+        "Select ensemble_model and open its Config tab. Its inputs are what clients send, its outputs what they want back. One step per model; in each map the key is the member's tensor name and the value the ensemble's. The Overview checks the wiring for you: unknown tensors, type or shape mismatches and unused outputs show up as diagnostics.",
         '选中 ensemble_model 并打开它的“配置”标签页。它的输入是客户端发送的内容，输出是客户端想拿回的结果。每个模型一个步骤；每个映射中，键是成员模型的张量名，值是集成内部的张量名。概览页会替你检查连线：未知张量、类型或形状不一致、未使用的输出都会作为诊断信息列出。',
       ),
       target: ['tab-config'],

@@ -19,10 +19,7 @@ export const modelEnsembles: Walkthrough = {
   id: 'model-ensembles',
   sample: REPO,
   title: text('Model Ensembles: OCR in one request', '模型集成：一次请求完成 OCR'),
-  summary: text(
-    'Five models chained on the server: read the wiring, run it, and step through it tensor by tensor.',
-    '五个模型在服务端串成一条流水线：读懂连线方式，运行它，再逐步查看每个张量。',
-  ),
+  summary: text('Five models chained on the server: read the wiring, run it, and step through it tensor by tensor.', '五个模型在服务端串成一条流水线：读懂连线方式，运行它，再逐步查看每个张量。'),
   steps: [
     {
       title: text('Open the sample repositories', '打开示例模型仓库'),
@@ -106,7 +103,7 @@ export const modelEnsembles: Walkthrough = {
     {
       title: text('Read the timeline', '查看时间线'),
       body: text(
-        'After a run, the timeline shows every step as a bar: time waiting in the member\'s queue, then compute. Here each step needs the previous one\'s output, so the bars follow each other; steps that do not depend on each other would run side by side. Export the trace to keep it.',
+        "After a run, the timeline shows every step as a bar: time waiting in the member's queue, then compute. Here each step needs the previous one's output, so the bars follow each other; steps that do not depend on each other would run side by side. Export the trace to keep it.",
         '运行结束后，时间线把每个步骤画成一条横条：先是在成员模型队列中的等待时间，然后是计算时间。这里每一步都依赖上一步的输出，所以横条首尾相接；互不依赖的步骤则会并排执行。可以导出 trace 保存下来。',
       ),
       target: ['timeline'],

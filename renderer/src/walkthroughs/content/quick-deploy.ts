@@ -69,7 +69,10 @@ export const quickDeploy: Walkthrough = {
         if (run?.state !== 'ok') return undefined;
         const page = pageOf(s, run.runId, OUTPUT);
         if (!page) return { needs: [{ runId: run.runId, name: OUTPUT }] };
-        const probs = page.values.slice(0, 2).map((v, i) => `${LABELS[i]}: ${typeof v === 'number' ? v.toFixed(3) : String(v)}`).join(', ');
+        const probs = page.values
+          .slice(0, 2)
+          .map((v, i) => `${LABELS[i]}: ${typeof v === 'number' ? v.toFixed(3) : String(v)}`)
+          .join(', ');
         return { text: text(probs, probs) };
       },
     },
@@ -97,7 +100,7 @@ export const quickDeploy: Walkthrough = {
     {
       title: text('Serve the repository', '启动服务'),
       body: text(
-        'Open Serve in the header and start serving quick_deploy_onnx. The lab then answers Triton\'s HTTP and gRPC protocols, so the snippets work from a terminal as they would against tritonserver.',
+        "Open Serve in the header and start serving quick_deploy_onnx. The lab then answers Triton's HTTP and gRPC protocols, so the snippets work from a terminal as they would against tritonserver.",
         '点击顶栏的“服务”，开始为 quick_deploy_onnx 提供服务。之后实验室会响应 Triton 的 HTTP 与 gRPC 协议，这些代码片段在终端里的效果就和对着 tritonserver 一样。',
       ),
       target: ['serve-toggle'],

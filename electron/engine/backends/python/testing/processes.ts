@@ -26,7 +26,7 @@ export function stubs(): number[] {
 
 /** Waits (up to `ms`) for `cond`; returns whether it holds. */
 export async function until(cond: () => boolean, ms = 5000): Promise<boolean> {
-  for (const end = Date.now() + ms; !cond() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+  for (const end = Date.now() + ms; !cond() && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
   return cond();
 }
 

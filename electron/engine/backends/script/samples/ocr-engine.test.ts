@@ -47,13 +47,17 @@ describe('sample-repos/ocr_ensemble', () => {
   });
 
   it('answers an image without text with no lines', async () => {
-    const blank = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const blank = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
     const r = await ensemble.infer('ensemble_model', -1, { inputs: [batchOfOne(new Uint8Array(blank))] });
     expect(r.outputs[0]!.shape).toEqual([1, 0]);
   });
 
   it('fails a request whose bytes are not an image, and keeps working', async () => {
-    await expect(ensemble.infer('ensemble_model', -1, { inputs: [batchOfOne(new TextEncoder().encode('not an image'))] })).rejects.toThrow(/detection_preprocessing.*lab\.image\.decode: Input buffer contains unsupported image format/);
+    await expect(ensemble.infer('ensemble_model', -1, { inputs: [batchOfOne(new TextEncoder().encode('not an image'))] })).rejects.toThrow(
+      /detection_preprocessing.*lab\.image\.decode: Input buffer contains unsupported image format/,
+    );
     const r = await ensemble.infer('ensemble_model', -1, { inputs: [batchOfOne(sample('chinese-lines.png'))] });
     expect(strings(r.outputs[0])).toEqual(sampleImages.find((i) => i.file === 'chinese-lines.png')!.lines);
   });
@@ -83,7 +87,9 @@ describe('sample-repos/ocr_bls', () => {
   });
 
   it('returns empty outputs for an image without text', async () => {
-    const blank = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const blank = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
     const r = await bls.infer('ocr_pipeline', -1, { inputs: [imageInput(new Uint8Array(blank))] });
     expect(r.outputs.map((t) => [t.name, t.shape])).toEqual([
       ['texts', [0]],

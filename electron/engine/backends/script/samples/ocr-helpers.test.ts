@@ -65,12 +65,14 @@ describe('DB post-processing', () => {
     const boxes = db.findTextBoxes(lab, map(64, 48, [[10, 20, 40, 10, 0.9]]), 64, 48, 64, 48, { mergeGap: 0 });
     expect(boxes).toHaveLength(1);
     const d = 5.484375;
-    expect(rounded(boxes[0]!)).toEqual([
-      [10 - d, 20 - d],
-      [49 + d, 20 - d],
-      [49 + d, 29 + d],
-      [10 - d, 29 + d],
-    ].map((p) => p.map((v) => Math.round(v * 10) / 10)));
+    expect(rounded(boxes[0]!)).toEqual(
+      [
+        [10 - d, 20 - d],
+        [49 + d, 20 - d],
+        [49 + d, 29 + d],
+        [10 - d, 29 + d],
+      ].map((p) => p.map((v) => Math.round(v * 10) / 10)),
+    );
     expect(boxes[0]!.score).toBeCloseTo(0.9, 6);
   });
 
@@ -111,7 +113,12 @@ describe('DB post-processing', () => {
 
   it('sorts top to bottom, left to right, with a tolerance that follows the text height', () => {
     const box = (x: number, y: number, w: number, h: number): Box => ({
-      points: [{ x, y }, { x: x + w, y }, { x: x + w, y: y + h }, { x, y: y + h }],
+      points: [
+        { x, y },
+        { x: x + w, y },
+        { x: x + w, y: y + h },
+        { x, y: y + h },
+      ],
       score: 1,
     });
     const a = box(300, 104, 100, 30); // same line as b, a few pixels lower
@@ -124,13 +131,33 @@ describe('DB post-processing', () => {
 
 describe('crops and the recognition batch', () => {
   it('adds margins along the box axes', () => {
-    const quad = crop.expandBox([{ x: 10, y: 10 }, { x: 110, y: 10 }, { x: 110, y: 30 }, { x: 10, y: 30 }]);
-    expect(quad).toEqual([{ x: 2, y: 4 }, { x: 118, y: 4 }, { x: 118, y: 36 }, { x: 2, y: 36 }]);
+    const quad = crop.expandBox([
+      { x: 10, y: 10 },
+      { x: 110, y: 10 },
+      { x: 110, y: 30 },
+      { x: 10, y: 30 },
+    ]);
+    expect(quad).toEqual([
+      { x: 2, y: 4 },
+      { x: 118, y: 4 },
+      { x: 118, y: 36 },
+      { x: 2, y: 36 },
+    ]);
   });
 
   it('turns tall crops a quarter so they read left to right', async () => {
     const img: LabImage = { width: 50, height: 200, channels: 3, data: new Uint8Array(50 * 200 * 3).fill(200) };
-    const c = await crop.cropText(lab, img, [{ x: 10, y: 10 }, { x: 30, y: 10 }, { x: 30, y: 190 }, { x: 10, y: 190 }], { top: 0, side: 0 });
+    const c = await crop.cropText(
+      lab,
+      img,
+      [
+        { x: 10, y: 10 },
+        { x: 30, y: 10 },
+        { x: 30, y: 190 },
+        { x: 10, y: 190 },
+      ],
+      { top: 0, side: 0 },
+    );
     expect([c.width, c.height]).toEqual([180, 20]);
   });
 
@@ -162,8 +189,26 @@ describe('CTC decoding', () => {
 
   it('merges repeats, keeps letters split by a blank, drops blanks, trims spaces', () => {
     const data = probs([
-      [[3, 0.9], [1, 0.8], [1, 0.6], [0, 0.9], [1, 0.7], [2, 0.9], [3, 0.9], [3, 0.5]],
-      [[0, 0.9], [0, 0.9], [0, 0.9], [0, 0.9], [0, 0.9], [0, 0.9], [0, 0.9], [0, 0.9]],
+      [
+        [3, 0.9],
+        [1, 0.8],
+        [1, 0.6],
+        [0, 0.9],
+        [1, 0.7],
+        [2, 0.9],
+        [3, 0.9],
+        [3, 0.5],
+      ],
+      [
+        [0, 0.9],
+        [0, 0.9],
+        [0, 0.9],
+        [0, 0.9],
+        [0, 0.9],
+        [0, 0.9],
+        [0, 0.9],
+        [0, 0.9],
+      ],
     ]);
     const lines = ctc.ctcDecode(lab, data, [2, 8, 4], charset);
     expect(lines[0]!.text).toBe('aab');

@@ -101,7 +101,9 @@ describe('OCR ensemble logic', () => {
   });
 
   it('finds nothing on a blank page', async () => {
-    const blank = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#ffffff' } }).png().toBuffer();
+    const blank = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
     expect(await viaEnsembleSteps(new Uint8Array(blank))).toEqual([]);
   });
 });
@@ -137,7 +139,10 @@ describe('OCR BLS logic (with the text direction classifier)', () => {
     const bottom = sampleImages.find((i) => i.file === 'wide-line.png')!;
     const flippedLine = await sharp(sample(bottom.file)).rotate(180).png().toBuffer();
     const page = await sharp({ create: { width: bottom.width, height: top.height + bottom.height, channels: 3, background: '#ffffff' } })
-      .composite([{ input: Buffer.from(sample(top.file)), top: 0, left: 0 }, { input: flippedLine, top: top.height, left: 0 }])
+      .composite([
+        { input: Buffer.from(sample(top.file)), top: 0, left: 0 },
+        { input: flippedLine, top: top.height, left: 0 },
+      ])
       .png()
       .toBuffer();
     const lines = await mods.bls.readText(lab, new Uint8Array(page), infer, charset);
@@ -152,7 +157,11 @@ describe('OCR BLS logic (with the text direction classifier)', () => {
       return infer(model, input, output);
     };
     // 6 lines twice over: 12 crops.
-    const tall = await sharp(sample('liberation-sans-small.png')).extend({ bottom: 270, background: '#ffffff' }).composite([{ input: Buffer.from(sample('liberation-sans-small.png')), top: 270, left: 0 }]).png().toBuffer();
+    const tall = await sharp(sample('liberation-sans-small.png'))
+      .extend({ bottom: 270, background: '#ffffff' })
+      .composite([{ input: Buffer.from(sample('liberation-sans-small.png')), top: 270, left: 0 }])
+      .png()
+      .toBuffer();
     const lines = await mods.bls.readText(lab, new Uint8Array(tall), counting, charset);
     expect(lines).toHaveLength(12);
     expect(lines.every((l) => !l.upsideDown)).toBe(true);

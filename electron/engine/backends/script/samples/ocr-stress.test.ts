@@ -101,9 +101,15 @@ describe.skipIf(!COUNT)('OCR accuracy on rendered pages', () => {
     };
     const load = async <T>(file: string): Promise<T> => (await import(file)) as T;
     const pre = await load<{ prepareDetection(lab: LabStdlib, bytes: Uint8Array): Promise<Batch & { image: LabImage }> }>(path.join(ensembleDir, 'detection_preprocessing/1/det-preprocess.js'));
-    const db = await load<{ findTextBoxes(lab: LabStdlib, prob: Float32Array, w: number, h: number, iw: number, ih: number): { points: Point[] }[] }>(path.join(ensembleDir, 'detection_postprocessing/1/db-postprocess.js'));
-    const crop = await load<{ cropText(lab: LabStdlib, image: LabImage, points: Point[]): Promise<LabImage>; recognitionBatch(lab: LabStdlib, crops: LabImage[]): Promise<Batch> }>(path.join(ensembleDir, 'detection_postprocessing/1/crop.js'));
-    const ctc = await load<{ parseCharset(t: string): string[]; ctcDecode(lab: LabStdlib, p: Float32Array, s: number[], c: string[]): Line[]; confidentLines(l: Line[]): Line[] }>(path.join(ensembleDir, 'recognition_postprocessing/1/ctc-decode.js'));
+    const db = await load<{ findTextBoxes(lab: LabStdlib, prob: Float32Array, w: number, h: number, iw: number, ih: number): { points: Point[] }[] }>(
+      path.join(ensembleDir, 'detection_postprocessing/1/db-postprocess.js'),
+    );
+    const crop = await load<{ cropText(lab: LabStdlib, image: LabImage, points: Point[]): Promise<LabImage>; recognitionBatch(lab: LabStdlib, crops: LabImage[]): Promise<Batch> }>(
+      path.join(ensembleDir, 'detection_postprocessing/1/crop.js'),
+    );
+    const ctc = await load<{ parseCharset(t: string): string[]; ctcDecode(lab: LabStdlib, p: Float32Array, s: number[], c: string[]): Line[]; confidentLines(l: Line[]): Line[] }>(
+      path.join(ensembleDir, 'recognition_postprocessing/1/ctc-decode.js'),
+    );
     const bls = await load<{ readText(lab: LabStdlib, bytes: Uint8Array, infer: Infer, charset: string[]): Promise<Line[]> }>(path.join(blsDir, 'ocr.js'));
     const charset = ctc.parseCharset(await lab.readText('ppocr_keys_v1.txt'));
 
@@ -125,8 +131,14 @@ describe.skipIf(!COUNT)('OCR accuracy on rendered pages', () => {
       const turned = new Uint8Array(await sharp(png).rotate(180).png().toBuffer());
       const got = await ensemble(png);
       score.ensemble += exact(got, lines);
-      score.bls += exact((await bls.readText(lab, png, infer, charset)).map((l) => l.text), lines);
-      score.blsTurned += exact((await bls.readText(lab, turned, infer, charset)).map((l) => l.text), lines);
+      score.bls += exact(
+        (await bls.readText(lab, png, infer, charset)).map((l) => l.text),
+        lines,
+      );
+      score.blsTurned += exact(
+        (await bls.readText(lab, turned, infer, charset)).map((l) => l.text),
+        lines,
+      );
       score.lines += lines.length;
       if (exact(got, lines) < lines.length) misses.push(`#${seed}: ${JSON.stringify(got)} for ${JSON.stringify(lines)}`);
     }

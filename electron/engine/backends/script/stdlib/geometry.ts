@@ -24,7 +24,10 @@ export function components(mask: ArrayLike<number>, width: number, height: numbe
     stack[0] = start;
     let top = 1;
     const points: Point[] = [];
-    let x0 = width, y0 = height, x1 = -1, y1 = -1;
+    let x0 = width,
+      y0 = height,
+      x1 = -1,
+      y1 = -1;
     while (top > 0) {
       const i = stack[--top]!;
       const x = i % width;
@@ -115,14 +118,17 @@ export function minAreaRect(points: Point[]): RotatedRect {
   let best: RotatedRect | undefined;
   let bestArea = Infinity;
   // Pointers only move forward as the edge turns, so the whole sweep is O(n).
-  let right = 0, far = 0, left = 0;
+  let right = 0,
+    far = 0,
+    left = 0;
   for (let i = 0; i < n; i++) {
     const p = at(i);
     const len = Math.hypot(at(i + 1).x - p.x, at(i + 1).y - p.y);
     const ex = (at(i + 1).x - p.x) / len;
     const ey = (at(i + 1).y - p.y) / len;
     // The hull is clockwise on screen, so (-ey, ex) points into it.
-    const nx = -ey, ny = ex;
+    const nx = -ey,
+      ny = ex;
     right = Math.max(right, i + 1);
     while (right < i + n && step(right, ex, ey) > 1e-9) right++;
     far = Math.max(far, right);
@@ -135,7 +141,8 @@ export function minAreaRect(points: Point[]): RotatedRect {
     const area = (maxU - minU) * maxV;
     if (area < bestArea - 1e-9) {
       bestArea = area;
-      const mu = (minU + maxU) / 2, mv = maxV / 2;
+      const mu = (minU + maxU) / 2,
+        mv = maxV / 2;
       best = {
         cx: p.x + ex * mu + nx * mv,
         cy: p.y + ey * mu + ny * mv,
@@ -157,9 +164,12 @@ export function corners(rect: RotatedRect): [Point, Point, Point, Point] {
 /** Corners in the rect's own frame (no normalization): its top-left is where its width and height axes start. */
 export function frameCorners(r: RotatedRect): [Point, Point, Point, Point] {
   const a = (r.angle * Math.PI) / 180;
-  const c = Math.cos(a), s = Math.sin(a);
-  const ux = (c * r.width) / 2, uy = (-s * r.width) / 2;
-  const vx = (s * r.height) / 2, vy = (c * r.height) / 2;
+  const c = Math.cos(a),
+    s = Math.sin(a);
+  const ux = (c * r.width) / 2,
+    uy = (-s * r.width) / 2;
+  const vx = (s * r.height) / 2,
+    vy = (c * r.height) / 2;
   return [
     { x: r.cx - ux - vx, y: r.cy - uy - vy },
     { x: r.cx + ux - vx, y: r.cy + uy - vy },
@@ -172,7 +182,8 @@ export function frameCorners(r: RotatedRect): [Point, Point, Point, Point] {
 export function polygonArea(points: Point[]): number {
   let sum = 0;
   for (let i = 0; i < points.length; i++) {
-    const a = points[i]!, b = points[(i + 1) % points.length]!;
+    const a = points[i]!,
+      b = points[(i + 1) % points.length]!;
     sum += a.x * b.y - b.x * a.y;
   }
   return Math.abs(sum) / 2;
@@ -183,7 +194,8 @@ export function polygonPerimeter(points: Point[]): number {
   if (points.length < 2) return 0;
   let sum = 0;
   for (let i = 0; i < points.length; i++) {
-    const a = points[i]!, b = points[(i + 1) % points.length]!;
+    const a = points[i]!,
+      b = points[(i + 1) % points.length]!;
     sum += Math.hypot(b.x - a.x, b.y - a.y);
   }
   return sum;

@@ -48,7 +48,10 @@ describe('lab.image decode/encode', () => {
 
   it('applies EXIF orientation', async () => {
     // Orientation 6: the stored pixels must be turned 90° clockwise for display.
-    const stored = await sharp(Buffer.from(img.data), { raw: { width: 5, height: 3, channels: 3 } }).png().withMetadata({ orientation: 6 }).toBuffer();
+    const stored = await sharp(Buffer.from(img.data), { raw: { width: 5, height: 3, channels: 3 } })
+      .png()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const shown = await decode(stored);
     expect([shown.width, shown.height]).toEqual([3, 5]);
     expect(at(shown, 2, 0)).toEqual(at(img, 0, 0));
@@ -70,13 +73,22 @@ describe('lab.image decode/encode', () => {
 
 describe('lab.image resize/rotate', () => {
   it('resizes a flat colour to any size', async () => {
-    const out = await resize(rgb(40, 20, () => [10, 120, 250]), 13, 7);
+    const out = await resize(
+      rgb(40, 20, () => [10, 120, 250]),
+      13,
+      7,
+    );
     expect(out).toMatchObject({ width: 13, height: 7, channels: 3 });
     expect(at(out, 6, 3)).toEqual([10, 120, 250]);
   });
 
   it('letterboxes with contain and keeps gray images one channel', async () => {
-    const out = await resize(gray(20, 10, () => 200), 20, 20, { fit: 'contain', background: [0] });
+    const out = await resize(
+      gray(20, 10, () => 200),
+      20,
+      20,
+      { fit: 'contain', background: [0] },
+    );
     expect(out.channels).toBe(1);
     expect(at(out, 10, 0)).toEqual([0]);
     expect(at(out, 10, 10)).toEqual([200]);
@@ -89,7 +101,11 @@ describe('lab.image resize/rotate', () => {
     expect(at(ccw, 0, 0)).toEqual([0, 0, 255]);
     const half = await rotate(img, 180);
     expect(at(half, 0, 0)).toEqual([0, 0, 255]);
-    const odd = await rotate(rgb(20, 10, () => [9, 9, 9]), 30, { background: [255, 255, 255] });
+    const odd = await rotate(
+      rgb(20, 10, () => [9, 9, 9]),
+      30,
+      { background: [255, 255, 255] },
+    );
     expect(odd.width).toBeGreaterThan(20);
     expect(at(odd, 0, 0)).toEqual([255, 255, 255]);
   });
@@ -106,7 +122,17 @@ describe('lab.image crop/warp', () => {
   });
 
   it('is the identity for the image outline', () => {
-    const out = warp(ramp, [{ x: -0.5, y: -0.5 }, { x: 39.5, y: -0.5 }, { x: 39.5, y: 29.5 }, { x: -0.5, y: 29.5 }], 40, 30);
+    const out = warp(
+      ramp,
+      [
+        { x: -0.5, y: -0.5 },
+        { x: 39.5, y: -0.5 },
+        { x: 39.5, y: 29.5 },
+        { x: -0.5, y: 29.5 },
+      ],
+      40,
+      30,
+    );
     expect([...out.data]).toEqual([...ramp.data]);
   });
 
@@ -120,7 +146,17 @@ describe('lab.image crop/warp', () => {
   });
 
   it('interpolates between pixels', () => {
-    const out = warp(ramp, [{ x: 1, y: 1 }, { x: 2, y: 1 }, { x: 2, y: 2 }, { x: 1, y: 2 }], 1, 1);
+    const out = warp(
+      ramp,
+      [
+        { x: 1, y: 1 },
+        { x: 2, y: 1 },
+        { x: 2, y: 2 },
+        { x: 1, y: 2 },
+      ],
+      1,
+      1,
+    );
     expect(out.data[0]).toBe(Math.round(1.5 + 4 * 1.5));
   });
 
@@ -128,11 +164,17 @@ describe('lab.image crop/warp', () => {
     // A dark 60x12 bar tilted by 20°, on white; its warp must be dark throughout.
     const a = (20 * Math.PI) / 180;
     const img = gray(100, 80, (x, y) => {
-      const dx = x - 50, dy = y - 40;
-      const u = dx * Math.cos(a) - dy * Math.sin(a), v = dx * Math.sin(a) + dy * Math.cos(a);
+      const dx = x - 50,
+        dy = y - 40;
+      const u = dx * Math.cos(a) - dy * Math.sin(a),
+        v = dx * Math.sin(a) + dy * Math.cos(a);
       return Math.abs(u) <= 30 && Math.abs(v) <= 6 ? 0 : 255;
     });
-    const [bar] = components(img.data.map((v) => (v < 128 ? 1 : 0)), 100, 80);
+    const [bar] = components(
+      img.data.map((v) => (v < 128 ? 1 : 0)),
+      100,
+      80,
+    );
     const rect = minAreaRect(bar!.points);
     const out = warp(img, { ...rect, width: rect.width - 2, height: rect.height - 2 }, Math.round(rect.width - 2), Math.round(rect.height - 2));
     expect(Math.max(...out.data)).toBeLessThan(60);
@@ -141,7 +183,12 @@ describe('lab.image crop/warp', () => {
   });
 
   it('maps a general quad with a perspective transform', () => {
-    const trapezoid: [Point, Point, Point, Point] = [{ x: 10, y: 5 }, { x: 30, y: 5 }, { x: 35, y: 25 }, { x: 5, y: 25 }];
+    const trapezoid: [Point, Point, Point, Point] = [
+      { x: 10, y: 5 },
+      { x: 30, y: 5 },
+      { x: 35, y: 25 },
+      { x: 5, y: 25 },
+    ];
     const out = warp(ramp, trapezoid, 5, 5);
     // The first row samples near the top edge; the last near the bottom edge.
     expect(at(out, 0, 0)[0]).toBeLessThan(at(out, 0, 4)[0]!);

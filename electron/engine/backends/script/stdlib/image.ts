@@ -86,10 +86,14 @@ export async function rotate(img: LabImage, degrees: number, opts: { background?
 /** The part of the image inside the rectangle, clipped to the image; coordinates are rounded to whole pixels. */
 export function crop(img: LabImage, x: number, y: number, width: number, height: number): LabImage {
   checkImage(img);
-  const x0 = Math.max(0, Math.round(x)), y0 = Math.max(0, Math.round(y));
-  const x1 = Math.min(img.width, Math.round(x + width)), y1 = Math.min(img.height, Math.round(y + height));
+  const x0 = Math.max(0, Math.round(x)),
+    y0 = Math.max(0, Math.round(y));
+  const x1 = Math.min(img.width, Math.round(x + width)),
+    y1 = Math.min(img.height, Math.round(y + height));
   if (x1 <= x0 || y1 <= y0) throw new RangeError(`crop ${x},${y} ${width}x${height} lies outside the ${img.width}x${img.height} image`);
-  const w = x1 - x0, h = y1 - y0, c = img.channels;
+  const w = x1 - x0,
+    h = y1 - y0,
+    c = img.channels;
   const data = new Uint8Array(w * h * c);
   for (let row = 0; row < h; row++) {
     const from = ((y0 + row) * img.width + x0) * c;
@@ -101,17 +105,31 @@ export function crop(img: LabImage, x: number, y: number, width: number, height:
 /** Maps the unit square onto a quad (TL, TR, BR, BL): Heckbert's square-to-quad projective transform. */
 function squareToQuad(q: [Point, Point, Point, Point]): (s: number, t: number) => Point {
   const [p0, p1, p2, p3] = q;
-  const dx3 = p0.x - p1.x + p2.x - p3.x, dy3 = p0.y - p1.y + p2.y - p3.y;
-  let a: number, b: number, d: number, e: number, g = 0, h = 0;
+  const dx3 = p0.x - p1.x + p2.x - p3.x,
+    dy3 = p0.y - p1.y + p2.y - p3.y;
+  let a: number,
+    b: number,
+    d: number,
+    e: number,
+    g = 0,
+    h = 0;
   if (Math.abs(dx3) < 1e-9 && Math.abs(dy3) < 1e-9) {
-    a = p1.x - p0.x; b = p2.x - p1.x; d = p1.y - p0.y; e = p2.y - p1.y;
+    a = p1.x - p0.x;
+    b = p2.x - p1.x;
+    d = p1.y - p0.y;
+    e = p2.y - p1.y;
   } else {
-    const dx1 = p1.x - p2.x, dx2 = p3.x - p2.x, dy1 = p1.y - p2.y, dy2 = p3.y - p2.y;
+    const dx1 = p1.x - p2.x,
+      dx2 = p3.x - p2.x,
+      dy1 = p1.y - p2.y,
+      dy2 = p3.y - p2.y;
     const den = dx1 * dy2 - dx2 * dy1;
     g = (dx3 * dy2 - dx2 * dy3) / den;
     h = (dx1 * dy3 - dx3 * dy1) / den;
-    a = p1.x - p0.x + g * p1.x; b = p3.x - p0.x + h * p3.x;
-    d = p1.y - p0.y + g * p1.y; e = p3.y - p0.y + h * p3.y;
+    a = p1.x - p0.x + g * p1.x;
+    b = p3.x - p0.x + h * p3.x;
+    d = p1.y - p0.y + g * p1.y;
+    e = p3.y - p0.y + h * p3.y;
   }
   return (s, t) => {
     const w = g * s + h * t + 1;
@@ -127,21 +145,31 @@ function squareToQuad(q: [Point, Point, Point, Point]): (s: number, t: number) =
  */
 export function warp(img: LabImage, region: RotatedRect | [Point, Point, Point, Point], width: number, height: number): LabImage {
   checkImage(img);
-  const w = Math.max(1, Math.round(width)), h = Math.max(1, Math.round(height)), c = img.channels;
+  const w = Math.max(1, Math.round(width)),
+    h = Math.max(1, Math.round(height)),
+    c = img.channels;
   const quad = Array.isArray(region) ? region : frameCorners(region);
   // Pixel centres sit at integer coordinates, so outer corners are half a pixel out.
   const map = squareToQuad(quad);
   const out = new Uint8Array(w * h * c);
-  const maxX = img.width - 1, maxY = img.height - 1, src = img.data;
+  const maxX = img.width - 1,
+    maxY = img.height - 1,
+    src = img.data;
   for (let oy = 0; oy < h; oy++) {
     for (let ox = 0; ox < w; ox++) {
       const p = map((ox + 0.5) / w, (oy + 0.5) / h);
-      const x = Math.min(maxX, Math.max(0, p.x)), y = Math.min(maxY, Math.max(0, p.y));
-      const x0 = Math.floor(x), y0 = Math.floor(y);
-      const x1 = Math.min(maxX, x0 + 1), y1 = Math.min(maxY, y0 + 1);
-      const fx = x - x0, fy = y - y0;
-      const i00 = (y0 * img.width + x0) * c, i01 = (y0 * img.width + x1) * c;
-      const i10 = (y1 * img.width + x0) * c, i11 = (y1 * img.width + x1) * c;
+      const x = Math.min(maxX, Math.max(0, p.x)),
+        y = Math.min(maxY, Math.max(0, p.y));
+      const x0 = Math.floor(x),
+        y0 = Math.floor(y);
+      const x1 = Math.min(maxX, x0 + 1),
+        y1 = Math.min(maxY, y0 + 1);
+      const fx = x - x0,
+        fy = y - y0;
+      const i00 = (y0 * img.width + x0) * c,
+        i01 = (y0 * img.width + x1) * c;
+      const i10 = (y1 * img.width + x0) * c,
+        i11 = (y1 * img.width + x1) * c;
       const o = (oy * w + ox) * c;
       for (let k = 0; k < c; k++) {
         const top = src[i00 + k]! + (src[i01 + k]! - src[i00 + k]!) * fx;
@@ -183,12 +211,16 @@ function perChannel(values: number[] | undefined, channels: number, fallback: nu
 /** Pixels as floats, (v * scale - mean[c]) / std[c], in CHW (default) or HWC order. */
 export function toTensor(img: LabImage, opts: TensorOptions = {}): Float32Array {
   checkImage(img);
-  const c = img.channels, n = img.width * img.height, scale = opts.scale ?? 1;
-  const mean = perChannel(opts.mean, c, 0, 'mean'), std = perChannel(opts.std, c, 1, 'std');
+  const c = img.channels,
+    n = img.width * img.height,
+    scale = opts.scale ?? 1;
+  const mean = perChannel(opts.mean, c, 0, 'mean'),
+    std = perChannel(opts.std, c, 1, 'std');
   const chw = (opts.layout ?? 'CHW') === 'CHW';
   const out = new Float32Array(n * c);
   for (let k = 0; k < c; k++) {
-    const m = mean[k]!, s = std[k]!;
+    const m = mean[k]!,
+      s = std[k]!;
     for (let i = 0; i < n; i++) out[chw ? k * n + i : i * c + k] = (img.data[i * c + k]! * scale - m) / s;
   }
   return out;
@@ -196,13 +228,16 @@ export function toTensor(img: LabImage, opts: TensorOptions = {}): Float32Array 
 
 /** The inverse of toTensor: float pixels back to 0..255 (rounded and clamped). */
 export function fromTensor(data: ArrayLike<number>, width: number, height: number, channels: Channels, opts: TensorOptions = {}): LabImage {
-  const n = width * height, scale = opts.scale ?? 1;
+  const n = width * height,
+    scale = opts.scale ?? 1;
   if (data.length < n * channels) throw new RangeError(`tensor has ${data.length} values, ${width}x${height}x${channels} needs ${n * channels}`);
-  const mean = perChannel(opts.mean, channels, 0, 'mean'), std = perChannel(opts.std, channels, 1, 'std');
+  const mean = perChannel(opts.mean, channels, 0, 'mean'),
+    std = perChannel(opts.std, channels, 1, 'std');
   const chw = (opts.layout ?? 'CHW') === 'CHW';
   const out = new Uint8Array(n * channels);
   for (let k = 0; k < channels; k++) {
-    const m = mean[k]!, s = std[k]!;
+    const m = mean[k]!,
+      s = std[k]!;
     for (let i = 0; i < n; i++) {
       const v = (data[chw ? k * n + i : i * channels + k]! * s + m) / scale;
       out[i * channels + k] = Math.min(255, Math.max(0, Math.round(v)));
