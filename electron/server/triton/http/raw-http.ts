@@ -64,8 +64,8 @@ export function readResponse(socket: net.Socket, timeoutMs = 10_000): Promise<Ra
   });
 }
 
-/** One request on a fresh connection; the connection is closed afterwards. */
-export async function rawRequest(port: number, requestHead: string, body: Buffer | string = ''): Promise<RawResponse | undefined> {
+/** One request on a fresh connection (a head and body, or bytes exactly as given); the connection is closed afterwards. */
+export async function rawRequest(port: number, requestHead: string | Buffer, body: Buffer | string = ''): Promise<RawResponse | undefined> {
   const s = await connect(port);
   const reply = readResponse(s);
   s.write(requestHead);
