@@ -62,7 +62,7 @@ function externalFile(modelPath: string, name: string, location: string): string
   const dir = path.dirname(modelPath);
   const file = path.resolve(dir, location);
   const outside = (): LabError => new LabError('INVALID_ARG', `initializer '${name}' keeps its values in '${location}', which is outside the model's folder ${dir}`);
-  if (path.isAbsolute(location) || (file !== dir && !file.startsWith(dir + path.sep))) throw outside();
+  if (path.isAbsolute(location) || !isInside(dir, file)) throw outside();
   const [realDir, real] = [realPathSync(dir), realPathSync(file)];
   if (realDir !== undefined && real !== undefined && !isInside(realDir, real)) throw outside();
   return file;

@@ -16,13 +16,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../errors';
+import { isInside } from '../util/real-path';
 import { readRegularFile } from '../util/regular-file';
-
-/** Whether `child` is `parent` or inside it (both absolute and normalized). */
-export function isWithin(child: string, parent: string): boolean {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
-}
 
 /**
  * The lexical check: `name` joined to `from` and normalized, inside `root`. Joined as Triton's
@@ -30,7 +25,7 @@ export function isWithin(child: string, parent: string): boolean {
  */
 export function escapesLexically(root: string, from: string, name: string): { escapes: boolean; normalized: string } {
   const normalized = path.resolve(path.join(from, name));
-  return { escapes: name.includes('\0') || !isWithin(normalized, path.resolve(root)), normalized };
+  return { escapes: name.includes('\0') || !isInside(path.resolve(root), normalized), normalized };
 }
 
 /** std::filesystem::weakly_canonical: links resolved along the longest existing prefix, the rest normalized. */
@@ -64,7 +59,7 @@ export async function escapesReally(child: string, parent: string): Promise<{ es
   } catch {
     return { escapes: true, canonical: path.resolve(child) };
   }
-  return { escapes: child.includes('\0') || !isWithin(canonical, realParent), canonical };
+  return { escapes: child.includes('\0') || !isInside(realParent, canonical), canonical };
 }
 
 /**
