@@ -7,8 +7,9 @@
  * SameSite=Strict cookie named after the port (cookies are shared by every
  * port of a host); scripts may send `Authorization: Bearer <token>` instead.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
+import { sameSecret } from './same-secret';
 
 /** 256 bits, URL-safe. */
 export function newToken(): string {
@@ -29,12 +30,8 @@ export function cookieName(port: number): string {
   return `model-lab-token-${port}`;
 }
 
-/** Constant time in the candidate's content: both sides are hashed to equal lengths first. */
-export function sameToken(candidate: string, token: string): boolean {
-  const a = createHash('sha256').update(candidate).digest();
-  const b = createHash('sha256').update(token).digest();
-  return timingSafeEqual(a, b);
-}
+/** Constant time in the candidate's content (same-secret.ts). */
+export const sameToken = sameSecret;
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
