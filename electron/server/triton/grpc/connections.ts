@@ -12,7 +12,8 @@
  * Calls find their connection by the peer's address and port, which grpc-js
  * reports for every call and which name one TCP connection at a time.
  */
-import net from 'node:net';
+import type net from 'node:net';
+import { longestWaiting } from '../eviction';
 
 /** What the cap needs to know of one call: whether the server is working on it. */
 export interface TrackedCall {
@@ -72,12 +73,7 @@ export class GrpcConnections {
 
   /** Closes the connection that has waited longest on its client; false when every one has work in progress. */
   private evictOne(): boolean {
-    const oldest = (fits: (c: Connection) => boolean): Connection | undefined => {
-      let found: Connection | undefined;
-      for (const c of this.open.values()) if (fits(c) && (!found || c.since < found.since)) found = c;
-      return found;
-    };
-    const victim = oldest((c) => c.calls.size === 0) ?? oldest((c) => [...c.calls].every((call) => !call.working));
+    const victim = longestWaiting(this.open.values(), [(c) => c.calls.size === 0, (c) => [...c.calls].every((call) => !call.working)]);
     if (!victim) return false;
     this.open.delete(peerKey(victim.socket.remoteAddress, victim.socket.remotePort));
     victim.socket.destroy();

@@ -14,6 +14,7 @@
  */
 import type http from 'node:http';
 import type net from 'node:net';
+import { longestWaiting } from '../eviction';
 
 export interface ConnectionLimits {
   /** Headers must be complete this long after the connection opens or the request starts. */
@@ -71,16 +72,15 @@ export class ConnectionGuard {
 
   /** Closes the connection that has waited longest without work in progress; false when every one is busy. */
   private evictOne(): boolean {
-    for (const phase of EVICTION_ORDER) {
-      let oldest: [net.Socket, Tracked] | undefined;
-      for (const entry of this.open) if (entry[1].phase === phase && (!oldest || entry[1].since < oldest[1].since)) oldest = entry;
-      if (oldest) {
-        this.open.delete(oldest[0]);
-        oldest[0].destroy();
-        return true;
-      }
-    }
-    return false;
+    const entries = [...this.open].map(([socket, t]) => ({ socket, phase: t.phase, since: t.since }));
+    const victim = longestWaiting(
+      entries,
+      EVICTION_ORDER.map((phase) => (e) => e.phase === phase),
+    );
+    if (!victim) return false;
+    this.open.delete(victim.socket);
+    victim.socket.destroy();
+    return true;
   }
 
   /** Closing: connections without a request in progress go now, the others after `graceMs` (their response is being written). */
