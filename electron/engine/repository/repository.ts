@@ -333,14 +333,7 @@ export class Repository implements ModelResolver {
       // A model that serves keeps serving until its replacement is up (below), as in Triton.
       if (!serving(this.models.get(name))) this.models.set(name, rec);
     });
-    // Explicit loads pull in an ensemble's members, as Triton does.
-    for (const name of [...wanted])
-      for (const dep of this.dependenciesOf(name, records))
-        if (!wanted.has(dep) && records.has(dep)) {
-          wanted.add(dep);
-          records.get(dep)!.unloaded = false;
-          records.get(dep)!.neverLoaded = false;
-        }
+    this.pullInMembers(wanted, records);
     await this.startVersions([...records.values()].filter((r) => wanted.has(r.name) && r.polled && !isEnsemble(r)));
     const retired: ModelRecord[] = [];
     const stopped: Runner[] = [];
@@ -365,6 +358,18 @@ export class Repository implements ModelResolver {
     await addLayoutFixes(records.values(), this.models);
     await Promise.all(stopped.map((r) => r.close().catch(() => undefined)));
     for (const rec of retired) await this.retire(rec);
+  }
+
+  /** Explicit loads pull in an ensemble's members, as Triton does. */
+  private pullInMembers(wanted: Set<string>, records: Map<string, ModelRecord>): void {
+    const members = [...wanted].flatMap((name) => this.dependenciesOf(name, records));
+    for (const dep of members) {
+      const rec = records.get(dep);
+      if (wanted.has(dep) || !rec) continue;
+      wanted.add(dep);
+      rec.unloaded = false;
+      rec.neverLoaded = false;
+    }
   }
 
   /** Loads the versions of plain (non-ensemble) models, each cancellable through its abort controller. */
