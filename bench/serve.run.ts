@@ -10,7 +10,6 @@
  * The server's memory is sampled throughout. Prints tables and a JSON summary
  * (also written to bench/results/serve.json). Needs `npm run build` first.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +19,7 @@ import type { Tensor } from '../electron/engine/tensor/tensor';
 import { createGrpcClient, inferRequest, responseTensors } from '../electron/server/triton/grpc/client';
 import { TritonHttpClient } from '../electron/server/triton/http/client';
 import { percentile, table } from './measure';
+import { cpuSeconds, rssMiB, startChild, stopChildren } from './processes';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
 const HEAVY_SECONDS = Number(process.env['BENCH_HEAVY_SECONDS'] ?? 6);
@@ -27,11 +27,10 @@ const REPEATS = Number(process.env['BENCH_REPEATS'] ?? 3);
 const samples = path.resolve('sample-repos/ocr_ensemble');
 const cli = path.resolve('out/main/cli.js');
 const summary: Record<string, unknown> = { cpus: os.cpus().length, node: process.version, seconds: SECONDS, heavySeconds: HEAVY_SECONDS };
-const children: ChildProcess[] = [];
 let repoDir = '';
 
 afterAll(() => {
-  for (const c of children) c.kill('SIGTERM');
+  stopChildren();
   if (repoDir) rmSync(repoDir, { recursive: true, force: true });
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/serve.json', JSON.stringify(summary, null, 2));
@@ -63,43 +62,6 @@ function writeRepo(): string {
     symlinkSync(path.join(samples, m), path.join(dir, m));
   }
   return dir;
-}
-
-/** Starts a child and waits for the line its `pattern` matches. */
-function startChild(cmd: string, args: string[], pattern: RegExp, timeoutMs = 120_000): Promise<{ child: ChildProcess; lines: string[] }> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  const lines: string[] = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${cmd} ${args.join(' ')} did not start:\n${lines.join('\n')}`)), timeoutMs);
-    let buf = '';
-    const onData = (d: Buffer): void => {
-      buf += d.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        lines.push(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-      }
-      if (lines.some((l) => pattern.test(l))) {
-        clearTimeout(timer);
-        resolve({ child, lines });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
-    child.on('exit', (code) => reject(new Error(`${cmd} exited with ${code}:\n${lines.join('\n')}`)));
-  });
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
 interface Point {

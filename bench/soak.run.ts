@@ -17,7 +17,7 @@
  *   BENCH_SOAK_KINDS (all: control,hostile,ocr,ocr-http,dp,tiny — a comma list picks some, to
  *   find which load the memory follows)
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -28,6 +28,7 @@ import type { Tensor } from '../electron/engine/tensor/tensor';
 import { type GrpcInferenceClient, createGrpcClient, inferRequest } from '../electron/server/triton/grpc/client';
 import { TritonHttpClient } from '../electron/server/triton/http/client';
 import { percentile, table } from './measure';
+import { rssMiB, startChild, stopChildren } from './processes';
 
 const SECONDS = Number(process.env['BENCH_SOAK_SECONDS'] ?? 600);
 const CONCURRENCY = Number(process.env['BENCH_SOAK_CONCURRENCY'] ?? 64);
@@ -37,6 +38,7 @@ const cli = path.resolve('out/main/cli.js');
 const cleanup: (() => void)[] = [];
 
 afterAll(() => {
+  stopChildren('SIGKILL');
   for (const c of cleanup.reverse()) c();
 });
 
@@ -73,41 +75,13 @@ interface Server {
   lastLines: string[];
 }
 
-function startServer(repo: string): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    [cli, 'serve', repo, '--model-control-mode=explicit', '--load-model=*', '--http-port=0', '--grpc-port=0', '--metrics-port=0', '--log-info=false', '--exit-timeout-secs=20'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  cleanup.push(() => child.kill('SIGKILL'));
-  const lastLines: string[] = [];
-  const keep = (d: Buffer): void => {
-    lastLines.push(...d.toString().split('\n').filter(Boolean));
-    lastLines.splice(0, Math.max(0, lastLines.length - 200));
-  };
-  child.stderr!.on('data', keep);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${lastLines.join('\n')}`)), 180_000);
-    let http = '';
-    let grpc = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      keep(d);
-      for (const l of d.toString().split('\n')) {
-        http ||= /^HTTP\s+(http:\/\/\S+)/.exec(l)?.[1] ?? '';
-        grpc ||= /^gRPC\s+(\S+)/.exec(l)?.[1] ?? '';
-        if (/^Metrics\s/.test(l)) {
-          clearTimeout(timer);
-          resolve({ child, http, grpc, lastLines });
-        }
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`serve exited with ${code}:\n${lastLines.join('\n')}`)));
-  });
+async function startServer(repo: string): Promise<Server> {
+  const flags = ['--model-control-mode=explicit', '--load-model=*', '--http-port=0', '--grpc-port=0', '--metrics-port=0', '--log-info=false', '--exit-timeout-secs=20'];
+  const { child, lines } = await startChild(process.execPath, [cli, 'serve', repo, ...flags], /^Metrics\s/);
+  const address = (re: RegExp): string => lines.map((l) => re.exec(l)?.[1]).find((a) => a !== undefined) ?? '';
+  return { child, http: address(/^HTTP\s+(http:\/\/\S+)/), grpc: address(/^gRPC\s+(\S+)/), lastLines: lines };
 }
 
-const rssMiB = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 const openFds = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
 /** Processes whose parent is `pid` (Python instances, and anything they started). */
 function childrenOf(pid: number): number[] {
