@@ -5,39 +5,21 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { LabClient, LabMethod, ModelDetail, RepositoryInfo } from '@contract/lab-api';
 import App from './App.vue';
 import { LabCallError, setBackend } from './api/client';
-import { repository } from './components/playground/test-support';
+import { repository, summary } from './components/playground/test-support';
 import { setLocale } from './i18n';
 
 const repo: RepositoryInfo = repository('r1', 'demo', '/repos/demo', {
   models: [
-    {
-      name: 'good',
-      state: 'READY',
-      reason: '',
-      backend: 'onnxruntime',
-      platform: 'onnxruntime_onnx',
-      isEnsemble: false,
-      runnable: true,
-      hasConfigFile: true,
-      versions: [{ version: 1, served: true, state: 'READY', reason: '', files: [] }],
-      files: [],
-      errors: 0,
-      warnings: 0,
-    },
-    {
-      name: 'broken',
+    summary('good'),
+    summary('broken', {
       state: 'UNAVAILABLE',
       reason: 'failed to read text proto from /repos/demo/broken/config.pbtxt: 2:1: unknown field "nmae"',
       backend: '',
       platform: '',
-      isEnsemble: false,
       runnable: false,
-      hasConfigFile: true,
       versions: [],
-      files: [],
       errors: 1,
-      warnings: 0,
-    },
+    }),
   ],
 });
 
