@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
-import type { ConfigFromModel, GraphNode, GraphSummary } from '@contract/lab-api';
+import type { ConfigFromModel, GraphSummary } from '@contract/lab-api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LabCallError, setBackend } from '../api/client';
 import { detail, fakeClient, io, TensorViewStub, type FakeClient } from '../components/playground/test-support';
@@ -9,17 +9,9 @@ import { setLocale } from '../i18n';
 import { useGraphStore } from '../stores/graph';
 import GraphPanel from './GraphPanel.vue';
 import * as runner from './layout-runner';
-import { emptySummary, transformerSummary } from './synthetic';
+import { emptySummary, graphNode, transformerSummary } from './synthetic';
 
-const node = (name: string, opType: string, inputs: string[], outputs: string[], extra: Partial<GraphNode> = {}): GraphNode => ({
-  name,
-  opType,
-  domain: '',
-  inputs,
-  outputs,
-  attributes: [],
-  ...extra,
-});
+const node = graphNode;
 
 const det = detail('text_detection', 0, [io('x', 'FP32', [1, 3, -1, -1], 0)], [io('y', 'FP32', [1, 1, -1, -1], 0)]);
 

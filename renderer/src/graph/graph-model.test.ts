@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { GraphNode } from '@contract/lab-api';
 import { buildGraphModel, constRows, constTarget, scopeSegments, valueType } from './graph-model';
-import { emptySummary, transformerSummary } from './synthetic';
+import { emptySummary, graphNode, transformerSummary } from './synthetic';
 import { allScopes, COLLAPSE_BUDGET, initialExpanded, visibleGraph } from './visible';
 
-const node = (name: string, opType: string, inputs: string[], outputs: string[], extra: Partial<GraphNode> = {}): GraphNode => ({
-  name,
-  opType,
-  domain: '',
-  inputs,
-  outputs,
-  attributes: [],
-  ...extra,
-});
+const node = graphNode;
 
 describe('scope segments', () => {
   it('reads slash paths and dotted names', () => {

@@ -1,6 +1,17 @@
 /** Made-up graph summaries for tests and `npm run bench:graph`: a transformer-like stack with name scopes, and a deep chain. */
 import type { GraphInitializer, GraphNode, GraphSummary, OpDoc } from '@contract/lab-api';
 
+/** One node, for tests that build small graphs by hand. */
+export const graphNode = (name: string, opType: string, inputs: string[], outputs: string[], extra: Partial<GraphNode> = {}): GraphNode => ({
+  name,
+  opType,
+  domain: '',
+  inputs,
+  outputs,
+  attributes: [],
+  ...extra,
+});
+
 export function emptySummary(extra: Partial<GraphSummary> = {}): GraphSummary {
   return {
     graphId: 'g1',
