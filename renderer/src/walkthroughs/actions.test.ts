@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ModelDetail, RepositoryInfo, RunRequest } from '@contract/lab-api';
 import { setBackend } from '../api/client';
 import { setLocale } from '../i18n';
-import { SAMPLES, fakeClient, ocrBls, ocrEnsemble, quickDeploy, runResult, summary, type FakeClient } from '../components/playground/test-support';
+import { SAMPLES, fakeClient, ocrBls, ocrEnsemble, quickDeploy, repository, runResult, summary, type FakeClient } from '../components/playground/test-support';
 import { useModelStore } from '../stores/model';
 import { useRepositoriesStore } from '../stores/repositories';
 import { useRunStore } from '../stores/run';
@@ -12,20 +12,7 @@ import { useServeStore } from '../stores/serve';
 import { createTourActions } from './actions';
 
 function repo(id: string, name: string, models: string[]): RepositoryInfo {
-  return {
-    id,
-    path: `/samples/${name}`,
-    name,
-    sample: true,
-    controlMode: 'none',
-    watching: false,
-    pollSecs: 15,
-    diagnostics: [],
-    models: models.map((m) => summary(m)),
-    loading: false,
-    trust: 'trusted',
-    hasCode: true,
-  };
+  return repository(id, name, `/samples/${name}`, { sample: true, hasCode: true, models: models.map((m) => summary(m)) });
 }
 
 const ocrRepo = repo('r1', 'ocr_ensemble', ['ensemble_model', 'text_detection']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphSummary, ModelDetail, RepositoryInfo, RunResult, StepRunState } from '@contract/lab-api';
-import { dataPipeline, ocrBls, ocrEnsemble, quickDeploy, runResult, summary, tensor } from '../components/playground/test-support';
+import { dataPipeline, ocrBls, ocrEnsemble, quickDeploy, repository, runResult, summary, tensor } from '../components/playground/test-support';
 import { runKey, type ModelRuns } from '../stores/run';
 import { bls } from './content/bls';
 import { dataPipelines } from './content/data-pipelines';
@@ -11,20 +11,7 @@ import { lastRunOk, modelSelected, repoNamed, stepRunFinished, tabShown } from '
 import { tensorKey, type TourState, type Walkthrough } from './types';
 
 function repo(id: string, name: string, models: string[], sample = true): RepositoryInfo {
-  return {
-    id,
-    path: `/s/${name}`,
-    name,
-    sample,
-    controlMode: 'none',
-    watching: false,
-    pollSecs: 15,
-    diagnostics: [],
-    models: models.map((m) => summary(m)),
-    loading: false,
-    trust: 'trusted',
-    hasCode: true,
-  };
+  return repository(id, name, `/s/${name}`, { sample, hasCode: true, models: models.map((m) => summary(m)) });
 }
 
 const REPOS = [
