@@ -15,6 +15,12 @@ export interface GraphValueType {
   dims?: GraphDim[];
 }
 
+/** A value's type as static shape inference derives it (see GraphSummary.inferred). */
+export interface InferredValueType extends GraphValueType {
+  /** The values themselves, when inference could compute them (small INT64 shape tensors: `[1, 3, 'h', 'w']`). */
+  values?: GraphDim[];
+}
+
 export interface GraphIo extends GraphValueType {
   name: string;
   doc?: string;
@@ -30,6 +36,8 @@ export interface GraphAttribute {
   tensor?: number;
   /** For GRAPH attributes (If/Loop/Scan bodies): node count of the subgraph. */
   subgraphNodes?: number;
+  /** For GRAPH/GRAPHS attributes: the bodies, as indices into GraphSummary.subgraphs. */
+  subgraphs?: number[];
 }
 
 export interface GraphNode {
@@ -54,6 +62,36 @@ export interface GraphInitializer extends GraphValueType {
   elements: number;
   /** Where the values live when the model keeps them outside the .onnx file. */
   external?: { location: string; offset: number; length: number };
+  /** Small numeric tensors (at most 16 elements): the values as display text, `3` or `[0, -1, 512]`. */
+  preview?: string;
+}
+
+/**
+ * The body of an If/Loop/Scan attribute, opened like the main graph. Node
+ * indices are the body's own; initializers point into GraphSummary.initializers.
+ */
+export interface GraphBody {
+  /** Index in GraphSummary.subgraphs. */
+  id: number;
+  /** The graph that owns it: -1 for the main graph, else a GraphBody id. */
+  parent: number;
+  /** Index of the owning node in its parent's node list, and the attribute ("then_branch", "body"). */
+  node: number;
+  attribute: string;
+  /** For GRAPHS attributes: which of them. */
+  position?: number;
+  name: string;
+  inputs: GraphIo[];
+  outputs: GraphIo[];
+  nodes: GraphNode[];
+  /** Indices into GraphSummary.initializers of the body's own initializers. */
+  initializers: number[];
+  /** value_info inside the body. */
+  valueTypes: Record<string, GraphValueType>;
+  /** Values the body reads from enclosing graphs (implicit inputs), shown as its inputs. */
+  outerInputs: string[];
+  /** Inferred types inside the body (see GraphSummary.inferred). */
+  inferred?: Record<string, InferredValueType>;
 }
 
 export interface GraphSummary {
@@ -83,10 +121,37 @@ export interface GraphSummary {
   initializers: GraphInitializer[];
   /** Known types of intermediate values (value_info), by value name. */
   valueTypes: Record<string, GraphValueType>;
-  /** Descriptions of the operators this graph uses. */
+  /** Descriptions of the operators this graph uses (its subgraphs' included), at the model's opset. */
   ops: OpDoc[];
   /** How long parsing took, in ms. */
   parseMs: number;
+  /** If/Loop/Scan bodies, nested ones included (GraphAttribute.subgraphs points here). */
+  subgraphs?: GraphBody[];
+  /**
+   * Types of values (intermediates, and graph outputs the model leaves open)
+   * derived by static shape inference; declared types (value_info, I/O) stay
+   * in their own fields and win where both exist.
+   */
+  inferred?: Record<string, InferredValueType>;
+  /** What shape inference did: its time, how many values it typed, and the operators it had no rule for. */
+  shapeInference?: { ms: number; typed: number; untyped: number; unknownOps: string[] };
+}
+
+/** One input or output of an operator by its role in the ONNX specification. */
+export interface OpParam {
+  name: string;
+  /** 'optional': may be left out (''); 'variadic': this and every later value share the role. */
+  option?: 'optional' | 'variadic';
+}
+
+/** An attribute the operator accepts, with its default when the specification gives one. */
+export interface OpAttributeSpec {
+  name: string;
+  /** ONNX attribute type: INT, FLOAT, STRING, INTS, FLOATS, STRINGS, TENSOR, GRAPH, ... */
+  type: string;
+  required?: boolean;
+  /** The default as display text (formatted as GraphAttribute.value is), when there is one. */
+  default?: string;
 }
 
 /** A short description of an ONNX operator, written for this lab. */
@@ -95,6 +160,50 @@ export interface OpDoc {
   summary: string;
   /** Category for colouring node boxes, as Netron groups them. */
   category: 'layer' | 'activation' | 'pool' | 'normalization' | 'shape' | 'tensor' | 'logic' | 'data' | 'control' | 'quantization' | 'other';
+  /** '' for the default domain. */
+  domain?: string;
+  /** The operator set version that introduced the schema used (the newest at or below the model's opset). */
+  sinceVersion?: number;
+  /** Roles of inputs, outputs and the attributes; absent when the lab has no schema for the operator. */
+  inputs?: OpParam[];
+  outputs?: OpParam[];
+  attributes?: OpAttributeSpec[];
+}
+
+// ---------------------------------------------------------------------------
+// "Run to see": the model run once with every intermediate value as an output.
+
+export interface GraphObserveRequest {
+  graphId: string;
+  /** The input to run on, as the playground would send it; absent: generated from the config's dims. */
+  run?: Pick<RunRequest, 'inputs'>;
+  /** Keep at most this many bytes of tensors for viewing (default 256 MiB); beyond it only shape and statistics. */
+  budgetBytes?: number;
+  /** A subgraph to observe (GraphBody id), when the runtime allows. */
+  subgraph?: number;
+}
+
+export interface ObservedValue {
+  name: string;
+  dtype: string;
+  dims: number[];
+  stats?: TensorInfo['stats'];
+  /** Whether the values were kept: viewable with TensorRef { runId: observation runId, side: 'edge', name }. */
+  kept: boolean;
+}
+
+export interface GraphObservation {
+  /** For TensorRef (side 'edge') and for replacing an older observation. */
+  runId: string;
+  graphId: string;
+  /** Which input produced what is shown: "the playground's input (image.jpg, 1×3×640×640)" or "generated input: zeros, 1×3×640×640". */
+  inputNote: string;
+  inputs: TensorInfo[];
+  values: Record<string, ObservedValue>;
+  ms: number;
+  keptBytes: number;
+  /** Values whose tensors were dropped to keep within the budget. */
+  dropped: number;
 }
 
 /** Where a model's declared inputs/outputs and its config disagree. */

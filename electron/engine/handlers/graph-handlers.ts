@@ -2,9 +2,10 @@
 import type { LabHandlers } from '../lab-handlers';
 import type { Lab } from '../lab';
 import type { GraphTarget } from '../graph/graph-service';
+import { LabError } from '../errors';
 import { int, payload, str } from './payload';
 
-type GraphMethods = 'modelGraph' | 'configFromModel' | 'netronStatus' | 'openInNetron';
+type GraphMethods = 'modelGraph' | 'observeGraph' | 'configFromModel' | 'netronStatus' | 'openInNetron';
 
 function target(req: unknown): GraphTarget {
   const p = payload(req);
@@ -16,6 +17,10 @@ function target(req: unknown): GraphTarget {
 export function createGraphHandlers(lab: Lab): Pick<LabHandlers, GraphMethods> {
   return {
     modelGraph: async (req) => lab.graphs.modelGraph(target(req)),
+    // Replaced by the observation service (issue 13, "Run to see").
+    observeGraph: async () => {
+      throw new LabError('UNSUPPORTED', 'running a graph to observe its values is not available yet');
+    },
     configFromModel: async (req) => lab.graphs.configFromModel(target(req)),
     netronStatus: async () => lab.graphs.netronStatus(),
     openInNetron: async (req) => lab.graphs.openInNetron(target(req)),
