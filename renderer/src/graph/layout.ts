@@ -195,7 +195,7 @@ interface Layered {
   rank: Int32Array;
   w: Float64Array;
   h: Float64Array;
-  /** First dummy of each kept edge (−1: none). */
+  /** Per kept edge: the first dummy of its source's shared chain (−1: none; −2: routed around the side instead). */
   chainStart: Int32Array;
   sA: Int32Array;
   sB: Int32Array;
@@ -203,45 +203,86 @@ interface Layered {
   up: Csr;
 }
 
-/** Dummy nodes split long edges into unit spans (skipped when there would be too many). */
-function splitLongEdges(input: LayoutInput, n0: number, { src, dst }: Edges, rank: Int32Array): Layered {
+/** Dummy chain length per source: one chain shared by all of a source's long edges (down to its deepest target). */
+function chainLengths(n0: number, { src, dst }: Edges, rank: Int32Array): Int32Array {
+  const len = new Int32Array(n0);
+  for (let e = 0; e < src.length; e++) {
+    const a = src[e]!;
+    len[a] = Math.max(len[a]!, rank[dst[e]!]! - rank[a]! - 1);
+  }
+  return len;
+}
+
+/** Sources whose chains fit the dummy budget, shortest chains first; the rest are routed around the side. */
+function chainedSources(len: Int32Array, budget: number): Uint8Array {
+  const n0 = len.length;
+  const chained = new Uint8Array(n0);
+  const order: number[] = [];
+  for (let v = 0; v < n0; v++) if (len[v]! > 0) order.push(v);
+  order.sort((a, b) => len[a]! - len[b]! || a - b);
+  let used = 0;
+  for (const v of order) {
+    if (used + len[v]! > budget) break;
+    used += len[v]!;
+    chained[v] = 1;
+  }
+  return chained;
+}
+
+/**
+ * Long edges run through dummy nodes, one per rank they cross, so they take
+ * their own place in every rank and never pass through a box. All long edges
+ * of one source share one chain (an attention mask feeding 200 layers costs
+ * one chain, not 200), which keeps the count near the graph's size. Past a
+ * generous budget, the longest chains are not built: those edges are routed
+ * around the right-hand side instead (see `sideRoute`), never drawn straight.
+ */
+function splitLongEdges(input: LayoutInput, n0: number, edges: Edges, rank: Int32Array): Layered {
+  const { src, dst } = edges;
   const m0 = src.length;
-  let dummies = 0;
-  for (let e = 0; e < m0; e++) dummies += Math.max(0, rank[dst[e]!]! - rank[src[e]!]! - 1);
-  const useDummies = dummies <= 4 * n0 + 50_000;
-  const n = n0 + (useDummies ? dummies : 0);
+  const len = chainLengths(n0, edges, rank);
+  const chained = chainedSources(len, 4 * n0 + 50_000);
+  const first = new Int32Array(n0).fill(-1);
+  let n = n0;
+  for (let v = 0; v < n0; v++) {
+    if (!chained[v]) continue;
+    first[v] = n;
+    n += len[v]!;
+  }
   const nodeRank = new Int32Array(n);
   nodeRank.set(rank);
-  const w = new Float64Array(n);
+  const w = new Float64Array(n).fill(8);
   const h = new Float64Array(n);
   for (let v = 0; v < n0; v++) {
     w[v] = input.sizes[2 * v]!;
     h[v] = input.sizes[2 * v + 1]!;
   }
-  const chainStart = new Int32Array(m0).fill(-1);
   const segA: number[] = [];
   const segB: number[] = [];
-  let next = n0;
+  for (let v = 0; v < n0; v++) {
+    if (first[v]! < 0) continue;
+    let prev = v;
+    for (let k = 0; k < len[v]!; k++) {
+      const d = first[v]! + k;
+      nodeRank[d] = rank[v]! + 1 + k;
+      segA.push(prev);
+      segB.push(d);
+      prev = d;
+    }
+  }
+  const chainStart = new Int32Array(m0).fill(-1);
   for (let e = 0; e < m0; e++) {
     const a = src[e]!;
     const b = dst[e]!;
     const span = rank[b]! - rank[a]!;
-    if (!useDummies || span <= 1) {
+    if (span === 1) {
       segA.push(a);
       segB.push(b);
-      continue;
-    }
-    chainStart[e] = next;
-    let prev = a;
-    for (let r = rank[a]! + 1; r < rank[b]!; r++) {
-      nodeRank[next] = r;
-      w[next] = 8;
-      segA.push(prev);
-      segB.push(next);
-      prev = next++;
-    }
-    segA.push(prev);
-    segB.push(b);
+    } else if (span > 1 && first[a]! >= 0) {
+      chainStart[e] = first[a]!;
+      segA.push(first[a]! + span - 2);
+      segB.push(b);
+    } else chainStart[e] = -2;
   }
   const ms = segA.length;
   const sA = Int32Array.from(segA);
@@ -250,17 +291,14 @@ function splitLongEdges(input: LayoutInput, n0: number, { src, dst }: Edges, ran
 }
 
 /** Ranks in initial order: model order for real nodes, dummies after their source. */
-function initialLayers(g: Layered, { src, dst }: Edges, maxRank: number): number[][] {
-  const { n, n0, rank, chainStart } = g;
+function initialLayers(g: Layered, maxRank: number): number[][] {
+  const { n, n0, sA, sB } = g;
   const layers: number[][] = Array.from({ length: maxRank + 1 }, () => []);
   const seq = new Float64Array(n);
   for (let v = 0; v < n0; v++) seq[v] = v;
-  for (let e = 0; e < src.length; e++) {
-    if (chainStart[e]! < 0) continue;
-    const len = rank[dst[e]!]! - rank[src[e]!]! - 1;
-    for (let k = 0; k < len; k++) seq[chainStart[e]! + k] = src[e]! + 0.5;
-  }
-  for (let v = 0; v < n; v++) layers[rank[v]!]!.push(v);
+  // Chain segments come first in sA/sB, each chain in order, so a dummy's source is already known.
+  for (let s = 0; s < sA.length; s++) if (sB[s]! >= n0) seq[sB[s]!] = sA[s]! < n0 ? sA[s]! + 0.5 : seq[sA[s]!]!;
+  for (let v = 0; v < n; v++) layers[g.rank[v]!]!.push(v);
   for (const layer of layers) layer.sort((a, b) => seq[a]! - seq[b]!);
   return layers;
 }
@@ -293,17 +331,30 @@ function orderLayers(g: Layered, layers: number[][], sweeps: number): void {
   }
 }
 
-/** y per rank (each as tall as its tallest node, `ranksep` apart); `bottom` is past the last rank's gap. */
-function rankY(g: Layered, layers: number[][], ranksep: number): { y: Float64Array; bottom: number } {
+/** Where each rank's band starts and ends vertically (bands are as tall as their tallest box, `ranksep` apart). */
+interface Bands {
+  y: Float64Array;
+  top: Float64Array;
+  bottom: Float64Array;
+  /** Past the last rank's gap. */
+  end: number;
+}
+
+/** y per node (centred in its rank's band) and the bands themselves. */
+function rankY(g: Layered, layers: number[][], ranksep: number): Bands {
   const y = new Float64Array(g.n);
-  let top = 0;
-  for (const layer of layers) {
+  const top = new Float64Array(layers.length);
+  const bottom = new Float64Array(layers.length);
+  let at = 0;
+  layers.forEach((layer, r) => {
     let rh = 0;
     for (const v of layer) rh = Math.max(rh, g.h[v]!);
-    for (const v of layer) y[v] = top + rh / 2;
-    top += rh + ranksep;
-  }
-  return { y, bottom: top };
+    for (const v of layer) y[v] = at + rh / 2;
+    top[r] = at;
+    bottom[r] = at + rh;
+    at += rh + ranksep;
+  });
+  return { y, top, bottom, end: at };
 }
 
 /** One rank's x, as close to its neighbours along `dirs` as the gaps allow (placeRow). */
@@ -370,18 +421,72 @@ function extentX(g: Layered, x: Float64Array): { minX: number; maxX: number } {
   return { minX, maxX };
 }
 
-/** Polylines from source bottom to target top, through the edge's dummies; reversed edges flipped back. */
-function routeEdges(g: Layered, edges: Edges, x: Float64Array, y: Float64Array, minX: number): number[][] {
-  const { rank, h, chainStart } = g;
+/** Appends a point unless it repeats the last one. */
+function push(pts: number[], x: number, y: number): void {
+  const k = pts.length;
+  if (k >= 2 && Math.abs(pts[k - 2]! - x) < 1e-9 && Math.abs(pts[k - 1]! - y) < 1e-9) return;
+  pts.push(x, y);
+}
+
+/**
+ * An edge without a chain, drawn around every box: down out of its source to
+ * the gap below, across that gap to a lane right of the graph, along the lane,
+ * across the gap above its target, and down into it. Gaps and lanes hold no
+ * boxes, so the route crosses none.
+ */
+function sideRoute(pts: number[], ax: number, bx: number, by: number, below: number, above: number, lane: number): void {
+  push(pts, ax, below);
+  push(pts, lane, below);
+  push(pts, lane, above);
+  push(pts, bx, above);
+  push(pts, bx, by);
+}
+
+/** Routing context: node positions, rank bands, and the lanes on the right for edges routed around the side. */
+interface Routing {
+  x: Float64Array;
+  bands: Bands;
+  ranksep: number;
+  laneX: number;
+  lanes: Map<number, number>;
+}
+
+/**
+ * One edge's polyline from source bottom to target top, through its chain's dummies. Vertical runs
+ * cross rank bands (to the band's edge beside a short box, straight through at a dummy); diagonal
+ * runs only cross the gaps between bands, where no box is.
+ */
+function edgePoints(g: Layered, r: Routing, a: number, b: number, chain: number): number[] {
+  const { rank, h } = g;
+  const { x, bands } = r;
+  const ra = rank[a]!;
+  const rb = rank[b]!;
+  const pts: number[] = [];
+  push(pts, x[a]!, bands.y[a]! + h[a]! / 2);
+  if (chain === -2 || rb <= ra) {
+    let lane = r.lanes.get(a);
+    if (lane === undefined) r.lanes.set(a, (lane = r.laneX + 6 * (r.lanes.size % 64)));
+    const above = rb > 0 ? bands.bottom[rb - 1]! + r.ranksep / 2 : bands.top[rb]! - r.ranksep / 2;
+    sideRoute(pts, x[a]!, x[b]!, bands.y[b]! - h[b]! / 2, bands.bottom[ra]! + r.ranksep / 2, above, lane);
+    return pts;
+  }
+  push(pts, x[a]!, bands.bottom[ra]!);
+  for (let k = 0; chain >= 0 && k < rb - ra - 1; k++) {
+    push(pts, x[chain + k]!, bands.top[ra + 1 + k]!);
+    push(pts, x[chain + k]!, bands.bottom[ra + 1 + k]!);
+  }
+  push(pts, x[b]!, bands.top[rb]!);
+  push(pts, x[b]!, bands.y[b]! - h[b]! / 2);
+  return pts;
+}
+
+/** Polylines for every kept edge; reversed edges flipped back; x shifted so the left edge is 0. Returns the right edge too. */
+function routeEdges(g: Layered, edges: Edges, r: Routing, minX: number): number[][] {
   const { src, dst, reversed } = edges;
   const keptPoints: number[][] = [];
   for (let e = 0; e < src.length; e++) {
-    const a = src[e]!;
-    const b = dst[e]!;
-    const pts = [x[a]! - minX, y[a]! + h[a]! / 2];
-    const len = chainStart[e]! >= 0 ? rank[b]! - rank[a]! - 1 : 0;
-    for (let k = 0; k < len; k++) pts.push(x[chainStart[e]! + k]! - minX, y[chainStart[e]! + k]!);
-    pts.push(x[b]! - minX, y[b]! - h[b]! / 2);
+    const pts = edgePoints(g, r, src[e]!, dst[e]!, g.chainStart[e]!);
+    for (let k = 0; k < pts.length; k += 2) pts[k]! -= minX;
     if (reversed[e]) {
       const flipped: number[] = [];
       for (let k = pts.length - 2; k >= 0; k -= 2) flipped.push(pts[k]!, pts[k + 1]!);
@@ -400,12 +505,15 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
   const edges = keptEdges(input, n0);
   const { rank, maxRank } = rankNodes(n0, edges, input.top ?? []);
   const g = splitLongEdges(input, n0, edges, rank);
-  const layers = initialLayers(g, edges, maxRank);
+  const layers = initialLayers(g, maxRank);
   orderLayers(g, layers, input.sweeps ?? (g.n > 20_000 ? 2 : 4));
-  const { y, bottom } = rankY(g, layers, ranksep);
+  const bands = rankY(g, layers, ranksep);
+  const y = bands.y;
   const x = placeX(g, layers, nodesep);
-  const { minX, maxX } = extentX(g, x);
-  const keptPoints = routeEdges(g, edges, x, y, minX);
+  const { minX, maxX: boxesMaxX } = extentX(g, x);
+  const routing: Routing = { x, bands, ranksep, laneX: boxesMaxX + nodesep, lanes: new Map() };
+  const keptPoints = routeEdges(g, edges, routing, minX);
+  const maxX = routing.lanes.size ? routing.laneX + 6 * (Math.min(routing.lanes.size, 64) - 1) : boxesMaxX;
 
   const xs: number[] = new Array<number>(n0);
   const ys: number[] = new Array<number>(n0);
@@ -419,7 +527,7 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
     rank: Array.from(rank),
     points: edges.inputEdge.map((k) => (k >= 0 ? keptPoints[k]! : [])),
     width: maxX - minX,
-    height: Math.max(0, bottom - ranksep),
+    height: Math.max(0, bands.end - ranksep),
     ms: performance.now() - t0,
   };
 }
