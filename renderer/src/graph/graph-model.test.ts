@@ -40,7 +40,7 @@ describe('graph model', () => {
 
   it('folds Constant nodes into rows and keeps initializers off the edges', () => {
     expect(m.drawn).toEqual([0, 2, 3]);
-    expect(constRows(m, 0)).toEqual([{ value: 'conv.W', init: 0, dims: [4, 3, 3, 3], dtype: 'FP32' }]);
+    expect(constRows(m, 0)).toEqual([{ value: 'conv.W', init: 0, dims: [4, 3, 3, 3], dtype: 'FP32', index: 1 }]);
     expect(constRows(m, 2)).toEqual([expect.objectContaining({ value: 'k', init: 1, dims: [2] })]);
     expect(constTarget(m, 'k')).toEqual({ kind: 'initializer', name: 'const_t' });
     const g = visibleGraph(m, allScopes(m));

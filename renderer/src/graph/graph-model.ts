@@ -4,7 +4,8 @@
  * produces and consumes each value, and the name-scope tree that large graphs
  * collapse by.
  */
-import type { GraphInitializer, GraphSummary, GraphValueType } from '@contract/lab-api';
+import type { GraphInitializer, GraphSummary, GraphValueType, ObservedValue, OpDoc } from '@contract/lab-api';
+import { dimAliases } from './format';
 
 export interface Scope {
   /** Path of the scope, segments joined by '/', '' for the root. */
@@ -27,6 +28,16 @@ export interface ConstRow {
   init?: number;
   dims?: GraphValueType['dims'];
   dtype?: string;
+  /** Position among the node's inputs. */
+  index: number;
+  /** The values as text when the tensor is small (`3`, `[0, -1, 512]`). */
+  preview?: string;
+}
+
+/** Dims seen when the model ran ("Run to see"). */
+export interface ObservedType {
+  dtype: string;
+  dims: number[];
 }
 
 export interface GraphModel {
@@ -44,10 +55,33 @@ export interface GraphModel {
   scopes: Map<string, Scope>;
   /** Node index by name (the first, should a model repeat one). */
   nodeByName: Map<string, number>;
-  /** Declared type by value name: graph I/O, initializers, value_info. */
+  /**
+   * Type by value name: declared (graph I/O, initializers, value_info) where
+   * the model gives one, else what shape inference derived (`inferredTypes`).
+   */
   types: Map<string, GraphValueType>;
+  /** Values whose entry in `types` comes from shape inference, not from the file. */
+  inferredTypes: Set<string>;
+  /** Types seen when the model ran; empty until "Run to see", and they win for labels. */
+  observed: Map<string, ObservedType>;
+  /** Short names of long symbolic dims, per graph (`p2o.DynamicDimension.0` → `d0`). */
+  dimAliases: Map<string, string>;
   /** Scope id of each node (by node index); '' for the root. */
   nodeScope: string[];
+  /** Operator descriptions by `domain:opType` (the default domain as ''). */
+  ops: Map<string, OpDoc>;
+  /** Initializer index → the Constant node holding it as its value attribute. */
+  tensorHolder: Map<number, number>;
+}
+
+function opKey(domain: string | undefined, opType: string): string {
+  return `${domain === 'ai.onnx' ? '' : (domain ?? '')}:${opType}`;
+}
+
+/** The description of node i's operator, when the summary has one. */
+export function opDocOf(m: GraphModel, i: number): OpDoc | undefined {
+  const n = m.summary.nodes[i]!;
+  return m.ops.get(opKey(n.domain, n.opType));
 }
 
 /** Scope segments of a node name: `/model/layers.0/attn/MatMul` → model, layers.0, attn. */
@@ -120,39 +154,118 @@ export function buildGraphModel(summary: GraphSummary): GraphModel {
     cur.nodes.push(i);
     nodeScope[i] = cur.id;
   }
+  const tensorHolder = new Map<number, number>();
+  for (const i of folded.values()) {
+    const idx = summary.nodes[i]!.attributes.find((a) => a.tensor !== undefined)?.tensor;
+    if (idx !== undefined) tensorHolder.set(idx, i);
+  }
+  const { types, inferredTypes } = mergedTypes(summary, folded, tensorHolder);
+  const nodeByName = new Map<string, number>();
+  summary.nodes.forEach((n, i) => nodeByName.has(n.name) || nodeByName.set(n.name, i));
+  const ops = new Map(summary.ops.map((o) => [opKey(o.domain, o.opType), o]));
+  const aliases = dimAliases(types.values());
+  return {
+    summary,
+    drawn,
+    producer,
+    consumers,
+    folded,
+    initByName,
+    graphInputs,
+    graphOutputs,
+    scopes,
+    nodeByName,
+    types,
+    inferredTypes,
+    observed: new Map(),
+    dimAliases: aliases,
+    nodeScope,
+    ops,
+    tensorHolder,
+  };
+}
+
+/**
+ * Declared types (value_info, initializers, the tensors folded Constants
+ * hold, graph I/O) over inferred ones; an inferred type fills in where the
+ * declaration leaves the rank open.
+ */
+function mergedTypes(summary: GraphSummary, folded: Map<string, number>, tensorHolder: Map<number, number>): { types: Map<string, GraphValueType>; inferredTypes: Set<string> } {
   const types = new Map<string, GraphValueType>(Object.entries(summary.valueTypes));
   for (const t of summary.initializers) types.set(t.name, t);
   // A folded Constant's output has the type of the tensor it holds, which value_info rarely repeats.
-  for (const [value, i] of folded) {
-    const idx = summary.nodes[i]!.attributes.find((a) => a.tensor !== undefined)?.tensor;
-    const held = idx !== undefined ? summary.initializers[idx] : undefined;
-    if (held && !types.has(value)) types.set(value, held);
+  for (const [idx, i] of tensorHolder) {
+    const value = summary.nodes[i]!.outputs[0]!;
+    if (folded.get(value) === i && !types.has(value)) types.set(value, summary.initializers[idx]!);
   }
   for (const io of [...summary.inputs, ...summary.outputs]) types.set(io.name, io);
-  const nodeByName = new Map<string, number>();
-  summary.nodes.forEach((n, i) => nodeByName.has(n.name) || nodeByName.set(n.name, i));
-  return { summary, drawn, producer, consumers, folded, initByName, graphInputs, graphOutputs, scopes, nodeByName, types, nodeScope };
+  const inferredTypes = new Set<string>();
+  for (const [v, t] of Object.entries(summary.inferred ?? {})) {
+    const d = types.get(v);
+    if (d && (d.dims || !t.dims)) continue;
+    types.set(v, t);
+    inferredTypes.add(v);
+  }
+  return { types, inferredTypes };
+}
+
+/** The model with what a run observed ("Run to see"); the rest is shared with `m`. */
+export function withObserved(m: GraphModel, values: Record<string, Pick<ObservedValue, 'dtype' | 'dims'>>): GraphModel {
+  const observed = new Map<string, ObservedType>();
+  for (const [name, v] of Object.entries(values)) observed.set(name, { dtype: v.dtype, dims: v.dims });
+  return { ...m, observed };
+}
+
+/** The type an edge label shows: observed when the model has run, else declared or inferred. */
+export function labelType(m: GraphModel, v: string): GraphValueType | undefined {
+  return m.observed.get(v) ?? m.types.get(v);
+}
+
+/** Where a value's shown type comes from. */
+export function typeSource(m: GraphModel, v: string): 'observed' | 'inferred' | 'declared' | '' {
+  if (m.observed.has(v)) return 'observed';
+  if (!m.types.has(v)) return '';
+  return m.inferredTypes.has(v) ? 'inferred' : 'declared';
+}
+
+/** Nodes in the file, drawn as boxes, and Constant nodes folded into their consumers' rows. */
+export function graphCounts(m: GraphModel): { file: number; drawn: number; folded: number } {
+  return { file: m.summary.nodes.length, drawn: m.drawn.length, folded: m.folded.size };
+}
+
+/** The value a folded Constant gives its tensor to (`conv2d_0.w_0` for `Constant_12:value`), if any. */
+export function constantValueOf(m: GraphModel, initializer: string): string | undefined {
+  const idx = m.initByName.get(initializer);
+  const holder = idx !== undefined ? m.tensorHolder.get(idx) : undefined;
+  return holder !== undefined ? m.summary.nodes[holder]!.outputs[0] : undefined;
 }
 
 /** The constant inputs of node i (initializers and folded Constants), in input order. */
 export function constRows(m: GraphModel, i: number): ConstRow[] {
   const rows: ConstRow[] = [];
-  for (const v of m.summary.nodes[i]!.inputs) {
-    if (!v) continue;
+  m.summary.nodes[i]!.inputs.forEach((v, index) => {
+    if (!v) return;
     const init = m.initByName.get(v);
     if (init !== undefined) {
       const t = m.summary.initializers[init]!;
-      rows.push({ value: v, init, dims: t.dims, dtype: t.dtype });
-      continue;
+      rows.push(withPreview({ value: v, init, dims: t.dims, dtype: t.dtype, index }, t.preview));
+      return;
     }
     const c = m.folded.get(v);
-    if (c === undefined) continue;
+    if (c === undefined) return;
     const attr = m.summary.nodes[c]!.attributes.find((a) => a.tensor !== undefined);
     const t: GraphInitializer | undefined = attr?.tensor !== undefined ? m.summary.initializers[attr.tensor] : undefined;
     const known = m.summary.valueTypes[v];
-    rows.push({ value: v, init: attr?.tensor, dims: t?.dims ?? known?.dims, dtype: t?.dtype ?? known?.dtype });
-  }
+    // Older summaries put small values only in the attribute text (`INT64 [3] = [0, -1, 512]`).
+    const fromText = attr && attr.value.includes(' = ') ? attr.value.slice(attr.value.indexOf(' = ') + 3) : undefined;
+    rows.push(withPreview({ value: v, init: attr?.tensor, dims: t?.dims ?? known?.dims, dtype: t?.dtype ?? known?.dtype, index }, t?.preview ?? fromText));
+  });
   return rows;
+}
+
+function withPreview(row: ConstRow, preview: string | undefined): ConstRow {
+  if (preview !== undefined && !preview.includes('…')) row.preview = preview;
+  return row;
 }
 
 /** Whether value v is a constant (initializer or folded Constant output) rather than an edge. */

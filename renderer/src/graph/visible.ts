@@ -4,15 +4,12 @@
  * own items, and edges aggregated between whatever represents their ends.
  */
 import type { OpDoc } from '@contract/lab-api';
-import { constRows, type GraphModel } from './graph-model';
-import { clip, dimsText, edgeLabel, shortName } from './format';
+import { labelType, opDocOf, typeSource, type GraphModel } from './graph-model';
+import { aliasLegend, clip, dimsText, edgeLabel, typeText } from './format';
+import { nodeRows, type NodeRow } from './node-rows';
 
-export interface ItemRow {
-  label: string;
-  text: string;
-  value: string;
-  init?: number;
-}
+/** A row of a node box: a constant input by role (`W ⟨16×3×3×3⟩`, `B = 3`) or a non-default attribute (`group = 16`). */
+export type ItemRow = NodeRow;
 
 export interface VisibleItem {
   id: string;
@@ -23,6 +20,8 @@ export interface VisibleItem {
   title: string;
   /** Node name, scope node count or I/O shape. */
   subtitle: string;
+  /** Hover text: the node name, or an I/O value's name and full type (long symbolic dims written out). */
+  tooltip: string;
   rows: ItemRow[];
   /** Rows not shown in the box. */
   moreRows: number;
@@ -37,8 +36,12 @@ export interface VisibleEdge {
   /** Up to a few of the values it carries. */
   values: string[];
   count: number;
-  /** Shape text when it carries one value of known shape. */
+  /** Shape text when it carries one value of known shape (long symbolic dims shortened: `d0×3×d1×d2`). */
   label: string;
+  /** Where the label's dims come from: the file, shape inference, or a run ("Run to see"); '' when unlabelled. */
+  labelSource: '' | 'declared' | 'inferred' | 'observed';
+  /** Hover text: the value names and full types, with what each short dim name stands for. */
+  tooltip: string;
 }
 
 export interface VisibleGraph {
@@ -51,7 +54,7 @@ export interface VisibleGraph {
 
 /** Above this many drawn nodes a graph opens with scopes collapsed. */
 export const COLLAPSE_BUDGET = 400;
-const MAX_ROWS = 5;
+const MAX_ROWS = 8;
 export const HEADER_H = 22;
 export const ROW_H = 15;
 const CHAR_W = 6.4;
@@ -81,10 +84,10 @@ export function itemIdOfNode(m: GraphModel, hidden: Map<string, string>, node: n
   return hidden.get(m.nodeScope[node]!) || `n:${node}`;
 }
 
-function nodeItem(m: GraphModel, i: number, ops: Map<string, OpDoc>): VisibleItem {
+function nodeItem(m: GraphModel, i: number): VisibleItem {
   const n = m.summary.nodes[i]!;
-  const all = constRows(m, i);
-  const rows = all.slice(0, MAX_ROWS).map((r) => ({ label: shortName(r.value), text: r.dims ? `⟨${clip(dimsText(r.dims), 24)}⟩` : '', value: r.value, init: r.init }));
+  const all = nodeRows(m, i);
+  const rows = all.slice(0, MAX_ROWS);
   let w = textW(n.opType, TITLE_W) + 20;
   for (const r of rows) w = Math.max(w, textW(`${r.label} ${r.text}`) + 16);
   const lines = rows.length + (all.length > MAX_ROWS ? 1 : 0);
@@ -94,9 +97,10 @@ function nodeItem(m: GraphModel, i: number, ops: Map<string, OpDoc>): VisibleIte
     node: i,
     title: n.opType,
     subtitle: n.name,
+    tooltip: n.name,
     rows,
     moreRows: all.length - rows.length,
-    category: ops.get(n.opType)?.category ?? 'other',
+    category: opDocOf(m, i)?.category ?? 'other',
     width: Math.max(56, Math.min(w, 260)),
     height: HEADER_H + (lines ? lines * ROW_H + 6 : 0),
   };
@@ -111,6 +115,7 @@ function scopeItem(m: GraphModel, id: string): VisibleItem {
     scope: id,
     title: s.name,
     subtitle: sub,
+    tooltip: id,
     rows: [],
     moreRows: 0,
     category: 'scope',
@@ -120,14 +125,15 @@ function scopeItem(m: GraphModel, id: string): VisibleItem {
 }
 
 function ioItem(m: GraphModel, name: string, kind: 'input' | 'output'): VisibleItem {
-  const t = m.types.get(name);
-  const sub = t ? clip(`${t.dtype}${t.dims ? `[${dimsText(t.dims)}]` : ''}`, 36) : '';
+  const t = labelType(m, name);
+  const sub = t ? clip(`${t.dtype}${t.dims ? `[${dimsText(t.dims, m.dimAliases)}]` : ''}`, 36) : '';
   return {
     id: `${kind === 'input' ? 'i' : 'o'}:${name}`,
     kind,
     value: name,
     title: clip(name, 34),
     subtitle: sub,
+    tooltip: valueTooltip(m, name),
     rows: [],
     moreRows: 0,
     category: 'io',
@@ -136,9 +142,16 @@ function ioItem(m: GraphModel, name: string, kind: 'input' | 'output'): VisibleI
   };
 }
 
+/** `name: FP32[p2o.DynamicDimension.0,3,…] (inferred)` plus `d0 = p2o.DynamicDimension.0` lines. */
+export function valueTooltip(m: GraphModel, v: string): string {
+  const ty = labelType(m, v);
+  const src = typeSource(m, v);
+  const head = `${v}: ${typeText(ty)}${src === 'inferred' || src === 'observed' ? ` (${src})` : ''}`;
+  return [head, ...aliasLegend(ty?.dims, m.dimAliases)].join('\n');
+}
+
 export function visibleGraph(m: GraphModel, expanded: ReadonlySet<string>): VisibleGraph {
   const hidden = representatives(m, expanded);
-  const ops = new Map(m.summary.ops.map((o) => [o.opType, o]));
   const items: VisibleItem[] = [];
   const index = new Map<string, number>();
   const add = (it: VisibleItem): void => {
@@ -148,7 +161,7 @@ export function visibleGraph(m: GraphModel, expanded: ReadonlySet<string>): Visi
   for (const io of m.summary.inputs) add(ioItem(m, io.name, 'input'));
   for (const i of m.drawn) {
     const rep = hidden.get(m.nodeScope[i]!);
-    if (!rep) add(nodeItem(m, i, ops));
+    if (!rep) add(nodeItem(m, i));
     else if (!index.has(rep)) add(scopeItem(m, rep.slice(2)));
   }
   for (const io of m.summary.outputs) add(ioItem(m, io.name, 'output'));
@@ -165,9 +178,12 @@ export function visibleGraph(m: GraphModel, expanded: ReadonlySet<string>): Visi
       e.count++;
       if (e.values.length < 4) e.values.push(value);
       e.label = '';
+      e.labelSource = '';
+      e.tooltip = `${e.values.join('\n')}${e.count > e.values.length ? '\n…' : ''}`;
       return;
     }
-    const created: VisibleEdge = { from, to, values: [value], count: 1, label: edgeLabel(m.types.get(value)) };
+    const label = edgeLabel(labelType(m, value), m.dimAliases);
+    const created: VisibleEdge = { from, to, values: [value], count: 1, label, labelSource: label ? typeSource(m, value) : '', tooltip: valueTooltip(m, value) };
     byPair.set(key, created);
     edges.push(created);
   };
