@@ -2,6 +2,7 @@
 import { parse, UsageError } from './args';
 import { configCommand } from './config';
 import { inferCommand } from './infer';
+import { inspectCommand } from './inspect';
 import { SERVE_USAGE, serveCommand } from './serve';
 import type { Output } from './output';
 import { validateCommand } from './validate';
@@ -19,6 +20,11 @@ Commands:
         [--version N]                        @file (raw bytes for UINT8 [-1]/BYTES inputs, e.g. an
                                              image; .json files are parsed); --trace adds a timing
                                              table per ensemble step and BLS call
+  inspect <repo> <model> [--version N] [--json]
+  inspect <file.onnx> [--json]               print the model's graph: every node with its inputs and
+                                             outputs by role and its attributes, every value with its
+                                             dtype and dims (numbers, or symbolic names); --json
+                                             prints one JSON document (format model-lab.inspect/1)
   serve <repo> [tritonserver options]        serve the repository to Triton's clients: HTTP on 8000,
                                              gRPC on 8001, metrics on 8002, bound to 127.0.0.1
                                              (model-lab serve --help for every option)
@@ -34,6 +40,7 @@ const COMMANDS: Record<string, (flags: ReturnType<typeof parse>, out: Output) =>
   validate: validateCommand,
   config: configCommand,
   infer: inferCommand,
+  inspect: inspectCommand,
 };
 
 export async function runCli(argv: string[], out: Output): Promise<number> {
