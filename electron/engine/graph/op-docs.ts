@@ -1,9 +1,13 @@
 /**
  * One-line descriptions of the common ONNX operators, written for the lab's
- * node sidebar, with a category that colours node boxes. Operators not listed
- * (newer ones, custom domains) get a generic line naming their domain.
+ * node sidebar, with a category that colours node boxes, joined with the
+ * operator's signature from the specification (op-schemas) at the model's
+ * opset: input and output roles and attributes with their defaults. Operators
+ * the table does not describe but the schemas know get a generic line and the
+ * schema's category; unknown ones (custom domains) a line naming their domain.
  */
 import type { OpDoc } from '../../contract/inspect-api';
+import { normalDomain, opSchema, opsetFor } from './op-schemas';
 
 type Category = OpDoc['category'];
 
@@ -196,14 +200,38 @@ const TABLE: [string, Category, string][] = [
   ['DFT', 'other', 'Discrete Fourier transform along an axis.'],
 ];
 
-const DOCS = new Map<string, OpDoc>(TABLE.map(([opType, category, summary]) => [opType, { opType, category, summary }]));
+const DOCS = new Map<string, [Category, string]>(TABLE.map(([opType, category, summary]) => [opType, [category, summary]]));
 
-export function opDoc(opType: string, domain = ''): OpDoc {
-  const known = domain === '' || domain === 'ai.onnx' || domain === 'com.microsoft' ? DOCS.get(opType) : undefined;
-  if (known) return known;
-  const where = domain === '' || domain === 'ai.onnx' ? 'the standard ONNX domain' : `the '${domain}' domain`;
-  return { opType, category: 'other', summary: `${opType} from ${where}; the lab has no description of it (see the documentation of the runtime or exporter that defines it).` };
+function domainText(domain: string): string {
+  return domain === '' ? 'the standard ONNX domain' : `the '${domain}' domain`;
 }
+
+/**
+ * The lab's description of an operator. With the model's opset imports, the
+ * signature is the one in force at the model's version of the operator's
+ * domain; without them, the newest.
+ */
+export function opDoc(opType: string, domain = '', opsets?: readonly { domain: string; version: number }[]): OpDoc {
+  const dom = normalDomain(domain);
+  const known = dom === '' || dom === 'com.microsoft' ? DOCS.get(opType) : undefined;
+  const schema = opSchema(opType, dom, opsetFor(dom, opsets));
+  const doc: OpDoc = known
+    ? { opType, category: known[0], summary: known[1] }
+    : schema
+      ? { opType, category: schema.category, summary: `${opType} from ${domainText(dom)} (introduced in version ${schema.sinceVersion} of its operator set); the lab has no description of it yet.` }
+      : { opType, category: 'other', summary: `${opType} from ${domainText(dom)}; the lab has no description of it (see the documentation of the runtime or exporter that defines it).` };
+  doc.domain = dom;
+  if (schema) {
+    doc.sinceVersion = schema.sinceVersion;
+    doc.inputs = schema.inputs;
+    doc.outputs = schema.outputs;
+    doc.attributes = schema.attributes;
+  }
+  return doc;
+}
+
+/** The operator types the table describes (for tests and docs). */
+export const DESCRIBED_OP_TYPES: readonly string[] = TABLE.map(([opType]) => opType);
 
 /** How many operators the table describes (for tests and docs). */
 export const DESCRIBED_OPS = DOCS.size;

@@ -1,0 +1,232 @@
+/** Operator schemas: version selection by opset, roles, defaults, contrib operators, and opDoc's use of them. */
+import { describe, expect, it } from 'vitest';
+import { toAttribute } from '../attributes';
+import { DESCRIBED_OP_TYPES, opDoc } from '../op-docs';
+import { attr } from '../testing/graph-models';
+import { NEWEST_OPSET, opSchema, opsetFor, roleOf, schemaOpTypes, schemaVersions, type OpSchema } from './index';
+
+const names = (params: { name: string }[] | undefined): string[] => (params ?? []).map((p) => p.name);
+const attrNames = (s: OpSchema | undefined): string[] => names(s?.attributes);
+const spec = (s: OpSchema | undefined, name: string) => s?.attributes.find((a) => a.name === name);
+const inputs = (s: OpSchema | undefined): string[] => (s?.inputs ?? []).map((p) => `${p.name}${p.option === 'optional' ? '?' : p.option === 'variadic' ? '*' : ''}`);
+
+describe('operator schemas', () => {
+  it('covers every operator the lab describes, in the default or the com.microsoft domain', () => {
+    const missing = DESCRIBED_OP_TYPES.filter((op) => !opSchema(op, '') && !opSchema(op, 'com.microsoft'));
+    expect(missing).toEqual([]);
+    expect(DESCRIBED_OP_TYPES.length).toBeGreaterThanOrEqual(150);
+  });
+
+  it('covers the default domain through the newest opset onnxruntime-node loads', () => {
+    expect(NEWEST_OPSET).toBeGreaterThanOrEqual(26);
+    expect(schemaOpTypes('').length).toBeGreaterThanOrEqual(190);
+    // Every operator has a version at or below the newest opset, and versions ascend.
+    for (const op of schemaOpTypes('')) {
+      const versions = schemaVersions(op);
+      expect(versions.length, op).toBeGreaterThan(0);
+      expect(
+        [...versions].sort((a, b) => a - b),
+        op,
+      ).toEqual(versions);
+      expect(versions.at(-1)!, op).toBeLessThanOrEqual(NEWEST_OPSET);
+    }
+    expect(schemaVersions('Relu')).toEqual([1, 6, 13, 14]);
+    expect(opSchema('Cast', '', NEWEST_OPSET)?.sinceVersion).toBeGreaterThanOrEqual(25);
+  });
+
+  it('picks the newest schema at or below the model opset', () => {
+    const clip6 = opSchema('Clip', '', 6);
+    expect(clip6?.sinceVersion).toBe(6);
+    expect(attrNames(clip6).sort()).toEqual(['max', 'min']);
+    expect(inputs(clip6)).toEqual(['input']);
+    const clip13 = opSchema('Clip', '', 17);
+    expect(clip13?.sinceVersion).toBe(13);
+    expect(inputs(clip13)).toEqual(['input', 'min?', 'max?']);
+    expect(clip13?.attributes).toEqual([]);
+    expect(inputs(opSchema('Clip', '', 11))).toEqual(['input', 'min?', 'max?']);
+    expect(opSchema('Clip', '', 10)?.sinceVersion).toBe(6);
+  });
+
+  it("moves Split's and Squeeze's lists from attributes to inputs at opset 13", () => {
+    expect(attrNames(opSchema('Split', '', 11))).toContain('split');
+    expect(inputs(opSchema('Split', '', 11))).toEqual(['input']);
+    expect(inputs(opSchema('Split', '', 13))).toEqual(['input', 'split?']);
+    expect(attrNames(opSchema('Split', '', 13))).not.toContain('split');
+    expect(attrNames(opSchema('Split', '', 18))).toContain('num_outputs');
+    expect(attrNames(opSchema('Squeeze', '', 12))).toEqual(['axes']);
+    expect(inputs(opSchema('Squeeze', '', 13))).toEqual(['data', 'axes?']);
+    expect(inputs(opSchema('Unsqueeze', '', 13))).toEqual(['data', 'axes']);
+    expect(inputs(opSchema('Reshape', '', 5))).toEqual(['data', 'shape']);
+  });
+
+  it('names the roles of common layers', () => {
+    expect(inputs(opSchema('Resize', '', 13))).toEqual(['X', 'roi?', 'scales?', 'sizes?']);
+    expect(inputs(opSchema('Resize', '', 11))).toEqual(['X', 'roi', 'scales', 'sizes?']);
+    expect(inputs(opSchema('BatchNormalization', '', 15))).toEqual(['X', 'scale', 'B', 'input_mean', 'input_var']);
+    expect(inputs(opSchema('BatchNormalization', '', 9))).toEqual(['X', 'scale', 'B', 'mean', 'var']);
+    expect(inputs(opSchema('Conv', '', 11))).toEqual(['X', 'W', 'B?']);
+    expect(inputs(opSchema('Concat', '', 13))).toEqual(['inputs*']);
+    expect(inputs(opSchema('Gemm', '', 13))).toEqual(['A', 'B', 'C?']);
+    expect(inputs(opSchema('Gemm', '', 9))).toEqual(['A', 'B', 'C']);
+    expect(opSchema('Add', '', 14)?.outputs).toEqual([{ name: 'C' }]);
+    expect(inputs(opSchema('Pad', '', 18))).toEqual(['data', 'pads', 'constant_value?', 'axes?']);
+    expect(inputs(opSchema('Slice', '', 13))).toEqual(['data', 'starts', 'ends', 'axes?', 'steps?']);
+  });
+
+  it('gives attribute types, required flags and defaults as display text', () => {
+    const conv = opSchema('Conv', '', 13);
+    expect(spec(conv, 'group')).toEqual({ name: 'group', type: 'INT', default: '1' });
+    expect(spec(conv, 'auto_pad')).toEqual({ name: 'auto_pad', type: 'STRING', default: 'NOTSET' });
+    expect(spec(conv, 'kernel_shape')).toEqual({ name: 'kernel_shape', type: 'INTS' });
+    expect(spec(opSchema('Gemm', '', 13), 'alpha')).toEqual({ name: 'alpha', type: 'FLOAT', default: '1' });
+    expect(spec(opSchema('LeakyRelu', '', 16), 'alpha')?.default).toBe('0.01');
+    expect(spec(opSchema('BatchNormalization', '', 15), 'epsilon')?.default).toBe('0.00001');
+    expect(spec(opSchema('Concat', '', 13), 'axis')).toEqual({ name: 'axis', type: 'INT', required: true });
+    expect(spec(opSchema('If', '', 21), 'then_branch')).toEqual({ name: 'then_branch', type: 'GRAPH', required: true });
+    expect(spec(opSchema('Constant', '', 13), 'value')?.type).toBe('TENSOR');
+    expect(spec(opSchema('Constant', '', 13), 'sparse_value')?.type).toBe('SPARSE_TENSOR');
+    expect(spec(opSchema('LSTM', '', 14), 'activations')?.type).toBe('STRINGS');
+    expect(spec(opSchema('Resize', '', 19), 'cubic_coeff_a')?.default).toBe('-0.75');
+  });
+
+  it('formats float defaults as a model attribute with the same value is formatted', () => {
+    let checked = 0;
+    for (const op of schemaOpTypes('')) {
+      for (const s of [opSchema(op, '', NEWEST_OPSET)]) {
+        for (const a of s?.attributes ?? []) {
+          if (a.type !== 'FLOAT' || a.default === undefined) continue;
+          const asModel = toAttribute(attr({ name: a.name, type: 1, f: Math.fround(Number(a.default)) }), () => undefined);
+          expect(asModel.value, `${op}.${a.name}`).toBe(a.default);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it('flags a deprecated operator and keeps its last signature', () => {
+    const up = opSchema('Upsample', '', 13);
+    expect(up?.deprecated).toBe(true);
+    expect(inputs(up)).toEqual(['X', 'scales']);
+    expect(opSchema('Upsample', '', 9)?.deprecated).toBeUndefined();
+  });
+
+  it('answers undefined for unknown operators and for operators newer than the model', () => {
+    expect(opSchema('NoSuchOp', '')).toBeUndefined();
+    expect(opSchema('Conv', 'com.example')).toBeUndefined();
+    expect(opSchema('Attention', '', 17)).toBeUndefined();
+    expect(opSchema('Attention', '', 23)?.sinceVersion).toBe(23);
+    expect(opSchema('toString', '')).toBeUndefined();
+    expect(opSchema('constructor', 'com.microsoft')).toBeUndefined();
+  });
+
+  it('treats ai.onnx as the default domain and reads the model opset for a domain', () => {
+    expect(opSchema('Conv', 'ai.onnx', 11)).toEqual(opSchema('Conv', '', 11));
+    const opsets = [
+      { domain: 'ai.onnx', version: 12 },
+      { domain: 'com.microsoft', version: 1 },
+    ];
+    expect(opsetFor('', opsets)).toBe(12);
+    expect(opsetFor('com.microsoft', opsets)).toBe(1);
+    expect(opsetFor('com.example', opsets)).toBeUndefined();
+  });
+
+  it('knows the common com.microsoft contrib operators', () => {
+    const common = [
+      'Attention',
+      'MultiHeadAttention',
+      'SkipLayerNormalization',
+      'EmbedLayerNormalization',
+      'BiasGelu',
+      'FastGelu',
+      'Gelu',
+      'QuickGelu',
+      'FusedConv',
+      'FusedMatMul',
+      'MatMulNBits',
+      'QLinearConv',
+      'QLinearAdd',
+      'QLinearMul',
+      'QLinearConcat',
+      'QLinearSigmoid',
+      'QLinearAveragePool',
+      'QLinearGlobalAveragePool',
+      'GroupQueryAttention',
+      'RotaryEmbedding',
+      'SkipSimplifiedLayerNormalization',
+      'BiasAdd',
+      'NhwcConv',
+      'DequantizeLinear',
+      'QuantizeLinear',
+      'Inverse',
+      'Trilu',
+      'GatherBlockQuantized',
+      'DynamicQuantizeMatMul',
+      'MatMulIntegerToFloat',
+    ];
+    expect(common.filter((op) => !opSchema(op, 'com.microsoft', 1))).toEqual([]);
+    const skip = opSchema('SkipLayerNormalization', 'com.microsoft', 1);
+    expect(inputs(skip)).toEqual(['input', 'skip', 'gamma', 'beta?', 'bias?']);
+    expect(skip?.category).toBe('normalization');
+    const nbits = opSchema('MatMulNBits', 'com.microsoft', 1);
+    expect(inputs(nbits).slice(0, 3)).toEqual(['A', 'B', 'scales']);
+    expect(spec(nbits, 'block_size')).toEqual({ name: 'block_size', type: 'INT', required: true });
+    expect(nbits?.category).toBe('quantization');
+    expect(opSchema('MultiHeadAttention', 'com.microsoft')?.category).toBe('layer');
+    expect(opSchema('FastGelu', 'com.microsoft')?.category).toBe('activation');
+    // The contrib domain's own Gelu is not the default domain's.
+    expect(opSchema('Gelu', 'com.microsoft')?.domain).toBe('com.microsoft');
+    expect(opSchema('SkipLayerNormalization', '')).toBeUndefined();
+  });
+
+  it('names roles by position, variadic ones included', () => {
+    const concat = opSchema('Concat', '', 13)!;
+    expect(roleOf(concat, 0, 'input')).toBe('inputs');
+    expect(roleOf(concat, 3, 'input')).toBe('inputs');
+    expect(roleOf(concat, 0, 'output')).toBe('concat_result');
+    expect(roleOf(concat, 1, 'output')).toBeUndefined();
+    const split = opSchema('Split', '', 18)!;
+    expect(roleOf(split, 1, 'input')).toBe('split');
+    expect(roleOf(split, 2, 'input')).toBeUndefined();
+    expect(roleOf(split, 2, 'output')).toBe('outputs');
+    const bn = opSchema('BatchNormalization', '', 15)!;
+    expect([0, 1, 2, 3, 4].map((i) => roleOf(bn, i, 'input'))).toEqual(['X', 'scale', 'B', 'input_mean', 'input_var']);
+    expect(roleOf(bn, -1, 'input')).toBeUndefined();
+    expect(roleOf(bn, 1.5, 'input')).toBeUndefined();
+  });
+});
+
+describe('opDoc', () => {
+  it('fills the signature at the model opset and keeps the lab summary and category', () => {
+    const doc = opDoc('Clip', '', [{ domain: '', version: 6 }]);
+    expect(doc.summary).toMatch(/Relu6/);
+    expect(doc.category).toBe('activation');
+    expect(doc.domain).toBe('');
+    expect(doc.sinceVersion).toBe(6);
+    expect(names(doc.attributes).sort()).toEqual(['max', 'min']);
+    const newer = opDoc('Clip', 'ai.onnx', [{ domain: 'ai.onnx', version: 13 }]);
+    expect(newer.sinceVersion).toBe(13);
+    expect(names(newer.inputs)).toEqual(['input', 'min', 'max']);
+    // Without opsets: the newest schema.
+    expect(opDoc('Clip').sinceVersion).toBe(13);
+    expect(opDoc('TopK').category).toBe('tensor');
+  });
+
+  it('describes a schema-only operator with a generic line and the schema category', () => {
+    const doc = opDoc('HannWindow', '', [{ domain: '', version: 17 }]);
+    expect(doc.summary).toMatch(/HannWindow from the standard ONNX domain \(introduced in version 17/);
+    expect(doc.sinceVersion).toBe(17);
+    expect(names(doc.outputs)).toEqual(['output']);
+    const ms = opDoc('GroupQueryAttention', 'com.microsoft', [{ domain: 'com.microsoft', version: 1 }]);
+    expect(ms.category).toBe('layer');
+    expect(ms.domain).toBe('com.microsoft');
+    expect(names(ms.inputs).slice(0, 3)).toEqual(['query', 'key', 'value']);
+  });
+
+  it('falls back to a generic description for unknown operators', () => {
+    const doc = opDoc('MyCustomOp', 'com.example');
+    expect(doc).toEqual({ opType: 'MyCustomOp', category: 'other', domain: 'com.example', summary: expect.stringMatching(/'com\.example' domain; the lab has no description/) });
+    expect(doc.inputs).toBeUndefined();
+    expect(opDoc('NoSuchOp', '').summary).toMatch(/standard ONNX domain; the lab has no description/);
+  });
+});
