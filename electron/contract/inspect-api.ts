@@ -175,8 +175,10 @@ export interface OpDoc {
 
 export interface GraphObserveRequest {
   graphId: string;
-  /** The input to run on, as the playground would send it; absent: generated from the config's dims. */
-  run?: Pick<RunRequest, 'inputs'>;
+  /** The input to run on, as the playground would send it (addBatchDim as runModel: true unless false); absent: generated from the config's dims. */
+  run?: Pick<RunRequest, 'inputs' | 'addBatchDim'>;
+  /** Names this observation so cancelRun can stop it (as a playground run's runId); a fresh one when absent. */
+  runId?: string;
   /** Keep at most this many bytes of tensors for viewing (default 256 MiB); beyond it only shape and statistics. */
   budgetBytes?: number;
   /** A subgraph to observe (GraphBody id), when the runtime allows. */

@@ -28,6 +28,7 @@ import type { Tensor } from './tensor/tensor';
 import { LabError } from './errors';
 import { unknownModel } from './triton-errors';
 import { GraphService, type GraphServiceOptions } from './graph/graph-service';
+import { ObservationService } from './graph/observe/observation-service';
 import { applyRepairPlan, repairPlan } from './repository/repair';
 import { backendFor } from './backends/registry';
 import { type RepositoryInit, Repository } from './repository/repository';
@@ -79,6 +80,8 @@ export class Lab {
   readonly runs: RunService;
   readonly graphs: GraphService;
   readonly steps: StepRunService;
+  /** "Run to see": graphs run once with every intermediate value kept for the viewers. */
+  readonly observations: ObservationService;
 
   constructor(private readonly options: LabOptions = {}) {
     this.settings = new SettingsStore(options.settingsFile);
@@ -86,6 +89,7 @@ export class Lab {
     this.runs = new RunService((id) => this.get(id).repo, { inputFiles, ...(options.sampleImagesDir ? { sampleImagesDir: options.sampleImagesDir } : {}) });
     this.graphs = new GraphService((id) => this.get(id).repo, options.graphs);
     this.steps = new StepRunService(this.runs, { onFinished: (run) => this.emit({ type: 'run-finished', run }) });
+    this.observations = new ObservationService(this.graphs, (id) => this.get(id).repo, this.runs, { inputFiles, ...(options.sampleImagesDir ? { sampleImagesDir: options.sampleImagesDir } : {}) });
   }
 
   onEvent(listener: (ev: LabEvent) => void): () => void {
@@ -160,6 +164,7 @@ export class Lab {
     this.steps.forget(repoId);
     this.runs.forget(repoId);
     this.graphs.forget(repoId, r.repo.root);
+    this.observations.forget(repoId);
     this.emit({ type: 'repositories-changed' });
     return true;
   }
@@ -258,7 +263,7 @@ export class Lab {
   /** The tensor a viewer asks for: a run's (inputs, outputs, ensemble edges, spans) or a graph's initializer. */
   tensor(ref: TensorRef): Tensor {
     if (ref.side === 'initializer') return this.graphs.tensor(ref);
-    return this.steps.tensor(ref) ?? this.runs.tensor(ref);
+    return this.steps.tensor(ref) ?? this.observations.tensor(ref) ?? this.runs.tensor(ref);
   }
 
   private checkRunnable(req: RunRequest): void {
@@ -442,6 +447,7 @@ export class Lab {
   async close(): Promise<void> {
     await this.settings.flush();
     await this.steps.close();
+    this.observations.close();
     const repos = [...this.repos.values()].map((r) => r.repo);
     for (const id of [...this.repos.keys()]) this.closeRepository(id);
     this.listeners.clear();

@@ -127,6 +127,16 @@ export class GraphService {
     return { url: await this.netron.open(this.modelFile(t).abs) };
   }
 
+  /** A graph this service read, by id, for "Run to see": NOT_FOUND once it is gone, UNAVAILABLE when its file changed since. */
+  async graphFile(graphId: string): Promise<{ abs: string; repoId: string; parsed: ParsedOnnx }> {
+    const graph = this.byId.get(graphId);
+    const parsed = graph ? await graph.parsed.catch(() => undefined) : undefined;
+    if (!graph || !parsed) throw new LabError('NOT_FOUND', `no open graph with id '${graphId}' (its repository was closed or the model file changed); open the graph again`);
+    const st = await stat(graph.abs).catch(() => undefined);
+    if (!st || st.mtimeMs !== graph.mtimeMs || st.size !== graph.size) throw new LabError('UNAVAILABLE', `'${graph.abs}' changed or disappeared since its graph was read; open the graph again`);
+    return { abs: graph.abs, repoId: graph.repoId, parsed };
+  }
+
   /** An initializer (or TENSOR attribute value) of a graph this service summarized. */
   tensor(ref: TensorRef): Tensor {
     const graph = this.byId.get(ref.runId);

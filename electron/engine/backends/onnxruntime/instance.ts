@@ -81,14 +81,14 @@ export async function createSession(opts: SessionOptions): Promise<SessionChoice
   }
 }
 
-function toOrt(t: Tensor): ort.Tensor {
+export function toOrt(t: Tensor): ort.Tensor {
   const type = TO_ORT[t.dtype];
   if (!type) throw new LabError('UNSUPPORTED', `ONNX Runtime has no ${t.dtype} tensors (input '${t.name}')`);
   if (isBytesData(t.data)) return new ort.Tensor('string', stringsFromBytes(t.data), t.shape);
   return new ort.Tensor(type, t.data as never, t.shape);
 }
 
-function fromOrt(name: string, t: ort.Tensor): Tensor {
+export function fromOrt(name: string, t: ort.Tensor): Tensor {
   const dtype = FROM_ORT[t.type];
   if (!dtype) throw new LabError('UNSUPPORTED', `output '${name}' has ONNX type ${t.type}, which Triton cannot return`);
   const shape = t.dims.map(Number);

@@ -1,0 +1,90 @@
+/**
+ * One ONNX Runtime session for one observation: created from the augmented
+ * model in memory with the playground's CPU settings (two intra-op threads,
+ * no spinning, so it does not starve the served models), told where external
+ * weights live (the model file's folder, where ONNX Runtime itself would look
+ * and which it keeps them inside), run once, and released once the run has
+ * settled, also when the caller gave up waiting (a cancelled observation).
+ */
+import * as ort from 'onnxruntime-node';
+import { fromOrt, toOrt } from '../../backends/onnxruntime/instance';
+import { LabError, errorMessage } from '../../errors';
+import type { Tensor } from '../../tensor/tensor';
+
+export interface OrtRunOptions {
+  /** Folder of the model file: external data is looked for there. */
+  modelDir: string;
+  /** Whether the model keeps weights in external files (for the error message). */
+  external: boolean;
+  intraOpThreads?: number;
+  signal?: AbortSignal;
+}
+
+export interface FetchedValue {
+  name: string;
+  /** Absent when ONNX Runtime returned something the viewers cannot show (a sequence, a map, an unknown type). */
+  tensor?: Tensor;
+  /** What it was instead, for the note. */
+  kind?: string;
+}
+
+function loadError(err: unknown, external: boolean): LabError {
+  const first = errorMessage(err).split('\n')[0] ?? '';
+  const hint = external
+    ? " The model keeps weights in external data files: they must be in the model file's folder (inside the repository), named as the model names them."
+    : ' Check that the model loads in the Run tab; a model ONNX Runtime cannot run cannot be observed.';
+  return new LabError('INVALID_ARG', `ONNX Runtime cannot load this model for "Run to see": ${first}.${hint}`, { cause: err });
+}
+
+function cancelled(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    if (signal?.aborted) reject(new LabError('CANCELLED', 'cancelled'));
+    signal?.addEventListener('abort', () => reject(new LabError('CANCELLED', 'cancelled')), { once: true });
+  });
+}
+
+async function createObserveSession(bytes: Uint8Array, opts: OrtRunOptions): Promise<ort.InferenceSession> {
+  const spin = { allow_spinning: '0' };
+  try {
+    return await ort.InferenceSession.create(bytes, {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: opts.intraOpThreads ?? 2,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      extra: { session: { intra_op: spin, inter_op: spin, model_external_initializers_file_folder_path: opts.modelDir } },
+    });
+  } catch (err) {
+    throw loadError(err, opts.external);
+  }
+}
+
+function convert(name: string, v: ort.OnnxValue | undefined): FetchedValue {
+  if (!(v instanceof ort.Tensor)) return { name, kind: v === undefined ? 'nothing' : Array.isArray(v) ? 'a sequence' : 'a non-tensor value' };
+  try {
+    return { name, tensor: fromOrt(name, v) };
+  } catch {
+    return { name, kind: `an ONNX ${v.type} tensor` };
+  }
+}
+
+/** Runs the model once and returns every fetched value; the session is released whatever happens. */
+export async function runObserved(bytes: Uint8Array, inputs: readonly Tensor[], fetch: readonly string[], opts: OrtRunOptions): Promise<FetchedValue[]> {
+  const session = await createObserveSession(bytes, opts);
+  let running: Promise<ort.InferenceSession.OnnxValueMapType> | undefined;
+  try {
+    if (opts.signal?.aborted) throw new LabError('CANCELLED', 'cancelled');
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const t of inputs) feeds[t.name] = toOrt(t);
+    running = session.run(feeds, [...fetch]);
+    // ONNX Runtime cannot stop a run midway: a cancelled observation stops waiting, and the session goes once the run ends.
+    const out = await Promise.race([running, cancelled(opts.signal)]).catch((err: unknown) => {
+      if (err instanceof LabError) throw err;
+      throw new LabError('INVALID_ARG', `ONNX Runtime could not run the model on this input: ${errorMessage(err).split('\n')[0] ?? ''}`, { cause: err });
+    });
+    return fetch.map((name) => convert(name, out[name]));
+  } finally {
+    const release = (): void => void session.release().catch(() => undefined);
+    if (running) void running.then(release, release);
+    else release();
+  }
+}
