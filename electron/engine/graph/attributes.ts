@@ -1,4 +1,4 @@
-/** Node attributes as short display text; tensors become viewable entries, subgraphs a node count. */
+/** Node attributes as short display text; tensors become viewable entries, subgraphs a node count (their bodies are parsed by graph-scope). */
 import type { AttributeProto, TensorProto } from 'onnx-buf';
 import type { GraphAttribute } from '../../contract/inspect-api';
 import { tensorPage } from '../runs/tensor-access';
@@ -73,6 +73,14 @@ function tensorText(t: TensorProto): string {
   } catch {
     return head;
   }
+}
+
+/** A GRAPH or GRAPHS attribute's text and node count, from the bodies as parsed (the scanner leaves big ones undecoded in the attribute). */
+export function bodyAttributeText(type: 'GRAPH' | 'GRAPHS', bodies: readonly { name: string; nodes: readonly unknown[] }[]): Pick<GraphAttribute, 'value' | 'subgraphNodes'> {
+  const nodes = bodies.reduce((n, b) => n + b.nodes.length, 0);
+  if (type === 'GRAPHS') return { subgraphNodes: nodes, value: `${bodies.length} graphs, ${nodes} nodes` };
+  const name = bodies[0]?.name;
+  return { subgraphNodes: nodes, value: `${name ? `'${name}', ` : ''}${nodes} nodes` };
 }
 
 /**

@@ -148,11 +148,16 @@ describe('readOnnxSummary', () => {
       ['STRINGS', '["a"]'],
     ]);
     expect(byName('branchy').attributes).toEqual([
-      { name: 'then_branch', type: 'GRAPH', value: "'branch_t', 2 nodes", subgraphNodes: 2 },
-      { name: 'else_branch', type: 'GRAPH', value: "'branch_e', 2 nodes", subgraphNodes: 2 },
+      { name: 'then_branch', type: 'GRAPH', value: "'branch_t', 2 nodes", subgraphNodes: 2, subgraphs: [0] },
+      { name: 'else_branch', type: 'GRAPH', value: "'branch_e', 2 nodes", subgraphNodes: 2, subgraphs: [1] },
+    ]);
+    // The branches read 'y' from the main graph.
+    expect(s.subgraphs!.map((b) => [b.name, b.parent, b.outerInputs, b.outputs.map((o) => o.name)])).toEqual([
+      ['branch_t', -1, ['y'], ['t_2']],
+      ['branch_e', -1, ['y'], ['e_2']],
     ]);
     expect(byName('custom').domain).toBe('com.example');
-    expect(s.ops.find((o) => o.opType === 'MyOp')).toEqual({ opType: 'MyOp', category: 'other', summary: expect.stringContaining("'com.example' domain") });
+    expect(s.ops.find((o) => o.opType === 'MyOp')).toMatchObject({ opType: 'MyOp', category: 'other', summary: expect.stringContaining("'com.example' domain") });
 
     const view = (name: string) => tensorPage(readInitializer(file, locators[s.initializers.findIndex((i) => i.name === name)]!), 0, 100).values;
     expect(view('w')).toEqual(EXTERNAL_W.map((v) => Math.fround(v)));

@@ -9,6 +9,7 @@ import { ModelProtoSchema } from 'onnx-buf';
 import { LabError, errorMessage } from '../errors';
 import { readUpTo, withRegularFile } from '../util/regular-file';
 import { FileWindow } from './file-window';
+import { checkNesting } from './nesting';
 import { type OnnxSummary, type ParsedOnnx, SummaryBuilder } from './summary-builder';
 import { scanModel } from './wire-scan';
 
@@ -29,7 +30,8 @@ export interface SummaryOptions {
 }
 
 function decodeWhole(buf: Uint8Array, b: SummaryBuilder): void {
-  const base = { buf, fileOffset: 0 };
+  // Too deeply nested bodies are refused before the decoder recurses into them.
+  checkNesting(buf, 'model');
   const m = fromBinary(ModelProtoSchema, buf, { readUnknownFields: false });
   b.irVersion = Number(m.irVersion);
   b.producer = m.producerName;
@@ -42,12 +44,7 @@ function decodeWhole(buf: Uint8Array, b: SummaryBuilder): void {
   const g = m.graph;
   if (!g) return;
   b.sawGraph = true;
-  b.graphName = g.name;
-  for (const n of g.node) b.addNode(n, base);
-  for (const t of g.initializer) b.addDecodedInitializer(t, base);
-  for (const v of g.input) b.addInput(v);
-  for (const v of g.output) b.addOutput(v);
-  for (const v of g.valueInfo) b.addValueInfo(v);
+  b.main.addGraph(g, { buf, fileOffset: 0 });
 }
 
 /** The summary plus where each initializer's values are and the I/O the config checks use. */

@@ -4,6 +4,8 @@
  * window. Nodes and value infos are small and decoded with onnx-buf; an
  * initializer's raw_data (9) and typed data fields are stepped over and only
  * their position is kept, so a model of up to 2 GB parses in little memory.
+ * A large node's If/Loop/Scan bodies (attribute fields g (6) and graphs (11))
+ * are walked the same way, so weights that live inside bodies are not copied.
  */
 import { fromBinary } from '@bufbuild/protobuf';
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
@@ -20,6 +22,8 @@ import {
 import { LabError } from '../errors';
 import { type FileWindow, truncated } from './file-window';
 import { type TensorSource, sourceOfDecoded, sourceOfScanned } from './initializers';
+import type { GraphScope, Located } from './graph-scope';
+import { checkNesting } from './nesting';
 import type { SummaryBuilder } from './summary-builder';
 
 interface Field {
@@ -38,6 +42,11 @@ const TYPED_FIELDS = new Set([4, 5, 6, 7, 10, 11]);
 const RAW_DATA = 9;
 const NODE_ATTRIBUTE = 5;
 const ATTRIBUTE_TENSOR = 5;
+const ATTRIBUTE_GRAPH = 6;
+const ATTRIBUTE_GRAPHS = 11;
+/** AttributeProto.AttributeType values for GRAPH and GRAPHS. */
+const ATTRIBUTE_TYPE_GRAPH = 5;
+const ATTRIBUTE_TYPE_GRAPHS = 10;
 /** Nodes bigger than this are walked field by field rather than decoded whole. */
 export const LARGE_NODE_BYTES = 4 * 2 ** 20;
 const SMALL_TENSOR_BYTES = 4096;
@@ -115,51 +124,67 @@ async function scanTensor(w: FileWindow, start: number, end: number): Promise<Sc
   return { meta, source: sourceOfScanned(meta, { ...(raw ? { raw } : {}), typed, span: { offset: start, length: end - start } }), stringBytes };
 }
 
+/** An attribute of a large node: tensors located (not read), bodies walked as graphs, the rest copied and decoded. */
+async function scanAttribute(w: FileWindow, f: Field, scope: GraphScope, largeNodeBytes: number, node: { located: Located; scanned: Map<AttributeProto, GraphScope[]> }): Promise<AttributeProto> {
+  const attrParts: Uint8Array[] = [];
+  let tensor: ScannedTensor | undefined;
+  const bodies: GraphScope[] = [];
+  let graphsField = 0;
+  for (let at = f.valueStart; at < f.end;) {
+    const g = await nextField(w, at, f.end);
+    at = g.end;
+    if (g.wt === WireType.LengthDelimited && (g.no === ATTRIBUTE_GRAPH || g.no === ATTRIBUTE_GRAPHS)) {
+      // A body (If branch, Loop or Scan body): walked like the main graph, so its weights are located, not copied.
+      graphsField = g.no;
+      const body = scope.child();
+      await scanGraph(w, g.valueStart, g.end, body, largeNodeBytes);
+      bodies.push(body);
+    } else if (g.no === ATTRIBUTE_TENSOR && g.wt === WireType.LengthDelimited) {
+      if (g.end - g.valueStart > SMALL_TENSOR_BYTES) tensor = await scanTensor(w, g.valueStart, g.end);
+      else {
+        // Small enough to decode whole, so its values show inline as they do on the in-memory path.
+        const bytes = await value(w, g);
+        const meta = fromBinary(TensorProtoSchema, bytes);
+        tensor = { meta, ...sourceOfDecoded(meta, { buf: bytes, fileOffset: g.valueStart }) };
+      }
+    } else attrParts.push((await w.bytes(g.start, g.end - g.start)).slice());
+  }
+  const attribute = fromBinary(AttributeProtoSchema, concat(attrParts));
+  if (tensor) {
+    attribute.t = tensor.meta;
+    node.located.set(tensor.meta, tensor);
+  }
+  if (graphsField) {
+    // Old exporters leave the type unset; the field that held the bodies says which it is.
+    attribute.type ||= graphsField === ATTRIBUTE_GRAPH ? ATTRIBUTE_TYPE_GRAPH : ATTRIBUTE_TYPE_GRAPHS;
+    node.scanned.set(attribute, bodies);
+  }
+  return attribute;
+}
+
 /**
- * A node too big to decode in one piece (a Constant holding large weights):
- * its attributes' tensors are walked like initializers, everything else is
- * copied and decoded.
+ * A node too big to decode in one piece (a Constant holding large weights, an
+ * If or Loop whose bodies hold them): its attributes' tensors are walked like
+ * initializers and its bodies like graphs; everything else is copied and decoded.
  */
-async function scanLargeNode(w: FileWindow, start: number, end: number, b: SummaryBuilder): Promise<void> {
+async function scanLargeNode(w: FileWindow, start: number, end: number, scope: GraphScope, largeNodeBytes: number): Promise<void> {
   const parts: Uint8Array[] = [];
-  const located = new Map<TensorProto, { source: TensorSource; stringBytes: number }>();
+  const found = { located: new Map() as Located, scanned: new Map<AttributeProto, GraphScope[]>() };
   const attributes: AttributeProto[] = [];
   for (let pos = start; pos < end;) {
     const f = await nextField(w, pos, end);
     pos = f.end;
-    if (f.no !== NODE_ATTRIBUTE || f.wt !== WireType.LengthDelimited) {
-      parts.push((await w.bytes(f.start, f.end - f.start)).slice());
-      continue;
-    }
-    const attrParts: Uint8Array[] = [];
-    let tensor: ScannedTensor | undefined;
-    for (let at = f.valueStart; at < f.end;) {
-      const g = await nextField(w, at, f.end);
-      at = g.end;
-      if (g.no === ATTRIBUTE_TENSOR && g.wt === WireType.LengthDelimited) {
-        if (g.end - g.valueStart > SMALL_TENSOR_BYTES) tensor = await scanTensor(w, g.valueStart, g.end);
-        else {
-          // Small enough to decode whole, so its values show inline as they do on the in-memory path.
-          const bytes = await value(w, g);
-          const meta = fromBinary(TensorProtoSchema, bytes);
-          tensor = { meta, ...sourceOfDecoded(meta, { buf: bytes, fileOffset: g.valueStart }) };
-        }
-      } else attrParts.push((await w.bytes(g.start, g.end - g.start)).slice());
-    }
-    const attribute = fromBinary(AttributeProtoSchema, concat(attrParts));
-    if (tensor) {
-      attribute.t = tensor.meta;
-      located.set(tensor.meta, tensor);
-    }
-    attributes.push(attribute);
+    if (f.no !== NODE_ATTRIBUTE || f.wt !== WireType.LengthDelimited) parts.push((await w.bytes(f.start, f.end - f.start)).slice());
+    else attributes.push(await scanAttribute(w, f, scope, largeNodeBytes, found));
   }
   const node = fromBinary(NodeProtoSchema, concat(parts));
   node.attribute = attributes;
   const none = new Uint8Array(0);
-  b.addNode(node, { buf: none, fileOffset: start }, located);
+  scope.addNode(node, { buf: none, fileOffset: start }, found.located, found.scanned);
 }
 
-async function scanGraph(w: FileWindow, start: number, end: number, b: SummaryBuilder, largeNodeBytes: number): Promise<void> {
+/** A graph (the main one or a body) into `scope`. */
+async function scanGraph(w: FileWindow, start: number, end: number, scope: GraphScope, largeNodeBytes: number): Promise<void> {
   for (let pos = start; pos < end;) {
     const f = await nextField(w, pos, end);
     pos = f.end;
@@ -167,29 +192,31 @@ async function scanGraph(w: FileWindow, start: number, end: number, b: SummaryBu
     switch (f.no) {
       case 1: {
         if (f.end - f.valueStart > largeNodeBytes) {
-          await scanLargeNode(w, f.valueStart, f.end, b);
+          await scanLargeNode(w, f.valueStart, f.end, scope, largeNodeBytes);
           break;
         }
         const bytes = await value(w, f);
-        b.addNode(fromBinary(NodeProtoSchema, bytes), { buf: bytes, fileOffset: f.valueStart });
+        // Bodies inside a small node are decoded with it: their depth is checked first.
+        checkNesting(bytes, 'node', scope.depth);
+        scope.addNode(fromBinary(NodeProtoSchema, bytes), { buf: bytes, fileOffset: f.valueStart });
         break;
       }
       case 2:
-        b.graphName = utf8.decode(await value(w, f));
+        scope.name = utf8.decode(await value(w, f));
         break;
       case 5: {
         const t = await scanTensor(w, f.valueStart, f.end);
-        b.addInitializer(t.meta, t.source, t.stringBytes);
+        scope.addInitializer(t.meta, t.source, t.stringBytes);
         break;
       }
       case 11:
-        b.addInput(fromBinary(ValueInfoProtoSchema, await value(w, f)));
+        scope.inputs.push(fromBinary(ValueInfoProtoSchema, await value(w, f)));
         break;
       case 12:
-        b.addOutput(fromBinary(ValueInfoProtoSchema, await value(w, f)));
+        scope.outputs.push(fromBinary(ValueInfoProtoSchema, await value(w, f)));
         break;
       case 13:
-        b.addValueInfo(fromBinary(ValueInfoProtoSchema, await value(w, f)));
+        scope.addValueInfo(fromBinary(ValueInfoProtoSchema, await value(w, f)));
         break;
     }
   }
@@ -221,7 +248,7 @@ export async function scanModel(w: FileWindow, b: SummaryBuilder, largeNodeBytes
         break;
       case 7:
         b.sawGraph = true;
-        await scanGraph(w, f.valueStart, f.end, b, largeNodeBytes);
+        await scanGraph(w, f.valueStart, f.end, b.main, largeNodeBytes);
         break;
       case 8:
         b.addOpset(fromBinary(OperatorSetIdProtoSchema, await value(w, f)));

@@ -158,3 +158,118 @@ export function bigConstantModel(): Uint8Array {
     outputs: [vi('y', 1, [2000])],
   });
 }
+
+/**
+ * A network that lives inside control flow, as exporters write data-dependent
+ * models: main `pre` (Add x, w) → If `branch` (cond) → Softmax. then_branch:
+ * MatMul with its own `w`, Add `b`, a Loop `repeat` (trip count from the main
+ * graph) whose body runs a Scan `rows` over the rows (reading `gain` from
+ * then_branch) and adds `xr` from the main graph; then a Sigmoid. else_branch:
+ * Neg, Mul by its own `w`, a Constant, Tanh. Three scopes hold an initializer
+ * named `w`. Valid for onnxruntime (opset 17).
+ */
+export function controlFlowModel(): Uint8Array {
+  const f32 = (name: string, dims: number[], values: number[]): TensorProto => rawTensor(name, 1, dims, Float32Array.from(values));
+  const scanBody = create(GraphProtoSchema, {
+    name: 'scan_body',
+    node: [node('Mul', ['row', 'gain'], ['row_scaled'], 'scale'), node('Relu', ['row_scaled'], ['row_out'], 'relu')],
+    input: [vi('row', 1, [4])],
+    output: [vi('row_out', 1, [4])],
+  });
+  const loopBody = create(GraphProtoSchema, {
+    name: 'loop_body',
+    node: [
+      node('Identity', ['cond_in'], ['cond_out'], 'keep_going'),
+      node('Scan', ['v_in'], ['scanned'], 'rows', [attr({ name: 'body', type: 5, g: scanBody }), attr({ name: 'num_scan_inputs', type: 2, i: 1n })]),
+      node('Add', ['scanned', 'xr'], ['v_out'], 'residual'),
+    ],
+    input: [vi('iter', 7, []), vi('cond_in', 9, []), vi('v_in', 1, ['N', 4])],
+    output: [vi('cond_out', 9, []), vi('v_out', 1, ['N', 4])],
+  });
+  const identity = Array.from({ length: 16 }, (_, i) => (i % 5 === 0 ? 1 : 0));
+  const thenBranch = create(GraphProtoSchema, {
+    name: 'then_body',
+    node: [
+      node('MatMul', ['xr', 'w'], ['t1'], 'project'),
+      node('Add', ['t1', 'b'], ['t2'], 'bias'),
+      node('Loop', ['trip', '', 't2'], ['looped'], 'repeat', [attr({ name: 'body', type: 5, g: loopBody })]),
+      node('Sigmoid', ['looped'], ['then_out'], 'squash'),
+    ],
+    initializer: [f32('w', [4, 4], identity), f32('b', [4], [0.1, 0.2, 0.3, 0.4]), f32('gain', [4], [2, 2, 2, 2])],
+    output: [vi('then_out', 1, ['N', 4])],
+    valueInfo: [vi('t2', 1, ['N', 4])],
+  });
+  const elseBranch = create(GraphProtoSchema, {
+    name: 'else_body',
+    node: [
+      node('Neg', ['xr'], ['e1'], 'negate'),
+      node('Mul', ['e1', 'w'], ['e2'], 'weigh'),
+      node('Constant', [], ['half'], '', [attr({ name: 'value', type: 4, t: f32('', [], [0.5]) })]),
+      node('Mul', ['e2', 'half'], ['e3'], 'halve'),
+      node('Tanh', ['e3'], ['else_out'], 'squash'),
+    ],
+    initializer: [f32('w', [4], [1, -1, 1, -1])],
+    output: [vi('else_out', 1, ['N', 4])],
+  });
+  return model({
+    nodes: [
+      node('Add', ['x', 'w'], ['xr'], 'pre'),
+      node('If', ['cond'], ['y'], 'branch', [attr({ name: 'then_branch', type: 5, g: thenBranch }), attr({ name: 'else_branch', type: 5, g: elseBranch })]),
+      node('Softmax', ['y'], ['out'], '', [attr({ name: 'axis', type: 2, i: -1n })]),
+    ],
+    initializers: [f32('w', [4], [0, 1, 2, 3]), rawTensor('trip', 7, [], new BigInt64Array([2n]))],
+    inputs: [vi('x', 1, ['N', 4]), vi('cond', 9, [])],
+    outputs: [vi('out', 1, ['N', 4])],
+  });
+}
+
+function varint(n: number): number[] {
+  const out: number[] = [];
+  for (; n > 127; n = Math.floor(n / 128)) out.push((n % 128) | 128);
+  out.push(n);
+  return out;
+}
+
+/** A length-delimited field's tag and length, for a value of `length` bytes that follows. */
+function head(no: number, length: number): number[] {
+  return [...varint((no << 3) | 2), ...varint(length)];
+}
+
+function text(no: number, s: string): number[] {
+  const b = new TextEncoder().encode(s);
+  return [...head(no, b.length), ...b];
+}
+
+/**
+ * `depth` If nodes, each inside the previous one's then_branch, encoded by hand
+ * (the encoder would recurse once per level): a crafted model for the depth bound.
+ */
+export function nestedIfModel(depth: number): Uint8Array {
+  // Each message ends with the nested one, so a level is a prefix: its fields, then the nested value's tag and length.
+  const prefixes: number[][] = [];
+  let inner = [...text(4, 'Identity'), ...text(1, 'c'), ...text(2, 'leaf')];
+  inner = [...head(1, inner.length), ...inner]; // GraphProto.node
+  let size = inner.length;
+  for (let i = depth; i >= 1; i--) {
+    const graphName = text(2, `g${i}`);
+    const attrFields = [...text(1, 'then_branch'), 0xa0, 0x01, 5]; // name, type (field 20) = GRAPH
+    const attrPrefix = [...attrFields, ...head(6, size)];
+    const attrSize = attrPrefix.length + size;
+    const nodeFields = [...text(4, 'If'), ...text(1, 'c'), ...text(2, `o${i}`)];
+    const nodePrefix = [...nodeFields, ...head(5, attrSize)];
+    const nodeSize = nodePrefix.length + attrSize;
+    const graphPrefix = [...graphName, ...head(1, nodeSize)];
+    size = graphPrefix.length + nodeSize;
+    prefixes.push(attrPrefix, nodePrefix, graphPrefix);
+  }
+  const modelPrefix = [8, 8, ...head(7, size)]; // ir_version 8, then graph
+  const opset = [...head(8, 2), 0x10, 17]; // opset_import { version: 17 }
+  const parts = [modelPrefix, ...prefixes.reverse(), inner, opset];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
