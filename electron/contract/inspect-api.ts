@@ -134,7 +134,8 @@ export interface GraphSummary {
    */
   inferred?: Record<string, InferredValueType>;
   /** What shape inference did: its time, how many values it typed, and the operators it had no rule for. */
-  shapeInference?: { ms: number; typed: number; untyped: number; unknownOps: string[] };
+  /** `skipped`: why inference did not run, or stopped early (time budget, graph size); what it did type is kept. */
+  shapeInference?: { ms: number; typed: number; untyped: number; unknownOps: string[]; skipped?: string };
 }
 
 /** One input or output of an operator by its role in the ONNX specification. */
