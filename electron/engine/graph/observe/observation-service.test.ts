@@ -68,7 +68,10 @@ describe.skipIf(!haveDet)('"Run to see" on PaddleOCR det', () => {
     expect(o.dropped).toBe(0);
     expect(o.keptBytes).toBeGreaterThan(1e6);
     const info = await h.tensorInfo({ runId: o.runId, side: 'edge', name: conv.outputs[0]! });
-    expect(info).toMatchObject({ shape: [1, 16, 32, 32], stats: o.values[conv.outputs[0]!]!.stats });
+    const seen = o.values[conv.outputs[0]!]!.stats!;
+    expect(info).toMatchObject({ shape: [1, 16, 32, 32], stats: { count: seen.count, min: seen.min, max: seen.max, nan: 0, inf: 0 } });
+    expect(info.stats!.mean).toBeCloseTo(seen.mean, 5);
+    expect(info.stats!.std).toBeCloseTo(seen.std, 5);
     const heat = await h.tensorHeatmap({ runId: o.runId, side: 'edge', name: conv.outputs[0]!, fixed: [0, 5], maxSide: 16 });
     expect([heat.rows, heat.cols]).toEqual([16, 16]);
   });

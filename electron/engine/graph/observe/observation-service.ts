@@ -20,7 +20,8 @@ import { LabError } from '../../errors';
 import type { Repository } from '../../repository/repository';
 import type { InputFiles } from '../../runs/inputs';
 import type { RunService } from '../../runs/runs';
-import { describeTensor, statsOf } from '../../runs/tensor-info';
+import { describeTensor } from '../../runs/tensor-info';
+import { fastStats } from './fast-stats';
 import { type Tensor, byteSize, isBytesData } from '../../tensor/tensor';
 import { isInside } from '../../util/real-path';
 import { readUpTo, withRegularFile } from '../../util/regular-file';
@@ -68,7 +69,7 @@ function keepWithin(values: readonly Tensor[], budget: number): { values: Record
     const bytes = byteSize(t);
     const kept = keptBytes + bytes <= budget;
     const numeric = !isBytesData(t.data) && t.dtype !== 'BOOL';
-    out[t.name] = { name: t.name, dtype: t.dtype, dims: [...t.shape], ...(numeric ? { stats: statsOf(t) } : {}), kept };
+    out[t.name] = { name: t.name, dtype: t.dtype, dims: [...t.shape], ...(numeric ? { stats: fastStats(t) } : {}), kept };
     if (kept) {
       tensors.set(t.name, t);
       keptBytes += bytes;
