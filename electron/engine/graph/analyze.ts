@@ -7,6 +7,7 @@
  * stopped; an unreadable constant only loses its own value.
  */
 import type { InferredValueType } from '../../contract/inspect-api';
+import { errorMessage } from '../errors';
 import { inferShapes } from './shapes/infer';
 import { readSmallValues } from './small-values';
 import type { ParsedOnnx } from './summary-builder';
@@ -30,7 +31,14 @@ export async function analyzeGraph(parsed: ParsedOnnx, modelPath: string, opts: 
     s.shapeInference = { ms: 0, typed: 0, untyped: nodes, unknownOps: [], skipped: `the graph has ${nodes} nodes; shape inference runs on graphs up to ${opts.maxNodes ?? 2_000_000}` };
     return parsed;
   }
-  const r = inferShapes(s, small.values, { budgetMs: opts.inferBudgetMs ?? 10_000 });
+  let r;
+  try {
+    r = inferShapes(s, small.values, { budgetMs: opts.inferBudgetMs ?? 10_000 });
+  } catch (err) {
+    // The graph still opens without inferred dims; the reason shows where the counts do.
+    s.shapeInference = { ms: round(performance.now() - started), typed: 0, untyped: nodes, unknownOps: [], skipped: `shape inference failed: ${errorMessage(err)}` };
+    return parsed;
+  }
   s.inferred = r.inferred;
   for (const b of s.subgraphs ?? []) {
     const inner: Record<string, InferredValueType> | undefined = r.bodies.get(b.id);

@@ -1,6 +1,7 @@
 /**
  * The graph side of the Lab: model graphs by repository, model and version,
- * cached by file path, mtime and size; their initializers as viewable tensors
+ * cached by file path, mtime and size, with small constants' values and
+ * inferred shapes added (analyze.ts); their initializers as viewable tensors
  * (TensorRef side 'initializer', runId = graphId); "use in config"; netron.
  * Model files and external weights are read only when their real path is
  * inside the repository's real root: a link that leaves it is refused.
@@ -14,6 +15,7 @@ import { LabError } from '../errors';
 import { unknownModel } from '../triton-errors';
 import type { Repository } from '../repository/repository';
 import { type Tensor, isBytesData } from '../tensor/tensor';
+import { analyzeGraph } from './analyze';
 import { configFromModel } from './config-from-model';
 import { MAX_VIEW_BYTES, readInitializer } from './initializer-reader';
 import { type ModelFile, resolveModelFile } from './model-file';
@@ -86,7 +88,7 @@ export class GraphService {
     if (!graph || graph.mtimeMs !== st.mtimeMs || graph.size !== st.size) {
       if (graph) this.drop(graph);
       const graphId = `g-${createHash('sha1').update(`${key}\0${st.mtimeMs}\0${st.size}`).digest('hex').slice(0, 20)}`;
-      const fresh: CachedGraph = { graphId, repoId: t.repoId, abs: file.abs, mtimeMs: st.mtimeMs, size: st.size, parsed: parseOnnxFile(file.abs, this.options) };
+      const fresh: CachedGraph = { graphId, repoId: t.repoId, abs: file.abs, mtimeMs: st.mtimeMs, size: st.size, parsed: parseOnnxFile(file.abs, this.options).then((p) => analyzeGraph(p, file.abs)) };
       graph = fresh;
       this.byFile.set(key, fresh);
       this.byId.set(graphId, fresh);
