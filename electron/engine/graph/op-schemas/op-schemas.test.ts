@@ -89,19 +89,26 @@ describe('operator schemas', () => {
     expect(spec(opSchema('Resize', '', 19), 'cubic_coeff_a')?.default).toBe('-0.75');
   });
 
-  it('formats float defaults as a model attribute with the same value is formatted', () => {
-    let checked = 0;
-    for (const op of schemaOpTypes('')) {
-      for (const s of [opSchema(op, '', NEWEST_OPSET)]) {
-        for (const a of s?.attributes ?? []) {
-          if (a.type !== 'FLOAT' || a.default === undefined) continue;
-          const asModel = toAttribute(attr({ name: a.name, type: 1, f: Math.fround(Number(a.default)) }), () => undefined);
-          expect(asModel.value, `${op}.${a.name}`).toBe(a.default);
-          checked++;
-        }
+  it('formats defaults as a model attribute holding the same value is formatted', () => {
+    const checked: Record<string, number> = { FLOAT: 0, INT: 0, STRING: 0, INTS: 0 };
+    const all = [...schemaOpTypes('').flatMap((op) => schemaVersions(op).map((v) => opSchema(op, '', v))), ...schemaOpTypes('com.microsoft').map((op) => opSchema(op, 'com.microsoft'))];
+    const enc = new TextEncoder();
+    for (const s of all) {
+      for (const a of s?.attributes ?? []) {
+        if (a.default === undefined) continue;
+        let proto;
+        if (a.type === 'FLOAT') proto = attr({ name: a.name, type: 1, f: Math.fround(Number(a.default)) });
+        else if (a.type === 'INT') proto = attr({ name: a.name, type: 2, i: BigInt(a.default) });
+        else if (a.type === 'STRING') proto = attr({ name: a.name, type: 3, s: enc.encode(a.default) });
+        else if (a.type === 'INTS') proto = attr({ name: a.name, type: 7, ints: (JSON.parse(a.default) as number[]).map(BigInt) });
+        else continue;
+        expect(toAttribute(proto, () => undefined).value, `${s!.opType}-${s!.sinceVersion}.${a.name}`).toBe(a.default);
+        checked[a.type]!++;
       }
     }
-    expect(checked).toBeGreaterThan(20);
+    expect(checked.FLOAT).toBeGreaterThan(50);
+    expect(checked.INT).toBeGreaterThan(100);
+    expect(checked.STRING).toBeGreaterThan(30);
   });
 
   it('flags a deprecated operator and keeps its last signature', () => {
@@ -171,6 +178,11 @@ describe('operator schemas', () => {
     const nbits = opSchema('MatMulNBits', 'com.microsoft', 1);
     expect(inputs(nbits).slice(0, 3)).toEqual(['A', 'B', 'scales']);
     expect(spec(nbits, 'block_size')).toEqual({ name: 'block_size', type: 'INT', required: true });
+    // Defaults the contrib document omits come from the schema sources.
+    expect(spec(nbits, 'bits')).toEqual({ name: 'bits', type: 'INT', default: '4' });
+    expect(spec(skip, 'epsilon')?.default).toBe('1e-12');
+    expect(spec(opSchema('QuickGelu', 'com.microsoft'), 'alpha')?.default).toBe('1.702');
+    expect(spec(opSchema('FusedMatMul', 'com.microsoft'), 'alpha')?.default).toBe('1');
     expect(nbits?.category).toBe('quantization');
     expect(opSchema('MultiHeadAttention', 'com.microsoft')?.category).toBe('layer');
     expect(opSchema('FastGelu', 'com.microsoft')?.category).toBe('activation');
