@@ -107,12 +107,9 @@ describe('gen-op-schemas parser', () => {
         { v: 5, i: ['X'] },
         { v: 1, i: ['X'] },
         { v: 3, i: ['Y'] },
+        { v: 7, i: ['X'] },
       ]),
-    ).toEqual([
-      { v: 1, i: ['X'] },
-      { v: 3, i: ['Y'] },
-      { v: 5, i: ['X'] },
-    ]);
+    ).toEqual([{ v: 1, i: ['X'] }, { v: 3, i: ['Y'] }, { v: 5, i: ['X'] }, 7]);
   });
 
   it('reads contrib operators with defaults from the schema sources', () => {
