@@ -107,7 +107,9 @@ describe('GraphPanel', () => {
     expect(side.text()).toContain('paddle2onnx 1.0.5');
     expect(side.text()).toContain('ai.onnx v11');
     expect(side.text()).toContain('author');
-    expect(w.get('[data-testid=graph-status]').text()).toBe('3 nodes · 3 shown · layout ' + w.get('[data-testid=graph-status]').text().split('layout ')[1]);
+    expect(w.get('[data-testid=graph-status]').text()).toBe(
+      '4 nodes in the file · 3 drawn (1 Constant node folded into its consumers) · 3 shown · layout ' + w.get('[data-testid=graph-status]').text().split('layout ')[1],
+    );
   });
 
   it('finds a node with Ctrl+F and shows its attributes', async () => {

@@ -111,7 +111,7 @@ export function edgeLabel(ty: GraphValueType | undefined, aliases?: DimAliases):
 export function countsText(c: { file: number; drawn: number; folded: number }): string {
   const n = (x: number): string => formatCount(x, locale.value);
   if (c.file === c.drawn) return t('graph.counts.all', { nodes: n(c.file) });
-  return t('graph.counts.folded', { nodes: n(c.file), drawn: n(c.drawn), folded: n(c.folded) });
+  return t(c.folded === 1 ? 'graph.counts.foldedOne' : 'graph.counts.folded', { nodes: n(c.file), drawn: n(c.drawn), folded: n(c.folded) });
 }
 
 /** The viewer's picture of an initializer, or undefined when its type cannot be paged (strings of unknown dtype, sequences). */

@@ -228,6 +228,16 @@ export function typeSource(m: GraphModel, v: string): 'observed' | 'inferred' | 
   return m.inferredTypes.has(v) ? 'inferred' : 'declared';
 }
 
+/** A value's types as the sidebars list them: declared or inferred (as merged), then observed when the model ran. */
+export function typeLines(m: GraphModel, v: string): { type: GraphValueType; source: 'declared' | 'inferred' | 'observed' }[] {
+  const out: { type: GraphValueType; source: 'declared' | 'inferred' | 'observed' }[] = [];
+  const known = m.types.get(v);
+  if (known) out.push({ type: known, source: m.inferredTypes.has(v) ? 'inferred' : 'declared' });
+  const seen = m.observed.get(v);
+  if (seen) out.push({ type: seen, source: 'observed' });
+  return out;
+}
+
 /** Nodes in the file, drawn as boxes, and Constant nodes folded into their consumers' rows. */
 export function graphCounts(m: GraphModel): { file: number; drawn: number; folded: number } {
   return { file: m.summary.nodes.length, drawn: m.drawn.length, folded: m.folded.size };
