@@ -126,10 +126,11 @@ export class GraphScope {
     }
   }
 
-  /** Values the graph's nodes read (omitted optional inputs left out), in first-use order. */
+  /** Values the graph's nodes read (omitted optional inputs left out), in first-use order, then its outputs (a branch may pass an outer value straight out). */
   reads(): string[] {
     const out = new Set<string>();
     for (const n of this.nodes) for (const v of n.inputs) if (v) out.add(v);
+    for (const v of this.outputs) if (v.name) out.add(v.name);
     return [...out];
   }
 

@@ -1,12 +1,14 @@
 /** If/Loop/Scan bodies: both parsers give the same bodies, parents, outer inputs and initializer names; nesting depth is bounded. */
+import { create } from '@bufbuild/protobuf';
 import path from 'node:path';
+import { GraphProtoSchema } from 'onnx-buf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TempDirs } from '../repository/testing/temp-repo';
 import { tensorPage } from '../runs/tensor-access';
 import { readInitializer } from './initializer-reader';
 import { MAX_BODY_DEPTH } from './nesting';
 import { type ParsedOnnx, parseOnnxFile, readOnnxSummary } from './onnx-summary';
-import { controlFlowModel, nestedIfModel } from './testing/graph-models';
+import { attr, controlFlowModel, model, nestedIfModel, node, vi } from './testing/graph-models';
 
 const temp = new TempDirs();
 afterEach(() => temp.cleanup());
@@ -78,6 +80,21 @@ describe('subgraph bodies', () => {
       expect(values(6)).toEqual([0.5]);
       expect(locators[2]!.name).toBe('branch/then_branch/w');
     }
+  });
+
+  it('counts a value a branch passes straight out as read from outside', async () => {
+    const passThrough = create(GraphProtoSchema, { name: 'pass', output: [vi('x', 1, [2])] });
+    const m = model({
+      nodes: [node('If', ['c'], ['y'], 'gate', [attr({ name: 'then_branch', type: 5, g: passThrough }), attr({ name: 'else_branch', type: 5, g: passThrough })])],
+      inputs: [vi('x', 1, [2]), vi('c', 9, [])],
+      outputs: [vi('y', 1, [2])],
+    });
+    const file = path.join(await write({ 'p.onnx': m }), 'p.onnx');
+    const s = await readOnnxSummary(file);
+    expect(s.subgraphs!.map((b) => [b.attribute, b.nodes.length, b.outerInputs])).toEqual([
+      ['then_branch', 0, ['x']],
+      ['else_branch', 0, ['x']],
+    ]);
   });
 
   it('leaves models without bodies as they were', async () => {

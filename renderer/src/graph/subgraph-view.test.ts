@@ -1,0 +1,75 @@
+/** Bodies of the control-flow model (summary as the engine reads it) open through the main graph's pipeline. */
+import type { GraphSummary } from '@contract/inspect-api';
+import { describe, expect, it } from 'vitest';
+import { buildGraphModel, graphCounts } from './graph-model';
+import { bodyChain, bodyLabel, bodySummary } from './subgraph-view';
+import fixture from './testing/control-flow.summary.json';
+import { initialExpanded, visibleGraph } from './visible';
+
+const main = fixture as unknown as GraphSummary;
+
+function opened(id: number) {
+  const view = bodySummary(main, id)!;
+  const m = buildGraphModel(view.summary);
+  const g = visibleGraph(m, initialExpanded(m));
+  return { view, m, g };
+}
+
+describe('subgraph view', () => {
+  it('opens then_branch with the outer values as inputs, counted and typed from the scope that declares them', () => {
+    const { view, m, g } = opened(0);
+    expect(view.summary.graphName).toBe('then_body');
+    expect(view.summary.inputs.map((i) => [i.name, i.dtype, i.dims])).toEqual([
+      // xr is produced in the main graph without a declared type; trip is a main-graph initializer.
+      ['xr', 'unknown', undefined],
+      ['trip', 'INT64', []],
+    ]);
+    expect([...view.outer]).toEqual(['xr', 'trip']);
+    expect(view.summary.nodes.map((n) => n.name)).toEqual(['project', 'bias', 'repeat', 'squash']);
+    expect(graphCounts(m)).toEqual({ file: 4, drawn: 4, folded: 0 });
+    // Every outer value is drawn as an input with an edge to its reader.
+    const inputs = g.items.filter((it) => it.kind === 'input').map((it) => it.title);
+    expect(inputs).toEqual(expect.arrayContaining(['xr', 'trip']));
+    const at = (id: string) => g.index.get(id)!;
+    expect(g.edges.some((e) => e.from === at('i:xr') && e.to === at('n:0'))).toBe(true);
+    expect(g.edges.some((e) => e.from === at('i:trip') && e.to === at('n:2'))).toBe(true);
+    expect(g.items.filter((it) => it.kind === 'node')).toHaveLength(4);
+  });
+
+  it("points the body's references at its own initializers, not the main graph's of the same name", () => {
+    const { view, m } = opened(0);
+    expect(view.summary.initializers.map((t) => t.name)).toEqual(['branch/then_branch/w', 'branch/then_branch/b', 'branch/then_branch/gain']);
+    expect(view.summary.nodes[0]!.inputs).toEqual(['xr', 'branch/then_branch/w']);
+    expect(m.initByName.get('branch/then_branch/w')).toBe(0);
+    expect(m.initByName.has('w')).toBe(false);
+    // The else branch's Constant value is re-indexed into the view's own list.
+    const e = bodySummary(main, 3)!.summary;
+    const constant = e.nodes.find((n) => n.opType === 'Constant')!;
+    expect(e.initializers[constant.attributes[0]!.tensor!]!.name).toBe('branch/else_branch/Constant_2:value');
+    expect(e.nodes.find((n) => n.name === 'weigh')!.inputs).toEqual(['e1', 'branch/else_branch/w']);
+    const em = buildGraphModel(e);
+    expect(graphCounts(em)).toEqual({ file: 5, drawn: 4, folded: 1 });
+  });
+
+  it('opens nested bodies: the Scan inside the Loop reads gain from then_branch, two levels up', () => {
+    const loop = opened(1);
+    expect(loop.view.summary.inputs.map((i) => i.name)).toEqual(['iter', 'cond_in', 'v_in', 'xr', 'gain']);
+    expect(loop.view.summary.inputs.find((i) => i.name === 'gain')).toMatchObject({ dtype: 'FP32', dims: [4] });
+    const scan = opened(2);
+    expect(scan.view.summary.inputs.map((i) => [i.name, i.dtype, i.dims])).toEqual([
+      ['row', 'FP32', [4]],
+      ['gain', 'FP32', [4]],
+    ]);
+    expect(scan.g.items.filter((it) => it.kind === 'node').map((it) => it.title)).toEqual(['Mul', 'Relu']);
+    // Nested GRAPH attributes keep pointing at the whole model's bodies.
+    expect(loop.view.summary.nodes[1]!.attributes[0]!.subgraphs).toEqual([2]);
+    expect(loop.view.summary.subgraphs).toBe(main.subgraphs);
+  });
+
+  it('names the path to a body', () => {
+    expect(bodyChain(main, 2).map((b) => bodyLabel(main, b))).toEqual(['branch (then_branch)', 'repeat (body)', 'rows (body)']);
+    expect(bodyChain(main, 3).map((b) => bodyLabel(main, b))).toEqual(['branch (else_branch)']);
+    expect(bodySummary(main, 9)).toBeUndefined();
+    expect(bodyChain(main, 9)).toEqual([]);
+  });
+});
