@@ -64,6 +64,12 @@ export interface GraphInitializer extends GraphValueType {
   external?: { location: string; offset: number; length: number };
   /** Small numeric tensors (at most 16 elements): the values as display text, `3` or `[0, -1, 512]`. */
   preview?: string;
+  /**
+   * For an initializer of a subgraph body: the name the body's nodes use. `name`
+   * is then unique across the model (`If_3/then_branch/w`), since names repeat
+   * across scopes; GraphBody.initializers lists the body's entries.
+   */
+  localName?: string;
 }
 
 /**
