@@ -28,6 +28,7 @@ export function statementEnd(src: string, start: number): number;
 export function cppLiteral(expr: string, constants: Map<string, string>, type: string): string | undefined;
 export function cppConstants(src: string): Map<string, string>;
 export function onnxGroups(files: { path: string; text: string }[]): Map<string, string>;
+export function changelogDomain(doc: string, domain: string, groups: Map<string, string>, maxVersion: number): Record<string, StoredOp>;
 export function defaultDomain(doc: string, groups: Map<string, string>, maxOpset: number): Record<string, StoredOp>;
 export function contribDefaults(src: string): { defaults: Map<string, Map<string, DeclaredAttr>>; constants: Map<string, string> };
 export function contribDomain(doc: string, domain: string, src: string): Record<string, StoredOp>;

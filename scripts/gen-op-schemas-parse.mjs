@@ -140,7 +140,8 @@ export function categoryOf(op, group) {
   if (/Pool$|RoiPool|Unpool|^RoiAlign/.test(op)) return 'pool';
   if (/Norm(alization)?$|^LRN$|Dropout$/.test(op)) return 'normalization';
   if (ACTIVATION.test(op)) return 'activation';
-  if (/Attention|^(Fused|Nhwc)?Conv|MatMul|Gemm|Einsum|LSTM|GRU|RNN$|Embedding|^MoE$/.test(op)) return 'layer';
+  if (/Attention|^(Fused|Nhwc)?Conv|MatMul|Gemm|Einsum|LSTM|GRU|RNN$|Embedding|^MoE$|Classifier$|Regressor$|^TreeEnsemble$/.test(op)) return 'layer';
+  if (/^(Normalizer|Scaler)$/.test(op)) return 'normalization';
   if (/^(Reshape|Flatten|Squeeze|Unsqueeze|Transpose|Shape|Size|Expand|ExpandDims|DepthToSpace|SpaceToDepth)$/.test(op)) return 'shape';
   const byGroup = {
     controlflow: 'control',
@@ -184,22 +185,34 @@ export function compact(versions) {
   });
 }
 
-/** The default domain from docs/Changelog.md: operator → { c: category, s: versions }. */
-export function defaultDomain(doc, groups, maxOpset) {
-  // Only the default domain: its sections come before the preview and training sets.
-  const end = doc.search(/^## Version \d+ of the '/m);
-  const body = end >= 0 ? doc.slice(0, end) : doc;
+/**
+ * One domain of an onnx changelog: operator → { c: category, s: versions }.
+ * `domain` '' reads the default set of docs/Changelog.md (its sections come
+ * before the preview and training sets); 'ai.onnx.ml' reads docs/Changelog-ml.md.
+ */
+export function changelogDomain(doc, domain, groups, maxVersion) {
+  let body = doc;
+  if (domain === '') {
+    const end = doc.search(/^## Version \d+ of the '/m);
+    if (end >= 0) body = doc.slice(0, end);
+  }
+  const prefix = domain ? `${domain.replace(/\./g, '\\.')}\\.` : '';
   const ops = new Map();
-  for (const e of entries(body, '([A-Za-z0-9_]+)-(\\d+)')) {
+  for (const e of entries(body, `${prefix}([A-Za-z0-9_]+)-(\\d+)`)) {
     const sig = signature(e.body, e.version);
     if (sig.v !== e.version) throw new Error(`${e.name}-${e.version}: version line says ${sig.v}`);
-    if (sig.v > maxOpset) continue;
+    if (sig.v > maxVersion) continue;
     if (!ops.has(e.name)) ops.set(e.name, []);
     ops.get(e.name).push(sig);
   }
   const out = {};
   for (const name of [...ops.keys()].sort()) out[name] = { c: categoryOf(name, groups.get(name)), s: compact(ops.get(name)) };
   return out;
+}
+
+/** The default domain from docs/Changelog.md. */
+export function defaultDomain(doc, groups, maxOpset) {
+  return changelogDomain(doc, '', groups, maxOpset);
 }
 
 // ---------------------------------------------------------------------------

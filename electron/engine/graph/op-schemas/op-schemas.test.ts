@@ -91,7 +91,7 @@ describe('operator schemas', () => {
 
   it('formats defaults as a model attribute holding the same value is formatted', () => {
     const checked: Record<string, number> = { FLOAT: 0, INT: 0, STRING: 0, INTS: 0 };
-    const all = [...schemaOpTypes('').flatMap((op) => schemaVersions(op).map((v) => opSchema(op, '', v))), ...schemaOpTypes('com.microsoft').map((op) => opSchema(op, 'com.microsoft'))];
+    const all = ['', 'ai.onnx.ml', 'com.microsoft'].flatMap((domain) => schemaOpTypes(domain).flatMap((op) => schemaVersions(op, domain).map((v) => opSchema(op, domain, v))));
     const enc = new TextEncoder();
     for (const s of all) {
       for (const a of s?.attributes ?? []) {
@@ -189,6 +189,17 @@ describe('operator schemas', () => {
     // The contrib domain's own Gelu is not the default domain's.
     expect(opSchema('Gelu', 'com.microsoft')?.domain).toBe('com.microsoft');
     expect(opSchema('SkipLayerNormalization', '')).toBeUndefined();
+  });
+
+  it('knows the ai.onnx.ml operators at their own opset', () => {
+    expect(schemaOpTypes('ai.onnx.ml')).toEqual(expect.arrayContaining(['TreeEnsembleClassifier', 'LinearClassifier', 'ZipMap', 'LabelEncoder', 'TreeEnsemble']));
+    expect(attrNames(opSchema('LabelEncoder', 'ai.onnx.ml', 1))).toContain('classes_strings');
+    expect(attrNames(opSchema('LabelEncoder', 'ai.onnx.ml', 4))).toContain('keys_tensor');
+    expect(opSchema('TreeEnsembleRegressor', 'ai.onnx.ml', 3)?.sinceVersion).toBe(3);
+    expect(opSchema('TreeEnsembleRegressor', 'ai.onnx.ml', 5)?.deprecated).toBe(true);
+    expect(spec(opSchema('TreeEnsembleRegressor', 'ai.onnx.ml', 3), 'aggregate_function')?.default).toBe('SUM');
+    expect(opSchema('TreeEnsemble', 'ai.onnx.ml', 4)).toBeUndefined();
+    expect(opSchema('ZipMap', '')).toBeUndefined();
   });
 
   it('names roles by position, variadic ones included', () => {
