@@ -22,7 +22,7 @@ type Poly = Map<string, Frac>;
 /** Largest expression kept as text; beyond it a fresh symbol stands in. */
 const MAX_TERMS = 4;
 const MAX_FACTORS = 4;
-const MAX_TEXT = 64;
+const MAX_TEXT = 200;
 
 function gcd(a: number, b: number): number {
   a = Math.abs(a);
@@ -201,7 +201,7 @@ export class DimAlgebra {
     const nested = typeof text === 'string' ? this.rounded.get(text) : undefined;
     if (nested && nested.kind === kind) return this.roundAtom(nested.inner, nested.by * by, kind);
     if (typeof text !== 'string') return kind === 'floor' ? Math.floor(text / by) : Math.ceil(text / by);
-    const name = `${kind}(${text}/${by})`;
+    const name = `${kind}(${/[+-]/.test(text.slice(1)) ? `(${text})` : text}/${by})`;
     if (name.length > MAX_TEXT) return this.symbol(kind);
     this.rounded.set(name, { kind, inner, by });
     return name;
