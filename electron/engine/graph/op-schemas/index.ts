@@ -168,3 +168,17 @@ export function roleOf(schema: Pick<OpSchema, 'inputs' | 'outputs'>, index: numb
   const last = params.at(-1);
   return last?.option === 'variadic' ? last.name : undefined;
 }
+
+/** The role names of a node's `count` inputs or outputs, by position (undefined where the schema names none). */
+export function rolesOf(schema: Pick<OpSchema, 'inputs' | 'outputs'>, count: number, kind: 'input' | 'output'): (string | undefined)[] {
+  return Array.from({ length: Math.max(0, Math.min(count, 1 << 16)) }, (_, i) => roleOf(schema, i, kind));
+}
+
+/**
+ * Whether an attribute's display value (GraphAttribute.value, as attributes.ts
+ * formats it) is the schema's default, so a node box can leave it out.
+ */
+export function isDefaultValue(schema: Pick<OpSchema, 'attributes'>, name: string, value: string): boolean {
+  const spec = schema.attributes.find((a) => a.name === name);
+  return spec?.default !== undefined && spec.default === value;
+}

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { toAttribute } from '../attributes';
 import { DESCRIBED_OP_TYPES, opDoc } from '../op-docs';
 import { attr } from '../testing/graph-models';
-import { NEWEST_OPSET, opSchema, opsetFor, roleOf, schemaOpTypes, schemaVersions, type OpSchema } from './index';
+import { NEWEST_OPSET, isDefaultValue, opSchema, opsetFor, roleOf, rolesOf, schemaOpTypes, schemaVersions, type OpSchema } from './index';
 
 const names = (params: { name: string }[] | undefined): string[] => (params ?? []).map((p) => p.name);
 const attrNames = (s: OpSchema | undefined): string[] => names(s?.attributes);
@@ -111,6 +111,16 @@ describe('operator schemas', () => {
     expect(checked.STRING).toBeGreaterThan(30);
   });
 
+  it('tells an attribute left at its default from one the exporter set', () => {
+    const conv = opSchema('Conv', '', 13)!;
+    expect(isDefaultValue(conv, 'group', '1')).toBe(true);
+    expect(isDefaultValue(conv, 'group', '32')).toBe(false);
+    expect(isDefaultValue(conv, 'kernel_shape', '[3, 3]')).toBe(false);
+    expect(isDefaultValue(conv, 'no_such', '1')).toBe(false);
+    const leaky = toAttribute(attr({ name: 'alpha', type: 1, f: 0.01 }), () => undefined);
+    expect(isDefaultValue(opSchema('LeakyRelu', '', 16)!, leaky.name, leaky.value)).toBe(true);
+  });
+
   it('flags a deprecated operator and keeps its last signature', () => {
     const up = opSchema('Upsample', '', 13);
     expect(up?.deprecated).toBe(true);
@@ -215,6 +225,9 @@ describe('operator schemas', () => {
     const bn = opSchema('BatchNormalization', '', 15)!;
     expect([0, 1, 2, 3, 4].map((i) => roleOf(bn, i, 'input'))).toEqual(['X', 'scale', 'B', 'input_mean', 'input_var']);
     expect(roleOf(bn, -1, 'input')).toBeUndefined();
+    expect(rolesOf(opSchema('Conv', '', 11)!, 3, 'input')).toEqual(['X', 'W', 'B']);
+    expect(rolesOf(opSchema('Concat', '', 13)!, 3, 'input')).toEqual(['inputs', 'inputs', 'inputs']);
+    expect(rolesOf(opSchema('Relu', '', 14)!, 2, 'input')).toEqual(['X', undefined]);
     expect(roleOf(bn, 1.5, 'input')).toBeUndefined();
   });
 });
