@@ -26,6 +26,15 @@ export function ensembleSteps(c: ModelConfig): ModelEnsembling_Step[] {
   return c.schedulingChoice.case === 'ensembleScheduling' ? c.schedulingChoice.value.step : [];
 }
 
+/**
+ * Where a finding about member `model` belongs: the `model_name` of the first step that names it
+ * (the line a user fixes), or the scheduling block when no step does.
+ */
+export function memberPath(steps: ModelEnsembling_Step[], model: string): FieldPath {
+  const i = steps.findIndex((s) => s.modelName === model);
+  return i < 0 ? ['ensemble_scheduling'] : stepPath(i, 'model_name');
+}
+
 function buildGraph(c: ModelConfig): { tensors: Map<string, TensorNode>; error?: ConfigIssue } {
   const tensors = new Map<string, TensorNode>();
   const name = c.name;

@@ -7,7 +7,7 @@
  */
 import { clone, create, equals } from '@bufbuild/protobuf';
 import { type ModelConfig, ModelConfigSchema, type ModelEnsembling_Step, ModelTransactionPolicySchema } from '../config/gen/model_config_pb';
-import { ensembleSteps } from '../config/ensemble-graph';
+import { ensembleSteps, memberPath } from '../config/ensemble-graph';
 import { validateEnsembleAgainstMembers } from '../config/ensemble-members';
 import { type ConfigIssue, firstError, issue } from '../config/issues';
 import { isEnsemble, reasonOf, setVersionState } from './model-loader';
@@ -68,12 +68,12 @@ function available(rec: ModelRecord | undefined): boolean {
 type Evaluate = (name: string, stack: string[]) => Verdict;
 
 /** Member ensembles are evaluated first (a cycle through them is an error); one that fails makes this one invalid. */
-function invalidMember(models: Map<string, ModelRecord>, name: string, memberNames: string[], stack: string[], evaluate: Evaluate): ConfigIssue | undefined {
+function invalidMember(models: Map<string, ModelRecord>, name: string, steps: ModelEnsembling_Step[], memberNames: string[], stack: string[], evaluate: Evaluate): ConfigIssue | undefined {
   for (const m of memberNames) {
     if (!isEnsemble(models.get(m)!)) continue;
-    if (m === name || stack.includes(m)) return issue('ensemble.cycle', `circular dependency between ensembles: ${m} -> ... -> ${name} -> ${m}`, ['ensemble_scheduling']);
+    if (m === name || stack.includes(m)) return issue('ensemble.cycle', `circular dependency between ensembles: ${m} -> ... -> ${name} -> ${m}`, memberPath(steps, m));
     const sub = evaluate(m, [...stack, name]);
-    if (!sub.ok) return issue('ensemble.member-invalid', `ensemble '${name}' depends on '${m}' which is not valid. Model '${m}' failed with error: ${sub.message}`, ['ensemble_scheduling']);
+    if (!sub.ok) return issue('ensemble.member-invalid', `ensemble '${name}' depends on '${m}' which is not valid. Model '${m}' failed with error: ${sub.message}`, memberPath(steps, m));
   }
   return undefined;
 }
@@ -86,7 +86,7 @@ function unreadyMember(models: Map<string, ModelRecord>, name: string, steps: Mo
     if (ready.length === 0) {
       const failure = loadFailure(member);
       const message = `ensemble '${name}' depends on '${m}' which has no loaded version.` + (failure ? ` Model '${m}' loading failed with error: ${failure}` : '');
-      return issue('ensemble.member-not-ready', message, ['ensemble_scheduling']);
+      return issue('ensemble.member-not-ready', message, memberPath(steps, m));
     }
     const pinned = steps.map((s, i) => ({ s, i })).find(({ s }) => s.modelName === m && s.modelVersion !== -1n && !ready.includes(Number(s.modelVersion)));
     if (pinned) {
@@ -105,10 +105,11 @@ function unreadyMember(models: Map<string, ModelRecord>, name: string, steps: Mo
 function dependencyProblem(models: Map<string, ModelRecord>, name: string, steps: ModelEnsembling_Step[], stack: string[], evaluate: Evaluate): ConfigIssue | undefined {
   const memberNames = [...new Set(steps.map((s) => s.modelName))];
   const missing = memberNames.filter((m) => !available(models.get(m))).sort();
-  if (missing.length > 0) return issue('ensemble.member-missing', `ensemble ${name} contains models that are not available or ambiguous: ${missing.join(', ')}`, ['ensemble_scheduling']);
+  // Placed at the first missing member's model_name (Triton's one message names them all).
+  if (missing.length > 0) return issue('ensemble.member-missing', `ensemble ${name} contains models that are not available or ambiguous: ${missing.join(', ')}`, memberPath(steps, missing[0]!));
   const cycle = circularDependency(models, name);
   if (cycle) return issue('ensemble.cycle', cycle, ['ensemble_scheduling']);
-  return invalidMember(models, name, memberNames, stack, evaluate) ?? unreadyMember(models, name, steps, memberNames);
+  return invalidMember(models, name, steps, memberNames, stack, evaluate) ?? unreadyMember(models, name, steps, memberNames);
 }
 
 /** Each served version gets the final config (decoupled when a member is), its state, and a runner when ready. */

@@ -2,6 +2,9 @@
 export const ensembleEn = {
   'model.tab.ensemble': 'Step through',
   'ens.dag.label': 'Dataflow of ensemble {name}: inputs and outputs as diamonds, steps as boxes, tensors on the arrows',
+  'ens.member.missing': 'Model {model} is not in this repository: add its folder or fix model_name in the ensemble config.',
+  'ens.member.missingShort': 'missing',
+  'ens.member.unavailable': 'Model {model} is {state}: {reason}',
   'ens.dag.input': 'ensemble input {name}',
   'ens.dag.output': 'ensemble output {name}',
   'ens.dag.node': 'Step {n}: {model}. {state}Enter opens the model, F9 toggles a breakpoint.',

@@ -97,6 +97,38 @@ describe('the ensemble DAG', () => {
     expect(w.find('[data-testid=ensemble-dag]').exists()).toBe(false);
   });
 
+  it('draws a missing or unavailable member red, with its reason on the box and in its tooltip', async () => {
+    const w = await mountPanel(ocr, fakeClient());
+    const repos = useRepositoriesStore();
+    repos.repos = [
+      {
+        id: ocr.repoId,
+        path: '/x',
+        name: 'x',
+        sample: true,
+        controlMode: 'none',
+        watching: false,
+        pollSecs: 5,
+        diagnostics: [],
+        loading: false,
+        trust: 'trusted',
+        hasCode: false,
+        models: OCR_STEPS.filter((s) => s.modelName !== 'text_recognition').map((s) =>
+          s.modelName === 'text_detection' ? summary(s.modelName, { state: 'UNAVAILABLE', reason: 'the model file text_detection/1/model.onnx does not exist' }) : summary(s.modelName),
+        ),
+      },
+    ];
+    await flushPromises();
+    expect(w.findAll('[data-testid=ensemble-node]').map((n) => n.attributes('data-member'))).toEqual(['ok', 'unavailable', 'ok', 'missing', 'ok']);
+    expect(node(w, 1).classes()).toContain('bad');
+    expect(node(w, 1).get('[data-testid=ensemble-member-problem]').text()).toBe('#1 · Unavailable');
+    expect(node(w, 1).get('title').text()).toContain('Model text_detection is Unavailable: the model file text_detection/1/model.onnx does not exist');
+    expect(node(w, 3).get('[data-testid=ensemble-member-problem]').text()).toBe('#3 · missing');
+    expect(node(w, 3).attributes('aria-label')).toContain('Model text_recognition is not in this repository');
+    expect(node(w, 0).classes()).not.toContain('bad');
+    expect(node(w, 0).find('[data-testid=ensemble-member-problem]').exists()).toBe(false);
+  });
+
   it('opens a member when clicked; an ONNX member on its Graph tab once its details arrive', async () => {
     const w = await mountPanel(ocr, fakeClient());
     const repos = useRepositoriesStore();

@@ -6,6 +6,10 @@
  * a waypoint in every layer a long edge crosses (so it passes beside the
  * boxes in between, its label on the middle one), barycentre ordering,
  * edges spread over each box's side, and labels that would overlap stacked.
+ * Given the panel's width, a row of inputs or outputs too wide for it wraps
+ * onto further rows, so wide ensembles fit without scrolling; an edge's label
+ * is left out where it would repeat the input or output it touches (its name
+ * stays on the edge's tooltip), and long labels lose their middle, not their end.
  */
 import type { EnsembleStepRow } from '@contract/lab-api';
 
@@ -38,6 +42,8 @@ export interface DagEdge {
   path: string;
   labelX: number;
   labelY: number;
+  /** false where the label would repeat the name of the input or output the edge touches. */
+  label: boolean;
 }
 
 export interface DagLayout {
@@ -49,22 +55,32 @@ export interface DagLayout {
 
 const LAYER_GAP = 86;
 const NODE_GAP = 36;
+const WAYPOINT_GAP = 10;
+const WAYPOINT_W = 14;
 const MARGIN = 24;
 const BOX_H = 40;
-const DIAMOND_H = 44;
+const DIAMOND_H = 34;
 const CHAR_W = 7.2;
+const IO_CHAR_W = 6.7;
 const LABEL_CHAR_W = 6.4;
 const LABEL_H = 19;
-const LABEL_MAX = 22;
+const LABEL_MAX = 30;
 
-/** Width of an edge label's pill (names are cut at LABEL_MAX characters when drawn). */
+/** A name cut to `max` characters by taking out its middle (`ensemble_in…UINT8_array`): ends tell tensors apart. */
+export function shortLabel(name: string, max = LABEL_MAX): string {
+  if (name.length <= max) return name;
+  const head = Math.ceil((max - 1) / 2);
+  return `${name.slice(0, head)}…${name.slice(name.length - (max - 1 - head))}`;
+}
+
+/** Width of an edge label's pill (names are cut to LABEL_MAX characters when drawn). */
 export function labelWidth(name: string): number {
   return Math.min(name.length, LABEL_MAX) * LABEL_CHAR_W + 10;
 }
 
 function widthFor(label: string, kind: DagNodeKind): number {
-  const text = label.length * CHAR_W;
-  return kind === 'step' ? Math.max(120, text + 28) : Math.max(110, text * 1.5 + 36);
+  // Inputs and outputs are drawn as long diamonds (pointed ends, flat sides) around their name.
+  return kind === 'step' ? Math.max(120, label.length * CHAR_W + 28) : Math.max(90, Math.min(label.length, LABEL_MAX) * IO_CHAR_W + DIAMOND_H + 14);
 }
 
 export const inputId = (name: string): string => `in:${name}`;
@@ -90,6 +106,8 @@ interface Link {
   chain: string[];
   /** The waypoint carrying the label, for long edges. */
   labelAt?: string;
+  /** Whether it is drawn with a label (not when it would repeat an input's or output's name). */
+  labelled: boolean;
 }
 
 function cubicAt(p0: number, p1: number, p2: number, p3: number, t: number): number {
@@ -120,12 +138,12 @@ function dagLinks(inputs: string[], outputs: string[], steps: EnsembleStepRow[])
   steps.forEach((s, i) => {
     for (const t of new Set(Object.values(s.inputMap))) {
       const from = producer.get(t);
-      if (from) links.push({ name: t, from, to: stepId(i), chain: [] });
+      if (from) links.push({ name: t, from, to: stepId(i), chain: [], labelled: from !== inputId(t) });
     }
   });
   for (const n of outputs) {
     const from = producer.get(n);
-    if (from) links.push({ name: n, from, to: outputId(n), chain: [] });
+    if (from) links.push({ name: n, from, to: outputId(n), chain: [], labelled: false });
   }
   return links;
 }
@@ -162,8 +180,8 @@ function waypointSlots(nodes: DagNode[], links: Link[], byId: Map<string, DagNod
     const mid = Math.floor((a.layer + b.layer) / 2);
     for (let layer = a.layer + 1; layer < b.layer; layer++) {
       const id = `via:${li}:${layer}`;
-      const carries = layer === mid;
-      slots.set(id, { id, layer, w: carries ? labelWidth(l.name) : 14, h: carries ? LABEL_H : 0, x: 0, y: 0 });
+      const carries = layer === mid && l.labelled;
+      slots.set(id, { id, layer, w: carries ? labelWidth(l.name) : WAYPOINT_W, h: carries ? LABEL_H : 0, x: 0, y: 0 });
       l.chain.push(id);
       if (carries) l.labelAt = id;
     }
@@ -194,16 +212,23 @@ function orderedLayers(slots: Map<string, Slot>, segments: [string, string][]): 
   return layers;
 }
 
+/** Room between two neighbours in a row: bare waypoints (a passing edge without its label) need little. */
+function gapBetween(a: Slot, b: Slot): number {
+  const bare = (s: Slot): boolean => !s.real && s.h === 0;
+  return bare(a) || bare(b) ? WAYPOINT_GAP : NODE_GAP;
+}
+
 /** Each layer centred in the widest one; returns the drawing's width. */
 function placeRows(layers: Slot[][]): number {
-  const rowWidth = (layer: Slot[]): number => layer.reduce((sum, s) => sum + s.w, 0) + NODE_GAP * Math.max(0, layer.length - 1);
+  const rowWidth = (layer: Slot[]): number => layer.reduce((sum, s, i) => sum + s.w + (i > 0 ? gapBetween(layer[i - 1]!, s) : 0), 0);
   const width = Math.max(200, ...layers.map(rowWidth)) + MARGIN * 2;
   for (const layer of layers) {
     let x = (width - rowWidth(layer)) / 2;
-    for (const s of layer) {
+    layer.forEach((s, i) => {
+      if (i > 0) x += gapBetween(layer[i - 1]!, s);
       s.x = x + s.w / 2;
-      x += s.w + NODE_GAP;
-    }
+      x += s.w;
+    });
   }
   return width;
 }
@@ -259,7 +284,7 @@ function stackLabels(links: Link[], slots: Map<string, Slot>, layerCount: number
   const labelRow = new Map<Link, { row: number; x: number }>();
   for (let gap = 0; gap < layerCount - 1; gap++) {
     const here = links
-      .filter((l) => l.chain.length === 2 && slots.get(l.from)!.layer === gap)
+      .filter((l) => l.labelled && l.chain.length === 2 && slots.get(l.from)!.layer === gap)
       .map((l) => {
         const i = ports.first.get(l)!;
         const x = (ports.out.get(segKey(l.from, l.to, i))! + ports.inn.get(segKey(l.from, l.to, i))!) / 2;
@@ -301,8 +326,8 @@ function placeLayers(layers: Slot[][], slots: Map<string, Slot>, nodes: DagNode[
 function linkPoints(l: Link, slots: Map<string, Slot>, ports: Ports): { x: number; y: number }[] {
   const first = ports.first.get(l)!;
   const points: { x: number; y: number }[] = [];
-  // How far from its centre a side is at x: boxes are flat, diamonds slope to their tips.
-  const side = (s: Slot, x: number): number => (s.real && s.real.kind !== 'step' ? (s.h / 2) * (1 - (2 * Math.abs(x - s.x)) / s.w) : s.h / 2);
+  // How far from its centre a side is at x: boxes are flat, long diamonds too except at their tips.
+  const side = (s: Slot, x: number): number => (s.real && s.real.kind !== 'step' ? Math.min(s.h / 2, s.w / 2 - Math.abs(x - s.x)) : s.h / 2);
   l.chain.forEach((id, k) => {
     const s = slots.get(id)!;
     if (k === 0) {
@@ -345,14 +370,49 @@ function routeLink(l: Link, slots: Map<string, Slot>, ports: Ports, rows: LabelR
   }
   const carrier = l.labelAt ? slots.get(l.labelAt)! : undefined;
   const { labelX, labelY } = carrier ? { labelX: carrier.x, labelY: carrier.y } : labelOnCurve(l, points[0]!, points[points.length - 1]!, slots, rows);
-  return { name: l.name, from: l.from, to: l.to, path, labelX, labelY };
+  return { name: l.name, from: l.from, to: l.to, path, labelX, labelY, label: l.labelled };
 }
 
-export function layoutEnsemble(inputs: string[], outputs: string[], steps: EnsembleStepRow[]): DagLayout {
+/**
+ * Inputs (and outputs) whose row is wider than `maxWidth` go on as many rows as they need, in
+ * their order; everything below moves down. Returns nothing: sets the nodes' layers.
+ */
+function wrapRows(nodes: DagNode[], maxWidth: number): void {
+  const room = maxWidth - MARGIN * 2;
+  // Edges from the rows above pass through a row as bare waypoints: keep room for them.
+  const rowsOf = (ns: DagNode[]): DagNode[][] => {
+    const rows: DagNode[][] = [[]];
+    let used = 0;
+    let placed = 0;
+    for (const n of ns) {
+      if (rows[rows.length - 1]!.length > 0 && used + NODE_GAP + n.w > room) {
+        rows.push([]);
+        used = placed * (WAYPOINT_W + WAYPOINT_GAP);
+      }
+      placed++;
+      used += (rows[rows.length - 1]!.length > 0 ? NODE_GAP : 0) + n.w;
+      rows[rows.length - 1]!.push(n);
+    }
+    return rows;
+  };
+  const inRows = rowsOf(nodes.filter((n) => n.kind === 'input' && n.layer === 0));
+  for (const n of nodes) if (!(n.kind === 'input' && n.layer === 0)) n.layer += inRows.length - 1;
+  inRows.forEach((row, r) => row.forEach((n) => (n.layer = r)));
+  const last = Math.max(0, ...nodes.map((n) => n.layer));
+  // Outputs fill from the last row up, as edges to the lower rows pass through the upper ones.
+  const outRows = rowsOf(nodes.filter((n) => n.kind === 'output' && n.layer === last).reverse())
+    .reverse()
+    .map((row) => row.reverse());
+  outRows.forEach((row, r) => row.forEach((n) => (n.layer = last + r)));
+}
+
+/** `maxWidth`: the width the panel gives the drawing; rows of inputs or outputs wider than it wrap. */
+export function layoutEnsemble(inputs: string[], outputs: string[], steps: EnsembleStepRow[], maxWidth?: number): DagLayout {
   const nodes = dagNodes(inputs, outputs, steps);
   const links = dagLinks(inputs, outputs, steps);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   assignLayers(nodes, links, byId);
+  if (maxWidth !== undefined && maxWidth > 0) wrapRows(nodes, maxWidth);
   const slots = waypointSlots(nodes, links, byId);
   const segments: [string, string][] = links.flatMap((l) => l.chain.slice(1).map((to, i) => [l.chain[i]!, to] as [string, string]));
   const layers = orderedLayers(slots, segments);
@@ -364,8 +424,9 @@ export function layoutEnsemble(inputs: string[], outputs: string[], steps: Ensem
   return { width, height, nodes, edges };
 }
 
-/** A diamond's outline for a node, as SVG polygon points. */
+/** An input's or output's outline: a diamond drawn long (pointed ends, flat top and bottom), as SVG polygon points. */
 export function diamondPoints(n: DagNode): string {
   const { x, y, w, h } = n;
-  return `${x - w / 2},${y} ${x},${y - h / 2} ${x + w / 2},${y} ${x},${y + h / 2}`;
+  const tip = Math.min(h / 2, w / 2);
+  return `${x - w / 2},${y} ${x - w / 2 + tip},${y - h / 2} ${x + w / 2 - tip},${y - h / 2} ${x + w / 2},${y} ${x + w / 2 - tip},${y + h / 2} ${x - w / 2 + tip},${y + h / 2}`;
 }
