@@ -133,16 +133,19 @@ export function signature(body, fallback) {
 // Categories for colouring: by the group of onnx/defs the operator is declared
 // in, refined by name. (op-docs.ts keeps its own table's categories first.)
 
-const ACTIVATION = /(Relu|Elu|Sigmoid|Swish|Softplus|Softsign|Gelu|Mish|Tanh|Softmax|Hardmax)$/;
+const ACTIVATION = /(Relu|Elu|Sigmoid|Swish|Softplus|Softsign|Gelu|Mish|Tanh|Softmax|Hardmax)$|^(Selu|Celu|Shrink)$/;
 
 export function categoryOf(op, group) {
-  if (/Quantiz|^QLinear|^Q[A-Z][a-z]|NBits|Integer|Bnb4|FpQ4|BlockQuantized|Float8|QMoE/.test(op)) return 'quantization';
-  if (/Pool$|RoiPool|Unpool|^RoiAlign/.test(op)) return 'pool';
-  if (/Norm(alization)?$|^LRN$|Dropout$/.test(op)) return 'normalization';
+  if (/[Qq]uantiz|^QLinear|^Q[A-Z][a-z]|NBits|Integer|Bnb4|FpQ4|BlockQuantized|Float8|QMoE/.test(op)) return 'quantization';
+  if (/Pool$|^MaxpoolWithMask$|RoiPool|Unpool|^RoiAlign/.test(op)) return 'pool';
+  if (/Norm(alization)?$|^LRN$|Dropout$|^(Normalizer|Scaler)$/.test(op)) return 'normalization';
+  if (/Attention|^(Nhwc|Deform)?(Fused)?Conv|MatMul|^(Fused)?Gemm|Einsum|LSTM|GRU|RNN$|Embedding|^MoE$|Classifier$|Regressor$|^TreeEnsemble$/.test(op)) return 'layer';
   if (ACTIVATION.test(op)) return 'activation';
-  if (/Attention|^(Fused|Nhwc)?Conv|MatMul|Gemm|Einsum|LSTM|GRU|RNN$|Embedding|^MoE$|Classifier$|Regressor$|^TreeEnsemble$/.test(op)) return 'layer';
-  if (/^(Normalizer|Scaler)$/.test(op)) return 'normalization';
   if (/^(Reshape|Flatten|Squeeze|Unsqueeze|Transpose|Shape|Size|Expand|ExpandDims|DepthToSpace|SpaceToDepth)$/.test(op)) return 'shape';
+  // Decoding loops that run a model subgraph per step.
+  if (/^(BeamSearch|GreedySearch|WhisperBeamSearch|Sampling)$/.test(op)) return 'control';
+  if (/^(Pad|GatherND|GridSample|Trilu|Unique|CropAndResize|UnfoldTensor|RemovePadding|RestorePadding)$/.test(op)) return 'tensor';
+  if (op === 'Range') return 'data';
   const byGroup = {
     controlflow: 'control',
     generator: 'data',

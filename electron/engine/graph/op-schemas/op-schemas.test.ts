@@ -196,6 +196,10 @@ describe('operator schemas', () => {
     expect(nbits?.category).toBe('quantization');
     expect(opSchema('MultiHeadAttention', 'com.microsoft')?.category).toBe('layer');
     expect(opSchema('FastGelu', 'com.microsoft')?.category).toBe('activation');
+    expect(opSchema('DequantizeLinear', 'com.microsoft')?.category).toBe('quantization');
+    expect(opSchema('BeamSearch', 'com.microsoft')?.category).toBe('control');
+    expect(opSchema('NhwcFusedConv', 'com.microsoft')?.category).toBe('layer');
+    expect(opSchema('Shrink', '')?.category).toBe('activation');
     // The contrib domain's own Gelu is not the default domain's.
     expect(opSchema('Gelu', 'com.microsoft')?.domain).toBe('com.microsoft');
     expect(opSchema('SkipLayerNormalization', '')).toBeUndefined();
