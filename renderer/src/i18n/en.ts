@@ -1,5 +1,6 @@
 import { ensembleEn } from './ensemble.en';
 import { graphEn } from './graph.en';
+import { observeEn } from './observe.en';
 import { playgroundEn } from './playground.en';
 import { shellEn } from './shell.en';
 import { viewersEn } from './viewers.en';
@@ -167,6 +168,6 @@ const base = {
   'theme.dark': 'Theme: dark',
 };
 
-export const en = { ...base, ...viewersEn, ...playgroundEn, ...shellEn, ...graphEn, ...ensembleEn, ...walkthroughEn };
+export const en = { ...base, ...viewersEn, ...playgroundEn, ...shellEn, ...graphEn, ...observeEn, ...ensembleEn, ...walkthroughEn };
 
 export type MessageKey = keyof typeof en;

@@ -1,6 +1,7 @@
 import type { MessageKey } from './en';
 import { ensembleZhCN } from './ensemble.zh-CN';
 import { graphZhCN } from './graph.zh-CN';
+import { observeZhCN } from './observe.zh-CN';
 import { playgroundZhCN } from './playground.zh-CN';
 import { shellZhCN } from './shell.zh-CN';
 import { viewersZhCN } from './viewers.zh-CN';
@@ -11,6 +12,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...playgroundZhCN,
   ...shellZhCN,
   ...graphZhCN,
+  ...observeZhCN,
   ...ensembleZhCN,
   ...walkthroughZhCN,
   'app.title': 'Model Lab',

@@ -1,0 +1,102 @@
+/**
+ * "Run to see" in the graph view: per graph, the latest observation (the
+ * engine keeps its tensors for the viewers), the run in flight with its id
+ * (so Cancel reaches it through cancelRun), and the error to show in place.
+ * The input is the Run tab's current form when the user filled one in for
+ * this model, else the engine generates one; the observation says which.
+ */
+import { defineStore } from 'pinia';
+import { markRaw } from 'vue';
+import type { GraphObservation, InputSpec } from '@contract/lab-api';
+import { errorText, LabCallError, useBackend } from '../api/client';
+import { buildRequestInputs, newRunId } from '../components/playground/form-model';
+import { useRunStore } from '../stores/run';
+
+export interface ObserveRunning {
+  runId: string;
+  startedAt: number;
+  cancelling: boolean;
+}
+
+export interface GraphObserveState {
+  observation?: GraphObservation;
+  running?: ObserveRunning;
+  error: string;
+  /** The last run was cancelled. */
+  cancelled: boolean;
+}
+
+/** What the Run tab would send for this model: its inputs, or why they cannot be used; undefined when the tab has no form for it yet. */
+export function playgroundInput(repoId: string, model: string): { inputs: InputSpec[]; problem: string } | undefined {
+  const m = useRunStore().get(repoId, model);
+  if (!m || !m.forms.length) return undefined;
+  const { inputs, issues } = buildRequestInputs(m.forms);
+  const bad = Object.keys(issues);
+  return { inputs, problem: bad.length ? bad.join(', ') : '' };
+}
+
+/** The state of a graph never run. */
+export const IDLE: Readonly<GraphObserveState> = Object.freeze({ error: '', cancelled: false });
+
+/** How many graphs' observations the view remembers (the engine keeps a few too). */
+const MAX_GRAPHS = 8;
+
+export const useObserveStore = defineStore('graph-observe', {
+  state: () => ({
+    graphs: {} as Record<string, GraphObserveState>,
+  }),
+  actions: {
+    stateOf(graphId: string): GraphObserveState {
+      let s = this.graphs[graphId];
+      if (!s) {
+        s = { error: '', cancelled: false };
+        this.graphs[graphId] = s;
+        const ids = Object.keys(this.graphs);
+        for (const id of ids.slice(0, Math.max(0, ids.length - MAX_GRAPHS))) if (!this.graphs[id]!.running) delete this.graphs[id];
+      }
+      return this.graphs[graphId]!;
+    },
+    /** Runs the graph once; `inputs` absent: the engine generates an input. */
+    async run(graphId: string, inputs?: InputSpec[]): Promise<void> {
+      const s = this.stateOf(graphId);
+      if (s.running) return;
+      const runId = newRunId();
+      s.running = { runId, startedAt: Date.now(), cancelling: false };
+      s.error = '';
+      s.cancelled = false;
+      try {
+        const observation = await useBackend().call('observeGraph', { graphId, runId, ...(inputs ? { run: { inputs, addBatchDim: true } } : {}) });
+        // Hundreds to thousands of values: kept out of Vue's deep reactivity.
+        s.observation = markRaw(observation);
+      } catch (err) {
+        if (s.running.cancelling || (err instanceof LabCallError && err.code === 'CANCELLED')) s.cancelled = true;
+        else s.error = errorText(err);
+      } finally {
+        s.running = undefined;
+      }
+    },
+    async cancel(graphId: string): Promise<void> {
+      const s = this.graphs[graphId];
+      if (!s?.running || s.running.cancelling) return;
+      s.running.cancelling = true;
+      try {
+        await useBackend().call('cancelRun', { runId: s.running.runId });
+      } catch (err) {
+        s.error = errorText(err);
+        if (s.running) s.running.cancelling = false;
+      }
+    },
+    dismiss(graphId: string): void {
+      const s = this.graphs[graphId];
+      if (s) s.error = '';
+    },
+    /** Forgets what was shown (the engine drops the tensors with the next observation). */
+    clear(graphId: string): void {
+      const s = this.graphs[graphId];
+      if (!s || s.running) return;
+      s.observation = undefined;
+      s.error = '';
+      s.cancelled = false;
+    },
+  },
+});
