@@ -188,7 +188,7 @@ export class ShapeInference {
       if (t) scope.types.set(name, t);
       if (t?.dims) this.result.typed++;
       else this.result.untyped++;
-      if (t && (!fullyDeclared(decl) || t.values)) inferred[name] = t;
+      if (t && (!fullyDeclared(decl) || t.values)) inferred[name] = shown(t);
     });
   }
 
@@ -232,6 +232,15 @@ export class ShapeInference {
     this.result.bodies.set(b.id, this.graph(view, inner, depth + 1, given));
     return b.outputs.map((o) => inner.get(o.name) ?? { dtype: o.dtype });
   }
+}
+
+/** Values the summary shows (small shape tensors); longer ones stay internal to inference. */
+const SHOWN_VALUES = 64;
+
+function shown(t: VT): VT {
+  if (!t.values || t.values.length <= SHOWN_VALUES) return t;
+  const { values: _internal, ...rest } = t;
+  return rest;
 }
 
 /** Drops values that are too many to carry, and anything malformed a rule produced. */

@@ -85,9 +85,37 @@ const variadic: Rule = (c) => {
   return [tensor(dtype, dims, n === 2 && dims && dims.length <= 1 ? binaryValues(c, dtype) : undefined)];
 };
 
-const compare: Rule = (c) => [tensor('BOOL', broadcast([c.input(0)?.dims, c.input(1)?.dims]))];
+/** Equal on shape values: sizes are never negative, so a symbol is not -1 (the `Where(Equal(shape, -1), …)` exporters write). */
+function equalValue(a: GraphDim, b: GraphDim): GraphDim {
+  if (typeof a === 'number' && typeof b === 'number') return a === b ? 1 : 0;
+  if (a !== null && a === b) return 1;
+  if ((typeof a === 'string' && typeof b === 'number' && b < 0) || (typeof b === 'string' && typeof a === 'number' && a < 0)) return 0;
+  return null;
+}
 
-const where: Rule = (c) => [tensor(c.input(1)?.dtype ?? dtypeOf(c, 2), broadcast([0, 1, 2].map((i) => c.input(i)?.dims)))];
+/** Element i of small values, a single value standing for all. */
+const pick = (v: GraphDim[], i: number): GraphDim => v[v.length === 1 ? 0 : i] ?? null;
+
+function sameLength(vs: (GraphDim[] | undefined)[]): number | undefined {
+  if (vs.some((v) => !v)) return undefined;
+  const n = Math.max(...vs.map((v) => v!.length));
+  return vs.every((v) => v!.length === n || v!.length === 1) ? n : undefined;
+}
+
+const compare: Rule = (c) => {
+  const dims = broadcast([c.input(0)?.dims, c.input(1)?.dims]);
+  const [a, b] = [c.values(0), c.values(1)];
+  const n = c.node.opType === 'Equal' ? sameLength([a, b]) : undefined;
+  return [tensor('BOOL', dims, n !== undefined && dims && dims.length <= 1 ? Array.from({ length: n }, (_, i) => equalValue(pick(a!, i), pick(b!, i))) : undefined)];
+};
+
+const where: Rule = (c) => {
+  const dims = broadcast([0, 1, 2].map((i) => c.input(i)?.dims));
+  const vs = [c.values(0), c.values(1), c.values(2)];
+  const n = sameLength(vs);
+  const values = n !== undefined && dims && dims.length <= 1 ? Array.from({ length: n }, (_, i) => (pick(vs[0]!, i) === null ? null : pick(vs[0]!, i) ? pick(vs[1]!, i) : pick(vs[2]!, i))) : undefined;
+  return [tensor(c.input(1)?.dtype ?? dtypeOf(c, 2), dims, values)];
+};
 
 const UNARY = [
   ...['Abs', 'Neg', 'Reciprocal', 'Floor', 'Ceil', 'Round', 'Sqrt', 'Exp', 'Log', 'Erf', 'Sign', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan'],

@@ -127,6 +127,40 @@ describe('shape operator rules', () => {
     expect(b.dims('ones')).toEqual(['B', 'S', 768]);
   });
 
+  it('folds the Where(Equal(shape, -1), ones, shape) → Expand pattern', () => {
+    const b = infer({
+      nodes: [
+        n('Shape', ['x'], ['s']),
+        n('ConstantOfShape', ['len'], ['ones'], [{ name: 'value', type: 'TENSOR', value: '', tensor: 3 }]),
+        n('Mul', ['ones', 'minus'], ['neg']),
+        n('Equal', ['s', 'neg'], ['eq']),
+        n('Where', ['eq', 'ones', 's'], ['target']),
+        n('Expand', ['m', 'target'], ['y']),
+      ],
+      inputs: [x, io('m', 'FP32', [1, 1, 768])],
+      consts: [c64('len', [3]), c64('minus', [-1], []), c64('unused', [0]), c64('one', [1], [1])],
+    });
+    expect(b.type('eq')?.values).toEqual([0, 0, 0]);
+    expect(b.type('target')?.values).toEqual(['B', 'S', 768]);
+    expect(b.dims('y')).toEqual(['B', 'S', 768]);
+  });
+
+  it('Concat keeps the known part of partly known shape values', () => {
+    const b = infer({
+      nodes: [n('Shape', ['x'], ['s']), n('Slice', ['s', 'z', 'o'], ['b']), n('Concat', ['b', 'unknown', 'tail'], ['t'], [int('axis', 0)]), n('Reshape', ['x', 't'], ['y'])],
+      inputs: [x, io('unknown', 'INT64', [1])],
+      consts: [c64('z', [0]), c64('o', [1]), c64('tail', [64])],
+    });
+    expect(b.type('t')?.values).toEqual(['B', null, 64]);
+    expect(b.dims('y')).toEqual(['B', null, 64]);
+  });
+
+  it('Slice with a step over a symbolic axis', () => {
+    expect(one('Slice', [io('v', 'FP32', ['N', 3, 'H', 'W'])], [], [c64('s', [0, 1]), c64('e', [2 ** 53 - 1, 2 ** 53 - 1]), c64('a', [2, 3]), c64('p', [2, 2])])).toEqual([
+      ['N', 3, 'ceil(H/2)', 'floor(W/2)'],
+    ]);
+  });
+
   it('Expand and Tile', () => {
     expect(one('Expand', [io('m', 'FP32', ['B', 1, 1, 'S'])], [], [c64('s', [1, 12, 1, 1])])).toEqual([['B', 12, 1, 'S']]);
     expect(one('Expand', [io('m', 'FP32', [3, 1])], [], [c64('s', [2, 1, 6])])).toEqual([[2, 3, 6]]);

@@ -9,8 +9,6 @@ import type { GraphDim } from '../../../contract/inspect-api';
 import { broadcast } from './rules-elementwise';
 import { type Rule, type RuleCtx, type VT, attrInt, attrInts, axisOf, dtypeOf, intsBySince, tensor } from './types';
 
-const BIG = 2 ** 53;
-
 /** Passes small values on unchanged (they keep their flat order). */
 const valuesOf = (c: RuleCtx): GraphDim[] | undefined => c.values(0);
 
@@ -89,7 +87,9 @@ const concat: Rule = (c) => {
   if (axis === undefined) return [tensor(ranked.dtype)];
   const dims = ranked.dims.map((d, i) => (i === axis ? null : (types.map((t) => t?.dims?.[i]).find((x) => x !== null && x !== undefined && x !== 1) ?? d)));
   dims[axis] = types.every((t) => t?.dims) ? types.reduce<GraphDim>((n, t) => c.alg.add(n, t!.dims![axis]!), 0) : null;
-  const values = rank === 1 && types.every((_, i) => c.values(i)) ? types.flatMap((_, i) => c.values(i)!) : undefined;
+  // Values known in part (a shape built from Shape slices and an unknown piece) keep their known elements.
+  const part = (i: number): GraphDim[] | undefined => c.values(i) ?? (typeof types[i]?.dims?.[0] === 'number' ? Array<GraphDim>(types[i]!.dims![0] as number).fill(null) : undefined);
+  const values = rank === 1 && types.some((_, i) => c.values(i)) && types.every((_, i) => part(i)) ? types.flatMap((_, i) => part(i)!) : undefined;
   return [tensor(ranked.dtype, dims, values)];
 };
 
@@ -122,10 +122,13 @@ const split: Rule = (c) => {
 /** Length of one sliced axis; symbolic sizes handled for the usual forms (`a:`, `-k:`, `:b`, `:-k`). */
 function sliceLen(c: RuleCtx, d: GraphDim, start: GraphDim, end: GraphDim, step: number): GraphDim {
   if (typeof d === 'number' && typeof start === 'number' && typeof end === 'number') return numericSlice(d, start, end, step).length;
-  if (step !== 1 || typeof start !== 'number') return typeof d === 'number' ? null : c.alg.symbol('slice');
+  if (typeof start !== 'number') return typeof d === 'number' ? null : c.alg.symbol('slice');
+  const toEnd = typeof end === 'number' && end >= 2 ** 31 - 1;
+  // Every step-th element from `start` to the end (`x[..., ::2]`).
+  if (step > 1 && start >= 0 && toEnd) return c.alg.ceilDiv(c.alg.sub(d, start), step);
+  if (step !== 1) return typeof d === 'number' ? null : c.alg.symbol('slice');
   if (typeof end === 'string') return start >= 0 ? c.alg.sub(end, start) : c.alg.symbol('slice');
   if (end === null) return null;
-  const toEnd = end >= BIG / 2 || end >= 2 ** 31 - 1;
   if (start >= 0 && toEnd) return c.alg.sub(d, start);
   if (start < 0 && toEnd) return -start;
   if (start >= 0 && end >= 0) return end - start;
