@@ -64,6 +64,38 @@ describe('model-lab inspect', () => {
     expect(io.out.filter((l) => /^ {2}\[\d+\] /.test(l))).toHaveLength(672);
   });
 
+  it('names the detector inputs and outputs by role: Conv X, W; BatchNormalization scale, B, mean, var; a variadic Concat', async () => {
+    const io = collect();
+    expect(await runCli(['inspect', detFile, '--json'], io)).toBe(0);
+    const r = JSON.parse(io.out[0]!) as InspectReport;
+    const conv = r.graph.nodes.find((n) => n.opType === 'Conv')!;
+    expect(conv.inputs.map((i) => i.role).slice(0, 2)).toEqual(['X', 'W']);
+    expect(conv.outputs[0]!.role).toBe('Y');
+    const bn = r.graph.nodes.find((n) => n.opType === 'BatchNormalization')!;
+    expect(bn.inputs.map((i) => i.role)).toEqual(['X', 'scale', 'B', 'mean', 'var']);
+    const concat = r.graph.nodes.find((n) => n.opType === 'Concat' && n.inputs.length > 2)!;
+    expect(new Set(concat.inputs.map((i) => i.role))).toEqual(new Set(['inputs']));
+    const text = await (async () => {
+      const t = collect();
+      await runCli(['inspect', repo, 'text_detection'], t);
+      return t.out.join('\n');
+    })();
+    expect(text).toMatch(/\] Conv {2}\S+\n {6}in {3}X {2}x +FP32 .*\n {11}W {2}conv2d_0\.w_0 +FP32 \[16, 3, 3, 3\]/);
+  });
+
+  it('gives intermediate values their dims from shape inference, symbolic where they depend on the input', async () => {
+    const io = collect();
+    expect(await runCli(['inspect', detFile, '--json'], io)).toBe(0);
+    const r = JSON.parse(io.out[0]!) as InspectReport;
+    expect(r.shapeInference?.typed).toBeGreaterThan(0);
+    const first = r.graph.nodes.find((n) => n.opType === 'Conv')!.outputs[0]!;
+    expect(first.dims?.[1]).toBe(16);
+    expect(first.dims?.[0]).toBe('p2o.DynamicDimension.0');
+    const intermediates = r.graph.tensors.filter((t) => t.kind === 'intermediate');
+    expect(intermediates.filter((t) => t.dims !== null).length / intermediates.length).toBeGreaterThan(0.9);
+    expect(intermediates.find((t) => t.name === first.name)).toMatchObject({ typeFrom: 'inferred' });
+  });
+
   it('picks a version with --version and refuses one that does not exist', async () => {
     const ok = collect();
     expect(await runCli(['inspect', repo, 'text_recognition', '--version', '1', '--json'], ok)).toBe(0);

@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { GraphSummary } from '../contract/inspect-api';
 import { LabError } from '../engine/errors';
+import { analyzeGraph } from '../engine/graph/analyze';
 import { resolveModelFile } from '../engine/graph/model-file';
 import { type ParsedOnnx, parseOnnxFile } from '../engine/graph/onnx-summary';
 import { Repository } from '../engine/repository/repository';
@@ -82,7 +83,8 @@ function summaryOf(parsed: ParsedOnnx, t: Target): GraphSummary {
 export async function inspectCommand(flags: CommonFlags, out: Output): Promise<number> {
   if (flags.values.pbtxt) throw new UsageError('--pbtxt does not apply to inspect; use --json for a JSON document');
   const print = async (t: Target): Promise<number> => {
-    const parsed = await parseOnnxFile(t.file);
+    // As the graph view shows it: small constants' values and inferred dims added.
+    const parsed = await analyzeGraph(await parseOnnxFile(t.file), t.file);
     const report = inspectReport(summaryOf(parsed, t), t.source);
     if (flags.values.json) out.log(JSON.stringify(report, null, 2));
     else for (const line of inspectText(report)) out.log(line);
