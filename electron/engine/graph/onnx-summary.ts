@@ -5,7 +5,7 @@
  * the wire scanner, which reads the file window by window.
  */
 import { fromBinary } from '@bufbuild/protobuf';
-import { ModelProtoSchema } from 'onnx-buf';
+import { type ModelProto, ModelProtoSchema } from 'onnx-buf';
 import { LabError, errorMessage } from '../errors';
 import { readUpTo, withRegularFile } from '../util/regular-file';
 import { FileWindow } from './file-window';
@@ -29,10 +29,23 @@ export interface SummaryOptions {
   largeNodeBytes?: number;
 }
 
+/**
+ * The decoder stops at its recursion limit on bodies nested past about 30
+ * levels; when it fails, the nesting walk tells whether that was the reason, so
+ * the user reads that rather than the decoder's words. (Shallower nesting that
+ * is still too deep is refused by the summary builder.)
+ */
+function decodeModel(buf: Uint8Array): ModelProto {
+  try {
+    return fromBinary(ModelProtoSchema, buf, { readUnknownFields: false });
+  } catch (err) {
+    checkNesting(buf, 'model');
+    throw err;
+  }
+}
+
 function decodeWhole(buf: Uint8Array, b: SummaryBuilder): void {
-  // Too deeply nested bodies are refused before the decoder recurses into them.
-  checkNesting(buf, 'model');
-  const m = fromBinary(ModelProtoSchema, buf, { readUnknownFields: false });
+  const m = decodeModel(buf);
   b.irVersion = Number(m.irVersion);
   b.producer = m.producerName;
   b.producerVersion = m.producerVersion;

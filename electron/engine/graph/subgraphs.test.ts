@@ -79,6 +79,8 @@ describe('subgraph bodies', () => {
       expect(values(5)).toEqual([1, -1, 1, -1]);
       expect(values(6)).toEqual([0.5]);
       expect(locators[2]!.name).toBe('branch/then_branch/w');
+      // Body weights are located in the file, never copied, on every path (the scanner walks a large If's bodies).
+      expect(locators.slice(2, 6).map((l) => l.source.kind)).toEqual(['raw', 'raw', 'raw', 'raw']);
     }
   });
 

@@ -12,6 +12,7 @@ import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import {
   type AttributeProto,
   AttributeProtoSchema,
+  type NodeProto,
   NodeProtoSchema,
   OperatorSetIdProtoSchema,
   StringStringEntryProtoSchema,
@@ -183,6 +184,16 @@ async function scanLargeNode(w: FileWindow, start: number, end: number, scope: G
   scope.addNode(node, { buf: none, fileOffset: start }, found.located, found.scanned);
 }
 
+/** A small node, bodies included; when decoding fails, says so if the bodies nest too deep (see decodeModel in onnx-summary). */
+function decodeNode(bytes: Uint8Array, depth: number): NodeProto {
+  try {
+    return fromBinary(NodeProtoSchema, bytes);
+  } catch (err) {
+    checkNesting(bytes, 'node', depth);
+    throw err;
+  }
+}
+
 /** A graph (the main one or a body) into `scope`. */
 async function scanGraph(w: FileWindow, start: number, end: number, scope: GraphScope, largeNodeBytes: number): Promise<void> {
   for (let pos = start; pos < end;) {
@@ -196,9 +207,7 @@ async function scanGraph(w: FileWindow, start: number, end: number, scope: Graph
           break;
         }
         const bytes = await value(w, f);
-        // Bodies inside a small node are decoded with it: their depth is checked first.
-        checkNesting(bytes, 'node', scope.depth);
-        scope.addNode(fromBinary(NodeProtoSchema, bytes), { buf: bytes, fileOffset: f.valueStart });
+        scope.addNode(decodeNode(bytes, scope.depth), { buf: bytes, fileOffset: f.valueStart });
         break;
       }
       case 2:
