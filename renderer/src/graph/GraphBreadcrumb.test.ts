@@ -1,0 +1,102 @@
+// @vitest-environment happy-dom
+/** The breadcrumb, and opening bodies of the control-flow model through the Graph tab (node sidebar "Open", breadcrumb back). */
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
+import { createPinia, setActivePinia, type Pinia } from 'pinia';
+import type { GraphSummary } from '@contract/inspect-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setBackend } from '../api/client';
+import { detail, fakeClient, io, TensorViewStub } from '../components/playground/test-support';
+import { setLocale } from '../i18n';
+import GraphBreadcrumb from './GraphBreadcrumb.vue';
+import GraphPanel from './GraphPanel.vue';
+import fixture from './testing/control-flow.summary.json';
+
+const main = fixture as unknown as GraphSummary;
+let pinia: Pinia;
+let wrapper: VueWrapper | undefined;
+
+beforeEach(() => {
+  setLocale('en');
+  pinia = createPinia();
+  setActivePinia(pinia);
+});
+afterEach(() => {
+  wrapper?.unmount();
+  wrapper = undefined;
+  setBackend(undefined);
+});
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    await flushPromises();
+    await new Promise((r) => setTimeout(r, 0));
+  }
+}
+
+describe('GraphBreadcrumb', () => {
+  it('shows the path to a nested body, each step above the current one going back', async () => {
+    const w = mount(GraphBreadcrumb, { props: { summary: main, body: 2, outer: 1 } });
+    expect(w.text()).toContain('main›branch (then_branch)›repeat (body)›rows (body)');
+    expect(w.get('[data-testid=graph-crumb-current]').text()).toBe('rows (body)');
+    expect(w.get('[data-testid=graph-crumb-outer]').text()).toBe('1 value from an enclosing graph shown as an input');
+    const crumbs = w.findAll('[data-testid=graph-crumb]');
+    expect(crumbs.map((c) => c.attributes('data-body'))).toEqual(['-1', '0', '1']);
+    await crumbs[1]!.trigger('click');
+    await crumbs[0]!.trigger('click');
+    await w.get('[data-testid=graph-crumb-back]').trigger('click');
+    expect(w.emitted('open')).toEqual([[0], [undefined], [1]]);
+  });
+
+  it('offers the bodies held by the shown graph, and in the main graph no way back', async () => {
+    const w = mount(GraphBreadcrumb, { props: { summary: main } });
+    expect(w.find('[data-testid=graph-crumb-back]').exists()).toBe(false);
+    expect(w.get('[data-testid=graph-crumb-current]').text()).toBe('main');
+    const pick = w.get('[data-testid=graph-crumb-pick]');
+    expect(pick.findAll('option').map((o) => o.text())).toEqual(['Subgraphs here (2)…', 'branch (then_branch): 4 nodes', 'branch (else_branch): 5 nodes']);
+    await pick.setValue('3');
+    expect(w.emitted('open')).toEqual([[3]]);
+    setLocale('zh-CN');
+    await w.setProps({ body: 0 });
+    expect(w.text()).toContain('主图');
+    expect(
+      w
+        .get('[data-testid=graph-crumb-pick]')
+        .findAll('option')
+        .map((o) => o.text()),
+    ).toEqual(['此处的子图（1）…', 'repeat (body)：3 个节点']);
+  });
+});
+
+describe('Graph tab with subgraphs', () => {
+  it('opens a branch from the If node, shows its nodes and outer inputs, then a nested body, and goes back', async () => {
+    setBackend(fakeClient({ modelGraph: () => main, netronStatus: () => ({ available: false }) }));
+    const det = detail('control_flow', 0, [io('x', 'FP32', [-1, 4], 0)], [io('out', 'FP32', [-1, 4], 0)]);
+    wrapper = mount(GraphPanel, { props: { detail: det, version: 1 }, global: { plugins: [pinia], stubs: { TensorView: TensorViewStub } }, attachTo: document.body });
+    const w = wrapper;
+    await settle();
+    const names = () => w.findAll('[data-testid=graph-node]').map((n) => n.attributes('data-name'));
+    expect(names()).toEqual(['pre', 'branch', 'Softmax_2']);
+    await w.get('[data-testid=graph-node][data-name=branch]').trigger('click');
+    await settle();
+    const open = w.findAll('[data-testid=graph-open-body]');
+    expect(open.map((b) => b.attributes('data-body'))).toEqual(['3', '0']);
+    await w.get('[data-testid=graph-open-body][data-body="0"]').trigger('click');
+    await settle();
+    expect(names()).toEqual(['project', 'bias', 'repeat', 'squash']);
+    expect(w.get('[data-testid=graph-crumb-current]').text()).toBe('branch (then_branch)');
+    expect(w.find('[data-testid=graph-input][data-name=xr]').exists()).toBe(true);
+    expect(w.find('[data-testid=graph-input][data-name=trip]').exists()).toBe(true);
+    expect(w.get('[data-testid=graph-crumb-outer]').text()).toContain('2 values');
+    // Into the Loop's body, two levels down, and back one step, then to the main graph.
+    await w.get('[data-testid=graph-crumb-pick]').setValue('1');
+    await settle();
+    expect(names()).toEqual(['keep_going', 'rows', 'residual']);
+    expect(w.get('[data-testid=graph-breadcrumb]').text()).toContain('main›branch (then_branch)›repeat (body)');
+    await w.get('[data-testid=graph-crumb-back]').trigger('click');
+    await settle();
+    expect(names()).toEqual(['project', 'bias', 'repeat', 'squash']);
+    await w.get('[data-testid=graph-crumb][data-body="-1"]').trigger('click');
+    await settle();
+    expect(names()).toEqual(['pre', 'branch', 'Softmax_2']);
+  });
+});
