@@ -193,7 +193,7 @@ export function compact(versions) {
  * `domain` '' reads the default set of docs/Changelog.md (its sections come
  * before the preview and training sets); 'ai.onnx.ml' reads docs/Changelog-ml.md.
  */
-export function changelogDomain(doc, domain, groups, maxVersion) {
+export function changelogDomain(doc, domain, groups, maxVersion, extra = new Map()) {
   let body = doc;
   if (domain === '') {
     const end = doc.search(/^## Version \d+ of the '/m);
@@ -208,14 +208,20 @@ export function changelogDomain(doc, domain, groups, maxVersion) {
     if (!ops.has(e.name)) ops.set(e.name, []);
     ops.get(e.name).push(sig);
   }
+  // Schemas the runtime adds to the domain, where the specification has none at that version.
+  for (const [name, sig] of extra) {
+    if (sig.v > maxVersion || ops.get(name)?.some((s) => s.v === sig.v)) continue;
+    if (!ops.has(name)) ops.set(name, []);
+    ops.get(name).push(sig);
+  }
   const out = {};
   for (const name of [...ops.keys()].sort()) out[name] = { c: categoryOf(name, groups.get(name)), s: compact(ops.get(name)) };
   return out;
 }
 
-/** The default domain from docs/Changelog.md. */
-export function defaultDomain(doc, groups, maxOpset) {
-  return changelogDomain(doc, '', groups, maxOpset);
+/** The default domain from docs/Changelog.md, with `extra` signatures (ortOnnxDomainSchemas). */
+export function defaultDomain(doc, groups, maxOpset, extra = new Map()) {
+  return changelogDomain(doc, '', groups, maxOpset, extra);
 }
 
 // ---------------------------------------------------------------------------
@@ -284,6 +290,28 @@ export function statementEnd(src, start) {
   return src.length;
 }
 
+/** TensorProto.DataType numbers (onnx.proto), for defaults written as `TensorProto_DataType_FLOAT`. */
+const DATA_TYPES = {
+  FLOAT: 1,
+  UINT8: 2,
+  INT8: 3,
+  UINT16: 4,
+  INT16: 5,
+  INT32: 6,
+  INT64: 7,
+  STRING: 8,
+  BOOL: 9,
+  FLOAT16: 10,
+  DOUBLE: 11,
+  UINT32: 12,
+  UINT64: 13,
+  COMPLEX64: 14,
+  COMPLEX128: 15,
+  BFLOAT16: 16,
+};
+
+const dataType = (e) => DATA_TYPES[e.match(/^(?:ONNX_NAMESPACE::)?(?:TensorProto_DataType_|TensorProto::)([A-Z0-9]+)$/)?.[1]];
+
 /** A C++ default expression as text in the document's notation, or undefined when it is not a literal. */
 export function cppLiteral(expr, constants, type) {
   let e = expr.replace(/\s+/g, ' ').trim();
@@ -291,13 +319,15 @@ export function cppLiteral(expr, constants, type) {
     const cast = e.match(/^static_cast<[\w:]+>\((.*)\)$/) ?? e.match(/^std::string\((.*)\)$/);
     if (cast) e = cast[1].trim();
     else if (/^[A-Za-z_]\w*$/.test(e) && constants.has(e)) e = constants.get(e);
+    else if (dataType(e) !== undefined) e = String(dataType(e));
     else break;
   }
   if (type === 'STRING') {
     const m = e.match(/^"((?:[^"\\]|\\.)*)"$/);
     return m ? m[1] : undefined;
   }
-  if (type === 'INT') return /^-?\d+$/.test(e) ? e : e === 'false' ? '0' : e === 'true' ? '1' : undefined;
+  // (`false`/`true` there is Attr's `required` flag, not a value.)
+  if (type === 'INT') return /^-?\d+$/.test(e) ? e : undefined;
   if (type === 'FLOAT') {
     const m = e.match(/^(-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?)f?$/i);
     return m ? m[1] : undefined;
@@ -312,10 +342,9 @@ export function cppConstants(src) {
   return out;
 }
 
-/** Operator name → attribute name → default expression, from ONNX_MS_OPERATOR_SET_SCHEMA blocks. */
-export function contribDefaults(src) {
-  const constants = cppConstants(src);
-  const out = new Map();
+/** Each schema registration in C++ sources: `{ name, block, domain }` (domain: the SetDomain argument, when named). */
+export function schemaBlocks(src) {
+  const out = [];
   const macros = [...src.matchAll(/ONNX_MS_OPERATOR_SET_SCHEMA\(\s*(\w+)\s*,\s*1\s*,|ONNX_CONTRIB_OPERATOR_SCHEMA\(\s*(\w+)\s*\)/g)];
   macros.forEach((m, k) => {
     const next = k + 1 < macros.length ? macros[k + 1].index : src.length;
@@ -323,19 +352,79 @@ export function contribDefaults(src) {
     // A registration never spans the next one; if the scan says so, it misread the source.
     if (end > next) throw new Error(`could not find the end of the schema of ${m[1] ?? m[2]}`);
     const block = src.slice(m.index, end);
-    const name = m[1] ?? m[2];
-    // The older macro names its domain in the chain; other domains (nchwc, ...) are not this one.
-    if (m[2] && !/\.SetDomain\(\s*kMSDomain\s*\)/.test(block)) return;
-    const attrs = new Map();
-    for (const a of block.matchAll(/\.Attr\(/g)) {
-      const args = callArgs(block, a.index + a[0].length - 1);
-      const attr = args[0]?.match(/^"(\w+)"$/)?.[1];
-      const type = args[2]?.match(/AttributeProto::([A-Z]+)$/)?.[1];
-      if (attr && type && args[3] !== undefined && !attrs.has(attr)) attrs.set(attr, { type, expr: args[3] });
-    }
-    if (!out.has(name)) out.set(name, attrs);
+    const domain = m[1] ? 'kMSDomain' : block.match(/\.SetDomain\(\s*(\w+)\s*\)/)?.[1];
+    out.push({ name: m[1] ?? m[2], block, domain });
   });
+  return out;
+}
+
+/** The `.Attr(...)` calls of a block: name → { type, expr } (expr: the fourth argument, absent when none). */
+function blockAttrs(block) {
+  const attrs = new Map();
+  for (const a of block.matchAll(/\.Attr\(/g)) {
+    const args = callArgs(block, a.index + a[0].length - 1);
+    const attr = args[0]?.match(/^"(\w+)"$/)?.[1];
+    const type = args[2]?.match(/AttributeProto::([A-Z_]+)$/)?.[1];
+    if (attr && type && !attrs.has(attr)) attrs.set(attr, { type, expr: args[3] });
+  }
+  return attrs;
+}
+
+/** Operator name → attribute name → default expression, from the com.microsoft registrations. */
+export function contribDefaults(src) {
+  const constants = cppConstants(src);
+  const out = new Map();
+  for (const { name, block, domain } of schemaBlocks(src)) {
+    // Other domains (nchwc, the ONNX domain, ...) are not this one.
+    if (domain !== 'kMSDomain' || out.has(name)) continue;
+    const attrs = new Map([...blockAttrs(block)].filter(([, d]) => d.expr !== undefined));
+    out.set(name, attrs);
+  }
   return { defaults: out, constants };
+}
+
+/** `.Input(0, "X", doc, "T", OpSchema::Optional)` → `X?` (sorted by index). */
+function blockParams(block, kind) {
+  const params = [];
+  for (const a of block.matchAll(new RegExp(`\\.${kind}\\(`, 'g'))) {
+    const args = callArgs(block, a.index + a[0].length - 1);
+    const index = Number(args[0]);
+    const name = args[1]?.match(/^"(\w+)"$/)?.[1];
+    if (!Number.isInteger(index) || !name) continue;
+    const option = args[4] ?? '';
+    params[index] = `${name}${/Variadic/.test(option) ? '*' : /Optional/.test(option) ? '?' : ''}`;
+  }
+  return [...params].filter((p) => p !== undefined);
+}
+
+/**
+ * Signatures onnxruntime registers in the default ONNX domain itself (its own
+ * LayerNormalization-1 and SimplifiedLayerNormalization, TensorRT plugins):
+ * operator → signature, read from the C++ registration.
+ */
+export function ortOnnxDomainSchemas(src) {
+  const constants = cppConstants(src);
+  const out = new Map();
+  for (const { name, block, domain } of schemaBlocks(src)) {
+    if (domain !== 'kOnnxDomain' || out.has(name)) continue;
+    const sig = { v: Number(block.match(/\.SinceVersion\(\s*(\d+)\s*\)/)?.[1] ?? 1) };
+    if (/SupportType::EXPERIMENTAL/.test(block)) sig.x = 1;
+    const i = blockParams(block, 'Input');
+    const o = blockParams(block, 'Output');
+    const a = [...blockAttrs(block)]
+      .sort(([x], [y]) => (x < y ? -1 : 1))
+      .map(([attr, { type, expr }]) => {
+        // OpSchema::Attr without a default is required unless told otherwise.
+        if (expr === undefined || expr === 'true') return `${attr}:${type}!`;
+        const lit = cppLiteral(expr, constants, type);
+        return lit === undefined ? `${attr}:${type}` : `${attr}:${type}=${formatDefault(type, lit)}`;
+      });
+    if (i.length) sig.i = i;
+    if (o.length) sig.o = o;
+    if (a.length) sig.a = a;
+    out.set(name, sig);
+  }
+  return out;
 }
 
 /** Adds source defaults to attributes the document lists without one (same name and type, not required). */

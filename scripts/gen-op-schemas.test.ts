@@ -5,7 +5,7 @@
  * schemas.json shows here without the onnx and onnxruntime sources.
  */
 import { describe, expect, it } from 'vitest';
-import { callArgs, compact, contribDomain, cppLiteral, defaultDomain, formatDefault, onnxGroups, parseAttr, parseParam, statementEnd } from './gen-op-schemas-parse.mjs';
+import { callArgs, compact, contribDomain, cppLiteral, defaultDomain, formatDefault, onnxGroups, ortOnnxDomainSchemas, parseAttr, parseParam, statementEnd } from './gen-op-schemas-parse.mjs';
 
 const entry = (name: string, v: number, sections: string) => `### <a name="${name}-${v}"></a>**${name}-${v}**</a>
 
@@ -186,9 +186,33 @@ ONNX_MS_OPERATOR_SET_SCHEMA(Other, 1, OpSchema().Attr("epsilon", "e", AttributeP
     expect(cppLiteral('1.702f', constants, 'FLOAT')).toBe('1.702');
     expect(cppLiteral('-1e20f', constants, 'FLOAT')).toBe('-1e20');
     expect(cppLiteral('std::string("NOTSET")', constants, 'STRING')).toBe('NOTSET');
-    expect(cppLiteral('false', constants, 'INT')).toBe('0');
+    // `false` as Attr's fourth argument is its required flag, not a value.
+    expect(cppLiteral('false', constants, 'INT')).toBeUndefined();
     expect(cppLiteral('OPTIONAL_VALUE', constants, 'INT')).toBeUndefined();
     expect(cppLiteral('head_size / 2', constants, 'INT')).toBeUndefined();
+  });
+
+  it("reads the runtime's own default-domain registrations and merges them below the specification's versions", () => {
+    const src = `ONNX_CONTRIB_OPERATOR_SCHEMA(Blend)
+      .SetDomain(kOnnxDomain)
+      .SinceVersion(1)
+      .SetSupportLevel(OpSchema::SupportType::EXPERIMENTAL)
+      .Attr("stash", "s", AttributeProto::INT, static_cast<int64_t>(ONNX_NAMESPACE::TensorProto_DataType_FLOAT))
+      .Attr("axis", "a", AttributeProto::INT, false)
+      .Attr("count", "c", AttributeProto::INT)
+      .Input(1, "scale", "s", "T")
+      .Input(0, "X", "x", "T")
+      .Input(2, "B", "b", "T", OpSchema::Optional)
+      .Output(0, "Y", "y", "T");
+    ONNX_CONTRIB_OPERATOR_SCHEMA(Elsewhere).SetDomain(kMSNchwcDomain).SinceVersion(1).Input(0, "X", "x", "T");
+    ONNX_CONTRIB_OPERATOR_SCHEMA(Fresh).SetDomain(kOnnxDomain).SinceVersion(1).Input(0, "X", "x", "T", OpSchema::Variadic);`;
+    const extra = ortOnnxDomainSchemas(src);
+    expect([...extra.keys()]).toEqual(['Blend', 'Fresh']);
+    expect(extra.get('Blend')).toEqual({ v: 1, x: 1, i: ['X', 'scale', 'B?'], o: ['Y'], a: ['axis:INT', 'count:INT!', 'stash:INT=1'] });
+    const ops = defaultDomain(CHANGELOG, new Map(), 26, extra);
+    // The specification's Blend-1 wins over the runtime's at the same version; Fresh is added.
+    expect(ops.Blend!.s[0]).toMatchObject({ v: 1, i: ['X', 'bias?'] });
+    expect(ops.Fresh!.s).toEqual([{ v: 1, i: ['X*'] }]);
   });
 
   it('groups operators by the folder of onnx/defs that declares them', () => {

@@ -205,6 +205,19 @@ describe('operator schemas', () => {
     expect(opSchema('SkipLayerNormalization', '')).toBeUndefined();
   });
 
+  it('includes the schemas onnxruntime adds to the default domain', () => {
+    const simplified = opSchema('SimplifiedLayerNormalization', '', 17);
+    expect(inputs(simplified)).toEqual(['X', 'scale']);
+    expect(simplified?.experimental).toBe(true);
+    expect(spec(simplified, 'epsilon')?.default).toBe('0.00001');
+    expect(spec(simplified, 'stash_type')?.default).toBe('1');
+    // Before opset 17 LayerNormalization is onnxruntime's own; from 17 the specification's.
+    expect(opSchema('LayerNormalization', '', 13)?.sinceVersion).toBe(1);
+    expect(opSchema('LayerNormalization', '', 13)?.experimental).toBe(true);
+    expect(opSchema('LayerNormalization', '', 17)?.sinceVersion).toBe(17);
+    expect(opSchema('LayerNormalization', '', 17)?.experimental).toBeUndefined();
+  });
+
   it('knows the ai.onnx.ml operators at their own opset', () => {
     expect(schemaOpTypes('ai.onnx.ml')).toEqual(expect.arrayContaining(['TreeEnsembleClassifier', 'LinearClassifier', 'ZipMap', 'LabelEncoder', 'TreeEnsemble']));
     expect(attrNames(opSchema('LabelEncoder', 'ai.onnx.ml', 1))).toContain('classes_strings');
