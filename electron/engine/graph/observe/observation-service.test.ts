@@ -180,6 +180,25 @@ describe('"Run to see" on generated input', () => {
     await expect(dispatch(h, 'observeGraph', { graphId: e.graphId })).rejects.toMatchObject({ code: 'INVALID_ARG', message: expect.stringContaining('external data files') });
   });
 
+  it('runs one observation at a time: a newer one of the same graph cancels the older, another graph waits its turn', async () => {
+    const { onnx, weights } = externalModel();
+    const d = await temp.make({
+      't/1/model.onnx': tokenModel(),
+      't/config.pbtxt': 'backend: "onnxruntime"',
+      'e/1/model.onnx': onnx,
+      'e/1/weights.bin': weights,
+      'e/config.pbtxt': 'backend: "onnxruntime"',
+    });
+    const { h, repoId } = await open(d.root);
+    const [t, e] = [await h.modelGraph({ repoId, model: 't' }), await h.modelGraph({ repoId, model: 'e' })];
+    const older = h.observeGraph({ graphId: t.graphId });
+    const newer = h.observeGraph({ graphId: t.graphId });
+    const other = h.observeGraph({ graphId: e.graphId });
+    await expect(older).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect((await newer).values['masked']!.dims).toEqual([1, 16]);
+    expect((await other).values['y']!.dims).toEqual([1, 3, 640, 640]);
+  });
+
   it('checks its payload', async () => {
     const d = await temp.make({ 't/1/model.onnx': tokenModel(), 't/config.pbtxt': 'backend: "onnxruntime"' });
     const { h, repoId } = await open(d.root);

@@ -5,6 +5,9 @@
  * weights live (the model file's folder, where ONNX Runtime itself would look
  * and which it keeps them inside), run once, and released once the run has
  * settled, also when the caller gave up waiting (a cancelled observation).
+ * One session at a time in the process: every intermediate value of a large
+ * model at once is hundreds of megabytes, so a second observation waits for
+ * the first run to end (a cancelled one included) instead of doubling that.
  */
 import * as ort from 'onnxruntime-node';
 import { fromOrt, toOrt } from '../../backends/onnxruntime/instance';
@@ -67,9 +70,28 @@ function convert(name: string, v: ort.OnnxValue | undefined): FetchedValue {
   }
 }
 
+/** Settles once the observation session in use (if any) has been released. */
+let idle: Promise<void> = Promise.resolve();
+
 /** Runs the model once and returns every fetched value; the session is released whatever happens. */
 export async function runObserved(bytes: Uint8Array, inputs: readonly Tensor[], fetch: readonly string[], opts: OrtRunOptions): Promise<FetchedValue[]> {
-  const session = await createObserveSession(bytes, opts);
+  const before = idle;
+  let done = (): void => undefined;
+  idle = new Promise<void>((resolve) => (done = resolve));
+  try {
+    await Promise.race([before, cancelled(opts.signal)]);
+  } catch (err) {
+    // Whoever comes next waits for the session before this one, not for this one that never ran.
+    void before.then(done);
+    throw err;
+  }
+  let session: ort.InferenceSession;
+  try {
+    session = await createObserveSession(bytes, opts);
+  } catch (err) {
+    done();
+    throw err;
+  }
   let running: Promise<ort.InferenceSession.OnnxValueMapType> | undefined;
   try {
     if (opts.signal?.aborted) throw new LabError('CANCELLED', 'cancelled');
@@ -83,7 +105,7 @@ export async function runObserved(bytes: Uint8Array, inputs: readonly Tensor[], 
     });
     return fetch.map((name) => convert(name, out[name]));
   } finally {
-    const release = (): void => void session.release().catch(() => undefined);
+    const release = (): void => void session.release().then(done, done);
     if (running) void running.then(release, release);
     else release();
   }
