@@ -266,14 +266,26 @@ describe('opDoc', () => {
   });
 
   it('describes a schema-only operator with a generic line and the schema category', () => {
-    const doc = opDoc('HannWindow', '', [{ domain: '', version: 17 }]);
-    expect(doc.summary).toMatch(/HannWindow from the standard ONNX domain \(introduced in version 17/);
-    expect(doc.sinceVersion).toBe(17);
-    expect(names(doc.outputs)).toEqual(['output']);
-    const ms = opDoc('GroupQueryAttention', 'com.microsoft', [{ domain: 'com.microsoft', version: 1 }]);
-    expect(ms.category).toBe('layer');
-    expect(ms.domain).toBe('com.microsoft');
-    expect(names(ms.inputs).slice(0, 3)).toEqual(['query', 'key', 'value']);
+    const doc = opDoc('EfficientNMS_TRT', '', [{ domain: '', version: 17 }]);
+    expect(doc.summary).toMatch(/EfficientNMS_TRT from the standard ONNX domain \(introduced in version 1 of its operator set\); the lab has no description/);
+    expect(doc.sinceVersion).toBe(1);
+    expect(names(doc.inputs)).toEqual(['boxes', 'scores', 'anchors']);
+    const pool = opDoc('NhwcMaxPool', 'com.microsoft', [{ domain: 'com.microsoft', version: 1 }]);
+    expect(pool.category).toBe('pool');
+    expect(pool.domain).toBe('com.microsoft');
+    expect(pool.summary).toMatch(/NhwcMaxPool from the 'com\.microsoft' domain/);
+    // A contrib operator the lab describes keeps its line and gets its roles.
+    const gqa = opDoc('GroupQueryAttention', 'com.microsoft', [{ domain: 'com.microsoft', version: 1 }]);
+    expect(gqa.summary).toMatch(/query heads share key and value heads/);
+    expect(gqa.category).toBe('layer');
+    expect(names(gqa.inputs).slice(0, 3)).toEqual(['query', 'key', 'value']);
+  });
+
+  it('describes each operator once, and nearly every operator of the default domain', () => {
+    expect(new Set(DESCRIBED_OP_TYPES).size).toBe(DESCRIBED_OP_TYPES.length);
+    const described = new Set(DESCRIBED_OP_TYPES);
+    // Most operators of the default domain have the lab's own line.
+    expect(schemaOpTypes('').filter((op) => !described.has(op)).length).toBeLessThan(10);
   });
 
   it('falls back to a generic description for unknown operators', () => {
