@@ -3,6 +3,7 @@ import { create } from '@bufbuild/protobuf';
 import path from 'node:path';
 import { GraphProtoSchema } from 'onnx-buf';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Lab } from '../lab';
 import { TempDirs } from '../repository/testing/temp-repo';
 import { tensorPage } from '../runs/tensor-access';
 import { readInitializer } from './initializer-reader';
@@ -97,6 +98,23 @@ describe('subgraph bodies', () => {
       ['then_branch', 0, ['x']],
       ['else_branch', 0, ['x']],
     ]);
+  });
+
+  it("views a body's initializers through the lab by their entry names", async () => {
+    const root = await write({ 'cf/1/model.onnx': controlFlowModel(), 'cf/config.pbtxt': 'backend: "onnxruntime"' });
+    const lab = new Lab();
+    try {
+      const { id: repoId } = await lab.openRepository(root, { options: { runtime: false } });
+      const g = await lab.graphs.modelGraph({ repoId, model: 'cf' });
+      expect(g.subgraphs).toHaveLength(4);
+      const values = (name: string) => tensorPage(lab.tensor({ runId: g.graphId, side: 'initializer', name }), 0, 16).values;
+      expect(values('w')).toEqual([0, 1, 2, 3]);
+      expect(values('branch/else_branch/w')).toEqual([1, -1, 1, -1]);
+      expect(values('branch/then_branch/gain')).toEqual([2, 2, 2, 2]);
+      expect(values('branch/else_branch/Constant_2:value')).toEqual([0.5]);
+    } finally {
+      await lab.close();
+    }
   });
 
   it('leaves models without bodies as they were', async () => {
