@@ -3,16 +3,16 @@
  * stored, and shape inference on the PaddleOCR models checked against what
  * onnxruntime computes for every intermediate value.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { ModelProtoSchema, StringStringEntryProtoSchema, TensorProtoSchema, ValueInfoProtoSchema } from 'onnx-buf';
+import { create } from '@bufbuild/protobuf';
+import { StringStringEntryProtoSchema, TensorProtoSchema } from 'onnx-buf';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GraphDim } from '../../contract/inspect-api';
 import { analyzeGraph } from './analyze';
 import { parseOnnxFile } from './onnx-summary';
+import { evalDim, observedShapes } from './shapes/testing';
 import { attr, controlFlowModel, everythingModel, model, node, rawTensor, vi } from './testing/graph-models';
 
 const SAMPLES = path.resolve(__dirname, '../../../sample-repos/ocr_ensemble');
@@ -135,31 +135,6 @@ describe('shape inference on whole models', () => {
   });
 });
 
-/** Evaluates an inferred dim for given input sizes (symbols replaced, ceil/floor as in Math). */
-function evalDim(d: GraphDim, env: Record<string, number>): number | undefined {
-  if (typeof d === 'number') return d;
-  if (d === null) return undefined;
-  let expr = d;
-  for (const [k, v] of Object.entries(env).sort((a, b) => b[0].length - a[0].length)) expr = expr.split(k).join(String(v));
-  if (!/^[\d+\-*/() ceilfoor]*$/.test(expr)) return undefined;
-  return Function('ceil', 'floor', `return (${expr.replace(/(\d+)\/(\d+)/g, '($1/$2)')});`)(Math.ceil, Math.floor) as number;
-}
-
-async function observedShapes(file: string, feeds: Record<string, ort.Tensor>): Promise<Map<string, readonly number[]>> {
-  const { readFile } = await import('node:fs/promises');
-  const m = fromBinary(ModelProtoSchema, await readFile(file));
-  const g = m.graph!;
-  const have = new Set(g.output.map((o) => o.name));
-  for (const nd of g.node) for (const o of nd.output) if (o && !have.has(o)) g.output.push(create(ValueInfoProtoSchema, { name: o }));
-  const session = await ort.InferenceSession.create(toBinary(ModelProtoSchema, m));
-  try {
-    const out = await session.run(feeds);
-    return new Map(Object.entries(out).map(([k, v]) => [k, v.dims]));
-  } finally {
-    await session.release();
-  }
-}
-
 describe('inferred dims match what onnxruntime computes', () => {
   it.each([
     ['det 640×640', DET, [1, 3, 640, 640], { 'p2o.DynamicDimension.0': 1, 'p2o.DynamicDimension.1': 640, 'p2o.DynamicDimension.2': 640 }],
@@ -170,7 +145,7 @@ describe('inferred dims match what onnxruntime computes', () => {
     async (_name, file, dims, env) => {
       const p = await analyzeGraph(await parseOnnxFile(file), file);
       const x = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.5), [...dims]);
-      const seen = await observedShapes(file, { x });
+      const seen = await observedShapes(await readFile(file), { x });
       let compared = 0;
       for (const [name, real] of seen) {
         const t = p.summary.inferred?.[name];

@@ -1,4 +1,7 @@
 /** Small hand-built graphs for the shape rule tests: nodes, attributes and constants in one line each. */
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema, ValueInfoProtoSchema } from 'onnx-buf';
+import * as ort from 'onnxruntime-node';
 import type { GraphAttribute, GraphBody, GraphDim, GraphInitializer, GraphIo, GraphNode } from '../../../contract/inspect-api';
 import { type ConstValues, type InferResult, inferShapes } from './infer';
 import type { VT } from './types';
@@ -66,4 +69,29 @@ export function one(opType: string, inputs: GraphIo[], attributes: GraphAttribut
   const outs = Array.from({ length: outputs }, (_, i) => `y${i}`);
   const b = infer({ nodes: [n(opType, names, outs, attributes)], inputs, consts, opset });
   return outs.map((o) => b.dims(o));
+}
+
+/** Evaluates an inferred dim for given input sizes (symbols replaced, ceil/floor as in Math). */
+export function evalDim(d: GraphDim, env: Record<string, number>): number | undefined {
+  if (typeof d === 'number') return d;
+  if (d === null) return undefined;
+  let expr = d;
+  for (const [k, v] of Object.entries(env).sort((a, b) => b[0].length - a[0].length)) expr = expr.split(k).join(String(v));
+  if (!/^[\d+\-*/() ceilfoor]*$/.test(expr)) return undefined;
+  return Function('ceil', 'floor', `return (${expr.replace(/(\d+)\/(\d+)/g, '($1/$2)')});`)(Math.ceil, Math.floor) as number;
+}
+
+/** Runs a model with every node output requested (but `skip`), and returns each value's actual dims. */
+export async function observedShapes(bytes: Uint8Array, feeds: Record<string, ort.Tensor>, skip: ReadonlySet<string> = new Set()): Promise<Map<string, readonly number[]>> {
+  const m = fromBinary(ModelProtoSchema, bytes);
+  const g = m.graph!;
+  const have = new Set(g.output.map((o) => o.name));
+  for (const nd of g.node) for (const o of nd.output) if (o && !have.has(o) && !skip.has(o)) g.output.push(create(ValueInfoProtoSchema, { name: o }));
+  const session = await ort.InferenceSession.create(toBinary(ModelProtoSchema, m));
+  try {
+    const out = await session.run(feeds);
+    return new Map(Object.entries(out).map(([k, v]) => [k, v.dims]));
+  } finally {
+    await session.release();
+  }
 }
