@@ -73,7 +73,8 @@ export class GraphScope {
         this.attrTensors.push({ entry: initializerEntry(named, source, stringBytes), locator: locator(named, source), node: index, attr: attrIndex });
         return -1; // fixed in finish()
       });
-      if (attribute.type === 'GRAPH' || attribute.type === 'GRAPHS') {
+      // A reference to a function's attribute (`→ name`) holds no body of its own.
+      if ((attribute.type === 'GRAPH' || attribute.type === 'GRAPHS') && !a.refAttrName) {
         const bodies = scanned?.get(a) ?? this.decodedBodies(a, base);
         Object.assign(attribute, bodyAttributeText(attribute.type, bodies));
         bodies.forEach((scope, k) => this.bodies.push({ node: index, attr: attrIndex, ...(attribute.type === 'GRAPHS' ? { position: k } : {}), scope }));

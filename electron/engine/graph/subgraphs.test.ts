@@ -121,6 +121,14 @@ describe('subgraph bodies', () => {
     const { chainModel } = await import('./testing/graph-models');
     const file = path.join(await write({ 'c.onnx': chainModel(30) }), 'c.onnx');
     expect((await readOnnxSummary(file)).subgraphs).toBeUndefined();
+    // A GRAPH attribute that refers to a function's attribute holds no body.
+    const ref = model({ nodes: [node('If', ['c'], ['y'], 'gate', [attr({ name: 'then_branch', type: 5, refAttrName: 'then' })])], inputs: [vi('c', 9, [])], outputs: [vi('y', 1, [1])] });
+    const refFile = path.join(await write({ 'r.onnx': ref }), 'r.onnx');
+    for (const opts of [{}, { scanAboveBytes: 0, largeNodeBytes: 0 }]) {
+      const s = await readOnnxSummary(refFile, opts);
+      expect(s.subgraphs).toBeUndefined();
+      expect(s.nodes[0]!.attributes).toEqual([{ name: 'then_branch', type: 'GRAPH', value: '→ then' }]);
+    }
   });
 
   it(`opens bodies nested ${MAX_BODY_DEPTH} deep and refuses deeper ones (10,000 nested Ifs) with a clear error, on every path`, async () => {
