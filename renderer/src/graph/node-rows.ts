@@ -20,8 +20,8 @@ export interface NodeRow {
   value: string;
   /** Index into summary.initializers, for constant rows whose values can be shown. */
   init?: number;
-  /** Full text for hover: the value name, its type with full dim names, or the attribute's whole value. */
-  tooltip: string;
+  /** Full text for hover: the value name, its type with full dim names, or the attribute's whole value (written when read). */
+  readonly tooltip: string;
 }
 
 /** A value shown inline up to this many characters; longer ones show their dims. */
@@ -89,16 +89,22 @@ export function attributeText(a: GraphAttribute): string {
 
 /** The constant-input rows of node i: role (or value name) with the value when small, else the dims. */
 export function constInputRows(m: GraphModel, i: number, doc = opDocOf(m, i)): NodeRow[] {
+  const consts = constRows(m, i);
+  if (!consts.length) return [];
   const roles = paramRoles(doc?.inputs, m.summary.nodes[i]!.inputs.length);
-  return constRows(m, i).map((r) => {
-    const role = roles[r.index];
-    const label = role ?? shortName(r.value);
-    const full = r.dims ? `${r.dtype ?? ''}[${dimsText(r.dims)}]` : (r.dtype ?? '');
-    const legend = aliasLegend(r.dims, m.dimAliases);
+  return consts.map((r) => {
     const inline = r.preview !== undefined && r.preview.length <= MAX_VALUE_TEXT;
     const text = inline ? `= ${r.preview}` : r.dims ? `⟨${clip(dimsText(r.dims, m.dimAliases), 24)}⟩` : '';
-    const tooltip = [r.value, full, r.preview !== undefined ? `= ${r.preview}` : '', ...legend].filter(Boolean).join('\n');
-    const row: NodeRow = { kind: 'const', label, text, value: r.value, tooltip };
+    const row: NodeRow = {
+      kind: 'const',
+      label: roles[r.index] ?? shortName(r.value),
+      text,
+      value: r.value,
+      get tooltip() {
+        const full = r.dims ? `${r.dtype ?? ''}[${dimsText(r.dims)}]` : (r.dtype ?? '');
+        return [r.value, full, r.preview !== undefined ? `= ${r.preview}` : '', ...aliasLegend(r.dims, m.dimAliases)].filter(Boolean).join('\n');
+      },
+    };
     if (r.init !== undefined) row.init = r.init;
     return row;
   });
@@ -107,7 +113,9 @@ export function constInputRows(m: GraphModel, i: number, doc = opDocOf(m, i)): N
 /** The attribute rows of node i: plain attributes that differ from the schema default, in the node's order. */
 export function attributeRows(m: GraphModel, i: number, doc = opDocOf(m, i)): NodeRow[] {
   const rows: NodeRow[] = [];
-  for (const a of m.summary.nodes[i]!.attributes) {
+  const attributes = m.summary.nodes[i]!.attributes;
+  if (!attributes.length) return rows;
+  for (const a of attributes) {
     if (!SHOWN_ATTR_TYPES.has(a.type) || isDefaultAttribute(a, doc?.attributes)) continue;
     const text = attributeText(a);
     rows.push({ kind: 'attr', label: a.name, text: `= ${clip(text, MAX_ATTR_TEXT)}`, value: `@${a.name}`, tooltip: `${a.name} = ${a.value} (${a.type})` });
@@ -116,7 +124,8 @@ export function attributeRows(m: GraphModel, i: number, doc = opDocOf(m, i)): No
 }
 
 /** Every row of node i's box, constant inputs first. */
-export function nodeRows(m: GraphModel, i: number): NodeRow[] {
-  const doc = opDocOf(m, i);
-  return [...constInputRows(m, i, doc), ...attributeRows(m, i, doc)];
+export function nodeRows(m: GraphModel, i: number, doc = opDocOf(m, i)): NodeRow[] {
+  const rows = constInputRows(m, i, doc);
+  for (const r of attributeRows(m, i, doc)) rows.push(r);
+  return rows;
 }

@@ -40,8 +40,8 @@ export interface VisibleEdge {
   label: string;
   /** Where the label's dims come from: the file, shape inference, or a run ("Run to see"); '' when unlabelled. */
   labelSource: '' | 'declared' | 'inferred' | 'observed';
-  /** Hover text: the value names and full types, with what each short dim name stands for. */
-  tooltip: string;
+  /** Hover text: the value names and full types, with what each short dim name stands for (written when read). */
+  readonly tooltip: string;
 }
 
 export interface VisibleGraph {
@@ -86,7 +86,8 @@ export function itemIdOfNode(m: GraphModel, hidden: Map<string, string>, node: n
 
 function nodeItem(m: GraphModel, i: number): VisibleItem {
   const n = m.summary.nodes[i]!;
-  const all = nodeRows(m, i);
+  const doc = opDocOf(m, i);
+  const all = nodeRows(m, i, doc);
   const rows = all.slice(0, MAX_ROWS);
   let w = textW(n.opType, TITLE_W) + 20;
   for (const r of rows) w = Math.max(w, textW(`${r.label} ${r.text}`) + 16);
@@ -100,7 +101,7 @@ function nodeItem(m: GraphModel, i: number): VisibleItem {
     tooltip: n.name,
     rows,
     moreRows: all.length - rows.length,
-    category: opDocOf(m, i)?.category ?? 'other',
+    category: doc?.category ?? 'other',
     width: Math.max(56, Math.min(w, 260)),
     height: HEADER_H + (lines ? lines * ROW_H + 6 : 0),
   };
@@ -150,6 +151,28 @@ export function valueTooltip(m: GraphModel, v: string): string {
   return [head, ...aliasLegend(ty?.dims, m.dimAliases)].join('\n');
 }
 
+/** An edge whose hover text is written only when asked for (most edges of a big graph never are). */
+class Edge implements VisibleEdge {
+  values: string[];
+  count = 1;
+  label: string;
+  labelSource: VisibleEdge['labelSource'];
+  constructor(
+    private readonly m: GraphModel,
+    public from: number,
+    public to: number,
+    value: string,
+  ) {
+    this.values = [value];
+    this.label = edgeLabel(labelType(m, value), m.dimAliases);
+    this.labelSource = this.label ? typeSource(m, value) : '';
+  }
+  get tooltip(): string {
+    if (this.count === 1) return valueTooltip(this.m, this.values[0]!);
+    return `${this.values.join('\n')}${this.count > this.values.length ? '\n…' : ''}`;
+  }
+}
+
 export function visibleGraph(m: GraphModel, expanded: ReadonlySet<string>): VisibleGraph {
   const hidden = representatives(m, expanded);
   const items: VisibleItem[] = [];
@@ -167,7 +190,7 @@ export function visibleGraph(m: GraphModel, expanded: ReadonlySet<string>): Visi
   for (const io of m.summary.outputs) add(ioItem(m, io.name, 'output'));
 
   const edges: VisibleEdge[] = [];
-  const byPair = new Map<number, VisibleEdge>();
+  const byPair = new Map<number, Edge>();
   const n = items.length;
   const link = (from: number, to: number, value: string): void => {
     if (from === to) return;
@@ -179,11 +202,9 @@ export function visibleGraph(m: GraphModel, expanded: ReadonlySet<string>): Visi
       if (e.values.length < 4) e.values.push(value);
       e.label = '';
       e.labelSource = '';
-      e.tooltip = `${e.values.join('\n')}${e.count > e.values.length ? '\n…' : ''}`;
       return;
     }
-    const label = edgeLabel(labelType(m, value), m.dimAliases);
-    const created: VisibleEdge = { from, to, values: [value], count: 1, label, labelSource: label ? typeSource(m, value) : '', tooltip: valueTooltip(m, value) };
+    const created = new Edge(m, from, to, value);
     byPair.set(key, created);
     edges.push(created);
   };
