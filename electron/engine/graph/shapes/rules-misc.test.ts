@@ -188,6 +188,17 @@ describe('inference over whole graphs', () => {
     expect(b.result.untyped).toBe(3);
   });
 
+  it('does not allocate for crafted sizes', () => {
+    const b = infer({
+      nodes: [n('Reshape', ['x', 'huge'], ['r']), n('ConstantOfShape', ['huge'], ['c']), n('Split', ['x'], ['s1', 's2'], [int('num_outputs', 1e9)]), n('Expand', ['x', 'huge'], ['e'])],
+      inputs: [io('x', 'FP32', [4, 2]), io('huge', 'INT64', [1e9])],
+      opset: 18,
+    });
+    expect(b.type('r')).toEqual({ dtype: 'FP32' });
+    expect(b.type('c')).toEqual({ dtype: 'FP32' });
+    expect(b.dims('s2')).toEqual([2, 2]);
+  });
+
   it('keeps a malformed node from stopping the rest', () => {
     const b = infer({
       nodes: [n('Transpose', ['x'], ['t'], [ints('perm', [5, 9])]), n('Conv', ['x'], ['c'], [str('auto_pad', 'NOTSET')]), n('Relu', ['x'], ['r'])],

@@ -7,7 +7,7 @@
  */
 import type { GraphDim } from '../../../contract/inspect-api';
 import { broadcast } from './rules-elementwise';
-import { type Rule, type RuleCtx, type VT, attrInt, attrInts, axisOf, dtypeOf, intsBySince, tensor } from './types';
+import { type Rule, type RuleCtx, type VT, attrInt, attrInts, axisOf, dtypeOf, intsBySince, tensor, unknownDims } from './types';
 
 /** Passes small values on unchanged (they keep their flat order). */
 const valuesOf = (c: RuleCtx): GraphDim[] | undefined => c.values(0);
@@ -17,7 +17,7 @@ const reshape: Rule = (c) => {
   const target = c.opset < 5 ? attrInts(c, 'shape') : c.values(1);
   if (!target) {
     const n = c.input(1)?.dims?.[0];
-    return [tensor(dtypeOf(c, 0), typeof n === 'number' ? Array<GraphDim>(n).fill(null) : undefined)];
+    return [tensor(dtypeOf(c, 0), unknownDims(n))];
   }
   const allowZero = attrInt(c, 'allowzero', 0) === 1;
   const dims: GraphDim[] = target.map((d, i) => (d === 0 && !allowZero ? (data?.dims?.[i] ?? null) : d));
@@ -88,7 +88,7 @@ const concat: Rule = (c) => {
   const dims = ranked.dims.map((d, i) => (i === axis ? null : (types.map((t) => t?.dims?.[i]).find((x) => x !== null && x !== undefined && x !== 1) ?? d)));
   dims[axis] = types.every((t) => t?.dims) ? types.reduce<GraphDim>((n, t) => c.alg.add(n, t!.dims![axis]!), 0) : null;
   // Values known in part (a shape built from Shape slices and an unknown piece) keep their known elements.
-  const part = (i: number): GraphDim[] | undefined => c.values(i) ?? (typeof types[i]?.dims?.[0] === 'number' ? Array<GraphDim>(types[i]!.dims![0] as number).fill(null) : undefined);
+  const part = (i: number): GraphDim[] | undefined => c.values(i) ?? (types[i]?.dims?.length === 1 ? unknownDims(types[i]!.dims![0]) : undefined);
   const values = rank === 1 && types.some((_, i) => c.values(i)) && types.every((_, i) => part(i)) ? types.flatMap((_, i) => part(i)!) : undefined;
   return [tensor(ranked.dtype, dims, values)];
 };
@@ -96,7 +96,8 @@ const concat: Rule = (c) => {
 function splitSizes(c: RuleCtx, dim: GraphDim, outputs: number): GraphDim[] {
   const given = intsBySince(c, 'split', 1, 13);
   if (given) return given;
-  const n = c.opset >= 18 ? attrInt(c, 'num_outputs', outputs) : outputs;
+  // As many parts as the node has outputs (num_outputs must say the same; a crafted one must not allocate).
+  const n = outputs;
   const exact = c.alg.divExact(dim, n);
   if (exact !== undefined) return Array<GraphDim>(n).fill(exact);
   if (typeof dim !== 'number') return Array<GraphDim>(n).fill(dim === null ? null : c.alg.ceilDiv(dim, n));
@@ -212,7 +213,7 @@ const expand: Rule = (c) => {
   const t = c.input(0);
   const target = c.values(1);
   const n = c.input(1)?.dims?.[0];
-  const to = target ?? (typeof n === 'number' ? Array<GraphDim>(n).fill(null) : undefined);
+  const to = target ?? unknownDims(n);
   return [tensor(dtypeOf(c, 0), broadcast([t?.dims, to]))];
 };
 
@@ -253,7 +254,7 @@ const constantOfShape: Rule = (c) => {
   const fill = c.tensorAttr('value');
   const dtype = fill?.dtype ?? 'FP32';
   const n = c.input(0)?.dims?.[0];
-  const out = dims ?? (typeof n === 'number' ? Array<GraphDim>(n).fill(null) : undefined);
+  const out = dims ?? unknownDims(n);
   const count = out?.every((d): d is number => typeof d === 'number') ? out.reduce((a, b) => a * b, 1) : Infinity;
   const v = fill?.values?.[0];
   return [tensor(dtype, out, v !== undefined && count <= 64 ? Array<GraphDim>(count).fill(v) : undefined)];

@@ -11,6 +11,14 @@ export type VT = InferredValueType;
 /** Values propagated between nodes only for tensors up to this many elements. */
 export const MAX_VALUES = 1024;
 
+/** Most dims a rule makes up from a shape tensor's length (a crafted [1e9] shape input must not allocate). */
+export const MAX_RANK = 64;
+
+/** `n` unknown dims, when `n` is a plausible rank. */
+export function unknownDims(n: GraphDim | undefined): GraphDim[] | undefined {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_RANK ? Array<GraphDim>(n).fill(null) : undefined;
+}
+
 export interface RuleCtx {
   node: GraphNode;
   /** The model's opset for the node's domain. */
