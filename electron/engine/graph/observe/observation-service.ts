@@ -22,7 +22,7 @@ import type { InputFiles } from '../../runs/inputs';
 import type { RunService } from '../../runs/runs';
 import { describeTensor } from '../../runs/tensor-info';
 import { fastStats } from './fast-stats';
-import { type Tensor, byteSize, isBytesData } from '../../tensor/tensor';
+import { type Tensor, byteSize, elementCount, isBytesData } from '../../tensor/tensor';
 import { isInside } from '../../util/real-path';
 import { readUpTo, withRegularFile } from '../../util/regular-file';
 import type { GraphService } from '../graph-service';
@@ -59,13 +59,25 @@ interface Source {
   model: string;
 }
 
-/** Keeps tensors in the order given while they fit; the rest keep shape and statistics only. */
-function keepWithin(values: readonly Tensor[], budget: number): { values: Record<string, ObservedValue>; tensors: Map<string, Tensor>; keptBytes: number; dropped: number } {
+/** Elements to sum before letting other work in (the lab's event loop serves the UI and the Triton endpoints). */
+const YIELD_EVERY = 8 * 2 ** 20;
+
+/**
+ * Keeps tensors in the order given while they fit; the rest keep shape and statistics only.
+ * Summing hundreds of millions of numbers takes a while: it steps aside every few million.
+ */
+async function keepWithin(values: readonly Tensor[], budget: number): Promise<{ values: Record<string, ObservedValue>; tensors: Map<string, Tensor>; keptBytes: number; dropped: number }> {
   const out: Record<string, ObservedValue> = {};
   const tensors = new Map<string, Tensor>();
   let keptBytes = 0;
   let dropped = 0;
+  let sinceYield = 0;
   for (const t of values) {
+    sinceYield += elementCount(t.shape);
+    if (sinceYield > YIELD_EVERY) {
+      sinceYield = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     const bytes = byteSize(t);
     const kept = keptBytes + bytes <= budget;
     const numeric = !isBytesData(t.data) && t.dtype !== 'BOOL';
@@ -114,9 +126,10 @@ export class ObservationService {
           })
         : generatedInputs(src.parsed.summary.inputs, src.config);
       const fetched = await this.run(src, input.tensors, abort.signal);
+      const kept = await this.describe(req.graphId, src.repoId, runId, input, fetched, budget, started);
       if (abort.signal.aborted) throw new LabError('CANCELLED', 'cancelled');
-      const observation = this.keep(req.graphId, src.repoId, runId, input, fetched, budget, started);
-      return observation;
+      this.remember(req.graphId, kept);
+      return kept.observation;
     } finally {
       this.runs.untrack(runId);
       if (this.inFlight.get(req.graphId) === abort) this.inFlight.delete(req.graphId);
@@ -137,15 +150,15 @@ export class ObservationService {
 
   private async run(src: Source, inputs: Tensor[], signal: AbortSignal): Promise<FetchedValue[]> {
     const file = await withRegularFile(src.abs, src.abs, (handle, size) => readUpTo(handle, size));
-    const { bytes, fetch } = observableModel(file, `'${path.basename(src.abs)}'`);
+    const { bytes, fetch } = observableModel(file, src.parsed.summary, `'${path.basename(src.abs)}'`);
     const external = src.parsed.summary.initializers.some((t) => t.external);
     return runObserved(bytes, inputs, fetch, { modelDir: path.dirname(src.abs), external, signal, ...(this.options.intraOpThreads ? { intraOpThreads: this.options.intraOpThreads } : {}) });
   }
 
-  private keep(graphId: string, repoId: string, runId: string, input: { tensors: Tensor[]; note: string }, fetched: FetchedValue[], budget: number, started: number): GraphObservation {
+  private async describe(graphId: string, repoId: string, runId: string, input: { tensors: Tensor[]; note: string }, fetched: FetchedValue[], budget: number, started: number): Promise<Kept> {
     const tensors = fetched.flatMap((f) => (f.tensor ? [f.tensor] : []));
     const skipped = fetched.filter((f) => !f.tensor);
-    const kept = keepWithin([...input.tensors, ...tensors], budget);
+    const kept = await keepWithin([...input.tensors, ...tensors], budget);
     const note = skipped.length ? `${input.note}; ${skipped.length} value${skipped.length === 1 ? '' : 's'} the viewers cannot show (${skipped[0]!.name} is ${skipped[0]!.kind})` : input.note;
     const observation: GraphObservation = {
       runId,
@@ -157,10 +170,14 @@ export class ObservationService {
       keptBytes: kept.keptBytes,
       dropped: kept.dropped,
     };
+    return { observation, repoId, tensors: kept.tensors };
+  }
+
+  /** The graph's latest observation replaces its older one; the oldest graphs' go past the limit. */
+  private remember(graphId: string, kept: Kept): void {
     this.kept.delete(graphId);
-    this.kept.set(graphId, { observation, repoId, tensors: kept.tensors });
+    this.kept.set(graphId, kept);
     for (const old of [...this.kept.keys()].slice(0, Math.max(0, this.kept.size - MAX_KEPT))) this.kept.delete(old);
-    return observation;
   }
 
   /** A kept tensor of an observation; undefined when the run id is not an observation's (a playground run's). */
