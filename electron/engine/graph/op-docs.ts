@@ -292,10 +292,11 @@ export function opDoc(opType: string, domain = '', opsets?: readonly { domain: s
       : { opType, category: 'other', summary: `${opType} from ${domainText(dom)}; the lab has no description of it (see the documentation of the runtime or exporter that defines it).` };
   doc.domain = dom;
   if (schema) {
+    // Copies: the schemas are cached and shared, summaries are handed to callers.
     doc.sinceVersion = schema.sinceVersion;
-    doc.inputs = schema.inputs;
-    doc.outputs = schema.outputs;
-    doc.attributes = schema.attributes;
+    doc.inputs = schema.inputs.map((p) => ({ ...p }));
+    doc.outputs = schema.outputs.map((p) => ({ ...p }));
+    doc.attributes = schema.attributes.map((a) => ({ ...a }));
   }
   return doc;
 }

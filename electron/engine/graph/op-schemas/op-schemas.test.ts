@@ -288,6 +288,14 @@ describe('opDoc', () => {
     expect(schemaOpTypes('').filter((op) => !described.has(op)).length).toBeLessThan(10);
   });
 
+  it('hands out copies, so a caller changing a summary cannot change the schemas', () => {
+    const doc = opDoc('Conv', '', [{ domain: '', version: 11 }]);
+    doc.inputs![0]!.name = 'changed';
+    doc.attributes!.length = 0;
+    expect(opDoc('Conv', '', [{ domain: '', version: 11 }]).inputs![0]!.name).toBe('X');
+    expect(opSchema('Conv', '', 11)?.attributes.length).toBeGreaterThan(0);
+  });
+
   it('falls back to a generic description for unknown operators', () => {
     const doc = opDoc('MyCustomOp', 'com.example');
     expect(doc).toEqual({ opType: 'MyCustomOp', category: 'other', domain: 'com.example', summary: expect.stringMatching(/'com\.example' domain; the lab has no description/) });
