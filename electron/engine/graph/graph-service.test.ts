@@ -56,6 +56,18 @@ describe.skipIf(!haveSamples)('graphs of the OCR sample', () => {
     expect(() => lab.tensor(ref)).toThrow(expect.objectContaining({ code: 'NOT_FOUND', message: expect.stringContaining('open the graph again') }));
   });
 
+  it('returns previews of small constants and inferred dims of every intermediate value', async () => {
+    const { lab, repoId } = await openLab(OCR);
+    const g = await lab.graphs.modelGraph({ repoId, model: 'text_detection' });
+    const clip = g.nodes.find((n) => n.opType === 'Clip')!;
+    // Clip's min and max come from Constant nodes: their value tensors carry the preview.
+    const bound = (name: string): string | undefined => g.initializers[g.nodes.find((n) => n.outputs[0] === name)!.attributes[0]!.tensor!]?.preview;
+    expect([bound(clip.inputs[1]!), bound(clip.inputs[2]!)]).toEqual(['0', '6']);
+    expect(g.shapeInference).toMatchObject({ untyped: 0, unknownOps: [] });
+    const conv = g.nodes.find((n) => n.opType === 'Conv')!;
+    expect(g.inferred?.[conv.outputs[0]!]?.dims).toEqual(['p2o.DynamicDimension.0', 16, 'ceil(p2o.DynamicDimension.1/2)', 'ceil(p2o.DynamicDimension.2/2)']);
+  });
+
   it('suggests the I/O blocks for detection and recognition', async () => {
     const { lab, repoId } = await openLab(OCR);
     const det = await lab.graphs.configFromModel({ repoId, model: 'text_detection' });
