@@ -14,7 +14,7 @@ import { Lab } from '../../lab';
 import { createLabHandlers, dispatch } from '../../lab-handlers';
 import { TempDirs } from '../../repository/testing/temp-repo';
 import { tensorPage } from '../../runs/tensor-access';
-import { model, node, vi } from '../testing/graph-models';
+import { everythingModel, model, node, vi } from '../testing/graph-models';
 
 const host = {
   info: () => ({ mode: 'browser' as const, appVersion: 't', platform: 'linux', canPickFolder: false }),
@@ -197,6 +197,17 @@ describe('"Run to see" on generated input', () => {
     await expect(older).rejects.toMatchObject({ code: 'CANCELLED' });
     expect((await newer).values['masked']!.dims).toEqual([1, 16]);
     expect((await other).values['y']!.dims).toEqual([1, 3, 640, 640]);
+  });
+
+  it('says so when ONNX Runtime cannot load the model', async () => {
+    const { onnx, weights } = everythingModel();
+    const d = await temp.make({ 'c/1/model.onnx': onnx, 'c/1/weights.bin': weights, 'c/config.pbtxt': 'backend: "onnxruntime"' });
+    const { h, repoId } = await open(d.root);
+    const g = await h.modelGraph({ repoId, model: 'c' });
+    await expect(dispatch(h, 'observeGraph', { graphId: g.graphId })).rejects.toMatchObject({
+      code: 'INVALID_ARG',
+      message: expect.stringMatching(/^ONNX Runtime cannot load this model for "Run to see": .*Gemm.*Check that the model loads in the Run tab/),
+    });
   });
 
   it('checks its payload', async () => {

@@ -33,9 +33,11 @@ export interface FetchedValue {
 
 function loadError(err: unknown, external: boolean): LabError {
   const first = errorMessage(err).split('\n')[0] ?? '';
-  const hint = external
-    ? " The model keeps weights in external data files: they must be in the model file's folder (inside the repository), named as the model names them."
-    : ' Check that the model loads in the Run tab; a model ONNX Runtime cannot run cannot be observed.';
+  // ONNX Runtime's words for a weights file it could not open or would not read (outside the model's folder).
+  const hint =
+    external && /external|location|no such file|open file|not found|outside/i.test(first)
+      ? " The model keeps weights in external data files: they must be in the model file's folder (inside the repository), named as the model names them."
+      : ' Check that the model loads in the Run tab; a model ONNX Runtime cannot run cannot be observed.';
   return new LabError('INVALID_ARG', `ONNX Runtime cannot load this model for "Run to see": ${first}.${hint}`, { cause: err });
 }
 
@@ -101,7 +103,8 @@ export async function runObserved(bytes: Uint8Array, inputs: readonly Tensor[], 
     // ONNX Runtime cannot stop a run midway: a cancelled observation stops waiting, and the session goes once the run ends.
     const out = await Promise.race([running, cancelled(opts.signal)]).catch((err: unknown) => {
       if (err instanceof LabError) throw err;
-      throw new LabError('INVALID_ARG', `ONNX Runtime could not run the model on this input: ${errorMessage(err).split('\n')[0] ?? ''}`, { cause: err });
+      const first = errorMessage(err).split('\n')[0] ?? '';
+      throw new LabError('INVALID_ARG', `ONNX Runtime could not run the model on this input: ${first}. Check the input's shape and values in the Run tab, or use generated input.`, { cause: err });
     });
     return fetch.map((name) => convert(name, out[name]));
   } finally {
