@@ -52,6 +52,13 @@ export interface GraphNode {
   outputs: string[];
   attributes: GraphAttribute[];
   doc?: string;
+  /**
+   * For If/Loop/Scan: values of this node's graph (or graphs enclosing it) that its
+   * bodies read (their GraphBody.outerInputs, together), so the view can draw them
+   * as edges into the node; absent when none. Not among `inputs` (which keep the
+   * operator's own roles).
+   */
+  implicitInputs?: string[];
 }
 
 export interface GraphInitializer extends GraphValueType {

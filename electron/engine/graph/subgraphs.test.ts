@@ -14,7 +14,7 @@ import { attr, controlFlowModel, model, nestedIfModel, node, vi } from './testin
 const temp = new TempDirs();
 afterEach(() => temp.cleanup());
 
-async function write(files: Record<string, Uint8Array>): Promise<string> {
+async function write(files: Record<string, Uint8Array | string>): Promise<string> {
   return (await temp.make(files)).root;
 }
 
@@ -47,6 +47,11 @@ describe('subgraph bodies', () => {
     ]);
     expect(bodies[0]!.nodes[2]!.attributes[0]).toMatchObject({ name: 'body', subgraphs: [1], subgraphNodes: 3 });
     expect(bodies[1]!.nodes[1]!.attributes[0]).toMatchObject({ name: 'body', subgraphs: [2] });
+    // Owners list what their bodies read, for edges into If/Loop/Scan boxes.
+    expect(s.nodes[1]!.implicitInputs).toEqual(['xr', 'trip']);
+    expect(bodies[0]!.nodes.map((n) => n.implicitInputs)).toEqual([undefined, undefined, ['xr', 'gain'], undefined]);
+    expect(bodies[1]!.nodes[1]!.implicitInputs).toEqual(['gain']);
+    expect(s.nodes[0]!.implicitInputs).toBeUndefined();
     // Values read from enclosing graphs, nested bodies' reads included.
     expect(bodies.map((b) => b.outerInputs)).toEqual([['xr', 'trip'], ['xr', 'gain'], ['gain'], ['xr']]);
     expect(bodies[1]!.inputs.map((i) => [i.name, i.dtype, i.dims])).toEqual([

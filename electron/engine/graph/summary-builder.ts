@@ -118,6 +118,13 @@ function collectAttrTensors(p: Placed, all: Entry[], names: Set<string>): void {
   }
 }
 
+/** What a node's bodies read from outside them, once each, in first-use order. */
+function addImplicit(owner: GraphNode, reads: string[]): void {
+  if (!reads.length) return;
+  const all = new Set([...(owner.implicitInputs ?? []), ...reads]);
+  owner.implicitInputs = [...all];
+}
+
 function graphInputs(scope: GraphScope): ValueInfoProto[] {
   const initNames = new Set(scope.initializers.map((e) => e.entry.localName ?? e.entry.name));
   return scope.inputs.filter((v) => !initNames.has(v.name));
@@ -139,8 +146,10 @@ function assemble(main: GraphScope): { bodies: GraphBody[]; entries: Entry[] } {
     own.set(p.id, collectEntries(p, entries, names));
     collectAttrTensors(p, entries, names);
     const held = p.held!;
-    const attribute = placed.find((q) => q.id === p.parent)!.scope.nodes[held.node]!.attributes[held.attr]!;
+    const owner = (p.parent < 0 ? placed[0]! : placed[p.parent + 1]!).scope.nodes[held.node]!;
+    const attribute = owner.attributes[held.attr]!;
     (attribute.subgraphs ??= []).push(p.id);
+    addImplicit(owner, outer.get(p.id) ?? []);
     bodies.push({
       id: p.id,
       parent: p.parent,

@@ -40,6 +40,8 @@ describe('subgraph view', () => {
     const { view, m } = opened(0);
     expect(view.summary.initializers.map((t) => t.name)).toEqual(['branch/then_branch/w', 'branch/then_branch/b', 'branch/then_branch/gain']);
     expect(view.summary.nodes[0]!.inputs).toEqual(['xr', 'branch/then_branch/w']);
+    // The Loop's body reads gain, which is then_branch's own initializer here.
+    expect(view.summary.nodes[2]!.implicitInputs).toEqual(['xr', 'branch/then_branch/gain']);
     expect(m.initByName.get('branch/then_branch/w')).toBe(0);
     expect(m.initByName.has('w')).toBe(false);
     // The else branch's Constant value is re-indexed into the view's own list.

@@ -90,6 +90,7 @@ export function bodySummary(s: GraphSummary, id: number): BodyView | undefined {
   const nodes = b.nodes.map((n): GraphNode => ({
     ...n,
     inputs: n.inputs.map((v) => rename.get(v) ?? v),
+    ...(n.implicitInputs ? { implicitInputs: n.implicitInputs.map((v) => rename.get(v) ?? v) } : {}),
     attributes: n.attributes.map((a) => (a.tensor !== undefined && index.has(a.tensor) ? { ...a, tensor: index.get(a.tensor)! } : a)),
   }));
   const declared = new Set(b.inputs.map((v) => v.name));
