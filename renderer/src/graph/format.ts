@@ -97,10 +97,27 @@ export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, Math.max(1, max - 1))}…` : text;
 }
 
+/**
+ * Dims in at most `max` characters: the longest dims (symbolic expressions
+ * such as `floor(ceil(d1/4)/2)`) give way to `…` first, so the rank and the
+ * other dims stay readable; the whole text is for hover.
+ */
+export function fitDims(dims: readonly GraphDim[], max: number, aliases?: DimAliases): string {
+  const parts = dims.map((d) => dimText(d, aliases));
+  let len = parts.reduce((n, p) => n + p.length, Math.max(0, parts.length - 1));
+  const order = parts.map((_, i) => i).sort((a, b) => parts[b]!.length - parts[a]!.length);
+  for (const i of order) {
+    if (len <= max || parts[i]!.length <= 2) break;
+    len -= parts[i]!.length - 1;
+    parts[i] = '…';
+  }
+  return clip(parts.join('×'), max);
+}
+
 /** The short label of an edge: its shape when known (scalars and unknown ranks unlabelled). */
 export function edgeLabel(ty: GraphValueType | undefined, aliases?: DimAliases): string {
   if (!ty?.dims?.length) return '';
-  return clip(dimsText(ty.dims, aliases), 32);
+  return fitDims(ty.dims, 36, aliases);
 }
 
 /**

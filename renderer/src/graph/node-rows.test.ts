@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphInitializer, OpDoc } from '@contract/lab-api';
 import { buildGraphModel, withObserved } from './graph-model';
+import { fitDims } from './format';
 import { attributeRows, attributeText, constInputRows, isDefaultAttribute, nodeRows, paramRoles } from './node-rows';
 import { emptySummary, graphNode } from './synthetic';
 import { allScopes, visibleGraph } from './visible';
@@ -218,5 +219,35 @@ describe('boxes and edges', () => {
     expect(seen.types).toBe(m.types);
     const c2 = visibleGraph(seen, allScopes(seen)).edges.find((e) => e.values[0] === 'c')!;
     expect(c2).toMatchObject({ label: '1×16×320×320', labelSource: 'observed' });
+  });
+});
+
+describe('fitting a box', () => {
+  it('gives way on the longest symbolic dims first, keeping the rank and the numbers', () => {
+    const dims = ['d0', 96, '2*ceil(d1/32)', '2*ceil(d2/32)'];
+    expect(fitDims(dims, 36)).toBe('d0×96×2*ceil(d1/32)×2*ceil(d2/32)');
+    expect(fitDims(['d0', 8, 'floor(ceil(d1/4)/2)', 'floor(ceil(d2/4)/2)', 15], 36)).toBe('d0×8×…×floor(ceil(d2/4)/2)×15');
+    expect(fitDims([1, 2, 3], 36)).toBe('1×2×3');
+  });
+
+  it('cuts long attribute names and values so a row stays inside the widest box', () => {
+    const s = emptySummary({
+      inputs: [{ name: 'x', dtype: 'FP32', dims: [1, 3, 8, 8] }],
+      nodes: [
+        graphNode('r', 'Resize', ['x'], ['y'], {
+          attributes: [
+            { name: 'coordinate_transformation_mode', type: 'STRING', value: 'asymmetric' },
+            { name: 'mode', type: 'STRING', value: 'a_very_long_mode_name_that_would_not_fit_at_all' },
+          ],
+        }),
+      ],
+    });
+    const m = buildGraphModel(s);
+    const rows = nodeRows(m, 0);
+    expect(rows[0]).toMatchObject({ label: 'coordinate_transforma…', text: '= asymmetric' });
+    expect(rows[0]!.tooltip).toBe('coordinate_transformation_mode = asymmetric (STRING)');
+    for (const r of rows) expect(`${r.label} ${r.text}`.length).toBeLessThanOrEqual(38);
+    const box = visibleGraph(m, allScopes(m)).items.find((it) => it.kind === 'node')!;
+    expect(box.width).toBeLessThanOrEqual(260);
   });
 });

@@ -7,7 +7,7 @@
  * fall back to value names and every plain attribute.
  */
 import type { GraphAttribute, OpDoc, OpParam } from '@contract/lab-api';
-import { aliasLegend, clip, dimsText, shortName } from './format';
+import { aliasLegend, clip, dimsText, fitDims, shortName } from './format';
 import { constRows, opDocOf, type GraphModel } from './graph-model';
 
 export interface NodeRow {
@@ -26,8 +26,10 @@ export interface NodeRow {
 
 /** A value shown inline up to this many characters; longer ones show their dims. */
 const MAX_VALUE_TEXT = 24;
-/** Attribute values are cut to this many characters in a box. */
-const MAX_ATTR_TEXT = 28;
+/** A row's label and text together fit this many characters (a box is at most 260 px wide). */
+const MAX_ROW_CHARS = 38;
+/** Labels are cut to this many characters, leaving room for the value. */
+const MAX_LABEL = 22;
 /** Attribute types a box shows (tensors fold elsewhere; subgraphs open as their own view). */
 const SHOWN_ATTR_TYPES: ReadonlySet<string> = new Set(['INT', 'FLOAT', 'STRING', 'INTS', 'FLOATS', 'STRINGS']);
 /** Attributes whose lists are spatial sizes, written `3×3` as Netron does. */
@@ -93,11 +95,13 @@ export function constInputRows(m: GraphModel, i: number, doc = opDocOf(m, i)): N
   if (!consts.length) return [];
   const roles = paramRoles(doc?.inputs, m.summary.nodes[i]!.inputs.length);
   return consts.map((r) => {
-    const inline = r.preview !== undefined && r.preview.length <= MAX_VALUE_TEXT;
-    const text = inline ? `= ${r.preview}` : r.dims ? `⟨${clip(dimsText(r.dims, m.dimAliases), 24)}⟩` : '';
+    const label = clip(roles[r.index] ?? shortName(r.value), MAX_LABEL);
+    const room = MAX_ROW_CHARS - label.length - 3;
+    const inline = r.preview !== undefined && r.preview.length <= Math.min(MAX_VALUE_TEXT, room);
+    const text = inline ? `= ${r.preview}` : r.dims ? `⟨${fitDims(r.dims, room, m.dimAliases)}⟩` : '';
     const row: NodeRow = {
       kind: 'const',
-      label: roles[r.index] ?? shortName(r.value),
+      label,
       text,
       value: r.value,
       get tooltip() {
@@ -117,8 +121,9 @@ export function attributeRows(m: GraphModel, i: number, doc = opDocOf(m, i)): No
   if (!attributes.length) return rows;
   for (const a of attributes) {
     if (!SHOWN_ATTR_TYPES.has(a.type) || isDefaultAttribute(a, doc?.attributes)) continue;
-    const text = attributeText(a);
-    rows.push({ kind: 'attr', label: a.name, text: `= ${clip(text, MAX_ATTR_TEXT)}`, value: `@${a.name}`, tooltip: `${a.name} = ${a.value} (${a.type})` });
+    const label = clip(a.name, MAX_LABEL);
+    const text = `= ${clip(attributeText(a), MAX_ROW_CHARS - label.length - 3)}`;
+    rows.push({ kind: 'attr', label, text, value: `@${a.name}`, tooltip: `${a.name} = ${a.value} (${a.type})` });
   }
   return rows;
 }
