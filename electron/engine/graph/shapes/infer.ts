@@ -80,12 +80,15 @@ export function topoOrder(nodes: GraphNode[], implicit: (i: number) => string[])
   const waiting = new Array<number>(nodes.length).fill(0);
   const consumers: number[][] = nodes.map(() => []);
   nodes.forEach((n, i) => {
-    for (const name of new Set([...n.inputs, ...implicit(i)])) {
+    const extra = implicit(i);
+    const names = extra.length ? [...n.inputs, ...extra] : n.inputs;
+    names.forEach((name, k) => {
       const p = name ? producer.get(name) : undefined;
-      if (p === undefined || p === i) continue;
+      // A value read twice is one dependency.
+      if (p === undefined || p === i || names.indexOf(name) !== k) return;
       waiting[i]!++;
       consumers[p]!.push(i);
-    }
+    });
   });
   const order: number[] = [];
   const ready = nodes.map((_, i) => i).filter((i) => waiting[i] === 0);
@@ -118,16 +121,20 @@ export class ShapeInference {
       const key = `${b.parent}:${b.node}`;
       this.bodiesOf.set(key, [...(this.bodiesOf.get(key) ?? []), b]);
     }
-    for (const io of [...g.inputs, ...g.outputs]) this.alg.reserve(io.dims);
-    for (const t of Object.values(g.valueTypes)) this.alg.reserve(t.dims);
+    // Fresh symbols must not collide with any the model declares, in bodies too.
+    for (const view of [g, ...(g.subgraphs ?? [])]) {
+      for (const io of [...view.inputs, ...view.outputs]) this.alg.reserve(io.dims);
+      for (const name in view.valueTypes) this.alg.reserve(view.valueTypes[name]!.dims);
+    }
   }
 
   run(): InferResult {
     const main: GraphView = { id: -1, nodes: this.g.nodes, inputs: this.g.inputs, outputs: this.g.outputs, initializers: [], valueTypes: this.g.valueTypes, outerInputs: [] };
     // Every initializer of the main graph (and TENSOR attributes, which no node input names).
     const scope = new Scope();
+    const inBodies = new Set((this.g.subgraphs ?? []).flatMap((b) => b.initializers));
     this.g.initializers.forEach((init, i) => {
-      if (!(this.g.subgraphs ?? []).some((b) => b.initializers.includes(i))) scope.types.set(init.name, this.initType(i));
+      if (!inBodies.has(i)) scope.types.set(init.name, this.initType(i));
     });
     this.result.inferred = this.graph(main, scope, 0, new Map());
     this.result.unknownOps = [...this.unknown].sort();
@@ -152,8 +159,8 @@ export class ShapeInference {
       if (t) scope.types.set(io.name, t);
       if (t && !fullyDeclared(io) && given.has(io.name)) inferred[io.name] = t;
     }
-    const declared = new Map<string, GraphValueType>(Object.entries(view.valueTypes));
-    for (const o of view.outputs) declared.set(o.name, o);
+    const outputs = new Map<string, GraphValueType>(view.outputs.map((o) => [o.name, o]));
+    const declared = (name: string): GraphValueType | undefined => outputs.get(name) ?? (Object.hasOwn(view.valueTypes, name) ? view.valueTypes[name] : undefined);
     const bodies = (i: number): GraphBody[] => this.bodiesOf.get(`${view.id}:${i}`) ?? [];
     const order = topoOrder(view.nodes, (i) => bodies(i).flatMap((b) => b.outerInputs));
     const done = new Set<number>();
@@ -169,7 +176,7 @@ export class ShapeInference {
     return inferred;
   }
 
-  private node(n: GraphNode, bodies: GraphBody[], scope: Scope, depth: number, declared: Map<string, GraphValueType>, inferred: Record<string, VT>): void {
+  private node(n: GraphNode, bodies: GraphBody[], scope: Scope, depth: number, declared: (name: string) => GraphValueType | undefined, inferred: Record<string, VT>): void {
     const ctx = this.ctx(n, scope, bodies, depth);
     const rule = ruleFor(n.domain, n.opType);
     if (!rule) this.unknown.add(n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType);
@@ -183,7 +190,7 @@ export class ShapeInference {
     for (const b of bodies) this.body(b, ctx, scope, depth);
     n.outputs.forEach((name, k) => {
       if (!name) return;
-      const decl = declared.get(name);
+      const decl = declared(name);
       const t = mergeDeclared(decl, clean(outs?.[k]));
       if (t) scope.types.set(name, t);
       if (t?.dims) this.result.typed++;
