@@ -77,7 +77,10 @@ function outerReads(placed: Placed[]): Map<number, string[]> {
     for (const v of fromInner.get(p.id) ?? []) reads.add(v);
     const outer = [...reads].filter((v) => !defined.has(v));
     out.set(p.id, outer);
-    if (p.parent >= 0) fromInner.set(p.parent, [...(fromInner.get(p.parent) ?? []), ...outer]);
+    if (p.parent < 0) continue;
+    const acc = fromInner.get(p.parent);
+    if (acc) for (const v of outer) acc.push(v);
+    else fromInner.set(p.parent, [...outer]);
   }
   return out;
 }
