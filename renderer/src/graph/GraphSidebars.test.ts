@@ -21,6 +21,7 @@ const OPS: OpDoc[] = [
     inputs: [{ name: 'X' }, { name: 'W' }, { name: 'B', option: 'optional' }],
     outputs: [{ name: 'Y' }],
     attributes: [
+      { name: 'auto_pad', type: 'STRING', default: 'NOTSET' },
       { name: 'group', type: 'INT', default: '1' },
       { name: 'kernel_shape', type: 'INTS' },
     ],
@@ -51,7 +52,7 @@ function summary(extra: Partial<GraphSummary> = {}): GraphSummary {
       graphNode('p2o.Add.0', 'Add', ['c', 'three'], ['y']),
     ],
     inferred: { c: { dtype: 'FP32', dims: ['p2o.DynamicDimension.0', 16, 'p2o.DynamicDimension.1', 'p2o.DynamicDimension.2'] } },
-    shapeInference: { ms: 2, typed: 1, untyped: 0, unknownOps: [] },
+    shapeInference: { ms: 2, typed: 1, untyped: 0, unknownOps: ['MyOp'] },
     ...extra,
   });
 }
@@ -105,6 +106,7 @@ describe('sidebars', () => {
     expect(conv.findAll('[data-testid=graph-port-role]').map((r) => r.text())).toEqual(['X', 'W', 'Y']);
     expect(conv.get('[data-testid=graph-attr-group]').find('[data-testid=graph-attr-default]').exists()).toBe(true);
     expect(conv.get('[data-testid=graph-attr-kernel_shape]').find('[data-testid=graph-attr-default]').exists()).toBe(false);
+    expect(conv.get('[data-testid=graph-attr-unset]').text()).toBe('Not set (defaults): auto_pad = NOTSET');
     const out = conv.findAll('[data-testid=graph-node-output]')[0]!;
     expect(out.text()).toContain('FP32[p2o.DynamicDimension.0,16,p2o.DynamicDimension.1,p2o.DynamicDimension.2]');
     expect(out.get('[data-testid=graph-type-source]').text()).toBe('inferred');
@@ -133,6 +135,7 @@ describe('sidebars', () => {
     expect(w.get('[data-testid=graph-model-counts]').text()).toContain('4 nodes in the file · 2 drawn (2 Constant nodes folded into their consumers)');
     expect(w.get('[data-testid=graph-model-counts]').text()).toContain('2 initializers');
     expect(w.get('[data-testid=graph-model-shapes]').text()).toContain('1 values typed, 0 unknown');
+    expect(w.get('[data-testid=graph-model-shapes]').text()).toContain('No rule for: MyOp');
     expect(w.get('[data-testid=graph-model-symbols]').text()).toContain('d0p2o.DynamicDimension.0');
   });
 });
