@@ -73,6 +73,14 @@ describe('GraphObserveBar', () => {
     expect(w.get('[data-testid=graph-observe-run]').text()).toBe('Run to see');
   });
 
+  it('speaks Chinese', () => {
+    setBackend(fakeClient());
+    setLocale('zh-CN');
+    const w = bar();
+    expect(w.get('[data-testid=graph-observe-run]').text()).toBe('运行查看');
+    expect(w.get('[data-testid=graph-observe-empty]').text()).toContain('真实维度');
+  });
+
   it('cancels the run in flight through cancelRun', async () => {
     const running = deferred<GraphObservation>();
     const client = fakeClient({ observeGraph: () => running.promise });
