@@ -116,7 +116,7 @@ describe('sidebars', () => {
     expect(rows[1]!.get('[data-testid=graph-port-preview]').text()).toBe('= 3');
   });
 
-  it('shows declared or inferred types and what a run observed, both', () => {
+  it('shows declared or inferred types and what a run observed, both', async () => {
     const m = withObserved(buildGraphModel(summary()), { c: { dtype: 'FP32', dims: [1, 16, 640, 640] } });
     const v = mount(GraphValueSidebar, { props: { model: m, value: 'c' } });
     expect(v.get('[data-testid=graph-value-type]').text()).toBe('FP32[p2o.DynamicDimension.0,16,p2o.DynamicDimension.1,p2o.DynamicDimension.2]');
@@ -125,6 +125,11 @@ describe('sidebars', () => {
     const node = mount(GraphNodeSidebar, { props: { model: m, node: 1 } });
     expect(node.findAll('[data-testid=graph-node-output] [data-testid=graph-type-source]').map((c) => c.text())).toEqual(['inferred', 'observed']);
     const x = mount(GraphValueSidebar, { props: { model: m, value: 'x' } });
+    expect(x.find('[data-testid=graph-value-view]').exists()).toBe(false);
+    // A folded Constant's value opens its tensor.
+    const w = mount(GraphValueSidebar, { props: { model: m, value: 'conv2d_0.w_0' } });
+    await w.get('[data-testid=graph-value-view]').trigger('click');
+    expect(w.emitted('select')).toEqual([[{ kind: 'initializer', name: 'Constant_12:value' }]]);
     expect(x.get('[data-testid=graph-value-source]').text()).toBe('declared');
     expect(x.find('[data-testid=graph-value-observed]').exists()).toBe(false);
   });

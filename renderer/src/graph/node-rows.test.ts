@@ -219,6 +219,22 @@ describe('boxes and edges', () => {
     expect(seen.types).toBe(m.types);
     const c2 = visibleGraph(seen, allScopes(seen)).edges.find((e) => e.values[0] === 'c')!;
     expect(c2).toMatchObject({ label: '1×16×320×320', labelSource: 'observed' });
+    expect(c2.tooltip).toBe('c: FP32[1,16,320,320] (observed)');
+  });
+});
+
+describe('an edge carrying several values', () => {
+  it('lists each value with its type on hover and drops the single-value label', () => {
+    const m = buildGraphModel(
+      emptySummary({
+        inputs: [{ name: 'x', dtype: 'FP32', dims: [2, 4] }],
+        valueTypes: { a: { dtype: 'FP32', dims: [2, 2] }, b: { dtype: 'FP32', dims: [2, 2] } },
+        nodes: [graphNode('split', 'Split', ['x'], ['a', 'b']), graphNode('add', 'Add', ['a', 'b'], ['y'])],
+      }),
+    );
+    const e = visibleGraph(m, allScopes(m)).edges.find((x) => x.count === 2)!;
+    expect(e).toMatchObject({ label: '', labelSource: '', values: ['a', 'b'] });
+    expect(e.tooltip).toBe('a: FP32[2,2]\nb: FP32[2,2]');
   });
 });
 

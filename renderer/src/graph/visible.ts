@@ -169,7 +169,8 @@ class Edge implements VisibleEdge {
   }
   get tooltip(): string {
     if (this.count === 1) return valueTooltip(this.m, this.values[0]!);
-    return `${this.values.join('\n')}${this.count > this.values.length ? '\n…' : ''}`;
+    const lines = this.values.map((v) => `${v}: ${typeText(labelType(this.m, v))}`);
+    return `${lines.join('\n')}${this.count > this.values.length ? `\n… (${this.count})` : ''}`;
   }
 }
 
