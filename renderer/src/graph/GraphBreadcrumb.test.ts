@@ -98,5 +98,13 @@ describe('Graph tab with subgraphs', () => {
     await w.get('[data-testid=graph-crumb][data-body="-1"]').trigger('click');
     await settle();
     expect(names()).toEqual(['pre', 'branch', 'Softmax_2']);
+    // Find reaches into bodies: picking the Scan's Relu opens its body with the node selected.
+    await w.get('[data-testid=graph-find-input]').setValue('relu');
+    const found = w.findAll('[data-testid=graph-find-result]');
+    expect(found.map((r) => r.text())).toEqual([expect.stringContaining('Relu in branch (then_branch) › repeat (body) › rows (body)')]);
+    await found[0]!.trigger('mousedown');
+    await settle();
+    expect(names()).toEqual(['scale', 'relu']);
+    expect(w.get('[data-testid=graph-sidebar-node] [data-testid=graph-node-name]').text()).toBe('relu');
   });
 });

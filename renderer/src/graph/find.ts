@@ -10,6 +10,8 @@ export interface FindResult {
   io?: 'input' | 'output';
   /** Node index, for nodes. */
   node?: number;
+  /** For a node in another graph than the one shown: that graph (-1 the main graph, else a GraphBody id); see findInBodies. */
+  body?: number;
 }
 
 export const FIND_LIMIT = 200;

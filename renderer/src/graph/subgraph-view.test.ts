@@ -1,12 +1,14 @@
 /** Bodies of the control-flow model (summary as the engine reads it) open through the main graph's pipeline. */
 import type { GraphSummary } from '@contract/inspect-api';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { setLocale } from '../i18n';
 import { buildGraphModel, graphCounts } from './graph-model';
-import { bodyChain, bodyLabel, bodySummary } from './subgraph-view';
+import { bodyChain, bodyLabel, bodySummary, findInBodies } from './subgraph-view';
 import fixture from './testing/control-flow.summary.json';
 import { initialExpanded, visibleGraph } from './visible';
 
 const main = fixture as unknown as GraphSummary;
+beforeEach(() => setLocale('en'));
 
 function opened(id: number) {
   const view = bodySummary(main, id)!;
@@ -66,6 +68,25 @@ describe('subgraph view', () => {
     // Nested GRAPH attributes keep pointing at the whole model's bodies.
     expect(loop.view.summary.nodes[1]!.attributes[0]!.subgraphs).toEqual([2]);
     expect(loop.view.summary.subgraphs).toBe(main.subgraphs);
+  });
+
+  it('finds nodes inside bodies, or from a body the rest of the model, exact matches first', () => {
+    const fromMain = findInBodies(main, undefined, 'squash');
+    expect(fromMain.results.map((r) => [r.name, r.body, r.node, r.detail])).toEqual([
+      ['squash', 0, 3, 'Sigmoid in branch (then_branch)'],
+      ['squash', 3, 4, 'Tanh in branch (else_branch)'],
+    ]);
+    expect(findInBodies(main, undefined, 'relu').results.map((r) => [r.name, r.detail])).toEqual([['relu', 'Relu in branch (then_branch) › repeat (body) › rows (body)']]);
+    // From the Scan body: the main graph's nodes and the other bodies, not its own.
+    const fromScan = findInBodies(main, 2, 'add');
+    expect(fromScan.results.map((r) => [r.name, r.body, r.detail])).toEqual([
+      ['pre', -1, 'Add in the main graph'],
+      ['bias', 0, 'Add in branch (then_branch)'],
+      ['residual', 1, 'Add in branch (then_branch) › repeat (body)'],
+    ]);
+    expect(findInBodies(main, 2, 'relu').total).toBe(0);
+    expect(findInBodies(main, undefined, '  ').total).toBe(0);
+    expect(findInBodies(main, undefined, 'a', 2)).toMatchObject({ total: expect.any(Number), results: { length: 2 } });
   });
 
   it('names the path to a body', () => {

@@ -14,6 +14,8 @@
  * nested bodies open from the view the same way.
  */
 import type { GraphBody, GraphInitializer, GraphIo, GraphNode, GraphSummary, GraphValueType } from '@contract/inspect-api';
+import { t } from '../i18n';
+import { FIND_LIMIT, type FindResult } from './find';
 
 export interface BodyView {
   summary: GraphSummary;
@@ -108,4 +110,43 @@ export function bodySummary(s: GraphSummary, id: number): BodyView | undefined {
     ...(b.inferred ? { inferred: b.inferred } : {}),
   };
   return { summary, outer: new Set(outer) };
+}
+
+/**
+ * Nodes by name or op type in the graphs not shown (the main graph and every
+ * body but `shown`), so a search finds what lives inside If/Loop/Scan bodies;
+ * exact matches first, at most `limit`.
+ */
+export function findInBodies(s: GraphSummary, shown: number | undefined, query: string, limit = FIND_LIMIT): { results: FindResult[]; total: number } {
+  const q = query.trim().toLowerCase();
+  const bodies = s.subgraphs ?? [];
+  if (!q || !bodies.length) return { results: [], total: 0 };
+  const exact: FindResult[] = [];
+  const partial: FindResult[] = [];
+  const graphs: { id: number; nodes: GraphNode[]; where: string }[] = bodies.map((b) => ({
+    id: b.id,
+    nodes: b.nodes,
+    where: bodyChain(s, b.id)
+      .map((c) => bodyLabel(s, c))
+      .join(' › '),
+  }));
+  if (shown !== undefined) graphs.unshift({ id: -1, nodes: s.nodes, where: '' });
+  for (const g of graphs) {
+    if (g.id === (shown ?? -1)) continue;
+    g.nodes.forEach((n, i) => {
+      const name = n.name.toLowerCase();
+      const op = n.opType.toLowerCase();
+      const r: FindResult = {
+        kind: 'node',
+        name: n.name,
+        detail: g.where ? t('graph.sub.foundIn', { op: n.opType, where: g.where }) : t('graph.sub.foundInMain', { op: n.opType }),
+        node: i,
+        body: g.id,
+      };
+      if (name === q || op === q) exact.push(r);
+      else if (name.includes(q) || op.includes(q)) partial.push(r);
+    });
+  }
+  const all = exact.concat(partial);
+  return { results: all.slice(0, limit), total: all.length };
 }
