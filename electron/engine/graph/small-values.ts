@@ -27,6 +27,8 @@ export const PREVIEW_ELEMENTS = 16;
 export const FOLD_ELEMENTS = 1024;
 /** Most tensors read, and most bytes of the model file read for them. */
 const MAX_TENSORS = 200_000;
+/** Most values kept for constant folding in all (a crafted model with many 1024-element tensors stays bounded). */
+const MAX_KEPT_VALUES = 2_000_000;
 const MAX_BYTES = 64 * 2 ** 20;
 /** Ranges closer than this are read in one go. */
 const GAP = 64 * 1024;
@@ -139,6 +141,7 @@ export async function readSmallValues(parsed: ParsedOnnx, modelPath: string): Pr
   const inits = parsed.summary.initializers;
   const jobs: Job[] = [];
   for (let i = 0; i < inits.length && jobs.length < MAX_TENSORS; i++) if (wanted(inits[i]!)) jobs.push({ index: i, loc: parsed.locators[i]! });
+  let kept = 0;
   const put = (job: Job, t: Tensor): void => {
     if (isBytesData(t.data)) return;
     const e = inits[job.index]!;
@@ -146,6 +149,8 @@ export async function readSmallValues(parsed: ParsedOnnx, modelPath: string): Pr
       e.preview = previewText(t);
       out.previews++;
     }
+    if (kept + e.elements > MAX_KEPT_VALUES) return;
+    kept += e.elements;
     out.values.set(
       job.index,
       Array.from({ length: e.elements }, (_, i) => elementOf(t, i)),
