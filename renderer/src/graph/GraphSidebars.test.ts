@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setBackend } from '../api/client';
 import { fakeClient, TensorViewStub } from '../components/playground/test-support';
 import { setLocale } from '../i18n';
-import { countsText, dimAliases } from './format';
+import { countsText, dimAliases, dimsText } from './format';
 import { buildGraphModel, constantValueOf, graphCounts, withObserved } from './graph-model';
 import GraphModelSidebar from './GraphModelSidebar.vue';
 import GraphNodeSidebar from './GraphNodeSidebar.vue';
@@ -73,11 +73,12 @@ describe('counts', () => {
 
 describe('symbolic dims', () => {
   it('shortens long names per graph, stably and without clashing with names in use', () => {
-    const a = dimAliases([{ dtype: 'FP32', dims: ['p2o.DynamicDimension.0', 'batch', 'p2o.DynamicDimension.3', 'a_very_long_dim_name', 'd1', 'other.DynamicDimension.0'] }]);
-    expect(Object.fromEntries(a)).toEqual({ 'p2o.DynamicDimension.0': 'd0', 'p2o.DynamicDimension.3': 'd3', a_very_long_dim_name: 'd2', 'other.DynamicDimension.0': 'd4' });
+    const a = dimAliases([{ dtype: 'FP32', dims: ['p2o.DynamicDimension.0', 'batch', 'p2o.DynamicDimension.3', 'encoder.hidden.size', 'd1', 'other.DynamicDimension.0', 'past_sequence_length'] }]);
+    expect(Object.fromEntries(a)).toEqual({ 'p2o.DynamicDimension.0': 'd0', 'p2o.DynamicDimension.3': 'd3', 'encoder.hidden.size': 'd2', 'other.DynamicDimension.0': 'd4' });
     // Names inside an expression are shortened where they occur.
-    const b = dimAliases([{ dtype: 'FP32', dims: ['sequence_length_dim+1'] }]);
-    expect(Object.fromEntries(b)).toEqual({ sequence_length_dim: 'd0' });
+    const b = dimAliases([{ dtype: 'FP32', dims: ['StatefulPartitionedCall:0_dim_1+1', 'sequence_length+1'] }]);
+    expect(Object.fromEntries(b)).toEqual({ 'StatefulPartitionedCall:0_dim_1': 'd1' });
+    expect(dimsText(['StatefulPartitionedCall:0_dim_1+1', 'sequence_length+1', 3], b)).toBe('d1+1×sequence_length+1×3');
   });
 });
 

@@ -12,6 +12,9 @@ const DTYPES: ReadonlySet<string> = new Set<TensorDType>(['BOOL', 'UINT8', 'UINT
 
 /** Symbolic dims up to this long are shown as they are (`batch`, `seq_len`, `unk__612`). */
 const KEEP_DIM_NAME = 12;
+/** Longer ones made of words stay too (`past_sequence_length`): they read better than any short name. */
+const WORDS = /^[A-Za-z]+(?:_[A-Za-z]+)*$/;
+const KEEP_WORDS = 24;
 /** Names inside a symbolic expression (`p2o.DynamicDimension.1/4`, `N+1`). */
 const DIM_NAME = /[A-Za-z_][\w.:]*/g;
 
@@ -37,7 +40,9 @@ function symbolNames(d: string): string[] {
  * Short, stable names for the long symbolic dims of one graph, in first-seen
  * order: a name ending in a number n becomes `dn` (`p2o.DynamicDimension.0` →
  * `d0`) unless that is taken, any other gets the next free `dk`. A short name
- * never equals a dim name the graph uses as it is.
+ * never equals a dim name the graph uses as it is. Names of words
+ * (`past_sequence_length`) are kept: exporters' machine-made names are the
+ * ones that need shortening.
  */
 export function dimAliases(types: Iterable<GraphValueType>): Map<string, string> {
   const long: string[] = [];
@@ -49,7 +54,7 @@ export function dimAliases(types: Iterable<GraphValueType>): Map<string, string>
       for (const name of symbolNames(d)) {
         if (seen.has(name)) continue;
         seen.add(name);
-        if (name.length > KEEP_DIM_NAME) long.push(name);
+        if (name.length > KEEP_DIM_NAME && !(name.length <= KEEP_WORDS && WORDS.test(name))) long.push(name);
         else taken.add(name);
       }
     }
