@@ -14,7 +14,8 @@ import { Lab } from '../../lab';
 import { createLabHandlers, dispatch } from '../../lab-handlers';
 import { TempDirs } from '../../repository/testing/temp-repo';
 import { tensorPage } from '../../runs/tensor-access';
-import { everythingModel, model, node, vi } from '../testing/graph-models';
+import { everythingModel, model, node, rawTensor, vi } from '../testing/graph-models';
+import { estimateBytes } from './estimate';
 
 const host = {
   info: () => ({ mode: 'browser' as const, appVersion: 't', platform: 'linux', canPickFolder: false }),
@@ -72,6 +73,19 @@ describe.skipIf(!haveDet)('"Run to see" on PaddleOCR det', () => {
     expect(info).toMatchObject({ shape: [1, 16, 32, 32], stats: { count: seen.count, min: seen.min, max: seen.max, nan: 0, inf: 0 } });
     expect(info.stats!.mean).toBeCloseTo(seen.mean, 5);
     expect(info.stats!.std).toBeCloseTo(seen.std, 5);
+    // The estimate made before the run is a lower bound within 1% of what came back: only the
+    // declared output, whose dims have names of their own, cannot be sized beforehand.
+    const fetched = Object.values(o.values).filter((v) => v.name !== 'x');
+    const actual = fetched.reduce((n, v) => n + v.dims.reduce((a, b) => a * b, 1) * (v.dtype === 'INT64' ? 8 : v.dtype === 'BOOL' ? 1 : 4), 0);
+    const x = { name: 'x', dtype: 'FP32' as const, shape: [1, 3, 64, 64], data: new Float32Array(0) };
+    const estimate = estimateBytes(
+      g,
+      [x],
+      fetched.map((v) => v.name),
+    );
+    expect(estimate.unknown).toBeLessThanOrEqual(1);
+    expect(estimate.bytes).toBeLessThanOrEqual(actual);
+    expect(estimate.bytes).toBeGreaterThan(actual * 0.99);
     const heat = await h.tensorHeatmap({ runId: o.runId, side: 'edge', name: conv.outputs[0]!, fixed: [0, 5], maxSide: 16 });
     expect([heat.rows, heat.cols]).toEqual([16, 16]);
   });
@@ -207,6 +221,23 @@ describe('"Run to see" on generated input', () => {
     await expect(dispatch(h, 'observeGraph', { graphId: g.graphId })).rejects.toMatchObject({
       code: 'INVALID_ARG',
       message: expect.stringMatching(/^ONNX Runtime cannot load this model for "Run to see": .*Gemm.*Check that the model loads in the Run tab/),
+    });
+  });
+
+  it('refuses a run whose values could not fit, before it starts', async () => {
+    // A scalar expanded to 4096×4096×4096 floats: 256 GiB.
+    const huge = model({
+      nodes: [node('Expand', ['x', 'shape'], ['big'], 'expand'), node('ReduceSum', ['big'], ['y'], 'sum')],
+      initializers: [rawTensor('shape', 7, [3], new BigInt64Array([4096n, 4096n, 4096n]))],
+      inputs: [vi('x', 1, [1])],
+      outputs: [vi('y', 1, [1, 1, 1])],
+    });
+    const d = await temp.make({ 'h/1/model.onnx': huge, 'h/config.pbtxt': 'backend: "onnxruntime"' });
+    const { h, repoId } = await open(d.root);
+    const g = await h.modelGraph({ repoId, model: 'h' });
+    await expect(dispatch(h, 'observeGraph', { graphId: g.graphId })).rejects.toMatchObject({
+      code: 'INVALID_ARG',
+      message: expect.stringMatching(/^at this input \(x 1\) the model's intermediate values would take at least 256\.0 GiB, more than "Run to see" holds at once/),
     });
   });
 

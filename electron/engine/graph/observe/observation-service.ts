@@ -12,6 +12,7 @@
  * cancels the older one.
  */
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import type { GraphObservation, GraphObserveRequest, ObservedValue } from '../../../contract/inspect-api';
 import type { TensorRef } from '../../../contract/lab-api';
@@ -28,6 +29,7 @@ import { readUpTo, withRegularFile } from '../../util/regular-file';
 import type { GraphService } from '../graph-service';
 import type { ParsedOnnx } from '../onnx-summary';
 import { observableModel } from './augment';
+import { estimateBytes } from './estimate';
 import { generatedInputs } from './generated-input';
 import { type FetchedValue, runObserved } from './ort-run';
 import { inputConfig, requestInputs } from './request-input';
@@ -43,6 +45,12 @@ export interface ObservationServiceOptions {
   sampleImagesDir?: string;
   inputFiles?: InputFiles;
   intraOpThreads?: number;
+  /** The most the intermediate values of one run may take, as estimated before it (default: a quarter of the memory, 1 to 8 GiB). */
+  maxValueBytes?: number;
+}
+
+function gib(n: number): string {
+  return `${(n / 2 ** 30).toFixed(1)} GiB`;
 }
 
 interface Kept {
@@ -151,6 +159,16 @@ export class ObservationService {
   private async run(src: Source, inputs: Tensor[], signal: AbortSignal): Promise<FetchedValue[]> {
     const file = await withRegularFile(src.abs, src.abs, (handle, size) => readUpTo(handle, size));
     const { bytes, fetch } = observableModel(file, src.parsed.summary, `'${path.basename(src.abs)}'`);
+    // ONNX Runtime hands back every value at once: refuse a run that could not fit, before it starts.
+    const need = estimateBytes(src.parsed.summary, inputs, fetch).bytes;
+    const cap = this.options.maxValueBytes ?? Math.max(2 ** 30, Math.min(8 * 2 ** 30, os.totalmem() / 4));
+    if (need > cap) {
+      const shapes = inputs.map((t) => `${t.name} ${t.shape.join('×')}`).join(', ');
+      throw new LabError(
+        'INVALID_ARG',
+        `at this input (${shapes}) the model's intermediate values would take at least ${gib(need)}, more than "Run to see" holds at once (${gib(cap)}); use a smaller input`,
+      );
+    }
     const external = src.parsed.summary.initializers.some((t) => t.external);
     return runObserved(bytes, inputs, fetch, { modelDir: path.dirname(src.abs), external, signal, ...(this.options.intraOpThreads ? { intraOpThreads: this.options.intraOpThreads } : {}) });
   }
