@@ -4,7 +4,7 @@ import { buildGraphModel } from './graph-model';
 import { layoutGraph, type LayoutInput } from './layout';
 import { layoutInputOf } from './layout-input';
 import { maskedTransformer, segmentsThroughBoxes } from './layout-test-support';
-import { allScopes, visibleGraph } from './visible';
+import { allScopes, initialExpanded, visibleGraph } from './visible';
 
 describe('layout geometry', () => {
   it('routes an edge skipping ranks around the boxes it passes', () => {
@@ -22,6 +22,22 @@ describe('layout geometry', () => {
     const mask = g.index.get('i:attention_mask')!;
     expect(g.edges.filter((e) => e.from === mask).length).toBeGreaterThan(300);
     expect(segmentsThroughBoxes(input, r).slice(0, 5)).toEqual([]);
+  });
+
+  it('keeps a collapsed stack narrow and its polylines small when one mask feeds every layer', () => {
+    const m = buildGraphModel(maskedTransformer(20_000));
+    const g = visibleGraph(m, initialExpanded(m));
+    const input = layoutInputOf(g);
+    const r = layoutGraph(input);
+    const mask = g.index.get('i:attention_mask')!;
+    const maskEdges = g.edges.map((e, i) => (e.from === mask ? i : -1)).filter((i) => i >= 0);
+    expect(maskEdges.length).toBeGreaterThan(600);
+    // No drift rank after rank: the layer stack and the mask's chain stay side by side.
+    expect(r.width).toBeLessThan(1_500);
+    // The chain is drawn once: each later edge starts where the one before left it.
+    const points = maskEdges.reduce((sum, e) => sum + r.points[e]!.length / 2, 0);
+    expect(points).toBeLessThan(4 * (Math.max(...r.rank) + maskEdges.length));
+    expect(segmentsThroughBoxes(input, r)).toEqual([]);
   });
 
   it.todo('keeps the frames of sibling scopes apart', () => {

@@ -80,12 +80,23 @@ function backEdges(n: number, src: Int32Array, dst: Int32Array, out: Csr): Uint8
   return reversed;
 }
 
-/** Minimises Σ weight_i·(x_i − want_i)² subject to x_{i+1} − x_i ≥ gap_i (pool adjacent violators). */
-function placeRow(want: Float64Array, weight: Float64Array, gaps: Float64Array, out: Float64Array): void {
-  const k = want.length;
-  const sum = new Float64Array(k);
-  const wsum = new Float64Array(k);
-  const cnt = new Int32Array(k);
+/** Work arrays for placeRow and placeRank, grown to the widest rank once instead of allocated per call. */
+class Scratch {
+  want = new Float64Array(0);
+  weight = new Float64Array(0);
+  out = new Float64Array(0);
+  sum = new Float64Array(0);
+  wsum = new Float64Array(0);
+  cnt = new Int32Array(0);
+  constructor(size: number) {
+    for (const key of ['want', 'weight', 'out', 'sum', 'wsum'] as const) this[key] = new Float64Array(size);
+    this.cnt = new Int32Array(size);
+  }
+}
+
+/** Minimises Σ weight_i·(x_i − want_i)² subject to x_{i+1} − x_i ≥ gap_i, for the first k entries of the scratch arrays (pool adjacent violators). */
+function placeRow(k: number, gaps: Float64Array, s: Scratch): void {
+  const { want, weight, out, sum, wsum, cnt } = s;
   let blocks = 0;
   let offset = 0;
   for (let i = 0; i < k; i++) {
@@ -357,29 +368,36 @@ function rankY(g: Layered, layers: number[][], ranksep: number): Bands {
   return { y, top, bottom, end: at };
 }
 
+/** How hard u pulls v: long edges (dummy to dummy) hardest, so they run straight. */
+function pull(g: Layered, v: number, u: number): number {
+  const { n0, down } = g;
+  if (v >= n0 && u >= n0) return 8;
+  // A shared chain (a bus: one source feeding many ranks) neither pulls the boxes it feeds nor is pulled by them: both
+  // would creep sideways rank after rank and a 3,000-rank stack would drift tens of thousands of pixels.
+  const bus = (v >= n0 && down.start[v + 1]! - down.start[v]! > 1) || (u >= n0 && down.start[u + 1]! - down.start[u]! > 1);
+  return bus ? 0.05 : v >= n0 || u >= n0 ? 2 : 1;
+}
+
 /** One rank's x, as close to its neighbours along `dirs` as the gaps allow (placeRow). */
-function placeRank(g: Layered, x: Float64Array, layer: number[], gaps: Float64Array, dirs: Csr[], others: Int32Array[]): void {
-  const { n0 } = g;
-  const want = new Float64Array(layer.length);
-  const weight = new Float64Array(layer.length);
-  layer.forEach((v, i) => {
+function placeRank(g: Layered, x: Float64Array, layer: number[], gaps: Float64Array, dirs: readonly [Csr, Int32Array][], s: Scratch): void {
+  const { want, weight, out } = s;
+  for (let i = 0; i < layer.length; i++) {
+    const v = layer[i]!;
     let sum = 0;
     let cnt = 0;
-    dirs.forEach((adj, d) => {
+    for (const [adj, other] of dirs) {
       for (let k = adj.start[v]!; k < adj.start[v + 1]!; k++) {
-        const u = others[d]![adj.list[k]!]!;
-        // Long edges (dummy to dummy) pull hardest, so they run straight.
-        const wt = v >= n0 && u >= n0 ? 8 : v >= n0 || u >= n0 ? 2 : 1;
+        const u = other[adj.list[k]!]!;
+        const wt = pull(g, v, u);
         sum += x[u]! * wt;
         cnt += wt;
       }
-    });
+    }
     want[i] = cnt ? sum / cnt : x[v]!;
     weight[i] = cnt || 0.01;
-  });
-  const out = new Float64Array(layer.length);
-  placeRow(want, weight, gaps, out);
-  layer.forEach((v, i) => (x[v] = out[i]!));
+  }
+  placeRow(layer.length, gaps, s);
+  for (let i = 0; i < layer.length; i++) x[layer[i]!] = out[i]!;
 }
 
 /** x packed, then pulled towards neighbours a rank at a time (down and up passes, then both ways once). */
@@ -399,13 +417,17 @@ function placeX(g: Layered, layers: number[][], nodesep: number): Float64Array {
       x[v] = cx;
     });
   });
-  const place = (r: number, dirs: Csr[], others: Int32Array[]): void => placeRank(g, x, layers[r]!, rowGaps[r]!, dirs, others);
+  const scratch = new Scratch(layers.reduce((m, l) => Math.max(m, l.length), 1));
+  const ups: [Csr, Int32Array][] = [[up, sA]];
+  const downs: [Csr, Int32Array][] = [[down, sB]];
+  const both: [Csr, Int32Array][] = [...ups, ...downs];
+  const place = (r: number, dirs: [Csr, Int32Array][]): void => placeRank(g, x, layers[r]!, rowGaps[r]!, dirs, scratch);
   const passes = n > 20_000 ? 4 : 8;
   for (let it = 0; it < passes; it++) {
-    for (let r = 1; r <= maxRank; r++) place(r, [up], [sA]);
-    for (let r = maxRank - 1; r >= 0; r--) place(r, [down], [sB]);
+    for (let r = 1; r <= maxRank; r++) place(r, ups);
+    for (let r = maxRank - 1; r >= 0; r--) place(r, downs);
   }
-  for (let r = 0; r <= maxRank; r++) place(r, [up, down], [sA, sB]);
+  for (let r = 0; r <= maxRank; r++) place(r, both);
   return x;
 }
 
@@ -456,12 +478,13 @@ interface Routing {
  * cross rank bands (to the band's edge beside a short box, straight through at a dummy); diagonal
  * runs only cross the gaps between bands, where no box is.
  */
-function edgePoints(g: Layered, r: Routing, a: number, b: number, chain: number): number[] {
+function edgePoints(g: Layered, r: Routing, a: number, b: number, chain: number, from: number): number[] {
   const { rank, h } = g;
   const { x, bands } = r;
   const ra = rank[a]!;
   const rb = rank[b]!;
   const pts: number[] = [];
+  if (from > ra + 1 && chain >= 0) return busBranch(g, r, b, chain, ra, from);
   push(pts, x[a]!, bands.y[a]! + h[a]! / 2);
   if (chain === -2 || rb <= ra) {
     let lane = r.lanes.get(a);
@@ -480,12 +503,47 @@ function edgePoints(g: Layered, r: Routing, a: number, b: number, chain: number)
   return pts;
 }
 
+/**
+ * A later edge of a shared chain, drawn from where the previous one left the chain (the branch at
+ * rank `from` − 1) down to its own target: the chain above is already drawn by the edges before
+ * it, so the points of a source feeding k ranks stay O(chain + k), not O(chain × k).
+ */
+function busBranch(g: Layered, r: Routing, b: number, chain: number, ra: number, from: number): number[] {
+  const { x, bands } = r;
+  const rb = g.rank[b]!;
+  const pts: number[] = [];
+  const at = (rank: number): number => chain + (rank - ra - 1);
+  push(pts, x[at(from - 1)]!, bands.bottom[from - 1]!);
+  for (let k = from; k < rb; k++) {
+    push(pts, x[at(k)]!, bands.top[k]!);
+    push(pts, x[at(k)]!, bands.bottom[k]!);
+  }
+  push(pts, x[b]!, bands.top[rb]!);
+  push(pts, x[b]!, bands.y[b]! - g.h[b]! / 2);
+  return pts;
+}
+
+/** Per kept edge on a shared chain: the target rank of the previous edge on the chain (−1 for the first), see busBranch. */
+function busStarts(g: Layered, { src, dst }: Edges): Int32Array {
+  const from = new Int32Array(src.length).fill(-1);
+  const onChain: number[] = [];
+  for (let e = 0; e < src.length; e++) if (g.chainStart[e]! >= 0) onChain.push(e);
+  onChain.sort((p, q) => src[p]! - src[q]! || g.rank[dst[p]!]! - g.rank[dst[q]!]! || p - q);
+  for (let i = 1; i < onChain.length; i++) {
+    const e = onChain[i]!;
+    const prev = onChain[i - 1]!;
+    if (src[prev] === src[e]) from[e] = g.rank[dst[prev]!]!;
+  }
+  return from;
+}
+
 /** Polylines for every kept edge; reversed edges flipped back; x shifted so the left edge is 0. Returns the right edge too. */
 function routeEdges(g: Layered, edges: Edges, r: Routing, minX: number): number[][] {
   const { src, dst, reversed } = edges;
   const keptPoints: number[][] = [];
+  const from = busStarts(g, edges);
   for (let e = 0; e < src.length; e++) {
-    const pts = edgePoints(g, r, src[e]!, dst[e]!, g.chainStart[e]!);
+    const pts = edgePoints(g, r, src[e]!, dst[e]!, g.chainStart[e]!, from[e]!);
     for (let k = 0; k < pts.length; k += 2) pts[k]! -= minX;
     if (reversed[e]) {
       const flipped: number[] = [];

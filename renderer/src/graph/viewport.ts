@@ -21,7 +21,7 @@ export type Boxes = readonly { width: number; height: number }[];
 /** Below this, box text is too small to read. */
 export const READABLE_K = 0.5;
 /** The zoom a graph too big to fit opens at. */
-export const OPEN_K = 0.85;
+export const OPEN_K = 0.75;
 const PAD = 24;
 
 export function clampK(k: number): number {
