@@ -5,6 +5,7 @@ import { setLocale } from '../i18n';
 import { buildGraphModel, graphCounts } from './graph-model';
 import { bodyChain, bodyLabel, bodySummary, findInBodies } from './subgraph-view';
 import fixture from './testing/control-flow.summary.json';
+import { emptySummary, graphNode, transformerSummary } from './synthetic';
 import { initialExpanded, visibleGraph } from './visible';
 
 const main = fixture as unknown as GraphSummary;
@@ -87,6 +88,45 @@ describe('subgraph view', () => {
     expect(findInBodies(main, 2, 'relu').total).toBe(0);
     expect(findInBodies(main, undefined, '  ').total).toBe(0);
     expect(findInBodies(main, undefined, 'a', 2)).toMatchObject({ total: expect.any(Number), results: { length: 2 } });
+  });
+
+  it('opens a big body like a big main graph: scopes from its node names, collapsed to fit, weights by their entries', () => {
+    // A 2,000-node transformer that lives inside an If's then_branch, as script-exported models put it.
+    const net = transformerSummary(2000);
+    const prefix = 'gate/then_branch/';
+    const s = emptySummary({
+      inputs: [{ name: 'flag', dtype: 'BOOL', dims: [] }, ...net.inputs],
+      outputs: [{ name: 'y', dtype: 'FP32', dims: net.outputs[0]!.dims! }],
+      nodes: [graphNode('gate', 'If', ['flag'], ['y'], { attributes: [{ name: 'then_branch', type: 'GRAPH', value: '', subgraphNodes: net.nodes.length, subgraphs: [0] }] })],
+      initializers: net.initializers.map((t) => ({ ...t, name: `${prefix}${t.name}`, localName: t.name })),
+      subgraphs: [
+        {
+          id: 0,
+          parent: -1,
+          node: 0,
+          attribute: 'then_branch',
+          name: 'net',
+          inputs: [],
+          outputs: net.outputs,
+          nodes: net.nodes,
+          initializers: net.initializers.map((_, i) => i),
+          valueTypes: net.valueTypes,
+          outerInputs: net.inputs.map((i) => i.name),
+        },
+      ],
+    });
+    const view = bodySummary(s, 0)!;
+    expect(view.summary.inputs.map((i) => [i.name, i.dims])).toEqual(net.inputs.map((i) => [i.name, i.dims]));
+    const m = buildGraphModel(view.summary);
+    expect(m.scopes.size).toBeGreaterThan(10);
+    const g = visibleGraph(m, initialExpanded(m));
+    expect(g.items.filter((it) => it.kind === 'node' || it.kind === 'scope').length).toBeLessThan(net.nodes.length / 4);
+    const whole = visibleGraph(m, new Set(m.scopes.keys()));
+    expect(whole.items.filter((it) => it.kind === 'node')).toHaveLength(m.drawn.length);
+    // Every weight the body reads is found under its entry name.
+    const reads = new Set(view.summary.nodes.flatMap((n) => n.inputs));
+    for (const t of net.initializers) if (reads.has(`${prefix}${t.name}`)) expect(m.initByName.has(`${prefix}${t.name}`)).toBe(true);
+    expect([...reads].some((v) => net.initializers.some((t) => t.name === v))).toBe(false);
   });
 
   it('names the path to a body', () => {
