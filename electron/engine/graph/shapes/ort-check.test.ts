@@ -80,6 +80,10 @@ function attentionModel(): Uint8Array {
     node('Concat', ['bu', 'hu', 'c128'], ['tgt3'], '', [I('axis', 0)]),
     node('Reshape', ['x', 'tgt3'], ['pairs']),
     node('NonZero', ['mask'], ['nz']),
+    node('Sub', ['tu', 'one1'], ['wstart']),
+    node('Slice', ['causal', 'wstart', 'tu', 'ax2'], ['win']),
+    node('Slice', ['causal', 'zero1', 'tu', 'ax3'], ['head']),
+    node('Slice', ['x', 'st1', 'im1v', 'ax1'], ['inner']),
   ];
   const initializers = [
     i64('i0', [0], []),
@@ -104,6 +108,12 @@ function attentionModel(): Uint8Array {
     i64('reps', [1, 2]),
     i64('pads', [0, 1, 0, 0, 2, 0]),
     i64('five', [5], []),
+    i64('one1', [1]),
+    i64('zero1', [0]),
+    i64('im1v', [-1]),
+    i64('ax2', [2]),
+    i64('ax3', [3]),
+    f32('causal', [1, 1, 16, 16]),
     f32('wq', [64, 64]),
     f32('eight', [], 8),
     f32('onef', [], 1),

@@ -155,6 +155,27 @@ describe('shape operator rules', () => {
     expect(b.dims('y')).toEqual(['B', null, 64]);
   });
 
+  it('Slice with symbolic bounds (GPT-2 style causal mask window)', () => {
+    const b = infer({
+      nodes: [
+        n('Shape', ['q'], ['qs']),
+        n('Gather', ['qs', 'i1'], ['len']),
+        n('Unsqueeze', ['len', 'ax0'], ['end']),
+        n('Sub', ['end', 'one'], ['start']),
+        n('Slice', ['mask', 'start', 'end', 'ax2'], ['win']),
+        n('Slice', ['mask', 'zero', 'end', 'ax3'], ['head']),
+      ],
+      inputs: [io('q', 'FP32', ['B', 'S', 64]), io('mask', 'BOOL', [1, 1, 1024, 1024])],
+      consts: [c64('i1', [1], []), c64('ax0', [0]), c64('one', [1]), c64('zero', [0]), c64('ax2', [2]), c64('ax3', [3])],
+      opset: 13,
+    });
+    expect(b.type('start')?.values).toEqual(['S-1']);
+    expect(b.dims('win')).toEqual([1, 1, 1, 1024]);
+    expect(b.dims('head')).toEqual([1, 1, 1024, 'S']);
+    expect(one('Slice', [io('v', 'FP32', ['T'])], [], [c64('s', [-3]), c64('e', [-1])])).toEqual([[2]]);
+    expect(one('Slice', [io('v', 'FP32', ['T'])], [], [c64('s', [1]), c64('e', [-1]), c64('a', [0]), c64('p', [2])])).toEqual([['ceil(T/2)-1']]);
+  });
+
   it('Slice with a step over a symbolic axis', () => {
     expect(one('Slice', [io('v', 'FP32', ['N', 3, 'H', 'W'])], [], [c64('s', [0, 1]), c64('e', [2 ** 53 - 1, 2 ** 53 - 1]), c64('a', [2, 3]), c64('p', [2, 2])])).toEqual([
       ['N', 3, 'ceil(H/2)', 'floor(W/2)'],

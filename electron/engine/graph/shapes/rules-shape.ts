@@ -120,21 +120,25 @@ const split: Rule = (c) => {
   });
 };
 
-/** Length of one sliced axis; symbolic sizes handled for the usual forms (`a:`, `-k:`, `:b`, `:-k`). */
+/**
+ * Length of one sliced axis when the axis or the bounds are symbolic: the
+ * usual forms (`a:`, `-k:`, `:b`, `:-k`, `a:b`, `::s`), with symbolic bounds
+ * being sizes (never negative) and known bounds taken as inside the axis.
+ */
 function sliceLen(c: RuleCtx, d: GraphDim, start: GraphDim, end: GraphDim, step: number): GraphDim {
   if (typeof d === 'number' && typeof start === 'number' && typeof end === 'number') return numericSlice(d, start, end, step).length;
-  if (typeof start !== 'number') return typeof d === 'number' ? null : c.alg.symbol('slice');
+  const unknown = (): GraphDim => c.alg.symbol('slice');
+  if (start === null || end === null || step <= 0) return unknown();
   const toEnd = typeof end === 'number' && end >= 2 ** 31 - 1;
-  // Every step-th element from `start` to the end (`x[..., ::2]`).
-  if (step > 1 && start >= 0 && toEnd) return c.alg.ceilDiv(c.alg.sub(d, start), step);
-  if (step !== 1) return typeof d === 'number' ? null : c.alg.symbol('slice');
-  if (typeof end === 'string') return start >= 0 ? c.alg.sub(end, start) : c.alg.symbol('slice');
-  if (end === null) return null;
-  if (start >= 0 && toEnd) return c.alg.sub(d, start);
-  if (start < 0 && toEnd) return -start;
-  if (start >= 0 && end >= 0) return end - start;
-  if (start >= 0 && end < 0) return c.alg.sub(c.alg.add(d, end), start);
-  return c.alg.symbol('slice');
+  const from = typeof start === 'string' || start >= 0 ? start : undefined;
+  const stop = toEnd ? d : typeof end === 'string' || end >= 0 ? end : c.alg.add(d, end);
+  if (from === undefined) {
+    // A negative start counts from the end: `-k:` is k long, `-k:-j` is k-j.
+    if (step !== 1 || typeof start !== 'number') return unknown();
+    return toEnd ? -start : typeof end === 'number' && end < 0 ? Math.max(0, end - start) : unknown();
+  }
+  const span = c.alg.sub(stop, from);
+  return step === 1 ? span : c.alg.ceilDiv(span, step);
 }
 
 /** Start index and length of a slice of a known-size axis, as ONNX clamps them. */
