@@ -134,6 +134,12 @@ describe('GraphObserveBar', () => {
     await w.get('[data-testid=graph-observe-run]').trigger('click');
     await flushPromises();
     expect(client.of('observeGraph')[1]!.run).toBeUndefined();
+    // The engine's default budget is not sent; a larger one is.
+    expect(client.of('observeGraph')[1]!.budgetBytes).toBeUndefined();
+    await w.get('[data-testid=graph-observe-budget]').setValue(String(2 ** 30));
+    await w.get('[data-testid=graph-observe-run]').trigger('click');
+    await flushPromises();
+    expect(client.of('observeGraph')[2]!.budgetBytes).toBe(2 ** 30);
   });
 });
 

@@ -35,6 +35,10 @@ export function playgroundInput(repoId: string, model: string): { inputs: InputS
   return { inputs, problem: bad.length ? bad.join(', ') : '' };
 }
 
+/** Memory budgets offered for the tensors kept for viewing (the engine's default is 256 MiB). */
+export const BUDGETS = [64, 256, 1024, 4096].map((mib) => mib * 2 ** 20);
+export const DEFAULT_BUDGET = 256 * 2 ** 20;
+
 /** The state of a graph never run. */
 export const IDLE: Readonly<GraphObserveState> = Object.freeze({ error: '', cancelled: false });
 
@@ -56,8 +60,8 @@ export const useObserveStore = defineStore('graph-observe', {
       }
       return this.graphs[graphId]!;
     },
-    /** Runs the graph once; `inputs` absent: the engine generates an input. */
-    async run(graphId: string, inputs?: InputSpec[]): Promise<void> {
+    /** Runs the graph once; `inputs` absent: the engine generates an input. `budgetBytes`: tensors kept for viewing (the engine's default when absent). */
+    async run(graphId: string, inputs?: InputSpec[], budgetBytes?: number): Promise<void> {
       const s = this.stateOf(graphId);
       if (s.running) return;
       const runId = newRunId();
@@ -65,7 +69,12 @@ export const useObserveStore = defineStore('graph-observe', {
       s.error = '';
       s.cancelled = false;
       try {
-        const observation = await useBackend().call('observeGraph', { graphId, runId, ...(inputs ? { run: { inputs, addBatchDim: true } } : {}) });
+        const observation = await useBackend().call('observeGraph', {
+          graphId,
+          runId,
+          ...(inputs ? { run: { inputs, addBatchDim: true } } : {}),
+          ...(budgetBytes !== undefined ? { budgetBytes } : {}),
+        });
         // Hundreds to thousands of values: kept out of Vue's deep reactivity.
         s.observation = markRaw(observation);
       } catch (err) {
