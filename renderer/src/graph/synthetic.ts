@@ -52,11 +52,19 @@ const OPS: OpDoc[] = [
   { opType: 'Relu', summary: 'max(x, 0).', category: 'activation' },
 ];
 
+export interface TransformerOptions {
+  /**
+   * One `attention_mask` input added to every layer's attention scores (`/attn/Add_mask`), as
+   * exported decoders do: one value with thousands of consumers across the whole graph.
+   */
+  attentionMask?: boolean;
+}
+
 /**
  * About `targetNodes` nodes in layers `/model/layers.N/{attn,mlp}/…` with
  * residual adds, weights as initializers, and shapes in value_info.
  */
-export function transformerSummary(targetNodes: number): GraphSummary {
+export function transformerSummary(targetNodes: number, opts: TransformerOptions = {}): GraphSummary {
   const nodes: GraphNode[] = [];
   const initializers: GraphInitializer[] = [];
   const valueTypes: GraphSummary['valueTypes'] = {};
@@ -74,7 +82,7 @@ export function transformerSummary(targetNodes: number): GraphSummary {
     return out;
   };
   let x = node('/model/embed/Gather', 'Gather', ['input_ids'], [[32000, 768]]);
-  const perLayer = 30;
+  const perLayer = opts.attentionMask ? 31 : 30;
   const layers = Math.max(1, Math.round((targetNodes - 3) / perLayer));
   for (let l = 0; l < layers; l++) {
     const p = `/model/layers.${l}`;
@@ -88,7 +96,8 @@ export function transformerSummary(targetNodes: number): GraphSummary {
     const qt = node(`${p}/attn/Transpose`, 'Transpose', [qr]);
     const kt = node(`${p}/attn/Transpose_1`, 'Transpose', [kr]);
     const vt = node(`${p}/attn/Transpose_2`, 'Transpose', [vr]);
-    const s = node(`${p}/attn/MatMul`, 'MatMul', [qt, kt]);
+    const scores = node(`${p}/attn/MatMul`, 'MatMul', [qt, kt]);
+    const s = opts.attentionMask ? node(`${p}/attn/Add_mask`, 'Add', [scores, 'attention_mask']) : scores;
     const sm = node(`${p}/attn/Softmax`, 'Softmax', [s]);
     const av = node(`${p}/attn/MatMul_1`, 'MatMul', [sm, vt]);
     const at = node(`${p}/attn/Transpose_3`, 'Transpose', [av]);
@@ -113,7 +122,7 @@ export function transformerSummary(targetNodes: number): GraphSummary {
   const logits = node('/lm_head/MatMul', 'MatMul', [x], [[768, 32000]]);
   return emptySummary({
     graphName: 'synthetic_transformer',
-    inputs: [{ name: 'input_ids', dtype: 'INT64', dims: [1, 'seq'] }],
+    inputs: [{ name: 'input_ids', dtype: 'INT64', dims: [1, 'seq'] }, ...(opts.attentionMask ? [{ name: 'attention_mask', dtype: 'FP32', dims: [1, 1, 'seq', 'seq'] }] : [])],
     outputs: [{ name: logits, dtype: 'FP32', dims: [1, 'seq', 32000] }],
     nodes,
     initializers,
