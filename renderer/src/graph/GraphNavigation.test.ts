@@ -143,3 +143,22 @@ describe('graph navigation', () => {
     expect(readViewPrefs('{"fullWindow":"yes","wheel":"sideways"}')).toEqual({ fullWindow: false, sidebarHidden: false, treeHidden: false, wheel: 'scroll' });
   });
 });
+
+describe('toggling one scope', () => {
+  it('keeps the scope where it was on screen, expanded and collapsed again', { timeout: 30_000 }, async () => {
+    const w = await open(() => ({ ...maskedTransformer(1_000), repoId: det.repoId }));
+    const sel = '[data-testid=graph-scope][data-scope="model/layers.1/attn"]';
+    const before = screenCentre(w, sel);
+    await w.get(sel).trigger('click');
+    await settle();
+    // Expanded: its first node sits where the box was.
+    const first = screenCentre(w, '[data-testid=graph-node][data-name="/model/layers.1/attn/q_proj/MatMul"]');
+    expect(Math.abs(first.x - before.x)).toBeLessThan(2);
+    expect(Math.abs(first.y - before.y)).toBeLessThan(2);
+    await w.get('[data-testid=graph-frame][data-scope="model/layers.1/attn"]').trigger('click');
+    await settle();
+    const after = screenCentre(w, sel);
+    expect(Math.abs(after.x - first.x)).toBeLessThan(2);
+    expect(Math.abs(after.y - first.y)).toBeLessThan(2);
+  });
+});
