@@ -65,6 +65,23 @@ describe('element-wise shape rules', () => {
     expect(b.type('back')?.values).toEqual(['B', 8]);
   });
 
+  it('follows sizes cast to float and back (Cast→Div→Floor→Cast)', () => {
+    const b = infer({
+      nodes: [
+        n('Shape', ['x'], ['s']),
+        n('Cast', ['s'], ['f'], [int('to', 1)]),
+        n('Div', ['f', 'two'], ['h']),
+        n('Floor', ['h'], ['fl']),
+        n('Cast', ['fl'], ['back'], [int('to', 7)]),
+        n('Mul', ['f', 'two'], ['m']),
+      ],
+      inputs: [io('x', 'FP32', ['B', 8])],
+      consts: [cf('two', [2], [])],
+    });
+    expect(b.type('back')?.values).toEqual([null, 4]);
+    expect(b.type('m')?.values).toEqual(['2*B', 16]);
+  });
+
   it('computes float arithmetic on small constants', () => {
     const b = infer({ nodes: [n('Mul', ['a', 'b'], ['y'])], inputs: [], consts: [cf('a', [1, 2]), cf('b', [0.5], [])] });
     expect(b.type('y')).toEqual({ dtype: 'FP32', dims: [2], values: [0.5, 1] });

@@ -63,9 +63,21 @@ function binaryValues(c: RuleCtx, dtype: string): GraphDim[] | undefined {
   if (INT_TYPES.has(dtype) && VALUE_OPS[op]) return Array.from({ length: n }, (_, i) => VALUE_OPS[op]!(c.alg, at(a, i), at(b, i)));
   const f = FLOAT_OPS[op];
   const [x, y] = [c.numbers(0), c.numbers(1)];
-  if (!f || !x || !y) return undefined;
-  return Array.from({ length: n }, (_, i) => f(at(x, i) as number, at(y, i) as number));
+  if (f && x && y) return Array.from({ length: n }, (_, i) => f(at(x, i) as number, at(y, i) as number));
+  // Sizes cast to float for arithmetic (`int(h / 2)` in an exporter): exact results only.
+  const sym = op === 'Div' ? (alg: DimAlgebra, p: GraphDim, q: GraphDim): GraphDim => alg.divExact(p, q) ?? null : ['Add', 'Sub', 'Mul'].includes(op) ? VALUE_OPS[op] : undefined;
+  return sym && Array.from({ length: n }, (_, i) => sym(c.alg, at(a, i), at(b, i)));
 }
+
+const ROUNDING: Record<string, (v: number) => number> = { Floor: Math.floor, Ceil: Math.ceil, Round: Math.round, Abs: Math.abs, Sqrt: Math.sqrt };
+
+/** Rounding of small values: numbers rounded, sizes (whole already) kept. */
+const rounding: Rule = (c) => {
+  const t = c.input(0);
+  const f = ROUNDING[c.node.opType]!;
+  const v = c.values(0)?.map((d) => (typeof d === 'number' ? f(d) : c.node.opType === 'Sqrt' ? null : d));
+  return t ? [tensor(t.dtype, t.dims, v)] : undefined;
+};
 
 const unary: Rule = (c) => {
   const t = c.input(0);
@@ -169,6 +181,7 @@ export const ELEMENTWISE_RULES: Record<string, Rule> = {
   Where: where,
   Identity: identity,
   Neg: neg,
+  ...Object.fromEntries(Object.keys(ROUNDING).map((op) => [op, rounding])),
   Dropout: dropout,
   Cast: (c) => {
     const t = c.input(0);
