@@ -129,6 +129,40 @@ describe('subgraph view', () => {
     expect([...reads].some((v) => net.initializers.some((t) => t.name === v))).toBe(false);
   });
 
+  it('notes what each body input and output stands for in the node that runs it', () => {
+    const doc = (id: number) => {
+      const v = bodySummary(main, id)!.summary;
+      return { inputs: v.inputs.map((i) => [i.name, i.doc]), outputs: v.outputs.map((o) => [o.name, o.doc]) };
+    };
+    expect(doc(0)).toEqual({
+      inputs: [
+        ['xr', 'From the main graph (read inside this body without being passed in)'],
+        ['trip', 'From the main graph (read inside this body without being passed in)'],
+      ],
+      outputs: [['then_out', "Becomes 'y', the output of branch"]],
+    });
+    expect(doc(1)).toEqual({
+      inputs: [
+        ['iter', 'Iteration number, counting from 0'],
+        ['cond_in', 'Whether this iteration runs: true at first, then the previous iteration’s answer'],
+        ['v_in', "Loop-carried: starts as 't2', then the previous iteration’s 'v_out'"],
+        ['xr', 'From the main graph (read inside this body without being passed in)'],
+        ['gain', 'From branch (then_branch) (read inside this body without being passed in)'],
+      ],
+      outputs: [
+        ['cond_out', 'Whether to run another iteration'],
+        ['v_out', "Loop-carried: the next iteration’s 'v_in'; after the last one, 'looped'"],
+      ],
+    });
+    expect(doc(2)).toEqual({
+      inputs: [
+        ['row', "One slice of 'v_in' per iteration"],
+        ['gain', 'From branch (then_branch) (read inside this body without being passed in)'],
+      ],
+      outputs: [['row_out', "Stacked over the iterations into 'scanned'"]],
+    });
+  });
+
   it('names the path to a body', () => {
     expect(bodyChain(main, 2).map((b) => bodyLabel(main, b))).toEqual(['branch (then_branch)', 'repeat (body)', 'rows (body)']);
     expect(bodyChain(main, 3).map((b) => bodyLabel(main, b))).toEqual(['branch (else_branch)']);

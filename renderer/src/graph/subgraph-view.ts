@@ -15,6 +15,7 @@
  */
 import type { GraphBody, GraphInitializer, GraphIo, GraphNode, GraphSummary, GraphValueType } from '@contract/inspect-api';
 import { t } from '../i18n';
+import { bodyRoles, withNote } from './body-roles';
 import { FIND_LIMIT, type FindResult } from './find';
 
 export interface BodyView {
@@ -53,14 +54,14 @@ function typeIn(s: GraphSummary, scope: GraphBody | undefined, name: string): Gr
   return init ? { dtype: init.dtype, ...(init.dims ? { dims: init.dims } : {}) } : undefined;
 }
 
-/** Where an outer value comes from and its type: the nearest enclosing scope that knows it. */
-function outerType(s: GraphSummary, b: GraphBody, name: string): GraphValueType {
+/** Where an outer value comes from (the nearest enclosing scope that knows it; '' for the main graph) and its type. */
+function outerSource(s: GraphSummary, b: GraphBody, name: string): { type: GraphValueType; where: string } {
   const chain = bodyChain(s, b.id).slice(0, -1).reverse();
   for (const scope of chain) {
-    const t = typeIn(s, scope, name);
-    if (t) return t;
+    const type = typeIn(s, scope, name);
+    if (type) return { type, where: bodyLabel(s, scope) };
   }
-  return typeIn(s, undefined, name) ?? { dtype: 'unknown' };
+  return { type: typeIn(s, undefined, name) ?? { dtype: 'unknown' }, where: '' };
 }
 
 /** The body's initializers and its TENSOR attribute values, with the index each had in the whole list. */
@@ -97,13 +98,17 @@ export function bodySummary(s: GraphSummary, id: number): BodyView | undefined {
   }));
   const declared = new Set(b.inputs.map((v) => v.name));
   const outer = b.outerInputs.filter((v) => !declared.has(v));
-  const outerIo = outer.map((name): GraphIo => ({ name, ...outerType(s, b, name) }));
+  const outerIo = outer.map((name): GraphIo => {
+    const { type, where } = outerSource(s, b, name);
+    return { name, ...type, doc: where ? t('graph.sub.role.outerIn', { where }) : t('graph.sub.role.outerMain') };
+  });
+  const roles = bodyRoles(ownerNode(s, b), b);
   const { shapeInference: _whole, inferred: _mainInferred, ...rest } = s;
   const summary: GraphSummary = {
     ...rest,
     graphName: b.name || bodyLabel(s, b),
-    inputs: [...b.inputs, ...outerIo],
-    outputs: b.outputs.map((o) => ({ ...o, name: rename.get(o.name) ?? o.name })),
+    inputs: [...b.inputs.map((v, k) => ({ ...v, ...withNote(v.doc, roles.inputs[k]) })), ...outerIo],
+    outputs: b.outputs.map((o, k) => ({ ...o, name: rename.get(o.name) ?? o.name, ...withNote(o.doc, roles.outputs[k]) })),
     nodes,
     initializers: entries,
     valueTypes: b.valueTypes,
