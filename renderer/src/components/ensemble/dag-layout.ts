@@ -56,6 +56,8 @@ export interface DagLayout {
 const LAYER_GAP = 86;
 const NODE_GAP = 36;
 const WAYPOINT_GAP = 10;
+/** Between the rows of a wrapped row of inputs or outputs. */
+const WRAPPED_GAP = 22;
 const WAYPOINT_W = 14;
 const MARGIN = 24;
 const BOX_H = 40;
@@ -307,11 +309,12 @@ function stackLabels(links: Link[], slots: Map<string, Slot>, layerCount: number
 }
 
 /** y per layer, gaps tall enough for their label rows; sets the slots' and nodes' centres, returns the height. */
-function placeLayers(layers: Slot[][], slots: Map<string, Slot>, nodes: DagNode[], rowsOf: number[]): number {
+function placeLayers(layers: Slot[][], slots: Map<string, Slot>, nodes: DagNode[], rowsOf: number[], continued: Set<number>): number {
   const layerH = layers.map((layer) => Math.max(0, ...layer.map((s) => s.h)));
   const ys: number[] = [];
   layers.forEach((_, li) => {
-    ys[li] = li === 0 ? MARGIN + DIAMOND_H / 2 : ys[li - 1]! + Math.max(LAYER_GAP, (layerH[li - 1]! + layerH[li]!) / 2 + 30 + rowsOf[li - 1]! * LABEL_H);
+    const gap = continued.has(li) ? (layerH[li - 1]! + layerH[li]!) / 2 + WRAPPED_GAP : Math.max(LAYER_GAP, (layerH[li - 1]! + layerH[li]!) / 2 + 30 + rowsOf[li - 1]! * LABEL_H);
+    ys[li] = li === 0 ? MARGIN + DIAMOND_H / 2 : ys[li - 1]! + gap;
   });
   for (const s of slots.values()) s.y = ys[s.layer]!;
   for (const n of nodes) {
@@ -375,9 +378,10 @@ function routeLink(l: Link, slots: Map<string, Slot>, ports: Ports, rows: LabelR
 
 /**
  * Inputs (and outputs) whose row is wider than `maxWidth` go on as many rows as they need, in
- * their order; everything below moves down. Returns nothing: sets the nodes' layers.
+ * their order; everything below moves down. Sets the nodes' layers; returns the layers that
+ * continue a wrapped row (they sit closer to the row above: no labels go between them).
  */
-function wrapRows(nodes: DagNode[], maxWidth: number): void {
+function wrapRows(nodes: DagNode[], maxWidth: number): Set<number> {
   const room = maxWidth - MARGIN * 2;
   // Edges from the rows above pass through a row as bare waypoints: keep room for them.
   const rowsOf = (ns: DagNode[]): DagNode[][] => {
@@ -404,6 +408,10 @@ function wrapRows(nodes: DagNode[], maxWidth: number): void {
     .reverse()
     .map((row) => row.reverse());
   outRows.forEach((row, r) => row.forEach((n) => (n.layer = last + r)));
+  const continued = new Set<number>();
+  for (let r = 1; r < inRows.length; r++) continued.add(r);
+  for (let r = 1; r < outRows.length; r++) continued.add(last + r);
+  return continued;
 }
 
 /** `maxWidth`: the width the panel gives the drawing; rows of inputs or outputs wider than it wrap. */
@@ -412,14 +420,14 @@ export function layoutEnsemble(inputs: string[], outputs: string[], steps: Ensem
   const links = dagLinks(inputs, outputs, steps);
   const byId = new Map(nodes.map((n) => [n.id, n]));
   assignLayers(nodes, links, byId);
-  if (maxWidth !== undefined && maxWidth > 0) wrapRows(nodes, maxWidth);
+  const continued = maxWidth !== undefined && maxWidth > 0 ? wrapRows(nodes, maxWidth) : new Set<number>();
   const slots = waypointSlots(nodes, links, byId);
   const segments: [string, string][] = links.flatMap((l) => l.chain.slice(1).map((to, i) => [l.chain[i]!, to] as [string, string]));
   const layers = orderedLayers(slots, segments);
   const width = placeRows(layers);
   const ports = spreadPorts(slots, segments, links);
   const rows = stackLabels(links, slots, layers.length, ports);
-  const height = placeLayers(layers, slots, nodes, rows.rowsOf);
+  const height = placeLayers(layers, slots, nodes, rows.rowsOf, continued);
   const edges = links.map((l) => routeLink(l, slots, ports, rows));
   return { width, height, nodes, edges };
 }
