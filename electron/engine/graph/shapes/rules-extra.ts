@@ -169,7 +169,11 @@ export const EXTRA_RULES: Record<string, Rule> = {
   RandomUniform: randomOf,
   Multinomial: (c) => [tensor(castName(attrInt(c, 'dtype', 6)), [c.input(0)?.dims?.[0] ?? null, attrInt(c, 'sample_size', 1)])],
   DeformConv: (c) => NN_RULES.Conv!(c),
-  StringNormalizer: same,
+  // Stopwords removed change the length of the last axis.
+  StringNormalizer: (c) => {
+    const d = c.input(0)?.dims;
+    return [tensor('BYTES', d && c.attr('stopwords') ? [...d.slice(0, -1), c.alg.symbol('words')] : d)];
+  },
   RegexFullMatch: (c) => [tensor('BOOL', c.input(0)?.dims)],
   StringConcat: (c) => [tensor('BYTES', broadcast([c.input(0)?.dims, c.input(1)?.dims]))],
   SequenceConstruct: sequence,

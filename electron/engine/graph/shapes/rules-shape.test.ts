@@ -39,6 +39,8 @@ describe('shape operator rules', () => {
   it('Concat sums the axis', () => {
     expect(one('Concat', [io('a', 'FP32', ['N', 3, 'H']), io('b', 'FP32', ['N', 5, 'H'])], [int('axis', 1)])).toEqual([['N', 8, 'H']]);
     expect(one('Concat', [io('a', 'FP32', ['N', 'K']), io('b', 'FP32', ['N', 1])], [int('axis', -1)])).toEqual([['N', 'K+1']]);
+    // Off the axis the dims agree: a known size says what the symbol is.
+    expect(one('Concat', [io('a', 'FP32', ['N', 3]), io('b', 'FP32', [1, 5])], [int('axis', 1)])).toEqual([[1, 8]]);
   });
 
   it('Split by sizes (attribute, input), by output count and by num_outputs', () => {
@@ -185,6 +187,9 @@ describe('shape operator rules', () => {
   it('Expand and Tile', () => {
     expect(one('Expand', [io('m', 'FP32', ['B', 1, 1, 'S'])], [], [c64('s', [1, 12, 1, 1])])).toEqual([['B', 12, 1, 'S']]);
     expect(one('Expand', [io('m', 'FP32', [3, 1])], [], [c64('s', [2, 1, 6])])).toEqual([[2, 3, 6]]);
+    const [unknownTarget] = one('Expand', [io('m', 'FP32', [3, 1]), io('t', 'INT64', [2])]);
+    expect(unknownTarget?.[0]).toBe(3);
+    expect(unknownTarget?.[1]).toMatch(/^expand_\d+$/);
     expect(one('Tile', [io('t', 'FP32', ['N', 3])], [], [c64('r', [2, 2])])).toEqual([['2*N', 6]]);
   });
 

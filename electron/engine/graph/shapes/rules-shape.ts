@@ -85,7 +85,12 @@ const concat: Rule = (c) => {
   const rank = ranked.dims.length;
   const axis = axisOf(attrInt(c, 'axis', 0), rank);
   if (axis === undefined) return [tensor(ranked.dtype)];
-  const dims = ranked.dims.map((d, i) => (i === axis ? null : (types.map((t) => t?.dims?.[i]).find((x) => x !== null && x !== undefined && x !== 1) ?? d)));
+  // Dims off the axis must agree across inputs: a known size says what a symbol there is.
+  const agreed = (i: number): GraphDim => {
+    const all = types.map((t) => t?.dims?.[i]);
+    return all.find((x): x is number => typeof x === 'number') ?? all.find((x): x is string => typeof x === 'string') ?? null;
+  };
+  const dims = ranked.dims.map((_, i) => (i === axis ? null : agreed(i)));
   dims[axis] = types.every((t) => t?.dims) ? types.reduce<GraphDim>((n, t) => c.alg.add(n, t!.dims![axis]!), 0) : null;
   // Values known in part (a shape built from Shape slices and an unknown piece) keep their known elements.
   const part = (i: number): GraphDim[] | undefined => c.values(i) ?? (types[i]?.dims?.length === 1 ? unknownDims(types[i]!.dims![0]) : undefined);
@@ -218,7 +223,9 @@ const expand: Rule = (c) => {
   const target = c.values(1);
   const n = c.input(1)?.dims?.[0];
   const to = target ?? unknownDims(n);
-  return [tensor(dtypeOf(c, 0), broadcast([t?.dims, to]))];
+  // Where the target is unknown and the input has 1 (or nothing), the size is the target's: name it.
+  const dims = broadcast([t?.dims, to])?.map((d) => d ?? c.alg.symbol('expand'));
+  return [tensor(dtypeOf(c, 0), dims)];
 };
 
 const tile: Rule = (c) => {
