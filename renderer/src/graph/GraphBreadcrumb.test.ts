@@ -45,6 +45,11 @@ describe('GraphBreadcrumb', () => {
     await crumbs[0]!.trigger('click');
     await w.get('[data-testid=graph-crumb-back]').trigger('click');
     expect(w.emitted('open')).toEqual([[0], [undefined], [1]]);
+    // Alt+↑ goes up one level too.
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowUp', altKey: true }));
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowUp' }));
+    expect(w.emitted('open')).toEqual([[0], [undefined], [1], [1]]);
+    w.unmount();
   });
 
   it('offers the bodies held by the shown graph, and in the main graph no way back', async () => {
@@ -64,6 +69,7 @@ describe('GraphBreadcrumb', () => {
         .findAll('option')
         .map((o) => o.text()),
     ).toEqual(['此处的子图（1）…', 'repeat (body)：3 个节点']);
+    w.unmount();
   });
 });
 

@@ -80,7 +80,7 @@ export const graphEn = {
   'graph.sub.path': 'Subgraph path',
   'graph.sub.main': 'main',
   'graph.sub.back': 'Back',
-  'graph.sub.backHint': 'Back to the graph that holds this body',
+  'graph.sub.backHint': 'Back to the graph that holds this body (Alt+↑)',
   'graph.sub.outer': '{n} values from enclosing graphs shown as inputs',
   'graph.sub.outerOne': '1 value from an enclosing graph shown as an input',
   'graph.sub.pick': 'Open a subgraph of this graph',

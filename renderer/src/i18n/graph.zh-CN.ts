@@ -82,7 +82,7 @@ export const graphZhCN: Record<GraphKey, string> = {
   'graph.sub.path': '子图路径',
   'graph.sub.main': '主图',
   'graph.sub.back': '返回',
-  'graph.sub.backHint': '返回包含此子图的图',
+  'graph.sub.backHint': '返回包含此子图的图（Alt+↑）',
   'graph.sub.outer': '来自外层图的 {n} 个值显示为输入',
   'graph.sub.outerOne': '来自外层图的 1 个值显示为输入',
   'graph.sub.pick': '打开此图中的子图',
