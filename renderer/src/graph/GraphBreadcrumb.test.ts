@@ -9,6 +9,7 @@ import { detail, fakeClient, io, TensorViewStub } from '../components/playground
 import { setLocale } from '../i18n';
 import GraphBreadcrumb from './GraphBreadcrumb.vue';
 import GraphPanel from './GraphPanel.vue';
+import { emptySummary, graphNode } from './synthetic';
 import fixture from './testing/control-flow.summary.json';
 
 const main = fixture as unknown as GraphSummary;
@@ -74,6 +75,49 @@ describe('GraphBreadcrumb', () => {
 });
 
 describe('Graph tab with subgraphs', () => {
+  it('draws a branch without nodes as the outer value passing straight to its output', async () => {
+    const pass = (id: number, attribute: string) => ({
+      id,
+      parent: -1,
+      node: 0,
+      attribute,
+      name: '',
+      inputs: [],
+      outputs: [{ name: 'x', dtype: 'FP32', dims: [2] }],
+      nodes: [],
+      initializers: [],
+      valueTypes: {},
+      outerInputs: ['x'],
+    });
+    const s = emptySummary({
+      graphId: 'g-pass',
+      inputs: [
+        { name: 'x', dtype: 'FP32', dims: [2] },
+        { name: 'c', dtype: 'BOOL', dims: [] },
+      ],
+      outputs: [{ name: 'y', dtype: 'FP32', dims: [2] }],
+      nodes: [
+        graphNode('gate', 'If', ['c'], ['y'], {
+          attributes: [
+            { name: 'then_branch', type: 'GRAPH', value: '0 nodes', subgraphNodes: 0, subgraphs: [0] },
+            { name: 'else_branch', type: 'GRAPH', value: '0 nodes', subgraphNodes: 0, subgraphs: [1] },
+          ],
+        }),
+      ],
+      subgraphs: [pass(0, 'then_branch'), pass(1, 'else_branch')],
+    });
+    setBackend(fakeClient({ modelGraph: () => s, netronStatus: () => ({ available: false }) }));
+    const det = detail('pass', 0, [io('x', 'FP32', [2], 0)], [io('y', 'FP32', [2], 0)]);
+    wrapper = mount(GraphPanel, { props: { detail: det, version: 1 }, global: { plugins: [pinia], stubs: { TensorView: TensorViewStub } }, attachTo: document.body });
+    const w = wrapper;
+    await settle();
+    await w.get('[data-testid=graph-crumb-pick]').setValue('1');
+    await settle();
+    expect(w.find('[data-testid=graph-empty]').exists()).toBe(false);
+    expect(w.find('[data-testid=graph-input][data-name=x]').exists()).toBe(true);
+    expect(w.get('[data-testid=graph-crumb-current]').text()).toBe('gate (else_branch)');
+  });
+
   it('opens a branch from the If node, shows its nodes and outer inputs, then a nested body, and goes back', async () => {
     setBackend(fakeClient({ modelGraph: () => main, netronStatus: () => ({ available: false }) }));
     const det = detail('control_flow', 0, [io('x', 'FP32', [-1, 4], 0)], [io('out', 'FP32', [-1, 4], 0)]);
