@@ -57,6 +57,7 @@ describe('GraphBreadcrumb', () => {
     const w = mount(GraphBreadcrumb, { props: { summary: main } });
     expect(w.find('[data-testid=graph-crumb-back]').exists()).toBe(false);
     expect(w.get('[data-testid=graph-crumb-current]').text()).toBe('main');
+    expect(w.get('[data-testid=graph-crumb-totals]').text()).toBe('the model: 4 subgraphs, 14 nodes inside them');
     const pick = w.get('[data-testid=graph-crumb-pick]');
     expect(pick.findAll('option').map((o) => o.text())).toEqual(['Subgraphs here (2)…', 'branch (then_branch): 4 nodes', 'branch (else_branch): 5 nodes']);
     await pick.setValue('3');

@@ -87,6 +87,7 @@ export const graphEn = {
   'graph.sub.pickCount': 'Subgraphs here ({n})…',
   'graph.sub.pickItem': '{label}: {n} nodes',
   'graph.sub.open': 'Open',
+  'graph.sub.totals': 'the model: {bodies} subgraphs, {nodes} nodes inside them',
   'graph.sub.role.outerMain': 'From the main graph (read inside this body without being passed in)',
   'graph.sub.role.outerIn': 'From {where} (read inside this body without being passed in)',
   'graph.sub.role.ifOut': 'Becomes {value}, the output of {node}',

@@ -89,6 +89,7 @@ export const graphZhCN: Record<GraphKey, string> = {
   'graph.sub.pickCount': '此处的子图（{n}）…',
   'graph.sub.pickItem': '{label}：{n} 个节点',
   'graph.sub.open': '打开',
+  'graph.sub.totals': '整个模型：{bodies} 个子图，其中共 {nodes} 个节点',
   'graph.sub.role.outerMain': '来自主图（在此子图内直接读取，未作为输入传入）',
   'graph.sub.role.outerIn': '来自 {where}（在此子图内直接读取，未作为输入传入）',
   'graph.sub.role.ifOut': '成为 {node} 的输出 {value}',
