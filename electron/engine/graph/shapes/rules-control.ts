@@ -19,10 +19,33 @@ function unite(alg: DimAlgebra, a: VT | undefined, b: VT | undefined, hint: stri
   );
 }
 
-function scanCounts(c: RuleCtx): { states: number; scans: number } {
+/** Scan's inputs: opset 8 leads with sequence_lens and adds a batch axis to everything. */
+function scanCounts(c: RuleCtx): { states: number; scans: number; first: number } {
   const scans = attrInt(c, 'num_scan_inputs', 0);
-  return { states: c.node.inputs.length - scans, scans };
+  const first = c.opset < 9 ? 1 : 0;
+  return { states: c.node.inputs.length - scans - first, scans, first };
 }
+
+/** Opset 8 Scan: states and scans carry a leading batch axis, scans then the sequence axis. */
+function scan8Inputs(c: RuleCtx): (VT | undefined)[] {
+  const { states, scans } = scanCounts(c);
+  return Array.from({ length: states + scans }, (_, k) => {
+    const t = c.input(1 + k);
+    return t && tensor(t.dtype, t.dims?.slice(k < states ? 1 : 2));
+  });
+}
+
+const scan8: Rule = (c) => {
+  const body = c.body('body');
+  const { states } = scanCounts(c);
+  const x = c.input(1 + states)?.dims;
+  const [batch, seq] = [x?.[0] ?? null, x?.[1] ?? null];
+  return c.node.outputs.map((_, k) => {
+    const t = body?.[k];
+    if (!t?.dims) return t && tensor(t.dtype);
+    return tensor(t.dtype, k < states ? [batch, ...t.dims] : [batch, seq, ...t.dims]);
+  });
+};
 
 /** Types of a body's inputs, from the owning node's inputs. */
 export function bodyInputTypes(c: RuleCtx, count: number): (VT | undefined)[] {
@@ -30,6 +53,7 @@ export function bodyInputTypes(c: RuleCtx, count: number): (VT | undefined)[] {
     return [tensor('INT64', []), tensor('BOOL', []), ...Array.from({ length: Math.max(0, count - 2) }, (_, k) => c.input(2 + k))];
   }
   if (c.node.opType !== 'Scan') return [];
+  if (c.opset < 9) return scan8Inputs(c);
   const { states, scans } = scanCounts(c);
   const axes = attrInts(c, 'scan_input_axes') ?? [];
   const out: (VT | undefined)[] = Array.from({ length: states }, (_, k) => c.input(k));
@@ -44,6 +68,9 @@ export function bodyInputTypes(c: RuleCtx, count: number): (VT | undefined)[] {
 const ifRule: Rule = (c) => {
   const then = c.body('then_branch');
   const other = c.body('else_branch');
+  // A condition known from constants takes one branch (exporters inline such Ifs from functions).
+  const cond = c.values(0)?.[0];
+  if (typeof cond === 'number') return (cond ? then : other) ?? [];
   const n = c.node.outputs.length;
   return Array.from({ length: n }, (_, k) => unite(c.alg, then?.[k], other?.[k], 'if'));
 };
@@ -61,6 +88,7 @@ const loop: Rule = (c) => {
 };
 
 const scan: Rule = (c) => {
+  if (c.opset < 9) return scan8(c);
   const body = c.body('body');
   const { states, scans } = scanCounts(c);
   const first = c.input(states);

@@ -134,7 +134,7 @@ const UNARY = [
   ...['Sinh', 'Cosh', 'Tanh', 'Asinh', 'Acosh', 'Atanh', 'Relu', 'LeakyRelu', 'Elu', 'Selu', 'Celu', 'Sigmoid', 'HardSigmoid', 'HardSwish'],
   ...['Softplus', 'Softsign', 'ThresholdedRelu', 'Gelu', 'Mish', 'Shrink', 'Clip', 'Softmax', 'LogSoftmax', 'Hardmax', 'Identity', 'BitwiseNot'],
   ...['CumSum', 'Trilu', 'LpNormalization', 'MeanVarianceNormalization', 'LRN', 'InstanceNormalization', 'GroupNormalization', 'Binarizer'],
-  ...['Scatter', 'ScatterElements', 'ScatterND', 'ReverseSequence', 'Det', 'RandomNormalLike', 'RandomUniformLike', 'Bernoulli', 'Swish'],
+  ...['Scatter', 'ScatterElements', 'ScatterND', 'ReverseSequence', 'RandomNormalLike', 'RandomUniformLike', 'Bernoulli', 'Swish'],
 ];
 
 const BINARY = ['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Mod', 'BitShift', 'BitwiseAnd', 'BitwiseOr', 'BitwiseXor', 'PRelu'];

@@ -7,6 +7,27 @@ describe('opset 23 attention family, losses, windows, sequences', () => {
     expect(one('Attention', [io('q', 'FP32', ['B', 'S', 512]), io('k', 'FP32', ['B', 'T', 128]), io('v', 'FP32', ['B', 'T', 128])], [int('q_num_heads', 8), int('kv_num_heads', 2)])).toEqual([
       ['B', 'S', 512],
     ]);
+    const past = one(
+      'Attention',
+      [
+        io('q', 'FP32', ['B', 8, 'S', 64]),
+        io('k', 'FP32', ['B', 2, 'S', 64]),
+        io('v', 'FP32', ['B', 2, 'S', 64]),
+        io('m', 'FP32', ['S', 'T']),
+        io('pk', 'FP32', ['B', 2, 'P', 64]),
+        io('pv', 'FP32', ['B', 2, 'P', 64]),
+      ],
+      [],
+      [],
+      23,
+      4,
+    );
+    expect(past.slice(1)).toEqual([
+      ['B', 2, 'P+S', 64],
+      ['B', 2, 'P+S', 64],
+      ['B', 8, 'S', 'P+S'],
+    ]);
+    expect(one('Det', [io('m', 'FP32', ['N', 3, 3])])).toEqual([['N']]);
     expect(one('RMSNormalization', [io('x', 'FP32', ['B', 'S', 512])], [], [w('g', [512])])).toEqual([['B', 'S', 512]]);
     expect(one('RotaryEmbedding', [io('x', 'FP32', ['B', 'S', 512])])).toEqual([['B', 'S', 512]]);
   });

@@ -8,7 +8,7 @@ import type { GraphDim } from '../../../contract/inspect-api';
 import { broadcast, castName } from './rules-elementwise';
 import { NN_RULES, matmulDims, transposedLast } from './rules-nn';
 import { SHAPE_RULES } from './rules-shape';
-import { type Rule, type RuleCtx, attrInt, attrInts, attrStr, axisOf, dtypeOf, tensor } from './types';
+import { type Rule, type RuleCtx, attrInt, attrInts, attrStr, axisOf, dtypeOf, tensor, unknownDims } from './types';
 
 const same: Rule = (c) => [tensor(dtypeOf(c, 0), c.input(0)?.dims)];
 const sequence: Rule = () => [{ dtype: 'sequence' }];
@@ -27,17 +27,31 @@ function attrCount(c: RuleCtx, name: string): number | undefined {
 const attention: Rule = (c) => {
   const [q, v] = [c.input(0)?.dims, c.input(2)?.dims];
   if (!q || !v) return [tensor(dtypeOf(c, 0))];
-  if (q.length === 4) return [tensor(dtypeOf(c, 0), [q[0]!, q[1]!, q[2]!, v[3] ?? null])];
+  const past = [c.input(4)?.dims, c.input(5)?.dims];
+  const k = c.input(1)?.dims;
+  // present = past and the new keys/values along the sequence axis (4-D layout).
+  const present = (i: 0 | 1): GraphDim[] | undefined => {
+    const kv = i === 0 ? k : v;
+    const p = past[i];
+    if (!kv) return p;
+    if (kv.length === 4) return p ? [kv[0]!, kv[1]!, c.alg.add(p[2]!, kv[2]!), kv[3]!] : kv;
+    // 3-D keys/values [batch, seq, heads*size] join a 4-D cache [batch, heads, past, size].
+    const heads = attrInt(c, 'kv_num_heads', 0);
+    if (p) return [p[0]!, p[1]!, c.alg.add(p[2]!, kv[1]!), p[3]!];
+    return heads ? [kv[0]!, heads, kv[1]!, c.alg.divExact(kv[2]!, heads) ?? null] : undefined;
+  };
+  const total = present(0)?.[2] ?? null;
+  const rest = [tensor(dtypeOf(c, 0), present(0)), tensor(dtypeOf(c, 0), present(1))];
+  if (q.length === 4) return [tensor(dtypeOf(c, 0), [q[0]!, q[1]!, q[2]!, v[3] ?? null]), ...rest, tensor(dtypeOf(c, 0), [q[0]!, q[1]!, q[2]!, total])];
   const qHeads = attrInt(c, 'q_num_heads', 0);
   const kvHeads = attrInt(c, 'kv_num_heads', 0);
   const vHead = v.length === 4 ? v[3]! : kvHeads ? (c.alg.divExact(v[2]!, kvHeads) ?? null) : null;
-  return [tensor(dtypeOf(c, 0), [q[0]!, q[1]!, qHeads ? c.alg.mul(vHead, qHeads) : null])];
+  return [tensor(dtypeOf(c, 0), [q[0]!, q[1]!, qHeads ? c.alg.mul(vHead, qHeads) : null]), ...rest];
 };
 
 const maxUnpool: Rule = (c) => {
   const x = c.input(0)?.dims;
-  const given = c.has(2) ? c.values(2) : undefined;
-  if (given) return [tensor(dtypeOf(c, 0), given)];
+  if (c.has(2)) return [tensor(dtypeOf(c, 0), c.values(2) ?? unknownDims(c.input(2)?.dims?.[0]))];
   if (!x) return [tensor(dtypeOf(c, 0))];
   const k = attrInts(c, 'kernel_shape') ?? [];
   const s = attrInts(c, 'strides') ?? [];
@@ -56,13 +70,14 @@ const lossRule: Rule = (c) => {
 const window: Rule = (c) => [tensor(castName(attrInt(c, 'output_datatype', 1)), [c.values(0)?.[0] ?? null])];
 
 const affineGrid: Rule = (c) => {
-  const size = c.values(1);
+  const n = c.input(1)?.dims?.[0];
+  const size = c.values(1) ?? (typeof n === 'number' && n >= 3 ? [c.input(0)?.dims?.[0] ?? null, ...(unknownDims(n - 1) ?? [])] : undefined);
   return [tensor(dtypeOf(c, 0), size ? [size[0]!, ...size.slice(2), size.length - 2] : undefined)];
 };
 
 const centerCropPad: Rule = (c) => {
   const x = c.input(0)?.dims;
-  const shape = c.values(1);
+  const shape = c.values(1) ?? unknownDims(c.input(1)?.dims?.[0]);
   if (!x || !shape) return [tensor(dtypeOf(c, 0))];
   const axes = attrInts(c, 'axes') ?? x.map((_, i) => i);
   const out = [...x];
@@ -156,6 +171,7 @@ export const EXTRA_RULES: Record<string, Rule> = {
   RotaryEmbedding: same,
   SimplifiedLayerNormalization: same,
   CumProd: same,
+  Det: (c) => [tensor(dtypeOf(c, 0), c.input(0)?.dims?.slice(0, -2))],
   BitCast: (c) => [tensor(castName(attrInt(c, 'to', 1)), c.input(0)?.dims)],
   MaxUnpool: maxUnpool,
   NegativeLogLikelihoodLoss: lossRule,

@@ -113,6 +113,38 @@ describe('control flow and subgraph bodies', () => {
     expect(b.dims('y')?.[0]).toMatch(/^if_\d+$/);
   });
 
+  it('If with a condition known from constants takes that branch', () => {
+    const b = infer({
+      nodes: [n('If', ['cond'], ['y'])],
+      inputs: [io('x', 'FP32', [4, 8])],
+      consts: [{ name: 'cond', dtype: 'BOOL', dims: [], values: [0] }],
+      subgraphs: [
+        body(0, 0, 'then_branch', { nodes: [n('Flatten', ['x'], ['t'], [int('axis', 0)])], outputs: [io('t', 'FP32')], outerInputs: ['x'] }),
+        body(1, 0, 'else_branch', { nodes: [n('Unsqueeze', ['x'], ['e'], [ints('axes', [0])])], outputs: [io('e', 'FP32')], outerInputs: ['x'] }),
+      ],
+      opset: 11,
+    });
+    expect(b.dims('y')).toEqual([1, 4, 8]);
+  });
+
+  it('Scan at opset 8: batch and sequence axes', () => {
+    const b = infer({
+      nodes: [n('Scan', ['', 's0', 'xs'], ['s', 'ys'], [int('num_scan_inputs', 1)])],
+      inputs: [io('s0', 'FP32', ['B', 4]), io('xs', 'FP32', ['B', 'T', 4])],
+      subgraphs: [
+        body(0, 0, 'body', {
+          inputs: [io('st', 'FP32'), io('xt', 'FP32')],
+          nodes: [n('Add', ['st', 'xt'], ['st2']), n('Identity', ['st2'], ['yt'])],
+          outputs: [io('st2', 'FP32'), io('yt', 'FP32')],
+        }),
+      ],
+      opset: 8,
+    });
+    expect(b.result.bodies.get(0)?.['xt']?.dims).toEqual([4]);
+    expect(b.dims('s')).toEqual(['B', 4]);
+    expect(b.dims('ys')).toEqual(['B', 'T', 4]);
+  });
+
   it('Loop: body inputs typed from the node; carried values and stacked scan outputs', () => {
     const b = infer({
       nodes: [n('Loop', ['trips', '', 'h0'], ['h', 'stack'])],

@@ -38,6 +38,9 @@ describe('convolution and pooling rules', () => {
     ]);
     expect(one('AveragePool', [io('x', 'FP32', [1, 8, 7, 7])], [ints('kernel_shape', [2, 2]), ints('strides', [2, 2]), int('ceil_mode', 1)])).toEqual([[1, 8, 4, 4]]);
     expect(one('AveragePool', [io('x', 'FP32', [1, 8, 7, 7])], [ints('kernel_shape', [2, 2]), ints('strides', [2, 2])])).toEqual([[1, 8, 3, 3]]);
+    // ceil_mode: a last window that would start in the right padding is dropped.
+    expect(one('MaxPool', [io('x', 'FP32', [1, 1, 4, 4])], [ints('kernel_shape', [1, 1]), ints('strides', [2, 2]), ints('pads', [1, 1, 1, 1]), int('ceil_mode', 1)])).toEqual([[1, 1, 3, 3]]);
+    expect(one('AveragePool', [io('x', 'FP32', [1, 3, 2, 2])], [ints('kernel_shape', [1, 1]), ints('strides', [3, 3]), ints('pads', [1, 1, 1, 1]), int('ceil_mode', 1)])).toEqual([[1, 3, 1, 1]]);
     expect(one('AveragePool', [img], [ints('kernel_shape', [2, 2]), ints('strides', [2, 2])])).toEqual([['N', 3, 'floor(H/2)', 'floor(W/2)']]);
     expect(one('GlobalAveragePool', [img])).toEqual([['N', 3, 1, 1]]);
     expect(one('GlobalMaxPool', [io('x', 'FP32', ['N', 5, 'T'])])).toEqual([['N', 5, 1]]);
@@ -77,6 +80,9 @@ describe('matrix, normalization and reduction rules', () => {
     expect(one('ReduceSum', [x], [], [c64('a', [0, 2])], 13)).toEqual([[1, 'S', 1]]);
     expect(one('ReduceMax', [x], [int('keepdims', 0)], [], 17)).toEqual([[]]);
     expect(one('ReduceSum', [x], [int('noop_with_empty_axes', 1)], [], 13)).toEqual([['B', 'S', 768]]);
+    // Axes from a value inference cannot read: the rank is still known.
+    expect(one('ReduceMax', [x, io('a', 'INT64', [1])], [int('keepdims', 0)], [], 18)).toEqual([[null, null]]);
+    expect(one('ReduceMax', [io('y', 'FP32', ['B', 1, 7]), io('a', 'INT64', [1])], [], [], 18)).toEqual([[null, 1, null]]);
     expect(one('ArgMax', [x], [int('axis', -1), int('keepdims', 0)])).toEqual([['B', 'S']]);
     expect(one('ArgMin', [x], [])).toEqual([[1, 'S', 768]]);
   });

@@ -7,7 +7,7 @@
 import type { GraphDim } from '../../../contract/inspect-api';
 import type { DimAlgebra } from './dim-math';
 import { broadcast, castName } from './rules-elementwise';
-import { type Rule, type RuleCtx, attrInt, attrInts, attrStr, axisOf, dtypeOf, intsBySince, tensor } from './types';
+import { type Rule, type RuleCtx, attrInt, attrInts, attrStr, axisOf, dtypeOf, intsBySince, tensor, unknownDims } from './types';
 
 interface Window {
   kernel: GraphDim[];
@@ -39,7 +39,10 @@ export function windowOut(alg: DimAlgebra, x: GraphDim, w: Window, i: number, sp
   const ek = alg.add(alg.mul(alg.sub(k, 1), w.dilations[i] ?? 1), 1);
   if (w.autoPad === 'VALID') return alg.ceilDiv(alg.add(alg.sub(x, ek), 1), s);
   const span = alg.sub(alg.add(x, (w.pads[i] ?? 0) + (w.pads[i + spatial] ?? 0)), ek);
-  return alg.add(w.ceil ? alg.ceilDiv(span, s) : alg.floorDiv(span, s), 1);
+  const out = alg.add(w.ceil ? alg.ceilDiv(span, s) : alg.floorDiv(span, s), 1);
+  // With ceil_mode the last window must start inside the input or its left padding.
+  if (w.ceil && typeof out === 'number' && typeof x === 'number' && (out - 1) * s >= x + (w.pads[i] ?? 0)) return out - 1;
+  return out;
 }
 
 function convLike(c: RuleCtx, x: number, w: number, dtype: string, channels?: (wd: GraphDim[]) => GraphDim): ReturnType<Rule> {
@@ -114,12 +117,20 @@ function reduced(c: RuleCtx, dims: GraphDim[] | undefined, axes: number[] | unde
   return keep ? dims.map((d, i) => (set.has(i) ? 1 : d)) : dims.filter((_, i) => !set.has(i));
 }
 
+/** Axes given by a value inference cannot read: kept dims may be 1 or not; dropped ones leave the rank. */
+function unknownAxes(dims: GraphDim[] | undefined, count: GraphDim | undefined, keep: boolean): GraphDim[] | undefined {
+  if (!dims) return undefined;
+  if (keep) return dims.map((d) => (d === 1 ? 1 : null));
+  return typeof count === 'number' && count > 0 ? unknownDims(dims.length - count) : undefined;
+}
+
 const reduce: Rule = (c) => {
   const since = c.node.opType === 'ReduceSum' ? 13 : 18;
   const axesGiven = c.opset >= since && c.has(1);
   const axes = intsBySince(c, 'axes', 1, since);
-  if (axesGiven && !axes) return [tensor(dtypeOf(c, 0))];
-  return [tensor(dtypeOf(c, 0), reduced(c, c.input(0)?.dims, axes, attrInt(c, 'keepdims', 1) === 1))];
+  const keep = attrInt(c, 'keepdims', 1) === 1;
+  if (axesGiven && !axes) return [tensor(dtypeOf(c, 0), unknownAxes(c.input(0)?.dims, c.input(1)?.dims?.[0], keep))];
+  return [tensor(dtypeOf(c, 0), reduced(c, c.input(0)?.dims, axes, keep))];
 };
 
 const argReduce: Rule = (c) => [tensor('INT64', reduced(c, c.input(0)?.dims, [attrInt(c, 'axis', 0)], attrInt(c, 'keepdims', 1) === 1))];

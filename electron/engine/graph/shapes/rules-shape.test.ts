@@ -62,6 +62,10 @@ describe('shape operator rules', () => {
       ['N', 4],
       ['N', 2],
     ]);
+    const unknownSizes = one('Split', [v, io('sizes', 'INT64', [2])], [int('axis', 1)], [], 13, 2);
+    expect(unknownSizes[0]?.[0]).toBe('N');
+    expect(unknownSizes[0]?.[1]).toMatch(/^split_\d+$/);
+    expect(unknownSizes[1]?.[1]).not.toBe(unknownSizes[0]?.[1]);
     const thirds = infer({
       nodes: [n('Concat', ['q', 'q', 'q'], ['qkv'], [int('axis', 1)]), n('Split', ['qkv'], ['a', 'b', 'c'], [int('axis', 1)])],
       inputs: [io('q', 'FP32', ['B', 'D'])],

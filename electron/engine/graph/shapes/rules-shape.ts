@@ -56,6 +56,8 @@ const squeeze: Rule = (c) => {
 const unsqueeze: Rule = (c) => {
   const dims = c.input(0)?.dims;
   const axes = intsBySince(c, 'axes', 1, 13);
+  // Axes inference cannot read: the rank is still known from how many there are.
+  if (dims && !axes) return [tensor(dtypeOf(c, 0), c.opset >= 13 ? unknownDims(dims.length + Number(c.input(1)?.dims?.[0] ?? NaN)) : undefined)];
   if (!dims || !axes) return [tensor(dtypeOf(c, 0))];
   const rank = dims.length + axes.length;
   const at = new Set(axes.map((a) => axisOf(a, rank)));
@@ -101,6 +103,8 @@ const concat: Rule = (c) => {
 function splitSizes(c: RuleCtx, dim: GraphDim, outputs: number): GraphDim[] {
   const given = intsBySince(c, 'split', 1, 13);
   if (given) return given;
+  // Sizes from a value inference cannot read: each part its own symbol.
+  if (c.opset >= 13 && c.has(1)) return Array.from({ length: outputs }, () => c.alg.symbol('split'));
   // As many parts as the node has outputs (num_outputs must say the same; a crafted one must not allocate).
   const n = outputs;
   const exact = c.alg.divExact(dim, n);
