@@ -97,3 +97,20 @@ describe('collapsing large graphs', () => {
     expect(g.index.has('s:model/layers.3/mlp')).toBe(true);
   });
 });
+
+describe('values a body reads from the outer scope', () => {
+  it('are edges into the If/Loop/Scan node that owns the body', () => {
+    const s = emptySummary({
+      inputs: [{ name: 'x', dtype: 'FP32', dims: [2] }],
+      outputs: [{ name: 'y', dtype: 'FP32', dims: [2] }],
+      nodes: [node('relu', 'Relu', ['x'], ['r']), node('cond', 'Greater', ['x', 'x'], ['c']), node('if', 'If', ['c'], ['y'], { implicitInputs: ['r'] })],
+    });
+    const m = buildGraphModel(s);
+    expect(m.consumers.get('r')).toEqual([2]);
+    const g = visibleGraph(m, new Set());
+    const relu = g.index.get('n:0');
+    const iff = g.index.get('n:2');
+    expect(relu).toBeDefined();
+    expect(g.edges.some((e) => e.from === relu && e.to === iff && e.values.includes('r'))).toBe(true);
+  });
+});

@@ -111,7 +111,8 @@ export function buildGraphModel(summary: GraphSummary): GraphModel {
   const consumers = new Map<string, number[]>();
   summary.nodes.forEach((n, i) => {
     for (const o of n.outputs) if (o) producer.set(o, i);
-    for (const v of n.inputs) {
+    // Values an If/Loop/Scan body reads from this scope are edges into its node too.
+    for (const v of n.implicitInputs ? [...n.inputs, ...n.implicitInputs] : n.inputs) {
       if (!v) continue;
       const list = consumers.get(v);
       if (list) {

@@ -218,7 +218,8 @@ export function visibleGraph(m: GraphModel, expanded: ReadonlySet<string>): Visi
   };
   for (const i of m.drawn) {
     const to = itemOfNode(i);
-    for (const v of m.summary.nodes[i]!.inputs) {
+    const n = m.summary.nodes[i]!;
+    for (const v of n.implicitInputs ? [...n.inputs, ...n.implicitInputs] : n.inputs) {
       if (!v) continue;
       const from = source(v);
       if (from !== undefined) link(from, to, v);
