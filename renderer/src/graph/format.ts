@@ -5,8 +5,6 @@
  * TensorInfo the viewers need for an initializer.
  */
 import type { GraphDim, GraphInitializer, GraphValueType, TensorDType, TensorInfo } from '@contract/lab-api';
-import { locale, t } from '../i18n';
-import { formatCount } from '../viewers/tensor-utils';
 
 const DTYPES: ReadonlySet<string> = new Set<TensorDType>(['BOOL', 'UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64', 'FP16', 'FP32', 'FP64', 'BF16', 'BYTES']);
 
@@ -123,17 +121,6 @@ export function fitDims(dims: readonly GraphDim[], max: number, aliases?: DimAli
 export function edgeLabel(ty: GraphValueType | undefined, aliases?: DimAliases): string {
   if (!ty?.dims?.length) return '';
   return fitDims(ty.dims, 36, aliases);
-}
-
-/**
- * The node counts line of the status bar and the Model sidebar: "672 nodes in
- * the file · 330 drawn (342 Constant nodes folded into their consumers)", or
- * "330 nodes" when every node is drawn.
- */
-export function countsText(c: { file: number; drawn: number; folded: number }): string {
-  const n = (x: number): string => formatCount(x, locale.value);
-  if (c.file === c.drawn) return t('graph.counts.all', { nodes: n(c.file) });
-  return t(c.folded === 1 ? 'graph.counts.foldedOne' : 'graph.counts.folded', { nodes: n(c.file), drawn: n(c.drawn), folded: n(c.folded) });
 }
 
 /** The viewer's picture of an initializer, or undefined when its type cannot be paged (strings of unknown dtype, sequences). */
