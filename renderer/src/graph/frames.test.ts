@@ -9,7 +9,7 @@ import { initialExpanded, visibleGraph } from './visible';
 describe('scope frames', () => {
   const m = buildGraphModel(transformerSummary(100));
   const g = visibleGraph(m, initialExpanded(m));
-  const layout = layoutGraph(layoutInputOf(g));
+  const layout = layoutGraph(layoutInputOf(g, m));
   const frames = scopeFrames(m, g, layout);
   const byId = new Map(frames.map((f) => [f.scope, f]));
   const inside = (f: { x: number; y: number; w: number; h: number }, x0: number, y0: number, x1: number, y1: number): boolean => f.x <= x0 && f.y <= y0 && f.x + f.w >= x1 && f.y + f.h >= y1;

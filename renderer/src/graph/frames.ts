@@ -1,10 +1,12 @@
 /**
  * Frames around expanded name scopes, drawn behind their nodes with a label
- * that collapses them. The layout knows nothing of scopes, so a frame is just
- * the padded bounding box of what the scope shows (nested frames contain their children).
+ * that collapses them. A frame is the padded bounding box of what the scope
+ * shows (nested frames contain their children); the layout, told the scopes
+ * as groups (layout-groups.ts), keeps sibling frames apart and makes room for titles.
  */
 import type { GraphModel } from './graph-model';
 import type { LayoutResult } from './layout';
+import { FRAME_LABEL as LABEL, FRAME_PAD as PAD } from './layout-groups';
 import type { VisibleGraph } from './visible';
 
 export interface ScopeFrame {
@@ -16,9 +18,6 @@ export interface ScopeFrame {
   w: number;
   h: number;
 }
-
-const PAD = 10;
-const LABEL = 16;
 
 export function scopeFrames(m: GraphModel, g: VisibleGraph, layout: LayoutResult): ScopeFrame[] {
   const box = new Map<string, [number, number, number, number]>();
@@ -39,12 +38,16 @@ export function scopeFrames(m: GraphModel, g: VisibleGraph, layout: LayoutResult
     const y = layout.y[i]!;
     grow(scope, x - it.width / 2, y - it.height / 2, x + it.width / 2, y + it.height / 2);
   });
-  const ids = [...box.keys()].sort((a, b) => m.scopes.get(b)!.depth - m.scopes.get(a)!.depth);
+  // Scopes with items, and their ancestors (a scope holding only sub-scopes is framed around them).
+  const all = new Set<string>();
+  for (const id of box.keys()) for (let cur: string | undefined = id; cur && !all.has(cur); cur = m.scopes.get(cur)?.parent) all.add(cur);
+  const ids = [...all].sort((a, b) => m.scopes.get(b)!.depth - m.scopes.get(a)!.depth);
   const frames: ScopeFrame[] = [];
   const total = m.scopes.get('')!.count;
   for (const id of ids) {
     const s = m.scopes.get(id)!;
-    const b = box.get(id)!;
+    const b = box.get(id);
+    if (!b) continue;
     const f = { scope: id, label: s.name, depth: s.depth, x: b[0] - PAD, y: b[1] - PAD - LABEL, w: b[2] - b[0] + 2 * PAD, h: b[3] - b[1] + 2 * PAD + LABEL };
     // A scope of one node needs no frame, nor does one holding the whole graph; the parent then contains the bare box.
     const framed = s.count > 1 && s.count < total;

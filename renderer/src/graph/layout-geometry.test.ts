@@ -1,10 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { scopeFrames } from './frames';
+import { scopeFrames, type ScopeFrame } from './frames';
 import { buildGraphModel } from './graph-model';
 import { layoutGraph, type LayoutInput } from './layout';
 import { layoutInputOf } from './layout-input';
 import { maskedTransformer, segmentsThroughBoxes } from './layout-test-support';
+import { emptySummary, graphNode } from './synthetic';
 import { allScopes, initialExpanded, visibleGraph } from './visible';
+
+/** Pairs of frames, neither inside the other, that overlap (a sweep down the page keeps 3,000 frames quick). */
+function frameOverlaps(frames: ScopeFrame[]): string[] {
+  const bad: string[] = [];
+  const nested = (a: string, b: string): boolean => a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
+  const sorted = [...frames].sort((a, b) => a.y - b.y);
+  for (let i = 0; i < sorted.length; i++)
+    for (let j = i + 1; j < sorted.length && sorted[j]!.y < sorted[i]!.y + sorted[i]!.h; j++) {
+      const a = sorted[i]!;
+      const b = sorted[j]!;
+      if (!nested(a.scope, b.scope) && a.x < b.x + b.w && b.x < a.x + a.w) bad.push(`${a.scope} / ${b.scope}`);
+    }
+  return bad;
+}
 
 describe('layout geometry', () => {
   it('routes an edge skipping ranks around the boxes it passes', () => {
@@ -24,6 +39,20 @@ describe('layout geometry', () => {
     expect(segmentsThroughBoxes(input, r).slice(0, 5)).toEqual([]);
   });
 
+  it('keeps interleaved sibling scopes in separate columns', () => {
+    // a/1 → b/1 → a/2 → b/2 → a/3 → c: scopes a and b take turns down one chain.
+    const names = ['a/x/R1', 'b/x/R1', 'a/x/R2', 'b/x/R2', 'a/x/R3', 'c'];
+    const nodes = names.map((name, i) => graphNode(`/${name}`, 'Relu', [i ? `t${i - 1}` : 'in'], [`t${i}`]));
+    const m = buildGraphModel(emptySummary({ inputs: [{ name: 'in', dtype: 'FP32', dims: [1] }], outputs: [{ name: 't5', dtype: 'FP32', dims: [1] }], nodes }));
+    const g = visibleGraph(m, allScopes(m));
+    const input = layoutInputOf(g, m);
+    const r = layoutGraph(input);
+    const frames = scopeFrames(m, g, r);
+    expect(frames.map((f) => f.scope).sort()).toEqual(['a', 'a/x', 'b', 'b/x']);
+    expect(frameOverlaps(frames)).toEqual([]);
+    expect(segmentsThroughBoxes(input, r)).toEqual([]);
+  });
+
   it('keeps a collapsed stack narrow and its polylines small when one mask feeds every layer', () => {
     const m = buildGraphModel(maskedTransformer(20_000));
     const g = visibleGraph(m, initialExpanded(m));
@@ -40,26 +69,12 @@ describe('layout geometry', () => {
     expect(segmentsThroughBoxes(input, r)).toEqual([]);
   });
 
-  it.todo('keeps the frames of sibling scopes apart', () => {
+  it('keeps the frames of sibling scopes apart (10k transformer with an attention mask, expanded)', () => {
     const m = buildGraphModel(maskedTransformer(10_000));
     const g = visibleGraph(m, allScopes(m));
-    const r = layoutGraph(layoutInputOf(g));
-    const frames = scopeFrames(m, g, r);
-    const overlaps: string[] = [];
-    const byParent = new Map<string, typeof frames>();
-    for (const f of frames) {
-      const p = m.scopes.get(f.scope)!.parent ?? '';
-      byParent.set(p, [...(byParent.get(p) ?? []), f]);
-    }
-    for (const sib of byParent.values()) {
-      sib.sort((a, b) => a.y - b.y);
-      for (let i = 0; i < sib.length; i++)
-        for (let j = i + 1; j < sib.length && sib[j]!.y < sib[i]!.y + sib[i]!.h; j++) {
-          const a = sib[i]!;
-          const b = sib[j]!;
-          if (a.x < b.x + b.w && b.x < a.x + a.w) overlaps.push(`${a.scope} / ${b.scope}`);
-        }
-    }
-    expect(overlaps.slice(0, 5)).toEqual([]);
+    const input = layoutInputOf(g, m);
+    const r = layoutGraph(input);
+    expect(segmentsThroughBoxes(input, r).slice(0, 5)).toEqual([]);
+    expect(frameOverlaps(scopeFrames(m, g, r)).slice(0, 5)).toEqual([]);
   });
 });

@@ -7,6 +7,8 @@
  * allows). Pure: runs in the layout worker, in tests, and in the benchmark.
  */
 
+import { frameRoom, groupTree, hierarchicalOrder, lca, separateGroups, type GroupTree, type LayoutGroups } from './layout-groups';
+
 export interface LayoutInput {
   /** Width and height per node, interleaved. */
   sizes: number[];
@@ -18,6 +20,8 @@ export interface LayoutInput {
   ranksep?: number;
   /** Ordering sweeps (down + up counts as one). */
   sweeps?: number;
+  /** Name scopes drawn as frames: the layout keeps sibling frames apart and leaves room for their titles. */
+  groups?: LayoutGroups;
 }
 
 export interface LayoutResult {
@@ -208,6 +212,8 @@ interface Layered {
   h: Float64Array;
   /** Per kept edge: the first dummy of its source's shared chain (−1: none; −2: routed around the side instead). */
   chainStart: Int32Array;
+  /** Source node of each dummy's chain (index d − n0). */
+  owner: Int32Array;
   sA: Int32Array;
   sB: Int32Array;
   down: Csr;
@@ -270,11 +276,13 @@ function splitLongEdges(input: LayoutInput, n0: number, edges: Edges, rank: Int3
   }
   const segA: number[] = [];
   const segB: number[] = [];
+  const owner = new Int32Array(n - n0);
   for (let v = 0; v < n0; v++) {
     if (first[v]! < 0) continue;
     let prev = v;
     for (let k = 0; k < len[v]!; k++) {
       const d = first[v]! + k;
+      owner[d - n0] = v;
       nodeRank[d] = rank[v]! + 1 + k;
       segA.push(prev);
       segB.push(d);
@@ -298,7 +306,7 @@ function splitLongEdges(input: LayoutInput, n0: number, edges: Edges, rank: Int3
   const ms = segA.length;
   const sA = Int32Array.from(segA);
   const sB = Int32Array.from(segB);
-  return { n0, n, rank: nodeRank, w, h, chainStart, sA, sB, down: csr(n, sA, ms), up: csr(n, sB, ms) };
+  return { n0, n, rank: nodeRank, w, h, chainStart, owner, sA, sB, down: csr(n, sA, ms), up: csr(n, sB, ms) };
 }
 
 /** Ranks in initial order: model order for real nodes, dummies after their source. */
@@ -352,12 +360,15 @@ interface Bands {
 }
 
 /** y per node (centred in its rank's band) and the bands themselves. */
-function rankY(g: Layered, layers: number[][], ranksep: number): Bands {
+function rankY(g: Layered, layers: number[][], ranksep: number, room?: { above: Float64Array; below: Float64Array }): Bands {
   const y = new Float64Array(g.n);
   const top = new Float64Array(layers.length);
   const bottom = new Float64Array(layers.length);
   let at = 0;
   layers.forEach((layer, r) => {
+    // Frames opening here need their title and padding above the gap; those closing below need their padding.
+    if (room && r > 0) at += Math.max(0, room.above[r]! + room.below[r - 1]! + 4 - ranksep);
+    else if (room) at += room.above[r]!;
     let rh = 0;
     for (const v of layer) rh = Math.max(rh, g.h[v]!);
     for (const v of layer) y[v] = at + rh / 2;
@@ -554,6 +565,20 @@ function routeEdges(g: Layered, edges: Edges, r: Routing, minX: number): number[
   return keptPoints;
 }
 
+/** Groups for every laid-out node (a chain's dummies in the lowest group holding its source and targets), and ranks sorted by the groups' order. */
+function groupLayers(g: Layered, { src, dst }: Edges, layers: number[][], groups: LayoutGroups): { tree: GroupTree; order: ReturnType<typeof hierarchicalOrder> } {
+  const tree = groupTree(groups, g.n);
+  const chainGroup = new Int32Array(g.n0);
+  for (let v = 0; v < g.n0; v++) chainGroup[v] = tree.nodeGroup[v]!;
+  for (let e = 0; e < src.length; e++) if (g.chainStart[e]! >= 0) chainGroup[src[e]!] = lca(tree, chainGroup[src[e]!]!, tree.nodeGroup[dst[e]!]!);
+  for (let d = g.n0; d < g.n; d++) tree.nodeGroup[d] = chainGroup[g.owner[d - g.n0]!]!;
+  const pos = new Float64Array(g.n);
+  for (const layer of layers) layer.forEach((v, i) => (pos[v] = i - (layer.length - 1) / 2));
+  const order = hierarchicalOrder(tree, g.n, pos);
+  for (const layer of layers) layer.sort((a, b) => order.seq[a]! - order.seq[b]!);
+  return { tree, order };
+}
+
 export function layoutGraph(input: LayoutInput): LayoutResult {
   const t0 = performance.now();
   const n0 = input.sizes.length / 2;
@@ -566,9 +591,12 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
   const g = splitLongEdges(input, n0, edges, rank);
   const layers = initialLayers(g, maxRank);
   orderLayers(g, layers, input.sweeps ?? (g.n > 20_000 ? 2 : 4));
-  const bands = rankY(g, layers, ranksep);
+  const scoped = input.groups?.parent.length ? groupLayers(g, edges, layers, input.groups) : undefined;
+  const bands = rankY(g, layers, ranksep, scoped && frameRoom(scoped.tree, g.rank, layers.length));
   const y = bands.y;
   const x = placeX(g, layers, nodesep);
+  // Moves only widen gaps; one that distorts a neighbouring scope is caught by the next round.
+  for (let round = 0; scoped && round < 4; round++) if (!separateGroups(scoped.tree, scoped.order, layers, g.rank, { x, y, w: g.w, h: g.h }, nodesep / 2)) break;
   const { minX, maxX: boxesMaxX } = extentX(g, x);
   const routing: Routing = { x, bands, ranksep, laneX: boxesMaxX + nodesep, lanes: new Map() };
   const keptPoints = routeEdges(g, edges, routing, minX);
