@@ -99,6 +99,23 @@ describe('small constant values', () => {
 });
 
 describe('shape inference on whole models', () => {
+  it('skips inference on graphs over the node limit, saying why, and still previews constants', async () => {
+    const file = path.join(dir, 'limit.onnx');
+    await writeFile(
+      file,
+      model({
+        nodes: [node('Add', ['x', 'k'], ['y']), node('Relu', ['y'], ['z'])],
+        initializers: [rawTensor('k', 1, [], new Float32Array([3]))],
+        inputs: [vi('x', 1, [2])],
+        outputs: [vi('z', 1, [2])],
+      }),
+    );
+    const p = await analyzeGraph(await parseOnnxFile(file), file, { maxNodes: 1 });
+    expect(p.summary.shapeInference).toMatchObject({ typed: 0, untyped: 2, skipped: expect.stringContaining('2 nodes') });
+    expect(p.summary.inferred).toBeUndefined();
+    expect(previews(p)['k']).toBe('3');
+  });
+
   it('types the control-flow model inside its bodies', async () => {
     const p = await analyzed('control.onnx', controlFlowModel());
     const s = p.summary;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphBody } from '../../../contract/inspect-api';
+import { inferShapes } from './infer';
 import { ruledOperators } from './rules';
 import { c64, infer, int, ints, io, n, one, str, w } from './testing';
 
@@ -229,6 +230,14 @@ describe('inference over whole graphs', () => {
     expect(b.type('r')).toEqual({ dtype: 'FP32' });
     expect(b.type('c')).toEqual({ dtype: 'FP32' });
     expect(b.dims('s2')).toEqual([2, 2]);
+  });
+
+  it('stops at its time budget and says so, keeping what it typed', () => {
+    const nodes = Array.from({ length: 2000 }, (_, i) => n('Relu', [i ? `t${i - 1}` : 'x'], [`t${i}`]));
+    const r = inferShapes({ inputs: [io('x', 'FP32', [2])], outputs: [], nodes, initializers: [], valueTypes: {}, opsets: [{ domain: '', version: 17 }] }, new Map(), { budgetMs: 0 });
+    expect(r.cutOff).toMatch(/time budget/);
+    expect(r.typed).toBeGreaterThan(0);
+    expect(r.typed + r.untyped).toBe(2000);
   });
 
   it('keeps a malformed node from stopping the rest', () => {
