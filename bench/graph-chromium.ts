@@ -29,6 +29,8 @@ export interface BrowserFigures {
   summaryArrivedMs?: number;
   /** With BENCH_PROFILE: the renderer main thread's functions by self time during the first paint. */
   profile?: { fn: string; selfMs: number }[];
+  /** The same for expanding the scope. */
+  expandProfile?: { fn: string; selfMs: number }[];
   /** Boxes in the DOM at first paint (only those near the viewport are rendered). */
   boxesShown: number;
   expand?: { scope: string; ms: number; boxesShown: number };
@@ -202,8 +204,10 @@ export async function measureCase(lab: BrowserLab, c: BrowserCase, profile = fal
     if (c.expand) {
       const scope = await page.locator('[data-testid="graph-canvas"] [data-testid="graph-scope"]').first().getAttribute('data-scope');
       if (scope) {
+        const expandProfiler = profile ? await startProfile(page) : undefined;
         const { ms } = await clickAndTime(page, `[data-testid="graph-scope"][data-scope="${scope.replace(/"/g, '\\"')}"]`, { scopeGone: scope });
         if (ms !== undefined) out.expand = { scope, ms: Math.round(ms), boxesShown: await page.locator(BOXES).count() };
+        if (expandProfiler) out.expandProfile = await expandProfiler();
       }
     }
     Object.assign(out, await memory(page, lab.server.process().pid!));

@@ -55,6 +55,7 @@ afterAll(() => {
     const head = ['graph (in Chromium)', 'first paint ms', 'summary in ms', 'vs det', 'expand ms', 'heap MiB', 'renderer RSS MiB', 'parse ms', 'shape inf. ms'];
     console.log(`\nGraph view in ${browserPath()}, one run each, same machine and run\n${table(head, browserRows)}`);
     for (const [key, f] of Object.entries((results['chromium'] ?? {}) as Record<string, Partial<BrowserFigures>>)) {
+      if (f.expandProfile) console.log(`\nRenderer main thread while ${key} expands a scope, by self time (ms):\n${f.expandProfile.map((p) => `${String(p.selfMs).padStart(7)}  ${p.fn}`).join('\n')}`);
       if (f.profile) console.log(`\nRenderer main thread during ${key}'s first paint, by self time (ms):\n${f.profile.map((p) => `${String(p.selfMs).padStart(7)}  ${p.fn}`).join('\n')}`);
     }
   }
