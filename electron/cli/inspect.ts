@@ -80,7 +80,20 @@ function summaryOf(parsed: ParsedOnnx, t: Target): GraphSummary {
   return { graphId: 'cli', repoId: 'cli', model: t.source.model ?? path.basename(t.file), version: t.source.version ?? 0, file: t.source.file, ...parsed.summary };
 }
 
+/**
+ * `model-lab inspect … | head` closes the pipe after a few lines: stop quietly with status 0, as
+ * Unix tools do, instead of dying on an unhandled EPIPE.
+ */
+function endOnClosedPipe(): void {
+  if (process.stdout.listenerCount('error') > 0) return;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 export async function inspectCommand(flags: CommonFlags, out: Output): Promise<number> {
+  endOnClosedPipe();
   if (flags.values.pbtxt) throw new UsageError('--pbtxt does not apply to inspect; use --json for a JSON document');
   const print = async (t: Target): Promise<number> => {
     // As the graph view shows it: small constants' values and inferred dims added.
