@@ -165,7 +165,70 @@ const gatherBlock: Rule = (c) => {
   return [tensor(dtypeOf(c, 2), dims)];
 };
 
+/** DFT: the transformed axis becomes dft_length (half and one when onesided), the last axis real/imaginary. */
+const dft: Rule = (c) => {
+  const x = c.input(0)?.dims;
+  if (!x) return [tensor(dtypeOf(c, 0))];
+  const axisValue = c.opset < 20 ? attrInt(c, 'axis', 1) : c.has(2) ? c.numbers(2)?.[0] : -2;
+  const axis = axisValue === undefined ? undefined : axisOf(axisValue, x.length);
+  const onesided = attrInt(c, 'onesided', 0) === 1;
+  // The inverse of a onesided transform is real: one value per element, the full length back.
+  const inverseHalf = onesided && attrInt(c, 'inverse', 0) === 1;
+  const out: GraphDim[] = [...x.slice(0, -1), inverseHalf ? 1 : 2];
+  if (axis === undefined)
+    return [
+      tensor(
+        dtypeOf(c, 0),
+        out.map((d, i) => (i === x.length - 1 ? d : null)),
+      ),
+    ];
+  const n = c.has(1) ? (c.values(1)?.[0] ?? null) : inverseHalf ? c.alg.mul(c.alg.sub(x[axis]!, 1), 2) : x[axis]!;
+  out[axis] = onesided && !inverseHalf ? c.alg.add(c.alg.floorDiv(n, 2), 1) : n;
+  return [tensor(dtypeOf(c, 0), out)];
+};
+
+/** STFT: [batch, frames, bins, 2]. */
+const stft: Rule = (c) => {
+  const x = c.input(0)?.dims;
+  const step = c.values(1)?.[0];
+  const length = c.has(3) ? c.values(3)?.[0] : c.input(2)?.dims?.[0];
+  if (!x || step === undefined || length === undefined || typeof step !== 'number' || step <= 0) return [tensor(dtypeOf(c, 0), x ? [x[0]!, null, null, 2] : undefined)];
+  const frames = c.alg.add(c.alg.floorDiv(c.alg.sub(x[1]!, length), step), 1);
+  const bins = attrInt(c, 'onesided', 1) === 1 ? c.alg.add(c.alg.floorDiv(length, 2), 1) : length;
+  return [tensor(dtypeOf(c, 0), [x[0]!, frames, bins, 2])];
+};
+
+const col2im: Rule = (c) => {
+  const x = c.input(0)?.dims;
+  const image = c.values(1) ?? unknownDims(c.input(1)?.dims?.[0]);
+  const block = c.values(2);
+  const ch = x && block ? (c.alg.divExact(x[1]!, c.alg.product(block)) ?? null) : null;
+  return [tensor(dtypeOf(c, 0), x && image ? [x[0]!, ch, ...image] : undefined)];
+};
+
+const melWeights: Rule = (c) => {
+  const [mels, length] = [c.values(0)?.[0] ?? null, c.values(1)?.[0] ?? null];
+  return [tensor(castName(attrInt(c, 'output_datatype', 1)), [c.alg.add(c.alg.floorDiv(length, 2), 1), mels])];
+};
+
+const stringSplit: Rule = (c) => {
+  const x = c.input(0)?.dims;
+  return [tensor('BYTES', x ? [...x, c.alg.symbol('parts')] : undefined), tensor('INT64', x)];
+};
+
 export const EXTRA_RULES: Record<string, Rule> = {
+  DFT: dft,
+  STFT: stft,
+  Col2Im: col2im,
+  MelWeightMatrix: melWeights,
+  StringSplit: stringSplit,
+  TensorScatter: same,
+  Optional: () => [{ dtype: 'optional' }],
+  OptionalHasElement: () => [tensor('BOOL', [])],
+  OptionalGetElement: (c) => {
+    const t = c.input(0);
+    return [t && t.dtype !== 'optional' ? { ...t } : undefined];
+  },
   Attention: attention,
   RMSNormalization: same,
   RotaryEmbedding: same,
