@@ -11,7 +11,7 @@ import { analyzeGraph } from '../analyze';
 import { parseOnnxFile } from '../onnx-summary';
 import { attr, model, node, rawTensor, vi } from '../testing/graph-models';
 import { evalDim, observedShapes } from './testing';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -239,6 +239,20 @@ describe('inferred dims match onnxruntime on built models', () => {
       { env: { B: 2, S: 6 }, feeds: { x: floats([2, 6, 64]), mask: mask(2, 6) } },
       { env: { B: 1, S: 10 }, feeds: { x: floats([1, 10, 64]), mask: mask(1, 10) } },
     ]);
+  }, 60_000);
+
+  it('the attention block as onnxruntime optimizes it (com.microsoft fusions)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ort-opt-'));
+    try {
+      const [src, opt] = [path.join(dir, 'a.onnx'), path.join(dir, 'a-opt.onnx')];
+      await writeFile(src, attentionModel());
+      await (await ort.InferenceSession.create(src, { graphOptimizationLevel: 'extended', optimizedModelFilePath: opt })).release();
+      const bytes = await readFile(opt);
+      expect(bytes.includes(Buffer.from('com.microsoft'))).toBe(true);
+      await check(bytes, [{ env: { B: 2, S: 6 }, feeds: { x: floats([2, 6, 64]), mask: mask(2, 6) } }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('convolutional network at even and odd sizes', async () => {
