@@ -44,6 +44,8 @@ export interface InspectTensor {
   /** Index of the producing node (in its graph's node list); absent for inputs and initializers. */
   producer?: number;
   consumers: number;
+  /** A subgraph's initializer: the name it is stored under in the summary (`If_3/then_branch/w`). */
+  stored?: string;
   /** Initializers and constants: stored size, elements, external file, small values. */
   bytes?: number;
   elements?: number;
@@ -97,6 +99,9 @@ function constantTensor(n: GraphNode, s: GraphSummary): GraphSummary['initialize
   const index = n.attributes.find((a) => a.tensor !== undefined)?.tensor;
   return index === undefined ? undefined : s.initializers[index];
 }
+
+/** The name the graph's nodes use for an initializer (a body's entries are stored under a path, `If_3/then_branch/w`). */
+const localName = (e: GraphSummary['initializers'][number]): string => e.localName ?? e.name;
 
 function storedFacts(e: GraphSummary['initializers'][number]): Partial<InspectTensor> {
   return {
@@ -189,7 +194,7 @@ function tensorsOf(g: GraphParts, s: GraphSummary, types: TypeLookup): InspectTe
   for (const v of g.outerInputs) push(v, 'outer');
   for (const i of g.initializers) {
     const e = s.initializers[i];
-    if (e) push(e.name, 'initializer', storedFacts(e));
+    if (e) push(localName(e), 'initializer', { ...storedFacts(e), ...(localName(e) !== e.name ? { stored: e.name } : {}) });
   }
   g.nodes.forEach((n, index) => {
     const constant = constantTensor(n, s);
@@ -204,9 +209,12 @@ function tensorsOf(g: GraphParts, s: GraphSummary, types: TypeLookup): InspectTe
 }
 
 function initializerTypes(indices: number[], s: GraphSummary): Types {
-  return Object.fromEntries(
-    indices.flatMap((i) => (s.initializers[i] ? [[s.initializers[i].name, { dtype: s.initializers[i].dtype, ...(s.initializers[i].dims ? { dims: s.initializers[i].dims } : {}) }]] : [])),
-  );
+  const types: Types = {};
+  for (const i of indices) {
+    const e = s.initializers[i];
+    if (e) types[localName(e)] = { dtype: e.dtype, ...(e.dims ? { dims: e.dims } : {}) };
+  }
+  return types;
 }
 
 function ioTypes(io: GraphSummary['inputs']): Types {

@@ -42,6 +42,7 @@ function tensorExtra(t: InspectTensor): string {
   if (t.value !== undefined) parts.push(`= ${t.value}`);
   if (t.bytes !== undefined) parts.push(bytesText(t.bytes));
   if (t.external) parts.push(`in ${t.external}`);
+  if (t.stored) parts.push(`(stored as ${t.stored})`);
   if (t.typeFrom === 'inferred') parts.push('(inferred)');
   return parts.join('  ');
 }

@@ -96,6 +96,21 @@ describe('model-lab inspect', () => {
     expect(intermediates.find((t) => t.name === first.name)).toMatchObject({ typeFrom: 'inferred' });
   });
 
+  it('opens If/Loop/Scan bodies: their nodes by role, outer values, and their own initializers by the names their nodes use', async () => {
+    const io = collect();
+    expect(await runCli(['inspect', path.resolve('electron/engine/graph/testing/control-flow.onnx'), '--json'], io)).toBe(0);
+    const r = JSON.parse(io.out[0]!) as InspectReport;
+    expect(r.counts.subgraphs).toBe(4);
+    const then = r.subgraphs.find((g) => g.attribute === 'then_branch')!;
+    expect(then).toMatchObject({ parent: -1, node: 1, outerInputs: ['xr', 'trip'] });
+    // The body's own w is 4×4; the main graph's w (a different initializer) is [4].
+    const project = then.nodes.find((n) => n.name === 'project')!;
+    expect(project.inputs[1]).toMatchObject({ role: 'B', name: 'w', dims: [4, 4] });
+    expect(then.tensors.find((t) => t.name === 'w')).toMatchObject({ kind: 'initializer', stored: 'branch/then_branch/w', dims: [4, 4] });
+    expect(then.tensors.find((t) => t.name === 'xr')).toMatchObject({ kind: 'outer', dims: ['N', 4] });
+    expect(r.graph.tensors.find((t) => t.name === 'w')).toMatchObject({ kind: 'initializer', dims: [4] });
+  });
+
   it('picks a version with --version and refuses one that does not exist', async () => {
     const ok = collect();
     expect(await runCli(['inspect', repo, 'text_recognition', '--version', '1', '--json'], ok)).toBe(0);
