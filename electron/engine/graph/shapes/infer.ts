@@ -60,7 +60,9 @@ class Scope {
 /** Declared wins dim by dim; inference fills the open ones and keeps its values. */
 export function mergeDeclared(declared: GraphValueType | undefined, inferred: VT | undefined): VT | undefined {
   if (!declared) return inferred;
-  if (!inferred) return declared.dtype === 'unknown' && !declared.dims ? undefined : { ...declared };
+  if (!inferred) return declared.dtype === 'unknown' && !declared.dims ? undefined : declared;
+  // Fully declared and nothing to add: the declared type as it is (no copy per value on big graphs).
+  if (!inferred.values && fullyDeclared(declared)) return declared;
   const dtype = declared.dtype === 'unknown' || declared.dtype === 'UNDEFINED' ? inferred.dtype : declared.dtype;
   let dims = declared.dims ?? inferred.dims;
   if (declared.dims && inferred.dims && declared.dims.length === inferred.dims.length) dims = declared.dims.map((d, i) => d ?? inferred.dims![i]!);
@@ -191,11 +193,13 @@ export class ShapeInference {
     n.outputs.forEach((name, k) => {
       if (!name) return;
       const decl = declared(name);
-      const t = mergeDeclared(decl, clean(outs?.[k]));
+      const found = clean(outs?.[k]);
+      const t = mergeDeclared(decl, found);
       if (t) scope.types.set(name, t);
       if (t?.dims) this.result.typed++;
       else this.result.untyped++;
-      if (t && (!fullyDeclared(decl) || t.values)) inferred[name] = shown(t);
+      // Only what inference added: a declared type alone stays where it is declared.
+      if (found && t && (!fullyDeclared(decl) || t.values)) inferred[name] = shown(t);
     });
   }
 
