@@ -7,7 +7,7 @@
  */
 import type { GraphDim } from '../../../contract/inspect-api';
 import { broadcast } from './rules-elementwise';
-import { type Rule, type RuleCtx, type VT, attrInt, attrInts, axisOf, dtypeOf, intsBySince, tensor, unknownDims } from './types';
+import { type Rule, type RuleCtx, attrInt, attrInts, axisOf, dtypeOf, intsBySince, tensor, unknownDims } from './types';
 
 /** Passes small values on unchanged (they keep their flat order). */
 const valuesOf = (c: RuleCtx): GraphDim[] | undefined => c.values(0);
@@ -331,5 +331,3 @@ export const SHAPE_RULES: Record<string, Rule> = {
   Range: range,
   Constant: constant,
 };
-
-export type { VT };
