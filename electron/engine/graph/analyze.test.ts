@@ -161,7 +161,7 @@ describe('inferred dims match what onnxruntime computes', () => {
     '%s: every intermediate value',
     async (_name, file, dims, env) => {
       const p = await analyzeGraph(await parseOnnxFile(file), file);
-      const x = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.5), [...dims]);
+      const x = new ort.Tensor('float32', new Float32Array(dims.reduce((a: number, b: number) => a * b, 1)).fill(0.5), [...dims]);
       const seen = await observedShapes(await readFile(file), { x });
       let compared = 0;
       for (const [name, real] of seen) {
