@@ -341,10 +341,15 @@ function orderLayers(g: Layered, layers: number[][], sweeps: number): void {
       for (let k = s; k < t; k++) sum += pos[other[adj.list[k]!]!]!;
       bary[v] = sum / (t - s);
     }
+    if (layer.length < 2) return;
     layer.sort((a, b) => bary[a]! - bary[b]! || pos[a]! - pos[b]!);
+    for (let i = 0; i < layer.length; i++) if (pos[layer[i]!] !== i) changed = true;
     setPos(layer);
   };
-  for (let it = 0; it < sweeps; it++) {
+  let changed = true;
+  // Stop early once a whole sweep leaves every rank's order as it was.
+  for (let it = 0; it < sweeps && changed; it++) {
+    changed = false;
     for (let r = 1; r <= maxRank; r++) sweepLayer(layers[r]!, g.up, g.sA);
     for (let r = maxRank - 1; r >= 0; r--) sweepLayer(layers[r]!, g.down, g.sB);
   }
@@ -390,7 +395,7 @@ function pull(g: Layered, v: number, u: number): number {
 }
 
 /** One rank's x, as close to its neighbours along `dirs` as the gaps allow (placeRow). */
-function placeRank(g: Layered, x: Float64Array, layer: number[], gaps: Float64Array, dirs: readonly [Csr, Int32Array][], s: Scratch): void {
+function placeRank(g: Layered, x: Float64Array, layer: number[], gaps: Float64Array, dirs: readonly [Csr, Int32Array][], s: Scratch): number {
   const { want, weight, out } = s;
   for (let i = 0; i < layer.length; i++) {
     const v = layer[i]!;
@@ -408,7 +413,12 @@ function placeRank(g: Layered, x: Float64Array, layer: number[], gaps: Float64Ar
     weight[i] = cnt || 0.01;
   }
   placeRow(layer.length, gaps, s);
-  for (let i = 0; i < layer.length; i++) x[layer[i]!] = out[i]!;
+  let moved = 0;
+  for (let i = 0; i < layer.length; i++) {
+    moved = Math.max(moved, Math.abs(x[layer[i]!]! - out[i]!));
+    x[layer[i]!] = out[i]!;
+  }
+  return moved;
 }
 
 /** x packed, then pulled towards neighbours a rank at a time (down and up passes, then both ways once). */
@@ -432,11 +442,13 @@ function placeX(g: Layered, layers: number[][], nodesep: number): Float64Array {
   const ups: [Csr, Int32Array][] = [[up, sA]];
   const downs: [Csr, Int32Array][] = [[down, sB]];
   const both: [Csr, Int32Array][] = [...ups, ...downs];
-  const place = (r: number, dirs: [Csr, Int32Array][]): void => placeRank(g, x, layers[r]!, rowGaps[r]!, dirs, scratch);
+  const place = (r: number, dirs: [Csr, Int32Array][]): number => placeRank(g, x, layers[r]!, rowGaps[r]!, dirs, scratch);
   const passes = n > 20_000 ? 4 : 8;
-  for (let it = 0; it < passes; it++) {
-    for (let r = 1; r <= maxRank; r++) place(r, ups);
-    for (let r = maxRank - 1; r >= 0; r--) place(r, downs);
+  // Stop early once a pass moves nothing by more than a quarter pixel.
+  for (let it = 0, moved = Infinity; it < passes && moved > 0.25; it++) {
+    moved = 0;
+    for (let r = 1; r <= maxRank; r++) moved = Math.max(moved, place(r, ups));
+    for (let r = maxRank - 1; r >= 0; r--) moved = Math.max(moved, place(r, downs));
   }
   for (let r = 0; r <= maxRank; r++) place(r, both);
   return x;
