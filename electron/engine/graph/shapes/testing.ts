@@ -87,7 +87,8 @@ export async function observedShapes(bytes: Uint8Array, feeds: Record<string, or
   const g = m.graph!;
   const have = new Set(g.output.map((o) => o.name));
   for (const nd of g.node) for (const o of nd.output) if (o && !have.has(o) && !skip.has(o)) g.output.push(create(ValueInfoProtoSchema, { name: o }));
-  const session = await ort.InferenceSession.create(toBinary(ModelProtoSchema, m));
+  // 'basic': onnxruntime 1.30 at 'extended'/'all' crashes (SIGSEGV) when a Range and the Gather it feeds are both graph outputs.
+  const session = await ort.InferenceSession.create(toBinary(ModelProtoSchema, m), { graphOptimizationLevel: 'basic' });
   try {
     const out = await session.run(feeds);
     return new Map(Object.entries(out).map(([k, v]) => [k, v.dims]));
