@@ -164,7 +164,8 @@ export class ShapeInference {
     const outputs = new Map<string, GraphValueType>(view.outputs.map((o) => [o.name, o]));
     const declared = (name: string): GraphValueType | undefined => outputs.get(name) ?? (Object.hasOwn(view.valueTypes, name) ? view.valueTypes[name] : undefined);
     const bodies = (i: number): GraphBody[] => this.bodiesOf.get(`${view.id}:${i}`) ?? [];
-    const order = topoOrder(view.nodes, (i) => bodies(i).flatMap((b) => b.outerInputs));
+    // What a node's bodies read from this graph orders it too (the summary lists it; else the bodies' outer inputs).
+    const order = topoOrder(view.nodes, (i) => view.nodes[i]!.implicitInputs ?? bodies(i).flatMap((b) => b.outerInputs));
     const done = new Set<number>();
     for (const i of order) {
       if (this.result.cutOff || (++this.steps % 128 === 0 && performance.now() > this.deadline)) {
