@@ -55,7 +55,9 @@ async function createObserveSession(bytes: Uint8Array, opts: OrtRunOptions): Pro
       executionProviders: ['cpu'],
       intraOpNumThreads: opts.intraOpThreads ?? 2,
       interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
+      // Not 'extended' or 'all': onnxruntime-node 1.30 crashes the process (SIGSEGV) when a Range output and
+      // the Gather it feeds are both requested, the position-ids pattern of most transformer exports.
+      graphOptimizationLevel: 'basic',
       extra: { session: { intra_op: spin, inter_op: spin, model_external_initializers_file_folder_path: opts.modelDir } },
     });
   } catch (err) {
