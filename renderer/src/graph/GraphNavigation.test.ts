@@ -123,6 +123,10 @@ describe('graph navigation', () => {
     expect(w.get('[data-testid=graph-back]').attributes('disabled')).toBeDefined();
     await w.get('[data-testid=graph-forward]').trigger('click');
     expect(store.selection).toEqual({ kind: 'node', name: 'p2o.Relu.0' });
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', altKey: true }));
+    expect(store.selection).toEqual({ kind: 'node', name: 'p2o.Sigmoid.0' });
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', altKey: true }));
+    expect(store.selection).toEqual({ kind: 'node', name: 'p2o.Relu.0' });
     await w.get('[data-testid=graph-close-sidebar]').trigger('click');
     expect(w.find('[data-testid=graph-sidebar]').exists()).toBe(false);
     expect(readViewPrefs(localStorage.getItem('model-lab.graph-view')).sidebarHidden).toBe(true);
