@@ -138,6 +138,17 @@ describe('graph navigation', () => {
     expect(w.find('[data-testid=graph-sidebar]').exists()).toBe(false);
   });
 
+  it('opens another graph on the same canvas at its own first view, not at the old pan', async () => {
+    const w = await open(paddle);
+    const first = view(w);
+    await w.get('[data-testid=graph-canvas]').trigger('wheel', { deltaY: 4000 });
+    expect(view(w).ty).toBe(first.ty - 4000);
+    // A different graph (as when a subgraph body opens) while the canvas stays mounted.
+    useGraphStore().summary = { ...paddle(), graphId: 'g2' };
+    await settle();
+    expect(view(w)).toEqual(first);
+  });
+
   it('puts the canvas over the whole window and hides the repository tree, remembered', async () => {
     const w = await open(paddle);
     await w.get('[data-testid=graph-full-window]').trigger('click');
