@@ -53,6 +53,12 @@ describe('layout geometry', () => {
     expect(segmentsThroughBoxes(input, r)).toEqual([]);
   });
 
+  it('survives groups that form a cycle or name groups that do not exist', () => {
+    const input: LayoutInput = { sizes: [40, 20, 40, 20, 40, 20], edges: [0, 1, 1, 2], groups: { of: [0, 1, 7], parent: [1, 0] } };
+    const r = layoutGraph(input);
+    expect(r.rank).toEqual([0, 1, 2]);
+  });
+
   it('keeps a collapsed stack narrow and its polylines small when one mask feeds every layer', () => {
     const m = buildGraphModel(maskedTransformer(20_000));
     const g = visibleGraph(m, initialExpanded(m));

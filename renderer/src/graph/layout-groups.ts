@@ -46,8 +46,16 @@ export function groupTree(groups: LayoutGroups, n: number): GroupTree {
     let d = cur >= 0 ? depth[cur]! : -1;
     for (let k = path.length - 1; k >= 0; k--) depth[path[k]!] = ++d;
   }
+  // Every walk up must end: a parent not strictly shallower (a cycle, a bad index) is cut.
+  for (let gi = 0; gi < gc; gi++) {
+    const p = parent[gi]!;
+    if (p >= gc || (p >= 0 && depth[p]! >= depth[gi]!)) parent[gi] = -1;
+  }
   const nodeGroup = new Int32Array(n).fill(-1);
-  for (let v = 0; v < groups.of.length && v < n; v++) nodeGroup[v] = groups.of[v]!;
+  for (let v = 0; v < groups.of.length && v < n; v++) {
+    const gi = groups.of[v]!;
+    nodeGroup[v] = gi >= 0 && gi < gc ? gi : -1;
+  }
   return { parent, depth, nodeGroup };
 }
 
