@@ -246,23 +246,56 @@ function applyMoves(events: Move[], layers: number[][], seq: Float64Array, x: Fl
   }
 }
 
+/** Max over ranges of slots with "raise to at least" over ranges: which earlier siblings a sibling meets vertically, in log time. */
+class RangeMax {
+  private size = 1;
+  private tree: Float64Array;
+  private lazy: Float64Array;
+  constructor(n: number) {
+    while (this.size < n) this.size *= 2;
+    this.tree = new Float64Array(2 * this.size).fill(-Infinity);
+    this.lazy = new Float64Array(2 * this.size).fill(-Infinity);
+  }
+  /** Raises every slot in [lo, hi) to at least v. */
+  raise(lo: number, hi: number, v: number, node = 1, nl = 0, nr = this.size): void {
+    if (hi <= nl || nr <= lo) return;
+    this.tree[node] = Math.max(this.tree[node]!, v);
+    if (lo <= nl && nr <= hi) {
+      this.lazy[node] = Math.max(this.lazy[node]!, v);
+      return;
+    }
+    const mid = (nl + nr) >> 1;
+    this.raise(lo, hi, v, 2 * node, nl, mid);
+    this.raise(lo, hi, v, 2 * node + 1, mid, nr);
+  }
+  /** The largest value in [lo, hi). */
+  max(lo: number, hi: number, node = 1, nl = 0, nr = this.size): number {
+    if (hi <= nl || nr <= lo) return -Infinity;
+    if (lo <= nl && nr <= hi) return this.tree[node]!;
+    const mid = (nl + nr) >> 1;
+    return Math.max(this.lazy[node]!, this.max(lo, hi, 2 * node, nl, mid), this.max(lo, hi, 2 * node + 1, mid, nr));
+  }
+}
+
 /** One sibling set, left to right: each is pushed clear of every earlier sibling it meets vertically. */
 function separateSiblings(sib: number[], e: Extent, gap: number, move: (gi: number, delta: number) => void): void {
+  const live = sib.filter((gi) => Number.isFinite(e.x0[gi]!));
+  if (live.length < 2) return;
+  // Vertical extents as ranges of elementary slots between all the siblings' tops and bottoms (recursion depth: log of that).
+  const ys = [...new Set(live.flatMap((gi) => [e.y0[gi]!, e.y1[gi]!]))].sort((a, b) => a - b);
+  const at = new Map(ys.map((y, i) => [y, i]));
+  const placed = new RangeMax(ys.length);
   let moved = 0;
-  const placed: number[] = [];
-  for (const gi of sib) {
-    if (!Number.isFinite(e.x0[gi]!)) continue;
-    let need = 0;
-    for (const o of placed) {
-      if (e.y0[o]! >= e.y1[gi]! || e.y0[gi]! >= e.y1[o]!) continue;
-      need = Math.max(need, e.x1[o]! + gap - (e.x0[gi]! + moved));
-    }
+  for (const gi of live) {
+    const lo = at.get(e.y0[gi]!)!;
+    const hi = at.get(e.y1[gi]!)!;
+    const need = placed.max(lo, hi) + gap - (e.x0[gi]! + moved);
     if (need > 0) {
       moved += need;
       move(gi, need);
     }
     e.x0[gi]! += moved;
     e.x1[gi]! += moved;
-    placed.push(gi);
+    placed.raise(lo, hi, e.x1[gi]!);
   }
 }
