@@ -53,6 +53,26 @@ describe('layout geometry', () => {
     expect(segmentsThroughBoxes(input, r)).toEqual([]);
   });
 
+  it('routes edges past the dummy budget around the side, still clear of every box', () => {
+    // A 300-deep chain of wide boxes and 300 pinned inputs, input i feeding chain node 299 − i / 3: far more dummies than the budget.
+    const sizes: number[] = [];
+    const edges: number[] = [];
+    const top: number[] = [];
+    for (let i = 0; i < 300; i++) sizes.push(160, 40);
+    for (let i = 1; i < 300; i++) edges.push(i - 1, i);
+    for (let i = 0; i < 300; i++) {
+      top.push(300 + i);
+      sizes.push(40, 20);
+      edges.push(300 + i, 299 - Math.floor(i / 3));
+    }
+    const input: LayoutInput = { sizes, edges, top };
+    const r = layoutGraph(input);
+    const sideways = r.points.filter((p) => p.some((x, k) => k % 2 === 0 && x > Math.max(...r.x.map((cx, v) => cx + sizes[2 * v]! / 2))));
+    expect(sideways.length).toBeGreaterThan(0);
+    expect(segmentsThroughBoxes(input, r)).toEqual([]);
+    for (const p of r.points) expect(p.every((x, k) => k % 2 === 1 || (x >= -1e-6 && x <= r.width + 1e-6))).toBe(true);
+  });
+
   it('survives groups that form a cycle or name groups that do not exist', () => {
     const input: LayoutInput = { sizes: [40, 20, 40, 20, 40, 20], edges: [0, 1, 1, 2], groups: { of: [0, 1, 7], parent: [1, 0] } };
     const r = layoutGraph(input);
