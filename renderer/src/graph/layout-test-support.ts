@@ -3,15 +3,9 @@ import type { GraphSummary } from '@contract/lab-api';
 import type { LayoutInput, LayoutResult } from './layout';
 import { transformerSummary } from './synthetic';
 
-/** The transformer with an attention mask feeding every layer's attention scores (added here unless the synthetic model already has one). */
+/** The synthetic transformer with one attention mask feeding every layer's attention scores (as the benchmark's 100k model). */
 export function maskedTransformer(nodes: number): GraphSummary {
-  const s = transformerSummary(nodes);
-  if (s.inputs.some((i) => /mask/.test(i.name))) return s;
-  return {
-    ...s,
-    inputs: [...s.inputs, { name: 'attention_mask', dtype: 'INT64', dims: [1, 'seq'] }],
-    nodes: s.nodes.map((n) => (/\/attn\/MatMul$/.test(n.name) ? { ...n, inputs: [...n.inputs, 'attention_mask'] } : n)),
-  };
+  return transformerSummary(nodes, { attentionMask: true });
 }
 
 /** Segments (as their bounding boxes) that enter a box's interior; a grid keeps 10k boxes × 100k segments quick. */
