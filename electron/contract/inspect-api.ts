@@ -146,9 +146,26 @@ export interface GraphSummary {
    * in their own fields and win where both exist.
    */
   inferred?: Record<string, InferredValueType>;
+  /**
+   * Big graphs arrive before their analysis (constant previews, inferred
+   * types), so the first paint does not wait for it: `graphAnalysis` brings
+   * it, and the view merges it in (`GraphAnalysis`).
+   */
+  analysisPending?: boolean;
   /** What shape inference did: its time, how many values it typed, and the operators it had no rule for. */
   /** `skipped`: why inference did not run, or stopped early (time budget, graph size); what it did type is kept. */
   shapeInference?: { ms: number; typed: number; untyped: number; unknownOps: string[]; skipped?: string };
+}
+
+/** A big graph's analysis, sent after its summary (see GraphSummary.analysisPending). */
+export interface GraphAnalysis {
+  graphId: string;
+  inferred?: GraphSummary['inferred'];
+  shapeInference?: GraphSummary['shapeInference'];
+  /** GraphInitializer.preview by index into GraphSummary.initializers. */
+  previews: Record<number, string>;
+  /** GraphBody.inferred by body id. */
+  bodies: Record<number, Record<string, InferredValueType>>;
 }
 
 /** One input or output of an operator by its role in the ONNX specification. */

@@ -3,7 +3,7 @@
  * process and over HTTP by the lab server, called by the renderer through
  * `useBackend()`. Types only — nothing here runs.
  */
-import type { ConfigFromModel, ExportedTrace, GraphObservation, GraphObserveRequest, GraphSummary, StepAction, StepRunRequest, StepRunState } from './inspect-api';
+import type { ConfigFromModel, ExportedTrace, GraphAnalysis, GraphObservation, GraphObserveRequest, GraphSummary, StepAction, StepRunRequest, StepRunState } from './inspect-api';
 
 export type * from './inspect-api';
 
@@ -557,6 +557,8 @@ export interface LabMethods {
   setSettings: { req: Partial<LabSettings>; res: LabSettings };
   /** A compact summary of an ONNX model's graph (weights stay on disk). */
   modelGraph: { req: { repoId: string; model: string; version?: number }; res: GraphSummary };
+  /** A big graph's constant previews and inferred types, once its analysis is done (GraphSummary.analysisPending). */
+  graphAnalysis: { req: { graphId: string }; res: GraphAnalysis };
   /** Runs the graph once with every intermediate value as an output ("Run to see"); tensors viewable by the observation's runId. */
   observeGraph: { req: GraphObserveRequest; res: GraphObservation };
   /** The config.pbtxt input/output block the model's own inputs/outputs call for, and where the config disagrees. */

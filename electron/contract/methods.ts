@@ -40,6 +40,7 @@ export const LAB_METHODS = [
   'getSettings',
   'setSettings',
   'modelGraph',
+  'graphAnalysis',
   'observeGraph',
   'configFromModel',
   'netronStatus',

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ModelProtoSchema } from 'onnx-buf';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createGraphHandlers } from '../handlers/graph-handlers';
 import { Lab } from '../lab';
 import { buildOnnxModel } from '../onnx/testing/build-model';
 import { TempDirs } from '../repository/testing/temp-repo';
@@ -66,6 +67,27 @@ describe.skipIf(!haveSamples)('graphs of the OCR sample', () => {
     expect(g.shapeInference).toMatchObject({ untyped: 0, unknownOps: [] });
     const conv = g.nodes.find((n) => n.opType === 'Conv')!;
     expect(g.inferred?.[conv.outputs[0]!]?.dims).toEqual(['p2o.DynamicDimension.0', 16, 'ceil(p2o.DynamicDimension.1/2)', 'ceil(p2o.DynamicDimension.2/2)']);
+  });
+
+  it('sends a big graph before its analysis, and brings the analysis through graphAnalysis', async () => {
+    const lab = new Lab({ graphs: { inlineAnalysisNodes: 10 } });
+    labs.push(lab);
+    const repoId = (await lab.openRepository(OCR, { options: { runtime: false } })).id;
+    const h = createGraphHandlers(lab);
+    const first = await h.modelGraph({ repoId, model: 'text_detection' });
+    const conv = first.nodes.find((n) => n.opType === 'Conv')!;
+    expect(first.analysisPending).toBe(true);
+    const a = await h.graphAnalysis({ graphId: first.graphId });
+    expect(a.graphId).toBe(first.graphId);
+    expect(a.inferred?.[conv.outputs[0]!]?.dims).toEqual(['p2o.DynamicDimension.0', 16, 'ceil(p2o.DynamicDimension.1/2)', 'ceil(p2o.DynamicDimension.2/2)']);
+    expect(a.shapeInference).toMatchObject({ untyped: 0 });
+    expect(Object.values(a.previews)).toEqual(expect.arrayContaining(['0', '6']));
+    // Once analyzed, the summary comes whole.
+    const again = await h.modelGraph({ repoId, model: 'text_detection' });
+    expect(again.analysisPending).toBeUndefined();
+    expect(again.inferred?.[conv.outputs[0]!]).toBeDefined();
+    await expect(h.graphAnalysis({ graphId: 'g-nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(h.graphAnalysis({})).rejects.toMatchObject({ code: 'INVALID_ARG' });
   });
 
   it('suggests the I/O blocks for detection and recognition', async () => {

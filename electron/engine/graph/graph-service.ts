@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { ConfigFromModel, GraphSummary } from '../../contract/inspect-api';
+import type { ConfigFromModel, GraphAnalysis, GraphSummary } from '../../contract/inspect-api';
 import type { TensorRef } from '../../contract/lab-api';
 import { LabError } from '../errors';
 import { unknownModel } from '../triton-errors';
@@ -35,6 +35,9 @@ interface CachedGraph {
   mtimeMs: number;
   size: number;
   parsed: Promise<ParsedOnnx>;
+  /** The same, once analyzed (previews, inferred types: analyze.ts); `analysisDone` once it has settled. */
+  analyzed: Promise<ParsedOnnx>;
+  analysisDone?: boolean;
   /** Once parsed: the result and initializer index by name, for the synchronous tensor reads. */
   done?: { parsed: ParsedOnnx; byName: Map<string, number> };
 }
@@ -45,10 +48,25 @@ export interface GraphServiceOptions extends SummaryOptions {
   maxViewBytes?: number;
   /** Decoded initializers kept for paging, in bytes. */
   tensorCacheBytes?: number;
+  /** Graphs with more nodes than this are sent before their analysis (GraphSummary.analysisPending); default 20,000. */
+  inlineAnalysisNodes?: number;
 }
 
 /** How many parsed graphs stay cached (least recently opened go first). */
 const MAX_GRAPHS = 24;
+
+/** Up to this many nodes (a 10,000-node graph analyzes in under 100 ms), the summary waits for its analysis. */
+const INLINE_ANALYSIS_NODES = 20_000;
+
+/** Nodes of the graph and all its bodies. */
+function nodeCount(p: ParsedOnnx): number {
+  return p.summary.nodes.length + (p.summary.subgraphs ?? []).reduce((n, b) => n + b.nodes.length, 0);
+}
+
+/** The parsed graph once analyzed; analysis never fails a graph (it records why it stopped), so neither does this. */
+function analyzedLater(parsed: Promise<ParsedOnnx>, abs: string): Promise<ParsedOnnx> {
+  return parsed.then((p) => analyzeGraph(p, abs).catch(() => p));
+}
 
 export class GraphService {
   /** By repoId + file path: the newest parse of each file. */
@@ -58,12 +76,14 @@ export class GraphService {
   private readonly tensors = new Map<string, { tensor: Tensor; bytes: number }>();
   private tensorBytes = 0;
   readonly netron: NetronLauncher;
+  private readonly inlineAnalysisNodes: number;
 
   constructor(
     private readonly repository: (repoId: string) => Repository,
     private readonly options: GraphServiceOptions = {},
   ) {
     this.netron = new NetronLauncher(options.netron);
+    this.inlineAnalysisNodes = options.inlineAnalysisNodes ?? INLINE_ANALYSIS_NODES;
   }
 
   /**
@@ -88,7 +108,12 @@ export class GraphService {
     if (!graph || graph.mtimeMs !== st.mtimeMs || graph.size !== st.size) {
       if (graph) this.drop(graph);
       const graphId = `g-${createHash('sha1').update(`${key}\0${st.mtimeMs}\0${st.size}`).digest('hex').slice(0, 20)}`;
-      const fresh: CachedGraph = { graphId, repoId: t.repoId, abs: file.abs, mtimeMs: st.mtimeMs, size: st.size, parsed: parseOnnxFile(file.abs, this.options).then((p) => analyzeGraph(p, file.abs)) };
+      const parsed = parseOnnxFile(file.abs, this.options);
+      const fresh: CachedGraph = { graphId, repoId: t.repoId, abs: file.abs, mtimeMs: st.mtimeMs, size: st.size, parsed, analyzed: analyzedLater(parsed, file.abs) };
+      fresh.analyzed.then(
+        () => (fresh.analysisDone = true),
+        () => undefined, // a failed parse is reported to whoever asked for it
+      );
       graph = fresh;
       this.byFile.set(key, fresh);
       this.byId.set(graphId, fresh);
@@ -107,9 +132,28 @@ export class GraphService {
     return { file, graph, parsed };
   }
 
+  /**
+   * The summary; a big graph's comes before its analysis (analysisPending) so
+   * the view can paint while inference runs, and `graphAnalysis` brings the rest.
+   */
   async modelGraph(t: GraphTarget): Promise<GraphSummary> {
     const { file, graph, parsed } = await this.parsed(t);
-    return { graphId: graph.graphId, repoId: t.repoId, model: t.model, version: file.version.version, file: file.rel, ...parsed.summary };
+    const head = { graphId: graph.graphId, repoId: t.repoId, model: t.model, version: file.version.version, file: file.rel };
+    if (nodeCount(parsed) <= this.inlineAnalysisNodes || graph.analysisDone) return { ...head, ...(await graph.analyzed).summary };
+    return { ...head, ...parsed.summary, analysisPending: true };
+  }
+
+  /** What analysis added to a graph (previews, inferred types), once it is done. */
+  async graphAnalysis(graphId: string): Promise<GraphAnalysis> {
+    const graph = this.byId.get(graphId);
+    const parsed = graph ? await graph.analyzed.catch(() => undefined) : undefined;
+    if (!graph || !parsed) throw new LabError('NOT_FOUND', `no open graph with id '${graphId}' (its repository was closed or the model file changed); open the graph again`);
+    const s = parsed.summary;
+    const previews: Record<number, string> = {};
+    s.initializers.forEach((t, i) => t.preview !== undefined && (previews[i] = t.preview));
+    const bodies: GraphAnalysis['bodies'] = {};
+    for (const b of s.subgraphs ?? []) if (b.inferred) bodies[b.id] = b.inferred;
+    return { graphId, previews, bodies, ...(s.inferred ? { inferred: s.inferred } : {}), ...(s.shapeInference ? { shapeInference: s.shapeInference } : {}) };
   }
 
   async configFromModel(t: GraphTarget): Promise<ConfigFromModel> {
@@ -132,7 +176,8 @@ export class GraphService {
   /** A graph this service read, by id, for "Run to see": NOT_FOUND once it is gone, UNAVAILABLE when its file changed since. */
   async graphFile(graphId: string): Promise<{ abs: string; repoId: string; parsed: ParsedOnnx }> {
     const graph = this.byId.get(graphId);
-    const parsed = graph ? await graph.parsed.catch(() => undefined) : undefined;
+    // Analyzed: the observation sizes values from the inferred dims before it runs.
+    const parsed = graph ? await graph.analyzed.catch(() => undefined) : undefined;
     if (!graph || !parsed) throw new LabError('NOT_FOUND', `no open graph with id '${graphId}' (its repository was closed or the model file changed); open the graph again`);
     const st = await stat(graph.abs).catch(() => undefined);
     if (!st || st.mtimeMs !== graph.mtimeMs || st.size !== graph.size) throw new LabError('UNAVAILABLE', `'${graph.abs}' changed or disappeared since its graph was read; open the graph again`);

@@ -6,7 +6,7 @@ import type { InputSpec } from '../../contract/lab-api';
 import type { GraphTarget } from '../graph/graph-service';
 import { bool, int, list, optNumber, payload, str } from './payload';
 
-type GraphMethods = 'modelGraph' | 'observeGraph' | 'configFromModel' | 'netronStatus' | 'openInNetron';
+type GraphMethods = 'modelGraph' | 'graphAnalysis' | 'observeGraph' | 'configFromModel' | 'netronStatus' | 'openInNetron';
 
 function target(req: unknown): GraphTarget {
   const p = payload(req);
@@ -33,6 +33,7 @@ function observeRequest(req: unknown): GraphObserveRequest {
 export function createGraphHandlers(lab: Lab): Pick<LabHandlers, GraphMethods> {
   return {
     modelGraph: async (req) => lab.graphs.modelGraph(target(req)),
+    graphAnalysis: async (req) => lab.graphs.graphAnalysis(str(payload(req), 'graphId', 64)),
     observeGraph: async (req) => lab.observations.observe(observeRequest(req)),
     configFromModel: async (req) => lab.graphs.configFromModel(target(req)),
     netronStatus: async () => lab.graphs.netronStatus(),

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
-import type { ConfigFromModel, GraphSummary } from '@contract/lab-api';
+import type { ConfigFromModel, GraphAnalysis, GraphSummary } from '@contract/lab-api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LabCallError, setBackend } from '../api/client';
 import { detail, fakeClient, io, TensorViewStub, type FakeClient } from '../components/playground/test-support';
@@ -110,6 +110,27 @@ describe('GraphPanel', () => {
     expect(w.get('[data-testid=graph-status]').text()).toBe(
       '4 nodes in the file · 3 drawn (1 Constant node folded into its consumers) · 3 shown · layout ' + w.get('[data-testid=graph-status]').text().split('layout ')[1],
     );
+  });
+
+  it('draws a big graph before its analysis, then merges the inferred dims and constant values in', async () => {
+    let finish: (a: GraphAnalysis) => void = () => undefined;
+    const pending = (): GraphSummary => ({ ...convSummary(), valueTypes: {}, analysisPending: true });
+    const w = await open(pending, { graphAnalysis: () => new Promise<GraphAnalysis>((r) => (finish = r)) });
+    expect(lab.of('graphAnalysis')).toEqual([{ graphId: 'graph-7' }]);
+    expect(w.findAll('[data-testid=graph-node]')).toHaveLength(3);
+    expect(w.get('[data-testid=graph-status]').text()).toContain('inferring dims');
+    expect(w.text()).not.toContain('1×8×h×w');
+    finish({
+      graphId: 'graph-7',
+      previews: { 1: '[1, 8, -1, 1]' },
+      bodies: {},
+      inferred: { c: { dtype: 'FP32', dims: [1, 8, 'h', 'w'] } },
+      shapeInference: { ms: 1, typed: 3, untyped: 0, unknownOps: [] },
+    });
+    await settle();
+    expect(w.get('[data-testid=graph-status]').text()).not.toContain('inferring dims');
+    expect(w.text()).toContain('1×8×h×w');
+    expect(w.get('[data-testid=graph-node][data-name="p2o.Reshape.0"]').text()).toContain('[1, 8, -1, 1]');
   });
 
   it('finds a node with Ctrl+F and shows its attributes', async () => {

@@ -11,6 +11,8 @@ export const graphEn = {
   'graph.minimap': 'Overview of the whole graph; click or drag to move there',
   'graph.sidebar': 'Details',
   'graph.status': '{counts} · {shown} shown · layout {ms} ms',
+  'graph.analyzing': 'inferring dims and reading constants…',
+  'graph.analysisFailed': 'dims could not be inferred: {msg}',
   'graph.ms': '{ms} ms',
   'graph.close': 'Close',
   'graph.copy': 'Copy',

@@ -13,6 +13,8 @@ export const graphZhCN: Record<GraphKey, string> = {
   'graph.minimap': '整张图的概览；点击或拖动以移动到该处',
   'graph.sidebar': '详情',
   'graph.status': '{counts} · 显示 {shown} 个 · 布局 {ms} 毫秒',
+  'graph.analyzing': '正在推断维度并读取常量…',
+  'graph.analysisFailed': '无法推断维度：{msg}',
   'graph.ms': '{ms} 毫秒',
   'graph.close': '关闭',
   'graph.copy': '复制',

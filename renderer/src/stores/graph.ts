@@ -1,7 +1,7 @@
 /** The ONNX graph being inspected: its summary, what is selected, the find query. Extended by the graph view. */
 import { defineStore } from 'pinia';
 import { markRaw } from 'vue';
-import type { ConfigFromModel, GraphSummary } from '@contract/lab-api';
+import type { ConfigFromModel, GraphAnalysis, GraphSummary } from '@contract/lab-api';
 import { errorText, LabCallError, useBackend } from '../api/client';
 
 export type GraphSelection = { kind: 'model' } | { kind: 'node'; name: string } | { kind: 'value'; name: string } | { kind: 'initializer'; name: string };
@@ -14,6 +14,14 @@ export interface GraphTarget {
 }
 
 const keyOf = (t: GraphTarget): string => `${t.repoId}\n${t.model}\n${t.version ?? ''}`;
+
+/** A big graph's summary with its analysis merged in (new objects where something changed, so views re-derive). */
+export function withAnalysis(s: GraphSummary, a: GraphAnalysis): GraphSummary {
+  const initializers = s.initializers.map((t, i) => (a.previews[i] !== undefined ? { ...t, preview: a.previews[i] } : t));
+  const subgraphs = s.subgraphs?.map((b) => (a.bodies[b.id] ? { ...b, inferred: a.bodies[b.id] } : b));
+  const { analysisPending: _done, ...rest } = s;
+  return { ...rest, initializers, ...(subgraphs ? { subgraphs } : {}), ...(a.inferred ? { inferred: a.inferred } : {}), ...(a.shapeInference ? { shapeInference: a.shapeInference } : {}) };
+}
 
 export const useGraphStore = defineStore('graph', {
   state: () => ({
@@ -38,6 +46,9 @@ export const useGraphStore = defineStore('graph', {
     netronUrl: '',
     netronError: '',
     netronOpening: false,
+    /** A big graph is shown before its analysis (inferred dims, constant values): true while that is on its way. */
+    analyzing: false,
+    analysisError: '',
   }),
   actions: {
     async load(target: GraphTarget, force = false): Promise<void> {
@@ -56,6 +67,8 @@ export const useGraphStore = defineStore('graph', {
       this.configError = '';
       this.netronUrl = '';
       this.netronError = '';
+      this.analyzing = false;
+      this.analysisError = '';
       this.loading = true;
       try {
         const req = target.version !== undefined ? { repoId: target.repoId, model: target.model, version: target.version } : { repoId: target.repoId, model: target.model };
@@ -63,12 +76,27 @@ export const useGraphStore = defineStore('graph', {
         if (!this.target || keyOf(this.target) !== key) return;
         // Thousands of nodes: kept out of Vue's deep reactivity.
         this.summary = markRaw(summary);
+        if (summary.analysisPending) void this.loadAnalysis(key, summary.graphId);
       } catch (err) {
         if (!this.target || keyOf(this.target) !== key) return;
         if (err instanceof LabCallError && err.code === 'UNSUPPORTED') this.unsupported = err.message;
         else this.error = errorText(err);
       } finally {
         if (this.target && keyOf(this.target) === key) this.loading = false;
+      }
+    },
+    /** Merges a big graph's analysis once the engine has it; the graph stays usable meanwhile. */
+    async loadAnalysis(key: string, graphId: string): Promise<void> {
+      this.analyzing = true;
+      this.analysisError = '';
+      try {
+        const a = await useBackend().call('graphAnalysis', { graphId });
+        if (!this.target || keyOf(this.target) !== key || this.summary?.graphId !== graphId) return;
+        this.summary = markRaw(withAnalysis(this.summary, a));
+      } catch (err) {
+        if (this.target && keyOf(this.target) === key) this.analysisError = errorText(err);
+      } finally {
+        if (this.target && keyOf(this.target) === key) this.analyzing = false;
       }
     },
     async loadConfig(): Promise<void> {
