@@ -34,6 +34,8 @@ export interface BrowserFigures {
   /** Boxes in the DOM at first paint (only those near the viewport are rendered). */
   boxesShown: number;
   expand?: { scope: string; ms: number; boxesShown: number };
+  /** From first paint until a big graph's analysis (sent after its summary) was merged into the view. */
+  analysisMergedMs?: number;
   heapUsedMiB: number;
   heapTotalMiB: number;
   rendererRssMiB: number;
@@ -201,6 +203,13 @@ export async function measureCase(lab: BrowserLab, c: BrowserCase, profile = fal
     const out: BrowserFigures = { firstPaintMs: Math.round(first.ms), boxesShown, heapUsedMiB: 0, heapTotalMiB: 0, rendererRssMiB: 0 };
     if (first.summaryMs !== undefined) out.summaryArrivedMs = Math.round(first.summaryMs);
     if (profiler) out.profile = await profiler();
+    // A big graph paints before its analysis (inferred dims, constant values): time until that is merged too.
+    const analyzing = page.locator('[data-testid="graph-status"][data-analyzing]');
+    const painted = performance.now();
+    if (await analyzing.count()) {
+      await analyzing.waitFor({ state: 'detached', timeout: 120_000 });
+      out.analysisMergedMs = Math.round(performance.now() - painted);
+    }
     if (c.expand) {
       const scope = await page.locator('[data-testid="graph-canvas"] [data-testid="graph-scope"]').first().getAttribute('data-scope');
       if (scope) {

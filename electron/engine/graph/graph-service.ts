@@ -35,8 +35,12 @@ interface CachedGraph {
   mtimeMs: number;
   size: number;
   parsed: Promise<ParsedOnnx>;
-  /** The same, once analyzed (previews, inferred types: analyze.ts); `analysisDone` once it has settled. */
-  analyzed: Promise<ParsedOnnx>;
+  /**
+   * The same, once analyzed (previews, inferred types: analyze.ts), started on
+   * first need (`analyzedOf`): a big graph's summary is sent first, since
+   * inference holds the event loop and would stall the summary's own transfer.
+   */
+  analyzed?: Promise<ParsedOnnx>;
   analysisDone?: boolean;
   /** Once parsed: the result and initializer index by name, for the synchronous tensor reads. */
   done?: { parsed: ParsedOnnx; byName: Map<string, number> };
@@ -63,9 +67,16 @@ function nodeCount(p: ParsedOnnx): number {
   return p.summary.nodes.length + (p.summary.subgraphs ?? []).reduce((n, b) => n + b.nodes.length, 0);
 }
 
-/** The parsed graph once analyzed; analysis never fails a graph (it records why it stopped), so neither does this. */
-function analyzedLater(parsed: Promise<ParsedOnnx>, abs: string): Promise<ParsedOnnx> {
-  return parsed.then((p) => analyzeGraph(p, abs).catch(() => p));
+/** The parsed graph once analyzed, the analysis started on first call; analysis never fails a graph (it records why it stopped), so neither does this. */
+function analyzedOf(graph: CachedGraph): Promise<ParsedOnnx> {
+  if (!graph.analyzed) {
+    graph.analyzed = graph.parsed.then((p) => analyzeGraph(p, graph.abs).catch(() => p));
+    graph.analyzed.then(
+      () => (graph.analysisDone = true),
+      () => undefined, // a failed parse is reported to whoever asked for it
+    );
+  }
+  return graph.analyzed;
 }
 
 export class GraphService {
@@ -108,12 +119,7 @@ export class GraphService {
     if (!graph || graph.mtimeMs !== st.mtimeMs || graph.size !== st.size) {
       if (graph) this.drop(graph);
       const graphId = `g-${createHash('sha1').update(`${key}\0${st.mtimeMs}\0${st.size}`).digest('hex').slice(0, 20)}`;
-      const parsed = parseOnnxFile(file.abs, this.options);
-      const fresh: CachedGraph = { graphId, repoId: t.repoId, abs: file.abs, mtimeMs: st.mtimeMs, size: st.size, parsed, analyzed: analyzedLater(parsed, file.abs) };
-      fresh.analyzed.then(
-        () => (fresh.analysisDone = true),
-        () => undefined, // a failed parse is reported to whoever asked for it
-      );
+      const fresh: CachedGraph = { graphId, repoId: t.repoId, abs: file.abs, mtimeMs: st.mtimeMs, size: st.size, parsed: parseOnnxFile(file.abs, this.options) };
       graph = fresh;
       this.byFile.set(key, fresh);
       this.byId.set(graphId, fresh);
@@ -139,14 +145,14 @@ export class GraphService {
   async modelGraph(t: GraphTarget): Promise<GraphSummary> {
     const { file, graph, parsed } = await this.parsed(t);
     const head = { graphId: graph.graphId, repoId: t.repoId, model: t.model, version: file.version.version, file: file.rel };
-    if (nodeCount(parsed) <= this.inlineAnalysisNodes || graph.analysisDone) return { ...head, ...(await graph.analyzed).summary };
+    if (nodeCount(parsed) <= this.inlineAnalysisNodes || graph.analysisDone) return { ...head, ...(await analyzedOf(graph)).summary };
     return { ...head, ...parsed.summary, analysisPending: true };
   }
 
   /** What analysis added to a graph (previews, inferred types), once it is done. */
   async graphAnalysis(graphId: string): Promise<GraphAnalysis> {
     const graph = this.byId.get(graphId);
-    const parsed = graph ? await graph.analyzed.catch(() => undefined) : undefined;
+    const parsed = graph ? await analyzedOf(graph).catch(() => undefined) : undefined;
     if (!graph || !parsed) throw new LabError('NOT_FOUND', `no open graph with id '${graphId}' (its repository was closed or the model file changed); open the graph again`);
     const s = parsed.summary;
     const previews: Record<number, string> = {};
@@ -177,7 +183,7 @@ export class GraphService {
   async graphFile(graphId: string): Promise<{ abs: string; repoId: string; parsed: ParsedOnnx }> {
     const graph = this.byId.get(graphId);
     // Analyzed: the observation sizes values from the inferred dims before it runs.
-    const parsed = graph ? await graph.analyzed.catch(() => undefined) : undefined;
+    const parsed = graph ? await analyzedOf(graph).catch(() => undefined) : undefined;
     if (!graph || !parsed) throw new LabError('NOT_FOUND', `no open graph with id '${graphId}' (its repository was closed or the model file changed); open the graph again`);
     const st = await stat(graph.abs).catch(() => undefined);
     if (!st || st.mtimeMs !== graph.mtimeMs || st.size !== graph.size) throw new LabError('UNAVAILABLE', `'${graph.abs}' changed or disappeared since its graph was read; open the graph again`);

@@ -76,7 +76,6 @@ export const useGraphStore = defineStore('graph', {
         if (!this.target || keyOf(this.target) !== key) return;
         // Thousands of nodes: kept out of Vue's deep reactivity.
         this.summary = markRaw(summary);
-        if (summary.analysisPending) void this.loadAnalysis(key, summary.graphId);
       } catch (err) {
         if (!this.target || keyOf(this.target) !== key) return;
         if (err instanceof LabCallError && err.code === 'UNSUPPORTED') this.unsupported = err.message;
@@ -85,8 +84,16 @@ export const useGraphStore = defineStore('graph', {
         if (this.target && keyOf(this.target) === key) this.loading = false;
       }
     },
-    /** Merges a big graph's analysis once the engine has it; the graph stays usable meanwhile. */
-    async loadAnalysis(key: string, graphId: string): Promise<void> {
+    /**
+     * Merges a big graph's analysis once the engine has it; the graph stays
+     * usable meanwhile. The view asks once it has painted, so the merge (a
+     * new model and layout) never delays the first paint.
+     */
+    async loadAnalysis(): Promise<void> {
+      const target = this.target;
+      const graphId = this.summary?.analysisPending ? this.summary.graphId : undefined;
+      if (!target || !graphId || this.analyzing) return;
+      const key = keyOf(target);
       this.analyzing = true;
       this.analysisError = '';
       try {
