@@ -46,9 +46,12 @@ export function dimAliases(types: Iterable<GraphValueType>): Map<string, string>
   const long: string[] = [];
   const seen = new Set<string>();
   const taken = new Set<string>();
+  const read = new Set<string>();
   for (const ty of types) {
     for (const d of ty.dims ?? []) {
-      if (typeof d !== 'string') continue;
+      // A big graph repeats the same few dims on every value: each text is read once.
+      if (typeof d !== 'string' || read.has(d)) continue;
+      read.add(d);
       for (const name of symbolNames(d)) {
         if (seen.has(name)) continue;
         seen.add(name);

@@ -132,29 +132,7 @@ export function buildGraphModel(summary: GraphSummary): GraphModel {
     else drawn.push(i);
   });
 
-  const slashes = summary.nodes.some((n) => !n.unnamed && n.name.includes('/'));
-  const root: Scope = { id: '', name: '', children: [], nodes: [], count: 0, depth: 0 };
-  const scopes = new Map<string, Scope>([['', root]]);
-  const nodeScope = new Array<string>(summary.nodes.length).fill('');
-  for (const i of drawn) {
-    const n = summary.nodes[i]!;
-    const segs = n.unnamed ? [] : scopeSegments(n.name, n.opType, slashes);
-    let cur = root;
-    cur.count++;
-    for (const seg of segs) {
-      const id = cur.id ? `${cur.id}/${seg}` : seg;
-      let next = scopes.get(id);
-      if (!next) {
-        next = { id, name: seg, parent: cur.id, children: [], nodes: [], count: 0, depth: cur.depth + 1 };
-        scopes.set(id, next);
-        cur.children.push(id);
-      }
-      next.count++;
-      cur = next;
-    }
-    cur.nodes.push(i);
-    nodeScope[i] = cur.id;
-  }
+  const { scopes, nodeScope } = scopeTree(summary, drawn);
   const tensorHolder = new Map<number, number>();
   for (const i of folded.values()) {
     const idx = summary.nodes[i]!.attributes.find((a) => a.tensor !== undefined)?.tensor;
@@ -187,12 +165,58 @@ export function buildGraphModel(summary: GraphSummary): GraphModel {
 }
 
 /**
+ * The name-scope tree of the drawn nodes. Nodes of one scope share the part
+ * of their name before the last separator, so that prefix is resolved to its
+ * scope once (a 100,000-node graph has a few thousand scopes).
+ */
+function scopeTree(summary: GraphSummary, drawn: number[]): { scopes: Map<string, Scope>; nodeScope: string[] } {
+  const slashes = summary.nodes.some((n) => !n.unnamed && n.name.includes('/'));
+  const sep = slashes ? '/' : '.';
+  const root: Scope = { id: '', name: '', children: [], nodes: [], count: 0, depth: 0 };
+  const scopes = new Map<string, Scope>([['', root]]);
+  const nodeScope = new Array<string>(summary.nodes.length).fill('');
+  const byPrefix = new Map<string, Scope[]>();
+  const walk = (segs: string[]): Scope[] => {
+    const path: Scope[] = [root];
+    for (const seg of segs) {
+      const cur = path[path.length - 1]!;
+      const id = cur.id ? `${cur.id}/${seg}` : seg;
+      let next = scopes.get(id);
+      if (!next) {
+        next = { id, name: seg, parent: cur.id, children: [], nodes: [], count: 0, depth: cur.depth + 1 };
+        scopes.set(id, next);
+        cur.children.push(id);
+      }
+      path.push(next);
+    }
+    return path;
+  };
+  for (const i of drawn) {
+    const n = summary.nodes[i]!;
+    // The segments depend only on the prefix (and, for dotted names, the op type), unless the name ends in a separator.
+    const cut = n.unnamed || n.name.endsWith(sep) ? -1 : n.name.lastIndexOf(sep);
+    const key = cut < 0 ? undefined : `${n.name.slice(0, cut)}\0${slashes ? '' : n.opType}`;
+    let path = key !== undefined ? byPrefix.get(key) : undefined;
+    if (!path) {
+      path = walk(n.unnamed ? [] : scopeSegments(n.name, n.opType, slashes));
+      if (key !== undefined) byPrefix.set(key, path);
+    }
+    for (const sc of path) sc.count++;
+    const cur = path[path.length - 1]!;
+    cur.nodes.push(i);
+    nodeScope[i] = cur.id;
+  }
+  return { scopes, nodeScope };
+}
+
+/**
  * Declared types (value_info, initializers, the tensors folded Constants
  * hold, graph I/O) over inferred ones; an inferred type fills in where the
  * declaration leaves the rank open.
  */
 function mergedTypes(summary: GraphSummary, folded: Map<string, number>, tensorHolder: Map<number, number>): { types: Map<string, GraphValueType>; inferredTypes: Set<string> } {
-  const types = new Map<string, GraphValueType>(Object.entries(summary.valueTypes));
+  const types = new Map<string, GraphValueType>();
+  for (const name in summary.valueTypes) types.set(name, summary.valueTypes[name]!);
   for (const t of summary.initializers) types.set(t.name, t);
   // A folded Constant's output has the type of the tensor it holds, which value_info rarely repeats.
   for (const [idx, i] of tensorHolder) {
