@@ -6,6 +6,7 @@ import { displayConfig, diagnosticsOf } from '../engine/repository/views';
 import { type CommonFlags, loadOptions, repositoryArg, UsageError } from './args';
 import { formatDiagnostic } from './validate';
 import type { Output } from './output';
+import { modelIn } from './repo-model';
 
 export async function configCommand(flags: CommonFlags, out: Output): Promise<number> {
   const { repo: dir, rest } = repositoryArg(flags);
@@ -22,15 +23,8 @@ export async function configCommand(flags: CommonFlags, out: Output): Promise<nu
   }
 
   async function report(): Promise<number> {
-    if (repo.problem) {
-      out.err(`error: ${repo.root}: ${repo.problem}`);
-      return 1;
-    }
-    const rec = repo.models.get(model);
-    if (!rec) {
-      out.err(`error: no model '${model}' in ${repo.root} (models: ${[...repo.models.keys()].sort().join(', ') || 'none'})`);
-      return 1;
-    }
+    const rec = modelIn(repo, model, out);
+    if (!rec) return 1;
     let config = displayConfig(rec);
     const wanted = flags.values.version;
     if (typeof wanted === 'string') {

@@ -17,6 +17,7 @@ import { type CommonFlags, loadOptions, repositoryArg, UsageError } from './args
 import { type InspectReport, inspectReport } from './inspect-report';
 import { inspectText } from './inspect-text';
 import type { Output } from './output';
+import { modelIn } from './repo-model';
 
 export const INSPECT_USAGE = 'model-lab inspect <repo> <model> [--version N] [--json]  or  model-lab inspect <file.onnx> [--json]';
 
@@ -59,15 +60,8 @@ async function repositoryTarget(flags: CommonFlags, use: (t: Target) => Promise<
   const repo = new Repository(path.resolve(dir), { ...loadOptions(flags.values), controlMode: 'explicit', startupModels: [] });
   await repo.loadAll();
   try {
-    if (repo.problem) {
-      out.err(`error: ${repo.root}: ${repo.problem}`);
-      return 1;
-    }
-    const rec = repo.models.get(model);
-    if (!rec) {
-      out.err(`error: no model '${model}' in ${repo.root} (models: ${[...repo.models.keys()].sort().join(', ') || 'none'})`);
-      return 1;
-    }
+    const rec = modelIn(repo, model, out);
+    if (!rec) return 1;
     const found = resolveModelFile(repo.root, rec, version);
     const real = await realInside(repo.root, found.abs, found.rel);
     return await use({ file: real, source: { repository: repo.root, model, version: found.version.version, file: found.rel } });
