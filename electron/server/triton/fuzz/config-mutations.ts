@@ -7,7 +7,7 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Rng } from './rng';
+import type { Rng } from '../../../engine/testing/rng';
 
 const JUNK = ['{', '}', '[', ']', ':', '"', "'", '#', '\\', ',', ';', '<', '>', 'nan', 'inf', '-', '0x', '\u0000', '\uffff', '\ud83d\ude00', '中', '\r', '\t', '/*', '"\\u0000"', '"\\x"'];
 const NUMBERS = ['-1', '0', '-9223372036854775809', '9223372036854775808', '99999999999999999999999999', '1e309', '-0', '0.5', '1e-400', '4294967296', '2147483648', '-2147483649'];

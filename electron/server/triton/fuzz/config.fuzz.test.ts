@@ -17,7 +17,7 @@ import { f32, modelConfig } from '../../../engine/runtime/testing/models';
 import { TritonCore } from '../core';
 import { mutateConfig, seedConfigs } from './config-mutations';
 import { heapAfterGc } from './memory';
-import { Rng, fuzzSeed } from './rng';
+import { Rng, fuzzSeed } from '../../../engine/testing/rng';
 
 const SEED = fuzzSeed(1207);
 const CONFIGS = 1000;

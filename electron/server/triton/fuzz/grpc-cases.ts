@@ -18,7 +18,7 @@ import {
   SystemSharedMemoryRegisterRequestSchema,
   TraceSettingRequestSchema,
 } from '../grpc/gen/grpc_service_pb';
-import type { Rng } from './rng';
+import type { Rng } from '../../../engine/testing/rng';
 
 export interface GrpcCase {
   kind: string;

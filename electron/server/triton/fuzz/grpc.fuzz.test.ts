@@ -17,7 +17,7 @@ import { type RunningGrpcServer, startGrpcServer } from '../grpc/server';
 import { type ServeFixture, startServeFixture } from '../testing/serve-fixture';
 import { type GrpcCase, GrpcCaseBuilder } from './grpc-cases';
 import { heapAfterGc } from './memory';
-import { Rng, fuzzSeed } from './rng';
+import { Rng, fuzzSeed } from '../../../engine/testing/rng';
 
 const SEED = fuzzSeed(7122026);
 const CASES = 600;

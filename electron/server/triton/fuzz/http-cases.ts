@@ -8,7 +8,7 @@
  * (an HTTP client library) repairs them first.
  */
 import { deflateSync, gzipSync } from 'node:zlib';
-import type { Rng } from './rng';
+import type { Rng } from '../../../engine/testing/rng';
 
 export interface HttpCase {
   kind: string;

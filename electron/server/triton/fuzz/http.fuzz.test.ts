@@ -10,7 +10,7 @@ import { type ServeFixture, startServeFixture } from '../testing/serve-fixture';
 import { HttpCaseBuilder, type HttpCase } from './http-cases';
 import { type RawResponse, rawRequest } from '../http/raw-http';
 import { heapAfterGc, peakRssGrowth } from './memory';
-import { Rng, fuzzSeed } from './rng';
+import { Rng, fuzzSeed } from '../../../engine/testing/rng';
 
 const SEED = fuzzSeed(20261207);
 const CASES = 2400;
