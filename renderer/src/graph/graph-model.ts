@@ -136,7 +136,7 @@ export function buildGraphModel(summary: GraphSummary): GraphModel {
   const tensorHolder = new Map<number, number>();
   for (const i of folded.values()) {
     const idx = summary.nodes[i]!.attributes.find((a) => a.tensor !== undefined)?.tensor;
-    if (idx !== undefined) tensorHolder.set(idx, i);
+    if (idx !== undefined && summary.initializers[idx]) tensorHolder.set(idx, i);
   }
   const { types, inferredTypes } = mergedTypes(summary, folded, tensorHolder);
   const nodeByName = new Map<string, number>();
