@@ -159,3 +159,47 @@ describe('Graph tab with subgraphs', () => {
     expect(w.get('[data-testid=graph-sidebar-node] [data-testid=graph-node-name]').text()).toBe('relu');
   });
 });
+
+describe('coming back from a body', () => {
+  it('finds the main graph with the scopes expanded or collapsed as they were left', async () => {
+    const body = {
+      id: 0,
+      parent: -1,
+      node: 2,
+      attribute: 'then_branch',
+      name: 'then',
+      inputs: [],
+      outputs: [{ name: 't', dtype: 'FP32' }],
+      nodes: [graphNode('inner', 'Identity', ['x'], ['t'])],
+      initializers: [],
+      valueTypes: {},
+      outerInputs: ['x'],
+    };
+    const s = emptySummary({
+      inputs: [{ name: 'x', dtype: 'FP32', dims: [2] }],
+      outputs: [{ name: 'y', dtype: 'FP32', dims: [2] }],
+      nodes: [
+        graphNode('/enc/relu', 'Relu', ['x'], ['a']),
+        graphNode('/enc/neg', 'Neg', ['a'], ['c']),
+        graphNode('/dec/if', 'If', ['c'], ['y'], { attributes: [{ name: 'then_branch', type: 'GRAPH', value: '1 nodes', subgraphs: [0] }] }),
+      ],
+      subgraphs: [body],
+    });
+    setBackend(fakeClient({ modelGraph: () => s, netronStatus: () => ({ available: false }) }));
+    const det = detail('scoped', 0, [io('x', 'FP32', [2], 0)], [io('y', 'FP32', [2], 0)]);
+    wrapper = mount(GraphPanel, { props: { detail: det, version: 1 }, global: { plugins: [pinia], stubs: { TensorView: TensorViewStub } }, attachTo: document.body });
+    const w = wrapper;
+    await settle();
+    const scopes = () => w.findAll('[data-testid=graph-scope]').map((n) => n.attributes('data-scope'));
+    expect(scopes()).toEqual([]);
+    await w.get('[data-testid=graph-frame][data-scope=enc]').trigger('keydown.enter');
+    await settle();
+    expect(scopes()).toEqual(['enc']);
+    await w.get('[data-testid=graph-crumb-pick]').setValue('0');
+    await settle();
+    expect(w.findAll('[data-testid=graph-node]').map((n) => n.attributes('data-name'))).toEqual(['inner']);
+    await w.get('[data-testid=graph-crumb][data-body="-1"]').trigger('click');
+    await settle();
+    expect(scopes()).toEqual(['enc']);
+  });
+});
