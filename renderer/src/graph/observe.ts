@@ -10,17 +10,11 @@ import { markRaw } from 'vue';
 import type { GraphObservation, InputSpec } from '@contract/lab-api';
 import { errorText, LabCallError, useBackend } from '../api/client';
 import { buildRequestInputs, newRunId } from '../components/playground/form-model';
-import { useRunStore } from '../stores/run';
-
-export interface ObserveRunning {
-  runId: string;
-  startedAt: number;
-  cancelling: boolean;
-}
+import { cancelRunning, type RunningRun, useRunStore } from '../stores/run';
 
 export interface GraphObserveState {
   observation?: GraphObservation;
-  running?: ObserveRunning;
+  running?: RunningRun;
   error: string;
   /** The last run was cancelled. */
   cancelled: boolean;
@@ -86,14 +80,7 @@ export const useObserveStore = defineStore('graph-observe', {
     },
     async cancel(graphId: string): Promise<void> {
       const s = this.graphs[graphId];
-      if (!s?.running || s.running.cancelling) return;
-      s.running.cancelling = true;
-      try {
-        await useBackend().call('cancelRun', { runId: s.running.runId });
-      } catch (err) {
-        s.error = errorText(err);
-        if (s.running) s.running.cancelling = false;
-      }
+      if (s) await cancelRunning(s);
     },
     dismiss(graphId: string): void {
       const s = this.graphs[graphId];

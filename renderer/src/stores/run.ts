@@ -21,6 +21,19 @@ export interface RunningRun {
   cancelling: boolean;
 }
 
+/** Asks the engine to cancel a call in flight (a run, an observation); a refusal shows in `state.error` and Cancel can be pressed again. */
+export async function cancelRunning(state: { running?: RunningRun; error: string }): Promise<void> {
+  const running = state.running;
+  if (!running || running.cancelling) return;
+  running.cancelling = true;
+  try {
+    await useBackend().call('cancelRun', { runId: running.runId });
+  } catch (err) {
+    state.error = errorText(err);
+    if (state.running) state.running.cancelling = false;
+  }
+}
+
 export interface ModelRuns {
   repoId: string;
   model: string;
@@ -153,14 +166,7 @@ export const useRunStore = defineStore('run', {
     },
     async cancel(repoId: string, model: string): Promise<void> {
       const m = this.get(repoId, model);
-      if (!m?.running || m.running.cancelling) return;
-      m.running.cancelling = true;
-      try {
-        await useBackend().call('cancelRun', { runId: m.running.runId });
-      } catch (err) {
-        m.error = errorText(err);
-        if (m.running) m.running.cancelling = false;
-      }
+      if (m) await cancelRunning(m);
     },
     view(repoId: string, model: string, runId: string): void {
       const m = this.get(repoId, model);
