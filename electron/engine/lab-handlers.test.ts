@@ -3,11 +3,9 @@ import path from 'node:path';
 import { Lab } from './lab';
 import { createLabHandlers, dispatch } from './lab-handlers';
 import { LabError } from './errors';
+import { browserHost } from './testing/host';
 
-const host = {
-  info: () => ({ mode: 'browser' as const, appVersion: 't', platform: 'linux', canPickFolder: false, samplesDir: path.resolve('sample-repos') }),
-  pickFolder: () => Promise.resolve(null),
-};
+const host = browserHost({ samplesDir: path.resolve('sample-repos') });
 let lab: Lab;
 afterEach(() => lab?.close());
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Lab } from './lab';
 import { createLabHandlers } from './lab-handlers';
 import { MAX_WALKTHROUGHS, SettingsStore, checkWalkthroughs } from './settings';
+import { browserHost } from './testing/host';
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -81,7 +82,7 @@ describe('walkthrough progress in the settings', () => {
   it('are checked by the setSettings handler and announced', async () => {
     const lab = new Lab();
     try {
-      const h = createLabHandlers(lab, { info: () => ({ mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false }), pickFolder: () => Promise.resolve(null) });
+      const h = createLabHandlers(lab, browserHost());
       const seen: unknown[] = [];
       lab.onEvent((ev) => {
         if (ev.type === 'settings-changed') seen.push(ev.settings.walkthroughs);

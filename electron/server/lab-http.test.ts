@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Lab } from '../engine/lab';
 import { createLabHandlers } from '../engine/lab-handlers';
 import { type LabHttpServer, startLabHttpServer } from './lab-http';
+import { browserHost } from '../engine/testing/host';
 
 let server: LabHttpServer;
 let lab: Lab;
@@ -136,11 +137,11 @@ describe('the per-launch token', () => {
   it('is random and long when the host does not choose one, and printed in the sign-in address', async () => {
     const other = await startLabHttpServer({
       lab,
-      handlers: createLabHandlers(lab, { info: () => ({ mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false }), pickFolder: () => Promise.resolve(null) }),
+      handlers: createLabHandlers(lab, browserHost()),
     });
     const again = await startLabHttpServer({
       lab,
-      handlers: createLabHandlers(lab, { info: () => ({ mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false }), pickFolder: () => Promise.resolve(null) }),
+      handlers: createLabHandlers(lab, browserHost()),
     });
     try {
       expect(Buffer.from(other.token, 'base64url').length).toBeGreaterThanOrEqual(16);

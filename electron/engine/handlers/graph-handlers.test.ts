@@ -6,11 +6,9 @@ import { Lab } from '../lab';
 import { createLabHandlers, dispatch } from '../lab-handlers';
 import { TempDirs } from '../repository/testing/temp-repo';
 import { everythingModel } from '../graph/testing/graph-models';
+import { browserHost } from '../testing/host';
 
-const host = {
-  info: () => ({ mode: 'browser' as const, appVersion: 't', platform: 'linux', canPickFolder: false }),
-  pickFolder: () => Promise.resolve(null),
-};
+const host = browserHost();
 const temp = new TempDirs();
 const labs: Lab[] = [];
 afterEach(async () => {

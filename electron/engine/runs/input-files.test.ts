@@ -14,6 +14,7 @@ import { makeTempDir, type TempDir } from '../repository/testing/temp-repo';
 import { modelConfig } from '../runtime/testing/models';
 import { tensorPage } from './tensor-access';
 import { Fifos, noFifos, within } from '../util/testing/fifo';
+import { browserHost } from '../testing/host';
 
 const dirs: TempDir[] = [];
 const labs: Lab[] = [];
@@ -118,7 +119,7 @@ describe('playground inputs read from disk', () => {
 
   it('has no picker where the host has none (browser mode uploads instead)', async () => {
     const { lab } = await setup();
-    const handlers = createLabHandlers(lab, { info: () => ({ mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false }), pickFolder: () => Promise.resolve(null) });
+    const handlers = createLabHandlers(lab, browserHost());
     await expect(dispatch(handlers, 'pickInputFile', {})).rejects.toMatchObject({ code: 'UNSUPPORTED' });
   });
 

@@ -15,6 +15,7 @@ import { ensembleConfig, identityModels, rejection, scriptConfig, scriptModel, s
 import { stringsFromBytes } from '../tensor/tensor';
 import { tensorPage } from './tensor-access';
 import { StepRunService } from './step-runs';
+import { browserHost } from '../testing/host';
 
 /** Doubles IN through a BLS call to `first` (identity) and adds it to itself. */
 const BLS_CALLER = scriptModel(`    const t = pb_utils.get_input_tensor_by_name(request, 'IN');
@@ -177,7 +178,7 @@ describe('step-through', () => {
     expect(bad.state).toBe('error');
     expect(bad.error).toContain('batch-size must be <= 8');
 
-    const h = createLabHandlers(lab, { info: () => ({ mode: 'browser' as const, appVersion: '0', platform: 'linux', canPickFolder: false }), pickFolder: async () => null });
+    const h = createLabHandlers(lab, browserHost());
     await expect(dispatch(h, 'stepRun', { runId: 'x', action: 'leap' })).rejects.toThrow("'action' must be one of step, continue, run-to-end, stop");
     await expect(dispatch(h, 'startStepRun', { repoId, model: 'e', inputs: IN, breakpoints: ['a'] })).rejects.toThrow("'breakpoints' must be a list of step indices");
     await expect(dispatch(h, 'startStepRun', { repoId, model: 'e', inputs: 'x' })).rejects.toThrow("'inputs' must be a list");

@@ -16,11 +16,9 @@ import { TempDirs } from '../../repository/testing/temp-repo';
 import { tensorPage } from '../../runs/tensor-access';
 import { everythingModel, model, node, rawTensor, vi } from '../testing/graph-models';
 import { estimateBytes } from './estimate';
+import { browserHost } from '../../testing/host';
 
-const host = {
-  info: () => ({ mode: 'browser' as const, appVersion: 't', platform: 'linux', canPickFolder: false }),
-  pickFolder: () => Promise.resolve(null),
-};
+const host = browserHost();
 const temp = new TempDirs();
 const labs: Lab[] = [];
 afterEach(async () => {
