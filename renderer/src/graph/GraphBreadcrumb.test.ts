@@ -1,16 +1,16 @@
 // @vitest-environment happy-dom
 /** The breadcrumb, and opening bodies of the control-flow model through the Graph tab (node sidebar "Open", breadcrumb back). */
-import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
+import { mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import type { GraphSummary } from '@contract/inspect-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setBackend } from '../api/client';
-import { detail, fakeClient, io, TensorViewStub } from '../components/playground/test-support';
+import { detail, fakeClient, io } from '../components/playground/test-support';
 import { setLocale } from '../i18n';
 import GraphBreadcrumb from './GraphBreadcrumb.vue';
-import GraphPanel from './GraphPanel.vue';
 import { emptySummary, graphNode } from './synthetic';
 import fixture from './testing/control-flow.summary.json';
+import { mountGraphPanel, settle } from './testing/mount-panel';
 
 const main = fixture as unknown as GraphSummary;
 let pinia: Pinia;
@@ -26,13 +26,6 @@ afterEach(() => {
   wrapper = undefined;
   setBackend(undefined);
 });
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await flushPromises();
-    await new Promise((r) => setTimeout(r, 0));
-  }
-}
 
 describe('GraphBreadcrumb', () => {
   it('shows the path to a nested body, each step above the current one going back', async () => {
@@ -109,7 +102,7 @@ describe('Graph tab with subgraphs', () => {
     });
     setBackend(fakeClient({ modelGraph: () => s, netronStatus: () => ({ available: false }) }));
     const det = detail('pass', 0, [io('x', 'FP32', [2], 0)], [io('y', 'FP32', [2], 0)]);
-    wrapper = mount(GraphPanel, { props: { detail: det, version: 1 }, global: { plugins: [pinia], stubs: { TensorView: TensorViewStub } }, attachTo: document.body });
+    wrapper = mountGraphPanel(det, pinia);
     const w = wrapper;
     await settle();
     await w.get('[data-testid=graph-crumb-pick]').setValue('1');
@@ -122,7 +115,7 @@ describe('Graph tab with subgraphs', () => {
   it('opens a branch from the If node, shows its nodes and outer inputs, then a nested body, and goes back', async () => {
     setBackend(fakeClient({ modelGraph: () => main, netronStatus: () => ({ available: false }) }));
     const det = detail('control_flow', 0, [io('x', 'FP32', [-1, 4], 0)], [io('out', 'FP32', [-1, 4], 0)]);
-    wrapper = mount(GraphPanel, { props: { detail: det, version: 1 }, global: { plugins: [pinia], stubs: { TensorView: TensorViewStub } }, attachTo: document.body });
+    wrapper = mountGraphPanel(det, pinia);
     const w = wrapper;
     await settle();
     const names = () => w.findAll('[data-testid=graph-node]').map((n) => n.attributes('data-name'));
@@ -187,7 +180,7 @@ describe('coming back from a body', () => {
     });
     setBackend(fakeClient({ modelGraph: () => s, netronStatus: () => ({ available: false }) }));
     const det = detail('scoped', 0, [io('x', 'FP32', [2], 0)], [io('y', 'FP32', [2], 0)]);
-    wrapper = mount(GraphPanel, { props: { detail: det, version: 1 }, global: { plugins: [pinia], stubs: { TensorView: TensorViewStub } }, attachTo: document.body });
+    wrapper = mountGraphPanel(det, pinia);
     const w = wrapper;
     await settle();
     const scopes = () => w.findAll('[data-testid=graph-scope]').map((n) => n.attributes('data-scope'));

@@ -1,30 +1,23 @@
 // @vitest-environment happy-dom
-import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
+import { type VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setBackend } from '../api/client';
-import { detail, fakeClient, io, TensorViewStub } from '../components/playground/test-support';
+import { detail, fakeClient, io } from '../components/playground/test-support';
 import { setLocale } from '../i18n';
 import { useGraphStore } from '../stores/graph';
-import GraphPanel from './GraphPanel.vue';
 import { maskedTransformer } from './layout-test-support';
 import { emptySummary, graphNode } from './synthetic';
 import { readViewPrefs, viewPrefs, wheelZooms } from './view-prefs';
+import { mountGraphPanel, settle } from './testing/mount-panel';
 
 const det = detail('text_detection', 0, [io('x', 'FP32', [1, 3, -1, -1], 0)], [io('y', 'FP32', [1, 1, -1, -1], 0)]);
 let pinia: Pinia;
 let wrapper: VueWrapper | undefined;
 
-async function settle(): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await flushPromises();
-    await new Promise((r) => setTimeout(r, 0));
-  }
-}
-
 async function open(summary: () => unknown): Promise<VueWrapper> {
   setBackend(fakeClient({ modelGraph: summary, netronStatus: () => ({ available: false }) }));
-  wrapper = mount(GraphPanel, { props: { detail: det, version: 1 }, global: { plugins: [pinia], stubs: { TensorView: TensorViewStub } }, attachTo: document.body });
+  wrapper = mountGraphPanel(det, pinia);
   await settle();
   return wrapper;
 }

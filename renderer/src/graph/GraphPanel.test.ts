@@ -1,15 +1,16 @@
 // @vitest-environment happy-dom
-import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
+import { mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia, setActivePinia, type Pinia } from 'pinia';
 import type { ConfigFromModel, GraphAnalysis, GraphSummary } from '@contract/lab-api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LabCallError, setBackend } from '../api/client';
-import { detail, fakeClient, io, TensorViewStub, type FakeClient } from '../components/playground/test-support';
+import { detail, fakeClient, io, type FakeClient } from '../components/playground/test-support';
 import { setLocale } from '../i18n';
 import { useGraphStore } from '../stores/graph';
 import GraphPanel from './GraphPanel.vue';
 import * as runner from './layout-runner';
 import { emptySummary, graphNode, transformerSummary } from './synthetic';
+import { mountGraphPanel, settle } from './testing/mount-panel';
 
 const node = graphNode;
 
@@ -63,17 +64,10 @@ let lab: FakeClient;
 let pinia: Pinia;
 let wrapper: VueWrapper | undefined;
 
-async function settle(): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    await flushPromises();
-    await new Promise((r) => setTimeout(r, 0));
-  }
-}
-
 async function open(summary: () => unknown = convSummary, extra: Parameters<typeof fakeClient>[0] = {}): Promise<VueWrapper> {
   lab = fakeClient({ modelGraph: summary, configFromModel: () => config, netronStatus: () => ({ available: false }), ...extra });
   setBackend(lab);
-  wrapper = mount(GraphPanel, { props: { detail: det, version: 1 }, global: { plugins: [pinia], stubs: { TensorView: TensorViewStub } }, attachTo: document.body });
+  wrapper = mountGraphPanel(det, pinia);
   await settle();
   return wrapper;
 }
