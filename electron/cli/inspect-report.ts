@@ -7,6 +7,7 @@
  * (`summary.inferred`), as the graph view shows them.
  */
 import type { GraphAttribute, GraphBody, GraphDim, GraphNode, GraphSummary, GraphValueType, OpDoc, OpParam } from '../contract/inspect-api';
+import { paramAt } from '../engine/graph/op-schemas';
 
 /** Version of the JSON document's shape; bumped when a key changes meaning or goes away. */
 export const INSPECT_FORMAT = 'model-lab.inspect/1';
@@ -117,10 +118,7 @@ function storedFacts(e: GraphSummary['initializers'][number]): Partial<InspectTe
 
 /** The role of input/output position `i` under the schema's parameters (a variadic one covers every later position). */
 export function roleAt(params: OpParam[] | undefined, i: number): string {
-  if (!params || params.length === 0) return `#${i}`;
-  if (i < params.length) return params[i]!.name;
-  const last = params[params.length - 1]!;
-  return last.option === 'variadic' ? last.name : `#${i}`;
+  return (params && paramAt(params, i)) ?? `#${i}`;
 }
 
 function opKey(opType: string, domain: string): string {

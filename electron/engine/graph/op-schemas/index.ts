@@ -162,7 +162,11 @@ export function opsetFor(domain: string, opsets: readonly { domain: string; vers
  * input 3 is `inputs`, Split's output 2 is `outputs`). Undefined past the end.
  */
 export function roleOf(schema: Pick<OpSchema, 'inputs' | 'outputs'>, index: number, kind: 'input' | 'output'): string | undefined {
-  const params = kind === 'input' ? schema.inputs : schema.outputs;
+  return paramAt(kind === 'input' ? schema.inputs : schema.outputs, index);
+}
+
+/** The parameter name at `index` of an input or output list (OpDoc.inputs/outputs too), the variadic last one covering every later position. */
+export function paramAt(params: readonly OpParam[], index: number): string | undefined {
   if (!Number.isInteger(index) || index < 0) return undefined;
   if (index < params.length) return params[index]!.name;
   const last = params.at(-1);
