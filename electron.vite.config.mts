@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Plugin } from 'vite';
 
+/** The build folder: `out` unless MODEL_LAB_OUT names another (one level under the root, so `../../resources` still resolves). */
+const OUT = process.env['MODEL_LAB_OUT'] ?? 'out';
 const contract = fileURLToPath(new URL('./electron/contract', import.meta.url));
 
 /** Python models run the stub and pb_utils as files: out/main/python-backend/ (see backends/python/resources.ts). */
@@ -24,7 +26,7 @@ export default defineConfig({
     resolve: { alias: { '@contract': contract } },
     plugins: [pythonBackendFiles()],
     build: {
-      outDir: 'out/main',
+      outDir: `${OUT}/main`,
       // ESM-only dependencies are bundled; native and CJS ones stay external.
       externalizeDeps: { exclude: ['onnx-buf'] },
       rollupOptions: {
@@ -43,7 +45,7 @@ export default defineConfig({
   preload: {
     resolve: { alias: { '@contract': contract } },
     build: {
-      outDir: 'out/preload',
+      outDir: `${OUT}/preload`,
       rollupOptions: {
         input: { index: 'electron/preload/index.ts' },
         // Sandboxed preloads must be CommonJS.
@@ -56,7 +58,7 @@ export default defineConfig({
     resolve: { alias: { '@contract': contract } },
     plugins: [vue()],
     build: {
-      outDir: 'out/renderer',
+      outDir: `${OUT}/renderer`,
       rollupOptions: { input: fileURLToPath(new URL('./renderer/index.html', import.meta.url)) },
     },
   },

@@ -44,6 +44,8 @@ export default tseslint.config(
     ignores: [
       'electron/zz-*',
       'out/**',
+      'out-*/**',
+      'test-results*/**',
       'release/**',
       'node_modules/**',
       'test-results/**',

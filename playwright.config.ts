@@ -2,12 +2,19 @@ import { defineConfig } from '@playwright/test';
 import os from 'node:os';
 import path from 'node:path';
 
-const PORT = 4173;
+/**
+ * Port, build folder and results folder can be moved (E2E_PORT, MODEL_LAB_OUT, E2E_RESULTS) so that
+ * two checkouts or two people on one machine can run e2e at once; the defaults are what CI uses.
+ */
+const PORT = Number(process.env['E2E_PORT'] ?? 4173);
+const OUT = process.env['MODEL_LAB_OUT'] ?? 'out';
+const RESULTS = process.env['E2E_RESULTS'] ?? 'test-results';
 /**
  * The lab's token for this run (lab-server.js reads MODEL_LAB_TOKEN): the browser starts signed in
  * with its cookie, as the window `npm start` opens does. e2e/auth.spec.ts checks the lab without it.
  */
 export const E2E_TOKEN = 'e2e-token-not-a-secret-0123456789';
+export const E2E_PORT = PORT;
 export const E2E_BASE = `http://127.0.0.1:${PORT}`;
 const chromium = process.env['CHROMIUM_PATH'] ?? '/usr/lib/chromium/chromium';
 /** A settings file of its own, so trusted folders and recents from other runs never leak in. */
@@ -24,7 +31,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  outputDir: RESULTS,
+  reporter: [['list'], ['json', { outputFile: `${RESULTS}/e2e.json` }]],
   use: {
     baseURL: `${E2E_BASE}/`,
     storageState: {
@@ -40,7 +48,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
   },
   webServer: {
-    command: `node out/main/lab-server.js --port ${PORT} --samples sample-repos --settings ${settings}`,
+    command: `node ${OUT}/main/lab-server.js --port ${PORT} --samples sample-repos --settings ${settings}`,
     env: { MODEL_LAB_TOKEN: E2E_TOKEN },
     // Ready once it answers (401 without the token counts).
     url: `${E2E_BASE}/`,

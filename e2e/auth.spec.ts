@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeLaunchPage } from '../electron/server/chromium';
-import { E2E_BASE, E2E_TOKEN } from '../playwright.config';
+import { E2E_BASE, E2E_PORT, E2E_TOKEN } from '../playwright.config';
 
 // A browser that was never given the token: no cookie.
 test.use({ storageState: { cookies: [], origins: [] } });
@@ -29,7 +29,7 @@ test('the lab API refuses a browser without the token, and the printed address s
   await page.waitForURL(`${E2E_BASE}/`);
   await expect(page.getByTestId('repo-ocr_ensemble')).toBeVisible();
   const cookies = await page.context().cookies();
-  expect(cookies).toContainEqual(expect.objectContaining({ name: 'model-lab-token-4173', httpOnly: true, sameSite: 'Strict' }));
+  expect(cookies).toContainEqual(expect.objectContaining({ name: `model-lab-token-${E2E_PORT}`, httpOnly: true, sameSite: 'Strict' }));
   expect((await api.post(`${E2E_BASE}/api/lab/listRepositories`, { data: {} })).status()).toBe(200);
 
   // A token from an earlier start does not sign in.

@@ -350,6 +350,12 @@ export interface RunResult {
   ms: number;
   state: 'ok' | 'error' | 'cancelled';
   error?: string;
+  /** How it was started: a plain run, or a step-through, whose `ms` includes the time it stood paused. */
+  mode?: 'run' | 'step';
+  /** Step-through: the time spent paused between steps (so compute can be told from waiting). */
+  pausedMs?: number;
+  /** What went in, in a few words for the run history: sample or file names per image input, "values" for typed ones. */
+  inputLabel?: string;
   /** Something the user should know about the outputs shown (a decoupled model sent several responses). */
   note?: string;
   inputs: TensorInfo[];
@@ -460,6 +466,18 @@ export interface LabSettings {
   pythonExecutable?: string;
   /** Walkthrough progress by walkthrough id, so a tour resumes where it was left. */
   walkthroughs?: Record<string, { step: number; done: boolean }>;
+  /**
+   * The repositories open when the lab last ran, in tree order, and what was selected: reopened on
+   * the next start. Absent before the first start (then the samples open); an empty list means the
+   * user closed them all, and nothing opens.
+   */
+  workspace?: LabWorkspace;
+}
+
+export interface LabWorkspace {
+  repositories: { path: string; sample?: boolean }[];
+  /** The selection by repository path (ids change between runs). */
+  selection?: { path: string; model?: string; version?: number; file?: string };
 }
 
 /** Where the Triton endpoints listen; port 0 takes any free port. */

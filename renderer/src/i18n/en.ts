@@ -1,3 +1,8 @@
+import { workspaceEn } from './workspace.en';
+import { runsEn } from './runs.en';
+import { tensorsEn } from './tensors.en';
+import { deskEn } from './desk.en';
+import { diagnosticsEn } from './diagnostics.en';
 import { ensembleEn } from './ensemble.en';
 import { graphEn } from './graph.en';
 import { observeEn } from './observe.en';
@@ -16,7 +21,7 @@ const base = {
   'repos.title': 'Repositories',
   'repos.empty.title': 'No repository open',
   'repos.empty.body': 'Open a model_repository folder, or start with the bundled samples.',
-  'repos.models': '{n} models',
+  'repos.models': '{n, plural, one {# model} other {# models}}',
   'repos.noModels': 'This folder has no model sub-folders.',
   'repos.reload': 'Reload',
   'repos.close': 'Close',
@@ -47,7 +52,7 @@ const base = {
   'log.copy': 'Copy',
   'log.copied': 'Copied',
   'log.live': 'Updates live while this tab is open.',
-  'log.count': '{n} lines',
+  'log.count': '{n, plural, one {# line} other {# lines}}',
   'model.backend': 'Backend',
   'model.platform': 'Platform',
   'model.maxBatchSize': 'max_batch_size',
@@ -139,7 +144,7 @@ const base = {
   'serve.stop': 'Stop serving',
   'serve.stopping': 'Stopping (letting requests finish)…',
   'serve.runningRepo': 'Serving {repo}',
-  'serve.inFlight': '{n} request(s) in flight',
+  'serve.inFlight': '{n, plural, one {# request} other {# requests}} in flight',
   'serve.copy': 'Copy',
   'serve.copied': 'Copied',
   'trust.title': 'Run the code in “{name}”?',
@@ -153,21 +158,35 @@ const base = {
   'stats.loading': 'Loading…',
   'stats.none': 'No loaded version yet: load the model to see its statistics.',
   'stats.version': 'Version {v}',
-  'stats.requests': '{n} requests',
+  'stats.requests': '{n, plural, one {# request} other {# requests}}',
   'stats.failures': '{n} failed',
-  'stats.executions': '{n} executions ({i} inferences)',
+  'stats.executions': '{n, plural, one {# execution} other {# executions}} ({i, plural, one {# inference} other {# inferences}})',
   'stats.pending': '{n} waiting',
   'stats.split': 'average {total} ms: queue {queue} ms, compute {compute} ms',
   'stats.queue': 'queue {ms} ms',
   'stats.compute': 'compute {ms} ms',
   'stats.total': 'request {ms} ms',
   'stats.batches': 'Executions per batch size',
-  'stats.batchTip': 'batch size {size}: {n} executions',
+  'stats.batchTip': 'batch size {size}: {n, plural, one {# execution} other {# executions}}',
   'theme.system': 'Theme: system',
   'theme.light': 'Theme: light',
   'theme.dark': 'Theme: dark',
 };
 
-export const en = { ...base, ...viewersEn, ...playgroundEn, ...shellEn, ...graphEn, ...observeEn, ...ensembleEn, ...walkthroughEn };
+export const en = {
+  ...base,
+  ...viewersEn,
+  ...playgroundEn,
+  ...shellEn,
+  ...graphEn,
+  ...observeEn,
+  ...ensembleEn,
+  ...walkthroughEn,
+  ...workspaceEn,
+  ...runsEn,
+  ...tensorsEn,
+  ...deskEn,
+  ...diagnosticsEn,
+};
 
 export type MessageKey = keyof typeof en;

@@ -17,7 +17,7 @@ export const observeEn = {
   'observe.failed': '“Run to see” failed: {msg}',
   'observe.done': 'Observed in {ms}',
   'observe.kept': 'tensors kept for viewing: {kept}',
-  'observe.dropped': '{n} more values keep only their shape and statistics (over the memory budget)',
+  'observe.dropped': '{n, plural, one {# more value keeps only its shape and statistics} other {# more values keep only their shape and statistics}} (over the memory budget)',
   'observe.clear': 'Clear',
   'observe.clearHint': 'Forget what was observed and show the declared and inferred dims again',
   'observe.tensor.title': 'Observed tensor',

@@ -1,7 +1,7 @@
 /** English messages of the viewers area (merged into `en`). */
 export const viewersEn = {
   'viewer.label': 'Tensor {name}',
-  'viewer.elements': '{n} elements',
+  'viewer.elements': '{n, plural, one {# element} other {# elements}}',
   'viewer.loading': 'Loading…',
   'viewer.empty.title': 'No elements',
   'viewer.empty.body': 'This tensor has shape {shape}: there is nothing to show.',
@@ -51,7 +51,7 @@ export const viewersEn = {
   'viewer.bool.pageTrue': '{n} true on this page',
   'viewer.bool.gridLabel': 'Elements {from} to {to}: {n} true, filled cells are true',
   'viewer.image.layout': 'Layout',
-  'viewer.image.layoutBatched': '{layout} · {dims} · {n} images',
+  'viewer.image.layoutBatched': '{layout} · {dims} · {n, plural, one {# image} other {# images}}',
   'viewer.image.batchGroup': 'Image in the batch',
   'viewer.image.batch': 'Index {i} of {n}',
   'viewer.image.prevBatch': 'Previous image in the batch',
@@ -86,9 +86,9 @@ export const viewersEn = {
   'viewer.histogram.bins': 'Bins',
   'viewer.histogram.log': 'Log scale',
   'viewer.histogram.bar': '[{lo}, {hi}): {n}',
-  'viewer.histogram.summary': '{n} values counted · tallest bar {peak}',
+  'viewer.histogram.summary': '{n, plural, one {# value} other {# values}} counted · tallest bar {peak}',
   'viewer.histogram.empty': 'No finite values to count.',
-  'viewer.histogram.alt': 'Histogram of {name}: {n} bins from {min} to {max}',
+  'viewer.histogram.alt': 'Histogram of {name}: {n, plural, one {# bin} other {# bins}} from {min} to {max}',
 } as const;
 
 export type ViewersKey = keyof typeof viewersEn;

@@ -5,7 +5,7 @@ export const walkthroughEn = {
   'walkthrough.list.intro': 'Each tour works in a sample repository: you do every step in the lab and see the result. Progress is saved.',
   'walkthrough.list.close': 'Close',
   'walkthrough.list.empty': 'No walkthroughs are available.',
-  'walkthrough.list.steps': '{n} steps · sample {sample}',
+  'walkthrough.list.steps': '{n, plural, one {# step} other {# steps}} · sample {sample}',
   'walkthrough.status.new': 'Not started',
   'walkthrough.status.step': 'Step {n} of {total}',
   'walkthrough.status.done': 'Done',

@@ -1,4 +1,9 @@
 import type { MessageKey } from './en';
+import { workspaceZhCN } from './workspace.zh-CN';
+import { runsZhCN } from './runs.zh-CN';
+import { tensorsZhCN } from './tensors.zh-CN';
+import { deskZhCN } from './desk.zh-CN';
+import { diagnosticsZhCN } from './diagnostics.zh-CN';
 import { ensembleZhCN } from './ensemble.zh-CN';
 import { graphZhCN } from './graph.zh-CN';
 import { observeZhCN } from './observe.zh-CN';
@@ -8,6 +13,11 @@ import { viewersZhCN } from './viewers.zh-CN';
 import { walkthroughZhCN } from './walkthrough.zh-CN';
 
 export const zhCN: Record<MessageKey, string> = {
+  ...workspaceZhCN,
+  ...runsZhCN,
+  ...tensorsZhCN,
+  ...deskZhCN,
+  ...diagnosticsZhCN,
   ...viewersZhCN,
   ...playgroundZhCN,
   ...shellZhCN,

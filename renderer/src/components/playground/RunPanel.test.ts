@@ -136,8 +136,8 @@ describe('the data pipeline form', () => {
 
     expect(w.get('[data-testid=issues-ensemble_input_UINT8_array]').text()).toBe('Give a size for dimension 1 (it is -1 in the config).');
     expect(w.get('[data-testid=issues-ensemble_input_INT8_array]').text()).toBe("Value 2 ('x') is not a number.");
-    expect(w.get('[data-testid=issues-ensemble_input_bool]').text()).toBe('2 value(s) given, but the shape [1, 40] holds 40.');
-    expect(w.get('[data-testid=run-problems]').text()).toContain('3 problem(s)');
+    expect(w.get('[data-testid=issues-ensemble_input_bool]').text()).toBe('2 values given, but the shape [1, 40] holds 40.');
+    expect(w.get('[data-testid=run-problems]').text()).toContain('3 problems');
     expect(w.get('[data-testid=run-button]').attributes('disabled')).toBeDefined();
     await w.get('[data-testid=run-form]').trigger('submit');
     await flushPromises();
@@ -197,7 +197,7 @@ describe('an FP32 [-1, 3, -1, -1] model', () => {
     await w.get('[data-testid=editor-x-values]').trigger('click');
     expect(w.get('[data-testid=input-x]').attributes('data-editor')).toBe('values');
     expect(w.find('[data-testid=batch-x]').exists()).toBe(true);
-    expect(w.get('[data-testid=count-x]').text()).toBe('12 element(s)');
+    expect(w.get('[data-testid=count-x]').text()).toBe('12 elements');
     await w.get('[data-testid=run-button]').trigger('click');
     await flushPromises();
     expect(client.of('runModel')[0]!.inputs[0]).toEqual({ name: 'x', kind: 'generate', dtype: 'FP32', shape: [1, 3, 2, 2], fill: 'random' });

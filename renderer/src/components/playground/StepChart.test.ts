@@ -75,7 +75,7 @@ describe('StepChart', () => {
     expect(rows[1]!.find('.value').text()).toBe('50.0 ms');
     const tip = rows[1]!.find('title').text();
     expect(tip).toContain('instance left_0');
-    expect(tip).toContain('batched with 2 request(s)');
+    expect(tip).toContain('batched with 2 requests');
     expect(rows[1]!.find('.queue').attributes('width')).toBe('40');
     expect(w.findAll('.tick').map((t) => t.text())).toEqual(['0', '20.0 ms', '40.0 ms', '60.0 ms', '80.0 ms', '100.0 ms']);
     // No run id: nothing to export.

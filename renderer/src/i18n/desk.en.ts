@@ -1,0 +1,2 @@
+/** English messages of the desk area (issue 14). */
+export const deskEn = {};

@@ -1,0 +1,2 @@
+/** English messages of the diagnostics area (issue 14). */
+export const diagnosticsEn = {};

@@ -1,0 +1,2 @@
+/** English messages of the workspace area (issue 14). */
+export const workspaceEn = {};
