@@ -404,8 +404,10 @@ export interface RenderedImage {
 }
 
 export interface HeatmapRequest extends TensorRef {
-  /** Which index to take on every axis except the last two (the slice shown). */
+  /** Which index to take on every axis except the two shown (`axes`, else the last two), in axis order. */
   fixed: number[];
+  /** The axes shown as rows and columns (two different axes); the last two when absent. */
+  axes?: [number, number];
   /** At most this many cells per side; larger slices are averaged down. */
   maxSide?: number;
 }
@@ -415,6 +417,7 @@ export interface Heatmap {
   cols: number;
   /** Source cells per shown cell, per axis. */
   step: [number, number];
+  /** The real extremes of the slice's finite elements (the colour scale's ends). */
   min: number;
   max: number;
   png: string;

@@ -40,7 +40,9 @@ export function createTensorHandlers(lab: Lab): Pick<LabHandlers, TensorMethods>
       const p = payload(req);
       const fixed = list(p, 'fixed');
       if (fixed.some((v) => typeof v !== 'number')) throw new LabError('INVALID_ARG', "'fixed' must be a list of indices");
-      return tensorHeatmap(lab.tensor(tensorRef(p)), fixed as number[], optNumber(p, 'maxSide'));
+      const axes = p['axes'];
+      if (axes !== undefined && (!Array.isArray(axes) || axes.length !== 2 || axes.some((v) => typeof v !== 'number'))) throw new LabError('INVALID_ARG', "'axes' must be [rows axis, columns axis]");
+      return tensorHeatmap(lab.tensor(tensorRef(p)), fixed as number[], optNumber(p, 'maxSide'), axes as [number, number] | undefined);
     },
     tensorHistogram: async (req) => {
       const p = payload(req);

@@ -147,16 +147,40 @@ function color(v: number): [number, number, number] {
   return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f].map(Math.round) as [number, number, number];
 }
 
-export async function tensorHeatmap(t: Tensor, fixed: number[], maxSide = 256): Promise<Heatmap> {
-  if (isBytesData(t.data) || t.shape.length < 2) throw new LabError('INVALID_ARG', `tensor '${t.name}' has no 2-D slice to show`);
-  const lead = t.shape.slice(0, -2);
-  if (!Array.isArray(fixed) || fixed.length !== lead.length || fixed.some((v, i) => !Number.isInteger(v) || v < 0 || v >= lead[i]!)) {
-    throw new LabError('INVALID_ARG', `give one index for each of the first ${lead.length} axes (sizes ${lead.join(', ') || 'none'})`);
+/**
+ * Which two axes a heatmap shows: `axes` (rows, columns) when given, else the
+ * last two; `fixed` holds one index for every other axis, in axis order.
+ */
+function heatmapSlice(t: Tensor, fixed: number[], axes?: [number, number]): { rowAxis: number; colAxis: number; base: number } {
+  const rank = t.shape.length;
+  const [rowAxis, colAxis] = axes ?? [rank - 2, rank - 1];
+  if (![rowAxis, colAxis].every((a) => Number.isInteger(a) && a >= 0 && a < rank) || rowAxis === colAxis) {
+    throw new LabError('INVALID_ARG', `'axes' must name two different axes of 0..${rank - 1}`);
   }
-  const [rows, cols] = t.shape.slice(-2) as [number, number];
-  let base = 0;
-  for (let i = 0; i < lead.length; i++) base = base * lead[i]! + fixed[i]!;
-  base *= rows * cols;
+  const others = t.shape.map((_, i) => i).filter((i) => i !== rowAxis && i !== colAxis);
+  const sizes = others.map((i) => t.shape[i]!);
+  if (!Array.isArray(fixed) || fixed.length !== others.length || fixed.some((v, i) => !Number.isInteger(v) || v < 0 || v >= sizes[i]!)) {
+    const which = axes ? `axes ${others.join(', ') || 'none'}` : `the first ${others.length} axes`;
+    throw new LabError('INVALID_ARG', `give one index for each of ${which} (sizes ${sizes.join(', ') || 'none'})`);
+  }
+  const st = new Array<number>(rank).fill(1);
+  for (let i = rank - 2; i >= 0; i--) st[i] = st[i + 1]! * t.shape[i + 1]!;
+  const base = others.reduce((sum, axis, k) => sum + fixed[k]! * st[axis]!, 0);
+  return { rowAxis, colAxis, base };
+}
+
+/**
+ * A 2-D slice as a coloured PNG, averaged down to `maxSide` cells a side. The
+ * colour scale and `min`/`max` are the real extremes of the slice's elements
+ * (not of the averaged cells), so the legend tells what the slice holds.
+ */
+export async function tensorHeatmap(t: Tensor, fixed: number[], maxSide = 256, axes?: [number, number]): Promise<Heatmap> {
+  if (isBytesData(t.data) || t.shape.length < 2) throw new LabError('INVALID_ARG', `tensor '${t.name}' has no 2-D slice to show`);
+  const { rowAxis, colAxis, base } = heatmapSlice(t, fixed, axes);
+  const rows = t.shape[rowAxis]!;
+  const cols = t.shape[colAxis]!;
+  const strideOf = (axis: number): number => t.shape.slice(axis + 1).reduce((a, d) => a * d, 1);
+  const [rs, cs] = [strideOf(rowAxis), strideOf(colAxis)];
   const side = Math.max(8, Math.min(1024, Math.floor(maxSide)));
   const sr = Math.max(1, Math.ceil(rows / side));
   const sc = Math.max(1, Math.ceil(cols / side));
@@ -171,18 +195,15 @@ export async function tensorHeatmap(t: Tensor, fixed: number[], maxSide = 256): 
       let n = 0;
       for (let dr = 0; dr < sr && r * sr + dr < rows; dr++)
         for (let dc = 0; dc < sc && c * sc + dc < cols; dc++) {
-          const v = numberAt(t, base + (r * sr + dr) * cols + c * sc + dc);
+          const v = numberAt(t, base + (r * sr + dr) * rs + (c * sc + dc) * cs);
           if (Number.isFinite(v)) {
             sum += v;
             n++;
+            if (v < min) min = v;
+            if (v > max) max = v;
           }
         }
-      const v = n ? sum / n : Number.NaN;
-      cells[r * outC + c] = v;
-      if (n) {
-        if (v < min) min = v;
-        if (v > max) max = v;
-      }
+      cells[r * outC + c] = n ? sum / n : Number.NaN;
     }
   if (min > max) [min, max] = [0, 0];
   const raw = new Uint8Array(outR * outC * 3);
