@@ -55,6 +55,22 @@ export interface LogEntry {
   time: number;
   level: 'verbose' | 'info' | 'warn' | 'error';
   message: string;
+  /** Set on the lab's own record of the version's life (the message says the same in English), so the UI can word it in the user's language. */
+  event?: LogEvent;
+}
+
+/** A step in a version's life that the lab records in its log: loading, loaded (with how long and where), failed (why), unloaded. */
+export interface LogEvent {
+  kind: 'loading' | 'loaded' | 'failed' | 'unloaded';
+  version: number;
+  /** How long the load took (loaded). */
+  ms?: number;
+  /** Where the instances run (loaded), e.g. "CPU". */
+  device?: string;
+  /** How many instances were started (loading, loaded). */
+  instances?: number;
+  /** Why (failed), in Triton's words. */
+  reason?: string;
 }
 
 /** Files a repair writes: a new config, made from (and replacing) one Triton never reads. */

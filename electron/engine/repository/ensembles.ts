@@ -10,7 +10,7 @@ import { type ModelConfig, ModelConfigSchema, type ModelEnsembling_Step, ModelTr
 import { ensembleSteps, memberPath } from '../config/ensemble-graph';
 import { validateEnsembleAgainstMembers } from '../config/ensemble-members';
 import { type ConfigIssue, firstError, issue } from '../config/issues';
-import { isEnsemble, reasonOf, setVersionState } from './model-loader';
+import { isEnsemble, logEvent, reasonOf, setVersionState } from './model-loader';
 import type { ModelRecord } from './types';
 import { EnsembleRunner } from '../runtime/ensemble-runner';
 import type { ModelResolver } from '../runtime/types';
@@ -121,8 +121,11 @@ function setVersions(rec: ModelRecord, config: ModelConfig, verdict: Verdict, is
     v.config = c;
     v.filled = new Set(rec.baseFilled);
     v.issues = [];
+    const was = { state: v.state, reason: v.reason };
     if (verdict.ok) setVersionState(v, 'READY', '');
     else setVersionState(v, 'UNAVAILABLE', reasonOf(issues[0]!), issues[0]!.reason);
+    // Ensembles are evaluated again and again: the log records changes only, and only where the lab runs models.
+    if (resolver && (was.state !== v.state || (v.state !== 'READY' && was.reason !== v.reason))) logEvent(v, verdict.ok ? { kind: 'loaded' } : { kind: 'failed', reason: v.reason });
     // An unchanged ensemble keeps its runner, and with it its statistics, as in Triton.
     const kept = v.runner instanceof EnsembleRunner && equals(ModelConfigSchema, v.runner.config, c) ? v.runner : undefined;
     v.runner = verdict.ok && resolver ? (kept ?? new EnsembleRunner(c, v.version, resolver)) : undefined;

@@ -7,7 +7,7 @@
 import { clone, create } from '@bufbuild/protobuf';
 import { type Dirent, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { FileNode, ModelState } from '../../contract/lab-api';
+import type { FileNode, LogEvent, ModelState } from '../../contract/lab-api';
 import { CONFIG_FILENAME, PLATFORM } from '../config/constants';
 import { type ModelConfig, ModelConfigSchema } from '../config/gen/model_config_pb';
 import { type ConfigIssue, firstError, issue } from '../config/issues';
@@ -424,16 +424,43 @@ export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: Load
 const MAX_LOG_LINES = 500;
 
 /** Adds a line to a version's log (cut to MAX_LOG_LINE characters); returns the line as kept. */
-export function appendLog(v: VersionRecord, level: LogLevel, message: string): string {
+export function appendLog(v: VersionRecord, level: LogLevel, message: string, event?: LogEvent): string {
   const line = clipLine(message);
-  v.logs.push({ time: Date.now(), level, message: line });
+  v.logs.push({ time: Date.now(), level, message: line, ...(event ? { event } : {}) });
   if (v.logs.length > MAX_LOG_LINES) v.logs.splice(0, v.logs.length - MAX_LOG_LINES);
   return line;
+}
+
+/** The English line of a lifecycle event (the UI words it from the event itself). */
+function eventText(e: LogEvent): string {
+  const n = (k: number | undefined): string => (k === 1 ? '1 instance' : `${k ?? 0} instances`);
+  switch (e.kind) {
+    case 'loading':
+      return e.instances === undefined ? `loading version ${e.version}` : `loading version ${e.version}: starting ${n(e.instances)}`;
+    case 'loaded':
+      return `version ${e.version} loaded${e.ms === undefined ? '' : ` in ${e.ms} ms`}${e.device ? ` on ${e.device}` : ''}${e.instances ? ` (${n(e.instances)})` : ''}: ready for requests`;
+    case 'failed':
+      return `version ${e.version} failed to load: ${e.reason ?? 'unknown reason'}`;
+    case 'unloaded':
+      return `version ${e.version} unloaded`;
+  }
+}
+
+/**
+ * Records a step of the version's life in its log (loading, loaded, failed,
+ * unloaded), so the Log tab tells what happened even for a model that prints
+ * nothing. Only the log: the server's output has its own load messages.
+ */
+export function logEvent(v: VersionRecord, event: Omit<LogEvent, 'version'>): void {
+  const e: LogEvent = { ...event, version: v.version };
+  appendLog(v, e.kind === 'failed' ? 'error' : 'info', eventText(e), e);
 }
 
 /** Starts the instances, warms them up, and makes the version servable. */
 async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, backend: Backend, hooks: RuntimeHooks, python?: string): Promise<void> {
   setVersionState(v, 'LOADING', 'starting instances');
+  const started = Date.now();
+  logEvent(v, { kind: 'loading', instances: instanceTotal(c) });
   hooks.changed?.(rec.name);
   try {
     const loaded = await createInstances(backend, {
@@ -469,6 +496,7 @@ async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, 
     v.device = loaded.device;
     if (loaded.fallback) v.deviceNote = loaded.fallback;
     setVersionState(v, 'READY', '');
+    logEvent(v, { kind: 'loaded', ms: Date.now() - started, instances: loaded.instances.length, ...(loaded.device ? { device: loaded.device } : {}) });
   } catch (err) {
     const failed: ConfigIssue = {
       ...issue('backend.load', errorMessage(err), undefined, err instanceof LabError ? err.code : 'INTERNAL'),
@@ -476,6 +504,7 @@ async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, 
     };
     failVersion(v, failed);
     v.issues.push(failed);
+    logEvent(v, { kind: 'failed', reason: v.reason });
   }
   hooks.changed?.(rec.name);
 }

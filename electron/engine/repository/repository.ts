@@ -13,7 +13,7 @@ import type { InferRequest, InferResult, ModelResolver, Runner } from '../runtim
 import { readDirSafe } from '../util/fs-tree';
 import { evaluateEnsembles } from './ensembles';
 import { addLayoutFixes } from './layout-fixes';
-import { DEFAULT_LOAD_OPTIONS, appendLog, isEnsemble, type LoadOptions, loadVersion, type ModelOverride, modelStamp, pollModel, type RuntimeHooks, setVersionState } from './model-loader';
+import { DEFAULT_LOAD_OPTIONS, appendLog, isEnsemble, type LoadOptions, loadVersion, logEvent, type ModelOverride, modelStamp, pollModel, type RuntimeHooks, setVersionState } from './model-loader';
 import type { ReloadFailure } from '../../contract/lab-api';
 import type { ModelRecord } from './types';
 import { ensembleSteps } from '../config/ensemble-graph';
@@ -617,7 +617,9 @@ function markUnloaded(rec: ModelRecord): void {
   delete rec.reloadFailure;
   for (const v of rec.versions) {
     if (!v.served) continue;
+    const was = v.state;
     setVersionState(v, 'UNAVAILABLE', 'unloaded');
+    if (was !== 'UNAVAILABLE') logEvent(v, { kind: 'unloaded' });
   }
 }
 

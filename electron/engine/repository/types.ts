@@ -1,4 +1,4 @@
-import type { Diagnostic, FileNode, ModelState, ReloadFailure } from '../../contract/lab-api';
+import type { Diagnostic, FileNode, LogEvent, ModelState, ReloadFailure } from '../../contract/lab-api';
 import type { ModelConfig } from '../config/gen/model_config_pb';
 import type { ConfigIssue } from '../config/issues';
 import type { ErrorReason } from '../errors';
@@ -12,6 +12,8 @@ export interface LogLine {
   time: number;
   level: LogLevel;
   message: string;
+  /** The lab's record of a load or unload (not the model's own output). */
+  event?: LogEvent;
 }
 
 export interface VersionRecord {

@@ -3,6 +3,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LabClient, LogEntry } from '@contract/lab-api';
 import { setBackend } from '../api/client';
+import { setLocale } from '../i18n';
 import ModelLog from './ModelLog.vue';
 
 function client(answer: () => { version: number; lines: LogEntry[] }[]): LabClient & { calls: number } {
@@ -21,7 +22,10 @@ function client(answer: () => { version: number; lines: LogEntry[] }[]): LabClie
 const line = (level: LogEntry['level'], message: string): LogEntry => ({ time: Date.UTC(2026, 10, 25, 12, 0, 0), level, message });
 
 describe('ModelLog', () => {
-  afterEach(() => vi.useRealTimers());
+  afterEach(() => {
+    vi.useRealTimers();
+    setLocale('en');
+  });
 
   it('shows lines, filters by level, and keeps polling while open', async () => {
     vi.useFakeTimers();
@@ -60,5 +64,44 @@ describe('ModelLog', () => {
     await flushPromises();
     expect(e.text()).toContain('model gone');
     e.unmount();
+  });
+  it('words the lab’s own lifecycle lines in the reader’s language, set apart from the model’s output', async () => {
+    const at = (kind: 'loading' | 'loaded' | 'unloaded', extra = {}): LogEntry => ({ ...line('info', `engine ${kind}`), event: { kind, version: 1, ...extra } });
+    setBackend(client(() => [{ version: 1, lines: [at('loading', { instances: 2 }), at('loaded', { ms: 42, device: 'CPU', instances: 2 }), at('unloaded'), line('info', 'printed')] }]));
+    const w = mount(ModelLog, { props: { repoId: 'r', model: 'm', state: 'READY' } });
+    await flushPromises();
+    const texts = w.findAll('[data-testid=log-line]').map((l) => l.get('.msg').text());
+    expect(texts).toEqual(['Loading version 1 (2 instances)', 'Version 1 loaded, ready for requests (42 ms · CPU · 2 instances)', 'Version 1 unloaded', 'printed']);
+    expect(w.findAll('.line.event')).toHaveLength(3);
+    w.unmount();
+    setLocale('zh-CN');
+    const z = mount(ModelLog, { props: { repoId: 'r', model: 'm', state: 'READY' } });
+    await flushPromises();
+    expect(z.findAll('[data-testid=log-line]')[1]!.get('.msg').text()).toBe('版本 1 已加载，可以接收请求（42 毫秒 · CPU · 2 个实例）');
+    z.unmount();
+  });
+
+  it('an empty log says where the model is, and when the filter hides lines', async () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ state: 'UNAVAILABLE', reason: 'unloaded' }, 'Not loaded'],
+      [{ state: 'UNAVAILABLE', reason: 'not loaded (explicit model control)', reasonCode: 'NOT_LOADED' }, 'Not loaded'],
+      [{ state: 'LOADING', reason: 'starting instances' }, 'Loading…'],
+      [{ state: 'UNAVAILABLE', reason: 'failed to read text proto' }, 'no instance was started'],
+      [{ state: 'READY' }, 'Nothing logged since this model loaded'],
+    ];
+    setBackend(client(() => [{ version: 1, lines: [] }]));
+    for (const [props, title] of cases) {
+      const w = mount(ModelLog, { props: { repoId: 'r', model: 'm', ...props } });
+      await flushPromises();
+      expect(w.get('[data-testid=log-empty]').text()).toContain(title);
+      expect(w.text()).not.toContain('Nothing logged yet');
+      w.unmount();
+    }
+    setBackend(client(() => [{ version: 1, lines: [line('info', 'loaded')] }]));
+    const f = mount(ModelLog, { props: { repoId: 'r', model: 'm', state: 'READY' } });
+    await flushPromises();
+    await f.get('[data-testid=log-level]').setValue('error');
+    expect(f.get('[data-testid=log-empty]').text()).toContain('1 line is hidden by the filter.');
+    f.unmount();
   });
 });

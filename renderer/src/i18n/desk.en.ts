@@ -1,2 +1,23 @@
-/** English messages of the desk area (issue 14). */
-export const deskEn = {};
+/** English messages of the desk area (issue 14): the model log's own record, the walkthrough card, the splash, the file view, the serve switch. */
+export const deskEn = {
+  'desk.log.event.loading': 'Loading version {v}',
+  'desk.log.event.loaded': 'Version {v} loaded, ready for requests',
+  'desk.log.event.failed': 'Version {v} failed to load: {reason}',
+  'desk.log.event.unloaded': 'Version {v} unloaded',
+  'desk.log.detail.ms': '{ms} ms',
+  'desk.log.detail.instances': '{n, plural, one {# instance} other {# instances}}',
+  'desk.log.withDetails': '{head} ({details})',
+  'desk.log.eventTitle': 'Recorded by Model Lab',
+  'desk.log.empty.loading.title': 'Loading…',
+  'desk.log.empty.loading.body': 'Each step of the load is recorded here as it happens, then whatever the model’s code prints or logs.',
+  'desk.log.empty.ready.title': 'Nothing logged since this model loaded',
+  'desk.log.empty.ready.body': 'Loads, unloads and instance restarts are recorded here, and whatever the model’s code prints or logs while it runs.',
+  'desk.log.empty.unloaded.title': 'Not loaded',
+  'desk.log.empty.unloaded.body': 'Load the model to see its log: the load is recorded here, then whatever the model prints while it runs.',
+  'desk.log.empty.failed.title': 'Nothing logged: no instance was started',
+  'desk.log.empty.failed.body': 'The model stopped before any of its code ran. The reason is shown above and on the Overview tab.',
+  'desk.log.empty.filtered.title': 'Nothing at this level',
+  'desk.log.empty.filtered.body': '{n, plural, one {# line is hidden by the filter.} other {# lines are hidden by the filter.}}',
+  'desk.step.in': 'in: {map}',
+  'desk.step.out': 'out: {map}',
+};

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { DOCK_MARGIN, overlapArea, placeCard, type Rect } from './dock';
+
+const VIEW = { width: 1440, height: 900 };
+const CARD = { width: 384, height: 300 };
+const box = (p: { left: number; top: number }) => ({ ...p, ...CARD });
+
+describe('placeCard', () => {
+  it('stays in the bottom-right corner without a target or when the target is elsewhere', () => {
+    expect(placeCard(VIEW, CARD, undefined)).toEqual({ left: 1440 - 384 - DOCK_MARGIN, top: 900 - 300 - DOCK_MARGIN, region: 'corner', overlap: 0 });
+    expect(placeCard(VIEW, CARD, { left: 300, top: 80, width: 200, height: 40 }).region).toBe('corner');
+  });
+
+  it('a wide timeline across the lower half: the card goes above it, never over it', () => {
+    const timeline: Rect = { left: 280, top: 480, width: 1120, height: 380 };
+    const p = placeCard(VIEW, CARD, timeline);
+    expect(p.overlap).toBe(0);
+    expect(overlapArea(timeline, box(p))).toBe(0);
+    expect(p.region).toBe('above');
+    expect(p.top + CARD.height).toBeLessThanOrEqual(timeline.top - DOCK_MARGIN);
+  });
+
+  it('a tall column on the right (sample captions): the card goes to its left, the largest free region', () => {
+    const captions: Rect = { left: 1000, top: 60, width: 420, height: 820 };
+    const p = placeCard(VIEW, CARD, captions);
+    expect(p.region).toBe('left');
+    expect(p.left + CARD.width).toBeLessThanOrEqual(captions.left - DOCK_MARGIN);
+    expect(overlapArea(captions, box(p))).toBe(0);
+  });
+
+  it('picks the largest region that holds the card, and keeps the card inside the viewport', () => {
+    // Over the corner, with room to the left (968 × 868) and above (1408 × 368): left is larger.
+    const t: Rect = { left: 1000, top: 400, width: 300, height: 300 };
+    const p = placeCard(VIEW, CARD, t);
+    expect(p.region).toBe('left');
+    expect(overlapArea(t, box(p))).toBe(0);
+    for (const view of [VIEW, { width: 1280, height: 720 }]) {
+      const q = placeCard(view, CARD, { left: 900, top: 400, width: 300, height: 200 });
+      expect(q.left).toBeGreaterThanOrEqual(DOCK_MARGIN);
+      expect(q.top).toBeGreaterThanOrEqual(DOCK_MARGIN);
+      expect(q.left + CARD.width).toBeLessThanOrEqual(view.width - DOCK_MARGIN);
+      expect(q.top + CARD.height).toBeLessThanOrEqual(view.height - DOCK_MARGIN);
+      expect(q.overlap).toBe(0);
+    }
+  });
+
+  it('a target filling the screen: the spot covering the least, and says how much', () => {
+    const t: Rect = { left: 100, top: 50, width: 1300, height: 800 };
+    const p = placeCard(VIEW, CARD, t);
+    expect(p.region).toBe('least');
+    expect(p.overlap).toBe(overlapArea(t, box(p)));
+    expect(p.overlap).toBeLessThan(CARD.width * CARD.height);
+  });
+
+  it('counts only the part of the target on screen', () => {
+    // Scrolled mostly above the viewport: the visible strip at the top leaves the corner free.
+    expect(placeCard(VIEW, CARD, { left: 0, top: -2000, width: 1440, height: 2100 }).region).toBe('corner');
+  });
+});
+
+describe('overlapArea', () => {
+  it('is zero for rects that only touch, the shared area otherwise', () => {
+    expect(overlapArea({ left: 0, top: 0, width: 10, height: 10 }, { left: 10, top: 0, width: 10, height: 10 })).toBe(0);
+    expect(overlapArea({ left: 0, top: 0, width: 10, height: 10 }, { left: 5, top: 5, width: 10, height: 10 })).toBe(25);
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Where a floating card goes so that it never covers what it points at: the
+ * walkthrough card docks in the largest free region around the highlighted
+ * element (right, below, left or above it), and only when no region can hold
+ * it does it take the spot that covers the least. Pure geometry on rects, so
+ * it is tested without a browser.
+ */
+
+export interface Rect {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+export interface Placement {
+  left: number;
+  top: number;
+  /** Which free region holds the card ('corner' when there is no target or it is elsewhere). */
+  region: 'corner' | 'right' | 'below' | 'left' | 'above' | 'least';
+  /** Area of the target the card still covers (0 unless no region could hold it). */
+  overlap: number;
+}
+
+/** Space kept between the card and the viewport's edges, and between the card and its target. */
+export const DOCK_MARGIN = 16;
+
+/** The area two rects share. */
+export function overlapArea(a: Rect, b: Rect): number {
+  const w = Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left);
+  const h = Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+/** The target as far as it is on screen (a target scrolled half out of view leaves more room). */
+function visiblePart(t: Rect, view: Size): Rect | undefined {
+  const left = Math.max(0, t.left);
+  const top = Math.max(0, t.top);
+  const right = Math.min(view.width, t.left + t.width);
+  const bottom = Math.min(view.height, t.top + t.height);
+  return right > left && bottom > top ? { left, top, width: right - left, height: bottom - top } : undefined;
+}
+
+/** The four free regions around the target, each inset by the margin, in order of preference. */
+function regions(t: Rect, view: Size, m: number): { name: Placement['region'] & ('right' | 'below' | 'left' | 'above'); r: Rect }[] {
+  const right = t.left + t.width;
+  const bottom = t.top + t.height;
+  const box = (l: number, tp: number, r: number, b: number): Rect => ({ left: l, top: tp, width: Math.max(0, r - l), height: Math.max(0, b - tp) });
+  return [
+    { name: 'right', r: box(right + m, m, view.width - m, view.height - m) },
+    { name: 'below', r: box(m, bottom + m, view.width - m, view.height - m) },
+    { name: 'left', r: box(m, m, t.left - m, view.height - m) },
+    { name: 'above', r: box(m, m, view.width - m, t.top - m) },
+  ];
+}
+
+/** Inside a region, the card sits at its bottom-right (where the card lives when nothing is highlighted). */
+function bottomRight(r: Rect, card: Size): { left: number; top: number } {
+  return { left: r.left + r.width - card.width, top: r.top + r.height - card.height };
+}
+
+function clampTo(view: Size, card: Size, p: { left: number; top: number }, m: number): { left: number; top: number } {
+  return {
+    left: Math.max(m, Math.min(p.left, view.width - card.width - m)),
+    top: Math.max(m, Math.min(p.top, view.height - card.height - m)),
+  };
+}
+
+/**
+ * Places a card of `card` size in a `view`-sized viewport away from `target`
+ * (viewport coordinates, as getBoundingClientRect gives). Without a target, or
+ * with one the bottom-right corner does not touch, the card stays there.
+ */
+export function placeCard(view: Size, card: Size, target: Rect | undefined, m = DOCK_MARGIN): Placement {
+  const corner = clampTo(view, card, { left: view.width - card.width - m, top: view.height - card.height - m }, m);
+  const t = target && visiblePart(target, view);
+  const guard = (r: Rect): Rect => ({ left: r.left - m / 2, top: r.top - m / 2, width: r.width + m, height: r.height + m });
+  if (!t || overlapArea(guard(t), { ...corner, ...card }) === 0) return { ...corner, region: 'corner', overlap: 0 };
+  const fits = regions(t, view, m).filter(({ r }) => r.width >= card.width && r.height >= card.height);
+  if (fits.length > 0) {
+    // The largest free region: the card has room around it and the eye finds it easily.
+    const best = fits.reduce((a, b) => (b.r.width * b.r.height > a.r.width * a.r.height ? b : a));
+    return { ...bottomRight(best.r, card), region: best.name, overlap: 0 };
+  }
+  // Nothing holds it whole: of the regions' spots and the four corners, the one covering the least.
+  const spots = [
+    ...regions(t, view, m).map(({ r }) => clampTo(view, card, bottomRight(r, card), m)),
+    corner,
+    clampTo(view, card, { left: m, top: view.height - card.height - m }, m),
+    clampTo(view, card, { left: view.width - card.width - m, top: m }, m),
+    clampTo(view, card, { left: m, top: m }, m),
+  ];
+  const scored = spots.map((p) => ({ p, overlap: overlapArea(t, { ...p, ...card }) }));
+  const least = scored.reduce((a, b) => (b.overlap < a.overlap ? b : a));
+  return { ...least.p, region: 'least', overlap: least.overlap };
+}
