@@ -226,6 +226,14 @@ export interface HostInfo {
   canPickFile?: boolean;
   /** Folder holding the bundled sample repositories, when present. */
   samplesDir?: string;
+  /** Folders of the saved workspace (or the command line) that did not open at start, and why. */
+  workspaceSkipped?: WorkspaceSkip[];
+}
+
+/** A folder the lab was to reopen at start that did not open (vanished, not a repository, …). */
+export interface WorkspaceSkip {
+  path: string;
+  reason: string;
 }
 
 export interface FileContent {
@@ -535,7 +543,7 @@ export interface ServeStatus {
  * What the desktop app's menu asks of the window (Electron main sends these to
  * its own window only; the lab and browser mode never emit them).
  */
-export type AppCommand = { kind: 'reload-selected' } | { kind: 'close-selected' } | { kind: 'select-repository'; repoId: string };
+export type AppCommand = { kind: 'reload-selected' } | { kind: 'close-selected' } | { kind: 'select-repository'; repoId: string } | { kind: 'show-recent' };
 
 export type LabEvent =
   | { type: 'repositories-changed' }

@@ -38,6 +38,8 @@ import { StepRunService } from './runs/step-runs';
 import { exportTrace } from './runs/trace-export';
 import type { ExportedTrace, StepAction, StepRunRequest, StepRunState } from '../contract/inspect-api';
 import { SettingsStore } from './settings';
+import { checkWorkspace } from './settings-workspace';
+import { assertRepositoryFolder } from './repository/folder-kind';
 import type { InputFiles } from './runs/inputs';
 import { isInside, realInside, realPath, realPathSync, withRealFile } from './util/real-path';
 import { readUpTo } from './util/regular-file';
@@ -76,6 +78,8 @@ export class Lab {
   private readonly listeners = new Set<(ev: LabEvent) => void>();
   /** Real paths of files the user picked in the desktop file dialog this session (playground inputs). */
   private readonly pickedInputs = new Set<string>();
+  /** close() has begun: repositories closing now stay in the saved workspace. */
+  private closing = false;
   readonly settings: SettingsStore;
   readonly runs: RunService;
   readonly graphs: GraphService;
@@ -128,6 +132,9 @@ export class Lab {
     const id = repositoryId(abs);
     const existing = this.repos.get(id);
     if (existing) return this.info(existing);
+    // A model folder, a folder of files or a folder of repositories: say so instead of listing "0 models".
+    await assertRepositoryFolder(abs);
+    if (this.repos.has(id)) return this.info(this.repos.get(id)!);
     const sample = opts.sample ?? false;
     // Workspace trust: a folder's code runs only once the user says so (samples ship with the app). A folder
     // without code at open is not thereby allowed: code that appears later (a pull, an edit) asks first too.
@@ -147,7 +154,8 @@ export class Lab {
       }
     });
     this.repos.set(id, entry);
-    if (!sample) this.emit({ type: 'settings-changed', settings: this.settings.addRecent(abs) });
+    if (!sample) this.settings.addRecent(abs);
+    this.recordWorkspace();
     this.emit({ type: 'repositories-changed' });
     await repo.loadAll();
     if (repo.options.controlMode === 'poll') repo.startPolling();
@@ -165,8 +173,34 @@ export class Lab {
     this.runs.forget(repoId);
     this.graphs.forget(repoId, r.repo.root);
     this.observations.forget(repoId);
+    this.recordWorkspace(r.repo.root);
     this.emit({ type: 'repositories-changed' });
     return true;
+  }
+
+  /**
+   * The open repositories, in tree order, become the saved workspace (what the next start
+   * reopens; `workspace.ts`). Not while the lab closes: closing at quit is not the user closing them.
+   */
+  private recordWorkspace(closed?: string): void {
+    if (this.closing) return;
+    const settings = this.settings.recordRepositories(
+      [...this.repos.values()].map((r) => ({ path: r.repo.root, ...(r.sample ? { sample: true } : {}) })),
+      closed,
+    );
+    this.emit({ type: 'settings-changed', settings });
+  }
+
+  /** Puts the open repositories in the order of `paths` (the saved workspace's); others keep their place after them. */
+  orderRepositories(paths: readonly string[]): void {
+    const rank = new Map(paths.map((p, i) => [path.resolve(p), i]));
+    const entries = [...this.repos.entries()];
+    const sorted = [...entries].sort(([, a], [, b]) => (rank.get(a.repo.root) ?? paths.length) - (rank.get(b.repo.root) ?? paths.length));
+    if (sorted.every(([id], i) => id === entries[i]![0])) return;
+    this.repos.clear();
+    for (const [id, e] of sorted) this.repos.set(id, e);
+    this.recordWorkspace();
+    this.emit({ type: 'repositories-changed' });
   }
 
   listRepositories(): RepositoryInfo[] {
@@ -244,7 +278,10 @@ export class Lab {
   setSettings(changes: Partial<LabSettings>): LabSettings {
     if (!changes || typeof changes !== 'object') throw new LabError('INVALID_ARG', 'settings must be an object');
     const before = this.settings.get().pythonExecutable;
-    const settings = this.settings.update(changes);
+    // The lab records which repositories are open; a client sends the selection (checked all the same).
+    const open = [...this.repos.values()].map((r) => ({ path: r.repo.root, ...(r.sample ? { sample: true } : {}) }));
+    const ws = changes.workspace as unknown;
+    const settings = this.settings.update(ws === undefined ? changes : { ...changes, workspace: { ...checkWorkspace(ws), repositories: open } });
     this.emit({ type: 'settings-changed', settings });
     if (settings.pythonExecutable !== before) void this.reloadPythonModels(settings.pythonExecutable);
     return settings;
@@ -445,6 +482,7 @@ export class Lab {
 
   /** Closes every repository and waits for their instances to stop. */
   async close(): Promise<void> {
+    this.closing = true;
     await this.settings.flush();
     await this.steps.close();
     this.observations.close();

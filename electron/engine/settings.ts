@@ -4,10 +4,11 @@
  * user data folder; browser mode: the user's config folder). Written
  * atomically; an unreadable file means defaults, never a crash.
  */
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { LabSettings } from '../contract/lab-api';
+import type { LabSettings, LabWorkspace } from '../contract/lab-api';
 import { LabError } from './errors';
+import { MAX_WORKSPACE_REPOSITORIES, checkWorkspace, copyWorkspace, pathProblem, storedWorkspace } from './settings-workspace';
 
 export const MAX_RECENT = 10;
 /** Walkthrough progress entries kept; far above the tours the app ships, so only junk is refused. */
@@ -15,18 +16,25 @@ export const MAX_WALKTHROUGHS = 64;
 /** Far above any tour's step count; bounds what a bad client can store. */
 export const MAX_WALKTHROUGH_STEP = 999;
 const WALKTHROUGH_ID = /^[\w-]{1,40}$/;
+/** A settings file larger than this is not read (defaults are used): real ones are a few KiB. */
+export const MAX_SETTINGS_FILE_BYTES = 1024 * 1024;
+/** Trusted folders kept; far above what anyone answers "always" to. */
+export const MAX_TRUSTED = 256;
 
 type WalkthroughProgress = NonNullable<LabSettings['walkthroughs']>;
 
 interface Stored extends LabSettings {
   trustedFolders: string[];
   walkthroughs: WalkthroughProgress;
+  /** Absent until the lab first records one: its absence is what "first start" means. */
+  workspace?: LabWorkspace;
 }
 
 const DEFAULTS: Stored = { theme: 'system', locale: 'system', recentRepositories: [], trustedFolders: [], walkthroughs: {} };
 
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+/** The folder paths of a list from the file: bad ones (not absolute, too long, control characters) dropped. */
+function paths(v: unknown, max: number): string[] {
+  return Array.isArray(v) ? [...new Set(v.slice(0, 4 * max).filter((x): x is string => !pathProblem(x, 'path')))].slice(0, max) : [];
 }
 
 function progressProblem(id: string, v: unknown): string | undefined {
@@ -85,9 +93,10 @@ function sanitize(raw: unknown): Stored {
   return {
     theme: theme === 'light' || theme === 'dark' || theme === 'system' ? theme : 'system',
     locale: locale === 'en' || locale === 'zh-CN' || locale === 'system' ? locale : 'system',
-    recentRepositories: [...new Set(strings(o['recentRepositories']))].slice(0, MAX_RECENT),
-    trustedFolders: [...new Set(strings(o['trustedFolders']))],
+    recentRepositories: paths(o['recentRepositories'], MAX_RECENT),
+    trustedFolders: paths(o['trustedFolders'], MAX_TRUSTED),
     walkthroughs: storedWalkthroughs(o['walkthroughs']),
+    ...(storedWorkspace(o['workspace']) ? { workspace: storedWorkspace(o['workspace'])! } : {}),
     ...(typeof o['pythonExecutable'] === 'string' && validPython(o['pythonExecutable']) ? { pythonExecutable: o['pythonExecutable'] } : {}),
   };
 }
@@ -103,6 +112,8 @@ export class SettingsStore {
     let data = { ...DEFAULTS };
     if (file) {
       try {
+        const size = statSync(file).size;
+        if (size > MAX_SETTINGS_FILE_BYTES) throw new Error(`it holds ${size} bytes, more than settings ever need (${MAX_SETTINGS_FILE_BYTES})`);
         data = sanitize(JSON.parse(readFileSync(file, 'utf8')));
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
@@ -114,10 +125,17 @@ export class SettingsStore {
   }
 
   get(): LabSettings {
-    const { theme, locale, recentRepositories, walkthroughs, pythonExecutable } = this.data;
+    const { theme, locale, recentRepositories, walkthroughs, pythonExecutable, workspace } = this.data;
     // Left out while empty, so settings without tours read as they always did.
     const tours = Object.entries(walkthroughs);
-    return { theme, locale, recentRepositories: [...recentRepositories], ...(pythonExecutable ? { pythonExecutable } : {}), ...(tours.length ? { walkthroughs: copyProgress(tours) } : {}) };
+    return {
+      theme,
+      locale,
+      recentRepositories: [...recentRepositories],
+      ...(pythonExecutable ? { pythonExecutable } : {}),
+      ...(tours.length ? { walkthroughs: copyProgress(tours) } : {}),
+      ...(workspace ? { workspace: copyWorkspace(workspace) } : {}),
+    };
   }
 
   update(changes: Partial<LabSettings>): LabSettings {
@@ -131,13 +149,14 @@ export class SettingsStore {
       next.locale = changes.locale;
     }
     if (changes.recentRepositories !== undefined) {
-      if (!Array.isArray(changes.recentRepositories) || changes.recentRepositories.some((r) => typeof r !== 'string')) {
-        throw new LabError('INVALID_ARG', 'recentRepositories must be a list of paths');
+      if (!Array.isArray(changes.recentRepositories) || changes.recentRepositories.some((r) => pathProblem(r, 'path'))) {
+        throw new LabError('INVALID_ARG', `recentRepositories must be a list of absolute paths (at most ${MAX_RECENT} are kept)`);
       }
       next.recentRepositories = [...new Set(changes.recentRepositories)].slice(0, MAX_RECENT);
     }
     // The whole map is replaced: the renderer owns it and sends it complete.
     if (changes.walkthroughs !== undefined) next.walkthroughs = checkWalkthroughs(changes.walkthroughs);
+    if (changes.workspace !== undefined) next.workspace = checkWorkspace(changes.workspace);
     if (changes.pythonExecutable !== undefined) {
       const p = changes.pythonExecutable;
       if (typeof p !== 'string' || !validPython(p.trim())) throw new LabError('INVALID_ARG', 'pythonExecutable must be a path or a command name (empty: find one automatically)');
@@ -149,7 +168,24 @@ export class SettingsStore {
     return this.get();
   }
 
+  /**
+   * Records the open repositories (the lab calls this as they open and close). The selection is
+   * kept (its repository may still be opening at start) unless it is in `closed`, the repository
+   * the user just closed. Nothing is written when nothing changed.
+   */
+  recordRepositories(repositories: LabWorkspace['repositories'], closed?: string): LabSettings {
+    const before = this.data.workspace;
+    const sel = before?.selection;
+    const keep = sel && sel.path !== closed;
+    // A folder whose path cannot be stored (a newline in its name, say) stays open but is not remembered.
+    const storable = repositories.filter((r) => !pathProblem(r.path, 'path')).slice(0, MAX_WORKSPACE_REPOSITORIES);
+    const next = checkWorkspace({ repositories: storable, ...(keep ? { selection: sel } : {}) });
+    if (before && JSON.stringify(before) === JSON.stringify(next)) return this.get();
+    return this.update({ workspace: next });
+  }
+
   addRecent(folder: string): LabSettings {
+    if (pathProblem(folder, 'path')) return this.get();
     return this.update({ recentRepositories: [folder, ...this.data.recentRepositories.filter((r) => r !== folder)] });
   }
 

@@ -2,8 +2,9 @@
  * The desktop shell: one instance per user (later launches hand their folders
  * to it), the engine with its settings file under the user data folder, the
  * lab API over IPC, the hardened window with its remembered size and place,
- * the application menu, and the folders named on the command line (or the
- * bundled samples).
+ * the application menu, and what opens at start (the folders named on the
+ * command line, else the last session's workspace, else on first start the
+ * bundled samples: `engine/workspace.ts`).
  */
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, screen, session } from 'electron';
 import path from 'node:path';
@@ -11,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../engine/errors';
 import type { Lab } from '../engine/lab';
 import { createLabHandlers, type LabHandlers } from '../engine/lab-handlers';
-import { sampleRepositories } from '../engine/samples';
+import type { WorkspaceSkip } from '../contract/lab-api';
+import { openStartup } from '../engine/workspace';
 import { LabServing } from '../server/triton/lab-serving';
 import { launchData, repositoriesFromArgv, secondLaunchRepositories } from './argv';
 import { desktopDialogs } from './dialogs';
@@ -78,18 +80,21 @@ function shellHost(win: WindowSlot, handlers: LabHandlers): ShellHost {
   };
 }
 
-/** The folders named on the command line, or else the bundled samples (one that fails to open is logged). */
-async function openStartupRepositories(shell: DesktopShell, lab: Lab, samplesDir: string): Promise<void> {
+/**
+ * The folders named on the command line, else the saved workspace, else (first start) the samples
+ * (`engine/workspace.ts`). Folders named on the command line that fail are shown in a dialog; the
+ * window selects the last one that opened. Skipped folders reach the window through hostInfo.
+ */
+async function openStartupRepositories(shell: DesktopShell, lab: Lab, samplesDir: string, skipped: WorkspaceSkip[]): Promise<void> {
   const given = repositoriesFromArgv(process.argv, app.isPackaged);
-  if (given.length > 0) return shell.openFolders(given);
-  const samples = await sampleRepositories(samplesDir);
-  await Promise.all(
-    samples.map((p) =>
-      lab.openRepository(p, { sample: true }).catch((err: unknown) => {
-        log(`could not open ${p}: ${errorMessage(err)}`);
-      }),
-    ),
-  );
+  const result = await openStartup(lab, { given, samplesDir, log });
+  skipped.push(...result.skipped);
+  if (result.source === 'command-line') {
+    for (const s of result.skipped) shell.showOpenError(s.path, s.reason);
+    const last = result.opened.at(-1);
+    if (last) shell.sendCommand({ kind: 'select-repository', repoId: last.id });
+  }
+  if (result.skipped.length) lab.emitEvent({ type: 'repositories-changed' });
 }
 
 /** Folders handed to the running app: a later launch, or (macOS) a folder dropped on the Dock icon or opened with the app. */
@@ -105,7 +110,7 @@ function acceptLaterLaunches(shell: DesktopShell): void {
 }
 
 /** Once Electron is ready: the hardened session, the IPC API, the window in its remembered place, the menu, the first repositories. */
-function openWindowWhenReady(paths: AppPaths, win: WindowSlot, lab: Lab, handlers: LabHandlers, shell: DesktopShell): void {
+function openWindowWhenReady(paths: AppPaths, win: WindowSlot, lab: Lab, handlers: LabHandlers, shell: DesktopShell, skipped: WorkspaceSkip[]): void {
   const { appOrigin } = paths;
   void app.whenReady().then(() => {
     hardenSession(session.defaultSession, appOrigin);
@@ -124,7 +129,7 @@ function openWindowWhenReady(paths: AppPaths, win: WindowSlot, lab: Lab, handler
       win.current = undefined;
     });
     void shell.start();
-    void openStartupRepositories(shell, lab, paths.samplesDir);
+    void openStartupRepositories(shell, lab, paths.samplesDir, skipped);
   });
 }
 
@@ -158,17 +163,26 @@ function startApp(): void {
   const paths = appPaths();
   const lab = openDesktopLab({ settingsFile: path.join(paths.userData, 'settings.json'), sampleImagesDir: path.join(paths.resources, 'sample-images') }, log);
   const win: WindowSlot = { current: undefined };
+  const skipped: WorkspaceSkip[] = [];
   const serving = new LabServing(lab, app.getVersion(), log);
   const dialogs = desktopDialogs(dialog, () => win.current);
   const handlers = createLabHandlers(lab, {
-    info: () => ({ mode: 'electron', appVersion: app.getVersion(), platform: process.platform, canPickFolder: true, canPickFile: true, samplesDir: paths.samplesDir }),
+    info: () => ({
+      mode: 'electron',
+      appVersion: app.getVersion(),
+      platform: process.platform,
+      canPickFolder: true,
+      canPickFile: true,
+      samplesDir: paths.samplesDir,
+      ...(skipped.length ? { workspaceSkipped: skipped } : {}),
+    }),
     pickFolder: dialogs.pickFolder,
     pickFile: dialogs.pickFile,
     serving,
   });
   const shell = new DesktopShell(handlers, lab, shellHost(win, handlers));
   acceptLaterLaunches(shell);
-  openWindowWhenReady(paths, win, lab, handlers, shell);
+  openWindowWhenReady(paths, win, lab, handlers, shell, skipped);
   closeLabBeforeQuit(shell, serving, lab);
 }
 

@@ -7,7 +7,21 @@ vi.mock('electron', () => ({}));
 type Item = MenuItemConstructorOptions;
 
 function actions(): MenuActions & Record<string, ReturnType<typeof vi.fn>> {
-  const names = ['openFolder', 'openSamples', 'openRecent', 'clearRecent', 'reloadSelected', 'closeSelected', 'startServing', 'stopServing', 'setTheme', 'setLocale', 'toggleDevTools', 'quit'];
+  const names = [
+    'openFolder',
+    'openSamples',
+    'openRecent',
+    'clearRecent',
+    'showRecent',
+    'reloadSelected',
+    'closeSelected',
+    'startServing',
+    'stopServing',
+    'setTheme',
+    'setLocale',
+    'toggleDevTools',
+    'quit',
+  ];
   return Object.fromEntries(names.map((n) => [n, vi.fn()])) as unknown as MenuActions & Record<string, ReturnType<typeof vi.fn>>;
 }
 
@@ -51,12 +65,14 @@ describe('application menu', () => {
   it('has File, Edit, View and Serve with the shortcuts of the brief', () => {
     const menu = buildMenuTemplate(state(), actions());
     expect(menu.map((m) => m.id)).toEqual(['file', 'edit', 'view', 'serve']);
-    expect(sub(get(menu, 'file')).map((i) => i.id ?? i.type)).toEqual(['open', 'open-samples', 'recent', 'separator', 'reload', 'close', 'separator', 'quit']);
+    expect(sub(get(menu, 'file')).map((i) => i.id ?? i.type)).toEqual(['open', 'open-samples', 'recent', 'recent-show', 'separator', 'reload', 'close', 'separator', 'quit']);
     expect(get(menu, 'open')).toMatchObject({ label: 'Open Repository…', accelerator: 'CmdOrCtrl+O' });
-    expect(get(menu, 'reload')).toMatchObject({ label: 'Reload Repository', accelerator: 'CmdOrCtrl+R' });
+    expect(get(menu, 'reload')).toMatchObject({ label: 'Reload Repository', accelerator: 'CmdOrCtrl+Shift+R' });
+    // Ctrl+R / Cmd+R opens the recent list, as in VS Code.
+    expect(get(menu, 'recent-show')).toMatchObject({ label: 'Recent Repositories…', accelerator: 'CmdOrCtrl+R' });
     expect(get(menu, 'quit')).toMatchObject({ accelerator: 'CmdOrCtrl+Q' });
     expect(sub(get(menu, 'edit')).map((i) => i.role ?? i.type)).toEqual(['undo', 'redo', 'separator', 'cut', 'copy', 'paste', 'selectAll']);
-    // Nothing reloads the page itself: Ctrl+R is the repository's.
+    // Nothing reloads the page itself: Ctrl+R is the recent list's, Ctrl+Shift+R the repository's.
     expect(JSON.stringify(menu)).not.toMatch(/"role":"(reload|forceReload)"/);
   });
 
@@ -71,7 +87,9 @@ describe('application menu', () => {
     click(get(menu, 'close'));
     click(get(menu, 'open'));
     click(get(menu, 'open-samples'));
+    click(get(menu, 'recent-show'));
     click(get(menu, 'quit'));
+    expect(a['showRecent']).toHaveBeenCalledTimes(1);
     expect(a['reloadSelected']).toHaveBeenCalledTimes(1);
     expect(a['closeSelected']).toHaveBeenCalledTimes(1);
     expect(a['openFolder']).toHaveBeenCalledTimes(1);

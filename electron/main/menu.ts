@@ -25,6 +25,8 @@ export interface MenuActions {
   openSamples(): void;
   openRecent(path: string): void;
   clearRecent(): void;
+  /** The window's recent list (in the path field), keyboard-navigable. */
+  showRecent(): void;
   /** Reload / close the repository selected in the window. */
   reloadSelected(): void;
   closeSelected(): void;
@@ -42,6 +44,7 @@ const TEXT = {
     open: 'Open Repository…',
     samples: 'Open Samples',
     recent: 'Open Recent',
+    showRecent: 'Recent Repositories…',
     noRecent: 'No Recent Repositories',
     clearRecent: 'Clear Recent',
     reload: 'Reload Repository',
@@ -68,6 +71,7 @@ const TEXT = {
     open: '打开模型仓库…',
     samples: '打开示例仓库',
     recent: '最近打开',
+    showRecent: '最近打开的模型仓库…',
     noRecent: '没有最近打开的仓库',
     clearRecent: '清除最近打开记录',
     reload: '重新加载仓库',
@@ -142,8 +146,10 @@ function fileMenu(ctx: MenuContext): MenuItemConstructorOptions {
       { id: 'open', label: t('open'), accelerator: 'CmdOrCtrl+O', click: () => actions.openFolder() },
       { id: 'open-samples', label: t('samples'), click: () => actions.openSamples() },
       { id: 'recent', label: t('recent'), submenu: recentItems(ctx) },
+      // Ctrl+R / Cmd+R is "recent", as in VS Code; reloading a repository moves to Shift.
+      { id: 'recent-show', label: t('showRecent'), accelerator: 'CmdOrCtrl+R', click: () => actions.showRecent() },
       { type: 'separator' },
-      { id: 'reload', label: t('reload'), accelerator: 'CmdOrCtrl+R', enabled: hasRepos, click: () => actions.reloadSelected() },
+      { id: 'reload', label: t('reload'), accelerator: 'CmdOrCtrl+Shift+R', enabled: hasRepos, click: () => actions.reloadSelected() },
       { id: 'close', label: t('close'), enabled: hasRepos, click: () => actions.closeSelected() },
       ...(mac ? [] : [{ type: 'separator' } as const, { id: 'quit', label: t('quit'), accelerator: 'CmdOrCtrl+Q', click: () => actions.quit() }]),
     ],

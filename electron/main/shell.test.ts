@@ -185,9 +185,11 @@ describe('desktop shell', () => {
     const { shell, sent } = setup();
     shell.actions.reloadSelected();
     shell.actions.closeSelected();
+    shell.actions.showRecent();
     expect(sent).toEqual([
       { type: 'app-command', command: { kind: 'reload-selected' } },
       { type: 'app-command', command: { kind: 'close-selected' } },
+      { type: 'app-command', command: { kind: 'show-recent' } },
     ]);
   });
 

@@ -153,7 +153,7 @@ export class DesktopShell {
       } catch (err) {
         const e = toLabError(err);
         this.host.log(`could not open ${p}: ${e.message}`);
-        this.host.showError(`Could not open ${p}`, e.message);
+        this.showOpenError(p, e.message);
         if (e.code === 'NOT_FOUND' && this.settings.recentRepositories.includes(p)) {
           // A recent entry that is gone: drop it from the list.
           await this.handlers.setSettings({ recentRepositories: this.settings.recentRepositories.filter((r) => r !== p) }).catch(() => undefined);
@@ -161,6 +161,11 @@ export class DesktopShell {
       }
     }
     if (last) this.sendCommand({ kind: 'select-repository', repoId: last });
+  }
+
+  /** Why a folder did not open, in a dialog. */
+  showOpenError(folder: string, reason: string): void {
+    this.host.showError(`Could not open ${folder}`, reason);
   }
 
   /** A later launch of the app: bring the window forward and open what it named. */
@@ -192,6 +197,10 @@ export class DesktopShell {
     openSamples: () => void this.attempt('Could not open the samples', () => this.handlers.openSamples({})),
     openRecent: (p) => void this.openFolders([p]),
     clearRecent: () => void this.attempt('Could not clear the recent list', () => this.handlers.setSettings({ recentRepositories: [] })),
+    showRecent: () => {
+      this.focusWindow();
+      this.sendCommand({ kind: 'show-recent' });
+    },
     reloadSelected: () => this.sendCommand({ kind: 'reload-selected' }),
     closeSelected: () => this.sendCommand({ kind: 'close-selected' }),
     startServing: (repoId) => void this.attempt('Could not start serving', () => this.handlers.startServing({ repoId })),

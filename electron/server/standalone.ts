@@ -6,7 +6,10 @@
  * it. `MODEL_LAB_TOKEN` sets it instead, for tests and scripts (an environment
  * variable, not a flag: command lines are visible to every user).
  *
- *   node out/main/lab-server.js [repository ...] [--port N] [--host H] [--open|--no-open]
+ * What opens at start: the folders named, else the last session's workspace, else (first start) the
+ * samples (`engine/workspace.ts`).
+ *
+ *   node out/main/lab-server.js [repository ...] [--port N] [--host H] [--open|--no-open] [--settings F] [--samples D]
  */
 import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
@@ -16,7 +19,8 @@ import { parseArgs } from 'node:util';
 import { errorMessage } from '../engine/errors';
 import { Lab } from '../engine/lab';
 import { createLabHandlers } from '../engine/lab-handlers';
-import { sampleRepositories } from '../engine/samples';
+import type { WorkspaceSkip } from '../contract/lab-api';
+import { openStartup } from '../engine/workspace';
 import { findChromium, hasDisplay, openAppWindow } from './chromium';
 import { checkToken, newToken } from './lab-auth';
 import { type LabHttpServer, startLabHttpServer } from './lab-http';
@@ -73,14 +77,14 @@ function parseLaunch(argv: string[]): Launch {
 }
 
 /** The lab, its serve switch and handlers, and the lab HTTP API on this launch's token. */
-async function startLab(launch: Launch): Promise<{ lab: Lab; serving: LabServing; http: LabHttpServer }> {
+async function startLab(launch: Launch, skipped: WorkspaceSkip[]): Promise<{ lab: Lab; serving: LabServing; http: LabHttpServer }> {
   const { samplesDir, staticDir, host, port, settingsFile } = launch;
   const lab = new Lab({ settingsFile, sampleImagesDir: path.resolve(path.join(here, '../../resources/sample-images')) });
   if (lab.settings.loadProblem) process.stderr.write(`warning: ${lab.settings.loadProblem}\n`);
   const appVersion = process.env['npm_package_version'] ?? '0.1.0';
   const serving = new LabServing(lab, appVersion, (line) => process.stderr.write(`${line}\n`));
   const handlers = createLabHandlers(lab, {
-    info: () => ({ mode: 'browser', appVersion, platform: process.platform, canPickFolder: false, samplesDir }),
+    info: () => ({ mode: 'browser', appVersion, platform: process.platform, canPickFolder: false, samplesDir, ...(skipped.length ? { workspaceSkipped: skipped } : {}) }),
     pickFolder: () => Promise.resolve(null),
     serving,
   });
@@ -94,17 +98,18 @@ async function startLab(launch: Launch): Promise<{ lab: Lab; serving: LabServing
   return { lab, serving, http };
 }
 
-/** The repositories named, or else the bundled samples; one that fails to open is reported and skipped. */
-async function openRepositories(lab: Lab, launch: Launch): Promise<void> {
-  const repos = launch.repositories.length > 0 ? launch.repositories.map((p) => ({ path: p, sample: false })) : (await sampleRepositories(launch.samplesDir)).map((p) => ({ path: p, sample: true }));
-  await Promise.all(
-    repos.map((r) =>
-      lab.openRepository(r.path, { sample: r.sample }).catch((err: unknown) => {
-        process.stderr.write(`could not open ${r.path}: ${errorMessage(err)}\n`);
-      }),
-    ),
-  );
-  process.stdout.write(`Opened ${lab.listRepositories().length} repositor${lab.listRepositories().length === 1 ? 'y' : 'ies'}.\n`);
+/**
+ * The repositories named, else the saved workspace, else (first start) the samples (`engine/workspace.ts`);
+ * what did not open is reported and kept in `skipped` for the page to show.
+ */
+async function openRepositories(lab: Lab, launch: Launch, skipped: WorkspaceSkip[]): Promise<void> {
+  const result = await openStartup(lab, { given: launch.repositories, samplesDir: launch.samplesDir, log: (line) => process.stderr.write(`${line}\n`) });
+  skipped.push(...result.skipped);
+  const n = lab.listRepositories().length;
+  const from = { 'command-line': 'from the command line', workspace: 'from the last session', samples: 'the samples, on first start', none: 'none' }[result.source];
+  process.stdout.write(`Opened ${n} repositor${n === 1 ? 'y' : 'ies'} (${from}).\n`);
+  // The page learns of the skipped folders from hostInfo, which it reads again on this event.
+  if (result.skipped.length) lab.emitEvent({ type: 'repositories-changed' });
 }
 
 /** A Chromium `--app` window on the address, when there is a Chromium and a display; `closed` runs when it exits. */
@@ -124,9 +129,10 @@ function openWindow(url: string, closed: () => void): ChildProcess | undefined {
 
 async function main(): Promise<void> {
   const launch = parseLaunch(process.argv.slice(2));
-  const { lab, serving, http } = await startLab(launch);
+  const skipped: WorkspaceSkip[] = [];
+  const { lab, serving, http } = await startLab(launch, skipped);
   process.stdout.write(`Model Lab (browser mode) is serving at ${http.signInUrl}\n(the address carries this launch's token: anyone who has it can use the lab)\n`);
-  await openRepositories(lab, launch);
+  await openRepositories(lab, launch, skipped);
 
   let appWindow: ChildProcess | undefined;
   let stopping = false;

@@ -54,6 +54,8 @@ export async function runAppCommand(command: AppCommand, store: Store): Promise<
     store.select({ repoId: command.repoId });
     return;
   }
+  // 'show-recent' is the open bar's (it opens its recent list).
+  if (command.kind === 'show-recent') return;
   const repoId = target(store);
   if (!repoId) return;
   if (command.kind === 'reload-selected') await store.reload(repoId);
