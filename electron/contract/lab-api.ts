@@ -597,7 +597,17 @@ export interface LabMethods {
   runSnippets: { req: { runId: string }; res: RunSnippets };
   modelStats: { req: { repoId: string; model: string }; res: ModelStatsRow[] };
   /** The bundled sample images (file names) a playground can pick from. */
-  sampleImages: { req: Record<string, never>; res: { file: string; width: number; height: number; description: string }[] };
+  sampleImages: {
+    req: Record<string, never>;
+    res: {
+      file: string;
+      width: number;
+      height: number;
+      description: string;
+      /** A small JPEG data URL for the picker, when one could be made. */
+      thumb?: string;
+    }[];
+  };
   getSettings: { req: Record<string, never>; res: LabSettings };
   setSettings: { req: Partial<LabSettings>; res: LabSettings };
   /** A compact summary of an ONNX model's graph (weights stay on disk). */

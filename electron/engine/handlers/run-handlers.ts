@@ -2,6 +2,7 @@
 import { LabError } from '../errors';
 import type { HostCapabilities, LabHandlers } from '../lab-handlers';
 import type { Lab } from '../lab';
+import { withThumbs } from '../runs/sample-thumbs';
 import { runSnippets } from '../runs/snippets';
 import { payload, runRequest, str } from './payload';
 
@@ -35,6 +36,6 @@ export function createRunHandlers(lab: Lab, host: HostCapabilities): Pick<LabHan
       return { path: picked === null ? null : await lab.rememberPickedInput(picked) };
     },
     checkInputPath: async (req) => lab.checkInputPath(str(payload(req), 'path')),
-    sampleImages: async () => lab.sampleImages(),
+    sampleImages: async () => withThumbs(await lab.sampleImages(), lab.sampleImagesDir),
   };
 }

@@ -66,6 +66,16 @@ describe('inputs from the playground form', () => {
     expect(tensorPage(lab.runs.tensor({ runId: gen.runId, side: 'output', name: 'OUTPUT0' }), 0, 3).values).toEqual([0, 1, 2]);
   });
 
+  it('records a plain run with mode run, no paused time, and what went in for the history', async () => {
+    const { lab, info } = await labWith({ ...identity('f', 'FP32', [2], 4), ...identity('b', 'UINT8', [-1]) });
+    const r = await lab.runModel({ repoId: info.id, model: 'f', inputs: [{ name: 'INPUT0', kind: 'values', dtype: 'FP32', shape: [2], values: [1, 2] }] });
+    expect(r).toMatchObject({ mode: 'run', inputLabel: 'values' });
+    expect(r.pausedMs).toBeUndefined();
+    const img = await lab.runModel({ repoId: info.id, model: 'b', inputs: [{ name: 'INPUT0', kind: 'bytes', dtype: 'UINT8', source: { sample: 'tilted-text.png' } }] });
+    expect(img.inputLabel).toBe('tilted-text.png');
+    expect(lab.runs.list({ repoId: info.id, model: 'b' })[0]).toMatchObject({ mode: 'run', inputLabel: 'tilted-text.png' });
+  });
+
   it('says which input is wrong and why', async () => {
     const { lab, info } = await labWith(identity('f', 'FP32', [2]));
     await expect(lab.runModel({ repoId: info.id, model: 'f', inputs: [{ name: 'INPUT0', kind: 'values', dtype: 'FP32', shape: [2], values: [1] }] })).rejects.toThrow(

@@ -11,6 +11,7 @@ import type { Repository } from '../repository/repository';
 import { Trace, type TraceSpan } from '../runtime/trace';
 import type { InferResult, Runner, StreamedResponse } from '../runtime/types';
 import { type Tensor, byteSize } from '../tensor/tensor';
+import { inputLabel } from './input-label';
 import { buildInputs, type InputFiles } from './inputs';
 import { describeTensor } from './tensor-info';
 
@@ -52,6 +53,9 @@ export interface FinishedRun {
   error?: string;
   note?: string;
   edges?: Tensor[];
+  /** A step-through ('step'), whose `ms` includes `pausedMs` of waiting between steps; a plain run otherwise. */
+  mode?: RunResult['mode'];
+  pausedMs?: number;
 }
 
 const RUN_ID = /^[\w-]{1,64}$/;
@@ -228,6 +232,9 @@ export class RunService {
       startedAt: run.startedAt,
       ms: run.ms,
       state: run.state,
+      mode: run.mode ?? 'run',
+      ...(run.mode === 'step' ? { pausedMs: Math.max(0, Math.min(run.pausedMs ?? 0, run.ms)) } : {}),
+      inputLabel: inputLabel(run.req.inputs),
       ...(run.error !== undefined ? { error: run.error } : {}),
       ...(run.note ? { note: run.note } : {}),
       inputs: run.inputs.map(describeTensor),

@@ -115,6 +115,26 @@ describe('step-through', () => {
     expect((await lab.stepRun('life', 'stop')).state).toBe('finished');
   });
 
+  it('records a step-through as mode step, with the time it stood paused apart from compute', async () => {
+    await lab.startStepRun({ repoId, model: 'e', inputs: IN, runId: 'paused-time' });
+    await sleep(60);
+    await lab.stepRun('paused-time', 'step');
+    await sleep(40);
+    const end = await lab.stepRun('paused-time', 'run-to-end');
+    const r = end.result!;
+    expect(r).toMatchObject({ mode: 'step', state: 'ok', inputLabel: 'values' });
+    // Two pauses of at least 60 and 40 ms; the rest of ms is compute and scheduling.
+    expect(r.pausedMs).toBeGreaterThanOrEqual(95);
+    expect(r.pausedMs).toBeLessThanOrEqual(r.ms);
+    expect(lab.runs.list({ repoId, model: 'e' }).find((x) => x.runId === 'paused-time')).toMatchObject({ mode: 'step', pausedMs: r.pausedMs });
+    // Stopped while paused: the pause up to the stop counts, and the run is marked cancelled.
+    await lab.startStepRun({ repoId, model: 'e', inputs: IN, runId: 'paused-stop' });
+    await sleep(30);
+    const stopped = (await lab.stepRun('paused-stop', 'stop')).result!;
+    expect(stopped).toMatchObject({ mode: 'step', state: 'cancelled' });
+    expect(stopped.pausedMs).toBeGreaterThanOrEqual(25);
+  });
+
   it('continue stops at breakpoints; pruned steps are listed as skipped', async () => {
     const s0 = await lab.startStepRun({ repoId, model: 'e', inputs: IN, runId: 'bp', breakpoints: [2] });
     expect(s0.paused?.step).toBe(0);

@@ -52,6 +52,9 @@ interface ActiveRun {
   idle?: ReturnType<typeof setTimeout>;
   /** TensorInfo is computed once per tensor (statistics walk every element). */
   infos: Map<string, TensorInfo>;
+  /** Time spent paused so far (ns), and when the current pause began (monotonic ns), so compute can be told from waiting. */
+  pausedNs: bigint;
+  pausedSince?: bigint;
 }
 
 export class StepRunService {
@@ -127,11 +130,13 @@ export class StepRunService {
       waiters: [],
       settled: Promise.resolve(),
       infos: new Map(),
+      pausedNs: 0n,
     };
     this.active.set(runId, a);
     registered();
     ctl.onPause = () => {
       a.status = 'paused';
+      a.pausedSince = process.hrtime.bigint();
       this.armIdle(a);
       this.wake(a);
     };
@@ -164,6 +169,7 @@ export class StepRunService {
     }
     if (a.status !== 'paused') throw new LabError('INVALID_ARG', `step-through run '${runId}' is running a step; wait until it pauses (or stop it)`);
     this.disarmIdle(a);
+    this.endPause(a);
     a.status = 'running';
     const stop = this.nextStop(a);
     if (action === 'step') a.ctl.step();
@@ -237,7 +243,8 @@ export class StepRunService {
       error = state === 'cancelled' ? 'the run was stopped' : errorMessage(e);
     }
     this.disarmIdle(a);
-    // The run's ms and its trace include the pauses: they are what happened, gaps and all.
+    this.endPause(a);
+    // The run's ms and its trace include the pauses: they are what happened, gaps and all; pausedMs says how much.
     a.status = state === 'ok' ? 'finished' : state === 'cancelled' ? 'stopped' : 'error';
     if (error !== undefined) a.error = error;
     a.result = this.runs.record({
@@ -252,6 +259,8 @@ export class StepRunService {
       state,
       ...(error !== undefined ? { error } : {}),
       edges: this.edgeTensors(a).map((e) => e.tensor),
+      mode: 'step',
+      pausedMs: Number(a.pausedNs) / 1e6,
     });
     const final = this.snapshot(a);
     this.active.delete(a.runId);
@@ -264,6 +273,13 @@ export class StepRunService {
     } catch {
       /* a listener's failure is its own */
     }
+  }
+
+  /** Adds the pause that is ending (the user moved on, stopped, or the idle timer did) to the run's paused time. */
+  private endPause(a: ActiveRun): void {
+    if (a.pausedSince === undefined) return;
+    a.pausedNs += process.hrtime.bigint() - a.pausedSince;
+    a.pausedSince = undefined;
   }
 
   private nextStop(a: ActiveRun): Promise<void> {

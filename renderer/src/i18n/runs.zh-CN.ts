@@ -1,4 +1,35 @@
 import type { runsEn } from './runs.en';
 
 /** 简体中文 of the runs area; keys as in runs.en.ts. */
-export const runsZhCN: Record<keyof typeof runsEn, string> = {};
+export const runsZhCN: Record<keyof typeof runsEn, string> = {
+  'runs.history.filter': '显示',
+  'runs.history.filter.all': '全部',
+  'runs.history.filter.run': '运行',
+  'runs.history.filter.step': '逐步执行',
+  'runs.history.step': '逐步',
+  'runs.history.stepTitle': '逐步执行：计算 {compute}；共 {total}，其中在步骤之间暂停 {paused}',
+  'runs.history.cancelled': '已取消',
+  'runs.history.cancelledTitle': '在完成前被取消：所用时间不作为计时',
+  'runs.history.input': '输入：{label}',
+  'runs.history.noneFiltered': '还没有这类运行。',
+  'runs.history.latest': '最新版本',
+  'runs.picker.label': '示例图片',
+  'runs.picker.more': '显示全部 {n} 张示例图片',
+  'runs.picker.less': '收起',
+  'runs.picker.noThumb': '无预览',
+  'runs.picker.upload': '上传…',
+  'runs.outputs.empty': '运行的输出显示在这里。选好输入后点击“运行”（Ctrl+Enter）。',
+  'runs.timeline.computeOnly': '仅计算',
+  'runs.timeline.computeOnlyHint': '略去没有任何计算的间隔（步骤之间的暂停），便于比较各步骤',
+  'runs.timeline.wallClock': '实际经过',
+  'runs.timeline.gapsRemoved': '已略去 {ms} 的暂停',
+  'runs.timeline.legend.bls': '计算（BLS 调用）',
+  'runs.timeline.legend.envelope': '集成模型的请求（包住各步骤）',
+  'runs.timeline.pausedNote': '这次逐步执行共 {total}，其中暂停 {paused}。',
+  'runs.values.more': '……另有 {n} 个无效值',
+  'runs.step.version': '版本 {v}',
+  'runs.step.latest': '最新版本',
+  'runs.step.open': '在模型树中打开 {model}',
+  'runs.step.in': '输入',
+  'runs.step.out': '输出',
+};

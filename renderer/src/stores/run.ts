@@ -13,6 +13,8 @@ export interface SampleImage {
   width: number;
   height: number;
   description: string;
+  /** A small picture for the picker (a data URL), when the lab could make one. */
+  thumb?: string;
 }
 
 export interface RunningRun {

@@ -15,6 +15,27 @@ export function formatTime(epochMs: number, locale: string): string {
   }
 }
 
+/**
+ * When a run started, in full for the run history: the time with seconds, and the date in front when
+ * it was not today (a history outlives midnight and lists runs of other days).
+ */
+export function formatWhen(epochMs: number, locale: string, now = Date.now()): string {
+  const d = new Date(epochMs);
+  const time = formatTime(epochMs, locale);
+  if (d.toDateString() === new Date(now).toDateString()) return time;
+  try {
+    const sameYear = d.getFullYear() === new Date(now).getFullYear();
+    return `${d.toLocaleDateString(locale, { ...(sameYear ? {} : { year: 'numeric' }), month: 'short', day: 'numeric' })} ${time}`;
+  } catch {
+    return `${d.toISOString().slice(0, 10)} ${time}`;
+  }
+}
+
+/** A run's compute time: a step-through's time less the time it stood paused between steps. */
+export function computeMs(run: { ms: number; mode?: 'run' | 'step'; pausedMs?: number }): number {
+  return run.mode === 'step' ? Math.max(0, run.ms - (run.pausedMs ?? 0)) : run.ms;
+}
+
 /** A statistic as a short number: integers as they are, others with 4 significant digits. */
 export function formatStat(n: number | undefined): string {
   if (n === undefined || n === null) return '—';
