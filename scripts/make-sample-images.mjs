@@ -26,6 +26,7 @@ const IMAGES = [
   {
     file: 'dejavu-sans-lines.png',
     description: 'Four lines of DejaVu Sans, 30 px, dark grey on white',
+    descriptionZh: '四行 DejaVu Sans 文字，30 px，白底深灰色',
     width: 620,
     lines: [
       ['Model Lab reads this text', { font: 'DejaVu Sans', size: 30 }],
@@ -37,6 +38,7 @@ const IMAGES = [
   {
     file: 'dejavu-serif-large.png',
     description: 'Two lines of DejaVu Serif, 72 px',
+    descriptionZh: '两行 DejaVu Serif 文字，72 px',
     width: 760,
     lines: [
       ['Triton Server', { font: 'DejaVu Serif', size: 72 }],
@@ -46,6 +48,7 @@ const IMAGES = [
   {
     file: 'liberation-sans-small.png',
     description: 'Six lines of small print: Liberation Sans, 20 px',
+    descriptionZh: '六行小字：Liberation Sans，20 px',
     width: 640,
     lines: [
       'Small print is harder to read for every model.',
@@ -59,6 +62,7 @@ const IMAGES = [
   {
     file: 'liberation-mono-code.png',
     description: 'Command lines in Liberation Mono, 24 px, on a light grey panel',
+    descriptionZh: '浅灰色面板上的命令行，Liberation Mono，24 px',
     width: 560,
     background: '#eef0f2',
     lines: [
@@ -70,6 +74,7 @@ const IMAGES = [
   {
     file: 'dark-banner.png',
     description: 'Light bold text on a dark navy background (Liberation Sans Bold, 44 px)',
+    descriptionZh: '深藏青色背景上的浅色粗体文字（Liberation Sans Bold，44 px）',
     width: 640,
     background: '#1b2838',
     lines: [
@@ -80,6 +85,7 @@ const IMAGES = [
   {
     file: 'noisy-scan.jpg',
     description: 'Grainy beige paper saved as a low-quality JPEG (quality 12): visible block and ringing artifacts',
+    descriptionZh: '带颗粒的米黄色纸张，存为低质量 JPEG（质量 12）：块状和振铃伪影清晰可见',
     width: 600,
     background: '#efe6d2',
     noise: 36,
@@ -93,6 +99,7 @@ const IMAGES = [
   {
     file: 'chinese-lines.png',
     description: 'Simplified Chinese in Noto Sans CJK SC, 40 px',
+    descriptionZh: '简体中文，Noto Sans CJK SC，40 px',
     width: 520,
     lines: [
       ['模型实验室', { font: 'Noto Sans CJK SC', size: 40 }],
@@ -103,6 +110,7 @@ const IMAGES = [
   {
     file: 'mixed-report.png',
     description: 'A coloured card mixing sizes (56, 26 and 30 px) and scripts: a bold English title, English body lines, a Chinese line',
+    descriptionZh: '一张彩色卡片，混合多种字号（56、26 和 30 px）和文字：英文粗体标题、英文正文和一行中文',
     width: 700,
     background: '#fff6d5',
     lines: [
@@ -115,12 +123,14 @@ const IMAGES = [
   {
     file: 'wide-line.png',
     description: 'One long line across a 960 px image (DejaVu Sans, 26 px)',
+    descriptionZh: '横贯 960 px 宽图像的一长行文字（DejaVu Sans，26 px）',
     width: 960,
     lines: [['The quick brown fox jumps over the lazy dog near the river bank', { font: 'DejaVu Sans', size: 26 }]],
   },
   {
     file: 'tilted-text.png',
     description: 'Two lines of Liberation Sans, 36 px, tilted 6 degrees counter-clockwise',
+    descriptionZh: '两行 Liberation Sans 文字，36 px，逆时针倾斜 6 度',
     width: 500,
     tilt: 6,
     lines: [
@@ -131,6 +141,7 @@ const IMAGES = [
   {
     file: 'upside-down.png',
     description: 'Three lines of DejaVu Sans, 34 px, with the whole image rotated 180 degrees; needs the text direction classifier (ocr_bls)',
+    descriptionZh: '三行 DejaVu Sans 文字，34 px，整幅图像旋转了 180 度；需要文字方向分类器（ocr_bls）',
     width: 600,
     rotation: 180,
     lines: [
@@ -215,6 +226,7 @@ for (const spec of IMAGES) {
   manifest.images.push({
     file: spec.file,
     description: spec.description,
+    descriptionZh: spec.descriptionZh,
     ...size,
     rotation: spec.rotation ?? 0,
     lines: spec.lines.map(([text]) => text),

@@ -604,6 +604,8 @@ export interface LabMethods {
       width: number;
       height: number;
       description: string;
+      /** The description in 简体中文, when the manifest has one (the UI shows it in that language). */
+      descriptionZh?: string;
       /** A small JPEG data URL for the picker, when one could be made. */
       thumb?: string;
     }[];

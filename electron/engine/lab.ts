@@ -363,14 +363,20 @@ export class Lab {
       });
   }
 
-  /** The bundled sample images: file, size and what they show. */
-  async sampleImages(): Promise<{ file: string; width: number; height: number; description: string }[]> {
+  /** The bundled sample images: file, size and what they show (in English, and in 简体中文 where the manifest says it). */
+  async sampleImages(): Promise<{ file: string; width: number; height: number; description: string; descriptionZh?: string }[]> {
     const dir = this.options.sampleImagesDir;
     if (!dir) return [];
     const text = await fs.readFile(path.join(dir, 'manifest.json'), 'utf8').catch(() => '');
     if (!text) return [];
-    const manifest = JSON.parse(text) as { images?: { file: string; width: number; height: number; description?: string }[] };
-    return (manifest.images ?? []).map((i) => ({ file: i.file, width: i.width, height: i.height, description: i.description ?? '' }));
+    const manifest = JSON.parse(text) as { images?: { file: string; width: number; height: number; description?: string; descriptionZh?: unknown }[] };
+    return (manifest.images ?? []).map((i) => ({
+      file: i.file,
+      width: i.width,
+      height: i.height,
+      description: i.description ?? '',
+      ...(typeof i.descriptionZh === 'string' && i.descriptionZh ? { descriptionZh: i.descriptionZh } : {}),
+    }));
   }
 
   async reloadRepository(repoId: string): Promise<RepositoryInfo> {
