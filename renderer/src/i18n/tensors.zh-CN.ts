@@ -1,4 +1,36 @@
 import type { tensorsEn } from './tensors.en';
 
 /** 简体中文 of the tensors area; keys as in tensors.en.ts. */
-export const tensorsZhCN: Record<keyof typeof tensorsEn, string> = {};
+export const tensorsZhCN: Record<keyof typeof tensorsEn, string> = {
+  'tensors.tab.plot': '折线图',
+  'tensors.tab.featureMaps': '特征图',
+  'tensors.role.batch': '批次',
+  'tensors.role.channel': '通道',
+  'tensors.role.height': '高',
+  'tensors.role.width': '宽',
+  'tensors.axis': '第 {i} 轴',
+  'tensors.axisRole': '{role}（第 {i} 轴）',
+  'tensors.axisOption': '{name} · {n}',
+  'tensors.axes.legend': '热力图：选择作行和作列的轴，以及其余各轴的索引',
+  'tensors.axes.rows': '行',
+  'tensors.axes.cols': '列',
+  'tensors.axes.swap': '交换行和列',
+  'tensors.axes.prev': '{name}的上一个索引',
+  'tensors.axes.next': '{name}的下一个索引',
+  'tensors.axes.slider': '{name}的索引',
+  'tensors.axes.of': '共 {n}',
+  'tensors.axes.showing': '{rows} × {cols}',
+  'tensors.table.slice': '表格切片：第 {r} 轴作行，第 {c} 轴作列；为其余各轴选择索引',
+  'tensors.heatmap.range': '本切片的最小值 … 最大值',
+  'tensors.heatmap.flat': '本切片中的值全部为 {v}：请换一个切片或换一组轴查看变化。',
+  'tensors.image.rangeStored': '按存储值（{min}…{max}）',
+  'tensors.image.normalizedNote': '数值范围为 {min} 到 {max}，超出 0…1 和 0…255，因此图像按归一化显示：{min} 为黑，{max} 为白。',
+  'tensors.plot.alt': '{name} 的折线图：{n} 个值，从 {min} 到 {max}',
+  'tensors.plot.hint': '将指针移到图上即可读取数值。',
+  'tensors.plot.value': '索引 {i}：{v}',
+  'tensors.plot.top': '最大值',
+  'tensors.plot.topItem': '索引 {i}：{v}',
+  'tensors.plot.nonFinite': '{n} 个值不是有限数，未画出',
+  'tensors.plot.empty': '没有可画出的有限值。',
+  'tensors.plot.index': '索引',
+};

@@ -7,12 +7,16 @@ import { setLocale } from '../i18n';
 import { fakeLab, info, range, type FakeLab } from './fake-lab';
 import FeatureMapView from './FeatureMapView.vue';
 import TensorView from './TensorView.vue';
+import { forgetViewPicks } from './view-memory';
 
 const source = { runId: 'obs-1', side: 'edge' as const, name: 'conv' };
 const stats = { count: 1, min: -1.5, max: 4, mean: 0.5, std: 1, nan: 0, inf: 0 };
 let lab: FakeLab;
 
-beforeEach(() => setLocale('en'));
+beforeEach(() => {
+  setLocale('en');
+  forgetViewPicks();
+});
 afterEach(() => setBackend(undefined));
 
 function grid(shape: number[], opts: { fail?: boolean } = {}) {
@@ -73,19 +77,21 @@ describe('FeatureMapView', () => {
 
 describe('TensorView and feature maps', () => {
   it('opens N×C×H×W tensors as feature maps first, unless they could be a picture', async () => {
-    lab = fakeLab({ conv: { values: range(16 * 16) }, x: { values: range(3 * 16) } });
+    lab = fakeLab({ conv: { values: range(16 * 16) }, x: { values: range(3 * 256) } });
     setBackend(lab);
     const maps = mount(TensorView, { props: { tensor: info('conv', 'FP32', [1, 16, 4, 4], { stats }), source } });
     await flushPromises();
     expect(maps.find('[data-testid=feature-maps]').exists()).toBe(true);
-    await maps.get('[data-testid=viewer-tab-values]').trigger('click');
-    expect(maps.find('[data-testid=number-view]').exists()).toBe(true);
-    const layouts = [{ layout: 'NCHW' as const, batch: 1, height: 4, width: 4, channels: 3 }];
-    const picture = mount(TensorView, { props: { tensor: info('x', 'FP32', [1, 3, 4, 4], { stats, imageLayouts: layouts }), source: { ...source, name: 'x' } } });
+    expect(maps.find('[data-testid=fmap-stats]').exists()).toBe(false);
+    expect(maps.find('[data-testid=number-stats]').exists()).toBe(true);
+    await maps.get('[data-testid=viewer-tab-table]').trigger('click');
+    expect(maps.find('[data-testid=number-table]').exists()).toBe(true);
+    const layouts = [{ layout: 'NCHW' as const, batch: 1, height: 16, width: 16, channels: 3 }];
+    const picture = mount(TensorView, { props: { tensor: info('x', 'FP32', [1, 3, 16, 16], { stats, imageLayouts: layouts }), source: { ...source, name: 'x' } } });
     await flushPromises();
-    expect(picture.find('[data-testid=number-view]').exists()).toBe(true);
-    expect(picture.find('[data-testid=viewer-tab-feature-maps]').exists()).toBe(true);
+    expect(picture.find('[data-testid=image-view]').exists()).toBe(true);
+    expect(picture.find('[data-testid=viewer-tab-featureMaps]').exists()).toBe(true);
     const flat = mount(TensorView, { props: { tensor: info('conv', 'FP32', [1, 16], { stats }), source } });
-    expect(flat.find('[data-testid=viewer-tab-feature-maps]').exists()).toBe(false);
+    expect(flat.find('[data-testid=viewer-tab-featureMaps]').exists()).toBe(false);
   });
 });

@@ -7,6 +7,7 @@ import { fakeLab, info, range, type FakeLab } from './fake-lab';
 import HeatmapView from './HeatmapView.vue';
 import NumberTable from './NumberTable.vue';
 import NumberView from './NumberView.vue';
+import { forgetViewPicks } from './view-memory';
 
 const src = (name: string) => ({ runId: 'r1', side: 'output' as const, name });
 const stats = { count: 120, min: 0, max: 59.5, mean: 29.75, std: 17.3205, nan: 0, inf: 0 };
@@ -18,7 +19,10 @@ function rank4() {
   return mount(NumberView, { props: { tensor: info('x', 'FP32', [2, 3, 4, 5], { stats }), source: src('x') } });
 }
 
-beforeEach(() => setLocale('en'));
+beforeEach(() => {
+  setLocale('en');
+  forgetViewPicks();
+});
 afterEach(() => setBackend(undefined));
 
 describe('number viewer: stats', () => {
@@ -99,9 +103,14 @@ describe('number viewer: table', () => {
     lab = fakeLab({ p: { values: range(1000, (i) => i / 3) } });
     setBackend(lab);
     const w = mount(NumberView, { props: { tensor: info('p', 'FP32', [1, 1000]), source: src('p') } });
+    await w.get('[data-testid=viewer-tab-table]').trigger('click');
     await flushPromises();
     expect(w.find('[data-testid=axis-picker]').exists()).toBe(false);
-    expect(lab.of('tensorPage')).toEqual([{ ...src('p'), offset: 0, count: 100 }]);
+    // The plot read the vector once (one page); the table reads its first 100.
+    expect(lab.of('tensorPage')).toEqual([
+      { ...src('p'), offset: 0, count: 1000 },
+      { ...src('p'), offset: 0, count: 100 },
+    ]);
     await w.get('[data-testid=rows-next]').trigger('click');
     await flushPromises();
     expect(lab.of('tensorPage').at(-1)).toEqual({ ...src('p'), offset: 100, count: 100 });
@@ -112,23 +121,59 @@ describe('number viewer: table', () => {
 });
 
 describe('number viewer: heatmap', () => {
-  it('asks for the slice the shared axis pickers choose, and shows the color scale', async () => {
+  it('lets the user pick the rows and columns axes and every other index; the table keeps its own slice', async () => {
     const w = rank4();
     await flushPromises();
     await w.get('[data-testid=axis-0]').setValue('1');
     await w.get('[data-testid=viewer-tab-heatmap]').trigger('click');
     await flushPromises();
-    expect(lab.of('tensorHeatmap')).toEqual([{ ...src('x'), fixed: [1, 0], maxSide: 256 }]);
-    await w.get('[data-testid=axis-1]').setValue('2');
+    // [2, 3, 4, 5]: the last two axes longer than a channel axis, every other index 0.
+    expect(lab.of('tensorHeatmap')).toEqual([{ ...src('x'), fixed: [0, 0], axes: [2, 3], maxSide: 256 }]);
+    expect(w.get('[data-testid=slice-size]').text()).toBe('4 × 5');
+    await w.get('[data-testid=slice-slider-0]').setValue('1');
     await flushPromises();
-    expect(lab.of('tensorHeatmap').at(-1)).toEqual({ ...src('x'), fixed: [1, 2], maxSide: 256 });
+    expect(lab.of('tensorHeatmap').at(-1)).toEqual({ ...src('x'), fixed: [1, 0], axes: [2, 3], maxSide: 256 });
+    await w.get('[data-testid=slice-rows]').setValue('1');
+    await flushPromises();
+    // Rows from axis 1 (3), columns still axis 3; axes 0 and 2 fixed.
+    expect(lab.of('tensorHeatmap').at(-1)).toEqual({ ...src('x'), fixed: [1, 0], axes: [1, 3], maxSide: 256 });
+    await w.get('[data-testid=slice-cols]').setValue('1');
+    await flushPromises();
+    // Columns onto the rows axis swaps the two.
+    expect(lab.of('tensorHeatmap').at(-1)).toEqual({ ...src('x'), fixed: [1, 0], axes: [3, 1], maxSide: 256 });
+    await w.get('[data-testid=slice-swap]').trigger('click');
+    await flushPromises();
+    expect(lab.of('tensorHeatmap').at(-1)).toMatchObject({ axes: [1, 3] });
     const legend = w.get('[data-testid=heatmap-legend]').text();
     expect(legend).toContain('0');
     expect(legend).toContain('59.5');
+    expect(legend).toContain('min … max of this slice');
     await w.get('[data-testid=viewer-tab-table]').trigger('click');
     await flushPromises();
-    expect((w.get('[data-testid=axis-1]').element as HTMLInputElement).value).toBe('2');
-    expect(lab.of('tensorPage').at(-1)).toEqual({ ...src('x'), offset: 100, count: 20 });
+    expect((w.get('[data-testid=axis-0]').element as HTMLInputElement).value).toBe('1');
+    expect(lab.of('tensorPage').at(-1)).toEqual({ ...src('x'), offset: 60, count: 20 });
+  });
+
+  it('says when the slice holds a single value', async () => {
+    lab = fakeLab({ flat: { values: range(64 * 3, () => 1) } });
+    setBackend(lab);
+    const w = mount(HeatmapView, { props: { tensor: info('flat', 'FP32', [8, 8, 3]), source: src('flat'), fixed: [0], axes: [0, 1] } });
+    await flushPromises();
+    expect(w.get('[data-testid=heatmap-flat]').text()).toContain('Every value in this slice is 1');
+  });
+
+  it('remembers the heatmap axes and the view for the tensor name, for the session', async () => {
+    rank4();
+    await flushPromises();
+    const first = rank4();
+    await first.get('[data-testid=viewer-tab-heatmap]').trigger('click');
+    await first.get('[data-testid=slice-rows]').setValue('0');
+    await flushPromises();
+    const again = rank4();
+    await flushPromises();
+    expect(again.get('[data-testid=viewer-tab-heatmap]').attributes('aria-selected')).toBe('true');
+    expect(again.findAll('[role=tab]')[0]!.text()).toBe('Heatmap');
+    expect(lab.of('tensorHeatmap')).toEqual([{ ...src('x'), fixed: [0, 0], axes: [0, 3], maxSide: 256 }]);
   });
 
   it('reads the value of a hovered cell', async () => {
@@ -137,7 +182,7 @@ describe('number viewer: heatmap', () => {
     const w = mount(NumberView, { props: { tensor: info('h', 'INT32', [2, 3]), source: src('h') } });
     await w.get('[data-testid=viewer-tab-heatmap]').trigger('click');
     await flushPromises();
-    expect(lab.of('tensorHeatmap')).toEqual([{ ...src('h'), fixed: [], maxSide: 256 }]);
+    expect(lab.of('tensorHeatmap')).toEqual([{ ...src('h'), fixed: [], axes: [0, 1], maxSide: 256 }]);
     const stage = w.get('[data-testid=heatmap-stage]');
     // 2 × 3 cells fit in 640 × 360: 180 px a cell.
     await stage.trigger('mousemove', { clientX: 400, clientY: 200 });

@@ -7,6 +7,7 @@ import { setLocale } from '../i18n';
 import { fakeLab, info, range, type FakeLab } from './fake-lab';
 import type { Value } from './tensor-utils';
 import TensorView from './TensorView.vue';
+import { forgetViewPicks } from './view-memory';
 
 const src = (name: string) => ({ runId: 'r1', side: 'output' as const, name });
 let lab: FakeLab;
@@ -17,7 +18,10 @@ function view(tensor: TensorInfo, values: Value[], hex?: number[]) {
   return mount(TensorView, { props: { tensor, source: src(tensor.name) } });
 }
 
-beforeEach(() => setLocale('en'));
+beforeEach(() => {
+  setLocale('en');
+  forgetViewPicks();
+});
 afterEach(() => {
   setBackend(undefined);
   vi.restoreAllMocks();
@@ -54,22 +58,87 @@ describe('TensorView', () => {
     expect(n.find('[data-testid=viewer-tab-image]').exists()).toBe(false);
   });
 
-  it('shows UINT8 images first, and float images after the table', async () => {
-    const layouts: TensorInfo['imageLayouts'] = [{ layout: 'HWC', batch: 1, height: 2, width: 2, channels: 3 }];
-    const u8 = view(info('img', 'UINT8', [2, 2, 3], { imageLayouts: layouts }), range(12));
+  it('opens pictures as images: UINT8, and FP32 in 0…1 at its stored range; tiny ones as tables', async () => {
+    const layouts: TensorInfo['imageLayouts'] = [{ layout: 'HWC', batch: 1, height: 8, width: 8, channels: 3 }];
+    const u8 = view(info('img', 'UINT8', [8, 8, 3], { imageLayouts: layouts, stats: { count: 192, min: 0, max: 191, mean: 95, std: 55, nan: 0, inf: 0 } }), range(192));
     await flushPromises();
-    expect(u8.findAll('[role=tab]').map((b) => b.text())).toEqual(['Image', 'Table', 'Heatmap', 'Histogram']);
+    expect(u8.findAll('[role=tab]').map((b) => b.text())).toEqual(['Image', 'Heatmap', 'Table', 'Histogram']);
     expect(u8.get('[data-testid=viewer-tab-image]').attributes('aria-selected')).toBe('true');
-    expect(u8.find('[data-testid=image-view]').exists()).toBe(true);
-    expect(lab.of('tensorImage')).toHaveLength(1);
+    expect(lab.of('tensorImage')).toEqual([{ ...src('img'), layout: 'HWC', order: 'RGB', range: [0, 255] }]);
 
-    const f32 = view(info('img', 'FP32', [2, 2, 3], { imageLayouts: layouts }), range(12));
+    const f32 = view(
+      info('img', 'FP32', [8, 8, 3], { imageLayouts: layouts, stats: { count: 192, min: 0, max: 1, mean: 0.5, std: 0.3, nan: 0, inf: 0 } }),
+      range(192, (i) => i / 191),
+    );
     await flushPromises();
-    expect(f32.findAll('[role=tab]').map((b) => b.text())).toEqual(['Table', 'Heatmap', 'Histogram', 'Image']);
-    expect(f32.find('[data-testid=number-table]').exists()).toBe(true);
-    await f32.get('[data-testid=viewer-tab-image]').trigger('click');
+    expect(f32.findAll('[role=tab]')[0]!.text()).toBe('Image');
+    expect(lab.of('tensorImage')).toEqual([{ ...src('img'), layout: 'HWC', order: 'RGB', range: [0, 1] }]);
+    expect(f32.get('[data-testid=image-range-stored]').text()).toBe('As stored (0…1)');
+    expect(f32.find('[data-testid=image-normalized-note]').exists()).toBe(false);
+
+    const tiny = view(info('img', 'FP32', [2, 2, 3], { imageLayouts: [{ layout: 'HWC', batch: 1, height: 2, width: 2, channels: 3 }] }), range(12));
     await flushPromises();
-    expect(lab.of('tensorImage')).toHaveLength(1);
+    expect(tiny.findAll('[role=tab]').map((b) => b.text())).toEqual(['Table', 'Image', 'Heatmap', 'Histogram']);
+    expect(tiny.find('[data-testid=number-table]').exists()).toBe(true);
+    expect(lab.of('tensorImage')).toHaveLength(0);
+  });
+
+  it('shows float pictures outside 0…1 and 0…255 normalized, with a note', async () => {
+    const layouts: TensorInfo['imageLayouts'] = [{ layout: 'NCHW', batch: 1, height: 16, width: 16, channels: 3 }];
+    const w = view(
+      info('pix', 'FP32', [1, 3, 16, 16], { imageLayouts: layouts, stats: { count: 768, min: -2.1, max: 2.6, mean: 0, std: 1, nan: 0, inf: 0 } }),
+      range(768, (i) => i / 100 - 2.1),
+    );
+    await flushPromises();
+    expect(w.findAll('[role=tab]').map((b) => b.text())).toEqual(['Image', 'Heatmap', 'Feature maps', 'Table', 'Histogram']);
+    expect(lab.of('tensorImage')).toEqual([{ ...src('pix'), layout: 'NCHW', batchIndex: 0, order: 'RGB' }]);
+    expect(w.get('[data-testid=image-normalized-note]').text()).toContain('Values run from -2.1 to 2.6');
+    expect(w.find('[data-testid=image-range-stored]').exists()).toBe(false);
+  });
+
+  it('opens a [1,1,H,W] float map as a heatmap of H × W, a classifier as a plot', async () => {
+    const map = view(
+      info('prob', 'FP32', [1, 1, 16, 24], {
+        imageLayouts: [{ layout: 'NCHW', batch: 1, height: 16, width: 24, channels: 1 }],
+        stats: { count: 384, min: 0, max: 1, mean: 0.2, std: 0.1, nan: 0, inf: 0 },
+      }),
+      range(384, (i) => (i % 7) / 7),
+    );
+    await flushPromises();
+    expect(map.findAll('[role=tab]')[0]!.text()).toBe('Heatmap');
+    expect(lab.of('tensorHeatmap')).toEqual([{ ...src('prob'), fixed: [0, 0], axes: [2, 3], maxSide: 256 }]);
+    expect(map.get('[data-testid=slice-rows]').text()).toContain('height (axis 2)');
+    expect(map.get('[data-testid=slice-size]').text()).toBe('16 × 24');
+
+    const cls = view(
+      info('logits', 'FP32', [1, 1000], { stats: { count: 1000, min: 0, max: 999, mean: 500, std: 1, nan: 0, inf: 0 } }),
+      range(1000, (i) => (i === 417 ? 50 : i % 10)),
+    );
+    await flushPromises();
+    expect(cls.findAll('[role=tab]').map((b) => b.text())).toEqual(['Plot', 'Table', 'Histogram']);
+    expect(cls.get('[data-testid=plot-top]').text()).toContain('index 417: 50');
+  });
+
+  it('remembers the view a user picks for a tensor name, not the automatic one', async () => {
+    const t = info('logits', 'FP32', [1, 1000], { stats: { count: 1000, min: 0, max: 1, mean: 0.5, std: 0.1, nan: 0, inf: 0 } });
+    const first = view(t, range(1000));
+    await flushPromises();
+    await first.get('[data-testid=viewer-tab-histogram]').trigger('click');
+    const again = view(t, range(1000));
+    await flushPromises();
+    expect(again.findAll('[role=tab]').map((b) => b.text())).toEqual(['Histogram', 'Plot', 'Table']);
+    expect(again.find('[data-testid=histogram-view]').exists()).toBe(true);
+    const other = view({ ...t, name: 'other' }, range(1000));
+    await flushPromises();
+    expect(other.findAll('[role=tab]')[0]!.text()).toBe('Plot');
+  });
+
+  it('shows the tab names in 简体中文', async () => {
+    setLocale('zh-CN');
+    const w = view(info('logits', 'FP32', [1, 1000], { stats: { count: 1000, min: 0, max: 1, mean: 0.5, std: 0.1, nan: 0, inf: 0 } }), range(1000));
+    await flushPromises();
+    expect(w.findAll('[role=tab]').map((b) => b.text())).toEqual(['折线图', '表格', '直方图']);
+    expect(w.get('[data-testid=plot-readout]').text()).toBe('将指针移到图上即可读取数值。');
   });
 
   it('has an empty state for tensors without elements', () => {
