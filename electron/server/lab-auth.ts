@@ -78,11 +78,11 @@ function page(title: string, body: string, extraHead = ''): string {
 export function signInPage(reason: 'missing' | 'wrong'): string {
   const first =
     reason === 'wrong'
-      ? '<p>This link’s token does not belong to the lab running here (it may be from an earlier start).</p><p>此链接中的令牌不属于当前运行的实验室（可能来自之前的启动）。</p>'
-      : '<p>This lab needs the address it printed when it started; that address ends in <code>?token=…</code>.</p><p>请使用实验室启动时打印的地址（以 <code>?token=…</code> 结尾）。</p>';
+      ? '<p>This link’s token does not belong to the lab running here (it may be from an earlier start).</p><p>此链接中的令牌不属于当前运行的 Model Lab（可能来自之前的启动）。</p>'
+      : '<p>This lab needs the address it printed when it started; that address ends in <code>?token=…</code>.</p><p>请使用 Model Lab 启动时打印的地址（以 <code>?token=…</code> 结尾）。</p>';
   return page(
     'Model Lab: open the printed address',
-    `<h1>Model Lab</h1>${first}<p>Open the printed address, or start the lab again with <code>npm start</code>, which opens a window that is already signed in.</p><p>请打开打印出的地址，或用 <code>npm start</code> 重新启动实验室，它打开的窗口已自动登录。</p>`,
+    `<h1>Model Lab</h1>${first}<p>Open the printed address, or start the lab again with <code>npm start</code>, which opens a window that is already signed in.</p><p>请打开打印出的地址，或用 <code>npm start</code> 重新启动 Model Lab，它打开的窗口已自动登录。</p>`,
   );
 }
 

@@ -80,3 +80,73 @@ describe('ServePanel model control', () => {
     expect(w.get('[data-testid=serve-model-control-hint]').text()).toContain('如无需要请保持关闭');
   });
 });
+
+describe('ServePanel opening and closing', () => {
+  beforeEach(() => {
+    setActivePinia(createPinia());
+    setLocale('en');
+  });
+  afterEach(() => {
+    setLocale('en');
+    document.body.innerHTML = '';
+  });
+
+  async function mountWith(selected: string | undefined) {
+    setBackend(client());
+    const repos = useRepositoriesStore();
+    repos.repos = [{ id: 'dp', name: 'data_pipeline' } as RepositoryInfo, { id: 'ocr', name: 'ocr_ensemble' } as RepositoryInfo];
+    repos.selection = selected ? { repoId: selected, model: 'text_detection' } : undefined;
+    const w = mount(ServePanel, { attachTo: document.body });
+    await flushPromises();
+    return { w, repos };
+  }
+
+  it('offers the repository of the selected model, each time it opens', async () => {
+    const { w, repos } = await mountWith('ocr');
+    await w.get('[data-testid=serve-toggle]').trigger('click');
+    expect((w.get('[data-testid=serve-repo]').element as HTMLSelectElement).value).toBe('ocr');
+    await w.get('[data-testid=serve-close]').trigger('click');
+    repos.selection = { repoId: 'dp' };
+    await w.get('[data-testid=serve-toggle]').trigger('click');
+    expect((w.get('[data-testid=serve-repo]').element as HTMLSelectElement).value).toBe('dp');
+    w.unmount();
+  });
+
+  it('without a selection, the first repository', async () => {
+    const { w } = await mountWith(undefined);
+    await w.get('[data-testid=serve-toggle]').trigger('click');
+    expect((w.get('[data-testid=serve-repo]').element as HTMLSelectElement).value).toBe('dp');
+    w.unmount();
+  });
+
+  it('Esc closes it from anywhere in the page and gives focus back to the button', async () => {
+    const { w } = await mountWith('ocr');
+    await w.get('[data-testid=serve-toggle]').trigger('click');
+    (w.get('[data-testid=serve-host]').element as HTMLInputElement).focus();
+    document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await flushPromises();
+    expect(w.find('[data-testid=serve-panel]').exists()).toBe(false);
+    expect(document.activeElement).toBe(w.get('[data-testid=serve-toggle]').element);
+    // Closed, Esc is left to others.
+    const later = new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true });
+    document.body.dispatchEvent(later);
+    expect(later.defaultPrevented).toBe(false);
+    w.unmount();
+  });
+
+  it('keeps room for both labels, so the top bar does not shift when serving starts', async () => {
+    for (const lang of ['en', 'zh-CN'] as const) {
+      setLocale(lang);
+      const { w } = await mountWith('ocr');
+      const label = w.get('[data-testid=serve-toggle] .label');
+      expect(label.text()).toBe(lang === 'en' ? 'Serve' : '提供服务');
+      expect(label.attributes('data-alt')).toBe(lang === 'en' ? 'Serving' : '服务中');
+      await w.get('[data-testid=serve-toggle]').trigger('click');
+      await w.get('form').trigger('submit');
+      await flushPromises();
+      expect(label.text()).toBe(lang === 'en' ? 'Serving' : '服务中');
+      expect(label.attributes('data-alt')).toBe(lang === 'en' ? 'Serve' : '提供服务');
+      w.unmount();
+    }
+  });
+});

@@ -4,7 +4,7 @@ import type { ensembleEn } from './ensemble.en';
 export const ensembleZhCN: Record<keyof typeof ensembleEn, string> = {
   'model.tab.ensemble': '逐步执行',
   'ens.dag.label': '集成模型 {name} 的数据流：菱形为输入和输出，方框为步骤，箭头上是张量',
-  'ens.member.missing': '此仓库中没有模型 {model}：请添加其文件夹，或修改集成配置中的 model_name。',
+  'ens.member.missing': '此仓库中没有模型 {model}：请添加其文件夹，或修改集成模型配置中的 model_name。',
   'ens.member.missingShort': '缺失',
   'ens.member.unavailable': '模型 {model} 状态为{state}：{reason}',
   'ens.dag.input': '集成输入 {name}',
@@ -66,7 +66,7 @@ export const ensembleZhCN: Record<keyof typeof ensembleEn, string> = {
   'ens.timeline': '时间线',
   'ens.timeline.sofar': '目前的时间线',
   'ens.keys': '快捷键：F10 单步 · F8 继续 · Shift+F8 运行到结束 · Esc 停止',
-  'timeline.tip.step': '集成第 {n} 步',
+  'timeline.tip.step': '集成模型第 {n} 步',
   'timeline.tip.bls': '脚本模型发起的 BLS 调用',
   'timeline.tip.instance': '实例 {name}',
   'timeline.tip.batch': '与 {n} 个请求合并为一次执行',

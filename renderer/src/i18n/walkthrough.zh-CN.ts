@@ -3,8 +3,8 @@ import type { walkthroughEn } from './walkthrough.en';
 /** 简体中文 messages of the walkthrough area. */
 export const walkthroughZhCN: Record<keyof typeof walkthroughEn, string> = {
   'walkthrough.title': '教程导览',
-  'walkthrough.open.hint': '教程流水线的分步导览',
-  'walkthrough.list.intro': '每个导览都在一个示例仓库中进行：每一步都由你在实验室里亲手完成，并看到结果。进度会自动保存。',
+  'walkthrough.open.hint': '教程中各条管道的分步导览',
+  'walkthrough.list.intro': '每个导览都在一个示例仓库中进行：每一步都由你在 Model Lab 里亲手完成，并看到结果。进度会自动保存。',
   'walkthrough.list.close': '关闭',
   'walkthrough.list.empty': '暂无可用的导览。',
   'walkthrough.list.steps': '{n} 个步骤 · 示例 {sample}',
@@ -25,7 +25,7 @@ export const walkthroughZhCN: Record<keyof typeof walkthroughEn, string> = {
   'walkthrough.next': '下一步',
   'walkthrough.finish': '完成',
   'walkthrough.skip': '跳过此步',
-  'walkthrough.waiting': '在实验室中完成这一步后，“下一步”才会可用。',
+  'walkthrough.waiting': '在 Model Lab 中完成这一步后，“下一步”才会可用。',
   'walkthrough.passed': '已完成，准备好就继续吧。',
   'walkthrough.readOnly': '这一步无需操作：读完即可继续。',
   'walkthrough.result': '结果',

@@ -90,7 +90,7 @@ describe('tour steps over the lab state', () => {
     expect(run.check?.(s)).toBe(true);
     expect(run.result?.(s)).toEqual({ needs: [{ runId: 'run-7', name: 'recognized_text' }] });
     const read = { ...s, pages: { [tensorKey('run-7', 'recognized_text')]: { offset: 0, total: 2, values: ['Triton Server', 'Ensemble Demo'] } } };
-    expect(run.result?.(read)?.text?.en).toBe('Read 2 line(s): "Triton Server", "Ensemble Demo"');
+    expect(run.result?.(read)?.text?.en).toBe('Read 2 lines: "Triton Server", "Ensemble Demo"');
     expect(run.result?.(read)?.text?.['zh-CN']).toBe('读出 2 行："Triton Server", "Ensemble Demo"');
   });
 
@@ -118,7 +118,7 @@ describe('tour steps over the lab state', () => {
     );
     const see = step(bls, 'See the calls');
     expect(see.check?.(s)).toBe(true);
-    expect(see.result?.(s)?.text?.en).toBe('4 BLS call(s): text_detection ×1, text_direction ×2, text_recognition ×1');
+    expect(see.result?.(s)?.text?.en).toBe('4 BLS calls: text_detection ×1, text_direction ×2, text_recognition ×1');
     expect(see.check?.(withRuns(state(), ocrBls, runResult('b0', ocrBls)))).toBe(false);
   });
 
@@ -177,7 +177,7 @@ describe('tour steps over the lab state', () => {
     expect(open.check?.(showing(det, 'graph'))).toBe(false);
     expect(open.check?.(onGraph)).toBe(true);
     expect(open.check?.({ ...onGraph, model: { ...onGraph.model, tab: 'overview' } })).toBe(false);
-    expect(open.result?.(onGraph)?.text?.en).toBe('1 node(s); x FP32 [?, 3, h, w] → sigmoid_0.tmp_0 FP32 [?, 1, h, w]');
+    expect(open.result?.(onGraph)?.text?.en).toBe('1 node; x FP32 [?, 3, h, w] → sigmoid_0.tmp_0 FP32 [?, 1, h, w]');
     const find = step(migrating, 'Find a node');
     expect(find.check?.(onGraph)).toBe(false);
     const picked = { ...onGraph, graph: { ...onGraph.graph, selection: { kind: 'node' as const, name: 'sig' }, findQuery: 'Sigm' } };

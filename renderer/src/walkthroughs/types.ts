@@ -9,6 +9,8 @@ import type { GraphSelection } from '../stores/graph';
 import type { Tab } from '../stores/model';
 import type { Selection } from '../stores/repositories';
 import type { ModelRuns } from '../stores/run';
+import { en } from '../i18n/en';
+import { zhCN } from '../i18n/zh-CN';
 
 /** Tour text in each language the app speaks. */
 export interface Text {
@@ -85,9 +87,41 @@ export interface Walkthrough {
   steps: TourStep[];
 }
 
-/** Both languages of one text. */
+const UI: Record<keyof Text, Partial<Record<string, string>>> = { en, 'zh-CN': zhCN };
+
+/**
+ * A tour names tabs and buttons by the UI's own strings: `{ui:model.tab.config}` in either language
+ * is that key's text in the same language, read when the text is shown, so a renamed tab renames
+ * it in every tour. An unknown key stays as written (walkthrough tests fail on it).
+ */
+export function withUiStrings(source: string, lang: keyof Text): string {
+  return source.replace(/\{ui:([\w.-]+)\}/g, (whole, key: string) => UI[lang][key] ?? whole);
+}
+
+const sources = new WeakMap<Text, Text>();
+
+/** The text as written, `{ui:…}` placeholders included (for tests). */
+export function sourceOf(t: Text): Text {
+  return sources.get(t) ?? t;
+}
+
+/** Both languages of one text; `{ui:key}` is the UI's label for `key` in that language. */
 export function text(en: string, zh: string): Text {
-  return { en, 'zh-CN': zh };
+  const t: Text = {
+    get en() {
+      return withUiStrings(en, 'en');
+    },
+    get 'zh-CN'() {
+      return withUiStrings(zh, 'zh-CN');
+    },
+  };
+  sources.set(t, { en, 'zh-CN': zh });
+  return t;
+}
+
+/** "1 step", "3 steps": English counts through Intl.PluralRules (Chinese writes the count with a measure word instead). */
+export function countEn(n: number, one: string, other: string): string {
+  return `${n} ${new Intl.PluralRules('en').select(n) === 'one' ? one : other}`;
 }
 
 export function tensorKey(runId: string, name: string): string {

@@ -1,6 +1,6 @@
 /** Migrating a model (the HuggingFace route): exported ONNX + script pre-processing → an ensemble; then your own model. */
 import { graphNodeSelected, graphShown, shownDetail, tabShown } from '../checks';
-import { text, type Walkthrough } from '../types';
+import { countEn, text, type Walkthrough } from '../types';
 
 const REPO = 'ocr_ensemble';
 const EXPORTED = 'text_detection';
@@ -9,17 +9,17 @@ const PRE = 'detection_preprocessing';
 export const migrating: Walkthrough = {
   id: 'migrating',
   sample: REPO,
-  title: text('Migrating a model: from an export to an ensemble', '迁移模型：从导出文件到集成'),
+  title: text('Migrating a model: from an export to an ensemble', '迁移模型：从导出文件到集成模型'),
   summary: text(
-    'How a model exported to ONNX (for example from HuggingFace) and its processing code become a served ensemble, and what to do with your own model.',
-    '一个导出为 ONNX 的模型（例如来自 HuggingFace）及其处理代码，如何变成一个可服务的集成；以及你自己的模型该怎么做。',
+    'How a model exported to ONNX (for example from Hugging Face) and its processing code become a served ensemble, and what to do with your own model.',
+    '一个导出为 ONNX 的模型（例如来自 Hugging Face）及其处理代码，如何变成一个可以提供服务的集成模型；以及你自己的模型该怎么做。',
   ),
   steps: [
     {
       title: text('Two halves of every model', '每个模型都有两半'),
       body: text(
-        'A model from a hub comes as weights plus a processor: code that turns text or images into the tensors the network expects, and its output back into answers. Exporting to ONNX keeps only the network. In ocr_ensemble, text_detection is such an export. Select it.',
-        '从模型仓库下载的模型通常由两部分组成：权重，以及一个处理器——把文本或图片转换成网络需要的张量、再把网络输出转换回结果的代码。导出为 ONNX 只保留了网络本身。ocr_ensemble 里的 text_detection 就是这样一个导出文件。选中它。',
+        'A model from a hub such as the Hugging Face Hub comes as weights plus a processor: code that turns text or images into the tensors the network expects, and its output back into answers. Exporting to ONNX keeps only the network. In ocr_ensemble, text_detection is such an export. Select it.',
+        '从模型中心（例如 Hugging Face Hub）下载的模型通常由两部分组成：权重，以及预处理与后处理代码（Hugging Face 称之为 processor）——它把文本或图片转换成网络需要的张量，再把网络输出转换回结果。导出为 ONNX 只保留了网络本身。ocr_ensemble 里的 text_detection 就是这样一个导出文件。选中它。',
       ),
       target: [`repo-${REPO}`, `model-${EXPORTED}`],
       check: (s) => shownDetail(s, REPO, EXPORTED) !== undefined,
@@ -28,8 +28,8 @@ export const migrating: Walkthrough = {
     {
       title: text('Open its graph', '打开它的计算图'),
       body: text(
-        "Open the Graph tab. The model sidebar lists the graph's inputs and outputs with their names, types and dimensions: exactly what a config has to state. A dimension with a name or a question mark is variable and becomes -1 in the config.",
-        '打开“计算图”标签页。模型侧栏列出了图的输入和输出，以及它们的名字、类型和维度——这正是配置需要写明的内容。带名字或问号的维度是可变的，在配置中写作 -1。',
+        "Open the {ui:model.tab.graph} tab. The model sidebar lists the graph's inputs and outputs with their names, types and dimensions: exactly what a config has to state. A dimension with a name or a question mark is variable and becomes -1 in the config.",
+        '打开“{ui:model.tab.graph}”标签页。模型侧栏列出了图的输入和输出，以及它们的名字、类型和维度——这正是配置需要写明的内容。带名字或问号的维度是可变的，在配置中写作 -1。',
       ),
       target: ['tab-graph'],
       check: (s) => graphShown(s, REPO, EXPORTED),
@@ -41,7 +41,7 @@ export const migrating: Walkthrough = {
         const g = s.graph.summary;
         if (!g || !graphShown(s, REPO, EXPORTED)) return undefined;
         const io = [...g.inputs, ...g.outputs].map((v) => `${v.name} ${v.dtype} [${(v.dims ?? []).map((d) => d ?? '?').join(', ')}]`).join(' → ');
-        return { text: text(`${g.nodes.length} node(s); ${io}`, `${g.nodes.length} 个节点；${io}`) };
+        return { text: text(`${countEn(g.nodes.length, 'node', 'nodes')}; ${io}`, `${g.nodes.length} 个节点；${io}`) };
       },
     },
     {
@@ -64,8 +64,8 @@ export const migrating: Walkthrough = {
     {
       title: text('Let the graph write the config', '让计算图来写配置'),
       body: text(
-        'Press "Use in config". It writes the input and output blocks from the model itself and applies the batching rule: when every input and output has a variable first dimension, the model can batch, max_batch_size is set and that dimension is left out of dims; otherwise max_batch_size is 0 and dims are the full shapes. It also lists where the current config disagrees with the model.',
-        '点击“用于配置”。它根据模型本身写出 input 和 output 配置块，并应用批处理规则：如果每个输入和输出的第一个维度都可变，模型就能批处理，于是设置 max_batch_size，并把该维度从 dims 中去掉；否则 max_batch_size 为 0，dims 写完整形状。它还会列出当前配置与模型不一致的地方。',
+        'Press "{ui:graph.config.button}". It writes the input and output blocks from the model itself and applies the batching rule: when every input and output has a variable first dimension, the model can batch, max_batch_size is set and that dimension is left out of dims; otherwise max_batch_size is 0 and dims are the full shapes. It also lists where the current config disagrees with the model.',
+        '点击“{ui:graph.config.button}”。它根据模型本身写出 input 和 output 配置块，并应用批处理规则：如果每个输入和输出的第一个维度都可变，模型就能批处理，于是设置 max_batch_size，并把该维度从 dims 中去掉；否则 max_batch_size 为 0，dims 写完整形状。它还会列出当前配置与模型不一致的地方。',
       ),
       target: ['graph-use-in-config'],
       showMe: async (a) => {
@@ -74,10 +74,10 @@ export const migrating: Walkthrough = {
       },
     },
     {
-      title: text('The processor becomes a script model', '处理器变成脚本模型'),
+      title: text('The processor becomes a script model', '预处理代码变成脚本模型'),
       body: text(
-        "Select detection_preprocessing and open its Config tab. This is the processor's job moved to the server: decode the file, resize, normalize. Its output is declared with the same type and dims as the ONNX model's input, because the ensemble will hand one straight to the other.",
-        '选中 detection_preprocessing 并打开它的“配置”标签页。这就是搬到服务端的处理器工作：解码文件、缩放、归一化。它的输出声明了与 ONNX 模型输入相同的类型和 dims，因为集成会把前者直接交给后者。',
+        "Select detection_preprocessing and open its {ui:model.tab.config} tab. This is the processor's job moved to the server: decode the file, resize, normalize. Its output is declared with the same type and dims as the ONNX model's input, because the ensemble will hand one straight to the other.",
+        '选中 detection_preprocessing 并打开它的“{ui:model.tab.config}”标签页。这就是原本由 processor 完成的预处理，现在搬到了服务端：解码文件、调整尺寸、归一化。它的输出声明了与 ONNX 模型输入相同的类型和 dims，因为集成模型会把前者直接交给后者。',
       ),
       target: [`repo-${REPO}`, `model-${PRE}`],
       check: (s) => tabShown(s, REPO, PRE, 'config'),
@@ -93,10 +93,10 @@ export const migrating: Walkthrough = {
       },
     },
     {
-      title: text('Join them with an ensemble', '用集成把它们连起来'),
+      title: text('Join them with an ensemble', '用集成模型把它们连起来'),
       body: text(
-        "Select ensemble_model and open its Config tab. Its inputs are what clients send, its outputs what they want back. One step per model; in each map the key is the member's tensor name and the value the ensemble's. The Overview checks the wiring for you: unknown tensors, type or shape mismatches and unused outputs show up as diagnostics.",
-        '选中 ensemble_model 并打开它的“配置”标签页。它的输入是客户端发送的内容，输出是客户端想拿回的结果。每个模型一个步骤；每个映射中，键是成员模型的张量名，值是集成内部的张量名。概览页会替你检查连线：未知张量、类型或形状不一致、未使用的输出都会作为诊断信息列出。',
+        "Select ensemble_model and open its {ui:model.tab.config} tab. Its inputs are what clients send, its outputs what they want back. One step per model; in each map the key is the member's tensor name and the value the ensemble's. The {ui:model.tab.overview} tab checks the wiring for you: unknown tensors, type or shape mismatches and unused outputs show up as diagnostics.",
+        '选中 ensemble_model 并打开它的“{ui:model.tab.config}”标签页。它的输入是客户端发送的内容，输出是客户端想拿回的结果。每个模型一个步骤；每个映射中，键是成员模型的张量名，值是集成模型内部的张量名。“{ui:model.tab.overview}”标签页会替你检查连线：未知张量、类型或形状不一致、未使用的输出都会作为诊断信息列出。',
       ),
       target: ['tab-config'],
       check: (s) => tabShown(s, REPO, 'ensemble_model', 'config'),
@@ -108,14 +108,14 @@ export const migrating: Walkthrough = {
         const d = shownDetail(s, REPO, 'ensemble_model');
         if (!d) return undefined;
         const errors = d.diagnostics.filter((x) => x.severity === 'error').length;
-        return { text: text(`${d.ensembleSteps.length} steps, ${errors} wiring error(s)`, `${d.ensembleSteps.length} 个步骤，${errors} 个连线错误`) };
+        return { text: text(`${countEn(d.ensembleSteps.length, 'step', 'steps')}, ${countEn(errors, 'wiring error', 'wiring errors')}`, `${d.ensembleSteps.length} 个步骤，${errors} 个连线错误`) };
       },
     },
     {
       title: text('Now your own model', '现在轮到你自己的模型'),
       body: text(
-        'Make a repository folder with <name>/1/model.onnx and open it here. With no config, check the Completed tab; in the Graph tab, "Use in config" gives you a starting config.pbtxt. Add a script model for the processing, then an ensemble folder with an empty 1/ and a config joining them. Test it in the Run tab, then serve it to your clients.',
-        '建一个仓库目录，放入 <name>/1/model.onnx，然后在这里打开它。没有配置时先看“补全后”标签页；在“计算图”标签页中，“用于配置”会给你一份起步用的 config.pbtxt。为处理逻辑添加一个脚本模型，再建一个带空 1/ 目录的集成目录，用配置把它们连起来。在“运行”标签页中测试，然后为你的客户端提供服务。',
+        'Make a repository folder with <name>/1/model.onnx and open it here. With no config, check the {ui:model.tab.completed} tab; in the {ui:model.tab.graph} tab, "{ui:graph.config.button}" gives you a starting config.pbtxt. Add a script model for the processing, then an ensemble folder with an empty 1/ and a config joining them. Test it in the {ui:play.tab} tab, then serve it to your clients.',
+        '建一个仓库目录，放入 <name>/1/model.onnx，然后在这里打开它。没有配置时先看“{ui:model.tab.completed}”标签页；在“{ui:model.tab.graph}”标签页中，“{ui:graph.config.button}”会给你一份起步用的 config.pbtxt。为处理逻辑添加一个脚本模型，再建一个带空 1/ 目录的集成模型目录，用配置把它们连起来。在“{ui:play.tab}”标签页中测试，然后为你的客户端提供服务。',
       ),
       target: ['open-path'],
     },

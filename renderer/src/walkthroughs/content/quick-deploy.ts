@@ -39,8 +39,8 @@ export const quickDeploy: Walkthrough = {
     {
       title: text('See what auto-complete filled in', '看看自动补全填了什么'),
       body: text(
-        'Open the Completed tab: the configuration the server would actually use. The inputs and outputs come from the ONNX graph. Because the first dimension of every input and output is variable, the model can batch, so max_batch_size is set and that dimension leaves dims. An instance group and the default model file name are added too. Filled-in fields are marked.',
-        '打开“补全后”标签页：这是服务器真正会使用的配置。输入和输出来自 ONNX 图。因为每个输入和输出的第一个维度都是可变的，模型可以批处理，于是设置了 max_batch_size，该维度也从 dims 中去掉。实例组和默认模型文件名也被补上了。自动填写的字段都有标记。',
+        'Open the {ui:model.tab.completed} tab: the configuration the server would actually use. The inputs and outputs come from the ONNX graph. Because the first dimension of every input and output is variable, the model can batch, so max_batch_size is set and that dimension leaves dims. An instance group and the default model file name are added too. Filled-in fields are marked.',
+        '打开“{ui:model.tab.completed}”标签页：这是服务器真正会使用的配置。输入和输出来自 ONNX 图。因为每个输入和输出的第一个维度都是可变的，模型可以批处理，于是设置了 max_batch_size，该维度也从 dims 中去掉。实例组和默认模型文件名也被补上了。自动填写的字段都有标记。',
       ),
       target: ['tab-completed'],
       check: (s) => tabShown(s, REPO, MODEL, 'completed'),
@@ -58,8 +58,8 @@ export const quickDeploy: Walkthrough = {
     {
       title: text('Run it once', '运行一次'),
       body: text(
-        'Open the Run tab. The input x is an image tensor, so the form decodes a sample picture into floats. A config says nothing about how the model was trained: this one expects text crops of 48 × 192 pixels scaled to -1..1, and with other pre-processing its answers mean little. Set that size and the PaddleOCR normalization in the image editor (Show me does it) and press Run. The two numbers are the probabilities of "upright" and "turned 180°".',
-        '打开“运行”标签页。输入 x 是图像张量，所以表单会把一张示例图片解码成浮点数。配置文件并不说明模型是怎样训练的：这个模型需要 48 × 192 像素、数值缩放到 -1..1 的文字裁剪图，用别的预处理得到的结果没有什么意义。在图像编辑器里设置该尺寸和 PaddleOCR 归一化（“演示给我看”会替你设置），然后点击“运行”。返回的两个数分别是“正向”和“旋转 180°”的概率。',
+        'Open the {ui:play.tab} tab. The input x is an image tensor, so the form decodes a sample picture into floats. A config says nothing about how the model was trained: this one expects text crops of 48 × 192 pixels scaled to -1..1, and with other pre-processing its answers mean little. Set that size and the PaddleOCR normalization in the image editor ({ui:walkthrough.showMe} does it) and press {ui:play.run}. The two numbers are the probabilities of "upright" and "turned 180°".',
+        '打开“{ui:play.tab}”标签页。输入 x 是图像张量，所以表单会把一张示例图片解码成浮点数。配置文件并不说明模型是怎样训练的：这个模型需要 48 × 192 像素、数值映射到 -1..1 的文字裁剪图，用别的预处理得到的结果没有什么意义。在图像编辑器里设置该尺寸和 PaddleOCR 归一化（“{ui:walkthrough.showMe}”会替你设置），然后点击“{ui:play.run}”。返回的两个数分别是“正向”和“旋转 180°”的概率。',
       ),
       target: ['run-button'],
       check: (s) => lastRunOk(s, REPO, MODEL),
@@ -79,8 +79,8 @@ export const quickDeploy: Walkthrough = {
     {
       title: text('Labels and the classification extension', '标签与分类扩展'),
       body: text(
-        'labels.txt names the two classes. A server uses it only when a config attaches it to an output with label_filename, and then a client can ask for the top classes instead of raw scores: each answer is a string "score:index:label". Without labels the answer is "score:index". Attaching labels needs a small config that lists the output with its type and dims; inputs, batching and instances are still completed from the model.',
-        'labels.txt 给两个类别起了名字。只有当配置用 label_filename 把它挂到某个输出上时，服务器才会使用它；此后客户端可以请求排名靠前的类别，而不是原始得分：每个结果是形如 "score:index:label" 的字符串。没有标签时结果是 "score:index"。挂上标签需要一份小配置，列出该输出及其类型和 dims；输入、批处理和实例仍由模型自动补全。',
+        'labels.txt names the two classes. A server uses it only when a config attaches it to an output with label_filename, and then a client can ask for the top classes instead of raw scores: each answer is a string "score:index:label". Without labels the answer is "score:index". Attaching labels needs a small config that lists the output with its type and dims; inputs, batching and instances are still completed from the model, as the {ui:model.tab.completed} tab shows.',
+        'labels.txt 给两个类别起了名字。只有当配置用 label_filename 把它挂到某个输出上时，服务器才会使用它；此后客户端可以请求排名靠前的类别，而不是原始得分：每个结果是形如 "score:index:label" 的字符串。没有标签时结果是 "score:index"。挂上标签需要一份小配置，列出该输出及其类型和 dims；输入、批处理和实例仍由模型自动补全，“{ui:model.tab.completed}”标签页里可以看到。',
       ),
       target: ['tab-completed'],
     },
@@ -98,10 +98,10 @@ export const quickDeploy: Walkthrough = {
       },
     },
     {
-      title: text('Serve the repository', '启动服务'),
+      title: text('Serve the repository', '为模型仓库提供服务'),
       body: text(
-        "Open Serve in the header and start serving quick_deploy_onnx. The lab then answers Triton's HTTP and gRPC protocols, so the snippets work from a terminal as they would against tritonserver.",
-        '点击顶栏的“服务”，开始为 quick_deploy_onnx 提供服务。之后实验室会响应 Triton 的 HTTP 与 gRPC 协议，这些代码片段在终端里的效果就和对着 tritonserver 一样。',
+        "Open {ui:serve.button} in the header and start serving quick_deploy_onnx. The lab then answers Triton's HTTP and gRPC protocols, so the snippets work from a terminal as they would against tritonserver.",
+        '点击顶栏的“{ui:serve.button}”，开始为 quick_deploy_onnx 提供服务。之后 Model Lab 会响应 Triton 的 HTTP 与 gRPC 协议，这些代码片段在终端里的效果就和对着 tritonserver 一样。',
       ),
       target: ['serve-toggle'],
       check: (s) => serving(s, REPO),
