@@ -24,6 +24,7 @@ export const runsEn = {
   'runs.timeline.legend.bls': 'compute (BLS call)',
   'runs.timeline.legend.envelope': 'ensemble request (frames its steps)',
   'runs.timeline.pausedNote': 'This step-through stood paused for {paused} of its {total}.',
+  'runs.status.finished': 'Finished: {done, plural, one {# step} other {# steps}}, {compute} of compute ({total} with the pauses)',
   'runs.values.more': '…and {n, plural, one {# more bad value} other {# more bad values}}',
   'runs.step.version': 'version {v}',
   'runs.step.latest': 'latest version',

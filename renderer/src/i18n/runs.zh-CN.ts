@@ -26,6 +26,7 @@ export const runsZhCN: Record<keyof typeof runsEn, string> = {
   'runs.timeline.legend.bls': '计算（BLS 调用）',
   'runs.timeline.legend.envelope': '集成模型的请求（包住各步骤）',
   'runs.timeline.pausedNote': '这次逐步执行共 {total}，其中暂停 {paused}。',
+  'runs.status.finished': '已完成：{done} 个步骤，计算 {compute}（含暂停共 {total}）',
   'runs.values.more': '……另有 {n} 个无效值',
   'runs.step.version': '版本 {v}',
   'runs.step.latest': '最新版本',

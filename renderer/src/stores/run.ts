@@ -13,6 +13,8 @@ export interface SampleImage {
   width: number;
   height: number;
   description: string;
+  /** The description in 简体中文, when the lab has one. */
+  descriptionZh?: string;
   /** A small picture for the picker (a data URL), when the lab could make one. */
   thumb?: string;
 }

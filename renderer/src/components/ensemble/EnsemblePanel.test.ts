@@ -80,6 +80,16 @@ describe('the ensemble DAG', () => {
     expect(w.get('[data-testid=step-status]').text()).toBe('Not started. Check the inputs, then start the step-through.');
   });
 
+  it('puts Start and the stepping keys above the DAG and the inputs, so they are in view without scrolling', async () => {
+    const w = await mountPanel(ocr, fakeClient());
+    const controls = w.get('[data-testid=step-controls]');
+    expect(controls.find('[data-testid=step-start]').exists()).toBe(true);
+    expect(controls.find('[data-testid=step-status]').exists()).toBe(true);
+    const follows = (a: Element, b: Element) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+    expect(follows(controls.element, w.get('[data-testid=ensemble-dag]').element)).toBe(true);
+    expect(follows(controls.element, w.get('[data-testid=ensemble-form]').element)).toBe(true);
+  });
+
   it('draws a not-ready ensemble but will not start it, in either language', async () => {
     const w = await mountPanel({ ...ocr, summary: { ...ocr.summary, state: 'UNAVAILABLE' } }, fakeClient());
     expect(w.findAll('[data-testid=ensemble-node]')).toHaveLength(5);
@@ -289,18 +299,23 @@ describe('stepping through', () => {
         2: { inputs: [tensor('input_image', 'UINT8', [1, 9])], outputs: [] },
         3: { inputs: [tensor('x', 'FP32', [1, 3, 48, 192])], outputs: [tensor('softmax_0.tmp_0', 'FP32', [1, 2])] },
       },
-      result: { runId: 'sr1', repoId: 'r1', model: 'ensemble_model', version: 1, startedAt: 0, ms: 50, state: 'ok', inputs: [], outputs: [], steps: spans },
+      result: { runId: 'sr1', repoId: 'r1', model: 'ensemble_model', version: 1, startedAt: 0, ms: 50, state: 'ok', mode: 'step', pausedMs: 20, inputs: [], outputs: [], steps: spans },
     });
     const client = fakeClient({ startStepRun: () => finished, exportTrace: () => ({ fileName: 'ensemble_model-sr1.trace.json', json: '[]' }) });
     const w = await mountPanel(ocr, client);
     await w.get('[data-testid=step-start]').trigger('click');
     await flushPromises();
-    expect(w.get('[data-testid=step-status]').text()).toBe('Finished: 1 steps, 50.0 ms including pauses');
+    expect(w.get('[data-testid=step-status]').text()).toBe('Finished: 1 step, 30.0 ms of compute (50.0 ms with the pauses)');
     const call = w.get('[data-testid=step-item][data-step="0"] [data-testid=step-bls-call]');
     expect(call.attributes('data-model')).toBe('text_direction');
     await call.findAll('button')[1]!.trigger('click');
     expect(w.get('[data-testid=step-edge-view] .tensor-stub').attributes('data-source')).toBe('sr1/output/softmax_0.tmp_0/3');
     expect(w.findAll('[data-testid=timeline-bar]')).toHaveLength(3);
+    // A step-through's timeline opens compute-only: the 28 ms where no step ran are cut out.
+    expect(w.get('[data-testid=timeline-gaps-removed]').text()).toBe('28.0 ms of pauses left out');
+    expect(w.get('[data-testid=legend-bls]').text()).toBe('compute (BLS call)');
+    await w.get('[data-testid=timeline-wall-clock]').trigger('click');
+    expect(w.find('[data-testid=timeline-gaps-removed]').exists()).toBe(false);
     URL.createObjectURL = () => 'blob:x';
     URL.revokeObjectURL = () => undefined;
     await w.get('[data-testid=trace-export]').trigger('click');

@@ -6,7 +6,7 @@ import { LabCallError, setBackend } from '../../api/client';
 import { setLocale } from '../../i18n';
 import StepChart from './StepChart.vue';
 import { fakeClient } from './test-support';
-import { ticks, timelineRows, treeOrder } from './timeline-rows';
+import { ticks, timelineRows, treeOrder, withoutGaps } from './timeline-rows';
 
 const step = (id: number, parentId: number | undefined, kind: RunStep['kind'], model: string, startMs: number, totalMs: number, extra: Partial<RunStep> = {}): RunStep => ({
   id,
@@ -111,5 +111,55 @@ describe('StepChart', () => {
     } finally {
       HTMLAnchorElement.prototype.click = click;
     }
+  });
+});
+
+// A step-through: paused 0-100, step 0 at 100-110 (a BLS call inside), paused, step 1 at 400-420, then the end at 430.
+const STEPPED: RunStep[] = [
+  step(1, undefined, 'request', 'ens', 0, 430),
+  step(2, 1, 'step', 'pre', 100, 10, { step: 0, queueStartMs: 100, queueMs: 2, computeStartMs: 102, computeMs: 8 }),
+  step(3, 2, 'bls', 'helper', 103, 4),
+  step(4, 1, 'step', 'rec', 400, 20, { step: 1 }),
+];
+
+describe('compute-only timelines of step-throughs', () => {
+  it('cut the stretches where no step ran and move the rest left', () => {
+    const v = withoutGaps(STEPPED, 430);
+    expect(v.removedMs).toBe(400);
+    expect(v.totalMs).toBe(30);
+    const by = Object.fromEntries(v.steps.map((x) => [x.model, x]));
+    expect(by['ens']).toMatchObject({ startMs: 0, totalMs: 30 });
+    expect(by['pre']).toMatchObject({ startMs: 0, totalMs: 10, queueStartMs: 0, computeStartMs: 2, computeMs: 8 });
+    expect(by['helper']).toMatchObject({ startMs: 3, totalMs: 4 });
+    expect(by['rec']).toMatchObject({ startMs: 10, totalMs: 20 });
+    // A plain model's run has nothing under its request: nothing to cut.
+    expect(withoutGaps([step(1, undefined, 'request', 'm', 0, 5)], 5).removedMs).toBe(0);
+  });
+
+  it('open compute-only for a step-through, with the wall clock one click away; plain runs offer no switch', async () => {
+    const w = mount(StepChart, { props: { steps: STEPPED, totalMs: 430, mode: 'step' } });
+    expect(w.get('[data-testid=timeline-compute-only]').attributes('aria-checked')).toBe('true');
+    expect(w.get('[data-testid=timeline-gaps-removed]').text()).toBe('400.0 ms of pauses left out');
+    const bar = () => Number(w.findAll('[data-testid=timeline-bar]')[3]!.attributes('width'));
+    const compact = bar();
+    await w.get('[data-testid=timeline-wall-clock]').trigger('click');
+    expect(w.find('[data-testid=timeline-gaps-removed]').exists()).toBe(false);
+    expect(bar()).toBeLessThan(compact / 10);
+    const plain = mount(StepChart, { props: { steps: STEPPED, totalMs: 430 } });
+    expect(plain.find('[data-testid=timeline-mode]').exists()).toBe(false);
+  });
+
+  it('draw nested rows with a tree guide, not a dash before the label, and give BLS bars and the ensemble frame a legend entry', () => {
+    const w = mount(StepChart, { props: { steps: STEPPED, totalMs: 430 } });
+    const guides = w.findAll('[data-testid=timeline-nest]');
+    expect(guides).toHaveLength(3);
+    // Each guide goes down first (V) and then across (H): an elbow, never a lone horizontal stroke.
+    for (const g of guides) expect(g.attributes('d')).toMatch(/^M[\d.]+,[\d.]+ V[\d.]+ H[\d.]+$/);
+    expect(w.findAll('text.label').map((x) => x.text())).toEqual(['ens', '0. pre', 'BLS helper', '1. rec']);
+    expect(w.get('[data-testid=legend-bls]').text()).toBe('compute (BLS call)');
+    expect(w.get('[data-testid=legend-envelope]').text()).toBe('ensemble request (frames its steps)');
+    const single = mount(StepChart, { props: { steps: [step(1, undefined, 'request', 'm', 0, 5)], totalMs: 5 } });
+    expect(single.find('[data-testid=legend-bls]').exists()).toBe(false);
+    expect(single.find('[data-testid=legend-envelope]').exists()).toBe(false);
   });
 });

@@ -88,3 +88,34 @@ export function ticks(spanMs: number, barWidth: number, left: number, count = 5)
   for (let ms = 0; ms <= spanMs + stepMs * 1e-9; ms += stepMs) out.push({ ms, x: left + (ms / spanMs) * barWidth });
   return out;
 }
+
+/**
+ * A step-through's timeline without its pauses: the stretches where no step (nor a call it made)
+ * was running are cut out and everything after them moves left, so the steps' own times can be
+ * compared. Root spans (the request) shrink to what is left; `removedMs` is what was cut.
+ */
+export function withoutGaps(steps: RunStep[], totalMs: number): { steps: RunStep[]; totalMs: number; removedMs: number } {
+  const inner = steps.filter((s) => s.parentId !== undefined || s.kind !== 'request');
+  if (inner.length === 0) return { steps, totalMs, removedMs: 0 };
+  const end = chartSpan(steps, totalMs);
+  const spans = inner.map((s) => [Math.max(0, s.startMs), Math.max(0, s.startMs) + Math.max(0, s.totalMs)] as const).sort((a, b) => a[0] - b[0]);
+  // The gaps: before the first inner span, between merged ones, and after the last.
+  const gaps: [number, number][] = [];
+  let at = 0;
+  for (const [from, to] of spans) {
+    if (from > at) gaps.push([at, from]);
+    at = Math.max(at, to);
+  }
+  if (end > at) gaps.push([at, end]);
+  const shift = (ms: number): number => ms - gaps.reduce((cut, [a, b]) => cut + Math.max(0, Math.min(ms, b) - a), 0);
+  const moved = steps.map((s) => {
+    const start = shift(s.startMs);
+    const out: RunStep = { ...s, startMs: start, totalMs: Math.max(0, shift(s.startMs + s.totalMs) - start) };
+    if (s.queueStartMs !== undefined) out.queueStartMs = shift(s.queueStartMs);
+    if (s.computeStartMs !== undefined) out.computeStartMs = shift(s.computeStartMs);
+    out.queueMs = Math.min(s.queueMs, out.totalMs);
+    out.computeMs = Math.min(s.computeMs, out.totalMs);
+    return out;
+  });
+  return { steps: moved, totalMs: shift(end), removedMs: end - shift(end) };
+}
