@@ -43,5 +43,7 @@ describe('Chinese READMEs of the samples', () => {
     // Full-width punctuation in Chinese sentences; glossary terms (管道, 集成模型, Model Lab for the product).
     expect(prose.match(/[\u4e00-\u9fff][,;:!?]|[,;:!?][\u4e00-\u9fff]/g) ?? []).toEqual([]);
     expect(prose.match(/流水线|实验室|初始值|(?<!模型)集成(?!模型)/g) ?? []).toEqual([]);
+    // GitHub does not close ** between full-width punctuation and a Chinese character: the 。 goes after the bold.
+    expect(prose.match(/[\u3000-\u303f\uff00-\uffef]\*\*[\u4e00-\u9fff]/g) ?? []).toEqual([]);
   });
 });
