@@ -1,2 +1,21 @@
-/** English messages of the workspace area (issue 14). */
-export const workspaceEn = {};
+/** English messages of the workspace area (issue 14): the recent list, the tree's filter, resizing and hiding, the breadcrumb. */
+export const workspaceEn = {
+  'workspace.recent.button': 'Recent repositories (Ctrl+R)',
+  'workspace.recent.title': 'Recent repositories',
+  'workspace.recent.empty': 'No recent repositories yet. Folders you open are listed here.',
+  'workspace.recent.clear': 'Clear list',
+  'workspace.recent.isOpen': 'open',
+  'workspace.recent.hint': '↑ ↓ to choose, Enter to open, Esc to close',
+  'workspace.filter.placeholder': 'Filter models',
+  'workspace.filter.clear': 'Clear the filter',
+  'workspace.filter.count': '{n} of {total}',
+  'workspace.filter.noMatch': 'No model matches “{q}”.',
+  'workspace.filter.noMatchRepo': 'No model here matches the filter.',
+  'workspace.sidebar.resize': 'Drag or use ← → to change the width of the repository tree',
+  'workspace.sidebar.hide': 'Hide the repository tree',
+  'workspace.sidebar.show': 'Show the repository tree',
+  'workspace.crumbs.label': 'Where you are',
+  'workspace.crumbs.version': 'version {v}',
+  'workspace.skipped.title': '{n, plural, one {# folder from the last session did not open} other {# folders from the last session did not open}}',
+  'workspace.repo.sampleTitle': 'A sample repository bundled with Model Lab',
+};

@@ -1,4 +1,23 @@
 import type { workspaceEn } from './workspace.en';
 
 /** 简体中文 of the workspace area; keys as in workspace.en.ts. */
-export const workspaceZhCN: Record<keyof typeof workspaceEn, string> = {};
+export const workspaceZhCN: Record<keyof typeof workspaceEn, string> = {
+  'workspace.recent.button': '最近打开的模型仓库（Ctrl+R）',
+  'workspace.recent.title': '最近打开的模型仓库',
+  'workspace.recent.empty': '还没有最近打开的模型仓库。打开过的文件夹会列在这里。',
+  'workspace.recent.clear': '清空列表',
+  'workspace.recent.isOpen': '已打开',
+  'workspace.recent.hint': '用 ↑ ↓ 选择，按 Enter 打开，按 Esc 关闭',
+  'workspace.filter.placeholder': '筛选模型',
+  'workspace.filter.clear': '清除筛选',
+  'workspace.filter.count': '{n} / {total}',
+  'workspace.filter.noMatch': '没有与“{q}”匹配的模型。',
+  'workspace.filter.noMatchRepo': '此模型仓库中没有与筛选条件匹配的模型。',
+  'workspace.sidebar.resize': '拖动或用 ← → 键调整模型仓库树的宽度',
+  'workspace.sidebar.hide': '隐藏模型仓库树',
+  'workspace.sidebar.show': '显示模型仓库树',
+  'workspace.crumbs.label': '当前位置',
+  'workspace.crumbs.version': '版本 {v}',
+  'workspace.skipped.title': '上次打开的文件夹中有 {n} 个未能打开',
+  'workspace.repo.sampleTitle': 'Model Lab 自带的示例模型仓库',
+};

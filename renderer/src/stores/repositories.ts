@@ -1,7 +1,17 @@
-/** Open repositories, what is selected in the tree, and keeping both fresh as the lab reports changes. */
+/**
+ * Open repositories, what is selected in the tree, and keeping both fresh as the lab reports changes.
+ * The selection outlives a restart: it is saved (by repository path, since ids change) through the
+ * settings, and the saved one is restored once its repository is listed, unless the user chose
+ * something else first. A repository just opened is selected and revealed in the tree.
+ */
 import { defineStore } from 'pinia';
-import type { HostInfo, LabEvent, RepositoryInfo } from '@contract/lab-api';
+import type { HostInfo, LabEvent, LabWorkspace, RepositoryInfo } from '@contract/lab-api';
 import { errorText, useBackend } from '../api/client';
+
+export type SavedSelection = NonNullable<LabWorkspace['selection']>;
+
+/** How long the selection must stay put before it is saved (arrowing through the tree writes once). */
+export const SAVE_DELAY_MS = 400;
 
 export interface Selection {
   repoId: string;
@@ -23,6 +33,14 @@ export const useRepositoriesStore = defineStore('repositories', {
     repoErrors: {} as Record<string, string>,
     selection: undefined as Selection | undefined,
     busy: {} as Record<string, boolean>,
+    /** Something to scroll into view in the tree: a repository id, or `<repoId>/<model>`; `n` changes on every request. */
+    reveal: undefined as { key: string; n: number } | undefined,
+    /** The saved selection, waiting for its repository to be listed (and its models read). */
+    pendingRestore: undefined as SavedSelection | undefined,
+    /** Saving the selection starts once the saved one was restored or given up. */
+    restoreSettled: false,
+    /** The user dismissed the note about folders of the last session that did not open. */
+    skippedDismissed: false,
   }),
   getters: {
     selectedRepo(state): RepositoryInfo | undefined {
@@ -43,8 +61,9 @@ export const useRepositoriesStore = defineStore('repositories', {
       }
     },
     async onEvent(ev: LabEvent): Promise<void> {
-      if (ev.type === 'repositories-changed') await this.refreshAll();
+      if (ev.type === 'repositories-changed') await Promise.all([this.refreshAll(), this.refreshHost()]);
       else if (ev.type === 'repository-changed' || ev.type === 'models-changed') await this.refreshOne(ev.repoId);
+      this.tryRestore();
     },
     async refreshAll(): Promise<void> {
       try {
@@ -52,6 +71,51 @@ export const useRepositoriesStore = defineStore('repositories', {
       } catch (err) {
         this.openError = errorText(err);
       }
+    },
+    /** Host facts change once after start: the folders of the last session that did not open. */
+    async refreshHost(): Promise<void> {
+      const host = await useBackend()
+        .call('hostInfo', {})
+        .catch(() => undefined);
+      if (host) this.host = host;
+    },
+    revealInTree(key: string): void {
+      this.reveal = { key, n: (this.reveal?.n ?? 0) + 1 };
+    },
+    /** Restores a saved selection once its repository is listed; nothing saved: saving starts now. */
+    restoreSelection(saved: SavedSelection | undefined): void {
+      this.pendingRestore = saved;
+      if (!saved) this.restoreSettled = true;
+      this.tryRestore();
+    },
+    tryRestore(): void {
+      const want = this.pendingRestore;
+      if (!want) return;
+      const repo = this.repos.find((r) => r.path === want.path);
+      if (!repo) return;
+      const model = want.model ? repo.models.find((m) => m.name === want.model) : undefined;
+      // Models are read after the repository is listed: wait for them, unless it finished without this one.
+      if (want.model && !model && (repo.loading || repo.models.length === 0)) return;
+      this.pendingRestore = undefined;
+      this.restoreSettled = true;
+      if (!model) this.selection = { repoId: repo.id };
+      else {
+        const version = want.version !== undefined && model.versions.some((v) => v.version === want.version) ? { version: want.version } : {};
+        this.selection = { repoId: repo.id, model: model.name, ...version, ...(want.file ? { file: want.file } : {}) };
+      }
+      this.revealInTree(model ? `${repo.id}/${model.name}` : repo.id);
+    },
+    /** The selection as the settings keep it (by repository path), or undefined for none. */
+    savedSelection(): SavedSelection | undefined {
+      const sel = this.selection;
+      const repo = sel && this.repos.find((r) => r.id === sel.repoId);
+      if (!sel || !repo) return undefined;
+      return {
+        path: repo.path,
+        ...(sel.model ? { model: sel.model } : {}),
+        ...(sel.model && sel.version !== undefined ? { version: sel.version } : {}),
+        ...(sel.model && sel.file ? { file: sel.file } : {}),
+      };
     },
     async refreshOne(repoId: string): Promise<void> {
       const all = await useBackend()
@@ -74,7 +138,8 @@ export const useRepositoriesStore = defineStore('repositories', {
       try {
         const info = await useBackend().call('openRepository', { path });
         this.upsert(info);
-        this.selection = { repoId: info.id };
+        this.select({ repoId: info.id });
+        this.revealInTree(info.id);
         return info;
       } catch (err) {
         this.openError = errorText(err);
@@ -95,7 +160,9 @@ export const useRepositoriesStore = defineStore('repositories', {
       this.opening = true;
       this.openError = '';
       try {
-        for (const info of await useBackend().call('openSamples', {})) this.upsert(info);
+        const infos = await useBackend().call('openSamples', {});
+        for (const info of infos) this.upsert(info);
+        if (infos[0]) this.revealInTree(infos[0].id);
       } catch (err) {
         this.openError = errorText(err);
       } finally {
@@ -128,7 +195,10 @@ export const useRepositoriesStore = defineStore('repositories', {
         if (this.selection?.repoId === repoId) this.selection = undefined;
       });
     },
+    /** The user's choice: it wins over a selection still waiting to be restored. */
     select(sel: Selection): void {
+      this.pendingRestore = undefined;
+      this.restoreSettled = true;
       this.selection = sel;
     },
   },

@@ -1,4 +1,4 @@
-/** Theme, language, recent repositories and walkthrough progress, kept by the lab (so Electron and browser mode share them). */
+/** Theme, language, recent repositories, the workspace and walkthrough progress, kept by the lab (so Electron and browser mode share them). */
 import { defineStore } from 'pinia';
 import type { LabSettings } from '@contract/lab-api';
 import { errorText, useBackend } from '../api/client';
@@ -23,7 +23,9 @@ export const useSettingsStore = defineStore('settings', {
       const lang = s?.locale === 'en' || s?.locale === 'zh-CN' ? s.locale : 'system';
       const tours = s?.walkthroughs && typeof s.walkthroughs === 'object' && !Array.isArray(s.walkthroughs) ? s.walkthroughs : undefined;
       const python = typeof s?.pythonExecutable === 'string' && s.pythonExecutable ? { pythonExecutable: s.pythonExecutable } : {};
-      this.settings = { theme, locale: lang, recentRepositories: Array.isArray(s?.recentRepositories) ? s.recentRepositories : [], ...python, ...(tours ? { walkthroughs: tours } : {}) };
+      const workspace = s?.workspace && typeof s.workspace === 'object' && Array.isArray(s.workspace.repositories) ? { workspace: s.workspace } : {};
+      const recent = Array.isArray(s?.recentRepositories) ? s.recentRepositories.filter((r): r is string => typeof r === 'string') : [];
+      this.settings = { theme, locale: lang, recentRepositories: recent, ...python, ...(tours ? { walkthroughs: tours } : {}), ...workspace };
       applyTheme(theme);
       setLocale(lang === 'system' ? systemLocale() : lang);
     },
