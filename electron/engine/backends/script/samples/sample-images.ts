@@ -9,6 +9,8 @@ export const imagesDir = path.join(projectRoot, 'resources/sample-images');
 export interface SampleImage {
   file: string;
   description: string;
+  /** The description in 简体中文. */
+  descriptionZh?: string;
   width: number;
   height: number;
   /** 180 for the upside-down page, 0 otherwise. */
