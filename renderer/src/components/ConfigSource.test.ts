@@ -2,6 +2,7 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '@contract/lab-api';
+import { locale } from '../i18n';
 import ConfigSource from './ConfigSource.vue';
 
 const text = 'name: "m"\nbackend: "identity"\noutptu [ ]\n';
@@ -35,5 +36,17 @@ describe('ConfigSource', () => {
   it('renders text as text, never as HTML', () => {
     const w = mount(ConfigSource, { props: { text: 'name: "<img src=x onerror=alert(1)>"' } });
     expect(w.find('img').exists()).toBe(false);
+  });
+
+  it('in 简体中文, says the caret’s diagnostic in Chinese with Triton’s English under it', () => {
+    locale.value = 'zh-CN';
+    try {
+      const d: Diagnostic = { severity: 'error', code: 'config.syntax', message: 'unknown field "outptu" for inference.ModelConfig', line: 3, column: 1 };
+      const w = mount(ConfigSource, { props: { text, diagnostics: [d] } });
+      expect(w.get('.diag-msg').text()).toBe('inference.ModelConfig 中没有字段 outptu。');
+      expect(w.get('[data-testid=inline-diagnostic-english]').text()).toBe(d.message);
+    } finally {
+      locale.value = 'en';
+    }
   });
 });

@@ -10,4 +10,5 @@ export const diagnosticsEn = {
   'model.scheduler.sequence_batching': 'sequence batching',
   'model.scheduler.ensemble_scheduling': 'ensemble scheduling',
   'model.versionPolicy.code': 'as written in config.pbtxt',
+  'model.reasonLabel': '{state}:',
 };

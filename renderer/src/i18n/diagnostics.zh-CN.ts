@@ -12,4 +12,5 @@ export const diagnosticsZhCN: Record<keyof typeof diagnosticsEn, string> = {
   'model.scheduler.sequence_batching': '序列批处理',
   'model.scheduler.ensemble_scheduling': '集成调度',
   'model.versionPolicy.code': 'config.pbtxt 中的写法',
+  'model.reasonLabel': '{state}：',
 };
