@@ -49,6 +49,20 @@ describe('a repository README', () => {
     expect(c.of('readFile').map((r) => r.path)).toEqual(['README.md', 'README.zh-CN.md']);
   });
 
+  it('reads the README again when its repository is reloaded', async () => {
+    const files: Record<string, string> = { 'README.md': EN };
+    const c = backend(files);
+    const w = mount(RepositoryReadme, { props: { repoId: 'r1' } });
+    await flushPromises();
+    files['README.md'] = '# Edited\n';
+    c.emit({ type: 'repository-changed', repoId: 'other' });
+    await flushPromises();
+    expect(w.get('h2').text()).toBe('OCR with BLS');
+    c.emit({ type: 'repository-changed', repoId: 'r1' });
+    await flushPromises();
+    expect(w.get('h2').text()).toBe('Edited');
+  });
+
   it('falls back to the English README in 简体中文 when there is no Chinese one', async () => {
     backend({ 'README.md': EN });
     setLocale('zh-CN');
