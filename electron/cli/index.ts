@@ -1,6 +1,7 @@
 import { runCli } from './main';
-import { processOutput } from './output';
+import { exitQuietlyOnBrokenPipe, processOutput } from './output';
 
+exitQuietlyOnBrokenPipe();
 runCli(process.argv.slice(2), processOutput).then(
   (code) => {
     process.exitCode = code;
