@@ -141,6 +141,16 @@ async function decodeImage(spec: Extract<InputSpec, { kind: 'image' }>, bytes: U
   return { name: spec.name, dtype: spec.dtype, shape, data };
 }
 
+/** A value problem of an input, with the input named (a form with several inputs says which one). */
+function named<T>(name: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof LabError && err.code === 'INVALID_ARG') throw new LabError('INVALID_ARG', `input '${name}': ${err.message}`);
+    throw err;
+  }
+}
+
 async function one(spec: InputSpec, ctx: InputContext): Promise<Tensor> {
   const name = spec.name;
   if (typeof name !== 'string' || name === '') throw new LabError('INVALID_ARG', 'every input needs a name');
@@ -163,7 +173,7 @@ async function one(spec: InputSpec, ctx: InputContext): Promise<Tensor> {
       if (flat.length !== elementCount(shape)) {
         throw new LabError('INVALID_ARG', `input '${name}': shape [${shape.join(', ')}] needs ${elementCount(shape)} values, got ${flat.length}`);
       }
-      return batch({ name, dtype, shape, data: fill(dtype, flat) });
+      return batch({ name, dtype, shape, data: named(name, () => fill(dtype, flat)) });
     }
     case 'generate': {
       const dtype = dtypeOf(name, spec.dtype);

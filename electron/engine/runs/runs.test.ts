@@ -81,6 +81,9 @@ describe('inputs from the playground form', () => {
     await expect(lab.runModel({ repoId: info.id, model: 'f', inputs: [{ name: 'INPUT0', kind: 'values', dtype: 'FP32', shape: [2], values: [1] }] })).rejects.toThrow(
       "input 'INPUT0': shape [2] needs 2 values, got 1",
     );
+    await expect(lab.runModel({ repoId: info.id, model: 'f', inputs: [{ name: 'INPUT0', kind: 'values', dtype: 'FP32', shape: [2], values: ['x', 'y'] }] })).rejects.toThrow(
+      "input 'INPUT0': 2 values are not FP32 values: value 1: 'x' is not a number; value 2: 'y' is not a number",
+    );
     await expect(lab.runModel({ repoId: info.id, model: 'f', inputs: [{ name: 'NOPE', kind: 'values', dtype: 'FP32', shape: [1], values: [1] }] })).rejects.toThrow(
       "model 'f' has no input 'NOPE' (inputs: INPUT0)",
     );

@@ -35,22 +35,43 @@ function integer(v: number | string | boolean | null, dtype: ApiDType): bigint {
   return BigInt(Math.trunc(n));
 }
 
-/** Typed data for `values` (already flat). */
+/** Bad values named one by one in an error before the rest are counted. */
+const MAX_NAMED = 20;
+
+/** Stores one value at `i`; throws a LabError naming the value when the dtype cannot hold it. */
+function put(data: TensorData, dtype: ApiDType, i: number, v: number | string | boolean | null): void {
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    data[i] = integer(v, dtype);
+    return;
+  }
+  const n = typeof v === 'boolean' ? (v ? 1 : 0) : v === null ? Number.NaN : Number(v);
+  if (typeof v === 'string' && Number.isNaN(n) && !/^nan$/i.test(v.trim())) throw new LabError('INVALID_ARG', `'${v}' is not a number`);
+  if (dtype === 'FP16') (data as Uint16Array)[i] = floatToHalf(n);
+  else if (dtype === 'BF16') (data as Uint16Array)[i] = floatToBf16(n);
+  else if (dtype === 'BOOL') (data as Uint8Array)[i] = n ? 1 : 0;
+  else (data as Float32Array)[i] = n;
+}
+
+/**
+ * Typed data for `values` (already flat). Every value is checked: one bad value reads as before
+ * ("'x' is not a number"); several are listed with their positions (the first MAX_NAMED, then how
+ * many more), so a pasted list is fixed in one pass.
+ */
 export function fill(dtype: ApiDType, values: (number | string | boolean | null)[]): TensorData {
   if (dtype === 'BYTES') return bytesFromStrings(values.map((v) => (v === null ? '' : String(v))));
   const data = allocate(dtype, values.length);
+  const bad: string[] = [];
+  let count = 0;
   values.forEach((v, i) => {
-    if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-      data[i] = integer(v, dtype);
-      return;
+    try {
+      put(data, dtype, i, v);
+    } catch (err) {
+      if (!(err instanceof LabError)) throw err;
+      if (++count <= MAX_NAMED) bad.push(`value ${i + 1}: ${err.message}`);
     }
-    const n = typeof v === 'boolean' ? (v ? 1 : 0) : v === null ? Number.NaN : Number(v);
-    if (typeof v === 'string' && Number.isNaN(n) && !/^nan$/i.test(v.trim())) throw new LabError('INVALID_ARG', `'${v}' is not a number`);
-    if (dtype === 'FP16') (data as Uint16Array)[i] = floatToHalf(n);
-    else if (dtype === 'BF16') (data as Uint16Array)[i] = floatToBf16(n);
-    else if (dtype === 'BOOL') (data as Uint8Array)[i] = n ? 1 : 0;
-    else (data as Float32Array)[i] = n;
   });
+  if (count === 1) throw new LabError('INVALID_ARG', bad[0]!.replace(/^value \d+: /, ''));
+  if (count > 1) throw new LabError('INVALID_ARG', `${count} values are not ${dtype} values: ${bad.join('; ')}${count > MAX_NAMED ? `; and ${count - MAX_NAMED} more` : ''}`);
   return data;
 }
 

@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { applyPreset, buildRequestInputs, buildSpec, createForms, createInputForm, guessLayout, imageDims, parseNumber, parseValues, textShape, toBase64, toDType } from './form-model';
+import {
+  applyPreset,
+  buildRequestInputs,
+  buildSpec,
+  createForms,
+  createInputForm,
+  guessLayout,
+  imageDims,
+  MAX_VALUE_ISSUES,
+  parseNumber,
+  parseValues,
+  textShape,
+  toBase64,
+  toDType,
+} from './form-model';
 import { dataPipeline, fixedDirection, io, ocrEnsemble, quickDeploy } from './test-support';
 
 describe('choosing editors', () => {
@@ -95,6 +109,26 @@ describe('validation', () => {
     expect(parseValues('[1, 2', 'FP32').issue?.key).toBe('play.err.json');
     expect(parseValues('9007199254740993', 'INT64').values).toEqual(['9007199254740993']);
     expect(parseValues('1e-3\n-2;3', 'FP64').values).toEqual([0.001, -2, 3]);
+  });
+
+  it('reports every bad value, not only the first, and counts past the first twenty', () => {
+    const r = parseValues('1, x, 3, 300, 1.5, -1', 'UINT8');
+    expect(r.values).toBeUndefined();
+    expect(r.issues).toEqual([
+      { key: 'play.err.notNumber', params: { i: 2, v: 'x' } },
+      { key: 'play.err.range', params: { i: 4, v: '300', dtype: 'UINT8', min: 0, max: 255 } },
+      { key: 'play.err.notInteger', params: { i: 5, v: '1.5', dtype: 'UINT8' } },
+      { key: 'play.err.range', params: { i: 6, v: '-1', dtype: 'UINT8', min: 0, max: 255 } },
+    ]);
+    const many = parseValues(Array.from({ length: 50 }, (_, i) => (i % 2 ? 'bad' : String(i))).join(' '), 'FP32');
+    expect(many.issues).toHaveLength(MAX_VALUE_ISSUES + 1);
+    expect(many.issues![0]).toEqual({ key: 'play.err.notNumber', params: { i: 2, v: 'bad' } });
+    expect(many.issues![MAX_VALUE_ISSUES]).toEqual({ key: 'runs.values.more', params: { n: 5 } });
+    // The form shows them all on its input.
+    const f = createInputForm({ name: 'v', datatype: 'INT8', dims: [4] }, 0);
+    f.valuesMode = 'values';
+    f.valuesText = '1, 200, x, 2';
+    expect(buildSpec(f).issues.map((i) => i.params?.['i'])).toEqual([2, 3]);
   });
 
   it('shapes text lines by the config', () => {

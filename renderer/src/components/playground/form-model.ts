@@ -5,6 +5,7 @@
  */
 import type { ImageSource, InputSpec, IoRow, TensorDType } from '@contract/lab-api';
 import type { PlaygroundKey } from '../../i18n/playground.en';
+import type { runsEn } from '../../i18n/runs.en';
 
 export type EditorKind = 'bytes' | 'image' | 'text' | 'values';
 export type SourceMode = 'sample' | 'file' | 'path';
@@ -63,7 +64,7 @@ export interface InputForm {
 }
 
 export interface Issue {
-  key: PlaygroundKey;
+  key: PlaygroundKey | keyof typeof runsEn;
   params?: Record<string, string | number>;
 }
 
@@ -262,8 +263,42 @@ function flatten(v: unknown, out: unknown[]): void {
   else out.push(v);
 }
 
-/** Values as typed: a JSON array (flat or nested) or a list separated by commas, spaces or lines. */
-export function parseValues(text: string, dtype: TensorDType): { values?: unknown[]; issue?: Issue } {
+/** Bad values reported one by one before the rest are counted: a pasted list with hundreds of them stays readable. */
+export const MAX_VALUE_ISSUES = 20;
+
+/** One typed value checked against the dtype: what it becomes, or why it cannot. */
+function parseOne(item: unknown, i: number, dtype: TensorDType): { value: unknown } | { issue: Issue } {
+  const shown = String(item);
+  if (dtype === 'BOOL') {
+    const b = item === true || item === 1 || shown === 'true' || shown === '1' ? true : item === false || item === 0 || shown === 'false' || shown === '0' ? false : undefined;
+    return b === undefined ? { issue: { key: 'play.err.notBool', params: { i, v: shown } } } : { value: b };
+  }
+  const n =
+    typeof item === 'number' ? item : typeof item === 'string' && /^[-+]?(\d|\.\d|inf|nan)/i.test(item.trim()) ? Number(item.trim().replace(/^([-+]?)inf(inity)?$/i, '$1Infinity')) : Number.NaN;
+  const isNaNText = typeof item === 'string' && /^nan$/i.test(item.trim());
+  if (Number.isNaN(n) && !isNaNText) return { issue: { key: 'play.err.notNumber', params: { i, v: shown } } };
+  const range = INT_RANGES[dtype];
+  if (range) {
+    const big = dtype === 'INT64' || dtype === 'UINT64';
+    if (!Number.isInteger(n)) {
+      // Whole numbers beyond 2^53 travel as strings so they stay exact.
+      if (big && typeof item === 'string' && /^[-+]?\d+$/.test(item.trim())) return { value: item.trim() };
+      return { issue: { key: 'play.err.notInteger', params: { i, v: shown, dtype } } };
+    }
+    if (n < range[0] || n > range[1]) {
+      if (big && typeof item === 'string' && !(dtype === 'UINT64' && n < 0)) return { value: item.trim() };
+      return { issue: { key: 'play.err.range', params: { i, v: shown, dtype, min: range[0], max: range[1] } } };
+    }
+  }
+  return { value: isNaNText ? 'NaN' : Number.isFinite(n) ? n : n > 0 ? 'Infinity' : '-Infinity' };
+}
+
+/**
+ * Values as typed: a JSON array (flat or nested) or a list separated by commas, spaces or lines.
+ * Every bad value is reported (`issues`: the first MAX_VALUE_ISSUES, then how many more), so a
+ * pasted list is fixed in one pass; `issue` is the first of them.
+ */
+export function parseValues(text: string, dtype: TensorDType): { values?: unknown[]; issue?: Issue; issues?: Issue[] } {
   const s = text.trim();
   let raw: unknown[];
   if (s.startsWith('[')) {
@@ -271,46 +306,22 @@ export function parseValues(text: string, dtype: TensorDType): { values?: unknow
       raw = [];
       flatten(JSON.parse(s) as unknown, raw);
     } catch (err) {
-      return { issue: { key: 'play.err.json', params: { msg: err instanceof Error ? err.message : String(err) } } };
+      const issue: Issue = { key: 'play.err.json', params: { msg: err instanceof Error ? err.message : String(err) } };
+      return { issue, issues: [issue] };
     }
   } else {
     raw = s === '' ? [] : s.split(/[\s,;]+/).filter((x) => x !== '');
   }
   const values: unknown[] = [];
-  for (let i = 0; i < raw.length; i++) {
-    const item = raw[i];
-    const shown = String(item);
-    if (dtype === 'BOOL') {
-      const b = item === true || item === 1 || shown === 'true' || shown === '1' ? true : item === false || item === 0 || shown === 'false' || shown === '0' ? false : undefined;
-      if (b === undefined) return { issue: { key: 'play.err.notBool', params: { i: i + 1, v: shown } } };
-      values.push(b);
-      continue;
-    }
-    const n =
-      typeof item === 'number' ? item : typeof item === 'string' && /^[-+]?(\d|\.\d|inf|nan)/i.test(item.trim()) ? Number(item.trim().replace(/^([-+]?)inf(inity)?$/i, '$1Infinity')) : Number.NaN;
-    const isNaNText = typeof item === 'string' && /^nan$/i.test(item.trim());
-    if (Number.isNaN(n) && !isNaNText) return { issue: { key: 'play.err.notNumber', params: { i: i + 1, v: shown } } };
-    const range = INT_RANGES[dtype];
-    if (range) {
-      if (!Number.isInteger(n)) {
-        // Whole numbers beyond 2^53 travel as strings so they stay exact.
-        if ((dtype === 'INT64' || dtype === 'UINT64') && typeof item === 'string' && /^[-+]?\d+$/.test(item.trim())) {
-          values.push(item.trim());
-          continue;
-        }
-        return { issue: { key: 'play.err.notInteger', params: { i: i + 1, v: shown, dtype } } };
-      }
-      if (n < range[0] || n > range[1]) {
-        if ((dtype === 'INT64' || dtype === 'UINT64') && typeof item === 'string' && !(dtype === 'UINT64' && n < 0)) {
-          values.push(item.trim());
-          continue;
-        }
-        return { issue: { key: 'play.err.range', params: { i: i + 1, v: shown, dtype, min: range[0], max: range[1] } } };
-      }
-    }
-    values.push(isNaNText ? 'NaN' : Number.isFinite(n) ? n : n > 0 ? 'Infinity' : '-Infinity');
-  }
-  return { values };
+  const issues: Issue[] = [];
+  let bad = 0;
+  raw.forEach((item, i) => {
+    const r = parseOne(item, i + 1, dtype);
+    if ('value' in r) values.push(r.value);
+    else if (++bad <= MAX_VALUE_ISSUES) issues.push(r.issue);
+  });
+  if (bad > MAX_VALUE_ISSUES) issues.push({ key: 'runs.values.more', params: { n: bad - MAX_VALUE_ISSUES } });
+  return issues.length ? { issue: issues[0]!, issues } : { values };
 }
 
 /** Lines of a text editor and the shape they make: the last free dim takes the lines (or the batch, when every dim is fixed). */
@@ -420,7 +431,7 @@ function valuesSpec(form: InputForm): { spec?: InputSpec; issues: Issue[] } {
     values = Array.from({ length: count }, (_, i) => !!form.flags[i]);
   } else {
     const parsed = parseValues(form.valuesText, form.dtype);
-    if (parsed.issue) return { issues: [parsed.issue] };
+    if (parsed.issues) return { issues: parsed.issues };
     values = parsed.values ?? [];
   }
   if (values.length !== count) return { issues: [{ key: 'play.err.count', params: { n: values.length, shape: `[${shape.join(', ')}]`, m: count } }] };
