@@ -5,7 +5,7 @@
  */
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { DIAGNOSTIC_ZH, diagnosticFix, diagnosticMessage, engineNote, ruleText, versionPolicyText } from './diagnostic-text';
+import { DIAGNOSTIC_ZH, diagnosticFix, diagnosticMessage, engineNote, reasonText, ruleText, versionPolicyText } from './diagnostic-text';
 
 /** The engine's sources (tests, test helpers and declarations aside), as text: Vite reads them for the test. */
 const SOURCES = import.meta.glob(['../../../electron/engine/**/*.ts', '!**/*.test.ts', '!**/*.d.ts', '!**/testing/**'], { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
@@ -205,5 +205,14 @@ describe('fixes and notes', () => {
     expect(versionPolicyText('specific [1, 3]', 'zh-CN')).toEqual({ text: '指定版本：1、3', code: 'specific { versions: [1, 3] }' });
     expect(versionPolicyText('all', 'zh-CN')?.text).toBe('全部版本');
     expect(versionPolicyText('weird', 'zh-CN')).toBeUndefined();
+  });
+
+  it('reads a model’s reason back: the status and the message in Chinese, else the English as it is', () => {
+    const bad = "Invalid argument: model input 'INPUT0' dimension must be integer >= 1, or -1 to indicate a variable-size dimension for bad_dims";
+    expect(reasonText(bad, 'zh-CN')).toEqual({ text: '参数无效：模型 bad_dims 的输入 INPUT0：维度必须是 >= 1 的整数，或用 -1 表示可变维度。', english: bad });
+    const parse = 'Internal: failed to read text proto from /r/m/config.pbtxt: 12:1: unknown field "outptu" for inference.ModelConfig';
+    expect(reasonText(parse, 'zh-CN').text).toBe('内部错误：无法读取 /r/m/config.pbtxt 中的文本格式配置（第 12 行第 1 列）：inference.ModelConfig 中没有字段 outptu。');
+    expect(reasonText('Internal: something else', 'zh-CN')).toEqual({ text: 'Internal: something else' });
+    expect(reasonText(bad, 'en')).toEqual({ text: bad });
   });
 });

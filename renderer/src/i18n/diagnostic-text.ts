@@ -779,6 +779,45 @@ export function engineNote(note: string, lang: Locale): Shown {
   return zh === undefined ? { text: note } : { text: zh, english: note };
 }
 
+/** Triton's readable status codes, which prefix a model's or version's reason ("Invalid argument: …"). */
+const STATUS_ZH: Record<string, string> = {
+  'Invalid argument': '参数无效',
+  'Not found': '未找到',
+  Unavailable: '不可用',
+  Unsupported: '不支持',
+  'Already exists': '已存在',
+  Internal: '内部错误',
+  Cancelled: '已取消',
+};
+
+/** Reasons with a shape of their own, beyond the diagnostics' messages. */
+const REASONS: readonly Rule[] = [
+  [/^failed to read text proto from (.*): (\d+):(\d+): (.*)$/s, (file, line, col, msg) => `无法读取 ${file} 中的文本格式配置（第 ${line} 行第 ${col} 列）：${apply(SYNTAX, msg) ?? msg}`],
+  [/^not selected by the version policy$/, () => '版本策略没有选中这个版本'],
+];
+
+/** The Chinese of any diagnostic's message, whatever its code (a reason carries no code). */
+function anyMessage(message: string): string | undefined {
+  for (const entry of Object.values(DIAGNOSTIC_ZH)) {
+    const zh = apply(entry.rules, message);
+    if (zh !== undefined) return zh;
+  }
+  return apply(REASONS, message);
+}
+
+/**
+ * A model's or version's reason ("<Status>: <message>", Triton's wording) in `lang`: Chinese when
+ * its message is one the diagnostics know, the English kept beside; else the English as it is.
+ */
+export function reasonText(reason: string, lang: Locale): Shown {
+  if (lang === 'en') return { text: reason };
+  const m = /^([A-Z][a-z]+(?: [a-z]+)?): (.*)$/s.exec(reason);
+  const status = m ? STATUS_ZH[m[1]!] : undefined;
+  const zh = status ? anyMessage(m![2]!) : anyMessage(reason);
+  if (zh === undefined) return { text: reason };
+  return { text: status ? `${status}：${zh}` : zh, english: reason };
+}
+
 /**
  * The version policy as the engine describes it ("latest 1", "all", "specific [1, 3]"), read back
  * into words, with the config's own syntax (what a user types) as `code`.
