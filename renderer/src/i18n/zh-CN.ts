@@ -89,7 +89,7 @@ export const zhCN: Record<MessageKey, string> = {
   'model.noDiagnostics': '未发现问题。',
   'model.noConfig': '此模型没有 config.pbtxt：下面的内容都由其文件推导而来，与 Triton 的自动补全一致。',
   'model.notCompleted': '没有补全后的配置：模型在 Triton 补全之前就失败了。',
-  'model.autoFilled': '自动填充的字段',
+  'model.autoFilled': '自动补全的字段',
   'model.load': '加载',
   'model.unload': '卸载',
   'model.cancelLoad': '取消加载',

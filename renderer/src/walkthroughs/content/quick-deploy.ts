@@ -40,7 +40,7 @@ export const quickDeploy: Walkthrough = {
       title: text('See what auto-complete filled in', '看看自动补全填了什么'),
       body: text(
         'Open the {ui:model.tab.completed} tab: the configuration the server would actually use. The inputs and outputs come from the ONNX graph. Because the first dimension of every input and output is variable, the model can batch, so max_batch_size is set and that dimension leaves dims. An instance group and the default model file name are added too. Filled-in fields are marked.',
-        '打开“{ui:model.tab.completed}”标签页：这是服务器真正会使用的配置。输入和输出来自 ONNX 图。因为每个输入和输出的第一个维度都是可变的，模型可以批处理，于是设置了 max_batch_size，该维度也从 dims 中去掉。实例组和默认模型文件名也被补上了。自动填写的字段都有标记。',
+        '打开“{ui:model.tab.completed}”标签页：这是服务器真正会使用的配置。输入和输出来自 ONNX 图。因为每个输入和输出的第一个维度都是可变的，模型可以批处理，于是设置了 max_batch_size，该维度也从 dims 中去掉。实例组和默认模型文件名也被补上了。自动补全的字段都有标记。',
       ),
       target: ['tab-completed'],
       check: (s) => tabShown(s, REPO, MODEL, 'completed'),
@@ -52,7 +52,7 @@ export const quickDeploy: Walkthrough = {
         const d = shownDetail(s, REPO, MODEL);
         if (!d) return undefined;
         const io = [...d.inputs, ...d.outputs].map((r) => `${r.name} ${r.datatype} [${r.dims.join(', ')}]`).join(', ');
-        return { text: text(`max_batch_size ${d.maxBatchSize}; ${io}; ${d.autoFilled.length} fields filled in`, `max_batch_size ${d.maxBatchSize}；${io}；自动填写了 ${d.autoFilled.length} 个字段`) };
+        return { text: text(`max_batch_size ${d.maxBatchSize}; ${io}; ${d.autoFilled.length} fields filled in`, `max_batch_size ${d.maxBatchSize}；${io}；自动补全了 ${d.autoFilled.length} 个字段`) };
       },
     },
     {
