@@ -5,7 +5,7 @@
  */
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { DIAGNOSTIC_ZH, diagnosticFix, diagnosticMessage, engineNote, reasonText, ruleText, versionPolicyText } from './diagnostic-text';
+import { backendRunsText, DIAGNOSTIC_ZH, diagnosticFix, diagnosticMessage, engineNote, reasonText, ruleText, versionPolicyText } from './diagnostic-text';
 
 /** The engine's sources (tests, test helpers and declarations aside), as text: Vite reads them for the test. */
 const SOURCES = import.meta.glob(['../../../electron/engine/**/*.ts', '!**/*.test.ts', '!**/*.d.ts', '!**/testing/**'], { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
@@ -214,5 +214,13 @@ describe('fixes and notes', () => {
     expect(reasonText(parse, 'zh-CN').text).toBe('内部错误：无法读取 /r/m/config.pbtxt 中的文本格式配置（第 12 行第 1 列）：inference.ModelConfig 中没有字段 outptu。');
     expect(reasonText('Internal: something else', 'zh-CN')).toEqual({ text: 'Internal: something else' });
     expect(reasonText(bad, 'en')).toEqual({ text: bad });
+  });
+
+  it('says what each backend runs, for every backend the engine describes', () => {
+    const runs = Object.entries(SOURCES).flatMap(([file, text]) => (file.includes('/backends/') ? [...text.matchAll(/^\s*runs: '([^']+)'/gm)].map((m) => m[1]!) : []));
+    expect(runs.length).toBeGreaterThanOrEqual(8);
+    for (const r of runs) expect(backendRunsText(r, 'zh-CN'), r).toMatch(/[\u4e00-\u9fff]/);
+    expect(backendRunsText("models of the custom backend 'foo'", 'zh-CN')).toBe('自定义后端 foo 的模型');
+    expect(backendRunsText('ONNX models, in ONNX Runtime', 'en')).toBe('ONNX models, in ONNX Runtime');
   });
 });

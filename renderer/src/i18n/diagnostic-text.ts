@@ -818,6 +818,25 @@ export function reasonText(reason: string, lang: Locale): Shown {
   return { text: status ? `${status}：${zh}` : zh, english: reason };
 }
 
+/** What a backend runs (`ModelSummary.backendRuns`, the backend chip's title), by the engine's wording. */
+const BACKEND_RUNS_ZH: Record<string, string> = {
+  'identity models: each output copies the input of the same index': 'identity 模型：每个输出复制同一序号的输入',
+  'ONNX models, in ONNX Runtime': 'ONNX 模型，在 ONNX Runtime 中运行',
+  'Python models (model.py), one Python process per instance': 'Python 模型（model.py），每个实例一个 Python 进程',
+  'JavaScript and TypeScript models (model.js, model.mjs, model.ts), one worker thread per instance': 'JavaScript 和 TypeScript 模型（model.js、model.mjs、model.ts），每个实例一个工作线程',
+  'TensorFlow models': 'TensorFlow 模型',
+  'TensorRT engines': 'TensorRT 引擎',
+  'OpenVINO models': 'OpenVINO 模型',
+  'PyTorch models': 'PyTorch 模型',
+};
+
+/** A backend's "what it runs" in `lang`; the English as it is when it is not one the lab ships. */
+export function backendRunsText(runs: string, lang: Locale): string {
+  if (lang === 'en') return runs;
+  const custom = /^models of the custom backend '(.*)'$/.exec(runs);
+  return BACKEND_RUNS_ZH[runs] ?? (custom ? `自定义后端 ${custom[1]} 的模型` : runs);
+}
+
 /**
  * The version policy as the engine describes it ("latest 1", "all", "specific [1, 3]"), read back
  * into words, with the config's own syntax (what a user types) as `code`.
