@@ -125,7 +125,7 @@ describe('validation', () => {
     expect(many.issues![0]).toEqual({ key: 'play.err.notNumber', params: { i: 2, v: 'bad' } });
     expect(many.issues![MAX_VALUE_ISSUES]).toEqual({ key: 'runs.values.more', params: { n: 5 } });
     // The form shows them all on its input.
-    const f = createInputForm({ name: 'v', datatype: 'INT8', dims: [4] }, 0);
+    const f = createInputForm(io('v', 'INT8', [4], 0), 0);
     f.valuesMode = 'values';
     f.valuesText = '1, 200, x, 2';
     expect(buildSpec(f).issues.map((i) => i.params?.['i'])).toEqual([2, 3]);
