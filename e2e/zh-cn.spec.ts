@@ -94,3 +94,25 @@ test('English shows Triton’s sentence once, as it is', async ({ page }) => {
   await expect(item.locator('.icon')).toHaveAttribute('title', 'Error');
   await shot(page, 'en-diagnostics');
 });
+
+test('a tour names the tab by the UI’s own label, in 简体中文 and in English', async ({ page }) => {
+  await page.goto('/');
+  await useLanguage(page, 'zh-CN');
+  await page.getByTestId('walkthrough-open').click();
+  const item = page.getByTestId('walkthrough-item-quick-deploy');
+  const start = item.getByTestId('walkthrough-start');
+  await ((await start.count()) ? start : item.getByTestId('walkthrough-restart')).click();
+  const card = page.getByTestId('walkthrough-card');
+  const next = card.getByTestId('walkthrough-next');
+  if (!(await next.isEnabled())) await card.getByTestId('walkthrough-showme').click();
+  await expect(next).toBeEnabled({ timeout: 15_000 });
+  await next.click();
+  const tab = page.getByTestId('model-view-text_direction').getByTestId('tab-completed');
+  const label = (await tab.innerText()).trim();
+  expect(label).toBe('补全后的配置');
+  await expect(card.getByTestId('walkthrough-step-body')).toContainText(`打开“${label}”标签页`);
+  await shot(page, 'zh-tour-names-tab');
+
+  await useLanguage(page, 'en');
+  await expect(card.getByTestId('walkthrough-step-body')).toContainText(`Open the ${(await tab.innerText()).trim()} tab`);
+});
