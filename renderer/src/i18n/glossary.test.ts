@@ -28,7 +28,7 @@ export const FORBIDDEN: readonly Rule[] = [
   { bad: /可服务|正在服务|服务\s*(?=[{A-Za-z])/g, use: '"服务" is not a transitive verb: 为…提供服务' },
   { bad: /缩放(?:到|后|图片|图像)|关闭缩放/g, use: 'resize is 调整尺寸 (缩放 is zoom, 缩放系数 scale)' },
   { bad: /批次维度|批次大小|批尺寸/g, use: 'batch dimension / batch size are 批维度 / 批大小' },
-  { bad: /[\u4e00-\u9fff][,;!?](?=\s*[\u4e00-\u9fff])/g, use: 'full-width punctuation in Chinese sentences' },
+  { bad: /[\u4e00-\u9fff][,;!?](?=\s*[\u4e00-\u9fff])|[\u4e00-\u9fff][:(]/g, use: 'full-width punctuation in Chinese sentences (，；！？：（）)' },
 ];
 
 /** The Chinese of a source file: quoted strings and templates with at least one CJK character. */
@@ -55,6 +55,8 @@ describe('简体中文 follows the glossary', () => {
     expect(hits('请填写缩放后的宽和高')).toBe(1);
     expect(hits('滚轮缩放')).toBe(0);
     expect(hits('第 {i} 维,大小')).toBe(1);
+    expect(hits('状态: 已暂停')).toBe(1);
+    expect(hits('状态：已暂停（{ui:play.tab}）')).toBe(0);
   });
 
   for (const [file, source] of Object.entries(SOURCES)) {

@@ -71,7 +71,7 @@ export const zhCN: Record<MessageKey, string> = {
   'model.maxBatchSize': 'max_batch_size',
   'model.batching': '批处理',
   'model.batching.none': '不批处理（形状即 dims）',
-  'model.batching.on': '最大批大小 {n}：请求带有开头的批维度',
+  'model.batching.on': '最大批大小 {n}：请求以批维度开头',
   'model.scheduler': '调度器',
   'model.versionPolicy': '版本策略',
   'model.defaultFile': '模型文件',
