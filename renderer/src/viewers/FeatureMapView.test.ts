@@ -90,8 +90,8 @@ describe('TensorView and feature maps', () => {
     const picture = mount(TensorView, { props: { tensor: info('x', 'FP32', [1, 3, 16, 16], { stats, imageLayouts: layouts }), source: { ...source, name: 'x' } } });
     await flushPromises();
     expect(picture.find('[data-testid=image-view]').exists()).toBe(true);
-    expect(picture.find('[data-testid=viewer-tab-featureMaps]').exists()).toBe(true);
+    expect(picture.find('[data-testid=viewer-tab-feature-maps]').exists()).toBe(true);
     const flat = mount(TensorView, { props: { tensor: info('conv', 'FP32', [1, 16], { stats }), source } });
-    expect(flat.find('[data-testid=viewer-tab-featureMaps]').exists()).toBe(false);
+    expect(flat.find('[data-testid=viewer-tab-feature-maps]').exists()).toBe(false);
   });
 });

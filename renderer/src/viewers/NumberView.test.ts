@@ -154,6 +154,15 @@ describe('number viewer: heatmap', () => {
     expect(lab.of('tensorPage').at(-1)).toEqual({ ...src('x'), offset: 60, count: 20 });
   });
 
+  it('keeps the proportions of the slice when rows and columns are averaged by different steps', async () => {
+    lab = fakeLab({ det: { values: range(10, (i) => i / 10) } }, { heatmap: { rows: 256, cols: 214, step: [1, 3] } });
+    setBackend(lab);
+    const w = mount(HeatmapView, { props: { tensor: info('det', 'FP32', [1, 1, 256, 640]), source: src('det'), fixed: [0, 0], axes: [2, 3] } });
+    await flushPromises();
+    // 256 × 640 in 640 × 360: one pixel per element.
+    expect(w.get('[data-testid=heatmap-stage]').attributes('style')).toContain('width: 640px; height: 256px');
+  });
+
   it('says when the slice holds a single value', async () => {
     lab = fakeLab({ flat: { values: range(64 * 3, () => 1) } });
     setBackend(lab);
