@@ -92,7 +92,7 @@ describe('the recent list in the path field', () => {
     await input.trigger('keydown', { key: 'ArrowUp' });
     await input.trigger('keydown', { key: 'ArrowUp' });
     expect(input.attributes('aria-activedescendant')).toBe('recent-2');
-    await w.get('form').trigger('submit');
+    await input.trigger('keydown', { key: 'Enter' });
     await flushPromises();
     expect(fake.calls.filter((c) => c.method === 'openRepository').map((c) => c.req)).toEqual([{ path: '/samples/ocr_bls' }]);
     expect(w.find('[data-testid="recent-list"]').exists()).toBe(false);
@@ -159,7 +159,7 @@ describe('the tree filter', () => {
     await setup([bls]);
     const w = mount(RepositoryTree);
     const title = w.get('[data-testid="repo-ocr_bls"] .repo-title');
-    expect(title.attributes('title')).toBe('/samples/ocr_bls');
+    expect(title.attributes('title')).toBe('/samples/ocr_bls\n3 models');
     expect(title.get('.chip').text()).toBe('sample');
     expect(title.get('.chip').attributes('title')).toBe('A sample repository bundled with Model Lab');
   });
