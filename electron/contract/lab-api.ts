@@ -59,9 +59,9 @@ export interface LogEntry {
   event?: LogEvent;
 }
 
-/** A step in a version's life that the lab records in its log: loading, loaded (with how long and where), failed (why), unloaded. */
+/** A step in a version's life that the lab records in its log: loading, loaded (with how long and where), failed (why), unloaded, and where a reload's lines begin. */
 export interface LogEvent {
-  kind: 'loading' | 'loaded' | 'failed' | 'unloaded';
+  kind: 'loading' | 'loaded' | 'failed' | 'unloaded' | 'reloaded';
   version: number;
   /** How long the load took (loaded). */
   ms?: number;

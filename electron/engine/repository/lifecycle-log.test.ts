@@ -36,7 +36,7 @@ describe('lifecycle lines in the version log', () => {
     expect(events(v().logs)).toEqual(['loading v1', 'loaded v1', 'unloaded v1']);
     expect(v().logs.at(-1)!.message).toBe('version 1 unloaded');
     await repo.load(['a']);
-    expect(events(v().logs)).toEqual(['loading v1', 'loaded v1', 'unloaded v1', 'loading v1', 'loaded v1']);
+    expect(events(v().logs)).toEqual(['loading v1', 'loaded v1', 'unloaded v1', 'reloaded v1', 'loading v1', 'loaded v1']);
     const times = v().logs.map((l) => l.time);
     expect([...times].sort((x, y) => x - y)).toEqual(times);
   });

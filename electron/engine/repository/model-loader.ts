@@ -443,6 +443,8 @@ function eventText(e: LogEvent): string {
       return `version ${e.version} failed to load: ${e.reason ?? 'unknown reason'}`;
     case 'unloaded':
       return `version ${e.version} unloaded`;
+    case 'reloaded':
+      return '— reloaded: the lines above are from the previous load —';
   }
 }
 

@@ -126,7 +126,7 @@ function keepLogs(old: ModelRecord | undefined, rec: ModelRecord): void {
     const was = old.versions.find((o) => o.version === v.version);
     if (!was?.logs.length) continue;
     v.logs.push(...was.logs);
-    appendLog(v, 'info', '— reloaded: the lines above are from the previous load —');
+    appendLog(v, 'info', '— reloaded: the lines above are from the previous load —', { kind: 'reloaded', version: v.version });
   }
 }
 

@@ -66,13 +66,21 @@ describe('ModelLog', () => {
     e.unmount();
   });
   it('words the lab’s own lifecycle lines in the reader’s language, set apart from the model’s output', async () => {
-    const at = (kind: 'loading' | 'loaded' | 'unloaded', extra = {}): LogEntry => ({ ...line('info', `engine ${kind}`), event: { kind, version: 1, ...extra } });
-    setBackend(client(() => [{ version: 1, lines: [at('loading', { instances: 2 }), at('loaded', { ms: 42, device: 'CPU', instances: 2 }), at('unloaded'), line('info', 'printed')] }]));
+    const at = (kind: 'loading' | 'loaded' | 'unloaded' | 'reloaded', extra = {}): LogEntry => ({ ...line('info', `engine ${kind}`), event: { kind, version: 1, ...extra } });
+    setBackend(
+      client(() => [{ version: 1, lines: [at('loading', { instances: 2 }), at('loaded', { ms: 42, device: 'CPU', instances: 2 }), at('unloaded'), at('reloaded'), line('info', 'printed')] }]),
+    );
     const w = mount(ModelLog, { props: { repoId: 'r', model: 'm', state: 'READY' } });
     await flushPromises();
     const texts = w.findAll('[data-testid=log-line]').map((l) => l.get('.msg').text());
-    expect(texts).toEqual(['Loading version 1 (2 instances)', 'Version 1 loaded, ready for requests (42 ms · CPU · 2 instances)', 'Version 1 unloaded', 'printed']);
-    expect(w.findAll('.line.event')).toHaveLength(3);
+    expect(texts).toEqual([
+      'Loading version 1 (2 instances)',
+      'Version 1 loaded, ready for requests (42 ms · CPU · 2 instances)',
+      'Version 1 unloaded',
+      '— Reloaded: the lines above are from the previous load —',
+      'printed',
+    ]);
+    expect(w.findAll('.line.event')).toHaveLength(4);
     w.unmount();
     setLocale('zh-CN');
     const z = mount(ModelLog, { props: { repoId: 'r', model: 'm', state: 'READY' } });

@@ -4,6 +4,7 @@ export const deskEn = {
   'desk.log.event.loaded': 'Version {v} loaded, ready for requests',
   'desk.log.event.failed': 'Version {v} failed to load: {reason}',
   'desk.log.event.unloaded': 'Version {v} unloaded',
+  'desk.log.event.reloaded': '— Reloaded: the lines above are from the previous load —',
   'desk.log.detail.ms': '{ms} ms',
   'desk.log.detail.instances': '{n, plural, one {# instance} other {# instances}}',
   'desk.log.withDetails': '{head} ({details})',
@@ -24,4 +25,7 @@ export const deskEn = {
   'desk.file.lines': '{n, plural, one {# line} other {# lines}}',
   'desk.file.plainAfter': 'A large file: colours stop after line {n}, the rest is shown plain.',
   'desk.file.more': 'Showing {shown} of {total} lines. Show {n, plural, one {# more line} other {# more lines}}',
+  'desk.step.latest': 'latest version',
+  'desk.step.version': 'version {v}',
+  'desk.step.open': 'Open {model}',
 };

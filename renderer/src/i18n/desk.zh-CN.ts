@@ -6,6 +6,7 @@ export const deskZhCN: Record<keyof typeof deskEn, string> = {
   'desk.log.event.loaded': '版本 {v} 已加载，可以接收请求',
   'desk.log.event.failed': '版本 {v} 加载失败：{reason}',
   'desk.log.event.unloaded': '版本 {v} 已卸载',
+  'desk.log.event.reloaded': '— 已重新加载：以上内容来自上一次加载 —',
   'desk.log.detail.ms': '{ms} 毫秒',
   'desk.log.detail.instances': '{n} 个实例',
   'desk.log.withDetails': '{head}（{details}）',
@@ -26,4 +27,7 @@ export const deskZhCN: Record<keyof typeof deskEn, string> = {
   'desk.file.lines': '{n} 行',
   'desk.file.plainAfter': '文件较大：第 {n} 行之后不再着色，其余内容以纯文本显示。',
   'desk.file.more': '已显示 {total} 行中的 {shown} 行。再显示 {n} 行',
+  'desk.step.latest': '最新版本',
+  'desk.step.version': '版本 {v}',
+  'desk.step.open': '打开 {model}',
 };

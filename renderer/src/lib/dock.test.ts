@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DOCK_MARGIN, overlapArea, placeCard, type Rect } from './dock';
+import { areaToAvoid, DOCK_MARGIN, overlapArea, placeCard, type Rect } from './dock';
 
 const VIEW = { width: 1440, height: 900 };
 const CARD = { width: 384, height: 300 };
@@ -62,5 +62,20 @@ describe('overlapArea', () => {
   it('is zero for rects that only touch, the shared area otherwise', () => {
     expect(overlapArea({ left: 0, top: 0, width: 10, height: 10 }, { left: 10, top: 0, width: 10, height: 10 })).toBe(0);
     expect(overlapArea({ left: 0, top: 0, width: 10, height: 10 }, { left: 5, top: 5, width: 10, height: 10 })).toBe(25);
+  });
+});
+
+describe('areaToAvoid', () => {
+  const button: Rect = { left: 300, top: 300, width: 80, height: 30 };
+  const form: Rect = { left: 280, top: 120, width: 600, height: 420 };
+  const panel: Rect = { left: 260, top: 60, width: 1160, height: 820 };
+
+  it('takes the largest enclosing box that leaves most of the screen free (the form around a Run button)', () => {
+    expect(areaToAvoid(VIEW, button, [form, panel])).toEqual(form);
+  });
+
+  it('keeps the target alone when even its first enclosing box is most of the screen', () => {
+    expect(areaToAvoid(VIEW, button, [panel])).toEqual(button);
+    expect(areaToAvoid(VIEW, button, [])).toEqual(button);
   });
 });

@@ -99,3 +99,22 @@ export function placeCard(view: Size, card: Size, target: Rect | undefined, m = 
   const least = scored.reduce((a, b) => (b.overlap < a.overlap ? b : a));
   return { ...least.p, region: 'least', overlap: least.overlap };
 }
+
+/** The area around a small target that belongs with it may take at most this share of the viewport. */
+export const AREA_SHARE = 0.45;
+
+/**
+ * What the card must not cover: the target, or the largest of its enclosing
+ * boxes (innermost first) that still leaves most of the screen free. A Run
+ * button's form with its sample list and captions is what the user reads
+ * while pressing it, not just the button.
+ */
+export function areaToAvoid(view: Size, target: Rect, enclosing: readonly Rect[], share = AREA_SHARE): Rect {
+  let best = target;
+  for (const r of enclosing) {
+    const visible = visiblePart(r, view);
+    if (!visible || visible.width * visible.height > share * view.width * view.height) break;
+    best = visible;
+  }
+  return best;
+}
