@@ -54,9 +54,9 @@ for (const viewport of [
       await expect(english).toHaveText(BAD_DIMS_EN);
       await expect(english).toHaveAttribute('lang', 'en');
       // Smaller than the Chinese line, and selectable so it can be copied into a search.
-      const size = async (l: typeof english) => l.evaluate((e) => parseFloat(getComputedStyle(e).fontSize));
+      const size = async (l: typeof english) => parseFloat(await l.evaluate((e) => e.ownerDocument.defaultView?.getComputedStyle(e).fontSize ?? ''));
       expect(await size(english)).toBeLessThan(await size(item.getByTestId('diag-message')));
-      expect(await english.evaluate((e) => getComputedStyle(e).userSelect)).not.toBe('none');
+      await expect(english).not.toHaveCSS('user-select', 'none');
       await expect(item.locator('.icon')).toHaveAttribute('title', '错误');
       await shot(page, `zh-diagnostics-${viewport.width}`);
 
