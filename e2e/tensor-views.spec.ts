@@ -139,3 +139,29 @@ test('the detection map [1,1,H,W] opens as a heatmap of H × W', async ({ page }
   await out.getByTestId('heatmap-stage').scrollIntoViewIfNeeded();
   await shot(page, 'tensor-detection-heatmap');
 });
+
+test.describe('at 1280×720', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  test('the heatmap fits its column and keeps the image proportions', async ({ page }) => {
+    const view = await openModel(page, 'data_pipeline', 'ensemble_model');
+    await runDataPipeline(view);
+    const out = view.getByTestId('output-ensemble_output_FP32_image');
+    const shape = await shapeOf(out);
+    await out.getByTestId('viewer-tab-heatmap').click();
+    const stage = out.getByTestId('heatmap-stage');
+    await expect(stage).toBeVisible();
+    await stage.scrollIntoViewIfNeeded();
+    const card = (await out.boundingBox())!;
+    const box = (await stage.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(card.x + card.width + 1);
+    // Width over height as the image's W over H (within a pixel's rounding).
+    expect(Math.abs(box.width / box.height - shape[2]! / shape[1]!)).toBeLessThan(0.05);
+    await shot(page, 'tensor-heatmap-1280');
+    await out.getByTestId('viewer-tab-image').click();
+    await expect(out.getByTestId('image-img')).toBeVisible();
+    const img = (await out.getByTestId('image-stage').boundingBox())!;
+    expect(img.x + img.width).toBeLessThanOrEqual(card.x + card.width + 1);
+    await shot(page, 'tensor-image-1280');
+  });
+});

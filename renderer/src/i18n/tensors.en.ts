@@ -9,7 +9,7 @@ export const tensorsEn = {
   'tensors.axis': 'axis {i}',
   'tensors.axisRole': '{role} (axis {i})',
   'tensors.axisOption': '{name} · {n}',
-  'tensors.axes.legend': 'Heatmap: which axes are rows and columns, and which index of every other axis',
+  'tensors.axes.legend': 'Rows and columns of the heatmap, and an index on every other axis',
   'tensors.axes.rows': 'Rows',
   'tensors.axes.cols': 'Columns',
   'tensors.axes.swap': 'Swap rows and columns',

@@ -11,7 +11,7 @@ export const tensorsZhCN: Record<keyof typeof tensorsEn, string> = {
   'tensors.axis': '第 {i} 轴',
   'tensors.axisRole': '{role}（第 {i} 轴）',
   'tensors.axisOption': '{name} · {n}',
-  'tensors.axes.legend': '热力图：选择作行和作列的轴，以及其余各轴的索引',
+  'tensors.axes.legend': '热力图的行与列，以及其余各轴的索引',
   'tensors.axes.rows': '行',
   'tensors.axes.cols': '列',
   'tensors.axes.swap': '交换行和列',

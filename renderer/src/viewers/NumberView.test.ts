@@ -160,7 +160,8 @@ describe('number viewer: heatmap', () => {
     const w = mount(HeatmapView, { props: { tensor: info('det', 'FP32', [1, 1, 256, 640]), source: src('det'), fixed: [0, 0], axes: [2, 3] } });
     await flushPromises();
     // 256 × 640 in 640 × 360: one pixel per element.
-    expect(w.get('[data-testid=heatmap-stage]').attributes('style')).toContain('width: 640px; height: 256px');
+    // A narrow column shrinks the width; the aspect ratio keeps the height in proportion.
+    expect(w.get('[data-testid=heatmap-stage]').attributes('style')).toContain('width: 640px; aspect-ratio: 640 / 256');
   });
 
   it('says when the slice holds a single value', async () => {

@@ -126,6 +126,13 @@ const CASES: Case[] = [
     axes: [1, 2],
   },
   {
+    what: 'conv weights [64,3,3,3] (too small to be pictures; their channels as feature maps)',
+    info: tensor('FP32', [64, 3, 3, 3], [L('NCHW', 64, 3, 3, 3), L('NHWC', 64, 3, 3, 3)], stats(-0.5, 0.5)),
+    first: 'table',
+    tabs: ['table', 'image', 'heatmap', 'featureMaps', 'histogram'],
+    axes: [2, 3],
+  },
+  {
     what: 'strings',
     info: tensor('BYTES', [3]),
     first: 'strings',

@@ -93,7 +93,7 @@ export function defaultHeatmapAxes(info: TensorInfo): [number, number] | undefin
 export function isFeatureMaps(info: TensorInfo): boolean {
   const s = info.shape;
   if (s.length !== 4 || !s.slice(1).every((d) => d >= 2)) return false;
-  return !(s[3]! <= 4 && info.imageLayouts.some((l) => l.layout === 'NHWC'));
+  return info.imageLayouts[pictureLayout(info)]?.layout !== 'NHWC';
 }
 
 function numericTabs(info: TensorInfo, picture: number, axes: [number, number] | undefined): { chosen: ViewTab; tabs: ViewTab[] } {
