@@ -70,6 +70,29 @@ function collectSites(): Site[] {
 }
 
 const SITES = collectSites();
+
+/** Every fix the engine writes: `fix:` properties, `x.fix = …` and warning()'s fourth argument, as samples. */
+function collectFixes(): Site[] {
+  const out: Site[] = [];
+  for (const [file, text] of Object.entries(SOURCES)) {
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+    const add = (node: ts.Node | undefined): void => {
+      const values: string[] = [];
+      const sample = node && sampleOf(node, values);
+      // A fix put together from other fixes (`${f.fix}${missing}`) has no words of its own.
+      if (sample !== undefined && /[a-z]{3}/i.test(sample)) out.push({ code: 'fix', file: file.replace(/^.*electron\/engine\//, ''), sample, values });
+    };
+    const visit = (n: ts.Node): void => {
+      if (ts.isPropertyAssignment(n) && n.name.getText(sf) === 'fix') add(n.initializer);
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && /\.fix$/.test(n.left.getText(sf))) add(n.right);
+      if (ts.isCallExpression(n) && n.expression.getText(sf) === 'warning' && n.arguments[3]) add(n.arguments[3]);
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return out;
+}
+const FIX_SITES = collectFixes();
 const CODES = [...new Set(SITES.map((s) => s.code))].sort();
 
 /** Values a translation leaves out on purpose (said once, or said by the sentence itself). */
@@ -178,6 +201,20 @@ describe('messages built elsewhere (helpers, parser, runtime errors)', () => {
 });
 
 describe('fixes and notes', () => {
+  it('finds the engine’s fixes (the scan itself works)', () => {
+    expect(FIX_SITES.length).toBeGreaterThanOrEqual(8);
+  });
+
+  // One test per fix the engine writes: a pattern reads it, keeping every value.
+  for (const site of FIX_SITES) {
+    it(`fix: "${site.sample!.slice(0, 60)}…" (${site.file})`, () => {
+      const shown = diagnosticFix(site.sample!, 'zh-CN');
+      expect(shown.english, 'no pattern matched').toBe(site.sample);
+      expect(shown.text).toMatch(/[\u4e00-\u9fff]/);
+      for (const v of site.values) expect(shown.text, `value ${v} lost`).toContain(v);
+    });
+  }
+
   it('translates the engine’s fixes and keeps a suggested config as it is', () => {
     const fix = "Create 'ens/config.pbtxt' with the config below (inputs and outputs inferred from the member models), and keep 'ens/1/' as an empty version folder:\n\nname: \"ens\"\n";
     expect(diagnosticFix(fix, 'zh-CN').text).toBe('用下面的配置创建 ens/config.pbtxt（输入和输出由成员模型推断得出），并保留 ens/1/ 作为空的版本文件夹：\n\nname: "ens"\n');
@@ -186,6 +223,9 @@ describe('fixes and notes', () => {
     );
     expect(diagnosticFix("Create a version folder 'm/1/' holding the model file 'model.onnx'. Triton serves only numbered sub-folders of a model.", 'zh-CN').text).toBe(
       '创建版本文件夹 m/1/，在其中放入模型文件 model.onnx。Triton 只为模型中以数字命名的子文件夹提供服务。',
+    );
+    expect(diagnosticFix("Create a version folder 'e/1/' holding nothing (an ensemble needs only the empty folder). Triton serves only numbered sub-folders of a model.", 'zh-CN').text).toBe(
+      '创建版本文件夹 e/1/，里面不用放任何文件（集成模型只需要一个空文件夹）。Triton 只为模型中以数字命名的子文件夹提供服务。',
     );
     expect(diagnosticFix('Do something else.', 'zh-CN')).toEqual({ text: 'Do something else.' });
   });

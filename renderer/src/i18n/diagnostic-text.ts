@@ -698,7 +698,7 @@ const FIXES: readonly Rule[] = [
   [/^Remove '(.*)' from the repository \(or move it out\) if it is not a model\.$/, (n) => `如果 ${n} 不是模型，请把它从模型仓库中删除（或移出）。`],
   [
     /^Create a version folder '(.*)' holding (.+)\. Triton serves only numbered sub-folders of a model\.$/,
-    (f, holds) => `创建版本文件夹 ${f}，在其中放入${holdsZh(holds)}。Triton 只为模型中以数字命名的子文件夹提供服务。`,
+    (f, holds) => `创建版本文件夹 ${f}，${holdsZh(holds)}。Triton 只为模型中以数字命名的子文件夹提供服务。`,
   ],
   [
     /^Create '(.*)' with the config below \(inputs and outputs inferred from the member models\), and keep '(.*)' as an empty version folder:\n\n([\s\S]*)$/,
@@ -708,10 +708,10 @@ const FIXES: readonly Rule[] = [
 ];
 
 function holdsZh(holds: string): string {
-  if (holds === 'nothing (an ensemble needs only the empty folder)') return '任何文件（集成模型只需要一个空文件夹）——不必放';
+  if (holds === 'nothing (an ensemble needs only the empty folder)') return '里面不用放任何文件（集成模型只需要一个空文件夹）';
   const file = /^the model file '(.*)'$/.exec(holds);
-  if (file) return `模型文件 ${file[1]}`;
-  return holds === 'the model file' ? '模型文件' : ` ${holds}`;
+  if (file) return `在其中放入模型文件 ${file[1]}`;
+  return holds === 'the model file' ? '在其中放入模型文件' : `在其中放入 ${holds}`;
 }
 
 function foreignFixes(): Rule[] {
