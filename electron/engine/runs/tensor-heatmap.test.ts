@@ -4,6 +4,8 @@
  * the slice's real extremes rather than those of the averaged cells.
  */
 import { describe, expect, it } from 'vitest';
+import { createTensorHandlers } from '../handlers/tensor-handlers';
+import type { Lab } from '../lab';
 import type { Tensor } from '../tensor/tensor';
 import { tensorHeatmap } from './tensor-access';
 
@@ -53,5 +55,18 @@ describe('tensorHeatmap with chosen axes', () => {
     await expect(tensorHeatmap(image, [0, 0], 256, [1, 4])).rejects.toThrow("'axes' must name two different axes");
     await expect(tensorHeatmap(image, [0, 3], 256, [1, 2])).rejects.toThrow('give one index for each of axes 0, 3 (sizes 1, 3)');
     await expect(tensorHeatmap(image, [0], 256, [1, 2])).rejects.toThrow('give one index for each of axes 0, 3');
+  });
+});
+
+describe('the tensorHeatmap handler', () => {
+  const t = f32([1, 4, 5, 3], (i) => i);
+  const handlers = createTensorHandlers({ tensor: () => t } as unknown as Lab);
+  const ref = { runId: 'r', side: 'output', name: 't' };
+
+  it('passes the axes on, and refuses a malformed pair', async () => {
+    const h = await handlers.tensorHeatmap({ ...ref, fixed: [0, 1], axes: [1, 2] } as never);
+    expect([h.rows, h.cols]).toEqual([4, 5]);
+    await expect(handlers.tensorHeatmap({ ...ref, fixed: [0, 1], axes: [1] } as never)).rejects.toThrow("'axes' must be [rows axis, columns axis]");
+    await expect(handlers.tensorHeatmap({ ...ref, fixed: [0, 1], axes: 'hw' } as never)).rejects.toThrow("'axes' must be [rows axis, columns axis]");
   });
 });
