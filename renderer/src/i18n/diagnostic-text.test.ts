@@ -27,6 +27,12 @@ function sampleOf(node: ts.Node, values: string[]): string | undefined {
   if (!ts.isTemplateExpression(node)) return undefined;
   let out = node.head.text;
   for (const span of node.templateSpans) {
+    // An optional part (`${x ? ` (…)` : ''}`) is sampled without it; hand-written cases cover it.
+    const e = span.expression;
+    if (ts.isConditionalExpression(e) && ts.isStringLiteralLike(e.whenFalse) && e.whenFalse.text === '') {
+      out += span.literal.text;
+      continue;
+    }
     const v = String(71 + values.length);
     values.push(v);
     out += v + span.literal.text;
@@ -93,6 +99,26 @@ function collectFixes(): Site[] {
   return out;
 }
 const FIX_SITES = collectFixes();
+
+/** The notes the UI translates (CUDA fallback, a decoupled run), found in the engine by how they begin. */
+function collectNotes(): Site[] {
+  const starts = ['the config asks for a GPU', 'CUDA is not available', 'This decoupled model sent'];
+  const out: Site[] = [];
+  for (const [file, text] of Object.entries(SOURCES)) {
+    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+    const visit = (n: ts.Node): void => {
+      const head = ts.isStringLiteralLike(n) ? n.text : ts.isTemplateExpression(n) ? n.head.text : undefined;
+      if (head !== undefined && starts.some((p) => head.startsWith(p))) {
+        const values: string[] = [];
+        out.push({ code: 'note', file, sample: sampleOf(n, values), values });
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sf);
+  }
+  return out;
+}
+const NOTE_SITES = collectNotes();
 const CODES = [...new Set(SITES.map((s) => s.code))].sort();
 
 /** Values a translation leaves out on purpose (said once, or said by the sentence itself). */
@@ -228,6 +254,15 @@ describe('fixes and notes', () => {
       '创建版本文件夹 e/1/，里面不用放任何文件（集成模型只需要一个空文件夹）。Triton 只为模型中以数字命名的子文件夹提供服务。',
     );
     expect(diagnosticFix('Do something else.', 'zh-CN')).toEqual({ text: 'Do something else.' });
+  });
+
+  it('finds every note in the engine and reads each one', () => {
+    expect(NOTE_SITES.map((n) => n.sample!.slice(0, 12)).sort()).toEqual(['CUDA is not ', 'This decoupl', 'the config a']);
+    for (const n of NOTE_SITES) {
+      const shown = engineNote(n.sample!, 'zh-CN');
+      expect(shown.english, n.sample).toBe(n.sample);
+      expect(shown.text).toMatch(/[\u4e00-\u9fff]/);
+    }
   });
 
   it('translates the CUDA fallback and the decoupled-run notes', () => {
