@@ -38,10 +38,11 @@ test('Log after Unload then Load tells what happened, in both languages', async 
   await shot(page, 'log-after-unload');
   await view.getByTestId('model-reload').click();
   await expect(view.getByTestId('model-reload')).toHaveText('Reload', { timeout: 20_000 });
+  // The tab polls: wait for the new load's lines.
+  const events = () => view.locator('[data-event]').evaluateAll((els) => els.map((e) => e.getAttribute('data-event')).slice(-4));
+  await expect.poll(events, { timeout: 10_000 }).toEqual(['unloaded', 'reloaded', 'loading', 'loaded']);
   await expect(view.locator('[data-event=loaded]').last()).toContainText(/Version 1 loaded, ready for requests \(\d+ ms/);
   await expect(view.getByTestId('model-log')).not.toContainText('Nothing logged yet');
-  const events = await view.locator('[data-event]').evaluateAll((els) => els.map((e) => e.getAttribute('data-event')));
-  expect(events.slice(-3)).toEqual(['unloaded', 'loading', 'loaded']);
   await shot(page, 'log-after-unload-load');
   await page.getByTestId('lang-switch').click();
   await expect(view.locator('[data-event=loaded]').last()).toContainText('版本 1 已加载，可以接收请求');
