@@ -17,6 +17,7 @@ export const runsEn = {
   'runs.picker.noThumb': 'no preview',
   'runs.picker.upload': 'Upload…',
   'runs.outputs.empty': 'The outputs of a run show here. Pick the inputs, then Run (Ctrl+Enter).',
+  'runs.outputs.pick': 'Pick a run in the history to see its outputs here, or Run (Ctrl+Enter).',
   'runs.timeline.computeOnly': 'Compute only',
   'runs.timeline.computeOnlyHint': 'Leave out the gaps where nothing ran (the pauses between steps) so the steps can be compared',
   'runs.timeline.wallClock': 'As it happened',

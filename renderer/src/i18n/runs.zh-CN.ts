@@ -19,6 +19,7 @@ export const runsZhCN: Record<keyof typeof runsEn, string> = {
   'runs.picker.noThumb': '无预览',
   'runs.picker.upload': '上传…',
   'runs.outputs.empty': '运行的输出显示在这里。选好输入后点击“运行”（Ctrl+Enter）。',
+  'runs.outputs.pick': '在运行记录中选一次运行，在这里查看它的输出；或点击“运行”（Ctrl+Enter）。',
   'runs.timeline.computeOnly': '仅计算',
   'runs.timeline.computeOnlyHint': '略去没有任何计算的间隔（步骤之间的暂停），便于比较各步骤',
   'runs.timeline.wallClock': '实际经过',
