@@ -11,4 +11,8 @@ export const diagnosticsEn = {
   'model.scheduler.ensemble_scheduling': 'ensemble scheduling',
   'model.versionPolicy.code': 'as written in config.pbtxt',
   'model.reasonLabel': '{state}:',
+  'diag.count.errors': '{n, plural, one {# error} other {# errors}}',
+  'diag.count.warnings': '{n, plural, one {# warning} other {# warnings}}',
+  'model.reloadFailed.chipTitle': '{title}: {reason}',
+  'model.reloadFailed.heading': '{title}.',
 };

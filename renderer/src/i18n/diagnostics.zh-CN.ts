@@ -13,4 +13,8 @@ export const diagnosticsZhCN: Record<keyof typeof diagnosticsEn, string> = {
   'model.scheduler.ensemble_scheduling': '集成调度',
   'model.versionPolicy.code': 'config.pbtxt 中的写法',
   'model.reasonLabel': '{state}：',
+  'diag.count.errors': '{n} 个错误',
+  'diag.count.warnings': '{n} 个警告',
+  'model.reloadFailed.chipTitle': '{title}：{reason}',
+  'model.reloadFailed.heading': '{title}。',
 };
