@@ -19,6 +19,8 @@ export const tensorsEn = {
   'tensors.axes.of': 'of {n}',
   'tensors.axes.showing': '{rows} × {cols}',
   'tensors.table.slice': 'Table slice: rows are axis {r}, columns axis {c}; pick an index on each other axis',
+  'tensors.heatmap.namedCell': '{rn} {r}, {cn} {c}: {v}',
+  'tensors.heatmap.namedBlock': '{rn} {r0}–{r1}, {cn} {c0}–{c1} (averaged)',
   'tensors.heatmap.range': 'min … max of this slice',
   'tensors.heatmap.flat': 'Every value in this slice is {v}: pick another slice or other axes to see variation.',
   'tensors.image.rangeStored': 'As stored ({min}…{max})',

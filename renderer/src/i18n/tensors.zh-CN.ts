@@ -21,6 +21,8 @@ export const tensorsZhCN: Record<keyof typeof tensorsEn, string> = {
   'tensors.axes.of': '共 {n}',
   'tensors.axes.showing': '{rows} × {cols}',
   'tensors.table.slice': '表格切片：第 {r} 轴作行，第 {c} 轴作列；为其余各轴选择索引',
+  'tensors.heatmap.namedCell': '{rn} {r}，{cn} {c}：{v}',
+  'tensors.heatmap.namedBlock': '{rn} {r0}–{r1}，{cn} {c0}–{c1}（平均值）',
   'tensors.heatmap.range': '本切片的最小值 … 最大值',
   'tensors.heatmap.flat': '本切片中的值全部为 {v}：请换一个切片或换一组轴查看变化。',
   'tensors.image.rangeStored': '按存储值（{min}…{max}）',

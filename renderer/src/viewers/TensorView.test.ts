@@ -109,6 +109,12 @@ describe('TensorView', () => {
     expect(lab.of('tensorHeatmap')).toEqual([{ ...src('prob'), fixed: [0, 0], axes: [2, 3], maxSide: 256 }]);
     expect(map.get('[data-testid=slice-rows]').text()).toContain('height (axis 2)');
     expect(map.get('[data-testid=slice-size]').text()).toBe('16 × 24');
+    // The fake engine answers a 2 × 3 grid (540 × 360 px, 180 px a cell): (400, 200) is height 1, width 2, element 26.
+    await map.get('[data-testid=heatmap-stage]').trigger('mousemove', { clientX: 400, clientY: 200 });
+    await new Promise((r) => setTimeout(r, 80));
+    await flushPromises();
+    expect(lab.of('tensorPage').at(-1)).toEqual({ ...src('prob'), offset: 26, count: 1 });
+    expect(map.get('[data-testid=heatmap-readout]').text()).toBe('height 1, width 2: 0.714286');
 
     const cls = view(
       info('logits', 'FP32', [1, 1000], { stats: { count: 1000, min: 0, max: 999, mean: 500, std: 1, nan: 0, inf: 0 } }),
