@@ -31,6 +31,17 @@ export class Highlighter {
     return el;
   }
 
+  /** Brings the current target back into view (after the window was resized under it); the user's own scrolling is left alone. */
+  reveal(): void {
+    const el = this.current;
+    if (!el?.isConnected) return;
+    const r = el.getBoundingClientRect();
+    const view = globalThis.innerHeight ?? 0;
+    const shown = Math.max(0, Math.min(r.bottom, view) - Math.max(r.top, 0));
+    // Mostly off screen: bring it back, as much of it as fits.
+    if (shown < Math.min(r.height, view) / 2) el.scrollIntoView?.({ block: r.height > view ? 'start' : 'nearest' });
+  }
+
   clear(): void {
     this.current?.classList.remove(HIGHLIGHT_CLASS);
     this.current = undefined;
