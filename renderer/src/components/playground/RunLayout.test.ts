@@ -67,4 +67,15 @@ describe('the Run tab layout', () => {
     expect(w.find('[data-testid^=run-result-]').exists()).toBe(true);
     expect(scroll).not.toHaveBeenCalled();
   });
+
+  it('shows a step-through from the history by its compute time, with its input, and the pauses said apart', async () => {
+    const stepRun = runResult('run-step', ocrEnsemble, { mode: 'step', ms: 5200, pausedMs: 5000, inputLabel: 'noisy-scan.jpg' });
+    const w = await mountPanel(ocrEnsemble, fakeClient({ listRuns: () => [stepRun] }));
+    expect(w.get('[data-testid=run-output-empty]').text()).toContain('Pick a run in the history');
+    await w.get('[data-testid=history-run-step] .row-btn').trigger('click');
+    const result = w.get('[data-testid=run-result-run-step]');
+    expect(result.get('[data-testid=run-ms]').text()).toBe('200.0 ms');
+    expect(result.get('.summary').text()).toContain('noisy-scan.jpg');
+    expect(result.get('.summary').text()).toContain('step');
+  });
 });
