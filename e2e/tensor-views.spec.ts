@@ -165,3 +165,29 @@ test.describe('at 1280×720', () => {
     await shot(page, 'tensor-image-1280');
   });
 });
+
+for (const look of [
+  { name: 'en-light', zh: false, dark: false },
+  { name: 'zh-dark', zh: true, dark: true },
+]) {
+  test(`a long vector opens as a plot with its largest values (${look.name})`, async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByTestId('repo-data_pipeline')).toBeVisible();
+    await setLook(page, look.zh, look.dark);
+    await page.getByTestId('repo-data_pipeline').getByTestId('model-ensemble_model').locator('.model-main').click();
+    const view = page.getByTestId('model-view-ensemble_model');
+    await view.getByTestId('tab-run').click();
+    // 300 generated INT8 values: one axis longer than 1 → a plot.
+    await view.getByTestId('size-ensemble_input_INT8_array-0').fill('300');
+    await view.getByTestId('mode-generate-ensemble_input_INT8_array').check();
+    await runDataPipeline(view);
+    const out = view.getByTestId('output-ensemble_output_INT8_array');
+    await expect.poll(async () => (await tabIds(out))[0]).toBe('plot');
+    await expect(out.getByTestId('plot-svg')).toBeVisible();
+    await expect(out.getByTestId('plot-top').locator('li')).toHaveCount(5);
+    await out.getByTestId('plot-svg').hover();
+    await expect(out.getByTestId('plot-readout')).toHaveText(look.zh ? /^索引 \d+：-?\d+$/ : /^index \d+: -?\d+$/);
+    await out.scrollIntoViewIfNeeded();
+    await shot(page, `tensor-plot-${look.name}`);
+  });
+}
