@@ -26,7 +26,7 @@ export const ensembleZhCN: Record<keyof typeof ensembleEn, string> = {
   'ens.empty.body': '请在 config.pbtxt 的 ensemble_scheduling 中添加步骤；每个步骤指定一个模型，并把它的输入输出映射到集成张量。',
   'ens.notReady': '集成模型当前为 {state}：请先加载它（及其成员模型）再逐步执行。',
   'ens.inputs': '输入',
-  'ens.inputs.note': '与“运行”标签页共用同一组输入；在此修改也会反映到那里。',
+  'ens.inputs.note': '与“{ui:play.tab}”标签页共用同一组输入；在此修改也会反映到那里。',
   'ens.start': '开始逐步执行',
   'ens.start.hint': '用这些输入运行集成模型，并在第一步之前暂停',
   'ens.restart': '重新开始',

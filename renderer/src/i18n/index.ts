@@ -72,9 +72,14 @@ function applyPlurals(text: string, params: Params, lang: Locale): string {
   }
 }
 
+/** `{ui:key}` in a message is another message of the same catalog: a text that names a tab or a button says it as the UI does. */
+function withUiStrings(text: string, lang: Locale): string {
+  return text.replace(/\{ui:([\w.-]+)\}/g, (whole, k: string) => (catalogs[lang] as Partial<Record<string, string>>)[k] ?? whole);
+}
+
 export function t(key: MessageKey, params: Params = {}): string {
   const lang = catalogs[locale.value][key] !== undefined ? locale.value : 'en';
-  const text = applyPlurals(catalogs[lang][key], params, lang);
+  const text = applyPlurals(withUiStrings(catalogs[lang][key], lang), params, lang);
   return text.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? `{${k}}`));
 }
 

@@ -25,7 +25,7 @@ export const walkthroughZhCN: Record<keyof typeof walkthroughEn, string> = {
   'walkthrough.next': '下一步',
   'walkthrough.finish': '完成',
   'walkthrough.skip': '跳过此步',
-  'walkthrough.waiting': '在 Model Lab 中完成这一步后，“下一步”才会可用。',
+  'walkthrough.waiting': '在 Model Lab 中完成这一步后，“{ui:walkthrough.next}”才会可用。',
   'walkthrough.passed': '已完成，准备好就继续吧。',
   'walkthrough.readOnly': '这一步无需操作：读完即可继续。',
   'walkthrough.result': '结果',
