@@ -5,7 +5,7 @@
  * step-throughs (compute apart from pauses) and cancelled runs. At 1440×900 and 1280×720.
  */
 import { expect, type Locator, type Page, test } from '@playwright/test';
-import { openModel, shot } from './helpers';
+import { DATA_PIPELINE_OUTPUTS, openModel, shot } from './helpers';
 
 const SIZES = [
   { width: 1440, height: 900 },
@@ -54,6 +54,24 @@ for (const size of SIZES) {
       await expect(entry.getByTestId('history-input')).toHaveText('tilted-text.png');
       await expect(entry.getByTestId('history-sub')).toHaveText('ensemble_model · v1');
       await expect(entry.getByTestId('history-ms')).toHaveText(/^\d+(\.\d+)? (ms|s)$/);
+    });
+
+    test('a tall form (the Data Pipelines ensemble, five inputs): its first output is brought into the window after Run', async ({ page }) => {
+      const view = await openModel(page, 'data_pipeline', 'ensemble_model');
+      await view.getByTestId('tab-run').click();
+      await expectInWindow(page, view.getByTestId('run-button'), 'Run');
+      await view.getByTestId('run-button').click();
+      const out = view.getByTestId(`output-${DATA_PIPELINE_OUTPUTS[0]}`);
+      await expect(out).toBeVisible({ timeout: 30_000 });
+      await expect.poll(async () => (await out.boundingBox())?.y ?? -1, { timeout: 5_000 }).toBeGreaterThanOrEqual(0);
+      await expect.poll(async () => (await out.boundingBox())?.y ?? 1e6, { timeout: 5_000 }).toBeLessThan(size.height - 40);
+      await expectInWindow(page, out, `${DATA_PIPELINE_OUTPUTS[0]} after Run`);
+      const entry = view.locator('[data-testid^=history-run-]').first();
+      await expect(entry.getByTestId('history-input')).toHaveText('values, dejavu-sans-lines.png');
+      await expect(entry.getByTestId('history-sub')).toHaveText('ensemble_model · v1');
+      // The page itself does not grow: the result scrolls inside the panel (hidden captions included).
+      expect(await page.evaluate('document.documentElement.scrollHeight')).toBeLessThanOrEqual(size.height);
+      await shot(page, `run-data-pipeline-${tag}`);
     });
 
     test('Start step-through is in view; step runs are marked in the history, a stopped one is not timed', async ({ page }) => {
@@ -107,3 +125,44 @@ for (const size of SIZES) {
     });
   });
 }
+
+test.describe('in 简体中文 and the dark theme at 1280×720', () => {
+  test.use({ viewport: { width: 1280, height: 720 } });
+
+  async function cycle(page: Page, id: string, attr: string, want: string): Promise<void> {
+    for (let i = 0; i < 3 && (await page.locator('html').getAttribute(attr)) !== want; i++) {
+      await page.getByTestId(id).click();
+      await page.waitForTimeout(50);
+    }
+    await expect(page.locator('html')).toHaveAttribute(attr, want);
+  }
+
+  test('the Run tab, its history and a step-through read in Chinese', async ({ page }) => {
+    const view = await openModel(page, 'ocr_ensemble', 'ensemble_model');
+    await cycle(page, 'lang-switch', 'lang', 'zh-CN');
+    await cycle(page, 'theme-switch', 'data-theme', 'dark');
+    try {
+      await view.getByTestId('tab-ensemble').click();
+      await expectInWindow(page, view.getByTestId('step-start'), '开始逐步执行');
+      await view.getByTestId('step-start').click();
+      await expect(view.getByTestId('step-status')).toHaveAttribute('data-state', 'paused', { timeout: 20_000 });
+      await view.getByTestId('step-run-to-end').click();
+      await expect(view.getByTestId('step-status')).toHaveAttribute('data-state', 'finished', { timeout: 30_000 });
+      await expect(view.getByTestId('step-status')).toContainText('计算');
+      await expect(view.getByTestId('timeline-compute-only')).toHaveText('仅计算');
+      await shot(page, 'zh-dark-step-finished');
+      await view.getByTestId('tab-run').click();
+      await view.getByTestId('history-refresh').click();
+      const step = view.locator('[data-testid^=history-][data-mode=step]').first();
+      await expect(step.getByTestId('history-step-badge')).toHaveText('逐步');
+      await expect(view.getByTestId('history-filter-step')).toHaveText('逐步执行');
+      await view.getByTestId('run-button').click();
+      await expect(view.getByTestId('output-recognized_text')).toBeVisible({ timeout: 30_000 });
+      await expectInWindow(page, view.getByTestId('output-recognized_text'), 'recognized_text');
+      await shot(page, 'zh-dark-run-after');
+    } finally {
+      await cycle(page, 'lang-switch', 'lang', 'en');
+      await cycle(page, 'theme-switch', 'data-theme', 'light');
+    }
+  });
+});
