@@ -29,6 +29,7 @@ const TARGET_LABEL: Record<string, string> = {
   'serve-toggle': 'serve.button',
   'graph-use-in-config': 'graph.config.button',
   'step-start': 'ens.start',
+  'open-samples': 'open.samples',
 };
 
 describe('tours name tabs and buttons with the UI’s own strings', () => {

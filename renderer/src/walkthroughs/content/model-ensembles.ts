@@ -29,8 +29,8 @@ export const modelEnsembles: Walkthrough = {
     {
       title: text('Open the sample repositories', '打开示例模型仓库'),
       body: text(
-        'The lab ships runnable repositories shaped like the Triton tutorials. ocr_ensemble holds the OCR pipeline: two ONNX models (text detection and recognition) and three small script models around them. Open the samples to get it.',
-        'Model Lab 自带几个可运行的模型仓库，结构与 Triton 教程一致。ocr_ensemble 是 OCR 管道：两个 ONNX 模型（文字检测和文字识别），外加围绕它们的三个小脚本模型。先打开示例仓库。',
+        'The lab ships runnable repositories shaped like the Triton tutorials. ocr_ensemble holds the OCR pipeline: two ONNX models (text detection and recognition) and three small script models around them. Press {ui:open.samples} in the header to open them.',
+        'Model Lab 自带几个可运行的模型仓库，结构与 Triton 教程一致。ocr_ensemble 是 OCR 管道：两个 ONNX 模型（文字检测和文字识别），外加围绕它们的三个小脚本模型。点击顶栏的“{ui:open.samples}”打开它们。',
       ),
       target: ['open-samples'],
       check: (s) => repoOpen(s, REPO),
