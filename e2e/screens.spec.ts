@@ -52,6 +52,7 @@ interface DomEl {
   clientWidth: number;
   childNodes: Iterable<{ nodeType: number; textContent: string | null }>;
   firstElementChild: DomEl | null;
+  parentElement: DomEl | null;
   getBoundingClientRect(): DomRect;
   getAttribute(name: string): string | null;
   closest(selector: string): DomEl | null;
@@ -66,7 +67,7 @@ declare const document: {
   querySelectorAll(selector: string): Iterable<DomEl>;
 };
 declare const window: { innerWidth: number; innerHeight: number };
-declare function getComputedStyle(el: DomEl): { visibility: string };
+declare function getComputedStyle(el: DomEl): { visibility: string; color: string; backgroundColor: string };
 declare const Node: { TEXT_NODE: number };
 
 const SIZES = [
@@ -113,9 +114,12 @@ async function applyCombo(p: Page, c: Combo): Promise<void> {
     await expect(p.locator('html')).toHaveAttribute('lang', c.lang);
   }
   // The switch cycles system → light → dark; the browser's own scheme is light, so system reads light.
+  // Each click waits for the setting to come back (the button's label changes) before looking again.
+  const sw = p.getByTestId('theme-switch');
   for (let i = 0; i < 3 && (await p.locator('html').getAttribute('data-theme')) !== c.theme; i++) {
-    await p.getByTestId('theme-switch').click();
-    await p.waitForTimeout(50);
+    const before = await sw.getAttribute('aria-label');
+    await sw.click();
+    await expect(sw).not.toHaveAttribute('aria-label', before ?? '');
   }
   await expect(p.locator('html')).toHaveAttribute('data-theme', c.theme);
 }
@@ -210,6 +214,56 @@ async function layoutProblems(p: Page): Promise<Found> {
   }) as Promise<Found>;
 }
 
+/**
+ * Text that barely stands out from what is behind it (contrast under 3:1, WCAG's floor for large
+ * text), in the window: catches parts left unthemed in dark mode. Disabled controls and drawings
+ * (SVG) are left out; backgrounds are composited through their transparent layers.
+ */
+async function contrastProblems(p: Page): Promise<string[]> {
+  return p.evaluate(() => {
+    type Rgba = [number, number, number, number];
+    const parse = (c: string): Rgba => {
+      const n = (c.match(/[\d.]+/g) ?? []).map(Number);
+      return [n[0] ?? 0, n[1] ?? 0, n[2] ?? 0, n.length > 3 ? n[3]! : 1];
+    };
+    const over = (top: Rgba, base: Rgba): Rgba => [0, 1, 2].map((i) => top[i]! * top[3] + base[i]! * (1 - top[3])).concat(1) as Rgba;
+    const behind = (el: DomEl): Rgba => {
+      const layers: Rgba[] = [];
+      for (let e: DomEl | null = el; e; e = e.parentElement) {
+        const c = parse(getComputedStyle(e).backgroundColor);
+        if (c[3] > 0) layers.push(c);
+        if (c[3] >= 1) break;
+      }
+      let base: Rgba = layers.length && layers[layers.length - 1]![3] >= 1 ? layers.pop()! : [255, 255, 255, 1];
+      while (layers.length) base = over(layers.pop()!, base);
+      return base;
+    };
+    const lum = (c: Rgba): number => {
+      const f = (v: number): number => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+    };
+    const found: string[] = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const text = [...el.childNodes]
+        .filter((n) => n.nodeType === Node.TEXT_NODE)
+        .map((n) => n.textContent ?? '')
+        .join('')
+        .trim();
+      if (!text || el.closest('svg, [disabled], [aria-disabled=true]')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0 || r.bottom < 0 || r.top > window.innerHeight || r.right < 0 || r.left > window.innerWidth) continue;
+      const style = getComputedStyle(el);
+      if (style.visibility === 'hidden') continue;
+      const bg = behind(el);
+      const fg = over(parse(style.color), bg);
+      const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+      const ratio = (a! + 0.05) / (b! + 0.05);
+      if (ratio < 3) found.push(`"${text.slice(0, 30)}" <${el.tagName.toLowerCase()}> contrast ${ratio.toFixed(1)}:1`);
+    }
+    return found;
+  });
+}
+
 /** Where a control sits against the window, or why it is not in it (empty when inside). */
 async function outsideWindow(p: Page, loc: Locator, what: string): Promise<string> {
   const box = await loc.boundingBox();
@@ -225,7 +279,7 @@ async function outsideWindow(p: Page, loc: Locator, what: string): Promise<strin
 // One combination's walk
 
 class Walk {
-  readonly problems = { overflow: [] as string[], topbar: [] as string[], tree: [] as string[], language: [] as string[], controls: [] as string[], views: [] as string[] };
+  readonly problems = { overflow: [] as string[], topbar: [] as string[], tree: [] as string[], language: [] as string[], contrast: [] as string[], controls: [] as string[], views: [] as string[] };
 
   constructor(
     readonly p: Page,
@@ -248,6 +302,7 @@ class Walk {
   async measure(name: string): Promise<void> {
     const found = await layoutProblems(this.p);
     for (const k of KINDS) for (const m of found[k]) this.problems[k].push(`${name}: ${m}`);
+    for (const m of await contrastProblems(this.p)) this.problems.contrast.push(`${name}: ${m}`);
   }
 
   async shot(name: string): Promise<void> {
@@ -281,6 +336,7 @@ class Walk {
     expect.soft(dedupe(this.problems.topbar), `${c}: topbar controls overlapping or cut`).toEqual([]);
     expect.soft(dedupe(this.problems.tree), `${c}: tree headers cut or wrapped`).toEqual([]);
     expect.soft(dedupe(this.problems.language), `${c}: English in the Chinese chrome`).toEqual([]);
+    expect.soft(dedupe(this.problems.contrast), `${c}: text that does not stand out from its background`).toEqual([]);
     expect.soft(dedupe(this.problems.controls), `${c}: primary controls and results outside the window`).toEqual([]);
   }
 }
@@ -465,6 +521,11 @@ async function walkOthers(w: Walk): Promise<void> {
     await openTab(v, 'graph');
     await expect(v.getByTestId('graph-canvas')).toBeVisible({ timeout: 15_000 });
     await expect(v.getByTestId('graph-node').first()).toBeVisible({ timeout: 15_000 });
+  });
+  // A node's sidebar: its operator's description, in the reader's language.
+  await w.view('graph-node', async () => {
+    await p.getByTestId('graph-node').first().click();
+    await expect(p.getByTestId('graph-sidebar-node')).toBeVisible();
   });
   await w.view('log', async () => {
     const v = await selectModel(p, 'data_pipeline', 'model1');
