@@ -9,7 +9,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { RunRequest } from '@contract/lab-api';
 import { setupPanelTests } from './panel-test-setup';
 import RunPanel from './RunPanel.vue';
-import { fakeClient, ocrEnsemble, runResult, SAMPLES, TensorViewStub } from './test-support';
+import { detail, fakeClient, io, ocrEnsemble, runResult, SAMPLES, TensorViewStub } from './test-support';
 
 const mountPanel = setupPanelTests(RunPanel, TensorViewStub);
 const THUMB = 'data:image/jpeg;base64,AAAA';
@@ -77,5 +77,18 @@ describe('the Run tab layout', () => {
     expect(result.get('[data-testid=run-ms]').text()).toBe('200.0 ms');
     expect(result.get('.summary').text()).toContain('noisy-scan.jpg');
     expect(result.get('.summary').text()).toContain('step');
+  });
+
+  it('lists every bad value of an input, and the problem count covers the ones past the first twenty', async () => {
+    const d = detail('ints', 0, [io('v', 'INT8', [30], 0)], []);
+    const w = await mountPanel(d, fakeClient());
+    await w.get('[data-testid=mode-values-v]').setValue(true);
+    await w.get('[data-testid=text-values-v]').setValue(Array.from({ length: 30 }, (_, i) => (i < 25 ? 'x' : '1')).join(' '));
+    const items = w.findAll('[data-testid=issues-v] li');
+    expect(items).toHaveLength(21);
+    expect(items[0]!.text()).toBe("Value 1 ('x') is not a number.");
+    expect(items[19]!.text()).toBe("Value 20 ('x') is not a number.");
+    expect(items[20]!.text()).toBe('…and 5 more bad values');
+    expect(w.get('[data-testid=run-problems]').text()).toContain('25');
   });
 });

@@ -20,7 +20,8 @@ export function useRunForm(props: { detail: ModelDetail }) {
   );
   const m = computed(() => run.models[runKey(props.detail.repoId, s.value.name)] ?? run.ensure(props.detail));
   const check = computed(() => buildRequestInputs(m.value.forms));
-  const problems = computed(() => Object.values(check.value.issues).reduce((n, list) => n + list.length, 0));
+  // "…and N more bad values" stands for N problems, so the count says how many there are.
+  const problems = computed(() => Object.values(check.value.issues).reduce((n, list) => n + list.reduce((k, i) => k + (i.key === 'runs.values.more' ? Number(i.params?.['n'] ?? 1) : 1), 0), 0));
   return { run, s, ready, m, check, problems };
 }
 
