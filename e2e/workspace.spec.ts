@@ -144,6 +144,12 @@ test('reopens the same repositories, in the same order, with the same selection 
   }
 });
 
+// The shared server keeps the language other specs chose; these tests read English.
+test.beforeEach(async ({ page }) => {
+  const base = test.info().project.use.baseURL ?? '';
+  if (base) expect((await page.request.post(`${base}api/lab/setSettings`, { data: { locale: 'en' } })).ok()).toBe(true);
+});
+
 test('Ctrl+R opens the recent list in the page instead of reloading it; it is keyboard driven', async ({ page }) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-recent-'));
   const mine = path.join(dir, 'recent_repo');
@@ -222,7 +228,9 @@ test('the tree is resizable (drag and keyboard, remembered) and collapsible; hea
   await handle.focus();
   await page.keyboard.press('Home');
   await expect.poll(async () => Math.round((await aside.boundingBox())!.width)).toBe(200);
-  for (const title of await page.locator('.repo-title').all()) {
+  const titles = page.locator('.repo-title:has(.chip)');
+  expect(await titles.count()).toBeGreaterThanOrEqual(4);
+  for (const title of await titles.all()) {
     const [name, chip] = [await title.locator('.name').boundingBox(), await title.locator('.chip').boundingBox()];
     expect(Math.abs(name!.y + name!.height / 2 - (chip!.y + chip!.height / 2))).toBeLessThan(4);
   }
@@ -251,4 +259,23 @@ test('a folder that is not a model repository is refused in place with the reaso
   await expect(error).toContainText(`Open the folder that holds it, '${path.dirname(model)}'`);
   await expect(page.locator('section.repo')).toHaveCount(count);
   await shot(page, 'not-a-repository');
+});
+
+test('the recent list, filter and breadcrumb in 简体中文 and the dark theme', async ({ page }) => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto('/');
+  await expect(page.getByTestId('repo-ocr_ensemble')).toBeVisible();
+  await page.getByTestId('lang-switch').click();
+  await expect(page.getByTestId('tree-filter')).toHaveAttribute('placeholder', '筛选模型');
+  await page.getByTestId('repo-ocr_ensemble').getByTestId('model-text_detection').locator('.model-main').click();
+  await page.getByTestId('repo-ocr_ensemble').getByTestId('version-text_detection-1').click();
+  expect(await crumbs(page)).toEqual(['ocr_ensemble', 'text_detection', '版本 1']);
+  await page.getByTestId('tree-filter').fill('text_rec');
+  await page.keyboard.press('Control+r');
+  await expect(page.getByTestId('recent-list')).toContainText('最近打开的模型仓库');
+  await shot(page, 'workspace-zh-dark');
+  await page.keyboard.press('Escape');
+  await page.getByTestId('tree-filter').fill('');
+  await page.getByTestId('lang-switch').click();
+  await expect(page.getByTestId('tree-filter')).toHaveAttribute('placeholder', 'Filter models');
 });

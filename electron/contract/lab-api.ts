@@ -228,6 +228,11 @@ export interface HostInfo {
   samplesDir?: string;
   /** Folders of the saved workspace (or the command line) that did not open at start, and why. */
   workspaceSkipped?: WorkspaceSkip[];
+  /**
+   * The selection of the last session, offered while the lab runs on the workspace it reopened at
+   * start and nothing was selected since (a window opened later in the same run starts as it is).
+   */
+  restoreSelection?: NonNullable<LabWorkspace['selection']>;
 }
 
 /** A folder the lab was to reopen at start that did not open (vanished, not a repository, …). */

@@ -80,6 +80,8 @@ export class Lab {
   private readonly pickedInputs = new Set<string>();
   /** close() has begun: repositories closing now stay in the saved workspace. */
   private closing = false;
+  /** The last session's selection, offered to the window until a selection is saved (`workspace.ts`). */
+  private offeredSelection: NonNullable<LabSettings['workspace']>['selection'];
   readonly settings: SettingsStore;
   readonly runs: RunService;
   readonly graphs: GraphService;
@@ -191,6 +193,16 @@ export class Lab {
     this.emit({ type: 'settings-changed', settings });
   }
 
+  /** Offers the last session's selection to the window (the workspace it belongs to was reopened). */
+  offerSelection(sel: NonNullable<LabSettings['workspace']>['selection']): void {
+    this.offeredSelection = sel ? { ...sel } : undefined;
+  }
+
+  /** The last session's selection while no selection was saved in this run; for `HostInfo.restoreSelection`. */
+  get startupSelection(): NonNullable<LabSettings['workspace']>['selection'] {
+    return this.offeredSelection ? { ...this.offeredSelection } : undefined;
+  }
+
   /** Puts the open repositories in the order of `paths` (the saved workspace's); others keep their place after them. */
   orderRepositories(paths: readonly string[]): void {
     const rank = new Map(paths.map((p, i) => [path.resolve(p), i]));
@@ -282,6 +294,7 @@ export class Lab {
     const open = [...this.repos.values()].map((r) => ({ path: r.repo.root, ...(r.sample ? { sample: true } : {}) }));
     const ws = changes.workspace as unknown;
     const settings = this.settings.update(ws === undefined ? changes : { ...changes, workspace: { ...checkWorkspace(ws), repositories: open } });
+    if (ws !== undefined) this.offeredSelection = undefined;
     this.emit({ type: 'settings-changed', settings });
     if (settings.pythonExecutable !== before) void this.reloadPythonModels(settings.pythonExecutable);
     return settings;

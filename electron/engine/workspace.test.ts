@@ -71,6 +71,11 @@ describe('what opens at start', () => {
       ['mine', false],
     ]);
     expect(second.getSettings().workspace?.selection).toEqual({ path: mine, model: 'm', version: 1 });
+    // Offered to the window until a selection is saved in this run; the first start offered none.
+    expect(first.startupSelection).toBeUndefined();
+    expect(second.startupSelection).toEqual({ path: mine, model: 'm', version: 1 });
+    second.setSettings({ workspace: { repositories: [], selection: { path: mine, model: 'm' } } });
+    expect(second.startupSelection).toBeUndefined();
   });
 
   it('keeps the tree order of the saved workspace however the folders finish opening', async () => {

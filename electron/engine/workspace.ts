@@ -72,6 +72,7 @@ export async function openStartup(lab: Lab, opts: { given: readonly string[]; sa
     ),
   );
   lab.orderRepositories(plan.repositories.map((r) => r.path));
+  if (plan.source === 'workspace') lab.offerSelection(lab.settings.get().workspace?.selection);
   const opened = results.filter((r): r is RepositoryInfo => r !== undefined);
   return { source: plan.source, opened, skipped: plan.repositories.flatMap((r) => skipped.filter((s) => s.path === r.path)) };
 }

@@ -175,6 +175,7 @@ function startApp(): void {
       canPickFile: true,
       samplesDir: paths.samplesDir,
       ...(skipped.length ? { workspaceSkipped: skipped } : {}),
+      ...(lab.startupSelection ? { restoreSelection: lab.startupSelection } : {}),
     }),
     pickFolder: dialogs.pickFolder,
     pickFile: dialogs.pickFile,

@@ -84,7 +84,15 @@ async function startLab(launch: Launch, skipped: WorkspaceSkip[]): Promise<{ lab
   const appVersion = process.env['npm_package_version'] ?? '0.1.0';
   const serving = new LabServing(lab, appVersion, (line) => process.stderr.write(`${line}\n`));
   const handlers = createLabHandlers(lab, {
-    info: () => ({ mode: 'browser', appVersion, platform: process.platform, canPickFolder: false, samplesDir, ...(skipped.length ? { workspaceSkipped: skipped } : {}) }),
+    info: () => ({
+      mode: 'browser',
+      appVersion,
+      platform: process.platform,
+      canPickFolder: false,
+      samplesDir,
+      ...(skipped.length ? { workspaceSkipped: skipped } : {}),
+      ...(lab.startupSelection ? { restoreSelection: lab.startupSelection } : {}),
+    }),
     pickFolder: () => Promise.resolve(null),
     serving,
   });

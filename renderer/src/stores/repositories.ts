@@ -7,11 +7,13 @@
 import { defineStore } from 'pinia';
 import type { HostInfo, LabEvent, LabWorkspace, RepositoryInfo } from '@contract/lab-api';
 import { errorText, useBackend } from '../api/client';
+import { useSettingsStore } from './settings';
 
 export type SavedSelection = NonNullable<LabWorkspace['selection']>;
 
 /** How long the selection must stay put before it is saved (arrowing through the tree writes once). */
 export const SAVE_DELAY_MS = 400;
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
 
 export interface Selection {
   repoId: string;
@@ -37,7 +39,7 @@ export const useRepositoriesStore = defineStore('repositories', {
     reveal: undefined as { key: string; n: number } | undefined,
     /** The saved selection, waiting for its repository to be listed (and its models read). */
     pendingRestore: undefined as SavedSelection | undefined,
-    /** Saving the selection starts once the saved one was restored or given up. */
+    /** The saved selection was restored or given up (the user chose first, or there was none). */
     restoreSettled: false,
     /** The user dismissed the note about folders of the last session that did not open. */
     skippedDismissed: false,
@@ -195,11 +197,20 @@ export const useRepositoriesStore = defineStore('repositories', {
         if (this.selection?.repoId === repoId) this.selection = undefined;
       });
     },
-    /** The user's choice: it wins over a selection still waiting to be restored. */
+    /** The user's choice: it wins over a selection still waiting to be restored, and is saved with the workspace. */
     select(sel: Selection): void {
       this.pendingRestore = undefined;
       this.restoreSettled = true;
       this.selection = sel;
+      clearTimeout(saveTimer);
+      saveTimer = setTimeout(() => void this.saveSelection(), SAVE_DELAY_MS);
+    },
+    /** Saves the selection (by path) with the workspace; the lab records which repositories are open. */
+    async saveSelection(): Promise<void> {
+      const sel = this.savedSelection();
+      const settings = useSettingsStore();
+      if (JSON.stringify(sel ?? null) === JSON.stringify(settings.settings.workspace?.selection ?? null)) return;
+      await settings.update({ workspace: { repositories: [], ...(sel ? { selection: sel } : {}) } });
     },
   },
 });

@@ -118,12 +118,17 @@ describe('the recent list in the path field', () => {
     w.unmount();
   });
 
-  it('opens on the desktop menu’s command, and "Clear list" empties it through the settings', async () => {
+  it('opens on the desktop menu’s command; × forgets one entry and "Clear list" empties it, through the settings', async () => {
     const fake = await setup([], { recentRepositories: recent });
     const w = mount(OpenBar, { attachTo: document.body });
     fake.emit({ type: 'app-command', command: { kind: 'show-recent' } });
     await flushPromises();
     expect(w.findAll('[data-testid="recent-item"]')).toHaveLength(3);
+    await w.get('[data-testid="recent-forget"]').trigger('click');
+    await flushPromises();
+    expect(fake.calls.find((c) => c.method === 'setSettings')?.req).toEqual({ recentRepositories: ['/data/other_repo', '/samples/ocr_bls'] });
+    expect(w.findAll('[data-testid="recent-item"]')).toHaveLength(2);
+    fake.calls.length = 0;
     await w.get('[data-testid="recent-clear"]').trigger('click');
     await flushPromises();
     expect(fake.calls.find((c) => c.method === 'setSettings')?.req).toEqual({ recentRepositories: [] });
@@ -256,6 +261,13 @@ describe('the selection across restarts', () => {
     expect(store.reveal?.key).toBe('r3/resnet');
     store.select({ repoId: 'r1', model: 'text_detection', file: 'text_detection/config.pbtxt' });
     expect(store.savedSelection()).toEqual({ path: '/samples/ocr_bls', model: 'text_detection', file: 'text_detection/config.pbtxt' });
+    await store.saveSelection();
+    expect(fake.calls.filter((c) => c.method === 'setSettings').map((c) => c.req)).toEqual([
+      { workspace: { repositories: [], selection: { path: '/samples/ocr_bls', model: 'text_detection', file: 'text_detection/config.pbtxt' } } },
+    ]);
+    // Unchanged: nothing is written again.
+    await store.saveSelection();
+    expect(fake.calls.filter((c) => c.method === 'setSettings')).toHaveLength(1);
   });
 
   it('gives way to the user: a choice made before the repository appears is kept', async () => {
