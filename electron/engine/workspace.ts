@@ -60,6 +60,8 @@ export async function planStartup(lab: Lab, opts: { given: readonly string[]; sa
  */
 export async function openStartup(lab: Lab, opts: { given: readonly string[]; samplesDir?: string; log(line: string): void }): Promise<StartupResult> {
   const plan = await planStartup(lab, opts);
+  // Offered before anything opens: a window that asks early restores it once its repository is listed.
+  if (plan.source === 'workspace') lab.offerSelection(lab.settings.get().workspace?.selection);
   const skipped: WorkspaceSkip[] = [];
   const results = await Promise.all(
     plan.repositories.map((r) =>
@@ -72,7 +74,6 @@ export async function openStartup(lab: Lab, opts: { given: readonly string[]; sa
     ),
   );
   lab.orderRepositories(plan.repositories.map((r) => r.path));
-  if (plan.source === 'workspace') lab.offerSelection(lab.settings.get().workspace?.selection);
   const opened = results.filter((r): r is RepositoryInfo => r !== undefined);
   return { source: plan.source, opened, skipped: plan.repositories.flatMap((r) => skipped.filter((s) => s.path === r.path)) };
 }

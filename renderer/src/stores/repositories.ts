@@ -80,14 +80,16 @@ export const useRepositoriesStore = defineStore('repositories', {
         .call('hostInfo', {})
         .catch(() => undefined);
       if (host) this.host = host;
+      // The lab may offer the last session's selection after the window first asked (it was still starting).
+      if (host?.restoreSelection && !this.pendingRestore) this.restoreSelection(host.restoreSelection);
     },
     revealInTree(key: string): void {
       this.reveal = { key, n: (this.reveal?.n ?? 0) + 1 };
     },
-    /** Restores a saved selection once its repository is listed; nothing saved: saving starts now. */
+    /** Restores the offered selection once its repository is listed (not after the user chose, nor twice). */
     restoreSelection(saved: SavedSelection | undefined): void {
+      if (!saved || this.restoreSettled) return;
       this.pendingRestore = saved;
-      if (!saved) this.restoreSettled = true;
       this.tryRestore();
     },
     tryRestore(): void {

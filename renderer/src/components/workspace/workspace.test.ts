@@ -2,7 +2,7 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { LabClient, LabEvent, LabMethod, LabSettings, RepositoryInfo } from '@contract/lab-api';
+import type { HostInfo, LabClient, LabEvent, LabMethod, LabSettings, RepositoryInfo } from '@contract/lab-api';
 import { setBackend } from '../../api/client';
 import { viewPrefs } from '../../graph/view-prefs';
 import { setLocale } from '../../i18n';
@@ -26,6 +26,7 @@ interface Fake extends LabClient {
   calls: { method: string; req: unknown }[];
   emit(ev: LabEvent): void;
   settings: LabSettings;
+  host: Partial<HostInfo>;
 }
 
 function fakeBackend(repos: RepositoryInfo[], settings: Partial<LabSettings> = {}): Fake {
@@ -33,12 +34,13 @@ function fakeBackend(repos: RepositoryInfo[], settings: Partial<LabSettings> = {
   const fake: Fake = {
     calls: [],
     settings: { theme: 'system', locale: 'en', recentRepositories: [], ...settings },
+    host: {},
     emit: (ev) => listeners.forEach((l) => l(ev)),
     call: (async (method: LabMethod, req: unknown) => {
       fake.calls.push({ method, req });
       switch (method) {
         case 'hostInfo':
-          return { mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false, samplesDir: '/samples' };
+          return { mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false, samplesDir: '/samples', ...fake.host };
         case 'listRepositories':
           return repos;
         case 'getSettings':
@@ -268,6 +270,21 @@ describe('the selection across restarts', () => {
     // Unchanged: nothing is written again.
     await store.saveSelection();
     expect(fake.calls.filter((c) => c.method === 'setSettings')).toHaveLength(1);
+  });
+
+  it('takes an offer that comes after the window first asked (the lab was still starting), once', async () => {
+    const fake = await setup([bls]);
+    const store = useRepositoriesStore();
+    store.restoreSelection(store.host?.restoreSelection);
+    expect(store.pendingRestore).toBeUndefined();
+    fake.host = { restoreSelection: { path: '/samples/ocr_bls', model: 'ocr_bls' } };
+    fake.emit({ type: 'repositories-changed' });
+    await flushPromises();
+    expect(store.selection).toEqual({ repoId: 'r1', model: 'ocr_bls' });
+    store.select({ repoId: 'r1', model: 'text_detection' });
+    fake.emit({ type: 'repositories-changed' });
+    await flushPromises();
+    expect(store.selection).toEqual({ repoId: 'r1', model: 'text_detection' });
   });
 
   it('gives way to the user: a choice made before the repository appears is kept', async () => {
