@@ -183,25 +183,25 @@ test('Python and JavaScript files have line numbers and colours', async ({ page 
   }
 });
 
-test('ensemble steps: member names are links apart from their version, and read 输入/输出 in Chinese', async ({ page }) => {
+test('ensemble steps: member names are links apart from their version, and read 输入/输出 in Chinese (the one EnsembleStepList)', async ({ page }) => {
   const view = await openModel(page, 'ocr_ensemble', 'ensemble_model');
   await view.getByTestId('tab-overview').click();
-  const steps = view.locator('ol.steps');
+  const steps = view.getByTestId('ensemble-step-list');
   const first = steps.locator('li').first();
-  await expect(first.getByTestId('ensemble-step-link')).toHaveText('detection_preprocessing');
-  await expect(first.locator('.step-version')).toHaveText('latest version');
-  const name = await box(first.getByTestId('ensemble-step-link'));
-  expect((await box(first.locator('.step-version'))).x).toBeGreaterThanOrEqual(name.x + name.width + 4);
+  await expect(first.getByTestId('step-member-link')).toHaveText('detection_preprocessing');
+  await expect(first.getByTestId('step-version')).toHaveText('latest version');
+  const name = await box(first.getByTestId('step-member-link'));
+  expect((await box(first.getByTestId('step-version'))).x).toBeGreaterThanOrEqual(name.x + name.width + 4);
   await shot(page, 'ensemble-steps-en');
   await page.getByTestId('lang-switch').click();
   await expect(page.getByTestId('lang-switch')).toHaveText(/English/);
-  await expect(steps).toContainText('输入：');
-  await expect(steps).toContainText('输出：');
+  await expect(steps.locator('dt').first()).toHaveText('输入');
+  await expect(steps.locator('dt').nth(1)).toHaveText('输出');
   await expect(steps).not.toContainText('in:');
   await steps.scrollIntoViewIfNeeded();
   await shot(page, 'ensemble-steps-zh');
   await page.getByTestId('lang-switch').click();
-  await steps.getByTestId('ensemble-step-link').nth(1).click();
+  await steps.getByTestId('step-member-link').nth(1).click();
   await expect(page.getByTestId('model-view-text_detection')).toBeVisible();
 });
 

@@ -65,3 +65,17 @@ test('the graph sidebar of text_detection describes operators in 简体中文', 
   await expect(node.getByTestId('graph-node-doc')).toHaveText('Slides learned filters over the spatial dimensions of the input and adds an optional bias (a convolution).');
   await shot(page, 'en-graph-conv');
 });
+
+test('a repository selected without a model shows its README, the Chinese one in 简体中文', async ({ page }) => {
+  const view = await openModel(page, 'ocr_ensemble', 'ensemble_model');
+  await expect(view).toBeVisible();
+  await useLanguage(page, 'zh-CN');
+  await page.getByTestId('crumb-repository').click();
+  const readme = page.locator('[data-testid=repo-readme]');
+  await expect(readme).toHaveAttribute('data-file', 'README.zh-CN.md');
+  await expect(readme).toContainText('集成模型');
+  await shot(page, 'zh-repo-readme');
+  await useLanguage(page, 'en');
+  await expect(readme).toHaveAttribute('data-file', 'README.md');
+  await shot(page, 'en-repo-readme');
+});

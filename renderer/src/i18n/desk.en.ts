@@ -19,13 +19,8 @@ export const deskEn = {
   'desk.log.empty.failed.body': 'The model stopped before any of its code ran. The reason is shown above and on the Overview tab.',
   'desk.log.empty.filtered.title': 'Nothing at this level',
   'desk.log.empty.filtered.body': '{n, plural, one {# line is hidden by the filter.} other {# lines are hidden by the filter.}}',
-  'desk.step.in': 'in: {map}',
-  'desk.step.out': 'out: {map}',
   'desk.splash.repositories': 'Opening your model repositories…',
   'desk.file.lines': '{n, plural, one {# line} other {# lines}}',
   'desk.file.plainAfter': 'A large file: colours stop after line {n}, the rest is shown plain.',
   'desk.file.more': 'Showing {shown} of {total} lines. Show {n, plural, one {# more line} other {# more lines}}',
-  'desk.step.latest': 'latest version',
-  'desk.step.version': 'version {v}',
-  'desk.step.open': 'Open {model}',
 };

@@ -21,13 +21,8 @@ export const deskZhCN: Record<keyof typeof deskEn, string> = {
   'desk.log.empty.failed.body': '模型在运行任何代码之前就停止了，原因显示在上方和“概览”标签页中。',
   'desk.log.empty.filtered.title': '此级别没有内容',
   'desk.log.empty.filtered.body': '筛选条件隐藏了 {n} 行。',
-  'desk.step.in': '输入：{map}',
-  'desk.step.out': '输出：{map}',
   'desk.splash.repositories': '正在打开模型仓库…',
   'desk.file.lines': '{n} 行',
   'desk.file.plainAfter': '文件较大：第 {n} 行之后不再着色，其余内容以纯文本显示。',
   'desk.file.more': '已显示 {total} 行中的 {shown} 行。再显示 {n} 行',
-  'desk.step.latest': '最新版本',
-  'desk.step.version': '版本 {v}',
-  'desk.step.open': '打开 {model}',
 };
