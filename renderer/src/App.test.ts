@@ -82,7 +82,7 @@ describe('the lab window', () => {
     await flushPromises();
     expect(w.text()).toContain('No repository open');
     expect(w.find('[data-testid=open-samples]').exists()).toBe(true);
-    expect(w.text()).toContain('Select a model');
+    expect(w.text()).toContain('Open a model repository to begin');
   });
 
   it('lists models with their state and opens a broken one on its diagnostic', async () => {
@@ -116,6 +116,6 @@ describe('the lab window', () => {
     const w = mount(App, { global: { plugins: [createPinia()] } });
     await flushPromises();
     await w.get('[data-testid=lang-switch]').trigger('click');
-    expect(w.text()).toContain('尚未打开仓库');
+    expect(w.text()).toContain('尚未打开模型仓库');
   });
 });

@@ -4,7 +4,7 @@ import type { ensembleEn } from './ensemble.en';
 export const ensembleZhCN: Record<keyof typeof ensembleEn, string> = {
   'model.tab.ensemble': '逐步执行',
   'ens.dag.label': '集成模型 {name} 的数据流：菱形为输入和输出，方框为步骤，箭头上是张量',
-  'ens.member.missing': '此仓库中没有模型 {model}：请添加其文件夹，或修改集成模型配置中的 model_name。',
+  'ens.member.missing': '此模型仓库中没有模型 {model}：请添加其文件夹，或修改集成模型配置中的 model_name。',
   'ens.member.missingShort': '缺失',
   'ens.member.unavailable': '模型 {model} 状态为{state}：{reason}',
   'ens.dag.input': '集成输入 {name}',

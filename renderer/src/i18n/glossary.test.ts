@@ -27,6 +27,7 @@ export const FORBIDDEN: readonly Rule[] = [
   { bad: /(?<!模型)集成(?!模型|张量|输入|输出|调度|步骤)/g, use: '集成 alone as a noun: 集成模型 (or 模型集成 for the feature)' },
   { bad: /可服务|正在服务|服务\s*(?=[{A-Za-z])/g, use: '"服务" is not a transitive verb: 为…提供服务' },
   { bad: /缩放(?:到|后|图片|图像)|关闭缩放/g, use: 'resize is 调整尺寸 (缩放 is zoom, 缩放系数 scale)' },
+  { bad: /(?<!模型|代码)仓库/g, use: 'model repository is 模型仓库, one term across the project (never 仓库 alone)' },
   { bad: /批次维度|批次大小|批尺寸/g, use: 'batch dimension / batch size are 批维度 / 批大小' },
   { bad: /[\u4e00-\u9fff][,;!?](?=\s*[\u4e00-\u9fff])|[\u4e00-\u9fff][:(]/g, use: 'full-width punctuation in Chinese sentences (，；！？：（）)' },
 ];
@@ -54,6 +55,8 @@ describe('简体中文 follows the glossary', () => {
     expect(hits('为 {repo} 提供服务')).toBe(0);
     expect(hits('请填写缩放后的宽和高')).toBe(1);
     expect(hits('滚轮缩放')).toBe(0);
+    expect(hits('尚未打开仓库')).toBe(1);
+    expect(hits('尚未打开模型仓库')).toBe(0);
     expect(hits('第 {i} 维,大小')).toBe(1);
     expect(hits('状态: 已暂停')).toBe(1);
     expect(hits('状态：已暂停（{ui:play.tab}）')).toBe(0);

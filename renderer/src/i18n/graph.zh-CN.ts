@@ -25,7 +25,7 @@ export const graphZhCN: Record<GraphKey, string> = {
   'graph.wheel.hint': '鼠标滚轮的作用（另一种需按住 Ctrl）',
   'graph.wheel.scroll': '滚轮滚动',
   'graph.wheel.zoom': '滚轮缩放',
-  'graph.toggleTree': '显示或隐藏仓库树',
+  'graph.toggleTree': '显示或隐藏模型仓库树',
   'graph.toggleSidebar': '显示或隐藏详情侧栏',
   'graph.fullWindow': '图占满整个窗口（Esc 退出）',
   'graph.back': '返回上一个选择（Alt+←）',

@@ -4,7 +4,7 @@ import type { walkthroughEn } from './walkthrough.en';
 export const walkthroughZhCN: Record<keyof typeof walkthroughEn, string> = {
   'walkthrough.title': '教程导览',
   'walkthrough.open.hint': '教程中各条管道的分步导览',
-  'walkthrough.list.intro': '每个导览都在一个示例仓库中进行：每一步都由你在 Model Lab 里亲手完成，并看到结果。进度会自动保存。',
+  'walkthrough.list.intro': '每个导览都在一个示例模型仓库中进行：每一步都由你在 Model Lab 里亲手完成，并看到结果。进度会自动保存。',
   'walkthrough.list.close': '关闭',
   'walkthrough.list.empty': '暂无可用的导览。',
   'walkthrough.list.steps': '{n} 个步骤 · 示例 {sample}',
@@ -34,6 +34,6 @@ export const walkthroughZhCN: Record<keyof typeof walkthroughEn, string> = {
   'walkthrough.done.body': '你已完成“{title}”。随时可以在列表中重新开始，或者选择另一个导览。',
   'walkthrough.done.list': '其他导览',
   'walkthrough.err.showMe': '演示未能完成：{msg}',
-  'walkthrough.err.sample': '示例仓库 {name} 未打开，且无法打开',
+  'walkthrough.err.sample': '示例模型仓库 {name} 未打开，且无法打开',
   'walkthrough.err.model': '无法显示模型 {name}',
 };

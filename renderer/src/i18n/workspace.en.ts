@@ -19,4 +19,6 @@ export const workspaceEn = {
   'workspace.crumbs.version': 'version {v}',
   'workspace.skipped.title': '{n, plural, one {# folder from the last session did not open} other {# folders from the last session did not open}}',
   'workspace.repo.sampleTitle': 'A sample repository bundled with Model Lab',
+  'workspace.main.empty.title': 'Open a model repository to begin',
+  'workspace.main.empty.body': 'Type its path in the field above, press Ctrl+R for the ones you opened before, or open the sample repositories.',
 };

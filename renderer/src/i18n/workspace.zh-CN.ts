@@ -21,4 +21,6 @@ export const workspaceZhCN: Record<keyof typeof workspaceEn, string> = {
   'workspace.crumbs.version': '版本 {v}',
   'workspace.skipped.title': '上次打开的文件夹中有 {n} 个未能打开',
   'workspace.repo.sampleTitle': 'Model Lab 自带的示例模型仓库',
+  'workspace.main.empty.title': '打开一个模型仓库即可开始',
+  'workspace.main.empty.body': '在上方的输入框中填写它的路径，按 Ctrl+R 查看以前打开过的模型仓库，或打开示例模型仓库。',
 };

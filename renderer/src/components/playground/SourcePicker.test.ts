@@ -52,7 +52,7 @@ describe('typing a path', () => {
     expect(refused.text()).toContain('File');
     setLocale('zh-CN');
     await flushPromises();
-    expect(w.get('[data-testid=path-refused-input_image]').text()).toContain('已打开的仓库');
+    expect(w.get('[data-testid=path-refused-input_image]').text()).toContain('已打开的模型仓库');
     setLocale('en');
     await w.get('[data-testid=use-upload-input_image]').trigger('click');
     expect(w.find('[data-testid=file-input_image]').exists()).toBe(true);

@@ -115,7 +115,7 @@ export const migrating: Walkthrough = {
       title: text('Now your own model', '现在轮到你自己的模型'),
       body: text(
         'Make a repository folder with <name>/1/model.onnx and open it here. With no config, check the {ui:model.tab.completed} tab; in the {ui:model.tab.graph} tab, "{ui:graph.config.button}" gives you a starting config.pbtxt. Add a script model for the processing, then an ensemble folder with an empty 1/ and a config joining them. Test it in the {ui:play.tab} tab, then serve it to your clients.',
-        '建一个仓库目录，放入 <name>/1/model.onnx，然后在这里打开它。没有配置时先看“{ui:model.tab.completed}”标签页；在“{ui:model.tab.graph}”标签页中，“{ui:graph.config.button}”会给你一份起步用的 config.pbtxt。为处理逻辑添加一个脚本模型，再建一个带空 1/ 目录的集成模型目录，用配置把它们连起来。在“{ui:play.tab}”标签页中测试，然后为你的客户端提供服务。',
+        '建一个模型仓库目录，放入 <name>/1/model.onnx，然后在这里打开它。没有配置时先看“{ui:model.tab.completed}”标签页；在“{ui:model.tab.graph}”标签页中，“{ui:graph.config.button}”会给你一份起步用的 config.pbtxt。为处理逻辑添加一个脚本模型，再建一个带空 1/ 目录的集成模型目录，用配置把它们连起来。在“{ui:play.tab}”标签页中测试，然后为你的客户端提供服务。',
       ),
       target: ['open-path'],
     },
