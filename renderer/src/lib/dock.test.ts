@@ -79,3 +79,36 @@ describe('areaToAvoid', () => {
     expect(areaToAvoid(VIEW, button, [])).toEqual(button);
   });
 });
+
+describe('placeCard keeps clear of what the text talks about', () => {
+  const card = { width: 360, height: 220 };
+  // Run tab at 1440×900: the Run button top-left of the form, the results (timings chart) at the right.
+  const run: Rect = { left: 300, top: 140, width: 90, height: 32 };
+  const results: Rect = { left: 820, top: 120, width: 600, height: 760 };
+
+  it('never covers the target, and of the free spots takes one off the results', () => {
+    const p = placeCard(VIEW, card, run, DOCK_MARGIN, [results]);
+    expect(overlapArea(run, { ...p, ...card })).toBe(0);
+    expect(overlapArea(results, { ...p, ...card })).toBe(0);
+    expect(p.overlap).toBe(0);
+  });
+
+  it('without what to regard, docks as before (bottom-right of the largest free region)', () => {
+    const before = placeCard(VIEW, card, run);
+    expect(placeCard(VIEW, card, run, DOCK_MARGIN, [])).toEqual(before);
+  });
+
+  it('moves off the home corner when that corner covers the result, even with nothing highlighted', () => {
+    const bottomRight: Rect = { left: VIEW.width - 500, top: VIEW.height - 300, width: 500, height: 300 };
+    const p = placeCard(VIEW, card, undefined, DOCK_MARGIN, [bottomRight]);
+    expect(overlapArea(bottomRight, { ...p, ...card })).toBe(0);
+    expect(p.region).toBe('corner');
+  });
+
+  it('covers the least of it when every spot covers some', () => {
+    const everywhere: Rect = { left: 0, top: 0, width: VIEW.width, height: VIEW.height - 100 };
+    const p = placeCard(VIEW, card, run, DOCK_MARGIN, [everywhere]);
+    expect(overlapArea(run, { ...p, ...card })).toBe(0);
+    expect(p.top + card.height).toBeGreaterThan(VIEW.height - 100);
+  });
+});

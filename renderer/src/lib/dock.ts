@@ -71,21 +71,52 @@ function clampTo(view: Size, card: Size, p: { left: number; top: number }, m: nu
   };
 }
 
+/** The four corners of a region where a card fits, bottom-right first (the card's home corner). */
+function cornersOf(r: Rect, card: Size): { left: number; top: number }[] {
+  const right = r.left + r.width - card.width;
+  const bottom = r.top + r.height - card.height;
+  return [
+    { left: right, top: bottom },
+    { left: r.left, top: bottom },
+    { left: right, top: r.top },
+    { left: r.left, top: r.top },
+  ];
+}
+
+/** How much of the `regard` rects a card at `p` would cover. */
+function covered(p: { left: number; top: number }, card: Size, regard: readonly Rect[]): number {
+  return regard.reduce((sum, r) => sum + overlapArea(r, { ...p, ...card }), 0);
+}
+
 /**
  * Places a card of `card` size in a `view`-sized viewport away from `target`
  * (viewport coordinates, as getBoundingClientRect gives). Without a target, or
  * with one the bottom-right corner does not touch, the card stays there.
+ * `regard` are what the text asks the user to look at (a result, a chart): of
+ * the spots that leave the target free, the one covering the least of them
+ * wins, then the largest region.
  */
-export function placeCard(view: Size, card: Size, target: Rect | undefined, m = DOCK_MARGIN): Placement {
+export function placeCard(view: Size, card: Size, target: Rect | undefined, m = DOCK_MARGIN, regard: readonly Rect[] = []): Placement {
   const corner = clampTo(view, card, { left: view.width - card.width - m, top: view.height - card.height - m }, m);
   const t = target && visiblePart(target, view);
   const guard = (r: Rect): Rect => ({ left: r.left - m / 2, top: r.top - m / 2, width: r.width + m, height: r.height + m });
-  if (!t || overlapArea(guard(t), { ...corner, ...card }) === 0) return { ...corner, region: 'corner', overlap: 0 };
+  const targetFree = (p: { left: number; top: number }): boolean => !t || overlapArea(guard(t), { ...p, ...card }) === 0;
+  if (targetFree(corner) && covered(corner, card, regard) === 0) return { ...corner, region: 'corner', overlap: 0 };
+  if (!t) {
+    // Nothing highlighted, but the home corner covers what the text talks about: the viewport corner covering least.
+    const inner = { left: m, top: m, width: view.width - 2 * m, height: view.height - 2 * m };
+    const spots = cornersOf(inner, card).map((p) => clampTo(view, card, p, m));
+    const best = spots.reduce((a, b) => (covered(b, card, regard) < covered(a, card, regard) ? b : a));
+    return { ...best, region: 'corner', overlap: 0 };
+  }
   const fits = regions(t, view, m).filter(({ r }) => r.width >= card.width && r.height >= card.height);
   if (fits.length > 0) {
-    // The largest free region: the card has room around it and the eye finds it easily.
-    const best = fits.reduce((a, b) => (b.r.width * b.r.height > a.r.width * a.r.height ? b : a));
-    return { ...bottomRight(best.r, card), region: best.name, overlap: 0 };
+    // Fewest covered pixels of what the text talks about, then the largest free region (room around it, easy to find).
+    const spots = fits.flatMap(({ name, r }) =>
+      (regard.length ? cornersOf(r, card) : cornersOf(r, card).slice(0, 1)).map((p) => ({ name, p, area: r.width * r.height, cover: covered(p, card, regard) })),
+    );
+    const best = spots.reduce((a, b) => (b.cover < a.cover || (b.cover === a.cover && b.area > a.area) ? b : a));
+    return { ...best.p, region: best.name, overlap: 0 };
   }
   // Nothing holds it whole: of the regions' spots and the four corners, the one covering the least.
   const spots = [

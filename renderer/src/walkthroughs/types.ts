@@ -71,6 +71,8 @@ export interface TourStep {
   body: Text;
   /** data-testids to highlight; more than one narrows: each inside the one before. */
   target?: string[];
+  /** data-testids of what the text asks the user to look at (a result, a chart): the card keeps clear of them where it can. */
+  regard?: string[];
   /** Next is enabled once this holds; a step without one only asks to read. */
   check?: (s: TourState) => boolean;
   showMe?: (a: TourActions) => Promise<void>;

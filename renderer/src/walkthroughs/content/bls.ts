@@ -79,6 +79,7 @@ export const bls: Walkthrough = {
         '再次选中 ocr_pipeline，打开“{ui:play.tab}”标签页，选择示例图片 upside-down.png，然后点击“{ui:play.run}”。尽管页面是倒着的，文字仍按正确顺序读出；同一张图片交给 ocr_ensemble 中的集成模型，读出的却是毫无意义的文字。',
       ),
       target: ['run-button'],
+      regard: ['run-output-area'],
       check: (s) => lastRunOk(s, REPO, PIPELINE),
       showMe: (a) => a.runModel(REPO, PIPELINE, { sampleImage: UPSIDE_DOWN }),
       result: (s) => {

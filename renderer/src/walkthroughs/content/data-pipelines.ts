@@ -73,6 +73,7 @@ export const dataPipelines: Walkthrough = {
         '再次选中 ensemble_model，打开“{ui:play.tab}”标签页。表单按类型选择编辑器：字符串用文本框，整数数组用数值，图像用一张解码成浮点数的示例图片，布尔值用开关。点击“{ui:play.run}”。',
       ),
       target: ['run-button'],
+      regard: ['run-output-area'],
       check: (s) => lastRunOk(s, REPO, ENSEMBLE),
       showMe: (a) => a.runModel(REPO, ENSEMBLE),
       result: (s) => {

@@ -62,6 +62,7 @@ export const quickDeploy: Walkthrough = {
         '打开“{ui:play.tab}”标签页。输入 x 是图像张量，所以表单会把一张示例图片解码成浮点数。配置文件并不说明模型是怎样训练的：这个模型需要 48 × 192 像素、数值映射到 -1..1 的文字裁剪图，用别的预处理得到的结果没有什么意义。在图像编辑器里设置该尺寸和 PaddleOCR 归一化（“{ui:walkthrough.showMe}”会替你设置），然后点击“{ui:play.run}”。返回的两个数分别是“正向”和“旋转 180°”的概率。',
       ),
       target: ['run-button'],
+      regard: ['run-output-area'],
       check: (s) => lastRunOk(s, REPO, MODEL),
       showMe: (a) => a.runModel(REPO, MODEL, { sampleImage: SAMPLE, image: { width: 192, height: 48, preset: 'paddle' } }),
       result: (s) => {
