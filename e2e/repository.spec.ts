@@ -102,7 +102,7 @@ test('switches the interface to Chinese and back', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByTestId('open-samples')).toHaveText('Sample repositories');
   await page.getByTestId('lang-switch').click();
-  await expect(page.getByTestId('open-samples')).toHaveText('示例仓库');
+  await expect(page.getByTestId('open-samples')).toHaveText('示例模型仓库');
   await page.getByTestId('lang-switch').click();
   await expect(page.getByTestId('open-samples')).toHaveText('Sample repositories');
 });

@@ -22,6 +22,12 @@ interface Case {
 // The layouts are those the engine's imageLayouts() gives for each shape and datatype.
 const CASES: Case[] = [
   {
+    what: "the OCR ensemble's input_image: UINT8 [N] holding a PNG file's bytes",
+    info: tensor('UINT8', [48213], [L('ENCODED', 1, 264, 620, 3)], stats(0, 255)),
+    first: 'image',
+    tabs: ['image', 'table', 'histogram'],
+  },
+  {
     what: "the data pipeline's FP32 [1,264,620,3] output (values in 0..1)",
     info: tensor('FP32', [1, 264, 620, 3], [L('NHWC', 1, 264, 620, 3)], stats(0, 1)),
     first: 'image',

@@ -123,6 +123,12 @@ export function chooseView(info: TensorInfo): ViewChoice {
   }
   if (info.dtype === 'BOOL') return { tabs: ['bool'], imageLayout: 0 };
   const picture = pictureLayout(info);
+  const file = info.imageLayouts.findIndex((l) => l.layout === 'ENCODED');
+  if (file >= 0 && picture < 0) {
+    // UINT8 bytes of an image file (what a client sends for input_image): the picture they encode first.
+    const { tabs } = numericTabs(info, picture, undefined);
+    return { tabs: ['image', ...tabs.filter((t) => t !== 'image' && t !== 'plot')], imageLayout: file };
+  }
   const axes = defaultHeatmapAxes(info);
   const { chosen, tabs } = numericTabs(info, picture, axes);
   const choice: ViewChoice = { tabs: [chosen, ...tabs.filter((t) => t !== chosen)], imageLayout: Math.max(0, picture) };
