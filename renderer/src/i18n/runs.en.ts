@@ -27,4 +27,8 @@ export const runsEn = {
   'runs.step.open': 'Open {model} in the tree',
   'runs.step.in': 'in',
   'runs.step.out': 'out',
+  'runs.input.values': 'values',
+  'runs.input.uploaded': 'uploaded file',
+  'runs.input.file': 'file',
+  'runs.input.none': 'no inputs',
 };

@@ -29,4 +29,8 @@ export const runsZhCN: Record<keyof typeof runsEn, string> = {
   'runs.step.open': '在模型树中打开 {model}',
   'runs.step.in': '输入',
   'runs.step.out': '输出',
+  'runs.input.values': '手动输入的值',
+  'runs.input.uploaded': '上传的文件',
+  'runs.input.file': '文件',
+  'runs.input.none': '无输入',
 };

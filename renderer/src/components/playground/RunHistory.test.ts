@@ -7,7 +7,7 @@ import { mount } from '@vue/test-utils';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { RunResult } from '@contract/lab-api';
 import { setLocale } from '../../i18n';
-import { computeMs, formatWhen } from './format';
+import { computeMs, formatWhen, inputLabelText } from './format';
 import RunHistory from './RunHistory.vue';
 
 const base = (runId: string, extra: Partial<RunResult> = {}): RunResult => ({
@@ -92,5 +92,16 @@ describe('formatWhen and computeMs', () => {
     expect(computeMs({ ms: 100, mode: 'run', pausedMs: 70 })).toBe(100);
     expect(computeMs({ ms: 100 })).toBe(100);
     expect(computeMs({ ms: 10, mode: 'step', pausedMs: 70 })).toBe(0);
+  });
+});
+
+describe('inputLabelText', () => {
+  it("translates the engine's fixed words and keeps file names as they are", () => {
+    setLocale('en');
+    expect(inputLabelText('values, tilted-text.png')).toBe('values, tilted-text.png');
+    setLocale('zh-CN');
+    expect(inputLabelText('values, tilted-text.png')).toBe('手动输入的值、tilted-text.png');
+    expect(inputLabelText('uploaded file')).toBe('上传的文件');
+    setLocale('en');
   });
 });

@@ -1,4 +1,18 @@
 /** Small formatters shared by the playground views. */
+import { locale as currentLocale, t, type MessageKey } from '../../i18n';
+
+const locale = (): string => currentLocale.value;
+
+/** The engine's fixed words in `RunResult.inputLabel` (electron/engine/runs/input-label.ts), in the reader's language. */
+const INPUT_WORDS: Record<string, MessageKey> = { values: 'runs.input.values', 'uploaded file': 'runs.input.uploaded', file: 'runs.input.file', 'no inputs': 'runs.input.none' };
+
+/** A run's input label with the engine's fixed words translated; file and sample names stay as they are. */
+export function inputLabelText(label: string): string {
+  return label
+    .split(', ')
+    .map((part) => (INPUT_WORDS[part] ? t(INPUT_WORDS[part]) : part))
+    .join(locale() === 'zh-CN' ? '、' : ', ');
+}
 
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
