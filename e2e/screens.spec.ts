@@ -576,15 +576,43 @@ async function walkWalkthrough(w: Walk): Promise<void> {
     }
     await expect(card.getByTestId('walkthrough-step-count')).toContainText('4');
     await p.getByTestId('model-view-ensemble_model').getByTestId('tab-run').click();
-    await p.waitForTimeout(500);
-    const hl = p.locator('.wt-highlight').first();
-    if (await hl.count()) {
+    // The Run button appears only now (the tab was Config): once the tour points at it, the card
+    // has until it settles (two equal places 300 ms apart, at most 3 s) to move off it.
+    const view = p.getByTestId('model-view-ensemble_model');
+    await expect(view.getByTestId('run-button')).toHaveClass(/wt-highlight/, { timeout: 3_000 });
+    const hl = view.getByTestId('run-button');
+    const covers = async (): Promise<boolean> => {
       const a = await hl.boundingBox();
       const b = await card.boundingBox();
-      if (a && b && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) {
-        w.problems.controls.push('walkthrough-card: the card covers the control it points at (Run)');
-      }
+      return !!a && !!b && a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    };
+    let last = JSON.stringify(await card.boundingBox());
+    for (let t = 0; t < 10; t++) {
+      await p.waitForTimeout(300);
+      const now = JSON.stringify(await card.boundingBox());
+      if (now === last) break;
+      last = now;
     }
+    const moved = !(await covers());
+    if (!moved) w.problems.controls.push('walkthrough-card: the card covers the control it points at (Run), shown after the step opened');
+    // Nor does it hide the app's own controls (language, theme, Serve, the path field).
+    const box = await card.boundingBox();
+    const hidden = box
+      ? await p
+          .locator('header.topbar')
+          .locator('button, input')
+          .evaluateAll(
+            (els, b) =>
+              els
+                .filter((e) => {
+                  const r = e.getBoundingClientRect();
+                  return r.width > 0 && r.x < b.x + b.width && b.x < r.x + r.width && r.y < b.y + b.height && b.y < r.y + r.height;
+                })
+                .map((e) => (e.getAttribute('data-testid') ?? e.textContent ?? '').trim()),
+            box,
+          )
+      : [];
+    if (hidden.length) w.problems.controls.push(`walkthrough-card: the card hides topbar controls (${hidden.join(', ')})`);
   });
   const close = p.getByTestId('walkthrough-close');
   if (await close.isVisible()) await close.click();
