@@ -194,6 +194,7 @@ describe('messages built elsewhere (helpers, parser, runtime errors)', () => {
       '无法加载模型 m：标量张量 x 在模型不支持批处理时，模型配置中只能给出 1；实际给出的是 [2]。',
     ],
     ['config.syntax', 'unknown field "max_batch" for inference.ModelConfig', 'inference.ModelConfig 中没有字段 max_batch。'],
+    ['config.syntax', 'unknown field "outptu" for message inference.ModelConfig', 'inference.ModelConfig 消息中没有字段 outptu。'],
     ['config.syntax', 'expected ":" before value of field "name"', '字段 name 的值之前应有 “:”。'],
     ['config.syntax', 'unterminated string', '字符串没有结束引号。'],
     ['ensemble.cycle', 'circular dependency between ensembles: a -> ... -> b -> a', '集成模型之间存在循环依赖：a -> ... -> b -> a。'],

@@ -37,6 +37,7 @@ const io = (kind: string): string => TYPE[kind] ?? kind;
 
 /** The text-format parser's messages (`config.syntax`): the message is the parser's own, without a position. */
 const SYNTAX: readonly Rule[] = [
+  [/^unknown field "(.*)" for message (.+)$/, (f, ty) => `${ty} 消息中没有字段 ${f}。`],
   [/^unknown field "(.*)" for (.+)$/, (f, ty) => `${ty} 中没有字段 ${f}。`],
   [/^oneof "(.*)" is already set$/, (o) => `oneof ${o} 已经设置过了。`],
   [/^non-repeated field "(.*)" is repeated$/, (f) => `非重复字段 ${f} 出现了多次。`],

@@ -87,7 +87,7 @@ describe('placeCard keeps clear of what the text talks about', () => {
   const results: Rect = { left: 820, top: 120, width: 600, height: 760 };
 
   it('never covers the target, and of the free spots takes one off the results', () => {
-    const p = placeCard(VIEW, card, run, DOCK_MARGIN, [results]);
+    const p = placeCard(VIEW, card, run, { regard: [results] });
     expect(overlapArea(run, { ...p, ...card })).toBe(0);
     expect(overlapArea(results, { ...p, ...card })).toBe(0);
     expect(p.overlap).toBe(0);
@@ -95,20 +95,43 @@ describe('placeCard keeps clear of what the text talks about', () => {
 
   it('without what to regard, docks as before (bottom-right of the largest free region)', () => {
     const before = placeCard(VIEW, card, run);
-    expect(placeCard(VIEW, card, run, DOCK_MARGIN, [])).toEqual(before);
+    expect(placeCard(VIEW, card, run, { regard: [] })).toEqual(before);
   });
 
   it('moves off the home corner when that corner covers the result, even with nothing highlighted', () => {
     const bottomRight: Rect = { left: VIEW.width - 500, top: VIEW.height - 300, width: 500, height: 300 };
-    const p = placeCard(VIEW, card, undefined, DOCK_MARGIN, [bottomRight]);
+    const p = placeCard(VIEW, card, undefined, { regard: [bottomRight] });
     expect(overlapArea(bottomRight, { ...p, ...card })).toBe(0);
     expect(p.region).toBe('corner');
   });
 
   it('covers the least of it when every spot covers some', () => {
     const everywhere: Rect = { left: 0, top: 0, width: VIEW.width, height: VIEW.height - 100 };
-    const p = placeCard(VIEW, card, run, DOCK_MARGIN, [everywhere]);
+    const p = placeCard(VIEW, card, run, { regard: [everywhere] });
     expect(overlapArea(run, { ...p, ...card })).toBe(0);
     expect(p.top + card.height).toBeGreaterThan(VIEW.height - 100);
+  });
+});
+
+describe('placeCard never lands on what it must keep out of', () => {
+  const card = { width: 360, height: 220 };
+  const topbar: Rect = { left: 0, top: 0, width: VIEW.width, height: 48 };
+  const run: Rect = { left: 300, top: 140, width: 90, height: 32 };
+  const results: Rect = { left: 820, top: 120, width: 600, height: 760 };
+
+  it('keeps off the topbar even when that covers less of the results', () => {
+    const p = placeCard(VIEW, card, run, { regard: [results], keepOut: [topbar] });
+    expect(overlapArea(topbar, { ...p, ...card })).toBe(0);
+    expect(overlapArea(run, { ...p, ...card })).toBe(0);
+  });
+
+  it('with the form as the target and no region holding the card, still leaves the control itself free', () => {
+    const view = { width: 1280, height: 720 };
+    const form: Rect = { left: 280, top: 60, width: 980, height: 640 };
+    const button: Rect = { left: 300, top: 100, width: 90, height: 32 };
+    const p = placeCard(view, card, form, { keepOut: [topbar, button] });
+    expect(p.region).toBe('least');
+    expect(overlapArea(button, { ...p, ...card })).toBe(0);
+    expect(overlapArea(topbar, { ...p, ...card })).toBe(0);
   });
 });

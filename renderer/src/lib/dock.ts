@@ -83,52 +83,61 @@ function cornersOf(r: Rect, card: Size): { left: number; top: number }[] {
   ];
 }
 
-/** How much of the `regard` rects a card at `p` would cover. */
-function covered(p: { left: number; top: number }, card: Size, regard: readonly Rect[]): number {
-  return regard.reduce((sum, r) => sum + overlapArea(r, { ...p, ...card }), 0);
+/** How much of `rects` a card at `p` would cover. */
+function covered(p: { left: number; top: number }, card: Size, rects: readonly Rect[]): number {
+  return rects.reduce((sum, r) => sum + overlapArea(r, { ...p, ...card }), 0);
+}
+
+export interface DockOptions {
+  /** Space kept to the viewport's edges and the target (DOCK_MARGIN). */
+  margin?: number;
+  /** What the step's text asks the user to look at (a result, a chart): covered as little as possible. */
+  regard?: readonly Rect[];
+  /** What the card must never cover when any spot avoids it: the topbar, the control itself when `target` is its form. */
+  keepOut?: readonly Rect[];
+}
+
+type Spot = { left: number; top: number };
+
+/** The spot of `spots` that covers none of `keepOut` (if any does), then least of `regard`; ties go to the earlier one. */
+function bestSpot<T extends { p: Spot }>(spots: readonly T[], card: Size, o: Required<Omit<DockOptions, 'margin'>>, extra: (s: T) => number = () => 0): T {
+  const score = (s: T): [number, number, number] => [covered(s.p, card, o.keepOut), extra(s), covered(s.p, card, o.regard)];
+  return spots.reduce((a, b) => {
+    const [ka, ea, ra] = score(a);
+    const [kb, eb, rb] = score(b);
+    return kb < ka || (kb === ka && (eb < ea || (eb === ea && rb < ra))) ? b : a;
+  });
 }
 
 /**
  * Places a card of `card` size in a `view`-sized viewport away from `target`
  * (viewport coordinates, as getBoundingClientRect gives). Without a target, or
- * with one the bottom-right corner does not touch, the card stays there.
- * `regard` are what the text asks the user to look at (a result, a chart): of
- * the spots that leave the target free, the one covering the least of them
- * wins, then the largest region.
+ * with one the bottom-right corner does not touch, the card stays there. Of the
+ * spots that leave the target free, one off `keepOut` wins, then the one
+ * covering least of `regard`, then the largest region.
  */
-export function placeCard(view: Size, card: Size, target: Rect | undefined, m = DOCK_MARGIN, regard: readonly Rect[] = []): Placement {
+export function placeCard(view: Size, card: Size, target: Rect | undefined, opts: DockOptions = {}): Placement {
+  const m = opts.margin ?? DOCK_MARGIN;
+  const o = { regard: opts.regard ?? [], keepOut: opts.keepOut ?? [] };
   const corner = clampTo(view, card, { left: view.width - card.width - m, top: view.height - card.height - m }, m);
   const t = target && visiblePart(target, view);
   const guard = (r: Rect): Rect => ({ left: r.left - m / 2, top: r.top - m / 2, width: r.width + m, height: r.height + m });
-  const targetFree = (p: { left: number; top: number }): boolean => !t || overlapArea(guard(t), { ...p, ...card }) === 0;
-  if (targetFree(corner) && covered(corner, card, regard) === 0) return { ...corner, region: 'corner', overlap: 0 };
-  if (!t) {
-    // Nothing highlighted, but the home corner covers what the text talks about: the viewport corner covering least.
-    const inner = { left: m, top: m, width: view.width - 2 * m, height: view.height - 2 * m };
-    const spots = cornersOf(inner, card).map((p) => clampTo(view, card, p, m));
-    const best = spots.reduce((a, b) => (covered(b, card, regard) < covered(a, card, regard) ? b : a));
-    return { ...best, region: 'corner', overlap: 0 };
-  }
+  const targetFree = !t || overlapArea(guard(t), { ...corner, ...card }) === 0;
+  if (targetFree && covered(corner, card, o.regard) === 0 && covered(corner, card, o.keepOut) === 0) return { ...corner, region: 'corner', overlap: 0 };
+  const inner = { left: m, top: m, width: view.width - 2 * m, height: view.height - 2 * m };
+  const viewCorners = cornersOf(inner, card).map((p) => ({ p: clampTo(view, card, p, m) }));
+  if (!t) return { ...bestSpot(viewCorners, card, o).p, region: 'corner', overlap: 0 };
   const fits = regions(t, view, m).filter(({ r }) => r.width >= card.width && r.height >= card.height);
   if (fits.length > 0) {
-    // Fewest covered pixels of what the text talks about, then the largest free region (room around it, easy to find).
-    const spots = fits.flatMap(({ name, r }) =>
-      (regard.length ? cornersOf(r, card) : cornersOf(r, card).slice(0, 1)).map((p) => ({ name, p, area: r.width * r.height, cover: covered(p, card, regard) })),
-    );
-    const best = spots.reduce((a, b) => (b.cover < a.cover || (b.cover === a.cover && b.area > a.area) ? b : a));
+    // Larger regions first, so that ties go to the one with room around the card (easy to find).
+    const spots = fits.sort((x, y) => y.r.width * y.r.height - x.r.width * x.r.height).flatMap(({ name, r }) => cornersOf(r, card).map((p) => ({ name, p })));
+    const best = bestSpot(spots, card, o);
     return { ...best.p, region: best.name, overlap: 0 };
   }
-  // Nothing holds it whole: of the regions' spots and the four corners, the one covering the least.
-  const spots = [
-    ...regions(t, view, m).map(({ r }) => clampTo(view, card, bottomRight(r, card), m)),
-    corner,
-    clampTo(view, card, { left: m, top: view.height - card.height - m }, m),
-    clampTo(view, card, { left: view.width - card.width - m, top: m }, m),
-    clampTo(view, card, { left: m, top: m }, m),
-  ];
-  const scored = spots.map((p) => ({ p, overlap: overlapArea(t, { ...p, ...card }) }));
-  const least = scored.reduce((a, b) => (b.overlap < a.overlap ? b : a));
-  return { ...least.p, region: 'least', overlap: least.overlap };
+  // Nothing holds it whole: of the regions' spots and the four corners, the one covering the least of the target.
+  const spots = [...regions(t, view, m).map(({ r }) => ({ p: clampTo(view, card, bottomRight(r, card), m) })), { p: corner }, ...viewCorners];
+  const least = bestSpot(spots, card, o, (s) => overlapArea(t, { ...s.p, ...card }));
+  return { ...least.p, region: 'least', overlap: overlapArea(t, { ...least.p, ...card }) };
 }
 
 /** The area around a small target that belongs with it may take at most this share of the viewport. */
