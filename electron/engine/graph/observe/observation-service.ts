@@ -102,6 +102,9 @@ export class ObservationService {
   /** By graph id: its latest observation; oldest first (Map keeps insertion order). */
   private readonly kept = new Map<string, Kept>();
   private readonly inFlight = new Map<string, AbortController>();
+  /** By graph id: the number of its newest request, taken before any await, so "newer" means called later. */
+  private readonly newest = new Map<string, number>();
+  private requests = 0;
 
   constructor(
     private readonly graphs: GraphService,
@@ -120,7 +123,11 @@ export class ObservationService {
     const budget = req.budgetBytes ?? DEFAULT_BUDGET_BYTES;
     if (!Number.isFinite(budget) || budget < 0 || budget > MAX_BUDGET_BYTES) throw new LabError('INVALID_ARG', `'budgetBytes' must be from 0 to ${MAX_BUDGET_BYTES}`);
     const started = performance.now();
+    const ticket = ++this.requests;
+    this.newest.set(req.graphId, ticket);
     const src = await this.source(req.graphId);
+    // Reading the model may finish in any order: a request overtaken meanwhile stops here, never the newer one.
+    if (this.newest.get(req.graphId) !== ticket) throw new LabError('CANCELLED', 'cancelled');
     const runId = this.runs.claimId(req.runId ?? `observe-${randomUUID()}`);
     const abort = new AbortController();
     this.inFlight.get(req.graphId)?.abort();
@@ -141,6 +148,7 @@ export class ObservationService {
     } finally {
       this.runs.untrack(runId);
       if (this.inFlight.get(req.graphId) === abort) this.inFlight.delete(req.graphId);
+      if (this.newest.get(req.graphId) === ticket) this.newest.delete(req.graphId);
     }
   }
 
