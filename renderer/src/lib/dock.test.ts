@@ -135,3 +135,15 @@ describe('placeCard never lands on what it must keep out of', () => {
     expect(overlapArea(topbar, { ...p, ...card })).toBe(0);
   });
 });
+
+describe('placeCard slides along a region when its corners cover what to look at', () => {
+  it('finds the gap above the step timings, below the topbar, beside the Run form', () => {
+    const card = { width: 370, height: 360 };
+    const topbar: Rect = { left: 0, top: 0, width: VIEW.width, height: 48 };
+    const form: Rect = { left: 300, top: 170, width: 420, height: 470 };
+    const chart: Rect = { left: 730, top: 470, width: 640, height: 180 };
+    const p = placeCard(VIEW, card, form, { regard: [chart], keepOut: [topbar] });
+    expect(p.region).toBe('right');
+    for (const r of [topbar, form, chart]) expect(overlapArea(r, { ...p, ...card })).toBe(0);
+  });
+});

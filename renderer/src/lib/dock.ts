@@ -83,6 +83,14 @@ function cornersOf(r: Rect, card: Size): { left: number; top: number }[] {
   ];
 }
 
+/** Spots in a region: its corners, then stops along its left and right edges (room to slide past what to keep clear of). */
+function spotsIn(r: Rect, card: Size): { left: number; top: number }[] {
+  const stops = 8;
+  const span = r.height - card.height;
+  const edges = [r.left + r.width - card.width, r.left].flatMap((left) => Array.from({ length: stops - 1 }, (_, k) => ({ left, top: r.top + (span * (stops - 1 - k)) / stops })));
+  return [...cornersOf(r, card), ...edges];
+}
+
 /** How much of `rects` a card at `p` would cover. */
 function covered(p: { left: number; top: number }, card: Size, rects: readonly Rect[]): number {
   return rects.reduce((sum, r) => sum + overlapArea(r, { ...p, ...card }), 0);
@@ -130,7 +138,7 @@ export function placeCard(view: Size, card: Size, target: Rect | undefined, opts
   const fits = regions(t, view, m).filter(({ r }) => r.width >= card.width && r.height >= card.height);
   if (fits.length > 0) {
     // Larger regions first, so that ties go to the one with room around the card (easy to find).
-    const spots = fits.sort((x, y) => y.r.width * y.r.height - x.r.width * x.r.height).flatMap(({ name, r }) => cornersOf(r, card).map((p) => ({ name, p })));
+    const spots = fits.sort((x, y) => y.r.width * y.r.height - x.r.width * x.r.height).flatMap(({ name, r }) => spotsIn(r, card).map((p) => ({ name, p })));
     const best = bestSpot(spots, card, o);
     return { ...best.p, region: best.name, overlap: 0 };
   }

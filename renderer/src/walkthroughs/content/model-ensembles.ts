@@ -72,7 +72,7 @@ export const modelEnsembles: Walkthrough = {
         '打开“{ui:play.tab}”标签页。表单把 PNG 文件的字节作为 input_image（UINT8，一维）发送，与真实客户端发送的内容相同，五个步骤都在 Model Lab 内部执行。点击“{ui:play.run}”，结果下方的步骤耗时会分别列出每个成员模型。',
       ),
       target: ['run-button'],
-      regard: ['run-output-area'],
+      regard: ['step-chart'],
       check: (s) => lastRunOk(s, REPO, ENSEMBLE),
       showMe: (a) => a.runModel(REPO, ENSEMBLE),
       result: (s) => recognizedText(s, lastRun(s, REPO, ENSEMBLE)?.state === 'ok' ? lastRun(s, REPO, ENSEMBLE)?.runId : undefined),
