@@ -259,6 +259,12 @@ test('a folder that is not a model repository is refused in place with the reaso
   await expect(error).toContainText(`Open the folder that holds it, '${path.dirname(model)}'`);
   await expect(page.locator('section.repo')).toHaveCount(count);
   await shot(page, 'not-a-repository');
+  // In 简体中文 the reason reads in Chinese, Triton-style English kept on the next line.
+  await page.getByTestId('lang-switch').click();
+  await expect(error).toContainText(`看起来是一个模型文件夹（其中有版本文件夹 1），不是模型仓库。请打开包含它的文件夹“${path.dirname(model)}”。`);
+  await expect(error).toContainText('looks like a model folder');
+  await shot(page, 'not-a-repository-zh');
+  await page.getByTestId('lang-switch').click();
 });
 
 test('the recent list, filter and breadcrumb in 简体中文 and the dark theme', async ({ page }) => {
