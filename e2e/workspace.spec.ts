@@ -103,6 +103,7 @@ test('reopens the same repositories, in the same order, with the same selection 
     await repo.getByTestId('version-text_direction-1').click();
     await expect(page.getByTestId('model-view-text_direction')).toBeVisible();
     expect(await crumbs(page)).toEqual(['my_onnx_models', 'text_direction', 'version 1']);
+    await page.getByTestId('model-view-text_direction').getByTestId('tab-run').click();
     const before = await treeOrder(page);
     expect(before).toEqual(['data_pipeline', 'ocr_bls', 'ocr_ensemble', 'quick_deploy_onnx', 'my_onnx_models']);
     await expect
@@ -111,6 +112,7 @@ test('reopens the same repositories, in the same order, with the same selection 
         path: mine,
         model: 'text_direction',
         version: 1,
+        tab: 'run',
       });
     await shot(page, 'workspace-before-restart');
     await page.context().close();
@@ -122,6 +124,8 @@ test('reopens the same repositories, in the same order, with the same selection 
     await expect(page.getByTestId('model-view-text_direction')).toBeVisible();
     expect(await treeOrder(page)).toEqual(before);
     expect(await crumbs(page)).toEqual(['my_onnx_models', 'text_direction', 'version 1']);
+    // On the tab it was left on.
+    await expect(page.getByTestId('model-view-text_direction').getByTestId('tab-run')).toHaveAttribute('aria-selected', 'true');
     await expect(page.getByTestId('repo-my_onnx_models').getByTestId('model-text_direction').locator('.row, .model-main').first()).toBeVisible();
     await shot(page, 'workspace-after-restart');
     await page.context().close();

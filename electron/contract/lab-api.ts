@@ -509,7 +509,7 @@ export interface LabSettings {
 export interface LabWorkspace {
   repositories: { path: string; sample?: boolean }[];
   /** The selection by repository path (ids change between runs). */
-  selection?: { path: string; model?: string; version?: number; file?: string };
+  selection?: { path: string; model?: string; version?: number; file?: string; /** The model view's tab ('run', 'log', …), reopened with the model. */ tab?: string };
 }
 
 /** Where the Triton endpoints listen; port 0 takes any free port. */

@@ -54,7 +54,7 @@ function repositoryProblem(v: unknown, i: number): string | undefined {
 
 function selectionProblem(v: unknown): string | undefined {
   const o = record(v);
-  if (!o) return 'workspace.selection must be an object {path, model, version, file}';
+  if (!o) return 'workspace.selection must be an object {path, model, version, file, tab}';
   const bad = pathProblem(o['path'], 'workspace.selection.path');
   if (bad) return bad;
   const model = o['model'];
@@ -67,8 +67,10 @@ function selectionProblem(v: unknown): string | undefined {
   if (file !== undefined && (typeof file !== 'string' || file === '' || file.length > MAX_PATH_LENGTH || hasControl(file) || path.isAbsolute(file) || file.split(/[/\\]/).includes('..'))) {
     return 'workspace.selection.file must be a path inside the repository';
   }
-  if ((version !== undefined || file !== undefined) && model === undefined) return 'workspace.selection: a version or file needs its model';
-  return unknownField(o, ['path', 'model', 'version', 'file'], 'workspace.selection');
+  const tab = o['tab'];
+  if (tab !== undefined && (typeof tab !== 'string' || !/^[a-z]{1,20}$/.test(tab))) return 'workspace.selection.tab must be a tab name (1 to 20 lowercase letters)';
+  if ((version !== undefined || file !== undefined || tab !== undefined) && model === undefined) return 'workspace.selection: a version, file or tab needs its model';
+  return unknownField(o, ['path', 'model', 'version', 'file', 'tab'], 'workspace.selection');
 }
 
 function copySelection(o: Record<string, unknown>): Selection {
@@ -77,6 +79,7 @@ function copySelection(o: Record<string, unknown>): Selection {
     ...(o['model'] !== undefined ? { model: o['model'] as string } : {}),
     ...(o['version'] !== undefined ? { version: o['version'] as number } : {}),
     ...(o['file'] !== undefined ? { file: o['file'] as string } : {}),
+    ...(o['tab'] !== undefined ? { tab: o['tab'] as string } : {}),
   };
 }
 

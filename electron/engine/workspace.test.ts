@@ -57,11 +57,11 @@ describe('what opens at start', () => {
     ]);
     await first.openRepository(mine);
     first.closeRepository(first.listRepositories()[0]!.id); // a_sample
-    first.setSettings({ workspace: { repositories: [], selection: { path: mine, model: 'm', version: 1 } } });
+    first.setSettings({ workspace: { repositories: [], selection: { path: mine, model: 'm', version: 1, tab: 'run' } } });
     await first.close();
 
     const saved = JSON.parse(readFileSync(settings, 'utf8')) as { workspace: unknown };
-    expect(saved.workspace).toEqual({ repositories: [{ path: path.join(samples, 'b_sample'), sample: true }, { path: mine }], selection: { path: mine, model: 'm', version: 1 } });
+    expect(saved.workspace).toEqual({ repositories: [{ path: path.join(samples, 'b_sample'), sample: true }, { path: mine }], selection: { path: mine, model: 'm', version: 1, tab: 'run' } });
 
     const second = lab(settings);
     const r2 = await openStartup(second, { given: [], samplesDir: samples, log: silent });
@@ -70,10 +70,10 @@ describe('what opens at start', () => {
       ['b_sample', true],
       ['mine', false],
     ]);
-    expect(second.getSettings().workspace?.selection).toEqual({ path: mine, model: 'm', version: 1 });
+    expect(second.getSettings().workspace?.selection).toEqual({ path: mine, model: 'm', version: 1, tab: 'run' });
     // Offered to the window until a selection is saved in this run; the first start offered none.
     expect(first.startupSelection).toBeUndefined();
-    expect(second.startupSelection).toEqual({ path: mine, model: 'm', version: 1 });
+    expect(second.startupSelection).toEqual({ path: mine, model: 'm', version: 1, tab: 'run' });
     second.setSettings({ workspace: { repositories: [], selection: { path: mine, model: 'm' } } });
     expect(second.startupSelection).toBeUndefined();
   });
@@ -222,6 +222,9 @@ describe('the workspace in the settings file is hostile input', () => {
       [{ repositories: [], selection: { path: '/a', model: 'm', file: '../x' } }, 'inside the repository'],
       [{ repositories: [], selection: { path: '/a', model: 'm', file: '/etc/passwd' } }, 'inside the repository'],
       [{ repositories: [], selection: { path: '/a', version: 1 } }, 'needs its model'],
+      [{ repositories: [], selection: { path: '/a', tab: 'run' } }, 'needs its model'],
+      [{ repositories: [], selection: { path: '/a', model: 'm', tab: '<img onerror=x>' } }, 'tab name'],
+      [{ repositories: [], selection: { path: '/a', model: 'm', tab: 'r'.repeat(21) } }, 'tab name'],
       [{ repositories: [], selection: { path: '/a', model: 'm', x: 1 } }, "unknown field 'x'"],
     ];
     const l = lab(path.join(temp(), 'settings.json'));

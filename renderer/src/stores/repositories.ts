@@ -39,6 +39,9 @@ export const useRepositoriesStore = defineStore('repositories', {
     reveal: undefined as { key: string; n: number } | undefined,
     /** The saved selection, waiting for its repository to be listed (and its models read). */
     pendingRestore: undefined as SavedSelection | undefined,
+    /** The model view's tab as the window reports it (saved with the selection), and the one a restore asks for. */
+    tab: undefined as string | undefined,
+    restoredTab: undefined as string | undefined,
     /** The saved selection was restored or given up (the user chose first, or there was none). */
     restoreSettled: false,
     /** The user dismissed the note about folders of the last session that did not open. */
@@ -106,6 +109,8 @@ export const useRepositoriesStore = defineStore('repositories', {
       else {
         const version = want.version !== undefined && model.versions.some((v) => v.version === want.version) ? { version: want.version } : {};
         this.selection = { repoId: repo.id, model: model.name, ...version, ...(want.file ? { file: want.file } : {}) };
+        // The window puts the model view on it (run, log, graph and ensemble stay when the model opens).
+        if (want.tab) this.restoredTab = want.tab;
       }
       this.revealInTree(model ? `${repo.id}/${model.name}` : repo.id);
     },
@@ -119,6 +124,7 @@ export const useRepositoriesStore = defineStore('repositories', {
         ...(sel.model ? { model: sel.model } : {}),
         ...(sel.model && sel.version !== undefined ? { version: sel.version } : {}),
         ...(sel.model && sel.file ? { file: sel.file } : {}),
+        ...(sel.model && !sel.file && this.tab ? { tab: this.tab } : {}),
       };
     },
     async refreshOne(repoId: string): Promise<void> {
@@ -204,6 +210,10 @@ export const useRepositoriesStore = defineStore('repositories', {
       this.pendingRestore = undefined;
       this.restoreSettled = true;
       this.selection = sel;
+      this.scheduleSave();
+    },
+    /** Saves the selection a moment after it settles (several changes in a row write once). */
+    scheduleSave(): void {
       clearTimeout(saveTimer);
       saveTimer = setTimeout(() => void this.saveSelection(), SAVE_DELAY_MS);
     },

@@ -287,6 +287,20 @@ describe('the selection across restarts', () => {
     expect(store.selection).toEqual({ repoId: 'r1', model: 'text_detection' });
   });
 
+  it('keeps the model view tab with the selection, and asks for it back on a restore', async () => {
+    await setup([bls]);
+    const store = useRepositoriesStore();
+    store.select({ repoId: 'r1', model: 'text_detection' });
+    store.tab = 'run';
+    expect(store.savedSelection()).toEqual({ path: '/samples/ocr_bls', model: 'text_detection', tab: 'run' });
+    store.select({ repoId: 'r1', model: 'text_detection', file: 'text_detection/config.pbtxt' });
+    expect(store.savedSelection()).not.toHaveProperty('tab');
+    store.restoreSettled = false;
+    store.restoreSelection({ path: '/samples/ocr_bls', model: 'ocr_bls', tab: 'log' });
+    expect(store.selection).toEqual({ repoId: 'r1', model: 'ocr_bls' });
+    expect(store.restoredTab).toBe('log');
+  });
+
   it('gives way to the user: a choice made before the repository appears is kept', async () => {
     await setup([bls]);
     const store = useRepositoriesStore();
