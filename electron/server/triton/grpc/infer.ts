@@ -11,6 +11,7 @@ import { create } from '@bufbuild/protobuf';
 import type { ModelConfig } from '../../../engine/config/gen/model_config_pb';
 import { LabError } from '../../../engine/errors';
 import { apiTypeName } from '../../../engine/tensor/dtype';
+import { logRequest } from '../../../engine/triton-errors';
 import { type NumericArray, type Tensor, isApiDType } from '../../../engine/tensor/tensor';
 import type { CoreInferRequest, CoreInferResponse, RequestedOutput } from '../core';
 import { rawFromTensor, tensorFromRaw } from '../wire-tensor';
@@ -155,8 +156,12 @@ export function readInferRequest(req: ModelInferRequest, config: ModelConfig): G
   const expects = new Map(config.input.map((i) => [i.name, apiTypeName(i.dataType)]));
 
   const inputs: Tensor[] = [];
+  const seen = new Set<string>();
   let rawIndex = 0;
   for (const io of req.inputs) {
+    // Triton's core refuses a name given twice (InferenceRequest::AddOriginalInput / AddRequestedOutput), whatever the protocol.
+    if (seen.has(io.name)) throw invalid(`${logRequest(req.id)}input '${io.name}' already exists in request`);
+    seen.add(io.name);
     const shape = io.shape.map(Number);
     const ctx = { ...ctxBase, ...(expects.has(io.name) ? { expects: expects.get(io.name)! } : {}) };
     const shm = sharedMemoryParams(io.name, io.parameters);
@@ -177,7 +182,10 @@ export function readInferRequest(req: ModelInferRequest, config: ModelConfig): G
   }
 
   const outputs: RequestedOutput[] = [];
+  const requested = new Set<string>();
   for (const o of req.outputs) {
+    if (requested.has(o.name)) throw invalid(`${logRequest(req.id)}output '${o.name}' already exists in request`);
+    requested.add(o.name);
     const shm = sharedMemoryParams(o.name, o.parameters);
     let classification: number | undefined;
     const cls = o.parameters['classification'];

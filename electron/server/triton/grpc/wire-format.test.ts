@@ -176,3 +176,15 @@ describe('protobuf wire format of the gRPC messages', () => {
     expect(toBinary(HealthCheckResponseSchema, create(HealthCheckResponseSchema, { status: HealthCheckResponse_ServingStatus.SERVING }))).toEqual(Uint8Array.from([0x08, 0x01]));
   });
 });
+
+describe('a name given twice in one request', () => {
+  const config = create(ModelConfigSchema, { name: 'm' });
+  const input = { name: 'x', datatype: 'INT32', shape: [1n], contents: create(InferTensorContentsSchema, { intContents: [1] }) };
+
+  it('is refused as Triton refuses it over HTTP: an input or a requested output listed twice', () => {
+    const twiceIn = create(ModelInferRequestSchema, { modelName: 'm', id: 'r1', inputs: [input, input] });
+    expect(() => readInferRequest(twiceIn, config)).toThrow(expect.objectContaining({ code: 'INVALID_ARG', message: "[request id: r1] input 'x' already exists in request" }));
+    const twiceOut = create(ModelInferRequestSchema, { modelName: 'm', inputs: [input], outputs: [{ name: 'y' }, { name: 'y' }] });
+    expect(() => readInferRequest(twiceOut, config)).toThrow(expect.objectContaining({ code: 'INVALID_ARG', message: "[request id: <id_unknown>] output 'y' already exists in request" }));
+  });
+});
