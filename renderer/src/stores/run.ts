@@ -4,20 +4,12 @@
  * are shown or compared, request snippets, and errors.
  */
 import { defineStore } from 'pinia';
-import type { LabEvent, ModelDetail, RunResult, RunSnippets } from '@contract/lab-api';
+import type { LabEvent, LabMethods, ModelDetail, RunResult, RunSnippets } from '@contract/lab-api';
 import { errorText, useBackend } from '../api/client';
 import { buildRequestInputs, createForms, formSignature, newRunId, type InputForm } from '../components/playground/form-model';
 
-export interface SampleImage {
-  file: string;
-  width: number;
-  height: number;
-  description: string;
-  /** The description in 简体中文, when the lab has one. */
-  descriptionZh?: string;
-  /** A small picture for the picker (a data URL), when the lab could make one. */
-  thumb?: string;
-}
+/** A bundled sample image as the lab lists it (file, size, captions, thumbnail). */
+export type SampleImage = LabMethods['sampleImages']['res'][number];
 
 export interface RunningRun {
   runId: string;
