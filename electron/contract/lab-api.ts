@@ -305,6 +305,40 @@ export interface RunRequest {
   runId?: string;
   /** Add the batch dimension a batching model needs to inputs whose shape leaves it out (default true). */
   addBatchDim?: boolean;
+  /** Request parameters, as Triton's clients send them (bool, integer or string values). */
+  parameters?: Record<string, string | number | boolean>;
+  /**
+   * Sequence flags for a model with sequence_batching: the correlation id (a decimal string holding
+   * an unsigned 64-bit integer, or any other string for a string id, as the model's CORRID type says),
+   * and whether this request starts or ends the sequence.
+   */
+  sequence?: RunSequence;
+}
+
+/** One live sequence of a sequence_batching model, as the playground shows it. */
+export interface SequenceStateRow {
+  /** The correlation id as text (a uint64 in decimal, or the string id). */
+  id: string;
+  idIsString: boolean;
+  version: number;
+  /** The instance (and batch slot, for the direct strategy) it is bound to, if any. */
+  instance?: string;
+  slot?: number;
+  /** Requests it has taken so far, and when it last got one (ms since the epoch). */
+  requests: number;
+  lastAt: number;
+  /** When it is dropped for being idle (ms since the epoch), from max_sequence_idle_microseconds. */
+  idleUntil: number;
+  /** The implicit state it carries (sequence_batching.state), by name, with shape and type. */
+  state?: { name: string; dtype: string; shape: number[] }[];
+}
+
+export interface RunSequence {
+  id: string;
+  /** The id is a string correlation id (TYPE_STRING CORRID), not a number. */
+  idIsString?: boolean;
+  start?: boolean;
+  end?: boolean;
 }
 
 export interface TensorStats {
@@ -387,6 +421,11 @@ export interface RunResult {
   inputLabel?: string;
   /** Something the user should know about the outputs shown (a decoupled model sent several responses). */
   note?: string;
+  /** The request parameters it was sent with, and the response parameters the model set. */
+  requestParameters?: Record<string, string | number | boolean>;
+  responseParameters?: Record<string, string | number | boolean>;
+  /** The sequence it was part of (sequence_batching models). */
+  sequence?: RunSequence;
   inputs: TensorInfo[];
   outputs: TensorInfo[];
   steps: RunStep[];
@@ -601,6 +640,8 @@ export interface LabMethods {
   /** The run's request as a curl command and a tritonclient script for `model-lab serve`. */
   runSnippets: { req: { runId: string }; res: RunSnippets };
   modelStats: { req: { repoId: string; model: string }; res: ModelStatsRow[] };
+  /** The sequences a sequence_batching model holds now (its running state), oldest first. */
+  modelSequences: { req: { repoId: string; model: string }; res: SequenceStateRow[] };
   /** The bundled sample images (file names) a playground can pick from. */
   sampleImages: {
     req: Record<string, never>;

@@ -36,6 +36,7 @@ export const LAB_METHODS = [
   'exportTensor',
   'runSnippets',
   'modelStats',
+  'modelSequences',
   'sampleImages',
   'getSettings',
   'setSettings',

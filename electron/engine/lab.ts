@@ -16,6 +16,7 @@ import type {
   LabSettings,
   ModelDetail,
   ModelStatsRow,
+  SequenceStateRow,
   ModelSummary,
   RepositoryInfo,
   RunRequest,
@@ -374,6 +375,13 @@ export class Lab {
           pending: s.pending,
         };
       });
+  }
+
+  /** The live sequences of a sequence_batching model, over its served versions, oldest first. */
+  modelSequences(repoId: string, model: string): SequenceStateRow[] {
+    const rec = this.get(repoId).repo.models.get(model);
+    if (!rec) throw unknownModel(model);
+    return rec.versions.flatMap((v) => v.runner?.sequences?.() ?? []).sort((a, b) => a.lastAt - b.lastAt);
   }
 
   /** The bundled sample images: file, size and what they show (in English, and in 简体中文 where the manifest says it). */

@@ -8,7 +8,7 @@ import { bool, optNumber, payload, str } from './payload';
 
 type RepositoryMethods = 'listRepositories' | 'openRepository' | 'openSamples' | 'closeRepository' | 'reloadRepository' | 'pickRepositoryFolder' | 'setTrust' | 'setWatch' | 'readFile' | 'applyRepair';
 
-type ModelMethods = 'getModel' | 'loadModel' | 'unloadModel' | 'cancelLoad' | 'modelStats' | 'modelLog';
+type ModelMethods = 'getModel' | 'loadModel' | 'unloadModel' | 'cancelLoad' | 'modelStats' | 'modelSequences' | 'modelLog';
 
 export function createRepositoryHandlers(lab: Lab, host: HostCapabilities): Pick<LabHandlers, RepositoryMethods> {
   return {
@@ -63,6 +63,10 @@ export function createModelHandlers(lab: Lab): Pick<LabHandlers, ModelMethods> {
     modelStats: async (req) => {
       const p = payload(req);
       return lab.modelStats(str(p, 'repoId'), str(p, 'model'));
+    },
+    modelSequences: async (req) => {
+      const p = payload(req);
+      return lab.modelSequences(str(p, 'repoId'), str(p, 'model'));
     },
     modelLog: async (req) => {
       const p = payload(req);

@@ -16,7 +16,20 @@ import { logRequest, queueFull, requestTimeout, versionNotReady } from '../trito
 import { type Tensor, elementCount } from '../tensor/tensor';
 import { type FailureReason, type ExecutionTimes, ModelStatistics } from './stats';
 import { childContext, requestSpan, type TraceSpan } from './trace';
-import type { BackendInstance, InferRequest, InferResult, InstanceResult, PreparedRequest, RequestTiming, Runner, StreamedResponse } from './types';
+import {
+  type BackendInstance,
+  type InferRequest,
+  type InferResult,
+  type InstanceResponse,
+  type InstanceResult,
+  type Parameters,
+  type PreparedRequest,
+  type RequestTiming,
+  type Runner,
+  type StreamedResponse,
+  responseOutputs,
+  responseParameters,
+} from './types';
 import { prepareRequest } from './validate-request';
 
 interface Pending {
@@ -33,8 +46,14 @@ interface Pending {
   started: () => void;
   /** The caller's stream (InferRequest.onResponse), if it takes one. */
   onResponse?: InferRequest['onResponse'];
-  resolve: (done: { outputs: Tensor[]; timing: RequestTiming }) => void;
+  resolve: (done: Done) => void;
   reject: (err: Error) => void;
+}
+
+interface Done {
+  outputs: Tensor[];
+  parameters?: Parameters;
+  timing: RequestTiming;
 }
 
 /** Summary counters kept for quick checks; the full Triton statistics are in `statistics`. */
@@ -53,7 +72,8 @@ export class ModelRunner implements Runner {
   readonly modelName: string;
   readonly statistics = new ModelStatistics();
   private readonly queue: Pending[] = [];
-  private readonly busy = new Set<BackendInstance>();
+  /** Execute calls in flight per instance (an instance takes up to its maxConcurrent). */
+  private readonly busy = new Map<BackendInstance, number>();
   /** Batches being executed; close() lets them finish. */
   private readonly running = new Set<Promise<void>>();
   private closed = false;
@@ -108,7 +128,8 @@ export class ModelRunner implements Runner {
       const queued = this.enqueue(prepared, req, span, started);
       reason = 'BACKEND';
       const done = await queued;
-      const result = { modelName: this.modelName, modelVersion: this.version, id: req.id ?? '', outputs: this.shapeOutputs(prepared, done.outputs), timing: done.timing };
+      const result: InferResult = { modelName: this.modelName, modelVersion: this.version, id: req.id ?? '', outputs: this.shapeOutputs(prepared, done.outputs), timing: done.timing };
+      if (done.parameters) result.parameters = done.parameters;
       if (span && trace?.captureTensors) span.outputs = result.outputs;
       return result;
     } catch (err) {
@@ -124,7 +145,7 @@ export class ModelRunner implements Runner {
     }
   }
 
-  private enqueue(prepared: PreparedRequest, req: InferRequest, span: TraceSpan | undefined, started: () => void): Promise<{ outputs: Tensor[]; timing: RequestTiming }> {
+  private enqueue(prepared: PreparedRequest, req: InferRequest, span: TraceSpan | undefined, started: () => void): Promise<Done> {
     const level = this.priorityOf(req);
     const policy = this.policyFor(level);
     if (this.batcher && policy && policy.maxQueueSize > 0 && this.queue.filter((p) => p.level === level).length >= policy.maxQueueSize) {
@@ -242,7 +263,7 @@ export class ModelRunner implements Runner {
       let picked: { instance: BackendInstance; batch: Pending[] } | undefined;
       for (const first of queue) {
         const held = this.heldBy(first);
-        const instance = this.instances.find((i) => !this.busy.has(i) && !held.has(i.name));
+        const instance = this.instances.find((i) => this.free(i) && !held.has(i.name));
         if (!instance) continue;
         if (!this.batcher) {
           picked = { instance, batch: [first] };
@@ -310,6 +331,10 @@ export class ModelRunner implements Runner {
     return { wakeAt: oldest + delayNs };
   }
 
+  private free(i: BackendInstance): boolean {
+    return (this.busy.get(i) ?? 0) < Math.max(1, i.maxConcurrent ?? 1);
+  }
+
   private times(instance: BackendInstance, totalNs: number): ExecutionTimes {
     const inferNs = Math.min(totalNs, instance.lastOwnNs ?? totalNs);
     const inputNs = Math.min(totalNs - inferNs, instance.lastInputNs ?? 0);
@@ -317,7 +342,7 @@ export class ModelRunner implements Runner {
   }
 
   private async run(instance: BackendInstance, batch: Pending[]): Promise<void> {
-    this.busy.add(instance);
+    this.busy.set(instance, (this.busy.get(instance) ?? 0) + 1);
     const start = now();
     for (const p of batch) {
       p.started();
@@ -339,7 +364,9 @@ export class ModelRunner implements Runner {
       const e = toLabError(err);
       results = batch.map(() => e);
     } finally {
-      this.busy.delete(instance);
+      const n = (this.busy.get(instance) ?? 1) - 1;
+      if (n > 0) this.busy.set(instance, n);
+      else this.busy.delete(instance);
     }
     const end = now();
     const times = this.times(instance, Number(end - start));
@@ -360,7 +387,8 @@ export class ModelRunner implements Runner {
         } else {
           const queueNs = Number(start - p.enqueuedNs);
           this.statistics.recordSuccess(Number(now() - p.enqueuedNs), queueNs, times, Math.max(1, p.prepared.batchSize));
-          p.resolve({ outputs: r, timing: { queueNs, ...times } });
+          const parameters = responseParameters(r);
+          p.resolve({ outputs: responseOutputs(r), ...(parameters ? { parameters } : {}), timing: { queueNs, ...times } });
         }
       };
       this.release(p.seq, settle);
@@ -375,7 +403,7 @@ export class ModelRunner implements Runner {
    * than one fails the request (the engine's one-answer path cannot carry them).
    */
   private stream(p: Pending, instance: string): { outcome(returned: InstanceResult): InstanceResult } {
-    const responses: (Tensor[] | Error)[] = [];
+    const responses: (Tensor[] | InstanceResponse | Error)[] = [];
     let final = false;
     p.prepared.respond = (response, last) => {
       if (final) return;
@@ -390,7 +418,7 @@ export class ModelRunner implements Runner {
           if (!(returned instanceof Error)) this.tell(p, returned, true);
           return returned;
         }
-        if (p.onResponse) return responses.filter((x): x is Tensor[] => !(x instanceof Error)).at(-1) ?? [];
+        if (p.onResponse) return responses.filter((x): x is Tensor[] | InstanceResponse => !(x instanceof Error)).at(-1) ?? [];
         if (responses.length <= 1) return responses[0] ?? [];
         return new LabError(
           'UNSUPPORTED',
@@ -401,11 +429,15 @@ export class ModelRunner implements Runner {
   }
 
   /** Passes one response to the caller's stream, if it has one. */
-  private tell(p: Pending, response: Tensor[] | Error | null, final: boolean): void {
+  private tell(p: Pending, response: Tensor[] | InstanceResponse | Error | null, final: boolean): void {
     if (!p.onResponse) return;
     let streamed: StreamedResponse = null;
     if (response instanceof Error) streamed = toLabError(response);
-    else if (response) streamed = { modelName: this.modelName, modelVersion: this.version, id: p.prepared.id, outputs: this.shapeOutputs(p.prepared, response) };
+    else if (response) {
+      const parameters = responseParameters(response);
+      streamed = { modelName: this.modelName, modelVersion: this.version, id: p.prepared.id, outputs: this.shapeOutputs(p.prepared, responseOutputs(response)) };
+      if (parameters) streamed.parameters = parameters;
+    }
     try {
       p.onResponse(streamed, final);
     } catch {

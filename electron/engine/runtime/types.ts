@@ -1,9 +1,25 @@
 /** What flows through the engine's single inference path: requests, results, and the runner interface. */
+import type { SequenceStateRow } from '../../contract/lab-api';
 import type { ModelConfig } from '../config/gen/model_config_pb';
 import type { LabError } from '../errors';
 import type { Tensor } from '../tensor/tensor';
 import type { ExecutionTimes, ModelStatistics } from './stats';
 import type { TraceContext } from './trace';
+
+/** Request and response parameters as Triton carries them (InferParameter: bool, int64 or string). */
+export type ParameterValue = string | number | boolean;
+export type Parameters = Record<string, ParameterValue>;
+
+/**
+ * Triton's sequence flags of a request (the `sequence_id`, `sequence_start` and `sequence_end`
+ * parameters of HTTP and gRPC): a correlation id that is an unsigned 64-bit integer or a string.
+ * A request without one (or with id 0 / "") is not part of a sequence.
+ */
+export interface SequenceFlags {
+  id: bigint | string;
+  start: boolean;
+  end: boolean;
+}
 
 export interface InferRequest {
   /** Client-chosen id, echoed in the result and in Triton's error prefix. */
@@ -11,7 +27,9 @@ export interface InferRequest {
   inputs: Tensor[];
   /** Outputs to return; empty or absent means all of the model's outputs. */
   outputs?: string[];
-  parameters?: Record<string, string | number | boolean>;
+  parameters?: Parameters;
+  /** The request's sequence flags, read from its parameters by the entry point (sequence batcher models). */
+  sequence?: SequenceFlags;
   /** Set to record a trace of this request (and its ensemble steps and BLS calls). */
   trace?: TraceContext;
   signal?: AbortSignal;
@@ -34,6 +52,8 @@ export interface InferResult {
   modelVersion: number;
   id: string;
   outputs: Tensor[];
+  /** Response parameters the model set (Python's InferenceResponse(parameters=…)); absent when none. */
+  parameters?: Parameters;
   /** Where the time went (for an ensemble, summed over its steps), as Triton's statistics split it. */
   timing?: RequestTiming;
 }
@@ -50,8 +70,11 @@ export interface PreparedRequest {
   inputs: Map<string, Tensor>;
   /** Output names to produce. */
   requested: string[];
-  parameters: Record<string, string | number | boolean>;
+  parameters: Parameters;
+  /** The sequence flags (sequence batcher models only; see SequenceFlags). */
+  sequence?: SequenceFlags;
   trace?: TraceContext;
+  /** Aborted when the caller cancels (gRPC cancel, closed stream, client disconnect, the lab's Cancel). */
   signal?: AbortSignal;
   /**
    * Set by the model runner: a backend whose models send responses themselves (Triton's response
@@ -59,7 +82,7 @@ export interface PreparedRequest {
    * flag alone). Once the final flag went through it, the result the backend returns for this
    * request is ignored. Backends that answer once just return their result.
    */
-  respond?: (response: Tensor[] | Error | null, final: boolean) => void;
+  respond?: (response: InstanceResponse | Tensor[] | Error | null, final: boolean) => void;
 }
 
 /** Anything the engine can run: a model version with instances, or an ensemble. */
@@ -77,6 +100,8 @@ export interface Runner {
   close(graceMs?: number): Promise<void>;
   /** Stops every instance at once, without waiting for anything (shutdown past its deadline). */
   kill?(): Promise<void>;
+  /** The live sequences (models with sequence_batching), for the playground's running state. */
+  sequences?(): SequenceStateRow[];
 }
 
 /** How backends find other models (BLS, ensemble steps): -1 means the latest ready version. */
@@ -84,13 +109,35 @@ export interface ModelResolver {
   resolve(model: string, version: number): Runner;
 }
 
-/** Outcome per request from a backend instance: output tensors, or an error for that request alone. */
-export type InstanceResult = Tensor[] | Error;
+/** A response with parameters (a backend that answers with plain tensors returns Tensor[]). */
+export interface InstanceResponse {
+  outputs: Tensor[];
+  parameters?: Parameters;
+}
+
+/** Outcome per request from a backend instance: output tensors (with parameters or not), or an error for that request alone. */
+export type InstanceResult = Tensor[] | InstanceResponse | Error;
+
+/** The tensors of a response, whichever form it came in. */
+export function responseOutputs(r: Tensor[] | InstanceResponse): Tensor[] {
+  return Array.isArray(r) ? r : r.outputs;
+}
+
+/** The parameters of a response, when it has any. */
+export function responseParameters(r: Tensor[] | InstanceResponse): Parameters | undefined {
+  return Array.isArray(r) ? undefined : r.parameters && Object.keys(r.parameters).length > 0 ? r.parameters : undefined;
+}
 
 export interface BackendInstance {
   readonly name: string;
   /** Where it runs, e.g. "CPU" or "GPU 0". */
   readonly device: string;
+  /**
+   * How many execute() calls the runner may have in flight on this instance at once (default 1).
+   * A Python instance whose execute is `async def` takes several, as Triton's stub runs them on
+   * one event loop.
+   */
+  readonly maxConcurrent?: number;
   /** Runs requests together (they may have been batched); one result per request. */
   execute(requests: PreparedRequest[]): Promise<InstanceResult[]>;
   /** The backend's own time for the last execute (the session run, the script's execute), in ns. */

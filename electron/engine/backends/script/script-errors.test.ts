@@ -10,7 +10,7 @@ import type { Repository } from '../../repository/repository';
 import { loadRepository, makeTempDir, type TempDir } from '../../repository/testing/temp-repo';
 import type { ModelRunner } from '../../runtime/model-runner';
 import { f32, rejection, scriptConfig, values } from '../../runtime/testing/models';
-import type { InferResult, PreparedRequest } from '../../runtime/types';
+import { type InferResult, type PreparedRequest, responseOutputs } from '../../runtime/types';
 
 let dir: TempDir;
 let repo: Repository;
@@ -150,7 +150,7 @@ describe('what execute() returns', () => {
     const prepared: PreparedRequest = { id: 'p', batchSize: 0, inputs: new Map([['IN', f32('IN', [1], [1])]]), requested: ['OUT', 'ASKED'], parameters: {} };
     const [result] = await runner.instances[0]!.execute([prepared]);
     if (result instanceof Error) throw result;
-    expect(result!.map((t) => t.name)).toEqual(['OUT', 'ASKED']);
+    expect(responseOutputs(result!).map((t) => t.name)).toEqual(['OUT', 'ASKED']);
     // requested_output_names() is what the request asked for; all outputs when none were named.
     const all = await repo.infer('extra', -1, { inputs: [f32('IN', [1], [1])] });
     expect(all.outputs.map((t) => t.name)).toEqual(['OUT', 'EXTRA', 'ASKED']);
