@@ -332,3 +332,37 @@ describe('traces', () => {
     for (const s of trace.spans) expect(s.inputs ?? s.outputs).toBeUndefined();
   });
 });
+
+describe('statistics as Triton keeps them for an ensemble', () => {
+  const snapshot = (name: string) => {
+    const s = repo.resolve(name, -1).statistics;
+    return { success: s.success.count, fail: s.fail.count, other: s.failures.OTHER, exec: s.executionCount, batches: new Map([...s.batches].map(([k, b]) => [k, b.computeInfer.count])) };
+  };
+
+  it('each request is one execution in batch_stats, at its batch size (1 for a model without batching)', async () => {
+    const nb0 = snapshot('nb');
+    await repo.infer('nb', -1, { inputs: [f32('IN', [3], [1, 2, 3])] });
+    await repo.infer('nb', -1, { inputs: [f32('IN', [3], [1, 2, 3])] });
+    const nb1 = snapshot('nb');
+    expect(nb1.exec - nb0.exec).toBe(2);
+    expect((nb1.batches.get(1) ?? 0) - (nb0.batches.get(1) ?? 0)).toBe(2);
+    expect([...nb1.batches.keys()]).toEqual([1]);
+    const ch0 = snapshot('chain');
+    await repo.infer('chain', -1, { inputs: [f32('IN', [2, 3], [1, 2, 3, 4, 5, 6])] });
+    const ch1 = snapshot('chain');
+    expect(ch1.exec - ch0.exec).toBe(1);
+    expect((ch1.batches.get(2) ?? 0) - (ch0.batches.get(2) ?? 0)).toBe(1);
+    const bs = repo.resolve('chain', -1).statistics.batches.get(2)!;
+    expect(bs.computeInput.count).toBe(bs.computeInfer.count);
+  });
+
+  it('a request that fails in a step counts twice, reason OTHER, and adds no execution (core RespondIfError, then the tracker)', async () => {
+    const before = snapshot('prune');
+    await rejection(repo.infer('prune', -1, { inputs: [in3()] }));
+    const after = snapshot('prune');
+    expect(after.fail - before.fail).toBe(2);
+    expect(after.other - before.other).toBe(2);
+    expect(after.success - before.success).toBe(0);
+    expect(after.exec - before.exec).toBe(0);
+  });
+});

@@ -94,6 +94,9 @@ export class EnsembleRunner implements Runner {
     const span = requestSpan(req.trace, this.modelName, this.version, req.id);
     const start = process.hrtime.bigint();
     const timing: RequestTiming = { queueNs: 0, inputNs: 0, inferNs: 0, outputNs: 0 };
+    // Triton's core reports a failure once when the error response goes out (RespondIfError) and
+    // once more when the request tracker lets the request go: a failed run counts twice.
+    let scheduled = false;
     try {
       // Triton lets a decoupled member's responses flow downstream, one ensemble response each;
       // the lab's ensemble scheduler runs every step once, so it cannot stream them.
@@ -103,6 +106,7 @@ export class EnsembleRunner implements Runner {
       const prepared = prepareRequest(this.config, req);
       if (span && trace?.captureTensors) span.inputs = [...prepared.inputs.values()];
       if (span) span.computeStart = trace!.now();
+      scheduled = true;
       const outputs = await this.run(prepared.batchSize, prepared.inputs, prepared.requested, req, span, timing);
       if (span && trace?.captureTensors) span.outputs = outputs;
       this.statistics.recordEnsemble(Number(process.hrtime.bigint() - start), timing, Math.max(1, prepared.batchSize));
@@ -111,7 +115,9 @@ export class EnsembleRunner implements Runner {
       return result;
     } catch (err) {
       // Triton counts an ensemble's failures without telling why (reason OTHER).
-      this.statistics.recordFailure(Number(process.hrtime.bigint() - start), 'OTHER');
+      const failedNs = Number(process.hrtime.bigint() - start);
+      this.statistics.recordFailure(failedNs, 'OTHER');
+      if (scheduled) this.statistics.recordFailure(failedNs, 'OTHER');
       if (span) span.error = err instanceof Error ? err.message : String(err);
       throw err;
     } finally {

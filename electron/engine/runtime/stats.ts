@@ -61,10 +61,14 @@ export class ModelStatistics {
     this.lastInferenceMs = Date.now();
   }
 
-  /** An ensemble request: its duration split as the composing models' was, one execution of the whole pipeline. */
+  /**
+   * An ensemble request: its duration split as the composing models' was, and one execution of
+   * the whole pipeline in batch_stats at the request's batch size, at least 1 (core
+   * ensemble_scheduler.cc, UpdateInferBatchStatsWithDuration).
+   */
   recordEnsemble(requestNs: number, timing: ExecutionTimes & { queueNs: number }, batchElements: number): void {
     this.recordSuccess(requestNs, timing.queueNs, timing, batchElements);
-    this.executionCount++;
+    this.recordExecution(Math.max(1, batchElements), timing);
   }
 
   recordFailure(requestNs: number, reason: FailureReason): void {
