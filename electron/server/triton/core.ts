@@ -18,7 +18,7 @@ import { MAX_CONFIG_BYTES } from '../../engine/repository/model-loader';
 import { type IndexEntry, type Repository, loadFailureOf } from '../../engine/repository/repository';
 import type { ModelRecord } from '../../engine/repository/types';
 import { Trace } from '../../engine/runtime/trace';
-import type { InferResult, Runner, StreamedResponse } from '../../engine/runtime/types';
+import type { InferResult, Runner, SequenceFlags, StreamedResponse } from '../../engine/runtime/types';
 import { apiTypeName } from '../../engine/tensor/dtype';
 import type { Tensor } from '../../engine/tensor/tensor';
 import { classify } from './classification';
@@ -58,6 +58,8 @@ export interface CoreInferRequest {
   /** Absent or empty: every output of the model. */
   outputs?: RequestedOutput[];
   parameters?: Record<string, string | number | boolean>;
+  /** Triton's sequence flags (the sequence_id, sequence_start and sequence_end parameters), read by the protocol. */
+  sequence?: SequenceFlags;
   signal?: AbortSignal;
   /**
    * A decoupled model's stream (gRPC ModelStreamInfer): every response as the model sends it,
@@ -267,6 +269,7 @@ export class TritonCore {
           inputs: req.rawInput ? [rawInputTensor(runner.config, req.rawInput, req.id)] : req.inputs,
           ...(req.outputs && req.outputs.length > 0 ? { outputs: req.outputs.map((o) => o.name) } : {}),
           ...(req.parameters ? { parameters: req.parameters } : {}),
+          ...(req.sequence ? { sequence: req.sequence } : {}),
           ...(req.signal ? { signal: req.signal } : {}),
           ...(onResponse ? { onResponse: (r: StreamedResponse, final: boolean) => onResponse(r === null || r instanceof LabError ? r : present(r), final) } : {}),
         })

@@ -36,21 +36,32 @@ function typeString(datatype: string): string {
 
 type ParamValue = string | number | boolean;
 
-/** Request-level parameters: Triton's reserved keys are checked for their kinds, others pass through. */
-function readParameters(params: Record<string, InferParameter>): Record<string, ParamValue> {
+/** The sequence flags of a request, as its parameters set them. */
+interface SequenceParams {
+  id?: bigint | string;
+  start?: boolean;
+  end?: boolean;
+}
+
+/**
+ * Request-level parameters: Triton's reserved keys are checked for their kinds, the sequence flags
+ * go to `seq` (an int64 sequence_id is taken as the uint64 Triton's SetCorrelationId stores), others pass through.
+ */
+function readParameters(params: Record<string, InferParameter>, seq: SequenceParams): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
   for (const [key, p] of Object.entries(params)) {
     const c = p.parameterChoice;
     switch (key) {
       case 'sequence_id':
-        if (c.case === 'int64Param') out[key] = Number(c.value);
-        else if (c.case === 'stringParam') out[key] = c.value;
+        if (c.case === 'int64Param') seq.id = BigInt.asUintN(64, c.value);
+        else if (c.case === 'stringParam') seq.id = c.value;
         else throw invalid("invalid value type for 'sequence_id' parameter, expected int64_param or string_param.");
         break;
       case 'sequence_start':
       case 'sequence_end':
         if (c.case !== 'boolParam') throw invalid(`invalid value type for '${key}' parameter, expected bool_param.`);
-        out[key] = c.value;
+        if (key === 'sequence_start') seq.start = c.value;
+        else seq.end = c.value;
         break;
       case 'priority':
         if (c.case === 'int64Param') {
@@ -151,7 +162,9 @@ export interface GrpcInferRequest {
  */
 export function readInferRequest(req: ModelInferRequest, config: ModelConfig): GrpcInferRequest {
   const model = req.modelName;
-  const parameters = readParameters(req.parameters);
+  const seq: SequenceParams = {};
+  const parameters = readParameters(req.parameters, seq);
+  const sequence = seq.id !== undefined || seq.start !== undefined || seq.end !== undefined ? { id: seq.id ?? 0n, start: seq.start === true, end: seq.end === true } : undefined;
   const ctxBase = { model, requestId: req.id };
   const expects = new Map(config.input.map((i) => [i.name, apiTypeName(i.dataType)]));
 
@@ -208,6 +221,7 @@ export function readInferRequest(req: ModelInferRequest, config: ModelConfig): G
       inputs,
       ...(outputs.length > 0 ? { outputs } : {}),
       ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
+      ...(sequence ? { sequence } : {}),
     },
   };
 }

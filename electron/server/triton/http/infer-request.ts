@@ -12,6 +12,7 @@ import { type Tensor, allocate, bytesFromStrings, elementSize, isApiDType } from
 import type { CoreInferRequest, RequestedOutput } from '../core';
 import { tensorFromRaw } from '../wire-tensor';
 import { NON_FINITE_MARKERS, parseJsonBody } from './json-body';
+import { sequenceIdOf } from './sequence-id';
 
 export type OutputKind = 'json' | 'binary';
 
@@ -69,8 +70,15 @@ function asUInt(v: Json | undefined, context: string): number {
   return v;
 }
 
-/** Request-level parameters: Triton's reserved ones become request fields, others pass through. */
-function readParameters(json: JsonObject, out: Record<string, string | number | boolean>): OutputKind {
+/** The sequence flags of a request, as its parameters set them. */
+interface SequenceParams {
+  id?: bigint | string;
+  start?: boolean;
+  end?: boolean;
+}
+
+/** Request-level parameters: Triton's reserved ones become request fields (the sequence flags into `seq`), others pass through. */
+function readParameters(json: JsonObject, out: Record<string, string | number | boolean>, seq: SequenceParams, rawText: () => string): OutputKind {
   let kind: OutputKind = 'json';
   const params = json['parameters'];
   if (params === undefined) return kind;
@@ -78,12 +86,13 @@ function readParameters(json: JsonObject, out: Record<string, string | number | 
   for (const [key, v] of Object.entries(params)) {
     switch (key) {
       case 'sequence_id':
-        if (!isUInt(v) && typeof v !== 'string') throw jsonError("Unable to parse 'sequence_id'", 'attempt to access JSON non-string as string');
-        out[key] = v;
+        seq.id = sequenceIdOf(v, rawText);
         break;
       case 'sequence_start':
+        seq.start = asBool(v, "Unable to parse 'sequence_start'");
+        break;
       case 'sequence_end':
-        out[key] = asBool(v, `Unable to parse '${key}'`);
+        seq.end = asBool(v, "Unable to parse 'sequence_end'");
         break;
       case 'priority':
       case 'timeout':
@@ -294,8 +303,12 @@ export function readInferRequest(body: Buffer, headerLength: number | undefined,
     request.id = json['id'];
   }
   const parameters: Record<string, string | number | boolean> = {};
-  const defaultKind = readParameters(json, parameters);
+  const seq: SequenceParams = {};
+  const defaultKind = readParameters(json, parameters, seq, () => body.toString('utf8', 0, jsonLength));
   if (Object.keys(parameters).length > 0) request.parameters = parameters;
+  if (seq.id !== undefined || seq.start !== undefined || seq.end !== undefined) {
+    request.sequence = { id: seq.id ?? 0n, start: seq.start === true, end: seq.end === true };
+  }
   const prefix = logRequest(request.id);
 
   const cur: InputCursor = { body, offset: jsonLength, model, request, prefix, seen: new Set(), maxInputBytes: limits.maxInputBytes };
