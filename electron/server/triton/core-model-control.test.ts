@@ -97,10 +97,8 @@ describe('config overrides name only files inside the model folder', () => {
   it('a config override larger than a config may be is refused before it is parsed', async () => {
     const f = await explicitCore();
     const huge = identityJson({ parameters: { pad: { string_value: 'x'.repeat(4 * 1024 * 1024) } } });
-    await expect(f.core.load('m', { config: config(huge) })).rejects.toMatchObject({
-      code: 'INVALID_ARG',
-      message: expect.stringMatching(/^Invalid config override: \d+ bytes is more than the 4 MiB a config may have$/),
-    });
+    // Triton finds a config override wrong while polling: the caller gets the poll failure, the log the reason.
+    await expect(f.core.load('m', { config: config(huge) })).rejects.toMatchObject({ code: 'INTERNAL', message: "failed to load 'm', failed to poll from model repository" });
     expect((await infer(f)).outputs[0]!.shape).toEqual([2]);
   });
 
@@ -152,18 +150,14 @@ describe('config overrides name only files inside the model folder', () => {
 });
 
 describe('"file:" parameters', () => {
-  it('stay inside the load folder, as Triton words it; a file where a folder is needed is refused', async () => {
+  it('stay inside the load folder; a file where a folder is needed is refused (poll failures, core-load-edges.test.ts has the logged reasons)', async () => {
     const f = await explicitCore();
     const cfg = config(identityJson());
+    const pollFailure = { code: 'INTERNAL', message: "failed to load 'm', failed to poll from model repository" };
     for (const key of ['../x', '1/../../x', '1/../../../etc/cron.d/x']) {
-      await expect(f.core.load('m', { config: cfg, [`file:${key}`]: bytes('x') })).rejects.toMatchObject({
-        code: 'INVALID_ARG',
-        message: expect.stringMatching(new RegExp(`^Invalid file parameter 'file:${key.replaceAll('.', '\\.')}' with normalized path '.*' must stay within model directory\\.$`)),
-      });
+      await expect(f.core.load('m', { config: cfg, [`file:${key}`]: bytes('x') })).rejects.toMatchObject(pollFailure);
     }
-    await expect(f.core.load('m', { config: cfg, 'file:1': bytes('a'), 'file:1/model.bin': bytes('b') })).rejects.toMatchObject({
-      message: "Invalid file parameter 'file:1/model.bin', directory has been created as a file",
-    });
+    await expect(f.core.load('m', { config: cfg, 'file:1': bytes('a'), 'file:1/model.bin': bytes('b') })).rejects.toMatchObject(pollFailure);
     // Nothing is left of the refused loads.
     const base = await f.core.scratch.location();
     expect(base && readdirSync(base)).toEqual([]);

@@ -370,10 +370,18 @@ export class TritonCore {
     this.checkRunning();
     this.checkExplicit();
     this.checkName(name);
-    const { config, files } = loadParameters(parameters);
+    // What Triton finds wrong with the parameters, it finds while polling the model (InitializeModelInfo
+    // and the file-override repo agent): the caller gets the poll failure, the log says why.
+    let parsed: ReturnType<typeof loadParameters>;
+    try {
+      parsed = loadParameters(parameters);
+    } catch (err) {
+      return this.pollFailure(name, err);
+    }
+    const { config, files } = parsed;
     const hasFiles = Object.keys(files).length > 0;
-    if (hasFiles && !config) throw new LabError('INVALID_ARG', "Load parameter 'config' must be specified for model file override");
-    const dir = hasFiles ? await this.scratch.unpack(name, files) : undefined;
+    if (hasFiles && !config) this.pollFailure(name, new LabError('INVALID_ARG', "Load parameter 'config' must be specified for model file override"));
+    const dir = hasFiles ? await this.scratch.unpack(name, files).catch((err: unknown) => this.pollFailure(name, err)) : undefined;
     try {
       const own = path.join(this.repository.root, name);
       if (config) await checkConfigOverride(name, config, dir ?? own, dir ? undefined : own);
@@ -386,6 +394,16 @@ export class TritonCore {
     const release = dir ? () => this.scratch.remove(dir) : undefined;
     await this.repository.load([name], { [name]: { ...(config ? { config } : {}), ...(dir ? { dir } : {}), ...(release ? { release } : {}) } });
     this.answerLoad(name, before);
+  }
+
+  /**
+   * Triton's poll failure for an INVALID_ARG LabError, with the reason logged; other errors (a full
+   * disk, the server exiting) pass as they are.
+   */
+  private pollFailure(name: string, err: unknown): never {
+    if (!(err instanceof LabError) || err.code !== 'INVALID_ARG') throw err;
+    this.log('error', `Poll failed for model directory '${name}': ${err.message}`);
+    throw new LabError('INTERNAL', `failed to load '${name}', failed to poll from model repository`);
   }
 
   /** Triton's answer to a load: the poll failure, the versions that failed, or success. */
@@ -475,8 +493,6 @@ function loadParameters(parameters: Record<string, LoadParameter>): { config?: M
     } else if (key.startsWith(FILE_PREFIX)) {
       if (p.type !== 'BYTES') throw new LabError('INVALID_ARG', `File parameter '${key}' must have bytes type for its value`);
       files[key.slice(FILE_PREFIX.length)] = p.value;
-    } else if (key === 'config') {
-      throw new LabError('INVALID_ARG', "Config parameter 'config' must have string type for its value");
     } else {
       throw new LabError('INVALID_ARG', `Unrecognized load parameter '${key}' with type '${p.type}'`);
     }

@@ -60,6 +60,18 @@ export class ScratchFolders {
 
   /** Writes one file under `dir` (Triton's JoinPath and containment check), never through a link. */
   private async write(dir: string, rel: string, bytes: Uint8Array): Promise<void> {
+    try {
+      await this.writeContained(dir, rel, bytes);
+    } catch (err) {
+      // Triton's weakly_canonical throws on a name no file system takes; say so without our folder.
+      if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw new LabError('INVALID_ARG', `Invalid file parameter '${rel}': File name too long`);
+      throw err;
+    }
+  }
+
+  private async writeContained(dir: string, rel: string, bytes: Uint8Array): Promise<void> {
+    // A part longer than NAME_MAX (255 bytes) would make the containment check fail for the wrong reason.
+    if (rel.split(/[\\/]/).some((part) => Buffer.byteLength(part) > 255)) throw Object.assign(new Error('name too long'), { code: 'ENAMETOOLONG' });
     const target = path.resolve(path.join(dir, rel));
     const { escapes, canonical } = await escapesReally(target, dir);
     if (rel === '' || rel.includes('\0') || escapes || target === dir) {
