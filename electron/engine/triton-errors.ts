@@ -38,6 +38,15 @@ export function queueFull(requestId: string | undefined): LabError {
 }
 
 /** The request waited in the queue past its timeout (default_timeout_microseconds, or its own shorter one). */
+/**
+ * A request dropped from the queue because its caller cancelled it. Triton's schedulers answer such
+ * a request with CANCELLED and no message (dynamic_batch_scheduler.cc, sequence_batch_scheduler.cc);
+ * the lab says what happened, behind Triton's request-id prefix.
+ */
+export function requestCancelled(requestId: string | undefined): LabError {
+  return new LabError('CANCELLED', `${logRequest(requestId)}the request was cancelled`);
+}
+
 export function requestTimeout(): LabError {
   return new LabError('UNAVAILABLE', 'Request timeout expired', { reason: 'QUEUE_TIMEOUT' });
 }
@@ -78,4 +87,34 @@ export function serverExiting(): LabError {
 /** Load failure: the version folder lacks the model file the backend looks for. */
 export function modelFileMissing(file: string, model: string): ConfigIssue {
   return issue('model-file.missing', `unable to find '${file}' for model instance '${model}'`, undefined, 'UNAVAILABLE');
+}
+
+/** Sequence batcher (core sequence_batch_scheduler.cc Enqueue): a request carrying more than one batch element. */
+export function sequenceBatchSize(model: string): LabError {
+  return new LabError('INVALID_ARG', `inference request to model '${model}' must specify batch-size 1 due to requirements of sequence batcher`);
+}
+
+/** Sequence batcher (core sequence_utils.h): a request without a correlation id (0 or ""). */
+export function sequenceNoCorrelationId(model: string): LabError {
+  return new LabError('INVALID_ARG', `inference request to model '${model}' must specify a non-zero or non-empty correlation ID`);
+}
+
+/** Sequence batcher: a request for a sequence that is not live (never started, ended, or dropped for being idle) without START. */
+export function sequenceNotStarted(id: string, model: string): LabError {
+  return new LabError('INVALID_ARG', `inference request for sequence ${id} to model '${model}' must specify the START flag on the first request of the sequence`);
+}
+
+/** Core infer_request.cc ValidateCorrelationId: the id's kind (uint64 or string) does not fit the CORRID control's data type. */
+export function sequenceCorrelationIdType(requestId: string | undefined, control: string, given: string, model: string, expected: string): LabError {
+  return new LabError('INVALID_ARG', `${logRequest(requestId)}sequence batching control '${control}' data-type is '${given}', but model '${model}' expects '${expected}'`);
+}
+
+/** Core tritonserver.cc TRITONSERVER_InferenceRequestSetCorrelationIdString. */
+export function sequenceIdTooLong(): LabError {
+  return new LabError('UNSUPPORTED', 'string correlation ID cannot be longer than 128 characters');
+}
+
+/** Sequence batcher reaper: a backlogged sequence waited past a request's timeout; all its queued requests fail (REJECTED). */
+export function sequenceTimeoutExpired(): LabError {
+  return new LabError('UNAVAILABLE', 'timeout of the corresponding sequence has been expired', { reason: 'QUEUE_TIMEOUT' });
 }

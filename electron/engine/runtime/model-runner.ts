@@ -12,10 +12,11 @@ import type { ModelConfig, ModelDynamicBatching, ModelQueuePolicy } from '../con
 import { ModelQueuePolicy_TimeoutAction } from '../config/gen/model_config_pb';
 import { toNumbers } from '../config/shape';
 import { LabError, toLabError } from '../errors';
-import { logRequest, queueFull, requestTimeout, versionNotReady } from '../triton-errors';
+import { queueFull, requestCancelled, requestTimeout, versionNotReady } from '../triton-errors';
 import { type Tensor, elementCount } from '../tensor/tensor';
 import { type FailureReason, type ExecutionTimes, ModelStatistics } from './stats';
 import { childContext, requestSpan, type TraceSpan } from './trace';
+import type { SequenceStateRow } from '../../contract/lab-api';
 import {
   type BackendInstance,
   type InferRequest,
@@ -30,6 +31,7 @@ import {
   responseOutputs,
   responseParameters,
 } from './types';
+import { SequenceBatcher } from './sequence-batcher';
 import { prepareRequest } from './validate-request';
 
 interface Pending {
@@ -82,6 +84,8 @@ export class ModelRunner implements Runner {
   /** preserve_ordering: requests in arrival order; an answer waits until every earlier one has gone. */
   private readonly order: { seq: number; settle?: () => void }[] = [];
   private readonly batcher: ModelDynamicBatching | undefined;
+  /** Triton's sequence batcher, for models with sequence_batching: it decides which requests run where. */
+  private readonly sequencer: SequenceBatcher<Pending> | undefined;
 
   constructor(
     readonly config: ModelConfig,
@@ -89,7 +93,9 @@ export class ModelRunner implements Runner {
     readonly instances: BackendInstance[],
   ) {
     this.modelName = config.name;
+    for (const i of instances) i.onAvailable = () => this.dispatch();
     this.batcher = config.maxBatchSize > 0 && config.schedulingChoice.case === 'dynamicBatching' ? config.schedulingChoice.value : undefined;
+    this.sequencer = config.schedulingChoice.case === 'sequenceBatching' ? new SequenceBatcher<Pending>(config, instances, () => this.dispatch()) : undefined;
   }
 
   get stats(): RunnerStats {
@@ -117,6 +123,10 @@ export class ModelRunner implements Runner {
     try {
       if (this.closed) throw versionNotReady(this.modelName, this.version);
       const prepared = prepareRequest(this.config, req);
+      if (this.sequencer) {
+        if (req.sequence) prepared.sequence = req.sequence;
+        this.sequencer.check(prepared);
+      }
       if (span && trace?.captureTensors) span.inputs = [...prepared.inputs.values()];
       const held = (req.trace?.held ?? []).filter((h) => h.model === this.modelName && h.version === this.version).map((h) => h.instance);
       if (held.length > 0 && this.instances.every((i) => held.includes(i.name))) {
@@ -134,7 +144,9 @@ export class ModelRunner implements Runner {
       return result;
     } catch (err) {
       const e = toLabError(err);
-      if (e.code === 'CANCELLED') reason = 'CANCELED';
+      // CANCELED: dropped before it ran, as Triton's schedulers count it. A model that answers a
+      // cancelled request with an error (Python's is_cancelled()) is a backend failure, as in Triton.
+      if (e.code === 'CANCELLED' && e.stage !== 'execute') reason = 'CANCELED';
       else if (e.reason === 'QUEUE_FULL' || e.reason === 'QUEUE_TIMEOUT') reason = 'REJECTED';
       this.statistics.recordFailure(Number(now() - start), reason);
       if (span) span.error = e.message;
@@ -160,7 +172,7 @@ export class ModelRunner implements Runner {
       if (span) span.queueStart = req.trace!.trace!.now();
       const seq = this.seq++;
       if (this.batcher?.preserveOrdering) this.order.push({ seq });
-      this.queue.push({
+      const p: Pending = {
         prepared,
         ...(span ? { span } : {}),
         seq,
@@ -173,23 +185,24 @@ export class ModelRunner implements Runner {
         ...(req.onResponse ? { onResponse: req.onResponse } : {}),
         resolve,
         reject,
-      });
-      if (this.signal(req)) return;
+      };
+      if (this.sequencer) this.sequencer.enqueue(p, asked);
+      else this.queue.push(p);
+      if (this.signal(req, p)) return;
       this.dispatch();
     });
   }
 
   /** An aborted request leaves the queue at once. */
-  private signal(req: InferRequest): boolean {
+  private signal(req: InferRequest, p: Pending): boolean {
     const sig = req.signal;
     if (!sig) return false;
-    const p = this.queue[this.queue.length - 1]!;
     const drop = (): void => {
       const i = this.queue.indexOf(p);
-      if (i >= 0) {
-        this.queue.splice(i, 1);
+      if (i >= 0 || this.sequencer?.remove(p)) {
+        if (i >= 0) this.queue.splice(i, 1);
         this.forget(p.seq);
-        p.reject(new LabError('CANCELLED', `${logRequest(req.id)}the request was cancelled`));
+        p.reject(requestCancelled(req.id));
       }
     };
     if (sig.aborted) {
@@ -256,6 +269,10 @@ export class ModelRunner implements Runner {
     }
     const t = now();
     this.expire(t);
+    if (this.sequencer) {
+      for (const { instance, batch } of this.sequencer.take((i) => this.free(i))) this.launch(instance, batch);
+      return;
+    }
     let wakeAt: bigint | undefined;
     for (;;) {
       const queue = this.ordered();
@@ -280,8 +297,7 @@ export class ModelRunner implements Runner {
       }
       if (!picked) break;
       for (const p of picked.batch) this.queue.splice(this.queue.indexOf(p), 1);
-      const run = this.run(picked.instance, picked.batch).finally(() => this.running.delete(run));
-      this.running.add(run);
+      this.launch(picked.instance, picked.batch);
     }
     const deadlines = this.queue.map((p) => p.deadlineNs).filter((d): d is bigint => d !== undefined);
     for (const d of deadlines) if (wakeAt === undefined || d < wakeAt) wakeAt = d;
@@ -331,6 +347,11 @@ export class ModelRunner implements Runner {
     return { wakeAt: oldest + delayNs };
   }
 
+  private launch(instance: BackendInstance, batch: Pending[]): void {
+    const run = this.run(instance, batch).finally(() => this.running.delete(run));
+    this.running.add(run);
+  }
+
   private free(i: BackendInstance): boolean {
     return (this.busy.get(i) ?? 0) < Math.max(1, i.maxConcurrent ?? 1);
   }
@@ -355,7 +376,7 @@ export class ModelRunner implements Runner {
       // Calls this request makes (BLS) must not wait for the instance it holds.
       p.prepared.trace = childContext(p.prepared.trace, p.span, 'bls', { hold: { model: this.modelName, version: this.version, instance: instance.name } });
     }
-    const streams = batch.map((p) => this.stream(p, instance.name));
+    const streams = batch.map((p) => this.stream(p));
     let results: InstanceResult[];
     try {
       results = await instance.execute(batch.map((p) => p.prepared));
@@ -368,6 +389,7 @@ export class ModelRunner implements Runner {
       if (n > 0) this.busy.set(instance, n);
       else this.busy.delete(instance);
     }
+    if (this.sequencer) results = this.sequencer.finished(batch, results);
     const end = now();
     const times = this.times(instance, Number(end - start));
     const elements = batch.reduce((n, p) => n + Math.max(1, p.prepared.batchSize), 0);
@@ -402,7 +424,7 @@ export class ModelRunner implements Runner {
    * last response; a caller without one gets the single response, and a model that sent more
    * than one fails the request (the engine's one-answer path cannot carry them).
    */
-  private stream(p: Pending, instance: string): { outcome(returned: InstanceResult): InstanceResult } {
+  private stream(p: Pending): { outcome(returned: InstanceResult): InstanceResult } {
     const responses: (Tensor[] | InstanceResponse | Error)[] = [];
     let final = false;
     p.prepared.respond = (response, last) => {
@@ -414,16 +436,20 @@ export class ModelRunner implements Runner {
     return {
       outcome: (returned) => {
         if (!final) {
+          // A response already sent stands; the error that followed it (execute() failing after it) is
+          // dropped, as Triton's frontends keep a request's first response.
+          const sent = responses[0];
+          if (returned instanceof Error && sent && !(sent instanceof Error) && !p.onResponse) return sent;
           // Answered once, the usual way: a stream still hears of it (unless the request failed as a whole).
           if (!(returned instanceof Error)) this.tell(p, returned, true);
           return returned;
         }
         if (p.onResponse) return responses.filter((x): x is Tensor[] | InstanceResponse => !(x instanceof Error)).at(-1) ?? [];
-        if (responses.length <= 1) return responses[0] ?? [];
-        return new LabError(
-          'UNSUPPORTED',
-          `model instance '${instance}' sent ${responses.length} responses to one request; the lab returns one response per request (a decoupled model's stream needs Triton's gRPC ModelStreamInfer)`,
-        );
+        const last = responses.at(-1);
+        if (responses.length <= 1 || last instanceof Error) return last ?? [];
+        // Several responses on a path that takes one (a decoupled model outside a stream): Triton's
+        // HTTP and gRPC ModelInfer callbacks answer this.
+        return new LabError('INTERNAL', `expected a single response, got ${responses.length}`);
       },
     };
   }
@@ -467,7 +493,7 @@ export class ModelRunner implements Runner {
   async close(graceMs?: number): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    const pending = this.queue.splice(0);
+    const pending = [...this.queue.splice(0), ...(this.sequencer?.close() ?? [])];
     for (const p of pending) {
       this.forget(p.seq);
       p.reject(new LabError('UNAVAILABLE', `model '${this.modelName}' was unloaded`));
@@ -480,6 +506,10 @@ export class ModelRunner implements Runner {
     else await Promise.race([executing, delay(deadline - Date.now())]);
     const left = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
     await Promise.all(this.instances.map((i) => i.close(left).catch(() => undefined)));
+  }
+
+  sequences(): SequenceStateRow[] {
+    return this.sequencer?.rows(this.version) ?? [];
   }
 
   async kill(): Promise<void> {
