@@ -21,6 +21,9 @@ export const COMMON_OPTIONS = {
   input: { type: 'string', multiple: true, short: 'i' },
   output: { type: 'string', multiple: true, short: 'o' },
   trace: { type: 'boolean' },
+  'sequence-id': { type: 'string' },
+  'sequence-start': { type: 'boolean' },
+  'sequence-end': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -2,9 +2,11 @@
 import path from 'node:path';
 import { Repository } from '../engine/repository/repository';
 import { Trace, type TraceSpan } from '../engine/runtime/trace';
+import type { InferResult, Runner, SequenceFlags } from '../engine/runtime/types';
 import { bf16ToFloat, halfToFloat } from '../engine/tensor/half';
 import { type Tensor, elementCount, isBytesData, stringsFromBytes } from '../engine/tensor/tensor';
 import { type CommonFlags, loadOptions, repositoryArg, UsageError } from './args';
+import { flagsFor, requestSpecs, sequenceOptions } from './infer-sequence';
 import type { Output } from './output';
 import { parseInput } from './tensor-input';
 
@@ -71,42 +73,66 @@ export function traceTable(spans: TraceSpan[]): string[] {
   );
 }
 
+interface Printed {
+  result: InferResult;
+  sequence?: SequenceFlags;
+  trace?: Trace;
+}
+
+/** One result, as KServe-shaped JSON (one line) or readable lines. */
+function printResult({ result, sequence, trace }: Printed, json: boolean, out: Output): void {
+  if (json) {
+    out.log(
+      JSON.stringify({
+        model_name: result.modelName,
+        model_version: String(result.modelVersion),
+        ...(sequence ? { sequence_id: String(sequence.id), sequence_start: sequence.start, sequence_end: sequence.end } : {}),
+        outputs: result.outputs.map((t) => ({ name: t.name, datatype: t.dtype, shape: t.shape, data: isBytesData(t.data) ? stringsFromBytes(t.data) : numbers(t) })),
+        ...(trace ? { trace: trace.spans.map(({ inputs: _i, outputs: _o, ...s }) => s) } : {}),
+      }),
+    );
+    return;
+  }
+  const seq = sequence ? `  sequence ${typeof sequence.id === 'string' ? JSON.stringify(sequence.id) : sequence.id}${sequence.start ? ' start' : ''}${sequence.end ? ' end' : ''}` : '';
+  out.log(`${result.modelName} (version ${result.modelVersion})${seq}`);
+  for (const t of result.outputs) for (const l of describeTensor(t)) out.log(l);
+  if (trace) {
+    out.log('');
+    for (const l of traceTable(trace.spans)) out.log(l);
+  }
+}
+
+/** The request(s) of the command line: one, or with --sequence-id the requests of a sequence, in order. */
+async function runRequests(runner: Runner, flags: CommonFlags, out: Output): Promise<void> {
+  const specs = (flags.values.input as string[] | undefined) ?? [];
+  const seq = sequenceOptions(flags.values);
+  const requests = seq ? requestSpecs(specs) : [specs];
+  for (const [k, group] of requests.entries()) {
+    const inputs = await Promise.all(group.map((s) => parseInput(runner.config, s)));
+    const trace = flags.values.trace ? new Trace(false) : undefined;
+    const sequence = seq ? flagsFor(seq, k, requests.length) : undefined;
+    const result = await runner.infer({
+      id: 'cli',
+      inputs,
+      outputs: (flags.values.output as string[] | undefined) ?? [],
+      ...(sequence ? { sequence } : {}),
+      ...(trace ? { trace: { trace, held: [] } } : {}),
+    });
+    printResult({ result, ...(sequence ? { sequence } : {}), ...(trace ? { trace } : {}) }, flags.values.json === true, out);
+  }
+}
+
 export async function inferCommand(flags: CommonFlags, out: Output): Promise<number> {
   const { repo: dir, rest } = repositoryArg(flags);
   const [model, extra] = rest;
   if (!model) throw new UsageError('a model name is required: model-lab infer <repo> <model> --input name=value');
   if (extra) throw new UsageError(`unexpected argument '${extra}'`);
-  const specs = (flags.values.input as string[] | undefined) ?? [];
+  sequenceOptions(flags.values);
   const repo = new Repository(path.resolve(dir), loadOptions(flags.values));
   try {
     await repo.loadAll();
     const version = typeof flags.values.version === 'string' ? Number(flags.values.version) : -1;
-    const runner = repo.resolve(model, version);
-    const inputs = await Promise.all(specs.map((s) => parseInput(runner.config, s)));
-    const trace = flags.values.trace ? new Trace(false) : undefined;
-    const result = await runner.infer({
-      id: 'cli',
-      inputs,
-      outputs: (flags.values.output as string[] | undefined) ?? [],
-      ...(trace ? { trace: { trace, held: [] } } : {}),
-    });
-    if (flags.values.json) {
-      out.log(
-        JSON.stringify({
-          model_name: result.modelName,
-          model_version: String(result.modelVersion),
-          outputs: result.outputs.map((t) => ({ name: t.name, datatype: t.dtype, shape: t.shape, data: isBytesData(t.data) ? stringsFromBytes(t.data) : numbers(t) })),
-          ...(trace ? { trace: trace.spans.map(({ inputs: _i, outputs: _o, ...s }) => s) } : {}),
-        }),
-      );
-    } else {
-      out.log(`${result.modelName} (version ${result.modelVersion})`);
-      for (const t of result.outputs) for (const l of describeTensor(t)) out.log(l);
-      if (trace) {
-        out.log('');
-        for (const l of traceTable(trace.spans)) out.log(l);
-      }
-    }
+    await runRequests(repo.resolve(model, version), flags, out);
     return 0;
   } catch (err) {
     out.err(`error: ${err instanceof Error ? err.message : String(err)}`);

@@ -20,6 +20,11 @@ Commands:
         [--version N]                        @file (raw bytes for UINT8 [-1]/BYTES inputs, e.g. an
                                              image; .json files are parsed); --trace adds a timing
                                              table per ensemble step and BLS call
+        [--sequence-id ID]                   sequence_batching models: send the requests of one
+        [--sequence-start] [--sequence-end]  sequence (ID of digits: a uint64, else a string); an
+                                             input given N times makes N requests in order, the
+                                             first starting the sequence and the last ending it
+                                             unless --sequence-start/--sequence-end are given
   inspect <repo> <model> [--version N] [--json]
   inspect <file.onnx> [--json]               print the model's graph: every node with its inputs and
                                              outputs by role and its attributes, every value with its

@@ -1,6 +1,7 @@
 /** Checks for lab API payloads, which arrive as `unknown` from IPC or HTTP. */
 import type { InputSpec, RunRequest, TensorRef } from '../../contract/lab-api';
 import { LabError } from '../errors';
+import { runSequence } from '../runs/sequence';
 
 export type Payload = Record<string, unknown>;
 
@@ -71,5 +72,6 @@ export function runRequest(p: Payload): RunRequest {
     ...(outputs ? { outputs } : {}),
     ...(p['runId'] !== undefined ? { runId: str(p, 'runId', 64) } : {}),
     ...(p['addBatchDim'] !== undefined ? { addBatchDim: bool(p, 'addBatchDim') } : {}),
+    ...(p['sequence'] !== undefined ? { sequence: runSequence(p['sequence']) } : {}),
   };
 }

@@ -14,6 +14,7 @@ import { type Tensor, byteSize } from '../tensor/tensor';
 import { inputLabel } from './input-label';
 import { buildInputs, type InputFiles } from './inputs';
 import { describeTensor } from './tensor-info';
+import { sequenceFlags } from './sequence';
 
 export interface StoredRun {
   result: RunResult;
@@ -190,6 +191,7 @@ export class RunService {
         ...(req.outputs && req.outputs.length ? { outputs: req.outputs } : {}),
         trace: { trace, kind: 'request', held: [] },
         signal: abort.signal,
+        ...(req.sequence ? { sequence: sequenceFlags(req.sequence) } : {}),
         ...(stream ? { onResponse: stream.add } : {}),
       });
       // A queued request leaves the queue on abort; one already executing finishes in the background,
@@ -237,6 +239,7 @@ export class RunService {
       inputLabel: inputLabel(run.req.inputs),
       ...(run.error !== undefined ? { error: run.error } : {}),
       ...(run.note ? { note: run.note } : {}),
+      ...(run.req.sequence ? { sequence: run.req.sequence } : {}),
       inputs: run.inputs.map(describeTensor),
       outputs: run.outputs.map(describeTensor),
       steps: stepsOf(run.trace),

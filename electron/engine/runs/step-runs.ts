@@ -18,6 +18,7 @@ import { StepController, Trace, type TraceSpan } from '../runtime/trace';
 import type { Runner } from '../runtime/types';
 import type { Tensor } from '../tensor/tensor';
 import { type RunService, stepsOf, tensorOf } from './runs';
+import { sequenceFlags } from './sequence';
 import { describeTensor } from './tensor-info';
 import { exportTrace } from './trace-export';
 
@@ -229,6 +230,7 @@ export class StepRunService {
         ...(a.req.outputs && a.req.outputs.length ? { outputs: a.req.outputs } : {}),
         trace: { trace: a.trace, kind: 'request', held: [] },
         signal: a.abort.signal,
+        ...(a.req.sequence ? { sequence: sequenceFlags(a.req.sequence) } : {}),
       });
       // Stopped mid-step: the step finishes in the background and its result is dropped.
       inferring.catch(() => undefined);

@@ -224,6 +224,8 @@ export class EnsembleRunner implements Runner {
       inputs: stepInputs,
       outputs: Object.keys(step.outputMap),
       parameters: flow.req.parameters ?? {},
+      // Triton's ensemble scheduler gives every step the ensemble request's correlation id and flags.
+      ...(flow.req.sequence ? { sequence: flow.req.sequence } : {}),
       trace: { ...flow.parent, step: i },
       ...(flow.req.signal ? { signal: flow.req.signal } : {}),
     });
