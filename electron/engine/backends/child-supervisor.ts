@@ -10,7 +10,7 @@
 import { type ErrorCode, LabError, errorMessage } from '../errors';
 import { childTimedOut, executeFailed, instanceLost } from '../triton-errors';
 import type { TraceContext } from '../runtime/trace';
-import type { InferResult, ModelResolver } from '../runtime/types';
+import type { InferResult, ModelResolver, Parameters } from '../runtime/types';
 import type { Tensor } from '../tensor/tensor';
 
 export type LogLevel = 'info' | 'warn' | 'error' | 'verbose';
@@ -175,7 +175,8 @@ export interface BlsCall {
   parameters: Record<string, string | number | boolean>;
 }
 
-export type BlsOutcome = { outputs: Tensor[] } | { error: WireError };
+/** A BLS call's answer: the called model's outputs and response parameters (when it set any), or its error. */
+export type BlsOutcome = { outputs: Tensor[]; parameters?: Parameters } | { error: WireError };
 
 /**
  * A model instance that owns one child: started and initialized before it
@@ -328,7 +329,7 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
         trace: this.current ? { ...this.current, kind: 'bls' } : { kind: 'bls', held: [] },
         ...(onResponse ? { onResponse } : {}),
       });
-      return { outputs: res.outputs };
+      return res.parameters ? { outputs: res.outputs, parameters: res.parameters } : { outputs: res.outputs };
     } catch (err) {
       const e = err instanceof LabError ? err : new LabError('INTERNAL', errorMessage(err));
       // As Triton's Python backend: a failure of the called model comes back verbatim; a request

@@ -73,6 +73,8 @@ export interface CoreInferResponse {
   modelVersion: string;
   id: string;
   outputs: Tensor[];
+  /** Response parameters the model set (bool, int64 or string values); absent when none. */
+  parameters?: Record<string, string | number | boolean>;
 }
 
 export interface IoMetadata {
@@ -258,6 +260,7 @@ export class TritonCore {
           const k = classes.get(t.name);
           return k === undefined || k === 0 ? t : classify(t, k, batching, labels.get(t.name));
         }),
+        ...(result.parameters ? { parameters: result.parameters } : {}),
       });
       const onResponse = req.onResponse;
       const sampled = this.traceSettings.sample(name);

@@ -7,7 +7,7 @@
  * they arrive (decoupled models stream).
  */
 import { LabError } from '../../errors';
-import type { BackendInstance, InferResult, InstanceResult, PreparedRequest, StreamedResponse } from '../../runtime/types';
+import type { BackendInstance, InstanceResult, Parameters, PreparedRequest, StreamedResponse } from '../../runtime/types';
 import { type BlsCall, type LogLevel, type SupervisorOptions, SupervisedInstance, autoCompleteIn, failure } from '../child-supervisor';
 import { PayloadBuilder, tensorsFrom } from './frames';
 import { PythonProcess, type StubFrame } from './process';
@@ -34,8 +34,16 @@ export function pythonAutoComplete(
   return autoCompleteIn(new PythonProcess(executable, setup, log), WORDING, config, timeoutMs, signal);
 }
 
+/** A response from the stub: its tensors, with the response parameters when the model set any. */
 function result(r: WireResponse, payload: Uint8Array): InstanceResult {
-  return 'error' in r ? failure('', r.error) : tensorsFrom(r.outputs, payload);
+  if ('error' in r) return failure('', r.error);
+  const outputs = tensorsFrom(r.outputs, payload);
+  return r.parameters && Object.keys(r.parameters).length > 0 ? { outputs, parameters: r.parameters } : outputs;
+}
+
+/** Response parameters for a frame to the stub: only when there are some. */
+function withParameters(parameters: Parameters | undefined): { parameters?: Parameters } {
+  return parameters && Object.keys(parameters).length > 0 ? { parameters } : {};
 }
 
 /** The execute in progress: where its requests' responses go, and which still owe the final flag. */
@@ -85,7 +93,7 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
           }
         : await this.relay(call);
       const payloadOut = new PayloadBuilder();
-      p.send({ type: 'bls-result', callId: msg.callId, ...('error' in out ? out : { outputs: out.outputs.map((t) => payloadOut.add(t)) }) }, payloadOut);
+      p.send({ type: 'bls-result', callId: msg.callId, ...('error' in out ? out : { outputs: out.outputs.map((t) => payloadOut.add(t)), ...withParameters(out.parameters) }) }, payloadOut);
       return;
     }
     // exec(decoupled=True): each response goes back as it comes; the stub's iterator yields them.
@@ -93,7 +101,7 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
       const out = new PayloadBuilder();
       const frame: ToStub = { type: 'bls-response', callId: msg.callId, final };
       if (response instanceof LabError) frame.response = { error: { code: response.code, message: response.message } };
-      else if (response) frame.response = { outputs: (response as InferResult).outputs.map((t) => out.add(t)) };
+      else if (response) frame.response = { outputs: response.outputs.map((t) => out.add(t)), ...withParameters(response.parameters) };
       p.send(frame, out);
     };
     const out = await this.relay(call, streamed);

@@ -3,6 +3,7 @@
  * Each is one frame: a JSON header, then the raw bytes of the tensors it
  * names (`TensorMeta.offset` into the frame's payload).
  */
+import type { Parameters } from '../../runtime/types';
 import type { ApiDType } from '../../tensor/dtype';
 import type { ControlMessage, ControlRequest, LogLevel, WireError } from '../child-supervisor';
 
@@ -17,8 +18,11 @@ export interface TensorMeta {
   nbytes: number;
 }
 
-/** One response as the stub sends it. */
-export type WireResponse = { outputs: TensorMeta[] } | { error: WireError };
+/**
+ * One response as the stub sends it (and as a BLS result goes back to it): its outputs and the
+ * response parameters the model set (bool, int or str values; absent when none), or its error.
+ */
+export type WireResponse = { outputs: TensorMeta[]; parameters?: Parameters } | { error: WireError };
 
 export type ToStub =
   | ControlRequest

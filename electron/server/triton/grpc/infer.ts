@@ -17,6 +17,7 @@ import type { CoreInferRequest, CoreInferResponse, RequestedOutput } from '../co
 import { rawFromTensor, tensorFromRaw } from '../wire-tensor';
 import {
   type InferParameter,
+  InferParameterSchema,
   type InferTensorContents,
   type ModelInferRequest,
   type ModelInferResponse,
@@ -226,12 +227,21 @@ export function readInferRequest(req: ModelInferRequest, config: ModelConfig): G
   };
 }
 
-/** A core result as a ModelInferResponse: every output's data in raw_output_contents, in output order. */
+/** A response parameter as Triton's InferResponseCompleteCommon writes it: bool, int64 or string (a fraction as double). */
+function responseParameter(v: string | number | boolean): InferParameter {
+  if (typeof v === 'boolean') return create(InferParameterSchema, { parameterChoice: { case: 'boolParam', value: v } });
+  if (typeof v === 'string') return create(InferParameterSchema, { parameterChoice: { case: 'stringParam', value: v } });
+  if (Number.isInteger(v)) return create(InferParameterSchema, { parameterChoice: { case: 'int64Param', value: BigInt(v) } });
+  return create(InferParameterSchema, { parameterChoice: { case: 'doubleParam', value: v } });
+}
+
+/** A core result as a ModelInferResponse: its response parameters, every output's data in raw_output_contents, in output order. */
 export function inferResponse(res: CoreInferResponse): ModelInferResponse {
   return create(ModelInferResponseSchema, {
     modelName: res.modelName,
     modelVersion: res.modelVersion,
     id: res.id,
+    parameters: Object.fromEntries(Object.entries(res.parameters ?? {}).map(([k, v]) => [k, responseParameter(v)])),
     outputs: res.outputs.map((t) => create(ModelInferResponse_InferOutputTensorSchema, { name: t.name, datatype: t.dtype, shape: t.shape.map(BigInt) })),
     rawOutputContents: res.outputs.map(rawFromTensor),
   });

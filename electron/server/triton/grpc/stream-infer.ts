@@ -32,7 +32,7 @@ export interface StreamOptions {
 
 type StreamCall = ServerDuplexStream<ModelInferRequest, ModelStreamInferResponse>;
 
-/** Triton's `triton_final_response` parameter, set on every response its stream callback writes. */
+/** Triton's `triton_final_response` parameter, set on every response its stream callback writes (beside the model's own response parameters). */
 const finalParam = (final: boolean) => ({ triton_final_response: create(InferParameterSchema, { parameterChoice: { case: 'boolParam', value: final } }) });
 
 /** A request that failed as a whole: error_message (with the id when the request was refused before running). */
@@ -56,7 +56,7 @@ async function startInfer(ctx: RpcContext, req: ModelInferRequest, signal: Abort
 async function streamAnswer(ctx: RpcContext, req: ModelInferRequest, signal: AbortSignal): Promise<{ message: ModelStreamInferResponse; error?: LabError }> {
   try {
     const response = inferResponse(await startInfer(ctx, req, signal));
-    response.parameters = finalParam(true);
+    response.parameters = { ...response.parameters, ...finalParam(true) };
     return { message: create(ModelStreamInferResponseSchema, { inferResponse: response }) };
   } catch (err) {
     return streamFailure(ctx, req, err);
@@ -97,7 +97,7 @@ async function streamDecoupled(
         failed(create(ModelStreamInferResponseSchema, { errorMessage: r.message, inferResponse: create(ModelInferResponseSchema, { ...echo, parameters: finalParam(final) }) }), r);
       } else {
         const response = inferResponse(r);
-        response.parameters = finalParam(final);
+        response.parameters = { ...response.parameters, ...finalParam(final) };
         write(create(ModelStreamInferResponseSchema, { inferResponse: response }));
       }
     });

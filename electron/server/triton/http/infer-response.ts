@@ -1,7 +1,8 @@
 /**
  * An inference response as Triton's HTTP frontend writes it
  * (InferRequestClass::FinalizeResponse): a JSON header with id (when set),
- * model_name, model_version and outputs; each output's data inline as JSON
+ * model_name, model_version, the response parameters (when the model set any)
+ * and outputs; each output's data inline as JSON
  * or, for binary outputs, a binary_data_size parameter with the bytes
  * appended after the JSON in output order.
  */
@@ -42,6 +43,13 @@ function jsonData(t: Tensor): string {
   return `[${(d as Exclude<typeof d, BigInt64Array | BigUint64Array>).join(',')}]`;
 }
 
+/** The response parameters the model set, as Triton writes them before the outputs (none: nothing). */
+function parametersJson(parameters: CoreInferResponse['parameters']): string {
+  if (!parameters) return '';
+  const entries = Object.entries(parameters).map(([k, v]) => `${JSON.stringify(k)}:${typeof v === 'number' ? num(v) : JSON.stringify(v)}`);
+  return entries.length > 0 ? `"parameters":{${entries.join(',')}},` : '';
+}
+
 export function encodeInferResponse(resp: CoreInferResponse, kinds: Map<string, OutputKind>, defaultKind: OutputKind): EncodedResponse {
   const binary: Uint8Array[] = [];
   const outputs: string[] = [];
@@ -56,6 +64,6 @@ export function encodeInferResponse(resp: CoreInferResponse, kinds: Map<string, 
     }
   }
   const id = resp.id ? `"id":${JSON.stringify(resp.id)},` : '';
-  const json = `{${id}"model_name":${JSON.stringify(resp.modelName)},"model_version":${JSON.stringify(resp.modelVersion)},"outputs":[${outputs.join(',')}]}`;
+  const json = `{${id}"model_name":${JSON.stringify(resp.modelName)},"model_version":${JSON.stringify(resp.modelVersion)},${parametersJson(resp.parameters)}"outputs":[${outputs.join(',')}]}`;
   return { json, binary };
 }

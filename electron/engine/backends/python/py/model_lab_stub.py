@@ -258,7 +258,11 @@ class Lab:
     def _response_wire(self, response, requested, payload):
         if response.has_error():
             return {"error": error_of(response.error())}
-        return {"outputs": [payload.tensor(t) for t in prune(response, requested)]}
+        wire = {"outputs": [payload.tensor(t) for t in prune(response, requested)]}
+        parameters = json.loads(response.parameters() or "{}")
+        if parameters:
+            wire["parameters"] = parameters
+        return wire
 
     def send_response(self, execute_id, index, response, final):
         payload = Payload()
@@ -319,7 +323,10 @@ class Lab:
         if "error" in header:
             code = getattr(pb_utils.TritonError, header["error"]["code"], pb_utils.TritonError.INTERNAL)
             return pb_utils.InferenceResponse(error=pb_utils.TritonError(header["error"]["message"], code))
-        return pb_utils.InferenceResponse(output_tensors=to_tensors(header["outputs"], payload))
+        response = pb_utils.InferenceResponse(output_tensors=to_tensors(header["outputs"], payload))
+        # The called model's response parameters, as JSON text (already checked where they were set).
+        response._parameters = json.dumps(header.get("parameters") or {})
+        return response
 
 
 class ResponseIterator:
@@ -479,9 +486,10 @@ class Stub:
                 req = pb_utils.InferenceRequest(
                     self.setup["modelName"], to_tensors(r["inputs"], payload), r["requested"],
                     request_id=r["id"], correlation_id=r.get("correlationId", 0), flags=r.get("flags", 0),
-                    parameters=r.get("parameters") or {},
                 )
-                req._sender = pb_utils.InferenceResponseSender(execute_id, index)
+                # The request's parameters as the client sent them (a double too), as JSON text.
+                req._parameters = json.dumps(r.get("parameters") or {})
+                req._sender = pb_utils.InferenceResponseSender(execute_id, index, self.decoupled)
                 self.lab.requested[(execute_id, index)] = r["requested"]
                 requests.append(req)
             started = time.perf_counter_ns()
@@ -495,13 +503,21 @@ class Stub:
             responses = self.responses(out, requests, payload_out)
             self.send({"type": "executed", "id": execute_id, "responses": responses, "ownNs": own_ns}, payload_out.buffers)
         except _ReturnError as exc:
+            self.close_senders(requests)
             self.send({"type": "execute-error", "id": execute_id, "error": {"code": "INTERNAL", "message": str(exc)}})
         except Exception as exc:
+            self.close_senders(requests)
             self.send({"type": "execute-error", "id": execute_id, "error": describe(exc)})
         finally:
             for req in requests:
                 if req._sender._closed:
                     self.lab.requested.pop((execute_id, req._sender._index), None)
+
+    @staticmethod
+    def close_senders(requests):
+        """As Triton after a failed execute: the error answers every request; their senders send nothing more."""
+        for req in requests:
+            req._sender._close()
 
     def responses(self, out, requests, payload):
         """What execute() returned, checked as Triton checks it; None: sent (or still to be sent) by the response sender."""
@@ -523,8 +539,10 @@ class Stub:
                 continue
             if not isinstance(resp, pb_utils.InferenceResponse):
                 raise _ReturnError("Expected an 'InferenceResponse' object in the execute function return list, found type '%s'." % type(resp))
-            if req._sender._mark_sent():
-                raise _ReturnError("Unable to send response. Response sender has been closed.")
+            try:
+                req._sender._returned()
+            except pb_utils.TritonModelException as exc:
+                raise _ReturnError(str(exc))
             wire.append(self.lab._response_wire(resp, req.requested_output_names(), payload))
         return wire
 

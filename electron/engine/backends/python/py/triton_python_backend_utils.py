@@ -185,6 +185,26 @@ class Tensor:
         return "Tensor(%r, %s %s)" % (self._name, self._triton_type, list(self._array.shape))
 
 
+def _type_repr(value):
+    return str(type(value))
+
+
+def _parameters_json(parameters):
+    """Triton's PyParametersToJSON: a dict (None: empty) of str keys and bool/int/str values, as JSON text."""
+    if parameters is None:
+        parameters = {}
+    if not isinstance(parameters, dict):
+        raise TritonModelException("Expect dict, got %s" % _type_repr(parameters))
+    for key, value in parameters.items():
+        if not isinstance(key, str):
+            raise TritonModelException("Expect parameters keys to have type str, found type %s" % _type_repr(key))
+        if not isinstance(value, (bool, int, str)):
+            raise TritonModelException(
+                "Expect parameters values to have type bool/int/str, found type %s" % _type_repr(value)
+            )
+    return json.dumps(parameters)
+
+
 class InferenceResponse:
     def __init__(self, output_tensors=None, error=None, parameters=None):
         tensors = list(output_tensors or [])
@@ -197,7 +217,7 @@ class InferenceResponse:
             error = TritonError(str(error))
         self._tensors = tensors
         self._error = error
-        self._parameters = parameters if isinstance(parameters, str) else json.dumps(parameters or {})
+        self._parameters = _parameters_json(parameters)
 
     output_tensors = _getter("_tensors")
     error = _getter("_error")
@@ -208,37 +228,61 @@ class InferenceResponse:
 
 
 class InferenceResponseSender:
-    """Sends the responses of one request (decoupled models, or any model that prefers to)."""
+    """Sends the responses of one request, with the rules and wording of Triton's ResponseSender
+    (python_backend src/response_sender.cc): a model that is not decoupled sends exactly one
+    response (the final flag may follow it, never come alone), and nothing goes out once the final
+    flag has."""
 
-    def __init__(self, execute_id, index):
+    def __init__(self, execute_id, index, decoupled=False):
         self._execute_id = execute_id
         self._index = index
+        self._decoupled = bool(decoupled)
         self._closed = False
+        self._sent = 0
         self._lock = threading.Lock()
 
     def send(self, response=None, flags=0):
+        if flags != TRITONSERVER_RESPONSE_COMPLETE_FINAL and flags != 0:
+            raise TritonModelException("Unable to send response. Unsupported flag provided.")
+        if flags == 0 and response is None:
+            raise TritonModelException("Inference Response object must be provided when the response flags is set to zero.")
+        if response is not None and not isinstance(response, InferenceResponse):
+            raise TritonModelException(
+                "Expected an 'InferenceResponse' object, found type '%s'." % type(response).__name__
+            )
+        final = flags == TRITONSERVER_RESPONSE_COMPLETE_FINAL
         with self._lock:
-            if self._closed:
-                raise TritonModelException("Unable to send response. Response sender has been closed.")
-            if response is not None and not isinstance(response, InferenceResponse):
-                raise TritonModelException(
-                    "Expected an 'InferenceResponse' object, found type '%s'." % type(response).__name__
-                )
-            final = bool(flags & TRITONSERVER_RESPONSE_COMPLETE_FINAL)
-            if response is None and not final:
-                raise TritonModelException("Inference Response object must be set when not sending the final flag.")
-            if final:
-                self._closed = True
+            self._count(response is not None, final)
+            # Sent while the lock is held: a response and the final flag leave in the order they were counted.
             _lab.send_response(self._execute_id, self._index, response, final)
+
+    def _count(self, has_response, final):
+        """Triton's UpdateStateAndCounters; called with the lock held."""
+        if not self._decoupled:
+            if has_response and self._sent > 0:
+                raise TritonModelException("Unable to send response. Non-decoupled model cannot send more than one response.")
+            if not has_response and final and self._sent == 0:
+                raise TritonModelException(
+                    "Unable to send response. Non-decoupled model cannot send complete final before sending a response."
+                )
+        if self._closed:
+            raise TritonModelException("Unable to send response. Response sender has been closed.")
+        if final:
+            self._closed = True
+        self._sent += 1
 
     def is_cancelled(self):
         return False
 
-    def _mark_sent(self):
+    def _returned(self, has_response=True):
+        """execute() returned a response for this request: counted as a response with the final flag."""
         with self._lock:
-            already = self._closed
+            self._count(has_response, True)
+
+    def _close(self):
+        """execute() failed: the request is answered with the error, nothing more may be sent."""
+        with self._lock:
             self._closed = True
-            return already
 
 
 class InferenceRequest:
@@ -264,9 +308,7 @@ class InferenceRequest:
         self._request_id = request_id
         self._flags = flags
         self._timeout = timeout
-        if parameters is None:
-            parameters = {}
-        self._parameters = parameters if isinstance(parameters, str) else json.dumps(parameters)
+        self._parameters = _parameters_json(parameters)
         self._sender = None
 
     inputs = _getter("_inputs")
