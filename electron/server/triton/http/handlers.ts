@@ -8,7 +8,7 @@
 import type http from 'node:http';
 import { LabError } from '../../../engine/errors';
 import { httpStatusOf } from '../../http-status';
-import type { LoadParameter, TritonCore } from '../core';
+import type { CoreInferRequest, CoreInferResponse, LoadParameter, TritonCore } from '../core';
 import type { TraceChange } from '../trace-settings';
 import type { BodyKind, BodyReader } from './body-reader';
 import { EMPTY_OK, type Exchange, HttpReply, METHOD_NOT_ALLOWED, decodePart, errorReply, json } from './exchange';
@@ -40,16 +40,34 @@ function inferKind(req: http.IncomingMessage): BodyKind {
   return Number.parseInt(String(v).trim(), 10) === 0 ? 'raw' : 'binary';
 }
 
+/**
+ * Runs the request, cancelled if its client goes away first: as Triton's HTTP frontend (the
+ * request-fini hook cancels the request), a queued request leaves the queue and a running model sees
+ * is_cancelled().
+ */
+async function inferWhileConnected(core: TritonCore, ex: Exchange, model: string, version: string | undefined, request: CoreInferRequest): Promise<CoreInferResponse> {
+  const abort = new AbortController();
+  const gone = (): void => {
+    if (!ex.res.writableFinished) abort.abort();
+  };
+  ex.res.once('close', gone);
+  if (ex.req.socket.destroyed) gone();
+  try {
+    return await core.infer(model, version, { ...request, signal: abort.signal });
+  } finally {
+    ex.res.off('close', gone);
+  }
+}
+
 export async function handleInfer({ core, bodies, maxInputBytes }: HandlerContext, ex: Exchange, model: string, version: string | undefined): Promise<HttpReply> {
   const { req } = ex;
   if (req.method !== 'POST') return METHOD_NOT_ALLOWED();
   // Checked before the body is read, as Triton's HandleInfer does (CheckTransactionPolicy).
   if (isDecoupled(core, model, version)) return errorReply("HTTP end point doesn't support models with decoupled transaction policy", httpStatusOf('UNSUPPORTED'));
-  // As in Triton's HTTP frontend, a request runs to the end even if its client goes away.
   const body = await bodies.body(ex, inferKind(req));
   const headerLength = headerLengthOf(req.headers['inference-header-content-length'] as string | undefined, body.byteLength);
   const parsed = readInferRequest(body, headerLength, model, { maxInputBytes });
-  const resp = await core.infer(model, version, parsed.request);
+  const resp = await inferWhileConnected(core, ex, model, version, parsed.request);
   const enc = encodeInferResponse(resp, parsed.kinds, parsed.defaultKind);
   if (enc.binary.length === 0) return new HttpReply(200, enc.json, { 'Content-Type': 'application/json' });
   const head = Buffer.from(enc.json);
