@@ -114,12 +114,13 @@ export class OnnxInstance implements BackendInstance {
     const sizes = requests.map((r) => Math.max(1, r.batchSize));
     const total = sizes.reduce((a, b) => a + b, 0);
     const feeds: Record<string, ort.Tensor> = {};
-    for (const cfg of this.config.input) {
-      const parts = requests.map((r) => r.inputs.get(cfg.name));
+    // Every input the requests carry: the config's, and those the scheduler adds (sequence controls, implicit state).
+    for (const name of new Set([...this.config.input.map((i) => i.name), ...requests[0]!.inputs.keys()])) {
+      const parts = requests.map((r) => r.inputs.get(name));
       if (parts.some((p) => !p)) continue;
       const first = parts[0]!;
-      feeds[cfg.name] = toOrt({
-        name: cfg.name,
+      feeds[name] = toOrt({
+        name,
         dtype: first.dtype,
         shape: [total, ...first.shape.slice(1)],
         data: concatData(
