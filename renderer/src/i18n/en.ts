@@ -1,5 +1,6 @@
 import { workspaceEn } from './workspace.en';
 import { runsEn } from './runs.en';
+import { sequencesEn } from './sequences.en';
 import { tensorsEn } from './tensors.en';
 import { deskEn } from './desk.en';
 import { diagnosticsEn } from './diagnostics.en';
@@ -184,6 +185,7 @@ export const en = {
   ...walkthroughEn,
   ...workspaceEn,
   ...runsEn,
+  ...sequencesEn,
   ...tensorsEn,
   ...deskEn,
   ...diagnosticsEn,

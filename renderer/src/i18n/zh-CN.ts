@@ -1,6 +1,7 @@
 import type { MessageKey } from './en';
 import { workspaceZhCN } from './workspace.zh-CN';
 import { runsZhCN } from './runs.zh-CN';
+import { sequencesZhCN } from './sequences.zh-CN';
 import { tensorsZhCN } from './tensors.zh-CN';
 import { deskZhCN } from './desk.zh-CN';
 import { diagnosticsZhCN } from './diagnostics.zh-CN';
@@ -15,6 +16,7 @@ import { walkthroughZhCN } from './walkthrough.zh-CN';
 export const zhCN: Record<MessageKey, string> = {
   ...workspaceZhCN,
   ...runsZhCN,
+  ...sequencesZhCN,
   ...tensorsZhCN,
   ...deskZhCN,
   ...diagnosticsZhCN,

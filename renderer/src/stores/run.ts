@@ -7,6 +7,7 @@ import { defineStore } from 'pinia';
 import type { LabEvent, LabMethods, ModelDetail, RunResult, RunSnippets } from '@contract/lab-api';
 import { errorText, useBackend } from '../api/client';
 import { buildRequestInputs, createForms, formSignature, newRunId, type InputForm } from '../components/playground/form-model';
+import { afterRun, newSequenceForm, sequenceIssue, sequenceRequest, type SequenceForm } from '../components/playground/sequence-form';
 
 /** A bundled sample image as the lab lists it (file, size, captions, thumbnail). */
 export type SampleImage = LabMethods['sampleImages']['res'][number];
@@ -47,6 +48,8 @@ export interface ModelRuns {
   /** The run shown, and the one it is compared with. */
   viewedId?: string;
   compareId?: string;
+  /** The sequence controls (models with sequence_batching only). */
+  sequence?: SequenceForm;
 }
 
 export function runKey(repoId: string, model: string): string {
@@ -80,6 +83,7 @@ export const useRunStore = defineStore('run', {
           historyError: '',
           error: '',
           cancelled: false,
+          ...(detail.scheduling === 'sequence_batching' ? { sequence: newSequenceForm(detail) } : {}),
         };
         this.models[key] = m;
       } else if (m.signature !== signature) {
@@ -133,7 +137,8 @@ export const useRunStore = defineStore('run', {
       const m = this.ensure(detail);
       if (m.running) return false;
       const { inputs, issues } = buildRequestInputs(m.forms);
-      if (Object.keys(issues).length) return false;
+      if (Object.keys(issues).length || (m.sequence && sequenceIssue(m.sequence))) return false;
+      const sequence = sequenceRequest(m.sequence);
       const runId = newRunId();
       m.running = { runId, startedAt: Date.now(), cancelling: false };
       m.error = '';
@@ -146,7 +151,9 @@ export const useRunStore = defineStore('run', {
           inputs,
           runId,
           addBatchDim: true,
+          ...(sequence ? { sequence } : {}),
         });
+        if (m.sequence) afterRun(m.sequence, result.state === 'ok');
         m.history = [result, ...m.history.filter((r) => r.runId !== result.runId)];
         m.viewedId = result.runId;
         if (m.compareId === result.runId) m.compareId = undefined;
