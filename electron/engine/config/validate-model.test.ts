@@ -167,6 +167,27 @@ describe('sequence batching', () => {
     ok(sb('control_input { name: "C" control { kind: CONTROL_SEQUENCE_CORRID data_type: TYPE_STRING } }'));
   });
 
+  it('implicit state: initial_state checked as the sequence batcher does when it is created', () => {
+    const state = (init: string, dims = '[ 2 ]', type = 'TYPE_FP32'): string => sb(`state { input_name: "IN_S" output_name: "OUT_S" data_type: ${type} dims: ${dims} ${init} }`);
+    const zero = (fields: string): string => `initial_state { ${fields} }`;
+    ok(state(zero('name: "z" data_type: TYPE_FP32 dims: [ 2 ] zero_data: true')));
+    ok(state(zero('name: "z" data_type: TYPE_FP32 dims: [ 3 ] zero_data: true'), '[ -1 ]'));
+    ok(state(''));
+    expect(errors(state(`${zero('name: "a" data_type: TYPE_FP32 dims: [ 2 ] zero_data: true')} ${zero('name: "b" data_type: TYPE_FP32 dims: [ 2 ] zero_data: true')}`))).toEqual([
+      "initial_state field for state input 'IN_S' must contain exactly one or zero element. Found '2' elements.",
+    ]);
+    expect(errors(state(zero('name: "z" data_type: TYPE_INT32 dims: [ 2 ] zero_data: true')))).toEqual([
+      "The data type used for 'initial_state' field of state 'IN_S' does not match the state data type.",
+    ]);
+    expect(errors(state(zero('data_type: TYPE_FP32 dims: [ 2 ] zero_data: true')))).toEqual(["Field 'name' must be set when using initial_state for state input 'IN_S'."]);
+    expect(errors(state(zero('name: "z" data_type: TYPE_FP32 dims: [ 2, 1 ] zero_data: true')))).toEqual([
+      "Number of dimensions in 'initial_state' doesn't match the size of 'state' dimensions for state input 'IN_S'. 2 != 1",
+    ]);
+    expect(errors(state(zero('name: "z" data_type: TYPE_FP32 dims: [ -1 ] zero_data: true')))).toEqual(["'initial_state' field for state input name 'IN_S' contains variable dimensions."]);
+    expect(errors(state(zero('name: "z" data_type: TYPE_FP32 dims: [ 3 ] zero_data: true')))).toEqual(["'initial_state' dim for input name 'IN_S' doesn't match 'state' dim description. 3 != 2"]);
+    expect(errors(state(zero('name: "z" data_type: TYPE_FP32 dims: [ 2 ]')))).toEqual(["initial_state setting expects state'IN_S' to have state_data set"]);
+  });
+
   it('oldest strategy: preferred sizes positive and within max_batch_size', () => {
     expect(errors(sb('oldest { preferred_batch_size: [ 0 ] }'))).toEqual(['sequence batching preferred batch size must be positive for m']);
     expect(errors(sb('oldest { preferred_batch_size: [ 9 ] }'))).toEqual(['sequence batching preferred batch size must be <= max batch size for m']);

@@ -17,6 +17,8 @@ import {
   BatchInput_Kind,
   BatchOutput_Kind,
   type ModelSequenceBatching,
+  type ModelSequenceBatching_InitialState,
+  type ModelSequenceBatching_State,
 } from './gen/model_config_pb';
 import { BACKEND, PLATFORM } from './constants';
 import { type ConfigIssue, issue } from './issues';
@@ -172,6 +174,7 @@ function validateSequenceBatching(c: ModelConfig, sb: ModelSequenceBatching): Co
       else if (size > c.maxBatchSize) out.push(issue('sequence.preferred-size', `sequence batching preferred batch size must be <= max batch size for ${name}`, at));
     });
   }
+  out.push(...validateStates(sb));
   if (strategy.case === 'direct') {
     const u = strategy.value.minimumSlotUtilization;
     if (u < 0 || u > 1) {
@@ -179,6 +182,54 @@ function validateSequenceBatching(c: ModelConfig, sb: ModelSequenceBatching): Co
     }
   }
   return out;
+}
+
+/**
+ * The sequence batcher's checks of sequence_batching.state when it is created (core
+ * sequence_batch_scheduler.cc Create / GenerateInitialStateData), in Triton's wording: at most one
+ * initial_state per state, of the state's type, named, with fixed dims that match the state's.
+ */
+function validateStates(sb: ModelSequenceBatching): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  sb.state.forEach((st, i) => {
+    const at: FieldPath = ['sequence_batching', 'state', i];
+    const input = st.inputName;
+    if (st.initialState.length > 1) {
+      out.push(
+        issue('sequence.initial-state', `initial_state field for state input '${input}' must contain exactly one or zero element. Found '${st.initialState.length}' elements.`, [
+          ...at,
+          'initial_state',
+        ]),
+      );
+      return;
+    }
+    const init = st.initialState[0];
+    if (!init) return;
+    const first = initialStateProblem(st, init, seen.has(input));
+    seen.add(input);
+    if (first) out.push(issue('sequence.initial-state', first, [...at, 'initial_state']));
+  });
+  return out;
+}
+
+function initialStateProblem(st: ModelSequenceBatching_State, init: ModelSequenceBatching_InitialState, repeated: boolean): string | undefined {
+  const input = st.inputName;
+  if (init.dataType !== st.dataType) return `The data type used for 'initial_state' field of state '${input}' does not match the state data type.`;
+  if (!init.name) return `Field 'name' must be set when using initial_state for state input '${input}'.`;
+  if (repeated) return `State input name '${input}' specified more than once.`;
+  if (init.dims.length !== st.dims.length) {
+    return `Number of dimensions in 'initial_state' doesn't match the size of 'state' dimensions for state input '${input}'. ${init.dims.length} != ${st.dims.length}`;
+  }
+  for (const [k, d] of init.dims.entries()) {
+    if (d === BigInt(WILDCARD_DIM)) return `'initial_state' field for state input name '${input}' contains variable dimensions.`;
+    const want = st.dims[k]!;
+    if (want !== BigInt(WILDCARD_DIM) && d !== want) return `'initial_state' dim for input name '${input}' doesn't match 'state' dim description. ${d} != ${want}`;
+  }
+  if (init.stateData.case === undefined) return `initial_state setting expects state'${input}' to have state_data set`;
+  // The lab starts states from zeros only; a data_file would be read from <model>/initial_state/ by Triton.
+  if (init.stateData.case === 'dataFile') return `initial_state data_file is not supported by the lab (state input '${input}'); use zero_data`;
+  return undefined;
 }
 
 /**
