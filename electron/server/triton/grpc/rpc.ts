@@ -67,12 +67,23 @@ export function unaryAdder(impl: UntypedServiceImplementation, log: RpcContext['
       const request: unknown = call.request;
       if (request instanceof UndecodableRequest) return callback(serviceError(request.error()));
       const abort = new AbortController();
-      call.on('cancelled', () => abort.abort());
+      // grpc-js reports every call as cancelled once it has ended, answered or not: only one still running is aborted.
+      let answered = false;
+      call.on('cancelled', () => {
+        if (answered) return;
+        // Triton's verbose line (its QA counts it), for the inference handler as there.
+        if (method.name === 'ModelInfer') log('verbose', 'Cancellation notification received for ModelInferHandler');
+        abort.abort();
+      });
       Promise.resolve()
         .then(() => fn(call.request, abort.signal))
         .then(
-          (res) => callback(null, create(method.output, res) as Res<K>),
+          (res) => {
+            answered = true;
+            callback(null, create(method.output, res) as Res<K>);
+          },
           (err: unknown) => {
+            answered = true;
             log('verbose', `${method.name} failed: ${errorMessage(err)}`);
             callback(serviceError(err));
           },

@@ -142,6 +142,8 @@ class InferStream implements DrainableStream {
       this.maybeFinish();
     });
     call.on('cancelled', () => {
+      // Triton's verbose line (its QA counts it); its requests in flight are cancelled.
+      if (!this.finished) ctx.log('verbose', 'Cancellation notification received for ModelStreamInferHandler');
       this.abort.abort();
       this.finished = true;
       opts.streams.delete(this);
