@@ -173,6 +173,8 @@ export interface BlsCall {
   inputs: Tensor[];
   requested: string[];
   parameters: Record<string, string | number | boolean>;
+  /** The context of the execute that made the call, where the child has several in flight (else the current one). */
+  context?: TraceContext;
 }
 
 /** A BLS call's answer: the called model's outputs and response parameters (when it set any), or its error. */
@@ -318,6 +320,7 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
    * model's responses are passed on as they come; the outcome is then the last one.
    */
   protected async relay(call: BlsCall, onResponse?: (r: InferResult | LabError | null, final: boolean) => void): Promise<BlsOutcome> {
+    const context = call.context ?? this.current;
     this.blsInFlight++;
     try {
       const runner = this.opts.resolver.resolve(call.model, call.version);
@@ -326,7 +329,7 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
         inputs: call.inputs,
         outputs: call.requested,
         parameters: call.parameters,
-        trace: this.current ? { ...this.current, kind: 'bls' } : { kind: 'bls', held: [] },
+        trace: context ? { ...context, kind: 'bls' } : { kind: 'bls', held: [] },
         ...(onResponse ? { onResponse } : {}),
       });
       return res.parameters ? { outputs: res.outputs, parameters: res.parameters } : { outputs: res.outputs };

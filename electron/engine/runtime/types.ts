@@ -138,6 +138,12 @@ export interface BackendInstance {
    * one event loop.
    */
   readonly maxConcurrent?: number;
+  /**
+   * Set by the runner: an instance whose maxConcurrent grows while executes are in flight (a Python
+   * instance is free again once the stub's execute() returned, though responses are still owed)
+   * calls it then, so queued requests go to it.
+   */
+  onAvailable?: () => void;
   /** Runs requests together (they may have been batched); one result per request. */
   execute(requests: PreparedRequest[]): Promise<InstanceResult[]>;
   /** The backend's own time for the last execute (the session run, the script's execute), in ns. */

@@ -36,6 +36,10 @@ export type FromStub =
   /** execute() returned; null entries are answered (or still to be answered) by response senders. */
   | { type: 'executed'; id: number; responses: (WireResponse | null)[]; ownNs: number }
   | { type: 'execute-error'; id: number; error: WireError }
+  /** A decoupled model's async execute, run in the background, raised: its requests at `indexes` (still open) fail with it. */
+  | { type: 'background-error'; id: number; indexes: number[]; error: WireError }
+  /** Before 'ready': execute() is a decoupled model's coroutine, which returns once it is on the event loop, so executes need not wait for the last to return. */
+  | { type: 'async-execute' }
   | { type: 'response'; id: number; index: number; response?: WireResponse; final: boolean }
   | {
       type: 'bls';
@@ -47,6 +51,8 @@ export type FromStub =
       requested: string[];
       parameters: Record<string, string | number | boolean>;
       decoupled: boolean;
+      /** The execute the call was made for (absent from a thread the model started): its trace and held instances. */
+      executeId?: number | null;
     }
   | { type: 'log'; level: LogLevel; message: string };
 

@@ -316,11 +316,18 @@ describe('decoupled models', () => {
     expect(values((await repo.infer('dens', -1, { inputs: [tensor('X', 'INT32', [1], Int32Array.from([1]))] })).outputs[0])).toEqual([0]);
   });
 
-  it('a request whose final flag never comes times out, and the restarted instance answers', async () => {
-    const e = await rejection(call(99));
-    expect(e.message).toBe(
-      "Failed to process the request(s) for model instance 'decoupled_0', message: execute() did not return within 400 ms (an endless loop or a hang?); the instance was restarted",
-    );
+  it('a request whose final flag never comes fails after the execute timeout; the instance goes on, not restarted', async () => {
+    const instance = instanceOf('decoupled') as { restarts: number };
+    const restarts = instance.restarts;
+    const events: string[] = [];
+    const record = (r: StreamedResponse, final: boolean): number =>
+      events.push(r instanceof LabError ? `${r.code}: ${r.message}${final ? ' (final)' : ''}` : `${r ? values(r.outputs[0]).join() : 'flag'}${final ? ' (final)' : ''}`);
+    await repo.infer('decoupled', -1, { inputs: [tensor('IN', 'INT32', [1], Int32Array.from([99]))], onResponse: record });
+    expect(events).toEqual([
+      '99',
+      "UNAVAILABLE: Failed to process the request(s) for model instance 'decoupled_0', message: no response within 400 ms after execute() returned, and the final flag (TRITONSERVER_RESPONSE_COMPLETE_FINAL) was never sent (final)",
+    ]);
+    expect(instance.restarts).toBe(restarts);
     expect(values((await call(1)).outputs[0])).toEqual([0]);
   });
 });
