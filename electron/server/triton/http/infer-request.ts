@@ -30,7 +30,8 @@ export interface HttpLimits {
 
 const MAX_NESTING = 100;
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+// bigint: an integer of an array beyond 2^53, kept exact (json-body.ts exactIntegers).
+type Json = null | boolean | number | bigint | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
 
 /** TritonJson's accessor errors are INTERNAL; RETURN_MSG_IF_ERR prefixes them with what was being parsed. */
@@ -68,6 +69,32 @@ function asBool(v: Json | undefined, context: string): boolean {
 function asUInt(v: Json | undefined, context: string): number {
   if (!isUInt(v)) throw jsonError(context, 'attempt to access JSON non-unsigned-integer as unsigned-integer');
   return v;
+}
+
+const INT64_MAX = (1n << 63n) - 1n;
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/** A shape dimension as Triton reads it: IndexAsUInt, then kept in an int64 (so beyond INT64_MAX it turns negative). */
+function shapeDim(v: Json | undefined): bigint {
+  const u = typeof v === 'bigint' ? v : isUInt(v) && Number.isSafeInteger(v) ? BigInt(v) : -1n;
+  if (u < 0n || u > UINT64_MAX) throw jsonError("Unable to parse 'shape'", 'attempt to access JSON non-unsigned-integer as unsigned-integer');
+  return BigInt.asIntN(64, u);
+}
+
+/** Triton's GetElementCount (common.cc), exact: the count, or why there is none. */
+function elementCountOf(name: string, shape: readonly bigint[]): bigint {
+  let count = 1n;
+  for (const d of shape) {
+    if (d < 0n) throw new LabError('INVALID_ARG', `invalid shape for input '${name}': shape ${shapeToString(shape)} contains one or more invalid dimensions`);
+    if (d === 0n) return 0n;
+  }
+  for (const d of shape) {
+    if (count > INT64_MAX / d) {
+      throw new LabError('INVALID_ARG', `invalid shape for input '${name}': shape ${shapeToString(shape)} causes total element count to exceed maximum size of ${INT64_MAX}`);
+    }
+    count *= d;
+  }
+  return count;
 }
 
 /** The sequence flags of a request, as its parameters set them. */
@@ -125,7 +152,7 @@ function contentTypeCheck(input: JsonObject): void {
   throw new LabError('INVALID_ARG', msg);
 }
 
-function shapeToString(shape: number[]): string {
+function shapeToString(shape: readonly (number | bigint)[]): string {
   return `[${shape.join(',')}]`;
 }
 
@@ -145,17 +172,32 @@ function flatten(data: Json[], expected: number): Json[] {
   return out;
 }
 
-function numberOf(v: Json, kind: 'uint' | 'int' | 'double'): number {
+/**
+ * One data value as RapidJSON holds it and TritonJson hands it out: an int64 (IndexAsInt), a uint64
+ * (IndexAsUInt) or a double. Integers beyond 2^53 arrive as bigints (json-body.ts exactIntegers); a
+ * number that is not a safe integer was a double for RapidJSON too, which the integer accessors refuse.
+ */
+function numberOf(v: Json, kind: 'uint' | 'int' | 'double'): number | bigint {
   // NaN and Infinity arrive as marker strings from the lenient parse (json-body.ts).
   if (kind === 'double' && typeof v === 'string' && Object.hasOwn(NON_FINITE_MARKERS, v)) return NON_FINITE_MARKERS[v]!;
+  const notUInt = "Unable to parse 'data': attempt to access JSON non-unsigned-integer as unsigned-integer";
+  const notInt = "Unable to parse 'data': attempt to access JSON non-signed-integer as signed-integer";
+  if (typeof v === 'bigint') {
+    if (kind === 'uint' && v < 0n) throw new LabError('INTERNAL', notUInt);
+    if (kind === 'int' && v > INT64_MAX) throw new LabError('INTERNAL', notInt);
+    return kind === 'double' ? Number(v) : v;
+  }
   if (typeof v !== 'number') {
     const what = kind === 'uint' ? 'non-unsigned-integer as unsigned-integer' : kind === 'int' ? 'non-signed-integer as signed-integer' : 'non-number as double';
     throw new LabError('INTERNAL', `Unable to parse 'data': attempt to access JSON ${what}`);
   }
-  if (kind === 'uint' && !(Number.isInteger(v) && v >= 0)) throw new LabError('INTERNAL', "Unable to parse 'data': attempt to access JSON non-unsigned-integer as unsigned-integer");
-  if (kind === 'int' && !Number.isInteger(v)) throw new LabError('INTERNAL', "Unable to parse 'data': attempt to access JSON non-signed-integer as signed-integer");
+  if (kind === 'uint' && !(Number.isSafeInteger(v) && v >= 0)) throw new LabError('INTERNAL', notUInt);
+  if (kind === 'int' && !Number.isSafeInteger(v)) throw new LabError('INTERNAL', notInt);
   return v;
 }
+
+/** A value for a typed array of 32 bits or fewer: a bigint cut to its low 32 bits (the array's own conversion does the rest, as C's cast). */
+const narrow = (v: number | bigint): number => (typeof v === 'bigint' ? Number(BigInt.asUintN(32, v)) : v);
 
 /** JSON data into the dtype's typed array, with C's narrowing for out-of-range integers as Triton does. */
 function tensorFromJson(name: string, dtype: ApiDType, shape: number[], data: Json[], count: number, maxBytes: number): Tensor {
@@ -173,8 +215,6 @@ function tensorFromJson(name: string, dtype: ApiDType, shape: number[], data: Js
     if (size > maxBytes) throw oversized(name, size, maxBytes);
     return { name, dtype, shape, data: bytes };
   }
-  const size = count * elementSize(dtype);
-  if (size > maxBytes) throw oversized(name, size, maxBytes);
   const items = flatten(data, count);
   if (items.length !== count) throw new LabError('INTERNAL', "Failed to parse 'data' field: shape does not match true shape");
   const out = allocate(dtype, count);
@@ -187,16 +227,31 @@ function tensorFromJson(name: string, dtype: ApiDType, shape: number[], data: Js
   } else if (dtype === 'INT64' || dtype === 'UINT64') {
     const o = out as BigInt64Array | BigUint64Array;
     const kind = dtype === 'INT64' ? 'int' : 'uint';
-    items.forEach((v, i) => (o[i] = BigInt(numberOf(v, kind))));
+    items.forEach((v, i) => {
+      const x = numberOf(v, kind);
+      o[i] = typeof x === 'bigint' ? x : BigInt(x);
+    });
   } else {
     const o = out as Exclude<typeof out, Uint8Array[] | BigInt64Array | BigUint64Array>;
     const kind = dtype === 'FP32' || dtype === 'FP64' ? 'double' : dtype.startsWith('U') ? 'uint' : 'int';
-    items.forEach((v, i) => (o[i] = numberOf(v, kind)));
+    items.forEach((v, i) => (o[i] = narrow(numberOf(v, kind))));
   }
   return { name, dtype, shape, data: out };
 }
 
-function oversized(name: string, size: number, max: number): LabError {
+/** The element count once its byte size is known to fit (Triton's overflow check, then --http-max-input-size), as a number. */
+function checkedCount(name: string, dtype: ApiDType, count: bigint, maxBytes: number): number {
+  // BYTES are sized by their strings, once read (tensorFromJson).
+  if (dtype === 'BYTES') return Number(count > UINT64_MAX ? UINT64_MAX : count);
+  const typeSize = BigInt(elementSize(dtype));
+  if (typeSize > 1n && count > INT64_MAX / typeSize) {
+    throw new LabError('INVALID_ARG', `byte size overflow for input '${name}': element count (${count}) * data type size (${typeSize}) exceeds maximum allowed size (${INT64_MAX})`);
+  }
+  if (count * typeSize > BigInt(maxBytes)) throw oversized(name, count * typeSize, maxBytes);
+  return Number(count);
+}
+
+function oversized(name: string, size: number | bigint, max: number): LabError {
   return new LabError('INVALID_ARG', `JSON input '${name}' has a byte_size (${size} bytes) that exceeds the maximum allowed value of ${max} bytes. Use --http-max-input-size to increase the limit.`);
 }
 
@@ -231,7 +286,8 @@ function readInput(item: Json, cur: InputCursor): Tensor {
   contentTypeCheck(item);
   const name = memberString(item, 'name', "Unable to parse 'name'");
   const datatype = memberString(item, 'datatype', "Unable to parse 'datatype'");
-  const shape = memberArray(item, 'shape', "Unable to parse 'shape'").map((d) => asUInt(d, "Unable to parse 'shape'"));
+  const exactShape = memberArray(item, 'shape', "Unable to parse 'shape'").map(shapeDim);
+  const shape = exactShape.map(Number);
   if (cur.seen.has(name)) throw new LabError('INVALID_ARG', `${cur.prefix}input '${name}' already exists in request`);
   cur.seen.add(name);
   const params = isObject(item['parameters']) ? item['parameters'] : undefined;
@@ -250,14 +306,11 @@ function readInput(item: Json, cur: InputCursor): Tensor {
     // No region can be registered with the lab, so none is ever found.
     throw new LabError('NOT_FOUND', `Unable to find shared memory region: '${region}'`);
   }
-  const count = shape.reduce((a, b) => a * b, 1);
-  if (!Number.isSafeInteger(count)) {
-    throw new LabError('INVALID_ARG', `invalid shape for input '${name}': shape ${shapeToString(shape)} causes total element count to exceed maximum size of 9223372036854775807`);
-  }
+  const exactCount = elementCountOf(name, exactShape);
   if (!isApiDType(datatype)) throw new LabError('INVALID_ARG', `invalid datatype for input ${name}`);
-  if (count === 0) return { name, dtype: datatype, shape, data: allocate(datatype, 0) };
+  if (exactCount === 0n) return { name, dtype: datatype, shape, data: allocate(datatype, 0) };
   const data = memberArray(item, 'data', "Unable to parse 'data'");
-  return tensorFromJson(name, datatype, shape, data, count, cur.maxInputBytes);
+  return tensorFromJson(name, datatype, shape, data, checkedCount(name, datatype, exactCount, cur.maxInputBytes), cur.maxInputBytes);
 }
 
 /** The requested outputs (classification, binary_data; shared memory never found), and how each goes back. */
@@ -294,7 +347,7 @@ function readOutputs(json: JsonObject, prefix: string): { outputs: RequestedOutp
 export function readInferRequest(body: Buffer, headerLength: number | undefined, model: string, limits: HttpLimits): HttpInferRequest {
   if (headerLength === 0) return rawRequest(body, limits);
   const jsonLength = headerLength ?? body.byteLength;
-  const json = parseJsonBody(body, jsonLength, limits.maxInputBytes) as Json;
+  const json = parseJsonBody(body, jsonLength, limits.maxInputBytes, { exactIntegers: true }) as Json;
   if (!isObject(json)) throw jsonError("Unable to parse 'inputs'", "attempt to access non-existing object member 'inputs'");
 
   const request: CoreInferRequest = { inputs: [] };

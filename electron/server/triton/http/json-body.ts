@@ -7,7 +7,15 @@
  * when it fails does one pass over the bytes find RapidJSON's first error
  * or, if there is none, the non-finite numbers, which are then replaced by
  * marker strings (built from slices) for a second JSON.parse.
+ *
+ * With `exactIntegers` (inference requests), integers inside arrays that a double cannot hold
+ * (beyond 2^53, within int64/uint64 as RapidJSON stores them) come back as bigints, so INT64 and
+ * UINT64 data and shapes keep every digit. Only a body with a run of 16 digits takes that path: one
+ * more pass of the scanner, and a second JSON.parse whose reviver turns this parse's markers (a
+ * random tag, so no string of the request can pass for one) into bigints. No eval, linear, bounded
+ * by the body's size.
  */
+import { randomBytes } from 'node:crypto';
 import { LabError } from '../../../engine/errors';
 
 const decoder = new TextDecoder();
@@ -19,21 +27,37 @@ export const NON_FINITE_MARKERS: Readonly<Record<string, number>> = {
   '\u0000-Infinity': Number.NEGATIVE_INFINITY,
 };
 
-export function parseJsonBody(body: Uint8Array, length: number, maxBytes: number): unknown {
+export interface JsonBodyOptions {
+  /** Integers inside arrays beyond 2^53 (and within int64/uint64) as bigints. */
+  exactIntegers?: boolean;
+}
+
+const INT64_MIN = -(1n << 63n);
+const UINT64_MAX = (1n << 64n) - 1n;
+// An integer part of 16 digits or more (not the digits of a fraction).
+const LONG_DIGITS = /(?<![.\d])\d{16}/;
+
+export function parseJsonBody(body: Uint8Array, length: number, maxBytes: number, options: JsonBodyOptions = {}): unknown {
   if (length > maxBytes) {
     throw new LabError('INVALID_ARG', `request JSON size of ${length} bytes exceeds the maximum allowed input size of ${maxBytes} bytes. Use --http-max-input-size to increase the limit.`);
   }
   if (length > body.byteLength) throw new LabError('INVALID_ARG', `unexpected size for request JSON, expecting ${length - body.byteLength} more bytes`);
   const bytes = body.subarray(0, length);
-  try {
-    return JSON.parse(decoder.decode(bytes));
-  } catch {
-    // RapidJSON's reading decides: its first error, or the non-finite numbers JSON.parse refused.
+  const text = decoder.decode(bytes);
+  const exact = options.exactIntegers === true && LONG_DIGITS.test(text);
+  if (!exact) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // RapidJSON's reading decides: its first error, or the non-finite numbers JSON.parse refused.
+    }
   }
-  const scan = new Scanner(bytes).run();
+  const tag = exact ? `\u0000#${randomBytes(6).toString('hex')}#` : undefined;
+  const scan = new Scanner(bytes, tag).run();
   if ('what' in scan) throw new LabError('INTERNAL', `failed to parse the request JSON buffer: ${scan.what} at ${scan.offset}`);
+  const reviver = tag === undefined ? undefined : (_key: string, v: unknown): unknown => (typeof v === 'string' && v.startsWith(tag) ? BigInt(v.slice(tag.length)) : v);
   try {
-    return JSON.parse(decoder.decode(withMarkers(bytes, scan.nonFinite)));
+    return JSON.parse(decoder.decode(withMarkers(bytes, scan.nonFinite)), reviver);
   } catch {
     throw new LabError('INTERNAL', 'failed to parse the request JSON buffer: Invalid value. at 0');
   }
@@ -94,8 +118,14 @@ const ESCAPES = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74]);
 class Scanner {
   private pos = 0;
   private readonly nonFinite: NonFinite[] = [];
+  /** Whether the value being read is an array element (where exact integers are marked). */
+  private inArray = false;
 
-  constructor(private readonly b: Uint8Array) {}
+  /** `tag`: where given, integers in arrays beyond 2^53 (within int64/uint64) are marked with it. */
+  constructor(
+    private readonly b: Uint8Array,
+    private readonly tag?: string,
+  ) {}
 
   run(): { nonFinite: NonFinite[] } | ParseFailure {
     try {
@@ -147,6 +177,7 @@ class Scanner {
         if (c === 0x7b) this.memberName();
         continue;
       }
+      this.inArray = stack[stack.length - 1] === 0x5b;
       this.scalar();
       if (!this.afterValue(stack)) return;
     }
@@ -249,7 +280,8 @@ class Scanner {
     else if (c === 0x4e || c === 0x49) return this.nonFiniteNumber(start, minus);
     else throw new ParseFailure(MSG.invalid, this.pos);
     let exponent = false;
-    if (this.consume(0x2e)) {
+    const fraction = this.consume(0x2e);
+    if (fraction) {
       if (!isDigit(this.peek())) throw new ParseFailure(MSG.missFraction, this.pos);
       this.digits();
     }
@@ -259,10 +291,20 @@ class Scanner {
       if (!isDigit(this.peek())) throw new ParseFailure(MSG.missExponent, this.pos);
       this.digits();
     }
+    if (!fraction && !exponent && this.tag !== undefined && this.inArray && this.pos - start >= 16) this.exactInteger(start);
     // Only long mantissas or exponents can overflow a double.
     if ((exponent || this.pos - start > 300) && !Number.isFinite(Number(decoder.decode(this.b.subarray(start, this.pos))))) {
       throw new ParseFailure(MSG.tooBig, start);
     }
+  }
+
+  /** An integer token: marked when a double cannot hold it and RapidJSON keeps it as int64 or uint64. */
+  private exactInteger(start: number): void {
+    const digits = decoder.decode(this.b.subarray(start, this.pos));
+    const v = BigInt(digits);
+    if (v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return;
+    if (v < INT64_MIN || v > UINT64_MAX) return;
+    this.nonFinite.push({ start, end: this.pos, marker: `${this.tag!}${digits}` });
   }
 
   /** NaN, Inf or Infinity after an optional minus (RapidJSON's kParseNanAndInfFlag). */
