@@ -173,8 +173,8 @@ export interface BlsCall {
   inputs: Tensor[];
   requested: string[];
   parameters: Record<string, string | number | boolean>;
-  /** Aborted to cancel the call (Python's response iterator cancel()). */
-  signal?: AbortSignal;
+  /** The context of the execute that made the call, where the child has several in flight (else the current one). */
+  context?: TraceContext;
 }
 
 /** A BLS call's answer: the called model's outputs and response parameters (when it set any), or its error. */
@@ -320,6 +320,7 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
    * model's responses are passed on as they come; the outcome is then the last one.
    */
   protected async relay(call: BlsCall, onResponse?: (r: InferResult | LabError | null, final: boolean) => void): Promise<BlsOutcome> {
+    const context = call.context ?? this.current;
     this.blsInFlight++;
     try {
       const runner = this.opts.resolver.resolve(call.model, call.version);
@@ -328,17 +329,15 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
         inputs: call.inputs,
         outputs: call.requested,
         parameters: call.parameters,
-        trace: this.current ? { ...this.current, kind: 'bls' } : { kind: 'bls', held: [] },
+        trace: context ? { ...context, kind: 'bls' } : { kind: 'bls', held: [] },
         ...(onResponse ? { onResponse } : {}),
-        ...(call.signal ? { signal: call.signal } : {}),
       });
       return res.parameters ? { outputs: res.outputs, parameters: res.parameters } : { outputs: res.outputs };
     } catch (err) {
       const e = err instanceof LabError ? err : new LabError('INTERNAL', errorMessage(err));
       // As Triton's Python backend: a failure of the called model comes back verbatim; a request
       // that could not be made loses its code behind a prefix.
-      // A call cancelled before it ran (a BLS iterator's cancel()) keeps its CANCELLED code too.
-      return e.stage === 'execute' || e.code === 'CANCELLED' ? { error: { code: e.code, message: e.message } } : { error: { code: 'INTERNAL', message: `Model ${call.model} - Error when running inference: ${e.message}` } };
+      return e.stage === 'execute' ? { error: { code: e.code, message: e.message } } : { error: { code: 'INTERNAL', message: `Model ${call.model} - Error when running inference: ${e.message}` } };
     } finally {
       this.blsInFlight--;
     }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { LogLevel } from '../backends/child-supervisor';
 import { LabError, errorMessage } from '../errors';
 import { NOT_IN_REPOSITORY, noAvailableVersions, unknownModel, unknownVersion, unloadUnknown, versionNotReady } from '../triton-errors';
-import type { InferRequest, InferResult, ModelResolver, Runner } from '../runtime/types';
+import type { InferRequest, InferResult, ModelControl, ModelResolver, Runner } from '../runtime/types';
 import { readDirSafe } from '../util/fs-tree';
 import { evaluateEnsembles } from './ensembles';
 import { addLayoutFixes } from './layout-fixes';
@@ -134,6 +134,8 @@ export class Repository implements ModelResolver {
   readonly root: string;
   readonly options: RepositoryOptions;
   readonly models = new Map<string, ModelRecord>();
+  /** Model control for models (BLS load_model & co.): set by a server over this repository while it serves. */
+  modelControl: ModelControl | undefined;
   /** Problems with the repository folder itself. */
   problem: string | undefined;
   loading = false;

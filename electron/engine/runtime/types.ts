@@ -107,6 +107,17 @@ export interface Runner {
 /** How backends find other models (BLS, ensemble steps): -1 means the latest ready version. */
 export interface ModelResolver {
   resolve(model: string, version: number): Runner;
+  /** Model control for models (python_backend's pb_utils.load_model & co.), where a server allows it. */
+  modelControl?: ModelControl | undefined;
+}
+
+/** Triton's model control as a model may use it (BLS); errors are Triton's (explicit mode only, bad names, failed loads). */
+export interface ModelControl {
+  /** `config`: a JSON config override; `files`: "file:<version>/<name>" keys with their contents. */
+  load(model: string, config: string, files: Record<string, Uint8Array>): Promise<void>;
+  unload(model: string, unloadDependents: boolean): Promise<void>;
+  /** -1: any version. */
+  isReady(model: string, version: number): boolean;
 }
 
 /** A response with parameters (a backend that answers with plain tensors returns Tensor[]). */

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { LabError, errorMessage } from '../../engine/errors';
 import type { Repository } from '../../engine/repository/repository';
 import { isLoopbackName } from './access';
+import { attachModelControl } from './bls-model-control';
 import { TritonCore } from './core';
 import { type GrpcServerOptions, startGrpcServer } from './grpc/server';
 import { BodyBudget } from './http/body';
@@ -239,7 +240,8 @@ export async function startServing(repo: Repository, opts: ServeOptions): Promis
     if (core.logSettings.allows(level)) opts.sink?.(core.logSettings.format(level, message));
   };
   // All or nothing: an endpoint that fails to start closes those already started.
-  const closers: (() => Promise<void>)[] = [];
+  // Models may load and unload models (BLS model control) through this core while it serves.
+  const closers: (() => Promise<void>)[] = [attachModelControl(repo, core)];
   const serving: Omit<Serving, 'stop'> = { core };
   try {
     for (const e of endpointStarts(core, opts, log)) {

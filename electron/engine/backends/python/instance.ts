@@ -7,11 +7,13 @@
  * they arrive (decoupled models stream).
  */
 import { LabError } from '../../errors';
+import type { TraceContext } from '../../runtime/trace';
 import type { BackendInstance, InstanceResult, Parameters, PreparedRequest, StreamedResponse } from '../../runtime/types';
 import { type BlsCall, type LogLevel, type SupervisorOptions, SupervisedInstance, autoCompleteIn, failure } from '../child-supervisor';
 import { PayloadBuilder, tensorsFrom } from './frames';
 import { PythonProcess, type StubFrame } from './process';
 import type { FromStub, StubSetup, ToStub, WireResponse } from './protocol';
+import { StubServices } from './services';
 
 export interface PythonInstanceOptions extends SupervisorOptions {
   executable: string;
@@ -46,18 +48,46 @@ function withParameters(parameters: Parameters | undefined): { parameters?: Para
   return parameters && Object.keys(parameters).length > 0 ? { parameters } : {};
 }
 
-/** The execute in progress: where its requests' responses go, and which still owe the final flag. */
+/**
+ * Executes one instance may have in flight. Triton's stub takes the next execute as soon as the last
+ * returned (a decoupled model's async execute returns once it is on the event loop), with no limit
+ * on the responses still owed; the lab keeps a bound.
+ */
+export const MAX_IN_FLIGHT = 256;
+
+/** An execute in flight: where its requests' responses go, and which still owe the final flag. */
 interface Executing {
-  id: number;
-  /** Its requests' signals: what is_cancelled() in the stub asks about. */
-  signals: (AbortSignal | undefined)[];
-  respond: (index: number, response: InstanceResult | null, final: boolean) => void;
+  requests: PreparedRequest[];
+  owed: boolean[];
+  /** Callers that take no stream (warm-up) keep the last response. */
+  last: InstanceResult[];
+  trace: TraceContext | undefined;
+  /** Wakes whoever waits for the next response. */
+  wake: () => void;
+}
+
+/** A request whose response sender went quiet after execute() returned, without the final flag: that execute's open requests fail; the instance goes on. */
+function senderTimedOut(instance: string, ms: number): LabError {
+  return new LabError(
+    'UNAVAILABLE',
+    `Failed to process the request(s) for model instance '${instance}', message: no response within ${ms} ms after execute() returned, and the final flag (TRITONSERVER_RESPONSE_COMPLETE_FINAL) was never sent`,
+    { reason: 'TIMED_OUT' },
+  );
 }
 
 export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame> implements BackendInstance {
-  private executing: Executing | undefined;
-  /** BLS calls in flight per stub process, by call id: what their iterator's cancel() aborts. */
-  private readonly blsCalls = new WeakMap<PythonProcess, Map<number, AbortController>>();
+  /** Executes in flight by id: several at once once the stub's execute() returned and responses are still owed. */
+  private readonly executing = new Map<number, Executing>();
+  /** Executes the stub runs now (0 or 1): the next waits until execute() returned there, as in Triton. */
+  private inStub = 0;
+  /** The stub's execute() is a decoupled model's coroutine (it said so before 'ready'): it returns at once, so executes go without waiting. */
+  private asyncExecute = false;
+  onAvailable?: () => void;
+
+  /** Free for another execute while none runs in the stub, whatever responses are still owed. */
+  get maxConcurrent(): number {
+    return this.inStub > 0 && !this.asyncExecute ? 1 : MAX_IN_FLIGHT;
+  }
 
   private constructor(
     private readonly py: Pick<PythonInstanceOptions, 'executable' | 'setup'>,
@@ -75,33 +105,40 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
 
   protected spawn(): PythonProcess {
     const p = new PythonProcess(this.py.executable, this.py.setup, this.opts.log);
-    p.onFrame = (f) => this.onFrame(p, f);
+    // Custom metrics and model control (services.ts); the metrics this process made go with it.
+    const services = new StubServices(this.opts.resolver);
+    p.whenGone(() => services.close());
+    p.onFrame = (f) => (f.header.type === 'service' ? void services.handle(f.header, f.payload, (r) => p.send(r)) : this.onFrame(p, f));
     return p;
   }
 
   private onFrame(p: PythonProcess, frame: StubFrame): void {
     const h = frame.header;
     if (h.type === 'bls') return void this.bls(p, h, frame.payload);
-    if (h.type === 'is-cancelled') return void p.send({ type: 'cancel-state', callId: h.callId, cancelled: this.executing?.id === h.id && this.executing.signals[h.index]?.aborted === true });
-    if (h.type === 'bls-cancel') return void this.blsCalls.get(p)?.get(h.callId)?.abort();
-    if (h.type === 'response' && this.executing?.id === h.id) this.executing.respond(h.index, h.response ? result(h.response, frame.payload) : null, h.final);
-  }
-
-  /** A BLS call's cancellation (its response iterator's cancel()), per stub process and call id, while the call runs. */
-  private async bls(p: PythonProcess, msg: Of<'bls'>, payload: Uint8Array): Promise<void> {
-    const calls = this.blsCalls.get(p) ?? new Map<number, AbortController>();
-    this.blsCalls.set(p, calls);
-    const abort = new AbortController();
-    calls.set(msg.callId, abort);
-    try {
-      await this.blsCall(p, msg, payload, abort.signal);
-    } finally {
-      calls.delete(msg.callId);
+    if (h.type === 'async-execute') return void (this.asyncExecute = true);
+    const x = h.type === 'response' || h.type === 'background-error' ? this.executing.get(h.id) : undefined;
+    if (!x) return;
+    if (h.type === 'response') this.respond(x, h.index, h.response ? result(h.response, frame.payload) : null, h.final);
+    else if (h.type === 'background-error') {
+      const e = this.executeError(h.error);
+      for (const i of h.indexes) this.respond(x, i, e, true);
     }
   }
 
-  private async blsCall(p: PythonProcess, msg: Of<'bls'>, payload: Uint8Array, signal: AbortSignal): Promise<void> {
-    const call: BlsCall = { ...msg, inputs: tensorsFrom(msg.inputs, payload), signal };
+  /** One response for request `i` of an execute in flight; ignored once its final flag went through. */
+  private respond(x: Executing, i: number, response: InstanceResult | null, final: boolean): void {
+    if (!x.owed[i]) return;
+    if (final) x.owed[i] = false;
+    const r = x.requests[i]!;
+    if (r.respond) r.respond(response, final);
+    else if (response) x.last[i] = response;
+    x.wake();
+  }
+
+
+  private async bls(p: PythonProcess, msg: Of<'bls'>, payload: Uint8Array): Promise<void> {
+    const from = msg.executeId === undefined || msg.executeId === null ? undefined : this.executing.get(msg.executeId);
+    const call: BlsCall = { ...msg, inputs: tensorsFrom(msg.inputs, payload), ...(from?.trace ? { context: from.trace } : {}) };
     if (!msg.decoupled) {
       const out = this.decoupled(msg.model, msg.version)
         ? {
@@ -138,68 +175,90 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
   }
 
   async execute(requests: PreparedRequest[]): Promise<InstanceResult[]> {
-    const p = await this.live();
-    const id = this.nextId++;
-    const begin = process.hrtime.bigint();
-    const payload = new PayloadBuilder();
-    const wire = requests.map((r) => ({ id: r.id, inputs: [...r.inputs.values()].map((t) => payload.add(t)), requested: r.requested, parameters: r.parameters }));
-    this.current = requests[0]?.trace;
-    const owed = requests.map(() => true);
-    // Callers that take no stream (warm-up) keep the last response.
-    const last: InstanceResult[] = requests.map(() => []);
-    let wake: () => void = () => undefined;
-    this.executing = {
-      id,
-      signals: requests.map((r) => r.signal),
-      respond: (i, response, final) => {
-        if (!owed[i]) return;
-        if (final) owed[i] = false;
-        const r = requests[i]!;
-        if (r.respond) r.respond(response, final);
-        else if (response) last[i] = response;
-        wake();
-      },
+    // Counted at once (before any await), so the runner sees the instance taken in the same turn.
+    this.inStub++;
+    let inStub = true;
+    const returned = (): void => {
+      if (!inStub) return;
+      inStub = false;
+      this.inStub--;
     };
+    const id = this.nextId++;
+    const x: Executing = { requests, owed: requests.map(() => true), last: requests.map(() => []), trace: requests[0]?.trace, wake: () => undefined };
     try {
-      const reply = this.waitExecute(p, `execute:${id}`);
-      p.send({ type: 'execute', id, requests: wire }, payload);
-      this.lastInputNs = Number(process.hrtime.bigint() - begin);
-      const frame = await reply;
-      const answer = frame.header;
-      if (answer.type === 'execute-error') {
-        const e = this.executeError(answer.error);
+      const p = await this.live();
+      this.executing.set(id, x);
+      this.current = x.trace;
+      try {
+        const frame = await this.sendExecute(p, id, requests);
+        returned();
+        const answer = frame.header;
+        if (answer.type === 'execute-error') {
+          const e = this.executeError(answer.error);
+          return requests.map(() => e);
+        }
+        const executed = answer as Of<'executed'>;
+        this.lastOwnNs = executed.ownNs;
+        executed.responses.forEach((r, i) => {
+          if (r) this.respond(x, i, result(r, frame.payload), true);
+        });
+        if (x.owed.some(Boolean)) {
+          // Responses still owed by response senders (decoupled models, or execute() returning None):
+          // meanwhile the stub takes the next execute.
+          this.onAvailable?.();
+          await this.owedResponses(p, x);
+        }
+        return x.last;
+      } catch (err) {
+        const e = this.lost(p, err);
         return requests.map(() => e);
       }
-      const executed = answer as Of<'executed'>;
-      this.lastOwnNs = executed.ownNs;
-      executed.responses.forEach((r, i) => {
-        if (r) this.executing!.respond(i, result(r, frame.payload), true);
-      });
-      // Responses still owed by response senders (decoupled models, or execute() returning None).
-      while (owed.some(Boolean)) await this.nextResponse(p, (w) => (wake = w));
-      return last;
-    } catch (err) {
-      const e = this.lost(p, err);
-      return requests.map(() => e);
     } finally {
-      this.current = undefined;
-      this.executing = undefined;
+      returned();
+      this.executing.delete(id);
+      if (this.current === x.trace) this.current = undefined;
     }
   }
 
-  /** Waits for the next response frame, the process's end, or the execute timeout. */
-  private nextResponse(p: PythonProcess, onWake: (wake: () => void) => void): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  /** Sends the requests and waits for the stub's execute() to return (or fail). */
+  private sendExecute(p: PythonProcess, id: number, requests: PreparedRequest[]): Promise<StubFrame> {
+    const begin = process.hrtime.bigint();
+    const payload = new PayloadBuilder();
+    const wire = requests.map((r) => ({ id: r.id, inputs: [...r.inputs.values()].map((t) => payload.add(t)), requested: r.requested, parameters: r.parameters }));
+    const reply = this.waitExecute(p, `execute:${id}`);
+    p.send({ type: 'execute', id, requests: wire }, payload);
+    this.lastInputNs = Number(process.hrtime.bigint() - begin);
+    return reply;
+  }
+
+  /**
+   * Waits until every request of `x` has its final flag. A sender quiet for the execute timeout fails
+   * the requests still open (the instance goes on: its stub is not stuck); a process that dies fails them all.
+   */
+  private async owedResponses(p: PythonProcess, x: Executing): Promise<void> {
+    while (x.owed.some(Boolean)) {
+      if (await this.nextResponse(p, x)) continue;
+      const e = senderTimedOut(this.name, this.opts.executeTimeoutMs);
+      x.owed.forEach((owed, i) => {
+        if (owed) this.respond(x, i, e, true);
+      });
+    }
+  }
+
+  /** Waits for the next response frame of `x` (true), the execute timeout (false), or the process's end (rejects). */
+  private nextResponse(p: PythonProcess, x: Executing): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
       let unsubscribe: () => void = () => undefined;
-      const settle = (e?: Error): void => {
+      const settle = (outcome: boolean | Error): void => {
         clearTimeout(timer);
         unsubscribe();
-        if (e) reject(e);
-        else resolve();
+        x.wake = () => undefined;
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
       };
-      const timer = setTimeout(() => settle(this.timeoutError()), this.opts.executeTimeoutMs);
+      const timer = setTimeout(() => settle(false), this.opts.executeTimeoutMs);
       unsubscribe = p.whenGone(settle);
-      onWake(() => settle());
+      x.wake = () => settle(true);
     });
   }
 }

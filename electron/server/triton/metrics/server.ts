@@ -10,6 +10,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostRefusal } from '../access';
+import { customMetricsText } from './custom-families';
 import { EXPOSITION_CONTENT_TYPE } from './prometheus';
 import { type MetricsSource, TritonMetrics, type TritonMetricsOptions } from './triton-metrics';
 
@@ -55,7 +56,8 @@ export async function startMetricsServer(core: MetricsSource, options: MetricsSe
     }
     let text: string;
     try {
-      text = metrics.render();
+      // Triton's families, then the ones models created (pb_utils.MetricFamily), as one registry prints them.
+      text = metrics.render() + customMetricsText();
     } catch (err) {
       reply(res, 500, 'application/json', JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
       return;

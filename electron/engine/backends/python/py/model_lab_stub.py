@@ -6,6 +6,9 @@
 # 8-byte aligned offset the header names. BYTES tensors use Triton's layout.
 import asyncio
 import collections
+import concurrent.futures
+import contextvars
+import functools
 import importlib.util
 import inspect
 import json
@@ -24,6 +27,12 @@ import numpy as np
 _HEAD = struct.Struct("<IQ")
 _MAX_LOG_CHARS = 8192
 _STUB_DIR = os.path.dirname(os.path.abspath(__file__))
+# The execute a piece of model code runs for (its id), so a BLS call made from one of several
+# executes in flight runs in that execute's context. Set on the main thread around execute() and
+# inside the task of an async execute; tasks it creates inherit it.
+_EXECUTE_ID = contextvars.ContextVar("model_lab_execute_id", default=None)
+# Threads that wait on async_exec() answers, so the event loop itself never blocks on one.
+_BLS_WAITERS = 64
 
 import triton_python_backend_utils as pb_utils  # noqa: E402  (next to this file: sys.path[0])
 
@@ -240,15 +249,16 @@ class Lab:
 
     def __init__(self, channel):
         self.channel = channel
-        self.in_execute = 0
-        self.loop = asyncio.new_event_loop()
+        # Triton allows BLS once initialize() has returned and until finalize() begins, from any
+        # thread or task (a background task between requests too).
+        self.initialized = False
+        self.finalizing = False
+        self.loop = EventLoop(self)
         self.inbox = Inbox(channel)
         self._next_call = 1
         self._lock = threading.Lock()
         # (execute id, request index) -> the output names that request asked for.
         self.requested = {}
-        # (execute id, request index) of requests known to be cancelled (is_cancelled()).
-        self.cancelled = set()
 
     def log(self, level, message):
         # The lab keeps 8,192 characters of a line; a huge message is cut here, before it is framed.
@@ -274,25 +284,7 @@ class Lab:
             header["response"] = self._response_wire(response, requested, payload)
         if final:
             self.requested.pop((execute_id, index), None)
-            self.cancelled.discard((execute_id, index))
         self.channel.send(header, payload.buffers)
-
-    def is_cancelled(self, execute_id, index):
-        """Whether the caller of request `index` of execute `execute_id` cancelled it. Asked of the lab
-        (Triton's stub asks its parent too) from whichever thread calls; kept once True, until the
-        request's final response."""
-        key = (execute_id, index)
-        if key in self.cancelled:
-            return True
-        with self._lock:
-            call_id = self._next_call
-            self._next_call += 1
-        self.channel.send({"type": "is-cancelled", "callId": call_id, "id": execute_id, "index": index})
-        header, _ = self.inbox.wait_result(call_id)
-        if header is not None and header.get("cancelled"):
-            self.cancelled.add(key)
-            return True
-        return False
 
     # BLS: the request leaves as a frame; whichever thread waits reads frames until its answer is in.
     def _start_call(self, request, decoupled):
@@ -305,11 +297,12 @@ class Lab:
             "type": "bls", "callId": call_id, "model": request.model_name(), "version": request.model_version(),
             "requestId": str(request.request_id()), "inputs": inputs, "requested": request.requested_output_names(),
             "parameters": json.loads(request.parameters() or "{}"), "decoupled": decoupled,
+            "executeId": _EXECUTE_ID.get(),
         }, payload.buffers)
         return call_id
 
     def _outside_execute(self):
-        if self.in_execute == 0:
+        if not self.initialized or self.finalizing:
             return pb_utils.InferenceResponse(error=pb_utils.TritonError("BLS is only supported during the 'execute' function."))
         return None
 
@@ -327,13 +320,14 @@ class Lab:
         if refused is not None:
             return iter([refused]) if decoupled else refused
         call_id = self._start_call(request, decoupled)
-        # The event loop must keep running (other calls, other coroutines): a pool thread waits.
-        run = asyncio.get_running_loop().run_in_executor
+        # The event loop must keep running (other calls, other coroutines): a waiter thread waits.
+        # (On the instance's loop the default executor is EventLoop.waiters.)
+        run = functools.partial(asyncio.get_running_loop().run_in_executor, None)
         if decoupled:
             responses = ResponseIterator(self, call_id)
-            await run(None, responses.peek)
+            await run(responses.peek)
             return responses
-        return self._answer(await run(None, self.inbox.wait_result, call_id))
+        return self._answer(await run(self.inbox.wait_result, call_id))
 
     @staticmethod
     def _answer(frame):
@@ -347,6 +341,54 @@ class Lab:
         # The called model's response parameters, as JSON text (already checked where they were set).
         response._parameters = json.dumps(header.get("parameters") or {})
         return response
+
+
+async def _scoped(awaitable, execute_id):
+    """Awaits model code as part of execute `execute_id` (None: outside any execute)."""
+    if execute_id is not None:
+        _EXECUTE_ID.set(execute_id)
+    return await awaitable
+
+
+def format_exception(exc):
+    """An exception with its traceback, as Python prints it (what Triton's stub logs for a background task)."""
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
+
+
+class EventLoop:
+    """The instance's asyncio event loop, running all the time on its own thread as Triton's stub
+    runs it: async executes, the tasks they start and async BLS calls progress while the main
+    thread reads the next message, and between requests too. Exceptions nobody retrieves go to the
+    model log with their tracebacks."""
+
+    def __init__(self, lab):
+        self._lab = lab
+        self.loop = asyncio.new_event_loop()
+        self.loop.set_exception_handler(self._unhandled)
+        # async_exec() answers are waited for on these threads (run_in_executor(None, ...) too).
+        self.loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(_BLS_WAITERS, thread_name_prefix="model-lab-wait"))
+        # Sync model code on the main thread finds this loop, as under Triton.
+        asyncio.set_event_loop(self.loop)
+        self._thread = threading.Thread(target=self.loop.run_forever, name="model-lab-asyncio", daemon=True)
+        self._thread.start()
+
+    def run(self, awaitable, execute_id=None):
+        """Schedules model code on the loop; returns its concurrent.futures.Future."""
+        return asyncio.run_coroutine_threadsafe(_scoped(awaitable, execute_id), self.loop)
+
+    def wait(self, awaitable, execute_id=None):
+        """Runs model code on the loop to its end (the calling thread waits; the loop goes on)."""
+        return self.run(awaitable, execute_id).result()
+
+    def _unhandled(self, loop, context):
+        text = context.get("message") or "Unhandled exception in the event loop"
+        exc = context.get("exception")
+        if exc is not None:
+            text += "\n" + format_exception(exc)
+        self._lab.log("error", text)
+
+    def stop(self):
+        self.loop.call_soon_threadsafe(self.loop.stop)
 
 
 class ResponseIterator:
@@ -384,12 +426,7 @@ class ResponseIterator:
         return self._lab._answer((response, payload)) if response is not None else pb_utils.InferenceResponse()
 
     def cancel(self):
-        """Cancels the request this call made, as Triton does: the called model's is_cancelled() turns
-        True (a queued request is dropped with CANCELLED). A no-op once the stream has ended."""
-        if self._done or getattr(self, "_cancelled", False):
-            return
-        self._cancelled = True
-        self._lab.channel.send({"type": "bls-cancel", "callId": self._call_id})
+        """Request cancellation is not available in the lab: the called model runs to its end."""
 
 
 class Inbox:
@@ -424,7 +461,7 @@ class Inbox:
                 self.reading = False
             if frame is None:
                 self.closed = True
-            elif frame[0]["type"] in ("bls-result", "cancel-state"):
+            elif frame[0]["type"] == "bls-result":
                 self.results[frame[0]["callId"]] = frame
             elif frame[0]["type"] == "bls-response":
                 self.streams[frame[0]["callId"]].append(frame)
@@ -496,12 +533,48 @@ class Stub:
             init = getattr(self.model, "initialize", None)
             if init is not None:
                 self.run(init(args))
+            self.lab.initialized = True
+            if self.decoupled and inspect.iscoroutinefunction(self.model.execute):
+                # Its executes return once on the event loop: the lab may send the next without waiting.
+                self.send({"type": "async-execute"})
             self.send({"type": "ready"})
         except Exception as exc:
             self.send({"type": "init-error", "error": describe(exc)})
 
     def run(self, result):
-        return self.lab.loop.run_until_complete(result) if inspect.isawaitable(result) else result
+        """initialize() and finalize(): a coroutine runs to its end on the event loop."""
+        return self.lab.loop.wait(result) if inspect.isawaitable(result) else result
+
+    def call_execute(self, execute_id, requests):
+        """execute() as Triton's stub calls it: a coroutine runs on the event loop, a decoupled
+        model's in the background (this returns None at once: the next execute may start while it
+        awaits, and its response senders answer), any other's to its end."""
+        token = _EXECUTE_ID.set(execute_id)
+        try:
+            out = self.model.execute(requests)
+        finally:
+            _EXECUTE_ID.reset(token)
+        if not inspect.isawaitable(out):
+            return out
+        if not self.decoupled:
+            return self.lab.loop.wait(out, execute_id)
+        future = self.lab.loop.run(out, execute_id)
+        future.add_done_callback(functools.partial(self.background_done, execute_id, requests))
+        return None
+
+    def background_done(self, execute_id, requests, future):
+        """A decoupled async execute ended. Its exception goes to the model log with the traceback (as
+        Triton logs it); the requests it left without the final flag fail with it."""
+        exc = asyncio.CancelledError("the async execute was cancelled") if future.cancelled() else future.exception()
+        if exc is None:
+            return
+        self.lab.log("error", format_exception(exc))
+        still_open = [req for req in requests if not req._sender._closed]
+        for req in requests:
+            req._sender._close()
+            self.lab.requested.pop((execute_id, req._sender._index), None)
+        if still_open:
+            self.send({"type": "background-error", "id": execute_id, "indexes": [req._sender._index for req in still_open], "error": describe(exc)})
 
     def execute(self, msg, payload):
         execute_id = msg["id"]
@@ -518,11 +591,7 @@ class Stub:
                 self.lab.requested[(execute_id, index)] = r["requested"]
                 requests.append(req)
             started = time.perf_counter_ns()
-            self.lab.in_execute += 1
-            try:
-                out = self.run(self.model.execute(requests))
-            finally:
-                self.lab.in_execute -= 1
+            out = self.call_execute(execute_id, requests)
             own_ns = time.perf_counter_ns() - started
             payload_out = Payload()
             responses = self.responses(out, requests, payload_out)
@@ -572,12 +641,14 @@ class Stub:
         return wire
 
     def finalize(self):
+        self.lab.finalizing = True
         try:
             fin = getattr(self.model, "finalize", None)
             if fin is not None:
                 self.run(fin())
         except Exception as exc:
             self.lab.log("error", "finalize() failed: %s" % describe(exc)["message"])
+        self.lab.loop.stop()
         self.send({"type": "finalized"})
 
 
@@ -641,6 +712,8 @@ def _die_with_the_lab():
 def main():
     _die_with_the_lab()
     setup = json.loads(sys.argv[1])
+    # As in Triton's embedded interpreter, model code sees no arguments (unittest.main() in a model reads them).
+    del sys.argv[1:]
     channel = Channel(3)
     channel.spill_dir = setup.get("spillDir")
     stub = Stub(setup, channel)

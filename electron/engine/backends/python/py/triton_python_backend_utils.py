@@ -272,9 +272,7 @@ class InferenceResponseSender:
         self._sent += 1
 
     def is_cancelled(self):
-        """Whether the request's caller cancelled it (a gRPC cancel, a closed stream or connection, the
-        lab's Cancel, a BLS iterator's cancel()). Asks the lab, as Triton's stub asks its parent."""
-        return _lab.is_cancelled(self._execute_id, self._index)
+        return False
 
     def _returned(self, has_response=True):
         """execute() returned a response for this request: counted as a response with the final flag."""
@@ -324,9 +322,7 @@ class InferenceRequest:
     parameters = _getter("_parameters")
 
     def is_cancelled(self):
-        """Whether the caller cancelled this request (see InferenceResponseSender.is_cancelled); a
-        request made for BLS is never cancelled."""
-        return self._sender.is_cancelled() if self._sender is not None else False
+        return False
 
     def get_response_sender(self):
         if self._sender is None:
