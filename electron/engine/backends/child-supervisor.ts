@@ -175,6 +175,8 @@ export interface BlsCall {
   parameters: Record<string, string | number | boolean>;
   /** The context of the execute that made the call, where the child has several in flight (else the current one). */
   context?: TraceContext;
+  /** Aborted to cancel the call (Python's response iterator cancel()). */
+  signal?: AbortSignal;
 }
 
 /** A BLS call's answer: the called model's outputs and response parameters (when it set any), or its error. */
@@ -331,13 +333,15 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
         parameters: call.parameters,
         trace: context ? { ...context, kind: 'bls' } : { kind: 'bls', held: [] },
         ...(onResponse ? { onResponse } : {}),
+        ...(call.signal ? { signal: call.signal } : {}),
       });
       return res.parameters ? { outputs: res.outputs, parameters: res.parameters } : { outputs: res.outputs };
     } catch (err) {
       const e = err instanceof LabError ? err : new LabError('INTERNAL', errorMessage(err));
       // As Triton's Python backend: a failure of the called model comes back verbatim; a request
       // that could not be made loses its code behind a prefix.
-      return e.stage === 'execute' ? { error: { code: e.code, message: e.message } } : { error: { code: 'INTERNAL', message: `Model ${call.model} - Error when running inference: ${e.message}` } };
+      // A call cancelled before it ran (a BLS iterator's cancel()) keeps its CANCELLED code too.
+      return e.stage === 'execute' || e.code === 'CANCELLED' ? { error: { code: e.code, message: e.message } } : { error: { code: 'INTERNAL', message: `Model ${call.model} - Error when running inference: ${e.message}` } };
     } finally {
       this.blsInFlight--;
     }

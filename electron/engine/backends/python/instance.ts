@@ -13,7 +13,6 @@ import { type BlsCall, type LogLevel, type SupervisorOptions, SupervisedInstance
 import { PayloadBuilder, tensorsFrom } from './frames';
 import { PythonProcess, type StubFrame } from './process';
 import type { FromStub, StubSetup, ToStub, WireResponse } from './protocol';
-import { StubServices } from './services';
 
 export interface PythonInstanceOptions extends SupervisorOptions {
   executable: string;
@@ -83,6 +82,8 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
   /** The stub's execute() is a decoupled model's coroutine (it said so before 'ready'): it returns at once, so executes go without waiting. */
   private asyncExecute = false;
   onAvailable?: () => void;
+  /** BLS calls in flight per stub process, by call id: what their iterator's cancel() aborts. */
+  private readonly blsCalls = new WeakMap<PythonProcess, Map<number, AbortController>>();
 
   /** Free for another execute while none runs in the stub, whatever responses are still owed. */
   get maxConcurrent(): number {
@@ -105,16 +106,15 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
 
   protected spawn(): PythonProcess {
     const p = new PythonProcess(this.py.executable, this.py.setup, this.opts.log);
-    // Custom metrics and model control (services.ts); the metrics this process made go with it.
-    const services = new StubServices(this.opts.resolver);
-    p.whenGone(() => services.close());
-    p.onFrame = (f) => (f.header.type === 'service' ? void services.handle(f.header, f.payload, (r) => p.send(r)) : this.onFrame(p, f));
+    p.onFrame = (f) => this.onFrame(p, f);
     return p;
   }
 
   private onFrame(p: PythonProcess, frame: StubFrame): void {
     const h = frame.header;
     if (h.type === 'bls') return void this.bls(p, h, frame.payload);
+    if (h.type === 'is-cancelled') return void p.send({ type: 'cancel-state', callId: h.callId, cancelled: this.executing.get(h.id)?.requests[h.index]?.signal?.aborted === true });
+    if (h.type === 'bls-cancel') return void this.blsCalls.get(p)?.get(h.callId)?.abort();
     if (h.type === 'async-execute') return void (this.asyncExecute = true);
     const x = h.type === 'response' || h.type === 'background-error' ? this.executing.get(h.id) : undefined;
     if (!x) return;
@@ -136,9 +136,22 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
   }
 
 
+  /** A BLS call's cancellation (its response iterator's cancel()), per stub process and call id, while the call runs. */
   private async bls(p: PythonProcess, msg: Of<'bls'>, payload: Uint8Array): Promise<void> {
+    const calls = this.blsCalls.get(p) ?? new Map<number, AbortController>();
+    this.blsCalls.set(p, calls);
+    const abort = new AbortController();
+    calls.set(msg.callId, abort);
+    try {
+      await this.blsCall(p, msg, payload, abort.signal);
+    } finally {
+      calls.delete(msg.callId);
+    }
+  }
+
+  private async blsCall(p: PythonProcess, msg: Of<'bls'>, payload: Uint8Array, signal: AbortSignal): Promise<void> {
     const from = msg.executeId === undefined || msg.executeId === null ? undefined : this.executing.get(msg.executeId);
-    const call: BlsCall = { ...msg, inputs: tensorsFrom(msg.inputs, payload), ...(from?.trace ? { context: from.trace } : {}) };
+    const call: BlsCall = { ...msg, inputs: tensorsFrom(msg.inputs, payload), signal, ...(from?.trace ? { context: from.trace } : {}) };
     if (!msg.decoupled) {
       const out = this.decoupled(msg.model, msg.version)
         ? {

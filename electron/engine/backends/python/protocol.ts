@@ -6,7 +6,6 @@
 import type { Parameters } from '../../runtime/types';
 import type { ApiDType } from '../../tensor/dtype';
 import type { ControlMessage, ControlRequest, LogLevel, WireError } from '../child-supervisor';
-import type { ServiceReply, ServiceRequest } from './services';
 
 export type { LogLevel, WireError };
 
@@ -31,8 +30,8 @@ export type ToStub =
   | ({ type: 'bls-result'; callId: number } & WireResponse)
   /** One response of a BLS call made with exec(decoupled=True); absent with `final`: the final flag alone. */
   | { type: 'bls-response'; callId: number; final: boolean; response?: WireResponse }
-  /** The answer to a `service` request (metrics, model control: services.ts). */
-  | ServiceReply;
+  /** The answer to `is-cancelled`: whether that request's caller has cancelled it. */
+  | { type: 'cancel-state'; callId: number; cancelled: boolean };
 
 export type FromStub =
   | ControlMessage
@@ -58,14 +57,14 @@ export type FromStub =
       executeId?: number | null;
     }
   | { type: 'log'; level: LogLevel; message: string }
-  /** Custom metrics and model control (services.ts). */
-  | ServiceRequest;
+  /** request.is_cancelled() / response_sender.is_cancelled(): asks about request `index` of execute `id`. */
+  | { type: 'is-cancelled'; callId: number; id: number; index: number }
+  /** A BLS response iterator's cancel(): cancels the request that call `callId` made. */
+  | { type: 'bls-cancel'; callId: number };
 
 /** What the stub is started with (its one command-line argument, as JSON). */
 export interface StubSetup {
   file: string;
   versionDir: string;
   modelName: string;
-  /** The instance's name (`<model>_0_0`), which Triton's stub names in some errors; the model's name without one. */
-  instanceName?: string;
 }

@@ -259,6 +259,8 @@ class Lab:
         self._lock = threading.Lock()
         # (execute id, request index) -> the output names that request asked for.
         self.requested = {}
+        # (execute id, request index) of requests known to be cancelled (is_cancelled()).
+        self.cancelled = set()
 
     def log(self, level, message):
         # The lab keeps 8,192 characters of a line; a huge message is cut here, before it is framed.
@@ -284,7 +286,25 @@ class Lab:
             header["response"] = self._response_wire(response, requested, payload)
         if final:
             self.requested.pop((execute_id, index), None)
+            self.cancelled.discard((execute_id, index))
         self.channel.send(header, payload.buffers)
+
+    def is_cancelled(self, execute_id, index):
+        """Whether the caller of request `index` of execute `execute_id` cancelled it. Asked of the lab
+        (Triton's stub asks its parent too) from whichever thread calls; kept once True, until the
+        request's final response."""
+        key = (execute_id, index)
+        if key in self.cancelled:
+            return True
+        with self._lock:
+            call_id = self._next_call
+            self._next_call += 1
+        self.channel.send({"type": "is-cancelled", "callId": call_id, "id": execute_id, "index": index})
+        header, _ = self.inbox.wait_result(call_id)
+        if header is not None and header.get("cancelled"):
+            self.cancelled.add(key)
+            return True
+        return False
 
     # BLS: the request leaves as a frame; whichever thread waits reads frames until its answer is in.
     def _start_call(self, request, decoupled):
@@ -426,7 +446,12 @@ class ResponseIterator:
         return self._lab._answer((response, payload)) if response is not None else pb_utils.InferenceResponse()
 
     def cancel(self):
-        """Request cancellation is not available in the lab: the called model runs to its end."""
+        """Cancels the request this call made, as Triton does: the called model's is_cancelled() turns
+        True (a queued request is dropped with CANCELLED). A no-op once the stream has ended."""
+        if self._done or getattr(self, "_cancelled", False):
+            return
+        self._cancelled = True
+        self._lab.channel.send({"type": "bls-cancel", "callId": self._call_id})
 
 
 class Inbox:
@@ -461,7 +486,7 @@ class Inbox:
                 self.reading = False
             if frame is None:
                 self.closed = True
-            elif frame[0]["type"] == "bls-result":
+            elif frame[0]["type"] in ("bls-result", "cancel-state"):
                 self.results[frame[0]["callId"]] = frame
             elif frame[0]["type"] == "bls-response":
                 self.streams[frame[0]["callId"]].append(frame)
@@ -712,8 +737,6 @@ def _die_with_the_lab():
 def main():
     _die_with_the_lab()
     setup = json.loads(sys.argv[1])
-    # As in Triton's embedded interpreter, model code sees no arguments (unittest.main() in a model reads them).
-    del sys.argv[1:]
     channel = Channel(3)
     channel.spill_dir = setup.get("spillDir")
     stub = Stub(setup, channel)

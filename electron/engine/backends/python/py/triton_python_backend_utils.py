@@ -272,7 +272,9 @@ class InferenceResponseSender:
         self._sent += 1
 
     def is_cancelled(self):
-        return False
+        """Whether the request's caller cancelled it (a gRPC cancel, a closed stream or connection, the
+        lab's Cancel, a BLS iterator's cancel()). Asks the lab, as Triton's stub asks its parent."""
+        return _lab.is_cancelled(self._execute_id, self._index)
 
     def _returned(self, has_response=True):
         """execute() returned a response for this request: counted as a response with the final flag."""
@@ -322,7 +324,9 @@ class InferenceRequest:
     parameters = _getter("_parameters")
 
     def is_cancelled(self):
-        return False
+        """Whether the caller cancelled this request (see InferenceResponseSender.is_cancelled); a
+        request made for BLS is never cancelled."""
+        return self._sender.is_cancelled() if self._sender is not None else False
 
     def get_response_sender(self):
         if self._sender is None:
@@ -487,8 +491,3 @@ class Logger:
 
 
 LogLevel = Logger.LogLevel
-
-
-# Custom metrics and BLS model control live in their own module (model_lab_services.py); it
-# imports this one, so it comes last, once everything it uses here is defined.
-from model_lab_services import Metric, MetricFamily, MetricKind, is_model_ready, load_model, unload_model  # noqa: E402,F401
