@@ -13,8 +13,8 @@ import { rawFromTensor } from '../wire-tensor';
 import type { OutputKind } from './infer-request';
 
 export interface EncodedResponse {
-  /** The JSON part. */
-  json: string;
+  /** The JSON part: bytes where a BYTES output holds bytes that are not UTF-8 (written as they are, as Triton does). */
+  json: string | Buffer;
   /** Binary output data, in output order, to follow the JSON. */
   binary: Uint8Array[];
 }
@@ -25,12 +25,36 @@ function num(v: number): string {
   return Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
 }
 
-function jsonData(t: Tensor): string {
-  const d = t.data;
-  if (isBytesData(d)) {
-    const dec = new TextDecoder();
-    return `[${d.map((b) => JSON.stringify(dec.decode(b))).join(',')}]`;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** An element as RapidJSON's Writer quotes it without validating: its bytes, with '"', '\\' and control characters escaped. */
+function rawJsonString(b: Uint8Array): Buffer {
+  const out: number[] = [0x22];
+  for (const c of b) {
+    if (c === 0x22 || c === 0x5c) out.push(0x5c, c);
+    else if (c >= 0x20) out.push(c);
+    else {
+      const named = ({ 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0c: 'f', 0x0d: 'r' } as Record<number, string>)[c];
+      for (const ch of named ? `\\${named}` : `\\u${c.toString(16).toUpperCase().padStart(4, '0')}`) out.push(ch.charCodeAt(0));
+    }
   }
+  out.push(0x22);
+  return Buffer.from(out);
+}
+
+/** A BYTES element: JSON text when it is UTF-8; otherwise a NUL in the text (JSON.stringify never leaves one) for `raws` to fill. */
+function bytesElement(b: Uint8Array, raws: Buffer[]): string {
+  try {
+    return JSON.stringify(strictUtf8.decode(b));
+  } catch {
+    raws.push(rawJsonString(b));
+    return '\u0000';
+  }
+}
+
+function jsonData(t: Tensor, raws: Buffer[]): string {
+  const d = t.data;
+  if (isBytesData(d)) return `[${d.map((b) => bytesElement(b, raws)).join(',')}]`;
   if (t.dtype === 'FP16' || t.dtype === 'BF16') {
     throw new LabError('INVALID_ARG', `sending ${t.dtype} data via JSON is not supported. Please use the binary data format for output`);
   }
@@ -53,6 +77,7 @@ function parametersJson(parameters: CoreInferResponse['parameters']): string {
 export function encodeInferResponse(resp: CoreInferResponse, kinds: Map<string, OutputKind>, defaultKind: OutputKind): EncodedResponse {
   const binary: Uint8Array[] = [];
   const outputs: string[] = [];
+  const raws: Buffer[] = [];
   for (const t of resp.outputs) {
     const head = `{"name":${JSON.stringify(t.name)},"datatype":"${t.dtype}","shape":[${t.shape.join(',')}]`;
     if ((kinds.get(t.name) ?? defaultKind) === 'binary') {
@@ -60,10 +85,12 @@ export function encodeInferResponse(resp: CoreInferResponse, kinds: Map<string, 
       if (bytes.byteLength > 0) binary.push(bytes);
       outputs.push(`${head},"parameters":{"binary_data_size":${bytes.byteLength}}}`);
     } else {
-      outputs.push(`${head},"data":${jsonData(t)}}`);
+      outputs.push(`${head},"data":${jsonData(t, raws)}}`);
     }
   }
   const id = resp.id ? `"id":${JSON.stringify(resp.id)},` : '';
   const json = `{${id}"model_name":${JSON.stringify(resp.modelName)},"model_version":${JSON.stringify(resp.modelVersion)},${parametersJson(resp.parameters)}"outputs":[${outputs.join(',')}]}`;
-  return { json, binary };
+  if (raws.length === 0) return { json, binary };
+  const parts = json.split('\u0000');
+  return { json: Buffer.concat(parts.flatMap((p, i) => (i < raws.length ? [Buffer.from(p), raws[i]!] : [Buffer.from(p)]))), binary };
 }
