@@ -9,7 +9,7 @@ import type { InputSpec, RunRequest, RunResult, RunStep, TensorRef } from '../..
 import { LabError, errorMessage, toLabError } from '../errors';
 import type { Repository } from '../repository/repository';
 import { Trace, type TraceSpan } from '../runtime/trace';
-import type { InferResult, Runner, StreamedResponse } from '../runtime/types';
+import type { InferResult, Parameters, Runner, StreamedResponse } from '../runtime/types';
 import { type Tensor, byteSize } from '../tensor/tensor';
 import { inputLabel } from './input-label';
 import { buildInputs, type InputFiles } from './inputs';
@@ -54,12 +54,40 @@ export interface FinishedRun {
   error?: string;
   note?: string;
   edges?: Tensor[];
+  /** The response parameters the model set (InferenceResponse(parameters=…)); absent when none. */
+  responseParameters?: Parameters;
   /** A step-through ('step'), whose `ms` includes `pausedMs` of waiting between steps; a plain run otherwise. */
   mode?: RunResult['mode'];
   pausedMs?: number;
 }
 
 const RUN_ID = /^[\w-]{1,64}$/;
+
+/** Bounds on a run's request parameters (the playground's editor; a client's JSON has its own body limit). */
+const MAX_PARAMETERS = 64;
+const MAX_PARAMETER_KEY = 256;
+const MAX_PARAMETER_TEXT = 64 * 1024;
+/** Keys Triton's frontends keep for themselves (the run's sequence controls set the sequence ones). */
+const RESERVED_PARAMETERS = new Set(['sequence_id', 'sequence_start', 'sequence_end', 'headers', 'binary_data_output']);
+
+/**
+ * A run's request parameters, checked as Triton's clients send them: bool, integer or string
+ * values; `triton_` keys and the frontends' own keys are refused with a clear error.
+ */
+export function runParameters(params: unknown): Parameters | undefined {
+  if (params === undefined || params === null) return undefined;
+  if (typeof params !== 'object' || Array.isArray(params)) throw new LabError('INVALID_ARG', 'parameters must be an object of names to bool, integer or string values');
+  const entries = Object.entries(params as Record<string, unknown>);
+  if (entries.length > MAX_PARAMETERS) throw new LabError('INVALID_ARG', `a run takes at most ${MAX_PARAMETERS} parameters, got ${entries.length}`);
+  for (const [key, value] of entries) {
+    if (key === '' || key.length > MAX_PARAMETER_KEY) throw new LabError('INVALID_ARG', `parameter names must be 1-${MAX_PARAMETER_KEY} characters`);
+    if (key.startsWith('triton_') || RESERVED_PARAMETERS.has(key))
+      throw new LabError('INVALID_ARG', `parameter '${key}' is reserved for Triton usage and cannot be specified${key.startsWith('sequence_') ? " (use the run's sequence controls)" : ''}`);
+    const ok = typeof value === 'boolean' || (typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'string' && value.length <= MAX_PARAMETER_TEXT);
+    if (!ok) throw new LabError('INVALID_ARG', `parameter '${key}' must be a bool, an integer or a string of at most ${MAX_PARAMETER_TEXT} characters`);
+  }
+  return entries.length > 0 ? (params as Parameters) : undefined;
+}
 
 export function stepsOf(trace: Trace): RunStep[] {
   const ms = (ns: number | undefined): number => (ns === undefined ? 0 : ns / 1e6);
@@ -112,9 +140,18 @@ class DecoupledRun {
     if (r) this.responses.push(r);
   };
 
+  /** The response whose outputs are shown (the last one with outputs). */
+  private shown(): InferResult | undefined {
+    return this.responses.filter((r): r is InferResult => !(r instanceof LabError) && r.outputs.length > 0).at(-1);
+  }
+
+  /** The response parameters of the response shown. */
+  parameters(): Parameters | undefined {
+    return this.shown()?.parameters;
+  }
+
   outputs(): Tensor[] {
-    const withOutputs = this.responses.filter((r): r is InferResult => !(r instanceof LabError) && r.outputs.length > 0);
-    const last = withOutputs.at(-1);
+    const last = this.shown();
     if (last) return last.outputs;
     const failed = this.responses.filter((r): r is LabError => r instanceof LabError).at(-1);
     if (failed) throw failed;
@@ -173,6 +210,7 @@ export class RunService {
   async run(req: RunRequest): Promise<RunResult> {
     if (!req || typeof req !== 'object') throw new LabError('INVALID_ARG', 'a run request is required');
     const runId = this.claimId(req.runId);
+    const parameters = runParameters(req.parameters);
     const { runner, inputs } = await this.prepare(req);
     const abort = new AbortController();
     this.track(runId, abort);
@@ -183,6 +221,7 @@ export class RunService {
     let state: RunResult['state'] = 'ok';
     let error: string | undefined;
     let note: string | undefined;
+    let responseParameters: Parameters | undefined;
     const stream = isDecoupledModel(runner) ? new DecoupledRun() : undefined;
     try {
       const inferring = runner.infer({
@@ -191,6 +230,7 @@ export class RunService {
         ...(req.outputs && req.outputs.length ? { outputs: req.outputs } : {}),
         trace: { trace, kind: 'request', held: [] },
         signal: abort.signal,
+        ...(parameters ? { parameters } : {}),
         ...(req.sequence ? { sequence: sequenceFlags(req.sequence) } : {}),
         ...(stream ? { onResponse: stream.add } : {}),
       });
@@ -200,6 +240,7 @@ export class RunService {
       const cancelled = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(new LabError('CANCELLED', 'cancelled')), { once: true }));
       const res = await Promise.race([inferring, cancelled]);
       outputs = stream ? stream.outputs() : res.outputs;
+      responseParameters = stream ? stream.parameters() : res.parameters;
       note = stream?.note();
       if (note) this.repository(req.repoId).logTo(runner.modelName, runner.version, 'info', `run ${runId}: ${note}`);
     } catch (err) {
@@ -221,6 +262,7 @@ export class RunService {
       state,
       ...(error !== undefined ? { error } : {}),
       ...(note ? { note } : {}),
+      ...(responseParameters ? { responseParameters } : {}),
     });
   }
 
@@ -240,6 +282,8 @@ export class RunService {
       ...(run.error !== undefined ? { error: run.error } : {}),
       ...(run.note ? { note: run.note } : {}),
       ...(run.req.sequence ? { sequence: run.req.sequence } : {}),
+      ...(run.req.parameters && Object.keys(run.req.parameters).length > 0 ? { requestParameters: { ...run.req.parameters } } : {}),
+      ...(run.responseParameters ? { responseParameters: { ...run.responseParameters } } : {}),
       inputs: run.inputs.map(describeTensor),
       outputs: run.outputs.map(describeTensor),
       steps: stepsOf(run.trace),
