@@ -106,6 +106,8 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
 
   protected spawn(): PythonProcess {
     const p = new PythonProcess(this.py.executable, this.py.setup, this.opts.log);
+    // A new process says again whether its execute() is a decoupled model's coroutine.
+    this.asyncExecute = false;
     p.onFrame = (f) => this.onFrame(p, f);
     return p;
   }
