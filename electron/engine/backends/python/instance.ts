@@ -13,6 +13,7 @@ import { type BlsCall, type LogLevel, type SupervisorOptions, SupervisedInstance
 import { PayloadBuilder, tensorsFrom } from './frames';
 import { PythonProcess, type StubFrame } from './process';
 import type { FromStub, StubSetup, ToStub, WireResponse } from './protocol';
+import { StubServices } from './services';
 
 export interface PythonInstanceOptions extends SupervisorOptions {
   executable: string;
@@ -106,9 +107,10 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
 
   protected spawn(): PythonProcess {
     const p = new PythonProcess(this.py.executable, this.py.setup, this.opts.log);
-    // A new process says again whether its execute() is a decoupled model's coroutine.
-    this.asyncExecute = false;
-    p.onFrame = (f) => this.onFrame(p, f);
+    // Custom metrics and model control (services.ts); the metrics this process made go with it.
+    const services = new StubServices(this.opts.resolver);
+    p.whenGone(() => services.close());
+    p.onFrame = (f) => (f.header.type === 'service' ? void services.handle(f.header, f.payload, (r) => p.send(r)) : this.onFrame(p, f));
     return p;
   }
 

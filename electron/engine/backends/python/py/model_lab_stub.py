@@ -371,11 +371,8 @@ async def _scoped(awaitable, execute_id):
 
 
 def format_exception(exc):
-    """An exception with its traceback as Python prints it (what Triton's stub logs for a background
-    task), without the stub's own frames."""
-    summary = traceback.TracebackException.from_exception(exc)
-    summary.stack = traceback.StackSummary.from_list([f for f in summary.stack if not f.filename.startswith(_STUB_DIR)])
-    return "".join(summary.format()).rstrip()
+    """An exception with its traceback, as Python prints it (what Triton's stub logs for a background task)."""
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
 
 
 class EventLoop:
@@ -595,9 +592,6 @@ class Stub:
         Triton logs it); the requests it left without the final flag fail with it."""
         exc = asyncio.CancelledError("the async execute was cancelled") if future.cancelled() else future.exception()
         if exc is None:
-            if future.result() is not None:
-                # Triton drops what a background execute returns; the lab says why nothing came of it.
-                self.lab.log("error", "Python model '%s' is using the decoupled mode and the execute function must return None." % self.setup["modelName"])
             return
         self.lab.log("error", format_exception(exc))
         still_open = [req for req in requests if not req._sender._closed]
@@ -743,6 +737,8 @@ def _die_with_the_lab():
 def main():
     _die_with_the_lab()
     setup = json.loads(sys.argv[1])
+    # As in Triton's embedded interpreter, model code sees no arguments (unittest.main() in a model reads them).
+    del sys.argv[1:]
     channel = Channel(3)
     channel.spill_dir = setup.get("spillDir")
     stub = Stub(setup, channel)
