@@ -118,3 +118,11 @@ export function sequenceIdTooLong(): LabError {
 export function sequenceTimeoutExpired(): LabError {
   return new LabError('UNAVAILABLE', 'timeout of the corresponding sequence has been expired', { reason: 'QUEUE_TIMEOUT' });
 }
+
+/**
+ * Triton's Python backend refuses to start a stub whose name (the model's for auto-complete, the
+ * instance's otherwise) holds a shell-special character (python_backend pb_utils INVALID_CHARS).
+ */
+export function invalidStubName(): LabError {
+  return new LabError('INVALID_ARG', 'Invalid stub name: contains invalid characters');
+}

@@ -358,7 +358,8 @@ export class TritonCore {
 
   private checkName(name: string): void {
     if (name.trim() === '') throw new LabError('INVALID_ARG', 'Model name cannot be empty. Please enter a valid name to deploy.');
-    if (name.includes('..') || name.includes('/') || name.includes('\\')) {
+    // Triton's ValidateModelName: '..' itself or any '/'; a backslash is a separator only on Windows.
+    if (name.trim() === '..' || name.includes('/') || (path.sep === '\\' && name.includes('\\')) || name.includes('\0')) {
       throw new LabError('INVALID_ARG', `invalid model name '${name}', model name must not contain path traversal characters`);
     }
   }

@@ -10,9 +10,10 @@ import { FILENAME } from '../../config/constants';
 import { type ConfigIssue, issue } from '../../config/issues';
 import { configToTritonJson } from '../../config/serialize';
 import { LabError, errorMessage } from '../../errors';
-import { modelFileMissing } from '../../triton-errors';
+import { invalidStubName, modelFileMissing } from '../../triton-errors';
 import { pythonAutoComplete } from './instance';
 import { findPython } from './interpreter';
+import { isValidStubName } from './stub-name';
 import { readModelSource } from '../../util/regular-file';
 
 export interface PythonPrepared {
@@ -33,6 +34,8 @@ export async function preparePython(ctx: {
   python?: string;
   signal?: AbortSignal;
 }): Promise<PythonPrepared> {
+  // Triton's auto-complete stub is named after the model, and its name is checked before it starts.
+  if (ctx.autoComplete && !isValidStubName(ctx.model)) return { issues: [issue('python.stub-name', invalidStubName().message)] };
   const file = path.join(ctx.versionDir, ctx.config.defaultModelFilename || FILENAME.python);
   const isFile = await fs
     .stat(file)

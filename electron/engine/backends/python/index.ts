@@ -12,6 +12,7 @@ import { applyAutoCompleted } from '../update-config';
 import { preparePython } from './config';
 import { PythonInstance } from './instance';
 import { findPython } from './interpreter';
+import { checkStubName } from './stub-name';
 
 export const python: Backend = {
   name: BACKEND.python,
@@ -40,8 +41,10 @@ export const python: Backend = {
   check: () => undefined,
   async instances(specs, ctx) {
     const file = modelFileOf(ctx);
+    // Each instance's stub is named after the instance (`<model>_0_0`), checked as Triton checks it.
+    for (const s of specs) checkStubName(s.name);
     const env = await findPython(ctx.config, ctx.modelDir, ctx.python);
-    const instances = await startSupervised(specs, ctx, (_s, opts) => PythonInstance.start({ ...opts, executable: env.executable, setup: { file, versionDir: ctx.versionDir, modelName: ctx.model } }));
+    const instances = await startSupervised(specs, ctx, (s, opts) => PythonInstance.start({ ...opts, executable: env.executable, setup: { file, versionDir: ctx.versionDir, modelName: ctx.model, instanceName: s.name } }));
     ctx.log('info', `${ctx.model}: Python ${env.python} with numpy ${env.numpy} (${env.executable})`);
     return { instances, device: 'CPU' };
   },

@@ -4,9 +4,9 @@
  * names (`TensorMeta.offset` into the frame's payload).
  */
 import type { Parameters } from '../../runtime/types';
-import type { WireSequence } from './sequence-wire';
 import type { ApiDType } from '../../tensor/dtype';
 import type { ControlMessage, ControlRequest, LogLevel, WireError } from '../child-supervisor';
+import type { ServiceReply, ServiceRequest } from './services';
 
 export type { LogLevel, WireError };
 
@@ -27,12 +27,14 @@ export type WireResponse = { outputs: TensorMeta[]; parameters?: Parameters } | 
 
 export type ToStub =
   | ControlRequest
-  | { type: 'execute'; id: number; requests: ({ id: string; inputs: TensorMeta[]; requested: string[]; parameters: Record<string, string | number | boolean> } & WireSequence)[] }
+  | { type: 'execute'; id: number; requests: { id: string; inputs: TensorMeta[]; requested: string[]; parameters: Record<string, string | number | boolean> }[] }
   | ({ type: 'bls-result'; callId: number } & WireResponse)
   /** One response of a BLS call made with exec(decoupled=True); absent with `final`: the final flag alone. */
   | { type: 'bls-response'; callId: number; final: boolean; response?: WireResponse }
   /** The answer to `is-cancelled`: whether that request's caller has cancelled it. */
-  | { type: 'cancel-state'; callId: number; cancelled: boolean };
+  | { type: 'cancel-state'; callId: number; cancelled: boolean }
+  /** The answer to a `service` request (metrics, model control: services.ts). */
+  | ServiceReply;
 
 export type FromStub =
   | ControlMessage
@@ -54,10 +56,6 @@ export type FromStub =
       requested: string[];
       parameters: Record<string, string | number | boolean>;
       decoupled: boolean;
-      /** The InferenceRequest's correlation_id and flags (see sequence-wire.ts). */
-      correlationId?: number | string;
-      correlationIdUint?: boolean;
-      flags?: number;
       /** The execute the call was made for (absent from a thread the model started): its trace and held instances. */
       executeId?: number | null;
     }
@@ -65,11 +63,15 @@ export type FromStub =
   /** request.is_cancelled() / response_sender.is_cancelled(): asks about request `index` of execute `id`. */
   | { type: 'is-cancelled'; callId: number; id: number; index: number }
   /** A BLS response iterator's cancel(): cancels the request that call `callId` made. */
-  | { type: 'bls-cancel'; callId: number };
+  | { type: 'bls-cancel'; callId: number }
+  /** Custom metrics and model control (services.ts). */
+  | ServiceRequest;
 
 /** What the stub is started with (its one command-line argument, as JSON). */
 export interface StubSetup {
   file: string;
   versionDir: string;
   modelName: string;
+  /** The instance's name (`<model>_0_0`), which Triton's stub names in some errors; the model's name without one. */
+  instanceName?: string;
 }

@@ -99,6 +99,7 @@ describe('a decoupled model with async def execute', () => {
     expect(entry).toMatch(/^error: Task exception was never retrieved/);
     expect(entry).toContain('Traceback (most recent call last):');
     expect(entry).toMatch(/line \d+, in fail/);
+    expect(entry).not.toContain('model_lab_stub.py');
   });
 
   it("an execute that raises after sending the final flag: the traceback is logged (Triton's QA async_execute check)", async () => {
@@ -109,7 +110,9 @@ describe('a decoupled model with async def execute', () => {
       (l) => l.filter((x) => x.includes('ValueError: wait_secs cannot be negative')).length > before,
     );
     const entry = logs.filter((x) => x.includes('ValueError: wait_secs cannot be negative')).at(-1)!;
-    expect(entry).toMatch(/^error: Traceback \(most recent call last\):/);
+    expect(entry).toMatch(/^error: Traceback \(most recent call last\):\n {2}File ".*model\.py", line \d+, in execute\n/);
+    expect(entry).toMatch(/line \d+, in run\n/);
+    expect(entry).not.toContain('model_lab_stub.py');
   });
 
   it('an execute that raises with its requests open fails them with the exception, and the instance goes on', async () => {
@@ -118,6 +121,17 @@ describe('a decoupled model with async def execute', () => {
     expect(e.message).toMatch(/^Failed to process the request\(s\) for model 'tasks_0\w*', message: ValueError: wait_secs cannot be negative\n\nAt:\n/);
     expect(instanceOf('tasks').restarts).toBe(restarts);
     expect(await call('tasks', { op: 'overlap', n: 1 })).toBe(1);
+  });
+
+  it('an execute that returns a value instead of None: the request is answered, the model log says why the value was dropped', async () => {
+    expect(await call('tasks', { op: 'return-value' })).toBe('answered');
+    const wording = "error: Python model 'tasks' is using the decoupled mode and the execute function must return None.";
+    expect(
+      await untilLogged(
+        () => logsOf('tasks'),
+        (l) => l.includes(wording),
+      ),
+    ).toContain(wording);
   });
 
   it('async_exec(decoupled=True) from concurrent executes: the callers and the called model overlap', async () => {

@@ -112,7 +112,7 @@ describe('response sender, decoupled model', () => {
 
   it("returning a response fails the request with Triton's message", async () => {
     const e = await rejection(repo.infer('sender_dec', -1, cmd({ return: true })));
-    expect(e.message).toBe("Failed to process the request(s) for model 'sender_dec_0', message: Python model 'sender_dec' is using the decoupled mode and the execute function must return None.");
+    expect(e.message).toBe("Failed to process the request(s) for model 'sender_dec_0', message: Python model 'sender_dec_0' is using the decoupled mode and the execute function must return None.");
   });
 
   it('a response already closed with the final flag stands when execute() then returns one', async () => {

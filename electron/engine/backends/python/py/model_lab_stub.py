@@ -37,14 +37,6 @@ _BLS_WAITERS = 64
 import triton_python_backend_utils as pb_utils  # noqa: E402  (next to this file: sys.path[0])
 
 
-def _correlation_wire(request):
-    """A BLS request's correlation_id and flags for the host: a uint64 as its digits (exact past 2^53), or the string."""
-    cid = request.correlation_id()
-    if isinstance(cid, str):
-        return {"correlationId": cid, "flags": int(request.flags() or 0)}
-    return {"correlationId": str(int(cid or 0)), "correlationIdUint": True, "flags": int(request.flags() or 0)}
-
-
 class Channel:
     def __init__(self, fd):
         os.set_inheritable(fd, False)
@@ -325,7 +317,7 @@ class Lab:
             "type": "bls", "callId": call_id, "model": request.model_name(), "version": request.model_version(),
             "requestId": str(request.request_id()), "inputs": inputs, "requested": request.requested_output_names(),
             "parameters": json.loads(request.parameters() or "{}"), "decoupled": decoupled,
-            "executeId": _EXECUTE_ID.get(), **_correlation_wire(request),
+            "executeId": _EXECUTE_ID.get(),
         }, payload.buffers)
         return call_id
 
@@ -379,8 +371,11 @@ async def _scoped(awaitable, execute_id):
 
 
 def format_exception(exc):
-    """An exception with its traceback, as Python prints it (what Triton's stub logs for a background task)."""
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
+    """An exception with its traceback as Python prints it (what Triton's stub logs for a background
+    task), without the stub's own frames."""
+    summary = traceback.TracebackException.from_exception(exc)
+    summary.stack = traceback.StackSummary.from_list([f for f in summary.stack if not f.filename.startswith(_STUB_DIR)])
+    return "".join(summary.format()).rstrip()
 
 
 class EventLoop:
@@ -600,6 +595,9 @@ class Stub:
         Triton logs it); the requests it left without the final flag fail with it."""
         exc = asyncio.CancelledError("the async execute was cancelled") if future.cancelled() else future.exception()
         if exc is None:
+            if future.result() is not None:
+                # Triton drops what a background execute returns; the lab says why nothing came of it.
+                self.lab.log("error", "Python model '%s' is using the decoupled mode and the execute function must return None." % self.setup.get("instanceName", self.setup["modelName"]))
             return
         self.lab.log("error", format_exception(exc))
         still_open = [req for req in requests if not req._sender._closed]
@@ -616,10 +614,7 @@ class Stub:
             for index, r in enumerate(msg["requests"]):
                 req = pb_utils.InferenceRequest(
                     self.setup["modelName"], to_tensors(r["inputs"], payload), r["requested"],
-                    request_id=r["id"],
-                    # A uint64 past 2^53 comes as its digits (sequence-wire.ts).
-                    correlation_id=int(r["correlationId"]) if r.get("correlationIdUint") else r.get("correlationId", 0),
-                    flags=r.get("flags", 0),
+                    request_id=r["id"], correlation_id=r.get("correlationId", 0), flags=r.get("flags", 0),
                 )
                 # The request's parameters as the client sent them (a double too), as JSON text.
                 req._parameters = json.dumps(r.get("parameters") or {})
@@ -654,7 +649,7 @@ class Stub:
         if out is None:
             return [None] * len(requests)
         if self.decoupled:
-            raise _ReturnError("Python model '%s' is using the decoupled mode and the execute function must return None." % self.setup["modelName"])
+            raise _ReturnError("Python model '%s' is using the decoupled mode and the execute function must return None." % self.setup.get("instanceName", self.setup["modelName"]))
         if not isinstance(out, list):
             raise _ReturnError("Expected a list in the execute return, found type '%s'." % type(out))
         if len(out) != len(requests):
@@ -748,6 +743,8 @@ def _die_with_the_lab():
 def main():
     _die_with_the_lab()
     setup = json.loads(sys.argv[1])
+    # As in Triton's embedded interpreter, model code sees no arguments (unittest.main() in a model reads them).
+    del sys.argv[1:]
     channel = Channel(3)
     channel.spill_dir = setup.get("spillDir")
     stub = Stub(setup, channel)

@@ -491,3 +491,8 @@ class Logger:
 
 
 LogLevel = Logger.LogLevel
+
+
+# Custom metrics and BLS model control live in their own module (model_lab_services.py); it
+# imports this one, so it comes last, once everything it uses here is defined.
+from model_lab_services import Metric, MetricFamily, MetricKind, is_model_ready, load_model, unload_model  # noqa: E402,F401

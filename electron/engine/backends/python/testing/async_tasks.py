@@ -11,6 +11,7 @@
 #   {"op": "bls", "model": M, "cmd": C}   async_exec(decoupled=True) of C into M; answers M's answers
 #   {"op": "bls-later", "model": M}       answers; a task then calls M (its "overlap" with n=1)
 #                                         with async_exec() and logs what came back
+#   {"op": "return-value"}                answers, and execute() then returns a list, not None
 import asyncio
 import json
 
@@ -34,6 +35,7 @@ class TritonPythonModel:
         self.active = 0
         self.most = 0
         self.tasks = set()
+        self.return_value = False
 
     def keep(self, coroutine):
         task = asyncio.get_running_loop().create_task(coroutine)
@@ -47,6 +49,9 @@ class TritonPythonModel:
         for request, answer in zip(requests, answers):
             if answer is not None:
                 request.get_response_sender().send(result(answer), flags=FINAL)
+        if self.return_value:
+            self.return_value = False
+            return []
         return None
 
     async def run(self, request):
@@ -72,6 +77,9 @@ class TritonPythonModel:
         if op == "bls-later":
             self.keep(self.bls_later(cmd["model"]))
             return "started"
+        if op == "return-value":
+            self.return_value = True
+            return "answered"
         raise ValueError("unknown op %r" % op)
 
     async def overlap(self, n, wait):
