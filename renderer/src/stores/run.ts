@@ -7,7 +7,8 @@ import { defineStore } from 'pinia';
 import type { LabEvent, LabMethods, ModelDetail, RunResult, RunSnippets } from '@contract/lab-api';
 import { errorText, useBackend } from '../api/client';
 import { buildRequestInputs, createForms, formSignature, newRunId, type InputForm } from '../components/playground/form-model';
-import { afterRun, newSequenceForm, sequenceIssue, sequenceRequest, type SequenceForm } from '../components/playground/sequence-form';
+import { afterRun, sequenceFormFor, sequenceIssue, sequenceRequest, type SequenceForm } from '../components/playground/sequence-form';
+import { parameterProblems, parametersRequest, type ParameterRow } from '../components/playground/parameters-form';
 
 /** A bundled sample image as the lab lists it (file, size, captions, thumbnail). */
 export type SampleImage = LabMethods['sampleImages']['res'][number];
@@ -50,6 +51,8 @@ export interface ModelRuns {
   compareId?: string;
   /** The sequence controls (models with sequence_batching only). */
   sequence?: SequenceForm;
+  /** The request parameters sent with each run. */
+  parameters: ParameterRow[];
 }
 
 export function runKey(repoId: string, model: string): string {
@@ -83,7 +86,8 @@ export const useRunStore = defineStore('run', {
           historyError: '',
           error: '',
           cancelled: false,
-          ...(detail.scheduling === 'sequence_batching' ? { sequence: newSequenceForm(detail) } : {}),
+          parameters: [],
+          ...sequenceFormFor(detail),
         };
         this.models[key] = m;
       } else if (m.signature !== signature) {
@@ -137,8 +141,9 @@ export const useRunStore = defineStore('run', {
       const m = this.ensure(detail);
       if (m.running) return false;
       const { inputs, issues } = buildRequestInputs(m.forms);
-      if (Object.keys(issues).length || (m.sequence && sequenceIssue(m.sequence))) return false;
+      if (Object.keys(issues).length || (m.sequence && sequenceIssue(m.sequence)) || parameterProblems(m.parameters)) return false;
       const sequence = sequenceRequest(m.sequence);
+      const parameters = parametersRequest(m.parameters);
       const runId = newRunId();
       m.running = { runId, startedAt: Date.now(), cancelling: false };
       m.error = '';
@@ -152,6 +157,7 @@ export const useRunStore = defineStore('run', {
           runId,
           addBatchDim: true,
           ...(sequence ? { sequence } : {}),
+          ...(parameters ? { parameters } : {}),
         });
         if (m.sequence) afterRun(m.sequence, result.state === 'ok');
         m.history = [result, ...m.history.filter((r) => r.runId !== result.runId)];

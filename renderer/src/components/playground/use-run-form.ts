@@ -1,6 +1,7 @@
 import type { ModelDetail } from '@contract/lab-api';
 import { computed, onBeforeUnmount, ref, watch, type WatchSource } from 'vue';
 import { buildRequestInputs } from './form-model';
+import { parameterProblems } from './parameters-form';
 import { runKey, useRunStore } from '../../stores/run';
 
 /**
@@ -21,7 +22,11 @@ export function useRunForm(props: { detail: ModelDetail }) {
   const m = computed(() => run.models[runKey(props.detail.repoId, s.value.name)] ?? run.ensure(props.detail));
   const check = computed(() => buildRequestInputs(m.value.forms));
   // "…and N more bad values" stands for N problems, so the count says how many there are.
-  const problems = computed(() => Object.values(check.value.issues).reduce((n, list) => n + list.reduce((k, i) => k + (i.key === 'runs.values.more' ? Number(i.params?.['n'] ?? 1) : 1), 0), 0));
+  const problems = computed(
+    () =>
+      Object.values(check.value.issues).reduce((n, list) => n + list.reduce((k, i) => k + (i.key === 'runs.values.more' ? Number(i.params?.['n'] ?? 1) : 1), 0), 0) +
+      parameterProblems(m.value.parameters ?? []),
+  );
   return { run, s, ready, m, check, problems };
 }
 
