@@ -37,3 +37,18 @@ describe('model-lab infer on the sequence sample', () => {
     expect(bad.errs.join('\n')).toContain('must specify a non-zero or non-empty correlation ID');
   });
 });
+
+describe('the running_sums ensemble', () => {
+  it('gives each step the sequence: a running sum, then the running sum of that', async () => {
+    const io = collect();
+    expect(await runCli(['infer', sample, 'running_sums', '--sequence-id', 'abc', '-i', 'INPUT=[[1]]', '-i', 'INPUT=[[2]]', '-i', 'INPUT=[[3]]', '--json'], io)).toBe(1);
+    // accumulator's CORRID is TYPE_UINT64: a string id is refused with Triton's wording.
+    expect(io.errs.join('\n')).toContain("sequence batching control 'CORRID' data-type is 'BYTES', but model 'accumulator' expects 'UINT64'");
+    const ok = collect();
+    expect(await runCli(['infer', sample, 'running_sums', '--sequence-id', '5', '-i', 'INPUT=[[1]]', '-i', 'INPUT=[[2]]', '-i', 'INPUT=[[3]]', '--json'], ok)).toBe(0);
+    const results = ok.out.map((l) => JSON.parse(l) as { outputs: { name: string; data: number[] }[] });
+    const of = (name: string) => results.map((r) => r.outputs.find((o) => o.name === name)!.data[0]);
+    expect(of('SUM')).toEqual([1, 3, 6]);
+    expect(of('SUM_OF_SUMS')).toEqual([1, 4, 10]);
+  });
+});

@@ -10,7 +10,7 @@
 import { type ErrorCode, LabError, errorMessage } from '../errors';
 import { childTimedOut, executeFailed, instanceLost } from '../triton-errors';
 import type { TraceContext } from '../runtime/trace';
-import type { InferResult, ModelResolver, Parameters } from '../runtime/types';
+import type { InferResult, ModelResolver, Parameters, SequenceFlags } from '../runtime/types';
 import type { Tensor } from '../tensor/tensor';
 
 export type LogLevel = 'info' | 'warn' | 'error' | 'verbose';
@@ -173,6 +173,8 @@ export interface BlsCall {
   inputs: Tensor[];
   requested: string[];
   parameters: Record<string, string | number | boolean>;
+  /** The sequence flags the request set (Python's InferenceRequest(correlation_id=…, flags=…)). */
+  sequence?: SequenceFlags;
   /** The context of the execute that made the call, where the child has several in flight (else the current one). */
   context?: TraceContext;
   /** Aborted to cancel the call (Python's response iterator cancel()). */
@@ -331,6 +333,7 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
         inputs: call.inputs,
         outputs: call.requested,
         parameters: call.parameters,
+        ...(call.sequence ? { sequence: call.sequence } : {}),
         trace: context ? { ...context, kind: 'bls' } : { kind: 'bls', held: [] },
         ...(onResponse ? { onResponse } : {}),
         ...(call.signal ? { signal: call.signal } : {}),

@@ -27,6 +27,7 @@ export function createRunHandlers(lab: Lab, host: HostCapabilities): Pick<LabHan
         inputs: stored.inputs,
         outputs: stored.outputs.map((o) => o.name),
         host: hostPort,
+        ...(stored.result.sequence ? { sequence: stored.result.sequence } : {}),
         ...(lab.sampleImagesDir ? { sampleImagesDir: lab.sampleImagesDir } : {}),
       });
     },

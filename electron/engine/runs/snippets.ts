@@ -9,7 +9,7 @@
  * form are written only when they are numbers.
  */
 import path from 'node:path';
-import type { ImageSource, InputSpec, RunSnippets } from '../../contract/lab-api';
+import type { ImageSource, InputSpec, RunSequence, RunSnippets } from '../../contract/lab-api';
 import { type Tensor, elementCount, isBytesData, stringsFromBytes } from '../tensor/tensor';
 import { commentText, shQuote } from '../util/shell-quote';
 import { numberAt } from './tensor-info';
@@ -147,6 +147,26 @@ export interface SnippetRun {
   outputs: string[];
   sampleImagesDir?: string;
   host?: string;
+  /** The run's sequence flags (sequence_batching models), sent as Triton's request parameters. */
+  sequence?: RunSequence;
+}
+
+/** A uint64 id as its digits (exact, as Triton reads it), a string id as a JSON string. */
+function sequenceIdJson(seq: RunSequence): string {
+  return seq.idIsString || !/^\d+$/.test(seq.id) ? JSON.stringify(seq.id) : seq.id;
+}
+
+function jsonSequenceParameters(seq: RunSequence | undefined): string {
+  if (!seq) return '';
+  return `"parameters":{"sequence_id":${sequenceIdJson(seq)},"sequence_start":${seq.start === true},"sequence_end":${seq.end === true}},`;
+}
+
+/** tritonclient's infer() keywords for the sequence flags. */
+function pySequenceArguments(seq: RunSequence | undefined): string {
+  if (!seq) return '';
+  const py = (b: boolean | undefined): string => (b ? 'True' : 'False');
+  const id = seq.idIsString || !/^\d+$/.test(seq.id) ? pyString(seq.id) : seq.id;
+  return `, sequence_id=${id}, sequence_start=${py(seq.start)}, sequence_end=${py(seq.end)}`;
 }
 
 function curlSnippet(opts: SnippetRun, url: string, specOf: (name: string) => InputSpec | undefined): string {
@@ -155,7 +175,7 @@ function curlSnippet(opts: SnippetRun, url: string, specOf: (name: string) => In
   const onlyFile = only && only.kind === 'bytes' ? sourcePath(only.source, opts.sampleImagesDir) : undefined;
   if (onlyFile) return `curl -s -X POST ${shQuote(url)} \\\n  -H 'Inference-Header-Content-Length: 0' \\\n  --data-binary ${shQuote(`@${onlyFile}`)}`;
   const inputs = opts.inputs.map((t) => `{"name":${JSON.stringify(t.name)},"shape":${JSON.stringify(t.shape)},"datatype":${JSON.stringify(t.dtype)},"data":${jsonValues(t)}}`);
-  const body = `{"inputs":[${inputs.join(',')}],"outputs":[${opts.outputs.map((o) => `{"name":${JSON.stringify(o)}}`).join(',')}]}`;
+  const body = `{${jsonSequenceParameters(opts.sequence)}"inputs":[${inputs.join(',')}],"outputs":[${opts.outputs.map((o) => `{"name":${JSON.stringify(o)}}`).join(',')}]}`;
   const big = opts.inputs.filter((t) => elementCount(t.shape) > INLINE);
   const note = big.length ? `# ${commentText(big.map((t) => `'${t.name}' (${elementCount(t.shape)} values)`).join(', '))} left empty: too large for a command line; use the Python script\n` : '';
   return `${note}curl -s -X POST ${shQuote(url)} \\\n  -H 'Content-Type: application/json' \\\n  -d ${shQuote(body)}`;
@@ -170,7 +190,7 @@ function pythonSnippet(opts: SnippetRun, host: string, specOf: (name: string) =>
   lines.push('', 'inputs = []');
   opts.inputs.forEach((t, i) => lines.push(`inputs.append(httpclient.InferInput(${pyString(t.name)}, ${vars[i]}.shape, ${pyString(t.dtype)}))`, `inputs[-1].set_data_from_numpy(${vars[i]})`));
   lines.push(`outputs = [${opts.outputs.map((o) => `httpclient.InferRequestedOutput(${pyString(o)})`).join(', ')}]`);
-  lines.push(`result = client.infer(${pyString(opts.model)}, inputs, model_version=${pyString(String(opts.version))}, outputs=outputs)`);
+  lines.push(`result = client.infer(${pyString(opts.model)}, inputs, model_version=${pyString(String(opts.version))}, outputs=outputs${pySequenceArguments(opts.sequence)})`);
   for (const o of opts.outputs) lines.push(`print(${pyString(o)}, result.as_numpy(${pyString(o)}))`);
   return `${lines.join('\n')}\n`;
 }

@@ -112,6 +112,8 @@ export class ModelRunner implements Runner {
     const trace = req.trace?.trace;
     const span = requestSpan(req.trace, this.modelName, this.version, req.id);
     let reason: FailureReason = 'OTHER';
+    // The sequence batcher refused it before it was queued: Triton counts no failure for that.
+    let refused = false;
     // Pending as Triton counts it: received and not yet handed to an instance.
     let pending = true;
     this.statistics.pending++;
@@ -125,7 +127,9 @@ export class ModelRunner implements Runner {
       const prepared = prepareRequest(this.config, req);
       if (this.sequencer) {
         if (req.sequence) prepared.sequence = req.sequence;
+        refused = true;
         this.sequencer.check(prepared);
+        refused = false;
       }
       if (span && trace?.captureTensors) span.inputs = [...prepared.inputs.values()];
       const held = (req.trace?.held ?? []).filter((h) => h.model === this.modelName && h.version === this.version).map((h) => h.instance);
@@ -148,7 +152,7 @@ export class ModelRunner implements Runner {
       // cancelled request with an error (Python's is_cancelled()) is a backend failure, as in Triton.
       if (e.code === 'CANCELLED' && e.stage !== 'execute') reason = 'CANCELED';
       else if (e.reason === 'QUEUE_FULL' || e.reason === 'QUEUE_TIMEOUT') reason = 'REJECTED';
-      this.statistics.recordFailure(Number(now() - start), reason);
+      if (!refused) this.statistics.recordFailure(Number(now() - start), reason);
       if (span) span.error = e.message;
       throw err;
     } finally {

@@ -81,6 +81,8 @@ describe('misuse, in Triton wording', () => {
     const e = await rejection(r.infer(two));
     expect(e.code).toBe('INVALID_ARG');
     expect(e.message).toBe("inference request to model 'm' must specify batch-size 1 due to requirements of sequence batcher");
+    // Refused before they were queued: Triton counts no failure for them.
+    expect(r.statistics.fail.count).toBe(0);
   });
 
   it('refuses an id of the wrong kind for the CORRID type, and a string id over 128 characters', async () => {

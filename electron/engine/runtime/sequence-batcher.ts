@@ -106,6 +106,8 @@ export class SequenceBatcher<E extends SequenceEntry> {
   private readonly sb: ModelSequenceBatching;
   private readonly model: string;
   private readonly slots: Slot<E>[] = [];
+  /** The sequences holding a slot of each instance. */
+  private readonly bound = new Map<BackendInstance, Set<Sequence<E>>>();
   /** The sequence of each request executing now. */
   private readonly runningIn = new WeakMap<E, Sequence<E>>();
   /** Live sequences by id (an ended one leaves at once; its slot stays busy until its queue is done). */
@@ -133,7 +135,9 @@ export class SequenceBatcher<E extends SequenceEntry> {
     this.controlShape = config.maxBatchSize > 0 ? [1, 1] : [1];
     const perInstance =
       this.sb.strategyChoice.case === 'oldest' && this.sb.strategyChoice.value.maxCandidateSequences > 0 ? this.sb.strategyChoice.value.maxCandidateSequences : Math.max(1, config.maxBatchSize);
-    for (const instance of instances) for (let index = 0; index < perInstance; index++) this.slots.push({ instance, index });
+    // Slot 0 of every instance first, then slot 1…, as Triton's ready-slot queue orders them: sequences spread over the instances.
+    for (let index = 0; index < perInstance; index++) for (const instance of instances) this.slots.push({ instance, index });
+    for (const instance of instances) this.bound.set(instance, new Set());
     for (const ci of this.sb.controlInput) {
       for (const ctl of ci.control) {
         if (ctl.kind === Kind.CONTROL_SEQUENCE_CORRID) this.corrid = { tensor: ci.name, type: ctl.dataType };
@@ -200,6 +204,7 @@ export class SequenceBatcher<E extends SequenceEntry> {
     seq.slot = slot;
     delete seq.expiresNs;
     slot.sequence = seq;
+    this.bound.get(slot.instance)!.add(seq);
   }
 
   /** Drops a queued request that was cancelled; false when it is not waiting here (already running). */
@@ -216,7 +221,7 @@ export class SequenceBatcher<E extends SequenceEntry> {
 
   private *sequences(): Iterable<Sequence<E>> {
     const seen = new Set<Sequence<E>>();
-    for (const s of this.slots) if (s.sequence) seen.add(s.sequence);
+    for (const set of this.bound.values()) for (const seq of set) seen.add(seq);
     for (const s of this.backlog) seen.add(s);
     yield* seen;
   }
@@ -232,6 +237,7 @@ export class SequenceBatcher<E extends SequenceEntry> {
     }
     delete slot.sequence;
     delete seq.slot;
+    this.bound.get(slot.instance)!.delete(seq);
     const next = this.backlog.shift();
     if (next) this.bind(next, slot);
   }
@@ -245,7 +251,7 @@ export class SequenceBatcher<E extends SequenceEntry> {
     this.reap(t);
     const out: { instance: BackendInstance; batch: E[] }[] = [];
     let wakeAt: bigint | undefined;
-    for (const instance of new Set(this.slots.map((s) => s.instance))) {
+    for (const instance of this.bound.keys()) {
       if (!free(instance)) continue;
       const decision = this.formBatch(instance, t);
       if (decision.wakeAt !== undefined && (wakeAt === undefined || decision.wakeAt < wakeAt)) wakeAt = decision.wakeAt;
@@ -266,10 +272,11 @@ export class SequenceBatcher<E extends SequenceEntry> {
   }
 
   private formBatch(instance: BackendInstance, t: bigint): { batch: Sequence<E>[]; wakeAt?: bigint } {
-    const ready = this.slots.filter((s) => s.instance === instance && s.sequence && !s.sequence.running && s.sequence.queue.length > 0).map((s) => s.sequence!);
+    const ready = [...this.bound.get(instance)!].filter((seq) => !seq.running && seq.queue.length > 0);
     if (ready.length === 0) return { batch: [] };
     const strategy = this.sb.strategyChoice;
     if (strategy.case === 'oldest') ready.sort((a, b) => (a.queue[0]!.enqueuedNs < b.queue[0]!.enqueuedNs ? -1 : 1));
+    else ready.sort((a, b) => a.slot!.index - b.slot!.index);
     const signature = shapeSignature(ready[0]!.queue[0]!.prepared);
     const limit = Math.max(1, this.config.maxBatchSize);
     const batch = ready.filter((s) => shapeSignature(s.queue[0]!.prepared) === signature).slice(0, limit);
@@ -414,6 +421,7 @@ export class SequenceBatcher<E extends SequenceEntry> {
     this.live.clear();
     this.backlog.length = 0;
     for (const s of this.slots) delete s.sequence;
+    for (const set of this.bound.values()) set.clear();
     return waiting;
   }
 }

@@ -123,7 +123,7 @@ export class ScriptInstance extends SupervisedInstance<WorkerHandle, WorkerMessa
 
   private async bls(h: WorkerHandle, msg: Extract<WorkerMessage, { type: 'bls' }>): Promise<void> {
     const out = await this.relay({ ...msg, inputs: msg.inputs.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, data: t.data })) });
-    const result: WireResult = 'error' in out ? out : { outputs: out.outputs.map(wireTensor) };
+    const result: WireResult = 'error' in out ? out : { outputs: out.outputs.map(wireTensor), ...(out.parameters ? { parameters: out.parameters } : {}) };
     if (!h.exited) h.post({ type: 'bls-result', callId: msg.callId, result });
   }
 
@@ -153,6 +153,10 @@ export class ScriptInstance extends SupervisedInstance<WorkerHandle, WorkerMessa
     }
     const result = msg as Extract<WorkerMessage, { type: 'result' }>;
     this.lastOwnNs = result.ownNs;
-    return result.responses.map((r): InstanceResult => ('error' in r ? failure('', r.error) : r.outputs.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, data: t.data }))));
+    return result.responses.map((r): InstanceResult => {
+      if ('error' in r) return failure('', r.error);
+      const outputs = r.outputs.map((t): Tensor => ({ name: t.name, dtype: t.dtype, shape: t.shape, data: t.data }));
+      return r.parameters && Object.keys(r.parameters).length > 0 ? { outputs, parameters: r.parameters } : outputs;
+    });
   }
 }

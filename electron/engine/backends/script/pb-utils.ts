@@ -179,16 +179,62 @@ export class Tensor {
   }
 }
 
+type ParameterValue = string | number | boolean;
+export type ScriptParameters = Record<string, ParameterValue>;
+
+/** A value's type in the words of Triton's Python API (its messages name Python's classes). */
+function pythonType(v: unknown): string {
+  if (v === null || v === undefined) return "<class 'NoneType'>";
+  if (Array.isArray(v)) return "<class 'list'>";
+  if (typeof v === 'number') return Number.isInteger(v) ? "<class 'int'>" : "<class 'float'>";
+  const names: Record<string, string> = { string: 'str', boolean: 'bool', bigint: 'int', object: 'dict', function: 'function', symbol: 'symbol' };
+  return `<class '${names[typeof v] ?? typeof v}'>`;
+}
+
+/**
+ * Request or response parameters checked as Triton's PyParametersToJSON checks them (its wording):
+ * an object (absent: none) of bool, integer or string values. A bigint must fit a double exactly.
+ */
+export function checkParameters(parameters: unknown): ScriptParameters {
+  if (parameters === undefined || parameters === null) return {};
+  if (typeof parameters !== 'object' || Array.isArray(parameters) || ArrayBuffer.isView(parameters)) throw new TritonError(`Expect dict, got ${pythonType(parameters)}`);
+  const out: ScriptParameters = {};
+  for (const [key, value] of Object.entries(parameters as Record<string, unknown>)) {
+    if (typeof value === 'bigint' && Number.isSafeInteger(Number(value))) out[key] = Number(value);
+    else if (typeof value === 'boolean' || typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value))) out[key] = value;
+    else throw new TritonError(`Expect parameters values to have type bool/int/str, found type ${pythonType(value)}`);
+  }
+  return out;
+}
+
+/**
+ * A request's parameters as the model reads them: `request.parameters()` gives the JSON text, as
+ * Triton's InferenceRequest.parameters() does, and `request.parameters.key` the value itself.
+ */
+export function parametersAccessor(parameters: ScriptParameters): (() => string) & Readonly<ScriptParameters> {
+  const text = JSON.stringify(parameters);
+  const fn = () => text;
+  for (const [key, value] of Object.entries(parameters)) Object.defineProperty(fn, key, { value, enumerable: true });
+  return fn as (() => string) & Readonly<ScriptParameters>;
+}
+
 export class InferenceResponse {
   private readonly tensors: Tensor[];
   private readonly err: TritonError | null;
+  private readonly params: ScriptParameters;
 
-  constructor(opts: { output_tensors?: Tensor[]; error?: TritonError | string } = {}) {
+  constructor(opts: { output_tensors?: Tensor[]; error?: TritonError | string; parameters?: ScriptParameters } = {}) {
     this.tensors = opts.output_tensors ?? [];
     if (!Array.isArray(this.tensors) || this.tensors.some((t) => !(t instanceof Tensor))) {
       throw new TritonError('output_tensors must be an array of pb_utils.Tensor', CODES.INVALID_ARG);
     }
     this.err = typeof opts.error === 'string' ? new TritonError(opts.error) : (opts.error ?? null);
+    this.params = checkParameters(opts.parameters);
+  }
+
+  /** The response parameters as JSON text (Triton's InferenceResponse.parameters()). */
+  parameters(): string {
+    return JSON.stringify(this.params);
   }
 
   output_tensors(): Tensor[] {
@@ -207,18 +253,23 @@ export class InferenceResponse {
   toWire(requested?: string[]): WireResult {
     if (this.err) return { error: this.err.toWire() };
     const keep = requested ? this.tensors.filter((t) => requested.includes(t.name)) : this.tensors;
-    return { outputs: keep.map((t) => t.toWire()) };
+    return Object.keys(this.params).length > 0 ? { outputs: keep.map((t) => t.toWire()), parameters: this.params } : { outputs: keep.map((t) => t.toWire()) };
   }
 }
 
 export class ScriptRequest {
+  /** `parameters()`: the request's parameters as JSON text (as Triton's); `parameters.key`: one value. */
+  readonly parameters: (() => string) & Readonly<ScriptParameters>;
+
   constructor(
     readonly request_id: string,
     readonly model_name: string,
     private readonly tensors: Tensor[],
     private readonly requested: string[],
-    readonly parameters: Record<string, string | number | boolean>,
-  ) {}
+    parameters: ScriptParameters,
+  ) {
+    this.parameters = parametersAccessor(parameters);
+  }
 
   inputs(): Tensor[] {
     return this.tensors;
@@ -250,7 +301,12 @@ export function createPbUtils(transport: BlsTransport) {
       if (!Array.isArray(opts.inputs) || opts.inputs.some((t) => !(t instanceof Tensor))) {
         throw new TritonError("InferenceRequest 'inputs' must be an array of pb_utils.Tensor", CODES.INVALID_ARG);
       }
-      this._opts = opts;
+      this._opts = { ...opts, parameters: checkParameters(opts.parameters) };
+    }
+
+    /** The request's parameters as JSON text (Triton's InferenceRequest.parameters()). */
+    parameters(): string {
+      return JSON.stringify(this._opts.parameters ?? {});
     }
 
     async exec(): Promise<InferenceResponse> {
@@ -264,7 +320,7 @@ export function createPbUtils(transport: BlsTransport) {
           parameters: this._opts.parameters ?? {},
         });
         if ('error' in result) return new InferenceResponse({ error: TritonError.fromWire(result.error) });
-        return new InferenceResponse({ output_tensors: result.outputs.map((t) => Tensor.fromWire(t)) });
+        return new InferenceResponse({ output_tensors: result.outputs.map((t) => Tensor.fromWire(t)), ...(result.parameters ? { parameters: result.parameters } : {}) });
       } catch (err) {
         return new InferenceResponse({ error: new TritonError(errorMessage(err)) });
       }

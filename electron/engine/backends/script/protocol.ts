@@ -19,7 +19,8 @@ export interface WireRequest {
   parameters: Record<string, string | number | boolean>;
 }
 
-export type WireResult = { outputs: WireTensor[] } | { error: WireError };
+/** A response: its outputs and the response parameters the model set (absent when none), or its error. */
+export type WireResult = { outputs: WireTensor[]; parameters?: Record<string, string | number | boolean> } | { error: WireError };
 
 /** Triton's JSON config shape (what `args.model_config` holds). */
 export type ConfigJson = Record<string, unknown>;

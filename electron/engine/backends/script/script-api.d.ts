@@ -41,10 +41,14 @@ interface ScriptTensor {
   triton_dtype(): ApiDType;
 }
 
+/** Request or response parameters: bool, integer or string values (Triton's InferParameter kinds). */
+type Parameters = Record<string, string | number | boolean>;
+
 interface ScriptRequest {
   readonly request_id: string;
   readonly model_name: string;
-  readonly parameters: Record<string, string | number | boolean>;
+  /** `request.parameters()`: the parameters the client sent, as JSON text (as Triton's); `request.parameters.key`: one value. */
+  readonly parameters: (() => string) & Readonly<Parameters>;
   inputs(): ScriptTensor[];
   requested_output_names(): string[];
 }
@@ -70,9 +74,13 @@ interface ScriptResponse {
   output_tensors(): ScriptTensor[];
   has_error(): boolean;
   error(): TritonErrorInstance | null;
+  /** The response parameters as JSON text ('{}' when none), as Triton's InferenceResponse.parameters(). */
+  parameters(): string;
 }
 
 interface BlsRequest {
+  /** The request's parameters as JSON text. */
+  parameters(): string;
   /** Runs the request through the lab's normal inference path (validation, batching, traces). Errors come back in the response. */
   exec(): Promise<ScriptResponse>;
   /** Same as exec(); the name Triton uses for the awaitable form. */
@@ -82,15 +90,13 @@ interface BlsRequest {
 
 interface PbUtils {
   Tensor: new (name: string, data: TensorSource, shape?: number[], dtype?: ApiDType) => ScriptTensor;
-  InferenceResponse: new (opts?: { output_tensors?: ScriptTensor[]; error?: TritonErrorInstance | string }) => ScriptResponse;
-  InferenceRequest: new (opts: {
-    model_name: string;
-    inputs: ScriptTensor[];
-    requested_output_names?: string[];
-    model_version?: number;
-    request_id?: string;
-    parameters?: Record<string, string | number | boolean>;
-  }) => BlsRequest;
+  /**
+   * `parameters`: response parameters for the caller (HTTP `parameters`, gRPC ModelInferResponse.parameters,
+   * a BLS caller's `parameters()`); values must be bool, integer or string, or it throws with Triton's wording
+   * (`Expect parameters values to have type bool/int/str, found type <class 'float'>`).
+   */
+  InferenceResponse: new (opts?: { output_tensors?: ScriptTensor[]; error?: TritonErrorInstance | string; parameters?: Parameters }) => ScriptResponse;
+  InferenceRequest: new (opts: { model_name: string; inputs: ScriptTensor[]; requested_output_names?: string[]; model_version?: number; request_id?: string; parameters?: Parameters }) => BlsRequest;
   TritonError: TritonErrorClass;
   get_input_tensor_by_name(request: ScriptRequest, name: string): ScriptTensor | null;
   get_output_tensor_by_name(response: ScriptResponse, name: string): ScriptTensor | null;

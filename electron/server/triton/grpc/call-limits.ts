@@ -12,13 +12,19 @@
  * answer counts against the budget until it has gone out; when its
  * connection sends nothing for the send timeout, the call is cut off.
  *
+ * The clocks are one sweep per server, not a timer per call: a timer set and
+ * cleared on every call cost more than the rest of the metering (timers,
+ * their unref and the garbage they leave measured in `npm run bench:serve`).
+ * Deadlines are checked every quarter of the shorter timeout (at most once a
+ * second), so a call is cut off up to that much late.
+ *
  * The bytes are seen on the call's HTTP/2 stream, which grpc-js keeps on
  * the call that interceptors wrap (its BaseServerInterceptingCall): read
  * with a runtime check, and tested, since it is not public API. Without it
  * calls are served unmetered and a warning is logged once.
  */
 import http2 from 'node:http2';
-import { Metadata, ServerInterceptingCall, status, type ServerInterceptingCallInterface, type ServerInterceptor } from '@grpc/grpc-js';
+import { Metadata, ServerInterceptingCall, status, type ServerInterceptingCallInterface, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
 import type { BodyBudget } from '../http/body';
 import type { GrpcConnections, TrackedCall } from './connections';
 
@@ -30,11 +36,71 @@ export interface CallLimits {
   sendTimeoutMs: number;
   connections?: GrpcConnections;
   log?: (message: string) => void;
+  /**
+   * Refuses a call from its path, :authority and headers before its message is read (the status it
+   * ends with), or admits it (undefined). Run here rather than by an interceptor of its own: each
+   * interceptor layer costs every call its own listeners and responders.
+   */
+  admit?: (path: string, authority: string, metadata: Metadata) => Refusal | undefined;
 }
+
+/** Why a call is refused before its message is read. */
+export type Refusal = Pick<StatusObject, 'code' | 'details'>;
 
 type Stream = http2.ServerHttp2Stream;
 
 const meters = new WeakMap<Metadata, CallMeter>();
+
+/** How often the sweep looks at the clocks: a quarter of the shorter timeout, between 10 ms and 1 s. */
+function sweepPeriod(limits: CallLimits): number {
+  return Math.min(1000, Math.max(10, Math.min(limits.messageTimeoutMs, limits.sendTimeoutMs) / 4));
+}
+
+/**
+ * The clocks of one server's calls: calls waiting for a message to arrive, and calls whose answer
+ * waits to be sent. One unref'd interval looks at them while any is waiting, and stops when none is.
+ */
+class Clocks {
+  private readonly waiting = new Set<CallMeter>();
+  private readonly sending = new Set<CallMeter>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly period: number) {}
+
+  watchMessage(m: CallMeter): void {
+    this.waiting.add(m);
+    this.run();
+  }
+
+  unwatchMessage(m: CallMeter): void {
+    this.waiting.delete(m);
+  }
+
+  watchSending(m: CallMeter): void {
+    this.sending.add(m);
+    this.run();
+  }
+
+  unwatchSending(m: CallMeter): void {
+    this.sending.delete(m);
+  }
+
+  private run(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.sweep(), this.period);
+    this.timer.unref();
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    for (const m of this.waiting) m.checkMessage(now);
+    for (const m of this.sending) m.checkSending(now);
+    if (this.waiting.size === 0 && this.sending.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
 
 /** The meter of the call with this metadata (a ModelStreamInfer handler says through it when a request is done). */
 export function meterOf(metadata: Metadata): CallMeter | undefined {
@@ -62,8 +128,12 @@ export class CallMeter implements TrackedCall {
   private answered = false;
   private halfClosed = false;
   private ended = false;
-  private messageTimer: NodeJS.Timeout | undefined;
-  private sendTimer: NodeJS.Timeout | undefined;
+  /** When the message being received must have arrived (performance.now() ms); Infinity when none is awaited. */
+  private messageDeadline = Infinity;
+  /** The socket's bytes written when last looked at, and when they last moved. */
+  private sentSeen = 0;
+  private sentMovedAt = 0;
+  private sendWatched = false;
   private readonly conn: { touch(): void; closed(): void } | undefined;
 
   constructor(
@@ -71,6 +141,7 @@ export class CallMeter implements TrackedCall {
     private readonly stream: Stream,
     private readonly unary: boolean,
     private readonly limits: CallLimits,
+    private readonly clocks: Clocks,
   ) {
     this.conn = limits.connections?.callOpened(this, call.getConnectionInfo());
     stream.prependListener('data', (chunk: Buffer) => this.received(chunk));
@@ -82,14 +153,20 @@ export class CallMeter implements TrackedCall {
   }
 
   private startClock(): void {
-    const secs = this.limits.messageTimeoutMs / 1000;
-    this.messageTimer = setTimeout(() => this.fail(status.DEADLINE_EXCEEDED, `request message not received within ${secs} s`), this.limits.messageTimeoutMs);
-    this.messageTimer.unref();
+    this.messageDeadline = performance.now() + this.limits.messageTimeoutMs;
+    this.clocks.watchMessage(this);
   }
 
   private stopClock(): void {
-    clearTimeout(this.messageTimer);
-    this.messageTimer = undefined;
+    if (this.messageDeadline === Infinity) return;
+    this.messageDeadline = Infinity;
+    this.clocks.unwatchMessage(this);
+  }
+
+  /** The sweep: a message past its deadline ends the call. */
+  checkMessage(now: number): void {
+    if (now < this.messageDeadline) return;
+    this.fail(status.DEADLINE_EXCEEDED, `request message not received within ${this.limits.messageTimeoutMs / 1000} s`);
   }
 
   private received(chunk: Buffer): void {
@@ -190,24 +267,35 @@ export class CallMeter implements TrackedCall {
 
   /** While answers wait, the connection must send something every send timeout, or the call is cut off. */
   private watchSending(): void {
-    if (this.sendTimer) return;
-    let seen = this.socketBytes();
-    const check = (): void => {
-      this.sendTimer = undefined;
-      if (this.ended || this.unsent <= 0) return;
-      const now = this.socketBytes();
-      if (now === seen) {
-        this.limits.log?.(`${this.unary ? 'call' : 'stream'}: the client read nothing for ${this.limits.sendTimeoutMs / 1000} s; cutting it off`);
-        this.end();
-        this.stream.close(http2.constants.NGHTTP2_CANCEL);
-        return;
-      }
-      seen = now;
-      this.sendTimer = setTimeout(check, this.limits.sendTimeoutMs);
-      this.sendTimer.unref();
-    };
-    this.sendTimer = setTimeout(check, this.limits.sendTimeoutMs);
-    this.sendTimer.unref();
+    if (this.sendWatched) return;
+    this.sendWatched = true;
+    this.sentSeen = this.socketBytes();
+    this.sentMovedAt = performance.now();
+    this.clocks.watchSending(this);
+  }
+
+  private unwatchSending(): void {
+    if (!this.sendWatched) return;
+    this.sendWatched = false;
+    this.clocks.unwatchSending(this);
+  }
+
+  /** The sweep: answers still waiting while the connection sent nothing for the send timeout end the call. */
+  checkSending(now: number): void {
+    if (this.ended || this.unsent <= 0) {
+      this.unwatchSending();
+      return;
+    }
+    const bytes = this.socketBytes();
+    if (bytes !== this.sentSeen) {
+      this.sentSeen = bytes;
+      this.sentMovedAt = now;
+      return;
+    }
+    if (now - this.sentMovedAt < this.limits.sendTimeoutMs) return;
+    this.limits.log?.(`${this.unary ? 'call' : 'stream'}: the client read nothing for ${this.limits.sendTimeoutMs / 1000} s; cutting it off`);
+    this.end();
+    this.stream.close(http2.constants.NGHTTP2_CANCEL);
   }
 
   /** Ends the call with a status (the client may still be sending: the stream is reset once the status is out). */
@@ -224,7 +312,7 @@ export class CallMeter implements TrackedCall {
     if (this.ended) return;
     this.ended = true;
     this.stopClock();
-    clearTimeout(this.sendTimer);
+    this.unwatchSending();
     this.limits.budget.give(this.held + this.unsent);
     this.held = 0;
     this.unsent = 0;
@@ -237,12 +325,17 @@ class MeteredCall extends ServerInterceptingCall {
   constructor(
     next: ServerInterceptingCallInterface,
     private readonly meter: CallMeter,
+    streaming: boolean,
+    admit: (metadata: Metadata) => Refusal | undefined,
   ) {
     super(next, {
       start: (go) =>
         go({
           onReceiveMetadata: (metadata, pass) => {
-            meters.set(metadata, meter);
+            // Only a stream's handler asks for its meter (meterOf); a WeakMap entry per unary call is garbage for nothing.
+            if (streaming) meters.set(metadata, meter);
+            const refusal = admit(metadata);
+            if (refusal) return this.sendStatus({ ...refusal, metadata: new Metadata() });
             pass(metadata);
           },
           onReceiveHalfClose: (pass) => {
@@ -263,16 +356,32 @@ class MeteredCall extends ServerInterceptingCall {
   }
 }
 
-/** The interceptor that meters every call; it must come first, to wrap grpc-js's own call. */
+/** A call that is only admitted or refused (no HTTP/2 stream to meter). */
+function admittedCall(call: ServerInterceptingCallInterface, admit: (metadata: Metadata) => Refusal | undefined): ServerInterceptingCall {
+  return new ServerInterceptingCall(call, {
+    start: (go) =>
+      go({
+        onReceiveMetadata: (metadata, pass) => {
+          const refusal = admit(metadata);
+          if (refusal) return call.sendStatus({ ...refusal, metadata: new Metadata() });
+          pass(metadata);
+        },
+      }),
+  });
+}
+
+/** The interceptor that admits and meters every call; it must come first, to wrap grpc-js's own call. */
 export function callLimits(limits: CallLimits): ServerInterceptor {
   let warned = false;
+  const clocks = new Clocks(sweepPeriod(limits));
   return (descriptor, call) => {
+    const admit = (metadata: Metadata): Refusal | undefined => limits.admit?.(descriptor.path, call.getHost(), metadata);
     const stream = streamOf(call);
     if (!stream) {
       if (!warned) limits.log?.('gRPC request messages are not metered: this grpc-js keeps no HTTP/2 stream on its calls');
       warned = true;
-      return new ServerInterceptingCall(call);
+      return admittedCall(call, admit);
     }
-    return new MeteredCall(call, new CallMeter(call, stream, !descriptor.requestStream, limits));
+    return new MeteredCall(call, new CallMeter(call, stream, !descriptor.requestStream, limits, clocks), descriptor.requestStream, admit);
   };
 }

@@ -19,13 +19,13 @@
  * (connections.ts: we own the listening socket and inject connections).
  */
 import net from 'node:net';
-import { Metadata, Server, ServerCredentials, ServerInterceptingCall, status, type ServerInterceptor, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { type Metadata, Server, ServerCredentials, status, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { hostRefusal } from '../access';
 import { BodyBudget } from '../http/body';
 import type { TritonCore } from '../core';
 import type { LogLevel } from '../log-settings';
 import { type RestrictedCategory, type Restrictions, restrictedProtocolMessage, restrictionMet } from '../restricted';
-import { callLimits } from './call-limits';
+import { type Refusal, callLimits } from './call-limits';
 import { GrpcConnections } from './connections';
 import { healthService } from './health';
 import { type RpcContext, unaryAdder } from './rpc';
@@ -113,30 +113,29 @@ const categoryOfPath = (path: string): RestrictedCategory | undefined => {
   return CATEGORY[path.slice(GRPCInferenceService.typeName.length + 2)];
 };
 
+/** :authority values remembered as allowed (a client sends the same one on every call); past this many, none more are. */
+const KNOWN_AUTHORITIES = 16;
+
 /**
  * Refuses a call from its headers alone, before its message is read: a foreign :authority on a loopback
  * address, then a missing or wrong restricted-protocol header (ExecutePrecondition).
  */
-function gate(host: string, restricted: Restrictions): ServerInterceptor {
-  return (descriptor, call) =>
-    new ServerInterceptingCall(call, {
-      start: (next) =>
-        next({
-          onReceiveMetadata: (metadata, pass) => {
-            const badHost = hostRefusal(host, call.getHost());
-            if (badHost) return call.sendStatus({ code: status.PERMISSION_DENIED, details: badHost, metadata: new Metadata() });
-            const category = categoryOfPath(descriptor.path);
-            const r = category ? restricted[category] : undefined;
-            if (r) {
-              const given = metadata.get(r.header)[0];
-              if (!restrictionMet(typeof given === 'string' ? given : given?.toString('latin1'), r.value)) {
-                return call.sendStatus({ code: status.UNAVAILABLE, details: restrictedProtocolMessage(r.header), metadata: new Metadata() });
-              }
-            }
-            pass(metadata);
-          },
-        }),
-    });
+function gate(host: string, restricted: Restrictions): (path: string, authority: string, metadata: Metadata) => Refusal | undefined {
+  const allowed = new Set<string>();
+  return (path, authority, metadata) => {
+    if (!allowed.has(authority)) {
+      const badHost = hostRefusal(host, authority);
+      if (badHost) return { code: status.PERMISSION_DENIED, details: badHost };
+      if (allowed.size < KNOWN_AUTHORITIES) allowed.add(authority);
+    }
+    const category = categoryOfPath(path);
+    const r = category ? restricted[category] : undefined;
+    if (r) {
+      const given = metadata.get(r.header)[0];
+      if (!restrictionMet(typeof given === 'string' ? given : given?.toString('latin1'), r.value)) return { code: status.UNAVAILABLE, details: restrictedProtocolMessage(r.header) };
+    }
+    return undefined;
+  };
 }
 
 /** grpc-js's channel options for our limits (connection age and keepalive as Triton sets them). */
@@ -150,6 +149,8 @@ function channelOptions(opts: GrpcServerOptions, maxReceive: number): Record<str
     'grpc.max_connection_idle_ms': opts.maxConnectionIdleMs ?? GRPC_DEFAULTS.maxConnectionIdleMs,
     'grpc.keepalive_time_ms': opts.keepaliveTimeMs ?? GRPC_DEFAULTS.keepaliveTimeMs,
     'grpc.keepalive_timeout_ms': opts.keepaliveTimeoutMs ?? GRPC_DEFAULTS.keepaliveTimeoutMs,
+    // Channelz (grpc-js's per-call and per-socket bookkeeping for its debug service) is never served here: off, it costs nothing per call.
+    'grpc.enable_channelz': 0,
     ...(age > 0 ? { 'grpc.max_connection_age_ms': age } : {}),
     ...(grace > 0 ? { 'grpc.max_connection_age_grace_ms': grace } : {}),
   };
@@ -232,8 +233,9 @@ export async function startGrpcServer(core: TritonCore, opts: GrpcServerOptions)
     sendTimeoutMs: opts.sendTimeoutMs ?? GRPC_DEFAULTS.sendTimeoutMs,
     connections,
     log: (message) => log('verbose', message),
+    admit: gate(opts.host, opts.restricted ?? {}),
   });
-  const server = new Server({ ...channelOptions(opts, maxReceive), interceptors: [limits, gate(opts.host, opts.restricted ?? {})] });
+  const server = new Server({ ...channelOptions(opts, maxReceive), interceptors: [limits] });
   let stopping = false;
   const ctx: RpcContext = { core, log, stopping: () => stopping };
   const streams = new Set<DrainableStream>();

@@ -1,0 +1,39 @@
+/**
+ * A request's sequence flags on the stub's wire, both ways: to execute() (python_backend's
+ * `request.correlation_id()` and `request.flags()`) and from a BLS `InferenceRequest(correlation_id=…,
+ * flags=…)`. Frames are JSON, whose numbers are doubles on this side: a uint64 id past 2^53 goes
+ * as its decimal text marked `correlationIdUint`, so it stays exact both ways.
+ */
+import type { SequenceFlags } from '../../runtime/types';
+
+/** Triton's TRITONSERVER_REQUEST_FLAG_SEQUENCE_START / _END. */
+const FLAG_START = 1;
+const FLAG_END = 2;
+const UINT64_MAX = (1n << 64n) - 1n;
+
+export interface WireSequence {
+  correlationId?: number | string;
+  /** `correlationId` is a uint64's decimal text (too large for a double), not a string id. */
+  correlationIdUint?: boolean;
+  flags?: number;
+}
+
+export function sequenceToWire(seq: SequenceFlags | undefined): WireSequence {
+  if (!seq) return {};
+  const flags = (seq.start ? FLAG_START : 0) | (seq.end ? FLAG_END : 0);
+  if (typeof seq.id === 'string') return { correlationId: seq.id, flags };
+  if (seq.id <= BigInt(Number.MAX_SAFE_INTEGER)) return { correlationId: Number(seq.id), flags };
+  return { correlationId: seq.id.toString(), correlationIdUint: true, flags };
+}
+
+/** The flags a BLS request set (none when it set neither an id nor flags); an id that is not a uint64 or a string is dropped. */
+export function sequenceFromWire(w: WireSequence): { sequence?: SequenceFlags } {
+  const flags = typeof w.flags === 'number' && Number.isInteger(w.flags) ? w.flags : 0;
+  let id: bigint | string = 0n;
+  const c = w.correlationId;
+  if (typeof c === 'number' && Number.isSafeInteger(c) && c >= 0) id = BigInt(c);
+  else if (typeof c === 'string' && w.correlationIdUint === true && /^\d{1,20}$/.test(c) && BigInt(c) <= UINT64_MAX) id = BigInt(c);
+  else if (typeof c === 'string' && w.correlationIdUint !== true) id = c;
+  if (id === 0n && flags === 0) return {};
+  return { sequence: { id, start: (flags & FLAG_START) !== 0, end: (flags & FLAG_END) !== 0 } };
+}
