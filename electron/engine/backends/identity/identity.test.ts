@@ -98,3 +98,29 @@ describe('config checks (identity_backend ValidateModelConfig)', () => {
     });
   }
 });
+
+describe('execute_delay_ms', () => {
+  it('delays every execute, so a second request waits in the queue and can be cancelled there (CANCELED)', async () => {
+    const d = await temp.make({
+      'slow/config.pbtxt': modelConfig('slow', {
+        backend: 'identity',
+        mbs: 0,
+        inputs: [{ name: 'INPUT0', dims: [1] }],
+        outputs: [{ name: 'OUTPUT0', dims: [1] }],
+        params: { execute_delay_ms: '300' },
+        count: 1,
+      }),
+      'slow/1': null,
+    });
+    const repo = await loadRepository(d.root);
+    const started = Date.now();
+    const first = repo.infer('slow', -1, { inputs: [f32('INPUT0', [1], [1])] });
+    const abort = new AbortController();
+    const queued = rejection(repo.infer('slow', -1, { id: 'q', inputs: [f32('INPUT0', [1], [2])], signal: abort.signal }));
+    abort.abort();
+    expect((await queued).code).toBe('CANCELLED');
+    expect(values((await first).outputs[0])).toEqual([1]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(repo.resolve('slow', -1).statistics.failures.CANCELED).toBe(1);
+  });
+});

@@ -1,7 +1,9 @@
 /**
  * Triton's identity backend: OUTPUT<k> is INPUT<k> of the same request,
  * byte for byte (paired by the name's suffix). An optional input that was
- * not sent gives a zero-filled output.
+ * not sent gives a zero-filled output. The `execute_delay_ms` config parameter
+ * delays every execute by that long, as Triton's identity backend does (its
+ * QA uses it to keep requests queued or executing, e.g. to cancel them).
  */
 import type { ModelConfig } from '../../config/gen/model_config_pb';
 import { toNumbers } from '../../config/shape';
@@ -13,11 +15,14 @@ import { identitySuffix } from './config';
 
 export class IdentityInstance implements BackendInstance {
   readonly device = 'CPU';
+  private readonly delayMs: number;
 
   constructor(
     readonly name: string,
     private readonly config: ModelConfig,
-  ) {}
+  ) {
+    this.delayMs = executeDelayMs(config);
+  }
 
   private one(r: PreparedRequest): InstanceResult {
     const out: Tensor[] = [];
@@ -40,11 +45,19 @@ export class IdentityInstance implements BackendInstance {
     return out;
   }
 
-  execute(requests: PreparedRequest[]): Promise<InstanceResult[]> {
-    return Promise.resolve(requests.map((r) => this.one(r)));
+  async execute(requests: PreparedRequest[]): Promise<InstanceResult[]> {
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    return requests.map((r) => this.one(r));
   }
 
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** The `execute_delay_ms` parameter (a non-negative integer; anything else counts as 0, as identity_backend's strtol would leave it). */
+function executeDelayMs(config: ModelConfig): number {
+  const text = config.parameters['execute_delay_ms']?.stringValue ?? '';
+  const ms = /^\s*\d+/.test(text) ? Number.parseInt(text, 10) : 0;
+  return Number.isSafeInteger(ms) ? Math.min(ms, 2 ** 31 - 1) : 0;
 }
