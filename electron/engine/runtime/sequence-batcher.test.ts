@@ -90,6 +90,11 @@ describe('misuse, in Triton wording', () => {
     expect((await rejection(r.infer(request(1, 'abc', { start: true })))).message).toBe("[request id: r1] sequence batching control 'CORRID' data-type is 'BYTES', but model 'm' expects 'UINT64'");
     const s = runner('', { controls: 'control_input [ { name: "CORRID" control [ { kind: CONTROL_SEQUENCE_CORRID data_type: TYPE_STRING } ] } ]' });
     expect((await rejection(s.infer(request(1, 7n, { start: true })))).message).toBe("[request id: r1] sequence batching control 'CORRID' data-type is 'UINT64', but model 'm' expects 'BYTES'");
+    // Without an id the request holds Triton's uint64 0: a STRING CORRID refuses its type first.
+    expect((await rejection(s.infer({ id: 'r2', inputs: [f32('INPUT', [1], [1])] }))).message).toBe(
+      "[request id: r2] sequence batching control 'CORRID' data-type is 'UINT64', but model 'm' expects 'BYTES'",
+    );
+    expect((await rejection(s.infer(request(1, '', { start: true })))).message).toBe("inference request to model 'm' must specify a non-zero or non-empty correlation ID");
     const long = await rejection(s.infer(request(1, 'x'.repeat(129), { start: true })));
     expect([long.code, long.message]).toEqual(['UNSUPPORTED', 'string correlation ID cannot be longer than 128 characters']);
     expect(await out(s.infer(request(4, 'x'.repeat(128), { start: true, end: true })))).toBe(4);

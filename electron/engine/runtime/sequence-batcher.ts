@@ -153,8 +153,9 @@ export class SequenceBatcher<E extends SequenceEntry> {
   check(prepared: PreparedRequest): void {
     const flags = prepared.sequence;
     if (flags && typeof flags.id === 'string' && flags.id.length > 128) throw sequenceIdTooLong();
-    if (this.corrid && inSequence(flags)) {
-      const isString = typeof flags.id === 'string';
+    // As Triton's ValidateCorrelationId: a request without an id holds the uint64 0, so it too must fit the CORRID type.
+    if (this.corrid) {
+      const isString = typeof flags?.id === 'string';
       if (isString !== (this.corrid.type === DataType.TYPE_STRING)) {
         throw sequenceCorrelationIdType(prepared.id, this.corrid.tensor, isString ? 'BYTES' : 'UINT64', this.model, apiTypeName(this.corrid.type));
       }
