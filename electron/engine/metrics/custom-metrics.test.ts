@@ -18,7 +18,22 @@ describe('CustomMetrics', () => {
     const ib = b.addMetric('req_total', { version: '1', model: 'x' });
     a.apply(ia, 'increment', 3);
     expect(b.apply(ib, 'value', 0)).toBe(3);
-    expect(reg.exported()).toEqual([{ name: 'req_total', help: 'requests', type: 'counter', samples: [{ labels: [['model', 'x'], ['version', '1']], value: 3 }] }]);
+    expect(reg.exported()).toEqual([
+      {
+        name: 'req_total',
+        help: 'requests',
+        type: 'counter',
+        samples: [
+          {
+            labels: [
+              ['model', 'x'],
+              ['version', '1'],
+            ],
+            value: 3,
+          },
+        ],
+      },
+    ]);
     a.close();
     expect(reg.exported()[0]!.samples[0]!.value).toBe(3);
     b.removeMetric(ib);

@@ -4,6 +4,7 @@
  * members, optional polling for changes (Triton's poll mode) and explicit
  * load/unload.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { LogLevel } from '../backends/child-supervisor';
@@ -142,6 +143,10 @@ export class Repository implements ModelResolver {
   private listeners = new Set<RepositoryListener>();
   private pollTimer: NodeJS.Timeout | undefined;
   private queue: Promise<void> = Promise.resolve();
+  /** Which mutation a piece of work belongs to (carried into the processes and workers it starts), and the one running. */
+  private readonly mutationScope = new AsyncLocalStorage<number>();
+  private runningMutation = 0;
+  private mutations = 0;
   /** close() began: loads still queued start nothing. */
   private closing = false;
 
@@ -218,7 +223,18 @@ export class Repository implements ModelResolver {
   /** Runs repository mutations one at a time so loads never interleave; none starts once close() began. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const guarded = (): Promise<T> => (this.closing ? Promise.reject(new LabError('UNAVAILABLE', `the repository ${this.root} is closed`)) : fn());
-    const run = this.queue.then(guarded, guarded);
+    // Asked for from inside the mutation that runs (a model's initialize() loading another model
+    // through BLS model control, as Triton allows): queued behind its caller it would wait forever.
+    const scope = this.mutationScope.getStore();
+    if (scope !== undefined && scope === this.runningMutation) return guarded();
+    const id = ++this.mutations;
+    const inScope = (): Promise<T> => {
+      this.runningMutation = id;
+      return this.mutationScope.run(id, guarded).finally(() => {
+        if (this.runningMutation === id) this.runningMutation = 0;
+      });
+    };
+    const run = this.queue.then(inScope, inScope);
     this.queue = run.then(
       () => undefined,
       () => undefined,

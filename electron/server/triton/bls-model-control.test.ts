@@ -23,6 +23,15 @@ const describe = describeAll.skipIf(pythonMissing);
 const CTL = pythonConfig('ctl', { inputs: [{ name: 'CMD', type: 'STRING', dims: [1] }], outputs: [{ name: 'RESULT', type: 'STRING', dims: [1] }] });
 const IDENTITY = modelConfig('m', { backend: 'identity', mbs: 0, inputs: [{ name: 'INPUT0', dims: [-1] }], outputs: [{ name: 'OUTPUT0', dims: [-1] }] });
 
+// initialize() loads, checks and unloads 'm' while its own load is in progress.
+const INIT_COMMANDS = [
+  { op: 'load', model: 'm' },
+  { op: 'ready', model: 'm' },
+  { op: 'unload', model: 'm' },
+  { op: 'ready', model: 'm' },
+];
+const INIT_LOADER = CTL.replace('name: "ctl"', 'name: "initloader"') + `parameters { key: "INIT_COMMANDS" value: { string_value: ${JSON.stringify(JSON.stringify(INIT_COMMANDS))} } }\n`;
+
 let dir: string;
 let repo: Repository;
 let detach: () => Promise<void>;
@@ -38,7 +47,15 @@ function write(root: string, files: Record<string, string>): void {
 beforeAll(async () => {
   if (pythonMissing) return;
   dir = mkdtempSync(path.join(os.tmpdir(), 'bls-control-'));
-  write(dir, { 'ctl/config.pbtxt': CTL, 'ctl/1/model.py': pyModel('services'), 'm/config.pbtxt': IDENTITY, 'other/config.pbtxt': CTL.replace("name: \"ctl\"", 'name: "other"'), 'other/1/model.py': pyModel('services') });
+  write(dir, {
+    'ctl/config.pbtxt': CTL,
+    'ctl/1/model.py': pyModel('services'),
+    'm/config.pbtxt': IDENTITY,
+    'other/config.pbtxt': CTL.replace('name: "ctl"', 'name: "other"'),
+    'other/1/model.py': pyModel('services'),
+    'initloader/config.pbtxt': INIT_LOADER,
+    'initloader/1/model.py': pyModel('services'),
+  });
   mkdirSync(path.join(dir, 'm', '1'));
   repo = new Repository(dir, { controlMode: 'explicit', startupModels: ['ctl', 'other'] });
   await repo.loadAll();
@@ -82,7 +99,9 @@ describe('BLS model control (pb_utils.load_model, unload_model, is_model_ready)'
     expect(await run({ op: 'ready', model: 'm', version: 'abc' })).toEqual(
       failure("Failed to check model readiness: failed to get model version from specified version string 'abc' (details: stol), version should be an integral value > 0"),
     );
-    expect(await run({ op: 'ready', model: 'm', version: '-2' })).toEqual(failure("Failed to check model readiness: failed to get model version from specified version string '-2', version should be an integral value > 0"));
+    expect(await run({ op: 'ready', model: 'm', version: '-2' })).toEqual(
+      failure("Failed to check model readiness: failed to get model version from specified version string '-2', version should be an integral value > 0"),
+    );
     expect(await run({ op: 'load', model: 'a/b' })).toEqual(failure("Failed to load model: invalid model name 'a/b', model name must not contain path traversal characters"));
     expect(await run({ op: 'load', model: '  ' })).toEqual(failure('Failed to load model: Model name cannot be empty. Please enter a valid name to deploy.'));
     // Files without a config: Triton's poll failure (the reason goes to the log).
@@ -96,6 +115,13 @@ describe('BLS model control (pb_utils.load_model, unload_model, is_model_ready)'
     expect(await run({ op: 'load', model: 'sent', config, files: { 'file:1/notes.txt': 'hello' } })).toEqual({ ok: null });
     expect(await run({ op: 'ready', model: 'sent', version: '1' })).toEqual({ ok: true });
     expect(await run({ op: 'unload', model: 'sent' })).toEqual({ ok: null });
+  }, 30_000);
+
+  it("a model's initialize() may load other models while its own load runs (Triton loads them side by side)", async () => {
+    const core = new TritonCore(repo, { version: 'test' });
+    await core.load('initloader');
+    expect(await run({ op: 'init_results' }, 'initloader')).toEqual({ ok: [{ ok: null }, { ok: true }, { ok: null }, { ok: false }] });
+    await core.unload('initloader');
   }, 30_000);
 
   it('without a server in explicit mode, load and unload are refused; readiness still answers', async () => {
@@ -135,7 +161,14 @@ describe('custom metrics (pb_utils.MetricFamily / Metric)', () => {
     await run({ op: 'metric', family: 'bc_hist', key: 'h', labels: { m: 'x' }, buckets: [0.1, 1, 2.5] });
     for (const v of [0.05, 1.5, 6]) await run({ op: 'observe', key: 'h', value: v });
     const text = customMetricsText();
-    for (const line of ['bc_hist_count{m="x"} 3', 'bc_hist_sum{m="x"} 7.55', 'bc_hist_bucket{m="x",le="0.1"} 1', 'bc_hist_bucket{m="x",le="1"} 1', 'bc_hist_bucket{m="x",le="2.5"} 2', 'bc_hist_bucket{m="x",le="+Inf"} 3']) {
+    for (const line of [
+      'bc_hist_count{m="x"} 3',
+      'bc_hist_sum{m="x"} 7.55',
+      'bc_hist_bucket{m="x",le="0.1"} 1',
+      'bc_hist_bucket{m="x",le="1"} 1',
+      'bc_hist_bucket{m="x",le="2.5"} 2',
+      'bc_hist_bucket{m="x",le="+Inf"} 3',
+    ]) {
       expect(text).toContain(`${line}\n`);
     }
     expect(await run({ op: 'value', key: 'h' })).toEqual(failure('Failed to get metric value: TRITONSERVER_METRIC_KIND_HISTOGRAM does not support Value'));

@@ -27,18 +27,22 @@ describe('stub names', () => {
     for (const ok of ['TestModel123', 'model-with-hyphens', 'model_with_underscores', 'a.b', 'a b', 'modèle']) expect(isValidStubName(ok), ok).toBe(true);
   });
 
-  it.skipIf(pythonMissing)("a model named 'model;test' fails to load with Triton's message and runs nothing; an instance group name decides for instances", async () => {
-    const dir = await makeTempDir({});
-    dirs.push(dir);
-    const mark = path.join(dir.root, 'ran');
-    await dir.write('model;test/config.pbtxt', pythonConfig('model;test', io));
-    await dir.write('model;test/1/model.py', marking(mark));
-    // Auto-complete off: only instance names count, and this group's are fine.
-    await dir.write('odd(name)/config.pbtxt', pythonConfig('odd(name)', { ...io, extra: 'instance_group [{ name: "plain", kind: KIND_CPU }]' }));
-    await dir.write('odd(name)/1/model.py', 'class TritonPythonModel:\n    def execute(self, requests):\n        return []\n');
-    const repo = await loadRepository(dir.root, { autoComplete: false });
-    expect(stateOf(repo, 'model;test')).toMatchObject({ state: 'UNAVAILABLE', reason: expect.stringContaining('Invalid stub name: contains invalid characters') });
-    expect(existsSync(mark)).toBe(false);
-    expect(stateOf(repo, 'odd(name)')).toEqual({ state: 'READY', reason: '' });
-  }, 60_000);
+  it.skipIf(pythonMissing)(
+    "a model named 'model;test' fails to load with Triton's message and runs nothing; an instance group name decides for instances",
+    async () => {
+      const dir = await makeTempDir({});
+      dirs.push(dir);
+      const mark = path.join(dir.root, 'ran');
+      await dir.write('model;test/config.pbtxt', pythonConfig('model;test', io));
+      await dir.write('model;test/1/model.py', marking(mark));
+      // Auto-complete off: only instance names count, and this group's are fine.
+      await dir.write('odd(name)/config.pbtxt', pythonConfig('odd(name)', { ...io, extra: 'instance_group [{ name: "plain", kind: KIND_CPU }]' }));
+      await dir.write('odd(name)/1/model.py', 'class TritonPythonModel:\n    def execute(self, requests):\n        return []\n');
+      const repo = await loadRepository(dir.root, { autoComplete: false });
+      expect(stateOf(repo, 'model;test')).toMatchObject({ state: 'UNAVAILABLE', reason: expect.stringContaining('Invalid stub name: contains invalid characters') });
+      expect(existsSync(mark)).toBe(false);
+      expect(stateOf(repo, 'odd(name)')).toEqual({ state: 'READY', reason: '' });
+    },
+    60_000,
+  );
 });

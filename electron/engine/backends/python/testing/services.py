@@ -10,6 +10,16 @@ class TritonPythonModel:
     def initialize(self, args):
         self.families = {}
         self.metrics = {}
+        # Commands to run in initialize() (config parameter INIT_COMMANDS, a JSON list); "init_results" reads what they gave.
+        params = json.loads(args["model_config"]).get("parameters", {})
+        commands = json.loads(params.get("INIT_COMMANDS", {}).get("string_value", "[]"))
+        self.init_results = [self.attempt(cmd) for cmd in commands]
+
+    def attempt(self, cmd):
+        try:
+            return {"ok": self.run(cmd)}
+        except Exception as exc:  # noqa: BLE001 - the test reads what was raised
+            return {"error": "%s: %s" % (type(exc).__name__, exc)}
 
     def run(self, cmd):
         op = cmd["op"]
@@ -37,6 +47,8 @@ class TritonPythonModel:
         if op == "drop_family":
             del self.families[cmd["name"]]
             return None
+        if op == "init_results":
+            return self.init_results
         if op == "drop_metric":
             del self.metrics[cmd["key"]]
             return None
@@ -46,9 +58,6 @@ class TritonPythonModel:
         out = []
         for r in requests:
             cmd = json.loads(pb_utils.get_input_tensor_by_name(r, "CMD").as_numpy().reshape(-1)[0])
-            try:
-                result = {"ok": self.run(cmd)}
-            except Exception as exc:  # noqa: BLE001 - the test reads what was raised
-                result = {"error": "%s: %s" % (type(exc).__name__, exc)}
+            result = self.attempt(cmd)
             out.append(pb_utils.InferenceResponse([pb_utils.Tensor("RESULT", np.array([json.dumps(result)], dtype=np.object_))]))
         return out
