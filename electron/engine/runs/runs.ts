@@ -234,8 +234,8 @@ export class RunService {
         ...(req.sequence ? { sequence: sequenceFlags(req.sequence) } : {}),
         ...(stream ? { onResponse: stream.add } : {}),
       });
-      // A queued request leaves the queue on abort; one already executing finishes in the background,
-      // its result dropped, so the user never waits for a run they cancelled.
+      // A queued request leaves the queue on abort; one already executing is told (a Python model's
+      // is_cancelled() turns True) and its result dropped, so the user never waits for a run they cancelled.
       inferring.catch(() => undefined);
       const cancelled = new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(new LabError('CANCELLED', 'cancelled')), { once: true }));
       const res = await Promise.race([inferring, cancelled]);
