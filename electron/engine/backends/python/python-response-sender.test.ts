@@ -39,6 +39,8 @@ beforeAll(async () => {
     'params_decoupled/1/model.py': pyModel('params'),
     'params_bls/config.pbtxt': pythonConfig('params_bls', paramsIo),
     'params_bls/1/model.py': pyModel('params_bls'),
+    'argcheck/config.pbtxt': pythonConfig('argcheck', paramsIo),
+    'argcheck/1/model.py': pyModel('argcheck'),
   });
   repo = await loadRepository(dir.root);
 });
@@ -158,5 +160,11 @@ describe('response parameters', () => {
     const r = await repo.infer('params', -1, { ...cmd('request'), parameters: { custom: 'yes', n: 7, flag: true } });
     expect(JSON.parse(outText(r))).toEqual({ custom: 'yes', n: 7, flag: true });
     expect(JSON.parse(outText(await repo.infer('params', -1, cmd('request'))))).toEqual({});
+  });
+});
+
+describe('pb_utils arguments', () => {
+  it("are checked as Triton's binding checks them (TypeError, or TritonModelException for Triton's own checks)", async () => {
+    expect(outText(await repo.infer('argcheck', -1, cmd('go')))).toBe('ok');
   });
 });

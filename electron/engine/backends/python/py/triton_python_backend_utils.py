@@ -3,6 +3,7 @@
 # The names, signatures and codes follow Triton's documented API; the lab's stub
 # (model_lab_stub.py) connects the parts that need the server: BLS, logging and
 # response senders.
+import enum
 import json
 import struct
 import threading
@@ -146,12 +147,13 @@ class Tensor:
     """A named tensor over a numpy array (CPU memory only)."""
 
     def __init__(self, name, tensor, dtype=None):
-        if not isinstance(name, str) or not name:
-            raise TritonModelException("a Tensor needs a non-empty name")
+        # Argument types first, as the binding checks them (TypeError), then Triton's own checks.
+        if not isinstance(name, str):
+            raise TypeError("Tensor(): name must be a str, found type '%s'" % type(name).__name__)
         if not isinstance(tensor, np.ndarray):
-            raise TritonModelException(
-                "Tensor '%s': expected a numpy.ndarray, found type '%s'" % (name, type(tensor).__name__)
-            )
+            raise TypeError("Tensor(): expected a numpy.ndarray, found type '%s'" % type(tensor).__name__)
+        if not name:
+            raise TritonModelException("Tensor name cannot be an empty string.")
         triton_type = dtype or _triton_name_of(tensor.dtype)
         if triton_type is None:
             raise TritonModelException("Tensor '%s': unsupported numpy dtype '%s'" % (name, tensor.dtype))
@@ -177,6 +179,12 @@ class Tensor:
     @staticmethod
     def from_dlpack(name, dlpack_tensor):
         # numpy reads any object with __dlpack__ (torch, cupy on host, numpy itself).
+        if not isinstance(name, str) or not name:
+            raise TritonModelException("Tensor name cannot be an empty string.")
+        if not hasattr(dlpack_tensor, "__dlpack__") or not hasattr(dlpack_tensor, "__dlpack_device__"):
+            raise TritonModelException(
+                "Provided tensor is not supported. Tensor must be a DLPack capsule or have `__dlpack__` and `__dlpack_device__` attributes"
+            )
         if not hasattr(np, "from_dlpack"):
             raise TritonModelException("Tensor.from_dlpack needs numpy 1.22 or newer")
         return Tensor(name, np.from_dlpack(dlpack_tensor))
@@ -205,9 +213,18 @@ def _parameters_json(parameters):
     return json.dumps(parameters)
 
 
+def _need(value, types, what):
+    """The binding's argument check: a value of another type (None included) is a TypeError."""
+    types = types if isinstance(types, tuple) else (types,)
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in types and int in types and what != "flags"):
+        names = " or ".join(t.__name__ for t in types)
+        raise TypeError("incompatible function arguments: %s must be %s, found type '%s'" % (what, names, type(value).__name__))
+    return value
+
+
 class InferenceResponse:
-    def __init__(self, output_tensors=None, error=None, parameters=None):
-        tensors = list(output_tensors or [])
+    def __init__(self, output_tensors=(), error=None, parameters=None):
+        tensors = list(_need(output_tensors, (list, tuple), "output_tensors"))
         for t in tensors:
             if not isinstance(t, Tensor):
                 raise TritonModelException(
@@ -296,15 +313,25 @@ class InferenceRequest:
         # Names read from a STRING tensor arrive as bytes; Triton takes them as they are.
         if isinstance(model_name, (bytes, np.bytes_)):
             model_name = model_name.decode("utf-8")
-        if not isinstance(model_name, str) or not model_name:
-            raise TritonModelException("InferenceRequest needs a model_name")
-        inputs = list(inputs or [])
+        _need(model_name, str, "model_name")
+        inputs = list(_need(inputs, (list, tuple), "inputs"))
         for t in inputs:
             if not isinstance(t, Tensor):
                 raise TritonModelException("InferenceRequest inputs must be pb_utils.Tensor objects")
+        requested = list(_need(requested_output_names, (list, tuple), "requested_output_names"))
+        for n in requested:
+            _need(n, str, "requested_output_names entries")
+        _need(request_id, str, "request_id")
+        _need(model_version, int, "model_version")
+        _need(flags, int, "flags")
+        _need(timeout, int, "timeout")
+        if correlation_id is None:
+            raise TypeError("incompatible function arguments: correlation_id must be int or str, found type 'NoneType'")
+        if not isinstance(correlation_id, (int, str)) or isinstance(correlation_id, bool):
+            raise TritonModelException("Correlation ID must be integer or string")
         self._model_name = model_name
         self._inputs = inputs
-        self._requested = list(requested_output_names or [])
+        self._requested = requested
         self._model_version = int(model_version)
         self._correlation_id = correlation_id
         self._request_id = request_id
@@ -472,7 +499,9 @@ class ModelConfig:
 
 
 class Logger:
-    class LogLevel:
+    class LogLevel(enum.Enum):
+        """Triton's Logger.LogLevel: an enum, not an int (log("x", 1) is a TypeError there too)."""
+
         INFO = 0
         WARNING = 1
         ERROR = 2
@@ -481,8 +510,11 @@ class Logger:
     _LEVEL_NAMES = {0: "info", 1: "warn", 2: "error", 3: "verbose"}
 
     @staticmethod
-    def log(message, level=0):
-        _lab.log(Logger._LEVEL_NAMES.get(level, "info"), str(message))
+    def log(message, level=LogLevel.INFO):
+        _need(message, str, "message")
+        if not isinstance(level, Logger.LogLevel):
+            raise TypeError("incompatible function arguments: level must be a pb_utils.Logger.LogLevel, found type '%s'" % type(level).__name__)
+        _lab.log(Logger._LEVEL_NAMES[level.value], message)
 
     log_info = staticmethod(lambda message: Logger.log(message, Logger.LogLevel.INFO))
     log_warn = staticmethod(lambda message: Logger.log(message, Logger.LogLevel.WARNING))
