@@ -41,6 +41,8 @@ beforeAll(async () => {
     'params_bls/1/model.py': pyModel('params_bls'),
     'argcheck/config.pbtxt': pythonConfig('argcheck', paramsIo),
     'argcheck/1/model.py': pyModel('argcheck'),
+    'caller/config.pbtxt': pythonConfig('caller', { inputs: [{ name: 'CMD', type: 'STRING', dims: [1] }], outputs: [{ name: 'RESULT', type: 'STRING', dims: [1] }] }),
+    'caller/1/model.py': pyModel('bls'),
   });
   repo = await loadRepository(dir.root);
 });
@@ -166,5 +168,30 @@ describe('response parameters', () => {
 describe('pb_utils arguments', () => {
   it("are checked as Triton's binding checks them (TypeError, or TritonModelException for Triton's own checks)", async () => {
     expect(outText(await repo.infer('argcheck', -1, cmd('go')))).toBe('ok');
+  });
+});
+
+describe('response sender rules seen by a BLS caller', () => {
+  const bls = async (call: Record<string, unknown>): Promise<unknown> => {
+    const r = await repo.infer('caller', -1, { inputs: [text('CMD', [1], [JSON.stringify({ dtype: 'BYTES', shape: [1, 1], ...call })])] });
+    return JSON.parse(outText(r));
+  };
+
+  it("a model that sends the final flag alone answers the call with Triton's error", async () => {
+    const r = (await bls({ model: 'sender', inputs: { CMD: [JSON.stringify({ final_before: true })] } })) as { error: string; code: number };
+    expect(r.code).toBe(1);
+    expect(r.error).toMatch(
+      /^Failed to process the request\(s\) for model 'sender_0', message: TritonModelException: Unable to send response\. Non-decoupled model cannot send complete final before sending a response\./,
+    );
+  });
+
+  it('exec(decoupled=True) yields each response, then the final flag alone as an empty response', async () => {
+    const r = (await bls({ model: 'sender_dec', decoupled: true, inputs: { CMD: [JSON.stringify({ before: 2, after: 1, final_after: true })] } })) as unknown[];
+    expect(r).toEqual([
+      { outputs: { INDEX: { shape: [1, 1], values: [1000] } } },
+      { outputs: { INDEX: { shape: [1, 1], values: [1001] } } },
+      { outputs: { INDEX: { shape: [1, 1], values: [2000] } } },
+      { outputs: {} },
+    ]);
   });
 });
