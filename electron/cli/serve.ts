@@ -17,6 +17,7 @@ import { type ControlMode, Repository } from '../engine/repository/repository';
 import { toModelSummary } from '../engine/repository/views';
 import { isLoopback, type ServeOptions, type Serving, startServing } from '../server/triton/serve';
 import type { LogLevel as ServeLogLevel } from '../server/triton/log-settings';
+import { type MetricsConfig, parseMetricsConfig } from '../server/triton/metrics/triton-metrics';
 import { loadOptions, UsageError } from './args';
 import type { Output } from './output';
 import { formatTable } from './validate';
@@ -68,6 +69,9 @@ Model Lab only:
   --grpc-max-connections=N           open gRPC connections; idle or stalled ones make room (256)
   --grpc-max-concurrent-streams=N    calls at once on one gRPC connection (100)
   --allow-cpu-metrics=B --metrics-interval-ms=N
+  --metrics-config=histogram_latencies=true --metrics-config=summary_latencies=true
+                                     --metrics-config=summary_quantiles=0.5:0.05,0.9:0.01
+                                     --metrics-config=counter_latencies=false
   --trace-config=triton,file=PATH --trace-config=level=TIMESTAMPS --trace-config=rate=N
                                      --trace-config=count=N --trace-config=log-frequency=N
   --log-verbose=N --log-info=B --log-warning=B --log-error=B --log-format=default|ISO8601
@@ -113,6 +117,7 @@ const OPTIONS = {
   'allow-metrics': { type: 'string' },
   'allow-cpu-metrics': { type: 'string' },
   'metrics-interval-ms': { type: 'string' },
+  'metrics-config': { type: 'string', multiple: true },
   'model-control-mode': { type: 'string' },
   'repository-poll-secs': { type: 'string' },
   'load-model': { type: 'string', multiple: true },
@@ -330,6 +335,15 @@ function traceConfig(values: Values): NonNullable<ServeOptions['trace']> {
   return trace;
 }
 
+/** --metrics-config <setting>=<value>, repeated, as tritonserver reads it. */
+function metricsConfigOf(values: Values): MetricsConfig {
+  try {
+    return parseMetricsConfig((values['metrics-config'] as string[] | undefined) ?? []);
+  } catch (err) {
+    throw new UsageError(errorMessage(err));
+  }
+}
+
 /** --log-format: default or ISO8601. */
 function logFormatOf(values: Values): string | undefined {
   const logFormat = values['log-format'] as string | undefined;
@@ -350,6 +364,7 @@ function serveOptions(values: Values, trace: NonNullable<ServeOptions['trace']>,
     ...protections(values, warnings, env),
     allowCpuMetrics: bool(values, 'allow-cpu-metrics', true),
     metricsIntervalMs: int(values, 'metrics-interval-ms', 2000, 1),
+    metricsConfig: metricsConfigOf(values),
     ...(Object.keys(trace).length > 0 ? { trace } : {}),
     log: {
       verbose: int(values, 'log-verbose', 0),

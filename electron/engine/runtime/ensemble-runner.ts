@@ -12,7 +12,7 @@ import { compatibleDims, toNumbers } from '../config/shape';
 import { LabError, toLabError } from '../errors';
 import type { Tensor } from '../tensor/tensor';
 import { childContext, requestSpan, type Stepper, type TraceContext, type TraceSpan } from './trace';
-import { ModelStatistics } from './stats';
+import { firstResponseBuckets, ModelStatistics } from './stats';
 import type { InferRequest, InferResult, ModelResolver, RequestTiming, Runner } from './types';
 import { logRequest } from '../triton-errors';
 import { prepareRequest } from './validate-request';
@@ -77,7 +77,7 @@ export function neededSteps(steps: readonly ModelEnsembling_Step[], requested: r
 
 export class EnsembleRunner implements Runner {
   readonly modelName: string;
-  readonly statistics = new ModelStatistics();
+  readonly statistics: ModelStatistics;
   private readonly steps: ModelEnsembling_Step[];
 
   constructor(
@@ -86,6 +86,7 @@ export class EnsembleRunner implements Runner {
     private readonly resolver: ModelResolver,
   ) {
     this.modelName = config.name;
+    this.statistics = new ModelStatistics(firstResponseBuckets(config));
     this.steps = ensembleSteps(config);
   }
 
@@ -117,7 +118,7 @@ export class EnsembleRunner implements Runner {
       // Triton counts an ensemble's failures without telling why (reason OTHER).
       const failedNs = Number(process.hrtime.bigint() - start);
       this.statistics.recordFailure(failedNs, 'OTHER');
-      if (scheduled) this.statistics.recordFailure(failedNs, 'OTHER');
+      if (scheduled) this.statistics.recordFailure(failedNs, 'OTHER', true);
       if (span) span.error = err instanceof Error ? err.message : String(err);
       throw err;
     } finally {

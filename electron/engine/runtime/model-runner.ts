@@ -14,7 +14,7 @@ import { toNumbers } from '../config/shape';
 import { LabError, toLabError } from '../errors';
 import { queueFull, requestCancelled, requestTimeout, versionNotReady } from '../triton-errors';
 import { type Tensor, elementCount } from '../tensor/tensor';
-import { type FailureReason, type ExecutionTimes, ModelStatistics } from './stats';
+import { type FailureReason, type ExecutionTimes, firstResponseBuckets, ModelStatistics } from './stats';
 import { childContext, requestSpan, type TraceSpan } from './trace';
 import type { SequenceStateRow } from '../../contract/lab-api';
 import {
@@ -72,7 +72,7 @@ function now(): bigint {
 
 export class ModelRunner implements Runner {
   readonly modelName: string;
-  readonly statistics = new ModelStatistics();
+  readonly statistics: ModelStatistics;
   private readonly queue: Pending[] = [];
   /** Execute calls in flight per instance (an instance takes up to its maxConcurrent). */
   private readonly busy = new Map<BackendInstance, number>();
@@ -93,6 +93,7 @@ export class ModelRunner implements Runner {
     readonly instances: BackendInstance[],
   ) {
     this.modelName = config.name;
+    this.statistics = new ModelStatistics(firstResponseBuckets(config));
     for (const i of instances) i.onAvailable = () => this.dispatch();
     this.batcher = config.maxBatchSize > 0 && config.schedulingChoice.case === 'dynamicBatching' ? config.schedulingChoice.value : undefined;
     this.sequencer = config.schedulingChoice.case === 'sequenceBatching' ? new SequenceBatcher<Pending>(config, instances, () => this.dispatch()) : undefined;

@@ -20,6 +20,7 @@ import { BodyBudget } from './http/body';
 import { HTTP_DEFAULTS, type HttpServerOptions, startHttpServer } from './http/server';
 import type { LogLevel } from './log-settings';
 import { startMetricsServer } from './metrics/server';
+import type { MetricsConfig } from './metrics/triton-metrics';
 import type { Restrictions } from './restricted';
 
 export interface Endpoint {
@@ -68,6 +69,8 @@ export interface ServeOptions {
   allowModelControl?: boolean;
   allowCpuMetrics?: boolean;
   metricsIntervalMs?: number;
+  /** --metrics-config settings (counter, histogram and summary latencies, summary quantiles). */
+  metricsConfig?: MetricsConfig;
   /** --trace-config triton,file=<path> and friends. */
   trace?: { file?: string; level?: string[]; rate?: string; count?: string; logFrequency?: string };
   log?: { verbose?: number; info?: boolean; warning?: boolean; error?: boolean; format?: string };
@@ -227,6 +230,7 @@ function endpointStarts(core: TritonCore, opts: ServeOptions, log: (level: LogLe
           port: ep.port,
           ...(opts.allowCpuMetrics !== undefined ? { allowCpuMetrics: opts.allowCpuMetrics } : {}),
           ...(opts.metricsIntervalMs !== undefined ? { intervalMs: opts.metricsIntervalMs } : {}),
+          ...opts.metricsConfig,
         });
         return { port: m.port, close: () => m.close() };
       },

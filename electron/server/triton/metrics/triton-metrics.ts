@@ -20,10 +20,11 @@
  * - model_lab_reload_failed (the lab's own, label `model`): 1 while a model serves its
  *   previously loaded version because its latest reload failed (Triton only logs that).
  *
+ * - with --metrics-config histogram_latencies=true / summary_latencies=true:
+ *   the first-response histogram and the latency summaries (latency-families.ts).
+ *
  * Not reported: GPU metrics (no DCGM here; --allow-gpu-metrics is accepted
- * and ignored), latency summaries and histograms (--metrics-config
- * summary_latencies / histogram_latencies), response cache metrics (no
- * cache), nv_model_load_duration_secs.
+ * and ignored), response cache metrics (no cache), nv_model_load_duration_secs.
  *
  * prometheus-cpp keeps a sample's labels in a std::map, so Triton prints
  * them sorted by name: {model,version} and {model,reason,version}, with a
@@ -32,8 +33,11 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Runner } from '../../../engine/runtime/types';
-import type { FailureReason, ModelStatistics } from '../../../engine/runtime/stats';
+import { type FailureReason, ModelStatistics } from '../../../engine/runtime/stats';
+import { DEFAULT_SUMMARY_QUANTILES, type LatencyOptions, latencyFamilies } from './latency-families';
 import { type Labels, type MetricFamily, type MetricType, renderExposition } from './prometheus';
+
+export { parseMetricsConfig, parseSummaryQuantiles, type MetricsConfig } from './latency-families';
 
 /** What the metrics read from the core: every loaded, ready model version, and the reloads that failed. */
 export interface MetricsSource {
@@ -50,6 +54,12 @@ export interface TritonMetricsOptions {
   intervalMs?: number;
   /** --metrics-config counter_latencies (default true): the *_duration_us counters. */
   counterLatencies?: boolean;
+  /** --metrics-config histogram_latencies=true: the first-response histogram. */
+  histogramLatencies?: boolean;
+  /** --metrics-config summary_latencies=true: the latency summaries (their recent latencies are kept from then on). */
+  summaryLatencies?: boolean;
+  /** --metrics-config summary_quantiles: the summaries' quantiles (Triton's five by default). */
+  summaryQuantiles?: readonly number[];
   /** Where CPU figures come from; defaults read /proc (or os.* where there is no /proc). */
   cpu?: CpuReader;
 }
@@ -170,6 +180,7 @@ export class TritonMetrics {
   readonly intervalMs: number;
   readonly cpuEnabled: boolean;
   private readonly counterLatencies: boolean;
+  private readonly latency: LatencyOptions;
   private readonly cpu: CpuReader;
   private lastTimes: CpuTimes | undefined;
   private utilization = 0;
@@ -185,6 +196,13 @@ export class TritonMetrics {
     this.intervalMs = interval;
     this.cpuEnabled = options.allowCpuMetrics !== false;
     this.counterLatencies = options.counterLatencies !== false;
+    this.latency = {
+      histogramLatencies: options.histogramLatencies === true,
+      summaryLatencies: options.summaryLatencies === true,
+      summaryQuantiles: options.summaryQuantiles && options.summaryQuantiles.length > 0 ? options.summaryQuantiles : DEFAULT_SUMMARY_QUANTILES,
+    };
+    // One switch for the process, as Triton's metrics configuration is.
+    if (this.latency.summaryLatencies) ModelStatistics.keepRecentLatencies = true;
     this.cpu = options.cpu ?? systemCpuReader;
   }
 
@@ -243,6 +261,7 @@ export class TritonMetrics {
         perModel(FAMILIES.computeOutput, (s) => usFromNs(s.computeOutput.ns)),
       );
     }
+    out.push(...latencyFamilies(runners, this.latency, (r) => modelLabels(r)));
     out.push(perModel(FAMILIES.pending, (s) => s.pending));
     const failed = this.source.reloadFailures?.() ?? [];
     out.push({ ...FAMILIES.reloadFailed, samples: failed.map((f) => ({ labels: [['model', f.model]] as Labels, value: 1 })) });
