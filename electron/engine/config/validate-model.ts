@@ -227,8 +227,6 @@ function initialStateProblem(st: ModelSequenceBatching_State, init: ModelSequenc
     if (want !== BigInt(WILDCARD_DIM) && d !== want) return `'initial_state' dim for input name '${input}' doesn't match 'state' dim description. ${d} != ${want}`;
   }
   if (init.stateData.case === undefined) return `initial_state setting expects state'${input}' to have state_data set`;
-  // The lab starts states from zeros only; a data_file would be read from <model>/initial_state/ by Triton.
-  if (init.stateData.case === 'dataFile') return `initial_state data_file is not supported by the lab (state input '${input}'); use zero_data`;
   return undefined;
 }
 

@@ -23,6 +23,8 @@ import { createInstances } from '../backends/instances';
 import { clipLine } from '../backends/log-lines';
 import type { LogLevel } from '../backends/script/protocol';
 import { ModelRunner } from '../runtime/model-runner';
+import { loadInitialStates } from '../runtime/sequence-batcher';
+import type { Tensor } from '../tensor/tensor';
 import type { ModelResolver } from '../runtime/types';
 import { warmUp, warmupIssues } from '../runtime/warmup';
 import { runtimeLibraryIssue } from '../backends/runtime-library';
@@ -484,7 +486,10 @@ async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, 
       },
       ...(hooks.signal?.(rec.name) ? { signal: hooks.signal(rec.name)! } : {}),
     });
+    let initialStates: ReadonlyMap<string, Tensor> | undefined;
     try {
+      // Sequence models: initial states from <model>/initial_state/ files, read once (Triton reads them when its scheduler starts).
+      initialStates = await loadInitialStates(c, rec.dir);
       if (c.modelWarmup.length > 0) {
         v.reason = 'warming up';
         hooks.changed?.(rec.name);
@@ -494,7 +499,7 @@ async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, 
       await Promise.all(loaded.instances.map((i) => i.close().catch(() => undefined)));
       throw err;
     }
-    v.runner = new ModelRunner(c, v.version, loaded.instances);
+    v.runner = new ModelRunner(c, v.version, loaded.instances, { initialStates });
     v.device = loaded.device;
     if (loaded.fallback) v.deviceNote = loaded.fallback;
     setVersionState(v, 'READY', '');

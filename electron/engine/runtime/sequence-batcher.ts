@@ -15,13 +15,15 @@
  * It only decides which requests run where and when; the model runner runs
  * them (statistics, streams, ordering), so every entry point shares it.
  */
+import path from 'node:path';
 import type { SequenceStateRow } from '../../contract/lab-api';
 import type { ModelConfig, ModelSequenceBatching, ModelSequenceBatching_Control, ModelSequenceBatching_State } from '../config/gen/model_config_pb';
 import { DataType, ModelSequenceBatching_Control_Kind as Kind } from '../config/gen/model_config_pb';
 import { toNumbers } from '../config/shape';
 import { LabError } from '../errors';
 import { apiDType, apiTypeName } from '../tensor/dtype';
-import { allocate, type Tensor, elementCount } from '../tensor/tensor';
+import { allocate, deserializeBytes, type Tensor, elementCount, elementSize, viewAs } from '../tensor/tensor';
+import { readContained } from '../repository/containment';
 import { sequenceBatchSize, sequenceCorrelationIdType, sequenceIdTooLong, sequenceNoCorrelationId, sequenceNotStarted, sequenceTimeoutExpired } from '../triton-errors';
 import type { BackendInstance, InstanceResult, PreparedRequest, SequenceFlags } from './types';
 
@@ -126,6 +128,8 @@ export class SequenceBatcher<E extends SequenceEntry> {
     instances: readonly BackendInstance[],
     /** Called when a timer fires (idle sequences, backlog timeouts, queue delays): the runner dispatches again. */
     private readonly wake: () => void,
+    /** Initial states read from the model folder (initial_state data_file), by state input name. */
+    private readonly initialStates: ReadonlyMap<string, Tensor> = new Map(),
     private readonly log?: (level: 'warning', message: string) => void,
   ) {
     if (config.schedulingChoice.case !== 'sequenceBatching') throw new LabError('INTERNAL', `model '${config.name}' has no sequence_batching`);
@@ -316,6 +320,8 @@ export class SequenceBatcher<E extends SequenceEntry> {
 
   /** A state's value before its sequence wrote it: zeros, shaped by initial_state's dims (or the state's, -1 as 1). */
   private initialState(st: ModelSequenceBatching_State): Tensor {
+    const fromFile = this.initialStates.get(st.inputName);
+    if (fromFile) return fromFile;
     const init = st.initialState[0];
     const dims = toNumbers(init ? init.dims : st.dims).map((d) => (d < 0 ? 1 : d));
     const shape = this.config.maxBatchSize > 0 ? [1, ...dims] : dims;
@@ -425,6 +431,40 @@ export class SequenceBatcher<E extends SequenceEntry> {
     for (const set of this.bound.values()) set.clear();
     return waiting;
   }
+}
+
+/** Where Triton reads initial_state data_file from, inside the model folder. */
+const INITIAL_STATE_FOLDER = 'initial_state';
+const MAX_INITIAL_STATE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The initial states a config reads from files (initial_state data_file, core GenerateInitialStateData):
+ * `<model>/initial_state/<file>` (inside the model folder, real paths), its first bytes in row-major
+ * order; a file shorter than the state is refused in Triton's words. Loaded once, at load time.
+ */
+export async function loadInitialStates(config: ModelConfig, modelDir: string): Promise<Map<string, Tensor>> {
+  const out = new Map<string, Tensor>();
+  if (config.schedulingChoice.case !== 'sequenceBatching') return out;
+  for (const st of config.schedulingChoice.value.state) {
+    const init = st.initialState[0];
+    if (init?.stateData.case !== 'dataFile') continue;
+    const file = init.stateData.value;
+    const dims = toNumbers(init.dims);
+    const shape = config.maxBatchSize > 0 ? [1, ...dims] : dims;
+    const dtype = apiDType(init.dataType) ?? 'FP32';
+    const bytes = new Uint8Array(await readContained(modelDir, path.join(modelDir, INITIAL_STATE_FOLDER, file), MAX_INITIAL_STATE_BYTES));
+    const count = elementCount(dims);
+    if (dtype === 'BYTES') {
+      out.set(st.inputName, { name: st.inputName, dtype, shape, data: deserializeBytes(bytes) });
+      continue;
+    }
+    const need = count * elementSize(dtype);
+    if (bytes.byteLength < need) {
+      throw new LabError('INVALID_ARG', `initial_state setting expects ${need} bytes, but the data provided from ${file}only has ${bytes.byteLength} bytes.`);
+    }
+    out.set(st.inputName, { name: st.inputName, dtype, shape, data: viewAs(dtype, bytes.slice(0, need)) });
+  }
+  return out;
 }
 
 /** Requests whose requested outputs were widened with state outputs: their own list, put back after the run. */

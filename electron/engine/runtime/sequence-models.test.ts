@@ -97,6 +97,27 @@ describe('an ONNX sequence model with controls and implicit state', () => {
   });
 });
 
+describe('initial_state from a data_file', () => {
+  const withFile = onnxConfig.replace(
+    'state [ { input_name: "ACC" output_name: "ACC_OUT" data_type: TYPE_FP32 dims: [ 1 ] } ]',
+    'state [ { input_name: "ACC" output_name: "ACC_OUT" data_type: TYPE_FP32 dims: [ 1 ] initial_state { name: "ten" data_type: TYPE_FP32 dims: [ 1 ] data_file: "ten.bin" } } ]',
+  );
+
+  it('starts each sequence from <model>/initial_state/<file>, and refuses to load a file shorter than the state', async () => {
+    expect(withFile).toContain('data_file');
+    const ten = new Uint8Array(Float32Array.of(10, 99).buffer);
+    const d = await temp.make({ 'acc/config.pbtxt': withFile, 'acc/1/model.onnx': ACCUMULATE, 'acc/initial_state/ten.bin': ten });
+    const repo = await loadRepository(d.root);
+    expect(repo.models.get('acc')!.state).toBe('READY');
+    expect(pick((await repo.infer('acc', -1, step(1, 5n, true))).outputs, 'OUTPUT')).toEqual([11]);
+    expect(pick((await repo.infer('acc', -1, step(2, 5n, false, true))).outputs, 'OUTPUT')).toEqual([13]);
+    const short = await temp.make({ 'acc/config.pbtxt': withFile, 'acc/1/model.onnx': ACCUMULATE, 'acc/initial_state/ten.bin': new Uint8Array(2) });
+    const bad = await loadRepository(short.root);
+    expect(bad.models.get('acc')!.state).toBe('UNAVAILABLE');
+    expect(bad.models.get('acc')!.reason).toContain('initial_state setting expects 4 bytes, but the data provided from ten.binonly has 2 bytes.');
+  });
+});
+
 const PY_ACCUMULATOR = `import numpy as np
 import triton_python_backend_utils as pb_utils
 
