@@ -318,6 +318,16 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
     return executeFailed(this.name, err.message);
   }
 
+  /** Work the child waits on the lab for (model control from a model): the execute timeout pauses meanwhile, as for BLS calls. */
+  protected async whileChildWaits<T>(fn: () => Promise<T>): Promise<T> {
+    this.blsInFlight++;
+    try {
+      return await fn();
+    } finally {
+      this.blsInFlight--;
+    }
+  }
+
   /**
    * Runs a BLS call through the engine's normal path, inside the executing request's context
    * (its trace, its span as the parent, the instances it holds). With `onResponse`, a decoupled

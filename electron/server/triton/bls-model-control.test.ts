@@ -55,9 +55,14 @@ beforeAll(async () => {
     'other/1/model.py': pyModel('services'),
     'initloader/config.pbtxt': INIT_LOADER,
     'initloader/1/model.py': pyModel('services'),
+    // A model that takes a while to load, and a caller whose execute may take only 400 ms of its own.
+    'slowload/config.pbtxt': CTL.replace('name: "ctl"', 'name: "slowload"'),
+    'slowload/1/model.py': `import time\n${pyModel('services').replace('    def initialize(self, args):\n', '    def initialize(self, args):\n        time.sleep(1.2)\n')}`,
+    'hasty/config.pbtxt': CTL.replace('name: "ctl"', 'name: "hasty"') + 'parameters { key: "EXECUTE_TIMEOUT_MS" value: { string_value: "400" } }\n',
+    'hasty/1/model.py': pyModel('services'),
   });
   mkdirSync(path.join(dir, 'm', '1'));
-  repo = new Repository(dir, { controlMode: 'explicit', startupModels: ['ctl', 'other'] });
+  repo = new Repository(dir, { controlMode: 'explicit', startupModels: ['ctl', 'other', 'hasty'] });
   await repo.loadAll();
   detach = attachModelControl(repo, new TritonCore(repo, { version: 'test' }));
   // The same folder in the default mode, with no server: no model control.
@@ -122,6 +127,12 @@ describe('BLS model control (pb_utils.load_model, unload_model, is_model_ready)'
     await core.load('initloader');
     expect(await run({ op: 'init_results' }, 'initloader')).toEqual({ ok: [{ ok: null }, { ok: true }, { ok: null }, { ok: false }] });
     await core.unload('initloader');
+  }, 30_000);
+
+  it('the execute timeout pauses while a model waits on a load, as it does for BLS calls', async () => {
+    expect(await run({ op: 'load', model: 'slowload' }, 'hasty')).toEqual({ ok: null });
+    expect(await run({ op: 'ready', model: 'slowload' }, 'hasty')).toEqual({ ok: true });
+    expect(await run({ op: 'unload', model: 'slowload' }, 'hasty')).toEqual({ ok: null });
   }, 30_000);
 
   it('without a server in explicit mode, load and unload are refused; readiness still answers', async () => {

@@ -112,7 +112,11 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
     // Custom metrics and model control (services.ts); the metrics this process made go with it.
     const services = new StubServices(this.opts.resolver);
     p.whenGone(() => services.close());
-    p.onFrame = (f) => (f.header.type === 'service' ? void services.handle(f.header, f.payload, (r) => p.send(r)) : this.onFrame(p, f));
+    p.onFrame = (f) => {
+      const h = f.header;
+      if (h.type === 'service') void this.whileChildWaits(() => services.handle(h, f.payload, (r) => p.send(r)));
+      else this.onFrame(p, f);
+    };
     return p;
   }
 
