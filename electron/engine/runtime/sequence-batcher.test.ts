@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../config/text/parse';
 import { normalizeModelConfig } from '../config/normalize';
-import { LabError } from '../errors';
 import type { Tensor } from '../tensor/tensor';
 import { ModelRunner } from './model-runner';
 import { f32, modelConfig, rejection, sleep, values } from './testing/models';
@@ -226,28 +225,37 @@ describe('idle sequences, cancellation, closing', () => {
     expect(await out(r.infer(request(3, 2n, { start: true, end: true })))).toBe(3);
   });
 
-  it('a cancelled request leaves the sequence queue with CANCELLED; closing fails what waits', async () => {
+  it('a cancelled queued request ends its sequence: the requests queued behind it fail CANCELLED too', async () => {
     const inst = new SeqInstance('m_0');
     inst.hold = true;
     const r = runner('', { controls: CONTROLS }, [inst]);
     const first = r.infer(request(1, 1n, { start: true }));
     const ac = new AbortController();
     const second = r.infer({ ...request(2, 1n), signal: ac.signal });
+    const third = r.infer(request(3, 1n));
     await sleep(2);
     ac.abort();
     expect((await rejection(second)).code).toBe('CANCELLED');
-    expect(r.statistics.failures.CANCELED).toBe(1);
-    const third = r.infer(request(3, 1n));
+    expect((await rejection(third)).message).toBe('[request id: r3] the request was cancelled');
+    expect(r.statistics.failures.CANCELED).toBe(2);
+    expect((await rejection(r.infer(request(4, 1n)))).message).toContain('must specify the START flag');
     inst.release();
-    await first;
+    expect(await out(first)).toBe(1);
+    expect(inst.calls).toHaveLength(1);
+  });
+
+  it('closing fails the requests still waiting', async () => {
+    const inst = new SeqInstance('m_0');
+    inst.hold = true;
+    const r = runner('', { controls: CONTROLS }, [inst]);
+    const first = r.infer(request(1, 1n, { start: true }));
+    const waiting = r.infer(request(2, 1n));
+    await sleep(2);
     const closing = r.close();
+    expect((await rejection(waiting)).message).toBe("model 'm' was unloaded");
     inst.release();
     await closing;
-    const e = await third.then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    expect(e === undefined || (e instanceof LabError && e.code === 'UNAVAILABLE')).toBe(true);
+    expect(await out(first)).toBe(1);
   });
 });
 

@@ -24,7 +24,7 @@ import { LabError } from '../errors';
 import { apiDType, apiTypeName } from '../tensor/dtype';
 import { allocate, deserializeBytes, type Tensor, elementCount, elementSize, viewAs } from '../tensor/tensor';
 import { readContained } from '../repository/containment';
-import { sequenceBatchSize, sequenceCorrelationIdType, sequenceIdTooLong, sequenceNoCorrelationId, sequenceNotStarted, sequenceTimeoutExpired } from '../triton-errors';
+import { requestCancelled, sequenceBatchSize, sequenceCorrelationIdType, sequenceIdTooLong, sequenceNoCorrelationId, sequenceNotStarted, sequenceTimeoutExpired } from '../triton-errors';
 import type { BackendInstance, InstanceResult, PreparedRequest, SequenceFlags } from './types';
 
 /** What the batcher needs of a queued request (the model runner's pending entry). */
@@ -212,13 +212,22 @@ export class SequenceBatcher<E extends SequenceEntry> {
     this.bound.get(slot.instance)!.add(seq);
   }
 
-  /** Drops a queued request that was cancelled; false when it is not waiting here (already running). */
+  /**
+   * Drops a queued request that was cancelled; false when it is not waiting here (already running).
+   * As Triton's batcher force-ends a sequence whose next request was cancelled, the sequence ends:
+   * its other queued requests fail CANCELLED too, and its next request needs START.
+   */
   remove(entry: E): boolean {
     for (const seq of this.sequences()) {
       const i = seq.queue.indexOf(entry);
       if (i < 0) continue;
       seq.queue.splice(i, 1);
+      const others = seq.queue.splice(0);
+      seq.ended = true;
+      const key = this.key(seq.id);
+      if (this.live.get(key) === seq) this.live.delete(key);
       this.settle(seq);
+      for (const e of others) e.reject(requestCancelled(e.prepared.id));
       return true;
     }
     return false;
