@@ -48,6 +48,8 @@ interface Pending {
   started: () => void;
   /** The caller's stream (InferRequest.onResponse), if it takes one. */
   onResponse?: InferRequest['onResponse'];
+  /** When the model sent its first response itself (a response sender), for the first-response histogram. */
+  firstResponseNs?: number;
   resolve: (done: Done) => void;
   reject: (err: Error) => void;
 }
@@ -415,7 +417,7 @@ export class ModelRunner implements Runner {
           p.reject(e);
         } else {
           const queueNs = Number(start - p.enqueuedNs);
-          this.statistics.recordSuccess(Number(now() - p.enqueuedNs), queueNs, times, Math.max(1, p.prepared.batchSize));
+          this.statistics.recordSuccess(Number(now() - p.enqueuedNs), queueNs, times, Math.max(1, p.prepared.batchSize), p.firstResponseNs);
           const parameters = responseParameters(r);
           p.resolve({ outputs: responseOutputs(r), ...(parameters ? { parameters } : {}), timing: { queueNs, ...times } });
         }
@@ -437,6 +439,7 @@ export class ModelRunner implements Runner {
     p.prepared.respond = (response, last) => {
       if (final) return;
       final = last;
+      if (response) p.firstResponseNs ??= Number(now() - p.enqueuedNs);
       if (response) responses.push(response);
       this.tell(p, response, last);
     };

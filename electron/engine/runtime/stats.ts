@@ -151,7 +151,8 @@ export class ModelStatistics {
     this.recent.computeOutput.observe(us(times.outputNs), now);
   }
 
-  recordSuccess(requestNs: number, queueNs: number, times: ExecutionTimes, batchElements: number): void {
+  /** A successful request; its first response went out at its end unless `firstResponseNs` says earlier (a response sender). */
+  recordSuccess(requestNs: number, queueNs: number, times: ExecutionTimes, batchElements: number, firstResponseNs = requestNs): void {
     this.success.count++;
     this.success.ns += requestNs;
     this.queue.count++;
@@ -166,7 +167,7 @@ export class ModelStatistics {
     }
     this.inferenceCount += batchElements;
     this.lastInferenceMs = Date.now();
-    this.observeFirstResponse(requestNs);
+    this.observeFirstResponse(firstResponseNs);
     this.observeRecent(requestNs, queueNs, times);
   }
 
