@@ -54,7 +54,7 @@ async function useLanguage(page: Page, lang: 'en' | 'zh-CN'): Promise<void> {
   await expect(page.locator('html')).toHaveAttribute('lang', lang);
 }
 
-test('the script accumulator continues a string-free uint64 sequence, its panel in 简体中文', async ({ page }) => {
+test('the script accumulator continues a sequence across runs, its panel in 简体中文', async ({ page }) => {
   const view = await openModel(page, 'sequence_accumulator', 'accumulator_js');
   await useLanguage(page, 'zh-CN');
   try {
@@ -74,4 +74,36 @@ test('the script accumulator continues a string-free uint64 sequence, its panel 
   } finally {
     await useLanguage(page, 'en');
   }
+});
+
+test('steps through running_sums: each step shows the sequence it takes, and the next step-through continues it', async ({ page }) => {
+  const view = await openModel(page, 'sequence_accumulator', 'running_sums');
+  await view.getByTestId('tab-ensemble').click();
+  const panel = view.getByTestId('ensemble-panel');
+  const seq = panel.getByTestId('sequence-panel');
+  await expect(seq).toBeVisible();
+  await seq.getByTestId('seq-id').fill('9');
+  await panel.getByTestId('text-values-INPUT').fill('3');
+  await panel.getByTestId('step-start').click();
+  await expect(panel.getByTestId('step-status')).toHaveAttribute('data-state', 'paused', { timeout: 30_000 });
+  await expect(panel.getByTestId('step-next-sequence')).toContainText('Sequence 9 · start');
+  await panel.getByTestId('step-run-to-end').click();
+  await expect(panel.getByTestId('step-status')).toHaveAttribute('data-state', 'finished', { timeout: 30_000 });
+  await expect(panel.getByTestId('step-item-sequence')).toHaveCount(2);
+  await expect(panel.getByTestId('step-item-sequence').first()).toHaveText('Sequence 9 · start');
+  // The next one continues the sequence: SUM 3 + 4 = 7, SUM_OF_SUMS 3 + 7 = 10.
+  await expect(seq.getByTestId('seq-start')).not.toBeChecked();
+  // The inputs fold away once a step-through ran; the sequence panel stays in view.
+  await panel.locator('details.inputs > summary').click();
+  await panel.getByTestId('text-values-INPUT').fill('4');
+  await panel.getByTestId('step-start').click();
+  await expect(panel.getByTestId('step-status')).toHaveAttribute('data-state', 'paused', { timeout: 30_000 });
+  await panel.getByTestId('step-run-to-end').click();
+  await expect(panel.getByTestId('step-status')).toHaveAttribute('data-state', 'finished', { timeout: 30_000 });
+  await panel.locator('[data-testid="step-edge-chip"][data-name="SUM_OF_SUMS"]').click();
+  await expect(panel.getByTestId('step-edge-view')).toContainText('10');
+  await panel.locator('[data-testid="step-edge-chip"][data-name="SUM"]').click();
+  await expect(panel.getByTestId('step-edge-view')).toContainText('7');
+  await expect(seq.getByTestId('seq-row-9')).toHaveCount(2);
+  await shot(page, 'sequence-step-through');
 });

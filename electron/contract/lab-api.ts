@@ -192,6 +192,8 @@ export interface EnsembleStepRow {
   modelVersion: number;
   inputMap: Record<string, string>;
   outputMap: Record<string, string>;
+  /** The member has sequence_batching: it takes the ensemble request's sequence id and flags. */
+  sequence?: boolean;
 }
 
 export interface ModelDetail {

@@ -33,7 +33,7 @@ import { ObservationService } from './graph/observe/observation-service';
 import { applyRepairPlan, repairPlan } from './repository/repair';
 import { backendFor } from './backends/registry';
 import { type RepositoryInit, Repository } from './repository/repository';
-import { toModelDetail, toModelSummary } from './repository/views';
+import { displayConfig, toModelDetail, toModelSummary } from './repository/views';
 import { RunService } from './runs/runs';
 import { StepRunService } from './runs/step-runs';
 import { exportTrace } from './runs/trace-export';
@@ -410,7 +410,11 @@ export class Lab {
     const e = this.get(repoId);
     const rec = e.repo.models.get(model);
     if (!rec) throw unknownModel(model);
-    return toModelDetail(e.id, rec, e.repo.root);
+    const member = (name: string): boolean => {
+      const m = e.repo.models.get(name);
+      return (m ? displayConfig(m) : undefined)?.schedulingChoice.case === 'sequenceBatching';
+    };
+    return toModelDetail(e.id, rec, e.repo.root, member);
   }
 
   modelLog(repoId: string, model: string): { version: number; lines: LogEntry[] }[] {

@@ -111,7 +111,10 @@ function ioRow(io: ModelInput | ModelOutput, mbs: number, isInput: boolean): IoR
   return row;
 }
 
-export function toModelDetail(repoId: string, rec: ModelRecord, root: string): ModelDetail {
+/** Whether a model (an ensemble's member, by name) has sequence_batching. */
+export type SequenceMember = (model: string) => boolean;
+
+export function toModelDetail(repoId: string, rec: ModelRecord, root: string, sequenceMember?: SequenceMember): ModelDetail {
   const c = displayConfig(rec);
   const filled = new Set([...rec.baseFilled, ...rec.versions.filter((v) => v.served).flatMap((v) => [...v.filled])]);
   const groups: InstanceGroupRow[] = (c?.instanceGroup ?? []).map((g) => ({
@@ -138,7 +141,15 @@ export function toModelDetail(repoId: string, rec: ModelRecord, root: string): M
           : c?.schedulingChoice.case === 'ensembleScheduling'
             ? 'ensemble_scheduling'
             : 'none',
-    ensembleSteps: c ? ensembleSteps(c).map((s) => ({ modelName: s.modelName, modelVersion: Number(s.modelVersion), inputMap: { ...s.inputMap }, outputMap: { ...s.outputMap } })) : [],
+    ensembleSteps: c
+      ? ensembleSteps(c).map((s) => ({
+          modelName: s.modelName,
+          modelVersion: Number(s.modelVersion),
+          inputMap: { ...s.inputMap },
+          outputMap: { ...s.outputMap },
+          ...(sequenceMember?.(s.modelName) ? { sequence: true } : {}),
+        }))
+      : [],
     versionPolicy: rec.policy,
     defaultModelFilename: c?.defaultModelFilename ?? '',
   };

@@ -2,6 +2,7 @@
 export const sequencesEn = {
   'seq.title': 'Sequence',
   'seq.hint': 'This model keeps state across the requests of a sequence (sequence_batching): each run is one request of the sequence its id names.',
+  'seq.hint.ensemble': 'Steps of this ensemble run on sequence_batching models ({models}): each run is one request of the sequence its id names, and every such step takes it.',
   'seq.enabled': 'Send as part of a sequence',
   'seq.off': 'Runs go without sequence flags, and the model refuses requests that are not part of a sequence.',
   'seq.id': 'Sequence id',
@@ -32,7 +33,7 @@ export const sequencesEn = {
   'seq.run': 'Sequence {id}',
   'seq.run.start': 'start',
   'seq.run.end': 'end',
-  'seq.step': "These steps run on sequence_batching models: each gets the run's sequence {id}.",
+  'seq.step': "Its model has sequence_batching and takes the run's sequence:",
 };
 
 export type SequencesKey = keyof typeof sequencesEn;

@@ -4,6 +4,7 @@ import type { SequencesKey } from './sequences.en';
 export const sequencesZhCN: Record<SequencesKey, string> = {
   'seq.title': '序列',
   'seq.hint': '该模型在同一序列的请求之间保存状态（sequence_batching）：每次运行都是其 ID 所指序列中的一个请求。',
+  'seq.hint.ensemble': '该集成模型的部分步骤运行在 sequence_batching 模型上（{models}）：每次运行都是其 ID 所指序列中的一个请求，这些步骤都会收到该序列。',
   'seq.enabled': '作为序列的一部分发送',
   'seq.off': '运行时不带序列标志，而模型会拒绝不属于任何序列的请求。',
   'seq.id': '序列 ID',
@@ -34,5 +35,5 @@ export const sequencesZhCN: Record<SequencesKey, string> = {
   'seq.run': '序列 {id}',
   'seq.run.start': '开始',
   'seq.run.end': '结束',
-  'seq.step': '这些步骤运行在 sequence_batching 模型上：每一步都收到本次运行的序列 {id}。',
+  'seq.step': '其模型使用 sequence_batching，收到本次运行的序列：',
 };

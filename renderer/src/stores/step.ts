@@ -4,7 +4,7 @@
  */
 import { defineStore } from 'pinia';
 import { watch } from 'vue';
-import type { InputSpec, ModelDetail, StepAction, StepRunState, TensorRef } from '@contract/lab-api';
+import type { InputSpec, ModelDetail, RunSequence, StepAction, StepRunState, TensorRef } from '@contract/lab-api';
 import { errorText, useBackend } from '../api/client';
 import { newRunId } from '../components/playground/form-model';
 import { useModelStore } from './model';
@@ -38,6 +38,8 @@ export const useStepStore = defineStore('step', {
     since: 0,
     /** Breakpoints (step indices) per ensemble, kept across runs. */
     breakpoints: {} as Record<string, number[]>,
+    /** The sequence the run was started with (ensembles whose members have sequence_batching). */
+    sequence: undefined as RunSequence | undefined,
   }),
   getters: {
     open(state): boolean {
@@ -53,7 +55,7 @@ export const useStepStore = defineStore('step', {
       const list = this.breakpoints[key] ?? [];
       this.breakpoints[key] = list.includes(step) ? list.filter((s) => s !== step) : [...list, step].sort((a, b) => a - b);
     },
-    async start(detail: ModelDetail, version: number | undefined, inputs: InputSpec[]): Promise<void> {
+    async start(detail: ModelDetail, version: number | undefined, inputs: InputSpec[], sequence?: RunSequence): Promise<void> {
       if (this.busy) return;
       // One step-through at a time from this window: a new start leaves the old run behind, stopped.
       if (this.open && this.state) void this.send(this.state.runId, 'stop').catch(() => undefined);
@@ -61,6 +63,7 @@ export const useStepStore = defineStore('step', {
       const model = detail.summary.name;
       this.key = stepKey(repoId, model);
       this.state = undefined;
+      this.sequence = sequence;
       this.selectedEdge = '';
       this.selectedSpan = undefined;
       this.error = '';
@@ -74,6 +77,7 @@ export const useStepStore = defineStore('step', {
           runId: newRunId(),
           addBatchDim: true,
           breakpoints: this.breakpointsOf(repoId, model),
+          ...(sequence ? { sequence } : {}),
         });
       } catch (err) {
         this.error = errorText(err);

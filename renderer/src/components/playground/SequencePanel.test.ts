@@ -84,6 +84,25 @@ describe('the sequence panel', () => {
     expect(w.get(`[data-testid="seq-row-${live.id}"]`).text()).toContain('2 个请求');
   });
 
+  it("on an ensemble with sequence_batching members, lists each member's sequences", async () => {
+    const ens: ModelDetail = {
+      ...detail('running_sums', 8, [io('INPUT', 'INT32', [1], 8)], [io('SUM', 'INT32', [1], 8)], { backend: '', platform: 'ensemble', isEnsemble: true }),
+      scheduling: 'ensemble_scheduling',
+      ensembleSteps: [
+        { modelName: 'accumulator', modelVersion: -1, inputMap: {}, outputMap: {}, sequence: true },
+        { modelName: 'plain', modelVersion: -1, inputMap: {}, outputMap: {} },
+        { modelName: 'accumulator_js', modelVersion: -1, inputMap: {}, outputMap: {}, sequence: true },
+      ],
+    };
+    const c = client([live]);
+    const w = await mountPanel(ens, c);
+    expect(c.of('modelSequences').map((r) => r.model)).toEqual(['accumulator', 'accumulator_js']);
+    expect(w.findAll(`[data-testid="seq-row-${live.id}"]`).map((r) => r.attributes('data-model'))).toEqual(['accumulator', 'accumulator_js']);
+    expect(w.get('[data-testid=sequence-panel]').text()).toContain('(accumulator, accumulator_js)');
+    await run(w);
+    expect(c.of('runModel')[0]!.sequence).toEqual({ id: '1', start: true, end: false });
+  });
+
   it('is not shown for a model without sequence_batching', async () => {
     const plain = detail('m', 0, [io('INPUT', 'INT32', [1], 0)], [io('OUTPUT', 'INT32', [1], 0)]);
     const w = await mountPanel(plain, client());

@@ -63,3 +63,13 @@ export function sequenceText(seq: RunSequence, t: (key: 'seq.run' | 'seq.run.sta
   const id = seq.idIsString ? JSON.stringify(seq.id) : seq.id;
   return [t('seq.run', { id }), ...(seq.start ? [t('seq.run.start')] : []), ...(seq.end ? [t('seq.run.end')] : [])].join(' · ');
 }
+
+/** Whether runs of the model carry sequences: it has sequence_batching, or it is an ensemble with such a member. */
+export function takesSequences(detail: ModelDetail): boolean {
+  return detail.scheduling === 'sequence_batching' || detail.ensembleSteps.some((s) => s.sequence === true);
+}
+
+/** The sequence controls of a new playground form, for models that take sequences. */
+export function sequenceFormFor(detail: ModelDetail): { sequence?: SequenceForm } {
+  return takesSequences(detail) ? { sequence: newSequenceForm(detail) } : {};
+}
