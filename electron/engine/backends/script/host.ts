@@ -136,7 +136,8 @@ export class ScriptInstance extends SupervisedInstance<WorkerHandle, WorkerMessa
     const moving = transferables(requests.flatMap((r) => [...r.inputs.values()].filter((t) => t.transferable).map(wireTensor)));
     this.current = requests[0]?.trace;
     const reply = this.waitExecute(h, `execute:${id}`);
-    h.post({ type: 'execute', id, requests: wire }, moving);
+    const flags = cancelFlags(requests);
+    h.post({ type: 'execute', id, requests: wire, cancelled: flags.buffer }, moving);
     this.lastInputNs = Number(process.hrtime.bigint() - begin);
     let msg: WorkerMessage;
     try {
@@ -146,6 +147,7 @@ export class ScriptInstance extends SupervisedInstance<WorkerHandle, WorkerMessa
       return requests.map(() => e);
     } finally {
       this.current = undefined;
+      flags.release();
     }
     if (msg.type === 'execute-error') {
       const e = this.executeError(msg.error);
@@ -159,4 +161,20 @@ export class ScriptInstance extends SupervisedInstance<WorkerHandle, WorkerMessa
       return r.parameters && Object.keys(r.parameters).length > 0 ? { outputs, parameters: r.parameters } : outputs;
     });
   }
+}
+
+/** The flags a script's request.is_cancelled() reads: 1 once that request's caller cancelled it (see HostMessage). */
+function cancelFlags(requests: PreparedRequest[]): { buffer: SharedArrayBuffer; release: () => void } {
+  const buffer = new SharedArrayBuffer(4 * Math.max(1, requests.length));
+  const flags = new Int32Array(buffer);
+  const undo: (() => void)[] = [];
+  requests.forEach((r, i) => {
+    const signal = r.signal;
+    if (!signal) return;
+    const set = (): void => void Atomics.store(flags, i, 1);
+    if (signal.aborted) return set();
+    signal.addEventListener('abort', set, { once: true });
+    undo.push(() => signal.removeEventListener('abort', set));
+  });
+  return { buffer, release: () => undo.forEach((f) => f()) };
 }

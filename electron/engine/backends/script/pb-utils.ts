@@ -267,8 +267,14 @@ export class ScriptRequest {
     private readonly tensors: Tensor[],
     private readonly requested: string[],
     parameters: ScriptParameters,
+    private readonly cancelled: () => boolean = () => false,
   ) {
     this.parameters = parametersAccessor(parameters);
+  }
+
+  /** Whether the caller cancelled this request (a gRPC cancel, a closed connection, the lab's Cancel), as Python's is_cancelled(). */
+  is_cancelled(): boolean {
+    return this.cancelled();
   }
 
   inputs(): Tensor[] {

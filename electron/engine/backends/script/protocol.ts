@@ -25,7 +25,11 @@ export type WireResult = { outputs: WireTensor[]; parameters?: Record<string, st
 /** Triton's JSON config shape (what `args.model_config` holds). */
 export type ConfigJson = Record<string, unknown>;
 
-export type HostMessage = ControlRequest | { type: 'execute'; id: number; requests: WireRequest[] } | { type: 'bls-result'; callId: number; result: WireResult };
+/**
+ * `cancelled`: one Int32 per request, set to 1 (Atomics) when its caller cancels; the worker's
+ * request.is_cancelled() reads it, even while execute() runs without yielding.
+ */
+export type HostMessage = ControlRequest | { type: 'execute'; id: number; requests: WireRequest[]; cancelled?: SharedArrayBuffer } | { type: 'bls-result'; callId: number; result: WireResult };
 
 export type WorkerMessage =
   | ControlMessage

@@ -49,6 +49,8 @@ interface ScriptRequest {
   readonly model_name: string;
   /** `request.parameters()`: the parameters the client sent, as JSON text (as Triton's); `request.parameters.key`: one value. */
   readonly parameters: (() => string) & Readonly<Parameters>;
+  /** Whether the caller cancelled this request (a gRPC cancel, a closed connection, the lab's Cancel); readable while execute() runs. */
+  is_cancelled(): boolean;
   inputs(): ScriptTensor[];
   requested_output_names(): string[];
 }

@@ -184,14 +184,16 @@ function checkResponses(out: unknown, requests: ScriptRequest[]): InferenceRespo
 }
 
 async function execute(msg: Extract<HostMessage, { type: 'execute' }>): Promise<void> {
+  const flags = msg.cancelled ? new Int32Array(msg.cancelled) : undefined;
   const requests = msg.requests.map(
-    (r) =>
+    (r, i) =>
       new ScriptRequest(
         r.id,
         setup.instanceName,
         r.inputs.map((t) => Tensor.fromWire(t)),
         r.requested,
         r.parameters,
+        () => flags !== undefined && Atomics.load(flags, i) === 1,
       ),
   );
   try {
