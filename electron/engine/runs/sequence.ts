@@ -9,7 +9,7 @@ import type { SequenceFlags } from '../runtime/types';
 
 const UINT64_MAX = (1n << 64n) - 1n;
 /** Longer string ids are refused: nothing real needs more, and the id is shown in the UI. */
-const MAX_STRING_ID = 256;
+const MAX_STRING_ID = 128;
 
 /** The correlation id of a run: a decimal uint64 unless `idIsString`. */
 export function correlationId(id: string, idIsString: boolean): bigint | string {
