@@ -28,6 +28,7 @@ export function createRunHandlers(lab: Lab, host: HostCapabilities): Pick<LabHan
         outputs: stored.outputs.map((o) => o.name),
         host: hostPort,
         ...(stored.result.sequence ? { sequence: stored.result.sequence } : {}),
+        ...(stored.result.requestParameters ? { parameters: stored.result.requestParameters } : {}),
         ...(lab.sampleImagesDir ? { sampleImagesDir: lab.sampleImagesDir } : {}),
       });
     },

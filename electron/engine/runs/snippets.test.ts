@@ -93,6 +93,7 @@ interface PyCalls {
   version: string;
   inputs: [string, string, unknown][];
   outputs: string[];
+  parameters: Record<string, unknown> | null;
 }
 
 /** Runs Python snippets (one process for all) with a stand-in tritonclient that records what each asked to send. */
@@ -110,8 +111,8 @@ for file in sys.argv[2:]:
     calls = {"outputs": [], "inputs": []}
     class Client:
         def __init__(self, url): calls["url"] = url
-        def infer(self, model, inputs, model_version=None, outputs=None):
-            calls["model"] = model; calls["version"] = model_version
+        def infer(self, model, inputs, model_version=None, outputs=None, parameters=None, **kw):
+            calls["model"] = model; calls["version"] = model_version; calls["parameters"] = parameters
             calls["inputs"] = [[i.name, i.dtype, i.data] for i in inputs]
             return types.SimpleNamespace(as_numpy=lambda n: None)
     class Input:
@@ -167,5 +168,24 @@ describe('Python snippet', () => {
     expect(python).not.toContain('__import__');
     expect(python).not.toContain('touch(');
     expect(python).toContain('/ np.array([0.5], dtype=np.float32)');
+  });
+});
+
+describe('request parameters in the snippets', () => {
+  const params = { "k$(touch X)'": "v'`touch X`\n", n: -7, on: true, off: false };
+  const opts = { model: 'm', version: 1, specs: [{ name: 'TEXT', kind: 'text' as const, lines: ['a'] }], inputs: [textTensor('TEXT', ['a'])], outputs: ['OUT'], parameters: params };
+
+  it.skipIf(!existsSync(BASH))('curl sends them in the body, after the sequence flags', () => {
+    const { args, files } = runCurl(runSnippets({ ...opts, sequence: { id: '5', start: true, end: false } }).curl);
+    expect(files).toEqual([]);
+    const body = JSON.parse(args[args.indexOf('-d') + 1]!) as { parameters: Record<string, unknown> };
+    expect(body.parameters).toEqual({ sequence_id: 5, sequence_start: true, sequence_end: false, ...params });
+  });
+
+  it('Python passes them as parameters=, exactly; none without them', () => {
+    const { calls, files } = runPython([runSnippets(opts).python, runSnippets({ ...opts, parameters: undefined }).python] as string[]);
+    expect(files).toEqual([]);
+    expect(calls[0]!.parameters).toEqual(params);
+    expect(calls[1]!.parameters).toBeNull();
   });
 });

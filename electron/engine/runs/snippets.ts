@@ -149,6 +149,8 @@ export interface SnippetRun {
   host?: string;
   /** The run's sequence flags (sequence_batching models), sent as Triton's request parameters. */
   sequence?: RunSequence;
+  /** The run's own request parameters (bool, integer or string values). */
+  parameters?: Record<string, string | number | boolean>;
 }
 
 /** A uint64 id as its digits (exact, as Triton reads it), a string id as a JSON string. */
@@ -156,9 +158,17 @@ function sequenceIdJson(seq: RunSequence): string {
   return seq.idIsString || !/^\d+$/.test(seq.id) ? JSON.stringify(seq.id) : seq.id;
 }
 
-function jsonSequenceParameters(seq: RunSequence | undefined): string {
-  if (!seq) return '';
-  return `"parameters":{"sequence_id":${sequenceIdJson(seq)},"sequence_start":${seq.start === true},"sequence_end":${seq.end === true}},`;
+/** The request's `parameters` object for curl: the sequence flags, then the run's own parameters. */
+function jsonSequenceParameters(seq: RunSequence | undefined, own: SnippetRun['parameters'] = {}): string {
+  const entries = Object.entries(own).map(([k, v]) => `${JSON.stringify(wellFormed(k))}:${typeof v === 'string' ? JSON.stringify(wellFormed(v)) : String(v)}`);
+  if (seq) entries.unshift(`"sequence_id":${sequenceIdJson(seq)}`, `"sequence_start":${seq.start === true}`, `"sequence_end":${seq.end === true}`);
+  return entries.length > 0 ? `"parameters":{${entries.join(',')}},` : '';
+}
+
+/** tritonclient's infer() `parameters=` keyword for the run's own parameters. */
+function pyParameters(own: SnippetRun['parameters']): string {
+  const entries = Object.entries(own ?? {}).map(([k, v]) => `${pyString(k)}: ${typeof v === 'string' ? pyString(v) : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v)}`);
+  return entries.length > 0 ? `, parameters={${entries.join(', ')}}` : '';
 }
 
 /** tritonclient's infer() keywords for the sequence flags. */
@@ -175,7 +185,7 @@ function curlSnippet(opts: SnippetRun, url: string, specOf: (name: string) => In
   const onlyFile = only && only.kind === 'bytes' ? sourcePath(only.source, opts.sampleImagesDir) : undefined;
   if (onlyFile) return `curl -s -X POST ${shQuote(url)} \\\n  -H 'Inference-Header-Content-Length: 0' \\\n  --data-binary ${shQuote(`@${onlyFile}`)}`;
   const inputs = opts.inputs.map((t) => `{"name":${JSON.stringify(t.name)},"shape":${JSON.stringify(t.shape)},"datatype":${JSON.stringify(t.dtype)},"data":${jsonValues(t)}}`);
-  const body = `{${jsonSequenceParameters(opts.sequence)}"inputs":[${inputs.join(',')}],"outputs":[${opts.outputs.map((o) => `{"name":${JSON.stringify(o)}}`).join(',')}]}`;
+  const body = `{${jsonSequenceParameters(opts.sequence, opts.parameters)}"inputs":[${inputs.join(',')}],"outputs":[${opts.outputs.map((o) => `{"name":${JSON.stringify(o)}}`).join(',')}]}`;
   const big = opts.inputs.filter((t) => elementCount(t.shape) > INLINE);
   const note = big.length ? `# ${commentText(big.map((t) => `'${t.name}' (${elementCount(t.shape)} values)`).join(', '))} left empty: too large for a command line; use the Python script\n` : '';
   return `${note}curl -s -X POST ${shQuote(url)} \\\n  -H 'Content-Type: application/json' \\\n  -d ${shQuote(body)}`;
@@ -190,7 +200,9 @@ function pythonSnippet(opts: SnippetRun, host: string, specOf: (name: string) =>
   lines.push('', 'inputs = []');
   opts.inputs.forEach((t, i) => lines.push(`inputs.append(httpclient.InferInput(${pyString(t.name)}, ${vars[i]}.shape, ${pyString(t.dtype)}))`, `inputs[-1].set_data_from_numpy(${vars[i]})`));
   lines.push(`outputs = [${opts.outputs.map((o) => `httpclient.InferRequestedOutput(${pyString(o)})`).join(', ')}]`);
-  lines.push(`result = client.infer(${pyString(opts.model)}, inputs, model_version=${pyString(String(opts.version))}, outputs=outputs${pySequenceArguments(opts.sequence)})`);
+  lines.push(
+    `result = client.infer(${pyString(opts.model)}, inputs, model_version=${pyString(String(opts.version))}, outputs=outputs${pySequenceArguments(opts.sequence)}${pyParameters(opts.parameters)})`,
+  );
   for (const o of opts.outputs) lines.push(`print(${pyString(o)}, result.as_numpy(${pyString(o)}))`);
   return `${lines.join('\n')}\n`;
 }
