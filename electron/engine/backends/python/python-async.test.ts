@@ -33,6 +33,8 @@ beforeAll(async () => {
     'tasks/1/model.py': pyModel('async_tasks'),
     'target/config.pbtxt': pythonConfig('target', { ...io, count: 1, extra: DECOUPLED }),
     'target/1/model.py': pyModel('async_tasks'),
+    'pair/config.pbtxt': pythonConfig('pair', { ...io, count: 2, extra: DECOUPLED }),
+    'pair/1/model.py': pyModel('async_tasks'),
     'plain/config.pbtxt': pythonConfig('plain', { ...io, count: 1 }),
     'plain/1/model.py': pyModel('async_tasks'),
     'threads/config.pbtxt': pythonConfig('threads', {
@@ -44,7 +46,7 @@ beforeAll(async () => {
     'threads/1/model.py': pyModel('decoupled'),
   });
   repo = await loadRepository(dir.root);
-  for (const m of ['tasks', 'target', 'plain', 'threads']) expect(stateOf(repo, m), m).toEqual({ state: 'READY', reason: '' });
+  for (const m of ['tasks', 'target', 'pair', 'plain', 'threads']) expect(stateOf(repo, m), m).toEqual({ state: 'READY', reason: '' });
 });
 afterAll(async () => {
   await closeRepositories();
@@ -76,6 +78,11 @@ describe('a decoupled model with async def execute', () => {
     const seen = await Promise.all([1, 2, 3, 4].map(() => call<number>('tasks', { op: 'overlap', n: 4 })));
     expect(seen).toEqual([4, 4, 4, 4]);
     expect(instanceOf('tasks').maxConcurrent).toBe(MAX_IN_FLIGHT);
+  });
+
+  it('two instances share concurrent requests (the least busy takes the next), not the first taking all', async () => {
+    const names = await Promise.all([1, 2, 3, 4].map(() => call<string>('pair', { op: 'instance' })));
+    expect(new Set(names)).toEqual(new Set(['pair_0_0', 'pair_0_1']));
   });
 
   it('a task started by one request progresses with no further request', async () => {

@@ -12,6 +12,7 @@
 #   {"op": "bls-later", "model": M}       answers; a task then calls M (its "overlap" with n=1)
 #                                         with async_exec() and logs what came back
 #   {"op": "return-value"}                answers, and execute() then returns a list, not None
+#   {"op": "instance"}                    answers with the instance's name after 50 ms
 import asyncio
 import json
 
@@ -35,6 +36,7 @@ class TritonPythonModel:
         self.active = 0
         self.most = 0
         self.tasks = set()
+        self.name = args["model_instance_name"]
         self.return_value = False
 
     def keep(self, coroutine):
@@ -77,6 +79,9 @@ class TritonPythonModel:
         if op == "bls-later":
             self.keep(self.bls_later(cmd["model"]))
             return "started"
+        if op == "instance":
+            await asyncio.sleep(0.05)
+            return self.name
         if op == "return-value":
             self.return_value = True
             return "answered"
