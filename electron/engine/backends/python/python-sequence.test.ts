@@ -31,6 +31,8 @@ beforeAll(async () => {
       extra: 'sequence_batching { max_sequence_idle_microseconds: 60000000 }',
     }),
     'sequence_probe/1/model.py': pyModel('sequence_probe'),
+    'plain_probe/config.pbtxt': pythonConfig('plain_probe', { inputs: [{ name: 'IN', type: 'INT32', dims: [1] }], outputs }),
+    'plain_probe/1/model.py': pyModel('sequence_probe'),
     'sequence_bls/config.pbtxt': pythonConfig('sequence_bls', {
       inputs: [
         { name: 'CID', type: 'STRING', dims: [1] },
@@ -41,7 +43,7 @@ beforeAll(async () => {
     'sequence_bls/1/model.py': pyModel('sequence_bls'),
   });
   repo = await loadRepository(dir.root);
-  for (const m of ['sequence_probe', 'sequence_bls']) expect(stateOf(repo, m), m).toEqual({ state: 'READY', reason: '' });
+  for (const m of ['sequence_probe', 'plain_probe', 'sequence_bls']) expect(stateOf(repo, m), m).toEqual({ state: 'READY', reason: '' });
 });
 afterAll(async () => {
   await closeRepositories();
@@ -65,6 +67,13 @@ describe('correlation_id() and flags() in model.py', () => {
     expect(await probe({ id, start: false, end: false })).toEqual(['18446744073709551615', 'int', 0]);
     expect(await probe({ id, start: false, end: true })).toEqual(['18446744073709551615', 'int', 2]);
     expect(await probe({ id: 9007199254740993n, start: true, end: true })).toEqual(['9007199254740993', 'int', 3]);
+  });
+
+  it('a model without sequence_batching sees them too (Triton passes them to every backend)', async () => {
+    const res = await repo.infer('plain_probe', -1, { inputs: [tensor('IN', 'INT32', [1], Int32Array.of(1))], sequence: { id: 5n, start: true, end: false } });
+    expect(seen(res.outputs)).toEqual(['5', 'int', 1]);
+    const none = await repo.infer('plain_probe', -1, { inputs: [tensor('IN', 'INT32', [1], Int32Array.of(1))] });
+    expect(seen(none.outputs)).toEqual(['0', 'int', 0]);
   });
 
   it('a string id arrives as a Python str', async () => {
