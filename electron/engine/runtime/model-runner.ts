@@ -290,7 +290,7 @@ export class ModelRunner implements Runner {
       let picked: { instance: BackendInstance; batch: Pending[] } | undefined;
       for (const first of queue) {
         const held = this.heldBy(first);
-        const instance = this.instances.find((i) => this.free(i) && !held.has(i.name));
+        const instance = this.pick(held);
         if (!instance) continue;
         if (!this.batcher) {
           picked = { instance, batch: [first] };
@@ -364,6 +364,20 @@ export class ModelRunner implements Runner {
 
   private free(i: BackendInstance): boolean {
     return (this.busy.get(i) ?? 0) < Math.max(1, i.maxConcurrent ?? 1);
+  }
+
+  /**
+   * A free instance the request does not hold, the least busy first: instances that take several
+   * executes at once (async Python models) share the load, as Triton's instances each take the next
+   * request when they are idle, instead of the first taking all.
+   */
+  private pick(held: Set<string>): BackendInstance | undefined {
+    let best: BackendInstance | undefined;
+    for (const i of this.instances) {
+      if (!this.free(i) || held.has(i.name)) continue;
+      if (!best || (this.busy.get(i) ?? 0) < (this.busy.get(best) ?? 0)) best = i;
+    }
+    return best;
   }
 
   private times(instance: BackendInstance, totalNs: number): ExecutionTimes {
