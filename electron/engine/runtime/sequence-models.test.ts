@@ -9,7 +9,7 @@ import { buildOnnxModel } from '../onnx/testing/build-model';
 import { closeRepositories, loadRepository, TempDirs } from '../repository/testing/temp-repo';
 import { pythonMissing } from '../backends/python/testing/repo';
 import type { Tensor } from '../tensor/tensor';
-import { f32, modelConfig, rejection, tensor, values } from './testing/models';
+import { ensembleConfig, f32, modelConfig, rejection, tensor, values } from './testing/models';
 import type { InferRequest } from './types';
 
 const temp = new TempDirs();
@@ -115,6 +115,33 @@ describe('initial_state from a data_file', () => {
     const bad = await loadRepository(short.root);
     expect(bad.models.get('acc')!.state).toBe('UNAVAILABLE');
     expect(bad.models.get('acc')!.reason).toContain('initial_state setting expects 4 bytes, but the data provided from ten.binonly has 2 bytes.');
+  });
+});
+
+describe('a sequence model as an ensemble step', () => {
+  it("gets the ensemble request's sequence flags, and its refusals carry the ensemble prefix", async () => {
+    const seq = modelConfig('seqid', {
+      backend: 'identity',
+      inputs: [{ name: 'INPUT0', dims: [1] }],
+      outputs: [{ name: 'OUTPUT0', dims: [1] }],
+      extra: 'sequence_batching { control_input [ { name: "CORRID" control [ { kind: CONTROL_SEQUENCE_CORRID data_type: TYPE_UINT64 } ] } ] }',
+    });
+    const ens = ensembleConfig('ens', { inputs: [{ name: 'X', dims: [1] }], outputs: [{ name: 'Y', dims: [1] }], steps: [{ model: 'seqid', inputs: { INPUT0: 'X' }, outputs: { OUTPUT0: 'Y' } }] });
+    const d = await temp.make({ 'seqid/config.pbtxt': seq, 'seqid/1/.keep': '', 'ens/config.pbtxt': ens, 'ens/1/.keep': '' });
+    const repo = await loadRepository(d.root);
+    const x = (v: number, flags?: { id: bigint; start: boolean; end: boolean }): InferRequest => ({ inputs: [f32('X', [1], [v])], ...(flags ? { sequence: flags } : {}) });
+    expect(values((await repo.infer('ens', -1, x(3, { id: 8n, start: true, end: false }))).outputs[0])).toEqual([3]);
+    expect(
+      repo.models
+        .get('seqid')!
+        .versions[0]!.runner!.sequences?.()
+        .map((r) => r.id),
+    ).toEqual(['8']);
+    expect(values((await repo.infer('ens', -1, x(4, { id: 8n, start: false, end: true }))).outputs[0])).toEqual([4]);
+    expect((await rejection(repo.infer('ens', -1, x(1)))).message).toBe("in ensemble 'ens', inference request to model 'seqid' must specify a non-zero or non-empty correlation ID");
+    expect((await rejection(repo.infer('ens', -1, x(1, { id: 8n, start: false, end: false })))).message).toBe(
+      "in ensemble 'ens', inference request for sequence 8 to model 'seqid' must specify the START flag on the first request of the sequence",
+    );
   });
 });
 
