@@ -35,6 +35,8 @@ beforeAll(async () => {
     'probe/1/model.py': pyModel('cancel_probe'),
     'dprobe/config.pbtxt': pythonConfig('dprobe', { ...probeIo, count: 1, extra: 'model_transaction_policy { decoupled: true }' }),
     'dprobe/1/model.py': pyModel('cancel_probe'),
+    'aprobe/config.pbtxt': pythonConfig('aprobe', { ...probeIo, count: 1 }),
+    'aprobe/1/model.py': pyModel('cancel_probe_async'),
     'until_cancelled/config.pbtxt': pythonConfig('until_cancelled', {
       inputs: [int1('IN'), int1('COUNT'), int1('DELAY'), bool1('IGNORE')],
       outputs: [int1('OUT')],
@@ -48,7 +50,7 @@ beforeAll(async () => {
     'bls_cancel/1/model.py': pyModel('bls_cancel'),
   });
   repo = await loadRepository(dir.root);
-  for (const m of ['probe', 'dprobe', 'until_cancelled', 'bls_cancel']) expect(stateOf(repo, m), m).toEqual({ state: 'READY', reason: '' });
+  for (const m of ['probe', 'dprobe', 'aprobe', 'until_cancelled', 'bls_cancel']) expect(stateOf(repo, m), m).toEqual({ state: 'READY', reason: '' });
 });
 afterAll(async () => {
   await closeRepositories();
@@ -110,6 +112,16 @@ describe('is_cancelled() in execute()', () => {
     await running;
     expect(streamed).toHaveLength(1);
     expect(streamed[0]).toMatchObject({ code: 'CANCELLED', message: expect.stringContaining('probe cancelled') as unknown });
+  });
+
+  it('an async execute asks from the event loop: is_cancelled() turns True between awaits', async () => {
+    const abort = new AbortController();
+    const running = rejection(repo.infer('aprobe', -1, probe(10, 0, abort.signal)));
+    await sleep(300);
+    abort.abort();
+    const err = await running;
+    expect([err.code, err.message]).toEqual(['CANCELLED', expect.stringContaining('aprobe cancelled')]);
+    expect(values((await repo.infer('aprobe', -1, probe(0.1, 0))).outputs[0])).toEqual([2]);
   });
 
   it('a queued request leaves the queue with CANCELLED and never reaches the model (CANCELED in statistics)', async () => {
