@@ -11,6 +11,7 @@ import type { TraceContext } from '../../runtime/trace';
 import type { BackendInstance, InstanceResult, Parameters, PreparedRequest, StreamedResponse } from '../../runtime/types';
 import { type BlsCall, type LogLevel, type SupervisorOptions, SupervisedInstance, autoCompleteIn, failure } from '../child-supervisor';
 import { PayloadBuilder, tensorsFrom } from './frames';
+import { sequenceFromWire, sequenceToWire } from './sequence-wire';
 import { PythonProcess, type StubFrame } from './process';
 import type { FromStub, StubSetup, ToStub, WireResponse } from './protocol';
 import { StubServices } from './services';
@@ -161,7 +162,7 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
 
   private async blsCall(p: PythonProcess, msg: Of<'bls'>, payload: Uint8Array, signal: AbortSignal): Promise<void> {
     const from = msg.executeId === undefined || msg.executeId === null ? undefined : this.executing.get(msg.executeId);
-    const call: BlsCall = { ...msg, inputs: tensorsFrom(msg.inputs, payload), signal, ...(from?.trace ? { context: from.trace } : {}) };
+    const call: BlsCall = { ...msg, inputs: tensorsFrom(msg.inputs, payload), ...sequenceFromWire(msg), signal, ...(from?.trace ? { context: from.trace } : {}) };
     if (!msg.decoupled) {
       const out = this.decoupled(msg.model, msg.version)
         ? {
@@ -247,7 +248,7 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
   private sendExecute(p: PythonProcess, id: number, requests: PreparedRequest[]): Promise<StubFrame> {
     const begin = process.hrtime.bigint();
     const payload = new PayloadBuilder();
-    const wire = requests.map((r) => ({ id: r.id, inputs: [...r.inputs.values()].map((t) => payload.add(t)), requested: r.requested, parameters: r.parameters }));
+    const wire = requests.map((r) => ({ id: r.id, inputs: [...r.inputs.values()].map((t) => payload.add(t)), requested: r.requested, parameters: r.parameters, ...sequenceToWire(r.sequence) }));
     const reply = this.waitExecute(p, `execute:${id}`);
     p.send({ type: 'execute', id, requests: wire }, payload);
     this.lastInputNs = Number(process.hrtime.bigint() - begin);
