@@ -32,6 +32,23 @@ const INIT_COMMANDS = [
 ];
 const INIT_LOADER = CTL.replace('name: "ctl"', 'name: "initloader"') + `parameters { key: "INIT_COMMANDS" value: { string_value: ${JSON.stringify(JSON.stringify(INIT_COMMANDS))} } }\n`;
 
+const ACM = `import triton_python_backend_utils as pb_utils
+
+FAMILY = pb_utils.MetricFamily(name="bc_imports", description="made at import", kind=pb_utils.MetricFamily.GAUGE)
+READY = pb_utils.is_model_ready("ctl")
+
+
+class TritonPythonModel:
+    @staticmethod
+    def auto_complete_config(config):
+        config.add_input({"name": "IN", "data_type": "TYPE_FP32", "dims": [1]})
+        config.add_output({"name": "OUT", "data_type": "TYPE_FP32", "dims": [1]})
+        return config
+
+    def execute(self, requests):
+        return [pb_utils.InferenceResponse([pb_utils.Tensor("OUT", pb_utils.get_input_tensor_by_name(r, "IN").as_numpy())]) for r in requests]
+`;
+
 let dir: string;
 let repo: Repository;
 let detach: () => Promise<void>;
@@ -60,9 +77,12 @@ beforeAll(async () => {
     'slowload/1/model.py': `import time\n${pyModel('services').replace('    def initialize(self, args):\n', '    def initialize(self, args):\n        time.sleep(1.2)\n')}`,
     'hasty/config.pbtxt': CTL.replace('name: "ctl"', 'name: "hasty"') + 'parameters { key: "EXECUTE_TIMEOUT_MS" value: { string_value: "400" } }\n',
     'hasty/1/model.py': pyModel('services'),
+    // Creates a family as it is imported, in the auto-complete process too.
+    'acm/config.pbtxt': 'name: "acm"\nbackend: "python"\n',
+    'acm/1/model.py': ACM,
   });
   mkdirSync(path.join(dir, 'm', '1'));
-  repo = new Repository(dir, { controlMode: 'explicit', startupModels: ['ctl', 'other', 'hasty'] });
+  repo = new Repository(dir, { controlMode: 'explicit', startupModels: ['ctl', 'other', 'hasty', 'acm'] });
   await repo.loadAll();
   detach = attachModelControl(repo, new TritonCore(repo, { version: 'test' }));
   // The same folder in the default mode, with no server: no model control.
@@ -134,6 +154,10 @@ describe('BLS model control (pb_utils.load_model, unload_model, is_model_ready)'
     expect(await run({ op: 'ready', model: 'slowload' }, 'hasty')).toEqual({ ok: true });
     expect(await run({ op: 'unload', model: 'slowload' }, 'hasty')).toEqual({ ok: null });
   }, 30_000);
+
+  it('a model that creates metrics and asks for readiness as it is imported loads (the auto-complete process is answered too)', () => {
+    expect(repo.models.get('acm')?.state).toBe('READY');
+  });
 
   it('without a server in explicit mode, load and unload are refused; readiness still answers', async () => {
     expect(await run({ op: 'load', model: 'm' }, 'ctl', polled)).toEqual(failure('Failed to load model: explicit model load / unload is not allowed if polling is enabled'));

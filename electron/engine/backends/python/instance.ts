@@ -8,10 +8,10 @@
  */
 import { LabError } from '../../errors';
 import type { TraceContext } from '../../runtime/trace';
-import type { BackendInstance, InstanceResult, Parameters, PreparedRequest, StreamedResponse } from '../../runtime/types';
+import type { BackendInstance, InstanceResult, ModelResolver, Parameters, PreparedRequest, StreamedResponse } from '../../runtime/types';
+import { unknownModel } from '../../triton-errors';
 import { type BlsCall, type LogLevel, type SupervisorOptions, SupervisedInstance, autoCompleteIn, failure } from '../child-supervisor';
 import { PayloadBuilder, tensorsFrom } from './frames';
-import { sequenceFromWire, sequenceToWire } from './sequence-wire';
 import { PythonProcess, type StubFrame } from './process';
 import type { FromStub, StubSetup, ToStub, WireResponse } from './protocol';
 import { StubServices } from './services';
@@ -34,8 +34,23 @@ export function pythonAutoComplete(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<Record<string, unknown> | undefined> {
-  return autoCompleteIn(new PythonProcess(executable, setup, log), WORDING, config, timeoutMs, signal);
+  const p = new PythonProcess(executable, setup, log);
+  // model.py may create metrics as it is imported: the auto-complete process is answered too (no model control there).
+  const services = new StubServices(NO_MODELS);
+  p.whenGone(() => services.close());
+  p.onFrame = (f) => {
+    const h = f.header;
+    if (h.type === 'service') void services.handle(h, f.payload, (r) => p.send(r));
+  };
+  return autoCompleteIn(p, WORDING, config, timeoutMs, signal);
 }
+
+/** What the auto-complete process resolves: no model (is_model_ready is False; load and unload are refused). */
+const NO_MODELS: ModelResolver = {
+  resolve(model) {
+    throw unknownModel(model);
+  },
+};
 
 /** A response from the stub: its tensors, with the response parameters when the model set any. */
 function result(r: WireResponse, payload: Uint8Array): InstanceResult {
@@ -162,7 +177,7 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
 
   private async blsCall(p: PythonProcess, msg: Of<'bls'>, payload: Uint8Array, signal: AbortSignal): Promise<void> {
     const from = msg.executeId === undefined || msg.executeId === null ? undefined : this.executing.get(msg.executeId);
-    const call: BlsCall = { ...msg, inputs: tensorsFrom(msg.inputs, payload), ...sequenceFromWire(msg), signal, ...(from?.trace ? { context: from.trace } : {}) };
+    const call: BlsCall = { ...msg, inputs: tensorsFrom(msg.inputs, payload), signal, ...(from?.trace ? { context: from.trace } : {}) };
     if (!msg.decoupled) {
       const out = this.decoupled(msg.model, msg.version)
         ? {
@@ -248,7 +263,7 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
   private sendExecute(p: PythonProcess, id: number, requests: PreparedRequest[]): Promise<StubFrame> {
     const begin = process.hrtime.bigint();
     const payload = new PayloadBuilder();
-    const wire = requests.map((r) => ({ id: r.id, inputs: [...r.inputs.values()].map((t) => payload.add(t)), requested: r.requested, parameters: r.parameters, ...sequenceToWire(r.sequence) }));
+    const wire = requests.map((r) => ({ id: r.id, inputs: [...r.inputs.values()].map((t) => payload.add(t)), requested: r.requested, parameters: r.parameters }));
     const reply = this.waitExecute(p, `execute:${id}`);
     p.send({ type: 'execute', id, requests: wire }, payload);
     this.lastInputNs = Number(process.hrtime.bigint() - begin);

@@ -37,14 +37,6 @@ _BLS_WAITERS = 64
 import triton_python_backend_utils as pb_utils  # noqa: E402  (next to this file: sys.path[0])
 
 
-def _correlation_wire(request):
-    """A BLS request's correlation_id and flags for the host: a uint64 as its digits (exact past 2^53), or the string."""
-    cid = request.correlation_id()
-    if isinstance(cid, str):
-        return {"correlationId": cid, "flags": int(request.flags() or 0)}
-    return {"correlationId": str(int(cid or 0)), "correlationIdUint": True, "flags": int(request.flags() or 0)}
-
-
 class Channel:
     def __init__(self, fd):
         os.set_inheritable(fd, False)
@@ -325,7 +317,7 @@ class Lab:
             "type": "bls", "callId": call_id, "model": request.model_name(), "version": request.model_version(),
             "requestId": str(request.request_id()), "inputs": inputs, "requested": request.requested_output_names(),
             "parameters": json.loads(request.parameters() or "{}"), "decoupled": decoupled,
-            "executeId": _EXECUTE_ID.get(), **_correlation_wire(request),
+            "executeId": _EXECUTE_ID.get(),
         }, payload.buffers)
         return call_id
 
@@ -622,10 +614,7 @@ class Stub:
             for index, r in enumerate(msg["requests"]):
                 req = pb_utils.InferenceRequest(
                     self.setup["modelName"], to_tensors(r["inputs"], payload), r["requested"],
-                    request_id=r["id"],
-                    # A uint64 past 2^53 comes as its digits (sequence-wire.ts).
-                    correlation_id=int(r["correlationId"]) if r.get("correlationIdUint") else r.get("correlationId", 0),
-                    flags=r.get("flags", 0),
+                    request_id=r["id"], correlation_id=r.get("correlationId", 0), flags=r.get("flags", 0),
                 )
                 # The request's parameters as the client sent them (a double too), as JSON text.
                 req._parameters = json.dumps(r.get("parameters") or {})
