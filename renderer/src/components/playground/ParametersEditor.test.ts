@@ -4,12 +4,13 @@
  * duplicate, a value that is not an integer keep Run from sending), sent as RunRequest.parameters
  * with their kinds, and the result shows the model's response parameters beside the ones sent.
  */
-import { flushPromises } from '@vue/test-utils';
+import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { RunRequest } from '@contract/lab-api';
 import { setLocale } from '../../i18n';
 import { parameterIssue, parametersRequest, rowsFrom, newParameterRow } from './parameters-form';
 import { setupPanelTests } from './panel-test-setup';
+import RunCompare from './RunCompare.vue';
 import RunPanel from './RunPanel.vue';
 import { fakeClient, quickDeploy, runResult, TensorViewStub } from './test-support';
 
@@ -69,5 +70,19 @@ describe('parameters-form', () => {
     expect(parameterIssue(dup, 3)).toBe('runs.params.issue.duplicate');
     expect(parameterIssue([{ ...newParameterRow(), key: 'sequence_id' }], 0)).toBe('runs.params.issue.reserved');
     expect(parameterIssue([{ ...newParameterRow(), key: 'big', kind: 'int', text: '9007199254740993' }], 0)).toBe('runs.params.issue.notInt');
+  });
+});
+
+describe('comparing runs', () => {
+  it("shows both runs' parameters by name, differences marked", () => {
+    const a = runResult('a', quickDeploy, { requestParameters: { k: 'x' }, responseParameters: { n: 1, same: true } });
+    const b = runResult('b', quickDeploy, { responseParameters: { n: 2, same: true } });
+    const w = mount(RunCompare, { props: { a, b }, global: { stubs: { TensorView: TensorViewStub } } });
+    const rows = w.get('[data-testid=compare-params-response]').findAll('tr');
+    expect(rows.map((r) => [r.text(), r.classes('differs')])).toEqual([
+      ['n12', true],
+      ['sametruetrue', false],
+    ]);
+    expect(w.get('[data-testid=compare-params-request]').text()).toContain('"x"');
   });
 });
