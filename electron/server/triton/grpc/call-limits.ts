@@ -269,7 +269,8 @@ export class CallMeter implements TrackedCall {
   private watchSending(): void {
     if (this.sendWatched) return;
     this.sendWatched = true;
-    this.sentSeen = this.socketBytes();
+    // Read at the first sweep: most answers are out before it, and the socket's count is not free to read.
+    this.sentSeen = -1;
     this.sentMovedAt = performance.now();
     this.clocks.watchSending(this);
   }
