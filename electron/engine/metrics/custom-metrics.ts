@@ -234,6 +234,8 @@ export class CustomMetricsClient {
 
   addMetric(family: string, labels: Record<string, unknown>, buckets?: number[]): number {
     if (this.closed) throw new LabError('UNAVAILABLE', 'the model instance is stopping');
+    // Each Metric object holds a handle until it or its family is dropped (a MetricFamily keeps its Metrics).
+    if (this.handles.size >= MAX_METRICS) throw invalid(`Model Lab keeps at most ${MAX_METRICS} Metric objects per model instance`);
     const id = this.next++;
     this.handles.set(id, this.registry.addMetric(family, labels, buckets));
     return id;
