@@ -203,7 +203,10 @@ export class ModelRunner implements Runner {
     });
   }
 
-  /** An aborted request leaves the queue at once. */
+  /**
+   * An aborted request leaves the queue at once. The listener goes once the request settles: a
+   * signal can outlive many requests (one per gRPC stream), and the listener holds the request.
+   */
   private signal(req: InferRequest, p: Pending): boolean {
     const sig = req.signal;
     if (!sig) return false;
@@ -220,6 +223,16 @@ export class ModelRunner implements Runner {
       return true;
     }
     sig.addEventListener('abort', drop, { once: true });
+    const { resolve, reject } = p;
+    const off = (): void => sig.removeEventListener('abort', drop);
+    p.resolve = (done) => {
+      off();
+      resolve(done);
+    };
+    p.reject = (err) => {
+      off();
+      reject(err);
+    };
     return false;
   }
 

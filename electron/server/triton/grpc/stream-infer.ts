@@ -8,6 +8,7 @@
  * while it has too many requests in flight, and a client that does not read a
  * decoupled model's answers loses the stream.
  */
+import { setMaxListeners } from 'node:events';
 import { create } from '@bufbuild/protobuf';
 import { status, type ServerDuplexStream, type ServerErrorResponse } from '@grpc/grpc-js';
 import { LabError, toLabError } from '../../../engine/errors';
@@ -130,6 +131,8 @@ class InferStream implements DrainableStream {
   ) {
     this.grpcErrorMode = call.metadata.get('triton_grpc_error')[0] === 'true';
     this.meter = meterOf(call.metadata);
+    // Every request in flight listens on the stream's signal (their number is bounded by maxPending), more than Node's default of 10.
+    setMaxListeners(0, this.abort.signal);
   }
 
   /** Joins the open streams and starts reading requests. */
