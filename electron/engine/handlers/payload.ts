@@ -2,6 +2,7 @@
 import type { InputSpec, RunRequest, TensorRef } from '../../contract/lab-api';
 import { LabError } from '../errors';
 import { runSequence } from '../runs/sequence';
+import { runParameters } from '../runs/runs';
 
 export type Payload = Record<string, unknown>;
 
@@ -73,5 +74,12 @@ export function runRequest(p: Payload): RunRequest {
     ...(p['runId'] !== undefined ? { runId: str(p, 'runId', 64) } : {}),
     ...(p['addBatchDim'] !== undefined ? { addBatchDim: bool(p, 'addBatchDim') } : {}),
     ...(p['sequence'] !== undefined ? { sequence: runSequence(p['sequence']) } : {}),
+    ...runParametersOf(p['parameters']),
   };
+}
+
+/** The run's request parameters, checked (bool, integer or string values; reserved names refused). */
+function runParametersOf(v: unknown): Pick<RunRequest, 'parameters'> {
+  const parameters = runParameters(v);
+  return parameters ? { parameters } : {};
 }

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Lab } from '../lab';
 import { makeTempDir, type TempDir } from '../repository/testing/temp-repo';
 import { scriptConfig, scriptModel } from '../runtime/testing/models';
+import { runRequest } from '../handlers/payload';
 import { runParameters } from './runs';
 
 const dirs: TempDir[] = [];
@@ -53,5 +54,14 @@ describe('run parameters', () => {
     expect(() => runParameters({ f: 0.5 })).toThrow("parameter 'f' must be a bool, an integer or a string");
     expect(() => runParameters({ o: {} })).toThrow("parameter 'o' must be");
     expect(() => runParameters({ '': 1 })).toThrow('parameter names must be');
+  });
+});
+
+describe('the runModel payload', () => {
+  it('keeps the parameters (checked) and drops an empty set', () => {
+    const base = { repoId: 'r', model: 'm', inputs: [] };
+    expect(runRequest({ ...base, parameters: { a: 'x', n: 2, b: true } }).parameters).toEqual({ a: 'x', n: 2, b: true });
+    expect(runRequest({ ...base, parameters: {} })).not.toHaveProperty('parameters');
+    expect(() => runRequest({ ...base, parameters: { f: 0.5 } })).toThrow("parameter 'f' must be");
   });
 });
