@@ -35,6 +35,8 @@ beforeAll(async () => {
     'target/1/model.py': pyModel('async_tasks'),
     'pair/config.pbtxt': pythonConfig('pair', { ...io, count: 2, extra: DECOUPLED }),
     'pair/1/model.py': pyModel('async_tasks'),
+    'holder/config.pbtxt': pythonConfig('holder', { ...io, count: 1, extra: DECOUPLED, params: { EXECUTE_TIMEOUT_MS: '400' } }),
+    'holder/1/model.py': pyModel('async_tasks'),
     'plain/config.pbtxt': pythonConfig('plain', { ...io, count: 1 }),
     'plain/1/model.py': pyModel('async_tasks'),
     'threads/config.pbtxt': pythonConfig('threads', {
@@ -46,7 +48,7 @@ beforeAll(async () => {
     'threads/1/model.py': pyModel('decoupled'),
   });
   repo = await loadRepository(dir.root);
-  for (const m of ['tasks', 'target', 'pair', 'plain', 'threads']) expect(stateOf(repo, m), m).toEqual({ state: 'READY', reason: '' });
+  for (const m of ['tasks', 'target', 'pair', 'holder', 'plain', 'threads']) expect(stateOf(repo, m), m).toEqual({ state: 'READY', reason: '' });
 });
 afterAll(async () => {
   await closeRepositories();
@@ -96,6 +98,25 @@ describe('a decoupled model with async def execute', () => {
 
   it('responses sent by a task after execute() returned reach the caller, then the final flag', async () => {
     expect(await streamed('tasks', { op: 'later', n: 3 })).toEqual(['0', '1', '2', 'flag (final)']);
+  });
+
+  it('a sender let go of without the final flag ends its request at once, with an error saying so', async () => {
+    expect(await streamed('tasks', { op: 'drop' })).toEqual([
+      '"one"',
+      'INTERNAL: the response sender of a request was released without sending the final flag (TRITONSERVER_RESPONSE_COMPLETE_FINAL); nothing can answer the request any more (final)',
+    ]);
+  });
+
+  it('a sender kept but quiet for the execute timeout fails its request, and the instance is not restarted', async () => {
+    const restarts = instanceOf('holder').restarts;
+    const events = await streamed('holder', { op: 'hold' });
+    expect(events[0]).toBe('"one"');
+    expect(events[1]).toMatch(
+      /^UNAVAILABLE: Failed to process the request\(s\) for model instance 'holder_0\w*', message: no response within 400 ms after execute\(\) returned, and the final flag \(TRITONSERVER_RESPONSE_COMPLETE_FINAL\) was never sent \(final\)$/,
+    );
+    expect(events).toHaveLength(2);
+    expect(instanceOf('holder').restarts).toBe(restarts);
+    expect(await call('holder', { op: 'overlap', n: 1 })).toBe(1);
   });
 
   it('an exception in a task nobody awaits goes to the model log with its traceback', async () => {

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 
 import numpy as np
 
@@ -35,6 +36,14 @@ _EXECUTE_ID = contextvars.ContextVar("model_lab_execute_id", default=None)
 _BLS_WAITERS = 64
 
 import triton_python_backend_utils as pb_utils  # noqa: E402  (next to this file: sys.path[0])
+
+
+def _correlation_wire(request):
+    """A BLS request's correlation_id and flags for the host: a uint64 as its digits (exact past 2^53), or the string."""
+    cid = request.correlation_id()
+    if isinstance(cid, str):
+        return {"correlationId": cid, "flags": int(request.flags() or 0)}
+    return {"correlationId": str(int(cid or 0)), "correlationIdUint": True, "flags": int(request.flags() or 0)}
 
 
 class Channel:
@@ -317,7 +326,7 @@ class Lab:
             "type": "bls", "callId": call_id, "model": request.model_name(), "version": request.model_version(),
             "requestId": str(request.request_id()), "inputs": inputs, "requested": request.requested_output_names(),
             "parameters": json.loads(request.parameters() or "{}"), "decoupled": decoupled,
-            "executeId": _EXECUTE_ID.get(),
+            "executeId": _EXECUTE_ID.get(), **_correlation_wire(request),
         }, payload.buffers)
         return call_id
 
@@ -607,6 +616,29 @@ class Stub:
         if still_open:
             self.send({"type": "background-error", "id": execute_id, "indexes": [req._sender._index for req in still_open], "error": describe(exc)})
 
+    def watch(self, sender, execute_id, index, request_id):
+        """When the model lets go of a request and its sender without the final flag, nothing can
+        answer it any more: the lab hears so at once rather than after the execute timeout. (The
+        check runs wherever the garbage collector does; the frame goes from the event loop, never
+        from inside a send that holds the channel's lock.)"""
+        open_ = self.lab.requested
+
+        def dropped():
+            if (execute_id, index) in open_:
+                self.lab.loop.loop.call_soon_threadsafe(self.sender_dropped, execute_id, index, request_id)
+
+        weakref.finalize(sender, dropped).atexit = False
+
+    def sender_dropped(self, execute_id, index, request_id):
+        if self.lab.requested.pop((execute_id, index), None) is None:
+            return
+        message = (
+            "the response sender of %s was released without sending the final flag "
+            "(TRITONSERVER_RESPONSE_COMPLETE_FINAL); nothing can answer the request any more"
+            % ("request '%s'" % request_id if request_id else "a request")
+        )
+        self.send({"type": "response", "id": execute_id, "index": index, "final": True, "response": {"error": {"code": "INTERNAL", "message": message}}})
+
     def execute(self, msg, payload):
         execute_id = msg["id"]
         requests = []
@@ -614,12 +646,16 @@ class Stub:
             for index, r in enumerate(msg["requests"]):
                 req = pb_utils.InferenceRequest(
                     self.setup["modelName"], to_tensors(r["inputs"], payload), r["requested"],
-                    request_id=r["id"], correlation_id=r.get("correlationId", 0), flags=r.get("flags", 0),
+                    request_id=r["id"],
+                    # A uint64 past 2^53 comes as its digits (sequence-wire.ts).
+                    correlation_id=int(r["correlationId"]) if r.get("correlationIdUint") else r.get("correlationId", 0),
+                    flags=r.get("flags", 0),
                 )
                 # The request's parameters as the client sent them (a double too), as JSON text.
                 req._parameters = json.dumps(r.get("parameters") or {})
                 req._sender = pb_utils.InferenceResponseSender(execute_id, index, self.decoupled)
                 self.lab.requested[(execute_id, index)] = r["requested"]
+                self.watch(req._sender, execute_id, index, r["id"])
                 requests.append(req)
             started = time.perf_counter_ns()
             out = self.call_execute(execute_id, requests)

@@ -13,6 +13,10 @@
 #                                         with async_exec() and logs what came back
 #   {"op": "return-value"}                answers, and execute() then returns a list, not None
 #   {"op": "instance"}                    answers with the instance's name after 50 ms
+#   {"op": "hold"}                        a task sends one answer and keeps the sender, never
+#                                         sending the final flag
+#   {"op": "drop"}                        a task sends one answer and lets the sender go without
+#                                         the final flag
 import asyncio
 import json
 
@@ -36,6 +40,7 @@ class TritonPythonModel:
         self.active = 0
         self.most = 0
         self.tasks = set()
+        self.held = []
         self.name = args["model_instance_name"]
         self.return_value = False
 
@@ -79,6 +84,9 @@ class TritonPythonModel:
         if op == "bls-later":
             self.keep(self.bls_later(cmd["model"]))
             return "started"
+        if op in ("hold", "drop"):
+            self.keep(self.one_answer(request.get_response_sender(), op == "hold"))
+            return None
         if op == "instance":
             await asyncio.sleep(0.05)
             return self.name
@@ -110,6 +118,12 @@ class TritonPythonModel:
             await asyncio.sleep(0.03)
             sender.send(result(i))
         sender.send(flags=FINAL)
+
+    async def one_answer(self, sender, hold):
+        await asyncio.sleep(0.01)
+        sender.send(result("one"))
+        if hold:
+            self.held.append(sender)
 
     async def fail(self):
         await asyncio.sleep(0.01)
