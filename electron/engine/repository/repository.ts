@@ -226,7 +226,11 @@ export class Repository implements ModelResolver {
     // Asked for from inside the mutation that runs (a model's initialize() loading another model
     // through BLS model control, as Triton allows): queued behind its caller it would wait forever.
     const scope = this.mutationScope.getStore();
-    if (scope !== undefined && scope === this.runningMutation) return guarded();
+    if (scope !== undefined && scope === this.runningMutation) {
+      // Not while every model loads (start-up, a reload of the whole repository): that pass would then overwrite what the model loaded.
+      if (this.loading) return Promise.reject(new LabError('UNAVAILABLE', 'models cannot be loaded or unloaded by a model while the repository loads all its models'));
+      return guarded();
+    }
     const id = ++this.mutations;
     const inScope = (): Promise<T> => {
       this.runningMutation = id;

@@ -149,6 +149,21 @@ describe('BLS model control (pb_utils.load_model, unload_model, is_model_ready)'
     await core.unload('initloader');
   }, 30_000);
 
+  it('is refused while the repository loads all its models (that pass would overwrite what the model loaded)', async () => {
+    const starting = new Repository(dir, { controlMode: 'explicit', startupModels: ['initloader'] });
+    const stop = attachModelControl(starting, new TritonCore(starting, { version: 'test' }));
+    try {
+      await starting.loadAll();
+      const refused = failure('Failed to load model: models cannot be loaded or unloaded by a model while the repository loads all its models');
+      expect(await run({ op: 'init_results' }, 'initloader', starting)).toEqual({
+        ok: [refused, { ok: false }, failure(refused.error!.slice('TritonModelException: '.length).replace('load model', 'unload model')), { ok: false }],
+      });
+    } finally {
+      await stop();
+      await starting.close();
+    }
+  }, 30_000);
+
   it('the execute timeout pauses while a model waits on a load, as it does for BLS calls', async () => {
     expect(await run({ op: 'load', model: 'slowload' }, 'hasty')).toEqual({ ok: null });
     expect(await run({ op: 'ready', model: 'slowload' }, 'hasty')).toEqual({ ok: true });
