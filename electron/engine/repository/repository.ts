@@ -146,6 +146,8 @@ export class Repository implements ModelResolver {
   /** Which mutation a piece of work belongs to (carried into the processes and workers it starts), and the one running. */
   private readonly mutationScope = new AsyncLocalStorage<number>();
   private runningMutation = 0;
+  /** The models the running load is loading. */
+  private readonly loadingNow = new Set<string>();
   private mutations = 0;
   /** close() began: loads still queued start nothing. */
   private closing = false;
@@ -445,6 +447,8 @@ export class Repository implements ModelResolver {
    * dropped (its instances stopped) when it did not serve.
    */
   load(names: string[], overrides: Record<string, ModelOverride> = {}): Promise<void> {
+    const refused = this.refusedNested(names);
+    if (refused) return Promise.reject(refused);
     return this.serial(async () => {
       const before = new Map(names.map((n) => [n, this.overrides.get(n)] as const));
       for (const n of names) {
@@ -463,9 +467,22 @@ export class Repository implements ModelResolver {
       }
       this.emit([...affected]);
       const stillUnloaded = [...affected].filter((n) => !targets.includes(n) && this.models.get(n)?.unloaded);
-      await this.loadModels([...affected], new Set([...affected].filter((n) => !stillUnloaded.includes(n))));
+      for (const n of affected) this.loadingNow.add(n);
+      try {
+        await this.loadModels([...affected], new Set([...affected].filter((n) => !stillUnloaded.includes(n))));
+      } finally {
+        for (const n of affected) this.loadingNow.delete(n);
+      }
       this.emit([...affected, ...names.filter((n) => !existing.has(n))]);
     });
+  }
+
+  /** A model asking, from inside the mutation that runs, to load or unload one that mutation is loading (itself, from its initialize()). */
+  private refusedNested(names: string[]): LabError | undefined {
+    const scope = this.mutationScope.getStore();
+    if (scope === undefined || scope !== this.runningMutation) return undefined;
+    const busy = names.find((n) => this.loadingNow.has(n));
+    return busy === undefined ? undefined : new LabError('UNAVAILABLE', `model '${busy}' is being loaded; a model may not load or unload it while that load runs`);
   }
 
   /** An explicit load of a model with no folder: Triton's poll fails; a model that serves keeps serving. */
@@ -490,6 +507,8 @@ export class Repository implements ModelResolver {
    * An explicit load's override goes with the model (a later load reads its folder).
    */
   unload(name: string, opts: { unloadDependents?: boolean } = {}): Promise<void> {
+    const refused = this.refusedNested([name]);
+    if (refused) return Promise.reject(refused);
     return this.serial(async () => {
       const rec = this.models.get(name);
       if (!rec) throw unloadUnknown(name);

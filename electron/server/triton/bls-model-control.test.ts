@@ -49,6 +49,16 @@ class TritonPythonModel:
         return [pb_utils.InferenceResponse([pb_utils.Tensor("OUT", pb_utils.get_input_tensor_by_name(r, "IN").as_numpy())]) for r in requests]
 `;
 
+// initialize() tries to load and unload its own model while that load runs.
+const SELF_LOADER =
+  CTL.replace('name: "ctl"', 'name: "selfloader"') +
+  `parameters { key: "INIT_COMMANDS" value: { string_value: ${JSON.stringify(
+    JSON.stringify([
+      { op: 'load', model: 'selfloader' },
+      { op: 'unload', model: 'selfloader' },
+    ]),
+  )} } }\n`;
+
 let dir: string;
 let repo: Repository;
 let detach: () => Promise<void>;
@@ -72,6 +82,8 @@ beforeAll(async () => {
     'other/1/model.py': pyModel('services'),
     'initloader/config.pbtxt': INIT_LOADER,
     'initloader/1/model.py': pyModel('services'),
+    'selfloader/config.pbtxt': SELF_LOADER,
+    'selfloader/1/model.py': pyModel('services'),
     // A model that takes a while to load, and a caller whose execute may take only 400 ms of its own.
     'slowload/config.pbtxt': CTL.replace('name: "ctl"', 'name: "slowload"'),
     'slowload/1/model.py': `import time\n${pyModel('services').replace('    def initialize(self, args):\n', '    def initialize(self, args):\n        time.sleep(1.2)\n')}`,
@@ -147,6 +159,14 @@ describe('BLS model control (pb_utils.load_model, unload_model, is_model_ready)'
     await core.load('initloader');
     expect(await run({ op: 'init_results' }, 'initloader')).toEqual({ ok: [{ ok: null }, { ok: true }, { ok: null }, { ok: false }] });
     await core.unload('initloader');
+  }, 30_000);
+
+  it('a model may not load or unload itself from its initialize() (it would load itself again, without end)', async () => {
+    const core = new TritonCore(repo, { version: 'test' });
+    await core.load('selfloader');
+    const busy = "model 'selfloader' is being loaded; a model may not load or unload it while that load runs";
+    expect(await run({ op: 'init_results' }, 'selfloader')).toEqual({ ok: [failure(`Failed to load model: ${busy}`), failure(`Failed to unload model: ${busy}`)] });
+    await core.unload('selfloader');
   }, 30_000);
 
   it('is refused while the repository loads all its models (that pass would overwrite what the model loaded)', async () => {
