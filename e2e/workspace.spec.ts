@@ -105,7 +105,7 @@ test('reopens the same repositories, in the same order, with the same selection 
     expect(await crumbs(page)).toEqual(['my_onnx_models', 'text_direction', 'version 1']);
     await page.getByTestId('model-view-text_direction').getByTestId('tab-run').click();
     const before = await treeOrder(page);
-    expect(before).toEqual(['data_pipeline', 'ocr_bls', 'ocr_ensemble', 'quick_deploy_onnx', 'my_onnx_models']);
+    expect(before).toEqual(['data_pipeline', 'ocr_bls', 'ocr_ensemble', 'quick_deploy_onnx', 'sequence_accumulator', 'my_onnx_models']);
     await expect
       .poll(() => (existsSync(settings) ? (JSON.parse(readFileSync(settings, 'utf8')) as { workspace?: { selection?: unknown } }).workspace?.selection : undefined))
       .toEqual({

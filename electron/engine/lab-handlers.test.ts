@@ -28,7 +28,7 @@ describe('lab handlers', () => {
     lab = new Lab();
     const h = createLabHandlers(lab, host);
     const repos = await h.openSamples({});
-    expect(repos.map((r) => r.name).sort()).toEqual(['data_pipeline', 'data_pipeline_python', 'ocr_bls', 'ocr_ensemble', 'quick_deploy_onnx']);
+    expect(repos.map((r) => r.name).sort()).toEqual(['data_pipeline', 'data_pipeline_python', 'ocr_bls', 'ocr_ensemble', 'quick_deploy_onnx', 'sequence_accumulator']);
     expect(repos.every((r) => r.sample)).toBe(true);
     const ocr = repos.find((r) => r.name === 'ocr_ensemble')!;
     const file = await h.readFile({ repoId: ocr.id, path: 'text_detection/config.pbtxt' });
@@ -42,7 +42,7 @@ describe('lab handlers', () => {
     const watching = await h.setWatch({ repoId: ocr.id, enabled: true, pollSecs: 5 });
     expect(watching.watching).toBe(true);
     expect((await h.closeRepository({ repoId: ocr.id })).closed).toBe(true);
-    expect((await h.listRepositories({})).map((r) => r.name).sort()).toEqual(['data_pipeline', 'data_pipeline_python', 'ocr_bls', 'quick_deploy_onnx']);
+    expect((await h.listRepositories({})).map((r) => r.name).sort()).toEqual(['data_pipeline', 'data_pipeline_python', 'ocr_bls', 'quick_deploy_onnx', 'sequence_accumulator']);
   });
 
   it('check the playground and tensor payloads too', async () => {
