@@ -199,8 +199,8 @@ describe('a decoupled model whose thread sends after execute() returned', () => 
 
   it('the instance takes the next request while the thread still sends', async () => {
     const order: string[] = [];
-    // 3 responses 100 ms apart from a thread, then one immediate answer on the same instance.
-    const slow = repo.infer('threads', -1, { ...n(203), onResponse: () => undefined }).then(() => order.push('slow'));
+    // 5 responses 100 ms apart from a thread, then one immediate answer on the same instance.
+    const slow = repo.infer('threads', -1, { ...n(205), onResponse: () => undefined }).then(() => order.push('slow'));
     await new Promise((r) => setTimeout(r, 50));
     const quick = repo.infer('threads', -1, n(1)).then((r) => order.push(`quick ${values(r.outputs[0]).join()}`));
     await Promise.all([slow, quick]);
