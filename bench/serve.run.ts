@@ -4,7 +4,9 @@
  * from this one, closed-loop at fixed concurrency.
  *  1. A tiny model (identity, FP32 [1,16]) over HTTP binary, HTTP JSON and
  *     gRPC, next to a bare Node HTTP server echoing the same bytes (the floor
- *     of any Node HTTP stack).
+ *     of any Node HTTP stack). Each protocol's load comes from a lean client
+ *     with its request encoded once (serve/grpc-load.ts for gRPC), so the
+ *     points measure the server, not the load generator.
  *  2. PaddleOCR v4 recognition without and with dynamic batching.
  *  3. The OCR ensemble over gRPC (one JPEG in, text out).
  * The server's memory is sampled throughout. Prints tables and a JSON summary
@@ -23,6 +25,7 @@ import type { Tensor } from '../electron/engine/tensor/tensor';
 import { createGrpcClient, inferRequest, responseTensors } from '../electron/server/triton/grpc/client';
 import { TritonHttpClient } from '../electron/server/triton/http/client';
 import { percentile, table } from './measure';
+import { GrpcLoad } from './serve/grpc-load';
 import { cpuSeconds, rssMiB, startChild, stopChildren } from './processes';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
@@ -162,6 +165,7 @@ it('serving throughput and latency', async () => {
   const http = new TritonHttpClient(httpUrl, { maxSockets: 64 });
   const echoClient = new TritonHttpClient(`http://127.0.0.1:${echoPort}`, { maxSockets: 64 });
   const grpc = createGrpcClient(grpcAddr);
+  const grpcLoad = new GrpcLoad(grpcAddr);
   const points: Point[] = [];
 
   // 1. Tiny model: protocol overhead against the floor.
@@ -176,11 +180,13 @@ it('serving throughput and latency', async () => {
   const first = TritonHttpClient.decodeInfer(await http.request('POST', '/v2/models/tiny/infer', bin.body, bin.headers));
   if ((first.outputs[0]!.data as Float32Array)[15] !== 15 / 16) throw new Error('tiny model answered wrongly');
   if (responseTensors(await grpc.modelInfer(tinyGrpc)).length !== 1) throw new Error('gRPC answered wrongly');
+  const tinyFramed = GrpcLoad.frame(tinyGrpc);
+  if ((responseTensors(await grpcLoad.modelInfer(tinyFramed))[0]!.data as Float32Array)[15] !== 15 / 16) throw new Error('gRPC (lean client) answered wrongly');
   const tinyScenarios: [string, number, () => Promise<void>][] = [
     ['echo server (floor)', echoPid, async () => ok(await echoClient.request('POST', '/v2/models/tiny/infer', bin.body, bin.headers))],
     ['tiny HTTP binary', pid, async () => ok(await http.request('POST', '/v2/models/tiny/infer', bin.body, bin.headers))],
     ['tiny HTTP JSON', pid, async () => ok(await http.request('POST', '/v2/models/tiny/infer', json.body, json.headers))],
-    ['tiny gRPC', pid, async () => void (await grpc.modelInfer(tinyGrpc))],
+    ['tiny gRPC', pid, async () => void (await grpcLoad.modelInfer(tinyFramed))],
   ];
   // Interleaved and repeated (median kept), SECONDS per point in all, so drift and a noisy machine favour no protocol.
   for (const c of [1, 8, 32]) {
@@ -244,6 +250,7 @@ it('serving throughput and latency', async () => {
   http.close();
   echoClient.close();
   grpc.close();
+  grpcLoad.close();
 
   console.log(
     `\nServing benchmark (${os.cpus().length} cores, ${process.version}; closed loop, ${SECONDS}s per point, ${HEAVY_SECONDS}s for models that compute; recognition: median of ${REPEATS} interleaved runs of ${HEAVY_SECONDS / 2}s)\n`,
