@@ -9,7 +9,7 @@ import { dimsToString, toNumbers } from '../config/shape';
 import { LabError } from '../errors';
 import { logRequest } from '../triton-errors';
 import { apiTypeName } from '../tensor/dtype';
-import { type Tensor, elementCount, elementSize, isBytesData } from '../tensor/tensor';
+import { type Tensor, elementSize, isBytesData } from '../tensor/tensor';
 import type { InferRequest, PreparedRequest } from './types';
 
 const IMPLICIT_BATCH_NOTE =
@@ -98,18 +98,32 @@ function checkInput(config: ModelConfig, cfg: ModelInput, t: Tensor, shapeWithou
     shape = toNumbers(cfg.reshape.shape).map((d) => (d === -1 ? variable.shift()! : d));
   }
   const withBatch = batchSize === 0 ? shape : [batchSize, ...shape];
-  const count = elementCount(cfg.isShapeTensor ? t.shape : withBatch);
+  // Triton's core counts in int64 (GetByteSize / GetElementCount): past INT64_MAX it refuses, below it the sizes are exact.
+  const bytes = isBytesData(t.data);
+  const expected = exactProduct(cfg.isShapeTensor ? t.shape : withBatch, bytes ? 1 : elementSize(t.dtype));
+  if (expected > INT64_MAX) fail(`${bytes ? 'element count' : 'byte size'} for tensor '${t.name}' exceeds maximum size of ${INT64_MAX}`);
   if (isBytesData(t.data)) {
     // Triton walks the elements and stops at the first one past the expected count.
-    if (t.data.length > count) fail(`${prefix}unexpected number of string elements ${count + 1} for inference input '${t.name}' for model '${model}', expecting ${count}`);
-    if (t.data.length < count) fail(`${prefix}expected ${count} string elements for inference input '${t.name}' for model '${model}', got ${t.data.length}`);
-  } else {
-    const expected = count * elementSize(t.dtype);
-    if (t.data.byteLength !== expected) {
-      fail(`${prefix}input byte size mismatch for input '${t.name}' for model '${model}'. Expected ${expected}, got ${t.data.byteLength}`);
-    }
+    const given = BigInt(t.data.length);
+    if (given > expected) fail(`${prefix}unexpected number of string elements ${expected + 1n} for inference input '${t.name}' for model '${model}', expecting ${expected}`);
+    if (given < expected) fail(`${prefix}expected ${expected} string elements for inference input '${t.name}' for model '${model}', got ${t.data.length}`);
+  } else if (BigInt(t.data.byteLength) !== expected) {
+    fail(`${prefix}input byte size mismatch for input '${t.name}' for model '${model}'. Expected ${expected}, got ${t.data.byteLength}`);
   }
   return { name: t.name, dtype: t.dtype, shape: withBatch, data: t.data, ...(t.transferable ? { transferable: true } : {}) };
+}
+
+const INT64_MAX = (1n << 63n) - 1n;
+
+/** The product of a shape's dimensions and `size`, exact; past INT64_MAX it stops (any value past it will do). */
+function exactProduct(shape: readonly number[], size: number): bigint {
+  let n = BigInt(size);
+  for (const d of shape) {
+    if (!Number.isInteger(d)) return 0n;
+    n *= BigInt(d);
+    if (n > INT64_MAX || n <= 0n) return n;
+  }
+  return n;
 }
 
 /** Triton's checks in Triton's order: outputs, the inputs given, the batch dimension, then each input. */

@@ -11,9 +11,9 @@
  * With `exactIntegers` (inference requests), integers inside arrays that a double cannot hold
  * (beyond 2^53, within int64/uint64 as RapidJSON stores them) come back as bigints, so INT64 and
  * UINT64 data and shapes keep every digit. Only a body with a run of 16 digits takes that path: one
- * more pass of the scanner, and a second JSON.parse whose reviver turns this parse's markers (a
- * random tag, so no string of the request can pass for one) into bigints. No eval, linear, bounded
- * by the body's size.
+ * more pass of the scanner, a second JSON.parse of the body with those integers as strings behind
+ * a random tag (so no string of the request can pass for one), then one walk that turns them into
+ * bigints. No eval, linear, bounded by the body's size.
  */
 import { randomBytes } from 'node:crypto';
 import { LabError } from '../../../engine/errors';
@@ -32,8 +32,9 @@ export interface JsonBodyOptions {
   exactIntegers?: boolean;
 }
 
-const INT64_MIN = -(1n << 63n);
-const UINT64_MAX = (1n << 64n) - 1n;
+const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER);
+const INT64_MIN_DIGITS = '9223372036854775808';
+const UINT64_MAX_DIGITS = '18446744073709551615';
 // An integer part of 16 digits or more (not the digits of a fraction).
 const LONG_DIGITS = /(?<![.\d])\d{16}/;
 
@@ -53,28 +54,141 @@ export function parseJsonBody(body: Uint8Array, length: number, maxBytes: number
     }
   }
   const tag = exact ? `\u0000#${randomBytes(6).toString('hex')}#` : undefined;
+  if (tag !== undefined) {
+    // Valid JSON (the usual case): the integers are found by one regular-expression pass over the text.
+    const parsed = tryParse(decoder.decode(markExactIntegers(bytes, tag)));
+    if (parsed.ok) {
+      restoreExact(parsed.value, tag);
+      return parsed.value;
+    }
+  }
   const scan = new Scanner(bytes, tag).run();
   if ('what' in scan) throw new LabError('INTERNAL', `failed to parse the request JSON buffer: ${scan.what} at ${scan.offset}`);
-  const reviver = tag === undefined ? undefined : (_key: string, v: unknown): unknown => (typeof v === 'string' && v.startsWith(tag) ? BigInt(v.slice(tag.length)) : v);
+  let parsed: unknown;
   try {
-    return JSON.parse(decoder.decode(withMarkers(bytes, scan.nonFinite)), reviver);
+    parsed = JSON.parse(decoder.decode(withMarkers(bytes, scan.nonFinite, tag)));
   } catch {
     throw new LabError('INTERNAL', 'failed to parse the request JSON buffer: Invalid value. at 0');
+  }
+  if (tag !== undefined) restoreExact(parsed, tag);
+  return parsed;
+}
+
+function tryParse(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** Whether the digits at b[from, to) (no sign, no leading zeros) are at most `max`. */
+function digitsWithin(b: Uint8Array, from: number, to: number, max: string): boolean {
+  const n = to - from;
+  if (n !== max.length) return n < max.length;
+  for (let k = 0; k < n; k++) {
+    const d = b[from + k]! - max.charCodeAt(k);
+    if (d !== 0) return d < 0;
+  }
+  return true;
+}
+
+/** Whether the integer token at b[start, end) is one to keep exact: beyond 2^53, within int64 (negative) or uint64. */
+function keepExact(b: Uint8Array, start: number, end: number): boolean {
+  const negative = b[start] === 0x2d;
+  const from = negative ? start + 1 : start;
+  return !digitsWithin(b, from, end, MAX_SAFE_DIGITS) && digitsWithin(b, from, end, negative ? INT64_MIN_DIGITS : UINT64_MAX_DIGITS);
+}
+
+/** Where the integers to keep exact are in valid JSON bytes: array elements only (after '[' or ','; in an object a key follows a comma), strings skipped whole. */
+function exactIntegerTokens(b: Uint8Array): number[] {
+  const at: number[] = [];
+  let prev = 0;
+  for (let i = 0; i < b.length;) {
+    const c = b[i]!;
+    if (c === 0x22) {
+      let j = i + 1;
+      while (j < b.length && b[j] !== 0x22) j += b[j] === 0x5c ? 2 : 1;
+      i = j + 1;
+      prev = c;
+      continue;
+    }
+    if (c === 0x2d || isDigit(c)) {
+      let j = i + 1;
+      let integer = true;
+      for (; j < b.length; j++) {
+        const d = b[j]!;
+        if (isDigit(d)) continue;
+        if (d !== 0x2e && d !== 0x65 && d !== 0x45 && d !== 0x2b && d !== 0x2d) break;
+        integer = false;
+      }
+      if (integer && j - i >= 16 && (prev === 0x5b || prev === 0x2c) && keepExact(b, i, j)) at.push(i, j);
+      i = j;
+      prev = 0x30;
+      continue;
+    }
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) prev = c;
+    i++;
+  }
+  return at;
+}
+
+/** Valid JSON bytes with each integer to keep exact quoted behind `tag` (one copy, segment by segment). */
+function markExactIntegers(b: Uint8Array, tag: string): Uint8Array {
+  const at = exactIntegerTokens(b);
+  if (at.length === 0) return b;
+  const open = Buffer.from(JSON.stringify(tag).slice(0, -1));
+  const src = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  const out = Buffer.allocUnsafe(b.byteLength + (at.length / 2) * (open.byteLength + 1));
+  let o = 0;
+  let from = 0;
+  for (let k = 0; k < at.length; k += 2) {
+    o += src.copy(out, o, from, at[k]);
+    o += open.copy(out, o);
+    o += src.copy(out, o, at[k], at[k + 1]);
+    out[o++] = 0x22;
+    from = at[k + 1]!;
+  }
+  o += src.copy(out, o, from);
+  return out.subarray(0, o);
+}
+
+/** Turns this parse's tagged integers (array elements only) into bigints, walking the document without recursion. */
+function restoreExact(root: unknown, tag: string): void {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x: unknown = v[i];
+        if (typeof x === 'string') {
+          if (x.startsWith(tag)) v[i] = BigInt(x.slice(tag.length));
+        } else if (typeof x === 'object' && x !== null) stack.push(x);
+      }
+    } else if (typeof v === 'object' && v !== null) {
+      for (const x of Object.values(v)) if (typeof x === 'object' && x !== null) stack.push(x);
+    }
   }
 }
 
 interface NonFinite {
   start: number;
   end: number;
-  marker: string;
+  /** A non-finite number's marker; none for an exact integer (its own digits after the tag). */
+  marker?: string;
 }
 
-/** The body with each non-finite number replaced by its quoted marker, assembled from slices. */
-function withMarkers(bytes: Uint8Array, tokens: NonFinite[]): Uint8Array {
+const QUOTE = Buffer.from('"');
+
+/** The body with each non-finite number replaced by its quoted marker (exact integers by the tag and their digits), assembled from slices. */
+function withMarkers(bytes: Uint8Array, tokens: NonFinite[], tag: string | undefined): Uint8Array {
   const parts: Uint8Array[] = [];
+  const tagged = tag === undefined ? undefined : Buffer.from(JSON.stringify(tag).slice(0, -1));
   let at = 0;
   for (const t of tokens) {
-    parts.push(bytes.subarray(at, t.start), Buffer.from(JSON.stringify(t.marker)));
+    parts.push(bytes.subarray(at, t.start));
+    if (t.marker !== undefined) parts.push(Buffer.from(JSON.stringify(t.marker)));
+    else parts.push(tagged!, bytes.subarray(t.start, t.end), QUOTE);
     at = t.end;
   }
   parts.push(bytes.subarray(at));
@@ -300,11 +414,7 @@ class Scanner {
 
   /** An integer token: marked when a double cannot hold it and RapidJSON keeps it as int64 or uint64. */
   private exactInteger(start: number): void {
-    const digits = decoder.decode(this.b.subarray(start, this.pos));
-    const v = BigInt(digits);
-    if (v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return;
-    if (v < INT64_MIN || v > UINT64_MAX) return;
-    this.nonFinite.push({ start, end: this.pos, marker: `${this.tag!}${digits}` });
+    if (keepExact(this.b, start, this.pos)) this.nonFinite.push({ start, end: this.pos });
   }
 
   /** NaN, Inf or Infinity after an optional minus (RapidJSON's kParseNanAndInfFlag). */

@@ -31,6 +31,16 @@ describe('the exact-integer parse of request JSON', () => {
     expect((parseJsonBody(b, b.byteLength, 1 << 20) as { data: unknown[] }).data[0]).toBe(9007199254740992);
   });
 
+  it('strings (escaped quotes included), fractions, exponents and object members stay as JSON.parse reads them', () => {
+    const b = Buffer.from('{"data":["x\\",12345678901234567890", 12345678901234567.5, 1234567890123456789e2, {"k": 12345678901234567890}, [ -12345678901234567 ]]}');
+    const v = parseJsonBody(b, b.byteLength, 1 << 20, { exactIntegers: true }) as { data: unknown[] };
+    expect(v.data[0]).toBe('x",12345678901234567890');
+    expect(typeof v.data[1]).toBe('number');
+    expect(typeof v.data[2]).toBe('number');
+    expect(typeof (v.data[3] as { k: unknown }).k).toBe('number');
+    expect(v.data[4]).toEqual([-12345678901234567n]);
+  });
+
   it('a string that looks like the marker stays a string', () => {
     const b = Buffer.from('{"data":["\\u0000#9007199254740993", 9007199254740993]}');
     expect((parseJsonBody(b, b.byteLength, 1 << 20, { exactIntegers: true }) as { data: unknown[] }).data).toEqual(['\u0000#9007199254740993', 9007199254740993n]);
