@@ -187,6 +187,8 @@ it('serving throughput and latency', async () => {
     ['tiny HTTP binary', pid, async () => ok(await http.request('POST', '/v2/models/tiny/infer', bin.body, bin.headers))],
     ['tiny HTTP JSON', pid, async () => ok(await http.request('POST', '/v2/models/tiny/infer', json.body, json.headers))],
     ['tiny gRPC', pid, async () => void (await grpcLoad.modelInfer(tinyFramed))],
+    // The same calls from grpc-js's client: the server's CPU when a heavier client paces it.
+    ['tiny gRPC, grpc-js client', pid, async () => void (await grpc.modelInfer(tinyGrpc))],
   ];
   // Interleaved and repeated (median kept), SECONDS per point in all, so drift and a noisy machine favour no protocol.
   for (const c of [1, 8, 32]) {
@@ -272,8 +274,10 @@ it('serving throughput and latency', async () => {
   const grpcCpu = [1, 8, 32].map((c) => ({
     concurrency: c,
     grpcUs: at('tiny gRPC', c).serverCpuUs,
+    grpcJsClientUs: at('tiny gRPC, grpc-js client', c).serverCpuUs,
     binaryUs: at('tiny HTTP binary', c).serverCpuUs,
     ratio: at('tiny gRPC', c).serverCpuUs / at('tiny HTTP binary', c).serverCpuUs,
+    grpcJsClientRatio: at('tiny gRPC, grpc-js client', c).serverCpuUs / at('tiny HTTP binary', c).serverCpuUs,
   }));
   const batching = [1, 8, 16, 32].map((c) => ({ concurrency: c, speedup: at('recognition dynamic batching', c).throughput / at('recognition no batching', c).throughput }));
   console.log(`\nTiny model vs the bare echo server (target: HTTP binary >= 0.60)\n`);
@@ -286,8 +290,8 @@ it('serving throughput and latency', async () => {
   console.log(`\nServer CPU per request, tiny model: gRPC vs HTTP binary (target at 8: gRPC <= 1.5x)\n`);
   console.log(
     table(
-      ['conc', 'gRPC µs/req', 'HTTP binary µs/req', 'gRPC/binary'],
-      grpcCpu.map((g) => [String(g.concurrency), g.grpcUs, g.binaryUs, g.ratio]),
+      ['conc', 'gRPC µs/req', 'HTTP binary µs/req', 'gRPC/binary', 'gRPC µs/req, grpc-js client', 'that/binary'],
+      grpcCpu.map((g) => [String(g.concurrency), g.grpcUs, g.binaryUs, g.ratio, g.grpcJsClientUs, g.grpcJsClientRatio]),
     ),
   );
   console.log(`\nDynamic batching speed-up on the recognition model (target at 16: >= 1.5x)\n`);
