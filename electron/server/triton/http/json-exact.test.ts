@@ -46,6 +46,11 @@ describe('the exact-integer parse of request JSON', () => {
     expect((parseJsonBody(b, b.byteLength, 1 << 20, { exactIntegers: true }) as { data: unknown[] }).data).toEqual(['\u0000#9007199254740993', 9007199254740993n]);
   });
 
+  it("a body that is not JSON still gets RapidJSON's error at its offset", () => {
+    const b = Buffer.from('{"data":[9007199254740993 9007199254740993]}');
+    expect(() => parseJsonBody(b, b.byteLength, 1 << 20, { exactIntegers: true })).toThrow("failed to parse the request JSON buffer: Missing a comma or ']' after an array element. at 26");
+  });
+
   it('also alongside NaN and Infinity (the slow path)', () => {
     const b = Buffer.from('{"data":[NaN, 9223372036854775807]}');
     const v = parseJsonBody(b, b.byteLength, 1 << 20, { exactIntegers: true }) as { data: unknown[] };
