@@ -395,13 +395,18 @@ export class SequenceBatcher<E extends SequenceEntry> {
 
   /** One timer for the next thing that needs time to pass: a queue delay, an idle sequence, a backlog timeout. */
   private schedule(wakeAt: bigint | undefined, t: bigint): void {
+    // Requests waiting on the timer (a queue delay, a backlog) keep the process alive; idle sequences alone do not.
+    const waiting = wakeAt !== undefined || this.backlog.length > 0;
     for (const seq of this.live.values()) {
       if (seq.slot && !seq.running && seq.queue.length === 0) wakeAt = min(wakeAt, seq.lastNs + this.idleNs);
       if (seq.expiresNs !== undefined) wakeAt = min(wakeAt, seq.expiresNs);
     }
     for (const seq of this.backlog) if (seq.expiresNs !== undefined) wakeAt = min(wakeAt, seq.expiresNs);
     if (wakeAt === undefined) return;
-    if (this.timer && this.timerAt !== undefined && this.timerAt <= wakeAt) return;
+    if (this.timer && this.timerAt !== undefined && this.timerAt <= wakeAt) {
+      if (waiting) this.timer.ref?.();
+      return;
+    }
     if (this.timer) clearTimeout(this.timer);
     this.timerAt = wakeAt;
     this.timer = setTimeout(
@@ -412,7 +417,7 @@ export class SequenceBatcher<E extends SequenceEntry> {
       },
       Math.max(0, Math.ceil(Number(wakeAt - t) / 1e6)),
     );
-    this.timer.unref?.();
+    if (!waiting) this.timer.unref?.();
   }
 
   /** The live sequences, for the playground (oldest first). */

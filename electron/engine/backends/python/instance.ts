@@ -12,6 +12,7 @@ import type { BackendInstance, InstanceResult, ModelResolver, Parameters, Prepar
 import { unknownModel } from '../../triton-errors';
 import { type BlsCall, type LogLevel, type SupervisorOptions, SupervisedInstance, autoCompleteIn, failure } from '../child-supervisor';
 import { PayloadBuilder, tensorsFrom } from './frames';
+import { sequenceFromWire, sequenceToWire } from './sequence-wire';
 import { PythonProcess, type StubFrame } from './process';
 import type { FromStub, StubSetup, ToStub, WireResponse } from './protocol';
 import { StubServices } from './services';
@@ -139,9 +140,9 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
   private onFrame(p: PythonProcess, frame: StubFrame): void {
     const h = frame.header;
     if (h.type === 'bls') return void this.bls(p, h, frame.payload);
+    if (h.type === 'async-execute') return void (this.asyncExecute = true);
     if (h.type === 'is-cancelled') return void p.send({ type: 'cancel-state', callId: h.callId, cancelled: this.executing.get(h.id)?.requests[h.index]?.signal?.aborted === true });
     if (h.type === 'bls-cancel') return void this.blsCalls.get(p)?.get(h.callId)?.abort();
-    if (h.type === 'async-execute') return void (this.asyncExecute = true);
     const x = h.type === 'response' || h.type === 'background-error' ? this.executing.get(h.id) : undefined;
     if (!x) return;
     if (h.type === 'response') this.respond(x, h.index, h.response ? result(h.response, frame.payload) : null, h.final);
@@ -161,7 +162,6 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
     x.wake();
   }
 
-
   /** A BLS call's cancellation (its response iterator's cancel()), per stub process and call id, while the call runs. */
   private async bls(p: PythonProcess, msg: Of<'bls'>, payload: Uint8Array): Promise<void> {
     const calls = this.blsCalls.get(p) ?? new Map<number, AbortController>();
@@ -177,7 +177,7 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
 
   private async blsCall(p: PythonProcess, msg: Of<'bls'>, payload: Uint8Array, signal: AbortSignal): Promise<void> {
     const from = msg.executeId === undefined || msg.executeId === null ? undefined : this.executing.get(msg.executeId);
-    const call: BlsCall = { ...msg, inputs: tensorsFrom(msg.inputs, payload), signal, ...(from?.trace ? { context: from.trace } : {}) };
+    const call: BlsCall = { ...msg, inputs: tensorsFrom(msg.inputs, payload), ...sequenceFromWire(msg), signal, ...(from?.trace ? { context: from.trace } : {}) };
     if (!msg.decoupled) {
       const out = this.decoupled(msg.model, msg.version)
         ? {
@@ -263,7 +263,7 @@ export class PythonInstance extends SupervisedInstance<PythonProcess, StubFrame>
   private sendExecute(p: PythonProcess, id: number, requests: PreparedRequest[]): Promise<StubFrame> {
     const begin = process.hrtime.bigint();
     const payload = new PayloadBuilder();
-    const wire = requests.map((r) => ({ id: r.id, inputs: [...r.inputs.values()].map((t) => payload.add(t)), requested: r.requested, parameters: r.parameters }));
+    const wire = requests.map((r) => ({ id: r.id, inputs: [...r.inputs.values()].map((t) => payload.add(t)), requested: r.requested, parameters: r.parameters, ...sequenceToWire(r.sequence) }));
     const reply = this.waitExecute(p, `execute:${id}`);
     p.send({ type: 'execute', id, requests: wire }, payload);
     this.lastInputNs = Number(process.hrtime.bigint() - begin);

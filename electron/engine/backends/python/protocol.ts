@@ -4,6 +4,7 @@
  * names (`TensorMeta.offset` into the frame's payload).
  */
 import type { Parameters } from '../../runtime/types';
+import type { WireSequence } from './sequence-wire';
 import type { ApiDType } from '../../tensor/dtype';
 import type { ControlMessage, ControlRequest, LogLevel, WireError } from '../child-supervisor';
 import type { ServiceReply, ServiceRequest } from './services';
@@ -27,14 +28,14 @@ export type WireResponse = { outputs: TensorMeta[]; parameters?: Parameters } | 
 
 export type ToStub =
   | ControlRequest
-  | { type: 'execute'; id: number; requests: { id: string; inputs: TensorMeta[]; requested: string[]; parameters: Record<string, string | number | boolean> }[] }
+  | { type: 'execute'; id: number; requests: ({ id: string; inputs: TensorMeta[]; requested: string[]; parameters: Record<string, string | number | boolean> } & WireSequence)[] }
   | ({ type: 'bls-result'; callId: number } & WireResponse)
   /** One response of a BLS call made with exec(decoupled=True); absent with `final`: the final flag alone. */
   | { type: 'bls-response'; callId: number; final: boolean; response?: WireResponse }
-  /** The answer to `is-cancelled`: whether that request's caller has cancelled it. */
-  | { type: 'cancel-state'; callId: number; cancelled: boolean }
   /** The answer to a `service` request (metrics, model control: services.ts). */
-  | ServiceReply;
+  | ServiceReply
+  /** The answer to `is-cancelled`: whether that request's caller has cancelled it. */
+  | { type: 'cancel-state'; callId: number; cancelled: boolean };
 
 export type FromStub =
   | ControlMessage
@@ -56,6 +57,10 @@ export type FromStub =
       requested: string[];
       parameters: Record<string, string | number | boolean>;
       decoupled: boolean;
+      /** The InferenceRequest's correlation_id and flags (see sequence-wire.ts). */
+      correlationId?: number | string;
+      correlationIdUint?: boolean;
+      flags?: number;
       /** The execute the call was made for (absent from a thread the model started): its trace and held instances. */
       executeId?: number | null;
     }
