@@ -354,7 +354,9 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
       // As Triton's Python backend: a failure of the called model comes back verbatim; a request
       // that could not be made loses its code behind a prefix.
       // A call cancelled before it ran (a BLS iterator's cancel()) keeps its CANCELLED code too.
-      return e.stage === 'execute' || e.code === 'CANCELLED' ? { error: { code: e.code, message: e.message } } : { error: { code: 'INTERNAL', message: `Model ${call.model} - Error when running inference: ${e.message}` } };
+      return e.stage === 'execute' || e.code === 'CANCELLED'
+        ? { error: { code: e.code, message: e.message } }
+        : { error: { code: 'INTERNAL', message: `Model ${call.model} - Error when running inference: ${e.message}` } };
     } finally {
       this.blsInFlight--;
     }

@@ -44,7 +44,9 @@ export const python: Backend = {
     // Each instance's stub is named after the instance (`<model>_0_0`), checked as Triton checks it.
     for (const s of specs) checkStubName(s.name);
     const env = await findPython(ctx.config, ctx.modelDir, ctx.python);
-    const instances = await startSupervised(specs, ctx, (s, opts) => PythonInstance.start({ ...opts, executable: env.executable, setup: { file, versionDir: ctx.versionDir, modelName: ctx.model, instanceName: s.name } }));
+    const instances = await startSupervised(specs, ctx, (s, opts) =>
+      PythonInstance.start({ ...opts, executable: env.executable, setup: { file, versionDir: ctx.versionDir, modelName: ctx.model, instanceName: s.name } }),
+    );
     ctx.log('info', `${ctx.model}: Python ${env.python} with numpy ${env.numpy} (${env.executable})`);
     return { instances, device: 'CPU' };
   },
