@@ -190,6 +190,10 @@ const BACKEND: Record<string, CodeText> = {
     rules: [[/^Invalid (.+?) '(.*)' with normalized path '(.*)' must stay within model directory\.$/, (field, n, p) => `${field} 的值 ${n} 无效：规范化后的路径 ${p} 必须位于模型目录之内。`]],
   },
   'python.unavailable': { summary: '找不到可用的 Python 环境（需要带 numpy 的 Python 3）。' },
+  'python.stub-name': {
+    summary: 'Python 存根名称含有无效字符（模型名不能含有 ; | & $ ` < > ( ) [ ] { } \\ " \' * ? ~ # !）。',
+    rules: [[/^Invalid stub name: contains invalid characters$/, () => 'Python 存根名称含有无效字符：模型名不能含有 ; | & $ ` < > ( ) [ ] { } \\ " \' * ? ~ # ! 这些字符。']],
+  },
   'python.auto-complete': { summary: 'Python 模型的 auto_complete_config 执行失败。' },
   'script.auto-complete': { summary: '脚本模型的 autoCompleteConfig 执行失败。' },
   'runtime.escape': {
@@ -482,6 +486,28 @@ const SCHEDULING: Record<string, CodeText> = {
     rules: [
       [new RegExp(`^sequence batching preferred batch size must be positive${FOR}$`), (m) => `模型 ${m} 的序列批处理 preferred_batch_size 必须为正数。`],
       [new RegExp(`^sequence batching preferred batch size must be <= max batch size${FOR}$`), (m) => `模型 ${m} 的序列批处理 preferred_batch_size 不能大于 max_batch_size。`],
+    ],
+  },
+  'sequence.initial-state': {
+    summary: '序列批处理状态的 initial_state 设置不正确。',
+    rules: [
+      [
+        /^initial_state field for state input '(.*)' must contain exactly one or zero element\. Found '(\d+)' elements\.$/,
+        (i, n) => `状态输入 ${i} 的 initial_state 最多只能有一个元素，实际有 ${n} 个。`,
+      ],
+      [/^The data type used for 'initial_state' field of state '(.*)' does not match the state data type\.$/, (i) => `状态 ${i} 的 initial_state 数据类型与状态的数据类型不一致。`],
+      [/^Field 'name' must be set when using initial_state for state input '(.*)'\.$/, (i) => `状态输入 ${i} 使用 initial_state 时必须设置 name 字段。`],
+      [/^State input name '(.*)' specified more than once\.$/, (i) => `状态输入名 ${i} 被指定了多次。`],
+      [
+        /^Number of dimensions in 'initial_state' doesn't match the size of 'state' dimensions for state input '(.*)'\. (\d+) != (\d+)$/,
+        (i, a, b) => `状态输入 ${i} 的 initial_state 维数与 state 的维数不一致：${a} != ${b}。`,
+      ],
+      [/^'initial_state' field for state input name '(.*)' contains variable dimensions\.$/, (i) => `状态输入 ${i} 的 initial_state 含有可变维度。`],
+      [
+        /^'initial_state' dim for input name '(.*)' doesn't match 'state' dim description\. (-?\d+) != (-?\d+)$/,
+        (i, a, b) => `状态输入 ${i} 的 initial_state 维度与 state 的维度描述不一致：${a} != ${b}。`,
+      ],
+      [/^initial_state setting expects state'(.*)' to have state_data set$/, (i) => `状态 ${i} 的 initial_state 必须设置 state_data（zero_data 或 data_file）。`],
     ],
   },
   'sequence.slot-utilization': {
