@@ -145,6 +145,8 @@ export class Repository implements ModelResolver {
   private queue: Promise<void> = Promise.resolve();
   /** Which mutation a piece of work belongs to (carried into the processes and workers it starts), and the one running. */
   private readonly mutationScope = new AsyncLocalStorage<number>();
+  /** Runners retired by model control a model asked for, draining in the background (close() waits for them, then kills them). */
+  private readonly draining = new Map<Promise<void>, Runner[]>();
   private runningMutation = 0;
   /** The models the running load is loading. */
   private readonly loadingNow = new Set<string>();
@@ -321,8 +323,14 @@ export class Repository implements ModelResolver {
 
   /** Closes a record no longer in use, and removes the folder its explicit load brought once nothing uses it. */
   private async retire(rec: ModelRecord, graceMs?: number): Promise<void> {
-    await closeRunners(rec, graceMs);
-    await this.release(rec.override);
+    const runners = rec.versions.flatMap((v) => (v.runner ? [v.runner] : []));
+    const done = closeRunners(rec, graceMs).then(() => this.release(rec.override));
+    if (!byModel.getStore()) return done;
+    // Asked for by a model (BLS load_model / unload_model): its caller may be a request of these
+    // runners, so they drain in the background, as Triton's AsyncUnload releases a model once its
+    // last request is done (waiting here would wait for the caller: a deadlock).
+    const tracked = done.catch(() => undefined).finally(() => this.draining.delete(tracked));
+    this.draining.set(tracked, runners);
   }
 
   private async release(o: ModelOverride | undefined): Promise<void> {
@@ -627,14 +635,24 @@ export class Repository implements ModelResolver {
     for (const c of this.loadAborts.values()) c.abort();
     await Promise.race([this.queue.catch(() => undefined), wait(left())]);
     const records = [...this.models.values()];
-    const runners = records.flatMap((r) => r.versions.flatMap((v) => (v.runner ? [v.runner] : [])));
-    const closing = Promise.all(records.map((r) => closeRunners(r, left())));
+    const runners = [...records.flatMap((r) => r.versions.flatMap((v) => (v.runner ? [v.runner] : []))), ...[...this.draining.values()].flat()];
+    const closing = Promise.all([...records.map((r) => closeRunners(r, left())), ...this.draining.keys()]);
     await Promise.race([closing, wait(left())]);
     await Promise.all(runners.map((r) => r.kill?.().catch(() => undefined)));
     const folders = new Set([...this.overrides.values(), ...records.map((r) => r.override)]);
     this.overrides.clear();
     for (const o of folders) await o?.release?.().catch(() => undefined);
   }
+}
+
+const byModel = new AsyncLocalStorage<true>();
+
+/**
+ * Runs model control a model asked for (BLS): the runners a load or unload retires drain in the
+ * background instead of being waited for (the model's request may be one of theirs).
+ */
+export function fromModel<T>(fn: () => Promise<T>): Promise<T> {
+  return byModel.run(true, fn);
 }
 
 function wait(ms: number): Promise<void> {

@@ -89,6 +89,9 @@ beforeAll(async () => {
     'slowload/1/model.py': `import time\n${pyModel('services').replace('    def initialize(self, args):\n', '    def initialize(self, args):\n        time.sleep(1.2)\n')}`,
     'hasty/config.pbtxt': CTL.replace('name: "ctl"', 'name: "hasty"') + 'parameters { key: "EXECUTE_TIMEOUT_MS" value: { string_value: "400" } }\n',
     'hasty/1/model.py': pyModel('services'),
+    // Reloads and unloads itself from execute().
+    'selfctl/config.pbtxt': CTL.replace('name: "ctl"', 'name: "selfctl"'),
+    'selfctl/1/model.py': pyModel('services'),
     // Creates a family as it is imported, in the auto-complete process too.
     'acm/config.pbtxt': 'name: "acm"\nbackend: "python"\n',
     'acm/1/model.py': ACM,
@@ -182,6 +185,17 @@ describe('BLS model control (pb_utils.load_model, unload_model, is_model_ready)'
       await stop();
       await starting.close();
     }
+  }, 30_000);
+
+  it('a model may reload and unload itself from execute(): the call returns, the versions it retires drain after (Triton unloads asynchronously)', async () => {
+    expect(await run({ op: 'load', model: 'selfctl' })).toEqual({ ok: null });
+    // Waiting for its own request to drain, these hung the request and every later load or unload.
+    expect(await run({ op: 'load', model: 'selfctl' }, 'selfctl')).toEqual({ ok: null });
+    expect(await run({ op: 'ready', model: 'selfctl' })).toEqual({ ok: true });
+    expect(await run({ op: 'unload', model: 'selfctl' }, 'selfctl')).toEqual({ ok: null });
+    expect(await run({ op: 'ready', model: 'selfctl' })).toEqual({ ok: false });
+    expect(await run({ op: 'load', model: 'm' })).toEqual({ ok: null });
+    expect(await run({ op: 'unload', model: 'm' })).toEqual({ ok: null });
   }, 30_000);
 
   it('the execute timeout pauses while a model waits on a load, as it does for BLS calls', async () => {

@@ -5,9 +5,11 @@
  * so a model gets exactly what a client of the load API gets — explicit
  * mode only ("explicit model load / unload is not allowed if polling is
  * enabled"), Triton's name checks, config and "file:" overrides confined as
- * for the network, Triton's failure wording.
+ * for the network, Triton's failure wording. The versions a load or unload
+ * retires drain in the background (Triton's AsyncUnload): the caller may be
+ * one of their requests.
  */
-import type { Repository } from '../../engine/repository/repository';
+import { type Repository, fromModel } from '../../engine/repository/repository';
 import type { ModelControl } from '../../engine/runtime/types';
 import type { LoadParameter, TritonCore } from './core';
 
@@ -19,9 +21,9 @@ export function attachModelControl(repo: Repository, core: TritonCore): () => Pr
       // As python_backend: an empty config is no config parameter at all.
       if (config !== '') parameters.config = { type: 'STRING', value: config };
       for (const [key, value] of Object.entries(files)) parameters[key] = { type: 'BYTES', value };
-      return core.load(model, parameters);
+      return fromModel(() => core.load(model, parameters));
     },
-    unload: (model, unloadDependents) => core.unload(model, { unloadDependents }),
+    unload: (model, unloadDependents) => fromModel(() => core.unload(model, { unloadDependents })),
     isReady: (model, version) => core.modelReady(model, version === -1 ? undefined : String(version)),
   };
   repo.modelControl = control;
