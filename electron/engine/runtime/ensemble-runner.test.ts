@@ -365,4 +365,12 @@ describe('statistics as Triton keeps them for an ensemble', () => {
     expect(after.success - before.success).toBe(0);
     expect(after.exec - before.exec).toBe(0);
   });
+
+  it('a request refused by its checks (wrong input) counts no failure: Triton refuses it before the scheduler', async () => {
+    const before = snapshot('chain');
+    expect((await rejection(repo.infer('chain', -1, { inputs: [f32('NOPE', [1, 3], [1, 2, 3])] }))).code).toBe('INVALID_ARG');
+    const after = snapshot('chain');
+    expect(after.fail - before.fail).toBe(0);
+    expect(after.success - before.success).toBe(0);
+  });
 });

@@ -96,7 +96,8 @@ export class EnsembleRunner implements Runner {
     const start = process.hrtime.bigint();
     const timing: RequestTiming = { queueNs: 0, inputNs: 0, inferNs: 0, outputNs: 0 };
     // Triton's core reports a failure once when the error response goes out (RespondIfError) and
-    // once more when the request tracker lets the request go: a failed run counts twice.
+    // once more when the request tracker lets the request go: a failed run counts twice. A request
+    // refused before the scheduler (PrepareForInference) is counted nowhere.
     let scheduled = false;
     try {
       // Triton lets a decoupled member's responses flow downstream, one ensemble response each;
@@ -116,9 +117,11 @@ export class EnsembleRunner implements Runner {
       return result;
     } catch (err) {
       // Triton counts an ensemble's failures without telling why (reason OTHER).
-      const failedNs = Number(process.hrtime.bigint() - start);
-      this.statistics.recordFailure(failedNs, 'OTHER');
-      if (scheduled) this.statistics.recordFailure(failedNs, 'OTHER', true);
+      if (scheduled) {
+        const failedNs = Number(process.hrtime.bigint() - start);
+        this.statistics.recordFailure(failedNs, 'OTHER');
+        this.statistics.recordFailure(failedNs, 'OTHER', true);
+      }
       if (span) span.error = err instanceof Error ? err.message : String(err);
       throw err;
     } finally {

@@ -117,8 +117,9 @@ export class ModelRunner implements Runner {
     const trace = req.trace?.trace;
     const span = requestSpan(req.trace, this.modelName, this.version, req.id);
     let reason: FailureReason = 'OTHER';
-    // The sequence batcher refused it before it was queued: Triton counts no failure for that.
-    let refused = false;
+    // Refused before it was queued (Triton's PrepareForInference, the sequence batcher's checks):
+    // Triton returns that error to the client and counts no failure in the model's statistics.
+    let refused = true;
     // Pending as Triton counts it: received and not yet handed to an instance.
     let pending = true;
     this.statistics.pending++;
@@ -132,11 +133,7 @@ export class ModelRunner implements Runner {
       const prepared = prepareRequest(this.config, req);
       // Every backend sees the request's correlation id and flags (Python's correlation_id()), a sequence model or not, as in Triton.
       if (req.sequence) prepared.sequence = req.sequence;
-      if (this.sequencer) {
-        refused = true;
-        this.sequencer.check(prepared);
-        refused = false;
-      }
+      this.sequencer?.check(prepared);
       if (span && trace?.captureTensors) span.inputs = [...prepared.inputs.values()];
       const held = (req.trace?.held ?? []).filter((h) => h.model === this.modelName && h.version === this.version).map((h) => h.instance);
       if (held.length > 0 && this.instances.every((i) => held.includes(i.name))) {
@@ -145,6 +142,7 @@ export class ModelRunner implements Runner {
           `request to model '${this.modelName}' would wait forever: all ${this.instances.length} of its instances are busy with the request that sent it (a model calling itself needs a free instance; add instances with instance_group count)`,
         );
       }
+      refused = false;
       const queued = this.enqueue(prepared, req, span, started);
       reason = 'BACKEND';
       const done = await queued;

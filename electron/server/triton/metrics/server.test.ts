@@ -141,7 +141,8 @@ describe('Triton metrics endpoint', () => {
     expect(lines(text, 'nv_inference_request_success', 'ident_a')).toEqual(['nv_inference_request_success{model="ident_a",version="1"} 5']);
     expect(lines(text, 'nv_inference_count', 'ident_a')).toEqual(['nv_inference_count{model="ident_a",version="1"} 6']);
     expect(lines(text, 'nv_inference_exec_count', 'ident_a')).toEqual(['nv_inference_exec_count{model="ident_a",version="1"} 5']);
-    expect(lines(text, 'nv_inference_request_failure', 'ident_a')).toContain('nv_inference_request_failure{model="ident_a",reason="OTHER",version="1"} 1');
+    // The unknown input was refused before it was queued (Triton's PrepareForInference): no failure counted.
+    expect(lines(text, 'nv_inference_request_failure', 'ident_a')).toContain('nv_inference_request_failure{model="ident_a",reason="OTHER",version="1"} 0');
     expect(lines(text, 'nv_inference_request_success', 'ident_b')).toEqual(['nv_inference_request_success{model="ident_b",version="1"} 1']);
     expect(lines(text, 'nv_inference_request_success', 'multi')).toEqual(['nv_inference_request_success{model="multi",version="1"} 0', 'nv_inference_request_success{model="multi",version="2"} 1']);
 
