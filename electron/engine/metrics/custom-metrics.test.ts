@@ -64,6 +64,8 @@ describe('CustomMetrics', () => {
     const reg = new CustomMetrics();
     reg.reserve(['nv_inference_count']);
     expect(() => reg.registerFamily('1abc', '', 'gauge')).toThrow('Invalid metric name');
+    // A kind from a forged frame would be printed in the TYPE line.
+    expect(() => reg.registerFamily('abc', '', 'summary\nx 1' as never)).toThrow('Unknown metric family kind');
     expect(() => reg.registerFamily('nv_inference_count', '', 'counter')).toThrow("is one of Triton's own metrics");
     reg.registerFamily('g', '', 'gauge');
     expect(() => reg.addMetric('g', { __x: 'a' })).toThrow('Invalid label name');

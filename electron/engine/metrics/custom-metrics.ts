@@ -106,6 +106,8 @@ export class CustomMetrics {
   /** TRITONSERVER_MetricFamilyNew: the family of that name, registered now or before. */
   registerFamily(name: string, description: string, kind: MetricKind): void {
     if (typeof name !== 'string' || !METRIC_NAME.test(name) || name.length > MAX_NAME_CHARS) throw invalid('Invalid metric name');
+    // The kind is printed in the exposition's TYPE line: only the three a MetricFamily can have.
+    if (kind !== 'counter' && kind !== 'gauge' && kind !== 'histogram') throw invalid('Unknown metric family kind');
     if (this.reserved.has(name)) throw invalid(`Family name '${name}' is one of Triton's own metrics`);
     const have = this.families.get(name);
     if (have) {

@@ -59,6 +59,8 @@ describe('custom families on /metrics', () => {
 
   it("refuses Triton's own family names", () => {
     expect(() => client.registerFamily('nv_inference_request_success', 'mine', 'counter')).toThrow("is one of Triton's own metrics");
+    expect(() => client.registerFamily('nv_inference_queue_summary_us', 'mine', 'counter')).toThrow("is one of Triton's own metrics");
+    expect(() => client.registerFamily('nv_inference_first_response_histogram_ms', 'mine', 'histogram')).toThrow("is one of Triton's own metrics");
     expect(() => client.registerFamily('model_lab_reload_failed', 'mine', 'gauge')).toThrow("is one of Triton's own metrics");
   });
 });

@@ -7,9 +7,11 @@
  */
 import { type CustomMetrics, customMetrics } from '../../../engine/metrics/custom-metrics';
 import { type MetricFamily, renderExposition } from './prometheus';
+import { LATENCY_FAMILY_NAMES } from './latency-families';
 import { FAMILIES } from './triton-metrics';
 
-const TRITON_NAMES = new Set<string>(Object.values(FAMILIES).map((f) => f.name));
+// The latency families too: printed beside a model's family of the same name, the exposition would be invalid.
+const TRITON_NAMES = new Set<string>([...Object.values(FAMILIES).map((f) => f.name), ...LATENCY_FAMILY_NAMES]);
 customMetrics.reserve(TRITON_NAMES);
 
 /** The exposition text of the custom families with at least one metric ('' when there are none). */

@@ -99,6 +99,11 @@ const SUMMARIES: readonly { phase: SummaryPhase; name: string; help: string; sum
   },
 ];
 
+const FIRST_RESPONSE_HISTOGRAM = 'nv_inference_first_response_histogram_ms';
+
+/** The names of the families --metrics-config switches on (a model's custom family may not take one). */
+export const LATENCY_FAMILY_NAMES: readonly string[] = [FIRST_RESPONSE_HISTOGRAM, ...SUMMARIES.map((s) => s.name)];
+
 function histogramSamples(labels: Labels, s: ModelStatistics): Sample[] {
   const h = s.firstResponse;
   const out: Sample[] = [
@@ -119,7 +124,7 @@ export function latencyFamilies(runners: readonly Runner[], options: LatencyOpti
   const out: MetricFamily[] = [];
   if (options.histogramLatencies) {
     out.push({
-      name: 'nv_inference_first_response_histogram_ms',
+      name: FIRST_RESPONSE_HISTOGRAM,
       type: 'histogram',
       help: 'Duration from request to first response in milliseconds',
       samples: runners.flatMap((r) => histogramSamples(labelsOf(r), r.statistics)),
