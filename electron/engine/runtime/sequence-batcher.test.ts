@@ -200,16 +200,20 @@ describe('slots, batching and the backlog', () => {
 
   it('oldest: waits max_queue_delay for a preferred batch, oldest requests first', async () => {
     const inst = new SeqInstance('m_0');
-    const r = runner('oldest { max_candidate_sequences: 4 preferred_batch_size: [ 3 ] max_queue_delay_microseconds: 40000 }', { mbs: 4, controls: CONTROLS }, [inst]);
+    // A delay long enough that a loaded machine's late timers cannot run the first two before the third comes.
+    const r = runner('oldest { max_candidate_sequences: 4 preferred_batch_size: [ 3 ] max_queue_delay_microseconds: 400000 }', { mbs: 4, controls: CONTROLS }, [inst]);
     const p = [1, 2].map((i) => r.infer(request(i, BigInt(i), { start: true }, true)));
     await sleep(10);
     expect(inst.calls).toHaveLength(0);
     p.push(r.infer(request(3, 3n, { start: true }, true)));
     await sleep(5);
     expect(inst.calls.map((c) => c.map((x) => x.id))).toEqual([['r1', 'r2', 'r3']]);
+    const alone = Date.now();
     p.push(r.infer(request(4, 1n, {}, true)));
-    await sleep(70);
+    while (inst.calls.length < 2 && Date.now() - alone < 5000) await sleep(10);
+    // r4 alone ran once the delay passed, not before.
     expect(inst.calls).toHaveLength(2);
+    expect(Date.now() - alone).toBeGreaterThanOrEqual(390);
     expect(await Promise.all(p.map(out))).toEqual([1, 2, 3, 4]);
   });
 });
