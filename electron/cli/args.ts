@@ -24,6 +24,7 @@ export const COMMON_OPTIONS = {
   'sequence-id': { type: 'string' },
   'sequence-start': { type: 'boolean' },
   'sequence-end': { type: 'boolean' },
+  'request-parameter': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -6,6 +6,7 @@ import type { InferResult, Runner, SequenceFlags } from '../engine/runtime/types
 import { bf16ToFloat, halfToFloat } from '../engine/tensor/half';
 import { type Tensor, elementCount, isBytesData, stringsFromBytes } from '../engine/tensor/tensor';
 import { type CommonFlags, loadOptions, repositoryArg, UsageError } from './args';
+import { requestParameters } from './infer-parameters';
 import { flagsFor, requestSpecs, sequenceOptions } from './infer-sequence';
 import type { Output } from './output';
 import { parseInput } from './tensor-input';
@@ -87,6 +88,7 @@ function printResult({ result, sequence, trace }: Printed, json: boolean, out: O
         model_name: result.modelName,
         model_version: String(result.modelVersion),
         ...(sequence ? { sequence_id: String(sequence.id), sequence_start: sequence.start, sequence_end: sequence.end } : {}),
+        ...(result.parameters ? { parameters: result.parameters } : {}),
         outputs: result.outputs.map((t) => ({ name: t.name, datatype: t.dtype, shape: t.shape, data: isBytesData(t.data) ? stringsFromBytes(t.data) : numbers(t) })),
         ...(trace ? { trace: trace.spans.map(({ inputs: _i, outputs: _o, ...s }) => s) } : {}),
       }),
@@ -95,6 +97,12 @@ function printResult({ result, sequence, trace }: Printed, json: boolean, out: O
   }
   const seq = sequence ? `  sequence ${typeof sequence.id === 'string' ? JSON.stringify(sequence.id) : sequence.id}${sequence.start ? ' start' : ''}${sequence.end ? ' end' : ''}` : '';
   out.log(`${result.modelName} (version ${result.modelVersion})${seq}`);
+  if (result.parameters)
+    out.log(
+      `parameters  ${Object.entries(result.parameters)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join('  ')}`,
+    );
   for (const t of result.outputs) for (const l of describeTensor(t)) out.log(l);
   if (trace) {
     out.log('');
@@ -106,6 +114,7 @@ function printResult({ result, sequence, trace }: Printed, json: boolean, out: O
 async function runRequests(runner: Runner, flags: CommonFlags, out: Output): Promise<void> {
   const specs = (flags.values.input as string[] | undefined) ?? [];
   const seq = sequenceOptions(flags.values);
+  const parameters = requestParameters(flags.values['request-parameter'] as string[] | undefined);
   const requests = seq ? requestSpecs(specs) : [specs];
   for (const [k, group] of requests.entries()) {
     const inputs = await Promise.all(group.map((s) => parseInput(runner.config, s)));
@@ -116,6 +125,7 @@ async function runRequests(runner: Runner, flags: CommonFlags, out: Output): Pro
       inputs,
       outputs: (flags.values.output as string[] | undefined) ?? [],
       ...(sequence ? { sequence } : {}),
+      ...(parameters ? { parameters } : {}),
       ...(trace ? { trace: { trace, held: [] } } : {}),
     });
     printResult({ result, ...(sequence ? { sequence } : {}), ...(trace ? { trace } : {}) }, flags.values.json === true, out);
@@ -128,6 +138,7 @@ export async function inferCommand(flags: CommonFlags, out: Output): Promise<num
   if (!model) throw new UsageError('a model name is required: model-lab infer <repo> <model> --input name=value');
   if (extra) throw new UsageError(`unexpected argument '${extra}'`);
   sequenceOptions(flags.values);
+  requestParameters(flags.values['request-parameter'] as string[] | undefined);
   const repo = new Repository(path.resolve(dir), loadOptions(flags.values));
   try {
     await repo.loadAll();

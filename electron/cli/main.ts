@@ -25,6 +25,9 @@ Commands:
                                              input given N times makes N requests in order, the
                                              first starting the sequence and the last ending it
                                              unless --sequence-start/--sequence-end are given
+        [--request-parameter NAME:VALUE:TYPE] a request parameter (TYPE bool, int or string, as
+                                             perf_analyzer spells it); the model's response
+                                             parameters are printed with its outputs
   inspect <repo> <model> [--version N] [--json]
   inspect <file.onnx> [--json]               print the model's graph: every node with its inputs and
                                              outputs by role and its attributes, every value with its
