@@ -96,6 +96,8 @@ describe('misuse, in Triton wording', () => {
     expect((await rejection(s.infer(request(1, '', { start: true })))).message).toBe("inference request to model 'm' must specify a non-zero or non-empty correlation ID");
     const long = await rejection(s.infer(request(1, 'x'.repeat(129), { start: true })));
     expect([long.code, long.message]).toEqual(['UNSUPPORTED', 'string correlation ID cannot be longer than 128 characters']);
+    // 128 bytes, as std::string counts them: 65 two-byte characters are too many.
+    expect((await rejection(s.infer(request(1, 'é'.repeat(65), { start: true })))).code).toBe('UNSUPPORTED');
     expect(await out(s.infer(request(4, 'x'.repeat(128), { start: true, end: true })))).toBe(4);
   });
 

@@ -156,7 +156,8 @@ export class SequenceBatcher<E extends SequenceEntry> {
    */
   check(prepared: PreparedRequest): void {
     const flags = prepared.sequence;
-    if (flags && typeof flags.id === 'string' && flags.id.length > 128) throw sequenceIdTooLong();
+    // 128 bytes, as std::string::length counts them.
+    if (flags && typeof flags.id === 'string' && Buffer.byteLength(flags.id, 'utf8') > 128) throw sequenceIdTooLong();
     // As Triton's ValidateCorrelationId: a request without an id holds the uint64 0, so it too must fit the CORRID type.
     if (this.corrid) {
       const isString = typeof flags?.id === 'string';

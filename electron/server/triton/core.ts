@@ -29,7 +29,7 @@ import { statisticsJson, type ModelStatsJson } from './statistics-json';
 import { TraceSettings } from './trace-settings';
 import { parseVersion } from './versions';
 import { rawInputTensor } from './wire-tensor';
-import { NOT_IN_REPOSITORY, serverExiting, unloadUnknown } from '../../engine/triton-errors';
+import { NOT_IN_REPOSITORY, sequenceIdTooLong, serverExiting, unloadUnknown } from '../../engine/triton-errors';
 
 export const TRITON_EXTENSIONS = [
   'classification',
@@ -245,6 +245,8 @@ export class TritonCore {
     if (this.inflight >= max) throw new LabError('UNAVAILABLE', `Server is busy: ${this.inflight} inference requests are in flight (the limit is ${max}); retry later`);
     return this.track(async () => {
       const runner = this.runner(name, version);
+      // As Triton's frontends setting the id (TRITONSERVER_InferenceRequestSetCorrelationIdString), whatever the model.
+      if (typeof req.sequence?.id === 'string' && Buffer.byteLength(req.sequence.id, 'utf8') > 128) throw sequenceIdTooLong();
       const classes = new Map((req.outputs ?? []).filter((o) => o.classification !== undefined).map((o) => [o.name, o.classification!]));
       for (const [out, k] of classes) {
         if (!Number.isInteger(k) || k < 0) throw new LabError('INVALID_ARG', `unable to parse 'classification' for output '${out}': expected a non-negative integer`);

@@ -10,6 +10,8 @@ import { type InferParameter, InferTensorContentsSchema, ModelInferRequestSchema
 import { readInferRequest as readGrpc } from './grpc/infer';
 import { readInferRequest as readHttp } from './http/infer-request';
 import { rawSequenceIdToken } from './http/sequence-id';
+import { f32, rejection } from '../../engine/runtime/testing/models';
+import { startServeFixture } from './testing/serve-fixture';
 
 const limits = { maxInputBytes: 1 << 20 };
 const INPUT = '"inputs":[{"name":"x","datatype":"INT32","shape":[1],"data":[1]}]';
@@ -77,5 +79,19 @@ describe('gRPC sequence parameters', () => {
     expect(() => grpc({ sequence_end: param({ case: 'stringParam', value: 'yes' }) })).toThrow(
       expect.objectContaining({ message: "invalid value type for 'sequence_end' parameter, expected bool_param." }),
     );
+  });
+});
+
+describe('a string sequence id at the core', () => {
+  it('over 128 bytes is refused whatever the model, as Triton refuses to set it (UNSUPPORTED)', async () => {
+    const f = await startServeFixture({ http: false });
+    try {
+      const inputs = [f32('INPUT0', [1, 5], [0.1, 0.9, 0.3, 0.2, 0.4])];
+      const err = await rejection(f.core.infer('classifier', undefined, { inputs, sequence: { id: 'é'.repeat(65), start: false, end: false } }));
+      expect([err.code, err.message]).toEqual(['UNSUPPORTED', 'string correlation ID cannot be longer than 128 characters']);
+      expect((await f.core.infer('classifier', undefined, { inputs, sequence: { id: 'x'.repeat(128), start: false, end: false } })).outputs).toHaveLength(1);
+    } finally {
+      await f.close();
+    }
   });
 });
