@@ -106,4 +106,15 @@ describe('"file:" names', () => {
     expect(line).not.toContain('model-lab-overrides-');
     await serves(f);
   });
+
+  it('a 300-character model name with files names no temporary path either (the folder takes a cut of the name)', async () => {
+    const { f } = await explicitCore();
+    const name = 'a'.repeat(300);
+    const err = await f.core.load(name, { config: text(JSON.stringify({ ...identityJson, name })), 'file:1/x.txt': bytes('a') }).then(
+      () => undefined,
+      (e: unknown) => e as { code: string; message: string },
+    );
+    expect(err?.message ?? '').not.toContain('ENAMETOOLONG');
+    expect(err?.message ?? '').not.toContain('model-lab-overrides-');
+  });
 });

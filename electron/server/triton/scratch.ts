@@ -48,7 +48,8 @@ export class ScratchFolders {
   /** A fresh folder for one load's files, with the files written in it. */
   async unpack(model: string, files: Record<string, Uint8Array>): Promise<string> {
     const base = await this.ensureBase();
-    const dir = await fs.mkdtemp(path.join(base, `${model.replace(/[^\w.-]/g, '_')}-`));
+    // The name only labels the folder: cut, so a long model name cannot make mkdtemp fail (ENAMETOOLONG with our path).
+    const dir = await fs.mkdtemp(path.join(base, `${model.replace(/[^\w.-]/g, '_').slice(0, 64)}-`));
     try {
       for (const [rel, bytes] of Object.entries(files)) await this.write(dir, rel, bytes);
     } catch (err) {
