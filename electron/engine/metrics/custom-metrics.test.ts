@@ -78,6 +78,27 @@ describe('CustomMetrics', () => {
     expect(reg.apply(g, 'value', 0)).toBe(-1.5);
     expect(() => reg.apply(g, 'observe', 1)).toThrow('TRITONSERVER_METRIC_KIND_GAUGE does not support Observe');
   });
+
+  it('bounds the exposition text a model can make the metrics endpoint print, and frees it with the metric', () => {
+    const reg = new CustomMetrics();
+    reg.registerFamily('h', '', 'histogram');
+    // 1000 buckets, 4 labels of 4096 characters: 1003 lines of about 16 KB, some 16.5 MB per label set: 4 fit in 64 MiB.
+    const labels = Object.fromEntries(Array.from({ length: 4 }, (_, i) => [`l${i}`, 'x'.repeat(4096)]));
+    const buckets = Array.from({ length: 1000 }, (_, i) => i);
+    const kept = [];
+    let refused: unknown;
+    for (let i = 0; i < 1000 && refused === undefined; i++) {
+      try {
+        kept.push(reg.addMetric('h', { ...labels, n: String(i) }, buckets));
+      } catch (err) {
+        refused = err;
+      }
+    }
+    expect(refused).toMatchObject({ message: expect.stringContaining('characters of custom metrics on the metrics endpoint') as unknown });
+    expect(kept).toHaveLength(4);
+    reg.removeMetric(kept[0]!);
+    expect(() => reg.addMetric('h', { ...labels, n: 'again' }, buckets)).not.toThrow();
+  });
 });
 
 describe('model_version strings (python_backend GetModelVersionFromString)', () => {

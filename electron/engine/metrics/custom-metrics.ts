@@ -19,7 +19,10 @@
  *   core's TRITONSERVER_Metric* errors.
  *
  * Bounded (a model is user code): at most MAX_FAMILIES families and
- * MAX_METRICS label sets, names and values of bounded length.
+ * MAX_METRICS label sets, names and values of bounded length, and at most
+ * MAX_EXPORT_CHARS of exposition text (a label set is printed once per
+ * sample, a histogram's once per bucket), so the metrics endpoint's answer
+ * stays a string the host can build.
  */
 import { LabError } from '../errors';
 
@@ -39,6 +42,7 @@ export const MAX_METRICS = 100_000;
 export const MAX_NAME_CHARS = 1024;
 export const MAX_LABEL_VALUE_CHARS = 4096;
 export const MAX_BUCKETS = 1000;
+export const MAX_EXPORT_CHARS = 64 * 1024 * 1024;
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -95,6 +99,8 @@ interface Handle {
 export class CustomMetrics {
   private readonly families = new Map<string, Family>();
   private metricCount = 0;
+  /** About how much exposition text the metrics print (exportChars of each). */
+  private exportChars = 0;
   /** Names other exporters already use (Triton's own families): refused here. */
   private readonly reserved = new Set<string>();
 
@@ -133,6 +139,9 @@ export class CustomMetrics {
     let s = family.samples.get(key);
     if (!s) {
       if (this.metricCount >= MAX_METRICS) throw invalid(`Model Lab keeps at most ${MAX_METRICS} custom metrics`);
+      const chars = exportChars(family.name, sorted, bounds);
+      if (this.exportChars + chars > MAX_EXPORT_CHARS) throw invalid(`Model Lab keeps at most ${MAX_EXPORT_CHARS} characters of custom metrics on the metrics endpoint`);
+      this.exportChars += chars;
       s = { labels: sorted, value: 0, refs: 0 };
       if (bounds) Object.assign(s, { bounds, buckets: new Array<number>(bounds.length + 1).fill(0), sum: 0, count: 0 });
       family.samples.set(key, s);
@@ -148,6 +157,7 @@ export class CustomMetrics {
     if (!s || --s.refs > 0) return;
     h.family.samples.delete(h.key);
     this.metricCount--;
+    this.exportChars -= exportChars(h.family.name, s.labels, s.bounds);
   }
 
   /** Increment, Set, Observe or Value, with core's errors for what a kind does not support. */
@@ -190,6 +200,12 @@ export class CustomMetrics {
   client(): CustomMetricsClient {
     return new CustomMetricsClient(this);
   }
+}
+
+/** About how many characters a metric prints: a line per sample (a histogram's count, sum and buckets), each with the family name, its labels and a value. */
+function exportChars(name: string, labels: [string, string][], bounds: number[] | undefined): number {
+  const line = name.length + 48 + labels.reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+  return line * (bounds ? bounds.length + 3 : 1);
 }
 
 function observe(s: Sample, value: number): void {
