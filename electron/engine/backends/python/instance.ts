@@ -12,7 +12,7 @@ import type { BackendInstance, InstanceResult, ModelResolver, Parameters, Prepar
 import { unknownModel } from '../../triton-errors';
 import { type BlsCall, type LogLevel, type SupervisorOptions, SupervisedInstance, autoCompleteIn, failure } from '../child-supervisor';
 import { PayloadBuilder, tensorsFrom } from './frames';
-import { sequenceFromWire, sequenceToWire } from './sequence-wire';
+import { sequenceFromWire, sequenceToWire } from '../sequence-wire';
 import { PythonProcess, type StubFrame } from './process';
 import type { FromStub, StubSetup, ToStub, WireResponse } from './protocol';
 import { StubServices } from './services';

@@ -4,7 +4,7 @@
  * names (`TensorMeta.offset` into the frame's payload).
  */
 import type { Parameters } from '../../runtime/types';
-import type { WireSequence } from './sequence-wire';
+import type { WireSequence } from '../sequence-wire';
 import type { ApiDType } from '../../tensor/dtype';
 import type { ControlMessage, ControlRequest, LogLevel, WireError } from '../child-supervisor';
 import type { ServiceReply, ServiceRequest } from './services';

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { errorMessage } from '../../errors';
+import { sequenceFromWire, sequenceToWire } from '../sequence-wire';
 import type { BackendInstance, InstanceResult, PreparedRequest } from '../../runtime/types';
 import { ChildChannel, type ControlMessage, type ControlRequest, type SupervisorOptions, SupervisedInstance, autoCompleteIn, failure } from '../child-supervisor';
 import type { Tensor } from '../../tensor/tensor';
@@ -122,7 +123,7 @@ export class ScriptInstance extends SupervisedInstance<WorkerHandle, WorkerMessa
   }
 
   private async bls(h: WorkerHandle, msg: Extract<WorkerMessage, { type: 'bls' }>): Promise<void> {
-    const out = await this.relay({ ...msg, inputs: msg.inputs.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, data: t.data })) });
+    const out = await this.relay({ ...msg, inputs: msg.inputs.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, data: t.data })), ...sequenceFromWire(msg) });
     const result: WireResult = 'error' in out ? out : { outputs: out.outputs.map(wireTensor), ...(out.parameters ? { parameters: out.parameters } : {}) };
     if (!h.exited) h.post({ type: 'bls-result', callId: msg.callId, result });
   }
@@ -131,7 +132,7 @@ export class ScriptInstance extends SupervisedInstance<WorkerHandle, WorkerMessa
     const h = await this.live();
     const id = this.nextId++;
     const begin = process.hrtime.bigint();
-    const wire: WireRequest[] = requests.map((r) => ({ id: r.id, inputs: [...r.inputs.values()].map(wireTensor), requested: r.requested, parameters: r.parameters }));
+    const wire: WireRequest[] = requests.map((r) => ({ id: r.id, inputs: [...r.inputs.values()].map(wireTensor), requested: r.requested, parameters: r.parameters, ...sequenceToWire(r.sequence) }));
     // Inputs nobody reads afterwards move to the worker instead of being copied.
     const moving = transferables(requests.flatMap((r) => [...r.inputs.values()].filter((t) => t.transferable).map(wireTensor)));
     this.current = requests[0]?.trace;

@@ -7,6 +7,7 @@ import { type ErrorCode, errorMessage } from '../../errors';
 import type { ApiDType } from '../../tensor/dtype';
 import { bf16ToFloat, halfToFloat } from '../../tensor/half';
 import { type NumericArray, type TensorData, allocate, bytesFromStrings, elementCount, isApiDType, stringsFromBytes } from '../../tensor/tensor';
+import { correlationIdFromWire, type WireSequence, wireFromRequest } from '../sequence-wire';
 import type { LogLevel, WireError, WireResult, WireTensor } from './protocol';
 
 const CODES = {
@@ -268,8 +269,19 @@ export class ScriptRequest {
     private readonly requested: string[],
     parameters: ScriptParameters,
     private readonly cancelled: () => boolean = () => false,
+    private readonly sequence: WireSequence = {},
   ) {
     this.parameters = parametersAccessor(parameters);
+  }
+
+  /** The request's correlation id, as Python's correlation_id(): a uint64 as a bigint (0n when none), or the string id. */
+  correlation_id(): bigint | string {
+    return correlationIdFromWire(this.sequence);
+  }
+
+  /** The request's sequence flags, as Python's flags(): START 1, END 2. */
+  flags(): number {
+    return this.sequence.flags ?? 0;
   }
 
   /** Whether the caller cancelled this request (a gRPC cancel, a closed connection, the lab's Cancel), as Python's is_cancelled(). */
@@ -287,7 +299,9 @@ export class ScriptRequest {
 }
 
 export interface BlsTransport {
-  call(req: { model: string; version: number; requestId: string; inputs: WireTensor[]; requested: string[]; parameters: Record<string, string | number | boolean> }): Promise<WireResult>;
+  call(
+    req: { model: string; version: number; requestId: string; inputs: WireTensor[]; requested: string[]; parameters: Record<string, string | number | boolean> } & WireSequence,
+  ): Promise<WireResult>;
   log(level: LogLevel, message: string): void;
 }
 
@@ -300,7 +314,11 @@ export function createPbUtils(transport: BlsTransport) {
       model_version?: number;
       request_id?: string;
       parameters?: Record<string, string | number | boolean>;
+      /** The sequence this BLS request belongs to (Python's correlation_id / flags arguments). */
+      correlation_id?: bigint | number | string;
+      flags?: number;
     };
+    readonly _sequence: WireSequence;
 
     constructor(opts: InferenceRequest['_opts']) {
       if (!opts || typeof opts.model_name !== 'string' || !opts.model_name) throw new TritonError("InferenceRequest needs a 'model_name'", CODES.INVALID_ARG);
@@ -308,6 +326,19 @@ export function createPbUtils(transport: BlsTransport) {
         throw new TritonError("InferenceRequest 'inputs' must be an array of pb_utils.Tensor", CODES.INVALID_ARG);
       }
       this._opts = { ...opts, parameters: checkParameters(opts.parameters) };
+      try {
+        this._sequence = wireFromRequest(opts.correlation_id, opts.flags);
+      } catch (err) {
+        throw new TritonError(errorMessage(err), CODES.INVALID_ARG);
+      }
+    }
+
+    correlation_id(): bigint | string {
+      return correlationIdFromWire(this._sequence);
+    }
+
+    flags(): number {
+      return this._sequence.flags ?? 0;
     }
 
     /** The request's parameters as JSON text (Triton's InferenceRequest.parameters()). */
@@ -324,6 +355,7 @@ export function createPbUtils(transport: BlsTransport) {
           inputs: this._opts.inputs.map((t) => t.toWire()),
           requested: this._opts.requested_output_names ?? [],
           parameters: this._opts.parameters ?? {},
+          ...this._sequence,
         });
         if ('error' in result) return new InferenceResponse({ error: TritonError.fromWire(result.error) });
         return new InferenceResponse({ output_tensors: result.outputs.map((t) => Tensor.fromWire(t)), ...(result.parameters ? { parameters: result.parameters } : {}) });

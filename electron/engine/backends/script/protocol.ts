@@ -1,4 +1,5 @@
 /** Messages between a script model's host (main thread) and its worker. Tensors travel as typed arrays. */
+import type { WireSequence } from '../sequence-wire';
 import type { ApiDType } from '../../tensor/dtype';
 import type { TensorData } from '../../tensor/tensor';
 import type { ControlMessage, ControlRequest, LogLevel, WireError } from '../child-supervisor';
@@ -12,7 +13,7 @@ export interface WireTensor {
   data: TensorData;
 }
 
-export interface WireRequest {
+export interface WireRequest extends WireSequence {
   id: string;
   inputs: WireTensor[];
   requested: string[];
@@ -35,7 +36,16 @@ export type WorkerMessage =
   | ControlMessage
   | { type: 'result'; id: number; responses: WireResult[]; ownNs: number }
   | { type: 'execute-error'; id: number; error: WireError }
-  | { type: 'bls'; callId: number; model: string; version: number; requestId: string; inputs: WireTensor[]; requested: string[]; parameters: Record<string, string | number | boolean> }
+  | ({
+      type: 'bls';
+      callId: number;
+      model: string;
+      version: number;
+      requestId: string;
+      inputs: WireTensor[];
+      requested: string[];
+      parameters: Record<string, string | number | boolean>;
+    } & WireSequence)
   | { type: 'log'; level: LogLevel; message: string };
 
 /** What the worker is started with. */

@@ -51,6 +51,10 @@ interface ScriptRequest {
   readonly parameters: (() => string) & Readonly<Parameters>;
   /** Whether the caller cancelled this request (a gRPC cancel, a closed connection, the lab's Cancel); readable while execute() runs. */
   is_cancelled(): boolean;
+  /** The correlation id (sequence_batching models, and any request sent with one): a uint64 as a bigint (0n when none), or the string id. */
+  correlation_id(): bigint | string;
+  /** The sequence flags: START 1, END 2. */
+  flags(): number;
   inputs(): ScriptTensor[];
   requested_output_names(): string[];
 }
@@ -83,6 +87,9 @@ interface ScriptResponse {
 interface BlsRequest {
   /** The request's parameters as JSON text. */
   parameters(): string;
+  /** The correlation id and flags it was made with (0n and 0 when none). */
+  correlation_id(): bigint | string;
+  flags(): number;
   /** Runs the request through the lab's normal inference path (validation, batching, traces). Errors come back in the response. */
   exec(): Promise<ScriptResponse>;
   /** Same as exec(); the name Triton uses for the awaitable form. */
@@ -98,7 +105,16 @@ interface PbUtils {
    * (`Expect parameters values to have type bool/int/str, found type <class 'float'>`).
    */
   InferenceResponse: new (opts?: { output_tensors?: ScriptTensor[]; error?: TritonErrorInstance | string; parameters?: Parameters }) => ScriptResponse;
-  InferenceRequest: new (opts: { model_name: string; inputs: ScriptTensor[]; requested_output_names?: string[]; model_version?: number; request_id?: string; parameters?: Parameters }) => BlsRequest;
+  InferenceRequest: new (opts: {
+    model_name: string;
+    inputs: ScriptTensor[];
+    requested_output_names?: string[];
+    model_version?: number;
+    request_id?: string;
+    parameters?: Parameters;
+    correlation_id?: bigint | number | string;
+    flags?: number;
+  }) => BlsRequest;
   TritonError: TritonErrorClass;
   get_input_tensor_by_name(request: ScriptRequest, name: string): ScriptTensor | null;
   get_output_tensor_by_name(response: ScriptResponse, name: string): ScriptTensor | null;

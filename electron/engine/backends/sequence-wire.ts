@@ -1,10 +1,11 @@
 /**
- * A request's sequence flags on the stub's wire, both ways: to execute() (python_backend's
+ * A request's sequence flags on a backend child's wire (the Python stub, a script worker), both
+ * ways: to execute() (python_backend's
  * `request.correlation_id()` and `request.flags()`) and from a BLS `InferenceRequest(correlation_id=…,
  * flags=…)`. Frames are JSON, whose numbers are doubles on this side: a uint64 id past 2^53 goes
  * as its decimal text marked `correlationIdUint`, so it stays exact both ways.
  */
-import type { SequenceFlags } from '../../runtime/types';
+import type { SequenceFlags } from '../runtime/types';
 
 /** Triton's TRITONSERVER_REQUEST_FLAG_SEQUENCE_START / _END. */
 const FLAG_START = 1;
@@ -24,6 +25,28 @@ export function sequenceToWire(seq: SequenceFlags | undefined): WireSequence {
   if (typeof seq.id === 'string') return { correlationId: seq.id, flags };
   if (seq.id <= BigInt(Number.MAX_SAFE_INTEGER)) return { correlationId: Number(seq.id), flags };
   return { correlationId: seq.id.toString(), correlationIdUint: true, flags };
+}
+
+/** The correlation id a child reads from the wire: a uint64 as a bigint (0n when none), or the string id. */
+export function correlationIdFromWire(w: WireSequence): bigint | string {
+  const c = w.correlationId;
+  if (typeof c === 'number' && Number.isSafeInteger(c) && c >= 0) return BigInt(c);
+  if (typeof c === 'string') return w.correlationIdUint === true ? BigInt(c) : c;
+  return 0n;
+}
+
+/**
+ * A BLS request's correlation id and flags as a child's model gave them (an int or a string, as
+ * python_backend takes), for the wire; throws a message for anything else.
+ */
+export function wireFromRequest(id: unknown, flags: unknown): WireSequence {
+  if (id === undefined && flags === undefined) return {};
+  const f = flags === undefined ? 0 : flags;
+  if (typeof f !== 'number' || !Number.isInteger(f) || f < 0 || f > 3) throw new Error(`flags must be 0-3 (START ${FLAG_START}, END ${FLAG_END}), got ${String(f)}`);
+  if (id === undefined || typeof id === 'string') return { correlationId: id ?? 0, flags: f };
+  const n = typeof id === 'number' && Number.isSafeInteger(id) ? BigInt(id) : typeof id === 'bigint' ? id : undefined;
+  if (n === undefined || n < 0n || n > UINT64_MAX) throw new Error(`correlation_id must be an unsigned 64-bit integer or a string, got ${String(id)}`);
+  return sequenceToWire({ id: n, start: (f & FLAG_START) !== 0, end: (f & FLAG_END) !== 0 });
 }
 
 /** The flags a BLS request set (none when it set neither an id nor flags); an id that is not a uint64 or a string is dropped. */
