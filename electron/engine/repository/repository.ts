@@ -147,6 +147,8 @@ export class Repository implements ModelResolver {
   private readonly mutationScope = new AsyncLocalStorage<number>();
   /** Runners retired by model control a model asked for, draining in the background (close() waits for them, then kills them). */
   private readonly draining = new Map<Promise<void>, Runner[]>();
+  /** The drains of the retirements the running mutation made (serial() waits for them after it). */
+  private readonly retiring = new AsyncLocalStorage<Promise<void>[]>();
   private runningMutation = 0;
   /** The models the running load is loading. */
   private readonly loadingNow = new Set<string>();
@@ -236,18 +238,36 @@ export class Repository implements ModelResolver {
       return guarded();
     }
     const id = ++this.mutations;
+    const drains: Promise<void>[] = [];
     const inScope = (): Promise<T> => {
       this.runningMutation = id;
-      return this.mutationScope.run(id, guarded).finally(() => {
-        if (this.runningMutation === id) this.runningMutation = 0;
-      });
+      return this.retiring
+        .run(drains, () => this.mutationScope.run(id, guarded))
+        .finally(() => {
+          if (this.runningMutation === id) this.runningMutation = 0;
+        });
     };
     const run = this.queue.then(inScope, inScope);
     this.queue = run.then(
       () => undefined,
       () => undefined,
     );
-    return run;
+    // The versions the mutation retired drain after it, outside the queue: a request of theirs may be
+    // waiting for a later mutation (a model's load_model). The caller hears once they have, unless it
+    // is a model (fromModel: the request waiting may be its own), as Triton's unload is asynchronous.
+    const drained = async (): Promise<void> => {
+      if (!byModel.getStore()) await Promise.all(drains);
+    };
+    return run.then(
+      async (v) => {
+        await drained();
+        return v;
+      },
+      async (err: unknown) => {
+        await drained();
+        throw err;
+      },
+    );
   }
 
   private async modelDirs(): Promise<string[]> {
@@ -325,12 +345,14 @@ export class Repository implements ModelResolver {
   private async retire(rec: ModelRecord, graceMs?: number): Promise<void> {
     const runners = rec.versions.flatMap((v) => (v.runner ? [v.runner] : []));
     const done = closeRunners(rec, graceMs).then(() => this.release(rec.override));
-    if (!byModel.getStore()) return done;
-    // Asked for by a model (BLS load_model / unload_model): its caller may be a request of these
-    // runners, so they drain in the background, as Triton's AsyncUnload releases a model once its
-    // last request is done (waiting here would wait for the caller: a deadlock).
     const tracked = done.catch(() => undefined).finally(() => this.draining.delete(tracked));
     this.draining.set(tracked, runners);
+    // Inside a mutation the runners drain in the background, as Triton's AsyncUnload releases a model
+    // once its last request is done: one of those requests may be waiting for a mutation queued
+    // behind this one (a model's load_model / unload_model), so waiting here could wait forever.
+    const drains = this.retiring.getStore();
+    if (drains) drains.push(tracked);
+    else await tracked;
   }
 
   private async release(o: ModelOverride | undefined): Promise<void> {
@@ -648,8 +670,8 @@ export class Repository implements ModelResolver {
 const byModel = new AsyncLocalStorage<true>();
 
 /**
- * Runs model control a model asked for (BLS): the runners a load or unload retires drain in the
- * background instead of being waited for (the model's request may be one of theirs).
+ * Runs model control a model asked for (BLS): the call returns without waiting for the runners its
+ * load or unload retired to drain (the model's request may be one of theirs).
  */
 export function fromModel<T>(fn: () => Promise<T>): Promise<T> {
   return byModel.run(true, fn);
