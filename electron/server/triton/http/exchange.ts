@@ -24,6 +24,12 @@ export class HttpReply {
     readonly status: number,
     readonly body: string | Uint8Array[] = '',
     readonly headers: Record<string, string> = {},
+    /**
+     * Compressed when the client accepts gzip or deflate. Triton compresses inference replies only
+     * (http_server.cc reads the response compression type in HandleInfer alone), and
+     * tritonclient.http.aio reads every other reply uncompressed.
+     */
+    readonly compress = false,
   ) {}
 }
 

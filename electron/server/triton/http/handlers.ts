@@ -69,9 +69,9 @@ export async function handleInfer({ core, bodies, maxInputBytes }: HandlerContex
   const parsed = readInferRequest(body, headerLength, model, { maxInputBytes });
   const resp = await inferWhileConnected(core, ex, model, version, parsed.request);
   const enc = encodeInferResponse(resp, parsed.kinds, parsed.defaultKind);
-  if (enc.binary.length === 0) return new HttpReply(200, typeof enc.json === 'string' ? enc.json : [enc.json], { 'Content-Type': 'application/json' });
+  if (enc.binary.length === 0) return new HttpReply(200, typeof enc.json === 'string' ? enc.json : [enc.json], { 'Content-Type': 'application/json' }, true);
   const head = Buffer.from(enc.json);
-  return new HttpReply(200, [head, ...enc.binary], { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(head.byteLength) });
+  return new HttpReply(200, [head, ...enc.binary], { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(head.byteLength) }, true);
 }
 
 /** A trace settings body as changes: null clears, trace_level is a list of strings, the rest strings. */

@@ -209,6 +209,16 @@ describe('inference', () => {
     const odd = await post('/v2/models/batching/infer', json, { 'Content-Encoding': 'br' });
     expect([odd.status, errorOf(odd)]).toEqual([501, 'Unsupported compression type']);
   });
+
+  it('compresses inference replies only, as Triton (tritonclient.http.aio reads the others raw)', async () => {
+    for (const path of ['/v2/models/batching/stats', '/v2/models/batching/config', '/v2/models/batching', '/v2']) {
+      const r = await c.request('GET', path, undefined, { 'Accept-Encoding': 'gzip, deflate' });
+      expect([path, r.status, r.headers['content-encoding']]).toEqual([path, 200, undefined]);
+      expect(() => JSON.parse(r.body.toString())).not.toThrow();
+    }
+    const index = await c.request('POST', '/v2/repository/index', '{}', { 'Accept-Encoding': 'gzip' });
+    expect([index.status, index.headers['content-encoding']]).toEqual([200, undefined]);
+  });
 });
 
 describe('bad input gets Triton status and wording, and the server keeps serving', () => {

@@ -104,7 +104,7 @@ interface Frontend {
 }
 
 /**
- * Writes a reply: compressed as the client prefers (a 200 with a body), its bytes held in the budget
+ * Writes a reply: compressed as the client prefers (an inference 200 with a body), its bytes held in the budget
  * in place of the body's while it waits for a slow reader, sent in slices under the send timeout.
  */
 async function send(f: Frontend, ex: Exchange, reply: HttpReply): Promise<void> {
@@ -112,7 +112,7 @@ async function send(f: Frontend, ex: Exchange, reply: HttpReply): Promise<void> 
   if (res.headersSent || res.destroyed) return;
   let parts = typeof reply.body === 'string' ? (reply.body === '' ? [] : [Buffer.from(reply.body)]) : reply.body;
   const headers: Record<string, string | number> = { ...reply.headers, ...(ex.corsOrigin ? corsHeaders(ex.corsOrigin) : {}) };
-  const enc = reply.status === 200 && parts.length > 0 ? acceptedEncoding(req.headers['accept-encoding']) : undefined;
+  const enc = reply.status === 200 && reply.compress && parts.length > 0 ? acceptedEncoding(req.headers['accept-encoding']) : undefined;
   if (enc) {
     parts = [await (enc === 'gzip' ? gzip : deflate)(Buffer.concat(parts))];
     headers['Content-Encoding'] = enc;
