@@ -54,8 +54,13 @@ const NO_MODELS: ModelResolver = {
 };
 
 /** A response from the stub: its tensors, with the response parameters when the model set any. */
+/** Beyond what int64 holds (as a double: 2^63-1 reads as 2^63), or not an integer. */
+const notInt64 = (v: unknown): boolean => typeof v === 'number' && (!Number.isInteger(v) || Math.abs(v) > 2 ** 63);
+
 function result(r: WireResponse, payload: Uint8Array): InstanceResult {
   if ('error' in r) return failure('', r.error);
+  // python_backend's InferResponse::Send takes string, int64 and bool parameters only.
+  if (r.parameters && Object.values(r.parameters).some(notInt64)) return new LabError('INTERNAL', 'Unsupported value type on parameters');
   const outputs = tensorsFrom(r.outputs, payload);
   return r.parameters && Object.keys(r.parameters).length > 0 ? { outputs, parameters: r.parameters } : outputs;
 }

@@ -148,6 +148,12 @@ describe('response parameters', () => {
     }
   });
 
+  it("an int beyond int64 fails the response as python_backend's InferResponse::Send does", async () => {
+    const e = await rejection(repo.infer('params', -1, cmd('{"huge": 1267650600228229401496703205376}')));
+    expect([e.code, e.message]).toEqual(['INTERNAL', 'Unsupported value type on parameters']);
+    expect((await set({ max: 9007199254740991, min: -9007199254740991 })).parameters).toEqual({ max: 9007199254740991, min: -9007199254740991 });
+  });
+
   it('a decoupled model sets them per response', async () => {
     const { events } = await streamed('params_decoupled', [{ bool: false, int: 2048 }, { str: 'Hello World!' }]);
     expect(events.map((e) => (e as { parameters?: unknown }).parameters)).toEqual([{ bool: false, int: 2048 }, { str: 'Hello World!' }, undefined]);
