@@ -37,7 +37,6 @@ export function queueFull(requestId: string | undefined): LabError {
   return new LabError('UNAVAILABLE', `${logRequest(requestId)}Exceeds maximum queue size`, { reason: 'QUEUE_FULL' });
 }
 
-/** The request waited in the queue past its timeout (default_timeout_microseconds, or its own shorter one). */
 /**
  * A request dropped from the queue because its caller cancelled it. Triton's schedulers answer such
  * a request with CANCELLED and no message (dynamic_batch_scheduler.cc, sequence_batch_scheduler.cc);
@@ -47,6 +46,7 @@ export function requestCancelled(requestId: string | undefined): LabError {
   return new LabError('CANCELLED', `${logRequest(requestId)}the request was cancelled`);
 }
 
+/** The request waited in the queue past its timeout (default_timeout_microseconds, or its own shorter one). */
 export function requestTimeout(): LabError {
   return new LabError('UNAVAILABLE', 'Request timeout expired', { reason: 'QUEUE_TIMEOUT' });
 }
