@@ -25,7 +25,7 @@ import { apiDType, apiTypeName } from '../tensor/dtype';
 import { allocate, deserializeBytes, type Tensor, elementCount, elementSize, viewAs } from '../tensor/tensor';
 import { readContained } from '../repository/containment';
 import { requestCancelled, sequenceBatchSize, sequenceCorrelationIdType, sequenceIdTooLong, sequenceNoCorrelationId, sequenceNotStarted, sequenceTimeoutExpired } from '../triton-errors';
-import type { BackendInstance, InstanceResult, PreparedRequest, SequenceFlags } from './types';
+import { type BackendInstance, type InstanceResult, type PreparedRequest, type SequenceFlags, responseOutputs } from './types';
 
 /** What the batcher needs of a queued request (the model runner's pending entry). */
 export interface SequenceEntry {
@@ -364,7 +364,7 @@ export class SequenceBatcher<E extends SequenceEntry> {
 
   private keepState(seq: Sequence<E>, prepared: PreparedRequest, r: Exclude<InstanceResult, Error>): Exclude<InstanceResult, Error> {
     if (this.sb.state.length === 0) return r;
-    const outputs = Array.isArray(r) ? r : r.outputs;
+    const outputs = responseOutputs(r);
     for (const st of this.sb.state) {
       const t = outputs.find((o) => o.name === st.outputName);
       if (t) seq.state.set(st.inputName, { ...t, name: st.inputName });
@@ -398,10 +398,8 @@ export class SequenceBatcher<E extends SequenceEntry> {
   private schedule(wakeAt: bigint | undefined, t: bigint): void {
     // Requests waiting on the timer (a queue delay, a backlog) keep the process alive; idle sequences alone do not.
     const waiting = wakeAt !== undefined || this.backlog.length > 0;
-    for (const seq of this.live.values()) {
-      if (seq.slot && !seq.running && seq.queue.length === 0) wakeAt = min(wakeAt, seq.lastNs + this.idleNs);
-      if (seq.expiresNs !== undefined) wakeAt = min(wakeAt, seq.expiresNs);
-    }
+    for (const seq of this.live.values()) if (seq.slot && !seq.running && seq.queue.length === 0) wakeAt = min(wakeAt, seq.lastNs + this.idleNs);
+    // Only a backlogged sequence has an expiry (binding it to a slot clears it).
     for (const seq of this.backlog) if (seq.expiresNs !== undefined) wakeAt = min(wakeAt, seq.expiresNs);
     if (wakeAt === undefined) return;
     if (this.timer && this.timerAt !== undefined && this.timerAt <= wakeAt) {
