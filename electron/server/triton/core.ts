@@ -68,6 +68,15 @@ export interface CoreInferRequest {
   onResponse?: (response: CoreInferResponse | LabError | null, final: boolean) => void;
 }
 
+/**
+ * The sequence flags a request's parameters set (either protocol), with Triton's defaults for the
+ * ones left out (correlation id 0, flags false); undefined when none was given.
+ */
+export function sequenceFlagsOf(given: Partial<SequenceFlags>): SequenceFlags | undefined {
+  if (given.id === undefined && given.start === undefined && given.end === undefined) return undefined;
+  return { id: given.id ?? 0n, start: given.start === true, end: given.end === true };
+}
+
 export interface CoreInferResponse {
   modelName: string;
   modelVersion: string;

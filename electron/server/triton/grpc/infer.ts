@@ -13,7 +13,8 @@ import { LabError } from '../../../engine/errors';
 import { apiTypeName } from '../../../engine/tensor/dtype';
 import { logRequest } from '../../../engine/triton-errors';
 import { type NumericArray, type Tensor, isApiDType } from '../../../engine/tensor/tensor';
-import type { CoreInferRequest, CoreInferResponse, RequestedOutput } from '../core';
+import type { SequenceFlags } from '../../../engine/runtime/types';
+import { type CoreInferRequest, type CoreInferResponse, type RequestedOutput, sequenceFlagsOf } from '../core';
 import { rawFromTensor, tensorFromRaw } from '../wire-tensor';
 import {
   type InferParameter,
@@ -37,18 +38,11 @@ function typeString(datatype: string): string {
 
 type ParamValue = string | number | boolean;
 
-/** The sequence flags of a request, as its parameters set them. */
-interface SequenceParams {
-  id?: bigint | string;
-  start?: boolean;
-  end?: boolean;
-}
-
 /**
  * Request-level parameters: Triton's reserved keys are checked for their kinds, the sequence flags
  * go to `seq` (an int64 sequence_id is taken as the uint64 Triton's SetCorrelationId stores), others pass through.
  */
-function readParameters(params: Record<string, InferParameter>, seq: SequenceParams): Record<string, ParamValue> {
+function readParameters(params: Record<string, InferParameter>, seq: Partial<SequenceFlags>): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
   for (const [key, p] of Object.entries(params)) {
     const c = p.parameterChoice;
@@ -163,9 +157,9 @@ export interface GrpcInferRequest {
  */
 export function readInferRequest(req: ModelInferRequest, config: ModelConfig): GrpcInferRequest {
   const model = req.modelName;
-  const seq: SequenceParams = {};
+  const seq: Partial<SequenceFlags> = {};
   const parameters = readParameters(req.parameters, seq);
-  const sequence = seq.id !== undefined || seq.start !== undefined || seq.end !== undefined ? { id: seq.id ?? 0n, start: seq.start === true, end: seq.end === true } : undefined;
+  const sequence = sequenceFlagsOf(seq);
   const ctxBase = { model, requestId: req.id };
   const expects = new Map(config.input.map((i) => [i.name, apiTypeName(i.dataType)]));
 

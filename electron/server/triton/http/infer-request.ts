@@ -9,7 +9,8 @@ import { LabError } from '../../../engine/errors';
 import { logRequest } from '../../../engine/triton-errors';
 import type { ApiDType } from '../../../engine/tensor/dtype';
 import { type Tensor, allocate, bytesFromStrings, elementSize, isApiDType } from '../../../engine/tensor/tensor';
-import type { CoreInferRequest, RequestedOutput } from '../core';
+import type { SequenceFlags } from '../../../engine/runtime/types';
+import { type CoreInferRequest, type RequestedOutput, sequenceFlagsOf } from '../core';
 import { tensorFromRaw } from '../wire-tensor';
 import { NON_FINITE_MARKERS, parseJsonBody } from './json-body';
 import { sequenceIdOf } from './sequence-id';
@@ -97,15 +98,8 @@ function elementCountOf(name: string, shape: readonly bigint[]): bigint {
   return count;
 }
 
-/** The sequence flags of a request, as its parameters set them. */
-interface SequenceParams {
-  id?: bigint | string;
-  start?: boolean;
-  end?: boolean;
-}
-
 /** Request-level parameters: Triton's reserved ones become request fields (the sequence flags into `seq`), others pass through. */
-function readParameters(json: JsonObject, out: Record<string, string | number | boolean>, seq: SequenceParams, rawText: () => string): OutputKind {
+function readParameters(json: JsonObject, out: Record<string, string | number | boolean>, seq: Partial<SequenceFlags>, rawText: () => string): OutputKind {
   let kind: OutputKind = 'json';
   const params = json['parameters'];
   if (params === undefined) return kind;
@@ -356,12 +350,11 @@ export function readInferRequest(body: Buffer, headerLength: number | undefined,
     request.id = json['id'];
   }
   const parameters: Record<string, string | number | boolean> = {};
-  const seq: SequenceParams = {};
+  const seq: Partial<SequenceFlags> = {};
   const defaultKind = readParameters(json, parameters, seq, () => body.toString('utf8', 0, jsonLength));
   if (Object.keys(parameters).length > 0) request.parameters = parameters;
-  if (seq.id !== undefined || seq.start !== undefined || seq.end !== undefined) {
-    request.sequence = { id: seq.id ?? 0n, start: seq.start === true, end: seq.end === true };
-  }
+  const sequence = sequenceFlagsOf(seq);
+  if (sequence) request.sequence = sequence;
   const prefix = logRequest(request.id);
 
   const cur: InputCursor = { body, offset: jsonLength, model, request, prefix, seen: new Set(), maxInputBytes: limits.maxInputBytes };
