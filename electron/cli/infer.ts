@@ -2,12 +2,12 @@
 import path from 'node:path';
 import { Repository } from '../engine/repository/repository';
 import { Trace, type TraceSpan } from '../engine/runtime/trace';
-import type { InferResult, Runner, SequenceFlags } from '../engine/runtime/types';
+import type { InferResult, Parameters, Runner, SequenceFlags } from '../engine/runtime/types';
 import { bf16ToFloat, halfToFloat } from '../engine/tensor/half';
 import { type Tensor, elementCount, isBytesData, stringsFromBytes } from '../engine/tensor/tensor';
 import { type CommonFlags, loadOptions, repositoryArg, UsageError } from './args';
 import { requestParameters } from './infer-parameters';
-import { flagsFor, requestSpecs, sequenceOptions } from './infer-sequence';
+import { flagsFor, requestSpecs, type SequenceOptions, sequenceOptions } from './infer-sequence';
 import type { Output } from './output';
 import { parseInput } from './tensor-input';
 
@@ -111,10 +111,8 @@ function printResult({ result, sequence, trace }: Printed, json: boolean, out: O
 }
 
 /** The request(s) of the command line: one, or with --sequence-id the requests of a sequence, in order. */
-async function runRequests(runner: Runner, flags: CommonFlags, out: Output): Promise<void> {
+async function runRequests(runner: Runner, flags: CommonFlags, seq: SequenceOptions | undefined, parameters: Parameters | undefined, out: Output): Promise<void> {
   const specs = (flags.values.input as string[] | undefined) ?? [];
-  const seq = sequenceOptions(flags.values);
-  const parameters = requestParameters(flags.values['request-parameter'] as string[] | undefined);
   const requests = seq ? requestSpecs(specs) : [specs];
   for (const [k, group] of requests.entries()) {
     const inputs = await Promise.all(group.map((s) => parseInput(runner.config, s)));
@@ -137,13 +135,14 @@ export async function inferCommand(flags: CommonFlags, out: Output): Promise<num
   const [model, extra] = rest;
   if (!model) throw new UsageError('a model name is required: model-lab infer <repo> <model> --input name=value');
   if (extra) throw new UsageError(`unexpected argument '${extra}'`);
-  sequenceOptions(flags.values);
-  requestParameters(flags.values['request-parameter'] as string[] | undefined);
+  // Checked before the repository loads: a mistyped flag fails at once.
+  const seq = sequenceOptions(flags.values);
+  const parameters = requestParameters(flags.values['request-parameter'] as string[] | undefined);
   const repo = new Repository(path.resolve(dir), loadOptions(flags.values));
   try {
     await repo.loadAll();
     const version = typeof flags.values.version === 'string' ? Number(flags.values.version) : -1;
-    await runRequests(repo.resolve(model, version), flags, out);
+    await runRequests(repo.resolve(model, version), flags, seq, parameters, out);
     return 0;
   } catch (err) {
     out.err(`error: ${err instanceof Error ? err.message : String(err)}`);
