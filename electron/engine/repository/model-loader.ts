@@ -466,6 +466,10 @@ async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, 
   const started = Date.now();
   logEvent(v, { kind: 'loading', instances: instanceTotal(c) });
   hooks.changed?.(rec.name);
+  const log = (level: LogLevel, message: string): void => {
+    const line = appendLog(v, level, message);
+    hooks.log?.(rec.name, v.version, level, line);
+  };
   try {
     const loaded = await createInstances(backend, {
       model: rec.name,
@@ -476,10 +480,7 @@ async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, 
       ...(python ? { python } : {}),
       ...(v.modelFile ? { modelFile: v.modelFile } : {}),
       resolver: hooks.resolver,
-      log: (level, message) => {
-        const line = appendLog(v, level, message);
-        hooks.log?.(rec.name, v.version, level, line);
-      },
+      log,
       progress: (done, total) => {
         v.reason = `started ${done} of ${total} instances`;
         hooks.changed?.(rec.name);
@@ -499,7 +500,7 @@ async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, 
       await Promise.all(loaded.instances.map((i) => i.close().catch(() => undefined)));
       throw err;
     }
-    v.runner = new ModelRunner(c, v.version, loaded.instances, { initialStates });
+    v.runner = new ModelRunner(c, v.version, loaded.instances, { initialStates, log });
     v.device = loaded.device;
     if (loaded.fallback) v.deviceNote = loaded.fallback;
     setVersionState(v, 'READY', '');

@@ -93,14 +93,14 @@ export class ModelRunner implements Runner {
     readonly config: ModelConfig,
     readonly version: number,
     readonly instances: BackendInstance[],
-    /** Sequence models: initial states read from the model folder (loadInitialStates). */
-    options: { initialStates?: ReadonlyMap<string, Tensor> } = {},
+    /** Sequence models: initial states read from the model folder (loadInitialStates), and where the batcher's warnings go. */
+    options: { initialStates?: ReadonlyMap<string, Tensor>; log?: (level: 'warn', message: string) => void } = {},
   ) {
     this.modelName = config.name;
     this.statistics = new ModelStatistics(firstResponseBuckets(config));
     for (const i of instances) i.onAvailable = () => this.dispatch();
     this.batcher = config.maxBatchSize > 0 && config.schedulingChoice.case === 'dynamicBatching' ? config.schedulingChoice.value : undefined;
-    this.sequencer = config.schedulingChoice.case === 'sequenceBatching' ? new SequenceBatcher<Pending>(config, instances, () => this.dispatch(), options.initialStates) : undefined;
+    this.sequencer = config.schedulingChoice.case === 'sequenceBatching' ? new SequenceBatcher<Pending>(config, instances, () => this.dispatch(), options.initialStates, options.log) : undefined;
   }
 
   get stats(): RunnerStats {

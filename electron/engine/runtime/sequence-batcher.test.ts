@@ -46,6 +46,7 @@ interface Opts {
   controls?: string;
   extra?: string;
   outputs?: string[];
+  log?: (level: 'warn', message: string) => void;
 }
 
 function runner(sb: string, o: Opts = {}, instances: BackendInstance[] = [new SeqInstance('m_0')]): ModelRunner {
@@ -53,7 +54,7 @@ function runner(sb: string, o: Opts = {}, instances: BackendInstance[] = [new Se
   const text = modelConfig('m', { backend: 'identity', mbs: o.mbs ?? 0, inputs: [{ name: 'INPUT', dims: [1] }], outputs, extra: `sequence_batching { ${sb} ${o.controls ?? ''} }` });
   const c = parseConfigText(text).config!;
   normalizeModelConfig(c, new Set());
-  return new ModelRunner(c, 1, instances);
+  return new ModelRunner(c, 1, instances, o.log ? { log: o.log } : {});
 }
 
 const CONTROLS = `control_input [
@@ -106,6 +107,14 @@ describe('misuse, in Triton wording', () => {
     await r.infer(request(1, 9n, { start: true }));
     await r.infer(request(2, 9n, { end: true }));
     expect((await rejection(r.infer(request(3, 9n)))).message).toContain('sequence 9 to model');
+  });
+
+  it("START on a live sequence restarts it, with Triton's conflict warning", async () => {
+    const logged: string[] = [];
+    const r = runner('', { controls: CONTROLS, log: (_level, message) => logged.push(message) });
+    await r.infer(request(1, 9n, { start: true }));
+    await r.infer(request(2, 9n, { start: true }));
+    expect(logged).toEqual(["sequence 9 for model 'm' has a conflict. The previous sequence did not end before this sequence start. Previous sequence will be terminated early."]);
   });
 });
 

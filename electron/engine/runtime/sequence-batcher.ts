@@ -130,7 +130,7 @@ export class SequenceBatcher<E extends SequenceEntry> {
     private readonly wake: () => void,
     /** Initial states read from the model folder (initial_state data_file), by state input name. */
     private readonly initialStates: ReadonlyMap<string, Tensor> = new Map(),
-    private readonly log?: (level: 'warning', message: string) => void,
+    private readonly log?: (level: 'warn', message: string) => void,
   ) {
     if (config.schedulingChoice.case !== 'sequenceBatching') throw new LabError('INTERNAL', `model '${config.name}' has no sequence_batching`);
     this.sb = config.schedulingChoice.value;
@@ -181,7 +181,7 @@ export class SequenceBatcher<E extends SequenceEntry> {
     let seq = this.live.get(key);
     if (flags.start && seq) {
       this.log?.(
-        'warning',
+        'warn',
         `sequence ${correlationText(flags.id)} for model '${this.model}' has a conflict. The previous sequence did not end before this sequence start. Previous sequence will be terminated early.`,
       );
     }
