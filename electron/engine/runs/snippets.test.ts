@@ -94,6 +94,8 @@ interface PyCalls {
   inputs: [string, string, unknown][];
   outputs: string[];
   parameters: Record<string, unknown> | null;
+  /** The other keywords infer() was given (priority, timeout, the sequence flags). */
+  kw: Record<string, unknown>;
 }
 
 /** Runs Python snippets (one process for all) with a stand-in tritonclient that records what each asked to send. */
@@ -112,7 +114,7 @@ for file in sys.argv[2:]:
     class Client:
         def __init__(self, url): calls["url"] = url
         def infer(self, model, inputs, model_version=None, outputs=None, parameters=None, **kw):
-            calls["model"] = model; calls["version"] = model_version; calls["parameters"] = parameters
+            calls["model"] = model; calls["version"] = model_version; calls["parameters"] = parameters; calls["kw"] = kw
             calls["inputs"] = [[i.name, i.dtype, i.data] for i in inputs]
             return types.SimpleNamespace(as_numpy=lambda n: None)
     class Input:
@@ -187,5 +189,11 @@ describe('request parameters in the snippets', () => {
     expect(files).toEqual([]);
     expect(calls[0]!.parameters).toEqual(params);
     expect(calls[1]!.parameters).toBeNull();
+  });
+
+  it('Python gives priority and timeout as infer() keywords, which tritonclient refuses inside parameters=', () => {
+    const { calls } = runPython([runSnippets({ ...opts, parameters: { priority: 2, timeout: 5000, n: 1 } }).python] as string[]);
+    expect(calls[0]!.parameters).toEqual({ n: 1 });
+    expect(calls[0]!.kw).toEqual({ priority: 2, timeout: 5000 });
   });
 });

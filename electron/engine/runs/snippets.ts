@@ -165,10 +165,16 @@ function jsonSequenceParameters(seq: RunSequence | undefined, own: SnippetRun['p
   return entries.length > 0 ? `"parameters":{${entries.join(',')}},` : '';
 }
 
-/** tritonclient's infer() `parameters=` keyword for the run's own parameters. */
+/** Parameters tritonclient's infer() takes as its own keywords (it refuses them in `parameters=`), as Triton's frontends read them. */
+const PY_KEYWORDS = new Set(['priority', 'timeout']);
+
+/** tritonclient's infer() keywords for the run's own parameters: `priority=`/`timeout=`, then `parameters=` for the rest. */
 function pyParameters(own: SnippetRun['parameters']): string {
-  const entries = Object.entries(own ?? {}).map(([k, v]) => `${pyString(k)}: ${typeof v === 'string' ? pyString(v) : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v)}`);
-  return entries.length > 0 ? `, parameters={${entries.join(', ')}}` : '';
+  const py = (v: string | number | boolean): string => (typeof v === 'string' ? pyString(v) : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
+  const all = Object.entries(own ?? {});
+  const keywords = all.filter(([k]) => PY_KEYWORDS.has(k)).map(([k, v]) => `, ${k}=${py(v)}`);
+  const entries = all.filter(([k]) => !PY_KEYWORDS.has(k)).map(([k, v]) => `${pyString(k)}: ${py(v)}`);
+  return `${keywords.join('')}${entries.length > 0 ? `, parameters={${entries.join(', ')}}` : ''}`;
 }
 
 /** tritonclient's infer() keywords for the sequence flags. */
