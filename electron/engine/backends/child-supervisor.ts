@@ -10,7 +10,7 @@
 import { type ErrorCode, LabError, errorMessage } from '../errors';
 import { childTimedOut, executeFailed, instanceLost } from '../triton-errors';
 import type { TraceContext } from '../runtime/trace';
-import type { InferResult, ModelResolver, Parameters, SequenceFlags } from '../runtime/types';
+import type { InferResult, InstanceResult, ModelResolver, Parameters, SequenceFlags } from '../runtime/types';
 import type { Tensor } from '../tensor/tensor';
 
 export type LogLevel = 'info' | 'warn' | 'error' | 'verbose';
@@ -33,6 +33,11 @@ export type ControlRequest = { type: 'init'; args: Record<string, string> } | { 
 
 export function failure(prefix: string, err: { code?: ErrorCode; message: string }): LabError {
   return new LabError(err.code ?? 'INTERNAL', `${prefix}${err.message}`);
+}
+
+/** A child's response as the runtime takes it: its tensors, with the response parameters when the model set any. */
+export function childResponse(outputs: Tensor[], parameters: Parameters | undefined): InstanceResult {
+  return parameters && Object.keys(parameters).length > 0 ? { outputs, parameters } : outputs;
 }
 
 function isTimeout(err: unknown): boolean {

@@ -10,7 +10,7 @@ import { LabError } from '../../errors';
 import type { TraceContext } from '../../runtime/trace';
 import type { BackendInstance, InstanceResult, ModelResolver, Parameters, PreparedRequest, StreamedResponse } from '../../runtime/types';
 import { unknownModel } from '../../triton-errors';
-import { type BlsCall, type LogLevel, type SupervisorOptions, SupervisedInstance, autoCompleteIn, failure } from '../child-supervisor';
+import { type BlsCall, type LogLevel, type SupervisorOptions, SupervisedInstance, autoCompleteIn, childResponse, failure } from '../child-supervisor';
 import { PayloadBuilder, tensorsFrom } from './frames';
 import { sequenceFromWire, sequenceToWire } from '../sequence-wire';
 import { PythonProcess, type StubFrame } from './process';
@@ -53,7 +53,6 @@ const NO_MODELS: ModelResolver = {
   },
 };
 
-/** A response from the stub: its tensors, with the response parameters when the model set any. */
 /** Beyond what int64 holds (as a double: 2^63-1 reads as 2^63), or not an integer. */
 const notInt64 = (v: unknown): boolean => typeof v === 'number' && (!Number.isInteger(v) || Math.abs(v) > 2 ** 63);
 
@@ -61,8 +60,7 @@ function result(r: WireResponse, payload: Uint8Array): InstanceResult {
   if ('error' in r) return failure('', r.error);
   // python_backend's InferResponse::Send takes string, int64 and bool parameters only.
   if (r.parameters && Object.values(r.parameters).some(notInt64)) return new LabError('INTERNAL', 'Unsupported value type on parameters');
-  const outputs = tensorsFrom(r.outputs, payload);
-  return r.parameters && Object.keys(r.parameters).length > 0 ? { outputs, parameters: r.parameters } : outputs;
+  return childResponse(tensorsFrom(r.outputs, payload), r.parameters);
 }
 
 /** Response parameters for a frame to the stub: only when there are some. */

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { errorMessage } from '../../errors';
 import { sequenceFromWire, sequenceToWire } from '../sequence-wire';
 import type { BackendInstance, InstanceResult, PreparedRequest } from '../../runtime/types';
-import { ChildChannel, type ControlMessage, type ControlRequest, type SupervisorOptions, SupervisedInstance, autoCompleteIn, failure } from '../child-supervisor';
+import { ChildChannel, type ControlMessage, type ControlRequest, type SupervisorOptions, SupervisedInstance, autoCompleteIn, childResponse, failure } from '../child-supervisor';
 import type { Tensor } from '../../tensor/tensor';
 import { lineSplitter } from '../log-lines';
 import { type ConfigJson, type HostMessage, type WireRequest, type WireResult, type WireTensor, type WorkerMessage, type WorkerSetup, transferables } from './protocol';
@@ -158,8 +158,10 @@ export class ScriptInstance extends SupervisedInstance<WorkerHandle, WorkerMessa
     this.lastOwnNs = result.ownNs;
     return result.responses.map((r): InstanceResult => {
       if ('error' in r) return failure('', r.error);
-      const outputs = r.outputs.map((t): Tensor => ({ name: t.name, dtype: t.dtype, shape: t.shape, data: t.data }));
-      return r.parameters && Object.keys(r.parameters).length > 0 ? { outputs, parameters: r.parameters } : outputs;
+      return childResponse(
+        r.outputs.map((t): Tensor => ({ name: t.name, dtype: t.dtype, shape: t.shape, data: t.data })),
+        r.parameters,
+      );
     });
   }
 }
