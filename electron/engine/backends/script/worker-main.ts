@@ -194,11 +194,8 @@ async function execute(msg: Extract<HostMessage, { type: 'execute' }>): Promise<
         r.requested,
         r.parameters,
         () => flags !== undefined && Atomics.load(flags, i) === 1,
-        {
-          ...(r.correlationId !== undefined ? { correlationId: r.correlationId } : {}),
-          ...(r.correlationIdUint ? { correlationIdUint: true } : {}),
-          ...(r.flags !== undefined ? { flags: r.flags } : {}),
-        },
+        // The wire request carries its sequence fields (WireRequest extends WireSequence).
+        r,
       ),
   );
   try {
