@@ -25,6 +25,7 @@
  * stays a string the host can build.
  */
 import { LabError } from '../errors';
+import { Histogram } from '../runtime/stats';
 
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 export type MetricOp = 'increment' | 'set' | 'observe' | 'value';
@@ -50,11 +51,8 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 interface Sample {
   labels: [string, string][];
   value: number;
-  /** Histograms: bucket upper bounds, the count per bucket (not cumulative), the sum and the count. */
-  bounds?: number[];
-  buckets?: number[];
-  sum?: number;
-  count?: number;
+  /** Histograms only. */
+  histogram?: Histogram;
   refs: number;
 }
 
@@ -143,7 +141,7 @@ export class CustomMetrics {
       if (this.exportChars + chars > MAX_EXPORT_CHARS) throw invalid(`Model Lab keeps at most ${MAX_EXPORT_CHARS} characters of custom metrics on the metrics endpoint`);
       this.exportChars += chars;
       s = { labels: sorted, value: 0, refs: 0 };
-      if (bounds) Object.assign(s, { bounds, buckets: new Array<number>(bounds.length + 1).fill(0), sum: 0, count: 0 });
+      if (bounds) s.histogram = new Histogram(bounds);
       family.samples.set(key, s);
       this.metricCount++;
     }
@@ -157,7 +155,7 @@ export class CustomMetrics {
     if (!s || --s.refs > 0) return;
     h.family.samples.delete(h.key);
     this.metricCount--;
-    this.exportChars -= exportChars(h.family.name, s.labels, s.bounds);
+    this.exportChars -= exportChars(h.family.name, s.labels, s.histogram?.bounds);
   }
 
   /** Increment, Set, Observe or Value, with core's errors for what a kind does not support. */
@@ -181,7 +179,7 @@ export class CustomMetrics {
       s.value = value;
     } else {
       if (kind !== 'histogram') throw unsupported('Observe');
-      observe(s, value);
+      s.histogram!.observe(value);
     }
     return undefined;
   }
@@ -203,30 +201,22 @@ export class CustomMetrics {
 }
 
 /** About how many characters a metric prints: a line per sample (a histogram's count, sum and buckets), each with the family name, its labels and a value. */
-function exportChars(name: string, labels: [string, string][], bounds: number[] | undefined): number {
+function exportChars(name: string, labels: [string, string][], bounds: readonly number[] | undefined): number {
   const line = name.length + 48 + labels.reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
   return line * (bounds ? bounds.length + 3 : 1);
 }
 
-function observe(s: Sample, value: number): void {
-  const bounds = s.bounds!;
-  let i = 0;
-  while (i < bounds.length && value > bounds[i]!) i++;
-  s.buckets![i]!++;
-  s.sum! += value;
-  s.count!++;
-}
-
 function samplesOf(kind: MetricKind, s: Sample): ExportedFamily['samples'] {
-  if (kind !== 'histogram') return [{ labels: s.labels, value: s.value }];
+  const h = s.histogram;
+  if (kind !== 'histogram' || !h) return [{ labels: s.labels, value: s.value }];
   const out: ExportedFamily['samples'] = [
-    { suffix: '_count', labels: s.labels, value: s.count! },
-    { suffix: '_sum', labels: s.labels, value: s.sum! },
+    { suffix: '_count', labels: s.labels, value: h.count },
+    { suffix: '_sum', labels: s.labels, value: h.sum },
   ];
   let cumulative = 0;
-  s.buckets!.forEach((n, i) => {
+  h.counts.forEach((n, i) => {
     cumulative += n;
-    const le = i < s.bounds!.length ? formatBound(s.bounds![i]!) : '+Inf';
+    const le = i < h.bounds.length ? formatBound(h.bounds[i]!) : '+Inf';
     out.push({ suffix: '_bucket', labels: [...s.labels, ['le', le]], value: cumulative });
   });
   return out;
