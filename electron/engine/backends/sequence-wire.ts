@@ -27,11 +27,12 @@ export function sequenceToWire(seq: SequenceFlags | undefined): WireSequence {
   return { correlationId: seq.id.toString(), correlationIdUint: true, flags };
 }
 
-/** The correlation id a child reads from the wire: a uint64 as a bigint (0n when none), or the string id. */
+/** The correlation id on the wire: a uint64 as a bigint, or the string id; 0n when none, or when it is neither. */
 export function correlationIdFromWire(w: WireSequence): bigint | string {
   const c = w.correlationId;
   if (typeof c === 'number' && Number.isSafeInteger(c) && c >= 0) return BigInt(c);
-  if (typeof c === 'string') return w.correlationIdUint === true ? BigInt(c) : c;
+  if (typeof c === 'string' && w.correlationIdUint !== true) return c;
+  if (typeof c === 'string' && /^\d{1,20}$/.test(c) && BigInt(c) <= UINT64_MAX) return BigInt(c);
   return 0n;
 }
 
@@ -52,11 +53,7 @@ export function wireFromRequest(id: unknown, flags: unknown): WireSequence {
 /** The flags a BLS request set (none when it set neither an id nor flags); an id that is not a uint64 or a string is dropped. */
 export function sequenceFromWire(w: WireSequence): { sequence?: SequenceFlags } {
   const flags = typeof w.flags === 'number' && Number.isInteger(w.flags) ? w.flags : 0;
-  let id: bigint | string = 0n;
-  const c = w.correlationId;
-  if (typeof c === 'number' && Number.isSafeInteger(c) && c >= 0) id = BigInt(c);
-  else if (typeof c === 'string' && w.correlationIdUint === true && /^\d{1,20}$/.test(c) && BigInt(c) <= UINT64_MAX) id = BigInt(c);
-  else if (typeof c === 'string' && w.correlationIdUint !== true) id = c;
+  const id = correlationIdFromWire(w);
   if (id === 0n && flags === 0) return {};
   return { sequence: { id, start: (flags & FLAG_START) !== 0, end: (flags & FLAG_END) !== 0 } };
 }
