@@ -59,10 +59,22 @@ beforeAll(async () => {
       ],
     }),
     'withbls/1': null,
+    // Answers with its request's integer parameter 'k' (-1 without it).
+    'param/config.pbtxt': scriptConfig('param', { mbs: 8, inputs: [{ name: 'IN', dims: [-1] }], outputs: [{ name: 'OUT', dims: [-1] }] }),
+    'param/1/model.js': scriptModel(
+      `    return new pb_utils.InferenceResponse({ output_tensors: [new pb_utils.Tensor('OUT', Float32Array.of(JSON.parse(request.parameters()).k ?? -1), [1], 'FP32')] });`,
+    ),
+    'withparam/config.pbtxt': ensembleConfig('withparam', {
+      mbs: 8,
+      inputs: [{ name: 'IN', dims: [-1] }],
+      outputs: [{ name: 'OUT', dims: [-1] }],
+      steps: [{ model: 'param', inputs: { IN: 'IN' }, outputs: { OUT: 'OUT' } }],
+    }),
+    'withparam/1': null,
   });
   lab = new Lab();
   repoId = (await lab.openRepository(dir.root, { sample: true })).id;
-  for (const m of ['e', 'withbls', 'caller']) expect(lab.repository(repoId).models.get(m)!.state, m).toBe('READY');
+  for (const m of ['e', 'withbls', 'caller', 'withparam']) expect(lab.repository(repoId).models.get(m)!.state, m).toBe('READY');
 });
 afterAll(async () => {
   await lab.close();
@@ -133,6 +145,13 @@ describe('step-through', () => {
     const stopped = (await lab.stepRun('paused-stop', 'stop')).result!;
     expect(stopped).toMatchObject({ mode: 'step', state: 'cancelled' });
     expect(stopped.pausedMs).toBeGreaterThanOrEqual(25);
+  });
+
+  it("sends the run's request parameters to the steps, as a plain run does", async () => {
+    await lab.startStepRun({ repoId, model: 'withparam', inputs: IN, runId: 'with-params', parameters: { k: 7 } });
+    const r = (await lab.stepRun('with-params', 'run-to-end')).result!;
+    expect(r).toMatchObject({ state: 'ok', requestParameters: { k: 7 } });
+    expect(numbers('with-params', { side: 'output', name: 'OUT' })).toEqual([7]);
   });
 
   it('continue stops at breakpoints; pruned steps are listed as skipped', async () => {

@@ -17,7 +17,7 @@ import { EnsembleRunner, neededSteps } from '../runtime/ensemble-runner';
 import { StepController, Trace, type TraceSpan } from '../runtime/trace';
 import type { Runner } from '../runtime/types';
 import type { Tensor } from '../tensor/tensor';
-import { type RunService, stepsOf, tensorOf } from './runs';
+import { type RunService, runParameters, stepsOf, tensorOf } from './runs';
 import { sequenceFlags } from './sequence';
 import { describeTensor } from './tensor-info';
 import { exportTrace } from './trace-export';
@@ -92,6 +92,7 @@ export class StepRunService {
 
   /** `registered` hands the reserved slot over once the run is in `active`. */
   private async open(req: StepRunRequest, registered: () => void): Promise<StepRunState> {
+    runParameters(req.parameters);
     const runId = this.runs.claimId(req.runId);
     const abort = new AbortController();
     this.runs.track(runId, abort);
@@ -231,6 +232,7 @@ export class StepRunService {
         trace: { trace: a.trace, kind: 'request', held: [] },
         signal: a.abort.signal,
         ...(a.req.sequence ? { sequence: sequenceFlags(a.req.sequence) } : {}),
+        ...(a.req.parameters ? { parameters: a.req.parameters } : {}),
       });
       // Stopped mid-step: the step finishes in the background and its result is dropped.
       inferring.catch(() => undefined);
