@@ -70,6 +70,11 @@ describe('InferenceResponse', () => {
     expect(e.has_error()).toBe(true);
     expect(e.toWire(['A'])).toEqual({ error: { code: 'NOT_FOUND', message: 'no' } });
   });
+
+  it('keeps a parameter named __proto__ (JSON from a client) as a parameter', () => {
+    const r = new InferenceResponse({ parameters: JSON.parse('{"__proto__": 1, "a": "x"}') as Record<string, number | string> });
+    expect(r.parameters()).toBe('{"__proto__":1,"a":"x"}');
+  });
 });
 
 describe('InferenceRequest.exec', () => {

@@ -199,13 +199,14 @@ function pythonType(v: unknown): string {
 export function checkParameters(parameters: unknown): ScriptParameters {
   if (parameters === undefined || parameters === null) return {};
   if (typeof parameters !== 'object' || Array.isArray(parameters) || ArrayBuffer.isView(parameters)) throw new TritonError(`Expect dict, got ${pythonType(parameters)}`);
-  const out: ScriptParameters = {};
-  for (const [key, value] of Object.entries(parameters as Record<string, unknown>)) {
-    if (typeof value === 'bigint' && Number.isSafeInteger(Number(value))) out[key] = Number(value);
-    else if (typeof value === 'boolean' || typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value))) out[key] = value;
-    else throw new TritonError(`Expect parameters values to have type bool/int/str, found type ${pythonType(value)}`);
-  }
-  return out;
+  // Built with fromEntries: a key such as "__proto__" (a client's, from JSON) stays a parameter.
+  return Object.fromEntries(
+    Object.entries(parameters as Record<string, unknown>).map(([key, value]): [string, ParameterValue] => {
+      if (typeof value === 'bigint' && Number.isSafeInteger(Number(value))) return [key, Number(value)];
+      if (typeof value === 'boolean' || typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value))) return [key, value];
+      throw new TritonError(`Expect parameters values to have type bool/int/str, found type ${pythonType(value)}`);
+    }),
+  );
 }
 
 /**
