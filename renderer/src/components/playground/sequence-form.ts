@@ -20,13 +20,13 @@ export interface SequenceForm {
 const UINT64_MAX = (1n << 64n) - 1n;
 
 /** Whether the model's CORRID control takes string ids (sequence_batching.control_input in the completed config). */
-export function stringIds(detail: ModelDetail): boolean {
+function stringIds(detail: ModelDetail): boolean {
   const text = detail.completedConfigText ?? detail.configText ?? '';
   const corrid = /kind:\s*CONTROL_SEQUENCE_CORRID[^}]*?data_type:\s*(TYPE_\w+)|data_type:\s*(TYPE_\w+)[^}]*?kind:\s*CONTROL_SEQUENCE_CORRID/.exec(text);
   return (corrid?.[1] ?? corrid?.[2]) === 'TYPE_STRING';
 }
 
-export function newSequenceForm(detail: ModelDetail): SequenceForm {
+function newSequenceForm(detail: ModelDetail): SequenceForm {
   const idIsString = stringIds(detail);
   return { enabled: true, id: idIsString ? 'seq-1' : '1', idIsString, start: true, end: false, continues: true };
 }
@@ -65,7 +65,7 @@ export function sequenceText(seq: RunSequence, t: (key: 'seq.run' | 'seq.run.sta
 }
 
 /** Whether runs of the model carry sequences: it has sequence_batching, or it is an ensemble with such a member. */
-export function takesSequences(detail: ModelDetail): boolean {
+function takesSequences(detail: ModelDetail): boolean {
   return detail.scheduling === 'sequence_batching' || detail.ensembleSteps.some((s) => s.sequence === true);
 }
 
