@@ -338,33 +338,32 @@ export abstract class SupervisedInstance<C extends ChildChannel<M>, M> {
    * (its trace, its span as the parent, the instances it holds). With `onResponse`, a decoupled
    * model's responses are passed on as they come; the outcome is then the last one.
    */
-  protected async relay(call: BlsCall, onResponse?: (r: InferResult | LabError | null, final: boolean) => void): Promise<BlsOutcome> {
+  protected relay(call: BlsCall, onResponse?: (r: InferResult | LabError | null, final: boolean) => void): Promise<BlsOutcome> {
     const context = call.context ?? this.current;
-    this.blsInFlight++;
-    try {
-      const runner = this.opts.resolver.resolve(call.model, call.version);
-      const res = await runner.infer({
-        id: call.requestId,
-        inputs: call.inputs,
-        outputs: call.requested,
-        parameters: call.parameters,
-        ...(call.sequence ? { sequence: call.sequence } : {}),
-        trace: context ? { ...context, kind: 'bls' } : { kind: 'bls', held: [] },
-        ...(onResponse ? { onResponse } : {}),
-        ...(call.signal ? { signal: call.signal } : {}),
-      });
-      return res.parameters ? { outputs: res.outputs, parameters: res.parameters } : { outputs: res.outputs };
-    } catch (err) {
-      const e = err instanceof LabError ? err : new LabError('INTERNAL', errorMessage(err));
-      // As Triton's Python backend: a failure of the called model comes back verbatim; a request
-      // that could not be made loses its code behind a prefix.
-      // A call cancelled before it ran (a BLS iterator's cancel()) keeps its CANCELLED code too.
-      return e.stage === 'execute' || e.code === 'CANCELLED'
-        ? { error: { code: e.code, message: e.message } }
-        : { error: { code: 'INTERNAL', message: `Model ${call.model} - Error when running inference: ${e.message}` } };
-    } finally {
-      this.blsInFlight--;
-    }
+    return this.whileChildWaits(async (): Promise<BlsOutcome> => {
+      try {
+        const runner = this.opts.resolver.resolve(call.model, call.version);
+        const res = await runner.infer({
+          id: call.requestId,
+          inputs: call.inputs,
+          outputs: call.requested,
+          parameters: call.parameters,
+          ...(call.sequence ? { sequence: call.sequence } : {}),
+          trace: context ? { ...context, kind: 'bls' } : { kind: 'bls', held: [] },
+          ...(onResponse ? { onResponse } : {}),
+          ...(call.signal ? { signal: call.signal } : {}),
+        });
+        return res.parameters ? { outputs: res.outputs, parameters: res.parameters } : { outputs: res.outputs };
+      } catch (err) {
+        const e = err instanceof LabError ? err : new LabError('INTERNAL', errorMessage(err));
+        // As Triton's Python backend: a failure of the called model comes back verbatim; a request
+        // that could not be made loses its code behind a prefix.
+        // A call cancelled before it ran (a BLS iterator's cancel()) keeps its CANCELLED code too.
+        return e.stage === 'execute' || e.code === 'CANCELLED'
+          ? { error: { code: e.code, message: e.message } }
+          : { error: { code: 'INTERNAL', message: `Model ${call.model} - Error when running inference: ${e.message}` } };
+      }
+    });
   }
 
   /**
