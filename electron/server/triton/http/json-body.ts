@@ -55,10 +55,12 @@ export function parseJsonBody(body: Uint8Array, length: number, maxBytes: number
   }
   const tag = exact ? `\u0000#${randomBytes(6).toString('hex')}#` : undefined;
   if (tag !== undefined) {
-    // Valid JSON (the usual case): the integers are found by one regular-expression pass over the text.
-    const parsed = tryParse(decoder.decode(markExactIntegers(bytes, tag)));
+    // Valid JSON (the usual case): one pass over the bytes finds the integers. With none (16 digits in
+    // a string, say), the text already decoded is parsed and there is nothing to restore.
+    const marked = markExactIntegers(bytes, tag);
+    const parsed = tryParse(marked === bytes ? text : decoder.decode(marked));
     if (parsed.ok) {
-      restoreExact(parsed.value, tag);
+      if (marked !== bytes) restoreExact(parsed.value, tag);
       return parsed.value;
     }
   }
