@@ -181,7 +181,7 @@ export class Tensor {
 }
 
 type ParameterValue = string | number | boolean;
-export type ScriptParameters = Record<string, ParameterValue>;
+type ScriptParameters = Record<string, ParameterValue>;
 
 /** A value's type in the words of Triton's Python API (its messages name Python's classes). */
 function pythonType(v: unknown): string {
@@ -196,7 +196,7 @@ function pythonType(v: unknown): string {
  * Request or response parameters checked as Triton's PyParametersToJSON checks them (its wording):
  * an object (absent: none) of bool, integer or string values. A bigint must fit a double exactly.
  */
-export function checkParameters(parameters: unknown): ScriptParameters {
+function checkParameters(parameters: unknown): ScriptParameters {
   if (parameters === undefined || parameters === null) return {};
   if (typeof parameters !== 'object' || Array.isArray(parameters) || ArrayBuffer.isView(parameters)) throw new TritonError(`Expect dict, got ${pythonType(parameters)}`);
   // Built with fromEntries: a key such as "__proto__" (a client's, from JSON) stays a parameter.
@@ -213,7 +213,7 @@ export function checkParameters(parameters: unknown): ScriptParameters {
  * A request's parameters as the model reads them: `request.parameters()` gives the JSON text, as
  * Triton's InferenceRequest.parameters() does, and `request.parameters.key` the value itself.
  */
-export function parametersAccessor(parameters: ScriptParameters): (() => string) & Readonly<ScriptParameters> {
+function parametersAccessor(parameters: ScriptParameters): (() => string) & Readonly<ScriptParameters> {
   const text = JSON.stringify(parameters);
   const fn = () => text;
   for (const [key, value] of Object.entries(parameters)) Object.defineProperty(fn, key, { value, enumerable: true });
