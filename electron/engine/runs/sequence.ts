@@ -8,13 +8,13 @@ import { LabError } from '../errors';
 import type { SequenceFlags } from '../runtime/types';
 
 const UINT64_MAX = (1n << 64n) - 1n;
-/** Longer string ids are refused: nothing real needs more, and the id is shown in the UI. */
+/** Triton refuses longer string ids (SetCorrelationIdString), counted in UTF-8 bytes as the core does. */
 const MAX_STRING_ID = 128;
 
 /** The correlation id of a run: a decimal uint64 unless `idIsString`. */
 export function correlationId(id: string, idIsString: boolean): bigint | string {
   if (idIsString) {
-    if (id.length > MAX_STRING_ID || id.includes('\0')) throw new LabError('INVALID_ARG', `a string sequence id must be at most ${MAX_STRING_ID} characters, without NUL`);
+    if (Buffer.byteLength(id) > MAX_STRING_ID || id.includes('\0')) throw new LabError('INVALID_ARG', `a string sequence id must be at most ${MAX_STRING_ID} bytes (UTF-8), without NUL`);
     return id;
   }
   const text = id.trim();

@@ -18,7 +18,7 @@ export const sequencesEn = {
   'seq.issue.empty': 'Give the sequence an id.',
   'seq.issue.notUint': 'A numeric id is a whole number from 1 to 18446744073709551615; tick "String id" for a string.',
   'seq.issue.zero': 'Id 0 means "not part of a sequence": pick another.',
-  'seq.issue.tooLong': 'A string id is at most 128 characters (Triton refuses longer ones).',
+  'seq.issue.tooLong': 'A string id is at most 128 bytes in UTF-8 (Triton refuses longer ones; a Chinese character takes 3).',
   'seq.live.title': 'Sequences running in the model ({n})',
   'seq.live.empty': 'No sequence is running in this model now.',
   'seq.live.loading': "Reading the model's sequences…",

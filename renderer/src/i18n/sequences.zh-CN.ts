@@ -20,7 +20,7 @@ export const sequencesZhCN: Record<SequencesKey, string> = {
   'seq.issue.empty': '请为序列填写 ID。',
   'seq.issue.notUint': '数字 ID 是 1 到 18446744073709551615 之间的整数；字符串请勾选“字符串 ID”。',
   'seq.issue.zero': 'ID 0 表示“不属于任何序列”：请换一个。',
-  'seq.issue.tooLong': '字符串 ID 最多 128 个字符（Triton 拒绝更长的 ID）。',
+  'seq.issue.tooLong': '字符串 ID 最多 128 字节（UTF-8 编码，一个汉字占 3 字节；Triton 拒绝更长的 ID）。',
   'seq.live.title': '模型中正在进行的序列（{n}）',
   'seq.live.empty': '该模型目前没有正在进行的序列。',
   'seq.live.loading': '正在读取模型的序列…',

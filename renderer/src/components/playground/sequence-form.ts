@@ -35,7 +35,8 @@ function newSequenceForm(detail: ModelDetail): SequenceForm {
 export function sequenceIssue(f: SequenceForm): '' | 'seq.issue.empty' | 'seq.issue.notUint' | 'seq.issue.zero' | 'seq.issue.tooLong' {
   if (!f.enabled) return '';
   if (f.id.trim() === '') return 'seq.issue.empty';
-  if (f.idIsString) return f.id.length > 128 ? 'seq.issue.tooLong' : '';
+  // Counted in UTF-8 bytes, as Triton's core counts it.
+  if (f.idIsString) return new TextEncoder().encode(f.id).length > 128 ? 'seq.issue.tooLong' : '';
   const text = f.id.trim();
   if (!/^\d{1,20}$/.test(text) || BigInt(text) > UINT64_MAX) return 'seq.issue.notUint';
   return BigInt(text) === 0n ? 'seq.issue.zero' : '';
