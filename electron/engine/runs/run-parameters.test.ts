@@ -55,6 +55,12 @@ describe('run parameters', () => {
     expect(() => runParameters({ o: {} })).toThrow("parameter 'o' must be");
     expect(() => runParameters({ '': 1 })).toThrow('parameter names must be');
   });
+
+  it('priority and timeout are unsigned integers, as Triton reads them', () => {
+    expect(runParameters({ priority: 2, timeout: 0 })).toEqual({ priority: 2, timeout: 0 });
+    expect(() => runParameters({ priority: -1 })).toThrow("Unable to parse 'priority': an unsigned integer is expected");
+    expect(() => runParameters({ timeout: '5' })).toThrow("Unable to parse 'timeout'");
+  });
 });
 
 describe('the runModel payload', () => {

@@ -85,6 +85,8 @@ export function runParameters(params: unknown): Parameters | undefined {
       throw new LabError('INVALID_ARG', `parameter '${key}' is reserved for Triton usage and cannot be specified${key.startsWith('sequence_') ? " (use the run's sequence controls)" : ''}`);
     const ok = typeof value === 'boolean' || (typeof value === 'number' && Number.isSafeInteger(value)) || (typeof value === 'string' && value.length <= MAX_PARAMETER_TEXT);
     if (!ok) throw new LabError('INVALID_ARG', `parameter '${key}' must be a bool, an integer or a string of at most ${MAX_PARAMETER_TEXT} characters`);
+    // The request's priority and timeout (µs), which the runner reads: unsigned integers, as Triton's HTTP frontend takes them.
+    if ((key === 'priority' || key === 'timeout') && !(typeof value === 'number' && value >= 0)) throw new LabError('INVALID_ARG', `Unable to parse '${key}': an unsigned integer is expected`);
   }
   return entries.length > 0 ? (params as Parameters) : undefined;
 }
