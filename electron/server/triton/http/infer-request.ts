@@ -235,8 +235,8 @@ function tensorFromJson(name: string, dtype: ApiDType, shape: number[], data: Js
 
 /** The element count once its byte size is known to fit (Triton's overflow check, then --http-max-input-size), as a number. */
 function checkedCount(name: string, dtype: ApiDType, count: bigint, maxBytes: number): number {
-  // BYTES are sized by their strings, once read (tensorFromJson).
-  if (dtype === 'BYTES') return Number(count > UINT64_MAX ? UINT64_MAX : count);
+  // BYTES are sized by their strings, once read (tensorFromJson); elementCountOf kept the count within int64.
+  if (dtype === 'BYTES') return Number(count);
   const typeSize = BigInt(elementSize(dtype));
   if (typeSize > 1n && count > INT64_MAX / typeSize) {
     throw new LabError('INVALID_ARG', `byte size overflow for input '${name}': element count (${count}) * data type size (${typeSize}) exceeds maximum allowed size (${INT64_MAX})`);
