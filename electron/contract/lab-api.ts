@@ -3,9 +3,11 @@
  * process and over HTTP by the lab server, called by the renderer through
  * `useBackend()`. Types only — nothing here runs.
  */
+import type { DeploymentExport, DeploymentExportRequest, OnnxConversion, OnnxConversionRequest, PortabilityReport } from './deploy-api';
 import type { ConfigFromModel, ExportedTrace, GraphAnalysis, GraphObservation, GraphObserveRequest, GraphSummary, StepAction, StepRunRequest, StepRunState } from './inspect-api';
 
 export type * from './inspect-api';
+export type * from './deploy-api';
 
 export type ModelState = 'READY' | 'UNAVAILABLE' | 'LOADING' | 'UNLOADING';
 export type Severity = 'error' | 'warning' | 'info';
@@ -683,6 +685,12 @@ export interface LabMethods {
   applyRepair: { req: { repoId: string; model: string; code: string }; res: ModelDetail };
   /** A run's trace in Triton's trace-file JSON shape. */
   exportTrace: { req: { runId: string }; res: ExportedTrace };
+  /** For every model of an open repository: runs on Triton as is, needs Python packages, or lab-only (with its Python twin). */
+  portability: { req: { repoId: string; twins?: string }; res: PortabilityReport };
+  /** Writes the repository (twins swapped in when asked), a Dockerfile, docker-compose.yml, Kubernetes manifests and a README into an empty folder. */
+  exportDeployment: { req: DeploymentExportRequest; res: DeploymentExport };
+  /** Exports a TorchScript model to ONNX with torch, opens the result, and compares both on the same inputs. */
+  convertToOnnx: { req: OnnxConversionRequest; res: OnnxConversion };
 }
 
 export type LabMethod = keyof LabMethods;

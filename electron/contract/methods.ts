@@ -52,6 +52,9 @@ export const LAB_METHODS = [
   'exportTrace',
   'applyRepair',
   'modelLog',
+  'portability',
+  'exportDeployment',
+  'convertToOnnx',
 ] as const satisfies readonly LabMethod[];
 
 type Missing = Exclude<LabMethod, (typeof LAB_METHODS)[number]>;

@@ -9,6 +9,8 @@ import type { HostInfo, LabMethod, LabMethods, LabResponse, LabSettings, ServeSe
 import { LabError } from './errors';
 import { bool, payload, port, str } from './handlers/payload';
 import type { Lab } from './lab';
+import { createConvertHandlers } from './handlers/convert-handlers';
+import { createDeployHandlers } from './handlers/deploy-handlers';
 import { createGraphHandlers } from './handlers/graph-handlers';
 import { createModelHandlers, createRepositoryHandlers } from './handlers/repository-handlers';
 import { createRunHandlers } from './handlers/run-handlers';
@@ -74,6 +76,8 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
     ...createTensorHandlers(lab),
     ...createGraphHandlers(lab),
     ...createStepHandlers(lab),
+    ...createDeployHandlers(lab),
+    ...createConvertHandlers(lab),
   };
 }
 
