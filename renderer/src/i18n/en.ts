@@ -11,6 +11,7 @@ import { playgroundEn } from './playground.en';
 import { shellEn } from './shell.en';
 import { viewersEn } from './viewers.en';
 import { walkthroughEn } from './walkthrough.en';
+import { deployEn } from './deploy.en';
 
 const base = {
   'app.title': 'Model Lab',
@@ -189,6 +190,7 @@ export const en = {
   ...tensorsEn,
   ...deskEn,
   ...diagnosticsEn,
+  ...deployEn,
 };
 
 export type MessageKey = keyof typeof en;

@@ -12,6 +12,7 @@ import { playgroundZhCN } from './playground.zh-CN';
 import { shellZhCN } from './shell.zh-CN';
 import { viewersZhCN } from './viewers.zh-CN';
 import { walkthroughZhCN } from './walkthrough.zh-CN';
+import { deployZhCN } from './deploy.zh-CN';
 
 export const zhCN: Record<MessageKey, string> = {
   ...workspaceZhCN,
@@ -27,6 +28,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...observeZhCN,
   ...ensembleZhCN,
   ...walkthroughZhCN,
+  ...deployZhCN,
   'app.title': 'Model Lab',
   'open.placeholder': 'model_repository 文件夹路径',
   'open.button': '打开',
