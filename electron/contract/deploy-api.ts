@@ -58,6 +58,8 @@ export interface DeploymentExportRequest {
   gpus?: number;
   /** The image name the manifests refer to (default `model-lab/<repository>:latest`). */
   image?: string;
+  /** Where the Python twins are (a repository folder); default: the sibling `<repository>_python`. */
+  twins?: string;
 }
 
 export interface ExportedFile {
@@ -75,6 +77,8 @@ export interface DeploymentExport {
   /** Lab-only models written as they are (Triton will not load them): the README says so too. */
   labOnly: string[];
   files: ExportedFile[];
+  /** What was not copied, with why (links leading out of a model folder, FIFOs, devices), as "model/path: why". */
+  skipped?: string[];
 }
 
 export interface OnnxConversionRequest {
