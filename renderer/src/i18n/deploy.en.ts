@@ -38,6 +38,7 @@ export const deployEn = {
   'deploy.export.outDir': 'Output folder',
   'deploy.export.outDirPlaceholder': 'e.g. /home/you/{name}-triton',
   'deploy.export.outDirHint': 'A folder that does not exist yet, or an empty one: nothing is ever overwritten.',
+  'deploy.export.outDirMissing': 'Choose or type the folder to export into.',
   'deploy.export.outDirRelative': 'Give the full (absolute) path of the folder.',
   'deploy.export.choose': 'Choose…',
   'deploy.export.useTwins': 'Use the Python twins for lab-only models',
@@ -49,7 +50,8 @@ export const deployEn = {
   'deploy.export.image': 'Image name',
   'deploy.export.imageHint': 'The name docker-compose.yml and the Kubernetes manifests give the built image.',
   'deploy.export.imageInvalid': 'An image name has no spaces.',
-  'deploy.export.stranded': '{n, plural, one {# model stays lab-only} other {# models stay lab-only}} ({list}): Triton will not load {n, plural, one {it} other {them}}. The export still writes {n, plural, one {it} other {them}}, and its README says so.',
+  'deploy.export.stranded':
+    '{n, plural, one {# model stays lab-only} other {# models stay lab-only}} ({list}): Triton will not load {n, plural, one {it} other {them}}. The export still writes {n, plural, one {it} other {them}}, and its README says so.',
   'deploy.export.submit': 'Export',
   'deploy.export.running': 'Exporting… {s} s',
   'deploy.export.failed': 'Export failed: {msg}',

@@ -39,6 +39,7 @@ export const deployZhCN: Record<keyof typeof deployEn, string> = {
   'deploy.export.outDir': '输出文件夹',
   'deploy.export.outDirPlaceholder': '例如 /home/you/{name}-triton',
   'deploy.export.outDirHint': '一个尚不存在或为空的文件夹：任何已有文件都不会被覆盖。',
+  'deploy.export.outDirMissing': '请选择或填写要导出到的文件夹。',
   'deploy.export.outDirRelative': '请填写文件夹的完整（绝对）路径。',
   'deploy.export.choose': '选择…',
   'deploy.export.useTwins': '用 Python 孪生模型替换仅限 Model Lab 的模型',

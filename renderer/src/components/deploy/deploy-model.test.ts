@@ -1,0 +1,62 @@
+/** The Deploy panel's rules, without mounting: counting, twins, packages, and the checks on the form's values. */
+import { describe, expect, it } from 'vitest';
+import type { ModelPortability, PortabilityReport } from '@contract/lab-api';
+import { countVerdicts, defaultImage, formatSize, imageProblem, isAbsolutePath, neededPackages, parseGpus, stranded, twinned } from './deploy-model';
+
+const m = (model: string, verdict: ModelPortability['verdict'], extra: Partial<ModelPortability> = {}): ModelPortability => ({
+  model,
+  backend: 'python',
+  verdict,
+  packages: [],
+  optionalPackages: [],
+  reasons: [],
+  ...extra,
+});
+const report = (models: ModelPortability[]): PortabilityReport => ({ repository: '/r', models, tritonImage: 'img' });
+const twin = { repository: '/r_python', repositoryName: 'r_python', model: 'x' };
+
+describe('deploy-model', () => {
+  it('counts verdicts, twins and the models left lab-only with and without twins', () => {
+    const r = report([
+      m('a', 'as-is'),
+      m('b', 'lab-only', { twin }),
+      m('c', 'lab-only'),
+      m('d', 'needs-packages', { packages: ['scikit-learn', 'pillow'] }),
+      m('e', 'needs-packages', { packages: ['pillow'], optionalPackages: ['opencv-python-headless'] }),
+    ]);
+    expect(countVerdicts(r.models)).toEqual({ 'as-is': 1, 'needs-packages': 2, 'lab-only': 2 });
+    expect(twinned(r).map((x) => x.model)).toEqual(['b']);
+    expect(stranded(r, true).map((x) => x.model)).toEqual(['c']);
+    expect(stranded(r, false).map((x) => x.model)).toEqual(['b', 'c']);
+    expect(neededPackages(r)).toEqual(['pillow', 'scikit-learn']);
+    expect(twinned(undefined)).toEqual([]);
+    expect(neededPackages(undefined)).toEqual([]);
+  });
+
+  it('takes absolute paths of POSIX and Windows only', () => {
+    for (const p of ['/tmp/x', 'C:\\out', 'd:/out', '\\\\server\\share\\x']) expect(isAbsolutePath(p), p).toBe(true);
+    for (const p of ['out', './out', '~/out', 'C:out', '']) expect(isAbsolutePath(p), p).toBe(false);
+  });
+
+  it('takes whole GPU counts from 0 to 64', () => {
+    expect([0, '1', ' 8 ', '64'].map(parseGpus)).toEqual([0, 1, 8, 64]);
+    expect(['', '-1', '1.5', '1e2', '65', 'two', '0x2'].map(parseGpus)).toEqual(Array(7).fill(undefined));
+  });
+
+  it('names the default image as Docker allows (lowercase) and refuses spaces in one', () => {
+    expect(defaultImage('ocr_ensemble')).toBe('model-lab/ocr_ensemble:latest');
+    expect(defaultImage('My Models')).toBe('model-lab/my-models:latest');
+    expect(defaultImage('__')).toBe('model-lab/models:latest');
+    expect(imageProblem('nvcr.io/x/y:1')).toBe(false);
+    expect(imageProblem('a b')).toBe(true);
+    expect(imageProblem('a\tb')).toBe(true);
+  });
+
+  it('writes sizes in binary units, in the reader’s locale', () => {
+    expect(formatSize(0, 'en')).toBe('0 B');
+    expect(formatSize(1023, 'en')).toBe('1,023 B');
+    expect(formatSize(1536, 'en')).toBe('1.5 KiB');
+    expect(formatSize(150 * 1024 * 1024, 'en')).toBe('150 MiB');
+    expect(formatSize(3 * 1024 ** 3, 'zh-CN')).toBe('3 GiB');
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * What the Deploy panel reads out of a portability report, kept apart from the
+ * components so the rules (how models are counted, when the twins box starts
+ * ticked, what an output folder or a GPU count must look like) are tested
+ * without mounting anything. The engine checks the same values again.
+ */
+import type { ModelPortability, PortabilityReport, PortabilityVerdict } from '@contract/lab-api';
+
+export const VERDICTS: readonly PortabilityVerdict[] = ['as-is', 'needs-packages', 'lab-only'];
+
+/** The most GPUs the form accepts per pod (a node rarely has more than 8; 64 leaves room without inviting typos like 100). */
+export const MAX_GPUS = 64;
+
+export type VerdictCounts = Record<PortabilityVerdict, number>;
+
+export function countVerdicts(models: readonly ModelPortability[]): VerdictCounts {
+  const counts: VerdictCounts = { 'as-is': 0, 'needs-packages': 0, 'lab-only': 0 };
+  for (const m of models) counts[m.verdict]++;
+  return counts;
+}
+
+/** Lab-only models that have a Python twin: the ones "use Python twins" would swap. */
+export function twinned(report: PortabilityReport | undefined): ModelPortability[] {
+  return report?.models.filter((m) => m.verdict === 'lab-only' && m.twin) ?? [];
+}
+
+/** Lab-only models with no twin: Triton will not load them whatever the export does. */
+export function stranded(report: PortabilityReport | undefined, useTwins: boolean): ModelPortability[] {
+  return report?.models.filter((m) => m.verdict === 'lab-only' && !(useTwins && m.twin)) ?? [];
+}
+
+/** Every pip package the report's models need (not the optional ones), sorted and once each. */
+export function neededPackages(report: PortabilityReport | undefined): string[] {
+  return [...new Set(report?.models.flatMap((m) => m.packages) ?? [])].sort();
+}
+
+/** A POSIX absolute path, a Windows drive path (C:\ or C:/) or a UNC path (\\server\share). */
+export function isAbsolutePath(p: string): boolean {
+  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\');
+}
+
+/** The GPU count as the export takes it, or undefined when the text is not a whole number in 0..MAX_GPUS. */
+export function parseGpus(value: string | number): number | undefined {
+  const text = String(value).trim();
+  if (!/^\d{1,3}$/.test(text)) return undefined;
+  const n = Number(text);
+  return n <= MAX_GPUS ? n : undefined;
+}
+
+/** The image the manifests refer to when the field is left empty (as the engine defaults it). */
+export function defaultImage(repositoryName: string): string {
+  const name =
+    repositoryName
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[^a-z0-9]+/, '') || 'models';
+  return `model-lab/${name}:latest`;
+}
+
+/** Whitespace or control characters never belong in an image reference; the engine checks the rest. */
+export function imageProblem(image: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return /[\s\u0000-\u001f\u007f]/.test(image.trim());
+}
+
+/** Bytes for people: 812 B, 4.2 KiB, 31 MiB (binary units, as the tensor viewers write them). */
+export function formatSize(n: number, locale: string): string {
+  if (n < 1024) return `${new Intl.NumberFormat(locale).format(n)} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let u = 0;
+  for (; v >= 1024 && u < units.length - 1; u++) v /= 1024;
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: v >= 100 ? 0 : 1 }).format(v)} ${units[u]}`;
+}

@@ -1,0 +1,74 @@
+/**
+ * The Deploy panel's state: the portability report of each open repository
+ * (kept per repository, so switching back shows the last one at once while it
+ * is read again) and the one export in progress or done. Reports and exports
+ * are lab calls that may take a while; each keeps its own error, shown where
+ * it happened.
+ */
+import { defineStore } from 'pinia';
+import type { DeploymentExport, DeploymentExportRequest, PortabilityReport } from '@contract/lab-api';
+import { errorText, useBackend } from '../../api/client';
+
+/** Each report request counts up per repository, so a slow older answer never replaces a newer one. */
+const reportSeq = new Map<string, number>();
+
+export const useDeployStore = defineStore('deploy', {
+  state: () => ({
+    reports: {} as Record<string, PortabilityReport>,
+    /** Repositories whose report is being read now. */
+    loading: {} as Record<string, boolean>,
+    reportErrors: {} as Record<string, string>,
+    exporting: false,
+    /** When the running export started (ms since the epoch), for the elapsed time. */
+    exportStarted: 0,
+    exportError: '',
+    /** The repository the error or the result belongs to (a different repository shows neither). */
+    exportRepoId: '',
+    result: undefined as DeploymentExport | undefined,
+  }),
+  actions: {
+    async loadReport(repoId: string): Promise<void> {
+      const seq = (reportSeq.get(repoId) ?? 0) + 1;
+      reportSeq.set(repoId, seq);
+      this.loading[repoId] = true;
+      try {
+        const report = await useBackend().call('portability', { repoId });
+        if (reportSeq.get(repoId) !== seq) return;
+        this.reports[repoId] = report;
+        delete this.reportErrors[repoId];
+      } catch (err) {
+        if (reportSeq.get(repoId) === seq) this.reportErrors[repoId] = errorText(err);
+      } finally {
+        if (reportSeq.get(repoId) === seq) this.loading[repoId] = false;
+      }
+    },
+    async exportDeployment(req: DeploymentExportRequest): Promise<void> {
+      if (this.exporting) return;
+      this.exporting = true;
+      this.exportStarted = Date.now();
+      this.exportError = '';
+      this.exportRepoId = req.repoId;
+      this.result = undefined;
+      try {
+        this.result = await useBackend().call('exportDeployment', req);
+      } catch (err) {
+        this.exportError = errorText(err);
+      } finally {
+        this.exporting = false;
+      }
+    },
+    dismissReportError(repoId: string): void {
+      delete this.reportErrors[repoId];
+    },
+    /** A repository closed: its report and any result about it go. */
+    forget(repoId: string): void {
+      delete this.reports[repoId];
+      delete this.reportErrors[repoId];
+      delete this.loading[repoId];
+      if (this.exportRepoId === repoId && !this.exporting) {
+        this.result = undefined;
+        this.exportError = '';
+      }
+    },
+  },
+});
