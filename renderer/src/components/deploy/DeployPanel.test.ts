@@ -45,6 +45,7 @@ const EXPORTED: DeploymentExport = {
   report: OCR,
   swapped: ['detection_postprocessing', 'ocr_ensemble'],
   labOnly: ['legacy'],
+  skipped: ['text_detection/1/escape.onnx: a link leading out of the model folder'],
   files: [
     { path: 'model_repository/text_detection/1/model.onnx', bytes: 2_500_000 },
     { path: 'Dockerfile', bytes: 312 },
@@ -196,7 +197,7 @@ describe('DeployPanel export', () => {
   it('checks the form in place before anything is sent', async () => {
     const c = client({ ocr: OCR });
     const w = await openPanel(c, { selected: 'ocr' });
-    await w.get('form').trigger('submit');
+    await w.get('[data-testid=deploy-export]').trigger('submit');
     expect(w.get('[data-testid=deploy-outdir-error]').text()).toBe('Choose or type the folder to export into.');
     await w.get('[data-testid=deploy-outdir]').setValue('out/here');
     expect(w.get('[data-testid=deploy-outdir-error]').text()).toBe('Give the full (absolute) path of the folder.');
@@ -209,7 +210,7 @@ describe('DeployPanel export', () => {
     await w.get('[data-testid=deploy-gpus]').setValue('0');
     await w.get('[data-testid=deploy-image]').setValue('my image');
     expect(w.get('[data-testid=deploy-image-error]').text()).toBe('An image name has no spaces.');
-    await w.get('form').trigger('submit');
+    await w.get('[data-testid=deploy-export]').trigger('submit');
     expect(c.calls.some((x) => x.method === 'exportDeployment')).toBe(false);
   });
 
@@ -226,7 +227,7 @@ describe('DeployPanel export', () => {
     expect(w.get('[data-testid=deploy-image]').attributes('placeholder')).toBe('model-lab/ocr_ensemble:latest');
     await w.get('[data-testid=deploy-outdir]').setValue('  /tmp/out ');
     await w.get('[data-testid=deploy-gpus]').setValue('2');
-    await w.get('form').trigger('submit');
+    await w.get('[data-testid=deploy-export]').trigger('submit');
     const sent = c.calls.find((x) => x.method === 'exportDeployment')!.req as DeploymentExportRequest;
     expect(sent).toEqual({ repoId: 'ocr', outDir: '/tmp/out', useTwins: true, gpus: 2 });
   });
@@ -236,7 +237,7 @@ describe('DeployPanel export', () => {
     const w = await openPanel(c, { selected: 'ocr' });
     await w.get('[data-testid=deploy-outdir]').setValue('/tmp/out');
     await w.get('[data-testid=deploy-image]').setValue('registry.example.com/ocr:1');
-    await w.get('form').trigger('submit');
+    await w.get('[data-testid=deploy-export]').trigger('submit');
     await flushPromises();
     expect((c.calls.at(-1)!.req as DeploymentExportRequest).image).toBe('registry.example.com/ocr:1');
     const submit = w.get('[data-testid=deploy-submit]');
@@ -250,6 +251,7 @@ describe('DeployPanel export', () => {
     expect(w.get('[data-testid=deploy-result-totals]').text()).toBe('4 files, 2.4 MiB');
     expect(w.get('[data-testid=deploy-result-swapped]').text()).toBe('Written from their Python twin: detection_postprocessing, ocr_ensemble');
     expect(w.get('[data-testid=deploy-result-lab-only]').text()).toBe('Left lab-only (Triton will not load them): legacy');
+    expect(w.get('[data-testid=deploy-result-skipped]').text()).toMatch(/^1 file was not copied .*text_detection\/1\/escape\.onnx: a link leading out of the model folder$/s);
     const rows = w.findAll('[data-testid=deploy-result-files] tbody tr').map((r) => r.findAll('td').map((d) => d.text()));
     expect(rows).toEqual([
       ['Dockerfile', '312 B'],
@@ -263,12 +265,28 @@ describe('DeployPanel export', () => {
     const c = client({ ocr: OCR });
     const w = await openPanel(c, { selected: 'ocr' });
     await w.get('[data-testid=deploy-outdir]').setValue('/home/me/full');
-    await w.get('form').trigger('submit');
+    await w.get('[data-testid=deploy-export]').trigger('submit');
     c.finishExport!(new LabCallError('ALREADY_EXISTS', "'/home/me/full' is not empty: nothing is overwritten"));
     await flushPromises();
     expect(w.get('[data-testid=deploy-export-error]').text()).toContain("Export failed: '/home/me/full' is not empty: nothing is overwritten");
     expect((w.get('[data-testid=deploy-outdir]').element as HTMLInputElement).value).toBe('/home/me/full');
     expect(w.find('[data-testid=deploy-result]').exists()).toBe(false);
+  });
+
+  it('reads the report and exports with a twins repository the user names, and back to the sibling when emptied', async () => {
+    const c = client({ ocr: OCR });
+    const w = await openPanel(c, { selected: 'ocr' });
+    await w.get('[data-testid=deploy-twins-dir]').setValue(' /work/my_twins ');
+    await w.get('[data-testid=deploy-twins-form]').trigger('submit');
+    await flushPromises();
+    expect(c.calls.filter((x) => x.method === 'portability').map((x) => x.req)).toEqual([{ repoId: 'ocr' }, { repoId: 'ocr', twins: '/work/my_twins' }]);
+    await w.get('[data-testid=deploy-outdir]').setValue('/tmp/out');
+    await w.get('[data-testid=deploy-export]').trigger('submit');
+    expect(c.calls.at(-1)).toEqual({ method: 'exportDeployment', req: { repoId: 'ocr', outDir: '/tmp/out', useTwins: true, gpus: 1, twins: '/work/my_twins' } });
+    await w.get('[data-testid=deploy-twins-dir]').setValue('');
+    await w.get('[data-testid=deploy-twins-form]').trigger('submit');
+    await flushPromises();
+    expect(c.calls.at(-1)).toEqual({ method: 'portability', req: { repoId: 'ocr' } });
   });
 
   it('offers "Choose…" only where the host has a folder dialog, and fills the field from it', async () => {
@@ -291,7 +309,7 @@ describe('DeployPanel export', () => {
     expect(w.get('[data-testid=deploy-model-legacy] .verdict').text()).toContain('仅限 Model Lab');
     expect(w.get('[data-testid=deploy-stranded]').text()).toContain('1 个模型仍仅限 Model Lab（legacy）');
     await w.get('[data-testid=deploy-outdir]').setValue('/tmp/out');
-    await w.get('form').trigger('submit');
+    await w.get('[data-testid=deploy-export]').trigger('submit');
     await flushPromises();
     expect(w.get('[data-testid=deploy-submit]').text()).toMatch(/^正在导出… \d+ 秒$/);
     c.finishExport!(EXPORTED);

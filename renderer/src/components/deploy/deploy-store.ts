@@ -18,6 +18,8 @@ export const useDeployStore = defineStore('deploy', {
     /** Repositories whose report is being read now. */
     loading: {} as Record<string, boolean>,
     reportErrors: {} as Record<string, string>,
+    /** A twins repository the user named, per repository (absent: the sibling `<repository>_python`). */
+    twinsDir: {} as Record<string, string>,
     exporting: false,
     /** When the running export started (ms since the epoch), for the elapsed time. */
     exportStarted: 0,
@@ -32,7 +34,8 @@ export const useDeployStore = defineStore('deploy', {
       reportSeq.set(repoId, seq);
       this.loading[repoId] = true;
       try {
-        const report = await useBackend().call('portability', { repoId });
+        const twins = this.twinsDir[repoId];
+        const report = await useBackend().call('portability', { repoId, ...(twins ? { twins } : {}) });
         if (reportSeq.get(repoId) !== seq) return;
         this.reports[repoId] = report;
         delete this.reportErrors[repoId];
@@ -57,6 +60,12 @@ export const useDeployStore = defineStore('deploy', {
         this.exporting = false;
       }
     },
+    /** Names the twins repository (empty: back to the sibling folder) and reads the report again with it. */
+    async setTwins(repoId: string, dir: string): Promise<void> {
+      if (dir) this.twinsDir[repoId] = dir;
+      else delete this.twinsDir[repoId];
+      await this.loadReport(repoId);
+    },
     dismissReportError(repoId: string): void {
       delete this.reportErrors[repoId];
     },
@@ -65,6 +74,7 @@ export const useDeployStore = defineStore('deploy', {
       delete this.reports[repoId];
       delete this.reportErrors[repoId];
       delete this.loading[repoId];
+      delete this.twinsDir[repoId];
       if (this.exportRepoId === repoId && !this.exporting) {
         this.result = undefined;
         this.exportError = '';
