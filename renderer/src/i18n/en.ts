@@ -12,6 +12,7 @@ import { shellEn } from './shell.en';
 import { viewersEn } from './viewers.en';
 import { walkthroughEn } from './walkthrough.en';
 import { deployEn } from './deploy.en';
+import { convertEn } from './convert.en';
 
 const base = {
   'app.title': 'Model Lab',
@@ -191,6 +192,7 @@ export const en = {
   ...deskEn,
   ...diagnosticsEn,
   ...deployEn,
+  ...convertEn,
 };
 
 export type MessageKey = keyof typeof en;

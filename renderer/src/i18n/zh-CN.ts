@@ -13,6 +13,7 @@ import { shellZhCN } from './shell.zh-CN';
 import { viewersZhCN } from './viewers.zh-CN';
 import { walkthroughZhCN } from './walkthrough.zh-CN';
 import { deployZhCN } from './deploy.zh-CN';
+import { convertZhCN } from './convert.zh-CN';
 
 export const zhCN: Record<MessageKey, string> = {
   ...workspaceZhCN,
@@ -29,6 +30,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...ensembleZhCN,
   ...walkthroughZhCN,
   ...deployZhCN,
+  ...convertZhCN,
   'app.title': 'Model Lab',
   'open.placeholder': 'model_repository 文件夹路径',
   'open.button': '打开',
