@@ -8,14 +8,20 @@ import type { Plugin } from 'vite';
 const OUT = process.env['MODEL_LAB_OUT'] ?? 'out';
 const contract = fileURLToPath(new URL('./electron/contract', import.meta.url));
 
-/** Python models run the stub and pb_utils as files: out/main/python-backend/ (see backends/python/resources.ts). */
+/**
+ * Python models run the stub and pb_utils as files: out/main/python-backend/ (see backends/python/resources.ts);
+ * PyTorch models run the lab's runner, out/main/pytorch-backend/ (backends/pytorch/resources.ts).
+ */
 function pythonBackendFiles(): Plugin {
-  const dir = fileURLToPath(new URL('./electron/engine/backends/python/py/', import.meta.url));
+  const folders = { 'python-backend': './electron/engine/backends/python/py/', 'pytorch-backend': './electron/engine/backends/pytorch/py/' };
   return {
     name: 'model-lab-python-backend',
     generateBundle() {
-      for (const f of readdirSync(dir).filter((n) => n.endsWith('.py'))) {
-        this.emitFile({ type: 'asset', fileName: `python-backend/${f}`, source: readFileSync(dir + f, 'utf8') });
+      for (const [out, src] of Object.entries(folders)) {
+        const dir = fileURLToPath(new URL(src, import.meta.url));
+        for (const f of readdirSync(dir).filter((n) => n.endsWith('.py'))) {
+          this.emitFile({ type: 'asset', fileName: `${out}/${f}`, source: readFileSync(dir + f, 'utf8') });
+        }
       }
     },
   };

@@ -14,10 +14,10 @@ describe('backend registry', () => {
     expect(BACKENDS.map((b) => b.name)).toEqual(['tensorflow', 'tensorrt', 'onnxruntime', 'openvino', 'pytorch', 'python', 'script', 'identity']);
   });
 
-  it('runs four of them; script and Python run the folder’s code and need trust', () => {
-    expect(BACKENDS.filter(isRunnable).map((b) => b.name)).toEqual(['onnxruntime', 'python', 'script', 'identity']);
-    expect(BACKENDS.filter((b) => b.runsUserCode).map((b) => b.name)).toEqual(['python', 'script']);
-    expect(BACKENDS.filter((b) => b.usesPythonSetting).map((b) => b.name)).toEqual(['python']);
+  it('runs five of them; PyTorch (a TorchScript archive is code), script and Python run the folder’s code and need trust', () => {
+    expect(BACKENDS.filter(isRunnable).map((b) => b.name)).toEqual(['onnxruntime', 'pytorch', 'python', 'script', 'identity']);
+    expect(BACKENDS.filter((b) => b.runsUserCode).map((b) => b.name)).toEqual(['pytorch', 'python', 'script']);
+    expect(BACKENDS.filter((b) => b.usesPythonSetting).map((b) => b.name)).toEqual(['pytorch', 'python']);
     for (const b of BACKENDS) expect(b.runs).not.toBe('');
   });
 

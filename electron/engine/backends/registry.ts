@@ -7,10 +7,11 @@
  * not know: described, never run.
  */
 import type { Backend } from './backend';
-import { openvino, pytorch, tensorflow, tensorrt, unknownBackend } from './foreign';
+import { openvino, tensorflow, tensorrt, unknownBackend } from './foreign';
 import { identity } from './identity';
 import { onnxruntime } from './onnxruntime';
 import { python } from './python';
+import { pytorch } from './pytorch';
 import { script } from './script';
 
 export const BACKENDS: readonly Backend[] = [tensorflow, tensorrt, onnxruntime, openvino, pytorch, python, script, identity];

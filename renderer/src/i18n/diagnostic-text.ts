@@ -195,6 +195,44 @@ const BACKEND: Record<string, CodeText> = {
     rules: [[/^Invalid stub name: contains invalid characters$/, () => 'Python 存根名称含有无效字符：模型名不能含有 ; | & $ ` < > ( ) [ ] { } \\ " \' * ? ~ # ! 这些字符。']],
   },
   'python.auto-complete': { summary: 'Python 模型的 auto_complete_config 执行失败。' },
+  'pytorch.unavailable': {
+    summary: '找不到带 torch 的 Python 环境，无法运行 PyTorch 模型。',
+    rules: [
+      [
+        /^PyTorch backend: torch is missing: (.*)\. Install PyTorch for it: (.*)\.$/s,
+        (which, how) => `PyTorch 后端：缺少 torch：${which.replace(/ cannot import torch/g, ' 无法导入 torch')}。请为它安装 PyTorch：${how.replace(' (Debian/Ubuntu) or ', '（Debian/Ubuntu）或 ')}。`,
+      ],
+    ],
+  },
+  'pytorch.aoti': {
+    summary: 'Model Lab 只运行 TorchScript 模型（model.pt），不运行 AOTInductor 模型包（model.pt2）。',
+    rules: [
+      [
+        /^Model Lab runs TorchScript models \(platform 'pytorch_libtorch', model\.pt\); AOTInductor archives \(platform 'torch_aoti', model\.pt2\) do not run here$/,
+        () => 'Model Lab 运行 TorchScript 模型（platform 为 pytorch_libtorch，文件 model.pt）；AOTInductor 模型包（platform 为 torch_aoti，文件 model.pt2）不能在这里运行。',
+      ],
+    ],
+  },
+  'pytorch.datatype': {
+    summary: 'PyTorch（LibTorch）不支持这个数据类型。',
+    rules: [[/^unsupported datatype (\S+) for (input|output) '(.*)' for model '(.*)'$/, (t, kind, n, m) => `模型 ${m} 的${io(kind)} ${n} 的数据类型 ${t} 不受支持。`]],
+  },
+  'pytorch.string-rank': {
+    summary: 'PyTorch 模型的 TYPE_STRING 输入或输出只能是一维（List[str]）。',
+    rules: [[/^Triton only supports 1 dimensional List of String as (input|output) for '(.*)' for model '(.*)'$/, (kind, n, m) => `Triton 只支持一维的字符串列表作为模型 ${m} 的${io(kind)} ${n}。`]],
+  },
+  'pytorch.no-input': {
+    summary: 'PyTorch 模型的配置必须至少有一个输入。',
+    rules: [[/^model configuration must contain at least one input, none were specified\.$/, () => '模型配置必须至少包含一个输入，当前一个也没有。']],
+  },
+  'pytorch.no-output': {
+    summary: 'PyTorch 模型的配置必须至少有一个输出。',
+    rules: [[/^model configuration must contain at least one output, none were specified\.$/, () => '模型配置必须至少包含一个输出，当前一个也没有。']],
+  },
+  'pytorch.no-auto-complete': {
+    summary: 'PyTorch 后端不自动补全配置：TorchScript 文件不带输入输出信息。',
+    rules: [[/^skipping model configuration auto-complete for '(.*)': not supported for pytorch backend$/, (m) => `跳过模型 ${m} 的配置自动补全：pytorch 后端不支持。`]],
+  },
   'script.auto-complete': { summary: '脚本模型的 autoCompleteConfig 执行失败。' },
   'runtime.escape': {
     summary: 'runtime 字段指定的后端库超出了后端目录，请检查模型配置中的 runtime 字段。',
@@ -715,6 +753,10 @@ export const DIAGNOSTIC_ZH: Record<string, CodeText> = { ...BACKEND, ...ENSEMBLE
 /** The fixes the engine writes, as patterns; a fix no pattern matches is shown in English. */
 const FIXES: readonly Rule[] = [
   [
+    /^Save the model with torch\.jit\.script\(model\)\.save\("model\.pt"\) and set platform: "pytorch_libtorch", or export it to ONNX\.$/,
+    () => '用 torch.jit.script(model).save("model.pt") 保存模型并设置 platform: "pytorch_libtorch"，或把它导出为 ONNX。',
+  ],
+  [
     /^The lab runs these instances on the CPU\. Triton on a machine without GPUs refuses to load the model; use kind: KIND_CPU \(or KIND_AUTO\) to be portable\.$/,
     () => 'Model Lab 在 CPU 上运行这些实例。在没有 GPU 的机器上，Triton 会拒绝加载该模型；如需可移植，请使用 kind: KIND_CPU（或 KIND_AUTO）。',
   ],
@@ -786,6 +828,14 @@ export function diagnosticFix(fix: string, lang: Locale): Shown {
 /** Notes outside the diagnostics: the CUDA fallback (`VersionSummary.deviceNote`) and a decoupled run (`RunResult.note`). */
 const NOTES: readonly Rule[] = [
   [
+    /^KIND_GPU was asked for, but torch (\S+) of (.*) has no CUDA \(torch\.cuda\.is_available\(\) is False\); running on CPU$/,
+    (v, exe) => `配置要求 KIND_GPU，但 ${exe} 的 torch ${v} 没有 CUDA（torch.cuda.is_available() 为 False）；现在在 CPU 上运行。`,
+  ],
+  [
+    /^KIND_GPU was asked for on GPU (\d+), but torch sees (\d+) GPU\(s\); that instance runs on CPU$/,
+    (g, n) => `配置要求在 GPU ${g} 上运行（KIND_GPU），但 torch 只看到 ${n} 个 GPU；该实例在 CPU 上运行。`,
+  ],
+  [
     /^the config asks for a GPU, but this onnxruntime-node install has no CUDA execution provider \(reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12\); running on CPU$/,
     () => '配置要求使用 GPU，但当前安装的 onnxruntime-node 没有 CUDA 执行提供程序（请在装有 CUDA 12 的机器上用 ONNXRUNTIME_NODE_INSTALL=cuda12 重新安装）；现在在 CPU 上运行。',
   ],
@@ -855,6 +905,7 @@ const BACKEND_RUNS_ZH: Record<string, string> = {
   'TensorRT engines': 'TensorRT 引擎',
   'OpenVINO models': 'OpenVINO 模型',
   'PyTorch models': 'PyTorch 模型',
+  'PyTorch TorchScript models (model.pt), in a Python process with torch per instance': 'PyTorch TorchScript 模型（model.pt），每个实例一个带 torch 的 Python 进程',
 };
 
 /** A backend's "what it runs" in `lang`; the English as it is when it is not one the lab ships. */

@@ -1,6 +1,6 @@
 /**
  * Backends Triton ships that the lab describes but cannot run (TensorFlow,
- * TensorRT, OpenVINO, PyTorch), and custom backends it does not know. Their
+ * TensorRT, OpenVINO; PyTorch runs: backends/pytorch), and custom backends it does not know. Their
  * configs are still detected, completed and checked as Triton would; loading
  * a version says plainly why it does not run here and what to do instead.
  */
@@ -98,44 +98,6 @@ export const openvino = foreign({
     return true;
   },
 });
-
-/** PyTorch: TorchScript (model.pt) or AOTInductor (model.pt2). */
-export const pytorch = foreign({
-  name: BACKEND.pytorch,
-  runs: 'PyTorch models',
-  note: "(backend 'pytorch' needs LibTorch)",
-  fix: 'Export the model to ONNX to run it here.',
-  fields(c, folder) {
-    if (!c.backend) detectPytorch(c, folder);
-    if (c.backend !== BACKEND.pytorch) return false;
-    if (!c.platform) {
-      c.platform = PLATFORM.pytorchLibtorch;
-      c.defaultModelFilename ||= FILENAME.pytorch;
-    } else if (c.platform === PLATFORM.torchAoti) {
-      c.defaultModelFilename ||= FILENAME.torchAoti;
-    }
-    return true;
-  },
-});
-
-/** Triton sets the platform while detecting a model.pt or model.pt2 file, not when the config names one. */
-function detectPytorch(c: ModelConfig, folder: FolderView): void {
-  if (c.platform === PLATFORM.pytorchLibtorch || c.platform === PLATFORM.pytorchLibtorchAlt || c.defaultModelFilename === FILENAME.pytorch) {
-    c.backend = BACKEND.pytorch;
-  } else if (c.platform === PLATFORM.torchAoti || c.defaultModelFilename === FILENAME.torchAoti) {
-    c.backend = BACKEND.pytorch;
-  } else if (filesDecide(c, folder)) {
-    if (folder.has(FILENAME.pytorch)) {
-      if (!folder.isDir(FILENAME.pytorch)) {
-        c.backend = BACKEND.pytorch;
-        c.platform = PLATFORM.pytorchLibtorch;
-      }
-    } else if (folder.has(FILENAME.torchAoti) && !folder.isDir(FILENAME.torchAoti)) {
-      c.backend = BACKEND.pytorch;
-      c.platform = PLATFORM.torchAoti;
-    }
-  }
-}
 
 /** A backend nobody ships: Triton looks for its library and fails; so does the lab. */
 export function unknownBackend(name: string): Backend {

@@ -1,0 +1,164 @@
+/**
+ * The PyTorch backend around the model: an interpreter without torch (a fake
+ * one whose `import torch` fails) makes the model UNAVAILABLE with the exact
+ * fix; workspace trust applies (model.pt is code); the `parameters` Triton's
+ * PyTorch backend reads are parsed as it parses them; AOTInductor archives
+ * are refused with the reason; the Python setting reloads PyTorch models.
+ */
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Lab } from '../../lab';
+import { UNTRUSTED_REASON } from '../../repository/model-loader';
+import { closeRepositories, loadRepository, stateOf, TempDirs } from '../../repository/testing/temp-repo';
+import { f32, modelConfig } from '../../runtime/testing/models';
+import { PYTHON, buildTorchModels, torchMissing } from './testing/torch-models';
+
+const temp = new TempDirs();
+afterAll(async () => {
+  await closeRepositories();
+  temp.cleanup();
+});
+
+const skipped = torchMissing ? ` — skipped: ${torchMissing}` : '';
+const io = {
+  inputs: [
+    { name: 'INPUT__0', dims: [3] },
+    { name: 'INPUT__1', dims: [3] },
+  ],
+  outputs: [{ name: 'OUTPUT__0', dims: [3] }],
+};
+let pair: Uint8Array;
+
+beforeAll(() => {
+  if (!torchMissing) pair = buildTorchModels().pair;
+}, 120_000);
+
+/** A Python that has numpy but whose `import torch` fails, as on a machine without python3-torch. */
+async function fakePythonWithoutTorch(): Promise<string> {
+  const d = await temp.make({});
+  mkdirSync(path.join(d.root, 'shadow', 'torch'), { recursive: true });
+  writeFileSync(path.join(d.root, 'shadow', 'torch', '__init__.py'), 'raise ModuleNotFoundError("No module named \'torch\'", name="torch")\n');
+  const exe = path.join(d.root, 'python3-no-torch');
+  writeFileSync(exe, `#!/bin/sh\nPYTHONPATH='${path.join(d.root, 'shadow')}' exec '${PYTHON}' "$@"\n`);
+  chmodSync(exe, 0o755);
+  return exe;
+}
+
+describe('without torch', () => {
+  it.skipIf(torchMissing !== '')(
+    `the model is UNAVAILABLE and says how to install torch for that interpreter${skipped}`,
+    async () => {
+      const exe = await fakePythonWithoutTorch();
+      const d = await temp.make({
+        'm/config.pbtxt': modelConfig('m', { backend: 'pytorch', ...io, params: { PYTHON_EXECUTABLE: exe } }),
+        'm/1/model.pt': pair,
+      });
+      const repo = await loadRepository(d.root);
+      const s = stateOf(repo, 'm')!;
+      expect(s.state).toBe('UNAVAILABLE');
+      expect(s.reason).toContain(`PyTorch backend: torch is missing: '${exe}' cannot import torch (set by the config parameter PYTHON_EXECUTABLE)`);
+      expect(s.reason).toContain(`\`${exe} -m pip install torch\``);
+      expect(repo.models.get('m')!.reasonCode).toBe('PYTHON_ENV');
+    },
+    60_000,
+  );
+
+  it('the install hint names apt for the system Python and pip for any', async () => {
+    const { torchInstallHint } = await import('./torch-probe');
+    expect(torchInstallHint('/usr/bin/python3')).toBe('Install PyTorch for it: `sudo apt-get install python3-torch` (Debian/Ubuntu) or `/usr/bin/python3 -m pip install torch`');
+    expect(torchInstallHint('/opt/venv/bin/python')).toBe('Install PyTorch for it: `/opt/venv/bin/python -m pip install torch`');
+  });
+});
+
+describe('trust, files, platforms', () => {
+  it('a model.pt counts as code: untrusted, nothing starts', async () => {
+    const lab = new Lab();
+    try {
+      const d = await temp.make({ 'm/1/model.pt': new Uint8Array([1, 2, 3]) });
+      expect((await lab.openRepository(d.root)).hasCode).toBe(true);
+    } finally {
+      await lab.close();
+    }
+    const d = await temp.make({ 'm/config.pbtxt': modelConfig('m', { backend: 'pytorch', ...io }), 'm/1/model.pt': new Uint8Array([1, 2, 3]) });
+    const repo = await loadRepository(d.root, { runCode: false });
+    expect(stateOf(repo, 'm')).toEqual({ state: 'UNAVAILABLE', reason: UNTRUSTED_REASON });
+  });
+
+  it('torch_aoti (model.pt2) is detected and does not load', async () => {
+    const d = await temp.make({ 'm/config.pbtxt': modelConfig('m', { platform: 'torch_aoti', ...io }), 'm/1/model.pt2': new Uint8Array([1]) });
+    const repo = await loadRepository(d.root);
+    const s = stateOf(repo, 'm')!;
+    expect(s.state).toBe('UNAVAILABLE');
+    // As Triton's core validates it: the pair is refused before the backend sees it.
+    expect(s.reason).toContain('torch_aoti');
+  });
+
+  it('a config with no inputs fails with the backend words; auto-complete says it was skipped', async () => {
+    const d = await temp.make({ 'm/config.pbtxt': 'backend: "pytorch"\n', 'm/1/model.pt': new Uint8Array([1]) });
+    const repo = await loadRepository(d.root, { runCode: false });
+    const v = repo.models.get('m')!.versions[0]!;
+    expect(v.issues.map((i) => i.message)).toEqual([
+      "skipping model configuration auto-complete for 'm': not supported for pytorch backend",
+      'model configuration must contain at least one input, none were specified.',
+    ]);
+  });
+
+  it.skipIf(torchMissing !== '')(
+    `a model.pt that is not TorchScript fails to load with torch's reason${skipped}`,
+    async () => {
+      const d = await temp.make({ 'm/config.pbtxt': modelConfig('m', { backend: 'pytorch', ...io }), 'm/1/model.pt': new TextEncoder().encode('not a zip') });
+      const repo = await loadRepository(d.root);
+      const s = stateOf(repo, 'm')!;
+      expect(s.state).toBe('UNAVAILABLE');
+      expect(s.reason).toMatch(/failed to load model 'm': /);
+      expect(existsSync(path.join(d.root, 'm', '1', '__pycache__'))).toBe(false);
+    },
+    60_000,
+  );
+});
+
+describe('parameters', () => {
+  it.skipIf(torchMissing !== '')(
+    `Triton's switches are accepted and applied; NUM_THREADS sets torch's thread count${skipped}`,
+    async () => {
+      const params = {
+        DISABLE_OPTIMIZED_EXECUTION: 'true',
+        INFERENCE_MODE: 'false',
+        ENABLE_NVFUSER: 'false',
+        ENABLE_WEIGHT_SHARING: 'true',
+        ENABLE_JIT_EXECUTOR: 'false',
+        ENABLE_JIT_PROFILING: 'OFF',
+        ENABLE_CACHE_CLEANING: '1',
+        NUM_THREADS: '1',
+        NUM_INTEROP_THREADS: '1',
+      };
+      const d = await temp.make({ 'm/config.pbtxt': modelConfig('m', { backend: 'pytorch', ...io, params }), 'm/1/model.pt': pair });
+      const repo = await loadRepository(d.root);
+      expect(stateOf(repo, 'm')).toEqual({ state: 'READY', reason: '' });
+      const r = await repo.infer('m', -1, { inputs: [f32('INPUT__0', [3], [1, 2, 3]), f32('INPUT__1', [3], [1, 1, 1])] });
+      expect(Array.from(r.outputs[0]!.data as Float32Array)).toEqual([2, 3, 4]);
+      const logs = repo.models.get('m')!.versions[0]!.logs.map((l) => l.message);
+      expect(logs).toContain("DISABLE_OPTIMIZED_EXECUTION is True for model instance 'm_0'");
+      expect(logs).toContain("ENABLE_JIT_PROFILING is False for model instance 'm_0'");
+      expect(logs).toContain("Intra op thread count is set to 1 for model instance 'm_0'");
+    },
+    60_000,
+  );
+
+  it.skipIf(torchMissing !== '')(
+    `a value Triton cannot parse fails the load with its words${skipped}`,
+    async () => {
+      const d = await temp.make({
+        'b/config.pbtxt': modelConfig('b', { backend: 'pytorch', ...io, params: { INFERENCE_MODE: 'maybe' } }),
+        'b/1/model.pt': pair,
+        'n/config.pbtxt': modelConfig('n', { backend: 'pytorch', ...io, params: { NUM_THREADS: 'many' } }),
+        'n/1/model.pt': pair,
+      });
+      const repo = await loadRepository(d.root);
+      expect(stateOf(repo, 'b')!.reason).toContain("failed to convert 'maybe' to boolean");
+      expect(stateOf(repo, 'n')!.reason).toContain("failed to convert 'many' to integral number");
+    },
+    60_000,
+  );
+});

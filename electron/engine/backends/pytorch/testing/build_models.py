@@ -1,0 +1,68 @@
+"""Builds the TorchScript models the PyTorch backend tests run (torch.jit.script, saved as
+<out>/<name>.pt). Run at test time with the interpreter under test: `python3 build_models.py <out>`."""
+
+import sys
+from typing import Dict, List, Tuple
+
+import torch
+
+
+class Pair(torch.nn.Module):
+    """forward(x, y) -> (x + y, x - y): naming by argument names, by `__<index>`, or by config order."""
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        return x + y, x - y
+
+
+class Types(torch.nn.Module):
+    """bool, fp16 and int64 through and back."""
+
+    def forward(self, flags: torch.Tensor, half: torch.Tensor, count: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        return torch.logical_not(flags), half * 2, count + 1
+
+
+class Strings(torch.nn.Module):
+    """TYPE_STRING is a List[str] in, a List[str] out."""
+
+    def forward(self, words: List[str]) -> List[str]:
+        return [w.upper() + "!" for w in words]
+
+
+class Keyed(torch.nn.Module):
+    """A single Dict[str, Tensor] input: config inputs are the keys."""
+
+    def forward(self, inputs: Dict[str, torch.Tensor]) -> torch.Tensor:
+        return inputs["A"] * 10 + inputs["B"]
+
+
+class Batched(torch.nn.Module):
+    """Doubles x, and says how many rows the forward() call saw (the batch the instance ran)."""
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        rows = torch.full([x.shape[0], 1], x.shape[0], dtype=torch.int64)
+        return x * 2, rows
+
+
+class Tensors(torch.nn.Module):
+    """Returns a List[Tensor], which Triton refuses."""
+
+    def forward(self, x: torch.Tensor) -> List[torch.Tensor]:
+        return [x, x]
+
+
+class Failing(torch.nn.Module):
+    """Raises inside TorchScript for a negative first element."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if bool(x.reshape(-1)[0] < 0):
+            raise RuntimeError("negative input")
+        return x
+
+
+MODELS = {"pair": Pair, "types": Types, "strings": Strings, "keyed": Keyed, "batched": Batched, "tensors": Tensors, "failing": Failing}
+
+if __name__ == "__main__":
+    out = sys.argv[1]
+    for name, cls in MODELS.items():
+        torch.jit.script(cls()).save("%s/%s.pt" % (out, name))
+    print("built", len(MODELS))
