@@ -25,6 +25,10 @@ export const COMMON_OPTIONS = {
   'sequence-start': { type: 'boolean' },
   'sequence-end': { type: 'boolean' },
   'request-parameter': { type: 'string', multiple: true },
+  'python-twins': { type: 'boolean' },
+  twins: { type: 'string' },
+  gpus: { type: 'string' },
+  image: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -1,10 +1,12 @@
 /** The `model-lab` command: dispatch, usage, exit codes (0 ok, 1 problems found, 2 usage errors). */
 import { parse, UsageError } from './args';
 import { configCommand } from './config';
+import { exportCommand } from './export';
 import { inferCommand } from './infer';
 import { inspectCommand } from './inspect';
 import { SERVE_USAGE, serveCommand } from './serve';
 import type { Output } from './output';
+import { portabilityCommand } from './portability';
 import { validateCommand } from './validate';
 
 export const USAGE = `Usage: model-lab <command> [options]
@@ -36,6 +38,16 @@ Commands:
   serve <repo> [tritonserver options]        serve the repository to Triton's clients: HTTP on 8000,
                                              gRPC on 8001, metrics on 8002, bound to 127.0.0.1
                                              (model-lab serve --help for every option)
+  portability <repo> [--json]                for every model: runs on Triton as is, needs Python
+              [--twins <repo>]               packages (read from its imports), or lab-only, with its
+                                             Python twin (same name in <repo>_python or --twins);
+                                             exit 1 when a model is lab-only
+  export <repo> <out-dir> [--python-twins]   write a Triton deployment into a new or empty folder:
+         [--twins <repo>] [--gpus N]         model_repository/ (lab-only models swapped for their
+         [--image NAME] [--json]             Python twins with --python-twins), a Dockerfile FROM
+                                             Triton's NGC image with the packages the models need,
+                                             docker-compose.yml, kubernetes/ (GPUs per pod: N,
+                                             default 1, 0 for CPU only) and a README
 
 Options:
   --model-repository=<path>                  the repository, as tritonserver takes it
@@ -49,6 +61,8 @@ const COMMANDS: Record<string, (flags: ReturnType<typeof parse>, out: Output) =>
   config: configCommand,
   infer: inferCommand,
   inspect: inspectCommand,
+  portability: portabilityCommand,
+  export: exportCommand,
 };
 
 export async function runCli(argv: string[], out: Output): Promise<number> {

@@ -1,0 +1,126 @@
+/**
+ * The deployment export: the repository's models (lab-only ones swapped for
+ * their Python twins when asked) under `model_repository/`, a Dockerfile on
+ * Triton's NGC image with the Python packages the models need, a
+ * docker-compose.yml, Kubernetes manifests and a README, written into a new or
+ * empty folder. The report returned is made from what was written, so it is
+ * what Triton will see. A failed export removes what it wrote.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { DeploymentExport, ExportedFile, ModelPortability, PortabilityReport } from '../../contract/deploy-api';
+import { LabError } from '../errors';
+import { Repository } from '../repository/repository';
+import { copyModelFolder, prepareOutDir, writeNew } from './files';
+import { composeFile, type DeploySpec, dnsLabel, dockerfile, isImageReference, isPipRequirement, kubernetesFiles } from './manifests';
+import { portabilityOf } from './portability';
+import { readme } from './readme';
+import { type TwinSource, withTwins } from './twins';
+
+export interface ExportOptions {
+  /** Absolute; new or empty. */
+  outDir: string;
+  useTwins?: boolean;
+  /** The twins repository folder (default: the sibling `<repository>_python`). */
+  twins?: string;
+  gpus?: number;
+  image?: string;
+}
+
+export const MAX_GPUS = 64;
+
+function specOf(repo: Repository, opts: ExportOptions, packages: string[]): DeploySpec {
+  const name = dnsLabel(path.basename(repo.root));
+  const gpus = opts.gpus ?? 1;
+  if (!Number.isInteger(gpus) || gpus < 0 || gpus > MAX_GPUS) throw new LabError('INVALID_ARG', `GPUs must be a whole number from 0 to ${MAX_GPUS}, got ${gpus}`);
+  const image = opts.image ?? `model-lab/${name}:latest`;
+  if (!isImageReference(image)) throw new LabError('INVALID_ARG', `'${image}' is not an image reference ([registry/]name[:tag], lowercase name)`);
+  return { name, image, gpus, packages };
+}
+
+/** Copies every model (or its twin) into `<out>/model_repository`; returns what was swapped and what was written. */
+async function copyModels(repo: Repository, report: PortabilityReport, twins: TwinSource | undefined, useTwins: boolean, out: string) {
+  const files: ExportedFile[] = [];
+  const skipped: string[] = [];
+  const swapped: { model: string; from: string }[] = [];
+  for (const m of report.models) {
+    const twin = useTwins && m.twin ? twins?.repo.models.get(m.model) : undefined;
+    const src = twin ?? repo.models.get(m.model)!;
+    if (twin) swapped.push({ model: m.model, from: m.twin!.repositoryName });
+    const rel = `model_repository/${m.model}`;
+    const copied = await copyModelFolder(src.dir, path.join(out, 'model_repository', m.model), m.model);
+    files.push(...copied.files.map((f) => ({ path: `${rel}/${f.path}`, bytes: f.bytes })));
+    skipped.push(...copied.skipped);
+  }
+  return { files, skipped, swapped };
+}
+
+/** The report of what was written, with the twins the original report found for models left lab-only. */
+async function writtenReport(out: string, before: PortabilityReport): Promise<PortabilityReport> {
+  const written = new Repository(path.join(out, 'model_repository'), { runtime: false, runCode: false });
+  await written.loadAll();
+  try {
+    const report = await portabilityOf(written);
+    const twinOf = new Map(before.models.filter((m) => m.twin).map((m) => [m.model, m.twin!]));
+    const models: ModelPortability[] = report.models.map((m) => (m.verdict === 'lab-only' && twinOf.has(m.model) ? { ...m, twin: twinOf.get(m.model)! } : m));
+    return { ...report, models, ...(before.twinsRepository ? { twinsRepository: before.twinsRepository } : {}) };
+  } finally {
+    await written.close();
+  }
+}
+
+function packagesOf(report: PortabilityReport): { packages: string[]; optional: string[]; refused: string[] } {
+  const all = new Set(report.models.flatMap((m) => m.packages));
+  const optional = new Set(report.models.flatMap((m) => m.optionalPackages).filter((p) => !all.has(p)));
+  const refused = [...all, ...optional].filter((p) => !isPipRequirement(p));
+  return { packages: [...all].filter(isPipRequirement).sort(), optional: [...optional].filter(isPipRequirement).sort(), refused };
+}
+
+async function writeDeployFiles(out: string, spec: DeploySpec, readmeText: string, optional: string[]): Promise<ExportedFile[]> {
+  const k8s = kubernetesFiles(spec);
+  const entries: [string, string][] = [
+    ['Dockerfile', dockerfile(spec)],
+    ['docker-compose.yml', composeFile(spec)],
+    ['kubernetes/deployment.yaml', k8s.deployment],
+    ['kubernetes/service.yaml', k8s.service],
+    ['README.md', readmeText],
+  ];
+  if (spec.packages.length > 0) {
+    const opt = optional.length > 0 ? [`# Used when present (not needed): ${optional.join(' ')}`] : [];
+    entries.push(['requirements.txt', ['# Python packages the models import (from their import statements).', ...spec.packages, ...opt, ''].join('\n')]);
+  }
+  const files: ExportedFile[] = [];
+  for (const [rel, text] of entries) files.push({ path: rel, bytes: await writeNew(path.join(out, rel), text) });
+  return files;
+}
+
+async function exportInto(repo: Repository, opts: ExportOptions, twins: TwinSource | undefined): Promise<DeploymentExport> {
+  specOf(repo, opts, []); // options checked before anything is written
+  const before = await portabilityOf(repo, twins);
+  const out = await prepareOutDir(opts.outDir, [repo.root, ...(twins ? [twins.repo.root] : [])]);
+  try {
+    const copied = await copyModels(repo, before, twins, opts.useTwins === true, out);
+    const report = await writtenReport(out, before);
+    const { packages, optional, refused } = packagesOf(report);
+    const spec = specOf(repo, opts, packages);
+    const skipped = [...copied.skipped, ...refused.map((p) => `requirement '${p}': not a pip package name (not written)`)];
+    const text = readme({ source: repo.root, spec, report, swapped: copied.swapped, optionalPackages: optional, skipped });
+    const files = [...copied.files, ...(await writeDeployFiles(out, spec, text, optional))];
+    const labOnly = report.models.filter((m) => m.verdict === 'lab-only').map((m) => m.model);
+    return { outDir: out, report, swapped: copied.swapped.map((s) => s.model), labOnly, files, ...(skipped.length > 0 ? { skipped } : {}) };
+  } catch (err) {
+    // The folder was new or empty: what is in it now is this export's.
+    for (const e of await fs.readdir(out).catch(() => [])) await fs.rm(path.join(out, e), { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Exports a loaded repository (see the module header). */
+export async function exportDeployment(repo: Repository, opts: ExportOptions): Promise<DeploymentExport> {
+  return withTwins(repo.root, opts.twins, (twins) => exportInto(repo, opts, twins));
+}
+
+/** The portability report of a loaded repository, with twins looked for beside it (or in `twins`). */
+export async function portabilityReport(repo: Repository, twins?: string): Promise<PortabilityReport> {
+  return withTwins(repo.root, twins, (t) => portabilityOf(repo, t));
+}

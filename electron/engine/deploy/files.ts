@@ -1,0 +1,157 @@
+/**
+ * Writing an export without ever overwriting or leaking: the output folder
+ * must be new or empty and outside the repositories it copies from; every
+ * file is created with O_EXCL; model folders are copied file by file, regular
+ * files only, read without blocking (a FIFO or device is skipped unread), and
+ * a link is followed only when its target stays inside the model folder (a
+ * link leading elsewhere is skipped and reported, never copied).
+ */
+import { createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { LabError } from '../errors';
+import { toPosix } from '../util/fs-tree';
+import { isInside, realPath } from '../util/real-path';
+import { openNonBlocking, specialKind } from '../util/regular-file';
+
+/** Bounds on one model folder's copy. */
+const MAX_FILES = 100_000;
+const MAX_DEPTH = 32;
+
+export interface CopyResult {
+  files: { path: string; bytes: number }[];
+  skipped: string[];
+}
+
+/** Where `p` is after links: its nearest existing ancestor's real path, with the missing rest appended. */
+async function futureRealPath(p: string): Promise<string> {
+  const rest: string[] = [];
+  let cur = p;
+  for (;;) {
+    const real = await realPath(cur);
+    if (real !== undefined) return path.join(real, ...rest.reverse());
+    const parent = path.dirname(cur);
+    if (parent === cur) return p;
+    rest.push(path.basename(cur));
+    cur = parent;
+  }
+}
+
+/** Refuses an output folder inside any of `sources` (decided on real paths, before anything is created). */
+async function assertOutside(outDir: string, sources: string[]): Promise<void> {
+  const real = await futureRealPath(outDir);
+  for (const src of sources) {
+    const rs = (await realPath(src)) ?? src;
+    if (isInside(rs, real)) throw new LabError('INVALID_ARG', `the output folder '${outDir}' is inside the repository '${src}'; choose a folder outside it`);
+  }
+}
+
+/** Makes `outDir` (absolute) ready: created when missing, else an empty real folder; never inside `sources`. Returns its real path. */
+export async function prepareOutDir(outDir: string, sources: string[]): Promise<string> {
+  if (!path.isAbsolute(outDir)) throw new LabError('INVALID_ARG', `the output folder must be an absolute path, got '${outDir}'`);
+  await assertOutside(outDir, sources);
+  const st = await fs.lstat(outDir).catch(() => undefined);
+  if (st?.isSymbolicLink()) throw new LabError('INVALID_ARG', `the output folder '${outDir}' is a link; name the folder itself`);
+  if (st && !st.isDirectory()) throw new LabError('ALREADY_EXISTS', `'${outDir}' exists and is not a folder; nothing is overwritten`);
+  if (st) {
+    const entries = await fs.readdir(outDir);
+    if (entries.length > 0)
+      throw new LabError(
+        'ALREADY_EXISTS',
+        `the output folder '${outDir}' is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}); choose a new or empty folder: nothing is overwritten`,
+      );
+  } else {
+    await fs.mkdir(outDir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+      throw new LabError('INVALID_ARG', `cannot create the output folder '${outDir}' (${err.code ?? err.message})`);
+    });
+  }
+  // Checked again on the folder as it now is (a link swapped in on the way would show here).
+  await assertOutside(outDir, sources);
+  return (await realPath(outDir)) ?? outDir;
+}
+
+/** Writes a new file (never replacing one) and returns its size. */
+export async function writeNew(file: string, content: string | Uint8Array): Promise<number> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, content, { flag: 'wx', mode: 0o644 });
+  return typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
+}
+
+async function copyRegular(src: string, dest: string, shown: string, skipped: string[]): Promise<number | undefined> {
+  let opened;
+  try {
+    opened = await openNonBlocking(src, true);
+  } catch (err) {
+    skipped.push(`${shown}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return undefined;
+  }
+  const { handle, stat } = opened;
+  try {
+    const kind = specialKind(stat);
+    if (kind) {
+      skipped.push(`${shown}: ${kind}, not a regular file`);
+      return undefined;
+    }
+    if (stat.size === 0) return await writeNew(dest, '');
+    await fs.mkdir(path.dirname(dest), { recursive: true });
+    // What fstat measured is what is copied (a file that grows meanwhile is not followed).
+    await pipeline(handle.createReadStream({ start: 0, end: stat.size - 1, autoClose: false }), createWriteStream(dest, { flags: 'wx', mode: 0o644 }));
+    return stat.size;
+  } finally {
+    await handle.close();
+  }
+}
+
+interface Walk {
+  root: string;
+  srcRoot: string;
+  destRoot: string;
+  label: string;
+  out: CopyResult;
+  seen: Set<string>;
+}
+
+/** Where a directory entry really is, and what: a link is resolved and kept only inside the model folder. */
+async function resolveEntry(w: Walk, abs: string, shown: string): Promise<{ real: string; dir: boolean } | undefined> {
+  const lst = await fs.lstat(abs).catch(() => undefined);
+  if (!lst) return undefined;
+  if (!lst.isSymbolicLink()) return { real: abs, dir: lst.isDirectory() };
+  const real = await realPath(abs);
+  if (!real || !isInside(w.root, real)) {
+    w.out.skipped.push(`${shown}: a link leading outside the model folder (not copied)`);
+    return undefined;
+  }
+  const st = await fs.stat(real).catch(() => undefined);
+  return st ? { real, dir: st.isDirectory() } : undefined;
+}
+
+async function walk(w: Walk, dir: string, depth: number): Promise<void> {
+  if (depth > MAX_DEPTH) return void w.out.skipped.push(`${w.label}/${toPosix(path.relative(w.srcRoot, dir))}: deeper than ${MAX_DEPTH} folders (not copied)`);
+  const entries = (await fs.readdir(dir)).sort();
+  for (const name of entries) {
+    if (w.out.files.length >= MAX_FILES) return void w.out.skipped.push(`${w.label}: more than ${MAX_FILES} files (the rest not copied)`);
+    if (name === '__pycache__') continue;
+    const abs = path.join(dir, name);
+    const rel = toPosix(path.relative(w.srcRoot, abs));
+    const shown = `${w.label}/${rel}`;
+    const entry = await resolveEntry(w, abs, shown);
+    if (!entry) continue;
+    if (entry.dir) {
+      if (w.seen.has(entry.real)) continue;
+      w.seen.add(entry.real);
+      await walk(w, abs, depth + 1);
+      continue;
+    }
+    const bytes = await copyRegular(entry.real, path.join(w.destRoot, rel), shown, w.out.skipped);
+    if (bytes !== undefined) w.out.files.push({ path: rel, bytes });
+  }
+}
+
+/** Copies the model folder `srcDir` to `destDir` (new), as described above; paths in the result are relative to `destDir`. */
+export async function copyModelFolder(srcDir: string, destDir: string, label: string): Promise<CopyResult> {
+  const root = (await realPath(srcDir)) ?? srcDir;
+  const out: CopyResult = { files: [], skipped: [] };
+  await fs.mkdir(destDir, { recursive: true });
+  await walk({ root, srcRoot: srcDir, destRoot: destDir, label, out, seen: new Set([root]) }, srcDir, 0);
+  return out;
+}
