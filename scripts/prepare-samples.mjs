@@ -25,6 +25,14 @@ const MODELS = [
   [REC, 'ocr_bls/text_recognition/1/model.onnx'],
   [KEYS, 'ocr_bls/ocr_pipeline/1/ppocr_keys_v1.txt'],
   [CLS, 'quick_deploy_onnx/text_direction/1/model.onnx'],
+  // The Python twins of the two OCR pipelines use the same models.
+  [DET, 'ocr_ensemble_python/text_detection/1/model.onnx'],
+  [REC, 'ocr_ensemble_python/text_recognition/1/model.onnx'],
+  [KEYS, 'ocr_ensemble_python/recognition_postprocessing/1/ppocr_keys_v1.txt'],
+  [DET, 'ocr_bls_python/text_detection/1/model.onnx'],
+  [CLS, 'ocr_bls_python/text_direction/1/model.onnx'],
+  [REC, 'ocr_bls_python/text_recognition/1/model.onnx'],
+  [KEYS, 'ocr_bls_python/ocr_pipeline/1/ppocr_keys_v1.txt'],
 ];
 
 export function prepareSamples({ quiet = false } = {}) {

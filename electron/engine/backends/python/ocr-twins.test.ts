@@ -1,0 +1,251 @@
+/**
+ * sample-repos/ocr_ensemble_python and ocr_bls_python (model.py files with
+ * numpy) against the script versions they twin (ocr_ensemble, ocr_bls): the
+ * same models with the same tensors, and the same text, line for line and
+ * byte for byte, on every bundled sample image. Also the numpy image
+ * decoders the twins fall back to without OpenCV, against sharp (libvips) on
+ * the PNG and JPEG variants they claim to read.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe as describeAll, expect, it } from 'vitest';
+import { DataType } from '../../config/gen/model_config_pb';
+import type { Repository } from '../../repository/repository';
+import { closeRepositories, loadRepository } from '../../repository/testing/temp-repo';
+import type { InferResult } from '../../runtime/types';
+import { tensor, values } from '../../runtime/testing/models';
+import { stringsFromBytes, type Tensor } from '../../tensor/tensor';
+import { projectRoot as root, sampleBytes as sample, sampleImages } from '../script/samples/sample-images';
+import { pythonMissing } from './testing/repo';
+
+/** Skipped, not failed, where no Python with numpy is installed (never on CI). */
+const describe = describeAll.skipIf(pythonMissing);
+const SAMPLES = path.join(root, 'sample-repos');
+const PYTHON = process.env['MODEL_LAB_PYTHON'] ?? '/usr/bin/python3';
+
+const batchOfOne = (bytes: Uint8Array): Tensor => tensor('input_image', 'UINT8', [1, bytes.length], bytes);
+const imageInput = (bytes: Uint8Array): Tensor => tensor('input_image', 'UINT8', [bytes.length], bytes);
+const output = (r: InferResult, name: string): Tensor => r.outputs.find((t) => t.name === name)!;
+const texts = (t: Tensor): string[] => stringsFromBytes(t.data as Uint8Array[]);
+
+interface Pair {
+  script: Repository;
+  python: Repository;
+}
+let ensemble: Pair;
+let bls: Pair;
+
+beforeAll(async () => {
+  if (pythonMissing) return;
+  for (const f of ['ocr_ensemble_python/text_detection/1/model.onnx', 'ocr_bls_python/text_direction/1/model.onnx', 'ocr_bls_python/ocr_pipeline/1/ppocr_keys_v1.txt']) {
+    if (!existsSync(path.join(SAMPLES, f))) throw new Error(`sample-repos/${f} is missing: run node scripts/prepare-samples.mjs`);
+  }
+  const [a, b, c, d] = await Promise.all(['ocr_ensemble', 'ocr_ensemble_python', 'ocr_bls', 'ocr_bls_python'].map((n) => loadRepository(path.join(SAMPLES, n))));
+  ensemble = { script: a!, python: b! };
+  bls = { script: c!, python: d! };
+}, 120_000);
+afterAll(() => closeRepositories());
+
+/** A model's interface as Triton sees it: batching, and each tensor's name, type and dims. */
+function signature(repo: Repository, model: string): unknown {
+  const c = repo.models.get(model)!.versions[0]!.config!;
+  const io = (list: { name: string; dataType: DataType; dims: bigint[] }[]): unknown[] => list.map((t) => [t.name, DataType[t.dataType], t.dims.map(Number)]);
+  return { maxBatchSize: c.maxBatchSize, input: io(c.input), output: io(c.output) };
+}
+
+describe('the twins have the script versions’ models and tensors', () => {
+  it.each([
+    ['ocr_ensemble_python', () => ensemble],
+    ['ocr_bls_python', () => bls],
+  ] as const)('%s: the same models, all READY, the same names, types and dims; Python where the script version runs scripts', (_name, pair) => {
+    const { script, python } = pair();
+    expect(python.index()).toEqual(script.index());
+    expect(python.index().every((e) => e.state === 'READY')).toBe(true);
+    for (const { name } of script.index()) {
+      expect(signature(python, name), name).toEqual(signature(script, name));
+      const backend = (r: Repository): string => r.models.get(name)!.versions[0]!.config!.backend;
+      expect(backend(python), name).toBe(backend(script) === 'script' ? 'python' : backend(script));
+    }
+  });
+
+  it('the helper modules shared by several models are identical copies', () => {
+    const folders = [
+      'ocr_ensemble_python/detection_preprocessing/1',
+      'ocr_ensemble_python/detection_postprocessing/1',
+      'ocr_ensemble_python/recognition_postprocessing/1',
+      'ocr_bls_python/ocr_pipeline/1',
+    ];
+    const seen = new Map<string, string>();
+    let shared = 0;
+    for (const folder of folders) {
+      for (const file of readdirSync(path.join(SAMPLES, folder)).filter((f) => f.endsWith('.py') && f !== 'model.py')) {
+        const text = readFileSync(path.join(SAMPLES, folder, file), 'utf8');
+        const first = seen.get(file);
+        if (first === undefined) seen.set(file, text);
+        else {
+          shared++;
+          expect(text, `${folder}/${file}`).toBe(first);
+        }
+      }
+    }
+    expect(shared).toBeGreaterThanOrEqual(9);
+  });
+});
+
+describe('ocr_ensemble_python', () => {
+  it.each(sampleImages.map((i) => [i.file, i] as const))(
+    'reads %s as ocr_ensemble does',
+    async (_file, image) => {
+      const [py, js] = await Promise.all([ensemble.python, ensemble.script].map((r) => r.infer('ensemble_model', -1, { inputs: [batchOfOne(sample(image.file))] })));
+      const got = output(py!, 'recognized_text');
+      expect(got.shape).toEqual(output(js!, 'recognized_text').shape);
+      expect(texts(got)).toEqual(texts(output(js!, 'recognized_text')));
+      // Upright pages are read exactly (the ensemble has no text-direction step for the upside-down one).
+      if (image.rotation === 0) expect(texts(got)).toEqual(image.lines);
+    },
+    60_000,
+  );
+
+  it('refuses a batch of two images with the script version’s message', async () => {
+    const two = tensor('input_image', 'UINT8', [2, 4], new Uint8Array(8));
+    await expect(ensemble.python.infer('ensemble_model', -1, { inputs: [two] })).rejects.toThrow(/send one image per request \(input_image of shape \[1, N\]\), got shape \[2, 4\]/);
+  });
+
+  it('answers an image without text with no lines, and bytes that are no image with the reason, and keeps working', async () => {
+    const blank = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
+    const r = await ensemble.python.infer('ensemble_model', -1, { inputs: [batchOfOne(new Uint8Array(blank))] });
+    expect(output(r, 'recognized_text').shape).toEqual([1, 0]);
+    await expect(ensemble.python.infer('ensemble_model', -1, { inputs: [batchOfOne(new TextEncoder().encode('not an image'))] })).rejects.toThrow(
+      /image_decode: unsupported image format \(12 bytes\)/,
+    );
+    const truncated = sample('noisy-scan.jpg').subarray(0, 3000);
+    await expect(ensemble.python.infer('ensemble_model', -1, { inputs: [batchOfOne(truncated)] })).rejects.toThrow(/image_decode: JPEG/);
+    const again = await ensemble.python.infer('ensemble_model', -1, { inputs: [batchOfOne(sample('dark-banner.png'))] });
+    expect(texts(output(again, 'recognized_text'))).toEqual(sampleImages.find((i) => i.file === 'dark-banner.png')!.lines);
+  }, 60_000);
+});
+
+describe('ocr_bls_python', () => {
+  it.each(sampleImages.map((i) => [i.file, i] as const))(
+    'reads %s as ocr_bls does, boxes and scores alike',
+    async (_file, image) => {
+      const [py, js] = await Promise.all([bls.python, bls.script].map((r) => r.infer('ocr_pipeline', -1, { inputs: [imageInput(sample(image.file))] })));
+      expect(texts(output(py!, 'texts'))).toEqual(texts(output(js!, 'texts')));
+      expect(texts(output(py!, 'texts'))).toEqual(image.lines);
+      const n = image.lines.length;
+      expect([output(py!, 'boxes').shape, output(py!, 'scores').shape]).toEqual([[n, 4, 2], [n]]);
+      // Pixels differ by a level of rounding here and there (resampling), so boxes and scores agree closely, not bit for bit.
+      const [pb, jb] = [values(output(py!, 'boxes')), values(output(js!, 'boxes'))];
+      expect(Math.max(...pb.map((v, i) => Math.abs(v - jb[i]!)))).toBeLessThan(3);
+      const [ps, jsScores] = [values(output(py!, 'scores')), values(output(js!, 'scores'))];
+      expect(Math.max(...ps.map((v, i) => Math.abs(v - jsScores[i]!)))).toBeLessThan(0.02);
+    },
+    60_000,
+  );
+
+  it('fails a request whose bytes are not an image, and answers an image without text with empty outputs', async () => {
+    await expect(bls.python.infer('ocr_pipeline', -1, { inputs: [imageInput(new TextEncoder().encode('not an image'))] })).rejects.toThrow(/unsupported image format/);
+    const blank = await sharp({ create: { width: 320, height: 200, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer();
+    const r = await bls.python.infer('ocr_pipeline', -1, { inputs: [imageInput(new Uint8Array(blank))] });
+    expect(r.outputs.map((t) => [t.name, t.dtype, t.shape])).toEqual([
+      ['texts', 'BYTES', [0]],
+      ['boxes', 'FP32', [0, 4, 2]],
+      ['scores', 'FP32', [0]],
+    ]);
+  }, 60_000);
+});
+
+/** Decodes files with the twins' numpy decoders (OpenCV forced off); per file [height, width, pixels as hex]. */
+function decodeWithNumpy(files: string[]): [number, number, string][] {
+  const script = [
+    'import json, sys',
+    `sys.path.insert(0, ${JSON.stringify(path.join(SAMPLES, 'ocr_ensemble_python/detection_preprocessing/1'))})`,
+    'import image_decode',
+    'image_decode.cv2 = None',
+    'out = []',
+    'for f in sys.argv[1:]:',
+    '    img = image_decode.decode_rgb(open(f, "rb").read())',
+    '    out.append([img.shape[0], img.shape[1], img.tobytes().hex()])',
+    'print(json.dumps(out))',
+  ].join('\n');
+  return JSON.parse(execFileSync(PYTHON, ['-c', script, ...files], { maxBuffer: 1 << 28 }).toString()) as [number, number, string][];
+}
+
+describe('the numpy image decoders (the twins without OpenCV)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'ocr-decode-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A 37x23 test card: gradients, a hard edge and a semi-transparent corner, in RGBA. */
+  function card(): Buffer {
+    const w = 37,
+      h = 23,
+      px = Buffer.alloc(w * h * 4);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = (y * w + x) * 4;
+        px.set([(x * 7) % 256, (y * 11) % 256, x > 18 ? 240 : 16, x < 6 && y < 6 ? 90 : 255], i);
+      }
+    }
+    return px;
+  }
+
+  it('read PNG (gray, gray+alpha, RGB, RGBA, palette, 16-bit, interlaced) as sharp does, bit for bit (16-bit with alpha within a level)', async () => {
+    const raw = sharp(card(), { raw: { width: 37, height: 23, channels: 4 } });
+    const variants: Record<string, Promise<Buffer>> = {
+      rgba: raw.clone().png().toBuffer(),
+      rgb: raw.clone().removeAlpha().png().toBuffer(),
+      gray: raw.clone().removeAlpha().toColourspace('b-w').png().toBuffer(),
+      grayAlpha: raw.clone().toColourspace('b-w').png().toBuffer(),
+      palette: raw.clone().png({ palette: true, colours: 16 }).toBuffer(),
+      sixteen: raw.clone().removeAlpha().toColourspace('rgb16').png().toBuffer(),
+      sixteenAlpha: raw.clone().toColourspace('rgb16').png().toBuffer(),
+      interlaced: raw.clone().png({ progressive: true }).toBuffer(),
+      paeth: raw.clone().removeAlpha().png({ adaptiveFiltering: true }).toBuffer(),
+    };
+    const names = Object.keys(variants);
+    const files = names.map((n) => path.join(dir, `${n}.png`));
+    await Promise.all(names.map(async (n, k) => writeFileSync(files[k]!, await variants[n]!)));
+    const ours = decodeWithNumpy(files);
+    for (const [k, file] of files.entries()) {
+      const { data, info } = await sharp(file).flatten({ background: '#ffffff' }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+      const mine = Buffer.from(ours[k]![2], 'hex');
+      let worst = 0;
+      for (let i = 0; i < mine.length; i++) worst = Math.max(worst, Math.abs(mine[i]! - data[i]!));
+      // libvips composites 16-bit alpha at 16 bits before it narrows; here it is narrowed first.
+      expect([names[k], ours[k]![0], ours[k]![1], mine.length, worst]).toEqual([names[k], info.height, info.width, data.length, names[k] === 'sixteenAlpha' ? Math.min(worst, 1) : 0]);
+    }
+  });
+
+  it('read baseline JPEG (4:2:0, 4:4:4, gray, EXIF orientation) within two levels of libjpeg', async () => {
+    const rgb = sharp(card(), { raw: { width: 37, height: 23, channels: 4 } }).removeAlpha();
+    const variants: Record<string, Promise<Buffer>> = {
+      yuv420: rgb.clone().jpeg({ quality: 90 }).toBuffer(),
+      yuv444: rgb.clone().jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer(),
+      gray: rgb.clone().toColourspace('b-w').jpeg({ quality: 85 }).toBuffer(),
+      rotated: rgb.clone().jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toBuffer(),
+    };
+    const names = Object.keys(variants);
+    const files = names.map((n) => path.join(dir, `${n}.jpg`));
+    await Promise.all(names.map(async (n, k) => writeFileSync(files[k]!, await variants[n]!)));
+    const ours = decodeWithNumpy([...files, path.join(root, 'resources/sample-images/noisy-scan.jpg')]);
+    for (const [k, file] of [...files, path.join(root, 'resources/sample-images/noisy-scan.jpg')].entries()) {
+      const { data, info } = await sharp(file, { autoOrient: true }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+      const mine = Buffer.from(ours[k]![2], 'hex');
+      expect([file, ours[k]![0], ours[k]![1]]).toEqual([file, info.height, info.width]);
+      const rgbData = info.channels === 1 ? Buffer.from([...data].flatMap((v) => [v, v, v])) : data;
+      let worst = 0;
+      for (let i = 0; i < mine.length; i++) worst = Math.max(worst, Math.abs(mine[i]! - rgbData[i]!));
+      expect([path.basename(file), worst <= 2]).toEqual([path.basename(file), true]);
+    }
+  });
+});
