@@ -32,8 +32,8 @@ function optionsOf(flags: CommonFlags, outDir: string): ExportOptions {
 export function formatExport(e: DeploymentExport): string[] {
   const deploy = e.files.filter((f) => !f.path.startsWith('model_repository/'));
   const models = e.files.filter((f) => f.path.startsWith('model_repository/'));
-  const out = [`Wrote ${e.outDir}:`, `  model_repository/  ${e.report.models.length} models, ${models.length} files, ${size(models.reduce((n, f) => n + f.bytes, 0))}`];
-  for (const f of deploy) out.push(`  ${f.path.padEnd(18)} ${size(f.bytes)}`);
+  const out = [`Wrote ${e.outDir}:`, `  ${'model_repository/'.padEnd(27)} ${e.report.models.length} models, ${models.length} files, ${size(models.reduce((n, f) => n + f.bytes, 0))}`];
+  for (const f of deploy) out.push(`  ${f.path.padEnd(27)} ${size(f.bytes)}`);
   if (e.swapped.length > 0) out.push(`Swapped for their Python twins: ${e.swapped.join(', ')}`);
   if (e.labOnly.length > 0)
     out.push(`warning: left lab-only (Triton will not load them): ${e.labOnly.join(', ')}${e.report.models.some((m) => m.twin) ? ' (use --python-twins to swap in their twins)' : ''}`);
