@@ -10,6 +10,7 @@ import { t } from '../i18n';
 import { createTourActions } from '../walkthroughs/actions';
 import { WALKTHROUGHS } from '../walkthroughs/catalog';
 import { tensorKey, type ResultLine, type TourActions, type TourState, type TourStep, type Walkthrough } from '../walkthroughs/types';
+import { useConvertStore } from './convert';
 import { useGraphStore } from './graph';
 import { useModelStore } from './model';
 import { useRepositoriesStore } from './repositories';
@@ -68,6 +69,7 @@ export const useWalkthroughStore = defineStore('walkthrough', {
         graph: { summary: graph.summary, selection: graph.selection, findQuery: graph.findQuery },
         serve: { status: useServeStore().status },
         pages: state.pages,
+        convert: { conversions: useConvertStore().conversions },
       };
     },
     passed(): boolean {

@@ -3,6 +3,7 @@ import { nextTick, watch } from 'vue';
 import type { ModelDetail } from '@contract/lab-api';
 import { applyPreset, buildRequestInputs } from '../components/playground/form-model';
 import { t } from '../i18n';
+import { useConvertStore } from '../stores/convert';
 import { useModelStore, type Tab } from '../stores/model';
 import { useRepositoriesStore } from '../stores/repositories';
 import { useRunStore } from '../stores/run';
@@ -87,6 +88,12 @@ export function createTourActions(): TourActions {
     },
     async startServing(repo) {
       await serve.start(await repoId(repo), {});
+    },
+    async convertToOnnx(repo, name) {
+      await selectModel(repo, name);
+      model.tab = 'overview';
+      // A failure (torch missing) shows in place on the model view and in the step's result line.
+      await useConvertStore().convert(await repoId(repo), name);
     },
   };
 

@@ -7,6 +7,7 @@ import type { GraphSummary, ModelDetail, RepositoryInfo, ServeStatus, StepRunSta
 import type { NormPreset } from '../components/playground/form-model';
 import type { GraphSelection } from '../stores/graph';
 import type { Tab } from '../stores/model';
+import type { ConversionEntry } from '../stores/convert';
 import type { Selection } from '../stores/repositories';
 import type { ModelRuns } from '../stores/run';
 import { en } from '../i18n/en';
@@ -28,6 +29,8 @@ export interface TourState {
   serve: { status?: ServeStatus };
   /** Tensor values fetched for result lines, by `tensorKey(runId, name)`. */
   pages: Record<string, TensorPage>;
+  /** "Convert to ONNX" of PyTorch models, by `conversionKey(repoId, model)` (stores/convert.ts). */
+  convert?: { conversions: Record<string, ConversionEntry> };
 }
 
 /** A tensor a result line wants to read the values of. */
@@ -63,6 +66,8 @@ export interface TourActions {
   startServing(repo: string): Promise<void>;
   /** Starts a step-through of the ensemble from its form (with the sample image, if given) and runs it to the end. */
   stepToEnd(repo: string, model: string, options?: RunOptions): Promise<void>;
+  /** Selects the PyTorch model and converts it to ONNX (the model view's action), until it is done or failed. */
+  convertToOnnx?(repo: string, model: string): Promise<void>;
 }
 
 export interface TourStep {

@@ -1,10 +1,19 @@
-/** Migrating a model (the HuggingFace route): exported ONNX + script pre-processing → an ensemble; then your own model. */
-import { graphNodeSelected, graphShown, shownDetail, tabShown } from '../checks';
-import { countEn, text, type Walkthrough } from '../types';
+/** Migrating a model: exported ONNX + script pre-processing → an ensemble (the Hugging Face route); a TorchScript model exported to ONNX and compared; then your own model. */
+import { conversionKey, type ConversionEntry } from '../../stores/convert';
+import { graphNodeSelected, graphShown, repoNamed, shownDetail, tabShown } from '../checks';
+import { countEn, text, type TourState, type Walkthrough } from '../types';
 
 const REPO = 'ocr_ensemble';
 const EXPORTED = 'text_detection';
 const PRE = 'detection_preprocessing';
+const TORCH_REPO = 'quick_deploy_pytorch';
+const TORCH_MODEL = 'digits';
+
+/** The digits model's conversion, once one was asked for in this window. */
+function conversion(s: TourState): ConversionEntry | undefined {
+  const r = repoNamed(s, TORCH_REPO);
+  return r ? s.convert?.conversions[conversionKey(r.id, TORCH_MODEL)] : undefined;
+}
 
 export const migrating: Walkthrough = {
   id: 'migrating',
@@ -109,6 +118,50 @@ export const migrating: Walkthrough = {
         if (!d) return undefined;
         const errors = d.diagnostics.filter((x) => x.severity === 'error').length;
         return { text: text(`${countEn(d.ensembleSteps.length, 'step', 'steps')}, ${countEn(errors, 'wiring error', 'wiring errors')}`, `${d.ensembleSteps.length} 个步骤，${errors} 个连线错误`) };
+      },
+    },
+    {
+      title: text('A TorchScript model', 'TorchScript 模型'),
+      body: text(
+        "The other route from PyTorch is TorchScript: a model saved with torch.jit.save as <name>/1/model.pt runs on Triton's PyTorch backend (platform pytorch_libtorch). Its tensors are named by position, INPUT__0 for forward()'s first argument and OUTPUT__0 for its result. Open the quick_deploy_pytorch sample and select digits, a classifier of 8×8 handwritten digits trained by the sample's train.py.",
+        '从 PyTorch 出发的另一条路是 TorchScript：用 torch.jit.save 保存为 <name>/1/model.pt 的模型，在 Triton 的 PyTorch 后端上运行（platform pytorch_libtorch）。它的张量按位置命名：INPUT__0 是 forward() 的第一个参数，OUTPUT__0 是它的返回值。打开示例 quick_deploy_pytorch 并选中 digits，这是一个 8×8 手写数字分类器，由示例中的 train.py 训练得到。',
+      ),
+      target: [`repo-${TORCH_REPO}`],
+      check: (s) => shownDetail(s, TORCH_REPO, TORCH_MODEL) !== undefined,
+      showMe: (a) => a.selectModel(TORCH_REPO, TORCH_MODEL),
+      result: (s) => {
+        const d = shownDetail(s, TORCH_REPO, TORCH_MODEL);
+        if (!d) return undefined;
+        const io = [...d.inputs, ...d.outputs].map((v) => `${v.name} ${v.datatype} [${v.dims.join(', ')}]`).join(' → ');
+        return { text: text(`${d.summary.platform || d.summary.backend}: ${io}`, `${d.summary.platform || d.summary.backend}：${io}`) };
+      },
+    },
+    {
+      title: text('Export it to ONNX, and compare', '导出为 ONNX 并比较'),
+      body: text(
+        'Press "{ui:convert.button}". torch exports the model to ONNX with the same tensor names, the lab opens it as digits_onnx in its "converted" model repository, and both models answer the same seeded random inputs: the largest absolute difference between their answers shows here. This needs Python with torch (`sudo apt-get install python3-torch` on Debian/Ubuntu, or `python3 -m pip install torch`); without it, the error in place says what to install.',
+        '点击“{ui:convert.button}”。torch 会把模型导出为 ONNX，张量名保持不变；Model Lab 把它作为 digits_onnx 在自己的“converted”模型仓库中打开，再让两个模型回答同一组带随机种子的随机输入：二者结果的最大绝对差显示在这里。这一步需要装有 torch 的 Python（Debian/Ubuntu 上运行 `sudo apt-get install python3-torch`，或 `python3 -m pip install torch`）；没有 torch 时，原地显示的错误会说明要安装什么。',
+      ),
+      target: ['convert-onnx-button'],
+      regard: ['convert-onnx-result'],
+      check: (s) => {
+        const c = conversion(s);
+        return !!c && !c.running && (c.result !== undefined || c.error !== undefined);
+      },
+      showMe: (a) => a.convertToOnnx?.(TORCH_REPO, TORCH_MODEL) ?? a.selectModel(TORCH_REPO, TORCH_MODEL),
+      result: (s) => {
+        const c = conversion(s);
+        if (!c || c.running) return undefined;
+        if (c.error) return { text: text(`Not converted: ${c.error}`, `未能转换：${c.error}`) };
+        const r = c.result;
+        if (!r) return undefined;
+        const diff = r.maxAbsDiff === 0 ? '0' : r.maxAbsDiff.toExponential(2);
+        return {
+          text: text(
+            `max abs difference ${diff} over ${countEn(r.samples, 'seeded input', 'seeded inputs')} (${r.model}, opset ${r.opset})`,
+            `最大绝对差 ${diff}，共 ${r.samples} 组带随机种子的输入（${r.model}，opset ${r.opset}）`,
+          ),
+        };
       },
     },
     {
