@@ -32,7 +32,7 @@ const OCR: PortabilityReport = {
       twin: twin('detection_postprocessing'),
       reasons: ['uses the lab-only script backend'],
     },
-    { model: 'ocr_ensemble', backend: 'ensemble', verdict: 'lab-only', packages: [], optionalPackages: [], twin: twin('ocr_ensemble'), reasons: ['its member detection_postprocessing is lab-only'] },
+    { model: 'ocr_ensemble', backend: 'ensemble', verdict: 'lab-only', packages: [], optionalPackages: [], reasons: ['its step model detection_postprocessing is lab-only'] },
     { model: 'text_detection', backend: 'onnxruntime', verdict: 'as-is', packages: [], optionalPackages: [], reasons: [] },
     { model: 'text_recognition', backend: 'onnxruntime', verdict: 'as-is', packages: [], optionalPackages: [], reasons: [] },
     { model: 'resize', backend: 'python', verdict: 'needs-packages', packages: ['opencv-python-headless'], optionalPackages: ['pillow'], reasons: ['imports cv2'] },
@@ -43,7 +43,7 @@ const OCR: PortabilityReport = {
 const EXPORTED: DeploymentExport = {
   outDir: '/tmp/out',
   report: OCR,
-  swapped: ['detection_postprocessing', 'ocr_ensemble'],
+  swapped: ['detection_postprocessing'],
   labOnly: ['legacy'],
   skipped: ['text_detection/1/escape.onnx: a link leading out of the model folder'],
   files: [
@@ -73,6 +73,7 @@ function client(reports: Record<string, PortabilityReport | Error>): Mock {
         if (r instanceof Error) throw r;
         return structuredClone(r);
       }
+      if (method === 'getModel') return { ensembleSteps: ['detection_postprocessing', 'text_detection', 'text_recognition'].map((modelName) => ({ modelName })) };
       if (method === 'pickRepositoryFolder') return { path: '/home/me/ocr-triton' };
       if (method === 'exportDeployment') {
         return new Promise((resolve, reject) => {
@@ -101,6 +102,7 @@ async function openPanel(c: Mock, opts: { repos?: RepositoryInfo[]; selected?: s
   return w;
 }
 
+const portabilityRequests = (c: Mock) => c.calls.filter((x) => x.method === 'portability').map((x) => x.req);
 const portabilityCalls = (c: Mock) => c.calls.filter((x) => x.method === 'portability').map((x) => (x.req as { repoId: string }).repoId);
 
 beforeEach(() => {
@@ -123,8 +125,12 @@ describe('DeployPanel report', () => {
     expect(card('resize').get('.verdict').text()).toContain('Needs packages');
     expect(card('resize').get('[data-testid=deploy-packages]').text()).toMatch(/opencv-python-headless.*pillow · optional/);
     expect(card('ocr_ensemble').get('.verdict').text()).toContain('Lab only');
-    expect(card('ocr_ensemble').get('[data-testid=deploy-twin] code').text()).toBe('ocr_ensemble_python/ocr_ensemble');
-    expect(card('ocr_ensemble').text()).toContain('its member detection_postprocessing is lab-only');
+    expect(card('detection_postprocessing').get('[data-testid=deploy-twin] code').text()).toBe('ocr_ensemble_python/detection_postprocessing');
+    expect(card('ocr_ensemble').text()).toContain('its step model detection_postprocessing is lab-only');
+    // An ensemble has no twin of its own: the twins of its steps make it portable.
+    expect(card('ocr_ensemble').find('[data-testid=deploy-twin]').exists()).toBe(false);
+    expect(card('ocr_ensemble').get('[data-testid=deploy-freed]').text()).toBe('Runs on Triton once its lab-only step models come from their Python twins');
+    expect(c.calls.filter((x) => x.method === 'getModel').map((x) => x.req)).toEqual([{ repoId: 'ocr', model: 'ocr_ensemble' }]);
     expect(card('legacy').get('[data-testid=deploy-twin]').text()).toContain('No Python twin found');
     expect(card('text_detection').find('[data-testid=deploy-twin]').exists()).toBe(false);
     expect(w.get('[data-testid=deploy-triton-image]').text()).toBe('Exports build on nvcr.io/nvidia/tritonserver:25.01-py3.');
@@ -219,7 +225,9 @@ describe('DeployPanel export', () => {
     const w = await openPanel(c, { selected: 'ocr' });
     const box = w.get('[data-testid=deploy-use-twins]').element as HTMLInputElement;
     expect(box.checked).toBe(true);
-    expect(w.get('[data-testid=deploy-twins-hint]').text()).toBe('2 lab-only models are written from ocr_ensemble_python instead: detection_postprocessing, ocr_ensemble.');
+    expect(w.get('[data-testid=deploy-twins-hint]').text()).toBe(
+      '1 lab-only model is written from ocr_ensemble_python instead: detection_postprocessing. With them, the ensemble ocr_ensemble runs on Triton too.',
+    );
     expect(w.get('[data-testid=deploy-stranded]').text()).toMatch(/^1 model stays lab-only \(legacy\): Triton will not load it\./);
     await w.get('[data-testid=deploy-use-twins]').setValue(false);
     expect(w.get('[data-testid=deploy-stranded]').text()).toMatch(/^3 models stay lab-only \(detection_postprocessing, ocr_ensemble, legacy\)/);
@@ -249,7 +257,7 @@ describe('DeployPanel export', () => {
     expect(submit.text()).toBe('Export');
     expect(w.get('[data-testid=deploy-result-dir]').text()).toBe('/tmp/out');
     expect(w.get('[data-testid=deploy-result-totals]').text()).toBe('4 files, 2.4 MiB');
-    expect(w.get('[data-testid=deploy-result-swapped]').text()).toBe('Written from their Python twin: detection_postprocessing, ocr_ensemble');
+    expect(w.get('[data-testid=deploy-result-swapped]').text()).toBe('Written from their Python twin: detection_postprocessing');
     expect(w.get('[data-testid=deploy-result-lab-only]').text()).toBe('Left lab-only (Triton will not load them): legacy');
     expect(w.get('[data-testid=deploy-result-skipped]').text()).toMatch(/^1 file was not copied .*text_detection\/1\/escape\.onnx: a link leading out of the model folder$/s);
     const rows = w.findAll('[data-testid=deploy-result-files] tbody tr').map((r) => r.findAll('td').map((d) => d.text()));
@@ -279,14 +287,14 @@ describe('DeployPanel export', () => {
     await w.get('[data-testid=deploy-twins-dir]').setValue(' /work/my_twins ');
     await w.get('[data-testid=deploy-twins-form]').trigger('submit');
     await flushPromises();
-    expect(c.calls.filter((x) => x.method === 'portability').map((x) => x.req)).toEqual([{ repoId: 'ocr' }, { repoId: 'ocr', twins: '/work/my_twins' }]);
+    expect(portabilityRequests(c)).toEqual([{ repoId: 'ocr' }, { repoId: 'ocr', twins: '/work/my_twins' }]);
     await w.get('[data-testid=deploy-outdir]').setValue('/tmp/out');
     await w.get('[data-testid=deploy-export]').trigger('submit');
-    expect(c.calls.at(-1)).toEqual({ method: 'exportDeployment', req: { repoId: 'ocr', outDir: '/tmp/out', useTwins: true, gpus: 1, twins: '/work/my_twins' } });
+    expect(c.calls.find((x) => x.method === 'exportDeployment')).toEqual({ method: 'exportDeployment', req: { repoId: 'ocr', outDir: '/tmp/out', useTwins: true, gpus: 1, twins: '/work/my_twins' } });
     await w.get('[data-testid=deploy-twins-dir]').setValue('');
     await w.get('[data-testid=deploy-twins-form]').trigger('submit');
     await flushPromises();
-    expect(c.calls.at(-1)).toEqual({ method: 'portability', req: { repoId: 'ocr' } });
+    expect(portabilityRequests(c).at(-1)).toEqual({ repoId: 'ocr' });
   });
 
   it('offers "Choose…" only where the host has a folder dialog, and fills the field from it', async () => {

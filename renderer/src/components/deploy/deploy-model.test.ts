@@ -1,7 +1,7 @@
 /** The Deploy panel's rules, without mounting: counting, twins, packages, and the checks on the form's values. */
 import { describe, expect, it } from 'vitest';
 import type { ModelPortability, PortabilityReport } from '@contract/lab-api';
-import { countVerdicts, defaultImage, formatSize, imageProblem, isAbsolutePath, neededPackages, parseGpus, stranded, twinned } from './deploy-model';
+import { countVerdicts, ensemblesFreedByTwins, defaultImage, formatSize, imageProblem, isAbsolutePath, neededPackages, parseGpus, stranded, twinned } from './deploy-model';
 
 const m = (model: string, verdict: ModelPortability['verdict'], extra: Partial<ModelPortability> = {}): ModelPortability => ({
   model,
@@ -31,6 +31,25 @@ describe('deploy-model', () => {
     expect(neededPackages(r)).toEqual(['pillow', 'scikit-learn']);
     expect(twinned(undefined)).toEqual([]);
     expect(neededPackages(undefined)).toEqual([]);
+  });
+
+  it('an ensemble is freed by twins only when every step is in the repository and portable after the swap', () => {
+    const r = report([
+      m('a', 'as-is', { backend: 'onnxruntime' }),
+      m('b', 'lab-only', { backend: 'script', twin }),
+      m('c', 'lab-only', { backend: 'script' }),
+      m('e1', 'lab-only', { backend: 'ensemble' }),
+      m('e2', 'lab-only', { backend: 'ensemble' }),
+      m('e3', 'lab-only', { backend: 'ensemble' }),
+      m('outer', 'lab-only', { backend: 'ensemble' }),
+      m('loop', 'lab-only', { backend: 'ensemble' }),
+      m('unknown', 'lab-only', { backend: 'ensemble' }),
+    ]);
+    const steps = { e1: ['a', 'b'], e2: ['b', 'c'], e3: ['a', 'gone'], outer: ['e1', 'a'], loop: ['loop', 'b'] };
+    expect(stranded(r, true, steps).map((x) => x.model)).toEqual(['c', 'e2', 'e3', 'loop', 'unknown']);
+    expect(stranded(r, false, steps).map((x) => x.model)).toEqual(['b', 'c', 'e1', 'e2', 'e3', 'outer', 'loop', 'unknown']);
+    expect(ensemblesFreedByTwins(r, steps)).toEqual(['e1', 'outer']);
+    expect(ensemblesFreedByTwins(r, {})).toEqual([]);
   });
 
   it('takes absolute paths of POSIX and Windows only', () => {

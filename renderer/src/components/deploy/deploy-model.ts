@@ -24,9 +24,37 @@ export function twinned(report: PortabilityReport | undefined): ModelPortability
   return report?.models.filter((m) => m.verdict === 'lab-only' && m.twin) ?? [];
 }
 
-/** Lab-only models with no twin: Triton will not load them whatever the export does. */
-export function stranded(report: PortabilityReport | undefined, useTwins: boolean): ModelPortability[] {
-  return report?.models.filter((m) => m.verdict === 'lab-only' && !(useTwins && m.twin)) ?? [];
+/** Each ensemble's step models, by ensemble name (read from the model's details; the report does not list them). */
+export type EnsembleSteps = Record<string, readonly string[]>;
+
+/**
+ * Whether a lab-only model is still lab-only in the export: a model with a twin is not when twins are
+ * used; an ensemble is not when every step model it has is in the repository and portable after the
+ * swap (the export reports the written repository again, so such an ensemble comes out as it is). An
+ * ensemble whose steps are not known counts as lab-only.
+ */
+function staysLabOnly(m: ModelPortability, byName: Map<string, ModelPortability>, useTwins: boolean, steps: EnsembleSteps, seen: Set<string>): boolean {
+  if (m.verdict !== 'lab-only') return false;
+  if (m.backend !== 'ensemble') return !(useTwins && m.twin);
+  const members = steps[m.model];
+  if (!useTwins || !members || seen.has(m.model)) return true;
+  const next = new Set([...seen, m.model]);
+  return members.some((s) => {
+    const member = byName.get(s);
+    return !member || staysLabOnly(member, byName, useTwins, steps, next);
+  });
+}
+
+/** Lab-only models the export would still write lab-only: Triton will not load them. */
+export function stranded(report: PortabilityReport | undefined, useTwins: boolean, steps: EnsembleSteps = {}): ModelPortability[] {
+  const byName = new Map(report?.models.map((m) => [m.model, m]) ?? []);
+  return report?.models.filter((m) => staysLabOnly(m, byName, useTwins, steps, new Set())) ?? [];
+}
+
+/** Lab-only ensembles that the Python twins of their steps make portable. */
+export function ensemblesFreedByTwins(report: PortabilityReport | undefined, steps: EnsembleSteps): string[] {
+  const left = new Set(stranded(report, true, steps).map((m) => m.model));
+  return report?.models.filter((m) => m.verdict === 'lab-only' && m.backend === 'ensemble' && !left.has(m.model)).map((m) => m.model) ?? [];
 }
 
 /** Every pip package the report's models need (not the optional ones), sorted and once each. */

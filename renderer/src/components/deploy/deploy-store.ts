@@ -8,9 +8,29 @@
 import { defineStore } from 'pinia';
 import type { DeploymentExport, DeploymentExportRequest, PortabilityReport } from '@contract/lab-api';
 import { errorText, useBackend } from '../../api/client';
+import type { EnsembleSteps } from './deploy-model';
 
 /** Each report request counts up per repository, so a slow older answer never replaces a newer one. */
 const reportSeq = new Map<string, number>();
+
+/**
+ * The step models of the report's lab-only ensembles: whether the twins free an ensemble depends on
+ * its steps. An ensemble whose details cannot be read is left out (it then counts as lab-only).
+ */
+async function ensembleSteps(repoId: string, report: PortabilityReport): Promise<EnsembleSteps> {
+  const ensembles = report.models.filter((m) => m.verdict === 'lab-only' && m.backend === 'ensemble');
+  const entries = await Promise.all(
+    ensembles.map(async (m) => {
+      try {
+        const detail = await useBackend().call('getModel', { repoId, model: m.model });
+        return [[m.model, detail.ensembleSteps.map((s) => s.modelName)] as const];
+      } catch {
+        return [];
+      }
+    }),
+  );
+  return Object.fromEntries(entries.flat());
+}
 
 export const useDeployStore = defineStore('deploy', {
   state: () => ({
@@ -20,6 +40,8 @@ export const useDeployStore = defineStore('deploy', {
     reportErrors: {} as Record<string, string>,
     /** A twins repository the user named, per repository (absent: the sibling `<repository>_python`). */
     twinsDir: {} as Record<string, string>,
+    /** The step models of each lab-only ensemble of a report, per repository (read from getModel). */
+    steps: {} as Record<string, EnsembleSteps>,
     exporting: false,
     /** When the running export started (ms since the epoch), for the elapsed time. */
     exportStarted: 0,
@@ -36,6 +58,8 @@ export const useDeployStore = defineStore('deploy', {
       try {
         const twins = this.twinsDir[repoId];
         const report = await useBackend().call('portability', { repoId, ...(twins ? { twins } : {}) });
+        if (reportSeq.get(repoId) !== seq) return;
+        this.steps[repoId] = await ensembleSteps(repoId, report);
         if (reportSeq.get(repoId) !== seq) return;
         this.reports[repoId] = report;
         delete this.reportErrors[repoId];
@@ -75,6 +99,7 @@ export const useDeployStore = defineStore('deploy', {
       delete this.reportErrors[repoId];
       delete this.loading[repoId];
       delete this.twinsDir[repoId];
+      delete this.steps[repoId];
       if (this.exportRepoId === repoId && !this.exporting) {
         this.result = undefined;
         this.exportError = '';
