@@ -284,6 +284,11 @@ export class Lab {
     return this.options.sampleImagesDir;
   }
 
+  /** Where settings are kept (none: in memory only); the lab's own folders, such as converted models, go beside it. */
+  get settingsFile(): string | undefined {
+    return this.options.settingsFile;
+  }
+
   getSettings(): LabSettings {
     return this.settings.get();
   }

@@ -1,0 +1,203 @@
+/**
+ * convertToOnnx with real torch: the digits sample and a small model built
+ * here (two named inputs of other types, two outputs, no batching) are
+ * exported, opened in the lab's converted repository, run by onnxruntime on
+ * torch's inputs and compared; and every refusal says why. Skipped, with the
+ * reason in its name, where /usr/bin/python3 cannot import torch (never on CI,
+ * which installs python3-torch).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OnnxConversion } from '../../contract/deploy-api';
+import { createConvertHandlers } from '../handlers/convert-handlers';
+import { Lab } from '../lab';
+import { viewAs } from '../tensor/tensor';
+
+const PYTHON = '/usr/bin/python3';
+const torchMissing = !process.env['CI'] && spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore', timeout: 60_000 }).status !== 0;
+const SAMPLE = path.join(__dirname, '..', '..', '..', 'sample-repos', 'quick_deploy_pytorch');
+const SLOW = 120_000;
+
+let tmp: string;
+let lab: Lab;
+let convert: ReturnType<typeof createConvertHandlers>['convertToOnnx'];
+
+/** A TorchScript model with named inputs (no `__<index>` names): forward(self, scale: int64, x: fp32, mask: bool). */
+const TWO_OUT = `
+import sys, torch
+class M(torch.nn.Module):
+    def forward(self, scale, x, mask):
+        y = x * scale.to(torch.float32)
+        return y.masked_fill(mask, 0.0), (scale * 2).sum(dim=0, keepdim=True)
+torch.jit.script(M()).save(sys.argv[1])
+`;
+
+function repoWith(name: string, models: Record<string, string>): string {
+  const root = path.join(tmp, name);
+  for (const [rel, text] of Object.entries(models)) {
+    mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+    writeFileSync(path.join(root, rel), text);
+  }
+  return root;
+}
+
+async function failure(p: Promise<unknown>): Promise<{ code: string; message: string; reason?: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as { code: string; message: string; reason?: string };
+  }
+  throw new Error('expected a refusal');
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'convert-test-'));
+  lab = new Lab({ settingsFile: path.join(tmp, 'settings', 'settings.json') });
+  convert = createConvertHandlers(lab).convertToOnnx;
+});
+afterAll(async () => {
+  await lab.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('convertToOnnx: requests it refuses', () => {
+  it('checks the payload', async () => {
+    expect((await failure(convert({ model: 'digits' }))).code).toBe('INVALID_ARG');
+    expect((await failure(convert({ repoId: 'x', model: 'digits', version: 0 }))).code).toBe('INVALID_ARG');
+    expect((await failure(convert({ repoId: 'nope', model: 'digits' }))).code).toBe('NOT_FOUND');
+  });
+
+  it('a model that is not TorchScript, a missing model.pt, an unknown model', async () => {
+    const root = repoWith('plain', {
+      'ident/config.pbtxt': 'name: "ident" backend: "identity" max_batch_size: 0 input [{ name: "I", data_type: TYPE_FP32, dims: [1] }] output [{ name: "O", data_type: TYPE_FP32, dims: [1] }]',
+      'ident/1/.keep': '',
+      'nofile/config.pbtxt':
+        'name: "nofile" platform: "pytorch_libtorch" max_batch_size: 0 input [{ name: "INPUT__0", data_type: TYPE_FP32, dims: [1] }] output [{ name: "OUTPUT__0", data_type: TYPE_FP32, dims: [1] }]',
+      'nofile/1/.keep': '',
+    });
+    const { id } = await lab.openRepository(root);
+    await lab.setTrust(id, 'once');
+    const notTorch = await failure(convert({ repoId: id, model: 'ident' }));
+    expect(notTorch).toMatchObject({ code: 'INVALID_ARG' });
+    expect(notTorch.message).toContain('is not a TorchScript model');
+    const noFile = await failure(convert({ repoId: id, model: 'nofile' }));
+    expect(noFile).toMatchObject({ code: 'NOT_FOUND', message: "model 'nofile' version 1 has no model.pt (a TorchScript archive saved with torch.jit.save)" });
+    expect((await failure(convert({ repoId: id, model: 'ghost' }))).code).toBe('NOT_FOUND');
+  });
+});
+
+describe.skipIf(torchMissing)(`convertToOnnx with torch${torchMissing ? ' (skipped: /usr/bin/python3 cannot import torch)' : ''}`, () => {
+  let digits: OnnxConversion;
+
+  beforeAll(async () => {
+    const { id } = await lab.openRepository(SAMPLE, { sample: true });
+    digits = await convert({ repoId: id, model: 'digits' });
+  }, SLOW);
+
+  it('exports the digits sample beside the settings file, and both answer the same', () => {
+    const root = path.join(tmp, 'settings', 'converted');
+    expect(digits).toMatchObject({ repository: root, model: 'digits_onnx', onnxPath: path.join(root, 'digits_onnx', '1', 'model.onnx'), samples: 4 });
+    expect(digits.opset).toBeGreaterThanOrEqual(13);
+    expect(digits.torch).toMatch(/^Python 3\.\d+\.\d+, torch \d/);
+    expect(digits.outputs.map((o) => o.name)).toEqual(['OUTPUT__0']);
+    expect(digits.outputs[0]!.shape[1]).toBe(10);
+    expect(digits.maxAbsDiff).toBeLessThan(1e-5);
+    expect(digits.maxAbsDiff).toBe(digits.outputs[0]!.maxAbsDiff);
+    const config = readFileSync(path.join(root, 'digits_onnx', 'config.pbtxt'), 'utf8');
+    expect(config).toMatch(/platform: "onnxruntime_onnx"[\s\S]*max_batch_size: 16[\s\S]*name: "INPUT__0"[\s\S]*name: "OUTPUT__0"[\s\S]*label_filename: "labels.txt"/);
+    expect(config).toContain('dynamic_batching');
+    expect(readFileSync(path.join(root, 'digits_onnx', 'labels.txt'), 'utf8')).toBe(readFileSync(path.join(SAMPLE, 'digits', 'labels.txt'), 'utf8'));
+    expect(existsSync(path.join(SAMPLE, 'digits_onnx'))).toBe(false);
+  });
+
+  it('the converted model, opened in the lab, classifies the held-out samples as expected', async () => {
+    const expected = JSON.parse(readFileSync(path.join(SAMPLE, 'samples', 'expected.json'), 'utf8')) as { samples: { file: string; digit: number }[] };
+    const batch = new Float32Array(expected.samples.length * 64);
+    expected.samples.forEach((s, i) => {
+      const npy = readFileSync(path.join(SAMPLE, 'samples', `${s.file}.npy`));
+      batch.set(viewAs('FP32', new Uint8Array(npy.subarray(npy.length - 256))) as Float32Array, i * 64);
+    });
+    const result = await lab.repository(digits.repoId).infer('digits_onnx', -1, { inputs: [{ name: 'INPUT__0', dtype: 'FP32', shape: [expected.samples.length, 1, 8, 8], data: batch }] });
+    const probs = result.outputs[0]!.data as Float32Array;
+    const classes = expected.samples.map((_, i) => probs.subarray(i * 10, i * 10 + 10).reduce((best, p, k, a) => (p > a[best]! ? k : best), 0));
+    expect(classes).toEqual(expected.samples.map((s) => s.digit));
+  });
+
+  it(
+    'converting again replaces the earlier conversion, in the same repository',
+    async () => {
+      const again = await convert({ repoId: lab.listRepositories().find((r) => r.path === SAMPLE)!.id, model: 'digits', version: 1 });
+      expect(again).toMatchObject({ repoId: digits.repoId, model: 'digits_onnx', maxAbsDiff: digits.maxAbsDiff });
+      expect(lab.listRepositories().filter((r) => r.path === digits.repository)).toHaveLength(1);
+    },
+    SLOW,
+  );
+
+  it(
+    'named inputs follow forward(), other dtypes, two outputs, no batching',
+    async () => {
+      const root = repoWith('named', {
+        'two/config.pbtxt': [
+          'name: "two" backend: "pytorch" max_batch_size: 0',
+          'input [{ name: "x", data_type: TYPE_FP32, dims: [2, 3] }, { name: "mask", data_type: TYPE_BOOL, dims: [2, 3] }, { name: "scale", data_type: TYPE_INT64, dims: [3] }]',
+          'output [{ name: "OUT__0", data_type: TYPE_FP32, dims: [2, 3] }, { name: "OUT__1", data_type: TYPE_INT64, dims: [1] }]',
+        ].join('\n'),
+      });
+      mkdirSync(path.join(root, 'two', '1'));
+      writeFileSync(path.join(tmp, 'two.py'), TWO_OUT);
+      execFileSync(PYTHON, [path.join(tmp, 'two.py'), path.join(root, 'two', '1', 'model.pt')], { timeout: 60_000 });
+      const { id } = await lab.openRepository(root);
+      await lab.setTrust(id, 'once');
+      const two = await convert({ repoId: id, model: 'two' });
+      expect(two.outputs.map((o) => [o.name, o.shape, o.maxAbsDiff])).toEqual([
+        ['OUT__0', [2, 3], 0],
+        ['OUT__1', [1], 0],
+      ]);
+    },
+    SLOW,
+  );
+
+  it(
+    'an untrusted folder is not loaded (a TorchScript archive is code)',
+    async () => {
+      const root = repoWith('untrusted', {
+        'm/config.pbtxt':
+          'name: "m" platform: "pytorch_libtorch" max_batch_size: 0 input [{ name: "INPUT__0", data_type: TYPE_FP32, dims: [1] }] output [{ name: "OUTPUT__0", data_type: TYPE_FP32, dims: [1] }]',
+      });
+      mkdirSync(path.join(root, 'm', '1'));
+      writeFileSync(path.join(root, 'm', '1', 'model.pt'), 'not a zip');
+      const { id } = await lab.openRepository(root);
+      expect(await failure(convert({ repoId: id, model: 'm' }))).toMatchObject({ code: 'UNAVAILABLE', reason: 'UNTRUSTED' });
+      await lab.setTrust(id, 'once');
+      const bad = await failure(convert({ repoId: id, model: 'm' }));
+      expect(bad.code).toBe('INVALID_ARG');
+      expect(bad.message).toContain('is not a TorchScript archive torch can load');
+    },
+    SLOW,
+  );
+
+  it(
+    'without torch, says what to install',
+    async () => {
+      const fake = path.join(tmp, 'fake-python');
+      mkdirSync(path.join(fake, 'lib'), { recursive: true });
+      writeFileSync(path.join(fake, 'lib', 'torch.py'), 'raise ImportError("No module named \'torch\'")\n');
+      writeFileSync(path.join(fake, 'python3'), `#!/bin/sh\nPYTHONPATH='${path.join(fake, 'lib')}' exec ${PYTHON} "$@"\n`);
+      chmodSync(path.join(fake, 'python3'), 0o755);
+      lab.setSettings({ pythonExecutable: path.join(fake, 'python3') });
+      try {
+        const id = lab.listRepositories().find((r) => r.path === SAMPLE)!.id;
+        const err = await failure(convert({ repoId: id, model: 'digits' }));
+        expect(err).toMatchObject({ code: 'UNAVAILABLE', reason: 'PYTHON_ENV' });
+        expect(err.message).toMatch(/^Converting to ONNX: torch is missing: '.*fake-python\/python3' cannot import torch/);
+        expect(err.message).toContain(`\`${path.join(fake, 'python3')} -m pip install torch\``);
+      } finally {
+        lab.setSettings({ pythonExecutable: '' });
+      }
+    },
+    SLOW,
+  );
+});
