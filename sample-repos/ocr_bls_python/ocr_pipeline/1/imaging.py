@@ -48,10 +48,20 @@ def _enlarge_taps(n_in, n_out):
     return np.clip(index, 0, n_in - 1), weights
 
 
+# Up to this many weights, a pass is one dense matrix product (BLAS, fast); beyond, a loop over the taps.
+DENSE_LIMIT = 1_500_000
+
+
 def _weighted(pixels, axis, index, weights):
-    out = np.zeros(pixels.shape[:axis] + (index.shape[0],) + pixels.shape[axis + 1 :], np.float64)
+    """Each output sample along `axis`: the weighted sum of the input samples at `index`."""
+    n_out, n_in = index.shape[0], pixels.shape[axis]
+    if n_out * n_in <= DENSE_LIMIT:
+        matrix = np.zeros((n_out, n_in), np.float64)
+        np.add.at(matrix, (np.repeat(np.arange(n_out), index.shape[1]), index.reshape(-1)), weights.reshape(-1))
+        return np.moveaxis(np.tensordot(matrix, pixels, axes=(1, axis)), 0, axis)
+    out = np.zeros(pixels.shape[:axis] + (n_out,) + pixels.shape[axis + 1 :], np.float64)
     shape = [1] * pixels.ndim
-    shape[axis] = index.shape[0]
+    shape[axis] = n_out
     for k in range(index.shape[1]):
         out += np.take(pixels, index[:, k], axis=axis) * weights[:, k].reshape(shape)
     return out
@@ -161,8 +171,14 @@ def warp(pixels, quad, width, height):
 
 
 def to_tensor(pixels, scale, mean, std):
-    """uint8 [H, W, C] -> float32 [C, H, W]: (v * scale - mean[c]) / std[c], computed in float64 as the script does."""
-    chw = pixels.transpose(2, 0, 1).astype(np.float64)
-    mean = np.asarray(mean, np.float64).reshape(-1, 1, 1)
-    std = np.asarray(std, np.float64).reshape(-1, 1, 1)
-    return np.ascontiguousarray(((chw * scale - mean) / std).astype(np.float32))
+    """uint8 [H, W, C] -> float32 [C, H, W]: (v * scale - mean[c]) / std[c], computed in float64 as the
+    script version does, through a 256-entry table per channel."""
+    channels = pixels.shape[2]
+    mean = np.broadcast_to(np.asarray(mean, np.float64), (channels,))
+    std = np.broadcast_to(np.asarray(std, np.float64), (channels,))
+    levels = np.arange(256, dtype=np.float64)
+    out = np.empty((channels,) + pixels.shape[:2], np.float32)
+    for c in range(channels):
+        table = ((levels * scale - mean[c]) / std[c]).astype(np.float32)
+        out[c] = table[pixels[:, :, c]]
+    return out
