@@ -142,6 +142,7 @@ describe('parameters', () => {
       expect(logs).toContain("DISABLE_OPTIMIZED_EXECUTION is True for model instance 'm_0'");
       expect(logs).toContain("ENABLE_JIT_PROFILING is False for model instance 'm_0'");
       expect(logs).toContain("Intra op thread count is set to 1 for model instance 'm_0'");
+      expect(logs).toContain("ENABLE_NVFUSER is no longer read by Triton's PyTorch backend (removed in 23.12); ignored for model instance 'm_0'");
     },
     60_000,
   );

@@ -5,11 +5,13 @@
  * parameters and error wording. Skipped (with the reason) where torch is not
  * installed; CI installs python3-torch.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Repository } from '../../repository/repository';
 import { closeRepositories, loadRepository, makeTempDir, stateOf, type TempDir } from '../../repository/testing/temp-repo';
 import { f32, modelConfig, rejection, tensor, text } from '../../runtime/testing/models';
 import { stringsFromBytes } from '../../tensor/tensor';
+import { stubs } from '../python/testing/processes';
 import { pyModel, pythonConfig } from '../python/testing/repo';
 import { type BuiltModel, buildTorchModels, torchMissing } from './testing/torch-models';
 
@@ -192,6 +194,13 @@ suite(`batching and instances${torchMissing ? ` — skipped: ${torchMissing}` : 
     expect(v.device).toBe('CPU');
     const rs = await Promise.all([1, 2, 3, 4].map((k) => repo.infer('two', -1, { inputs: [f32('INPUT__0', [3], [k, k, k]), f32('INPUT__1', [3], [1, 1, 1])] })));
     expect(rs.map((r) => values(r, 'OUTPUT__0')[0])).toEqual([2, 3, 4, 5]);
+    if (process.platform === 'linux') {
+      // One stub process per instance, each running the PyTorch runner for its own instance name.
+      const runners = stubs()
+        .map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8'))
+        .filter((c) => c.includes('model_lab_pytorch.py') && c.includes('"modelName":"two"'));
+      expect(runners.map((c) => /"instanceName":"(two_[\d_]+)"/.exec(c)?.[1]).sort()).toEqual(['two_0_0', 'two_0_1']);
+    }
   });
 });
 

@@ -51,12 +51,14 @@ BOOL_PARAMETERS = (
     "INFERENCE_MODE",
     "DISABLE_CUDNN",
     "ENABLE_TENSOR_FUSER",
-    "ENABLE_NVFUSER",
     "ENABLE_WEIGHT_SHARING",
     "ENABLE_JIT_PROFILING",
     "ENABLE_JIT_EXECUTOR",
 )
+# INTRA_OP/INTER_OP_THREAD_COUNT are the LibTorch backend's; NUM_THREADS/NUM_INTEROP_THREADS its Python runtime's (src/model.py).
 INT_PARAMETERS = ("INTRA_OP_THREAD_COUNT", "INTER_OP_THREAD_COUNT", "NUM_THREADS", "NUM_INTEROP_THREADS")
+# Read by Triton before 23.12, ignored since: accepted, and the log says so.
+RETIRED_PARAMETERS = ("ENABLE_NVFUSER",)
 
 
 def fail(message, code=INTERNAL):
@@ -204,6 +206,9 @@ class TritonPythonModel:
         self.validate_outputs(config)
         for key in sorted(self.params):
             self.log.log_info("%s is %s for model instance '%s'" % (key, self.params[key], self.instance_name))
+        for key in RETIRED_PARAMETERS:
+            if key in (config.get("parameters") or {}):
+                self.log.log_warn("%s is no longer read by Triton's PyTorch backend (removed in 23.12); ignored for model instance '%s'" % (key, self.instance_name))
 
     def pick_device(self, args):
         """KIND_GPU runs on that GPU when this torch has CUDA; otherwise on the CPU (the lab says why)."""
@@ -343,8 +348,6 @@ class TritonPythonModel:
             torch._C._jit_set_profiling_executor(p["ENABLE_JIT_EXECUTOR"])
         if "ENABLE_TENSOR_FUSER" in p:
             torch._C._jit_set_texpr_fuser_enabled(p["ENABLE_TENSOR_FUSER"])
-        if "ENABLE_NVFUSER" in p and hasattr(torch._C, "_jit_set_nvfuser_enabled") and torch.cuda.is_available():
-            torch._C._jit_set_nvfuser_enabled(p["ENABLE_NVFUSER"])
         torch.backends.cudnn.enabled = not p.get("DISABLE_CUDNN", False)
         try:
             with torch.inference_mode(self.inference_mode), torch.no_grad():
