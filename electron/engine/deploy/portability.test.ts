@@ -154,4 +154,21 @@ describe('portability report', () => {
     expect(r.get('e_q')!.verdict).toBe('lab-only');
     expect(r.get('e_q')!.reasons[0]).toContain('q is not in the repository');
   });
+
+  it('a Python model that calls a lab-only model through BLS is lab-only; other calls and mentions are flagged', async () => {
+    const r = await report({
+      'js/config.pbtxt': script('js'),
+      'js/1/model.js': 'export default class {}',
+      'caller/config.pbtxt': py('caller'),
+      'caller/1/model.py': MODEL_PY + 'def go(t):\n    return pb_utils.InferenceRequest(model_name="js", inputs=[t], requested_output_names=["OUT"]).exec()\n',
+      'other/config.pbtxt': py('other'),
+      'other/1/model.py': MODEL_PY + 'TARGETS = ["js"]\ndef go(t):\n    return pb_utils.InferenceRequest(model_name = "ghost", inputs=[t], requested_output_names=["OUT"]).exec()\n',
+    });
+    expect(r.get('caller')!.verdict).toBe('lab-only');
+    expect(r.get('caller')!.reasons).toContain('calls js through BLS (model_name), which is lab-only: swap it for a Python twin to deploy it');
+    expect(r.get('other')!.verdict).toBe('as-is');
+    expect(r.get('other')!.reasons.join(' ')).toContain('calls ghost through BLS (model_name), which is not in this repository');
+    expect(r.get('other')!.reasons.join(' ')).toContain('names js in its code, a lab-only model of this repository');
+    expect(JSON.stringify([...r.values()])).not.toContain('"bls"');
+  });
 });

@@ -37,7 +37,8 @@ export function backendName(c: ModelConfig | undefined): string {
   return c.platform || 'unknown';
 }
 
-type Entry = Omit<ModelPortability, 'model'>;
+/** A model's own verdict; `bls`: the model names its Python code passes to BLS or mentions (dropped from the report). */
+type Entry = Omit<ModelPortability, 'model'> & { bls?: { called: string[]; mentioned: string[] } };
 
 function entry(backend: string, verdict: ModelPortability['verdict'], reasons: string[], packages: string[] = [], optionalPackages: string[] = []): Entry {
   return { backend, verdict, packages, optionalPackages, reasons };
@@ -67,12 +68,15 @@ async function pythonEntry(rec: ModelRecord, c: ModelConfig): Promise<Entry> {
   const dirs = rec.versions.length > 0 ? rec.versions.map((v) => v.dir) : [];
   const packages = new Set<string>();
   const optional = new Set<string>();
+  const bls = { called: new Set<string>(), mentioned: new Set<string>() };
   const reasons: string[] = [...labOnlyParameters(c), ...envPathReason(c, rec.dir)];
   let labOnly = c.parameters[PYTHON_EXECUTABLE] !== undefined;
   for (const dir of dirs) {
     const deps = await pythonDeps(dir);
     deps.packages.forEach((p) => packages.add(p));
     deps.optionalPackages.forEach((p) => optional.add(p));
+    deps.called.forEach((n) => bls.called.add(n));
+    deps.mentioned.forEach((n) => bls.mentioned.add(n));
     if (deps.labOnly.length > 0) {
       labOnly = true;
       reasons.push(`imports Model Lab's own module${deps.labOnly.length > 1 ? 's' : ''} ${deps.labOnly.join(', ')}, which Triton does not have`);
@@ -84,9 +88,39 @@ async function pythonEntry(rec: ModelRecord, c: ModelConfig): Promise<Entry> {
   const opt = [...optional].sort();
   if (pk.length > 0) reasons.push(`imports ${pk.join(', ')}, which Triton's image does not have: the export's Dockerfile installs ${pk.length > 1 ? 'them' : 'it'}`);
   if (opt.length > 0) reasons.push(`imports ${opt.join(', ')} only when present (inside try/except ImportError): it runs without ${opt.length > 1 ? 'them' : 'it'}`);
-  if (labOnly) return entry(BACKEND.python, 'lab-only', reasons, pk, opt);
-  if (pk.length > 0) return entry(BACKEND.python, 'needs-packages', reasons, pk, opt);
-  return entry(BACKEND.python, 'as-is', [`imports only the standard library and what Triton's image has (numpy, triton_python_backend_utils)`, ...reasons], pk, opt);
+  const refs = { bls: { called: [...bls.called].sort(), mentioned: [...bls.mentioned].sort() } };
+  if (labOnly) return { ...entry(BACKEND.python, 'lab-only', reasons, pk, opt), ...refs };
+  if (pk.length > 0) return { ...entry(BACKEND.python, 'needs-packages', reasons, pk, opt), ...refs };
+  return { ...entry(BACKEND.python, 'as-is', [`imports only the standard library and what Triton's image has (numpy, triton_python_backend_utils)`, ...reasons], pk, opt), ...refs };
+}
+
+/**
+ * BLS: a Python model that calls a lab-only model (a `model_name="x"` literal) fails on Triton when it
+ * does; one that calls a model missing from the repository, or names a lab-only model in another
+ * string, is flagged in words. Runs once over the models' own verdicts, before ensembles and twins.
+ */
+function applyBlsCalls(own: Map<string, Entry>): void {
+  const labOnly = new Set([...own].filter(([, e]) => e.verdict === 'lab-only').map(([n]) => n));
+  for (const [name, e] of own) {
+    if (!e.bls) continue;
+    const blocked = e.bls.called.filter((n) => labOnly.has(n) && n !== name);
+    const missing = e.bls.called.filter((n) => !own.has(n));
+    const named = e.bls.mentioned.filter((n) => labOnly.has(n) && n !== name);
+    if (blocked.length > 0) {
+      e.verdict = 'lab-only';
+      e.reasons.push(
+        `calls ${blocked.join(', ')} through BLS (model_name), which ${blocked.length > 1 ? 'are' : 'is'} lab-only: swap ${blocked.length > 1 ? 'them' : 'it'} for a Python twin to deploy it`,
+      );
+    }
+    if (missing.length > 0)
+      e.reasons.push(
+        `calls ${missing.join(', ')} through BLS (model_name), which ${missing.length > 1 ? 'are' : 'is'} not in this repository: Triton answers such a call with an error unless the server has that model`,
+      );
+    if (named.length > 0)
+      e.reasons.push(
+        `names ${named.join(', ')} in its code, ${named.length > 1 ? 'lab-only models' : 'a lab-only model'} of this repository: a BLS call to ${named.length > 1 ? 'them' : 'it'} fails on Triton`,
+      );
+  }
 }
 
 function backendEntry(backend: string, c: ModelConfig): Entry {
@@ -150,9 +184,10 @@ export async function portabilityOf(repo: Repository, twins?: TwinSource): Promi
   const names = [...recs.keys()].sort();
   const own = new Map<string, Entry>();
   for (const n of names) own.set(n, await modelEntry(recs.get(n)!));
+  applyBlsCalls(own);
   const models: ModelPortability[] = [];
   for (const n of names) {
-    const e = own.get(n)!.backend === 'ensemble' && recs.get(n)!.base ? ensembleEntry(n, recs, own, new Set([n])) : own.get(n)!;
+    const { bls: _bls, ...e } = own.get(n)!.backend === 'ensemble' && recs.get(n)!.base ? ensembleEntry(n, recs, own, new Set([n])) : own.get(n)!;
     const m: ModelPortability = { model: n, ...e };
     if (m.verdict === 'lab-only' && m.backend !== 'ensemble' && twins) await findTwin(m, recs.get(n)!, twins);
     models.push(m);

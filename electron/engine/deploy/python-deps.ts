@@ -14,7 +14,7 @@ import { readRegularFile } from '../util/regular-file';
 import { isInside, realPath } from '../util/real-path';
 import { toPosix } from '../util/fs-tree';
 import modules from './python-modules.json';
-import { type PythonImport, pythonImports } from './python-imports';
+import { modelNames, type PythonImport, pythonImports } from './python-imports';
 
 const STDLIB = new Set(modules.stdlib);
 const IMAGE = new Set(modules.image);
@@ -37,6 +37,9 @@ export interface PythonDeps {
   unreadable: string[];
   /** How many .py files were read. */
   files: number;
+  /** Model names its code passes as a BLS `model_name=` literal, and other name-like string literals. */
+  called: string[];
+  mentioned: string[];
 }
 
 /** The pip package that provides `module` (a dotted import name). */
@@ -96,11 +99,17 @@ export async function pythonDeps(versionDir: string): Promise<PythonDeps> {
   const optional = new Set<string>();
   const labOnly: string[] = [];
   const unreadable: string[] = [];
+  const called = new Set<string>();
+  const mentioned = new Set<string>();
   for (const file of files) {
     const rel = toPosix(path.relative(path.dirname(versionDir), file));
     let imports: PythonImport[];
     try {
-      imports = pythonImports((await readRegularFile(file, rel, MAX_FILE_BYTES)).toString('utf8'));
+      const src = (await readRegularFile(file, rel, MAX_FILE_BYTES)).toString('utf8');
+      imports = pythonImports(src);
+      const names = modelNames(src);
+      names.called.forEach((n) => called.add(n));
+      names.mentioned.forEach((n) => mentioned.add(n));
     } catch (err) {
       unreadable.push(`${rel}: ${err instanceof Error ? err.message : String(err)}`);
       continue;
@@ -113,5 +122,6 @@ export async function pythonDeps(versionDir: string): Promise<PythonDeps> {
     }
   }
   for (const p of required) optional.delete(p);
-  return { packages: [...required].sort(), optionalPackages: [...optional].sort(), labOnly, unreadable, files: files.length };
+  for (const n of called) mentioned.delete(n);
+  return { packages: [...required].sort(), optionalPackages: [...optional].sort(), labOnly, unreadable, files: files.length, called: [...called].sort(), mentioned: [...mentioned].sort() };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pythonImports } from './python-imports';
+import { modelNames, pythonImports } from './python-imports';
 
 const mods = (src: string): string[] => pythonImports(src).map((i) => `${i.module}${i.optional ? '?' : ''}`);
 
@@ -67,5 +67,11 @@ describe('pythonImports', () => {
 
   it('survives continuations, semicolons, f-strings and unterminated strings', () => {
     expect(mods('import os; import re\nx = f"{a!r} import z"\nfrom numpy \\\n  import array\ny = "unterminated\nimport glob\n')).toEqual(['os', 're', 'numpy', 'glob']);
+  });
+
+  it('finds BLS targets given as model_name literals, and other name-like literals', () => {
+    const src =
+      'r = pb_utils.InferenceRequest(model_name="text_detection", inputs=[])\nq = InferenceRequest(model_name = \'rec-v2\')\nNAMES = ("ocr.pipeline", "a b", f"x")\n# model_name="commented"\n';
+    expect(modelNames(src)).toEqual({ called: ['text_detection', 'rec-v2'], mentioned: ['ocr.pipeline'] });
   });
 });

@@ -231,6 +231,29 @@ interface TryBlock {
   inBody: boolean;
 }
 
+export interface ModelNames {
+  /** Literals passed as `model_name=` (a BLS InferenceRequest's target). */
+  called: string[];
+  /** Every other simple string literal that could be a model name (letters, digits, '_', '-', '.'). */
+  mentioned: string[];
+}
+
+/** The model names a Python source names: BLS targets given as `model_name="x"`, and other name-like literals. */
+export function modelNames(src: string): ModelNames {
+  const called = new Set<string>();
+  const mentioned = new Set<string>();
+  for (const l of new Tokenizer(src).run()) {
+    l.toks.forEach((t, i) => {
+      if (t.kind !== 'string') return;
+      const m = /^(["'])([\w.-]{1,128})\1$/.exec(t.text);
+      if (!m) return;
+      const isTarget = l.toks[i - 1]?.text === '=' && l.toks[i - 2]?.text === 'model_name';
+      (isTarget ? called : mentioned).add(m[2]!);
+    });
+  }
+  return { called: [...called], mentioned: [...mentioned].filter((n) => !called.has(n)) };
+}
+
 /** Every import of `src`, in order. */
 export function pythonImports(src: string): PythonImport[] {
   const lines = new Tokenizer(src).run();
