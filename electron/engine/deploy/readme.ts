@@ -71,6 +71,8 @@ function commands(r: ReadmeInput): string[] {
     '',
     '## Deploy to Kubernetes',
     '',
+    `The cluster pulls ${code(image)}: push it to a registry the cluster can reach (name the image at export time with \`--image <registry>/<name>:<tag>\`, or retag it), then:`,
+    '',
     '```sh',
     `docker push ${image}`,
     'kubectl apply -f kubernetes/',
