@@ -115,7 +115,12 @@ test.describe('in 简体中文 and the dark theme at 1280×720', () => {
       await expect(page.getByTestId('deploy-toggle')).toHaveText('部署');
       await expect(panel.getByTestId('deploy-headline')).toContainText('可在 Triton 上原样运行');
       await expect(panel.getByTestId('deploy-model-text_detection').locator('.verdict')).toHaveText(/可原样运行/);
-      await expect(panel.getByTestId('deploy-model-detection_postprocessing').locator('.verdict')).toHaveText(/仅限 Model Lab/);
+      const script = panel.getByTestId('deploy-model-detection_postprocessing');
+      await expect(script.locator('.verdict')).toHaveText(/仅限 Model Lab/);
+      // The engine's reasons read in Chinese, with its English beside them.
+      await expect(script.getByTestId('deploy-reason').first()).toContainText('使用 script 后端');
+      await expect(script.getByTestId('deploy-reason').first().locator('.english')).toHaveAttribute('lang', 'en');
+      await expect(panel.getByTestId('deploy-model-text_detection').getByTestId('deploy-reason').first()).toContainText("后端 'onnxruntime' 包含在 nvcr.io/nvidia/tritonserver:");
       await expect(panel.getByTestId('deploy-export')).toContainText('输出文件夹');
       await shot(page, 'deploy-zh-dark');
       await panel.getByTestId('deploy-export').scrollIntoViewIfNeeded();

@@ -16,6 +16,7 @@ import { useRepositoriesStore } from '../../stores/repositories';
 import DeployPanel from './DeployPanel.vue';
 
 const TWINS = '/samples/ocr_ensemble_python';
+const SCRIPT_REASON = "uses backend 'script' (a JavaScript/TypeScript model), which is Model Lab's own: Triton has no such backend";
 const twin = (model: string) => ({ repository: TWINS, repositoryName: 'ocr_ensemble_python', model });
 
 const OCR: PortabilityReport = {
@@ -36,7 +37,7 @@ const OCR: PortabilityReport = {
     { model: 'text_detection', backend: 'onnxruntime', verdict: 'as-is', packages: [], optionalPackages: [], reasons: [] },
     { model: 'text_recognition', backend: 'onnxruntime', verdict: 'as-is', packages: [], optionalPackages: [], reasons: [] },
     { model: 'resize', backend: 'python', verdict: 'needs-packages', packages: ['opencv-python-headless'], optionalPackages: ['pillow'], reasons: ['imports cv2'] },
-    { model: 'legacy', backend: 'script', verdict: 'lab-only', packages: [], optionalPackages: [], reasons: ['uses the lab-only script backend'] },
+    { model: 'legacy', backend: 'script', verdict: 'lab-only', packages: [], optionalPackages: [], reasons: [SCRIPT_REASON] },
   ],
 };
 
@@ -315,6 +316,12 @@ describe('DeployPanel export', () => {
     expect(w.get('[data-testid=deploy-toggle]').text()).toBe('部署');
     expect(w.get('[data-testid=deploy-headline]').text()).toBe('6 个模型中有 2 个可在 Triton 上原样运行');
     expect(w.get('[data-testid=deploy-model-legacy] .verdict').text()).toContain('仅限 Model Lab');
+    // The engine's reason in Chinese, its English beside it; one the translation does not know stays English.
+    const reason = w.get('[data-testid=deploy-model-legacy] [data-testid=deploy-reason]');
+    expect(reason.text()).toMatch(/^使用 script 后端（JavaScript\/TypeScript 模型）/);
+    expect(reason.get('.english').text()).toBe(SCRIPT_REASON);
+    expect(reason.get('.english').attributes('lang')).toBe('en');
+    expect(w.get('[data-testid=deploy-model-resize] [data-testid=deploy-reason]').text()).toBe('imports cv2');
     expect(w.get('[data-testid=deploy-stranded]').text()).toContain('1 个模型仍仅限 Model Lab（legacy）');
     await w.get('[data-testid=deploy-outdir]').setValue('/tmp/out');
     await w.get('[data-testid=deploy-export]').trigger('submit');

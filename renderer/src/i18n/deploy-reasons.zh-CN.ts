@@ -1,0 +1,97 @@
+/**
+ * The portability report's reasons in 简体中文. The engine writes each reason as an English
+ * sentence (electron/engine/deploy/portability.ts); they are read back here by one pattern each,
+ * as open-error-text.ts does for open errors, and the English stays beside the Chinese. A reason
+ * no pattern matches is shown in English only, never as a half-translated sentence. The file name
+ * ends in .zh-CN.ts so the glossary test reads it.
+ */
+import type { Shown } from './diagnostic-text';
+import type { Locale } from './index';
+
+type Rule = readonly [RegExp, (...g: string[]) => string | undefined];
+
+const STEPS = /^its step models? (.+?) /;
+const SIDE: Record<string, string> = { input: '输入', output: '输出' };
+
+/** One difference between a model and a would-be twin ("input 'x' is missing", …), or undefined. */
+function diffText(d: string): string | undefined {
+  let m = /^(input|output) '(.+)' is missing$/.exec(d);
+  if (m) return `缺少${SIDE[m[1]!]} '${m[2]}'`;
+  m = /^(input|output) '(.+)' is extra$/.exec(d);
+  if (m) return `多出${SIDE[m[1]!]} '${m[2]}'`;
+  m = /^(input|output) '(.+)' is (.+), not (.+)$/.exec(d);
+  if (m) return `${SIDE[m[1]!]} '${m[2]}' 为 ${m[3]}，而不是 ${m[4]}`;
+  m = /^max_batch_size is (\d+), not (\d+)$/.exec(d);
+  if (m) return `max_batch_size 为 ${m[1]}，而不是 ${m[2]}`;
+  m = /^its config does not load$/.exec(d);
+  return m ? '其配置无法加载' : undefined;
+}
+
+function diffsText(list: string): string | undefined {
+  const parts = list.split('; ').map(diffText);
+  return parts.every((p) => p !== undefined) ? parts.join('；') : undefined;
+}
+
+const RULES: readonly Rule[] = [
+  [
+    /^uses backend 'script' \(a JavaScript\/TypeScript model\), which is Model Lab's own: Triton has no such backend$/,
+    () => '使用 script 后端（JavaScript/TypeScript 模型），这是 Model Lab 自有的后端：Triton 没有这个后端。',
+  ],
+  [/^backend '(.+)' is part of (\S+)$/, (b, image) => `后端 '${b}' 包含在 ${image} 中。`],
+  [
+    /^its Python twin '(.+)' in (\S+) has the same tensors(?: \(it needs (.+)\))?: export with Python twins to deploy it$/,
+    (m, repo, needs) => `${repo} 中的 Python 孪生模型 '${m}' 具有相同的张量${needs ? `（它需要 ${needs}）` : ''}：导出时使用 Python 孪生模型即可部署。`,
+  ],
+  [/^no model '(.+)' in (\S+) to stand in for it$/, (m, repo) => `${repo} 中没有可替代它的模型 '${m}'。`],
+  [/^'(.+)' in (\S+) cannot stand in for it: it is lab-only too \((.+)\)$/, (m, repo, why) => `${repo} 中的 '${m}' 无法替代它：它同样仅限 Model Lab（${why}）。`],
+  [
+    /^'(.+)' in (\S+) cannot stand in for it: (.+)$/,
+    (m, repo, diffs) => {
+      const d = diffsText(diffs!);
+      return d ? `${repo} 中的 '${m}' 无法替代它：${d}。` : undefined;
+    },
+  ],
+  [
+    new RegExp(`${STEPS.source}(?:are|is) lab-only: swap (?:them|it) for (?:their Python twins|its Python twin) to deploy it$`),
+    (l) => `其步骤模型 ${l} 仅限 Model Lab：换成 Python 孪生模型即可部署。`,
+  ],
+  [new RegExp(`${STEPS.source}(?:are|is) not in the repository$`), (l) => `其步骤模型 ${l} 不在此模型仓库中。`],
+  [new RegExp(`${STEPS.source}needs? Python packages, which the export installs$`), (l) => `其步骤模型 ${l} 需要 Python 包，导出时会安装。`],
+  [/^every step model runs on Triton as it is$/, () => '每个步骤模型都可在 Triton 上原样运行。'],
+  [/^imports only the standard library and what Triton's image has \(numpy, triton_python_backend_utils\)$/, () => '只导入标准库和 Triton 镜像自带的模块（numpy、triton_python_backend_utils）。'],
+  [/^imports (.+), which Triton's image does not have: the export's Dockerfile installs (?:it|them)$/, (l) => `导入了 Triton 镜像中没有的 ${l}：导出的 Dockerfile 会安装。`],
+  [/^imports (.+) only when present \(inside try\/except ImportError\): it runs without (?:it|them)$/, (l) => `仅在已安装时导入 ${l}（位于 try/except ImportError 中）：没有也能运行。`],
+  [/^imports Model Lab's own modules? (.+), which Triton does not have$/, (l) => `导入了 Model Lab 自有的模块 ${l}，Triton 中没有。`],
+  [/^could not read (.+)$/, (f) => `无法读取 ${f}。`],
+  [
+    /^uses the lab-only config parameter PYTHON_EXECUTABLE \(Triton's Python backend ignores it; remove it, and use EXECUTION_ENV_PATH for a packed environment\)$/,
+    () => '使用了仅限 Model Lab 的配置参数 PYTHON_EXECUTABLE（Triton 的 Python 后端会忽略它；请删除它，打包的环境请用 EXECUTION_ENV_PATH）。',
+  ],
+  [/^ships its Python environment \(EXECUTION_ENV_PATH '(.+)'\), which Triton unpacks as it is$/, (v) => `自带 Python 环境（EXECUTION_ENV_PATH '${v}'），Triton 会按原样解包。`],
+  [
+    /^EXECUTION_ENV_PATH '(.+)' points outside the model folder: copy the environment archive into the model folder and name it as '\$\$TRITON_MODEL_DIRECTORY\/<file>' so it travels with the model$/,
+    (v) => `EXECUTION_ENV_PATH '${v}' 指向模型文件夹之外：请把环境压缩包复制到模型文件夹中，并写成 '$$TRITON_MODEL_DIRECTORY/<file>'，使其随模型一起导出。`,
+  ],
+  [
+    /^is a TensorFlow model \((.+)\): Triton's server image has had no TensorFlow backend since 25\.03, so (\S+) cannot load it; export it to ONNX \(tf2onnx\) or build an image with the tensorflow backend$/,
+    (p, image) => `是 TensorFlow 模型（${p}）：自 25.03 起 Triton 服务器镜像不再包含 TensorFlow 后端，因此 ${image} 无法加载它；请将其导出为 ONNX（tf2onnx），或构建带 tensorflow 后端的镜像。`,
+  ],
+  [/^its config names no backend or platform, and none can be told from its files: Triton cannot load it either$/, () => '其配置未指定后端或平台，也无法从文件中判断：Triton 同样无法加载。'],
+  [/^uses backend '(.+)', which (\S+) does not have: add it to (\S+) in the image$/, (b, image, dir) => `使用的后端 '${b}' 不在 ${image} 中：请在镜像中将其添加到 ${dir}。`],
+  [
+    /^a TensorRT plan runs only with the TensorRT version and GPU it was built for: rebuild it with the TensorRT of Triton (\S+) on the target GPU$/,
+    (v) => `TensorRT plan 只能在构建它时的 TensorRT 版本和 GPU 上运行：请在目标 GPU 上用 Triton ${v} 的 TensorRT 重新构建。`,
+  ],
+  [/^its config does not load \((.+)\): Triton will refuse it too; fix it first$/, (why) => `其配置无法加载（${why}）：Triton 同样会拒绝它；请先修复。`],
+];
+
+/** A report reason in the reader's language; in 简体中文 the engine's English comes with it. */
+export function deployReasonText(reason: string, lang: Locale): Shown {
+  if (lang !== 'zh-CN') return { text: reason };
+  for (const [re, build] of RULES) {
+    const m = re.exec(reason);
+    const text = m ? build(...m.slice(1)) : undefined;
+    if (text) return { text, english: reason };
+  }
+  return { text: reason };
+}
