@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { TempDirs, closeRepositories, loadRepository } from '../repository/testing/temp-repo';
 import { exportDeployment } from './export';
+import { Created, writeNew } from './files';
 import { tritonImage } from './facts';
 import { dnsLabel, isImageReference } from './manifests';
 
@@ -193,5 +194,18 @@ describe('deployment export', () => {
     expect(dnsLabel('x'.repeat(80))).toHaveLength(63);
     expect(['model-lab/ocr:latest', 'nvcr.io/nvidia/tritonserver:26.07-py3', 'localhost:5000/a/b@sha256:' + 'a'.repeat(64)].every(isImageReference)).toBe(true);
     expect(['Upper/x', 'a b', 'x:y\nRUN evil', '', 'x:-bad'].some(isImageReference)).toBe(false);
+  });
+
+  it('a failed export removes exactly what it created, never what another writer put there', async () => {
+    const out = tempOut();
+    const created = new Created();
+    await writeNew(path.join(out, 'model_repository/a/config.pbtxt'), 'x', created);
+    writeFileSync(path.join(out, 'model_repository/theirs.txt'), 'theirs');
+    await writeNew(path.join(out, 'README.md'), 'y', created);
+    await expect(writeNew(path.join(out, 'README.md'), 'again', created)).rejects.toMatchObject({ code: 'EEXIST' });
+    await created.undo();
+    expect(readdirSync(path.dirname(out))).toEqual(['out']);
+    expect(readdirSync(out)).toEqual(['model_repository']);
+    expect(readdirSync(path.join(out, 'model_repository'))).toEqual(['theirs.txt']);
   });
 });

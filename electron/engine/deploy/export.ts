@@ -6,12 +6,11 @@
  * empty folder. The report returned is made from what was written, so it is
  * what Triton will see. A failed export removes what it wrote.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DeploymentExport, ExportedFile, ModelPortability, PortabilityReport } from '../../contract/deploy-api';
 import { LabError } from '../errors';
 import { Repository } from '../repository/repository';
-import { copyModelFolder, prepareOutDir, writeNew } from './files';
+import { Created, copyModelFolder, prepareOutDir, writeNew } from './files';
 import { composeFile, type DeploySpec, dnsLabel, dockerfile, isImageReference, isPipRequirement, kubernetesFiles } from './manifests';
 import { portabilityOf } from './portability';
 import { readme } from './readme';
@@ -39,7 +38,7 @@ function specOf(repo: Repository, opts: ExportOptions, packages: string[]): Depl
 }
 
 /** Copies every model (or its twin) into `<out>/model_repository`; returns what was swapped and what was written. */
-async function copyModels(repo: Repository, report: PortabilityReport, twins: TwinSource | undefined, useTwins: boolean, out: string) {
+async function copyModels(repo: Repository, report: PortabilityReport, twins: TwinSource | undefined, useTwins: boolean, out: string, created: Created) {
   const files: ExportedFile[] = [];
   const skipped: string[] = [];
   const swapped: { model: string; from: string }[] = [];
@@ -48,7 +47,7 @@ async function copyModels(repo: Repository, report: PortabilityReport, twins: Tw
     const src = twin ?? repo.models.get(m.model)!;
     if (twin) swapped.push({ model: m.model, from: m.twin!.repositoryName });
     const rel = `model_repository/${m.model}`;
-    const copied = await copyModelFolder(src.dir, path.join(out, 'model_repository', m.model), m.model);
+    const copied = await copyModelFolder(src.dir, path.join(out, 'model_repository', m.model), m.model, created);
     files.push(...copied.files.map((f) => ({ path: `${rel}/${f.path}`, bytes: f.bytes })));
     skipped.push(...copied.skipped);
   }
@@ -76,7 +75,7 @@ function packagesOf(report: PortabilityReport): { packages: string[]; optional: 
   return { packages: [...all].filter(isPipRequirement).sort(), optional: [...optional].filter(isPipRequirement).sort(), refused };
 }
 
-async function writeDeployFiles(out: string, spec: DeploySpec, readmeText: string, optional: string[]): Promise<ExportedFile[]> {
+async function writeDeployFiles(out: string, spec: DeploySpec, readmeText: string, optional: string[], created: Created): Promise<ExportedFile[]> {
   const k8s = kubernetesFiles(spec);
   const entries: [string, string][] = [
     ['Dockerfile', dockerfile(spec)],
@@ -90,27 +89,28 @@ async function writeDeployFiles(out: string, spec: DeploySpec, readmeText: strin
     entries.push(['requirements.txt', ['# Python packages the models import (from their import statements).', ...spec.packages, ...opt, ''].join('\n')]);
   }
   const files: ExportedFile[] = [];
-  for (const [rel, text] of entries) files.push({ path: rel, bytes: await writeNew(path.join(out, rel), text) });
+  for (const [rel, text] of entries) files.push({ path: rel, bytes: await writeNew(path.join(out, rel), text, created) });
   return files;
 }
 
 async function exportInto(repo: Repository, opts: ExportOptions, twins: TwinSource | undefined): Promise<DeploymentExport> {
   specOf(repo, opts, []); // options checked before anything is written
   const before = await portabilityOf(repo, twins);
-  const out = await prepareOutDir(opts.outDir, [repo.root, ...(twins ? [twins.repo.root] : [])]);
+  const created = new Created();
+  const out = await prepareOutDir(opts.outDir, [repo.root, ...(twins ? [twins.repo.root] : [])], created);
   try {
-    const copied = await copyModels(repo, before, twins, opts.useTwins === true, out);
+    const copied = await copyModels(repo, before, twins, opts.useTwins === true, out, created);
     const report = await writtenReport(out, before);
     const { packages, optional, refused } = packagesOf(report);
     const spec = specOf(repo, opts, packages);
     const skipped = [...copied.skipped, ...refused.map((p) => `requirement '${p}': not a pip package name (not written)`)];
     const text = readme({ source: repo.root, spec, report, swapped: copied.swapped, optionalPackages: optional, skipped });
-    const files = [...copied.files, ...(await writeDeployFiles(out, spec, text, optional))];
+    const files = [...copied.files, ...(await writeDeployFiles(out, spec, text, optional, created))];
     const labOnly = report.models.filter((m) => m.verdict === 'lab-only').map((m) => m.model);
     return { outDir: out, report, swapped: copied.swapped.map((s) => s.model), labOnly, files, ...(skipped.length > 0 ? { skipped } : {}) };
   } catch (err) {
-    // The folder was new or empty: what is in it now is this export's.
-    for (const e of await fs.readdir(out).catch(() => [])) await fs.rm(path.join(out, e), { recursive: true, force: true });
+    // Exactly what this export created goes (the folder too, when it made it); nothing else.
+    await created.undo();
     throw err;
   }
 }

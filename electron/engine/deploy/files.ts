@@ -18,6 +18,41 @@ import { openNonBlocking, specialKind } from '../util/regular-file';
 const MAX_FILES = 100_000;
 const MAX_DEPTH = 32;
 
+/** What one export created, so that a failed export removes exactly that (and nothing another writer put there). */
+export class Created {
+  private readonly files: string[] = [];
+  private readonly dirs: string[] = [];
+
+  /** Creates `dir` and its missing parents, remembering the folders this call made. */
+  async mkdirp(dir: string): Promise<void> {
+    const missing: string[] = [];
+    for (let cur = dir; !(await fs.lstat(cur).catch(() => undefined)); cur = path.dirname(cur)) {
+      missing.push(cur);
+      if (path.dirname(cur) === cur) break;
+    }
+    for (const d of missing.reverse()) {
+      const made = await fs.mkdir(d).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'EEXIST') return false;
+          throw err;
+        },
+      );
+      if (made) this.dirs.push(d);
+    }
+  }
+
+  file(f: string): void {
+    this.files.push(f);
+  }
+
+  /** Removes the files, then the folders (those left empty), newest first. */
+  async undo(): Promise<void> {
+    for (const f of this.files.reverse()) await fs.rm(f, { force: true }).catch(() => undefined);
+    for (const d of this.dirs.reverse()) await fs.rmdir(d).catch(() => undefined);
+  }
+}
+
 export interface CopyResult {
   files: { path: string; bytes: number }[];
   skipped: string[];
@@ -47,7 +82,7 @@ async function assertOutside(outDir: string, sources: string[]): Promise<void> {
 }
 
 /** Makes `outDir` (absolute) ready: created when missing, else an empty real folder; never inside `sources`. Returns its real path. */
-export async function prepareOutDir(outDir: string, sources: string[]): Promise<string> {
+export async function prepareOutDir(outDir: string, sources: string[], created: Created): Promise<string> {
   if (!path.isAbsolute(outDir)) throw new LabError('INVALID_ARG', `the output folder must be an absolute path, got '${outDir}'`);
   await assertOutside(outDir, sources);
   const st = await fs.lstat(outDir).catch(() => undefined);
@@ -61,7 +96,7 @@ export async function prepareOutDir(outDir: string, sources: string[]): Promise<
         `the output folder '${outDir}' is not empty (${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}); choose a new or empty folder: nothing is overwritten`,
       );
   } else {
-    await fs.mkdir(outDir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    await created.mkdirp(outDir).catch((err: NodeJS.ErrnoException) => {
       throw new LabError('INVALID_ARG', `cannot create the output folder '${outDir}' (${err.code ?? err.message})`);
     });
   }
@@ -71,13 +106,14 @@ export async function prepareOutDir(outDir: string, sources: string[]): Promise<
 }
 
 /** Writes a new file (never replacing one) and returns its size. */
-export async function writeNew(file: string, content: string | Uint8Array): Promise<number> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
+export async function writeNew(file: string, content: string | Uint8Array, created: Created): Promise<number> {
+  await created.mkdirp(path.dirname(file));
   await fs.writeFile(file, content, { flag: 'wx', mode: 0o644 });
+  created.file(file);
   return typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
 }
 
-async function copyRegular(src: string, dest: string, shown: string, skipped: string[]): Promise<number | undefined> {
+async function copyRegular(src: string, dest: string, shown: string, skipped: string[], created: Created): Promise<number | undefined> {
   let opened;
   try {
     opened = await openNonBlocking(src, true);
@@ -92,10 +128,12 @@ async function copyRegular(src: string, dest: string, shown: string, skipped: st
       skipped.push(`${shown}: ${kind}, not a regular file`);
       return undefined;
     }
-    if (stat.size === 0) return await writeNew(dest, '');
-    await fs.mkdir(path.dirname(dest), { recursive: true });
+    if (stat.size === 0) return await writeNew(dest, '', created);
+    await created.mkdirp(path.dirname(dest));
     // What fstat measured is what is copied (a file that grows meanwhile is not followed).
-    await pipeline(handle.createReadStream({ start: 0, end: stat.size - 1, autoClose: false }), createWriteStream(dest, { flags: 'wx', mode: 0o644 }));
+    const sink = createWriteStream(dest, { flags: 'wx', mode: 0o644 });
+    sink.once('open', () => created.file(dest));
+    await pipeline(handle.createReadStream({ start: 0, end: stat.size - 1, autoClose: false }), sink);
     return stat.size;
   } finally {
     await handle.close();
@@ -103,6 +141,7 @@ async function copyRegular(src: string, dest: string, shown: string, skipped: st
 }
 
 interface Walk {
+  created: Created;
   root: string;
   srcRoot: string;
   destRoot: string;
@@ -142,16 +181,16 @@ async function walk(w: Walk, dir: string, depth: number): Promise<void> {
       await walk(w, abs, depth + 1);
       continue;
     }
-    const bytes = await copyRegular(entry.real, path.join(w.destRoot, rel), shown, w.out.skipped);
+    const bytes = await copyRegular(entry.real, path.join(w.destRoot, rel), shown, w.out.skipped, w.created);
     if (bytes !== undefined) w.out.files.push({ path: rel, bytes });
   }
 }
 
 /** Copies the model folder `srcDir` to `destDir` (new), as described above; paths in the result are relative to `destDir`. */
-export async function copyModelFolder(srcDir: string, destDir: string, label: string): Promise<CopyResult> {
+export async function copyModelFolder(srcDir: string, destDir: string, label: string, created: Created): Promise<CopyResult> {
   const root = (await realPath(srcDir)) ?? srcDir;
   const out: CopyResult = { files: [], skipped: [] };
-  await fs.mkdir(destDir, { recursive: true });
-  await walk({ root, srcRoot: srcDir, destRoot: destDir, label, out, seen: new Set([root]) }, srcDir, 0);
+  await created.mkdirp(destDir);
+  await walk({ created, root, srcRoot: srcDir, destRoot: destDir, label, out, seen: new Set([root]) }, srcDir, 0);
   return out;
 }
