@@ -117,6 +117,8 @@ describe('portability report', () => {
         'b/1/model.js': 'export default class {}',
         'c/config.pbtxt': script('c'),
         'c/1/model.js': 'export default class {}',
+        'd/config.pbtxt': script('d'),
+        'd/1/model.js': 'export default class {}',
         'ens/config.pbtxt': ens,
         'ens/1/.keep': '',
       },
@@ -125,6 +127,8 @@ describe('portability report', () => {
         'a/1/model.py': MODEL_PY + 'import cv2\n',
         'b/config.pbtxt': py('b').replace('dims: [ 4 ] }]\noutput', 'dims: [ 8 ] }]\noutput'),
         'b/1/model.py': MODEL_PY,
+        'd/config.pbtxt': 'name: "d"\nbackend: "python"\n',
+        'd/1/model.py': MODEL_PY,
       },
     );
     expect(r.get('a')!.twin?.model).toBe('a');
@@ -134,8 +138,11 @@ describe('portability report', () => {
     expect(r.get('b')!.reasons.join(' ')).toContain("input 'IN' is TYPE_FP32 [8], not TYPE_FP32 [4]");
     expect(r.get('c')!.twin).toBeUndefined();
     expect(r.get('c')!.reasons.join(' ')).toContain("no model 'c' in");
+    expect(r.get('d')!.twin).toBeUndefined();
+    expect(r.get('d')!.reasons.join(' ')).toContain('its config.pbtxt lists no tensors');
     expect(r.get('ens')).toMatchObject({ backend: 'ensemble', verdict: 'lab-only' });
     expect(r.get('ens')!.reasons[0]).toContain('a, b are lab-only');
+    expect(r.get('a')!.reasons).not.toContainEqual(expect.stringContaining('lists no tensors'));
   });
 
   it('an ensemble of portable members is as-is; a missing member makes it lab-only', async () => {

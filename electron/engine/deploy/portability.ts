@@ -209,7 +209,8 @@ async function findTwin(m: ModelPortability, rec: ModelRecord, twins: TwinSource
     return;
   }
   const [a, b] = [servedConfig(rec), servedConfig(twin)];
-  const diffs = a && b ? interfaceDiffs(a, b) : ['its config does not load'];
+  const unread = b && b.input.length + b.output.length === 0 ? ['its config.pbtxt lists no tensors (an auto_complete_config the report does not run may set them): write them into config.pbtxt'] : [];
+  const diffs = unread.length > 0 ? unread : a && b ? interfaceDiffs(a, b) : ['its config does not load'];
   if (diffs.length > 0) {
     m.reasons.push(`'${m.model}' in ${where} cannot stand in for it: ${diffs.join('; ')}`);
     return;
