@@ -118,6 +118,56 @@ describe('trust, files, platforms', () => {
   );
 });
 
+describe('instance groups', () => {
+  it.skipIf(torchMissing !== '')(
+    `KIND_GPU runs on the GPU when torch has CUDA, else on the CPU with the reason shown${skipped}`,
+    async () => {
+      const d = await temp.make({
+        'g/config.pbtxt': modelConfig('g', { backend: 'pytorch', ...io, extra: 'instance_group [ { kind: KIND_GPU count: 1 } ]' }),
+        'g/1/model.pt': pair,
+      });
+      const repo = await loadRepository(d.root);
+      const v = repo.models.get('g')!.versions[0]!;
+      expect(v.state).toBe('READY');
+      const { findTorch } = await import('./torch-probe');
+      const env = await findTorch(repo.models.get('g')!.versions[0]!.config!, path.join(d.root, 'g'));
+      if (env.cudaDevices > 0) {
+        expect(v.device).toBe('GPU 0');
+      } else {
+        expect(v.device).toBe('CPU');
+        expect(v.deviceNote).toBe(`KIND_GPU was asked for, but torch ${env.torch} of ${env.executable} has no CUDA (torch.cuda.is_available() is False); running on CPU`);
+      }
+      const r = await repo.infer('g', -1, { inputs: [f32('INPUT__0', [3], [1, 2, 3]), f32('INPUT__1', [3], [1, 1, 1])] });
+      expect(Array.from(r.outputs[0]!.data as Float32Array)).toEqual([2, 3, 4]);
+    },
+    60_000,
+  );
+});
+
+describe('the Python interpreter setting', () => {
+  it.skipIf(torchMissing !== '')(
+    `reloads PyTorch models with the chosen interpreter and says which setting failed${skipped}`,
+    async () => {
+      const d = await temp.make({ 'm/config.pbtxt': modelConfig('m', { backend: 'pytorch', ...io }), 'm/1/model.pt': pair });
+      const lab = new Lab();
+      try {
+        const info = await lab.openRepository(d.root, { sample: true });
+        const state = () => lab.getModel(info.id, 'm').summary;
+        expect(state().state).toBe('READY');
+        lab.setSettings({ pythonExecutable: '/nowhere/python3' });
+        for (let i = 0; i < 600 && state().reloadFailure === undefined; i++) await new Promise((r) => setTimeout(r, 25));
+        expect(state().state).toBe('READY');
+        expect(state().reloadFailure?.reason).toContain('/nowhere/python3');
+        expect(state().reloadFailure?.reason).toContain('the lab setting "Python interpreter"');
+        expect(state().reloadFailure?.reason).toContain('PyTorch models need torch too');
+      } finally {
+        await lab.close();
+      }
+    },
+    60_000,
+  );
+});
+
 describe('parameters', () => {
   it.skipIf(torchMissing !== '')(
     `Triton's switches are accepted and applied; NUM_THREADS sets torch's thread count${skipped}`,
