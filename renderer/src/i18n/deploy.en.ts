@@ -21,6 +21,7 @@ export const deployEn = {
   'deploy.verdict.lab-only.hint': 'Triton cannot load it.',
   'deploy.summary.headline': '{n, plural, =0 {No model runs on Triton unchanged} one {# of {total} models runs on Triton unchanged} other {# of {total} models run on Triton unchanged}}',
   'deploy.summary.all': '{n, plural, one {The model runs on Triton unchanged} other {All # models run on Triton unchanged}}',
+  'deploy.summary.withTwins': 'With the Python twins swapped in, {n} of {total} run on Triton.',
   'deploy.summary.chart': '{asIs} run as is, {needs} need packages, {lab} lab only',
   'deploy.summary.filter': 'Show only: {verdict}',
   'deploy.summary.showAll': 'Show all',

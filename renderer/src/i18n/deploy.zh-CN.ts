@@ -22,6 +22,7 @@ export const deployZhCN: Record<keyof typeof deployEn, string> = {
   'deploy.verdict.lab-only.hint': 'Triton 无法加载。',
   'deploy.summary.headline': '{n, plural, =0 {没有模型可在 Triton 上原样运行} other {{total} 个模型中有 {n} 个可在 Triton 上原样运行}}',
   'deploy.summary.all': '{n, plural, one {该模型可在 Triton 上原样运行} other {全部 {n} 个模型均可在 Triton 上原样运行}}',
+  'deploy.summary.withTwins': '换成 Python 孪生模型后，{total} 个模型中有 {n} 个可在 Triton 上运行。',
   'deploy.summary.chart': '{asIs} 个可原样运行，{needs} 个需要安装包，{lab} 个仅限 Model Lab',
   'deploy.summary.filter': '只显示：{verdict}',
   'deploy.summary.showAll': '显示全部',

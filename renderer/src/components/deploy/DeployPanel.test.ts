@@ -14,6 +14,7 @@ import { LabCallError, setBackend } from '../../api/client';
 import { setLocale } from '../../i18n';
 import { useRepositoriesStore } from '../../stores/repositories';
 import DeployPanel from './DeployPanel.vue';
+import { useDeployStore } from './deploy-store';
 
 const TWINS = '/samples/ocr_ensemble_python';
 const SCRIPT_REASON = "uses backend 'script' (a JavaScript/TypeScript model), which is Model Lab's own: Triton has no such backend";
@@ -142,6 +143,8 @@ describe('DeployPanel report', () => {
   it('sums it up in a line and a bar, and the legend filters the cards', async () => {
     const w = await openPanel(client({ ocr: OCR }), { selected: 'ocr' });
     expect(w.get('[data-testid=deploy-headline]').text()).toBe('2 of 6 models run on Triton unchanged');
+    // Twins free detection_postprocessing and the ensemble; legacy has none; resize runs once its packages are in.
+    expect(w.get('[data-testid=deploy-headline-twins]').text()).toBe('With the Python twins swapped in, 5 of 6 run on Triton.');
     expect(w.get('[data-testid=deploy-chart]').attributes('aria-label')).toBe('2 run as is, 1 need packages, 3 lab only');
     expect(w.get('[data-testid=deploy-chart-lab-only]').text()).toBe('3');
     expect((w.get('[data-testid=deploy-chart-lab-only]').element as HTMLElement).style.flexGrow).toBe('3');
@@ -159,7 +162,29 @@ describe('DeployPanel report', () => {
     expect(w.find('[data-testid=deploy-chart-lab-only]').exists()).toBe(false);
     expect(w.get('[data-testid=deploy-legend-lab-only]').attributes('disabled')).toBeDefined();
     expect(w.find('[data-testid=deploy-twins-none]').exists()).toBe(false);
+    expect(w.find('[data-testid=deploy-headline-twins]').exists()).toBe(false);
     expect(w.get('[data-testid=deploy-use-twins]').attributes('disabled')).toBeDefined();
+  });
+
+  it('Esc closes it from anywhere and gives focus back to the button; a closed repository takes its report along', async () => {
+    const c = client({ ocr: OCR, dp: { ...OCR, models: [] } });
+    const w = await openPanel(c, { selected: 'ocr' });
+    (w.get('[data-testid=deploy-outdir]').element as HTMLInputElement).focus();
+    document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await flushPromises();
+    expect(w.find('[data-testid=deploy-panel]').exists()).toBe(false);
+    expect(document.activeElement).toBe(w.get('[data-testid=deploy-toggle]').element);
+    const later = new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true });
+    document.body.dispatchEvent(later);
+    expect(later.defaultPrevented).toBe(false);
+    await w.get('[data-testid=deploy-toggle]').trigger('click');
+    await flushPromises();
+    expect(portabilityCalls(c)).toEqual(['ocr', 'ocr']);
+    const repos = useRepositoriesStore();
+    repos.repos = repos.repos.filter((r) => r.id !== 'ocr');
+    await flushPromises();
+    expect((w.get('[data-testid=deploy-repo]').element as HTMLSelectElement).value).toBe('dp');
+    expect(Object.keys(useDeployStore().reports)).toEqual(['dp']);
   });
 
   it('has empty states: no repository open, and a repository without models', async () => {
