@@ -185,6 +185,7 @@ describe('deployment export', () => {
     expect(read(out, 'model_repository/m/1/alias.txt')).toBe('inside');
     expect(e.skipped).toEqual(['m/1/leak.txt: a link leading outside the model folder (not copied)', 'm/1/pipe: a FIFO, not a regular file']);
     expect(read(out, 'README.md')).toContain('m/1/leak.txt');
+    expect(e.report.models[0]!.reasons.join(' ')).toContain('not copied (the exported folder lacks them): m/1/leak.txt: a link leading outside');
   });
 
   it('names and image references are checked before they reach a generated file', () => {

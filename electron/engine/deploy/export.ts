@@ -68,6 +68,15 @@ async function writtenReport(out: string, before: PortabilityReport): Promise<Po
   }
 }
 
+/** A model some of whose files were not copied says so in its reasons (its folder on Triton lacks them). */
+function withSkipped(report: PortabilityReport, skipped: string[]): PortabilityReport {
+  const models = report.models.map((m) => {
+    const mine = skipped.filter((s) => s.startsWith(`${m.model}/`));
+    return mine.length > 0 ? { ...m, reasons: [...m.reasons, `not copied (the exported folder lacks ${mine.length > 1 ? 'them' : 'it'}): ${mine.join('; ')}`] } : m;
+  });
+  return { ...report, models };
+}
+
 function packagesOf(report: PortabilityReport): { packages: string[]; optional: string[]; refused: string[] } {
   const all = new Set(report.models.flatMap((m) => m.packages));
   const optional = new Set(report.models.flatMap((m) => m.optionalPackages).filter((p) => !all.has(p)));
@@ -100,7 +109,7 @@ async function exportInto(repo: Repository, opts: ExportOptions, twins: TwinSour
   const out = await prepareOutDir(opts.outDir, [repo.root, ...(twins ? [twins.repo.root] : [])], created);
   try {
     const copied = await copyModels(repo, before, twins, opts.useTwins === true, out, created);
-    const report = await writtenReport(out, before);
+    const report = withSkipped(await writtenReport(out, before), copied.skipped);
     const { packages, optional, refused } = packagesOf(report);
     const spec = specOf(repo, opts, packages);
     const skipped = [...copied.skipped, ...refused.map((p) => `requirement '${p}': not a pip package name (not written)`)];
