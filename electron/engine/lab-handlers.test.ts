@@ -28,7 +28,17 @@ describe('lab handlers', () => {
     lab = new Lab();
     const h = createLabHandlers(lab, host);
     const repos = await h.openSamples({});
-    expect(repos.map((r) => r.name).sort()).toEqual(['data_pipeline', 'data_pipeline_python', 'ocr_bls', 'ocr_ensemble', 'quick_deploy_onnx', 'sequence_accumulator']);
+    expect(repos.map((r) => r.name).sort()).toEqual([
+      'data_pipeline',
+      'data_pipeline_python',
+      'ocr_bls',
+      'ocr_bls_python',
+      'ocr_ensemble',
+      'ocr_ensemble_python',
+      'quick_deploy_onnx',
+      'quick_deploy_pytorch',
+      'sequence_accumulator',
+    ]);
     expect(repos.every((r) => r.sample)).toBe(true);
     const ocr = repos.find((r) => r.name === 'ocr_ensemble')!;
     const file = await h.readFile({ repoId: ocr.id, path: 'text_detection/config.pbtxt' });
@@ -42,8 +52,18 @@ describe('lab handlers', () => {
     const watching = await h.setWatch({ repoId: ocr.id, enabled: true, pollSecs: 5 });
     expect(watching.watching).toBe(true);
     expect((await h.closeRepository({ repoId: ocr.id })).closed).toBe(true);
-    expect((await h.listRepositories({})).map((r) => r.name).sort()).toEqual(['data_pipeline', 'data_pipeline_python', 'ocr_bls', 'quick_deploy_onnx', 'sequence_accumulator']);
-  });
+    expect((await h.listRepositories({})).map((r) => r.name).sort()).toEqual([
+      'data_pipeline',
+      'data_pipeline_python',
+      'ocr_bls',
+      'ocr_bls_python',
+      'ocr_ensemble_python',
+      'quick_deploy_onnx',
+      'quick_deploy_pytorch',
+      'sequence_accumulator',
+    ]);
+    // Every sample loads: the Python, PyTorch and OCR ones start child processes and sessions.
+  }, 90_000);
 
   it('check the playground and tensor payloads too', async () => {
     lab = new Lab();

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """The Quick Deploy client for the digits classifier (tritonclient over HTTP).
 
-Sends the sample images (samples/*.npy, FP32 [1, 8, 8]) as one batch to
+Sends the sample images (samples.npy, FP32 [10, 1, 8, 8]) as one batch to
 "digits" with binary data and class_count=3, and prints the three best
 classes of each ("probability:index:label", Triton's classification
 extension, labels from digits/labels.txt) next to the digit it should be.
-With --bls it sends each sample's PNG file to "digits_bls" instead, which
-reads the image and calls "digits" itself.
+With --bls it sends each sample's PNG file (sample_<i>.png) to "digits_bls"
+instead, which reads the image and calls "digits" itself.
 
   pip install tritonclient[http] numpy
   python3 client.py [--url localhost:8000] [--bls]
@@ -22,13 +22,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def load_samples():
-    with open(os.path.join(HERE, "samples", "expected.json")) as f:
+    with open(os.path.join(HERE, "samples.json")) as f:
         return json.load(f)["samples"]
 
 
-def classify(client, samples):
+def classify(client):
     """One batched request to "digits": the 3 best classes of every sample."""
-    batch = np.stack([np.load(os.path.join(HERE, "samples", s["file"] + ".npy")) for s in samples]).astype(np.float32)
+    batch = np.load(os.path.join(HERE, "samples.npy")).astype(np.float32)
     inputs = httpclient.InferInput("INPUT__0", batch.shape, datatype="FP32")
     inputs.set_data_from_numpy(batch, binary_data=True)
     outputs = httpclient.InferRequestedOutput("OUTPUT__0", binary_data=True, class_count=3)
@@ -39,7 +39,7 @@ def classify(client, samples):
 
 def classify_png(client, sample):
     """One request to "digits_bls" with the sample's PNG file: (digit, score)."""
-    with open(os.path.join(HERE, "samples", sample["file"] + ".png"), "rb") as f:
+    with open(os.path.join(HERE, sample["png"]), "rb") as f:
         image = np.frombuffer(f.read(), dtype=np.uint8)
     inputs = httpclient.InferInput("IMAGE", image.shape, datatype="UINT8")
     inputs.set_data_from_numpy(image, binary_data=True)
@@ -59,11 +59,11 @@ def main():
         for s in samples:
             digit, score = classify_png(client, s)
             correct += digit == s["digit"]
-            print(f"{s['file']}.png: {digit} ({score:.4f})  expected {s['digit']}")
+            print(f"{s['png']}: {digit} ({score:.4f})  expected {s['digit']}")
     else:
-        for s, top3 in zip(samples, classify(client, samples)):
+        for s, top3 in zip(samples, classify(client)):
             correct += int(top3[0].split(":")[2]) == s["digit"]
-            print(f"{s['file']}: {top3}  expected {s['digit']}")
+            print(f"sample {s['index']}: {top3}  expected {s['digit']}")
     print(f"{correct}/{len(samples)} correct")
 
 

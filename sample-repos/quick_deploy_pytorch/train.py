@@ -9,9 +9,9 @@ python3-sklearn`). A fixed seed and one thread make a run repeatable.
 Writes, next to this file:
   digits/1/model.pt         the TorchScript model (Triton's PyTorch backend)
   digits/labels.txt         one label per class, for `class_count`
-  samples/digit_<i>.npy     held-out test images, FP32 [1, 8, 8], values 0..16
-  samples/digit_<i>.png     the same images as 32x32 grayscale PNGs
-  samples/expected.json     the true digit of every sample (and the model's)
+  samples.npy               ten held-out test images, FP32 [10, 1, 8, 8], values 0..16
+  sample_<i>.png            the same images as 32x32 grayscale PNGs
+  samples.json              the true digit of every sample (and the model's answer)
 
 Usage: python3 train.py [--epochs N]
 """
@@ -96,22 +96,21 @@ def png_bytes(gray):
 
 
 def write_samples(model, x_test, y_test):
-    folder = os.path.join(HERE, "samples")
-    os.makedirs(folder, exist_ok=True)
+    """Held-out test images, one per digit, as files beside the models (Triton reads only folders as models)."""
     picked = [int(np.flatnonzero(y_test == d)[k]) for d in range(10) for k in range(SAMPLES_PER_CLASS)]
     with torch.no_grad():
         predicted = model(torch.from_numpy(x_test[picked])).argmax(1).tolist()
+    np.save(os.path.join(HERE, "samples.npy"), x_test[picked])
     expected = []
     for i, row in enumerate(picked):
-        name = f"digit_{i}"
-        np.save(os.path.join(folder, name + ".npy"), x_test[row])
+        png = f"sample_{i}.png"
         # 0..16 -> 0..255 (light strokes on black, as the data set has them), each pixel a 4x4 block.
         gray = np.rint(x_test[row, 0] * 255.0 / 16.0).astype(np.uint8).repeat(4, 0).repeat(4, 1)
-        with open(os.path.join(folder, name + ".png"), "wb") as f:
+        with open(os.path.join(HERE, png), "wb") as f:
             f.write(png_bytes(gray))
-        expected.append({"file": name, "test_row": row, "digit": int(y_test[row]), "predicted": predicted[i]})
-    with open(os.path.join(folder, "expected.json"), "w") as f:
-        json.dump({"samples": expected}, f, indent=2)
+        expected.append({"index": i, "png": png, "test_row": row, "digit": int(y_test[row]), "predicted": predicted[i]})
+    with open(os.path.join(HERE, "samples.json"), "w") as f:
+        json.dump({"npy": "samples.npy", "samples": expected}, f, indent=2)
         f.write("\n")
 
 
@@ -133,7 +132,7 @@ def main():
     with open(os.path.join(HERE, "digits", "labels.txt"), "w") as f:
         f.write("".join(f"{d}\n" for d in range(10)))
     write_samples(model, x_test, y_test)
-    print(f"torch {torch.__version__}: wrote digits/1/model.pt, digits/labels.txt and samples/")
+    print(f"torch {torch.__version__}: wrote digits/1/model.pt, digits/labels.txt, samples.npy, sample_*.png and samples.json")
 
 
 if __name__ == "__main__":

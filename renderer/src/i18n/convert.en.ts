@@ -13,7 +13,7 @@ export const convertEn = {
   'convert.result.maxDiff': 'Largest absolute difference',
   'convert.result.samples': '{n, plural, one {# seeded input} other {# seeded inputs}}, opset {opset}, {torch}',
   'convert.result.output': 'Output',
-  'convert.result.shape': 'Shape (last input)',
+  'convert.result.shape': 'Shape (first input)',
   'convert.result.file': 'Written to',
   'convert.result.open': 'Open {model}',
   'convert.result.note': 'Differences below about 1e-5 are float rounding: the two runtimes add in a different order.',

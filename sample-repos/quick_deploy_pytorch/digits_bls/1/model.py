@@ -150,8 +150,12 @@ class TritonPythonModel:
             image = pb_utils.get_input_tensor_by_name(request, "IMAGE").as_numpy()
             try:
                 probabilities = self.classify(to_digits_input(image))
-            except (ImageError, pb_utils.TritonModelException) as e:
-                responses.append(pb_utils.InferenceResponse(output_tensors=[], error=pb_utils.TritonError(str(e))))
+            except ImageError as e:
+                # The client sent something that is not an image: its error, with Triton's INVALID_ARG code.
+                responses.append(pb_utils.InferenceResponse(output_tensors=[], error=pb_utils.TritonError(str(e), pb_utils.TritonError.INVALID_ARG)))
+                continue
+            except pb_utils.TritonModelException as e:
+                responses.append(pb_utils.InferenceResponse(output_tensors=[], error=pb_utils.TritonError(f"{CLASSIFIER}: {e}")))
                 continue
             digit = int(np.argmax(probabilities))
             responses.append(
