@@ -50,7 +50,7 @@ def _decode_cv2(data):
     flags = cv2.IMREAD_UNCHANGED  # keeps alpha so it can go onto white; EXIF orientation is applied below
     img = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
     if img is None:
-        raise ImageDecodeError("OpenCV cannot decode these %d bytes as an image" % len(data))
+        raise ImageDecodeError("unsupported image format or corrupt image (%d bytes): OpenCV cannot decode it" % len(data))
     if img.dtype == np.uint16:
         img = (img >> 8).astype(np.uint8)
     if img.ndim == 3 and img.shape[2] == 4:
@@ -102,7 +102,7 @@ def _png_chunks(data):
         length, kind = struct.unpack(">I4s", data[pos : pos + 8])
         body = data[pos + 8 : pos + 8 + length]
         if len(body) != length:
-            raise ImageDecodeError("PNG chunk %r is cut short" % kind)
+            raise ImageDecodeError("PNG chunk %s is cut short" % kind.decode("latin-1"))
         yield kind, body
         if kind == b"IEND":
             return
