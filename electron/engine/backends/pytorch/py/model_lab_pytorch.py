@@ -281,6 +281,8 @@ class TritonPythonModel:
             per_request = self.run(requests)
         except pb_utils.TritonError as err:
             return [pb_utils.InferenceResponse(error=err) for _ in requests]
+        except Exception as exc:  # noqa: BLE001 - e.g. inputs that cannot be joined: every request of the batch hears why
+            return [pb_utils.InferenceResponse(error=fail("PyTorch backend: %s: %s" % (type(exc).__name__, exc))) for _ in requests]
         return [r if isinstance(r, pb_utils.InferenceResponse) else pb_utils.InferenceResponse(output_tensors=r) for r in per_request]
 
     def run(self, requests):
