@@ -356,7 +356,7 @@ export async function pollModel(root: string, name: string, opts: LoadOptions, o
 }
 
 /** Why a script model of an untrusted folder is not started. */
-export const UNTRUSTED_REASON = "not started: this folder's code has not been trusted (trust it to run its script and Python models)";
+export const UNTRUSTED_REASON = "not started: this folder's code has not been trusted (trust it to run its script, Python and PyTorch models)";
 
 /** Triton's CreateModel for one non-ensemble version. */
 export async function loadVersion(rec: ModelRecord, v: VersionRecord, opts: LoadOptions): Promise<void> {

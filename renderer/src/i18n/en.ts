@@ -152,7 +152,7 @@ const base = {
   'serve.copied': 'Copied',
   'trust.title': 'Run the code in “{name}”?',
   'trust.body':
-    '{path} has models that run code (JavaScript script models or Python model.py files): loading them runs that code on this machine. Browsing, configs and graphs work without trusting it.',
+    '{path} has models that run code (JavaScript script models, Python model.py files or PyTorch TorchScript model.pt files): loading them runs that code on this machine. Browsing, configs and graphs work without trusting it.',
   'trust.once': 'Trust this time',
   'trust.always': 'Always trust this folder',
   'trust.browse': 'Browse only',

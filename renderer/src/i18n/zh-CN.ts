@@ -167,7 +167,7 @@ export const zhCN: Record<MessageKey, string> = {
   'serve.copy': '复制',
   'serve.copied': '已复制',
   'trust.title': '运行“{name}”中的代码？',
-  'trust.body': '{path} 包含会运行代码的模型（JavaScript 脚本模型或 Python 的 model.py）：加载它们会在本机运行这些代码。不信任它也可以浏览模型、配置和计算图。',
+  'trust.body': '{path} 包含会运行代码的模型（JavaScript 脚本模型、Python 的 model.py 或 PyTorch 的 TorchScript 文件 model.pt）：加载它们会在本机运行这些代码。不信任它也可以浏览模型、配置和计算图。',
   'trust.once': '仅本次信任',
   'trust.always': '始终信任此文件夹',
   'trust.browse': '仅浏览',
