@@ -82,6 +82,10 @@ test('the script models name their Python twins, and the export swaps them in', 
     for (const f of ['Dockerfile', 'docker-compose.yml', 'README.md']) expect(rows).toContain(f);
     for (const rel of rows) expect((await fs.stat(path.join(out, rel))).isFile(), rel).toBe(true);
     expect(await fs.readFile(path.join(out, 'Dockerfile'), 'utf8')).toMatch(/^FROM nvcr\.io\/nvidia\/tritonserver:/m);
+    // The image field left empty: the manifests use the name its placeholder showed.
+    const image = await panel.getByTestId('deploy-image').getAttribute('placeholder');
+    const compose = await fs.readFile(path.join(out, 'docker-compose.yml'), 'utf8');
+    expect(compose.split('\n').map((l) => l.trim().replaceAll('"', ''))).toContain(`image: ${image}`);
 
     // The folder is no longer empty: a second export is refused in place, and nothing is overwritten.
     const before = await fs.readFile(path.join(out, 'Dockerfile'));

@@ -62,10 +62,11 @@ describe('deploy-model', () => {
     expect(['', '-1', '1.5', '1e2', '65', 'two', '0x2'].map(parseGpus)).toEqual(Array(7).fill(undefined));
   });
 
-  it('names the default image as Docker allows (lowercase) and refuses spaces in one', () => {
-    expect(defaultImage('ocr_ensemble')).toBe('model-lab/ocr_ensemble:latest');
-    expect(defaultImage('My Models')).toBe('model-lab/my-models:latest');
-    expect(defaultImage('__')).toBe('model-lab/models:latest');
+  it('names the default image as the engine does (a DNS label of the folder name) and refuses spaces in one', () => {
+    expect(defaultImage('ocr_ensemble')).toBe('model-lab/ocr-ensemble:latest');
+    expect(defaultImage('My  Models--v2')).toBe('model-lab/my-models-v2:latest');
+    expect(defaultImage('__')).toBe('model-lab/triton:latest');
+    expect(defaultImage('x'.repeat(62) + '_y')).toBe(`model-lab/${'x'.repeat(62)}:latest`);
     expect(imageProblem('nvcr.io/x/y:1')).toBe(false);
     expect(imageProblem('a b')).toBe(true);
     expect(imageProblem('a\tb')).toBe(true);

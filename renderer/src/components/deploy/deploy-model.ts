@@ -75,14 +75,21 @@ export function parseGpus(value: string | number): number | undefined {
   return n <= MAX_GPUS ? n : undefined;
 }
 
-/** The image the manifests refer to when the field is left empty (as the engine defaults it). */
+/**
+ * The image the manifests refer to when the field is left empty, as the engine names it: the
+ * repository's folder name as a DNS label (lowercase letters, digits and single hyphens, at most
+ * 63 characters; "triton" when nothing is left), the rule of engine/deploy/manifests.ts.
+ */
 export function defaultImage(repositoryName: string): string {
-  const name =
+  const label =
     repositoryName
       .toLowerCase()
-      .replace(/[^a-z0-9._-]+/g, '-')
-      .replace(/^[^a-z0-9]+/, '') || 'models';
-  return `model-lab/${name}:latest`;
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/-{2,}/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 63)
+      .replace(/-+$/, '') || 'triton';
+  return `model-lab/${label}:latest`;
 }
 
 /** Whitespace or control characters never belong in an image reference; the engine checks the rest. */
