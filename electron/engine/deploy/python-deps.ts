@@ -14,7 +14,7 @@ import { readRegularFile } from '../util/regular-file';
 import { isInside, realPath } from '../util/real-path';
 import { toPosix } from '../util/fs-tree';
 import modules from './python-modules.json';
-import { modelNames, type PythonImport, pythonImports } from './python-imports';
+import { type PythonImport, scanPython } from './python-imports';
 
 const STDLIB = new Set(modules.stdlib);
 const IMAGE = new Set(modules.image);
@@ -23,7 +23,9 @@ const PIP: Record<string, string> = modules.pip;
 
 /** Limits on what is read: a model's sources are small; a folder of data is not scanned for ever. */
 const MAX_FILES = 500;
-const MAX_FILE_BYTES = 4 * 2 ** 20;
+const MAX_FILE_BYTES = 2 ** 20;
+/** All of one version's sources together (the scan reads about 2 MB a second). */
+const MAX_TOTAL_BYTES = 8 * 2 ** 20;
 const MAX_DEPTH = 6;
 
 export interface PythonDeps {
@@ -101,13 +103,20 @@ export async function pythonDeps(versionDir: string): Promise<PythonDeps> {
   const unreadable: string[] = [];
   const called = new Set<string>();
   const mentioned = new Set<string>();
+  let total = 0;
   for (const file of files) {
     const rel = toPosix(path.relative(path.dirname(versionDir), file));
+    if (total > MAX_TOTAL_BYTES) {
+      unreadable.push(`${rel}: not read (the version's Python sources pass ${MAX_TOTAL_BYTES / 2 ** 20} MiB)`);
+      continue;
+    }
     let imports: PythonImport[];
     try {
       const src = (await readRegularFile(file, rel, MAX_FILE_BYTES)).toString('utf8');
-      imports = pythonImports(src);
-      const names = modelNames(src);
+      total += src.length;
+      const scan = scanPython(src);
+      imports = scan.imports;
+      const names = scan.names;
       names.called.forEach((n) => called.add(n));
       names.mentioned.forEach((n) => mentioned.add(n));
     } catch (err) {

@@ -240,9 +240,13 @@ export interface ModelNames {
 
 /** The model names a Python source names: BLS targets given as `model_name="x"`, and other name-like literals. */
 export function modelNames(src: string): ModelNames {
+  return namesIn(new Tokenizer(src).run());
+}
+
+function namesIn(lines: LogicalLine[]): ModelNames {
   const called = new Set<string>();
   const mentioned = new Set<string>();
-  for (const l of new Tokenizer(src).run()) {
+  for (const l of lines) {
     l.toks.forEach((t, i) => {
       if (t.kind !== 'string') return;
       const m = /^(["'])([\w.-]{1,128})\1$/.exec(t.text);
@@ -256,7 +260,16 @@ export function modelNames(src: string): ModelNames {
 
 /** Every import of `src`, in order. */
 export function pythonImports(src: string): PythonImport[] {
+  return importsIn(new Tokenizer(src).run());
+}
+
+/** Imports and model names of `src`, tokenized once. */
+export function scanPython(src: string): { imports: PythonImport[]; names: ModelNames } {
   const lines = new Tokenizer(src).run();
+  return { imports: importsIn(lines), names: namesIn(lines) };
+}
+
+function importsIn(lines: LogicalLine[]): PythonImport[] {
   const catches = new Map<number, boolean>();
   const found: { module: string; line: number; tries: number[] }[] = [];
   const stack: TryBlock[] = [];
