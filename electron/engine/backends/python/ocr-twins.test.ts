@@ -298,4 +298,33 @@ describe('the numpy image decoders (the twins without OpenCV)', () => {
       expect([path.basename(file), ours[k]![0], ours[k]![1], worst <= (file.endsWith('.jpg') ? 2 : 0)]).toEqual([path.basename(file), theirs[k]!.info.height, theirs[k]!.info.width, true]);
     }
   });
+
+  it('imaging.resize lands within 3 levels of sharp (libvips) when shrinking, enlarging, both, and shrinking past 4x', async () => {
+    const file = path.join(root, 'resources/sample-images/dejavu-sans-lines.png');
+    const sizes: [number, number][] = [
+      [608, 256],
+      [640, 288],
+      [1240, 48],
+      [100, 48],
+      [300, 100],
+      [48, 600],
+    ];
+    const script = [
+      'import json, sys',
+      `sys.path.insert(0, ${JSON.stringify(path.join(SAMPLES, 'ocr_ensemble_python/detection_preprocessing/1'))})`,
+      'import image_decode, imaging',
+      'image_decode.cv2 = None',
+      'img = image_decode.decode_rgb(open(sys.argv[1], "rb").read())',
+      'print(json.dumps([imaging.resize(img, w, h).tobytes().hex() for w, h in json.loads(sys.argv[2])]))',
+    ].join('\n');
+    const ours = JSON.parse(execFileSync(PYTHON, ['-c', script, file, JSON.stringify(sizes)], { maxBuffer: 1 << 28 }).toString()) as string[];
+    const decoded = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+    for (const [k, [w, h]] of sizes.entries()) {
+      const theirs = await sharp(decoded.data, { raw: decoded.info }).resize(w, h, { fit: 'fill' }).raw().toBuffer();
+      const mine = Buffer.from(ours[k]!, 'hex');
+      let worst = 0;
+      for (let i = 0; i < mine.length; i++) worst = Math.max(worst, Math.abs(mine[i]! - theirs[i]!));
+      expect([`${w}x${h}`, mine.length, worst <= 3]).toEqual([`${w}x${h}`, theirs.length, true]);
+    }
+  });
 });

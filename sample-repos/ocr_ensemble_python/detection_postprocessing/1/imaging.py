@@ -3,7 +3,7 @@ perspective warp and tensor conversion of uint8 [H, W, C] images.
 
 The resampling follows what the script version of this sample gets from
 libvips (through sharp), so both versions see nearly the same pixels and read
-the same text: shrinking is an integer box shrink for factors of 2 and more,
+the same text: shrinking is an integer box shrink for factors of 4 and more,
 then a Lanczos-3 reduction (vertical pass first, rounded to 8 bits between
 passes); enlarging is Catmull-Rom bicubic (horizontal pass first). Each pass
 is a weighted sum over a few taps, vectorized over the whole image.
@@ -27,9 +27,9 @@ def _catmull_rom(x):
     return np.where(x <= 1, near, np.where(x < 2, far, 0.0))
 
 
-def _reduce_taps(n_in, n_out):
-    """Lanczos-3 taps for shrinking n_in samples to n_out (pixel centres aligned, support widened by the factor)."""
-    factor = n_in / n_out
+def _reduce_taps(n_in, n_out, factor):
+    """Lanczos-3 taps for shrinking n_in samples to n_out by `factor` (pixel centres aligned, support
+    widened by the factor)."""
     centres = (np.arange(n_out) + 0.5) * factor - 0.5
     count = 2 * int(math.ceil(3 * factor)) + 1
     first = np.floor(centres).astype(np.int64) - count // 2 + 1
@@ -84,12 +84,14 @@ def _box_shrink(pixels, factor, axis):
 
 
 def _shrink_axis(pixels, n_out, axis):
-    whole = int(math.floor(pixels.shape[axis] / n_out / 2))
+    """An integer box shrink by half the factor or more, then Lanczos-3 by what is left of the factor
+    (as libvips reduces: the remaining factor, not the sizes, sets where output samples fall)."""
+    factor = pixels.shape[axis] / n_out
+    whole = int(math.floor(factor / 2))
     if whole > 1:
         pixels = _box_shrink(pixels, whole, axis)
-    if pixels.shape[axis] == n_out:
-        return pixels
-    return _to_8bit(_weighted(pixels, axis, *_reduce_taps(pixels.shape[axis], n_out)))
+        factor /= whole
+    return _to_8bit(_weighted(pixels, axis, *_reduce_taps(pixels.shape[axis], n_out, factor)))
 
 
 def resize(pixels, width, height):
