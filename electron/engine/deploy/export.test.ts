@@ -209,4 +209,23 @@ describe('deployment export', () => {
     expect(readdirSync(out)).toEqual(['model_repository']);
     expect(readdirSync(path.join(out, 'model_repository'))).toEqual(['theirs.txt']);
   });
+
+  it('with --gpus 0, a model whose instance_group asks for KIND_GPU is flagged in the report and the README', async () => {
+    const d = await dirs.make({
+      'g/config.pbtxt':
+        'name: "g"\nbackend: "identity"\nmax_batch_size: 0\ninput [{ name: "INPUT0" data_type: TYPE_FP32 dims: [ 4 ] }]\noutput [{ name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 4 ] }]\ninstance_group [{ kind: KIND_GPU count: 1 }]\n',
+      'g/1/.keep': '',
+      'c/config.pbtxt':
+        'name: "c"\nbackend: "identity"\nmax_batch_size: 0\ninput [{ name: "INPUT0" data_type: TYPE_FP32 dims: [ 4 ] }]\noutput [{ name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 4 ] }]\ninstance_group [{ kind: KIND_CPU count: 1 }]\n',
+      'c/1/.keep': '',
+    });
+    const repo = await loadRepository(d.root, { runtime: false, runCode: false });
+    const out = tempOut();
+    const e = await exportDeployment(repo, { outDir: out, gpus: 0 });
+    expect(e.report.models.find((m) => m.model === 'g')!.reasons.join(' ')).toContain('its instance_group asks for KIND_GPU, but the export asks for no GPU (--gpus 0)');
+    expect(e.report.models.find((m) => m.model === 'c')!.reasons.join(' ')).not.toContain('--gpus 0');
+    expect(read(out, 'README.md')).toContain('**GPU:** `g` asks for a GPU');
+    const withGpu = await exportDeployment(repo, { outDir: tempOut(), gpus: 1 });
+    expect(withGpu.report.models.find((m) => m.model === 'g')!.reasons.join(' ')).not.toContain('--gpus 0');
+  });
 });

@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import type { DeploymentExport, ExportedFile, ModelPortability, PortabilityReport } from '../../contract/deploy-api';
+import { ModelInstanceGroup_Kind } from '../config/gen/model_config_pb';
 import { LabError } from '../errors';
 import { Repository } from '../repository/repository';
 import { Created, copyModelFolder, prepareOutDir, writeNew } from './files';
@@ -54,14 +55,24 @@ async function copyModels(repo: Repository, report: PortabilityReport, twins: Tw
   return { files, skipped, swapped };
 }
 
+/** With no GPU asked for, a model whose config asks for one (KIND_GPU, or a TensorRT plan) will not load: its reasons say so. */
+function gpuReasons(written: Repository, m: ModelPortability, gpus: number): ModelPortability {
+  if (gpus > 0) return m;
+  const c = written.models.get(m.model)?.base;
+  const gpuGroup = c?.instanceGroup.some((g) => g.kind === ModelInstanceGroup_Kind.GPU) ?? false;
+  if (!gpuGroup && m.backend !== 'tensorrt') return m;
+  const why = gpuGroup ? 'its instance_group asks for KIND_GPU' : 'a TensorRT plan runs only on a GPU';
+  return { ...m, reasons: [...m.reasons, `${why}, but the export asks for no GPU (--gpus 0): Triton fails to load it on a node without one`] };
+}
+
 /** The report of what was written, with the twins the original report found for models left lab-only. */
-async function writtenReport(out: string, before: PortabilityReport): Promise<PortabilityReport> {
+async function writtenReport(out: string, before: PortabilityReport, gpus: number): Promise<PortabilityReport> {
   const written = new Repository(path.join(out, 'model_repository'), { runtime: false, runCode: false });
   await written.loadAll();
   try {
     const report = await portabilityOf(written);
     const twinOf = new Map(before.models.filter((m) => m.twin).map((m) => [m.model, m.twin!]));
-    const models: ModelPortability[] = report.models.map((m) => (m.verdict === 'lab-only' && twinOf.has(m.model) ? { ...m, twin: twinOf.get(m.model)! } : m));
+    const models: ModelPortability[] = report.models.map((m) => gpuReasons(written, m.verdict === 'lab-only' && twinOf.has(m.model) ? { ...m, twin: twinOf.get(m.model)! } : m, gpus));
     return { ...report, models, ...(before.twinsRepository ? { twinsRepository: before.twinsRepository } : {}) };
   } finally {
     await written.close();
@@ -109,7 +120,7 @@ async function exportInto(repo: Repository, opts: ExportOptions, twins: TwinSour
   const out = await prepareOutDir(opts.outDir, [repo.root, ...(twins ? [twins.repo.root] : [])], created);
   try {
     const copied = await copyModels(repo, before, twins, opts.useTwins === true, out, created);
-    const report = withSkipped(await writtenReport(out, before), copied.skipped);
+    const report = withSkipped(await writtenReport(out, before, specOf(repo, opts, []).gpus), copied.skipped);
     const { packages, optional, refused } = packagesOf(report);
     const spec = specOf(repo, opts, packages);
     const skipped = [...copied.skipped, ...refused.map((p) => `requirement '${p}': not a pip package name (not written)`)];

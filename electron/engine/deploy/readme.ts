@@ -30,6 +30,12 @@ function modelTable(r: ReadmeInput): string[] {
 
 function warnings(r: ReadmeInput): string[] {
   const out: string[] = [];
+  const gpuless = r.report.models.filter((m) => m.reasons.some((x) => x.includes('(--gpus 0)')));
+  if (gpuless.length > 0)
+    out.push(
+      `**GPU:** ${gpuless.map((m) => code(m.model)).join(', ')} ask${gpuless.length > 1 ? '' : 's'} for a GPU, but this export asks for none (\`--gpus 0\`): give the pod a GPU or change their \`instance_group\` to \`KIND_CPU\`.`,
+      '',
+    );
   const labOnly = r.report.models.filter((m) => m.verdict === 'lab-only');
   if (labOnly.length > 0) {
     out.push('## Will not load on Triton', '');
