@@ -4,7 +4,7 @@
  * Chinese with the English kept; anything else stays English only.
  */
 import { describe, expect, it } from 'vitest';
-import { deployReasonText } from './deploy-reasons.zh-CN';
+import { deployErrorBanner, deployErrorText, deployReasonText } from './deploy-reasons.zh-CN';
 
 const IMAGE = 'nvcr.io/nvidia/tritonserver:26.07-py3';
 const CASES: [string, string][] = [
@@ -59,5 +59,29 @@ describe('deployReasonText', () => {
     expect(deployReasonText('something new the engine says', 'zh-CN')).toEqual({ text: 'something new the engine says' });
     const half = "'crop' in r_python cannot stand in for it: input 'IMAGE' is missing; a difference not known here";
     expect(deployReasonText(half, 'zh-CN')).toEqual({ text: half });
+  });
+});
+
+describe('deployErrorText', () => {
+  const ERRORS: [string, string][] = [
+    [
+      "the output folder '/tmp/o' is not empty (1 entry); choose a new or empty folder: nothing is overwritten",
+      '输出文件夹“/tmp/o”不为空（1 项）：请选择一个新的或空的文件夹，任何已有文件都不会被覆盖。',
+    ],
+    [
+      "the output folder '/tmp/o' is not empty (3 entries); choose a new or empty folder: nothing is overwritten",
+      '输出文件夹“/tmp/o”不为空（3 项）：请选择一个新的或空的文件夹，任何已有文件都不会被覆盖。',
+    ],
+    ["'/tmp/f' exists and is not a folder; nothing is overwritten", '“/tmp/f”已存在且不是文件夹：任何已有文件都不会被覆盖。'],
+    ["the output folder '/r/x' is inside the repository '/r'; choose a folder outside it", '输出文件夹“/r/x”位于模型仓库“/r”之内：请选择模型仓库之外的文件夹。'],
+    ["cannot create the output folder '/root/x' (EACCES)", '无法创建输出文件夹“/root/x”（EACCES）。'],
+    ["'Upper/x' is not an image reference ([registry/]name[:tag], lowercase name)", '“Upper/x”不是有效的镜像引用（[registry/]name[:tag]，名称须为小写）。'],
+    ["the twins repository '/nope' does not exist", '孪生模型仓库“/nope”不存在。'],
+  ];
+  it('reads the engine refusals in Chinese, the English on its own line', () => {
+    for (const [en, zh] of ERRORS) expect(deployErrorText(en, 'zh-CN'), en).toEqual({ text: zh, english: en });
+    expect(deployErrorBanner(ERRORS[0]![0], 'zh-CN')).toBe(`${ERRORS[0]![1]}\n${ERRORS[0]![0]}`);
+    expect(deployErrorBanner(ERRORS[0]![0], 'en')).toBe(ERRORS[0]![0]);
+    expect(deployErrorBanner('the lab is not reachable', 'zh-CN')).toBe('the lab is not reachable');
   });
 });

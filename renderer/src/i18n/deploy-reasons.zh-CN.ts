@@ -95,3 +95,41 @@ export function deployReasonText(reason: string, lang: Locale): Shown {
   }
   return { text: reason };
 }
+
+/** The engine's refusals of a report or an export (engine/deploy/files.ts, export.ts, twins.ts, handlers/deploy-handlers.ts). */
+const ERRORS: readonly Rule[] = [
+  [
+    /^the output folder '(.+)' is not empty \((\d+) entr(?:y|ies)\); choose a new or empty folder: nothing is overwritten$/,
+    (p, n) => `输出文件夹“${p}”不为空（${n} 项）：请选择一个新的或空的文件夹，任何已有文件都不会被覆盖。`,
+  ],
+  [/^'(.+)' exists and is not a folder; nothing is overwritten$/, (p) => `“${p}”已存在且不是文件夹：任何已有文件都不会被覆盖。`],
+  [/^the output folder '(.+)' is a link; name the folder itself$/, (p) => `输出文件夹“${p}”是一个链接：请填写文件夹本身的路径。`],
+  [/^the output folder '(.+)' is inside the repository '(.+)'; choose a folder outside it$/, (p, r) => `输出文件夹“${p}”位于模型仓库“${r}”之内：请选择模型仓库之外的文件夹。`],
+  [/^the output folder must be an absolute path, got '(.+)'$/, (p) => `输出文件夹必须是绝对路径，而不是“${p}”。`],
+  [/^'outDir' must be an absolute folder path$/, () => '输出文件夹必须是绝对路径。'],
+  [/^'twins' must be an absolute folder path$/, () => '孪生模型仓库必须是绝对路径。'],
+  [/^cannot create the output folder '(.+)' \((.+)\)$/, (p, why) => `无法创建输出文件夹“${p}”（${why}）。`],
+  [/^'(.+)' is not an image reference \(\[registry\/\]name\[:tag\], lowercase name\)$/, (i) => `“${i}”不是有效的镜像引用（[registry/]name[:tag]，名称须为小写）。`],
+  [/^GPUs must be a whole number from 0 to (\d+), got (.+)$/, (max, got) => `GPU 数必须是 0 到 ${max} 之间的整数，而不是 ${got}。`],
+  [/^the twins repository '(.+)' does not exist$/, (p) => `孪生模型仓库“${p}”不存在。`],
+  [/^the twins repository '(.+)' is not a folder$/, (p) => `孪生模型仓库“${p}”不是文件夹。`],
+  [/^the twins repository is the repository itself \('(.+)'\)$/, (p) => `孪生模型仓库就是此模型仓库本身（“${p}”）。`],
+  [/^the twins repository '(.+)' cannot be read: (.+)$/, (p, why) => `无法读取孪生模型仓库“${p}”：${why}`],
+];
+
+/** A report's or an export's error in the reader's language; in 简体中文 the engine's English comes with it. */
+export function deployErrorText(message: string, lang: Locale): Shown {
+  if (lang !== 'zh-CN') return { text: message };
+  for (const [re, build] of ERRORS) {
+    const m = re.exec(message);
+    const text = m ? build(...m.slice(1)) : undefined;
+    if (text) return { text, english: message };
+  }
+  return { text: message };
+}
+
+/** The error as one banner text: the reader's language first, the engine's English on its own line (searchable). */
+export function deployErrorBanner(message: string, lang: Locale): string {
+  const s = deployErrorText(message, lang);
+  return s.english ? `${s.text}\n${s.english}` : s.text;
+}

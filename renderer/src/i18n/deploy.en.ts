@@ -55,7 +55,7 @@ export const deployEn = {
   'deploy.export.gpusInvalid': 'A whole number from 0 to {max}.',
   'deploy.export.image': 'Image name',
   'deploy.export.imageHint': 'The name docker-compose.yml and the Kubernetes manifests give the built image.',
-  'deploy.export.imageInvalid': 'An image name has no spaces.',
+  'deploy.export.imageInvalid': 'Not an image name Docker takes: [registry[:port]/]name[:tag], the name in lowercase, no spaces.',
   'deploy.export.stranded':
     '{n, plural, one {# model stays lab-only} other {# models stay lab-only}} ({list}): Triton will not load {n, plural, one {it} other {them}}. The export still writes {n, plural, one {it} other {them}}, and its README says so.',
   'deploy.export.submit': 'Export',

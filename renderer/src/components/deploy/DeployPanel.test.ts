@@ -241,7 +241,7 @@ describe('DeployPanel export', () => {
     expect(w.find('[data-testid=deploy-gpus-error]').exists()).toBe(true);
     await w.get('[data-testid=deploy-gpus]').setValue('0');
     await w.get('[data-testid=deploy-image]').setValue('my image');
-    expect(w.get('[data-testid=deploy-image-error]').text()).toBe('An image name has no spaces.');
+    expect(w.get('[data-testid=deploy-image-error]').text()).toMatch(/^Not an image name Docker takes/);
     await w.get('[data-testid=deploy-export]').trigger('submit');
     expect(c.calls.some((x) => x.method === 'exportDeployment')).toBe(false);
   });
@@ -355,5 +355,11 @@ describe('DeployPanel export', () => {
     c.finishExport!(EXPORTED);
     await flushPromises();
     expect(w.get('[data-testid=deploy-result-totals]').text()).toBe('4 个文件，共 2.4 MiB');
+    // A refusal reads in Chinese, with the engine's English under it.
+    await w.get('[data-testid=deploy-export]').trigger('submit');
+    const refusal = "the output folder '/tmp/out' is not empty (4 entries); choose a new or empty folder: nothing is overwritten";
+    c.finishExport!(new LabCallError('ALREADY_EXISTS', refusal));
+    await flushPromises();
+    expect(w.get('[data-testid=deploy-export-error]').text()).toContain(`导出失败：输出文件夹“/tmp/out”不为空（4 项）：请选择一个新的或空的文件夹，任何已有文件都不会被覆盖。\n${refusal}`);
   });
 });

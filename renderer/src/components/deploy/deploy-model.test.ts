@@ -67,9 +67,8 @@ describe('deploy-model', () => {
     expect(defaultImage('My  Models--v2')).toBe('model-lab/my-models-v2:latest');
     expect(defaultImage('__')).toBe('model-lab/triton:latest');
     expect(defaultImage('x'.repeat(62) + '_y')).toBe(`model-lab/${'x'.repeat(62)}:latest`);
-    expect(imageProblem('nvcr.io/x/y:1')).toBe(false);
-    expect(imageProblem('a b')).toBe(true);
-    expect(imageProblem('a\tb')).toBe(true);
+    for (const ok of ['', 'nvcr.io/x/y:1', 'localhost:5000/a/b:V1.2', 'model-lab/ocr-ensemble:latest', `a@sha256:${'0'.repeat(64)}`]) expect(imageProblem(ok), ok).toBe(false);
+    for (const bad of ['a b', 'a\tb', 'Upper/x', 'x:y\nRUN evil', 'x:-bad', 'a//b', `${'a'.repeat(256)}`]) expect(imageProblem(bad), bad).toBe(true);
   });
 
   it('writes sizes in binary units, in the reader’s locale', () => {

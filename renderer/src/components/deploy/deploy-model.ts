@@ -92,10 +92,18 @@ export function defaultImage(repositoryName: string): string {
   return `model-lab/${label}:latest`;
 }
 
-/** Whitespace or control characters never belong in an image reference; the engine checks the rest. */
+/**
+ * An image reference as Docker reads it: [registry[:port]/]path[:tag][@sha256:digest], the
+ * registry and path in lowercase (the grammar of distribution/reference, which the engine checks
+ * with the same expression before writing any manifest).
+ */
+const IMAGE_REF =
+  /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+/** Whether a typed image name would be refused (an empty field is not: the default is used). */
 export function imageProblem(image: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return /[\s\u0000-\u001f\u007f]/.test(image.trim());
+  const s = image.trim();
+  return s !== '' && (s.length > 255 || !IMAGE_REF.test(s));
 }
 
 /** Bytes for people: 812 B, 4.2 KiB, 31 MiB (binary units, as the tensor viewers write them). */
