@@ -11,10 +11,11 @@ export const convertEn = {
   'convert.result.title': 'Both models answer the same',
   'convert.result.differs': 'The answers differ',
   'convert.result.maxDiff': 'Largest absolute difference',
+  'convert.result.maxDiffIs': 'Largest absolute difference:',
   'convert.result.samples': '{n, plural, one {# seeded input} other {# seeded inputs}}, opset {opset}, {torch}',
   'convert.result.output': 'Output',
   'convert.result.shape': 'Shape (first input)',
-  'convert.result.file': 'Written to',
+  'convert.result.file': 'Written to:',
   'convert.result.open': 'Open {model}',
   'convert.result.note': 'Differences below about 1e-5 are float rounding: the two runtimes add in a different order.',
 };

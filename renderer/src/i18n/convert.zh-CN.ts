@@ -13,10 +13,11 @@ export const convertZhCN: Record<keyof typeof convertEn, string> = {
   'convert.result.title': '两个模型的结果一致',
   'convert.result.differs': '两个模型的结果不一致',
   'convert.result.maxDiff': '最大绝对差',
+  'convert.result.maxDiffIs': '最大绝对差：',
   'convert.result.samples': '{n} 组带随机种子的输入，opset {opset}，{torch}',
   'convert.result.output': '输出',
   'convert.result.shape': '形状（第一组输入）',
-  'convert.result.file': '写入位置',
+  'convert.result.file': '写入位置：',
   'convert.result.open': '打开 {model}',
   'convert.result.note': '约 1e-5 以下的差异来自浮点舍入：两个运行时的加法顺序不同。',
 };
