@@ -48,14 +48,15 @@ def _enlarge_taps(n_in, n_out):
     return np.clip(index, 0, n_in - 1), weights
 
 
-# Up to this many weights, a pass is one dense matrix product (BLAS, fast); beyond, a loop over the taps.
-DENSE_LIMIT = 1_500_000
+# Passes over at most this many input samples are one dense matrix product (BLAS, fast at these
+# sizes); longer ones loop over the taps, whose work grows with the output, not the input.
+DENSE_LIMIT = 1024
 
 
 def _weighted(pixels, axis, index, weights):
     """Each output sample along `axis`: the weighted sum of the input samples at `index`."""
     n_out, n_in = index.shape[0], pixels.shape[axis]
-    if n_out * n_in <= DENSE_LIMIT:
+    if n_in <= DENSE_LIMIT and n_out <= DENSE_LIMIT:
         matrix = np.zeros((n_out, n_in), np.float64)
         np.add.at(matrix, (np.repeat(np.arange(n_out), index.shape[1]), index.reshape(-1)), weights.reshape(-1))
         return np.moveaxis(np.tensordot(matrix, pixels, axes=(1, axis)), 0, axis)
@@ -68,24 +69,27 @@ def _weighted(pixels, axis, index, weights):
 
 
 def _to_8bit(values):
-    return np.clip(np.floor(values + 0.5), 0, 255)
+    """Rounded (halves up) and clamped to uint8, as each libvips pass stores 8-bit samples."""
+    return np.clip(np.floor(values + 0.5), 0, 255).astype(np.uint8)
 
 
 def _box_shrink(pixels, factor, axis):
-    """Averages runs of `factor` samples along an axis (a last partial run repeats the edge)."""
+    """Averages runs of `factor` samples along an axis (a last partial run repeats the edge), summed
+    as integers slice by slice, so a large photo is never held as floats at its full size."""
     n = pixels.shape[axis]
     n_out = -(-n // factor)
-    pad = n_out * factor - n
-    if pad:
-        edge = np.take(pixels, [n - 1] * pad, axis=axis)
-        pixels = np.concatenate([pixels, edge], axis=axis)
-    shape = pixels.shape[:axis] + (n_out, factor) + pixels.shape[axis + 1 :]
-    return _to_8bit(pixels.reshape(shape).mean(axis=axis + 1))
+    sums = np.zeros(pixels.shape[:axis] + (n_out,) + pixels.shape[axis + 1 :], np.uint32)
+    lead = (slice(None),) * axis
+    for k in range(factor):
+        part = pixels[lead + (slice(k, None, factor),)]
+        sums[lead + (slice(0, part.shape[axis]),)] += part
+        if part.shape[axis] < n_out:  # the last run is short: its missing samples repeat the edge
+            sums[lead + (slice(part.shape[axis], None),)] += pixels[lead + (slice(n - 1, n),)]
+    return ((sums + factor // 2) // factor).astype(np.uint8)
 
 
-def _shrink_axis(pixels, n_out, axis):
-    """An integer box shrink by half the factor or more, then Lanczos-3 by what is left of the factor
-    (as libvips reduces: the remaining factor, not the sizes, sets where output samples fall)."""
+def _shrink(pixels, n_out, axis):
+    """Box-averages by the integer part of half the factor (when 2 or more), then Lanczos-3 by the rest."""
     factor = pixels.shape[axis] / n_out
     whole = int(math.floor(factor / 2))
     if whole > 1:
@@ -97,19 +101,21 @@ def _shrink_axis(pixels, n_out, axis):
 def resize(pixels, width, height):
     """uint8 [H, W, C] -> [height, width, C], stretched to fill.
 
-    Shrinking axes are reduced first, one after the other (vertical first); if an axis grows, one
-    bicubic pass then maps both axes at once, sampling output pixel x at x / scale - 0.5 of its input
-    (as libvips does; an axis of scale 1 is then read half a pixel to the left or top)."""
+    Shrinking axes are reduced first; if an axis grows, one bicubic pass then maps both axes at
+    once, sampling output pixel x at x / scale - 0.5 of its input (as libvips does; an axis of
+    scale 1 is then read half a pixel to the left or top)."""
     width, height = max(1, int(round(width))), max(1, int(round(height)))
-    out = pixels.astype(np.float64)
+    out = pixels
+    # Per shrinking axis, vertical first: an integer box shrink, then a Lanczos reduction by what is
+    # left of the factor (the remaining factor, not the sizes, sets where samples fall, as in libvips).
     if height < out.shape[0]:
-        out = _shrink_axis(out, height, 0)
+        out = _shrink(out, height, 0)
     if width < out.shape[1]:
-        out = _shrink_axis(out, width, 1)
+        out = _shrink(out, width, 1)
     if width > out.shape[1] or height > out.shape[0]:
-        out = _weighted(out, 1, *_enlarge_taps(out.shape[1], width))
+        out = _weighted(out.astype(np.float64), 1, *_enlarge_taps(out.shape[1], width))
         out = _to_8bit(_weighted(out, 0, *_enlarge_taps(out.shape[0], height)))
-    return out.astype(np.uint8)
+    return np.ascontiguousarray(out, np.uint8)
 
 
 def rotate(pixels, degrees):
