@@ -7,7 +7,7 @@
  * which installs python3-torch).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,20 @@ describe('convertToOnnx: requests it refuses', () => {
     expect(noFile).toMatchObject({ code: 'NOT_FOUND', message: "model 'nofile' version 1 has no model.pt (a TorchScript archive saved with torch.jit.save)" });
     expect((await failure(convert({ repoId: id, model: 'ghost' }))).code).toBe('NOT_FOUND');
   });
+
+  it('a model file that leads outside its version folder is not read', async () => {
+    const outside = path.join(tmp, 'outside.pt');
+    writeFileSync(outside, 'x');
+    const root = repoWith('escape', {
+      'm/config.pbtxt':
+        'name: "m" platform: "pytorch_libtorch" max_batch_size: 0 input [{ name: "INPUT__0", data_type: TYPE_FP32, dims: [1] }] output [{ name: "OUTPUT__0", data_type: TYPE_FP32, dims: [1] }]',
+    });
+    mkdirSync(path.join(root, 'm', '1'));
+    symlinkSync(outside, path.join(root, 'm', '1', 'model.pt'));
+    const { id } = await lab.openRepository(root);
+    await lab.setTrust(id, 'once');
+    expect(await failure(convert({ repoId: id, model: 'm' }))).toMatchObject({ code: 'INVALID_ARG', message: "'model.pt' of model 'm' version 1 leads outside its version folder" });
+  });
 });
 
 describe.skipIf(torchMissing)(`convertToOnnx with torch${torchMissing ? ' (skipped: /usr/bin/python3 cannot import torch)' : ''}`, () => {
@@ -114,12 +128,10 @@ describe.skipIf(torchMissing)(`convertToOnnx with torch${torchMissing ? ' (skipp
   });
 
   it('the converted model, opened in the lab, classifies the held-out samples as expected', async () => {
-    const expected = JSON.parse(readFileSync(path.join(SAMPLE, 'samples', 'expected.json'), 'utf8')) as { samples: { file: string; digit: number }[] };
-    const batch = new Float32Array(expected.samples.length * 64);
-    expected.samples.forEach((s, i) => {
-      const npy = readFileSync(path.join(SAMPLE, 'samples', `${s.file}.npy`));
-      batch.set(viewAs('FP32', new Uint8Array(npy.subarray(npy.length - 256))) as Float32Array, i * 64);
-    });
+    const expected = JSON.parse(readFileSync(path.join(SAMPLE, 'samples.json'), 'utf8')) as { samples: { digit: number }[] };
+    const npy = readFileSync(path.join(SAMPLE, 'samples.npy'));
+    // The .npy header is padded to a multiple of 64 bytes; the float32 values follow it.
+    const batch = viewAs('FP32', new Uint8Array(npy.subarray(npy.length - expected.samples.length * 64 * 4))) as Float32Array;
     const result = await lab.repository(digits.repoId).infer('digits_onnx', -1, { inputs: [{ name: 'INPUT__0', dtype: 'FP32', shape: [expected.samples.length, 1, 8, 8], data: batch }] });
     const probs = result.outputs[0]!.data as Float32Array;
     const classes = expected.samples.map((_, i) => probs.subarray(i * 10, i * 10 + 10).reduce((best, p, k, a) => (p > a[best]! ? k : best), 0));

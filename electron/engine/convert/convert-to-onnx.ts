@@ -63,6 +63,17 @@ function checkTensors(c: ModelConfig, model: string): void {
   }
 }
 
+/** The version's TorchScript file, read only inside its version folder (real paths: a link may not lead out). */
+async function modelFileOf(version: VersionRecord, name: string, model: string): Promise<string> {
+  if (name !== path.basename(name) || name === '..' || name === '.') throw new LabError('INVALID_ARG', `default_model_filename '${name}' of model '${model}' must be a file name`);
+  const file = path.join(version.dir, name);
+  const [real, realDir] = await Promise.all([fs.realpath(file).catch(() => undefined), fs.realpath(version.dir).catch(() => undefined)]);
+  const st = real ? await fs.stat(real).catch(() => undefined) : undefined;
+  if (!real || !realDir || !st?.isFile()) throw new LabError('NOT_FOUND', `model '${model}' version ${version.version} has no ${name} (a TorchScript archive saved with torch.jit.save)`);
+  if (!real.startsWith(realDir + path.sep)) throw new LabError('INVALID_ARG', `'${name}' of model '${model}' version ${version.version} leads outside its version folder`);
+  return real;
+}
+
 async function sourceOf(repo: Repository, req: OnnxConversionRequest): Promise<Source> {
   const record = repo.models.get(req.model);
   if (!record) throw new LabError('NOT_FOUND', `no model '${req.model}' in this repository`);
@@ -73,9 +84,7 @@ async function sourceOf(repo: Repository, req: OnnxConversionRequest): Promise<S
   if (!config || !isTorchScript(config))
     throw new LabError('INVALID_ARG', `model '${req.model}' is not a TorchScript model (backend pytorch, platform pytorch_libtorch); only those convert to ONNX here`);
   checkTensors(config, req.model);
-  const modelFile = path.join(version.dir, config.defaultModelFilename || 'model.pt');
-  const st = await fs.lstat(modelFile).catch(() => undefined);
-  if (!st?.isFile()) throw new LabError('NOT_FOUND', `model '${req.model}' version ${version.version} has no ${path.basename(modelFile)} (a TorchScript archive saved with torch.jit.save)`);
+  const modelFile = await modelFileOf(version, config.defaultModelFilename || 'model.pt', req.model);
   if (!repo.options.runCode) {
     throw new LabError('UNAVAILABLE', `'${path.basename(repo.root)}' is not trusted, and loading a TorchScript archive runs its code: trust the folder first`, { reason: 'UNTRUSTED' });
   }
