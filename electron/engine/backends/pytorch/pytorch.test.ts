@@ -93,6 +93,17 @@ beforeAll(async () => {
     'uint32/1/model.pt': built.pair,
     'empty/config.pbtxt': pt('empty', pairIo(['INPUT__0', 'INPUT__1'], ['OUTPUT__0'])),
     'empty/1': null,
+    // The sequence batcher adds START as forward()'s second argument (input index 1 by its name).
+    'sequence/config.pbtxt': pt('sequence', {
+      mbs: 2,
+      inputs: [{ name: 'VALUE__0', dims: [1] }],
+      outputs: [
+        { name: 'OUT__0', dims: [1] },
+        { name: 'STARTED__1', dims: [1] },
+      ],
+      extra: 'sequence_batching { control_input [ { name: "START__1" control [ { kind: CONTROL_SEQUENCE_START fp32_false_true: [ 0, 1 ] } ] } ] }',
+    }),
+    'sequence/1/model.pt': built.sequence,
     'caller/config.pbtxt': pythonConfig('caller', { inputs: [{ name: 'CMD', type: 'STRING', dims: [1] }], outputs: [{ name: 'RESULT', type: 'STRING', dims: [1] }] }),
     'caller/1/model.py': pyModel('bls'),
   });
@@ -201,6 +212,16 @@ suite(`batching and instances${torchMissing ? ` — skipped: ${torchMissing}` : 
         .filter((c) => c.includes('model_lab_pytorch.py') && c.includes('"modelName":"two"'));
       expect(runners.map((c) => /"instanceName":"(two_[\d_]+)"/.exec(c)?.[1]).sort()).toEqual(['two_0_0', 'two_0_1']);
     }
+  });
+});
+
+suite(`sequences${torchMissing ? ` — skipped: ${torchMissing}` : ''}`, () => {
+  it("the sequence batcher's control tensor reaches forward() by its <name>__<index>", async () => {
+    expect(stateOf(repo, 'sequence')).toEqual({ state: 'READY', reason: '' });
+    const first = await repo.infer('sequence', -1, { inputs: [f32('VALUE__0', [1, 1], [7])], sequence: { id: 9n, start: true, end: false } });
+    const next = await repo.infer('sequence', -1, { inputs: [f32('VALUE__0', [1, 1], [8])], sequence: { id: 9n, start: false, end: true } });
+    expect([values(first, 'OUT__0'), values(first, 'STARTED__1')]).toEqual([[7], [1]]);
+    expect([values(next, 'OUT__0'), values(next, 'STARTED__1')]).toEqual([[8], [0]]);
   });
 });
 

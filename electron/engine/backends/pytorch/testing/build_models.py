@@ -59,7 +59,14 @@ class Failing(torch.nn.Module):
         return x
 
 
-MODELS = {"pair": Pair, "types": Types, "strings": Strings, "keyed": Keyed, "batched": Batched, "tensors": Tensors, "failing": Failing}
+class Sequence(torch.nn.Module):
+    """A sequence step: the value, and the START control the sequence batcher adds as input 1."""
+
+    def forward(self, value: torch.Tensor, start: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        return value * 1, start * 1
+
+
+MODELS = {"pair": Pair, "types": Types, "strings": Strings, "keyed": Keyed, "batched": Batched, "tensors": Tensors, "failing": Failing, "sequence": Sequence}
 
 if __name__ == "__main__":
     out = sys.argv[1]
