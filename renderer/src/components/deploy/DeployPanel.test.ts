@@ -323,6 +323,24 @@ describe('DeployPanel export', () => {
     expect(portabilityRequests(c).at(-1)).toEqual({ repoId: 'ocr' });
   });
 
+  it('keeps what was typed per repository, and a twins box the user unticked stays so when the report is read again', async () => {
+    const c = client({ ocr: OCR, dp: { ...OCR, models: [OCR.models[2]!] } });
+    const w = await openPanel(c, { selected: 'ocr' });
+    await w.get('[data-testid=deploy-outdir]').setValue('/exports/ocr');
+    await w.get('[data-testid=deploy-use-twins]').setValue(false);
+    await w.get('[data-testid=deploy-refresh]').trigger('click');
+    await flushPromises();
+    expect((w.get('[data-testid=deploy-use-twins]').element as HTMLInputElement).checked).toBe(false);
+    await w.get('[data-testid=deploy-repo]').setValue('dp');
+    await flushPromises();
+    expect((w.get('[data-testid=deploy-outdir]').element as HTMLInputElement).value).toBe('');
+    await w.get('[data-testid=deploy-outdir]').setValue('/exports/dp');
+    await w.get('[data-testid=deploy-repo]').setValue('ocr');
+    await flushPromises();
+    expect((w.get('[data-testid=deploy-outdir]').element as HTMLInputElement).value).toBe('/exports/ocr');
+    expect((w.get('[data-testid=deploy-use-twins]').element as HTMLInputElement).checked).toBe(false);
+  });
+
   it('offers "Choose…" only where the host has a folder dialog, and fills the field from it', async () => {
     const browser = await openPanel(client({ ocr: OCR }), { selected: 'ocr' });
     expect(browser.find('[data-testid=deploy-choose]').exists()).toBe(false);

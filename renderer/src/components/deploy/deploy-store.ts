@@ -10,6 +10,16 @@ import type { DeploymentExport, DeploymentExportRequest, PortabilityReport } fro
 import { errorText, useBackend } from '../../api/client';
 import type { EnsembleSteps } from './deploy-model';
 
+/** What the export form holds for a repository, kept while the lab runs (the form may unmount while a report loads). */
+export interface ExportFormState {
+  outDir: string;
+  useTwins: boolean;
+  /** The user changed the twins box: a new report no longer resets it. */
+  twinsTouched: boolean;
+  gpus: string;
+  image: string;
+}
+
 /** Each report request counts up per repository, so a slow older answer never replaces a newer one. */
 const reportSeq = new Map<string, number>();
 
@@ -42,6 +52,7 @@ export const useDeployStore = defineStore('deploy', {
     twinsDir: {} as Record<string, string>,
     /** The step models of each lab-only ensemble of a report, per repository (read from getModel). */
     steps: {} as Record<string, EnsembleSteps>,
+    forms: {} as Record<string, ExportFormState>,
     exporting: false,
     /** When the running export started (ms since the epoch), for the elapsed time. */
     exportStarted: 0,
@@ -100,6 +111,7 @@ export const useDeployStore = defineStore('deploy', {
       delete this.loading[repoId];
       delete this.twinsDir[repoId];
       delete this.steps[repoId];
+      delete this.forms[repoId];
       if (this.exportRepoId === repoId && !this.exporting) {
         this.result = undefined;
         this.exportError = '';
