@@ -48,29 +48,31 @@ def _enlarge_taps(n_in, n_out):
     return np.clip(index, 0, n_in - 1), weights
 
 
-# Passes over at most this many input samples are one dense matrix product (BLAS, fast at these
-# sizes); longer ones loop over the taps, whose work grows with the output, not the input.
-DENSE_LIMIT = 1024
-
-
 def _weighted(pixels, axis, index, weights):
-    """Each output sample along `axis`: the weighted sum of the input samples at `index`."""
-    n_out, n_in = index.shape[0], pixels.shape[axis]
-    if n_in <= DENSE_LIMIT and n_out <= DENSE_LIMIT:
-        matrix = np.zeros((n_out, n_in), np.float64)
-        np.add.at(matrix, (np.repeat(np.arange(n_out), index.shape[1]), index.reshape(-1)), weights.reshape(-1))
-        return np.moveaxis(np.tensordot(matrix, pixels, axes=(1, axis)), 0, axis)
-    out = np.zeros(pixels.shape[:axis] + (n_out,) + pixels.shape[axis + 1 :], np.float64)
-    shape = [1] * pixels.ndim
-    shape[axis] = n_out
+    """Each output sample along `axis` (0 or 1): the weighted sum of the input samples at `index`, in
+    float32, one tap at a time over whole rows (axis 1 is swapped to the front for it, so every
+    gather reads contiguous memory)."""
+    if axis == 1:
+        front = np.ascontiguousarray(np.swapaxes(pixels, 0, 1))
+        return np.swapaxes(_weighted(front, 0, index, weights), 0, 1)
+    n_out = index.shape[0]
+    out = np.zeros((n_out,) + pixels.shape[1:], np.float32)
+    term = np.empty_like(out)
+    shape = (n_out,) + (1,) * (pixels.ndim - 1)
+    w32 = weights.astype(np.float32)
     for k in range(index.shape[1]):
-        out += np.take(pixels, index[:, k], axis=axis) * weights[:, k].reshape(shape)
+        np.multiply(pixels[index[:, k]], w32[:, k].reshape(shape), out=term)
+        out += term
     return out
 
 
 def _to_8bit(values):
-    """Rounded (halves up) and clamped to uint8, as each libvips pass stores 8-bit samples."""
-    return np.clip(np.floor(values + 0.5), 0, 255).astype(np.uint8)
+    """Rounded (halves up) and clamped to uint8, as each libvips pass stores 8-bit samples; `values`
+    is a scratch array and is overwritten."""
+    values += 0.5
+    np.floor(values, out=values)
+    np.clip(values, 0, 255, out=values)
+    return values.astype(np.uint8)
 
 
 def _box_shrink(pixels, factor, axis):
@@ -113,7 +115,7 @@ def resize(pixels, width, height):
     if width < out.shape[1]:
         out = _shrink(out, width, 1)
     if width > out.shape[1] or height > out.shape[0]:
-        out = _weighted(out.astype(np.float64), 1, *_enlarge_taps(out.shape[1], width))
+        out = _weighted(out, 1, *_enlarge_taps(out.shape[1], width))
         out = _to_8bit(_weighted(out, 0, *_enlarge_taps(out.shape[0], height)))
     return np.ascontiguousarray(out, np.uint8)
 
