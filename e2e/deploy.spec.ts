@@ -86,9 +86,24 @@ test('the script models name their Python twins, and the export swaps them in', 
     const image = await panel.getByTestId('deploy-image').getAttribute('placeholder');
     const compose = await fs.readFile(path.join(out, 'docker-compose.yml'), 'utf8');
     expect(compose.split('\n').map((l) => l.trim().replaceAll('"', ''))).toContain(`image: ${image}`);
+    await expect(result.getByTestId('deploy-result-run')).toContainText(`cd '${out}'\ndocker compose up --build`);
+
+    // The exported repository opens in the lab: the script models are Python models there.
+    await result.getByTestId('deploy-open-export').click();
+    await expect(panel).toHaveCount(0);
+    const exported = page.getByTestId('repo-model_repository');
+    try {
+      for (const m of SCRIPT_MODELS) await expect(exported.getByTestId(`model-${m}`)).toContainText('python');
+      await expect(exported.getByTestId('model-text_detection')).toContainText('onnxruntime');
+    } finally {
+      await page.getByTestId('close-model_repository').click();
+      await expect(exported).toHaveCount(0);
+    }
 
     // The folder is no longer empty: a second export is refused in place, and nothing is overwritten.
     const before = await fs.readFile(path.join(out, 'Dockerfile'));
+    await page.getByTestId('deploy-toggle').click();
+    await expect(panel.getByTestId('deploy-outdir')).toHaveValue(out);
     await panel.getByTestId('deploy-submit').click();
     await expect(panel.getByTestId('deploy-export-error')).toContainText('Export failed');
     await expect(panel.getByTestId('deploy-result')).toHaveCount(0);

@@ -70,6 +70,10 @@ export const deployEn = {
   'deploy.result.skipped': '{n, plural, one {# file was not copied} other {# files were not copied}} (only regular files inside each model folder are):',
   'deploy.result.allPortable': 'Every model in the export runs on Triton.',
   'deploy.result.next': 'README.md in that folder says how to build the image, run it with Docker Compose, deploy it to Kubernetes and check it.',
+  'deploy.result.run': 'Run it with Docker Compose',
+  'deploy.result.copyCommands': 'Copy',
+  'deploy.result.openRepo': 'Open the exported repository',
+  'deploy.result.openRepoHint': 'to look at what Triton will load, or try it with {ui:serve.button}.',
   'deploy.result.file': 'File',
   'deploy.result.size': 'Size',
 } as const;

@@ -70,6 +70,10 @@ export const deployZhCN: Record<keyof typeof deployEn, string> = {
   'deploy.result.skipped': '有 {n} 个文件未复制（只复制每个模型文件夹内的普通文件）：',
   'deploy.result.allPortable': '导出中的每个模型都能在 Triton 上运行。',
   'deploy.result.next': '该文件夹中的 README.md 说明了如何构建镜像、用 Docker Compose 运行、部署到 Kubernetes 并进行检查。',
+  'deploy.result.run': '用 Docker Compose 运行',
+  'deploy.result.copyCommands': '复制',
+  'deploy.result.openRepo': '打开导出的模型仓库',
+  'deploy.result.openRepoHint': '查看 Triton 将加载的内容，或用“{ui:serve.button}”试用。',
   'deploy.result.file': '文件',
   'deploy.result.size': '大小',
 };

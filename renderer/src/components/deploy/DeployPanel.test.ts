@@ -43,13 +43,14 @@ const OCR: PortabilityReport = {
 };
 
 const EXPORTED: DeploymentExport = {
-  outDir: '/tmp/out',
+  outDir: "/tmp/it's out",
   report: OCR,
   swapped: ['detection_postprocessing'],
   labOnly: ['legacy'],
   skipped: ['text_detection/1/escape.onnx: a link leading out of the model folder'],
   files: [
     { path: 'model_repository/text_detection/1/model.onnx', bytes: 2_500_000 },
+    { path: 'model_repository/text_detection/config.pbtxt', bytes: 100 },
     { path: 'Dockerfile', bytes: 312 },
     { path: 'k8s/deployment.yaml', bytes: 2048 },
     { path: 'README.md', bytes: 1500 },
@@ -76,6 +77,7 @@ function client(reports: Record<string, PortabilityReport | Error>): Mock {
         return structuredClone(r);
       }
       if (method === 'getModel') return { ensembleSteps: ['detection_postprocessing', 'text_detection', 'text_recognition'].map((modelName) => ({ modelName })) };
+      if (method === 'openRepository') return { id: 'exported', name: 'model_repository', path: (req as { path: string }).path, models: [] };
       if (method === 'pickRepositoryFolder') return { path: '/home/me/ocr-triton' };
       if (method === 'exportDeployment') {
         return new Promise((resolve, reject) => {
@@ -281,8 +283,8 @@ describe('DeployPanel export', () => {
     c.finishExport!(EXPORTED);
     await flushPromises();
     expect(submit.text()).toBe('Export');
-    expect(w.get('[data-testid=deploy-result-dir]').text()).toBe('/tmp/out');
-    expect(w.get('[data-testid=deploy-result-totals]').text()).toBe('4 files, 2.4 MiB');
+    expect(w.get('[data-testid=deploy-result-dir]').text()).toBe("/tmp/it's out");
+    expect(w.get('[data-testid=deploy-result-totals]').text()).toBe('5 files, 2.4 MiB');
     expect(w.get('[data-testid=deploy-result-swapped]').text()).toBe('Written from their Python twin: detection_postprocessing');
     expect(w.get('[data-testid=deploy-result-lab-only]').text()).toBe('Left lab-only (Triton will not load them): legacy');
     expect(w.get('[data-testid=deploy-result-skipped]').text()).toMatch(/^1 file was not copied .*text_detection\/1\/escape\.onnx: a link leading out of the model folder$/s);
@@ -292,7 +294,15 @@ describe('DeployPanel export', () => {
       ['k8s/deployment.yaml', '2 KiB'],
       ['README.md', '1.5 KiB'],
       ['model_repository/text_detection/1/model.onnx', '2.4 MiB'],
+      ['model_repository/text_detection/config.pbtxt', '100 B'],
     ]);
+    // How to run it (the folder quoted for the shell), and the exported repository to open in the lab.
+    expect(w.get('[data-testid=deploy-result-run]').text()).toBe("cd '/tmp/it'\\''s out'\ndocker compose up --build\ncurl -fsS localhost:8000/v2/health/ready && echo ready");
+    await w.get('[data-testid=deploy-open-export]').trigger('click');
+    await flushPromises();
+    expect(c.calls.at(-1)).toEqual({ method: 'openRepository', req: { path: "/tmp/it's out/model_repository" } });
+    expect(useRepositoriesStore().selection).toEqual({ repoId: 'exported' });
+    expect(w.find('[data-testid=deploy-panel]').exists()).toBe(false);
   });
 
   it("shows the engine's refusal in place and keeps what was typed", async () => {
@@ -372,7 +382,7 @@ describe('DeployPanel export', () => {
     expect(w.get('[data-testid=deploy-submit]').text()).toMatch(/^正在导出… \d+ 秒$/);
     c.finishExport!(EXPORTED);
     await flushPromises();
-    expect(w.get('[data-testid=deploy-result-totals]').text()).toBe('4 个文件，共 2.4 MiB');
+    expect(w.get('[data-testid=deploy-result-totals]').text()).toBe('5 个文件，共 2.4 MiB');
     // A refusal reads in Chinese, with the engine's English under it.
     await w.get('[data-testid=deploy-export]').trigger('submit');
     const refusal = "the output folder '/tmp/out' is not empty (4 entries); choose a new or empty folder: nothing is overwritten";

@@ -1,7 +1,20 @@
 /** The Deploy panel's rules, without mounting: counting, twins, packages, and the checks on the form's values. */
 import { describe, expect, it } from 'vitest';
 import type { ModelPortability, PortabilityReport } from '@contract/lab-api';
-import { countVerdicts, ensemblesFreedByTwins, defaultImage, formatSize, imageProblem, isAbsolutePath, neededPackages, parseGpus, stranded, twinned } from './deploy-model';
+import {
+  countVerdicts,
+  ensemblesFreedByTwins,
+  exportedRepository,
+  shellQuote,
+  defaultImage,
+  formatSize,
+  imageProblem,
+  isAbsolutePath,
+  neededPackages,
+  parseGpus,
+  stranded,
+  twinned,
+} from './deploy-model';
 
 const m = (model: string, verdict: ModelPortability['verdict'], extra: Partial<ModelPortability> = {}): ModelPortability => ({
   model,
@@ -69,6 +82,16 @@ describe('deploy-model', () => {
     expect(defaultImage('x'.repeat(62) + '_y')).toBe(`model-lab/${'x'.repeat(62)}:latest`);
     for (const ok of ['', 'nvcr.io/x/y:1', 'localhost:5000/a/b:V1.2', 'model-lab/ocr-ensemble:latest', `a@sha256:${'0'.repeat(64)}`]) expect(imageProblem(ok), ok).toBe(false);
     for (const bad of ['a b', 'a\tb', 'Upper/x', 'x:y\nRUN evil', 'x:-bad', 'a//b', `${'a'.repeat(256)}`]) expect(imageProblem(bad), bad).toBe(true);
+  });
+
+  it('quotes a folder for the shell, and finds the exported repository from the files written', () => {
+    expect(shellQuote('/tmp/a b')).toBe("'/tmp/a b'");
+    expect(shellQuote("/tmp/it's $(x)")).toBe("'/tmp/it'\\''s $(x)'");
+    expect(shellQuote('C:\\out dir')).toBe('"C:\\out dir"');
+    const files = [{ path: 'Dockerfile' }, { path: 'model_repository/a/1/model.onnx' }, { path: 'model_repository/a/config.pbtxt' }];
+    expect(exportedRepository('/tmp/out/', files)).toBe('/tmp/out/model_repository');
+    expect(exportedRepository('C:\\out', files)).toBe('C:\\out\\model_repository');
+    expect(exportedRepository('/tmp/out', [{ path: 'Dockerfile' }])).toBeUndefined();
   });
 
   it('writes sizes in binary units, in the reader’s locale', () => {

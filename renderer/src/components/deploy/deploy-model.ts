@@ -106,6 +106,20 @@ export function imageProblem(image: string): boolean {
   return s !== '' && (s.length > 255 || !IMAGE_REF.test(s));
 }
 
+/** A folder for a shell line: single-quoted on POSIX, double-quoted for a Windows path (which cannot hold a double quote). */
+export function shellQuote(dir: string): string {
+  if (/^[A-Za-z]:[\\/]/.test(dir) || dir.startsWith('\\\\')) return `"${dir}"`;
+  return `'${dir.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The exported model repository folder (absolute), read from the files written: the folder that holds the config.pbtxt files. */
+export function exportedRepository(outDir: string, files: readonly { path: string }[]): string | undefined {
+  const top = files.map((f) => /^([^/]+)\/[^/]+\/config\.pbtxt$/.exec(f.path)?.[1]).find((x) => x !== undefined);
+  if (!top) return undefined;
+  const sep = outDir.includes('\\') && !outDir.includes('/') ? '\\' : '/';
+  return `${outDir.replace(/[\\/]+$/, '')}${sep}${top}`;
+}
+
 /** Bytes for people: 812 B, 4.2 KiB, 31 MiB (binary units, as the tensor viewers write them). */
 export function formatSize(n: number, locale: string): string {
   if (n < 1024) return `${new Intl.NumberFormat(locale).format(n)} B`;
