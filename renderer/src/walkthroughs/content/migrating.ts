@@ -20,8 +20,8 @@ export const migrating: Walkthrough = {
   sample: REPO,
   title: text('Migrating a model: from an export to an ensemble', '迁移模型：从导出文件到集成模型'),
   summary: text(
-    'How a model exported to ONNX (for example from Hugging Face) and its processing code become a served ensemble, and what to do with your own model.',
-    '一个导出为 ONNX 的模型（例如来自 Hugging Face）及其处理代码，如何变成一个可以提供服务的集成模型；以及你自己的模型该怎么做。',
+    'How a model exported to ONNX (for example from Hugging Face) and its processing code become a served ensemble, how a TorchScript model is exported to ONNX and compared, and what to do with your own model.',
+    '一个导出为 ONNX 的模型（例如来自 Hugging Face）及其处理代码，如何变成一个可以提供服务的集成模型；TorchScript 模型如何导出为 ONNX 并与原模型比较；以及你自己的模型该怎么做。',
   ),
   steps: [
     {
@@ -139,8 +139,8 @@ export const migrating: Walkthrough = {
     {
       title: text('Export it to ONNX, and compare', '导出为 ONNX 并比较'),
       body: text(
-        'Press "{ui:convert.button}". torch exports the model to ONNX with the same tensor names, the lab opens it as digits_onnx in its "converted" model repository, and both models answer the same seeded random inputs: the largest absolute difference between their answers shows here. This needs Python with torch (`sudo apt-get install python3-torch` on Debian/Ubuntu, or `python3 -m pip install torch`); without it, the error in place says what to install.',
-        '点击“{ui:convert.button}”。torch 会把模型导出为 ONNX，张量名保持不变；Model Lab 把它作为 digits_onnx 在自己的“converted”模型仓库中打开，再让两个模型回答同一组带随机种子的随机输入：二者结果的最大绝对差显示在这里。这一步需要装有 torch 的 Python（Debian/Ubuntu 上运行 `sudo apt-get install python3-torch`，或 `python3 -m pip install torch`）；没有 torch 时，原地显示的错误会说明要安装什么。',
+        'Press "{ui:convert.button}". torch exports the model to ONNX with the same tensor names, the lab opens it as digits_onnx in its "converted" model repository, and both models answer the same seeded random inputs: the largest absolute difference between their answers shows here. This needs Python with torch (sudo apt-get install python3-torch on Debian/Ubuntu, or python3 -m pip install torch); without it, the error in place says what to install.',
+        '点击“{ui:convert.button}”。torch 会把模型导出为 ONNX，张量名保持不变；Model Lab 把它作为 digits_onnx 在自己的“converted”模型仓库中打开，再让两个模型回答同一组带随机种子的随机输入：二者结果的最大绝对差显示在这里。这一步需要装有 torch 的 Python（Debian/Ubuntu 上运行 sudo apt-get install python3-torch，或 python3 -m pip install torch）；没有 torch 时，原地显示的错误会说明要安装什么。',
       ),
       target: ['convert-onnx-button'],
       regard: ['convert-onnx-result'],
