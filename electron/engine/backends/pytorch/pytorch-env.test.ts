@@ -29,9 +29,11 @@ const io = {
   outputs: [{ name: 'OUTPUT__0', dims: [3] }],
 };
 let pair: Uint8Array;
+let training: Uint8Array;
 
 beforeAll(() => {
-  if (!torchMissing) pair = buildTorchModels().pair;
+  if (torchMissing) return;
+  ({ pair, training } = buildTorchModels());
 }, 120_000);
 
 /** A Python that has numpy but whose `import torch` fails, as on a machine without python3-torch. */
@@ -113,6 +115,29 @@ describe('trust, files, platforms', () => {
       expect(s.state).toBe('UNAVAILABLE');
       expect(s.reason).toMatch(/failed to load model 'm': /);
       expect(existsSync(path.join(d.root, 'm', '1', '__pycache__'))).toBe(false);
+    },
+    60_000,
+  );
+});
+
+describe('training mode', () => {
+  it.skipIf(torchMissing !== '')(
+    `an archive saved in training mode runs as saved (as in Triton), and the log says so${skipped}`,
+    async () => {
+      const d = await temp.make({
+        't/config.pbtxt': modelConfig('t', { backend: 'pytorch', inputs: [{ name: 'INPUT__0', dims: [-1] }], outputs: [{ name: 'OUTPUT__0', dims: [-1] }] }),
+        't/1/model.pt': training,
+      });
+      const repo = await loadRepository(d.root);
+      expect(stateOf(repo, 't')?.state).toBe('READY');
+      const logs = repo.models.get('t')!.versions[0]!.logs.map((l) => l.message);
+      expect(logs).toContain(
+        "model 't': model.pt was saved in training mode (dropout and batch norm act as in training); Triton runs it as saved. Call model.eval() before torch.jit.script/trace and save it again.",
+      );
+      // Dropout(0.5) is active: of 256 ones, some come back 0 and the others 2.
+      const r = await repo.infer('t', -1, { inputs: [f32('INPUT__0', [256], new Array<number>(256).fill(1))] });
+      const out = Array.from(r.outputs[0]!.data as Float32Array);
+      expect(new Set(out)).toEqual(new Set([0, 2]));
     },
     60_000,
   );

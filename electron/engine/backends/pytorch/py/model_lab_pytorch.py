@@ -201,7 +201,12 @@ class TritonPythonModel:
                 self.module = torch.jit.load(path, map_location=self.device)
         except Exception as exc:  # noqa: BLE001 - any failure to read the archive fails the load, with torch's words
             raise fail("failed to load model '%s': %s" % (self.model_name, exc))
-        self.module.eval()
+        if self.module.training:
+            # Triton runs the archive as it was saved (torch::jit::load, no eval()); so does the lab, and says so.
+            self.log.log_warn(
+                "model '%s': %s was saved in training mode (dropout and batch norm act as in training); "
+                "Triton runs it as saved. Call model.eval() before torch.jit.script/trace and save it again." % (self.model_name, os.path.basename(path))
+            )
         self.validate_inputs(config)
         self.validate_outputs(config)
         for key in sorted(self.params):

@@ -66,10 +66,22 @@ class Sequence(torch.nn.Module):
         return value * 1, start * 1
 
 
-MODELS = {"pair": Pair, "types": Types, "strings": Strings, "keyed": Keyed, "batched": Batched, "tensors": Tensors, "failing": Failing, "sequence": Sequence}
+class Training(torch.nn.Module):
+    """Saved in training mode on purpose (dropout active), as a model saved without eval() is."""
+
+    def __init__(self):
+        super().__init__()
+        self.drop = torch.nn.Dropout(0.5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.drop(x)
+
+
+MODELS = {"pair": Pair, "types": Types, "strings": Strings, "keyed": Keyed, "batched": Batched, "tensors": Tensors, "failing": Failing, "sequence": Sequence, "training": Training}
 
 if __name__ == "__main__":
     out = sys.argv[1]
     for name, cls in MODELS.items():
-        torch.jit.script(cls()).save("%s/%s.pt" % (out, name))
+        module = cls() if name == "training" else cls().eval()
+        torch.jit.script(module).save("%s/%s.pt" % (out, name))
     print("built", len(MODELS))
