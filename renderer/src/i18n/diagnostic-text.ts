@@ -200,7 +200,7 @@ const BACKEND: Record<string, CodeText> = {
     rules: [
       [
         /^PyTorch backend: torch is missing: (.*)\. Install PyTorch for it: (.*)\.$/s,
-        (which, how) => `PyTorch 后端：缺少 torch：${which.replace(/ cannot import torch/g, ' 无法导入 torch')}。请为它安装 PyTorch：${how.replace(' (Debian/Ubuntu) or ', '（Debian/Ubuntu）或 ')}。`,
+        (which, how) => `PyTorch 后端：缺少 torch：${torchWhich(which)}。请为它安装 PyTorch：${how.replace(' (Debian/Ubuntu) or ', '（Debian/Ubuntu）或 ')}。`,
       ],
     ],
   },
@@ -257,6 +257,16 @@ const BACKEND: Record<string, CodeText> = {
     rules: [[/^unable to find backend library '(.*)' for model '(.*)', searched: (.*)$/, (lib, m, paths) => `找不到模型 ${m} 的后端库 ${lib}，已搜索：${paths.trim()}。`]],
   },
 };
+
+/** The interpreters a missing-torch reason lists ("'x' cannot import torch; … (set by …)"), in Chinese. */
+function torchWhich(which: string): string {
+  return which
+    .replace(/ cannot import torch/g, ' 无法导入 torch')
+    .replace(/; /g, '；')
+    .replace(/ \(set by the config parameter (\w+)\)$/, '（由配置参数 $1 指定）')
+    .replace(/ \(set by the environment variable (\w+)\)$/, '（由环境变量 $1 指定）')
+    .replace(/ \(set by the lab setting "Python interpreter"\)$/, '（由 Model Lab 的“Python 解释器”设置指定）');
+}
 
 function runsZh(runs: string): string {
   const known: Record<string, string> = {
