@@ -8,7 +8,7 @@
  */
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DeploymentExport, DeploymentExportRequest, HostInfo, LabClient, LabEvent, PortabilityReport, RepositoryInfo } from '@contract/lab-api';
 import { LabCallError, setBackend } from '../../api/client';
 import { setLocale } from '../../i18n';
@@ -189,6 +189,16 @@ describe('DeployPanel report', () => {
     expect(Object.keys(useDeployStore().reports)).toEqual(['dp']);
   });
 
+  it('takes up the first repository listed after it opened with none', async () => {
+    const c = client({ ocr: OCR });
+    const w = await openPanel(c, { repos: [] });
+    expect(w.find('[data-testid=deploy-no-repo]').exists()).toBe(true);
+    useRepositoriesStore().repos = [{ id: 'ocr', name: 'ocr_ensemble' } as RepositoryInfo];
+    await flushPromises();
+    expect(portabilityCalls(c)).toEqual(['ocr']);
+    expect(w.findAll('[data-testid^=deploy-model-]')).toHaveLength(6);
+  });
+
   it('has empty states: no repository open, and a repository without models', async () => {
     const none = await openPanel(client({}), { repos: [] });
     expect(none.get('[data-testid=deploy-no-repo]').text()).toContain('No repository open');
@@ -217,8 +227,17 @@ describe('DeployPanel report', () => {
     await flushPromises();
     expect(w.findAll('[data-testid^=deploy-model-]').map((x) => x.attributes('data-testid'))).toEqual(['deploy-model-legacy']);
     expect(w.get('[data-testid=deploy-twins-none]').text()).toContain('data_pipeline_python');
-    c.emit({ type: 'models-changed', repoId: 'dp', models: ['legacy'] } as LabEvent);
-    c.emit({ type: 'models-changed', repoId: 'ocr', models: ['x'] } as LabEvent);
+    vi.useFakeTimers();
+    try {
+      // A burst of changes reads the report once, after it settles; another repository's changes do not.
+      c.emit({ type: 'models-changed', repoId: 'dp', models: ['legacy'] } as LabEvent);
+      c.emit({ type: 'models-changed', repoId: 'dp', models: ['legacy'] } as LabEvent);
+      c.emit({ type: 'models-changed', repoId: 'ocr', models: ['x'] } as LabEvent);
+      expect(portabilityCalls(c)).toEqual(['ocr', 'dp']);
+      await vi.advanceTimersByTimeAsync(400);
+    } finally {
+      vi.useRealTimers();
+    }
     await flushPromises();
     expect(portabilityCalls(c)).toEqual(['ocr', 'dp', 'dp']);
     await w.get('[data-testid=deploy-model-legacy] button.member').trigger('click');
