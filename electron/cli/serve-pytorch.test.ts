@@ -1,6 +1,6 @@
 /**
  * `model-lab serve` with PyTorch models: a TorchScript model built at test time
- * answers Triton's HTTP client (binary and JSON), a Python model calling it
+ * answers Triton's HTTP client (binary and JSON) and its gRPC client, a Python model calling it
  * through BLS answers too, and a model with an empty version folder is listed
  * UNAVAILABLE with the reason. Skipped (with the reason) without torch.
  */
@@ -12,6 +12,7 @@ import { pyModel, pythonConfig } from '../engine/backends/python/testing/repo';
 import { buildTorchModels, torchMissing } from '../engine/backends/pytorch/testing/torch-models';
 import { f32, modelConfig, text } from '../engine/runtime/testing/models';
 import { stringsFromBytes } from '../engine/tensor/tensor';
+import { createGrpcClient, inferRequest, responseTensors } from '../server/triton/grpc/client';
 import { TritonHttpClient } from '../server/triton/http/client';
 import type { Output } from './output';
 import { parseServeArgs, startServe } from './serve';
@@ -24,7 +25,7 @@ function write(root: string, files: Record<string, string | Uint8Array>): void {
 }
 
 describe.skipIf(torchMissing !== '')(`serve with PyTorch models${torchMissing ? ` — skipped: ${torchMissing}` : ''}`, () => {
-  it('answers the HTTP client for a TorchScript model, directly and through BLS', async () => {
+  it('answers the HTTP and gRPC clients for a TorchScript model, directly and through BLS', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-serve-torch-'));
     const built = buildTorchModels();
     write(dir, {
@@ -50,6 +51,7 @@ describe.skipIf(torchMissing !== '')(`serve with PyTorch models${torchMissing ? 
     if (setup === 'help') throw new Error('help');
     const running = await startServe(setup, io);
     const http = new TritonHttpClient(`http://127.0.0.1:${running.serving.http!.port}`);
+    const grpc = createGrpcClient(`127.0.0.1:${running.serving.grpc!.port}`);
     try {
       expect(out.some((l) => /^batched\s+1\s+pytorch \(pytorch_libtorch\)\s+READY/.test(l))).toBe(true);
       expect(out.some((l) => /^empty\s+1\s+pytorch \(pytorch_libtorch\)\s+UNAVAILABLE\s+Unavailable: unable to find '.*model\.pt' for model instance 'empty'/.test(l))).toBe(true);
@@ -62,7 +64,10 @@ describe.skipIf(torchMissing !== '')(`serve with PyTorch models${torchMissing ? 
       const viaBls = await http.infer('caller', [text('CMD', [1], [JSON.stringify(cmd)])]);
       const result = JSON.parse(stringsFromBytes(viaBls.outputs[0]!.data as Uint8Array[])[0]!) as { outputs: Record<string, { values: number[] }> };
       expect(result.outputs['OUTPUT__0']!.values).toEqual([14, 16]);
+      const viaGrpc = responseTensors(await grpc.modelInfer(inferRequest('batched', [f32('INPUT__0', [1, 2], [0.5, -1])], { outputs: ['OUTPUT__0'] })));
+      expect(viaGrpc.map((t) => [t.name, Array.from(t.data as Float32Array)])).toEqual([['OUTPUT__0', [1, -2]]]);
     } finally {
+      grpc.close();
       http.close();
       await running.stop();
       rmSync(dir, { recursive: true, force: true });
