@@ -5,13 +5,14 @@
  * PyTorch backend reads are parsed as it parses them; AOTInductor archives
  * are refused with the reason; the Python setting reloads PyTorch models.
  */
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab } from '../../lab';
 import { UNTRUSTED_REASON } from '../../repository/model-loader';
 import { closeRepositories, loadRepository, stateOf, TempDirs } from '../../repository/testing/temp-repo';
 import { f32, modelConfig } from '../../runtime/testing/models';
+import { stubs, until } from '../python/testing/processes';
 import { PYTHON, buildTorchModels, torchMissing } from './testing/torch-models';
 
 const temp = new TempDirs();
@@ -188,6 +189,26 @@ describe('the Python interpreter setting', () => {
       } finally {
         await lab.close();
       }
+    },
+    60_000,
+  );
+});
+
+describe('recovery', () => {
+  it.skipIf(torchMissing !== '' || process.platform !== 'linux')(
+    `a killed PyTorch process is replaced and the model answers again${skipped}`,
+    async () => {
+      const d = await temp.make({ 'k/config.pbtxt': modelConfig('k', { backend: 'pytorch', ...io }), 'k/1/model.pt': pair });
+      const repo = await loadRepository(d.root);
+      const request = { inputs: [f32('INPUT__0', [3], [1, 2, 3]), f32('INPUT__1', [3], [1, 1, 1])] };
+      expect(Array.from((await repo.infer('k', -1, request)).outputs[0]!.data as Float32Array)).toEqual([2, 3, 4]);
+      const mine = (): number[] => stubs().filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(d.root));
+      const [pid] = mine();
+      expect(pid).toBeDefined();
+      process.kill(pid!, 'SIGKILL');
+      expect(await until(() => mine().length === 1 && mine()[0] !== pid, 30_000)).toBe(true);
+      expect(Array.from((await repo.infer('k', -1, request)).outputs[0]!.data as Float32Array)).toEqual([2, 3, 4]);
+      expect(repo.models.get('k')!.versions[0]!.logs.some((l) => /instance k_0 stopped: the Python process was killed by SIGKILL/.test(l.message))).toBe(true);
     },
     60_000,
   );
