@@ -9,6 +9,7 @@ this sample) and OpenCV give to within a level of rounding: IDCT, "fancy"
 Progressive and arithmetic-coded JPEGs are refused with a message naming
 OpenCV, which decodes them.
 """
+import array
 import re
 import struct
 
@@ -21,7 +22,8 @@ ZIGZAG = (
     35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51,
     58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
 )  # fmt: skip
-MAX_PIXELS = 100_000_000
+# The Huffman decoding runs in Python (about half a microsecond a pixel): larger JPEGs are left to OpenCV.
+MAX_PIXELS = 25_000_000
 _MARKER = re.compile(rb"\xff+[^\x00\xff]")
 
 
@@ -82,6 +84,13 @@ class _Frame:
 
 def decode_jpeg(data):
     """JPEG bytes -> (uint8 [H, W, 1 or 3] pixels, EXIF orientation)."""
+    try:
+        return _decode(data)
+    except (IndexError, OverflowError, struct.error) as exc:  # values no valid JPEG has
+        raise JpegError("JPEG data is corrupt (%s)" % exc) from exc
+
+
+def _decode(data):
     frame = _Frame()
     pos = 2
     while True:
@@ -180,8 +189,13 @@ def _read_frame(frame, body):
     precision, height, width, count = struct.unpack(">BHHB", body[:6])
     if precision != 8:
         _fail("JPEG with %d-bit samples: only 8-bit is decoded without OpenCV" % precision)
-    if width == 0 or height == 0 or width * height > MAX_PIXELS:
-        _fail("JPEG of %dx%d pixels is empty or larger than %d pixels" % (width, height, MAX_PIXELS))
+    if width == 0 or height == 0:
+        _fail("JPEG of %dx%d pixels is empty" % (width, height))
+    if width * height > MAX_PIXELS:
+        _fail(
+            "JPEG of %dx%d pixels is larger than the %d pixels decoded without OpenCV; "
+            "pip install opencv-python-headless" % (width, height, MAX_PIXELS)
+        )
     if count not in (1, 3) or len(body) < 6 + 3 * count:
         _fail("JPEG with %d components: gray and colour (3) are decoded without OpenCV" % count)
     frame.width, frame.height = width, height
@@ -197,7 +211,7 @@ def _read_frame(frame, body):
     mcuy = -(-height // (8 * frame.vmax))
     for c in frame.components:
         c["bw"], c["bh"] = mcux * c["h"], mcuy * c["v"]
-        c["coefs"] = [0] * (c["bw"] * c["bh"] * 64)
+        c["coefs"] = array.array("i", bytes(4 * c["bw"] * c["bh"] * 64))
 
 
 def _scan_segments(data, pos):
@@ -340,7 +354,7 @@ def _component_plane(frame, comp):
     quant = frame.quant.get(comp["tq"])
     if quant is None:
         _fail("JPEG component %d uses quantization table %d, which is not defined" % (comp["id"], comp["tq"]))
-    blocks = np.array(comp["coefs"], np.float64).reshape(comp["bh"], comp["bw"], 8, 8) * quant
+    blocks = np.frombuffer(comp["coefs"], np.int32).reshape(comp["bh"], comp["bw"], 8, 8) * quant
     c = _idct_matrix()
     spatial = np.einsum("xu,abuv,yv->abxy", c, blocks, c, optimize=True)
     samples = np.clip(np.floor(spatial + 128.5), 0, 255).astype(np.int32)
