@@ -327,4 +327,35 @@ describe('the numpy image decoders (the twins without OpenCV)', () => {
       expect([`${w}x${h}`, mine.length, worst <= 3]).toEqual([`${w}x${h}`, theirs.length, true]);
     }
   });
+
+  it('decode or refuse with ValueError, never crash otherwise, on 400 randomly damaged PNG and JPEG files (seeded)', () => {
+    const script = [
+      'import json, random, sys',
+      `sys.path.insert(0, ${JSON.stringify(path.join(SAMPLES, 'ocr_ensemble_python/detection_preprocessing/1'))})`,
+      'import image_decode',
+      'image_decode.cv2 = None',
+      'rng, outcomes = random.Random(16), {}',
+      'for name in sys.argv[1:]:',
+      '    base = open(name, "rb").read()',
+      '    for _ in range(200):',
+      '        b = bytearray(base)',
+      '        for _ in range(rng.randint(1, 20)):',
+      '            b[rng.randrange(2, len(b))] = rng.randrange(256)',
+      '        if rng.random() < 0.2:',
+      '            b = b[: rng.randrange(8, len(b))]',
+      '        try:',
+      '            image_decode.decode_rgb(bytes(b))',
+      '            kind = "decoded"',
+      '        except ValueError:',
+      '            kind = "ValueError"',
+      '        except Exception as exc:',
+      '            kind = "%s: %s" % (type(exc).__name__, exc)',
+      '        outcomes[kind] = outcomes.get(kind, 0) + 1',
+      'print(json.dumps(outcomes))',
+    ].join('\n');
+    const files = ['noisy-scan.jpg', 'dark-banner.png'].map((f) => path.join(root, 'resources/sample-images', f));
+    const outcomes = JSON.parse(execFileSync(PYTHON, ['-c', script, ...files], { maxBuffer: 1 << 24 }).toString()) as Record<string, number>;
+    expect(Object.keys(outcomes).filter((k) => k !== 'decoded' && k !== 'ValueError')).toEqual([]);
+    expect(outcomes['ValueError']).toBeGreaterThan(100);
+  }, 60_000);
 });
