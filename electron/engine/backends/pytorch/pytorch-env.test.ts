@@ -31,10 +31,11 @@ const io = {
 };
 let pair: Uint8Array;
 let training: Uint8Array;
+let sequence: Uint8Array;
 
 beforeAll(() => {
   if (torchMissing) return;
-  ({ pair, training } = buildTorchModels());
+  ({ pair, training, sequence } = buildTorchModels());
 }, 120_000);
 
 /** A Python that has numpy but whose `import torch` fails, as on a machine without python3-torch. */
@@ -189,6 +190,29 @@ describe('the Python interpreter setting', () => {
       } finally {
         await lab.close();
       }
+    },
+    60_000,
+  );
+});
+
+describe('files', () => {
+  it.skipIf(torchMissing !== '')(
+    `each version runs its own file, named by default_model_filename when set${skipped}`,
+    async () => {
+      const d = await temp.make({
+        'v/config.pbtxt': modelConfig('v', { backend: 'pytorch', ...io, extra: 'default_model_filename: "net.pt"\nversion_policy { all { } }' }),
+        // Version 1 adds its inputs, version 2 returns the first one.
+        'v/1/net.pt': pair,
+        'v/2/net.pt': sequence,
+      });
+      const repo = await loadRepository(d.root);
+      expect(repo.models.get('v')!.versions.map((x) => [x.version, x.state])).toEqual([
+        [1, 'READY'],
+        [2, 'READY'],
+      ]);
+      const request = { inputs: [f32('INPUT__0', [3], [1, 2, 3]), f32('INPUT__1', [3], [1, 1, 1])] };
+      expect(Array.from((await repo.infer('v', 1, request)).outputs[0]!.data as Float32Array)).toEqual([2, 3, 4]);
+      expect(Array.from((await repo.infer('v', 2, request)).outputs[0]!.data as Float32Array)).toEqual([1, 2, 3]);
     },
     60_000,
   );
