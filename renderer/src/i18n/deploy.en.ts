@@ -58,6 +58,7 @@ export const deployEn = {
   'deploy.export.imageInvalid': 'Not an image name Docker takes: [registry[:port]/]name[:tag], the name in lowercase, no spaces.',
   'deploy.export.stranded':
     '{n, plural, one {# model stays lab-only} other {# models stay lab-only}} ({list}): Triton will not load {n, plural, one {it} other {them}}. The export still writes {n, plural, one {it} other {them}}, and its README says so.',
+  'deploy.export.cli': 'The same from the command line',
   'deploy.export.submit': 'Export',
   'deploy.export.running': 'Exporting… {s} s',
   'deploy.export.failed': 'Export failed: {msg}',

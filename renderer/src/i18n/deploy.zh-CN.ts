@@ -58,6 +58,7 @@ export const deployZhCN: Record<keyof typeof deployEn, string> = {
   'deploy.export.imageHint': 'docker-compose.yml 和 Kubernetes 清单为所构建镜像使用的名称。',
   'deploy.export.imageInvalid': '不是 Docker 可接受的镜像名称：应为 [registry[:port]/]name[:tag]，名称须为小写，且不能有空格。',
   'deploy.export.stranded': '{n} 个模型仍仅限 Model Lab（{list}）：Triton 不会加载它们。导出仍会写出这些模型，README 中也会说明。',
+  'deploy.export.cli': '在命令行中执行相同的导出',
   'deploy.export.submit': '导出',
   'deploy.export.running': '正在导出… {s} 秒',
   'deploy.export.failed': '导出失败：{msg}',

@@ -97,7 +97,10 @@ function client(reports: Record<string, PortabilityReport | Error>): Mock {
 async function openPanel(c: Mock, opts: { repos?: RepositoryInfo[]; selected?: string; host?: Partial<HostInfo> } = {}) {
   setBackend(c);
   const repos = useRepositoriesStore();
-  repos.repos = opts.repos ?? [{ id: 'dp', name: 'data_pipeline' } as RepositoryInfo, { id: 'ocr', name: 'ocr_ensemble' } as RepositoryInfo];
+  repos.repos = opts.repos ?? [
+    { id: 'dp', name: 'data_pipeline', path: '/samples/data_pipeline' } as RepositoryInfo,
+    { id: 'ocr', name: 'ocr_ensemble', path: '/samples/ocr_ensemble' } as RepositoryInfo,
+  ];
   repos.selection = opts.selected ? { repoId: opts.selected } : undefined;
   repos.host = { mode: 'browser', appVersion: '0', platform: 'linux', canPickFolder: false, ...opts.host };
   const w = mount(DeployPanel, { attachTo: document.body });
@@ -193,7 +196,7 @@ describe('DeployPanel report', () => {
     const c = client({ ocr: OCR });
     const w = await openPanel(c, { repos: [] });
     expect(w.find('[data-testid=deploy-no-repo]').exists()).toBe(true);
-    useRepositoriesStore().repos = [{ id: 'ocr', name: 'ocr_ensemble' } as RepositoryInfo];
+    useRepositoriesStore().repos = [{ id: 'ocr', name: 'ocr_ensemble', path: '/samples/ocr_ensemble' } as RepositoryInfo];
     await flushPromises();
     expect(portabilityCalls(c)).toEqual(['ocr']);
     expect(w.findAll('[data-testid^=deploy-model-]')).toHaveLength(6);
@@ -283,6 +286,7 @@ describe('DeployPanel export', () => {
     await w.get('[data-testid=deploy-outdir]').setValue('  /tmp/out ');
     await w.get('[data-testid=deploy-gpus]').setValue('2');
     await w.get('[data-testid=deploy-export]').trigger('submit');
+    expect(w.get('[data-testid=deploy-cli]').text()).toBe("model-lab export '/samples/ocr_ensemble' '/tmp/out' --python-twins --gpus 2");
     const sent = c.calls.find((x) => x.method === 'exportDeployment')!.req as DeploymentExportRequest;
     expect(sent).toEqual({ repoId: 'ocr', outDir: '/tmp/out', useTwins: true, gpus: 2 });
   });

@@ -4,6 +4,7 @@ import type { ModelPortability, PortabilityReport } from '@contract/lab-api';
 import {
   countVerdicts,
   ensemblesFreedByTwins,
+  exportCommand,
   exportedRepository,
   shellQuote,
   defaultImage,
@@ -92,6 +93,13 @@ describe('deploy-model', () => {
     expect(exportedRepository('/tmp/out/', files)).toBe('/tmp/out/model_repository');
     expect(exportedRepository('C:\\out', files)).toBe('C:\\out\\model_repository');
     expect(exportedRepository('/tmp/out', [{ path: 'Dockerfile' }])).toBeUndefined();
+  });
+
+  it('writes the export as a model-lab command line, values quoted, defaults left out', () => {
+    expect(exportCommand({ repository: '/r/ocr', outDir: '', useTwins: false, gpus: 1 })).toBe("model-lab export '/r/ocr' <out-dir>");
+    expect(exportCommand({ repository: '/r/ocr', outDir: '/o/x y', useTwins: true, gpus: 0, image: 'reg.io/a:1', twins: "/t/it's" })).toBe(
+      "model-lab export '/r/ocr' '/o/x y' --python-twins --twins '/t/it'\\''s' --gpus 0 --image 'reg.io/a:1'",
+    );
   });
 
   it('writes sizes in binary units, in the reader’s locale', () => {

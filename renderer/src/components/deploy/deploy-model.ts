@@ -112,6 +112,25 @@ export function shellQuote(dir: string): string {
   return `'${dir.replace(/'/g, `'\\''`)}'`;
 }
 
+export interface ExportCommandParts {
+  repository: string;
+  outDir: string;
+  useTwins: boolean;
+  gpus?: number;
+  image?: string;
+  twins?: string;
+}
+
+/** The same export as a `model-lab export` command line (CLI flags of electron/cli/export.ts), every value quoted. */
+export function exportCommand(p: ExportCommandParts): string {
+  const parts = ['model-lab export', shellQuote(p.repository), p.outDir ? shellQuote(p.outDir) : '<out-dir>'];
+  if (p.useTwins) parts.push('--python-twins');
+  if (p.twins) parts.push('--twins', shellQuote(p.twins));
+  if (p.gpus !== undefined && p.gpus !== 1) parts.push('--gpus', String(p.gpus));
+  if (p.image) parts.push('--image', shellQuote(p.image));
+  return parts.join(' ');
+}
+
 /** The exported model repository folder (absolute), read from the files written: the folder that holds the config.pbtxt files. */
 export function exportedRepository(outDir: string, files: readonly { path: string }[]): string | undefined {
   const top = files.map((f) => /^([^/]+)\/[^/]+\/config\.pbtxt$/.exec(f.path)?.[1]).find((x) => x !== undefined);
