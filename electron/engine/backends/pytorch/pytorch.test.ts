@@ -104,6 +104,8 @@ beforeAll(async () => {
       extra: 'sequence_batching { control_input [ { name: "START__1" control [ { kind: CONTROL_SEQUENCE_START fp32_false_true: [ 0, 1 ] } ] } ] }',
     }),
     'sequence/1/model.pt': built.sequence,
+    'first_row/config.pbtxt': pt('first_row', { mbs: 8, inputs: [{ name: 'INPUT__0', dims: [2] }], outputs: [{ name: 'OUTPUT__0', dims: [2] }] }),
+    'first_row/1/model.pt': built.first_row,
     'caller/config.pbtxt': pythonConfig('caller', { inputs: [{ name: 'CMD', type: 'STRING', dims: [1] }], outputs: [{ name: 'RESULT', type: 'STRING', dims: [1] }] }),
     'caller/1/model.py': pyModel('bls'),
   });
@@ -243,6 +245,14 @@ suite(`errors${torchMissing ? ` — skipped: ${torchMissing}` : ''}`, () => {
     const e = await rejection(repo.infer('no_such_output', -1, { inputs: [f32('INPUT__0', [3], x), f32('INPUT__1', [3], y)] }));
     expect(e.code).toBe('INVALID_ARG');
     expect(e.message).toBe("The output OUTPUT__5 in the model configuration refers to an output index which doesn't exist. This model has 2 outputs");
+  });
+
+  it("an output without the batch's rows cannot be split: Triton's words, UNSUPPORTED", async () => {
+    const e = await rejection(repo.infer('first_row', -1, { id: 'r7', inputs: [f32('INPUT__0', [3, 2], [1, 2, 3, 4, 5, 6])] }));
+    expect(e.code).toBe('UNSUPPORTED');
+    expect(e.message).toBe("[request id: r7] failed to split the output tensor 'OUTPUT__0' in responses: expected batch size of at least 3 in model output, got 1");
+    const one = await repo.infer('first_row', -1, { inputs: [f32('INPUT__0', [1, 2], [1, 2])] });
+    expect(values(one, 'OUTPUT__0')).toEqual([1, 2]);
   });
 
   it('a config with fewer inputs than forward() takes does not load', () => {

@@ -77,7 +77,14 @@ class Training(torch.nn.Module):
         return self.drop(x)
 
 
-MODELS = {"pair": Pair, "types": Types, "strings": Strings, "keyed": Keyed, "batched": Batched, "tensors": Tensors, "failing": Failing, "sequence": Sequence, "training": Training}
+class FirstRow(torch.nn.Module):
+    """Keeps only the first row: its output does not have the batch's rows."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x[:1]
+
+
+MODELS = {"pair": Pair, "types": Types, "strings": Strings, "keyed": Keyed, "batched": Batched, "tensors": Tensors, "failing": Failing, "sequence": Sequence, "training": Training, "first_row": FirstRow}
 
 if __name__ == "__main__":
     out = sys.argv[1]

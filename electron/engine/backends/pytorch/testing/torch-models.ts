@@ -21,7 +21,7 @@ export const torchMissing: string = (() => {
   }
 })();
 
-export type BuiltModel = 'pair' | 'types' | 'strings' | 'keyed' | 'batched' | 'tensors' | 'failing' | 'sequence' | 'training';
+export type BuiltModel = 'pair' | 'types' | 'strings' | 'keyed' | 'batched' | 'tensors' | 'failing' | 'sequence' | 'training' | 'first_row';
 
 /** Builds every test model with torch.jit.script and returns each model.pt's bytes. */
 export function buildTorchModels(): Record<BuiltModel, Uint8Array> {
@@ -29,7 +29,7 @@ export function buildTorchModels(): Record<BuiltModel, Uint8Array> {
   try {
     const script = fileURLToPath(new URL('./build_models.py', import.meta.url));
     execFileSync(PYTHON, [script, out], { stdio: 'pipe', timeout: 120_000 });
-    const names: BuiltModel[] = ['pair', 'types', 'strings', 'keyed', 'batched', 'tensors', 'failing', 'sequence', 'training'];
+    const names: BuiltModel[] = ['pair', 'types', 'strings', 'keyed', 'batched', 'tensors', 'failing', 'sequence', 'training', 'first_row'];
     return Object.fromEntries(names.map((n) => [n, new Uint8Array(readFileSync(path.join(out, `${n}.pt`)))])) as Record<BuiltModel, Uint8Array>;
   } finally {
     rmSync(out, { recursive: true, force: true });
