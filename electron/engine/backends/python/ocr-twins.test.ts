@@ -238,7 +238,7 @@ describe('the numpy image decoders (the twins without OpenCV)', () => {
     }
   });
 
-  it('read baseline JPEG (4:2:0, 4:4:4, gray, EXIF orientation) within two levels of libjpeg', async () => {
+  it('read baseline JPEG (4:2:0, 4:2:2, 4:4:4, gray, restart markers, EXIF orientation) within two levels of libjpeg', async () => {
     const rgb = sharp(card(), { raw: { width: 37, height: 23, channels: 4 } }).removeAlpha();
     const variants: Record<string, Promise<Buffer>> = {
       yuv420: rgb.clone().jpeg({ quality: 90 }).toBuffer(),
@@ -247,7 +247,10 @@ describe('the numpy image decoders (the twins without OpenCV)', () => {
       rotated: rgb.clone().jpeg({ quality: 90 }).withMetadata({ orientation: 6 }).toBuffer(),
     };
     const names = Object.keys(variants);
-    const files = names.map((n) => path.join(dir, `${n}.jpg`));
+    // Written by OpenCV with a restart interval of 2 MCUs (4:2:0 and 4:2:2): libvips writes no restart markers.
+    const fixtures = ['jpeg-restarts-420.jpg', 'jpeg-restarts-422.jpg'].map((f) => path.join(__dirname, 'testing', f));
+    for (const f of fixtures) expect(readFileSync(f).includes(Buffer.from([0xff, 0xdd])), f).toBe(true);
+    const files = [...names.map((n) => path.join(dir, `${n}.jpg`)), ...fixtures];
     await Promise.all(names.map(async (n, k) => writeFileSync(files[k]!, await variants[n]!)));
     const ours = decodeWith([...files, path.join(root, 'resources/sample-images/noisy-scan.jpg')], false) as [number, number, string][];
     for (const [k, file] of [...files, path.join(root, 'resources/sample-images/noisy-scan.jpg')].entries()) {
