@@ -25,19 +25,21 @@ async function cycle(page: Page, id: string, attr: string, want: string): Promis
   await expect(page.locator('html')).toHaveAttribute(attr, want);
 }
 
-/** Opens the panel on the OCR ensemble sample and waits for its report. */
-async function openOcrReport(page: Page): Promise<Locator> {
+/** Opens the panel on a sample repository and waits for the card of `model`. */
+async function openReport(page: Page, repo: string, model: string): Promise<Locator> {
   await page.goto('/');
-  await expect(page.getByTestId('repo-ocr_ensemble')).toBeVisible();
+  await expect(page.getByTestId(`repo-${repo}`)).toBeVisible();
   await page.getByTestId('deploy-toggle').click();
   const panel = page.getByTestId('deploy-panel');
   await expect(panel).toBeVisible();
   const select = panel.getByTestId('deploy-repo');
-  const repoId = await select.locator('option', { hasText: /^ocr_ensemble$/ }).getAttribute('value');
+  const repoId = await select.locator('option', { hasText: new RegExp(`^${repo}$`) }).getAttribute('value');
   await select.selectOption(repoId!);
-  await expect(panel.getByTestId('deploy-model-text_detection')).toBeVisible({ timeout: 20_000 });
+  await expect(panel.getByTestId(`deploy-model-${model}`)).toBeVisible({ timeout: 20_000 });
   return panel;
 }
+
+const openOcrReport = (page: Page) => openReport(page, 'ocr_ensemble', 'text_detection');
 
 test('the OCR ensemble: ONNX models run as they are, script models are lab-only', async ({ page }) => {
   const panel = await openOcrReport(page);
@@ -111,6 +113,17 @@ test('the script models name their Python twins, and the export swaps them in', 
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }
+});
+
+test('the BLS pipeline: its script model is lab-only, with its twin from ocr_bls_python', async ({ page }) => {
+  test.skip(!existsSync(path.resolve('sample-repos/ocr_bls_python/ocr_pipeline/config.pbtxt')), 'sample-repos/ocr_bls_python is not in this checkout');
+  const panel = await openReport(page, 'ocr_bls', 'ocr_pipeline');
+  const card = panel.getByTestId('deploy-model-ocr_pipeline');
+  await expect(card).toHaveAttribute('data-verdict', 'lab-only');
+  await expect(card.getByTestId('deploy-twin')).toContainText('ocr_bls_python/ocr_pipeline');
+  for (const m of ['text_detection', 'text_direction', 'text_recognition']) await expect(panel.getByTestId(`deploy-model-${m}`)).toHaveAttribute('data-verdict', 'as-is');
+  await expect(panel.getByTestId('deploy-headline-twins')).toHaveText('With the Python twins swapped in, 4 of 4 run on Triton.');
+  await shot(page, 'deploy-report-bls');
 });
 
 test('a relative output folder is refused before anything is sent', async ({ page }) => {
