@@ -399,6 +399,9 @@ describe('DeployPanel export', () => {
     expect(reason.get('.english').attributes('lang')).toBe('en');
     expect(w.get('[data-testid=deploy-model-resize] [data-testid=deploy-reason]').text()).toBe('imports cv2');
     expect(w.get('[data-testid=deploy-stranded]').text()).toContain('1 个模型仍仅限 Model Lab（legacy）');
+    expect(w.get('[data-testid=deploy-twins-hint]').text()).toBe(
+      '1 个仅限 Model Lab 的模型将改为从 ocr_ensemble_python 写出：detection_postprocessing。替换后，集成模型 ocr_ensemble 也能在 Triton 上运行。',
+    );
     await w.get('[data-testid=deploy-outdir]').setValue('/tmp/out');
     await w.get('[data-testid=deploy-export]').trigger('submit');
     await flushPromises();
