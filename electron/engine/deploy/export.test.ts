@@ -188,6 +188,33 @@ describe('deployment export', () => {
     expect(e.report.models[0]!.reasons.join(' ')).toContain('not copied (the exported folder lacks them): m/1/leak.txt: a link leading outside');
   });
 
+  it('a model folder that is a link leading outside the repository is not copied (a cloned m -> ~/.ssh stays out of the image)', async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'model-lab-home-'));
+    outs.push(home);
+    mkdirSync(path.join(home, '.ssh'));
+    writeFileSync(path.join(home, '.ssh', 'id_ed25519'), 'PRIVATE KEY');
+    const d = await dirs.make({
+      'm/config.pbtxt':
+        'name: "m"\nbackend: "identity"\nmax_batch_size: 0\ninput [{ name: "INPUT0" data_type: TYPE_FP32 dims: [ 4 ] }]\noutput [{ name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 4 ] }]\n',
+      'm/1/.keep': '',
+    });
+    symlinkSync(path.join(home, '.ssh'), path.join(d.root, 'ssh'));
+    symlinkSync(path.join(d.root, 'm'), path.join(d.root, 'm_alias'));
+    const repo = await loadRepository(d.root, { runtime: false, runCode: false });
+    const out = tempOut();
+    const e = await exportDeployment(repo, { outDir: out });
+    expect(existsSync(path.join(out, 'model_repository', 'ssh'))).toBe(false);
+    expect(e.files.map((f) => f.path).filter((p) => p.startsWith('model_repository/'))).toEqual([
+      'model_repository/m/1/.keep',
+      'model_repository/m/config.pbtxt',
+      'model_repository/m_alias/1/.keep',
+      'model_repository/m_alias/config.pbtxt',
+    ]);
+    expect(e.skipped).toEqual(['ssh: a link leading outside the repository (not copied)']);
+    expect(read(out, 'README.md')).toContain('- ssh: a link leading outside the repository (not copied)');
+    expect(read(out, 'README.md')).not.toContain('PRIVATE');
+  });
+
   it('names and image references are checked before they reach a generated file', () => {
     expect(dnsLabel('ocr_ensemble')).toBe('ocr-ensemble');
     expect(dnsLabel('My Repo"; rm -rf /')).toBe('my-repo-rm-rf');

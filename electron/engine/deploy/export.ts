@@ -46,9 +46,9 @@ async function copyModels(repo: Repository, report: PortabilityReport, twins: Tw
   for (const m of report.models) {
     const twin = useTwins && m.twin ? twins?.repo.models.get(m.model) : undefined;
     const src = twin ?? repo.models.get(m.model)!;
-    if (twin) swapped.push({ model: m.model, from: m.twin!.repositoryName });
     const rel = `model_repository/${m.model}`;
-    const copied = await copyModelFolder(src.dir, path.join(out, 'model_repository', m.model), m.model, created);
+    const copied = await copyModelFolder(src.dir, path.join(out, 'model_repository', m.model), m.model, twin ? twins!.repo.root : repo.root, created);
+    if (twin && copied.files.length > 0) swapped.push({ model: m.model, from: m.twin!.repositoryName });
     files.push(...copied.files.map((f) => ({ path: `${rel}/${f.path}`, bytes: f.bytes })));
     skipped.push(...copied.skipped);
   }

@@ -186,10 +186,18 @@ async function walk(w: Walk, dir: string, depth: number): Promise<void> {
   }
 }
 
-/** Copies the model folder `srcDir` to `destDir` (new), as described above; paths in the result are relative to `destDir`. */
-export async function copyModelFolder(srcDir: string, destDir: string, label: string, created: Created): Promise<CopyResult> {
+/**
+ * Copies the model folder `srcDir` to `destDir` (new), as described above; paths in the result are relative to `destDir`.
+ * A model folder that is a link leading outside `repoRoot` (the repository it is listed in) is not copied at all: a
+ * cloned repository's `m -> ~/.ssh` would otherwise put that folder into the image.
+ */
+export async function copyModelFolder(srcDir: string, destDir: string, label: string, repoRoot: string, created: Created): Promise<CopyResult> {
   const root = (await realPath(srcDir)) ?? srcDir;
   const out: CopyResult = { files: [], skipped: [] };
+  if (!isInside((await realPath(repoRoot)) ?? repoRoot, root)) {
+    out.skipped.push(`${label}: a link leading outside the repository (not copied)`);
+    return out;
+  }
   await created.mkdirp(destDir);
   await walk({ created, root, srcRoot: srcDir, destRoot: destDir, label, out, seen: new Set([root]) }, srcDir, 0);
   return out;
