@@ -23,14 +23,47 @@ function diffText(d: string): string | undefined {
   if (m) return `${SIDE[m[1]!]} '${m[2]}' 为 ${m[3]}，而不是 ${m[4]}`;
   m = /^max_batch_size is (\d+), not (\d+)$/.exec(d);
   if (m) return `max_batch_size 为 ${m[1]}，而不是 ${m[2]}`;
-  m = /^its config does not load$/.exec(d);
-  return m ? '其配置无法加载' : undefined;
+  if (/^its config does not load$/.test(d)) return '其配置无法加载';
+  if (/^its config\.pbtxt lists no tensors \(an auto_complete_config the report does not run may set them\): write them into config\.pbtxt$/.test(d))
+    return '其 config.pbtxt 未列出任何张量（报告不会运行可能设置张量的 auto_complete_config）：请把张量写入 config.pbtxt';
+  return undefined;
 }
 
-function diffsText(list: string): string | undefined {
-  const parts = list.split('; ').map(diffText);
+/** Each part of a '; '-joined list read by `one`, joined with a full-width semicolon; undefined when any part is unknown. */
+function listText(list: string, one: (part: string) => string | undefined): string | undefined {
+  const parts = list.split('; ').map(one);
   return parts.every((p) => p !== undefined) ? parts.join('；') : undefined;
 }
+
+const diffsText = (list: string) => listText(list, diffText);
+
+const FILE_KIND: Record<string, string> = {
+  'a directory': '文件夹',
+  'a FIFO': 'FIFO',
+  'a character device': '字符设备',
+  'a block device': '块设备',
+  'a socket': '套接字',
+  'a special file': '特殊文件',
+};
+
+/** One file the export did not copy (engine/deploy/files.ts), or undefined. */
+function skippedText(s: string): string | undefined {
+  let m = /^(.+): cannot be read \((.+)\)$/.exec(s);
+  if (m) return `${m[1]}：无法读取（${m[2]}）`;
+  m = /^(.+): (.+), not a regular file$/.exec(s);
+  if (m) return FILE_KIND[m[2]!] ? `${m[1]}：是${FILE_KIND[m[2]!]}，不是普通文件` : undefined;
+  m = /^(.+): a link leading outside the (model folder|repository) \(not copied\)$/.exec(s);
+  if (m) return `${m[1]}：指向${m[2] === 'repository' ? '模型仓库' : '模型文件夹'}之外的链接（未复制）`;
+  m = /^(.+): deeper than (\d+) folders \(not copied\)$/.exec(s);
+  if (m) return `${m[1]}：文件夹层级超过 ${m[2]} 层（未复制）`;
+  m = /^(.+): more than (\d+) files \(the rest not copied\)$/.exec(s);
+  return m ? `${m[1]}：超过 ${m[2]} 个文件（其余未复制）` : undefined;
+}
+
+const NO_GPU_WHY: Record<string, string> = {
+  'its instance_group asks for KIND_GPU': '其 instance_group 要求 KIND_GPU',
+  'a TensorRT plan runs only on a GPU': 'TensorRT plan 只能在 GPU 上运行',
+};
 
 const RULES: readonly Rule[] = [
   [
@@ -81,6 +114,29 @@ const RULES: readonly Rule[] = [
   [
     /^a TensorRT plan runs only with the TensorRT version and GPU it was built for: rebuild it with the TensorRT of Triton (\S+) on the target GPU$/,
     (v) => `TensorRT plan 只能在构建它时的 TensorRT 版本和 GPU 上运行：请在目标 GPU 上用 Triton ${v} 的 TensorRT 重新构建。`,
+  ],
+  [
+    /^calls (.+) through BLS \(model_name\), which (?:are|is) lab-only: swap (?:them|it) for a Python twin to deploy it$/,
+    (l) => `通过 BLS（model_name）调用的 ${l} 仅限 Model Lab：换成 Python 孪生模型即可部署。`,
+  ],
+  [
+    /^calls (.+) through BLS \(model_name\), which (?:are|is) not in this repository: Triton answers such a call with an error unless the server has that model$/,
+    (l) => `通过 BLS（model_name）调用的 ${l} 不在此模型仓库中：除非服务器上有该模型，否则 Triton 会对这样的调用返回错误。`,
+  ],
+  [
+    /^names (.+) in its code, (?:lab-only models|a lab-only model) of this repository: a BLS call to (?:them|it) fails on Triton$/,
+    (l) => `代码中写有此模型仓库中仅限 Model Lab 的模型 ${l}：在 Triton 上对其进行 BLS 调用会失败。`,
+  ],
+  [
+    /^(.+), but the export asks for no GPU \(--gpus 0\): Triton fails to load it on a node without one$/,
+    (why) => (NO_GPU_WHY[why!] ? `${NO_GPU_WHY[why!]}，但导出未请求 GPU（--gpus 0）：在没有 GPU 的节点上 Triton 无法加载它。` : undefined),
+  ],
+  [
+    /^not copied \(the exported folder lacks (?:it|them)\): (.+)$/,
+    (list) => {
+      const l = listText(list!, skippedText);
+      return l ? `未复制（导出的文件夹中缺少这些文件）：${l}。` : undefined;
+    },
   ],
   [/^its config does not load \((.+)\): Triton will refuse it too; fix it first$/, (why) => `其配置无法加载（${why}）：Triton 同样会拒绝它；请先修复。`],
 ];
