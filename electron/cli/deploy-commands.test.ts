@@ -53,6 +53,13 @@ describe('model-lab export', () => {
     expect(readFileSync(path.join(out, 'kubernetes/deployment.yaml'), 'utf8')).not.toContain('nvidia.com/gpu');
   });
 
+  it('the next step names the folder quoted for the shell (a $ or a quote in its name runs nothing)', async () => {
+    const out = path.join(path.dirname(tempOut()), "it's $(touch pwned)");
+    const io = collect();
+    expect(await runCli(['export', path.join(samples, 'quick_deploy_onnx'), out], io)).toBe(0);
+    expect(io.out.at(-1)).toBe(`Next: cd '${path.dirname(out)}/it'\\''s $(touch pwned)' && docker compose up --build   (README.md has the Kubernetes steps)`);
+  });
+
   it('warns about lab-only models left, prints JSON with --json, and refuses a non-empty folder', async () => {
     const out = tempOut();
     const io = collect();

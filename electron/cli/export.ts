@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { DeploymentExport } from '../contract/deploy-api';
 import { exportDeployment, type ExportOptions } from '../engine/deploy/export';
 import { Repository } from '../engine/repository/repository';
+import { shQuote } from '../engine/util/shell-quote';
 import { type CommonFlags, repositoryArg, UsageError } from './args';
 import type { Output } from './output';
 
@@ -38,7 +39,7 @@ export function formatExport(e: DeploymentExport): string[] {
   if (e.labOnly.length > 0)
     out.push(`warning: left lab-only (Triton will not load them): ${e.labOnly.join(', ')}${e.report.models.some((m) => m.twin) ? ' (use --python-twins to swap in their twins)' : ''}`);
   for (const s of e.skipped ?? []) out.push(`warning: not copied: ${s}`);
-  out.push('', `Next: cd ${JSON.stringify(e.outDir)} && docker compose up --build   (README.md has the Kubernetes steps)`);
+  out.push('', `Next: cd ${shQuote(e.outDir)} && docker compose up --build   (README.md has the Kubernetes steps)`);
   return out;
 }
 
