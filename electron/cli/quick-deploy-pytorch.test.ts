@@ -105,4 +105,13 @@ describe.skipIf(torchMissing !== '')(`quick_deploy_pytorch over HTTP${torchMissi
     expect(bad.status).toBe(400);
     expect(bad.body.toString()).toContain('IMAGE must hold a PNG file or 64 raw pixels (an 8x8 image), got 3 bytes that are not a PNG');
   });
+
+  it('digits_bls refuses a PNG whose IHDR chunk is too short as the client’s error (not a traceback)', async () => {
+    // The PNG signature, then an IHDR chunk of 4 bytes (13 in a real PNG), its CRC left zero.
+    const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 4, ...Buffer.from('IHDR'), 0, 0, 0, 8, 0, 0, 0, 0];
+    const bad = await http.request('POST', '/v2/models/digits_bls/infer', JSON.stringify({ inputs: [{ name: 'IMAGE', datatype: 'UINT8', shape: [png.length], data: png }] }), {
+      'Content-Type': 'application/json',
+    });
+    expect([bad.status, JSON.parse(bad.body.toString()).error]).toEqual([400, "the PNG's IHDR chunk is 4 bytes long, not 13"]);
+  });
 });

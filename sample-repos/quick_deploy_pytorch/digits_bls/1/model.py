@@ -74,6 +74,8 @@ def decode_png(data):
         if len(body) != length:
             raise ImageError("the PNG file is cut short")
         if kind == b"IHDR":
+            if length != 13:
+                raise ImageError(f"the PNG's IHDR chunk is {length} bytes long, not 13")
             header = struct.unpack(">IIBBBBB", body)
         elif kind == b"IDAT":
             idat.append(body)
