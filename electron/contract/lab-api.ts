@@ -602,6 +602,9 @@ export type LabEvent =
   | { type: 'settings-changed'; settings: LabSettings }
   | { type: 'app-command'; command: AppCommand };
 
+/** What a picked folder is for: none, a repository to open; 'export', a (new) folder to export into. */
+export type FolderPurpose = 'export';
+
 /** Every method: request → response. Transports derive their routes from these keys. */
 export interface LabMethods {
   hostInfo: { req: Record<string, never>; res: HostInfo };
@@ -610,7 +613,8 @@ export interface LabMethods {
   openSamples: { req: Record<string, never>; res: RepositoryInfo[] };
   closeRepository: { req: { repoId: string }; res: { closed: boolean } };
   reloadRepository: { req: { repoId: string }; res: RepositoryInfo };
-  pickRepositoryFolder: { req: Record<string, never>; res: { path: string | null } };
+  /** A folder from the native picker; `purpose: 'export'` asks for a folder to export into (one may be created there). */
+  pickRepositoryFolder: { req: { purpose?: FolderPurpose }; res: { path: string | null } };
   getModel: { req: { repoId: string; model: string }; res: ModelDetail };
   loadModel: { req: { repoId: string; model: string }; res: ModelSummary };
   unloadModel: { req: { repoId: string; model: string }; res: ModelSummary };

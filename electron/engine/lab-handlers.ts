@@ -5,7 +5,7 @@
  * HTTP) and is checked by its handler, once, before the Lab sees it; main and
  * the HTTP server only route to these.
  */
-import type { HostInfo, LabMethod, LabMethods, LabResponse, LabSettings, ServeSettings, ServeStatus } from '../contract/lab-api';
+import type { FolderPurpose, HostInfo, LabMethod, LabMethods, LabResponse, LabSettings, ServeSettings, ServeStatus } from '../contract/lab-api';
 import { LabError } from './errors';
 import { bool, payload, port, str } from './handlers/payload';
 import type { Lab } from './lab';
@@ -20,8 +20,8 @@ import { checkWalkthroughs } from './settings';
 
 export interface HostCapabilities {
   info(): HostInfo;
-  /** Native folder picker; resolves null when cancelled or unavailable. */
-  pickFolder(): Promise<string | null>;
+  /** Native folder picker (for `purpose`, else a repository to open); resolves null when cancelled or unavailable. */
+  pickFolder(purpose?: FolderPurpose): Promise<string | null>;
   /** Native file picker for playground inputs (desktop only); resolves null when cancelled. */
   pickFile?(): Promise<string | null>;
   /** The Triton-compatible server, where the host provides one (the engine cannot: it lives above it). */

@@ -28,6 +28,24 @@ describe('desktop dialogs', () => {
     expect(calls[0]!.parent).toBeUndefined();
   });
 
+  it('pick a folder to export into: titled so in the menu language, one may be created there', async () => {
+    const { dialog, calls } = fakeDialog({ canceled: false, filePaths: ['/home/u/ocr-triton'] });
+    let locale: 'en' | 'zh-CN' = 'en';
+    const dialogs = desktopDialogs(
+      dialog,
+      () => undefined,
+      () => locale,
+    );
+    expect(await dialogs.pickFolder('export')).toBe('/home/u/ocr-triton');
+    locale = 'zh-CN';
+    await dialogs.pickFolder('export');
+    const properties = ['openDirectory', 'createDirectory', 'promptToCreate'];
+    expect(calls.map((c) => c.opts)).toEqual([
+      { title: 'Choose an export folder', properties },
+      { title: '选择导出文件夹', properties },
+    ]);
+  });
+
   it('answer null when cancelled', async () => {
     const { dialog } = fakeDialog({ canceled: true, filePaths: [] });
     expect(await desktopDialogs(dialog, () => undefined).pickFile()).toBeNull();

@@ -20,6 +20,7 @@ import { desktopDialogs } from './dialogs';
 import { forwardEvents, registerIpc, trustedSender } from './ipc';
 import { appOriginOf, hardenSession } from './security';
 import { DesktopShell, type ShellHost, openDesktopLab } from './shell';
+import { resolveMenuLocale } from './menu';
 import { createLabWindow } from './window';
 import { loadWindowState, saveWindowState, trackWindowState } from './window-state';
 
@@ -165,7 +166,11 @@ function startApp(): void {
   const win: WindowSlot = { current: undefined };
   const skipped: WorkspaceSkip[] = [];
   const serving = new LabServing(lab, app.getVersion(), log);
-  const dialogs = desktopDialogs(dialog, () => win.current);
+  const dialogs = desktopDialogs(
+    dialog,
+    () => win.current,
+    () => resolveMenuLocale(lab.settings.get().locale, app.getLocale()),
+  );
   const handlers = createLabHandlers(lab, {
     info: () => ({
       mode: 'electron',

@@ -27,7 +27,7 @@ describe('IPC wiring', () => {
   const lab = new Lab();
   const handlers = createLabHandlers(lab, {
     info: () => ({ mode: 'electron', appVersion: 't', platform: 'linux', canPickFolder: true }),
-    pickFolder: () => Promise.resolve('/picked'),
+    pickFolder: (purpose) => Promise.resolve(purpose === 'export' ? '/picked-export' : '/picked'),
   });
 
   it('registers one channel per lab method and removes them again', () => {
@@ -48,6 +48,14 @@ describe('IPC wiring', () => {
     expect(await open(trusted, { path: 7 })).toEqual({ ok: false, error: { code: 'INVALID_ARG', message: "'path' must be a non-empty string" } });
     const ok = await open(trusted, { path: path.resolve('sample-repos/data_pipeline') });
     expect(ok.ok).toBe(true);
+  });
+
+  it("passes the picker's purpose on ('export' or none) and refuses any other", async () => {
+    const ipc = fakeIpcMain();
+    registerIpc(ipc, handlers, (e) => e === trusted);
+    const pick = ipc.handlers.get(methodChannel('pickRepositoryFolder'))!;
+    expect(await pick(trusted, { purpose: 'export' })).toEqual({ ok: true, value: { path: '/picked-export' } });
+    expect(await pick(trusted, { purpose: 'open' })).toEqual({ ok: false, error: { code: 'INVALID_ARG', message: "'purpose' must be 'export' or left out" } });
   });
 
   it('picks a playground input file through the dialog; a run may then read it, and no other file outside the repositories', async () => {

@@ -65,6 +65,7 @@ const TEXT = {
     stop: 'Stop Serving',
     unavailable: 'Serving Is Not Available',
     window: '&Window',
+    exportFolder: 'Choose an export folder',
   },
   'zh-CN': {
     file: '文件(&F)',
@@ -92,6 +93,7 @@ const TEXT = {
     stop: '停止服务',
     unavailable: '无法提供服务',
     window: '窗口(&W)',
+    exportFolder: '选择导出文件夹',
   },
 } as const satisfies Record<MenuLocale, Record<string, string>>;
 

@@ -22,7 +22,12 @@ export function createRepositoryHandlers(lab: Lab, host: HostCapabilities): Pick
     },
     closeRepository: async (req) => ({ closed: lab.closeRepository(str(payload(req), 'repoId')) }),
     reloadRepository: async (req) => lab.reloadRepository(str(payload(req), 'repoId')),
-    pickRepositoryFolder: async () => ({ path: await host.pickFolder() }),
+    pickRepositoryFolder: async (req) => {
+      const purpose = payload(req)['purpose'];
+      if (purpose === undefined) return { path: await host.pickFolder() };
+      if (purpose !== 'export') throw new LabError('INVALID_ARG', "'purpose' must be 'export' or left out");
+      return { path: await host.pickFolder(purpose) };
+    },
     setTrust: async (req) => {
       const p = payload(req);
       return lab.setTrust(str(p, 'repoId'), str(p, 'decision', 32) as TrustDecision);

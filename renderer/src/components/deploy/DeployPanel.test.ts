@@ -383,6 +383,8 @@ describe('DeployPanel export', () => {
     await w.get('[data-testid=deploy-choose]').trigger('click');
     await flushPromises();
     expect((w.get('[data-testid=deploy-outdir]').element as HTMLInputElement).value).toBe('/home/me/ocr-triton');
+    // The host's dialog is asked for an export folder (titled so, one may be created there), not a repository to open.
+    expect(c.calls.find((x) => x.method === 'pickRepositoryFolder')!.req).toEqual({ purpose: 'export' });
   });
 
   it('reads in 简体中文', async () => {
