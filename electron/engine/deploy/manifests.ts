@@ -3,11 +3,21 @@
  * (Triton's NGC server image with the models' Python packages), the
  * docker-compose.yml and the Kubernetes Deployment and Service. Every value
  * that reaches them is checked first (names, image references, package
- * names) and strings are quoted by the YAML writer, so a hostile folder or
- * model name cannot add a line to any of them.
+ * names) and every YAML string is written double-quoted (`yaml`'s stringify),
+ * so a hostile folder or model name cannot add a line to any of them.
  */
+import { stringify } from 'yaml';
 import { HEALTH, IMAGE_HTTP_TOOL, IMAGE_MODEL_REPOSITORY, IMAGE_NUMPY_PIN, METRICS_PATH, PORTS, tritonImage } from './facts';
-import { toYaml, type YamlValue } from './yaml';
+
+type YamlMap = Record<string, unknown>;
+
+/**
+ * One YAML document: strings double-quoted, whatever they hold (a colon, a '#', a newline, "yes"),
+ * keys plain unless a YAML 1.1 reader (kubectl's) would take them for something else ("on", "no").
+ */
+function toYaml(doc: YamlMap): string {
+  return stringify(doc, { version: '1.1', defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0, aliasDuplicateObjects: false });
+}
 
 export interface DeploySpec {
   /** A DNS-1123 label: the Deployment, Service and compose service name. */
@@ -77,7 +87,7 @@ export function dockerfile(spec: DeploySpec): string {
 
 export function composeFile(spec: DeploySpec): string {
   const gpu = spec.gpus > 0 ? { deploy: { resources: { reservations: { devices: [{ driver: 'nvidia', count: spec.gpus, capabilities: ['gpu'] }] } } } } : {};
-  const doc: YamlValue = {
+  const doc: YamlMap = {
     services: {
       [spec.name]: {
         build: { context: '.' },
@@ -103,14 +113,14 @@ export function scrapeAnnotations(): Record<string, string> {
   return { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(PORTS.metrics), 'prometheus.io/path': METRICS_PATH };
 }
 
-function probe(pathName: string, period: number, failures: number): YamlValue {
+function probe(pathName: string, period: number, failures: number): YamlMap {
   return { httpGet: { path: pathName, port: 'http' }, periodSeconds: period, timeoutSeconds: 5, failureThreshold: failures };
 }
 
 /** The Deployment: Triton's container with its ports, health probes, GPU limit and shared memory. */
-export function deploymentObject(spec: DeploySpec): Record<string, YamlValue> {
+export function deploymentObject(spec: DeploySpec): YamlMap {
   const labels = { 'app.kubernetes.io/name': spec.name, 'app.kubernetes.io/component': 'triton-inference-server' };
-  const container: Record<string, YamlValue> = {
+  const container: YamlMap = {
     name: 'triton',
     image: spec.image,
     args: ['tritonserver', `--model-repository=${IMAGE_MODEL_REPOSITORY}`],
@@ -142,7 +152,7 @@ export function deploymentObject(spec: DeploySpec): Record<string, YamlValue> {
 }
 
 /** The Service: HTTP, gRPC and metrics by name, with the scrape annotations for Prometheus' service discovery. */
-export function serviceObject(spec: DeploySpec): Record<string, YamlValue> {
+export function serviceObject(spec: DeploySpec): YamlMap {
   return {
     apiVersion: 'v1',
     kind: 'Service',
