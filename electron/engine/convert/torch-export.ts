@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { torchInstallHint } from '../backends/pytorch/torch-probe';
 import { LabError } from '../errors';
 import script from './py/model_lab_to_onnx.py?raw';
 
@@ -62,13 +63,7 @@ function lastJsonLine(stdout: string): Record<string, unknown> | undefined {
 function failure(status: number | null, signal: string | null, answer: Record<string, unknown> | undefined, stderr: string, python: string, timeoutMs: number): LabError {
   const said = typeof answer?.['error'] === 'string' ? answer['error'] : stderr.trim().split('\n').slice(-3).join(' ');
   if (status === NO_TORCH) {
-    return new LabError(
-      'UNAVAILABLE',
-      `Converting to ONNX needs torch, and '${python}' cannot import it (${said}). Install PyTorch for it: \`sudo apt-get install python3-torch\` (Debian/Ubuntu) or \`${python} -m pip install torch\`.`,
-      {
-        reason: 'PYTHON_ENV',
-      },
-    );
+    return new LabError('UNAVAILABLE', `Converting to ONNX needs torch, and '${python}' cannot import it (${said}). ${torchInstallHint(python)}.`, { reason: 'PYTHON_ENV' });
   }
   if (signal) return new LabError('UNAVAILABLE', `the ONNX export was stopped (${signal}) after ${Math.round(timeoutMs / 1000)} s at most: ${said || 'no output'}`);
   return new LabError('INVALID_ARG', `torch could not export the model to ONNX: ${said || `exit status ${status}`}`);
