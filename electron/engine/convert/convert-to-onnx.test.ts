@@ -3,21 +3,20 @@
  * here (two named inputs of other types, two outputs, no batching) are
  * exported, opened in the lab's converted repository, run by onnxruntime on
  * torch's inputs and compared; and every refusal says why. Skipped, with the
- * reason in its name, where /usr/bin/python3 cannot import torch (never on CI,
+ * reason in its name, where the test Python cannot import torch (never on CI,
  * which installs python3-torch).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OnnxConversion } from '../../contract/deploy-api';
+import { PYTHON, torchMissing } from '../backends/pytorch/testing/torch-models';
 import { createConvertHandlers } from '../handlers/convert-handlers';
 import { Lab } from '../lab';
 import { viewAs } from '../tensor/tensor';
 
-const PYTHON = '/usr/bin/python3';
-const torchMissing = !process.env['CI'] && spawnSync(PYTHON, ['-c', 'import torch, numpy'], { stdio: 'ignore', timeout: 60_000 }).status !== 0;
 const SAMPLE = path.join(__dirname, '..', '..', '..', 'sample-repos', 'quick_deploy_pytorch');
 const SLOW = 120_000;
 
@@ -103,7 +102,7 @@ describe('convertToOnnx: requests it refuses', () => {
   });
 });
 
-describe.skipIf(torchMissing)(`convertToOnnx with torch${torchMissing ? ' (skipped: /usr/bin/python3 cannot import torch)' : ''}`, () => {
+describe.skipIf(torchMissing !== '')(`convertToOnnx with torch${torchMissing ? ` — skipped: ${torchMissing}` : ''}`, () => {
   let digits: OnnxConversion;
 
   beforeAll(async () => {
@@ -144,6 +143,21 @@ describe.skipIf(torchMissing)(`convertToOnnx with torch${torchMissing ? ' (skipp
       const again = await convert({ repoId: lab.listRepositories().find((r) => r.path === SAMPLE)!.id, model: 'digits', version: 1 });
       expect(again).toMatchObject({ repoId: digits.repoId, model: 'digits_onnx', maxAbsDiff: digits.maxAbsDiff });
       expect(lab.listRepositories().filter((r) => r.path === digits.repository)).toHaveLength(1);
+    },
+    SLOW,
+  );
+
+  it(
+    'a model of the same name in another repository waits: both would write converted/digits_onnx',
+    async () => {
+      const root = path.join(tmp, 'copy');
+      cpSync(path.join(SAMPLE, 'digits'), path.join(root, 'digits'), { recursive: true });
+      const { id } = await lab.openRepository(root);
+      await lab.setTrust(id, 'once');
+      const sample = lab.listRepositories().find((r) => r.path === SAMPLE)!.id;
+      const [first, second] = await Promise.allSettled([convert({ repoId: sample, model: 'digits' }), convert({ repoId: id, model: 'digits' })]);
+      expect(first.status).toBe('fulfilled');
+      expect(second).toMatchObject({ status: 'rejected', reason: { code: 'UNAVAILABLE', message: "'digits' is being converted already; wait for that conversion to finish" } });
     },
     SLOW,
   );

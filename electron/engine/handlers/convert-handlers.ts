@@ -3,7 +3,8 @@
  * the same inputs (convert/). Payloads are checked here, once. Converted
  * models go into the lab's own repository: `converted/` beside the settings
  * file, or (a lab without one, e.g. in tests) a temporary folder made once.
- * One conversion per model at a time: a second asks again once it is done.
+ * One conversion per model name at a time (the converted folder is named after
+ * the model alone): a second asks again once it is done.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -47,13 +48,13 @@ export function createConvertHandlers(lab: Lab): Pick<LabHandlers, 'convertToOnn
   return {
     convertToOnnx: async (req) => {
       const r = request(req);
-      const key = `${r.repoId}/${r.model}`;
-      if (running.has(key)) throw new LabError('UNAVAILABLE', `'${r.model}' is being converted already; wait for that conversion to finish`);
-      running.add(key);
+      // Keyed by the model's name, not its repository: every repository's '<model>' is written to the same converted/<model>_onnx.
+      if (running.has(r.model)) throw new LabError('UNAVAILABLE', `'${r.model}' is being converted already; wait for that conversion to finish`);
+      running.add(r.model);
       try {
         return await convertToOnnx({ lab, convertedRoot: root }, r);
       } finally {
-        running.delete(key);
+        running.delete(r.model);
       }
     },
   };
