@@ -341,7 +341,7 @@ class TritonPythonModel:
             except UnicodeDecodeError:
                 raise fail("input '%s': Model Lab passes TYPE_STRING elements to TorchScript as str, and an element is not UTF-8" % name, INVALID_ARG)
         if not array.flags.writeable or not array.flags.c_contiguous:
-            array = np.ascontiguousarray(array).copy()
+            array = np.array(array, order="C")  # one copy: torch.from_numpy shares memory and wants it writable
         tensor = torch.from_numpy(array)
         return tensor.to(self.device) if self.device.type != "cpu" else tensor
 
