@@ -159,6 +159,10 @@ describe('deployment export', () => {
     await expect(exportDeployment(repo, { outDir: 'relative/out' })).rejects.toMatchObject({ code: 'INVALID_ARG' });
     await expect(exportDeployment(repo, { outDir: path.join(repo.root, 'text_direction', 'export') })).rejects.toMatchObject({ code: 'INVALID_ARG' });
     expect(existsSync(path.join(repo.root, 'text_direction', 'export'))).toBe(false);
+    // Inside the repository through a link from outside it: decided on the real path.
+    symlinkSync(repo.root, path.join(base, 'into-repo'));
+    await expect(exportDeployment(repo, { outDir: path.join(base, 'into-repo', 'export') })).rejects.toMatchObject({ code: 'INVALID_ARG' });
+    expect(existsSync(path.join(repo.root, 'export'))).toBe(false);
     await expect(exportDeployment(repo, { outDir: path.join(base, 'bad-image'), image: 'UPPER/Case:1' })).rejects.toMatchObject({ code: 'INVALID_ARG' });
     await expect(exportDeployment(repo, { outDir: path.join(base, 'bad-gpus'), gpus: -1 })).rejects.toMatchObject({ code: 'INVALID_ARG' });
     expect(existsSync(path.join(base, 'bad-image'))).toBe(false);

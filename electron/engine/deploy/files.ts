@@ -10,6 +10,7 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { LabError } from '../errors';
+import { weaklyCanonical } from '../repository/containment';
 import { toPosix } from '../util/fs-tree';
 import { isInside, realPath } from '../util/real-path';
 import { openNonBlocking, specialKind } from '../util/regular-file';
@@ -58,23 +59,11 @@ export interface CopyResult {
   skipped: string[];
 }
 
-/** Where `p` is after links: its nearest existing ancestor's real path, with the missing rest appended. */
-async function futureRealPath(p: string): Promise<string> {
-  const rest: string[] = [];
-  let cur = p;
-  for (;;) {
-    const real = await realPath(cur);
-    if (real !== undefined) return path.join(real, ...rest.reverse());
-    const parent = path.dirname(cur);
-    if (parent === cur) return p;
-    rest.push(path.basename(cur));
-    cur = parent;
-  }
-}
-
 /** Refuses an output folder inside any of `sources` (decided on real paths, before anything is created). */
 async function assertOutside(outDir: string, sources: string[]): Promise<void> {
-  const real = await futureRealPath(outDir);
+  const real = await weaklyCanonical(outDir).catch((err: NodeJS.ErrnoException) => {
+    throw new LabError('INVALID_ARG', `the output folder '${outDir}' cannot be resolved (${err.code ?? err.message})`);
+  });
   for (const src of sources) {
     const rs = (await realPath(src)) ?? src;
     if (isInside(rs, real)) throw new LabError('INVALID_ARG', `the output folder '${outDir}' is inside the repository '${src}'; choose a folder outside it`);
