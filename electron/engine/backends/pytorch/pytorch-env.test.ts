@@ -259,9 +259,12 @@ describe('parameters', () => {
       const r = await repo.infer('m', -1, { inputs: [f32('INPUT__0', [3], [1, 2, 3]), f32('INPUT__1', [3], [1, 1, 1])] });
       expect(Array.from(r.outputs[0]!.data as Float32Array)).toEqual([2, 3, 4]);
       const logs = repo.models.get('m')!.versions[0]!.logs.map((l) => l.message);
-      expect(logs).toContain("DISABLE_OPTIMIZED_EXECUTION is True for model instance 'm_0'");
-      expect(logs).toContain("ENABLE_JIT_PROFILING is False for model instance 'm_0'");
-      expect(logs).toContain("Intra op thread count is set to 1 for model instance 'm_0'");
+      // Triton's words (ModelState::ParseParameters), with the model's name.
+      expect(logs).toContain("Optimized execution is disabled for model instance 'm'");
+      expect(logs).toContain("Inference Mode is disabled for model instance 'm'");
+      expect(logs).toContain("cuDNN is enabled for model instance 'm'");
+      expect(logs).toContain("Jit profiling is disabled for model instance 'm'");
+      expect(logs).toContain("Intra op thread count is set to 1 for model instance 'm'");
       expect(logs).toContain("ENABLE_NVFUSER is no longer read by Triton's PyTorch backend (removed in 23.12); ignored for model instance 'm_0'");
     },
     60_000,

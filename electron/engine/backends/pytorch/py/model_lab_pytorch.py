@@ -102,6 +102,28 @@ def read_parameters(config):
     return out
 
 
+def parameter_log(params, model):
+    """The lines ModelState::ParseParameters logs, in its words: four always, the others only when set."""
+    def state(on):
+        return "enabled" if on else "disabled"
+
+    lines = [
+        "Optimized execution is " + state(not params.get("DISABLE_OPTIMIZED_EXECUTION", False)),
+        "Cache Cleaning is " + state(params.get("ENABLE_CACHE_CLEANING", False)),
+        "Inference Mode is " + state(params.get("INFERENCE_MODE", True)),
+        "cuDNN is " + state(not params.get("DISABLE_CUDNN", False)),
+    ]
+    for key, label in (
+        ("ENABLE_TENSOR_FUSER", "Tensor fuser"),
+        ("ENABLE_WEIGHT_SHARING", "Weight sharing"),
+        ("ENABLE_JIT_PROFILING", "Jit profiling"),
+        ("ENABLE_JIT_EXECUTOR", "Jit executor"),
+    ):
+        if key in params:
+            lines.append("%s is %s" % (label, state(params[key])))
+    return ["%s for model instance '%s'" % (line, model) for line in lines]
+
+
 def named_index(name):
     """The index of a `<name>__<index>` name (from the first `__`, as Triton reads it), else None."""
     pos = name.find("__")
@@ -209,8 +231,9 @@ class TritonPythonModel:
             )
         self.validate_inputs(config)
         self.validate_outputs(config)
-        for key in sorted(self.params):
-            self.log.log_info("%s is %s for model instance '%s'" % (key, self.params[key], self.instance_name))
+        if "parameters" in config:
+            for line in parameter_log(self.params, self.model_name):
+                self.log.log_info(line)
         for key in RETIRED_PARAMETERS:
             if key in (config.get("parameters") or {}):
                 self.log.log_warn("%s is no longer read by Triton's PyTorch backend (removed in 23.12); ignored for model instance '%s'" % (key, self.instance_name))
@@ -230,13 +253,13 @@ class TritonPythonModel:
         inter = self.params.get("INTER_OP_THREAD_COUNT", self.params.get("NUM_INTEROP_THREADS", 0))
         if intra > 0:
             torch.set_num_threads(intra)
-            self.log.log_info("Intra op thread count is set to %d for model instance '%s'" % (torch.get_num_threads(), self.instance_name))
+            self.log.log_info("Intra op thread count is set to %d for model instance '%s'" % (torch.get_num_threads(), self.model_name))
         if inter > 0:
             try:
                 torch.set_num_interop_threads(inter)
             except RuntimeError:
                 pass
-            self.log.log_info("Inter op thread count is set to %d for model instance '%s'" % (torch.get_num_interop_threads(), self.instance_name))
+            self.log.log_info("Inter op thread count is set to %d for model instance '%s'" % (torch.get_num_interop_threads(), self.model_name))
 
     def validate_inputs(self, config):
         """ValidateInputs: forward()'s arguments against the config's inputs, and how each input is passed."""
