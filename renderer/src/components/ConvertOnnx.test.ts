@@ -74,6 +74,22 @@ describe('ConvertOnnx', () => {
     expect(w.text()).toContain('The answers differ');
   });
 
+  it('says they differ when one side is NaN: Infinity, or null where it came as JSON over HTTP', async () => {
+    for (const worst of [Infinity, null]) {
+      const c = client();
+      setBackend(c);
+      const w = mount(ConvertOnnx, { props: { repoId: 'r1', model: 'digits' } });
+      await w.get('[data-testid=convert-onnx-button]').trigger('click');
+      const d = worst as number;
+      c.finish({ ...RESULT, maxAbsDiff: d, outputs: [{ name: 'OUTPUT__0', shape: [1, 10], maxAbsDiff: d }] });
+      await flushPromises();
+      expect(w.get('[data-testid=convert-onnx-result]').classes()).toContain('differs');
+      expect(w.get('[data-testid=convert-onnx-maxdiff]').text()).toBe('∞');
+      w.unmount();
+      setActivePinia(createPinia());
+    }
+  });
+
   it('shows the error in place (what to install when torch is missing), in Chinese too', async () => {
     setLocale('zh-CN');
     const c = client();

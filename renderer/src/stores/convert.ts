@@ -16,6 +16,12 @@ export interface ConversionEntry {
   error?: string;
 }
 
+/** A largest absolute difference as the model view and the tour show it: 0, 2.98e-8, or ∞ (Infinity, which JSON carries as null). */
+export function formatDiff(x: number | null): string {
+  if (x === 0) return '0';
+  return typeof x === 'number' && Number.isFinite(x) ? x.toExponential(2) : '∞';
+}
+
 export function conversionKey(repoId: string, model: string): string {
   return `${repoId}/${model}`;
 }

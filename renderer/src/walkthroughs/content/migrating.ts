@@ -1,5 +1,5 @@
 /** Migrating a model: exported ONNX + script pre-processing → an ensemble (the Hugging Face route); a TorchScript model exported to ONNX and compared; then your own model. */
-import { conversionKey, type ConversionEntry } from '../../stores/convert';
+import { conversionKey, formatDiff, type ConversionEntry } from '../../stores/convert';
 import { graphNodeSelected, graphShown, repoNamed, shownDetail, tabShown } from '../checks';
 import { countEn, text, type TourState, type Walkthrough } from '../types';
 
@@ -155,7 +155,7 @@ export const migrating: Walkthrough = {
         if (c.error) return { text: text(`Not converted: ${c.error}`, `未能转换：${c.error}`) };
         const r = c.result;
         if (!r) return undefined;
-        const diff = r.maxAbsDiff === 0 ? '0' : r.maxAbsDiff.toExponential(2);
+        const diff = formatDiff(r.maxAbsDiff);
         return {
           text: text(
             `max abs difference ${diff} over ${countEn(r.samples, 'seeded input', 'seeded inputs')} (${r.model}, opset ${r.opset})`,
