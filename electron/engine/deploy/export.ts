@@ -29,13 +29,14 @@ export interface ExportOptions {
 
 export const MAX_GPUS = 64;
 
-function specOf(repo: Repository, opts: ExportOptions, packages: string[]): DeploySpec {
+/** The checked options as a spec (no packages yet: they come from the written report). */
+function specOf(repo: Repository, opts: ExportOptions): DeploySpec {
   const name = dnsLabel(path.basename(repo.root));
   const gpus = opts.gpus ?? 1;
   if (!Number.isInteger(gpus) || gpus < 0 || gpus > MAX_GPUS) throw new LabError('INVALID_ARG', `GPUs must be a whole number from 0 to ${MAX_GPUS}, got ${gpus}`);
   const image = opts.image ?? `model-lab/${name}:latest`;
   if (!isImageReference(image)) throw new LabError('INVALID_ARG', `'${image}' is not an image reference ([registry/]name[:tag], lowercase name)`);
-  return { name, image, gpus, packages };
+  return { name, image, gpus, packages: [] };
 }
 
 /** Copies every model (or its twin) into `<out>/model_repository`; returns what was swapped and what was written. */
@@ -114,15 +115,15 @@ async function writeDeployFiles(out: string, spec: DeploySpec, readmeText: strin
 }
 
 async function exportInto(repo: Repository, opts: ExportOptions, twins: TwinSource | undefined): Promise<DeploymentExport> {
-  specOf(repo, opts, []); // options checked before anything is written
+  const checked = specOf(repo, opts); // options checked before anything is written
   const before = await portabilityOf(repo, twins);
   const created = new Created();
   const out = await prepareOutDir(opts.outDir, [repo.root, ...(twins ? [twins.repo.root] : [])], created);
   try {
     const copied = await copyModels(repo, before, twins, opts.useTwins === true, out, created);
-    const report = withSkipped(await writtenReport(out, before, specOf(repo, opts, []).gpus), copied.skipped);
+    const report = withSkipped(await writtenReport(out, before, checked.gpus), copied.skipped);
     const { packages, optional, refused } = packagesOf(report);
-    const spec = specOf(repo, opts, packages);
+    const spec: DeploySpec = { ...checked, packages };
     const skipped = [...copied.skipped, ...refused.map((p) => `requirement '${p}': not a pip package name (not written)`)];
     const text = readme({ source: repo.root, spec, report, swapped: copied.swapped, optionalPackages: optional, skipped });
     const files = [...copied.files, ...(await writeDeployFiles(out, spec, text, optional, created))];
