@@ -1,6 +1,6 @@
 /**
  * The OCR samples' script versions against their Python twins
- * (`npx vitest run --config bench/vitest.config.mts bench/ocr-twins.run.ts`):
+ * (`npm run bench:ocr`):
  *  1. ms per image through the engine, every bundled sample image, for
  *     ocr_ensemble / ocr_ensemble_python and ocr_bls / ocr_bls_python
  *     (median of BENCH_RUNS passes; the ONNX models dominate both).
