@@ -30,9 +30,9 @@ import { onnxConfigText } from './onnx-config';
 import { exportWithTorch, type ExportAnswer, type ExportJob } from './torch-export';
 
 /** The newest opset the export asks for (torch lowers it to what it supports). */
-export const ONNX_OPSET = 17;
-export const SAMPLES = 4;
-export const SEED = 0;
+const ONNX_OPSET = 17;
+const SAMPLES = 4;
+const SEED = 0;
 const MAX_LABEL_FILE_BYTES = 16 * 1024 * 1024;
 
 export interface ConvertDeps {

@@ -11,7 +11,7 @@ import { ModelConfigSchema, ModelDynamicBatchingSchema, ModelInputSchema, ModelI
 import { PLATFORM } from '../config/constants';
 import { configToText } from '../config/serialize';
 
-export function onnxConfigFor(source: ModelConfig, name: string): ModelConfig {
+function onnxConfigFor(source: ModelConfig, name: string): ModelConfig {
   return create(ModelConfigSchema, {
     name,
     platform: PLATFORM.onnxruntimeOnnx,

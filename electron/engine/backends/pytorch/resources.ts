@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../../errors';
 
-export const RUNNER_FILE = 'model_lab_pytorch.py';
+const RUNNER_FILE = 'model_lab_pytorch.py';
 
 let found: string | undefined;
 
