@@ -152,6 +152,12 @@ export function deployReasonText(reason: string, lang: Locale): Shown {
   return { text: reason };
 }
 
+/** A file an export left out (DeploymentExport.skipped, as engine/deploy/files.ts words it) in the reader's language. */
+export function deploySkippedText(s: string, lang: Locale): Shown {
+  const text = lang === 'zh-CN' ? skippedText(s) : undefined;
+  return text ? { text: `${text}。`, english: s } : { text: s };
+}
+
 /** The engine's refusals of a report or an export (engine/deploy/files.ts, export.ts, twins.ts, handlers/deploy-handlers.ts). */
 const ERRORS: readonly Rule[] = [
   [

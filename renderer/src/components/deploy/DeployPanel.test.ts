@@ -47,7 +47,7 @@ const EXPORTED: DeploymentExport = {
   report: OCR,
   swapped: ['detection_postprocessing'],
   labOnly: ['legacy'],
-  skipped: ['text_detection/1/escape.onnx: a link leading out of the model folder'],
+  skipped: ['text_detection/1/escape.onnx: a link leading outside the model folder (not copied)'],
   files: [
     { path: 'model_repository/text_detection/1/model.onnx', bytes: 2_500_000 },
     { path: 'model_repository/text_detection/config.pbtxt', bytes: 100 },
@@ -310,7 +310,7 @@ describe('DeployPanel export', () => {
     expect(w.get('[data-testid=deploy-result-totals]').text()).toBe('5 files, 2.4 MiB');
     expect(w.get('[data-testid=deploy-result-swapped]').text()).toBe('Written from their Python twin: detection_postprocessing');
     expect(w.get('[data-testid=deploy-result-lab-only]').text()).toBe('Left lab-only (Triton will not load them): legacy');
-    expect(w.get('[data-testid=deploy-result-skipped]').text()).toMatch(/^1 file was not copied .*text_detection\/1\/escape\.onnx: a link leading out of the model folder$/s);
+    expect(w.get('[data-testid=deploy-result-skipped]').text()).toMatch(/^1 file was not copied .*text_detection\/1\/escape\.onnx: a link leading outside the model folder \(not copied\)$/s);
     const rows = w.findAll('[data-testid=deploy-result-files] tbody tr').map((r) => r.findAll('td').map((d) => d.text()));
     expect(rows).toEqual([
       ['Dockerfile', '312 B'],
@@ -411,6 +411,9 @@ describe('DeployPanel export', () => {
     c.finishExport!(EXPORTED);
     await flushPromises();
     expect(w.get('[data-testid=deploy-result-totals]').text()).toBe('5 个文件，共 2.4 MiB');
+    const skipped = w.get('[data-testid=deploy-result-skipped] li');
+    expect(skipped.text()).toMatch(/^text_detection\/1\/escape\.onnx：指向模型文件夹之外的链接（未复制）。\s+text_detection\/1\/escape\.onnx: a link leading outside/);
+    expect(skipped.get('.english').attributes('lang')).toBe('en');
     // A refusal reads in Chinese, with the engine's English under it.
     await w.get('[data-testid=deploy-export]').trigger('submit');
     const refusal = "the output folder '/tmp/out' is not empty (4 entries); choose a new or empty folder: nothing is overwritten";
