@@ -12,7 +12,7 @@ import { TempDirs, closeRepositories, loadRepository } from '../repository/testi
 import { exportDeployment } from './export';
 import { Created, writeNew } from './files';
 import { tritonImage } from './facts';
-import { dnsLabel, isImageReference } from './manifests';
+import { dnsLabel, isImageReference, serviceName } from './manifests';
 
 const SAMPLES = path.resolve(__dirname, '../../../sample-repos');
 const dirs = new TempDirs();
@@ -219,11 +219,31 @@ describe('deployment export', () => {
     expect(read(out, 'README.md')).not.toContain('PRIVATE');
   });
 
+  it('a repository folder whose name starts with a digit gives Kubernetes a Service name that starts with a letter (RFC 1035)', async () => {
+    const root = path.join(path.dirname(tempOut()), '2024_models');
+    mkdirSync(path.join(root, 'm/1'), { recursive: true });
+    writeFileSync(
+      path.join(root, 'm/config.pbtxt'),
+      'name: "m"\nbackend: "identity"\nmax_batch_size: 0\ninput [{ name: "INPUT0" data_type: TYPE_FP32 dims: [ 4 ] }]\noutput [{ name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 4 ] }]\n',
+    );
+    const repo = await loadRepository(root, { runtime: false, runCode: false });
+    const out = tempOut();
+    await exportDeployment(repo, { outDir: out });
+    const service = parse(read(out, 'kubernetes/service.yaml'));
+    expect(service.metadata.name).toBe('triton-2024-models');
+    expect(service.metadata.name).toMatch(/^[a-z]([-a-z0-9]*[a-z0-9])?$/);
+    const deployment = parse(read(out, 'kubernetes/deployment.yaml'));
+    expect(deployment.metadata.name).toBe('triton-2024-models');
+    expect(deployment.spec.template.spec.containers[0].image).toBe('model-lab/2024-models:latest');
+    expect(Object.keys(parse(read(out, 'docker-compose.yml')).services)).toEqual(['triton-2024-models']);
+  });
+
   it('names and image references are checked before they reach a generated file', () => {
     expect(dnsLabel('ocr_ensemble')).toBe('ocr-ensemble');
     expect(dnsLabel('My Repo"; rm -rf /')).toBe('my-repo-rm-rf');
     expect(dnsLabel('___')).toBe('triton');
     expect(dnsLabel('x'.repeat(80))).toHaveLength(63);
+    expect(['ocr-ensemble', '2024-models', '9'.repeat(63)].map(serviceName)).toEqual(['ocr-ensemble', 'triton-2024-models', `triton-${'9'.repeat(56)}`]);
     expect(['model-lab/ocr:latest', 'nvcr.io/nvidia/tritonserver:26.07-py3', 'localhost:5000/a/b@sha256:' + 'a'.repeat(64)].every(isImageReference)).toBe(true);
     expect(['Upper/x', 'a b', 'x:y\nRUN evil', '', 'x:-bad'].some(isImageReference)).toBe(false);
   });

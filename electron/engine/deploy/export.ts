@@ -12,7 +12,7 @@ import { ModelInstanceGroup_Kind } from '../config/gen/model_config_pb';
 import { LabError } from '../errors';
 import { Repository } from '../repository/repository';
 import { Created, copyModelFolder, prepareOutDir, writeNew } from './files';
-import { composeFile, type DeploySpec, dnsLabel, dockerfile, isImageReference, isPipRequirement, kubernetesFiles } from './manifests';
+import { composeFile, type DeploySpec, dnsLabel, dockerfile, isImageReference, isPipRequirement, kubernetesFiles, serviceName } from './manifests';
 import { portabilityOf } from './portability';
 import { readme } from './readme';
 import { type TwinSource, withTwins } from './twins';
@@ -31,10 +31,11 @@ export const MAX_GPUS = 64;
 
 /** The checked options as a spec (no packages yet: they come from the written report). */
 function specOf(repo: Repository, opts: ExportOptions): DeploySpec {
-  const name = dnsLabel(path.basename(repo.root));
+  const label = dnsLabel(path.basename(repo.root));
+  const name = serviceName(label);
   const gpus = opts.gpus ?? 1;
   if (!Number.isInteger(gpus) || gpus < 0 || gpus > MAX_GPUS) throw new LabError('INVALID_ARG', `GPUs must be a whole number from 0 to ${MAX_GPUS}, got ${gpus}`);
-  const image = opts.image ?? `model-lab/${name}:latest`;
+  const image = opts.image ?? `model-lab/${label}:latest`;
   if (!isImageReference(image)) throw new LabError('INVALID_ARG', `'${image}' is not an image reference ([registry/]name[:tag], lowercase name)`);
   return { name, image, gpus, packages: [] };
 }

@@ -20,7 +20,7 @@ function toYaml(doc: YamlMap): string {
 }
 
 export interface DeploySpec {
-  /** A DNS-1123 label: the Deployment, Service and compose service name. */
+  /** A DNS-1035 label (`serviceName`): the Deployment, Service and compose service name. */
   name: string;
   /** The image the manifests run (built from the Dockerfile). */
   image: string;
@@ -42,6 +42,14 @@ export function dnsLabel(name: string): string {
     .slice(0, 63)
     .replace(/-+$/, '');
   return s || 'triton';
+}
+
+/**
+ * A Kubernetes Service name is an RFC 1035 label: it starts with a letter, so a folder named
+ * `2024_models` gives `triton-2024-models` (kubectl refuses a Service named `2024-models`).
+ */
+export function serviceName(label: string): string {
+  return /^[a-z]/.test(label) ? label : `triton-${label}`.slice(0, 63).replace(/-+$/, '');
 }
 
 const IMAGE_REF =
