@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { torchMissing } from '../engine/backends/pytorch/testing/torch-models';
 import { tensor } from '../engine/runtime/testing/models';
@@ -90,6 +91,18 @@ describe.skipIf(torchMissing !== '')(`quick_deploy_pytorch over HTTP${torchMissi
       const score = reply.outputs.find((o) => o.name === 'SCORE')!;
       expect([digit.dtype, Array.from(digit.data as Int32Array)], s.png).toEqual(['INT32', [s.digit]]);
       expect((score.data as Float32Array)[0]).toBeGreaterThan(0.9);
+    }
+  });
+
+  it('digits_bls reads PNGs whose rows use the Sub, Up and Paeth filters (libpng, adaptive filtering), RGB and RGBA, and dark ink on light paper', async () => {
+    // The sample PNGs are written unfiltered by train.py; these go through model.py's other filter paths.
+    for (const s of expected.samples) {
+      const upscaled = sharp(path.join(SAMPLE, s.png)).resize(96, 96, { kernel: 'cubic' });
+      for (const variant of [upscaled.clone().toColourspace('srgb'), upscaled.clone().negate({ alpha: false }).ensureAlpha(1)]) {
+        const png = new Uint8Array(await variant.png({ adaptiveFiltering: true, compressionLevel: 9 }).toBuffer());
+        const reply = await http.infer('digits_bls', [tensor('IMAGE', 'UINT8', [png.length], png)]);
+        expect(Array.from(reply.outputs.find((o) => o.name === 'DIGIT')!.data as Int32Array), s.png).toEqual([s.digit]);
+      }
     }
   });
 
