@@ -238,6 +238,18 @@ describe('deployment export', () => {
     expect(Object.keys(parse(read(out, 'docker-compose.yml')).services)).toEqual(['triton-2024-models']);
   });
 
+  it("a model name with a '|', a backtick or a newline stays in its README table cell", async () => {
+    const d = await dirs.make({
+      'a|b`c\nd/config.pbtxt': 'backend: "identity"\nmax_batch_size: 0\ninput [{ name: "INPUT0" data_type: TYPE_FP32 dims: [ 4 ] }]\noutput [{ name: "OUTPUT0" data_type: TYPE_FP32 dims: [ 4 ] }]\n',
+      'a|b`c\nd/1/.keep': '',
+    });
+    const repo = await loadRepository(d.root, { runtime: false, runCode: false });
+    const out = tempOut();
+    const e = await exportDeployment(repo, { outDir: out });
+    expect(e.report.models.map((m) => [m.model, m.verdict])).toEqual([['a|b`c\nd', 'as-is']]);
+    expect(read(out, 'README.md').split('\n')).toContain('| `a\\|bcd` | `identity` | as-is |  |');
+  });
+
   it('names and image references are checked before they reach a generated file', () => {
     expect(dnsLabel('ocr_ensemble')).toBe('ocr-ensemble');
     expect(dnsLabel('My Repo"; rm -rf /')).toBe('my-repo-rm-rf');

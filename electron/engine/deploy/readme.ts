@@ -18,12 +18,14 @@ export interface ReadmeInput {
 }
 
 const code = (s: string): string => `\`${s.replace(/[`\r\n]/g, '')}\``;
+/** In a table cell a '|' ends the cell, even inside a code span (GitHub's tables): escaped. */
+const cell = (s: string): string => code(s).replace(/\|/g, '\\|');
 
 function modelTable(r: ReadmeInput): string[] {
   const swapped = new Map(r.swapped.map((s) => [s.model, s.from]));
   const rows = r.report.models.map((m) => {
-    const note = swapped.has(m.model) ? `Python twin from ${code(swapped.get(m.model)!)}` : m.packages.length > 0 ? `needs ${m.packages.map(code).join(', ')}` : '';
-    return `| ${code(m.model)} | ${code(m.backend)} | ${m.verdict} | ${note} |`;
+    const note = swapped.has(m.model) ? `Python twin from ${cell(swapped.get(m.model)!)}` : m.packages.length > 0 ? `needs ${m.packages.map(cell).join(', ')}` : '';
+    return `| ${cell(m.model)} | ${cell(m.backend)} | ${m.verdict} | ${note} |`;
   });
   return ['| model | backend | on Triton | note |', '|---|---|---|---|', ...rows];
 }
