@@ -15,6 +15,7 @@ import type { OnnxConversion } from '../../contract/deploy-api';
 import { PYTHON, torchMissing } from '../backends/pytorch/testing/torch-models';
 import { createConvertHandlers } from '../handlers/convert-handlers';
 import { Lab } from '../lab';
+import { f32 } from '../runtime/testing/models';
 import { viewAs } from '../tensor/tensor';
 
 const SAMPLE = path.join(__dirname, '..', '..', '..', 'sample-repos', 'quick_deploy_pytorch');
@@ -31,6 +32,15 @@ class M(torch.nn.Module):
     def forward(self, scale, x, mask):
         y = x * scale.to(torch.float32)
         return y.masked_fill(mask, 0.0), (scale * 2).sum(dim=0, keepdim=True)
+torch.jit.script(M()).save(sys.argv[1])
+`;
+
+/** forward(self, x__1, x__0): argument names that are config names win over their indexes, as in Triton. */
+const SWAPPED = `
+import sys, torch
+class M(torch.nn.Module):
+    def forward(self, x__1, x__0):
+        return x__1 - 2 * x__0
 torch.jit.script(M()).save(sys.argv[1])
 `;
 
@@ -182,6 +192,27 @@ describe.skipIf(torchMissing !== '')(`convertToOnnx with torch${torchMissing ? `
         ['OUT__0', [2, 3], 0],
         ['OUT__1', [1], 0],
       ]);
+    },
+    SLOW,
+  );
+
+  it(
+    "inputs named like forward()'s arguments go by name, as the PyTorch backend passes them: both models answer the same request alike",
+    async () => {
+      const root = repoWith('swapped', {
+        'swap/config.pbtxt':
+          'name: "swap" platform: "pytorch_libtorch" max_batch_size: 0 input [{ name: "x__0", data_type: TYPE_FP32, dims: [2] }, { name: "x__1", data_type: TYPE_FP32, dims: [2] }] output [{ name: "OUT__0", data_type: TYPE_FP32, dims: [2] }]',
+      });
+      mkdirSync(path.join(root, 'swap', '1'));
+      writeFileSync(path.join(tmp, 'swap.py'), SWAPPED);
+      execFileSync(PYTHON, [path.join(tmp, 'swap.py'), path.join(root, 'swap', '1', 'model.pt')], { timeout: 60_000 });
+      const { id } = await lab.openRepository(root);
+      await lab.setTrust(id, 'once');
+      const swapped = await convert({ repoId: id, model: 'swap' });
+      const request = { inputs: [f32('x__0', [2], [1, 2]), f32('x__1', [2], [10, 20])] };
+      const answer = async (repoId: string, model: string): Promise<number[]> => Array.from((await lab.repository(repoId).infer(model, -1, request)).outputs[0]!.data as Float32Array);
+      expect(await answer(id, 'swap')).toEqual([8, 16]);
+      expect(await answer(swapped.repoId, 'swap_onnx')).toEqual([8, 16]);
     },
     SLOW,
   );

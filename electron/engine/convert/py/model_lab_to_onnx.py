@@ -6,14 +6,13 @@ TorchScript model on seeded random inputs and writes those inputs and the
 model's outputs as raw little-endian files, so that the lab can run the ONNX
 model on the very same inputs (with onnxruntime) and compare the answers.
 
-Tensors are matched to the model as Triton's PyTorch backend does it: names
-ending in `__<index>` by that index, otherwise by forward()'s argument names,
-otherwise in the config's order. Exit status 3 means torch is not installed.
+Tensors are matched to the model as Triton's PyTorch backend does it: inputs
+by forward()'s argument names, otherwise names ending in `__<index>` by that
+index, otherwise in the config's order. Exit status 3 means torch is not installed.
 """
 import inspect
 import json
 import os
-import re
 import sys
 
 DTYPES = {
@@ -21,7 +20,6 @@ DTYPES = {
     "INT8": "int8", "INT16": "int16", "INT32": "int32", "INT64": "int64",
     "UINT8": "uint8", "BOOL": "bool",
 }
-INDEXED = re.compile(r"^.*__(\d+)$")
 
 
 def fail(message, status=1):
@@ -36,13 +34,23 @@ except ImportError as e:
     fail(f"{e}", 3)
 
 
+def named_index(name):
+    """The index of a `<name>__<index>` name, read after the first `__` as Triton reads it, else None."""
+    pos = name.find("__")
+    if pos == -1:
+        return None
+    digits = name[pos + 2:]
+    return int(digits or 0) if all(c in "0123456789" for c in digits) else None
+
+
 def ordered(names, forward_args):
-    """Positions of the config's tensors, as Triton's PyTorch backend maps them."""
-    indexed = [INDEXED.match(n) for n in names]
-    if names and all(indexed):
-        return sorted(names, key=lambda n: int(INDEXED.match(n).group(1)))
-    if forward_args is not None and sorted(names) == sorted(forward_args[: len(names)]):
-        return [a for a in forward_args if a in names]
+    """The config's tensors in forward()'s order, as Triton's PyTorch backend maps them
+    (GetNamingConvention): inputs all named like forward()'s arguments by those names, else
+    `<name>__<index>` by index, else the config's order."""
+    if forward_args and all(n in forward_args for n in names):
+        return sorted(names, key=forward_args.index)
+    if names and all(named_index(n) is not None for n in names):
+        return sorted(names, key=named_index)
     return list(names)
 
 
