@@ -43,6 +43,9 @@ beforeAll(async () => {
     // Neither: the config's order.
     'pair_order/config.pbtxt': pt('pair_order', pairIo(['A', 'B'], ['SUM', 'DIFF'])),
     'pair_order/1/model.pt': built.pair,
+    // Digits that are not ASCII are no index to Triton (std::isdigit): the config's order.
+    'pair_unicode/config.pbtxt': pt('pair_unicode', pairIo(['A__\u0661', 'B__\u00b2'], ['SUM', 'DIFF'])),
+    'pair_unicode/1/model.pt': built.pair,
     'types/config.pbtxt': pt('types', {
       inputs: [
         { name: 'flags', type: 'BOOL', dims: [2] },
@@ -145,6 +148,12 @@ suite(`naming (Triton's PyTorch conventions)${torchMissing ? ` — skipped: ${to
     // A is forward()'s first argument (x), B its second.
     expect(values(r, 'SUM')).toEqual([11, 22, 33]);
     expect(values(r, 'DIFF')).toEqual([9, 18, 27]);
+  });
+
+  it("an index in digits that are not ASCII is no index: the config's order", async () => {
+    expect(stateOf(repo, 'pair_unicode')).toEqual({ state: 'READY', reason: '' });
+    const r = await repo.infer('pair_unicode', -1, { inputs: [f32('A__\u0661', [3], x), f32('B__\u00b2', [3], y)] });
+    expect(values(r, 'DIFF')).toEqual([-9, -18, -27]);
   });
 
   it('a single Dict[str, Tensor] argument gets the inputs by name', async () => {

@@ -125,12 +125,13 @@ def parameter_log(params, model):
 
 
 def named_index(name):
-    """The index of a `<name>__<index>` name (from the first `__`, as Triton reads it), else None."""
+    """The index of a `<name>__<index>` name (from the first `__`, ASCII digits only: Triton's
+    std::isdigit; str.isdigit would take '١' or '²'), else None."""
     pos = name.find("__")
     if pos == -1:
         return None
     digits = name[pos + 2:]
-    if not all(c.isdigit() for c in digits):
+    if not all(c in "0123456789" for c in digits):
         return None
     return int(digits) if digits else 0
 
