@@ -192,6 +192,28 @@ describe('deployment export', () => {
     expect(e.report.models[0]!.reasons.join(' ')).toContain('not copied (the exported folder lacks them): m/1/leak.txt: a link leading outside');
   });
 
+  it('a folder of the model is copied even when a link inside the model leads to it first; a link back up is not followed', async () => {
+    const d = await dirs.make({
+      'm/config.pbtxt': 'name: "m"\nbackend: "python"\ninput [{ name: "IN" data_type: TYPE_FP32 dims: [ 4 ] }]\noutput [{ name: "OUT" data_type: TYPE_FP32 dims: [ 4 ] }]\n',
+      'm/1/model.py': 'import numpy\n',
+      'm/shared/table.txt': 'shared',
+    });
+    symlinkSync('../shared', path.join(d.root, 'm/1/assets'));
+    symlinkSync('..', path.join(d.root, 'm/1/up'));
+    symlinkSync('.', path.join(d.root, 'm/1/self'));
+    const repo = await loadRepository(d.root, { runtime: false, runCode: false });
+    const out = tempOut();
+    const e = await exportDeployment(repo, { outDir: out });
+    expect(e.files.map((f) => f.path).filter((p) => p.startsWith('model_repository/'))).toEqual([
+      'model_repository/m/1/assets/table.txt',
+      'model_repository/m/1/model.py',
+      'model_repository/m/config.pbtxt',
+      'model_repository/m/shared/table.txt',
+    ]);
+    expect(read(out, 'model_repository/m/shared/table.txt')).toBe('shared');
+    expect(e.skipped).toEqual(['m/1/self: a link to a folder it is already copying (not copied)', 'm/1/up: a link to a folder it is already copying (not copied)']);
+  });
+
   it('a model folder that is a link leading outside the repository is not copied (a cloned m -> ~/.ssh stays out of the image)', async () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'model-lab-home-'));
     outs.push(home);

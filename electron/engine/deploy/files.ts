@@ -140,20 +140,21 @@ interface Walk {
 }
 
 /** Where a directory entry really is, and what: a link is resolved and kept only inside the model folder. */
-async function resolveEntry(w: Walk, abs: string, shown: string): Promise<{ real: string; dir: boolean } | undefined> {
+async function resolveEntry(w: Walk, abs: string, shown: string): Promise<{ real: string; dir: boolean; link: boolean } | undefined> {
   const lst = await fs.lstat(abs).catch(() => undefined);
   if (!lst) return undefined;
-  if (!lst.isSymbolicLink()) return { real: abs, dir: lst.isDirectory() };
+  if (!lst.isSymbolicLink()) return { real: abs, dir: lst.isDirectory(), link: false };
   const real = await realPath(abs);
   if (!real || !isInside(w.root, real)) {
     w.out.skipped.push(`${shown}: a link leading outside the model folder (not copied)`);
     return undefined;
   }
   const st = await fs.stat(real).catch(() => undefined);
-  return st ? { real, dir: st.isDirectory() } : undefined;
+  return st ? { real, dir: st.isDirectory(), link: true } : undefined;
 }
 
-async function walk(w: Walk, dir: string, depth: number): Promise<void> {
+/** `realDir`: where `dir` really is (the model folder's real path, joined with plain names and resolved links). */
+async function walk(w: Walk, dir: string, realDir: string, depth: number): Promise<void> {
   if (depth > MAX_DEPTH) return void w.out.skipped.push(`${w.label}/${toPosix(path.relative(w.srcRoot, dir))}: deeper than ${MAX_DEPTH} folders (not copied)`);
   const entries = (await fs.readdir(dir)).sort();
   for (const name of entries) {
@@ -165,9 +166,17 @@ async function walk(w: Walk, dir: string, depth: number): Promise<void> {
     const entry = await resolveEntry(w, abs, shown);
     if (!entry) continue;
     if (entry.dir) {
-      if (w.seen.has(entry.real)) continue;
-      w.seen.add(entry.real);
-      await walk(w, abs, depth + 1);
+      // A plain folder is always walked, even when a link reached it first. A link is walked once, and
+      // never into a folder above it (a loop).
+      const real = entry.link ? entry.real : path.join(realDir, name);
+      if (entry.link) {
+        if (w.seen.has(real) || isInside(real, realDir)) {
+          w.out.skipped.push(`${shown}: a link to a folder it is already copying (not copied)`);
+          continue;
+        }
+        w.seen.add(real);
+      }
+      await walk(w, abs, real, depth + 1);
       continue;
     }
     const bytes = await copyRegular(entry.real, path.join(w.destRoot, rel), shown, w.out.skipped, w.created);
@@ -188,6 +197,6 @@ export async function copyModelFolder(srcDir: string, destDir: string, label: st
     return out;
   }
   await created.mkdirp(destDir);
-  await walk({ created, root, srcRoot: srcDir, destRoot: destDir, label, out, seen: new Set([root]) }, srcDir, 0);
+  await walk({ created, root, srcRoot: srcDir, destRoot: destDir, label, out, seen: new Set() }, srcDir, root, 0);
   return out;
 }
