@@ -190,6 +190,21 @@ describe('DeployPanel report', () => {
     await flushPromises();
     expect((w.get('[data-testid=deploy-repo]').element as HTMLSelectElement).value).toBe('dp');
     expect(Object.keys(useDeployStore().reports)).toEqual(['dp']);
+    // The form shown for it when it closed is not kept either.
+    expect(Object.keys(useDeployStore().forms)).not.toContain('ocr');
+  });
+
+  it('a closed repository whose report failed takes its error, form and twins folder along too', async () => {
+    const c = client({ ocr: new LabCallError('UNAVAILABLE', 'cannot read'), dp: { ...OCR, models: [] } });
+    const w = await openPanel(c, { selected: 'ocr' });
+    expect(w.find('[data-testid=deploy-report-error]').exists()).toBe(true);
+    const deploy = useDeployStore();
+    deploy.twinsDir['ocr'] = '/elsewhere/ocr_python';
+    deploy.forms['ocr'] = { outDir: '/tmp/o', useTwins: false, twinsTouched: false, gpus: '1', image: '' };
+    const repos = useRepositoriesStore();
+    repos.repos = repos.repos.filter((r) => r.id !== 'ocr');
+    await flushPromises();
+    expect([deploy.reportErrors, deploy.twinsDir, deploy.forms['ocr']]).toEqual([{}, {}, undefined]);
   });
 
   it('takes up the first repository listed after it opened with none', async () => {

@@ -104,6 +104,11 @@ export const useDeployStore = defineStore('deploy', {
     dismissReportError(repoId: string): void {
       delete this.reportErrors[repoId];
     },
+    /** The repositories closed (every one not in `open`) take their report, error, form and twins folder along. */
+    keepOnly(open: readonly string[]): void {
+      const known = [this.reports, this.reportErrors, this.loading, this.twinsDir, this.steps, this.forms].flatMap((m) => Object.keys(m));
+      for (const id of new Set(known)) if (!open.includes(id)) this.forget(id);
+    },
     /** A repository closed: its report and any result about it go. */
     forget(repoId: string): void {
       delete this.reports[repoId];
