@@ -98,10 +98,10 @@ function packagesOf(report: PortabilityReport): { packages: string[]; optional: 
 }
 
 async function writeDeployFiles(out: string, spec: DeploySpec, readmeText: string, optional: string[], created: Created): Promise<ExportedFile[]> {
-  const k8s = kubernetesFiles(spec);
+  const k8s = await kubernetesFiles(spec);
   const entries: [string, string][] = [
     ['Dockerfile', dockerfile(spec)],
-    ['docker-compose.yml', composeFile(spec)],
+    ['docker-compose.yml', await composeFile(spec)],
     ['kubernetes/deployment.yaml', k8s.deployment],
     ['kubernetes/service.yaml', k8s.service],
     ['README.md', readmeText],

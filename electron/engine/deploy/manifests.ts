@@ -6,7 +6,6 @@
  * names) and every YAML string is written double-quoted (`yaml`'s stringify),
  * so a hostile folder or model name cannot add a line to any of them.
  */
-import { stringify } from 'yaml';
 import { HEALTH, IMAGE_HTTP_TOOL, IMAGE_MODEL_REPOSITORY, IMAGE_NUMPY_PIN, METRICS_PATH, PORTS, tritonImage } from './facts';
 
 type YamlMap = Record<string, unknown>;
@@ -14,8 +13,10 @@ type YamlMap = Record<string, unknown>;
 /**
  * One YAML document: strings double-quoted, whatever they hold (a colon, a '#', a newline, "yes"),
  * keys plain unless a YAML 1.1 reader (kubectl's) would take them for something else ("on", "no").
+ * `yaml` is loaded on the first export, not when the lab or the CLI starts.
  */
-function toYaml(doc: YamlMap): string {
+async function toYaml(doc: YamlMap): Promise<string> {
+  const { stringify } = await import('yaml');
   return stringify(doc, { version: '1.1', defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0, aliasDuplicateObjects: false });
 }
 
@@ -93,7 +94,7 @@ export function dockerfile(spec: DeploySpec): string {
   ].join('\n');
 }
 
-export function composeFile(spec: DeploySpec): string {
+export function composeFile(spec: DeploySpec): Promise<string> {
   const gpu = spec.gpus > 0 ? { deploy: { resources: { reservations: { devices: [{ driver: 'nvidia', count: spec.gpus, capabilities: ['gpu'] }] } } } } : {};
   const doc: YamlMap = {
     services: {
@@ -177,6 +178,6 @@ export function serviceObject(spec: DeploySpec): YamlMap {
   };
 }
 
-export function kubernetesFiles(spec: DeploySpec): { deployment: string; service: string } {
-  return { deployment: toYaml(deploymentObject(spec)), service: toYaml(serviceObject(spec)) };
+export async function kubernetesFiles(spec: DeploySpec): Promise<{ deployment: string; service: string }> {
+  return { deployment: await toYaml(deploymentObject(spec)), service: await toYaml(serviceObject(spec)) };
 }
