@@ -127,4 +127,16 @@ describe.skipIf(torchMissing !== '')(`quick_deploy_pytorch over HTTP${torchMissi
     });
     expect([bad.status, JSON.parse(bad.body.toString()).error]).toEqual([400, "the PNG's IHDR chunk is 4 bytes long, not 13"]);
   });
+
+  it('digits_bls refuses a PNG larger than 512x512 before decoding it (its row filters are undone in Python)', async () => {
+    const png = new Uint8Array(
+      await sharp({ create: { width: 600, height: 600, channels: 3, background: '#ffffff' } })
+        .png()
+        .toBuffer(),
+    );
+    const bad = await http.request('POST', '/v2/models/digits_bls/infer', JSON.stringify({ inputs: [{ name: 'IMAGE', datatype: 'UINT8', shape: [png.length], data: Array.from(png) }] }), {
+      'Content-Type': 'application/json',
+    });
+    expect([bad.status, JSON.parse(bad.body.toString()).error]).toEqual([400, 'the PNG is 600x600: at least 1x1 and at most 262144 pixels']);
+  });
 });

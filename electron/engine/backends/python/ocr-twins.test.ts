@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe as describeAll, expect, it } from 'vitest';
@@ -288,6 +289,29 @@ describe('the numpy image decoders (the twins without OpenCV)', () => {
       'unsupported image format (0 bytes): without OpenCV only PNG and baseline JPEG are decoded; pip install opencv-python-headless for WebP, TIFF, progressive JPEG and more',
       expect.stringMatching(/^PNG (chunk|image data is corrupt)/),
     ]);
+  });
+
+  it('refuse a PNG with more Average/Paeth-filtered bytes than they undo in a few seconds, naming OpenCV', () => {
+    // 2000x1400 RGB, every row Paeth-filtered (8.4 MB to undo byte by byte); a few KB once compressed.
+    const [width, height] = [2000, 1400];
+    const rows = Buffer.alloc(height * (width * 3 + 1));
+    for (let y = 0; y < height; y++) rows[y * (width * 3 + 1)] = 4;
+    const chunk = (kind: string, body: Buffer): Buffer => {
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(body.length);
+      head.write(kind, 4, 'latin1');
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), body])));
+      return Buffer.concat([head, body, crc]);
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(width, 0);
+    ihdr.writeUInt32BE(height, 4);
+    ihdr.set([8, 2, 0, 0, 0], 8);
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+    const file = path.join(dir, 'paeth-rows.png');
+    writeFileSync(file, png);
+    expect(decodeWith([file], false)).toEqual([{ error: 'PNG has 8400000 bytes of Average/Paeth-filtered rows, more than 8000000 decoded without OpenCV: pip install opencv-python-headless' }]);
   });
 
   it.skipIf(!opencvImportable)(`with OpenCV (skipped when ${PYTHON} cannot import cv2): the same pixels as sharp, the samples too`, async () => {

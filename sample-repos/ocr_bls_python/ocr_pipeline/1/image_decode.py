@@ -23,6 +23,9 @@ import jpeg_decode
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # A decoded image larger than this is refused before its pixels are allocated.
 MAX_PIXELS = 100_000_000
+# Rows filtered with Average or Paeth are undone byte by byte in Python (about 1 us a byte): past
+# this many such bytes a request would hold its instance for many seconds, so it is refused.
+MAX_SLOW_FILTER_BYTES = 8_000_000
 
 
 class ImageDecodeError(ValueError):
@@ -203,6 +206,12 @@ def _unpack(rows, width, depth, channels):
 def _unfilter(data, height, stride, bpp):
     """Undoes PNG's per-row filters; None/Sub/Up in numpy, Average/Paeth byte by byte."""
     rows = np.frombuffer(data, np.uint8).reshape(height, stride + 1)
+    slow = int(np.isin(rows[:, 0], (3, 4)).sum()) * stride
+    if slow > MAX_SLOW_FILTER_BYTES:
+        raise ImageDecodeError(
+            "PNG has %d bytes of Average/Paeth-filtered rows, more than %d decoded without OpenCV: "
+            "pip install opencv-python-headless" % (slow, MAX_SLOW_FILTER_BYTES)
+        )
     out = np.zeros((height, stride), np.uint8)
     prior = np.zeros(stride, np.uint8)
     for y in range(height):

@@ -22,7 +22,8 @@ CLASSIFIER = "digits"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Channels per PNG color type (8-bit only): gray, RGB, gray+alpha, RGBA.
 CHANNELS = {0: 1, 2: 3, 4: 2, 6: 4}
-MAX_PIXELS = 4096 * 4096
+# Digits are read at 8x8: a larger picture only costs time (the row filters are undone in Python).
+MAX_PIXELS = 512 * 512
 
 
 class ImageError(Exception):
