@@ -12,6 +12,12 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { openModel, shot } from './helpers';
 
+/** Removes the lab's `converted` repository that holds `written` (<root>/converted/digits_onnx/1/model.onnx), only when it has that shape. */
+function removeConverted(written: string): void {
+  expect(written).toMatch(/^(?:\/|[A-Za-z]:[\\/]).+[\\/]converted[\\/]digits_onnx[\\/]1[\\/]model\.onnx$/);
+  rmSync(path.dirname(path.dirname(path.dirname(written))), { recursive: true, force: true });
+}
+
 const torchMissing = !process.env['CI'] && spawnSync('/usr/bin/python3', ['-c', 'import torch, numpy'], { stdio: 'ignore', timeout: 60_000 }).status !== 0;
 
 test(`converts the digits model to ONNX and shows how far apart the answers are${torchMissing ? ' (skipped: /usr/bin/python3 cannot import torch)' : ''}`, async ({ page }) => {
@@ -52,7 +58,7 @@ test(`converts the digits model to ONNX and shows how far apart the answers are$
 
   await page.getByTestId('close-converted').click();
   await expect(page.getByTestId('repo-converted')).toHaveCount(0);
-  rmSync(path.dirname(path.dirname(path.dirname(written))), { recursive: true, force: true });
+  removeConverted(written);
 });
 
 test(`the Migration walkthrough converts the digits model and shows the max abs difference${torchMissing ? ' (skipped: /usr/bin/python3 cannot import torch)' : ''}`, async ({ page }) => {
@@ -89,5 +95,5 @@ test(`the Migration walkthrough converts the digits model and shows the max abs 
   await card.getByTestId('walkthrough-close').click();
   await page.getByTestId('close-converted').click();
   await expect(page.getByTestId('repo-converted')).toHaveCount(0);
-  rmSync(path.dirname(path.dirname(path.dirname(written))), { recursive: true, force: true });
+  removeConverted(written);
 });
