@@ -166,6 +166,9 @@ describe('deployment export', () => {
     await expect(exportDeployment(repo, { outDir: path.join(base, 'bad-image'), image: 'UPPER/Case:1' })).rejects.toMatchObject({ code: 'INVALID_ARG' });
     await expect(exportDeployment(repo, { outDir: path.join(base, 'bad-gpus'), gpus: -1 })).rejects.toMatchObject({ code: 'INVALID_ARG' });
     expect(existsSync(path.join(base, 'bad-image'))).toBe(false);
+    // A folder the export made before failing to make the next one goes too.
+    await expect(exportDeployment(repo, { outDir: path.join(base, 'made', 'x'.repeat(300)) })).rejects.toMatchObject({ code: 'INVALID_ARG' });
+    expect(existsSync(path.join(base, 'made'))).toBe(false);
     const ok = await exportDeployment(repo, { outDir: path.join(base, 'real') });
     expect(ok.files.some((f) => f.path === 'model_repository/text_direction/1/model.onnx')).toBe(true);
   });

@@ -119,8 +119,8 @@ async function exportInto(repo: Repository, opts: ExportOptions, twins: TwinSour
   const checked = specOf(repo, opts); // options checked before anything is written
   const before = await portabilityOf(repo, twins);
   const created = new Created();
-  const out = await prepareOutDir(opts.outDir, [repo.root, ...(twins ? [twins.repo.root] : [])], created);
   try {
+    const out = await prepareOutDir(opts.outDir, [repo.root, ...(twins ? [twins.repo.root] : [])], created);
     const copied = await copyModels(repo, before, twins, opts.useTwins === true, out, created);
     const report = withSkipped(await writtenReport(out, before, checked.gpus), copied.skipped);
     const { packages, optional, refused } = packagesOf(report);
