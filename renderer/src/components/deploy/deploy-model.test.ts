@@ -85,6 +85,13 @@ describe('deploy-model', () => {
     for (const bad of ['a b', 'a\tb', 'Upper/x', 'x:y\nRUN evil', 'x:-bad', 'a//b', `${'a'.repeat(256)}`]) expect(imageProblem(bad), bad).toBe(true);
   });
 
+  it('checks the image name with the engine’s own expression (engine/deploy/manifests.ts), not a drifting copy', () => {
+    const sources = import.meta.glob(['../../../../electron/engine/deploy/manifests.ts', './deploy-model.ts'], { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+    const expression = (file: string) => /const IMAGE_REF =\s*(\/.+\/);/.exec(Object.entries(sources).find(([f]) => f.endsWith(file))![1])?.[1];
+    expect(expression('manifests.ts')).toMatch(/^\/\^/);
+    expect(expression('deploy-model.ts')).toBe(expression('manifests.ts'));
+  });
+
   it('quotes a folder for the shell, and finds the exported repository from the files written', () => {
     expect(shellQuote('/tmp/a b')).toBe("'/tmp/a b'");
     expect(shellQuote("/tmp/it's $(x)")).toBe("'/tmp/it'\\''s $(x)'");
