@@ -54,6 +54,8 @@ function skippedText(s: string): string | undefined {
   if (m) return FILE_KIND[m[2]!] ? `${m[1]}：是${FILE_KIND[m[2]!]}，不是普通文件` : undefined;
   m = /^(.+): a link leading outside the (model folder|repository) \(not copied\)$/.exec(s);
   if (m) return `${m[1]}：指向${m[2] === 'repository' ? '模型仓库' : '模型文件夹'}之外的链接（未复制）`;
+  m = /^(.+): a link to a folder it is already copying \(not copied\)$/.exec(s);
+  if (m) return `${m[1]}：指向正在复制的文件夹的链接（未复制）`;
   m = /^(.+): deeper than (\d+) folders \(not copied\)$/.exec(s);
   if (m) return `${m[1]}：文件夹层级超过 ${m[2]} 层（未复制）`;
   m = /^(.+): more than (\d+) files \(the rest not copied\)$/.exec(s);
