@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -193,6 +193,21 @@ describe('deployment export', () => {
     expect(e.skipped).toEqual(['m/1/leak.txt: a link leading outside the model folder (not copied)', 'm/1/pipe: a FIFO, not a regular file']);
     expect(read(out, 'README.md')).toContain('m/1/leak.txt');
     expect(e.report.models[0]!.reasons.join(' ')).toContain('not copied (the exported folder lacks them): m/1/leak.txt: a link leading outside');
+  });
+
+  it('many links to one file cost its bytes once: the copies after the first are hard links to it', async () => {
+    const d = await dirs.make({
+      'm/config.pbtxt': 'name: "m"\nbackend: "identity"\ninput [{ name: "IN" data_type: TYPE_FP32 dims: [ 4 ] }]\noutput [{ name: "OUT" data_type: TYPE_FP32 dims: [ 4 ] }]\n',
+      'm/1/weights.bin': 'w'.repeat(4096),
+    });
+    for (let i = 0; i < 20; i++) symlinkSync('weights.bin', path.join(d.root, `m/1/w${i}.bin`));
+    const repo = await loadRepository(d.root, { runtime: false, runCode: false });
+    const out = tempOut();
+    const e = await exportDeployment(repo, { outDir: out });
+    const copies = e.files.filter((f) => f.path.endsWith('.bin'));
+    expect([copies.length, copies.every((f) => f.bytes === 4096)]).toEqual([21, true]);
+    const inodes = new Set(copies.map((f) => statSync(path.join(out, f.path)).ino));
+    expect([inodes.size, statSync(path.join(out, 'model_repository/m/1/weights.bin')).nlink]).toEqual([1, 21]);
   });
 
   it('a folder of the model is copied even when a link inside the model leads to it first; a link back up is not followed', async () => {

@@ -137,6 +137,22 @@ interface Walk {
   label: string;
   out: CopyResult;
   seen: Set<string>;
+  /** Files already written, by their real source path: another link to one becomes a hard link (a thousand links to one weights file cost no disk). */
+  copied: Map<string, string>;
+}
+
+/** Writes `dest` as a hard link to the copy already made of the same source file; false where the file system refuses (then it is copied). */
+async function linkCopy(w: Walk, real: string, dest: string): Promise<boolean> {
+  const first = w.copied.get(real);
+  if (!first) return false;
+  try {
+    await w.created.mkdirp(path.dirname(dest));
+    await fs.link(first, dest);
+    w.created.file(dest);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Where a directory entry really is, and what: a link is resolved and kept only inside the model folder. */
@@ -179,8 +195,13 @@ async function walk(w: Walk, dir: string, realDir: string, depth: number): Promi
       await walk(w, abs, real, depth + 1);
       continue;
     }
-    const bytes = await copyRegular(entry.real, path.join(w.destRoot, rel), shown, w.out.skipped, w.created);
-    if (bytes !== undefined) w.out.files.push({ path: rel, bytes });
+    const real = entry.link ? entry.real : path.join(realDir, name);
+    const dest = path.join(w.destRoot, rel);
+    const linked = (await linkCopy(w, real, dest)) ? (await fs.stat(dest)).size : undefined;
+    const bytes = linked ?? (await copyRegular(entry.real, dest, shown, w.out.skipped, w.created));
+    if (bytes === undefined) continue;
+    if (linked === undefined) w.copied.set(real, dest);
+    w.out.files.push({ path: rel, bytes });
   }
 }
 
@@ -197,6 +218,6 @@ export async function copyModelFolder(srcDir: string, destDir: string, label: st
     return out;
   }
   await created.mkdirp(destDir);
-  await walk({ created, root, srcRoot: srcDir, destRoot: destDir, label, out, seen: new Set() }, srcDir, root, 0);
+  await walk({ created, root, srcRoot: srcDir, destRoot: destDir, label, out, seen: new Set(), copied: new Map() }, srcDir, root, 0);
   return out;
 }

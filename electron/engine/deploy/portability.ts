@@ -13,6 +13,7 @@ import { BACKEND, PLATFORM } from '../config/constants';
 import { ensembleSteps } from '../config/ensemble-graph';
 import { EXECUTION_ENV_PATH, PYTHON_EXECUTABLE } from '../backends/python/interpreter';
 import type { Repository } from '../repository/repository';
+import { isInside } from '../util/real-path';
 import type { ModelRecord } from '../repository/types';
 import { IMAGE_BACKENDS, TRITON_CONTAINER_RELEASE, tritonImage } from './facts';
 import { pythonDeps } from './python-deps';
@@ -56,7 +57,7 @@ function envPathReason(c: ModelConfig, dir: string): string[] {
   const v = c.parameters[EXECUTION_ENV_PATH]?.stringValue;
   if (!v) return [];
   const resolved = v.replaceAll('$$TRITON_MODEL_DIRECTORY', dir);
-  const inside = !path.relative(dir, path.resolve(dir, resolved)).startsWith('..') && v.includes('$$TRITON_MODEL_DIRECTORY');
+  const inside = isInside(dir, path.resolve(dir, resolved)) && v.includes('$$TRITON_MODEL_DIRECTORY');
   return [
     inside
       ? `ships its Python environment (${EXECUTION_ENV_PATH} '${v}'), which Triton unpacks as it is`
@@ -65,7 +66,7 @@ function envPathReason(c: ModelConfig, dir: string): string[] {
 }
 
 async function pythonEntry(rec: ModelRecord, c: ModelConfig): Promise<Entry> {
-  const dirs = rec.versions.length > 0 ? rec.versions.map((v) => v.dir) : [];
+  const dirs = rec.versions.map((v) => v.dir);
   const packages = new Set<string>();
   const optional = new Set<string>();
   const bls = { called: new Set<string>(), mentioned: new Set<string>() };
