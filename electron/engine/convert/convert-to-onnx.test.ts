@@ -44,6 +44,13 @@ class M(torch.nn.Module):
 torch.jit.script(M()).save(sys.argv[1])
 `;
 
+/** Saved without eval(): dropout stays active in the served model. */
+const TRAINING = `
+import sys, torch
+m = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Dropout(0.5))
+torch.jit.script(m).save(sys.argv[1])
+`;
+
 function repoWith(name: string, models: Record<string, string>): string {
   const root = path.join(tmp, name);
   for (const [rel, text] of Object.entries(models)) {
@@ -213,6 +220,26 @@ describe.skipIf(torchMissing !== '')(`convertToOnnx with torch${torchMissing ? `
       const answer = async (repoId: string, model: string): Promise<number[]> => Array.from((await lab.repository(repoId).infer(model, -1, request)).outputs[0]!.data as Float32Array);
       expect(await answer(id, 'swap')).toEqual([8, 16]);
       expect(await answer(swapped.repoId, 'swap_onnx')).toEqual([8, 16]);
+    },
+    SLOW,
+  );
+
+  it(
+    'an archive saved in training mode is refused with the fix (Triton runs it as saved; an eval-mode export would answer otherwise)',
+    async () => {
+      const root = repoWith('training', {
+        'tm/config.pbtxt':
+          'name: "tm" platform: "pytorch_libtorch" max_batch_size: 0 input [{ name: "INPUT__0", data_type: TYPE_FP32, dims: [2] }] output [{ name: "OUTPUT__0", data_type: TYPE_FP32, dims: [2] }]',
+      });
+      mkdirSync(path.join(root, 'tm', '1'));
+      writeFileSync(path.join(tmp, 'training.py'), TRAINING);
+      execFileSync(PYTHON, [path.join(tmp, 'training.py'), path.join(root, 'tm', '1', 'model.pt')], { timeout: 60_000 });
+      const { id } = await lab.openRepository(root);
+      await lab.setTrust(id, 'once');
+      const err = await failure(convert({ repoId: id, model: 'tm' }));
+      expect(err.code).toBe('INVALID_ARG');
+      expect(err.message).toContain('the archive was saved in training mode with Dropout layers acting as in training');
+      expect(err.message).toContain('call model.eval() before saving it');
     },
     SLOW,
   );

@@ -22,6 +22,10 @@ DTYPES = {
 }
 
 
+# Layers whose answers depend on training mode (by their class names).
+MODE_LAYERS = ("Dropout", "BatchNorm", "InstanceNorm")
+
+
 def fail(message, status=1):
     print(json.dumps({"error": message}))
     sys.exit(status)
@@ -143,6 +147,14 @@ def main():
         model = torch.jit.load(job["modelFile"], map_location="cpu")
     except Exception as e:  # torch raises RuntimeError and others for a file that is not TorchScript
         fail(f"{job['modelFile']} is not a TorchScript archive torch can load: {e}")
+    # Triton (and the lab's PyTorch backend) runs the archive as saved; where layers act otherwise in training,
+    # an eval-mode ONNX export would not answer as the served model does.
+    live = sorted({m.original_name for m in model.modules() if m.training and any(k in m.original_name for k in MODE_LAYERS)})
+    if live:
+        fail(
+            f"the archive was saved in training mode with {', '.join(live)} layers acting as in training, and Triton "
+            "runs it as saved, so an ONNX export would not answer as the served model does: call model.eval() before saving it"
+        )
     model.eval()
     args = forward_arguments(model)
     by_name = {s["name"]: s for s in job["inputs"]}
