@@ -77,6 +77,9 @@ describe('model-lab export', () => {
     expect(io.errs[0]).toContain('an output folder is required');
     const gpus = collect();
     expect(await runCli(['export', path.join(samples, 'data_pipeline'), tempOut(), '--gpus', 'many'], gpus)).toBe(2);
-    expect(gpus.errs[0]).toContain("--gpus expects a whole number (0 for CPU only), got 'many'");
+    expect(gpus.errs[0]).toContain("--gpus expects a whole number from 0 (CPU only) to 64, got 'many'");
+    const tooMany = collect();
+    expect(await runCli(['export', path.join(samples, 'data_pipeline'), tempOut(), '--gpus', '100'], tooMany)).toBe(2);
+    expect(tooMany.errs[0]).toContain("got '100'");
   });
 });

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type { DeploymentExport } from '../contract/deploy-api';
-import { exportDeployment, type ExportOptions } from '../engine/deploy/export';
+import { exportDeployment, type ExportOptions, MAX_GPUS } from '../engine/deploy/export';
 import { Repository } from '../engine/repository/repository';
 import { shQuote } from '../engine/util/shell-quote';
 import { type CommonFlags, repositoryArg, UsageError } from './args';
@@ -23,7 +23,7 @@ function optionsOf(flags: CommonFlags, outDir: string): ExportOptions {
   const opts: ExportOptions = { outDir: path.resolve(outDir), useTwins: v['python-twins'] === true };
   if (typeof v.twins === 'string') opts.twins = path.resolve(v.twins);
   if (typeof v.gpus === 'string') {
-    if (!/^\d{1,3}$/.test(v.gpus)) throw new UsageError(`--gpus expects a whole number (0 for CPU only), got '${v.gpus}'`);
+    if (!/^\d{1,3}$/.test(v.gpus) || Number(v.gpus) > MAX_GPUS) throw new UsageError(`--gpus expects a whole number from 0 (CPU only) to ${MAX_GPUS}, got '${v.gpus}'`);
     opts.gpus = Number(v.gpus);
   }
   if (typeof v.image === 'string') opts.image = v.image;
