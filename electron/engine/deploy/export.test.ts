@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { TempDirs, closeRepositories, loadRepository } from '../repository/testing/temp-repo';
 import { exportDeployment } from './export';
-import { Created, writeNew } from './files';
+import { Created, copyModelFolder, writeNew } from './files';
 import { tritonImage } from './facts';
 import { dnsLabel, isImageReference, serviceName } from './manifests';
 
@@ -298,6 +298,13 @@ describe('deployment export', () => {
     expect(['ocr-ensemble', '2024-models', '9'.repeat(63)].map(serviceName)).toEqual(['ocr-ensemble', 'triton-2024-models', `triton-${'9'.repeat(56)}`]);
     expect(['model-lab/ocr:latest', 'nvcr.io/nvidia/tritonserver:26.07-py3', 'localhost:5000/a/b@sha256:' + 'a'.repeat(64)].every(isImageReference)).toBe(true);
     expect(['Upper/x', 'a b', 'x:y\nRUN evil', '', 'x:-bad'].some(isImageReference)).toBe(false);
+  });
+
+  it('a model with more files than the limit says so once, however deep the walk was when it stopped', async () => {
+    const d = await dirs.make({ 'm/1/a/b/c/1.txt': '1', 'm/1/a/b/c/2.txt': '2', 'm/1/a/b/c/3.txt': '3', 'm/1/a/z.txt': 'z', 'm/1/y.txt': 'y' });
+    const out = tempOut();
+    const copied = await copyModelFolder(path.join(d.root, 'm'), path.join(out, 'm'), 'm', d.root, new Created(), 3);
+    expect([copied.files.length, copied.skipped]).toEqual([3, ['m: more than 3 files (the rest not copied)']]);
   });
 
   it('a failed export removes exactly what it created, never what another writer put there', async () => {

@@ -139,6 +139,7 @@ interface Walk {
   seen: Set<string>;
   /** Files already written, by their real source path: another link to one becomes a hard link (a thousand links to one weights file cost no disk). */
   copied: Map<string, string>;
+  maxFiles: number;
 }
 
 /** Writes `dest` as a hard link to the copy already made of the same source file; false where the file system refuses (then it is copied). */
@@ -174,7 +175,11 @@ async function walk(w: Walk, dir: string, realDir: string, depth: number): Promi
   if (depth > MAX_DEPTH) return void w.out.skipped.push(`${w.label}/${toPosix(path.relative(w.srcRoot, dir))}: deeper than ${MAX_DEPTH} folders (not copied)`);
   const entries = (await fs.readdir(dir)).sort();
   for (const name of entries) {
-    if (w.out.files.length >= MAX_FILES) return void w.out.skipped.push(`${w.label}: more than ${MAX_FILES} files (the rest not copied)`);
+    if (w.out.files.length >= w.maxFiles) {
+      // Said once, not again by every folder the walk returns through.
+      const line = `${w.label}: more than ${w.maxFiles} files (the rest not copied)`;
+      return void (w.out.skipped.at(-1) === line || w.out.skipped.push(line));
+    }
     if (name === '__pycache__') continue;
     const abs = path.join(dir, name);
     const rel = toPosix(path.relative(w.srcRoot, abs));
@@ -210,7 +215,7 @@ async function walk(w: Walk, dir: string, realDir: string, depth: number): Promi
  * A model folder that is a link leading outside `repoRoot` (the repository it is listed in) is not copied at all: a
  * cloned repository's `m -> ~/.ssh` would otherwise put that folder into the image.
  */
-export async function copyModelFolder(srcDir: string, destDir: string, label: string, repoRoot: string, created: Created): Promise<CopyResult> {
+export async function copyModelFolder(srcDir: string, destDir: string, label: string, repoRoot: string, created: Created, maxFiles = MAX_FILES): Promise<CopyResult> {
   const root = (await realPath(srcDir)) ?? srcDir;
   const out: CopyResult = { files: [], skipped: [] };
   if (!isInside((await realPath(repoRoot)) ?? repoRoot, root)) {
@@ -218,6 +223,6 @@ export async function copyModelFolder(srcDir: string, destDir: string, label: st
     return out;
   }
   await created.mkdirp(destDir);
-  await walk({ created, root, srcRoot: srcDir, destRoot: destDir, label, out, seen: new Set(), copied: new Map() }, srcDir, root, 0);
+  await walk({ created, root, srcRoot: srcDir, destRoot: destDir, label, out, seen: new Set(), copied: new Map(), maxFiles }, srcDir, root, 0);
   return out;
 }
