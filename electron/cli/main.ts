@@ -4,6 +4,7 @@ import { configCommand } from './config';
 import { exportCommand } from './export';
 import { inferCommand } from './infer';
 import { inspectCommand } from './inspect';
+import { PROFILE_USAGE, profileCommand } from './profile';
 import { SERVE_USAGE, serveCommand } from './serve';
 import type { Output } from './output';
 import { portabilityCommand } from './portability';
@@ -48,6 +49,9 @@ Commands:
                                              Triton's NGC image with the packages the models need,
                                              docker-compose.yml, kubernetes/ (GPUs per pod: N,
                                              default 1, 0 for CPU only) and a README
+  profile <repo> -m <model> [options]        measure throughput and latency as perf_analyzer does
+  profile -m <model> -u <url> [options]      (concurrency sweep, its report and -f CSV), in-process
+                                             or against a server over HTTP (model-lab profile --help)
 
 Options:
   --model-repository=<path>                  the repository, as tritonserver takes it
@@ -80,6 +84,18 @@ export async function runCli(argv: string[], out: Output): Promise<number> {
         return 2;
       }
       out.err(`model-lab serve: ${err instanceof Error ? err.message : String(err)}`);
+      return 1;
+    }
+  }
+  if (command === 'profile') {
+    try {
+      return await profileCommand(rest, out);
+    } catch (err) {
+      if (err instanceof UsageError) {
+        out.err(`model-lab profile: ${err.message}\n\n${PROFILE_USAGE}`);
+        return 2;
+      }
+      out.err(`model-lab profile: ${err instanceof Error ? err.message : String(err)}`);
       return 1;
     }
   }

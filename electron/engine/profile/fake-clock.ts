@@ -15,6 +15,11 @@ export class FakeClock implements Clock {
     return this.now;
   }
 
+  /** Fake targets always sleep, so the loop cannot starve the clock: nothing to yield to. */
+  yield(): Promise<void> {
+    return Promise.resolve();
+  }
+
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       this.timers.push({ at: this.now + Math.round(ms * 1e6), seq: this.seq++, resolve });

@@ -40,6 +40,8 @@ export class ClosedLoop {
 
   private async worker(): Promise<void> {
     while (!this.stopping) {
+      await this.clock.yield();
+      if (this.stopping) break;
       const startNs = this.clock.nowNs();
       try {
         const t = await this.target.infer();

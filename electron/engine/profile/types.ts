@@ -9,11 +9,17 @@ export interface Clock {
   /** Nanoseconds from an arbitrary origin, never going back. */
   nowNs(): number;
   sleep(ms: number): Promise<void>;
+  /**
+   * Lets timers and I/O run between a worker's requests: an in-process model can answer within
+   * microtasks, and a closed loop of those would starve the window's timer forever.
+   */
+  yield(): Promise<void>;
 }
 
 export const systemClock: Clock = {
   nowNs: () => Number(process.hrtime.bigint()),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  yield: () => new Promise((resolve) => setImmediate(resolve)),
 };
 
 /** A model's cumulative server-side statistics (Triton's ModelStatistics inference_stats, summed over versions). */
