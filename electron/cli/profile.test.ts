@@ -103,6 +103,17 @@ describe('model-lab profile: runs', () => {
     for (const r of rows.slice(1)) expect(r.split(',')).toHaveLength(13);
   });
 
+  it('sends the requests of a perf_analyzer input-data file, in turn', async () => {
+    const file = path.join(dir, 'data.json');
+    writeFileSync(file, JSON.stringify({ data: [{ INPUT0: [1, 2, 3] }, { INPUT0: { content: [1, 2, 3, 4], shape: [4] } }] }));
+    const io = collect();
+    expect(await runCli(['profile', dir, '-m', 'ident', '--input-data', file, ...FAST.slice(2)], io)).toBe(0);
+    expect(io.out.join('\n')).toMatch(/Concurrency: 1, throughput: [\d.]+ infer\/sec/);
+    const missing = collect();
+    expect(await runCli(['profile', dir, '-m', 'ident', '--input-data', path.join(dir, 'none.json')], missing)).toBe(1);
+    expect(missing.errs.join('\n')).toContain('--input-data: cannot read');
+  });
+
   it('says what is wrong with the model or the data (exit 1)', async () => {
     const io = collect();
     expect(await runCli(['profile', dir, '-m', 'ident', '--measurement-interval', '40'], io)).toBe(1);
