@@ -7,10 +7,10 @@
 import path from 'node:path';
 import type { DeploymentExport } from '../contract/deploy-api';
 import { exportDeployment, type ExportOptions, MAX_GPUS } from '../engine/deploy/export';
-import { Repository } from '../engine/repository/repository';
 import { shQuote } from '../engine/util/shell-quote';
 import { type CommonFlags, repositoryArg, UsageError } from './args';
 import type { Output } from './output';
+import { withConfigsOnly } from './repo-model';
 
 function size(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -49,18 +49,10 @@ export async function exportCommand(flags: CommonFlags, out: Output): Promise<nu
   if (!outDir) throw new UsageError('an output folder is required: model-lab export <repo> <out-dir>');
   if (extra) throw new UsageError(`unexpected argument '${extra}'`);
   const opts = optionsOf(flags, outDir);
-  const repo = new Repository(path.resolve(dir), { runtime: false, runCode: false });
-  await repo.loadAll();
-  try {
-    if (repo.problem) {
-      out.err(`error: ${repo.root}: ${repo.problem}`);
-      return 1;
-    }
+  return withConfigsOnly(dir, out, async (repo) => {
     const result = await exportDeployment(repo, opts);
     if (flags.values.json) out.log(JSON.stringify(result, null, 2));
     else for (const l of formatExport(result)) out.log(l);
     return 0;
-  } finally {
-    await repo.close();
-  }
+  });
 }

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import type { ModelPortability, PortabilityReport } from '../contract/deploy-api';
 import { portabilityReport } from '../engine/deploy/export';
-import { Repository } from '../engine/repository/repository';
+import { withConfigsOnly } from './repo-model';
 import { type CommonFlags, repositoryArg, UsageError } from './args';
 import type { Output } from './output';
 
@@ -51,19 +51,11 @@ export async function portabilityCommand(flags: CommonFlags, out: Output): Promi
   const { repo: dir, rest } = repositoryArg(flags);
   if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
   const twins = typeof flags.values.twins === 'string' ? path.resolve(flags.values.twins) : undefined;
-  const repo = new Repository(path.resolve(dir), { runtime: false, runCode: false });
-  await repo.loadAll();
-  try {
-    if (repo.problem) {
-      out.err(`error: ${repo.root}: ${repo.problem}`);
-      return 1;
-    }
+  return withConfigsOnly(dir, out, async (repo) => {
     const report = await portabilityReport(repo, twins);
     if (flags.values.json) out.log(JSON.stringify(report, null, 2));
     else if (report.models.length === 0) out.log(`no models in ${repo.root}`);
     else for (const l of formatReport(report)) out.log(l);
     return report.models.some((m) => m.verdict === 'lab-only') ? 1 : 0;
-  } finally {
-    await repo.close();
-  }
+  });
 }
