@@ -5,9 +5,13 @@
  */
 import type { DeploymentExport, DeploymentExportRequest, OnnxConversion, OnnxConversionRequest, PortabilityReport } from './deploy-api';
 import type { ConfigFromModel, ExportedTrace, GraphAnalysis, GraphObservation, GraphObserveRequest, GraphSummary, StepAction, StepRunRequest, StepRunState } from './inspect-api';
+import type { MetricsSnapshot, RemoteModelMetadata, RemoteServerInfo, RemoteServerRequest } from './remote-api';
+import type { ProfileRequest, ProfileRun, WhatIfRequest, WhatIfRun } from './profile-api';
 
 export type * from './inspect-api';
 export type * from './deploy-api';
+export type * from './remote-api';
+export type * from './profile-api';
 
 export type ModelState = 'READY' | 'UNAVAILABLE' | 'LOADING' | 'UNLOADING';
 export type Severity = 'error' | 'warning' | 'info';
@@ -29,7 +33,17 @@ export type ErrorReason =
   /** The folder's code is not trusted, so the model's code was not run. */
   | 'UNTRUSTED'
   /** A Python model found no Python 3 interpreter with numpy. */
-  | 'PYTHON_ENV';
+  | 'PYTHON_ENV'
+  /** A remote server refused the connection (nothing listens there, or a firewall). */
+  | 'REMOTE_REFUSED'
+  /** A remote server did not answer within the timeout. */
+  | 'REMOTE_TIMEOUT'
+  /** TLS failed: untrusted or mismatched certificate, or TLS spoken to a plain port (or the reverse). */
+  | 'REMOTE_TLS'
+  /** The name did not resolve, or the connection dropped (the server vanished mid-request). */
+  | 'REMOTE_UNREACHABLE'
+  /** The server answered with something that is not Triton's protocol. */
+  | 'REMOTE_PROTOCOL';
 
 /** A problem found in a repository, pointing at a file (and line) when it can. */
 export interface Diagnostic {
@@ -164,6 +178,8 @@ export interface RepositoryInfo {
   trust: TrustState;
   /** It has models that run code from the folder (script backend). */
   hasCode: boolean;
+  /** Set when this entry is a remote Triton server (its id is the repoId; `path` is its URL). */
+  remote?: RemoteServerInfo;
 }
 
 export interface IoRow {
@@ -218,6 +234,8 @@ export interface ModelDetail {
   ensembleSteps: EnsembleStepRow[];
   versionPolicy: string;
   defaultModelFilename: string;
+  /** A remote server's model: its metadata as the server reports it (the config shown is the server's, printed as config.pbtxt). */
+  remoteMetadata?: RemoteModelMetadata;
 }
 
 export interface HostInfo {
@@ -600,7 +618,9 @@ export type LabEvent =
   | { type: 'serve-changed'; status: ServeStatus }
   | { type: 'run-finished'; run: RunResult }
   | { type: 'settings-changed'; settings: LabSettings }
-  | { type: 'app-command'; command: AppCommand };
+  | { type: 'app-command'; command: AppCommand }
+  | { type: 'profile-progress'; profile: ProfileRun }
+  | { type: 'whatif-progress'; run: WhatIfRun };
 
 /** What a picked folder is for: none, a repository to open; 'export', a (new) folder to export into. */
 export type FolderPurpose = 'export';
@@ -695,6 +715,27 @@ export interface LabMethods {
   exportDeployment: { req: DeploymentExportRequest; res: DeploymentExport };
   /** Exports a TorchScript model to ONNX with torch, opens the result, and compares both on the same inputs. */
   convertToOnnx: { req: OnnxConversionRequest; res: OnnxConversion };
+  /** Adds a remote Triton server (it appears in `listRepositories` with `remote`); headers go to the credential store. */
+  addRemoteServer: { req: RemoteServerRequest; res: RemoteServerInfo };
+  /** Forgets a remote server and its stored headers. */
+  removeRemoteServer: { req: { id: string }; res: { removed: boolean } };
+  listRemoteServers: { req: Record<string, never>; res: RemoteServerInfo[] };
+  /** One scrape of the Prometheus endpoint of a remote server, or of the repository the lab serves. */
+  scrapeMetrics: { req: { repoId: string }; res: MetricsSnapshot };
+  /** Starts a profile in the background (progress as `profile-progress` events); resolves at once. */
+  startProfile: { req: ProfileRequest; res: ProfileRun };
+  /** Stops a running profile after its current window; the points measured so far stay. */
+  stopProfile: { req: { profileId: string }; res: ProfileRun };
+  getProfile: { req: { profileId: string }; res: ProfileRun };
+  /** Past and running profiles, newest first (a bounded history kept across restarts where the lab has a settings folder). */
+  listProfiles: { req: { repoId?: string; model?: string }; res: ProfileRun[] };
+  deleteProfile: { req: { profileId: string }; res: { deleted: boolean } };
+  /** Profiles variants of a local model's config in the background (progress as `whatif-progress` events). */
+  startWhatIf: { req: WhatIfRequest; res: WhatIfRun };
+  stopWhatIf: { req: { whatIfId: string }; res: WhatIfRun };
+  getWhatIf: { req: { whatIfId: string }; res: WhatIfRun };
+  /** Writes a variant's config into the model's config.pbtxt and reloads the model (only on the user's say). */
+  applyWhatIf: { req: { whatIfId: string; variant: string }; res: ModelDetail };
 }
 
 export type LabMethod = keyof LabMethods;

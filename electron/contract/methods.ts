@@ -55,6 +55,19 @@ export const LAB_METHODS = [
   'portability',
   'exportDeployment',
   'convertToOnnx',
+  'addRemoteServer',
+  'removeRemoteServer',
+  'listRemoteServers',
+  'scrapeMetrics',
+  'startProfile',
+  'stopProfile',
+  'getProfile',
+  'listProfiles',
+  'deleteProfile',
+  'startWhatIf',
+  'stopWhatIf',
+  'getWhatIf',
+  'applyWhatIf',
 ] as const satisfies readonly LabMethod[];
 
 type Missing = Exclude<LabMethod, (typeof LAB_METHODS)[number]>;

@@ -12,10 +12,15 @@ import type { Lab } from './lab';
 import { createConvertHandlers } from './handlers/convert-handlers';
 import { createDeployHandlers } from './handlers/deploy-handlers';
 import { createGraphHandlers } from './handlers/graph-handlers';
+import { createMetricsHandlers } from './handlers/metrics-handlers';
+import { createProfileHandlers } from './handlers/profile-handlers';
+import { createRemoteHandlers } from './handlers/remote-handlers';
+import { createWhatIfHandlers } from './handlers/whatif-handlers';
 import { createModelHandlers, createRepositoryHandlers } from './handlers/repository-handlers';
 import { createRunHandlers } from './handlers/run-handlers';
 import { createStepHandlers } from './handlers/step-handlers';
 import { createTensorHandlers } from './handlers/tensor-handlers';
+import type { RemoteHost } from './remote/types';
 import { checkWalkthroughs } from './settings';
 
 export interface HostCapabilities {
@@ -26,6 +31,8 @@ export interface HostCapabilities {
   pickFile?(): Promise<string | null>;
   /** The Triton-compatible server, where the host provides one (the engine cannot: it lives above it). */
   serving?: ServeControl;
+  /** Remote Triton servers: the protocol clients and the credential store (server/remote/, wired by main and browser mode). */
+  remote?: RemoteHost;
 }
 
 export interface ServeControl {
@@ -78,6 +85,10 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
     ...createStepHandlers(lab),
     ...createDeployHandlers(lab),
     ...createConvertHandlers(lab),
+    ...createRemoteHandlers(),
+    ...createMetricsHandlers(),
+    ...createProfileHandlers(),
+    ...createWhatIfHandlers(),
   };
 }
 
