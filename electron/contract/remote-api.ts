@@ -51,6 +51,17 @@ export interface RemoteServerInfo {
   warnings: string[];
 }
 
+/** What the settings file keeps of an added server (never a header value: those are in the credential store). */
+export interface StoredRemoteServer {
+  id: string;
+  name: string;
+  url: string;
+  tls: RemoteTls;
+  timeoutMs: number;
+  metricsUrl: string;
+  headerNames: string[];
+}
+
 /** A model's metadata as the server reports it (`GET /v2/models/<m>[/versions/<v>]`). */
 export interface RemoteModelMetadata {
   name: string;
@@ -83,6 +94,8 @@ export interface MetricsSnapshot {
   }[];
   /** From the nv_gpu_* families, when present (a server with GPUs). */
   gpus: { uuid: string; utilization?: number; memoryUsedBytes?: number; memoryTotalBytes?: number; powerWatts?: number }[];
+  /** From nv_cpu_utilization (0..1) and nv_cpu_memory_{used,total}_bytes, when the server exports them. */
+  cpu?: { utilization?: number; memoryUsedBytes?: number; memoryTotalBytes?: number };
   /** Every family name seen, for the "raw" list. */
   families: string[];
 }
