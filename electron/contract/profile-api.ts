@@ -113,6 +113,12 @@ export interface WhatIfVariant {
   withinBudget: boolean;
   /** 1 = best, among the variants within the budget. */
   rank?: number;
+  /** Its lowest-latency point (shown for a variant that missed the budget: by how much). */
+  closest?: { inferPerSec: number; latencyUs: number; concurrency?: number; requestRate?: number };
+  /** While it runs: level i of n, window j of at most maxWindows. */
+  progress?: { level: number; levels: number; window: number; maxWindows: number };
+  /** Its measured points (as in a ProfileRun). */
+  points?: ProfilePoint[];
 }
 
 export interface WhatIfRun {

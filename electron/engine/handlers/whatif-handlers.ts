@@ -1,11 +1,26 @@
 /**
- * What-if search over config knobs (placeholder: helper 6 replaces it).
+ * What-if search over config knobs (whatif/): payloads checked here, runs kept by one
+ * WhatIfService per lab; `applyWhatIf` writes the chosen variant's config.pbtxt (only if the
+ * file is as the run found it) and reloads the model in the user's repository.
  */
-import { LabError } from '../errors';
+import { payload, str } from './payload';
+import type { Lab } from '../lab';
 import type { LabHandlers } from '../lab-handlers';
+import { writeConfigIfUnchanged } from '../whatif/apply';
+import { whatIfRequest } from '../whatif/request';
+import { WhatIfService } from '../whatif/service';
 
-const todo = (): Promise<never> => Promise.reject(new LabError('UNSUPPORTED', 'what-if is not available in this build yet'));
-
-export function createWhatIfHandlers(): Pick<LabHandlers, 'startWhatIf' | 'stopWhatIf' | 'getWhatIf' | 'applyWhatIf'> {
-  return { startWhatIf: todo, stopWhatIf: todo, getWhatIf: todo, applyWhatIf: todo };
+export function createWhatIfHandlers(lab: Lab, service = new WhatIfService(lab)): Pick<LabHandlers, 'startWhatIf' | 'stopWhatIf' | 'getWhatIf' | 'applyWhatIf'> {
+  return {
+    startWhatIf: async (req) => service.start(whatIfRequest(req)),
+    stopWhatIf: async (req) => service.stop(str(payload(req), 'whatIfId', 64)),
+    getWhatIf: async (req) => service.get(str(payload(req), 'whatIfId', 64)),
+    applyWhatIf: async (req) => {
+      const p = payload(req);
+      const a = service.forApply(str(p, 'whatIfId', 64), str(p, 'variant', 1024));
+      await writeConfigIfUnchanged(a.repo.root, a.configFile, a.originalText, a.text);
+      await lab.loadModel(a.run.repoId, a.run.model);
+      return lab.getModel(a.run.repoId, a.run.model);
+    },
+  };
 }

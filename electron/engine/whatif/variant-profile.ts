@@ -1,0 +1,128 @@
+/**
+ * Profiles one variant without touching the user's model: a second, hidden Repository over the
+ * same folder in explicit mode loads the model with the variant's config as a load override
+ * (Triton's `config` load parameter), so the files are only read, the user's loaded model keeps
+ * its instances and statistics, and the lab's tree never sees it; it is closed after the sweep.
+ * The sweep is perf_analyzer's (profile/measure.ts), level by level so a stop keeps the levels
+ * already measured; a stop makes the next request fail, which ends the level in flight.
+ */
+import type { ModelConfig } from '../config/gen/model_config_pb';
+import type { ProfilePoint } from '../../contract/profile-api';
+import { LabError } from '../errors';
+import { buildRequests } from '../profile/inputs';
+import { inputSpecs, LocalTarget } from '../profile/local';
+import { concurrencyLevels, profileLevel } from '../profile/measure';
+import { breakdown } from '../profile/stats';
+import { type Clock, type PointResult, type ProfileSettings, type ProfileTarget, type RequestTimes, systemClock } from '../profile/types';
+import { Repository } from '../repository/repository';
+import { displayConfig, toModelSummary } from '../repository/views';
+
+export interface VariantProfileRequest {
+  /** The user's repository: its folder and load options are reused, the repository itself is not touched. */
+  source: Repository;
+  model: string;
+  config: ModelConfig;
+  settings: ProfileSettings;
+  inputData: 'zero' | 'random';
+  shapes: Record<string, number[]>;
+  signal: AbortSignal;
+  onWindow?: (level: number, levels: number, window: number) => void;
+  clock?: Clock;
+}
+
+const us = (ns: number): number => Math.round(ns / 1000);
+
+/** A PointResult in the lab API's terms (µs). */
+export function toProfilePoint(p: PointResult): ProfilePoint {
+  const m = p.measurement;
+  const c = m.client;
+  const b = breakdown(m);
+  const pct = (q: number): number => us(c.percentileNs.get(q) ?? 0);
+  return {
+    concurrency: p.concurrency,
+    stable: p.stable,
+    windows: p.windows,
+    requestCount: c.requestCount,
+    inferPerSec: c.inferPerSec,
+    latencyUs: { avg: us(c.avgLatencyNs), std: us(c.stdNs), p50: pct(50), p90: pct(90), p95: pct(95), p99: pct(99) },
+    components: {
+      clientSendUs: b.clientSendUs,
+      networkServerSendRecvUs: b.networkServerUs,
+      serverQueueUs: b.serverQueueUs,
+      serverComputeInputUs: b.serverComputeInputUs,
+      serverComputeInferUs: b.serverComputeInferUs,
+      serverComputeOutputUs: b.serverComputeOutputUs,
+      clientRecvUs: b.clientRecvUs,
+    },
+  };
+}
+
+/** Stops a closed loop: once aborted, the next request fails instead of running. */
+class StoppableTarget implements ProfileTarget {
+  constructor(
+    private readonly inner: ProfileTarget,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  infer(): Promise<RequestTimes> {
+    if (this.signal.aborted) return Promise.reject(new LabError('CANCELLED', 'the what-if was stopped'));
+    return this.inner.infer();
+  }
+
+  statistics(): ReturnType<ProfileTarget['statistics']> {
+    return this.inner.statistics();
+  }
+
+  describe(): ReturnType<ProfileTarget['describe']> {
+    return this.inner.describe();
+  }
+}
+
+/** A hidden repository over the user's folder, nothing loaded until asked. */
+export function hiddenRepository(source: Repository): Repository {
+  const o = source.options;
+  return new Repository(source.root, {
+    devices: o.devices,
+    autoComplete: o.autoComplete,
+    defaultMaxBatchSize: o.defaultMaxBatchSize,
+    controlMode: 'explicit',
+    ...(o.runCode !== undefined ? { runCode: o.runCode } : {}),
+    ...(o.python !== undefined ? { python: o.python } : {}),
+  });
+}
+
+/** Loads the variant in `repo`; refuses with the model's own reason when it did not become ready. */
+export async function loadVariant(repo: Repository, model: string, config: ModelConfig): Promise<ModelConfig> {
+  await repo.load([model], { [model]: { config } });
+  const rec = repo.models.get(model);
+  const summary = rec ? toModelSummary(rec, repo.root) : undefined;
+  const completed = rec ? displayConfig(rec) : undefined;
+  if (!rec || !completed || summary?.state !== 'READY') {
+    throw new LabError('UNAVAILABLE', `the variant did not load: ${summary?.reason || summary?.versions.find((v) => v.reason)?.reason || 'no ready version'}`);
+  }
+  return completed;
+}
+
+/** Loads the variant, runs the sweep, closes the hidden repository; the points measured so far when stopped. */
+export async function profileVariant(r: VariantProfileRequest): Promise<ProfilePoint[]> {
+  const repo = hiddenRepository(r.source);
+  const points: ProfilePoint[] = [];
+  try {
+    const completed = await loadVariant(repo, r.model, r.config);
+    if (r.signal.aborted) return points;
+    const requests = buildRequests(inputSpecs(completed), { kind: r.inputData }, new Map(Object.entries(r.shapes)), r.settings.batchSize);
+    const target = new StoppableTarget(new LocalTarget(repo, r.model, -1, requests), r.signal);
+    const levels = concurrencyLevels(r.settings.concurrency);
+    for (const [i, c] of levels.entries()) {
+      const p = await profileLevel(target, r.clock ?? systemClock, r.settings, c, { onWindow: (_c, trial) => r.onWindow?.(i + 1, levels.length, trial) });
+      points.push(toProfilePoint(p));
+      if (!p.stable || r.signal.aborted) break;
+    }
+    return points;
+  } catch (err) {
+    if (r.signal.aborted) return points;
+    throw err;
+  } finally {
+    await repo.close();
+  }
+}
