@@ -5,7 +5,7 @@
  */
 import type { DeploymentExport, DeploymentExportRequest, OnnxConversion, OnnxConversionRequest, PortabilityReport } from './deploy-api';
 import type { ConfigFromModel, ExportedTrace, GraphAnalysis, GraphObservation, GraphObserveRequest, GraphSummary, StepAction, StepRunRequest, StepRunState } from './inspect-api';
-import type { MetricsSnapshot, RemoteModelMetadata, RemoteServerInfo, RemoteServerRequest } from './remote-api';
+import type { MetricsSnapshot, RemoteModelMetadata, RemoteServerInfo, RemoteServerRequest, StoredRemoteServer } from './remote-api';
 import type { ProfileRequest, ProfileRun, WhatIfRequest, WhatIfRun } from './profile-api';
 
 export type * from './inspect-api';
@@ -565,6 +565,8 @@ export interface LabSettings {
    * user closed them all, and nothing opens.
    */
   workspace?: LabWorkspace;
+  /** Remote servers added by URL (kept by the lab itself: setSettings leaves them alone; header values are never here). */
+  remoteServers?: StoredRemoteServer[];
 }
 
 export interface LabWorkspace {

@@ -14,7 +14,7 @@ import { createDeployHandlers } from './handlers/deploy-handlers';
 import { createGraphHandlers } from './handlers/graph-handlers';
 import { createMetricsHandlers } from './handlers/metrics-handlers';
 import { createProfileHandlers } from './handlers/profile-handlers';
-import { createRemoteHandlers } from './handlers/remote-handlers';
+import { createRemoteHandlers, withRemoteRouting } from './handlers/remote-handlers';
 import { createWhatIfHandlers } from './handlers/whatif-handlers';
 import { createModelHandlers, createRepositoryHandlers } from './handlers/repository-handlers';
 import { createRunHandlers } from './handlers/run-handlers';
@@ -75,7 +75,7 @@ function createHostHandlers(lab: Lab, host: HostCapabilities): Pick<LabHandlers,
 
 /** Every method's handler, from the groups of handlers/ (each checks its payloads). */
 export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers {
-  return {
+  return withRemoteRouting(lab, {
     ...createHostHandlers(lab, host),
     ...createRepositoryHandlers(lab, host),
     ...createModelHandlers(lab),
@@ -85,11 +85,11 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
     ...createStepHandlers(lab),
     ...createDeployHandlers(lab),
     ...createConvertHandlers(lab),
-    ...createRemoteHandlers(),
-    ...createMetricsHandlers(),
+    ...createRemoteHandlers(lab, host),
+    ...createMetricsHandlers(lab, host, () => lab.remotes),
     ...createProfileHandlers(),
-    ...createWhatIfHandlers(),
-  };
+    ...createWhatIfHandlers(lab),
+  });
 }
 
 export function isLabMethod(handlers: LabHandlers, name: string): name is LabMethod {

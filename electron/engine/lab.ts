@@ -26,6 +26,7 @@ import type {
   TrustState,
 } from '../contract/lab-api';
 import type { Tensor } from './tensor/tensor';
+import type { Runner } from './runtime/types';
 import { LabError } from './errors';
 import { unknownModel } from './triton-errors';
 import { GraphService, type GraphServiceOptions } from './graph/graph-service';
@@ -44,6 +45,7 @@ import { assertRepositoryFolder } from './repository/folder-kind';
 import type { InputFiles } from './runs/inputs';
 import { isInside, realInside, realPath, realPathSync, withRealFile } from './util/real-path';
 import { readUpTo } from './util/regular-file';
+import { RemoteServers, isRemoteId } from './remote/registry';
 
 /** Files larger than this are not sent to the UI as text. */
 export const MAX_TEXT_FILE_BYTES = 2 * 1024 * 1024;
@@ -89,11 +91,15 @@ export class Lab {
   readonly steps: StepRunService;
   /** "Run to see": graphs run once with every intermediate value kept for the viewers. */
   readonly observations: ObservationService;
+  /** Remote Triton servers (`remote:<n>` ids); connected once the host gives its protocol clients (`remotes.attach`). */
+  readonly remotes: RemoteServers;
 
   constructor(private readonly options: LabOptions = {}) {
     this.settings = new SettingsStore(options.settingsFile);
     const inputFiles: InputFiles = { allows: (p) => this.allowsInputFile(p) };
-    this.runs = new RunService((id) => this.get(id).repo, { inputFiles, ...(options.sampleImagesDir ? { sampleImagesDir: options.sampleImagesDir } : {}) });
+    this.remotes = new RemoteServers({ settings: this.settings, emit: (ev) => this.emit(ev) });
+    const runner = (id: string, model: string, version: number): Promise<Runner> | undefined => (isRemoteId(id) ? this.remotes.runner(id, model, version) : undefined);
+    this.runs = new RunService((id) => this.get(id).repo, { inputFiles, runner, ...(options.sampleImagesDir ? { sampleImagesDir: options.sampleImagesDir } : {}) });
     this.graphs = new GraphService((id) => this.get(id).repo, options.graphs);
     this.steps = new StepRunService(this.runs, { onFinished: (run) => this.emit({ type: 'run-finished', run }) });
     this.observations = new ObservationService(this.graphs, (id) => this.get(id).repo, this.runs, { inputFiles, ...(options.sampleImagesDir ? { sampleImagesDir: options.sampleImagesDir } : {}) });
@@ -522,6 +528,7 @@ export class Lab {
     await this.settings.flush();
     await this.steps.close();
     this.observations.close();
+    this.remotes.close();
     const repos = [...this.repos.values()].map((r) => r.repo);
     for (const id of [...this.repos.keys()]) this.closeRepository(id);
     this.listeners.clear();

@@ -9,6 +9,8 @@ import path from 'node:path';
 import type { LabSettings, LabWorkspace } from '../contract/lab-api';
 import { LabError } from './errors';
 import { MAX_WORKSPACE_REPOSITORIES, checkWorkspace, copyWorkspace, pathProblem, storedWorkspace } from './settings-workspace';
+import type { StoredRemoteServer } from '../contract/remote-api';
+import { copyStored, storedRemoteServers } from './remote/stored';
 
 export const MAX_RECENT = 10;
 /** Walkthrough progress entries kept; far above the tours the app ships, so only junk is refused. */
@@ -98,6 +100,7 @@ function sanitize(raw: unknown): Stored {
     walkthroughs: storedWalkthroughs(o['walkthroughs']),
     ...(storedWorkspace(o['workspace']) ? { workspace: storedWorkspace(o['workspace'])! } : {}),
     ...(typeof o['pythonExecutable'] === 'string' && validPython(o['pythonExecutable']) ? { pythonExecutable: o['pythonExecutable'] } : {}),
+    ...(storedRemoteServers(o['remoteServers']).length ? { remoteServers: storedRemoteServers(o['remoteServers']) } : {}),
   };
 }
 
@@ -125,7 +128,7 @@ export class SettingsStore {
   }
 
   get(): LabSettings {
-    const { theme, locale, recentRepositories, walkthroughs, pythonExecutable, workspace } = this.data;
+    const { theme, locale, recentRepositories, walkthroughs, pythonExecutable, workspace, remoteServers } = this.data;
     // Left out while empty, so settings without tours read as they always did.
     const tours = Object.entries(walkthroughs);
     return {
@@ -135,7 +138,17 @@ export class SettingsStore {
       ...(pythonExecutable ? { pythonExecutable } : {}),
       ...(tours.length ? { walkthroughs: copyProgress(tours) } : {}),
       ...(workspace ? { workspace: copyWorkspace(workspace) } : {}),
+      ...(remoteServers?.length ? { remoteServers: copyStored(remoteServers) } : {}),
     };
+  }
+
+  /** The remote servers the lab keeps (only the registry changes them; setSettings leaves them alone). */
+  setRemoteServers(list: readonly StoredRemoteServer[]): void {
+    const next = { ...this.data };
+    if (list.length) next.remoteServers = storedRemoteServers(copyStored(list));
+    else delete next.remoteServers;
+    this.data = next;
+    this.save();
   }
 
   update(changes: Partial<LabSettings>): LabSettings {

@@ -90,7 +90,7 @@ export function toModelSummary(rec: ModelRecord, root: string): ModelSummary {
   };
 }
 
-function ioRow(io: ModelInput | ModelOutput, mbs: number, isInput: boolean): IoRow {
+export function ioRow(io: ModelInput | ModelOutput, mbs: number, isInput: boolean): IoRow {
   const dims = toNumbers(io.dims);
   const row: IoRow = {
     name: io.name,

@@ -38,6 +38,8 @@ export interface RunServiceOptions {
   maxRuns?: number;
   /** How many tensor bytes it keeps at most (default 1 GiB); the oldest runs go first. */
   maxBytes?: number;
+  /** Runners outside the open repositories (a remote server's models): asked first; undefined means not theirs. */
+  runner?: (repoId: string, model: string, version: number) => Promise<Runner> | undefined;
 }
 
 /** What a finished run leaves behind, before it is described and kept. */
@@ -187,8 +189,7 @@ export class RunService {
 
   /** The runner a request names and its inputs built from the form's descriptions. */
   async prepare(req: RunRequest, check?: (runner: Runner) => void): Promise<{ runner: Runner; inputs: Tensor[] }> {
-    const repo = this.repository(req.repoId);
-    const runner = repo.resolve(req.model, req.version ?? -1);
+    const runner = (await this.options.runner?.(req.repoId, req.model, req.version ?? -1)) ?? this.repository(req.repoId).resolve(req.model, req.version ?? -1);
     check?.(runner);
     const { sampleImagesDir, inputFiles } = this.options;
     const inputs = await buildInputs(req.inputs, {

@@ -151,6 +151,22 @@ export interface SnippetRun {
   sequence?: RunSequence;
   /** The run's own request parameters (bool, integer or string values). */
   parameters?: Record<string, string | number | boolean>;
+  /** A remote server over HTTPS (the default is http). */
+  scheme?: 'http' | 'https';
+  /** Header NAMES a remote server needs; their values are read from environment variables, never written here. */
+  headerNames?: string[];
+}
+
+/** The environment variable a header's value is read from in a snippet (authorization → AUTHORIZATION). */
+export function headerEnvName(name: string): string {
+  return name
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '_')
+    .replace(/^(\d)/, '_$1');
+}
+
+function curlHeaders(opts: SnippetRun): string {
+  return (opts.headerNames ?? []).map((h) => ` \\\n  -H "${h}: $${headerEnvName(h)}"`).join('');
 }
 
 /** A uint64 id as its digits (exact, as Triton reads it), a string id as a JSON string. */
@@ -189,25 +205,28 @@ function curlSnippet(opts: SnippetRun, url: string, specOf: (name: string) => In
   // A raw body for a single file input, JSON otherwise.
   const only = opts.inputs.length === 1 ? specOf(opts.inputs[0]!.name) : undefined;
   const onlyFile = only && only.kind === 'bytes' ? sourcePath(only.source, opts.sampleImagesDir) : undefined;
-  if (onlyFile) return `curl -s -X POST ${shQuote(url)} \\\n  -H 'Inference-Header-Content-Length: 0' \\\n  --data-binary ${shQuote(`@${onlyFile}`)}`;
+  if (onlyFile) return `curl -s -X POST ${shQuote(url)}${curlHeaders(opts)} \\\n  -H 'Inference-Header-Content-Length: 0' \\\n  --data-binary ${shQuote(`@${onlyFile}`)}`;
   const inputs = opts.inputs.map((t) => `{"name":${JSON.stringify(t.name)},"shape":${JSON.stringify(t.shape)},"datatype":${JSON.stringify(t.dtype)},"data":${jsonValues(t)}}`);
   const body = `{${jsonSequenceParameters(opts.sequence, opts.parameters)}"inputs":[${inputs.join(',')}],"outputs":[${opts.outputs.map((o) => `{"name":${JSON.stringify(o)}}`).join(',')}]}`;
   const big = opts.inputs.filter((t) => elementCount(t.shape) > INLINE);
   const note = big.length ? `# ${commentText(big.map((t) => `'${t.name}' (${elementCount(t.shape)} values)`).join(', '))} left empty: too large for a command line; use the Python script\n` : '';
-  return `${note}curl -s -X POST ${shQuote(url)} \\\n  -H 'Content-Type: application/json' \\\n  -d ${shQuote(body)}`;
+  return `${note}curl -s -X POST ${shQuote(url)}${curlHeaders(opts)} \\\n  -H 'Content-Type: application/json' \\\n  -d ${shQuote(body)}`;
 }
 
 function pythonSnippet(opts: SnippetRun, host: string, specOf: (name: string) => InputSpec | undefined): string {
   const vars = variables(opts.inputs);
   const lines = ['import numpy as np', 'import tritonclient.http as httpclient'];
   if (opts.specs.some((s) => s.kind === 'image')) lines.push('from PIL import Image');
-  lines.push('', `client = httpclient.InferenceServerClient(url=${pyString(host)})`, '');
+  const names = opts.headerNames ?? [];
+  if (names.length) lines.unshift('import os');
+  lines.push('', `client = httpclient.InferenceServerClient(url=${pyString(host)}${opts.scheme === 'https' ? ', ssl=True' : ''})`, '');
+  if (names.length) lines.push(`headers = {${names.map((h) => `${pyString(h)}: os.environ[${pyString(headerEnvName(h))}]`).join(', ')}}`, '');
   opts.inputs.forEach((t, i) => lines.push(...pyInput(specOf(t.name), t, vars[i]!, opts.sampleImagesDir)));
   lines.push('', 'inputs = []');
   opts.inputs.forEach((t, i) => lines.push(`inputs.append(httpclient.InferInput(${pyString(t.name)}, ${vars[i]}.shape, ${pyString(t.dtype)}))`, `inputs[-1].set_data_from_numpy(${vars[i]})`));
   lines.push(`outputs = [${opts.outputs.map((o) => `httpclient.InferRequestedOutput(${pyString(o)})`).join(', ')}]`);
   lines.push(
-    `result = client.infer(${pyString(opts.model)}, inputs, model_version=${pyString(String(opts.version))}, outputs=outputs${pySequenceArguments(opts.sequence)}${pyParameters(opts.parameters)})`,
+    `result = client.infer(${pyString(opts.model)}, inputs, model_version=${pyString(String(opts.version))}, outputs=outputs${pySequenceArguments(opts.sequence)}${pyParameters(opts.parameters)}${names.length ? ', headers=headers' : ''})`,
   );
   for (const o of opts.outputs) lines.push(`print(${pyString(o)}, result.as_numpy(${pyString(o)}))`);
   return `${lines.join('\n')}\n`;
@@ -215,7 +234,7 @@ function pythonSnippet(opts: SnippetRun, host: string, specOf: (name: string) =>
 
 export function runSnippets(opts: SnippetRun): RunSnippets {
   const host = opts.host ?? '127.0.0.1:8000';
-  const url = `http://${host}/v2/models/${encodeURIComponent(wellFormed(opts.model))}/versions/${encodeURIComponent(String(opts.version))}/infer`;
+  const url = `${opts.scheme ?? 'http'}://${host}/v2/models/${encodeURIComponent(wellFormed(opts.model))}/versions/${encodeURIComponent(String(opts.version))}/infer`;
   const specOf = (name: string): InputSpec | undefined => opts.specs.find((s) => s.name === name);
   return { curl: curlSnippet(opts, url, specOf), python: pythonSnippet(opts, host, specOf) };
 }
