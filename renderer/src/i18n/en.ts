@@ -13,6 +13,7 @@ import { viewersEn } from './viewers.en';
 import { walkthroughEn } from './walkthrough.en';
 import { deployEn } from './deploy.en';
 import { convertEn } from './convert.en';
+import { profileEn } from './profile.en';
 
 const base = {
   'app.title': 'Model Lab',
@@ -193,6 +194,7 @@ export const en = {
   ...diagnosticsEn,
   ...deployEn,
   ...convertEn,
+  ...profileEn,
 };
 
 export type MessageKey = keyof typeof en;

@@ -14,6 +14,7 @@ import { viewersZhCN } from './viewers.zh-CN';
 import { walkthroughZhCN } from './walkthrough.zh-CN';
 import { deployZhCN } from './deploy.zh-CN';
 import { convertZhCN } from './convert.zh-CN';
+import { profileZhCN } from './profile.zh-CN';
 
 export const zhCN: Record<MessageKey, string> = {
   ...workspaceZhCN,
@@ -31,6 +32,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...walkthroughZhCN,
   ...deployZhCN,
   ...convertZhCN,
+  ...profileZhCN,
   'app.title': 'Model Lab',
   'open.placeholder': 'model_repository 文件夹路径',
   'open.button': '打开',

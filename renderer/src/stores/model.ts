@@ -5,7 +5,7 @@ import { errorText, useBackend } from '../api/client';
 import { useRepositoriesStore } from './repositories';
 
 /** The model view's tabs; kept in the store so guided tours can read and switch them. */
-export const TABS = ['overview', 'config', 'completed', 'run', 'graph', 'ensemble', 'log'] as const;
+export const TABS = ['overview', 'config', 'completed', 'run', 'graph', 'ensemble', 'log', 'profile'] as const;
 export type Tab = (typeof TABS)[number];
 
 export const useModelStore = defineStore('model', {
