@@ -1,113 +1,177 @@
 /**
- * The HTTP target of `model-lab profile -u <url>`: a `model-lab serve` instance or any Triton,
- * through the lab's Triton HTTP client (binary tensor data, keep-alive). Statistics come from
- * /v2/models/<m>/stats, summed over the versions it lists; the model's inputs from its config.
- * Client send and receive are the time to encode the request and to decode the response (the
- * socket time is in the response wait, which perf_analyzer's curl timing splits further).
+ * The HTTP(S) target of `model-lab profile -u <url>`: a `model-lab serve` instance or any Triton.
+ * Like perf_analyzer, every request body is built once before the measurement (the binary tensor
+ * extension, all outputs asked for as binary data) and sent as is, so the loop measures the server
+ * and the wire, not our encoder: an encode per request cost ~7% of throughput on a fast model
+ * (bench:profile). Client send is the time to hand the body to the socket, client receive the time
+ * from the response's first byte to its last plus reading its JSON header (perf_analyzer's HTTP
+ * client splits its curl timing the same way). Statistics come from /v2/models/<m>/stats, summed
+ * over the versions it lists; the model's inputs from its config. Headers (-H) go with every
+ * request; TLS takes a CA file and a verify-peer switch. A response body is bounded before it is
+ * buffered, and a request that takes longer than the timeout fails.
  */
+import http from 'node:http';
+import https from 'node:https';
 import { LabError } from '../engine/errors';
 import type { InputSpec } from '../engine/profile/inputs';
 import { isLocalHost } from '../engine/profile/machine';
-import { ZERO_STATS } from '../engine/profile/stats';
+import { inputSpecsFromConfig, statsFromJson, type ConfigJson, type StatsJson } from '../engine/profile/remote';
 import type { ProfileTarget, RequestTimes, ServerStats, TargetDescription } from '../engine/profile/types';
-import { isApiDType, type Tensor } from '../engine/tensor/tensor';
+import type { Tensor } from '../engine/tensor/tensor';
 import { TritonHttpClient } from '../server/triton/http/client';
 
-interface DurationJson {
-  count?: number | string;
-  ns?: number | string;
+/** How to reach the server: perf_analyzer's -H headers and --ssl-https-* options, a timeout per request. */
+export interface HttpTargetOptions {
+  headers?: Record<string, string>;
+  caPem?: string;
+  /** --ssl-https-verify-peer 0. */
+  skipVerify?: boolean;
+  timeoutMs?: number;
+  maxSockets: number;
 }
 
-interface StatsJson {
-  inference_count?: number | string;
-  execution_count?: number | string;
-  inference_stats?: Record<'success' | 'queue' | 'compute_input' | 'compute_infer' | 'compute_output', DurationJson | undefined>;
+const MAX_BODY = 64 * 1024 * 1024;
+const MAX_JSON = 4 * 1024 * 1024;
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  sendNs: number;
+  recvNs: number;
 }
 
-const num = (v: number | string | undefined): number => Number(v ?? 0);
-
-/** Triton's statistics JSON (one model_stats entry per version) as the profiler's cumulative figures. */
-export function statsFromJson(entries: StatsJson[]): ServerStats {
-  const out = { ...ZERO_STATS };
-  for (const e of entries) {
-    const s = e.inference_stats;
-    const add = (count: 'successCount' | 'queueCount' | 'computeInputCount' | 'computeInferCount' | 'computeOutputCount', d: DurationJson | undefined): void => {
-      out[count] += num(d?.count);
-      out[count.replace('Count', 'Ns') as 'successNs'] += num(d?.ns);
-    };
-    add('successCount', s?.success);
-    add('queueCount', s?.queue);
-    add('computeInputCount', s?.compute_input);
-    add('computeInferCount', s?.compute_infer);
-    add('computeOutputCount', s?.compute_output);
-    out.inferenceCount += num(e.inference_count);
-    out.executionCount += num(e.execution_count);
-  }
-  return out;
-}
-
-interface ConfigJson {
-  max_batch_size?: number;
-  input?: { name: string; data_type: string; dims?: (number | string)[] }[];
-}
-
-/** The inputs from Triton's config JSON (data_type TYPE_FP32 …, TYPE_STRING for BYTES). */
-export function inputSpecsFromConfig(config: ConfigJson): InputSpec[] {
-  return (config.input ?? []).map((i) => {
-    const dtype = i.data_type === 'TYPE_STRING' ? 'BYTES' : i.data_type.replace(/^TYPE_/, '');
-    if (!isApiDType(dtype)) throw new LabError('UNSUPPORTED', `input '${i.name}' has data type ${i.data_type}, which the profiler cannot generate`);
-    return { name: i.name, dtype, dims: (i.dims ?? []).map(Number), batched: (config.max_batch_size ?? 0) > 0 };
-  });
+function networkError(url: string, err: NodeJS.ErrnoException): LabError {
+  const code = err.code ?? '';
+  if (code === 'ECONNREFUSED') return new LabError('UNAVAILABLE', `${url}: connection refused: is the server running and is this its HTTP port?`, { reason: 'REMOTE_REFUSED' });
+  if (code === 'ETIMEDOUT') return new LabError('UNAVAILABLE', `${url}: ${err.message}`, { reason: 'REMOTE_TIMEOUT' });
+  if (/CERT|SELF_SIGNED|UNABLE_TO|EPROTO/.test(code) || /wrong version number/.test(err.message)) return new LabError('UNAVAILABLE', `${url}: TLS: ${err.message}`, { reason: 'REMOTE_TLS' });
+  if (code === 'ECONNRESET') return new LabError('UNAVAILABLE', `${url}: the server closed the connection before it answered`, { reason: 'REMOTE_UNREACHABLE' });
+  return new LabError('UNAVAILABLE', `${url}: ${err.message}`, { reason: 'REMOTE_UNREACHABLE' });
 }
 
 export class HttpTarget implements ProfileTarget {
   private next = 0;
-  private requests: Tensor[][] = [];
+  private bodies: { body: Buffer; headers: Record<string, string | number> }[] = [];
+  private readonly agent: http.Agent;
+  private readonly base: URL;
+  private readonly path: string;
 
   constructor(
-    private readonly client: TritonHttpClient,
     private readonly url: string,
-    private readonly model: string,
-    private readonly version: string | undefined,
-  ) {}
+    model: string,
+    version: string | undefined,
+    private readonly opts: HttpTargetOptions,
+  ) {
+    this.base = new URL(url);
+    const tls = this.base.protocol === 'https:';
+    const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets };
+    this.agent = tls ? new https.Agent({ ...agentOpts, ...(opts.caPem ? { ca: opts.caPem } : {}), rejectUnauthorized: !opts.skipVerify }) : new http.Agent(agentOpts);
+    this.path = `/v2/models/${encodeURIComponent(model)}${version ? `/versions/${encodeURIComponent(version)}` : ''}`;
+  }
 
-  static async open(url: string, model: string, version: string | undefined, maxSockets: number): Promise<{ target: HttpTarget; inputs: InputSpec[] }> {
-    const client = new TritonHttpClient(url, { maxSockets });
+  /** Connects and reads the model's inputs from its config (the server's error as it came when it has none). */
+  static async open(url: string, model: string, version: string | undefined, opts: HttpTargetOptions): Promise<{ target: HttpTarget; inputs: InputSpec[] }> {
+    const target = new HttpTarget(url, model, version, opts);
     try {
-      const config = (await client.modelConfig(model, version)) as ConfigJson;
-      return { target: new HttpTarget(client, url, model, version), inputs: inputSpecsFromConfig(config) };
+      return { target, inputs: inputSpecsFromConfig((await target.json('/config')) as ConfigJson) };
     } catch (err) {
-      client.close();
-      throw new LabError('UNAVAILABLE', `${url}: cannot read model '${model}': ${err instanceof Error ? err.message : String(err)}`);
+      target.close();
+      throw err instanceof LabError ? err : new LabError('UNAVAILABLE', `${url}: cannot read model '${model}': ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
+  /** Builds every request body now, once. */
   setRequests(requests: Tensor[][]): void {
-    this.requests = requests;
+    this.bodies = requests.map((inputs) => TritonHttpClient.encodeInfer(inputs));
+  }
+
+  private send(method: string, path: string, body: Buffer | undefined, headers: Record<string, string | number>, limit: number): Promise<Reply> {
+    const mod = this.base.protocol === 'https:' ? https : http;
+    const t0 = process.hrtime.bigint();
+    return new Promise((resolve, reject) => {
+      let sendNs = 0;
+      const req = mod.request(
+        {
+          host: this.base.hostname.replace(/^\[|\]$/g, ''),
+          port: this.base.port || (this.base.protocol === 'https:' ? 443 : 80),
+          method,
+          path: this.path + path,
+          agent: this.agent,
+          headers: { ...this.opts.headers, ...headers, ...(body ? { 'Content-Length': body.byteLength } : {}) },
+          timeout: this.opts.timeoutMs ?? 60_000,
+        },
+        (res) => {
+          const r0 = process.hrtime.bigint();
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.byteLength;
+            if (size > limit) req.destroy(new LabError('UNAVAILABLE', `${this.url}: the response is larger than ${limit} bytes`, { reason: 'REMOTE_PROTOCOL' }));
+            else chunks.push(c);
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), sendNs, recvNs: Number(process.hrtime.bigint() - r0) }));
+          res.on('error', (err) => reject(err instanceof LabError ? err : networkError(this.url, err)));
+        },
+      );
+      req.on('finish', () => (sendNs = Number(process.hrtime.bigint() - t0)));
+      req.on('timeout', () => req.destroy(new LabError('UNAVAILABLE', `${this.url}: no answer within ${this.opts.timeoutMs ?? 60_000} ms`, { reason: 'REMOTE_TIMEOUT' })));
+      req.on('error', (err) => reject(err instanceof LabError ? err : networkError(this.url, err)));
+      req.end(body);
+    });
+  }
+
+  /** A GET of the model's JSON (config, stats); the server's `{"error": …}` passed through as it came. */
+  private async json(path: string): Promise<unknown> {
+    const r = await this.send('GET', path, undefined, {}, MAX_JSON);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(r.body.toString());
+    } catch {
+      throw new LabError('UNAVAILABLE', `${this.url}: answered ${r.status} with something that is not JSON: is this a Triton server?`);
+    }
+    if (r.status !== 200) throw serverError(r.status, parsed, this.url);
+    return parsed;
   }
 
   async infer(): Promise<RequestTimes> {
-    const inputs = this.requests[this.next++ % this.requests.length]!;
-    const t0 = process.hrtime.bigint();
-    const { body, headers } = TritonHttpClient.encodeInfer(inputs, this.version ? { version: this.version } : {});
-    const sendNs = Number(process.hrtime.bigint() - t0);
-    const path = `/v2/models/${encodeURIComponent(this.model)}${this.version ? `/versions/${this.version}` : ''}/infer`;
-    const reply = await this.client.request('POST', path, body, headers);
+    const req = this.bodies[this.next++ % this.bodies.length];
+    if (!req) throw new LabError('INVALID_ARG', 'no request data');
+    const r = await this.send('POST', '/infer', req.body, req.headers, MAX_BODY);
     const t1 = process.hrtime.bigint();
-    TritonHttpClient.decodeInfer(reply);
-    return { sendNs, recvNs: Number(process.hrtime.bigint() - t1) };
+    if (r.status !== 200) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(r.body.toString());
+      } catch {
+        parsed = undefined;
+      }
+      throw serverError(r.status, parsed, this.url);
+    }
+    const headerLength = r.headers['inference-header-content-length'];
+    JSON.parse(r.body.subarray(0, headerLength === undefined ? r.body.byteLength : Number(headerLength)).toString());
+    return { sendNs: r.sendNs, recvNs: r.recvNs + Number(process.hrtime.bigint() - t1) };
   }
 
   async statistics(): Promise<ServerStats> {
-    const r = await this.client.statistics(this.model, this.version);
+    const r = (await this.json('/stats')) as { model_stats?: unknown };
+    if (!Array.isArray(r.model_stats)) throw new LabError('UNAVAILABLE', `${this.url}: the statistics have no model_stats: is this a Triton server?`);
     return statsFromJson(r.model_stats as StatsJson[]);
   }
 
   describe(): TargetDescription {
-    return { kind: 'http', address: this.url, sameHost: isLocalHost(new URL(this.url).hostname) };
+    return { kind: 'http', address: this.url, sameHost: isLocalHost(this.base.hostname) };
   }
 
   close(): void {
-    this.client.close();
+    this.agent.destroy();
   }
 }
+
+function serverError(status: number, body: unknown, url: string): LabError {
+  const message = body && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string' ? (body as { error: string }).error : `${url}: HTTP ${status}`;
+  const code = status === 400 ? 'INVALID_ARG' : status === 404 ? 'NOT_FOUND' : 'UNAVAILABLE';
+  return new LabError(code, message);
+}
+
+export { inputSpecsFromConfig, statsFromJson };

@@ -170,7 +170,7 @@ interface OpenTarget {
 
 async function openTarget(setup: ProfileSetup, requestsFor: (specs: InputSpec[]) => Tensor[][]): Promise<OpenTarget> {
   if (setup.url) {
-    const { target, inputs } = await HttpTarget.open(setup.url, setup.model, setup.version, setup.settings.concurrency.end + 4);
+    const { target, inputs } = await HttpTarget.open(setup.url, setup.model, setup.version, { maxSockets: setup.settings.concurrency.end + 4 });
     try {
       target.setRequests(requestsFor(inputs));
     } catch (err) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from './fake-clock';
-import { isStable, profileLevel, profileSweep } from './measure';
+import { isStable, profileLevel, profileSweep, sweepLevels } from './measure';
+import { levelLines } from './report';
 import { ZERO_STATS } from './stats';
 import { DEFAULT_SETTINGS, type ProfileSettings, type ProfileTarget, type ServerStats } from './types';
 
@@ -118,5 +119,103 @@ describe('measurement windows against a fake clock', () => {
     const target = fakeTarget(clock, () => 1);
     const broken: ProfileTarget = { ...target, infer: () => Promise.reject(new Error('model crashed')) };
     await expect(profileLevel(broken, clock, settings(), 2)).rejects.toThrow('a request failed: model crashed');
+  });
+});
+
+describe('request-rate mode (perf_analyzer --request-rate-range, constant distribution)', () => {
+  it('sends on a constant schedule whatever the latency (open loop): throughput is the rate, nothing delayed', async () => {
+    const clock = new FakeClock();
+    // 100 requests/s, each taking 35 ms: about 4 in flight at once, which a closed loop of 1 could not do.
+    const target = fakeTarget(clock, () => 35);
+    const p = await profileLevel(target, clock, settings({ warmupRequests: 5 }), { requestRate: 100 });
+    expect(p).toMatchObject({ concurrency: 0, requestRate: 100, stable: true });
+    expect(p.windows).toBeLessThanOrEqual(4);
+    // 3 windows of 100 ms at 100/s, give or take a request ending on a window's edge.
+    expect(Math.abs(p.measurement.client.requestCount - 30)).toBeLessThanOrEqual(1);
+    expect(Math.abs(p.measurement.client.inferPerSec - 100)).toBeLessThanOrEqual(1 / 0.3);
+    expect(p.measurement.client.avgLatencyNs).toBe(35 * MS);
+    expect(p.measurement.client.delayedCount).toBe(0);
+    expect(Math.abs((p.measurement.client.sendRate ?? 0) - 100)).toBeLessThanOrEqual(1 / 0.3);
+  });
+
+  it('sweeps start:end:step over rates, fractional steps included', async () => {
+    expect(sweepLevels(settings({ requestRate: { start: 10, end: 30, step: 10 } }))).toEqual([{ requestRate: 10 }, { requestRate: 20 }, { requestRate: 30 }]);
+    expect(sweepLevels(settings({ requestRate: { start: 0.5, end: 1.5, step: 0.5 } }))).toEqual([{ requestRate: 0.5 }, { requestRate: 1 }, { requestRate: 1.5 }]);
+    expect(sweepLevels(settings({ concurrency: { start: 2, end: 6, step: 2 } }))).toEqual([2, 4, 6]);
+    const clock = new FakeClock();
+    const points = await profileSweep(
+      fakeTarget(clock, () => 3),
+      clock,
+      settings({ requestRate: { start: 50, end: 150, step: 50 } }),
+    );
+    expect(points.map((p) => [p.requestRate, p.stable, Math.round(p.measurement.client.inferPerSec)])).toEqual([
+      [50, true, 50],
+      [100, true, 100],
+      [150, true, 150],
+    ]);
+  });
+
+  it('a request sent more than a millisecond after its slot counts as delayed, and the report warns', async () => {
+    /** Every other wait of the scheduler (not the requests' 2 ms, not the 100 ms windows) ends 3 ms late, as on a busy event loop. */
+    class LateClock extends FakeClock {
+      private n = 0;
+      override sleep(ms: number): Promise<void> {
+        const scheduler = ms !== 2 && ms !== 100;
+        return super.sleep(scheduler && this.n++ % 2 ? ms + 3 : ms);
+      }
+    }
+    const clock = new LateClock();
+    const p = await profileLevel(
+      fakeTarget(clock, () => 2),
+      clock,
+      settings({ maxTrials: 5, stabilityThreshold: 0.5 }),
+      { requestRate: 100 },
+    );
+    const c = p.measurement.client;
+    expect(c.delayedCount).toBeGreaterThan(c.requestCount * 0.2);
+    expect(c.delayedCount).toBeLessThan(c.requestCount * 0.8);
+    const lines = levelLines(p.measurement, -1, false);
+    expect(lines[2]).toMatch(/^ {4}Avg send request rate: \d+\.\d\d infer\/sec$/);
+    expect(lines[3]).toMatch(/^ {4}\[WARNING\] Perf Analyzer was not able to keep up with the desired request rate\. [\d.]+% of the requests were delayed\. $/);
+  });
+});
+
+describe('stopping a sweep (AbortSignal)', () => {
+  it('stops after the window in flight and keeps the points measured', async () => {
+    const clock = new FakeClock();
+    const ctl = new AbortController();
+    const seen: string[] = [];
+    const points = await profileSweep(
+      fakeTarget(clock, () => 2),
+      clock,
+      settings({ concurrency: { start: 1, end: 4, step: 1 } }),
+      {
+        onWindow: (c, trial) => {
+          seen.push(`${c}:${trial}`);
+          if (c === 2 && trial === 1) ctl.abort();
+        },
+      },
+      ctl.signal,
+    );
+    expect(seen).toEqual(['1:1', '1:2', '1:3', '2:1']);
+    expect(points.map((p) => [p.concurrency, p.stable, p.windows])).toEqual([
+      [1, true, 3],
+      [2, false, 1],
+    ]);
+  });
+
+  it('a signal that fired before the first window leaves no point', async () => {
+    const clock = new FakeClock();
+    const ctl = new AbortController();
+    ctl.abort();
+    expect(
+      await profileSweep(
+        fakeTarget(clock, () => 2),
+        clock,
+        settings(),
+        {},
+        ctl.signal,
+      ),
+    ).toEqual([]);
   });
 });

@@ -23,8 +23,16 @@ export function settingsLines(s: ProfileSettings, model: string, target: string)
     '  Using "time_windows" mode for stabilization',
     `  Stabilizing using ${s.percentile > 0 ? `p${s.percentile} latency` : 'average latency'} and throughput`,
     `  Measurement window: ${s.measurementIntervalMs} msec`,
-    ...(s.concurrency.end !== s.concurrency.start ? [`  Concurrency limit: ${Math.max(s.concurrency.start, s.concurrency.end)} concurrent requests`] : []),
-    '  Using synchronous calls for inference',
+    ...(s.requestRate
+      ? [
+          ...(s.requestRate.end !== s.requestRate.start ? [`  Request Rate limit: ${Math.max(s.requestRate.start, s.requestRate.end)} requests per seconds`] : []),
+          '  Using uniform distribution on request generation',
+          '  Using asynchronous calls for inference',
+        ]
+      : [
+          ...(s.concurrency.end !== s.concurrency.start ? [`  Concurrency limit: ${Math.max(s.concurrency.start, s.concurrency.end)} concurrent requests`] : []),
+          '  Using synchronous calls for inference',
+        ]),
     `  Model: ${model}`,
     '',
   ];
@@ -34,7 +42,7 @@ export function settingsLines(s: ProfileSettings, model: string, target: string)
 export function levelLines(m: Measurement, percentile: number, http: boolean): string[] {
   const c = m.client;
   const b = breakdown(m);
-  const lines = ['  Client: ', `    Request count: ${c.requestCount}`, `    Throughput: ${cppNumber(c.inferPerSec)} infer/sec`];
+  const lines = ['  Client: ', `    Request count: ${c.requestCount}`, ...delayedLines(c), `    Throughput: ${cppNumber(c.inferPerSec)} infer/sec`];
   if (percentile === -1) lines.push(`    Avg latency: ${us(c.avgLatencyNs)} usec (standard deviation ${us(c.stdNs)} usec)`);
   for (const [p, v] of c.percentileNs) lines.push(`    p${p} latency: ${us(v)} usec`);
   if (http) {
@@ -57,8 +65,26 @@ export function levelLines(m: Measurement, percentile: number, http: boolean): s
   return lines;
 }
 
+/** More than 1% of the requests sent late: perf_analyzer's warning that it could not keep up with the rate. */
+export const DELAY_PCT_THRESHOLD = 1;
+
+function delayedLines(c: Measurement['client']): string[] {
+  if (c.delayedCount === undefined || c.requestCount === 0) return [];
+  const pct = (c.delayedCount / c.requestCount) * 100;
+  if (pct <= DELAY_PCT_THRESHOLD) return [];
+  return [
+    `    Avg send request rate: ${(c.sendRate ?? 0).toFixed(2)} infer/sec`,
+    `    [WARNING] Perf Analyzer was not able to keep up with the desired request rate. ${cppNumber(pct)}% of the requests were delayed. `,
+  ];
+}
+
+/** "concurrency 4" or "request rate 100". */
+export function levelName(p: Pick<PointResult, 'concurrency' | 'requestRate'>): string {
+  return p.requestRate !== undefined ? `request rate ${p.requestRate}` : `concurrency ${p.concurrency}`;
+}
+
 export function unstableLine(p: PointResult, maxTrials: number): string {
-  return `Failed to obtain stable measurement within ${maxTrials} measurement windows for concurrency ${p.concurrency}. Please try to increase the --measurement-interval.`;
+  return `Failed to obtain stable measurement within ${maxTrials} measurement windows for ${levelName(p)}. Please try to increase the --measurement-interval.`;
 }
 
 /** The closing lines: one per stable level, in the order measured. */
@@ -67,7 +93,10 @@ export function summaryLines(points: PointResult[], percentile: number): string[
   if (stable.length === 0) return [];
   return [
     `Inferences/Second vs. Client ${percentile === -1 ? 'Average' : `p${percentile}`} Batch Latency`,
-    ...stable.map((p) => `Concurrency: ${p.concurrency}, throughput: ${cppNumber(p.measurement.client.inferPerSec)} infer/sec, latency ${us(p.measurement.stabilizingLatencyNs)} usec`),
+    ...stable.map(
+      (p) =>
+        `${p.requestRate !== undefined ? `Request Rate: ${p.requestRate}` : `Concurrency: ${p.concurrency}`}, throughput: ${cppNumber(p.measurement.client.inferPerSec)} infer/sec, latency ${us(p.measurement.stabilizingLatencyNs)} usec`,
+    ),
   ];
 }
 
@@ -77,11 +106,13 @@ export const CSV_HEADER = 'Concurrency,Inferences/Second,Client Send,Network+Ser
 export function csv(points: PointResult[]): string {
   const stable = points.filter((p) => p.stable).sort((a, b) => a.measurement.client.inferPerSec - b.measurement.client.inferPerSec);
   const percentiles = [...(stable[0]?.measurement.client.percentileNs.keys() ?? [50, 90, 95, 99])];
-  const lines = [`${CSV_HEADER}${percentiles.map((p) => `,p${p} latency`).join('')}`];
+  const rateMode = points.some((p) => p.requestRate !== undefined);
+  const header = rateMode ? CSV_HEADER.replace(/^Concurrency/, 'Request Rate') : CSV_HEADER;
+  const lines = [`${header}${percentiles.map((p) => `,p${p} latency`).join('')}`];
   for (const p of stable) {
     const b = breakdown(p.measurement);
     const cells = [
-      p.concurrency,
+      p.requestRate ?? p.concurrency,
       cppNumber(p.measurement.client.inferPerSec),
       b.clientSendUs,
       b.networkServerUs,

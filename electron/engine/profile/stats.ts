@@ -87,6 +87,7 @@ export function windowMeasurement(records: RequestRecord[], durationNs: number, 
     sendNs: records.reduce((a, r) => a + r.sendNs, 0),
     recvNs: records.reduce((a, r) => a + r.recvNs, 0),
   });
+  if (records.some((r) => r.delayed !== undefined)) client.delayedCount = records.filter((r) => r.delayed).length;
   return { client, server, stabilizingLatencyNs: stabilizingLatency(client, percentile), latencies };
 }
 
@@ -101,6 +102,9 @@ export function mergeMeasurements(ms: Measurement[], batchSize: number, percenti
     sendNs: ms.reduce((a, m) => a + m.client.avgSendNs * m.client.requestCount, 0),
     recvNs: ms.reduce((a, m) => a + m.client.avgRecvNs * m.client.requestCount, 0),
   });
+  const rates = ms.flatMap((m) => (m.client.sendRate === undefined ? [] : [m.client.sendRate]));
+  if (rates.length) client.sendRate = rates.reduce((a, b) => a + b, 0) / rates.length;
+  if (ms.some((m) => m.client.delayedCount !== undefined)) client.delayedCount = ms.reduce((a, m) => a + (m.client.delayedCount ?? 0), 0);
   return { client, server: statsSum(ms.map((m) => m.server)), stabilizingLatencyNs: stabilizingLatency(client, percentile), latencies };
 }
 

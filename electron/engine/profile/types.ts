@@ -16,10 +16,28 @@ export interface Clock {
   yield(): Promise<void>;
 }
 
+/** How long a worker may run without giving timers and I/O a turn. */
+const YIELD_EVERY_NS = 1_000_000;
+let lastYieldNs = 0;
+
+/**
+ * The real clock. Its yield gives the event loop a turn at most once a millisecond: a turn per
+ * request cost a fast HTTP model ~5% of its throughput (bench:profile), and a model that answers
+ * within microtasks still lets the window's timer fire within about a millisecond.
+ */
 export const systemClock: Clock = {
   nowNs: () => Number(process.hrtime.bigint()),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  yield: () => new Promise((resolve) => setImmediate(resolve)),
+  yield: () => {
+    const now = Number(process.hrtime.bigint());
+    if (now - lastYieldNs < YIELD_EVERY_NS) return Promise.resolve();
+    return new Promise((resolve) =>
+      setImmediate(() => {
+        lastYieldNs = Number(process.hrtime.bigint());
+        resolve();
+      }),
+    );
+  },
 };
 
 /** A model's cumulative server-side statistics (Triton's ModelStatistics inference_stats, summed over versions). */
@@ -45,8 +63,8 @@ export interface RequestTimes {
 }
 
 export interface TargetDescription {
-  /** e.g. "in-process engine" or "http://127.0.0.1:8000". */
-  kind: 'in-process' | 'http';
+  /** How the requests travel; `address` is the repository folder or the server's URL. */
+  kind: 'in-process' | 'http' | 'grpc';
   address: string;
   /** Whether the server runs on this machine (in-process, or a loopback address). */
   sameHost: boolean;
@@ -67,6 +85,8 @@ export interface RequestRecord {
   endNs: number;
   sendNs: number;
   recvNs: number;
+  /** Request-rate mode: sent later than its slot in the schedule. */
+  delayed?: boolean;
 }
 
 /** Client figures over a set of requests (perf_analyzer's ClientSideStats). */
@@ -80,6 +100,9 @@ export interface ClientStats {
   percentileNs: Map<number, number>;
   avgSendNs: number;
   avgRecvNs: number;
+  /** Request-rate mode: requests sent late (perf_analyzer's delayed_request_count) and requests sent per second. */
+  delayedCount?: number;
+  sendRate?: number;
 }
 
 /** One measurement window, or the merge of the stable ones. */
@@ -94,7 +117,10 @@ export interface Measurement {
 }
 
 export interface PointResult {
+  /** Requests in flight (concurrency mode; 0 in request-rate mode). */
   concurrency: number;
+  /** Request-rate mode: the requests per second scheduled. */
+  requestRate?: number;
   stable: boolean;
   /** Windows measured at this level (perf_analyzer's trials). */
   windows: number;
@@ -112,6 +138,8 @@ export interface MachineInfo {
 export interface ProfileSettings {
   batchSize: number;
   concurrency: { start: number; end: number; step: number };
+  /** perf_analyzer's --request-rate-range: an open loop at a constant interval instead of the closed loop. */
+  requestRate?: { start: number; end: number; step: number };
   measurementIntervalMs: number;
   /** -1: stabilize on the average latency (perf_analyzer's default). */
   percentile: number;
