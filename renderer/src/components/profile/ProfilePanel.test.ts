@@ -162,6 +162,34 @@ describe('the Profile tab', () => {
     expect(client.of('listProfiles')).toEqual([{ repoId: 'r1', model: 'text_recognition' }]);
   });
 
+  it('offers the protocol for a remote server and labels open-loop points by request rate', async () => {
+    const remote = { ...detail('tiny', 8, [io('INPUT0', 'FP32', [16], 8)], [io('OUTPUT0', 'FP32', [16], 8)]), repoId: 'remote:1' };
+    const rateRun = profileRun('r', 'tiny', {
+      repoId: 'remote:1',
+      settings: { batchSize: 4, inputData: 'zero', measurementIntervalMs: 500, maxTrials: 10, requestRate: { start: 50, end: 100, step: 50 } },
+      target: { kind: 'grpc', address: 'grpc://10.0.0.5:8001', sameHost: false },
+      machine: { cores: 16, cpuModel: 'Test CPU', platform: 'linux x64', sameHost: false },
+      points: [point(0, 50, 800, { concurrency: undefined, requestRate: 50 }), point(0, 100, 900, { concurrency: undefined, requestRate: 100 })],
+    });
+    const client = fakeClient({ listProfiles: () => [rateRun], startProfile: (req: ProfileRequest) => ({ ...rateRun, profileId: 'r2', state: 'running', settings: { ...rateRun.settings, ...req } }) });
+    const w = await mountPanel(client, remote);
+    expect(w.find('[data-testid="profile-batch"]').exists()).toBe(true);
+    expect(w.find('[data-testid="profile-points"] th').text()).toBe('Request Rate');
+    expect(w.findAll('[data-testid="profile-point-row"]').map((r) => r.find('td').text())).toEqual(['50', '100']);
+    expect(w.find('[data-testid="profile-machine"]').text()).toContain('gRPC grpc://10.0.0.5:8001');
+    expect(w.find('[data-testid="profile-machine"]').text()).toContain('client and server on different hosts');
+    await w.find('[data-testid="profile-mode-rate"]').setValue(true);
+    await w.find('[data-testid="profile-protocol"]').setValue('grpc');
+    await w.find('[data-testid="profile-batch"]').setValue('4');
+    await w.find('[data-testid="profile-start"]').setValue('50');
+    await w.find('[data-testid="profile-end"]').setValue('100');
+    await w.find('[data-testid="profile-step"]').setValue('50');
+    await w.find('[data-testid="profile-form"]').trigger('submit');
+    await flushPromises();
+    expect(client.of('startProfile')[0]).toMatchObject({ repoId: 'remote:1', model: 'tiny', protocol: 'grpc', batchSize: 4, requestRate: { start: 50, end: 100, step: 50 } });
+    expect(client.of('startProfile')[0]).not.toHaveProperty('concurrency');
+  });
+
   it('speaks Chinese', async () => {
     setLocale('zh-CN');
     const w = await mountPanel(fakeClient({ listProfiles: () => [profileRun('p', 'text_recognition', { points: [point(1, 100, 1000)] })] }));
