@@ -1,0 +1,162 @@
+/**
+ * The what-if form as plain data (knob lists typed as text, the budget, how each variant is
+ * profiled), checked into a `WhatIfRequest` with the first problem named for the view; and the
+ * ranking table's rows (within the budget first, by rank; then the others by how close they came).
+ * Kept out of the component so it is tested without a DOM.
+ */
+import type { IoRow, ModelDetail, WhatIfRequest, WhatIfRun, WhatIfVariant } from '@contract/lab-api';
+import type { MessageKey } from '../../i18n/en';
+
+/** The last what-if per repository/model, kept while the window is open (the lab lists none). */
+export const lastWhatIfRuns = new Map<string, WhatIfRun>();
+
+export interface WhatIfForm {
+  /** e.g. "1, 2" */
+  instanceCounts: string;
+  batchingOff: boolean;
+  batchingOn: boolean;
+  /** Sets separated by ";", sizes by ",": "4, 8; 8, 16". */
+  preferredBatchSizes: string;
+  /** e.g. "0, 100, 500" (µs) */
+  maxQueueDelayUs: string;
+  latencyBudgetMs: number;
+  concurrencyStart: number;
+  concurrencyEnd: number;
+  measurementIntervalMs: number;
+  percentile: number;
+  maxTrials: number;
+  inputData: 'zero' | 'random';
+  shapes: Record<string, string>;
+  maxVariants: number;
+}
+
+export type WhatIfFormResult = { ok: true; req: WhatIfRequest } | { ok: false; key: MessageKey; params?: Record<string, string | number> };
+
+export function variableInputs(d: Pick<ModelDetail, 'inputs'>): IoRow[] {
+  return d.inputs.filter((r) => r.dims.some((x) => x < 0));
+}
+
+/** A starting shape for variable dims: 1 for strings and a leading dim of a non-batching input, 32 elsewhere. */
+function startShape(r: IoRow, maxBatchSize: number): number[] {
+  return r.dims.map((d, i) => (d >= 0 ? d : r.datatype === 'BYTES' || (i === 0 && maxBatchSize === 0 && r.dims.length > 1) ? 1 : 32));
+}
+
+export function initialWhatIfForm(d: Pick<ModelDetail, 'inputs' | 'maxBatchSize' | 'instanceGroups'>): WhatIfForm {
+  const now = d.instanceGroups[0]?.count ?? 1;
+  const shapes: Record<string, string> = {};
+  for (const r of variableInputs(d)) shapes[r.name] = startShape(r, d.maxBatchSize).join(', ');
+  return {
+    instanceCounts: now === 1 ? '1, 2' : `${now}, ${now + 1}`,
+    batchingOff: false,
+    batchingOn: false,
+    preferredBatchSizes: '',
+    maxQueueDelayUs: '',
+    latencyBudgetMs: 100,
+    concurrencyStart: 1,
+    concurrencyEnd: 2,
+    measurementIntervalMs: 1000,
+    percentile: 0,
+    maxTrials: 10,
+    inputData: 'random',
+    shapes,
+    maxVariants: 8,
+  };
+}
+
+/** "1, 2 3" → [1, 2, 3]; undefined when a part is not a whole number ≥ min. */
+export function numberList(text: string, min: number): number[] | undefined {
+  const parts = text.split(/[\s,，、]+/).filter(Boolean);
+  if (parts.some((p) => !/^\d+$/.test(p))) return undefined;
+  const out = parts.map(Number);
+  return out.every((v) => v >= min) ? out : undefined;
+}
+
+type Knobs = WhatIfRequest['knobs'];
+
+function knobsOf(f: WhatIfForm, maxBatchSize: number): { knobs: Knobs } | Extract<WhatIfFormResult, { ok: false }> {
+  const knobs: Knobs = {};
+  const counts = numberList(f.instanceCounts, 1);
+  if (!counts) return { ok: false, key: 'whatif.err.counts' };
+  if (counts.length) knobs.instanceCounts = counts;
+  const batching = [...(f.batchingOff ? [false] : []), ...(f.batchingOn ? [true] : [])];
+  if (batching.length) knobs.dynamicBatching = batching;
+  const sets = f.preferredBatchSizes
+    .split(/[;；]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const pref = sets.map((s) => numberList(s, 1));
+  if (pref.some((p) => !p || p.length === 0)) return { ok: false, key: 'whatif.err.preferred' };
+  if (pref.length) knobs.preferredBatchSizes = pref as number[][];
+  const delays = numberList(f.maxQueueDelayUs, 0);
+  if (!delays) return { ok: false, key: 'whatif.err.delay' };
+  if (delays.length) knobs.maxQueueDelayUs = delays;
+  const batchingAsked = f.batchingOn || pref.length > 0 || delays.length > 0;
+  if (batchingAsked && maxBatchSize === 0) return { ok: false, key: 'whatif.err.noBatching' };
+  const over = pref.flat().find((s) => s! > maxBatchSize);
+  if (over !== undefined && maxBatchSize > 0) return { ok: false, key: 'whatif.err.preferredOver', params: { size: over!, max: maxBatchSize } };
+  if (!knobs.instanceCounts && !knobs.dynamicBatching && !knobs.preferredBatchSizes && !knobs.maxQueueDelayUs) return { ok: false, key: 'whatif.err.noKnobs' };
+  return { knobs };
+}
+
+function shapesOf(f: WhatIfForm, d: Pick<ModelDetail, 'inputs'>): Record<string, number[]> | string {
+  const out: Record<string, number[]> = {};
+  for (const r of variableInputs(d)) {
+    const dims = numberList(f.shapes[r.name] ?? '', 1);
+    if (!dims || dims.length !== r.dims.length || dims.some((v, i) => r.dims[i]! >= 0 && r.dims[i] !== v)) return r.name;
+    out[r.name] = dims;
+  }
+  return out;
+}
+
+export function buildWhatIfRequest(f: WhatIfForm, d: Pick<ModelDetail, 'repoId' | 'inputs' | 'maxBatchSize' | 'summary'>): WhatIfFormResult {
+  const k = knobsOf(f, d.maxBatchSize);
+  if (!('knobs' in k)) return k;
+  if (!(f.latencyBudgetMs > 0)) return { ok: false, key: 'whatif.err.budget' };
+  const whole = (v: number, min: number, max: number): boolean => Number.isInteger(v) && v >= min && v <= max;
+  if (!whole(f.concurrencyStart, 1, 1024) || !whole(f.concurrencyEnd, f.concurrencyStart, 1024)) return { ok: false, key: 'whatif.err.concurrency' };
+  if (!whole(f.measurementIntervalMs, 100, 600_000)) return { ok: false, key: 'whatif.err.interval' };
+  if (!whole(f.maxTrials, 3, 50)) return { ok: false, key: 'whatif.err.trials' };
+  const shapes = shapesOf(f, d);
+  if (typeof shapes === 'string') return { ok: false, key: 'whatif.err.shape', params: { name: shapes } };
+  const profile: WhatIfRequest['profile'] = {
+    concurrency: { start: f.concurrencyStart, end: f.concurrencyEnd, step: 1 },
+    measurementIntervalMs: f.measurementIntervalMs,
+    maxTrials: f.maxTrials,
+    inputData: f.inputData,
+    ...(Object.keys(shapes).length ? { shapes } : {}),
+    ...(f.percentile > 0 ? { percentile: f.percentile } : {}),
+  };
+  return { ok: true, req: { repoId: d.repoId, model: d.summary.name, knobs: k.knobs, latencyBudgetMs: f.latencyBudgetMs, profile, maxVariants: f.maxVariants } };
+}
+
+export interface RankingRow {
+  variant: WhatIfVariant;
+  /** The point shown: the best within the budget, else the closest. */
+  shown?: NonNullable<WhatIfVariant['best']>;
+  /** Bar length, 0..1 of the highest throughput shown. */
+  fraction: number;
+  winner: boolean;
+}
+
+export function rankingRows(run: WhatIfRun): RankingRow[] {
+  const within = run.variants.filter((v) => v.rank !== undefined).sort((a, b) => a.rank! - b.rank!);
+  const rest = run.variants.filter((v) => v.rank === undefined).sort((a, b) => (a.closest?.latencyUs ?? Infinity) - (b.closest?.latencyUs ?? Infinity));
+  const rows = [...within, ...rest].map((v) => ({ variant: v, shown: v.best ?? v.closest, fraction: 0, winner: v.name === run.winner }));
+  const max = Math.max(0, ...rows.map((r) => r.shown?.inferPerSec ?? 0));
+  for (const r of rows) r.fraction = max > 0 ? (r.shown?.inferPerSec ?? 0) / max : 0;
+  return rows;
+}
+
+/** A unified diff's lines with their kind, for colouring. */
+export function diffLines(diff: string): { kind: 'add' | 'del' | 'hunk' | 'head' | 'same'; text: string }[] {
+  return diff
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((text) => {
+      if (text.startsWith('+++') || text.startsWith('---')) return { kind: 'head' as const, text };
+      if (text.startsWith('@@')) return { kind: 'hunk' as const, text };
+      if (text.startsWith('+')) return { kind: 'add' as const, text };
+      if (text.startsWith('-')) return { kind: 'del' as const, text };
+      return { kind: 'same' as const, text };
+    });
+}
