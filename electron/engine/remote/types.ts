@@ -36,7 +36,11 @@ export interface RemoteStatistics {
     inference_count?: number;
     execution_count?: number;
     inference_stats?: Record<string, { count?: number; ns?: number }>;
-    batch_stats?: { batch_size: number; compute_infer?: { count?: number; ns?: number } }[];
+    batch_stats?: { batch_size: number; compute_input?: { count?: number; ns?: number }; compute_infer?: { count?: number; ns?: number }; compute_output?: { count?: number; ns?: number } }[];
+    /** Per response index (decoupled models): compute_infer, compute_output, success, fail, empty_response, cancel. */
+    response_stats?: Record<string, Record<string, { count?: number; ns?: number }>>;
+    /** Memory a model took when it loaded (Triton 2.40+): type CPU, CPU_PINNED or GPU. */
+    memory_usage?: { type: string; id: number; byte_size: number }[];
   }[];
 }
 

@@ -43,9 +43,10 @@ export function transportError(err: unknown, url: string, tls: boolean): LabErro
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return remoteError('UNAVAILABLE', 'REMOTE_UNREACHABLE', `Could not find the host of ${url} (${code}): check the host name`, err);
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL') return remoteError('UNAVAILABLE', 'REMOTE_UNREACHABLE', `${url} cannot be reached from here (${code})`, err);
   if (TLS_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) {
-    const plain = /wrong version number|packet length too long|unknown protocol/i.test(detail);
-    const hint = plain ? 'the server does not speak TLS here: use http:// (or grpc://)' : 'add its CA file, or (only on a network you trust) turn certificate checks off';
-    return remoteError('UNAVAILABLE', 'REMOTE_TLS', `TLS with ${url} failed: ${detail} (${hint})`, err);
+    if (/wrong version number|packet length too long|unknown protocol/i.test(detail)) {
+      return remoteError('UNAVAILABLE', 'REMOTE_TLS', `TLS with ${url} failed: the server does not speak TLS on this port (use http:// or grpc://)`, err);
+    }
+    return remoteError('UNAVAILABLE', 'REMOTE_TLS', `TLS with ${url} failed: ${detail} (add its CA file, or, only on a network you trust, turn certificate checks off)`, err);
   }
   if (code === 'ECONNRESET' || code === 'EPIPE' || detail === 'socket hang up') {
     const hint = tls ? '' : '; if it expects TLS, use https:// (or grpcs://)';
@@ -94,15 +95,19 @@ const GRPC_CODES: Partial<Record<number, ErrorCode>> = {
  */
 function grpcTransport(details: string, url: string, tls: boolean): LabError | undefined {
   if (/ECONNREFUSED|Connection refused/i.test(details)) return remoteError('UNAVAILABLE', 'REMOTE_REFUSED', `Connection refused by ${url}: is the server running, and is this its gRPC port?`);
-  if (/certificate|self[- ]signed|wrong version number|SSL|TLS|EPROTO|unable to verify/i.test(details)) {
-    const plain = /wrong version number|packet length too long/i.test(details);
-    const hint = plain ? 'the server does not speak TLS here: use grpc://' : 'add its CA file, or (only on a network you trust) turn certificate checks off';
-    return remoteError('UNAVAILABLE', 'REMOTE_TLS', `TLS with ${url} failed: ${details} (${hint})`);
+  if (/wrong version number|packet length too long/i.test(details)) {
+    return remoteError('UNAVAILABLE', 'REMOTE_TLS', `TLS with ${url} failed: the server does not speak TLS on this port (use grpc://)`);
+  }
+  if (/certificate|self[- ]signed|SSL|TLS|EPROTO|unable to verify/i.test(details)) {
+    return remoteError('UNAVAILABLE', 'REMOTE_TLS', `TLS with ${url} failed: ${details} (add its CA file, or, only on a network you trust, turn certificate checks off)`);
+  }
+  if (/Protocol error/i.test(details)) {
+    return remoteError('UNAVAILABLE', 'REMOTE_PROTOCOL', `${url} does not answer as a gRPC server (an HTTP/1 server on this port? then use http://)`);
   }
   if (/ENOTFOUND|EAI_AGAIN|Name resolution failed|DNS resolution failed/i.test(details))
     return remoteError('UNAVAILABLE', 'REMOTE_UNREACHABLE', `Could not find the host of ${url}: check the host name`);
   if (/EHOSTUNREACH|ENETUNREACH/i.test(details)) return remoteError('UNAVAILABLE', 'REMOTE_UNREACHABLE', `${url} cannot be reached from here`);
-  if (/No connection established|Connection dropped|ECONNRESET|socket hang up|Connection closed|Received RST_STREAM|Protocol error|GOAWAY/i.test(details)) {
+  if (/No connection established|Connection dropped|ECONNRESET|socket hang up|Connection closed|Received RST_STREAM|GOAWAY/i.test(details)) {
     const hint = tls ? '' : '; if it expects TLS, use grpcs://';
     return remoteError('UNAVAILABLE', 'REMOTE_UNREACHABLE', `The server at ${url} closed the connection before it answered (${details})${hint}`);
   }
@@ -114,7 +119,9 @@ export function grpcError(err: unknown, url: string, tls: boolean, timeoutMs: nu
   if (err instanceof LabError) return err;
   const se = err as Partial<ServiceError>;
   if (typeof se.code !== 'number') return transportError(err, url, tls);
-  const details = typeof se.details === 'string' ? se.details : errorMessage(err);
+  const raw = typeof se.details === 'string' ? se.details : errorMessage(err);
+  // grpc-js adds a timestamp and an empty resolution note to connection errors.
+  const details = raw.replace(/ \(\d{4}-\d\d-\d\dT[\d:.]+Z\)/, '').replace(/\.? Resolution note: *$/, '');
   if (se.code === GrpcStatus.DEADLINE_EXCEEDED) return timeoutError(url, timeoutMs);
   if (se.code === GrpcStatus.UNAVAILABLE || se.code === GrpcStatus.INTERNAL || se.code === GrpcStatus.UNKNOWN) {
     const transport = grpcTransport(details, url, tls);

@@ -1,0 +1,135 @@
+/**
+ * TLS to a remote server, over HTTPS (node:https) and gRPC (grpc-js), with a CA and a server
+ * certificate made by `openssl` at test time: trusted through the CA PEM, refused when untrusted
+ * (REMOTE_TLS), accepted with certificate checks off, and a plain client on a TLS port told so.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import type net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { create } from '@bufbuild/protobuf';
+import { Server, ServerCredentials, type sendUnaryData } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LabError } from '../../engine/errors';
+import { ServerMetadataResponseSchema } from '../triton/grpc/gen/grpc_service_pb';
+import { GRPCInferenceService, serviceDefinition } from '../triton/grpc/service';
+import { connectTriton } from './connect';
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const OPENSSL = hasOpenssl();
+
+interface Pki {
+  dir: string;
+  ca: string;
+  key: string;
+  cert: string;
+}
+
+function makePki(): Pki {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'remote-tls-'));
+  const f = (n: string): string => path.join(dir, n);
+  const ssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  ssl('req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '1', '-subj', '/CN=Model Lab test CA');
+  ssl('req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=localhost');
+  writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n');
+  ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '1', '-extfile', f('ext.cnf'));
+  return { dir, ca: readFileSync(f('ca.pem'), 'utf8'), key: readFileSync(f('server.key'), 'utf8'), cert: readFileSync(f('server.pem'), 'utf8') };
+}
+
+const METADATA = { name: 'triton', version: '2.50.0', extensions: ['model_repository'] };
+
+async function failure(p: Promise<unknown>): Promise<LabError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(LabError);
+    return err as LabError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe.skipIf(!OPENSSL)('TLS (skipped: no openssl on PATH to make a test certificate)', () => {
+  let pki: Pki;
+  let httpsServer: https.Server;
+  let grpcServer: Server;
+  let httpsPort = 0;
+  let grpcPort = 0;
+
+  beforeAll(async () => {
+    pki = makePki();
+    httpsServer = https.createServer({ key: pki.key, cert: pki.cert }, (req, res) => {
+      res.writeHead(req.url === '/v2' ? 200 : 404, { 'Content-Type': 'application/json' });
+      res.end(req.url === '/v2' ? JSON.stringify(METADATA) : '{"error":"not found"}');
+    });
+    httpsServer.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve) => httpsServer.listen(0, '127.0.0.1', resolve));
+    httpsPort = (httpsServer.address() as net.AddressInfo).port;
+    grpcServer = new Server();
+    grpcServer.addService(serviceDefinition(GRPCInferenceService), {
+      ServerMetadata: (_call: unknown, cb: sendUnaryData<unknown>) => cb(null, create(ServerMetadataResponseSchema, METADATA)),
+    });
+    grpcPort = await new Promise<number>((resolve, reject) =>
+      grpcServer.bindAsync('127.0.0.1:0', ServerCredentials.createSsl(null, [{ private_key: Buffer.from(pki.key), cert_chain: Buffer.from(pki.cert) }]), (err, port) =>
+        err ? reject(err) : resolve(port),
+      ),
+    );
+  });
+
+  afterAll(async () => {
+    httpsServer?.closeAllConnections();
+    httpsServer?.close();
+    grpcServer?.forceShutdown();
+    if (pki) rmSync(pki.dir, { recursive: true, force: true });
+  });
+
+  const url = (scheme: 'https' | 'grpcs'): string => `${scheme}://127.0.0.1:${scheme === 'https' ? httpsPort : grpcPort}`;
+
+  it.each(['https', 'grpcs'] as const)('%s: trusts the server through the CA file', async (scheme) => {
+    const c = connectTriton({ url: url(scheme), headers: {}, caPem: pki.ca, timeoutMs: 5000 });
+    expect(await c.serverMetadata()).toEqual(METADATA);
+    c.close();
+  });
+
+  it.each(['https', 'grpcs'] as const)('%s: refuses an untrusted certificate with REMOTE_TLS', async (scheme) => {
+    const c = connectTriton({ url: url(scheme), headers: {}, timeoutMs: 5000 });
+    const err = await failure(c.serverMetadata());
+    expect(err.reason).toBe('REMOTE_TLS');
+    expect(err.message).toMatch(/TLS with .* failed: .*(certificate|verify).* \(add its CA file/);
+    c.close();
+  });
+
+  it.each(['https', 'grpcs'] as const)('%s: accepts any certificate with checks off', async (scheme) => {
+    const c = connectTriton({ url: url(scheme), headers: {}, skipVerify: true, timeoutMs: 5000 });
+    expect((await c.serverMetadata()).name).toBe('triton');
+    c.close();
+  });
+
+  it('a CA that did not sign the certificate is refused', async () => {
+    const other = makePki();
+    try {
+      const c = connectTriton({ url: url('https'), headers: {}, caPem: other.ca, timeoutMs: 5000 });
+      expect((await failure(c.serverMetadata())).reason).toBe('REMOTE_TLS');
+      c.close();
+    } finally {
+      rmSync(other.dir, { recursive: true, force: true });
+    }
+  });
+
+  it('plain HTTP on the TLS port says the server closed the connection and hints at https://', async () => {
+    const c = connectTriton({ url: `http://127.0.0.1:${httpsPort}`, headers: {}, timeoutMs: 5000 });
+    const err = await failure(c.serverMetadata());
+    expect(err.reason).toMatch(/^REMOTE_(UNREACHABLE|PROTOCOL)$/);
+    expect(err.message).toMatch(/https:\/\//);
+    c.close();
+  });
+});
