@@ -87,7 +87,7 @@ export function createLabHandlers(lab: Lab, host: HostCapabilities): LabHandlers
     ...createConvertHandlers(lab),
     ...createRemoteHandlers(lab, host),
     ...createMetricsHandlers(lab, host, () => lab.remotes),
-    ...createProfileHandlers(),
+    ...createProfileHandlers(lab),
     ...createWhatIfHandlers(lab),
   });
 }
