@@ -109,7 +109,18 @@ describe('what-if against the engine', () => {
     const stopped = await h().stopWhatIf({ whatIfId: started.whatIfId });
     expect(stopped.state).toBe('stopped');
     expect(stopped.variants[0]!.state).toBe('stopped');
+    // The window in flight when Stop came is kept as the level's (unstable) point.
+    expect(stopped.variants[0]!.points!.length).toBeGreaterThan(0);
     expect(stopped.variants.slice(1).every((v) => v.state === 'stopped' && !v.points)).toBe(true);
+  });
+
+  it('profiles the variants at a request rate (open loop) when asked', async () => {
+    const rate = { requestRate: { start: 40, end: 40, step: 1 }, measurementIntervalMs: 60, maxTrials: 3, shapes: { INPUT0: [16] } };
+    const started = await h().startWhatIf({ repoId, model: 'ident', knobs: { instanceCounts: [2] }, latencyBudgetMs: 1000, profile: rate });
+    const done = await finished(h(), started.whatIfId);
+    expect(done.state).toBe('done');
+    expect(done.variants.map((v) => v.points?.[0]?.requestRate)).toEqual([40, 40]);
+    expect(done.variants.every((v) => v.best?.requestRate === 40)).toBe(true);
   });
 
   it('refuses bad payloads, remote servers, and a config.pbtxt that is a link', async () => {

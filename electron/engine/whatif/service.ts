@@ -50,11 +50,11 @@ const EMIT_EVERY_MS = 250;
 export type ProfileVariantFn = (r: VariantProfileRequest) => ReturnType<typeof profileVariant>;
 
 function settingsOf(p: WhatIfRequest['profile']): ProfileSettings {
-  if (p.requestRate) throw new LabError('UNSUPPORTED', 'what-if variants are profiled in concurrency mode; request-rate sweeps are not available for a what-if');
   return {
     ...DEFAULT_SETTINGS,
     batchSize: p.batchSize ?? 1,
     concurrency: p.concurrency ?? DEFAULT_SETTINGS.concurrency,
+    ...(p.requestRate ? { requestRate: p.requestRate } : {}),
     measurementIntervalMs: p.measurementIntervalMs ?? DEFAULT_SETTINGS.measurementIntervalMs,
     percentile: p.percentile ?? -1,
     maxTrials: p.maxTrials ?? DEFAULT_SETTINGS.maxTrials,

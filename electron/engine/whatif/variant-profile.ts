@@ -3,17 +3,17 @@
  * same folder in explicit mode loads the model with the variant's config as a load override
  * (Triton's `config` load parameter), so the files are only read, the user's loaded model keeps
  * its instances and statistics, and the lab's tree never sees it; it is closed after the sweep.
- * The sweep is perf_analyzer's (profile/measure.ts), level by level so a stop keeps the levels
- * already measured; a stop makes the next request fail, which ends the level in flight.
+ * The sweep is perf_analyzer's (profile/measure.ts): concurrency or request rate; a stop ends it
+ * after the window in flight and keeps the levels already measured.
  */
 import type { ModelConfig } from '../config/gen/model_config_pb';
 import type { ProfilePoint } from '../../contract/profile-api';
 import { LabError } from '../errors';
 import { buildRequests } from '../profile/inputs';
 import { inputSpecs, LocalTarget } from '../profile/local';
-import { concurrencyLevels, profileLevel } from '../profile/measure';
+import { profileSweep, sweepLevels } from '../profile/measure';
 import { breakdown } from '../profile/stats';
-import { type Clock, type PointResult, type ProfileSettings, type ProfileTarget, type RequestTimes, systemClock } from '../profile/types';
+import { type Clock, type PointResult, type ProfileSettings, systemClock } from '../profile/types';
 import { Repository } from '../repository/repository';
 import { displayConfig, toModelSummary } from '../repository/views';
 
@@ -39,7 +39,7 @@ export function toProfilePoint(p: PointResult): ProfilePoint {
   const b = breakdown(m);
   const pct = (q: number): number => us(c.percentileNs.get(q) ?? 0);
   return {
-    concurrency: p.concurrency,
+    ...(p.requestRate !== undefined ? { requestRate: p.requestRate } : { concurrency: p.concurrency }),
     stable: p.stable,
     windows: p.windows,
     requestCount: c.requestCount,
@@ -55,27 +55,6 @@ export function toProfilePoint(p: PointResult): ProfilePoint {
       clientRecvUs: b.clientRecvUs,
     },
   };
-}
-
-/** Stops a closed loop: once aborted, the next request fails instead of running. */
-class StoppableTarget implements ProfileTarget {
-  constructor(
-    private readonly inner: ProfileTarget,
-    private readonly signal: AbortSignal,
-  ) {}
-
-  infer(): Promise<RequestTimes> {
-    if (this.signal.aborted) return Promise.reject(new LabError('CANCELLED', 'the what-if was stopped'));
-    return this.inner.infer();
-  }
-
-  statistics(): ReturnType<ProfileTarget['statistics']> {
-    return this.inner.statistics();
-  }
-
-  describe(): ReturnType<ProfileTarget['describe']> {
-    return this.inner.describe();
-  }
 }
 
 /** A hidden repository over the user's folder, nothing loaded until asked. */
@@ -111,13 +90,17 @@ export async function profileVariant(r: VariantProfileRequest): Promise<ProfileP
     const completed = await loadVariant(repo, r.model, r.config);
     if (r.signal.aborted) return points;
     const requests = buildRequests(inputSpecs(completed), { kind: r.inputData }, new Map(Object.entries(r.shapes)), r.settings.batchSize);
-    const target = new StoppableTarget(new LocalTarget(repo, r.model, -1, requests), r.signal);
-    const levels = concurrencyLevels(r.settings.concurrency);
-    for (const [i, c] of levels.entries()) {
-      const p = await profileLevel(target, r.clock ?? systemClock, r.settings, c, { onWindow: (_c, trial) => r.onWindow?.(i + 1, levels.length, trial) });
-      points.push(toProfilePoint(p));
-      if (!p.stable || r.signal.aborted) break;
-    }
+    const target = new LocalTarget(repo, r.model, -1, requests);
+    const levels = sweepLevels(r.settings);
+    const index = (v: number): number => levels.findIndex((l) => (typeof l === 'number' ? l : l.requestRate) === v) + 1;
+    // A stop ends the level after the window in flight; the levels measured are kept.
+    await profileSweep(
+      target,
+      r.clock ?? systemClock,
+      r.settings,
+      { onWindow: (level, trial) => r.onWindow?.(index(level), levels.length, trial), onPoint: (p) => points.push(toProfilePoint(p)) },
+      r.signal,
+    );
     return points;
   } catch (err) {
     if (r.signal.aborted) return points;
