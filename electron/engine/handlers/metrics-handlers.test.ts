@@ -7,6 +7,7 @@ import { Lab } from '../lab';
 import { createLabHandlers, dispatch, type HostCapabilities, type ServeControl } from '../lab-handlers';
 import { TempDirs } from '../repository/testing/temp-repo';
 import { browserHost } from '../testing/host';
+import { fetchLocalText } from '../metrics/local-fetch';
 import type { RemoteHost, TritonConnectOptions } from '../remote/types';
 import { createMetricsHandlers, loopbackMetricsUrl, type RemoteMetricsSource } from './metrics-handlers';
 
@@ -129,6 +130,25 @@ describe('scrapeMetrics, remote servers', () => {
   it('refuses hostile metrics text from a remote server', async () => {
     const h = createMetricsHandlers(new Lab(), browserHost({}, { remote: remoteHost('m{a="\\q"} 1', {}) }), () => registry);
     await expect(h.scrapeMetrics({ repoId: 'remote:1' })).rejects.toMatchObject({ code: 'UNAVAILABLE', reason: 'REMOTE_PROTOCOL' });
+  });
+});
+
+describe('fetchLocalText', () => {
+  it('times out on a server that accepts and never answers, and refuses an endless body', async () => {
+    const silent = await textServer(() => undefined);
+    await expect(fetchLocalText(`http://127.0.0.1:${silent}/metrics`, 200)).rejects.toMatchObject({ reason: 'REMOTE_TIMEOUT', message: expect.stringMatching(/did not answer within 200 ms/) });
+    const endless = await textServer((res) => {
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    await expect(fetchLocalText(`http://127.0.0.1:${endless}/metrics`, 5000, 1024 * 1024)).rejects.toMatchObject({
+      reason: 'REMOTE_PROTOCOL',
+      message: expect.stringMatching(/larger than 1048576 bytes/),
+    });
   });
 });
 
