@@ -6,7 +6,7 @@
  * command line, else the last session's workspace, else on first start the
  * bundled samples: `engine/workspace.ts`).
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, screen, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, safeStorage, screen, session } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../engine/errors';
@@ -15,6 +15,8 @@ import { createLabHandlers, type LabHandlers } from '../engine/lab-handlers';
 import type { WorkspaceSkip } from '../contract/lab-api';
 import { openStartup } from '../engine/workspace';
 import { LabServing } from '../server/triton/lab-serving';
+import { connectTriton, fetchText } from '../server/remote/connect';
+import { SafeStorageCredentials } from './credentials';
 import { launchData, repositoriesFromArgv, secondLaunchRepositories } from './argv';
 import { desktopDialogs } from './dialogs';
 import { forwardEvents, registerIpc, trustedSender } from './ipc';
@@ -185,6 +187,8 @@ function startApp(): void {
     pickFolder: dialogs.pickFolder,
     pickFile: dialogs.pickFile,
     serving,
+    // Header values of remote servers: encrypted with safeStorage into a 0600 file in userData.
+    remote: { connect: connectTriton, fetchText, credentials: new SafeStorageCredentials(path.join(paths.userData, 'remote-credentials.bin'), safeStorage, () => app.whenReady(), log) },
   });
   const shell = new DesktopShell(handlers, lab, shellHost(win, handlers));
   acceptLaterLaunches(shell);

@@ -25,6 +25,8 @@ import { findChromium, hasDisplay, openAppWindow } from './chromium';
 import { checkToken, newToken } from './lab-auth';
 import { type LabHttpServer, startLabHttpServer } from './lab-http';
 import { LabServing } from './triton/lab-serving';
+import { FileCredentials } from './remote-credentials';
+import { connectTriton, fetchText } from './remote/connect';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DEFAULT_PORT = 4180;
@@ -95,6 +97,12 @@ async function startLab(launch: Launch, skipped: WorkspaceSkip[]): Promise<{ lab
     }),
     pickFolder: () => Promise.resolve(null),
     serving,
+    // Header values of remote servers: a 0600 file beside the settings file, named after it (settings.json: settings.credentials.json).
+    remote: {
+      connect: connectTriton,
+      fetchText,
+      credentials: new FileCredentials(`${settingsFile.replace(/\.json$/, '')}.credentials.json`, (line) => process.stderr.write(`warning: ${line}\n`)),
+    },
   });
   const fromEnv = process.env['MODEL_LAB_TOKEN'];
   const token = fromEnv ? checkToken(fromEnv) : newToken();

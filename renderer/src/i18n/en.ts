@@ -13,7 +13,10 @@ import { viewersEn } from './viewers.en';
 import { walkthroughEn } from './walkthrough.en';
 import { deployEn } from './deploy.en';
 import { convertEn } from './convert.en';
+import { metricsEn } from './metrics.en';
 import { profileEn } from './profile.en';
+import { whatifEn } from './whatif.en';
+import { remoteEn } from './remote.en';
 
 const base = {
   'app.title': 'Model Lab',
@@ -194,7 +197,10 @@ export const en = {
   ...diagnosticsEn,
   ...deployEn,
   ...convertEn,
+  ...metricsEn,
   ...profileEn,
+  ...whatifEn,
+  ...remoteEn,
 };
 
 export type MessageKey = keyof typeof en;

@@ -14,7 +14,10 @@ import { viewersZhCN } from './viewers.zh-CN';
 import { walkthroughZhCN } from './walkthrough.zh-CN';
 import { deployZhCN } from './deploy.zh-CN';
 import { convertZhCN } from './convert.zh-CN';
+import { metricsZhCN } from './metrics.zh-CN';
 import { profileZhCN } from './profile.zh-CN';
+import { whatifZhCN } from './whatif.zh-CN';
+import { remoteZhCN } from './remote.zh-CN';
 
 export const zhCN: Record<MessageKey, string> = {
   ...workspaceZhCN,
@@ -32,7 +35,10 @@ export const zhCN: Record<MessageKey, string> = {
   ...walkthroughZhCN,
   ...deployZhCN,
   ...convertZhCN,
+  ...metricsZhCN,
   ...profileZhCN,
+  ...whatifZhCN,
+  ...remoteZhCN,
   'app.title': 'Model Lab',
   'open.placeholder': 'model_repository 文件夹路径',
   'open.button': '打开',

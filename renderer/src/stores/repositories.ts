@@ -118,7 +118,8 @@ export const useRepositoriesStore = defineStore('repositories', {
     savedSelection(): SavedSelection | undefined {
       const sel = this.selection;
       const repo = sel && this.repos.find((r) => r.id === sel.repoId);
-      if (!sel || !repo) return undefined;
+      // A remote server's selection is not kept (the workspace remembers folders by path).
+      if (!sel || !repo || repo.remote) return undefined;
       return {
         path: repo.path,
         ...(sel.model ? { model: sel.model } : {}),
