@@ -5,6 +5,7 @@
  * names and values are checked before anything is sent; a bad value is named by its header, never
  * shown.
  */
+import { X509Certificate } from 'node:crypto';
 import type { FetchText, TritonConnectOptions, TritonConnection } from '../../engine/remote/types';
 import { parseServerUrl } from '../../engine/remote/url';
 import { LabError } from '../../engine/errors';
@@ -36,10 +37,29 @@ function checkTimeout(ms: number): void {
   if (!Number.isFinite(ms) || ms < 1 || ms > 3_600_000) throw new LabError('INVALID_ARG', `The timeout must be between 1 ms and one hour (got ${ms})`);
 }
 
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+const MAX_CA_BYTES = 1024 * 1024;
+
+/** OpenSSL skips what is not a certificate without a word, so a wrong CA file is caught here. */
+export function checkCa(caPem: string | undefined): void {
+  if (caPem === undefined) return;
+  if (caPem.length > MAX_CA_BYTES) throw new LabError('INVALID_ARG', `The CA file is larger than 1 MiB; it should hold PEM certificates`);
+  const blocks = caPem.match(PEM_BLOCK) ?? [];
+  if (blocks.length === 0) throw new LabError('INVALID_ARG', 'The CA file holds no PEM certificate (-----BEGIN CERTIFICATE----- …)');
+  blocks.forEach((b, i) => {
+    try {
+      new X509Certificate(b);
+    } catch {
+      throw new LabError('INVALID_ARG', `Certificate ${i + 1} of the CA file cannot be read`);
+    }
+  });
+}
+
 export function connectTriton(opts: TritonConnectOptions): TritonConnection {
   const u = parseServerUrl(opts.url);
   checkHeaders(opts.headers);
   checkTimeout(opts.timeoutMs);
+  checkCa(opts.caPem);
   const { url: _url, ...rest } = opts;
   if (u.protocol === 'grpc') return new GrpcTritonConnection({ tls: u.tls, address: `${u.host}:${u.port}`, url: u.url }, rest);
   return new HttpTritonConnection({ tls: u.tls, hostname: u.hostname, port: u.port, url: u.url }, rest);
@@ -49,6 +69,7 @@ export function connectTriton(opts: TritonConnectOptions): TritonConnection {
 export const fetchText: FetchText = async (url, opts) => {
   checkHeaders(opts.headers);
   checkTimeout(opts.timeoutMs);
+  checkCa(opts.caPem);
   let u: URL;
   try {
     u = new URL(url);

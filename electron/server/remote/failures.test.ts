@@ -230,3 +230,36 @@ describe('headers and options checked before sending', () => {
     expect(() => connectTriton({ url: 'http://u:p@h:1', headers: {}, timeoutMs: 1000 })).toThrow(/user name or password/);
   });
 });
+
+describe('kept-alive sockets', () => {
+  it('sends once more on a new socket when the server closed the kept-alive one', async () => {
+    let connections = 0;
+    const port = await tcp((s) => {
+      connections++;
+      let requests = 0;
+      s.on('data', (d: Buffer) => {
+        if (!d.toString().includes('\r\n\r\n')) return;
+        requests++;
+        // The first connection answers once, then drops the next request unanswered (a server's idle close racing it).
+        if (connections === 1 && requests === 2) return void s.destroy();
+        const body = '{"name":"triton","version":"2","extensions":[]}';
+        s.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`);
+      });
+    });
+    const c = connect(`http://127.0.0.1:${port}`);
+    expect((await c.serverMetadata()).name).toBe('triton');
+    expect((await c.serverMetadata()).name).toBe('triton');
+    expect(connections).toBe(2);
+  });
+
+  it('does not send again when the server closes a fresh connection', async () => {
+    let connections = 0;
+    const port = await tcp((s) => {
+      connections++;
+      s.on('data', () => s.destroy());
+    });
+    const err = await failure(connect(`http://127.0.0.1:${port}`).serverMetadata());
+    expect(err.reason).toBe('REMOTE_UNREACHABLE');
+    expect(connections).toBe(1);
+  });
+});

@@ -58,12 +58,30 @@ function tooLarge(target: HttpTarget, limit: number, size?: number): LabError {
   return remoteError('UNAVAILABLE', 'REMOTE_PROTOCOL', `The answer from ${target.url} is larger than ${Math.round(limit / MiB)} MiB${got}; not read`);
 }
 
-/** Sends one request and reads the whole bounded answer. */
-export function exchange(target: HttpTarget, agent: http.Agent, opts: Omit<TritonConnectOptions, 'url'>, req: ExchangeRequest): Promise<HttpExchange> {
+/** A kept-alive socket the server had already closed: the request never reached it. */
+function staleSocket(err: unknown, r: http.ClientRequest, answered: boolean): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return r.reusedSocket && !answered && (code === 'ECONNRESET' || code === 'EPIPE');
+}
+
+/**
+ * Sends one request and reads the whole bounded answer. A request that went out on a kept-alive
+ * socket the server closed meanwhile (reset before any answer) is sent once more on a new one, as
+ * Node's documentation advises; the deadline covers both.
+ */
+export function exchange(
+  target: HttpTarget,
+  agent: http.Agent,
+  opts: Omit<TritonConnectOptions, 'url'>,
+  req: ExchangeRequest,
+  deadline = Date.now() + opts.timeoutMs,
+  retried = false,
+): Promise<HttpExchange> {
   return new Promise<HttpExchange>((resolve, reject) => {
     const t0 = now();
     let sendNs = 0;
     let settled = false;
+    let answered = false;
     const headers: Record<string, string | number> = { ...opts.headers, ...req.headers, ...(req.body ? { 'Content-Length': req.body.byteLength } : {}) };
     const mod = target.tls ? https : http;
     const r = mod.request({ host: target.hostname, port: target.port, method: req.method, path: req.path, agent, headers });
@@ -75,13 +93,20 @@ export function exchange(target: HttpTarget, agent: http.Agent, opts: Omit<Trito
       r.destroy();
       reject(err instanceof LabError ? err : transportError(err, target.url, target.tls));
     };
-    const timer = setTimeout(() => fail(timeoutError(target.url, opts.timeoutMs)), opts.timeoutMs);
+    const timer = setTimeout(() => fail(timeoutError(target.url, opts.timeoutMs)), Math.max(0, deadline - Date.now()));
     const onAbort = (): void => fail(new LabError('CANCELLED', 'The request was cancelled'));
     if (req.signal?.aborted) return onAbort();
     req.signal?.addEventListener('abort', onAbort, { once: true });
-    r.on('error', fail);
+    r.on('error', (err) => {
+      if (settled || retried || !staleSocket(err, r, answered)) return fail(err);
+      settled = true;
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
+      resolve(exchange(target, agent, opts, req, deadline, true));
+    });
     r.on('finish', () => (sendNs = Number(now() - t0)));
     r.on('response', (res) => {
+      answered = true;
       const t1 = now();
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > req.limit) return fail(tooLarge(target, req.limit, declared));

@@ -125,6 +125,21 @@ describe.skipIf(!OPENSSL)('TLS (skipped: no openssl on PATH to make a test certi
     }
   });
 
+  it('a CA file without a readable certificate is refused before connecting', () => {
+    const bad = (caPem: string): string => {
+      try {
+        connectTriton({ url: url('https'), headers: {}, caPem, timeoutMs: 5000 });
+      } catch (err) {
+        expect((err as LabError).code).toBe('INVALID_ARG');
+        return (err as LabError).message;
+      }
+      return 'accepted';
+    };
+    expect(bad('not a certificate')).toMatch(/holds no PEM certificate/);
+    expect(bad(pki.key)).toMatch(/holds no PEM certificate/);
+    expect(bad('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n')).toMatch(/Certificate 1 of the CA file cannot be read/);
+  });
+
   it('plain HTTP on the TLS port says the server closed the connection and hints at https://', async () => {
     const c = connectTriton({ url: `http://127.0.0.1:${httpsPort}`, headers: {}, timeoutMs: 5000 });
     const err = await failure(c.serverMetadata());
