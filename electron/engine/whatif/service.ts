@@ -45,6 +45,12 @@ interface RunState {
 }
 
 const HISTORY = 20;
+/**
+ * Requests run before each level's first window, as the Profile tab does: the variant profiled
+ * first would otherwise pay for the runtime's first-request costs (allocations, lazy
+ * initialization) and lose against the same config measured second.
+ */
+export const WARMUP_REQUESTS = 10;
 const EMIT_EVERY_MS = 250;
 
 export type ProfileVariantFn = (r: VariantProfileRequest) => ReturnType<typeof profileVariant>;
@@ -58,6 +64,7 @@ function settingsOf(p: WhatIfRequest['profile']): ProfileSettings {
     measurementIntervalMs: p.measurementIntervalMs ?? DEFAULT_SETTINGS.measurementIntervalMs,
     percentile: p.percentile ?? -1,
     maxTrials: p.maxTrials ?? DEFAULT_SETTINGS.maxTrials,
+    warmupRequests: WARMUP_REQUESTS,
   };
 }
 

@@ -126,6 +126,8 @@ describe('WhatIfPanel', () => {
     await flushPromises();
     expect(w.find('[data-testid="whatif-progress"]').text()).toContain('Variant 1 of 2: baseline');
     expect(w.find('[data-testid="whatif-progress"]').text()).toContain('level 1/2, window 2/10');
+    // 2 windows of 10 at level 1 of 2, of variant 1 of 2: 5 %.
+    expect(w.find('[data-testid="whatif-progressbar"]').attributes('aria-valuenow')).toBe('5');
     const done = whatIf(req, {
       state: 'done',
       winner: 'instances 2',
