@@ -25,7 +25,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const FAST = ['--shape', 'INPUT0:16', '--measurement-interval', '40', '--warmup-request-count', '5', '--max-trials', '10', '--stability-percentage', '50'];
+// Short windows, and a threshold (windows within 10×) that a busy machine cannot miss: these tests check the
+// output and the server figures; the stability logic itself is tested against a fake clock (engine/profile).
+const FAST = ['--shape', 'INPUT0:16', '--measurement-interval', '40', '--warmup-request-count', '5', '--max-trials', '10', '--stability-percentage', '1000'];
 
 describe('model-lab profile: flags', () => {
   it('takes perf_analyzer flags and its defaults', () => {
@@ -38,11 +40,35 @@ describe('model-lab profile: flags', () => {
     expect(d).toMatchObject({ url: 'http://127.0.0.1:8000', settings: { measurementIntervalMs: 5000, percentile: -1, concurrency: { start: 1, end: 1, step: 1 } } });
   });
 
+  it("takes perf_analyzer's -u host:port, -i grpc, -H headers, --ssl-* flags and --request-rate-range", () => {
+    expect(parseProfileArgs(['-m', 'm', '-u', 'localhost:8000', '-H', 'Authorization: Bearer x', '-H', 'admin-key:k'])).toMatchObject({
+      connection: { protocol: 'http', url: 'http://localhost:8000', headers: { authorization: 'Bearer x', 'admin-key': 'k' } },
+    });
+    expect(parseProfileArgs(['-m', 'm', '-u', 'h:8000', '--ssl-https-ca-certificates-file', '/ca.pem', '--ssl-https-verify-peer', '0'])).toMatchObject({
+      connection: { protocol: 'http', url: 'https://h:8000', caFile: '/ca.pem', skipVerify: true },
+    });
+    expect(parseProfileArgs(['-m', 'm', '-u', 'h:8001', '-i', 'grpc', '--ssl-grpc-use-ssl'])).toMatchObject({ connection: { protocol: 'grpc', url: 'grpcs://h:8001' } });
+    expect(parseProfileArgs(['-m', 'm', '-u', '[::1]:8001', '-i', 'grpc'])).toMatchObject({ connection: { protocol: 'grpc', url: 'grpc://[::1]:8001' } });
+    const r = parseProfileArgs(['/r', '-m', 'm', '--request-rate-range', '10.5:30:9.75']);
+    if (r === 'help') throw new Error('help');
+    expect(r.settings.requestRate).toEqual({ start: 10.5, end: 30, step: 9.75 });
+  });
+
   it.each([
     [['/r'], 'a model is required'],
     [['-m', 'm'], 'a repository path (in-process) or -u <url> is required'],
     [['/r', '-m', 'm', '-u', 'http://h:1'], 'not both'],
-    [['-m', 'm', '-u', 'http://h:1', '-i', 'grpc'], '-i grpc is not supported yet'],
+    [['-m', 'm', '-u', 'http://h:1', '-i', 'grpc'], '-u http://h:1 does not match -i grpc'],
+    [['-m', 'm', '-u', 'h:1', '-i', 'udp'], '-i expects http or grpc'],
+    [['-m', 'm', '-u', 'h:1', '--ssl-grpc-use-ssl'], '--ssl-grpc-* flags need -i grpc'],
+    [['-m', 'm', '-u', 'h:1', '-i', 'grpc', '--ssl-https-verify-peer', '0'], '--ssl-https-* flags are for -i http'],
+    [['-m', 'm', '-u', 'h:1', '--ssl-https-verify-peer', '2'], '--ssl-https-verify-peer expects 0 or 1'],
+    [['-m', 'm', '-u', 'http://user:pw@h:1'], '-u: '],
+    [['-m', 'm', '-u', 'h:99999'], '-u: '],
+    [['-m', 'm', '-u', 'h:1', '-H', 'no-colon'], "-H expects 'Name: value'"],
+    [['/r', '-m', 'm', '--request-rate-range', '0:10'], '--request-rate-range expects'],
+    [['/r', '-m', 'm', '--request-rate-range', '1:1000000:1'], 'more than 1000 levels'],
+    [['/r', '-m', 'm', '--request-rate-range', '10', '--concurrency-range', '1'], 'not both'],
     [['/r', '-m', 'm', '--concurrency-range', '4:2'], '--concurrency-range expects'],
     [['/r', '-m', 'm', '-b', '0'], '-b expects an integer ≥ 1'],
     [['/r', '-m', 'm', '--measurement-interval', 'x'], '--measurement-interval expects'],
@@ -139,5 +165,65 @@ describe('model-lab profile: runs', () => {
     } finally {
       await running.stop();
     }
+  });
+});
+
+describe('model-lab profile: remote targets (HTTP and gRPC), request-rate mode', () => {
+  const ADMIN = 'profile-admin-secret';
+  let running: Awaited<ReturnType<typeof startServe>>;
+  beforeAll(async () => {
+    const setup = parseServeArgs([dir, '--http-port=0', '--grpc-port=0', '--allow-metrics=false', '--http-restricted-api=statistics:admin-key=' + ADMIN], {});
+    if (setup === 'help') throw new Error('help');
+    running = await startServe(setup, collect());
+  });
+  afterAll(() => running?.stop());
+
+  it('profiles over gRPC (-i grpc), server figures from the statistics RPC', async () => {
+    const io = collect();
+    const url = `127.0.0.1:${running.serving.grpc!.port}`;
+    expect(await runCli(['profile', '-m', 'ident', '-u', url, '-i', 'grpc', ...FAST], io)).toBe(0);
+    const text = io.out.join('\n');
+    expect(text).toContain(`Service Kind: Triton over gRPC (grpc://${url})`);
+    expect(text).toMatch(/Avg gRPC time: \d+ usec \(\(un\)marshal request\/response \d+ usec \+ response wait \d+ usec\)/);
+    expect(Number(/Successful request count: (\d+)/.exec(text)?.[1])).toBeGreaterThan(0);
+  });
+
+  it('sends -H headers with every request: the restricted statistics API needs them', async () => {
+    const url = `127.0.0.1:${running.serving.http!.port}`;
+    const without = collect();
+    expect(await runCli(['profile', '-m', 'ident', '-u', url, ...FAST], without)).toBe(1);
+    expect(without.errs.join('\n')).toMatch(/admin-key/);
+    expect(without.errs.join('\n')).not.toContain(ADMIN);
+    const io = collect();
+    expect(await runCli(['profile', '-m', 'ident', '-u', url, '-H', `admin-key: ${ADMIN}`, ...FAST], io)).toBe(0);
+    expect(io.out.join('\n')).toContain('Successful request count:');
+  });
+
+  it('runs request-rate mode: Request Rate levels, the summary and the CSV header as perf_analyzer writes them', async () => {
+    const io = collect();
+    const csvFile = path.join(dir, 'rate.csv');
+    const url = `127.0.0.1:${running.serving.http!.port}`;
+    const args = ['profile', '-m', 'ident', '-u', url, '-H', `admin-key: ${ADMIN}`, '--request-rate-range', '200:400:200', ...FAST, '--measurement-interval', '200', '-f', csvFile];
+    expect(await runCli(args, io)).toBe(0);
+    const text = io.out.join('\n');
+    expect(text).toContain('Request Rate: 200 inference requests per seconds');
+    expect(text).toContain('  Using uniform distribution on request generation');
+    expect(text).toMatch(/Request Rate: 400, throughput: [\d.]+ infer\/sec, latency \d+ usec/);
+    const rows = readFileSync(csvFile, 'utf8').trimEnd().split('\n');
+    expect(rows[0]).toMatch(/^Request Rate,Inferences\/Second,Client Send,/);
+    expect(
+      rows
+        .slice(1)
+        .map((r) => r.split(',')[0])
+        .sort(),
+    ).toEqual(['200', '400']);
+    // An open loop at 200/s and 400/s: the throughput is about the rate (the identity model keeps up; a busy machine delays some sends).
+    for (const r of rows.slice(1)) expect(Number(r.split(',')[1]) / Number(r.split(',')[0])).toBeGreaterThan(0.7);
+  });
+
+  it('says a refused port in words (exit 1)', async () => {
+    const io = collect();
+    expect(await runCli(['profile', '-m', 'ident', '-u', '127.0.0.1:1', ...FAST], io)).toBe(1);
+    expect(io.errs.join('\n')).toMatch(/refused/);
   });
 });

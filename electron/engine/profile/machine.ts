@@ -16,9 +16,16 @@ export function machineInfo(target: TargetDescription): MachineInfo {
   return { cores: cpus.length, cpuModel: cpus[0]?.model.trim() ?? 'unknown CPU', platform: `${os.platform()} ${os.arch()}`, sameHost: target.sameHost };
 }
 
-export function machineWarnings(m: MachineInfo, maxConcurrency: number): string[] {
+/** The load of a sweep in words: its most requests in flight, or its highest request rate. */
+export function loadWords(s: { concurrency: { end: number }; requestRate?: { end: number } }): string {
+  if (s.requestRate) return `up to ${s.requestRate.end} requests/s`;
+  const n = s.concurrency.end;
+  return `${n} request${n > 1 ? 's' : ''} in flight`;
+}
+
+export function machineWarnings(m: MachineInfo, load: string): string[] {
   if (!m.sameHost) return [];
   return [
-    `client and server share this machine's ${m.cores} cores: the client's own work (${maxConcurrency} request${maxConcurrency > 1 ? 's' : ''} in flight) takes CPU from the server, so these numbers are a lower bound of what the server does with a client elsewhere`,
+    `client and server share this machine's ${m.cores} cores: the client's own work (${load}) takes CPU from the server, so these numbers are a lower bound of what the server does with a client elsewhere`,
   ];
 }

@@ -39,15 +39,19 @@ export function settingsLines(s: ProfileSettings, model: string, target: string)
 }
 
 /** The Client: and Server: block perf_analyzer prints for a stable level. */
-export function levelLines(m: Measurement, percentile: number, http: boolean): string[] {
+export function levelLines(m: Measurement, percentile: number, protocol: boolean | 'http' | 'grpc'): string[] {
   const c = m.client;
   const b = breakdown(m);
   const lines = ['  Client: ', `    Request count: ${c.requestCount}`, ...delayedLines(c), `    Throughput: ${cppNumber(c.inferPerSec)} infer/sec`];
   if (percentile === -1) lines.push(`    Avg latency: ${us(c.avgLatencyNs)} usec (standard deviation ${us(c.stdNs)} usec)`);
   for (const [p, v] of c.percentileNs) lines.push(`    p${p} latency: ${us(v)} usec`);
-  if (http) {
+  if (protocol) {
     const wait = us(c.avgLatencyNs) - b.clientSendUs - b.clientRecvUs;
-    lines.push(`    Avg HTTP time: ${us(c.avgLatencyNs)} usec (send/recv ${b.clientSendUs + b.clientRecvUs} usec + response wait ${wait} usec)`);
+    lines.push(
+      protocol === 'grpc'
+        ? `    Avg gRPC time: ${us(c.avgLatencyNs)} usec ((un)marshal request/response ${b.clientSendUs + b.clientRecvUs} usec + response wait ${wait} usec)`
+        : `    Avg HTTP time: ${us(c.avgLatencyNs)} usec (send/recv ${b.clientSendUs + b.clientRecvUs} usec + response wait ${wait} usec)`,
+    );
   }
   const s = m.server;
   lines.push('  Server: ');

@@ -9,7 +9,7 @@
 import type { ProfilePoint, ProfileRun } from '../../contract/profile-api';
 import { LabError } from '../errors';
 import { MAX_HISTORY, type ProfileHistoryFile } from './history';
-import { machineInfo, machineWarnings } from './machine';
+import { loadWords, machineInfo, machineWarnings } from './machine';
 import { profileSweep, sweepLevels } from './measure';
 import { csv } from './report';
 import type { CheckedProfileRequest } from './request';
@@ -81,7 +81,6 @@ export function newRun(meta: RunMeta, target: ProfileTarget, s: ProfileSettings,
   const t = target.describe();
   const machine = machineInfo(t);
   const levels = sweepLevels(s);
-  const top = s.requestRate ? s.requestRate.end : s.concurrency.end;
   const { provider, ...rest } = meta;
   return {
     ...rest,
@@ -89,7 +88,7 @@ export function newRun(meta: RunMeta, target: ProfileTarget, s: ProfileSettings,
     state: 'running',
     target: t,
     machine: { ...machine, ...(provider ? { provider } : {}) },
-    warnings: machineWarnings(machine, s.requestRate ? Math.ceil(top) : top),
+    warnings: machineWarnings(machine, loadWords(s)),
     points: [],
     progress: { level: 0, levels: levels.length, window: 0, maxWindows: s.maxTrials },
     csv: csv([]),
