@@ -188,3 +188,25 @@ describe.each(['http', 'grpc'] as const)('over %s, model control off', (protocol
     c.close();
   });
 });
+
+describe('answers above the 64 MiB bound', () => {
+  let f: ServeFixture;
+  let grpc: RunningGrpcServer;
+  beforeAll(async () => {
+    f = await startServeFixture({ repo: { controlMode: 'explicit', startupModels: ['id_fp32'] } });
+    grpc = await startGrpcServer(f.core, { host: '127.0.0.1', port: 0, maxMessageBytes: 128 * 1024 * 1024 });
+  });
+  afterAll(async () => {
+    await grpc.close(false);
+    await f.close();
+  });
+
+  it.each(['http', 'grpc'] as const)('are refused unread over %s', async (protocol) => {
+    const c = connectTriton({ url: protocol === 'http' ? f.url : `grpc://127.0.0.1:${grpc.port}`, headers: {}, timeoutMs: 30_000 });
+    const n = 17 * 1024 * 1024;
+    const err = await failure(c.infer('id_fp32', '', { inputs: [makeTensor('INPUT0', 'FP32', [n], new Float32Array(n))] }));
+    expect(err.reason).toBe('REMOTE_PROTOCOL');
+    expect(err.message).toMatch(/is larger than 64 MiB.*not read/);
+    c.close();
+  });
+});

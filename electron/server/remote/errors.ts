@@ -123,6 +123,10 @@ export function grpcError(err: unknown, url: string, tls: boolean, timeoutMs: nu
   // grpc-js adds a timestamp and an empty resolution note to connection errors.
   const details = raw.replace(/ \(\d{4}-\d\d-\d\dT[\d:.]+Z\)/, '').replace(/\.? Resolution note: *$/, '');
   if (se.code === GrpcStatus.DEADLINE_EXCEEDED) return timeoutError(url, timeoutMs);
+  // grpc-js's own refusal of an answer above the channel's receive limit (the server's would name its limit).
+  if (se.code === GrpcStatus.RESOURCE_EXHAUSTED && /^Received message larger than max/.test(details)) {
+    return remoteError('UNAVAILABLE', 'REMOTE_PROTOCOL', `The answer from ${url} is larger than 64 MiB; not read (${details})`, err);
+  }
   if (se.code === GrpcStatus.UNAVAILABLE || se.code === GrpcStatus.INTERNAL || se.code === GrpcStatus.UNKNOWN) {
     const transport = grpcTransport(details, url, tls);
     if (transport) return transport;
