@@ -42,7 +42,7 @@ describe.each(['http', 'grpc'] as const)('the lab with a remote server over %s',
   });
   afterAll(async () => {
     await lab.close();
-    await grpc.close();
+    await grpc.close(false);
     await f.close();
     await rm(dir, { recursive: true, force: true });
   });

@@ -177,6 +177,17 @@ describe('remote servers in the lab', () => {
     expect(s.curl + s.python).not.toContain('s3cret');
   });
 
+  it("sends a run's sequence flags as Triton's sequence parameters; an id past 2^53 is refused", async () => {
+    const { h } = open();
+    await add(h);
+    const inputs = [{ name: 'INPUT0', kind: 'values' as const, dtype: 'FP32' as const, shape: [4], values: [1, 2, 3, 4] }];
+    const run = await h.runModel({ repoId: 'remote:1', model: 'identity', inputs, sequence: { id: '42', start: true, end: false } });
+    expect(run.state).toBe('ok');
+    expect(fake.calls).toContain('parameters {"sequence_id":42,"sequence_start":true,"sequence_end":false}');
+    const big = await h.runModel({ repoId: 'remote:1', model: 'identity', inputs, sequence: { id: '18446744073709551615', start: true } });
+    expect(big.error).toContain('above 2^53');
+  });
+
   it('refuses what needs files, clearly, and passes local ids through', async () => {
     const { h } = open();
     await add(h);

@@ -6,7 +6,8 @@
  */
 import type { ModelConfig } from '../config/gen/model_config_pb';
 import { ModelStatistics } from '../runtime/stats';
-import type { InferRequest, InferResult, Runner } from '../runtime/types';
+import { LabError } from '../errors';
+import type { InferRequest, InferResult, Parameters, Runner, SequenceFlags } from '../runtime/types';
 import type { TritonConnection } from './types';
 
 export class RemoteRunner implements Runner {
@@ -21,11 +22,12 @@ export class RemoteRunner implements Runner {
   ) {}
 
   async infer(req: InferRequest): Promise<InferResult> {
+    const parameters = { ...req.parameters, ...(req.sequence ? sequenceParameters(req.sequence) : {}) };
     const res = await this.conn.infer(this.modelName, this.version >= 0 ? String(this.version) : '', {
       ...(req.id !== undefined ? { id: req.id } : {}),
       inputs: req.inputs,
       ...(req.outputs && req.outputs.length ? { outputs: req.outputs } : {}),
-      ...(req.parameters ? { parameters: req.parameters } : {}),
+      ...(Object.keys(parameters).length ? { parameters } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
     });
     const v = Number(res.modelVersion);
@@ -38,4 +40,13 @@ export class RemoteRunner implements Runner {
   async close(): Promise<void> {
     /* the connection belongs to the server entry, not to one model */
   }
+}
+
+/** A run's sequence flags as Triton's clients send them: the sequence_id/start/end request parameters. */
+export function sequenceParameters(seq: SequenceFlags): Parameters {
+  let id: string | number = typeof seq.id === 'string' ? seq.id : Number(seq.id);
+  if (typeof seq.id === 'bigint' && !Number.isSafeInteger(id))
+    throw new LabError('INVALID_ARG', `sequence id ${seq.id} is above 2^53 and cannot be sent to a remote server; use a smaller id or a string id`);
+  if (typeof id === 'number' && id < 0) id = 0;
+  return { sequence_id: id, sequence_start: seq.start, sequence_end: seq.end };
 }

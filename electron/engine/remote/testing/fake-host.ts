@@ -91,6 +91,7 @@ export class FakeRemoteHost implements RemoteHost {
       infer: (model: string, version: string, req: RemoteInferRequest) =>
         call('infer', (): RemoteInferResult => {
           this.calls.push(`infer ${model} v${version || 'latest'} headers=${Object.keys(opts.headers).join(',')}`);
+          if (req.parameters) this.calls.push(`parameters ${JSON.stringify(req.parameters)}`);
           return { modelVersion: '1', outputs: req.inputs.map((t) => ({ ...t, name: t.name.replace('INPUT', 'OUTPUT') })), sendNs: 1, recvNs: 1 };
         }),
       close: () => this.calls.push('close'),
