@@ -23,6 +23,8 @@ export interface ProfileRequest {
   percentile?: number;
   /** Windows per level before giving up on stability (default 10). */
   maxTrials?: number;
+  /** How close (%) the last 3 windows' throughput and latency must be to call a level stable (perf_analyzer's -s; default 10). */
+  stabilityPercentage?: number;
   /** A remote server's protocol to profile over (default the server's own). */
   protocol?: 'http' | 'grpc';
   /** Shown in the list of past profiles. */
@@ -60,7 +62,7 @@ export interface ProfileRun {
   label: string;
   /** The request as completed with defaults. */
   settings: Required<Pick<ProfileRequest, 'batchSize' | 'inputData' | 'measurementIntervalMs' | 'maxTrials'>> &
-    Pick<ProfileRequest, 'concurrency' | 'requestRate' | 'percentile' | 'shapes' | 'protocol'>;
+    Pick<ProfileRequest, 'concurrency' | 'requestRate' | 'percentile' | 'shapes' | 'protocol' | 'stabilityPercentage'>;
   startedAt: number;
   finishedAt?: number;
   state: 'running' | 'done' | 'stopped' | 'error';
@@ -126,6 +128,8 @@ export interface WhatIfRun {
   repoId: string;
   model: string;
   latencyBudgetMs: number;
+  /** How each variant was profiled (as requested). */
+  profile?: WhatIfRequest['profile'];
   state: 'running' | 'done' | 'stopped' | 'error';
   error?: { code: string; message: string };
   startedAt: number;

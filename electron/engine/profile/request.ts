@@ -109,12 +109,14 @@ export function checkProfileRequest(payload: unknown): CheckedProfileRequest {
     p['measurementIntervalMs'] === undefined ? DEFAULT_SETTINGS.measurementIntervalMs : num(p['measurementIntervalMs'], 'measurementIntervalMs', LIMITS.minIntervalMs, LIMITS.maxIntervalMs, true);
   const maxTrials = p['maxTrials'] === undefined ? DEFAULT_SETTINGS.maxTrials : num(p['maxTrials'], 'maxTrials', 3, LIMITS.maxTrials, true);
   const percentile = p['percentile'] === undefined ? undefined : num(p['percentile'], 'percentile', 1, 99, true);
+  const stability = p['stabilityPercentage'] === undefined ? undefined : num(p['stabilityPercentage'], 'stabilityPercentage', 1, 100, true);
   const inputData = enumOf(p['inputData'], 'inputData', ['zero', 'random'] as const) ?? 'random';
   const protocol = enumOf(p['protocol'], 'protocol', ['http', 'grpc'] as const);
   const label = str(p['label'], 'label', LIMITS.maxLabel, false)?.trim() || `${model}${version ? ` v${version}` : ''}`;
   const shapes = shapesOf(p['shapes']);
   const l = load(p);
   const settings: ProfileSettings = { ...DEFAULT_SETTINGS, ...l, batchSize, measurementIntervalMs, maxTrials, percentile: percentile ?? -1, warmupRequests: WARMUP_REQUESTS };
+  if (stability !== undefined) settings.stabilityThreshold = stability / 100;
   const shown: ProfileRun['settings'] = {
     batchSize,
     inputData,
@@ -122,6 +124,7 @@ export function checkProfileRequest(payload: unknown): CheckedProfileRequest {
     maxTrials,
     ...(l.requestRate ? { requestRate: l.requestRate } : { concurrency: l.concurrency }),
     ...(percentile !== undefined ? { percentile } : {}),
+    ...(stability !== undefined ? { stabilityPercentage: stability } : {}),
     ...(Object.keys(shapes).length ? { shapes } : {}),
     ...(protocol ? { protocol } : {}),
   };

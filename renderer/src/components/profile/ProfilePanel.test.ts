@@ -153,6 +153,18 @@ describe('the Profile tab', () => {
     expect(w.find('.shown h2').text()).toContain('after');
   });
 
+  it('draws an overlay even while the shown profile has no point yet', async () => {
+    const empty = profileRun('new', 'text_recognition', { label: 'stopped early', state: 'stopped' });
+    const older = profileRun('old', 'text_recognition', { label: 'before', points: [point(1, 100, 9000)] });
+    const w = await mountPanel(fakeClient({ listProfiles: () => [empty, older] }));
+    expect(w.find('[data-testid="profile-no-points"]').exists()).toBe(true);
+    expect(w.find('[data-testid="profile-curve"]').exists()).toBe(false);
+    await w.findAll('[data-testid="profile-overlay"]')[1]!.setValue(true);
+    expect(w.findAll('[data-testid="profile-curve-overlay"]')).toHaveLength(1);
+    expect(w.find('[data-testid="profile-legend-0"]').text()).toBe('stopped early (this profile)');
+    expect(w.find('[data-testid="profile-points"]').exists()).toBe(false);
+  });
+
   it('ignores progress of other models and lists only this one', async () => {
     const client = fakeClient({ listProfiles: () => [] });
     const w = await mountPanel(client);

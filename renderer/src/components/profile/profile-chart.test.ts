@@ -134,8 +134,8 @@ describe('shapes and the form', () => {
         label: 'first',
       },
     });
-    const rate = buildRequest({ ...initialForm(batching), mode: 'rate', start: 10, end: 30, step: 10, batchSize: 4 }, batching);
-    expect(rate.ok && rate.req).toMatchObject({ requestRate: { start: 10, end: 30, step: 10 }, batchSize: 4 });
+    const rate = buildRequest({ ...initialForm(batching), mode: 'rate', start: 10, end: 30, step: 10, batchSize: 4, stabilityPercentage: 50 }, batching);
+    expect(rate.ok && rate.req).toMatchObject({ requestRate: { start: 10, end: 30, step: 10 }, batchSize: 4, stabilityPercentage: 50 });
     expect(rate.ok && 'concurrency' in rate.req).toBe(false);
   });
 
@@ -145,6 +145,7 @@ describe('shapes and the form', () => {
     expect(buildRequest({ ...initialForm(batching), batchSize: 9 }, batching)).toMatchObject({ ok: false, key: 'profile.err.batch', params: { max: 8 } });
     expect(buildRequest({ ...initialForm(rec), measurementIntervalMs: 10 }, rec)).toMatchObject({ ok: false, field: 'interval' });
     expect(buildRequest({ ...initialForm(rec), maxTrials: 2 }, rec)).toMatchObject({ ok: false, field: 'trials' });
+    expect(buildRequest({ ...initialForm(rec), stabilityPercentage: 0 }, rec)).toMatchObject({ ok: false, key: 'profile.err.stability' });
     expect(buildRequest({ ...initialForm(rec), shapes: { x: '1,3,49,32' } }, rec)).toMatchObject({ ok: false, field: 'shape-x', params: { n: 4, dims: '-1, 3, 48, -1' } });
   });
 });

@@ -20,6 +20,8 @@ export interface ProfileForm {
   /** 0: the average. */
   percentile: number;
   maxTrials: number;
+  /** perf_analyzer's -s: how close 3 windows must be (%). */
+  stabilityPercentage: number;
   inputData: 'zero' | 'random';
   protocol: '' | 'http' | 'grpc';
   /** Text per variable input, e.g. "1, 3, 48, 32". */
@@ -44,6 +46,7 @@ export function initialForm(detail: Pick<ModelDetail, 'inputs' | 'maxBatchSize'>
     measurementIntervalMs: 1000,
     percentile: 0,
     maxTrials: 10,
+    stabilityPercentage: 10,
     inputData: 'random',
     protocol: '',
     shapes,
@@ -62,6 +65,7 @@ function checkNumbers(f: ProfileForm, maxBatchSize: number): FormResult | undefi
   if (maxBatchSize > 0 && !whole(f.batchSize, 1, maxBatchSize)) return { ok: false, key: 'profile.err.batch', params: { max: maxBatchSize }, field: 'batch' };
   if (!whole(f.measurementIntervalMs, INTERVAL_MS.min, INTERVAL_MS.max)) return { ok: false, key: 'profile.err.interval', params: INTERVAL_MS, field: 'interval' };
   if (!whole(f.maxTrials, 3, 50)) return { ok: false, key: 'profile.err.trials', field: 'trials' };
+  if (!whole(f.stabilityPercentage, 1, 100)) return { ok: false, key: 'profile.err.stability', field: 'trials' };
   return undefined;
 }
 
@@ -87,6 +91,7 @@ export function buildRequest(f: ProfileForm, detail: Pick<ModelDetail, 'repoId' 
     measurementIntervalMs: f.measurementIntervalMs,
     ...(f.percentile > 0 ? { percentile: f.percentile } : {}),
     maxTrials: f.maxTrials,
+    ...(f.stabilityPercentage !== 10 ? { stabilityPercentage: f.stabilityPercentage } : {}),
     ...(f.protocol ? { protocol: f.protocol } : {}),
     ...(f.label.trim() ? { label: f.label.trim().slice(0, 120) } : {}),
   };
