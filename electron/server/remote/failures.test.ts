@@ -128,6 +128,22 @@ describe('servers that are not Triton', () => {
     expect((await failure(c.statistics())).message).toMatch(/no model_stats list/);
   });
 
+  it('a redirect names where it points (without its query), and a gateway error says the server behind may be down', async () => {
+    const port = await httpServer((req, res) => {
+      if (req.url === '/v2') res.writeHead(301, { Location: 'https://triton.example.com/v2?token=abc' });
+      else res.writeHead(502, { 'Content-Type': 'text/html' });
+      res.end();
+    });
+    const c = connect(`http://127.0.0.1:${port}`);
+    const moved = await failure(c.serverMetadata());
+    expect(moved.reason).toBe('REMOTE_PROTOCOL');
+    expect(moved.message).toMatch(/HTTP 301 redirects to https:\/\/triton.example.com\/v2 \(Triton does not redirect/);
+    expect(moved.message).not.toContain('token');
+    const gateway = await failure(c.repositoryIndex());
+    expect(gateway.reason).toBe('REMOTE_UNREACHABLE');
+    expect(gateway.message).toMatch(/proxy in front of the server answered HTTP 502 \(Bad Gateway\)/);
+  });
+
   it('401 asks to check the headers', async () => {
     const port = await httpServer((_req, res) => {
       res.writeHead(401, { 'WWW-Authenticate': 'Bearer' });

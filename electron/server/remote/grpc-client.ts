@@ -71,7 +71,8 @@ export class GrpcTritonConnection implements TritonConnection {
 
   private metadata(): Metadata {
     const md = new Metadata();
-    for (const [k, v] of Object.entries(this.opts.headers)) md.set(k.toLowerCase(), v);
+    // gRPC wants binary values for `-bin` keys: the text is sent as its UTF-8 bytes.
+    for (const [k, v] of Object.entries(this.opts.headers)) md.set(k.toLowerCase(), k.toLowerCase().endsWith('-bin') ? Buffer.from(v) : v);
     return md;
   }
 

@@ -5,7 +5,7 @@
  * sends it (a JSON header of Inference-Header-Content-Length bytes, then the tensors' raw bytes; every
  * output asked for as binary data). Each answer is bounded before it is read and checked for shape.
  */
-import type http from 'node:http';
+import http from 'node:http';
 import type { RemoteIndexEntry, RemoteInferRequest, RemoteInferResult, RemoteStatistics, TritonConnectOptions, TritonConnection } from '../../engine/remote/types';
 import type { RemoteModelMetadata } from '../../contract/remote-api';
 import type { Parameters } from '../../engine/runtime/types';
@@ -66,6 +66,15 @@ export class HttpTritonConnection implements TritonConnection {
     if (typeof message === 'string') return remoteError(codeOfHttpStatus(r.status), undefined, message);
     if (r.status === 401 || r.status === 403) {
       return remoteError('INVALID_ARG', 'REMOTE_PROTOCOL', `${this.target.url} refused the request with HTTP ${r.status}: check the headers (e.g. authorization)`);
+    }
+    const location = r.headers.location;
+    if (r.status >= 300 && r.status < 400 && typeof location === 'string') {
+      // Only scheme, host and path of where it points: a query could carry a token.
+      const to = /^[a-z]+:\/\/[^/?#@]+[^?#]*/i.exec(location)?.[0] ?? 'another address';
+      return protocolError(this.target.url, `HTTP ${r.status} redirects to ${to.slice(0, 200)} (Triton does not redirect: give the address it points to)`);
+    }
+    if (r.status === 502 || r.status === 503 || r.status === 504) {
+      return remoteError('UNAVAILABLE', 'REMOTE_UNREACHABLE', `A proxy in front of the server answered HTTP ${r.status} (${http.STATUS_CODES[r.status] ?? ''}): the server behind it may be down`);
     }
     return protocolError(this.target.url, `HTTP ${r.status} without Triton's error object`);
   }
