@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromTritonJson } from '../../engine/config/from-triton-json';
 import { LabError } from '../../engine/errors';
 import type { TritonConnection } from '../../engine/remote/types';
-import { bytesFromStrings, makeTensor, stringsFromBytes } from '../../engine/tensor/tensor';
+import { allocate, bytesFromStrings, isBytesData, makeTensor, stringsFromBytes, tensorBytes } from '../../engine/tensor/tensor';
 import { type RunningGrpcServer, startGrpcServer } from '../triton/grpc/server';
-import { type ServeFixture, startServeFixture } from '../triton/testing/serve-fixture';
+import { DTYPES, type ServeFixture, startServeFixture } from '../triton/testing/serve-fixture';
 import { connectTriton } from './connect';
 
 const STARTUP = ['id_fp32', 'id_fp16', 'id_bytes', 'two_in', 'batching', 'slow'];
@@ -177,6 +177,21 @@ describe.each(['http', 'grpc'] as const)('over %s, model control off', (protocol
   afterAll(async () => {
     await s.grpc.close(false);
     await s.f.close();
+  });
+
+  it('round-trips every datatype byte for byte with binary data', async () => {
+    const c = s.connect(protocol);
+    for (const dtype of DTYPES) {
+      const input = dtype === 'BYTES' ? makeTensor('INPUT0', dtype, [3], bytesFromStrings(['a', '', 'x'.repeat(300)])) : makeTensor('INPUT0', dtype, [5], allocate(dtype, 5));
+      if (!isBytesData(input.data)) {
+        const raw = new Uint8Array(input.data.buffer, input.data.byteOffset, input.data.byteLength);
+        raw.forEach((_, i) => (raw[i] = dtype === 'BOOL' ? i % 2 : (i * 37 + 11) & 0xff));
+      }
+      const r = await c.infer(`id_${dtype.toLowerCase()}`, '', { inputs: [input] });
+      expect(r.outputs[0]).toMatchObject({ name: 'OUTPUT0', dtype, shape: input.shape });
+      expect(Buffer.from(tensorBytes(r.outputs[0]!)).equals(Buffer.from(tensorBytes(input))), dtype).toBe(true);
+    }
+    c.close();
   });
 
   it("shows the server's refusal to load as it came", async () => {
