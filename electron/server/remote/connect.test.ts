@@ -1,7 +1,8 @@
 /**
  * The remote clients against `model-lab serve` in-process (the same protocol a Triton speaks), over
  * HTTP and gRPC: every TritonConnection method, explicit model control on and off, restricted APIs
- * needing a header, and inference with binary data for FP32, FP16, BYTES and two inputs.
+ * needing a header, inference with binary data (FP32, FP16, BYTES, two inputs, every datatype byte
+ * for byte), cancellation, and answers above the 64 MiB bound.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromTritonJson } from '../../engine/config/from-triton-json';
