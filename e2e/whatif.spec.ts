@@ -49,6 +49,8 @@ test('what-if on the OCR recognition model: two variants ranked under a budget',
   await expect(rows.nth(1).locator('td').first()).toHaveText('2');
   for (const i of [0, 1]) expect(Number(await rows.nth(i).locator('.bar-wrap .mono').textContent())).toBeGreaterThan(0);
   await expect(panel.getByTestId('whatif-winner-badge')).toHaveCount(1);
+  // Both variants' points on one throughput-versus-latency plot.
+  expect(await panel.getByTestId('profile-curve-point').count()).toBeGreaterThanOrEqual(2);
   const winner = (await rows.first().getAttribute('data-testid'))!.replace('whatif-row-', '');
   if (winner === 'baseline') await expect(panel.getByTestId('whatif-baseline-wins')).toBeVisible();
   else {

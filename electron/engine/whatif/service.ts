@@ -104,7 +104,16 @@ export class WhatIfService {
     const settings = settingsOf(req.profile);
     const planned = planVariants(base, completed, req.knobs, req.model, req.maxVariants ?? DEFAULT_MAX_VARIANTS);
     const variants: WhatIfVariant[] = planned.map((p) => ({ name: p.name, changes: p.changes, configText: variantText(originalText, base, p.config), state: 'pending', withinBudget: false }));
-    const run: WhatIfRun = { whatIfId: randomUUID(), repoId: req.repoId, model: req.model, latencyBudgetMs: req.latencyBudgetMs, state: 'running', startedAt: Date.now(), variants };
+    const run: WhatIfRun = {
+      whatIfId: randomUUID(),
+      repoId: req.repoId,
+      model: req.model,
+      latencyBudgetMs: req.latencyBudgetMs,
+      profile: req.profile,
+      state: 'running',
+      startedAt: Date.now(),
+      variants,
+    };
     const s: RunState = { run, repo, configFile, originalText, configs: new Map(planned.map((p) => [p.name, p.config])), request: req, abort: new AbortController(), done: Promise.resolve() };
     this.runs.set(run.whatIfId, s);
     this.trim();

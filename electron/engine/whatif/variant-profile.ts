@@ -86,6 +86,9 @@ export async function loadVariant(repo: Repository, model: string, config: Model
 export async function profileVariant(r: VariantProfileRequest): Promise<ProfilePoint[]> {
   const repo = hiddenRepository(r.source);
   const points: ProfilePoint[] = [];
+  // A stop during the load (a model starting slowly) ends the load between instances.
+  const cancel = (): void => void repo.cancelLoad(r.model);
+  r.signal.addEventListener('abort', cancel);
   try {
     const completed = await loadVariant(repo, r.model, r.config);
     if (r.signal.aborted) return points;
@@ -106,6 +109,7 @@ export async function profileVariant(r: VariantProfileRequest): Promise<ProfileP
     if (r.signal.aborted) return points;
     throw err;
   } finally {
+    r.signal.removeEventListener('abort', cancel);
     await repo.close();
   }
 }

@@ -7,6 +7,7 @@ import { LabCallError, setBackend } from '../../api/client';
 import { setLocale } from '../../i18n';
 import { detail, fakeClient, type FakeClient, io } from '../playground/test-support';
 import WhatIfPanel from './WhatIfPanel.vue';
+import { point } from './profile-test-support';
 import { buildWhatIfRequest, diffLines, initialWhatIfForm, lastWhatIfRuns, rankingRows } from './whatif-form';
 
 const rec = {
@@ -133,8 +134,8 @@ describe('WhatIfPanel', () => {
       winner: 'instances 2',
       diff: '--- a/text_recognition/config.pbtxt\n+++ b/text_recognition/config.pbtxt\n@@ -1,1 +1,1 @@\n-instance_group [ { kind: KIND_CPU, count: 1 } ]\n+instance_group [ { kind: KIND_CPU, count: 2 } ]\n',
       variants: [
-        variant('baseline', { state: 'done', withinBudget: true, rank: 2, best: { inferPerSec: 20, latencyUs: 9000, concurrency: 1 } }),
-        variant('instances 2', { state: 'done', withinBudget: true, rank: 1, best: { inferPerSec: 35, latencyUs: 11000, concurrency: 2 } }),
+        variant('baseline', { state: 'done', withinBudget: true, rank: 2, best: { inferPerSec: 20, latencyUs: 9000, concurrency: 1 }, points: [point(1, 20, 9000, { stable: false })] }),
+        variant('instances 2', { state: 'done', withinBudget: true, rank: 1, best: { inferPerSec: 35, latencyUs: 11000, concurrency: 2 }, points: [point(1, 25, 8000), point(2, 35, 11000)] }),
       ],
     });
     client.emit({ type: 'whatif-progress', run: done });
@@ -143,6 +144,10 @@ describe('WhatIfPanel', () => {
     expect(rows.map((r) => r.attributes('data-testid'))).toEqual(['whatif-row-instances 2', 'whatif-row-baseline']);
     expect(rows[0]!.classes()).toContain('winner');
     expect(rows[0]!.text()).toContain('35.0');
+    // Each variant's points on one plot; the baseline's only point did not stabilize.
+    expect(w.findAll('[data-testid="profile-curve-point"]')).toHaveLength(3);
+    expect(rows[1]!.find('[data-testid="whatif-unstable"]').exists()).toBe(true);
+    expect(rows[0]!.find('[data-testid="whatif-unstable"]').exists()).toBe(false);
     expect(w.find('[data-testid="whatif-diff"]').text()).toContain('+instance_group [ { kind: KIND_CPU, count: 2 } ]');
     await w.find('[data-testid="whatif-apply"]').trigger('click');
     expect(client.of('applyWhatIf')).toHaveLength(0);

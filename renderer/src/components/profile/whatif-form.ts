@@ -133,6 +133,8 @@ export interface RankingRow {
   variant: WhatIfVariant;
   /** The point shown: the best within the budget, else the closest. */
   shown?: NonNullable<WhatIfVariant['best']>;
+  /** The shown point's windows did not agree (perf_analyzer's stability): a noisier figure. */
+  unstable: boolean;
   /** Bar length, 0..1 of the highest throughput shown. */
   fraction: number;
   winner: boolean;
@@ -141,7 +143,11 @@ export interface RankingRow {
 export function rankingRows(run: WhatIfRun): RankingRow[] {
   const within = run.variants.filter((v) => v.rank !== undefined).sort((a, b) => a.rank! - b.rank!);
   const rest = run.variants.filter((v) => v.rank === undefined).sort((a, b) => (a.closest?.latencyUs ?? Infinity) - (b.closest?.latencyUs ?? Infinity));
-  const rows = [...within, ...rest].map((v) => ({ variant: v, shown: v.best ?? v.closest, fraction: 0, winner: v.name === run.winner }));
+  const rows = [...within, ...rest].map((v) => {
+    const shown = v.best ?? v.closest;
+    const point = shown && v.points?.find((p) => p.concurrency === shown.concurrency && p.requestRate === shown.requestRate);
+    return { variant: v, shown, unstable: point ? !point.stable : false, fraction: 0, winner: v.name === run.winner };
+  });
   const max = Math.max(0, ...rows.map((r) => r.shown?.inferPerSec ?? 0));
   for (const r of rows) r.fraction = max > 0 ? (r.shown?.inferPerSec ?? 0) / max : 0;
   return rows;
@@ -159,4 +165,10 @@ export function diffLines(diff: string): { kind: 'add' | 'del' | 'hunk' | 'head'
       if (text.startsWith('-')) return { kind: 'del' as const, text };
       return { kind: 'same' as const, text };
     });
+}
+
+/** The latency the curve's x axis shows: the one the variants were judged on. */
+export function judgedKey(run: Pick<WhatIfRun, 'profile'>): 'avg' | 'p50' | 'p90' | 'p95' | 'p99' {
+  const p = run.profile?.percentile;
+  return p === 50 || p === 90 || p === 95 || p === 99 ? `p${p}` : 'avg';
 }
