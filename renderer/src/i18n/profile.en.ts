@@ -26,7 +26,6 @@ export const profileEn = {
   'profile.form.data': 'Input data',
   'profile.form.data.zero': 'Zeros',
   'profile.form.data.random': 'Random',
-  'profile.form.protocol': 'Protocol',
   'profile.form.shapes': 'Shapes for variable dims',
   'profile.form.shapeHint': 'Dims of {name}, comma-separated, without the batch dimension (the config says [{dims}]).',
   'profile.form.label': 'Label',

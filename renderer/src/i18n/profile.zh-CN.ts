@@ -26,7 +26,6 @@ export const profileZhCN: Record<keyof typeof profileEn, string> = {
   'profile.form.data': '输入数据',
   'profile.form.data.zero': '全零',
   'profile.form.data.random': '随机',
-  'profile.form.protocol': '协议',
   'profile.form.shapes': '可变维度的形状',
   'profile.form.shapeHint': '{name} 的各维大小，用逗号分隔，不含批维度（配置中为 [{dims}]）。',
   'profile.form.label': '标签',

@@ -174,7 +174,7 @@ describe('the Profile tab', () => {
     expect(client.of('listProfiles')).toEqual([{ repoId: 'r1', model: 'text_recognition' }]);
   });
 
-  it('offers the protocol for a remote server and labels open-loop points by request rate', async () => {
+  it('profiles a remote model over its server and labels open-loop points by request rate', async () => {
     const remote = { ...detail('tiny', 8, [io('INPUT0', 'FP32', [16], 8)], [io('OUTPUT0', 'FP32', [16], 8)]), repoId: 'remote:1' };
     const rateRun = profileRun('r', 'tiny', {
       repoId: 'remote:1',
@@ -191,14 +191,13 @@ describe('the Profile tab', () => {
     expect(w.find('[data-testid="profile-machine"]').text()).toContain('gRPC grpc://10.0.0.5:8001');
     expect(w.find('[data-testid="profile-machine"]').text()).toContain('client and server on different hosts');
     await w.find('[data-testid="profile-mode-rate"]').setValue(true);
-    await w.find('[data-testid="profile-protocol"]').setValue('grpc');
     await w.find('[data-testid="profile-batch"]').setValue('4');
     await w.find('[data-testid="profile-start"]').setValue('50');
     await w.find('[data-testid="profile-end"]').setValue('100');
     await w.find('[data-testid="profile-step"]').setValue('50');
     await w.find('[data-testid="profile-form"]').trigger('submit');
     await flushPromises();
-    expect(client.of('startProfile')[0]).toMatchObject({ repoId: 'remote:1', model: 'tiny', protocol: 'grpc', batchSize: 4, requestRate: { start: 50, end: 100, step: 50 } });
+    expect(client.of('startProfile')[0]).toMatchObject({ repoId: 'remote:1', model: 'tiny', batchSize: 4, requestRate: { start: 50, end: 100, step: 50 } });
     expect(client.of('startProfile')[0]).not.toHaveProperty('concurrency');
   });
 

@@ -23,7 +23,6 @@ export interface ProfileForm {
   /** perf_analyzer's -s: how close 3 windows must be (%). */
   stabilityPercentage: number;
   inputData: 'zero' | 'random';
-  protocol: '' | 'http' | 'grpc';
   /** Text per variable input, e.g. "1, 3, 48, 32". */
   shapes: Record<string, string>;
   label: string;
@@ -48,7 +47,6 @@ export function initialForm(detail: Pick<ModelDetail, 'inputs' | 'maxBatchSize'>
     maxTrials: 10,
     stabilityPercentage: 10,
     inputData: 'random',
-    protocol: '',
     shapes,
     label: '',
   };
@@ -92,7 +90,6 @@ export function buildRequest(f: ProfileForm, detail: Pick<ModelDetail, 'repoId' 
     ...(f.percentile > 0 ? { percentile: f.percentile } : {}),
     maxTrials: f.maxTrials,
     ...(f.stabilityPercentage !== 10 ? { stabilityPercentage: f.stabilityPercentage } : {}),
-    ...(f.protocol ? { protocol: f.protocol } : {}),
     ...(f.label.trim() ? { label: f.label.trim().slice(0, 120) } : {}),
   };
   return { ok: true, req };
