@@ -4,6 +4,7 @@
  * needing a header, inference with binary data (FP32, FP16, BYTES, two inputs, every datatype byte
  * for byte), cancellation, and answers above the 64 MiB bound.
  */
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromTritonJson } from '../../engine/config/from-triton-json';
 import { LabError } from '../../engine/errors';
@@ -224,5 +225,31 @@ describe('answers above the 64 MiB bound', () => {
     expect(err.reason).toBe('REMOTE_PROTOCOL');
     expect(err.message).toMatch(/is larger than 64 MiB.*not read/);
     c.close();
+  });
+});
+
+function hasIpv6Loopback(): boolean {
+  try {
+    execFileSync(process.execPath, ['-e', 'const s=require("net").createServer();s.on("error",()=>process.exit(1));s.listen(0,"::1",()=>s.close())'], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!hasIpv6Loopback())('IPv6 (skipped: no ::1 loopback here)', () => {
+  it.each(['http', 'grpc'] as const)('reaches a server at [::1] over %s', async (protocol) => {
+    const f = await startServeFixture({ repo: { controlMode: 'explicit', startupModels: ['id_fp32'] }, http: { host: '::1' } });
+    const grpc = await startGrpcServer(f.core, { host: '::1', port: 0 });
+    try {
+      const c = connectTriton({ url: protocol === 'http' ? `[::1]:${f.http!.port}` : `grpc://[::1]:${grpc.port}`, headers: {}, timeoutMs: 5000 });
+      expect((await c.serverMetadata()).name).toBe('triton');
+      const r = await c.infer('id_fp32', '', { inputs: [makeTensor('INPUT0', 'FP32', [1], new Float32Array([4]))] });
+      expect(Array.from(r.outputs[0]!.data as Float32Array)).toEqual([4]);
+      c.close();
+    } finally {
+      await grpc.close(false);
+      await f.close();
+    }
   });
 });
