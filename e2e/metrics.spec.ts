@@ -1,3 +1,5 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { shot } from './helpers';
 
@@ -65,4 +67,58 @@ test('the Serve panel charts the served repository’s metrics as requests arriv
 
   await panel.getByTestId('serve-stop').click();
   await expect(panel.getByTestId('serve-start')).toBeVisible();
+});
+
+/** A `model-lab serve` the lab did not open, on its own ports (E2E_METRICS_PORT, +1 gRPC, +2 metrics). */
+const REMOTE_BASE = Number(process.env['E2E_METRICS_PORT'] ?? 18320);
+let server: ChildProcess | undefined;
+
+test.describe('a remote server', () => {
+  test.beforeAll(async () => {
+    const cli = path.resolve(process.env['MODEL_LAB_OUT'] ?? 'out', 'main/cli.js');
+    const ports = [`--http-port=${REMOTE_BASE}`, `--grpc-port=${REMOTE_BASE + 1}`, `--metrics-port=${REMOTE_BASE + 2}`];
+    server = spawn(process.execPath, [cli, 'serve', 'sample-repos/quick_deploy_onnx', ...ports], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const end = Date.now() + 30_000;
+    while (
+      !(await fetch(`http://127.0.0.1:${REMOTE_BASE}/v2/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
+      if (Date.now() > end) throw new Error('model-lab serve did not become ready');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+  test.afterAll(() => {
+    server?.kill();
+  });
+
+  test('its server page charts the metrics of requests other clients send it', async ({ page, request }) => {
+    await page.goto('/');
+    await page.getByTestId('add-server').click();
+    const form = page.getByTestId('add-server-form');
+    await form.getByTestId('add-server-url').fill(`127.0.0.1:${REMOTE_BASE}`);
+    await form.getByTestId('add-server-name').fill('metrics-node');
+    await form.getByLabel('Metrics URL').fill(`http://127.0.0.1:${REMOTE_BASE + 2}/metrics`);
+    await form.getByTestId('add-server-submit').click();
+    await expect(form).toBeHidden({ timeout: 15_000 });
+    const view = page.getByTestId('remote-server-page').getByTestId('metrics-view');
+    await expect(view).toBeVisible();
+    await view.getByTestId('metrics-interval').selectOption('1');
+    const row = view.locator('[data-testid=metrics-model-row][data-model=text_direction]');
+    await expect(row).toBeVisible();
+    await expect(async () => {
+      for (let i = 0; i < 3; i++) expect((await request.post(`http://127.0.0.1:${REMOTE_BASE}/v2/models/text_direction/infer`, { data: inferBody() })).status()).toBe(200);
+      expect(Number(await row.locator('td').nth(2).textContent())).toBeGreaterThan(0);
+    }).toPass({ timeout: 15_000 });
+    await expect(view.getByTestId('metrics-chart-time')).toBeVisible();
+    await expect(view.getByTestId('metrics-source')).toContainText(`127.0.0.1:${REMOTE_BASE + 2}/metrics`);
+    await shot(page, 'metrics-remote-server');
+
+    // The server goes away: the failed scrape shows in place and the charts stay.
+    server?.kill();
+    await expect(view.getByTestId('metrics-error')).toContainText('The last scrape failed', { timeout: 10_000 });
+    await expect(view.getByTestId('metrics-chart-requests')).toBeVisible();
+    await shot(page, 'metrics-remote-server-gone');
+  });
 });

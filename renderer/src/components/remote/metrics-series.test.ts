@@ -84,6 +84,8 @@ describe('metrics series', () => {
     expect(niceMax(NaN)).toBe(1);
     expect(linePaths([0, 1, 2, 3], [0, 10, undefined, 5], 100, 50, 10)).toEqual(['0.0,50.0 33.3,0.0', '100.0,25.0']);
     expect(linePaths([], [], 100, 50, 10)).toEqual([]);
+    expect(linePaths([7], [5], 100, 50, 10)).toEqual(['0.0,25.0 100.0,25.0']);
+    expect(stackedAreas([7], [[2]], 10, 10, 4)).toEqual(['0.0,5.0 10.0,5.0 10.0,10.0 0.0,10.0']);
     const [a, b] = stackedAreas(
       [0, 10],
       [

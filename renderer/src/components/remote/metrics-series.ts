@@ -145,6 +145,8 @@ export function niceMax(v: number): number {
 /** SVG polyline points of `values` over `times` in a w×h box (y up, 0..max); gaps split the line. */
 export function linePaths(times: readonly number[], values: readonly (number | undefined)[], w: number, h: number, max: number): string[] {
   if (times.length === 0) return [];
+  // One point reads as a level across the chart rather than a dot nobody sees.
+  if (times.length === 1) return linePaths([0, 1], [values[0], values[0]], w, h, max);
   const t0 = times[0]!;
   const span = Math.max(1, times[times.length - 1]! - t0);
   const paths: string[] = [];
@@ -155,7 +157,7 @@ export function linePaths(times: readonly number[], values: readonly (number | u
       cur = [];
       return;
     }
-    const x = times.length === 1 ? w : ((times[i]! - t0) / span) * w;
+    const x = ((times[i]! - t0) / span) * w;
     const y = h - (Math.min(v, max) / max) * h;
     cur.push(`${x.toFixed(1)},${y.toFixed(1)}`);
   });
@@ -166,9 +168,17 @@ export function linePaths(times: readonly number[], values: readonly (number | u
 /** SVG polygons of stacked layers (each over the ones before it), missing values counted as 0. */
 export function stackedAreas(times: readonly number[], layers: readonly (readonly (number | undefined)[])[], w: number, h: number, max: number): string[] {
   if (times.length === 0) return [];
+  if (times.length === 1)
+    return stackedAreas(
+      [0, 1],
+      layers.map((l) => [l[0], l[0]]),
+      w,
+      h,
+      max,
+    );
   const t0 = times[0]!;
   const span = Math.max(1, times[times.length - 1]! - t0);
-  const xs = times.map((t) => (times.length === 1 ? w : ((t - t0) / span) * w));
+  const xs = times.map((t) => ((t - t0) / span) * w);
   const y = (v: number): number => h - (Math.min(v, max) / max) * h;
   const base = times.map(() => 0);
   return layers.map((layer) => {
