@@ -15,6 +15,18 @@ import { LIMITS, exchange, makeAgent } from './http-transport';
 import { remoteError } from './errors';
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers that frame the request: the client sets them, a user's value would break the exchange. */
+const FRAMING: ReadonlySet<string> = new Set([
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'connection',
+  'upgrade',
+  'te',
+  'keep-alive',
+  'inference-header-content-length',
+  'content-encoding',
+]);
 const MAX_HEADERS = 64;
 const MAX_HEADER_BYTES = 16 * 1024;
 
@@ -24,6 +36,7 @@ export function checkHeaders(headers: Record<string, string>): void {
   if (entries.length > MAX_HEADERS) throw new LabError('INVALID_ARG', `Too many headers (${entries.length}; at most ${MAX_HEADERS})`);
   for (const [name, value] of entries) {
     if (!TOKEN.test(name) || name.length > 256) throw new LabError('INVALID_ARG', `'${name.slice(0, 64)}' is not a valid header name`);
+    if (FRAMING.has(name.toLowerCase())) throw new LabError('INVALID_ARG', `Header '${name}' is set by the client itself and cannot be given`);
     if (typeof value !== 'string' || [...value].some((c) => (c < ' ' && c !== '\t') || c === '\x7f')) {
       throw new LabError('INVALID_ARG', `The value of header '${name}' has control characters or line breaks in it`);
     }

@@ -241,6 +241,8 @@ describe('headers and options checked before sending', () => {
     expect(m).toMatch(/header 'authorization' has control characters/);
     expect(m).not.toContain('abc');
     expect(bad({ 'bad name': 'v' })).toMatch(/not a valid header name/);
+    expect(bad({ 'Content-Length': '5' })).toMatch(/Header 'Content-Length' is set by the client itself/);
+    expect(bad({ 'Inference-Header-Content-Length': '5' })).toMatch(/set by the client itself/);
     expect(bad({ A: '1', a: '2' })).toMatch(/same name/);
     expect(bad({}, 0)).toMatch(/timeout/);
     expect(() => connectTriton({ url: 'http://u:p@h:1', headers: {}, timeoutMs: 1000 })).toThrow(/user name or password/);
