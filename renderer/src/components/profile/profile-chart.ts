@@ -106,15 +106,19 @@ export function curveGeometry(series: CurveSeries[], key: LatencyKey, box: PlotB
   };
 }
 
-/** perf_analyzer's components in the order a request meets them, with the CSS variable each is drawn in. */
+/**
+ * perf_analyzer's components in the order a request meets them, with the theme colour each is drawn
+ * in: the client's two ends in purple (send full, receive light), the wire grey, the queue amber,
+ * compute input/infer/output green, blue and brown.
+ */
 export const COMPONENTS: { key: keyof ProfileComponents; color: string }[] = [
-  { key: 'clientSendUs', color: 'var(--tk-key)' },
+  { key: 'clientSendUs', color: 'var(--tk-enum)' },
   { key: 'networkServerSendRecvUs', color: 'var(--muted)' },
   { key: 'serverQueueUs', color: 'var(--warn)' },
   { key: 'serverComputeInputUs', color: 'var(--tk-string)' },
   { key: 'serverComputeInferUs', color: 'var(--accent)' },
-  { key: 'serverComputeOutputUs', color: 'var(--tk-enum)' },
-  { key: 'clientRecvUs', color: 'var(--tk-number)' },
+  { key: 'serverComputeOutputUs', color: 'var(--tk-number)' },
+  { key: 'clientRecvUs', color: 'color-mix(in srgb, var(--tk-enum) 45%, var(--panel))' },
 ];
 
 export interface StackBar {
