@@ -155,6 +155,20 @@ describe('MetricsView', () => {
     w.unmount();
   });
 
+  it('does not poll while the window is hidden', async () => {
+    const lab = fakeLab((n) => at(n, [model(n)]));
+    setBackend(lab);
+    const w = mount(MetricsView, { props: { repoId: 'r1' } });
+    await flushPromises();
+    const hidden = vi.spyOn(document, 'hidden', 'get').mockReturnValue(true);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(lab.calls).toHaveLength(1);
+    hidden.mockRestore();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(lab.calls).toHaveLength(2);
+    w.unmount();
+  });
+
   it('speaks Chinese', async () => {
     setLocale('zh-CN');
     setBackend(fakeLab((n) => at(n, [model(n)])));
