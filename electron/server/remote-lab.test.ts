@@ -57,6 +57,11 @@ describe.each(['http', 'grpc'] as const)('the lab with a remote server over %s',
     expect(JSON.stringify(repo)).not.toContain(ADMIN);
   });
 
+  it('opens the page of a model the server has not loaded (Triton gives no config for it), to load it from', async () => {
+    const d = await h.getModel({ repoId: id, model: 'classifier' });
+    expect(d.summary).toMatchObject({ name: 'classifier', state: 'UNAVAILABLE' });
+  });
+
   it('shows a model page from the config JSON, printed as config.pbtxt', async () => {
     const d = await h.getModel({ repoId: id, model: 'batching' });
     expect(d.configText).toContain('name: "batching"');

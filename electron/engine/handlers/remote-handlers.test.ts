@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Lab } from '../lab';
 import { createLabHandlers, type LabHandlers } from '../lab-handlers';
 import { browserHost } from '../testing/host';
-import { FakeRemoteHost, fakeServer } from '../remote/testing/fake-host';
+import { FakeRemoteHost, IDENTITY_CONFIG, fakeServer } from '../remote/testing/fake-host';
 
 let dir: string;
 let lab: Lab | undefined;
@@ -113,6 +113,11 @@ describe('remote servers in the lab', () => {
     expect(d.remoteMetadata?.platform).toBe('onnxruntime_onnx');
     const idle = await h.getModel({ repoId: 'remote:1', model: 'idle' });
     expect(idle.remoteMetadata).toBeUndefined();
+    // As Triton: no config for a model that is not loaded; the page still opens, to load it from.
+    fake.servers.get('http://gpu-node:8000')!.configs = { identity: IDENTITY_CONFIG };
+    const unloaded = await h.getModel({ repoId: 'remote:1', model: 'idle' });
+    expect(unloaded).toMatchObject({ summary: { name: 'idle', state: 'UNAVAILABLE' }, inputs: [] });
+    expect(unloaded.configText).toBeUndefined();
     await expect(h.getModel({ repoId: 'remote:1', model: 'nope' })).rejects.toThrow("Request for unknown model: 'nope' is not found");
     expect((await h.loadModel({ repoId: 'remote:1', model: 'idle' })).state).toBe('READY');
     expect((await h.unloadModel({ repoId: 'remote:1', model: 'idle' })).state).toBe('UNAVAILABLE');

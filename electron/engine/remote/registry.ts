@@ -17,7 +17,7 @@ import { RemoteRunner } from './runner';
 import { MAX_REMOTE_SERVERS } from './stored';
 import type { RemoteHost, RemoteIndexEntry, TritonConnectOptions, TritonConnection } from './types';
 import { parseServerUrl } from './url';
-import { remoteModelDetail, remoteStatsRows, remoteSummaries, remoteSummary } from './views';
+import { remoteModelDetail, remoteStatsRows, remoteSummaries, remoteSummary, remoteUnloadedDetail } from './views';
 
 export const REMOTE_PREFIX = 'remote:';
 
@@ -244,10 +244,20 @@ export class RemoteServers {
 
   async model(id: string, model: string): Promise<ModelDetail> {
     const conn = await this.connection(id);
-    const { config, json, ignored } = await this.modelConfig(id, model);
+    const summary = this.summary(id, model);
+    const listed = this.get(id).index.some((e) => e.name === model);
+    let read: Awaited<ReturnType<RemoteServers['modelConfig']>>;
+    try {
+      read = await this.modelConfig(id, model);
+    } catch (err) {
+      // Triton serves a config only for a loaded model: one the index lists but has not loaded gets a page to load it from.
+      if (listed && summary.state !== 'READY' && toLabError(err).reason === undefined) return remoteUnloadedDetail(id, summary);
+      throw err;
+    }
+    const { config, json, ignored } = read;
     // Metadata exists only for a loaded model; an unloaded one still shows its config.
     const metadata: RemoteModelMetadata | undefined = await conn.modelMetadata(model).catch(() => undefined);
-    const detail = remoteModelDetail(id, this.summary(id, model), config, json, metadata);
+    const detail = remoteModelDetail(id, summary, config, json, metadata);
     if (ignored.length)
       detail.diagnostics.push({
         severity: 'info',

@@ -74,6 +74,24 @@ export function remoteModelDetail(repoId: string, summary: ModelSummary, c: Mode
   };
 }
 
+/** A model the server has not loaded: Triton serves its config and metadata only once it is loaded, so the page has its index entry alone. */
+export function remoteUnloadedDetail(repoId: string, summary: ModelSummary): ModelDetail {
+  return {
+    repoId,
+    summary,
+    diagnostics: [],
+    autoFilled: [],
+    maxBatchSize: 0,
+    inputs: [],
+    outputs: [],
+    instanceGroups: [],
+    scheduling: 'none',
+    ensembleSteps: [],
+    versionPolicy: '',
+    defaultModelFilename: '',
+  };
+}
+
 function num(v: unknown): number {
   const n = typeof v === 'string' ? Number(v) : v;
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : 0;
