@@ -76,6 +76,7 @@ function profileOf(v: unknown): ProfileSettingsRequest {
   if (p['measurementIntervalMs'] !== undefined) out.measurementIntervalMs = whole(p['measurementIntervalMs'], 'profile.measurementIntervalMs', 50, 600_000);
   if (p['percentile'] !== undefined) out.percentile = whole(p['percentile'], 'profile.percentile', 1, 99);
   if (p['maxTrials'] !== undefined) out.maxTrials = whole(p['maxTrials'], 'profile.maxTrials', 1, 100);
+  if (p['stabilityPercentage'] !== undefined) out.stabilityPercentage = whole(p['stabilityPercentage'], 'profile.stabilityPercentage', 1, 100);
   if (p['protocol'] !== undefined) throw bad('profile.protocol applies to remote servers; a what-if runs on local models');
   return out;
 }

@@ -35,7 +35,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const FAST = { concurrency: { start: 1, end: 2, step: 1 }, measurementIntervalMs: 60, maxTrials: 3, shapes: { INPUT0: [16] } };
+const FAST = { concurrency: { start: 1, end: 2, step: 1 }, measurementIntervalMs: 60, maxTrials: 3, stabilityPercentage: 50, shapes: { INPUT0: [16] } };
 
 async function finished(h: ReturnType<typeof createWhatIfHandlers>, id: string): Promise<WhatIfRun> {
   for (;;) {

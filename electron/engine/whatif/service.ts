@@ -64,6 +64,7 @@ function settingsOf(p: WhatIfRequest['profile']): ProfileSettings {
     measurementIntervalMs: p.measurementIntervalMs ?? DEFAULT_SETTINGS.measurementIntervalMs,
     percentile: p.percentile ?? -1,
     maxTrials: p.maxTrials ?? DEFAULT_SETTINGS.maxTrials,
+    stabilityThreshold: (p.stabilityPercentage ?? 10) / 100,
     warmupRequests: WARMUP_REQUESTS,
   };
 }

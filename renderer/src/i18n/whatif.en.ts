@@ -20,6 +20,8 @@ export const whatifEn = {
   'whatif.concurrency': 'Concurrency',
   'whatif.interval': 'Measurement window (ms)',
   'whatif.trials': 'Windows per level (at most)',
+  'whatif.stability': 'Stable within (%)',
+  'whatif.err.stability': 'Stable within: from 1 to 100 %.',
   'whatif.data': 'Input data',
   'whatif.data.random': 'Random',
   'whatif.data.zero': 'Zeros',

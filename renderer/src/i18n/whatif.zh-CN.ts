@@ -22,6 +22,8 @@ export const whatifZhCN: Record<keyof typeof whatifEn, string> = {
   'whatif.concurrency': '并发数',
   'whatif.interval': '测量窗口（毫秒）',
   'whatif.trials': '每级最多窗口数',
+  'whatif.stability': '稳定阈值（%）',
+  'whatif.err.stability': '稳定阈值：1 到 100 %。',
   'whatif.data': '输入数据',
   'whatif.data.random': '随机',
   'whatif.data.zero': '全零',

@@ -25,6 +25,8 @@ export interface WhatIfForm {
   measurementIntervalMs: number;
   percentile: number;
   maxTrials: number;
+  /** perf_analyzer's -s: windows agree within this many percent. */
+  stabilityPercentage: number;
   inputData: 'zero' | 'random';
   shapes: Record<string, string>;
   maxVariants: number;
@@ -57,6 +59,7 @@ export function initialWhatIfForm(d: Pick<ModelDetail, 'inputs' | 'maxBatchSize'
     measurementIntervalMs: 1000,
     percentile: 0,
     maxTrials: 10,
+    stabilityPercentage: 10,
     inputData: 'random',
     shapes,
     maxVariants: 8,
@@ -116,12 +119,14 @@ export function buildWhatIfRequest(f: WhatIfForm, d: Pick<ModelDetail, 'repoId' 
   if (!whole(f.concurrencyStart, 1, 1024) || !whole(f.concurrencyEnd, f.concurrencyStart, 1024)) return { ok: false, key: 'whatif.err.concurrency' };
   if (!whole(f.measurementIntervalMs, 100, 600_000)) return { ok: false, key: 'whatif.err.interval' };
   if (!whole(f.maxTrials, 3, 50)) return { ok: false, key: 'whatif.err.trials' };
+  if (!whole(f.stabilityPercentage, 1, 100)) return { ok: false, key: 'whatif.err.stability' };
   const shapes = shapesOf(f, d);
   if (typeof shapes === 'string') return { ok: false, key: 'whatif.err.shape', params: { name: shapes } };
   const profile: WhatIfRequest['profile'] = {
     concurrency: { start: f.concurrencyStart, end: f.concurrencyEnd, step: 1 },
     measurementIntervalMs: f.measurementIntervalMs,
     maxTrials: f.maxTrials,
+    ...(f.stabilityPercentage !== 10 ? { stabilityPercentage: f.stabilityPercentage } : {}),
     inputData: f.inputData,
     ...(Object.keys(shapes).length ? { shapes } : {}),
     ...(f.percentile > 0 ? { percentile: f.percentile } : {}),
