@@ -44,6 +44,8 @@ export const profileEn = {
   'profile.err.notReady': 'The model is not loaded ({state}): load it before profiling.',
   'profile.running': 'Profiling…',
   'profile.progress': 'Level {level} of {levels} · window {window} of at most {max}',
+  'profile.progress.concurrency': '(concurrency {n})',
+  'profile.progress.rate': '({n} requests/s)',
   'profile.state.running': 'running',
   'profile.state.done': 'done',
   'profile.state.stopped': 'stopped',

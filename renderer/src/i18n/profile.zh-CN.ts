@@ -44,6 +44,8 @@ export const profileZhCN: Record<keyof typeof profileEn, string> = {
   'profile.err.notReady': '模型未加载（{state}）：请先加载再做性能分析。',
   'profile.running': '正在进行性能分析……',
   'profile.progress': '第 {level}/{levels} 个级别 · 第 {window} 个窗口（最多 {max} 个）',
+  'profile.progress.concurrency': '（并发数 {n}）',
+  'profile.progress.rate': '（每秒 {n} 个请求）',
   'profile.state.running': '进行中',
   'profile.state.done': '已完成',
   'profile.state.stopped': '已停止',

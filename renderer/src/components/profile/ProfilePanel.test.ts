@@ -72,6 +72,7 @@ describe('the Profile tab', () => {
     client.emit({ type: 'profile-progress', profile: { ...base, progress: { level: 1, levels: 2, window: 3, maxWindows: 5 }, points: [] } });
     await flushPromises();
     expect(w.find('[data-testid="profile-progress-text"]').text()).toBe('Level 1 of 2 · window 3 of at most 5');
+    expect(w.find('[data-testid="profile-progress-level"]').text()).toBe('(concurrency 1)');
     expect(w.find('[role="progressbar"]').attributes('aria-valuenow')).toBe('30');
 
     client.emit({ type: 'profile-progress', profile: { ...base, progress: { level: 2, levels: 2, window: 1, maxWindows: 5 }, points: [point(1, 200, 5000)] } });
