@@ -59,6 +59,7 @@ test('a served repository the lab did not open: added by URL with a header, brow
   await form.getByTestId('add-server-header-name').fill('admin-key');
   await form.getByTestId('add-server-header-value').fill('e2e-admin-secret');
   await expect(form.getByTestId('add-server-header-value')).toHaveAttribute('type', 'password');
+  await form.getByTestId('add-server-metrics-url').fill(`http://127.0.0.1:${PORT_BASE + 2}/metrics`);
   await shot(page, 'remote-add-form');
   await form.getByTestId('add-server-submit').click();
   await expect(form).toBeHidden({ timeout: 15_000 });
@@ -70,7 +71,14 @@ test('a served repository the lab did not open: added by URL with a header, brow
   await expect(pageView.getByTestId('remote-extensions')).toContainText('model_repository');
   await expect(pageView.getByTestId('remote-index-text_direction')).toHaveAttribute('data-state', 'READY');
   await expect(pageView).not.toContainText('e2e-admin-secret');
+  // The server's metrics, scraped on the page: its model listed once two scrapes are in.
+  await expect(pageView.getByTestId('metrics-source')).toContainText(`${PORT_BASE + 2}/metrics`);
+  await expect(pageView.locator('[data-testid=metrics-model-row][data-model=text_direction]')).toBeVisible({ timeout: 15_000 });
+  await expect(pageView.getByTestId('metrics-error')).toHaveCount(0);
   await shot(page, 'remote-server-page');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot(page, 'remote-server-page-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
 
   // The tree lists it beside the samples, with its model.
   const repo = page.getByTestId('repo-cluster');
@@ -90,7 +98,14 @@ test('a served repository the lab did not open: added by URL with a header, brow
   await repo.getByTestId('server-page-cluster').click();
   await pageView.getByTestId('remote-unload-text_direction').click();
   await expect(pageView.getByTestId('remote-index-text_direction')).toHaveAttribute('data-state', 'UNAVAILABLE', { timeout: 15_000 });
-  await pageView.getByTestId('remote-load-text_direction').click();
+  // Unloaded, its page says the server gives its config once loaded; it loads from there.
+  await repo.getByTestId('model-text_direction').locator('.model-main').click();
+  await view.getByTestId('tab-overview').click();
+  await expect(view.getByTestId('remote-model-not-loaded')).toBeVisible();
+  await shot(page, 'remote-model-not-loaded');
+  await view.getByTestId('model-reload').click();
+  await expect(view.getByTestId('remote-model-not-loaded')).toBeHidden({ timeout: 30_000 });
+  await repo.getByTestId('server-page-cluster').click();
   await expect(pageView.getByTestId('remote-index-text_direction')).toHaveAttribute('data-state', 'READY', { timeout: 30_000 });
 
   await pageView.getByTestId('remote-remove').click();
