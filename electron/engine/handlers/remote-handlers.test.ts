@@ -237,6 +237,16 @@ describe('remote servers in the lab', () => {
     expect((await second.h.addRemoteServer({ url: 'http://other:8000' }).catch((e: Error) => e.message)) as string).toContain('connection refused');
   });
 
+  it('setSettings cannot add or change remote servers (only addRemoteServer does, with its checks)', async () => {
+    const { h } = open();
+    await add(h);
+    const bogus = [{ id: 'remote:9', name: 'evil', url: 'http://evil:8000', tls: {}, timeoutMs: 1000, metricsUrl: 'http://evil:8002/metrics', headerNames: [] }];
+    const after = await h.setSettings({ remoteServers: bogus, theme: 'dark' });
+    expect(after.theme).toBe('dark');
+    expect(after.remoteServers?.map((r) => r.id)).toEqual(['remote:1']);
+    expect((await h.listRemoteServers({})).map((r) => r.id)).toEqual(['remote:1']);
+  });
+
   it('a host without remote clients answers UNSUPPORTED', async () => {
     lab = new Lab();
     const h = createLabHandlers(lab, browserHost());
