@@ -2,7 +2,7 @@
 export const profileEn = {
   'model.tab.profile': 'Profile',
   'profile.intro':
-    'Measures this model as perf_analyzer does: a warm-up, then measurement windows at each level until 3 in a row agree within 10 %, with the server-side breakdown taken from the model’s statistics.',
+    'Measures this model as perf_analyzer does: a warm-up, then measurement windows at each level until 3 in a row agree (within 10 % unless set below), with the server-side breakdown taken from the model’s statistics.',
   'profile.form.title': 'New profile',
   'profile.form.mode': 'Load',
   'profile.form.mode.concurrency': 'Concurrency (closed loop)',

@@ -3,7 +3,7 @@ import type { profileEn } from './profile.en';
 
 export const profileZhCN: Record<keyof typeof profileEn, string> = {
   'model.tab.profile': '性能分析',
-  'profile.intro': '按 perf_analyzer 的方法测量这个模型：先预热，再在每个负载级别上逐个测量窗口，直到连续 3 个窗口相差不超过 10 %；服务器端的耗时分解取自模型的统计信息。',
+  'profile.intro': '按 perf_analyzer 的方法测量这个模型：先预热，再在每个负载级别上逐个测量窗口，直到连续 3 个窗口一致（默认相差不超过 10 %，可在下方设置）；服务器端的耗时分解取自模型的统计信息。',
   'profile.form.title': '新建性能分析',
   'profile.form.mode': '负载',
   'profile.form.mode.concurrency': '并发数（闭环）',
