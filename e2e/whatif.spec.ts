@@ -3,7 +3,8 @@
  * two variants (instance count 1, the current config, and 2) profiled one after the other with
  * progress per variant, then ranked in the UI under a latency budget. The sample's config.pbtxt
  * is not applied to (that is the engine test's job on a temporary repository), and must be
- * unchanged afterwards. A knob that changes nothing is refused in place. Screenshots are kept.
+ * unchanged afterwards. A knob that changes nothing is refused in place. Screenshots (light, dark,
+ * 简体中文) are kept in the test's output folder.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -60,5 +61,13 @@ test('what-if on the OCR recognition model: two variants ranked under a budget',
     await expect(panel.getByTestId('whatif-apply')).toBeVisible();
   }
   await shot(page, 'whatif-ranked');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await shot(page, 'whatif-ranked-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.getByTestId('lang-switch').click();
+  await expect(panel.locator('h3').first()).toHaveText('假设分析：试验配置变体');
+  await expect(ranking.locator('caption')).toContainText('毫秒预算下的排名');
+  await shot(page, 'whatif-zh-CN');
+  await page.getByTestId('lang-switch').click();
   expect(readFileSync(CONFIG, 'utf8')).toBe(before);
 });

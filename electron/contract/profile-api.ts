@@ -105,6 +105,8 @@ export interface WhatIfVariant {
   name: string;
   /** The knob values in words, e.g. ["instance count 2", "dynamic batching on"]. */
   changes: string[];
+  /** The knob values it sets (none: the baseline), for a view to put in its own words. */
+  knobs?: { instanceCount?: number; dynamicBatching?: boolean; preferredBatchSizes?: number[]; maxQueueDelayUs?: number };
   /** The variant's config.pbtxt. */
   configText: string;
   state: 'pending' | 'running' | 'done' | 'error' | 'stopped';

@@ -61,6 +61,7 @@ describe('what-if against the engine', () => {
     const started = await h().startWhatIf({ repoId, model: 'ident', knobs: { instanceCounts: [2], dynamicBatching: [true] }, latencyBudgetMs: 1000, profile: FAST });
     expect(started.state).toBe('running');
     expect(started.profile).toEqual(FAST);
+    expect(started.variants.map((v) => v.knobs)).toEqual([{}, { instanceCount: 2, dynamicBatching: true }]);
     expect(started.variants.map((v) => v.name)).toEqual(['baseline', 'instances 2, batching on']);
     await expect(h().startWhatIf({ repoId, model: 'ident', knobs: { instanceCounts: [2] }, latencyBudgetMs: 1000, profile: FAST })).rejects.toThrow(/already running/);
     run = await finished(h(), started.whatIfId);

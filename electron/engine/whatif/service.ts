@@ -104,7 +104,14 @@ export class WhatIfService {
     const completed = displayConfig(rec) ?? base;
     const settings = settingsOf(req.profile);
     const planned = planVariants(base, completed, req.knobs, req.model, req.maxVariants ?? DEFAULT_MAX_VARIANTS);
-    const variants: WhatIfVariant[] = planned.map((p) => ({ name: p.name, changes: p.changes, configText: variantText(originalText, base, p.config), state: 'pending', withinBudget: false }));
+    const variants: WhatIfVariant[] = planned.map((p) => ({
+      name: p.name,
+      changes: p.changes,
+      knobs: { ...p.values },
+      configText: variantText(originalText, base, p.config),
+      state: 'pending',
+      withinBudget: false,
+    }));
     const run: WhatIfRun = {
       whatIfId: randomUUID(),
       repoId: req.repoId,

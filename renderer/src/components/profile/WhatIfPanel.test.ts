@@ -4,11 +4,11 @@ import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WhatIfRequest, WhatIfRun, WhatIfVariant } from '@contract/lab-api';
 import { LabCallError, setBackend } from '../../api/client';
-import { setLocale } from '../../i18n';
+import { setLocale, t } from '../../i18n';
 import { detail, fakeClient, type FakeClient, io } from '../playground/test-support';
 import WhatIfPanel from './WhatIfPanel.vue';
 import { point } from './profile-test-support';
-import { buildWhatIfRequest, diffLines, initialWhatIfForm, lastWhatIfRuns, rankingRows } from './whatif-form';
+import { buildWhatIfRequest, changesText, diffLines, initialWhatIfForm, lastWhatIfRuns, rankingRows, winnerMargin } from './whatif-form';
 
 const rec = {
   ...detail('text_recognition', 0, [io('x', 'FP32', [-1, 3, 48, -1], 0)], [io('y', 'FP32', [-1, -1, 6625], 0)]),
@@ -105,6 +105,28 @@ describe('the what-if form', () => {
   });
 });
 
+describe('variant words and the winner’s margin', () => {
+  it('puts the knob values in the UI’s language', () => {
+    const v = { name: 'instances 2, batching on', changes: ['instance count 2', 'dynamic batching on'], knobs: { instanceCount: 2, dynamicBatching: true } };
+    expect(changesText(v, t)).toBe('instance count 2 · dynamic batching on');
+    setLocale('zh-CN');
+    expect(changesText(v, t)).toBe('实例数 2 · 开启动态批处理');
+    expect(changesText({ name: 'baseline', changes: ['the current config'], knobs: {} }, t)).toBe('当前配置');
+  });
+
+  it('is the winner’s lead over the measured baseline', () => {
+    const run = whatIf(
+      { repoId: 'r1', model: 'm', knobs: {}, latencyBudgetMs: 10, profile: {} },
+      {
+        winner: 'instances 2',
+        variants: [variant('baseline', { best: { inferPerSec: 100, latencyUs: 1 } }), variant('instances 2', { best: { inferPerSec: 104, latencyUs: 1 } })],
+      },
+    );
+    expect(winnerMargin(run)).toBeCloseTo(0.04);
+    expect(winnerMargin({ ...run, winner: 'baseline' })).toBeUndefined();
+  });
+});
+
 describe('WhatIfPanel', () => {
   it('starts, shows progress per variant from events, then the ranking, the diff and apply behind a confirmation', async () => {
     const client = fakeClient({
@@ -175,6 +197,27 @@ describe('WhatIfPanel', () => {
     await w.find('form').trigger('submit');
     await flushPromises();
     expect(w.find('[data-testid="whatif-error"]').text()).toContain('max_batch_size is 0');
+  });
+
+  it('warns when the winner leads by less than the measurement noise', async () => {
+    const run = whatIf(
+      { repoId: 'r1', model: 'text_recognition', knobs: {}, latencyBudgetMs: 100, profile: { stabilityPercentage: 10 } },
+      {
+        state: 'done',
+        winner: 'instances 2',
+        diff: '--- a\n+++ b\n@@ -1,1 +1,1 @@\n-count: 1\n+count: 2\n',
+        variants: [
+          variant('baseline', { state: 'done', withinBudget: true, rank: 2, best: { inferPerSec: 100, latencyUs: 5000 } }),
+          variant('instances 2', { state: 'done', withinBudget: true, rank: 1, best: { inferPerSec: 104, latencyUs: 5000 } }),
+        ],
+      },
+    );
+    lastWhatIfRuns.set('r1/text_recognition', run);
+    const w = await mountPanel(fakeClient());
+    expect(w.find('[data-testid="whatif-noise"]').text()).toContain('only 4 % faster');
+    lastWhatIfRuns.set('r1/text_recognition', { ...run, variants: [{ ...run.variants[0]!, best: { inferPerSec: 50, latencyUs: 5000 } }, run.variants[1]!] });
+    const w2 = await mountPanel(fakeClient());
+    expect(w2.find('[data-testid="whatif-noise"]').exists()).toBe(false);
   });
 
   it('says when no variant kept the budget, and when the baseline is best', async () => {

@@ -177,3 +177,27 @@ export function judgedKey(run: Pick<WhatIfRun, 'profile'>): 'avg' | 'p50' | 'p90
   const p = run.profile?.percentile;
   return p === 50 || p === 90 || p === 95 || p === 99 ? `p${p}` : 'avg';
 }
+
+/** A variant's knob values in the UI's words (the engine's `changes` are English). */
+export function changesText(v: Pick<WhatIfVariant, 'knobs' | 'changes' | 'name'>, tr: (key: MessageKey, params?: Record<string, string | number>) => string): string {
+  const k = v.knobs;
+  if (!k) return v.changes.join(' · ');
+  const parts: string[] = [];
+  if (k.instanceCount !== undefined) parts.push(tr('whatif.change.count', { n: k.instanceCount }));
+  if (k.dynamicBatching !== undefined) parts.push(tr(k.dynamicBatching ? 'whatif.change.batchingOn' : 'whatif.change.batchingOff'));
+  if (k.preferredBatchSizes) parts.push(tr('whatif.change.preferred', { sizes: k.preferredBatchSizes.join(', ') }));
+  if (k.maxQueueDelayUs !== undefined) parts.push(tr('whatif.change.delay', { us: k.maxQueueDelayUs }));
+  return parts.length ? parts.join(' · ') : tr('whatif.change.baseline');
+}
+
+/**
+ * How much faster the winner is than the current config (0.04 = 4 %), when both were measured and the
+ * winner is not the current config: a margin below the stability percentage is within the noise.
+ */
+export function winnerMargin(run: WhatIfRun): number | undefined {
+  const w = run.variants.find((v) => v.name === run.winner);
+  const base = run.variants.find((v) => v.name === 'baseline');
+  const b = base?.best ?? base?.closest;
+  if (!w?.best || !b || w.name === 'baseline' || b.inferPerSec <= 0) return undefined;
+  return w.best.inferPerSec / b.inferPerSec - 1;
+}
