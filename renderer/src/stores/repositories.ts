@@ -51,6 +51,10 @@ export const useRepositoriesStore = defineStore('repositories', {
     selectedRepo(state): RepositoryInfo | undefined {
       return state.repos.find((r) => r.id === state.selection?.repoId);
     },
+    /** The open folders, without remote servers (what can be served, exported or deployed). */
+    localRepos(state): RepositoryInfo[] {
+      return state.repos.filter((r) => !r.remote);
+    },
   },
   actions: {
     async init(): Promise<void> {
