@@ -68,6 +68,16 @@ describe('variant text', () => {
     expect(variantText(BATCHING, base, base)).toBe(BATCHING);
   });
 
+  it('appends a field the file did not have, and prints a config the user never wrote', () => {
+    const base = cfg(NO_BATCH);
+    const two = applyKnobs(base, { instanceCount: 2 });
+    const text = variantText(NO_BATCH, base, two);
+    expect(text.startsWith(NO_BATCH.trimEnd())).toBe(true);
+    expect(text).toMatch(/\n\ninstance_group \{\n\s+count: 2\n\}\n$/);
+    expect(configKey(cfg(text))).toBe(configKey(two));
+    expect(variantText(undefined, base, two)).toContain('count: 2');
+  });
+
   it('removes dynamic batching when turned off', () => {
     const withDb = `${BATCHING}dynamic_batching { max_queue_delay_microseconds: 50 }\n`;
     const base = cfg(withDb);
