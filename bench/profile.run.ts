@@ -117,7 +117,13 @@ interface SliceRow {
   independentMedian: number;
   ratio: number;
   within: boolean;
+  /** CPU time of this process (server and client) per request: what a loaded machine cannot blur. */
+  profilerCpuUs: number;
+  independentCpuUs: number;
+  cpuRatio: number;
 }
+
+const cpuUs = (u: NodeJS.CpuUsage): number => u.user + u.system;
 
 /** Alternating short slices: the independent loop, then one window of the profiler's own loop over HttpTarget. */
 async function interleaved(url: string, m: ModelCase, c: number, send: () => Promise<void>): Promise<SliceRow> {
@@ -127,16 +133,37 @@ async function interleaved(url: string, m: ModelCase, c: number, send: () => Pro
   const settings = { ...DEFAULT_SETTINGS, concurrency: { start: c, end: c, step: 1 }, measurementIntervalMs: SLICE_MS, maxTrials: 1, warmupRequests: c };
   const prof: number[] = [];
   const ind: number[] = [];
+  const cpu = { prof: 0, profN: 0, ind: 0, indN: 0 };
   try {
     for (let r = 0; r < ROUNDS; r++) {
-      ind.push((await closedLoop(c, SLICE_MS / 1000, send)).throughput);
-      prof.push((await profileLevel(target, systemClock, settings, c)).measurement.client.inferPerSec);
+      let u = process.cpuUsage();
+      const i = await closedLoop(c, SLICE_MS / 1000, send);
+      cpu.ind += cpuUs(process.cpuUsage(u));
+      cpu.indN += i.requests + c; // + the first request of each caller, not timed
+      ind.push(i.throughput);
+      u = process.cpuUsage();
+      const p = await profileLevel(target, systemClock, settings, c);
+      cpu.prof += cpuUs(process.cpuUsage(u));
+      cpu.profN += p.measurement.client.requestCount + 2 * c; // + the warm-up and the requests in flight at the end
+      prof.push(p.measurement.client.inferPerSec);
     }
   } finally {
     target.close();
   }
   const ratio = median(prof) / median(ind);
-  return { model: m.model, concurrency: c, profilerMedian: median(prof), independentMedian: median(ind), ratio, within: Math.abs(ratio - 1) <= TOLERANCE };
+  const profilerCpuUs = cpu.prof / cpu.profN;
+  const independentCpuUs = cpu.ind / cpu.indN;
+  return {
+    model: m.model,
+    concurrency: c,
+    profilerMedian: median(prof),
+    independentMedian: median(ind),
+    ratio,
+    within: Math.abs(ratio - 1) <= TOLERANCE,
+    profilerCpuUs,
+    independentCpuUs,
+    cpuRatio: profilerCpuUs / independentCpuUs,
+  };
 }
 
 it('model-lab profile vs an independent closed-loop client', async () => {
@@ -216,11 +243,13 @@ it('model-lab profile vs an independent closed-loop client', async () => {
       ]),
     ),
   );
-  console.log(`\nThe profiler's loop and window accounting vs the independent loop, alternating ${SLICE_MS} ms slices ${ROUNDS} times (medians)\n`);
+  console.log(
+    `\nThe profiler's loop and window accounting vs the independent loop, alternating ${SLICE_MS} ms slices ${ROUNDS} times (throughput: medians; CPU of this process, server and client, per request: totals)\n`,
+  );
   console.log(
     table(
-      ['model', 'concurrency', 'profiler infer/s', 'independent infer/s', 'ratio', 'within 5%'],
-      slices.map((r) => [r.model, String(r.concurrency), r.profilerMedian, r.independentMedian, r.ratio, r.within ? 'yes' : 'NO']),
+      ['model', 'concurrency', 'profiler infer/s', 'independent infer/s', 'ratio', 'within 5%', 'profiler CPU µs/req', 'independent CPU µs/req', 'CPU ratio'],
+      slices.map((r) => [r.model, String(r.concurrency), r.profilerMedian, r.independentMedian, r.ratio, r.within ? 'yes' : 'NO', r.profilerCpuUs, r.independentCpuUs, r.cpuRatio]),
     ),
   );
   summary['slices'] = slices;

@@ -52,6 +52,7 @@ function networkError(url: string, err: NodeJS.ErrnoException): LabError {
 
 export class HttpTarget implements ProfileTarget {
   private next = 0;
+  readonly network = true;
   private bodies: { body: Buffer; headers: Record<string, string | number> }[] = [];
   private readonly agent: http.Agent;
   private readonly base: URL;

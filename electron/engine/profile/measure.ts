@@ -92,8 +92,9 @@ export class ClosedLoop extends Loop {
   }
 
   private async worker(): Promise<void> {
+    const network = this.target.network === true;
     while (!this.stopping) {
-      await this.clock.yield();
+      if (!network) await this.clock.yield();
       if (this.stopping) break;
       const startNs = this.clock.nowNs();
       try {

@@ -74,6 +74,7 @@ export function urlHost(url: string): string {
 
 export class RemoteTarget implements ProfileTarget {
   private next = 0;
+  readonly network = true;
 
   constructor(
     private readonly conn: TritonConnection,

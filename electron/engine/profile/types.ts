@@ -77,6 +77,11 @@ export interface ProfileTarget {
   /** The model's cumulative statistics now. */
   statistics(): Promise<ServerStats>;
   describe(): TargetDescription;
+  /**
+   * Every request goes through a socket, so it always lets timers and I/O run: the closed loop then
+   * skips its yield between requests (an event-loop turn each, a measurable cost on a fast model).
+   */
+  readonly network?: boolean;
 }
 
 /** One completed request, as the closed loop records it. */
