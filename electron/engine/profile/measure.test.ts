@@ -219,3 +219,26 @@ describe('stopping a sweep (AbortSignal)', () => {
     ).toEqual([]);
   });
 });
+
+describe('yielding between requests', () => {
+  it('yields before each request of an in-process target, never for a network one (its socket lets timers run)', async () => {
+    class CountingClock extends FakeClock {
+      yields = 0;
+      override yield(): Promise<void> {
+        this.yields++;
+        return super.yield();
+      }
+    }
+    const local = new CountingClock();
+    await profileLevel(
+      fakeTarget(local, () => 2),
+      local,
+      settings({ maxTrials: 3 }),
+      1,
+    );
+    expect(local.yields).toBeGreaterThan(100);
+    const remote = new CountingClock();
+    await profileLevel({ ...fakeTarget(remote, () => 2), network: true }, remote, settings({ maxTrials: 3 }), 1);
+    expect(remote.yields).toBe(0);
+  });
+});
