@@ -227,7 +227,15 @@ describe('remote servers in the lab', () => {
     await first.lab.settings.flush();
     await first.lab.close();
     const raw = JSON.parse(await readFile(first.settingsFile, 'utf8')) as Record<string, unknown[]>;
-    raw['remoteServers']!.push({ id: 'remote:2', name: 'x', url: 'http://a:1', tls: 'no', timeoutMs: 1, metricsUrl: 'http://a', headerNames: [] }, { id: '../x', name: 'y' }, 'junk');
+    raw['remoteServers']!.push({ id: 'remote:2', name: 'x', url: 'http://a:1', tls: 'no', timeoutMs: 1, metricsUrl: 'http://a', headerNames: [] }, { id: '../x', name: 'y' }, 'junk', {
+      id: 'remote:3',
+      name: 'bad url',
+      url: 'ftp://x:1',
+      tls: {},
+      timeoutMs: 1000,
+      metricsUrl: 'http://x:8002/metrics',
+      headerNames: [],
+    });
     await import('node:fs/promises').then((fs) => fs.writeFile(first.settingsFile, JSON.stringify(raw)));
     const second = open();
     const listed = await second.h.listRemoteServers({});

@@ -4,6 +4,7 @@
  * survives (a header value someone wrote into the file by hand is not picked up from there).
  */
 import type { RemoteTls, StoredRemoteServer } from '../../contract/remote-api';
+import { parseMetricsUrl, parseServerUrl } from './url';
 
 /** Far above what anyone adds; bounds what a bad file can make the lab connect to at start. */
 export const MAX_REMOTE_SERVERS = 32;
@@ -16,6 +17,16 @@ export const MAX_TIMEOUT_MS = 10 * 60_000;
 
 function text(v: unknown, max: number): string | undefined {
   return typeof v === 'string' && v.length > 0 && v.length <= max && ![...v].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) ? v : undefined;
+}
+
+/** The value when its parser takes it unchanged (a hand-edited URL that no longer parses drops the entry). */
+function checked(v: string | undefined, parse: (v: string) => string): string | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parse(v) === v ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function storedTls(v: unknown): RemoteTls | undefined {
@@ -40,8 +51,8 @@ function storedServer(v: unknown): StoredRemoteServer | undefined {
   const o = v as Record<string, unknown>;
   const id = typeof o['id'] === 'string' && REMOTE_ID.test(o['id']) ? o['id'] : undefined;
   const name = text(o['name'], 200);
-  const url = text(o['url'], 2048);
-  const metricsUrl = text(o['metricsUrl'], 2048);
+  const url = checked(text(o['url'], 2048), (u) => parseServerUrl(u).url);
+  const metricsUrl = checked(text(o['metricsUrl'], 2048), parseMetricsUrl);
   const tls = storedTls(o['tls']);
   const t = o['timeoutMs'];
   const timeoutMs = typeof t === 'number' && Number.isInteger(t) && t >= MIN_TIMEOUT_MS && t <= MAX_TIMEOUT_MS ? t : undefined;
