@@ -12,8 +12,8 @@ import { LabError } from '../errors';
 import { buildRequests } from '../profile/inputs';
 import { inputSpecs, LocalTarget } from '../profile/local';
 import { profileSweep, sweepLevels } from '../profile/measure';
-import { breakdown } from '../profile/stats';
-import { type Clock, type PointResult, type ProfileSettings, systemClock } from '../profile/types';
+import { toProfilePoint } from '../profile/service';
+import { type Clock, type ProfileSettings, systemClock } from '../profile/types';
 import { Repository } from '../repository/repository';
 import { displayConfig, toModelSummary } from '../repository/views';
 
@@ -28,33 +28,6 @@ export interface VariantProfileRequest {
   signal: AbortSignal;
   onWindow?: (level: number, levels: number, window: number) => void;
   clock?: Clock;
-}
-
-const us = (ns: number): number => Math.round(ns / 1000);
-
-/** A PointResult in the lab API's terms (µs). */
-export function toProfilePoint(p: PointResult): ProfilePoint {
-  const m = p.measurement;
-  const c = m.client;
-  const b = breakdown(m);
-  const pct = (q: number): number => us(c.percentileNs.get(q) ?? 0);
-  return {
-    ...(p.requestRate !== undefined ? { requestRate: p.requestRate } : { concurrency: p.concurrency }),
-    stable: p.stable,
-    windows: p.windows,
-    requestCount: c.requestCount,
-    inferPerSec: c.inferPerSec,
-    latencyUs: { avg: us(c.avgLatencyNs), std: us(c.stdNs), p50: pct(50), p90: pct(90), p95: pct(95), p99: pct(99) },
-    components: {
-      clientSendUs: b.clientSendUs,
-      networkServerSendRecvUs: b.networkServerUs,
-      serverQueueUs: b.serverQueueUs,
-      serverComputeInputUs: b.serverComputeInputUs,
-      serverComputeInferUs: b.serverComputeInferUs,
-      serverComputeOutputUs: b.serverComputeOutputUs,
-      clientRecvUs: b.clientRecvUs,
-    },
-  };
 }
 
 /** A hidden repository over the user's folder, nothing loaded until asked. */
