@@ -199,6 +199,23 @@ describe('WhatIfPanel', () => {
     expect(w.find('[data-testid="whatif-error"]').text()).toContain('max_batch_size is 0');
   });
 
+  it('stops a running what-if and shows the variants as they were left', async () => {
+    const client = fakeClient({
+      startWhatIf: (req: WhatIfRequest) => whatIf(req),
+      stopWhatIf: () => whatIf(client.of('startWhatIf')[0]!, { state: 'stopped', variants: [variant('baseline', { state: 'stopped' }), variant('instances 2', { state: 'stopped' })] }),
+    });
+    const w = await mountPanel(client);
+    await w.find('form').trigger('submit');
+    await flushPromises();
+    expect(w.find('[data-testid="whatif-progressbar"]').exists()).toBe(true);
+    await w.find('[data-testid="whatif-stop"]').trigger('click');
+    await flushPromises();
+    expect(client.of('stopWhatIf')).toEqual([{ whatIfId: 'w1' }]);
+    expect(w.find('[data-testid="whatif-stop"]').exists()).toBe(false);
+    expect(w.find('[data-testid="whatif-start"]').exists()).toBe(true);
+    expect(w.find('[data-testid="whatif-ranking"] caption').text()).toContain('stopped');
+  });
+
   it('warns when the winner leads by less than the measurement noise', async () => {
     const run = whatIf(
       { repoId: 'r1', model: 'text_recognition', knobs: {}, latencyBudgetMs: 100, profile: { stabilityPercentage: 10 } },
