@@ -56,6 +56,7 @@ describe('desktop credentials (safeStorage)', () => {
     expect(await store.get('remote:1')).toEqual({ authorization: 'x' });
     expect(store.kind).toBe('memory');
     expect(warnings.join()).toContain('no encryption');
+    expect(store.problem).toContain('must be given again after a restart');
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

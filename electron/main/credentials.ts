@@ -23,6 +23,7 @@ export class SafeStorageCredentials implements CredentialStore {
   private cache: Map<string, Record<string, string>> | undefined;
   private encrypting: boolean | undefined;
   private chain: Promise<void> = Promise.resolve();
+  problem: string | undefined;
 
   constructor(
     private readonly file: string,
@@ -42,6 +43,7 @@ export class SafeStorageCredentials implements CredentialStore {
     this.encrypting = this.storage.isEncryptionAvailable();
     this.cache = new Map();
     if (!this.encrypting) {
+      this.problem = 'the system offers no encryption here: header values are kept in memory for this run only and must be given again after a restart';
       this.warn('remote server headers: the OS offers no encryption here (safeStorage); they are kept in memory for this run only');
       return this.cache;
     }
@@ -55,7 +57,10 @@ export class SafeStorageCredentials implements CredentialStore {
         await handle.close();
       }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`remote server headers could not be read from ${this.file}: ${err instanceof Error ? err.message : String(err)}`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.problem = `saved header values could not be read from ${this.file}: ${err instanceof Error ? err.message : String(err)}`;
+        this.warn(this.problem);
+      }
     }
     return this.cache;
   }

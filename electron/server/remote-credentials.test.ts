@@ -31,8 +31,11 @@ describe('browser-mode credential file', () => {
     await writeFile(file, JSON.stringify({ 'remote:1': { authorization: 'x' } }), { mode: 0o644 });
     await chmod(file, 0o644);
     const warnings: string[] = [];
-    expect(await new FileCredentials(file, (l) => warnings.push(l)).get('remote:1')).toEqual({});
+    const open = new FileCredentials(file, (l) => warnings.push(l));
+    expect(open.problem).toBeUndefined();
+    expect(await open.get('remote:1')).toEqual({});
     expect(warnings.join()).toContain('can be read by other users');
+    expect(open.problem).toContain('saved header values were not read');
     const target = path.join(dir, 'target.json');
     await writeFile(target, JSON.stringify({ 'remote:1': { authorization: 'x' } }), { mode: 0o600 });
     const link = path.join(dir, 'link.json');

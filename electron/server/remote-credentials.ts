@@ -16,6 +16,7 @@ export class FileCredentials implements CredentialStore {
   readonly kind = 'file' as const;
   private cache: Map<string, Record<string, string>> | undefined;
   private chain: Promise<void> = Promise.resolve();
+  problem: string | undefined;
 
   constructor(
     readonly file: string,
@@ -39,7 +40,10 @@ export class FileCredentials implements CredentialStore {
         await handle.close();
       }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`remote credentials: ${err instanceof Error ? err.message : String(err)}`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.problem = `saved header values were not read: ${err instanceof Error ? err.message : String(err)}`;
+        this.warn(`remote credentials: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
     return this.cache;
   }

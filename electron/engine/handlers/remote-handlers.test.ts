@@ -65,6 +65,13 @@ describe('remote servers in the lab', () => {
     expect(await fake.credentials.get('remote:1')).toEqual({ authorization: 'Bearer s3cret-token' });
   });
 
+  it('says on the server when the credential store could not keep or read its header values', async () => {
+    const { h } = open();
+    await add(h);
+    Object.assign(fake.credentials, { problem: 'saved header values were not read: the file can be read by other users' });
+    expect((await h.listRemoteServers({}))[0]?.warnings).toContain('saved header values were not read: the file can be read by other users');
+  });
+
   it('refuses bad requests with the reason, and an unreachable server in place (nothing kept)', async () => {
     const { h } = open();
     await expect(h.addRemoteServer({ url: 'http://user:pw@gpu-node:8000' })).rejects.toMatchObject({ code: 'INVALID_ARG' });

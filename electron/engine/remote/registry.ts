@@ -104,7 +104,7 @@ export class RemoteServers {
       metricsUrl: s.metricsUrl,
       timeoutMs: s.timeoutMs,
       state: entry.state,
-      warnings: s.tls.skipVerify ? [SKIP_VERIFY_WARNING] : [],
+      warnings: [...(s.tls.skipVerify ? [SKIP_VERIFY_WARNING] : []), ...(s.headerNames.length && this.remoteHost?.credentials.problem ? [this.remoteHost.credentials.problem] : [])],
     };
     if (entry.error) info.error = { ...entry.error };
     if (entry.server) info.server = { ...entry.server, extensions: [...entry.server.extensions] };

@@ -85,6 +85,8 @@ export type FetchText = (url: string, opts: Omit<TritonConnectOptions, 'url'>) =
 /** Keeps header values (secrets) out of the settings file. */
 export interface CredentialStore {
   readonly kind: 'safeStorage' | 'file' | 'memory';
+  /** Why stored values could not be used or kept (a refused file, no OS encryption), for the server page. */
+  readonly problem?: string | undefined;
   get(serverId: string): Promise<Record<string, string>>;
   set(serverId: string, headers: Record<string, string>): Promise<void>;
   delete(serverId: string): Promise<void>;
