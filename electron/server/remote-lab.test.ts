@@ -44,7 +44,7 @@ describe.each(['http', 'grpc'] as const)('the lab with a remote server over %s',
     await lab.close();
     await grpc.close(false);
     await f.close();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('lists the index with states (explicit mode: models not loaded are listed too) and the server metadata', async () => {
@@ -85,6 +85,27 @@ describe.each(['http', 'grpc'] as const)('the lab with a remote server over %s',
     const snippets = await h.runSnippets({ runId: fp32.runId });
     expect(snippets.curl + snippets.python).not.toContain(ADMIN);
   });
+
+  it('profiles a remote model through the registry (the Profile tab on a remote model)', async () => {
+    const started = await h.startProfile({
+      repoId: id,
+      model: 'id_fp32',
+      shapes: { INPUT0: [4] },
+      concurrency: { start: 1, end: 1, step: 1 },
+      measurementIntervalMs: 150,
+      maxTrials: 4,
+      stabilityPercentage: 100,
+    });
+    let run = started;
+    for (let i = 0; i < 100 && run.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      run = await h.getProfile({ profileId: started.profileId });
+    }
+    expect(run.error).toBeUndefined();
+    expect(run.state).toBe('done');
+    expect(run.points).toHaveLength(1);
+    expect(run.points[0]!.inferPerSec).toBeGreaterThan(0);
+  }, 20_000);
 
   it('loads and unloads through the server (the header is sent), and a model error comes back as the server wrote it', async () => {
     expect((await h.loadModel({ repoId: id, model: 'classifier' })).state).toBe('READY');
