@@ -57,6 +57,13 @@ export class HttpTarget implements ProfileTarget {
   private readonly agent: http.Agent;
   private readonly base: URL;
   private readonly path: string;
+  private readonly host: string;
+  private readonly inferPath: string;
+  private readonly port: number;
+  private readonly request: typeof http.request;
+  /** Requests in flight and when each was sent: one watchdog timer ends those past the timeout (a timer per request costs throughput). */
+  private readonly inFlight = new Map<http.ClientRequest, number>();
+  private readonly watchdog: NodeJS.Timeout;
 
   constructor(
     private readonly url: string,
@@ -69,6 +76,19 @@ export class HttpTarget implements ProfileTarget {
     const agentOpts = { keepAlive: true, maxSockets: opts.maxSockets };
     this.agent = tls ? new https.Agent({ ...agentOpts, ...(opts.caPem ? { ca: opts.caPem } : {}), rejectUnauthorized: !opts.skipVerify }) : new http.Agent(agentOpts);
     this.path = `/v2/models/${encodeURIComponent(model)}${version ? `/versions/${encodeURIComponent(version)}` : ''}`;
+    this.inferPath = `${this.path}/infer`;
+    this.host = this.base.hostname.replace(/^\[|\]$/g, '');
+    this.port = Number(this.base.port || (tls ? 443 : 80));
+    this.request = tls ? https.request : http.request;
+    const timeoutMs = opts.timeoutMs ?? 60_000;
+    this.watchdog = setInterval(() => this.expire(timeoutMs), Math.min(1000, timeoutMs)).unref();
+  }
+
+  private expire(timeoutMs: number): void {
+    const now = Date.now();
+    for (const [req, sent] of this.inFlight) {
+      if (now - sent > timeoutMs) req.destroy(new LabError('UNAVAILABLE', `${this.url}: no answer within ${timeoutMs} ms`, { reason: 'REMOTE_TIMEOUT' }));
+    }
   }
 
   /** Connects and reads the model's inputs from its config (the server's error as it came when it has none). */
@@ -84,39 +104,32 @@ export class HttpTarget implements ProfileTarget {
 
   /** Builds every request body now, once. */
   setRequests(requests: Tensor[][]): void {
-    this.bodies = requests.map((inputs) => TritonHttpClient.encodeInfer(inputs));
+    this.bodies = requests.map((inputs) => {
+      const { body, headers } = TritonHttpClient.encodeInfer(inputs);
+      return { body, headers: { ...this.opts.headers, ...headers, 'Content-Length': body.byteLength } };
+    });
   }
 
+  /** One request; `headers` are complete (the -H headers and Content-Length included). */
   private send(method: string, path: string, body: Buffer | undefined, headers: Record<string, string | number>, limit: number): Promise<Reply> {
-    const mod = this.base.protocol === 'https:' ? https : http;
     const t0 = process.hrtime.bigint();
     return new Promise((resolve, reject) => {
       let sendNs = 0;
-      const req = mod.request(
-        {
-          host: this.base.hostname.replace(/^\[|\]$/g, ''),
-          port: this.base.port || (this.base.protocol === 'https:' ? 443 : 80),
-          method,
-          path: this.path + path,
-          agent: this.agent,
-          headers: { ...this.opts.headers, ...headers, ...(body ? { 'Content-Length': body.byteLength } : {}) },
-          timeout: this.opts.timeoutMs ?? 60_000,
-        },
-        (res) => {
-          const r0 = process.hrtime.bigint();
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (c: Buffer) => {
-            size += c.byteLength;
-            if (size > limit) req.destroy(new LabError('UNAVAILABLE', `${this.url}: the response is larger than ${limit} bytes`, { reason: 'REMOTE_PROTOCOL' }));
-            else chunks.push(c);
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), sendNs, recvNs: Number(process.hrtime.bigint() - r0) }));
-          res.on('error', (err) => reject(err instanceof LabError ? err : networkError(this.url, err)));
-        },
-      );
+      const req = this.request({ host: this.host, port: this.port, method, path, agent: this.agent, headers }, (res) => {
+        const r0 = process.hrtime.bigint();
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.byteLength;
+          if (size > limit) req.destroy(new LabError('UNAVAILABLE', `${this.url}: the response is larger than ${limit} bytes`, { reason: 'REMOTE_PROTOCOL' }));
+          else chunks.push(c);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), sendNs, recvNs: Number(process.hrtime.bigint() - r0) }));
+        res.on('error', (err) => reject(err instanceof LabError ? err : networkError(this.url, err)));
+      });
+      this.inFlight.set(req, Date.now());
+      req.on('close', () => this.inFlight.delete(req));
       req.on('finish', () => (sendNs = Number(process.hrtime.bigint() - t0)));
-      req.on('timeout', () => req.destroy(new LabError('UNAVAILABLE', `${this.url}: no answer within ${this.opts.timeoutMs ?? 60_000} ms`, { reason: 'REMOTE_TIMEOUT' })));
       req.on('error', (err) => reject(err instanceof LabError ? err : networkError(this.url, err)));
       req.end(body);
     });
@@ -124,7 +137,7 @@ export class HttpTarget implements ProfileTarget {
 
   /** A GET of the model's JSON (config, stats); the server's `{"error": …}` passed through as it came. */
   private async json(path: string): Promise<unknown> {
-    const r = await this.send('GET', path, undefined, {}, MAX_JSON);
+    const r = await this.send('GET', this.path + path, undefined, { ...this.opts.headers }, MAX_JSON);
     let parsed: unknown;
     try {
       parsed = JSON.parse(r.body.toString());
@@ -138,7 +151,7 @@ export class HttpTarget implements ProfileTarget {
   async infer(): Promise<RequestTimes> {
     const req = this.bodies[this.next++ % this.bodies.length];
     if (!req) throw new LabError('INVALID_ARG', 'no request data');
-    const r = await this.send('POST', '/infer', req.body, req.headers, MAX_BODY);
+    const r = await this.send('POST', this.inferPath, req.body, req.headers, MAX_BODY);
     const t1 = process.hrtime.bigint();
     if (r.status !== 200) {
       let parsed: unknown;
@@ -165,6 +178,7 @@ export class HttpTarget implements ProfileTarget {
   }
 
   close(): void {
+    clearInterval(this.watchdog);
     this.agent.destroy();
   }
 }

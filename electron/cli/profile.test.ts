@@ -227,3 +227,24 @@ describe('model-lab profile: remote targets (HTTP and gRPC), request-rate mode',
     expect(io.errs.join('\n')).toMatch(/refused/);
   });
 });
+
+describe('model-lab profile: the HTTP target against a server that misbehaves', () => {
+  it('ends a request the server never answers after the timeout, with the reason', async () => {
+    const { createServer } = await import('node:net');
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const { HttpTarget } = await import('./profile-http');
+    const started = Date.now();
+    try {
+      await expect(HttpTarget.open(`http://127.0.0.1:${port}`, 'm', undefined, { maxSockets: 2, timeoutMs: 300 })).rejects.toMatchObject({
+        code: 'UNAVAILABLE',
+        reason: 'REMOTE_TIMEOUT',
+        message: expect.stringContaining('no answer within 300 ms'),
+      });
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      silent.close();
+    }
+  });
+});

@@ -103,10 +103,13 @@ describe('ProfileService', () => {
 
   it('runs one profile per model at a time; another model may run beside it', async () => {
     const { svc } = service();
-    const a = await svc.start(REQ);
+    const [a, twin] = await Promise.allSettled([svc.start(REQ), svc.start(REQ)]);
+    // Two starts at once: the second is refused even while the first is still opening its target.
+    expect(twin.status).toBe('rejected');
+    if (a.status !== 'fulfilled') throw new Error('the first start failed');
     await expect(svc.start(REQ)).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining("a profile of 'm' is already running") });
     const b = await svc.start({ ...REQ, model: 'other' });
-    await finished(svc, a.profileId);
+    await finished(svc, a.value.profileId);
     await finished(svc, b.profileId);
     await svc.close();
   });

@@ -169,6 +169,8 @@ const copy = (r: ProfileRun): ProfileRun => structuredClone(r);
 export class ProfileService {
   private runs: ProfileRun[] = [];
   private readonly jobs = new Map<string, Job>();
+  /** Models whose target is being opened (a second start must not slip in meanwhile). */
+  private readonly opening = new Set<string>();
   private readonly loaded: Promise<void>;
   private seq = 0;
   private saving: Promise<void> = Promise.resolve();
@@ -189,9 +191,16 @@ export class ProfileService {
   async start(payload: unknown): Promise<ProfileRun> {
     const req = checkProfileRequest(payload);
     await this.loaded;
+    const key = JSON.stringify([req.repoId, req.model]);
     const busy = [...this.jobs.values()].find((j) => j.run.repoId === req.repoId && j.run.model === req.model);
-    if (busy) throw new LabError('UNAVAILABLE', `a profile of '${req.model}' is already running (${busy.run.label}); stop it or wait for it to finish`);
-    const opened = await this.o.open(req);
+    if (busy || this.opening.has(key)) throw new LabError('UNAVAILABLE', `a profile of '${req.model}' is already running${busy ? ` (${busy.run.label})` : ''}; stop it or wait for it to finish`);
+    this.opening.add(key);
+    let opened: OpenedTarget;
+    try {
+      opened = await this.o.open(req);
+    } finally {
+      this.opening.delete(key);
+    }
     const meta: RunMeta = {
       profileId: this.id(),
       repoId: req.repoId,
