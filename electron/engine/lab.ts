@@ -83,6 +83,7 @@ export class Lab {
   private readonly pickedInputs = new Set<string>();
   /** close() has begun: repositories closing now stay in the saved workspace. */
   private closing = false;
+  private readonly closers: (() => Promise<void>)[] = [];
   /** The last session's selection, offered to the window until a selection is saved (`workspace.ts`). */
   private offeredSelection: NonNullable<LabSettings['workspace']>['selection'];
   readonly settings: SettingsStore;
@@ -522,9 +523,18 @@ export class Lab {
     return st?.isFile() ? { path: abs, readable: true } : { path: abs, readable: false, reason: 'not-a-file' };
   }
 
+  /**
+   * Work that runs beside the repositories (profiles, what-if searches) registers its stop here:
+   * `close()` stops it first, so nothing keeps sending requests to a closing repository or a remote server.
+   */
+  onClose(stop: () => Promise<void>): void {
+    this.closers.push(stop);
+  }
+
   /** Closes every repository and waits for their instances to stop. */
   async close(): Promise<void> {
     this.closing = true;
+    await Promise.all(this.closers.splice(0).map((stop) => stop().catch(() => undefined)));
     await this.settings.flush();
     await this.steps.close();
     this.observations.close();

@@ -58,6 +58,17 @@ describe('profiles through the lab API (in-process target)', () => {
     await expect(h.getProfile({ profileId: run.profileId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('closing the lab stops a running profile first (it keeps its state, and no request reaches the closed repository)', async () => {
+    lab = new Lab({ settingsFile: path.join(dir, 'settings.json') });
+    const h = createLabHandlers(lab, host);
+    const repo = await h.openRepository({ path: path.join(dir, 'repo') });
+    const run = await h.startProfile({ repoId: repo.id, model: 'ident', shapes: { INPUT0: [16] }, measurementIntervalMs: 200, maxTrials: 50, concurrency: { start: 1, end: 8, step: 1 } });
+    await lab.close();
+    const after = await profileService(lab).get(run.profileId);
+    expect(after.state).toBe('stopped');
+    expect(after.error).toBeUndefined();
+  });
+
   it('refuses what cannot be profiled before starting: an unknown model, a variable dim without its shape, bad payloads', async () => {
     lab = new Lab();
     const h = createLabHandlers(lab, host);

@@ -27,6 +27,8 @@ export function profileService(lab: Lab): ProfileService {
       log,
     });
     services.set(lab, s);
+    const made = s;
+    lab.onClose(() => made.close());
   }
   return s;
 }

@@ -11,6 +11,7 @@ import { whatIfRequest } from '../whatif/request';
 import { WhatIfService } from '../whatif/service';
 
 export function createWhatIfHandlers(lab: Lab, service = new WhatIfService(lab)): Pick<LabHandlers, 'startWhatIf' | 'stopWhatIf' | 'getWhatIf' | 'applyWhatIf'> {
+  lab.onClose(() => service.close());
   return {
     startWhatIf: async (req) => service.start(whatIfRequest(req)),
     stopWhatIf: async (req) => service.stop(str(payload(req), 'whatIfId', 64)),
