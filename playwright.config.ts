@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -17,8 +18,14 @@ export const E2E_TOKEN = 'e2e-token-not-a-secret-0123456789';
 export const E2E_PORT = PORT;
 export const E2E_BASE = `http://127.0.0.1:${PORT}`;
 const chromium = process.env['CHROMIUM_PATH'] ?? '/usr/lib/chromium/chromium';
-/** A settings file of its own, so trusted folders and recents from other runs never leak in. */
-const settings = path.join(os.tmpdir(), `model-lab-e2e-settings-${process.pid}.json`);
+/**
+ * A settings folder of its own, so trusted folders, recents, and what the lab keeps beside its settings
+ * file (profiles.json, remote server credentials, converted/) never leak between runs.
+ */
+const settingsDir = path.join(os.tmpdir(), `model-lab-e2e-${process.pid}`);
+// Workers load this file too (with their own pid); only the runner starts the lab, so only it makes the folder.
+if (process.env['TEST_WORKER_INDEX'] === undefined) mkdirSync(settingsDir, { recursive: true });
+const settings = path.join(settingsDir, 'settings.json');
 
 /**
  * End-to-end tests drive Debian's Chromium against the lab in browser mode,
