@@ -1,27 +1,26 @@
 /**
- * `model-lab profile` against an independent load generator, in one run (`npm run bench:profile`):
- * `model-lab serve` (started in this process on port 0) serves a repository with the tiny identity
- * model of bench:serve and the quick-deploy text direction classifier (PaddleOCR, no config.pbtxt).
- * At each concurrency, `model-lab profile -u <url>` (perf_analyzer's method: warm-up, windows until
- * 3 agree) is run through the CLI entry point and its -f CSV read back; around it, bench:serve's
- * closed loop (N callers over the same Triton HTTP client, the request encoded once) measures the
- * same model for BENCH_SECONDS before and after the profile, and the mean of the two is kept, so
- * drift favours neither. Prints a table and a JSON summary (also written to bench/results/profile.json),
- * and whether every ratio is within 5% (printed, never asserted: benchmarks are not timed tests).
+ * `model-lab profile` against an independent load generator, in one run (`npm run bench:profile`),
+ * measured as a user measures: the CLI is built (children.ts), `model-lab serve` runs in its own
+ * process and serves a repository with the tiny identity model of bench:serve and the quick-deploy
+ * text direction classifier (PaddleOCR, no config.pbtxt), a repository the profiler did not open.
+ * At each concurrency, BENCH_ROUNDS times in turn: bench:serve's closed loop (N callers over the
+ * same Triton HTTP client, the request encoded once, in this process) for BENCH_SECONDS, then
+ * `model-lab profile -u <url>` as its own process (perf_analyzer's method: warm-up, windows until 3
+ * agree), its -f CSV read back. The medians of the two are compared, so load that comes and goes on
+ * a shared machine favours neither; the load average is printed with the figures. Neither client
+ * shares a thread with the server. The server's CPU per request is measured for both (from /proc
+ * and the model's statistics): equal, the two clients ask the same of the server.
  *
- * On a shared machine whose load changes from second to second, a run of several seconds per side
- * measures the load as much as the client. A second table therefore alternates short slices
- * (BENCH_SLICE_MS, BENCH_ROUNDS times): the independent loop, then the profiler's own loop and
- * window accounting (`profileLevel`, one window, the same `HttpTarget` as `model-lab profile -u`),
- * and compares the medians: what is left of the difference is the profiler's, not the machine's.
+ * A second table alternates short slices (BENCH_SLICE_MS, BENCH_SLICES times), both clients in this
+ * process: the independent loop, then the profiler's own loop and window accounting
+ * (`profileLevel`, one window, the `HttpTarget` of `model-lab profile -u`), with the client CPU per
+ * request of each. Prints the tables and a JSON summary (also bench/results/profile.json), and
+ * whether every ratio is within 5% (printed, never asserted: benchmarks are not timed tests).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, it } from 'vitest';
-import { runCli } from '../electron/cli/main';
-import type { Output } from '../electron/cli/output';
-import { parseServeArgs, type RunningServe, startServe } from '../electron/cli/serve';
 import { HttpTarget } from '../electron/cli/profile-http';
 import { buildRequests } from '../electron/engine/profile/inputs';
 import { profileLevel } from '../electron/engine/profile/measure';
@@ -29,20 +28,22 @@ import { DEFAULT_SETTINGS, systemClock } from '../electron/engine/profile/types'
 import type { Tensor } from '../electron/engine/tensor/tensor';
 import { TritonHttpClient } from '../electron/server/triton/http/client';
 import { median, percentile, table } from './measure';
+import { cpuSeconds, startChild, stopChildren } from './processes';
+import { buildCli, CLI, OUT, profileProcess } from './profile/children';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
 const INTERVAL_MS = Number(process.env['BENCH_PROFILE_INTERVAL_MS'] ?? 1000);
 const LEVELS = (process.env['BENCH_CONCURRENCY'] ?? '1,4,8').split(',').map(Number);
 const TOLERANCE = 0.05;
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 8);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const SLICES = Number(process.env['BENCH_SLICES'] ?? 6);
 const SLICE_MS = Number(process.env['BENCH_SLICE_MS'] ?? 500);
 const ONLY = process.env['BENCH_MODELS']?.split(',');
-const summary: Record<string, unknown> = { cpus: os.cpus().length, node: process.version, seconds: SECONDS, measurementIntervalMs: INTERVAL_MS, tolerance: TOLERANCE };
+const summary: Record<string, unknown> = { cpus: os.cpus().length, node: process.version, out: OUT, seconds: SECONDS, rounds: ROUNDS, measurementIntervalMs: INTERVAL_MS, tolerance: TOLERANCE };
 let repoDir = '';
-let server: RunningServe | undefined;
 
-afterAll(async () => {
-  await server?.stop();
+afterAll(() => {
+  stopChildren();
   if (repoDir) rmSync(repoDir, { recursive: true, force: true });
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/profile.json', JSON.stringify(summary, null, 2));
@@ -72,8 +73,6 @@ function writeRepo(): string {
   return dir;
 }
 
-const quiet = (lines: string[] = []): Output => ({ log: (l) => lines.push(l), err: (l) => lines.push(l) });
-
 /** bench:serve's closed loop: `concurrency` callers, each sending its next request when the last is answered. */
 async function closedLoop(concurrency: number, seconds: number, send: () => Promise<void>): Promise<{ throughput: number; requests: number; p50ms: number }> {
   await Promise.all(Array.from({ length: concurrency }, () => send()));
@@ -93,20 +92,85 @@ async function closedLoop(concurrency: number, seconds: number, send: () => Prom
   return { throughput: lat.length / elapsed, requests: lat.length, p50ms: percentile(lat, 50) };
 }
 
-/** One `model-lab profile -u` run at one concurrency, as a user types it; infer/s from its -f CSV. */
-async function profile(url: string, m: ModelCase, c: number, csvFile: string): Promise<{ inferPerSec: number; exitCode: number; p50ms: number }> {
-  const lines: string[] = [];
+/** What the server spent per request it answered over a stretch: its CPU (from /proc) over its inference count. */
+class ServerMeter {
+  constructor(
+    private readonly pid: number,
+    private readonly http: TritonHttpClient,
+  ) {}
+
+  async count(model: string): Promise<number> {
+    const s = await this.http.statistics(model);
+    return s.model_stats.reduce((n, m) => n + Number(m['inference_count'] ?? 0), 0);
+  }
+
+  async around<T>(model: string, run: () => Promise<T>): Promise<{ result: T; serverCpuUs: number }> {
+    const n0 = await this.count(model);
+    const c0 = cpuSeconds(this.pid);
+    const result = await run();
+    const c1 = cpuSeconds(this.pid);
+    const n1 = await this.count(model);
+    return { result, serverCpuUs: ((c1 - c0) * 1e6) / Math.max(1, n1 - n0) };
+  }
+}
+
+interface Point {
+  model: string;
+  concurrency: number;
+  profile: number[];
+  independent: number[];
+  profileMedian: number;
+  independentMedian: number;
+  ratio: number;
+  within: boolean;
+  profileP50ms: number;
+  independentP50ms: number;
+  profileServerCpuUs: number;
+  independentServerCpuUs: number;
+  /** The share of a core each client used over its run (the profile process: its start and warm-up included). */
+  profileClientCores: number;
+  independentClientCores: number;
+  load1: [number, number];
+  profileExits: number[];
+}
+
+/** One point: ROUNDS times the independent loop, then `model-lab profile` as its own process; medians compared. */
+async function point(url: string, meter: ServerMeter, m: ModelCase, c: number, send: () => Promise<void>, csvFile: string): Promise<Point> {
   const [name, dims] = m.shape;
-  const args = ['profile', '-m', m.model, '-u', url, '--concurrency-range', String(c), '-p', String(INTERVAL_MS), '--shape', `${name}:${dims.join(',')}`, '-f', csvFile];
-  const exitCode = await runCli(args, quiet(lines));
-  const rows = readFileSync(csvFile, 'utf8').trimEnd().split('\n');
-  const head = rows[0]!.split(',');
-  const row = rows[1]?.split(',');
-  if (exitCode !== 0 || !row) console.log(`profile ${m.model} c=${c} exited ${exitCode}:\n${lines.slice(-5).join('\n')}`);
+  const args = ['-m', m.model, '-u', url, '--concurrency-range', String(c), '-p', String(INTERVAL_MS), '--shape', `${name}:${dims.join(',')}`];
+  const load0 = os.loadavg()[0]!;
+  const ind: { throughput: number; p50ms: number; server: number; client: number }[] = [];
+  const prof: { throughput: number; p50ms: number; server: number; client: number; exit: number }[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const u = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    const i = await meter.around(m.model, () => closedLoop(c, SECONDS, send));
+    const cu = process.cpuUsage(u);
+    ind.push({ ...i.result, server: i.serverCpuUs, client: (cu.user + cu.system) / (Number(process.hrtime.bigint() - t0) / 1e3) });
+    const p = await meter.around(m.model, () => profileProcess(args, csvFile));
+    prof.push({ throughput: p.result.inferPerSec, p50ms: p.result.p50ms, server: p.serverCpuUs, client: p.result.clientCpuS / p.result.wallS, exit: p.result.exitCode });
+  }
+  const med = (xs: number[]): number => median(xs.filter(Number.isFinite));
+  const profileMedian = med(prof.map((p) => p.throughput));
+  const independentMedian = med(ind.map((i) => i.throughput));
+  const ratio = profileMedian / independentMedian;
   return {
-    inferPerSec: row ? Number(row[head.indexOf('Inferences/Second')]) : NaN,
-    exitCode,
-    p50ms: row ? Number(row[head.indexOf('p50 latency')]) / 1000 : NaN,
+    model: m.model,
+    concurrency: c,
+    profile: prof.map((p) => p.throughput),
+    independent: ind.map((i) => i.throughput),
+    profileMedian,
+    independentMedian,
+    ratio,
+    within: Math.abs(ratio - 1) <= TOLERANCE,
+    profileP50ms: med(prof.map((p) => p.p50ms)),
+    independentP50ms: med(ind.map((i) => i.p50ms)),
+    profileServerCpuUs: med(prof.map((p) => p.server)),
+    independentServerCpuUs: med(ind.map((i) => i.server)),
+    profileClientCores: med(prof.map((p) => p.client)),
+    independentClientCores: med(ind.map((i) => i.client)),
+    load1: [load0, os.loadavg()[0]!],
+    profileExits: prof.map((p) => p.exit),
   };
 }
 
@@ -117,7 +181,7 @@ interface SliceRow {
   independentMedian: number;
   ratio: number;
   within: boolean;
-  /** CPU time of this process (server and client) per request: what a loaded machine cannot blur. */
+  /** CPU of this process (the client only: the server is another process) per request. */
   profilerCpuUs: number;
   independentCpuUs: number;
   cpuRatio: number;
@@ -125,17 +189,17 @@ interface SliceRow {
 
 const cpuUs = (u: NodeJS.CpuUsage): number => u.user + u.system;
 
-/** Alternating short slices: the independent loop, then one window of the profiler's own loop over HttpTarget. */
-async function interleaved(url: string, m: ModelCase, c: number, send: () => Promise<void>): Promise<SliceRow> {
+/** Alternating short slices in this process: the independent loop, then one window of the profiler's own loop over HttpTarget. */
+async function slices(url: string, m: ModelCase, c: number, send: () => Promise<void>): Promise<SliceRow> {
   const [name, dims] = m.shape;
   const { target, inputs } = await HttpTarget.open(url, m.model, undefined, { maxSockets: c + 4 });
   target.setRequests(buildRequests(inputs, { kind: 'random' }, new Map([[name, dims]]), 1));
-  const settings = { ...DEFAULT_SETTINGS, concurrency: { start: c, end: c, step: 1 }, measurementIntervalMs: SLICE_MS, maxTrials: 1, warmupRequests: c };
+  const settings = { ...DEFAULT_SETTINGS, concurrency: { start: c, end: c, step: 1 }, measurementIntervalMs: SLICE_MS, maxTrials: 1, warmupRequests: 10 };
   const prof: number[] = [];
   const ind: number[] = [];
   const cpu = { prof: 0, profN: 0, ind: 0, indN: 0 };
   try {
-    for (let r = 0; r < ROUNDS; r++) {
+    for (let r = 0; r < SLICES; r++) {
       let u = process.cpuUsage();
       const i = await closedLoop(c, SLICE_MS / 1000, send);
       cpu.ind += cpuUs(process.cpuUsage(u));
@@ -144,7 +208,7 @@ async function interleaved(url: string, m: ModelCase, c: number, send: () => Pro
       u = process.cpuUsage();
       const p = await profileLevel(target, systemClock, settings, c);
       cpu.prof += cpuUs(process.cpuUsage(u));
-      cpu.profN += p.measurement.client.requestCount + 2 * c; // + the warm-up and the requests in flight at the end
+      cpu.profN += p.measurement.client.requestCount + 10 + c; // + the warm-up and the requests in flight at the end
       prof.push(p.measurement.client.inferPerSec);
     }
   } finally {
@@ -166,30 +230,66 @@ async function interleaved(url: string, m: ModelCase, c: number, send: () => Pro
   };
 }
 
-it('model-lab profile vs an independent closed-loop client', async () => {
-  repoDir = writeRepo();
-  const setup = parseServeArgs([repoDir, '--http-port=0', '--allow-grpc=false', '--allow-metrics=false', '--log-info=false'], {});
-  if (setup === 'help') throw new Error('help');
-  server = await startServe(setup, quiet());
-  const url = `http://127.0.0.1:${server.serving.http!.port}`;
-  const http = new TritonHttpClient(url, { maxSockets: Math.max(...LEVELS) + 4 });
-  const csvFile = path.join(repoDir, 'profile.csv');
-  const slices: SliceRow[] = [];
-  const rows: {
-    model: string;
-    concurrency: number;
-    profileInferPerSec: number;
-    independentInferPerSec: number;
-    /** The two closed-loop runs around the profile: their spread is the noise of this machine. */
-    independentBefore: number;
-    independentAfter: number;
-    ratio: number;
-    within: boolean;
-    profileP50ms: number;
-    independentP50ms: number;
-    profileExit: number;
-  }[] = [];
+function printPoints(points: Point[]): void {
+  console.log(
+    `\nmodel-lab profile -u (its own process) vs bench:serve's closed loop, server in its own process (${os.cpus().length} cores, ${process.version}; profile windows ${INTERVAL_MS} ms; independent ${SECONDS} s; medians of ${ROUNDS} alternating runs; load = 1-min load average before / after)\n`,
+  );
+  console.log(
+    table(
+      [
+        'model',
+        'c',
+        'profile infer/s',
+        'independent infer/s',
+        'ratio',
+        'within 5%',
+        'profile runs',
+        'independent runs',
+        'p50 ms prof / ind',
+        'server µs/req prof / ind',
+        'client cores prof / ind',
+        'load',
+      ],
+      points.map((r) => [
+        r.model,
+        String(r.concurrency),
+        r.profileMedian,
+        r.independentMedian,
+        r.ratio,
+        r.within ? 'yes' : 'NO',
+        r.profile.map((v) => v.toFixed(0)).join(' '),
+        r.independent.map((v) => v.toFixed(0)).join(' '),
+        `${r.profileP50ms.toFixed(3)} / ${r.independentP50ms.toFixed(3)}`,
+        `${r.profileServerCpuUs.toFixed(0)} / ${r.independentServerCpuUs.toFixed(0)}`,
+        `${r.profileClientCores.toFixed(2)} / ${r.independentClientCores.toFixed(2)}`,
+        `${r.load1[0].toFixed(2)} / ${r.load1[1].toFixed(2)}`,
+      ]),
+    ),
+  );
+}
 
+function printSlices(rows: SliceRow[]): void {
+  console.log(
+    `\nThe profiler's loop and window accounting vs the independent loop, both in this process, alternating ${SLICE_MS} ms slices ${SLICES} times (throughput: medians; client CPU per request: totals)\n`,
+  );
+  console.log(
+    table(
+      ['model', 'c', 'profiler infer/s', 'independent infer/s', 'ratio', 'within 5%', 'profiler client µs/req', 'independent client µs/req', 'CPU ratio'],
+      rows.map((r) => [r.model, String(r.concurrency), r.profilerMedian, r.independentMedian, r.ratio, r.within ? 'yes' : 'NO', r.profilerCpuUs, r.independentCpuUs, r.cpuRatio]),
+    ),
+  );
+}
+
+it('model-lab profile vs an independent closed-loop client', async () => {
+  buildCli();
+  repoDir = writeRepo();
+  const server = await startChild(process.execPath, [CLI, 'serve', repoDir, '--http-port=0', '--allow-grpc=false', '--allow-metrics=false', '--log-info=false'], /^HTTP\s/);
+  const url = server.lines.find((l) => l.startsWith('HTTP'))!.split(/\s+/)[1]!;
+  const http = new TritonHttpClient(url, { maxSockets: Math.max(...LEVELS) + 4 });
+  const meter = new ServerMeter(server.child.pid!, http);
+  const csvFile = path.join(repoDir, 'profile.csv');
+  const points: Point[] = [];
+  const sliceRows: SliceRow[] = [];
   for (const m of MODELS) {
     const [name, dims] = m.shape;
     const n = dims.reduce((a, b) => a * b, 1);
@@ -199,62 +299,16 @@ it('model-lab profile vs an independent closed-loop client', async () => {
       const r = await http.request('POST', `/v2/models/${m.model}/infer`, req.body, req.headers);
       if (r.status !== 200) throw new Error(`${m.model}: HTTP ${r.status}: ${r.body.toString()}`);
     };
-    await closedLoop(Math.max(...LEVELS), 1, send); // warm: sessions and sockets
-    for (const c of LEVELS) slices.push(await interleaved(url, m, c, send));
-    for (const c of LEVELS) {
-      const before = await closedLoop(c, SECONDS, send);
-      const p = await profile(url, m, c, csvFile);
-      const after = await closedLoop(c, SECONDS, send);
-      const independent = (before.throughput + after.throughput) / 2;
-      const ratio = p.inferPerSec / independent;
-      rows.push({
-        model: m.model,
-        concurrency: c,
-        profileInferPerSec: p.inferPerSec,
-        independentInferPerSec: independent,
-        independentBefore: before.throughput,
-        independentAfter: after.throughput,
-        ratio,
-        within: Math.abs(ratio - 1) <= TOLERANCE,
-        profileP50ms: p.p50ms,
-        independentP50ms: (before.p50ms + after.p50ms) / 2,
-        profileExit: p.exitCode,
-      });
-    }
+    await closedLoop(Math.max(...LEVELS), 1, send); // warm: sessions, sockets, JIT
+    for (const c of LEVELS) points.push(await point(url, meter, m, c, send, csvFile));
+    if (SLICES > 0) for (const c of LEVELS) sliceRows.push(await slices(url, m, c, send));
   }
   http.close();
-
-  console.log(
-    `\nmodel-lab profile -u vs bench:serve's closed loop (${os.cpus().length} cores, ${process.version}; profile windows ${INTERVAL_MS} ms; independent: mean of ${SECONDS}s before and after)\n`,
-  );
-  console.log(
-    table(
-      ['model', 'concurrency', 'profile infer/s', 'independent infer/s', 'before / after', 'ratio', 'within 5%', 'profile p50 ms', 'independent p50 ms'],
-      rows.map((r) => [
-        r.model,
-        String(r.concurrency),
-        r.profileInferPerSec,
-        r.independentInferPerSec,
-        `${r.independentBefore.toFixed(0)} / ${r.independentAfter.toFixed(0)}`,
-        r.ratio,
-        r.within ? 'yes' : 'NO',
-        r.profileP50ms,
-        r.independentP50ms,
-      ]),
-    ),
-  );
-  console.log(
-    `\nThe profiler's loop and window accounting vs the independent loop, alternating ${SLICE_MS} ms slices ${ROUNDS} times (throughput: medians; CPU of this process, server and client, per request: totals)\n`,
-  );
-  console.log(
-    table(
-      ['model', 'concurrency', 'profiler infer/s', 'independent infer/s', 'ratio', 'within 5%', 'profiler CPU µs/req', 'independent CPU µs/req', 'CPU ratio'],
-      slices.map((r) => [r.model, String(r.concurrency), r.profilerMedian, r.independentMedian, r.ratio, r.within ? 'yes' : 'NO', r.profilerCpuUs, r.independentCpuUs, r.cpuRatio]),
-    ),
-  );
-  summary['slices'] = slices;
-  const agree = rows.every((r) => r.within);
-  console.log(`\nThroughput agrees within 5% at every point: ${agree ? 'yes' : `NO (${rows.filter((r) => !r.within).length} of ${rows.length} points outside)`}`);
-  summary['points'] = rows;
+  printPoints(points);
+  if (sliceRows.length) printSlices(sliceRows);
+  const agree = points.every((r) => r.within);
+  console.log(`\nThroughput agrees within 5% at every point: ${agree ? 'yes' : `NO (${points.filter((r) => !r.within).length} of ${points.length} points outside)`}`);
+  summary['points'] = points;
+  summary['slices'] = sliceRows;
   summary['agreeWithin5Percent'] = agree;
 });
