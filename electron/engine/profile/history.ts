@@ -1,13 +1,15 @@
 /**
  * Past profiles, kept across restarts in `profiles.json` beside the settings file. The file is read
- * as hostile input (anyone who can write the folder wrote it): bounded in size, read on its real
- * path as a regular file, each entry's shape checked and bad entries dropped; a file that is not a
+ * as hostile input (anyone who can write the folder wrote it): bounded in size, opened without
+ * blocking and read only when the handle is a regular file, each entry's shape checked and bad entries dropped; a file that is not a
  * list of profiles at all is set aside (renamed `profiles.json.bad-<time>`), never fatal. Writes go
  * to a temporary file renamed over the old one, so a crash leaves the old or the new file whole.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { ProfilePoint, ProfileRun } from '../../contract/profile-api';
+import { openNonBlocking, readUpTo, specialKind } from '../util/regular-file';
 
 export const MAX_PROFILES_FILE_BYTES = 16 * 1024 * 1024;
 /** Profiles kept; the oldest finished ones go first. */
@@ -64,17 +66,27 @@ export class ProfileHistoryFile {
 
   /** The stored profiles, newest first; [] when there is no file or it was set aside. */
   async read(): Promise<ProfileRun[]> {
-    let text: string;
+    // Opened without blocking and checked through the handle (util/regular-file.ts): a FIFO or a
+    // device swapped in after a check would otherwise park a threadpool thread or never end.
+    let opened: Awaited<ReturnType<typeof openNonBlocking>>;
     try {
-      const real = await fs.realpath(this.file);
-      const st = await fs.stat(real);
-      if (!st.isFile()) return await this.setAside('it is not a regular file');
-      if (st.size > MAX_PROFILES_FILE_BYTES) return await this.setAside(`it is larger than ${MAX_PROFILES_FILE_BYTES} bytes`);
-      text = await fs.readFile(real, 'utf8');
+      opened = await openNonBlocking(this.file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return [];
+      if (code === 'ENXIO') return this.setAside('it is a socket or a device');
       this.log(`profiles: cannot read ${this.file}: ${(err as Error).message}`);
       return [];
+    }
+    let text: string;
+    const { handle, stat } = opened;
+    try {
+      const kind = specialKind(stat);
+      if (kind) return await this.setAside(`it is ${kind}, not a regular file`);
+      if (stat.size > MAX_PROFILES_FILE_BYTES) return await this.setAside(`it is larger than ${MAX_PROFILES_FILE_BYTES} bytes`);
+      text = (await readUpTo(handle, stat.size)).toString('utf8');
+    } finally {
+      await handle.close();
     }
     let parsed: unknown;
     try {
@@ -84,11 +96,12 @@ export class ProfileHistoryFile {
     }
     const list = isObj(parsed) && Array.isArray(parsed['profiles']) ? parsed['profiles'] : undefined;
     if (!list) return this.setAside('it has no list of profiles');
-    const runs = list.slice(0, MAX_HISTORY * 2).flatMap((r) => {
+    const kept = list.slice(0, MAX_HISTORY * 2);
+    const runs = kept.flatMap((r) => {
       const ok = checkStoredRun(r);
       return ok ? [ok] : [];
     });
-    if (runs.length < list.length) this.log(`profiles: ${list.length - runs.length} malformed entries of ${this.file} were dropped`);
+    if (runs.length < kept.length) this.log(`profiles: ${kept.length - runs.length} malformed entries of ${this.file} were dropped`);
     const seen = new Set<string>();
     return runs.filter((r) => !seen.has(r.profileId) && seen.add(r.profileId)).slice(0, MAX_HISTORY);
   }
@@ -105,8 +118,14 @@ export class ProfileHistoryFile {
   }
 
   async write(runs: ProfileRun[]): Promise<void> {
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify({ version: 1, profiles: runs }), { mode: 0o600 });
-    await fs.rename(tmp, this.file);
+    // A new file of its own ('wx': never through a link or file someone left at that name).
+    const tmp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await fs.writeFile(tmp, JSON.stringify({ version: 1, profiles: runs }), { mode: 0o600, flag: 'wx' });
+      await fs.rename(tmp, this.file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') await fs.rm(tmp, { force: true });
+      throw err;
+    }
   }
 }

@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -163,6 +164,20 @@ describe('ProfileService', () => {
     writeFileSync(file, Buffer.alloc(16 * 1024 * 1024 + 1, 0x20));
     expect(await new ProfileHistoryFile(file).read()).toEqual([]);
     expect(readdirSync(dir).some((f) => f.startsWith('profiles.json.bad-'))).toBe(true);
+  });
+
+  it.skipIf(process.platform === 'win32')('sets a FIFO named profiles.json aside without waiting for a writer', async () => {
+    const file = path.join(dir, 'profiles.json');
+    execFileSync('mkfifo', [file]);
+    expect(await new ProfileHistoryFile(file).read()).toEqual([]);
+    expect(readdirSync(dir).some((f) => f.startsWith('profiles.json.bad-'))).toBe(true);
+  });
+
+  it('writes the history owner-only, leaving no temporary file behind', async () => {
+    const file = path.join(dir, 'profiles.json');
+    await new ProfileHistoryFile(file).write([]);
+    expect(readdirSync(dir)).toEqual(['profiles.json']);
+    if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('works without a settings folder (no history file)', async () => {
