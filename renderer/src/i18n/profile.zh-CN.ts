@@ -31,7 +31,7 @@ export const profileZhCN: Record<keyof typeof profileEn, string> = {
   'profile.form.label': '标签',
   'profile.form.labelPlaceholder': '例如：2 个实例，修改之前',
   'profile.start': '开始性能分析',
-  'profile.starting': '正在开始……',
+  'profile.starting': '正在启动…',
   'profile.stop': '停止',
   'profile.stopping': '当前窗口结束后停止……',
   'profile.err.range': '范围须为从 1 起的整数，“从”不大于“到”，步长至少为 1。',

@@ -101,6 +101,22 @@ describe('the Profile tab', () => {
     expect(client.of('startProfile')).toHaveLength(0);
   });
 
+  it('says it is starting while the lab opens the target (a remote server can take its timeout)', async () => {
+    let open: (run: ProfileRun) => void = () => undefined;
+    const client = fakeClient({ listProfiles: () => [], startProfile: () => new Promise<ProfileRun>((resolve) => (open = resolve)) });
+    const w = await mountPanel(client);
+    await w.find('[data-testid="profile-form"]').trigger('submit');
+    await flushPromises();
+    const button = w.find('[data-testid="profile-start-button"]');
+    expect(button.text()).toBe('Starting…');
+    expect(button.find('.spinner').exists()).toBe(true);
+    expect(button.attributes('disabled')).toBeDefined();
+    open(running(client.of('startProfile')[0]!));
+    await flushPromises();
+    expect(w.find('[data-testid="profile-start-button"]').text()).toBe('Start profile');
+    expect(w.find('[data-testid="profile-progress"]').exists()).toBe(true);
+  });
+
   it("shows the engine's refusal in place and keeps the form", async () => {
     const client = fakeClient({
       listProfiles: () => [],
