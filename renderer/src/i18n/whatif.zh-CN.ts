@@ -29,7 +29,7 @@ export const whatifZhCN: Record<keyof typeof whatifEn, string> = {
   'whatif.data.zero': '全零',
   'whatif.shape': '{name} 的形状 [{dims}]',
   'whatif.start': '开始假设分析',
-  'whatif.starting': '正在开始…',
+  'whatif.starting': '正在启动…',
   'whatif.stop': '停止',
   'whatif.stopping': '正在停止…',
   'whatif.progress': '第 {i}/{n} 个变体：{name}',
