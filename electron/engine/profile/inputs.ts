@@ -5,6 +5,7 @@
  * `--shape NAME:d1,d2` fills -1 dims; `-b N` adds the batch dimension to batching models.
  */
 import { LabError } from '../errors';
+import { MAX_GENERATED_ELEMENTS } from '../graph/observe/generated-input';
 import { fill, flatten, type Json, shapeOf } from '../runs/values';
 import type { ApiDType } from '../tensor/dtype';
 import type { Tensor } from '../tensor/tensor';
@@ -88,7 +89,12 @@ export function buildRequests(specs: InputSpec[], data: InputData, shapes: Map<s
     return [
       specs.map((s) => {
         const shape = shapeFor(s, shapes);
-        return batchOf(s, shape, generated(s, elementCount(shape), data.kind === 'random'), batch);
+        const count = elementCount(shape);
+        // The dims come from a config (a remote server's, too): refused before a value is made.
+        if (!(count * (s.batched ? batch : 1) <= MAX_GENERATED_ELEMENTS)) {
+          throw new LabError('INVALID_ARG', `input '${s.name}' of shape [${shape.join(', ')}] is too large to generate: at most ${MAX_GENERATED_ELEMENTS} elements per request`);
+        }
+        return batchOf(s, shape, generated(s, count, data.kind === 'random'), batch);
       }),
     ];
   }

@@ -124,6 +124,14 @@ describe('request data (perf_analyzer input data)', () => {
     expect(() => parseShapes(['IMAGE'])).toThrow('--shape expects NAME:d1,d2');
   });
 
+  it('refuses dims too large (or not numbers) to generate before making a value, as a hostile server config may give', () => {
+    const huge = [{ name: 'X', dtype: 'FP32' as const, dims: [100_000, 100_000, 100], batched: false }];
+    expect(() => buildRequests(huge, { kind: 'zero' }, new Map(), 1)).toThrow('too large to generate');
+    expect(() => buildRequests([{ name: 'X', dtype: 'FP32', dims: [Number('x')], batched: false }], { kind: 'random' }, new Map(), 1)).toThrow('too large to generate');
+    const batched = [{ name: 'X', dtype: 'FP32' as const, dims: [8 * 2 ** 20], batched: true }];
+    expect(() => buildRequests(batched, { kind: 'zero' }, new Map(), 16)).toThrow('too large to generate');
+  });
+
   it('reads {"data": [...]} entries, plain lists and content/shape objects, one request each', () => {
     const json = { data: [{ IMAGE: [1, 2, 3, 4, 5, 6] }, { IMAGE: { content: [6, 5, 4, 3, 2, 1], shape: [3, 2] } }] };
     const reqs = buildRequests(specs, { kind: 'json', json, source: 'in.json' }, parseShapes(['IMAGE:3,2']), 1);
