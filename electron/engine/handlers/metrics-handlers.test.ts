@@ -1,32 +1,42 @@
-/** scrapeMetrics: the lab's own serving (real loopback HTTP), a remote server through a fake registry and fetchText, and the errors. */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+/**
+ * scrapeMetrics: the lab's own serving (its metrics URL on loopback) and a remote server through a fake
+ * registry, both read through the host's fetchText (a fake here; the real one's HTTP failures are
+ * tested in server/remote/failures.test.ts, a real scrape in server/triton/metrics/scrape-snapshot.test.ts).
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServeStatus } from '../../contract/lab-api';
+import { LabError } from '../errors';
 import { Lab } from '../lab';
 import { createLabHandlers, dispatch, type HostCapabilities, type ServeControl } from '../lab-handlers';
 import { TempDirs } from '../repository/testing/temp-repo';
 import { browserHost } from '../testing/host';
-import { fetchLocalText } from '../metrics/local-fetch';
 import type { RemoteHost, TritonConnectOptions } from '../remote/types';
-import { createMetricsHandlers, loopbackMetricsUrl, type RemoteMetricsSource } from './metrics-handlers';
+import { createMetricsHandlers, LOCAL_SCRAPE_TIMEOUT_MS, loopbackMetricsUrl, type RemoteMetricsSource } from './metrics-handlers';
 
 const TEXT = ['# TYPE nv_inference_request_success counter', 'nv_inference_request_success{model="m",version="1"} 5', 'nv_gpu_utilization{gpu_uuid="GPU-1"} 0.5', ''].join('\n');
 
 const temp = new TempDirs();
 const labs: Lab[] = [];
-const servers: http.Server[] = [];
 afterEach(async () => {
   await Promise.all(labs.splice(0).map((l) => l.close()));
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
   temp.cleanup();
 });
 
-async function textServer(answer: (res: http.ServerResponse) => void): Promise<number> {
-  const server = http.createServer((_req, res) => answer(res));
-  servers.push(server);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return (server.address() as AddressInfo).port;
+type Seen = { url?: string; opts?: Omit<TritonConnectOptions, 'url'> };
+
+/** A host whose fetchText answers `text` (or fails with it) and records what it was asked. */
+function textHost(text: string | Error, seen: Seen = {}): RemoteHost {
+  return {
+    connect: () => {
+      throw new Error('not used');
+    },
+    fetchText: (url, opts) => {
+      seen.url = url;
+      seen.opts = opts;
+      return typeof text === 'string' ? Promise.resolve(text) : Promise.reject(text);
+    },
+    credentials: { kind: 'memory', get: () => Promise.resolve({}), set: () => Promise.resolve(), delete: () => Promise.resolve() },
+  };
 }
 
 function serving(status: Partial<ServeStatus>): ServeControl {
@@ -44,11 +54,12 @@ async function setup(extra: Partial<HostCapabilities> = {}) {
 
 describe('scrapeMetrics, local repositories', () => {
   it("scrapes the lab's own serving on loopback when it serves that repository", async () => {
-    const port = await textServer((res) => res.end(TEXT));
+    const seen: Seen = {};
     const { lab, repoId } = await setup();
-    const h = createLabHandlers(lab, browserHost({}, { serving: serving({ repoId, metrics: `http://0.0.0.0:${port}/metrics` }) }));
+    const h = createLabHandlers(lab, browserHost({}, { serving: serving({ repoId, metrics: 'http://0.0.0.0:8002/metrics' }), remote: textHost(TEXT, seen) }));
     const s = await h.scrapeMetrics({ repoId });
-    expect(s.url).toBe(`http://127.0.0.1:${port}/metrics`);
+    expect(seen).toEqual({ url: 'http://127.0.0.1:8002/metrics', opts: { headers: {}, timeoutMs: LOCAL_SCRAPE_TIMEOUT_MS } });
+    expect(s.url).toBe('http://127.0.0.1:8002/metrics');
     expect(s.models).toEqual([expect.objectContaining({ model: 'm', version: '1', success: 5 })]);
     expect(s.gpus).toEqual([{ uuid: 'GPU-1', utilization: 0.5 }]);
     expect(Math.abs(s.time - Date.now())).toBeLessThan(5000);
@@ -57,9 +68,9 @@ describe('scrapeMetrics, local repositories', () => {
   it('says to serve a repository that is not served, or served as another one', async () => {
     const { lab, repoId } = await setup();
     for (const host of [
-      browserHost(),
-      browserHost({}, { serving: serving({ state: 'stopped' }) }),
-      browserHost({}, { serving: serving({ repoId: 'other', metrics: 'http://127.0.0.1:1/metrics' }) }),
+      browserHost({}, { remote: textHost(TEXT) }),
+      browserHost({}, { serving: serving({ state: 'stopped' }), remote: textHost(TEXT) }),
+      browserHost({}, { serving: serving({ repoId: 'other', metrics: 'http://127.0.0.1:1/metrics' }), remote: textHost(TEXT) }),
     ]) {
       const err = dispatch(createLabHandlers(lab, host), 'scrapeMetrics', { repoId });
       await expect(err).rejects.toMatchObject({ code: 'UNAVAILABLE' });
@@ -73,36 +84,18 @@ describe('scrapeMetrics, local repositories', () => {
     await expect(dispatch(h, 'scrapeMetrics', { repoId: 'nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it('turns a broken answer into a protocol error, and a closed port into a refused one', async () => {
+  it("turns a broken answer into a protocol error and passes fetchText's failures on; no remote clients, no scrape", async () => {
     const { lab, repoId } = await setup();
-    const scrape = (metrics: string) => dispatch(createLabHandlers(lab, browserHost({}, { serving: serving({ repoId, metrics }) })), 'scrapeMetrics', { repoId });
-    const html = await textServer((res) => res.end('<html>hello</html>'));
-    await expect(scrape(`http://127.0.0.1:${html}/metrics`)).rejects.toMatchObject({ reason: 'REMOTE_PROTOCOL', message: expect.stringMatching(/line 1: not a sample/) });
-    const missing = await textServer((res) => {
-      res.statusCode = 404;
-      res.end('no');
-    });
-    await expect(scrape(`http://127.0.0.1:${missing}/metrics`)).rejects.toThrow(/answered HTTP 404/);
-    const closed = await textServer(() => undefined);
-    await new Promise((r) => servers.pop()!.close(r));
-    await expect(scrape(`http://127.0.0.1:${closed}/metrics`)).rejects.toMatchObject({ reason: 'REMOTE_REFUSED' });
+    const metrics = 'http://127.0.0.1:8002/metrics';
+    const scrape = (remote?: RemoteHost) => dispatch(createLabHandlers(lab, browserHost({}, { serving: serving({ repoId, metrics }), ...(remote ? { remote } : {}) })), 'scrapeMetrics', { repoId });
+    await expect(scrape(textHost('<html>hello</html>'))).rejects.toMatchObject({ reason: 'REMOTE_PROTOCOL', message: expect.stringMatching(/line 1: not a sample/) });
+    const refused = new LabError('UNAVAILABLE', `nothing is listening at ${metrics}`, { reason: 'REMOTE_REFUSED' });
+    await expect(scrape(textHost(refused))).rejects.toBe(refused);
+    await expect(scrape()).rejects.toMatchObject({ code: 'UNSUPPORTED' });
   });
 });
 
 describe('scrapeMetrics, remote servers', () => {
-  function remoteHost(text: string, seen: { url?: string; opts?: Omit<TritonConnectOptions, 'url'> }): RemoteHost {
-    return {
-      connect: () => {
-        throw new Error('not used');
-      },
-      fetchText: (url, opts) => {
-        seen.url = url;
-        seen.opts = opts;
-        return Promise.resolve(text);
-      },
-      credentials: { kind: 'memory', get: () => Promise.resolve({}), set: () => Promise.resolve(), delete: () => Promise.resolve() },
-    };
-  }
   const registry: RemoteMetricsSource = {
     connectOptions: (id) => {
       if (id !== 'remote:1') return Promise.reject(Object.assign(new Error(`no remote server '${id}'`), { code: 'NOT_FOUND' }));
@@ -111,8 +104,8 @@ describe('scrapeMetrics, remote servers', () => {
   };
 
   it("fetches the server's metrics URL with its headers and TLS options", async () => {
-    const seen: { url?: string; opts?: Omit<TritonConnectOptions, 'url'> } = {};
-    const h = createMetricsHandlers(new Lab(), browserHost({}, { remote: remoteHost(TEXT, seen) }), () => registry);
+    const seen: Seen = {};
+    const h = createMetricsHandlers(new Lab(), browserHost({}, { remote: textHost(TEXT, seen) }), () => registry);
     const s = await h.scrapeMetrics({ repoId: 'remote:1' });
     expect(seen).toEqual({ url: 'https://gpu:8002/metrics', opts: { headers: { authorization: 'Bearer s3cret' }, caPem: 'PEM', timeoutMs: 3000 } });
     expect(s.url).toBe('https://gpu:8002/metrics');
@@ -121,34 +114,15 @@ describe('scrapeMetrics, remote servers', () => {
   });
 
   it('refuses remote ids where the host has no remote clients or registry', async () => {
-    const noRegistry = createMetricsHandlers(new Lab(), browserHost({}, { remote: remoteHost(TEXT, {}) }));
+    const noRegistry = createMetricsHandlers(new Lab(), browserHost({}, { remote: textHost(TEXT) }));
     await expect(noRegistry.scrapeMetrics({ repoId: 'remote:1' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
     const noHost = createMetricsHandlers(new Lab(), browserHost(), () => registry);
     await expect(noHost.scrapeMetrics({ repoId: 'remote:1' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });
   });
 
   it('refuses hostile metrics text from a remote server', async () => {
-    const h = createMetricsHandlers(new Lab(), browserHost({}, { remote: remoteHost('m{a="\\q"} 1', {}) }), () => registry);
+    const h = createMetricsHandlers(new Lab(), browserHost({}, { remote: textHost('m{a="\\q"} 1') }), () => registry);
     await expect(h.scrapeMetrics({ repoId: 'remote:1' })).rejects.toMatchObject({ code: 'UNAVAILABLE', reason: 'REMOTE_PROTOCOL' });
-  });
-});
-
-describe('fetchLocalText', () => {
-  it('times out on a server that accepts and never answers, and refuses an endless body', async () => {
-    const silent = await textServer(() => undefined);
-    await expect(fetchLocalText(`http://127.0.0.1:${silent}/metrics`, 200)).rejects.toMatchObject({ reason: 'REMOTE_TIMEOUT', message: expect.stringMatching(/did not answer within 200 ms/) });
-    const endless = await textServer((res) => {
-      const chunk = Buffer.alloc(64 * 1024, 0x61);
-      const pump = (): void => {
-        while (!res.destroyed && res.write(chunk));
-        if (!res.destroyed) res.once('drain', pump);
-      };
-      pump();
-    });
-    await expect(fetchLocalText(`http://127.0.0.1:${endless}/metrics`, 5000, 1024 * 1024)).rejects.toMatchObject({
-      reason: 'REMOTE_PROTOCOL',
-      message: expect.stringMatching(/larger than 1048576 bytes/),
-    });
   });
 });
 

@@ -4,7 +4,8 @@
  * - a remote server (`remote:` id): its metrics URL, headers and TLS options from the remote
  *   registry (`connectOptions(id)`), fetched through the host's bounded `fetchText`;
  * - a local repository: the lab's own serving when it serves that repository (its metrics port,
- *   asked on loopback when it listens on every interface), else a clear error saying to serve it.
+ *   asked on loopback when it listens on every interface, through the same `fetchText`), else a
+ *   clear error saying to serve it.
  *
  * The text is parsed strictly and bounded (metrics/prometheus-parse.ts): a server that answers
  * something else is a REMOTE_PROTOCOL error, not an empty chart.
@@ -13,7 +14,6 @@ import type { MetricsSnapshot } from '../../contract/remote-api';
 import { LabError } from '../errors';
 import type { HostCapabilities, LabHandlers } from '../lab-handlers';
 import type { Lab } from '../lab';
-import { fetchLocalText } from '../metrics/local-fetch';
 import { parsePrometheusText } from '../metrics/prometheus-parse';
 import { snapshotFromExposition } from '../metrics/prometheus-snapshot';
 import type { TritonConnectOptions } from '../remote/types';
@@ -50,8 +50,9 @@ async function scrapeLocal(lab: Lab, repoId: string, host: HostCapabilities): Pr
   if (!status || status.state !== 'running' || status.repoId !== repoId || !status.metrics) {
     throw new LabError('UNAVAILABLE', `'${name}' is not being served; start serving it to see its metrics`);
   }
+  if (!host.remote) throw new LabError('UNSUPPORTED', 'this host cannot scrape metrics');
   const url = loopbackMetricsUrl(status.metrics);
-  const text = host.remote ? await host.remote.fetchText(url, { headers: {}, timeoutMs: LOCAL_SCRAPE_TIMEOUT_MS }) : await fetchLocalText(url, LOCAL_SCRAPE_TIMEOUT_MS);
+  const text = await host.remote.fetchText(url, { headers: {}, timeoutMs: LOCAL_SCRAPE_TIMEOUT_MS });
   return snapshotFromExposition(parsePrometheusText(text), url, Date.now());
 }
 
