@@ -9,6 +9,7 @@
 import type { LabEvent, ModelDetail, ModelStatsRow, ModelSummary, RepositoryInfo } from '../../contract/lab-api';
 import type { RemoteModelMetadata, RemoteServerInfo, RemoteServerRequest, StoredRemoteServer } from '../../contract/remote-api';
 import { LabError, errorMessage, toLabError } from '../errors';
+import { clipLine } from '../backends/log-lines';
 import type { ModelConfig } from '../config/gen/model_config_pb';
 import type { SettingsStore } from '../settings';
 import { configFromTritonJson } from './config-json';
@@ -262,7 +263,7 @@ export class RemoteServers {
       detail.diagnostics.push({
         severity: 'info',
         code: 'REMOTE_FIELDS_NOT_SHOWN',
-        message: `the server's config has fields this lab does not know; they are in the completed JSON but not in config.pbtxt: ${ignored.slice(0, 20).join(', ')}`,
+        message: clipLine(`the server's config has fields this lab does not know; they are in the completed JSON but not in config.pbtxt: ${ignored.slice(0, 20).join(', ')}`),
       });
     return detail;
   }

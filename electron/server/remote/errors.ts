@@ -4,9 +4,11 @@
  * says what to do. A server's own error (`{"error": "..."}` over HTTP, a gRPC status) is passed
  * through as it came, its code mapped as Triton maps codes to HTTP statuses and gRPC codes.
  * Header values never appear here: only the URL (checked to hold no credentials) and header names.
+ * Messages are bounded (clipLine): a server's own error is passed through, but not at any length.
  */
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { type ErrorCode, type ErrorReason, LabError, errorMessage } from '../../engine/errors';
+import { clipLine } from '../../engine/backends/log-lines';
 
 /** Node's TLS failures: OpenSSL's certificate verification codes and its protocol errors. */
 const TLS_CODES: ReadonlySet<string> = new Set([
@@ -25,8 +27,9 @@ const TLS_CODES: ReadonlySet<string> = new Set([
   'EPROTO',
 ]);
 
+/** Every remote failure; its message cut as a log line is (a server's own error may be a 4 MiB body, and lands in the tree). */
 export function remoteError(code: ErrorCode, reason: ErrorReason | undefined, message: string, cause?: unknown): LabError {
-  return new LabError(code, message, { ...(cause !== undefined ? { cause } : {}), ...(reason ? { reason } : {}) });
+  return new LabError(code, clipLine(message), { ...(cause !== undefined ? { cause } : {}), ...(reason ? { reason } : {}) });
 }
 
 function errCode(err: unknown): string {

@@ -198,6 +198,17 @@ describe('bounds', () => {
     expect(sent).toBeLessThan(32 * 1024 * 1024);
   });
 
+  it("a server's own error message is cut, not passed on whole", async () => {
+    const port = await httpServer((_req, res) => {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: `bad request ${'x'.repeat(1024 * 1024)}` }));
+    });
+    const err = await failure(connect(`http://127.0.0.1:${port}`).repositoryIndex());
+    expect(err.code).toBe('INVALID_ARG');
+    expect(err.message).toMatch(/^bad request x+ … \(\d+ more characters not kept\)$/);
+    expect(err.message.length).toBeLessThan(9000);
+  });
+
   it('a huge Content-Length is refused before reading', async () => {
     const port = await httpServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': String(1024 ** 4) });
