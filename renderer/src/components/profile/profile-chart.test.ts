@@ -106,6 +106,7 @@ describe('shapes and the form', () => {
     expect(prefillShape({ dims: [-1, 3, 48, -1], datatype: 'FP32' }, 0)).toEqual([1, 3, 48, 32]);
     expect(prefillShape({ dims: [-1], datatype: 'BYTES' }, 8)).toEqual([1]);
     expect(parseShape('1, 3, 48, 320', [-1, 3, 48, -1])).toEqual([1, 3, 48, 320]);
+    expect(parseShape('1，3、48 x 320', [-1, 3, 48, -1])).toEqual([1, 3, 48, 320]);
     expect(parseShape('1,4,48,320', [-1, 3, 48, -1])).toBeUndefined();
     expect(parseShape('1,3,48', [-1, 3, 48, -1])).toBeUndefined();
     expect(parseShape('1,3,48,0', [-1, 3, 48, -1])).toBeUndefined();

@@ -191,10 +191,10 @@ export function prefillShape(row: Pick<IoRow, 'dims' | 'datatype'>, maxBatchSize
   });
 }
 
-/** "1, 3, 48, 320" → dims, when they have the input's rank, are positive integers and keep its fixed dims; else undefined. */
+/** "1, 3, 48, 320" (or "1，3，48，320") → dims, when they have the input's rank, are positive integers and keep its fixed dims; else undefined. */
 export function parseShape(text: string, dims: number[]): number[] | undefined {
   const parts = text
-    .split(/[\s,x×]+/)
+    .split(/[\s,，、x×]+/)
     .map((s) => s.trim())
     .filter(Boolean);
   if (parts.length !== dims.length || parts.some((s) => !/^\d+$/.test(s))) return undefined;

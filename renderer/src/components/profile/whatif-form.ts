@@ -4,8 +4,10 @@
  * ranking table's rows (within the budget first, by rank; then the others by how close they came).
  * Kept out of the component so it is tested without a DOM.
  */
-import type { IoRow, ModelDetail, WhatIfRequest, WhatIfRun, WhatIfVariant } from '@contract/lab-api';
+import type { ModelDetail, WhatIfRequest, WhatIfRun, WhatIfVariant } from '@contract/lab-api';
 import type { MessageKey } from '../../i18n/en';
+import { parseShape, prefillShape } from './profile-chart';
+import { variableInputs } from './profile-form';
 
 /** The last what-if per repository/model, kept while the window is open (the lab lists none). */
 export const lastWhatIfRuns = new Map<string, WhatIfRun>();
@@ -34,19 +36,10 @@ export interface WhatIfForm {
 
 export type WhatIfFormResult = { ok: true; req: WhatIfRequest } | { ok: false; key: MessageKey; params?: Record<string, string | number> };
 
-export function variableInputs(d: Pick<ModelDetail, 'inputs'>): IoRow[] {
-  return d.inputs.filter((r) => r.dims.some((x) => x < 0));
-}
-
-/** A starting shape for variable dims: 1 for strings and a leading dim of a non-batching input, 32 elsewhere. */
-function startShape(r: IoRow, maxBatchSize: number): number[] {
-  return r.dims.map((d, i) => (d >= 0 ? d : r.datatype === 'BYTES' || (i === 0 && maxBatchSize === 0 && r.dims.length > 1) ? 1 : 32));
-}
-
 export function initialWhatIfForm(d: Pick<ModelDetail, 'inputs' | 'maxBatchSize' | 'instanceGroups'>): WhatIfForm {
   const now = d.instanceGroups[0]?.count ?? 1;
   const shapes: Record<string, string> = {};
-  for (const r of variableInputs(d)) shapes[r.name] = startShape(r, d.maxBatchSize).join(', ');
+  for (const r of variableInputs(d)) shapes[r.name] = prefillShape(r, d.maxBatchSize).join(', ');
   return {
     instanceCounts: now === 1 ? '1, 2' : `${now}, ${now + 1}`,
     batchingOff: false,
@@ -104,8 +97,8 @@ function knobsOf(f: WhatIfForm, maxBatchSize: number): { knobs: Knobs } | Extrac
 function shapesOf(f: WhatIfForm, d: Pick<ModelDetail, 'inputs'>): Record<string, number[]> | string {
   const out: Record<string, number[]> = {};
   for (const r of variableInputs(d)) {
-    const dims = numberList(f.shapes[r.name] ?? '', 1);
-    if (!dims || dims.length !== r.dims.length || dims.some((v, i) => r.dims[i]! >= 0 && r.dims[i] !== v)) return r.name;
+    const dims = parseShape(f.shapes[r.name] ?? '', r.dims);
+    if (!dims) return r.name;
     out[r.name] = dims;
   }
   return out;
