@@ -39,7 +39,7 @@ export const whatifEn = {
   'whatif.table.at': 'Concurrency',
   'whatif.table.state': 'State',
   'whatif.unstable': 'not stable',
-  'whatif.unstableHint': 'Its measurement windows did not agree within 10 %: a noisier figure. Longer windows or more of them help.',
+  'whatif.unstableHint': 'Its measurement windows did not agree within {pct} %: a noisier figure. Longer windows or more of them help.',
   'whatif.curveTitle': 'Throughput against latency, per variant',
   'whatif.change.baseline': 'the current config',
   'whatif.change.count': 'instance count {n}',

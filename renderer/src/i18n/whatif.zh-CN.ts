@@ -41,7 +41,7 @@ export const whatifZhCN: Record<keyof typeof whatifEn, string> = {
   'whatif.table.at': '并发数',
   'whatif.table.state': '状态',
   'whatif.unstable': '未稳定',
-  'whatif.unstableHint': '它的测量窗口之间相差超过 10 %：数字波动较大。加长窗口或增加窗口数会有帮助。',
+  'whatif.unstableHint': '它的测量窗口之间相差超过 {pct} %：数字波动较大。加长窗口或增加窗口数会有帮助。',
   'whatif.curveTitle': '各变体的吞吐量与延迟',
   'whatif.change.baseline': '当前配置',
   'whatif.change.count': '实例数 {n}',

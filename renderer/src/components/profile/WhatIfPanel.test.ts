@@ -153,6 +153,7 @@ describe('WhatIfPanel', () => {
     expect(w.find('[data-testid="whatif-progressbar"]').attributes('aria-valuenow')).toBe('5');
     const done = whatIf(req, {
       state: 'done',
+      profile: { ...req.profile, stabilityPercentage: 50 },
       winner: 'instances 2',
       diff: '--- a/text_recognition/config.pbtxt\n+++ b/text_recognition/config.pbtxt\n@@ -1,1 +1,1 @@\n-instance_group [ { kind: KIND_CPU, count: 1 } ]\n+instance_group [ { kind: KIND_CPU, count: 2 } ]\n',
       variants: [
@@ -168,7 +169,7 @@ describe('WhatIfPanel', () => {
     expect(rows[0]!.text()).toContain('35.0');
     // Each variant's points on one plot; the baseline's only point did not stabilize.
     expect(w.findAll('[data-testid="profile-curve-point"]')).toHaveLength(3);
-    expect(rows[1]!.find('[data-testid="whatif-unstable"]').exists()).toBe(true);
+    expect(rows[1]!.find('[data-testid="whatif-unstable"]').attributes('title')).toContain('did not agree within 50 %');
     expect(rows[0]!.find('[data-testid="whatif-unstable"]').exists()).toBe(false);
     expect(w.find('[data-testid="whatif-diff"]').text()).toContain('+instance_group [ { kind: KIND_CPU, count: 2 } ]');
     await w.find('[data-testid="whatif-apply"]').trigger('click');
