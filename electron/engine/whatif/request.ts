@@ -5,6 +5,7 @@
 import type { WhatIfKnobs, WhatIfRequest } from '../../contract/profile-api';
 import { LabError } from '../errors';
 import { type Payload, payload, str } from '../handlers/payload';
+import { checkProfileRequest } from '../profile/request';
 
 const MAX_LIST = 16;
 
@@ -78,6 +79,13 @@ function profileOf(v: unknown): ProfileSettingsRequest {
   if (p['maxTrials'] !== undefined) out.maxTrials = whole(p['maxTrials'], 'profile.maxTrials', 1, 100);
   if (p['stabilityPercentage'] !== undefined) out.stabilityPercentage = whole(p['stabilityPercentage'], 'profile.stabilityPercentage', 1, 100);
   if (p['protocol'] !== undefined) throw bad('profile.protocol applies to remote servers; a what-if runs on local models');
+  // Each variant's sweep is a profile: the Profile tab's bounds (levels, elements, interval, trials) apply.
+  const { version: _version, ...settings } = out;
+  try {
+    checkProfileRequest({ ...settings, repoId: 'what-if', model: 'what-if' });
+  } catch (err) {
+    throw bad(`profile: ${err instanceof Error ? err.message : String(err)}`);
+  }
   return out;
 }
 

@@ -128,6 +128,11 @@ describe('what-if against the engine', () => {
   it('refuses bad payloads, remote servers, and a config.pbtxt that is a link', async () => {
     await expect(h().startWhatIf({ repoId, model: 'ident', knobs: {}, latencyBudgetMs: -1, profile: {} })).rejects.toThrow(/latencyBudgetMs/);
     await expect(h().startWhatIf({ repoId, model: 'ident', knobs: { instanceCounts: 'x' }, latencyBudgetMs: 5, profile: {} })).rejects.toThrow(/instanceCounts/);
+    // The Profile tab's bounds hold for each variant's sweep: no 100,000 levels, no tensor of 10^10 elements.
+    await expect(h().startWhatIf({ repoId, model: 'ident', knobs: {}, latencyBudgetMs: 5, profile: { requestRate: { start: 1, end: 100_000, step: 1 } } })).rejects.toThrow(
+      /profile: the sweep has \d+ levels; at most 64/,
+    );
+    await expect(h().startWhatIf({ repoId, model: 'ident', knobs: {}, latencyBudgetMs: 5, profile: { shapes: { INPUT0: [100_000, 100_000] } } })).rejects.toThrow(/profile: shapes/);
     await expect(h().startWhatIf({ repoId: 'remote:1', model: 'ident', knobs: { instanceCounts: [2] }, latencyBudgetMs: 5, profile: {} })).rejects.toThrow(/local models only/);
     await expect(h().startWhatIf({ repoId, model: 'nope', knobs: { instanceCounts: [2] }, latencyBudgetMs: 5, profile: {} })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const other = mkdtempSync(path.join(os.tmpdir(), 'whatif-link-'));
