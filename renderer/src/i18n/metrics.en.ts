@@ -14,7 +14,6 @@ export const metricsEn = {
   'metrics.noInference.title': 'This server exposes no inference metrics',
   'metrics.noInference.body':
     'Its /metrics holds {n, plural, one {# family} other {# families}}, but none of Triton’s nv_inference_* counters. Check the metrics URL, or whether the server runs with --allow-metrics=false.',
-  'metrics.noModels': 'No model has served a request yet.',
   'metrics.waitingRate': 'Rates appear after the second scrape.',
   'metrics.error': 'The last scrape failed: {msg}',
   'metrics.errorKept': 'The charts keep the last good samples.',

@@ -15,7 +15,6 @@ export const metricsZhCN: Record<keyof typeof metricsEn, string> = {
   'metrics.empty.body': '正在进行第一次采集。第二次采集后才有速率。',
   'metrics.noInference.title': '此服务器没有提供推理指标',
   'metrics.noInference.body': '它的 /metrics 有 {n} 个指标族，但没有 Triton 的 nv_inference_* 计数器。请检查指标 URL，或服务器是否以 --allow-metrics=false 运行。',
-  'metrics.noModels': '还没有模型处理过请求。',
   'metrics.waitingRate': '第二次采集后才有速率。',
   'metrics.error': '上次采集失败：{msg}',
   'metrics.errorKept': '图表保留最后一次成功采集的样本。',

@@ -57,7 +57,6 @@ export const remoteEn = {
   'remote.page.load': 'Load',
   'remote.page.unload': 'Unload',
   'remote.page.unreachable': 'The server cannot be reached: {msg}',
-  'remote.page.metricsSoon': 'Metrics for this server appear here.',
   'remote.model.note': 'A model on {server}: its configuration is the server’s (read-only); files stay on the server.',
   'remote.model.notLoaded': 'The server gives a model’s configuration and metadata once it is loaded: load it to see them and to run it.',
   'remote.model.metadata': 'Metadata (as the server reports it)',

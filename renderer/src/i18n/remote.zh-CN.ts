@@ -57,7 +57,6 @@ export const remoteZhCN = {
   'remote.page.load': '加载',
   'remote.page.unload': '卸载',
   'remote.page.unreachable': '无法连接到该服务器：{msg}',
-  'remote.page.metricsSoon': '该服务器的指标将显示在这里。',
   'remote.model.note': '{server} 上的模型：配置来自服务器（只读）；文件保留在服务器上。',
   'remote.model.notLoaded': '服务器只在模型加载后提供其配置和元数据：请先加载模型，再查看配置并运行。',
   'remote.model.metadata': '元数据（服务器报告的内容）',
