@@ -252,6 +252,34 @@ describe('remote servers in the lab', () => {
     expect((await second.h.addRemoteServer({ url: 'http://other:8000' }).catch((e: Error) => e.message)) as string).toContain('connection refused');
   });
 
+  it('leaves no connection open behind a server removed while it connects, two adds of one URL, or credentials that cannot be kept', async () => {
+    const first = open();
+    await add(first.h);
+    await first.lab.settings.flush();
+    await first.lab.close();
+    const before = fake.connects.length;
+    // Restored at start: its refresh reads the credentials, and the server is removed meanwhile.
+    const second = open();
+    expect(await second.h.removeRemoteServer({ id: 'remote:1' })).toEqual({ removed: true });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fake.connects.length).toBe(before);
+    expect(await second.h.listRemoteServers({})).toEqual([]);
+
+    const closes = (): number => fake.calls.filter((c) => c === 'close').length;
+    const closed = closes();
+    const both = await Promise.allSettled([add(second.h), add(second.h)]);
+    expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(both.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'ALREADY_EXISTS' } });
+    expect(await second.h.listRemoteServers({})).toHaveLength(1);
+    expect(closes()).toBe(closed + 1);
+
+    fake.credentials.set = () => Promise.reject(new Error('disk full'));
+    fake.servers.set('http://other:8000', fakeServer());
+    await expect(second.h.addRemoteServer({ url: 'http://other:8000' })).rejects.toThrow('disk full');
+    expect((await second.h.listRemoteServers({})).map((s) => s.url)).toEqual(['http://gpu-node:8000']);
+    expect(closes()).toBe(closed + 2);
+  });
+
   it('setSettings cannot add or change remote servers (only addRemoteServer does, with its checks)', async () => {
     const { h } = open();
     await add(h);

@@ -148,6 +148,8 @@ export class RemoteServers {
     const e = this.get(id);
     if (e.conn) return e.conn;
     const { metricsUrl: _metrics, ...opts } = await this.connectOptions(id);
+    // Removed (or the lab closed) while its credentials were read: a connection now would never be closed.
+    if (this.entries.get(id) !== e) throw new LabError('NOT_FOUND', `no remote server with id '${id}'`);
     e.conn ??= this.host.connect(opts);
     return e.conn;
   }
@@ -155,9 +157,7 @@ export class RemoteServers {
   async add(req: RemoteServerRequest): Promise<RemoteServerInfo> {
     const checked = checkRequest(req);
     const host = this.host;
-    if (this.entries.size >= MAX_REMOTE_SERVERS) throw new LabError('INVALID_ARG', `at most ${MAX_REMOTE_SERVERS} remote servers can be added; remove one first`);
-    const same = [...this.entries.values()].find((e) => e.stored.url === checked.server.url);
-    if (same) throw new LabError('ALREADY_EXISTS', `${checked.server.url} is already added as '${same.stored.name}'`);
+    this.checkRoom(checked.server.url);
     const caPem = checked.tls.caFile ? await readCaFile(checked.tls.caFile) : undefined;
     const opts: TritonConnectOptions = {
       url: checked.server.url,
@@ -172,6 +172,8 @@ export class RemoteServers {
     try {
       server = await conn.serverMetadata();
       index = await readIndex(conn, server);
+      // Checked again: another add of the same URL may have finished while this one waited on the server.
+      this.checkRoom(checked.server.url);
     } catch (err) {
       conn.close();
       throw toLabError(err);
@@ -186,12 +188,26 @@ export class RemoteServers {
       metricsUrl: checked.metricsUrl,
       headerNames: Object.keys(checked.headers),
     };
-    await host.credentials.set(id, checked.headers);
     const entry: Entry = { stored, state: 'connected', server, index, conn };
+    // Listed before the credentials are written, so the URL is taken while that waits; taken back if they cannot be.
     this.entries.set(id, entry);
+    try {
+      await host.credentials.set(id, checked.headers);
+    } catch (err) {
+      if (this.entries.get(id) === entry) this.entries.delete(id);
+      conn.close();
+      throw toLabError(err);
+    }
     this.save();
     this.options.emit({ type: 'repositories-changed' });
     return this.info(entry);
+  }
+
+  /** Room for one more server, and none at this URL yet. */
+  private checkRoom(url: string): void {
+    if (this.entries.size >= MAX_REMOTE_SERVERS) throw new LabError('INVALID_ARG', `at most ${MAX_REMOTE_SERVERS} remote servers can be added; remove one first`);
+    const same = [...this.entries.values()].find((e) => e.stored.url === url);
+    if (same) throw new LabError('ALREADY_EXISTS', `${url} is already added as '${same.stored.name}'`);
   }
 
   async remove(id: string): Promise<boolean> {
@@ -296,8 +312,10 @@ export class RemoteServers {
     return remoteStatsRows(await (await this.connection(id)).statistics(model), model);
   }
 
+  /** Closes every connection; the entries go too, so a refresh still under way opens none afterwards. */
   close(): void {
     for (const e of this.entries.values()) e.conn?.close();
+    this.entries.clear();
   }
 
   private save(): void {
