@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -41,6 +41,19 @@ describe('desktop credentials (safeStorage)', () => {
       () => undefined,
     );
     expect(await again.get('remote:1')).toEqual({ authorization: 'Bearer secret-value' });
+  });
+
+  it.skipIf(!posix)('does not read the blob through a symbolic link, and says so (POSIX links only)', async () => {
+    const file = path.join(dir, 'remote-credentials.bin');
+    const make = (f: string, warn: (l: string) => void = () => undefined): SafeStorageCredentials => new SafeStorageCredentials(f, fakeSafeStorage(true), async () => undefined, warn);
+    await make(file).set('remote:1', { authorization: 'Bearer secret-value' });
+    const link = path.join(dir, 'link.bin');
+    await symlink(file, link);
+    const warnings: string[] = [];
+    const linked = make(link, (l) => warnings.push(l));
+    expect(await linked.get('remote:1')).toEqual({});
+    expect(linked.problem).toContain('saved header values could not be read');
+    expect(warnings).toHaveLength(1);
   });
 
   it('without OS encryption: says so, keeps values in memory only, writes nothing', async () => {

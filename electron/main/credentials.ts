@@ -8,6 +8,7 @@
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { credentialBlob, parseCredentialBlob } from '../engine/remote/memory-credentials';
+import { openNonBlocking, specialKind } from '../engine/util/regular-file';
 import type { CredentialStore } from '../engine/remote/types';
 
 /** What this store needs of Electron's safeStorage (an interface, so tests run without Electron). */
@@ -48,10 +49,10 @@ export class SafeStorageCredentials implements CredentialStore {
       return this.cache;
     }
     try {
-      const st = await fs.lstat(this.file);
-      if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error('not a regular file of a sensible size');
-      const handle = await fs.open(this.file, constants.O_RDONLY | constants.O_NOFOLLOW);
+      // No link followed, a FIFO not waited on, and the checks on the open handle (not on a path that may change meanwhile).
+      const { handle, stat: st } = await openNonBlocking(this.file, true);
       try {
+        if (specialKind(st) || st.size > MAX_FILE_BYTES) throw new Error('not a regular file of a sensible size');
         this.cache = parseCredentialBlob(this.storage.decryptString(await handle.readFile()));
       } finally {
         await handle.close();

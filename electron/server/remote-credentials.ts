@@ -8,6 +8,7 @@ import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LabError } from '../engine/errors';
 import { credentialBlob, parseCredentialBlob } from '../engine/remote/memory-credentials';
+import { openNonBlocking, specialKind } from '../engine/util/regular-file';
 import type { CredentialStore } from '../engine/remote/types';
 
 const MAX_FILE_BYTES = 1024 * 1024;
@@ -28,13 +29,13 @@ export class FileCredentials implements CredentialStore {
     if (this.cache) return this.cache;
     this.cache = new Map();
     try {
-      const st = await fs.lstat(this.file);
-      if (st.isSymbolicLink()) throw new LabError('UNAVAILABLE', `${this.file} is a symbolic link; remote server credentials are not read from it`);
-      if (!st.isFile()) throw new LabError('UNAVAILABLE', `${this.file} is not a regular file`);
-      if ((st.mode & 0o077) !== 0) throw new LabError('UNAVAILABLE', `${this.file} can be read by other users (mode ${(st.mode & 0o777).toString(8)}); it is not used: make it 0600 or remove it`);
-      if (st.size > MAX_FILE_BYTES) throw new LabError('UNAVAILABLE', `${this.file} is larger than ${MAX_FILE_BYTES} bytes`);
-      const handle = await fs.open(this.file, constants.O_RDONLY | constants.O_NOFOLLOW);
+      if ((await fs.lstat(this.file)).isSymbolicLink()) throw new LabError('UNAVAILABLE', `${this.file} is a symbolic link; remote server credentials are not read from it`);
+      // What is checked is the open handle (no link followed, a FIFO not waited on), so a file swapped in after the lstat is not read unchecked.
+      const { handle, stat: st } = await openNonBlocking(this.file, true);
       try {
+        if (specialKind(st)) throw new LabError('UNAVAILABLE', `${this.file} is not a regular file`);
+        if ((st.mode & 0o077) !== 0) throw new LabError('UNAVAILABLE', `${this.file} can be read by other users (mode ${(st.mode & 0o777).toString(8)}); it is not used: make it 0600 or remove it`);
+        if (st.size > MAX_FILE_BYTES) throw new LabError('UNAVAILABLE', `${this.file} is larger than ${MAX_FILE_BYTES} bytes`);
         this.cache = parseCredentialBlob((await handle.readFile()).toString('utf8'));
       } finally {
         await handle.close();
