@@ -121,6 +121,16 @@ describe('AddServerForm', () => {
     w.unmount();
   });
 
+  it('opens without the error of an add the user closed the form on', async () => {
+    setBackend(fakeLab({}));
+    const remote = useRemoteStore();
+    remote.formOpen = true;
+    remote.addError = 'http://gone:8000: no answer within 10000 ms';
+    const w = mount(AddServerForm);
+    expect(w.find('[data-testid=add-server-error]').exists()).toBe(false);
+    w.unmount();
+  });
+
   it('warns when certificate checks are turned off and sends the TLS options', async () => {
     const lab = fakeLab({ addRemoteServer: () => server.remote, listRepositories: () => [server] });
     setBackend(lab);
