@@ -45,6 +45,7 @@ describe('parseServerUrl', () => {
   it('refuses paths, queries, fragments, bad schemes, bad ports and bad hosts', () => {
     expect(refused('http://h:8000/v2').message).toMatch(/path/);
     expect(refused('http://h:8000?x=1').message).toMatch(/query/);
+    expect(refused('http://h:8000/?token=s3cret#top').message).not.toContain('s3cret');
     expect(refused('http://h:8000/#top').message).toMatch(/fragment/);
     expect(refused('ftp://h:21').message).toMatch(/Unsupported scheme 'ftp'/);
     expect(refused('http://h:0').message).toMatch(/not a valid port/);

@@ -1,9 +1,9 @@
 /**
  * A remote server's URL, parsed and checked before anything connects to it: the user types it, so
  * every way it can be wrong gets its own message, and a URL with a user name or password in it is
- * refused without being echoed (credentials belong in headers, which go to the credential store, not
- * into the settings file or logs where a URL ends up). Also the default metrics URL, which Triton
- * serves on its own port (8002) of the same host.
+ * refused without being echoed, as is one with a query string (credentials belong in headers, which
+ * go to the credential store, not into the settings file or logs where a URL ends up). Also the
+ * default metrics URL, which Triton serves on its own port (8002) of the same host.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { RemoteProtocol } from '../../contract/remote-api';
@@ -70,8 +70,9 @@ function splitAuthority(rest: string, text: string): { authority: string } {
     // Not echoed: it holds a password.
     throw bad('The server URL has a user name or password in it; remove it and send credentials as headers (e.g. authorization) instead');
   }
-  if (tail.includes('?')) throw bad(`The server URL '${text}' has a query string; give only scheme://host:port`);
-  if (tail.includes('#')) throw bad(`The server URL '${text}' has a fragment; give only scheme://host:port`);
+  // Not echoed either: a query (or a fragment after it) is where a token is put.
+  if (tail.includes('?')) throw bad('The server URL has a query string; give only scheme://host:port (credentials go in headers)');
+  if (tail.includes('#')) throw bad('The server URL has a fragment; give only scheme://host:port');
   if (tail !== '' && tail !== '/') throw bad(`The server URL '${text}' has a path ('${tail}'); Triton serves its API at the root, so give only scheme://host:port`);
   return { authority };
 }
@@ -110,6 +111,6 @@ export function parseMetricsUrl(input: string): string {
   }
   if (u.username !== '' || u.password !== '') throw bad('The metrics URL has a user name or password in it; remove it and send credentials as headers instead');
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw bad(`The metrics URL must be http:// or https:// (got '${u.protocol.slice(0, -1)}')`);
-  if (u.hash !== '') throw bad(`The metrics URL '${text}' has a fragment`);
+  if (u.hash !== '') throw bad('The metrics URL has a fragment (#…); remove it');
   return u.href;
 }
