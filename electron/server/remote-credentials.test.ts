@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, symlink, writeFile, chmod } from 'node:fs/promises';
+import { chown, mkdtemp, readFile, rm, stat, symlink, writeFile, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -45,6 +45,15 @@ describe('browser-mode credential file', () => {
     expect(warnings.join()).toContain('symbolic link');
     await expect(linked.set('remote:1', { authorization: 'y' })).rejects.toThrow('symbolic link');
     expect(await readFile(target, 'utf8')).toContain('"x"');
+  });
+
+  it.skipIf(process.getuid?.() !== 0)("refuses another user's file, even at 0600 (needs root to chown)", async () => {
+    const file = path.join(dir, 'planted.json');
+    await writeFile(file, JSON.stringify({ 'remote:1': { authorization: 'planted' } }), { mode: 0o600 });
+    await chown(file, 65534, 65534);
+    const store = new FileCredentials(file);
+    expect(await store.get('remote:1')).toEqual({});
+    expect(store.problem).toContain('belongs to another user');
   });
 
   it('reads junk as empty, keeps only string values under remote ids', async () => {

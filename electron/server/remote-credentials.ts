@@ -1,8 +1,8 @@
 /**
  * Header values of remote servers in browser mode: a JSON file beside the settings file, readable
  * by its owner only. It is created with O_EXCL and mode 0600, chmod'ed to 0600 again on every write
- * (a umask or a copy may have widened it), and refused, never read, when it is a symbolic link or
- * readable by group or others: then the lab says so and keeps the values in memory for this run.
+ * (a umask or a copy may have widened it), and refused, never read, when it is a symbolic link, another
+ * user's, or readable by group or others: then the lab says so and keeps the values in memory for this run.
  */
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -24,7 +24,7 @@ export class FileCredentials implements CredentialStore {
     private readonly warn: (line: string) => void = () => undefined,
   ) {}
 
-  /** The file's entries; a refused file (link, too open, too large) is reported and read as empty. */
+  /** The file's entries; a refused file (link, another user's, too open, too large) is reported and read as empty. */
   private async load(): Promise<Map<string, Record<string, string>>> {
     if (this.cache) return this.cache;
     this.cache = new Map();
@@ -34,6 +34,9 @@ export class FileCredentials implements CredentialStore {
       const { handle, stat: st } = await openNonBlocking(this.file, true);
       try {
         if (specialKind(st)) throw new LabError('UNAVAILABLE', `${this.file} is not a regular file`);
+        // Another user's file (one left in a shared folder such as /tmp) would choose the headers sent to the servers (root's is trusted, as ssh does).
+        const uid = process.getuid?.();
+        if (uid !== undefined && st.uid !== uid && st.uid !== 0) throw new LabError('UNAVAILABLE', `${this.file} belongs to another user (uid ${st.uid}); it is not used: remove it`);
         if ((st.mode & 0o077) !== 0) throw new LabError('UNAVAILABLE', `${this.file} can be read by other users (mode ${(st.mode & 0o777).toString(8)}); it is not used: make it 0600 or remove it`);
         if (st.size > MAX_FILE_BYTES) throw new LabError('UNAVAILABLE', `${this.file} is larger than ${MAX_FILE_BYTES} bytes`);
         this.cache = parseCredentialBlob((await handle.readFile()).toString('utf8'));
