@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { shot } from './helpers';
+import { shot, startServe, stopServe } from './helpers';
 
 /** One text_direction request over Triton's HTTP JSON protocol (a 48×64 RGB strip of zeros and ones). */
 function inferBody(): unknown {
@@ -75,23 +74,9 @@ let server: ChildProcess | undefined;
 
 test.describe('a remote server', () => {
   test.beforeAll(async () => {
-    const cli = path.resolve(process.env['MODEL_LAB_OUT'] ?? 'out', 'main/cli.js');
-    const ports = [`--http-port=${REMOTE_BASE}`, `--grpc-port=${REMOTE_BASE + 1}`, `--metrics-port=${REMOTE_BASE + 2}`];
-    server = spawn(process.execPath, [cli, 'serve', 'sample-repos/quick_deploy_onnx', ...ports], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const end = Date.now() + 30_000;
-    while (
-      !(await fetch(`http://127.0.0.1:${REMOTE_BASE}/v2/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (Date.now() > end) throw new Error('model-lab serve did not become ready');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    server = await startServe(['sample-repos/quick_deploy_onnx', `--http-port=${REMOTE_BASE}`, `--grpc-port=${REMOTE_BASE + 1}`, `--metrics-port=${REMOTE_BASE + 2}`], REMOTE_BASE, '/v2/health/ready');
   });
-  test.afterAll(() => {
-    server?.kill();
-  });
+  test.afterAll(() => stopServe(server));
 
   test('its server page charts the metrics of requests other clients send it', async ({ page, request }) => {
     await page.goto('/');
@@ -116,9 +101,12 @@ test.describe('a remote server', () => {
     await shot(page, 'metrics-remote-server');
 
     // The server goes away: the failed scrape shows in place and the charts stay.
-    server?.kill();
+    await stopServe(server);
     await expect(view.getByTestId('metrics-error')).toContainText('The last scrape failed', { timeout: 10_000 });
     await expect(view.getByTestId('metrics-chart-requests')).toBeVisible();
     await shot(page, 'metrics-remote-server-gone');
+    // Removed, it leaves the tree as the later specs expect it.
+    await page.getByTestId('remote-server-page').getByTestId('remote-remove').click();
+    await expect(page.getByTestId('repo-metrics-node')).toHaveCount(0);
   });
 });

@@ -7,10 +7,9 @@
  * HTTP, with the server-side breakdown from that server's statistics.
  * Screenshots (light, dark, 简体中文) are kept in the test's output folder.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { openModel, shot } from './helpers';
+import { openModel, shot, startServe, stopServe } from './helpers';
 
 /** The form for concurrency 1..end; windows must agree within 50 % (perf_analyzer's -s 50, as the CLI tests use): CI's cores are shared. */
 async function fill(view: Locator, end: number, intervalMs: number, label: string, trials: number): Promise<void> {
@@ -109,23 +108,10 @@ test.describe('a served repository the lab did not open', () => {
   let server: ChildProcess | undefined;
 
   test.beforeAll(async () => {
-    const cli = path.resolve(process.env['MODEL_LAB_OUT'] ?? 'out', 'main/cli.js');
-    const args = ['serve', 'sample-repos/ocr_ensemble', `--http-port=${PORT}`, `--grpc-port=${PORT + 1}`, `--metrics-port=${PORT + 2}`];
-    server = spawn(process.execPath, [cli, ...args, '--model-control-mode=explicit', '--load-model=text_recognition'], { stdio: 'ignore' });
-    const end = Date.now() + 60_000;
-    while (
-      !(await fetch(`http://127.0.0.1:${PORT}/v2/models/text_recognition/ready`).then(
-        (r) => r.ok,
-        () => false,
-      ))
-    ) {
-      if (Date.now() > end) throw new Error(`model-lab serve on ${PORT} did not get text_recognition ready`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const args = ['sample-repos/ocr_ensemble', `--http-port=${PORT}`, `--grpc-port=${PORT + 1}`, `--metrics-port=${PORT + 2}`, '--model-control-mode=explicit', '--load-model=text_recognition'];
+    server = await startServe(args, PORT, '/v2/models/text_recognition/ready', 60_000);
   });
-  test.afterAll(() => {
-    server?.kill();
-  });
+  test.afterAll(() => stopServe(server));
 
   test('profiles its text_recognition over HTTP, server figures from its statistics', async ({ page }) => {
     test.setTimeout(240_000);

@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
-import { shot } from './helpers';
+import { shot, startServe, stopServe } from './helpers';
 
 /**
  * A Triton server the lab did not open: `model-lab serve` started here on its own ports (explicit
@@ -13,25 +12,9 @@ const HTTP = PORT_BASE;
 const URL = `127.0.0.1:${HTTP}`;
 let server: ChildProcess | undefined;
 
-async function waitReady(url: string, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const ok = await fetch(`${url}/v2/health/ready`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`${url} did not become ready`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 test.beforeAll(async () => {
-  const cli = path.resolve(process.env['MODEL_LAB_OUT'] ?? 'out', 'main/cli.js');
-  server = spawn(
-    process.execPath,
+  server = await startServe(
     [
-      cli,
-      'serve',
       'sample-repos/quick_deploy_onnx',
       `--http-port=${HTTP}`,
       `--grpc-port=${PORT_BASE + 1}`,
@@ -40,14 +23,12 @@ test.beforeAll(async () => {
       '--load-model=text_direction',
       '--http-restricted-api=model-repository:admin-key=e2e-admin-secret',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    HTTP,
+    '/v2/health/ready',
   );
-  await waitReady(`http://${URL}`, 30_000);
 });
 
-test.afterAll(() => {
-  server?.kill();
-});
+test.afterAll(() => stopServe(server));
 
 test('a served repository the lab did not open: added by URL with a header, browsed, a model run through it', async ({ page }) => {
   await page.goto('/');
