@@ -1,11 +1,13 @@
 import { defineConfig } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 /**
  * Port, build folder and results folder can be moved (E2E_PORT, MODEL_LAB_OUT, E2E_RESULTS) so that
- * two checkouts or two people on one machine can run e2e at once; the defaults are what CI uses.
+ * two checkouts or two people on one machine can run e2e at once; the defaults are what CI uses. So
+ * can the `model-lab serve` instances that specs start, each on 3 ports from its base
+ * (E2E_REMOTE_PORT 18210, E2E_METRICS_PORT 18320, E2E_PROFILE_PORT 18500).
  */
 const PORT = Number(process.env['E2E_PORT'] ?? 4173);
 const OUT = process.env['MODEL_LAB_OUT'] ?? 'out';
@@ -24,7 +26,11 @@ const chromium = process.env['CHROMIUM_PATH'] ?? '/usr/lib/chromium/chromium';
  */
 const settingsDir = path.join(os.tmpdir(), `model-lab-e2e-${process.pid}`);
 // Workers load this file too (with their own pid); only the runner starts the lab, so only it makes the folder.
-if (process.env['TEST_WORKER_INDEX'] === undefined) mkdirSync(settingsDir, { recursive: true });
+// It holds credentials and profiles of this run only: removed when the runner exits (after it has stopped the lab).
+if (process.env['TEST_WORKER_INDEX'] === undefined) {
+  mkdirSync(settingsDir, { recursive: true });
+  process.on('exit', () => rmSync(settingsDir, { recursive: true, force: true }));
+}
 const settings = path.join(settingsDir, 'settings.json');
 
 /**
