@@ -30,6 +30,7 @@ abstract class Loop {
   error: unknown = undefined;
 
   protected wake(): void {
+    if (this.waiters.length === 0) return; // after the warm-up: every request comes here
     this.waiters = this.waiters.filter((w) => {
       if (this.completed < w.n && !this.stopping) return true;
       w.resolve();
