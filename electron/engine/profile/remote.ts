@@ -1,11 +1,12 @@
 /**
  * The profiler's target over a remote server: a `TritonConnection` (HTTP or gRPC, helper clients in
- * `server/remote/`), the request tensors built once before the measurement, and the model's
- * cumulative statistics read from Triton's statistics JSON (`/v2/models/<m>/stats`, gRPC's
- * converted to that shape), summed over the versions it lists, as perf_analyzer reads them.
+ * `server/remote/`), the request tensors built once before the measurement (and encoded once where
+ * the connection offers `prepareInfer`, as HTTP's does), and the model's cumulative statistics read
+ * from Triton's statistics JSON (`/v2/models/<m>/stats`, gRPC's converted to that shape), summed
+ * over the versions it lists, as perf_analyzer reads them.
  */
 import { LabError } from '../errors';
-import type { TritonConnection } from '../remote/types';
+import type { RemoteInferResult, TritonConnection } from '../remote/types';
 import { isApiDType, type Tensor } from '../tensor/tensor';
 import type { InputSpec } from './inputs';
 import { isLocalHost } from './machine';
@@ -75,6 +76,8 @@ export function urlHost(url: string): string {
 export class RemoteTarget implements ProfileTarget {
   private next = 0;
   readonly network = true;
+  /** The requests encoded once, where the connection can (HTTP): the loop then measures the server and the wire, not our encoder. */
+  private readonly prepared: { send(signal?: AbortSignal): Promise<RemoteInferResult> }[] | undefined;
 
   constructor(
     private readonly conn: TritonConnection,
@@ -85,6 +88,8 @@ export class RemoteTarget implements ProfileTarget {
     private readonly requests: Tensor[][],
   ) {
     if (requests.length === 0) throw new LabError('INVALID_ARG', 'no request data');
+    const prepare = conn.prepareInfer?.bind(conn);
+    this.prepared = prepare ? requests.map((inputs) => prepare(model, version, { inputs })) : undefined;
   }
 
   /** The model's inputs from the server's config JSON. */
@@ -93,8 +98,8 @@ export class RemoteTarget implements ProfileTarget {
   }
 
   async infer(): Promise<RequestTimes> {
-    const inputs = this.requests[this.next++ % this.requests.length]!;
-    const r = await this.conn.infer(this.model, this.version, { inputs });
+    const i = this.next++ % this.requests.length;
+    const r = this.prepared ? await this.prepared[i]!.send() : await this.conn.infer(this.model, this.version, { inputs: this.requests[i]! });
     return { sendNs: r.sendNs, recvNs: r.recvNs };
   }
 

@@ -76,6 +76,11 @@ export interface TritonConnection {
   unload(model: string): Promise<void>;
   /** Binary tensor data (HTTP's binary extension; gRPC raw contents). */
   infer(model: string, version: string, req: RemoteInferRequest): Promise<RemoteInferResult>;
+  /**
+   * Optional: the request encoded once, sent as often as asked (the profiler's loop, as
+   * perf_analyzer builds its requests before measuring: an encode per request is measured too).
+   */
+  prepareInfer?(model: string, version: string, req: Omit<RemoteInferRequest, 'signal'>): { send(signal?: AbortSignal): Promise<RemoteInferResult> };
   close(): void;
 }
 

@@ -11,7 +11,7 @@ import type { RemoteModelMetadata } from '../../contract/remote-api';
 import type { Parameters } from '../../engine/runtime/types';
 import { tensorBytes } from '../../engine/tensor/tensor';
 import { codeOfHttpStatus, protocolError, remoteError } from './errors';
-import { type HttpExchange, type HttpTarget, LIMITS, exchange, makeAgent } from './http-transport';
+import { type ExchangeRequest, type HttpExchange, type HttpTarget, LIMITS, exchange, makeAgent } from './http-transport';
 import { decodeInferBody } from './infer-body';
 import { indexOf, modelMetadataOf, parseJsonBody, serverMetadataOf, statisticsOf } from './shapes';
 
@@ -118,16 +118,20 @@ export class HttpTritonConnection implements TritonConnection {
     await this.json('POST', `/v2/repository/models/${encodeURIComponent(model)}/unload`, 'unload answer', {});
   }
 
-  async infer(model: string, version: string, req: RemoteInferRequest): Promise<RemoteInferResult> {
+  infer(model: string, version: string, req: RemoteInferRequest): Promise<RemoteInferResult> {
+    return this.prepareInfer(model, version, req).send(req.signal);
+  }
+
+  /** The body, path and headers built once; each send only exchanges them. */
+  prepareInfer(model: string, version: string, req: Omit<RemoteInferRequest, 'signal'>): { send(signal?: AbortSignal): Promise<RemoteInferResult> } {
     const { body, headerLength } = encodeInferBody(req);
-    const r = await exchange(this.target, this.agent, this.opts, {
-      method: 'POST',
-      path: `${modelPath(model, version)}/infer`,
-      body,
-      headers: { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': headerLength },
-      limit: LIMITS.infer,
-      signal: req.signal,
-    });
+    const path = `${modelPath(model, version)}/infer`;
+    const headers = { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': headerLength };
+    return { send: (signal) => this.sendInfer({ method: 'POST', path, body, headers, limit: LIMITS.infer, signal }) };
+  }
+
+  private async sendInfer(req: ExchangeRequest): Promise<RemoteInferResult> {
+    const r = await exchange(this.target, this.agent, this.opts, req);
     if (r.status !== 200) throw this.failure(r);
     const t = process.hrtime.bigint();
     const decoded = decodeInferBody(this.target.url, r.body, r.headers['inference-header-content-length']);

@@ -78,6 +78,8 @@ export function exchange(
   retried = false,
 ): Promise<HttpExchange> {
   return new Promise<HttpExchange>((resolve, reject) => {
+    // Before any request exists: one destroyed before its error listener would throw out of the process.
+    if (req.signal?.aborted) return reject(new LabError('CANCELLED', 'The request was cancelled'));
     const t0 = now();
     let sendNs = 0;
     let settled = false;
@@ -95,7 +97,6 @@ export function exchange(
     };
     const timer = setTimeout(() => fail(timeoutError(target.url, opts.timeoutMs)), Math.max(0, deadline - Date.now()));
     const onAbort = (): void => fail(new LabError('CANCELLED', 'The request was cancelled'));
-    if (req.signal?.aborted) return onAbort();
     req.signal?.addEventListener('abort', onAbort, { once: true });
     r.on('error', (err) => {
       if (settled || retried || !staleSocket(err, r, answered)) return fail(err);
