@@ -13,6 +13,7 @@ import { setBackend } from '../../api/client';
 import { setLocale } from '../../i18n';
 import { useRemoteStore } from '../../stores/remote';
 import { useRepositoriesStore } from '../../stores/repositories';
+import OpenBar from '../OpenBar.vue';
 import AddServerForm from './AddServerForm.vue';
 import RemoteServerPage from './RemoteServerPage.vue';
 
@@ -128,6 +129,30 @@ describe('AddServerForm', () => {
     remote.addError = 'http://gone:8000: no answer within 10000 ms';
     const w = mount(AddServerForm);
     expect(w.find('[data-testid=add-server-error]').exists()).toBe(false);
+    w.unmount();
+  });
+
+  it("submitting it from the open bar adds the server only: the bar's own form does not open its path too", async () => {
+    const lab = fakeLab({
+      hostInfo: () => ({ mode: 'browser', appVersion: 't', platform: 'linux', canPickFolder: false }),
+      listRepositories: () => [],
+      getSettings: () => ({ theme: 'system', locale: 'en', recentRepositories: [] }),
+      addRemoteServer: () => new Error('connection refused'),
+      openRepository: () => new Error('not a folder'),
+    });
+    setBackend(lab);
+    await useRepositoriesStore().init();
+    const w = mount(OpenBar, { attachTo: document.body });
+    await w.get('[data-testid=open-path]').setValue('/half/typed/path');
+    await w.get('[data-testid=add-server]').trigger('click');
+    const form = document.querySelector<HTMLFormElement>('[data-testid=add-server-form]')!;
+    const url = document.querySelector<HTMLInputElement>('[data-testid=add-server-url]')!;
+    url.value = 'gpu-node:8000';
+    url.dispatchEvent(new Event('input'));
+    form.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    await flushPromises();
+    expect(lab.calls.map((c) => c[0])).toContain('addRemoteServer');
+    expect(lab.calls.map((c) => c[0])).not.toContain('openRepository');
     w.unmount();
   });
 
