@@ -1,6 +1,6 @@
 /**
  * What-if search over config knobs (whatif/): payloads checked here, runs kept by one
- * WhatIfService per lab; `applyWhatIf` writes the chosen variant's config.pbtxt (only if the
+ * WhatIfService per lab (each variant's profile kept in the Profile tab's history); `applyWhatIf` writes the chosen variant's config.pbtxt (only if the
  * file is as the run found it) and reloads the model in the user's repository.
  */
 import { payload, str } from './payload';
@@ -9,8 +9,15 @@ import type { LabHandlers } from '../lab-handlers';
 import { writeConfigIfUnchanged } from '../whatif/apply';
 import { whatIfRequest } from '../whatif/request';
 import { WhatIfService } from '../whatif/service';
+import { profileVariant } from '../whatif/variant-profile';
+import { profileService } from './profile-handlers';
 
-export function createWhatIfHandlers(lab: Lab, service = new WhatIfService(lab)): Pick<LabHandlers, 'startWhatIf' | 'stopWhatIf' | 'getWhatIf' | 'applyWhatIf'> {
+/** The lab's what-if service: each variant's profile lands in the Profile tab's history (`variant` set). */
+export function whatIfService(lab: Lab): WhatIfService {
+  return new WhatIfService(lab, profileVariant, { record: (run) => profileService(lab).record(run), log: (line) => console.warn(`[model-lab] ${line}`) });
+}
+
+export function createWhatIfHandlers(lab: Lab, service = whatIfService(lab)): Pick<LabHandlers, 'startWhatIf' | 'stopWhatIf' | 'getWhatIf' | 'applyWhatIf'> {
   lab.onClose(() => service.close());
   return {
     startWhatIf: async (req) => service.start(whatIfRequest(req)),

@@ -180,6 +180,23 @@ describe('ProfileService', () => {
     if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
+  it('records a profile measured elsewhere (a what-if variant) under a new id, announced and kept in profiles.json', async () => {
+    const { svc, events, file } = service();
+    const measured = await finished(svc, (await svc.start(REQ)).profileId);
+    events.length = 0;
+    await expect(svc.record({ ...measured, state: 'running' })).rejects.toMatchObject({ code: 'INVALID_ARG' });
+    const kept = await svc.record({ ...measured, variant: 'instances-2' });
+    expect(kept.profileId).not.toBe(measured.profileId);
+    expect((await svc.list()).map((r) => [r.profileId, r.variant])).toEqual([
+      [kept.profileId, 'instances-2'],
+      [measured.profileId, undefined],
+    ]);
+    expect(events.map((e) => e.profileId)).toEqual([kept.profileId]);
+    await svc.close();
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { profiles: ProfileRun[] };
+    expect(stored.profiles.map((r) => r.variant)).toEqual(['instances-2', undefined]);
+  });
+
   it('works without a settings folder (no history file)', async () => {
     const { svc } = service({ history: false });
     const run = await finished(svc, (await svc.start(REQ)).profileId);

@@ -221,6 +221,21 @@ export class ProfileService {
     return copy(run);
   }
 
+  /**
+   * Keeps a profile measured elsewhere (a what-if variant's sweep, `variant` set) in the history,
+   * under a new id, and announces it as a `profile-progress` event. A running profile is refused.
+   */
+  async record(run: ProfileRun): Promise<ProfileRun> {
+    if (run.state === 'running') throw new LabError('INVALID_ARG', 'only a finished profile can be recorded');
+    await this.loaded;
+    const kept: ProfileRun = { ...copy(run), profileId: this.id() };
+    this.runs.unshift(kept);
+    this.trim();
+    this.save();
+    this.o.emit(copy(kept));
+    return copy(kept);
+  }
+
   private async background(job: Job, opened: OpenedTarget, s: ProfileSettings): Promise<void> {
     let last = 0;
     const throttle = this.o.throttleMs ?? 250;

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { LabEvent, WhatIfRun } from '../../contract/lab-api';
 import { Lab } from '../lab';
-import { createWhatIfHandlers } from '../handlers/whatif-handlers';
+import { profileService } from '../handlers/profile-handlers';
+import { createWhatIfHandlers, whatIfService } from '../handlers/whatif-handlers';
 import { WhatIfService } from './service';
 
 const CONFIG = `# the user's comment
@@ -123,6 +124,22 @@ describe('what-if against the engine', () => {
     expect(done.state).toBe('done');
     expect(done.variants.map((v) => v.points?.[0]?.requestRate)).toEqual([40, 40]);
     expect(done.variants.every((v) => v.best?.requestRate === 40)).toBe(true);
+  });
+
+  it("keeps each variant's profile in the Profile tab's history, its variant named", async () => {
+    const own = whatIfService(lab);
+    try {
+      const hh = createWhatIfHandlers(lab, own);
+      const rate = { requestRate: { start: 40, end: 40, step: 1 }, measurementIntervalMs: 60, maxTrials: 3, shapes: { INPUT0: [16] } };
+      const done = await finished(hh, (await hh.startWhatIf({ repoId, model: 'ident', knobs: { instanceCounts: [2] }, latencyBudgetMs: 1000, profile: rate })).whatIfId);
+      const kept = await profileService(lab).list({ repoId, model: 'ident' });
+      const of = done.variants.map((v) => kept.find((r) => r.profileId === v.profileId));
+      expect(of.map((r) => r?.variant)).toEqual(done.variants.map((v) => v.name));
+      expect(of.map((r) => r?.points)).toEqual(done.variants.map((v) => v.points));
+      expect(of.every((r) => r?.state === 'done' && r.settings.requestRate?.start === 40 && /^Request Rate,/.test(r.csv))).toBe(true);
+    } finally {
+      await own.close();
+    }
   });
 
   it('refuses bad payloads, remote servers, and a config.pbtxt that is a link', async () => {

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { LabEvent } from '../../contract/lab-api';
-import type { WhatIfRequest, WhatIfRun, WhatIfVariant } from '../../contract/profile-api';
+import type { ProfileRun, WhatIfRequest, WhatIfRun, WhatIfVariant } from '../../contract/profile-api';
 import { create } from '@bufbuild/protobuf';
 import { type ModelConfig, ModelConfigSchema } from '../config/gen/model_config_pb';
 import { CONFIG_FILENAME } from '../config/constants';
@@ -69,15 +69,37 @@ function settingsOf(p: WhatIfRequest['profile']): ProfileSettings {
   };
 }
 
+/** The settings as a ProfileRun shows them (the Profile tab's form). */
+function shownOf(p: WhatIfRequest['profile'], s: ProfileSettings): ProfileRun['settings'] {
+  return {
+    batchSize: s.batchSize,
+    inputData: p.inputData ?? 'zero',
+    measurementIntervalMs: s.measurementIntervalMs,
+    maxTrials: s.maxTrials,
+    ...(s.requestRate ? { requestRate: s.requestRate } : { concurrency: s.concurrency }),
+    ...(p.percentile !== undefined ? { percentile: p.percentile } : {}),
+    ...(p.stabilityPercentage !== undefined ? { stabilityPercentage: p.stabilityPercentage } : {}),
+    ...(p.shapes && Object.keys(p.shapes).length ? { shapes: p.shapes } : {}),
+  };
+}
+
 const copy = (run: WhatIfRun): WhatIfRun => structuredClone(run);
+
+export interface WhatIfServiceOptions {
+  /** Keeps each variant's profile in the Profile tab's history (ProfileService.record); answers with it as kept. */
+  record?: (run: ProfileRun) => Promise<ProfileRun>;
+  log?: (line: string) => void;
+}
 
 export class WhatIfService {
   private readonly runs = new Map<string, RunState>();
   private lastEmit = 0;
+  private closed = false;
 
   constructor(
     private readonly lab: WhatIfLab,
     private readonly profile: ProfileVariantFn = profileVariant,
+    private readonly o: WhatIfServiceOptions = {},
   ) {}
 
   private running(): RunState | undefined {
@@ -163,8 +185,19 @@ export class WhatIfService {
   private async runOne(s: RunState, v: WhatIfVariant, settings: ProfileSettings): Promise<void> {
     v.state = 'running';
     this.emit(s, true);
+    let recorded: Promise<void> = Promise.resolve();
+    const record = this.o.record;
     try {
       const points = await this.profile({
+        meta: { repoId: s.run.repoId, model: s.run.model, label: `${s.run.model} (what-if: ${v.name})`, settings: shownOf(s.request.profile, settings), variant: v.name },
+        onRun: (run) => {
+          // A sweep the lab's closing stopped is not kept: the profile service closes beside this one.
+          if (!record || this.closed) return;
+          recorded = record(run).then(
+            (kept) => void (v.profileId = kept.profileId),
+            (err: unknown) => this.o.log?.(`what-if ${s.run.whatIfId}: the profile of variant '${v.name}' was not kept: ${err instanceof Error ? err.message : String(err)}`),
+          );
+        },
         source: s.repo,
         model: s.run.model,
         config: s.configs.get(v.name)!,
@@ -188,6 +221,7 @@ export class WhatIfService {
       v.state = 'error';
       v.error = { code: e.code, message: e.message };
     }
+    await recorded;
     delete v.progress;
     this.emit(s, true);
   }
@@ -231,6 +265,7 @@ export class WhatIfService {
 
   /** Stops every run and waits for their hidden repositories to close. */
   async close(): Promise<void> {
+    this.closed = true;
     for (const s of this.runs.values()) s.abort.abort();
     await Promise.all([...this.runs.values()].map((s) => s.done));
   }

@@ -7,13 +7,12 @@
  * after the window in flight and keeps the levels already measured.
  */
 import type { ModelConfig } from '../config/gen/model_config_pb';
-import type { ProfilePoint } from '../../contract/profile-api';
+import type { ProfilePoint, ProfileRun } from '../../contract/profile-api';
 import { LabError } from '../errors';
 import { buildRequests } from '../profile/inputs';
 import { inputSpecs, LocalTarget } from '../profile/local';
-import { profileSweep, sweepLevels } from '../profile/measure';
-import { toProfilePoint } from '../profile/service';
-import { type Clock, type ProfileSettings, systemClock } from '../profile/types';
+import { newRun, type RunMeta, runProfile } from '../profile/service';
+import type { Clock, ProfileSettings } from '../profile/types';
 import { Repository } from '../repository/repository';
 import { displayConfig, toModelSummary } from '../repository/views';
 
@@ -28,6 +27,9 @@ export interface VariantProfileRequest {
   signal: AbortSignal;
   onWindow?: (level: number, levels: number, window: number) => void;
   clock?: Clock;
+  /** What the sweep's ProfileRun says it is (the Profile tab's history); `onRun` gets the run when the sweep ends. */
+  meta: Omit<RunMeta, 'profileId'>;
+  onRun?: (run: ProfileRun) => void;
 }
 
 /** A hidden repository over the user's folder, nothing loaded until asked. */
@@ -58,28 +60,29 @@ export async function loadVariant(repo: Repository, model: string, config: Model
 /** Loads the variant, runs the sweep, closes the hidden repository; the points measured so far when stopped. */
 export async function profileVariant(r: VariantProfileRequest): Promise<ProfilePoint[]> {
   const repo = hiddenRepository(r.source);
-  const points: ProfilePoint[] = [];
   // A stop during the load (a model starting slowly) ends the load between instances.
   const cancel = (): void => void repo.cancelLoad(r.model);
   r.signal.addEventListener('abort', cancel);
   try {
     const completed = await loadVariant(repo, r.model, r.config);
-    if (r.signal.aborted) return points;
+    if (r.signal.aborted) return [];
     const requests = buildRequests(inputSpecs(completed), { kind: r.inputData }, new Map(Object.entries(r.shapes)), r.settings.batchSize);
     const target = new LocalTarget(repo, r.model, -1, requests);
-    const levels = sweepLevels(r.settings);
-    const index = (v: number): number => levels.findIndex((l) => (typeof l === 'number' ? l : l.requestRate) === v) + 1;
-    // A stop ends the level after the window in flight; the levels measured are kept.
-    await profileSweep(
-      target,
-      r.clock ?? systemClock,
-      r.settings,
-      { onWindow: (level, trial) => r.onWindow?.(index(level), levels.length, trial), onPoint: (p) => points.push(toProfilePoint(p)) },
-      r.signal,
-    );
-    return points;
+    const run = newRun({ ...r.meta, profileId: '' }, target, r.settings);
+    // The Profile tab's sweep: a stop ends the level after the window in flight; the levels measured are kept.
+    await runProfile(run, target, r.settings, {
+      signal: r.signal,
+      ...(r.clock ? { clock: r.clock } : {}),
+      onUpdate: (u) => {
+        if (u.state === 'running') r.onWindow?.(u.progress.level, u.progress.levels, u.progress.window);
+      },
+    });
+    r.onRun?.(run);
+    if (run.state === 'error') throw new LabError((run.error?.code ?? 'INTERNAL') as LabError['code'], run.error?.message ?? 'the sweep failed');
+    return run.points;
   } catch (err) {
-    if (r.signal.aborted) return points;
+    // A stop during the load fails it: nothing was measured.
+    if (r.signal.aborted) return [];
     throw err;
   } finally {
     r.signal.removeEventListener('abort', cancel);
