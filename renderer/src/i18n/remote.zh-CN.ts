@@ -9,7 +9,7 @@ export const remoteZhCN = {
   'remote.add.headers': '请求头',
   'remote.add.headersHint': '随每个请求发送（例如 authorization、admin-key）。值保存在{store}中，之后不再显示。',
   'remote.add.store.safeStorage': '系统的加密存储',
-  'remote.add.store.file': '仅您本人可读的文件',
+  'remote.add.store.file': '仅你本人可读的文件',
   'remote.add.headerName': '请求头名称',
   'remote.add.headerValue': '值',
   'remote.add.addHeader': '添加请求头',
