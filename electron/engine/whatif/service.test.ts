@@ -142,6 +142,14 @@ describe('what-if against the engine', () => {
     }
   });
 
+  it('refuses a second start made while the first still reads the config', async () => {
+    const req = { repoId, model: 'ident', knobs: { instanceCounts: [2] }, latencyBudgetMs: 1000, profile: FAST };
+    const [a, b] = await Promise.allSettled([h().startWhatIf(req), h().startWhatIf(req)]);
+    expect(a.status).toBe('fulfilled');
+    expect(b).toMatchObject({ status: 'rejected', reason: { code: 'UNAVAILABLE' } });
+    if (a.status === 'fulfilled') await h().stopWhatIf({ whatIfId: a.value.whatIfId });
+  });
+
   it('refuses bad payloads, remote servers, and a config.pbtxt that is a link', async () => {
     await expect(h().startWhatIf({ repoId, model: 'ident', knobs: {}, latencyBudgetMs: -1, profile: {} })).rejects.toThrow(/latencyBudgetMs/);
     await expect(h().startWhatIf({ repoId, model: 'ident', knobs: { instanceCounts: 'x' }, latencyBudgetMs: 5, profile: {} })).rejects.toThrow(/instanceCounts/);

@@ -95,6 +95,7 @@ export class WhatIfService {
   private readonly runs = new Map<string, RunState>();
   private lastEmit = 0;
   private closed = false;
+  private starting = false;
 
   constructor(
     private readonly lab: WhatIfLab,
@@ -115,8 +116,21 @@ export class WhatIfService {
   /** Plans the variants (refusing knobs that do not apply), then profiles them in the background. */
   async start(req: WhatIfRequest): Promise<WhatIfRun> {
     if (req.repoId.startsWith('remote:')) throw new LabError('UNSUPPORTED', 'what-if is available for local models only: its variants load as temporary configs in the lab');
+    if (this.closed) throw new LabError('UNAVAILABLE', 'the lab is closing');
     const busy = this.running();
-    if (busy) throw new LabError('UNAVAILABLE', `a what-if is already running (model '${busy.run.model}'); stop it first: two at once would share the CPU and spoil both`);
+    if (busy || this.starting) {
+      throw new LabError('UNAVAILABLE', `a what-if is already running${busy ? ` (model '${busy.run.model}')` : ''}; stop it first: two at once would share the CPU and spoil both`);
+    }
+    // Reading the config awaits: a second start meanwhile must not slip past the check above.
+    this.starting = true;
+    try {
+      return await this.begin(req);
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private async begin(req: WhatIfRequest): Promise<WhatIfRun> {
     const repo = this.lab.repository(req.repoId);
     const rec = repo.models.get(req.model);
     if (!rec) throw unknownModel(req.model);
