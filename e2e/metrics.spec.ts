@@ -60,6 +60,8 @@ test('the Serve panel charts the served repository’s metrics as requests arriv
   // Paused, it stops scraping.
   await view.getByTestId('metrics-pause').click();
   await expect(view.getByTestId('metrics-status')).toHaveText('Paused');
+  // A scrape already in flight when Pause was clicked still lands: count from after it.
+  await expect(view.getByTestId('metrics-status').locator('.spinner')).toHaveCount(0);
   const scrapes = await view.getAttribute('data-scrapes');
   await page.waitForTimeout(2500);
   expect(await view.getAttribute('data-scrapes')).toBe(scrapes);
