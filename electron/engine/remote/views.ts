@@ -27,7 +27,12 @@ function versionNumber(v: string): number {
 /** One summary per model name; its state is the best of its versions' (READY if any is). */
 export function remoteSummaries(index: readonly RemoteIndexEntry[]): ModelSummary[] {
   const byName = new Map<string, RemoteIndexEntry[]>();
-  for (const e of index) byName.set(e.name, [...(byName.get(e.name) ?? []), e]);
+  // Pushed, not copied: a server may list 100k versions of one name (a copy per entry froze the lab for minutes).
+  for (const e of index) {
+    const list = byName.get(e.name);
+    if (list) list.push(e);
+    else byName.set(e.name, [e]);
+  }
   return [...byName.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([name, entries]) => remoteSummary(name, entries));
 }
 
