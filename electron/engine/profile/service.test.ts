@@ -197,6 +197,12 @@ describe('ProfileService', () => {
     expect(stored.profiles.map((r) => r.variant)).toEqual(['instances-2', undefined]);
   });
 
+  it('starts nothing once closed', async () => {
+    const { svc } = service();
+    await svc.close();
+    await expect(svc.start(REQ)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
   it('works without a settings folder (no history file)', async () => {
     const { svc } = service({ history: false });
     const run = await finished(svc, (await svc.start(REQ)).profileId);

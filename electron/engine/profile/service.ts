@@ -174,6 +174,7 @@ export class ProfileService {
   private readonly loaded: Promise<void>;
   private seq = 0;
   private saving: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(private readonly o: ProfileServiceOptions) {
     this.loaded = (o.history?.read() ?? Promise.resolve([])).then((runs) => {
@@ -190,6 +191,7 @@ export class ProfileService {
 
   async start(payload: unknown): Promise<ProfileRun> {
     const req = checkProfileRequest(payload);
+    if (this.closed) throw new LabError('UNAVAILABLE', 'the lab is closing');
     await this.loaded;
     const key = JSON.stringify([req.repoId, req.model]);
     const busy = [...this.jobs.values()].find((j) => j.run.repoId === req.repoId && j.run.model === req.model);
@@ -325,6 +327,7 @@ export class ProfileService {
 
   /** Stops every running profile and waits for the history to be written. */
   async close(): Promise<void> {
+    this.closed = true;
     for (const j of this.jobs.values()) j.abort.abort();
     await Promise.all([...this.jobs.values()].map((j) => j.done));
     await this.saving;
