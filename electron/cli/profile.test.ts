@@ -206,7 +206,7 @@ describe('model-lab profile: remote targets (HTTP and gRPC), request-rate mode',
     const args = ['profile', '-m', 'ident', '-u', url, '-H', `admin-key: ${ADMIN}`, '--request-rate-range', '200:400:200', ...FAST, '--measurement-interval', '200', '-f', csvFile];
     expect(await runCli(args, io)).toBe(0);
     const text = io.out.join('\n');
-    expect(text).toContain('Request Rate: 200 inference requests per seconds');
+    expect(io.out).toContain('Request Rate: 200 inference requests per second');
     expect(text).toContain('  Using uniform distribution on request generation');
     expect(text).toMatch(/Request Rate: 400, throughput: [\d.]+ infer\/sec, latency \d+ usec/);
     const rows = readFileSync(csvFile, 'utf8').trimEnd().split('\n');

@@ -307,7 +307,8 @@ async function sweep(target: ProfileTarget, s: ProfileSettings, clock: Clock, ou
   const points: PointResult[] = [];
   const kind = target.describe().kind;
   for (const level of sweepLevels(s)) {
-    out.log(typeof level === 'number' ? `Request concurrency: ${level}` : `Request Rate: ${level.requestRate} inference requests per seconds`);
+    // perf_analyzer's inference_profiler.cc (since #229, January 2025: "per second"; its settings line keeps "per seconds").
+    out.log(typeof level === 'number' ? `Request concurrency: ${level}` : `Request Rate: ${level.requestRate} inference requests per second`);
     const p = await profileLevel(target, clock, s, level);
     points.push(p);
     if (!p.stable) {
