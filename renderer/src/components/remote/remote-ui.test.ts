@@ -113,6 +113,12 @@ describe('AddServerForm', () => {
     await w.get('[data-testid=add-server-header-name]').setValue('authorization');
     await w.get('[data-testid=add-server-header-value]').setValue('Bearer t0ken');
     expect(w.get('[data-testid=add-server-header-value]').attributes('type')).toBe('password');
+    const show = w.get('[data-testid=add-server-show-value]');
+    expect(show.attributes('aria-label')).toBe('Show value');
+    await show.trigger('click');
+    expect(w.get('[data-testid=add-server-header-value]').attributes('type')).toBe('text');
+    await show.trigger('click');
+    expect(w.get('[data-testid=add-server-header-value]').attributes('type')).toBe('password');
     expect(w.find('[data-testid=add-server-skip-verify]').exists()).toBe(false);
     await w.get('form').trigger('submit');
     await flushPromises();
