@@ -82,6 +82,12 @@ describe('configFromTritonJson', () => {
     expect(configToTritonJson(back.config)).toEqual(json);
   });
 
+  it('names enum values this lab does not know (read as the enum zero, which the page would otherwise show as if sent)', () => {
+    const { config, ignored } = configFromTritonJson({ name: 'm', instance_group: [{ kind: 'KIND_NEW', count: 2 }, { kind: 'KIND_CPU' }], optimization: { priority: 'PRIORITY_MAX' } });
+    expect(ignored).toEqual(['instance_group[0].kind=KIND_NEW']);
+    expect(config.instanceGroup[0]?.count).toBe(2);
+  });
+
   it('reads the empty body Triton sends for an all-default config', () => {
     expect(configFromTritonJsonText('').config.name).toBe('');
   });

@@ -7,16 +7,16 @@
  * some 64-bit fields turned from strings into numbers (model_config_utils.cc ModelConfigToJson: dims,
  * reshape shapes, specific versions, queue delays and timeouts, step model_version, warmup dims);
  * every other int64 stays a string. Both forms are read. A server newer than our model_config.proto
- * may send fields or enum values we do not know: they are skipped and named in `ignored`, so the
- * page can say what it does not show. An empty body is what Triton sends for an all-default config.
+ * may send fields or enum values we do not know: they are skipped (an unknown enum value reads as
+ * the enum's zero) and named in `ignored`, so the page can say what it does not show. An empty body is what Triton sends for an all-default config.
  */
-import { type DescField, type DescMessage, fromJson, type JsonValue } from '@bufbuild/protobuf';
+import { type DescEnum, type DescField, type DescMessage, fromJson, type JsonValue } from '@bufbuild/protobuf';
 import { LabError, errorMessage } from '../errors';
 import { type ModelConfig, ModelConfigSchema } from './gen/model_config_pb';
 
 export interface TritonJsonConfig {
   config: ModelConfig;
-  /** Paths of fields this lab's ModelConfig does not have (e.g. `optimization.new_knob`), skipped. */
+  /** Paths of fields this lab's ModelConfig does not have (e.g. `optimization.new_knob`), and `path=VALUE` for enum values it does not know; skipped. */
   ignored: string[];
 }
 
@@ -31,17 +31,26 @@ function fieldOf(desc: DescMessage, key: string): DescField | undefined {
   return desc.fields.find((f) => f.name === key || f.jsonName === key);
 }
 
-/** Walks the JSON beside the descriptor and collects keys the descriptor lacks. */
+/** An enum value by a name the enum lacks: protobuf's JSON reader (ignoreUnknownFields) reads it as the enum's zero, silently. */
+function unknownEnumValue(e: DescEnum, v: unknown): v is string {
+  return typeof v === 'string' && !e.values.some((x) => x.name === v);
+}
+
+/** Walks the JSON beside the descriptor and collects keys the descriptor lacks, and enum values it does not know (`path=VALUE`). */
 function collectUnknown(desc: DescMessage, json: Record<string, unknown>, at: string, out: string[], depth: number): void {
   if (depth > MAX_DEPTH) throw new LabError('INVALID_ARG', `The model configuration JSON is nested too deeply (more than ${MAX_DEPTH} levels)`);
+  const note = (p: string): void => void (out.length < MAX_IGNORED && out.push(p));
   for (const [key, value] of Object.entries(json)) {
     const path = at ? `${at}.${key}` : key;
     const f = fieldOf(desc, key);
     if (!f) {
-      if (out.length < MAX_IGNORED) out.push(path);
+      note(path);
       continue;
     }
-    if (f.fieldKind === 'message' && isObject(value)) collectUnknown(f.message, value, path, out, depth + 1);
+    if (f.fieldKind === 'enum' && unknownEnumValue(f.enum, value)) note(`${path}=${value.slice(0, 64)}`);
+    else if (f.fieldKind === 'list' && f.listKind === 'enum' && Array.isArray(value)) {
+      value.forEach((v, i) => unknownEnumValue(f.enum, v) && note(`${path}[${i}]=${v.slice(0, 64)}`));
+    } else if (f.fieldKind === 'message' && isObject(value)) collectUnknown(f.message, value, path, out, depth + 1);
     else if (f.fieldKind === 'list' && f.listKind === 'message' && Array.isArray(value)) {
       value.forEach((v, i) => isObject(v) && collectUnknown(f.message, v, `${path}[${i}]`, out, depth + 1));
     } else if (f.fieldKind === 'map' && f.mapKind === 'message' && isObject(value)) {
