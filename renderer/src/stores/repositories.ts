@@ -11,6 +11,9 @@ import { useSettingsStore } from './settings';
 
 export type SavedSelection = NonNullable<LabWorkspace['selection']>;
 
+/** A remote server's id (RemoteServerInfo.id: `remote:…`), also the repoId of its models. */
+export const isRemoteRepoId = (repoId: string): boolean => repoId.startsWith('remote:');
+
 /** How long the selection must stay put before it is saved (arrowing through the tree writes once). */
 export const SAVE_DELAY_MS = 400;
 let saveTimer: ReturnType<typeof setTimeout> | undefined;

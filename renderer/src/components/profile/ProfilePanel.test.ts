@@ -202,6 +202,8 @@ describe('the Profile tab', () => {
     });
     const client = fakeClient({ listProfiles: () => [rateRun], startProfile: (req: ProfileRequest) => ({ ...rateRun, profileId: 'r2', state: 'running', settings: { ...rateRun.settings, ...req } }) });
     const w = await mountPanel(client, remote);
+    // What-if loads variants as temporary configs in the lab: not for a model on another server (here not loaded: no metadata).
+    expect(w.find('[data-testid="whatif-panel"]').exists()).toBe(false);
     expect(w.find('[data-testid="profile-batch"]').exists()).toBe(true);
     expect(w.find('[data-testid="profile-points"] th').text()).toBe('Request Rate');
     expect(w.findAll('[data-testid="profile-point-row"]').map((r) => r.find('td').text())).toEqual(['50', '100']);
