@@ -16,6 +16,8 @@ import { connectTriton } from './connect';
 
 const STARTUP = ['id_fp32', 'id_fp16', 'id_bytes', 'two_in', 'batching', 'slow'];
 const ADMIN = 'very-secret-admin-key';
+/** For hooks that start a served repository (the default hook timeout is 10 s). */
+const STARTUP_MS = 60_000;
 
 interface Served {
   f: ServeFixture;
@@ -49,10 +51,11 @@ const admin = (protocol: 'http' | 'grpc'): Record<string, string> => (protocol =
 describe.each(['http', 'grpc'] as const)('over %s, explicit model control', (protocol) => {
   let s: Served;
   let c: TritonConnection;
+  // A served repository with six models loaded: seconds on a busy machine, past the 10 s default for hooks.
   beforeAll(async () => {
     s = await serve(true);
     c = s.connect(protocol, admin(protocol));
-  });
+  }, STARTUP_MS);
   afterAll(async () => {
     c.close();
     await s.grpc.close(false);
@@ -175,7 +178,7 @@ describe.each(['http', 'grpc'] as const)('over %s, model control off', (protocol
   let s: Served;
   beforeAll(async () => {
     s = await serve(false);
-  });
+  }, STARTUP_MS);
   afterAll(async () => {
     await s.grpc.close(false);
     await s.f.close();
@@ -212,7 +215,7 @@ describe('answers above the 64 MiB bound', () => {
   beforeAll(async () => {
     f = await startServeFixture({ repo: { controlMode: 'explicit', startupModels: ['id_fp32'] } });
     grpc = await startGrpcServer(f.core, { host: '127.0.0.1', port: 0, maxMessageBytes: 128 * 1024 * 1024 });
-  });
+  }, STARTUP_MS);
   afterAll(async () => {
     await grpc.close(false);
     await f.close();
