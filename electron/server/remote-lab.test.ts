@@ -39,7 +39,8 @@ describe.each(['http', 'grpc'] as const)('the lab with a remote server over %s',
     const url = protocol === 'http' ? f.url : `grpc://127.0.0.1:${grpc.port}`;
     const headers = protocol === 'http' ? { 'admin-key': ADMIN } : { 'triton-grpc-protocol-admin-key': ADMIN };
     id = (await h.addRemoteServer({ url, name: 'served', headers, timeoutMs: 5000 })).id;
-  });
+    // A served repository with four models loaded: past the 10 s hook default on a busy machine.
+  }, 60_000);
   afterAll(async () => {
     await lab.close();
     await grpc.close(false);
