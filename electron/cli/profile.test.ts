@@ -66,6 +66,7 @@ describe('model-lab profile: flags', () => {
     [['-m', 'm', '-u', 'http://user:pw@h:1'], '-u: '],
     [['-m', 'm', '-u', 'h:99999'], '-u: '],
     [['-m', 'm', '-u', 'h:1', '-H', 'no-colon'], "-H expects 'Name: value'"],
+    [['-m', 'm', '-u', 'h:1', '-H', 'Admin-Key: a', '-H', 'admin-key: b'], "-H: two headers named 'admin-key'"],
     [['/r', '-m', 'm', '--request-rate-range', '0:10'], '--request-rate-range expects'],
     [['/r', '-m', 'm', '--request-rate-range', '1:1000000:1'], 'more than 1000 levels'],
     [['/r', '-m', 'm', '--request-rate-range', '10', '--concurrency-range', '1'], 'not both'],

@@ -130,14 +130,17 @@ function rateRange(v: string): NonNullable<ProfileSettings['requestRate']> {
 
 /** -H 'Name: value' (perf_analyzer's 'Header:Value'). */
 function headersOf(list: string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = new Map<string, string>();
   for (const h of list ?? []) {
     const i = h.indexOf(':');
     const name = i > 0 ? h.slice(0, i).trim() : '';
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`-H expects 'Name: value', got a header without a valid name`);
-    out[name.toLowerCase()] = h.slice(i + 1).trim();
+    // Names are case-insensitive: a second one would silently replace the first (the lab's clients refuse two as well).
+    if (out.has(name.toLowerCase())) throw new UsageError(`-H: two headers named '${name}'`);
+    out.set(name.toLowerCase(), h.slice(i + 1).trim());
   }
-  return out;
+  // fromEntries: a header named __proto__ is a header like any other, not the object's prototype.
+  return Object.fromEntries(out);
 }
 
 /** The server URL with its scheme: perf_analyzer's -u takes host:port, TLS then comes from the --ssl-* flags. */
