@@ -19,20 +19,20 @@ function modelPath(model: string, version?: string): string {
   return `/v2/models/${encodeURIComponent(model)}${version ? `/versions/${encodeURIComponent(version)}` : ''}`;
 }
 
-/** The JSON header and binary body of an inference request, as tritonclient.http builds them. */
+/** The JSON header and binary body of an inference request, as tritonclient.http builds them (its key order too: id, inputs, outputs, parameters). */
 export function encodeInferBody(req: RemoteInferRequest): { body: Buffer; headerLength: number } {
   const parts: Uint8Array[] = [];
   const params: Parameters = { ...(req.parameters ?? {}) };
   if (!req.outputs) params['binary_data_output'] = true;
   const header = {
     ...(req.id !== undefined && req.id !== '' ? { id: req.id } : {}),
-    ...(Object.keys(params).length ? { parameters: params } : {}),
     inputs: req.inputs.map((t) => {
       const bytes = tensorBytes(t);
       parts.push(bytes);
       return { name: t.name, shape: t.shape, datatype: t.dtype, parameters: { binary_data_size: bytes.byteLength } };
     }),
     ...(req.outputs ? { outputs: req.outputs.map((name) => ({ name, parameters: { binary_data: true } })) } : {}),
+    ...(Object.keys(params).length ? { parameters: params } : {}),
   };
   const json = Buffer.from(JSON.stringify(header));
   return { body: Buffer.concat([json, ...parts]), headerLength: json.byteLength };
