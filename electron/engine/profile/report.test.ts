@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildRequests, parseShapes } from './inputs';
-import { csv, levelLines, summaryLines } from './report';
+import { csv, levelLines, summaryLines, unstableLine } from './report';
 import { breakdown, clientStats, percentileOf, ZERO_STATS } from './stats';
 import type { Measurement, PointResult } from './types';
 
@@ -83,6 +83,12 @@ describe('CSV (-f) and summary text', () => {
         .trimEnd()
         .split('\n'),
     ).toHaveLength(1);
+  });
+
+  it("says a level that did not settle in perf_analyzer's words for each mode", () => {
+    const unstable = { ...point(4, known(10, 1e9)), stable: false };
+    expect(unstableLine(unstable, 10)).toBe('Failed to obtain stable measurement within 10 measurement windows for concurrency 4. Please try to increase the --measurement-interval.');
+    expect(unstableLine({ ...unstable, concurrency: 0, requestRate: 40 }, 10)).toBe('Failed to obtain stable measurement.');
   });
 
   it('prints the Client/Server block and the closing lines as perf_analyzer does', () => {

@@ -82,13 +82,10 @@ function delayedLines(c: Measurement['client']): string[] {
   ];
 }
 
-/** "concurrency 4" or "request rate 100". */
-export function levelName(p: Pick<PointResult, 'concurrency' | 'requestRate'>): string {
-  return p.requestRate !== undefined ? `request rate ${p.requestRate}` : `concurrency ${p.concurrency}`;
-}
-
+/** perf_analyzer's line for a level that did not settle (inference_profiler.cc; its request-rate mode says only the first words). */
 export function unstableLine(p: PointResult, maxTrials: number): string {
-  return `Failed to obtain stable measurement within ${maxTrials} measurement windows for ${levelName(p)}. Please try to increase the --measurement-interval.`;
+  if (p.requestRate !== undefined) return 'Failed to obtain stable measurement.';
+  return `Failed to obtain stable measurement within ${maxTrials} measurement windows for concurrency ${p.concurrency}. Please try to increase the --measurement-interval.`;
 }
 
 /** The closing lines: one per stable level, in the order measured. */
