@@ -7,6 +7,25 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
 }
 
+/**
+ * The language and theme asked for, whatever an earlier test left in the lab's settings: the
+ * language button until it holds (the saved settings arrive after the first paint and may set it
+ * again), the theme button (system → light → dark) until the page has the theme.
+ */
+export async function setLook(page: Page, zh: boolean, dark: boolean): Promise<void> {
+  const lang = zh ? 'zh-CN' : 'en';
+  await expect(async () => {
+    if ((await page.getByTestId('lang-switch').getAttribute('title')) !== lang) await page.getByTestId('lang-switch').click();
+    await expect(page.getByTestId('lang-switch')).toHaveAttribute('title', lang, { timeout: 1_000 });
+  }).toPass();
+  const theme = dark ? 'dark' : 'light';
+  for (let i = 0; i < 3 && (await page.locator('html').getAttribute('data-theme')) !== theme; i++) {
+    await page.getByTestId('theme-switch').click();
+    await page.waitForTimeout(150);
+  }
+  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+}
+
 /** Opens a model of a sample repository and returns its model view. */
 export async function openModel(page: Page, repo: string, model: string): Promise<Locator> {
   await page.goto('/');

@@ -9,7 +9,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { openModel, shot, startServe, stopServe } from './helpers';
+import { openModel, setLook, shot, startServe, stopServe } from './helpers';
 
 /** The form for concurrency 1..end; windows must agree within 50 % (perf_analyzer's -s 50, as the CLI tests use): CI's cores are shared. */
 async function fill(view: Locator, end: number, intervalMs: number, label: string, trials: number): Promise<void> {
@@ -48,6 +48,8 @@ async function shortSweep(page: Page, view: Locator, shotName: string): Promise<
 test('profiles the OCR recognition model: progress, a 2-point curve, stop, overlay', async ({ page }) => {
   test.setTimeout(300_000);
   const view = await openModel(page, 'ocr_ensemble', 'text_recognition');
+  // English and light, whatever an earlier spec left in the shared lab's settings.
+  await setLook(page, false, false);
   await view.getByTestId('tab-profile').click();
   // The history outlives the lab (profiles.json beside its settings file): start from none.
   const items = view.getByTestId('profile-history-item');

@@ -1,5 +1,5 @@
-import { expect, type Locator, type Page, test } from '@playwright/test';
-import { openModel, runDataPipeline, shot } from './helpers';
+import { expect, type Locator, test } from '@playwright/test';
+import { openModel, runDataPipeline, setLook, shot } from './helpers';
 
 /**
  * Issue 14, point 3: tensors open in the view their shape, datatype and value
@@ -22,25 +22,6 @@ async function shapeOf(view: Locator): Promise<number[]> {
     .replace(/[[\]\s]/g, '')
     .split(',')
     .map(Number);
-}
-
-/**
- * The language and theme asked for, whatever an earlier test left in the lab's settings: the
- * language button until it holds (the saved settings arrive after the first paint and may set it
- * again), the theme button (system → light → dark) until the page has the theme.
- */
-async function setLook(page: Page, zh: boolean, dark: boolean): Promise<void> {
-  const lang = zh ? 'zh-CN' : 'en';
-  await expect(async () => {
-    if ((await page.getByTestId('lang-switch').getAttribute('title')) !== lang) await page.getByTestId('lang-switch').click();
-    await expect(page.getByTestId('lang-switch')).toHaveAttribute('title', lang, { timeout: 1_000 });
-  }).toPass();
-  const theme = dark ? 'dark' : 'light';
-  for (let i = 0; i < 3 && (await page.locator('html').getAttribute('data-theme')) !== theme; i++) {
-    await page.getByTestId('theme-switch').click();
-    await page.waitForTimeout(150);
-  }
-  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
 }
 
 test('the data pipeline FP32 image opens as an image, its heatmap as H × W with a real legend', async ({ page }) => {

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { openModel, shot } from './helpers';
+import { openModel, setLook, shot } from './helpers';
 
 const CONFIG = path.resolve('sample-repos/ocr_ensemble/text_recognition/config.pbtxt');
 
@@ -17,6 +17,8 @@ test('what-if on the OCR recognition model: two variants ranked under a budget',
   test.setTimeout(180_000);
   const before = readFileSync(CONFIG, 'utf8');
   const view = await openModel(page, 'ocr_ensemble', 'text_recognition');
+  // English and light, whatever an earlier spec left in the shared lab's settings.
+  await setLook(page, false, false);
   await view.getByTestId('tab-profile').click();
   const panel = view.getByTestId('whatif-panel');
   await expect(panel.getByTestId('whatif-empty')).toBeVisible();
