@@ -266,6 +266,7 @@ function printPoints(points: Point[]): void {
       ]),
     ),
   );
+  console.log("(a profile run shown as NaN did not stabilize: perf_analyzer's 'Failed to obtain stable measurement', exit 1; medians leave it out)");
 }
 
 function printSlices(rows: SliceRow[]): void {
@@ -300,7 +301,14 @@ it('model-lab profile vs an independent closed-loop client', async () => {
       if (r.status !== 200) throw new Error(`${m.model}: HTTP ${r.status}: ${r.body.toString()}`);
     };
     await closedLoop(Math.max(...LEVELS), 1, send); // warm: sessions, sockets, JIT
-    for (const c of LEVELS) points.push(await point(url, meter, m, c, send, csvFile));
+    for (const c of LEVELS) {
+      const p = await point(url, meter, m, c, send, csvFile);
+      points.push(p);
+      // As it comes, so a run cut short still says what it measured.
+      console.log(
+        `${p.model} c=${c}: profile ${p.profile.map((v) => v.toFixed(0)).join(' ')} vs independent ${p.independent.map((v) => v.toFixed(0)).join(' ')} infer/s, ratio of medians ${p.ratio.toFixed(3)}, load ${p.load1.map((v) => v.toFixed(2)).join(' / ')}`,
+      );
+    }
     if (SLICES > 0) for (const c of LEVELS) sliceRows.push(await slices(url, m, c, send));
   }
   http.close();
