@@ -113,6 +113,19 @@ describe('scrapeMetrics, remote servers', () => {
     await expect(h.scrapeMetrics({ repoId: 'remote:9' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it("sends the server's headers to a metrics URL on another host never (a token would leak to it)", async () => {
+    const seen: Seen = {};
+    const elsewhere: RemoteMetricsSource = {
+      connectOptions: () => ({ url: 'grpcs://gpu:8001', headers: { authorization: 'Bearer s3cret' }, timeoutMs: 3000, metricsUrl: 'https://prometheus.example:9090/metrics' }),
+    };
+    const h = createMetricsHandlers(new Lab(), browserHost({}, { remote: textHost(TEXT, seen) }), () => elsewhere);
+    await h.scrapeMetrics({ repoId: 'remote:1' });
+    expect(seen).toEqual({ url: 'https://prometheus.example:9090/metrics', opts: { headers: {}, timeoutMs: 3000 } });
+    const sameHost: RemoteMetricsSource = { connectOptions: () => ({ url: 'grpcs://gpu:8001', headers: { authorization: 'Bearer s3cret' }, timeoutMs: 3000, metricsUrl: 'https://gpu:8002/metrics' }) };
+    await createMetricsHandlers(new Lab(), browserHost({}, { remote: textHost(TEXT, seen) }), () => sameHost).scrapeMetrics({ repoId: 'remote:1' });
+    expect(seen.opts).toMatchObject({ headers: { authorization: 'Bearer s3cret' } });
+  });
+
   it('refuses remote ids where the host has no remote clients or registry', async () => {
     const noRegistry = createMetricsHandlers(new Lab(), browserHost({}, { remote: textHost(TEXT) }));
     await expect(noRegistry.scrapeMetrics({ repoId: 'remote:1' })).rejects.toMatchObject({ code: 'UNSUPPORTED' });

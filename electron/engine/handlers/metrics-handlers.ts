@@ -39,8 +39,10 @@ export function loopbackMetricsUrl(url: string): string {
 
 async function scrapeRemote(id: string, host: HostCapabilities, remotes: RemoteMetricsSource | undefined): Promise<MetricsSnapshot> {
   if (!remotes || !host.remote) throw new LabError('UNSUPPORTED', 'remote servers are not available in this host');
-  const { metricsUrl, url: _url, ...opts } = await remotes.connectOptions(id);
-  const text = await host.remote.fetchText(metricsUrl, opts);
+  const { metricsUrl, url, headers, ...opts } = await remotes.connectOptions(id);
+  // The server's headers (tokens) go only to the server's own host: a metrics URL elsewhere (or a typo) gets none.
+  const sameHost = new URL(metricsUrl).hostname === new URL(url.replace(/^grpc/, 'http')).hostname;
+  const text = await host.remote.fetchText(metricsUrl, { ...opts, headers: sameHost ? headers : {} });
   return snapshotFromExposition(parsePrometheusText(text), metricsUrl, Date.now());
 }
 

@@ -291,7 +291,7 @@ export class RemoteServers {
       .index.filter((e) => e.name === model && e.state === 'READY')
       .map((e) => Number(e.version))
       .filter((v) => Number.isSafeInteger(v) && v >= 0);
-    const v = version >= 0 ? version : ready.length ? Math.max(...ready) : -1;
+    const v = version >= 0 ? version : ready.reduce((a, b) => Math.max(a, b), -1);
     const { config } = await this.modelConfig(id, model, v);
     return new RemoteRunner(conn, model, v, config);
   }

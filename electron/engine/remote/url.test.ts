@@ -74,6 +74,8 @@ describe('parseMetricsUrl', () => {
     expect(parseMetricsUrl('http://gpu:8002/metrics')).toBe('http://gpu:8002/metrics');
     expect(() => parseMetricsUrl('grpc://gpu:8002')).toThrow(/http:\/\/ or https:\/\//);
     expect(() => parseMetricsUrl('http://u:p@gpu/metrics')).toThrow(/user name or password/);
-    expect(() => parseMetricsUrl('not a url')).toThrow(/not a valid metrics URL/);
+    expect(() => parseMetricsUrl('not a url')).toThrow(/metrics URL is not a valid URL/);
+    // A URL that does not parse is not echoed: it may hold a password.
+    expect(() => parseMetricsUrl('http://user:hunter2@gpu:99999/metrics')).toThrow(/^(?!.*hunter2)/s);
   });
 });

@@ -107,7 +107,8 @@ export function parseMetricsUrl(input: string): string {
   try {
     u = new URL(text);
   } catch {
-    throw bad(`'${text}' is not a valid metrics URL (e.g. http://host:8002/metrics)`);
+    // Not echoed: a URL that does not parse may still hold a password or a token.
+    throw bad('The metrics URL is not a valid URL (e.g. http://host:8002/metrics)');
   }
   if (u.username !== '' || u.password !== '') throw bad('The metrics URL has a user name or password in it; remove it and send credentials as headers instead');
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw bad(`The metrics URL must be http:// or https:// (got '${u.protocol.slice(0, -1)}')`);
