@@ -228,3 +228,20 @@ describe('the Profile tab', () => {
     expect(w.find('[data-testid="profile-machine"]').text()).toContain('2 个核心');
   });
 });
+
+describe('an applied what-if', () => {
+  it("puts the reloaded model's detail on its page at once (another model's is left alone)", async () => {
+    const w = await mountPanel(fakeClient({ listProfiles: () => [] }));
+    const { useModelStore } = await import('../../stores/model');
+    const { default: WhatIfPanel } = await import('./WhatIfPanel.vue');
+    const store = useModelStore();
+    store.detail = rec;
+    const reloaded = { ...rec, configText: 'instance_group [ { count: 2 } ]\n' };
+    w.findComponent(WhatIfPanel).vm.$emit('applied', reloaded);
+    expect(store.detail?.configText).toBe(reloaded.configText);
+    const other = { ...rec, summary: { ...rec.summary, name: 'other' } };
+    w.findComponent(WhatIfPanel).vm.$emit('applied', { ...other, configText: 'other' });
+    expect(store.detail?.summary.name).toBe('text_recognition');
+    expect(store.detail?.configText).toBe(reloaded.configText);
+  });
+});
