@@ -330,6 +330,8 @@ export class Lab {
   }
 
   private checkRunnable(req: RunRequest): void {
+    // A remote server runs its own models: trust is a question for local folders only.
+    if (isRemoteId(req?.repoId)) return;
     const e = this.get(req?.repoId);
     const rec = e.repo.models.get(req.model);
     if (!e.allowed && rec && rec.state !== 'READY' && this.codeNow(e)) {

@@ -13,7 +13,7 @@ import type { Lab } from '../lab';
 import { isRemoteId } from '../remote/registry';
 import { runSnippets } from '../runs/snippets';
 import { parseServerUrl } from '../remote/url';
-import { payload, runRequest, str } from './payload';
+import { payload, str } from './payload';
 
 export function createRemoteHandlers(lab: Lab, host: HostCapabilities): Pick<LabHandlers, 'addRemoteServer' | 'removeRemoteServer' | 'listRemoteServers'> {
   if (host.remote) lab.remotes.attach(host.remote);
@@ -69,11 +69,7 @@ function routed(lab: Lab, handlers: LabHandlers): Routed {
     modelStats: async (req) => lab.remotes.stats(...model(req)),
     modelSequences: async () => [],
     modelLog: async () => [],
-    runModel: async (req) => {
-      const result = await lab.runs.run(runRequest(payload(req)));
-      lab.emitEvent({ type: 'run-finished', run: result });
-      return result;
-    },
+    runModel: (req) => handlers.runModel(req),
     runSnippets: async (req) => {
       const stored = lab.runs.stored(str(payload(req), 'runId', 64));
       if (!isRemoteId(stored.result.repoId)) return handlers.runSnippets(req);
