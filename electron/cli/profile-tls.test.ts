@@ -95,6 +95,6 @@ describe.skipIf(!OPENSSL)('model-lab profile over HTTPS (skipped: no openssl to 
     const io = collect();
     writeFileSync(f('bad.pem'), 'not a certificate');
     expect(await runCli(['profile', '-u', `127.0.0.1:${port}`, '--ssl-https-ca-certificates-file', f('bad.pem'), ...FAST], io)).toBe(1);
-    expect(io.errs.join('\n')).toContain('is not a PEM certificate file');
+    expect(io.errs.join('\n')).toContain('holds no PEM certificate');
   });
 });

@@ -11,6 +11,7 @@ import { LocalTarget, inputSpecs } from '../engine/profile/local';
 import { loadWords, machineInfo, machineWarnings } from '../engine/profile/machine';
 import { profileLevel, sweepLevels } from '../engine/profile/measure';
 import { RemoteTarget } from '../engine/profile/remote';
+import { readCaFile } from '../engine/remote/request';
 import { parseServerUrl } from '../engine/remote/url';
 import { connectTriton } from '../server/remote/connect';
 import { csv, levelLines, machineLines, settingsLines, summaryLines, unstableLine } from '../engine/profile/report';
@@ -242,20 +243,9 @@ interface OpenTarget {
   close(): Promise<void>;
 }
 
-const MAX_CA_BYTES = 1024 * 1024;
-
+/** The CA file through the lab's one reader (real path, regular file opened without blocking, bounded, PEM). */
 async function readCa(file: string | undefined): Promise<string | undefined> {
-  if (!file) return undefined;
-  let text: Buffer;
-  try {
-    const st = await fs.stat(file);
-    if (!st.isFile() || st.size > MAX_CA_BYTES) throw new Error(st.isFile() ? `larger than ${MAX_CA_BYTES} bytes` : 'not a regular file');
-    text = await fs.readFile(file);
-  } catch (err) {
-    throw new LabError('NOT_FOUND', `cannot read the CA file ${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new LabError('INVALID_ARG', `${file} is not a PEM certificate file`);
-  return text.toString('utf8');
+  return file ? readCaFile(path.resolve(file)) : undefined;
 }
 
 const TIMEOUT_MS = 60_000;
