@@ -4,9 +4,13 @@
  * process and serves a repository with the tiny identity model of bench:serve and the quick-deploy
  * text direction classifier (PaddleOCR, no config.pbtxt), a repository the profiler did not open.
  * At each concurrency, BENCH_ROUNDS times in turn: bench:serve's closed loop (N callers over the
- * same Triton HTTP client, the request encoded once, in this process) for BENCH_SECONDS, then
+ * same Triton HTTP client, the request encoded once, never decoded, in this process), then
  * `model-lab profile -u <url>` as its own process (perf_analyzer's method: warm-up, windows until 3
- * agree), its -f CSV read back. The medians of the two are compared, so load that comes and goes on
+ * agree), its -f CSV read back. The independent loop's completions are read the way perf_analyzer
+ * reads its own (windows of the same length; the throughput of the first 3 in a row whose counts and
+ * average latencies agree within 10%, at most BENCH_MAX_WINDOWS windows; else no figure): on a machine
+ * whose load comes and goes, a plain average over seconds mixes busy and quiet stretches that a
+ * stable profile skips, and the two figures would differ by the load, not by the clients. The medians of the two are compared, so load that comes and goes on
  * a shared machine favours neither; the load average is printed with the figures. Neither client
  * shares a thread with the server. The server's CPU per request is measured for both (from /proc
  * and the model's statistics): equal, the two clients ask the same of the server.
@@ -31,7 +35,8 @@ import { median, percentile, table } from './measure';
 import { cpuSeconds, startChild, stopChildren } from './processes';
 import { buildCli, CLI, OUT, profileProcess } from './profile/children';
 
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 3);
+/** Windows the independent loop runs at most to find 3 that agree (perf_analyzer's --max-trials default). */
+const MAX_WINDOWS = Number(process.env['BENCH_MAX_WINDOWS'] ?? 10);
 const INTERVAL_MS = Number(process.env['BENCH_PROFILE_INTERVAL_MS'] ?? 1000);
 const LEVELS = (process.env['BENCH_CONCURRENCY'] ?? '1,4,8').split(',').map(Number);
 const TOLERANCE = 0.05;
@@ -39,7 +44,7 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const SLICES = Number(process.env['BENCH_SLICES'] ?? 6);
 const SLICE_MS = Number(process.env['BENCH_SLICE_MS'] ?? 500);
 const ONLY = process.env['BENCH_MODELS']?.split(',');
-const summary: Record<string, unknown> = { cpus: os.cpus().length, node: process.version, out: OUT, seconds: SECONDS, rounds: ROUNDS, measurementIntervalMs: INTERVAL_MS, tolerance: TOLERANCE };
+const summary: Record<string, unknown> = { cpus: os.cpus().length, node: process.version, out: OUT, maxWindows: MAX_WINDOWS, rounds: ROUNDS, measurementIntervalMs: INTERVAL_MS, tolerance: TOLERANCE };
 let repoDir = '';
 
 afterAll(() => {
@@ -90,6 +95,51 @@ async function closedLoop(concurrency: number, seconds: number, send: () => Prom
   );
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
   return { throughput: lat.length / elapsed, requests: lat.length, p50ms: percentile(lat, 50) };
+}
+
+/**
+ * bench:serve's closed loop, its completions counted in windows of INTERVAL_MS (a request counts in the
+ * window its answer came in, as the profiler counts): it stops at the first 3 windows in a row whose
+ * counts and average latencies are within 10% (max/min), and reports their throughput; NaN when no 3
+ * agreed within MAX_WINDOWS. Only the reading is perf_analyzer's; the client is bench:serve's.
+ */
+async function windowedLoop(concurrency: number, send: () => Promise<void>): Promise<{ throughput: number; requests: number; p50ms: number }> {
+  await Promise.all(Array.from({ length: concurrency }, () => send()));
+  const windows: { n: number; latMs: number; s: number }[] = [];
+  let cur = { n: 0, latMs: 0, s: 0 };
+  let edge = process.hrtime.bigint();
+  const lat: number[] = [];
+  let stop = false;
+  const workers = Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (!stop) {
+        const t0 = process.hrtime.bigint();
+        await send();
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        cur.n++;
+        cur.latMs += ms;
+        lat.push(ms);
+      }
+    }),
+  );
+  const agree = (xs: number[]): boolean => Math.max(...xs) / Math.max(1e-9, Math.min(...xs)) <= 1.1;
+  let throughput = NaN;
+  while (windows.length < MAX_WINDOWS) {
+    await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
+    const now = process.hrtime.bigint();
+    // The window's real length: a timer on a loaded machine fires late.
+    windows.push({ ...cur, s: Number(now - edge) / 1e9 });
+    edge = now;
+    cur = { n: 0, latMs: 0, s: 0 };
+    const last = windows.slice(-3);
+    if (last.length === 3 && last.every((w) => w.n > 0) && agree(last.map((w) => w.n)) && agree(last.map((w) => w.latMs / w.n))) {
+      throughput = last.reduce((a, w) => a + w.n, 0) / last.reduce((a, w) => a + w.s, 0);
+      break;
+    }
+  }
+  stop = true;
+  await workers;
+  return { throughput, requests: lat.length, p50ms: percentile(lat, 50) };
 }
 
 /** What the server spent per request it answered over a stretch: its CPU (from /proc) over its inference count. */
@@ -144,7 +194,7 @@ async function point(url: string, meter: ServerMeter, m: ModelCase, c: number, s
   for (let r = 0; r < ROUNDS; r++) {
     const u = process.cpuUsage();
     const t0 = process.hrtime.bigint();
-    const i = await meter.around(m.model, () => closedLoop(c, SECONDS, send));
+    const i = await meter.around(m.model, () => windowedLoop(c, send));
     const cu = process.cpuUsage(u);
     ind.push({ ...i.result, server: i.serverCpuUs, client: (cu.user + cu.system) / (Number(process.hrtime.bigint() - t0) / 1e3) });
     const p = await meter.around(m.model, () => profileProcess(args, csvFile));
@@ -232,7 +282,7 @@ async function slices(url: string, m: ModelCase, c: number, send: () => Promise<
 
 function printPoints(points: Point[]): void {
   console.log(
-    `\nmodel-lab profile -u (its own process) vs bench:serve's closed loop, server in its own process (${os.cpus().length} cores, ${process.version}; profile windows ${INTERVAL_MS} ms; independent ${SECONDS} s; medians of ${ROUNDS} alternating runs; load = 1-min load average before / after)\n`,
+    `\nmodel-lab profile -u (its own process) vs bench:serve's closed loop, server in its own process (${os.cpus().length} cores, ${process.version}; profile windows ${INTERVAL_MS} ms; independent read in the same windows until 3 agree within 10%, at most ${MAX_WINDOWS}; medians of ${ROUNDS} alternating runs; load = 1-min load average before / after)\n`,
   );
   console.log(
     table(
@@ -266,7 +316,7 @@ function printPoints(points: Point[]): void {
       ]),
     ),
   );
-  console.log("(a profile run shown as NaN did not stabilize: perf_analyzer's 'Failed to obtain stable measurement', exit 1; medians leave it out)");
+  console.log("(a run shown as NaN did not stabilize: for the profile, perf_analyzer's 'Failed to obtain stable measurement', exit 1; medians leave it out)");
 }
 
 function printSlices(rows: SliceRow[]): void {
