@@ -3,8 +3,9 @@
  * measured as a user measures: the CLI is built (children.ts), `model-lab serve` runs in its own
  * process and serves a repository with the tiny identity model of bench:serve and the quick-deploy
  * text direction classifier (PaddleOCR, no config.pbtxt), a repository the profiler did not open.
- * At each concurrency, BENCH_ROUNDS times in turn: bench:serve's closed loop (N callers over the
- * same Triton HTTP client, the request encoded once, never decoded, in this process), then
+ * At each concurrency, BENCH_ROUNDS times in turn: bench:serve's closed loop as its own process
+ * (`profile/independent-client.mjs`: N callers over one keep-alive agent, the request encoded once by
+ * the bench, never decoded; no lab code), then
  * `model-lab profile -u <url>` as its own process (perf_analyzer's method: warm-up, windows until 3
  * agree), its -f CSV read back. The independent loop's completions are read the way perf_analyzer
  * reads its own (windows of the same length; the throughput of the first 3 in a row whose counts and
@@ -33,7 +34,7 @@ import type { Tensor } from '../electron/engine/tensor/tensor';
 import { TritonHttpClient } from '../electron/server/triton/http/client';
 import { median, percentile, table } from './measure';
 import { cpuSeconds, startChild, stopChildren } from './processes';
-import { buildCli, CLI, OUT, profileProcess } from './profile/children';
+import { buildCli, CLI, independentProcess, OUT, profileProcess } from './profile/children';
 
 /** Windows the independent loop runs at most to find 3 that agree (perf_analyzer's --max-trials default). */
 const MAX_WINDOWS = Number(process.env['BENCH_MAX_WINDOWS'] ?? 10);
@@ -97,51 +98,6 @@ async function closedLoop(concurrency: number, seconds: number, send: () => Prom
   return { throughput: lat.length / elapsed, requests: lat.length, p50ms: percentile(lat, 50) };
 }
 
-/**
- * bench:serve's closed loop, its completions counted in windows of INTERVAL_MS (a request counts in the
- * window its answer came in, as the profiler counts): it stops at the first 3 windows in a row whose
- * counts and average latencies are within 10% (max/min), and reports their throughput; NaN when no 3
- * agreed within MAX_WINDOWS. Only the reading is perf_analyzer's; the client is bench:serve's.
- */
-async function windowedLoop(concurrency: number, send: () => Promise<void>): Promise<{ throughput: number; requests: number; p50ms: number }> {
-  await Promise.all(Array.from({ length: concurrency }, () => send()));
-  const windows: { n: number; latMs: number; s: number }[] = [];
-  let cur = { n: 0, latMs: 0, s: 0 };
-  let edge = process.hrtime.bigint();
-  const lat: number[] = [];
-  let stop = false;
-  const workers = Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (!stop) {
-        const t0 = process.hrtime.bigint();
-        await send();
-        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-        cur.n++;
-        cur.latMs += ms;
-        lat.push(ms);
-      }
-    }),
-  );
-  const agree = (xs: number[]): boolean => Math.max(...xs) / Math.max(1e-9, Math.min(...xs)) <= 1.1;
-  let throughput = NaN;
-  while (windows.length < MAX_WINDOWS) {
-    await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS));
-    const now = process.hrtime.bigint();
-    // The window's real length: a timer on a loaded machine fires late.
-    windows.push({ ...cur, s: Number(now - edge) / 1e9 });
-    edge = now;
-    cur = { n: 0, latMs: 0, s: 0 };
-    const last = windows.slice(-3);
-    if (last.length === 3 && last.every((w) => w.n > 0) && agree(last.map((w) => w.n)) && agree(last.map((w) => w.latMs / w.n))) {
-      throughput = last.reduce((a, w) => a + w.n, 0) / last.reduce((a, w) => a + w.s, 0);
-      break;
-    }
-  }
-  stop = true;
-  await workers;
-  return { throughput, requests: lat.length, p50ms: percentile(lat, 50) };
-}
-
 /** What the server spent per request it answered over a stretch: its CPU (from /proc) over its inference count. */
 class ServerMeter {
   constructor(
@@ -185,18 +141,15 @@ interface Point {
 }
 
 /** One point: ROUNDS times the independent loop, then `model-lab profile` as its own process; medians compared. */
-async function point(url: string, meter: ServerMeter, m: ModelCase, c: number, send: () => Promise<void>, csvFile: string): Promise<Point> {
+async function point(url: string, meter: ServerMeter, m: ModelCase, c: number, requestFile: string, csvFile: string): Promise<Point> {
   const [name, dims] = m.shape;
   const args = ['-m', m.model, '-u', url, '--concurrency-range', String(c), '-p', String(INTERVAL_MS), '--shape', `${name}:${dims.join(',')}`];
   const load0 = os.loadavg()[0]!;
   const ind: { throughput: number; p50ms: number; server: number; client: number }[] = [];
   const prof: { throughput: number; p50ms: number; server: number; client: number; exit: number }[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const u = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    const i = await meter.around(m.model, () => windowedLoop(c, send));
-    const cu = process.cpuUsage(u);
-    ind.push({ ...i.result, server: i.serverCpuUs, client: (cu.user + cu.system) / (Number(process.hrtime.bigint() - t0) / 1e3) });
+    const i = await meter.around(m.model, () => independentProcess(url, m.model, c, requestFile, INTERVAL_MS, MAX_WINDOWS));
+    ind.push({ throughput: i.result.throughput, p50ms: i.result.p50ms, server: i.serverCpuUs, client: i.result.cpuS / i.result.wallS });
     const p = await meter.around(m.model, () => profileProcess(args, csvFile));
     prof.push({ throughput: p.result.inferPerSec, p50ms: p.result.p50ms, server: p.serverCpuUs, client: p.result.clientCpuS / p.result.wallS, exit: p.result.exitCode });
   }
@@ -282,7 +235,7 @@ async function slices(url: string, m: ModelCase, c: number, send: () => Promise<
 
 function printPoints(points: Point[]): void {
   console.log(
-    `\nmodel-lab profile -u (its own process) vs bench:serve's closed loop, server in its own process (${os.cpus().length} cores, ${process.version}; profile windows ${INTERVAL_MS} ms; independent read in the same windows until 3 agree within 10%, at most ${MAX_WINDOWS}; medians of ${ROUNDS} alternating runs; load = 1-min load average before / after)\n`,
+    `\nmodel-lab profile -u (its own process) vs bench:serve's closed loop, server in its own process (${os.cpus().length} cores, ${process.version}; profile windows ${INTERVAL_MS} ms; independent (its own process) read in the same windows until 3 agree within 10%, at most ${MAX_WINDOWS}; medians of ${ROUNDS} alternating runs; load = 1-min load average before / after)\n`,
   );
   console.log(
     table(
@@ -351,8 +304,10 @@ it('model-lab profile vs an independent closed-loop client', async () => {
       if (r.status !== 200) throw new Error(`${m.model}: HTTP ${r.status}: ${r.body.toString()}`);
     };
     await closedLoop(Math.max(...LEVELS), 1, send); // warm: sessions, sockets, JIT
+    const requestFile = path.join(repoDir, `${m.model}-request.json`);
+    writeFileSync(requestFile, JSON.stringify({ body: Buffer.from(req.body).toString('base64'), headers: req.headers }));
     for (const c of LEVELS) {
-      const p = await point(url, meter, m, c, send, csvFile);
+      const p = await point(url, meter, m, c, requestFile, csvFile);
       points.push(p);
       // As it comes, so a run cut short still says what it measured.
       console.log(

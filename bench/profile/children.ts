@@ -60,3 +60,26 @@ export async function profileProcess(args: string[], csvFile: string): Promise<P
     wallS,
   };
 }
+
+export interface IndependentRun {
+  /** NaN when no 3 windows in a row agreed. */
+  throughput: number;
+  p50ms: number;
+  cpuS: number;
+  wallS: number;
+}
+
+const INDEPENDENT = path.resolve('bench/profile/independent-client.mjs');
+
+/** bench:serve's closed loop as its own process (independent-client.mjs), sending the request in `requestFile`. */
+export async function independentProcess(url: string, model: string, concurrency: number, requestFile: string, windowMs: number, maxWindows: number): Promise<IndependentRun> {
+  const child = spawn(process.execPath, [INDEPENDENT, url, model, String(concurrency), requestFile, String(windowMs), String(maxWindows)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? -1)));
+  if (code !== 0) throw new Error(`independent client exited ${code}: ${err.slice(-2000)}`);
+  const r = JSON.parse(out) as { throughput: number | null; p50ms: number; cpuS: number; wallS: number };
+  return { throughput: r.throughput ?? NaN, p50ms: r.p50ms, cpuS: r.cpuS, wallS: r.wallS };
+}
