@@ -66,3 +66,14 @@ describe('browser-mode credential file', () => {
     expect(await new FileCredentials(path.join(dir, 'bad.json')).get('remote:1')).toEqual({});
   });
 });
+
+describe('a write that fails', () => {
+  it('is refused with the reason and leaves no temporary file with the header values behind', async () => {
+    const { mkdir, readdir } = await import('node:fs/promises');
+    const file = path.join(dir, 'credentials.json');
+    await mkdir(file); // the rename over a folder fails after the temp file was written
+    const store = new FileCredentials(file);
+    await expect(store.set('remote:1', { authorization: 'Bearer s3cret' })).rejects.toThrow();
+    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+  });
+});
