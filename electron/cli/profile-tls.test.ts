@@ -4,7 +4,6 @@
  * serve` on plain HTTP. Trusted through --ssl-https-ca-certificates-file, refused when untrusted
  * (a TLS error in words), accepted with --ssl-https-verify-peer 0.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -14,16 +13,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './main';
 import type { Output } from './output';
+import { hasOpenssl, makePki } from '../server/remote/testing/pki';
 import { parseServeArgs, type RunningServe, startServe } from './serve';
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const OPENSSL = hasOpenssl();
 
 function collect(): Output & { out: string[]; errs: string[] } {
@@ -41,12 +33,7 @@ describe.skipIf(!OPENSSL)('model-lab profile over HTTPS (skipped: no openssl to 
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'profile-tls-'));
-    const ssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    ssl('req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '1', '-subj', '/CN=Model Lab profile test CA');
-    ssl('req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=localhost');
-    writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n');
-    ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '1', '-extfile', f('ext.cnf'));
+    makePki(dir, 'Model Lab profile test CA');
     mkdirSync(f('repo/ident/1'), { recursive: true });
     writeFileSync(
       f('repo/ident/config.pbtxt'),

@@ -3,8 +3,7 @@
  * through a link to it (its real path), an untrusted certificate is refused with REMOTE_TLS and
  * nothing is kept, and skip-verify connects with its warning on the server.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import https from 'node:https';
 import type net from 'node:net';
 import os from 'node:os';
@@ -15,15 +14,7 @@ import { createLabHandlers, type LabHandlers } from '../engine/lab-handlers';
 import { MemoryCredentials } from '../engine/remote/memory-credentials';
 import { browserHost } from '../engine/testing/host';
 import { connectTriton, fetchText } from './remote/connect';
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { hasOpenssl, makePki } from './remote/testing/pki';
 
 describe.skipIf(!hasOpenssl())('an HTTPS server in the lab (skipped: no openssl on PATH to make a test certificate)', () => {
   let dir: string;
@@ -35,12 +26,7 @@ describe.skipIf(!hasOpenssl())('an HTTPS server in the lab (skipped: no openssl 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'remote-lab-tls-'));
     const f = (n: string): string => path.join(dir, n);
-    const ssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    ssl('req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '1', '-subj', '/CN=Model Lab lab-test CA');
-    ssl('req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=localhost');
-    writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n');
-    ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '1', '-extfile', f('ext.cnf'));
+    makePki(dir, 'Model Lab lab-test CA');
     symlinkSync(f('ca.pem'), f('ca-link.pem'));
     server = https.createServer({ key: readFileSync(f('server.key')), cert: readFileSync(f('server.pem')) }, (req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });

@@ -3,12 +3,9 @@
  * certificate made by `openssl` at test time: trusted through the CA PEM, refused when untrusted
  * (REMOTE_TLS), accepted with certificate checks off, and a plain client on a TLS port told so.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import https from 'node:https';
 import type net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { create } from '@bufbuild/protobuf';
 import { Server, ServerCredentials, type sendUnaryData } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,35 +13,9 @@ import { LabError } from '../../engine/errors';
 import { ServerMetadataResponseSchema } from '../triton/grpc/gen/grpc_service_pb';
 import { GRPCInferenceService, serviceDefinition } from '../triton/grpc/service';
 import { connectTriton } from './connect';
+import { hasOpenssl, makePki, type Pki } from './testing/pki';
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const OPENSSL = hasOpenssl();
-
-interface Pki {
-  dir: string;
-  ca: string;
-  key: string;
-  cert: string;
-}
-
-function makePki(): Pki {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'remote-tls-'));
-  const f = (n: string): string => path.join(dir, n);
-  const ssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  ssl('req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '1', '-subj', '/CN=Model Lab test CA');
-  ssl('req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=localhost');
-  writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n');
-  ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '1', '-extfile', f('ext.cnf'));
-  return { dir, ca: readFileSync(f('ca.pem'), 'utf8'), key: readFileSync(f('server.key'), 'utf8'), cert: readFileSync(f('server.pem'), 'utf8') };
-}
 
 const METADATA = { name: 'triton', version: '2.50.0', extensions: ['model_repository'] };
 
