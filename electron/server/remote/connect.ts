@@ -7,6 +7,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { FetchText, TritonConnectOptions, TritonConnection } from '../../engine/remote/types';
+import { MAX_CA_BYTES } from '../../engine/remote/request';
 import { parseServerUrl } from '../../engine/remote/url';
 import { LabError } from '../../engine/errors';
 import { GrpcTritonConnection } from './grpc-client';
@@ -51,7 +52,6 @@ function checkTimeout(ms: number): void {
 }
 
 const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-const MAX_CA_BYTES = 1024 * 1024;
 
 /** OpenSSL skips what is not a certificate without a word, so a wrong CA file is caught here. */
 export function checkCa(caPem: string | undefined): void {
