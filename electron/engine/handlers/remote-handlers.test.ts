@@ -217,7 +217,7 @@ describe('remote servers in the lab', () => {
     await add(h);
     const server = fake.servers.get('http://gpu-node:8000')!;
     fake.servers.delete('http://gpu-node:8000');
-    await expect(h.reloadRepository({ repoId: 'remote:1' })).rejects.toThrow('connection refused');
+    await expect(h.reloadRepository({ repoId: 'remote:1' })).rejects.toMatchObject({ message: expect.stringContaining('connection refused'), reason: 'REMOTE_REFUSED' });
     const listed = (await h.listRepositories({})).find((r) => r.id === 'remote:1')!;
     expect(listed.remote).toMatchObject({ state: 'unreachable', error: { code: 'REMOTE_REFUSED' } });
     expect(listed.diagnostics[0]?.message).toContain('connection refused');

@@ -8,7 +8,7 @@
  */
 import type { LabEvent, ModelDetail, ModelStatsRow, ModelSummary, RepositoryInfo } from '../../contract/lab-api';
 import type { RemoteModelMetadata, RemoteServerInfo, RemoteServerRequest, StoredRemoteServer } from '../../contract/remote-api';
-import { LabError, errorMessage, toLabError } from '../errors';
+import { type ErrorReason, LabError, errorMessage, toLabError } from '../errors';
 import { clipLine } from '../backends/log-lines';
 import type { ModelConfig } from '../config/gen/model_config_pb';
 import type { SettingsStore } from '../settings';
@@ -22,6 +22,12 @@ import { remoteModelDetail, remoteStatsRows, remoteSummaries, remoteSummary, rem
 
 export const REMOTE_PREFIX = 'remote:';
 
+const REMOTE_REASONS: readonly string[] = ['REMOTE_REFUSED', 'REMOTE_TIMEOUT', 'REMOTE_TLS', 'REMOTE_UNREACHABLE', 'REMOTE_PROTOCOL'] satisfies ErrorReason[];
+
+function isRemoteReason(code: string): code is ErrorReason {
+  return REMOTE_REASONS.includes(code);
+}
+
 export function isRemoteId(id: unknown): id is string {
   return typeof id === 'string' && id.startsWith(REMOTE_PREFIX);
 }
@@ -33,6 +39,8 @@ interface Entry {
   server?: { name: string; version: string; extensions: string[] };
   index: RemoteIndexEntry[];
   conn?: TritonConnection;
+  /** The CA file's text, read once per connection (the metrics view asks for options every few seconds). */
+  caPem?: string;
   refreshing?: Promise<void>;
 }
 
@@ -136,11 +144,13 @@ export class RemoteServers {
     return [...this.entries.keys()].map((id) => this.repositoryInfo(id));
   }
 
-  /** Options to reach a server (header values from the credential store, the CA file read now). */
+  /** Options to reach a server (header values from the credential store, the CA file read once per connection). */
   async connectOptions(id: string): Promise<TritonConnectOptions & { metricsUrl: string }> {
-    const s = this.get(id).stored;
+    const e = this.get(id);
+    const s = e.stored;
     const headers = await this.host.credentials.get(id);
-    const caPem = s.tls.caFile ? await readCaFile(s.tls.caFile) : undefined;
+    if (s.tls.caFile) e.caPem ??= await readCaFile(s.tls.caFile);
+    const caPem = e.caPem;
     return { url: s.url, headers, timeoutMs: s.timeoutMs, metricsUrl: s.metricsUrl, ...(caPem ? { caPem } : {}), ...(s.tls.skipVerify ? { skipVerify: true } : {}) };
   }
 
@@ -226,7 +236,7 @@ export class RemoteServers {
     const e = this.get(id);
     e.refreshing ??= this.doRefresh(id, e).finally(() => (e.refreshing = undefined));
     await e.refreshing;
-    if (e.error) throw new LabError('UNAVAILABLE', e.error.message);
+    if (e.error) throw new LabError('UNAVAILABLE', e.error.message, isRemoteReason(e.error.code) ? { reason: e.error.code } : undefined);
     return this.repositoryInfo(id);
   }
 
@@ -244,6 +254,7 @@ export class RemoteServers {
       // A new connection next time (the server may have come back on a new socket, or the CA changed).
       e.conn?.close();
       delete e.conn;
+      delete e.caPem;
     }
     if (this.entries.get(id) === e) this.options.emit({ type: 'repository-changed', repoId: id });
   }
