@@ -12,12 +12,13 @@ const SOURCES = ['electron/**/*.ts', 'renderer/**/*.{ts,vue}'];
 
 /** Folders of electron/ that a layer must not import (the table in docs/ARCHITECTURE.md). */
 const LAYERS = {
-  contract: ['engine', 'server', 'main', 'preload', 'cli'],
-  engine: ['server', 'main', 'preload', 'cli'],
-  server: ['main', 'preload', 'cli'],
-  cli: ['main', 'preload'],
+  contract: ['engine', 'server', 'main', 'preload', 'cli', 'engine-host'],
+  engine: ['server', 'main', 'preload', 'cli', 'engine-host'],
+  server: ['main', 'preload', 'cli', 'engine-host'],
+  cli: ['main', 'preload', 'engine-host'],
+  'engine-host': ['main', 'preload', 'cli'],
   main: ['preload', 'cli'],
-  preload: ['engine', 'server', 'main', 'cli'],
+  preload: ['engine', 'server', 'main', 'cli', 'engine-host'],
 };
 
 const zones = [

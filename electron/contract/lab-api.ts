@@ -622,7 +622,13 @@ export type LabEvent =
   | { type: 'settings-changed'; settings: LabSettings }
   | { type: 'app-command'; command: AppCommand }
   | { type: 'profile-progress'; profile: ProfileRun }
-  | { type: 'whatif-progress'; run: WhatIfRun };
+  | { type: 'whatif-progress'; run: WhatIfRun }
+  /**
+   * Desktop only: the engine's own process (electron/engine-host) stopped unexpectedly and is being
+   * restarted ('restarting'), is back with the repositories reopened ('running'), or could not be
+   * brought back ('failed'). `reason`: how it ended (exit code or signal), for people.
+   */
+  | { type: 'engine-status'; state: 'restarting' | 'running' | 'failed'; reason?: string; restarts: number };
 
 /** What a picked folder is for: none, a repository to open; 'export', a (new) folder to export into. */
 export type FolderPurpose = 'export';
