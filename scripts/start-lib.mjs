@@ -1,0 +1,91 @@
+// The decisions behind `npm start` (scripts/start.mjs), as pure functions so they are tested on
+// every platform from this one: how the build tool is spawned (no `.cmd` shims, no shell), where
+// an unpacked Electron keeps its executable, whether this Node can download Electron at all,
+// which folder a relative argument means, and what a child's death by a signal tells the user
+// (on Linux, Chromium's sandbox aborts with SIGTRAP when it cannot start: that is a setup fault
+// with a known fix, never a successful exit).
+import path from 'node:path';
+import { constants } from 'node:os';
+
+/** Electron's downloader (`@electron/get`, electron ≥ 42's install.js) needs this Node (its `engines`). */
+export const ELECTRON_DOWNLOAD_NODE = [22, 12];
+
+/** The executable inside an unpacked Electron distribution, as electron's own install.js names it. */
+export function electronExecutableIn(distDir, platform) {
+  if (platform === 'win32') return path.join(distDir, 'electron.exe');
+  if (platform === 'darwin') return path.join(distDir, 'Electron.app', 'Contents', 'MacOS', 'Electron');
+  return path.join(distDir, 'electron');
+}
+
+/** Whether `version` (`process.versions.node`, e.g. '20.20.0') is at least `min` ([major, minor]). */
+export function nodeAtLeast(version, min = ELECTRON_DOWNLOAD_NODE) {
+  const [major = 0, minor = 0] = version.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  return major > min[0] || (major === min[0] && minor >= min[1]);
+}
+
+/** What to say when this Node cannot run Electron's downloader (before falling back to browser mode). */
+export function oldNodeMessage(version) {
+  const need = ELECTRON_DOWNLOAD_NODE.join('.');
+  return [
+    `The Electron binary is not installed, and Electron's downloader needs Node ${need} or newer (this is Node ${version}).`,
+    `To run the desktop app: install Node ${need}+ and run \`npm start\` again, or set ELECTRON_OVERRIDE_DIST_PATH to an unpacked Electron folder.`,
+    'Starting the lab in browser mode instead.',
+  ].join('\n');
+}
+
+/**
+ * How to run a package's command-line entry: this Node with the entry's JavaScript file, read from
+ * the package's `bin` field. No `.bin` shim (on Windows a `.cmd` that spawn cannot run without a
+ * shell, and a shell would re-parse paths with spaces), so it is the same on every platform.
+ */
+export function packageBinCommand(pkgDir, pkgJson, binName, nodePath) {
+  const bin = typeof pkgJson.bin === 'string' ? pkgJson.bin : pkgJson.bin?.[binName];
+  if (typeof bin !== 'string') throw new Error(`${pkgJson.name ?? pkgDir} has no "${binName}" command`);
+  return { command: nodePath, args: [path.join(pkgDir, bin)] };
+}
+
+/**
+ * The app's arguments with repository folders made absolute against the folder `npm start` was
+ * typed in (`INIT_CWD`, set by npm; npm itself runs the script in the package root). Options
+ * (`--flag`, `--flag=value`) pass through unchanged.
+ */
+export function resolveFolderArgs(args, initCwd, cwd) {
+  const base = initCwd && path.isAbsolute(initCwd) ? initCwd : cwd;
+  return args.map((a) => (a.startsWith('-') ? a : path.resolve(base, a)));
+}
+
+/** Quoted for a POSIX shell, so a printed command can be pasted as is. */
+export function shellQuote(value) {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The signals Chromium dies with when its sandbox cannot start (a CHECK failure is SIGTRAP; abort() is SIGABRT). */
+const SANDBOX_SIGNALS = new Set(['SIGTRAP', 'SIGABRT']);
+
+/** The Linux sandbox fix, for the `chrome-sandbox` next to `exe`. */
+export function sandboxFix(exe) {
+  const helper = shellQuote(path.join(path.dirname(exe), 'chrome-sandbox'));
+  return [
+    'Electron stopped at start-up. On Linux this is usually the Chromium sandbox: Ubuntu 23.10 and later',
+    'restrict unprivileged user namespaces, so the sandbox needs its setuid helper. Fix it with either',
+    `  sudo chown root:root ${helper} && sudo chmod 4755 ${helper}`,
+    'or allow user namespaces (until the next reboot; see docs/PACKAGING.md to keep it):',
+    '  sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0',
+    'and run `npm start` again. (MODEL_LAB_BROWSER=1 npm start runs the lab in browser mode instead.)',
+  ].join('\n');
+}
+
+/**
+ * What the parent does when its child (Electron or the browser-mode server) exits: the exit code to
+ * pass on and, when there is something to tell, the message. A signal the parent forwarded itself
+ * (Ctrl+C) ends quietly with the shell's 128 + n; Electron killed by SIGTRAP/SIGABRT on Linux gets
+ * the sandbox fix; any other signal death says which signal. Never 0 for a signal.
+ */
+export function childExit({ code, signal, forwarded, platform, electronExe }) {
+  if (!signal) return { code: code ?? 1 };
+  const exitCode = 128 + (constants.signals[signal] ?? 0);
+  if (forwarded === signal) return { code: exitCode };
+  if (electronExe && platform === 'linux' && SANDBOX_SIGNALS.has(signal)) return { code: exitCode, message: `${sandboxFix(electronExe)}\n(${path.basename(electronExe)} exited with ${signal}.)` };
+  const who = electronExe ? 'Electron' : 'The lab server';
+  return { code: exitCode, message: `${who} was stopped by ${signal}.` };
+}
