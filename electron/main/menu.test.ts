@@ -185,4 +185,17 @@ describe('application menu', () => {
     expect(sub(get(menu, 'file')).map((i) => i.id)).not.toContain('quit');
     expect(get(menu, 'recent-0').label).toBe('/R&D');
   });
+
+  it('Cmd+W closes the window on macOS (the close role in File); not bound elsewhere', () => {
+    const mac = buildMenuTemplate(state({ platform: 'darwin' }), actions());
+    const file = sub(get(mac, 'file'));
+    expect(file.at(-1)).toEqual({ id: 'close-window', role: 'close' });
+    // The role brings its own label and Cmd+W; nothing else in the menu takes that shortcut.
+    const accelerators = (items: Item[]): string[] => items.flatMap((i) => [...(i.accelerator ? [String(i.accelerator)] : []), ...(Array.isArray(i.submenu) ? accelerators(i.submenu) : [])]);
+    expect(accelerators(mac).filter((a) => /\+W$/.test(a))).toEqual([]);
+    for (const platform of ['linux', 'win32'] as const) {
+      const roles = JSON.stringify(buildMenuTemplate(state({ platform }), actions()));
+      expect(roles).not.toContain('"role":"close"');
+    }
+  });
 });
