@@ -34,6 +34,8 @@ export type ErrorReason =
   | 'UNTRUSTED'
   /** A Python model found no Python 3 interpreter with numpy. */
   | 'PYTHON_ENV'
+  /** ONNX Runtime's native binding did not load on this computer (no binary for it, or missing system libraries). */
+  | 'ORT_BINDING'
   /** A remote server refused the connection (nothing listens there, or a firewall). */
   | 'REMOTE_REFUSED'
   /** A remote server did not answer within the timeout. */
@@ -122,6 +124,18 @@ export interface VersionSummary {
   device?: string;
   /** Why the device the config asked for is not used (e.g. no CUDA here). */
   deviceNote?: string;
+  /** Each loaded instance and where it runs (set by backends that know, e.g. ONNX Runtime's execution provider). */
+  instances?: InstancePlacement[];
+}
+
+/** Where one instance of a loaded version runs. */
+export interface InstancePlacement {
+  /** The instance's name, e.g. "add_0_0". */
+  name: string;
+  /** "CPU" or "GPU 0". */
+  device: string;
+  /** ONNX Runtime's execution provider, e.g. "CPUExecutionProvider" or "CUDAExecutionProvider". */
+  provider?: string;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { ConfigIssue } from '../config/issues';
 import type { OnnxModelIO } from '../onnx/model-io';
 import type { BackendInstance, ModelResolver } from '../runtime/types';
 import type { LogLevel } from './child-supervisor';
+import type { InstancePlacement } from '../../contract/lab-api';
 
 /** What the first version folder holds, for Triton's backend detection (AutoCompleteBackendFields). */
 export interface FolderView {
@@ -83,6 +84,8 @@ export interface LoadedInstances {
   device: string;
   /** Why a GPU was asked for but not used. */
   fallback?: string;
+  /** Each instance and where it runs, where the backend knows (ONNX Runtime: its execution provider). */
+  placements?: InstancePlacement[];
 }
 
 export interface Backend {

@@ -503,6 +503,7 @@ async function startVersion(rec: ModelRecord, v: VersionRecord, c: ModelConfig, 
     v.runner = new ModelRunner(c, v.version, loaded.instances, { initialStates, log });
     v.device = loaded.device;
     if (loaded.fallback) v.deviceNote = loaded.fallback;
+    if (loaded.placements) v.placements = loaded.placements;
     setVersionState(v, 'READY', '');
     logEvent(v, { kind: 'loaded', ms: Date.now() - started, instances: loaded.instances.length, ...(loaded.device ? { device: loaded.device } : {}) });
   } catch (err) {

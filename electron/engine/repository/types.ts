@@ -1,4 +1,4 @@
-import type { Diagnostic, FileNode, LogEvent, ModelState, ReloadFailure } from '../../contract/lab-api';
+import type { Diagnostic, FileNode, InstancePlacement, LogEvent, ModelState, ReloadFailure } from '../../contract/lab-api';
 import type { ModelConfig } from '../config/gen/model_config_pb';
 import type { ConfigIssue } from '../config/issues';
 import type { ErrorReason } from '../errors';
@@ -39,6 +39,8 @@ export interface VersionRecord {
   device?: string;
   /** Why the config's device could not be used. */
   deviceNote?: string;
+  /** Each instance and where it runs (execution provider), when the backend says. */
+  placements?: InstancePlacement[];
   /** What the model printed and logged, newest last. */
   logs: LogLine[];
 }

@@ -70,6 +70,7 @@ export function toModelSummary(rec: ModelRecord, root: string): ModelSummary {
     files: v.files,
     ...(v.device ? { device: v.device } : {}),
     ...(v.deviceNote ? { deviceNote: v.deviceNote } : {}),
+    ...(v.placements ? { instances: v.placements.map((p) => ({ ...p })) } : {}),
   }));
   return {
     name: rec.name,

@@ -3,10 +3,12 @@
  * that name holding a large model and its external data) read for
  * auto-complete and the load-time checks (config.ts), and one ONNX Runtime
  * session per instance (instance.ts), on CUDA when the config asks for a GPU
- * and this install has it, else on CPU with the reason recorded.
+ * and this install has it, else on CPU with the reason recorded. ONNX Runtime
+ * itself is loaded on the first session (runtime.ts), so reading, checking
+ * and auto-completing ONNX models works where its native binding does not load.
  */
 import path from 'node:path';
-import * as ort from 'onnxruntime-node';
+import type { InstancePlacement } from '../../../contract/lab-api';
 import { BACKEND, FILENAME, PLATFORM } from '../../config/constants';
 import { issue } from '../../config/issues';
 import { LabError, errorMessage } from '../../errors';
@@ -16,6 +18,7 @@ import { type Backend, type InstanceSpec, type LoadContext, type LoadedInstances
 import { param, startAll } from '../instances';
 import { autoCompleteOnnx, validateOnnxIO } from './config';
 import { createSession, OnnxInstance } from './instance';
+import { cudaSupport, loadOrt } from './runtime';
 
 /** Reads the model's inputs and outputs, then auto-completes the config from them. */
 async function complete(ctx: PrepareContext): Promise<PrepareResult> {
@@ -41,28 +44,28 @@ async function complete(ctx: PrepareContext): Promise<PrepareResult> {
   return { issues, changed, modelFile: file, onnx };
 }
 
-/** Whether this onnxruntime-node install carries the CUDA execution provider. */
-function cudaInstalled(): boolean {
-  try {
-    return ort.listSupportedBackends().some((b) => b.name === 'cuda' && b.bundled);
-  } catch {
-    return false;
-  }
-}
-
 const NO_CUDA =
   'the config asks for a GPU, but this onnxruntime-node install has no CUDA execution provider (reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12); running on CPU';
 
 /** ONNX Runtime's own session config key, accepted as a model config parameter. */
 const ALLOW_SPINNING = 'session.intra_op.allow_spinning';
 
+/** Whether sessions may ask for CUDA; when not and a GPU is asked for, why goes to the model's log. */
+async function cudaUsable(specs: InstanceSpec[], ctx: LoadContext): Promise<boolean> {
+  // A binding that does not load throws here: the model is UNAVAILABLE with the reason (runtime.ts).
+  const cuda = cudaSupport(await loadOrt());
+  if (!cuda.usable && specs.some((s) => s.kind === 'GPU')) ctx.log('info', `${ctx.model}: ${cuda.why ?? 'no CUDA'}`);
+  return cuda.usable;
+}
+
 /** One session per instance; a GPU asked for but not available falls back to CPU, and the reason is logged and kept. */
 async function instances(specs: InstanceSpec[], ctx: LoadContext): Promise<LoadedInstances> {
   const file = ctx.modelFile;
   if (!file) throw new LabError('UNAVAILABLE', `no model file for '${ctx.model}'`);
-  const cuda = cudaInstalled();
+  const cuda = await cudaUsable(specs, ctx);
   let fallback: string | undefined;
   const devices = new Set<string>();
+  const placements: InstancePlacement[] = [];
   const started = await startAll(specs, ctx, async (s) => {
     const wantGpu = s.kind === 'GPU' && cuda;
     if (s.kind === 'GPU' && !cuda) fallback = NO_CUDA;
@@ -77,10 +80,11 @@ async function instances(specs: InstanceSpec[], ctx: LoadContext): Promise<Loade
     });
     if (choice.fallback) fallback = choice.fallback;
     devices.add(choice.device);
-    return new OnnxInstance(s.name, choice.device, choice.session, ctx.config);
+    placements.push({ name: s.name, device: choice.device, provider: choice.provider });
+    return new OnnxInstance(s.name, choice.device, choice.provider, choice.session, ctx.config);
   });
   if (fallback) ctx.log('warn', `${ctx.model}: ${fallback}`);
-  return { instances: started, device: [...devices].join(', ') || 'CPU', ...(fallback ? { fallback } : {}) };
+  return { instances: started, device: [...devices].join(', ') || 'CPU', ...(fallback ? { fallback } : {}), placements };
 }
 
 export const onnxruntime: Backend = {

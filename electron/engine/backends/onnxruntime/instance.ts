@@ -4,13 +4,14 @@
  * (faster than ORT's default on small machines); CUDA is tried when the
  * config asks for a GPU, and a failure falls back to CPU with the reason kept.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import type { ModelConfig } from '../../config/gen/model_config_pb';
 import { LabError, errorMessage } from '../../errors';
 import { withRegularFile } from '../../util/regular-file';
 import { type ApiDType } from '../../tensor/dtype';
 import { type NumericArray, type Tensor, bytesFromStrings, concatData, elementCount, isBytesData, sliceData, stringsFromBytes } from '../../tensor/tensor';
 import type { BackendInstance, InstanceResult, PreparedRequest } from '../../runtime/types';
+import { loadOrt, loadedOrt } from './runtime';
 
 const TO_ORT: Partial<Record<ApiDType, ort.Tensor.Type>> = {
   BOOL: 'bool',
@@ -30,9 +31,14 @@ const TO_ORT: Partial<Record<ApiDType, ort.Tensor.Type>> = {
 
 const FROM_ORT: Record<string, ApiDType> = Object.fromEntries(Object.entries(TO_ORT).map(([k, v]) => [v, k as ApiDType]));
 
+/** ONNX Runtime's names for the execution providers the lab asks for. */
+export const PROVIDER = { cpu: 'CPUExecutionProvider', cuda: 'CUDAExecutionProvider' } as const;
+
 export interface SessionChoice {
   session: ort.InferenceSession;
   device: string;
+  /** The execution provider the session runs on (PROVIDER). */
+  provider: string;
   /** Why a GPU was asked for but not used. */
   fallback?: string;
 }
@@ -55,6 +61,8 @@ function graphOptimization(level: number | undefined): ort.InferenceSession.Sess
 }
 
 export async function createSession(opts: SessionOptions): Promise<SessionChoice> {
+  // Loaded here, not at startup: a binding that does not load makes this model UNAVAILABLE (runtime.ts).
+  const runtime = await loadOrt();
   const base: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: opts.intraOpThreads,
     interOpNumThreads: 1,
@@ -67,25 +75,27 @@ export async function createSession(opts: SessionOptions): Promise<SessionChoice
   let fallback: string | undefined;
   if (opts.wantGpu) {
     try {
-      const session = await ort.InferenceSession.create(opts.file, { ...base, executionProviders: [{ name: 'cuda', deviceId: opts.gpuId }] });
-      return { session, device: `GPU ${opts.gpuId}` };
+      const session = await runtime.InferenceSession.create(opts.file, { ...base, executionProviders: [{ name: 'cuda', deviceId: opts.gpuId }] });
+      return { session, device: `GPU ${opts.gpuId}`, provider: PROVIDER.cuda };
     } catch (err) {
       fallback = `CUDA is not available (${errorMessage(err).split('\n')[0]}); running on CPU. Install with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12 to use the GPU.`;
     }
   }
   try {
-    const session = await ort.InferenceSession.create(opts.file, { ...base, executionProviders: ['cpu'] });
-    return { session, device: 'CPU', ...(fallback ? { fallback } : {}) };
+    const session = await runtime.InferenceSession.create(opts.file, { ...base, executionProviders: ['cpu'] });
+    return { session, device: 'CPU', provider: PROVIDER.cpu, ...(fallback ? { fallback } : {}) };
   } catch (err) {
     throw new LabError('INTERNAL', `onnx runtime error: ${errorMessage(err)}`, { cause: err });
   }
 }
 
+/** Only after a session was created (ONNX Runtime is loaded by then). */
 export function toOrt(t: Tensor): ort.Tensor {
+  const { Tensor: OrtTensor } = loadedOrt();
   const type = TO_ORT[t.dtype];
   if (!type) throw new LabError('UNSUPPORTED', `ONNX Runtime has no ${t.dtype} tensors (input '${t.name}')`);
-  if (isBytesData(t.data)) return new ort.Tensor('string', stringsFromBytes(t.data), t.shape);
-  return new ort.Tensor(type, t.data as never, t.shape);
+  if (isBytesData(t.data)) return new OrtTensor('string', stringsFromBytes(t.data), t.shape);
+  return new OrtTensor(type, t.data as never, t.shape);
 }
 
 export function fromOrt(name: string, t: ort.Tensor): Tensor {
@@ -103,6 +113,8 @@ export class OnnxInstance implements BackendInstance {
   constructor(
     readonly name: string,
     readonly device: string,
+    /** The execution provider its session runs on (PROVIDER). */
+    readonly provider: string,
     private readonly session: ort.InferenceSession,
     private readonly config: ModelConfig,
   ) {}

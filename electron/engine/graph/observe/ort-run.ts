@@ -8,9 +8,12 @@
  * One session at a time in the process: every intermediate value of a large
  * model at once is hundreds of megabytes, so a second observation waits for
  * the first run to end (a cancelled one included) instead of doubling that.
+ * ONNX Runtime is loaded on the first observation, not at startup (runtime.ts):
+ * where its binding does not load, "Run to see" says so and the graph still opens.
  */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { fromOrt, toOrt } from '../../backends/onnxruntime/instance';
+import { type Ort, loadOrt } from '../../backends/onnxruntime/runtime';
 import { LabError, errorMessage } from '../../errors';
 import type { Tensor } from '../../tensor/tensor';
 
@@ -48,10 +51,10 @@ function cancelled(signal: AbortSignal | undefined): Promise<never> {
   });
 }
 
-async function createObserveSession(bytes: Uint8Array, opts: OrtRunOptions): Promise<ort.InferenceSession> {
+async function createObserveSession(runtime: Ort, bytes: Uint8Array, opts: OrtRunOptions): Promise<ort.InferenceSession> {
   const spin = { allow_spinning: '0' };
   try {
-    return await ort.InferenceSession.create(bytes, {
+    return await runtime.InferenceSession.create(bytes, {
       executionProviders: ['cpu'],
       intraOpNumThreads: opts.intraOpThreads ?? 2,
       interOpNumThreads: 1,
@@ -65,8 +68,8 @@ async function createObserveSession(bytes: Uint8Array, opts: OrtRunOptions): Pro
   }
 }
 
-function convert(name: string, v: ort.OnnxValue | undefined): FetchedValue {
-  if (!(v instanceof ort.Tensor)) return { name, kind: v === undefined ? 'nothing' : Array.isArray(v) ? 'a sequence' : 'a non-tensor value' };
+function convert(runtime: Ort, name: string, v: ort.OnnxValue | undefined): FetchedValue {
+  if (!(v instanceof runtime.Tensor)) return { name, kind: v === undefined ? 'nothing' : Array.isArray(v) ? 'a sequence' : 'a non-tensor value' };
   try {
     return { name, tensor: fromOrt(name, v) };
   } catch {
@@ -90,8 +93,10 @@ export async function runObserved(bytes: Uint8Array, inputs: readonly Tensor[], 
     throw err;
   }
   let session: ort.InferenceSession;
+  let runtime: Ort;
   try {
-    session = await createObserveSession(bytes, opts);
+    runtime = await loadOrt();
+    session = await createObserveSession(runtime, bytes, opts);
   } catch (err) {
     done();
     throw err;
@@ -108,7 +113,7 @@ export async function runObserved(bytes: Uint8Array, inputs: readonly Tensor[], 
       const first = errorMessage(err).split('\n')[0] ?? '';
       throw new LabError('INVALID_ARG', `ONNX Runtime could not run the model on this input: ${first}. Check the input's shape and values in the Run tab, or use generated input.`, { cause: err });
     });
-    return fetch.map((name) => convert(name, out[name]));
+    return fetch.map((name) => convert(runtime, name, out[name]));
   } finally {
     const release = (): void => void session.release().then(done, done);
     if (running) void running.then(release, release);
