@@ -5,7 +5,8 @@
  * terminated, reported, and started again; the lab keeps running.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { errorMessage } from '../../errors';
 import { sequenceFromWire, sequenceToWire } from '../sequence-wire';
@@ -25,13 +26,29 @@ interface WorkerFiles {
   entryUrl: string;
 }
 
+/**
+ * A folder of the built worker outside the archive: in a packaged app this module runs from
+ * `resources/app.asar`, where ES modules in workers and off-thread loader hooks are not documented to
+ * work, so the workers start from the copy in `app.asar.unpacked` (electron-builder.yml asarUnpack holds
+ * their whole import chain; `npm run test:package` checks it). Unchanged outside an archive, or when
+ * the unpacked copy is missing.
+ */
+export function unpackedWorkerDir(dir: string, exists: (file: string) => boolean = existsSync): string {
+  const asar = `${path.sep}app.asar${path.sep}`;
+  const at = dir.lastIndexOf(asar);
+  if (at < 0) return dir;
+  const unpacked = `${dir.slice(0, at)}${path.sep}app.asar.unpacked${path.sep}${dir.slice(at + asar.length)}`;
+  return exists(path.join(unpacked, 'script-bootstrap.js')) ? unpacked : dir;
+}
+
 /** The built worker (out/main) when running from a build, the TypeScript sources otherwise. */
 function workerFiles(): WorkerFiles {
-  for (const dir of ['../', './']) {
-    const bootstrap = new URL(`${dir}script-bootstrap.js`, import.meta.url);
-    if (bootstrap.protocol === 'file:' && existsSync(fileURLToPath(bootstrap))) {
-      return { bootstrap: fileURLToPath(bootstrap), hooksUrl: new URL(`${dir}script-hooks.js`, import.meta.url).href, entryUrl: new URL(`${dir}script-worker.js`, import.meta.url).href };
-    }
+  for (const rel of ['../', './']) {
+    const url = new URL(rel, import.meta.url);
+    if (url.protocol !== 'file:' || !existsSync(fileURLToPath(new URL('script-bootstrap.js', url)))) continue;
+    const dir = unpackedWorkerDir(fileURLToPath(url));
+    const href = (f: string): string => pathToFileURL(path.join(dir, f)).href;
+    return { bootstrap: path.join(dir, 'script-bootstrap.js'), hooksUrl: href('script-hooks.js'), entryUrl: href('script-worker.js') };
   }
   return {
     bootstrap: fileURLToPath(new URL('./bootstrap.mjs', import.meta.url)),
