@@ -5,12 +5,14 @@
  * that imports numpy and torch. None: the model is UNAVAILABLE, and the
  * message names the exact command that installs torch for that interpreter.
  * Working interpreters are remembered (importing torch takes a second or
- * two); failures are probed again on the next load, after an install.
+ * two); failures are probed again on the next load, after an install. Models
+ * loading together share one probe per interpreter, and macOS's developer-tools
+ * stub is never run without the tools (python/interpreter.ts, stubRefusal).
  */
 import { execFile } from 'node:child_process';
 import type { ModelConfig } from '../../config/gen/model_config_pb';
 import { LabError, errorMessage } from '../../errors';
-import { candidates, findPython } from '../python/interpreter';
+import { candidates, findPython, stubRefusal } from '../python/interpreter';
 
 export interface TorchEnv {
   executable: string;
@@ -36,10 +38,23 @@ const PROBE = [
 type Probe = { ok: true; env: TorchEnv } | { ok: false; kind: 'torch' | 'other'; detail: string };
 
 const known = new Map<string, TorchEnv>();
+/** Probes under way: models loading together share one (importing torch takes seconds). */
+const probing = new Map<string, Promise<Probe>>();
 
 function probe(executable: string): Promise<Probe> {
   const hit = known.get(executable);
   if (hit) return Promise.resolve({ ok: true, env: hit });
+  let p = probing.get(executable);
+  if (!p) {
+    p = runProbe(executable).finally(() => probing.delete(executable));
+    probing.set(executable, p);
+  }
+  return p;
+}
+
+async function runProbe(executable: string): Promise<Probe> {
+  const refused = await stubRefusal(executable);
+  if (refused) return { ok: false, kind: 'other', detail: refused };
   return new Promise((resolve) => {
     execFile(executable, ['-c', PROBE], { timeout: 60_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }, (err, stdout, stderr) => {
       if (!err) {
