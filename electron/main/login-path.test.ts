@@ -1,0 +1,90 @@
+/**
+ * The login shell's PATH, with fake shells (scripts that stand in for $SHELL: noisy rc files, a hang,
+ * a failure) and, where bash exists, a real `bash -ilc` reading a test HOME's .bash_profile.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loginShell, loginShellPath, mergePath, parseMarkedPath, wantsLoginPath } from './login-path';
+
+vi.mock('electron', () => ({}));
+
+let dir: string;
+const shellScript = (name: string, body: string): string => {
+  const file = path.join(dir, name);
+  writeFileSync(file, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  return file;
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'login-path-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const base = { platform: 'darwin' as const, packaged: true };
+
+describe('PATH from the login shell', () => {
+  it('is asked on macOS always, on Linux for packaged launches, never on Windows', () => {
+    expect(wantsLoginPath('darwin', false)).toBe(true);
+    expect(wantsLoginPath('linux', true)).toBe(true);
+    expect(wantsLoginPath('linux', false)).toBe(false);
+    expect(wantsLoginPath('win32', true)).toBe(false);
+    expect(loginShell('darwin', {})).toBe('/bin/zsh');
+    expect(loginShell('linux', {})).toBeUndefined();
+    expect(loginShell('linux', { SHELL: 'zsh' })).toBeUndefined();
+    expect(loginShell('linux', { SHELL: '/usr/bin/fish' })).toBe('/usr/bin/fish');
+  });
+
+  it('reads PATH between the markers only, and merges it before the current entries', () => {
+    const m = '__MARK__';
+    const out = `Welcome!\nPATH=/noise\n${m}\nHOME=/u\nPATH=/opt/homebrew/bin:/usr/bin\nX=1\n${m}\nPATH=/after\n`;
+    expect(parseMarkedPath(out, m)).toBe('/opt/homebrew/bin:/usr/bin');
+    expect(parseMarkedPath(`${m}\nHOME=/u\n${m}`, m)).toBeUndefined();
+    expect(parseMarkedPath(`${m}\nPATH=/only-one-marker`, m)).toBeUndefined();
+    expect(parseMarkedPath('no markers', m)).toBeUndefined();
+    expect(mergePath('/opt/homebrew/bin:/usr/bin::/usr/bin', '/usr/bin:/bin:/app/tools')).toBe('/opt/homebrew/bin:/usr/bin:/bin:/app/tools');
+    expect(mergePath('/a', undefined)).toBe('/a');
+  });
+
+  it('takes the PATH a (fake) login shell builds, whatever its rc files print around it', async () => {
+    // The fake shell runs its -c command with sh after printing noise, and adds two folders to PATH.
+    const shell = shellScript(
+      'noisy-shell',
+      'echo "Last login: today"\nPATH="/opt/homebrew/bin:/home/u/.pyenv/shims:$PATH"; export PATH\n[ "$1" = "-ilc" ] || exit 9\n/bin/sh -c "$2"\necho "goodbye"',
+    );
+    const log = vi.fn();
+    const got = await loginShellPath({ ...base, env: { SHELL: shell, PATH: '/usr/bin:/bin:/usr/sbin:/sbin' }, log });
+    expect(got).toBe(`/opt/homebrew/bin:/home/u/.pyenv/shims:/usr/bin:/bin:/usr/sbin:/sbin`);
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it('keeps PATH (undefined, logged) when the shell hangs, fails, prints nothing or is missing', async () => {
+    const env = (SHELL: string): NodeJS.ProcessEnv => ({ SHELL, PATH: '/usr/bin:/bin' });
+    const log = vi.fn();
+    const t0 = Date.now();
+    expect(await loginShellPath({ ...base, env: env(shellScript('hang', 'sleep 30')), log, timeoutMs: 300 })).toBeUndefined();
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(log).toHaveBeenLastCalledWith(expect.stringContaining('did not answer within 300 ms'));
+    expect(await loginShellPath({ ...base, env: env(shellScript('fail', 'exit 3')), log })).toBeUndefined();
+    expect(log).toHaveBeenLastCalledWith(expect.stringContaining('exited with 3'));
+    expect(await loginShellPath({ ...base, env: env(shellScript('silent', 'echo hello')), log })).toBeUndefined();
+    expect(log).toHaveBeenLastCalledWith(expect.stringContaining('printed no PATH'));
+    expect(await loginShellPath({ ...base, env: env(path.join(dir, 'no-such-shell')), log })).toBeUndefined();
+    expect(log).toHaveBeenLastCalledWith(expect.stringContaining('could not start'));
+    // Not asked at all where it is not needed.
+    const quiet = vi.fn();
+    expect(await loginShellPath({ platform: 'win32', packaged: true, env: env(shellScript('never', 'touch "$0.ran"')), log: quiet })).toBeUndefined();
+    expect(existsSync(path.join(dir, 'never.ran'))).toBe(false);
+    expect(quiet).not.toHaveBeenCalled();
+  });
+
+  it.skipIf(!existsSync('/bin/bash'))('a real bash -ilc reads the login profile of the HOME it is given', async () => {
+    const home = path.join(dir, 'home');
+    mkdirSync(home, { recursive: true });
+    writeFileSync(path.join(home, '.bash_profile'), 'echo "profile says hi"\nexport PATH="/opt/from-profile/bin:$PATH"\n');
+    const got = await loginShellPath({ platform: 'linux', packaged: true, env: { SHELL: '/bin/bash', HOME: home, PATH: '/usr/bin:/bin' }, log: vi.fn() });
+    expect(got?.split(':')[0]).toBe('/opt/from-profile/bin');
+    expect(got).toContain('/usr/bin');
+  });
+});
