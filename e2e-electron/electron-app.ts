@@ -63,6 +63,16 @@ export function chooseTarget(env: NodeJS.ProcessEnv, repoRoot = root): TargetCho
   return { target: { args: [out === 'out' ? '.' : main], describe: `${electron} with ${out}/main/index.js` } };
 }
 
+/**
+ * Where Electron keeps the app's user data when no --user-data-dir is honoured: the platform's
+ * app-data folder plus the product name (Electron's app.getPath('userData')).
+ */
+export function defaultUserData(platform: NodeJS.Platform, env: NodeJS.ProcessEnv, home: string, productName = 'Model Lab'): string {
+  if (platform === 'win32') return path.join(env['APPDATA'] ?? path.join(home, 'AppData', 'Roaming'), productName);
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', productName);
+  return path.join(env['XDG_CONFIG_HOME'] ?? path.join(home, '.config'), productName);
+}
+
 /** A fresh user-data folder: a first start, with no settings, workspace or trusted folders from earlier runs. */
 export function freshUserData(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'model-lab-electron-'));

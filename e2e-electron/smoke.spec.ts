@@ -9,9 +9,10 @@
  * Skipped, with the reason, where no Electron binary is present (electron-app.ts).
  */
 import { type ElectronApplication, type Locator, type Page, _electron as electron, expect, test } from '@playwright/test';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { chooseTarget, firstStartLaunch, freshUserData } from './electron-app';
+import { chooseTarget, defaultUserData, firstStartLaunch, freshUserData } from './electron-app';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy';
 
 const choice = chooseTarget(process.env);
@@ -25,6 +26,8 @@ let app: ElectronApplication;
 let page: Page;
 let proxy: RecordingProxy;
 let userData: string;
+/** The app's default profile folder, and whether it existed before the launch (a runner's own, used if --user-data-dir were ignored). */
+let defaultProfile: { dir: string; existed: boolean };
 /** Every request the window's pages made once Playwright was attached (the app's own scheme included). */
 const pageRequests: string[] = [];
 
@@ -33,6 +36,8 @@ test.beforeAll(async () => {
   proxy = await startRecordingProxy();
   userData = freshUserData();
   const launch = firstStartLaunch(choice.target, userData, proxy.url, process.env);
+  const dir = defaultUserData(process.platform, launch.env, os.homedir());
+  defaultProfile = { dir, existed: existsSync(dir) };
   test.info().annotations.push({ type: 'electron', description: choice.target.describe });
   app = await electron.launch({
     ...(choice.target.executablePath ? { executablePath: choice.target.executablePath } : {}),
@@ -60,9 +65,14 @@ async function openModel(repo: string, model: string): Promise<Locator> {
 }
 
 test('a first start opens the window with the bundled samples', async () => {
-  // The profile is the fresh one: nothing of an earlier run or of the runner's own app is read.
-  const dataDir = await app.evaluate(({ app: a }) => a.getPath('userData'));
-  expect(path.resolve(dataDir).startsWith(path.resolve(userData))).toBe(true);
+  // The profile is a fresh one: nothing of an earlier run or of the runner's own app is read. Electron
+  // takes --user-data-dir for userData; should it not, the default folder must have been empty (a clean runner).
+  const dataDir = path.resolve(await app.evaluate(({ app: a }) => a.getPath('userData')));
+  if (!dataDir.startsWith(path.resolve(userData))) {
+    test.info().annotations.push({ type: 'user-data', description: `--user-data-dir was not taken; the app used ${dataDir}` });
+    expect(dataDir, 'the app used neither the fresh folder nor an empty default one').toBe(path.resolve(defaultProfile.dir));
+    expect(defaultProfile.existed, `${defaultProfile.dir} existed before this first start: not a first start`).toBe(false);
+  }
   await page.waitForLoadState('domcontentloaded');
   for (const repo of ['ocr_ensemble', 'data_pipeline', 'quick_deploy_onnx']) await expect(page.getByTestId(`repo-${repo}`)).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('repo-ocr_ensemble').getByTestId('model-ensemble_model').locator('[data-state]')).toHaveAttribute('data-state', 'READY', { timeout: 60_000 });

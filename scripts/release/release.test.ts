@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { chooseTarget, installedElectron } from '../../e2e-electron/electron-app';
+import { chooseTarget, defaultUserData, firstStartLaunch, installedElectron } from '../../e2e-electron/electron-app';
 import { TARGETS, builderArgs, installersIn } from './build.mjs';
 import { packageNames, packedApp } from './find-app.mjs';
 import { netnsAvailable, netnsCommand, offlineCommand } from './offline.mjs';
@@ -188,6 +188,19 @@ describe('which Electron the smoke tests drive', () => {
     expect(chooseTarget({ MODEL_LAB_OUT: 'out-7' }, fakeRoot)).toEqual({ target: { args: [path.join(fakeRoot, 'out-7/main/index.js')], describe: expect.any(String) } });
     const app = path.join(dir, 'dist/electron');
     expect(chooseTarget({ MODEL_LAB_APP: app }, fakeRoot)).toEqual({ target: { executablePath: app, args: [], describe: `packed app ${app}` } });
+  });
+
+  it('starts in a fresh profile behind the recording proxy, and knows the default profile it would otherwise use', () => {
+    const launch = firstStartLaunch({ args: ['.'], describe: '' }, '/tmp/u', 'http://127.0.0.1:9', { PATH: '/bin', ELECTRON_RUN_AS_NODE: '1', ELECTRON_RENDERER_URL: 'http://x' });
+    expect(launch.args).toEqual(['--user-data-dir=/tmp/u', '--proxy-server=http://127.0.0.1:9', '.']);
+    // Electron as Node, or a dev server's page in place of the packed renderer, would not be the app under test.
+    expect(launch.env['ELECTRON_RUN_AS_NODE']).toBeUndefined();
+    expect(launch.env['ELECTRON_RENDERER_URL']).toBeUndefined();
+    expect(launch.env['PATH']).toBe('/bin');
+    expect(defaultUserData('win32', { APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'C:\\Users\\u')).toBe(path.join('C:\\Users\\u\\AppData\\Roaming', 'Model Lab'));
+    expect(defaultUserData('darwin', {}, '/Users/u')).toBe('/Users/u/Library/Application Support/Model Lab');
+    expect(defaultUserData('linux', { XDG_CONFIG_HOME: '/x' }, '/home/u')).toBe('/x/Model Lab');
+    expect(defaultUserData('linux', {}, '/home/u')).toBe('/home/u/.config/Model Lab');
   });
 
   it('fails, never skips, when MODEL_LAB_APP names an app that is not there', () => {
