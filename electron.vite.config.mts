@@ -40,6 +40,8 @@ export default defineConfig({
           index: 'electron/main/index.ts',
           cli: 'electron/cli/index.ts',
           'lab-server': 'electron/server/standalone.ts',
+          // The engine's own process (utilityProcess on desktop; see engine-host/main.ts).
+          'engine-host': 'electron/engine-host/main.ts',
           // Script models run in worker threads started from these files (see backends/script/host.ts).
           'script-worker': 'electron/engine/backends/script/worker-main.ts',
           'script-bootstrap': 'electron/engine/backends/script/bootstrap.mjs',

@@ -71,3 +71,13 @@ export function toWireError(err: LabError): WireError {
 export function fromWireError(e: WireError): LabError {
   return new LabError(e.code, e.message, { ...(e.reason ? { reason: e.reason } : {}), ...(e.stage ? { stage: e.stage } : {}) });
 }
+
+/**
+ * Main's answer to a `credentials.*` ask: the headers (for `get`), and the store's kind and problem as
+ * they stand after the operation (safeStorage may turn out to be unavailable only on first use).
+ */
+export interface CredentialAnswer {
+  kind: 'safeStorage' | 'file' | 'memory';
+  problem?: string;
+  headers?: Record<string, string>;
+}

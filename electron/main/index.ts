@@ -1,27 +1,27 @@
 /**
  * The desktop shell: one instance per user (later launches hand their folders
- * to it), the engine with its settings file under the user data folder, the
- * lab API over IPC, the hardened window with its remembered size and place,
- * the application menu, and what opens at start (the folders named on the
- * command line, else the last session's workspace, else on first start the
- * bundled samples: `engine/workspace.ts`).
+ * to it), the hardened window with its remembered size and place, the
+ * application menu, the native dialogs, and the lab API over IPC, validated
+ * here and relayed to the engine. The engine itself (repositories, ONNX
+ * Runtime, sharp, script workers, the Triton-compatible server) runs in its own
+ * process (`engine-host/`, started with Electron's utilityProcess by
+ * `engine-process.ts`), so a runaway model or a large file cannot freeze or end
+ * the window; if it dies, it is restarted with the repositories that were open.
+ * What opens at start: the folders named on the command line, else the last
+ * session's workspace, else on first start the bundled samples
+ * (`engine/workspace.ts`, run in the engine process).
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, safeStorage, screen, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, safeStorage, screen, session, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../engine/errors';
-import type { Lab } from '../engine/lab';
-import { createLabHandlers, type LabHandlers } from '../engine/lab-handlers';
-import type { WorkspaceSkip } from '../contract/lab-api';
-import { openStartup } from '../engine/workspace';
-import { LabServing } from '../server/triton/lab-serving';
-import { connectTriton, fetchText } from '../server/remote/connect';
 import { SafeStorageCredentials } from './credentials';
 import { launchData, repositoriesFromArgv, secondLaunchRepositories } from './argv';
-import { desktopDialogs } from './dialogs';
+import { desktopDialogs, type DesktopDialogs } from './dialogs';
+import { type EngineChild, EngineProcess } from './engine-process';
 import { forwardEvents, registerIpc, trustedSender } from './ipc';
 import { appOriginOf, hardenSession } from './security';
-import { DesktopShell, type ShellHost, openDesktopLab } from './shell';
+import { DesktopShell, type ShellHost } from './shell';
 import { resolveMenuLocale } from './menu';
 import { createLabWindow } from './window';
 import { loadWindowState, saveWindowState, trackWindowState } from './window-state';
@@ -62,10 +62,10 @@ interface WindowSlot {
 }
 
 /** The shell's host: the menu, theme, locale, error dialogs and quitting, through Electron. */
-function shellHost(win: WindowSlot, handlers: LabHandlers): ShellHost {
+function shellHost(win: WindowSlot, dialogs: DesktopDialogs): ShellHost {
   return {
     window: () => win.current,
-    pickFolder: () => handlers.pickRepositoryFolder({}).then((r) => r.path),
+    pickFolder: () => dialogs.pickFolder(),
     setMenu: (template) => Menu.setApplicationMenu(Menu.buildFromTemplate(template)),
     setThemeSource: (theme) => {
       nativeTheme.themeSource = theme;
@@ -84,20 +84,55 @@ function shellHost(win: WindowSlot, handlers: LabHandlers): ShellHost {
 }
 
 /**
- * The folders named on the command line, else the saved workspace, else (first start) the samples
- * (`engine/workspace.ts`). Folders named on the command line that fail are shown in a dialog; the
+ * The engine host (`out/main/engine-host.js`) in an Electron utility process: Node with a MessagePort
+ * to main, outside the browser process. Its stdout and stderr go where main's go.
+ */
+function spawnEngine(here: string): EngineChild {
+  const child = utilityProcess.fork(path.join(here, 'engine-host.js'), [], { serviceName: 'Model Lab engine', stdio: 'inherit' });
+  return {
+    send: (msg) => child.postMessage(msg),
+    onMessage: (listener) => child.on('message', listener),
+    onExit: (listener) => child.once('exit', (code) => listener(`exit code ${code}`)),
+    kill: () => void child.kill(),
+  };
+}
+
+/** The engine process and what it may ask of main: the native dialogs and the safeStorage credential store. */
+function createEngine(paths: AppPaths, dialogs: DesktopDialogs): EngineProcess {
+  return new EngineProcess({
+    spawn: () => spawnEngine(paths.here),
+    host: {
+      settingsFile: path.join(paths.userData, 'settings.json'),
+      samplesDir: paths.samplesDir,
+      sampleImagesDir: path.join(paths.resources, 'sample-images'),
+      appVersion: app.getVersion(),
+      given: repositoriesFromArgv(process.argv, app.isPackaged).map((p) => path.resolve(p)),
+    },
+    asks: {
+      pickFolder: dialogs.pickFolder,
+      pickFile: dialogs.pickFile,
+      // Header values of remote servers: encrypted with safeStorage into a 0600 file in userData.
+      credentials: new SafeStorageCredentials(path.join(paths.userData, 'remote-credentials.bin'), safeStorage, () => app.whenReady(), log),
+    },
+    log,
+  });
+}
+
+/**
+ * Starts the engine; folders named on the command line that failed are shown in a dialog, and the
  * window selects the last one that opened. Skipped folders reach the window through hostInfo.
  */
-async function openStartupRepositories(shell: DesktopShell, lab: Lab, samplesDir: string, skipped: WorkspaceSkip[]): Promise<void> {
-  const given = repositoriesFromArgv(process.argv, app.isPackaged);
-  const result = await openStartup(lab, { given, samplesDir, log });
-  skipped.push(...result.skipped);
-  if (result.source === 'command-line') {
+async function startEngine(engine: EngineProcess, shell: DesktopShell, fromCommandLine: boolean): Promise<void> {
+  try {
+    const result = await engine.start();
+    if (!fromCommandLine) return;
     for (const s of result.skipped) shell.showOpenError(s.path, s.reason);
     const last = result.opened.at(-1);
-    if (last) shell.sendCommand({ kind: 'select-repository', repoId: last.id });
+    const repo = last ? (await engine.handlers.listRepositories({})).find((r) => r.path === last) : undefined;
+    if (repo) shell.sendCommand({ kind: 'select-repository', repoId: repo.id });
+  } catch (err) {
+    log(`the engine did not start: ${errorMessage(err)}`);
   }
-  if (result.skipped.length) lab.emitEvent({ type: 'repositories-changed' });
 }
 
 /** Folders handed to the running app: a later launch, or (macOS) a folder dropped on the Dock icon or opened with the app. */
@@ -112,14 +147,14 @@ function acceptLaterLaunches(shell: DesktopShell): void {
   });
 }
 
-/** Once Electron is ready: the hardened session, the IPC API, the window in its remembered place, the menu, the first repositories. */
-function openWindowWhenReady(paths: AppPaths, win: WindowSlot, lab: Lab, handlers: LabHandlers, shell: DesktopShell, skipped: WorkspaceSkip[]): void {
+/** Once Electron is ready: the hardened session, the IPC API, the window in its remembered place, the menu, the engine. */
+function openWindowWhenReady(paths: AppPaths, win: WindowSlot, engine: EngineProcess, shell: DesktopShell): void {
   const { appOrigin } = paths;
   void app.whenReady().then(() => {
     hardenSession(session.defaultSession, appOrigin);
     registerIpc(
       ipcMain,
-      handlers,
+      engine.handlers,
       trustedSender(() => win.current, appOrigin),
     );
     const workAreas = [screen.getPrimaryDisplay(), ...screen.getAllDisplays()].map((d) => d.workArea);
@@ -127,73 +162,55 @@ function openWindowWhenReady(paths: AppPaths, win: WindowSlot, lab: Lab, handler
     const mainWindow = createLabWindow({ preload: path.join(paths.here, '../preload/index.cjs'), renderer: paths.renderer, state, dev: !app.isPackaged });
     win.current = mainWindow;
     trackWindowState(mainWindow, (s) => saveWindowState(paths.windowStateFile, s, log));
-    forwardEvents(lab, mainWindow.webContents);
+    forwardEvents(engine, mainWindow.webContents);
     mainWindow.on('closed', () => {
       win.current = undefined;
     });
+    // utilityProcess.fork may only be called once the app is ready; calls made before the engine is up wait for it.
+    void startEngine(engine, shell, repositoriesFromArgv(process.argv, app.isPackaged).length > 0);
     void shell.start();
-    void openStartupRepositories(shell, lab, paths.samplesDir, skipped);
   });
 }
 
 /**
- * Quitting closes the lab first: script workers and sessions stop (finalize() runs) before the app
- * exits; the server finishes its requests in flight before the models stop; settings reach the disk.
+ * Quitting closes the engine first: its server finishes the requests in flight, script workers and
+ * sessions stop (finalize() runs), settings reach the disk; a process that does not close in time is killed.
  */
-function closeLabBeforeQuit(shell: DesktopShell, serving: LabServing, lab: Lab): void {
+function closeEngineBeforeQuit(shell: DesktopShell, engine: EngineProcess): void {
   let closing: Promise<void> | undefined;
   let closed = false;
-  const closeLab = (): Promise<void> =>
+  const closeEngine = (): Promise<void> =>
     (closing ??= (async () => {
       shell.stop();
-      await serving.close();
-      await lab.close();
+      await engine.shutdown();
     })()
       .catch((err: unknown) => log(`shutting down: ${errorMessage(err)}`))
       .finally(() => {
         closed = true;
       }));
-  app.on('window-all-closed', () => void closeLab().then(() => app.quit()));
-  // Quit from the menu (or Cmd+Q) skips window-all-closed: hold the quit until the lab has closed.
+  app.on('window-all-closed', () => void closeEngine().then(() => app.quit()));
+  // Quit from the menu (or Cmd+Q) skips window-all-closed: hold the quit until the engine has closed.
   app.on('before-quit', (event) => {
     if (closed) return;
     event.preventDefault();
-    void closeLab().then(() => app.quit());
+    void closeEngine().then(() => app.quit());
   });
 }
 
 function startApp(): void {
   const paths = appPaths();
-  const lab = openDesktopLab({ settingsFile: path.join(paths.userData, 'settings.json'), sampleImagesDir: path.join(paths.resources, 'sample-images') }, log);
   const win: WindowSlot = { current: undefined };
-  const skipped: WorkspaceSkip[] = [];
-  const serving = new LabServing(lab, app.getVersion(), log);
   const dialogs = desktopDialogs(
     dialog,
     () => win.current,
-    () => resolveMenuLocale(lab.settings.get().locale, app.getLocale()),
+    // The dialogs are used only once the shell below exists.
+    () => resolveMenuLocale(shell.currentSettings.locale, app.getLocale()),
   );
-  const handlers = createLabHandlers(lab, {
-    info: () => ({
-      mode: 'electron',
-      appVersion: app.getVersion(),
-      platform: process.platform,
-      canPickFolder: true,
-      canPickFile: true,
-      samplesDir: paths.samplesDir,
-      ...(skipped.length ? { workspaceSkipped: skipped } : {}),
-      ...(lab.startupSelection ? { restoreSelection: lab.startupSelection } : {}),
-    }),
-    pickFolder: dialogs.pickFolder,
-    pickFile: dialogs.pickFile,
-    serving,
-    // Header values of remote servers: encrypted with safeStorage into a 0600 file in userData.
-    remote: { connect: connectTriton, fetchText, credentials: new SafeStorageCredentials(path.join(paths.userData, 'remote-credentials.bin'), safeStorage, () => app.whenReady(), log) },
-  });
-  const shell = new DesktopShell(handlers, lab, shellHost(win, handlers));
+  const engine = createEngine(paths, dialogs);
+  const shell = new DesktopShell(engine.handlers, engine, shellHost(win, dialogs));
   acceptLaterLaunches(shell);
-  openWindowWhenReady(paths, win, lab, handlers, shell, skipped);
-  closeLabBeforeQuit(shell, serving, lab);
+  openWindowWhenReady(paths, win, engine, shell);
+  closeEngineBeforeQuit(shell, engine);
 }
 
 // One instance per user: a second launch hands its folders to the first and exits.

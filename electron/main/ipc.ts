@@ -1,6 +1,6 @@
 /**
- * Serves the lab API over IPC: one handler per method, payloads checked by
- * the shared handlers, calls accepted only from our own window's frames,
+ * Serves the lab API over IPC: one handler per method (the contract's list, nothing
+ * else), relayed to the engine process, payloads checked by the shared handlers there, calls accepted only from our own window's frames,
  * errors returned as values so their code survives the IPC boundary.
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
@@ -8,8 +8,7 @@ import { isAppUrl } from './security';
 import type { LabEvent } from '../contract/lab-api';
 import { EVENT_CHANNEL, LAB_METHODS, methodChannel } from '../contract/methods';
 import { toLabError } from '../engine/errors';
-import type { Lab } from '../engine/lab';
-import { dispatch, type LabHandlers } from '../engine/lab-handlers';
+import type { LabHandlers } from '../engine/lab-handlers';
 
 export type IpcResult = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
 
@@ -32,7 +31,7 @@ export function registerIpc(ipcMain: IpcMain, handlers: LabHandlers, isTrustedSe
     ipcMain.handle(methodChannel(method), async (event, req: unknown): Promise<IpcResult> => {
       if (!isTrustedSender(event)) return { ok: false, error: { code: 'INVALID_ARG', message: 'call from an untrusted frame' } };
       try {
-        return { ok: true, value: await dispatch(handlers, method, req) };
+        return { ok: true, value: await handlers[method](req) };
       } catch (err) {
         const e = toLabError(err);
         return { ok: false, error: { code: e.code, message: e.message } };
@@ -44,8 +43,13 @@ export function registerIpc(ipcMain: IpcMain, handlers: LabHandlers, isTrustedSe
   };
 }
 
+/** Where lab events come from: the engine process (desktop), or a Lab in tests. */
+export interface LabEventSource {
+  onEvent(listener: (ev: LabEvent) => void): () => void;
+}
+
 /** Forwards lab events to a window for as long as it lives. */
-export function forwardEvents(lab: Lab, contents: WebContents): () => void {
+export function forwardEvents(lab: LabEventSource, contents: WebContents): () => void {
   const off = lab.onEvent((ev: LabEvent) => {
     if (!contents.isDestroyed()) contents.send(EVENT_CHANNEL, ev);
   });

@@ -1,15 +1,15 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MenuItemConstructorOptions } from 'electron';
 import type { LabEvent } from '../contract/lab-api';
 import { EVENT_CHANNEL } from '../contract/methods';
-import type { Lab } from '../engine/lab';
+import { Lab } from '../engine/lab';
 import { createLabHandlers } from '../engine/lab-handlers';
 import { MAX_RECENT } from '../engine/settings';
 import { launchData, repositoriesFromArgv, secondLaunchRepositories } from './argv';
-import { DesktopShell, openDesktopLab, type ShellHost } from './shell';
+import { DesktopShell, type ShellHost } from './shell';
 
 vi.mock('electron', () => ({}));
 
@@ -76,7 +76,7 @@ describe('desktop shell', () => {
     return p;
   };
   const setup = (over: Partial<ShellHost> = {}) => {
-    lab = openDesktopLab({ settingsFile: path.join(dir, 'userData', 'settings.json'), sampleImagesDir: path.join(dir, 'none') }, vi.fn());
+    lab = new Lab({ settingsFile: path.join(dir, 'userData', 'settings.json'), sampleImagesDir: path.join(dir, 'none') });
     const handlers = createLabHandlers(lab, {
       info: () => ({ mode: 'electron', appVersion: 't', platform: 'linux', canPickFolder: true }),
       pickFolder: () => Promise.resolve(null),
@@ -204,15 +204,5 @@ describe('desktop shell', () => {
     const dev = setup({ dev: true });
     dev.shell.actions.toggleDevTools();
     expect(dev.win.devtools).toBe(1);
-  });
-
-  it('starts from default settings with one log line when the settings file is corrupt', () => {
-    const settingsFile = path.join(dir, 'settings.json');
-    writeFileSync(settingsFile, '{"theme": "dark",');
-    const log = vi.fn();
-    lab = openDesktopLab({ settingsFile, sampleImagesDir: dir }, log);
-    expect(log).toHaveBeenCalledTimes(1);
-    expect(log.mock.calls[0]![0]).toMatch(/settings\.json.*using defaults/);
-    expect(lab.getSettings()).toEqual({ theme: 'system', locale: 'system', recentRepositories: [] });
   });
 });

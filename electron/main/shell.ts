@@ -2,13 +2,13 @@
  * The desktop shell's behaviour, apart from Electron itself: opening folders
  * (menu, recent list, later launches), the application menu kept in step with
  * the lab, the theme, and the commands the menu sends to the window. Every
- * lab operation goes through the same handler table the renderer uses.
+ * lab operation goes through the same handler table the renderer uses (on
+ * desktop, the proxy that relays it to the engine process).
  */
 import type { MenuItemConstructorOptions } from 'electron';
 import type { AppCommand, LabEvent, LabSettings, ServeStatus } from '../contract/lab-api';
 import { EVENT_CHANNEL } from '../contract/methods';
 import { errorMessage, toLabError } from '../engine/errors';
-import { Lab } from '../engine/lab';
 import type { LabHandlers } from '../engine/lab-handlers';
 import { buildMenuTemplate, type MenuActions, type MenuState, resolveMenuLocale } from './menu';
 
@@ -41,17 +41,6 @@ export interface LabEvents {
   onEvent(listener: (ev: LabEvent) => void): () => void;
 }
 
-/**
- * The engine behind the window, its settings (theme, language, recent
- * repositories, trusted folders) in `settings.json` under the user data
- * folder. A corrupt file means defaults and one log line.
- */
-export function openDesktopLab(files: { settingsFile: string; sampleImagesDir: string }, log: (line: string) => void): Lab {
-  const lab = new Lab({ settingsFile: files.settingsFile, sampleImagesDir: files.sampleImagesDir });
-  if (lab.settings.loadProblem) log(lab.settings.loadProblem);
-  return lab;
-}
-
 const DEFAULT_SETTINGS: LabSettings = { theme: 'system', locale: 'system', recentRepositories: [] };
 const NO_SERVE: MenuState['serve'] = { available: false, state: 'stopped' };
 
@@ -74,6 +63,11 @@ export class DesktopShell {
       if (ev.type === 'settings-changed' || ev.type === 'repositories-changed' || ev.type === 'serve-changed') void this.refresh();
     });
     return this.refresh();
+  }
+
+  /** The lab's settings as last read (the dialogs' language follows them). */
+  get currentSettings(): LabSettings {
+    return this.settings;
   }
 
   stop(): void {

@@ -1,0 +1,322 @@
+/**
+ * Main's side of the engine process (`engine-host/`): it starts the engine host (Electron's
+ * utilityProcess on desktop; any spawn function, e.g. child_process.fork in tests), relays the typed lab
+ * API to it through a `LabHandlers` proxy, forwards its lab events, and answers what the engine asks of
+ * main (native dialogs, the safeStorage credential store). The engine runs in its own process so a
+ * runaway model, a 2 GiB file or a native crash cannot freeze or end the window.
+ *
+ * When the engine dies unexpectedly, the calls in flight fail with UNAVAILABLE (reason
+ * `engine-restarting`), the window is told (`engine-status` restarting, then running), and a new engine
+ * reopens the repositories that were open. After `maxDeaths` deaths within `deathWindowMs` it gives up
+ * ('failed'): calls fail at once, until a `hostInfo` call (the window's Retry) starts it again.
+ */
+import type { FolderPurpose, LabEvent, LabMethod, WorkspaceSkip } from '../contract/lab-api';
+import { LAB_METHODS } from '../contract/methods';
+import { errorMessage, LabError, toLabError } from '../engine/errors';
+import type { LabHandlers } from '../engine/lab-handlers';
+import type { CredentialStore } from '../engine/remote/types';
+import { type CredentialAnswer, type EngineHostOptions, type FromEngine, fromWireError, type HostAsk, type ToEngine, toWireError } from '../engine-host/protocol';
+
+/** A started engine process, whatever started it. */
+export interface EngineChild {
+  send(msg: ToEngine): void;
+  onMessage(listener: (msg: FromEngine) => void): void;
+  /** Called once when the process has ended; `how` says why, for people ('exit code 1', 'signal SIGKILL'). */
+  onExit(listener: (how: string) => void): void;
+  kill(): void;
+}
+
+export type SpawnEngine = () => EngineChild;
+
+/** What the engine may ask of main. */
+export interface EngineAsks {
+  pickFolder(purpose?: FolderPurpose): Promise<string | null>;
+  pickFile(): Promise<string | null>;
+  /** The store behind `credentials.*` asks (safeStorage); absent: the engine keeps header values in memory. */
+  credentials?: CredentialStore;
+}
+
+export interface EngineProcessOptions {
+  spawn: SpawnEngine;
+  /** Everything `init` carries but the restart list and the credentials switch (set from `asks`). */
+  host: Omit<EngineHostOptions, 'restart' | 'credentialsViaHost'>;
+  asks: EngineAsks;
+  log(line: string): void;
+  /** Deaths within `deathWindowMs` after which the engine is not restarted again (default 3 in 60 s). */
+  maxDeaths?: number;
+  deathWindowMs?: number;
+  /** How long a clean shutdown may take before the process is killed (default 10 s). */
+  shutdownTimeoutMs?: number;
+  now?(): number;
+}
+
+export type EngineState = 'idle' | 'starting' | 'running' | 'failed' | 'closing' | 'closed';
+
+export interface EngineStart {
+  opened: string[];
+  skipped: WorkspaceSkip[];
+}
+
+interface Pending {
+  method: LabMethod;
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+/** A promise with its settle functions, for the engine's next `ready`. */
+function deferred<T>(): { promise: Promise<T>; resolve(v: T): void; reject(e: Error): void } {
+  let resolve!: (v: T) => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Nobody may be waiting on it: a failure is reported through the calls and events instead.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+export class EngineProcess {
+  /** The lab API, each method relayed to the engine process. */
+  readonly handlers: LabHandlers;
+  private child: EngineChild | undefined;
+  private stateNow: EngineState = 'idle';
+  private ready = deferred<EngineStart>();
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private readonly listeners = new Set<(ev: LabEvent) => void>();
+  private deaths: number[] = [];
+  private restarts = 0;
+  private everReady = false;
+  /** The local repositories open in the engine, in tree order: what a restart reopens. */
+  private openPaths: string[] = [];
+  private tracking: Promise<void> | undefined;
+  private exited: (() => void) | undefined;
+
+  constructor(private readonly opts: EngineProcessOptions) {
+    const table: Partial<Record<LabMethod, (req: unknown) => Promise<unknown>>> = {};
+    for (const method of LAB_METHODS) table[method] = (req) => this.call(method, req);
+    this.handlers = table as LabHandlers;
+  }
+
+  get state(): EngineState {
+    return this.stateNow;
+  }
+
+  /** The repositories a restart would reopen now. */
+  get repositories(): readonly string[] {
+    return this.openPaths;
+  }
+
+  onEvent(listener: (ev: LabEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Starts the engine; resolves once it has opened what it opens at start. */
+  start(): Promise<EngineStart> {
+    if (this.stateNow === 'idle') this.launch(undefined);
+    return this.ready.promise;
+  }
+
+  /** After 'failed': starts the engine again with a fresh count of deaths, reopening what was open. */
+  retry(): Promise<EngineStart> {
+    if (this.stateNow !== 'failed') return this.ready.promise;
+    this.deaths = [];
+    this.ready = deferred<EngineStart>();
+    this.launch({ reopen: this.openPaths });
+    return this.ready.promise;
+  }
+
+  private emit(ev: LabEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(ev);
+      } catch (err) {
+        this.opts.log(`an engine event listener failed: ${errorMessage(err)}`);
+      }
+    }
+  }
+
+  private launch(restart: EngineHostOptions['restart']): void {
+    this.stateNow = 'starting';
+    let child: EngineChild;
+    try {
+      child = this.opts.spawn();
+    } catch (err) {
+      this.died(undefined, `could not start: ${errorMessage(err)}`);
+      return;
+    }
+    this.child = child;
+    child.onMessage((msg) => this.receive(child, msg));
+    child.onExit((how) => this.died(child, how));
+    const options: EngineHostOptions = { ...this.opts.host, credentialsViaHost: !!this.opts.asks.credentials, ...(restart ? { restart } : {}) };
+    child.send({ t: 'init', options });
+  }
+
+  private receive(child: EngineChild, msg: FromEngine): void {
+    if (child !== this.child) return;
+    switch (msg.t) {
+      case 'ready':
+        this.becameReady(msg.opened, msg.skipped);
+        return;
+      case 'result': {
+        const p = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        if (msg.ok) p?.resolve(msg.value);
+        else p?.reject(fromWireError(msg.error));
+        return;
+      }
+      case 'event':
+        if (msg.ev.type === 'repositories-changed') void this.trackRepositories();
+        this.emit(msg.ev);
+        return;
+      case 'ask':
+        void this.answer(child, msg.id, msg.ask);
+        return;
+      case 'log':
+        this.opts.log(`engine: ${msg.line}`);
+        return;
+      case 'closed':
+        return;
+    }
+  }
+
+  private becameReady(opened: string[], skipped: WorkspaceSkip[]): void {
+    this.stateNow = 'running';
+    this.openPaths = opened;
+    void this.trackRepositories();
+    const wasRestart = this.everReady;
+    this.everReady = true;
+    this.ready.resolve({ opened, skipped });
+    if (wasRestart) {
+      this.emit({ type: 'engine-status', state: 'running', restarts: this.restarts });
+      // The window reads the reopened repositories afresh.
+      this.emit({ type: 'repositories-changed' });
+    }
+  }
+
+  /** Keeps `openPaths` in step with the engine (local folders only: remote servers are in the settings). */
+  private trackRepositories(): Promise<void> {
+    this.tracking ??= this.send('listRepositories', {})
+      .then((repos) => {
+        this.openPaths = (repos as { path: string; remote?: unknown }[]).filter((r) => !r.remote).map((r) => r.path);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.tracking = undefined;
+      });
+    return this.tracking;
+  }
+
+  private async call(method: LabMethod, req: unknown): Promise<unknown> {
+    if (this.stateNow === 'failed' && method === 'hostInfo') void this.retry();
+    if (this.stateNow === 'failed') throw new LabError('UNAVAILABLE', 'the engine process stopped and was not restarted; choose Retry');
+    if (this.stateNow === 'closing' || this.stateNow === 'closed') throw new LabError('UNAVAILABLE', 'the lab is closing');
+    if (this.stateNow !== 'running') await this.ready.promise;
+    return this.send(method, req);
+  }
+
+  private send(method: LabMethod, req: unknown): Promise<unknown> {
+    const child = this.child;
+    if (!child || this.stateNow !== 'running') return Promise.reject(new LabError('UNAVAILABLE', 'the engine is not running'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { method, resolve, reject });
+      try {
+        child.send({ t: 'call', id, method, req });
+      } catch (err) {
+        this.pending.delete(id);
+        reject(new LabError('INVALID_ARG', `the request of ${method} cannot be sent to the engine: ${errorMessage(err)}`));
+      }
+    });
+  }
+
+  private async answer(child: EngineChild, id: number, ask: HostAsk): Promise<void> {
+    let msg: ToEngine;
+    try {
+      msg = { t: 'answer', id, ok: true, value: await this.answerValue(ask) };
+    } catch (err) {
+      msg = { t: 'answer', id, ok: false, error: toWireError(toLabError(err)) };
+    }
+    // An engine that died meanwhile has no one to take the answer.
+    if (child === this.child) child.send(msg);
+  }
+
+  private async answerValue(ask: HostAsk): Promise<unknown> {
+    const { asks } = this.opts;
+    if (ask.op === 'pickFolder') return asks.pickFolder(ask.purpose);
+    if (ask.op === 'pickFile') return asks.pickFile();
+    const store = asks.credentials;
+    if (!store) throw new LabError('UNSUPPORTED', 'main keeps no credential store');
+    const state = (): CredentialAnswer => ({ kind: store.kind, ...(store.problem ? { problem: store.problem } : {}) });
+    switch (ask.op) {
+      case 'credentials.get': {
+        const headers = await store.get(ask.serverId);
+        return { ...state(), headers };
+      }
+      case 'credentials.set':
+        await store.set(ask.serverId, ask.headers);
+        return state();
+      case 'credentials.delete':
+        await store.delete(ask.serverId);
+        return state();
+      case 'credentials.problem':
+        return state();
+    }
+  }
+
+  private died(child: EngineChild | undefined, how: string): void {
+    if (child !== this.child) return;
+    this.child = undefined;
+    const closing = this.stateNow === 'closing' || this.stateNow === 'closed';
+    this.rejectPending(how, closing);
+    if (closing) {
+      this.stateNow = 'closed';
+      this.exited?.();
+      return;
+    }
+    this.opts.log(`the engine process ended unexpectedly (${how})`);
+    const now = (this.opts.now ?? Date.now)();
+    this.deaths = [...this.deaths.filter((t) => now - t < (this.opts.deathWindowMs ?? 60_000)), now];
+    if (this.deaths.length >= (this.opts.maxDeaths ?? 3)) {
+      this.stateNow = 'failed';
+      this.ready.reject(new LabError('UNAVAILABLE', `the engine process stopped (${how}) and was not restarted`));
+      this.emit({ type: 'engine-status', state: 'failed', reason: how, restarts: this.restarts });
+      return;
+    }
+    this.restarts++;
+    if (this.stateNow === 'running') this.ready = deferred<EngineStart>();
+    this.emit({ type: 'engine-status', state: 'restarting', reason: how, restarts: this.restarts });
+    this.launch(this.everReady ? { reopen: this.openPaths } : undefined);
+  }
+
+  private rejectPending(how: string, closing: boolean): void {
+    for (const p of this.pending.values()) {
+      p.reject(
+        closing ? new LabError('UNAVAILABLE', `the lab closed while ${p.method} ran`) : new LabError('UNAVAILABLE', `the engine process stopped (${how}) while ${p.method} ran; it is being restarted`),
+      );
+    }
+    this.pending.clear();
+  }
+
+  /** Closes the engine: its server and lab close cleanly (settings reach the disk); killed after the timeout. */
+  async shutdown(): Promise<void> {
+    const child = this.child;
+    if (this.stateNow === 'closed' || this.stateNow === 'closing') return;
+    this.stateNow = 'closing';
+    this.ready.reject(new LabError('UNAVAILABLE', 'the lab is closing'));
+    if (!child) {
+      this.stateNow = 'closed';
+      return;
+    }
+    const exited = new Promise<void>((resolve) => (this.exited = resolve));
+    const timer = setTimeout(() => {
+      this.opts.log('the engine did not close in time; stopping it');
+      child.kill();
+    }, this.opts.shutdownTimeoutMs ?? 10_000);
+    child.send({ t: 'shutdown' });
+    await exited;
+    clearTimeout(timer);
+  }
+}
