@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// `npm run test:package`: packs the Linux app the way an offline machine does (electron-builder
+// --linux dir with a local Electron distribution, here a stand-in: standin.mjs) and checks the result
+// from the packaged files alone (inspect.mjs, graph.mjs), then starts the engine host with plain Node
+// from the extracted package and reads a sample image with the OCR ensemble (smoke.mjs).
+//
+//   node scripts/package/run.mjs [--no-build] [--keep] [--report <file.json>] [--config <electron-builder.yml>]
+//
+// The build goes to MODEL_LAB_OUT (default `out`), then the project is staged in a temp folder
+// (package.json, the lock file, the electron-builder config, the build as `out/`, and links to
+// node_modules, resources and sample-repos), so files others write into the working tree meanwhile
+// cannot leak into the package. Prints one line per check and `N passed, N failed, N skipped`;
+// exits non-zero on any failure. --keep leaves the packed app for inspection by hand.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkDependencies, checkGraphs, checkMetadata, checkNativeTarget, checkPythonFiles, checkRenderer, checkSamples, checkUnpacked, sizeTable } from './inspect.mjs';
+import { extractPackage, smokeEngineHost } from './smoke.mjs';
+import { makeStandinElectron } from './standin.mjs';
+
+/** The Linux package's own files (resources/, Electron not counted): 141 MB when this budget was set. */
+export const BUDGET_MB = 160;
+/** Before target-only native modules (this change): app.asar.unpacked held every platform's binaries. */
+export const UNPACKED_BEFORE_MB = 174;
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(path.join(root, 'package.json'));
+const args = process.argv.slice(2);
+const flag = (f) => args.includes(f);
+const option = (f) => (args.includes(f) ? args[args.indexOf(f) + 1] : undefined);
+const target = { platform: 'linux', arch: 'x64' };
+
+const results = [];
+function record(r) {
+  results.push(r);
+  const mark = { passed: '✓', failed: '✗', skipped: '-' }[r.status];
+  process.stdout.write(`  ${mark} ${r.name}${r.status === 'skipped' ? ' (SKIPPED)' : ''}\n${r.detail ? `      ${r.detail}\n` : ''}`);
+}
+
+/** Runs one step; a throw is a failed check with the error's message. */
+async function step(name, fn) {
+  try {
+    const r = await fn();
+    if (r) for (const x of [r].flat()) record(x);
+    return true;
+  } catch (err) {
+    record({ name, status: 'failed', detail: err instanceof Error ? err.message : String(err) });
+    return false;
+  }
+}
+
+function build(outName) {
+  process.stdout.write(`▶ electron-vite build → ${outName}/\n`);
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, MODEL_LAB_OUT: outName },
+  });
+  if (r.status !== 0) throw new Error(`electron-vite build exited with ${r.status ?? r.signal}`);
+}
+
+/** The project as electron-builder sees it, in `stage`: copies of what others may change meanwhile, links to the rest. */
+function stageProject(stage, outName, configFile) {
+  mkdirSync(stage, { recursive: true });
+  for (const f of ['package.json', 'package-lock.json']) cpSync(path.join(root, f), path.join(stage, f));
+  cpSync(path.resolve(root, configFile), path.join(stage, 'electron-builder.yml'));
+  cpSync(path.join(root, outName), path.join(stage, 'out'), { recursive: true });
+  for (const d of ['node_modules', 'resources', 'sample-repos']) symlinkSync(path.join(root, d), path.join(stage, d), 'dir');
+  // Hooks are resolved from the working directory and must lie inside the project (electron-builder's rule).
+  cpSync(path.join(root, 'scripts/package'), path.join(stage, 'scripts/package'), { recursive: true });
+}
+
+async function pack(stage, electronDist, output) {
+  const { build: ebBuild, Platform, Arch } = require('electron-builder');
+  process.stdout.write(`▶ electron-builder --linux dir -c.electronDist=${electronDist}\n`);
+  const started = Date.now();
+  const cwd = process.cwd();
+  process.chdir(stage);
+  try {
+    await ebBuild({ projectDir: stage, targets: Platform.LINUX.createTarget('dir', Arch.x64), config: { electronDist, directories: { output } } });
+  } finally {
+    process.chdir(cwd);
+  }
+  process.stdout.write(`  packed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return path.join(output, 'linux-unpacked');
+}
+
+async function main() {
+  const outName = process.env.MODEL_LAB_OUT ?? 'out';
+  const configFile = option('--config') ?? 'electron-builder.yml';
+  const tmp = mkdtempSync(path.join(process.env.PACKAGE_TMP ?? os.tmpdir(), 'model-lab-package-'));
+  let packed;
+  try {
+    if (!flag('--no-build')) build(outName);
+    else if (!existsSync(path.join(root, outName, 'main'))) throw new Error(`--no-build, but ${outName}/ holds no build`);
+    const config = require('yaml').parse(readFileSync(path.resolve(root, configFile), 'utf8'));
+    const electronVersion = JSON.parse(readFileSync(path.join(root, 'node_modules/electron/package.json'), 'utf8')).version;
+    stageProject(path.join(tmp, 'stage'), outName, configFile);
+    const dist = makeStandinElectron(path.join(tmp, 'electron-dist'), electronVersion);
+    if (
+      !(await step('electron-builder --linux dir with a stand-in Electron', async () => {
+        packed = await pack(path.join(tmp, 'stage'), dist, path.join(tmp, 'release'));
+      }))
+    )
+      return;
+    const resources = path.join(packed, 'resources');
+    process.stdout.write(`▶ checks of ${packed}\n`);
+    await step('the executable', () =>
+      existsSync(path.join(packed, 'model-lab'))
+        ? { name: 'the executable is the renamed Electron binary (model-lab)', status: 'passed' }
+        : { name: 'the executable', status: 'failed', detail: 'linux-unpacked/model-lab is missing' },
+    );
+    await step('app.asar.unpacked', () => checkUnpacked(resources));
+    await step('native modules', () => checkNativeTarget(resources, target));
+    await step('Python files', () => checkPythonFiles(resources, root));
+    await step('sample repositories', () => checkSamples(resources, root));
+    await step('dependencies', () => checkDependencies(resources));
+    await step('metadata', () => checkMetadata(root, config));
+    const extracted = extractPackage(resources, path.join(tmp, 'extracted'));
+    await step('import graphs', () => checkGraphs(extracted, target));
+    await step('renderer', () => checkRenderer(extracted, target));
+    await step('size', () => {
+      const { check } = sizeTable(packed, BUDGET_MB);
+      check.detail += `\n      (before target-only native modules: app.asar.unpacked ${UNPACKED_BEFORE_MB} MB)`;
+      return check;
+    });
+    const smokeName = 'engine host under plain Node from the extracted package: samples open, the OCR ensemble reads the sample text';
+    if (!existsSync(path.join(extracted, 'app.asar/out/main/engine-host.js')))
+      record({ name: smokeName, status: 'skipped', detail: 'out/main/engine-host.js is not in this build (no engine-host input in electron.vite.config.mts yet)' });
+    else
+      await step(smokeName, async () => {
+        const started = Date.now();
+        const r = await smokeEngineHost({ resources: extracted, packed: resources, tmp: path.join(tmp, 'smoke') });
+        return {
+          name: smokeName,
+          status: 'passed',
+          detail: `${r.repos.length} repositories (${r.repos.join(', ')}); ${r.image} read as ${JSON.stringify(r.text)} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        };
+      });
+  } finally {
+    if (flag('--keep') && packed) process.stdout.write(`\nkept: ${packed} (extracted: ${path.join(tmp, 'extracted')})\n`);
+    else rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+try {
+  mkdirSync(path.join(os.tmpdir()), { recursive: true });
+  await main();
+} catch (err) {
+  record({ name: 'packaging test', status: 'failed', detail: err instanceof Error ? err.message : String(err) });
+}
+const count = (s) => results.filter((r) => r.status === s).length;
+const report = option('--report');
+if (report) writeFileSync(report, JSON.stringify({ passed: count('passed'), failed: count('failed'), skipped: count('skipped'), results }, null, 2));
+process.stdout.write(`\n${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped\n`);
+process.exit(count('failed') > 0 ? 1 : 0);
