@@ -44,14 +44,31 @@ export function packageBinCommand(pkgDir, pkgJson, binName, nodePath) {
   return { command: nodePath, args: [path.join(pkgDir, bin)] };
 }
 
+/** Options of browser mode's lab-server that take a value: a plain one, or a path (resolved like folders). */
+const VALUE_OPTIONS = new Set(['--port', '--host']);
+const PATH_OPTIONS = new Set(['--settings', '--samples']);
+
 /**
  * The app's arguments with repository folders made absolute against the folder `npm start` was
- * typed in (`INIT_CWD`, set by npm; npm itself runs the script in the package root). Options
- * (`--flag`, `--flag=value`) pass through unchanged.
+ * typed in (`INIT_CWD`, set by npm; npm itself runs the script in the package root). Options pass
+ * through; the paths given to `--settings`/`--samples` (either form) are resolved like folders, and
+ * the values of `--port`/`--host` are left alone.
  */
 export function resolveFolderArgs(args, initCwd, cwd) {
   const base = initCwd && path.isAbsolute(initCwd) ? initCwd : cwd;
-  return args.map((a) => (a.startsWith('-') ? a : path.resolve(base, a)));
+  const out = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    if (!a.startsWith('-')) out.push(path.resolve(base, a));
+    else if (eq > 0 && PATH_OPTIONS.has(name)) out.push(`${name}=${path.resolve(base, a.slice(eq + 1))}`);
+    else if (eq < 0 && (PATH_OPTIONS.has(a) || VALUE_OPTIONS.has(a)) && i + 1 < args.length) {
+      const value = args[++i];
+      out.push(a, PATH_OPTIONS.has(a) ? path.resolve(base, value) : value);
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** Quoted for a POSIX shell, so a printed command can be pasted as is. */

@@ -61,6 +61,18 @@ describe('npm start', () => {
       '--inspect',
       '--x=1',
     ]);
+    // Browser mode's options: --port/--host values untouched, --settings/--samples paths resolved.
+    expect(resolveFolderArgs(['--port', '18401', 'm', '--host', '127.0.0.1', '--settings', 's.json', '--samples=smp', '--no-open'], '/home/u', '/repo')).toEqual([
+      '--port',
+      '18401',
+      path.resolve('/home/u/m'),
+      '--host',
+      '127.0.0.1',
+      '--settings',
+      path.resolve('/home/u/s.json'),
+      `--samples=${path.resolve('/home/u/smp')}`,
+      '--no-open',
+    ]);
     // Run directly (no npm): the working directory.
     expect(resolveFolderArgs(['m'], undefined, '/repo')).toEqual([path.resolve('/repo/m')]);
     expect(resolveFolderArgs(['m'], '', '/repo')).toEqual([path.resolve('/repo/m')]);
