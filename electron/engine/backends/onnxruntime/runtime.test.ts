@@ -7,7 +7,7 @@
  * provider each instance runs on, and the CUDA check that looks for the
  * provider libraries next to the binding (app.asar.unpacked in a packaged app).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LabError } from '../../errors';
@@ -175,5 +175,17 @@ describe('execution providers', () => {
     expect(unpackedPath('C:\\Model Lab\\resources\\app.asar\\node_modules\\x')).toBe('C:\\Model Lab\\resources\\app.asar.unpacked\\node_modules\\x');
     expect(unpackedPath('/home/u/app.asarx/y')).toBe('/home/u/app.asarx/y');
     expect(bindingDir('linux', 'x64')).toMatch(/onnxruntime-node[\\/]bin[\\/]napi-v6[\\/]linux[\\/]x64$/);
+  });
+
+  it('a packaged CUDA build: the provider libraries in app.asar.unpacked are found from the path Node resolves inside app.asar', async () => {
+    const res = (await temp.make({ 'app.asar': 'archive' })).root;
+    const entry = path.join(res, 'app.asar', 'node_modules', 'onnxruntime-node', 'dist', 'index.js');
+    const dir = bindingDir('linux', 'x64', entry)!;
+    expect(dir).toBe(path.join(res, 'app.asar.unpacked', 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', 'linux', 'x64'));
+    mkdirSync(dir, { recursive: true });
+    const withCuda = { listSupportedBackends: () => [{ name: 'cuda', bundled: false }] };
+    expect(cudaSupport(withCuda, dir).usable).toBe(false);
+    for (const f of cudaProviderFiles(process.platform)) writeFileSync(path.join(dir, f), '');
+    expect(cudaSupport(withCuda, dir)).toEqual({ usable: true });
   });
 });

@@ -104,15 +104,19 @@ export function unpackedPath(p: string): string {
   return p.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
 }
 
-/** The folder holding this platform's onnxruntime_binding.node (unpacked in a packaged app), or undefined when not found. */
-export function bindingDir(platform: string = process.platform, arch: string = process.arch): string | undefined {
+/** Where onnxruntime-node's entry file is, as Node resolves it from here (inside app.asar in a packaged app). */
+function ortEntry(): string | undefined {
   try {
-    const entry = createRequire(import.meta.url).resolve('onnxruntime-node');
-    // <package>/dist/index.js → <package>/bin/napi-v6/<platform>/<arch>
-    return unpackedPath(path.join(path.dirname(entry), '..', 'bin', 'napi-v6', platform, arch));
+    return createRequire(import.meta.url).resolve('onnxruntime-node');
   } catch {
     return undefined;
   }
+}
+
+/** The folder holding this platform's onnxruntime_binding.node (unpacked in a packaged app), or undefined when not found. */
+export function bindingDir(platform: string = process.platform, arch: string = process.arch, entry: string | undefined = ortEntry()): string | undefined {
+  // <package>/dist/index.js → <package>/bin/napi-v6/<platform>/<arch>
+  return entry ? unpackedPath(path.join(path.dirname(entry), '..', 'bin', 'napi-v6', platform, arch)) : undefined;
 }
 
 export interface CudaSupport {
