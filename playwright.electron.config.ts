@@ -14,12 +14,12 @@ import { chooseTarget } from './e2e-electron/electron-app';
  */
 const RESULTS = process.env['E2E_RESULTS'] ?? 'test-results-electron';
 const choice = chooseTarget(process.env);
-if ('skip' in choice && process.env['TEST_WORKER_INDEX'] === undefined) {
-  if (process.env['E2E_ELECTRON_REQUIRE'] === '1') throw new Error(`E2E_ELECTRON_REQUIRE=1 but the Electron smoke tests cannot run: ${choice.skip}`);
-  // Playwright's list reporter marks skipped tests with '-' but does not print why: say it once here.
-  process.stdout.write(`\nElectron smoke tests SKIPPED: ${choice.skip}\n\n`);
-} else if ('target' in choice && process.env['TEST_WORKER_INDEX'] === undefined) {
-  process.stdout.write(`\nElectron smoke tests run ${choice.target.describe}\n\n`);
+if (process.env['TEST_WORKER_INDEX'] === undefined) {
+  if ('skip' in choice) {
+    if (process.env['E2E_ELECTRON_REQUIRE'] === '1') throw new Error(`E2E_ELECTRON_REQUIRE=1 but the Electron smoke tests cannot run: ${choice.skip}`);
+    // Playwright's list reporter marks skipped tests with '-' but does not print why: say it once here.
+    process.stdout.write(`\nElectron smoke tests SKIPPED: ${choice.skip}\n\n`);
+  } else process.stdout.write(`\nElectron smoke tests run ${'target' in choice ? choice.target.describe : choice.describe}\n\n`);
 }
 
 export default defineConfig({

@@ -26,7 +26,12 @@ export interface ElectronTarget {
   describe: string;
 }
 
-export type TargetChoice = { target: ElectronTarget } | { skip: string };
+/**
+ * The Electron app, or the browser-mode stand-in (only when E2E_ELECTRON_STANDIN=browser asks for
+ * it: it exercises the smoke test's steps where there is no Electron and is never reported as the
+ * Electron app), or why the smoke tests are skipped.
+ */
+export type TargetChoice = { target: ElectronTarget } | { standin: 'browser'; describe: string } | { skip: string };
 
 /** node_modules/electron's binary as its index.js would find it, without downloading; undefined when absent. */
 export function installedElectron(electronDir: string, env: NodeJS.ProcessEnv): string | undefined {
@@ -43,6 +48,12 @@ export function installedElectron(electronDir: string, env: NodeJS.ProcessEnv): 
  * error (someone asked for that app), never a skip.
  */
 export function chooseTarget(env: NodeJS.ProcessEnv, repoRoot = root): TargetChoice {
+  const standin = env['E2E_ELECTRON_STANDIN'];
+  if (standin !== undefined && standin !== '') {
+    if (standin !== 'browser') throw new Error(`E2E_ELECTRON_STANDIN=${standin}: the one stand-in is 'browser'`);
+    if (env['E2E_ELECTRON_REQUIRE'] === '1') throw new Error('E2E_ELECTRON_REQUIRE=1 asks for Electron itself: the browser stand-in does not count');
+    return { standin: 'browser', describe: 'BROWSER STAND-IN (browser mode in Chromium, not Electron): the steps, the proxy and the offline run are checked; Electron itself is not' };
+  }
   const app = env['MODEL_LAB_APP'];
   if (app) {
     if (!existsSync(app)) throw new Error(`MODEL_LAB_APP=${app} does not exist (node scripts/release/find-app.mjs prints the packed app's executable)`);

@@ -203,6 +203,12 @@ describe('which Electron the smoke tests drive', () => {
     expect(defaultUserData('linux', {}, '/home/u')).toBe('/home/u/.config/Model Lab');
   });
 
+  it('runs the browser stand-in only when asked, and never where Electron is required', () => {
+    expect(chooseTarget({ E2E_ELECTRON_STANDIN: 'browser' }, fakeRoot)).toEqual({ standin: 'browser', describe: expect.stringMatching(/STAND-IN.*not Electron/) });
+    expect(() => chooseTarget({ E2E_ELECTRON_STANDIN: 'browser', E2E_ELECTRON_REQUIRE: '1' }, fakeRoot)).toThrow(/does not count/);
+    expect(() => chooseTarget({ E2E_ELECTRON_STANDIN: 'webkit' }, fakeRoot)).toThrow(/the one stand-in is 'browser'/);
+  });
+
   it('fails, never skips, when MODEL_LAB_APP names an app that is not there', () => {
     expect(() => chooseTarget({ MODEL_LAB_APP: path.join(tmp, 'missing') }, fakeRoot)).toThrow(/does not exist/);
   });
