@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// `npm test`: type-check, lint, build, unit and component tests (vitest), end-to-end tests (Playwright).
-// Prints one closing line `N passed, N failed` and exits non-zero on any failure.
+// `npm test`: type-check, lint, build, unit and component tests (vitest), end-to-end tests (Playwright),
+// the Electron smoke tests (Playwright's _electron; SKIPPED without an Electron binary) and the
+// packaging test (scripts/package/run.mjs). Steps can be picked: `npm test -- unit package`.
+// Prints one closing line `N passed, N failed, N skipped` (skipped: tests that could not run here,
+// each with its reason in its step's output) and exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,7 +16,9 @@ const want = (step) => only.length === 0 || only.includes(step);
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const failures = [];
+const skips = [];
 
 function run(label, cmd, args, env = {}) {
   process.stdout.write(`\n▶ ${label}\n`);
@@ -37,11 +42,17 @@ function counted(label, cmd, args, report, count) {
     failures.push(`${label} (no report)`);
     return;
   }
-  const { p, f } = count(JSON.parse(readFileSync(report, 'utf8')));
+  const { p, f, s = 0 } = count(JSON.parse(readFileSync(report, 'utf8')));
   passed += p;
   failed += f;
+  skipped += s;
+  if (s > 0) skips.push(`${label}: ${s}`);
   if (f > 0 || (!ok && f === 0)) failures.push(label);
   if (!ok && f === 0) failed++;
+}
+
+function playwrightCounts(j) {
+  return { p: j.stats?.expected ?? 0, f: (j.stats?.unexpected ?? 0) + (j.stats?.flaky ?? 0), s: j.stats?.skipped ?? 0 };
 }
 
 if (want('typecheck')) {
@@ -57,7 +68,7 @@ if (want('unit')) {
   counted('unit and component tests (vitest)', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], report, (j) => {
     // A file that fails to load has no test results of its own: count it as one failure.
     const brokenFiles = (j.testResults ?? []).filter((s) => s.status === 'failed' && !(s.assertionResults ?? []).some((a) => a.status === 'failed')).length;
-    return { p: j.numPassedTests ?? 0, f: (j.numFailedTests ?? 0) + brokenFiles };
+    return { p: j.numPassedTests ?? 0, f: (j.numFailedTests ?? 0) + brokenFiles, s: (j.numPendingTests ?? 0) + (j.numTodoTests ?? 0) };
   });
 }
 if (want('e2e')) {
@@ -66,13 +77,23 @@ if (want('e2e')) {
     failures.push('build');
   } else {
     const report = path.join(root, 'test-results', 'e2e.json');
-    counted('end-to-end tests (Playwright)', bin('playwright'), ['test'], report, (j) => ({
-      p: j.stats?.expected ?? 0,
-      f: (j.stats?.unexpected ?? 0) + (j.stats?.flaky ?? 0),
-    }));
+    counted('end-to-end tests (Playwright)', bin('playwright'), ['test'], report, playwrightCounts);
   }
+}
+if (want('electron')) {
+  // The desktop app itself (e2e-electron/): SKIPPED with the reason printed when no Electron binary is present.
+  const results = process.env.E2E_RESULTS ?? 'test-results-electron';
+  const report = path.join(root, results, 'e2e-electron.json');
+  counted('Electron smoke tests (Playwright _electron)', bin('playwright'), ['test', '-c', 'playwright.electron.config.ts'], report, playwrightCounts);
+}
+if (want('package')) {
+  // Packs the Linux app (electron-builder --linux dir, a stand-in Electron) and checks the packed files.
+  const report = path.join(root, 'test-results', 'package-test.json');
+  mkdirSync(path.dirname(report), { recursive: true });
+  counted('packaging test (scripts/package/run.mjs)', process.execPath, [path.join(root, 'scripts/package/run.mjs'), '--report', report], report, (j) => ({ p: j.passed, f: j.failed, s: j.skipped }));
 }
 
 if (failures.length) process.stdout.write(`\nFailed: ${failures.join(', ')}\n`);
-process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+if (skips.length) process.stdout.write(`\nSkipped (see each step's output for why): ${skips.join(', ')}\n`);
+process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exit(failed > 0 ? 1 : 0);

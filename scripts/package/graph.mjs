@@ -66,7 +66,11 @@ function packageJsonOf(dir, root) {
 function formatOf(file, root) {
   if (file.endsWith('.mjs')) return 'esm';
   if (file.endsWith('.cjs')) return 'cjs';
-  return packageJsonOf(path.dirname(file), root)?.json.type === 'module' ? 'esm' : 'cjs';
+  const type = packageJsonOf(path.dirname(file), root)?.json.type;
+  if (type) return type === 'module' ? 'esm' : 'cjs';
+  // No "type" (the built files in app.asar.unpacked have no package.json above them): Node detects
+  // ES module syntax (default since Node 20.19 / 22.7), and so does this walk.
+  return /(?:^|[\n;])\s*(?:import\s*[\w{*"']|export\s)/.test(readFileSync(file, 'utf8')) ? 'esm' : 'cjs';
 }
 
 const isFile = (f) => existsSync(f) && statSync(f).isFile();
