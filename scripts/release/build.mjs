@@ -4,7 +4,7 @@
  * electron-builder with electron-builder.yml and the targets below, never publishing, then a check
  * that each installer and the unpacked app it wraps are there, with their sizes.
  *
- *   node scripts/release/build.mjs [--dir] [-- EXTRA electron-builder ARGS]
+ *   node scripts/release/build.mjs [--dir] [--release DIR] [-- EXTRA electron-builder ARGS]
  *
  * Linux: AppImage and deb. Windows: NSIS. macOS: dmg for Apple silicon (arm64) only — onnxruntime-node
  * 1.30 ships no darwin-x64 binary, so an Intel build would start without ONNX Runtime; without a
@@ -17,6 +17,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { packageNames, packedApp } from './find-app.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -48,14 +49,17 @@ export function installersIn(releaseDir, platform) {
 }
 
 const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+/** A path for the log: relative inside the repository, absolute outside. */
+const shown = (f) => (path.relative(root, f).startsWith('..') ? f : path.relative(root, f));
 
 function main() {
   const argv = process.argv.slice(2);
   const dash = argv.indexOf('--');
-  const own = dash < 0 ? argv : argv.slice(0, dash);
-  const extra = dash < 0 ? [] : argv.slice(dash + 1);
-  const dir = own.includes('--dir');
-  const releaseDir = path.join(root, 'release');
+  const { values } = parseArgs({ args: dash < 0 ? argv : argv.slice(0, dash), options: { dir: { type: 'boolean', default: false }, release: { type: 'string' } } });
+  const dir = values.dir;
+  // electron-builder.yml's directories.output (release/), unless --release moves it.
+  const releaseDir = path.resolve(values.release ?? path.join(root, 'release'));
+  const extra = [...(values.release ? [`-c.directories.output=${releaseDir}`] : []), ...(dash < 0 ? [] : argv.slice(dash + 1))];
   const args = builderArgs(process.platform, process.arch, { dir, signed: Boolean(process.env['CSC_LINK']), extra });
   process.stdout.write(`▶ electron-builder ${args.join(' ')}\n`);
   const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'electron-builder', 'cli.js'), ...args], { cwd: root, stdio: 'inherit' });
@@ -64,8 +68,8 @@ function main() {
   const missing = existsSync(app) ? [] : [`the unpacked app ${app}`];
   const installers = dir ? [] : installersIn(releaseDir, process.platform);
   if (!dir) for (const e of TARGETS[process.platform].endings) if (!installers.some((i) => i.file.endsWith(e))) missing.push(`a ${e} installer in ${releaseDir}`);
-  for (const i of installers) process.stdout.write(`  ${mb(i.bytes).padStart(10)}  ${path.relative(root, i.file)}\n`);
-  if (existsSync(app)) process.stdout.write(`  unpacked app: ${path.relative(root, app)}\n`);
+  for (const i of installers) process.stdout.write(`  ${mb(i.bytes).padStart(10)}  ${shown(i.file)}\n`);
+  if (existsSync(app)) process.stdout.write(`  unpacked app: ${shown(app)}\n`);
   if (missing.length) {
     process.stderr.write(`missing after electron-builder: ${missing.join('; ')}\n`);
     process.exit(1);
