@@ -2,7 +2,7 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { LabClient, LabMethod, ModelDetail, RepositoryInfo } from '@contract/lab-api';
+import type { LabClient, LabEvent, LabMethod, ModelDetail, RepositoryInfo } from '@contract/lab-api';
 import App from './App.vue';
 import { LabCallError, setBackend } from './api/client';
 import { repository, summary } from './components/playground/test-support';
@@ -117,5 +117,21 @@ describe('the lab window', () => {
     await flushPromises();
     await w.get('[data-testid=lang-switch]').trigger('click');
     expect(w.text()).toContain('尚未打开模型仓库');
+  });
+
+  it('shows the engine restarting in the error area, above the tree (desktop: the engine has its own process)', async () => {
+    const listeners: ((ev: LabEvent) => void)[] = [];
+    setBackend({ ...fakeBackend([repo]), onEvent: (l) => (listeners.push(l), () => undefined) });
+    const w = mount(App, { global: { plugins: [createPinia()] } });
+    await flushPromises();
+    expect(w.find('[data-testid=engine-status]').exists()).toBe(false);
+    for (const l of listeners) l({ type: 'engine-status', state: 'restarting', reason: 'signal SIGKILL', restarts: 1 });
+    await flushPromises();
+    expect(w.get('.top-error [data-testid=engine-status]').text()).toContain('The engine stopped (signal SIGKILL) and is restarting');
+    expect(w.find('[data-testid=repo-demo]').exists()).toBe(true);
+    for (const l of listeners) l({ type: 'engine-status', state: 'failed', reason: 'exit code 1', restarts: 3 });
+    await flushPromises();
+    expect(w.find('[data-testid=engine-retry]').exists()).toBe(true);
+    w.unmount();
   });
 });

@@ -9,6 +9,7 @@ import { graphEn } from './graph.en';
 import { observeEn } from './observe.en';
 import { playgroundEn } from './playground.en';
 import { shellEn } from './shell.en';
+import { engineEn } from './engine.en';
 import { viewersEn } from './viewers.en';
 import { walkthroughEn } from './walkthrough.en';
 import { deployEn } from './deploy.en';
@@ -188,6 +189,7 @@ export const en = {
   ...viewersEn,
   ...playgroundEn,
   ...shellEn,
+  ...engineEn,
   ...graphEn,
   ...observeEn,
   ...ensembleEn,

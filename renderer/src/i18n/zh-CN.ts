@@ -10,6 +10,7 @@ import { graphZhCN } from './graph.zh-CN';
 import { observeZhCN } from './observe.zh-CN';
 import { playgroundZhCN } from './playground.zh-CN';
 import { shellZhCN } from './shell.zh-CN';
+import { engineZhCN } from './engine.zh-CN';
 import { viewersZhCN } from './viewers.zh-CN';
 import { walkthroughZhCN } from './walkthrough.zh-CN';
 import { deployZhCN } from './deploy.zh-CN';
@@ -29,6 +30,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...viewersZhCN,
   ...playgroundZhCN,
   ...shellZhCN,
+  ...engineZhCN,
   ...graphZhCN,
   ...observeZhCN,
   ...ensembleZhCN,
