@@ -11,6 +11,7 @@ import type { InstancePlacement, LabClient } from '@contract/lab-api';
 import App from '../App.vue';
 import { setBackend } from '../api/client';
 import { setLocale } from '../i18n';
+import { reasonText } from '../i18n/diagnostic-text';
 import ExecutionProviders from './ExecutionProviders.vue';
 import { detail as modelDetail, fakeClient, repository } from './playground/test-support';
 
@@ -67,6 +68,22 @@ describe('ExecutionProviders', () => {
   it('instances without a provider (other backends) show nothing', () => {
     const w = mount(ExecutionProviders, { props: { instances: [{ name: 'p_0', device: 'CPU' }] } });
     expect(w.find('[data-testid=execution-providers]').exists()).toBe(false);
+  });
+});
+
+describe('ONNX Runtime that does not load (reason ORT_BINDING)', () => {
+  it('reads in Chinese, with the fix for the platform', () => {
+    const win =
+      'Unavailable: ONNX Runtime could not be loaded on this computer (win32-x64): The specified module could not be found. To run ONNX models: install the Microsoft Visual C++ Redistributable (x64: https://aka.ms/vs/17/release/vc_redist.x64.exe), then restart Model Lab.';
+    expect(reasonText(win, 'zh-CN')).toEqual({
+      text: '不可用：这台计算机无法加载 ONNX Runtime（win32-x64）：The specified module could not be found。要运行 ONNX 模型：安装 Microsoft Visual C++ 运行库（Visual C++ Redistributable，x64：https://aka.ms/vs/17/release/vc_redist.x64.exe），然后重新启动 Model Lab。',
+      english: win,
+    });
+    const mac = reasonText(
+      'Unavailable: ONNX Runtime could not be loaded on this computer (darwin-x64): no such file. To run ONNX models: onnxruntime-node 1.30 ships no binary for Intel Macs: ONNX models run on Apple-silicon Macs, Linux and Windows (or add a Triton server with "Add server…" and run them there).',
+      'zh-CN',
+    );
+    expect(mac.text).toContain('没有提供 Intel Mac 的二进制文件');
   });
 });
 

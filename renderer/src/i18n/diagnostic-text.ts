@@ -78,7 +78,15 @@ const BACKEND: Record<string, CodeText> = {
     summary: '找不到该后端的库，请在模型配置中指定 runtime。',
     rules: [[/^unable to find backend library for backend '(.*)', try specifying runtime on the model configuration\.$/, (b) => `找不到后端 ${b} 的库，请尝试在模型配置中指定 runtime。`]],
   },
-  'backend.load': { summary: '模型加载失败（原因见下方 Triton 的英文信息）。' },
+  'backend.load': {
+    summary: '模型加载失败（原因见下方 Triton 的英文信息）。',
+    rules: [
+      [
+        /^ONNX Runtime could not be loaded on this computer \(([\w-]+)\): (.*)\. To run ONNX models: (.*)\.$/s,
+        (where, why, hint) => `这台计算机无法加载 ONNX Runtime（${where}）：${why}。要运行 ONNX 模型：${ortHintZh(hint)}。`,
+      ],
+    ],
+  },
   'identity.pairs': { summary: '模型配置的输入和输出必须一一成对。', rules: [[/^model configuration must have equal input\/output pairs$/, () => '模型配置的输入和输出必须一一成对。']] },
   'identity.input-name': {
     summary: '输入名称必须符合 INPUT<序号> 的形式。',
@@ -257,6 +265,16 @@ const BACKEND: Record<string, CodeText> = {
     rules: [[/^unable to find backend library '(.*)' for model '(.*)', searched: (.*)$/, (lib, m, paths) => `找不到模型 ${m} 的后端库 ${lib}，已搜索：${paths.trim()}。`]],
   },
 };
+
+/** The fixes the engine names when ONNX Runtime's native binding does not load (backends/onnxruntime/runtime.ts, bindingHint). */
+function ortHintZh(hint: string): string {
+  const vc = /^install the Microsoft Visual C\+\+ Redistributable \(x64: (\S+)\), then restart Model Lab$/.exec(hint);
+  if (vc) return `安装 Microsoft Visual C++ 运行库（Visual C++ Redistributable，x64：${vc[1]}），然后重新启动 Model Lab`;
+  if (hint.startsWith('onnxruntime-node 1.30 ships no binary for Intel Macs'))
+    return 'onnxruntime-node 1.30 没有提供 Intel Mac 的二进制文件：ONNX 模型可在 Apple 芯片的 Mac、Linux 和 Windows 上运行（或用“添加服务器…”连接一个 Triton 服务器，在那里运行）';
+  if (hint.startsWith('onnxruntime-node needs glibc 2.28')) return 'onnxruntime-node 需要 x64 或 arm64 上的 glibc 2.28 或更新版本；如果 Model Lab 的文件不完整，请重新安装，然后重新启动';
+  return hint;
+}
 
 /** The interpreters a missing-torch reason lists ("'x' cannot import torch; … (set by …)"), in Chinese. */
 function torchWhich(which: string): string {

@@ -33,7 +33,7 @@ let loading: Promise<Ort> | undefined;
 /** What to do when the binding does not load, for this platform and architecture. */
 export function bindingHint(platform: string, arch: string): string {
   if (platform === 'darwin' && arch === 'x64') {
-    return 'onnxruntime-node 1.30 ships no binary for Intel Macs: ONNX models run on Apple-silicon Macs, Linux and Windows (or use a Triton server through Remote servers)';
+    return 'onnxruntime-node 1.30 ships no binary for Intel Macs: ONNX models run on Apple-silicon Macs, Linux and Windows (or add a Triton server with "Add server…" and run them there)';
   }
   if (platform === 'win32') {
     return 'install the Microsoft Visual C++ Redistributable (x64: https://aka.ms/vs/17/release/vc_redist.x64.exe), then restart Model Lab';
