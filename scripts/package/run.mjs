@@ -4,15 +4,17 @@
 // from the packaged files alone (inspect.mjs, graph.mjs), then starts the engine host with plain Node
 // from the extracted package and reads a sample image with the OCR ensemble (smoke.mjs).
 //
-//   node scripts/package/run.mjs [--no-build] [--keep] [--report <file.json>] [--config <electron-builder.yml>]
+//   node scripts/package/run.mjs [--no-build] [--keep] [--report <file.json>] [--config <electron-builder.yml>] [--cuda]
 //
+// --cuda checks a CUDA build (electron-builder.cuda.yml; ONNX Runtime's CUDA provider libraries must
+// be installed: docs/PACKAGING.md).
 // The build goes to MODEL_LAB_OUT (default `out`), then the project is staged in a temp folder
 // (package.json, the lock file, the electron-builder config, the build as `out/`, and links to
 // node_modules, resources and sample-repos), so files others write into the working tree meanwhile
 // cannot leak into the package. Prints one line per check and `N passed, N failed, N skipped`;
 // exits non-zero on any failure. --keep leaves the packed app for inspection by hand.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +25,11 @@ import { makeStandinElectron } from './standin.mjs';
 
 /** The Linux package's own files (resources/, Electron not counted): 141 MB when this budget was set. */
 export const BUDGET_MB = 160;
+/** The CUDA build (--cuda): ONNX Runtime's CUDA provider is large; a ceiling until a real CUDA build sets the number. */
+export const BUDGET_CUDA_MB = 900;
+/** What ONNXRUNTIME_NODE_INSTALL=cuda12 installs (onnxruntime-node script/install-metadata.js, linux/x64:cuda12). */
+export const CUDA_PROVIDERS = ['libonnxruntime_providers_shared.so', 'libonnxruntime_providers_cuda.so'];
+
 /** Before target-only native modules (this change): app.asar.unpacked held every platform's binaries. */
 export const UNPACKED_BEFORE_MB = 174;
 
@@ -33,7 +40,19 @@ const flag = (f) => args.includes(f);
 const option = (f) => (args.includes(f) ? args[args.indexOf(f) + 1] : undefined);
 const target = { platform: 'linux', arch: 'x64' };
 
+const WRAPPER = 'electron-builder.package-test.yml';
 const results = [];
+
+/** A config with its `extends: ./file` parents merged in (objects merged, the child's values win). */
+function loadConfig(file) {
+  const config = require('yaml').parse(readFileSync(file, 'utf8'));
+  if (typeof config.extends !== 'string' || !config.extends.startsWith('.')) return config;
+  const merge = (a, b) =>
+    a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)
+      ? Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, k in b ? merge(a[k], b[k]) : a[k]]))
+      : (b ?? a);
+  return merge(loadConfig(path.resolve(path.dirname(file), config.extends)), config);
+}
 function record(r) {
   results.push(r);
   const mark = { passed: '✓', failed: '✗', skipped: '-' }[r.status];
@@ -66,7 +85,12 @@ function build(outName) {
 function stageProject(stage, outName, configFile) {
   mkdirSync(stage, { recursive: true });
   for (const f of ['package.json', 'package-lock.json']) cpSync(path.join(root, f), path.join(stage, f));
-  cpSync(path.resolve(root, configFile), path.join(stage, 'electron-builder.yml'));
+  // The config under test keeps its name (a variant `extends: ./electron-builder.yml`); a wrapper adds
+  // the stand-in Electron and the output folder.
+  cpSync(path.join(root, 'electron-builder.yml'), path.join(stage, 'electron-builder.yml'));
+  const name = path.basename(configFile);
+  if (name !== 'electron-builder.yml') cpSync(path.resolve(root, configFile), path.join(stage, name));
+  writeFileSync(path.join(stage, WRAPPER), `# written by scripts/package/run.mjs\nextends: ./${name}\n`);
   cpSync(path.join(root, outName), path.join(stage, 'out'), { recursive: true });
   for (const d of ['node_modules', 'resources', 'sample-repos']) symlinkSync(path.join(root, d), path.join(stage, d), 'dir');
   // Hooks are resolved from the working directory and must lie inside the project (electron-builder's rule).
@@ -80,7 +104,9 @@ async function pack(stage, electronDist, output) {
   const cwd = process.cwd();
   process.chdir(stage);
   try {
-    await ebBuild({ projectDir: stage, targets: Platform.LINUX.createTarget('dir', Arch.x64), config: { electronDist, directories: { output } } });
+    const wrapper = path.join(stage, WRAPPER);
+    writeFileSync(wrapper, `${readFileSync(wrapper, 'utf8')}electronDist: ${JSON.stringify(electronDist)}\ndirectories:\n  output: ${JSON.stringify(output)}\n`);
+    await ebBuild({ projectDir: stage, targets: Platform.LINUX.createTarget('dir', Arch.x64), config: wrapper });
   } finally {
     process.chdir(cwd);
   }
@@ -88,15 +114,29 @@ async function pack(stage, electronDist, output) {
   return path.join(output, 'linux-unpacked');
 }
 
+/** A CUDA build carries ONNX Runtime's CUDA provider libraries, unpacked beside libonnxruntime.so.1. */
+function checkCudaProviders(resources) {
+  const name = `CUDA build: ${CUDA_PROVIDERS.join(', ')} unpacked beside libonnxruntime.so.1`;
+  const dir = path.join(resources, 'app.asar.unpacked/node_modules/onnxruntime-node/bin/napi-v6', target.platform, target.arch);
+  const missing = CUDA_PROVIDERS.filter((f) => !existsSync(path.join(dir, f)));
+  if (missing.length === 0) return { name, status: 'passed', detail: CUDA_PROVIDERS.map((f) => `${f} ${(statSync(path.join(dir, f)).size / 1024 / 1024).toFixed(1)} MB`).join(', ') };
+  return {
+    name,
+    status: 'failed',
+    detail: `missing: ${missing.join(', ')}; install them first: ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci (or node node_modules/onnxruntime-node/script/install.js --onnxruntime-node-install=cuda12)`,
+  };
+}
+
 async function main() {
   const outName = process.env.MODEL_LAB_OUT ?? 'out';
-  const configFile = option('--config') ?? 'electron-builder.yml';
+  const cuda = flag('--cuda');
+  const configFile = option('--config') ?? (cuda ? 'electron-builder.cuda.yml' : 'electron-builder.yml');
   const tmp = mkdtempSync(path.join(process.env.PACKAGE_TMP ?? os.tmpdir(), 'model-lab-package-'));
   let packed;
   try {
     if (!flag('--no-build')) build(outName);
     else if (!existsSync(path.join(root, outName, 'main'))) throw new Error(`--no-build, but ${outName}/ holds no build`);
-    const config = require('yaml').parse(readFileSync(path.resolve(root, configFile), 'utf8'));
+    const config = loadConfig(path.resolve(root, configFile));
     const electronVersion = JSON.parse(readFileSync(path.join(root, 'node_modules/electron/package.json'), 'utf8')).version;
     stageProject(path.join(tmp, 'stage'), outName, configFile);
     const dist = makeStandinElectron(path.join(tmp, 'electron-dist'), electronVersion);
@@ -115,6 +155,7 @@ async function main() {
     );
     await step('app.asar.unpacked', () => checkUnpacked(resources));
     await step('native modules', () => checkNativeTarget(resources, target));
+    if (cuda) await step('CUDA provider', () => checkCudaProviders(resources));
     await step('Python files', () => checkPythonFiles(resources, root));
     await step('sample repositories', () => checkSamples(resources, root));
     await step('dependencies', () => checkDependencies(resources));
@@ -123,7 +164,7 @@ async function main() {
     await step('import graphs', () => checkGraphs(extracted, target));
     await step('renderer', () => checkRenderer(extracted, target));
     await step('size', () => {
-      const { check } = sizeTable(packed, BUDGET_MB);
+      const { check } = sizeTable(packed, cuda ? BUDGET_CUDA_MB : BUDGET_MB);
       check.detail += `\n      (before target-only native modules: app.asar.unpacked ${UNPACKED_BEFORE_MB} MB)`;
       return check;
     });
