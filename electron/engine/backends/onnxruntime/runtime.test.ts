@@ -7,7 +7,7 @@
  * provider each instance runs on, and the CUDA check that looks for the
  * provider libraries next to the binding (app.asar.unpacked in a packaged app).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LabError } from '../../errors';
@@ -108,6 +108,24 @@ describe('ONNX Runtime loaded on first use', () => {
     const e = bindingFailure(new Error('dlopen failed\nstack'), 'darwin', 'x64');
     expect(e.code).toBe('UNAVAILABLE');
     expect(e.message).toBe(`ONNX Runtime could not be loaded on this computer (darwin-x64): dlopen failed. To run ONNX models: ${bindingHint('darwin', 'x64')}.`);
+  });
+
+  it('no other module of the app imports onnxruntime-node (type-only imports aside; tests and testing helpers aside)', () => {
+    const root = path.resolve(import.meta.dirname, '../../..');
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          if (e.name !== 'testing' && e.name !== 'node_modules') walk(p);
+        } else if (/\.(ts|mts|mjs|js)$/.test(e.name) && !/\.test\.ts$/.test(e.name) && e.name !== 'testing.ts') {
+          const text = readFileSync(p, 'utf8');
+          if (/^import (?!type )[^;]*from 'onnxruntime-node'|require\('onnxruntime-node'\)|import\('onnxruntime-node'\)/m.test(text)) offenders.push(path.relative(root, p));
+        }
+      }
+    };
+    walk(root);
+    expect(offenders).toEqual([path.join('engine', 'backends', 'onnxruntime', 'runtime.ts')]);
   });
 
   it('loads once and hands the same module to every caller', async () => {
