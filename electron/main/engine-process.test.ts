@@ -18,6 +18,8 @@ import { type EngineAsks, type EngineChild, EngineProcess } from './engine-proce
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const START = path.join(root, 'electron/engine-host/testing/start-ts.mjs');
+/** This helper's ports (18100-18199): HTTP here, metrics +1, gRPC +50. */
+const PORT = 18100 + (process.pid % 49);
 const SAMPLE_TEXT = ['Model Lab reads this text', 'Every line is found by DB', 'and read by the SVTR model', 'Quick brown foxes jump high'];
 
 let tmp: string;
@@ -144,7 +146,7 @@ describe('the engine host under plain Node, driven by EngineProcess', () => {
     expect(asked).toEqual(['folder:open', 'folder:export', 'file']);
     // A remote server with a header: the value goes to main's store, and is deleted there with the server.
     const repos = await engine.handlers.listRepositories({});
-    const port = 18100 + (process.pid % 50);
+    const port = PORT;
     await engine.handlers.startServing({ repoId: byName(repos, 'quick_deploy_onnx').id, httpPort: port, grpcPort: port + 50, metricsPort: port + 1 });
     const remote = await engine.handlers.addRemoteServer({ url: `http://127.0.0.1:${port}`, headers: { authorization: 'Bearer s3cret' } });
     expect(await store.get(remote.id)).toEqual({ authorization: 'Bearer s3cret' });
@@ -160,6 +162,9 @@ describe('the engine host under plain Node, driven by EngineProcess', () => {
     const ocr = byName(before, 'ocr_ensemble');
     await engine.handlers.closeRepository({ repoId: byName(before, 'quick_deploy_onnx').id });
     await until('the close to be tracked', () => engine.repositories.length === 1);
+    // Serving the OCR repository when the engine dies: served again after the restart, on the same port.
+    await engine.handlers.startServing({ repoId: ocr.id, httpPort: PORT, grpcPort: PORT + 50, metricsPort: PORT + 1 });
+    expect((await fetch(`http://127.0.0.1:${PORT}/v2/health/ready`)).status).toBe(200);
     const runs = Array.from({ length: 6 }, () =>
       readText(engine, ocr.id).then(
         () => 'done',
@@ -184,6 +189,9 @@ describe('the engine host under plain Node, driven by EngineProcess', () => {
     // What was open is open again (the closed sample stays closed), still a sample (trusted).
     expect(after.map((r) => [r.path, r.sample])).toEqual([[ocr.path, true]]);
     expect(await readText(engine, after[0]!.id)).toEqual(SAMPLE_TEXT);
+    await until('serving again', () => events.some((e) => e.type === 'serve-changed' && e.status.state === 'running' && e.status.repoId === after[0]!.id));
+    expect(await engine.handlers.serveStatus({})).toMatchObject({ state: 'running', repoId: after[0]!.id, settings: { httpPort: PORT } });
+    expect((await fetch(`http://127.0.0.1:${PORT}/v2/models/ensemble_model/ready`)).status).toBe(200);
   }, 120_000);
 
   it('gives up after repeated deaths, and starts again on Retry (hostInfo)', async () => {

@@ -10,7 +10,7 @@
  * reopens the repositories that were open. After `maxDeaths` deaths within `deathWindowMs` it gives up
  * ('failed'): calls fail at once, until a `hostInfo` call (the window's Retry) starts it again.
  */
-import type { FolderPurpose, LabEvent, LabMethod, WorkspaceSkip } from '../contract/lab-api';
+import type { FolderPurpose, LabEvent, LabMethod, RepositoryInfo, ServeSettings, ServeStatus, WorkspaceSkip } from '../contract/lab-api';
 import { LAB_METHODS } from '../contract/methods';
 import { errorMessage, LabError, toLabError } from '../engine/errors';
 import type { LabHandlers } from '../engine/lab-handlers';
@@ -91,6 +91,10 @@ export class EngineProcess {
   /** The local repositories open in the engine, in tree order: what a restart reopens. */
   private openPaths: string[] = [];
   private tracking: Promise<void> | undefined;
+  /** Repository ids of the running engine and their folders (ids are the engine's: they change on a restart). */
+  private pathsById = new Map<string, string>();
+  /** What the engine was serving (folder and settings), to serve again after a restart. */
+  private serving: { path: string; settings: ServeSettings } | undefined;
   private exited: (() => void) | undefined;
 
   constructor(private readonly opts: EngineProcessOptions) {
@@ -169,6 +173,7 @@ export class EngineProcess {
       }
       case 'event':
         if (msg.ev.type === 'repositories-changed') void this.trackRepositories();
+        if (msg.ev.type === 'serve-changed') this.noteServing(msg.ev.status);
         this.emit(msg.ev);
         return;
       case 'ask':
@@ -193,14 +198,45 @@ export class EngineProcess {
       this.emit({ type: 'engine-status', state: 'running', restarts: this.restarts });
       // The window reads the reopened repositories afresh.
       this.emit({ type: 'repositories-changed' });
+      void this.resumeServing();
     }
+  }
+
+  private noteServing(status: ServeStatus): void {
+    const folder = status.repoId ? this.pathsById.get(status.repoId) : undefined;
+    if (status.state === 'running' && folder) this.serving = { path: folder, settings: status.settings };
+    else if (status.state === 'stopped') this.serving = undefined;
+  }
+
+  /**
+   * After a restart: serves the same folder with the same settings again, as it was when the engine
+   * died (the ports are free again: the dead process's sockets closed with it). The window learns the
+   * server's state from the new engine either way.
+   */
+  private async resumeServing(): Promise<void> {
+    const was = this.serving;
+    if (was) {
+      try {
+        const repos = (await this.send('listRepositories', {})) as RepositoryInfo[];
+        const repo = repos.find((r) => r.path === was.path);
+        if (!repo) throw new Error(`${was.path} did not reopen`);
+        await this.send('startServing', { repoId: repo.id, ...was.settings });
+      } catch (err) {
+        this.serving = undefined;
+        this.opts.log(`serving was not resumed after the engine restarted: ${errorMessage(err)}`);
+      }
+    }
+    const status = await this.send('serveStatus', {}).catch(() => undefined);
+    if (status) this.emit({ type: 'serve-changed', status: status as ServeStatus });
   }
 
   /** Keeps `openPaths` in step with the engine (local folders only: remote servers are in the settings). */
   private trackRepositories(): Promise<void> {
     this.tracking ??= this.send('listRepositories', {})
       .then((repos) => {
-        this.openPaths = (repos as { path: string; remote?: unknown }[]).filter((r) => !r.remote).map((r) => r.path);
+        const local = (repos as RepositoryInfo[]).filter((r) => !r.remote);
+        this.openPaths = local.map((r) => r.path);
+        this.pathsById = new Map(local.map((r) => [r.id, r.path]));
       })
       .catch(() => undefined)
       .finally(() => {
