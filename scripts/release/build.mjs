@@ -4,14 +4,15 @@
  * electron-builder with electron-builder.yml and the targets below, never publishing, then a check
  * that each installer and the unpacked app it wraps are there, with their sizes.
  *
- *   node scripts/release/build.mjs [--dir] [--release DIR] [-- EXTRA electron-builder ARGS]
+ *   node scripts/release/build.mjs [--dir] [--release DIR] [--config FILE] [-- EXTRA electron-builder ARGS]
  *
  * Linux: AppImage and deb. Windows: NSIS. macOS: dmg for Apple silicon (arm64) only — onnxruntime-node
  * 1.30 ships no darwin-x64 binary, so an Intel build would start without ONNX Runtime; without a
  * signing certificate (CSC_LINK) the app is signed ad hoc (`mac.identity: "-"`), which Apple
  * silicon needs to start it at all (electron-builder 26 no longer does so by itself). `--dir`
  * builds only the unpacked app (what runs here, with a stand-in Electron given as
- * `-- -c.electronDist=DIR`).
+ * `-- -c.electronDist=DIR`). `--config electron-builder.cuda.yml` makes the CUDA build of the Linux
+ * installers (after `ONNXRUNTIME_NODE_INSTALL=cuda12 npm ci`; docs/PACKAGING.md).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -55,11 +56,11 @@ const shown = (f) => (path.relative(root, f).startsWith('..') ? f : path.relativ
 function main() {
   const argv = process.argv.slice(2);
   const dash = argv.indexOf('--');
-  const { values } = parseArgs({ args: dash < 0 ? argv : argv.slice(0, dash), options: { dir: { type: 'boolean', default: false }, release: { type: 'string' } } });
+  const { values } = parseArgs({ args: dash < 0 ? argv : argv.slice(0, dash), options: { dir: { type: 'boolean', default: false }, release: { type: 'string' }, config: { type: 'string' } } });
   const dir = values.dir;
   // electron-builder.yml's directories.output (release/), unless --release moves it.
   const releaseDir = path.resolve(values.release ?? path.join(root, 'release'));
-  const extra = [...(values.release ? [`-c.directories.output=${releaseDir}`] : []), ...(dash < 0 ? [] : argv.slice(dash + 1))];
+  const extra = [...(values.config ? ['--config', values.config] : []), ...(values.release ? [`-c.directories.output=${releaseDir}`] : []), ...(dash < 0 ? [] : argv.slice(dash + 1))];
   const args = builderArgs(process.platform, process.arch, { dir, signed: Boolean(process.env['CSC_LINK']), extra });
   process.stdout.write(`▶ electron-builder ${args.join(' ')}\n`);
   const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'electron-builder', 'cli.js'), ...args], { cwd: root, stdio: 'inherit' });

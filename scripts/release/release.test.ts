@@ -240,6 +240,16 @@ describe('the release workflow', () => {
     expect(oses.filter((o) => o.startsWith('macos-')).every((o) => Number(o.split('-')[1]) >= 14)).toBe(true);
   });
 
+  it('builds a CUDA variant of the Linux installers from electron-builder.cuda.yml with the CUDA provider libraries installed', () => {
+    const cuda = job.strategy!.matrix.include.find((m) => m.name.includes('cuda')) as { os: string; onnxruntime?: string; config?: string } | undefined;
+    expect(cuda).toMatchObject({ onnxruntime: 'cuda12', config: 'electron-builder.cuda.yml' });
+    expect(cuda!.os.startsWith('ubuntu-')).toBe(true);
+    expect(() => readFileSync(path.join(root, cuda!.config!))).not.toThrow();
+    // CPU builds skip onnxruntime-node's postinstall; the CUDA one asks it for cuda12.
+    expect((wf.jobs['installers'] as unknown as { env: Record<string, string> }).env['ONNXRUNTIME_NODE_INSTALL']).toBe("${{ matrix.onnxruntime || 'skip' }}");
+    expect(steps.find((s) => s.name === 'Installers')!.run).toContain("format('--config {0}', matrix.config)");
+  });
+
   it('uses only actions at versions their documentation describes (Node 24 majors)', () => {
     const known: Record<string, string[]> = { 'actions/checkout': ['v5'], 'actions/setup-node': ['v6'], 'actions/upload-artifact': ['v6'], 'actions/download-artifact': ['v7'] };
     const uses = Object.values(wf.jobs).flatMap((j) => j.steps.filter((s) => s.uses).map((s) => s.uses!));
