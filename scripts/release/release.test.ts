@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { chooseTarget, defaultUserData, firstStartLaunch, installedElectron } from '../../e2e-electron/electron-app';
+import { startRecordingProxy } from '../../e2e-electron/recording-proxy';
+import net from 'node:net';
 import { TARGETS, builderArgs, installersIn } from './build.mjs';
 import { packageNames, packedApp } from './find-app.mjs';
 import { netnsAvailable, netnsCommand, offlineCommand } from './offline.mjs';
@@ -137,6 +139,32 @@ describe('the loopback-only namespace', () => {
     await new Promise((r) => child.on('exit', r));
     server.close();
     expect(out.trim()).toBe('200');
+  });
+});
+
+describe('the recording proxy', () => {
+  it('refuses and writes down a plain request and a CONNECT (https, wss), letting nothing through', async () => {
+    const proxy = await startRecordingProxy();
+    const { port } = new URL(proxy.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port, path: 'http://example.invalid/x', headers: { host: 'example.invalid' } }, (r) => {
+          r.resume();
+          resolve(r.statusCode!);
+        })
+        .on('error', reject);
+    });
+    expect(status).toBe(502);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => socket.write('CONNECT secure.invalid:443 HTTP/1.1\r\nHost: secure.invalid:443\r\n\r\n'));
+      let got = '';
+      socket.on('data', (c: Buffer) => (got += c.toString()));
+      socket.on('end', () => resolve(got));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 502/);
+    expect(proxy.requests).toEqual(['GET http://example.invalid/x', 'CONNECT secure.invalid:443']);
+    await proxy.close();
   });
 });
 
