@@ -91,6 +91,7 @@ export class EngineProcess {
   /** The local repositories open in the engine, in tree order: what a restart reopens. */
   private openPaths: string[] = [];
   private tracking: Promise<void> | undefined;
+  private trackAgain = false;
   /** Repository ids of the running engine and their folders (ids are the engine's: they change on a restart). */
   private pathsById = new Map<string, string>();
   /** What the engine was serving (folder and settings), to serve again after a restart. */
@@ -232,7 +233,12 @@ export class EngineProcess {
 
   /** Keeps `openPaths` in step with the engine (local folders only: remote servers are in the settings). */
   private trackRepositories(): Promise<void> {
-    this.tracking ??= this.send('listRepositories', {})
+    // A change while a listing is on its way may not be in it: list once more after it.
+    if (this.tracking) {
+      this.trackAgain = true;
+      return this.tracking;
+    }
+    this.tracking = this.send('listRepositories', {})
       .then((repos) => {
         const local = (repos as RepositoryInfo[]).filter((r) => !r.remote);
         this.openPaths = local.map((r) => r.path);
@@ -241,6 +247,10 @@ export class EngineProcess {
       .catch(() => undefined)
       .finally(() => {
         this.tracking = undefined;
+        if (this.trackAgain) {
+          this.trackAgain = false;
+          void this.trackRepositories();
+        }
       });
     return this.tracking;
   }

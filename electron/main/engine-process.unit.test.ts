@@ -1,0 +1,168 @@
+/**
+ * EngineProcess against a scripted fake engine (no process): the edges that the real host makes hard
+ * to reach — a spawn that throws, a death before the first `ready`, deaths spread beyond the window,
+ * a shutdown the engine ignores, asks answered for a dead engine, the credential answers.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import type { LabEvent } from '../contract/lab-api';
+import { MemoryCredentials } from '../engine/remote/memory-credentials';
+import type { FromEngine, ToEngine } from '../engine-host/protocol';
+import { type EngineChild, EngineProcess, type EngineProcessOptions } from './engine-process';
+
+interface FakeChild extends EngineChild {
+  sent: ToEngine[];
+  deliver(msg: FromEngine): void;
+  exit(how: string): void;
+  killed: number;
+}
+
+function fakeChild(): FakeChild {
+  let onMsg: ((m: FromEngine) => void) | undefined;
+  let onExit: ((how: string) => void) | undefined;
+  const c: FakeChild = {
+    sent: [],
+    killed: 0,
+    send: (m) => void c.sent.push(m),
+    onMessage: (l) => (onMsg = l),
+    onExit: (l) => (onExit = l),
+    kill: () => {
+      c.killed++;
+      onExit?.('signal SIGKILL');
+    },
+    deliver: (m) => onMsg?.(m),
+    exit: (how) => onExit?.(how),
+  };
+  return c;
+}
+
+function setup(over: Partial<EngineProcessOptions> = {}): { engine: EngineProcess; children: FakeChild[]; events: LabEvent[]; log: ReturnType<typeof vi.fn> } {
+  const children: FakeChild[] = [];
+  const log = vi.fn();
+  const engine = new EngineProcess({
+    spawn: () => {
+      const c = fakeChild();
+      children.push(c);
+      return c;
+    },
+    host: { settingsFile: '/s.json', samplesDir: '/samples', sampleImagesDir: '/img', appVersion: '1', given: [] },
+    asks: { pickFolder: async () => '/picked', pickFile: async () => null },
+    log,
+    ...over,
+  });
+  const events: LabEvent[] = [];
+  engine.onEvent((ev) => events.push(ev));
+  return { engine, children, events, log };
+}
+
+const ready = (c: FakeChild, opened: string[] = []): void => c.deliver({ t: 'ready', opened, skipped: [] });
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+describe('EngineProcess (fake engine)', () => {
+  it('sends init with the credentials switch, holds calls until ready, then relays them', async () => {
+    const { engine, children } = setup({ asks: { pickFolder: async () => null, pickFile: async () => null, credentials: new MemoryCredentials() } });
+    const started = engine.start();
+    expect(children[0]!.sent[0]).toMatchObject({ t: 'init', options: { credentialsViaHost: true, given: [] } });
+    expect(children[0]!.sent[0]).not.toHaveProperty('options.restart');
+    const call = engine.handlers.listRepositories({});
+    await tick();
+    expect(children[0]!.sent.filter((m) => m.t === 'call')).toEqual([]);
+    ready(children[0]!, ['/a']);
+    expect(await started).toEqual({ opened: ['/a'], skipped: [] });
+    await tick();
+    const calls = children[0]!.sent.filter((m): m is Extract<ToEngine, { t: 'call' }> => m.t === 'call');
+    // The tracking listing after ready, and the window's call.
+    expect(calls.map((m) => m.method)).toEqual(['listRepositories', 'listRepositories']);
+    for (const m of calls) children[0]!.deliver({ t: 'result', id: m.id, ok: true, value: [{ id: 'r1', path: '/a', name: 'a' }] });
+    expect(await call).toEqual([{ id: 'r1', path: '/a', name: 'a' }]);
+    expect(engine.repositories).toEqual(['/a']);
+  });
+
+  it('a death before the first ready starts it again as at first (no reopen list); a spawn that throws counts as a death', async () => {
+    let throwNext = false;
+    const children: FakeChild[] = [];
+    const { engine, events } = setup({
+      spawn: () => {
+        if (throwNext) throw new Error('no such file: engine-host.js');
+        const c = fakeChild();
+        children.push(c);
+        return c;
+      },
+      maxDeaths: 3,
+    });
+    const started = engine.start();
+    children[0]!.exit('exit code 1');
+    expect(children).toHaveLength(2);
+    expect(children[1]!.sent[0]).not.toHaveProperty('options.restart');
+    throwNext = true;
+    children[1]!.exit('exit code 1');
+    expect(engine.state).toBe('failed');
+    await expect(started).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(events.map((e) => e.type === 'engine-status' && [e.state, e.reason])).toEqual([
+      ['restarting', 'exit code 1'],
+      ['restarting', 'exit code 1'],
+      ['failed', 'could not start: no such file: engine-host.js'],
+    ]);
+  });
+
+  it('counts only the deaths within the window', () => {
+    let now = 0;
+    const { engine, children } = setup({ maxDeaths: 2, deathWindowMs: 1000, now: () => now });
+    void engine.start();
+    ready(children[0]!);
+    children[0]!.exit('signal SIGSEGV');
+    ready(children[1]!);
+    now = 5000;
+    children[1]!.exit('signal SIGSEGV');
+    expect(engine.state).toBe('starting');
+    expect(children[2]!.sent[0]).toMatchObject({ options: { restart: { reopen: [] } } });
+    ready(children[2]!);
+    now = 5500;
+    children[2]!.exit('signal SIGSEGV');
+    expect(engine.state).toBe('failed');
+  });
+
+  it('answers asks (dialogs, credentials with the store kind), and not to an engine that died meanwhile', async () => {
+    const store = new MemoryCredentials();
+    await store.set('remote:1', { authorization: 'x' });
+    let release: (v: string) => void = () => undefined;
+    const { engine, children } = setup({ asks: { pickFolder: () => new Promise((r) => (release = r)), pickFile: async () => '/f', credentials: store } });
+    void engine.start();
+    const c = children[0]!;
+    ready(c);
+    c.deliver({ t: 'ask', id: 1, ask: { op: 'credentials.get', serverId: 'remote:1' } });
+    c.deliver({ t: 'ask', id: 2, ask: { op: 'pickFile' } });
+    c.deliver({ t: 'ask', id: 3, ask: { op: 'pickFolder' } });
+    await tick();
+    expect(c.sent.filter((m) => m.t === 'answer')).toEqual([
+      { t: 'answer', id: 1, ok: true, value: { kind: 'memory', headers: { authorization: 'x' } } },
+      { t: 'answer', id: 2, ok: true, value: '/f' },
+    ]);
+    c.exit('signal SIGKILL');
+    release('/late');
+    await tick();
+    expect(c.sent.filter((m) => m.t === 'answer')).toHaveLength(2);
+    expect(children[1]!.sent.filter((m) => m.t === 'answer')).toEqual([]);
+  });
+
+  it('kills an engine that does not close in time, and rejects what was still waiting', async () => {
+    vi.useFakeTimers();
+    try {
+      const { engine, children, log } = setup({ shutdownTimeoutMs: 500 });
+      void engine.start();
+      ready(children[0]!);
+      const pending = engine.handlers.hostInfo({}).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(0);
+      const closing = engine.shutdown();
+      expect(children[0]!.sent.at(-1)).toEqual({ t: 'shutdown' });
+      await vi.advanceTimersByTimeAsync(600);
+      await closing;
+      expect(children[0]!.killed).toBe(1);
+      expect(log).toHaveBeenCalledWith('the engine did not close in time; stopping it');
+      expect(await pending).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('closed while hostInfo ran') });
+      expect(engine.state).toBe('closed');
+      expect(children).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
