@@ -11,7 +11,7 @@
  * announced as a stand-in, for machines without Electron, never a substitute for this test.
  */
 import { type Locator, type Page, expect, test } from '@playwright/test';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chooseTarget, defaultUserData, firstStartLaunch, freshUserData } from './electron-app';
@@ -62,13 +62,26 @@ async function openModel(repo: string, model: string): Promise<Locator> {
   return view;
 }
 
+/**
+ * Whether `dir` is `root` or below it, as real paths: macOS's temp folder is behind a symlink
+ * (/var → /private/var) and Windows runners' behind a short 8.3 name, either of which Electron may report.
+ */
+function inside(dir: string, root: string): boolean {
+  const real = (p: string): string => {
+    const r = existsSync(p) ? realpathSync.native(p) : path.resolve(p);
+    return process.platform === 'win32' ? r.toLowerCase() : r;
+  };
+  const rel = path.relative(real(root), real(dir));
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
 test('a first start opens the window with the bundled samples', async () => {
   // The profile is a fresh one: nothing of an earlier run or of the runner's own app is read. Electron
   // takes --user-data-dir for userData; should it not, the default folder must have been empty (a clean runner).
   const dataDir = path.resolve(await lab.userDataPath());
-  if (!dataDir.startsWith(path.resolve(userData))) {
+  if (!inside(dataDir, userData)) {
     test.info().annotations.push({ type: 'user-data', description: `--user-data-dir was not taken; the app used ${dataDir}` });
-    expect(dataDir, 'the app used neither the fresh folder nor an empty default one').toBe(path.resolve(defaultProfile.dir));
+    expect(inside(dataDir, defaultProfile.dir), `the app used ${dataDir}: neither the fresh folder nor the default ${defaultProfile.dir}`).toBe(true);
     expect(defaultProfile.existed, `${defaultProfile.dir} existed before this first start: not a first start`).toBe(false);
   }
   await page.waitForLoadState('domcontentloaded');
