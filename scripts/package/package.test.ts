@@ -3,10 +3,12 @@
  * the sample-folder hook, the native-binary reader and the sample check. The whole packaging test
  * is `npm run test:package` (a step of `npm test`).
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { keepFolders } from './after-pack.mjs';
 import { isOtherPlatform, packageOf, specifiersOf, walk } from './graph.mjs';
 import { binaryKind, checkSamples } from './inspect.mjs';
@@ -128,5 +130,41 @@ describe('binaryKind', () => {
     expect(binaryKind(path.join(f, 'arm64.so'))).toEqual({ os: 'linux', arch: 'arm64' });
     expect(binaryKind(path.join(f, 'w.node')).os).toBe('win32');
     expect(binaryKind(path.join(f, 'm.dylib')).os).toBe('darwin');
+  });
+});
+
+describe("electron-builder.yml's node_modules patterns, through electron-builder's own matcher", () => {
+  type Filter = (file: string, stat: { isDirectory(): boolean }) => boolean;
+  type Matcher = (appDir: string, to: string, macros: (s: string) => string, platformOptions: unknown, packager: unknown) => { createFilter(): Filter };
+  const { getNodeModuleFileMatcher } = createRequire(import.meta.url)('app-builder-lib/out/fileMatcher.js') as { getNodeModuleFileMatcher: Matcher };
+  const config = parse(readFileSync(path.join(import.meta.dirname, '../../electron-builder.yml'), 'utf8')) as Record<string, unknown>;
+  const ORT = ['linux/x64', 'linux/arm64', 'darwin/arm64', 'darwin/x64', 'win32/x64', 'win32/arm64'];
+  const IMG = [
+    'sharp-linux-x64',
+    'sharp-libvips-linux-x64',
+    'sharp-linux-arm64',
+    'sharp-libvips-linux-arm64',
+    'sharp-linuxmusl-x64',
+    'sharp-darwin-arm64',
+    'sharp-libvips-darwin-arm64',
+    'sharp-win32-x64',
+    'sharp-wasm32',
+    'colour',
+  ];
+
+  it.each([
+    ['linux', 'x64', 'linux/x64', ['sharp-linux-x64', 'sharp-libvips-linux-x64', 'colour']],
+    ['linux', 'arm64', 'linux/arm64', ['sharp-linux-arm64', 'sharp-libvips-linux-arm64', 'colour']],
+    ['mac', 'arm64', 'darwin/arm64', ['sharp-darwin-arm64', 'sharp-libvips-darwin-arm64', 'colour']],
+    ['win', 'x64', 'win32/x64', ['sharp-win32-x64', 'colour']],
+  ])('%s %s keeps only its own ONNX Runtime and sharp binaries', (platform, arch, ort, img) => {
+    const f = getNodeModuleFileMatcher('/app', '/dst', (s) => s.replaceAll('${arch}', arch), config[platform], { config, debugLogger: { isEnabled: false } }).createFilter();
+    const dir = { isDirectory: () => true };
+    const file = { isDirectory: () => false };
+    const keeps = (p: string): boolean => f(`/app/node_modules/${p}`, dir) && f(`/app/node_modules/${p}/x.node`, file);
+    expect(ORT.filter((p) => keeps(`onnxruntime-node/bin/napi-v6/${p}`))).toEqual([ort]);
+    expect(IMG.filter((d) => keeps(`@img/${d}`))).toEqual(img);
+    expect(f('/app/node_modules/onnxruntime-node/dist/binding.js', file)).toBe(true);
+    expect(f('/app/node_modules/onnxruntime-node/script/install.js', file)).toBe(false);
   });
 });
