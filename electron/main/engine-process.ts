@@ -28,6 +28,36 @@ export interface EngineChild {
 
 export type SpawnEngine = () => EngineChild;
 
+/** The parts of Electron's `utilityProcess` the desktop uses (an interface, so it is tested without Electron). */
+export interface UtilityProcessLike {
+  fork(modulePath: string, args: string[], options: { serviceName: string; stdio: 'inherit' }): UtilityChildLike;
+}
+
+export interface UtilityChildLike {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (message: unknown) => void): unknown;
+  once(event: 'exit', listener: (code: number) => void): unknown;
+  kill(): boolean;
+}
+
+/**
+ * The engine host (`out/main/engine-host.js`, an ES module: utility processes take ESM entries since
+ * Electron 28) in an Electron utility process: Node with a MessagePort to main, outside the browser
+ * process. Its stdout and stderr go where main's go. `utilityProcess.fork` may be called only once the
+ * app is ready.
+ */
+export function utilitySpawn(utility: UtilityProcessLike, entry: string): SpawnEngine {
+  return () => {
+    const child = utility.fork(entry, [], { serviceName: 'Model Lab engine', stdio: 'inherit' });
+    return {
+      send: (msg) => child.postMessage(msg),
+      onMessage: (listener) => void child.on('message', (m) => listener(m as FromEngine)),
+      onExit: (listener) => void child.once('exit', (code) => listener(`exit code ${code}`)),
+      kill: () => void child.kill(),
+    };
+  };
+}
+
 /** What the engine may ask of main. */
 export interface EngineAsks {
   pickFolder(purpose?: FolderPurpose): Promise<string | null>;

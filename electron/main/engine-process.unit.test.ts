@@ -3,11 +3,12 @@
  * to reach — a spawn that throws, a death before the first `ready`, deaths spread beyond the window,
  * a shutdown the engine ignores, asks answered for a dead engine, the credential answers.
  */
+import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import type { LabEvent } from '../contract/lab-api';
 import { MemoryCredentials } from '../engine/remote/memory-credentials';
 import type { FromEngine, ToEngine } from '../engine-host/protocol';
-import { type EngineChild, EngineProcess, type EngineProcessOptions } from './engine-process';
+import { type EngineChild, EngineProcess, type EngineProcessOptions, type UtilityChildLike, utilitySpawn } from './engine-process';
 
 interface FakeChild extends EngineChild {
   sent: ToEngine[];
@@ -164,5 +165,27 @@ describe('EngineProcess (fake engine)', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("speaks utilityProcess: fork's entry and options, postMessage, 'message' data, 'exit' code, kill", () => {
+    const forks: unknown[][] = [];
+    const posted: unknown[] = [];
+    const child = Object.assign(new EventEmitter(), { postMessage: (m: unknown) => posted.push(m), kill: vi.fn(() => true) });
+    const spawn = utilitySpawn({ fork: (...a) => (forks.push(a), child as unknown as UtilityChildLike) }, '/app/out/main/engine-host.js');
+    const engine = spawn();
+    expect(forks).toEqual([['/app/out/main/engine-host.js', [], { serviceName: 'Model Lab engine', stdio: 'inherit' }]]);
+    engine.send({ t: 'shutdown' });
+    expect(posted).toEqual([{ t: 'shutdown' }]);
+    const got: FromEngine[] = [];
+    const exits: string[] = [];
+    engine.onMessage((m) => got.push(m));
+    engine.onExit((how) => exits.push(how));
+    child.emit('message', { t: 'closed' });
+    child.emit('exit', 9);
+    child.emit('exit', 9);
+    expect(got).toEqual([{ t: 'closed' }]);
+    expect(exits).toEqual(['exit code 9']);
+    engine.kill();
+    expect(child.kill).toHaveBeenCalledTimes(1);
   });
 });

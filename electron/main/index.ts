@@ -18,7 +18,7 @@ import { errorMessage } from '../engine/errors';
 import { SafeStorageCredentials } from './credentials';
 import { launchData, repositoriesFromArgv, secondLaunchRepositories } from './argv';
 import { desktopDialogs, type DesktopDialogs } from './dialogs';
-import { type EngineChild, EngineProcess } from './engine-process';
+import { EngineProcess, utilitySpawn } from './engine-process';
 import { forwardEvents, registerIpc, trustedSender } from './ipc';
 import { appOriginOf, hardenSession } from './security';
 import { DesktopShell, type ShellHost } from './shell';
@@ -83,24 +83,10 @@ function shellHost(win: WindowSlot, dialogs: DesktopDialogs): ShellHost {
   };
 }
 
-/**
- * The engine host (`out/main/engine-host.js`) in an Electron utility process: Node with a MessagePort
- * to main, outside the browser process. Its stdout and stderr go where main's go.
- */
-function spawnEngine(here: string): EngineChild {
-  const child = utilityProcess.fork(path.join(here, 'engine-host.js'), [], { serviceName: 'Model Lab engine', stdio: 'inherit' });
-  return {
-    send: (msg) => child.postMessage(msg),
-    onMessage: (listener) => child.on('message', listener),
-    onExit: (listener) => child.once('exit', (code) => listener(`exit code ${code}`)),
-    kill: () => void child.kill(),
-  };
-}
-
 /** The engine process and what it may ask of main: the native dialogs and the safeStorage credential store. */
 function createEngine(paths: AppPaths, dialogs: DesktopDialogs): EngineProcess {
   return new EngineProcess({
-    spawn: () => spawnEngine(paths.here),
+    spawn: utilitySpawn(utilityProcess, path.join(paths.here, 'engine-host.js')),
     host: {
       settingsFile: path.join(paths.userData, 'settings.json'),
       samplesDir: paths.samplesDir,
