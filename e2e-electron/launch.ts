@@ -15,6 +15,8 @@ import { type Page, _electron as electron, chromium } from '@playwright/test';
 import { type ElectronTarget, firstStartLaunch } from './electron-app';
 
 const root = path.resolve(import.meta.dirname, '..');
+/** The engine process's name in app.getAppMetrics() (utilityProcess.fork's serviceName in main/engine-process.ts). */
+const ENGINE_SERVICE_NAME = 'Model Lab engine';
 
 /** What the smoke test needs of the lab under test, whichever shell runs it. */
 export interface LabUnderTest {
@@ -25,6 +27,11 @@ export interface LabUnderTest {
   visibleWindows(): Promise<number>;
   /** Sends one request to `url` from outside the app's own filters (to show that the proxy records). */
   probe(url: string): Promise<void>;
+  /**
+   * The engine process's id (desktop: the utility process main forks as 'Model Lab engine',
+   * main/engine-process.ts); undefined where the engine shares a process with more than itself.
+   */
+  enginePid(): Promise<number | undefined>;
   /** Every request the app's pages make, from now on. */
   onRequest(listener: (url: string) => void): void;
   close(): Promise<void>;
@@ -51,6 +58,12 @@ export async function launchElectron(target: ElectronTarget, userData: string, p
           .fetch(u)
           .catch(() => undefined);
       }, url),
+    enginePid: async () => {
+      const metrics = await app.evaluate(({ app: a }) => a.getAppMetrics().map((m) => ({ pid: m.pid, type: m.type, name: m.name ?? '' })));
+      const engines = metrics.filter((m) => m.type === 'Utility' && m.name === ENGINE_SERVICE_NAME);
+      if (engines.length !== 1) throw new Error(`expected one '${ENGINE_SERVICE_NAME}' utility process, found: ${JSON.stringify(metrics)}`);
+      return engines[0]!.pid;
+    },
     onRequest: (listener) => app.context().on('request', (r) => listener(r.url())),
     close: () => app.close(),
   };
@@ -99,6 +112,8 @@ export async function launchBrowserStandin(userData: string, proxy: string): Pro
     page,
     userDataPath: async () => userData,
     visibleWindows: async () => context.pages().length,
+    // Browser mode keeps its engine in the lab server process, which also serves the page.
+    enginePid: async () => undefined,
     probe: async (url) => {
       const blank = await browser.newPage();
       await blank.evaluate((u) => fetch(u).catch(() => undefined), url);

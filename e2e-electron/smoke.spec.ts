@@ -3,7 +3,8 @@
  * every request that would leave the machine refused and written down), then what a new user does
  * first — the window with the bundled samples, the OCR ensemble reading the sample image, the graph
  * view and stepping through the ensemble, the Serve switch answering Triton's health check on 8000
- * — and at the end, that none of it asked for the network. The selectors are the browser-mode
+ * — then the engine process killed with a run in flight (the window stays and gets its repositories
+ * back), and at the end, that none of it asked for the network. The selectors are the browser-mode
  * specs' (e2e/lab.spec.ts, e2e/inspect.spec.ts, e2e/serve.spec.ts): the window is the same app.
  *
  * Skipped, with the reason, where no Electron binary is present (electron-app.ts). With
@@ -157,6 +158,30 @@ test(`the Serve switch answers Triton's health check on port ${SERVE_PORT}`, asy
   await panel.getByTestId('serve-stop').click();
   await expect(panel.getByTestId('serve-start')).toBeVisible();
   await expect(request.get(`${base}/v2/health/live`, { timeout: 2_000 })).rejects.toThrow();
+});
+
+test('the engine process killed with a run in flight: the window stays, says so, and gets its repositories back', async () => {
+  test.setTimeout(180_000);
+  const pid = await lab.enginePid();
+  test.skip(pid === undefined, 'browser mode keeps its engine in the lab server process: there is no engine process apart from the window to kill');
+  const view = await openModel('ocr_ensemble', 'ensemble_model');
+  await view.getByTestId('tab-run').click();
+  await view.getByTestId('run-form').getByTestId('sample-mixed-report.png').check();
+  await view.getByTestId('run-button').click();
+  process.kill(pid!, 'SIGKILL');
+  const banner = page.getByTestId('engine-status');
+  await expect(banner).toHaveAttribute('data-state', /restarting|running/, { timeout: 30_000 });
+  await expect(banner).toHaveAttribute('data-state', 'running', { timeout: 90_000 });
+  await page.screenshot({ path: test.info().outputPath('engine-back.png') });
+  // The same window, alive, with a new engine that reopened the samples and runs them.
+  expect(await lab.visibleWindows()).toBe(1);
+  expect(await lab.enginePid()).not.toBe(pid);
+  await expect(page.getByTestId('repo-ocr_ensemble').getByTestId('model-ensemble_model').locator('[data-state]')).toHaveAttribute('data-state', 'READY', { timeout: 60_000 });
+  const again = await openModel('ocr_ensemble', 'ensemble_model');
+  await again.getByTestId('tab-run').click();
+  await again.getByTestId('run-form').getByTestId('sample-mixed-report.png').check();
+  await again.getByTestId('run-button').click();
+  await expect(again.getByTestId('output-recognized_text').getByTestId('strings-view')).toContainText('Weekly Report', { timeout: 60_000 });
 });
 
 /** Requests that stay on this machine or inside the app: its scheme or file:, data:, blob:, devtools, loopback. */
