@@ -168,7 +168,7 @@ async function main() {
       check.detail += `\n      (before target-only native modules: app.asar.unpacked ${UNPACKED_BEFORE_MB} MB)`;
       return check;
     });
-    const smokeName = 'engine host under plain Node from the extracted package: samples open, the OCR ensemble reads the sample text';
+    const smokeName = 'engine host under plain Node from the extracted package: samples open, the OCR ensemble reads the sample text, a TypeScript script model runs';
     if (!existsSync(path.join(extracted, 'app.asar/out/main/engine-host.js')))
       record({ name: smokeName, status: 'skipped', detail: 'out/main/engine-host.js is not in this build (no engine-host input in electron.vite.config.mts yet)' });
     else
@@ -178,7 +178,7 @@ async function main() {
         return {
           name: smokeName,
           status: 'passed',
-          detail: `${r.repos.length} repositories (${r.repos.join(', ')}); ${r.image} read as ${JSON.stringify(r.text)} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+          detail: `${r.repos.length} repositories (${r.repos.join(', ')}); ${r.image} read as ${JSON.stringify(r.text)}; a TypeScript script model answered ${JSON.stringify(r.typed)}; in ${((Date.now() - started) / 1000).toFixed(1)} s`,
         };
       });
   } finally {

@@ -3,9 +3,12 @@
 // (…/resources/app.asar/out/main/engine-host.js) and the script workers really start from
 // app.asar.unpacked (backends/script/host.ts), where only the unpacked files are. The engine opens the
 // packed sample repositories and runs the OCR ensemble on a packed sample image; the text it reads
-// must be the image's text (resources/sample-images/manifest.json, as the engine tests expect).
+// must be the image's text (resources/sample-images/manifest.json, as the engine tests expect). Then a
+// TypeScript script model in a folder of the user's (trusted once) must load and answer: its worker
+// runs sucrase and the loader hooks from app.asar.unpacked. The init options are the ones main derives
+// from process.resourcesPath in a packaged app (electron/main/index.ts: resources/sample-repos, sample-images).
 import { fork } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -71,6 +74,50 @@ async function ocrLoaded(host, timeoutMs) {
   }
 }
 
+/** A TypeScript script model with a typed relative import: sucrase and the loader hooks, from app.asar.unpacked. */
+const TS_CONFIG = `name: "typed"
+backend: "script"
+max_batch_size: 0
+input [ { name: "X", data_type: TYPE_FP32, dims: [ 3 ] } ]
+output [ { name: "Y", data_type: TYPE_FP32, dims: [ 3 ] } ]
+`;
+const TS_MODEL = `import { double, type Doubler } from './lib/math';
+interface Req { inputs(): { data: Float32Array; shape: number[] }[] }
+export default class TritonPythonModel {
+  private readonly f: Doubler = double;
+  execute(requests: Req[]): unknown[] {
+    return requests.map((r: Req) => new pb_utils.InferenceResponse({ output_tensors: [new pb_utils.Tensor('Y', this.f(r.inputs()[0]!.data), [3])] }));
+  }
+}
+`;
+const TS_LIB = 'export type Doubler = (x: Float32Array) => Float32Array;\nexport const double: Doubler = (x: Float32Array): Float32Array => x.map((v: number) => v * 2);\n';
+
+/** Opens a folder with the TypeScript model, trusts it once, runs it; returns the output values. */
+async function typescriptModel(host, tmp, timeoutMs) {
+  const repo = path.join(tmp, 'typed-repo');
+  mkdirSync(path.join(repo, 'typed', '1', 'lib'), { recursive: true });
+  writeFileSync(path.join(repo, 'typed', 'config.pbtxt'), TS_CONFIG);
+  writeFileSync(path.join(repo, 'typed', '1', 'model.ts'), TS_MODEL);
+  writeFileSync(path.join(repo, 'typed', '1', 'lib', 'math.ts'), TS_LIB);
+  const opened = await host.call('openRepository', { path: repo });
+  await host.call('setTrust', { repoId: opened.id, decision: 'once' });
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const info = (await host.call('listRepositories', {})).find((r) => r.id === opened.id);
+    const model = info?.models.find((m) => m.name === 'typed');
+    if (model?.state === 'READY') break;
+    if ((model && model.state !== 'LOADING' && !info.loading) || Date.now() > end)
+      throw new Error(`the TypeScript script model did not load: ${model ? `${model.state} (${model.reason})` : 'not listed'}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const run = await host.call('runModel', { repoId: opened.id, model: 'typed', inputs: [{ name: 'X', kind: 'values', dtype: 'FP32', shape: [3], values: [1, 2, 3.5] }] });
+  if (run.state !== 'ok') throw new Error(`the TypeScript script model's run ended '${run.state}': ${run.error?.message ?? ''}`);
+  const page = await host.call('tensorPage', { runId: run.runId, side: 'output', name: 'Y', offset: 0, count: 3 });
+  const values = page.values.map(Number);
+  if (JSON.stringify(values) !== JSON.stringify([2, 4, 7])) throw new Error(`the TypeScript script model answered ${JSON.stringify(values)}, expected [2,4,7]`);
+  return values;
+}
+
 /** The first sample image of the manifest with its expected lines. */
 function expectedText(sampleImagesDir) {
   const manifest = JSON.parse(readFileSync(path.join(sampleImagesDir, 'manifest.json'), 'utf8'));
@@ -113,10 +160,11 @@ export async function smokeEngineHost({ resources, packed, tmp, timeoutMs = 180_
     const page = await host.call('tensorPage', { runId: run.runId, side: 'output', name: 'recognized_text', offset: 0, count: 64 });
     const text = page.values.map(String);
     if (JSON.stringify(text) !== JSON.stringify(want.lines)) throw new Error(`the OCR ensemble read ${JSON.stringify(text)}, expected ${JSON.stringify(want.lines)}`);
+    const typed = await typescriptModel(host, tmp, timeoutMs);
     const closed = host.waitFor('closed', 30_000);
     child.send({ t: 'shutdown' });
     await closed;
-    return { repos: repos.map((r) => path.basename(r.path)), image: want.file, text, lines };
+    return { repos: repos.map((r) => path.basename(r.path)), image: want.file, text, typed, lines };
   } catch (err) {
     child.kill('SIGKILL');
     err.message += lines.length ? `\n  engine host output (last lines):\n    ${lines.slice(-20).join('\n    ')}` : '';
