@@ -162,6 +162,12 @@ describe('the engine host under plain Node, driven by EngineProcess', () => {
     const ocr = byName(before, 'ocr_ensemble');
     await engine.handlers.closeRepository({ repoId: byName(before, 'quick_deploy_onnx').id });
     await until('the close to be tracked', () => engine.repositories.length === 1);
+    // A folder of the user's, trusted for this session only: trusted again after the restart.
+    const mine = path.join(tmp, 'kill-mine');
+    cpSync(path.join(samplesDir, 'ocr_ensemble'), mine, { recursive: true });
+    const opened = await engine.handlers.openRepository({ path: mine });
+    expect((await engine.handlers.setTrust({ repoId: opened.id, decision: 'once' })).trust).toBe('trusted');
+    await until('the trust to be tracked', () => engine.repositories.length === 2);
     // Serving the OCR repository when the engine dies: served again after the restart, on the same port.
     await engine.handlers.startServing({ repoId: ocr.id, httpPort: PORT, grpcPort: PORT + 50, metricsPort: PORT + 1 });
     expect((await fetch(`http://127.0.0.1:${PORT}/v2/health/ready`)).status).toBe(200);
@@ -186,9 +192,13 @@ describe('the engine host under plain Node, driven by EngineProcess', () => {
     ]);
     expect(children).toHaveLength(2);
     const after = await engine.handlers.listRepositories({});
-    // What was open is open again (the closed sample stays closed), still a sample (trusted).
-    expect(after.map((r) => [r.path, r.sample])).toEqual([[ocr.path, true]]);
+    // What was open is open again (the closed sample stays closed), the sample as a sample, the folder trusted once trusted again.
+    expect(after.map((r) => [r.path, r.sample, r.trust])).toEqual([
+      [ocr.path, true, 'trusted'],
+      [mine, false, 'trusted'],
+    ]);
     expect(await readText(engine, after[0]!.id)).toEqual(SAMPLE_TEXT);
+    expect(await readText(engine, after[1]!.id)).toEqual(SAMPLE_TEXT);
     await until('serving again', () => events.some((e) => e.type === 'serve-changed' && e.status.state === 'running' && e.status.repoId === after[0]!.id));
     expect(await engine.handlers.serveStatus({})).toMatchObject({ state: 'running', repoId: after[0]!.id, settings: { httpPort: PORT } });
     expect((await fetch(`http://127.0.0.1:${PORT}/v2/models/ensemble_model/ready`)).status).toBe(200);

@@ -10,7 +10,7 @@
  * reopens the repositories that were open. After `maxDeaths` deaths within `deathWindowMs` it gives up
  * ('failed'): calls fail at once, until a `hostInfo` call (the window's Retry) starts it again.
  */
-import type { FolderPurpose, LabEvent, LabMethod, RepositoryInfo, ServeSettings, ServeStatus, WorkspaceSkip } from '../contract/lab-api';
+import type { FolderPurpose, LabEvent, LabMethod, RepositoryInfo, ServeSettings, ServeStatus, TrustState, WorkspaceSkip } from '../contract/lab-api';
 import { LAB_METHODS } from '../contract/methods';
 import { errorMessage, LabError, toLabError } from '../engine/errors';
 import type { LabHandlers } from '../engine/lab-handlers';
@@ -124,6 +124,8 @@ export class EngineProcess {
   private trackAgain = false;
   /** Repository ids of the running engine and their folders (ids are the engine's: they change on a restart). */
   private pathsById = new Map<string, string>();
+  /** The folders' trust as last listed: a restart gives back what the user decided this session. */
+  private trustByPath = new Map<string, TrustState>();
   /** What the engine was serving (folder and settings), to serve again after a restart. */
   private serving: { path: string; settings: ServeSettings } | undefined;
   private exited: (() => void) | undefined;
@@ -221,16 +223,39 @@ export class EngineProcess {
   private becameReady(opened: string[], skipped: WorkspaceSkip[]): void {
     this.stateNow = 'running';
     this.openPaths = opened;
+    const trustBefore = this.trustByPath;
     void this.trackRepositories();
     const wasRestart = this.everReady;
     this.everReady = true;
     this.ready.resolve({ opened, skipped });
-    if (wasRestart) {
-      this.emit({ type: 'engine-status', state: 'running', restarts: this.restarts });
-      // The window reads the reopened repositories afresh.
-      this.emit({ type: 'repositories-changed' });
-      void this.resumeServing();
+    if (wasRestart) void this.afterRestart(trustBefore);
+  }
+
+  /** The session's trust decisions given back, the window told, the server started again. */
+  private async afterRestart(trustBefore: ReadonlyMap<string, TrustState>): Promise<void> {
+    await this.restoreTrust(trustBefore);
+    this.emit({ type: 'engine-status', state: 'running', restarts: this.restarts });
+    // The window reads the reopened repositories afresh.
+    this.emit({ type: 'repositories-changed' });
+    await this.resumeServing();
+  }
+
+  /**
+   * A folder the user trusted for this session only ('once') or chose to browse only reopens untrusted
+   * in a new engine (those decisions are not saved): they are made again, as the user made them.
+   * Folders trusted for good, and the samples, come back trusted by themselves.
+   */
+  private async restoreTrust(before: ReadonlyMap<string, TrustState>): Promise<void> {
+    try {
+      for (const r of (await this.send('listRepositories', {})) as RepositoryInfo[]) {
+        const was = before.get(r.path);
+        if (r.trust !== 'untrusted' || (was !== 'trusted' && was !== 'browse-only')) continue;
+        await this.send('setTrust', { repoId: r.id, decision: was === 'trusted' ? 'once' : 'browse-only' });
+      }
+    } catch (err) {
+      this.opts.log(`the folders' trust was not given back after the engine restarted: ${errorMessage(err)}`);
     }
+    await this.trackRepositories();
   }
 
   private noteServing(status: ServeStatus): void {
@@ -273,6 +298,7 @@ export class EngineProcess {
         const local = (repos as RepositoryInfo[]).filter((r) => !r.remote);
         this.openPaths = local.map((r) => r.path);
         this.pathsById = new Map(local.map((r) => [r.id, r.path]));
+        this.trustByPath = new Map(local.map((r) => [r.path, r.trust]));
       })
       .catch(() => undefined)
       .finally(() => {
