@@ -185,6 +185,12 @@ describe('the smoke runner', () => {
     expect(smokePlan({}, host).env).toEqual({});
   });
 
+  it('runs the browser stand-in when asked, and never in place of a given app or a required Electron', () => {
+    expect(smokePlan({ standin: true, offline: true }, host).env).toEqual({ E2E_ELECTRON_STANDIN: 'browser' });
+    expect(() => smokePlan({ standin: true, require: true }, host)).toThrow(/not with an app or --require/);
+    expect(() => smokePlan({ standin: true, app: '/a' }, host)).toThrow(/not with an app/);
+  });
+
   it('refuses to run --require --offline without a namespace, and warns without --require', () => {
     const netns = { ok: false as const, reason: 'restricted' };
     expect(smokePlan({ require: true, offline: true }, { ...host, netns }).argv).toBeUndefined();

@@ -8,4 +8,4 @@ export interface SmokeHost {
   node: string;
   root: string;
 }
-export function smokePlan(opts: { app?: string | undefined; require?: boolean; offline?: boolean }, host: SmokeHost): { argv: string[] | undefined; env: Record<string, string>; notes: string[] };
+export function smokePlan(opts: { app?: string | undefined; require?: boolean; offline?: boolean; standin?: boolean }, host: SmokeHost): { argv: string[] | undefined; env: Record<string, string>; notes: string[] };

@@ -4,6 +4,7 @@
  * the way the release workflow runs them on each runner, and the way they run here.
  *
  *   node scripts/release/smoke.mjs [--app EXE | --release DIR] [--require] [--offline]
+ *   node scripts/release/smoke.mjs --standin [--offline]
  *
  * The app: --app, else MODEL_LAB_APP, else the unpacked app electron-builder left in --release
  * (release/ by default; scripts/release/find-app.mjs knows its name per platform), else whatever
@@ -11,7 +12,9 @@
  * instead of skipping (E2E_ELECTRON_REQUIRE=1) and, with --offline, when no network namespace can
  * be made. On Linux without a display the run is wrapped in `xvfb-run -a`; with --offline it runs
  * in a network namespace with loopback only (scripts/release/offline.mjs), xvfb inside it (X's
- * abstract sockets belong to the namespace).
+ * abstract sockets belong to the namespace). --standin runs the same steps against browser mode in
+ * Chromium (E2E_ELECTRON_STANDIN=browser), announced as such: where there is no Electron, it checks
+ * the smoke test's steps and, with --offline, that a first start needs no network.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -32,9 +35,10 @@ function onPath(cmd) {
  * What to run: the Playwright command, wrapped for a display and for the network as the host
  * allows, and the environment it gets. Pure, for the tests: the host's facts come in `host`.
  */
-export function smokePlan({ app, require = false, offline = false }, host) {
-  const env = { ...(app ? { MODEL_LAB_APP: app } : {}), ...(require ? { E2E_ELECTRON_REQUIRE: '1' } : {}) };
-  const notes = [app ? `app: ${app}` : 'app: none given (node_modules/electron, else SKIPPED)'];
+export function smokePlan({ app, require = false, offline = false, standin = false }, host) {
+  if (standin && (app || require)) throw new Error('--standin runs browser mode in place of Electron: not with an app or --require');
+  const env = { ...(app ? { MODEL_LAB_APP: app } : {}), ...(require ? { E2E_ELECTRON_REQUIRE: '1' } : {}), ...(standin ? { E2E_ELECTRON_STANDIN: 'browser' } : {}) };
+  const notes = [standin ? 'app: the browser stand-in (browser mode in Chromium, not Electron)' : app ? `app: ${app}` : 'app: none given (node_modules/electron, else SKIPPED)'];
   let argv = [host.node, path.join(host.root, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', '-c', 'playwright.electron.config.ts'];
   if (host.platform === 'linux' && !host.display) {
     if (host.xvfb) argv = ['xvfb-run', '-a', ...argv];
@@ -55,16 +59,17 @@ function main() {
       app: { type: 'string' },
       release: { type: 'string', default: path.join(root, 'release') },
       require: { type: 'boolean', default: false },
+      standin: { type: 'boolean', default: false },
       offline: { type: 'boolean', default: false },
     },
   });
-  let app = values.app ?? process.env['MODEL_LAB_APP'];
-  if (!app) {
+  let app = values.standin ? undefined : (values.app ?? process.env['MODEL_LAB_APP']);
+  if (!app && !values.standin) {
     const packed = packedApp(path.resolve(values.release), process.platform, process.arch, packageNames()).executable;
     if (existsSync(packed)) app = packed;
   }
   const plan = smokePlan(
-    { app: app && path.resolve(app), require: values.require, offline: values.offline },
+    { app: app && path.resolve(app), require: values.require, offline: values.offline, standin: values.standin },
     {
       platform: process.platform,
       display: Boolean(process.env['DISPLAY'] || process.env['WAYLAND_DISPLAY']),
