@@ -7,7 +7,8 @@
  * provider each instance runs on, and the CUDA check that looks for the
  * provider libraries next to the binding (app.asar.unpacked in a packaged app).
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LabError } from '../../errors';
@@ -87,6 +88,27 @@ describe('ONNX Runtime loaded on first use', () => {
     const causes: string[] = [];
     for (let c: unknown = err; c instanceof Error; c = c.cause) causes.push(c.message);
     expect(causes.some((m) => m.includes('The specified module could not be found'))).toBe(true);
+  });
+
+  it.skipIf(process.platform === 'win32')('a real native failure: onnxruntime-node whose binding file is not a library (dlopen fails) is caught', async () => {
+    // A copy of the package with its binding replaced, onnxruntime-common linked beside it: the real module code runs and dlopen refuses.
+    const d = (await temp.make()).root;
+    const real = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+    const copy = path.join(d, 'node_modules', 'onnxruntime-node');
+    mkdirSync(copy, { recursive: true });
+    cpSync(path.join(real, 'package.json'), path.join(copy, 'package.json'));
+    cpSync(path.join(real, 'dist'), path.join(copy, 'dist'), { recursive: true });
+    const bin = path.join(copy, 'bin', 'napi-v6', process.platform, process.arch);
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(path.join(bin, 'onnxruntime_binding.node'), 'not a shared library');
+    const common = createRequire(path.join(real, 'package.json')).resolve('onnxruntime-common');
+    symlinkSync(common.slice(0, common.lastIndexOf('onnxruntime-common') + 'onnxruntime-common'.length), path.join(d, 'node_modules', 'onnxruntime-common'));
+    setOrtImporterForTests(() => import(path.join(copy, 'dist', 'index.js')));
+    const err = (await loadOrt().catch((e: unknown) => e)) as LabError;
+    expect(err.code).toBe('UNAVAILABLE');
+    expect(err.reason).toBe('ORT_BINDING');
+    expect(err.message).toContain('onnxruntime_binding.node');
+    expect(err.message).toContain(bindingHint(process.platform, process.arch));
   });
 
   it('"Run to see" reports the same instead of crashing', async () => {
