@@ -1,6 +1,6 @@
 /** English messages about the engine process (desktop: it runs apart from the window; merged into `en`). */
 export const engineEn = {
-  'engine.restarting': 'The engine stopped ({reason}) and is restarting. The window stays open; runs that were in progress were cancelled.',
+  'engine.restarting': 'The engine stopped ({reason}) and is restarting. The window stays open; runs in progress were cancelled, and earlier run results are gone.',
   'engine.running': 'The engine is back. The repositories that were open have been reopened.',
   'engine.failed': 'The engine stopped again ({reason}) and was not restarted automatically.',
   'engine.retry': 'Restart the engine',
