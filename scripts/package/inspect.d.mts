@@ -8,3 +8,4 @@ export function sizeOf(p: string): number;
 export function binaryKind(file: string): { os: string; arch: string };
 export function asarEntries(archive: string): { path: string; size: number; unpacked: boolean }[];
 export function checkSamples(packed: string, root: string): CheckResult;
+export function checkArchiveRoot(resources: string): CheckResult;

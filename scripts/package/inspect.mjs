@@ -156,6 +156,14 @@ export function checkRenderer(extracted, target) {
   return graphResult(name, g, bad);
 }
 
+/** The archive holds the app alone: package.json, the build (out/) and node_modules; no sources or project files. */
+export function checkArchiveRoot(resources) {
+  const name = 'app.asar holds only package.json, out/ and node_modules/ (no sources or project files)';
+  const top = [...new Set(asarEntries(path.join(resources, 'app.asar')).map((e) => e.path.split('/')[0]))].sort();
+  const extra = top.filter((t) => !['package.json', 'out', 'node_modules'].includes(t));
+  return extra.length ? failed(name, `also at the archive's root: ${extra.join(', ')}`) : passed(name, top.join(', '));
+}
+
 /** Every model.onnx of the repository's sample-repos is packed, same size; every ONNX model has its file. */
 export function checkSamples(packed, root) {
   const name = 'sample repositories carry their models';

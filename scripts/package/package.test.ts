@@ -152,19 +152,22 @@ describe("electron-builder.yml's node_modules patterns, through electron-builder
     'colour',
   ];
 
+  // ${platform} is process.platform of the building machine (electron-builder's macro), ${arch} the target's.
   it.each([
     ['linux', 'x64', 'linux/x64', ['sharp-linux-x64', 'sharp-libvips-linux-x64', 'colour']],
     ['linux', 'arm64', 'linux/arm64', ['sharp-linux-arm64', 'sharp-libvips-linux-arm64', 'colour']],
-    ['mac', 'arm64', 'darwin/arm64', ['sharp-darwin-arm64', 'sharp-libvips-darwin-arm64', 'colour']],
-    ['win', 'x64', 'win32/x64', ['sharp-win32-x64', 'colour']],
+    ['darwin', 'arm64', 'darwin/arm64', ['sharp-darwin-arm64', 'sharp-libvips-darwin-arm64', 'colour']],
+    ['win32', 'x64', 'win32/x64', ['sharp-win32-x64', 'colour']],
   ])('%s %s keeps only its own ONNX Runtime and sharp binaries', (platform, arch, ort, img) => {
-    const f = getNodeModuleFileMatcher('/app', '/dst', (s) => s.replaceAll('${arch}', arch), config[platform], { config, debugLogger: { isEnabled: false } }).createFilter();
+    const macros = (s: string): string => s.replaceAll('${platform}', platform).replaceAll('${arch}', arch);
+    const f = getNodeModuleFileMatcher('/app', '/dst', macros, {}, { config, debugLogger: { isEnabled: false } }).createFilter();
     const dir = { isDirectory: () => true };
     const file = { isDirectory: () => false };
     const keeps = (p: string): boolean => f(`/app/node_modules/${p}`, dir) && f(`/app/node_modules/${p}/x.node`, file);
     expect(ORT.filter((p) => keeps(`onnxruntime-node/bin/napi-v6/${p}`))).toEqual([ort]);
     expect(IMG.filter((d) => keeps(`@img/${d}`))).toEqual(img);
     expect(f('/app/node_modules/onnxruntime-node/dist/binding.js', file)).toBe(true);
+    expect(f('/app/node_modules/sharp/dist/index.mjs', file)).toBe(true);
     expect(f('/app/node_modules/onnxruntime-node/script/install.js', file)).toBe(false);
   });
 });

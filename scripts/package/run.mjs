@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkDependencies, checkGraphs, checkMetadata, checkNativeTarget, checkPythonFiles, checkRenderer, checkSamples, checkUnpacked, sizeTable } from './inspect.mjs';
+import { checkArchiveRoot, checkDependencies, checkGraphs, checkMetadata, checkNativeTarget, checkPythonFiles, checkRenderer, checkSamples, checkUnpacked, sizeTable } from './inspect.mjs';
 import { extractPackage, smokeEngineHost } from './smoke.mjs';
 import { makeStandinElectron } from './standin.mjs';
 
@@ -153,6 +153,7 @@ async function main() {
         ? { name: 'the executable is the renamed Electron binary (model-lab)', status: 'passed' }
         : { name: 'the executable', status: 'failed', detail: 'linux-unpacked/model-lab is missing' },
     );
+    await step('archive root', () => checkArchiveRoot(resources));
     await step('app.asar.unpacked', () => checkUnpacked(resources));
     await step('native modules', () => checkNativeTarget(resources, target));
     if (cuda) await step('CUDA provider', () => checkCudaProviders(resources));
