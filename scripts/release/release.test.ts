@@ -21,6 +21,7 @@ import { TARGETS, builderArgs, installersIn } from './build.mjs';
 import { packageNames, packedApp } from './find-app.mjs';
 import { netnsAvailable, netnsCommand, offlineCommand } from './offline.mjs';
 import { smokePlan } from './smoke.mjs';
+import { MAIN_INSTALLER, compareResources, executableOf, findAppDir, openInstaller, resourcesOf } from './installed.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'release-test-'));
@@ -139,6 +140,65 @@ describe('the loopback-only namespace', () => {
     await new Promise((r) => child.on('exit', r));
     server.close();
     expect(out.trim()).toBe('200');
+  });
+});
+
+describe('the installers hold the tested app', () => {
+  const names = { name: 'model-lab', productName: 'Model Lab' };
+  /** A small app folder as electron-builder leaves it: executable, resources/app.asar, app.asar.unpacked. */
+  const makeApp = (dir: string, asar = 'asar-bytes'): string => {
+    mkdirSync(path.join(dir, 'resources/app.asar.unpacked/node_modules/sharp'), { recursive: true });
+    writeFileSync(path.join(dir, 'model-lab'), '#!/bin/sh\n');
+    writeFileSync(path.join(dir, 'resources/app.asar'), asar);
+    writeFileSync(path.join(dir, 'resources/app.asar.unpacked/node_modules/sharp/sharp.node'), 'native');
+    return dir;
+  };
+  /** A deb as electron-builder's (fpm) lays it out: the app in /opt/<productName>/. */
+  const makeDeb = (appDir: string, deb: string): void => {
+    const tree = path.join(tmp, `deb-${path.basename(deb)}`);
+    mkdirSync(path.join(tree, 'DEBIAN'), { recursive: true });
+    mkdirSync(path.join(tree, 'opt'), { recursive: true });
+    writeFileSync(path.join(tree, 'DEBIAN/control'), 'Package: model-lab\nVersion: 0.1.0\nArchitecture: amd64\nMaintainer: t <t@example.com>\nDescription: test\n');
+    spawnSync('cp', ['-a', appDir, path.join(tree, 'opt', 'Model Lab')]);
+    const r = spawnSync('dpkg-deb', ['-Zgzip', '--build', tree, deb], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+  };
+
+  it('names where the app and its executable are inside an installed folder, per platform', () => {
+    expect(resourcesOf('/a', 'linux', names)).toBe('/a/resources');
+    expect(resourcesOf('/a', 'darwin', names)).toBe('/a/Model Lab.app/Contents/Resources');
+    expect(executableOf('/opt/Model Lab', 'linux', names)).toBe('/opt/Model Lab/model-lab');
+    expect(executableOf('/v', 'darwin', names)).toBe('/v/Model Lab.app/Contents/MacOS/Model Lab');
+    expect(executableOf('/w', 'win32', names)).toBe(path.join('/w', 'Model Lab.exe'));
+    expect(MAIN_INSTALLER).toEqual({ linux: '.deb', win32: '.exe', darwin: '.dmg' });
+  });
+
+  it('finds the app in an extracted deb and sees that it is the tested one, byte for byte', (ctx) => {
+    if (spawnSync('dpkg-deb', ['--version']).status !== 0) return ctx.skip('dpkg-deb is not installed');
+    const tested = makeApp(path.join(tmp, 'inst/linux-unpacked'));
+    makeDeb(tested, path.join(tmp, 'inst/good.deb'));
+    const trees = openInstaller(path.join(tmp, 'inst/good.deb'), path.join(tmp, 'inst/open-good'), 'linux');
+    const appDir = findAppDir(trees[0]!, 'linux', names);
+    expect(appDir).toBe(path.join(tmp, 'inst/open-good/opt/Model Lab'));
+    expect(compareResources(path.join(tested, 'resources'), resourcesOf(appDir!, 'linux', names))).toEqual([]);
+  });
+
+  it('reports an installer whose app differs from the tested one, and one with no app at all', (ctx) => {
+    if (spawnSync('dpkg-deb', ['--version']).status !== 0) return ctx.skip('dpkg-deb is not installed');
+    const tested = makeApp(path.join(tmp, 'inst2/linux-unpacked'));
+    const other = makeApp(path.join(tmp, 'inst2/other'), 'other-bytes');
+    writeFileSync(path.join(other, 'resources/app.asar.unpacked/extra.txt'), 'x');
+    makeDeb(other, path.join(tmp, 'inst2/bad.deb'));
+    const [tree] = openInstaller(path.join(tmp, 'inst2/bad.deb'), path.join(tmp, 'inst2/open-bad'), 'linux');
+    expect(compareResources(path.join(tested, 'resources'), resourcesOf(findAppDir(tree!, 'linux', names)!, 'linux', names))).toEqual([
+      'missing or different: app.asar',
+      'not in the tested app: app.asar',
+      'not in the tested app: app.asar.unpacked/extra.txt',
+    ]);
+    mkdirSync(path.join(tmp, 'inst2/empty/opt/Model Lab'), { recursive: true });
+    expect(findAppDir(path.join(tmp, 'inst2/empty'), 'linux', names)).toBeUndefined();
+    expect(() => openInstaller('/x/setup.msi', path.join(tmp, 'inst2/msi'), 'linux')).toThrow(/no way to open/);
+    expect(() => openInstaller('/x/missing.deb', path.join(tmp, 'inst2/missing'), 'linux')).toThrow(/dpkg-deb -x failed/);
   });
 });
 
@@ -309,6 +369,11 @@ describe('the release workflow', () => {
     expect(smoke.length).toBe(2);
     for (const s of smoke) expect(s.run).toContain('--require');
     expect(smoke.find((s) => s.if === "runner.os == 'Linux'")!.run).toContain('--offline');
+    // Then the installers: opened, compared with the tested app, the installed app smoke-tested (offline on Linux).
+    const installed = steps.filter((s) => s.run?.includes('installed.mjs'));
+    expect(installed.map((s) => s.run!.includes('--smoke'))).toEqual([true, true]);
+    expect(installed.find((s) => s.if === "runner.os == 'Linux'")!.run).toContain('--offline');
+    expect(at(/installed\.mjs/)).toBeGreaterThan(at(/scripts\/release\/smoke\.mjs/));
   });
 
   it('names only scripts that exist, and uploads every installer the build script checks for', () => {
