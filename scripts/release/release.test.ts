@@ -126,9 +126,9 @@ describe('the loopback-only namespace', () => {
       '});',
     ].join('\n');
     const { argv } = offlineCommand([process.execPath, '-e', script], { require: true, available });
-    const out = spawnSync(argv![0]!, argv!.slice(1), { encoding: 'utf8', timeout: 20_000 });
+    const out = spawnSync(argv![0]!, argv!.slice(1), { encoding: 'utf8', timeout: 30_000 });
     expect(out.stdout.trim()).toBe('loopback 200 outside ENETUNREACH');
-  });
+  }, 40_000);
 
   it('leaves the network as it is outside the namespace (the check is not vacuous)', async () => {
     const server = http.createServer((_q, r) => r.end('ok'));
