@@ -36,6 +36,8 @@ export interface UtilityProcessLike {
 export interface UtilityChildLike {
   postMessage(message: unknown): void;
   on(event: 'message', listener: (message: unknown) => void): unknown;
+  /** A fatal V8 error in the child ('exit' follows); without a listener an EventEmitter's 'error' would throw in main. */
+  on(event: 'error', listener: (type: string, location: string) => void): unknown;
   once(event: 'exit', listener: (code: number) => void): unknown;
   kill(): boolean;
 }
@@ -49,10 +51,12 @@ export interface UtilityChildLike {
 export function utilitySpawn(utility: UtilityProcessLike, entry: string): SpawnEngine {
   return () => {
     const child = utility.fork(entry, [], { serviceName: 'Model Lab engine', stdio: 'inherit' });
+    let fatal = '';
+    child.on('error', (type, location) => (fatal = `${type} at ${location}, `));
     return {
       send: (msg) => child.postMessage(msg),
       onMessage: (listener) => void child.on('message', (m) => listener(m as FromEngine)),
-      onExit: (listener) => void child.once('exit', (code) => listener(`exit code ${code}`)),
+      onExit: (listener) => void child.once('exit', (code) => listener(`${fatal}exit code ${code}`)),
       kill: () => void child.kill(),
     };
   };

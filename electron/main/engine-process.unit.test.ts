@@ -181,10 +181,12 @@ describe('EngineProcess (fake engine)', () => {
     engine.onMessage((m) => got.push(m));
     engine.onExit((how) => exits.push(how));
     child.emit('message', { t: 'closed' });
+    // A fatal V8 error: reported with the exit, never thrown in main as an unheard 'error' event.
+    child.emit('error', 'FatalError', 'v8::ToLocalChecked Empty MaybeLocal', 'report');
     child.emit('exit', 9);
     child.emit('exit', 9);
     expect(got).toEqual([{ t: 'closed' }]);
-    expect(exits).toEqual(['exit code 9']);
+    expect(exits).toEqual(['FatalError at v8::ToLocalChecked Empty MaybeLocal, exit code 9']);
     engine.kill();
     expect(child.kill).toHaveBeenCalledTimes(1);
   });
