@@ -100,10 +100,15 @@ export async function launchBrowserStandin(userData: string, proxy: string): Pro
   const port = Number(process.env['E2E_PORT'] ?? 4173);
   const token = 'smoke-standin-token-not-a-secret-0123';
   const server = await startLabServer(port, path.join(userData, 'settings.json'), token);
-  const browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/lib/chromium/chromium',
-    args: ['--no-sandbox', '--disable-gpu', `--proxy-server=${proxy}`],
-  });
+  const browser = await chromium
+    .launch({
+      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/lib/chromium/chromium',
+      args: ['--no-sandbox', '--disable-gpu', `--proxy-server=${proxy}`],
+    })
+    .catch((err: unknown) => {
+      server.kill();
+      throw err;
+    });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   await context.addCookies([{ name: `model-lab-token-${port}`, value: token, domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Strict' }]);
   const page = await context.newPage();
