@@ -640,9 +640,12 @@ export type LabEvent =
   /**
    * Desktop only: the engine's own process (electron/engine-host) stopped unexpectedly and is being
    * restarted ('restarting'), is back with the repositories reopened ('running'), or could not be
-   * brought back ('failed'). `reason`: how it ended (exit code or signal), for people.
+   * brought back ('failed'). `reason`: how it ended (exit code or signal), for people. `reopened`
+   * false on 'running': the repositories were left closed, because the engine kept stopping while
+   * it opened them (a Retry after that starts an empty lab, so a folder that crashes it cannot lock
+   * the user out).
    */
-  | { type: 'engine-status'; state: 'restarting' | 'running' | 'failed'; reason?: string; restarts: number };
+  | { type: 'engine-status'; state: 'restarting' | 'running' | 'failed'; reason?: string; restarts: number; reopened?: boolean };
 
 /** What a picked folder is for: none, a repository to open; 'export', a (new) folder to export into. */
 export type FolderPurpose = 'export';

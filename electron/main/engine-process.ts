@@ -122,6 +122,9 @@ export class EngineProcess {
   private deaths: number[] = [];
   private restarts = 0;
   private everReady = false;
+  /** The engine gave up while it was starting (opening repositories): Retry starts an empty lab. */
+  private retryEmpty = false;
+  private leftClosed = false;
   /** The local repositories open in the engine, in tree order: what a restart reopens. */
   private openPaths: string[] = [];
   private tracking: Promise<void> | undefined;
@@ -165,6 +168,11 @@ export class EngineProcess {
     if (this.stateNow !== 'failed') return this.ready.promise;
     this.deaths = [];
     this.ready = deferred<EngineStart>();
+    // Opening the repositories (or the saved workspace, at the first start) is what kept killing it: start without them.
+    this.leftClosed = this.retryEmpty;
+    if (this.retryEmpty) this.openPaths = [];
+    this.retryEmpty = false;
+    this.everReady = true;
     this.launch({ reopen: this.openPaths });
     return this.ready.promise;
   }
@@ -238,7 +246,8 @@ export class EngineProcess {
   /** The session's trust decisions given back, the window told, the server started again. */
   private async afterRestart(trustBefore: ReadonlyMap<string, TrustState>): Promise<void> {
     await this.restoreTrust(trustBefore);
-    this.emit({ type: 'engine-status', state: 'running', restarts: this.restarts });
+    this.emit({ type: 'engine-status', state: 'running', restarts: this.restarts, ...(this.leftClosed ? { reopened: false } : {}) });
+    this.leftClosed = false;
     // The window reads the reopened repositories afresh.
     this.emit({ type: 'repositories-changed' });
     await this.resumeServing();
@@ -386,6 +395,7 @@ export class EngineProcess {
     const now = (this.opts.now ?? Date.now)();
     this.deaths = [...this.deaths.filter((t) => now - t < (this.opts.deathWindowMs ?? 60_000)), now];
     if (this.deaths.length >= (this.opts.maxDeaths ?? 3)) {
+      this.retryEmpty = this.stateNow === 'starting';
       this.stateNow = 'failed';
       this.ready.reject(new LabError('UNAVAILABLE', `the engine process stopped (${how}) and was not restarted`));
       this.emit({ type: 'engine-status', state: 'failed', reason: how, restarts: this.restarts });

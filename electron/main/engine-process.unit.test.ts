@@ -190,4 +190,36 @@ describe('EngineProcess (fake engine)', () => {
     engine.kill();
     expect(child.kill).toHaveBeenCalledTimes(1);
   });
+
+  it('gave up while opening the repositories: Retry starts an empty lab and says so; gave up while running: Retry reopens', async () => {
+    const { engine, children, events } = setup({ maxDeaths: 2 });
+    void engine.start();
+    ready(children[0]!, ['/crashes-on-open', '/fine']);
+    children[0]!.exit('signal SIGSEGV');
+    expect(children[1]!.sent[0]).toMatchObject({ options: { restart: { reopen: ['/crashes-on-open', '/fine'] } } });
+    // Dies again while reopening them (before its ready).
+    children[1]!.exit('signal SIGSEGV');
+    expect(engine.state).toBe('failed');
+    void engine.retry();
+    expect(children[2]!.sent[0]).toMatchObject({ options: { restart: { reopen: [] } } });
+    ready(children[2]!);
+    await tick();
+    for (const m of children[2]!.sent) if (m.t === 'call') children[2]!.deliver({ t: 'result', id: m.id, ok: true, value: [] });
+    await tick();
+    await tick();
+    expect(events.filter((e) => e.type === 'engine-status').at(-1)).toEqual({ type: 'engine-status', state: 'running', restarts: 1, reopened: false });
+    // Now it dies twice while running: Retry reopens what is open.
+    children[2]!.exit('signal SIGKILL');
+    ready(children[3]!, ['/other']);
+    children[3]!.exit('signal SIGKILL');
+    expect(engine.state).toBe('failed');
+    void engine.retry();
+    expect(children[4]!.sent[0]).toMatchObject({ options: { restart: { reopen: ['/other'] } } });
+    ready(children[4]!, ['/other']);
+    await tick();
+    for (const m of children[4]!.sent) if (m.t === 'call') children[4]!.deliver({ t: 'result', id: m.id, ok: true, value: [] });
+    await tick();
+    await tick();
+    expect(events.filter((e) => e.type === 'engine-status').at(-1)).toEqual({ type: 'engine-status', state: 'running', restarts: 2 });
+  });
 });

@@ -82,9 +82,10 @@ describe('EngineStatusBanner', () => {
     await w.get('[data-testid=engine-retry]').trigger('click');
     await flushPromises();
     expect(w.find('[data-testid=engine-retry-error]').exists()).toBe(false);
-    c.emit({ type: 'engine-status', state: 'running', restarts: 3 });
+    c.emit({ type: 'engine-status', state: 'running', restarts: 3, reopened: false });
     await flushPromises();
     expect(w.get('[data-testid=engine-status]').attributes('data-state')).toBe('running');
+    expect(w.get('[data-testid=engine-status]').text()).toContain('引擎已恢复，但未重新打开模型仓库');
     expect(w.find('[data-testid=engine-retry]').exists()).toBe(false);
   });
 });
