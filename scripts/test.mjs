@@ -76,7 +76,7 @@ if (want('e2e')) {
     failed++;
     failures.push('build');
   } else {
-    const report = path.join(root, 'test-results', 'e2e.json');
+    const report = path.join(root, process.env.E2E_RESULTS ?? 'test-results', 'e2e.json');
     counted('end-to-end tests (Playwright)', bin('playwright'), ['test'], report, playwrightCounts);
   }
 }
