@@ -5,10 +5,12 @@
  * main (native dialogs, the safeStorage credential store). The engine runs in its own process so a
  * runaway model, a 2 GiB file or a native crash cannot freeze or end the window.
  *
- * When the engine dies unexpectedly, the calls in flight fail with UNAVAILABLE (reason
- * `engine-restarting`), the window is told (`engine-status` restarting, then running), and a new engine
- * reopens the repositories that were open. After `maxDeaths` deaths within `deathWindowMs` it gives up
- * ('failed'): calls fail at once, until a `hostInfo` call (the window's Retry) starts it again.
+ * When the engine dies unexpectedly, the calls in flight fail with UNAVAILABLE (the message says how it
+ * ended), the window is told (`engine-status` restarting, then running), and a new engine reopens the
+ * repositories that were open, gives back this session's trust decisions and serves again what was
+ * served. After `maxDeaths` deaths within `deathWindowMs` it gives up ('failed'): calls fail at once,
+ * until a `hostInfo` call (the window's Retry) starts it again (with no repositories if it kept dying
+ * while opening them).
  */
 import type { FolderPurpose, LabEvent, LabMethod, RepositoryInfo, ServeSettings, ServeStatus, TrustState, WorkspaceSkip } from '../contract/lab-api';
 import { LAB_METHODS } from '../contract/methods';
@@ -129,7 +131,7 @@ export class EngineProcess {
   private openPaths: string[] = [];
   private tracking: Promise<void> | undefined;
   private trackAgain = false;
-  /** Repository ids of the running engine and their folders (ids are the engine's: they change on a restart). */
+  /** Repository ids of the running engine and their folders (for the serve switch, which names an id). */
   private pathsById = new Map<string, string>();
   /** The folders' trust as last listed: a restart gives back what the user decided this session. */
   private trustByPath = new Map<string, TrustState>();
@@ -163,7 +165,7 @@ export class EngineProcess {
     return this.ready.promise;
   }
 
-  /** After 'failed': starts the engine again with a fresh count of deaths, reopening what was open. */
+  /** After 'failed': starts the engine again with a fresh count of deaths, reopening what was open (or nothing, see `retryEmpty`). */
   retry(): Promise<EngineStart> {
     if (this.stateNow !== 'failed') return this.ready.promise;
     this.deaths = [];
