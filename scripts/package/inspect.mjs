@@ -4,7 +4,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { walk } from './graph.mjs';
+import { specifiersOf, walk } from './graph.mjs';
 
 const require = createRequire(import.meta.url);
 const MB = 1024 * 1024;
@@ -133,7 +133,14 @@ export function checkGraphs(extracted, target) {
   const results = [];
   const mainGraph = walk({ root: R, entries: [path.join(R, main), ...preloads], target, runtime: ['electron'] });
   const heavy = [...mainGraph.packages].filter((p) => ['onnxruntime-node', 'sharp'].includes(p)).map((p) => `main reaches ${p} (the engine runs in its own process)`);
-  results.push(graphResult(`import graph: main (${main}) and preload resolve inside app.asar`, mainGraph, heavy));
+  // A sandboxed preload's require() loads only electron, events, timers and url (Electron's "Process Sandboxing").
+  const sandbox = ['electron', 'events', 'timers', 'url'];
+  const preloadLoads = preloads.flatMap((f) =>
+    specifiersOf(readFileSync(f, 'utf8'), 'cjs')
+      .filter((x) => !sandbox.includes(x.spec))
+      .map((x) => `${path.relative(R, f)}: '${x.spec}' is not available in a sandboxed preload`),
+  );
+  results.push(graphResult(`import graph: main (${main}) and preload resolve inside app.asar; the preload needs only the sandbox's modules`, mainGraph, [...heavy, ...preloadLoads]));
   // Main starts the engine in its own process from this file (electron/main/engine-process.ts): it must be packed.
   results.push(graphResult('import graph: engine host (out/main/engine-host.js) resolves inside app.asar', walk({ root: R, entries: [hostEntry], target })));
   const workers = ['script-bootstrap.js', 'script-hooks.js', 'script-worker.js'].map((f) => path.join(U, 'out/main', f));
