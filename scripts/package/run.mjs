@@ -107,7 +107,7 @@ async function pack(stage, electronDist, output) {
   try {
     const wrapper = path.join(stage, WRAPPER);
     writeFileSync(wrapper, `${readFileSync(wrapper, 'utf8')}electronDist: ${JSON.stringify(electronDist)}\ndirectories:\n  output: ${JSON.stringify(output)}\n`);
-    await ebBuild({ projectDir: stage, targets: Platform.LINUX.createTarget('dir', Arch[target.arch]), config: wrapper });
+    await ebBuild({ projectDir: stage, targets: Platform.LINUX.createTarget('dir', Arch[target.arch]), config: wrapper, publish: 'never' });
   } finally {
     process.chdir(cwd);
   }
