@@ -70,7 +70,8 @@ export function toModelSummary(rec: ModelRecord, root: string): ModelSummary {
     files: v.files,
     ...(v.device ? { device: v.device } : {}),
     ...(v.deviceNote ? { deviceNote: v.deviceNote } : {}),
-    ...(v.placements ? { instances: v.placements.map((p) => ({ ...p })) } : {}),
+    // Where the instances run only while they run: an unloaded or failed version claims no execution provider.
+    ...(v.placements && v.state === 'READY' ? { instances: v.placements.map((p) => ({ ...p })) } : {}),
   }));
   return {
     name: rec.name,

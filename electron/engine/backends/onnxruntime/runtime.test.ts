@@ -178,6 +178,9 @@ describe('execution providers', () => {
       { name: 'add_0_0', device: 'CPU', provider: 'CPUExecutionProvider' },
       { name: 'add_0_1', device: 'CPU', provider: 'CPUExecutionProvider' },
     ]);
+    // Unloaded, the version runs nowhere: no provider is claimed for it (the page and the tree chip show none).
+    await repo.unload('add');
+    expect(toModelSummary(repo.models.get('add')!, repo.root).versions[0]!.instances).toBeUndefined();
   });
 
   it('CUDA is usable only when the binding lists it and its provider libraries sit next to the binding', async () => {
