@@ -11,7 +11,7 @@ import type { InstancePlacement, LabClient } from '@contract/lab-api';
 import App from '../App.vue';
 import { setBackend } from '../api/client';
 import { setLocale } from '../i18n';
-import { reasonText } from '../i18n/diagnostic-text';
+import { engineNote, reasonText } from '../i18n/diagnostic-text';
 import ExecutionProviders from './ExecutionProviders.vue';
 import { detail as modelDetail, fakeClient, repository } from './playground/test-support';
 
@@ -63,6 +63,11 @@ describe('ExecutionProviders', () => {
     const w = mount(ExecutionProviders, { props: { instances: [cpu('m_0_0'), cpu('m_0_1')], fallback: NO_CUDA } });
     expect(w.text()).toContain('执行提供程序');
     expect(w.get('[data-testid=ep-group]').text()).toBe('CPUExecutionProvider，在 CPU 上，2 个实例：m_0_0, m_0_1 已回退到 CPU');
+    // The tree chip's tooltip gives the reason in Chinese too, as the model page does.
+    const chip = mount(ExecutionProviders, { props: { instances: [cpu('m_0_0')], fallback: NO_CUDA, compact: true } }).get('[data-testid=ep-chip]');
+    expect(chip.text()).toBe('已回退到 CPU');
+    expect(chip.attributes('title')).toBe(`CPUExecutionProvider，在 CPU 上，1 个实例：m_0_0\n${engineNote(NO_CUDA, 'zh-CN').text}`);
+    expect(chip.attributes('title')).toContain('现在在 CPU 上运行');
   });
 
   it('instances without a provider (other backends) show nothing', () => {
