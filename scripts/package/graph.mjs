@@ -34,9 +34,44 @@ export function isOtherPlatform(spec, target) {
   return !(m[1] === target.platform && m[2] === target.arch);
 }
 
+/**
+ * `source` without its block comments and whole-line `//` comments. String literals and escaped
+ * characters are skipped over, so a `/*` inside a string ('dir/*') or a regular expression
+ * (/\/*$/) does not start a comment that would hide the loads up to the next `*\/`: text kept by
+ * mistake can only make a load reported missing, text dropped by mistake would hide one.
+ */
+function stripComments(source) {
+  let out = '';
+  let lineStart = true;
+  for (let i = 0; i < source.length;) {
+    const c = source[i];
+    if (c === '/' && source[i + 1] === '*') {
+      const end = source.indexOf('*/', i + 2);
+      i = end < 0 ? source.length : end + 2;
+      out += ' ';
+      continue;
+    }
+    if (c === '/' && source[i + 1] === '/' && lineStart) {
+      const end = source.indexOf('\n', i);
+      i = end < 0 ? source.length : end;
+      continue;
+    }
+    let j = i + 1;
+    if (c === '\\') j = i + 2;
+    else if (c === "'" || c === '"' || c === '`') {
+      while (j < source.length && source[j] !== c && (c === '`' || source[j] !== '\n')) j += source[j] === '\\' ? 2 : 1;
+      j = Math.min(j + 1, source.length);
+    }
+    out += source.slice(i, j);
+    lineStart = c === '\n' || (lineStart && (c === ' ' || c === '\t'));
+    i = j;
+  }
+  return out;
+}
+
 /** The import specifiers a JavaScript source names literally, with the kind of load each is. */
 export function specifiersOf(source, format, assets = false) {
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const code = stripComments(source);
   const out = [];
   const add = (re, kind) => {
     for (const m of code.matchAll(re)) out.push({ spec: m[1], kind });
@@ -70,7 +105,8 @@ function formatOf(file, root) {
   if (type) return type === 'module' ? 'esm' : 'cjs';
   // No "type" (the built files in app.asar.unpacked have no package.json above them): Node detects
   // ES module syntax (default since Node 20.19 / 22.7), and so does this walk.
-  return /(?:^|[\n;])\s*(?:import\s*[\w{*"']|export\s)/.test(readFileSync(file, 'utf8')) ? 'esm' : 'cjs';
+  // `export{a}from"./b.js"` and `export*from"./c.js"` (minified re-exports) count, `exports.x =` does not.
+  return /(?:^|[\n;])\s*(?:import\s*[\w{*"']|export\s*[{*]|export\s)/.test(readFileSync(file, 'utf8')) ? 'esm' : 'cjs';
 }
 
 const isFile = (f) => existsSync(f) && statSync(f).isFile();
@@ -177,9 +213,12 @@ export function walk({ root, entries, target, runtime = [], assets = false }) {
       if (spec.includes('${')) continue; // a require written into generated code, not a load
       if (spec.startsWith('node:') || BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0])) continue;
       if (runtime.includes(spec)) continue;
-      if (isOtherPlatform(spec, target)) continue;
-      const r = resolveIn(spec, file, root, kind === 'require' ? 'cjs' : format);
       const from = path.relative(root, file);
+      if (isOtherPlatform(spec, target)) {
+        skipped.push({ from, spec, why: `sharp's package for another platform than ${target.platform}-${target.arch}` });
+        continue;
+      }
+      const r = resolveIn(spec, file, root, kind === 'require' ? 'cjs' : format);
       const why = NOT_LOADED.get(`${packageOf(from)}|${spec}`);
       if (r) queue.push(r);
       else if (why) skipped.push({ from, spec, why });

@@ -115,7 +115,11 @@ export function checkPythonFiles(resources, root) {
 
 function graphResult(name, result, extra = []) {
   const bad = [...result.missing.map((m) => `${m.from}: '${m.spec}' does not resolve inside the package`), ...extra];
-  const detail = `${result.files.size} files, ${result.packages.size} packages (${[...result.packages].sort().join(', ') || 'none'})`;
+  // Loads the walk saw but did not follow, grouped by why, so a reader can judge them.
+  const whys = new Map();
+  for (const s of result.skipped) whys.set(s.why, new Set([...(whys.get(s.why) ?? []), s.spec]));
+  const notFollowed = [...whys].map(([why, specs]) => `not followed, ${why}: ${[...specs].slice(0, 6).join(', ')}${specs.size > 6 ? ` … and ${specs.size - 6} more` : ''}`);
+  const detail = [`${result.files.size} files, ${result.packages.size} packages (${[...result.packages].sort().join(', ') || 'none'})`, ...notFollowed].join('\n      ');
   return bad.length ? failed(name, list(bad, 30)) : passed(name, detail);
 }
 

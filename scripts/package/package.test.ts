@@ -42,6 +42,14 @@ describe('specifiersOf', () => {
     expect(specifiersOf('import x from "y";', 'cjs')).toEqual([]);
   });
 
+  it("does not let a '/*' in a string or a regular expression hide the loads after it", () => {
+    // Both used to start a block comment running to the next '*/', so the requires between were never walked.
+    const src = ["const glob = 'dir/*'; require('after-string');", 'p.replace(/\\/*$/, ""); require("after-regexp");', "const u = `a/*`; import('after-template'); /* require('in-comment') */"].join(
+      '\n',
+    );
+    expect(specifiersOf(src, 'cjs').map((s) => s.spec)).toEqual(['after-template', 'after-string', 'after-regexp']);
+  });
+
   it("reads the renderer's worker URLs only when asked", () => {
     const src = 'new Worker(new URL("layout.worker-1.js", import.meta.url));';
     expect(specifiersOf(src, 'esm')).toEqual([]);
@@ -79,6 +87,18 @@ describe('walk', () => {
   it('treats a .js file with module syntax and no package type as an ES module, as Node does', () => {
     const dir = tree(path.join(tmp, 'untyped'), { 'w.js': 'import { x } from "./gone.js";\n' });
     expect(walk({ root: dir, entries: [path.join(dir, 'w.js')], target: linuxX64 }).missing).toEqual([{ from: 'w.js', spec: './gone.js' }]);
+  });
+
+  it('treats minified re-exports (export*from, export{…}from) without a package type as an ES module', () => {
+    const dir = tree(path.join(tmp, 'reexports'), { 'w.js': 'export*from"./a.js";\n', 'a.js': 'export{x}from"./gone.js";\n' });
+    expect(walk({ root: dir, entries: [path.join(dir, 'w.js')], target: linuxX64 }).missing).toEqual([{ from: 'a.js', spec: './gone.js' }]);
+  });
+
+  it("lists sharp's requires of other platforms as not followed", () => {
+    const dir = tree(path.join(tmp, 'other-platform'), { 'w.cjs': 'require("@img/sharp-darwin-arm64/sharp.node");\n' });
+    const r = walk({ root: dir, entries: [path.join(dir, 'w.cjs')], target: linuxX64 });
+    expect(r.missing).toEqual([]);
+    expect(r.skipped).toEqual([{ from: 'w.cjs', spec: '@img/sharp-darwin-arm64/sharp.node', why: "sharp's package for another platform than linux-x64" }]);
   });
 
   it("ignores sharp's requires of other platforms' packages, not the target's", () => {
