@@ -80,7 +80,8 @@ export function specifiersOf(source, format, assets = false) {
     add(/(?:^|[\n;])\s*(?:import|export)\s*(?:[^'";]*?\bfrom\s*)?["']([^"'\n]+)["']/g, 'import');
   }
   add(/\bimport\(\s*["']([^"'\n]+)["']\s*\)/g, 'import');
-  add(/(?<![.\w$])require(?:\.resolve)?\(\s*["']([^"'\n]+)["']\s*\)/g, 'require');
+  // `__require` is the bundler's CommonJS shim (rolldown, esbuild) in bundled ES modules such as out/main's.
+  add(/(?<![.\w$])(?:__)?require(?:\.resolve)?\(\s*["']([^"'\n]+)["']\s*\)/g, 'require');
   // Files a bundle refers to by URL (the renderer's workers): `new URL('./x.js', import.meta.url)`.
   if (assets) {
     for (const m of code.matchAll(/\bnew URL\(\s*["']((?:\.{1,2}\/)?[\w.\-/]+\.m?js)["']\s*,\s*import\.meta\.url\s*\)/g)) out.push({ spec: m[1].startsWith('.') ? m[1] : `./${m[1]}`, kind: 'import' });

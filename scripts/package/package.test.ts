@@ -35,10 +35,10 @@ describe('specifiersOf', () => {
       'const x = ["import", "default"];',
       '  // require("in-a-comment")',
       '/* import "nope" */ const m = await import("dyn");',
-      "const c = require('cjs'); const r = require.resolve('res/binary'); obj.require('not-a-load');",
+      "const c = require('cjs'); const r = require.resolve('res/binary'); obj.require('not-a-load'); __require('shim');",
       'require(`../bin/${process.platform}/${process.arch}/b.node`);',
     ].join('\n');
-    expect(specifiersOf(src, 'esm').map((s) => s.spec)).toEqual(['./a.js', './side.js', 'pkg/sub', 'dyn', 'cjs', 'res/binary', '../bin/${process.platform}/${process.arch}/b.node']);
+    expect(specifiersOf(src, 'esm').map((s) => s.spec)).toEqual(['./a.js', './side.js', 'pkg/sub', 'dyn', 'cjs', 'res/binary', 'shim', '../bin/${process.platform}/${process.arch}/b.node']);
     expect(specifiersOf('import x from "y";', 'cjs')).toEqual([]);
   });
 
