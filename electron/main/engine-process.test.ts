@@ -208,7 +208,8 @@ describe('the engine host under plain Node, driven by EngineProcess', () => {
     const { engine, children, events } = startEngine({}, { maxDeaths: 2 });
     await engine.start();
     children[0]!.kill('SIGKILL');
-    await until('the first restart', () => engine.state === 'running' && children.length === 2);
+    // The first restart completed: the window was told 'running' (not only the process ready).
+    await until('the first restart', () => children.length === 2 && events.some((e) => e.type === 'engine-status' && e.state === 'running'));
     children[1]!.kill('SIGKILL');
     await until('failed', () => engine.state === 'failed');
     expect(events.filter((e) => e.type === 'engine-status').map((e) => e.type === 'engine-status' && e.state)).toEqual(['restarting', 'running', 'failed']);

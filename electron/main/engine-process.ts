@@ -135,6 +135,8 @@ export class EngineProcess {
   private pathsById = new Map<string, string>();
   /** The folders' trust as last listed: a restart gives back what the user decided this session. */
   private trustByPath = new Map<string, TrustState>();
+  /** The trust a restart is giving back, held until a new engine has lived through it (one that dies meanwhile leaves it to the next). */
+  private trustToRestore: ReadonlyMap<string, TrustState> | undefined;
   /** What the engine was serving (folder and settings), to serve again after a restart. */
   private serving: { path: string; settings: ServeSettings } | undefined;
   private exited: (() => void) | undefined;
@@ -235,24 +237,33 @@ export class EngineProcess {
   }
 
   private becameReady(opened: string[], skipped: WorkspaceSkip[]): void {
+    const child = this.child;
     this.stateNow = 'running';
     this.openPaths = opened;
-    const trustBefore = this.trustByPath;
-    void this.trackRepositories();
     const wasRestart = this.everReady;
+    if (wasRestart) this.trustToRestore ??= this.trustByPath;
+    void this.trackRepositories();
     this.everReady = true;
     this.ready.resolve({ opened, skipped });
-    if (wasRestart) void this.afterRestart(trustBefore);
+    if (wasRestart && child) void this.afterRestart(child);
   }
 
-  /** The session's trust decisions given back, the window told, the server started again. */
-  private async afterRestart(trustBefore: ReadonlyMap<string, TrustState>): Promise<void> {
-    await this.restoreTrust(trustBefore);
+  /**
+   * The session's trust decisions given back, the window told, the server started again. If this
+   * engine dies meanwhile, the window has already heard 'restarting' and the next engine does all this
+   * (with the same trust decisions and server): it is never told 'running' for a dead engine.
+   */
+  private async afterRestart(child: EngineChild): Promise<void> {
+    const current = (): boolean => this.child === child && this.stateNow === 'running';
+    await this.restoreTrust(this.trustToRestore ?? new Map());
+    if (current()) this.trustToRestore = undefined;
+    await this.trackRepositories();
+    if (!current()) return;
     this.emit({ type: 'engine-status', state: 'running', restarts: this.restarts, ...(this.leftClosed ? { reopened: false } : {}) });
     this.leftClosed = false;
     // The window reads the reopened repositories afresh.
     this.emit({ type: 'repositories-changed' });
-    await this.resumeServing();
+    await this.resumeServing(current);
   }
 
   /**
@@ -270,7 +281,6 @@ export class EngineProcess {
     } catch (err) {
       this.opts.log(`the folders' trust was not given back after the engine restarted: ${errorMessage(err)}`);
     }
-    await this.trackRepositories();
   }
 
   private noteServing(status: ServeStatus): void {
@@ -284,7 +294,7 @@ export class EngineProcess {
    * died (the ports are free again: the dead process's sockets closed with it). The window learns the
    * server's state from the new engine either way.
    */
-  private async resumeServing(): Promise<void> {
+  private async resumeServing(current: () => boolean): Promise<void> {
     const was = this.serving;
     if (was) {
       try {
@@ -293,6 +303,8 @@ export class EngineProcess {
         if (!repo) throw new Error(`${was.path} did not reopen`);
         await this.send('startServing', { repoId: repo.id, ...was.settings });
       } catch (err) {
+        // An engine that died meanwhile leaves it to the next one.
+        if (!current()) return;
         this.serving = undefined;
         this.opts.log(`serving was not resumed after the engine restarted: ${errorMessage(err)}`);
       }

@@ -223,3 +223,42 @@ describe('EngineProcess (fake engine)', () => {
     expect(events.filter((e) => e.type === 'engine-status').at(-1)).toEqual({ type: 'engine-status', state: 'running', restarts: 2 });
   });
 });
+
+describe('EngineProcess: a death while the last restart is still being completed', () => {
+  it("never says 'running' for an engine that died meanwhile, and keeps the serve switch and trust decisions for the next one", async () => {
+    const { engine, children, events } = setup();
+    void engine.start();
+    ready(children[0]!, ['/mine']);
+    await tick();
+    // The first engine lists the folder (trusted once this session) and serves it.
+    const list0 = children[0]!.sent.find((m) => m.t === 'call' && m.method === 'listRepositories') as Extract<ToEngine, { t: 'call' }>;
+    children[0]!.deliver({ t: 'result', id: list0.id, ok: true, value: [{ id: 'r1', path: '/mine', name: 'mine', trust: 'trusted' }] });
+    await tick();
+    const settings = { httpPort: 8000, grpcPort: 8001, metricsPort: 8002 };
+    children[0]!.deliver({ t: 'event', ev: { type: 'serve-changed', status: { state: 'running', repoId: 'r1', settings } } as LabEvent });
+    children[0]!.exit('signal SIGKILL');
+    // The second engine comes up, starts giving back the trust decision, and dies before it is done.
+    ready(children[1]!, ['/mine']);
+    await tick();
+    children[1]!.exit('signal SIGKILL');
+    for (let i = 0; i < 5; i++) await tick();
+    expect(events.filter((e) => e.type === 'engine-status').map((e) => e.type === 'engine-status' && e.state)).toEqual(['restarting', 'restarting']);
+    // The third engine gets the same trust decision and the same server.
+    ready(children[2]!, ['/mine']);
+    const answered = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      await tick();
+      for (const m of children[2]!.sent) {
+        if (m.t !== 'call' || answered.has(m.id)) continue;
+        answered.add(m.id);
+        const value =
+          m.method === 'listRepositories' ? [{ id: 'r9', path: '/mine', name: 'mine', trust: 'untrusted' }] : m.method === 'serveStatus' ? { state: 'running', repoId: 'r9', settings } : {};
+        children[2]!.deliver({ t: 'result', id: m.id, ok: true, value });
+      }
+    }
+    const calls = children[2]!.sent.filter((m): m is Extract<ToEngine, { t: 'call' }> => m.t === 'call');
+    expect(calls.find((m) => m.method === 'setTrust')?.req).toEqual({ repoId: 'r9', decision: 'once' });
+    expect(calls.find((m) => m.method === 'startServing')?.req).toEqual({ repoId: 'r9', ...settings });
+    expect(events.filter((e) => e.type === 'engine-status').map((e) => e.type === 'engine-status' && e.state)).toEqual(['restarting', 'restarting', 'running']);
+  });
+});
