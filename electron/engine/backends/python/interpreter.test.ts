@@ -99,6 +99,23 @@ describe('macOS: the developer-tools stub', () => {
     expect(await stubRefusal('/usr/bin/python3')).toBeUndefined();
   });
 
+  it('the install hints name apt only on Linux: pip (or Homebrew) on macOS and Windows', async () => {
+    const { torchInstallHint } = await import('../pytorch/torch-probe');
+    const numpyless = async (): Promise<string> => {
+      const d = await temp.make({ python: '' });
+      const exe = path.join(d.root, 'python');
+      await d.write('python', `#!/bin/sh\necho "ModuleNotFoundError: No module named 'numpy'" >&2\nexit 1\n`);
+      chmodSync(exe, 0o755);
+      return ((await findPython(withParams({ PYTHON_EXECUTABLE: exe }), d.root).catch((err: unknown) => err)) as LabError).message;
+    };
+    setPythonHostForTests({ platform: 'darwin', developerTools: () => Promise.resolve(true) });
+    expect(torchInstallHint('python3')).toBe('Install PyTorch for it: `python3 -m pip install torch`');
+    if (process.platform !== 'win32') expect(await numpyless()).not.toContain('apt-get');
+    setPythonHostForTests({ platform: 'linux' });
+    expect(torchInstallHint('python3')).toContain('`sudo apt-get install python3-torch` (Debian/Ubuntu)');
+    if (process.platform !== 'win32') expect(await numpyless()).toContain('`sudo apt-get install python3-numpy`');
+  });
+
   it('elsewhere xcode-select is never asked', async () => {
     let calls = 0;
     setPythonHostForTests({ platform: 'linux', developerTools: () => Promise.resolve(++calls > 0) });

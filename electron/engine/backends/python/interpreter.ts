@@ -50,6 +50,11 @@ function xcodeSelect(): Promise<boolean> {
 const realHost: PythonHost = { platform: process.platform, developerTools: xcodeSelect };
 let host: PythonHost = realHost;
 
+/** The platform the install hints are written for (tests may pretend another: setPythonHostForTests). */
+export function pythonPlatform(): NodeJS.Platform {
+  return host.platform;
+}
+
 /** Tests: pretend to be another platform (undefined: this one). */
 export function setPythonHostForTests(h: Partial<PythonHost> | undefined): void {
   host = { ...realHost, ...h };
@@ -155,7 +160,9 @@ function pythonInstallHint(): string {
 }
 
 function installHint(exe: string): string {
-  return `Install numpy for it: \`sudo apt-get install python3-numpy\` (Debian/Ubuntu, for /usr/bin/python3) or \`${exe} -m pip install numpy\``;
+  // apt is named only where there is one: a Mac or Windows user is told pip alone.
+  const apt = host.platform === 'linux' ? '`sudo apt-get install python3-numpy` (Debian/Ubuntu, for /usr/bin/python3) or ' : '';
+  return `Install numpy for it: ${apt}\`${exe} -m pip install numpy\``;
 }
 
 /** Finds a Python with numpy for a model, or says exactly what is missing and how to fix it (UNAVAILABLE). */

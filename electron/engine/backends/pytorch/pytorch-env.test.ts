@@ -12,6 +12,7 @@ import { Lab } from '../../lab';
 import { UNTRUSTED_REASON } from '../../repository/model-loader';
 import { closeRepositories, loadRepository, stateOf, TempDirs } from '../../repository/testing/temp-repo';
 import { f32, modelConfig } from '../../runtime/testing/models';
+import { setPythonHostForTests } from '../python/interpreter';
 import { stubs, until } from '../python/testing/processes';
 import { PYTHON, buildTorchModels, torchMissing } from './testing/torch-models';
 
@@ -70,8 +71,14 @@ describe('without torch', () => {
 
   it('the install hint names apt for the system Python and pip for any', async () => {
     const { torchInstallHint } = await import('./torch-probe');
-    expect(torchInstallHint('/usr/bin/python3')).toBe('Install PyTorch for it: `sudo apt-get install python3-torch` (Debian/Ubuntu) or `/usr/bin/python3 -m pip install torch`');
-    expect(torchInstallHint('/opt/venv/bin/python')).toBe('Install PyTorch for it: `/opt/venv/bin/python -m pip install torch`');
+    // apt is named on Linux only (python/interpreter.test.ts covers the other platforms).
+    setPythonHostForTests({ platform: 'linux' });
+    try {
+      expect(torchInstallHint('/usr/bin/python3')).toBe('Install PyTorch for it: `sudo apt-get install python3-torch` (Debian/Ubuntu) or `/usr/bin/python3 -m pip install torch`');
+      expect(torchInstallHint('/opt/venv/bin/python')).toBe('Install PyTorch for it: `/opt/venv/bin/python -m pip install torch`');
+    } finally {
+      setPythonHostForTests(undefined);
+    }
   });
 });
 

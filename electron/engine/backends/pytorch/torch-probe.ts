@@ -12,7 +12,7 @@
 import { execFile } from 'node:child_process';
 import type { ModelConfig } from '../../config/gen/model_config_pb';
 import { LabError, errorMessage } from '../../errors';
-import { candidates, findPython, stubRefusal } from '../python/interpreter';
+import { candidates, findPython, pythonPlatform, stubRefusal } from '../python/interpreter';
 
 export interface TorchEnv {
   executable: string;
@@ -71,7 +71,7 @@ async function runProbe(executable: string): Promise<Probe> {
 
 /** The install command for torch, for this interpreter. */
 export function torchInstallHint(exe: string): string {
-  const debian = exe === 'python3' || exe === '/usr/bin/python3' ? '`sudo apt-get install python3-torch` (Debian/Ubuntu) or ' : '';
+  const debian = pythonPlatform() === 'linux' && (exe === 'python3' || exe === '/usr/bin/python3') ? '`sudo apt-get install python3-torch` (Debian/Ubuntu) or ' : '';
   return `Install PyTorch for it: ${debian}\`${exe} -m pip install torch\``;
 }
 
@@ -97,7 +97,13 @@ export async function findTorch(config: ModelConfig, modelDir: string, setting?:
     await findPython(config, modelDir, setting);
   } catch (err) {
     const message = errorMessage(err).replace(/^Python backend:/, 'PyTorch backend:');
-    throw new LabError('UNAVAILABLE', `${message} PyTorch models need torch too: \`sudo apt-get install python3-torch\` (Debian/Ubuntu) or \`python3 -m pip install torch\`.`, {
+    const how =
+      pythonPlatform() === 'linux'
+        ? '`sudo apt-get install python3-torch` (Debian/Ubuntu) or `python3 -m pip install torch`'
+        : pythonPlatform() === 'win32'
+          ? '`py -m pip install torch`'
+          : '`python3 -m pip install torch`';
+    throw new LabError('UNAVAILABLE', `${message} PyTorch models need torch too: ${how}.`, {
       reason: 'PYTHON_ENV',
     });
   }
