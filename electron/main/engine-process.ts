@@ -441,12 +441,20 @@ export class EngineProcess {
       return;
     }
     const exited = new Promise<void>((resolve) => (this.exited = resolve));
+    const wait = this.opts.shutdownTimeoutMs ?? 10_000;
+    let gone: ReturnType<typeof setTimeout> | undefined;
     const timer = setTimeout(() => {
       this.opts.log('the engine did not close in time; stopping it');
       child.kill();
-    }, this.opts.shutdownTimeoutMs ?? 10_000);
+      // A process whose end is never reported must not hold the quit forever: main goes on without it.
+      gone = setTimeout(() => {
+        this.opts.log('the engine was not seen to end after it was stopped; closing without it');
+        this.died(child, 'stopped');
+      }, wait);
+    }, wait);
     child.send({ t: 'shutdown' });
     await exited;
     clearTimeout(timer);
+    clearTimeout(gone);
   }
 }

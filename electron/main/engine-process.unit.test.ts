@@ -167,6 +167,45 @@ describe('EngineProcess (fake engine)', () => {
     }
   });
 
+  it('a quit is not held forever by an engine whose end is never reported', async () => {
+    vi.useFakeTimers();
+    try {
+      const { engine, children, log } = setup({ shutdownTimeoutMs: 500 });
+      void engine.start();
+      ready(children[0]!);
+      children[0]!.kill = () => void children[0]!.killed++;
+      const closing = engine.shutdown();
+      await vi.advanceTimersByTimeAsync(1100);
+      await closing;
+      expect(children[0]!.killed).toBe(1);
+      expect(log).toHaveBeenCalledWith('the engine was not seen to end after it was stopped; closing without it');
+      expect(engine.state).toBe('closed');
+      // Its late exit changes nothing.
+      children[0]!.exit('signal SIGTERM');
+      expect(engine.state).toBe('closed');
+      expect(children).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a quit while the engine restarts closes the new engine and starts no other', async () => {
+    const { engine, children, events } = setup();
+    void engine.start();
+    ready(children[0]!, ['/a']);
+    children[0]!.exit('signal SIGKILL');
+    expect(engine.state).toBe('starting');
+    const waiting = engine.handlers.listRepositories({}).catch((e: unknown) => e);
+    const closing = engine.shutdown();
+    expect(children[1]!.sent.at(-1)).toEqual({ t: 'shutdown' });
+    expect(await waiting).toMatchObject({ code: 'UNAVAILABLE', message: 'the lab is closing' });
+    children[1]!.exit('exit code 0');
+    await closing;
+    expect(engine.state).toBe('closed');
+    expect(children).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'engine-status').map((e) => e.type === 'engine-status' && e.state)).toEqual(['restarting']);
+  });
+
   it("speaks utilityProcess: fork's entry and options, postMessage, 'message' data, 'exit' code, kill", () => {
     const forks: unknown[][] = [];
     const posted: unknown[] = [];
