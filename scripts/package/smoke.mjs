@@ -133,7 +133,7 @@ export async function smokeEngineHost({ resources, packed, tmp, timeoutMs = 180_
   const entry = path.join(resources, 'app.asar', 'out', 'main', 'engine-host.js');
   const lines = [];
   mkdirSync(tmp, { recursive: true });
-  const child = fork(entry, [], { cwd: tmp, serialization: 'advanced', execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, MODEL_LAB_PACKAGE_TEST: '1' } });
+  const child = fork(entry, [], { cwd: tmp, serialization: 'advanced', execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   child.stdout.on('data', (c) => lines.push(...String(c).split('\n').filter(Boolean)));
   child.stderr.on('data', (c) => lines.push(...String(c).split('\n').filter(Boolean)));
   let spawnError;

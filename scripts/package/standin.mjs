@@ -1,9 +1,11 @@
 // A stand-in Electron distribution for `electron-builder --linux dir -c.electronDist=<dir>`.
 // electron-builder only copies an unpacked distribution and renames its `electron` executable to the
 // app's executable name (app-builder-lib ElectronFramework: beforeCopyExtraFiles, cleanupAfterUnpack);
-// it moves LICENSE to LICENSE.electron.txt when present and removes `version` and
-// resources/default_app.asar. No Electron binary can be downloaded on our machines, so the packaging
-// test packs with this folder: the packed app's files are real, only its executable is a placeholder.
+// it moves LICENSE to LICENSE.electron.txt when present. `version` and resources/default_app.asar are
+// removed only from a downloaded Electron, not from an electronDist folder (isFullCleanup), so an
+// offline package keeps them (harmless: Electron looks for resources/app, then app.asar, and only then
+// default_app.asar). No Electron binary can be downloaded on our machines, so the packaging test packs
+// with this folder: the packed app's files are real, only its executable is a placeholder.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
