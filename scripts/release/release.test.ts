@@ -134,8 +134,8 @@ describe('the loopback-only namespace', () => {
     // they are listed, inside (the same command, wrapped) only loopback is. Loopback working outside
     // as well would prove nothing about the namespace.
     const links = (argv: string[]): string[] =>
-      spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 30_000 })
-        .stdout.split('\n')
+      (spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 30_000 }).stdout ?? '') // null: no `ip` here
+        .split('\n')
         .map((l) => /^\d+: ([^:@]+)/.exec(l)?.[1])
         .filter((n): n is string => Boolean(n));
     const outside = links(['ip', '-o', 'link', 'show']);
