@@ -211,7 +211,9 @@ export class EngineProcess {
     if (child !== this.child) return;
     switch (msg.t) {
       case 'ready':
-        this.becameReady(msg.opened, msg.skipped);
+        // Only a starting engine becomes ready: one told to shut down may still finish opening first,
+        // and taking its 'ready' then would turn its exit into a crash to restart from, holding the quit.
+        if (this.stateNow === 'starting') this.becameReady(msg.opened, msg.skipped);
         return;
       case 'result': {
         const p = this.pending.get(msg.id);

@@ -199,10 +199,14 @@ describe('EngineProcess (fake engine)', () => {
     const closing = engine.shutdown();
     expect(children[1]!.sent.at(-1)).toEqual({ t: 'shutdown' });
     expect(await waiting).toMatchObject({ code: 'UNAVAILABLE', message: 'the lab is closing' });
+    // The engine finished opening just before it took the shutdown: its late 'ready' changes nothing.
+    ready(children[1]!, ['/a']);
+    expect(engine.state).toBe('closing');
     children[1]!.exit('exit code 0');
     await closing;
     expect(engine.state).toBe('closed');
     expect(children).toHaveLength(2);
+    expect(children[1]!.sent.filter((m) => m.t === 'call')).toEqual([]);
     expect(events.filter((e) => e.type === 'engine-status').map((e) => e.type === 'engine-status' && e.state)).toEqual(['restarting']);
   });
 
