@@ -158,7 +158,8 @@ function resolveBare(spec, fromDir, root, format) {
         const t = resolveExports(pkg.exports, `.${sub}`, format === 'esm' ? ESM_CONDITIONS : CJS_CONDITIONS);
         return t && isFile(path.join(dir, t)) ? path.join(dir, t) : undefined;
       }
-      if (sub) return resolveFileLike(path.join(dir, sub), format === 'esm' && JS.test(sub) ? 'esm' : 'cjs');
+      // An ES module's subpath names the file itself (no extensions, no index files); require() searches.
+      if (sub) return resolveFileLike(path.join(dir, sub), format);
       return resolveFileLike(dir, 'cjs');
     }
     if (d === root || !d.startsWith(root)) return undefined;

@@ -94,6 +94,18 @@ describe('walk', () => {
     expect(walk({ root: dir, entries: [path.join(dir, 'w.js')], target: linuxX64 }).missing).toEqual([{ from: 'a.js', spec: './gone.js' }]);
   });
 
+  it('resolves a subpath of a package without exports as Node does: the exact file for import, extensions for require', () => {
+    const dir = tree(path.join(tmp, 'subpaths'), {
+      'w.mjs': 'import "legacy/sub";\nimport "legacy/file.js";\n',
+      'w.cjs': 'require("legacy/sub");\n',
+      'node_modules/legacy/package.json': '{"main":"file.js"}',
+      'node_modules/legacy/file.js': '',
+      'node_modules/legacy/sub.js': '',
+    });
+    expect(walk({ root: dir, entries: [path.join(dir, 'w.mjs')], target: linuxX64 }).missing).toEqual([{ from: 'w.mjs', spec: 'legacy/sub' }]);
+    expect(walk({ root: dir, entries: [path.join(dir, 'w.cjs')], target: linuxX64 }).missing).toEqual([]);
+  });
+
   it("lists sharp's requires of other platforms as not followed", () => {
     const dir = tree(path.join(tmp, 'other-platform'), { 'w.cjs': 'require("@img/sharp-darwin-arm64/sharp.node");\n' });
     const r = walk({ root: dir, entries: [path.join(dir, 'w.cjs')], target: linuxX64 });
