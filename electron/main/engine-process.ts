@@ -140,6 +140,8 @@ export class EngineProcess {
   /** What the engine was serving (folder and settings), to serve again after a restart. */
   private serving: { path: string; settings: ServeSettings } | undefined;
   private exited: (() => void) | undefined;
+  /** The launch's folders given to `start`, overriding `host.given`. */
+  private given: string[] | undefined;
 
   constructor(private readonly opts: EngineProcessOptions) {
     const table: Partial<Record<LabMethod, (req: unknown) => Promise<unknown>>> = {};
@@ -161,9 +163,14 @@ export class EngineProcess {
     return () => this.listeners.delete(listener);
   }
 
-  /** Starts the engine; resolves once it has opened what it opens at start. */
-  start(): Promise<EngineStart> {
-    if (this.stateNow === 'idle') this.launch(undefined);
+  /**
+   * Starts the engine; resolves once it has opened what it opens at start. `given`: the launch's folders
+   * when they are known only now (macOS `open-file` before ready), instead of `host.given`.
+   */
+  start(given?: readonly string[]): Promise<EngineStart> {
+    if (this.stateNow !== 'idle') return this.ready.promise;
+    if (given) this.given = [...given];
+    this.launch(undefined);
     return this.ready.promise;
   }
 
@@ -203,7 +210,7 @@ export class EngineProcess {
     this.child = child;
     child.onMessage((msg) => this.receive(child, msg));
     child.onExit((how) => this.died(child, how));
-    const options: EngineHostOptions = { ...this.opts.host, credentialsViaHost: !!this.opts.asks.credentials, ...(restart ? { restart } : {}) };
+    const options: EngineHostOptions = { ...this.opts.host, ...(this.given ? { given: this.given } : {}), credentialsViaHost: !!this.opts.asks.credentials, ...(restart ? { restart } : {}) };
     child.send({ t: 'init', options });
   }
 

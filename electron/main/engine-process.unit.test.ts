@@ -105,6 +105,18 @@ describe('EngineProcess (fake engine)', () => {
     ]);
   });
 
+  it("start's folders (known only at start: macOS open-file before ready) replace host.given, also when it starts again before its first ready", () => {
+    const { engine, children } = setup();
+    void engine.start(['/dropped/on/dock']);
+    expect(children[0]!.sent[0]).toMatchObject({ t: 'init', options: { given: ['/dropped/on/dock'] } });
+    children[0]!.exit('exit code 1');
+    expect(children[1]!.sent[0]).toMatchObject({ t: 'init', options: { given: ['/dropped/on/dock'] } });
+    expect(children[1]!.sent[0]).not.toHaveProperty('options.restart');
+    // Started already: a second start changes nothing.
+    void engine.start(['/other']);
+    expect(children).toHaveLength(2);
+  });
+
   it('counts only the deaths within the window', () => {
     let now = 0;
     const { engine, children } = setup({ maxDeaths: 2, deathWindowMs: 1000, now: () => now });
