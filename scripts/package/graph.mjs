@@ -125,10 +125,15 @@ function exportTarget(target, conditions) {
 function resolveExports(exp, subpath, conditions) {
   const map = typeof exp === 'string' || Array.isArray(exp) || !Object.keys(exp).some((k) => k.startsWith('.')) ? { '.': exp } : exp;
   if (subpath in map) return exportTarget(map[subpath], conditions);
-  for (const [k, v] of Object.entries(map)) {
+  // Node tries the patterns most specific first (longest part before '*', then longest key), whatever
+  // their order in the file; a null target there (`"./internal/*": null`) hides the subpath.
+  const patterns = Object.keys(map)
+    .filter((k) => k.split('*').length === 2)
+    .sort((a, b) => b.indexOf('*') - a.indexOf('*') || b.length - a.length);
+  for (const k of patterns) {
     const star = k.indexOf('*');
-    if (star < 0 || !subpath.startsWith(k.slice(0, star)) || !subpath.endsWith(k.slice(star + 1))) continue;
-    const t = exportTarget(v, conditions);
+    if (subpath.length < k.length || !subpath.startsWith(k.slice(0, star)) || !subpath.endsWith(k.slice(star + 1))) continue;
+    const t = exportTarget(map[k], conditions);
     return t?.replaceAll('*', subpath.slice(star, subpath.length - (k.length - star - 1)));
   }
   return undefined;

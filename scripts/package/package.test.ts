@@ -106,6 +106,16 @@ describe('walk', () => {
     expect(walk({ root: dir, entries: [path.join(dir, 'w.cjs')], target: linuxX64 }).missing).toEqual([]);
   });
 
+  it("applies a package's exports patterns most specific first, as Node does (a null pattern hides files)", () => {
+    const dir = tree(path.join(tmp, 'patterns'), {
+      'w.mjs': 'import "pat/lib/a.js";\nimport "pat/lib/internal/b.js";\n',
+      'node_modules/pat/package.json': JSON.stringify({ exports: { './lib/*': './dist/*', './lib/internal/*': null } }),
+      'node_modules/pat/dist/a.js': '',
+      'node_modules/pat/dist/internal/b.js': '',
+    });
+    expect(walk({ root: dir, entries: [path.join(dir, 'w.mjs')], target: linuxX64 }).missing).toEqual([{ from: 'w.mjs', spec: 'pat/lib/internal/b.js' }]);
+  });
+
   it("lists sharp's requires of other platforms as not followed", () => {
     const dir = tree(path.join(tmp, 'other-platform'), { 'w.cjs': 'require("@img/sharp-darwin-arm64/sharp.node");\n' });
     const r = walk({ root: dir, entries: [path.join(dir, 'w.cjs')], target: linuxX64 });
