@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +119,17 @@ describe('main/index.ts with the engine in its own process', () => {
     ]);
     const again = (await call('listRepositories')) as { ok: true; value: RepositoryInfo[] };
     expect(again.value.map((r) => r.path)).toEqual(first.value.map((r) => r.path));
+    // macOS: a folder dropped on the Dock icon once the app runs opens in the running lab.
+    const dropped = path.join(h.userData, 'dropped-on-dock');
+    cpSync(fileURLToPath(new URL('../../sample-repos/quick_deploy_onnx', import.meta.url)), dropped, { recursive: true });
+    let defaultPrevented = 0;
+    h.appEvents.get('open-file')!({ preventDefault: () => void defaultPrevented++ }, dropped);
+    expect(defaultPrevented).toBe(1);
+    let listed: string[] = [];
+    for (const end = Date.now() + 60_000; !listed.includes(dropped) && Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+      listed = ((await call('listRepositories')) as { ok: true; value: RepositoryInfo[] }).value.map((r) => r.path);
+    }
+    expect(listed).toContain(dropped);
     // Quit: held until the engine has closed, then quit for real.
     const exited = new Promise<number | null>((resolve) => h.children[1]!.once('exit', (code) => resolve(code)));
     let prevented = 0;

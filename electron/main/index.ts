@@ -20,6 +20,8 @@ import { launchData, repositoriesFromArgv, secondLaunchRepositories } from './ar
 import { desktopDialogs, type DesktopDialogs } from './dialogs';
 import { EngineProcess, utilitySpawn } from './engine-process';
 import { forwardEvents, registerIpc, trustedSender } from './ipc';
+import { LaunchFolders } from './launch-folders';
+import { loginShellPath } from './login-path';
 import { appOriginOf, hardenSession } from './security';
 import { DesktopShell, type ShellHost } from './shell';
 import { resolveMenuLocale } from './menu';
@@ -108,10 +110,10 @@ function createEngine(paths: AppPaths, dialogs: DesktopDialogs): EngineProcess {
  * Starts the engine; folders named on the command line that failed are shown in a dialog, and the
  * window selects the last one that opened. Skipped folders reach the window through hostInfo.
  */
-async function startEngine(engine: EngineProcess, shell: DesktopShell, fromCommandLine: boolean): Promise<void> {
+async function startEngine(engine: EngineProcess, shell: DesktopShell, given: string[]): Promise<void> {
   try {
-    const result = await engine.start();
-    if (!fromCommandLine) return;
+    const result = await engine.start(given);
+    if (given.length === 0) return;
     for (const s of result.skipped) shell.showOpenError(s.path, s.reason);
     const last = result.opened.at(-1);
     const repo = last ? (await engine.handlers.listRepositories({})).find((r) => r.path === last) : undefined;
@@ -121,20 +123,32 @@ async function startEngine(engine: EngineProcess, shell: DesktopShell, fromComma
   }
 }
 
-/** Folders handed to the running app: a later launch, or (macOS) a folder dropped on the Dock icon or opened with the app. */
-function acceptLaterLaunches(shell: DesktopShell): void {
+/**
+ * PATH from the user's login shell (macOS; Linux desktop launches), so Homebrew or pyenv Python and
+ * `netron` are found: set in main's environment before the engine process starts, which inherits it.
+ */
+async function takeLoginPath(): Promise<void> {
+  const found = await loginShellPath({ platform: process.platform, env: process.env, packaged: app.isPackaged, log });
+  if (found) process.env['PATH'] = found;
+}
+
+/**
+ * Folders handed to the app: a later launch, or (macOS) a folder dropped on the Dock icon or opened
+ * with the app, which before start-up is one of the launch's folders (`launch-folders.ts`).
+ */
+function acceptLaterLaunches(shell: DesktopShell, launch: LaunchFolders): void {
   // A later launch (`model-lab <folder>` while the app runs) lands here instead of starting a second app.
   app.on('second-instance', (_event, argv, workingDirectory, additionalData) => {
     void shell.secondLaunch(secondLaunchRepositories(argv, workingDirectory, additionalData, app.isPackaged));
   });
   app.on('open-file', (event, file) => {
     event.preventDefault();
-    void app.whenReady().then(() => shell.openFolders([file]));
+    launch.add(file);
   });
 }
 
 /** Once Electron is ready: the hardened session, the IPC API, the window in its remembered place, the menu, the engine. */
-function openWindowWhenReady(paths: AppPaths, win: WindowSlot, engine: EngineProcess, shell: DesktopShell): void {
+function openWindowWhenReady(paths: AppPaths, win: WindowSlot, engine: EngineProcess, shell: DesktopShell, launch: LaunchFolders, loginPath: Promise<void>): void {
   const { appOrigin } = paths;
   void app.whenReady().then(() => {
     hardenSession(session.defaultSession, appOrigin);
@@ -152,8 +166,10 @@ function openWindowWhenReady(paths: AppPaths, win: WindowSlot, engine: EnginePro
     mainWindow.on('closed', () => {
       win.current = undefined;
     });
-    // utilityProcess.fork may only be called once the app is ready; calls made before the engine is up wait for it.
-    void startEngine(engine, shell, repositoriesFromArgv(process.argv, app.isPackaged).length > 0);
+    // The command line's folders and those macOS sent as open-file before ready; later ones open in the running lab.
+    const given = launch.takeStartup(repositoriesFromArgv(process.argv, app.isPackaged), (folders) => void shell.openFolders(folders));
+    // utilityProcess.fork may only be called once the app is ready (and PATH is the login shell's); calls made before the engine is up wait for it.
+    void loginPath.then(() => startEngine(engine, shell, given));
     void shell.start();
   });
 }
@@ -192,10 +208,13 @@ function startApp(): void {
     // The dialogs are used only once the shell below exists.
     () => resolveMenuLocale(shell.currentSettings.locale, app.getLocale()),
   );
+  // Asked at once (a shell may take a while), awaited only before the engine starts.
+  const loginPath = takeLoginPath().catch((err: unknown) => log(`login shell PATH: ${errorMessage(err)}`));
   const engine = createEngine(paths, dialogs);
   const shell = new DesktopShell(engine.handlers, engine, shellHost(win, dialogs));
-  acceptLaterLaunches(shell);
-  openWindowWhenReady(paths, win, engine, shell);
+  const launch = new LaunchFolders();
+  acceptLaterLaunches(shell, launch);
+  openWindowWhenReady(paths, win, engine, shell, launch, loginPath);
   closeEngineBeforeQuit(shell, engine);
 }
 
