@@ -87,21 +87,32 @@ const PROBE = 'import sys, numpy; print(sys.version.split()[0]); print(numpy.__v
 
 type Probe = { ok: true; env: PythonEnv } | { ok: false; kind: 'missing' | 'numpy' | 'old' | 'skipped'; detail: string };
 
-/** Working interpreters are remembered; failures are probed again on the next load (the user may have installed numpy since). */
-const known = new Map<string, PythonEnv>();
-/** Probes under way: models loading together share one. */
-const probing = new Map<string, Promise<Probe>>();
-
-function probe(executable: string): Promise<Probe> {
-  const hit = known.get(executable);
-  if (hit) return Promise.resolve({ ok: true, env: hit });
-  let p = probing.get(executable);
-  if (!p) {
-    p = runProbe(executable).finally(() => probing.delete(executable));
-    probing.set(executable, p);
-  }
-  return p;
+/**
+ * A probe of interpreters by `run`, shared (here and by the PyTorch probe): working interpreters are
+ * remembered; failures are probed again on the next load (the user may have installed what was
+ * missing since); models loading together share the probe under way instead of each starting one.
+ */
+export function sharedProbe<E, F extends { ok: false }>(run: (executable: string) => Promise<{ ok: true; env: E } | F>): (executable: string) => Promise<{ ok: true; env: E } | F> {
+  const known = new Map<string, E>();
+  const probing = new Map<string, Promise<{ ok: true; env: E } | F>>();
+  return (executable) => {
+    const hit = known.get(executable);
+    if (hit) return Promise.resolve({ ok: true, env: hit });
+    let p = probing.get(executable);
+    if (!p) {
+      p = run(executable)
+        .then((r) => {
+          if (r.ok) known.set(executable, r.env);
+          return r;
+        })
+        .finally(() => probing.delete(executable));
+      probing.set(executable, p);
+    }
+    return p;
+  };
 }
+
+const probe = sharedProbe(runProbe);
 
 async function runProbe(executable: string): Promise<Probe> {
   const refused = await stubRefusal(executable);
@@ -109,11 +120,7 @@ async function runProbe(executable: string): Promise<Probe> {
   return new Promise((resolve) => {
     execFile(executable, ['-c', PROBE], { timeout: 20_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }, (err, stdout, stderr) => {
       const [python = '', numpy = ''] = stdout.trim().split('\n');
-      if (!err) {
-        const env = { executable, python, numpy };
-        known.set(executable, env);
-        return resolve({ ok: true, env });
-      }
+      if (!err) return resolve({ ok: true, env: { executable, python, numpy } });
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'EACCES') return resolve({ ok: false, kind: 'missing', detail: code });
       if (/No module named '?numpy/.test(stderr)) return resolve({ ok: false, kind: 'numpy', detail: stderr.trim().split('\n').pop() ?? '' });

@@ -12,7 +12,7 @@
 import { execFile } from 'node:child_process';
 import type { ModelConfig } from '../../config/gen/model_config_pb';
 import { LabError, errorMessage } from '../../errors';
-import { candidates, findPython, pythonPlatform, stubRefusal } from '../python/interpreter';
+import { candidates, findPython, pythonPlatform, sharedProbe, stubRefusal } from '../python/interpreter';
 
 export interface TorchEnv {
   executable: string;
@@ -37,21 +37,6 @@ const PROBE = [
 
 type Probe = { ok: true; env: TorchEnv } | { ok: false; kind: 'torch' | 'other'; detail: string };
 
-const known = new Map<string, TorchEnv>();
-/** Probes under way: models loading together share one (importing torch takes seconds). */
-const probing = new Map<string, Promise<Probe>>();
-
-function probe(executable: string): Promise<Probe> {
-  const hit = known.get(executable);
-  if (hit) return Promise.resolve({ ok: true, env: hit });
-  let p = probing.get(executable);
-  if (!p) {
-    p = runProbe(executable).finally(() => probing.delete(executable));
-    probing.set(executable, p);
-  }
-  return p;
-}
-
 async function runProbe(executable: string): Promise<Probe> {
   const refused = await stubRefusal(executable);
   if (refused) return { ok: false, kind: 'other', detail: refused };
@@ -59,15 +44,16 @@ async function runProbe(executable: string): Promise<Probe> {
     execFile(executable, ['-c', PROBE], { timeout: 60_000, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } }, (err, stdout, stderr) => {
       if (!err) {
         const [python = '', numpy = '', torch = '', cuda = '0'] = stdout.trim().split('\n');
-        const env = { executable, python, numpy, torch, cudaDevices: Number(cuda) || 0 };
-        known.set(executable, env);
-        return resolve({ ok: true, env });
+        return resolve({ ok: true, env: { executable, python, numpy, torch, cudaDevices: Number(cuda) || 0 } });
       }
       const last = stderr.trim().split('\n').pop() ?? '';
       resolve((err as { code?: unknown }).code === 4 ? { ok: false, kind: 'torch', detail: last } : { ok: false, kind: 'other', detail: last || err.message });
     });
   });
 }
+
+/** Working interpreters remembered, one probe at a time per interpreter (importing torch takes seconds). */
+const probe = sharedProbe(runProbe);
 
 /** The install command for torch, for this interpreter. */
 export function torchInstallHint(exe: string): string {
