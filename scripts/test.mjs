@@ -95,9 +95,11 @@ if (want('e2e')) {
 }
 if (want('electron')) {
   // The desktop app itself (e2e-electron/): SKIPPED with the reason printed when no Electron binary is present.
-  const results = process.env.E2E_RESULTS ?? 'test-results-electron';
+  // Its own results folder (E2E_RESULTS-electron when E2E_RESULTS is set): Playwright empties its output
+  // folder at the start, which would delete the end-to-end tests' screenshots kept as artifacts.
+  const results = process.env.E2E_RESULTS ? `${process.env.E2E_RESULTS}-electron` : 'test-results-electron';
   const report = path.join(root, results, 'e2e-electron.json');
-  counted('Electron smoke tests (Playwright _electron)', bin('playwright'), ['test', '-c', 'playwright.electron.config.ts'], report, playwrightCounts);
+  counted('Electron smoke tests (Playwright _electron)', bin('playwright'), ['test', '-c', 'playwright.electron.config.ts'], report, playwrightCounts, { E2E_RESULTS: results });
 }
 if (want('standin')) {
   // The Electron smoke test's steps against browser mode in Chromium, in a network namespace with
