@@ -133,7 +133,8 @@ export async function smokeEngineHost({ resources, packed, tmp, timeoutMs = 180_
   const entry = path.join(resources, 'app.asar', 'out', 'main', 'engine-host.js');
   const lines = [];
   mkdirSync(tmp, { recursive: true });
-  const child = fork(entry, [], { cwd: tmp, serialization: 'advanced', execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  // No NODE_PATH: a module found through it would not be in the package, yet the run would pass.
+  const child = fork(entry, [], { cwd: tmp, serialization: 'advanced', execArgv: [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, NODE_PATH: '' } });
   child.stdout.on('data', (c) => lines.push(...String(c).split('\n').filter(Boolean)));
   child.stderr.on('data', (c) => lines.push(...String(c).split('\n').filter(Boolean)));
   let spawnError;
