@@ -6,7 +6,7 @@
  * or why they are skipped, and the workflow file's structure.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -346,6 +346,12 @@ describe('the release workflow', () => {
     // CPU builds skip onnxruntime-node's postinstall; the CUDA one asks it for cuda12.
     expect((wf.jobs['installers'] as unknown as { env: Record<string, string> }).env['ONNXRUNTIME_NODE_INSTALL']).toBe("${{ matrix.onnxruntime || 'skip' }}");
     expect(steps.find((s) => s.name === 'Installers')!.run).toContain("format('--config {0}', matrix.config)");
+    // Should npm skip dependencies' install scripts (allowScripts denies onnxruntime-node's), they are run before the build.
+    const rerun = steps.findIndex((s) => s.run?.includes('onnxruntime-node/script/install.js'));
+    expect(rerun).toBeGreaterThan(steps.findIndex((s) => s.run?.startsWith('npm ci')));
+    expect(rerun).toBeLessThan(steps.findIndex((s) => s.run === 'npm run build'));
+    expect(steps[rerun]!.run).toContain('node node_modules/electron/install.js');
+    expect(existsSync(path.join(root, 'node_modules/onnxruntime-node/script/install.js'))).toBe(true);
   });
 
   it('uses only actions at versions their documentation describes (Node 24 majors)', () => {
