@@ -23,6 +23,10 @@ function pythonBackendFiles(): Plugin {
           this.emitFile({ type: 'asset', fileName: `${out}/${f}`, source: readFileSync(dir + f, 'utf8') });
         }
       }
+      // The script workers run from app.asar.unpacked/out/main, where no package.json says these files
+      // are ES modules (the app's own is inside app.asar): say it beside them instead of leaving it to
+      // Node's syntax detection or to a package.json that may sit in a folder above the install.
+      this.emitFile({ type: 'asset', fileName: 'package.json', source: '{ "type": "module" }\n' });
     },
   };
 }
