@@ -258,7 +258,7 @@ describe('fixes and notes', () => {
   });
 
   it('finds every note in the engine and reads each one', () => {
-    expect(NOTE_SITES.map((n) => n.sample!.slice(0, 12)).sort()).toEqual(['CUDA is not ', 'This decoupl', 'the config a']);
+    expect(NOTE_SITES.map((n) => n.sample!.slice(0, 12)).sort()).toEqual(['CUDA is not ', 'This decoupl', 'the config a', 'the config a']);
     for (const n of NOTE_SITES) {
       const shown = engineNote(n.sample!, 'zh-CN');
       expect(shown.english, n.sample).toBe(n.sample);
@@ -268,8 +268,8 @@ describe('fixes and notes', () => {
 
   it('translates the CUDA fallback and the decoupled-run notes', () => {
     expect(
-      engineNote('CUDA is not available (libcudart.so.12: cannot open); running on CPU. Install with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12 to use the GPU.', 'zh-CN').text,
-    ).toContain('CUDA 不可用（libcudart.so.12: cannot open）');
+      engineNote('CUDA is not available (libcudart.so.12: cannot open); running on CPU. The CUDA execution provider needs an NVIDIA driver with CUDA 12 and cuDNN 9 on this computer.', 'zh-CN').text,
+    ).toBe('CUDA 不可用（libcudart.so.12: cannot open）；现在在 CPU 上运行。CUDA 执行提供程序需要这台计算机装有 NVIDIA 驱动、CUDA 12 和 cuDNN 9。');
     const decoupled = "This decoupled model sent 3 responses (1 of them errors); the outputs shown are the last one's that had outputs. Triton's gRPC ModelStreamInfer returns every response.";
     expect(engineNote(decoupled, 'zh-CN').text).toMatch(/^这个解耦模型（decoupled）发送了 3 个响应（其中 1 个是错误）/);
     expect(engineNote(decoupled, 'en')).toEqual({ text: decoupled });

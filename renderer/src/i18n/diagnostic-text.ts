@@ -868,8 +868,12 @@ const NOTES: readonly Rule[] = [
     () => '配置要求使用 GPU，但当前安装的 onnxruntime-node 没有 CUDA 执行提供程序（请在装有 CUDA 12 的机器上用 ONNXRUNTIME_NODE_INSTALL=cuda12 重新安装）；现在在 CPU 上运行。',
   ],
   [
-    /^CUDA is not available \((.*)\); running on CPU\. Install with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12 to use the GPU\.$/,
-    (why) => `CUDA 不可用（${why}）；现在在 CPU 上运行。如需使用 GPU，请在装有 CUDA 12 的机器上用 ONNXRUNTIME_NODE_INSTALL=cuda12 安装。`,
+    /^the config asks for a GPU, but this build of Model Lab has no CUDA execution provider \(the CUDA build of the Linux x64 installers has it\); running on CPU$/,
+    () => '配置要求使用 GPU，但这个版本的 Model Lab 没有 CUDA 执行提供程序（Linux x64 安装包的 CUDA 版本才有）；现在在 CPU 上运行。',
+  ],
+  [
+    /^CUDA is not available \((.*)\); running on CPU\. The CUDA execution provider needs an NVIDIA driver with CUDA 12 and cuDNN 9 on this computer\.$/,
+    (why) => `CUDA 不可用（${why}）；现在在 CPU 上运行。CUDA 执行提供程序需要这台计算机装有 NVIDIA 驱动、CUDA 12 和 cuDNN 9。`,
   ],
   [
     /^This decoupled model sent (\d+) responses(?: \((\d+) of them errors\))?; the outputs shown are the last one's that had outputs\. Triton's gRPC ModelStreamInfer returns every response\.$/,

@@ -18,7 +18,7 @@ import { type Backend, type InstanceSpec, type LoadContext, type LoadedInstances
 import { param, startAll } from '../instances';
 import { autoCompleteOnnx, validateOnnxIO } from './config';
 import { createSession, OnnxInstance } from './instance';
-import { cudaSupport, loadOrt } from './runtime';
+import { cudaSupport, loadOrt, packagedRuntime } from './runtime';
 
 /** Reads the model's inputs and outputs, then auto-completes the config from them. */
 async function complete(ctx: PrepareContext): Promise<PrepareResult> {
@@ -44,8 +44,15 @@ async function complete(ctx: PrepareContext): Promise<PrepareResult> {
   return { issues, changed, modelFile: file, onnx };
 }
 
-const NO_CUDA =
-  'the config asks for a GPU, but this onnxruntime-node install has no CUDA execution provider (reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12); running on CPU';
+/**
+ * Why a GPU asked for is not used, with the fix that fits: an installed app is replaced by its CUDA
+ * build (a user has no npm to reinstall with); an npm install gets the provider libraries.
+ */
+export function noCudaNote(packaged: boolean): string {
+  return packaged
+    ? 'the config asks for a GPU, but this build of Model Lab has no CUDA execution provider (the CUDA build of the Linux x64 installers has it); running on CPU'
+    : 'the config asks for a GPU, but this onnxruntime-node install has no CUDA execution provider (reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12); running on CPU';
+}
 
 /** ONNX Runtime's own session config key, accepted as a model config parameter. */
 const ALLOW_SPINNING = 'session.intra_op.allow_spinning';
@@ -68,7 +75,7 @@ async function instances(specs: InstanceSpec[], ctx: LoadContext): Promise<Loade
   const placements: InstancePlacement[] = [];
   const started = await startAll(specs, ctx, async (s) => {
     const wantGpu = s.kind === 'GPU' && cuda;
-    if (s.kind === 'GPU' && !cuda) fallback = NO_CUDA;
+    if (s.kind === 'GPU' && !cuda) fallback = noCudaNote(packagedRuntime());
     const choice = await createSession({
       file,
       wantGpu,

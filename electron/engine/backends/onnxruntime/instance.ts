@@ -78,7 +78,8 @@ export async function createSession(opts: SessionOptions): Promise<SessionChoice
       const session = await runtime.InferenceSession.create(opts.file, { ...base, executionProviders: [{ name: 'cuda', deviceId: opts.gpuId }] });
       return { session, device: `GPU ${opts.gpuId}`, provider: PROVIDER.cuda };
     } catch (err) {
-      fallback = `CUDA is not available (${errorMessage(err).split('\n')[0]}); running on CPU. Install with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12 to use the GPU.`;
+      // The provider libraries are there (cudaSupport said so): what failed is this computer's CUDA.
+      fallback = `CUDA is not available (${errorMessage(err).split('\n')[0]}); running on CPU. The CUDA execution provider needs an NVIDIA driver with CUDA 12 and cuDNN 9 on this computer.`;
     }
   }
   try {

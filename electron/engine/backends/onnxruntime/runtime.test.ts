@@ -18,7 +18,8 @@ import { closeRepositories, identityConfig, loadRepository, TempDirs } from '../
 import { toModelSummary } from '../../repository/views';
 import { f32, modelConfig, values } from '../../runtime/testing/models';
 import { makeTensor } from '../../tensor/tensor';
-import { bindingDir, bindingFailure, bindingHint, cudaProviderFiles, cudaSupport, loadOrt, setOrtImporterForTests, unpackedPath } from './runtime';
+import { noCudaNote } from './index';
+import { bindingDir, bindingFailure, bindingHint, cudaProviderFiles, cudaSupport, loadOrt, packagedRuntime, setOrtImporterForTests, unpackedPath } from './runtime';
 
 const temp = new TempDirs();
 afterEach(async () => {
@@ -209,6 +210,18 @@ describe('execution providers', () => {
         d,
       ).usable,
     ).toBe(false);
+  });
+
+  it('the fallback note names the fix that fits: the CUDA build for an installed app, the provider libraries for an npm install', () => {
+    expect(packagedRuntime('/opt/Model Lab/resources/app.asar.unpacked/node_modules/onnxruntime-node/bin/napi-v6/linux/x64')).toBe(true);
+    expect(packagedRuntime('C:\\Model Lab\\resources\\app.asar.unpacked\\node_modules\\x')).toBe(true);
+    expect(packagedRuntime('/work/lab/node_modules/onnxruntime-node/bin/napi-v6/linux/x64')).toBe(false);
+    expect(packagedRuntime(undefined)).toBe(false);
+    // This checkout runs ONNX Runtime from node_modules.
+    expect(packagedRuntime()).toBe(false);
+    expect(noCudaNote(true)).toMatch(/this build of Model Lab has no CUDA execution provider \(the CUDA build of the Linux x64 installers has it\)/);
+    expect(noCudaNote(true)).not.toContain('ONNXRUNTIME_NODE_INSTALL');
+    expect(noCudaNote(false)).toContain('reinstall with ONNXRUNTIME_NODE_INSTALL=cuda12');
   });
 
   it('in a packaged app the provider libraries are looked for in app.asar.unpacked', () => {

@@ -119,6 +119,11 @@ export function bindingDir(platform: string = process.platform, arch: string = p
   return entry ? unpackedPath(path.join(path.dirname(entry), '..', 'bin', 'napi-v6', platform, arch)) : undefined;
 }
 
+/** Whether this ONNX Runtime is the one packed into an installed app (its binding in app.asar.unpacked), not an npm install. */
+export function packagedRuntime(dir: string | undefined = bindingDir()): boolean {
+  return dir !== undefined && /[\\/]app\.asar\.unpacked[\\/]/.test(dir);
+}
+
 export interface CudaSupport {
   usable: boolean;
   /** Why not, when not: for the model's device note. */
