@@ -139,6 +139,8 @@ export class EngineProcess {
   private trustToRestore: ReadonlyMap<string, TrustState> | undefined;
   /** What the engine was serving (folder and settings), to serve again after a restart. */
   private serving: { path: string; settings: ServeSettings } | undefined;
+  /** The server's state as the window last heard it. */
+  private lastServe: ServeStatus | undefined;
   private exited: (() => void) | undefined;
   /** The launch's folders given to `start`, overriding `host.given`. */
   private given: string[] | undefined;
@@ -293,6 +295,7 @@ export class EngineProcess {
   }
 
   private noteServing(status: ServeStatus): void {
+    this.lastServe = status;
     const folder = status.repoId ? this.pathsById.get(status.repoId) : undefined;
     if (status.state === 'running' && folder) this.serving = { path: folder, settings: status.settings };
     else if (status.state === 'stopped') this.serving = undefined;
@@ -415,6 +418,7 @@ export class EngineProcess {
       return;
     }
     this.opts.log(`the engine process ended unexpectedly (${how})`);
+    this.serverWentDown(how);
     const now = (this.opts.now ?? Date.now)();
     this.deaths = [...this.deaths.filter((t) => now - t < (this.opts.deathWindowMs ?? 60_000)), now];
     if (this.deaths.length >= (this.opts.maxDeaths ?? 3)) {
@@ -428,6 +432,18 @@ export class EngineProcess {
     if (this.stateNow === 'running') this.ready = deferred<EngineStart>();
     this.emit({ type: 'engine-status', state: 'restarting', reason: how, restarts: this.restarts });
     this.launch(this.everReady ? { reopen: this.openPaths } : undefined);
+  }
+
+  /**
+   * The server ended with the engine: the window and the menu are told, instead of showing a server
+   * that no longer answers (a restart serves it again and says so; after 'failed' it stays stopped).
+   */
+  private serverWentDown(how: string): void {
+    const last = this.lastServe;
+    if (!last || last.state === 'stopped') return;
+    const status: ServeStatus = { available: last.available, state: 'stopped', inFlight: 0, settings: last.settings, error: `the engine process stopped (${how})` };
+    this.lastServe = status;
+    this.emit({ type: 'serve-changed', status });
   }
 
   private rejectPending(how: string, closing: boolean): void {

@@ -290,14 +290,20 @@ describe('EngineProcess: a death while the last restart is still being completed
     children[0]!.deliver({ t: 'result', id: list0.id, ok: true, value: [{ id: 'r1', path: '/mine', name: 'mine', trust: 'trusted' }] });
     await tick();
     const settings = { httpPort: 8000, grpcPort: 8001, metricsPort: 8002 };
-    children[0]!.deliver({ t: 'event', ev: { type: 'serve-changed', status: { state: 'running', repoId: 'r1', settings } } as LabEvent });
+    children[0]!.deliver({ t: 'event', ev: { type: 'serve-changed', status: { available: true, state: 'running', repoId: 'r1', inFlight: 2, http: 'http://127.0.0.1:8000', settings } } as LabEvent });
     children[0]!.exit('signal SIGKILL');
+    // The window and menu hear that the server went down with the engine, once.
+    expect(events.filter((e) => e.type === 'serve-changed').at(-1)).toEqual({
+      type: 'serve-changed',
+      status: { available: true, state: 'stopped', inFlight: 0, settings, error: 'the engine process stopped (signal SIGKILL)' },
+    });
     // The second engine comes up, starts giving back the trust decision, and dies before it is done.
     ready(children[1]!, ['/mine']);
     await tick();
     children[1]!.exit('signal SIGKILL');
     for (let i = 0; i < 5; i++) await tick();
     expect(events.filter((e) => e.type === 'engine-status').map((e) => e.type === 'engine-status' && e.state)).toEqual(['restarting', 'restarting']);
+    expect(events.filter((e) => e.type === 'serve-changed')).toHaveLength(2);
     // The third engine gets the same trust decision and the same server.
     ready(children[2]!, ['/mine']);
     const answered = new Set<number>();
