@@ -142,6 +142,7 @@ export class EngineProcess {
   /** The server's state as the window last heard it. */
   private lastServe: ServeStatus | undefined;
   private exited: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
   /** The launch's folders given to `start`, overriding `host.given`. */
   private given: string[] | undefined;
 
@@ -455,10 +456,17 @@ export class EngineProcess {
     this.pending.clear();
   }
 
-  /** Closes the engine: its server and lab close cleanly (settings reach the disk); killed after the timeout. */
-  async shutdown(): Promise<void> {
+  /**
+   * Closes the engine: its server and lab close cleanly (settings reach the disk); killed after the
+   * timeout. Every caller waits for the same close.
+   */
+  shutdown(): Promise<void> {
+    this.closing ??= this.close();
+    return this.closing;
+  }
+
+  private async close(): Promise<void> {
     const child = this.child;
-    if (this.stateNow === 'closed' || this.stateNow === 'closing') return;
     this.stateNow = 'closing';
     this.ready.reject(new LabError('UNAVAILABLE', 'the lab is closing'));
     if (!child) {

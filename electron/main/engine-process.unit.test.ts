@@ -209,13 +209,19 @@ describe('EngineProcess (fake engine)', () => {
     expect(engine.state).toBe('starting');
     const waiting = engine.handlers.listRepositories({}).catch((e: unknown) => e);
     const closing = engine.shutdown();
+    let secondDone = false;
+    const second = engine.shutdown().then(() => (secondDone = true));
     expect(children[1]!.sent.at(-1)).toEqual({ t: 'shutdown' });
     expect(await waiting).toMatchObject({ code: 'UNAVAILABLE', message: 'the lab is closing' });
     // The engine finished opening just before it took the shutdown: its late 'ready' changes nothing.
     ready(children[1]!, ['/a']);
     expect(engine.state).toBe('closing');
+    // A second shutdown (window-all-closed, then before-quit) waits for the same close.
+    await tick();
+    expect(secondDone).toBe(false);
     children[1]!.exit('exit code 0');
     await closing;
+    await second;
     expect(engine.state).toBe('closed');
     expect(children).toHaveLength(2);
     expect(children[1]!.sent.filter((m) => m.t === 'call')).toEqual([]);
