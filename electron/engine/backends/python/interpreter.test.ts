@@ -74,6 +74,12 @@ describe('macOS: the developer-tools stub', () => {
     return seen;
   };
 
+  it('on Windows looks for python.exe (what python.org puts on the PATH) before python3, and never for /usr/bin/python3', () => {
+    delete process.env[PYTHON_ENV_VAR];
+    setPythonHostForTests({ platform: 'win32' });
+    expect(candidates(withParams({}), '/m').list).toEqual(['python', 'python3']);
+  });
+
   it("looks in Homebrew's places before /usr/bin/python3", () => {
     delete process.env[PYTHON_ENV_VAR];
     setPythonHostForTests({ platform: 'darwin' });

@@ -3,7 +3,7 @@
  * lab's), else Triton's EXECUTION_ENV_PATH when it is an unpacked environment
  * folder, else the lab's "Python interpreter" setting, else the MODEL_LAB_PYTHON
  * environment variable, else `python3` on the PATH and then /usr/bin/python3
- * (on macOS Homebrew's two places before it). The first that imports numpy wins; when none
+ * (on macOS Homebrew's two places before it; on Windows `python`, then `python3`). The first that imports numpy wins; when none
  * does, the error says exactly what to install.
  *
  * Interpreters are probed only when a Python or PyTorch model is loaded or
@@ -32,6 +32,8 @@ export const PYTHON_ENV_VAR = 'MODEL_LAB_PYTHON';
 const DEFAULTS = ['python3', '/usr/bin/python3'];
 /** Finder-started apps get a minimal PATH (/usr/bin:/bin:...): Homebrew's Python is looked for where Homebrew puts it. */
 const MAC_DEFAULTS = ['python3', '/opt/homebrew/bin/python3', '/usr/local/bin/python3', '/usr/bin/python3'];
+/** python.org's Windows installer puts python.exe on the PATH ("Add python.exe to PATH"), not python3.exe; there is no /usr/bin. */
+const WIN_DEFAULTS = ['python', 'python3'];
 /** macOS's stub that asks to install the developer tools when they are missing. */
 const MAC_STUB = '/usr/bin/python3';
 
@@ -143,7 +145,7 @@ export function candidates(config: ModelConfig, modelDir: string, setting?: stri
   if (setting) return { list: [setting], explicit: 'the lab setting "Python interpreter"' };
   const fromEnv = process.env[PYTHON_ENV_VAR];
   if (fromEnv) return { list: [fromEnv], explicit: `the environment variable ${PYTHON_ENV_VAR}` };
-  return { list: host.platform === 'darwin' ? MAC_DEFAULTS : DEFAULTS };
+  return { list: host.platform === 'darwin' ? MAC_DEFAULTS : host.platform === 'win32' ? WIN_DEFAULTS : DEFAULTS };
 }
 
 function failureText(exe: string, p: Exclude<Probe, { ok: true }>): string {
