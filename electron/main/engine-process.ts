@@ -86,6 +86,8 @@ export interface EngineProcessOptions {
   now?(): number;
 }
 
+type ProgressEvent = Extract<LabEvent, { type: 'profile-progress' | 'whatif-progress' }>;
+
 export type EngineState = 'idle' | 'starting' | 'running' | 'failed' | 'closing' | 'closed';
 
 export interface EngineStart {
@@ -141,6 +143,8 @@ export class EngineProcess {
   private serving: { path: string; settings: ServeSettings } | undefined;
   /** The server's state as the window last heard it. */
   private lastServe: ServeStatus | undefined;
+  /** Profiles and what-if runs the window last heard running (they end with the engine), by id. */
+  private readonly runsInProgress = new Map<string, ProgressEvent>();
   private exited: (() => void) | undefined;
   private closing: Promise<void> | undefined;
   /** The launch's folders given to `start`, overriding `host.given`. */
@@ -235,6 +239,7 @@ export class EngineProcess {
       case 'event':
         if (msg.ev.type === 'repositories-changed') void this.trackRepositories();
         if (msg.ev.type === 'serve-changed') this.noteServing(msg.ev.status);
+        this.noteProgress(msg.ev);
         this.emit(msg.ev);
         return;
       case 'ask':
@@ -420,6 +425,7 @@ export class EngineProcess {
     }
     this.opts.log(`the engine process ended unexpectedly (${how})`);
     this.serverWentDown(how);
+    this.runsEnded(how);
     const now = (this.opts.now ?? Date.now)();
     this.deaths = [...this.deaths.filter((t) => now - t < (this.opts.deathWindowMs ?? 60_000)), now];
     if (this.deaths.length >= (this.opts.maxDeaths ?? 3)) {
@@ -445,6 +451,28 @@ export class EngineProcess {
     const status: ServeStatus = { available: last.available, state: 'stopped', inFlight: 0, settings: last.settings, error: `the engine process stopped (${how})` };
     this.lastServe = status;
     this.emit({ type: 'serve-changed', status });
+  }
+
+  private noteProgress(ev: LabEvent): void {
+    if (ev.type !== 'profile-progress' && ev.type !== 'whatif-progress') return;
+    const [key, state] = ev.type === 'profile-progress' ? [`profile:${ev.profile.profileId}`, ev.profile.state] : [`whatif:${ev.run.whatIfId}`, ev.run.state];
+    if (state === 'running') this.runsInProgress.set(key, ev);
+    else this.runsInProgress.delete(key);
+  }
+
+  /** Profiles and what-if runs still running ended with the engine: the window is told, instead of showing them running for ever. */
+  private runsEnded(how: string): void {
+    const error = { code: 'UNAVAILABLE', message: `the engine process stopped (${how})` };
+    const finishedAt = (this.opts.now ?? Date.now)();
+    for (const ev of this.runsInProgress.values()) {
+      if (ev.type === 'profile-progress') {
+        this.emit({ type: 'profile-progress', profile: { ...ev.profile, state: 'error', error, finishedAt } });
+      } else {
+        const variants = ev.run.variants.map((v) => (v.state === 'running' ? { ...v, state: 'error' as const } : v.state === 'pending' ? { ...v, state: 'stopped' as const } : v));
+        this.emit({ type: 'whatif-progress', run: { ...ev.run, variants, state: 'error', error, finishedAt } });
+      }
+    }
+    this.runsInProgress.clear();
   }
 
   private rejectPending(how: string, closing: boolean): void {

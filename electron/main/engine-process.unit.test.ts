@@ -329,3 +329,48 @@ describe('EngineProcess: a death while the last restart is still being completed
     expect(events.filter((e) => e.type === 'engine-status').map((e) => e.type === 'engine-status' && e.state)).toEqual(['restarting', 'restarting', 'running']);
   });
 });
+
+describe('EngineProcess: progress that ends with the engine', () => {
+  it('profiles and what-if runs still running are reported ended (error, with how) when the engine dies; finished ones are left alone', () => {
+    const { engine, children, events } = setup({ now: () => 42 });
+    void engine.start();
+    ready(children[0]!);
+    const profile = (profileId: string, state: string): LabEvent => ({ type: 'profile-progress', profile: { profileId, repoId: 'r', model: 'm', state, points: [] } }) as unknown as LabEvent;
+    const variants = [
+      { name: 'a', state: 'done' },
+      { name: 'b', state: 'running' },
+      { name: 'c', state: 'pending' },
+    ];
+    children[0]!.deliver({ t: 'event', ev: profile('p1', 'running') });
+    children[0]!.deliver({ t: 'event', ev: profile('p2', 'running') });
+    children[0]!.deliver({ t: 'event', ev: profile('p2', 'done') });
+    children[0]!.deliver({ t: 'event', ev: { type: 'whatif-progress', run: { whatIfId: 'w1', repoId: 'r', model: 'm', state: 'running', variants } } as unknown as LabEvent });
+    const before = events.length;
+    children[0]!.exit('signal SIGKILL');
+    const error = { code: 'UNAVAILABLE', message: 'the engine process stopped (signal SIGKILL)' };
+    expect(events.slice(before).filter((e) => e.type !== 'engine-status')).toEqual([
+      { type: 'profile-progress', profile: { profileId: 'p1', repoId: 'r', model: 'm', state: 'error', points: [], error, finishedAt: 42 } },
+      {
+        type: 'whatif-progress',
+        run: {
+          whatIfId: 'w1',
+          repoId: 'r',
+          model: 'm',
+          state: 'error',
+          error,
+          finishedAt: 42,
+          variants: [
+            { name: 'a', state: 'done' },
+            { name: 'b', state: 'error' },
+            { name: 'c', state: 'stopped' },
+          ],
+        },
+      },
+    ]);
+    // Told once: a second death has nothing left to end.
+    ready(children[1]!);
+    const again = events.length;
+    children[1]!.exit('signal SIGKILL');
+    expect(events.slice(again).filter((e) => e.type !== 'engine-status')).toEqual([]);
+  });
+});
