@@ -100,8 +100,11 @@ export function firstStartLaunch(target: ElectronTarget, userData: string, proxy
   for (const [k, v] of Object.entries(env)) if (v !== undefined && k !== 'ELECTRON_RENDERER_URL' && k !== 'ELECTRON_RUN_AS_NODE') base[k] = v;
   if (process.platform === 'linux') base['XDG_CONFIG_HOME'] = path.join(userData, 'xdg-config');
   return {
+    // The app (node_modules/electron's case) first, as `electron <app> [switches]`: after Playwright's loader
+    // strips its own arguments, main reads argv[1] as the app and nothing after it as a repository folder
+    // (main/argv.ts); behind the switches, a build folder's index.js was taken for a folder to open.
     // Loopback stays direct (Chromium's default bypass): the recording proxy sees only what would leave the machine.
-    args: [`--user-data-dir=${userData}`, `--proxy-server=${proxy}`, ...target.args],
+    args: [...target.args, `--user-data-dir=${userData}`, `--proxy-server=${proxy}`],
     env: base,
   };
 }

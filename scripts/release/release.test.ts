@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { chooseTarget, defaultUserData, firstStartLaunch, installedElectron } from '../../e2e-electron/electron-app';
+import { repositoriesFromArgv } from '../../electron/main/argv';
 import { startRecordingProxy } from '../../e2e-electron/recording-proxy';
 import net from 'node:net';
 import { TARGETS, builderArgs, installersIn } from './build.mjs';
@@ -290,7 +291,13 @@ describe('which Electron the smoke tests drive', () => {
 
   it('starts in a fresh profile behind the recording proxy, and knows the default profile it would otherwise use', () => {
     const launch = firstStartLaunch({ args: ['.'], describe: '' }, '/tmp/u', 'http://127.0.0.1:9', { PATH: '/bin', ELECTRON_RUN_AS_NODE: '1', ELECTRON_RENDERER_URL: 'http://x' });
-    expect(launch.args).toEqual(['--user-data-dir=/tmp/u', '--proxy-server=http://127.0.0.1:9', '.']);
+    expect(launch.args).toEqual(['.', '--user-data-dir=/tmp/u', '--proxy-server=http://127.0.0.1:9']);
+    // What main sees once Playwright's loader removed its own arguments: [electron, ...args]. No repository folder in it,
+    // so the first start opens the samples — also when a build folder's index.js is the app (MODEL_LAB_OUT).
+    for (const app of ['.', '/repo/out-7/main/index.js']) {
+      const args = firstStartLaunch({ args: [app], describe: '' }, '/tmp/u', 'http://127.0.0.1:9', {}).args;
+      expect(repositoriesFromArgv(['/electron', ...args], false), app).toEqual([]);
+    }
     // Electron as Node, or a dev server's page in place of the packed renderer, would not be the app under test.
     expect(launch.env['ELECTRON_RUN_AS_NODE']).toBeUndefined();
     expect(launch.env['ELECTRON_RENDERER_URL']).toBeUndefined();
