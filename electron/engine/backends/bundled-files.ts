@@ -9,12 +9,22 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * A path inside the app's archive as its twin in app.asar.unpacked, where electron-builder's asarUnpack
+ * puts the files that must be real (native libraries, the Python files, the script workers). The
+ * innermost `app.asar` counts: a folder above the install may carry that name too. Other paths unchanged.
+ */
+export function unpackedPath(p: string): string {
+  const m = /^(.*[\\/])app\.asar(?=[\\/])/.exec(p);
+  return m ? `${m[1]}app.asar.unpacked${p.slice(m[0].length)}` : p;
+}
+
 /** The first of `candidates` (relative to the module at `from`, an import.meta.url) that holds every one of `files`. */
 export function bundledDir(from: string, candidates: readonly string[], files: readonly string[]): string | undefined {
   for (const rel of candidates) {
     const url = new URL(rel, from);
     if (url.protocol !== 'file:') continue;
-    const dir = fileURLToPath(url).replace(`${path.sep}app.asar${path.sep}`, `${path.sep}app.asar.unpacked${path.sep}`);
+    const dir = unpackedPath(fileURLToPath(url));
     if (files.every((f) => existsSync(path.join(dir, f)))) return dir;
   }
   return undefined;

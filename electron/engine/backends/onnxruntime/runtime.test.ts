@@ -19,7 +19,8 @@ import { toModelSummary } from '../../repository/views';
 import { f32, modelConfig, values } from '../../runtime/testing/models';
 import { makeTensor } from '../../tensor/tensor';
 import { noCudaNote } from './index';
-import { bindingDir, bindingFailure, bindingHint, cudaProviderFiles, cudaSupport, loadOrt, packagedRuntime, setOrtImporterForTests, unpackedPath } from './runtime';
+import { bindingDir, bindingFailure, bindingHint, cudaProviderFiles, cudaSupport, loadOrt, packagedRuntime, setOrtImporterForTests } from './runtime';
+import { unpackedPath } from '../bundled-files';
 
 const temp = new TempDirs();
 afterEach(async () => {
@@ -230,6 +231,8 @@ describe('execution providers', () => {
     );
     expect(unpackedPath('C:\\Model Lab\\resources\\app.asar\\node_modules\\x')).toBe('C:\\Model Lab\\resources\\app.asar.unpacked\\node_modules\\x');
     expect(unpackedPath('/home/u/app.asarx/y')).toBe('/home/u/app.asarx/y');
+    // The one mapping of bundled-files.ts: the innermost archive counts (a folder above the install may be called app.asar).
+    expect(unpackedPath('/home/app.asar/Lab/resources/app.asar/node_modules/x')).toBe('/home/app.asar/Lab/resources/app.asar.unpacked/node_modules/x');
     expect(bindingDir('linux', 'x64')).toMatch(/onnxruntime-node[\\/]bin[\\/]napi-v6[\\/]linux[\\/]x64$/);
   });
 

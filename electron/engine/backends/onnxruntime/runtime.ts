@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as OrtTypes from 'onnxruntime-node';
 import { LabError, errorMessage } from '../../errors';
+import { unpackedPath } from '../bundled-files';
 
 export type Ort = typeof OrtTypes;
 
@@ -97,11 +98,6 @@ export function setOrtImporterForTests(fn: OrtImporter | undefined): void {
 export function cudaProviderFiles(platform: string): string[] {
   if (platform === 'win32') return ['onnxruntime_providers_cuda.dll', 'onnxruntime_providers_shared.dll'];
   return ['libonnxruntime_providers_cuda.so', 'libonnxruntime_providers_shared.so'];
-}
-
-/** A path inside app.asar, as its unpacked twin (where native files really are); other paths unchanged. */
-export function unpackedPath(p: string): string {
-  return p.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
 }
 
 /** Where onnxruntime-node's entry file is, as Node resolves it from here (inside app.asar in a packaged app). */

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { errorMessage } from '../../errors';
+import { unpackedPath } from '../bundled-files';
 import { sequenceFromWire, sequenceToWire } from '../sequence-wire';
 import type { BackendInstance, InstanceResult, PreparedRequest } from '../../runtime/types';
 import { ChildChannel, type ControlMessage, type ControlRequest, type SupervisorOptions, SupervisedInstance, autoCompleteIn, childResponse, failure } from '../child-supervisor';
@@ -34,11 +35,8 @@ interface WorkerFiles {
  * the unpacked copy is missing.
  */
 export function unpackedWorkerDir(dir: string, exists: (file: string) => boolean = existsSync): string {
-  const asar = `${path.sep}app.asar${path.sep}`;
-  const at = dir.lastIndexOf(asar);
-  if (at < 0) return dir;
-  const unpacked = `${dir.slice(0, at)}${path.sep}app.asar.unpacked${path.sep}${dir.slice(at + asar.length)}`;
-  return exists(path.join(unpacked, 'script-bootstrap.js')) ? unpacked : dir;
+  const unpacked = unpackedPath(dir);
+  return unpacked !== dir && exists(path.join(unpacked, 'script-bootstrap.js')) ? unpacked : dir;
 }
 
 /** The built worker (out/main) when running from a build, the TypeScript sources otherwise. */
