@@ -21,7 +21,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** `sh -c` body of the namespace: loopback up, then the command given as "$@". */
-const NETNS_BODY = 'ip link set lo up && exec "$@"';
+// `ip` often lives in /usr/sbin or /sbin, which a normal user's PATH lacks on Debian: add them for this shell only.
+const NETNS_BODY = 'PATH="$PATH:/usr/sbin:/sbin" ip link set lo up && exec "$@"';
 
 /** The argv that runs `cmd` with loopback only (Linux). */
 export function netnsCommand(cmd) {
