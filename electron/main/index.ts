@@ -9,12 +9,15 @@
  * the window; if it dies, it is restarted with the repositories that were open.
  * What opens at start: the folders named on the command line, else the last
  * session's workspace, else on first start the bundled samples
- * (`engine/workspace.ts`, run in the engine process).
+ * (`engine/workspace.ts`, run in the engine process). The window shows the
+ * bundle from the app's own scheme, `model-lab://app` (`app-protocol.ts`),
+ * never a file: page.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, safeStorage, screen, session, utilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, protocol, safeStorage, screen, session, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errorMessage } from '../engine/errors';
+import { registerAppScheme, rendererUrl, serveApp } from './app-protocol';
 import { SafeStorageCredentials } from './credentials';
 import { launchData, repositoriesFromArgv, secondLaunchRepositories } from './argv';
 import { desktopDialogs, type DesktopDialogs } from './dialogs';
@@ -34,8 +37,10 @@ const log = (line: string): void => console.log(`[model-lab] ${line}`);
 interface AppPaths {
   here: string;
   samplesDir: string;
-  /** The renderer: the dev server's address, or index.html. */
+  /** The renderer's URL: the dev server's (unpackaged only), or the bundle on the app's scheme. */
   renderer: string;
+  /** The built renderer, the only folder the app's scheme serves (`app-protocol.ts`). */
+  rendererDir: string;
   /** The origin the renderer's pages have (what IPC and the session trust). */
   appOrigin: string;
   resources: string;
@@ -45,12 +50,14 @@ interface AppPaths {
 
 function appPaths(): AppPaths {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const renderer = process.env['ELECTRON_RENDERER_URL'] ?? path.join(here, '../renderer/index.html');
+  // ELECTRON_RENDERER_URL counts only while developing: a packaged app never shows another page.
+  const renderer = rendererUrl(app.isPackaged, process.env);
   const userData = app.getPath('userData');
   return {
     here,
     samplesDir: app.isPackaged ? path.join(process.resourcesPath, 'sample-repos') : path.resolve(here, '../../sample-repos'),
     renderer,
+    rendererDir: path.join(here, '../renderer'),
     appOrigin: appOriginOf(renderer),
     resources: app.isPackaged ? process.resourcesPath : path.resolve(here, '../../resources'),
     userData,
@@ -147,10 +154,11 @@ function acceptLaterLaunches(shell: DesktopShell, launch: LaunchFolders): void {
   });
 }
 
-/** Once Electron is ready: the hardened session, the IPC API, the window in its remembered place, the menu, the engine. */
+/** Once Electron is ready: the app's scheme, the hardened session, the IPC API, the window in its remembered place, the menu, the engine. */
 function openWindowWhenReady(paths: AppPaths, win: WindowSlot, engine: EngineProcess, shell: DesktopShell, launch: LaunchFolders, loginPath: Promise<void>): void {
   const { appOrigin } = paths;
   void app.whenReady().then(() => {
+    serveApp(protocol, paths.rendererDir);
     hardenSession(session.defaultSession, appOrigin);
     registerIpc(
       ipcMain,
@@ -159,7 +167,14 @@ function openWindowWhenReady(paths: AppPaths, win: WindowSlot, engine: EnginePro
     );
     const workAreas = [screen.getPrimaryDisplay(), ...screen.getAllDisplays()].map((d) => d.workArea);
     const state = loadWindowState(paths.windowStateFile, workAreas, log);
-    const mainWindow = createLabWindow({ preload: path.join(paths.here, '../preload/index.cjs'), renderer: paths.renderer, state, dev: !app.isPackaged });
+    const mainWindow = createLabWindow({
+      preload: path.join(paths.here, '../preload/index.cjs'),
+      renderer: paths.renderer,
+      state,
+      dev: !app.isPackaged,
+      // A load that fails or a renderer that dies: the window is shown with a Reload/Quit dialog (load-problems.ts).
+      problems: { locale: () => resolveMenuLocale(shell.currentSettings.locale, app.getLocale()), log },
+    });
     win.current = mainWindow;
     trackWindowState(mainWindow, (s) => saveWindowState(paths.windowStateFile, s, log));
     forwardEvents(engine, mainWindow.webContents);
@@ -200,6 +215,8 @@ function closeEngineBeforeQuit(shell: DesktopShell, engine: EngineProcess): void
 }
 
 function startApp(): void {
+  // Before ready: the scheme the bundle is served on is standard and secure (app-protocol.ts).
+  registerAppScheme(protocol);
   const paths = appPaths();
   const win: WindowSlot = { current: undefined };
   const dialogs = desktopDialogs(

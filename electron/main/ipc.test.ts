@@ -85,14 +85,16 @@ describe('IPC wiring', () => {
   });
 
   it('trusts only the top frame of our own window while it shows the app', () => {
-    const mainFrame = { parent: null, url: 'file:///app/out/renderer/index.html' };
+    const mainFrame = { parent: null, url: 'model-lab://app/index.html' };
     const contents = { mainFrame } as unknown as WebContents;
     let win: { webContents: WebContents } | undefined = { webContents: contents };
-    const trust = trustedSender(() => win, 'file://');
+    const trust = trustedSender(() => win, 'model-lab://app');
     const ev = (sender: unknown, senderFrame: unknown): IpcMainInvokeEvent => ({ sender, senderFrame }) as unknown as IpcMainInvokeEvent;
     expect(trust(ev(contents, mainFrame))).toBe(true);
-    // An iframe inside the window (even one on a file: URL).
-    expect(trust(ev(contents, { parent: mainFrame, url: 'file:///app/out/renderer/index.html' }))).toBe(false);
+    // An iframe inside the window (even one on the app's own URL).
+    expect(trust(ev(contents, { parent: mainFrame, url: 'model-lab://app/index.html' }))).toBe(false);
+    // The top frame on a local file: page is not the app (defect 7: file: was trusted).
+    expect(trust(ev(contents, { parent: null, url: 'file:///app/out/renderer/index.html' }))).toBe(false);
     // Another window's contents.
     expect(trust(ev({ mainFrame }, mainFrame))).toBe(false);
     // The top frame after it navigated somewhere else, or a frame already gone.

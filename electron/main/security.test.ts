@@ -42,26 +42,43 @@ function fakeSession(): { session: Session; h: { request?: PermissionRequest; ch
 }
 
 describe('what the window may show', () => {
-  it('only the app itself: the built bundle or the dev server', () => {
-    expect(isAppUrl('file:///opt/app/out/renderer/index.html', 'file://')).toBe(true);
-    expect(isAppUrl('https://example.com/', 'file://')).toBe(false);
+  const APP = 'model-lab://app';
+
+  it('only the app itself: the bundle on its own scheme, or the dev server', () => {
+    expect(isAppUrl('model-lab://app/index.html', APP)).toBe(true);
+    expect(isAppUrl('model-lab://app/assets/index.js?x#y', APP)).toBe(true);
+    expect(isAppUrl('model-lab://other/index.html', APP)).toBe(false);
+    expect(isAppUrl('other-scheme://app/index.html', APP)).toBe(false);
+    expect(isAppUrl('https://example.com/', APP)).toBe(false);
     expect(isAppUrl('http://localhost:5173/x', 'http://localhost:5173')).toBe(true);
     expect(isAppUrl('http://localhost:5174/', 'http://localhost:5173')).toBe(false);
-    expect(isAppUrl('not a url', 'file://')).toBe(false);
-    expect(appOriginOf('/opt/app/out/renderer/index.html')).toBe('file://');
+    expect(isAppUrl('not a url', APP)).toBe(false);
+    expect(appOriginOf('model-lab://app/index.html')).toBe(APP);
     expect(appOriginOf('http://localhost:5173/')).toBe('http://localhost:5173');
   });
 
+  it('file: is never the app: not the bundle folder, not any local page, whatever origin is passed', () => {
+    for (const origin of [APP, 'http://localhost:5173', 'file://']) {
+      expect(isAppUrl('file:///opt/app/out/renderer/index.html', origin), origin).toBe(false);
+      expect(isAppUrl('file:///home/u/Downloads/evil.html', origin), origin).toBe(false);
+      expect(isAllowedRequest('file:///opt/app/out/renderer/assets/index.js', origin), origin).toBe(false);
+    }
+    expect(() => appOriginOf('/opt/app/out/renderer/index.html')).toThrow();
+    expect(() => appOriginOf('file:///opt/app/out/renderer/index.html')).toThrow(/not an app URL/);
+  });
+
   it('no remote request ever leaves the built app; the dev server (and its HMR socket) in development', () => {
-    for (const url of ['https://cdn.example/x.js', 'http://127.0.0.1:8000/v2', 'ws://evil.example/', 'ftp://x/']) expect(isAllowedRequest(url, 'file://')).toBe(false);
-    for (const url of ['file:///app/out/renderer/assets/index.js', 'data:image/png;base64,AAAA', 'blob:file:///1234', 'devtools://devtools/bundled/x.js'])
-      expect(isAllowedRequest(url, 'file://')).toBe(true);
+    for (const url of ['https://cdn.example/x.js', 'http://127.0.0.1:8000/v2', 'ws://evil.example/', 'ws://app/', 'ftp://x/', 'file:///etc/passwd', 'model-lab://evil/x.js'])
+      expect(isAllowedRequest(url, APP), url).toBe(false);
+    for (const url of ['model-lab://app/assets/index.js', 'data:image/png;base64,AAAA', 'blob:model-lab://app/1234', 'devtools://devtools/bundled/x.js'])
+      expect(isAllowedRequest(url, APP), url).toBe(true);
     expect(isAllowedRequest('http://localhost:5173/@vite/client', 'http://localhost:5173')).toBe(true);
     expect(isAllowedRequest('ws://localhost:5173/', 'http://localhost:5173')).toBe(true);
     expect(isAllowedRequest('ws://localhost:9999/', 'http://localhost:5173')).toBe(false);
     expect(isAllowedRequest('https://example.com/', 'http://localhost:5173')).toBe(false);
     expect(isAllowedRequest('file:///etc/passwd', 'http://localhost:5173')).toBe(false);
-    expect(isAllowedRequest('::', 'file://')).toBe(false);
+    expect(isAllowedRequest('model-lab://app/index.html', 'http://localhost:5173')).toBe(false);
+    expect(isAllowedRequest('::', APP)).toBe(false);
   });
 });
 
@@ -69,7 +86,7 @@ describe('web contents', () => {
   it('denies new windows, navigation and redirects away from the app, and webviews', () => {
     const f = fakeContents();
     const external = vi.fn();
-    hardenContents(f.contents, 'file://', external);
+    hardenContents(f.contents, 'model-lab://app', external);
     expect(f.openHandler({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
     // A page on this machine (Open in Netron) goes to the system browser; the window is still denied.
     expect(f.openHandler({ url: 'http://127.0.0.1:8123/' })).toEqual({ action: 'deny' });
@@ -79,7 +96,8 @@ describe('web contents', () => {
       const prevent = vi.fn();
       f.on.get(ev)!({ url: 'https://evil.example/', preventDefault: prevent });
       f.on.get(ev)!({ url: 'file:///app/out/renderer/index.html', preventDefault: prevent });
-      expect(prevent, ev).toHaveBeenCalledTimes(1);
+      f.on.get(ev)!({ url: 'model-lab://app/index.html', preventDefault: prevent });
+      expect(prevent, ev).toHaveBeenCalledTimes(2);
     }
     const prevent = vi.fn();
     f.on.get('will-attach-webview')!({ url: '', preventDefault: prevent });
@@ -100,31 +118,33 @@ describe('web contents', () => {
 describe('session', () => {
   it('grants no permission, except clipboard writes from the app itself', () => {
     const { session, h } = fakeSession();
-    hardenSession(session, 'file://');
+    hardenSession(session, 'model-lab://app');
     for (const p of ['media', 'geolocation', 'notifications', 'openExternal', 'fileSystem', 'clipboard-read']) {
       const cb = vi.fn();
-      h.request!({}, p, cb, { requestingUrl: 'file:///app/out/renderer/index.html' });
+      h.request!({}, p, cb, { requestingUrl: 'model-lab://app/index.html' });
       expect(cb, p).toHaveBeenCalledWith(false);
-      expect(h.check!({}, p, 'file:///'), p).toBe(false);
+      expect(h.check!({}, p, 'model-lab://app'), p).toBe(false);
     }
     const cb = vi.fn();
-    h.request!({}, 'clipboard-sanitized-write', cb, { requestingUrl: 'file:///app/out/renderer/index.html' });
+    h.request!({}, 'clipboard-sanitized-write', cb, { requestingUrl: 'model-lab://app/index.html' });
     expect(cb).toHaveBeenCalledWith(true);
     const foreign = vi.fn();
     h.request!({}, 'clipboard-sanitized-write', foreign, { requestingUrl: 'https://evil.example/' });
     expect(foreign).toHaveBeenCalledWith(false);
-    expect(h.check!({}, 'clipboard-sanitized-write', 'file:///')).toBe(true);
+    expect(h.check!({}, 'clipboard-sanitized-write', 'model-lab://app')).toBe(true);
+    expect(h.check!({}, 'clipboard-sanitized-write', 'file:///')).toBe(false);
     expect(h.check!({}, 'clipboard-sanitized-write', 'https://evil.example')).toBe(false);
     expect(h.device!()).toBe(false);
   });
 
   it('cancels remote requests', () => {
     const { session, h } = fakeSession();
-    hardenSession(session, 'file://');
+    hardenSession(session, 'model-lab://app');
     const cb = vi.fn();
     h.before!({ url: 'https://tracker.example/p.gif' }, cb);
+    h.before!({ url: 'model-lab://app/assets/a.js' }, cb);
     h.before!({ url: 'file:///app/out/renderer/assets/a.js' }, cb);
-    expect(cb.mock.calls).toEqual([[{ cancel: true }], [{ cancel: false }]]);
+    expect(cb.mock.calls).toEqual([[{ cancel: true }], [{ cancel: false }], [{ cancel: true }]]);
   });
 
   it("sets the CSP header on the app's own responses and leaves others alone", () => {
@@ -162,7 +182,7 @@ describe('content security policy', () => {
     expect(d.get('script-src')).not.toContain('unsafe-inline');
   });
 
-  it('renderer/index.html carries the same policy in its <meta> (file:// pages have no headers)', () => {
+  it('renderer/index.html carries the same policy in its <meta> (the dev server sends no header)', () => {
     const html = readFileSync(new URL('../../renderer/index.html', import.meta.url), 'utf8');
     const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
     expect(meta).toBe(CONTENT_SECURITY_POLICY_META);

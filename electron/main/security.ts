@@ -2,8 +2,11 @@
  * Electron's security checklist for the lab window: no navigation away from
  * the app, no new windows or webviews, no permission grants (except writing to
  * the clipboard from our own pages), no remote requests, and a strict CSP on
- * the app's own responses. `renderer/index.html` carries the same policy in a
- * `<meta>` because file:// pages have no response headers.
+ * the app's own responses. The app is one origin: `model-lab://app`, the
+ * privileged scheme `app-protocol.ts` serves the bundle on, or (unpackaged
+ * only) the dev server. `file:` is never the app, so no local page the window
+ * might reach gets the lab API. `renderer/index.html` also carries the policy
+ * in a `<meta>` (the dev server's responses have no such header).
  */
 import type { Session, WebContents } from 'electron';
 
@@ -33,25 +36,34 @@ export const CONTENT_SECURITY_POLICY = [...CSP_DIRECTIVES, "frame-ancestors 'non
 /** The window's only permission, and only for the app's own pages: the Copy buttons. */
 const ALLOWED_PERMISSIONS = new Set<string>(['clipboard-sanitized-write']);
 
-/** Only our own bundle (file://.../out/renderer) or the dev server may be shown. */
+/**
+ * `scheme://host[:port]` of a parsed URL. Node's `URL.origin` is 'null' for schemes it does not
+ * know (ours), so origins are compared in this form; `file:` has no host and never matches.
+ */
+function originOf(u: URL): string {
+  return `${u.protocol}//${u.host}`;
+}
+
+/** Only our own bundle (`model-lab://app/…`) or, unpackaged, the dev server may be shown; never `file:`. */
 export function isAppUrl(url: string, appOrigin: string): boolean {
   try {
     const u = new URL(url);
-    if (appOrigin === 'file://') return u.protocol === 'file:';
-    return u.origin === appOrigin;
+    return u.protocol !== 'file:' && u.host !== '' && originOf(u) === appOrigin;
   } catch {
     return false;
   }
 }
 
-/** The app origin of a renderer location: the dev server's origin, or `file://` for the built bundle. */
+/** The app origin of the renderer's URL (`model-lab://app/index.html` or the dev server's). */
 export function appOriginOf(renderer: string): string {
-  return /^https?:\/\//.test(renderer) ? new URL(renderer).origin : 'file://';
+  const u = new URL(renderer);
+  if (u.protocol === 'file:' || u.host === '') throw new Error(`not an app URL: ${renderer}`);
+  return originOf(u);
 }
 
 /**
  * Requests the renderer may make: the app's own files, inline data, and
- * DevTools' internals. Anything remote (http, https, ws, ftp, ...) is
+ * DevTools' internals. Anything else (file:, http, https, ws, ftp, ...) is
  * cancelled unless it is the dev server.
  */
 export function isAllowedRequest(url: string, appOrigin: string): boolean {
@@ -62,12 +74,11 @@ export function isAllowedRequest(url: string, appOrigin: string): boolean {
     return false;
   }
   if (['data:', 'blob:', 'devtools:', 'chrome-extension:'].includes(u.protocol)) return true;
-  if (u.protocol === 'file:') return appOrigin === 'file://';
-  if (appOrigin === 'file://') return false;
+  if (u.protocol === 'file:') return false;
   const app = new URL(appOrigin);
   // The dev server's HMR socket: same host and port, ws instead of http.
-  if (u.protocol === 'ws:' || u.protocol === 'wss:') return u.host === app.host;
-  return u.origin === appOrigin;
+  if ((u.protocol === 'ws:' || u.protocol === 'wss:') && (app.protocol === 'http:' || app.protocol === 'https:')) return u.host === app.host;
+  return isAppUrl(url, appOrigin);
 }
 
 type Preventable = { preventDefault(): void };
