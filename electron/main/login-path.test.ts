@@ -59,6 +59,22 @@ describe('PATH from the login shell', () => {
     expect(log).not.toHaveBeenCalled();
   });
 
+  it('takes PATH once the closing marker is printed, although a background job an rc file started still holds stdout', async () => {
+    // Before: the result waited for stdout to close, which the job delayed past the time bound (PATH lost).
+    const shell = shellScript('background-job', 'sleep 10 &\nPATH="/opt/job/bin:$PATH"; export PATH\n/bin/sh -c "$2"');
+    const log = vi.fn();
+    const got = await loginShellPath({ ...base, env: { SHELL: shell, PATH: '/usr/bin:/bin' }, log, timeoutMs: 5000 });
+    expect(got).toBe('/opt/job/bin:/usr/bin:/bin');
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it('stops reading (shell killed, PATH kept) when the shell prints more than 1 MiB without the closing marker', async () => {
+    const log = vi.fn();
+    const flood = shellScript('flood', 'yes "0123456789abcdef0123456789abcdef"');
+    expect(await loginShellPath({ ...base, env: { SHELL: flood, PATH: '/usr/bin:/bin' }, log, timeoutMs: 20_000 })).toBeUndefined();
+    expect(log).toHaveBeenLastCalledWith(expect.stringContaining('printed more than'));
+  });
+
   it('keeps PATH (undefined, logged) when the shell hangs, fails, prints nothing or is missing', async () => {
     const env = (SHELL: string): NodeJS.ProcessEnv => ({ SHELL, PATH: '/usr/bin:/bin' });
     const log = vi.fn();

@@ -8,8 +8,10 @@
  * random markers (rc files may print anything around them; an external `env`
  * prints PATH colon-joined in any shell, fish included), with no stdin, a
  * bounded time and bounded output. The shell is only ever given that fixed
- * command line; the result is only read. Anything that goes wrong (no shell,
- * a hang, a non-zero exit, no marker) leaves PATH as it was, with a log line.
+ * command line; the result is only read, and is taken as soon as the closing
+ * marker is printed (a background job an rc file leaves holding stdout does not
+ * hold it). Anything that goes wrong (no shell, a hang, a non-zero exit before
+ * the marker, no marker, over 1 MiB) leaves PATH as it was, with a log line.
  * Entries the shell adds come first; those main already had are kept after.
  */
 import { spawn } from 'node:child_process';
@@ -66,8 +68,11 @@ export function mergePath(fromShell: string, current: string | undefined): strin
   return out.join(':');
 }
 
-/** Runs `shell -ilc <fixed command>` and resolves with its stdout, or undefined (with the reason logged). */
-function runShell(shell: string, command: string, env: NodeJS.ProcessEnv, timeoutMs: number, log: (line: string) => void): Promise<string | undefined> {
+/**
+ * Runs `shell -ilc <fixed command>` and resolves with its stdout once the closing marker is printed
+ * (or, without it, once the shell ends with 0), or undefined (with the reason logged).
+ */
+function runShell(shell: string, command: string, marker: string, env: NodeJS.ProcessEnv, timeoutMs: number, log: (line: string) => void): Promise<string | undefined> {
   return new Promise((resolve) => {
     let out = '';
     let done = false;
@@ -80,20 +85,30 @@ function runShell(shell: string, command: string, env: NodeJS.ProcessEnv, timeou
     };
     // Its own process group, so a timeout also stops whatever the rc files started.
     const child = spawn(shell, ['-ilc', command], { env, stdio: ['ignore', 'pipe', 'ignore'], detached: true });
-    const timer = setTimeout(() => {
-      if (child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          child.kill('SIGKILL');
-        }
+    const killGroup = (): void => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
       }
+    };
+    const timer = setTimeout(() => {
+      killGroup();
       finish(undefined, `${shell} did not answer within ${timeoutMs} ms`);
     }, timeoutMs);
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
+      if (done) return;
       out += chunk;
-      if (out.length > MAX_OUTPUT) child.kill('SIGKILL');
+      // The closing marker means env's output is complete: no need to wait for the pipe to close,
+      // which a background job an rc file started (holding stdout) would delay past the time bound.
+      const first = out.indexOf(marker);
+      if (first >= 0 && out.indexOf(marker, first + marker.length) >= 0) finish(out);
+      else if (out.length > MAX_OUTPUT) {
+        killGroup();
+        finish(undefined, `${shell} printed more than ${MAX_OUTPUT} bytes`);
+      }
     });
     child.on('error', (err) => finish(undefined, `${shell} could not start (${err.message})`));
     child.on('close', (code, signal) => (code === 0 ? finish(out) : finish(undefined, `${shell} exited with ${signal ?? code}`)));
@@ -113,7 +128,7 @@ export async function loginShellPath(opts: LoginPathOptions): Promise<string | u
   const command = `printf '%s\\n' '${marker}'; /usr/bin/env; printf '%s\\n' '${marker}'`;
   // Markers for shells that check these (oh-my-zsh's auto-update, tmux auto-start) to keep quiet.
   const env = { ...opts.env, MODEL_LAB_RESOLVING_ENVIRONMENT: '1', DISABLE_AUTO_UPDATE: 'true', ZSH_TMUX_AUTOSTARTED: 'true' };
-  const output = await runShell(shell, command, env, opts.timeoutMs ?? 5000, opts.log);
+  const output = await runShell(shell, command, marker, env, opts.timeoutMs ?? 5000, opts.log);
   if (output === undefined) return undefined;
   const found = parseMarkedPath(output, marker);
   if (!found) {
