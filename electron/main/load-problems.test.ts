@@ -29,6 +29,22 @@ describe('load problems', () => {
     expect(zh.buttons).toEqual(['重新加载', '退出']);
   });
 
+  it("counts a main page answered with an HTTP error (the app scheme's 404 for a missing index.html) as a failed load", async () => {
+    const { win, emit, shown } = fakeWindow();
+    const ask = vi.fn(() => Promise.resolve(1));
+    const quit = vi.fn();
+    watchLoad(win, { ask, reload: vi.fn(), quit, locale: () => 'en', log: vi.fn(), showAfterMs: 60_000 });
+    const navigated = emit.get('did-navigate')!;
+    navigated({}, 'model-lab://app/index.html', 200, 'OK');
+    navigated({}, 'http://localhost:5173/', -1, '');
+    expect(ask).not.toHaveBeenCalled();
+    navigated({}, 'model-lab://app/index.html', 404, 'Not Found');
+    expect(shown()).toBe(true);
+    expect(ask).toHaveBeenCalledWith(expect.objectContaining({ message: 'The lab window could not load.', detail: 'Loading model-lab://app/index.html failed: Not Found (error 404).' }));
+    await vi.waitFor(() => expect(quit).toHaveBeenCalledTimes(1));
+    emit.get('closed')!();
+  });
+
   it('asks one question at a time, and again after it was answered', async () => {
     const { win, emit, shown } = fakeWindow();
     let answer: (n: number) => void = () => undefined;

@@ -3,7 +3,10 @@
  * created hidden and shown on `ready-to-show`, so a page that fails to load
  * (a missing bundle, a refused scheme) or a renderer that dies would leave
  * nothing on screen and nothing said. This watches the window's contents:
- * a main-frame `did-fail-load` or a `render-process-gone` shows the window
+ * a main-frame `did-fail-load`, a main-frame page answered with an HTTP error
+ * status (`did-navigate` with 4xx/5xx: the app scheme answers a missing
+ * index.html with 404 and a body, which Chromium shows as a page, not a failed
+ * load) or a `render-process-gone` shows the window
  * and asks, in the menu's language, whether to Reload or Quit (the reason in
  * the detail); and if `ready-to-show` has not come after a while, the window
  * is shown anyway. One question at a time; a later failure while it is open
@@ -23,6 +26,7 @@ export interface WatchedWindow {
   webContents: {
     on(event: 'did-fail-load', listener: (event: unknown, code: number, description: string, url: string, isMainFrame: boolean) => void): unknown;
     on(event: 'render-process-gone', listener: (event: unknown, details: { reason: string; exitCode: number }) => void): unknown;
+    on(event: 'did-navigate', listener: (event: unknown, url: string, httpResponseCode: number, httpStatusText: string) => void): unknown;
   };
 }
 
@@ -105,6 +109,10 @@ export function watchLoad(win: WatchedWindow, opts: LoadWatchOptions): void {
   };
   win.webContents.on('did-fail-load', (_e, code, description, url, isMainFrame) => {
     if (isMainFrame && code !== ERR_ABORTED) report({ kind: 'load-failed', code, description, url });
+  });
+  // Main frame only; httpResponseCode is -1 for a navigation without a response status.
+  win.webContents.on('did-navigate', (_e, url, httpResponseCode, httpStatusText) => {
+    if (httpResponseCode >= 400) report({ kind: 'load-failed', code: httpResponseCode, description: httpStatusText || `HTTP ${httpResponseCode}`, url });
   });
   win.webContents.on('render-process-gone', (_e, details) => {
     // 'clean-exit' is the renderer closing with its window (quitting); nothing to report.

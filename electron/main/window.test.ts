@@ -111,7 +111,7 @@ describe('the lab window', () => {
     createLabWindow({ preload: '/p.cjs', renderer: 'model-lab://app/index.html', dev: false, state: { width: 1400, height: 900, maximized: true } });
     const win = created.at(-1)!;
     expect(win.openHandler?.({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
-    expect([...win.navHandlers.keys()].sort()).toEqual(['did-fail-load', 'render-process-gone', 'will-attach-webview', 'will-frame-navigate', 'will-navigate', 'will-redirect']);
+    expect([...win.navHandlers.keys()].sort()).toEqual(['did-fail-load', 'did-navigate', 'render-process-gone', 'will-attach-webview', 'will-frame-navigate', 'will-navigate', 'will-redirect']);
     expect(win.loaded).toEqual(['url:model-lab://app/index.html']);
     // A file: page is not the app any more.
     const prevent = vi.fn();
