@@ -147,6 +147,7 @@ export class EngineProcess {
   private readonly runsInProgress = new Map<string, ProgressEvent>();
   private exited: (() => void) | undefined;
   private closing: Promise<void> | undefined;
+  private troubleNow: Extract<LabEvent, { type: 'engine-status' }> | undefined;
   /** The launch's folders given to `start`, overriding `host.given`. */
   private given: string[] | undefined;
 
@@ -195,7 +196,13 @@ export class EngineProcess {
     return this.ready.promise;
   }
 
+  /** The engine's trouble as the window was last told it (restarting, or given up); undefined while it runs. */
+  get trouble(): Extract<LabEvent, { type: 'engine-status' }> | undefined {
+    return this.troubleNow;
+  }
+
   private emit(ev: LabEvent): void {
+    if (ev.type === 'engine-status') this.troubleNow = ev.state === 'running' ? undefined : ev;
     for (const l of this.listeners) {
       try {
         l(ev);

@@ -261,6 +261,8 @@ describe('EngineProcess (fake engine)', () => {
     // Dies again while reopening them (before its ready).
     children[1]!.exit('signal SIGSEGV');
     expect(engine.state).toBe('failed');
+    // What a page that loads now is shown (ipc.ts forwardEvents replays it).
+    expect(engine.trouble).toEqual({ type: 'engine-status', state: 'failed', reason: 'signal SIGSEGV', restarts: 1 });
     void engine.retry();
     expect(children[2]!.sent[0]).toMatchObject({ options: { restart: { reopen: [] } } });
     ready(children[2]!);
@@ -269,6 +271,7 @@ describe('EngineProcess (fake engine)', () => {
     await tick();
     await tick();
     expect(events.filter((e) => e.type === 'engine-status').at(-1)).toEqual({ type: 'engine-status', state: 'running', restarts: 1, reopened: false });
+    expect(engine.trouble).toBeUndefined();
     // Now it dies twice while running: Retry reopens what is open.
     children[2]!.exit('signal SIGKILL');
     ready(children[3]!, ['/other']);

@@ -177,7 +177,8 @@ function openWindowWhenReady(paths: AppPaths, win: WindowSlot, engine: EnginePro
     });
     win.current = mainWindow;
     trackWindowState(mainWindow, (s) => saveWindowState(paths.windowStateFile, s, log));
-    forwardEvents(engine, mainWindow.webContents);
+    // A page that loads while the engine restarts or has given up (first start, a reload) still shows it.
+    forwardEvents(engine, mainWindow.webContents, () => engine.trouble);
     mainWindow.on('closed', () => {
       win.current = undefined;
     });

@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
+import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import type { LabEvent } from '../contract/lab-api';
 import { LAB_METHODS, methodChannel } from '../contract/methods';
 import { Lab } from '../engine/lab';
 import { createLabHandlers } from '../engine/lab-handlers';
@@ -117,5 +119,22 @@ describe('IPC wiring', () => {
     lab.closeRepository(lab.listRepositories()[0]!.id);
     expect(sent.length).toBe(before);
     off();
+  });
+
+  it('sends the pending event again each time a page has loaded (events sent before it listened are lost)', () => {
+    const sent: unknown[] = [];
+    const pages = new EventEmitter();
+    const contents = Object.assign(pages, { isDestroyed: () => false, send: (_c: string, ev: unknown) => sent.push(ev) }) as unknown as WebContents;
+    let pending: LabEvent | undefined = { type: 'engine-status', state: 'failed', reason: 'exit code 1', restarts: 3 };
+    const off = forwardEvents(new Lab(), contents, () => pending);
+    pages.emit('did-finish-load');
+    expect(sent).toEqual([pending]);
+    pending = undefined;
+    pages.emit('did-finish-load');
+    expect(sent).toHaveLength(1);
+    off();
+    pending = { type: 'engine-status', state: 'restarting', restarts: 1 };
+    pages.emit('did-finish-load');
+    expect(sent).toHaveLength(1);
   });
 });

@@ -48,11 +48,24 @@ export interface LabEventSource {
   onEvent(listener: (ev: LabEvent) => void): () => void;
 }
 
-/** Forwards lab events to a window for as long as it lives. */
-export function forwardEvents(lab: LabEventSource, contents: WebContents): () => void {
-  const off = lab.onEvent((ev: LabEvent) => {
+/**
+ * Forwards lab events to a window for as long as it lives. `pending`: an event the page must see even
+ * if it was sent before the page listened (those are lost), sent again each time a page has loaded
+ * (the first load, a reload): the engine restarting or given up, with its Retry.
+ */
+export function forwardEvents(lab: LabEventSource, contents: WebContents, pending?: () => LabEvent | undefined): () => void {
+  const send = (ev: LabEvent): void => {
     if (!contents.isDestroyed()) contents.send(EVENT_CHANNEL, ev);
-  });
+  };
+  const off = lab.onEvent(send);
+  const replay = (): void => {
+    const ev = pending?.();
+    if (ev) send(ev);
+  };
+  if (pending) contents.on('did-finish-load', replay);
   contents.once('destroyed', off);
-  return off;
+  return () => {
+    off();
+    if (pending) contents.off('did-finish-load', replay);
+  };
 }
