@@ -34,6 +34,12 @@ describe('PATH from the login shell', () => {
     expect(loginShell('linux', {})).toBeUndefined();
     expect(loginShell('linux', { SHELL: 'zsh' })).toBeUndefined();
     expect(loginShell('linux', { SHELL: '/usr/bin/fish' })).toBe('/usr/bin/fish');
+    // No SHELL in a desktop session's environment: the account's login shell from the user database.
+    expect(loginShell('linux', {}, '/bin/bash')).toBe('/bin/bash');
+    expect(loginShell('darwin', {}, '/opt/homebrew/bin/fish')).toBe('/opt/homebrew/bin/fish');
+    expect(loginShell('darwin', { SHELL: '/bin/bash' }, '/bin/zsh')).toBe('/bin/bash');
+    expect(loginShell('linux', {}, null)).toBeUndefined();
+    expect(loginShell('linux', {}, 'bash')).toBeUndefined();
   });
 
   it('reads PATH between the markers only, and merges it before the current entries', () => {

@@ -16,6 +16,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 
 export interface LoginPathOptions {
@@ -31,11 +32,23 @@ export interface LoginPathOptions {
 /** The most output read from the shell (an env dump is a few kB). */
 const MAX_OUTPUT = 1 << 20;
 
-/** The shell to ask: $SHELL when it is an absolute path, else the platform's default login shell. */
-export function loginShell(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string | undefined {
-  const shell = env['SHELL'];
-  if (shell && path.isAbsolute(shell)) return shell;
+/**
+ * The shell to ask: $SHELL when it is an absolute path, else the account's login shell (the user
+ * database's, `os.userInfo().shell`: a desktop session does not always set SHELL), else on macOS
+ * its default login shell.
+ */
+export function loginShell(platform: NodeJS.Platform, env: NodeJS.ProcessEnv, accountShell?: string | null): string | undefined {
+  for (const shell of [env['SHELL'], accountShell]) if (shell && path.isAbsolute(shell)) return shell;
   return platform === 'darwin' ? '/bin/zsh' : undefined;
+}
+
+/** The account's shell from the user database, if it can be read. */
+function accountShell(): string | null {
+  try {
+    return userInfo().shell;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether this launch should ask the login shell: macOS always, Linux when packaged, never Windows. */
@@ -121,7 +134,7 @@ function runShell(shell: string, command: string, marker: string, env: NodeJS.Pr
  */
 export async function loginShellPath(opts: LoginPathOptions): Promise<string | undefined> {
   if (!wantsLoginPath(opts.platform, opts.packaged)) return undefined;
-  const shell = loginShell(opts.platform, opts.env);
+  const shell = loginShell(opts.platform, opts.env, accountShell());
   if (!shell) return undefined;
   const marker = `__MODEL_LAB_${randomBytes(8).toString('hex')}__`;
   // Single-quoted literals only: the same text is valid in sh, bash, zsh and fish.
