@@ -29,6 +29,8 @@ beforeAll(() => {
   // Links: one to a file outside, one to a folder outside, one inside (allowed).
   symlinkSync(path.join(base, 'secret.txt'), path.join(renderer, 'assets', 'out.txt'));
   symlinkSync(base, path.join(renderer, 'up'));
+  // A folder beside it whose name starts with the renderer folder's ('renderer-other').
+  symlinkSync(path.join(base, 'renderer-other'), path.join(renderer, 'sibling'));
   symlinkSync(path.join(renderer, 'assets', 'index-1.js'), path.join(renderer, 'alias.js'));
 });
 
@@ -86,6 +88,7 @@ describe('the app scheme', () => {
     expect(await resolveAppFile(renderer, `${APP_ORIGIN}/assets/out.txt`)).toEqual({ ok: false, status: 403 });
     expect(await resolveAppFile(renderer, `${APP_ORIGIN}/up/secret.txt`)).toEqual({ ok: false, status: 403 });
     expect((await get(`${APP_ORIGIN}/up/secret.txt`)).status).toBe(403);
+    expect(await resolveAppFile(renderer, `${APP_ORIGIN}/sibling/x.js`)).toEqual({ ok: false, status: 403 });
   });
 
   it('answers only its own host, GET and HEAD; folders and missing files are 404', async () => {

@@ -16,6 +16,7 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Protocol } from 'electron';
+import { isInside } from '../engine/util/real-path';
 import { CONTENT_SECURITY_POLICY, isLoopbackHttp } from './security';
 
 export const APP_SCHEME = 'model-lab';
@@ -60,12 +61,6 @@ export function mimeType(file: string): string {
 
 export type AppFile = { ok: true; file: string } | { ok: false; status: 400 | 403 | 404 };
 
-/** Whether `child` is `root` or inside it (both absolute, normalized). */
-function within(root: string, child: string): boolean {
-  const rel = path.relative(root, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
 /** The URL's path as folder-relative segments; undefined when a segment is not a plain name. */
 function pathSegments(pathname: string): string[] | undefined {
   const segments: string[] = [];
@@ -100,14 +95,14 @@ export async function resolveAppFile(rendererDir: string, url: string): Promise<
   if (!segments) return { ok: false, status: 403 };
   const root = path.resolve(rendererDir);
   const candidate = path.join(root, ...(segments.length ? segments : ['index.html']));
-  if (!within(root, candidate)) return { ok: false, status: 403 };
+  if (!isInside(root, candidate)) return { ok: false, status: 403 };
   let real: string;
   try {
     real = await realpath(candidate);
   } catch {
     return { ok: false, status: 404 };
   }
-  if (!within(await realpath(root), real)) return { ok: false, status: 403 };
+  if (!isInside(await realpath(root), real)) return { ok: false, status: 403 };
   const info = await stat(real);
   return info.isFile() ? { ok: true, file: real } : { ok: false, status: 404 };
 }
