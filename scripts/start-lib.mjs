@@ -76,6 +76,17 @@ export function shellQuote(value) {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * Whether start.mjs passes a signal it received on to its child. Ctrl+C in a terminal already
+ * reaches the child (stdio inherited: the same foreground process group), and Electron, like
+ * Chromium, takes only its first SIGINT as a graceful quit (its handler then restores the default
+ * action): a second one from us killed it in the middle of closing the engine. So SIGINT is passed
+ * on only when there is no terminal (a `kill -INT` from a script); SIGTERM always.
+ */
+export function forwardsSignal(signal, stdinIsTTY) {
+  return !(signal === 'SIGINT' && stdinIsTTY);
+}
+
 /** The signals Chromium dies with when its sandbox cannot start (a CHECK failure is SIGTRAP; abort() is SIGABRT). */
 const SANDBOX_SIGNALS = new Set(['SIGTRAP', 'SIGABRT']);
 

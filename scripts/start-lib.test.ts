@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { childExit, electronExecutableIn, nodeAtLeast, oldNodeMessage, packageBinCommand, resolveFolderArgs, sandboxFix, shellQuote } from './start-lib.mjs';
+import { childExit, electronExecutableIn, forwardsSignal, nodeAtLeast, oldNodeMessage, packageBinCommand, resolveFolderArgs, sandboxFix, shellQuote } from './start-lib.mjs';
 
 describe('npm start', () => {
   it('finds the Electron executable where each platform keeps it', () => {
@@ -97,6 +97,13 @@ describe('npm start', () => {
     expect(childExit({ code: null, signal: 'SIGINT', forwarded: 'SIGINT', platform: 'linux', electronExe: '/e/electron' })).toEqual({ code: 130 });
     expect(childExit({ code: 0, signal: null, platform: 'linux', electronExe: '/e/electron' })).toEqual({ code: 0 });
     expect(childExit({ code: 3, signal: null, platform: 'linux', electronExe: undefined })).toEqual({ code: 3 });
+  });
+
+  it('passes Ctrl+C on only without a terminal (a terminal sent it to the child too; a second SIGINT kills Electron at once)', () => {
+    expect(forwardsSignal('SIGINT', true)).toBe(false);
+    expect(forwardsSignal('SIGINT', false)).toBe(true);
+    expect(forwardsSignal('SIGTERM', true)).toBe(true);
+    expect(forwardsSignal('SIGTERM', false)).toBe(true);
   });
 
   it('quotes shell values so the printed fix can be pasted', () => {

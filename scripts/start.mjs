@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareSamples } from './prepare-samples.mjs';
-import { childExit, electronExecutableIn, nodeAtLeast, oldNodeMessage, packageBinCommand, resolveFolderArgs } from './start-lib.mjs';
+import { childExit, electronExecutableIn, forwardsSignal, nodeAtLeast, oldNodeMessage, packageBinCommand, resolveFolderArgs } from './start-lib.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Folders named on the command line mean the folder `npm start` was typed in, not the package root.
@@ -81,7 +81,8 @@ let forwarded;
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
     forwarded = sig;
-    child.kill(sig);
+    // Ctrl+C in a terminal reached the child already (forwardsSignal says why it is not sent twice).
+    if (forwardsSignal(sig, process.stdin.isTTY === true)) child.kill(sig);
   });
 }
 child.on('error', (err) => {
