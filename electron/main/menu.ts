@@ -153,8 +153,9 @@ function fileMenu(ctx: MenuContext): MenuItemConstructorOptions {
       { type: 'separator' },
       { id: 'reload', label: t('reload'), accelerator: 'CmdOrCtrl+Shift+R', enabled: hasRepos, click: () => actions.reloadSelected() },
       { id: 'close', label: t('close'), enabled: hasRepos, click: () => actions.closeSelected() },
-      // macOS: Cmd+W closes the window (the `close` role; Electron's default File menu has it). Elsewhere
-      // closing the only window quits, so Ctrl+W stays unbound there and Quit has its own item.
+      // macOS: Cmd+W closes the window (the `close` role; Electron's default File menu has it, and the
+      // macOS Window menu role has none). Elsewhere the Window menu role already has Close (Ctrl+W),
+      // and Quit has its own item here.
       ...(mac
         ? [{ type: 'separator' } as const, { id: 'close-window', role: 'close' } as const]
         : [{ type: 'separator' } as const, { id: 'quit', label: t('quit'), accelerator: 'CmdOrCtrl+Q', click: () => actions.quit() }]),
