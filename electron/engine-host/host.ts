@@ -7,15 +7,13 @@
  * main. What opens at start follows `engine/workspace.ts`; after a crash, main names the repositories
  * that were open and they are reopened instead.
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { HostInfo, WorkspaceSkip } from '../contract/lab-api';
 import { errorMessage, LabError, toLabError } from '../engine/errors';
 import { Lab } from '../engine/lab';
 import { createLabHandlers, dispatch, type LabHandlers } from '../engine/lab-handlers';
 import { MemoryCredentials } from '../engine/remote/memory-credentials';
 import type { CredentialStore } from '../engine/remote/types';
-import { openStartup } from '../engine/workspace';
+import { inSamples, openInOrder, openStartup } from '../engine/workspace';
 import { connectTriton, fetchText } from '../server/remote/connect';
 import { LabServing } from '../server/triton/lab-serving';
 import type { HostChannel } from './channel';
@@ -74,32 +72,14 @@ class HostCredentials implements CredentialStore {
   }
 }
 
-async function realOrUndefined(p: string): Promise<string | undefined> {
-  return fs.realpath(p).catch(() => undefined);
-}
-
 /**
  * After a crash: the repositories that were open, in their order. A folder inside the bundled samples
  * (after following links) opens as a sample again; any other as the user's, under its saved trust.
  */
 async function reopen(lab: Lab, paths: readonly string[], samplesDir: string, log: (line: string) => void): Promise<{ opened: string[]; skipped: WorkspaceSkip[] }> {
-  const root = await realOrUndefined(samplesDir);
-  const skipped: WorkspaceSkip[] = [];
-  const opened: string[] = [];
-  await Promise.all(
-    paths.map(async (p) => {
-      const real = await realOrUndefined(p);
-      const sample = !!root && !!real && (real === root || real.startsWith(root + path.sep));
-      try {
-        opened.push((await lab.openRepository(p, { sample })).path);
-      } catch (err) {
-        log(`could not reopen ${p}: ${errorMessage(err)}`);
-        skipped.push({ path: p, reason: errorMessage(err) });
-      }
-    }),
-  );
-  lab.orderRepositories([...paths]);
-  return { opened, skipped };
+  const repositories = await Promise.all(paths.map(async (p) => ({ path: p, sample: await inSamples(p, samplesDir) })));
+  const { opened, skipped } = await openInOrder(lab, repositories, log);
+  return { opened: opened.map((r) => r.path), skipped };
 }
 
 export class EngineHost {

@@ -36,7 +36,7 @@ async function realDir(p: string): Promise<string | undefined> {
 }
 
 /** Whether `p` lies inside the samples folder after following links. */
-async function inSamples(p: string, samplesDir: string | undefined): Promise<boolean> {
+export async function inSamples(p: string, samplesDir: string | undefined): Promise<boolean> {
   if (!samplesDir) return false;
   const [real, root] = await Promise.all([realDir(p), realDir(samplesDir)]);
   return !!real && !!root && (real === root || real.startsWith(root + path.sep));
@@ -55,25 +55,30 @@ export async function planStartup(lab: Lab, opts: { given: readonly string[]; sa
 }
 
 /**
- * Opens what `planStartup` chose, all at once (each repository loads its models independently),
- * then puts them in the planned order, which is the saved tree order.
+ * Opens repositories all at once (each loads its models independently), then puts them in the given
+ * order (the saved tree order). One that does not open is skipped with its reason, never fatal.
  */
-export async function openStartup(lab: Lab, opts: { given: readonly string[]; samplesDir?: string; log(line: string): void }): Promise<StartupResult> {
-  const plan = await planStartup(lab, opts);
-  // Offered before anything opens: a window that asks early restores it once its repository is listed.
-  if (plan.source === 'workspace') lab.offerSelection(lab.settings.get().workspace?.selection);
+export async function openInOrder(lab: Lab, repositories: readonly { path: string; sample: boolean }[], log: (line: string) => void): Promise<{ opened: RepositoryInfo[]; skipped: WorkspaceSkip[] }> {
   const skipped: WorkspaceSkip[] = [];
   const results = await Promise.all(
-    plan.repositories.map((r) =>
+    repositories.map((r) =>
       lab.openRepository(r.path, { sample: r.sample }).catch((err: unknown) => {
         const reason = errorMessage(err);
-        opts.log(`could not open ${r.path}: ${reason}`);
+        log(`could not open ${r.path}: ${reason}`);
         skipped.push({ path: r.path, reason });
         return undefined;
       }),
     ),
   );
-  lab.orderRepositories(plan.repositories.map((r) => r.path));
+  lab.orderRepositories(repositories.map((r) => r.path));
   const opened = results.filter((r): r is RepositoryInfo => r !== undefined);
-  return { source: plan.source, opened, skipped: plan.repositories.flatMap((r) => skipped.filter((s) => s.path === r.path)) };
+  return { opened, skipped: repositories.flatMap((r) => skipped.filter((s) => s.path === r.path)) };
+}
+
+/** Opens what `planStartup` chose (`openInOrder`). */
+export async function openStartup(lab: Lab, opts: { given: readonly string[]; samplesDir?: string; log(line: string): void }): Promise<StartupResult> {
+  const plan = await planStartup(lab, opts);
+  // Offered before anything opens: a window that asks early restores it once its repository is listed.
+  if (plan.source === 'workspace') lab.offerSelection(lab.settings.get().workspace?.selection);
+  return { source: plan.source, ...(await openInOrder(lab, plan.repositories, opts.log)) };
 }
