@@ -23,6 +23,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const base = { platform: 'darwin' as const, packaged: true };
+/** The bound where a test does not test the bound: a shell that answers must not be cut off on a loaded machine. */
+const SLOW_MACHINE_MS = 15_000;
 
 describe('PATH from the login shell', () => {
   it('is asked on macOS always, on Linux for packaged launches, never on Windows', () => {
@@ -60,16 +62,16 @@ describe('PATH from the login shell', () => {
       'echo "Last login: today"\nPATH="/opt/homebrew/bin:/home/u/.pyenv/shims:$PATH"; export PATH\n[ "$1" = "-ilc" ] || exit 9\n/bin/sh -c "$2"\necho "goodbye"',
     );
     const log = vi.fn();
-    const got = await loginShellPath({ ...base, env: { SHELL: shell, PATH: '/usr/bin:/bin:/usr/sbin:/sbin' }, log });
+    const got = await loginShellPath({ ...base, env: { SHELL: shell, PATH: '/usr/bin:/bin:/usr/sbin:/sbin' }, log, timeoutMs: SLOW_MACHINE_MS });
     expect(got).toBe(`/opt/homebrew/bin:/home/u/.pyenv/shims:/usr/bin:/bin:/usr/sbin:/sbin`);
     expect(log).not.toHaveBeenCalled();
   });
 
   it('takes PATH once the closing marker is printed, although a background job an rc file started still holds stdout', async () => {
     // Before: the result waited for stdout to close, which the job delayed past the time bound (PATH lost).
-    const shell = shellScript('background-job', 'sleep 10 &\nPATH="/opt/job/bin:$PATH"; export PATH\n/bin/sh -c "$2"');
+    const shell = shellScript('background-job', 'sleep 30 &\nPATH="/opt/job/bin:$PATH"; export PATH\n/bin/sh -c "$2"');
     const log = vi.fn();
-    const got = await loginShellPath({ ...base, env: { SHELL: shell, PATH: '/usr/bin:/bin' }, log, timeoutMs: 5000 });
+    const got = await loginShellPath({ ...base, env: { SHELL: shell, PATH: '/usr/bin:/bin' }, log, timeoutMs: SLOW_MACHINE_MS });
     expect(got).toBe('/opt/job/bin:/usr/bin:/bin');
     expect(log).not.toHaveBeenCalled();
   });
@@ -77,7 +79,7 @@ describe('PATH from the login shell', () => {
   it('stops reading (shell killed, PATH kept) when the shell prints more than 1 MiB without the closing marker', async () => {
     const log = vi.fn();
     const flood = shellScript('flood', 'yes "0123456789abcdef0123456789abcdef"');
-    expect(await loginShellPath({ ...base, env: { SHELL: flood, PATH: '/usr/bin:/bin' }, log, timeoutMs: 20_000 })).toBeUndefined();
+    expect(await loginShellPath({ ...base, env: { SHELL: flood, PATH: '/usr/bin:/bin' }, log, timeoutMs: SLOW_MACHINE_MS })).toBeUndefined();
     expect(log).toHaveBeenLastCalledWith(expect.stringContaining('printed more than'));
   });
 
@@ -88,9 +90,9 @@ describe('PATH from the login shell', () => {
     expect(await loginShellPath({ ...base, env: env(shellScript('hang', 'sleep 30')), log, timeoutMs: 300 })).toBeUndefined();
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(log).toHaveBeenLastCalledWith(expect.stringContaining('did not answer within 300 ms'));
-    expect(await loginShellPath({ ...base, env: env(shellScript('fail', 'exit 3')), log })).toBeUndefined();
+    expect(await loginShellPath({ ...base, env: env(shellScript('fail', 'exit 3')), log, timeoutMs: SLOW_MACHINE_MS })).toBeUndefined();
     expect(log).toHaveBeenLastCalledWith(expect.stringContaining('exited with 3'));
-    expect(await loginShellPath({ ...base, env: env(shellScript('silent', 'echo hello')), log })).toBeUndefined();
+    expect(await loginShellPath({ ...base, env: env(shellScript('silent', 'echo hello')), log, timeoutMs: SLOW_MACHINE_MS })).toBeUndefined();
     expect(log).toHaveBeenLastCalledWith(expect.stringContaining('printed no PATH'));
     expect(await loginShellPath({ ...base, env: env(path.join(dir, 'no-such-shell')), log })).toBeUndefined();
     expect(log).toHaveBeenLastCalledWith(expect.stringContaining('could not start'));
@@ -105,7 +107,7 @@ describe('PATH from the login shell', () => {
     const home = path.join(dir, 'home');
     mkdirSync(home, { recursive: true });
     writeFileSync(path.join(home, '.bash_profile'), 'echo "profile says hi"\nexport PATH="/opt/from-profile/bin:$PATH"\n');
-    const got = await loginShellPath({ platform: 'linux', packaged: true, env: { SHELL: '/bin/bash', HOME: home, PATH: '/usr/bin:/bin' }, log: vi.fn() });
+    const got = await loginShellPath({ platform: 'linux', packaged: true, env: { SHELL: '/bin/bash', HOME: home, PATH: '/usr/bin:/bin' }, log: vi.fn(), timeoutMs: SLOW_MACHINE_MS });
     expect(got?.split(':')[0]).toBe('/opt/from-profile/bin');
     expect(got).toContain('/usr/bin');
   });
