@@ -653,6 +653,12 @@ export type FolderPurpose = 'export';
 /** Every method: request → response. Transports derive their routes from these keys. */
 export interface LabMethods {
   hostInfo: { req: Record<string, never>; res: HostInfo };
+  /**
+   * Desktop: starts the engine process again after it gave up (`engine-status` 'failed', the banner's
+   * Retry); `restarted` false when it was not stopped. Browser mode answers UNSUPPORTED (its engine
+   * lives in the lab server's process).
+   */
+  restartEngine: { req: Record<string, never>; res: { restarted: boolean } };
   listRepositories: { req: Record<string, never>; res: RepositoryInfo[] };
   openRepository: { req: { path: string }; res: RepositoryInfo };
   openSamples: { req: Record<string, never>; res: RepositoryInfo[] };

@@ -7,6 +7,7 @@ import type { LabMethod } from './lab-api';
 
 export const LAB_METHODS = [
   'hostInfo',
+  'restartEngine',
   'listRepositories',
   'openRepository',
   'openSamples',

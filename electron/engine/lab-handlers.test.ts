@@ -24,6 +24,11 @@ describe('lab handlers', () => {
     await expect(dispatch(h, 'getModel', { repoId: 'nope', model: 'm' })).rejects.toBeInstanceOf(LabError);
   });
 
+  it('answer restartEngine UNSUPPORTED where the engine is in-process (desktop main answers it itself)', async () => {
+    lab = new Lab();
+    await expect(dispatch(createLabHandlers(lab, host), 'restartEngine', {})).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+  });
+
   it('open the bundled samples and read files inside a repository only', async () => {
     lab = new Lab();
     const h = createLabHandlers(lab, host);

@@ -46,9 +46,13 @@ const NO_SERVING: ServeStatus = { available: false, state: 'stopped', inFlight: 
 export type LabHandlers = { [M in LabMethod]: (req: unknown) => Promise<LabResponse<M>> };
 
 /** The host's own methods: what it is, the serve switch, and the lab's settings. */
-function createHostHandlers(lab: Lab, host: HostCapabilities): Pick<LabHandlers, 'hostInfo' | 'serveStatus' | 'startServing' | 'stopServing' | 'getSettings' | 'setSettings'> {
+function createHostHandlers(lab: Lab, host: HostCapabilities): Pick<LabHandlers, 'hostInfo' | 'restartEngine' | 'serveStatus' | 'startServing' | 'stopServing' | 'getSettings' | 'setSettings'> {
   return {
     hostInfo: async () => host.info(),
+    // Desktop main answers this itself (main/engine-process.ts); an engine reached directly has no process of its own to restart.
+    restartEngine: async () => {
+      throw new LabError('UNSUPPORTED', 'the engine runs inside this process here; only the desktop app restarts its engine process');
+    },
     serveStatus: async () => host.serving?.status() ?? NO_SERVING,
     startServing: async (req) => {
       if (!host.serving) throw new LabError('UNSUPPORTED', 'this host cannot serve repositories');

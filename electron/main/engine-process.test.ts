@@ -204,7 +204,7 @@ describe('the engine host under plain Node, driven by EngineProcess', () => {
     expect((await fetch(`http://127.0.0.1:${PORT}/v2/models/ensemble_model/ready`)).status).toBe(200);
   }, 120_000);
 
-  it('gives up after repeated deaths, and starts again on Retry (hostInfo)', async () => {
+  it('gives up after repeated deaths, and starts again on Retry (restartEngine)', async () => {
     const { engine, children, events } = startEngine({}, { maxDeaths: 2 });
     await engine.start();
     children[0]!.kill('SIGKILL');
@@ -214,9 +214,9 @@ describe('the engine host under plain Node, driven by EngineProcess', () => {
     await until('failed', () => engine.state === 'failed');
     expect(events.filter((e) => e.type === 'engine-status').map((e) => e.type === 'engine-status' && e.state)).toEqual(['restarting', 'running', 'failed']);
     await expect(engine.handlers.listRepositories({})).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-    const info = await engine.handlers.hostInfo({});
-    expect(info.mode).toBe('electron');
+    expect(await engine.handlers.restartEngine({})).toEqual({ restarted: true });
     expect(engine.state).toBe('running');
+    expect(await engine.handlers.restartEngine({})).toEqual({ restarted: false });
     expect((await engine.handlers.listRepositories({})).map((r) => path.basename(r.path)).sort()).toEqual(['ocr_ensemble', 'quick_deploy_onnx']);
   }, 120_000);
 

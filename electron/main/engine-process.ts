@@ -9,7 +9,7 @@
  * ended), the window is told (`engine-status` restarting, then running), and a new engine reopens the
  * repositories that were open, gives back this session's trust decisions and serves again what was
  * served. After `maxDeaths` deaths within `deathWindowMs` it gives up ('failed'): calls fail at once,
- * until a `hostInfo` call (the window's Retry) starts it again (with no repositories if it kept dying
+ * until `restartEngine` (the window's Retry) starts it again (with no repositories if it kept dying
  * while opening them).
  */
 import type { FolderPurpose, LabEvent, LabMethod, RepositoryInfo, ServeSettings, ServeStatus, TrustState, WorkspaceSkip } from '../contract/lab-api';
@@ -364,7 +364,8 @@ export class EngineProcess {
   }
 
   private async call(method: LabMethod, req: unknown): Promise<unknown> {
-    if (this.stateNow === 'failed' && method === 'hostInfo') void this.retry();
+    // Main's own method: the engine cannot restart itself.
+    if (method === 'restartEngine') return this.stateNow === 'failed' ? this.retry().then(() => ({ restarted: true })) : { restarted: false };
     if (this.stateNow === 'failed') throw new LabError('UNAVAILABLE', 'the engine process stopped and was not restarted; choose Retry');
     if (this.stateNow === 'closing' || this.stateNow === 'closed') throw new LabError('UNAVAILABLE', 'the lab is closing');
     if (this.stateNow !== 'running') await this.ready.promise;

@@ -7,14 +7,14 @@ import { setLocale } from '../i18n';
 import EngineStatusBanner from './EngineStatusBanner.vue';
 import { dismissEngineStatus, followEngineStatus } from './engine-status';
 
-function client(hostInfo: () => Promise<unknown>): LabClient & { emit(ev: LabEvent): void; calls: string[] } {
+function client(restart: () => Promise<unknown>): LabClient & { emit(ev: LabEvent): void; calls: string[] } {
   const listeners = new Set<(ev: LabEvent) => void>();
   const c = {
     calls: [] as string[],
     call: async (method: string) => {
       c.calls.push(method);
-      if (method !== 'hostInfo') throw new Error(`unexpected ${method}`);
-      return hostInfo();
+      if (method !== 'restartEngine') throw new Error(`unexpected ${method}`);
+      return restart();
     },
     onEvent: (l: (ev: LabEvent) => void) => {
       listeners.add(l);
@@ -61,7 +61,7 @@ describe('EngineStatusBanner', () => {
     expect(c.calls).toEqual([]);
   });
 
-  it('offers Retry once it gave up; Retry asks for hostInfo and shows why it failed again', async () => {
+  it('offers Retry once it gave up; Retry asks main to restart the engine and shows why it failed again', async () => {
     let fail = true;
     const c = client(async () => {
       if (fail) throw new Error('the engine process stopped (exit code 1) and was not restarted');
@@ -76,7 +76,7 @@ describe('EngineStatusBanner', () => {
     expect(w.get('[data-testid=engine-status]').text()).toContain('引擎再次停止（exit code 1）');
     await w.get('[data-testid=engine-retry]').trigger('click');
     await flushPromises();
-    expect(c.calls).toEqual(['hostInfo']);
+    expect(c.calls).toEqual(['restartEngine']);
     expect(w.get('[data-testid=engine-retry-error]').text()).toContain('引擎未能启动');
     fail = false;
     await w.get('[data-testid=engine-retry]').trigger('click');
