@@ -4,8 +4,8 @@
 // smoke steps against the browser stand-in with no network (scripts/release/smoke.mjs --standin
 // --offline; SKIPPED where no network namespace can be made) and the packaging test
 // (scripts/package/run.mjs). Steps can be picked: `npm test -- unit package`.
-// Prints one closing line `N passed, N failed, N skipped` (skipped: tests that could not run here,
-// each with its reason in its step's output) and exits non-zero on any failure.
+// Prints `N skipped` (tests that could not run here, each with its reason in its step's output), then
+// the closing line `N passed, N failed` (the form CI reads), and exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -130,5 +130,5 @@ if (want('package')) {
 
 if (failures.length) process.stdout.write(`\nFailed: ${failures.join(', ')}\n`);
 if (skips.length) process.stdout.write(`\nSkipped (see each step's output for why): ${skips.join(', ')}\n`);
-process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+process.stdout.write(`\n${skipped} skipped\n${passed} passed, ${failed} failed\n`);
 process.exit(failed > 0 ? 1 : 0);
