@@ -14,7 +14,7 @@
 // cannot leak into the package. Prints one line per check and `N passed, N failed, N skipped`;
 // exits non-zero on any failure. --keep leaves the packed app for inspection by hand.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,6 +82,29 @@ function build(outName) {
   if (r.status !== 0) throw new Error(`electron-vite build exited with ${r.status ?? r.signal}`);
 }
 
+/**
+ * A tree of hard links to `src` (copies where the two folders are on different file systems), so the
+ * stage's node_modules is a real folder: electron-builder collects dependencies with `npm list`, which
+ * through a linked node_modules reads npm's hidden lockfile wrongly and finds the packages missing (it
+ * passed only where a later write had made that lockfile stale, and failed on a fresh `npm ci`).
+ */
+function linkTree(src, dst) {
+  mkdirSync(dst, { recursive: true });
+  for (const e of readdirSync(src, { withFileTypes: true })) {
+    const from = path.join(src, e.name);
+    const to = path.join(dst, e.name);
+    if (e.isDirectory()) linkTree(from, to);
+    else if (e.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+    else {
+      try {
+        linkSync(from, to);
+      } catch {
+        copyFileSync(from, to);
+      }
+    }
+  }
+}
+
 /** The project as electron-builder sees it, in `stage`: copies of what others may change meanwhile, links to the rest. */
 function stageProject(stage, outName, configFile) {
   mkdirSync(stage, { recursive: true });
@@ -93,7 +116,8 @@ function stageProject(stage, outName, configFile) {
   if (name !== 'electron-builder.yml') cpSync(path.resolve(root, configFile), path.join(stage, name));
   writeFileSync(path.join(stage, WRAPPER), `# written by scripts/package/run.mjs\nextends: ./${name}\n`);
   cpSync(path.join(root, outName), path.join(stage, 'out'), { recursive: true });
-  for (const d of ['node_modules', 'resources', 'sample-repos']) symlinkSync(path.join(root, d), path.join(stage, d), process.platform === 'win32' ? 'junction' : 'dir');
+  linkTree(path.join(root, 'node_modules'), path.join(stage, 'node_modules'));
+  for (const d of ['resources', 'sample-repos']) symlinkSync(path.join(root, d), path.join(stage, d), process.platform === 'win32' ? 'junction' : 'dir');
   // Hooks are resolved from the working directory and must lie inside the project (electron-builder's rule).
   cpSync(path.join(root, 'scripts/package'), path.join(stage, 'scripts/package'), { recursive: true });
 }
