@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, appFileResponse, mimeType, registerAppScheme, rendererUrl, resolveAppFile, serveApp } from './app-protocol';
+import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, appFileResponse, registerAppScheme, rendererUrl, resolveAppFile, serveApp } from './app-protocol';
+import { mimeType } from '../server/mime';
 import { CONTENT_SECURITY_POLICY, appOriginOf, isAppUrl } from './security';
 
 vi.mock('electron', () => ({}));

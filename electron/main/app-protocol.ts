@@ -17,6 +17,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Protocol } from 'electron';
 import { isInside } from '../engine/util/real-path';
+import { mimeType } from '../server/mime';
 import { CONTENT_SECURITY_POLICY, isLoopbackHttp } from './security';
 
 export const APP_SCHEME = 'model-lab';
@@ -33,31 +34,6 @@ export const APP_INDEX_URL = `${APP_ORIGIN}/index.html`;
  * Access-Control header is ever sent, so no other origin can read a file).
  */
 export const APP_SCHEME_PRIVILEGES = { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } as const;
-
-const MIME: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-export function mimeType(file: string): string {
-  return MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
 
 export type AppFile = { ok: true; file: string } | { ok: false; status: 400 | 403 | 404 };
 

@@ -15,22 +15,11 @@ import type { Lab } from '../engine/lab';
 import { dispatch, type LabHandlers } from '../engine/lab-handlers';
 import { isInside, realPath } from '../engine/util/real-path';
 import { httpStatusOf } from './http-status';
+import { mimeType } from './mime';
 import { LabAuth, newToken, sameToken, signedInPage, signInPage } from './lab-auth';
 
 /** Playground uploads (images as base64) ride in request bodies; the playground reads files up to 64 MiB. */
 const MAX_BODY_BYTES = 96 * 1024 * 1024;
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
@@ -120,7 +109,7 @@ async function serveStatic(staticDir: string | undefined, req: http.IncomingMess
   if (!file.startsWith(path.resolve(staticDir) + path.sep)) return sendJson(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } });
   const st = await fs.stat(file).catch(() => undefined);
   const target = st?.isFile() && (await staysInside(staticDir, file)) ? file : path.join(staticDir, 'index.html');
-  const type = MIME[path.extname(target)] ?? 'application/octet-stream';
+  const type = mimeType(target);
   res.writeHead(200, {
     'content-type': type,
     'cache-control': target.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
