@@ -17,7 +17,7 @@ import { inSamples, openInOrder, openStartup } from '../engine/workspace';
 import { connectTriton, fetchText } from '../server/remote/connect';
 import { LabServing } from '../server/triton/lab-serving';
 import type { HostChannel } from './channel';
-import { type CredentialAnswer, type EngineHostOptions, fromWireError, type HostAsk, type ToEngine, toWireError } from './protocol';
+import { type CredentialAnswer, type EngineHostOptions, type HostAsk, settle, type ToEngine, toWireError, type Waiter } from './protocol';
 
 /**
  * sharp's guidance for glibc: load it on the main thread before any worker thread does (script models
@@ -86,7 +86,7 @@ export class EngineHost {
   private lab: Lab | undefined;
   private serving: LabServing | undefined;
   private started: Promise<LabHandlers> | undefined;
-  private readonly asks = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private readonly asks = new Map<number, Waiter>();
   private nextAsk = 1;
   private closing: Promise<void> | undefined;
 
@@ -110,13 +110,9 @@ export class EngineHost {
       case 'call':
         void this.call(msg.id, msg.method, msg.req);
         return;
-      case 'answer': {
-        const waiting = this.asks.get(msg.id);
-        this.asks.delete(msg.id);
-        if (msg.ok) waiting?.resolve(msg.value);
-        else waiting?.reject(fromWireError(msg.error));
+      case 'answer':
+        settle(this.asks, msg);
         return;
-      }
       case 'shutdown':
         void this.shutdown();
         return;

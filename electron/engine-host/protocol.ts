@@ -64,6 +64,23 @@ export type FromEngine =
   /** The lab has closed; the process exits next. */
   | { t: 'closed' };
 
+/** A call or ask waiting for its `result` / `answer`. */
+export interface Waiter {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+/**
+ * Settles the waiter of a `result` (main) or `answer` (engine host) by its id, errors as LabErrors with
+ * their code and reason; one that is no longer waited for (given up meanwhile) is ignored.
+ */
+export function settle(waiting: Map<number, Waiter>, msg: { id: number } & ({ ok: true; value: unknown } | { ok: false; error: WireError })): void {
+  const w = waiting.get(msg.id);
+  waiting.delete(msg.id);
+  if (msg.ok) w?.resolve(msg.value);
+  else w?.reject(fromWireError(msg.error));
+}
+
 export function toWireError(err: LabError): WireError {
   return { code: err.code, message: err.message, ...(err.reason ? { reason: err.reason } : {}), ...(err.stage ? { stage: err.stage } : {}) };
 }

@@ -17,7 +17,7 @@ import { LAB_METHODS } from '../contract/methods';
 import { errorMessage, LabError, toLabError } from '../engine/errors';
 import type { LabHandlers } from '../engine/lab-handlers';
 import type { CredentialStore } from '../engine/remote/types';
-import { type CredentialAnswer, type EngineHostOptions, type FromEngine, fromWireError, type HostAsk, type ToEngine, toWireError } from '../engine-host/protocol';
+import { type CredentialAnswer, type EngineHostOptions, type FromEngine, type HostAsk, settle, type ToEngine, toWireError, type Waiter } from '../engine-host/protocol';
 
 /** A started engine process, whatever started it. */
 export interface EngineChild {
@@ -95,10 +95,8 @@ export interface EngineStart {
   skipped: WorkspaceSkip[];
 }
 
-interface Pending {
+interface Pending extends Waiter {
   method: LabMethod;
-  resolve(value: unknown): void;
-  reject(err: Error): void;
 }
 
 /** A promise with its settle functions, for the engine's next `ready`. */
@@ -236,13 +234,9 @@ export class EngineProcess {
         // and taking its 'ready' then would turn its exit into a crash to restart from, holding the quit.
         if (this.stateNow === 'starting') this.becameReady(msg.opened, msg.skipped);
         return;
-      case 'result': {
-        const p = this.pending.get(msg.id);
-        this.pending.delete(msg.id);
-        if (msg.ok) p?.resolve(msg.value);
-        else p?.reject(fromWireError(msg.error));
+      case 'result':
+        settle(this.pending, msg);
         return;
-      }
       case 'event':
         if (msg.ev.type === 'repositories-changed') void this.trackRepositories();
         if (msg.ev.type === 'serve-changed') this.noteServing(msg.ev.status);
